@@ -1,0 +1,75 @@
+// Command avatarcrm is the Avatar Imaging CRM server and its operator tools.
+//
+//	avatarcrm [serve]        run the server (the default)
+//	avatarcrm migrate        apply database migrations; "migrate status" lists them
+//	avatarcrm seed --demo    load the demo data (safe to run again)
+//
+// Settings come from flags or AVATARCRM_* environment variables; run
+// "avatarcrm serve -h" for the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "avatarcrm:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a subcommand. It is main without the process: tests call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stderr)
+	case "migrate":
+		return migrate(ctx, args, getenv, stdout, stderr)
+	case "seed":
+		return seedCmd(ctx, args, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+const usage = `Avatar Imaging CRM
+
+Usage:
+  avatarcrm [serve] [flags]   run the server (default)
+  avatarcrm migrate [status]  apply database migrations, or list them
+  avatarcrm seed --demo       load the demo data (safe to run again)
+
+Run "avatarcrm serve -h" for settings; each flag also reads AVATARCRM_<NAME>.
+`
+
+func setupLogging(level, format string, w io.Writer) {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: l}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if format == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	slog.SetDefault(slog.New(h))
+}

@@ -1,0 +1,110 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
+)
+
+// LeadSources are where a contact first came from.
+var LeadSources = []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other"}
+
+// Pipelines a contact moves through.
+var Pipelines = []string{"lead", "pre_appointment", "post_appointment", "partnership"}
+
+// Stages of all pipelines, in pipeline order.
+var Stages = []string{
+	"new_lead", "contacted", "qualified", "booked", // lead
+	"confirmed", "reminded", "ready", // pre_appointment
+	"completed", "results_sent", "recalled", // post_appointment
+	"referral_sent", "partnership_active", // partnership
+}
+
+// Contact is a lead or a patient.
+type Contact struct{ ent.Schema }
+
+// Mixin of the Contact.
+func (Contact) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Contact, "contacts"), TimeMixin{}, TenantMixin{Read: rbac.Contacts, Write: rbac.Contacts}}
+}
+
+// Fields of the Contact.
+func (Contact) Fields() []ent.Field {
+	skipInput := entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+	return []ent.Field{
+		field.String("first_name").NotEmpty().MaxLen(100).
+			Annotations(entgql.OrderField("FIRST_NAME")),
+		field.String("last_name").Default("").MaxLen(100).
+			Annotations(entgql.OrderField("LAST_NAME")),
+		field.String("phone").Optional().Nillable().MaxLen(20).
+			Comment("E.164, e.g. +61412345678"),
+		field.String("email").Optional().Nillable().MaxLen(254).
+			Comment("Lower-cased"),
+		field.String("date_of_birth").GoType(types.Date("")).Optional().Nillable().
+			Annotations(entgql.Type("Date")),
+		field.Enum("lead_source").Values(LeadSources...).Default("other").
+			Annotations(entgql.Type("LeadSource")),
+		field.String("referrer").Optional().Nillable().MaxLen(200).
+			Comment("Who referred the contact: a GP practice, a patient, a partner"),
+		field.Enum("pipeline").Values(Pipelines...).Default("lead").
+			Annotations(entgql.Type("Pipeline")),
+		field.Enum("stage").Values(Stages...).Default("new_lead").
+			Annotations(entgql.Type("Stage"), entgql.OrderField("STAGE")),
+		field.Time("stage_changed_at").Default(time.Now).
+			Annotations(skipInput),
+		field.Int("warmness").Default(0).Range(0, 100).
+			Comment("0 cold to 100 hot; computed, see warmness_reasons").
+			Annotations(entgql.OrderField("WARMNESS"), skipInput),
+		field.JSON("warmness_reasons", []types.WarmnessReason{}).Optional().
+			Annotations(entgql.Type("[WarmnessReason!]"), skipInput),
+		field.Time("warmness_scored_at").Optional().Nillable().
+			Annotations(skipInput),
+		field.Strings("tags").Optional(),
+		field.Bool("sms_consent").Default(false),
+		field.Bool("email_consent").Default(false),
+		field.Text("notes").Default(""),
+		field.String("assigned_to_id").GoType(pulid.ID("")).Optional().Nillable(),
+	}
+}
+
+// Edges of the Contact.
+func (Contact) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("assigned_to", User.Type).Field("assigned_to_id").Unique(),
+		edge.From("touchpoints", Touchpoint.Type).Ref("contact").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("bookings", Booking.Type).Ref("contact").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("tasks", Task.Type).Ref("contact").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Indexes of the Contact.
+func (Contact) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("location_id", "phone"),
+		index.Fields("location_id", "email"),
+		index.Fields("location_id", "warmness"),
+		index.Fields("location_id", "pipeline", "stage"),
+		index.Fields("location_id", "last_name", "first_name"),
+	}
+}
+
+// Annotations of the Contact.
+func (Contact) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.QueryField(),
+		entgql.RelayConnection(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+	}
+}

@@ -1,0 +1,79 @@
+package schema
+
+import (
+	"fmt"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/avatarimaging/avatarcrm/ent/privacy"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/internal/rbac/entrule"
+)
+
+// Location is a clinic site and the tenant of every clinic record.
+type Location struct{ ent.Schema }
+
+// Mixin of the Location.
+func (Location) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Location, "locations"), TimeMixin{}}
+}
+
+// Fields of the Location.
+func (Location) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(120).
+			Annotations(entgql.OrderField("NAME")),
+		field.String("code").NotEmpty().MaxLen(8).Unique().
+			Comment("Short code such as SYD").
+			Annotations(entgql.OrderField("CODE")),
+		field.String("timezone").Default("Australia/Sydney").
+			Validate(func(s string) error {
+				if _, err := time.LoadLocation(s); err != nil || s == "" || s == "Local" {
+					return fmt.Errorf("unknown time zone %q", s)
+				}
+				return nil
+			}).
+			Comment("IANA time zone"),
+		field.String("currency").Default("AUD").MinLen(3).MaxLen(3).
+			Comment("ISO 4217 code"),
+		field.String("region").Default("AU").MinLen(2).MaxLen(2).
+			Comment("ISO 3166 region used to read local phone numbers"),
+		field.String("address").Default(""),
+		field.String("phone").Default(""),
+		field.JSON("settings", types.LocationSettings{}).
+			Default(types.DefaultLocationSettings()).
+			Annotations(entgql.Type("LocationSettings"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Indexes of the Location.
+func (Location) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("name")}
+}
+
+// Annotations of the Location.
+func (Location) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.QueryField(),
+		entgql.RelayConnection(),
+		entgql.Mutations(entgql.MutationUpdate()),
+	}
+}
+
+// Policy of the Location: a user sees the locations they belong to and may
+// change only the active one, with the settings permission.
+func (Location) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{entrule.DenyIfNoViewer(), entrule.FilterLocationsOfViewer()},
+		Mutation: privacy.MutationPolicy{
+			entrule.DenyIfNoViewer(),
+			entrule.OnlyActiveLocation(),
+		},
+	}
+}

@@ -1,0 +1,112 @@
+// Package types holds the value types stored in ent fields: calendar dates,
+// warmness reasons and location settings. They live outside package schema so
+// that generated code can import them without an import cycle.
+package types
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Date is a calendar date with no time zone, such as a date of birth,
+// written as "2006-01-02". Storing a date as a timestamp would shift it by a
+// day when shown in another zone; a Date never moves.
+type Date string
+
+// DateLayout is the layout of a Date.
+const DateLayout = "2006-01-02"
+
+// ParseDate validates s and returns it as a Date.
+func ParseDate(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return "", fmt.Errorf("date must look like 1980-04-23")
+	}
+	return Date(t.Format(DateLayout)), nil
+}
+
+// Time returns the date at midnight UTC.
+func (d Date) Time() time.Time {
+	t, _ := time.Parse(DateLayout, string(d))
+	return t
+}
+
+// Validate reports whether d is a well-formed, plausible date.
+func (d Date) Validate() error {
+	t, err := time.Parse(DateLayout, string(d))
+	if err != nil {
+		return fmt.Errorf("date must look like 1980-04-23")
+	}
+	if t.Year() < 1900 || t.After(time.Now().AddDate(0, 0, 1)) {
+		return fmt.Errorf("date %s is out of range", d)
+	}
+	return nil
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (d *Date) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("date must be a string like 1980-04-23")
+	}
+	p, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler.
+func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(d))) }
+
+// Scan implements sql.Scanner.
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*d = ""
+	case string:
+		*d = Date(v)
+	case []byte:
+		*d = Date(v)
+	case time.Time:
+		*d = Date(v.Format(DateLayout))
+	default:
+		return fmt.Errorf("types: cannot scan %T into Date", src)
+	}
+	return nil
+}
+
+// Value implements driver.Valuer.
+func (d Date) Value() (driver.Value, error) { return string(d), nil }
+
+// WarmnessReason is one factor of a contact's warmness score, kept so staff
+// can see why a lead is hot.
+type WarmnessReason struct {
+	Factor string `json:"factor"`
+	Points int    `json:"points"`
+	Detail string `json:"detail"`
+}
+
+// LocationSettings are a location's operational settings.
+type LocationSettings struct {
+	// OpensAt and ClosesAt bound bookable hours, "HH:MM" local time.
+	OpensAt  string `json:"opensAt"`
+	ClosesAt string `json:"closesAt"`
+	// QuietHoursStart and QuietHoursEnd bound the local hours in which no
+	// message is sent to a patient.
+	QuietHoursStart string `json:"quietHoursStart"`
+	QuietHoursEnd   string `json:"quietHoursEnd"`
+	// SlotMinutes is the booking grid of the calendar.
+	SlotMinutes int `json:"slotMinutes"`
+}
+
+// DefaultLocationSettings are the settings a new location starts with.
+func DefaultLocationSettings() LocationSettings {
+	return LocationSettings{OpensAt: "07:00", ClosesAt: "19:00", QuietHoursStart: "20:00", QuietHoursEnd: "08:00", SlotMinutes: 15}
+}

@@ -1,0 +1,52 @@
+package graph
+
+import (
+	"net/http"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+)
+
+// Options configure the GraphQL handler.
+type Options struct {
+	// Introspection allows schema introspection (dev mode, or when enabled).
+	Introspection bool
+	// ComplexityLimit caps the cost of one operation; 0 means 1000.
+	ComplexityLimit int
+}
+
+// NewHandler returns the GraphQL HTTP handler over the resolver.
+func NewHandler(r *Resolver, opts Options) http.Handler {
+	srv := handler.New(NewExecutableSchema(Config{
+		Resolvers:  r,
+		Directives: DirectiveRoot{HasPermission: HasPermission},
+	}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 20 << 20, MaxMemory: 8 << 20})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	limit := opts.ComplexityLimit
+	if limit == 0 {
+		limit = 1000
+	}
+	srv.Use(extension.FixedComplexityLimit(limit))
+	// Every mutation runs in one transaction: a mutation that fails part way
+	// leaves nothing behind.
+	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(recoverPanic)
+	return srv
+}
+
+var _ entgql.TxOpener = (*ent.Client)(nil)

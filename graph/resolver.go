@@ -1,0 +1,37 @@
+// Package graph is the GraphQL API: the schema (*.graphql), the gqlgen
+// executor generated from it, and thin resolvers that hand each operation to
+// ent or to an internal service.
+package graph
+
+import (
+	"context"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/apperr"
+)
+
+// Resolver is the root resolver. Its dependencies are passed in by
+// internal/server; it holds no state of its own.
+type Resolver struct {
+	Client *ent.Client
+}
+
+// client returns the transactional client of a mutation (set by
+// entgql.Transactioner) or the root client.
+func (r *Resolver) client(ctx context.Context) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return r.Client
+}
+
+// nodeType maps an ID to its table by the ID's prefix. An ID nobody could
+// have been given is simply not found.
+func nodeType(_ context.Context, id pulid.ID) (string, error) {
+	t, err := pulid.TableOf(id)
+	if err != nil {
+		return "", apperr.NotFoundf("id", "%s not found", id)
+	}
+	return t, nil
+}

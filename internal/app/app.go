@@ -1,0 +1,148 @@
+// Package app assembles the whole program from its settings: database,
+// migrations, demo data, services and the HTTP server. cmd/avatarcrm and the
+// end-to-end tests start the same App.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/avatarimaging/avatarcrm/ent/location"
+	"github.com/avatarimaging/avatarcrm/graph"
+	"github.com/avatarimaging/avatarcrm/internal/auth"
+	"github.com/avatarimaging/avatarcrm/internal/config"
+	"github.com/avatarimaging/avatarcrm/internal/db"
+	"github.com/avatarimaging/avatarcrm/internal/seed"
+	"github.com/avatarimaging/avatarcrm/internal/server"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
+	"github.com/avatarimaging/avatarcrm/ui"
+)
+
+// App is a running Avatar Imaging CRM.
+type App struct {
+	Config *config.Config
+	DB     *db.DB
+	Auth   *auth.Service
+	// Handler is the root HTTP handler.
+	Handler http.Handler
+
+	srv      *http.Server
+	listener net.Listener
+	// Now is the clock; tests replace it before Open.
+	Now func() time.Time
+}
+
+// New builds an App from its settings without opening anything.
+func New(cfg *config.Config) *App {
+	return &App{Config: cfg, Now: time.Now}
+}
+
+// Open connects to the database, applies migrations, loads the demo data
+// when asked and the database is empty, and builds the handler.
+func (a *App) Open(ctx context.Context) error {
+	d, err := db.Open(ctx, db.Config{URL: a.Config.DatabaseURL})
+	if err != nil {
+		return err
+	}
+	a.DB = d
+	if _, err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	if a.Config.SeedDemo {
+		empty, err := a.isEmpty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if _, err := seed.Demo(ctx, d.Client, seed.Options{Now: a.Now(), Timezone: a.Config.Timezone}); err != nil {
+				return fmt.Errorf("demo data: %w", err)
+			}
+		}
+	}
+	sessions := auth.NewSessions(d.Client, a.Config.SessionIdle, a.Config.SessionMax)
+	sessions.Now = a.Now
+	a.Auth = &auth.Service{Client: d.Client, Sessions: sessions, Dev: a.Config.Dev, Secure: a.Config.SecureCookies()}
+	resolver := &graph.Resolver{Client: d.Client}
+	a.Handler = server.Handler(server.Deps{
+		DB:       d,
+		Auth:     a.Auth,
+		Resolver: resolver,
+		UI:       ui.New(resolver, ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}),
+		Dev:      a.Config.Dev,
+	})
+	return nil
+}
+
+func (a *App) isEmpty(ctx context.Context) (bool, error) {
+	n, err := a.DB.Client.Location.Query().Where(location.IDNEQ("")).Count(viewer.SystemContext(ctx))
+	return n == 0, err
+}
+
+// Listen binds the listen address; Addr then reports the bound address
+// (useful with port 0 in tests).
+func (a *App) Listen() error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	a.listener = ln
+	return nil
+}
+
+// Addr is the bound address.
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return a.Config.Addr
+	}
+	return a.listener.Addr().String()
+}
+
+// Serve serves HTTP until ctx is cancelled, then stops gracefully: it stops
+// accepting, lets requests in flight finish (up to the shutdown timeout)
+// and returns.
+func (a *App) Serve(ctx context.Context) error {
+	if a.listener == nil {
+		if err := a.Listen(); err != nil {
+			return err
+		}
+	}
+	a.srv = &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(a.listener) }()
+	slog.Info("serving", "addr", "http://"+a.Addr(), "dev", a.Config.Dev)
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := a.srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error {
+	if a.DB != nil {
+		return a.DB.Close()
+	}
+	return nil
+}

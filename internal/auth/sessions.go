@@ -1,0 +1,198 @@
+// Package auth signs people in and turns each request's credentials into a
+// viewer: who is acting and at which location. Sessions live in the
+// database; the browser holds only a random token.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"time"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/location"
+	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	entsession "github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
+)
+
+// ErrNoSession is returned for a missing, unknown, expired or idle session.
+var ErrNoSession = apperr.Unauthenticatedf("your session has ended; sign in again")
+
+// Sessions manages server-side sessions.
+type Sessions struct {
+	Client *ent.Client
+	// Idle ends a session unused for this long; Max ends any session.
+	Idle, Max time.Duration
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewSessions returns a session store with the given timeouts.
+func NewSessions(c *ent.Client, idle, max time.Duration) *Sessions {
+	return &Sessions{Client: c, Idle: idle, Max: max, Now: time.Now}
+}
+
+// HashToken returns the stored form of a session token.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// Meta describes the client a session was created for.
+type Meta struct {
+	IP        string
+	UserAgent string
+}
+
+// Create starts a session for the user and returns its token.
+func (s *Sessions) Create(ctx context.Context, userID pulid.ID, method entsession.Method, m Meta) (string, *ent.Session, error) {
+	ctx = viewer.SystemContext(ctx)
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	now := s.Now()
+	ua := m.UserAgent
+	if len(ua) > 300 {
+		ua = ua[:300]
+	}
+	sess, err := s.Client.Session.Create().
+		SetTokenHash(HashToken(token)).
+		SetUserID(userID).
+		SetMethod(method).
+		SetCreatedAt(now).
+		SetLastSeenAt(now).
+		SetExpiresAt(now.Add(s.Max)).
+		SetIP(m.IP).
+		SetUserAgent(ua).
+		Save(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	_ = s.Client.User.UpdateOneID(userID).SetLastSeenAt(now).Exec(ctx)
+	return token, sess, nil
+}
+
+// touchEvery limits how often a request writes last_seen_at; the idle
+// timeout is minutes, so a write per minute is precise enough.
+const touchEvery = time.Minute
+
+// Lookup returns the live session for token, ending it if it is idle or
+// expired, and marks it used.
+func (s *Sessions) Lookup(ctx context.Context, token string) (*ent.Session, error) {
+	if token == "" {
+		return nil, ErrNoSession
+	}
+	ctx = viewer.SystemContext(ctx)
+	sess, err := s.Client.Session.Query().Where(entsession.TokenHash(HashToken(token))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.Idle {
+		_ = s.Client.Session.DeleteOne(sess).Exec(ctx)
+		return nil, ErrNoSession
+	}
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		if err := s.Client.Session.UpdateOne(sess).SetLastSeenAt(now).Exec(ctx); err == nil {
+			sess.LastSeenAt = now
+		}
+	}
+	return sess, nil
+}
+
+// SetLocation makes loc the session's active location.
+func (s *Sessions) SetLocation(ctx context.Context, sess *ent.Session, loc pulid.ID) error {
+	return s.Client.Session.UpdateOne(sess).SetLocationID(loc).Exec(viewer.SystemContext(ctx))
+}
+
+// Revoke ends the session for token.
+func (s *Sessions) Revoke(ctx context.Context, token string) error {
+	_, err := s.Client.Session.Delete().Where(entsession.TokenHash(HashToken(token))).Exec(viewer.SystemContext(ctx))
+	return err
+}
+
+// RevokeAll ends every session of the user ("sign out everywhere").
+func (s *Sessions) RevokeAll(ctx context.Context, userID pulid.ID) (int, error) {
+	return s.Client.Session.Delete().Where(entsession.UserID(userID)).Exec(viewer.SystemContext(ctx))
+}
+
+// Sweep deletes ended sessions.
+func (s *Sessions) Sweep(ctx context.Context) (int, error) {
+	now := s.Now()
+	return s.Client.Session.Delete().Where(entsession.Or(
+		entsession.ExpiresAtLT(now),
+		entsession.LastSeenAtLT(now.Add(-s.Idle)),
+	)).Exec(viewer.SystemContext(ctx))
+}
+
+// ErrNoMembership is returned for a user who belongs to no location.
+var ErrNoMembership = apperr.Forbiddenf("your account has no access to any location; ask an administrator")
+
+// LoadViewer builds the viewer for a user acting at the preferred location,
+// falling back to the user's default location, then to their first location
+// by name. It fails for unknown or disabled users and for users with no
+// membership.
+func LoadViewer(ctx context.Context, c *ent.Client, userID, preferred pulid.ID) (*viewer.Viewer, error) {
+	sys := viewer.SystemContext(ctx)
+	u, err := c.User.Query().Where(user.ID(userID)).Only(sys)
+	if ent.IsNotFound(err) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Status == user.StatusDisabled {
+		return nil, apperr.Forbiddenf("your account is disabled")
+	}
+	ms, err := c.Membership.Query().
+		Where(membership.UserID(userID)).
+		WithLocation(func(q *ent.LocationQuery) { q.Order(location.ByName()) }).
+		All(sys)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, ErrNoMembership
+	}
+	v := &viewer.Viewer{UserID: u.ID, Email: u.Email, Name: u.Name, Memberships: map[pulid.ID]rbac.Role{}}
+	var first *ent.Membership
+	for _, m := range ms {
+		v.Memberships[m.LocationID] = rbac.Role(m.Role)
+		if first == nil || m.Edges.Location.Name < first.Edges.Location.Name {
+			first = m
+		}
+	}
+	pick := func(id *pulid.ID) bool {
+		if id == nil || *id == "" {
+			return false
+		}
+		if _, ok := v.Memberships[*id]; ok {
+			v.LocationID = *id
+			return true
+		}
+		return false
+	}
+	if !pick(&preferred) && !pick(u.DefaultLocationID) {
+		v.LocationID = first.LocationID
+	}
+	v.Role = v.Memberships[v.LocationID]
+	return v, nil
+}
+
+// IsAuthError reports whether err means "sign in again".
+func IsAuthError(err error) bool {
+	var ae *apperr.Error
+	return errors.As(err, &ae) && ae.Code == apperr.Unauthenticated
+}

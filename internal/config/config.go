@@ -1,0 +1,224 @@
+// Package config reads the server's settings from flags and AVATARCRM_*
+// environment variables and validates them at start, so a mistake fails
+// loudly with a message that says what to fix.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/avatarimaging/avatarcrm/internal/db"
+)
+
+// Config is every setting of the server.
+type Config struct {
+	// Addr is the listen address, host:port.
+	Addr string
+	// DatabaseURL is sqlite:<path> (default) or postgres://….
+	DatabaseURL string
+	// Dev enables the development sign-in, the GraphQL playground and
+	// introspection. It is on by default only for the zero-config start.
+	Dev bool
+	// SeedDemo loads the demo data into an empty database at start.
+	SeedDemo bool
+	// BaseURL is the public URL of the server, e.g. https://crm.example.com.
+	// It decides Secure cookies and the sign-in redirect address.
+	BaseURL string
+	// Timezone is the IANA zone of the first location when a database is
+	// created.
+	Timezone string
+	// SessionIdle is how long a session may sit unused before it ends
+	// (HIPAA automatic log-off); SessionMax ends any session after that long.
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// LogLevel is debug, info, warn or error; LogFormat text or json.
+	LogLevel  string
+	LogFormat string
+	// ShutdownTimeout bounds a graceful stop.
+	ShutdownTimeout time.Duration
+
+	// devSet records whether Dev was given explicitly.
+	devSet bool
+	// seedSet records whether SeedDemo was given explicitly.
+	seedSet bool
+}
+
+// Setting describes one setting for flags, environment and documentation.
+type Setting struct {
+	Flag, Env, Default, Help string
+}
+
+// Settings lists every setting; the README's configuration table is kept in
+// step with it by a test.
+var Settings = []Setting{
+	{"addr", "AVATARCRM_ADDR", "127.0.0.1:8080", "listen address, host:port"},
+	{"database-url", "AVATARCRM_DATABASE_URL", db.DefaultURL, "sqlite:<path> or postgres://user:pass@host/db"},
+	{"dev", "AVATARCRM_DEV", "on only for the zero-config start", "development mode: dev sign-in at POST /auth/dev, GraphQL playground, introspection"},
+	{"seed-demo", "AVATARCRM_SEED_DEMO", "same as dev", "load the demo data into an empty database at start"},
+	{"base-url", "AVATARCRM_BASE_URL", "http://<addr>", "public URL; https:// makes cookies Secure"},
+	{"timezone", "AVATARCRM_TIMEZONE", "Australia/Sydney", "IANA time zone of the first location"},
+	{"session-idle", "AVATARCRM_SESSION_IDLE", "15m", "idle time after which a session ends (automatic log-off)"},
+	{"session-max", "AVATARCRM_SESSION_MAX", "12h", "absolute session lifetime"},
+	{"log-level", "AVATARCRM_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"log-format", "AVATARCRM_LOG_FORMAT", "text", "text or json"},
+	{"shutdown-timeout", "AVATARCRM_SHUTDOWN_TIMEOUT", "15s", "how long a graceful stop may take"},
+}
+
+// Load reads settings from args (flags) over the environment (getenv).
+func Load(args []string, getenv func(string) string) (*Config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	c := &Config{}
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.Addr, "addr", env("AVATARCRM_ADDR", "127.0.0.1:8080"), "listen address")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("AVATARCRM_DATABASE_URL", ""), "database URL")
+	devStr := fs.String("dev", env("AVATARCRM_DEV", ""), "development mode (true/false)")
+	seedStr := fs.String("seed-demo", env("AVATARCRM_SEED_DEMO", ""), "seed demo data into an empty database (true/false)")
+	fs.StringVar(&c.BaseURL, "base-url", env("AVATARCRM_BASE_URL", ""), "public base URL")
+	fs.StringVar(&c.Timezone, "timezone", env("AVATARCRM_TIMEZONE", "Australia/Sydney"), "IANA time zone of the first location")
+	idle := fs.String("session-idle", env("AVATARCRM_SESSION_IDLE", "15m"), "session idle timeout")
+	maxAge := fs.String("session-max", env("AVATARCRM_SESSION_MAX", "12h"), "session absolute lifetime")
+	fs.StringVar(&c.LogLevel, "log-level", env("AVATARCRM_LOG_LEVEL", "info"), "log level")
+	fs.StringVar(&c.LogFormat, "log-format", env("AVATARCRM_LOG_FORMAT", "text"), "log format")
+	shutdown := fs.String("shutdown-timeout", env("AVATARCRM_SHUTDOWN_TIMEOUT", "15s"), "graceful stop timeout")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	var errs []error
+	var err error
+	if *devStr != "" {
+		c.devSet = true
+		if c.Dev, err = strconv.ParseBool(*devStr); err != nil {
+			errs = append(errs, fmt.Errorf("AVATARCRM_DEV / --dev: %q is not true or false", *devStr))
+		}
+	}
+	if *seedStr != "" {
+		c.seedSet = true
+		if c.SeedDemo, err = strconv.ParseBool(*seedStr); err != nil {
+			errs = append(errs, fmt.Errorf("AVATARCRM_SEED_DEMO / --seed-demo: %q is not true or false", *seedStr))
+		}
+	}
+	c.SessionIdle, err = parseDuration("AVATARCRM_SESSION_IDLE / --session-idle", *idle, time.Minute)
+	errs = append(errs, err)
+	c.SessionMax, err = parseDuration("AVATARCRM_SESSION_MAX / --session-max", *maxAge, time.Minute)
+	errs = append(errs, err)
+	c.ShutdownTimeout, err = parseDuration("AVATARCRM_SHUTDOWN_TIMEOUT / --shutdown-timeout", *shutdown, time.Second)
+	errs = append(errs, err)
+	c.defaults()
+	errs = append(errs, c.validate())
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// defaults fills settings that depend on others.
+func (c *Config) defaults() {
+	if !c.devSet {
+		// Dev mode is on only for the zero-config demo: the default SQLite
+		// file, served on a loopback address. Any real deployment sets a
+		// database or binds a public address, and so gets dev mode off.
+		c.Dev = c.DatabaseURL == "" && isLoopback(c.Addr)
+	}
+	if !c.seedSet {
+		c.SeedDemo = c.Dev
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("AVATARCRM_ADDR / --addr: %q is not host:port", c.Addr))
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		errs = append(errs, fmt.Errorf("AVATARCRM_ADDR / --addr: port %q must be a number from 0 to 65535", port))
+	} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
+		errs = append(errs, fmt.Errorf("AVATARCRM_ADDR / --addr: host %q is not an IP address or host name", host))
+	}
+	if t, err := db.Parse(c.DatabaseURL); err != nil {
+		errs = append(errs, fmt.Errorf("AVATARCRM_DATABASE_URL / --database-url: %w", err))
+	} else if err := t.CheckPath(); err != nil {
+		errs = append(errs, fmt.Errorf("AVATARCRM_DATABASE_URL / --database-url: %w", err))
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
+		errs = append(errs, fmt.Errorf("AVATARCRM_TIMEZONE / --timezone: unknown time zone %q (want an IANA name such as Australia/Sydney)", c.Timezone))
+	}
+	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		errs = append(errs, fmt.Errorf("AVATARCRM_BASE_URL / --base-url: %q must start with http:// or https://", c.BaseURL))
+	}
+	if c.SessionMax < c.SessionIdle {
+		errs = append(errs, fmt.Errorf("AVATARCRM_SESSION_MAX (%s) must not be shorter than AVATARCRM_SESSION_IDLE (%s)", c.SessionMax, c.SessionIdle))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("AVATARCRM_LOG_LEVEL / --log-level: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("AVATARCRM_LOG_FORMAT / --log-format: %q is not text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// SecureCookies reports whether cookies must be marked Secure.
+func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+func parseDuration(name, s string, min time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not a duration such as 15m", name, s)
+	}
+	if d < min {
+		return 0, fmt.Errorf("%s: %s is shorter than %s", name, d, min)
+	}
+	return d, nil
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func validHostname(h string) bool {
+	if len(h) > 253 {
+		return false
+	}
+	for _, part := range strings.Split(h, ".") {
+		if part == "" || len(part) > 63 {
+			return false
+		}
+		for _, r := range part {
+			if !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,91 @@
+// Command migrategen writes a new versioned migration for each database
+// dialect from the difference between ent/schema and the migrations already
+// written. Run it after changing ent/schema:
+//
+//	go run ./internal/db/migrategen -name add_stage_history
+//
+// It replays the existing migrations on a scratch database (in-memory SQLite;
+// a throwaway database on the PostgreSQL server at -pg) and asks Atlas for
+// the statements that bring it to the schema. Nothing is written when the
+// schema has not changed.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+
+	"ariga.io/atlas/sql/sqltool"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql/schema"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/avatarimaging/avatarcrm/ent/migrate"
+)
+
+func main() {
+	name := flag.String("name", "", "migration name, e.g. add_stage_history")
+	pg := flag.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create a scratch database on")
+	only := flag.String("dialect", "", "generate only for this dialect (sqlite or postgres)")
+	flag.Parse()
+	if *name == "" {
+		log.Fatal("-name is required")
+	}
+	ctx := context.Background()
+	if *only == "" || *only == "sqlite" {
+		must(diff(ctx, "internal/db/migrations/sqlite", "sqlite://dev?mode=memory&_fk=1", dialect.SQLite, *name))
+	}
+	if *only == "" || *only == "postgres" {
+		devURL, drop := scratchPG(ctx, *pg)
+		defer drop()
+		must(diff(ctx, "internal/db/migrations/postgres", devURL, dialect.Postgres, *name))
+	}
+}
+
+func diff(ctx context.Context, dir, devURL, dia, name string) error {
+	d, err := sqltool.NewGooseDir(dir)
+	if err != nil {
+		return err
+	}
+	return migrate.NamedDiff(ctx, devURL, name,
+		schema.WithDir(d),
+		schema.WithMigrationMode(schema.ModeReplay),
+		schema.WithDialect(dia),
+		schema.WithFormatter(sqltool.GooseFormatter),
+		schema.WithDropColumn(false),
+		schema.WithDropIndex(true),
+	)
+}
+
+// scratchPG creates an empty database for Atlas to replay migrations on.
+func scratchPG(ctx context.Context, server string) (string, func()) {
+	// Atlas opens "postgres://" URLs with the driver named "postgres".
+	sql.Register("postgres", stdlib.GetDefaultDriver())
+	admin, err := sql.Open("postgres", server)
+	must(err)
+	dbName := fmt.Sprintf("avatarcrm_migrategen_%d", rand.Uint32())
+	_, err = admin.ExecContext(ctx, "CREATE DATABASE "+dbName)
+	must(err)
+	u, err := url.Parse(server)
+	must(err)
+	u.Path = "/" + dbName
+	if !strings.Contains(u.RawQuery, "sslmode") {
+		u.RawQuery = "sslmode=disable"
+	}
+	return u.String(), func() {
+		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+dbName+" WITH (FORCE)")
+		_ = admin.Close()
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,55 @@
+package normalize_test
+
+import (
+	"testing"
+
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
+)
+
+func TestPhone(t *testing.T) {
+	cases := []struct {
+		in, region, want string
+		ok               bool
+	}{
+		{"0412 345 678", "AU", "+61412345678", true},
+		{"(02) 9876 5432", "AU", "+61298765432", true},
+		{"+61 412 345 678", "AU", "+61412345678", true},
+		{"61412345678", "AU", "+61412345678", true},
+		{"0061 412 345 678", "AU", "+61412345678", true},
+		{"+1 415 555 2671", "AU", "+14155552671", true},
+		{"021 123 4567", "NZ", "+64211234567", true},
+		{"12345", "AU", "", false},
+		{"not a phone", "AU", "", false},
+		{"", "AU", "", false},
+	}
+	for _, c := range cases {
+		got, err := normalize.Phone(c.in, c.region)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("Phone(%q, %s) = %q, %v; want %q ok=%v", c.in, c.region, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func TestEmail(t *testing.T) {
+	cases := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"  Jane.Citizen@Example.COM ", "jane.citizen@example.com", true},
+		{"jane@example", "", false},
+		{"Jane <jane@example.com>", "", false},
+		{"not-an-email", "", false},
+	}
+	for _, c := range cases {
+		got, err := normalize.Email(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("Email(%q) = %q, %v; want %q ok=%v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func TestName(t *testing.T) {
+	if got := normalize.Name("  Mary   Jane \t"); got != "Mary Jane" {
+		t.Errorf("Name = %q", got)
+	}
+}

@@ -1,0 +1,194 @@
+// Package entrule turns the rbac permission table and location tenancy into
+// ent privacy rules. Every query and mutation of a tenant-owned entity passes
+// through these rules, whatever path it came by (GraphQL, UI, CLI, jobs).
+package entrule
+
+import (
+	"context"
+
+	"entgo.io/ent/entql"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/privacy"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
+)
+
+// ErrNoViewer is the decision for a request that carries no identity.
+var ErrNoViewer = privacy.Denyf("unauthenticated")
+
+// DenyIfNoViewer denies any query or mutation that carries no viewer with an
+// active location.
+func DenyIfNoViewer() privacy.QueryMutationRule {
+	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		v := viewer.FromContext(ctx)
+		if v == nil || (!v.System && (v.UserID == "" || v.LocationID == "")) {
+			return ErrNoViewer
+		}
+		return privacy.Skip
+	})
+}
+
+// FilterToLocation narrows every query, update and delete to rows of the
+// viewer's active location. Rows of other locations are then simply absent:
+// reading one by ID is "not found", never "forbidden", so IDs leak nothing.
+func FilterToLocation() privacy.QueryMutationRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if v == nil || v.LocationID == "" {
+			return ErrNoViewer
+		}
+		f.Where(entql.FieldEQ("location_id", string(v.LocationID)))
+		return privacy.Skip
+	})
+}
+
+// DenyCreateElsewhere refuses to create a row for a location other than the
+// viewer's active one.
+func DenyCreateElsewhere() privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		if !m.Op().Is(ent.OpCreate) {
+			return privacy.Skip
+		}
+		v := viewer.FromContext(ctx)
+		loc, ok := m.Field("location_id")
+		if !ok {
+			// The tenant hook stamps the viewer's location after this rule.
+			return privacy.Skip
+		}
+		if v == nil || loc != v.LocationID {
+			return privacy.Denyf("rows can only be created at the active location")
+		}
+		return privacy.Skip
+	})
+}
+
+// ForbiddenError is the decision of a permission rule that said no. It wraps
+// privacy.Deny and names what was refused.
+type ForbiddenError struct {
+	Resource rbac.Resource
+	Action   rbac.Action
+}
+
+func (e *ForbiddenError) Error() string {
+	return "not allowed to " + string(e.Action) + " " + string(e.Resource)
+}
+
+// Unwrap makes the error a privacy.Deny decision.
+func (e *ForbiddenError) Unwrap() error { return privacy.Deny }
+
+// QueryPermission requires the viewer's read permission on res. When the
+// grant is limited to the viewer's own records, ownField (if not empty) is
+// filtered to the viewer's user ID.
+func QueryPermission(res rbac.Resource, ownField string) privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		return decide(ctx, f, res, rbac.Read, ownField)
+	})
+}
+
+// MutationPermission requires the permission on res that matches the
+// mutation: create, update or delete. ownField works as in QueryPermission.
+func MutationPermission(res rbac.Resource, ownField string) privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		act := rbac.Update
+		switch {
+		case m.Op().Is(ent.OpCreate):
+			act = rbac.Create
+		case m.Op().Is(ent.OpDelete | ent.OpDeleteOne):
+			act = rbac.Delete
+		}
+		if act == rbac.Create {
+			return decideCreate(ctx, m, res, ownField)
+		}
+		filter := privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+			return decide(ctx, f, res, act, ownField)
+		})
+		return filter.EvalMutation(ctx, m)
+	})
+}
+
+func decide(ctx context.Context, f privacy.Filter, res rbac.Resource, act rbac.Action, ownField string) error {
+	v := viewer.FromContext(ctx)
+	d := v.Can(res, act)
+	if !d.Allowed {
+		return &ForbiddenError{Resource: res, Action: act}
+	}
+	if d.Condition == rbac.OwnRecordsOnly {
+		if ownField == "" {
+			return &ForbiddenError{Resource: res, Action: act}
+		}
+		f.Where(entql.FieldEQ(ownField, string(v.UserID)))
+	}
+	return privacy.Skip
+}
+
+func decideCreate(ctx context.Context, m ent.Mutation, res rbac.Resource, ownField string) error {
+	v := viewer.FromContext(ctx)
+	d := v.Can(res, rbac.Create)
+	if !d.Allowed {
+		return &ForbiddenError{Resource: res, Action: rbac.Create}
+	}
+	if d.Condition == rbac.OwnRecordsOnly {
+		if got, ok := m.Field(ownField); ownField == "" || !ok || got != v.UserID {
+			return &ForbiddenError{Resource: res, Action: rbac.Create}
+		}
+	}
+	return privacy.Skip
+}
+
+// FilterLocationsOfViewer narrows locations to those the viewer belongs to.
+func FilterLocationsOfViewer() privacy.QueryMutationRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if v == nil || v.UserID == "" {
+			return ErrNoViewer
+		}
+		ids := make([]driverValue, 0, len(v.Memberships))
+		for _, id := range v.LocationIDs() {
+			ids = append(ids, string(id))
+		}
+		f.Where(entql.FieldIn("id", ids...))
+		return privacy.Skip
+	})
+}
+
+// FilterUsersOfLocation narrows users to members of the viewer's active
+// location, and the viewer themself.
+func FilterUsersOfLocation() privacy.QueryMutationRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if v == nil || v.LocationID == "" {
+			return ErrNoViewer
+		}
+		f.Where(entql.Or(
+			entql.FieldEQ("id", string(v.UserID)),
+			entql.HasEdgeWith("memberships", entql.FieldEQ("location_id", string(v.LocationID))),
+		))
+		return privacy.Skip
+	})
+}
+
+// OnlyActiveLocation limits location mutations to the viewer's active
+// location, with the settings permission; new locations are created only by
+// the system (CLI).
+func OnlyActiveLocation() privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		v := viewer.FromContext(ctx)
+		if m.Op().Is(ent.OpCreate) {
+			return &ForbiddenError{Resource: rbac.Settings, Action: rbac.Create}
+		}
+		act := rbac.Update
+		if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
+			act = rbac.Delete
+		}
+		if !v.Can(rbac.Settings, act).Allowed {
+			return &ForbiddenError{Resource: rbac.Settings, Action: act}
+		}
+		return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+			f.Where(entql.FieldEQ("id", string(v.LocationID)))
+			return privacy.Skip
+		}).EvalMutation(ctx, m)
+	})
+}
+
+type driverValue = any

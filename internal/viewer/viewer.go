@@ -1,0 +1,70 @@
+// Package viewer carries who is acting, and at which location, through a
+// request's context. Every privacy rule reads it; nothing else decides
+// identity.
+package viewer
+
+import (
+	"context"
+
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
+)
+
+// Viewer is the identity behind a request.
+type Viewer struct {
+	UserID pulid.ID
+	Email  string
+	Name   string
+	// LocationID is the active location (the tenant) of the request.
+	LocationID pulid.ID
+	// Role is the viewer's role at LocationID.
+	Role rbac.Role
+	// Memberships maps every location the user belongs to onto their role there.
+	Memberships map[pulid.ID]rbac.Role
+	// Permissions decides what Role may do; nil means rbac.Default.
+	Permissions *rbac.Table
+	// System marks internal work (migrations, seeding, background jobs) that
+	// is not done on behalf of a person and bypasses privacy rules.
+	System bool
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying v.
+func NewContext(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, v)
+}
+
+// FromContext returns the viewer in ctx, or nil.
+func FromContext(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(ctxKey{}).(*Viewer)
+	return v
+}
+
+// Can reports whether the viewer may do act on res at the active location,
+// and under which condition.
+func (v *Viewer) Can(res rbac.Resource, act rbac.Action) rbac.Decision {
+	if v == nil {
+		return rbac.Decision{}
+	}
+	if v.System {
+		return rbac.Decision{Allowed: true}
+	}
+	if v.LocationID == "" || !v.Role.Valid() {
+		return rbac.Decision{}
+	}
+	t := v.Permissions
+	if t == nil {
+		t = rbac.Default
+	}
+	return t.Decide(v.Role, res, act)
+}
+
+// LocationIDs returns the locations the viewer belongs to.
+func (v *Viewer) LocationIDs() []pulid.ID {
+	ids := make([]pulid.ID, 0, len(v.Memberships))
+	for id := range v.Memberships {
+		ids = append(ids, id)
+	}
+	return ids
+}

@@ -1,0 +1,102 @@
+package views
+
+import (
+	"time"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+)
+
+// Appointment is a booking row with its names resolved.
+type Appointment struct {
+	Booking *ent.Booking
+	Contact *ent.Contact
+	Service *ent.Service
+	Staff   *ent.User
+}
+
+// TaskRow is a task with its contact and assignee resolved.
+type TaskRow struct {
+	Task     *ent.Task
+	Contact  *ent.Contact
+	Assignee *ent.User
+}
+
+// TouchRow is a touchpoint with its contact resolved.
+type TouchRow struct {
+	Touchpoint *ent.Touchpoint
+	Contact    *ent.Contact
+}
+
+// Dashboard is the home page.
+type Dashboard struct {
+	Now          time.Time
+	Today        time.Time
+	Appointments []Appointment
+	UrgentTasks  []TaskRow
+	HotContacts  []*ent.Contact
+	Recent       []TouchRow
+}
+
+// ContactRow is a row of the contacts list.
+type ContactRow struct {
+	Contact  *ent.Contact
+	Assignee *ent.User
+}
+
+// Option is a value of a select.
+type Option struct{ Value, Label string }
+
+// ContactList is the contacts page.
+type ContactList struct {
+	Q, Pipeline, Stage, Sort string
+	Rows                     []ContactRow
+	Total                    int
+	// Next and Prev are page links; empty when there is no such page.
+	Next, Prev string
+	Pipelines  []Option
+	Stages     []Option
+	Sorts      []Option
+	Now        time.Time
+}
+
+// ContactDetail is one contact's page.
+type ContactDetail struct {
+	Contact  *ent.Contact
+	Assignee *ent.User
+	Bookings []Appointment
+	Tasks    []TaskRow
+	Timeline []*ent.Touchpoint
+	Now      time.Time
+}
+
+// BookingList is the bookings page for one day.
+type BookingList struct {
+	Day          time.Time
+	PrevDay      string
+	NextDay      string
+	Status       string
+	Statuses     []Option
+	Appointments []Appointment
+}
+
+// TaskList is the tasks page.
+type TaskList struct {
+	Status, Priority, Assignee string
+	Statuses, Priorities       []Option
+	Assignees                  []Option
+	Rows                       []TaskRow
+	Now                        time.Time
+}
+
+// SignIn is the sign-in page.
+type SignIn struct {
+	Dev   bool
+	Users []SignInUser
+	Next  string
+	Error string
+}
+
+// SignInUser is a demo user offered on the development sign-in page.
+type SignInUser struct {
+	Email, Name, Role, Location string
+}

@@ -1,0 +1,147 @@
+// Package views holds the templ components of the staff UI and the small
+// view models they render. Views only format; handlers in package ui fetch.
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Page is what the layout needs on every page.
+type Page struct {
+	Title string
+	// Active is the nav item to highlight: dashboard, contacts, bookings, tasks.
+	Active string
+	Me     Me
+	// Path is the current path with query, for return-to links.
+	Path  string
+	Flash string
+	Error string
+}
+
+// Me is the signed-in user at the active location.
+type Me struct {
+	Name, Email, Role string
+	LocationID        string
+	LocationName      string
+	LocationCode      string
+	Locations         []LocationOption
+	// TZ is the active location's time zone.
+	TZ *time.Location
+	// Can holds permissions as "resource:action".
+	Can map[string]bool
+}
+
+// LocationOption is a location the user may switch to.
+type LocationOption struct {
+	ID, Name, Code, Role string
+}
+
+// NavItem is a link of the main navigation.
+type NavItem struct {
+	Key, Label, Href string
+}
+
+// Nav lists the navigation. Features appear here only once they exist, so
+// the UI has no dead links.
+var Nav = []NavItem{
+	{"dashboard", "Dashboard", "/"},
+	{"contacts", "Contacts", "/contacts"},
+	{"bookings", "Bookings", "/bookings"},
+	{"tasks", "Tasks", "/tasks"},
+}
+
+// Initials returns up to two initials of a name.
+func Initials(name string) string {
+	var b strings.Builder
+	for _, f := range strings.Fields(name) {
+		b.WriteString(strings.ToUpper(f[:1]))
+		if b.Len() == 2 {
+			break
+		}
+	}
+	return b.String()
+}
+
+// Clock formats a time as 09:30 in tz.
+func Clock(t time.Time, tz *time.Location) string { return t.In(tz).Format("15:04") }
+
+// Day formats a date as Tue 3 Dec in tz.
+func Day(t time.Time, tz *time.Location) string { return t.In(tz).Format("Mon 2 Jan") }
+
+// DayTime formats a time as Tue 3 Dec 09:30 in tz.
+func DayTime(t time.Time, tz *time.Location) string { return t.In(tz).Format("Mon 2 Jan 15:04") }
+
+// Ago says how long ago t was, relative to now.
+func Ago(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return "in " + Until(t, now)
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	case d < 60*24*time.Hour:
+		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// Until says how long until t.
+func Until(t, now time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// Humanize turns an enum value such as no_show into "no show".
+func Humanize(s string) string {
+	s = strings.ReplaceAll(s, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// WarmClass is the CSS class of a warmness score.
+func WarmClass(score int) string {
+	switch {
+	case score > 80:
+		return "warm hot"
+	case score >= 50:
+		return "warm warmish"
+	}
+	return "warm"
+}
+
+// Money formats cents as $1,234.50.
+func Money(cents int) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	whole := fmt.Sprintf("%d", cents/100)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := fmt.Sprintf("$%s.%02d", b.String(), cents%100)
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
