@@ -211,4 +211,3 @@ func (u *UI) contact(w http.ResponseWriter, r *http.Request) {
 	}
 	render(w, r, views.ContactPage(p, d))
 }
-

@@ -38,7 +38,13 @@ type Error struct {
 	// Field names the input field at fault, in the caller's terms
 	// (e.g. "phone"), so a form can show the message beside it.
 	Field string
+	// Err is an underlying error or decision, such as privacy.Deny, that
+	// errors.Is should see through this one.
+	Err error
 }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	if e.Field != "" {
@@ -89,10 +95,7 @@ func From(err error) *Error {
 	case ent.IsNotSingular(err):
 		return &Error{Code: Conflict, Message: "more than one record matches"}
 	case errors.Is(err, privacy.Deny):
-		if isUnauthenticated(err) {
-			return &Error{Code: Unauthenticated, Message: "sign in first"}
-		}
-		return &Error{Code: Forbidden, Message: denyMessage(err)}
+		return &Error{Code: Forbidden, Message: "not allowed"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &Error{Code: Internal, Message: "request cancelled or timed out"}
 	}

@@ -30,20 +30,3 @@ func validationMessage(ve *ent.ValidationError) string {
 	return msg
 }
 
-// Unauthenticated decisions carry this text (entrule.ErrNoViewer).
-const unauthenticatedText = "unauthenticated"
-
-func isUnauthenticated(err error) bool {
-	return strings.HasPrefix(err.Error(), unauthenticatedText)
-}
-
-func denyMessage(err error) string {
-	msg := err.Error()
-	if i := strings.Index(msg, ": ent/privacy"); i > 0 {
-		msg = msg[:i]
-	}
-	if msg == "" || strings.HasPrefix(msg, "ent/privacy") {
-		return "not allowed"
-	}
-	return msg
-}

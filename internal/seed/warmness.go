@@ -11,7 +11,9 @@ import (
 // demoWarmness gives a demo contact a plausible score with its reasons.
 func demoWarmness(ct *ent.Contact, touches int, b demoBookings, now time.Time) (int, []types.WarmnessReason) {
 	var rs []types.WarmnessReason
-	add := func(f string, p int, d string) { rs = append(rs, types.WarmnessReason{Factor: f, Points: p, Detail: d}) }
+	add := func(f string, p int, d string) {
+		rs = append(rs, types.WarmnessReason{Factor: f, Points: p, Detail: d})
+	}
 	switch ct.LeadSource {
 	case contact.LeadSourceGpReferral:
 		add("source", 25, "GP referral")

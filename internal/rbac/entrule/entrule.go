@@ -10,12 +10,13 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/privacy"
+	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // ErrNoViewer is the decision for a request that carries no identity.
-var ErrNoViewer = privacy.Denyf("unauthenticated")
+var ErrNoViewer = &apperr.Error{Code: apperr.Unauthenticated, Message: "sign in first", Err: privacy.Deny}
 
 // DenyIfNoViewer denies any query or mutation that carries no viewer with an
 // active location.
@@ -63,19 +64,11 @@ func DenyCreateElsewhere() privacy.MutationRule {
 	})
 }
 
-// ForbiddenError is the decision of a permission rule that said no. It wraps
-// privacy.Deny and names what was refused.
-type ForbiddenError struct {
-	Resource rbac.Resource
-	Action   rbac.Action
+// forbidden is the decision of a permission rule that said no: a
+// privacy.Deny that callers see as FORBIDDEN, naming what was refused.
+func forbidden(res rbac.Resource, act rbac.Action) error {
+	return &apperr.Error{Code: apperr.Forbidden, Message: "not allowed to " + string(act) + " " + string(res), Err: privacy.Deny}
 }
-
-func (e *ForbiddenError) Error() string {
-	return "not allowed to " + string(e.Action) + " " + string(e.Resource)
-}
-
-// Unwrap makes the error a privacy.Deny decision.
-func (e *ForbiddenError) Unwrap() error { return privacy.Deny }
 
 // QueryPermission requires the viewer's read permission on res. When the
 // grant is limited to the viewer's own records, ownField (if not empty) is
@@ -111,11 +104,11 @@ func decide(ctx context.Context, f privacy.Filter, res rbac.Resource, act rbac.A
 	v := viewer.FromContext(ctx)
 	d := v.Can(res, act)
 	if !d.Allowed {
-		return &ForbiddenError{Resource: res, Action: act}
+		return forbidden(res, act)
 	}
 	if d.Condition == rbac.OwnRecordsOnly {
 		if ownField == "" {
-			return &ForbiddenError{Resource: res, Action: act}
+			return forbidden(res, act)
 		}
 		f.Where(entql.FieldEQ(ownField, string(v.UserID)))
 	}
@@ -126,11 +119,11 @@ func decideCreate(ctx context.Context, m ent.Mutation, res rbac.Resource, ownFie
 	v := viewer.FromContext(ctx)
 	d := v.Can(res, rbac.Create)
 	if !d.Allowed {
-		return &ForbiddenError{Resource: res, Action: rbac.Create}
+		return forbidden(res, rbac.Create)
 	}
 	if d.Condition == rbac.OwnRecordsOnly {
 		if got, ok := m.Field(ownField); ownField == "" || !ok || got != v.UserID {
-			return &ForbiddenError{Resource: res, Action: rbac.Create}
+			return forbidden(res, rbac.Create)
 		}
 	}
 	return privacy.Skip
@@ -175,14 +168,14 @@ func OnlyActiveLocation() privacy.MutationRule {
 	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
 		v := viewer.FromContext(ctx)
 		if m.Op().Is(ent.OpCreate) {
-			return &ForbiddenError{Resource: rbac.Settings, Action: rbac.Create}
+			return forbidden(rbac.Settings, rbac.Create)
 		}
 		act := rbac.Update
 		if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
 			act = rbac.Delete
 		}
 		if !v.Can(rbac.Settings, act).Allowed {
-			return &ForbiddenError{Resource: rbac.Settings, Action: act}
+			return forbidden(rbac.Settings, act)
 		}
 		return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
 			f.Where(entql.FieldEQ("id", string(v.LocationID)))
