@@ -439,6 +439,10 @@ func (_c *ContactCreate) defaults() error {
 		v := contact.DefaultWarmness
 		_c.mutation.SetWarmness(v)
 	}
+	if _, ok := _c.mutation.Tags(); !ok {
+		v := contact.DefaultTags
+		_c.mutation.SetTags(v)
+	}
 	if _, ok := _c.mutation.SmsConsent(); !ok {
 		v := contact.DefaultSmsConsent
 		_c.mutation.SetSmsConsent(v)

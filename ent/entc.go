@@ -35,7 +35,7 @@ func main() {
 			gen.FeatureIntercept,
 			gen.FeatureVersionedMigration,
 			gen.FeatureLock,
-			gen.FeatureExecQuery,
+			
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

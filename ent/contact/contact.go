@@ -178,6 +178,8 @@ var (
 	DefaultWarmness int
 	// WarmnessValidator is a validator for the "warmness" field. It is called by the builders before save.
 	WarmnessValidator func(int) error
+	// DefaultTags holds the default value on creation for the "tags" field.
+	DefaultTags []string
 	// DefaultSmsConsent holds the default value on creation for the "sms_consent" field.
 	DefaultSmsConsent bool
 	// DefaultEmailConsent holds the default value on creation for the "email_consent" field.

@@ -160,6 +160,10 @@ func init() {
 	contact.DefaultWarmness = contactDescWarmness.Default.(int)
 	// contact.WarmnessValidator is a validator for the "warmness" field. It is called by the builders before save.
 	contact.WarmnessValidator = contactDescWarmness.Validators[0].(func(int) error)
+	// contactDescTags is the schema descriptor for tags field.
+	contactDescTags := contactFields[13].Descriptor()
+	// contact.DefaultTags holds the default value on creation for the tags field.
+	contact.DefaultTags = contactDescTags.Default.([]string)
 	// contactDescSmsConsent is the schema descriptor for sms_consent field.
 	contactDescSmsConsent := contactFields[14].Descriptor()
 	// contact.DefaultSmsConsent holds the default value on creation for the sms_consent field.

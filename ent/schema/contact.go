@@ -68,7 +68,7 @@ func (Contact) Fields() []ent.Field {
 			Annotations(entgql.Type("[WarmnessReason!]"), skipInput),
 		field.Time("warmness_scored_at").Optional().Nillable().
 			Annotations(skipInput),
-		field.Strings("tags").Optional(),
+		field.Strings("tags").Optional().Default([]string{}),
 		field.Bool("sms_consent").Default(false),
 		field.Bool("email_consent").Default(false),
 		field.Text("notes").Default(""),

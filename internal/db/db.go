@@ -73,15 +73,15 @@ func Parse(raw string) (Target, error) {
 		if strings.Contains(raw, "mode=memory") {
 			path = ""
 		}
-		return Target{Dialect: dialect.SQLite, DriverName: "sqlite3", DSN: withPragmas(dsn), Path: path}, nil
-	case strings.Contains(raw, "://"):
+		return Target{Dialect: dialect.SQLite, DriverName: sqliteDriver, DSN: withPragmas(dsn), Path: path}, nil
+	case strings.Contains(raw, "://") && !strings.HasPrefix(raw, "sqlite://"):
 		return Target{}, fmt.Errorf("database URL %q: want sqlite:<path> or postgres://…", raw)
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite://"), "sqlite:")
 	if path == "" {
 		return Target{}, errors.New("database URL: empty SQLite path")
 	}
-	return Target{Dialect: dialect.SQLite, DriverName: "sqlite3", DSN: withPragmas("file:" + path), Path: path}, nil
+	return Target{Dialect: dialect.SQLite, DriverName: sqliteDriver, DSN: withPragmas("file:" + path), Path: path}, nil
 }
 
 // withPragmas adds the SQLite settings the application relies on unless the

@@ -106,11 +106,14 @@ func (id ID) String() string { return string(id) }
 
 // UnmarshalGQL implements graphql.Unmarshaler.
 func (id *ID) UnmarshalGQL(v any) error {
-	s, ok := v.(string)
-	if !ok {
+	switch s := v.(type) {
+	case string:
+		*id = ID(strings.TrimSpace(s))
+	case ID:
+		*id = s
+	default:
 		return fmt.Errorf("id must be a string")
 	}
-	*id = ID(strings.TrimSpace(s))
 	return nil
 }
 
