@@ -317,6 +317,10 @@ func (g *generator) book(ctx context.Context, c *ent.Client, ct *ent.Contact, sv
 	end := start.Add(dur)
 	g.busy[svc.Resource] = append(g.busy[svc.Resource], [2]time.Time{start, end})
 	made := start.Add(-time.Duration(2+r.IntN(20)) * 24 * time.Hour)
+	if made.After(g.now) {
+		// A booking is made before it is shown; nothing is dated ahead of now.
+		made = g.now.Add(-time.Duration(1+r.IntN(72)) * time.Hour)
+	}
 	if made.Before(ct.CreatedAt) {
 		made = ct.CreatedAt
 	}

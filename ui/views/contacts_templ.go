@@ -41,7 +41,7 @@ func ContactsPage(p Page, d ContactList) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Contacts</h1><form class=\"filters\" method=\"get\" action=\"/contacts\" role=\"search\" data-testid=\"contact-filters\" hx-get=\"/contacts\" hx-target=\"#contact-results\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"input changed delay:250ms from:#q, change from:select, submit\" hx-indicator=\"#search-indicator\"><div class=\"grow\"><label for=\"q\">Search name, phone or email</label> <input type=\"search\" id=\"q\" name=\"q\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Contacts</h1><form class=\"filters\" method=\"get\" action=\"/contacts\" role=\"search\" data-testid=\"contact-filters\" hx-get=\"/contacts\" hx-target=\"#contact-results\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"input changed delay:250ms from:#q, change from:#pipeline, change from:#stage, change from:#sort, submit\" hx-indicator=\"#search-indicator\"><div class=\"grow\"><label for=\"q\">Search name, phone or email</label> <input type=\"search\" id=\"q\" name=\"q\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
