@@ -12,10 +12,15 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/avatarimaging/avatarcrm/ent/apitoken"
+	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/permission"
+	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/task"
@@ -81,15 +86,20 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			booking.Table:    booking.ValidColumn,
-			contact.Table:    contact.ValidColumn,
-			location.Table:   location.ValidColumn,
-			membership.Table: membership.ValidColumn,
-			service.Table:    service.ValidColumn,
-			session.Table:    session.ValidColumn,
-			task.Table:       task.ValidColumn,
-			touchpoint.Table: touchpoint.ValidColumn,
-			user.Table:       user.ValidColumn,
+			apitoken.Table:           apitoken.ValidColumn,
+			auditentry.Table:         auditentry.ValidColumn,
+			booking.Table:            booking.ValidColumn,
+			contact.Table:            contact.ValidColumn,
+			iprule.Table:             iprule.ValidColumn,
+			location.Table:           location.ValidColumn,
+			membership.Table:         membership.ValidColumn,
+			permission.Table:         permission.ValidColumn,
+			permissionoverride.Table: permissionoverride.ValidColumn,
+			service.Table:            service.ValidColumn,
+			session.Table:            session.ValidColumn,
+			task.Table:               task.ValidColumn,
+			touchpoint.Table:         touchpoint.ValidColumn,
+			user.Table:               user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -3,10 +3,15 @@
 package ent
 
 import (
+	"github.com/avatarimaging/avatarcrm/ent/apitoken"
+	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/permission"
+	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
@@ -22,8 +27,64 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 9)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 14)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   apitoken.Table,
+			Columns: apitoken.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: apitoken.FieldID,
+			},
+		},
+		Type: "APIToken",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			apitoken.FieldCreatedAt:   {Type: field.TypeTime, Column: apitoken.FieldCreatedAt},
+			apitoken.FieldUpdatedAt:   {Type: field.TypeTime, Column: apitoken.FieldUpdatedAt},
+			apitoken.FieldLocationID:  {Type: field.TypeString, Column: apitoken.FieldLocationID},
+			apitoken.FieldName:        {Type: field.TypeString, Column: apitoken.FieldName},
+			apitoken.FieldUserID:      {Type: field.TypeString, Column: apitoken.FieldUserID},
+			apitoken.FieldTokenHash:   {Type: field.TypeBytes, Column: apitoken.FieldTokenHash},
+			apitoken.FieldHint:        {Type: field.TypeString, Column: apitoken.FieldHint},
+			apitoken.FieldExpiresAt:   {Type: field.TypeTime, Column: apitoken.FieldExpiresAt},
+			apitoken.FieldLastUsedAt:  {Type: field.TypeTime, Column: apitoken.FieldLastUsedAt},
+			apitoken.FieldRevokedAt:   {Type: field.TypeTime, Column: apitoken.FieldRevokedAt},
+			apitoken.FieldCreatedByID: {Type: field.TypeString, Column: apitoken.FieldCreatedByID},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   auditentry.Table,
+			Columns: auditentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt64,
+				Column: auditentry.FieldID,
+			},
+		},
+		Type: "AuditEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			auditentry.FieldAt:           {Type: field.TypeTime, Column: auditentry.FieldAt},
+			auditentry.FieldUserID:       {Type: field.TypeString, Column: auditentry.FieldUserID},
+			auditentry.FieldEmail:        {Type: field.TypeString, Column: auditentry.FieldEmail},
+			auditentry.FieldLocationID:   {Type: field.TypeString, Column: auditentry.FieldLocationID},
+			auditentry.FieldAction:       {Type: field.TypeString, Column: auditentry.FieldAction},
+			auditentry.FieldResourceType: {Type: field.TypeString, Column: auditentry.FieldResourceType},
+			auditentry.FieldResourceID:   {Type: field.TypeString, Column: auditentry.FieldResourceID},
+			auditentry.FieldOperation:    {Type: field.TypeString, Column: auditentry.FieldOperation},
+			auditentry.FieldMethod:       {Type: field.TypeString, Column: auditentry.FieldMethod},
+			auditentry.FieldPath:         {Type: field.TypeString, Column: auditentry.FieldPath},
+			auditentry.FieldIP:           {Type: field.TypeString, Column: auditentry.FieldIP},
+			auditentry.FieldUserAgent:    {Type: field.TypeString, Column: auditentry.FieldUserAgent},
+			auditentry.FieldStatus:       {Type: field.TypeInt, Column: auditentry.FieldStatus},
+			auditentry.FieldLatencyMs:    {Type: field.TypeInt, Column: auditentry.FieldLatencyMs},
+			auditentry.FieldPhi:          {Type: field.TypeBool, Column: auditentry.FieldPhi},
+			auditentry.FieldBodySha256:   {Type: field.TypeString, Column: auditentry.FieldBodySha256},
+			auditentry.FieldDetail:       {Type: field.TypeString, Column: auditentry.FieldDetail},
+			auditentry.FieldPrevMAC:      {Type: field.TypeString, Column: auditentry.FieldPrevMAC},
+			auditentry.FieldMAC:          {Type: field.TypeString, Column: auditentry.FieldMAC},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   booking.Table,
 			Columns: booking.Columns,
@@ -53,7 +114,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			booking.FieldNotes:        {Type: field.TypeString, Column: booking.FieldNotes},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -87,7 +148,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldAssignedToID:     {Type: field.TypeString, Column: contact.FieldAssignedToID},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   iprule.Table,
+			Columns: iprule.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: iprule.FieldID,
+			},
+		},
+		Type: "IPRule",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			iprule.FieldCreatedAt:   {Type: field.TypeTime, Column: iprule.FieldCreatedAt},
+			iprule.FieldUpdatedAt:   {Type: field.TypeTime, Column: iprule.FieldUpdatedAt},
+			iprule.FieldLocationID:  {Type: field.TypeString, Column: iprule.FieldLocationID},
+			iprule.FieldCidr:        {Type: field.TypeString, Column: iprule.FieldCidr},
+			iprule.FieldNote:        {Type: field.TypeString, Column: iprule.FieldNote},
+			iprule.FieldCreatedByID: {Type: field.TypeString, Column: iprule.FieldCreatedByID},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -108,9 +188,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldAddress:   {Type: field.TypeString, Column: location.FieldAddress},
 			location.FieldPhone:     {Type: field.TypeString, Column: location.FieldPhone},
 			location.FieldSettings:  {Type: field.TypeJSON, Column: location.FieldSettings},
+			location.FieldHostname:  {Type: field.TypeString, Column: location.FieldHostname},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -129,7 +210,49 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldSkills:     {Type: field.TypeJSON, Column: membership.FieldSkills},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   permission.Table,
+			Columns: permission.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: permission.FieldID,
+			},
+		},
+		Type: "Permission",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			permission.FieldCreatedAt:  {Type: field.TypeTime, Column: permission.FieldCreatedAt},
+			permission.FieldUpdatedAt:  {Type: field.TypeTime, Column: permission.FieldUpdatedAt},
+			permission.FieldLocationID: {Type: field.TypeString, Column: permission.FieldLocationID},
+			permission.FieldRole:       {Type: field.TypeEnum, Column: permission.FieldRole},
+			permission.FieldResource:   {Type: field.TypeEnum, Column: permission.FieldResource},
+			permission.FieldAction:     {Type: field.TypeEnum, Column: permission.FieldAction},
+			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   permissionoverride.Table,
+			Columns: permissionoverride.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: permissionoverride.FieldID,
+			},
+		},
+		Type: "PermissionOverride",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			permissionoverride.FieldCreatedAt:  {Type: field.TypeTime, Column: permissionoverride.FieldCreatedAt},
+			permissionoverride.FieldUpdatedAt:  {Type: field.TypeTime, Column: permissionoverride.FieldUpdatedAt},
+			permissionoverride.FieldLocationID: {Type: field.TypeString, Column: permissionoverride.FieldLocationID},
+			permissionoverride.FieldUserID:     {Type: field.TypeString, Column: permissionoverride.FieldUserID},
+			permissionoverride.FieldResource:   {Type: field.TypeEnum, Column: permissionoverride.FieldResource},
+			permissionoverride.FieldAction:     {Type: field.TypeEnum, Column: permissionoverride.FieldAction},
+			permissionoverride.FieldEffect:     {Type: field.TypeEnum, Column: permissionoverride.FieldEffect},
+			permissionoverride.FieldCondition:  {Type: field.TypeEnum, Column: permissionoverride.FieldCondition},
+			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -153,7 +276,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldDescription:     {Type: field.TypeString, Column: service.FieldDescription},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -175,7 +298,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -200,7 +323,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldCompletedAt: {Type: field.TypeTime, Column: task.FieldCompletedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -222,7 +345,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -239,10 +362,47 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldName:              {Type: field.TypeString, Column: user.FieldName},
 			user.FieldStatus:            {Type: field.TypeEnum, Column: user.FieldStatus},
 			user.FieldOidcSubject:       {Type: field.TypeString, Column: user.FieldOidcSubject},
+			user.FieldInvitedAt:         {Type: field.TypeTime, Column: user.FieldInvitedAt},
 			user.FieldLastSeenAt:        {Type: field.TypeTime, Column: user.FieldLastSeenAt},
 			user.FieldDefaultLocationID: {Type: field.TypeString, Column: user.FieldDefaultLocationID},
 		},
 	}
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   apitoken.LocationTable,
+			Columns: []string{apitoken.LocationColumn},
+			Bidi:    false,
+		},
+		"APIToken",
+		"Location",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   apitoken.UserTable,
+			Columns: []string{apitoken.UserColumn},
+			Bidi:    false,
+		},
+		"APIToken",
+		"User",
+	)
+	graph.MustAddE(
+		"created_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   apitoken.CreatedByTable,
+			Columns: []string{apitoken.CreatedByColumn},
+			Bidi:    false,
+		},
+		"APIToken",
+		"User",
+	)
 	graph.MustAddE(
 		"location",
 		&sqlgraph.EdgeSpec{
@@ -368,6 +528,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   iprule.LocationTable,
+			Columns: []string{iprule.LocationColumn},
+			Bidi:    false,
+		},
+		"IPRule",
+		"Location",
+	)
+	graph.MustAddE(
+		"created_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   iprule.CreatedByTable,
+			Columns: []string{iprule.CreatedByColumn},
+			Bidi:    false,
+		},
+		"IPRule",
+		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   membership.LocationTable,
 			Columns: []string{membership.LocationColumn},
 			Bidi:    false,
@@ -385,6 +569,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Membership",
+		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   permission.LocationTable,
+			Columns: []string{permission.LocationColumn},
+			Bidi:    false,
+		},
+		"Permission",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   permissionoverride.LocationTable,
+			Columns: []string{permissionoverride.LocationColumn},
+			Bidi:    false,
+		},
+		"PermissionOverride",
+		"Location",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   permissionoverride.UserTable,
+			Columns: []string{permissionoverride.UserColumn},
+			Bidi:    false,
+		},
+		"PermissionOverride",
 		"User",
 	)
 	graph.MustAddE(
@@ -541,6 +761,278 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *APITokenQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the APITokenQuery builder.
+func (_q *APITokenQuery) Filter() *APITokenFilter {
+	return &APITokenFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *APITokenMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the APITokenMutation builder.
+func (m *APITokenMutation) Filter() *APITokenFilter {
+	return &APITokenFilter{config: m.config, predicateAdder: m}
+}
+
+// APITokenFilter provides a generic filtering capability at runtime for APITokenQuery.
+type APITokenFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *APITokenFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *APITokenFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *APITokenFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(apitoken.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *APITokenFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(apitoken.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *APITokenFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldLocationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *APITokenFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldName))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *APITokenFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldUserID))
+}
+
+// WhereTokenHash applies the entql []byte predicate on the token_hash field.
+func (f *APITokenFilter) WhereTokenHash(p entql.BytesP) {
+	f.Where(p.Field(apitoken.FieldTokenHash))
+}
+
+// WhereHint applies the entql string predicate on the hint field.
+func (f *APITokenFilter) WhereHint(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldHint))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *APITokenFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(apitoken.FieldExpiresAt))
+}
+
+// WhereLastUsedAt applies the entql time.Time predicate on the last_used_at field.
+func (f *APITokenFilter) WhereLastUsedAt(p entql.TimeP) {
+	f.Where(p.Field(apitoken.FieldLastUsedAt))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *APITokenFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(apitoken.FieldRevokedAt))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *APITokenFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldCreatedByID))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *APITokenFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *APITokenFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *APITokenFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *APITokenFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCreatedBy applies a predicate to check if query has an edge created_by.
+func (f *APITokenFilter) WhereHasCreatedBy() {
+	f.Where(entql.HasEdge("created_by"))
+}
+
+// WhereHasCreatedByWith applies a predicate to check if query has an edge created_by with a given conditions (other predicates).
+func (f *APITokenFilter) WhereHasCreatedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("created_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AuditEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AuditEntryQuery builder.
+func (_q *AuditEntryQuery) Filter() *AuditEntryFilter {
+	return &AuditEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AuditEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AuditEntryMutation builder.
+func (m *AuditEntryMutation) Filter() *AuditEntryFilter {
+	return &AuditEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// AuditEntryFilter provides a generic filtering capability at runtime for AuditEntryQuery.
+type AuditEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AuditEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int64 predicate on the id field.
+func (f *AuditEntryFilter) WhereID(p entql.Int64P) {
+	f.Where(p.Field(auditentry.FieldID))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *AuditEntryFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(auditentry.FieldAt))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *AuditEntryFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldUserID))
+}
+
+// WhereEmail applies the entql string predicate on the email field.
+func (f *AuditEntryFilter) WhereEmail(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldEmail))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *AuditEntryFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldLocationID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *AuditEntryFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldAction))
+}
+
+// WhereResourceType applies the entql string predicate on the resource_type field.
+func (f *AuditEntryFilter) WhereResourceType(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldResourceType))
+}
+
+// WhereResourceID applies the entql string predicate on the resource_id field.
+func (f *AuditEntryFilter) WhereResourceID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldResourceID))
+}
+
+// WhereOperation applies the entql string predicate on the operation field.
+func (f *AuditEntryFilter) WhereOperation(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldOperation))
+}
+
+// WhereMethod applies the entql string predicate on the method field.
+func (f *AuditEntryFilter) WhereMethod(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldMethod))
+}
+
+// WherePath applies the entql string predicate on the path field.
+func (f *AuditEntryFilter) WherePath(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldPath))
+}
+
+// WhereIP applies the entql string predicate on the ip field.
+func (f *AuditEntryFilter) WhereIP(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldIP))
+}
+
+// WhereUserAgent applies the entql string predicate on the user_agent field.
+func (f *AuditEntryFilter) WhereUserAgent(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldUserAgent))
+}
+
+// WhereStatus applies the entql int predicate on the status field.
+func (f *AuditEntryFilter) WhereStatus(p entql.IntP) {
+	f.Where(p.Field(auditentry.FieldStatus))
+}
+
+// WhereLatencyMs applies the entql int predicate on the latency_ms field.
+func (f *AuditEntryFilter) WhereLatencyMs(p entql.IntP) {
+	f.Where(p.Field(auditentry.FieldLatencyMs))
+}
+
+// WherePhi applies the entql bool predicate on the phi field.
+func (f *AuditEntryFilter) WherePhi(p entql.BoolP) {
+	f.Where(p.Field(auditentry.FieldPhi))
+}
+
+// WhereBodySha256 applies the entql string predicate on the body_sha256 field.
+func (f *AuditEntryFilter) WhereBodySha256(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldBodySha256))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *AuditEntryFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldDetail))
+}
+
+// WherePrevMAC applies the entql string predicate on the prev_mac field.
+func (f *AuditEntryFilter) WherePrevMAC(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldPrevMAC))
+}
+
+// WhereMAC applies the entql string predicate on the mac field.
+func (f *AuditEntryFilter) WhereMAC(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldMAC))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *BookingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -569,7 +1061,7 @@ type BookingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -764,7 +1256,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -951,6 +1443,104 @@ func (f *ContactFilter) WhereHasTasksWith(preds ...predicate.Task) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *IPRuleQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the IPRuleQuery builder.
+func (_q *IPRuleQuery) Filter() *IPRuleFilter {
+	return &IPRuleFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *IPRuleMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the IPRuleMutation builder.
+func (m *IPRuleMutation) Filter() *IPRuleFilter {
+	return &IPRuleFilter{config: m.config, predicateAdder: m}
+}
+
+// IPRuleFilter provides a generic filtering capability at runtime for IPRuleQuery.
+type IPRuleFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *IPRuleFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *IPRuleFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(iprule.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *IPRuleFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(iprule.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *IPRuleFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(iprule.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *IPRuleFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(iprule.FieldLocationID))
+}
+
+// WhereCidr applies the entql string predicate on the cidr field.
+func (f *IPRuleFilter) WhereCidr(p entql.StringP) {
+	f.Where(p.Field(iprule.FieldCidr))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *IPRuleFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(iprule.FieldNote))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *IPRuleFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(iprule.FieldCreatedByID))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *IPRuleFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *IPRuleFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCreatedBy applies a predicate to check if query has an edge created_by.
+func (f *IPRuleFilter) WhereHasCreatedBy() {
+	f.Where(entql.HasEdge("created_by"))
+}
+
+// WhereHasCreatedByWith applies a predicate to check if query has an edge created_by with a given conditions (other predicates).
+func (f *IPRuleFilter) WhereHasCreatedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("created_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LocationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -979,7 +1569,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1040,6 +1630,11 @@ func (f *LocationFilter) WhereSettings(p entql.BytesP) {
 	f.Where(p.Field(location.FieldSettings))
 }
 
+// WhereHostname applies the entql string predicate on the hostname field.
+func (f *LocationFilter) WhereHostname(p entql.StringP) {
+	f.Where(p.Field(location.FieldHostname))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1069,7 +1664,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1139,6 +1734,208 @@ func (f *MembershipFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PermissionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PermissionQuery builder.
+func (_q *PermissionQuery) Filter() *PermissionFilter {
+	return &PermissionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PermissionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PermissionMutation builder.
+func (m *PermissionMutation) Filter() *PermissionFilter {
+	return &PermissionFilter{config: m.config, predicateAdder: m}
+}
+
+// PermissionFilter provides a generic filtering capability at runtime for PermissionQuery.
+type PermissionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PermissionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *PermissionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(permission.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PermissionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(permission.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PermissionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(permission.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *PermissionFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(permission.FieldLocationID))
+}
+
+// WhereRole applies the entql string predicate on the role field.
+func (f *PermissionFilter) WhereRole(p entql.StringP) {
+	f.Where(p.Field(permission.FieldRole))
+}
+
+// WhereResource applies the entql string predicate on the resource field.
+func (f *PermissionFilter) WhereResource(p entql.StringP) {
+	f.Where(p.Field(permission.FieldResource))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *PermissionFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(permission.FieldAction))
+}
+
+// WhereCondition applies the entql string predicate on the condition field.
+func (f *PermissionFilter) WhereCondition(p entql.StringP) {
+	f.Where(p.Field(permission.FieldCondition))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *PermissionFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *PermissionFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *PermissionOverrideQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PermissionOverrideQuery builder.
+func (_q *PermissionOverrideQuery) Filter() *PermissionOverrideFilter {
+	return &PermissionOverrideFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PermissionOverrideMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PermissionOverrideMutation builder.
+func (m *PermissionOverrideMutation) Filter() *PermissionOverrideFilter {
+	return &PermissionOverrideFilter{config: m.config, predicateAdder: m}
+}
+
+// PermissionOverrideFilter provides a generic filtering capability at runtime for PermissionOverrideQuery.
+type PermissionOverrideFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PermissionOverrideFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *PermissionOverrideFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(permissionoverride.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PermissionOverrideFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(permissionoverride.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PermissionOverrideFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(permissionoverride.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *PermissionOverrideFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(permissionoverride.FieldLocationID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *PermissionOverrideFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(permissionoverride.FieldUserID))
+}
+
+// WhereResource applies the entql string predicate on the resource field.
+func (f *PermissionOverrideFilter) WhereResource(p entql.StringP) {
+	f.Where(p.Field(permissionoverride.FieldResource))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *PermissionOverrideFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(permissionoverride.FieldAction))
+}
+
+// WhereEffect applies the entql string predicate on the effect field.
+func (f *PermissionOverrideFilter) WhereEffect(p entql.StringP) {
+	f.Where(p.Field(permissionoverride.FieldEffect))
+}
+
+// WhereCondition applies the entql string predicate on the condition field.
+func (f *PermissionOverrideFilter) WhereCondition(p entql.StringP) {
+	f.Where(p.Field(permissionoverride.FieldCondition))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *PermissionOverrideFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(permissionoverride.FieldReason))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *PermissionOverrideFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *PermissionOverrideFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *PermissionOverrideFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *PermissionOverrideFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ServiceQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1167,7 +1964,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1276,7 +2073,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1375,7 +2172,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1531,7 +2328,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1672,7 +2469,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1711,6 +2508,11 @@ func (f *UserFilter) WhereStatus(p entql.StringP) {
 // WhereOidcSubject applies the entql string predicate on the oidc_subject field.
 func (f *UserFilter) WhereOidcSubject(p entql.StringP) {
 	f.Where(p.Field(user.FieldOidcSubject))
+}
+
+// WhereInvitedAt applies the entql time.Time predicate on the invited_at field.
+func (f *UserFilter) WhereInvitedAt(p entql.TimeP) {
+	f.Where(p.Field(user.FieldInvitedAt))
 }
 
 // WhereLastSeenAt applies the entql time.Time predicate on the last_seen_at field.

@@ -10,16 +10,199 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/permission"
+	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *APITokenQuery) CollectFields(ctx context.Context, satisfies ...string) (*APITokenQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(apitoken.Columns))
+		selectedFields = []string{apitoken.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[apitoken.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldLocationID)
+				fieldSeen[apitoken.FieldLocationID] = struct{}{}
+			}
+
+		case "user":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUser = query
+			if _, ok := fieldSeen[apitoken.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldUserID)
+				fieldSeen[apitoken.FieldUserID] = struct{}{}
+			}
+
+		case "createdBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreatedBy = query
+			if _, ok := fieldSeen[apitoken.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldCreatedByID)
+				fieldSeen[apitoken.FieldCreatedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[apitoken.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldCreatedAt)
+				fieldSeen[apitoken.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[apitoken.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldUpdatedAt)
+				fieldSeen[apitoken.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[apitoken.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldLocationID)
+				fieldSeen[apitoken.FieldLocationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[apitoken.FieldName]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldName)
+				fieldSeen[apitoken.FieldName] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[apitoken.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldUserID)
+				fieldSeen[apitoken.FieldUserID] = struct{}{}
+			}
+		case "hint":
+			if _, ok := fieldSeen[apitoken.FieldHint]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldHint)
+				fieldSeen[apitoken.FieldHint] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[apitoken.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldExpiresAt)
+				fieldSeen[apitoken.FieldExpiresAt] = struct{}{}
+			}
+		case "lastUsedAt":
+			if _, ok := fieldSeen[apitoken.FieldLastUsedAt]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldLastUsedAt)
+				fieldSeen[apitoken.FieldLastUsedAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[apitoken.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldRevokedAt)
+				fieldSeen[apitoken.FieldRevokedAt] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[apitoken.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldCreatedByID)
+				fieldSeen[apitoken.FieldCreatedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type apitokenPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []APITokenPaginateOption
+}
+
+func newAPITokenPaginateArgs(rv map[string]any) *apitokenPaginateArgs {
+	args := &apitokenPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &APITokenOrder{Field: &APITokenOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAPITokenOrder(order))
+			}
+		case *APITokenOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAPITokenOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*APITokenWhereInput); ok {
+		args.opts = append(args.opts, WithAPITokenFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *BookingQuery) CollectFields(ctx context.Context, satisfies ...string) (*BookingQuery, error) {
@@ -750,6 +933,150 @@ func newContactPaginateArgs(rv map[string]any) *contactPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *IPRuleQuery) CollectFields(ctx context.Context, satisfies ...string) (*IPRuleQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *IPRuleQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(iprule.Columns))
+		selectedFields = []string{iprule.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[iprule.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, iprule.FieldLocationID)
+				fieldSeen[iprule.FieldLocationID] = struct{}{}
+			}
+
+		case "createdBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreatedBy = query
+			if _, ok := fieldSeen[iprule.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, iprule.FieldCreatedByID)
+				fieldSeen[iprule.FieldCreatedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[iprule.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, iprule.FieldCreatedAt)
+				fieldSeen[iprule.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[iprule.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, iprule.FieldUpdatedAt)
+				fieldSeen[iprule.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[iprule.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, iprule.FieldLocationID)
+				fieldSeen[iprule.FieldLocationID] = struct{}{}
+			}
+		case "cidr":
+			if _, ok := fieldSeen[iprule.FieldCidr]; !ok {
+				selectedFields = append(selectedFields, iprule.FieldCidr)
+				fieldSeen[iprule.FieldCidr] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[iprule.FieldNote]; !ok {
+				selectedFields = append(selectedFields, iprule.FieldNote)
+				fieldSeen[iprule.FieldNote] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[iprule.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, iprule.FieldCreatedByID)
+				fieldSeen[iprule.FieldCreatedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type iprulePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []IPRulePaginateOption
+}
+
+func newIPRulePaginateArgs(rv map[string]any) *iprulePaginateArgs {
+	args := &iprulePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &IPRuleOrder{Field: &IPRuleOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithIPRuleOrder(order))
+			}
+		case *IPRuleOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithIPRuleOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*IPRuleWhereInput); ok {
+		args.opts = append(args.opts, WithIPRuleFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *LocationQuery) CollectFields(ctx context.Context, satisfies ...string) (*LocationQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -819,6 +1146,11 @@ func (_q *LocationQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[location.FieldSettings]; !ok {
 				selectedFields = append(selectedFields, location.FieldSettings)
 				fieldSeen[location.FieldSettings] = struct{}{}
+			}
+		case "hostname":
+			if _, ok := fieldSeen[location.FieldHostname]; !ok {
+				selectedFields = append(selectedFields, location.FieldHostname)
+				fieldSeen[location.FieldHostname] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -1023,6 +1355,299 @@ func newMembershipPaginateArgs(rv map[string]any) *membershipPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*MembershipWhereInput); ok {
 		args.opts = append(args.opts, WithMembershipFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PermissionQuery) CollectFields(ctx context.Context, satisfies ...string) (*PermissionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PermissionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(permission.Columns))
+		selectedFields = []string{permission.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[permission.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, permission.FieldLocationID)
+				fieldSeen[permission.FieldLocationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[permission.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, permission.FieldCreatedAt)
+				fieldSeen[permission.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[permission.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, permission.FieldUpdatedAt)
+				fieldSeen[permission.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[permission.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, permission.FieldLocationID)
+				fieldSeen[permission.FieldLocationID] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[permission.FieldRole]; !ok {
+				selectedFields = append(selectedFields, permission.FieldRole)
+				fieldSeen[permission.FieldRole] = struct{}{}
+			}
+		case "resource":
+			if _, ok := fieldSeen[permission.FieldResource]; !ok {
+				selectedFields = append(selectedFields, permission.FieldResource)
+				fieldSeen[permission.FieldResource] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[permission.FieldAction]; !ok {
+				selectedFields = append(selectedFields, permission.FieldAction)
+				fieldSeen[permission.FieldAction] = struct{}{}
+			}
+		case "condition":
+			if _, ok := fieldSeen[permission.FieldCondition]; !ok {
+				selectedFields = append(selectedFields, permission.FieldCondition)
+				fieldSeen[permission.FieldCondition] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type permissionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PermissionPaginateOption
+}
+
+func newPermissionPaginateArgs(rv map[string]any) *permissionPaginateArgs {
+	args := &permissionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PermissionOrder{Field: &PermissionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPermissionOrder(order))
+			}
+		case *PermissionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPermissionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*PermissionWhereInput); ok {
+		args.opts = append(args.opts, WithPermissionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PermissionOverrideQuery) CollectFields(ctx context.Context, satisfies ...string) (*PermissionOverrideQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PermissionOverrideQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(permissionoverride.Columns))
+		selectedFields = []string{permissionoverride.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[permissionoverride.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldLocationID)
+				fieldSeen[permissionoverride.FieldLocationID] = struct{}{}
+			}
+
+		case "user":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUser = query
+			if _, ok := fieldSeen[permissionoverride.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldUserID)
+				fieldSeen[permissionoverride.FieldUserID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[permissionoverride.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldCreatedAt)
+				fieldSeen[permissionoverride.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[permissionoverride.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldUpdatedAt)
+				fieldSeen[permissionoverride.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[permissionoverride.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldLocationID)
+				fieldSeen[permissionoverride.FieldLocationID] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[permissionoverride.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldUserID)
+				fieldSeen[permissionoverride.FieldUserID] = struct{}{}
+			}
+		case "resource":
+			if _, ok := fieldSeen[permissionoverride.FieldResource]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldResource)
+				fieldSeen[permissionoverride.FieldResource] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[permissionoverride.FieldAction]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldAction)
+				fieldSeen[permissionoverride.FieldAction] = struct{}{}
+			}
+		case "effect":
+			if _, ok := fieldSeen[permissionoverride.FieldEffect]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldEffect)
+				fieldSeen[permissionoverride.FieldEffect] = struct{}{}
+			}
+		case "condition":
+			if _, ok := fieldSeen[permissionoverride.FieldCondition]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldCondition)
+				fieldSeen[permissionoverride.FieldCondition] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[permissionoverride.FieldReason]; !ok {
+				selectedFields = append(selectedFields, permissionoverride.FieldReason)
+				fieldSeen[permissionoverride.FieldReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type permissionoverridePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PermissionOverridePaginateOption
+}
+
+func newPermissionOverridePaginateArgs(rv map[string]any) *permissionoverridePaginateArgs {
+	args := &permissionoverridePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PermissionOverrideOrder{Field: &PermissionOverrideOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPermissionOverrideOrder(order))
+			}
+		case *PermissionOverrideOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPermissionOverrideOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*PermissionOverrideWhereInput); ok {
+		args.opts = append(args.opts, WithPermissionOverrideFilter(v.Filter))
 	}
 	return args
 }
@@ -1647,6 +2272,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[user.FieldStatus]; !ok {
 				selectedFields = append(selectedFields, user.FieldStatus)
 				fieldSeen[user.FieldStatus] = struct{}{}
+			}
+		case "invitedAt":
+			if _, ok := fieldSeen[user.FieldInvitedAt]; !ok {
+				selectedFields = append(selectedFields, user.FieldInvitedAt)
+				fieldSeen[user.FieldInvitedAt] = struct{}{}
 			}
 		case "lastSeenAt":
 			if _, ok := fieldSeen[user.FieldLastSeenAt]; !ok {

@@ -304,13 +304,15 @@ func (c *ContactUpdateOne) SetInput(i UpdateContactInput) *ContactUpdateOne {
 
 // UpdateLocationInput represents a mutation input for updating locations.
 type UpdateLocationInput struct {
-	Name     *string
-	Code     *string
-	Timezone *string
-	Currency *string
-	Region   *string
-	Address  *string
-	Phone    *string
+	Name          *string
+	Code          *string
+	Timezone      *string
+	Currency      *string
+	Region        *string
+	Address       *string
+	Phone         *string
+	ClearHostname bool
+	Hostname      *string
 }
 
 // Mutate applies the UpdateLocationInput on the LocationMutation builder.
@@ -335,6 +337,12 @@ func (i *UpdateLocationInput) Mutate(m *LocationMutation) {
 	}
 	if v := i.Phone; v != nil {
 		m.SetPhone(*v)
+	}
+	if i.ClearHostname {
+		m.ClearHostname()
+	}
+	if v := i.Hostname; v != nil {
+		m.SetHostname(*v)
 	}
 }
 

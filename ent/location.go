@@ -39,7 +39,9 @@ type Location struct {
 	// Phone holds the value of the "phone" field.
 	Phone string `json:"phone,omitempty"`
 	// Settings holds the value of the "settings" field.
-	Settings     types.LocationSettings `json:"settings,omitempty"`
+	Settings types.LocationSettings `json:"settings,omitempty"`
+	// Host name that selects this location, e.g. sydney.crm.example.com
+	Hostname     *string `json:"hostname,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -52,7 +54,7 @@ func (*Location) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case location.FieldID:
 			values[i] = new(pulid.ID)
-		case location.FieldName, location.FieldCode, location.FieldTimezone, location.FieldCurrency, location.FieldRegion, location.FieldAddress, location.FieldPhone:
+		case location.FieldName, location.FieldCode, location.FieldTimezone, location.FieldCurrency, location.FieldRegion, location.FieldAddress, location.FieldPhone, location.FieldHostname:
 			values[i] = new(sql.NullString)
 		case location.FieldCreatedAt, location.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -139,6 +141,13 @@ func (_m *Location) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field settings: %w", err)
 				}
 			}
+		case location.FieldHostname:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field hostname", values[i])
+			} else if value.Valid {
+				_m.Hostname = new(string)
+				*_m.Hostname = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -204,6 +213,11 @@ func (_m *Location) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("settings=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Settings))
+	builder.WriteString(", ")
+	if v := _m.Hostname; v != nil {
+		builder.WriteString("hostname=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

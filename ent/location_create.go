@@ -149,6 +149,20 @@ func (_c *LocationCreate) SetNillableSettings(v *types.LocationSettings) *Locati
 	return _c
 }
 
+// SetHostname sets the "hostname" field.
+func (_c *LocationCreate) SetHostname(v string) *LocationCreate {
+	_c.mutation.SetHostname(v)
+	return _c
+}
+
+// SetNillableHostname sets the "hostname" field if the given value is not nil.
+func (_c *LocationCreate) SetNillableHostname(v *string) *LocationCreate {
+	if v != nil {
+		_c.SetHostname(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *LocationCreate) SetID(v pulid.ID) *LocationCreate {
 	_c.mutation.SetID(v)
@@ -305,6 +319,11 @@ func (_c *LocationCreate) check() error {
 	if _, ok := _c.mutation.Settings(); !ok {
 		return &ValidationError{Name: "settings", err: errors.New(`ent: missing required field "Location.settings"`)}
 	}
+	if v, ok := _c.mutation.Hostname(); ok {
+		if err := location.HostnameValidator(v); err != nil {
+			return &ValidationError{Name: "hostname", err: fmt.Errorf(`ent: validator failed for field "Location.hostname": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -380,6 +399,10 @@ func (_c *LocationCreate) createSpec() (*Location, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Settings(); ok {
 		_spec.SetField(location.FieldSettings, field.TypeJSON, value)
 		_node.Settings = value
+	}
+	if value, ok := _c.mutation.Hostname(); ok {
+		_spec.SetField(location.FieldHostname, field.TypeString, value)
+		_node.Hostname = &value
 	}
 	return _node, _spec
 }
@@ -538,6 +561,24 @@ func (u *LocationUpsert) SetSettings(v types.LocationSettings) *LocationUpsert {
 // UpdateSettings sets the "settings" field to the value that was provided on create.
 func (u *LocationUpsert) UpdateSettings() *LocationUpsert {
 	u.SetExcluded(location.FieldSettings)
+	return u
+}
+
+// SetHostname sets the "hostname" field.
+func (u *LocationUpsert) SetHostname(v string) *LocationUpsert {
+	u.Set(location.FieldHostname, v)
+	return u
+}
+
+// UpdateHostname sets the "hostname" field to the value that was provided on create.
+func (u *LocationUpsert) UpdateHostname() *LocationUpsert {
+	u.SetExcluded(location.FieldHostname)
+	return u
+}
+
+// ClearHostname clears the value of the "hostname" field.
+func (u *LocationUpsert) ClearHostname() *LocationUpsert {
+	u.SetNull(location.FieldHostname)
 	return u
 }
 
@@ -715,6 +756,27 @@ func (u *LocationUpsertOne) SetSettings(v types.LocationSettings) *LocationUpser
 func (u *LocationUpsertOne) UpdateSettings() *LocationUpsertOne {
 	return u.Update(func(s *LocationUpsert) {
 		s.UpdateSettings()
+	})
+}
+
+// SetHostname sets the "hostname" field.
+func (u *LocationUpsertOne) SetHostname(v string) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetHostname(v)
+	})
+}
+
+// UpdateHostname sets the "hostname" field to the value that was provided on create.
+func (u *LocationUpsertOne) UpdateHostname() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateHostname()
+	})
+}
+
+// ClearHostname clears the value of the "hostname" field.
+func (u *LocationUpsertOne) ClearHostname() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearHostname()
 	})
 }
 
@@ -1059,6 +1121,27 @@ func (u *LocationUpsertBulk) SetSettings(v types.LocationSettings) *LocationUpse
 func (u *LocationUpsertBulk) UpdateSettings() *LocationUpsertBulk {
 	return u.Update(func(s *LocationUpsert) {
 		s.UpdateSettings()
+	})
+}
+
+// SetHostname sets the "hostname" field.
+func (u *LocationUpsertBulk) SetHostname(v string) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetHostname(v)
+	})
+}
+
+// UpdateHostname sets the "hostname" field to the value that was provided on create.
+func (u *LocationUpsertBulk) UpdateHostname() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateHostname()
+	})
+}
+
+// ClearHostname clears the value of the "hostname" field.
+func (u *LocationUpsertBulk) ClearHostname() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearHostname()
 	})
 }
 

@@ -147,6 +147,26 @@ func (_u *LocationUpdate) SetNillableSettings(v *types.LocationSettings) *Locati
 	return _u
 }
 
+// SetHostname sets the "hostname" field.
+func (_u *LocationUpdate) SetHostname(v string) *LocationUpdate {
+	_u.mutation.SetHostname(v)
+	return _u
+}
+
+// SetNillableHostname sets the "hostname" field if the given value is not nil.
+func (_u *LocationUpdate) SetNillableHostname(v *string) *LocationUpdate {
+	if v != nil {
+		_u.SetHostname(*v)
+	}
+	return _u
+}
+
+// ClearHostname clears the value of the "hostname" field.
+func (_u *LocationUpdate) ClearHostname() *LocationUpdate {
+	_u.mutation.ClearHostname()
+	return _u
+}
+
 // Mutation returns the LocationMutation object of the builder.
 func (_u *LocationUpdate) Mutation() *LocationMutation {
 	return _u.mutation
@@ -221,6 +241,11 @@ func (_u *LocationUpdate) check() error {
 			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "Location.region": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Hostname(); ok {
+		if err := location.HostnameValidator(v); err != nil {
+			return &ValidationError{Name: "hostname", err: fmt.Errorf(`ent: validator failed for field "Location.hostname": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -262,6 +287,12 @@ func (_u *LocationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Settings(); ok {
 		_spec.SetField(location.FieldSettings, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.Hostname(); ok {
+		_spec.SetField(location.FieldHostname, field.TypeString, value)
+	}
+	if _u.mutation.HostnameCleared() {
+		_spec.ClearField(location.FieldHostname, field.TypeString)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -401,6 +432,26 @@ func (_u *LocationUpdateOne) SetNillableSettings(v *types.LocationSettings) *Loc
 	return _u
 }
 
+// SetHostname sets the "hostname" field.
+func (_u *LocationUpdateOne) SetHostname(v string) *LocationUpdateOne {
+	_u.mutation.SetHostname(v)
+	return _u
+}
+
+// SetNillableHostname sets the "hostname" field if the given value is not nil.
+func (_u *LocationUpdateOne) SetNillableHostname(v *string) *LocationUpdateOne {
+	if v != nil {
+		_u.SetHostname(*v)
+	}
+	return _u
+}
+
+// ClearHostname clears the value of the "hostname" field.
+func (_u *LocationUpdateOne) ClearHostname() *LocationUpdateOne {
+	_u.mutation.ClearHostname()
+	return _u
+}
+
 // Mutation returns the LocationMutation object of the builder.
 func (_u *LocationUpdateOne) Mutation() *LocationMutation {
 	return _u.mutation
@@ -488,6 +539,11 @@ func (_u *LocationUpdateOne) check() error {
 			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "Location.region": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Hostname(); ok {
+		if err := location.HostnameValidator(v); err != nil {
+			return &ValidationError{Name: "hostname", err: fmt.Errorf(`ent: validator failed for field "Location.hostname": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -546,6 +602,12 @@ func (_u *LocationUpdateOne) sqlSave(ctx context.Context) (_node *Location, err 
 	}
 	if value, ok := _u.mutation.Settings(); ok {
 		_spec.SetField(location.FieldSettings, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.Hostname(); ok {
+		_spec.SetField(location.FieldHostname, field.TypeString, value)
+	}
+	if _u.mutation.HostnameCleared() {
+		_spec.ClearField(location.FieldHostname, field.TypeString)
 	}
 	_node = &Location{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -102,6 +102,20 @@ func (_c *UserCreate) SetNillableOidcSubject(v *string) *UserCreate {
 	return _c
 }
 
+// SetInvitedAt sets the "invited_at" field.
+func (_c *UserCreate) SetInvitedAt(v time.Time) *UserCreate {
+	_c.mutation.SetInvitedAt(v)
+	return _c
+}
+
+// SetNillableInvitedAt sets the "invited_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableInvitedAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetInvitedAt(*v)
+	}
+	return _c
+}
+
 // SetLastSeenAt sets the "last_seen_at" field.
 func (_c *UserCreate) SetLastSeenAt(v time.Time) *UserCreate {
 	_c.mutation.SetLastSeenAt(v)
@@ -325,6 +339,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 		_spec.SetField(user.FieldOidcSubject, field.TypeString, value)
 		_node.OidcSubject = &value
 	}
+	if value, ok := _c.mutation.InvitedAt(); ok {
+		_spec.SetField(user.FieldInvitedAt, field.TypeTime, value)
+		_node.InvitedAt = &value
+	}
 	if value, ok := _c.mutation.LastSeenAt(); ok {
 		_spec.SetField(user.FieldLastSeenAt, field.TypeTime, value)
 		_node.LastSeenAt = &value
@@ -477,6 +495,24 @@ func (u *UserUpsert) UpdateOidcSubject() *UserUpsert {
 // ClearOidcSubject clears the value of the "oidc_subject" field.
 func (u *UserUpsert) ClearOidcSubject() *UserUpsert {
 	u.SetNull(user.FieldOidcSubject)
+	return u
+}
+
+// SetInvitedAt sets the "invited_at" field.
+func (u *UserUpsert) SetInvitedAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldInvitedAt, v)
+	return u
+}
+
+// UpdateInvitedAt sets the "invited_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateInvitedAt() *UserUpsert {
+	u.SetExcluded(user.FieldInvitedAt)
+	return u
+}
+
+// ClearInvitedAt clears the value of the "invited_at" field.
+func (u *UserUpsert) ClearInvitedAt() *UserUpsert {
+	u.SetNull(user.FieldInvitedAt)
 	return u
 }
 
@@ -641,6 +677,27 @@ func (u *UserUpsertOne) UpdateOidcSubject() *UserUpsertOne {
 func (u *UserUpsertOne) ClearOidcSubject() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearOidcSubject()
+	})
+}
+
+// SetInvitedAt sets the "invited_at" field.
+func (u *UserUpsertOne) SetInvitedAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetInvitedAt(v)
+	})
+}
+
+// UpdateInvitedAt sets the "invited_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateInvitedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateInvitedAt()
+	})
+}
+
+// ClearInvitedAt clears the value of the "invited_at" field.
+func (u *UserUpsertOne) ClearInvitedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearInvitedAt()
 	})
 }
 
@@ -978,6 +1035,27 @@ func (u *UserUpsertBulk) UpdateOidcSubject() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearOidcSubject() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearOidcSubject()
+	})
+}
+
+// SetInvitedAt sets the "invited_at" field.
+func (u *UserUpsertBulk) SetInvitedAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetInvitedAt(v)
+	})
+}
+
+// UpdateInvitedAt sets the "invited_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateInvitedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateInvitedAt()
+	})
+}
+
+// ClearInvitedAt clears the value of the "invited_at" field.
+func (u *UserUpsertBulk) ClearInvitedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearInvitedAt()
 	})
 }
 

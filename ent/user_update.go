@@ -99,6 +99,26 @@ func (_u *UserUpdate) ClearOidcSubject() *UserUpdate {
 	return _u
 }
 
+// SetInvitedAt sets the "invited_at" field.
+func (_u *UserUpdate) SetInvitedAt(v time.Time) *UserUpdate {
+	_u.mutation.SetInvitedAt(v)
+	return _u
+}
+
+// SetNillableInvitedAt sets the "invited_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableInvitedAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetInvitedAt(*v)
+	}
+	return _u
+}
+
+// ClearInvitedAt clears the value of the "invited_at" field.
+func (_u *UserUpdate) ClearInvitedAt() *UserUpdate {
+	_u.mutation.ClearInvitedAt()
+	return _u
+}
+
 // SetLastSeenAt sets the "last_seen_at" field.
 func (_u *UserUpdate) SetLastSeenAt(v time.Time) *UserUpdate {
 	_u.mutation.SetLastSeenAt(v)
@@ -283,6 +303,12 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.OidcSubjectCleared() {
 		_spec.ClearField(user.FieldOidcSubject, field.TypeString)
 	}
+	if value, ok := _u.mutation.InvitedAt(); ok {
+		_spec.SetField(user.FieldInvitedAt, field.TypeTime, value)
+	}
+	if _u.mutation.InvitedAtCleared() {
+		_spec.ClearField(user.FieldInvitedAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.LastSeenAt(); ok {
 		_spec.SetField(user.FieldLastSeenAt, field.TypeTime, value)
 	}
@@ -448,6 +474,26 @@ func (_u *UserUpdateOne) SetNillableOidcSubject(v *string) *UserUpdateOne {
 // ClearOidcSubject clears the value of the "oidc_subject" field.
 func (_u *UserUpdateOne) ClearOidcSubject() *UserUpdateOne {
 	_u.mutation.ClearOidcSubject()
+	return _u
+}
+
+// SetInvitedAt sets the "invited_at" field.
+func (_u *UserUpdateOne) SetInvitedAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetInvitedAt(v)
+	return _u
+}
+
+// SetNillableInvitedAt sets the "invited_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableInvitedAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetInvitedAt(*v)
+	}
+	return _u
+}
+
+// ClearInvitedAt clears the value of the "invited_at" field.
+func (_u *UserUpdateOne) ClearInvitedAt() *UserUpdateOne {
+	_u.mutation.ClearInvitedAt()
 	return _u
 }
 
@@ -664,6 +710,12 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if _u.mutation.OidcSubjectCleared() {
 		_spec.ClearField(user.FieldOidcSubject, field.TypeString)
+	}
+	if value, ok := _u.mutation.InvitedAt(); ok {
+		_spec.SetField(user.FieldInvitedAt, field.TypeTime, value)
+	}
+	if _u.mutation.InvitedAtCleared() {
+		_spec.ClearField(user.FieldInvitedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.LastSeenAt(); ok {
 		_spec.SetField(user.FieldLastSeenAt, field.TypeTime, value)

@@ -10,17 +10,35 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
-// HasPermission implements @hasPermission: it refuses the operation early,
-// with FORBIDDEN, when the viewer's role lacks the permission. The ent
-// privacy rules check again underneath, so a resolver that forgets the
-// directive is still safe.
-func HasPermission(ctx context.Context, _ any, next graphql.Resolver, resource Resource, action Action) (any, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil || (v.UserID == "" && !v.System) {
-		return nil, apperr.Unauthenticatedf("sign in first")
+// checkPermissions implements @hasPermission(resource:, action:) for every
+// field that declares it: the operation fails early with FORBIDDEN when the
+// viewer lacks the permission. The ent privacy rules check again
+// underneath, so a field that forgets the directive is still safe.
+func checkPermissions(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Definition == nil {
+		return next(ctx)
 	}
-	if !v.Can(rbac.Resource(resource), rbac.Action(action)).Allowed {
-		return nil, apperr.Forbiddenf("your role (%s) may not %s %s", v.Role, action, resource)
+	d := fc.Field.Definition.Directives.ForName("hasPermission")
+	if d == nil {
+		return next(ctx)
+	}
+	res := rbac.Resource(d.Arguments.ForName("resource").Value.Raw)
+	act := rbac.Action(d.Arguments.ForName("action").Value.Raw)
+	if err := Require(ctx, res, act); err != nil {
+		return nil, err
 	}
 	return next(ctx)
+}
+
+// Require fails unless the viewer may do act on res.
+func Require(ctx context.Context, res rbac.Resource, act rbac.Action) error {
+	v := viewer.FromContext(ctx)
+	if v == nil || (v.UserID == "" && !v.System) {
+		return apperr.Unauthenticatedf("sign in first")
+	}
+	if !v.Can(res, act).Allowed {
+		return apperr.Forbiddenf("your role (%s) may not %s %s", v.Role, act, res)
+	}
+	return nil
 }

@@ -23,10 +23,7 @@ type Options struct {
 
 // NewHandler returns the GraphQL HTTP handler over the resolver.
 func NewHandler(r *Resolver, opts Options) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{
-		Resolvers:  r,
-		Directives: DirectiveRoot{HasPermission: HasPermission},
-	}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -44,6 +41,7 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	// Every mutation runs in one transaction: a mutation that fails part way
 	// leaves nothing behind.
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.AroundFields(checkPermissions)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	return srv

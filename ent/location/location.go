@@ -36,6 +36,8 @@ const (
 	FieldPhone = "phone"
 	// FieldSettings holds the string denoting the settings field in the database.
 	FieldSettings = "settings"
+	// FieldHostname holds the string denoting the hostname field in the database.
+	FieldHostname = "hostname"
 	// Table holds the table name of the location in the database.
 	Table = "locations"
 )
@@ -53,6 +55,7 @@ var Columns = []string{
 	FieldAddress,
 	FieldPhone,
 	FieldSettings,
+	FieldHostname,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -101,6 +104,8 @@ var (
 	DefaultPhone string
 	// DefaultSettings holds the default value on creation for the "settings" field.
 	DefaultSettings types.LocationSettings
+	// HostnameValidator is a validator for the "hostname" field. It is called by the builders before save.
+	HostnameValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -156,4 +161,9 @@ func ByAddress(opts ...sql.OrderTermOption) OrderOption {
 // ByPhone orders the results by the phone field.
 func ByPhone(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPhone, opts...).ToFunc()
+}
+
+// ByHostname orders the results by the hostname field.
+func ByHostname(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHostname, opts...).ToFunc()
 }

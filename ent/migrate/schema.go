@@ -8,6 +8,105 @@ import (
 )
 
 var (
+	// APITokensColumns holds the columns for the "api_tokens" table.
+	APITokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "token_hash", Type: field.TypeBytes, Unique: true},
+		{Name: "hint", Type: field.TypeString},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "user_id", Type: field.TypeString},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+	}
+	// APITokensTable holds the schema information for the "api_tokens" table.
+	APITokensTable = &schema.Table{
+		Name:       "api_tokens",
+		Columns:    APITokensColumns,
+		PrimaryKey: []*schema.Column{APITokensColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "api_tokens_locations_location",
+				Columns:    []*schema.Column{APITokensColumns[9]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "api_tokens_users_user",
+				Columns:    []*schema.Column{APITokensColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "api_tokens_users_created_by",
+				Columns:    []*schema.Column{APITokensColumns[11]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "apitoken_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{APITokensColumns[9]},
+			},
+			{
+				Name:    "apitoken_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{APITokensColumns[10]},
+			},
+		},
+	}
+	// AuditEntriesColumns holds the columns for the "audit_entries" table.
+	AuditEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt64, Increment: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeString, Default: ""},
+		{Name: "email", Type: field.TypeString, Default: ""},
+		{Name: "location_id", Type: field.TypeString, Default: ""},
+		{Name: "action", Type: field.TypeString},
+		{Name: "resource_type", Type: field.TypeString, Default: ""},
+		{Name: "resource_id", Type: field.TypeString, Default: ""},
+		{Name: "operation", Type: field.TypeString, Default: ""},
+		{Name: "method", Type: field.TypeString, Default: ""},
+		{Name: "path", Type: field.TypeString, Default: ""},
+		{Name: "ip", Type: field.TypeString, Default: ""},
+		{Name: "user_agent", Type: field.TypeString, Default: ""},
+		{Name: "status", Type: field.TypeInt, Default: 0},
+		{Name: "latency_ms", Type: field.TypeInt, Default: 0},
+		{Name: "phi", Type: field.TypeBool, Default: false},
+		{Name: "body_sha256", Type: field.TypeString, Default: ""},
+		{Name: "detail", Type: field.TypeString, Default: ""},
+		{Name: "prev_mac", Type: field.TypeString},
+		{Name: "mac", Type: field.TypeString},
+	}
+	// AuditEntriesTable holds the schema information for the "audit_entries" table.
+	AuditEntriesTable = &schema.Table{
+		Name:       "audit_entries",
+		Columns:    AuditEntriesColumns,
+		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditentry_location_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[4], AuditEntriesColumns[1]},
+			},
+			{
+				Name:    "auditentry_user_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[2], AuditEntriesColumns[1]},
+			},
+			{
+				Name:    "auditentry_resource_type_resource_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[6], AuditEntriesColumns[7]},
+			},
+		},
+	}
 	// BookingsColumns holds the columns for the "bookings" table.
 	BookingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -144,9 +243,14 @@ var (
 				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[6]},
 			},
 			{
-				Name:    "contact_location_id_warmness",
+				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[13]},
+				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[13], ContactsColumns[0]},
+			},
+			{
+				Name:    "contact_location_id_pipeline_warmness_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 			},
 			{
 				Name:    "contact_location_id_pipeline_stage",
@@ -157,6 +261,48 @@ var (
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[4], ContactsColumns[3]},
+			},
+		},
+	}
+	// IPRulesColumns holds the columns for the "ip_rules" table.
+	IPRulesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "cidr", Type: field.TypeString, Size: 64},
+		{Name: "note", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+	}
+	// IPRulesTable holds the schema information for the "ip_rules" table.
+	IPRulesTable = &schema.Table{
+		Name:       "ip_rules",
+		Columns:    IPRulesColumns,
+		PrimaryKey: []*schema.Column{IPRulesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ip_rules_locations_location",
+				Columns:    []*schema.Column{IPRulesColumns[5]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "ip_rules_users_created_by",
+				Columns:    []*schema.Column{IPRulesColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "iprule_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{IPRulesColumns[5]},
+			},
+			{
+				Name:    "iprule_location_id_cidr",
+				Unique:  true,
+				Columns: []*schema.Column{IPRulesColumns[5], IPRulesColumns[3]},
 			},
 		},
 	}
@@ -173,6 +319,7 @@ var (
 		{Name: "address", Type: field.TypeString, Default: ""},
 		{Name: "phone", Type: field.TypeString, Default: ""},
 		{Name: "settings", Type: field.TypeJSON},
+		{Name: "hostname", Type: field.TypeString, Nullable: true, Size: 253},
 	}
 	// LocationsTable holds the schema information for the "locations" table.
 	LocationsTable = &schema.Table{
@@ -184,6 +331,11 @@ var (
 				Name:    "location_name",
 				Unique:  false,
 				Columns: []*schema.Column{LocationsColumns[3]},
+			},
+			{
+				Name:    "location_hostname",
+				Unique:  true,
+				Columns: []*schema.Column{LocationsColumns[11]},
 			},
 		},
 	}
@@ -226,6 +378,88 @@ var (
 				Name:    "membership_user_id_location_id",
 				Unique:  true,
 				Columns: []*schema.Column{MembershipsColumns[6], MembershipsColumns[5]},
+			},
+		},
+	}
+	// PermissionsColumns holds the columns for the "permissions" table.
+	PermissionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"manager", "staff", "viewer"}},
+		{Name: "resource", Type: field.TypeEnum, Enums: []string{"contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "audit"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export"}},
+		{Name: "condition", Type: field.TypeEnum, Enums: []string{"own_location_only", "own_records_only"}, Default: "own_location_only"},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// PermissionsTable holds the schema information for the "permissions" table.
+	PermissionsTable = &schema.Table{
+		Name:       "permissions",
+		Columns:    PermissionsColumns,
+		PrimaryKey: []*schema.Column{PermissionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "permissions_locations_location",
+				Columns:    []*schema.Column{PermissionsColumns[7]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "permission_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{PermissionsColumns[7]},
+			},
+			{
+				Name:    "permission_location_id_role_resource_action",
+				Unique:  true,
+				Columns: []*schema.Column{PermissionsColumns[7], PermissionsColumns[3], PermissionsColumns[4], PermissionsColumns[5]},
+			},
+		},
+	}
+	// PermissionOverridesColumns holds the columns for the "permission_overrides" table.
+	PermissionOverridesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "resource", Type: field.TypeEnum, Enums: []string{"contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "audit"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export"}},
+		{Name: "effect", Type: field.TypeEnum, Enums: []string{"grant", "deny"}},
+		{Name: "condition", Type: field.TypeEnum, Enums: []string{"own_location_only", "own_records_only"}, Default: "own_location_only"},
+		{Name: "reason", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "user_id", Type: field.TypeString},
+	}
+	// PermissionOverridesTable holds the schema information for the "permission_overrides" table.
+	PermissionOverridesTable = &schema.Table{
+		Name:       "permission_overrides",
+		Columns:    PermissionOverridesColumns,
+		PrimaryKey: []*schema.Column{PermissionOverridesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "permission_overrides_locations_location",
+				Columns:    []*schema.Column{PermissionOverridesColumns[8]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "permission_overrides_users_user",
+				Columns:    []*schema.Column{PermissionOverridesColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "permissionoverride_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{PermissionOverridesColumns[8]},
+			},
+			{
+				Name:    "permissionoverride_location_id_user_id_resource_action",
+				Unique:  true,
+				Columns: []*schema.Column{PermissionOverridesColumns[8], PermissionOverridesColumns[9], PermissionOverridesColumns[3], PermissionOverridesColumns[4]},
 			},
 		},
 	}
@@ -445,6 +679,7 @@ var (
 		{Name: "name", Type: field.TypeString, Size: 120, Default: ""},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"active", "invited", "disabled"}, Default: "active"},
 		{Name: "oidc_subject", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "invited_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_seen_at", Type: field.TypeTime, Nullable: true},
 		{Name: "default_location_id", Type: field.TypeString, Nullable: true},
 	}
@@ -456,7 +691,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_locations_default_location",
-				Columns:    []*schema.Column{UsersColumns[8]},
+				Columns:    []*schema.Column{UsersColumns[9]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -464,10 +699,15 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		APITokensTable,
+		AuditEntriesTable,
 		BookingsTable,
 		ContactsTable,
+		IPRulesTable,
 		LocationsTable,
 		MembershipsTable,
+		PermissionsTable,
+		PermissionOverridesTable,
 		ServicesTable,
 		SessionsTable,
 		TasksTable,
@@ -477,14 +717,22 @@ var (
 )
 
 func init() {
+	APITokensTable.ForeignKeys[0].RefTable = LocationsTable
+	APITokensTable.ForeignKeys[1].RefTable = UsersTable
+	APITokensTable.ForeignKeys[2].RefTable = UsersTable
 	BookingsTable.ForeignKeys[0].RefTable = LocationsTable
 	BookingsTable.ForeignKeys[1].RefTable = ContactsTable
 	BookingsTable.ForeignKeys[2].RefTable = ServicesTable
 	BookingsTable.ForeignKeys[3].RefTable = UsersTable
 	ContactsTable.ForeignKeys[0].RefTable = LocationsTable
 	ContactsTable.ForeignKeys[1].RefTable = UsersTable
+	IPRulesTable.ForeignKeys[0].RefTable = LocationsTable
+	IPRulesTable.ForeignKeys[1].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[0].RefTable = LocationsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
+	PermissionsTable.ForeignKeys[0].RefTable = LocationsTable
+	PermissionOverridesTable.ForeignKeys[0].RefTable = LocationsTable
+	PermissionOverridesTable.ForeignKeys[1].RefTable = UsersTable
 	ServicesTable.ForeignKeys[0].RefTable = LocationsTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
 	TasksTable.ForeignKeys[0].RefTable = LocationsTable

@@ -6,10 +6,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/ent/apitoken"
+	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/permission"
+	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
@@ -27,6 +32,134 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	apitokenMixin := schema.APIToken{}.Mixin()
+	apitoken.Policy = privacy.NewPolicies(apitokenMixin[2], schema.APIToken{})
+	apitoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := apitoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	apitokenMixinHooks2 := apitokenMixin[2].Hooks()
+
+	apitoken.Hooks[1] = apitokenMixinHooks2[0]
+
+	apitoken.Hooks[2] = apitokenMixinHooks2[1]
+	apitokenMixinFields0 := apitokenMixin[0].Fields()
+	_ = apitokenMixinFields0
+	apitokenMixinFields1 := apitokenMixin[1].Fields()
+	_ = apitokenMixinFields1
+	apitokenFields := schema.APIToken{}.Fields()
+	_ = apitokenFields
+	// apitokenDescCreatedAt is the schema descriptor for created_at field.
+	apitokenDescCreatedAt := apitokenMixinFields1[0].Descriptor()
+	// apitoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apitoken.DefaultCreatedAt = apitokenDescCreatedAt.Default.(func() time.Time)
+	// apitokenDescUpdatedAt is the schema descriptor for updated_at field.
+	apitokenDescUpdatedAt := apitokenMixinFields1[1].Descriptor()
+	// apitoken.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	apitoken.DefaultUpdatedAt = apitokenDescUpdatedAt.Default.(func() time.Time)
+	// apitoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	apitoken.UpdateDefaultUpdatedAt = apitokenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// apitokenDescName is the schema descriptor for name field.
+	apitokenDescName := apitokenFields[0].Descriptor()
+	// apitoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apitoken.NameValidator = func() func(string) error {
+		validators := apitokenDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// apitokenDescID is the schema descriptor for id field.
+	apitokenDescID := apitokenMixinFields0[0].Descriptor()
+	// apitoken.DefaultID holds the default value on creation for the id field.
+	apitoken.DefaultID = apitokenDescID.Default.(func() pulid.ID)
+	auditentry.Policy = privacy.NewPolicies(schema.AuditEntry{})
+	auditentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescAt is the schema descriptor for at field.
+	auditentryDescAt := auditentryFields[1].Descriptor()
+	// auditentry.DefaultAt holds the default value on creation for the at field.
+	auditentry.DefaultAt = auditentryDescAt.Default.(func() time.Time)
+	// auditentryDescUserID is the schema descriptor for user_id field.
+	auditentryDescUserID := auditentryFields[2].Descriptor()
+	// auditentry.DefaultUserID holds the default value on creation for the user_id field.
+	auditentry.DefaultUserID = auditentryDescUserID.Default.(string)
+	// auditentryDescEmail is the schema descriptor for email field.
+	auditentryDescEmail := auditentryFields[3].Descriptor()
+	// auditentry.DefaultEmail holds the default value on creation for the email field.
+	auditentry.DefaultEmail = auditentryDescEmail.Default.(string)
+	// auditentryDescLocationID is the schema descriptor for location_id field.
+	auditentryDescLocationID := auditentryFields[4].Descriptor()
+	// auditentry.DefaultLocationID holds the default value on creation for the location_id field.
+	auditentry.DefaultLocationID = auditentryDescLocationID.Default.(string)
+	// auditentryDescResourceType is the schema descriptor for resource_type field.
+	auditentryDescResourceType := auditentryFields[6].Descriptor()
+	// auditentry.DefaultResourceType holds the default value on creation for the resource_type field.
+	auditentry.DefaultResourceType = auditentryDescResourceType.Default.(string)
+	// auditentryDescResourceID is the schema descriptor for resource_id field.
+	auditentryDescResourceID := auditentryFields[7].Descriptor()
+	// auditentry.DefaultResourceID holds the default value on creation for the resource_id field.
+	auditentry.DefaultResourceID = auditentryDescResourceID.Default.(string)
+	// auditentryDescOperation is the schema descriptor for operation field.
+	auditentryDescOperation := auditentryFields[8].Descriptor()
+	// auditentry.DefaultOperation holds the default value on creation for the operation field.
+	auditentry.DefaultOperation = auditentryDescOperation.Default.(string)
+	// auditentryDescMethod is the schema descriptor for method field.
+	auditentryDescMethod := auditentryFields[9].Descriptor()
+	// auditentry.DefaultMethod holds the default value on creation for the method field.
+	auditentry.DefaultMethod = auditentryDescMethod.Default.(string)
+	// auditentryDescPath is the schema descriptor for path field.
+	auditentryDescPath := auditentryFields[10].Descriptor()
+	// auditentry.DefaultPath holds the default value on creation for the path field.
+	auditentry.DefaultPath = auditentryDescPath.Default.(string)
+	// auditentryDescIP is the schema descriptor for ip field.
+	auditentryDescIP := auditentryFields[11].Descriptor()
+	// auditentry.DefaultIP holds the default value on creation for the ip field.
+	auditentry.DefaultIP = auditentryDescIP.Default.(string)
+	// auditentryDescUserAgent is the schema descriptor for user_agent field.
+	auditentryDescUserAgent := auditentryFields[12].Descriptor()
+	// auditentry.DefaultUserAgent holds the default value on creation for the user_agent field.
+	auditentry.DefaultUserAgent = auditentryDescUserAgent.Default.(string)
+	// auditentryDescStatus is the schema descriptor for status field.
+	auditentryDescStatus := auditentryFields[13].Descriptor()
+	// auditentry.DefaultStatus holds the default value on creation for the status field.
+	auditentry.DefaultStatus = auditentryDescStatus.Default.(int)
+	// auditentryDescLatencyMs is the schema descriptor for latency_ms field.
+	auditentryDescLatencyMs := auditentryFields[14].Descriptor()
+	// auditentry.DefaultLatencyMs holds the default value on creation for the latency_ms field.
+	auditentry.DefaultLatencyMs = auditentryDescLatencyMs.Default.(int)
+	// auditentryDescPhi is the schema descriptor for phi field.
+	auditentryDescPhi := auditentryFields[15].Descriptor()
+	// auditentry.DefaultPhi holds the default value on creation for the phi field.
+	auditentry.DefaultPhi = auditentryDescPhi.Default.(bool)
+	// auditentryDescBodySha256 is the schema descriptor for body_sha256 field.
+	auditentryDescBodySha256 := auditentryFields[16].Descriptor()
+	// auditentry.DefaultBodySha256 holds the default value on creation for the body_sha256 field.
+	auditentry.DefaultBodySha256 = auditentryDescBodySha256.Default.(string)
+	// auditentryDescDetail is the schema descriptor for detail field.
+	auditentryDescDetail := auditentryFields[17].Descriptor()
+	// auditentry.DefaultDetail holds the default value on creation for the detail field.
+	auditentry.DefaultDetail = auditentryDescDetail.Default.(string)
 	bookingMixin := schema.Booking{}.Mixin()
 	booking.Policy = privacy.NewPolicies(bookingMixin[2], schema.Booking{})
 	booking.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -180,6 +313,65 @@ func init() {
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
 	contact.DefaultID = contactDescID.Default.(func() pulid.ID)
+	ipruleMixin := schema.IPRule{}.Mixin()
+	iprule.Policy = privacy.NewPolicies(ipruleMixin[2], schema.IPRule{})
+	iprule.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := iprule.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ipruleMixinHooks2 := ipruleMixin[2].Hooks()
+
+	iprule.Hooks[1] = ipruleMixinHooks2[0]
+
+	iprule.Hooks[2] = ipruleMixinHooks2[1]
+	ipruleMixinFields0 := ipruleMixin[0].Fields()
+	_ = ipruleMixinFields0
+	ipruleMixinFields1 := ipruleMixin[1].Fields()
+	_ = ipruleMixinFields1
+	ipruleFields := schema.IPRule{}.Fields()
+	_ = ipruleFields
+	// ipruleDescCreatedAt is the schema descriptor for created_at field.
+	ipruleDescCreatedAt := ipruleMixinFields1[0].Descriptor()
+	// iprule.DefaultCreatedAt holds the default value on creation for the created_at field.
+	iprule.DefaultCreatedAt = ipruleDescCreatedAt.Default.(func() time.Time)
+	// ipruleDescUpdatedAt is the schema descriptor for updated_at field.
+	ipruleDescUpdatedAt := ipruleMixinFields1[1].Descriptor()
+	// iprule.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	iprule.DefaultUpdatedAt = ipruleDescUpdatedAt.Default.(func() time.Time)
+	// iprule.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	iprule.UpdateDefaultUpdatedAt = ipruleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// ipruleDescCidr is the schema descriptor for cidr field.
+	ipruleDescCidr := ipruleFields[0].Descriptor()
+	// iprule.CidrValidator is a validator for the "cidr" field. It is called by the builders before save.
+	iprule.CidrValidator = func() func(string) error {
+		validators := ipruleDescCidr.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(cidr string) error {
+			for _, fn := range fns {
+				if err := fn(cidr); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ipruleDescNote is the schema descriptor for note field.
+	ipruleDescNote := ipruleFields[1].Descriptor()
+	// iprule.DefaultNote holds the default value on creation for the note field.
+	iprule.DefaultNote = ipruleDescNote.Default.(string)
+	// iprule.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	iprule.NoteValidator = ipruleDescNote.Validators[0].(func(string) error)
+	// ipruleDescID is the schema descriptor for id field.
+	ipruleDescID := ipruleMixinFields0[0].Descriptor()
+	// iprule.DefaultID holds the default value on creation for the id field.
+	iprule.DefaultID = ipruleDescID.Default.(func() pulid.ID)
 	locationMixin := schema.Location{}.Mixin()
 	location.Policy = privacy.NewPolicies(schema.Location{})
 	location.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -300,6 +492,10 @@ func init() {
 	locationDescSettings := locationFields[7].Descriptor()
 	// location.DefaultSettings holds the default value on creation for the settings field.
 	location.DefaultSettings = locationDescSettings.Default.(types.LocationSettings)
+	// locationDescHostname is the schema descriptor for hostname field.
+	locationDescHostname := locationFields[8].Descriptor()
+	// location.HostnameValidator is a validator for the "hostname" field. It is called by the builders before save.
+	location.HostnameValidator = locationDescHostname.Validators[0].(func(string) error)
 	// locationDescID is the schema descriptor for id field.
 	locationDescID := locationMixinFields0[0].Descriptor()
 	// location.DefaultID holds the default value on creation for the id field.
@@ -339,6 +535,82 @@ func init() {
 	membershipDescID := membershipMixinFields0[0].Descriptor()
 	// membership.DefaultID holds the default value on creation for the id field.
 	membership.DefaultID = membershipDescID.Default.(func() pulid.ID)
+	permissionMixin := schema.Permission{}.Mixin()
+	permission.Policy = privacy.NewPolicies(permissionMixin[2], schema.Permission{})
+	permission.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := permission.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	permissionMixinHooks2 := permissionMixin[2].Hooks()
+
+	permission.Hooks[1] = permissionMixinHooks2[0]
+
+	permission.Hooks[2] = permissionMixinHooks2[1]
+	permissionMixinFields0 := permissionMixin[0].Fields()
+	_ = permissionMixinFields0
+	permissionMixinFields1 := permissionMixin[1].Fields()
+	_ = permissionMixinFields1
+	permissionFields := schema.Permission{}.Fields()
+	_ = permissionFields
+	// permissionDescCreatedAt is the schema descriptor for created_at field.
+	permissionDescCreatedAt := permissionMixinFields1[0].Descriptor()
+	// permission.DefaultCreatedAt holds the default value on creation for the created_at field.
+	permission.DefaultCreatedAt = permissionDescCreatedAt.Default.(func() time.Time)
+	// permissionDescUpdatedAt is the schema descriptor for updated_at field.
+	permissionDescUpdatedAt := permissionMixinFields1[1].Descriptor()
+	// permission.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	permission.DefaultUpdatedAt = permissionDescUpdatedAt.Default.(func() time.Time)
+	// permission.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	permission.UpdateDefaultUpdatedAt = permissionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// permissionDescID is the schema descriptor for id field.
+	permissionDescID := permissionMixinFields0[0].Descriptor()
+	// permission.DefaultID holds the default value on creation for the id field.
+	permission.DefaultID = permissionDescID.Default.(func() pulid.ID)
+	permissionoverrideMixin := schema.PermissionOverride{}.Mixin()
+	permissionoverride.Policy = privacy.NewPolicies(permissionoverrideMixin[2], schema.PermissionOverride{})
+	permissionoverride.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := permissionoverride.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	permissionoverrideMixinHooks2 := permissionoverrideMixin[2].Hooks()
+
+	permissionoverride.Hooks[1] = permissionoverrideMixinHooks2[0]
+
+	permissionoverride.Hooks[2] = permissionoverrideMixinHooks2[1]
+	permissionoverrideMixinFields0 := permissionoverrideMixin[0].Fields()
+	_ = permissionoverrideMixinFields0
+	permissionoverrideMixinFields1 := permissionoverrideMixin[1].Fields()
+	_ = permissionoverrideMixinFields1
+	permissionoverrideFields := schema.PermissionOverride{}.Fields()
+	_ = permissionoverrideFields
+	// permissionoverrideDescCreatedAt is the schema descriptor for created_at field.
+	permissionoverrideDescCreatedAt := permissionoverrideMixinFields1[0].Descriptor()
+	// permissionoverride.DefaultCreatedAt holds the default value on creation for the created_at field.
+	permissionoverride.DefaultCreatedAt = permissionoverrideDescCreatedAt.Default.(func() time.Time)
+	// permissionoverrideDescUpdatedAt is the schema descriptor for updated_at field.
+	permissionoverrideDescUpdatedAt := permissionoverrideMixinFields1[1].Descriptor()
+	// permissionoverride.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	permissionoverride.DefaultUpdatedAt = permissionoverrideDescUpdatedAt.Default.(func() time.Time)
+	// permissionoverride.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	permissionoverride.UpdateDefaultUpdatedAt = permissionoverrideDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// permissionoverrideDescReason is the schema descriptor for reason field.
+	permissionoverrideDescReason := permissionoverrideFields[5].Descriptor()
+	// permissionoverride.DefaultReason holds the default value on creation for the reason field.
+	permissionoverride.DefaultReason = permissionoverrideDescReason.Default.(string)
+	// permissionoverride.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	permissionoverride.ReasonValidator = permissionoverrideDescReason.Validators[0].(func(string) error)
+	// permissionoverrideDescID is the schema descriptor for id field.
+	permissionoverrideDescID := permissionoverrideMixinFields0[0].Descriptor()
+	// permissionoverride.DefaultID holds the default value on creation for the id field.
+	permissionoverride.DefaultID = permissionoverrideDescID.Default.(func() pulid.ID)
 	serviceMixin := schema.Service{}.Mixin()
 	service.Policy = privacy.NewPolicies(serviceMixin[2], schema.Service{})
 	service.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -94,7 +94,10 @@ func (Contact) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("location_id", "phone"),
 		index.Fields("location_id", "email"),
-		index.Fields("location_id", "warmness"),
+		// id last lets the index alone answer COUNT(id) and the
+		// warmness-then-id order of paginated lists, without a sort.
+		index.Fields("location_id", "warmness", "id"),
+		index.Fields("location_id", "pipeline", "warmness", "id"),
 		index.Fields("location_id", "pipeline", "stage"),
 		index.Fields("location_id", "last_name", "first_name"),
 	}

@@ -49,12 +49,17 @@ func (Location) Fields() []ent.Field {
 		field.JSON("settings", types.LocationSettings{}).
 			Default(types.DefaultLocationSettings()).
 			Annotations(entgql.Type("LocationSettings"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		// New fields go last: SQLite adds columns only at the end, and a field
+		// in the middle makes Atlas rebuild the table. Unique through an
+		// index, not a column constraint, for the same reason.
+		field.String("hostname").Optional().Nillable().MaxLen(253).
+			Comment("Host name that selects this location, e.g. sydney.crm.example.com"),
 	}
 }
 
 // Indexes of the Location.
 func (Location) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("name")}
+	return []ent.Index{index.Fields("name"), index.Fields("hostname").Unique()}
 }
 
 // Annotations of the Location.

@@ -40,6 +40,8 @@ func (User) Fields() []ent.Field {
 			Annotations(entgql.Type("UserStatus")),
 		field.String("oidc_subject").Optional().Nillable().Unique().Sensitive().
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("invited_at").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Time("last_seen_at").Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("default_location_id").GoType(pulid.ID("")).Optional().Nillable(),

@@ -31,6 +31,8 @@ const (
 	FieldStatus = "status"
 	// FieldOidcSubject holds the string denoting the oidc_subject field in the database.
 	FieldOidcSubject = "oidc_subject"
+	// FieldInvitedAt holds the string denoting the invited_at field in the database.
+	FieldInvitedAt = "invited_at"
 	// FieldLastSeenAt holds the string denoting the last_seen_at field in the database.
 	FieldLastSeenAt = "last_seen_at"
 	// FieldDefaultLocationID holds the string denoting the default_location_id field in the database.
@@ -66,6 +68,7 @@ var Columns = []string{
 	FieldName,
 	FieldStatus,
 	FieldOidcSubject,
+	FieldInvitedAt,
 	FieldLastSeenAt,
 	FieldDefaultLocationID,
 }
@@ -167,6 +170,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByOidcSubject orders the results by the oidc_subject field.
 func ByOidcSubject(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOidcSubject, opts...).ToFunc()
+}
+
+// ByInvitedAt orders the results by the invited_at field.
+func ByInvitedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInvitedAt, opts...).ToFunc()
 }
 
 // ByLastSeenAt orders the results by the last_seen_at field.

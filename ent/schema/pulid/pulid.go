@@ -35,6 +35,10 @@ const (
 	Booking    = "bkg"
 	Task       = "tsk"
 	Session    = "ses"
+	APIToken   = "tok"
+	Permission = "prm"
+	Override   = "pov"
+	IPRule     = "ipr"
 )
 
 var (

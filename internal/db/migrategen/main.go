@@ -4,6 +4,9 @@
 //
 //	go run ./internal/db/migrategen -name add_stage_history
 //
+// After adding a hand-written migration (triggers, data fixes), rewrite the
+// checksums with -rehash.
+//
 // It replays the existing migrations on a scratch database (in-memory SQLite;
 // a throwaway database on the PostgreSQL server at -pg) and asks Atlas for
 // the statements that bring it to the schema. Nothing is written when the
@@ -18,8 +21,11 @@ import (
 	"log"
 	"math/rand/v2"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
+	atlasmigrate "ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/sqltool"
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql/schema"
@@ -33,13 +39,21 @@ func main() {
 	name := flag.String("name", "", "migration name, e.g. add_stage_history")
 	pg := flag.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create a scratch database on")
 	only := flag.String("dialect", "", "generate only for this dialect (sqlite or postgres)")
+	rehash := flag.Bool("rehash", false, "only rewrite atlas.sum after adding a hand-written migration")
 	flag.Parse()
+	if *rehash {
+		for _, dir := range []string{"internal/db/migrations/sqlite", "internal/db/migrations/postgres"} {
+			must(rehashDir(dir))
+		}
+		return
+	}
 	if *name == "" {
 		log.Fatal("-name is required")
 	}
 	ctx := context.Background()
 	if *only == "" || *only == "sqlite" {
 		must(diff(ctx, "internal/db/migrations/sqlite", "sqlite://dev?mode=memory&_fk=1", dialect.SQLite, *name))
+		warnRebuilds("internal/db/migrations/sqlite")
 	}
 	if *only == "" || *only == "postgres" {
 		devURL, drop := scratchPG(ctx, *pg)
@@ -63,6 +77,21 @@ func diff(ctx context.Context, dir, devURL, dia, name string) error {
 	)
 }
 
+// rehashDir rewrites a directory's atlas.sum, which Atlas checks before it
+// replays the directory, after a hand-written migration (triggers, data
+// fixes) was added.
+func rehashDir(dir string) error {
+	d, err := sqltool.NewGooseDir(dir)
+	if err != nil {
+		return err
+	}
+	sum, err := d.Checksum()
+	if err != nil {
+		return err
+	}
+	return atlasmigrate.WriteSumFile(d, sum)
+}
+
 // scratchPG creates an empty database for Atlas to replay migrations on.
 func scratchPG(ctx context.Context, server string) (string, func()) {
 	// Atlas opens "postgres://" URLs with the driver named "postgres".
@@ -81,6 +110,25 @@ func scratchPG(ctx context.Context, server string) (string, func()) {
 	return u.String(), func() {
 		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+dbName+" WITH (FORCE)")
 		_ = admin.Close()
+	}
+}
+
+// warnRebuilds flags SQLite migrations that rebuild a table. Atlas turns
+// foreign keys off around a rebuild, but goose runs each migration in a
+// transaction, where SQLite ignores that PRAGMA: dropping the old table then
+// fails (or cascades). Restructure the change (e.g. a unique index instead of
+// a UNIQUE column) or mark the file "-- +goose NO TRANSACTION".
+func warnRebuilds(dir string) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		if strings.Contains(s, "PRAGMA foreign_keys = off") && !strings.Contains(s, "+goose NO TRANSACTION") {
+			log.Printf("WARNING: %s rebuilds a table inside a transaction; see warnRebuilds in migrategen", f)
+		}
 	}
 }
 
