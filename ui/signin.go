@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"sort"
 
 	"github.com/avatarimaging/avatarcrm/ui/views"
@@ -10,7 +11,23 @@ import (
 // signIn shows the sign-in page; in development mode it offers the demo
 // users.
 func (u *UI) signIn(w http.ResponseWriter, r *http.Request) {
-	d := views.SignIn{Dev: u.opts.Dev, Next: r.URL.Query().Get("next")}
+	u.signInPage(w, r, http.StatusOK, "")
+}
+
+// SignInError shows the sign-in page with an error message and status: a
+// refused OIDC sign-in explains itself and offers to start again.
+func (u *UI) SignInError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	u.signInPage(w, r, status, msg)
+}
+
+func (u *UI) signInPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	d := views.SignIn{Dev: u.opts.Dev, Next: r.URL.Query().Get("next"), Error: msg, OIDCProvider: u.opts.OIDCProvider}
+	if d.OIDCProvider != "" {
+		d.LoginURL = "/auth/login"
+		if d.Next != "" {
+			d.LoginURL += "?next=" + url.QueryEscape(d.Next)
+		}
+	}
 	if u.opts.Dev && u.opts.DevUsers != nil {
 		users, err := u.opts.DevUsers(r.Context())
 		if err != nil {
@@ -26,6 +43,10 @@ func (u *UI) signIn(w http.ResponseWriter, r *http.Request) {
 			}
 			return rank(d.Users[i].Role) > rank(d.Users[j].Role)
 		})
+	}
+	if status != http.StatusOK {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
 	}
 	render(w, r, views.SignInPage(d))
 }

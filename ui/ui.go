@@ -35,6 +35,9 @@ type Options struct {
 	Now func() time.Time
 	// DevUsers lists the demo users for the development sign-in.
 	DevUsers func(context.Context) ([]auth.DevUser, error)
+	// OIDCProvider names the OpenID Connect provider ("Google") the sign-in
+	// page offers; empty when that sign-in is not configured.
+	OIDCProvider string
 }
 
 // UI serves the staff pages.

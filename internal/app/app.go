@@ -28,6 +28,8 @@ type App struct {
 	Config *config.Config
 	DB     *db.DB
 	Auth   *auth.Service
+	// OIDC is sign-in with an OpenID Connect provider, when configured.
+	OIDC *auth.OIDC
 	// Handler is the root HTTP handler.
 	Handler http.Handler
 
@@ -68,12 +70,33 @@ func (a *App) Open(ctx context.Context) error {
 	sessions.Now = a.Now
 	a.Auth = &auth.Service{Client: d.Client, Sessions: sessions, Dev: a.Config.Dev, Secure: a.Config.SecureCookies()}
 	resolver := &graph.Resolver{Client: d.Client}
+	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
+	if a.Config.OIDCEnabled() {
+		// Discovery runs now, so a wrong issuer stops the start with a
+		// message instead of failing the first person who signs in.
+		a.OIDC, err = auth.NewOIDC(ctx, a.Auth, auth.OIDCConfig{
+			Issuer:       a.Config.OIDCIssuer,
+			ClientID:     a.Config.OIDCClientID,
+			ClientSecret: a.Config.OIDCClientSecret,
+			RedirectURL:  a.Config.OIDCRedirectURL(),
+			HostedDomain: a.Config.OIDCHostedDomain,
+		})
+		if err != nil {
+			return err
+		}
+		uiOpts.OIDCProvider = a.OIDC.ProviderName()
+	}
+	staffUI := ui.New(resolver, uiOpts)
+	if a.OIDC != nil {
+		a.OIDC.Fail = staffUI.SignInError
+	}
 	a.Handler = server.Handler(server.Deps{
 		DB:       d,
 		Auth:     a.Auth,
 		Resolver: resolver,
-		UI:       ui.New(resolver, ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}),
+		UI:       staffUI,
 		Dev:      a.Config.Dev,
+		OIDC:     a.OIDC,
 	})
 	return nil
 }
@@ -93,6 +116,11 @@ func (a *App) Listen() error {
 	a.listener = ln
 	return nil
 }
+
+// UseListener makes Serve use ln instead of binding the listen address:
+// tests bind first so the base URL (and the OIDC redirect URL) can name the
+// real port.
+func (a *App) UseListener(ln net.Listener) { a.listener = ln }
 
 // Addr is the bound address.
 func (a *App) Addr() string {

@@ -29,4 +29,3 @@ func validationMessage(ve *ent.ValidationError) string {
 	}
 	return msg
 }
-

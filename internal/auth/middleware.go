@@ -2,9 +2,12 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
@@ -23,6 +26,11 @@ type Service struct {
 	Dev bool
 	// Secure marks cookies Secure (the server is behind TLS).
 	Secure bool
+	// Policies supplies permission tables and overrides; nil means the
+	// default table.
+	Policies Policies
+
+	hosts hostCache
 }
 
 type sessionKey struct{}
@@ -33,17 +41,35 @@ func SessionFrom(ctx context.Context) *ent.Session {
 	return s
 }
 
-// Middleware identifies the request from its session cookie and puts the
-// viewer in the context. A request without a valid session passes on
-// anonymous; the privacy rules and the UI decide what that means.
+// Middleware identifies the request and puts the viewer in the context.
+//
+// The location a request acts at comes from, in order: the host name (a
+// location configured for sydney.crm.example.com), the API token, the
+// location chosen in the session, the user's default location. A user may
+// act only where they are a member.
+//
+// A request with no credentials passes on anonymous: the privacy rules and
+// the UI decide what that means. A bearer token that is not valid is
+// refused at once with 401, never treated as anonymous, so a misconfigured
+// integration fails loudly.
 func (s *Service) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		hostLoc, err := s.hostLocation(ctx, r.Host)
+		if err != nil {
+			slog.ErrorContext(ctx, "host lookup", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		if bearer, ok := bearerToken(r); ok {
+			s.serveToken(w, r, next, bearer, hostLoc)
+			return
+		}
 		c, err := r.Cookie(CookieName)
 		if err != nil || c.Value == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ctx := r.Context()
 		sess, err := s.Sessions.Lookup(ctx, c.Value)
 		if err != nil {
 			if !IsAuthError(err) {
@@ -53,11 +79,21 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		var preferred pulid.ID
-		if sess.LocationID != nil {
-			preferred = *sess.LocationID
+		var v *viewer.Viewer
+		switch {
+		case hostLoc != "":
+			v, err = LoadViewerAt(ctx, s.Client, s.Policies, sess.UserID, hostLoc)
+			if errors.Is(err, ErrNotMember) {
+				http.Error(w, "Your account has no access to the location at this address.", http.StatusForbidden)
+				return
+			}
+		default:
+			var preferred pulid.ID
+			if sess.LocationID != nil {
+				preferred = *sess.LocationID
+			}
+			v, err = LoadViewerWith(ctx, s.Client, s.Policies, sess.UserID, preferred)
 		}
-		v, err := LoadViewer(ctx, s.Client, sess.UserID, preferred)
 		if err != nil {
 			slog.WarnContext(ctx, "session without a usable viewer", "user", sess.UserID, "err", err)
 			_ = s.Sessions.Revoke(ctx, c.Value)
@@ -69,6 +105,53 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		ctx = viewer.NewContext(ctx, v)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// serveToken authenticates an API token and serves the request as its user
+// at its location.
+func (s *Service) serveToken(w http.ResponseWriter, r *http.Request, next http.Handler, bearer string, hostLoc pulid.ID) {
+	ctx := r.Context()
+	t, err := s.authenticateToken(ctx, bearer)
+	if err != nil {
+		if !IsAuthError(err) {
+			slog.ErrorContext(ctx, "token lookup", "err", err)
+		}
+		unauthorized(w, "invalid, revoked or expired API token")
+		return
+	}
+	if hostLoc != "" && hostLoc != t.LocationID {
+		unauthorized(w, "this API token belongs to another location")
+		return
+	}
+	v, err := LoadViewerAt(ctx, s.Client, s.Policies, t.UserID, t.LocationID)
+	if err != nil {
+		unauthorized(w, "the token's user no longer has access to its location")
+		return
+	}
+	v.TokenID = string(t.ID)
+	next.ServeHTTP(w, r.WithContext(viewer.NewContext(ctx, v)))
+}
+
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", false
+	}
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", true // an Authorization header we cannot use is still a failed credential
+	}
+	return strings.TrimSpace(tok), true
+}
+
+// unauthorized answers 401 in the shape GraphQL clients expect.
+func unauthorized(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnauthorized)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
+		"message": msg, "extensions": map[string]any{"code": "UNAUTHENTICATED"},
+	}}})
 }
 
 func (s *Service) setCookie(w http.ResponseWriter, token string) {

@@ -140,11 +140,25 @@ func (s *Sessions) Sweep(ctx context.Context) (int, error) {
 // ErrNoMembership is returned for a user who belongs to no location.
 var ErrNoMembership = apperr.Forbiddenf("your account has no access to any location; ask an administrator")
 
+// Policies supplies a location's permission table and a user's overrides
+// there (access.Store).
+type Policies interface {
+	Table(ctx context.Context, loc pulid.ID) (*rbac.Table, error)
+	Overrides(ctx context.Context, loc, user pulid.ID) ([]rbac.Override, error)
+}
+
 // LoadViewer builds the viewer for a user acting at the preferred location,
-// falling back to the user's default location, then to their first location
-// by name. It fails for unknown or disabled users and for users with no
-// membership.
+// with the default permission table. See LoadViewerWith.
 func LoadViewer(ctx context.Context, c *ent.Client, userID, preferred pulid.ID) (*viewer.Viewer, error) {
+	return LoadViewerWith(ctx, c, nil, userID, preferred)
+}
+
+// LoadViewerWith builds the viewer for a user acting at the preferred
+// location, falling back to the user's default location, then to their
+// first location by name, with that location's permission table and the
+// user's overrides from p (the defaults when p is nil). It fails for
+// unknown or disabled users and for users with no membership.
+func LoadViewerWith(ctx context.Context, c *ent.Client, p Policies, userID, preferred pulid.ID) (*viewer.Viewer, error) {
 	sys := viewer.SystemContext(ctx)
 	u, err := c.User.Query().Where(user.ID(userID)).Only(sys)
 	if ent.IsNotFound(err) {
@@ -188,6 +202,31 @@ func LoadViewer(ctx context.Context, c *ent.Client, userID, preferred pulid.ID) 
 		v.LocationID = first.LocationID
 	}
 	v.Role = v.Memberships[v.LocationID]
+	if p != nil {
+		if v.Permissions, err = p.Table(ctx, v.LocationID); err != nil {
+			return nil, err
+		}
+		if v.Overrides, err = p.Overrides(ctx, v.LocationID, v.UserID); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// ErrNotMember is returned when the requested location is not one of the
+// user's.
+var ErrNotMember = apperr.Forbiddenf("you have no access to this location")
+
+// LoadViewerAt is LoadViewerWith that insists on the location: it fails with
+// ErrNotMember instead of falling back to another one.
+func LoadViewerAt(ctx context.Context, c *ent.Client, p Policies, userID, loc pulid.ID) (*viewer.Viewer, error) {
+	v, err := LoadViewerWith(ctx, c, p, userID, loc)
+	if err != nil {
+		return nil, err
+	}
+	if v.LocationID != loc {
+		return nil, ErrNotMember
+	}
 	return v, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -43,6 +44,18 @@ type Config struct {
 	// ShutdownTimeout bounds a graceful stop.
 	ShutdownTimeout time.Duration
 
+	// OIDCIssuer and OIDCClientID turn on sign-in with an OpenID Connect
+	// provider (e.g. https://accounts.google.com); both or neither.
+	OIDCIssuer   string
+	OIDCClientID string
+	// OIDCClientSecret is the OAuth client secret, given directly or read
+	// from OIDCClientSecretFile (which keeps it out of the environment).
+	OIDCClientSecret     string
+	OIDCClientSecretFile string
+	// OIDCHostedDomain, when set, admits only accounts of that Google
+	// Workspace domain (the hd claim and the email domain must both match).
+	OIDCHostedDomain string
+
 	// devSet records whether Dev was given explicitly.
 	devSet bool
 	// seedSet records whether SeedDemo was given explicitly.
@@ -68,6 +81,11 @@ var Settings = []Setting{
 	{"log-level", "AVATARCRM_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-format", "AVATARCRM_LOG_FORMAT", "text", "text or json"},
 	{"shutdown-timeout", "AVATARCRM_SHUTDOWN_TIMEOUT", "15s", "how long a graceful stop may take"},
+	{"oidc-issuer", "AVATARCRM_OIDC_ISSUER", "none", "OpenID Connect issuer, e.g. https://accounts.google.com; with the client id it turns on sign-in (and dev mode off by default)"},
+	{"oidc-client-id", "AVATARCRM_OIDC_CLIENT_ID", "none", "OAuth client id registered with the provider; redirect URL is <base-url>/auth/callback"},
+	{"oidc-client-secret", "AVATARCRM_OIDC_CLIENT_SECRET", "none", "OAuth client secret (required with the issuer; or use the _FILE form)"},
+	{"oidc-client-secret-file", "AVATARCRM_OIDC_CLIENT_SECRET_FILE", "none", "file holding the OAuth client secret"},
+	{"oidc-hosted-domain", "AVATARCRM_OIDC_HOSTED_DOMAIN", "none", "admit only accounts of this Google Workspace domain, e.g. avatarimaging.com.au"},
 }
 
 // Load reads settings from args (flags) over the environment (getenv).
@@ -92,6 +110,11 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", env("AVATARCRM_LOG_LEVEL", "info"), "log level")
 	fs.StringVar(&c.LogFormat, "log-format", env("AVATARCRM_LOG_FORMAT", "text"), "log format")
 	shutdown := fs.String("shutdown-timeout", env("AVATARCRM_SHUTDOWN_TIMEOUT", "15s"), "graceful stop timeout")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", env("AVATARCRM_OIDC_ISSUER", ""), "OpenID Connect issuer URL")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", env("AVATARCRM_OIDC_CLIENT_ID", ""), "OAuth client id")
+	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", env("AVATARCRM_OIDC_CLIENT_SECRET", ""), "OAuth client secret")
+	fs.StringVar(&c.OIDCClientSecretFile, "oidc-client-secret-file", env("AVATARCRM_OIDC_CLIENT_SECRET_FILE", ""), "file holding the OAuth client secret")
+	fs.StringVar(&c.OIDCHostedDomain, "oidc-hosted-domain", env("AVATARCRM_OIDC_HOSTED_DOMAIN", ""), "Google Workspace domain to admit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -118,6 +141,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	errs = append(errs, err)
 	c.ShutdownTimeout, err = parseDuration("AVATARCRM_SHUTDOWN_TIMEOUT / --shutdown-timeout", *shutdown, time.Second)
 	errs = append(errs, err)
+	errs = append(errs, c.readOIDCSecret())
 	c.defaults()
 	errs = append(errs, c.validate())
 	if err := errors.Join(errs...); err != nil {
@@ -131,8 +155,9 @@ func (c *Config) defaults() {
 	if !c.devSet {
 		// Dev mode is on only for the zero-config demo: the default SQLite
 		// file, served on a loopback address. Any real deployment sets a
-		// database or binds a public address, and so gets dev mode off.
-		c.Dev = c.DatabaseURL == "" && isLoopback(c.Addr)
+		// database or binds a public address, and so gets dev mode off; so
+		// does a server with real sign-in configured.
+		c.Dev = c.DatabaseURL == "" && isLoopback(c.Addr) && !c.OIDCEnabled()
 	}
 	if !c.seedSet {
 		c.SeedDemo = c.Dev
@@ -141,6 +166,8 @@ func (c *Config) defaults() {
 		c.BaseURL = "http://" + c.Addr
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.OIDCIssuer = strings.TrimRight(c.OIDCIssuer, "/")
+	c.OIDCHostedDomain = strings.ToLower(c.OIDCHostedDomain)
 }
 
 func (c *Config) validate() error {
@@ -176,6 +203,76 @@ func (c *Config) validate() error {
 	case "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("AVATARCRM_LOG_FORMAT / --log-format: %q is not text or json", c.LogFormat))
+	}
+	errs = append(errs, c.validateOIDC())
+	return errors.Join(errs...)
+}
+
+// OIDCEnabled reports whether sign-in with an OpenID Connect provider is
+// configured.
+func (c *Config) OIDCEnabled() bool { return c.OIDCIssuer != "" && c.OIDCClientID != "" }
+
+// OIDCRedirectURL is the address the provider sends the browser back to;
+// it must be registered with the provider exactly.
+func (c *Config) OIDCRedirectURL() string { return c.BaseURL + "/auth/callback" }
+
+// readOIDCSecret loads the client secret from its file, if one is named.
+func (c *Config) readOIDCSecret() error {
+	if c.OIDCClientSecretFile == "" {
+		return nil
+	}
+	if c.OIDCClientSecret != "" {
+		return errors.New("AVATARCRM_OIDC_CLIENT_SECRET and AVATARCRM_OIDC_CLIENT_SECRET_FILE are both set: use one")
+	}
+	b, err := os.ReadFile(c.OIDCClientSecretFile)
+	if err != nil {
+		return fmt.Errorf("AVATARCRM_OIDC_CLIENT_SECRET_FILE / --oidc-client-secret-file: %w", err)
+	}
+	// Secrets written with echo end in a newline that is not part of them.
+	c.OIDCClientSecret = strings.TrimSpace(string(b))
+	if c.OIDCClientSecret == "" {
+		return fmt.Errorf("AVATARCRM_OIDC_CLIENT_SECRET_FILE / --oidc-client-secret-file: %s is empty", c.OIDCClientSecretFile)
+	}
+	return nil
+}
+
+// validateOIDC refuses partial sign-in settings: a half-configured provider
+// would otherwise leave the server without any way to sign in, or with a
+// domain restriction silently ignored.
+func (c *Config) validateOIDC() error {
+	if !c.OIDCEnabled() {
+		var set []string
+		for _, s := range []struct{ name, v string }{
+			{"AVATARCRM_OIDC_ISSUER", c.OIDCIssuer},
+			{"AVATARCRM_OIDC_CLIENT_ID", c.OIDCClientID},
+			{"AVATARCRM_OIDC_CLIENT_SECRET", c.OIDCClientSecret},
+			{"AVATARCRM_OIDC_HOSTED_DOMAIN", c.OIDCHostedDomain},
+		} {
+			if s.v != "" {
+				set = append(set, s.name)
+			}
+		}
+		if len(set) > 0 {
+			return fmt.Errorf("OpenID Connect sign-in is partly configured (%s set): set both AVATARCRM_OIDC_ISSUER and AVATARCRM_OIDC_CLIENT_ID, or neither", strings.Join(set, ", "))
+		}
+		return nil
+	}
+	var errs []error
+	u, err := url.Parse(c.OIDCIssuer)
+	switch {
+	case err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
+		errs = append(errs, fmt.Errorf("AVATARCRM_OIDC_ISSUER / --oidc-issuer: %q is not an issuer URL such as https://accounts.google.com", c.OIDCIssuer))
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(net.JoinHostPort(u.Hostname(), "0")):
+		// A provider on this machine (a test double) needs no TLS.
+	default:
+		errs = append(errs, fmt.Errorf("AVATARCRM_OIDC_ISSUER / --oidc-issuer: %q must start with https:// (http:// only for a provider on a loopback address)", c.OIDCIssuer))
+	}
+	if c.OIDCClientSecret == "" {
+		errs = append(errs, errors.New("AVATARCRM_OIDC_CLIENT_SECRET or AVATARCRM_OIDC_CLIENT_SECRET_FILE is required with AVATARCRM_OIDC_ISSUER"))
+	}
+	if c.OIDCHostedDomain != "" && (!validHostname(c.OIDCHostedDomain) || !strings.Contains(c.OIDCHostedDomain, ".")) {
+		errs = append(errs, fmt.Errorf("AVATARCRM_OIDC_HOSTED_DOMAIN / --oidc-hosted-domain: %q is not a domain such as avatarimaging.com.au", c.OIDCHostedDomain))
 	}
 	return errors.Join(errs...)
 }

@@ -25,6 +25,9 @@ type Deps struct {
 	UI interface{ Routes(chi.Router) }
 	// Dev enables the playground and introspection.
 	Dev bool
+	// OIDC is sign-in with an OpenID Connect provider; nil when not
+	// configured.
+	OIDC *auth.OIDC
 }
 
 // Handler returns the root HTTP handler.
@@ -55,6 +58,13 @@ func Handler(d Deps) http.Handler {
 			r.With(relaxedCSP).Handle("/playground", playground.Handler("Avatar Imaging CRM GraphQL", "/graphql"))
 		}
 		r.Post("/auth/dev", d.Auth.DevSignIn)
+		if d.OIDC != nil {
+			// GETs: the provider redirects the browser back with a GET,
+			// and state plus the sealed login cookie stand in for CSRF
+			// protection.
+			r.Get("/auth/login", d.OIDC.Login)
+			r.Get("/auth/callback", d.OIDC.Callback)
+		}
 		r.Post("/auth/logout", d.Auth.SignOut)
 		r.Post("/location", d.Auth.SwitchLocation)
 		if d.UI != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -54,8 +55,20 @@ func StartServer(tb testing.TB, opts ServerOptions) *Server {
 	for k, v := range opts.Env {
 		env[k] = v
 	}
+	// Bind before loading the settings, so the default base URL (and with
+	// it the OIDC redirect URL, BaseURL+"/auth/callback") names the real
+	// port rather than port 0.
+	var ln net.Listener
+	if env["AVATARCRM_ADDR"] == "127.0.0.1:0" {
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			tb.Fatalf("listen: %v", err)
+		}
+		env["AVATARCRM_ADDR"] = ln.Addr().String()
+	}
 	cfg, err := config.Load(nil, func(k string) string { return env[k] })
 	if err != nil {
+		closeListener(ln)
 		tb.Fatalf("config: %v", err)
 	}
 	a := app.New(cfg)
@@ -66,9 +79,13 @@ func StartServer(tb testing.TB, opts ServerOptions) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := a.Open(ctx); err != nil {
 		cancel()
+		closeListener(ln)
+		_ = a.Close()
 		tb.Fatalf("open app: %v", err)
 	}
-	if err := a.Listen(); err != nil {
+	if ln != nil {
+		a.UseListener(ln)
+	} else if err := a.Listen(); err != nil {
 		cancel()
 		tb.Fatalf("listen: %v", err)
 	}
@@ -82,6 +99,12 @@ func StartServer(tb testing.TB, opts ServerOptions) *Server {
 		_ = a.Close()
 	})
 	return &Server{URL: "http://" + a.Addr(), App: a}
+}
+
+func closeListener(ln net.Listener) {
+	if ln != nil {
+		_ = ln.Close()
+	}
 }
 
 // Client returns an HTTP client with its own cookie jar that does not

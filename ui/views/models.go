@@ -94,6 +94,10 @@ type SignIn struct {
 	Users []SignInUser
 	Next  string
 	Error string
+	// OIDCProvider names the provider of the "Sign in with" button, shown
+	// when set; LoginURL starts that sign-in, keeping Next.
+	OIDCProvider string
+	LoginURL     string
 }
 
 // SignInUser is a demo user offered on the development sign-in page.
