@@ -19,6 +19,8 @@ type Options struct {
 	Introspection bool
 	// ComplexityLimit caps the cost of one operation; 0 means 1000.
 	ComplexityLimit int
+	// MaxDepth and MaxAliases bound an operation's shape; 0 means 15 and 30.
+	MaxDepth, MaxAliases int
 }
 
 // NewHandler returns the GraphQL HTTP handler over the resolver.
@@ -38,6 +40,14 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 		limit = 1000
 	}
 	srv.Use(extension.FixedComplexityLimit(limit))
+	lim := Limits{MaxDepth: opts.MaxDepth, MaxAliases: opts.MaxAliases}
+	if lim.MaxDepth == 0 {
+		lim.MaxDepth = 15
+	}
+	if lim.MaxAliases == 0 {
+		lim.MaxAliases = 30
+	}
+	srv.Use(lim)
 	// Every mutation runs in one transaction: a mutation that fails part way
 	// leaves nothing behind.
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})

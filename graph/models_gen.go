@@ -5,12 +5,79 @@ package graph
 import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/permission"
+	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
 )
+
+type AddIPRuleInput struct {
+	// An IPv4 or IPv6 address or CIDR range, e.g. 203.0.113.0/24.
+	Cidr string  `json:"cidr"`
+	Note *string `json:"note,omitempty"`
+	// Add the rule even though it would lock out your own current address.
+	ConfirmLockout *bool `json:"confirmLockout,omitempty"`
+}
+
+type CreateAPITokenInput struct {
+	// The user the token acts as; defaults to the caller.
+	UserID *pulid.ID `json:"userID,omitempty"`
+	Name   string    `json:"name"`
+	// Days until the token stops working; null for never.
+	ExpiresInDays *int `json:"expiresInDays,omitempty"`
+}
+
+// A new API token. The token is shown here once and never again.
+type CreatedAPIToken struct {
+	Token    string        `json:"token"`
+	APIToken *ent.APIToken `json:"apiToken"`
+}
+
+type InviteUserInput struct {
+	Email string          `json:"email"`
+	Name  *string         `json:"name,omitempty"`
+	Role  membership.Role `json:"role"`
+}
 
 // A location the viewer may act at, and their role there.
 type LocationAccess struct {
 	Location *ent.Location   `json:"location"`
 	Role     membership.Role `json:"role"`
+}
+
+// One cell of the permission matrix, inheritance applied.
+type PermissionCell struct {
+	Role      membership.Role `json:"role"`
+	Resource  rbac.Resource   `json:"resource"`
+	Action    rbac.Action     `json:"action"`
+	Allowed   bool            `json:"allowed"`
+	Condition *rbac.Condition `json:"condition,omitempty"`
+	// Whether the cell comes from this role's own row (not inherited, not the admin rule).
+	Own bool `json:"own"`
+}
+
+type SetMemberRoleInput struct {
+	UserID pulid.ID        `json:"userID"`
+	Role   membership.Role `json:"role"`
+	// Skills used by task auto-assignment, e.g. mri, calls. Null keeps them.
+	Skills []string `json:"skills,omitempty"`
+}
+
+type SetPermissionInput struct {
+	Role      permission.Role `json:"role"`
+	Resource  rbac.Resource   `json:"resource"`
+	Action    rbac.Action     `json:"action"`
+	Allowed   bool            `json:"allowed"`
+	Condition *rbac.Condition `json:"condition,omitempty"`
+}
+
+type SetPermissionOverrideInput struct {
+	UserID    pulid.ID                  `json:"userID"`
+	Resource  rbac.Resource             `json:"resource"`
+	Action    rbac.Action               `json:"action"`
+	Effect    permissionoverride.Effect `json:"effect"`
+	Condition *rbac.Condition           `json:"condition,omitempty"`
+	Reason    *string                   `json:"reason,omitempty"`
 }
 
 // Who is asking, and at which location.

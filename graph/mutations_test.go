@@ -23,7 +23,7 @@ func TestCreateContact(t *testing.T) {
 		var out struct {
 			CreateContact struct {
 				ID, FirstName, LastName, Phone, Email, LeadSource, Stage string
-				Location                                                  struct{ Code string }
+				Location                                                 struct{ Code string }
 			}
 		}
 		r.Decode(t, &out)
@@ -117,7 +117,9 @@ func TestErrorsHideInternals(t *testing.T) {
 	// A duplicate service name breaks a unique index: CONFLICT, and the
 	// message carries no SQL.
 	var svc struct {
-		Services struct{ Edges []struct{ Node struct{ Name string } } }
+		Services struct {
+			Edges []struct{ Node struct{ Name string } }
+		}
 	}
 	srv.MustGraphQL(t, admin, `{ services(first: 1) { edges { node { name } } } }`, nil).Decode(t, &svc)
 	r := srv.GraphQL(t, admin, `mutation($n: String!) { createService(input: {name: $n, durationMinutes: 10, priceCents: 100}) { id } }`,

@@ -5,16 +5,29 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/access"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/auth"
 )
 
 // Resolver is the root resolver. Its dependencies are passed in by
 // internal/server; it holds no state of its own.
 type Resolver struct {
 	Client *ent.Client
+	// Access reads and changes permission tables and overrides.
+	Access *access.Store
+	// Users manages members, invitations and roles.
+	Users *access.Users
+	// IPRules manages the networks allowed at a location.
+	IPRules *access.IPRules
+	// Auth creates API tokens and ends sessions.
+	Auth *auth.Service
+	// Now is the clock.
+	Now func() time.Time
 }
 
 // client returns the transactional client of a mutation (set by

@@ -6,7 +6,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 )
 
-
 // TestTenancy proves a Sydney user cannot reach a Parramatta contact by any
 // path: by ID, by list filter, or by mutation. Each reads as not found.
 func TestTenancy(t *testing.T) {
@@ -17,7 +16,9 @@ func TestTenancy(t *testing.T) {
 	var parList struct {
 		Contacts struct {
 			TotalCount int
-			Edges      []struct{ Node struct{ ID, FirstName string } }
+			Edges      []struct {
+				Node struct{ ID, FirstName string }
+			}
 		}
 	}
 	srv.MustGraphQL(t, par, `{ contacts(first: 1) { totalCount edges { node { id firstName } } } }`, nil).Decode(t, &parList)
@@ -83,7 +84,9 @@ func TestTenancy(t *testing.T) {
 	})
 	t.Run("ReferenceFromAnotherLocation", func(t *testing.T) {
 		var svc struct {
-			Services struct{ Edges []struct{ Node struct{ ID string } } }
+			Services struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		srv.MustGraphQL(t, syd, `{ services(first: 1) { edges { node { id } } } }`, nil).Decode(t, &svc)
 		r := srv.GraphQL(t, syd, `mutation($c: ID!, $s: ID!) { createBooking(input: {contactID: $c, serviceID: $s, startsAt: "2026-03-20T00:00:00Z", endsAt: "2026-03-20T00:30:00Z"}) { id } }`,

@@ -19,6 +19,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/internal/access"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -143,6 +144,9 @@ func demo(ctx context.Context, c *ent.Client, opts Options) (Result, error) {
 		}
 		if created {
 			res.Locations++
+		}
+		if err := access.NewStore(c, 0).EnsureDefaults(ctx, l.ID); err != nil {
+			return res, fmt.Errorf("permissions of %s: %w", spec.Code, err)
 		}
 		locs[spec.Code] = l
 	}

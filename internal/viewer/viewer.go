@@ -21,8 +21,13 @@ type Viewer struct {
 	Role rbac.Role
 	// Memberships maps every location the user belongs to onto their role there.
 	Memberships map[pulid.ID]rbac.Role
-	// Permissions decides what Role may do; nil means rbac.Default.
+	// Permissions decides what Role may do at LocationID; nil means
+	// rbac.Default.
 	Permissions *rbac.Table
+	// Overrides are this user's grants and denials at LocationID.
+	Overrides []rbac.Override
+	// TokenID is set when the request authenticated with an API token.
+	TokenID string
 	// System marks internal work (migrations, seeding, background jobs) that
 	// is not done on behalf of a person and bypasses privacy rules.
 	System bool
@@ -57,7 +62,7 @@ func (v *Viewer) Can(res rbac.Resource, act rbac.Action) rbac.Decision {
 	if t == nil {
 		t = rbac.Default
 	}
-	return t.Decide(v.Role, res, act)
+	return rbac.Decide(t, v.Overrides, v.Role, res, act)
 }
 
 // LocationIDs returns the locations the viewer belongs to.
