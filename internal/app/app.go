@@ -14,6 +14,9 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/graph"
+	"github.com/avatarimaging/avatarcrm/internal/access"
+	"github.com/avatarimaging/avatarcrm/internal/netguard"
+	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/db"
@@ -35,6 +38,7 @@ type App struct {
 
 	srv      *http.Server
 	listener net.Listener
+	limiter  *ratelimit.Limiter
 	// Now is the clock; tests replace it before Open.
 	Now func() time.Time
 }
@@ -68,8 +72,32 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	sessions := auth.NewSessions(d.Client, a.Config.SessionIdle, a.Config.SessionMax)
 	sessions.Now = a.Now
-	a.Auth = &auth.Service{Client: d.Client, Sessions: sessions, Dev: a.Config.Dev, Secure: a.Config.SecureCookies()}
-	resolver := &graph.Resolver{Client: d.Client}
+	store := access.NewStore(d.Client, 30*time.Second)
+	store.Now = a.Now
+	a.Auth = &auth.Service{Client: d.Client, Sessions: sessions, Dev: a.Config.Dev, Secure: a.Config.SecureCookies(), Policies: store}
+	sec := a.Config.Security
+	ipRules := &access.IPRules{Client: d.Client}
+	// Location rules are cached briefly; a change made here invalidates at
+	// once, and other instances see it within the TTL.
+	ipRules.Allowlist = netguard.NewAllowlist(sec.AllowedIPs, ipRules.Load, 30*time.Second)
+	var proxyOpts []netguard.ProxyOption
+	if sec.TrustCloudflare {
+		proxyOpts = append(proxyOpts, netguard.TrustCloudflareHeader())
+	}
+	proxies := netguard.NewProxies(sec.TrustedProxies, proxyOpts...)
+	rates := sec.Rates
+	rates.IPKey = func(r *http.Request) string { return netguard.IPFrom(r.Context()).String() }
+	if a.limiter, err = ratelimit.New(rates); err != nil {
+		return fmt.Errorf("rate limits: %w", err)
+	}
+	resolver := &graph.Resolver{
+		Client:  d.Client,
+		Access:  store,
+		Users:   &access.Users{Client: d.Client, Store: store, Now: a.Now},
+		IPRules: ipRules,
+		Auth:    a.Auth,
+		Now:     a.Now,
+	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {
 		// Discovery runs now, so a wrong issuer stops the start with a
@@ -95,8 +123,12 @@ func (a *App) Open(ctx context.Context) error {
 		Auth:     a.Auth,
 		Resolver: resolver,
 		UI:       staffUI,
-		Dev:      a.Config.Dev,
-		OIDC:     a.OIDC,
+		Dev:           a.Config.Dev,
+		Introspection: sec.Introspection,
+		OIDC:          a.OIDC,
+		Proxies:       proxies,
+		Allowlist:     ipRules.Allowlist,
+		Limiter:       a.limiter,
 	})
 	return nil
 }
@@ -167,8 +199,11 @@ func (a *App) Serve(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the database.
+// Close releases the database and the rate limiter.
 func (a *App) Close() error {
+	if a.limiter != nil {
+		_ = a.limiter.Close()
+	}
 	if a.DB != nil {
 		return a.DB.Close()
 	}

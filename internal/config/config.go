@@ -56,6 +56,10 @@ type Config struct {
 	// Workspace domain (the hd claim and the email domain must both match).
 	OIDCHostedDomain string
 
+	// Security holds proxies, allowlists, rate limits and introspection
+	// (security.go).
+	Security Security
+
 	// devSet records whether Dev was given explicitly.
 	devSet bool
 	// seedSet records whether SeedDemo was given explicitly.
@@ -115,6 +119,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", env("AVATARCRM_OIDC_CLIENT_SECRET", ""), "OAuth client secret")
 	fs.StringVar(&c.OIDCClientSecretFile, "oidc-client-secret-file", env("AVATARCRM_OIDC_CLIENT_SECRET_FILE", ""), "file holding the OAuth client secret")
 	fs.StringVar(&c.OIDCHostedDomain, "oidc-hosted-domain", env("AVATARCRM_OIDC_HOSTED_DOMAIN", ""), "Google Workspace domain to admit")
+	sec := c.securityFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -142,7 +147,9 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	c.ShutdownTimeout, err = parseDuration("AVATARCRM_SHUTDOWN_TIMEOUT / --shutdown-timeout", *shutdown, time.Second)
 	errs = append(errs, err)
 	errs = append(errs, c.readOIDCSecret())
+	errs = append(errs, c.parseSecurity(sec))
 	c.defaults()
+	c.securityDefaults()
 	errs = append(errs, c.validate())
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

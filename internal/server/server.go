@@ -5,6 +5,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -14,6 +15,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/db"
+	"github.com/avatarimaging/avatarcrm/internal/netguard"
+	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // Deps are what the server serves.
@@ -23,14 +27,27 @@ type Deps struct {
 	Resolver *graph.Resolver
 	// UI mounts the staff UI routes on a router.
 	UI interface{ Routes(chi.Router) }
-	// Dev enables the playground and introspection.
+	// Dev enables the playground.
 	Dev bool
+	// Introspection allows GraphQL schema introspection.
+	Introspection bool
 	// OIDC is sign-in with an OpenID Connect provider; nil when not
 	// configured.
 	OIDC *auth.OIDC
+	// Proxies says whose forwarding headers to believe for the client IP.
+	Proxies netguard.Proxies
+	// Allowlist refuses networks a location (or the whole server) has not
+	// approved.
+	Allowlist *netguard.Allowlist
+	// Limiter applies rate limits; nil turns them off.
+	Limiter *ratelimit.Limiter
 }
 
-// Handler returns the root HTTP handler.
+// Handler returns the root HTTP handler. A request passes, in order:
+// request id → access log → panic recovery → security headers → body limit
+// → client IP (trusted proxies only) → global IP allowlist → CSRF
+// (cross-origin check) → sign-in rate limit → session or API token → the
+// location's IP allowlist → per-user rate limit → the route.
 func Handler(d Deps) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
@@ -38,7 +55,10 @@ func Handler(d Deps) http.Handler {
 	r.Use(recoverPanics)
 	r.Use(securityHeaders)
 	r.Use(limitBody(4 << 20))
+	r.Use(d.Proxies.Middleware)
 
+	// Health checks answer load balancers and orchestrators from any
+	// network and carry no data.
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -49,29 +69,83 @@ func Handler(d Deps) http.Handler {
 	// Go's CrossOriginProtection reads Sec-Fetch-Site and Origin, which
 	// every current browser sends; scripts without them pass.
 	cop := http.NewCrossOriginProtection()
+	none := func(h http.Handler) http.Handler { return h }
+	signInLimit, gqlLimit, uiLimit := none, none, none
+	if d.Limiter != nil {
+		signInLimit = d.Limiter.SignIn()
+		gqlLimit = d.Limiter.GraphQL(userKey)
+		uiLimit = skipStatic(d.Limiter.UI(userKey))
+	}
 	r.Group(func(r chi.Router) {
-		r.Use(cop.Handler)
-		r.Use(d.Auth.Middleware)
-		gql := graph.NewHandler(d.Resolver, graph.Options{Introspection: d.Dev})
-		r.Handle("/graphql", gql)
-		if d.Dev {
-			r.With(relaxedCSP).Handle("/playground", playground.Handler("Avatar Imaging CRM GraphQL", "/graphql"))
+		if d.Allowlist != nil {
+			r.Use(d.Allowlist.Middleware(nil, nil))
 		}
-		r.Post("/auth/dev", d.Auth.DevSignIn)
+		r.Use(cop.Handler)
+		r.With(signInLimit).Post("/auth/dev", d.Auth.DevSignIn)
 		if d.OIDC != nil {
 			// GETs: the provider redirects the browser back with a GET,
 			// and state plus the sealed login cookie stand in for CSRF
 			// protection.
-			r.Get("/auth/login", d.OIDC.Login)
-			r.Get("/auth/callback", d.OIDC.Callback)
+			r.With(signInLimit).Get("/auth/login", d.OIDC.Login)
+			r.With(signInLimit).Get("/auth/callback", d.OIDC.Callback)
 		}
-		r.Post("/auth/logout", d.Auth.SignOut)
-		r.Post("/location", d.Auth.SwitchLocation)
-		if d.UI != nil {
-			d.UI.Routes(r)
-		}
+		r.Group(func(r chi.Router) {
+			r.Use(d.Auth.Middleware)
+			if d.Allowlist != nil {
+				r.Use(d.Allowlist.Middleware(locationOf, nil))
+			}
+			gql := graph.NewHandler(d.Resolver, graph.Options{Introspection: d.Introspection})
+			r.With(gqlLimit).Handle("/graphql", gql)
+			if d.Dev {
+				r.With(relaxedCSP).Handle("/playground", playground.Handler("Avatar Imaging CRM GraphQL", "/graphql"))
+			}
+			r.Post("/auth/logout", d.Auth.SignOut)
+			r.Post("/location", d.Auth.SwitchLocation)
+			if d.UI != nil {
+				r.Group(func(r chi.Router) {
+					r.Use(uiLimit)
+					d.UI.Routes(r)
+				})
+			}
+		})
 	})
 	return r
+}
+
+// userKey keys per-user rate limits: the API token when there is one, so
+// each integration has its own budget, else the user.
+func userKey(r *http.Request) string {
+	v := viewer.FromContext(r.Context())
+	switch {
+	case v == nil:
+		return ""
+	case v.TokenID != "":
+		return "token:" + v.TokenID
+	}
+	return string(v.UserID)
+}
+
+// locationOf is the request's active location, for the location allowlist.
+func locationOf(r *http.Request) string {
+	if v := viewer.FromContext(r.Context()); v != nil {
+		return string(v.LocationID)
+	}
+	return ""
+}
+
+// skipStatic leaves embedded assets out of a limit: a page load fetches
+// several, and they carry no data.
+func skipStatic(mw func(http.Handler) http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		limited := mw(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/static/") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			limited.ServeHTTP(w, r)
+		})
+	}
 }
 
 func readyz(d *db.DB) http.HandlerFunc {

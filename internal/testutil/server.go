@@ -43,6 +43,12 @@ func StartServer(tb testing.TB, opts ServerOptions) *Server {
 		"AVATARCRM_DEV":       "true",
 		"AVATARCRM_SEED_DEMO": "false",
 		"AVATARCRM_LOG_LEVEL": "warn",
+		// Tests sign in and query far faster than people; the rate-limit
+		// tests set their own limits.
+		"AVATARCRM_RATE_SIGNIN":       "10000/1m",
+		"AVATARCRM_RATE_GRAPHQL":      "100000/1m",
+		"AVATARCRM_RATE_GRAPHQL_USER": "100000/1m",
+		"AVATARCRM_RATE_UI":           "100000/1m",
 	}
 	if opts.DatabaseURL != "" {
 		env["AVATARCRM_DATABASE_URL"] = opts.DatabaseURL
