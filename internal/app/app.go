@@ -15,11 +15,11 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/access"
-	"github.com/avatarimaging/avatarcrm/internal/netguard"
-	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/db"
+	"github.com/avatarimaging/avatarcrm/internal/netguard"
+	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/server"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -119,10 +119,10 @@ func (a *App) Open(ctx context.Context) error {
 		a.OIDC.Fail = staffUI.SignInError
 	}
 	a.Handler = server.Handler(server.Deps{
-		DB:       d,
-		Auth:     a.Auth,
-		Resolver: resolver,
-		UI:       staffUI,
+		DB:            d,
+		Auth:          a.Auth,
+		Resolver:      resolver,
+		UI:            staffUI,
 		Dev:           a.Config.Dev,
 		Introspection: sec.Introspection,
 		OIDC:          a.OIDC,
