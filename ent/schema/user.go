@@ -70,7 +70,7 @@ func (User) Annotations() []schema.Annotation {
 // needs the users permission and reaches only members of the active location.
 func (User) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{entrule.DenyIfNoViewer(), entrule.FilterUsersOfLocation()},
+		Query: privacy.QueryPolicy{entrule.DenyIfNoViewer(), entrule.QueryPermission(rbac.Users, ""), entrule.FilterUsersOfLocation()},
 		Mutation: privacy.MutationPolicy{
 			entrule.DenyIfNoViewer(),
 			entrule.MutationPermission(rbac.Users, ""),
