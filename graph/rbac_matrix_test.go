@@ -22,7 +22,7 @@ type probe struct {
 // has something of its own to read, change or delete.
 type fixture struct {
 	contact, booking, task, service, ipRule, user string
-	email                                      string
+	email                                         string
 }
 
 var probes = []probe{
@@ -89,7 +89,9 @@ func TestRBACMatrix(t *testing.T) {
 	table := rbac.Default
 
 	var svc struct {
-		Services struct{ Edges []struct{ Node struct{ ID string } } }
+		Services struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	srv.MustGraphQL(t, admin, `{ services(first: 1) { edges { node { id } } } }`, nil).Decode(t, &svc)
 	service := svc.Services.Edges[0].Node.ID
@@ -127,7 +129,9 @@ func TestRBACMatrix(t *testing.T) {
 				}
 			}
 
-			var me struct{ Me struct{ Permissions []string } }
+			var me struct {
+				Me struct{ Permissions []string }
+			}
 			srv.MustGraphQL(t, c, `{ me { permissions } }`, nil).Decode(t, &me)
 			for _, res := range rbac.Resources {
 				for _, act := range rbac.Actions {
@@ -183,7 +187,9 @@ func TestOwnRecordsOnly(t *testing.T) {
 	mgr := srv.SignIn(t, "manager@example.com")
 	staff := srv.SignIn(t, "staff@example.com")
 	var ids struct {
-		Users struct{ Edges []struct{ Node struct{ ID, Email string } } }
+		Users struct {
+			Edges []struct{ Node struct{ ID, Email string } }
+		}
 	}
 	srv.MustGraphQL(t, mgr, `{ users(first: 50) { edges { node { id email } } } }`, nil).Decode(t, &ids)
 	byEmail := map[string]string{}
