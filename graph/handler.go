@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"context"
 	"net/http"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -11,6 +13,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 )
 
 // Options configure the GraphQL handler.
@@ -51,6 +55,7 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	// Every mutation runs in one transaction: a mutation that fails part way
 	// leaves nothing behind.
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.AroundOperations(nameOperation)
 	srv.AroundFields(checkPermissions)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
@@ -58,3 +63,26 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 }
 
 var _ entgql.TxOpener = (*ent.Client)(nil)
+
+// nameOperation tells the audit trail which operation a request ran, and the
+// record it was about when the operation names one by an "id" variable.
+func nameOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	meta := audit.MetaFrom(ctx)
+	name := oc.OperationName
+	if name == "" && oc.Operation != nil {
+		name = string(oc.Operation.Operation)
+		if len(oc.Operation.SelectionSet) > 0 {
+			if f, ok := oc.Operation.SelectionSet[0].(*ast.Field); ok {
+				name += " " + f.Name
+			}
+		}
+	}
+	meta.SetOperation(name)
+	if id, ok := oc.Variables["id"].(string); ok {
+		if t, err := pulid.TableOf(pulid.ID(id)); err == nil {
+			meta.SetResource(t, id)
+		}
+	}
+	return next(ctx)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/access"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 )
 
@@ -26,6 +27,8 @@ type Resolver struct {
 	IPRules *access.IPRules
 	// Auth creates API tokens and ends sessions.
 	Auth *auth.Service
+	// Audit is the audit trail, for the admin viewer and export.
+	Audit *audit.Log
 	// Now is the clock.
 	Now func() time.Time
 }

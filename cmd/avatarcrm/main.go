@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, args, getenv, stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, args, getenv, stdout, stderr)
 	case "apikey":
 		return apikeyCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
@@ -61,6 +63,7 @@ Usage:
   avatarcrm [serve] [flags]   run the server (default)
   avatarcrm migrate [status]  apply database migrations, or list them
   avatarcrm seed --demo       load the demo data (safe to run again)
+  avatarcrm audit verify|head|export   check, pin or export the audit trail ("avatarcrm audit -h")
 
 Run "avatarcrm serve -h" for settings; each flag also reads AVATARCRM_<NAME>.
 `

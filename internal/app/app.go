@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/access"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/db"
@@ -33,6 +34,8 @@ type App struct {
 	Auth   *auth.Service
 	// OIDC is sign-in with an OpenID Connect provider, when configured.
 	OIDC *auth.OIDC
+	// Audit is the tamper-evident audit trail.
+	Audit *audit.Log
 	// Handler is the root HTTP handler.
 	Handler http.Handler
 
@@ -70,11 +73,21 @@ func (a *App) Open(ctx context.Context) error {
 			}
 		}
 	}
+	key, err := audit.LoadKey(a.Config.AuditKeyFile, a.Config.AuditKey)
+	if err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	a.Audit = audit.New(d.Client, d.Dialect, key, audit.Options{Now: a.Now})
+	a.Audit.Start()
+	// Every mutation, whatever path it came by, leaves an entry in its own
+	// transaction; reads of patient data mark the request's entry as PHI.
+	d.Client.Use(a.Audit.Hook())
+	d.Client.Intercept(audit.PHIInterceptor())
 	sessions := auth.NewSessions(d.Client, a.Config.SessionIdle, a.Config.SessionMax)
 	sessions.Now = a.Now
 	store := access.NewStore(d.Client, 30*time.Second)
 	store.Now = a.Now
-	a.Auth = &auth.Service{Client: d.Client, Sessions: sessions, Dev: a.Config.Dev, Secure: a.Config.SecureCookies(), Policies: store}
+	a.Auth = &auth.Service{Client: d.Client, Sessions: sessions, Dev: a.Config.Dev, Secure: a.Config.SecureCookies(), Policies: store, Audit: a.Audit}
 	sec := a.Config.Security
 	ipRules := &access.IPRules{Client: d.Client}
 	// Location rules are cached briefly; a change made here invalidates at
@@ -96,6 +109,7 @@ func (a *App) Open(ctx context.Context) error {
 		Users:   &access.Users{Client: d.Client, Store: store, Now: a.Now},
 		IPRules: ipRules,
 		Auth:    a.Auth,
+		Audit:   a.Audit,
 		Now:     a.Now,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
@@ -129,6 +143,7 @@ func (a *App) Open(ctx context.Context) error {
 		Proxies:       proxies,
 		Allowlist:     ipRules.Allowlist,
 		Limiter:       a.limiter,
+		Audit:         a.Audit,
 	})
 	return nil
 }
@@ -196,11 +211,22 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// Requests have finished; write every audit entry still queued.
+	if err := a.Audit.Close(sctx); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
 	return nil
 }
 
 // Close releases the database and the rate limiter.
 func (a *App) Close() error {
+	if a.Audit != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+		if err := a.Audit.Close(ctx); err != nil {
+			slog.Error("audit entries not written", "err", err)
+		}
+		cancel()
+	}
 	if a.limiter != nil {
 		_ = a.limiter.Close()
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	entsession "github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -32,6 +33,7 @@ func (s *Service) DevSignIn(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u, err := s.Client.User.Query().Where(user.Email(email)).Only(viewer.SystemContext(ctx))
 	if ent.IsNotFound(err) {
+		s.event(r, audit.ActionSignInFailed, nil, email, "dev sign-in: no such user")
 		http.Error(w, "no user with that email", http.StatusUnauthorized)
 		return
 	}
@@ -48,6 +50,7 @@ func (s *Service) DevSignIn(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	s.event(r, audit.ActionSignIn, u, email, "dev")
 	s.setCookie(w, token)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
@@ -56,10 +59,14 @@ func (s *Service) DevSignIn(w http.ResponseWriter, r *http.Request) {
 // session of the user.
 func (s *Service) SignOut(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
-		if r.PostFormValue("everywhere") != "" {
-			if sess, err := s.Sessions.Lookup(r.Context(), c.Value); err == nil {
+		sess, err := s.Sessions.Lookup(r.Context(), c.Value)
+		if err == nil {
+			detail := "this session"
+			if r.PostFormValue("everywhere") != "" {
 				_, _ = s.Sessions.RevokeAll(r.Context(), sess.UserID)
+				detail = "everywhere"
 			}
+			s.event(r, audit.ActionSignOut, &ent.User{ID: sess.UserID}, "", detail)
 		}
 		_ = s.Sessions.Revoke(r.Context(), c.Value)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -29,6 +30,8 @@ type Service struct {
 	// Policies supplies permission tables and overrides; nil means the
 	// default table.
 	Policies Policies
+	// Audit records sign-ins and sign-outs; nil records nothing.
+	Audit *audit.Log
 
 	hosts hostCache
 }
@@ -103,6 +106,7 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		}
 		ctx = context.WithValue(ctx, sessionKey{}, sess)
 		ctx = viewer.NewContext(ctx, v)
+		actor(r, v)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -116,6 +120,7 @@ func (s *Service) serveToken(w http.ResponseWriter, r *http.Request, next http.H
 		if !IsAuthError(err) {
 			slog.ErrorContext(ctx, "token lookup", "err", err)
 		}
+		s.event(r, audit.ActionSignInFailed, nil, "", "invalid, revoked or expired API token")
 		unauthorized(w, "invalid, revoked or expired API token")
 		return
 	}
@@ -129,6 +134,7 @@ func (s *Service) serveToken(w http.ResponseWriter, r *http.Request, next http.H
 		return
 	}
 	v.TokenID = string(t.ID)
+	actor(r, v)
 	next.ServeHTTP(w, r.WithContext(viewer.NewContext(ctx, v)))
 }
 

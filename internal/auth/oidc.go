@@ -25,6 +25,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	entsession "github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -413,6 +414,7 @@ func (o *OIDC) Callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slog.InfoContext(r.Context(), "signed in", "user", u.ID, "method", "oidc")
+	o.svc.event(r, audit.ActionSignIn, u, u.Email, "oidc")
 	o.svc.setCookie(w, token)
 	http.Redirect(w, r, st.Next, http.StatusSeeOther)
 }
@@ -483,6 +485,7 @@ func (o *OIDC) fail(w http.ResponseWriter, r *http.Request, status int, msg stri
 		level = slog.LevelError
 	}
 	slog.Log(r.Context(), level, "oidc sign-in refused", "status", status, "err", err)
+	o.svc.event(r, audit.ActionSignInFailed, nil, "", "oidc: "+msg)
 	if o.Fail != nil {
 		o.Fail(w, r, status, msg)
 		return

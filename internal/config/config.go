@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +57,12 @@ type Config struct {
 	// Workspace domain (the hd claim and the email domain must both match).
 	OIDCHostedDomain string
 
+	// AuditKeyFile holds the audit trail's MAC key (hex); it is created,
+	// mode 0600, when missing. AuditKey (hex), when set, is used instead.
+	// The key is kept outside the database on purpose (internal/audit).
+	AuditKeyFile string
+	AuditKey     string
+
 	// Security holds proxies, allowlists, rate limits and introspection
 	// (security.go).
 	Security Security
@@ -90,6 +97,8 @@ var Settings = []Setting{
 	{"oidc-client-secret", "AVATARCRM_OIDC_CLIENT_SECRET", "none", "OAuth client secret (required with the issuer; or use the _FILE form)"},
 	{"oidc-client-secret-file", "AVATARCRM_OIDC_CLIENT_SECRET_FILE", "none", "file holding the OAuth client secret"},
 	{"oidc-hosted-domain", "AVATARCRM_OIDC_HOSTED_DOMAIN", "none", "admit only accounts of this Google Workspace domain, e.g. avatarimaging.com.au"},
+	{"audit-key-file", "AVATARCRM_AUDIT_KEY_FILE", "audit.key beside the SQLite file, else ./data/audit.key", "file holding the audit trail's HMAC key (hex); created with mode 0600 if missing; must not be readable by group or others"},
+	{"audit-key", "AVATARCRM_AUDIT_KEY", "none", "the audit HMAC key in hex (at least 32 bytes) instead of the key file"},
 }
 
 // Load reads settings from args (flags) over the environment (getenv).
@@ -119,6 +128,8 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", env("AVATARCRM_OIDC_CLIENT_SECRET", ""), "OAuth client secret")
 	fs.StringVar(&c.OIDCClientSecretFile, "oidc-client-secret-file", env("AVATARCRM_OIDC_CLIENT_SECRET_FILE", ""), "file holding the OAuth client secret")
 	fs.StringVar(&c.OIDCHostedDomain, "oidc-hosted-domain", env("AVATARCRM_OIDC_HOSTED_DOMAIN", ""), "Google Workspace domain to admit")
+	fs.StringVar(&c.AuditKeyFile, "audit-key-file", env("AVATARCRM_AUDIT_KEY_FILE", ""), "file holding the audit HMAC key")
+	fs.StringVar(&c.AuditKey, "audit-key", env("AVATARCRM_AUDIT_KEY", ""), "audit HMAC key in hex (instead of the key file)")
 	sec := c.securityFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -173,6 +184,9 @@ func (c *Config) defaults() {
 		c.BaseURL = "http://" + c.Addr
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.AuditKeyFile == "" {
+		c.AuditKeyFile = DefaultAuditKeyFile(c.DatabaseURL)
+	}
 	c.OIDCIssuer = strings.TrimRight(c.OIDCIssuer, "/")
 	c.OIDCHostedDomain = strings.ToLower(c.OIDCHostedDomain)
 }
@@ -325,4 +339,15 @@ func validHostname(h string) bool {
 		}
 	}
 	return true
+}
+
+// DefaultAuditKeyFile is where the audit key lives unless a setting says
+// otherwise: beside the SQLite file (so each database has its own key), or
+// ./data/audit.key for PostgreSQL. Production should point
+// AVATARCRM_AUDIT_KEY_FILE at a secret-store mount instead.
+func DefaultAuditKeyFile(databaseURL string) string {
+	if t, err := db.Parse(databaseURL); err == nil && t.Path != "" {
+		return filepath.Join(filepath.Dir(t.Path), "audit.key")
+	}
+	return "./data/audit.key"
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/avatarimaging/avatarcrm/graph"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
@@ -41,11 +42,14 @@ type Deps struct {
 	Allowlist *netguard.Allowlist
 	// Limiter applies rate limits; nil turns them off.
 	Limiter *ratelimit.Limiter
+	// Audit records every request; nil records nothing (tests of other
+	// layers).
+	Audit *audit.Log
 }
 
 // Handler returns the root HTTP handler. A request passes, in order:
 // request id → access log → panic recovery → security headers → body limit
-// → client IP (trusted proxies only) → global IP allowlist → CSRF
+// → client IP (trusted proxies only) → audit → global IP allowlist → CSRF
 // (cross-origin check) → sign-in rate limit → session or API token → the
 // location's IP allowlist → per-user rate limit → the route.
 func Handler(d Deps) http.Handler {
@@ -56,6 +60,11 @@ func Handler(d Deps) http.Handler {
 	r.Use(securityHeaders)
 	r.Use(limitBody(4 << 20))
 	r.Use(d.Proxies.Middleware)
+	if d.Audit != nil {
+		// Early, so refusals by the allowlist and the rate limits are in
+		// the trail too; the auth layer names the actor once it knows.
+		r.Use(d.Audit.Middleware(clientIP, nil))
+	}
 
 	// Health checks answer load balancers and orchestrators from any
 	// network and carry no data.
@@ -123,6 +132,13 @@ func userKey(r *http.Request) string {
 		return "token:" + v.TokenID
 	}
 	return string(v.UserID)
+}
+
+func clientIP(r *http.Request) string {
+	if ip := netguard.IPFrom(r.Context()); ip.IsValid() {
+		return ip.String()
+	}
+	return ""
 }
 
 // locationOf is the request's active location, for the location allowlist.

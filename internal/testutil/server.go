@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,9 @@ func StartServer(tb testing.TB, opts ServerOptions) *Server {
 	} else {
 		env["AVATARCRM_DATABASE_URL"] = "sqlite:" + DemoDBPath(tb)
 	}
+	// Keep the audit key out of the package directory (the default for a
+	// PostgreSQL URL is ./data).
+	env["AVATARCRM_AUDIT_KEY_FILE"] = filepath.Join(tb.TempDir(), "audit.key")
 	if opts.NoDev {
 		env["AVATARCRM_DEV"] = "false"
 	}
