@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 )
 
 // presentError gives every error a code in extensions.code and shows
@@ -16,8 +17,17 @@ import (
 func presentError(ctx context.Context, err error) *gqlerror.Error {
 	var gqlErr *gqlerror.Error
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
-		// Parse and validation errors from gqlparser already carry a code.
-		return gqlErr
+		if _, ok := gqlErr.Extensions["code"]; ok {
+			// Parse, validation and limit errors already carry a code and
+			// a message meant for the caller.
+			return gqlErr
+		}
+		// A bare message from the executor or a library (e.g. "cannot
+		// commit transaction: …") may carry driver text: log it, show
+		// nothing of it.
+		slog.ErrorContext(ctx, "graphql internal error", "path", gqlErr.Path.String(), "err", gqlErr.Message)
+		return &gqlerror.Error{Message: "internal error", Path: gqlErr.Path, Locations: gqlErr.Locations,
+			Extensions: map[string]any{"code": string(apperr.Internal)}}
 	}
 	ae := apperr.From(err)
 	out := graphql.DefaultErrorPresenter(ctx, err)
@@ -28,6 +38,11 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	out.Extensions["code"] = string(ae.Code)
 	if ae.Field != "" {
 		out.Extensions["field"] = ae.Field
+	}
+	if ae.Code == apperr.Forbidden || ae.Code == apperr.Unauthenticated {
+		// A refusal is an access attempt: the request's audit entry
+		// becomes "denied", with the reason.
+		audit.MetaFrom(ctx).Deny(ae.Message)
 	}
 	if ae.Code == apperr.Internal {
 		slog.ErrorContext(ctx, "graphql internal error", "path", out.Path.String(), "err", err)

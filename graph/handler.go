@@ -70,6 +70,9 @@ func nameOperation(ctx context.Context, next graphql.OperationHandler) graphql.R
 	oc := graphql.GetOperationContext(ctx)
 	meta := audit.MetaFrom(ctx)
 	name := oc.OperationName
+	if name == "" && oc.Operation != nil && oc.Operation.Name != "" {
+		name = oc.Operation.Name
+	}
 	if name == "" && oc.Operation != nil {
 		name = string(oc.Operation.Operation)
 		if len(oc.Operation.SelectionSet) > 0 {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,20 @@ import (
 type Server struct {
 	URL string
 	App *app.App
+
+	stopOnce sync.Once
+	stop     func() error
+}
+
+// Stop shuts the server down gracefully, as SIGTERM does, and waits: after
+// it returns, every request has finished and every audit entry is written.
+func (s *Server) Stop(tb testing.TB) {
+	tb.Helper()
+	s.stopOnce.Do(func() {
+		if err := s.stop(); err != nil {
+			tb.Errorf("serve: %v", err)
+		}
+	})
 }
 
 // ServerOptions tune StartServer.
@@ -101,14 +116,16 @@ func StartServer(tb testing.TB, opts ServerOptions) *Server {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx) }()
-	tb.Cleanup(func() {
+	srv := &Server{URL: "http://" + a.Addr(), App: a}
+	srv.stop = func() error {
 		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("serve: %v", err)
-		}
+		return <-done
+	}
+	tb.Cleanup(func() {
+		srv.Stop(tb)
 		_ = a.Close()
 	})
-	return &Server{URL: "http://" + a.Addr(), App: a}
+	return srv
 }
 
 func closeListener(ln net.Listener) {
