@@ -3,6 +3,8 @@
 package graph
 
 import (
+	"time"
+
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
@@ -17,6 +19,17 @@ type AddIPRuleInput struct {
 	Note *string `json:"note,omitempty"`
 	// Add the rule even though it would lock out your own current address.
 	ConfirmLockout *bool `json:"confirmLockout,omitempty"`
+}
+
+type AuditFilter struct {
+	From         *time.Time `json:"from,omitempty"`
+	To           *time.Time `json:"to,omitempty"`
+	UserEmail    *string    `json:"userEmail,omitempty"`
+	ResourceType *string    `json:"resourceType,omitempty"`
+	ResourceID   *string    `json:"resourceID,omitempty"`
+	Action       *string    `json:"action,omitempty"`
+	// Entries older than this sequence number (the next page).
+	Before *int `json:"before,omitempty"`
 }
 
 type CreateAPITokenInput struct {

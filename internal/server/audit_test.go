@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
@@ -114,5 +115,38 @@ func TestAudit_MutationsAndDenials(t *testing.T) {
 	rep, err := srv.App.Audit.Verify(ctx, nil)
 	if err != nil || !rep.OK {
 		t.Fatalf("verify: %+v %v", rep, err)
+	}
+}
+
+func TestAudit_AdminQuery(t *testing.T) {
+	srv := testutil.StartServer(t, testutil.ServerOptions{})
+	admin := srv.SignIn(t, "admin@example.com")
+	srv.MustGraphQL(t, admin, `query Warm { contacts(first: 1, where: {warmnessGT: 80}) { totalCount } }`, nil)
+	// Request entries go through the batched writer; wait for the flush.
+	var out struct {
+		AuditEntries []struct {
+			Seq                      int
+			Action, Email, Operation string
+			Phi                      bool
+		}
+	}
+	found := false
+	for range 50 {
+		out.AuditEntries = nil
+		srv.MustGraphQL(t, admin, `{ auditEntries(filter: {userEmail: "admin@example.com", action: "request"}, first: 20) { seq action email operation phi } }`, nil).Decode(t, &out)
+		for _, e := range out.AuditEntries {
+			found = found || (e.Operation == "Warm" && e.Phi)
+		}
+		if found {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !found {
+		t.Fatalf("the admin's query is not in the trail: %+v", out.AuditEntries)
+	}
+	mgr := srv.SignIn(t, "manager@example.com")
+	if r := srv.GraphQL(t, mgr, `{ auditEntries { seq } }`, nil); r.FirstCode() != "FORBIDDEN" {
+		t.Fatalf("manager reading the trail: %+v", r.Errors)
 	}
 }
