@@ -66,6 +66,7 @@ func (u *UI) Routes(r chi.Router) {
 		r.Get("/contacts/{id}", u.contact)
 		r.Get("/bookings", u.bookings)
 		r.Get("/tasks", u.tasks)
+		u.adminRoutes(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.NotFoundf("", "There is no page at %s.", r.URL.Path))
@@ -106,7 +107,7 @@ func (u *UI) page(ctx context.Context, r *http.Request, title, active string) (v
 		tz = time.UTC
 	}
 	p := views.Page{
-		Title: title, Active: active, Path: r.URL.RequestURI(),
+		Title: title, Active: active, Path: withoutDone(r), Flash: flashFor(r),
 		Me: views.Me{
 			Name: me.User.Name, Email: me.User.Email, Role: string(me.Role),
 			LocationID: me.Location.ID.String(), LocationName: me.Location.Name, LocationCode: me.Location.Code,

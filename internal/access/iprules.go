@@ -22,6 +22,14 @@ type IPRules struct {
 // admin making it.
 const lockoutField = "confirmLockout"
 
+// invalidate drops the location's cached rules now and again once the
+// transaction in ctx (if any) commits, so a request between the change and
+// the commit cannot cache the old rules for the allowlist's TTL.
+func (s *IPRules) invalidate(ctx context.Context, loc string) {
+	s.Allowlist.Invalidate(loc)
+	afterCommit(ctx, func() { s.Allowlist.Invalidate(loc) })
+}
+
 func (s *IPRules) client(ctx context.Context) *ent.Client {
 	if c := ent.FromContext(ctx); c != nil {
 		return c
@@ -80,7 +88,7 @@ func (s *IPRules) Add(ctx context.Context, cidr, note string, caller netip.Addr,
 		}
 		return nil, err
 	}
-	s.Allowlist.Invalidate(string(v.LocationID))
+	s.invalidate(ctx, string(v.LocationID))
 	return r, nil
 }
 
@@ -112,6 +120,6 @@ func (s *IPRules) Remove(ctx context.Context, id pulid.ID, caller netip.Addr, co
 	if err := c.IPRule.DeleteOne(r).Exec(ctx); err != nil {
 		return err
 	}
-	s.Allowlist.Invalidate(string(v.LocationID))
+	s.invalidate(ctx, string(v.LocationID))
 	return nil
 }

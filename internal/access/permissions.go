@@ -12,6 +12,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	entuser "github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -51,14 +52,17 @@ func NewStore(c *ent.Client, ttl time.Duration) *Store {
 // Table returns the location's permission table. A location without rows
 // gets the default table written first.
 func (s *Store) Table(ctx context.Context, loc pulid.ID) (*rbac.Table, error) {
-	s.mu.Lock()
-	c, ok := s.tables[loc]
-	s.mu.Unlock()
-	if ok && s.Now().Sub(c.at) < s.TTL {
-		return c.t, nil
+	client, cacheable := s.reader(ctx)
+	if cacheable {
+		s.mu.Lock()
+		c, ok := s.tables[loc]
+		s.mu.Unlock()
+		if ok && s.Now().Sub(c.at) < s.TTL {
+			return c.t, nil
+		}
 	}
 	sys := viewer.SystemContext(ctx)
-	rows, err := s.Client.Permission.Query().Where(permission.LocationID(loc)).All(sys)
+	rows, err := client.Permission.Query().Where(permission.LocationID(loc)).All(sys)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +70,7 @@ func (s *Store) Table(ctx context.Context, loc pulid.ID) (*rbac.Table, error) {
 		if err := s.EnsureDefaults(ctx, loc); err != nil {
 			return nil, err
 		}
-		if rows, err = s.Client.Permission.Query().Where(permission.LocationID(loc)).All(sys); err != nil {
+		if rows, err = client.Permission.Query().Where(permission.LocationID(loc)).All(sys); err != nil {
 			return nil, err
 		}
 	}
@@ -75,10 +79,49 @@ func (s *Store) Table(ctx context.Context, loc pulid.ID) (*rbac.Table, error) {
 		grants = append(grants, rbac.Grant{Role: rbac.Role(r.Role), Resource: r.Resource, Action: r.Action, Condition: r.Condition})
 	}
 	t := rbac.NewTable(grants)
-	s.mu.Lock()
-	s.tables[loc] = cachedTable{t, s.Now()}
-	s.mu.Unlock()
+	if cacheable {
+		s.mu.Lock()
+		s.tables[loc] = cachedTable{t, s.Now()}
+		s.mu.Unlock()
+	}
 	return t, nil
+}
+
+// reader returns the client a read of the table must use. Inside a
+// transaction (a GraphQL mutation, a UI form post) it is the transaction's
+// own client, so the read sees the transaction's writes (setPermission
+// returns the changed matrix), and the result must not be cached: it is not
+// committed yet and may be rolled back.
+func (s *Store) reader(ctx context.Context) (c *ent.Client, cacheable bool) {
+	if tx := ent.TxFromContext(ctx); tx != nil {
+		return tx.Client(), false
+	}
+	return s.Client, true
+}
+
+// invalidate forgets the location's cached table and overrides now and,
+// when ctx carries a transaction, again once it has committed: a request
+// that reads the table between the change and the commit would otherwise
+// cache the old table for the whole TTL.
+func (s *Store) invalidate(ctx context.Context, loc pulid.ID) {
+	s.Invalidate(loc)
+	afterCommit(ctx, func() { s.Invalidate(loc) })
+}
+
+// afterCommit runs fn after the transaction in ctx commits; without a
+// transaction it does nothing.
+func afterCommit(ctx context.Context, fn func()) {
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			fn()
+			return err
+		})
+	})
 }
 
 // Overrides returns the user's overrides at the location.
@@ -110,17 +153,18 @@ func (s *Store) Overrides(ctx context.Context, loc, user pulid.ID) ([]rbac.Overr
 // has none.
 func (s *Store) EnsureDefaults(ctx context.Context, loc pulid.ID) error {
 	sys := viewer.SystemContext(ctx)
-	n, err := s.Client.Permission.Query().Where(permission.LocationID(loc)).Count(sys)
+	client, _ := s.reader(ctx)
+	n, err := client.Permission.Query().Where(permission.LocationID(loc)).Count(sys)
 	if err != nil || n > 0 {
 		return err
 	}
 	var builders []*ent.PermissionCreate
 	for _, g := range rbac.DefaultGrants() {
-		builders = append(builders, s.Client.Permission.Create().
+		builders = append(builders, client.Permission.Create().
 			SetLocationID(loc).SetRole(permission.Role(g.Role)).SetResource(g.Resource).SetAction(g.Action).
 			SetCondition(storedCondition(g.Condition)))
 	}
-	return s.Client.Permission.CreateBulk(builders...).Exec(sys)
+	return client.Permission.CreateBulk(builders...).Exec(sys)
 }
 
 // Invalidate forgets the cached table and overrides of a location.
@@ -180,7 +224,7 @@ func (s *Store) SetGrant(ctx context.Context, role rbac.Role, res rbac.Resource,
 	if err != nil {
 		return err
 	}
-	s.Invalidate(v.LocationID)
+	s.invalidate(ctx, v.LocationID)
 	return nil
 }
 
@@ -197,6 +241,13 @@ func (s *Store) SetOverride(ctx context.Context, user pulid.ID, res rbac.Resourc
 	c := ent.FromContext(ctx)
 	if c == nil {
 		c = s.Client
+	}
+	// The user must be a member here; users of other locations are not
+	// visible to the viewer's query and read as not found.
+	if ok, err := c.User.Query().Where(entuser.ID(user)).Exist(ctx); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, apperr.NotFoundf("userID", "user %s not found", user)
 	}
 	effect := permissionoverride.EffectDeny
 	if grant {
@@ -217,7 +268,7 @@ func (s *Store) SetOverride(ctx context.Context, user pulid.ID, res rbac.Resourc
 	if err != nil {
 		return nil, err
 	}
-	s.Invalidate(v.LocationID)
+	s.invalidate(ctx, v.LocationID)
 	return o, nil
 }
 
@@ -241,7 +292,7 @@ func (s *Store) RemoveOverride(ctx context.Context, id pulid.ID) error {
 	if err := c.PermissionOverride.DeleteOne(o).Exec(ctx); err != nil {
 		return err
 	}
-	s.Invalidate(v.LocationID)
+	s.invalidate(ctx, v.LocationID)
 	return nil
 }
 

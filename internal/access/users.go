@@ -110,7 +110,7 @@ func (u *Users) SetRole(ctx context.Context, userID pulid.ID, role rbac.Role, sk
 	if err != nil {
 		return nil, err
 	}
-	u.Store.Invalidate(v.LocationID)
+	u.Store.invalidate(ctx, v.LocationID)
 	return m, nil
 }
 

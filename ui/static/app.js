@@ -14,5 +14,23 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  // A button marked data-copy="<id>" copies that element's text (the new
+  // API token). It is hidden in the page and shown only when the clipboard
+  // can be used, so without script there is no dead button.
+  function wireCopy(root) {
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    root.querySelectorAll("button[data-copy]").forEach(function (btn) {
+      var target = document.getElementById(btn.getAttribute("data-copy"));
+      if (!target) return;
+      btn.hidden = false;
+      btn.addEventListener("click", function () {
+        navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+          btn.textContent = "Copied";
+        }, function () {
+          btn.textContent = "Copy failed: select the text";
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { wire(document); wireCopy(document); });
 })();

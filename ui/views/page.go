@@ -41,16 +41,63 @@ type LocationOption struct {
 // NavItem is a link of the main navigation.
 type NavItem struct {
 	Key, Label, Href string
+	// Show says whether the viewer gets the item; nil shows it to every
+	// signed-in user. An item the viewer could only answer with 403 is a
+	// dead link, so it is hidden.
+	Show func(Me) bool
 }
 
 // Nav lists the navigation. Features appear here only once they exist, so
 // the UI has no dead links.
 var Nav = []NavItem{
-	{"dashboard", "Dashboard", "/"},
-	{"contacts", "Contacts", "/contacts"},
-	{"bookings", "Bookings", "/bookings"},
-	{"tasks", "Tasks", "/tasks"},
+	{"dashboard", "Dashboard", "/", nil},
+	{"contacts", "Contacts", "/contacts", needs("contacts:read")},
+	{"bookings", "Bookings", "/bookings", needs("bookings:read")},
+	{"tasks", "Tasks", "/tasks", needs("tasks:read")},
+	{"admin", "Admin", "/admin", func(m Me) bool { return CanAdmin(m.Can) }},
+	// The audit trail viewer is being built (internal/audit); its slot stays
+	// hidden until the page exists and AuditPage is set.
+	{"audit", "Audit", "/admin/audit", func(m Me) bool { return AuditPage && m.Can["audit:read"] }},
 }
+
+// AuditPage is set once the audit viewer is mounted at /admin/audit; until
+// then its navigation slot is hidden.
+var AuditPage = false
+
+// NavFor returns the navigation items the viewer may use.
+func NavFor(m Me) []NavItem {
+	out := make([]NavItem, 0, len(Nav))
+	for _, item := range Nav {
+		if item.Show == nil || item.Show(m) {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func needs(perms ...string) func(Me) bool {
+	return func(m Me) bool { return hasAll(m.Can, perms...) }
+}
+
+func hasAll(can map[string]bool, perms ...string) bool {
+	for _, p := range perms {
+		if !can[p] {
+			return false
+		}
+	}
+	return true
+}
+
+// CanManageUsers reports whether the permissions allow the users and API
+// token pages: reading people and changing them.
+func CanManageUsers(can map[string]bool) bool { return hasAll(can, "users:read", "users:update") }
+
+// CanSeeSettings reports whether the permissions allow the permission
+// matrix and network pages.
+func CanSeeSettings(can map[string]bool) bool { return can["settings:read"] }
+
+// CanAdmin reports whether the viewer may use any admin page.
+func CanAdmin(can map[string]bool) bool { return CanManageUsers(can) || CanSeeSettings(can) }
 
 // Initials returns up to two initials of a name.
 func Initials(name string) string {
