@@ -63,6 +63,9 @@ func (u *UI) adminRoutes(r chi.Router) {
 	r.Get("/admin/tokens/{id}/revoke", u.revokeToken)
 	r.Post("/admin/tokens/{id}/revoke", u.revokeToken)
 
+	r.Get("/admin/audit", u.adminAudit)
+	r.Get("/admin/audit/export", u.exportAudit)
+
 	r.Get("/admin/network", u.adminNetwork)
 	r.Post("/admin/network", u.addIPRule)
 	r.Get("/admin/network/{id}/remove", u.removeIPRule)

@@ -1,6 +1,10 @@
 package views
 
-import "time"
+import (
+	"time"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+)
 
 // FieldErrors holds a form's error messages by input name; the key ""
 // holds a message about the form as a whole.
@@ -32,6 +36,9 @@ func AdminSections(can map[string]bool) []AdminSection {
 	}
 	if CanSeeSettings(can) {
 		out = append(out, AdminSection{"network", "Network", "/admin/network", "The networks (IP ranges) allowed to reach this location."})
+	}
+	if can["audit:read"] {
+		out = append(out, AdminSection{"audit", "Audit trail", "/admin/audit", "Every access and change at this location, tamper-evident; search and export."})
 	}
 	return out
 }
@@ -217,4 +224,18 @@ type NetworkPage struct {
 	// MyIP is the viewer's address as the server sees it.
 	MyIP string
 	Form IPRuleForm
+}
+
+// AuditView is the audit trail page.
+type AuditView struct {
+	// Filter values as typed, kept in the form.
+	User, Action, ResourceType, ResourceID, From, To string
+	Entries                                          []*ent.AuditEntry
+	// Next is the link to older entries; empty on the last page.
+	Next string
+	// ExportCSV and ExportJSON download what the filter selects.
+	ExportCSV, ExportJSON string
+	CanExport             bool
+	Actions               []string
+	Errors                map[string]string
 }

@@ -55,14 +55,8 @@ var Nav = []NavItem{
 	{"bookings", "Bookings", "/bookings", needs("bookings:read")},
 	{"tasks", "Tasks", "/tasks", needs("tasks:read")},
 	{"admin", "Admin", "/admin", func(m Me) bool { return CanAdmin(m.Can) }},
-	// The audit trail viewer is being built (internal/audit); its slot stays
-	// hidden until the page exists and AuditPage is set.
-	{"audit", "Audit", "/admin/audit", func(m Me) bool { return AuditPage && m.Can["audit:read"] }},
+	{"audit", "Audit", "/admin/audit", needs("audit:read")},
 }
-
-// AuditPage is set once the audit viewer is mounted at /admin/audit; until
-// then its navigation slot is hidden.
-var AuditPage = false
 
 // NavFor returns the navigation items the viewer may use.
 func NavFor(m Me) []NavItem {
@@ -97,7 +91,9 @@ func CanManageUsers(can map[string]bool) bool { return hasAll(can, "users:read",
 func CanSeeSettings(can map[string]bool) bool { return can["settings:read"] }
 
 // CanAdmin reports whether the viewer may use any admin page.
-func CanAdmin(can map[string]bool) bool { return CanManageUsers(can) || CanSeeSettings(can) }
+func CanAdmin(can map[string]bool) bool {
+	return CanManageUsers(can) || CanSeeSettings(can) || can["audit:read"]
+}
 
 // Initials returns up to two initials of a name.
 func Initials(name string) string {
