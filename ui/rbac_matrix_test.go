@@ -1,0 +1,82 @@
+package ui_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/testutil"
+)
+
+// uiProbe is one UI request that exercises a resource × action.
+type uiProbe struct {
+	res    rbac.Resource
+	act    rbac.Action
+	method string
+	path   string
+	// form builds the posted form for a role.
+	form func(role rbac.Role) url.Values
+	// also lists further permissions the page needs besides res:act.
+	also []string
+}
+
+var uiProbes = []uiProbe{
+	{res: rbac.Contacts, act: rbac.Read, method: "GET", path: "/contacts"},
+	{res: rbac.Bookings, act: rbac.Read, method: "GET", path: "/bookings"},
+	{res: rbac.Tasks, act: rbac.Read, method: "GET", path: "/tasks"},
+	{res: rbac.Users, act: rbac.Read, method: "GET", path: "/admin/users", also: []string{"users:update"}},
+	{res: rbac.Users, act: rbac.Create, method: "POST", path: "/admin/users", form: func(role rbac.Role) url.Values {
+		return url.Values{"email": {fmt.Sprintf("ui-matrix-%s@example.com", role)}, "name": {"Matrix"}, "role": {"viewer"}}
+	}, also: []string{"users:read", "users:update"}},
+	{res: rbac.Settings, act: rbac.Read, method: "GET", path: "/admin/permissions"},
+	{res: rbac.Settings, act: rbac.Read, method: "GET", path: "/admin/network"},
+	{res: rbac.Settings, act: rbac.Update, method: "POST", path: "/admin/permissions", form: func(rbac.Role) url.Values {
+		// Re-grant what the default table already grants: allowed, and no
+		// change to anybody's rights.
+		return url.Values{"role": {"viewer"}, "resource": {"contacts"}, "action": {"read"}, "grant": {"own_location_only"}}
+	}},
+	{res: rbac.Audit, act: rbac.Read, method: "GET", path: "/admin/audit"},
+	{res: rbac.Audit, act: rbac.Export, method: "GET", path: "/admin/audit/export?format=csv"},
+}
+
+// TestUIRoleMatrix runs every role against the UI's pages and forms and
+// compares the answer with the permission table: an allowed request is never
+// 403, a denied one always is.
+func TestUIRoleMatrix(t *testing.T) {
+	srv := testutil.StartServer(t, testutil.ServerOptions{})
+	emails := map[rbac.Role]string{
+		rbac.Admin: "admin@example.com", rbac.Manager: "manager@example.com",
+		rbac.Staff: "staff@example.com", rbac.Viewer: "viewer@example.com",
+	}
+	for _, role := range rbac.Roles {
+		c := srv.SignIn(t, emails[role])
+		for _, p := range uiProbes {
+			allowed := rbac.Default.Decide(role, p.res, p.act).Allowed
+			for _, perm := range p.also {
+				res, act, _ := strings.Cut(perm, ":")
+				allowed = allowed && rbac.Default.Decide(role, rbac.Resource(res), rbac.Action(act)).Allowed
+			}
+			var resp *http.Response
+			var err error
+			if p.method == "GET" {
+				resp, err = c.Get(srv.URL + p.path)
+			} else {
+				resp, err = c.PostForm(srv.URL+p.path, p.form(role))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			denied := resp.StatusCode == http.StatusForbidden
+			if allowed && (denied || resp.StatusCode >= 400) {
+				t.Errorf("%s %s %s: status %d, but the table allows it", role, p.method, p.path, resp.StatusCode)
+			}
+			if !allowed && !denied {
+				t.Errorf("%s %s %s: status %d, but the table denies it", role, p.method, p.path, resp.StatusCode)
+			}
+		}
+	}
+}
