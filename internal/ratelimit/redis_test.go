@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
+	"github.com/avatarimaging/avatarcrm/internal/testutil"
 )
 
 // testRedisAddr is the real Redis the shared-counter tests run against.
@@ -28,7 +29,7 @@ func needRedis(t *testing.T) (prefix string, rdb *redis.Client) {
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		t.Skipf("skipping: no Redis answering at %s (%v); start one to test shared counters", testRedisAddr, err)
+		testutil.SkipOrFail(t, "no Redis answering at %s (%v); start one to test shared counters", testRedisAddr, err)
 	}
 	prefix = "avatarcrm:test:" + t.Name() + ":" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	t.Cleanup(func() {

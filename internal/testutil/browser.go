@@ -56,7 +56,7 @@ func Browser(tb testing.TB) context.Context {
 			// Asked for a browser that is not there: a mistake, not a skip.
 			tb.Fatalf("AVATARCRM_CHROMIUM=%s is not an executable", p)
 		}
-		tb.Skip("browser tests need Chromium: apt-get install chromium")
+		SkipOrFail(tb, "browser tests need Chromium: apt-get install chromium")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),

@@ -44,7 +44,7 @@ func PostgresURL(tb testing.TB) string {
 	defer cancel()
 	if err := admin.PingContext(ctx); err != nil {
 		_ = admin.Close()
-		tb.Skipf("PostgreSQL parity test needs a server at %s (%v): set AVATARCRM_TEST_POSTGRES to a postgres:// URL of a user who may create databases",
+		SkipOrFail(tb, "PostgreSQL parity test needs a server at %s (%v): set AVATARCRM_TEST_POSTGRES to a postgres:// URL of a user who may create databases",
 			u.Redacted(), err)
 	}
 
