@@ -74,13 +74,16 @@ type BookingEdges struct {
 	Staff *User `json:"staff,omitempty"`
 	// Tasks holds the value of the tasks edge.
 	Tasks []*Task `json:"tasks,omitempty"`
+	// Events holds the value of the events edge.
+	Events []*BookingEvent `json:"events,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [6]map[string]int
 
-	namedTasks map[string][]*Task
+	namedTasks  map[string][]*Task
+	namedEvents map[string][]*BookingEvent
 }
 
 // LocationOrErr returns the Location value or an error if the edge
@@ -134,6 +137,15 @@ func (e BookingEdges) TasksOrErr() ([]*Task, error) {
 		return e.Tasks, nil
 	}
 	return nil, &NotLoadedError{edge: "tasks"}
+}
+
+// EventsOrErr returns the Events value or an error if the edge
+// was not loaded in eager-loading.
+func (e BookingEdges) EventsOrErr() ([]*BookingEvent, error) {
+	if e.loadedTypes[5] {
+		return e.Events, nil
+	}
+	return nil, &NotLoadedError{edge: "events"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -318,6 +330,11 @@ func (_m *Booking) QueryTasks() *TaskQuery {
 	return NewBookingClient(_m.config).QueryTasks(_m)
 }
 
+// QueryEvents queries the "events" edge of the Booking entity.
+func (_m *Booking) QueryEvents() *BookingEventQuery {
+	return NewBookingClient(_m.config).QueryEvents(_m)
+}
+
 // Update returns a builder for updating this Booking.
 // Note that you need to call Booking.Unwrap() before calling this method if this Booking
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -428,6 +445,30 @@ func (_m *Booking) appendNamedTasks(name string, edges ...*Task) {
 		_m.Edges.namedTasks[name] = []*Task{}
 	} else {
 		_m.Edges.namedTasks[name] = append(_m.Edges.namedTasks[name], edges...)
+	}
+}
+
+// NamedEvents returns the Events named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Booking) NamedEvents(name string) ([]*BookingEvent, error) {
+	if _m.Edges.namedEvents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedEvents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Booking) appendNamedEvents(name string, edges ...*BookingEvent) {
+	if _m.Edges.namedEvents == nil {
+		_m.Edges.namedEvents = make(map[string][]*BookingEvent)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedEvents[name] = []*BookingEvent{}
+	} else {
+		_m.Edges.namedEvents[name] = append(_m.Edges.namedEvents[name], edges...)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
@@ -27,18 +28,20 @@ import (
 // BookingQuery is the builder for querying Booking entities.
 type BookingQuery struct {
 	config
-	ctx            *QueryContext
-	order          []booking.OrderOption
-	inters         []Interceptor
-	predicates     []predicate.Booking
-	withLocation   *LocationQuery
-	withContact    *ContactQuery
-	withService    *ServiceQuery
-	withStaff      *UserQuery
-	withTasks      *TaskQuery
-	loadTotal      []func(context.Context, []*Booking) error
-	modifiers      []func(*sql.Selector)
-	withNamedTasks map[string]*TaskQuery
+	ctx             *QueryContext
+	order           []booking.OrderOption
+	inters          []Interceptor
+	predicates      []predicate.Booking
+	withLocation    *LocationQuery
+	withContact     *ContactQuery
+	withService     *ServiceQuery
+	withStaff       *UserQuery
+	withTasks       *TaskQuery
+	withEvents      *BookingEventQuery
+	loadTotal       []func(context.Context, []*Booking) error
+	modifiers       []func(*sql.Selector)
+	withNamedTasks  map[string]*TaskQuery
+	withNamedEvents map[string]*BookingEventQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -178,6 +181,28 @@ func (_q *BookingQuery) QueryTasks() *TaskQuery {
 			sqlgraph.From(booking.Table, booking.FieldID, selector),
 			sqlgraph.To(task.Table, task.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, booking.TasksTable, booking.TasksColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEvents chains the current query on the "events" edge.
+func (_q *BookingQuery) QueryEvents() *BookingEventQuery {
+	query := (&BookingEventClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(booking.Table, booking.FieldID, selector),
+			sqlgraph.To(bookingevent.Table, bookingevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, booking.EventsTable, booking.EventsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -382,6 +407,7 @@ func (_q *BookingQuery) Clone() *BookingQuery {
 		withService:  _q.withService.Clone(),
 		withStaff:    _q.withStaff.Clone(),
 		withTasks:    _q.withTasks.Clone(),
+		withEvents:   _q.withEvents.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -440,6 +466,17 @@ func (_q *BookingQuery) WithTasks(opts ...func(*TaskQuery)) *BookingQuery {
 		opt(query)
 	}
 	_q.withTasks = query
+	return _q
+}
+
+// WithEvents tells the query-builder to eager-load the nodes that are connected to
+// the "events" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *BookingQuery) WithEvents(opts ...func(*BookingEventQuery)) *BookingQuery {
+	query := (&BookingEventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEvents = query
 	return _q
 }
 
@@ -527,12 +564,13 @@ func (_q *BookingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Book
 	var (
 		nodes       = []*Booking{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withLocation != nil,
 			_q.withContact != nil,
 			_q.withService != nil,
 			_q.withStaff != nil,
 			_q.withTasks != nil,
+			_q.withEvents != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -587,10 +625,24 @@ func (_q *BookingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Book
 			return nil, err
 		}
 	}
+	if query := _q.withEvents; query != nil {
+		if err := _q.loadEvents(ctx, query, nodes,
+			func(n *Booking) { n.Edges.Events = []*BookingEvent{} },
+			func(n *Booking, e *BookingEvent) { n.Edges.Events = append(n.Edges.Events, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedTasks {
 		if err := _q.loadTasks(ctx, query, nodes,
 			func(n *Booking) { n.appendNamedTasks(name) },
 			func(n *Booking, e *Task) { n.appendNamedTasks(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedEvents {
+		if err := _q.loadEvents(ctx, query, nodes,
+			func(n *Booking) { n.appendNamedEvents(name) },
+			func(n *Booking, e *BookingEvent) { n.appendNamedEvents(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -754,6 +806,36 @@ func (_q *BookingQuery) loadTasks(ctx context.Context, query *TaskQuery, nodes [
 	}
 	return nil
 }
+func (_q *BookingQuery) loadEvents(ctx context.Context, query *BookingEventQuery, nodes []*Booking, init func(*Booking), assign func(*Booking, *BookingEvent)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Booking)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(bookingevent.FieldBookingID)
+	}
+	query.Where(predicate.BookingEvent(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(booking.EventsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.BookingID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "booking_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *BookingQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -891,6 +973,20 @@ func (_q *BookingQuery) WithNamedTasks(name string, opts ...func(*TaskQuery)) *B
 		_q.withNamedTasks = make(map[string]*TaskQuery)
 	}
 	_q.withNamedTasks[name] = query
+	return _q
+}
+
+// WithNamedEvents tells the query-builder to eager-load the nodes that are connected to the "events"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *BookingQuery) WithNamedEvents(name string, opts ...func(*BookingEventQuery)) *BookingQuery {
+	query := (&BookingEventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedEvents == nil {
+		_q.withNamedEvents = make(map[string]*BookingEventQuery)
+	}
+	_q.withNamedEvents[name] = query
 	return _q
 }
 

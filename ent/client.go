@@ -19,15 +19,22 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/event"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
+	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 )
@@ -43,10 +50,18 @@ type Client struct {
 	AuditEntry *AuditEntryClient
 	// Booking is the client for interacting with the Booking builders.
 	Booking *BookingClient
+	// BookingEvent is the client for interacting with the BookingEvent builders.
+	BookingEvent *BookingEventClient
+	// CancelReason is the client for interacting with the CancelReason builders.
+	CancelReason *CancelReasonClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// Event is the client for interacting with the Event builders.
+	Event *EventClient
 	// IPRule is the client for interacting with the IPRule builders.
 	IPRule *IPRuleClient
+	// ImportJob is the client for interacting with the ImportJob builders.
+	ImportJob *ImportJobClient
 	// Location is the client for interacting with the Location builders.
 	Location *LocationClient
 	// Membership is the client for interacting with the Membership builders.
@@ -55,12 +70,18 @@ type Client struct {
 	Permission *PermissionClient
 	// PermissionOverride is the client for interacting with the PermissionOverride builders.
 	PermissionOverride *PermissionOverrideClient
+	// SearchKey is the client for interacting with the SearchKey builders.
+	SearchKey *SearchKeyClient
 	// Service is the client for interacting with the Service builders.
 	Service *ServiceClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// StageChange is the client for interacting with the StageChange builders.
+	StageChange *StageChangeClient
 	// Task is the client for interacting with the Task builders.
 	Task *TaskClient
+	// TaskEvent is the client for interacting with the TaskEvent builders.
+	TaskEvent *TaskEventClient
 	// Touchpoint is the client for interacting with the Touchpoint builders.
 	Touchpoint *TouchpointClient
 	// User is the client for interacting with the User builders.
@@ -79,15 +100,22 @@ func (c *Client) init() {
 	c.APIToken = NewAPITokenClient(c.config)
 	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.Booking = NewBookingClient(c.config)
+	c.BookingEvent = NewBookingEventClient(c.config)
+	c.CancelReason = NewCancelReasonClient(c.config)
 	c.Contact = NewContactClient(c.config)
+	c.Event = NewEventClient(c.config)
 	c.IPRule = NewIPRuleClient(c.config)
+	c.ImportJob = NewImportJobClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.Permission = NewPermissionClient(c.config)
 	c.PermissionOverride = NewPermissionOverrideClient(c.config)
+	c.SearchKey = NewSearchKeyClient(c.config)
 	c.Service = NewServiceClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.StageChange = NewStageChangeClient(c.config)
 	c.Task = NewTaskClient(c.config)
+	c.TaskEvent = NewTaskEventClient(c.config)
 	c.Touchpoint = NewTouchpointClient(c.config)
 	c.User = NewUserClient(c.config)
 }
@@ -185,15 +213,22 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		APIToken:           NewAPITokenClient(cfg),
 		AuditEntry:         NewAuditEntryClient(cfg),
 		Booking:            NewBookingClient(cfg),
+		BookingEvent:       NewBookingEventClient(cfg),
+		CancelReason:       NewCancelReasonClient(cfg),
 		Contact:            NewContactClient(cfg),
+		Event:              NewEventClient(cfg),
 		IPRule:             NewIPRuleClient(cfg),
+		ImportJob:          NewImportJobClient(cfg),
 		Location:           NewLocationClient(cfg),
 		Membership:         NewMembershipClient(cfg),
 		Permission:         NewPermissionClient(cfg),
 		PermissionOverride: NewPermissionOverrideClient(cfg),
+		SearchKey:          NewSearchKeyClient(cfg),
 		Service:            NewServiceClient(cfg),
 		Session:            NewSessionClient(cfg),
+		StageChange:        NewStageChangeClient(cfg),
 		Task:               NewTaskClient(cfg),
+		TaskEvent:          NewTaskEventClient(cfg),
 		Touchpoint:         NewTouchpointClient(cfg),
 		User:               NewUserClient(cfg),
 	}, nil
@@ -218,15 +253,22 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		APIToken:           NewAPITokenClient(cfg),
 		AuditEntry:         NewAuditEntryClient(cfg),
 		Booking:            NewBookingClient(cfg),
+		BookingEvent:       NewBookingEventClient(cfg),
+		CancelReason:       NewCancelReasonClient(cfg),
 		Contact:            NewContactClient(cfg),
+		Event:              NewEventClient(cfg),
 		IPRule:             NewIPRuleClient(cfg),
+		ImportJob:          NewImportJobClient(cfg),
 		Location:           NewLocationClient(cfg),
 		Membership:         NewMembershipClient(cfg),
 		Permission:         NewPermissionClient(cfg),
 		PermissionOverride: NewPermissionOverrideClient(cfg),
+		SearchKey:          NewSearchKeyClient(cfg),
 		Service:            NewServiceClient(cfg),
 		Session:            NewSessionClient(cfg),
+		StageChange:        NewStageChangeClient(cfg),
 		Task:               NewTaskClient(cfg),
+		TaskEvent:          NewTaskEventClient(cfg),
 		Touchpoint:         NewTouchpointClient(cfg),
 		User:               NewUserClient(cfg),
 	}, nil
@@ -258,9 +300,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AuditEntry, c.Booking, c.Contact, c.IPRule, c.Location,
-		c.Membership, c.Permission, c.PermissionOverride, c.Service, c.Session, c.Task,
-		c.Touchpoint, c.User,
+		c.APIToken, c.AuditEntry, c.Booking, c.BookingEvent, c.CancelReason, c.Contact,
+		c.Event, c.IPRule, c.ImportJob, c.Location, c.Membership, c.Permission,
+		c.PermissionOverride, c.SearchKey, c.Service, c.Session, c.StageChange, c.Task,
+		c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -270,9 +313,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AuditEntry, c.Booking, c.Contact, c.IPRule, c.Location,
-		c.Membership, c.Permission, c.PermissionOverride, c.Service, c.Session, c.Task,
-		c.Touchpoint, c.User,
+		c.APIToken, c.AuditEntry, c.Booking, c.BookingEvent, c.CancelReason, c.Contact,
+		c.Event, c.IPRule, c.ImportJob, c.Location, c.Membership, c.Permission,
+		c.PermissionOverride, c.SearchKey, c.Service, c.Session, c.StageChange, c.Task,
+		c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -287,10 +331,18 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEntry.mutate(ctx, m)
 	case *BookingMutation:
 		return c.Booking.mutate(ctx, m)
+	case *BookingEventMutation:
+		return c.BookingEvent.mutate(ctx, m)
+	case *CancelReasonMutation:
+		return c.CancelReason.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
+	case *EventMutation:
+		return c.Event.mutate(ctx, m)
 	case *IPRuleMutation:
 		return c.IPRule.mutate(ctx, m)
+	case *ImportJobMutation:
+		return c.ImportJob.mutate(ctx, m)
 	case *LocationMutation:
 		return c.Location.mutate(ctx, m)
 	case *MembershipMutation:
@@ -299,12 +351,18 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Permission.mutate(ctx, m)
 	case *PermissionOverrideMutation:
 		return c.PermissionOverride.mutate(ctx, m)
+	case *SearchKeyMutation:
+		return c.SearchKey.mutate(ctx, m)
 	case *ServiceMutation:
 		return c.Service.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *StageChangeMutation:
+		return c.StageChange.mutate(ctx, m)
 	case *TaskMutation:
 		return c.Task.mutate(ctx, m)
+	case *TaskEventMutation:
+		return c.TaskEvent.mutate(ctx, m)
 	case *TouchpointMutation:
 		return c.Touchpoint.mutate(ctx, m)
 	case *UserMutation:
@@ -818,6 +876,22 @@ func (c *BookingClient) QueryTasks(_m *Booking) *TaskQuery {
 	return query
 }
 
+// QueryEvents queries the events edge of a Booking.
+func (c *BookingClient) QueryEvents(_m *Booking) *BookingEventQuery {
+	query := (&BookingEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(booking.Table, booking.FieldID, id),
+			sqlgraph.To(bookingevent.Table, bookingevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, booking.EventsTable, booking.EventsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *BookingClient) Hooks() []Hook {
 	hooks := c.hooks.Booking
@@ -841,6 +915,338 @@ func (c *BookingClient) mutate(ctx context.Context, m *BookingMutation) (Value, 
 		return (&BookingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Booking mutation op: %q", m.Op())
+	}
+}
+
+// BookingEventClient is a client for the BookingEvent schema.
+type BookingEventClient struct {
+	config
+}
+
+// NewBookingEventClient returns a client for the BookingEvent from the given config.
+func NewBookingEventClient(c config) *BookingEventClient {
+	return &BookingEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `bookingevent.Hooks(f(g(h())))`.
+func (c *BookingEventClient) Use(hooks ...Hook) {
+	c.hooks.BookingEvent = append(c.hooks.BookingEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `bookingevent.Intercept(f(g(h())))`.
+func (c *BookingEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.BookingEvent = append(c.inters.BookingEvent, interceptors...)
+}
+
+// Create returns a builder for creating a BookingEvent entity.
+func (c *BookingEventClient) Create() *BookingEventCreate {
+	mutation := newBookingEventMutation(c.config, OpCreate)
+	return &BookingEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of BookingEvent entities.
+func (c *BookingEventClient) CreateBulk(builders ...*BookingEventCreate) *BookingEventCreateBulk {
+	return &BookingEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *BookingEventClient) MapCreateBulk(slice any, setFunc func(*BookingEventCreate, int)) *BookingEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &BookingEventCreateBulk{err: fmt.Errorf("calling to BookingEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*BookingEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &BookingEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for BookingEvent.
+func (c *BookingEventClient) Update() *BookingEventUpdate {
+	mutation := newBookingEventMutation(c.config, OpUpdate)
+	return &BookingEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *BookingEventClient) UpdateOne(_m *BookingEvent) *BookingEventUpdateOne {
+	mutation := newBookingEventMutation(c.config, OpUpdateOne, withBookingEvent(_m))
+	return &BookingEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *BookingEventClient) UpdateOneID(id pulid.ID) *BookingEventUpdateOne {
+	mutation := newBookingEventMutation(c.config, OpUpdateOne, withBookingEventID(id))
+	return &BookingEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for BookingEvent.
+func (c *BookingEventClient) Delete() *BookingEventDelete {
+	mutation := newBookingEventMutation(c.config, OpDelete)
+	return &BookingEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *BookingEventClient) DeleteOne(_m *BookingEvent) *BookingEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *BookingEventClient) DeleteOneID(id pulid.ID) *BookingEventDeleteOne {
+	builder := c.Delete().Where(bookingevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &BookingEventDeleteOne{builder}
+}
+
+// Query returns a query builder for BookingEvent.
+func (c *BookingEventClient) Query() *BookingEventQuery {
+	return &BookingEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeBookingEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a BookingEvent entity by its id.
+func (c *BookingEventClient) Get(ctx context.Context, id pulid.ID) (*BookingEvent, error) {
+	return c.Query().Where(bookingevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *BookingEventClient) GetX(ctx context.Context, id pulid.ID) *BookingEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a BookingEvent.
+func (c *BookingEventClient) QueryLocation(_m *BookingEvent) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(bookingevent.Table, bookingevent.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, bookingevent.LocationTable, bookingevent.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBooking queries the booking edge of a BookingEvent.
+func (c *BookingEventClient) QueryBooking(_m *BookingEvent) *BookingQuery {
+	query := (&BookingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(bookingevent.Table, bookingevent.FieldID, id),
+			sqlgraph.To(booking.Table, booking.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, bookingevent.BookingTable, bookingevent.BookingColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActor queries the actor edge of a BookingEvent.
+func (c *BookingEventClient) QueryActor(_m *BookingEvent) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(bookingevent.Table, bookingevent.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, bookingevent.ActorTable, bookingevent.ActorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *BookingEventClient) Hooks() []Hook {
+	hooks := c.hooks.BookingEvent
+	return append(hooks[:len(hooks):len(hooks)], bookingevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *BookingEventClient) Interceptors() []Interceptor {
+	return c.inters.BookingEvent
+}
+
+func (c *BookingEventClient) mutate(ctx context.Context, m *BookingEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&BookingEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&BookingEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&BookingEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&BookingEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown BookingEvent mutation op: %q", m.Op())
+	}
+}
+
+// CancelReasonClient is a client for the CancelReason schema.
+type CancelReasonClient struct {
+	config
+}
+
+// NewCancelReasonClient returns a client for the CancelReason from the given config.
+func NewCancelReasonClient(c config) *CancelReasonClient {
+	return &CancelReasonClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `cancelreason.Hooks(f(g(h())))`.
+func (c *CancelReasonClient) Use(hooks ...Hook) {
+	c.hooks.CancelReason = append(c.hooks.CancelReason, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `cancelreason.Intercept(f(g(h())))`.
+func (c *CancelReasonClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CancelReason = append(c.inters.CancelReason, interceptors...)
+}
+
+// Create returns a builder for creating a CancelReason entity.
+func (c *CancelReasonClient) Create() *CancelReasonCreate {
+	mutation := newCancelReasonMutation(c.config, OpCreate)
+	return &CancelReasonCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CancelReason entities.
+func (c *CancelReasonClient) CreateBulk(builders ...*CancelReasonCreate) *CancelReasonCreateBulk {
+	return &CancelReasonCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CancelReasonClient) MapCreateBulk(slice any, setFunc func(*CancelReasonCreate, int)) *CancelReasonCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CancelReasonCreateBulk{err: fmt.Errorf("calling to CancelReasonClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CancelReasonCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CancelReasonCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CancelReason.
+func (c *CancelReasonClient) Update() *CancelReasonUpdate {
+	mutation := newCancelReasonMutation(c.config, OpUpdate)
+	return &CancelReasonUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CancelReasonClient) UpdateOne(_m *CancelReason) *CancelReasonUpdateOne {
+	mutation := newCancelReasonMutation(c.config, OpUpdateOne, withCancelReason(_m))
+	return &CancelReasonUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CancelReasonClient) UpdateOneID(id pulid.ID) *CancelReasonUpdateOne {
+	mutation := newCancelReasonMutation(c.config, OpUpdateOne, withCancelReasonID(id))
+	return &CancelReasonUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CancelReason.
+func (c *CancelReasonClient) Delete() *CancelReasonDelete {
+	mutation := newCancelReasonMutation(c.config, OpDelete)
+	return &CancelReasonDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CancelReasonClient) DeleteOne(_m *CancelReason) *CancelReasonDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CancelReasonClient) DeleteOneID(id pulid.ID) *CancelReasonDeleteOne {
+	builder := c.Delete().Where(cancelreason.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CancelReasonDeleteOne{builder}
+}
+
+// Query returns a query builder for CancelReason.
+func (c *CancelReasonClient) Query() *CancelReasonQuery {
+	return &CancelReasonQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCancelReason},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CancelReason entity by its id.
+func (c *CancelReasonClient) Get(ctx context.Context, id pulid.ID) (*CancelReason, error) {
+	return c.Query().Where(cancelreason.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CancelReasonClient) GetX(ctx context.Context, id pulid.ID) *CancelReason {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a CancelReason.
+func (c *CancelReasonClient) QueryLocation(_m *CancelReason) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cancelreason.Table, cancelreason.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, cancelreason.LocationTable, cancelreason.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CancelReasonClient) Hooks() []Hook {
+	hooks := c.hooks.CancelReason
+	return append(hooks[:len(hooks):len(hooks)], cancelreason.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CancelReasonClient) Interceptors() []Interceptor {
+	return c.inters.CancelReason
+}
+
+func (c *CancelReasonClient) mutate(ctx context.Context, m *CancelReasonMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CancelReasonCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CancelReasonUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CancelReasonUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CancelReasonDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CancelReason mutation op: %q", m.Op())
 	}
 }
 
@@ -1032,6 +1438,22 @@ func (c *ContactClient) QueryTasks(_m *Contact) *TaskQuery {
 	return query
 }
 
+// QueryStageChanges queries the stage_changes edge of a Contact.
+func (c *ContactClient) QueryStageChanges(_m *Contact) *StageChangeQuery {
+	query := (&StageChangeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, id),
+			sqlgraph.To(stagechange.Table, stagechange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, contact.StageChangesTable, contact.StageChangesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ContactClient) Hooks() []Hook {
 	hooks := c.hooks.Contact
@@ -1055,6 +1477,156 @@ func (c *ContactClient) mutate(ctx context.Context, m *ContactMutation) (Value, 
 		return (&ContactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Contact mutation op: %q", m.Op())
+	}
+}
+
+// EventClient is a client for the Event schema.
+type EventClient struct {
+	config
+}
+
+// NewEventClient returns a client for the Event from the given config.
+func NewEventClient(c config) *EventClient {
+	return &EventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `event.Hooks(f(g(h())))`.
+func (c *EventClient) Use(hooks ...Hook) {
+	c.hooks.Event = append(c.hooks.Event, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `event.Intercept(f(g(h())))`.
+func (c *EventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Event = append(c.inters.Event, interceptors...)
+}
+
+// Create returns a builder for creating a Event entity.
+func (c *EventClient) Create() *EventCreate {
+	mutation := newEventMutation(c.config, OpCreate)
+	return &EventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Event entities.
+func (c *EventClient) CreateBulk(builders ...*EventCreate) *EventCreateBulk {
+	return &EventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EventClient) MapCreateBulk(slice any, setFunc func(*EventCreate, int)) *EventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EventCreateBulk{err: fmt.Errorf("calling to EventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Event.
+func (c *EventClient) Update() *EventUpdate {
+	mutation := newEventMutation(c.config, OpUpdate)
+	return &EventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EventClient) UpdateOne(_m *Event) *EventUpdateOne {
+	mutation := newEventMutation(c.config, OpUpdateOne, withEvent(_m))
+	return &EventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EventClient) UpdateOneID(id pulid.ID) *EventUpdateOne {
+	mutation := newEventMutation(c.config, OpUpdateOne, withEventID(id))
+	return &EventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Event.
+func (c *EventClient) Delete() *EventDelete {
+	mutation := newEventMutation(c.config, OpDelete)
+	return &EventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EventClient) DeleteOne(_m *Event) *EventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EventClient) DeleteOneID(id pulid.ID) *EventDeleteOne {
+	builder := c.Delete().Where(event.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EventDeleteOne{builder}
+}
+
+// Query returns a query builder for Event.
+func (c *EventClient) Query() *EventQuery {
+	return &EventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Event entity by its id.
+func (c *EventClient) Get(ctx context.Context, id pulid.ID) (*Event, error) {
+	return c.Query().Where(event.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EventClient) GetX(ctx context.Context, id pulid.ID) *Event {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a Event.
+func (c *EventClient) QueryLocation(_m *Event) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(event.Table, event.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, event.LocationTable, event.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EventClient) Hooks() []Hook {
+	hooks := c.hooks.Event
+	return append(hooks[:len(hooks):len(hooks)], event.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EventClient) Interceptors() []Interceptor {
+	return c.inters.Event
+}
+
+func (c *EventClient) mutate(ctx context.Context, m *EventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Event mutation op: %q", m.Op())
 	}
 }
 
@@ -1221,6 +1793,172 @@ func (c *IPRuleClient) mutate(ctx context.Context, m *IPRuleMutation) (Value, er
 		return (&IPRuleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown IPRule mutation op: %q", m.Op())
+	}
+}
+
+// ImportJobClient is a client for the ImportJob schema.
+type ImportJobClient struct {
+	config
+}
+
+// NewImportJobClient returns a client for the ImportJob from the given config.
+func NewImportJobClient(c config) *ImportJobClient {
+	return &ImportJobClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `importjob.Hooks(f(g(h())))`.
+func (c *ImportJobClient) Use(hooks ...Hook) {
+	c.hooks.ImportJob = append(c.hooks.ImportJob, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `importjob.Intercept(f(g(h())))`.
+func (c *ImportJobClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ImportJob = append(c.inters.ImportJob, interceptors...)
+}
+
+// Create returns a builder for creating a ImportJob entity.
+func (c *ImportJobClient) Create() *ImportJobCreate {
+	mutation := newImportJobMutation(c.config, OpCreate)
+	return &ImportJobCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ImportJob entities.
+func (c *ImportJobClient) CreateBulk(builders ...*ImportJobCreate) *ImportJobCreateBulk {
+	return &ImportJobCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ImportJobClient) MapCreateBulk(slice any, setFunc func(*ImportJobCreate, int)) *ImportJobCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ImportJobCreateBulk{err: fmt.Errorf("calling to ImportJobClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ImportJobCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ImportJobCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ImportJob.
+func (c *ImportJobClient) Update() *ImportJobUpdate {
+	mutation := newImportJobMutation(c.config, OpUpdate)
+	return &ImportJobUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ImportJobClient) UpdateOne(_m *ImportJob) *ImportJobUpdateOne {
+	mutation := newImportJobMutation(c.config, OpUpdateOne, withImportJob(_m))
+	return &ImportJobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ImportJobClient) UpdateOneID(id pulid.ID) *ImportJobUpdateOne {
+	mutation := newImportJobMutation(c.config, OpUpdateOne, withImportJobID(id))
+	return &ImportJobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ImportJob.
+func (c *ImportJobClient) Delete() *ImportJobDelete {
+	mutation := newImportJobMutation(c.config, OpDelete)
+	return &ImportJobDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ImportJobClient) DeleteOne(_m *ImportJob) *ImportJobDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ImportJobClient) DeleteOneID(id pulid.ID) *ImportJobDeleteOne {
+	builder := c.Delete().Where(importjob.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ImportJobDeleteOne{builder}
+}
+
+// Query returns a query builder for ImportJob.
+func (c *ImportJobClient) Query() *ImportJobQuery {
+	return &ImportJobQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeImportJob},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ImportJob entity by its id.
+func (c *ImportJobClient) Get(ctx context.Context, id pulid.ID) (*ImportJob, error) {
+	return c.Query().Where(importjob.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ImportJobClient) GetX(ctx context.Context, id pulid.ID) *ImportJob {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a ImportJob.
+func (c *ImportJobClient) QueryLocation(_m *ImportJob) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importjob.Table, importjob.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, importjob.LocationTable, importjob.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCreatedBy queries the created_by edge of a ImportJob.
+func (c *ImportJobClient) QueryCreatedBy(_m *ImportJob) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importjob.Table, importjob.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, importjob.CreatedByTable, importjob.CreatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ImportJobClient) Hooks() []Hook {
+	hooks := c.hooks.ImportJob
+	return append(hooks[:len(hooks):len(hooks)], importjob.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ImportJobClient) Interceptors() []Interceptor {
+	return c.inters.ImportJob
+}
+
+func (c *ImportJobClient) mutate(ctx context.Context, m *ImportJobMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ImportJobCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ImportJobUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ImportJobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ImportJobDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ImportJob mutation op: %q", m.Op())
 	}
 }
 
@@ -1840,6 +2578,156 @@ func (c *PermissionOverrideClient) mutate(ctx context.Context, m *PermissionOver
 	}
 }
 
+// SearchKeyClient is a client for the SearchKey schema.
+type SearchKeyClient struct {
+	config
+}
+
+// NewSearchKeyClient returns a client for the SearchKey from the given config.
+func NewSearchKeyClient(c config) *SearchKeyClient {
+	return &SearchKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `searchkey.Hooks(f(g(h())))`.
+func (c *SearchKeyClient) Use(hooks ...Hook) {
+	c.hooks.SearchKey = append(c.hooks.SearchKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `searchkey.Intercept(f(g(h())))`.
+func (c *SearchKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SearchKey = append(c.inters.SearchKey, interceptors...)
+}
+
+// Create returns a builder for creating a SearchKey entity.
+func (c *SearchKeyClient) Create() *SearchKeyCreate {
+	mutation := newSearchKeyMutation(c.config, OpCreate)
+	return &SearchKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SearchKey entities.
+func (c *SearchKeyClient) CreateBulk(builders ...*SearchKeyCreate) *SearchKeyCreateBulk {
+	return &SearchKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SearchKeyClient) MapCreateBulk(slice any, setFunc func(*SearchKeyCreate, int)) *SearchKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SearchKeyCreateBulk{err: fmt.Errorf("calling to SearchKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SearchKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SearchKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SearchKey.
+func (c *SearchKeyClient) Update() *SearchKeyUpdate {
+	mutation := newSearchKeyMutation(c.config, OpUpdate)
+	return &SearchKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SearchKeyClient) UpdateOne(_m *SearchKey) *SearchKeyUpdateOne {
+	mutation := newSearchKeyMutation(c.config, OpUpdateOne, withSearchKey(_m))
+	return &SearchKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SearchKeyClient) UpdateOneID(id int) *SearchKeyUpdateOne {
+	mutation := newSearchKeyMutation(c.config, OpUpdateOne, withSearchKeyID(id))
+	return &SearchKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SearchKey.
+func (c *SearchKeyClient) Delete() *SearchKeyDelete {
+	mutation := newSearchKeyMutation(c.config, OpDelete)
+	return &SearchKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SearchKeyClient) DeleteOne(_m *SearchKey) *SearchKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SearchKeyClient) DeleteOneID(id int) *SearchKeyDeleteOne {
+	builder := c.Delete().Where(searchkey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SearchKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for SearchKey.
+func (c *SearchKeyClient) Query() *SearchKeyQuery {
+	return &SearchKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSearchKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SearchKey entity by its id.
+func (c *SearchKeyClient) Get(ctx context.Context, id int) (*SearchKey, error) {
+	return c.Query().Where(searchkey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SearchKeyClient) GetX(ctx context.Context, id int) *SearchKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryContact queries the contact edge of a SearchKey.
+func (c *SearchKeyClient) QueryContact(_m *SearchKey) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(searchkey.Table, searchkey.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, searchkey.ContactTable, searchkey.ContactColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SearchKeyClient) Hooks() []Hook {
+	hooks := c.hooks.SearchKey
+	return append(hooks[:len(hooks):len(hooks)], searchkey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SearchKeyClient) Interceptors() []Interceptor {
+	return c.inters.SearchKey
+}
+
+func (c *SearchKeyClient) mutate(ctx context.Context, m *SearchKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SearchKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SearchKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SearchKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SearchKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SearchKey mutation op: %q", m.Op())
+	}
+}
+
 // ServiceClient is a client for the Service schema.
 type ServiceClient struct {
 	config
@@ -2140,6 +3028,188 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// StageChangeClient is a client for the StageChange schema.
+type StageChangeClient struct {
+	config
+}
+
+// NewStageChangeClient returns a client for the StageChange from the given config.
+func NewStageChangeClient(c config) *StageChangeClient {
+	return &StageChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `stagechange.Hooks(f(g(h())))`.
+func (c *StageChangeClient) Use(hooks ...Hook) {
+	c.hooks.StageChange = append(c.hooks.StageChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `stagechange.Intercept(f(g(h())))`.
+func (c *StageChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.StageChange = append(c.inters.StageChange, interceptors...)
+}
+
+// Create returns a builder for creating a StageChange entity.
+func (c *StageChangeClient) Create() *StageChangeCreate {
+	mutation := newStageChangeMutation(c.config, OpCreate)
+	return &StageChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of StageChange entities.
+func (c *StageChangeClient) CreateBulk(builders ...*StageChangeCreate) *StageChangeCreateBulk {
+	return &StageChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StageChangeClient) MapCreateBulk(slice any, setFunc func(*StageChangeCreate, int)) *StageChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StageChangeCreateBulk{err: fmt.Errorf("calling to StageChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StageChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StageChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for StageChange.
+func (c *StageChangeClient) Update() *StageChangeUpdate {
+	mutation := newStageChangeMutation(c.config, OpUpdate)
+	return &StageChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StageChangeClient) UpdateOne(_m *StageChange) *StageChangeUpdateOne {
+	mutation := newStageChangeMutation(c.config, OpUpdateOne, withStageChange(_m))
+	return &StageChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StageChangeClient) UpdateOneID(id pulid.ID) *StageChangeUpdateOne {
+	mutation := newStageChangeMutation(c.config, OpUpdateOne, withStageChangeID(id))
+	return &StageChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for StageChange.
+func (c *StageChangeClient) Delete() *StageChangeDelete {
+	mutation := newStageChangeMutation(c.config, OpDelete)
+	return &StageChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StageChangeClient) DeleteOne(_m *StageChange) *StageChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StageChangeClient) DeleteOneID(id pulid.ID) *StageChangeDeleteOne {
+	builder := c.Delete().Where(stagechange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StageChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for StageChange.
+func (c *StageChangeClient) Query() *StageChangeQuery {
+	return &StageChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStageChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a StageChange entity by its id.
+func (c *StageChangeClient) Get(ctx context.Context, id pulid.ID) (*StageChange, error) {
+	return c.Query().Where(stagechange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StageChangeClient) GetX(ctx context.Context, id pulid.ID) *StageChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a StageChange.
+func (c *StageChangeClient) QueryLocation(_m *StageChange) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(stagechange.Table, stagechange.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, stagechange.LocationTable, stagechange.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryContact queries the contact edge of a StageChange.
+func (c *StageChangeClient) QueryContact(_m *StageChange) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(stagechange.Table, stagechange.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, stagechange.ContactTable, stagechange.ContactColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActor queries the actor edge of a StageChange.
+func (c *StageChangeClient) QueryActor(_m *StageChange) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(stagechange.Table, stagechange.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, stagechange.ActorTable, stagechange.ActorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *StageChangeClient) Hooks() []Hook {
+	hooks := c.hooks.StageChange
+	return append(hooks[:len(hooks):len(hooks)], stagechange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StageChangeClient) Interceptors() []Interceptor {
+	return c.inters.StageChange
+}
+
+func (c *StageChangeClient) mutate(ctx context.Context, m *StageChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StageChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StageChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StageChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StageChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown StageChange mutation op: %q", m.Op())
+	}
+}
+
 // TaskClient is a client for the Task schema.
 type TaskClient struct {
 	config
@@ -2312,6 +3382,22 @@ func (c *TaskClient) QueryAssignee(_m *Task) *UserQuery {
 	return query
 }
 
+// QueryEvents queries the events edge of a Task.
+func (c *TaskClient) QueryEvents(_m *Task) *TaskEventQuery {
+	query := (&TaskEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(task.Table, task.FieldID, id),
+			sqlgraph.To(taskevent.Table, taskevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, task.EventsTable, task.EventsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *TaskClient) Hooks() []Hook {
 	hooks := c.hooks.Task
@@ -2335,6 +3421,188 @@ func (c *TaskClient) mutate(ctx context.Context, m *TaskMutation) (Value, error)
 		return (&TaskDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Task mutation op: %q", m.Op())
+	}
+}
+
+// TaskEventClient is a client for the TaskEvent schema.
+type TaskEventClient struct {
+	config
+}
+
+// NewTaskEventClient returns a client for the TaskEvent from the given config.
+func NewTaskEventClient(c config) *TaskEventClient {
+	return &TaskEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `taskevent.Hooks(f(g(h())))`.
+func (c *TaskEventClient) Use(hooks ...Hook) {
+	c.hooks.TaskEvent = append(c.hooks.TaskEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `taskevent.Intercept(f(g(h())))`.
+func (c *TaskEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TaskEvent = append(c.inters.TaskEvent, interceptors...)
+}
+
+// Create returns a builder for creating a TaskEvent entity.
+func (c *TaskEventClient) Create() *TaskEventCreate {
+	mutation := newTaskEventMutation(c.config, OpCreate)
+	return &TaskEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TaskEvent entities.
+func (c *TaskEventClient) CreateBulk(builders ...*TaskEventCreate) *TaskEventCreateBulk {
+	return &TaskEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TaskEventClient) MapCreateBulk(slice any, setFunc func(*TaskEventCreate, int)) *TaskEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TaskEventCreateBulk{err: fmt.Errorf("calling to TaskEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TaskEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TaskEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TaskEvent.
+func (c *TaskEventClient) Update() *TaskEventUpdate {
+	mutation := newTaskEventMutation(c.config, OpUpdate)
+	return &TaskEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TaskEventClient) UpdateOne(_m *TaskEvent) *TaskEventUpdateOne {
+	mutation := newTaskEventMutation(c.config, OpUpdateOne, withTaskEvent(_m))
+	return &TaskEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TaskEventClient) UpdateOneID(id pulid.ID) *TaskEventUpdateOne {
+	mutation := newTaskEventMutation(c.config, OpUpdateOne, withTaskEventID(id))
+	return &TaskEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TaskEvent.
+func (c *TaskEventClient) Delete() *TaskEventDelete {
+	mutation := newTaskEventMutation(c.config, OpDelete)
+	return &TaskEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TaskEventClient) DeleteOne(_m *TaskEvent) *TaskEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TaskEventClient) DeleteOneID(id pulid.ID) *TaskEventDeleteOne {
+	builder := c.Delete().Where(taskevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TaskEventDeleteOne{builder}
+}
+
+// Query returns a query builder for TaskEvent.
+func (c *TaskEventClient) Query() *TaskEventQuery {
+	return &TaskEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTaskEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TaskEvent entity by its id.
+func (c *TaskEventClient) Get(ctx context.Context, id pulid.ID) (*TaskEvent, error) {
+	return c.Query().Where(taskevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TaskEventClient) GetX(ctx context.Context, id pulid.ID) *TaskEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a TaskEvent.
+func (c *TaskEventClient) QueryLocation(_m *TaskEvent) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(taskevent.Table, taskevent.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, taskevent.LocationTable, taskevent.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTask queries the task edge of a TaskEvent.
+func (c *TaskEventClient) QueryTask(_m *TaskEvent) *TaskQuery {
+	query := (&TaskClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(taskevent.Table, taskevent.FieldID, id),
+			sqlgraph.To(task.Table, task.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, taskevent.TaskTable, taskevent.TaskColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActor queries the actor edge of a TaskEvent.
+func (c *TaskEventClient) QueryActor(_m *TaskEvent) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(taskevent.Table, taskevent.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, taskevent.ActorTable, taskevent.ActorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TaskEventClient) Hooks() []Hook {
+	hooks := c.hooks.TaskEvent
+	return append(hooks[:len(hooks):len(hooks)], taskevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TaskEventClient) Interceptors() []Interceptor {
+	return c.inters.TaskEvent
+}
+
+func (c *TaskEventClient) mutate(ctx context.Context, m *TaskEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TaskEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TaskEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TaskEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TaskEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TaskEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -2705,13 +3973,15 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AuditEntry, Booking, Contact, IPRule, Location, Membership,
-		Permission, PermissionOverride, Service, Session, Task, Touchpoint,
+		APIToken, AuditEntry, Booking, BookingEvent, CancelReason, Contact, Event,
+		IPRule, ImportJob, Location, Membership, Permission, PermissionOverride,
+		SearchKey, Service, Session, StageChange, Task, TaskEvent, Touchpoint,
 		User []ent.Hook
 	}
 	inters struct {
-		APIToken, AuditEntry, Booking, Contact, IPRule, Location, Membership,
-		Permission, PermissionOverride, Service, Session, Task, Touchpoint,
+		APIToken, AuditEntry, Booking, BookingEvent, CancelReason, Contact, Event,
+		IPRule, ImportJob, Location, Membership, Permission, PermissionOverride,
+		SearchKey, Service, Session, StageChange, Task, TaskEvent, Touchpoint,
 		User []ent.Interceptor
 	}
 )

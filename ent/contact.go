@@ -64,6 +64,10 @@ type Contact struct {
 	Notes string `json:"notes,omitempty"`
 	// AssignedToID holds the value of the "assigned_to_id" field.
 	AssignedToID *pulid.ID `json:"assigned_to_id,omitempty"`
+	// Set when archived: hidden from lists, restorable
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	// The contact this one was merged into; set on the archived duplicate
+	MergedIntoID *pulid.ID `json:"merged_into_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -82,15 +86,18 @@ type ContactEdges struct {
 	Bookings []*Booking `json:"bookings,omitempty"`
 	// Tasks holds the value of the tasks edge.
 	Tasks []*Task `json:"tasks,omitempty"`
+	// StageChanges holds the value of the stage_changes edge.
+	StageChanges []*StageChange `json:"stage_changes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [6]map[string]int
 
-	namedTouchpoints map[string][]*Touchpoint
-	namedBookings    map[string][]*Booking
-	namedTasks       map[string][]*Task
+	namedTouchpoints  map[string][]*Touchpoint
+	namedBookings     map[string][]*Booking
+	namedTasks        map[string][]*Task
+	namedStageChanges map[string][]*StageChange
 }
 
 // LocationOrErr returns the Location value or an error if the edge
@@ -142,12 +149,21 @@ func (e ContactEdges) TasksOrErr() ([]*Task, error) {
 	return nil, &NotLoadedError{edge: "tasks"}
 }
 
+// StageChangesOrErr returns the StageChanges value or an error if the edge
+// was not loaded in eager-loading.
+func (e ContactEdges) StageChangesOrErr() ([]*StageChange, error) {
+	if e.loadedTypes[5] {
+		return e.StageChanges, nil
+	}
+	return nil, &NotLoadedError{edge: "stage_changes"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Contact) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case contact.FieldAssignedToID:
+		case contact.FieldAssignedToID, contact.FieldMergedIntoID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case contact.FieldDateOfBirth:
 			values[i] = &sql.NullScanner{S: new(types.Date)}
@@ -161,7 +177,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes:
 			values[i] = new(sql.NullString)
-		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt:
+		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -320,6 +336,20 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.AssignedToID = new(pulid.ID)
 				*_m.AssignedToID = *value.S.(*pulid.ID)
 			}
+		case contact.FieldArchivedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field archived_at", values[i])
+			} else if value.Valid {
+				_m.ArchivedAt = new(time.Time)
+				*_m.ArchivedAt = value.Time
+			}
+		case contact.FieldMergedIntoID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field merged_into_id", values[i])
+			} else if value.Valid {
+				_m.MergedIntoID = new(pulid.ID)
+				*_m.MergedIntoID = *value.S.(*pulid.ID)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -356,6 +386,11 @@ func (_m *Contact) QueryBookings() *BookingQuery {
 // QueryTasks queries the "tasks" edge of the Contact entity.
 func (_m *Contact) QueryTasks() *TaskQuery {
 	return NewContactClient(_m.config).QueryTasks(_m)
+}
+
+// QueryStageChanges queries the "stage_changes" edge of the Contact entity.
+func (_m *Contact) QueryStageChanges() *StageChangeQuery {
+	return NewContactClient(_m.config).QueryStageChanges(_m)
 }
 
 // Update returns a builder for updating this Contact.
@@ -455,6 +490,16 @@ func (_m *Contact) String() string {
 		builder.WriteString("assigned_to_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	if v := _m.ArchivedAt; v != nil {
+		builder.WriteString("archived_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.MergedIntoID; v != nil {
+		builder.WriteString("merged_into_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -528,6 +573,30 @@ func (_m *Contact) appendNamedTasks(name string, edges ...*Task) {
 		_m.Edges.namedTasks[name] = []*Task{}
 	} else {
 		_m.Edges.namedTasks[name] = append(_m.Edges.namedTasks[name], edges...)
+	}
+}
+
+// NamedStageChanges returns the StageChanges named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Contact) NamedStageChanges(name string) ([]*StageChange, error) {
+	if _m.Edges.namedStageChanges == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedStageChanges[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Contact) appendNamedStageChanges(name string, edges ...*StageChange) {
+	if _m.Edges.namedStageChanges == nil {
+		_m.Edges.namedStageChanges = make(map[string][]*StageChange)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedStageChanges[name] = []*StageChange{}
+	} else {
+		_m.Edges.namedStageChanges[name] = append(_m.Edges.namedStageChanges[name], edges...)
 	}
 }
 

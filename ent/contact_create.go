@@ -17,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
@@ -292,6 +293,34 @@ func (_c *ContactCreate) SetNillableAssignedToID(v *pulid.ID) *ContactCreate {
 	return _c
 }
 
+// SetArchivedAt sets the "archived_at" field.
+func (_c *ContactCreate) SetArchivedAt(v time.Time) *ContactCreate {
+	_c.mutation.SetArchivedAt(v)
+	return _c
+}
+
+// SetNillableArchivedAt sets the "archived_at" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableArchivedAt(v *time.Time) *ContactCreate {
+	if v != nil {
+		_c.SetArchivedAt(*v)
+	}
+	return _c
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (_c *ContactCreate) SetMergedIntoID(v pulid.ID) *ContactCreate {
+	_c.mutation.SetMergedIntoID(v)
+	return _c
+}
+
+// SetNillableMergedIntoID sets the "merged_into_id" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableMergedIntoID(v *pulid.ID) *ContactCreate {
+	if v != nil {
+		_c.SetMergedIntoID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -359,6 +388,21 @@ func (_c *ContactCreate) AddTasks(v ...*Task) *ContactCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddTaskIDs(ids...)
+}
+
+// AddStageChangeIDs adds the "stage_changes" edge to the StageChange entity by IDs.
+func (_c *ContactCreate) AddStageChangeIDs(ids ...pulid.ID) *ContactCreate {
+	_c.mutation.AddStageChangeIDs(ids...)
+	return _c
+}
+
+// AddStageChanges adds the "stage_changes" edges to the StageChange entity.
+func (_c *ContactCreate) AddStageChanges(v ...*StageChange) *ContactCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddStageChangeIDs(ids...)
 }
 
 // Mutation returns the ContactMutation object of the builder.
@@ -671,6 +715,14 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 		_spec.SetField(contact.FieldNotes, field.TypeString, value)
 		_node.Notes = value
 	}
+	if value, ok := _c.mutation.ArchivedAt(); ok {
+		_spec.SetField(contact.FieldArchivedAt, field.TypeTime, value)
+		_node.ArchivedAt = &value
+	}
+	if value, ok := _c.mutation.MergedIntoID(); ok {
+		_spec.SetField(contact.FieldMergedIntoID, field.TypeString, value)
+		_node.MergedIntoID = &value
+	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -746,6 +798,22 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(task.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.StageChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   contact.StageChangesTable,
+			Columns: []string{contact.StageChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stagechange.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1084,6 +1152,42 @@ func (u *ContactUpsert) UpdateAssignedToID() *ContactUpsert {
 // ClearAssignedToID clears the value of the "assigned_to_id" field.
 func (u *ContactUpsert) ClearAssignedToID() *ContactUpsert {
 	u.SetNull(contact.FieldAssignedToID)
+	return u
+}
+
+// SetArchivedAt sets the "archived_at" field.
+func (u *ContactUpsert) SetArchivedAt(v time.Time) *ContactUpsert {
+	u.Set(contact.FieldArchivedAt, v)
+	return u
+}
+
+// UpdateArchivedAt sets the "archived_at" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateArchivedAt() *ContactUpsert {
+	u.SetExcluded(contact.FieldArchivedAt)
+	return u
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (u *ContactUpsert) ClearArchivedAt() *ContactUpsert {
+	u.SetNull(contact.FieldArchivedAt)
+	return u
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (u *ContactUpsert) SetMergedIntoID(v pulid.ID) *ContactUpsert {
+	u.Set(contact.FieldMergedIntoID, v)
+	return u
+}
+
+// UpdateMergedIntoID sets the "merged_into_id" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateMergedIntoID() *ContactUpsert {
+	u.SetExcluded(contact.FieldMergedIntoID)
+	return u
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (u *ContactUpsert) ClearMergedIntoID() *ContactUpsert {
+	u.SetNull(contact.FieldMergedIntoID)
 	return u
 }
 
@@ -1467,6 +1571,48 @@ func (u *ContactUpsertOne) UpdateAssignedToID() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearAssignedToID() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearAssignedToID()
+	})
+}
+
+// SetArchivedAt sets the "archived_at" field.
+func (u *ContactUpsertOne) SetArchivedAt(v time.Time) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetArchivedAt(v)
+	})
+}
+
+// UpdateArchivedAt sets the "archived_at" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateArchivedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateArchivedAt()
+	})
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (u *ContactUpsertOne) ClearArchivedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearArchivedAt()
+	})
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (u *ContactUpsertOne) SetMergedIntoID(v pulid.ID) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetMergedIntoID(v)
+	})
+}
+
+// UpdateMergedIntoID sets the "merged_into_id" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateMergedIntoID() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateMergedIntoID()
+	})
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (u *ContactUpsertOne) ClearMergedIntoID() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearMergedIntoID()
 	})
 }
 
@@ -2017,6 +2163,48 @@ func (u *ContactUpsertBulk) UpdateAssignedToID() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearAssignedToID() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearAssignedToID()
+	})
+}
+
+// SetArchivedAt sets the "archived_at" field.
+func (u *ContactUpsertBulk) SetArchivedAt(v time.Time) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetArchivedAt(v)
+	})
+}
+
+// UpdateArchivedAt sets the "archived_at" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateArchivedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateArchivedAt()
+	})
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (u *ContactUpsertBulk) ClearArchivedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearArchivedAt()
+	})
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (u *ContactUpsertBulk) SetMergedIntoID(v pulid.ID) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetMergedIntoID(v)
+	})
+}
+
+// UpdateMergedIntoID sets the "merged_into_id" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateMergedIntoID() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateMergedIntoID()
+	})
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (u *ContactUpsertBulk) ClearMergedIntoID() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearMergedIntoID()
 	})
 }
 

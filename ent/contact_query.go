@@ -19,6 +19,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
@@ -27,20 +28,22 @@ import (
 // ContactQuery is the builder for querying Contact entities.
 type ContactQuery struct {
 	config
-	ctx                  *QueryContext
-	order                []contact.OrderOption
-	inters               []Interceptor
-	predicates           []predicate.Contact
-	withLocation         *LocationQuery
-	withAssignedTo       *UserQuery
-	withTouchpoints      *TouchpointQuery
-	withBookings         *BookingQuery
-	withTasks            *TaskQuery
-	loadTotal            []func(context.Context, []*Contact) error
-	modifiers            []func(*sql.Selector)
-	withNamedTouchpoints map[string]*TouchpointQuery
-	withNamedBookings    map[string]*BookingQuery
-	withNamedTasks       map[string]*TaskQuery
+	ctx                   *QueryContext
+	order                 []contact.OrderOption
+	inters                []Interceptor
+	predicates            []predicate.Contact
+	withLocation          *LocationQuery
+	withAssignedTo        *UserQuery
+	withTouchpoints       *TouchpointQuery
+	withBookings          *BookingQuery
+	withTasks             *TaskQuery
+	withStageChanges      *StageChangeQuery
+	loadTotal             []func(context.Context, []*Contact) error
+	modifiers             []func(*sql.Selector)
+	withNamedTouchpoints  map[string]*TouchpointQuery
+	withNamedBookings     map[string]*BookingQuery
+	withNamedTasks        map[string]*TaskQuery
+	withNamedStageChanges map[string]*StageChangeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -180,6 +183,28 @@ func (_q *ContactQuery) QueryTasks() *TaskQuery {
 			sqlgraph.From(contact.Table, contact.FieldID, selector),
 			sqlgraph.To(task.Table, task.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, contact.TasksTable, contact.TasksColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryStageChanges chains the current query on the "stage_changes" edge.
+func (_q *ContactQuery) QueryStageChanges() *StageChangeQuery {
+	query := (&StageChangeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, selector),
+			sqlgraph.To(stagechange.Table, stagechange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, contact.StageChangesTable, contact.StageChangesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -374,16 +399,17 @@ func (_q *ContactQuery) Clone() *ContactQuery {
 		return nil
 	}
 	return &ContactQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]contact.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.Contact{}, _q.predicates...),
-		withLocation:    _q.withLocation.Clone(),
-		withAssignedTo:  _q.withAssignedTo.Clone(),
-		withTouchpoints: _q.withTouchpoints.Clone(),
-		withBookings:    _q.withBookings.Clone(),
-		withTasks:       _q.withTasks.Clone(),
+		config:           _q.config,
+		ctx:              _q.ctx.Clone(),
+		order:            append([]contact.OrderOption{}, _q.order...),
+		inters:           append([]Interceptor{}, _q.inters...),
+		predicates:       append([]predicate.Contact{}, _q.predicates...),
+		withLocation:     _q.withLocation.Clone(),
+		withAssignedTo:   _q.withAssignedTo.Clone(),
+		withTouchpoints:  _q.withTouchpoints.Clone(),
+		withBookings:     _q.withBookings.Clone(),
+		withTasks:        _q.withTasks.Clone(),
+		withStageChanges: _q.withStageChanges.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -442,6 +468,17 @@ func (_q *ContactQuery) WithTasks(opts ...func(*TaskQuery)) *ContactQuery {
 		opt(query)
 	}
 	_q.withTasks = query
+	return _q
+}
+
+// WithStageChanges tells the query-builder to eager-load the nodes that are connected to
+// the "stage_changes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithStageChanges(opts ...func(*StageChangeQuery)) *ContactQuery {
+	query := (&StageChangeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withStageChanges = query
 	return _q
 }
 
@@ -529,12 +566,13 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 	var (
 		nodes       = []*Contact{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withLocation != nil,
 			_q.withAssignedTo != nil,
 			_q.withTouchpoints != nil,
 			_q.withBookings != nil,
 			_q.withTasks != nil,
+			_q.withStageChanges != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -591,6 +629,13 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 			return nil, err
 		}
 	}
+	if query := _q.withStageChanges; query != nil {
+		if err := _q.loadStageChanges(ctx, query, nodes,
+			func(n *Contact) { n.Edges.StageChanges = []*StageChange{} },
+			func(n *Contact, e *StageChange) { n.Edges.StageChanges = append(n.Edges.StageChanges, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedTouchpoints {
 		if err := _q.loadTouchpoints(ctx, query, nodes,
 			func(n *Contact) { n.appendNamedTouchpoints(name) },
@@ -609,6 +654,13 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 		if err := _q.loadTasks(ctx, query, nodes,
 			func(n *Contact) { n.appendNamedTasks(name) },
 			func(n *Contact, e *Task) { n.appendNamedTasks(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedStageChanges {
+		if err := _q.loadStageChanges(ctx, query, nodes,
+			func(n *Contact) { n.appendNamedStageChanges(name) },
+			func(n *Contact, e *StageChange) { n.appendNamedStageChanges(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -774,6 +826,36 @@ func (_q *ContactQuery) loadTasks(ctx context.Context, query *TaskQuery, nodes [
 	}
 	return nil
 }
+func (_q *ContactQuery) loadStageChanges(ctx context.Context, query *StageChangeQuery, nodes []*Contact, init func(*Contact), assign func(*Contact, *StageChange)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Contact)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(stagechange.FieldContactID)
+	}
+	query.Where(predicate.StageChange(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(contact.StageChangesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ContactID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "contact_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ContactQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -933,6 +1015,20 @@ func (_q *ContactQuery) WithNamedTasks(name string, opts ...func(*TaskQuery)) *C
 		_q.withNamedTasks = make(map[string]*TaskQuery)
 	}
 	_q.withNamedTasks[name] = query
+	return _q
+}
+
+// WithNamedStageChanges tells the query-builder to eager-load the nodes that are connected to the "stage_changes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithNamedStageChanges(name string, opts ...func(*StageChangeQuery)) *ContactQuery {
+	query := (&StageChangeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedStageChanges == nil {
+		_q.withNamedStageChanges = make(map[string]*StageChangeQuery)
+	}
+	_q.withNamedStageChanges[name] = query
 	return _q
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
@@ -344,6 +345,46 @@ func (_u *ContactUpdate) ClearAssignedToID() *ContactUpdate {
 	return _u
 }
 
+// SetArchivedAt sets the "archived_at" field.
+func (_u *ContactUpdate) SetArchivedAt(v time.Time) *ContactUpdate {
+	_u.mutation.SetArchivedAt(v)
+	return _u
+}
+
+// SetNillableArchivedAt sets the "archived_at" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableArchivedAt(v *time.Time) *ContactUpdate {
+	if v != nil {
+		_u.SetArchivedAt(*v)
+	}
+	return _u
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (_u *ContactUpdate) ClearArchivedAt() *ContactUpdate {
+	_u.mutation.ClearArchivedAt()
+	return _u
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (_u *ContactUpdate) SetMergedIntoID(v pulid.ID) *ContactUpdate {
+	_u.mutation.SetMergedIntoID(v)
+	return _u
+}
+
+// SetNillableMergedIntoID sets the "merged_into_id" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableMergedIntoID(v *pulid.ID) *ContactUpdate {
+	if v != nil {
+		_u.SetMergedIntoID(*v)
+	}
+	return _u
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (_u *ContactUpdate) ClearMergedIntoID() *ContactUpdate {
+	_u.mutation.ClearMergedIntoID()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdate) SetAssignedTo(v *User) *ContactUpdate {
 	return _u.SetAssignedToID(v.ID)
@@ -392,6 +433,21 @@ func (_u *ContactUpdate) AddTasks(v ...*Task) *ContactUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddTaskIDs(ids...)
+}
+
+// AddStageChangeIDs adds the "stage_changes" edge to the StageChange entity by IDs.
+func (_u *ContactUpdate) AddStageChangeIDs(ids ...pulid.ID) *ContactUpdate {
+	_u.mutation.AddStageChangeIDs(ids...)
+	return _u
+}
+
+// AddStageChanges adds the "stage_changes" edges to the StageChange entity.
+func (_u *ContactUpdate) AddStageChanges(v ...*StageChange) *ContactUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddStageChangeIDs(ids...)
 }
 
 // Mutation returns the ContactMutation object of the builder.
@@ -466,6 +522,27 @@ func (_u *ContactUpdate) RemoveTasks(v ...*Task) *ContactUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTaskIDs(ids...)
+}
+
+// ClearStageChanges clears all "stage_changes" edges to the StageChange entity.
+func (_u *ContactUpdate) ClearStageChanges() *ContactUpdate {
+	_u.mutation.ClearStageChanges()
+	return _u
+}
+
+// RemoveStageChangeIDs removes the "stage_changes" edge to StageChange entities by IDs.
+func (_u *ContactUpdate) RemoveStageChangeIDs(ids ...pulid.ID) *ContactUpdate {
+	_u.mutation.RemoveStageChangeIDs(ids...)
+	return _u
+}
+
+// RemoveStageChanges removes "stage_changes" edges to StageChange entities.
+func (_u *ContactUpdate) RemoveStageChanges(v ...*StageChange) *ContactUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveStageChangeIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -668,6 +745,18 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Notes(); ok {
 		_spec.SetField(contact.FieldNotes, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.ArchivedAt(); ok {
+		_spec.SetField(contact.FieldArchivedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ArchivedAtCleared() {
+		_spec.ClearField(contact.FieldArchivedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.MergedIntoID(); ok {
+		_spec.SetField(contact.FieldMergedIntoID, field.TypeString, value)
+	}
+	if _u.mutation.MergedIntoIDCleared() {
+		_spec.ClearField(contact.FieldMergedIntoID, field.TypeString)
+	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -825,6 +914,51 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(task.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.StageChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   contact.StageChangesTable,
+			Columns: []string{contact.StageChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stagechange.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedStageChangesIDs(); len(nodes) > 0 && !_u.mutation.StageChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   contact.StageChangesTable,
+			Columns: []string{contact.StageChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stagechange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.StageChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   contact.StageChangesTable,
+			Columns: []string{contact.StageChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stagechange.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1161,6 +1295,46 @@ func (_u *ContactUpdateOne) ClearAssignedToID() *ContactUpdateOne {
 	return _u
 }
 
+// SetArchivedAt sets the "archived_at" field.
+func (_u *ContactUpdateOne) SetArchivedAt(v time.Time) *ContactUpdateOne {
+	_u.mutation.SetArchivedAt(v)
+	return _u
+}
+
+// SetNillableArchivedAt sets the "archived_at" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableArchivedAt(v *time.Time) *ContactUpdateOne {
+	if v != nil {
+		_u.SetArchivedAt(*v)
+	}
+	return _u
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (_u *ContactUpdateOne) ClearArchivedAt() *ContactUpdateOne {
+	_u.mutation.ClearArchivedAt()
+	return _u
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (_u *ContactUpdateOne) SetMergedIntoID(v pulid.ID) *ContactUpdateOne {
+	_u.mutation.SetMergedIntoID(v)
+	return _u
+}
+
+// SetNillableMergedIntoID sets the "merged_into_id" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableMergedIntoID(v *pulid.ID) *ContactUpdateOne {
+	if v != nil {
+		_u.SetMergedIntoID(*v)
+	}
+	return _u
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (_u *ContactUpdateOne) ClearMergedIntoID() *ContactUpdateOne {
+	_u.mutation.ClearMergedIntoID()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdateOne) SetAssignedTo(v *User) *ContactUpdateOne {
 	return _u.SetAssignedToID(v.ID)
@@ -1209,6 +1383,21 @@ func (_u *ContactUpdateOne) AddTasks(v ...*Task) *ContactUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddTaskIDs(ids...)
+}
+
+// AddStageChangeIDs adds the "stage_changes" edge to the StageChange entity by IDs.
+func (_u *ContactUpdateOne) AddStageChangeIDs(ids ...pulid.ID) *ContactUpdateOne {
+	_u.mutation.AddStageChangeIDs(ids...)
+	return _u
+}
+
+// AddStageChanges adds the "stage_changes" edges to the StageChange entity.
+func (_u *ContactUpdateOne) AddStageChanges(v ...*StageChange) *ContactUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddStageChangeIDs(ids...)
 }
 
 // Mutation returns the ContactMutation object of the builder.
@@ -1283,6 +1472,27 @@ func (_u *ContactUpdateOne) RemoveTasks(v ...*Task) *ContactUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTaskIDs(ids...)
+}
+
+// ClearStageChanges clears all "stage_changes" edges to the StageChange entity.
+func (_u *ContactUpdateOne) ClearStageChanges() *ContactUpdateOne {
+	_u.mutation.ClearStageChanges()
+	return _u
+}
+
+// RemoveStageChangeIDs removes the "stage_changes" edge to StageChange entities by IDs.
+func (_u *ContactUpdateOne) RemoveStageChangeIDs(ids ...pulid.ID) *ContactUpdateOne {
+	_u.mutation.RemoveStageChangeIDs(ids...)
+	return _u
+}
+
+// RemoveStageChanges removes "stage_changes" edges to StageChange entities.
+func (_u *ContactUpdateOne) RemoveStageChanges(v ...*StageChange) *ContactUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveStageChangeIDs(ids...)
 }
 
 // Where appends a list predicates to the ContactUpdate builder.
@@ -1515,6 +1725,18 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	if value, ok := _u.mutation.Notes(); ok {
 		_spec.SetField(contact.FieldNotes, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.ArchivedAt(); ok {
+		_spec.SetField(contact.FieldArchivedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ArchivedAtCleared() {
+		_spec.ClearField(contact.FieldArchivedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.MergedIntoID(); ok {
+		_spec.SetField(contact.FieldMergedIntoID, field.TypeString, value)
+	}
+	if _u.mutation.MergedIntoIDCleared() {
+		_spec.ClearField(contact.FieldMergedIntoID, field.TypeString)
+	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1672,6 +1894,51 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(task.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.StageChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   contact.StageChangesTable,
+			Columns: []string{contact.StageChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stagechange.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedStageChangesIDs(); len(nodes) > 0 && !_u.mutation.StageChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   contact.StageChangesTable,
+			Columns: []string{contact.StageChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stagechange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.StageChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   contact.StageChangesTable,
+			Columns: []string{contact.StageChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stagechange.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -15,15 +15,22 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/event"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
+	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 )
@@ -89,15 +96,22 @@ func checkColumn(t, c string) error {
 			apitoken.Table:           apitoken.ValidColumn,
 			auditentry.Table:         auditentry.ValidColumn,
 			booking.Table:            booking.ValidColumn,
+			bookingevent.Table:       bookingevent.ValidColumn,
+			cancelreason.Table:       cancelreason.ValidColumn,
 			contact.Table:            contact.ValidColumn,
+			event.Table:              event.ValidColumn,
 			iprule.Table:             iprule.ValidColumn,
+			importjob.Table:          importjob.ValidColumn,
 			location.Table:           location.ValidColumn,
 			membership.Table:         membership.ValidColumn,
 			permission.Table:         permission.ValidColumn,
 			permissionoverride.Table: permissionoverride.ValidColumn,
+			searchkey.Table:          searchkey.ValidColumn,
 			service.Table:            service.ValidColumn,
 			session.Table:            session.ValidColumn,
+			stagechange.Table:        stagechange.ValidColumn,
 			task.Table:               task.ValidColumn,
+			taskevent.Table:          taskevent.ValidColumn,
 			touchpoint.Table:         touchpoint.ValidColumn,
 			user.Table:               user.ValidColumn,
 		})

@@ -6,16 +6,23 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/event"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
+	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 
@@ -27,7 +34,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 14)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -116,6 +123,48 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   bookingevent.Table,
+			Columns: bookingevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: bookingevent.FieldID,
+			},
+		},
+		Type: "BookingEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			bookingevent.FieldLocationID:   {Type: field.TypeString, Column: bookingevent.FieldLocationID},
+			bookingevent.FieldBookingID:    {Type: field.TypeString, Column: bookingevent.FieldBookingID},
+			bookingevent.FieldKind:         {Type: field.TypeEnum, Column: bookingevent.FieldKind},
+			bookingevent.FieldAt:           {Type: field.TypeTime, Column: bookingevent.FieldAt},
+			bookingevent.FieldFromStartsAt: {Type: field.TypeTime, Column: bookingevent.FieldFromStartsAt},
+			bookingevent.FieldFromEndsAt:   {Type: field.TypeTime, Column: bookingevent.FieldFromEndsAt},
+			bookingevent.FieldToStartsAt:   {Type: field.TypeTime, Column: bookingevent.FieldToStartsAt},
+			bookingevent.FieldToEndsAt:     {Type: field.TypeTime, Column: bookingevent.FieldToEndsAt},
+			bookingevent.FieldReason:       {Type: field.TypeString, Column: bookingevent.FieldReason},
+			bookingevent.FieldActorID:      {Type: field.TypeString, Column: bookingevent.FieldActorID},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   cancelreason.Table,
+			Columns: cancelreason.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: cancelreason.FieldID,
+			},
+		},
+		Type: "CancelReason",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			cancelreason.FieldCreatedAt:  {Type: field.TypeTime, Column: cancelreason.FieldCreatedAt},
+			cancelreason.FieldUpdatedAt:  {Type: field.TypeTime, Column: cancelreason.FieldUpdatedAt},
+			cancelreason.FieldLocationID: {Type: field.TypeString, Column: cancelreason.FieldLocationID},
+			cancelreason.FieldLabel:      {Type: field.TypeString, Column: cancelreason.FieldLabel},
+			cancelreason.FieldPosition:   {Type: field.TypeInt, Column: cancelreason.FieldPosition},
+			cancelreason.FieldActive:     {Type: field.TypeBool, Column: cancelreason.FieldActive},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -146,9 +195,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEmailConsent:     {Type: field.TypeBool, Column: contact.FieldEmailConsent},
 			contact.FieldNotes:            {Type: field.TypeString, Column: contact.FieldNotes},
 			contact.FieldAssignedToID:     {Type: field.TypeString, Column: contact.FieldAssignedToID},
+			contact.FieldArchivedAt:       {Type: field.TypeTime, Column: contact.FieldArchivedAt},
+			contact.FieldMergedIntoID:     {Type: field.TypeString, Column: contact.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   event.Table,
+			Columns: event.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: event.FieldID,
+			},
+		},
+		Type: "Event",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			event.FieldLocationID:  {Type: field.TypeString, Column: event.FieldLocationID},
+			event.FieldType:        {Type: field.TypeString, Column: event.FieldType},
+			event.FieldSubjectID:   {Type: field.TypeString, Column: event.FieldSubjectID},
+			event.FieldPayload:     {Type: field.TypeJSON, Column: event.FieldPayload},
+			event.FieldAt:          {Type: field.TypeTime, Column: event.FieldAt},
+			event.FieldProcessedAt: {Type: field.TypeTime, Column: event.FieldProcessedAt},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   iprule.Table,
 			Columns: iprule.Columns,
@@ -167,7 +237,36 @@ var schemaGraph = func() *sqlgraph.Schema {
 			iprule.FieldCreatedByID: {Type: field.TypeString, Column: iprule.FieldCreatedByID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   importjob.Table,
+			Columns: importjob.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: importjob.FieldID,
+			},
+		},
+		Type: "ImportJob",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			importjob.FieldCreatedAt:   {Type: field.TypeTime, Column: importjob.FieldCreatedAt},
+			importjob.FieldUpdatedAt:   {Type: field.TypeTime, Column: importjob.FieldUpdatedAt},
+			importjob.FieldLocationID:  {Type: field.TypeString, Column: importjob.FieldLocationID},
+			importjob.FieldFileName:    {Type: field.TypeString, Column: importjob.FieldFileName},
+			importjob.FieldStatus:      {Type: field.TypeEnum, Column: importjob.FieldStatus},
+			importjob.FieldContent:     {Type: field.TypeBytes, Column: importjob.FieldContent},
+			importjob.FieldMapping:     {Type: field.TypeJSON, Column: importjob.FieldMapping},
+			importjob.FieldTotalRows:   {Type: field.TypeInt, Column: importjob.FieldTotalRows},
+			importjob.FieldProcessed:   {Type: field.TypeInt, Column: importjob.FieldProcessed},
+			importjob.FieldImported:    {Type: field.TypeInt, Column: importjob.FieldImported},
+			importjob.FieldDuplicates:  {Type: field.TypeInt, Column: importjob.FieldDuplicates},
+			importjob.FieldInvalid:     {Type: field.TypeInt, Column: importjob.FieldInvalid},
+			importjob.FieldReport:      {Type: field.TypeJSON, Column: importjob.FieldReport},
+			importjob.FieldError:       {Type: field.TypeString, Column: importjob.FieldError},
+			importjob.FieldCreatedByID: {Type: field.TypeString, Column: importjob.FieldCreatedByID},
+			importjob.FieldFinishedAt:  {Type: field.TypeTime, Column: importjob.FieldFinishedAt},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -191,7 +290,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldHostname:  {Type: field.TypeString, Column: location.FieldHostname},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -210,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldSkills:     {Type: field.TypeJSON, Column: membership.FieldSkills},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permission.Table,
 			Columns: permission.Columns,
@@ -230,7 +329,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permissionoverride.Table,
 			Columns: permissionoverride.Columns,
@@ -252,7 +351,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   searchkey.Table,
+			Columns: searchkey.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: searchkey.FieldID,
+			},
+		},
+		Type: "SearchKey",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			searchkey.FieldLocationID: {Type: field.TypeString, Column: searchkey.FieldLocationID},
+			searchkey.FieldContactID:  {Type: field.TypeString, Column: searchkey.FieldContactID},
+			searchkey.FieldKey:        {Type: field.TypeString, Column: searchkey.FieldKey},
+			searchkey.FieldKind:       {Type: field.TypeInt8, Column: searchkey.FieldKind},
+			searchkey.FieldPart:       {Type: field.TypeInt8, Column: searchkey.FieldPart},
+			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -276,7 +394,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldDescription:     {Type: field.TypeString, Column: service.FieldDescription},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -298,7 +416,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   stagechange.Table,
+			Columns: stagechange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: stagechange.FieldID,
+			},
+		},
+		Type: "StageChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			stagechange.FieldLocationID:   {Type: field.TypeString, Column: stagechange.FieldLocationID},
+			stagechange.FieldContactID:    {Type: field.TypeString, Column: stagechange.FieldContactID},
+			stagechange.FieldFromPipeline: {Type: field.TypeEnum, Column: stagechange.FieldFromPipeline},
+			stagechange.FieldFromStage:    {Type: field.TypeEnum, Column: stagechange.FieldFromStage},
+			stagechange.FieldToPipeline:   {Type: field.TypeEnum, Column: stagechange.FieldToPipeline},
+			stagechange.FieldToStage:      {Type: field.TypeEnum, Column: stagechange.FieldToStage},
+			stagechange.FieldAt:           {Type: field.TypeTime, Column: stagechange.FieldAt},
+			stagechange.FieldActorID:      {Type: field.TypeString, Column: stagechange.FieldActorID},
+			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
+		},
+	}
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -309,21 +449,44 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Task",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			task.FieldCreatedAt:   {Type: field.TypeTime, Column: task.FieldCreatedAt},
-			task.FieldUpdatedAt:   {Type: field.TypeTime, Column: task.FieldUpdatedAt},
-			task.FieldLocationID:  {Type: field.TypeString, Column: task.FieldLocationID},
-			task.FieldTitle:       {Type: field.TypeString, Column: task.FieldTitle},
-			task.FieldDescription: {Type: field.TypeString, Column: task.FieldDescription},
-			task.FieldContactID:   {Type: field.TypeString, Column: task.FieldContactID},
-			task.FieldBookingID:   {Type: field.TypeString, Column: task.FieldBookingID},
-			task.FieldAssigneeID:  {Type: field.TypeString, Column: task.FieldAssigneeID},
-			task.FieldStatus:      {Type: field.TypeEnum, Column: task.FieldStatus},
-			task.FieldPriority:    {Type: field.TypeEnum, Column: task.FieldPriority},
-			task.FieldDueAt:       {Type: field.TypeTime, Column: task.FieldDueAt},
-			task.FieldCompletedAt: {Type: field.TypeTime, Column: task.FieldCompletedAt},
+			task.FieldCreatedAt:      {Type: field.TypeTime, Column: task.FieldCreatedAt},
+			task.FieldUpdatedAt:      {Type: field.TypeTime, Column: task.FieldUpdatedAt},
+			task.FieldLocationID:     {Type: field.TypeString, Column: task.FieldLocationID},
+			task.FieldTitle:          {Type: field.TypeString, Column: task.FieldTitle},
+			task.FieldDescription:    {Type: field.TypeString, Column: task.FieldDescription},
+			task.FieldContactID:      {Type: field.TypeString, Column: task.FieldContactID},
+			task.FieldBookingID:      {Type: field.TypeString, Column: task.FieldBookingID},
+			task.FieldAssigneeID:     {Type: field.TypeString, Column: task.FieldAssigneeID},
+			task.FieldStatus:         {Type: field.TypeEnum, Column: task.FieldStatus},
+			task.FieldPriority:       {Type: field.TypeEnum, Column: task.FieldPriority},
+			task.FieldDueAt:          {Type: field.TypeTime, Column: task.FieldDueAt},
+			task.FieldCompletedAt:    {Type: field.TypeTime, Column: task.FieldCompletedAt},
+			task.FieldKind:           {Type: field.TypeEnum, Column: task.FieldKind},
+			task.FieldSkill:          {Type: field.TypeString, Column: task.FieldSkill},
+			task.FieldPriorityManual: {Type: field.TypeBool, Column: task.FieldPriorityManual},
+			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   taskevent.Table,
+			Columns: taskevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: taskevent.FieldID,
+			},
+		},
+		Type: "TaskEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			taskevent.FieldLocationID: {Type: field.TypeString, Column: taskevent.FieldLocationID},
+			taskevent.FieldTaskID:     {Type: field.TypeString, Column: taskevent.FieldTaskID},
+			taskevent.FieldKind:       {Type: field.TypeEnum, Column: taskevent.FieldKind},
+			taskevent.FieldAt:         {Type: field.TypeTime, Column: taskevent.FieldAt},
+			taskevent.FieldDetail:     {Type: field.TypeString, Column: taskevent.FieldDetail},
+			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -345,7 +508,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -464,6 +627,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Task",
 	)
 	graph.MustAddE(
+		"events",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   booking.EventsTable,
+			Columns: []string{booking.EventsColumn},
+			Bidi:    false,
+		},
+		"Booking",
+		"BookingEvent",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   bookingevent.LocationTable,
+			Columns: []string{bookingevent.LocationColumn},
+			Bidi:    false,
+		},
+		"BookingEvent",
+		"Location",
+	)
+	graph.MustAddE(
+		"booking",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   bookingevent.BookingTable,
+			Columns: []string{bookingevent.BookingColumn},
+			Bidi:    false,
+		},
+		"BookingEvent",
+		"Booking",
+	)
+	graph.MustAddE(
+		"actor",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   bookingevent.ActorTable,
+			Columns: []string{bookingevent.ActorColumn},
+			Bidi:    false,
+		},
+		"BookingEvent",
+		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cancelreason.LocationTable,
+			Columns: []string{cancelreason.LocationColumn},
+			Bidi:    false,
+		},
+		"CancelReason",
+		"Location",
+	)
+	graph.MustAddE(
 		"location",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -524,6 +747,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Task",
 	)
 	graph.MustAddE(
+		"stage_changes",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   contact.StageChangesTable,
+			Columns: []string{contact.StageChangesColumn},
+			Bidi:    false,
+		},
+		"Contact",
+		"StageChange",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   event.LocationTable,
+			Columns: []string{event.LocationColumn},
+			Bidi:    false,
+		},
+		"Event",
+		"Location",
+	)
+	graph.MustAddE(
 		"location",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -545,6 +792,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"IPRule",
+		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   importjob.LocationTable,
+			Columns: []string{importjob.LocationColumn},
+			Bidi:    false,
+		},
+		"ImportJob",
+		"Location",
+	)
+	graph.MustAddE(
+		"created_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   importjob.CreatedByTable,
+			Columns: []string{importjob.CreatedByColumn},
+			Bidi:    false,
+		},
+		"ImportJob",
 		"User",
 	)
 	graph.MustAddE(
@@ -608,6 +879,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"User",
 	)
 	graph.MustAddE(
+		"contact",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   searchkey.ContactTable,
+			Columns: []string{searchkey.ContactColumn},
+			Bidi:    false,
+		},
+		"SearchKey",
+		"Contact",
+	)
+	graph.MustAddE(
 		"location",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -629,6 +912,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Session",
+		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   stagechange.LocationTable,
+			Columns: []string{stagechange.LocationColumn},
+			Bidi:    false,
+		},
+		"StageChange",
+		"Location",
+	)
+	graph.MustAddE(
+		"contact",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   stagechange.ContactTable,
+			Columns: []string{stagechange.ContactColumn},
+			Bidi:    false,
+		},
+		"StageChange",
+		"Contact",
+	)
+	graph.MustAddE(
+		"actor",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   stagechange.ActorTable,
+			Columns: []string{stagechange.ActorColumn},
+			Bidi:    false,
+		},
+		"StageChange",
 		"User",
 	)
 	graph.MustAddE(
@@ -677,6 +996,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Task",
+		"User",
+	)
+	graph.MustAddE(
+		"events",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   task.EventsTable,
+			Columns: []string{task.EventsColumn},
+			Bidi:    false,
+		},
+		"Task",
+		"TaskEvent",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   taskevent.LocationTable,
+			Columns: []string{taskevent.LocationColumn},
+			Bidi:    false,
+		},
+		"TaskEvent",
+		"Location",
+	)
+	graph.MustAddE(
+		"task",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   taskevent.TaskTable,
+			Columns: []string{taskevent.TaskColumn},
+			Bidi:    false,
+		},
+		"TaskEvent",
+		"Task",
+	)
+	graph.MustAddE(
+		"actor",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   taskevent.ActorTable,
+			Columns: []string{taskevent.ActorColumn},
+			Bidi:    false,
+		},
+		"TaskEvent",
 		"User",
 	)
 	graph.MustAddE(
@@ -1227,6 +1594,236 @@ func (f *BookingFilter) WhereHasTasksWith(preds ...predicate.Task) {
 	})))
 }
 
+// WhereHasEvents applies a predicate to check if query has an edge events.
+func (f *BookingFilter) WhereHasEvents() {
+	f.Where(entql.HasEdge("events"))
+}
+
+// WhereHasEventsWith applies a predicate to check if query has an edge events with a given conditions (other predicates).
+func (f *BookingFilter) WhereHasEventsWith(preds ...predicate.BookingEvent) {
+	f.Where(entql.HasEdgeWith("events", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *BookingEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the BookingEventQuery builder.
+func (_q *BookingEventQuery) Filter() *BookingEventFilter {
+	return &BookingEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *BookingEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the BookingEventMutation builder.
+func (m *BookingEventMutation) Filter() *BookingEventFilter {
+	return &BookingEventFilter{config: m.config, predicateAdder: m}
+}
+
+// BookingEventFilter provides a generic filtering capability at runtime for BookingEventQuery.
+type BookingEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *BookingEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *BookingEventFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(bookingevent.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *BookingEventFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(bookingevent.FieldLocationID))
+}
+
+// WhereBookingID applies the entql string predicate on the booking_id field.
+func (f *BookingEventFilter) WhereBookingID(p entql.StringP) {
+	f.Where(p.Field(bookingevent.FieldBookingID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *BookingEventFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(bookingevent.FieldKind))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *BookingEventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(bookingevent.FieldAt))
+}
+
+// WhereFromStartsAt applies the entql time.Time predicate on the from_starts_at field.
+func (f *BookingEventFilter) WhereFromStartsAt(p entql.TimeP) {
+	f.Where(p.Field(bookingevent.FieldFromStartsAt))
+}
+
+// WhereFromEndsAt applies the entql time.Time predicate on the from_ends_at field.
+func (f *BookingEventFilter) WhereFromEndsAt(p entql.TimeP) {
+	f.Where(p.Field(bookingevent.FieldFromEndsAt))
+}
+
+// WhereToStartsAt applies the entql time.Time predicate on the to_starts_at field.
+func (f *BookingEventFilter) WhereToStartsAt(p entql.TimeP) {
+	f.Where(p.Field(bookingevent.FieldToStartsAt))
+}
+
+// WhereToEndsAt applies the entql time.Time predicate on the to_ends_at field.
+func (f *BookingEventFilter) WhereToEndsAt(p entql.TimeP) {
+	f.Where(p.Field(bookingevent.FieldToEndsAt))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *BookingEventFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(bookingevent.FieldReason))
+}
+
+// WhereActorID applies the entql string predicate on the actor_id field.
+func (f *BookingEventFilter) WhereActorID(p entql.StringP) {
+	f.Where(p.Field(bookingevent.FieldActorID))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *BookingEventFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *BookingEventFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasBooking applies a predicate to check if query has an edge booking.
+func (f *BookingEventFilter) WhereHasBooking() {
+	f.Where(entql.HasEdge("booking"))
+}
+
+// WhereHasBookingWith applies a predicate to check if query has an edge booking with a given conditions (other predicates).
+func (f *BookingEventFilter) WhereHasBookingWith(preds ...predicate.Booking) {
+	f.Where(entql.HasEdgeWith("booking", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasActor applies a predicate to check if query has an edge actor.
+func (f *BookingEventFilter) WhereHasActor() {
+	f.Where(entql.HasEdge("actor"))
+}
+
+// WhereHasActorWith applies a predicate to check if query has an edge actor with a given conditions (other predicates).
+func (f *BookingEventFilter) WhereHasActorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("actor", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CancelReasonQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CancelReasonQuery builder.
+func (_q *CancelReasonQuery) Filter() *CancelReasonFilter {
+	return &CancelReasonFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CancelReasonMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CancelReasonMutation builder.
+func (m *CancelReasonMutation) Filter() *CancelReasonFilter {
+	return &CancelReasonFilter{config: m.config, predicateAdder: m}
+}
+
+// CancelReasonFilter provides a generic filtering capability at runtime for CancelReasonQuery.
+type CancelReasonFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CancelReasonFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CancelReasonFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(cancelreason.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CancelReasonFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(cancelreason.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CancelReasonFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(cancelreason.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *CancelReasonFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(cancelreason.FieldLocationID))
+}
+
+// WhereLabel applies the entql string predicate on the label field.
+func (f *CancelReasonFilter) WhereLabel(p entql.StringP) {
+	f.Where(p.Field(cancelreason.FieldLabel))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *CancelReasonFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(cancelreason.FieldPosition))
+}
+
+// WhereActive applies the entql bool predicate on the active field.
+func (f *CancelReasonFilter) WhereActive(p entql.BoolP) {
+	f.Where(p.Field(cancelreason.FieldActive))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *CancelReasonFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *CancelReasonFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ContactQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1256,7 +1853,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1372,6 +1969,16 @@ func (f *ContactFilter) WhereAssignedToID(p entql.StringP) {
 	f.Where(p.Field(contact.FieldAssignedToID))
 }
 
+// WhereArchivedAt applies the entql time.Time predicate on the archived_at field.
+func (f *ContactFilter) WhereArchivedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldArchivedAt))
+}
+
+// WhereMergedIntoID applies the entql string predicate on the merged_into_id field.
+func (f *ContactFilter) WhereMergedIntoID(p entql.StringP) {
+	f.Where(p.Field(contact.FieldMergedIntoID))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *ContactFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -1442,6 +2049,104 @@ func (f *ContactFilter) WhereHasTasksWith(preds ...predicate.Task) {
 	})))
 }
 
+// WhereHasStageChanges applies a predicate to check if query has an edge stage_changes.
+func (f *ContactFilter) WhereHasStageChanges() {
+	f.Where(entql.HasEdge("stage_changes"))
+}
+
+// WhereHasStageChangesWith applies a predicate to check if query has an edge stage_changes with a given conditions (other predicates).
+func (f *ContactFilter) WhereHasStageChangesWith(preds ...predicate.StageChange) {
+	f.Where(entql.HasEdgeWith("stage_changes", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EventQuery builder.
+func (_q *EventQuery) Filter() *EventFilter {
+	return &EventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EventMutation builder.
+func (m *EventMutation) Filter() *EventFilter {
+	return &EventFilter{config: m.config, predicateAdder: m}
+}
+
+// EventFilter provides a generic filtering capability at runtime for EventQuery.
+type EventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *EventFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(event.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *EventFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(event.FieldLocationID))
+}
+
+// WhereType applies the entql string predicate on the type field.
+func (f *EventFilter) WhereType(p entql.StringP) {
+	f.Where(p.Field(event.FieldType))
+}
+
+// WhereSubjectID applies the entql string predicate on the subject_id field.
+func (f *EventFilter) WhereSubjectID(p entql.StringP) {
+	f.Where(p.Field(event.FieldSubjectID))
+}
+
+// WherePayload applies the entql json.RawMessage predicate on the payload field.
+func (f *EventFilter) WherePayload(p entql.BytesP) {
+	f.Where(p.Field(event.FieldPayload))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *EventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(event.FieldAt))
+}
+
+// WhereProcessedAt applies the entql time.Time predicate on the processed_at field.
+func (f *EventFilter) WhereProcessedAt(p entql.TimeP) {
+	f.Where(p.Field(event.FieldProcessedAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *EventFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *EventFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *IPRuleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1471,7 +2176,7 @@ type IPRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IPRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1541,6 +2246,154 @@ func (f *IPRuleFilter) WhereHasCreatedByWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ImportJobQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ImportJobQuery builder.
+func (_q *ImportJobQuery) Filter() *ImportJobFilter {
+	return &ImportJobFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ImportJobMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ImportJobMutation builder.
+func (m *ImportJobMutation) Filter() *ImportJobFilter {
+	return &ImportJobFilter{config: m.config, predicateAdder: m}
+}
+
+// ImportJobFilter provides a generic filtering capability at runtime for ImportJobQuery.
+type ImportJobFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ImportJobFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ImportJobFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(importjob.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ImportJobFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(importjob.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ImportJobFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(importjob.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *ImportJobFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(importjob.FieldLocationID))
+}
+
+// WhereFileName applies the entql string predicate on the file_name field.
+func (f *ImportJobFilter) WhereFileName(p entql.StringP) {
+	f.Where(p.Field(importjob.FieldFileName))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ImportJobFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(importjob.FieldStatus))
+}
+
+// WhereContent applies the entql []byte predicate on the content field.
+func (f *ImportJobFilter) WhereContent(p entql.BytesP) {
+	f.Where(p.Field(importjob.FieldContent))
+}
+
+// WhereMapping applies the entql json.RawMessage predicate on the mapping field.
+func (f *ImportJobFilter) WhereMapping(p entql.BytesP) {
+	f.Where(p.Field(importjob.FieldMapping))
+}
+
+// WhereTotalRows applies the entql int predicate on the total_rows field.
+func (f *ImportJobFilter) WhereTotalRows(p entql.IntP) {
+	f.Where(p.Field(importjob.FieldTotalRows))
+}
+
+// WhereProcessed applies the entql int predicate on the processed field.
+func (f *ImportJobFilter) WhereProcessed(p entql.IntP) {
+	f.Where(p.Field(importjob.FieldProcessed))
+}
+
+// WhereImported applies the entql int predicate on the imported field.
+func (f *ImportJobFilter) WhereImported(p entql.IntP) {
+	f.Where(p.Field(importjob.FieldImported))
+}
+
+// WhereDuplicates applies the entql int predicate on the duplicates field.
+func (f *ImportJobFilter) WhereDuplicates(p entql.IntP) {
+	f.Where(p.Field(importjob.FieldDuplicates))
+}
+
+// WhereInvalid applies the entql int predicate on the invalid field.
+func (f *ImportJobFilter) WhereInvalid(p entql.IntP) {
+	f.Where(p.Field(importjob.FieldInvalid))
+}
+
+// WhereReport applies the entql json.RawMessage predicate on the report field.
+func (f *ImportJobFilter) WhereReport(p entql.BytesP) {
+	f.Where(p.Field(importjob.FieldReport))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *ImportJobFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(importjob.FieldError))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *ImportJobFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(importjob.FieldCreatedByID))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *ImportJobFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(importjob.FieldFinishedAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *ImportJobFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *ImportJobFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCreatedBy applies a predicate to check if query has an edge created_by.
+func (f *ImportJobFilter) WhereHasCreatedBy() {
+	f.Where(entql.HasEdge("created_by"))
+}
+
+// WhereHasCreatedByWith applies a predicate to check if query has an edge created_by with a given conditions (other predicates).
+func (f *ImportJobFilter) WhereHasCreatedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("created_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LocationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1569,7 +2422,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1664,7 +2517,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1762,7 +2615,7 @@ type PermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1851,7 +2704,7 @@ type PermissionOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1936,6 +2789,90 @@ func (f *PermissionOverrideFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SearchKeyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SearchKeyQuery builder.
+func (_q *SearchKeyQuery) Filter() *SearchKeyFilter {
+	return &SearchKeyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SearchKeyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SearchKeyMutation builder.
+func (m *SearchKeyMutation) Filter() *SearchKeyFilter {
+	return &SearchKeyFilter{config: m.config, predicateAdder: m}
+}
+
+// SearchKeyFilter provides a generic filtering capability at runtime for SearchKeyQuery.
+type SearchKeyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SearchKeyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SearchKeyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(searchkey.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *SearchKeyFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(searchkey.FieldLocationID))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *SearchKeyFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(searchkey.FieldContactID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *SearchKeyFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(searchkey.FieldKey))
+}
+
+// WhereKind applies the entql int8 predicate on the kind field.
+func (f *SearchKeyFilter) WhereKind(p entql.Int8P) {
+	f.Where(p.Field(searchkey.FieldKind))
+}
+
+// WherePart applies the entql int8 predicate on the part field.
+func (f *SearchKeyFilter) WherePart(p entql.Int8P) {
+	f.Where(p.Field(searchkey.FieldPart))
+}
+
+// WhereWord applies the entql string predicate on the word field.
+func (f *SearchKeyFilter) WhereWord(p entql.StringP) {
+	f.Where(p.Field(searchkey.FieldWord))
+}
+
+// WhereHasContact applies a predicate to check if query has an edge contact.
+func (f *SearchKeyFilter) WhereHasContact() {
+	f.Where(entql.HasEdge("contact"))
+}
+
+// WhereHasContactWith applies a predicate to check if query has an edge contact with a given conditions (other predicates).
+func (f *SearchKeyFilter) WhereHasContactWith(preds ...predicate.Contact) {
+	f.Where(entql.HasEdgeWith("contact", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ServiceQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1964,7 +2901,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2073,7 +3010,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2144,6 +3081,133 @@ func (f *SessionFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *StageChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the StageChangeQuery builder.
+func (_q *StageChangeQuery) Filter() *StageChangeFilter {
+	return &StageChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *StageChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the StageChangeMutation builder.
+func (m *StageChangeMutation) Filter() *StageChangeFilter {
+	return &StageChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// StageChangeFilter provides a generic filtering capability at runtime for StageChangeQuery.
+type StageChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *StageChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *StageChangeFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(stagechange.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *StageChangeFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(stagechange.FieldLocationID))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *StageChangeFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(stagechange.FieldContactID))
+}
+
+// WhereFromPipeline applies the entql string predicate on the from_pipeline field.
+func (f *StageChangeFilter) WhereFromPipeline(p entql.StringP) {
+	f.Where(p.Field(stagechange.FieldFromPipeline))
+}
+
+// WhereFromStage applies the entql string predicate on the from_stage field.
+func (f *StageChangeFilter) WhereFromStage(p entql.StringP) {
+	f.Where(p.Field(stagechange.FieldFromStage))
+}
+
+// WhereToPipeline applies the entql string predicate on the to_pipeline field.
+func (f *StageChangeFilter) WhereToPipeline(p entql.StringP) {
+	f.Where(p.Field(stagechange.FieldToPipeline))
+}
+
+// WhereToStage applies the entql string predicate on the to_stage field.
+func (f *StageChangeFilter) WhereToStage(p entql.StringP) {
+	f.Where(p.Field(stagechange.FieldToStage))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *StageChangeFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(stagechange.FieldAt))
+}
+
+// WhereActorID applies the entql string predicate on the actor_id field.
+func (f *StageChangeFilter) WhereActorID(p entql.StringP) {
+	f.Where(p.Field(stagechange.FieldActorID))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *StageChangeFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(stagechange.FieldReason))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *StageChangeFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *StageChangeFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasContact applies a predicate to check if query has an edge contact.
+func (f *StageChangeFilter) WhereHasContact() {
+	f.Where(entql.HasEdge("contact"))
+}
+
+// WhereHasContactWith applies a predicate to check if query has an edge contact with a given conditions (other predicates).
+func (f *StageChangeFilter) WhereHasContactWith(preds ...predicate.Contact) {
+	f.Where(entql.HasEdgeWith("contact", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasActor applies a predicate to check if query has an edge actor.
+func (f *StageChangeFilter) WhereHasActor() {
+	f.Where(entql.HasEdge("actor"))
+}
+
+// WhereHasActorWith applies a predicate to check if query has an edge actor with a given conditions (other predicates).
+func (f *StageChangeFilter) WhereHasActorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("actor", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TaskQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2172,7 +3236,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2243,6 +3307,26 @@ func (f *TaskFilter) WhereCompletedAt(p entql.TimeP) {
 	f.Where(p.Field(task.FieldCompletedAt))
 }
 
+// WhereKind applies the entql string predicate on the kind field.
+func (f *TaskFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(task.FieldKind))
+}
+
+// WhereSkill applies the entql string predicate on the skill field.
+func (f *TaskFilter) WhereSkill(p entql.StringP) {
+	f.Where(p.Field(task.FieldSkill))
+}
+
+// WherePriorityManual applies the entql bool predicate on the priority_manual field.
+func (f *TaskFilter) WherePriorityManual(p entql.BoolP) {
+	f.Where(p.Field(task.FieldPriorityManual))
+}
+
+// WherePriorityRank applies the entql int predicate on the priority_rank field.
+func (f *TaskFilter) WherePriorityRank(p entql.IntP) {
+	f.Where(p.Field(task.FieldPriorityRank))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *TaskFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -2299,6 +3383,132 @@ func (f *TaskFilter) WhereHasAssigneeWith(preds ...predicate.User) {
 	})))
 }
 
+// WhereHasEvents applies a predicate to check if query has an edge events.
+func (f *TaskFilter) WhereHasEvents() {
+	f.Where(entql.HasEdge("events"))
+}
+
+// WhereHasEventsWith applies a predicate to check if query has an edge events with a given conditions (other predicates).
+func (f *TaskFilter) WhereHasEventsWith(preds ...predicate.TaskEvent) {
+	f.Where(entql.HasEdgeWith("events", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *TaskEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TaskEventQuery builder.
+func (_q *TaskEventQuery) Filter() *TaskEventFilter {
+	return &TaskEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TaskEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TaskEventMutation builder.
+func (m *TaskEventMutation) Filter() *TaskEventFilter {
+	return &TaskEventFilter{config: m.config, predicateAdder: m}
+}
+
+// TaskEventFilter provides a generic filtering capability at runtime for TaskEventQuery.
+type TaskEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TaskEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *TaskEventFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(taskevent.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *TaskEventFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(taskevent.FieldLocationID))
+}
+
+// WhereTaskID applies the entql string predicate on the task_id field.
+func (f *TaskEventFilter) WhereTaskID(p entql.StringP) {
+	f.Where(p.Field(taskevent.FieldTaskID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *TaskEventFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(taskevent.FieldKind))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *TaskEventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(taskevent.FieldAt))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *TaskEventFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(taskevent.FieldDetail))
+}
+
+// WhereActorID applies the entql string predicate on the actor_id field.
+func (f *TaskEventFilter) WhereActorID(p entql.StringP) {
+	f.Where(p.Field(taskevent.FieldActorID))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *TaskEventFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *TaskEventFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTask applies a predicate to check if query has an edge task.
+func (f *TaskEventFilter) WhereHasTask() {
+	f.Where(entql.HasEdge("task"))
+}
+
+// WhereHasTaskWith applies a predicate to check if query has an edge task with a given conditions (other predicates).
+func (f *TaskEventFilter) WhereHasTaskWith(preds ...predicate.Task) {
+	f.Where(entql.HasEdgeWith("task", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasActor applies a predicate to check if query has an edge actor.
+func (f *TaskEventFilter) WhereHasActor() {
+	f.Where(entql.HasEdge("actor"))
+}
+
+// WhereHasActorWith applies a predicate to check if query has an edge actor with a given conditions (other predicates).
+func (f *TaskEventFilter) WhereHasActorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("actor", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *TouchpointQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2328,7 +3538,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2469,7 +3679,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

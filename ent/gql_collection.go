@@ -12,7 +12,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -20,7 +23,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/service"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 )
@@ -298,6 +303,19 @@ func (_q *BookingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedTasks(alias, func(wq *TaskQuery) {
 				*wq = *query
 			})
+
+		case "events":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&BookingEventClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, bookingeventImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedEvents(alias, func(wq *BookingEventQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[booking.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, booking.FieldCreatedAt)
@@ -442,6 +460,314 @@ func newBookingPaginateArgs(rv map[string]any) *bookingPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*BookingWhereInput); ok {
 		args.opts = append(args.opts, WithBookingFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *BookingEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*BookingEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *BookingEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(bookingevent.Columns))
+		selectedFields = []string{bookingevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[bookingevent.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldLocationID)
+				fieldSeen[bookingevent.FieldLocationID] = struct{}{}
+			}
+
+		case "booking":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&BookingClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, bookingImplementors)...); err != nil {
+				return err
+			}
+			_q.withBooking = query
+			if _, ok := fieldSeen[bookingevent.FieldBookingID]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldBookingID)
+				fieldSeen[bookingevent.FieldBookingID] = struct{}{}
+			}
+
+		case "actor":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withActor = query
+			if _, ok := fieldSeen[bookingevent.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldActorID)
+				fieldSeen[bookingevent.FieldActorID] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[bookingevent.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldLocationID)
+				fieldSeen[bookingevent.FieldLocationID] = struct{}{}
+			}
+		case "bookingID":
+			if _, ok := fieldSeen[bookingevent.FieldBookingID]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldBookingID)
+				fieldSeen[bookingevent.FieldBookingID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[bookingevent.FieldKind]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldKind)
+				fieldSeen[bookingevent.FieldKind] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[bookingevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldAt)
+				fieldSeen[bookingevent.FieldAt] = struct{}{}
+			}
+		case "fromStartsAt":
+			if _, ok := fieldSeen[bookingevent.FieldFromStartsAt]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldFromStartsAt)
+				fieldSeen[bookingevent.FieldFromStartsAt] = struct{}{}
+			}
+		case "fromEndsAt":
+			if _, ok := fieldSeen[bookingevent.FieldFromEndsAt]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldFromEndsAt)
+				fieldSeen[bookingevent.FieldFromEndsAt] = struct{}{}
+			}
+		case "toStartsAt":
+			if _, ok := fieldSeen[bookingevent.FieldToStartsAt]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldToStartsAt)
+				fieldSeen[bookingevent.FieldToStartsAt] = struct{}{}
+			}
+		case "toEndsAt":
+			if _, ok := fieldSeen[bookingevent.FieldToEndsAt]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldToEndsAt)
+				fieldSeen[bookingevent.FieldToEndsAt] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[bookingevent.FieldReason]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldReason)
+				fieldSeen[bookingevent.FieldReason] = struct{}{}
+			}
+		case "actorID":
+			if _, ok := fieldSeen[bookingevent.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldActorID)
+				fieldSeen[bookingevent.FieldActorID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type bookingeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []BookingEventPaginateOption
+}
+
+func newBookingEventPaginateArgs(rv map[string]any) *bookingeventPaginateArgs {
+	args := &bookingeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &BookingEventOrder{Field: &BookingEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithBookingEventOrder(order))
+			}
+		case *BookingEventOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithBookingEventOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*BookingEventWhereInput); ok {
+		args.opts = append(args.opts, WithBookingEventFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CancelReasonQuery) CollectFields(ctx context.Context, satisfies ...string) (*CancelReasonQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CancelReasonQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(cancelreason.Columns))
+		selectedFields = []string{cancelreason.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[cancelreason.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, cancelreason.FieldLocationID)
+				fieldSeen[cancelreason.FieldLocationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[cancelreason.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, cancelreason.FieldCreatedAt)
+				fieldSeen[cancelreason.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[cancelreason.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, cancelreason.FieldUpdatedAt)
+				fieldSeen[cancelreason.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[cancelreason.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, cancelreason.FieldLocationID)
+				fieldSeen[cancelreason.FieldLocationID] = struct{}{}
+			}
+		case "label":
+			if _, ok := fieldSeen[cancelreason.FieldLabel]; !ok {
+				selectedFields = append(selectedFields, cancelreason.FieldLabel)
+				fieldSeen[cancelreason.FieldLabel] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[cancelreason.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, cancelreason.FieldPosition)
+				fieldSeen[cancelreason.FieldPosition] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[cancelreason.FieldActive]; !ok {
+				selectedFields = append(selectedFields, cancelreason.FieldActive)
+				fieldSeen[cancelreason.FieldActive] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type cancelreasonPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CancelReasonPaginateOption
+}
+
+func newCancelReasonPaginateArgs(rv map[string]any) *cancelreasonPaginateArgs {
+	args := &cancelreasonPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CancelReasonOrder{Field: &CancelReasonOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCancelReasonOrder(order))
+			}
+		case *CancelReasonOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCancelReasonOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CancelReasonWhereInput); ok {
+		args.opts = append(args.opts, WithCancelReasonFilter(v.Filter))
 	}
 	return args
 }
@@ -764,6 +1090,19 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedTasks(alias, func(wq *TaskQuery) {
 				*wq = *query
 			})
+
+		case "stageChanges":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&StageChangeClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, stagechangeImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedStageChanges(alias, func(wq *StageChangeQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[contact.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, contact.FieldCreatedAt)
@@ -868,6 +1207,16 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[contact.FieldAssignedToID]; !ok {
 				selectedFields = append(selectedFields, contact.FieldAssignedToID)
 				fieldSeen[contact.FieldAssignedToID] = struct{}{}
+			}
+		case "archivedAt":
+			if _, ok := fieldSeen[contact.FieldArchivedAt]; !ok {
+				selectedFields = append(selectedFields, contact.FieldArchivedAt)
+				fieldSeen[contact.FieldArchivedAt] = struct{}{}
+			}
+		case "mergedIntoID":
+			if _, ok := fieldSeen[contact.FieldMergedIntoID]; !ok {
+				selectedFields = append(selectedFields, contact.FieldMergedIntoID)
+				fieldSeen[contact.FieldMergedIntoID] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -1072,6 +1421,190 @@ func newIPRulePaginateArgs(rv map[string]any) *iprulePaginateArgs {
 	}
 	if v, ok := rv[whereField].(*IPRuleWhereInput); ok {
 		args.opts = append(args.opts, WithIPRuleFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ImportJobQuery) CollectFields(ctx context.Context, satisfies ...string) (*ImportJobQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(importjob.Columns))
+		selectedFields = []string{importjob.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[importjob.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldLocationID)
+				fieldSeen[importjob.FieldLocationID] = struct{}{}
+			}
+
+		case "createdBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreatedBy = query
+			if _, ok := fieldSeen[importjob.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldCreatedByID)
+				fieldSeen[importjob.FieldCreatedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[importjob.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldCreatedAt)
+				fieldSeen[importjob.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[importjob.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldUpdatedAt)
+				fieldSeen[importjob.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[importjob.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldLocationID)
+				fieldSeen[importjob.FieldLocationID] = struct{}{}
+			}
+		case "fileName":
+			if _, ok := fieldSeen[importjob.FieldFileName]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldFileName)
+				fieldSeen[importjob.FieldFileName] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[importjob.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldStatus)
+				fieldSeen[importjob.FieldStatus] = struct{}{}
+			}
+		case "totalRows":
+			if _, ok := fieldSeen[importjob.FieldTotalRows]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldTotalRows)
+				fieldSeen[importjob.FieldTotalRows] = struct{}{}
+			}
+		case "processed":
+			if _, ok := fieldSeen[importjob.FieldProcessed]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldProcessed)
+				fieldSeen[importjob.FieldProcessed] = struct{}{}
+			}
+		case "imported":
+			if _, ok := fieldSeen[importjob.FieldImported]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldImported)
+				fieldSeen[importjob.FieldImported] = struct{}{}
+			}
+		case "duplicates":
+			if _, ok := fieldSeen[importjob.FieldDuplicates]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldDuplicates)
+				fieldSeen[importjob.FieldDuplicates] = struct{}{}
+			}
+		case "invalid":
+			if _, ok := fieldSeen[importjob.FieldInvalid]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldInvalid)
+				fieldSeen[importjob.FieldInvalid] = struct{}{}
+			}
+		case "report":
+			if _, ok := fieldSeen[importjob.FieldReport]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldReport)
+				fieldSeen[importjob.FieldReport] = struct{}{}
+			}
+		case "error":
+			if _, ok := fieldSeen[importjob.FieldError]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldError)
+				fieldSeen[importjob.FieldError] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[importjob.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldCreatedByID)
+				fieldSeen[importjob.FieldCreatedByID] = struct{}{}
+			}
+		case "finishedAt":
+			if _, ok := fieldSeen[importjob.FieldFinishedAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldFinishedAt)
+				fieldSeen[importjob.FieldFinishedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type importjobPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ImportJobPaginateOption
+}
+
+func newImportJobPaginateArgs(rv map[string]any) *importjobPaginateArgs {
+	args := &importjobPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ImportJobOrder{Field: &ImportJobOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithImportJobOrder(order))
+			}
+		case *ImportJobOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithImportJobOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ImportJobWhereInput); ok {
+		args.opts = append(args.opts, WithImportJobFilter(v.Filter))
 	}
 	return args
 }
@@ -1807,6 +2340,180 @@ func newServicePaginateArgs(rv map[string]any) *servicePaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *StageChangeQuery) CollectFields(ctx context.Context, satisfies ...string) (*StageChangeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *StageChangeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(stagechange.Columns))
+		selectedFields = []string{stagechange.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[stagechange.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldLocationID)
+				fieldSeen[stagechange.FieldLocationID] = struct{}{}
+			}
+
+		case "contact":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, contactImplementors)...); err != nil {
+				return err
+			}
+			_q.withContact = query
+			if _, ok := fieldSeen[stagechange.FieldContactID]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldContactID)
+				fieldSeen[stagechange.FieldContactID] = struct{}{}
+			}
+
+		case "actor":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withActor = query
+			if _, ok := fieldSeen[stagechange.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldActorID)
+				fieldSeen[stagechange.FieldActorID] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[stagechange.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldLocationID)
+				fieldSeen[stagechange.FieldLocationID] = struct{}{}
+			}
+		case "contactID":
+			if _, ok := fieldSeen[stagechange.FieldContactID]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldContactID)
+				fieldSeen[stagechange.FieldContactID] = struct{}{}
+			}
+		case "fromPipeline":
+			if _, ok := fieldSeen[stagechange.FieldFromPipeline]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldFromPipeline)
+				fieldSeen[stagechange.FieldFromPipeline] = struct{}{}
+			}
+		case "fromStage":
+			if _, ok := fieldSeen[stagechange.FieldFromStage]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldFromStage)
+				fieldSeen[stagechange.FieldFromStage] = struct{}{}
+			}
+		case "toPipeline":
+			if _, ok := fieldSeen[stagechange.FieldToPipeline]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldToPipeline)
+				fieldSeen[stagechange.FieldToPipeline] = struct{}{}
+			}
+		case "toStage":
+			if _, ok := fieldSeen[stagechange.FieldToStage]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldToStage)
+				fieldSeen[stagechange.FieldToStage] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[stagechange.FieldAt]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldAt)
+				fieldSeen[stagechange.FieldAt] = struct{}{}
+			}
+		case "actorID":
+			if _, ok := fieldSeen[stagechange.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldActorID)
+				fieldSeen[stagechange.FieldActorID] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[stagechange.FieldReason]; !ok {
+				selectedFields = append(selectedFields, stagechange.FieldReason)
+				fieldSeen[stagechange.FieldReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type stagechangePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []StageChangePaginateOption
+}
+
+func newStageChangePaginateArgs(rv map[string]any) *stagechangePaginateArgs {
+	args := &stagechangePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &StageChangeOrder{Field: &StageChangeOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithStageChangeOrder(order))
+			}
+		case *StageChangeOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithStageChangeOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*StageChangeWhereInput); ok {
+		args.opts = append(args.opts, WithStageChangeFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *TaskQuery) CollectFields(ctx context.Context, satisfies ...string) (*TaskQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1887,6 +2594,19 @@ func (_q *TaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, task.FieldAssigneeID)
 				fieldSeen[task.FieldAssigneeID] = struct{}{}
 			}
+
+		case "events":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TaskEventClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, taskeventImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedEvents(alias, func(wq *TaskEventQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[task.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, task.FieldCreatedAt)
@@ -1947,6 +2667,26 @@ func (_q *TaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, task.FieldCompletedAt)
 				fieldSeen[task.FieldCompletedAt] = struct{}{}
 			}
+		case "kind":
+			if _, ok := fieldSeen[task.FieldKind]; !ok {
+				selectedFields = append(selectedFields, task.FieldKind)
+				fieldSeen[task.FieldKind] = struct{}{}
+			}
+		case "skill":
+			if _, ok := fieldSeen[task.FieldSkill]; !ok {
+				selectedFields = append(selectedFields, task.FieldSkill)
+				fieldSeen[task.FieldSkill] = struct{}{}
+			}
+		case "priorityManual":
+			if _, ok := fieldSeen[task.FieldPriorityManual]; !ok {
+				selectedFields = append(selectedFields, task.FieldPriorityManual)
+				fieldSeen[task.FieldPriorityManual] = struct{}{}
+			}
+		case "priorityRank":
+			if _, ok := fieldSeen[task.FieldPriorityRank]; !ok {
+				selectedFields = append(selectedFields, task.FieldPriorityRank)
+				fieldSeen[task.FieldPriorityRank] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -2006,6 +2746,165 @@ func newTaskPaginateArgs(rv map[string]any) *taskPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*TaskWhereInput); ok {
 		args.opts = append(args.opts, WithTaskFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TaskEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*TaskEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TaskEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(taskevent.Columns))
+		selectedFields = []string{taskevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[taskevent.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, taskevent.FieldLocationID)
+				fieldSeen[taskevent.FieldLocationID] = struct{}{}
+			}
+
+		case "task":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TaskClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, taskImplementors)...); err != nil {
+				return err
+			}
+			_q.withTask = query
+			if _, ok := fieldSeen[taskevent.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, taskevent.FieldTaskID)
+				fieldSeen[taskevent.FieldTaskID] = struct{}{}
+			}
+
+		case "actor":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withActor = query
+			if _, ok := fieldSeen[taskevent.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, taskevent.FieldActorID)
+				fieldSeen[taskevent.FieldActorID] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[taskevent.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, taskevent.FieldLocationID)
+				fieldSeen[taskevent.FieldLocationID] = struct{}{}
+			}
+		case "taskID":
+			if _, ok := fieldSeen[taskevent.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, taskevent.FieldTaskID)
+				fieldSeen[taskevent.FieldTaskID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[taskevent.FieldKind]; !ok {
+				selectedFields = append(selectedFields, taskevent.FieldKind)
+				fieldSeen[taskevent.FieldKind] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[taskevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, taskevent.FieldAt)
+				fieldSeen[taskevent.FieldAt] = struct{}{}
+			}
+		case "detail":
+			if _, ok := fieldSeen[taskevent.FieldDetail]; !ok {
+				selectedFields = append(selectedFields, taskevent.FieldDetail)
+				fieldSeen[taskevent.FieldDetail] = struct{}{}
+			}
+		case "actorID":
+			if _, ok := fieldSeen[taskevent.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, taskevent.FieldActorID)
+				fieldSeen[taskevent.FieldActorID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type taskeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TaskEventPaginateOption
+}
+
+func newTaskEventPaginateArgs(rv map[string]any) *taskeventPaginateArgs {
+	args := &taskeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &TaskEventOrder{Field: &TaskEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithTaskEventOrder(order))
+			}
+		case *TaskEventOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithTaskEventOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*TaskEventWhereInput); ok {
+		args.opts = append(args.opts, WithTaskEventFilter(v.Filter))
 	}
 	return args
 }

@@ -76,6 +76,50 @@ func (_m *Booking) Tasks(ctx context.Context) (result []*Task, err error) {
 	return result, err
 }
 
+func (_m *Booking) Events(ctx context.Context) (result []*BookingEvent, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedEvents(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.EventsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEvents().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *BookingEvent) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *BookingEvent) Booking(ctx context.Context) (*Booking, error) {
+	result, err := _m.Edges.BookingOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryBooking().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *BookingEvent) Actor(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ActorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CancelReason) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Contact) Location(ctx context.Context) (*Location, error) {
 	result, err := _m.Edges.LocationOrErr()
 	if IsNotLoaded(err) {
@@ -155,6 +199,18 @@ func (_m *Contact) Tasks(
 	return _m.QueryTasks().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Contact) StageChanges(ctx context.Context) (result []*StageChange, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedStageChanges(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.StageChangesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryStageChanges().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *IPRule) Location(ctx context.Context) (*Location, error) {
 	result, err := _m.Edges.LocationOrErr()
 	if IsNotLoaded(err) {
@@ -164,6 +220,22 @@ func (_m *IPRule) Location(ctx context.Context) (*Location, error) {
 }
 
 func (_m *IPRule) CreatedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CreatedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreatedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ImportJob) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ImportJob) CreatedBy(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.CreatedByOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryCreatedBy().Only(ctx)
@@ -219,6 +291,30 @@ func (_m *Service) Location(ctx context.Context) (*Location, error) {
 	return result, err
 }
 
+func (_m *StageChange) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *StageChange) Contact(ctx context.Context) (*Contact, error) {
+	result, err := _m.Edges.ContactOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryContact().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *StageChange) Actor(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ActorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Task) Location(ctx context.Context) (*Location, error) {
 	result, err := _m.Edges.LocationOrErr()
 	if IsNotLoaded(err) {
@@ -247,6 +343,42 @@ func (_m *Task) Assignee(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.AssigneeOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryAssignee().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Task) Events(ctx context.Context) (result []*TaskEvent, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedEvents(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.EventsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEvents().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *TaskEvent) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *TaskEvent) Task(ctx context.Context) (*Task, error) {
+	result, err := _m.Edges.TaskOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTask().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *TaskEvent) Actor(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ActorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActor().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }

@@ -512,14 +512,17 @@ func (c *ServiceUpdateOne) SetInput(i UpdateServiceInput) *ServiceUpdateOne {
 
 // CreateTaskInput represents a mutation input for creating tasks.
 type CreateTaskInput struct {
-	Title       string
-	Description *string
-	Status      *task.Status
-	Priority    *task.Priority
-	DueAt       *time.Time
-	ContactID   *pulid.ID
-	BookingID   *pulid.ID
-	AssigneeID  *pulid.ID
+	Title          string
+	Description    *string
+	Status         *task.Status
+	Priority       *task.Priority
+	DueAt          *time.Time
+	Kind           *task.Kind
+	Skill          *string
+	PriorityManual *bool
+	ContactID      *pulid.ID
+	BookingID      *pulid.ID
+	AssigneeID     *pulid.ID
 }
 
 // Mutate applies the CreateTaskInput on the TaskMutation builder.
@@ -536,6 +539,15 @@ func (i *CreateTaskInput) Mutate(m *TaskMutation) {
 	}
 	if v := i.DueAt; v != nil {
 		m.SetDueAt(*v)
+	}
+	if v := i.Kind; v != nil {
+		m.SetKind(*v)
+	}
+	if v := i.Skill; v != nil {
+		m.SetSkill(*v)
+	}
+	if v := i.PriorityManual; v != nil {
+		m.SetPriorityManual(*v)
 	}
 	if v := i.ContactID; v != nil {
 		m.SetContactID(*v)
@@ -556,18 +568,24 @@ func (c *TaskCreate) SetInput(i CreateTaskInput) *TaskCreate {
 
 // UpdateTaskInput represents a mutation input for updating tasks.
 type UpdateTaskInput struct {
-	Title         *string
-	Description   *string
-	Status        *task.Status
-	Priority      *task.Priority
-	ClearDueAt    bool
-	DueAt         *time.Time
-	ClearContact  bool
-	ContactID     *pulid.ID
-	ClearBooking  bool
-	BookingID     *pulid.ID
-	ClearAssignee bool
-	AssigneeID    *pulid.ID
+	Title               *string
+	Description         *string
+	Status              *task.Status
+	Priority            *task.Priority
+	ClearDueAt          bool
+	DueAt               *time.Time
+	ClearKind           bool
+	Kind                *task.Kind
+	ClearSkill          bool
+	Skill               *string
+	ClearPriorityManual bool
+	PriorityManual      *bool
+	ClearContact        bool
+	ContactID           *pulid.ID
+	ClearBooking        bool
+	BookingID           *pulid.ID
+	ClearAssignee       bool
+	AssigneeID          *pulid.ID
 }
 
 // Mutate applies the UpdateTaskInput on the TaskMutation builder.
@@ -589,6 +607,24 @@ func (i *UpdateTaskInput) Mutate(m *TaskMutation) {
 	}
 	if v := i.DueAt; v != nil {
 		m.SetDueAt(*v)
+	}
+	if i.ClearKind {
+		m.ClearKind()
+	}
+	if v := i.Kind; v != nil {
+		m.SetKind(*v)
+	}
+	if i.ClearSkill {
+		m.ClearSkill()
+	}
+	if v := i.Skill; v != nil {
+		m.SetSkill(*v)
+	}
+	if i.ClearPriorityManual {
+		m.ClearPriorityManual()
+	}
+	if v := i.PriorityManual; v != nil {
+		m.SetPriorityManual(*v)
 	}
 	if i.ClearContact {
 		m.ClearContact()

@@ -10,7 +10,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -18,7 +21,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/service"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/hashicorp/go-multierror"
@@ -39,6 +44,16 @@ var bookingImplementors = []string{"Booking", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Booking) IsNode() {}
 
+var bookingeventImplementors = []string{"BookingEvent", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*BookingEvent) IsNode() {}
+
+var cancelreasonImplementors = []string{"CancelReason", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CancelReason) IsNode() {}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -48,6 +63,11 @@ var ipruleImplementors = []string{"IPRule", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*IPRule) IsNode() {}
+
+var importjobImplementors = []string{"ImportJob", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ImportJob) IsNode() {}
 
 var locationImplementors = []string{"Location", "Node"}
 
@@ -74,10 +94,20 @@ var serviceImplementors = []string{"Service", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Service) IsNode() {}
 
+var stagechangeImplementors = []string{"StageChange", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*StageChange) IsNode() {}
+
 var taskImplementors = []string{"Task", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Task) IsNode() {}
+
+var taskeventImplementors = []string{"TaskEvent", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*TaskEvent) IsNode() {}
 
 var touchpointImplementors = []string{"Touchpoint", "Node"}
 
@@ -173,6 +203,32 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case bookingevent.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.BookingEvent.Query().
+			Where(bookingevent.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, bookingeventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case cancelreason.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.CancelReason.Query().
+			Where(cancelreason.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, cancelreasonImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case contact.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -195,6 +251,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(iprule.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, ipruleImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case importjob.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ImportJob.Query().
+			Where(importjob.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, importjobImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -264,6 +333,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case stagechange.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.StageChange.Query().
+			Where(stagechange.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, stagechangeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case task.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -273,6 +355,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(task.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, taskImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case taskevent.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.TaskEvent.Query().
+			Where(taskevent.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, taskeventImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -408,6 +503,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case bookingevent.Table:
+		query := c.BookingEvent.Query().
+			Where(bookingevent.IDIn(ids...))
+		query, err := query.CollectFields(ctx, bookingeventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case cancelreason.Table:
+		query := c.CancelReason.Query().
+			Where(cancelreason.IDIn(ids...))
+		query, err := query.CollectFields(ctx, cancelreasonImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case contact.Table:
 		query := c.Contact.Query().
 			Where(contact.IDIn(ids...))
@@ -428,6 +555,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.IPRule.Query().
 			Where(iprule.IDIn(ids...))
 		query, err := query.CollectFields(ctx, ipruleImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case importjob.Table:
+		query := c.ImportJob.Query().
+			Where(importjob.IDIn(ids...))
+		query, err := query.CollectFields(ctx, importjobImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -520,10 +663,42 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case stagechange.Table:
+		query := c.StageChange.Query().
+			Where(stagechange.IDIn(ids...))
+		query, err := query.CollectFields(ctx, stagechangeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case task.Table:
 		query := c.Task.Query().
 			Where(task.IDIn(ids...))
 		query, err := query.CollectFields(ctx, taskImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case taskevent.Table:
+		query := c.TaskEvent.Query().
+			Where(taskevent.IDIn(ids...))
+		query, err := query.CollectFields(ctx, taskeventImplementors...)
 		if err != nil {
 			return nil, err
 		}

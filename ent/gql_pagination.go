@@ -16,7 +16,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -24,7 +27,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/service"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -756,6 +761,616 @@ func (_m *Booking) ToEdge(order *BookingOrder) *BookingEdge {
 	}
 }
 
+// BookingEventEdge is the edge representation of BookingEvent.
+type BookingEventEdge struct {
+	Node   *BookingEvent `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// BookingEventConnection is the connection containing edges to BookingEvent.
+type BookingEventConnection struct {
+	Edges      []*BookingEventEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *BookingEventConnection) build(nodes []*BookingEvent, pager *bookingeventPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *BookingEvent
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *BookingEvent {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *BookingEvent {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*BookingEventEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &BookingEventEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// BookingEventPaginateOption enables pagination customization.
+type BookingEventPaginateOption func(*bookingeventPager) error
+
+// WithBookingEventOrder configures pagination ordering.
+func WithBookingEventOrder(order *BookingEventOrder) BookingEventPaginateOption {
+	if order == nil {
+		order = DefaultBookingEventOrder
+	}
+	o := *order
+	return func(pager *bookingeventPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultBookingEventOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithBookingEventFilter configures pagination filter.
+func WithBookingEventFilter(filter func(*BookingEventQuery) (*BookingEventQuery, error)) BookingEventPaginateOption {
+	return func(pager *bookingeventPager) error {
+		if filter == nil {
+			return errors.New("BookingEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type bookingeventPager struct {
+	reverse bool
+	order   *BookingEventOrder
+	filter  func(*BookingEventQuery) (*BookingEventQuery, error)
+}
+
+func newBookingEventPager(opts []BookingEventPaginateOption, reverse bool) (*bookingeventPager, error) {
+	pager := &bookingeventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultBookingEventOrder
+	}
+	return pager, nil
+}
+
+func (p *bookingeventPager) applyFilter(query *BookingEventQuery) (*BookingEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *bookingeventPager) toCursor(_m *BookingEvent) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *bookingeventPager) applyCursors(query *BookingEventQuery, after, before *Cursor) (*BookingEventQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultBookingEventOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *bookingeventPager) applyOrder(query *BookingEventQuery) *BookingEventQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultBookingEventOrder.Field {
+		query = query.Order(DefaultBookingEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *bookingeventPager) orderExpr(query *BookingEventQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultBookingEventOrder.Field {
+			b.Comma().Ident(DefaultBookingEventOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to BookingEvent.
+func (_m *BookingEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...BookingEventPaginateOption,
+) (*BookingEventConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newBookingEventPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &BookingEventConnection{Edges: []*BookingEventEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// BookingEventOrderFieldAt orders BookingEvent by at.
+	BookingEventOrderFieldAt = &BookingEventOrderField{
+		Value: func(_m *BookingEvent) (ent.Value, error) {
+			return _m.At, nil
+		},
+		column: bookingevent.FieldAt,
+		toTerm: bookingevent.ByAt,
+		toCursor: func(_m *BookingEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.At,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f BookingEventOrderField) String() string {
+	var str string
+	switch f.column {
+	case BookingEventOrderFieldAt.column:
+		str = "AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f BookingEventOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *BookingEventOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("BookingEventOrderField %T must be a string", v)
+	}
+	switch str {
+	case "AT":
+		*f = *BookingEventOrderFieldAt
+	default:
+		return fmt.Errorf("%s is not a valid BookingEventOrderField", str)
+	}
+	return nil
+}
+
+// BookingEventOrderField defines the ordering field of BookingEvent.
+type BookingEventOrderField struct {
+	// Value extracts the ordering value from the given BookingEvent.
+	Value    func(*BookingEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) bookingevent.OrderOption
+	toCursor func(*BookingEvent) Cursor
+}
+
+// BookingEventOrder defines the ordering of BookingEvent.
+type BookingEventOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *BookingEventOrderField `json:"field"`
+}
+
+// DefaultBookingEventOrder is the default ordering of BookingEvent.
+var DefaultBookingEventOrder = &BookingEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &BookingEventOrderField{
+		Value: func(_m *BookingEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: bookingevent.FieldID,
+		toTerm: bookingevent.ByID,
+		toCursor: func(_m *BookingEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts BookingEvent into BookingEventEdge.
+func (_m *BookingEvent) ToEdge(order *BookingEventOrder) *BookingEventEdge {
+	if order == nil {
+		order = DefaultBookingEventOrder
+	}
+	return &BookingEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CancelReasonEdge is the edge representation of CancelReason.
+type CancelReasonEdge struct {
+	Node   *CancelReason `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// CancelReasonConnection is the connection containing edges to CancelReason.
+type CancelReasonConnection struct {
+	Edges      []*CancelReasonEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *CancelReasonConnection) build(nodes []*CancelReason, pager *cancelreasonPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CancelReason
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CancelReason {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CancelReason {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CancelReasonEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CancelReasonEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CancelReasonPaginateOption enables pagination customization.
+type CancelReasonPaginateOption func(*cancelreasonPager) error
+
+// WithCancelReasonOrder configures pagination ordering.
+func WithCancelReasonOrder(order *CancelReasonOrder) CancelReasonPaginateOption {
+	if order == nil {
+		order = DefaultCancelReasonOrder
+	}
+	o := *order
+	return func(pager *cancelreasonPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCancelReasonOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCancelReasonFilter configures pagination filter.
+func WithCancelReasonFilter(filter func(*CancelReasonQuery) (*CancelReasonQuery, error)) CancelReasonPaginateOption {
+	return func(pager *cancelreasonPager) error {
+		if filter == nil {
+			return errors.New("CancelReasonQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type cancelreasonPager struct {
+	reverse bool
+	order   *CancelReasonOrder
+	filter  func(*CancelReasonQuery) (*CancelReasonQuery, error)
+}
+
+func newCancelReasonPager(opts []CancelReasonPaginateOption, reverse bool) (*cancelreasonPager, error) {
+	pager := &cancelreasonPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCancelReasonOrder
+	}
+	return pager, nil
+}
+
+func (p *cancelreasonPager) applyFilter(query *CancelReasonQuery) (*CancelReasonQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *cancelreasonPager) toCursor(_m *CancelReason) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *cancelreasonPager) applyCursors(query *CancelReasonQuery, after, before *Cursor) (*CancelReasonQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCancelReasonOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *cancelreasonPager) applyOrder(query *CancelReasonQuery) *CancelReasonQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCancelReasonOrder.Field {
+		query = query.Order(DefaultCancelReasonOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *cancelreasonPager) orderExpr(query *CancelReasonQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCancelReasonOrder.Field {
+			b.Comma().Ident(DefaultCancelReasonOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CancelReason.
+func (_m *CancelReasonQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CancelReasonPaginateOption,
+) (*CancelReasonConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCancelReasonPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CancelReasonConnection{Edges: []*CancelReasonEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CancelReasonOrderFieldCreatedAt orders CancelReason by created_at.
+	CancelReasonOrderFieldCreatedAt = &CancelReasonOrderField{
+		Value: func(_m *CancelReason) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: cancelreason.FieldCreatedAt,
+		toTerm: cancelreason.ByCreatedAt,
+		toCursor: func(_m *CancelReason) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CancelReasonOrderFieldUpdatedAt orders CancelReason by updated_at.
+	CancelReasonOrderFieldUpdatedAt = &CancelReasonOrderField{
+		Value: func(_m *CancelReason) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: cancelreason.FieldUpdatedAt,
+		toTerm: cancelreason.ByUpdatedAt,
+		toCursor: func(_m *CancelReason) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CancelReasonOrderField) String() string {
+	var str string
+	switch f.column {
+	case CancelReasonOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CancelReasonOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CancelReasonOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CancelReasonOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CancelReasonOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CancelReasonOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CancelReasonOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CancelReasonOrderField", str)
+	}
+	return nil
+}
+
+// CancelReasonOrderField defines the ordering field of CancelReason.
+type CancelReasonOrderField struct {
+	// Value extracts the ordering value from the given CancelReason.
+	Value    func(*CancelReason) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) cancelreason.OrderOption
+	toCursor func(*CancelReason) Cursor
+}
+
+// CancelReasonOrder defines the ordering of CancelReason.
+type CancelReasonOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *CancelReasonOrderField `json:"field"`
+}
+
+// DefaultCancelReasonOrder is the default ordering of CancelReason.
+var DefaultCancelReasonOrder = &CancelReasonOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CancelReasonOrderField{
+		Value: func(_m *CancelReason) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: cancelreason.FieldID,
+		toTerm: cancelreason.ByID,
+		toCursor: func(_m *CancelReason) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CancelReason into CancelReasonEdge.
+func (_m *CancelReason) ToEdge(order *CancelReasonOrder) *CancelReasonEdge {
+	if order == nil {
+		order = DefaultCancelReasonOrder
+	}
+	return &CancelReasonEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // ContactEdge is the edge representation of Contact.
 type ContactEdge struct {
 	Node   *Contact `json:"node"`
@@ -1451,6 +2066,320 @@ func (_m *IPRule) ToEdge(order *IPRuleOrder) *IPRuleEdge {
 		order = DefaultIPRuleOrder
 	}
 	return &IPRuleEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ImportJobEdge is the edge representation of ImportJob.
+type ImportJobEdge struct {
+	Node   *ImportJob `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// ImportJobConnection is the connection containing edges to ImportJob.
+type ImportJobConnection struct {
+	Edges      []*ImportJobEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *ImportJobConnection) build(nodes []*ImportJob, pager *importjobPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ImportJob
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ImportJob {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ImportJob {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ImportJobEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ImportJobEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ImportJobPaginateOption enables pagination customization.
+type ImportJobPaginateOption func(*importjobPager) error
+
+// WithImportJobOrder configures pagination ordering.
+func WithImportJobOrder(order *ImportJobOrder) ImportJobPaginateOption {
+	if order == nil {
+		order = DefaultImportJobOrder
+	}
+	o := *order
+	return func(pager *importjobPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultImportJobOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithImportJobFilter configures pagination filter.
+func WithImportJobFilter(filter func(*ImportJobQuery) (*ImportJobQuery, error)) ImportJobPaginateOption {
+	return func(pager *importjobPager) error {
+		if filter == nil {
+			return errors.New("ImportJobQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type importjobPager struct {
+	reverse bool
+	order   *ImportJobOrder
+	filter  func(*ImportJobQuery) (*ImportJobQuery, error)
+}
+
+func newImportJobPager(opts []ImportJobPaginateOption, reverse bool) (*importjobPager, error) {
+	pager := &importjobPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultImportJobOrder
+	}
+	return pager, nil
+}
+
+func (p *importjobPager) applyFilter(query *ImportJobQuery) (*ImportJobQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *importjobPager) toCursor(_m *ImportJob) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *importjobPager) applyCursors(query *ImportJobQuery, after, before *Cursor) (*ImportJobQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultImportJobOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *importjobPager) applyOrder(query *ImportJobQuery) *ImportJobQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultImportJobOrder.Field {
+		query = query.Order(DefaultImportJobOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *importjobPager) orderExpr(query *ImportJobQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultImportJobOrder.Field {
+			b.Comma().Ident(DefaultImportJobOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ImportJob.
+func (_m *ImportJobQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ImportJobPaginateOption,
+) (*ImportJobConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newImportJobPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ImportJobConnection{Edges: []*ImportJobEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ImportJobOrderFieldCreatedAt orders ImportJob by created_at.
+	ImportJobOrderFieldCreatedAt = &ImportJobOrderField{
+		Value: func(_m *ImportJob) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: importjob.FieldCreatedAt,
+		toTerm: importjob.ByCreatedAt,
+		toCursor: func(_m *ImportJob) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ImportJobOrderFieldUpdatedAt orders ImportJob by updated_at.
+	ImportJobOrderFieldUpdatedAt = &ImportJobOrderField{
+		Value: func(_m *ImportJob) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: importjob.FieldUpdatedAt,
+		toTerm: importjob.ByUpdatedAt,
+		toCursor: func(_m *ImportJob) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ImportJobOrderField) String() string {
+	var str string
+	switch f.column {
+	case ImportJobOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ImportJobOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ImportJobOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ImportJobOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ImportJobOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ImportJobOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ImportJobOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ImportJobOrderField", str)
+	}
+	return nil
+}
+
+// ImportJobOrderField defines the ordering field of ImportJob.
+type ImportJobOrderField struct {
+	// Value extracts the ordering value from the given ImportJob.
+	Value    func(*ImportJob) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) importjob.OrderOption
+	toCursor func(*ImportJob) Cursor
+}
+
+// ImportJobOrder defines the ordering of ImportJob.
+type ImportJobOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *ImportJobOrderField `json:"field"`
+}
+
+// DefaultImportJobOrder is the default ordering of ImportJob.
+var DefaultImportJobOrder = &ImportJobOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ImportJobOrderField{
+		Value: func(_m *ImportJob) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: importjob.FieldID,
+		toTerm: importjob.ByID,
+		toCursor: func(_m *ImportJob) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ImportJob into ImportJobEdge.
+func (_m *ImportJob) ToEdge(order *ImportJobOrder) *ImportJobEdge {
+	if order == nil {
+		order = DefaultImportJobOrder
+	}
+	return &ImportJobEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -3098,6 +4027,302 @@ func (_m *Service) ToEdge(order *ServiceOrder) *ServiceEdge {
 	}
 }
 
+// StageChangeEdge is the edge representation of StageChange.
+type StageChangeEdge struct {
+	Node   *StageChange `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// StageChangeConnection is the connection containing edges to StageChange.
+type StageChangeConnection struct {
+	Edges      []*StageChangeEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *StageChangeConnection) build(nodes []*StageChange, pager *stagechangePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *StageChange
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *StageChange {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *StageChange {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*StageChangeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &StageChangeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// StageChangePaginateOption enables pagination customization.
+type StageChangePaginateOption func(*stagechangePager) error
+
+// WithStageChangeOrder configures pagination ordering.
+func WithStageChangeOrder(order *StageChangeOrder) StageChangePaginateOption {
+	if order == nil {
+		order = DefaultStageChangeOrder
+	}
+	o := *order
+	return func(pager *stagechangePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultStageChangeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithStageChangeFilter configures pagination filter.
+func WithStageChangeFilter(filter func(*StageChangeQuery) (*StageChangeQuery, error)) StageChangePaginateOption {
+	return func(pager *stagechangePager) error {
+		if filter == nil {
+			return errors.New("StageChangeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type stagechangePager struct {
+	reverse bool
+	order   *StageChangeOrder
+	filter  func(*StageChangeQuery) (*StageChangeQuery, error)
+}
+
+func newStageChangePager(opts []StageChangePaginateOption, reverse bool) (*stagechangePager, error) {
+	pager := &stagechangePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultStageChangeOrder
+	}
+	return pager, nil
+}
+
+func (p *stagechangePager) applyFilter(query *StageChangeQuery) (*StageChangeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *stagechangePager) toCursor(_m *StageChange) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *stagechangePager) applyCursors(query *StageChangeQuery, after, before *Cursor) (*StageChangeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultStageChangeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *stagechangePager) applyOrder(query *StageChangeQuery) *StageChangeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultStageChangeOrder.Field {
+		query = query.Order(DefaultStageChangeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *stagechangePager) orderExpr(query *StageChangeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultStageChangeOrder.Field {
+			b.Comma().Ident(DefaultStageChangeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to StageChange.
+func (_m *StageChangeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...StageChangePaginateOption,
+) (*StageChangeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newStageChangePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &StageChangeConnection{Edges: []*StageChangeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// StageChangeOrderFieldAt orders StageChange by at.
+	StageChangeOrderFieldAt = &StageChangeOrderField{
+		Value: func(_m *StageChange) (ent.Value, error) {
+			return _m.At, nil
+		},
+		column: stagechange.FieldAt,
+		toTerm: stagechange.ByAt,
+		toCursor: func(_m *StageChange) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.At,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f StageChangeOrderField) String() string {
+	var str string
+	switch f.column {
+	case StageChangeOrderFieldAt.column:
+		str = "AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f StageChangeOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *StageChangeOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("StageChangeOrderField %T must be a string", v)
+	}
+	switch str {
+	case "AT":
+		*f = *StageChangeOrderFieldAt
+	default:
+		return fmt.Errorf("%s is not a valid StageChangeOrderField", str)
+	}
+	return nil
+}
+
+// StageChangeOrderField defines the ordering field of StageChange.
+type StageChangeOrderField struct {
+	// Value extracts the ordering value from the given StageChange.
+	Value    func(*StageChange) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) stagechange.OrderOption
+	toCursor func(*StageChange) Cursor
+}
+
+// StageChangeOrder defines the ordering of StageChange.
+type StageChangeOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *StageChangeOrderField `json:"field"`
+}
+
+// DefaultStageChangeOrder is the default ordering of StageChange.
+var DefaultStageChangeOrder = &StageChangeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &StageChangeOrderField{
+		Value: func(_m *StageChange) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: stagechange.FieldID,
+		toTerm: stagechange.ByID,
+		toCursor: func(_m *StageChange) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts StageChange into StageChangeEdge.
+func (_m *StageChange) ToEdge(order *StageChangeOrder) *StageChangeEdge {
+	if order == nil {
+		order = DefaultStageChangeOrder
+	}
+	return &StageChangeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // TaskEdge is the edge representation of Task.
 type TaskEdge struct {
 	Node   *Task  `json:"node"`
@@ -3349,6 +4574,20 @@ var (
 			}
 		},
 	}
+	// TaskOrderFieldPriorityRank orders Task by priority_rank.
+	TaskOrderFieldPriorityRank = &TaskOrderField{
+		Value: func(_m *Task) (ent.Value, error) {
+			return _m.PriorityRank, nil
+		},
+		column: task.FieldPriorityRank,
+		toTerm: task.ByPriorityRank,
+		toCursor: func(_m *Task) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PriorityRank,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -3361,6 +4600,8 @@ func (f TaskOrderField) String() string {
 		str = "UPDATED_AT"
 	case TaskOrderFieldDueAt.column:
 		str = "DUE_AT"
+	case TaskOrderFieldPriorityRank.column:
+		str = "PRIORITY"
 	}
 	return str
 }
@@ -3383,6 +4624,8 @@ func (f *TaskOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *TaskOrderFieldUpdatedAt
 	case "DUE_AT":
 		*f = *TaskOrderFieldDueAt
+	case "PRIORITY":
+		*f = *TaskOrderFieldPriorityRank
 	default:
 		return fmt.Errorf("%s is not a valid TaskOrderField", str)
 	}
@@ -3425,6 +4668,302 @@ func (_m *Task) ToEdge(order *TaskOrder) *TaskEdge {
 		order = DefaultTaskOrder
 	}
 	return &TaskEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// TaskEventEdge is the edge representation of TaskEvent.
+type TaskEventEdge struct {
+	Node   *TaskEvent `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// TaskEventConnection is the connection containing edges to TaskEvent.
+type TaskEventConnection struct {
+	Edges      []*TaskEventEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *TaskEventConnection) build(nodes []*TaskEvent, pager *taskeventPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *TaskEvent
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *TaskEvent {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *TaskEvent {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TaskEventEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TaskEventEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TaskEventPaginateOption enables pagination customization.
+type TaskEventPaginateOption func(*taskeventPager) error
+
+// WithTaskEventOrder configures pagination ordering.
+func WithTaskEventOrder(order *TaskEventOrder) TaskEventPaginateOption {
+	if order == nil {
+		order = DefaultTaskEventOrder
+	}
+	o := *order
+	return func(pager *taskeventPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultTaskEventOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithTaskEventFilter configures pagination filter.
+func WithTaskEventFilter(filter func(*TaskEventQuery) (*TaskEventQuery, error)) TaskEventPaginateOption {
+	return func(pager *taskeventPager) error {
+		if filter == nil {
+			return errors.New("TaskEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type taskeventPager struct {
+	reverse bool
+	order   *TaskEventOrder
+	filter  func(*TaskEventQuery) (*TaskEventQuery, error)
+}
+
+func newTaskEventPager(opts []TaskEventPaginateOption, reverse bool) (*taskeventPager, error) {
+	pager := &taskeventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultTaskEventOrder
+	}
+	return pager, nil
+}
+
+func (p *taskeventPager) applyFilter(query *TaskEventQuery) (*TaskEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *taskeventPager) toCursor(_m *TaskEvent) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *taskeventPager) applyCursors(query *TaskEventQuery, after, before *Cursor) (*TaskEventQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTaskEventOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *taskeventPager) applyOrder(query *TaskEventQuery) *TaskEventQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultTaskEventOrder.Field {
+		query = query.Order(DefaultTaskEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *taskeventPager) orderExpr(query *TaskEventQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultTaskEventOrder.Field {
+			b.Comma().Ident(DefaultTaskEventOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to TaskEvent.
+func (_m *TaskEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TaskEventPaginateOption,
+) (*TaskEventConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTaskEventPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TaskEventConnection{Edges: []*TaskEventEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// TaskEventOrderFieldAt orders TaskEvent by at.
+	TaskEventOrderFieldAt = &TaskEventOrderField{
+		Value: func(_m *TaskEvent) (ent.Value, error) {
+			return _m.At, nil
+		},
+		column: taskevent.FieldAt,
+		toTerm: taskevent.ByAt,
+		toCursor: func(_m *TaskEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.At,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TaskEventOrderField) String() string {
+	var str string
+	switch f.column {
+	case TaskEventOrderFieldAt.column:
+		str = "AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TaskEventOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TaskEventOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TaskEventOrderField %T must be a string", v)
+	}
+	switch str {
+	case "AT":
+		*f = *TaskEventOrderFieldAt
+	default:
+		return fmt.Errorf("%s is not a valid TaskEventOrderField", str)
+	}
+	return nil
+}
+
+// TaskEventOrderField defines the ordering field of TaskEvent.
+type TaskEventOrderField struct {
+	// Value extracts the ordering value from the given TaskEvent.
+	Value    func(*TaskEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) taskevent.OrderOption
+	toCursor func(*TaskEvent) Cursor
+}
+
+// TaskEventOrder defines the ordering of TaskEvent.
+type TaskEventOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *TaskEventOrderField `json:"field"`
+}
+
+// DefaultTaskEventOrder is the default ordering of TaskEvent.
+var DefaultTaskEventOrder = &TaskEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TaskEventOrderField{
+		Value: func(_m *TaskEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: taskevent.FieldID,
+		toTerm: taskevent.ByID,
+		toCursor: func(_m *TaskEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts TaskEvent into TaskEventEdge.
+func (_m *TaskEvent) ToEdge(order *TaskEventOrder) *TaskEventEdge {
+	if order == nil {
+		order = DefaultTaskEventOrder
+	}
+	return &TaskEventEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

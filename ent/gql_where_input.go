@@ -9,7 +9,10 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -19,7 +22,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/service"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
@@ -837,6 +842,10 @@ type BookingWhereInput struct {
 	// "tasks" edge predicates.
 	HasTasks     *bool             `json:"hasTasks,omitempty"`
 	HasTasksWith []*TaskWhereInput `json:"hasTasksWith,omitempty"`
+
+	// "events" edge predicates.
+	HasEvents     *bool                     `json:"hasEvents,omitempty"`
+	HasEventsWith []*BookingEventWhereInput `json:"hasEventsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1493,6 +1502,24 @@ func (i *BookingWhereInput) P() (predicate.Booking, error) {
 		}
 		predicates = append(predicates, booking.HasTasksWith(with...))
 	}
+	if i.HasEvents != nil {
+		p := booking.HasEvents()
+		if !*i.HasEvents {
+			p = booking.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEventsWith) > 0 {
+		with := make([]predicate.BookingEvent, 0, len(i.HasEventsWith))
+		for _, w := range i.HasEventsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEventsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, booking.HasEventsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyBookingWhereInput
@@ -1500,6 +1527,854 @@ func (i *BookingWhereInput) P() (predicate.Booking, error) {
 		return predicates[0], nil
 	default:
 		return booking.And(predicates...), nil
+	}
+}
+
+// BookingEventWhereInput represents a where input for filtering BookingEvent queries.
+type BookingEventWhereInput struct {
+	Predicates []predicate.BookingEvent  `json:"-"`
+	Not        *BookingEventWhereInput   `json:"not,omitempty"`
+	Or         []*BookingEventWhereInput `json:"or,omitempty"`
+	And        []*BookingEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "booking_id" field predicates.
+	BookingID             *pulid.ID  `json:"bookingID,omitempty"`
+	BookingIDNEQ          *pulid.ID  `json:"bookingIDNEQ,omitempty"`
+	BookingIDIn           []pulid.ID `json:"bookingIDIn,omitempty"`
+	BookingIDNotIn        []pulid.ID `json:"bookingIDNotIn,omitempty"`
+	BookingIDGT           *pulid.ID  `json:"bookingIDGT,omitempty"`
+	BookingIDGTE          *pulid.ID  `json:"bookingIDGTE,omitempty"`
+	BookingIDLT           *pulid.ID  `json:"bookingIDLT,omitempty"`
+	BookingIDLTE          *pulid.ID  `json:"bookingIDLTE,omitempty"`
+	BookingIDContains     *pulid.ID  `json:"bookingIDContains,omitempty"`
+	BookingIDHasPrefix    *pulid.ID  `json:"bookingIDHasPrefix,omitempty"`
+	BookingIDHasSuffix    *pulid.ID  `json:"bookingIDHasSuffix,omitempty"`
+	BookingIDEqualFold    *pulid.ID  `json:"bookingIDEqualFold,omitempty"`
+	BookingIDContainsFold *pulid.ID  `json:"bookingIDContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *bookingevent.Kind  `json:"kind,omitempty"`
+	KindNEQ   *bookingevent.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []bookingevent.Kind `json:"kindIn,omitempty"`
+	KindNotIn []bookingevent.Kind `json:"kindNotIn,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "from_starts_at" field predicates.
+	FromStartsAt       *time.Time  `json:"fromStartsAt,omitempty"`
+	FromStartsAtNEQ    *time.Time  `json:"fromStartsAtNEQ,omitempty"`
+	FromStartsAtIn     []time.Time `json:"fromStartsAtIn,omitempty"`
+	FromStartsAtNotIn  []time.Time `json:"fromStartsAtNotIn,omitempty"`
+	FromStartsAtGT     *time.Time  `json:"fromStartsAtGT,omitempty"`
+	FromStartsAtGTE    *time.Time  `json:"fromStartsAtGTE,omitempty"`
+	FromStartsAtLT     *time.Time  `json:"fromStartsAtLT,omitempty"`
+	FromStartsAtLTE    *time.Time  `json:"fromStartsAtLTE,omitempty"`
+	FromStartsAtIsNil  bool        `json:"fromStartsAtIsNil,omitempty"`
+	FromStartsAtNotNil bool        `json:"fromStartsAtNotNil,omitempty"`
+
+	// "from_ends_at" field predicates.
+	FromEndsAt       *time.Time  `json:"fromEndsAt,omitempty"`
+	FromEndsAtNEQ    *time.Time  `json:"fromEndsAtNEQ,omitempty"`
+	FromEndsAtIn     []time.Time `json:"fromEndsAtIn,omitempty"`
+	FromEndsAtNotIn  []time.Time `json:"fromEndsAtNotIn,omitempty"`
+	FromEndsAtGT     *time.Time  `json:"fromEndsAtGT,omitempty"`
+	FromEndsAtGTE    *time.Time  `json:"fromEndsAtGTE,omitempty"`
+	FromEndsAtLT     *time.Time  `json:"fromEndsAtLT,omitempty"`
+	FromEndsAtLTE    *time.Time  `json:"fromEndsAtLTE,omitempty"`
+	FromEndsAtIsNil  bool        `json:"fromEndsAtIsNil,omitempty"`
+	FromEndsAtNotNil bool        `json:"fromEndsAtNotNil,omitempty"`
+
+	// "to_starts_at" field predicates.
+	ToStartsAt       *time.Time  `json:"toStartsAt,omitempty"`
+	ToStartsAtNEQ    *time.Time  `json:"toStartsAtNEQ,omitempty"`
+	ToStartsAtIn     []time.Time `json:"toStartsAtIn,omitempty"`
+	ToStartsAtNotIn  []time.Time `json:"toStartsAtNotIn,omitempty"`
+	ToStartsAtGT     *time.Time  `json:"toStartsAtGT,omitempty"`
+	ToStartsAtGTE    *time.Time  `json:"toStartsAtGTE,omitempty"`
+	ToStartsAtLT     *time.Time  `json:"toStartsAtLT,omitempty"`
+	ToStartsAtLTE    *time.Time  `json:"toStartsAtLTE,omitempty"`
+	ToStartsAtIsNil  bool        `json:"toStartsAtIsNil,omitempty"`
+	ToStartsAtNotNil bool        `json:"toStartsAtNotNil,omitempty"`
+
+	// "to_ends_at" field predicates.
+	ToEndsAt       *time.Time  `json:"toEndsAt,omitempty"`
+	ToEndsAtNEQ    *time.Time  `json:"toEndsAtNEQ,omitempty"`
+	ToEndsAtIn     []time.Time `json:"toEndsAtIn,omitempty"`
+	ToEndsAtNotIn  []time.Time `json:"toEndsAtNotIn,omitempty"`
+	ToEndsAtGT     *time.Time  `json:"toEndsAtGT,omitempty"`
+	ToEndsAtGTE    *time.Time  `json:"toEndsAtGTE,omitempty"`
+	ToEndsAtLT     *time.Time  `json:"toEndsAtLT,omitempty"`
+	ToEndsAtLTE    *time.Time  `json:"toEndsAtLTE,omitempty"`
+	ToEndsAtIsNil  bool        `json:"toEndsAtIsNil,omitempty"`
+	ToEndsAtNotNil bool        `json:"toEndsAtNotNil,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "actor_id" field predicates.
+	ActorID             *pulid.ID  `json:"actorID,omitempty"`
+	ActorIDNEQ          *pulid.ID  `json:"actorIDNEQ,omitempty"`
+	ActorIDIn           []pulid.ID `json:"actorIDIn,omitempty"`
+	ActorIDNotIn        []pulid.ID `json:"actorIDNotIn,omitempty"`
+	ActorIDGT           *pulid.ID  `json:"actorIDGT,omitempty"`
+	ActorIDGTE          *pulid.ID  `json:"actorIDGTE,omitempty"`
+	ActorIDLT           *pulid.ID  `json:"actorIDLT,omitempty"`
+	ActorIDLTE          *pulid.ID  `json:"actorIDLTE,omitempty"`
+	ActorIDContains     *pulid.ID  `json:"actorIDContains,omitempty"`
+	ActorIDHasPrefix    *pulid.ID  `json:"actorIDHasPrefix,omitempty"`
+	ActorIDHasSuffix    *pulid.ID  `json:"actorIDHasSuffix,omitempty"`
+	ActorIDIsNil        bool       `json:"actorIDIsNil,omitempty"`
+	ActorIDNotNil       bool       `json:"actorIDNotNil,omitempty"`
+	ActorIDEqualFold    *pulid.ID  `json:"actorIDEqualFold,omitempty"`
+	ActorIDContainsFold *pulid.ID  `json:"actorIDContainsFold,omitempty"`
+
+	// "booking" edge predicates.
+	HasBooking     *bool                `json:"hasBooking,omitempty"`
+	HasBookingWith []*BookingWhereInput `json:"hasBookingWith,omitempty"`
+
+	// "actor" edge predicates.
+	HasActor     *bool             `json:"hasActor,omitempty"`
+	HasActorWith []*UserWhereInput `json:"hasActorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *BookingEventWhereInput) AddPredicates(predicates ...predicate.BookingEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the BookingEventWhereInput filter on the BookingEventQuery builder.
+func (i *BookingEventWhereInput) Filter(q *BookingEventQuery) (*BookingEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyBookingEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyBookingEventWhereInput is returned in case the BookingEventWhereInput is empty.
+var ErrEmptyBookingEventWhereInput = errors.New("ent: empty predicate BookingEventWhereInput")
+
+// P returns a predicate for filtering bookingevents.
+// An error is returned if the input is empty or invalid.
+func (i *BookingEventWhereInput) P() (predicate.BookingEvent, error) {
+	var predicates []predicate.BookingEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, bookingevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.BookingEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, bookingevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.BookingEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, bookingevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, bookingevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, bookingevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, bookingevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, bookingevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, bookingevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, bookingevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, bookingevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, bookingevent.IDLTE(*i.IDLTE))
+	}
+	if i.BookingID != nil {
+		predicates = append(predicates, bookingevent.BookingIDEQ(*i.BookingID))
+	}
+	if i.BookingIDNEQ != nil {
+		predicates = append(predicates, bookingevent.BookingIDNEQ(*i.BookingIDNEQ))
+	}
+	if len(i.BookingIDIn) > 0 {
+		predicates = append(predicates, bookingevent.BookingIDIn(i.BookingIDIn...))
+	}
+	if len(i.BookingIDNotIn) > 0 {
+		predicates = append(predicates, bookingevent.BookingIDNotIn(i.BookingIDNotIn...))
+	}
+	if i.BookingIDGT != nil {
+		predicates = append(predicates, bookingevent.BookingIDGT(*i.BookingIDGT))
+	}
+	if i.BookingIDGTE != nil {
+		predicates = append(predicates, bookingevent.BookingIDGTE(*i.BookingIDGTE))
+	}
+	if i.BookingIDLT != nil {
+		predicates = append(predicates, bookingevent.BookingIDLT(*i.BookingIDLT))
+	}
+	if i.BookingIDLTE != nil {
+		predicates = append(predicates, bookingevent.BookingIDLTE(*i.BookingIDLTE))
+	}
+	if i.BookingIDContains != nil {
+		predicates = append(predicates, bookingevent.BookingIDContains(*i.BookingIDContains))
+	}
+	if i.BookingIDHasPrefix != nil {
+		predicates = append(predicates, bookingevent.BookingIDHasPrefix(*i.BookingIDHasPrefix))
+	}
+	if i.BookingIDHasSuffix != nil {
+		predicates = append(predicates, bookingevent.BookingIDHasSuffix(*i.BookingIDHasSuffix))
+	}
+	if i.BookingIDEqualFold != nil {
+		predicates = append(predicates, bookingevent.BookingIDEqualFold(*i.BookingIDEqualFold))
+	}
+	if i.BookingIDContainsFold != nil {
+		predicates = append(predicates, bookingevent.BookingIDContainsFold(*i.BookingIDContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, bookingevent.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, bookingevent.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, bookingevent.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, bookingevent.KindNotIn(i.KindNotIn...))
+	}
+	if i.At != nil {
+		predicates = append(predicates, bookingevent.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, bookingevent.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, bookingevent.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, bookingevent.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, bookingevent.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, bookingevent.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, bookingevent.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, bookingevent.AtLTE(*i.AtLTE))
+	}
+	if i.FromStartsAt != nil {
+		predicates = append(predicates, bookingevent.FromStartsAtEQ(*i.FromStartsAt))
+	}
+	if i.FromStartsAtNEQ != nil {
+		predicates = append(predicates, bookingevent.FromStartsAtNEQ(*i.FromStartsAtNEQ))
+	}
+	if len(i.FromStartsAtIn) > 0 {
+		predicates = append(predicates, bookingevent.FromStartsAtIn(i.FromStartsAtIn...))
+	}
+	if len(i.FromStartsAtNotIn) > 0 {
+		predicates = append(predicates, bookingevent.FromStartsAtNotIn(i.FromStartsAtNotIn...))
+	}
+	if i.FromStartsAtGT != nil {
+		predicates = append(predicates, bookingevent.FromStartsAtGT(*i.FromStartsAtGT))
+	}
+	if i.FromStartsAtGTE != nil {
+		predicates = append(predicates, bookingevent.FromStartsAtGTE(*i.FromStartsAtGTE))
+	}
+	if i.FromStartsAtLT != nil {
+		predicates = append(predicates, bookingevent.FromStartsAtLT(*i.FromStartsAtLT))
+	}
+	if i.FromStartsAtLTE != nil {
+		predicates = append(predicates, bookingevent.FromStartsAtLTE(*i.FromStartsAtLTE))
+	}
+	if i.FromStartsAtIsNil {
+		predicates = append(predicates, bookingevent.FromStartsAtIsNil())
+	}
+	if i.FromStartsAtNotNil {
+		predicates = append(predicates, bookingevent.FromStartsAtNotNil())
+	}
+	if i.FromEndsAt != nil {
+		predicates = append(predicates, bookingevent.FromEndsAtEQ(*i.FromEndsAt))
+	}
+	if i.FromEndsAtNEQ != nil {
+		predicates = append(predicates, bookingevent.FromEndsAtNEQ(*i.FromEndsAtNEQ))
+	}
+	if len(i.FromEndsAtIn) > 0 {
+		predicates = append(predicates, bookingevent.FromEndsAtIn(i.FromEndsAtIn...))
+	}
+	if len(i.FromEndsAtNotIn) > 0 {
+		predicates = append(predicates, bookingevent.FromEndsAtNotIn(i.FromEndsAtNotIn...))
+	}
+	if i.FromEndsAtGT != nil {
+		predicates = append(predicates, bookingevent.FromEndsAtGT(*i.FromEndsAtGT))
+	}
+	if i.FromEndsAtGTE != nil {
+		predicates = append(predicates, bookingevent.FromEndsAtGTE(*i.FromEndsAtGTE))
+	}
+	if i.FromEndsAtLT != nil {
+		predicates = append(predicates, bookingevent.FromEndsAtLT(*i.FromEndsAtLT))
+	}
+	if i.FromEndsAtLTE != nil {
+		predicates = append(predicates, bookingevent.FromEndsAtLTE(*i.FromEndsAtLTE))
+	}
+	if i.FromEndsAtIsNil {
+		predicates = append(predicates, bookingevent.FromEndsAtIsNil())
+	}
+	if i.FromEndsAtNotNil {
+		predicates = append(predicates, bookingevent.FromEndsAtNotNil())
+	}
+	if i.ToStartsAt != nil {
+		predicates = append(predicates, bookingevent.ToStartsAtEQ(*i.ToStartsAt))
+	}
+	if i.ToStartsAtNEQ != nil {
+		predicates = append(predicates, bookingevent.ToStartsAtNEQ(*i.ToStartsAtNEQ))
+	}
+	if len(i.ToStartsAtIn) > 0 {
+		predicates = append(predicates, bookingevent.ToStartsAtIn(i.ToStartsAtIn...))
+	}
+	if len(i.ToStartsAtNotIn) > 0 {
+		predicates = append(predicates, bookingevent.ToStartsAtNotIn(i.ToStartsAtNotIn...))
+	}
+	if i.ToStartsAtGT != nil {
+		predicates = append(predicates, bookingevent.ToStartsAtGT(*i.ToStartsAtGT))
+	}
+	if i.ToStartsAtGTE != nil {
+		predicates = append(predicates, bookingevent.ToStartsAtGTE(*i.ToStartsAtGTE))
+	}
+	if i.ToStartsAtLT != nil {
+		predicates = append(predicates, bookingevent.ToStartsAtLT(*i.ToStartsAtLT))
+	}
+	if i.ToStartsAtLTE != nil {
+		predicates = append(predicates, bookingevent.ToStartsAtLTE(*i.ToStartsAtLTE))
+	}
+	if i.ToStartsAtIsNil {
+		predicates = append(predicates, bookingevent.ToStartsAtIsNil())
+	}
+	if i.ToStartsAtNotNil {
+		predicates = append(predicates, bookingevent.ToStartsAtNotNil())
+	}
+	if i.ToEndsAt != nil {
+		predicates = append(predicates, bookingevent.ToEndsAtEQ(*i.ToEndsAt))
+	}
+	if i.ToEndsAtNEQ != nil {
+		predicates = append(predicates, bookingevent.ToEndsAtNEQ(*i.ToEndsAtNEQ))
+	}
+	if len(i.ToEndsAtIn) > 0 {
+		predicates = append(predicates, bookingevent.ToEndsAtIn(i.ToEndsAtIn...))
+	}
+	if len(i.ToEndsAtNotIn) > 0 {
+		predicates = append(predicates, bookingevent.ToEndsAtNotIn(i.ToEndsAtNotIn...))
+	}
+	if i.ToEndsAtGT != nil {
+		predicates = append(predicates, bookingevent.ToEndsAtGT(*i.ToEndsAtGT))
+	}
+	if i.ToEndsAtGTE != nil {
+		predicates = append(predicates, bookingevent.ToEndsAtGTE(*i.ToEndsAtGTE))
+	}
+	if i.ToEndsAtLT != nil {
+		predicates = append(predicates, bookingevent.ToEndsAtLT(*i.ToEndsAtLT))
+	}
+	if i.ToEndsAtLTE != nil {
+		predicates = append(predicates, bookingevent.ToEndsAtLTE(*i.ToEndsAtLTE))
+	}
+	if i.ToEndsAtIsNil {
+		predicates = append(predicates, bookingevent.ToEndsAtIsNil())
+	}
+	if i.ToEndsAtNotNil {
+		predicates = append(predicates, bookingevent.ToEndsAtNotNil())
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, bookingevent.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, bookingevent.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, bookingevent.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, bookingevent.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, bookingevent.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, bookingevent.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, bookingevent.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, bookingevent.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, bookingevent.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, bookingevent.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, bookingevent.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, bookingevent.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, bookingevent.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.ActorID != nil {
+		predicates = append(predicates, bookingevent.ActorIDEQ(*i.ActorID))
+	}
+	if i.ActorIDNEQ != nil {
+		predicates = append(predicates, bookingevent.ActorIDNEQ(*i.ActorIDNEQ))
+	}
+	if len(i.ActorIDIn) > 0 {
+		predicates = append(predicates, bookingevent.ActorIDIn(i.ActorIDIn...))
+	}
+	if len(i.ActorIDNotIn) > 0 {
+		predicates = append(predicates, bookingevent.ActorIDNotIn(i.ActorIDNotIn...))
+	}
+	if i.ActorIDGT != nil {
+		predicates = append(predicates, bookingevent.ActorIDGT(*i.ActorIDGT))
+	}
+	if i.ActorIDGTE != nil {
+		predicates = append(predicates, bookingevent.ActorIDGTE(*i.ActorIDGTE))
+	}
+	if i.ActorIDLT != nil {
+		predicates = append(predicates, bookingevent.ActorIDLT(*i.ActorIDLT))
+	}
+	if i.ActorIDLTE != nil {
+		predicates = append(predicates, bookingevent.ActorIDLTE(*i.ActorIDLTE))
+	}
+	if i.ActorIDContains != nil {
+		predicates = append(predicates, bookingevent.ActorIDContains(*i.ActorIDContains))
+	}
+	if i.ActorIDHasPrefix != nil {
+		predicates = append(predicates, bookingevent.ActorIDHasPrefix(*i.ActorIDHasPrefix))
+	}
+	if i.ActorIDHasSuffix != nil {
+		predicates = append(predicates, bookingevent.ActorIDHasSuffix(*i.ActorIDHasSuffix))
+	}
+	if i.ActorIDIsNil {
+		predicates = append(predicates, bookingevent.ActorIDIsNil())
+	}
+	if i.ActorIDNotNil {
+		predicates = append(predicates, bookingevent.ActorIDNotNil())
+	}
+	if i.ActorIDEqualFold != nil {
+		predicates = append(predicates, bookingevent.ActorIDEqualFold(*i.ActorIDEqualFold))
+	}
+	if i.ActorIDContainsFold != nil {
+		predicates = append(predicates, bookingevent.ActorIDContainsFold(*i.ActorIDContainsFold))
+	}
+
+	if i.HasBooking != nil {
+		p := bookingevent.HasBooking()
+		if !*i.HasBooking {
+			p = bookingevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBookingWith) > 0 {
+		with := make([]predicate.Booking, 0, len(i.HasBookingWith))
+		for _, w := range i.HasBookingWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBookingWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, bookingevent.HasBookingWith(with...))
+	}
+	if i.HasActor != nil {
+		p := bookingevent.HasActor()
+		if !*i.HasActor {
+			p = bookingevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasActorWith))
+		for _, w := range i.HasActorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, bookingevent.HasActorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyBookingEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return bookingevent.And(predicates...), nil
+	}
+}
+
+// CancelReasonWhereInput represents a where input for filtering CancelReason queries.
+type CancelReasonWhereInput struct {
+	Predicates []predicate.CancelReason  `json:"-"`
+	Not        *CancelReasonWhereInput   `json:"not,omitempty"`
+	Or         []*CancelReasonWhereInput `json:"or,omitempty"`
+	And        []*CancelReasonWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "label" field predicates.
+	Label             *string  `json:"label,omitempty"`
+	LabelNEQ          *string  `json:"labelNEQ,omitempty"`
+	LabelIn           []string `json:"labelIn,omitempty"`
+	LabelNotIn        []string `json:"labelNotIn,omitempty"`
+	LabelGT           *string  `json:"labelGT,omitempty"`
+	LabelGTE          *string  `json:"labelGTE,omitempty"`
+	LabelLT           *string  `json:"labelLT,omitempty"`
+	LabelLTE          *string  `json:"labelLTE,omitempty"`
+	LabelContains     *string  `json:"labelContains,omitempty"`
+	LabelHasPrefix    *string  `json:"labelHasPrefix,omitempty"`
+	LabelHasSuffix    *string  `json:"labelHasSuffix,omitempty"`
+	LabelEqualFold    *string  `json:"labelEqualFold,omitempty"`
+	LabelContainsFold *string  `json:"labelContainsFold,omitempty"`
+
+	// "position" field predicates.
+	Position      *int  `json:"position,omitempty"`
+	PositionNEQ   *int  `json:"positionNEQ,omitempty"`
+	PositionIn    []int `json:"positionIn,omitempty"`
+	PositionNotIn []int `json:"positionNotIn,omitempty"`
+	PositionGT    *int  `json:"positionGT,omitempty"`
+	PositionGTE   *int  `json:"positionGTE,omitempty"`
+	PositionLT    *int  `json:"positionLT,omitempty"`
+	PositionLTE   *int  `json:"positionLTE,omitempty"`
+
+	// "active" field predicates.
+	Active    *bool `json:"active,omitempty"`
+	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CancelReasonWhereInput) AddPredicates(predicates ...predicate.CancelReason) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CancelReasonWhereInput filter on the CancelReasonQuery builder.
+func (i *CancelReasonWhereInput) Filter(q *CancelReasonQuery) (*CancelReasonQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCancelReasonWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCancelReasonWhereInput is returned in case the CancelReasonWhereInput is empty.
+var ErrEmptyCancelReasonWhereInput = errors.New("ent: empty predicate CancelReasonWhereInput")
+
+// P returns a predicate for filtering cancelreasons.
+// An error is returned if the input is empty or invalid.
+func (i *CancelReasonWhereInput) P() (predicate.CancelReason, error) {
+	var predicates []predicate.CancelReason
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, cancelreason.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CancelReason, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, cancelreason.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CancelReason, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, cancelreason.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, cancelreason.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, cancelreason.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, cancelreason.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, cancelreason.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, cancelreason.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, cancelreason.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, cancelreason.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, cancelreason.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, cancelreason.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, cancelreason.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, cancelreason.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, cancelreason.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, cancelreason.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, cancelreason.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, cancelreason.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, cancelreason.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, cancelreason.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, cancelreason.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, cancelreason.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, cancelreason.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, cancelreason.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, cancelreason.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, cancelreason.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, cancelreason.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Label != nil {
+		predicates = append(predicates, cancelreason.LabelEQ(*i.Label))
+	}
+	if i.LabelNEQ != nil {
+		predicates = append(predicates, cancelreason.LabelNEQ(*i.LabelNEQ))
+	}
+	if len(i.LabelIn) > 0 {
+		predicates = append(predicates, cancelreason.LabelIn(i.LabelIn...))
+	}
+	if len(i.LabelNotIn) > 0 {
+		predicates = append(predicates, cancelreason.LabelNotIn(i.LabelNotIn...))
+	}
+	if i.LabelGT != nil {
+		predicates = append(predicates, cancelreason.LabelGT(*i.LabelGT))
+	}
+	if i.LabelGTE != nil {
+		predicates = append(predicates, cancelreason.LabelGTE(*i.LabelGTE))
+	}
+	if i.LabelLT != nil {
+		predicates = append(predicates, cancelreason.LabelLT(*i.LabelLT))
+	}
+	if i.LabelLTE != nil {
+		predicates = append(predicates, cancelreason.LabelLTE(*i.LabelLTE))
+	}
+	if i.LabelContains != nil {
+		predicates = append(predicates, cancelreason.LabelContains(*i.LabelContains))
+	}
+	if i.LabelHasPrefix != nil {
+		predicates = append(predicates, cancelreason.LabelHasPrefix(*i.LabelHasPrefix))
+	}
+	if i.LabelHasSuffix != nil {
+		predicates = append(predicates, cancelreason.LabelHasSuffix(*i.LabelHasSuffix))
+	}
+	if i.LabelEqualFold != nil {
+		predicates = append(predicates, cancelreason.LabelEqualFold(*i.LabelEqualFold))
+	}
+	if i.LabelContainsFold != nil {
+		predicates = append(predicates, cancelreason.LabelContainsFold(*i.LabelContainsFold))
+	}
+	if i.Position != nil {
+		predicates = append(predicates, cancelreason.PositionEQ(*i.Position))
+	}
+	if i.PositionNEQ != nil {
+		predicates = append(predicates, cancelreason.PositionNEQ(*i.PositionNEQ))
+	}
+	if len(i.PositionIn) > 0 {
+		predicates = append(predicates, cancelreason.PositionIn(i.PositionIn...))
+	}
+	if len(i.PositionNotIn) > 0 {
+		predicates = append(predicates, cancelreason.PositionNotIn(i.PositionNotIn...))
+	}
+	if i.PositionGT != nil {
+		predicates = append(predicates, cancelreason.PositionGT(*i.PositionGT))
+	}
+	if i.PositionGTE != nil {
+		predicates = append(predicates, cancelreason.PositionGTE(*i.PositionGTE))
+	}
+	if i.PositionLT != nil {
+		predicates = append(predicates, cancelreason.PositionLT(*i.PositionLT))
+	}
+	if i.PositionLTE != nil {
+		predicates = append(predicates, cancelreason.PositionLTE(*i.PositionLTE))
+	}
+	if i.Active != nil {
+		predicates = append(predicates, cancelreason.ActiveEQ(*i.Active))
+	}
+	if i.ActiveNEQ != nil {
+		predicates = append(predicates, cancelreason.ActiveNEQ(*i.ActiveNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCancelReasonWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return cancelreason.And(predicates...), nil
 	}
 }
 
@@ -1728,6 +2603,18 @@ type ContactWhereInput struct {
 	AssignedToIDEqualFold    *pulid.ID  `json:"assignedToIDEqualFold,omitempty"`
 	AssignedToIDContainsFold *pulid.ID  `json:"assignedToIDContainsFold,omitempty"`
 
+	// "archived_at" field predicates.
+	ArchivedAt       *time.Time  `json:"archivedAt,omitempty"`
+	ArchivedAtNEQ    *time.Time  `json:"archivedAtNEQ,omitempty"`
+	ArchivedAtIn     []time.Time `json:"archivedAtIn,omitempty"`
+	ArchivedAtNotIn  []time.Time `json:"archivedAtNotIn,omitempty"`
+	ArchivedAtGT     *time.Time  `json:"archivedAtGT,omitempty"`
+	ArchivedAtGTE    *time.Time  `json:"archivedAtGTE,omitempty"`
+	ArchivedAtLT     *time.Time  `json:"archivedAtLT,omitempty"`
+	ArchivedAtLTE    *time.Time  `json:"archivedAtLTE,omitempty"`
+	ArchivedAtIsNil  bool        `json:"archivedAtIsNil,omitempty"`
+	ArchivedAtNotNil bool        `json:"archivedAtNotNil,omitempty"`
+
 	// "assigned_to" edge predicates.
 	HasAssignedTo     *bool             `json:"hasAssignedTo,omitempty"`
 	HasAssignedToWith []*UserWhereInput `json:"hasAssignedToWith,omitempty"`
@@ -1743,6 +2630,10 @@ type ContactWhereInput struct {
 	// "tasks" edge predicates.
 	HasTasks     *bool             `json:"hasTasks,omitempty"`
 	HasTasksWith []*TaskWhereInput `json:"hasTasksWith,omitempty"`
+
+	// "stage_changes" edge predicates.
+	HasStageChanges     *bool                    `json:"hasStageChanges,omitempty"`
+	HasStageChangesWith []*StageChangeWhereInput `json:"hasStageChangesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2356,6 +3247,36 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 	if i.AssignedToIDContainsFold != nil {
 		predicates = append(predicates, contact.AssignedToIDContainsFold(*i.AssignedToIDContainsFold))
 	}
+	if i.ArchivedAt != nil {
+		predicates = append(predicates, contact.ArchivedAtEQ(*i.ArchivedAt))
+	}
+	if i.ArchivedAtNEQ != nil {
+		predicates = append(predicates, contact.ArchivedAtNEQ(*i.ArchivedAtNEQ))
+	}
+	if len(i.ArchivedAtIn) > 0 {
+		predicates = append(predicates, contact.ArchivedAtIn(i.ArchivedAtIn...))
+	}
+	if len(i.ArchivedAtNotIn) > 0 {
+		predicates = append(predicates, contact.ArchivedAtNotIn(i.ArchivedAtNotIn...))
+	}
+	if i.ArchivedAtGT != nil {
+		predicates = append(predicates, contact.ArchivedAtGT(*i.ArchivedAtGT))
+	}
+	if i.ArchivedAtGTE != nil {
+		predicates = append(predicates, contact.ArchivedAtGTE(*i.ArchivedAtGTE))
+	}
+	if i.ArchivedAtLT != nil {
+		predicates = append(predicates, contact.ArchivedAtLT(*i.ArchivedAtLT))
+	}
+	if i.ArchivedAtLTE != nil {
+		predicates = append(predicates, contact.ArchivedAtLTE(*i.ArchivedAtLTE))
+	}
+	if i.ArchivedAtIsNil {
+		predicates = append(predicates, contact.ArchivedAtIsNil())
+	}
+	if i.ArchivedAtNotNil {
+		predicates = append(predicates, contact.ArchivedAtNotNil())
+	}
 
 	if i.HasAssignedTo != nil {
 		p := contact.HasAssignedTo()
@@ -2428,6 +3349,24 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, contact.HasTasksWith(with...))
+	}
+	if i.HasStageChanges != nil {
+		p := contact.HasStageChanges()
+		if !*i.HasStageChanges {
+			p = contact.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasStageChangesWith) > 0 {
+		with := make([]predicate.StageChange, 0, len(i.HasStageChangesWith))
+		for _, w := range i.HasStageChangesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasStageChangesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, contact.HasStageChangesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -2820,6 +3759,620 @@ func (i *IPRuleWhereInput) P() (predicate.IPRule, error) {
 		return predicates[0], nil
 	default:
 		return iprule.And(predicates...), nil
+	}
+}
+
+// ImportJobWhereInput represents a where input for filtering ImportJob queries.
+type ImportJobWhereInput struct {
+	Predicates []predicate.ImportJob  `json:"-"`
+	Not        *ImportJobWhereInput   `json:"not,omitempty"`
+	Or         []*ImportJobWhereInput `json:"or,omitempty"`
+	And        []*ImportJobWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "file_name" field predicates.
+	FileName             *string  `json:"fileName,omitempty"`
+	FileNameNEQ          *string  `json:"fileNameNEQ,omitempty"`
+	FileNameIn           []string `json:"fileNameIn,omitempty"`
+	FileNameNotIn        []string `json:"fileNameNotIn,omitempty"`
+	FileNameGT           *string  `json:"fileNameGT,omitempty"`
+	FileNameGTE          *string  `json:"fileNameGTE,omitempty"`
+	FileNameLT           *string  `json:"fileNameLT,omitempty"`
+	FileNameLTE          *string  `json:"fileNameLTE,omitempty"`
+	FileNameContains     *string  `json:"fileNameContains,omitempty"`
+	FileNameHasPrefix    *string  `json:"fileNameHasPrefix,omitempty"`
+	FileNameHasSuffix    *string  `json:"fileNameHasSuffix,omitempty"`
+	FileNameEqualFold    *string  `json:"fileNameEqualFold,omitempty"`
+	FileNameContainsFold *string  `json:"fileNameContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *importjob.Status  `json:"status,omitempty"`
+	StatusNEQ   *importjob.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []importjob.Status `json:"statusIn,omitempty"`
+	StatusNotIn []importjob.Status `json:"statusNotIn,omitempty"`
+
+	// "total_rows" field predicates.
+	TotalRows      *int  `json:"totalRows,omitempty"`
+	TotalRowsNEQ   *int  `json:"totalRowsNEQ,omitempty"`
+	TotalRowsIn    []int `json:"totalRowsIn,omitempty"`
+	TotalRowsNotIn []int `json:"totalRowsNotIn,omitempty"`
+	TotalRowsGT    *int  `json:"totalRowsGT,omitempty"`
+	TotalRowsGTE   *int  `json:"totalRowsGTE,omitempty"`
+	TotalRowsLT    *int  `json:"totalRowsLT,omitempty"`
+	TotalRowsLTE   *int  `json:"totalRowsLTE,omitempty"`
+
+	// "processed" field predicates.
+	Processed      *int  `json:"processed,omitempty"`
+	ProcessedNEQ   *int  `json:"processedNEQ,omitempty"`
+	ProcessedIn    []int `json:"processedIn,omitempty"`
+	ProcessedNotIn []int `json:"processedNotIn,omitempty"`
+	ProcessedGT    *int  `json:"processedGT,omitempty"`
+	ProcessedGTE   *int  `json:"processedGTE,omitempty"`
+	ProcessedLT    *int  `json:"processedLT,omitempty"`
+	ProcessedLTE   *int  `json:"processedLTE,omitempty"`
+
+	// "imported" field predicates.
+	Imported      *int  `json:"imported,omitempty"`
+	ImportedNEQ   *int  `json:"importedNEQ,omitempty"`
+	ImportedIn    []int `json:"importedIn,omitempty"`
+	ImportedNotIn []int `json:"importedNotIn,omitempty"`
+	ImportedGT    *int  `json:"importedGT,omitempty"`
+	ImportedGTE   *int  `json:"importedGTE,omitempty"`
+	ImportedLT    *int  `json:"importedLT,omitempty"`
+	ImportedLTE   *int  `json:"importedLTE,omitempty"`
+
+	// "duplicates" field predicates.
+	Duplicates      *int  `json:"duplicates,omitempty"`
+	DuplicatesNEQ   *int  `json:"duplicatesNEQ,omitempty"`
+	DuplicatesIn    []int `json:"duplicatesIn,omitempty"`
+	DuplicatesNotIn []int `json:"duplicatesNotIn,omitempty"`
+	DuplicatesGT    *int  `json:"duplicatesGT,omitempty"`
+	DuplicatesGTE   *int  `json:"duplicatesGTE,omitempty"`
+	DuplicatesLT    *int  `json:"duplicatesLT,omitempty"`
+	DuplicatesLTE   *int  `json:"duplicatesLTE,omitempty"`
+
+	// "invalid" field predicates.
+	Invalid      *int  `json:"invalid,omitempty"`
+	InvalidNEQ   *int  `json:"invalidNEQ,omitempty"`
+	InvalidIn    []int `json:"invalidIn,omitempty"`
+	InvalidNotIn []int `json:"invalidNotIn,omitempty"`
+	InvalidGT    *int  `json:"invalidGT,omitempty"`
+	InvalidGTE   *int  `json:"invalidGTE,omitempty"`
+	InvalidLT    *int  `json:"invalidLT,omitempty"`
+	InvalidLTE   *int  `json:"invalidLTE,omitempty"`
+
+	// "error" field predicates.
+	Error             *string  `json:"error,omitempty"`
+	ErrorNEQ          *string  `json:"errorNEQ,omitempty"`
+	ErrorIn           []string `json:"errorIn,omitempty"`
+	ErrorNotIn        []string `json:"errorNotIn,omitempty"`
+	ErrorGT           *string  `json:"errorGT,omitempty"`
+	ErrorGTE          *string  `json:"errorGTE,omitempty"`
+	ErrorLT           *string  `json:"errorLT,omitempty"`
+	ErrorLTE          *string  `json:"errorLTE,omitempty"`
+	ErrorContains     *string  `json:"errorContains,omitempty"`
+	ErrorHasPrefix    *string  `json:"errorHasPrefix,omitempty"`
+	ErrorHasSuffix    *string  `json:"errorHasSuffix,omitempty"`
+	ErrorEqualFold    *string  `json:"errorEqualFold,omitempty"`
+	ErrorContainsFold *string  `json:"errorContainsFold,omitempty"`
+
+	// "created_by_id" field predicates.
+	CreatedByID             *pulid.ID  `json:"createdByID,omitempty"`
+	CreatedByIDNEQ          *pulid.ID  `json:"createdByIDNEQ,omitempty"`
+	CreatedByIDIn           []pulid.ID `json:"createdByIDIn,omitempty"`
+	CreatedByIDNotIn        []pulid.ID `json:"createdByIDNotIn,omitempty"`
+	CreatedByIDGT           *pulid.ID  `json:"createdByIDGT,omitempty"`
+	CreatedByIDGTE          *pulid.ID  `json:"createdByIDGTE,omitempty"`
+	CreatedByIDLT           *pulid.ID  `json:"createdByIDLT,omitempty"`
+	CreatedByIDLTE          *pulid.ID  `json:"createdByIDLTE,omitempty"`
+	CreatedByIDContains     *pulid.ID  `json:"createdByIDContains,omitempty"`
+	CreatedByIDHasPrefix    *pulid.ID  `json:"createdByIDHasPrefix,omitempty"`
+	CreatedByIDHasSuffix    *pulid.ID  `json:"createdByIDHasSuffix,omitempty"`
+	CreatedByIDIsNil        bool       `json:"createdByIDIsNil,omitempty"`
+	CreatedByIDNotNil       bool       `json:"createdByIDNotNil,omitempty"`
+	CreatedByIDEqualFold    *pulid.ID  `json:"createdByIDEqualFold,omitempty"`
+	CreatedByIDContainsFold *pulid.ID  `json:"createdByIDContainsFold,omitempty"`
+
+	// "finished_at" field predicates.
+	FinishedAt       *time.Time  `json:"finishedAt,omitempty"`
+	FinishedAtNEQ    *time.Time  `json:"finishedAtNEQ,omitempty"`
+	FinishedAtIn     []time.Time `json:"finishedAtIn,omitempty"`
+	FinishedAtNotIn  []time.Time `json:"finishedAtNotIn,omitempty"`
+	FinishedAtGT     *time.Time  `json:"finishedAtGT,omitempty"`
+	FinishedAtGTE    *time.Time  `json:"finishedAtGTE,omitempty"`
+	FinishedAtLT     *time.Time  `json:"finishedAtLT,omitempty"`
+	FinishedAtLTE    *time.Time  `json:"finishedAtLTE,omitempty"`
+	FinishedAtIsNil  bool        `json:"finishedAtIsNil,omitempty"`
+	FinishedAtNotNil bool        `json:"finishedAtNotNil,omitempty"`
+
+	// "created_by" edge predicates.
+	HasCreatedBy     *bool             `json:"hasCreatedBy,omitempty"`
+	HasCreatedByWith []*UserWhereInput `json:"hasCreatedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ImportJobWhereInput) AddPredicates(predicates ...predicate.ImportJob) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ImportJobWhereInput filter on the ImportJobQuery builder.
+func (i *ImportJobWhereInput) Filter(q *ImportJobQuery) (*ImportJobQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyImportJobWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyImportJobWhereInput is returned in case the ImportJobWhereInput is empty.
+var ErrEmptyImportJobWhereInput = errors.New("ent: empty predicate ImportJobWhereInput")
+
+// P returns a predicate for filtering importjobs.
+// An error is returned if the input is empty or invalid.
+func (i *ImportJobWhereInput) P() (predicate.ImportJob, error) {
+	var predicates []predicate.ImportJob
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, importjob.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ImportJob, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, importjob.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ImportJob, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, importjob.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, importjob.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, importjob.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, importjob.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, importjob.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, importjob.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, importjob.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, importjob.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, importjob.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, importjob.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, importjob.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, importjob.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, importjob.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, importjob.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, importjob.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, importjob.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, importjob.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, importjob.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, importjob.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, importjob.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, importjob.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, importjob.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, importjob.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, importjob.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, importjob.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.FileName != nil {
+		predicates = append(predicates, importjob.FileNameEQ(*i.FileName))
+	}
+	if i.FileNameNEQ != nil {
+		predicates = append(predicates, importjob.FileNameNEQ(*i.FileNameNEQ))
+	}
+	if len(i.FileNameIn) > 0 {
+		predicates = append(predicates, importjob.FileNameIn(i.FileNameIn...))
+	}
+	if len(i.FileNameNotIn) > 0 {
+		predicates = append(predicates, importjob.FileNameNotIn(i.FileNameNotIn...))
+	}
+	if i.FileNameGT != nil {
+		predicates = append(predicates, importjob.FileNameGT(*i.FileNameGT))
+	}
+	if i.FileNameGTE != nil {
+		predicates = append(predicates, importjob.FileNameGTE(*i.FileNameGTE))
+	}
+	if i.FileNameLT != nil {
+		predicates = append(predicates, importjob.FileNameLT(*i.FileNameLT))
+	}
+	if i.FileNameLTE != nil {
+		predicates = append(predicates, importjob.FileNameLTE(*i.FileNameLTE))
+	}
+	if i.FileNameContains != nil {
+		predicates = append(predicates, importjob.FileNameContains(*i.FileNameContains))
+	}
+	if i.FileNameHasPrefix != nil {
+		predicates = append(predicates, importjob.FileNameHasPrefix(*i.FileNameHasPrefix))
+	}
+	if i.FileNameHasSuffix != nil {
+		predicates = append(predicates, importjob.FileNameHasSuffix(*i.FileNameHasSuffix))
+	}
+	if i.FileNameEqualFold != nil {
+		predicates = append(predicates, importjob.FileNameEqualFold(*i.FileNameEqualFold))
+	}
+	if i.FileNameContainsFold != nil {
+		predicates = append(predicates, importjob.FileNameContainsFold(*i.FileNameContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, importjob.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, importjob.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, importjob.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, importjob.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.TotalRows != nil {
+		predicates = append(predicates, importjob.TotalRowsEQ(*i.TotalRows))
+	}
+	if i.TotalRowsNEQ != nil {
+		predicates = append(predicates, importjob.TotalRowsNEQ(*i.TotalRowsNEQ))
+	}
+	if len(i.TotalRowsIn) > 0 {
+		predicates = append(predicates, importjob.TotalRowsIn(i.TotalRowsIn...))
+	}
+	if len(i.TotalRowsNotIn) > 0 {
+		predicates = append(predicates, importjob.TotalRowsNotIn(i.TotalRowsNotIn...))
+	}
+	if i.TotalRowsGT != nil {
+		predicates = append(predicates, importjob.TotalRowsGT(*i.TotalRowsGT))
+	}
+	if i.TotalRowsGTE != nil {
+		predicates = append(predicates, importjob.TotalRowsGTE(*i.TotalRowsGTE))
+	}
+	if i.TotalRowsLT != nil {
+		predicates = append(predicates, importjob.TotalRowsLT(*i.TotalRowsLT))
+	}
+	if i.TotalRowsLTE != nil {
+		predicates = append(predicates, importjob.TotalRowsLTE(*i.TotalRowsLTE))
+	}
+	if i.Processed != nil {
+		predicates = append(predicates, importjob.ProcessedEQ(*i.Processed))
+	}
+	if i.ProcessedNEQ != nil {
+		predicates = append(predicates, importjob.ProcessedNEQ(*i.ProcessedNEQ))
+	}
+	if len(i.ProcessedIn) > 0 {
+		predicates = append(predicates, importjob.ProcessedIn(i.ProcessedIn...))
+	}
+	if len(i.ProcessedNotIn) > 0 {
+		predicates = append(predicates, importjob.ProcessedNotIn(i.ProcessedNotIn...))
+	}
+	if i.ProcessedGT != nil {
+		predicates = append(predicates, importjob.ProcessedGT(*i.ProcessedGT))
+	}
+	if i.ProcessedGTE != nil {
+		predicates = append(predicates, importjob.ProcessedGTE(*i.ProcessedGTE))
+	}
+	if i.ProcessedLT != nil {
+		predicates = append(predicates, importjob.ProcessedLT(*i.ProcessedLT))
+	}
+	if i.ProcessedLTE != nil {
+		predicates = append(predicates, importjob.ProcessedLTE(*i.ProcessedLTE))
+	}
+	if i.Imported != nil {
+		predicates = append(predicates, importjob.ImportedEQ(*i.Imported))
+	}
+	if i.ImportedNEQ != nil {
+		predicates = append(predicates, importjob.ImportedNEQ(*i.ImportedNEQ))
+	}
+	if len(i.ImportedIn) > 0 {
+		predicates = append(predicates, importjob.ImportedIn(i.ImportedIn...))
+	}
+	if len(i.ImportedNotIn) > 0 {
+		predicates = append(predicates, importjob.ImportedNotIn(i.ImportedNotIn...))
+	}
+	if i.ImportedGT != nil {
+		predicates = append(predicates, importjob.ImportedGT(*i.ImportedGT))
+	}
+	if i.ImportedGTE != nil {
+		predicates = append(predicates, importjob.ImportedGTE(*i.ImportedGTE))
+	}
+	if i.ImportedLT != nil {
+		predicates = append(predicates, importjob.ImportedLT(*i.ImportedLT))
+	}
+	if i.ImportedLTE != nil {
+		predicates = append(predicates, importjob.ImportedLTE(*i.ImportedLTE))
+	}
+	if i.Duplicates != nil {
+		predicates = append(predicates, importjob.DuplicatesEQ(*i.Duplicates))
+	}
+	if i.DuplicatesNEQ != nil {
+		predicates = append(predicates, importjob.DuplicatesNEQ(*i.DuplicatesNEQ))
+	}
+	if len(i.DuplicatesIn) > 0 {
+		predicates = append(predicates, importjob.DuplicatesIn(i.DuplicatesIn...))
+	}
+	if len(i.DuplicatesNotIn) > 0 {
+		predicates = append(predicates, importjob.DuplicatesNotIn(i.DuplicatesNotIn...))
+	}
+	if i.DuplicatesGT != nil {
+		predicates = append(predicates, importjob.DuplicatesGT(*i.DuplicatesGT))
+	}
+	if i.DuplicatesGTE != nil {
+		predicates = append(predicates, importjob.DuplicatesGTE(*i.DuplicatesGTE))
+	}
+	if i.DuplicatesLT != nil {
+		predicates = append(predicates, importjob.DuplicatesLT(*i.DuplicatesLT))
+	}
+	if i.DuplicatesLTE != nil {
+		predicates = append(predicates, importjob.DuplicatesLTE(*i.DuplicatesLTE))
+	}
+	if i.Invalid != nil {
+		predicates = append(predicates, importjob.InvalidEQ(*i.Invalid))
+	}
+	if i.InvalidNEQ != nil {
+		predicates = append(predicates, importjob.InvalidNEQ(*i.InvalidNEQ))
+	}
+	if len(i.InvalidIn) > 0 {
+		predicates = append(predicates, importjob.InvalidIn(i.InvalidIn...))
+	}
+	if len(i.InvalidNotIn) > 0 {
+		predicates = append(predicates, importjob.InvalidNotIn(i.InvalidNotIn...))
+	}
+	if i.InvalidGT != nil {
+		predicates = append(predicates, importjob.InvalidGT(*i.InvalidGT))
+	}
+	if i.InvalidGTE != nil {
+		predicates = append(predicates, importjob.InvalidGTE(*i.InvalidGTE))
+	}
+	if i.InvalidLT != nil {
+		predicates = append(predicates, importjob.InvalidLT(*i.InvalidLT))
+	}
+	if i.InvalidLTE != nil {
+		predicates = append(predicates, importjob.InvalidLTE(*i.InvalidLTE))
+	}
+	if i.Error != nil {
+		predicates = append(predicates, importjob.ErrorEQ(*i.Error))
+	}
+	if i.ErrorNEQ != nil {
+		predicates = append(predicates, importjob.ErrorNEQ(*i.ErrorNEQ))
+	}
+	if len(i.ErrorIn) > 0 {
+		predicates = append(predicates, importjob.ErrorIn(i.ErrorIn...))
+	}
+	if len(i.ErrorNotIn) > 0 {
+		predicates = append(predicates, importjob.ErrorNotIn(i.ErrorNotIn...))
+	}
+	if i.ErrorGT != nil {
+		predicates = append(predicates, importjob.ErrorGT(*i.ErrorGT))
+	}
+	if i.ErrorGTE != nil {
+		predicates = append(predicates, importjob.ErrorGTE(*i.ErrorGTE))
+	}
+	if i.ErrorLT != nil {
+		predicates = append(predicates, importjob.ErrorLT(*i.ErrorLT))
+	}
+	if i.ErrorLTE != nil {
+		predicates = append(predicates, importjob.ErrorLTE(*i.ErrorLTE))
+	}
+	if i.ErrorContains != nil {
+		predicates = append(predicates, importjob.ErrorContains(*i.ErrorContains))
+	}
+	if i.ErrorHasPrefix != nil {
+		predicates = append(predicates, importjob.ErrorHasPrefix(*i.ErrorHasPrefix))
+	}
+	if i.ErrorHasSuffix != nil {
+		predicates = append(predicates, importjob.ErrorHasSuffix(*i.ErrorHasSuffix))
+	}
+	if i.ErrorEqualFold != nil {
+		predicates = append(predicates, importjob.ErrorEqualFold(*i.ErrorEqualFold))
+	}
+	if i.ErrorContainsFold != nil {
+		predicates = append(predicates, importjob.ErrorContainsFold(*i.ErrorContainsFold))
+	}
+	if i.CreatedByID != nil {
+		predicates = append(predicates, importjob.CreatedByIDEQ(*i.CreatedByID))
+	}
+	if i.CreatedByIDNEQ != nil {
+		predicates = append(predicates, importjob.CreatedByIDNEQ(*i.CreatedByIDNEQ))
+	}
+	if len(i.CreatedByIDIn) > 0 {
+		predicates = append(predicates, importjob.CreatedByIDIn(i.CreatedByIDIn...))
+	}
+	if len(i.CreatedByIDNotIn) > 0 {
+		predicates = append(predicates, importjob.CreatedByIDNotIn(i.CreatedByIDNotIn...))
+	}
+	if i.CreatedByIDGT != nil {
+		predicates = append(predicates, importjob.CreatedByIDGT(*i.CreatedByIDGT))
+	}
+	if i.CreatedByIDGTE != nil {
+		predicates = append(predicates, importjob.CreatedByIDGTE(*i.CreatedByIDGTE))
+	}
+	if i.CreatedByIDLT != nil {
+		predicates = append(predicates, importjob.CreatedByIDLT(*i.CreatedByIDLT))
+	}
+	if i.CreatedByIDLTE != nil {
+		predicates = append(predicates, importjob.CreatedByIDLTE(*i.CreatedByIDLTE))
+	}
+	if i.CreatedByIDContains != nil {
+		predicates = append(predicates, importjob.CreatedByIDContains(*i.CreatedByIDContains))
+	}
+	if i.CreatedByIDHasPrefix != nil {
+		predicates = append(predicates, importjob.CreatedByIDHasPrefix(*i.CreatedByIDHasPrefix))
+	}
+	if i.CreatedByIDHasSuffix != nil {
+		predicates = append(predicates, importjob.CreatedByIDHasSuffix(*i.CreatedByIDHasSuffix))
+	}
+	if i.CreatedByIDIsNil {
+		predicates = append(predicates, importjob.CreatedByIDIsNil())
+	}
+	if i.CreatedByIDNotNil {
+		predicates = append(predicates, importjob.CreatedByIDNotNil())
+	}
+	if i.CreatedByIDEqualFold != nil {
+		predicates = append(predicates, importjob.CreatedByIDEqualFold(*i.CreatedByIDEqualFold))
+	}
+	if i.CreatedByIDContainsFold != nil {
+		predicates = append(predicates, importjob.CreatedByIDContainsFold(*i.CreatedByIDContainsFold))
+	}
+	if i.FinishedAt != nil {
+		predicates = append(predicates, importjob.FinishedAtEQ(*i.FinishedAt))
+	}
+	if i.FinishedAtNEQ != nil {
+		predicates = append(predicates, importjob.FinishedAtNEQ(*i.FinishedAtNEQ))
+	}
+	if len(i.FinishedAtIn) > 0 {
+		predicates = append(predicates, importjob.FinishedAtIn(i.FinishedAtIn...))
+	}
+	if len(i.FinishedAtNotIn) > 0 {
+		predicates = append(predicates, importjob.FinishedAtNotIn(i.FinishedAtNotIn...))
+	}
+	if i.FinishedAtGT != nil {
+		predicates = append(predicates, importjob.FinishedAtGT(*i.FinishedAtGT))
+	}
+	if i.FinishedAtGTE != nil {
+		predicates = append(predicates, importjob.FinishedAtGTE(*i.FinishedAtGTE))
+	}
+	if i.FinishedAtLT != nil {
+		predicates = append(predicates, importjob.FinishedAtLT(*i.FinishedAtLT))
+	}
+	if i.FinishedAtLTE != nil {
+		predicates = append(predicates, importjob.FinishedAtLTE(*i.FinishedAtLTE))
+	}
+	if i.FinishedAtIsNil {
+		predicates = append(predicates, importjob.FinishedAtIsNil())
+	}
+	if i.FinishedAtNotNil {
+		predicates = append(predicates, importjob.FinishedAtNotNil())
+	}
+
+	if i.HasCreatedBy != nil {
+		p := importjob.HasCreatedBy()
+		if !*i.HasCreatedBy {
+			p = importjob.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCreatedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasCreatedByWith))
+		for _, w := range i.HasCreatedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCreatedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, importjob.HasCreatedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyImportJobWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return importjob.And(predicates...), nil
 	}
 }
 
@@ -4883,6 +6436,378 @@ func (i *ServiceWhereInput) P() (predicate.Service, error) {
 	}
 }
 
+// StageChangeWhereInput represents a where input for filtering StageChange queries.
+type StageChangeWhereInput struct {
+	Predicates []predicate.StageChange  `json:"-"`
+	Not        *StageChangeWhereInput   `json:"not,omitempty"`
+	Or         []*StageChangeWhereInput `json:"or,omitempty"`
+	And        []*StageChangeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "contact_id" field predicates.
+	ContactID             *pulid.ID  `json:"contactID,omitempty"`
+	ContactIDNEQ          *pulid.ID  `json:"contactIDNEQ,omitempty"`
+	ContactIDIn           []pulid.ID `json:"contactIDIn,omitempty"`
+	ContactIDNotIn        []pulid.ID `json:"contactIDNotIn,omitempty"`
+	ContactIDGT           *pulid.ID  `json:"contactIDGT,omitempty"`
+	ContactIDGTE          *pulid.ID  `json:"contactIDGTE,omitempty"`
+	ContactIDLT           *pulid.ID  `json:"contactIDLT,omitempty"`
+	ContactIDLTE          *pulid.ID  `json:"contactIDLTE,omitempty"`
+	ContactIDContains     *pulid.ID  `json:"contactIDContains,omitempty"`
+	ContactIDHasPrefix    *pulid.ID  `json:"contactIDHasPrefix,omitempty"`
+	ContactIDHasSuffix    *pulid.ID  `json:"contactIDHasSuffix,omitempty"`
+	ContactIDEqualFold    *pulid.ID  `json:"contactIDEqualFold,omitempty"`
+	ContactIDContainsFold *pulid.ID  `json:"contactIDContainsFold,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "actor_id" field predicates.
+	ActorID             *pulid.ID  `json:"actorID,omitempty"`
+	ActorIDNEQ          *pulid.ID  `json:"actorIDNEQ,omitempty"`
+	ActorIDIn           []pulid.ID `json:"actorIDIn,omitempty"`
+	ActorIDNotIn        []pulid.ID `json:"actorIDNotIn,omitempty"`
+	ActorIDGT           *pulid.ID  `json:"actorIDGT,omitempty"`
+	ActorIDGTE          *pulid.ID  `json:"actorIDGTE,omitempty"`
+	ActorIDLT           *pulid.ID  `json:"actorIDLT,omitempty"`
+	ActorIDLTE          *pulid.ID  `json:"actorIDLTE,omitempty"`
+	ActorIDContains     *pulid.ID  `json:"actorIDContains,omitempty"`
+	ActorIDHasPrefix    *pulid.ID  `json:"actorIDHasPrefix,omitempty"`
+	ActorIDHasSuffix    *pulid.ID  `json:"actorIDHasSuffix,omitempty"`
+	ActorIDIsNil        bool       `json:"actorIDIsNil,omitempty"`
+	ActorIDNotNil       bool       `json:"actorIDNotNil,omitempty"`
+	ActorIDEqualFold    *pulid.ID  `json:"actorIDEqualFold,omitempty"`
+	ActorIDContainsFold *pulid.ID  `json:"actorIDContainsFold,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "contact" edge predicates.
+	HasContact     *bool                `json:"hasContact,omitempty"`
+	HasContactWith []*ContactWhereInput `json:"hasContactWith,omitempty"`
+
+	// "actor" edge predicates.
+	HasActor     *bool             `json:"hasActor,omitempty"`
+	HasActorWith []*UserWhereInput `json:"hasActorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *StageChangeWhereInput) AddPredicates(predicates ...predicate.StageChange) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the StageChangeWhereInput filter on the StageChangeQuery builder.
+func (i *StageChangeWhereInput) Filter(q *StageChangeQuery) (*StageChangeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyStageChangeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyStageChangeWhereInput is returned in case the StageChangeWhereInput is empty.
+var ErrEmptyStageChangeWhereInput = errors.New("ent: empty predicate StageChangeWhereInput")
+
+// P returns a predicate for filtering stagechanges.
+// An error is returned if the input is empty or invalid.
+func (i *StageChangeWhereInput) P() (predicate.StageChange, error) {
+	var predicates []predicate.StageChange
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, stagechange.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.StageChange, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, stagechange.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.StageChange, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, stagechange.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, stagechange.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, stagechange.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, stagechange.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, stagechange.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, stagechange.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, stagechange.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, stagechange.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, stagechange.IDLTE(*i.IDLTE))
+	}
+	if i.ContactID != nil {
+		predicates = append(predicates, stagechange.ContactIDEQ(*i.ContactID))
+	}
+	if i.ContactIDNEQ != nil {
+		predicates = append(predicates, stagechange.ContactIDNEQ(*i.ContactIDNEQ))
+	}
+	if len(i.ContactIDIn) > 0 {
+		predicates = append(predicates, stagechange.ContactIDIn(i.ContactIDIn...))
+	}
+	if len(i.ContactIDNotIn) > 0 {
+		predicates = append(predicates, stagechange.ContactIDNotIn(i.ContactIDNotIn...))
+	}
+	if i.ContactIDGT != nil {
+		predicates = append(predicates, stagechange.ContactIDGT(*i.ContactIDGT))
+	}
+	if i.ContactIDGTE != nil {
+		predicates = append(predicates, stagechange.ContactIDGTE(*i.ContactIDGTE))
+	}
+	if i.ContactIDLT != nil {
+		predicates = append(predicates, stagechange.ContactIDLT(*i.ContactIDLT))
+	}
+	if i.ContactIDLTE != nil {
+		predicates = append(predicates, stagechange.ContactIDLTE(*i.ContactIDLTE))
+	}
+	if i.ContactIDContains != nil {
+		predicates = append(predicates, stagechange.ContactIDContains(*i.ContactIDContains))
+	}
+	if i.ContactIDHasPrefix != nil {
+		predicates = append(predicates, stagechange.ContactIDHasPrefix(*i.ContactIDHasPrefix))
+	}
+	if i.ContactIDHasSuffix != nil {
+		predicates = append(predicates, stagechange.ContactIDHasSuffix(*i.ContactIDHasSuffix))
+	}
+	if i.ContactIDEqualFold != nil {
+		predicates = append(predicates, stagechange.ContactIDEqualFold(*i.ContactIDEqualFold))
+	}
+	if i.ContactIDContainsFold != nil {
+		predicates = append(predicates, stagechange.ContactIDContainsFold(*i.ContactIDContainsFold))
+	}
+	if i.At != nil {
+		predicates = append(predicates, stagechange.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, stagechange.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, stagechange.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, stagechange.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, stagechange.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, stagechange.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, stagechange.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, stagechange.AtLTE(*i.AtLTE))
+	}
+	if i.ActorID != nil {
+		predicates = append(predicates, stagechange.ActorIDEQ(*i.ActorID))
+	}
+	if i.ActorIDNEQ != nil {
+		predicates = append(predicates, stagechange.ActorIDNEQ(*i.ActorIDNEQ))
+	}
+	if len(i.ActorIDIn) > 0 {
+		predicates = append(predicates, stagechange.ActorIDIn(i.ActorIDIn...))
+	}
+	if len(i.ActorIDNotIn) > 0 {
+		predicates = append(predicates, stagechange.ActorIDNotIn(i.ActorIDNotIn...))
+	}
+	if i.ActorIDGT != nil {
+		predicates = append(predicates, stagechange.ActorIDGT(*i.ActorIDGT))
+	}
+	if i.ActorIDGTE != nil {
+		predicates = append(predicates, stagechange.ActorIDGTE(*i.ActorIDGTE))
+	}
+	if i.ActorIDLT != nil {
+		predicates = append(predicates, stagechange.ActorIDLT(*i.ActorIDLT))
+	}
+	if i.ActorIDLTE != nil {
+		predicates = append(predicates, stagechange.ActorIDLTE(*i.ActorIDLTE))
+	}
+	if i.ActorIDContains != nil {
+		predicates = append(predicates, stagechange.ActorIDContains(*i.ActorIDContains))
+	}
+	if i.ActorIDHasPrefix != nil {
+		predicates = append(predicates, stagechange.ActorIDHasPrefix(*i.ActorIDHasPrefix))
+	}
+	if i.ActorIDHasSuffix != nil {
+		predicates = append(predicates, stagechange.ActorIDHasSuffix(*i.ActorIDHasSuffix))
+	}
+	if i.ActorIDIsNil {
+		predicates = append(predicates, stagechange.ActorIDIsNil())
+	}
+	if i.ActorIDNotNil {
+		predicates = append(predicates, stagechange.ActorIDNotNil())
+	}
+	if i.ActorIDEqualFold != nil {
+		predicates = append(predicates, stagechange.ActorIDEqualFold(*i.ActorIDEqualFold))
+	}
+	if i.ActorIDContainsFold != nil {
+		predicates = append(predicates, stagechange.ActorIDContainsFold(*i.ActorIDContainsFold))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, stagechange.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, stagechange.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, stagechange.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, stagechange.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, stagechange.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, stagechange.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, stagechange.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, stagechange.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, stagechange.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, stagechange.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, stagechange.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, stagechange.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, stagechange.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+
+	if i.HasContact != nil {
+		p := stagechange.HasContact()
+		if !*i.HasContact {
+			p = stagechange.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasContactWith) > 0 {
+		with := make([]predicate.Contact, 0, len(i.HasContactWith))
+		for _, w := range i.HasContactWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasContactWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, stagechange.HasContactWith(with...))
+	}
+	if i.HasActor != nil {
+		p := stagechange.HasActor()
+		if !*i.HasActor {
+			p = stagechange.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasActorWith))
+		for _, w := range i.HasActorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, stagechange.HasActorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyStageChangeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return stagechange.And(predicates...), nil
+	}
+}
+
 // TaskWhereInput represents a where input for filtering Task queries.
 type TaskWhereInput struct {
 	Predicates []predicate.Task  `json:"-"`
@@ -5037,6 +6962,49 @@ type TaskWhereInput struct {
 	CompletedAtIsNil  bool        `json:"completedAtIsNil,omitempty"`
 	CompletedAtNotNil bool        `json:"completedAtNotNil,omitempty"`
 
+	// "kind" field predicates.
+	Kind       *task.Kind  `json:"kind,omitempty"`
+	KindNEQ    *task.Kind  `json:"kindNEQ,omitempty"`
+	KindIn     []task.Kind `json:"kindIn,omitempty"`
+	KindNotIn  []task.Kind `json:"kindNotIn,omitempty"`
+	KindIsNil  bool        `json:"kindIsNil,omitempty"`
+	KindNotNil bool        `json:"kindNotNil,omitempty"`
+
+	// "skill" field predicates.
+	Skill             *string  `json:"skill,omitempty"`
+	SkillNEQ          *string  `json:"skillNEQ,omitempty"`
+	SkillIn           []string `json:"skillIn,omitempty"`
+	SkillNotIn        []string `json:"skillNotIn,omitempty"`
+	SkillGT           *string  `json:"skillGT,omitempty"`
+	SkillGTE          *string  `json:"skillGTE,omitempty"`
+	SkillLT           *string  `json:"skillLT,omitempty"`
+	SkillLTE          *string  `json:"skillLTE,omitempty"`
+	SkillContains     *string  `json:"skillContains,omitempty"`
+	SkillHasPrefix    *string  `json:"skillHasPrefix,omitempty"`
+	SkillHasSuffix    *string  `json:"skillHasSuffix,omitempty"`
+	SkillIsNil        bool     `json:"skillIsNil,omitempty"`
+	SkillNotNil       bool     `json:"skillNotNil,omitempty"`
+	SkillEqualFold    *string  `json:"skillEqualFold,omitempty"`
+	SkillContainsFold *string  `json:"skillContainsFold,omitempty"`
+
+	// "priority_manual" field predicates.
+	PriorityManual       *bool `json:"priorityManual,omitempty"`
+	PriorityManualNEQ    *bool `json:"priorityManualNEQ,omitempty"`
+	PriorityManualIsNil  bool  `json:"priorityManualIsNil,omitempty"`
+	PriorityManualNotNil bool  `json:"priorityManualNotNil,omitempty"`
+
+	// "priority_rank" field predicates.
+	PriorityRank       *int  `json:"priorityRank,omitempty"`
+	PriorityRankNEQ    *int  `json:"priorityRankNEQ,omitempty"`
+	PriorityRankIn     []int `json:"priorityRankIn,omitempty"`
+	PriorityRankNotIn  []int `json:"priorityRankNotIn,omitempty"`
+	PriorityRankGT     *int  `json:"priorityRankGT,omitempty"`
+	PriorityRankGTE    *int  `json:"priorityRankGTE,omitempty"`
+	PriorityRankLT     *int  `json:"priorityRankLT,omitempty"`
+	PriorityRankLTE    *int  `json:"priorityRankLTE,omitempty"`
+	PriorityRankIsNil  bool  `json:"priorityRankIsNil,omitempty"`
+	PriorityRankNotNil bool  `json:"priorityRankNotNil,omitempty"`
+
 	// "contact" edge predicates.
 	HasContact     *bool                `json:"hasContact,omitempty"`
 	HasContactWith []*ContactWhereInput `json:"hasContactWith,omitempty"`
@@ -5048,6 +7016,10 @@ type TaskWhereInput struct {
 	// "assignee" edge predicates.
 	HasAssignee     *bool             `json:"hasAssignee,omitempty"`
 	HasAssigneeWith []*UserWhereInput `json:"hasAssigneeWith,omitempty"`
+
+	// "events" edge predicates.
+	HasEvents     *bool                  `json:"hasEvents,omitempty"`
+	HasEventsWith []*TaskEventWhereInput `json:"hasEventsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5490,6 +7462,111 @@ func (i *TaskWhereInput) P() (predicate.Task, error) {
 	if i.CompletedAtNotNil {
 		predicates = append(predicates, task.CompletedAtNotNil())
 	}
+	if i.Kind != nil {
+		predicates = append(predicates, task.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, task.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, task.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, task.KindNotIn(i.KindNotIn...))
+	}
+	if i.KindIsNil {
+		predicates = append(predicates, task.KindIsNil())
+	}
+	if i.KindNotNil {
+		predicates = append(predicates, task.KindNotNil())
+	}
+	if i.Skill != nil {
+		predicates = append(predicates, task.SkillEQ(*i.Skill))
+	}
+	if i.SkillNEQ != nil {
+		predicates = append(predicates, task.SkillNEQ(*i.SkillNEQ))
+	}
+	if len(i.SkillIn) > 0 {
+		predicates = append(predicates, task.SkillIn(i.SkillIn...))
+	}
+	if len(i.SkillNotIn) > 0 {
+		predicates = append(predicates, task.SkillNotIn(i.SkillNotIn...))
+	}
+	if i.SkillGT != nil {
+		predicates = append(predicates, task.SkillGT(*i.SkillGT))
+	}
+	if i.SkillGTE != nil {
+		predicates = append(predicates, task.SkillGTE(*i.SkillGTE))
+	}
+	if i.SkillLT != nil {
+		predicates = append(predicates, task.SkillLT(*i.SkillLT))
+	}
+	if i.SkillLTE != nil {
+		predicates = append(predicates, task.SkillLTE(*i.SkillLTE))
+	}
+	if i.SkillContains != nil {
+		predicates = append(predicates, task.SkillContains(*i.SkillContains))
+	}
+	if i.SkillHasPrefix != nil {
+		predicates = append(predicates, task.SkillHasPrefix(*i.SkillHasPrefix))
+	}
+	if i.SkillHasSuffix != nil {
+		predicates = append(predicates, task.SkillHasSuffix(*i.SkillHasSuffix))
+	}
+	if i.SkillIsNil {
+		predicates = append(predicates, task.SkillIsNil())
+	}
+	if i.SkillNotNil {
+		predicates = append(predicates, task.SkillNotNil())
+	}
+	if i.SkillEqualFold != nil {
+		predicates = append(predicates, task.SkillEqualFold(*i.SkillEqualFold))
+	}
+	if i.SkillContainsFold != nil {
+		predicates = append(predicates, task.SkillContainsFold(*i.SkillContainsFold))
+	}
+	if i.PriorityManual != nil {
+		predicates = append(predicates, task.PriorityManualEQ(*i.PriorityManual))
+	}
+	if i.PriorityManualNEQ != nil {
+		predicates = append(predicates, task.PriorityManualNEQ(*i.PriorityManualNEQ))
+	}
+	if i.PriorityManualIsNil {
+		predicates = append(predicates, task.PriorityManualIsNil())
+	}
+	if i.PriorityManualNotNil {
+		predicates = append(predicates, task.PriorityManualNotNil())
+	}
+	if i.PriorityRank != nil {
+		predicates = append(predicates, task.PriorityRankEQ(*i.PriorityRank))
+	}
+	if i.PriorityRankNEQ != nil {
+		predicates = append(predicates, task.PriorityRankNEQ(*i.PriorityRankNEQ))
+	}
+	if len(i.PriorityRankIn) > 0 {
+		predicates = append(predicates, task.PriorityRankIn(i.PriorityRankIn...))
+	}
+	if len(i.PriorityRankNotIn) > 0 {
+		predicates = append(predicates, task.PriorityRankNotIn(i.PriorityRankNotIn...))
+	}
+	if i.PriorityRankGT != nil {
+		predicates = append(predicates, task.PriorityRankGT(*i.PriorityRankGT))
+	}
+	if i.PriorityRankGTE != nil {
+		predicates = append(predicates, task.PriorityRankGTE(*i.PriorityRankGTE))
+	}
+	if i.PriorityRankLT != nil {
+		predicates = append(predicates, task.PriorityRankLT(*i.PriorityRankLT))
+	}
+	if i.PriorityRankLTE != nil {
+		predicates = append(predicates, task.PriorityRankLTE(*i.PriorityRankLTE))
+	}
+	if i.PriorityRankIsNil {
+		predicates = append(predicates, task.PriorityRankIsNil())
+	}
+	if i.PriorityRankNotNil {
+		predicates = append(predicates, task.PriorityRankNotNil())
+	}
 
 	if i.HasContact != nil {
 		p := task.HasContact()
@@ -5545,6 +7622,24 @@ func (i *TaskWhereInput) P() (predicate.Task, error) {
 		}
 		predicates = append(predicates, task.HasAssigneeWith(with...))
 	}
+	if i.HasEvents != nil {
+		p := task.HasEvents()
+		if !*i.HasEvents {
+			p = task.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEventsWith) > 0 {
+		with := make([]predicate.TaskEvent, 0, len(i.HasEventsWith))
+		for _, w := range i.HasEventsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEventsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, task.HasEventsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyTaskWhereInput
@@ -5552,6 +7647,396 @@ func (i *TaskWhereInput) P() (predicate.Task, error) {
 		return predicates[0], nil
 	default:
 		return task.And(predicates...), nil
+	}
+}
+
+// TaskEventWhereInput represents a where input for filtering TaskEvent queries.
+type TaskEventWhereInput struct {
+	Predicates []predicate.TaskEvent  `json:"-"`
+	Not        *TaskEventWhereInput   `json:"not,omitempty"`
+	Or         []*TaskEventWhereInput `json:"or,omitempty"`
+	And        []*TaskEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "task_id" field predicates.
+	TaskID             *pulid.ID  `json:"taskID,omitempty"`
+	TaskIDNEQ          *pulid.ID  `json:"taskIDNEQ,omitempty"`
+	TaskIDIn           []pulid.ID `json:"taskIDIn,omitempty"`
+	TaskIDNotIn        []pulid.ID `json:"taskIDNotIn,omitempty"`
+	TaskIDGT           *pulid.ID  `json:"taskIDGT,omitempty"`
+	TaskIDGTE          *pulid.ID  `json:"taskIDGTE,omitempty"`
+	TaskIDLT           *pulid.ID  `json:"taskIDLT,omitempty"`
+	TaskIDLTE          *pulid.ID  `json:"taskIDLTE,omitempty"`
+	TaskIDContains     *pulid.ID  `json:"taskIDContains,omitempty"`
+	TaskIDHasPrefix    *pulid.ID  `json:"taskIDHasPrefix,omitempty"`
+	TaskIDHasSuffix    *pulid.ID  `json:"taskIDHasSuffix,omitempty"`
+	TaskIDEqualFold    *pulid.ID  `json:"taskIDEqualFold,omitempty"`
+	TaskIDContainsFold *pulid.ID  `json:"taskIDContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *taskevent.Kind  `json:"kind,omitempty"`
+	KindNEQ   *taskevent.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []taskevent.Kind `json:"kindIn,omitempty"`
+	KindNotIn []taskevent.Kind `json:"kindNotIn,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "detail" field predicates.
+	Detail             *string  `json:"detail,omitempty"`
+	DetailNEQ          *string  `json:"detailNEQ,omitempty"`
+	DetailIn           []string `json:"detailIn,omitempty"`
+	DetailNotIn        []string `json:"detailNotIn,omitempty"`
+	DetailGT           *string  `json:"detailGT,omitempty"`
+	DetailGTE          *string  `json:"detailGTE,omitempty"`
+	DetailLT           *string  `json:"detailLT,omitempty"`
+	DetailLTE          *string  `json:"detailLTE,omitempty"`
+	DetailContains     *string  `json:"detailContains,omitempty"`
+	DetailHasPrefix    *string  `json:"detailHasPrefix,omitempty"`
+	DetailHasSuffix    *string  `json:"detailHasSuffix,omitempty"`
+	DetailEqualFold    *string  `json:"detailEqualFold,omitempty"`
+	DetailContainsFold *string  `json:"detailContainsFold,omitempty"`
+
+	// "actor_id" field predicates.
+	ActorID             *pulid.ID  `json:"actorID,omitempty"`
+	ActorIDNEQ          *pulid.ID  `json:"actorIDNEQ,omitempty"`
+	ActorIDIn           []pulid.ID `json:"actorIDIn,omitempty"`
+	ActorIDNotIn        []pulid.ID `json:"actorIDNotIn,omitempty"`
+	ActorIDGT           *pulid.ID  `json:"actorIDGT,omitempty"`
+	ActorIDGTE          *pulid.ID  `json:"actorIDGTE,omitempty"`
+	ActorIDLT           *pulid.ID  `json:"actorIDLT,omitempty"`
+	ActorIDLTE          *pulid.ID  `json:"actorIDLTE,omitempty"`
+	ActorIDContains     *pulid.ID  `json:"actorIDContains,omitempty"`
+	ActorIDHasPrefix    *pulid.ID  `json:"actorIDHasPrefix,omitempty"`
+	ActorIDHasSuffix    *pulid.ID  `json:"actorIDHasSuffix,omitempty"`
+	ActorIDIsNil        bool       `json:"actorIDIsNil,omitempty"`
+	ActorIDNotNil       bool       `json:"actorIDNotNil,omitempty"`
+	ActorIDEqualFold    *pulid.ID  `json:"actorIDEqualFold,omitempty"`
+	ActorIDContainsFold *pulid.ID  `json:"actorIDContainsFold,omitempty"`
+
+	// "task" edge predicates.
+	HasTask     *bool             `json:"hasTask,omitempty"`
+	HasTaskWith []*TaskWhereInput `json:"hasTaskWith,omitempty"`
+
+	// "actor" edge predicates.
+	HasActor     *bool             `json:"hasActor,omitempty"`
+	HasActorWith []*UserWhereInput `json:"hasActorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TaskEventWhereInput) AddPredicates(predicates ...predicate.TaskEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TaskEventWhereInput filter on the TaskEventQuery builder.
+func (i *TaskEventWhereInput) Filter(q *TaskEventQuery) (*TaskEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTaskEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTaskEventWhereInput is returned in case the TaskEventWhereInput is empty.
+var ErrEmptyTaskEventWhereInput = errors.New("ent: empty predicate TaskEventWhereInput")
+
+// P returns a predicate for filtering taskevents.
+// An error is returned if the input is empty or invalid.
+func (i *TaskEventWhereInput) P() (predicate.TaskEvent, error) {
+	var predicates []predicate.TaskEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, taskevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.TaskEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, taskevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.TaskEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, taskevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, taskevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, taskevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, taskevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, taskevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, taskevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, taskevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, taskevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, taskevent.IDLTE(*i.IDLTE))
+	}
+	if i.TaskID != nil {
+		predicates = append(predicates, taskevent.TaskIDEQ(*i.TaskID))
+	}
+	if i.TaskIDNEQ != nil {
+		predicates = append(predicates, taskevent.TaskIDNEQ(*i.TaskIDNEQ))
+	}
+	if len(i.TaskIDIn) > 0 {
+		predicates = append(predicates, taskevent.TaskIDIn(i.TaskIDIn...))
+	}
+	if len(i.TaskIDNotIn) > 0 {
+		predicates = append(predicates, taskevent.TaskIDNotIn(i.TaskIDNotIn...))
+	}
+	if i.TaskIDGT != nil {
+		predicates = append(predicates, taskevent.TaskIDGT(*i.TaskIDGT))
+	}
+	if i.TaskIDGTE != nil {
+		predicates = append(predicates, taskevent.TaskIDGTE(*i.TaskIDGTE))
+	}
+	if i.TaskIDLT != nil {
+		predicates = append(predicates, taskevent.TaskIDLT(*i.TaskIDLT))
+	}
+	if i.TaskIDLTE != nil {
+		predicates = append(predicates, taskevent.TaskIDLTE(*i.TaskIDLTE))
+	}
+	if i.TaskIDContains != nil {
+		predicates = append(predicates, taskevent.TaskIDContains(*i.TaskIDContains))
+	}
+	if i.TaskIDHasPrefix != nil {
+		predicates = append(predicates, taskevent.TaskIDHasPrefix(*i.TaskIDHasPrefix))
+	}
+	if i.TaskIDHasSuffix != nil {
+		predicates = append(predicates, taskevent.TaskIDHasSuffix(*i.TaskIDHasSuffix))
+	}
+	if i.TaskIDEqualFold != nil {
+		predicates = append(predicates, taskevent.TaskIDEqualFold(*i.TaskIDEqualFold))
+	}
+	if i.TaskIDContainsFold != nil {
+		predicates = append(predicates, taskevent.TaskIDContainsFold(*i.TaskIDContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, taskevent.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, taskevent.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, taskevent.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, taskevent.KindNotIn(i.KindNotIn...))
+	}
+	if i.At != nil {
+		predicates = append(predicates, taskevent.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, taskevent.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, taskevent.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, taskevent.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, taskevent.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, taskevent.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, taskevent.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, taskevent.AtLTE(*i.AtLTE))
+	}
+	if i.Detail != nil {
+		predicates = append(predicates, taskevent.DetailEQ(*i.Detail))
+	}
+	if i.DetailNEQ != nil {
+		predicates = append(predicates, taskevent.DetailNEQ(*i.DetailNEQ))
+	}
+	if len(i.DetailIn) > 0 {
+		predicates = append(predicates, taskevent.DetailIn(i.DetailIn...))
+	}
+	if len(i.DetailNotIn) > 0 {
+		predicates = append(predicates, taskevent.DetailNotIn(i.DetailNotIn...))
+	}
+	if i.DetailGT != nil {
+		predicates = append(predicates, taskevent.DetailGT(*i.DetailGT))
+	}
+	if i.DetailGTE != nil {
+		predicates = append(predicates, taskevent.DetailGTE(*i.DetailGTE))
+	}
+	if i.DetailLT != nil {
+		predicates = append(predicates, taskevent.DetailLT(*i.DetailLT))
+	}
+	if i.DetailLTE != nil {
+		predicates = append(predicates, taskevent.DetailLTE(*i.DetailLTE))
+	}
+	if i.DetailContains != nil {
+		predicates = append(predicates, taskevent.DetailContains(*i.DetailContains))
+	}
+	if i.DetailHasPrefix != nil {
+		predicates = append(predicates, taskevent.DetailHasPrefix(*i.DetailHasPrefix))
+	}
+	if i.DetailHasSuffix != nil {
+		predicates = append(predicates, taskevent.DetailHasSuffix(*i.DetailHasSuffix))
+	}
+	if i.DetailEqualFold != nil {
+		predicates = append(predicates, taskevent.DetailEqualFold(*i.DetailEqualFold))
+	}
+	if i.DetailContainsFold != nil {
+		predicates = append(predicates, taskevent.DetailContainsFold(*i.DetailContainsFold))
+	}
+	if i.ActorID != nil {
+		predicates = append(predicates, taskevent.ActorIDEQ(*i.ActorID))
+	}
+	if i.ActorIDNEQ != nil {
+		predicates = append(predicates, taskevent.ActorIDNEQ(*i.ActorIDNEQ))
+	}
+	if len(i.ActorIDIn) > 0 {
+		predicates = append(predicates, taskevent.ActorIDIn(i.ActorIDIn...))
+	}
+	if len(i.ActorIDNotIn) > 0 {
+		predicates = append(predicates, taskevent.ActorIDNotIn(i.ActorIDNotIn...))
+	}
+	if i.ActorIDGT != nil {
+		predicates = append(predicates, taskevent.ActorIDGT(*i.ActorIDGT))
+	}
+	if i.ActorIDGTE != nil {
+		predicates = append(predicates, taskevent.ActorIDGTE(*i.ActorIDGTE))
+	}
+	if i.ActorIDLT != nil {
+		predicates = append(predicates, taskevent.ActorIDLT(*i.ActorIDLT))
+	}
+	if i.ActorIDLTE != nil {
+		predicates = append(predicates, taskevent.ActorIDLTE(*i.ActorIDLTE))
+	}
+	if i.ActorIDContains != nil {
+		predicates = append(predicates, taskevent.ActorIDContains(*i.ActorIDContains))
+	}
+	if i.ActorIDHasPrefix != nil {
+		predicates = append(predicates, taskevent.ActorIDHasPrefix(*i.ActorIDHasPrefix))
+	}
+	if i.ActorIDHasSuffix != nil {
+		predicates = append(predicates, taskevent.ActorIDHasSuffix(*i.ActorIDHasSuffix))
+	}
+	if i.ActorIDIsNil {
+		predicates = append(predicates, taskevent.ActorIDIsNil())
+	}
+	if i.ActorIDNotNil {
+		predicates = append(predicates, taskevent.ActorIDNotNil())
+	}
+	if i.ActorIDEqualFold != nil {
+		predicates = append(predicates, taskevent.ActorIDEqualFold(*i.ActorIDEqualFold))
+	}
+	if i.ActorIDContainsFold != nil {
+		predicates = append(predicates, taskevent.ActorIDContainsFold(*i.ActorIDContainsFold))
+	}
+
+	if i.HasTask != nil {
+		p := taskevent.HasTask()
+		if !*i.HasTask {
+			p = taskevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTaskWith) > 0 {
+		with := make([]predicate.Task, 0, len(i.HasTaskWith))
+		for _, w := range i.HasTaskWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTaskWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, taskevent.HasTaskWith(with...))
+	}
+	if i.HasActor != nil {
+		p := taskevent.HasActor()
+		if !*i.HasActor {
+			p = taskevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasActorWith))
+		for _, w := range i.HasActorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, taskevent.HasActorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTaskEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return taskevent.And(predicates...), nil
 	}
 }
 

@@ -14,7 +14,11 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/event"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -23,9 +27,12 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
@@ -43,15 +50,22 @@ const (
 	TypeAPIToken           = "APIToken"
 	TypeAuditEntry         = "AuditEntry"
 	TypeBooking            = "Booking"
+	TypeBookingEvent       = "BookingEvent"
+	TypeCancelReason       = "CancelReason"
 	TypeContact            = "Contact"
+	TypeEvent              = "Event"
 	TypeIPRule             = "IPRule"
+	TypeImportJob          = "ImportJob"
 	TypeLocation           = "Location"
 	TypeMembership         = "Membership"
 	TypePermission         = "Permission"
 	TypePermissionOverride = "PermissionOverride"
+	TypeSearchKey          = "SearchKey"
 	TypeService            = "Service"
 	TypeSession            = "Session"
+	TypeStageChange        = "StageChange"
 	TypeTask               = "Task"
+	TypeTaskEvent          = "TaskEvent"
 	TypeTouchpoint         = "Touchpoint"
 	TypeUser               = "User"
 )
@@ -2558,6 +2572,9 @@ type BookingMutation struct {
 	tasks           map[pulid.ID]struct{}
 	removedtasks    map[pulid.ID]struct{}
 	clearedtasks    bool
+	events          map[pulid.ID]struct{}
+	removedevents   map[pulid.ID]struct{}
+	clearedevents   bool
 	done            bool
 	oldValue        func(context.Context) (*Booking, error)
 	predicates      []predicate.Booking
@@ -3539,6 +3556,60 @@ func (m *BookingMutation) ResetTasks() {
 	m.removedtasks = nil
 }
 
+// AddEventIDs adds the "events" edge to the BookingEvent entity by ids.
+func (m *BookingMutation) AddEventIDs(ids ...pulid.ID) {
+	if m.events == nil {
+		m.events = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.events[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEvents clears the "events" edge to the BookingEvent entity.
+func (m *BookingMutation) ClearEvents() {
+	m.clearedevents = true
+}
+
+// EventsCleared reports if the "events" edge to the BookingEvent entity was cleared.
+func (m *BookingMutation) EventsCleared() bool {
+	return m.clearedevents
+}
+
+// RemoveEventIDs removes the "events" edge to the BookingEvent entity by IDs.
+func (m *BookingMutation) RemoveEventIDs(ids ...pulid.ID) {
+	if m.removedevents == nil {
+		m.removedevents = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.events, ids[i])
+		m.removedevents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEvents returns the removed IDs of the "events" edge to the BookingEvent entity.
+func (m *BookingMutation) RemovedEventsIDs() (ids []pulid.ID) {
+	for id := range m.removedevents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EventsIDs returns the "events" edge IDs in the mutation.
+func (m *BookingMutation) EventsIDs() (ids []pulid.ID) {
+	for id := range m.events {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEvents resets all changes to the "events" edge.
+func (m *BookingMutation) ResetEvents() {
+	m.events = nil
+	m.clearedevents = false
+	m.removedevents = nil
+}
+
 // Where appends a list predicates to the BookingMutation builder.
 func (m *BookingMutation) Where(ps ...predicate.Booking) {
 	m.predicates = append(m.predicates, ps...)
@@ -3998,7 +4069,7 @@ func (m *BookingMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *BookingMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.location != nil {
 		edges = append(edges, booking.EdgeLocation)
 	}
@@ -4013,6 +4084,9 @@ func (m *BookingMutation) AddedEdges() []string {
 	}
 	if m.tasks != nil {
 		edges = append(edges, booking.EdgeTasks)
+	}
+	if m.events != nil {
+		edges = append(edges, booking.EdgeEvents)
 	}
 	return edges
 }
@@ -4043,15 +4117,24 @@ func (m *BookingMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case booking.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.events))
+		for id := range m.events {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *BookingMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedtasks != nil {
 		edges = append(edges, booking.EdgeTasks)
+	}
+	if m.removedevents != nil {
+		edges = append(edges, booking.EdgeEvents)
 	}
 	return edges
 }
@@ -4066,13 +4149,19 @@ func (m *BookingMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case booking.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.removedevents))
+		for id := range m.removedevents {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *BookingMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedlocation {
 		edges = append(edges, booking.EdgeLocation)
 	}
@@ -4087,6 +4176,9 @@ func (m *BookingMutation) ClearedEdges() []string {
 	}
 	if m.clearedtasks {
 		edges = append(edges, booking.EdgeTasks)
+	}
+	if m.clearedevents {
+		edges = append(edges, booking.EdgeEvents)
 	}
 	return edges
 }
@@ -4105,6 +4197,8 @@ func (m *BookingMutation) EdgeCleared(name string) bool {
 		return m.clearedstaff
 	case booking.EdgeTasks:
 		return m.clearedtasks
+	case booking.EdgeEvents:
+		return m.clearedevents
 	}
 	return false
 }
@@ -4148,8 +4242,1765 @@ func (m *BookingMutation) ResetEdge(name string) error {
 	case booking.EdgeTasks:
 		m.ResetTasks()
 		return nil
+	case booking.EdgeEvents:
+		m.ResetEvents()
+		return nil
 	}
 	return fmt.Errorf("unknown Booking edge %s", name)
+}
+
+// BookingEventMutation represents an operation that mutates the BookingEvent nodes in the graph.
+type BookingEventMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	kind            *bookingevent.Kind
+	at              *time.Time
+	from_starts_at  *time.Time
+	from_ends_at    *time.Time
+	to_starts_at    *time.Time
+	to_ends_at      *time.Time
+	reason          *string
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	booking         *pulid.ID
+	clearedbooking  bool
+	actor           *pulid.ID
+	clearedactor    bool
+	done            bool
+	oldValue        func(context.Context) (*BookingEvent, error)
+	predicates      []predicate.BookingEvent
+}
+
+var _ ent.Mutation = (*BookingEventMutation)(nil)
+
+// bookingeventOption allows management of the mutation configuration using functional options.
+type bookingeventOption func(*BookingEventMutation)
+
+// newBookingEventMutation creates new mutation for the BookingEvent entity.
+func newBookingEventMutation(c config, op Op, opts ...bookingeventOption) *BookingEventMutation {
+	m := &BookingEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeBookingEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withBookingEventID sets the ID field of the mutation.
+func withBookingEventID(id pulid.ID) bookingeventOption {
+	return func(m *BookingEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *BookingEvent
+		)
+		m.oldValue = func(ctx context.Context) (*BookingEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().BookingEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withBookingEvent sets the old BookingEvent of the mutation.
+func withBookingEvent(node *BookingEvent) bookingeventOption {
+	return func(m *BookingEventMutation) {
+		m.oldValue = func(context.Context) (*BookingEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m BookingEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m BookingEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of BookingEvent entities.
+func (m *BookingEventMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *BookingEventMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *BookingEventMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().BookingEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *BookingEventMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *BookingEventMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *BookingEventMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetBookingID sets the "booking_id" field.
+func (m *BookingEventMutation) SetBookingID(pu pulid.ID) {
+	m.booking = &pu
+}
+
+// BookingID returns the value of the "booking_id" field in the mutation.
+func (m *BookingEventMutation) BookingID() (r pulid.ID, exists bool) {
+	v := m.booking
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookingID returns the old "booking_id" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldBookingID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookingID: %w", err)
+	}
+	return oldValue.BookingID, nil
+}
+
+// ResetBookingID resets all changes to the "booking_id" field.
+func (m *BookingEventMutation) ResetBookingID() {
+	m.booking = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *BookingEventMutation) SetKind(b bookingevent.Kind) {
+	m.kind = &b
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *BookingEventMutation) Kind() (r bookingevent.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldKind(ctx context.Context) (v bookingevent.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *BookingEventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetAt sets the "at" field.
+func (m *BookingEventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *BookingEventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *BookingEventMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetFromStartsAt sets the "from_starts_at" field.
+func (m *BookingEventMutation) SetFromStartsAt(t time.Time) {
+	m.from_starts_at = &t
+}
+
+// FromStartsAt returns the value of the "from_starts_at" field in the mutation.
+func (m *BookingEventMutation) FromStartsAt() (r time.Time, exists bool) {
+	v := m.from_starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromStartsAt returns the old "from_starts_at" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldFromStartsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromStartsAt: %w", err)
+	}
+	return oldValue.FromStartsAt, nil
+}
+
+// ClearFromStartsAt clears the value of the "from_starts_at" field.
+func (m *BookingEventMutation) ClearFromStartsAt() {
+	m.from_starts_at = nil
+	m.clearedFields[bookingevent.FieldFromStartsAt] = struct{}{}
+}
+
+// FromStartsAtCleared returns if the "from_starts_at" field was cleared in this mutation.
+func (m *BookingEventMutation) FromStartsAtCleared() bool {
+	_, ok := m.clearedFields[bookingevent.FieldFromStartsAt]
+	return ok
+}
+
+// ResetFromStartsAt resets all changes to the "from_starts_at" field.
+func (m *BookingEventMutation) ResetFromStartsAt() {
+	m.from_starts_at = nil
+	delete(m.clearedFields, bookingevent.FieldFromStartsAt)
+}
+
+// SetFromEndsAt sets the "from_ends_at" field.
+func (m *BookingEventMutation) SetFromEndsAt(t time.Time) {
+	m.from_ends_at = &t
+}
+
+// FromEndsAt returns the value of the "from_ends_at" field in the mutation.
+func (m *BookingEventMutation) FromEndsAt() (r time.Time, exists bool) {
+	v := m.from_ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromEndsAt returns the old "from_ends_at" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldFromEndsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromEndsAt: %w", err)
+	}
+	return oldValue.FromEndsAt, nil
+}
+
+// ClearFromEndsAt clears the value of the "from_ends_at" field.
+func (m *BookingEventMutation) ClearFromEndsAt() {
+	m.from_ends_at = nil
+	m.clearedFields[bookingevent.FieldFromEndsAt] = struct{}{}
+}
+
+// FromEndsAtCleared returns if the "from_ends_at" field was cleared in this mutation.
+func (m *BookingEventMutation) FromEndsAtCleared() bool {
+	_, ok := m.clearedFields[bookingevent.FieldFromEndsAt]
+	return ok
+}
+
+// ResetFromEndsAt resets all changes to the "from_ends_at" field.
+func (m *BookingEventMutation) ResetFromEndsAt() {
+	m.from_ends_at = nil
+	delete(m.clearedFields, bookingevent.FieldFromEndsAt)
+}
+
+// SetToStartsAt sets the "to_starts_at" field.
+func (m *BookingEventMutation) SetToStartsAt(t time.Time) {
+	m.to_starts_at = &t
+}
+
+// ToStartsAt returns the value of the "to_starts_at" field in the mutation.
+func (m *BookingEventMutation) ToStartsAt() (r time.Time, exists bool) {
+	v := m.to_starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToStartsAt returns the old "to_starts_at" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldToStartsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToStartsAt: %w", err)
+	}
+	return oldValue.ToStartsAt, nil
+}
+
+// ClearToStartsAt clears the value of the "to_starts_at" field.
+func (m *BookingEventMutation) ClearToStartsAt() {
+	m.to_starts_at = nil
+	m.clearedFields[bookingevent.FieldToStartsAt] = struct{}{}
+}
+
+// ToStartsAtCleared returns if the "to_starts_at" field was cleared in this mutation.
+func (m *BookingEventMutation) ToStartsAtCleared() bool {
+	_, ok := m.clearedFields[bookingevent.FieldToStartsAt]
+	return ok
+}
+
+// ResetToStartsAt resets all changes to the "to_starts_at" field.
+func (m *BookingEventMutation) ResetToStartsAt() {
+	m.to_starts_at = nil
+	delete(m.clearedFields, bookingevent.FieldToStartsAt)
+}
+
+// SetToEndsAt sets the "to_ends_at" field.
+func (m *BookingEventMutation) SetToEndsAt(t time.Time) {
+	m.to_ends_at = &t
+}
+
+// ToEndsAt returns the value of the "to_ends_at" field in the mutation.
+func (m *BookingEventMutation) ToEndsAt() (r time.Time, exists bool) {
+	v := m.to_ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToEndsAt returns the old "to_ends_at" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldToEndsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToEndsAt: %w", err)
+	}
+	return oldValue.ToEndsAt, nil
+}
+
+// ClearToEndsAt clears the value of the "to_ends_at" field.
+func (m *BookingEventMutation) ClearToEndsAt() {
+	m.to_ends_at = nil
+	m.clearedFields[bookingevent.FieldToEndsAt] = struct{}{}
+}
+
+// ToEndsAtCleared returns if the "to_ends_at" field was cleared in this mutation.
+func (m *BookingEventMutation) ToEndsAtCleared() bool {
+	_, ok := m.clearedFields[bookingevent.FieldToEndsAt]
+	return ok
+}
+
+// ResetToEndsAt resets all changes to the "to_ends_at" field.
+func (m *BookingEventMutation) ResetToEndsAt() {
+	m.to_ends_at = nil
+	delete(m.clearedFields, bookingevent.FieldToEndsAt)
+}
+
+// SetReason sets the "reason" field.
+func (m *BookingEventMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *BookingEventMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *BookingEventMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetActorID sets the "actor_id" field.
+func (m *BookingEventMutation) SetActorID(pu pulid.ID) {
+	m.actor = &pu
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *BookingEventMutation) ActorID() (r pulid.ID, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldActorID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// ClearActorID clears the value of the "actor_id" field.
+func (m *BookingEventMutation) ClearActorID() {
+	m.actor = nil
+	m.clearedFields[bookingevent.FieldActorID] = struct{}{}
+}
+
+// ActorIDCleared returns if the "actor_id" field was cleared in this mutation.
+func (m *BookingEventMutation) ActorIDCleared() bool {
+	_, ok := m.clearedFields[bookingevent.FieldActorID]
+	return ok
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *BookingEventMutation) ResetActorID() {
+	m.actor = nil
+	delete(m.clearedFields, bookingevent.FieldActorID)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *BookingEventMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[bookingevent.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *BookingEventMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *BookingEventMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *BookingEventMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearBooking clears the "booking" edge to the Booking entity.
+func (m *BookingEventMutation) ClearBooking() {
+	m.clearedbooking = true
+	m.clearedFields[bookingevent.FieldBookingID] = struct{}{}
+}
+
+// BookingCleared reports if the "booking" edge to the Booking entity was cleared.
+func (m *BookingEventMutation) BookingCleared() bool {
+	return m.clearedbooking
+}
+
+// BookingIDs returns the "booking" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BookingID instead. It exists only for internal usage by the builders.
+func (m *BookingEventMutation) BookingIDs() (ids []pulid.ID) {
+	if id := m.booking; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBooking resets all changes to the "booking" edge.
+func (m *BookingEventMutation) ResetBooking() {
+	m.booking = nil
+	m.clearedbooking = false
+}
+
+// ClearActor clears the "actor" edge to the User entity.
+func (m *BookingEventMutation) ClearActor() {
+	m.clearedactor = true
+	m.clearedFields[bookingevent.FieldActorID] = struct{}{}
+}
+
+// ActorCleared reports if the "actor" edge to the User entity was cleared.
+func (m *BookingEventMutation) ActorCleared() bool {
+	return m.ActorIDCleared() || m.clearedactor
+}
+
+// ActorIDs returns the "actor" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActorID instead. It exists only for internal usage by the builders.
+func (m *BookingEventMutation) ActorIDs() (ids []pulid.ID) {
+	if id := m.actor; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActor resets all changes to the "actor" edge.
+func (m *BookingEventMutation) ResetActor() {
+	m.actor = nil
+	m.clearedactor = false
+}
+
+// Where appends a list predicates to the BookingEventMutation builder.
+func (m *BookingEventMutation) Where(ps ...predicate.BookingEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the BookingEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *BookingEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.BookingEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *BookingEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *BookingEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (BookingEvent).
+func (m *BookingEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *BookingEventMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.location != nil {
+		fields = append(fields, bookingevent.FieldLocationID)
+	}
+	if m.booking != nil {
+		fields = append(fields, bookingevent.FieldBookingID)
+	}
+	if m.kind != nil {
+		fields = append(fields, bookingevent.FieldKind)
+	}
+	if m.at != nil {
+		fields = append(fields, bookingevent.FieldAt)
+	}
+	if m.from_starts_at != nil {
+		fields = append(fields, bookingevent.FieldFromStartsAt)
+	}
+	if m.from_ends_at != nil {
+		fields = append(fields, bookingevent.FieldFromEndsAt)
+	}
+	if m.to_starts_at != nil {
+		fields = append(fields, bookingevent.FieldToStartsAt)
+	}
+	if m.to_ends_at != nil {
+		fields = append(fields, bookingevent.FieldToEndsAt)
+	}
+	if m.reason != nil {
+		fields = append(fields, bookingevent.FieldReason)
+	}
+	if m.actor != nil {
+		fields = append(fields, bookingevent.FieldActorID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *BookingEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case bookingevent.FieldLocationID:
+		return m.LocationID()
+	case bookingevent.FieldBookingID:
+		return m.BookingID()
+	case bookingevent.FieldKind:
+		return m.Kind()
+	case bookingevent.FieldAt:
+		return m.At()
+	case bookingevent.FieldFromStartsAt:
+		return m.FromStartsAt()
+	case bookingevent.FieldFromEndsAt:
+		return m.FromEndsAt()
+	case bookingevent.FieldToStartsAt:
+		return m.ToStartsAt()
+	case bookingevent.FieldToEndsAt:
+		return m.ToEndsAt()
+	case bookingevent.FieldReason:
+		return m.Reason()
+	case bookingevent.FieldActorID:
+		return m.ActorID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *BookingEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case bookingevent.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case bookingevent.FieldBookingID:
+		return m.OldBookingID(ctx)
+	case bookingevent.FieldKind:
+		return m.OldKind(ctx)
+	case bookingevent.FieldAt:
+		return m.OldAt(ctx)
+	case bookingevent.FieldFromStartsAt:
+		return m.OldFromStartsAt(ctx)
+	case bookingevent.FieldFromEndsAt:
+		return m.OldFromEndsAt(ctx)
+	case bookingevent.FieldToStartsAt:
+		return m.OldToStartsAt(ctx)
+	case bookingevent.FieldToEndsAt:
+		return m.OldToEndsAt(ctx)
+	case bookingevent.FieldReason:
+		return m.OldReason(ctx)
+	case bookingevent.FieldActorID:
+		return m.OldActorID(ctx)
+	}
+	return nil, fmt.Errorf("unknown BookingEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BookingEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case bookingevent.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case bookingevent.FieldBookingID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookingID(v)
+		return nil
+	case bookingevent.FieldKind:
+		v, ok := value.(bookingevent.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case bookingevent.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case bookingevent.FieldFromStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromStartsAt(v)
+		return nil
+	case bookingevent.FieldFromEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromEndsAt(v)
+		return nil
+	case bookingevent.FieldToStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToStartsAt(v)
+		return nil
+	case bookingevent.FieldToEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToEndsAt(v)
+		return nil
+	case bookingevent.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case bookingevent.FieldActorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown BookingEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *BookingEventMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *BookingEventMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BookingEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown BookingEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *BookingEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(bookingevent.FieldFromStartsAt) {
+		fields = append(fields, bookingevent.FieldFromStartsAt)
+	}
+	if m.FieldCleared(bookingevent.FieldFromEndsAt) {
+		fields = append(fields, bookingevent.FieldFromEndsAt)
+	}
+	if m.FieldCleared(bookingevent.FieldToStartsAt) {
+		fields = append(fields, bookingevent.FieldToStartsAt)
+	}
+	if m.FieldCleared(bookingevent.FieldToEndsAt) {
+		fields = append(fields, bookingevent.FieldToEndsAt)
+	}
+	if m.FieldCleared(bookingevent.FieldActorID) {
+		fields = append(fields, bookingevent.FieldActorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *BookingEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *BookingEventMutation) ClearField(name string) error {
+	switch name {
+	case bookingevent.FieldFromStartsAt:
+		m.ClearFromStartsAt()
+		return nil
+	case bookingevent.FieldFromEndsAt:
+		m.ClearFromEndsAt()
+		return nil
+	case bookingevent.FieldToStartsAt:
+		m.ClearToStartsAt()
+		return nil
+	case bookingevent.FieldToEndsAt:
+		m.ClearToEndsAt()
+		return nil
+	case bookingevent.FieldActorID:
+		m.ClearActorID()
+		return nil
+	}
+	return fmt.Errorf("unknown BookingEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *BookingEventMutation) ResetField(name string) error {
+	switch name {
+	case bookingevent.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case bookingevent.FieldBookingID:
+		m.ResetBookingID()
+		return nil
+	case bookingevent.FieldKind:
+		m.ResetKind()
+		return nil
+	case bookingevent.FieldAt:
+		m.ResetAt()
+		return nil
+	case bookingevent.FieldFromStartsAt:
+		m.ResetFromStartsAt()
+		return nil
+	case bookingevent.FieldFromEndsAt:
+		m.ResetFromEndsAt()
+		return nil
+	case bookingevent.FieldToStartsAt:
+		m.ResetToStartsAt()
+		return nil
+	case bookingevent.FieldToEndsAt:
+		m.ResetToEndsAt()
+		return nil
+	case bookingevent.FieldReason:
+		m.ResetReason()
+		return nil
+	case bookingevent.FieldActorID:
+		m.ResetActorID()
+		return nil
+	}
+	return fmt.Errorf("unknown BookingEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *BookingEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.location != nil {
+		edges = append(edges, bookingevent.EdgeLocation)
+	}
+	if m.booking != nil {
+		edges = append(edges, bookingevent.EdgeBooking)
+	}
+	if m.actor != nil {
+		edges = append(edges, bookingevent.EdgeActor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *BookingEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case bookingevent.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case bookingevent.EdgeBooking:
+		if id := m.booking; id != nil {
+			return []ent.Value{*id}
+		}
+	case bookingevent.EdgeActor:
+		if id := m.actor; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *BookingEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *BookingEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *BookingEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedlocation {
+		edges = append(edges, bookingevent.EdgeLocation)
+	}
+	if m.clearedbooking {
+		edges = append(edges, bookingevent.EdgeBooking)
+	}
+	if m.clearedactor {
+		edges = append(edges, bookingevent.EdgeActor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *BookingEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case bookingevent.EdgeLocation:
+		return m.clearedlocation
+	case bookingevent.EdgeBooking:
+		return m.clearedbooking
+	case bookingevent.EdgeActor:
+		return m.clearedactor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *BookingEventMutation) ClearEdge(name string) error {
+	switch name {
+	case bookingevent.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case bookingevent.EdgeBooking:
+		m.ClearBooking()
+		return nil
+	case bookingevent.EdgeActor:
+		m.ClearActor()
+		return nil
+	}
+	return fmt.Errorf("unknown BookingEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *BookingEventMutation) ResetEdge(name string) error {
+	switch name {
+	case bookingevent.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case bookingevent.EdgeBooking:
+		m.ResetBooking()
+		return nil
+	case bookingevent.EdgeActor:
+		m.ResetActor()
+		return nil
+	}
+	return fmt.Errorf("unknown BookingEvent edge %s", name)
+}
+
+// CancelReasonMutation represents an operation that mutates the CancelReason nodes in the graph.
+type CancelReasonMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	label           *string
+	position        *int
+	addposition     *int
+	active          *bool
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*CancelReason, error)
+	predicates      []predicate.CancelReason
+}
+
+var _ ent.Mutation = (*CancelReasonMutation)(nil)
+
+// cancelreasonOption allows management of the mutation configuration using functional options.
+type cancelreasonOption func(*CancelReasonMutation)
+
+// newCancelReasonMutation creates new mutation for the CancelReason entity.
+func newCancelReasonMutation(c config, op Op, opts ...cancelreasonOption) *CancelReasonMutation {
+	m := &CancelReasonMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCancelReason,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCancelReasonID sets the ID field of the mutation.
+func withCancelReasonID(id pulid.ID) cancelreasonOption {
+	return func(m *CancelReasonMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CancelReason
+		)
+		m.oldValue = func(ctx context.Context) (*CancelReason, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CancelReason.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCancelReason sets the old CancelReason of the mutation.
+func withCancelReason(node *CancelReason) cancelreasonOption {
+	return func(m *CancelReasonMutation) {
+		m.oldValue = func(context.Context) (*CancelReason, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CancelReasonMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CancelReasonMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CancelReason entities.
+func (m *CancelReasonMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CancelReasonMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CancelReasonMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CancelReason.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CancelReasonMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CancelReasonMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CancelReason entity.
+// If the CancelReason object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CancelReasonMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CancelReasonMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CancelReasonMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CancelReasonMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CancelReason entity.
+// If the CancelReason object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CancelReasonMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CancelReasonMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *CancelReasonMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *CancelReasonMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the CancelReason entity.
+// If the CancelReason object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CancelReasonMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *CancelReasonMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetLabel sets the "label" field.
+func (m *CancelReasonMutation) SetLabel(s string) {
+	m.label = &s
+}
+
+// Label returns the value of the "label" field in the mutation.
+func (m *CancelReasonMutation) Label() (r string, exists bool) {
+	v := m.label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabel returns the old "label" field's value of the CancelReason entity.
+// If the CancelReason object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CancelReasonMutation) OldLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabel: %w", err)
+	}
+	return oldValue.Label, nil
+}
+
+// ResetLabel resets all changes to the "label" field.
+func (m *CancelReasonMutation) ResetLabel() {
+	m.label = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *CancelReasonMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *CancelReasonMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the CancelReason entity.
+// If the CancelReason object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CancelReasonMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *CancelReasonMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *CancelReasonMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *CancelReasonMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetActive sets the "active" field.
+func (m *CancelReasonMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *CancelReasonMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the CancelReason entity.
+// If the CancelReason object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CancelReasonMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *CancelReasonMutation) ResetActive() {
+	m.active = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *CancelReasonMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[cancelreason.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *CancelReasonMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *CancelReasonMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *CancelReasonMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the CancelReasonMutation builder.
+func (m *CancelReasonMutation) Where(ps ...predicate.CancelReason) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CancelReasonMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CancelReasonMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CancelReason, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CancelReasonMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CancelReasonMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CancelReason).
+func (m *CancelReasonMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CancelReasonMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, cancelreason.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, cancelreason.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, cancelreason.FieldLocationID)
+	}
+	if m.label != nil {
+		fields = append(fields, cancelreason.FieldLabel)
+	}
+	if m.position != nil {
+		fields = append(fields, cancelreason.FieldPosition)
+	}
+	if m.active != nil {
+		fields = append(fields, cancelreason.FieldActive)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CancelReasonMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case cancelreason.FieldCreatedAt:
+		return m.CreatedAt()
+	case cancelreason.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case cancelreason.FieldLocationID:
+		return m.LocationID()
+	case cancelreason.FieldLabel:
+		return m.Label()
+	case cancelreason.FieldPosition:
+		return m.Position()
+	case cancelreason.FieldActive:
+		return m.Active()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CancelReasonMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case cancelreason.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case cancelreason.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case cancelreason.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case cancelreason.FieldLabel:
+		return m.OldLabel(ctx)
+	case cancelreason.FieldPosition:
+		return m.OldPosition(ctx)
+	case cancelreason.FieldActive:
+		return m.OldActive(ctx)
+	}
+	return nil, fmt.Errorf("unknown CancelReason field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CancelReasonMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case cancelreason.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case cancelreason.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case cancelreason.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case cancelreason.FieldLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabel(v)
+		return nil
+	case cancelreason.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case cancelreason.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CancelReason field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CancelReasonMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, cancelreason.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CancelReasonMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case cancelreason.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CancelReasonMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case cancelreason.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CancelReason numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CancelReasonMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CancelReasonMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CancelReasonMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CancelReason nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CancelReasonMutation) ResetField(name string) error {
+	switch name {
+	case cancelreason.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case cancelreason.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case cancelreason.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case cancelreason.FieldLabel:
+		m.ResetLabel()
+		return nil
+	case cancelreason.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case cancelreason.FieldActive:
+		m.ResetActive()
+		return nil
+	}
+	return fmt.Errorf("unknown CancelReason field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CancelReasonMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, cancelreason.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CancelReasonMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case cancelreason.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CancelReasonMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CancelReasonMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CancelReasonMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, cancelreason.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CancelReasonMutation) EdgeCleared(name string) bool {
+	switch name {
+	case cancelreason.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CancelReasonMutation) ClearEdge(name string) error {
+	switch name {
+	case cancelreason.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown CancelReason unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CancelReasonMutation) ResetEdge(name string) error {
+	switch name {
+	case cancelreason.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown CancelReason edge %s", name)
 }
 
 // ContactMutation represents an operation that mutates the Contact nodes in the graph.
@@ -4180,6 +6031,8 @@ type ContactMutation struct {
 	sms_consent            *bool
 	email_consent          *bool
 	notes                  *string
+	archived_at            *time.Time
+	merged_into_id         *pulid.ID
 	clearedFields          map[string]struct{}
 	location               *pulid.ID
 	clearedlocation        bool
@@ -4194,6 +6047,9 @@ type ContactMutation struct {
 	tasks                  map[pulid.ID]struct{}
 	removedtasks           map[pulid.ID]struct{}
 	clearedtasks           bool
+	stage_changes          map[pulid.ID]struct{}
+	removedstage_changes   map[pulid.ID]struct{}
+	clearedstage_changes   bool
 	done                   bool
 	oldValue               func(context.Context) (*Contact, error)
 	predicates             []predicate.Contact
@@ -5215,6 +7071,104 @@ func (m *ContactMutation) ResetAssignedToID() {
 	delete(m.clearedFields, contact.FieldAssignedToID)
 }
 
+// SetArchivedAt sets the "archived_at" field.
+func (m *ContactMutation) SetArchivedAt(t time.Time) {
+	m.archived_at = &t
+}
+
+// ArchivedAt returns the value of the "archived_at" field in the mutation.
+func (m *ContactMutation) ArchivedAt() (r time.Time, exists bool) {
+	v := m.archived_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldArchivedAt returns the old "archived_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldArchivedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldArchivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldArchivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldArchivedAt: %w", err)
+	}
+	return oldValue.ArchivedAt, nil
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (m *ContactMutation) ClearArchivedAt() {
+	m.archived_at = nil
+	m.clearedFields[contact.FieldArchivedAt] = struct{}{}
+}
+
+// ArchivedAtCleared returns if the "archived_at" field was cleared in this mutation.
+func (m *ContactMutation) ArchivedAtCleared() bool {
+	_, ok := m.clearedFields[contact.FieldArchivedAt]
+	return ok
+}
+
+// ResetArchivedAt resets all changes to the "archived_at" field.
+func (m *ContactMutation) ResetArchivedAt() {
+	m.archived_at = nil
+	delete(m.clearedFields, contact.FieldArchivedAt)
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (m *ContactMutation) SetMergedIntoID(pu pulid.ID) {
+	m.merged_into_id = &pu
+}
+
+// MergedIntoID returns the value of the "merged_into_id" field in the mutation.
+func (m *ContactMutation) MergedIntoID() (r pulid.ID, exists bool) {
+	v := m.merged_into_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMergedIntoID returns the old "merged_into_id" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldMergedIntoID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMergedIntoID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMergedIntoID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMergedIntoID: %w", err)
+	}
+	return oldValue.MergedIntoID, nil
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (m *ContactMutation) ClearMergedIntoID() {
+	m.merged_into_id = nil
+	m.clearedFields[contact.FieldMergedIntoID] = struct{}{}
+}
+
+// MergedIntoIDCleared returns if the "merged_into_id" field was cleared in this mutation.
+func (m *ContactMutation) MergedIntoIDCleared() bool {
+	_, ok := m.clearedFields[contact.FieldMergedIntoID]
+	return ok
+}
+
+// ResetMergedIntoID resets all changes to the "merged_into_id" field.
+func (m *ContactMutation) ResetMergedIntoID() {
+	m.merged_into_id = nil
+	delete(m.clearedFields, contact.FieldMergedIntoID)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *ContactMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -5431,6 +7385,60 @@ func (m *ContactMutation) ResetTasks() {
 	m.removedtasks = nil
 }
 
+// AddStageChangeIDs adds the "stage_changes" edge to the StageChange entity by ids.
+func (m *ContactMutation) AddStageChangeIDs(ids ...pulid.ID) {
+	if m.stage_changes == nil {
+		m.stage_changes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.stage_changes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearStageChanges clears the "stage_changes" edge to the StageChange entity.
+func (m *ContactMutation) ClearStageChanges() {
+	m.clearedstage_changes = true
+}
+
+// StageChangesCleared reports if the "stage_changes" edge to the StageChange entity was cleared.
+func (m *ContactMutation) StageChangesCleared() bool {
+	return m.clearedstage_changes
+}
+
+// RemoveStageChangeIDs removes the "stage_changes" edge to the StageChange entity by IDs.
+func (m *ContactMutation) RemoveStageChangeIDs(ids ...pulid.ID) {
+	if m.removedstage_changes == nil {
+		m.removedstage_changes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.stage_changes, ids[i])
+		m.removedstage_changes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedStageChanges returns the removed IDs of the "stage_changes" edge to the StageChange entity.
+func (m *ContactMutation) RemovedStageChangesIDs() (ids []pulid.ID) {
+	for id := range m.removedstage_changes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// StageChangesIDs returns the "stage_changes" edge IDs in the mutation.
+func (m *ContactMutation) StageChangesIDs() (ids []pulid.ID) {
+	for id := range m.stage_changes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetStageChanges resets all changes to the "stage_changes" edge.
+func (m *ContactMutation) ResetStageChanges() {
+	m.stage_changes = nil
+	m.clearedstage_changes = false
+	m.removedstage_changes = nil
+}
+
 // Where appends a list predicates to the ContactMutation builder.
 func (m *ContactMutation) Where(ps ...predicate.Contact) {
 	m.predicates = append(m.predicates, ps...)
@@ -5465,7 +7473,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -5529,6 +7537,12 @@ func (m *ContactMutation) Fields() []string {
 	if m.assigned_to != nil {
 		fields = append(fields, contact.FieldAssignedToID)
 	}
+	if m.archived_at != nil {
+		fields = append(fields, contact.FieldArchivedAt)
+	}
+	if m.merged_into_id != nil {
+		fields = append(fields, contact.FieldMergedIntoID)
+	}
 	return fields
 }
 
@@ -5579,6 +7593,10 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.Notes()
 	case contact.FieldAssignedToID:
 		return m.AssignedToID()
+	case contact.FieldArchivedAt:
+		return m.ArchivedAt()
+	case contact.FieldMergedIntoID:
+		return m.MergedIntoID()
 	}
 	return nil, false
 }
@@ -5630,6 +7648,10 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldNotes(ctx)
 	case contact.FieldAssignedToID:
 		return m.OldAssignedToID(ctx)
+	case contact.FieldArchivedAt:
+		return m.OldArchivedAt(ctx)
+	case contact.FieldMergedIntoID:
+		return m.OldMergedIntoID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -5786,6 +7808,20 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAssignedToID(v)
 		return nil
+	case contact.FieldArchivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetArchivedAt(v)
+		return nil
+	case contact.FieldMergedIntoID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMergedIntoID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -5855,6 +7891,12 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldAssignedToID) {
 		fields = append(fields, contact.FieldAssignedToID)
 	}
+	if m.FieldCleared(contact.FieldArchivedAt) {
+		fields = append(fields, contact.FieldArchivedAt)
+	}
+	if m.FieldCleared(contact.FieldMergedIntoID) {
+		fields = append(fields, contact.FieldMergedIntoID)
+	}
 	return fields
 }
 
@@ -5892,6 +7934,12 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldAssignedToID:
 		m.ClearAssignedToID()
+		return nil
+	case contact.FieldArchivedAt:
+		m.ClearArchivedAt()
+		return nil
+	case contact.FieldMergedIntoID:
+		m.ClearMergedIntoID()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -5964,13 +8012,19 @@ func (m *ContactMutation) ResetField(name string) error {
 	case contact.FieldAssignedToID:
 		m.ResetAssignedToID()
 		return nil
+	case contact.FieldArchivedAt:
+		m.ResetArchivedAt()
+		return nil
+	case contact.FieldMergedIntoID:
+		m.ResetMergedIntoID()
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ContactMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.location != nil {
 		edges = append(edges, contact.EdgeLocation)
 	}
@@ -5985,6 +8039,9 @@ func (m *ContactMutation) AddedEdges() []string {
 	}
 	if m.tasks != nil {
 		edges = append(edges, contact.EdgeTasks)
+	}
+	if m.stage_changes != nil {
+		edges = append(edges, contact.EdgeStageChanges)
 	}
 	return edges
 }
@@ -6019,13 +8076,19 @@ func (m *ContactMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case contact.EdgeStageChanges:
+		ids := make([]ent.Value, 0, len(m.stage_changes))
+		for id := range m.stage_changes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ContactMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedtouchpoints != nil {
 		edges = append(edges, contact.EdgeTouchpoints)
 	}
@@ -6034,6 +8097,9 @@ func (m *ContactMutation) RemovedEdges() []string {
 	}
 	if m.removedtasks != nil {
 		edges = append(edges, contact.EdgeTasks)
+	}
+	if m.removedstage_changes != nil {
+		edges = append(edges, contact.EdgeStageChanges)
 	}
 	return edges
 }
@@ -6060,13 +8126,19 @@ func (m *ContactMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case contact.EdgeStageChanges:
+		ids := make([]ent.Value, 0, len(m.removedstage_changes))
+		for id := range m.removedstage_changes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ContactMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedlocation {
 		edges = append(edges, contact.EdgeLocation)
 	}
@@ -6081,6 +8153,9 @@ func (m *ContactMutation) ClearedEdges() []string {
 	}
 	if m.clearedtasks {
 		edges = append(edges, contact.EdgeTasks)
+	}
+	if m.clearedstage_changes {
+		edges = append(edges, contact.EdgeStageChanges)
 	}
 	return edges
 }
@@ -6099,6 +8174,8 @@ func (m *ContactMutation) EdgeCleared(name string) bool {
 		return m.clearedbookings
 	case contact.EdgeTasks:
 		return m.clearedtasks
+	case contact.EdgeStageChanges:
+		return m.clearedstage_changes
 	}
 	return false
 }
@@ -6136,8 +8213,708 @@ func (m *ContactMutation) ResetEdge(name string) error {
 	case contact.EdgeTasks:
 		m.ResetTasks()
 		return nil
+	case contact.EdgeStageChanges:
+		m.ResetStageChanges()
+		return nil
 	}
 	return fmt.Errorf("unknown Contact edge %s", name)
+}
+
+// EventMutation represents an operation that mutates the Event nodes in the graph.
+type EventMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	_type           *string
+	subject_id      *string
+	payload         *map[string]interface{}
+	at              *time.Time
+	processed_at    *time.Time
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*Event, error)
+	predicates      []predicate.Event
+}
+
+var _ ent.Mutation = (*EventMutation)(nil)
+
+// eventOption allows management of the mutation configuration using functional options.
+type eventOption func(*EventMutation)
+
+// newEventMutation creates new mutation for the Event entity.
+func newEventMutation(c config, op Op, opts ...eventOption) *EventMutation {
+	m := &EventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEventID sets the ID field of the mutation.
+func withEventID(id pulid.ID) eventOption {
+	return func(m *EventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Event
+		)
+		m.oldValue = func(ctx context.Context) (*Event, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Event.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEvent sets the old Event of the mutation.
+func withEvent(node *Event) eventOption {
+	return func(m *EventMutation) {
+		m.oldValue = func(context.Context) (*Event, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Event entities.
+func (m *EventMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EventMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EventMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Event.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *EventMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *EventMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *EventMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetType sets the "type" field.
+func (m *EventMutation) SetType(s string) {
+	m._type = &s
+}
+
+// GetType returns the value of the "type" field in the mutation.
+func (m *EventMutation) GetType() (r string, exists bool) {
+	v := m._type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldType returns the old "type" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldType: %w", err)
+	}
+	return oldValue.Type, nil
+}
+
+// ResetType resets all changes to the "type" field.
+func (m *EventMutation) ResetType() {
+	m._type = nil
+}
+
+// SetSubjectID sets the "subject_id" field.
+func (m *EventMutation) SetSubjectID(s string) {
+	m.subject_id = &s
+}
+
+// SubjectID returns the value of the "subject_id" field in the mutation.
+func (m *EventMutation) SubjectID() (r string, exists bool) {
+	v := m.subject_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectID returns the old "subject_id" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldSubjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectID: %w", err)
+	}
+	return oldValue.SubjectID, nil
+}
+
+// ResetSubjectID resets all changes to the "subject_id" field.
+func (m *EventMutation) ResetSubjectID() {
+	m.subject_id = nil
+}
+
+// SetPayload sets the "payload" field.
+func (m *EventMutation) SetPayload(value map[string]interface{}) {
+	m.payload = &value
+}
+
+// Payload returns the value of the "payload" field in the mutation.
+func (m *EventMutation) Payload() (r map[string]interface{}, exists bool) {
+	v := m.payload
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayload returns the old "payload" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldPayload(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayload is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayload requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayload: %w", err)
+	}
+	return oldValue.Payload, nil
+}
+
+// ClearPayload clears the value of the "payload" field.
+func (m *EventMutation) ClearPayload() {
+	m.payload = nil
+	m.clearedFields[event.FieldPayload] = struct{}{}
+}
+
+// PayloadCleared returns if the "payload" field was cleared in this mutation.
+func (m *EventMutation) PayloadCleared() bool {
+	_, ok := m.clearedFields[event.FieldPayload]
+	return ok
+}
+
+// ResetPayload resets all changes to the "payload" field.
+func (m *EventMutation) ResetPayload() {
+	m.payload = nil
+	delete(m.clearedFields, event.FieldPayload)
+}
+
+// SetAt sets the "at" field.
+func (m *EventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *EventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *EventMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetProcessedAt sets the "processed_at" field.
+func (m *EventMutation) SetProcessedAt(t time.Time) {
+	m.processed_at = &t
+}
+
+// ProcessedAt returns the value of the "processed_at" field in the mutation.
+func (m *EventMutation) ProcessedAt() (r time.Time, exists bool) {
+	v := m.processed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProcessedAt returns the old "processed_at" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldProcessedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProcessedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProcessedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProcessedAt: %w", err)
+	}
+	return oldValue.ProcessedAt, nil
+}
+
+// ClearProcessedAt clears the value of the "processed_at" field.
+func (m *EventMutation) ClearProcessedAt() {
+	m.processed_at = nil
+	m.clearedFields[event.FieldProcessedAt] = struct{}{}
+}
+
+// ProcessedAtCleared returns if the "processed_at" field was cleared in this mutation.
+func (m *EventMutation) ProcessedAtCleared() bool {
+	_, ok := m.clearedFields[event.FieldProcessedAt]
+	return ok
+}
+
+// ResetProcessedAt resets all changes to the "processed_at" field.
+func (m *EventMutation) ResetProcessedAt() {
+	m.processed_at = nil
+	delete(m.clearedFields, event.FieldProcessedAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *EventMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[event.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *EventMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *EventMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *EventMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the EventMutation builder.
+func (m *EventMutation) Where(ps ...predicate.Event) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Event, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Event).
+func (m *EventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EventMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.location != nil {
+		fields = append(fields, event.FieldLocationID)
+	}
+	if m._type != nil {
+		fields = append(fields, event.FieldType)
+	}
+	if m.subject_id != nil {
+		fields = append(fields, event.FieldSubjectID)
+	}
+	if m.payload != nil {
+		fields = append(fields, event.FieldPayload)
+	}
+	if m.at != nil {
+		fields = append(fields, event.FieldAt)
+	}
+	if m.processed_at != nil {
+		fields = append(fields, event.FieldProcessedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case event.FieldLocationID:
+		return m.LocationID()
+	case event.FieldType:
+		return m.GetType()
+	case event.FieldSubjectID:
+		return m.SubjectID()
+	case event.FieldPayload:
+		return m.Payload()
+	case event.FieldAt:
+		return m.At()
+	case event.FieldProcessedAt:
+		return m.ProcessedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case event.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case event.FieldType:
+		return m.OldType(ctx)
+	case event.FieldSubjectID:
+		return m.OldSubjectID(ctx)
+	case event.FieldPayload:
+		return m.OldPayload(ctx)
+	case event.FieldAt:
+		return m.OldAt(ctx)
+	case event.FieldProcessedAt:
+		return m.OldProcessedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Event field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case event.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case event.FieldType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetType(v)
+		return nil
+	case event.FieldSubjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectID(v)
+		return nil
+	case event.FieldPayload:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayload(v)
+		return nil
+	case event.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case event.FieldProcessedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProcessedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Event field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EventMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EventMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Event numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(event.FieldPayload) {
+		fields = append(fields, event.FieldPayload)
+	}
+	if m.FieldCleared(event.FieldProcessedAt) {
+		fields = append(fields, event.FieldProcessedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EventMutation) ClearField(name string) error {
+	switch name {
+	case event.FieldPayload:
+		m.ClearPayload()
+		return nil
+	case event.FieldProcessedAt:
+		m.ClearProcessedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Event nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EventMutation) ResetField(name string) error {
+	switch name {
+	case event.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case event.FieldType:
+		m.ResetType()
+		return nil
+	case event.FieldSubjectID:
+		m.ResetSubjectID()
+		return nil
+	case event.FieldPayload:
+		m.ResetPayload()
+		return nil
+	case event.FieldAt:
+		m.ResetAt()
+		return nil
+	case event.FieldProcessedAt:
+		m.ResetProcessedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Event field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, event.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case event.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, event.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case event.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EventMutation) ClearEdge(name string) error {
+	switch name {
+	case event.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown Event unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EventMutation) ResetEdge(name string) error {
+	switch name {
+	case event.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown Event edge %s", name)
 }
 
 // IPRuleMutation represents an operation that mutates the IPRule nodes in the graph.
@@ -6862,6 +9639,1531 @@ func (m *IPRuleMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown IPRule edge %s", name)
+}
+
+// ImportJobMutation represents an operation that mutates the ImportJob nodes in the graph.
+type ImportJobMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *pulid.ID
+	created_at        *time.Time
+	updated_at        *time.Time
+	file_name         *string
+	status            *importjob.Status
+	content           *[]byte
+	mapping           *map[string]string
+	total_rows        *int
+	addtotal_rows     *int
+	processed         *int
+	addprocessed      *int
+	imported          *int
+	addimported       *int
+	duplicates        *int
+	addduplicates     *int
+	invalid           *int
+	addinvalid        *int
+	report            *[]types.ImportRow
+	appendreport      []types.ImportRow
+	error             *string
+	finished_at       *time.Time
+	clearedFields     map[string]struct{}
+	location          *pulid.ID
+	clearedlocation   bool
+	created_by        *pulid.ID
+	clearedcreated_by bool
+	done              bool
+	oldValue          func(context.Context) (*ImportJob, error)
+	predicates        []predicate.ImportJob
+}
+
+var _ ent.Mutation = (*ImportJobMutation)(nil)
+
+// importjobOption allows management of the mutation configuration using functional options.
+type importjobOption func(*ImportJobMutation)
+
+// newImportJobMutation creates new mutation for the ImportJob entity.
+func newImportJobMutation(c config, op Op, opts ...importjobOption) *ImportJobMutation {
+	m := &ImportJobMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeImportJob,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withImportJobID sets the ID field of the mutation.
+func withImportJobID(id pulid.ID) importjobOption {
+	return func(m *ImportJobMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ImportJob
+		)
+		m.oldValue = func(ctx context.Context) (*ImportJob, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ImportJob.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withImportJob sets the old ImportJob of the mutation.
+func withImportJob(node *ImportJob) importjobOption {
+	return func(m *ImportJobMutation) {
+		m.oldValue = func(context.Context) (*ImportJob, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ImportJobMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ImportJobMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ImportJob entities.
+func (m *ImportJobMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ImportJobMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ImportJobMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ImportJob.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ImportJobMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ImportJobMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ImportJobMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ImportJobMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ImportJobMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ImportJobMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *ImportJobMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *ImportJobMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *ImportJobMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetFileName sets the "file_name" field.
+func (m *ImportJobMutation) SetFileName(s string) {
+	m.file_name = &s
+}
+
+// FileName returns the value of the "file_name" field in the mutation.
+func (m *ImportJobMutation) FileName() (r string, exists bool) {
+	v := m.file_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFileName returns the old "file_name" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldFileName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFileName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFileName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFileName: %w", err)
+	}
+	return oldValue.FileName, nil
+}
+
+// ResetFileName resets all changes to the "file_name" field.
+func (m *ImportJobMutation) ResetFileName() {
+	m.file_name = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ImportJobMutation) SetStatus(i importjob.Status) {
+	m.status = &i
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ImportJobMutation) Status() (r importjob.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldStatus(ctx context.Context) (v importjob.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ImportJobMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetContent sets the "content" field.
+func (m *ImportJobMutation) SetContent(b []byte) {
+	m.content = &b
+}
+
+// Content returns the value of the "content" field in the mutation.
+func (m *ImportJobMutation) Content() (r []byte, exists bool) {
+	v := m.content
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContent returns the old "content" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldContent(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContent: %w", err)
+	}
+	return oldValue.Content, nil
+}
+
+// ClearContent clears the value of the "content" field.
+func (m *ImportJobMutation) ClearContent() {
+	m.content = nil
+	m.clearedFields[importjob.FieldContent] = struct{}{}
+}
+
+// ContentCleared returns if the "content" field was cleared in this mutation.
+func (m *ImportJobMutation) ContentCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldContent]
+	return ok
+}
+
+// ResetContent resets all changes to the "content" field.
+func (m *ImportJobMutation) ResetContent() {
+	m.content = nil
+	delete(m.clearedFields, importjob.FieldContent)
+}
+
+// SetMapping sets the "mapping" field.
+func (m *ImportJobMutation) SetMapping(value map[string]string) {
+	m.mapping = &value
+}
+
+// Mapping returns the value of the "mapping" field in the mutation.
+func (m *ImportJobMutation) Mapping() (r map[string]string, exists bool) {
+	v := m.mapping
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMapping returns the old "mapping" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldMapping(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMapping is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMapping requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMapping: %w", err)
+	}
+	return oldValue.Mapping, nil
+}
+
+// ClearMapping clears the value of the "mapping" field.
+func (m *ImportJobMutation) ClearMapping() {
+	m.mapping = nil
+	m.clearedFields[importjob.FieldMapping] = struct{}{}
+}
+
+// MappingCleared returns if the "mapping" field was cleared in this mutation.
+func (m *ImportJobMutation) MappingCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldMapping]
+	return ok
+}
+
+// ResetMapping resets all changes to the "mapping" field.
+func (m *ImportJobMutation) ResetMapping() {
+	m.mapping = nil
+	delete(m.clearedFields, importjob.FieldMapping)
+}
+
+// SetTotalRows sets the "total_rows" field.
+func (m *ImportJobMutation) SetTotalRows(i int) {
+	m.total_rows = &i
+	m.addtotal_rows = nil
+}
+
+// TotalRows returns the value of the "total_rows" field in the mutation.
+func (m *ImportJobMutation) TotalRows() (r int, exists bool) {
+	v := m.total_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalRows returns the old "total_rows" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldTotalRows(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalRows is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalRows requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalRows: %w", err)
+	}
+	return oldValue.TotalRows, nil
+}
+
+// AddTotalRows adds i to the "total_rows" field.
+func (m *ImportJobMutation) AddTotalRows(i int) {
+	if m.addtotal_rows != nil {
+		*m.addtotal_rows += i
+	} else {
+		m.addtotal_rows = &i
+	}
+}
+
+// AddedTotalRows returns the value that was added to the "total_rows" field in this mutation.
+func (m *ImportJobMutation) AddedTotalRows() (r int, exists bool) {
+	v := m.addtotal_rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTotalRows resets all changes to the "total_rows" field.
+func (m *ImportJobMutation) ResetTotalRows() {
+	m.total_rows = nil
+	m.addtotal_rows = nil
+}
+
+// SetProcessed sets the "processed" field.
+func (m *ImportJobMutation) SetProcessed(i int) {
+	m.processed = &i
+	m.addprocessed = nil
+}
+
+// Processed returns the value of the "processed" field in the mutation.
+func (m *ImportJobMutation) Processed() (r int, exists bool) {
+	v := m.processed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProcessed returns the old "processed" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldProcessed(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProcessed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProcessed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProcessed: %w", err)
+	}
+	return oldValue.Processed, nil
+}
+
+// AddProcessed adds i to the "processed" field.
+func (m *ImportJobMutation) AddProcessed(i int) {
+	if m.addprocessed != nil {
+		*m.addprocessed += i
+	} else {
+		m.addprocessed = &i
+	}
+}
+
+// AddedProcessed returns the value that was added to the "processed" field in this mutation.
+func (m *ImportJobMutation) AddedProcessed() (r int, exists bool) {
+	v := m.addprocessed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProcessed resets all changes to the "processed" field.
+func (m *ImportJobMutation) ResetProcessed() {
+	m.processed = nil
+	m.addprocessed = nil
+}
+
+// SetImported sets the "imported" field.
+func (m *ImportJobMutation) SetImported(i int) {
+	m.imported = &i
+	m.addimported = nil
+}
+
+// Imported returns the value of the "imported" field in the mutation.
+func (m *ImportJobMutation) Imported() (r int, exists bool) {
+	v := m.imported
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldImported returns the old "imported" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldImported(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldImported is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldImported requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldImported: %w", err)
+	}
+	return oldValue.Imported, nil
+}
+
+// AddImported adds i to the "imported" field.
+func (m *ImportJobMutation) AddImported(i int) {
+	if m.addimported != nil {
+		*m.addimported += i
+	} else {
+		m.addimported = &i
+	}
+}
+
+// AddedImported returns the value that was added to the "imported" field in this mutation.
+func (m *ImportJobMutation) AddedImported() (r int, exists bool) {
+	v := m.addimported
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetImported resets all changes to the "imported" field.
+func (m *ImportJobMutation) ResetImported() {
+	m.imported = nil
+	m.addimported = nil
+}
+
+// SetDuplicates sets the "duplicates" field.
+func (m *ImportJobMutation) SetDuplicates(i int) {
+	m.duplicates = &i
+	m.addduplicates = nil
+}
+
+// Duplicates returns the value of the "duplicates" field in the mutation.
+func (m *ImportJobMutation) Duplicates() (r int, exists bool) {
+	v := m.duplicates
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDuplicates returns the old "duplicates" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldDuplicates(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDuplicates is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDuplicates requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDuplicates: %w", err)
+	}
+	return oldValue.Duplicates, nil
+}
+
+// AddDuplicates adds i to the "duplicates" field.
+func (m *ImportJobMutation) AddDuplicates(i int) {
+	if m.addduplicates != nil {
+		*m.addduplicates += i
+	} else {
+		m.addduplicates = &i
+	}
+}
+
+// AddedDuplicates returns the value that was added to the "duplicates" field in this mutation.
+func (m *ImportJobMutation) AddedDuplicates() (r int, exists bool) {
+	v := m.addduplicates
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDuplicates resets all changes to the "duplicates" field.
+func (m *ImportJobMutation) ResetDuplicates() {
+	m.duplicates = nil
+	m.addduplicates = nil
+}
+
+// SetInvalid sets the "invalid" field.
+func (m *ImportJobMutation) SetInvalid(i int) {
+	m.invalid = &i
+	m.addinvalid = nil
+}
+
+// Invalid returns the value of the "invalid" field in the mutation.
+func (m *ImportJobMutation) Invalid() (r int, exists bool) {
+	v := m.invalid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvalid returns the old "invalid" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldInvalid(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvalid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvalid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvalid: %w", err)
+	}
+	return oldValue.Invalid, nil
+}
+
+// AddInvalid adds i to the "invalid" field.
+func (m *ImportJobMutation) AddInvalid(i int) {
+	if m.addinvalid != nil {
+		*m.addinvalid += i
+	} else {
+		m.addinvalid = &i
+	}
+}
+
+// AddedInvalid returns the value that was added to the "invalid" field in this mutation.
+func (m *ImportJobMutation) AddedInvalid() (r int, exists bool) {
+	v := m.addinvalid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetInvalid resets all changes to the "invalid" field.
+func (m *ImportJobMutation) ResetInvalid() {
+	m.invalid = nil
+	m.addinvalid = nil
+}
+
+// SetReport sets the "report" field.
+func (m *ImportJobMutation) SetReport(tr []types.ImportRow) {
+	m.report = &tr
+	m.appendreport = nil
+}
+
+// Report returns the value of the "report" field in the mutation.
+func (m *ImportJobMutation) Report() (r []types.ImportRow, exists bool) {
+	v := m.report
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReport returns the old "report" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldReport(ctx context.Context) (v []types.ImportRow, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReport is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReport requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReport: %w", err)
+	}
+	return oldValue.Report, nil
+}
+
+// AppendReport adds tr to the "report" field.
+func (m *ImportJobMutation) AppendReport(tr []types.ImportRow) {
+	m.appendreport = append(m.appendreport, tr...)
+}
+
+// AppendedReport returns the list of values that were appended to the "report" field in this mutation.
+func (m *ImportJobMutation) AppendedReport() ([]types.ImportRow, bool) {
+	if len(m.appendreport) == 0 {
+		return nil, false
+	}
+	return m.appendreport, true
+}
+
+// ClearReport clears the value of the "report" field.
+func (m *ImportJobMutation) ClearReport() {
+	m.report = nil
+	m.appendreport = nil
+	m.clearedFields[importjob.FieldReport] = struct{}{}
+}
+
+// ReportCleared returns if the "report" field was cleared in this mutation.
+func (m *ImportJobMutation) ReportCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldReport]
+	return ok
+}
+
+// ResetReport resets all changes to the "report" field.
+func (m *ImportJobMutation) ResetReport() {
+	m.report = nil
+	m.appendreport = nil
+	delete(m.clearedFields, importjob.FieldReport)
+}
+
+// SetError sets the "error" field.
+func (m *ImportJobMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *ImportJobMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *ImportJobMutation) ResetError() {
+	m.error = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *ImportJobMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *ImportJobMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *ImportJobMutation) ClearCreatedByID() {
+	m.created_by = nil
+	m.clearedFields[importjob.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *ImportJobMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *ImportJobMutation) ResetCreatedByID() {
+	m.created_by = nil
+	delete(m.clearedFields, importjob.FieldCreatedByID)
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *ImportJobMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *ImportJobMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *ImportJobMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[importjob.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *ImportJobMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *ImportJobMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, importjob.FieldFinishedAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *ImportJobMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[importjob.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *ImportJobMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *ImportJobMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *ImportJobMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearCreatedBy clears the "created_by" edge to the User entity.
+func (m *ImportJobMutation) ClearCreatedBy() {
+	m.clearedcreated_by = true
+	m.clearedFields[importjob.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByCleared reports if the "created_by" edge to the User entity was cleared.
+func (m *ImportJobMutation) CreatedByCleared() bool {
+	return m.CreatedByIDCleared() || m.clearedcreated_by
+}
+
+// CreatedByIDs returns the "created_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatedByID instead. It exists only for internal usage by the builders.
+func (m *ImportJobMutation) CreatedByIDs() (ids []pulid.ID) {
+	if id := m.created_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreatedBy resets all changes to the "created_by" edge.
+func (m *ImportJobMutation) ResetCreatedBy() {
+	m.created_by = nil
+	m.clearedcreated_by = false
+}
+
+// Where appends a list predicates to the ImportJobMutation builder.
+func (m *ImportJobMutation) Where(ps ...predicate.ImportJob) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ImportJobMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ImportJobMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ImportJob, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ImportJobMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ImportJobMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ImportJob).
+func (m *ImportJobMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ImportJobMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, importjob.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, importjob.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, importjob.FieldLocationID)
+	}
+	if m.file_name != nil {
+		fields = append(fields, importjob.FieldFileName)
+	}
+	if m.status != nil {
+		fields = append(fields, importjob.FieldStatus)
+	}
+	if m.content != nil {
+		fields = append(fields, importjob.FieldContent)
+	}
+	if m.mapping != nil {
+		fields = append(fields, importjob.FieldMapping)
+	}
+	if m.total_rows != nil {
+		fields = append(fields, importjob.FieldTotalRows)
+	}
+	if m.processed != nil {
+		fields = append(fields, importjob.FieldProcessed)
+	}
+	if m.imported != nil {
+		fields = append(fields, importjob.FieldImported)
+	}
+	if m.duplicates != nil {
+		fields = append(fields, importjob.FieldDuplicates)
+	}
+	if m.invalid != nil {
+		fields = append(fields, importjob.FieldInvalid)
+	}
+	if m.report != nil {
+		fields = append(fields, importjob.FieldReport)
+	}
+	if m.error != nil {
+		fields = append(fields, importjob.FieldError)
+	}
+	if m.created_by != nil {
+		fields = append(fields, importjob.FieldCreatedByID)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, importjob.FieldFinishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ImportJobMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case importjob.FieldCreatedAt:
+		return m.CreatedAt()
+	case importjob.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case importjob.FieldLocationID:
+		return m.LocationID()
+	case importjob.FieldFileName:
+		return m.FileName()
+	case importjob.FieldStatus:
+		return m.Status()
+	case importjob.FieldContent:
+		return m.Content()
+	case importjob.FieldMapping:
+		return m.Mapping()
+	case importjob.FieldTotalRows:
+		return m.TotalRows()
+	case importjob.FieldProcessed:
+		return m.Processed()
+	case importjob.FieldImported:
+		return m.Imported()
+	case importjob.FieldDuplicates:
+		return m.Duplicates()
+	case importjob.FieldInvalid:
+		return m.Invalid()
+	case importjob.FieldReport:
+		return m.Report()
+	case importjob.FieldError:
+		return m.Error()
+	case importjob.FieldCreatedByID:
+		return m.CreatedByID()
+	case importjob.FieldFinishedAt:
+		return m.FinishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ImportJobMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case importjob.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case importjob.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case importjob.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case importjob.FieldFileName:
+		return m.OldFileName(ctx)
+	case importjob.FieldStatus:
+		return m.OldStatus(ctx)
+	case importjob.FieldContent:
+		return m.OldContent(ctx)
+	case importjob.FieldMapping:
+		return m.OldMapping(ctx)
+	case importjob.FieldTotalRows:
+		return m.OldTotalRows(ctx)
+	case importjob.FieldProcessed:
+		return m.OldProcessed(ctx)
+	case importjob.FieldImported:
+		return m.OldImported(ctx)
+	case importjob.FieldDuplicates:
+		return m.OldDuplicates(ctx)
+	case importjob.FieldInvalid:
+		return m.OldInvalid(ctx)
+	case importjob.FieldReport:
+		return m.OldReport(ctx)
+	case importjob.FieldError:
+		return m.OldError(ctx)
+	case importjob.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case importjob.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ImportJob field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case importjob.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case importjob.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case importjob.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case importjob.FieldFileName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFileName(v)
+		return nil
+	case importjob.FieldStatus:
+		v, ok := value.(importjob.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case importjob.FieldContent:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContent(v)
+		return nil
+	case importjob.FieldMapping:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMapping(v)
+		return nil
+	case importjob.FieldTotalRows:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalRows(v)
+		return nil
+	case importjob.FieldProcessed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProcessed(v)
+		return nil
+	case importjob.FieldImported:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetImported(v)
+		return nil
+	case importjob.FieldDuplicates:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDuplicates(v)
+		return nil
+	case importjob.FieldInvalid:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvalid(v)
+		return nil
+	case importjob.FieldReport:
+		v, ok := value.([]types.ImportRow)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReport(v)
+		return nil
+	case importjob.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
+	case importjob.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case importjob.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImportJob field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ImportJobMutation) AddedFields() []string {
+	var fields []string
+	if m.addtotal_rows != nil {
+		fields = append(fields, importjob.FieldTotalRows)
+	}
+	if m.addprocessed != nil {
+		fields = append(fields, importjob.FieldProcessed)
+	}
+	if m.addimported != nil {
+		fields = append(fields, importjob.FieldImported)
+	}
+	if m.addduplicates != nil {
+		fields = append(fields, importjob.FieldDuplicates)
+	}
+	if m.addinvalid != nil {
+		fields = append(fields, importjob.FieldInvalid)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ImportJobMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case importjob.FieldTotalRows:
+		return m.AddedTotalRows()
+	case importjob.FieldProcessed:
+		return m.AddedProcessed()
+	case importjob.FieldImported:
+		return m.AddedImported()
+	case importjob.FieldDuplicates:
+		return m.AddedDuplicates()
+	case importjob.FieldInvalid:
+		return m.AddedInvalid()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportJobMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case importjob.FieldTotalRows:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotalRows(v)
+		return nil
+	case importjob.FieldProcessed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProcessed(v)
+		return nil
+	case importjob.FieldImported:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddImported(v)
+		return nil
+	case importjob.FieldDuplicates:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDuplicates(v)
+		return nil
+	case importjob.FieldInvalid:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInvalid(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImportJob numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ImportJobMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(importjob.FieldContent) {
+		fields = append(fields, importjob.FieldContent)
+	}
+	if m.FieldCleared(importjob.FieldMapping) {
+		fields = append(fields, importjob.FieldMapping)
+	}
+	if m.FieldCleared(importjob.FieldReport) {
+		fields = append(fields, importjob.FieldReport)
+	}
+	if m.FieldCleared(importjob.FieldCreatedByID) {
+		fields = append(fields, importjob.FieldCreatedByID)
+	}
+	if m.FieldCleared(importjob.FieldFinishedAt) {
+		fields = append(fields, importjob.FieldFinishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ImportJobMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ImportJobMutation) ClearField(name string) error {
+	switch name {
+	case importjob.FieldContent:
+		m.ClearContent()
+		return nil
+	case importjob.FieldMapping:
+		m.ClearMapping()
+		return nil
+	case importjob.FieldReport:
+		m.ClearReport()
+		return nil
+	case importjob.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case importjob.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportJob nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ImportJobMutation) ResetField(name string) error {
+	switch name {
+	case importjob.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case importjob.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case importjob.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case importjob.FieldFileName:
+		m.ResetFileName()
+		return nil
+	case importjob.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case importjob.FieldContent:
+		m.ResetContent()
+		return nil
+	case importjob.FieldMapping:
+		m.ResetMapping()
+		return nil
+	case importjob.FieldTotalRows:
+		m.ResetTotalRows()
+		return nil
+	case importjob.FieldProcessed:
+		m.ResetProcessed()
+		return nil
+	case importjob.FieldImported:
+		m.ResetImported()
+		return nil
+	case importjob.FieldDuplicates:
+		m.ResetDuplicates()
+		return nil
+	case importjob.FieldInvalid:
+		m.ResetInvalid()
+		return nil
+	case importjob.FieldReport:
+		m.ResetReport()
+		return nil
+	case importjob.FieldError:
+		m.ResetError()
+		return nil
+	case importjob.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case importjob.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportJob field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ImportJobMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.location != nil {
+		edges = append(edges, importjob.EdgeLocation)
+	}
+	if m.created_by != nil {
+		edges = append(edges, importjob.EdgeCreatedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ImportJobMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case importjob.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case importjob.EdgeCreatedBy:
+		if id := m.created_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ImportJobMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ImportJobMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ImportJobMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedlocation {
+		edges = append(edges, importjob.EdgeLocation)
+	}
+	if m.clearedcreated_by {
+		edges = append(edges, importjob.EdgeCreatedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ImportJobMutation) EdgeCleared(name string) bool {
+	switch name {
+	case importjob.EdgeLocation:
+		return m.clearedlocation
+	case importjob.EdgeCreatedBy:
+		return m.clearedcreated_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ImportJobMutation) ClearEdge(name string) error {
+	switch name {
+	case importjob.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case importjob.EdgeCreatedBy:
+		m.ClearCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportJob unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ImportJobMutation) ResetEdge(name string) error {
+	switch name {
+	case importjob.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case importjob.EdgeCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportJob edge %s", name)
 }
 
 // LocationMutation represents an operation that mutates the Location nodes in the graph.
@@ -10073,6 +14375,725 @@ func (m *PermissionOverrideMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown PermissionOverride edge %s", name)
 }
 
+// SearchKeyMutation represents an operation that mutates the SearchKey nodes in the graph.
+type SearchKeyMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	location_id    *pulid.ID
+	key            *string
+	kind           *int8
+	addkind        *int8
+	part           *int8
+	addpart        *int8
+	word           *string
+	clearedFields  map[string]struct{}
+	contact        *pulid.ID
+	clearedcontact bool
+	done           bool
+	oldValue       func(context.Context) (*SearchKey, error)
+	predicates     []predicate.SearchKey
+}
+
+var _ ent.Mutation = (*SearchKeyMutation)(nil)
+
+// searchkeyOption allows management of the mutation configuration using functional options.
+type searchkeyOption func(*SearchKeyMutation)
+
+// newSearchKeyMutation creates new mutation for the SearchKey entity.
+func newSearchKeyMutation(c config, op Op, opts ...searchkeyOption) *SearchKeyMutation {
+	m := &SearchKeyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSearchKey,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSearchKeyID sets the ID field of the mutation.
+func withSearchKeyID(id int) searchkeyOption {
+	return func(m *SearchKeyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SearchKey
+		)
+		m.oldValue = func(ctx context.Context) (*SearchKey, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SearchKey.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSearchKey sets the old SearchKey of the mutation.
+func withSearchKey(node *SearchKey) searchkeyOption {
+	return func(m *SearchKeyMutation) {
+		m.oldValue = func(context.Context) (*SearchKey, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SearchKeyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SearchKeyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SearchKeyMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SearchKeyMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SearchKey.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *SearchKeyMutation) SetLocationID(pu pulid.ID) {
+	m.location_id = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *SearchKeyMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the SearchKey entity.
+// If the SearchKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchKeyMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *SearchKeyMutation) ResetLocationID() {
+	m.location_id = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *SearchKeyMutation) SetContactID(pu pulid.ID) {
+	m.contact = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *SearchKeyMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the SearchKey entity.
+// If the SearchKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchKeyMutation) OldContactID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *SearchKeyMutation) ResetContactID() {
+	m.contact = nil
+}
+
+// SetKey sets the "key" field.
+func (m *SearchKeyMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *SearchKeyMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the SearchKey entity.
+// If the SearchKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchKeyMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *SearchKeyMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *SearchKeyMutation) SetKind(i int8) {
+	m.kind = &i
+	m.addkind = nil
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *SearchKeyMutation) Kind() (r int8, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the SearchKey entity.
+// If the SearchKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchKeyMutation) OldKind(ctx context.Context) (v int8, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// AddKind adds i to the "kind" field.
+func (m *SearchKeyMutation) AddKind(i int8) {
+	if m.addkind != nil {
+		*m.addkind += i
+	} else {
+		m.addkind = &i
+	}
+}
+
+// AddedKind returns the value that was added to the "kind" field in this mutation.
+func (m *SearchKeyMutation) AddedKind() (r int8, exists bool) {
+	v := m.addkind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *SearchKeyMutation) ResetKind() {
+	m.kind = nil
+	m.addkind = nil
+}
+
+// SetPart sets the "part" field.
+func (m *SearchKeyMutation) SetPart(i int8) {
+	m.part = &i
+	m.addpart = nil
+}
+
+// Part returns the value of the "part" field in the mutation.
+func (m *SearchKeyMutation) Part() (r int8, exists bool) {
+	v := m.part
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPart returns the old "part" field's value of the SearchKey entity.
+// If the SearchKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchKeyMutation) OldPart(ctx context.Context) (v int8, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPart: %w", err)
+	}
+	return oldValue.Part, nil
+}
+
+// AddPart adds i to the "part" field.
+func (m *SearchKeyMutation) AddPart(i int8) {
+	if m.addpart != nil {
+		*m.addpart += i
+	} else {
+		m.addpart = &i
+	}
+}
+
+// AddedPart returns the value that was added to the "part" field in this mutation.
+func (m *SearchKeyMutation) AddedPart() (r int8, exists bool) {
+	v := m.addpart
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPart resets all changes to the "part" field.
+func (m *SearchKeyMutation) ResetPart() {
+	m.part = nil
+	m.addpart = nil
+}
+
+// SetWord sets the "word" field.
+func (m *SearchKeyMutation) SetWord(s string) {
+	m.word = &s
+}
+
+// Word returns the value of the "word" field in the mutation.
+func (m *SearchKeyMutation) Word() (r string, exists bool) {
+	v := m.word
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWord returns the old "word" field's value of the SearchKey entity.
+// If the SearchKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchKeyMutation) OldWord(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWord is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWord requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWord: %w", err)
+	}
+	return oldValue.Word, nil
+}
+
+// ResetWord resets all changes to the "word" field.
+func (m *SearchKeyMutation) ResetWord() {
+	m.word = nil
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *SearchKeyMutation) ClearContact() {
+	m.clearedcontact = true
+	m.clearedFields[searchkey.FieldContactID] = struct{}{}
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *SearchKeyMutation) ContactCleared() bool {
+	return m.clearedcontact
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *SearchKeyMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *SearchKeyMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// Where appends a list predicates to the SearchKeyMutation builder.
+func (m *SearchKeyMutation) Where(ps ...predicate.SearchKey) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SearchKeyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SearchKeyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SearchKey, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SearchKeyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SearchKeyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SearchKey).
+func (m *SearchKeyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SearchKeyMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.location_id != nil {
+		fields = append(fields, searchkey.FieldLocationID)
+	}
+	if m.contact != nil {
+		fields = append(fields, searchkey.FieldContactID)
+	}
+	if m.key != nil {
+		fields = append(fields, searchkey.FieldKey)
+	}
+	if m.kind != nil {
+		fields = append(fields, searchkey.FieldKind)
+	}
+	if m.part != nil {
+		fields = append(fields, searchkey.FieldPart)
+	}
+	if m.word != nil {
+		fields = append(fields, searchkey.FieldWord)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SearchKeyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case searchkey.FieldLocationID:
+		return m.LocationID()
+	case searchkey.FieldContactID:
+		return m.ContactID()
+	case searchkey.FieldKey:
+		return m.Key()
+	case searchkey.FieldKind:
+		return m.Kind()
+	case searchkey.FieldPart:
+		return m.Part()
+	case searchkey.FieldWord:
+		return m.Word()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SearchKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case searchkey.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case searchkey.FieldContactID:
+		return m.OldContactID(ctx)
+	case searchkey.FieldKey:
+		return m.OldKey(ctx)
+	case searchkey.FieldKind:
+		return m.OldKind(ctx)
+	case searchkey.FieldPart:
+		return m.OldPart(ctx)
+	case searchkey.FieldWord:
+		return m.OldWord(ctx)
+	}
+	return nil, fmt.Errorf("unknown SearchKey field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SearchKeyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case searchkey.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case searchkey.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case searchkey.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case searchkey.FieldKind:
+		v, ok := value.(int8)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case searchkey.FieldPart:
+		v, ok := value.(int8)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPart(v)
+		return nil
+	case searchkey.FieldWord:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWord(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SearchKey field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SearchKeyMutation) AddedFields() []string {
+	var fields []string
+	if m.addkind != nil {
+		fields = append(fields, searchkey.FieldKind)
+	}
+	if m.addpart != nil {
+		fields = append(fields, searchkey.FieldPart)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SearchKeyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case searchkey.FieldKind:
+		return m.AddedKind()
+	case searchkey.FieldPart:
+		return m.AddedPart()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SearchKeyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case searchkey.FieldKind:
+		v, ok := value.(int8)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddKind(v)
+		return nil
+	case searchkey.FieldPart:
+		v, ok := value.(int8)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPart(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SearchKey numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SearchKeyMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SearchKeyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SearchKeyMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SearchKey nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SearchKeyMutation) ResetField(name string) error {
+	switch name {
+	case searchkey.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case searchkey.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case searchkey.FieldKey:
+		m.ResetKey()
+		return nil
+	case searchkey.FieldKind:
+		m.ResetKind()
+		return nil
+	case searchkey.FieldPart:
+		m.ResetPart()
+		return nil
+	case searchkey.FieldWord:
+		m.ResetWord()
+		return nil
+	}
+	return fmt.Errorf("unknown SearchKey field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SearchKeyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.contact != nil {
+		edges = append(edges, searchkey.EdgeContact)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SearchKeyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case searchkey.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SearchKeyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SearchKeyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SearchKeyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcontact {
+		edges = append(edges, searchkey.EdgeContact)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SearchKeyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case searchkey.EdgeContact:
+		return m.clearedcontact
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SearchKeyMutation) ClearEdge(name string) error {
+	switch name {
+	case searchkey.EdgeContact:
+		m.ClearContact()
+		return nil
+	}
+	return fmt.Errorf("unknown SearchKey unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SearchKeyMutation) ResetEdge(name string) error {
+	switch name {
+	case searchkey.EdgeContact:
+		m.ResetContact()
+		return nil
+	}
+	return fmt.Errorf("unknown SearchKey edge %s", name)
+}
+
 // ServiceMutation represents an operation that mutates the Service nodes in the graph.
 type ServiceMutation struct {
 	config
@@ -11941,32 +16962,1010 @@ func (m *SessionMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Session edge %s", name)
 }
 
-// TaskMutation represents an operation that mutates the Task nodes in the graph.
-type TaskMutation struct {
+// StageChangeMutation represents an operation that mutates the StageChange nodes in the graph.
+type StageChangeMutation struct {
 	config
 	op              Op
 	typ             string
 	id              *pulid.ID
-	created_at      *time.Time
-	updated_at      *time.Time
-	title           *string
-	description     *string
-	status          *task.Status
-	priority        *task.Priority
-	due_at          *time.Time
-	completed_at    *time.Time
+	from_pipeline   *stagechange.FromPipeline
+	from_stage      *stagechange.FromStage
+	to_pipeline     *stagechange.ToPipeline
+	to_stage        *stagechange.ToStage
+	at              *time.Time
+	reason          *string
 	clearedFields   map[string]struct{}
 	location        *pulid.ID
 	clearedlocation bool
 	contact         *pulid.ID
 	clearedcontact  bool
-	booking         *pulid.ID
-	clearedbooking  bool
-	assignee        *pulid.ID
-	clearedassignee bool
+	actor           *pulid.ID
+	clearedactor    bool
 	done            bool
-	oldValue        func(context.Context) (*Task, error)
-	predicates      []predicate.Task
+	oldValue        func(context.Context) (*StageChange, error)
+	predicates      []predicate.StageChange
+}
+
+var _ ent.Mutation = (*StageChangeMutation)(nil)
+
+// stagechangeOption allows management of the mutation configuration using functional options.
+type stagechangeOption func(*StageChangeMutation)
+
+// newStageChangeMutation creates new mutation for the StageChange entity.
+func newStageChangeMutation(c config, op Op, opts ...stagechangeOption) *StageChangeMutation {
+	m := &StageChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeStageChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withStageChangeID sets the ID field of the mutation.
+func withStageChangeID(id pulid.ID) stagechangeOption {
+	return func(m *StageChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *StageChange
+		)
+		m.oldValue = func(ctx context.Context) (*StageChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().StageChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withStageChange sets the old StageChange of the mutation.
+func withStageChange(node *StageChange) stagechangeOption {
+	return func(m *StageChangeMutation) {
+		m.oldValue = func(context.Context) (*StageChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m StageChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m StageChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of StageChange entities.
+func (m *StageChangeMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *StageChangeMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *StageChangeMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().StageChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *StageChangeMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *StageChangeMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the StageChange entity.
+// If the StageChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StageChangeMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *StageChangeMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *StageChangeMutation) SetContactID(pu pulid.ID) {
+	m.contact = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *StageChangeMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the StageChange entity.
+// If the StageChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StageChangeMutation) OldContactID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *StageChangeMutation) ResetContactID() {
+	m.contact = nil
+}
+
+// SetFromPipeline sets the "from_pipeline" field.
+func (m *StageChangeMutation) SetFromPipeline(sp stagechange.FromPipeline) {
+	m.from_pipeline = &sp
+}
+
+// FromPipeline returns the value of the "from_pipeline" field in the mutation.
+func (m *StageChangeMutation) FromPipeline() (r stagechange.FromPipeline, exists bool) {
+	v := m.from_pipeline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromPipeline returns the old "from_pipeline" field's value of the StageChange entity.
+// If the StageChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StageChangeMutation) OldFromPipeline(ctx context.Context) (v *stagechange.FromPipeline, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromPipeline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromPipeline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromPipeline: %w", err)
+	}
+	return oldValue.FromPipeline, nil
+}
+
+// ClearFromPipeline clears the value of the "from_pipeline" field.
+func (m *StageChangeMutation) ClearFromPipeline() {
+	m.from_pipeline = nil
+	m.clearedFields[stagechange.FieldFromPipeline] = struct{}{}
+}
+
+// FromPipelineCleared returns if the "from_pipeline" field was cleared in this mutation.
+func (m *StageChangeMutation) FromPipelineCleared() bool {
+	_, ok := m.clearedFields[stagechange.FieldFromPipeline]
+	return ok
+}
+
+// ResetFromPipeline resets all changes to the "from_pipeline" field.
+func (m *StageChangeMutation) ResetFromPipeline() {
+	m.from_pipeline = nil
+	delete(m.clearedFields, stagechange.FieldFromPipeline)
+}
+
+// SetFromStage sets the "from_stage" field.
+func (m *StageChangeMutation) SetFromStage(ss stagechange.FromStage) {
+	m.from_stage = &ss
+}
+
+// FromStage returns the value of the "from_stage" field in the mutation.
+func (m *StageChangeMutation) FromStage() (r stagechange.FromStage, exists bool) {
+	v := m.from_stage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromStage returns the old "from_stage" field's value of the StageChange entity.
+// If the StageChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StageChangeMutation) OldFromStage(ctx context.Context) (v *stagechange.FromStage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromStage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromStage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromStage: %w", err)
+	}
+	return oldValue.FromStage, nil
+}
+
+// ClearFromStage clears the value of the "from_stage" field.
+func (m *StageChangeMutation) ClearFromStage() {
+	m.from_stage = nil
+	m.clearedFields[stagechange.FieldFromStage] = struct{}{}
+}
+
+// FromStageCleared returns if the "from_stage" field was cleared in this mutation.
+func (m *StageChangeMutation) FromStageCleared() bool {
+	_, ok := m.clearedFields[stagechange.FieldFromStage]
+	return ok
+}
+
+// ResetFromStage resets all changes to the "from_stage" field.
+func (m *StageChangeMutation) ResetFromStage() {
+	m.from_stage = nil
+	delete(m.clearedFields, stagechange.FieldFromStage)
+}
+
+// SetToPipeline sets the "to_pipeline" field.
+func (m *StageChangeMutation) SetToPipeline(sp stagechange.ToPipeline) {
+	m.to_pipeline = &sp
+}
+
+// ToPipeline returns the value of the "to_pipeline" field in the mutation.
+func (m *StageChangeMutation) ToPipeline() (r stagechange.ToPipeline, exists bool) {
+	v := m.to_pipeline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToPipeline returns the old "to_pipeline" field's value of the StageChange entity.
+// If the StageChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StageChangeMutation) OldToPipeline(ctx context.Context) (v stagechange.ToPipeline, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToPipeline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToPipeline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToPipeline: %w", err)
+	}
+	return oldValue.ToPipeline, nil
+}
+
+// ResetToPipeline resets all changes to the "to_pipeline" field.
+func (m *StageChangeMutation) ResetToPipeline() {
+	m.to_pipeline = nil
+}
+
+// SetToStage sets the "to_stage" field.
+func (m *StageChangeMutation) SetToStage(ss stagechange.ToStage) {
+	m.to_stage = &ss
+}
+
+// ToStage returns the value of the "to_stage" field in the mutation.
+func (m *StageChangeMutation) ToStage() (r stagechange.ToStage, exists bool) {
+	v := m.to_stage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToStage returns the old "to_stage" field's value of the StageChange entity.
+// If the StageChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StageChangeMutation) OldToStage(ctx context.Context) (v stagechange.ToStage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToStage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToStage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToStage: %w", err)
+	}
+	return oldValue.ToStage, nil
+}
+
+// ResetToStage resets all changes to the "to_stage" field.
+func (m *StageChangeMutation) ResetToStage() {
+	m.to_stage = nil
+}
+
+// SetAt sets the "at" field.
+func (m *StageChangeMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *StageChangeMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the StageChange entity.
+// If the StageChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StageChangeMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *StageChangeMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetActorID sets the "actor_id" field.
+func (m *StageChangeMutation) SetActorID(pu pulid.ID) {
+	m.actor = &pu
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *StageChangeMutation) ActorID() (r pulid.ID, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the StageChange entity.
+// If the StageChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StageChangeMutation) OldActorID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// ClearActorID clears the value of the "actor_id" field.
+func (m *StageChangeMutation) ClearActorID() {
+	m.actor = nil
+	m.clearedFields[stagechange.FieldActorID] = struct{}{}
+}
+
+// ActorIDCleared returns if the "actor_id" field was cleared in this mutation.
+func (m *StageChangeMutation) ActorIDCleared() bool {
+	_, ok := m.clearedFields[stagechange.FieldActorID]
+	return ok
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *StageChangeMutation) ResetActorID() {
+	m.actor = nil
+	delete(m.clearedFields, stagechange.FieldActorID)
+}
+
+// SetReason sets the "reason" field.
+func (m *StageChangeMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *StageChangeMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the StageChange entity.
+// If the StageChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StageChangeMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *StageChangeMutation) ResetReason() {
+	m.reason = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *StageChangeMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[stagechange.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *StageChangeMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *StageChangeMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *StageChangeMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *StageChangeMutation) ClearContact() {
+	m.clearedcontact = true
+	m.clearedFields[stagechange.FieldContactID] = struct{}{}
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *StageChangeMutation) ContactCleared() bool {
+	return m.clearedcontact
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *StageChangeMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *StageChangeMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// ClearActor clears the "actor" edge to the User entity.
+func (m *StageChangeMutation) ClearActor() {
+	m.clearedactor = true
+	m.clearedFields[stagechange.FieldActorID] = struct{}{}
+}
+
+// ActorCleared reports if the "actor" edge to the User entity was cleared.
+func (m *StageChangeMutation) ActorCleared() bool {
+	return m.ActorIDCleared() || m.clearedactor
+}
+
+// ActorIDs returns the "actor" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActorID instead. It exists only for internal usage by the builders.
+func (m *StageChangeMutation) ActorIDs() (ids []pulid.ID) {
+	if id := m.actor; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActor resets all changes to the "actor" edge.
+func (m *StageChangeMutation) ResetActor() {
+	m.actor = nil
+	m.clearedactor = false
+}
+
+// Where appends a list predicates to the StageChangeMutation builder.
+func (m *StageChangeMutation) Where(ps ...predicate.StageChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the StageChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *StageChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.StageChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *StageChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *StageChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (StageChange).
+func (m *StageChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *StageChangeMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.location != nil {
+		fields = append(fields, stagechange.FieldLocationID)
+	}
+	if m.contact != nil {
+		fields = append(fields, stagechange.FieldContactID)
+	}
+	if m.from_pipeline != nil {
+		fields = append(fields, stagechange.FieldFromPipeline)
+	}
+	if m.from_stage != nil {
+		fields = append(fields, stagechange.FieldFromStage)
+	}
+	if m.to_pipeline != nil {
+		fields = append(fields, stagechange.FieldToPipeline)
+	}
+	if m.to_stage != nil {
+		fields = append(fields, stagechange.FieldToStage)
+	}
+	if m.at != nil {
+		fields = append(fields, stagechange.FieldAt)
+	}
+	if m.actor != nil {
+		fields = append(fields, stagechange.FieldActorID)
+	}
+	if m.reason != nil {
+		fields = append(fields, stagechange.FieldReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *StageChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case stagechange.FieldLocationID:
+		return m.LocationID()
+	case stagechange.FieldContactID:
+		return m.ContactID()
+	case stagechange.FieldFromPipeline:
+		return m.FromPipeline()
+	case stagechange.FieldFromStage:
+		return m.FromStage()
+	case stagechange.FieldToPipeline:
+		return m.ToPipeline()
+	case stagechange.FieldToStage:
+		return m.ToStage()
+	case stagechange.FieldAt:
+		return m.At()
+	case stagechange.FieldActorID:
+		return m.ActorID()
+	case stagechange.FieldReason:
+		return m.Reason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *StageChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case stagechange.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case stagechange.FieldContactID:
+		return m.OldContactID(ctx)
+	case stagechange.FieldFromPipeline:
+		return m.OldFromPipeline(ctx)
+	case stagechange.FieldFromStage:
+		return m.OldFromStage(ctx)
+	case stagechange.FieldToPipeline:
+		return m.OldToPipeline(ctx)
+	case stagechange.FieldToStage:
+		return m.OldToStage(ctx)
+	case stagechange.FieldAt:
+		return m.OldAt(ctx)
+	case stagechange.FieldActorID:
+		return m.OldActorID(ctx)
+	case stagechange.FieldReason:
+		return m.OldReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown StageChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StageChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case stagechange.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case stagechange.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case stagechange.FieldFromPipeline:
+		v, ok := value.(stagechange.FromPipeline)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromPipeline(v)
+		return nil
+	case stagechange.FieldFromStage:
+		v, ok := value.(stagechange.FromStage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromStage(v)
+		return nil
+	case stagechange.FieldToPipeline:
+		v, ok := value.(stagechange.ToPipeline)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToPipeline(v)
+		return nil
+	case stagechange.FieldToStage:
+		v, ok := value.(stagechange.ToStage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToStage(v)
+		return nil
+	case stagechange.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case stagechange.FieldActorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
+		return nil
+	case stagechange.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StageChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *StageChangeMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *StageChangeMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StageChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown StageChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *StageChangeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(stagechange.FieldFromPipeline) {
+		fields = append(fields, stagechange.FieldFromPipeline)
+	}
+	if m.FieldCleared(stagechange.FieldFromStage) {
+		fields = append(fields, stagechange.FieldFromStage)
+	}
+	if m.FieldCleared(stagechange.FieldActorID) {
+		fields = append(fields, stagechange.FieldActorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *StageChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *StageChangeMutation) ClearField(name string) error {
+	switch name {
+	case stagechange.FieldFromPipeline:
+		m.ClearFromPipeline()
+		return nil
+	case stagechange.FieldFromStage:
+		m.ClearFromStage()
+		return nil
+	case stagechange.FieldActorID:
+		m.ClearActorID()
+		return nil
+	}
+	return fmt.Errorf("unknown StageChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *StageChangeMutation) ResetField(name string) error {
+	switch name {
+	case stagechange.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case stagechange.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case stagechange.FieldFromPipeline:
+		m.ResetFromPipeline()
+		return nil
+	case stagechange.FieldFromStage:
+		m.ResetFromStage()
+		return nil
+	case stagechange.FieldToPipeline:
+		m.ResetToPipeline()
+		return nil
+	case stagechange.FieldToStage:
+		m.ResetToStage()
+		return nil
+	case stagechange.FieldAt:
+		m.ResetAt()
+		return nil
+	case stagechange.FieldActorID:
+		m.ResetActorID()
+		return nil
+	case stagechange.FieldReason:
+		m.ResetReason()
+		return nil
+	}
+	return fmt.Errorf("unknown StageChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *StageChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.location != nil {
+		edges = append(edges, stagechange.EdgeLocation)
+	}
+	if m.contact != nil {
+		edges = append(edges, stagechange.EdgeContact)
+	}
+	if m.actor != nil {
+		edges = append(edges, stagechange.EdgeActor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *StageChangeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case stagechange.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case stagechange.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	case stagechange.EdgeActor:
+		if id := m.actor; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *StageChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *StageChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *StageChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedlocation {
+		edges = append(edges, stagechange.EdgeLocation)
+	}
+	if m.clearedcontact {
+		edges = append(edges, stagechange.EdgeContact)
+	}
+	if m.clearedactor {
+		edges = append(edges, stagechange.EdgeActor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *StageChangeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case stagechange.EdgeLocation:
+		return m.clearedlocation
+	case stagechange.EdgeContact:
+		return m.clearedcontact
+	case stagechange.EdgeActor:
+		return m.clearedactor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *StageChangeMutation) ClearEdge(name string) error {
+	switch name {
+	case stagechange.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case stagechange.EdgeContact:
+		m.ClearContact()
+		return nil
+	case stagechange.EdgeActor:
+		m.ClearActor()
+		return nil
+	}
+	return fmt.Errorf("unknown StageChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *StageChangeMutation) ResetEdge(name string) error {
+	switch name {
+	case stagechange.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case stagechange.EdgeContact:
+		m.ResetContact()
+		return nil
+	case stagechange.EdgeActor:
+		m.ResetActor()
+		return nil
+	}
+	return fmt.Errorf("unknown StageChange edge %s", name)
+}
+
+// TaskMutation represents an operation that mutates the Task nodes in the graph.
+type TaskMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	title            *string
+	description      *string
+	status           *task.Status
+	priority         *task.Priority
+	due_at           *time.Time
+	completed_at     *time.Time
+	kind             *task.Kind
+	skill            *string
+	priority_manual  *bool
+	priority_rank    *int
+	addpriority_rank *int
+	clearedFields    map[string]struct{}
+	location         *pulid.ID
+	clearedlocation  bool
+	contact          *pulid.ID
+	clearedcontact   bool
+	booking          *pulid.ID
+	clearedbooking   bool
+	assignee         *pulid.ID
+	clearedassignee  bool
+	events           map[pulid.ID]struct{}
+	removedevents    map[pulid.ID]struct{}
+	clearedevents    bool
+	done             bool
+	oldValue         func(context.Context) (*Task, error)
+	predicates       []predicate.Task
 }
 
 var _ ent.Mutation = (*TaskMutation)(nil)
@@ -12570,6 +18569,223 @@ func (m *TaskMutation) ResetCompletedAt() {
 	delete(m.clearedFields, task.FieldCompletedAt)
 }
 
+// SetKind sets the "kind" field.
+func (m *TaskMutation) SetKind(t task.Kind) {
+	m.kind = &t
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *TaskMutation) Kind() (r task.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldKind(ctx context.Context) (v task.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ClearKind clears the value of the "kind" field.
+func (m *TaskMutation) ClearKind() {
+	m.kind = nil
+	m.clearedFields[task.FieldKind] = struct{}{}
+}
+
+// KindCleared returns if the "kind" field was cleared in this mutation.
+func (m *TaskMutation) KindCleared() bool {
+	_, ok := m.clearedFields[task.FieldKind]
+	return ok
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *TaskMutation) ResetKind() {
+	m.kind = nil
+	delete(m.clearedFields, task.FieldKind)
+}
+
+// SetSkill sets the "skill" field.
+func (m *TaskMutation) SetSkill(s string) {
+	m.skill = &s
+}
+
+// Skill returns the value of the "skill" field in the mutation.
+func (m *TaskMutation) Skill() (r string, exists bool) {
+	v := m.skill
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSkill returns the old "skill" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldSkill(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSkill is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSkill requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSkill: %w", err)
+	}
+	return oldValue.Skill, nil
+}
+
+// ClearSkill clears the value of the "skill" field.
+func (m *TaskMutation) ClearSkill() {
+	m.skill = nil
+	m.clearedFields[task.FieldSkill] = struct{}{}
+}
+
+// SkillCleared returns if the "skill" field was cleared in this mutation.
+func (m *TaskMutation) SkillCleared() bool {
+	_, ok := m.clearedFields[task.FieldSkill]
+	return ok
+}
+
+// ResetSkill resets all changes to the "skill" field.
+func (m *TaskMutation) ResetSkill() {
+	m.skill = nil
+	delete(m.clearedFields, task.FieldSkill)
+}
+
+// SetPriorityManual sets the "priority_manual" field.
+func (m *TaskMutation) SetPriorityManual(b bool) {
+	m.priority_manual = &b
+}
+
+// PriorityManual returns the value of the "priority_manual" field in the mutation.
+func (m *TaskMutation) PriorityManual() (r bool, exists bool) {
+	v := m.priority_manual
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPriorityManual returns the old "priority_manual" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldPriorityManual(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPriorityManual is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPriorityManual requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPriorityManual: %w", err)
+	}
+	return oldValue.PriorityManual, nil
+}
+
+// ClearPriorityManual clears the value of the "priority_manual" field.
+func (m *TaskMutation) ClearPriorityManual() {
+	m.priority_manual = nil
+	m.clearedFields[task.FieldPriorityManual] = struct{}{}
+}
+
+// PriorityManualCleared returns if the "priority_manual" field was cleared in this mutation.
+func (m *TaskMutation) PriorityManualCleared() bool {
+	_, ok := m.clearedFields[task.FieldPriorityManual]
+	return ok
+}
+
+// ResetPriorityManual resets all changes to the "priority_manual" field.
+func (m *TaskMutation) ResetPriorityManual() {
+	m.priority_manual = nil
+	delete(m.clearedFields, task.FieldPriorityManual)
+}
+
+// SetPriorityRank sets the "priority_rank" field.
+func (m *TaskMutation) SetPriorityRank(i int) {
+	m.priority_rank = &i
+	m.addpriority_rank = nil
+}
+
+// PriorityRank returns the value of the "priority_rank" field in the mutation.
+func (m *TaskMutation) PriorityRank() (r int, exists bool) {
+	v := m.priority_rank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPriorityRank returns the old "priority_rank" field's value of the Task entity.
+// If the Task object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskMutation) OldPriorityRank(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPriorityRank is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPriorityRank requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPriorityRank: %w", err)
+	}
+	return oldValue.PriorityRank, nil
+}
+
+// AddPriorityRank adds i to the "priority_rank" field.
+func (m *TaskMutation) AddPriorityRank(i int) {
+	if m.addpriority_rank != nil {
+		*m.addpriority_rank += i
+	} else {
+		m.addpriority_rank = &i
+	}
+}
+
+// AddedPriorityRank returns the value that was added to the "priority_rank" field in this mutation.
+func (m *TaskMutation) AddedPriorityRank() (r int, exists bool) {
+	v := m.addpriority_rank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPriorityRank clears the value of the "priority_rank" field.
+func (m *TaskMutation) ClearPriorityRank() {
+	m.priority_rank = nil
+	m.addpriority_rank = nil
+	m.clearedFields[task.FieldPriorityRank] = struct{}{}
+}
+
+// PriorityRankCleared returns if the "priority_rank" field was cleared in this mutation.
+func (m *TaskMutation) PriorityRankCleared() bool {
+	_, ok := m.clearedFields[task.FieldPriorityRank]
+	return ok
+}
+
+// ResetPriorityRank resets all changes to the "priority_rank" field.
+func (m *TaskMutation) ResetPriorityRank() {
+	m.priority_rank = nil
+	m.addpriority_rank = nil
+	delete(m.clearedFields, task.FieldPriorityRank)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *TaskMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -12678,6 +18894,60 @@ func (m *TaskMutation) ResetAssignee() {
 	m.clearedassignee = false
 }
 
+// AddEventIDs adds the "events" edge to the TaskEvent entity by ids.
+func (m *TaskMutation) AddEventIDs(ids ...pulid.ID) {
+	if m.events == nil {
+		m.events = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.events[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEvents clears the "events" edge to the TaskEvent entity.
+func (m *TaskMutation) ClearEvents() {
+	m.clearedevents = true
+}
+
+// EventsCleared reports if the "events" edge to the TaskEvent entity was cleared.
+func (m *TaskMutation) EventsCleared() bool {
+	return m.clearedevents
+}
+
+// RemoveEventIDs removes the "events" edge to the TaskEvent entity by IDs.
+func (m *TaskMutation) RemoveEventIDs(ids ...pulid.ID) {
+	if m.removedevents == nil {
+		m.removedevents = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.events, ids[i])
+		m.removedevents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEvents returns the removed IDs of the "events" edge to the TaskEvent entity.
+func (m *TaskMutation) RemovedEventsIDs() (ids []pulid.ID) {
+	for id := range m.removedevents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EventsIDs returns the "events" edge IDs in the mutation.
+func (m *TaskMutation) EventsIDs() (ids []pulid.ID) {
+	for id := range m.events {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEvents resets all changes to the "events" edge.
+func (m *TaskMutation) ResetEvents() {
+	m.events = nil
+	m.clearedevents = false
+	m.removedevents = nil
+}
+
 // Where appends a list predicates to the TaskMutation builder.
 func (m *TaskMutation) Where(ps ...predicate.Task) {
 	m.predicates = append(m.predicates, ps...)
@@ -12712,7 +18982,7 @@ func (m *TaskMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TaskMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, task.FieldCreatedAt)
 	}
@@ -12749,6 +19019,18 @@ func (m *TaskMutation) Fields() []string {
 	if m.completed_at != nil {
 		fields = append(fields, task.FieldCompletedAt)
 	}
+	if m.kind != nil {
+		fields = append(fields, task.FieldKind)
+	}
+	if m.skill != nil {
+		fields = append(fields, task.FieldSkill)
+	}
+	if m.priority_manual != nil {
+		fields = append(fields, task.FieldPriorityManual)
+	}
+	if m.priority_rank != nil {
+		fields = append(fields, task.FieldPriorityRank)
+	}
 	return fields
 }
 
@@ -12781,6 +19063,14 @@ func (m *TaskMutation) Field(name string) (ent.Value, bool) {
 		return m.DueAt()
 	case task.FieldCompletedAt:
 		return m.CompletedAt()
+	case task.FieldKind:
+		return m.Kind()
+	case task.FieldSkill:
+		return m.Skill()
+	case task.FieldPriorityManual:
+		return m.PriorityManual()
+	case task.FieldPriorityRank:
+		return m.PriorityRank()
 	}
 	return nil, false
 }
@@ -12814,6 +19104,14 @@ func (m *TaskMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldDueAt(ctx)
 	case task.FieldCompletedAt:
 		return m.OldCompletedAt(ctx)
+	case task.FieldKind:
+		return m.OldKind(ctx)
+	case task.FieldSkill:
+		return m.OldSkill(ctx)
+	case task.FieldPriorityManual:
+		return m.OldPriorityManual(ctx)
+	case task.FieldPriorityRank:
+		return m.OldPriorityRank(ctx)
 	}
 	return nil, fmt.Errorf("unknown Task field %s", name)
 }
@@ -12907,6 +19205,34 @@ func (m *TaskMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCompletedAt(v)
 		return nil
+	case task.FieldKind:
+		v, ok := value.(task.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case task.FieldSkill:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSkill(v)
+		return nil
+	case task.FieldPriorityManual:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPriorityManual(v)
+		return nil
+	case task.FieldPriorityRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPriorityRank(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Task field %s", name)
 }
@@ -12914,13 +19240,21 @@ func (m *TaskMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *TaskMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addpriority_rank != nil {
+		fields = append(fields, task.FieldPriorityRank)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *TaskMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case task.FieldPriorityRank:
+		return m.AddedPriorityRank()
+	}
 	return nil, false
 }
 
@@ -12929,6 +19263,13 @@ func (m *TaskMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *TaskMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case task.FieldPriorityRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPriorityRank(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Task numeric field %s", name)
 }
@@ -12951,6 +19292,18 @@ func (m *TaskMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(task.FieldCompletedAt) {
 		fields = append(fields, task.FieldCompletedAt)
+	}
+	if m.FieldCleared(task.FieldKind) {
+		fields = append(fields, task.FieldKind)
+	}
+	if m.FieldCleared(task.FieldSkill) {
+		fields = append(fields, task.FieldSkill)
+	}
+	if m.FieldCleared(task.FieldPriorityManual) {
+		fields = append(fields, task.FieldPriorityManual)
+	}
+	if m.FieldCleared(task.FieldPriorityRank) {
+		fields = append(fields, task.FieldPriorityRank)
 	}
 	return fields
 }
@@ -12980,6 +19333,18 @@ func (m *TaskMutation) ClearField(name string) error {
 		return nil
 	case task.FieldCompletedAt:
 		m.ClearCompletedAt()
+		return nil
+	case task.FieldKind:
+		m.ClearKind()
+		return nil
+	case task.FieldSkill:
+		m.ClearSkill()
+		return nil
+	case task.FieldPriorityManual:
+		m.ClearPriorityManual()
+		return nil
+	case task.FieldPriorityRank:
+		m.ClearPriorityRank()
 		return nil
 	}
 	return fmt.Errorf("unknown Task nullable field %s", name)
@@ -13025,13 +19390,25 @@ func (m *TaskMutation) ResetField(name string) error {
 	case task.FieldCompletedAt:
 		m.ResetCompletedAt()
 		return nil
+	case task.FieldKind:
+		m.ResetKind()
+		return nil
+	case task.FieldSkill:
+		m.ResetSkill()
+		return nil
+	case task.FieldPriorityManual:
+		m.ResetPriorityManual()
+		return nil
+	case task.FieldPriorityRank:
+		m.ResetPriorityRank()
+		return nil
 	}
 	return fmt.Errorf("unknown Task field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *TaskMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.location != nil {
 		edges = append(edges, task.EdgeLocation)
 	}
@@ -13043,6 +19420,9 @@ func (m *TaskMutation) AddedEdges() []string {
 	}
 	if m.assignee != nil {
 		edges = append(edges, task.EdgeAssignee)
+	}
+	if m.events != nil {
+		edges = append(edges, task.EdgeEvents)
 	}
 	return edges
 }
@@ -13067,25 +19447,42 @@ func (m *TaskMutation) AddedIDs(name string) []ent.Value {
 		if id := m.assignee; id != nil {
 			return []ent.Value{*id}
 		}
+	case task.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.events))
+		for id := range m.events {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *TaskMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
+	if m.removedevents != nil {
+		edges = append(edges, task.EdgeEvents)
+	}
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *TaskMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case task.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.removedevents))
+		for id := range m.removedevents {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *TaskMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedlocation {
 		edges = append(edges, task.EdgeLocation)
 	}
@@ -13097,6 +19494,9 @@ func (m *TaskMutation) ClearedEdges() []string {
 	}
 	if m.clearedassignee {
 		edges = append(edges, task.EdgeAssignee)
+	}
+	if m.clearedevents {
+		edges = append(edges, task.EdgeEvents)
 	}
 	return edges
 }
@@ -13113,6 +19513,8 @@ func (m *TaskMutation) EdgeCleared(name string) bool {
 		return m.clearedbooking
 	case task.EdgeAssignee:
 		return m.clearedassignee
+	case task.EdgeEvents:
+		return m.clearedevents
 	}
 	return false
 }
@@ -13153,8 +19555,781 @@ func (m *TaskMutation) ResetEdge(name string) error {
 	case task.EdgeAssignee:
 		m.ResetAssignee()
 		return nil
+	case task.EdgeEvents:
+		m.ResetEvents()
+		return nil
 	}
 	return fmt.Errorf("unknown Task edge %s", name)
+}
+
+// TaskEventMutation represents an operation that mutates the TaskEvent nodes in the graph.
+type TaskEventMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	kind            *taskevent.Kind
+	at              *time.Time
+	detail          *string
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	task            *pulid.ID
+	clearedtask     bool
+	actor           *pulid.ID
+	clearedactor    bool
+	done            bool
+	oldValue        func(context.Context) (*TaskEvent, error)
+	predicates      []predicate.TaskEvent
+}
+
+var _ ent.Mutation = (*TaskEventMutation)(nil)
+
+// taskeventOption allows management of the mutation configuration using functional options.
+type taskeventOption func(*TaskEventMutation)
+
+// newTaskEventMutation creates new mutation for the TaskEvent entity.
+func newTaskEventMutation(c config, op Op, opts ...taskeventOption) *TaskEventMutation {
+	m := &TaskEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTaskEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTaskEventID sets the ID field of the mutation.
+func withTaskEventID(id pulid.ID) taskeventOption {
+	return func(m *TaskEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TaskEvent
+		)
+		m.oldValue = func(ctx context.Context) (*TaskEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TaskEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTaskEvent sets the old TaskEvent of the mutation.
+func withTaskEvent(node *TaskEvent) taskeventOption {
+	return func(m *TaskEventMutation) {
+		m.oldValue = func(context.Context) (*TaskEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TaskEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TaskEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of TaskEvent entities.
+func (m *TaskEventMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TaskEventMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TaskEventMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TaskEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *TaskEventMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *TaskEventMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the TaskEvent entity.
+// If the TaskEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskEventMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *TaskEventMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetTaskID sets the "task_id" field.
+func (m *TaskEventMutation) SetTaskID(pu pulid.ID) {
+	m.task = &pu
+}
+
+// TaskID returns the value of the "task_id" field in the mutation.
+func (m *TaskEventMutation) TaskID() (r pulid.ID, exists bool) {
+	v := m.task
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaskID returns the old "task_id" field's value of the TaskEvent entity.
+// If the TaskEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskEventMutation) OldTaskID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaskID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaskID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaskID: %w", err)
+	}
+	return oldValue.TaskID, nil
+}
+
+// ResetTaskID resets all changes to the "task_id" field.
+func (m *TaskEventMutation) ResetTaskID() {
+	m.task = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *TaskEventMutation) SetKind(t taskevent.Kind) {
+	m.kind = &t
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *TaskEventMutation) Kind() (r taskevent.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the TaskEvent entity.
+// If the TaskEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskEventMutation) OldKind(ctx context.Context) (v taskevent.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *TaskEventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetAt sets the "at" field.
+func (m *TaskEventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *TaskEventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the TaskEvent entity.
+// If the TaskEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskEventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *TaskEventMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetDetail sets the "detail" field.
+func (m *TaskEventMutation) SetDetail(s string) {
+	m.detail = &s
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *TaskEventMutation) Detail() (r string, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the TaskEvent entity.
+// If the TaskEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskEventMutation) OldDetail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *TaskEventMutation) ResetDetail() {
+	m.detail = nil
+}
+
+// SetActorID sets the "actor_id" field.
+func (m *TaskEventMutation) SetActorID(pu pulid.ID) {
+	m.actor = &pu
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *TaskEventMutation) ActorID() (r pulid.ID, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the TaskEvent entity.
+// If the TaskEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaskEventMutation) OldActorID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// ClearActorID clears the value of the "actor_id" field.
+func (m *TaskEventMutation) ClearActorID() {
+	m.actor = nil
+	m.clearedFields[taskevent.FieldActorID] = struct{}{}
+}
+
+// ActorIDCleared returns if the "actor_id" field was cleared in this mutation.
+func (m *TaskEventMutation) ActorIDCleared() bool {
+	_, ok := m.clearedFields[taskevent.FieldActorID]
+	return ok
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *TaskEventMutation) ResetActorID() {
+	m.actor = nil
+	delete(m.clearedFields, taskevent.FieldActorID)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *TaskEventMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[taskevent.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *TaskEventMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *TaskEventMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *TaskEventMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearTask clears the "task" edge to the Task entity.
+func (m *TaskEventMutation) ClearTask() {
+	m.clearedtask = true
+	m.clearedFields[taskevent.FieldTaskID] = struct{}{}
+}
+
+// TaskCleared reports if the "task" edge to the Task entity was cleared.
+func (m *TaskEventMutation) TaskCleared() bool {
+	return m.clearedtask
+}
+
+// TaskIDs returns the "task" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TaskID instead. It exists only for internal usage by the builders.
+func (m *TaskEventMutation) TaskIDs() (ids []pulid.ID) {
+	if id := m.task; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTask resets all changes to the "task" edge.
+func (m *TaskEventMutation) ResetTask() {
+	m.task = nil
+	m.clearedtask = false
+}
+
+// ClearActor clears the "actor" edge to the User entity.
+func (m *TaskEventMutation) ClearActor() {
+	m.clearedactor = true
+	m.clearedFields[taskevent.FieldActorID] = struct{}{}
+}
+
+// ActorCleared reports if the "actor" edge to the User entity was cleared.
+func (m *TaskEventMutation) ActorCleared() bool {
+	return m.ActorIDCleared() || m.clearedactor
+}
+
+// ActorIDs returns the "actor" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActorID instead. It exists only for internal usage by the builders.
+func (m *TaskEventMutation) ActorIDs() (ids []pulid.ID) {
+	if id := m.actor; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActor resets all changes to the "actor" edge.
+func (m *TaskEventMutation) ResetActor() {
+	m.actor = nil
+	m.clearedactor = false
+}
+
+// Where appends a list predicates to the TaskEventMutation builder.
+func (m *TaskEventMutation) Where(ps ...predicate.TaskEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TaskEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TaskEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TaskEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TaskEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TaskEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TaskEvent).
+func (m *TaskEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TaskEventMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.location != nil {
+		fields = append(fields, taskevent.FieldLocationID)
+	}
+	if m.task != nil {
+		fields = append(fields, taskevent.FieldTaskID)
+	}
+	if m.kind != nil {
+		fields = append(fields, taskevent.FieldKind)
+	}
+	if m.at != nil {
+		fields = append(fields, taskevent.FieldAt)
+	}
+	if m.detail != nil {
+		fields = append(fields, taskevent.FieldDetail)
+	}
+	if m.actor != nil {
+		fields = append(fields, taskevent.FieldActorID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TaskEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case taskevent.FieldLocationID:
+		return m.LocationID()
+	case taskevent.FieldTaskID:
+		return m.TaskID()
+	case taskevent.FieldKind:
+		return m.Kind()
+	case taskevent.FieldAt:
+		return m.At()
+	case taskevent.FieldDetail:
+		return m.Detail()
+	case taskevent.FieldActorID:
+		return m.ActorID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TaskEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case taskevent.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case taskevent.FieldTaskID:
+		return m.OldTaskID(ctx)
+	case taskevent.FieldKind:
+		return m.OldKind(ctx)
+	case taskevent.FieldAt:
+		return m.OldAt(ctx)
+	case taskevent.FieldDetail:
+		return m.OldDetail(ctx)
+	case taskevent.FieldActorID:
+		return m.OldActorID(ctx)
+	}
+	return nil, fmt.Errorf("unknown TaskEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TaskEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case taskevent.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case taskevent.FieldTaskID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaskID(v)
+		return nil
+	case taskevent.FieldKind:
+		v, ok := value.(taskevent.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case taskevent.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case taskevent.FieldDetail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
+	case taskevent.FieldActorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TaskEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TaskEventMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TaskEventMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TaskEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown TaskEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TaskEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(taskevent.FieldActorID) {
+		fields = append(fields, taskevent.FieldActorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TaskEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TaskEventMutation) ClearField(name string) error {
+	switch name {
+	case taskevent.FieldActorID:
+		m.ClearActorID()
+		return nil
+	}
+	return fmt.Errorf("unknown TaskEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TaskEventMutation) ResetField(name string) error {
+	switch name {
+	case taskevent.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case taskevent.FieldTaskID:
+		m.ResetTaskID()
+		return nil
+	case taskevent.FieldKind:
+		m.ResetKind()
+		return nil
+	case taskevent.FieldAt:
+		m.ResetAt()
+		return nil
+	case taskevent.FieldDetail:
+		m.ResetDetail()
+		return nil
+	case taskevent.FieldActorID:
+		m.ResetActorID()
+		return nil
+	}
+	return fmt.Errorf("unknown TaskEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TaskEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.location != nil {
+		edges = append(edges, taskevent.EdgeLocation)
+	}
+	if m.task != nil {
+		edges = append(edges, taskevent.EdgeTask)
+	}
+	if m.actor != nil {
+		edges = append(edges, taskevent.EdgeActor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TaskEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case taskevent.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case taskevent.EdgeTask:
+		if id := m.task; id != nil {
+			return []ent.Value{*id}
+		}
+	case taskevent.EdgeActor:
+		if id := m.actor; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TaskEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TaskEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TaskEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedlocation {
+		edges = append(edges, taskevent.EdgeLocation)
+	}
+	if m.clearedtask {
+		edges = append(edges, taskevent.EdgeTask)
+	}
+	if m.clearedactor {
+		edges = append(edges, taskevent.EdgeActor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TaskEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case taskevent.EdgeLocation:
+		return m.clearedlocation
+	case taskevent.EdgeTask:
+		return m.clearedtask
+	case taskevent.EdgeActor:
+		return m.clearedactor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TaskEventMutation) ClearEdge(name string) error {
+	switch name {
+	case taskevent.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case taskevent.EdgeTask:
+		m.ClearTask()
+		return nil
+	case taskevent.EdgeActor:
+		m.ClearActor()
+		return nil
+	}
+	return fmt.Errorf("unknown TaskEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TaskEventMutation) ResetEdge(name string) error {
+	switch name {
+	case taskevent.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case taskevent.EdgeTask:
+		m.ResetTask()
+		return nil
+	case taskevent.EdgeActor:
+		m.ResetActor()
+		return nil
+	}
+	return fmt.Errorf("unknown TaskEvent edge %s", name)
 }
 
 // TouchpointMutation represents an operation that mutates the Touchpoint nodes in the graph.

@@ -46,6 +46,14 @@ type Task struct {
 	DueAt *time.Time `json:"due_at,omitempty"`
 	// CompletedAt holds the value of the "completed_at" field.
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	// Kind holds the value of the "kind" field.
+	Kind task.Kind `json:"kind,omitempty"`
+	// Skill the assignee needs, e.g. mri or calls; auto-assignment honours it
+	Skill *string `json:"skill,omitempty"`
+	// Whether the priority was set by a person and must not be recomputed
+	PriorityManual bool `json:"priority_manual,omitempty"`
+	// 0 low, 1 normal, 2 high, 3 urgent: sortable priority, kept in step by a hook
+	PriorityRank int `json:"priority_rank,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TaskQuery when eager-loading is set.
 	Edges        TaskEdges `json:"edges"`
@@ -62,11 +70,15 @@ type TaskEdges struct {
 	Booking *Booking `json:"booking,omitempty"`
 	// Assignee holds the value of the assignee edge.
 	Assignee *User `json:"assignee,omitempty"`
+	// Events holds the value of the events edge.
+	Events []*TaskEvent `json:"events,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [5]map[string]int
+
+	namedEvents map[string][]*TaskEvent
 }
 
 // LocationOrErr returns the Location value or an error if the edge
@@ -113,6 +125,15 @@ func (e TaskEdges) AssigneeOrErr() (*User, error) {
 	return nil, &NotLoadedError{edge: "assignee"}
 }
 
+// EventsOrErr returns the Events value or an error if the edge
+// was not loaded in eager-loading.
+func (e TaskEdges) EventsOrErr() ([]*TaskEvent, error) {
+	if e.loadedTypes[4] {
+		return e.Events, nil
+	}
+	return nil, &NotLoadedError{edge: "events"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Task) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -122,7 +143,11 @@ func (*Task) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case task.FieldID, task.FieldLocationID:
 			values[i] = new(pulid.ID)
-		case task.FieldTitle, task.FieldDescription, task.FieldStatus, task.FieldPriority:
+		case task.FieldPriorityManual:
+			values[i] = new(sql.NullBool)
+		case task.FieldPriorityRank:
+			values[i] = new(sql.NullInt64)
+		case task.FieldTitle, task.FieldDescription, task.FieldStatus, task.FieldPriority, task.FieldKind, task.FieldSkill:
 			values[i] = new(sql.NullString)
 		case task.FieldCreatedAt, task.FieldUpdatedAt, task.FieldDueAt, task.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -224,6 +249,31 @@ func (_m *Task) assignValues(columns []string, values []any) error {
 				_m.CompletedAt = new(time.Time)
 				*_m.CompletedAt = value.Time
 			}
+		case task.FieldKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field kind", values[i])
+			} else if value.Valid {
+				_m.Kind = task.Kind(value.String)
+			}
+		case task.FieldSkill:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field skill", values[i])
+			} else if value.Valid {
+				_m.Skill = new(string)
+				*_m.Skill = value.String
+			}
+		case task.FieldPriorityManual:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field priority_manual", values[i])
+			} else if value.Valid {
+				_m.PriorityManual = value.Bool
+			}
+		case task.FieldPriorityRank:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field priority_rank", values[i])
+			} else if value.Valid {
+				_m.PriorityRank = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -255,6 +305,11 @@ func (_m *Task) QueryBooking() *BookingQuery {
 // QueryAssignee queries the "assignee" edge of the Task entity.
 func (_m *Task) QueryAssignee() *UserQuery {
 	return NewTaskClient(_m.config).QueryAssignee(_m)
+}
+
+// QueryEvents queries the "events" edge of the Task entity.
+func (_m *Task) QueryEvents() *TaskEventQuery {
+	return NewTaskClient(_m.config).QueryEvents(_m)
 }
 
 // Update returns a builder for updating this Task.
@@ -325,8 +380,46 @@ func (_m *Task) String() string {
 		builder.WriteString("completed_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("kind=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
+	builder.WriteString(", ")
+	if v := _m.Skill; v != nil {
+		builder.WriteString("skill=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("priority_manual=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PriorityManual))
+	builder.WriteString(", ")
+	builder.WriteString("priority_rank=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PriorityRank))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedEvents returns the Events named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Task) NamedEvents(name string) ([]*TaskEvent, error) {
+	if _m.Edges.namedEvents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedEvents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Task) appendNamedEvents(name string, edges ...*TaskEvent) {
+	if _m.Edges.namedEvents == nil {
+		_m.Edges.namedEvents = make(map[string][]*TaskEvent)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedEvents[name] = []*TaskEvent{}
+	} else {
+		_m.Edges.namedEvents[name] = append(_m.Edges.namedEvents[name], edges...)
+	}
 }
 
 // Tasks is a parsable slice of Task.

@@ -17,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 )
 
@@ -180,6 +181,62 @@ func (_c *TaskCreate) SetNillableCompletedAt(v *time.Time) *TaskCreate {
 	return _c
 }
 
+// SetKind sets the "kind" field.
+func (_c *TaskCreate) SetKind(v task.Kind) *TaskCreate {
+	_c.mutation.SetKind(v)
+	return _c
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_c *TaskCreate) SetNillableKind(v *task.Kind) *TaskCreate {
+	if v != nil {
+		_c.SetKind(*v)
+	}
+	return _c
+}
+
+// SetSkill sets the "skill" field.
+func (_c *TaskCreate) SetSkill(v string) *TaskCreate {
+	_c.mutation.SetSkill(v)
+	return _c
+}
+
+// SetNillableSkill sets the "skill" field if the given value is not nil.
+func (_c *TaskCreate) SetNillableSkill(v *string) *TaskCreate {
+	if v != nil {
+		_c.SetSkill(*v)
+	}
+	return _c
+}
+
+// SetPriorityManual sets the "priority_manual" field.
+func (_c *TaskCreate) SetPriorityManual(v bool) *TaskCreate {
+	_c.mutation.SetPriorityManual(v)
+	return _c
+}
+
+// SetNillablePriorityManual sets the "priority_manual" field if the given value is not nil.
+func (_c *TaskCreate) SetNillablePriorityManual(v *bool) *TaskCreate {
+	if v != nil {
+		_c.SetPriorityManual(*v)
+	}
+	return _c
+}
+
+// SetPriorityRank sets the "priority_rank" field.
+func (_c *TaskCreate) SetPriorityRank(v int) *TaskCreate {
+	_c.mutation.SetPriorityRank(v)
+	return _c
+}
+
+// SetNillablePriorityRank sets the "priority_rank" field if the given value is not nil.
+func (_c *TaskCreate) SetNillablePriorityRank(v *int) *TaskCreate {
+	if v != nil {
+		_c.SetPriorityRank(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *TaskCreate) SetID(v pulid.ID) *TaskCreate {
 	_c.mutation.SetID(v)
@@ -212,6 +269,21 @@ func (_c *TaskCreate) SetBooking(v *Booking) *TaskCreate {
 // SetAssignee sets the "assignee" edge to the User entity.
 func (_c *TaskCreate) SetAssignee(v *User) *TaskCreate {
 	return _c.SetAssigneeID(v.ID)
+}
+
+// AddEventIDs adds the "events" edge to the TaskEvent entity by IDs.
+func (_c *TaskCreate) AddEventIDs(ids ...pulid.ID) *TaskCreate {
+	_c.mutation.AddEventIDs(ids...)
+	return _c
+}
+
+// AddEvents adds the "events" edges to the TaskEvent entity.
+func (_c *TaskCreate) AddEvents(v ...*TaskEvent) *TaskCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddEventIDs(ids...)
 }
 
 // Mutation returns the TaskMutation object of the builder.
@@ -325,6 +397,16 @@ func (_c *TaskCreate) check() error {
 			return &ValidationError{Name: "priority", err: fmt.Errorf(`ent: validator failed for field "Task.priority": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Kind(); ok {
+		if err := task.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Task.kind": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Skill(); ok {
+		if err := task.SkillValidator(v); err != nil {
+			return &ValidationError{Name: "skill", err: fmt.Errorf(`ent: validator failed for field "Task.skill": %w`, err)}
+		}
+	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "Task.location"`)}
 	}
@@ -396,6 +478,22 @@ func (_c *TaskCreate) createSpec() (*Task, *sqlgraph.CreateSpec) {
 		_spec.SetField(task.FieldCompletedAt, field.TypeTime, value)
 		_node.CompletedAt = &value
 	}
+	if value, ok := _c.mutation.Kind(); ok {
+		_spec.SetField(task.FieldKind, field.TypeEnum, value)
+		_node.Kind = value
+	}
+	if value, ok := _c.mutation.Skill(); ok {
+		_spec.SetField(task.FieldSkill, field.TypeString, value)
+		_node.Skill = &value
+	}
+	if value, ok := _c.mutation.PriorityManual(); ok {
+		_spec.SetField(task.FieldPriorityManual, field.TypeBool, value)
+		_node.PriorityManual = value
+	}
+	if value, ok := _c.mutation.PriorityRank(); ok {
+		_spec.SetField(task.FieldPriorityRank, field.TypeInt, value)
+		_node.PriorityRank = value
+	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -462,6 +560,22 @@ func (_c *TaskCreate) createSpec() (*Task, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.AssigneeID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.EventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   task.EventsTable,
+			Columns: []string{task.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taskevent.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -663,6 +777,84 @@ func (u *TaskUpsert) UpdateCompletedAt() *TaskUpsert {
 // ClearCompletedAt clears the value of the "completed_at" field.
 func (u *TaskUpsert) ClearCompletedAt() *TaskUpsert {
 	u.SetNull(task.FieldCompletedAt)
+	return u
+}
+
+// SetKind sets the "kind" field.
+func (u *TaskUpsert) SetKind(v task.Kind) *TaskUpsert {
+	u.Set(task.FieldKind, v)
+	return u
+}
+
+// UpdateKind sets the "kind" field to the value that was provided on create.
+func (u *TaskUpsert) UpdateKind() *TaskUpsert {
+	u.SetExcluded(task.FieldKind)
+	return u
+}
+
+// ClearKind clears the value of the "kind" field.
+func (u *TaskUpsert) ClearKind() *TaskUpsert {
+	u.SetNull(task.FieldKind)
+	return u
+}
+
+// SetSkill sets the "skill" field.
+func (u *TaskUpsert) SetSkill(v string) *TaskUpsert {
+	u.Set(task.FieldSkill, v)
+	return u
+}
+
+// UpdateSkill sets the "skill" field to the value that was provided on create.
+func (u *TaskUpsert) UpdateSkill() *TaskUpsert {
+	u.SetExcluded(task.FieldSkill)
+	return u
+}
+
+// ClearSkill clears the value of the "skill" field.
+func (u *TaskUpsert) ClearSkill() *TaskUpsert {
+	u.SetNull(task.FieldSkill)
+	return u
+}
+
+// SetPriorityManual sets the "priority_manual" field.
+func (u *TaskUpsert) SetPriorityManual(v bool) *TaskUpsert {
+	u.Set(task.FieldPriorityManual, v)
+	return u
+}
+
+// UpdatePriorityManual sets the "priority_manual" field to the value that was provided on create.
+func (u *TaskUpsert) UpdatePriorityManual() *TaskUpsert {
+	u.SetExcluded(task.FieldPriorityManual)
+	return u
+}
+
+// ClearPriorityManual clears the value of the "priority_manual" field.
+func (u *TaskUpsert) ClearPriorityManual() *TaskUpsert {
+	u.SetNull(task.FieldPriorityManual)
+	return u
+}
+
+// SetPriorityRank sets the "priority_rank" field.
+func (u *TaskUpsert) SetPriorityRank(v int) *TaskUpsert {
+	u.Set(task.FieldPriorityRank, v)
+	return u
+}
+
+// UpdatePriorityRank sets the "priority_rank" field to the value that was provided on create.
+func (u *TaskUpsert) UpdatePriorityRank() *TaskUpsert {
+	u.SetExcluded(task.FieldPriorityRank)
+	return u
+}
+
+// AddPriorityRank adds v to the "priority_rank" field.
+func (u *TaskUpsert) AddPriorityRank(v int) *TaskUpsert {
+	u.Add(task.FieldPriorityRank, v)
+	return u
+}
+
+// ClearPriorityRank clears the value of the "priority_rank" field.
+func (u *TaskUpsert) ClearPriorityRank() *TaskUpsert {
+	u.SetNull(task.FieldPriorityRank)
 	return u
 }
 
@@ -892,6 +1084,97 @@ func (u *TaskUpsertOne) UpdateCompletedAt() *TaskUpsertOne {
 func (u *TaskUpsertOne) ClearCompletedAt() *TaskUpsertOne {
 	return u.Update(func(s *TaskUpsert) {
 		s.ClearCompletedAt()
+	})
+}
+
+// SetKind sets the "kind" field.
+func (u *TaskUpsertOne) SetKind(v task.Kind) *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetKind(v)
+	})
+}
+
+// UpdateKind sets the "kind" field to the value that was provided on create.
+func (u *TaskUpsertOne) UpdateKind() *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdateKind()
+	})
+}
+
+// ClearKind clears the value of the "kind" field.
+func (u *TaskUpsertOne) ClearKind() *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.ClearKind()
+	})
+}
+
+// SetSkill sets the "skill" field.
+func (u *TaskUpsertOne) SetSkill(v string) *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetSkill(v)
+	})
+}
+
+// UpdateSkill sets the "skill" field to the value that was provided on create.
+func (u *TaskUpsertOne) UpdateSkill() *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdateSkill()
+	})
+}
+
+// ClearSkill clears the value of the "skill" field.
+func (u *TaskUpsertOne) ClearSkill() *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.ClearSkill()
+	})
+}
+
+// SetPriorityManual sets the "priority_manual" field.
+func (u *TaskUpsertOne) SetPriorityManual(v bool) *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetPriorityManual(v)
+	})
+}
+
+// UpdatePriorityManual sets the "priority_manual" field to the value that was provided on create.
+func (u *TaskUpsertOne) UpdatePriorityManual() *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdatePriorityManual()
+	})
+}
+
+// ClearPriorityManual clears the value of the "priority_manual" field.
+func (u *TaskUpsertOne) ClearPriorityManual() *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.ClearPriorityManual()
+	})
+}
+
+// SetPriorityRank sets the "priority_rank" field.
+func (u *TaskUpsertOne) SetPriorityRank(v int) *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetPriorityRank(v)
+	})
+}
+
+// AddPriorityRank adds v to the "priority_rank" field.
+func (u *TaskUpsertOne) AddPriorityRank(v int) *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.AddPriorityRank(v)
+	})
+}
+
+// UpdatePriorityRank sets the "priority_rank" field to the value that was provided on create.
+func (u *TaskUpsertOne) UpdatePriorityRank() *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdatePriorityRank()
+	})
+}
+
+// ClearPriorityRank clears the value of the "priority_rank" field.
+func (u *TaskUpsertOne) ClearPriorityRank() *TaskUpsertOne {
+	return u.Update(func(s *TaskUpsert) {
+		s.ClearPriorityRank()
 	})
 }
 
@@ -1288,6 +1571,97 @@ func (u *TaskUpsertBulk) UpdateCompletedAt() *TaskUpsertBulk {
 func (u *TaskUpsertBulk) ClearCompletedAt() *TaskUpsertBulk {
 	return u.Update(func(s *TaskUpsert) {
 		s.ClearCompletedAt()
+	})
+}
+
+// SetKind sets the "kind" field.
+func (u *TaskUpsertBulk) SetKind(v task.Kind) *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetKind(v)
+	})
+}
+
+// UpdateKind sets the "kind" field to the value that was provided on create.
+func (u *TaskUpsertBulk) UpdateKind() *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdateKind()
+	})
+}
+
+// ClearKind clears the value of the "kind" field.
+func (u *TaskUpsertBulk) ClearKind() *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.ClearKind()
+	})
+}
+
+// SetSkill sets the "skill" field.
+func (u *TaskUpsertBulk) SetSkill(v string) *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetSkill(v)
+	})
+}
+
+// UpdateSkill sets the "skill" field to the value that was provided on create.
+func (u *TaskUpsertBulk) UpdateSkill() *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdateSkill()
+	})
+}
+
+// ClearSkill clears the value of the "skill" field.
+func (u *TaskUpsertBulk) ClearSkill() *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.ClearSkill()
+	})
+}
+
+// SetPriorityManual sets the "priority_manual" field.
+func (u *TaskUpsertBulk) SetPriorityManual(v bool) *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetPriorityManual(v)
+	})
+}
+
+// UpdatePriorityManual sets the "priority_manual" field to the value that was provided on create.
+func (u *TaskUpsertBulk) UpdatePriorityManual() *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdatePriorityManual()
+	})
+}
+
+// ClearPriorityManual clears the value of the "priority_manual" field.
+func (u *TaskUpsertBulk) ClearPriorityManual() *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.ClearPriorityManual()
+	})
+}
+
+// SetPriorityRank sets the "priority_rank" field.
+func (u *TaskUpsertBulk) SetPriorityRank(v int) *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.SetPriorityRank(v)
+	})
+}
+
+// AddPriorityRank adds v to the "priority_rank" field.
+func (u *TaskUpsertBulk) AddPriorityRank(v int) *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.AddPriorityRank(v)
+	})
+}
+
+// UpdatePriorityRank sets the "priority_rank" field to the value that was provided on create.
+func (u *TaskUpsertBulk) UpdatePriorityRank() *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.UpdatePriorityRank()
+	})
+}
+
+// ClearPriorityRank clears the value of the "priority_rank" field.
+func (u *TaskUpsertBulk) ClearPriorityRank() *TaskUpsertBulk {
+	return u.Update(func(s *TaskUpsert) {
+		s.ClearPriorityRank()
 	})
 }
 

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -19,22 +20,25 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 )
 
 // TaskQuery is the builder for querying Task entities.
 type TaskQuery struct {
 	config
-	ctx          *QueryContext
-	order        []task.OrderOption
-	inters       []Interceptor
-	predicates   []predicate.Task
-	withLocation *LocationQuery
-	withContact  *ContactQuery
-	withBooking  *BookingQuery
-	withAssignee *UserQuery
-	loadTotal    []func(context.Context, []*Task) error
-	modifiers    []func(*sql.Selector)
+	ctx             *QueryContext
+	order           []task.OrderOption
+	inters          []Interceptor
+	predicates      []predicate.Task
+	withLocation    *LocationQuery
+	withContact     *ContactQuery
+	withBooking     *BookingQuery
+	withAssignee    *UserQuery
+	withEvents      *TaskEventQuery
+	loadTotal       []func(context.Context, []*Task) error
+	modifiers       []func(*sql.Selector)
+	withNamedEvents map[string]*TaskEventQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -152,6 +156,28 @@ func (_q *TaskQuery) QueryAssignee() *UserQuery {
 			sqlgraph.From(task.Table, task.FieldID, selector),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, task.AssigneeTable, task.AssigneeColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEvents chains the current query on the "events" edge.
+func (_q *TaskQuery) QueryEvents() *TaskEventQuery {
+	query := (&TaskEventClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(task.Table, task.FieldID, selector),
+			sqlgraph.To(taskevent.Table, taskevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, task.EventsTable, task.EventsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -355,6 +381,7 @@ func (_q *TaskQuery) Clone() *TaskQuery {
 		withContact:  _q.withContact.Clone(),
 		withBooking:  _q.withBooking.Clone(),
 		withAssignee: _q.withAssignee.Clone(),
+		withEvents:   _q.withEvents.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -402,6 +429,17 @@ func (_q *TaskQuery) WithAssignee(opts ...func(*UserQuery)) *TaskQuery {
 		opt(query)
 	}
 	_q.withAssignee = query
+	return _q
+}
+
+// WithEvents tells the query-builder to eager-load the nodes that are connected to
+// the "events" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *TaskQuery) WithEvents(opts ...func(*TaskEventQuery)) *TaskQuery {
+	query := (&TaskEventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEvents = query
 	return _q
 }
 
@@ -489,11 +527,12 @@ func (_q *TaskQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Task, e
 	var (
 		nodes       = []*Task{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withLocation != nil,
 			_q.withContact != nil,
 			_q.withBooking != nil,
 			_q.withAssignee != nil,
+			_q.withEvents != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -538,6 +577,20 @@ func (_q *TaskQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Task, e
 	if query := _q.withAssignee; query != nil {
 		if err := _q.loadAssignee(ctx, query, nodes, nil,
 			func(n *Task, e *User) { n.Edges.Assignee = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withEvents; query != nil {
+		if err := _q.loadEvents(ctx, query, nodes,
+			func(n *Task) { n.Edges.Events = []*TaskEvent{} },
+			func(n *Task, e *TaskEvent) { n.Edges.Events = append(n.Edges.Events, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedEvents {
+		if err := _q.loadEvents(ctx, query, nodes,
+			func(n *Task) { n.appendNamedEvents(name) },
+			func(n *Task, e *TaskEvent) { n.appendNamedEvents(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -674,6 +727,36 @@ func (_q *TaskQuery) loadAssignee(ctx context.Context, query *UserQuery, nodes [
 	}
 	return nil
 }
+func (_q *TaskQuery) loadEvents(ctx context.Context, query *TaskEventQuery, nodes []*Task, init func(*Task), assign func(*Task, *TaskEvent)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Task)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(taskevent.FieldTaskID)
+	}
+	query.Where(predicate.TaskEvent(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(task.EventsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.TaskID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "task_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *TaskQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -797,6 +880,20 @@ func (_q *TaskQuery) ForShare(opts ...sql.LockOption) *TaskQuery {
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
+	return _q
+}
+
+// WithNamedEvents tells the query-builder to eager-load the nodes that are connected to the "events"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *TaskQuery) WithNamedEvents(name string, opts ...func(*TaskEventQuery)) *TaskQuery {
+	query := (&TaskEventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedEvents == nil {
+		_q.withNamedEvents = make(map[string]*TaskEventQuery)
+	}
+	_q.withNamedEvents[name] = query
 	return _q
 }
 

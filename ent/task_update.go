@@ -16,6 +16,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 )
 
@@ -194,6 +195,93 @@ func (_u *TaskUpdate) ClearCompletedAt() *TaskUpdate {
 	return _u
 }
 
+// SetKind sets the "kind" field.
+func (_u *TaskUpdate) SetKind(v task.Kind) *TaskUpdate {
+	_u.mutation.SetKind(v)
+	return _u
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_u *TaskUpdate) SetNillableKind(v *task.Kind) *TaskUpdate {
+	if v != nil {
+		_u.SetKind(*v)
+	}
+	return _u
+}
+
+// ClearKind clears the value of the "kind" field.
+func (_u *TaskUpdate) ClearKind() *TaskUpdate {
+	_u.mutation.ClearKind()
+	return _u
+}
+
+// SetSkill sets the "skill" field.
+func (_u *TaskUpdate) SetSkill(v string) *TaskUpdate {
+	_u.mutation.SetSkill(v)
+	return _u
+}
+
+// SetNillableSkill sets the "skill" field if the given value is not nil.
+func (_u *TaskUpdate) SetNillableSkill(v *string) *TaskUpdate {
+	if v != nil {
+		_u.SetSkill(*v)
+	}
+	return _u
+}
+
+// ClearSkill clears the value of the "skill" field.
+func (_u *TaskUpdate) ClearSkill() *TaskUpdate {
+	_u.mutation.ClearSkill()
+	return _u
+}
+
+// SetPriorityManual sets the "priority_manual" field.
+func (_u *TaskUpdate) SetPriorityManual(v bool) *TaskUpdate {
+	_u.mutation.SetPriorityManual(v)
+	return _u
+}
+
+// SetNillablePriorityManual sets the "priority_manual" field if the given value is not nil.
+func (_u *TaskUpdate) SetNillablePriorityManual(v *bool) *TaskUpdate {
+	if v != nil {
+		_u.SetPriorityManual(*v)
+	}
+	return _u
+}
+
+// ClearPriorityManual clears the value of the "priority_manual" field.
+func (_u *TaskUpdate) ClearPriorityManual() *TaskUpdate {
+	_u.mutation.ClearPriorityManual()
+	return _u
+}
+
+// SetPriorityRank sets the "priority_rank" field.
+func (_u *TaskUpdate) SetPriorityRank(v int) *TaskUpdate {
+	_u.mutation.ResetPriorityRank()
+	_u.mutation.SetPriorityRank(v)
+	return _u
+}
+
+// SetNillablePriorityRank sets the "priority_rank" field if the given value is not nil.
+func (_u *TaskUpdate) SetNillablePriorityRank(v *int) *TaskUpdate {
+	if v != nil {
+		_u.SetPriorityRank(*v)
+	}
+	return _u
+}
+
+// AddPriorityRank adds value to the "priority_rank" field.
+func (_u *TaskUpdate) AddPriorityRank(v int) *TaskUpdate {
+	_u.mutation.AddPriorityRank(v)
+	return _u
+}
+
+// ClearPriorityRank clears the value of the "priority_rank" field.
+func (_u *TaskUpdate) ClearPriorityRank() *TaskUpdate {
+	_u.mutation.ClearPriorityRank()
+	return _u
+}
+
 // SetContact sets the "contact" edge to the Contact entity.
 func (_u *TaskUpdate) SetContact(v *Contact) *TaskUpdate {
 	return _u.SetContactID(v.ID)
@@ -207,6 +295,21 @@ func (_u *TaskUpdate) SetBooking(v *Booking) *TaskUpdate {
 // SetAssignee sets the "assignee" edge to the User entity.
 func (_u *TaskUpdate) SetAssignee(v *User) *TaskUpdate {
 	return _u.SetAssigneeID(v.ID)
+}
+
+// AddEventIDs adds the "events" edge to the TaskEvent entity by IDs.
+func (_u *TaskUpdate) AddEventIDs(ids ...pulid.ID) *TaskUpdate {
+	_u.mutation.AddEventIDs(ids...)
+	return _u
+}
+
+// AddEvents adds the "events" edges to the TaskEvent entity.
+func (_u *TaskUpdate) AddEvents(v ...*TaskEvent) *TaskUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEventIDs(ids...)
 }
 
 // Mutation returns the TaskMutation object of the builder.
@@ -230,6 +333,27 @@ func (_u *TaskUpdate) ClearBooking() *TaskUpdate {
 func (_u *TaskUpdate) ClearAssignee() *TaskUpdate {
 	_u.mutation.ClearAssignee()
 	return _u
+}
+
+// ClearEvents clears all "events" edges to the TaskEvent entity.
+func (_u *TaskUpdate) ClearEvents() *TaskUpdate {
+	_u.mutation.ClearEvents()
+	return _u
+}
+
+// RemoveEventIDs removes the "events" edge to TaskEvent entities by IDs.
+func (_u *TaskUpdate) RemoveEventIDs(ids ...pulid.ID) *TaskUpdate {
+	_u.mutation.RemoveEventIDs(ids...)
+	return _u
+}
+
+// RemoveEvents removes "events" edges to TaskEvent entities.
+func (_u *TaskUpdate) RemoveEvents(v ...*TaskEvent) *TaskUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEventIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -291,6 +415,16 @@ func (_u *TaskUpdate) check() error {
 			return &ValidationError{Name: "priority", err: fmt.Errorf(`ent: validator failed for field "Task.priority": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Kind(); ok {
+		if err := task.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Task.kind": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Skill(); ok {
+		if err := task.SkillValidator(v); err != nil {
+			return &ValidationError{Name: "skill", err: fmt.Errorf(`ent: validator failed for field "Task.skill": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Task.location"`)
 	}
@@ -335,6 +469,33 @@ func (_u *TaskUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(task.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Kind(); ok {
+		_spec.SetField(task.FieldKind, field.TypeEnum, value)
+	}
+	if _u.mutation.KindCleared() {
+		_spec.ClearField(task.FieldKind, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Skill(); ok {
+		_spec.SetField(task.FieldSkill, field.TypeString, value)
+	}
+	if _u.mutation.SkillCleared() {
+		_spec.ClearField(task.FieldSkill, field.TypeString)
+	}
+	if value, ok := _u.mutation.PriorityManual(); ok {
+		_spec.SetField(task.FieldPriorityManual, field.TypeBool, value)
+	}
+	if _u.mutation.PriorityManualCleared() {
+		_spec.ClearField(task.FieldPriorityManual, field.TypeBool)
+	}
+	if value, ok := _u.mutation.PriorityRank(); ok {
+		_spec.SetField(task.FieldPriorityRank, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPriorityRank(); ok {
+		_spec.AddField(task.FieldPriorityRank, field.TypeInt, value)
+	}
+	if _u.mutation.PriorityRankCleared() {
+		_spec.ClearField(task.FieldPriorityRank, field.TypeInt)
 	}
 	if _u.mutation.ContactCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -416,6 +577,51 @@ func (_u *TaskUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   task.EventsTable,
+			Columns: []string{task.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taskevent.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEventsIDs(); len(nodes) > 0 && !_u.mutation.EventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   task.EventsTable,
+			Columns: []string{task.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taskevent.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   task.EventsTable,
+			Columns: []string{task.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taskevent.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -605,6 +811,93 @@ func (_u *TaskUpdateOne) ClearCompletedAt() *TaskUpdateOne {
 	return _u
 }
 
+// SetKind sets the "kind" field.
+func (_u *TaskUpdateOne) SetKind(v task.Kind) *TaskUpdateOne {
+	_u.mutation.SetKind(v)
+	return _u
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_u *TaskUpdateOne) SetNillableKind(v *task.Kind) *TaskUpdateOne {
+	if v != nil {
+		_u.SetKind(*v)
+	}
+	return _u
+}
+
+// ClearKind clears the value of the "kind" field.
+func (_u *TaskUpdateOne) ClearKind() *TaskUpdateOne {
+	_u.mutation.ClearKind()
+	return _u
+}
+
+// SetSkill sets the "skill" field.
+func (_u *TaskUpdateOne) SetSkill(v string) *TaskUpdateOne {
+	_u.mutation.SetSkill(v)
+	return _u
+}
+
+// SetNillableSkill sets the "skill" field if the given value is not nil.
+func (_u *TaskUpdateOne) SetNillableSkill(v *string) *TaskUpdateOne {
+	if v != nil {
+		_u.SetSkill(*v)
+	}
+	return _u
+}
+
+// ClearSkill clears the value of the "skill" field.
+func (_u *TaskUpdateOne) ClearSkill() *TaskUpdateOne {
+	_u.mutation.ClearSkill()
+	return _u
+}
+
+// SetPriorityManual sets the "priority_manual" field.
+func (_u *TaskUpdateOne) SetPriorityManual(v bool) *TaskUpdateOne {
+	_u.mutation.SetPriorityManual(v)
+	return _u
+}
+
+// SetNillablePriorityManual sets the "priority_manual" field if the given value is not nil.
+func (_u *TaskUpdateOne) SetNillablePriorityManual(v *bool) *TaskUpdateOne {
+	if v != nil {
+		_u.SetPriorityManual(*v)
+	}
+	return _u
+}
+
+// ClearPriorityManual clears the value of the "priority_manual" field.
+func (_u *TaskUpdateOne) ClearPriorityManual() *TaskUpdateOne {
+	_u.mutation.ClearPriorityManual()
+	return _u
+}
+
+// SetPriorityRank sets the "priority_rank" field.
+func (_u *TaskUpdateOne) SetPriorityRank(v int) *TaskUpdateOne {
+	_u.mutation.ResetPriorityRank()
+	_u.mutation.SetPriorityRank(v)
+	return _u
+}
+
+// SetNillablePriorityRank sets the "priority_rank" field if the given value is not nil.
+func (_u *TaskUpdateOne) SetNillablePriorityRank(v *int) *TaskUpdateOne {
+	if v != nil {
+		_u.SetPriorityRank(*v)
+	}
+	return _u
+}
+
+// AddPriorityRank adds value to the "priority_rank" field.
+func (_u *TaskUpdateOne) AddPriorityRank(v int) *TaskUpdateOne {
+	_u.mutation.AddPriorityRank(v)
+	return _u
+}
+
+// ClearPriorityRank clears the value of the "priority_rank" field.
+func (_u *TaskUpdateOne) ClearPriorityRank() *TaskUpdateOne {
+	_u.mutation.ClearPriorityRank()
+	return _u
+}
+
 // SetContact sets the "contact" edge to the Contact entity.
 func (_u *TaskUpdateOne) SetContact(v *Contact) *TaskUpdateOne {
 	return _u.SetContactID(v.ID)
@@ -618,6 +911,21 @@ func (_u *TaskUpdateOne) SetBooking(v *Booking) *TaskUpdateOne {
 // SetAssignee sets the "assignee" edge to the User entity.
 func (_u *TaskUpdateOne) SetAssignee(v *User) *TaskUpdateOne {
 	return _u.SetAssigneeID(v.ID)
+}
+
+// AddEventIDs adds the "events" edge to the TaskEvent entity by IDs.
+func (_u *TaskUpdateOne) AddEventIDs(ids ...pulid.ID) *TaskUpdateOne {
+	_u.mutation.AddEventIDs(ids...)
+	return _u
+}
+
+// AddEvents adds the "events" edges to the TaskEvent entity.
+func (_u *TaskUpdateOne) AddEvents(v ...*TaskEvent) *TaskUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEventIDs(ids...)
 }
 
 // Mutation returns the TaskMutation object of the builder.
@@ -641,6 +949,27 @@ func (_u *TaskUpdateOne) ClearBooking() *TaskUpdateOne {
 func (_u *TaskUpdateOne) ClearAssignee() *TaskUpdateOne {
 	_u.mutation.ClearAssignee()
 	return _u
+}
+
+// ClearEvents clears all "events" edges to the TaskEvent entity.
+func (_u *TaskUpdateOne) ClearEvents() *TaskUpdateOne {
+	_u.mutation.ClearEvents()
+	return _u
+}
+
+// RemoveEventIDs removes the "events" edge to TaskEvent entities by IDs.
+func (_u *TaskUpdateOne) RemoveEventIDs(ids ...pulid.ID) *TaskUpdateOne {
+	_u.mutation.RemoveEventIDs(ids...)
+	return _u
+}
+
+// RemoveEvents removes "events" edges to TaskEvent entities.
+func (_u *TaskUpdateOne) RemoveEvents(v ...*TaskEvent) *TaskUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEventIDs(ids...)
 }
 
 // Where appends a list predicates to the TaskUpdate builder.
@@ -715,6 +1044,16 @@ func (_u *TaskUpdateOne) check() error {
 			return &ValidationError{Name: "priority", err: fmt.Errorf(`ent: validator failed for field "Task.priority": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Kind(); ok {
+		if err := task.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Task.kind": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Skill(); ok {
+		if err := task.SkillValidator(v); err != nil {
+			return &ValidationError{Name: "skill", err: fmt.Errorf(`ent: validator failed for field "Task.skill": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Task.location"`)
 	}
@@ -776,6 +1115,33 @@ func (_u *TaskUpdateOne) sqlSave(ctx context.Context) (_node *Task, err error) {
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(task.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Kind(); ok {
+		_spec.SetField(task.FieldKind, field.TypeEnum, value)
+	}
+	if _u.mutation.KindCleared() {
+		_spec.ClearField(task.FieldKind, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Skill(); ok {
+		_spec.SetField(task.FieldSkill, field.TypeString, value)
+	}
+	if _u.mutation.SkillCleared() {
+		_spec.ClearField(task.FieldSkill, field.TypeString)
+	}
+	if value, ok := _u.mutation.PriorityManual(); ok {
+		_spec.SetField(task.FieldPriorityManual, field.TypeBool, value)
+	}
+	if _u.mutation.PriorityManualCleared() {
+		_spec.ClearField(task.FieldPriorityManual, field.TypeBool)
+	}
+	if value, ok := _u.mutation.PriorityRank(); ok {
+		_spec.SetField(task.FieldPriorityRank, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPriorityRank(); ok {
+		_spec.AddField(task.FieldPriorityRank, field.TypeInt, value)
+	}
+	if _u.mutation.PriorityRankCleared() {
+		_spec.ClearField(task.FieldPriorityRank, field.TypeInt)
 	}
 	if _u.mutation.ContactCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -857,6 +1223,51 @@ func (_u *TaskUpdateOne) sqlSave(ctx context.Context) (_node *Task, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   task.EventsTable,
+			Columns: []string{task.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taskevent.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEventsIDs(); len(nodes) > 0 && !_u.mutation.EventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   task.EventsTable,
+			Columns: []string{task.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taskevent.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   task.EventsTable,
+			Columns: []string{task.EventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taskevent.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -18,10 +18,18 @@ type Tx struct {
 	AuditEntry *AuditEntryClient
 	// Booking is the client for interacting with the Booking builders.
 	Booking *BookingClient
+	// BookingEvent is the client for interacting with the BookingEvent builders.
+	BookingEvent *BookingEventClient
+	// CancelReason is the client for interacting with the CancelReason builders.
+	CancelReason *CancelReasonClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// Event is the client for interacting with the Event builders.
+	Event *EventClient
 	// IPRule is the client for interacting with the IPRule builders.
 	IPRule *IPRuleClient
+	// ImportJob is the client for interacting with the ImportJob builders.
+	ImportJob *ImportJobClient
 	// Location is the client for interacting with the Location builders.
 	Location *LocationClient
 	// Membership is the client for interacting with the Membership builders.
@@ -30,12 +38,18 @@ type Tx struct {
 	Permission *PermissionClient
 	// PermissionOverride is the client for interacting with the PermissionOverride builders.
 	PermissionOverride *PermissionOverrideClient
+	// SearchKey is the client for interacting with the SearchKey builders.
+	SearchKey *SearchKeyClient
 	// Service is the client for interacting with the Service builders.
 	Service *ServiceClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// StageChange is the client for interacting with the StageChange builders.
+	StageChange *StageChangeClient
 	// Task is the client for interacting with the Task builders.
 	Task *TaskClient
+	// TaskEvent is the client for interacting with the TaskEvent builders.
+	TaskEvent *TaskEventClient
 	// Touchpoint is the client for interacting with the Touchpoint builders.
 	Touchpoint *TouchpointClient
 	// User is the client for interacting with the User builders.
@@ -174,15 +188,22 @@ func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.Booking = NewBookingClient(tx.config)
+	tx.BookingEvent = NewBookingEventClient(tx.config)
+	tx.CancelReason = NewCancelReasonClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
+	tx.Event = NewEventClient(tx.config)
 	tx.IPRule = NewIPRuleClient(tx.config)
+	tx.ImportJob = NewImportJobClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Permission = NewPermissionClient(tx.config)
 	tx.PermissionOverride = NewPermissionOverrideClient(tx.config)
+	tx.SearchKey = NewSearchKeyClient(tx.config)
 	tx.Service = NewServiceClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.StageChange = NewStageChangeClient(tx.config)
 	tx.Task = NewTaskClient(tx.config)
+	tx.TaskEvent = NewTaskEventClient(tx.config)
 	tx.Touchpoint = NewTouchpointClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }

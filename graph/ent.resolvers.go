@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 )
 
@@ -31,6 +32,11 @@ func (r *queryResolver) APITokens(ctx context.Context, after *entgql.Cursor[puli
 // Bookings is the resolver for the bookings field.
 func (r *queryResolver) Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) (*ent.BookingConnection, error) {
 	return r.Client.Booking.Query().Paginate(ctx, after, first, before, last, ent.WithBookingOrder(orderBy), ent.WithBookingFilter(where.Filter))
+}
+
+// CancelReasons is the resolver for the cancelReasons field.
+func (r *queryResolver) CancelReasons(ctx context.Context) ([]*ent.CancelReason, error) {
+	return r.Client.CancelReason.Query().Where(cancelreason.Active(true)).Order(cancelreason.ByPosition(), cancelreason.ByLabel()).All(ctx)
 }
 
 // Contacts is the resolver for the contacts field.
@@ -61,6 +67,11 @@ func (r *queryResolver) PermissionOverrides(ctx context.Context, after *entgql.C
 // Services is the resolver for the services field.
 func (r *queryResolver) Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error) {
 	return r.Client.Service.Query().Paginate(ctx, after, first, before, last, ent.WithServiceOrder(orderBy), ent.WithServiceFilter(where.Filter))
+}
+
+// StageChanges is the resolver for the stageChanges field.
+func (r *queryResolver) StageChanges(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.StageChangeOrder, where *ent.StageChangeWhereInput) (*ent.StageChangeConnection, error) {
+	return r.Client.StageChange.Query().Paginate(ctx, after, first, before, last, ent.WithStageChangeOrder(orderBy), ent.WithStageChangeFilter(where.Filter))
 }
 
 // Tasks is the resolver for the tasks field.

@@ -61,6 +61,10 @@ const (
 	FieldNotes = "notes"
 	// FieldAssignedToID holds the string denoting the assigned_to_id field in the database.
 	FieldAssignedToID = "assigned_to_id"
+	// FieldArchivedAt holds the string denoting the archived_at field in the database.
+	FieldArchivedAt = "archived_at"
+	// FieldMergedIntoID holds the string denoting the merged_into_id field in the database.
+	FieldMergedIntoID = "merged_into_id"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -71,6 +75,8 @@ const (
 	EdgeBookings = "bookings"
 	// EdgeTasks holds the string denoting the tasks edge name in mutations.
 	EdgeTasks = "tasks"
+	// EdgeStageChanges holds the string denoting the stage_changes edge name in mutations.
+	EdgeStageChanges = "stage_changes"
 	// Table holds the table name of the contact in the database.
 	Table = "contacts"
 	// LocationTable is the table that holds the location relation/edge.
@@ -108,6 +114,13 @@ const (
 	TasksInverseTable = "tasks"
 	// TasksColumn is the table column denoting the tasks relation/edge.
 	TasksColumn = "contact_id"
+	// StageChangesTable is the table that holds the stage_changes relation/edge.
+	StageChangesTable = "stage_changes"
+	// StageChangesInverseTable is the table name for the StageChange entity.
+	// It exists in this package in order to avoid circular dependency with the "stagechange" package.
+	StageChangesInverseTable = "stage_changes"
+	// StageChangesColumn is the table column denoting the stage_changes relation/edge.
+	StageChangesColumn = "contact_id"
 )
 
 // Columns holds all SQL columns for contact fields.
@@ -134,6 +147,8 @@ var Columns = []string{
 	FieldEmailConsent,
 	FieldNotes,
 	FieldAssignedToID,
+	FieldArchivedAt,
+	FieldMergedIntoID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -389,6 +404,16 @@ func ByAssignedToID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAssignedToID, opts...).ToFunc()
 }
 
+// ByArchivedAt orders the results by the archived_at field.
+func ByArchivedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldArchivedAt, opts...).ToFunc()
+}
+
+// ByMergedIntoID orders the results by the merged_into_id field.
+func ByMergedIntoID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMergedIntoID, opts...).ToFunc()
+}
+
 // ByLocationField orders the results by location field.
 func ByLocationField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -444,6 +469,20 @@ func ByTasks(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newTasksStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByStageChangesCount orders the results by stage_changes count.
+func ByStageChangesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newStageChangesStep(), opts...)
+	}
+}
+
+// ByStageChanges orders the results by stage_changes terms.
+func ByStageChanges(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newStageChangesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newLocationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -477,6 +516,13 @@ func newTasksStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TasksInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, TasksTable, TasksColumn),
+	)
+}
+func newStageChangesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(StageChangesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, true, StageChangesTable, StageChangesColumn),
 	)
 }
 

@@ -45,6 +45,30 @@ func (f BookingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BookingMutation", m)
 }
 
+// The BookingEventFunc type is an adapter to allow the use of ordinary
+// function as BookingEvent mutator.
+type BookingEventFunc func(context.Context, *ent.BookingEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f BookingEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.BookingEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BookingEventMutation", m)
+}
+
+// The CancelReasonFunc type is an adapter to allow the use of ordinary
+// function as CancelReason mutator.
+type CancelReasonFunc func(context.Context, *ent.CancelReasonMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CancelReasonFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CancelReasonMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CancelReasonMutation", m)
+}
+
 // The ContactFunc type is an adapter to allow the use of ordinary
 // function as Contact mutator.
 type ContactFunc func(context.Context, *ent.ContactMutation) (ent.Value, error)
@@ -57,6 +81,18 @@ func (f ContactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactMutation", m)
 }
 
+// The EventFunc type is an adapter to allow the use of ordinary
+// function as Event mutator.
+type EventFunc func(context.Context, *ent.EventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EventMutation", m)
+}
+
 // The IPRuleFunc type is an adapter to allow the use of ordinary
 // function as IPRule mutator.
 type IPRuleFunc func(context.Context, *ent.IPRuleMutation) (ent.Value, error)
@@ -67,6 +103,18 @@ func (f IPRuleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IPRuleMutation", m)
+}
+
+// The ImportJobFunc type is an adapter to allow the use of ordinary
+// function as ImportJob mutator.
+type ImportJobFunc func(context.Context, *ent.ImportJobMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ImportJobFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ImportJobMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ImportJobMutation", m)
 }
 
 // The LocationFunc type is an adapter to allow the use of ordinary
@@ -117,6 +165,18 @@ func (f PermissionOverrideFunc) Mutate(ctx context.Context, m ent.Mutation) (ent
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PermissionOverrideMutation", m)
 }
 
+// The SearchKeyFunc type is an adapter to allow the use of ordinary
+// function as SearchKey mutator.
+type SearchKeyFunc func(context.Context, *ent.SearchKeyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SearchKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SearchKeyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SearchKeyMutation", m)
+}
+
 // The ServiceFunc type is an adapter to allow the use of ordinary
 // function as Service mutator.
 type ServiceFunc func(context.Context, *ent.ServiceMutation) (ent.Value, error)
@@ -141,6 +201,18 @@ func (f SessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SessionMutation", m)
 }
 
+// The StageChangeFunc type is an adapter to allow the use of ordinary
+// function as StageChange mutator.
+type StageChangeFunc func(context.Context, *ent.StageChangeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f StageChangeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.StageChangeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StageChangeMutation", m)
+}
+
 // The TaskFunc type is an adapter to allow the use of ordinary
 // function as Task mutator.
 type TaskFunc func(context.Context, *ent.TaskMutation) (ent.Value, error)
@@ -151,6 +223,18 @@ func (f TaskFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TaskMutation", m)
+}
+
+// The TaskEventFunc type is an adapter to allow the use of ordinary
+// function as TaskEvent mutator.
+type TaskEventFunc func(context.Context, *ent.TaskEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TaskEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TaskEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TaskEventMutation", m)
 }
 
 // The TouchpointFunc type is an adapter to allow the use of ordinary

@@ -11,16 +11,23 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/event"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
+	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 )
@@ -162,6 +169,60 @@ func (f TraverseBooking) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.BookingQuery", q)
 }
 
+// The BookingEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type BookingEventFunc func(context.Context, *ent.BookingEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f BookingEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.BookingEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.BookingEventQuery", q)
+}
+
+// The TraverseBookingEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseBookingEvent func(context.Context, *ent.BookingEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseBookingEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseBookingEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.BookingEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.BookingEventQuery", q)
+}
+
+// The CancelReasonFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CancelReasonFunc func(context.Context, *ent.CancelReasonQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CancelReasonFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CancelReasonQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CancelReasonQuery", q)
+}
+
+// The TraverseCancelReason type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCancelReason func(context.Context, *ent.CancelReasonQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCancelReason) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCancelReason) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CancelReasonQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CancelReasonQuery", q)
+}
+
 // The ContactFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ContactFunc func(context.Context, *ent.ContactQuery) (ent.Value, error)
 
@@ -189,6 +250,33 @@ func (f TraverseContact) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ContactQuery", q)
 }
 
+// The EventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EventFunc func(context.Context, *ent.EventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EventQuery", q)
+}
+
+// The TraverseEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEvent func(context.Context, *ent.EventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EventQuery", q)
+}
+
 // The IPRuleFunc type is an adapter to allow the use of ordinary function as a Querier.
 type IPRuleFunc func(context.Context, *ent.IPRuleQuery) (ent.Value, error)
 
@@ -214,6 +302,33 @@ func (f TraverseIPRule) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.IPRuleQuery", q)
+}
+
+// The ImportJobFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ImportJobFunc func(context.Context, *ent.ImportJobQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ImportJobFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ImportJobQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ImportJobQuery", q)
+}
+
+// The TraverseImportJob type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseImportJob func(context.Context, *ent.ImportJobQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseImportJob) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseImportJob) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ImportJobQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ImportJobQuery", q)
 }
 
 // The LocationFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -324,6 +439,33 @@ func (f TraversePermissionOverride) Traverse(ctx context.Context, q ent.Query) e
 	return fmt.Errorf("unexpected query type %T. expect *ent.PermissionOverrideQuery", q)
 }
 
+// The SearchKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SearchKeyFunc func(context.Context, *ent.SearchKeyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SearchKeyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SearchKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SearchKeyQuery", q)
+}
+
+// The TraverseSearchKey type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSearchKey func(context.Context, *ent.SearchKeyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSearchKey) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSearchKey) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SearchKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SearchKeyQuery", q)
+}
+
 // The ServiceFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ServiceFunc func(context.Context, *ent.ServiceQuery) (ent.Value, error)
 
@@ -378,6 +520,33 @@ func (f TraverseSession) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.SessionQuery", q)
 }
 
+// The StageChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type StageChangeFunc func(context.Context, *ent.StageChangeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f StageChangeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.StageChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.StageChangeQuery", q)
+}
+
+// The TraverseStageChange type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseStageChange func(context.Context, *ent.StageChangeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseStageChange) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseStageChange) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StageChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.StageChangeQuery", q)
+}
+
 // The TaskFunc type is an adapter to allow the use of ordinary function as a Querier.
 type TaskFunc func(context.Context, *ent.TaskQuery) (ent.Value, error)
 
@@ -403,6 +572,33 @@ func (f TraverseTask) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.TaskQuery", q)
+}
+
+// The TaskEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TaskEventFunc func(context.Context, *ent.TaskEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TaskEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TaskEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TaskEventQuery", q)
+}
+
+// The TraverseTaskEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTaskEvent func(context.Context, *ent.TaskEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTaskEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTaskEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TaskEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TaskEventQuery", q)
 }
 
 // The TouchpointFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -468,10 +664,18 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditEntryQuery, predicate.AuditEntry, auditentry.OrderOption]{typ: ent.TypeAuditEntry, tq: q}, nil
 	case *ent.BookingQuery:
 		return &query[*ent.BookingQuery, predicate.Booking, booking.OrderOption]{typ: ent.TypeBooking, tq: q}, nil
+	case *ent.BookingEventQuery:
+		return &query[*ent.BookingEventQuery, predicate.BookingEvent, bookingevent.OrderOption]{typ: ent.TypeBookingEvent, tq: q}, nil
+	case *ent.CancelReasonQuery:
+		return &query[*ent.CancelReasonQuery, predicate.CancelReason, cancelreason.OrderOption]{typ: ent.TypeCancelReason, tq: q}, nil
 	case *ent.ContactQuery:
 		return &query[*ent.ContactQuery, predicate.Contact, contact.OrderOption]{typ: ent.TypeContact, tq: q}, nil
+	case *ent.EventQuery:
+		return &query[*ent.EventQuery, predicate.Event, event.OrderOption]{typ: ent.TypeEvent, tq: q}, nil
 	case *ent.IPRuleQuery:
 		return &query[*ent.IPRuleQuery, predicate.IPRule, iprule.OrderOption]{typ: ent.TypeIPRule, tq: q}, nil
+	case *ent.ImportJobQuery:
+		return &query[*ent.ImportJobQuery, predicate.ImportJob, importjob.OrderOption]{typ: ent.TypeImportJob, tq: q}, nil
 	case *ent.LocationQuery:
 		return &query[*ent.LocationQuery, predicate.Location, location.OrderOption]{typ: ent.TypeLocation, tq: q}, nil
 	case *ent.MembershipQuery:
@@ -480,12 +684,18 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.PermissionQuery, predicate.Permission, permission.OrderOption]{typ: ent.TypePermission, tq: q}, nil
 	case *ent.PermissionOverrideQuery:
 		return &query[*ent.PermissionOverrideQuery, predicate.PermissionOverride, permissionoverride.OrderOption]{typ: ent.TypePermissionOverride, tq: q}, nil
+	case *ent.SearchKeyQuery:
+		return &query[*ent.SearchKeyQuery, predicate.SearchKey, searchkey.OrderOption]{typ: ent.TypeSearchKey, tq: q}, nil
 	case *ent.ServiceQuery:
 		return &query[*ent.ServiceQuery, predicate.Service, service.OrderOption]{typ: ent.TypeService, tq: q}, nil
 	case *ent.SessionQuery:
 		return &query[*ent.SessionQuery, predicate.Session, session.OrderOption]{typ: ent.TypeSession, tq: q}, nil
+	case *ent.StageChangeQuery:
+		return &query[*ent.StageChangeQuery, predicate.StageChange, stagechange.OrderOption]{typ: ent.TypeStageChange, tq: q}, nil
 	case *ent.TaskQuery:
 		return &query[*ent.TaskQuery, predicate.Task, task.OrderOption]{typ: ent.TypeTask, tq: q}, nil
+	case *ent.TaskEventQuery:
+		return &query[*ent.TaskEventQuery, predicate.TaskEvent, taskevent.OrderOption]{typ: ent.TypeTaskEvent, tq: q}, nil
 	case *ent.TouchpointQuery:
 		return &query[*ent.TouchpointQuery, predicate.Touchpoint, touchpoint.OrderOption]{typ: ent.TypeTouchpoint, tq: q}, nil
 	case *ent.UserQuery:

@@ -182,6 +182,94 @@ var (
 			},
 		},
 	}
+	// BookingEventsColumns holds the columns for the "booking_events" table.
+	BookingEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"created", "confirmed", "rescheduled", "cancelled", "completed", "no_show", "updated"}},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "from_starts_at", Type: field.TypeTime, Nullable: true},
+		{Name: "from_ends_at", Type: field.TypeTime, Nullable: true},
+		{Name: "to_starts_at", Type: field.TypeTime, Nullable: true},
+		{Name: "to_ends_at", Type: field.TypeTime, Nullable: true},
+		{Name: "reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "booking_id", Type: field.TypeString},
+		{Name: "actor_id", Type: field.TypeString, Nullable: true},
+	}
+	// BookingEventsTable holds the schema information for the "booking_events" table.
+	BookingEventsTable = &schema.Table{
+		Name:       "booking_events",
+		Columns:    BookingEventsColumns,
+		PrimaryKey: []*schema.Column{BookingEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "booking_events_locations_location",
+				Columns:    []*schema.Column{BookingEventsColumns[8]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "booking_events_bookings_booking",
+				Columns:    []*schema.Column{BookingEventsColumns[9]},
+				RefColumns: []*schema.Column{BookingsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "booking_events_users_actor",
+				Columns:    []*schema.Column{BookingEventsColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "bookingevent_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{BookingEventsColumns[8]},
+			},
+			{
+				Name:    "bookingevent_booking_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{BookingEventsColumns[9], BookingEventsColumns[2]},
+			},
+		},
+	}
+	// CancelReasonsColumns holds the columns for the "cancel_reasons" table.
+	CancelReasonsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "label", Type: field.TypeString, Size: 120},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// CancelReasonsTable holds the schema information for the "cancel_reasons" table.
+	CancelReasonsTable = &schema.Table{
+		Name:       "cancel_reasons",
+		Columns:    CancelReasonsColumns,
+		PrimaryKey: []*schema.Column{CancelReasonsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "cancel_reasons_locations_location",
+				Columns:    []*schema.Column{CancelReasonsColumns[6]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "cancelreason_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{CancelReasonsColumns[6]},
+			},
+			{
+				Name:    "cancelreason_location_id_label",
+				Unique:  true,
+				Columns: []*schema.Column{CancelReasonsColumns[6], CancelReasonsColumns[3]},
+			},
+		},
+	}
 	// ContactsColumns holds the columns for the "contacts" table.
 	ContactsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -204,6 +292,8 @@ var (
 		{Name: "sms_consent", Type: field.TypeBool, Default: false},
 		{Name: "email_consent", Type: field.TypeBool, Default: false},
 		{Name: "notes", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
+		{Name: "merged_into_id", Type: field.TypeString, Nullable: true},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "assigned_to_id", Type: field.TypeString, Nullable: true},
 	}
@@ -215,13 +305,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_locations_location",
-				Columns:    []*schema.Column{ContactsColumns[20]},
+				Columns:    []*schema.Column{ContactsColumns[22]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_assigned_to",
-				Columns:    []*schema.Column{ContactsColumns[21]},
+				Columns:    []*schema.Column{ContactsColumns[23]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -230,37 +320,83 @@ var (
 			{
 				Name:    "contact_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[20]},
+				Columns: []*schema.Column{ContactsColumns[22]},
 			},
 			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_location_id_email",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[13], ContactsColumns[0]},
 			},
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 			},
 			{
 				Name:    "contact_location_id_pipeline_stage",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[10], ContactsColumns[11]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[11]},
 			},
 			{
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[4], ContactsColumns[3]},
+			},
+			{
+				Name:    "contact_location_id_archived_at",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[20]},
+			},
+		},
+	}
+	// EventsColumns holds the columns for the "events" table.
+	EventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "type", Type: field.TypeString, Size: 80},
+		{Name: "subject_id", Type: field.TypeString, Default: ""},
+		{Name: "payload", Type: field.TypeJSON, Nullable: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "processed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// EventsTable holds the schema information for the "events" table.
+	EventsTable = &schema.Table{
+		Name:       "events",
+		Columns:    EventsColumns,
+		PrimaryKey: []*schema.Column{EventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "events_locations_location",
+				Columns:    []*schema.Column{EventsColumns[6]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "event_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[6]},
+			},
+			{
+				Name:    "event_processed_at_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[5], EventsColumns[4]},
+			},
+			{
+				Name:    "event_location_id_type_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[6], EventsColumns[1], EventsColumns[4]},
 			},
 		},
 	}
@@ -303,6 +439,53 @@ var (
 				Name:    "iprule_location_id_cidr",
 				Unique:  true,
 				Columns: []*schema.Column{IPRulesColumns[5], IPRulesColumns[3]},
+			},
+		},
+	}
+	// ImportJobsColumns holds the columns for the "import_jobs" table.
+	ImportJobsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "file_name", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "running", "done", "failed"}, Default: "pending"},
+		{Name: "content", Type: field.TypeBytes, Nullable: true},
+		{Name: "mapping", Type: field.TypeJSON, Nullable: true},
+		{Name: "total_rows", Type: field.TypeInt, Default: 0},
+		{Name: "processed", Type: field.TypeInt, Default: 0},
+		{Name: "imported", Type: field.TypeInt, Default: 0},
+		{Name: "duplicates", Type: field.TypeInt, Default: 0},
+		{Name: "invalid", Type: field.TypeInt, Default: 0},
+		{Name: "report", Type: field.TypeJSON, Nullable: true},
+		{Name: "error", Type: field.TypeString, Default: ""},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+	}
+	// ImportJobsTable holds the schema information for the "import_jobs" table.
+	ImportJobsTable = &schema.Table{
+		Name:       "import_jobs",
+		Columns:    ImportJobsColumns,
+		PrimaryKey: []*schema.Column{ImportJobsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "import_jobs_locations_location",
+				Columns:    []*schema.Column{ImportJobsColumns[15]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "import_jobs_users_created_by",
+				Columns:    []*schema.Column{ImportJobsColumns[16]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "importjob_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{ImportJobsColumns[15]},
 			},
 		},
 	}
@@ -463,6 +646,42 @@ var (
 			},
 		},
 	}
+	// SearchKeysColumns holds the columns for the "search_keys" table.
+	SearchKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString, Size: 120},
+		{Name: "kind", Type: field.TypeInt8, Default: 0},
+		{Name: "part", Type: field.TypeInt8, Default: 0},
+		{Name: "word", Type: field.TypeString, Size: 120, Default: ""},
+		{Name: "contact_id", Type: field.TypeString},
+	}
+	// SearchKeysTable holds the schema information for the "search_keys" table.
+	SearchKeysTable = &schema.Table{
+		Name:       "search_keys",
+		Columns:    SearchKeysColumns,
+		PrimaryKey: []*schema.Column{SearchKeysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "search_keys_contacts_contact",
+				Columns:    []*schema.Column{SearchKeysColumns[6]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "searchkey_location_id_kind_key",
+				Unique:  false,
+				Columns: []*schema.Column{SearchKeysColumns[1], SearchKeysColumns[3], SearchKeysColumns[2]},
+			},
+			{
+				Name:    "searchkey_contact_id",
+				Unique:  false,
+				Columns: []*schema.Column{SearchKeysColumns[6]},
+			},
+		},
+	}
 	// ServicesColumns holds the columns for the "services" table.
 	ServicesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -543,6 +762,62 @@ var (
 			},
 		},
 	}
+	// StageChangesColumns holds the columns for the "stage_changes" table.
+	StageChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "from_pipeline", Type: field.TypeEnum, Nullable: true, Enums: []string{"lead", "pre_appointment", "post_appointment", "partnership"}},
+		{Name: "from_stage", Type: field.TypeEnum, Nullable: true, Enums: []string{"new_lead", "contacted", "qualified", "booked", "confirmed", "reminded", "ready", "completed", "results_sent", "recalled", "referral_sent", "partnership_active"}},
+		{Name: "to_pipeline", Type: field.TypeEnum, Enums: []string{"lead", "pre_appointment", "post_appointment", "partnership"}},
+		{Name: "to_stage", Type: field.TypeEnum, Enums: []string{"new_lead", "contacted", "qualified", "booked", "confirmed", "reminded", "ready", "completed", "results_sent", "recalled", "referral_sent", "partnership_active"}},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "reason", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "contact_id", Type: field.TypeString},
+		{Name: "actor_id", Type: field.TypeString, Nullable: true},
+	}
+	// StageChangesTable holds the schema information for the "stage_changes" table.
+	StageChangesTable = &schema.Table{
+		Name:       "stage_changes",
+		Columns:    StageChangesColumns,
+		PrimaryKey: []*schema.Column{StageChangesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "stage_changes_locations_location",
+				Columns:    []*schema.Column{StageChangesColumns[7]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "stage_changes_contacts_contact",
+				Columns:    []*schema.Column{StageChangesColumns[8]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "stage_changes_users_actor",
+				Columns:    []*schema.Column{StageChangesColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "stagechange_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{StageChangesColumns[7]},
+			},
+			{
+				Name:    "stagechange_contact_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{StageChangesColumns[8], StageChangesColumns[5]},
+			},
+			{
+				Name:    "stagechange_location_id_to_stage_at",
+				Unique:  false,
+				Columns: []*schema.Column{StageChangesColumns[7], StageChangesColumns[4], StageChangesColumns[5]},
+			},
+		},
+	}
 	// TasksColumns holds the columns for the "tasks" table.
 	TasksColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -554,6 +829,10 @@ var (
 		{Name: "priority", Type: field.TypeEnum, Enums: []string{"low", "normal", "high", "urgent"}, Default: "normal"},
 		{Name: "due_at", Type: field.TypeTime, Nullable: true},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "kind", Type: field.TypeEnum, Nullable: true, Enums: []string{"general", "call", "follow_up", "no_show_follow_up", "results", "recall", "admin"}},
+		{Name: "skill", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "priority_manual", Type: field.TypeBool, Nullable: true},
+		{Name: "priority_rank", Type: field.TypeInt, Nullable: true},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "contact_id", Type: field.TypeString, Nullable: true},
 		{Name: "booking_id", Type: field.TypeString, Nullable: true},
@@ -567,25 +846,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "tasks_locations_location",
-				Columns:    []*schema.Column{TasksColumns[9]},
+				Columns:    []*schema.Column{TasksColumns[13]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "tasks_contacts_contact",
-				Columns:    []*schema.Column{TasksColumns[10]},
+				Columns:    []*schema.Column{TasksColumns[14]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "tasks_bookings_booking",
-				Columns:    []*schema.Column{TasksColumns[11]},
+				Columns:    []*schema.Column{TasksColumns[15]},
 				RefColumns: []*schema.Column{BookingsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "tasks_users_assignee",
-				Columns:    []*schema.Column{TasksColumns[12]},
+				Columns:    []*schema.Column{TasksColumns[16]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -594,17 +873,70 @@ var (
 			{
 				Name:    "task_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{TasksColumns[9]},
+				Columns: []*schema.Column{TasksColumns[13]},
 			},
 			{
 				Name:    "task_location_id_status_due_at",
 				Unique:  false,
-				Columns: []*schema.Column{TasksColumns[9], TasksColumns[5], TasksColumns[7]},
+				Columns: []*schema.Column{TasksColumns[13], TasksColumns[5], TasksColumns[7]},
 			},
 			{
 				Name:    "task_assignee_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{TasksColumns[12], TasksColumns[5]},
+				Columns: []*schema.Column{TasksColumns[16], TasksColumns[5]},
+			},
+			{
+				Name:    "task_location_id_status_priority_rank",
+				Unique:  false,
+				Columns: []*schema.Column{TasksColumns[13], TasksColumns[5], TasksColumns[12]},
+			},
+		},
+	}
+	// TaskEventsColumns holds the columns for the "task_events" table.
+	TaskEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"created", "assigned", "auto_assigned", "status", "priority", "updated"}},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "detail", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "task_id", Type: field.TypeString},
+		{Name: "actor_id", Type: field.TypeString, Nullable: true},
+	}
+	// TaskEventsTable holds the schema information for the "task_events" table.
+	TaskEventsTable = &schema.Table{
+		Name:       "task_events",
+		Columns:    TaskEventsColumns,
+		PrimaryKey: []*schema.Column{TaskEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "task_events_locations_location",
+				Columns:    []*schema.Column{TaskEventsColumns[4]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "task_events_tasks_task",
+				Columns:    []*schema.Column{TaskEventsColumns[5]},
+				RefColumns: []*schema.Column{TasksColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "task_events_users_actor",
+				Columns:    []*schema.Column{TaskEventsColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "taskevent_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{TaskEventsColumns[4]},
+			},
+			{
+				Name:    "taskevent_task_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{TaskEventsColumns[5], TaskEventsColumns[2]},
 			},
 		},
 	}
@@ -702,15 +1034,22 @@ var (
 		APITokensTable,
 		AuditEntriesTable,
 		BookingsTable,
+		BookingEventsTable,
+		CancelReasonsTable,
 		ContactsTable,
+		EventsTable,
 		IPRulesTable,
+		ImportJobsTable,
 		LocationsTable,
 		MembershipsTable,
 		PermissionsTable,
 		PermissionOverridesTable,
+		SearchKeysTable,
 		ServicesTable,
 		SessionsTable,
+		StageChangesTable,
 		TasksTable,
+		TaskEventsTable,
 		TouchpointsTable,
 		UsersTable,
 	}
@@ -724,21 +1063,35 @@ func init() {
 	BookingsTable.ForeignKeys[1].RefTable = ContactsTable
 	BookingsTable.ForeignKeys[2].RefTable = ServicesTable
 	BookingsTable.ForeignKeys[3].RefTable = UsersTable
+	BookingEventsTable.ForeignKeys[0].RefTable = LocationsTable
+	BookingEventsTable.ForeignKeys[1].RefTable = BookingsTable
+	BookingEventsTable.ForeignKeys[2].RefTable = UsersTable
+	CancelReasonsTable.ForeignKeys[0].RefTable = LocationsTable
 	ContactsTable.ForeignKeys[0].RefTable = LocationsTable
 	ContactsTable.ForeignKeys[1].RefTable = UsersTable
+	EventsTable.ForeignKeys[0].RefTable = LocationsTable
 	IPRulesTable.ForeignKeys[0].RefTable = LocationsTable
 	IPRulesTable.ForeignKeys[1].RefTable = UsersTable
+	ImportJobsTable.ForeignKeys[0].RefTable = LocationsTable
+	ImportJobsTable.ForeignKeys[1].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[0].RefTable = LocationsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
 	PermissionsTable.ForeignKeys[0].RefTable = LocationsTable
 	PermissionOverridesTable.ForeignKeys[0].RefTable = LocationsTable
 	PermissionOverridesTable.ForeignKeys[1].RefTable = UsersTable
+	SearchKeysTable.ForeignKeys[0].RefTable = ContactsTable
 	ServicesTable.ForeignKeys[0].RefTable = LocationsTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
+	StageChangesTable.ForeignKeys[0].RefTable = LocationsTable
+	StageChangesTable.ForeignKeys[1].RefTable = ContactsTable
+	StageChangesTable.ForeignKeys[2].RefTable = UsersTable
 	TasksTable.ForeignKeys[0].RefTable = LocationsTable
 	TasksTable.ForeignKeys[1].RefTable = ContactsTable
 	TasksTable.ForeignKeys[2].RefTable = BookingsTable
 	TasksTable.ForeignKeys[3].RefTable = UsersTable
+	TaskEventsTable.ForeignKeys[0].RefTable = LocationsTable
+	TaskEventsTable.ForeignKeys[1].RefTable = TasksTable
+	TaskEventsTable.ForeignKeys[2].RefTable = UsersTable
 	TouchpointsTable.ForeignKeys[0].RefTable = LocationsTable
 	TouchpointsTable.ForeignKeys[1].RefTable = ContactsTable
 	TouchpointsTable.ForeignKeys[2].RefTable = UsersTable

@@ -15,11 +15,23 @@ type AuditEntry func(*sql.Selector)
 // Booking is the predicate function for booking builders.
 type Booking func(*sql.Selector)
 
+// BookingEvent is the predicate function for bookingevent builders.
+type BookingEvent func(*sql.Selector)
+
+// CancelReason is the predicate function for cancelreason builders.
+type CancelReason func(*sql.Selector)
+
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
 
+// Event is the predicate function for event builders.
+type Event func(*sql.Selector)
+
 // IPRule is the predicate function for iprule builders.
 type IPRule func(*sql.Selector)
+
+// ImportJob is the predicate function for importjob builders.
+type ImportJob func(*sql.Selector)
 
 // Location is the predicate function for location builders.
 type Location func(*sql.Selector)
@@ -33,14 +45,23 @@ type Permission func(*sql.Selector)
 // PermissionOverride is the predicate function for permissionoverride builders.
 type PermissionOverride func(*sql.Selector)
 
+// SearchKey is the predicate function for searchkey builders.
+type SearchKey func(*sql.Selector)
+
 // Service is the predicate function for service builders.
 type Service func(*sql.Selector)
 
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 
+// StageChange is the predicate function for stagechange builders.
+type StageChange func(*sql.Selector)
+
 // Task is the predicate function for task builders.
 type Task func(*sql.Selector)
+
+// TaskEvent is the predicate function for taskevent builders.
+type TaskEvent func(*sql.Selector)
 
 // Touchpoint is the predicate function for touchpoint builders.
 type Touchpoint func(*sql.Selector)

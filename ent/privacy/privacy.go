@@ -183,6 +183,54 @@ func (f BookingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BookingMutation", m)
 }
 
+// The BookingEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type BookingEventQueryRuleFunc func(context.Context, *ent.BookingEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f BookingEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.BookingEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.BookingEventQuery", q)
+}
+
+// The BookingEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type BookingEventMutationRuleFunc func(context.Context, *ent.BookingEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f BookingEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.BookingEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BookingEventMutation", m)
+}
+
+// The CancelReasonQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CancelReasonQueryRuleFunc func(context.Context, *ent.CancelReasonQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CancelReasonQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CancelReasonQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CancelReasonQuery", q)
+}
+
+// The CancelReasonMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CancelReasonMutationRuleFunc func(context.Context, *ent.CancelReasonMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CancelReasonMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CancelReasonMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CancelReasonMutation", m)
+}
+
 // The ContactQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ContactQueryRuleFunc func(context.Context, *ent.ContactQuery) error
@@ -207,6 +255,30 @@ func (f ContactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactMutation", m)
 }
 
+// The EventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EventQueryRuleFunc func(context.Context, *ent.EventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EventQuery", q)
+}
+
+// The EventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EventMutationRuleFunc func(context.Context, *ent.EventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EventMutation", m)
+}
+
 // The IPRuleQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type IPRuleQueryRuleFunc func(context.Context, *ent.IPRuleQuery) error
@@ -229,6 +301,30 @@ func (f IPRuleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.IPRuleMutation", m)
+}
+
+// The ImportJobQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ImportJobQueryRuleFunc func(context.Context, *ent.ImportJobQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ImportJobQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ImportJobQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ImportJobQuery", q)
+}
+
+// The ImportJobMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ImportJobMutationRuleFunc func(context.Context, *ent.ImportJobMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ImportJobMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ImportJobMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ImportJobMutation", m)
 }
 
 // The LocationQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -327,6 +423,30 @@ func (f PermissionOverrideMutationRuleFunc) EvalMutation(ctx context.Context, m 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PermissionOverrideMutation", m)
 }
 
+// The SearchKeyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SearchKeyQueryRuleFunc func(context.Context, *ent.SearchKeyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SearchKeyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SearchKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SearchKeyQuery", q)
+}
+
+// The SearchKeyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SearchKeyMutationRuleFunc func(context.Context, *ent.SearchKeyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SearchKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SearchKeyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SearchKeyMutation", m)
+}
+
 // The ServiceQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ServiceQueryRuleFunc func(context.Context, *ent.ServiceQuery) error
@@ -375,6 +495,30 @@ func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
 }
 
+// The StageChangeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StageChangeQueryRuleFunc func(context.Context, *ent.StageChangeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StageChangeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StageChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StageChangeQuery", q)
+}
+
+// The StageChangeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StageChangeMutationRuleFunc func(context.Context, *ent.StageChangeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StageChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StageChangeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StageChangeMutation", m)
+}
+
 // The TaskQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type TaskQueryRuleFunc func(context.Context, *ent.TaskQuery) error
@@ -397,6 +541,30 @@ func (f TaskMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TaskMutation", m)
+}
+
+// The TaskEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TaskEventQueryRuleFunc func(context.Context, *ent.TaskEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TaskEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TaskEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TaskEventQuery", q)
+}
+
+// The TaskEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TaskEventMutationRuleFunc func(context.Context, *ent.TaskEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TaskEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TaskEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TaskEventMutation", m)
 }
 
 // The TouchpointQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -488,9 +656,17 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.BookingQuery:
 		return q.Filter(), nil
+	case *ent.BookingEventQuery:
+		return q.Filter(), nil
+	case *ent.CancelReasonQuery:
+		return q.Filter(), nil
 	case *ent.ContactQuery:
 		return q.Filter(), nil
+	case *ent.EventQuery:
+		return q.Filter(), nil
 	case *ent.IPRuleQuery:
+		return q.Filter(), nil
+	case *ent.ImportJobQuery:
 		return q.Filter(), nil
 	case *ent.LocationQuery:
 		return q.Filter(), nil
@@ -500,11 +676,17 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.PermissionOverrideQuery:
 		return q.Filter(), nil
+	case *ent.SearchKeyQuery:
+		return q.Filter(), nil
 	case *ent.ServiceQuery:
 		return q.Filter(), nil
 	case *ent.SessionQuery:
 		return q.Filter(), nil
+	case *ent.StageChangeQuery:
+		return q.Filter(), nil
 	case *ent.TaskQuery:
+		return q.Filter(), nil
+	case *ent.TaskEventQuery:
 		return q.Filter(), nil
 	case *ent.TouchpointQuery:
 		return q.Filter(), nil
@@ -523,9 +705,17 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.BookingMutation:
 		return m.Filter(), nil
+	case *ent.BookingEventMutation:
+		return m.Filter(), nil
+	case *ent.CancelReasonMutation:
+		return m.Filter(), nil
 	case *ent.ContactMutation:
 		return m.Filter(), nil
+	case *ent.EventMutation:
+		return m.Filter(), nil
 	case *ent.IPRuleMutation:
+		return m.Filter(), nil
+	case *ent.ImportJobMutation:
 		return m.Filter(), nil
 	case *ent.LocationMutation:
 		return m.Filter(), nil
@@ -535,11 +725,17 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.PermissionOverrideMutation:
 		return m.Filter(), nil
+	case *ent.SearchKeyMutation:
+		return m.Filter(), nil
 	case *ent.ServiceMutation:
 		return m.Filter(), nil
 	case *ent.SessionMutation:
 		return m.Filter(), nil
+	case *ent.StageChangeMutation:
+		return m.Filter(), nil
 	case *ent.TaskMutation:
+		return m.Filter(), nil
+	case *ent.TaskEventMutation:
 		return m.Filter(), nil
 	case *ent.TouchpointMutation:
 		return m.Filter(), nil

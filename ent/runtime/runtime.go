@@ -9,7 +9,11 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/event"
+	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -18,9 +22,12 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 
@@ -213,6 +220,100 @@ func init() {
 	bookingDescID := bookingMixinFields0[0].Descriptor()
 	// booking.DefaultID holds the default value on creation for the id field.
 	booking.DefaultID = bookingDescID.Default.(func() pulid.ID)
+	bookingeventMixin := schema.BookingEvent{}.Mixin()
+	bookingevent.Policy = privacy.NewPolicies(bookingeventMixin[1], schema.BookingEvent{})
+	bookingevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := bookingevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	bookingeventMixinHooks1 := bookingeventMixin[1].Hooks()
+
+	bookingevent.Hooks[1] = bookingeventMixinHooks1[0]
+
+	bookingevent.Hooks[2] = bookingeventMixinHooks1[1]
+	bookingeventMixinFields0 := bookingeventMixin[0].Fields()
+	_ = bookingeventMixinFields0
+	bookingeventFields := schema.BookingEvent{}.Fields()
+	_ = bookingeventFields
+	// bookingeventDescAt is the schema descriptor for at field.
+	bookingeventDescAt := bookingeventFields[2].Descriptor()
+	// bookingevent.DefaultAt holds the default value on creation for the at field.
+	bookingevent.DefaultAt = bookingeventDescAt.Default.(func() time.Time)
+	// bookingeventDescReason is the schema descriptor for reason field.
+	bookingeventDescReason := bookingeventFields[7].Descriptor()
+	// bookingevent.DefaultReason holds the default value on creation for the reason field.
+	bookingevent.DefaultReason = bookingeventDescReason.Default.(string)
+	// bookingevent.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	bookingevent.ReasonValidator = bookingeventDescReason.Validators[0].(func(string) error)
+	// bookingeventDescID is the schema descriptor for id field.
+	bookingeventDescID := bookingeventMixinFields0[0].Descriptor()
+	// bookingevent.DefaultID holds the default value on creation for the id field.
+	bookingevent.DefaultID = bookingeventDescID.Default.(func() pulid.ID)
+	cancelreasonMixin := schema.CancelReason{}.Mixin()
+	cancelreason.Policy = privacy.NewPolicies(cancelreasonMixin[2], schema.CancelReason{})
+	cancelreason.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := cancelreason.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	cancelreasonMixinHooks2 := cancelreasonMixin[2].Hooks()
+
+	cancelreason.Hooks[1] = cancelreasonMixinHooks2[0]
+
+	cancelreason.Hooks[2] = cancelreasonMixinHooks2[1]
+	cancelreasonMixinFields0 := cancelreasonMixin[0].Fields()
+	_ = cancelreasonMixinFields0
+	cancelreasonMixinFields1 := cancelreasonMixin[1].Fields()
+	_ = cancelreasonMixinFields1
+	cancelreasonFields := schema.CancelReason{}.Fields()
+	_ = cancelreasonFields
+	// cancelreasonDescCreatedAt is the schema descriptor for created_at field.
+	cancelreasonDescCreatedAt := cancelreasonMixinFields1[0].Descriptor()
+	// cancelreason.DefaultCreatedAt holds the default value on creation for the created_at field.
+	cancelreason.DefaultCreatedAt = cancelreasonDescCreatedAt.Default.(func() time.Time)
+	// cancelreasonDescUpdatedAt is the schema descriptor for updated_at field.
+	cancelreasonDescUpdatedAt := cancelreasonMixinFields1[1].Descriptor()
+	// cancelreason.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	cancelreason.DefaultUpdatedAt = cancelreasonDescUpdatedAt.Default.(func() time.Time)
+	// cancelreason.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	cancelreason.UpdateDefaultUpdatedAt = cancelreasonDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// cancelreasonDescLabel is the schema descriptor for label field.
+	cancelreasonDescLabel := cancelreasonFields[0].Descriptor()
+	// cancelreason.LabelValidator is a validator for the "label" field. It is called by the builders before save.
+	cancelreason.LabelValidator = func() func(string) error {
+		validators := cancelreasonDescLabel.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(label string) error {
+			for _, fn := range fns {
+				if err := fn(label); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// cancelreasonDescPosition is the schema descriptor for position field.
+	cancelreasonDescPosition := cancelreasonFields[1].Descriptor()
+	// cancelreason.DefaultPosition holds the default value on creation for the position field.
+	cancelreason.DefaultPosition = cancelreasonDescPosition.Default.(int)
+	// cancelreasonDescActive is the schema descriptor for active field.
+	cancelreasonDescActive := cancelreasonFields[2].Descriptor()
+	// cancelreason.DefaultActive holds the default value on creation for the active field.
+	cancelreason.DefaultActive = cancelreasonDescActive.Default.(bool)
+	// cancelreasonDescID is the schema descriptor for id field.
+	cancelreasonDescID := cancelreasonMixinFields0[0].Descriptor()
+	// cancelreason.DefaultID holds the default value on creation for the id field.
+	cancelreason.DefaultID = cancelreasonDescID.Default.(func() pulid.ID)
 	contactMixin := schema.Contact{}.Mixin()
 	contact.Policy = privacy.NewPolicies(contactMixin[2], schema.Contact{})
 	contact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -313,6 +414,55 @@ func init() {
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
 	contact.DefaultID = contactDescID.Default.(func() pulid.ID)
+	eventMixin := schema.Event{}.Mixin()
+	event.Policy = privacy.NewPolicies(eventMixin[1], schema.Event{})
+	event.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := event.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	eventMixinHooks1 := eventMixin[1].Hooks()
+
+	event.Hooks[1] = eventMixinHooks1[0]
+
+	event.Hooks[2] = eventMixinHooks1[1]
+	eventMixinFields0 := eventMixin[0].Fields()
+	_ = eventMixinFields0
+	eventFields := schema.Event{}.Fields()
+	_ = eventFields
+	// eventDescType is the schema descriptor for type field.
+	eventDescType := eventFields[0].Descriptor()
+	// event.TypeValidator is a validator for the "type" field. It is called by the builders before save.
+	event.TypeValidator = func() func(string) error {
+		validators := eventDescType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(_type string) error {
+			for _, fn := range fns {
+				if err := fn(_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// eventDescSubjectID is the schema descriptor for subject_id field.
+	eventDescSubjectID := eventFields[1].Descriptor()
+	// event.DefaultSubjectID holds the default value on creation for the subject_id field.
+	event.DefaultSubjectID = eventDescSubjectID.Default.(string)
+	// eventDescAt is the schema descriptor for at field.
+	eventDescAt := eventFields[3].Descriptor()
+	// event.DefaultAt holds the default value on creation for the at field.
+	event.DefaultAt = eventDescAt.Default.(func() time.Time)
+	// eventDescID is the schema descriptor for id field.
+	eventDescID := eventMixinFields0[0].Descriptor()
+	// event.DefaultID holds the default value on creation for the id field.
+	event.DefaultID = eventDescID.Default.(func() pulid.ID)
 	ipruleMixin := schema.IPRule{}.Mixin()
 	iprule.Policy = privacy.NewPolicies(ipruleMixin[2], schema.IPRule{})
 	iprule.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -372,6 +522,71 @@ func init() {
 	ipruleDescID := ipruleMixinFields0[0].Descriptor()
 	// iprule.DefaultID holds the default value on creation for the id field.
 	iprule.DefaultID = ipruleDescID.Default.(func() pulid.ID)
+	importjobMixin := schema.ImportJob{}.Mixin()
+	importjob.Policy = privacy.NewPolicies(importjobMixin[2], schema.ImportJob{})
+	importjob.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := importjob.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	importjobMixinHooks2 := importjobMixin[2].Hooks()
+
+	importjob.Hooks[1] = importjobMixinHooks2[0]
+
+	importjob.Hooks[2] = importjobMixinHooks2[1]
+	importjobMixinFields0 := importjobMixin[0].Fields()
+	_ = importjobMixinFields0
+	importjobMixinFields1 := importjobMixin[1].Fields()
+	_ = importjobMixinFields1
+	importjobFields := schema.ImportJob{}.Fields()
+	_ = importjobFields
+	// importjobDescCreatedAt is the schema descriptor for created_at field.
+	importjobDescCreatedAt := importjobMixinFields1[0].Descriptor()
+	// importjob.DefaultCreatedAt holds the default value on creation for the created_at field.
+	importjob.DefaultCreatedAt = importjobDescCreatedAt.Default.(func() time.Time)
+	// importjobDescUpdatedAt is the schema descriptor for updated_at field.
+	importjobDescUpdatedAt := importjobMixinFields1[1].Descriptor()
+	// importjob.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	importjob.DefaultUpdatedAt = importjobDescUpdatedAt.Default.(func() time.Time)
+	// importjob.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	importjob.UpdateDefaultUpdatedAt = importjobDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// importjobDescFileName is the schema descriptor for file_name field.
+	importjobDescFileName := importjobFields[0].Descriptor()
+	// importjob.DefaultFileName holds the default value on creation for the file_name field.
+	importjob.DefaultFileName = importjobDescFileName.Default.(string)
+	// importjob.FileNameValidator is a validator for the "file_name" field. It is called by the builders before save.
+	importjob.FileNameValidator = importjobDescFileName.Validators[0].(func(string) error)
+	// importjobDescTotalRows is the schema descriptor for total_rows field.
+	importjobDescTotalRows := importjobFields[4].Descriptor()
+	// importjob.DefaultTotalRows holds the default value on creation for the total_rows field.
+	importjob.DefaultTotalRows = importjobDescTotalRows.Default.(int)
+	// importjobDescProcessed is the schema descriptor for processed field.
+	importjobDescProcessed := importjobFields[5].Descriptor()
+	// importjob.DefaultProcessed holds the default value on creation for the processed field.
+	importjob.DefaultProcessed = importjobDescProcessed.Default.(int)
+	// importjobDescImported is the schema descriptor for imported field.
+	importjobDescImported := importjobFields[6].Descriptor()
+	// importjob.DefaultImported holds the default value on creation for the imported field.
+	importjob.DefaultImported = importjobDescImported.Default.(int)
+	// importjobDescDuplicates is the schema descriptor for duplicates field.
+	importjobDescDuplicates := importjobFields[7].Descriptor()
+	// importjob.DefaultDuplicates holds the default value on creation for the duplicates field.
+	importjob.DefaultDuplicates = importjobDescDuplicates.Default.(int)
+	// importjobDescInvalid is the schema descriptor for invalid field.
+	importjobDescInvalid := importjobFields[8].Descriptor()
+	// importjob.DefaultInvalid holds the default value on creation for the invalid field.
+	importjob.DefaultInvalid = importjobDescInvalid.Default.(int)
+	// importjobDescError is the schema descriptor for error field.
+	importjobDescError := importjobFields[10].Descriptor()
+	// importjob.DefaultError holds the default value on creation for the error field.
+	importjob.DefaultError = importjobDescError.Default.(string)
+	// importjobDescID is the schema descriptor for id field.
+	importjobDescID := importjobMixinFields0[0].Descriptor()
+	// importjob.DefaultID holds the default value on creation for the id field.
+	importjob.DefaultID = importjobDescID.Default.(func() pulid.ID)
 	locationMixin := schema.Location{}.Mixin()
 	location.Policy = privacy.NewPolicies(schema.Location{})
 	location.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -611,6 +826,49 @@ func init() {
 	permissionoverrideDescID := permissionoverrideMixinFields0[0].Descriptor()
 	// permissionoverride.DefaultID holds the default value on creation for the id field.
 	permissionoverride.DefaultID = permissionoverrideDescID.Default.(func() pulid.ID)
+	searchkey.Policy = privacy.NewPolicies(schema.SearchKey{})
+	searchkey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := searchkey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	searchkeyFields := schema.SearchKey{}.Fields()
+	_ = searchkeyFields
+	// searchkeyDescKey is the schema descriptor for key field.
+	searchkeyDescKey := searchkeyFields[2].Descriptor()
+	// searchkey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	searchkey.KeyValidator = func() func(string) error {
+		validators := searchkeyDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// searchkeyDescKind is the schema descriptor for kind field.
+	searchkeyDescKind := searchkeyFields[3].Descriptor()
+	// searchkey.DefaultKind holds the default value on creation for the kind field.
+	searchkey.DefaultKind = searchkeyDescKind.Default.(int8)
+	// searchkeyDescPart is the schema descriptor for part field.
+	searchkeyDescPart := searchkeyFields[4].Descriptor()
+	// searchkey.DefaultPart holds the default value on creation for the part field.
+	searchkey.DefaultPart = searchkeyDescPart.Default.(int8)
+	// searchkeyDescWord is the schema descriptor for word field.
+	searchkeyDescWord := searchkeyFields[5].Descriptor()
+	// searchkey.DefaultWord holds the default value on creation for the word field.
+	searchkey.DefaultWord = searchkeyDescWord.Default.(string)
+	// searchkey.WordValidator is a validator for the "word" field. It is called by the builders before save.
+	searchkey.WordValidator = searchkeyDescWord.Validators[0].(func(string) error)
 	serviceMixin := schema.Service{}.Mixin()
 	service.Policy = privacy.NewPolicies(serviceMixin[2], schema.Service{})
 	service.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -756,6 +1014,39 @@ func init() {
 	sessionDescID := sessionMixinFields0[0].Descriptor()
 	// session.DefaultID holds the default value on creation for the id field.
 	session.DefaultID = sessionDescID.Default.(func() pulid.ID)
+	stagechangeMixin := schema.StageChange{}.Mixin()
+	stagechange.Policy = privacy.NewPolicies(stagechangeMixin[1], schema.StageChange{})
+	stagechange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := stagechange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	stagechangeMixinHooks1 := stagechangeMixin[1].Hooks()
+
+	stagechange.Hooks[1] = stagechangeMixinHooks1[0]
+
+	stagechange.Hooks[2] = stagechangeMixinHooks1[1]
+	stagechangeMixinFields0 := stagechangeMixin[0].Fields()
+	_ = stagechangeMixinFields0
+	stagechangeFields := schema.StageChange{}.Fields()
+	_ = stagechangeFields
+	// stagechangeDescAt is the schema descriptor for at field.
+	stagechangeDescAt := stagechangeFields[5].Descriptor()
+	// stagechange.DefaultAt holds the default value on creation for the at field.
+	stagechange.DefaultAt = stagechangeDescAt.Default.(func() time.Time)
+	// stagechangeDescReason is the schema descriptor for reason field.
+	stagechangeDescReason := stagechangeFields[7].Descriptor()
+	// stagechange.DefaultReason holds the default value on creation for the reason field.
+	stagechange.DefaultReason = stagechangeDescReason.Default.(string)
+	// stagechange.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	stagechange.ReasonValidator = stagechangeDescReason.Validators[0].(func(string) error)
+	// stagechangeDescID is the schema descriptor for id field.
+	stagechangeDescID := stagechangeMixinFields0[0].Descriptor()
+	// stagechange.DefaultID holds the default value on creation for the id field.
+	stagechange.DefaultID = stagechangeDescID.Default.(func() pulid.ID)
 	taskMixin := schema.Task{}.Mixin()
 	task.Policy = privacy.NewPolicies(taskMixin[2], schema.Task{})
 	task.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -767,10 +1058,13 @@ func init() {
 		})
 	}
 	taskMixinHooks2 := taskMixin[2].Hooks()
+	taskHooks := schema.Task{}.Hooks()
 
 	task.Hooks[1] = taskMixinHooks2[0]
 
 	task.Hooks[2] = taskMixinHooks2[1]
+
+	task.Hooks[3] = taskHooks[0]
 	taskMixinFields0 := taskMixin[0].Fields()
 	_ = taskMixinFields0
 	taskMixinFields1 := taskMixin[1].Fields()
@@ -809,10 +1103,47 @@ func init() {
 	taskDescDescription := taskFields[1].Descriptor()
 	// task.DefaultDescription holds the default value on creation for the description field.
 	task.DefaultDescription = taskDescDescription.Default.(string)
+	// taskDescSkill is the schema descriptor for skill field.
+	taskDescSkill := taskFields[10].Descriptor()
+	// task.SkillValidator is a validator for the "skill" field. It is called by the builders before save.
+	task.SkillValidator = taskDescSkill.Validators[0].(func(string) error)
 	// taskDescID is the schema descriptor for id field.
 	taskDescID := taskMixinFields0[0].Descriptor()
 	// task.DefaultID holds the default value on creation for the id field.
 	task.DefaultID = taskDescID.Default.(func() pulid.ID)
+	taskeventMixin := schema.TaskEvent{}.Mixin()
+	taskevent.Policy = privacy.NewPolicies(taskeventMixin[1], schema.TaskEvent{})
+	taskevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := taskevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	taskeventMixinHooks1 := taskeventMixin[1].Hooks()
+
+	taskevent.Hooks[1] = taskeventMixinHooks1[0]
+
+	taskevent.Hooks[2] = taskeventMixinHooks1[1]
+	taskeventMixinFields0 := taskeventMixin[0].Fields()
+	_ = taskeventMixinFields0
+	taskeventFields := schema.TaskEvent{}.Fields()
+	_ = taskeventFields
+	// taskeventDescAt is the schema descriptor for at field.
+	taskeventDescAt := taskeventFields[2].Descriptor()
+	// taskevent.DefaultAt holds the default value on creation for the at field.
+	taskevent.DefaultAt = taskeventDescAt.Default.(func() time.Time)
+	// taskeventDescDetail is the schema descriptor for detail field.
+	taskeventDescDetail := taskeventFields[3].Descriptor()
+	// taskevent.DefaultDetail holds the default value on creation for the detail field.
+	taskevent.DefaultDetail = taskeventDescDetail.Default.(string)
+	// taskevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	taskevent.DetailValidator = taskeventDescDetail.Validators[0].(func(string) error)
+	// taskeventDescID is the schema descriptor for id field.
+	taskeventDescID := taskeventMixinFields0[0].Descriptor()
+	// taskevent.DefaultID holds the default value on creation for the id field.
+	taskevent.DefaultID = taskeventDescID.Default.(func() pulid.ID)
 	touchpointMixin := schema.Touchpoint{}.Mixin()
 	touchpoint.Policy = privacy.NewPolicies(touchpointMixin[2], schema.Touchpoint{})
 	touchpoint.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -60,6 +60,8 @@ func (Booking) Edges() []ent.Edge {
 		edge.To("staff", User.Type).Field("staff_id").Unique(),
 		edge.From("tasks", Task.Type).Ref("booking").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("events", BookingEvent.Type).Ref("booking").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 

@@ -73,6 +73,15 @@ func (Contact) Fields() []ent.Field {
 		field.Bool("email_consent").Default(false),
 		field.Text("notes").Default(""),
 		field.String("assigned_to_id").GoType(pulid.ID("")).Optional().Nillable(),
+		// New fields go last (SQLite adds columns only at the end).
+		field.Time("archived_at").Optional().Nillable().
+			Comment("Set when archived: hidden from lists, restorable").
+			Annotations(skipInput),
+		field.String("merged_into_id").GoType(pulid.ID("")).Optional().Nillable().
+			Comment("The contact this one was merged into; set on the archived duplicate").
+			// No edge (and so no foreign key): SQLite would rebuild the
+			// table to add one.
+			Annotations(skipInput, entgql.Type("ID"), entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 
@@ -86,6 +95,8 @@ func (Contact) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.From("tasks", Task.Type).Ref("contact").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("stage_changes", StageChange.Type).Ref("contact").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -100,6 +111,7 @@ func (Contact) Indexes() []ent.Index {
 		index.Fields("location_id", "pipeline", "warmness", "id"),
 		index.Fields("location_id", "pipeline", "stage"),
 		index.Fields("location_id", "last_name", "first_name"),
+		index.Fields("location_id", "archived_at"),
 	}
 }
 

@@ -15,6 +15,9 @@ import (
 // TaskStatuses are the states of a task.
 var TaskStatuses = []string{"pending", "in_progress", "completed", "cancelled"}
 
+// TaskKinds are what a task is about.
+var TaskKinds = []string{"general", "call", "follow_up", "no_show_follow_up", "results", "recall", "admin"}
+
 // TaskPriorities are the priorities of a task, lowest first.
 var TaskPriorities = []string{"low", "normal", "high", "urgent"}
 
@@ -42,6 +45,19 @@ func (Task) Fields() []ent.Field {
 			Annotations(entgql.OrderField("DUE_AT")),
 		field.Time("completed_at").Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		// New fields go last, nullable and without a database default:
+		// Atlas adds such columns to SQLite in place, where it rebuilds the
+		// table for NOT NULL or DEFAULT. The task hook fills them in on
+		// create; a data migration filled the rows that existed before.
+		field.Enum("kind").Values(TaskKinds...).Optional().
+			Annotations(entgql.Type("TaskKind")),
+		field.String("skill").Optional().Nillable().MaxLen(40).
+			Comment("Skill the assignee needs, e.g. mri or calls; auto-assignment honours it"),
+		field.Bool("priority_manual").Optional().
+			Comment("Whether the priority was set by a person and must not be recomputed"),
+		field.Int("priority_rank").Optional().
+			Comment("0 low, 1 normal, 2 high, 3 urgent: sortable priority, kept in step by a hook").
+			Annotations(entgql.OrderField("PRIORITY"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -51,6 +67,8 @@ func (Task) Edges() []ent.Edge {
 		edge.To("contact", Contact.Type).Field("contact_id").Unique(),
 		edge.To("booking", Booking.Type).Field("booking_id").Unique(),
 		edge.To("assignee", User.Type).Field("assignee_id").Unique(),
+		edge.From("events", TaskEvent.Type).Ref("task").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -59,6 +77,7 @@ func (Task) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("location_id", "status", "due_at"),
 		index.Fields("assignee_id", "status"),
+		index.Fields("location_id", "status", "priority_rank"),
 	}
 }
 

@@ -43,6 +43,14 @@ const (
 	FieldDueAt = "due_at"
 	// FieldCompletedAt holds the string denoting the completed_at field in the database.
 	FieldCompletedAt = "completed_at"
+	// FieldKind holds the string denoting the kind field in the database.
+	FieldKind = "kind"
+	// FieldSkill holds the string denoting the skill field in the database.
+	FieldSkill = "skill"
+	// FieldPriorityManual holds the string denoting the priority_manual field in the database.
+	FieldPriorityManual = "priority_manual"
+	// FieldPriorityRank holds the string denoting the priority_rank field in the database.
+	FieldPriorityRank = "priority_rank"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeContact holds the string denoting the contact edge name in mutations.
@@ -51,6 +59,8 @@ const (
 	EdgeBooking = "booking"
 	// EdgeAssignee holds the string denoting the assignee edge name in mutations.
 	EdgeAssignee = "assignee"
+	// EdgeEvents holds the string denoting the events edge name in mutations.
+	EdgeEvents = "events"
 	// Table holds the table name of the task in the database.
 	Table = "tasks"
 	// LocationTable is the table that holds the location relation/edge.
@@ -81,6 +91,13 @@ const (
 	AssigneeInverseTable = "users"
 	// AssigneeColumn is the table column denoting the assignee relation/edge.
 	AssigneeColumn = "assignee_id"
+	// EventsTable is the table that holds the events relation/edge.
+	EventsTable = "task_events"
+	// EventsInverseTable is the table name for the TaskEvent entity.
+	// It exists in this package in order to avoid circular dependency with the "taskevent" package.
+	EventsInverseTable = "task_events"
+	// EventsColumn is the table column denoting the events relation/edge.
+	EventsColumn = "task_id"
 )
 
 // Columns holds all SQL columns for task fields.
@@ -98,6 +115,10 @@ var Columns = []string{
 	FieldPriority,
 	FieldDueAt,
 	FieldCompletedAt,
+	FieldKind,
+	FieldSkill,
+	FieldPriorityManual,
+	FieldPriorityRank,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -116,7 +137,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/avatarimaging/avatarcrm/ent/runtime"
 var (
-	Hooks  [3]ent.Hook
+	Hooks  [4]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -128,6 +149,8 @@ var (
 	TitleValidator func(string) error
 	// DefaultDescription holds the default value on creation for the "description" field.
 	DefaultDescription string
+	// SkillValidator is a validator for the "skill" field. It is called by the builders before save.
+	SkillValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -185,6 +208,34 @@ func PriorityValidator(pr Priority) error {
 		return nil
 	default:
 		return fmt.Errorf("task: invalid enum value for priority field: %q", pr)
+	}
+}
+
+// Kind defines the type for the "kind" enum field.
+type Kind string
+
+// Kind values.
+const (
+	KindGeneral        Kind = "general"
+	KindCall           Kind = "call"
+	KindFollowUp       Kind = "follow_up"
+	KindNoShowFollowUp Kind = "no_show_follow_up"
+	KindResults        Kind = "results"
+	KindRecall         Kind = "recall"
+	KindAdmin          Kind = "admin"
+)
+
+func (k Kind) String() string {
+	return string(k)
+}
+
+// KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
+func KindValidator(k Kind) error {
+	switch k {
+	case KindGeneral, KindCall, KindFollowUp, KindNoShowFollowUp, KindResults, KindRecall, KindAdmin:
+		return nil
+	default:
+		return fmt.Errorf("task: invalid enum value for kind field: %q", k)
 	}
 }
 
@@ -256,6 +307,26 @@ func ByCompletedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCompletedAt, opts...).ToFunc()
 }
 
+// ByKind orders the results by the kind field.
+func ByKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKind, opts...).ToFunc()
+}
+
+// BySkill orders the results by the skill field.
+func BySkill(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSkill, opts...).ToFunc()
+}
+
+// ByPriorityManual orders the results by the priority_manual field.
+func ByPriorityManual(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPriorityManual, opts...).ToFunc()
+}
+
+// ByPriorityRank orders the results by the priority_rank field.
+func ByPriorityRank(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPriorityRank, opts...).ToFunc()
+}
+
 // ByLocationField orders the results by location field.
 func ByLocationField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -281,6 +352,20 @@ func ByBookingField(field string, opts ...sql.OrderTermOption) OrderOption {
 func ByAssigneeField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newAssigneeStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByEventsCount orders the results by events count.
+func ByEventsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newEventsStep(), opts...)
+	}
+}
+
+// ByEvents orders the results by events terms.
+func ByEvents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newEventsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 func newLocationStep() *sqlgraph.Step {
@@ -309,6 +394,13 @@ func newAssigneeStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AssigneeInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, AssigneeTable, AssigneeColumn),
+	)
+}
+func newEventsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(EventsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, true, EventsTable, EventsColumn),
 	)
 }
 
@@ -344,6 +436,24 @@ func (e *Priority) UnmarshalGQL(val interface{}) error {
 	*e = Priority(str)
 	if err := PriorityValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Priority", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Kind) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Kind) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Kind(str)
+	if err := KindValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Kind", str)
 	}
 	return nil
 }

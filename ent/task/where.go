@@ -106,6 +106,21 @@ func CompletedAt(v time.Time) predicate.Task {
 	return predicate.Task(sql.FieldEQ(FieldCompletedAt, v))
 }
 
+// Skill applies equality check predicate on the "skill" field. It's identical to SkillEQ.
+func Skill(v string) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldSkill, v))
+}
+
+// PriorityManual applies equality check predicate on the "priority_manual" field. It's identical to PriorityManualEQ.
+func PriorityManual(v bool) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldPriorityManual, v))
+}
+
+// PriorityRank applies equality check predicate on the "priority_rank" field. It's identical to PriorityRankEQ.
+func PriorityRank(v int) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldPriorityRank, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Task {
 	return predicate.Task(sql.FieldEQ(FieldCreatedAt, v))
@@ -766,6 +781,181 @@ func CompletedAtNotNil() predicate.Task {
 	return predicate.Task(sql.FieldNotNull(FieldCompletedAt))
 }
 
+// KindEQ applies the EQ predicate on the "kind" field.
+func KindEQ(v Kind) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldKind, v))
+}
+
+// KindNEQ applies the NEQ predicate on the "kind" field.
+func KindNEQ(v Kind) predicate.Task {
+	return predicate.Task(sql.FieldNEQ(FieldKind, v))
+}
+
+// KindIn applies the In predicate on the "kind" field.
+func KindIn(vs ...Kind) predicate.Task {
+	return predicate.Task(sql.FieldIn(FieldKind, vs...))
+}
+
+// KindNotIn applies the NotIn predicate on the "kind" field.
+func KindNotIn(vs ...Kind) predicate.Task {
+	return predicate.Task(sql.FieldNotIn(FieldKind, vs...))
+}
+
+// KindIsNil applies the IsNil predicate on the "kind" field.
+func KindIsNil() predicate.Task {
+	return predicate.Task(sql.FieldIsNull(FieldKind))
+}
+
+// KindNotNil applies the NotNil predicate on the "kind" field.
+func KindNotNil() predicate.Task {
+	return predicate.Task(sql.FieldNotNull(FieldKind))
+}
+
+// SkillEQ applies the EQ predicate on the "skill" field.
+func SkillEQ(v string) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldSkill, v))
+}
+
+// SkillNEQ applies the NEQ predicate on the "skill" field.
+func SkillNEQ(v string) predicate.Task {
+	return predicate.Task(sql.FieldNEQ(FieldSkill, v))
+}
+
+// SkillIn applies the In predicate on the "skill" field.
+func SkillIn(vs ...string) predicate.Task {
+	return predicate.Task(sql.FieldIn(FieldSkill, vs...))
+}
+
+// SkillNotIn applies the NotIn predicate on the "skill" field.
+func SkillNotIn(vs ...string) predicate.Task {
+	return predicate.Task(sql.FieldNotIn(FieldSkill, vs...))
+}
+
+// SkillGT applies the GT predicate on the "skill" field.
+func SkillGT(v string) predicate.Task {
+	return predicate.Task(sql.FieldGT(FieldSkill, v))
+}
+
+// SkillGTE applies the GTE predicate on the "skill" field.
+func SkillGTE(v string) predicate.Task {
+	return predicate.Task(sql.FieldGTE(FieldSkill, v))
+}
+
+// SkillLT applies the LT predicate on the "skill" field.
+func SkillLT(v string) predicate.Task {
+	return predicate.Task(sql.FieldLT(FieldSkill, v))
+}
+
+// SkillLTE applies the LTE predicate on the "skill" field.
+func SkillLTE(v string) predicate.Task {
+	return predicate.Task(sql.FieldLTE(FieldSkill, v))
+}
+
+// SkillContains applies the Contains predicate on the "skill" field.
+func SkillContains(v string) predicate.Task {
+	return predicate.Task(sql.FieldContains(FieldSkill, v))
+}
+
+// SkillHasPrefix applies the HasPrefix predicate on the "skill" field.
+func SkillHasPrefix(v string) predicate.Task {
+	return predicate.Task(sql.FieldHasPrefix(FieldSkill, v))
+}
+
+// SkillHasSuffix applies the HasSuffix predicate on the "skill" field.
+func SkillHasSuffix(v string) predicate.Task {
+	return predicate.Task(sql.FieldHasSuffix(FieldSkill, v))
+}
+
+// SkillIsNil applies the IsNil predicate on the "skill" field.
+func SkillIsNil() predicate.Task {
+	return predicate.Task(sql.FieldIsNull(FieldSkill))
+}
+
+// SkillNotNil applies the NotNil predicate on the "skill" field.
+func SkillNotNil() predicate.Task {
+	return predicate.Task(sql.FieldNotNull(FieldSkill))
+}
+
+// SkillEqualFold applies the EqualFold predicate on the "skill" field.
+func SkillEqualFold(v string) predicate.Task {
+	return predicate.Task(sql.FieldEqualFold(FieldSkill, v))
+}
+
+// SkillContainsFold applies the ContainsFold predicate on the "skill" field.
+func SkillContainsFold(v string) predicate.Task {
+	return predicate.Task(sql.FieldContainsFold(FieldSkill, v))
+}
+
+// PriorityManualEQ applies the EQ predicate on the "priority_manual" field.
+func PriorityManualEQ(v bool) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldPriorityManual, v))
+}
+
+// PriorityManualNEQ applies the NEQ predicate on the "priority_manual" field.
+func PriorityManualNEQ(v bool) predicate.Task {
+	return predicate.Task(sql.FieldNEQ(FieldPriorityManual, v))
+}
+
+// PriorityManualIsNil applies the IsNil predicate on the "priority_manual" field.
+func PriorityManualIsNil() predicate.Task {
+	return predicate.Task(sql.FieldIsNull(FieldPriorityManual))
+}
+
+// PriorityManualNotNil applies the NotNil predicate on the "priority_manual" field.
+func PriorityManualNotNil() predicate.Task {
+	return predicate.Task(sql.FieldNotNull(FieldPriorityManual))
+}
+
+// PriorityRankEQ applies the EQ predicate on the "priority_rank" field.
+func PriorityRankEQ(v int) predicate.Task {
+	return predicate.Task(sql.FieldEQ(FieldPriorityRank, v))
+}
+
+// PriorityRankNEQ applies the NEQ predicate on the "priority_rank" field.
+func PriorityRankNEQ(v int) predicate.Task {
+	return predicate.Task(sql.FieldNEQ(FieldPriorityRank, v))
+}
+
+// PriorityRankIn applies the In predicate on the "priority_rank" field.
+func PriorityRankIn(vs ...int) predicate.Task {
+	return predicate.Task(sql.FieldIn(FieldPriorityRank, vs...))
+}
+
+// PriorityRankNotIn applies the NotIn predicate on the "priority_rank" field.
+func PriorityRankNotIn(vs ...int) predicate.Task {
+	return predicate.Task(sql.FieldNotIn(FieldPriorityRank, vs...))
+}
+
+// PriorityRankGT applies the GT predicate on the "priority_rank" field.
+func PriorityRankGT(v int) predicate.Task {
+	return predicate.Task(sql.FieldGT(FieldPriorityRank, v))
+}
+
+// PriorityRankGTE applies the GTE predicate on the "priority_rank" field.
+func PriorityRankGTE(v int) predicate.Task {
+	return predicate.Task(sql.FieldGTE(FieldPriorityRank, v))
+}
+
+// PriorityRankLT applies the LT predicate on the "priority_rank" field.
+func PriorityRankLT(v int) predicate.Task {
+	return predicate.Task(sql.FieldLT(FieldPriorityRank, v))
+}
+
+// PriorityRankLTE applies the LTE predicate on the "priority_rank" field.
+func PriorityRankLTE(v int) predicate.Task {
+	return predicate.Task(sql.FieldLTE(FieldPriorityRank, v))
+}
+
+// PriorityRankIsNil applies the IsNil predicate on the "priority_rank" field.
+func PriorityRankIsNil() predicate.Task {
+	return predicate.Task(sql.FieldIsNull(FieldPriorityRank))
+}
+
+// PriorityRankNotNil applies the NotNil predicate on the "priority_rank" field.
+func PriorityRankNotNil() predicate.Task {
+	return predicate.Task(sql.FieldNotNull(FieldPriorityRank))
+}
+
 // HasLocation applies the HasEdge predicate on the "location" edge.
 func HasLocation() predicate.Task {
 	return predicate.Task(func(s *sql.Selector) {
@@ -850,6 +1040,29 @@ func HasAssignee() predicate.Task {
 func HasAssigneeWith(preds ...predicate.User) predicate.Task {
 	return predicate.Task(func(s *sql.Selector) {
 		step := newAssigneeStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasEvents applies the HasEdge predicate on the "events" edge.
+func HasEvents() predicate.Task {
+	return predicate.Task(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, EventsTable, EventsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasEventsWith applies the HasEdge predicate on the "events" edge with a given conditions (other predicates).
+func HasEventsWith(preds ...predicate.TaskEvent) predicate.Task {
+	return predicate.Task(func(s *sql.Selector) {
+		step := newEventsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

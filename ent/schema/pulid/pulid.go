@@ -39,6 +39,13 @@ const (
 	Permission = "prm"
 	Override   = "pov"
 	IPRule     = "ipr"
+	// Clinic workflow history and jobs.
+	StageChange  = "stg"
+	BookingEvent = "bev"
+	TaskEvent    = "tev"
+	CancelReason = "cnr"
+	ImportJob    = "imp"
+	Event        = "evt"
 )
 
 var (

@@ -110,3 +110,16 @@ type LocationSettings struct {
 func DefaultLocationSettings() LocationSettings {
 	return LocationSettings{OpensAt: "07:00", ClosesAt: "19:00", QuietHoursStart: "20:00", QuietHoursEnd: "08:00", SlotMinutes: 15}
 }
+
+// ImportRow is the outcome of one row of a CSV import.
+type ImportRow struct {
+	// Row is the 1-based line number in the file, the header being line 1.
+	Row int `json:"row"`
+	// Outcome is imported, duplicate or invalid.
+	Outcome string `json:"outcome"`
+	// Field and Reason say what was wrong with an invalid row.
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// ContactID is the contact created, or the existing one it duplicates.
+	ContactID string `json:"contactId,omitempty"`
+}

@@ -1,0 +1,172 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/avatarimaging/avatarcrm/ent/privacy"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/rbac/entrule"
+)
+
+// CancelReason is one of a location's standard reasons for cancelling a
+// booking, offered in the cancel dialog; free text is allowed too.
+type CancelReason struct{ ent.Schema }
+
+// Mixin of the CancelReason.
+func (CancelReason) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.CancelReason, "cancel_reasons"), TimeMixin{}, TenantMixin{Write: rbac.Settings}}
+}
+
+// Fields of the CancelReason.
+func (CancelReason) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("label").NotEmpty().MaxLen(120),
+		field.Int("position").Default(0),
+		field.Bool("active").Default(true),
+	}
+}
+
+// Indexes of the CancelReason.
+func (CancelReason) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("location_id", "label").Unique()}
+}
+
+// Annotations of the CancelReason.
+func (CancelReason) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField("cancelReasons")}
+}
+
+// ImportJob is a CSV import of contacts: its column mapping, progress and
+// the outcome of every row (imported, duplicate, invalid with the reason).
+type ImportJob struct{ ent.Schema }
+
+// Mixin of the ImportJob.
+func (ImportJob) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.ImportJob, "import_jobs"), TimeMixin{}, TenantMixin{Read: rbac.Contacts, Write: rbac.Contacts}}
+}
+
+// Fields of the ImportJob.
+func (ImportJob) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("file_name").Default("").MaxLen(255),
+		field.Enum("status").Values("pending", "running", "done", "failed").Default("pending").
+			Annotations(entgql.Type("ImportStatus")),
+		field.Bytes("content").Sensitive().Optional().
+			Comment("The uploaded CSV, kept until the import finishes").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.JSON("mapping", map[string]string{}).Optional().
+			Comment("CSV column → contact field").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("total_rows").Default(0),
+		field.Int("processed").Default(0),
+		field.Int("imported").Default(0),
+		field.Int("duplicates").Default(0),
+		field.Int("invalid").Default(0),
+		field.JSON("report", []types.ImportRow{}).Optional().
+			Annotations(entgql.Type("[ImportRow!]")),
+		field.String("error").Default(""),
+		field.String("created_by_id").GoType(pulid.ID("")).Optional().Nillable().Immutable(),
+		field.Time("finished_at").Optional().Nillable(),
+	}
+}
+
+// Edges of the ImportJob.
+func (ImportJob) Edges() []ent.Edge {
+	return []ent.Edge{edge.To("created_by", User.Type).Field("created_by_id").Unique().Immutable()}
+}
+
+// Annotations of the ImportJob.
+func (ImportJob) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)}
+}
+
+// Event is a domain event for automation to act on (an outbox): e.g. a
+// contact's warmness crossed 80. It is written in the transaction of the
+// change that caused it, so no event is lost or invented.
+type Event struct{ ent.Schema }
+
+// Mixin of the Event.
+func (Event) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Event, "events"), TenantMixin{Read: rbac.Automation, Write: rbac.Automation}}
+}
+
+// Fields of the Event.
+func (Event) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("type").NotEmpty().MaxLen(80).Immutable().Comment("e.g. contact.warm"),
+		field.String("subject_id").Default("").Immutable(),
+		field.JSON("payload", map[string]any{}).Optional().Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("at").Default(time.Now).Immutable(),
+		field.Time("processed_at").Optional().Nillable(),
+	}
+}
+
+// Indexes of the Event.
+func (Event) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("processed_at", "at"), index.Fields("location_id", "type", "at")}
+}
+
+// Annotations of the Event.
+func (Event) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// SearchKey is a row of the contact search index: the normalised words of a
+// contact (names, email, phone digits) and, for typo tolerance, each word
+// with one letter deleted. A query's words and their one-letter deletions
+// meet a contact's at one edit, so "Jhon Smtih" finds John Smith; prefixes
+// are a range scan over the words. Plain B-tree rows, so the same index
+// works on SQLite and PostgreSQL.
+type SearchKey struct{ ent.Schema }
+
+// Fields of the SearchKey.
+func (SearchKey) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("location_id").GoType(pulid.ID("")).Immutable(),
+		field.String("contact_id").GoType(pulid.ID("")).Immutable(),
+		field.String("key").NotEmpty().MaxLen(120).Immutable(),
+		field.Int8("kind").Default(0).Immutable().Comment("0 a word, 1 a word with one letter deleted"),
+		field.Int8("part").Default(0).Immutable().Comment("Which part of the contact: 0 first name, 1 last name, 2 email, 3 phone"),
+		field.String("word").Default("").MaxLen(120).Immutable().Comment("For deletions, the word it came from"),
+	}
+}
+
+// Edges of the SearchKey.
+func (SearchKey) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("contact", Contact.Type).Field("contact_id").Unique().Required().Immutable().
+			Annotations(entsql.OnDelete(entsql.Cascade)),
+	}
+}
+
+// Indexes of the SearchKey.
+func (SearchKey) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("location_id", "kind", "key"),
+		index.Fields("contact_id"),
+	}
+}
+
+// Policy of the SearchKey: read within the viewer's location; written only by
+// the contacts service, as the system.
+func (SearchKey) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{entrule.DenyIfNoViewer(), entrule.QueryPermission(rbac.Contacts, ""), entrule.FilterToLocation()},
+		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
+	}
+}
+
+// Annotations of the SearchKey.
+func (SearchKey) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
