@@ -39,6 +39,11 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	if ae.Field != "" {
 		out.Extensions["field"] = ae.Field
 	}
+	for k, v := range ae.Details {
+		if k != "code" && k != "field" {
+			out.Extensions[k] = v
+		}
+	}
 	if ae.Code == apperr.Forbidden || ae.Code == apperr.Unauthenticated {
 		// A refusal is an access attempt: the request's audit entry
 		// becomes "denied", with the reason.

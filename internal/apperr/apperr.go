@@ -41,6 +41,10 @@ type Error struct {
 	// Err is an underlying error or decision, such as privacy.Deny, that
 	// errors.Is should see through this one.
 	Err error
+	// Details are extra machine-readable facts for the caller, e.g. the ID
+	// of the contact a new one duplicates; GraphQL puts them in
+	// extensions beside the code.
+	Details map[string]any
 }
 
 // Unwrap returns the underlying error.
