@@ -10,8 +10,8 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/avatarimaging/avatarcrm/ent"
-	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
 )
 
 // Node is the resolver for the node field.
@@ -36,11 +36,15 @@ func (r *queryResolver) Bookings(ctx context.Context, after *entgql.Cursor[pulid
 
 // CancelReasons is the resolver for the cancelReasons field.
 func (r *queryResolver) CancelReasons(ctx context.Context) ([]*ent.CancelReason, error) {
-	return r.Client.CancelReason.Query().Where(cancelreason.Active(true)).Order(cancelreason.ByPosition(), cancelreason.ByLabel()).All(ctx)
+	// A location gets the default reasons on first use.
+	return r.Resolver.Bookings.EnsureCancelReasons(ctx)
 }
 
 // Contacts is the resolver for the contacts field.
 func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
+	// Archived contacts are left out unless the filter asks about
+	// archivedAt itself (e.g. archivedAtNotNil: true lists the archive).
+	where = contacts.ListFilter(where)
 	return r.Client.Contact.Query().Paginate(ctx, after, first, before, last, ent.WithContactOrder(orderBy), ent.WithContactFilter(where.Filter))
 }
 
@@ -89,7 +93,17 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 	return r.Client.User.Query().Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
+// Booking returns BookingResolver implementation.
+func (r *Resolver) Booking() BookingResolver { return &bookingResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+// Task returns TaskResolver implementation.
+func (r *Resolver) Task() TaskResolver { return &taskResolver{r} }
+
+type (
+	bookingResolver struct{ *Resolver }
+	queryResolver   struct{ *Resolver }
+	taskResolver    struct{ *Resolver }
+)

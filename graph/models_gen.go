@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
@@ -32,6 +33,16 @@ type AuditFilter struct {
 	Before *int `json:"before,omitempty"`
 }
 
+// What bulkUpdateContacts does to each contact; fields left out change nothing.
+type BulkUpdateContactsInput struct {
+	// Assign the contacts to this member of the location.
+	AssignTo   *pulid.ID `json:"assignTo,omitempty"`
+	AddTags    []string  `json:"addTags,omitempty"`
+	RemoveTags []string  `json:"removeTags,omitempty"`
+	// Move the contacts to this stage, through the pipeline rules (each move is recorded).
+	Stage *contact.Stage `json:"stage,omitempty"`
+}
+
 type CreateAPITokenInput struct {
 	// The user the token acts as; defaults to the caller.
 	UserID *pulid.ID `json:"userID,omitempty"`
@@ -56,6 +67,15 @@ type InviteUserInput struct {
 type LocationAccess struct {
 	Location *ent.Location   `json:"location"`
 	Role     membership.Role `json:"role"`
+}
+
+// The outcome of markNoShow.
+type NoShowPayload struct {
+	Booking *ent.Booking `json:"booking"`
+	// The follow-up call, due the next business morning at 09:00 in the
+	// location's time zone, assigned to someone with the calls skill (or
+	// unassigned when nobody has it).
+	FollowUpTask *ent.Task `json:"followUpTask"`
 }
 
 // One cell of the permission matrix, inheritance applied.
@@ -91,6 +111,46 @@ type SetPermissionOverrideInput struct {
 	Effect    permissionoverride.Effect `json:"effect"`
 	Condition *rbac.Condition           `json:"condition,omitempty"`
 	Reason    *string                   `json:"reason,omitempty"`
+}
+
+// A contact that moveStages did not move, and why.
+type StageMoveFailure struct {
+	ContactID pulid.ID `json:"contactID"`
+	// The error code: INVALID, NOT_FOUND, CONFLICT, FORBIDDEN, …
+	Code string `json:"code"`
+	// The input field at fault, e.g. stage.
+	Field   *string `json:"field,omitempty"`
+	Message string  `json:"message"`
+}
+
+// The outcome of moveStages.
+type StageMoveResult struct {
+	// Contacts now in the stage (including those that already were).
+	Moved    int                 `json:"moved"`
+	Failures []*StageMoveFailure `json:"failures"`
+}
+
+// One stage's numbers for a period. See docs/PIPELINES.md.
+type StageStat struct {
+	Pipeline contact.Pipeline `json:"pipeline"`
+	Stage    contact.Stage    `json:"stage"`
+	// Contacts in the stage now (archived ones aside), whatever the period.
+	Current int `json:"current"`
+	// Moves into the stage during the period.
+	Entered int `json:"entered"`
+	// Different contacts behind entered: the cohort of conversionRate.
+	EnteredContacts int `json:"enteredContacts"`
+	// The stage a conversion reaches; null for partnership_active.
+	NextStage *contact.Stage `json:"nextStage,omitempty"`
+	// Contacts of the cohort who later (at any time up to now) entered the next
+	// stage, or skipped past it along the patient journey.
+	Converted int `json:"converted"`
+	// converted / enteredContacts, from 0 to 1; null without a cohort or a next stage.
+	ConversionRate *float64 `json:"conversionRate,omitempty"`
+	// Moves out of the stage during the period whose entry is known: the sample of the median.
+	Exits int `json:"exits"`
+	// Median seconds from entering the stage to leaving it, over the exits; null without any.
+	MedianSecondsInStage *int `json:"medianSecondsInStage,omitempty"`
 }
 
 // Who is asking, and at which location.

@@ -9,12 +9,15 @@ import (
 	"context"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/bookings"
 )
 
 // CreateContact is the resolver for the createContact field.
-func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error) {
-	return r.client(ctx).Contact.Create().SetInput(input).Save(ctx)
+func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateContactInput, allowDuplicate *bool) (*ent.Contact, error) {
+	return r.ContactService.Create(ctx, input, allowDuplicate != nil && *allowDuplicate)
 }
 
 // UpdateContact is the resolver for the updateContact field.
@@ -33,7 +36,12 @@ func (r *mutationResolver) UpdateContact(ctx context.Context, id pulid.ID, input
 
 // DeleteContact is the resolver for the deleteContact field.
 func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (pulid.ID, error) {
-	return id, r.client(ctx).Contact.DeleteOneID(id).Exec(ctx)
+	// Archives: the contact leaves lists, keeps its history, and can be
+	// restored; purgeContact deletes for good.
+	if _, err := r.ContactService.Archive(ctx, id); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 // CreateTouchpoint is the resolver for the createTouchpoint field.
@@ -43,12 +51,27 @@ func (r *mutationResolver) CreateTouchpoint(ctx context.Context, input ent.Creat
 
 // CreateBooking is the resolver for the createBooking field.
 func (r *mutationResolver) CreateBooking(ctx context.Context, input ent.CreateBookingInput) (*ent.Booking, error) {
-	return r.client(ctx).Booking.Create().SetInput(input).Save(ctx)
+	// Through the bookings service, so a booking made here gets the
+	// conflict checks, the history and the contact's stage like any other.
+	if input.Status != nil && *input.Status != booking.StatusPending {
+		return nil, apperr.Invalidf("status", "a new booking starts pending; confirm it with confirmBooking")
+	}
+	in := bookings.NewBooking{
+		ContactID: input.ContactID, ServiceID: input.ServiceID, StaffID: input.StaffID,
+		StartsAt: input.StartsAt, EndsAt: input.EndsAt,
+		ExternalID: input.ExternalID, Notes: deref(input.Notes), PriceCents: input.PriceCents,
+	}
+	if input.Source != nil {
+		in.Source = *input.Source
+	}
+	return r.Bookings.Create(ctx, in)
 }
 
 // UpdateBooking is the resolver for the updateBooking field.
 func (r *mutationResolver) UpdateBooking(ctx context.Context, id pulid.ID, input ent.UpdateBookingInput) (*ent.Booking, error) {
-	return r.client(ctx).Booking.UpdateOneID(id).SetInput(input).Save(ctx)
+	// Status changes are refused and time changes become a reschedule:
+	// both belong to the state machine (see bookings.Service.Update).
+	return r.Bookings.Update(ctx, id, input)
 }
 
 // DeleteBooking is the resolver for the deleteBooking field.
@@ -58,12 +81,22 @@ func (r *mutationResolver) DeleteBooking(ctx context.Context, id pulid.ID) (puli
 
 // CreateTask is the resolver for the createTask field.
 func (r *mutationResolver) CreateTask(ctx context.Context, input ent.CreateTaskInput) (*ent.Task, error) {
-	return r.client(ctx).Task.Create().SetInput(input).Save(ctx)
+	// Through the tasks service: a priority left out is computed by the
+	// rules (the schema's default "normal" would otherwise stick), one given
+	// is kept as a manual override, and the history starts with "created".
+	nt, err := newTaskFromInput(input, false)
+	if err != nil {
+		return nil, err
+	}
+	return r.tasksService().Create(ctx, nt)
 }
 
 // UpdateTask is the resolver for the updateTask field.
 func (r *mutationResolver) UpdateTask(ctx context.Context, id pulid.ID, input ent.UpdateTaskInput) (*ent.Task, error) {
-	return r.client(ctx).Task.UpdateOneID(id).SetInput(input).Save(ctx)
+	// Through the tasks service: status follows the kanban state machine,
+	// a new assignee must be a member, the priority is recomputed unless
+	// set by hand, and each change is recorded in the task's history.
+	return r.tasksService().Update(ctx, id, input)
 }
 
 // DeleteTask is the resolver for the deleteTask field.

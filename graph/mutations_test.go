@@ -105,9 +105,16 @@ func TestUpdateAndDeleteContact(t *testing.T) {
 	if del.DeleteContact != id {
 		t.Fatalf("deleted %q, want %q", del.DeleteContact, id)
 	}
-	r = srv.GraphQL(t, mgr, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
-	if r.FirstCode() != "NOT_FOUND" {
-		t.Fatalf("deleted contact still found: %s %+v", r.Data, r.Errors)
+	// deleteContact archives: the contact leaves the list but keeps its
+	// record (restoreContact brings it back; purgeContact deletes).
+	var after struct {
+		Node     struct{ ArchivedAt *string }
+		Contacts struct{ TotalCount int }
+	}
+	srv.MustGraphQL(t, mgr, `query($id: ID!) { node(id: $id) { ... on Contact { archivedAt } } contacts(where: {id: $id}) { totalCount } }`,
+		map[string]any{"id": id}).Decode(t, &after)
+	if after.Node.ArchivedAt == nil || after.Contacts.TotalCount != 0 {
+		t.Fatalf("deleted contact: archivedAt %v, in the list %d times", after.Node.ArchivedAt, after.Contacts.TotalCount)
 	}
 }
 

@@ -23,6 +23,17 @@ type probe struct {
 type fixture struct {
 	contact, booking, task, service, ipRule, user string
 	email                                         string
+	// day is the role's own day for bookings: bookings of one resource
+	// cannot overlap, and every role books the same service.
+	day int
+}
+
+// bookingAt returns the role's booking times on the n-th day of its own
+// pair of days in April 2026.
+func (f fixture) bookingAt(n int) map[string]any {
+	start := fmt.Sprintf("2026-04-%02dT00:00:00Z", 1+2*f.day+n)
+	end := fmt.Sprintf("2026-04-%02dT00:30:00Z", 1+2*f.day+n)
+	return map[string]any{"starts": start, "ends": end}
 }
 
 var probes = []probe{
@@ -38,8 +49,9 @@ var probes = []probe{
 	}},
 	{rbac.Bookings, rbac.Read, func(fixture) (string, map[string]any) { return `{ bookings(first: 1) { totalCount } }`, nil }},
 	{rbac.Bookings, rbac.Create, func(f fixture) (string, map[string]any) {
-		return `mutation($c: ID!, $s: ID!) { createBooking(input: {contactID: $c, serviceID: $s, startsAt: "2026-04-01T00:00:00Z", endsAt: "2026-04-01T00:30:00Z"}) { id } }`,
-			map[string]any{"c": f.contact, "s": f.service}
+		vars := f.bookingAt(0)
+		vars["c"], vars["s"] = f.contact, f.service
+		return `mutation($c: ID!, $s: ID!, $starts: Time!, $ends: Time!) { createBooking(input: {contactID: $c, serviceID: $s, startsAt: $starts, endsAt: $ends}) { id } }`, vars
 	}},
 	{rbac.Bookings, rbac.Update, func(f fixture) (string, map[string]any) {
 		return `mutation($id: ID!) { updateBooking(id: $id, input: {notes: "x"}) { id } }`, map[string]any{"id": f.booking}
@@ -98,14 +110,14 @@ func TestRBACMatrix(t *testing.T) {
 	// Allow the test's own address first, so later rules lock nobody out.
 	srv.MustGraphQL(t, admin, `mutation { addIPRule(input: {cidr: "127.0.0.1/32", note: "tests"}) { id } }`, nil)
 
-	for _, role := range rbac.Roles {
+	for i, role := range rbac.Roles {
 		t.Run(string(role), func(t *testing.T) {
 			email := fmt.Sprintf("matrix-%s@example.com", role)
 			var inv struct{ InviteUser struct{ ID string } }
 			srv.MustGraphQL(t, admin, `mutation($e: String!, $r: Role!) { inviteUser(input: {email: $e, name: "Matrix", role: $r}) { id } }`,
 				map[string]any{"e": email, "r": string(role)}).Decode(t, &inv)
 			c := srv.SignIn(t, email)
-			fx := prepare(t, srv, admin, inv.InviteUser.ID, service, email)
+			fx := prepare(t, srv, admin, inv.InviteUser.ID, service, email, i)
 
 			// Deletions last, the contact's very last: deleting it takes its
 			// booking with it.
@@ -148,15 +160,17 @@ func TestRBACMatrix(t *testing.T) {
 // prepare makes, as the admin, the records a role's probes act on: a
 // contact, a booking, a task assigned to the role's user (so staff's
 // own-records-only update applies), an IP rule, and a colleague to change.
-func prepare(t *testing.T, srv *testutil.Server, admin *http.Client, userID, service, email string) fixture {
+func prepare(t *testing.T, srv *testutil.Server, admin *http.Client, userID, service, email string, day int) fixture {
 	t.Helper()
-	fx := fixture{service: service, email: email}
+	fx := fixture{service: service, email: email, day: day}
 	var c struct{ CreateContact struct{ ID string } }
 	srv.MustGraphQL(t, admin, `mutation { createContact(input: {firstName: "Fixture"}) { id } }`, nil).Decode(t, &c)
 	fx.contact = c.CreateContact.ID
 	var b struct{ CreateBooking struct{ ID string } }
-	srv.MustGraphQL(t, admin, `mutation($c: ID!, $s: ID!) { createBooking(input: {contactID: $c, serviceID: $s, startsAt: "2026-04-02T00:00:00Z", endsAt: "2026-04-02T00:30:00Z"}) { id } }`,
-		map[string]any{"c": fx.contact, "s": service}).Decode(t, &b)
+	vars := fx.bookingAt(1)
+	vars["c"], vars["s"] = fx.contact, service
+	srv.MustGraphQL(t, admin, `mutation($c: ID!, $s: ID!, $starts: Time!, $ends: Time!) { createBooking(input: {contactID: $c, serviceID: $s, startsAt: $starts, endsAt: $ends}) { id } }`,
+		vars).Decode(t, &b)
 	fx.booking = b.CreateBooking.ID
 	var tk struct{ CreateTask struct{ ID string } }
 	srv.MustGraphQL(t, admin, `mutation($u: ID!) { createTask(input: {title: "Fixture", assigneeID: $u}) { id } }`, map[string]any{"u": userID}).Decode(t, &tk)

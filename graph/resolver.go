@@ -13,6 +13,12 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
+	"github.com/avatarimaging/avatarcrm/internal/bookings"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
+	"github.com/avatarimaging/avatarcrm/internal/pipeline"
+	"github.com/avatarimaging/avatarcrm/internal/search"
+	"github.com/avatarimaging/avatarcrm/internal/tasks"
+	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
 // Resolver is the root resolver. Its dependencies are passed in by
@@ -29,6 +35,19 @@ type Resolver struct {
 	Auth *auth.Service
 	// Audit is the audit trail, for the admin viewer and export.
 	Audit *audit.Log
+	// Bookings runs the booking state machine, conflict checks and lists.
+	Bookings *bookings.Service
+	// Tasks creates and changes tasks: priorities, status, assignment.
+	Tasks *tasks.Service
+	// Pipeline moves contacts between stages and reads stage analytics.
+	Pipeline *pipeline.Service
+	// ContactService archives, merges, imports and exports contacts (named
+	// apart from the contacts query).
+	ContactService *contacts.Service
+	// Warmness keeps contacts' warmness scores current.
+	Warmness *warmness.Service
+	// Search is the fuzzy contact search; its hook keeps the index current.
+	Search *search.Index
 	// Now is the clock.
 	Now func() time.Time
 }

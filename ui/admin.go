@@ -87,6 +87,25 @@ var flashes = map[string]string{
 	"token-revoked":    "Token revoked. It stopped working at once.",
 	"iprule-added":     "Network rule added.",
 	"iprule-removed":   "Network rule removed.",
+
+	"booking-created":     "Booking made. It is pending until it is confirmed.",
+	"booking-confirmed":   "Booking confirmed.",
+	"booking-rescheduled": "Booking moved to the new time.",
+	"booking-cancelled":   "Booking cancelled.",
+	"booking-completed":   "Marked as attended.",
+	"booking-no-show":     "Marked as a no-show. A follow-up call has been created: see Tasks below.",
+
+	"task-created":       "Task created.",
+	"task-updated":       "Task saved.",
+	"task-started":       "Task started.",
+	"task-completed":     "Task completed.",
+	"task-pending":       "Task moved back to pending.",
+	"task-reopened":      "Task reopened.",
+	"task-cancelled":     "Task cancelled.",
+	"task-assigned":      "Task reassigned.",
+	"task-auto-assigned": "Task auto-assigned by skill and workload; its history says why.",
+	"task-priority":      "Priority set by hand.",
+	"task-priority-auto": "Priority handed back to the rules and computed again.",
 }
 
 // flashFor returns the message of the request's ?done= key, if any.

@@ -3,7 +3,6 @@ package ui
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"entgo.io/contrib/entgql"
 	"github.com/go-chi/chi/v5"
@@ -13,7 +12,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/normalize"
+	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -38,34 +37,10 @@ func contactOrder(sort string) *ent.ContactOrder {
 	return &ent.ContactOrder{Direction: entgql.OrderDirectionDesc, Field: ent.ContactOrderFieldWarmness}
 }
 
-// SearchWhere turns what a person types into a filter: every word must match
-// a name, the email or the phone. Phone digits match however they were
-// typed ("0412 345 678" finds +61412345678).
-func SearchWhere(q string) []*ent.ContactWhereInput {
-	var and []*ent.ContactWhereInput
-	for _, word := range strings.Fields(q) {
-		or := []*ent.ContactWhereInput{
-			{FirstNameContainsFold: ptr(word)},
-			{LastNameContainsFold: ptr(word)},
-			{EmailContainsFold: ptr(word)},
-		}
-		if normalize.LooksLikePhone(word) {
-			d := strings.TrimLeft(normalize.PhoneDigits(word), "0")
-			if strings.HasPrefix(d, "61") && len(d) > 9 {
-				d = d[2:]
-			}
-			or = append(or, &ent.ContactWhereInput{PhoneContains: ptr(d)})
-		}
-		and = append(and, &ent.ContactWhereInput{Or: or})
-	}
-	// A phone typed with spaces ("0412 345 678") is several words; try
-	// the whole query as one phone number too.
-	if strings.Contains(strings.TrimSpace(q), " ") && normalize.LooksLikePhone(q) {
-		d := strings.TrimLeft(normalize.PhoneDigits(q), "0")
-		return []*ent.ContactWhereInput{{Or: []*ent.ContactWhereInput{{And: and}, {PhoneContains: ptr(d)}}}}
-	}
-	return and
-}
+// searchResultsMax is how many contacts a search shows: the best matches,
+// on one page, in score order (the sort and the pager apply to the plain
+// list only).
+const searchResultsMax = 50
 
 // contacts lists contacts. An htmx request gets only the results, so typing
 // in the search box updates the list without a reload.
@@ -85,7 +60,7 @@ func (u *UI) contacts(w http.ResponseWriter, r *http.Request) {
 	if d.Sort == "" {
 		d.Sort = "warmness"
 	}
-	where := &ent.ContactWhereInput{And: SearchWhere(d.Q)}
+	where := &ent.ContactWhereInput{}
 	if d.Pipeline != "" {
 		pl := contact.Pipeline(d.Pipeline)
 		if contact.PipelineValidator(pl) != nil {
@@ -101,6 +76,28 @@ func (u *UI) contacts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		where.Stage = &st
+	}
+	if d.Q != "" {
+		// A search: the best matches by score (typos allowed), within
+		// the pipeline and stage filters.
+		rs, err := u.r.ContactSearch().Search(ctx, d.Q, search.Options{Limit: searchResultsMax, Filter: where})
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		d.Total = len(rs)
+		for _, res := range rs {
+			row := views.ContactRow{Contact: res.Contact}
+			if res.Contact.AssignedToID != nil {
+				if row.Assignee, err = res.Contact.AssignedTo(ctx); err != nil && !ent.IsNotFound(err) {
+					u.fail(w, r, err)
+					return
+				}
+			}
+			d.Rows = append(d.Rows, row)
+		}
+		u.renderContacts(w, r, p, d)
+		return
 	}
 	after, before := parseCursor(qs.Get("after")), parseCursor(qs.Get("before"))
 	var first, last *int
@@ -142,6 +139,12 @@ func (u *UI) contacts(w http.ResponseWriter, r *http.Request) {
 	if pi.HasPreviousPage || (after != nil && pi.StartCursor != nil) {
 		d.Prev = link("before", cursorString(pi.StartCursor))
 	}
+	u.renderContacts(w, r, p, d)
+}
+
+// renderContacts answers an htmx request with only the results, so typing
+// in the search box updates the list without a reload.
+func (u *UI) renderContacts(w http.ResponseWriter, r *http.Request, p views.Page, d views.ContactList) {
 	if r.Header.Get("HX-Request") != "" && r.Header.Get("HX-Target") == "contact-results" {
 		render(w, r, views.ContactResults(p, d))
 		return

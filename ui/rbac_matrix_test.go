@@ -27,6 +27,11 @@ var uiProbes = []uiProbe{
 	{res: rbac.Contacts, act: rbac.Read, method: "GET", path: "/contacts"},
 	{res: rbac.Bookings, act: rbac.Read, method: "GET", path: "/bookings"},
 	{res: rbac.Tasks, act: rbac.Read, method: "GET", path: "/tasks"},
+	{res: rbac.Tasks, act: rbac.Read, method: "GET", path: "/tasks/board"},
+	{res: rbac.Tasks, act: rbac.Create, method: "GET", path: "/tasks/new"},
+	{res: rbac.Tasks, act: rbac.Create, method: "POST", path: "/tasks", form: func(role rbac.Role) url.Values {
+		return url.Values{"title": {fmt.Sprintf("UI matrix task (%s)", role)}}
+	}},
 	{res: rbac.Users, act: rbac.Read, method: "GET", path: "/admin/users", also: []string{"users:update"}},
 	{res: rbac.Users, act: rbac.Create, method: "POST", path: "/admin/users", form: func(role rbac.Role) url.Values {
 		return url.Values{"email": {fmt.Sprintf("ui-matrix-%s@example.com", role)}, "name": {"Matrix"}, "role": {"viewer"}}

@@ -64,8 +64,8 @@ func (u *UI) Routes(r chi.Router) {
 		r.Get("/", u.dashboard)
 		r.Get("/contacts", u.contacts)
 		r.Get("/contacts/{id}", u.contact)
-		r.Get("/bookings", u.bookings)
-		r.Get("/tasks", u.tasks)
+		u.bookingRoutes(r)
+		u.taskRoutes(r)
 		u.adminRoutes(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

@@ -17,13 +17,19 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/access"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
+	"github.com/avatarimaging/avatarcrm/internal/bookings"
 	"github.com/avatarimaging/avatarcrm/internal/config"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
+	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
+	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/server"
+	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
+	"github.com/avatarimaging/avatarcrm/internal/warmness"
 	"github.com/avatarimaging/avatarcrm/ui"
 )
 
@@ -36,6 +42,8 @@ type App struct {
 	OIDC *auth.OIDC
 	// Audit is the tamper-evident audit trail.
 	Audit *audit.Log
+	// Contacts is the contact service; its import worker runs with the app.
+	Contacts *contacts.Service
 	// Handler is the root HTTP handler.
 	Handler http.Handler
 
@@ -73,6 +81,14 @@ func (a *App) Open(ctx context.Context) error {
 			}
 		}
 	}
+	// The contact search index follows every contact write from here on;
+	// contacts written before (the demo data just seeded, a database older
+	// than the index) are indexed now.
+	index := search.New(d.Client)
+	d.Client.Use(index.Hook())
+	if _, err := index.EnsureIndexed(viewer.SystemContext(ctx)); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
 	key, err := audit.LoadKey(a.Config.AuditKeyFile, a.Config.AuditKey)
 	if err != nil {
 		return fmt.Errorf("audit key: %w", err)
@@ -103,6 +119,18 @@ func (a *App) Open(ctx context.Context) error {
 	if a.limiter, err = ratelimit.New(rates); err != nil {
 		return fmt.Errorf("rate limits: %w", err)
 	}
+	// Bookings move contacts through the pipeline and create follow-up
+	// tasks through the same services the rest of the app uses.
+	stages := &pipeline.Service{Client: d.Client, Now: a.Now}
+	taskSvc := &tasks.Service{Client: d.Client, Now: a.Now}
+	bookingSvc := &bookings.Service{Client: d.Client, Stages: stages, Tasks: taskSvc, Now: a.Now, Dialect: d.Dialect}
+	// Warmness scores are recomputed in the transaction of every change
+	// they depend on (touchpoints, bookings, a contact's source, consents,
+	// stage or archiving), whatever path made it.
+	warm := &warmness.Service{Client: d.Client, Now: a.Now}
+	d.Client.Use(warm.Hook())
+	a.Contacts = &contacts.Service{Client: d.Client, Warmness: warm, Stages: stages, Audit: a.Audit, Now: a.Now}
+	a.Contacts.Start()
 	resolver := &graph.Resolver{
 		Client:  d.Client,
 		Access:  store,
@@ -111,6 +139,14 @@ func (a *App) Open(ctx context.Context) error {
 		Auth:    a.Auth,
 		Audit:   a.Audit,
 		Now:     a.Now,
+		Search:  index,
+
+		Bookings: bookingSvc,
+		Tasks:    taskSvc,
+		Pipeline: stages,
+
+		ContactService: a.Contacts,
+		Warmness:       warm,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {
@@ -211,7 +247,11 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	// Requests have finished; write every audit entry still queued.
+	// Requests have finished: let the imports they started finish, then
+	// write every audit entry still queued.
+	if err := a.Contacts.Close(sctx); err != nil {
+		slog.Error("contact imports", "err", err)
+	}
 	if err := a.Audit.Close(sctx); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -220,6 +260,13 @@ func (a *App) Serve(ctx context.Context) error {
 
 // Close releases the database and the rate limiter.
 func (a *App) Close() error {
+	if a.Contacts != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+		if err := a.Contacts.Close(ctx); err != nil {
+			slog.Error("contact imports", "err", err)
+		}
+		cancel()
+	}
 	if a.Audit != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 		if err := a.Audit.Close(ctx); err != nil {

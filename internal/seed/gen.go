@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
+	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
 // generator makes one location's contacts, touchpoints, bookings and tasks.
@@ -164,12 +165,20 @@ func (g *generator) contact(ctx context.Context, c *ent.Client, res *Result, tod
 		return err
 	}
 	res.Touchpoints += tps
-	bks, err := g.bookings(ctx, c, ct, todayLeft, res)
+	if _, err := g.bookings(ctx, c, ct, todayLeft, res); err != nil {
+		return err
+	}
+	// The same facts and rules the application scores with, as of the
+	// demo's "now", so the demo is deterministic.
+	f, err := warmness.LoadFacts(ctx, c, ct, g.now)
 	if err != nil {
 		return err
 	}
-	score, reasons := demoWarmness(ct, tps, bks, g.now)
-	return c.Contact.UpdateOne(ct).SetWarmness(score).SetWarmnessReasons(reasons).SetWarmnessScoredAt(g.now).Exec(ctx)
+	score, reasons, err := warmness.Rules{}.Score(ctx, f)
+	if err != nil {
+		return err
+	}
+	return c.Contact.UpdateOne(ct).SetWarmness(warmness.Clamp(score)).SetWarmnessReasons(reasons).SetWarmnessScoredAt(g.now).Exec(ctx)
 }
 
 func (g *generator) phone() string {

@@ -69,25 +69,6 @@ type ContactDetail struct {
 	Now      time.Time
 }
 
-// BookingList is the bookings page for one day.
-type BookingList struct {
-	Day          time.Time
-	PrevDay      string
-	NextDay      string
-	Status       string
-	Statuses     []Option
-	Appointments []Appointment
-}
-
-// TaskList is the tasks page.
-type TaskList struct {
-	Status, Priority, Assignee string
-	Statuses, Priorities       []Option
-	Assignees                  []Option
-	Rows                       []TaskRow
-	Now                        time.Time
-}
-
 // SignIn is the sign-in page.
 type SignIn struct {
 	Dev   bool

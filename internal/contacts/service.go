@@ -1,0 +1,329 @@
+// Package contacts is the contact service: creating contacts with duplicate
+// detection, archiving and restoring them, permanent deletion, merging
+// duplicates, bulk changes, the contact timeline, and CSV import and
+// export.
+//
+// Every method acts as the viewer in ctx, at their active location: the ent
+// privacy policies apply tenancy and permissions underneath, and methods
+// that need more than the entity's permission (archive needs
+// contacts:delete, purge an administrator) check it first. A method that
+// changes several rows runs in the caller's transaction (ent.TxFromContext,
+// as GraphQL mutations have) or opens its own, so it changes all or nothing.
+//
+// Errors are apperr codes: NOT_FOUND for a contact that is not at the
+// viewer's location, FORBIDDEN, INVALID with the field, CONFLICT for
+// duplicates.
+package contacts
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/location"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
+	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
+	"github.com/avatarimaging/avatarcrm/internal/warmness"
+)
+
+// Stages moves contacts between pipeline stages, recording the change; the
+// pipeline service implements it.
+type Stages interface {
+	Move(ctx context.Context, contactID pulid.ID, to contact.Stage, reason string) (*ent.Contact, error)
+}
+
+// Service is the contact service. Set the fields, then call Start to run
+// the import worker and Close to stop it.
+type Service struct {
+	Client *ent.Client
+	// Warmness recomputes scores after a merge.
+	Warmness *warmness.Service
+	// Stages moves contacts between stages in bulk updates; nil refuses
+	// stage changes there.
+	Stages Stages
+	// Audit records exports; nil records nothing (tests of other layers).
+	Audit *audit.Log
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the import worker's errors; nil means slog.Default().
+	Logger *slog.Logger
+
+	imp importer
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+// client returns the transaction's client (ent.FromContext) or the root.
+func (s *Service) client(ctx context.Context) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return s.Client
+}
+
+// inTx runs fn in the caller's transaction, or in a new one committed when
+// fn succeeds. fn's ctx carries the transaction for hooks and services.
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) error {
+	if tx := ent.TxFromContext(ctx); tx != nil {
+		return fn(ctx, tx.Client())
+	}
+	tx, err := s.Client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	tctx := ent.NewTxContext(ent.NewContext(ctx, tx.Client()), tx)
+	if err := fn(tctx, tx.Client()); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// require fails unless the viewer may do act on res.
+func require(ctx context.Context, res rbac.Resource, act rbac.Action) (*viewer.Viewer, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || (v.UserID == "" && !v.System) {
+		return nil, apperr.Unauthenticatedf("sign in first")
+	}
+	if !v.Can(res, act).Allowed {
+		return nil, apperr.Forbiddenf("your role (%s) may not %s %s", v.Role, act, res)
+	}
+	return v, nil
+}
+
+// region returns the phone region of the viewer's location ("AU" when it
+// cannot be known), to read local numbers as the contact hook does.
+func region(ctx context.Context, c *ent.Client) string {
+	v := viewer.FromContext(ctx)
+	if v == nil || v.LocationID == "" {
+		return "AU"
+	}
+	l, err := c.Location.Query().Where(location.ID(v.LocationID)).Only(ctx)
+	if err != nil || l.Region == "" {
+		return "AU"
+	}
+	return l.Region
+}
+
+// Create creates a contact from input; the contact hook normalises it
+// (phone E.164 in the location's region, email lower-cased, names trimmed)
+// and refuses unreadable input with INVALID and the field. Unless
+// allowDuplicate, a contact with the same phone or email among the
+// location's contacts that are not archived makes it fail with CONFLICT,
+// Details {duplicateOf: id, matchedOn: "phone"|"email"} and Field the
+// matching field.
+func (s *Service) Create(ctx context.Context, input ent.CreateContactInput, allowDuplicate bool) (*ent.Contact, error) {
+	// Before the duplicate check, so a refusal never says what exists.
+	if _, err := require(ctx, rbac.Contacts, rbac.Create); err != nil {
+		return nil, err
+	}
+	var out *ent.Contact
+	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		if !allowDuplicate {
+			reg := region(ctx, c)
+			dup, on, err := findDuplicate(ctx, c, normPhone(input.Phone, reg), normEmail(input.Email))
+			if err != nil {
+				return err
+			}
+			if dup != nil {
+				return DuplicateError(dup.ID, on)
+			}
+		}
+		var err error
+		out, err = c.Contact.Create().SetInput(input).Save(ctx)
+		return err
+	})
+	return out, err
+}
+
+// DuplicateError is the CONFLICT a new contact that duplicates id gets.
+func DuplicateError(id pulid.ID, matchedOn string) *apperr.Error {
+	return &apperr.Error{
+		Code:    apperr.Conflict,
+		Field:   matchedOn,
+		Message: fmt.Sprintf("duplicate: contact %s has the same %s", id, matchedOn),
+		Details: map[string]any{"duplicateOf": string(id), "matchedOn": matchedOn},
+	}
+}
+
+// normPhone and normEmail normalise what a person typed for matching; an
+// unreadable value matches nothing (the hook refuses it on create).
+func normPhone(p *string, region string) string {
+	if p == nil || normalize.Name(*p) == "" {
+		return ""
+	}
+	v, err := normalize.Phone(*p, region)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+func normEmail(e *string) string {
+	if e == nil || normalize.Name(*e) == "" {
+		return ""
+	}
+	v, err := normalize.Email(*e)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+// findDuplicate returns the oldest contact of the viewer's location, not
+// archived, with the phone or the email, and which of them matched.
+func findDuplicate(ctx context.Context, c *ent.Client, phone, email string) (*ent.Contact, string, error) {
+	switch {
+	case phone != "" && email != "":
+		ct, err := c.Contact.Query().
+			Where(contact.ArchivedAtIsNil(), contact.Or(contact.Phone(phone), contact.Email(email))).
+			Order(contact.ByCreatedAt(), contact.ByID()).First(ctx)
+		if err != nil {
+			return nil, "", notFoundNil(err)
+		}
+		if ct.Phone != nil && *ct.Phone == phone {
+			return ct, "phone", nil
+		}
+		return ct, "email", nil
+	case phone != "":
+		ct, err := c.Contact.Query().Where(contact.ArchivedAtIsNil(), contact.Phone(phone)).
+			Order(contact.ByCreatedAt(), contact.ByID()).First(ctx)
+		if err != nil {
+			return nil, "", notFoundNil(err)
+		}
+		return ct, "phone", nil
+	case email != "":
+		ct, err := c.Contact.Query().Where(contact.ArchivedAtIsNil(), contact.Email(email)).
+			Order(contact.ByCreatedAt(), contact.ByID()).First(ctx)
+		if err != nil {
+			return nil, "", notFoundNil(err)
+		}
+		return ct, "email", nil
+	}
+	return nil, "", nil
+}
+
+func notFoundNil(err error) error {
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// Archive hides a contact from lists (deleteContact). It needs
+// contacts:delete. Archiving an archived contact changes nothing.
+// Returns NOT_FOUND or FORBIDDEN.
+func (s *Service) Archive(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
+	if _, err := require(ctx, rbac.Contacts, rbac.Delete); err != nil {
+		return nil, err
+	}
+	var out *ent.Contact
+	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		ct, err := c.Contact.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if ct.ArchivedAt != nil {
+			out = ct
+			return nil
+		}
+		out, err = c.Contact.UpdateOne(ct).SetArchivedAt(s.now()).Save(ctx)
+		return err
+	})
+	return out, err
+}
+
+// Restore brings an archived contact back into lists. It needs
+// contacts:delete, like Archive. A contact merged into another cannot be
+// restored (CONFLICT, Details {mergedInto: id}): its history moved to the
+// survivor.
+func (s *Service) Restore(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
+	if _, err := require(ctx, rbac.Contacts, rbac.Delete); err != nil {
+		return nil, err
+	}
+	var out *ent.Contact
+	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		ct, err := c.Contact.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if ct.MergedIntoID != nil {
+			return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("this contact was merged into %s; open that one instead", *ct.MergedIntoID),
+				Details: map[string]any{"mergedInto": string(*ct.MergedIntoID)}}
+		}
+		if ct.ArchivedAt == nil {
+			out = ct
+			return nil
+		}
+		out, err = c.Contact.UpdateOne(ct).ClearArchivedAt().Save(ctx)
+		return err
+	})
+	return out, err
+}
+
+// Purge deletes a contact for good with its touchpoints, bookings (and
+// their history) and tasks. Only administrators may, and they need
+// contacts:delete too. Each deleted row is audited by the audit hook.
+// Returns FORBIDDEN or NOT_FOUND.
+func (s *Service) Purge(ctx context.Context, id pulid.ID) error {
+	v, err := require(ctx, rbac.Contacts, rbac.Delete)
+	if err != nil {
+		return err
+	}
+	if !v.System && v.Role != rbac.Admin {
+		return apperr.Forbiddenf("only an administrator can delete a contact permanently; archive it instead")
+	}
+	return s.inTx(warmness.WithoutRecalc(ctx), func(ctx context.Context, c *ent.Client) error {
+		if _, err := c.Contact.Query().Where(contact.ID(id)).OnlyID(ctx); err != nil {
+			return err
+		}
+		// Rows are deleted through ent, not left to the foreign keys'
+		// cascade, so that the audit trail names every one of them.
+		if _, err := c.Task.Delete().Where(task.ContactID(id)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := c.Touchpoint.Delete().Where(touchpoint.ContactID(id)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := c.Booking.Delete().Where(booking.ContactID(id)).Exec(ctx); err != nil {
+			return err
+		}
+		return c.Contact.DeleteOneID(id).Exec(ctx)
+	})
+}
+
+// importer is the state of the import worker (see import.go).
+type importer struct {
+	mu      sync.Mutex
+	started bool
+	closed  bool
+	queue   []importTask
+	wake    chan struct{}
+	done    chan struct{}
+	// base is the parent of every job's context; cancel aborts them.
+	base   context.Context
+	cancel context.CancelFunc
+}

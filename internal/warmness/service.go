@@ -1,0 +1,271 @@
+package warmness
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/privacy"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
+)
+
+// WarmThreshold is the score above which a contact is "warm": crossing it
+// upwards writes an EventWarm.
+const WarmThreshold = 80
+
+// EventWarm is the Event type written when a contact's score rises from at
+// most WarmThreshold to above it. Its subject is the contact; its payload
+// {"from": old, "to": new}.
+const EventWarm = "contact.warm"
+
+// communication are the touchpoint kinds that count as contact with the
+// person. Notes are staff's own remarks and stage changes are bookkeeping:
+// neither says the person is engaged.
+var communication = []touchpoint.Kind{
+	touchpoint.KindSmsIn, touchpoint.KindSmsOut, touchpoint.KindEmailIn, touchpoint.KindEmailOut,
+	touchpoint.KindCallIn, touchpoint.KindCallOut, touchpoint.KindBookingEvent, touchpoint.KindWebForm,
+}
+
+// inbound are the kinds where the person reached out: replies count more.
+var inbound = map[touchpoint.Kind]bool{
+	touchpoint.KindSmsIn: true, touchpoint.KindEmailIn: true, touchpoint.KindCallIn: true, touchpoint.KindWebForm: true,
+}
+
+// Service keeps contacts' stored warmness current.
+type Service struct {
+	// Client is used outside a transaction; inside one (ent.FromContext or
+	// a mutation's client) the transaction's client is used.
+	Client *ent.Client
+	// Scorer computes the score; nil means Rules.
+	Scorer Scorer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) scorer() Scorer {
+	if s.Scorer != nil {
+		return s.Scorer
+	}
+	return Rules{}
+}
+
+func (s *Service) client(ctx context.Context) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return s.Client
+}
+
+type skipKey struct{}
+
+// WithoutRecalc returns ctx in which the Hook recomputes nothing: for work
+// that changes many rows of a contact at once (a merge, a purge) and
+// recomputes once at the end, and for the Hook's own score update.
+func WithoutRecalc(ctx context.Context) context.Context {
+	return context.WithValue(ctx, skipKey{}, true)
+}
+
+func skipped(ctx context.Context) bool {
+	b, _ := ctx.Value(skipKey{}).(bool)
+	return b
+}
+
+// LoadFacts reads what the score of ct depends on: its communications and
+// bookings. ctx must be allowed to read them (the Service reads as the
+// privacy layer's Allow, the contact being already known).
+func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Time) (Facts, error) {
+	f := Facts{
+		Now: now, LeadSource: ct.LeadSource, Stage: ct.Stage, Archived: ct.ArchivedAt != nil,
+		SMSConsent: ct.SmsConsent, EmailConsent: ct.EmailConsent,
+	}
+	since90, since30 := now.Add(-90*24*time.Hour), now.Add(-30*24*time.Hour)
+	// A touchpoint dated after now (a clock ahead of ours) counts as now.
+	tps, err := c.Touchpoint.Query().
+		Where(touchpoint.ContactID(ct.ID), touchpoint.KindIn(communication...), touchpoint.OccurredAtGTE(since90)).
+		Order(touchpoint.ByOccurredAt(sql.OrderDesc())).
+		Select(touchpoint.FieldKind, touchpoint.FieldOccurredAt).
+		Limit(5000).
+		All(ctx)
+	if err != nil {
+		return f, fmt.Errorf("warmness: touchpoints: %w", err)
+	}
+	for _, tp := range tps {
+		at := tp.OccurredAt
+		if f.LastTouch == nil {
+			f.LastTouch = &at
+		}
+		f.Touches90++
+		if !at.Before(since30) {
+			f.Touches30++
+		}
+		if inbound[tp.Kind] {
+			f.Replies90++
+		}
+	}
+	if f.LastTouch == nil {
+		last, err := c.Touchpoint.Query().
+			Where(touchpoint.ContactID(ct.ID), touchpoint.KindIn(communication...)).
+			Order(touchpoint.ByOccurredAt(sql.OrderDesc())).
+			Select(touchpoint.FieldOccurredAt).
+			First(ctx)
+		switch {
+		case err == nil:
+			at := last.OccurredAt
+			f.LastTouch = &at
+		case !ent.IsNotFound(err):
+			return f, fmt.Errorf("warmness: last touchpoint: %w", err)
+		}
+	}
+	bks, err := c.Booking.Query().
+		Where(booking.ContactID(ct.ID)).
+		Select(booking.FieldStatus, booking.FieldStartsAt).
+		All(ctx)
+	if err != nil {
+		return f, fmt.Errorf("warmness: bookings: %w", err)
+	}
+	for _, b := range bks {
+		switch b.Status {
+		case booking.StatusPending, booking.StatusConfirmed:
+			if b.StartsAt.After(now) {
+				f.Upcoming++
+			}
+		case booking.StatusCompleted:
+			f.Attended++
+		case booking.StatusNoShow:
+			f.NoShows++
+		case booking.StatusCancelled:
+			f.Cancellations++
+		}
+	}
+	return f, nil
+}
+
+// Recalculate recomputes and stores the score of the contact with id, at
+// the viewer's location, and returns the contact as stored. It answers
+// NOT_FOUND for a contact the viewer cannot read.
+func (s *Service) Recalculate(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
+	c := s.client(ctx)
+	// Reading with the viewer's own rights applies tenancy and the read
+	// permission; the rest is derived data (see recalc).
+	if _, err := c.Contact.Query().Where(contact.ID(id)).OnlyID(ctx); err != nil {
+		return nil, err
+	}
+	return s.recalc(ctx, c, id)
+}
+
+// RecalculateAll recomputes every contact of the viewer's location (or,
+// as the system, of every location) in pages, each in its own
+// transaction, and returns how many it scored. Scores decay with time
+// without anything changing, so a schedule runs this nightly.
+func (s *Service) RecalculateAll(ctx context.Context) (int, error) {
+	n := 0
+	var last pulid.ID
+	for {
+		ids, err := s.Client.Contact.Query().Where(contact.IDGT(last)).Order(contact.ByID()).Limit(200).IDs(ctx)
+		if err != nil {
+			return n, err
+		}
+		if len(ids) == 0 {
+			return n, nil
+		}
+		tx, err := s.Client.Tx(ctx)
+		if err != nil {
+			return n, err
+		}
+		tctx := ent.NewTxContext(ent.NewContext(ctx, tx.Client()), tx)
+		for _, id := range ids {
+			if _, err := s.recalc(tctx, tx.Client(), id); err != nil {
+				_ = tx.Rollback()
+				return n, err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return n, err
+		}
+		n += len(ids)
+		last = ids[len(ids)-1]
+	}
+}
+
+// recalc computes and stores the score of contact id with client c (a
+// transaction's client when there is one, so the score commits with the
+// change that moved it).
+//
+// It reads and writes with the privacy layer's Allow decision, narrowed to
+// the viewer's location by an explicit predicate: the score is derived
+// data, not a person's edit. Whoever changed a touchpoint or a booking was
+// checked for that change; requiring contacts:update on top would make,
+// say, a booking update by a role without it fail for a field nobody typed.
+func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Contact, error) {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	q := c.Contact.Query().Where(contact.ID(id))
+	if v := viewer.FromContext(ctx); v != nil && !v.System && v.LocationID != "" {
+		q.Where(contact.LocationID(v.LocationID))
+	}
+	ct, err := q.Only(sys)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	f, err := LoadFacts(sys, c, ct, now)
+	if err != nil {
+		return nil, err
+	}
+	score, reasons, err := s.scorer().Score(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("warmness: score %s: %w", id, err)
+	}
+	score = Clamp(score)
+	if reasons == nil {
+		reasons = []types.WarmnessReason{}
+	}
+	updated, err := c.Contact.UpdateOne(ct).
+		SetWarmness(score).SetWarmnessReasons(reasons).SetWarmnessScoredAt(now).
+		Save(WithoutRecalc(sys))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.crossed(sys, c, ct.LocationID, id, ct.Warmness, score, now); err != nil {
+		return nil, err
+	}
+	return updated, nil
+}
+
+// crossed writes an EventWarm when a score rose from at most
+// WarmThreshold to above it.
+//
+// Events belong to automation: creating one needs automation:create,
+// which staff lack, yet a receptionist logging a reply may well be what
+// makes a lead warm. The event is the system's record of a fact, not the
+// receptionist's action, so it is written with the privacy layer's Allow
+// decision (ctx is already such a context; the location is set
+// explicitly because a system viewer has none). It still goes through the
+// audit hook and commits or rolls back with the change.
+func (s *Service) crossed(ctx context.Context, c *ent.Client, loc, id pulid.ID, from, to int, now time.Time) error {
+	if from > WarmThreshold || to <= WarmThreshold {
+		return nil
+	}
+	err := c.Event.Create().
+		SetLocationID(loc).SetType(EventWarm).SetSubjectID(string(id)).
+		SetPayload(map[string]any{"from": from, "to": to}).SetAt(now).
+		Exec(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return fmt.Errorf("warmness: event: %w", err)
+	}
+	return nil
+}
