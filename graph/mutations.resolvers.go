@@ -22,16 +22,9 @@ func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateCo
 
 // UpdateContact is the resolver for the updateContact field.
 func (r *mutationResolver) UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput) (*ent.Contact, error) {
-	// entgql v0.7.0's generated Mutate appends input.Tags instead of
-	// input.AppendTags (ent/contrib#639), so appendTags alone did nothing;
-	// append here instead.
-	appendTags := input.AppendTags
-	input.AppendTags = nil
-	u := r.client(ctx).Contact.UpdateOneID(id).SetInput(input)
-	if appendTags != nil {
-		u.AppendTags(appendTags)
-	}
-	return u.Save(ctx)
+	// A stage change goes through the pipeline rules and leaves its
+	// history, as moveStage does.
+	return r.ContactService.Update(ctx, id, input)
 }
 
 // DeleteContact is the resolver for the deleteContact field.

@@ -226,3 +226,47 @@ func TestHealth(t *testing.T) {
 		}
 	}
 }
+
+// updateContact with a stage goes through the pipeline rules: the move is
+// recorded like moveStage, a move the table refuses changes nothing, and a
+// pipeline that does not match the stage is refused.
+func TestUpdateContactStageFollowsPipelineRules(t *testing.T) {
+	srv := testutil.StartServer(t, testutil.ServerOptions{})
+	staff := srv.SignIn(t, "staff@example.com")
+	var created struct{ CreateContact struct{ ID string } }
+	srv.MustGraphQL(t, staff, createContact, map[string]any{"in": map[string]any{"firstName": "Ada", "lastName": "Byron", "phone": "0412 555 021"}}).Decode(t, &created)
+	id := created.CreateContact.ID
+
+	var upd struct{ UpdateContact struct{ Stage, Pipeline, Notes string } }
+	srv.MustGraphQL(t, staff, `mutation($id: ID!) { updateContact(id: $id, input: {stage: booked, notes: "Walk-in booked"}) { stage pipeline notes } }`,
+		map[string]any{"id": id}).Decode(t, &upd)
+	if upd.UpdateContact.Stage != "booked" || upd.UpdateContact.Pipeline != "lead" || upd.UpdateContact.Notes != "Walk-in booked" {
+		t.Fatalf("update: %+v", upd.UpdateContact)
+	}
+	var hist struct {
+		Node struct {
+			StageChanges []struct{ FromStage, ToStage string }
+		}
+	}
+	srv.MustGraphQL(t, staff, `query($id: ID!) { node(id: $id) { ... on Contact { stageChanges { fromStage toStage } } } }`,
+		map[string]any{"id": id}).Decode(t, &hist)
+	if len(hist.Node.StageChanges) != 1 || hist.Node.StageChanges[0].FromStage != "new_lead" || hist.Node.StageChanges[0].ToStage != "booked" {
+		t.Fatalf("stage history after updateContact: %+v, want one new_lead → booked", hist.Node.StageChanges)
+	}
+
+	// booked → completed skips the appointment: INVALID, and the notes
+	// sent with it are not written either.
+	r := srv.GraphQL(t, staff, `mutation($id: ID!) { updateContact(id: $id, input: {stage: completed, notes: "lost"}) { id } }`, map[string]any{"id": id})
+	if r.FirstCode() != "INVALID" || !strings.Contains(r.Errors[0].Message, "cannot move from booked to completed") {
+		t.Fatalf("skip to completed: %+v", r.Errors)
+	}
+	r = srv.GraphQL(t, staff, `mutation($id: ID!) { updateContact(id: $id, input: {stage: confirmed, pipeline: lead}) { id } }`, map[string]any{"id": id})
+	if r.FirstCode() != "INVALID" {
+		t.Fatalf("mismatched pipeline: code %q, want INVALID", r.FirstCode())
+	}
+	var now struct{ Node struct{ Stage, Notes string } }
+	srv.MustGraphQL(t, staff, `query($id: ID!) { node(id: $id) { ... on Contact { stage notes } } }`, map[string]any{"id": id}).Decode(t, &now)
+	if now.Node.Stage != "booked" || now.Node.Notes != "Walk-in booked" {
+		t.Fatalf("after refused updates: %+v, want booked and the earlier notes", now.Node)
+	}
+}
