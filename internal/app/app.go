@@ -89,11 +89,6 @@ func (a *App) Open(ctx context.Context) error {
 	if _, err := index.EnsureIndexed(viewer.SystemContext(ctx)); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	// Planner statistics for what the migrations, the seed and the index
-	// just wrote; a failure only costs speed.
-	if err := d.Optimize(ctx); err != nil {
-		slog.Warn("database statistics not refreshed", "err", err)
-	}
 	key, err := audit.LoadKey(a.Config.AuditKeyFile, a.Config.AuditKey)
 	if err != nil {
 		return fmt.Errorf("audit key: %w", err)
@@ -283,11 +278,6 @@ func (a *App) Close() error {
 		_ = a.limiter.Close()
 	}
 	if a.DB != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
-		if err := a.DB.Optimize(ctx); err != nil {
-			slog.Warn("database statistics not refreshed", "err", err)
-		}
-		cancel()
 		return a.DB.Close()
 	}
 	return nil

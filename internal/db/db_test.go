@@ -241,24 +241,3 @@ func TestMigrate_Idempotent(t *testing.T) {
 		t.Fatalf("Pending after Migrate = %d, %v; want 0", n, err)
 	}
 }
-
-// Optimize gives the planner statistics for the contacts indexes, which it
-// needs to prefer the warmness index for "warmest first" on a large table.
-func TestOptimize_WritesPlannerStatistics(t *testing.T) {
-	ctx := context.Background()
-	d, err := db.Open(ctx, db.Config{URL: "sqlite:" + testutil.DemoDBPath(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var n int
-	if err := d.SQL.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("the demo database already has statistics (%d, %v): the test proves nothing", n, err)
-	}
-	if err := d.Optimize(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.SQL.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'contacts'").Scan(&n); err != nil || n == 0 {
-		t.Fatalf("statistics for contacts: %d rows, %v", n, err)
-	}
-}
