@@ -353,9 +353,9 @@ var (
 				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
-				Name:    "contact_location_id_archived_at",
+				Name:    "contact_location_id_date_of_birth",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[20]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[7]},
 			},
 		},
 	}

@@ -269,25 +269,21 @@ func (s *Service) DuplicatesOf(ctx context.Context, p Probe) ([]Duplicate, error
 	phone := normPhone(&p.Phone, region(ctx, c))
 	email := normEmail(&p.Email)
 	first, last := normalize.Name(p.FirstName), normalize.Name(p.LastName)
-	var or []predicate.Contact
+	// One query per kind of match, each answered by its own index
+	// (location_id with phone, email or date_of_birth): SQLite reads an OR
+	// of them by scanning the location's contacts.
+	var each []predicate.Contact
 	if phone != "" {
-		or = append(or, contact.Phone(phone))
+		each = append(each, contact.Phone(phone))
 	}
 	if email != "" {
-		or = append(or, contact.Email(email))
+		each = append(each, contact.Email(email))
 	}
 	nameDOB := first != "" && p.DateOfBirth != ""
 	if nameDOB {
-		or = append(or, contact.And(contact.FirstNameEqualFold(first), contact.LastNameEqualFold(last), contact.DateOfBirth(p.DateOfBirth)))
+		each = append(each, contact.And(contact.DateOfBirth(p.DateOfBirth), contact.FirstNameEqualFold(first), contact.LastNameEqualFold(last)))
 	}
-	if len(or) == 0 {
-		return []Duplicate{}, nil
-	}
-	q := c.Contact.Query().Where(contact.ArchivedAtIsNil(), contact.Or(or...))
-	if p.Exclude != "" {
-		q.Where(contact.IDNEQ(p.Exclude))
-	}
-	cs, err := q.Order(contact.ByCreatedAt(), contact.ByID()).Limit(maxDuplicates).All(ctx)
+	cs, err := oldestMatching(ctx, c, p.Exclude, each, maxDuplicates)
 	if err != nil {
 		return nil, err
 	}
@@ -305,6 +301,40 @@ func (s *Service) DuplicatesOf(ctx context.Context, p Probe) ([]Duplicate, error
 			d.MatchedOn = append(d.MatchedOn, "name_dob")
 		}
 		out = append(out, d)
+	}
+	return out, nil
+}
+
+// oldestMatching returns the contacts, not archived and not exclude, that
+// match any of preds, oldest first, at most limit: one indexed query per
+// predicate, merged.
+func oldestMatching(ctx context.Context, c *ent.Client, exclude pulid.ID, preds []predicate.Contact, limit int) ([]*ent.Contact, error) {
+	seen := map[pulid.ID]bool{}
+	var out []*ent.Contact
+	for _, pred := range preds {
+		q := c.Contact.Query().Where(contact.ArchivedAtIsNil(), pred)
+		if exclude != "" {
+			q.Where(contact.IDNEQ(exclude))
+		}
+		cs, err := q.Order(contact.ByCreatedAt(), contact.ByID()).Limit(limit).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, ct := range cs {
+			if !seen[ct.ID] {
+				seen[ct.ID] = true
+				out = append(out, ct)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *ent.Contact) int {
+		if d := a.CreatedAt.Compare(b.CreatedAt); d != 0 {
+			return d
+		}
+		return strings.Compare(string(a.ID), string(b.ID))
+	})
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	return out, nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/location"
+	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
@@ -196,34 +197,24 @@ func normEmail(e *string) string {
 // findDuplicate returns the oldest contact of the viewer's location, not
 // archived, with the phone or the email, and which of them matched.
 func findDuplicate(ctx context.Context, c *ent.Client, phone, email string) (*ent.Contact, string, error) {
-	switch {
-	case phone != "" && email != "":
-		ct, err := c.Contact.Query().
-			Where(contact.ArchivedAtIsNil(), contact.Or(contact.Phone(phone), contact.Email(email))).
-			Order(contact.ByCreatedAt(), contact.ByID()).First(ctx)
-		if err != nil {
-			return nil, "", notFoundNil(err)
-		}
-		if ct.Phone != nil && *ct.Phone == phone {
-			return ct, "phone", nil
-		}
-		return ct, "email", nil
-	case phone != "":
-		ct, err := c.Contact.Query().Where(contact.ArchivedAtIsNil(), contact.Phone(phone)).
-			Order(contact.ByCreatedAt(), contact.ByID()).First(ctx)
-		if err != nil {
-			return nil, "", notFoundNil(err)
-		}
-		return ct, "phone", nil
-	case email != "":
-		ct, err := c.Contact.Query().Where(contact.ArchivedAtIsNil(), contact.Email(email)).
-			Order(contact.ByCreatedAt(), contact.ByID()).First(ctx)
-		if err != nil {
-			return nil, "", notFoundNil(err)
-		}
+	var each []predicate.Contact
+	if phone != "" {
+		each = append(each, contact.Phone(phone))
+	}
+	if email != "" {
+		each = append(each, contact.Email(email))
+	}
+	if len(each) == 0 {
+		return nil, "", nil
+	}
+	cs, err := oldestMatching(ctx, c, "", each, 1)
+	if err != nil || len(cs) == 0 {
+		return nil, "", err
+	}
+	if ct := cs[0]; phone == "" || ct.Phone == nil || *ct.Phone != phone {
 		return ct, "email", nil
 	}
-	return nil, "", nil
+	return cs[0], "phone", nil
 }
 
 func notFoundNil(err error) error {
