@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -336,16 +337,25 @@ var (
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[13], ContactsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "archived_at IS NULL",
+				},
 			},
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "archived_at IS NULL",
+				},
 			},
 			{
 				Name:    "contact_location_id_pipeline_stage",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[11]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "archived_at IS NULL",
+				},
 			},
 			{
 				Name:    "contact_location_id_last_name_first_name",
