@@ -350,9 +350,9 @@ var (
 				},
 			},
 			{
-				Name:    "contact_location_id_pipeline_stage",
+				Name:    "contact_location_id_pipeline_stage_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[11]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},

@@ -116,7 +116,8 @@ func (Contact) Indexes() []ent.Index {
 		// a count over 40,000 leads takes 2 ms instead of 40.
 		index.Fields("location_id", "warmness", "id").Annotations(notArchived),
 		index.Fields("location_id", "pipeline", "warmness", "id").Annotations(notArchived),
-		index.Fields("location_id", "pipeline", "stage").Annotations(notArchived),
+		// id makes it cover COUNT(id) by stage, like the others.
+		index.Fields("location_id", "pipeline", "stage", "id").Annotations(notArchived),
 		index.Fields("location_id", "last_name", "first_name"),
 		// For the duplicate check by name and date of birth. There is
 		// deliberately no index on archived_at: with one, SQLite (which

@@ -336,7 +336,7 @@ func (c *collector) results(ctx context.Context, where []predicate.Contact, limi
 	if c.f.join {
 		return c.f.s.rankKnown(ctx, c.toks, full, limit)
 	}
-	return c.f.s.rank(ctx, c.toks, full, where, limit)
+	return c.f.s.rank(ctx, c.toks, full, where, !c.f.includeArchived, limit)
 }
 
 // driver picks the word whose rows the database reads, narrowed by the
@@ -520,7 +520,7 @@ func refine(toks []token, short []int, cands map[pulid.ID]*candidate) {
 // fits is loaded whole, and the tier that crosses the limit (often all
 // 5,000 holders of a common surname) is ordered by warmness cheaply: see
 // tierOrder.
-func (s *Index) rank(ctx context.Context, toks []token, cands []*candidate, where []predicate.Contact, limit int) ([]Result, error) {
+func (s *Index) rank(ctx context.Context, toks []token, cands []*candidate, where []predicate.Contact, liveOnly bool, limit int) ([]Result, error) {
 	// Order within a tier is tierOrder's.
 	slices.SortFunc(cands, func(a, b *candidate) int {
 		return cmp.Or(cmp.Compare(b.matched, a.matched), cmp.Compare(b.points, a.points))
@@ -531,7 +531,7 @@ func (s *Index) rank(ctx context.Context, toks []token, cands []*candidate, wher
 		for j < len(cands) && cands[j].matched == cands[i].matched && cands[j].points == cands[i].points {
 			j++
 		}
-		got, err := s.tierOrder(ctx, cands[i:j], where, limit-len(chosen))
+		got, err := s.tierOrder(ctx, cands[i:j], where, liveOnly, limit-len(chosen))
 		if err != nil {
 			return nil, err
 		}
@@ -589,7 +589,9 @@ const (
 // contacts are read in warmness order from the (location_id, warmness, id)
 // index until need of the tier are found, which for 5,000 Smiths among
 // 100,000 contacts takes a few hundred index entries.
-func (s *Index) tierOrder(ctx context.Context, tier []*candidate, where []predicate.Contact, need int) ([]*candidate, error) {
+// liveOnly says where leaves archived contacts out: only then may the scan
+// use the warmness index, which holds only contacts not archived.
+func (s *Index) tierOrder(ctx context.Context, tier []*candidate, where []predicate.Contact, liveOnly bool, need int) ([]*candidate, error) {
 	byID := make(map[pulid.ID]*candidate, len(tier))
 	for _, c := range tier {
 		byID[c.id] = c
@@ -612,7 +614,7 @@ func (s *Index) tierOrder(ctx context.Context, tier []*candidate, where []predic
 		got = append(got, c)
 		return nil
 	}
-	if len(tier) > 3*need+10 {
+	if liveOnly && len(tier) > 3*need+10 {
 		// The scan reads about need × (contacts / tier) entries: a few
 		// hundred for a common surname. It stops when reading one by one
 		// would have been as quick, and then reads the rest that way.
@@ -658,7 +660,8 @@ func (s *Index) scanWarmness(ctx context.Context, tier map[pulid.ID]*candidate, 
 	var after *ent.Contact
 	read, size := 0, firstScanPage
 	for read < budget {
-		q := s.client.Contact.Query()
+		// Not archived: the (location_id, warmness, id) index is partial.
+		q := s.client.Contact.Query().Where(contact.ArchivedAtIsNil())
 		if after != nil {
 			q.Where(contact.Or(
 				contact.WarmnessLT(after.Warmness),
