@@ -237,7 +237,9 @@ func TestUpdateContactStageFollowsPipelineRules(t *testing.T) {
 	srv.MustGraphQL(t, staff, createContact, map[string]any{"in": map[string]any{"firstName": "Ada", "lastName": "Byron", "phone": "0412 555 021"}}).Decode(t, &created)
 	id := created.CreateContact.ID
 
-	var upd struct{ UpdateContact struct{ Stage, Pipeline, Notes string } }
+	var upd struct {
+		UpdateContact struct{ Stage, Pipeline, Notes string }
+	}
 	srv.MustGraphQL(t, staff, `mutation($id: ID!) { updateContact(id: $id, input: {stage: booked, notes: "Walk-in booked"}) { stage pipeline notes } }`,
 		map[string]any{"id": id}).Decode(t, &upd)
 	if upd.UpdateContact.Stage != "booked" || upd.UpdateContact.Pipeline != "lead" || upd.UpdateContact.Notes != "Walk-in booked" {

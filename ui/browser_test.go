@@ -459,30 +459,28 @@ func TestBrowser_OpenContactFromList(t *testing.T) {
 
 	var n struct {
 		Node struct {
-			FirstName   string
-			LastName    string
-			Touchpoints struct {
-				TotalCount int
-				Edges      []struct{ Node struct{ Summary string } }
-			}
+			FirstName string
+			LastName  string
 		}
+		ContactTimeline []struct{ Summary string }
 	}
-	srv.MustGraphQL(t, srv.SignIn(t, "staff@example.com"), `query($id: ID!) { node(id: $id) { ... on Contact {
-		firstName lastName
-		touchpoints(first: 100, orderBy: {field: OCCURRED_AT, direction: DESC}) { totalCount edges { node { summary } } } } } }`,
+	srv.MustGraphQL(t, srv.SignIn(t, "staff@example.com"), `query($id: ID!) { node(id: $id) { ... on Contact { firstName lastName } }
+		contactTimeline(id: $id, first: 100) { summary } }`,
 		map[string]any{"id": id}).Decode(t, &n)
 	if got := n.Node.FirstName + " " + n.Node.LastName; got != name {
 		t.Errorf("the API names %s %q, the list said %q", id, got, name)
 	}
+	// The timeline is contactTimeline's: touchpoints, bookings and their
+	// history, tasks and stage moves, newest first.
 	items := testutil.Texts(t, ctx, testutil.TestID("timeline")+" li")
-	if len(n.Node.Touchpoints.Edges) == 0 {
-		t.Fatalf("%s has no touchpoints in the demo data: the timeline check would prove nothing", name)
+	if len(n.ContactTimeline) == 0 {
+		t.Fatalf("%s has no history in the demo data: the timeline check would prove nothing", name)
 	}
-	if len(items) != len(n.Node.Touchpoints.Edges) {
-		t.Fatalf("the timeline has %d entries, the API %d:\n%s", len(items), len(n.Node.Touchpoints.Edges), strings.Join(items, "\n"))
+	if len(items) != len(n.ContactTimeline) {
+		t.Fatalf("the timeline has %d entries, the API %d:\n%s", len(items), len(n.ContactTimeline), strings.Join(items, "\n"))
 	}
-	for i, e := range n.Node.Touchpoints.Edges {
-		if want := strings.Join(strings.Fields(e.Node.Summary), " "); !strings.HasSuffix(items[i], want) {
+	for i, e := range n.ContactTimeline {
+		if want := strings.Join(strings.Fields(e.Summary), " "); !strings.HasSuffix(items[i], want) {
 			t.Errorf("timeline entry %d = %q, want it to end with %q", i, items[i], want)
 		}
 	}

@@ -1,6 +1,14 @@
 package ui
 
+// The contacts list (/contacts): search as you type, filters, sort, pages,
+// and the bulk bar. The other contact pages are in contact_*.go: the
+// contact's page (contact_detail.go), the new and edit forms
+// (contact_form.go), actions (contact_actions.go), the CSV export
+// (contact_export.go), merging (contact_merge.go) and the CSV import
+// (contact_import.go). They follow the admin area's conventions (admin.go).
+
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -10,7 +18,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/schema"
-	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/ui/views"
@@ -42,6 +49,51 @@ func contactOrder(sort string) *ent.ContactOrder {
 // list only).
 const searchResultsMax = 50
 
+// contactRoutes mounts the contacts pages; the caller has required a
+// viewer. Fixed paths (new, import, export.csv) are matched before {id}.
+func (u *UI) contactRoutes(r chi.Router) {
+	r.Get("/contacts", u.contacts)
+	r.Post("/contacts/bulk", u.bulkContacts)
+	r.Get("/contacts/export.csv", u.exportContacts)
+	r.Get("/contacts/new", u.newContact)
+	r.Post("/contacts/new", u.createContact)
+	r.Get("/contacts/import", u.importForm)
+	r.Post("/contacts/import", u.importPreview)
+	r.Post("/contacts/import/start", u.startImport)
+	r.Get("/contacts/import/{id}", u.importJob)
+	r.Get("/contacts/{id}", u.contact)
+	r.Get("/contacts/{id}/edit", u.editContact)
+	r.Post("/contacts/{id}/edit", u.updateContact)
+	r.Post("/contacts/{id}/stage", u.moveStage)
+	r.Post("/contacts/{id}/archive", u.archiveContact)
+	r.Post("/contacts/{id}/restore", u.restoreContact)
+	r.Get("/contacts/{id}/purge", u.purgeContact)
+	r.Post("/contacts/{id}/purge", u.purgeContact)
+	r.Get("/contacts/{id}/merge", u.mergeContacts)
+	r.Post("/contacts/{id}/merge", u.mergeContacts)
+}
+
+// contactWhere reads the list's pipeline and stage filters, refusing
+// values that are not on the lists (INVALID).
+func contactWhere(pipelineValue, stageValue string) (*ent.ContactWhereInput, error) {
+	where := &ent.ContactWhereInput{}
+	if pipelineValue != "" {
+		pl := contact.Pipeline(pipelineValue)
+		if contact.PipelineValidator(pl) != nil {
+			return nil, apperr.Invalidf("pipeline", "unknown pipeline %q", pipelineValue)
+		}
+		where.Pipeline = &pl
+	}
+	if stageValue != "" {
+		st := contact.Stage(stageValue)
+		if contact.StageValidator(st) != nil {
+			return nil, apperr.Invalidf("stage", "unknown stage %q", stageValue)
+		}
+		where.Stage = &st
+	}
+	return where, nil
+}
+
 // contacts lists contacts. An htmx request gets only the results, so typing
 // in the search box updates the list without a reload.
 func (u *UI) contacts(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +103,17 @@ func (u *UI) contacts(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	qs := r.URL.Query()
+	d, err := u.contactList(ctx, p, r.URL.Query())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.renderContacts(w, r, p, d)
+}
+
+// contactList builds the list for the query string qs: a search (the best
+// matches, on one page) or a page of the filtered, sorted list.
+func (u *UI) contactList(ctx context.Context, p views.Page, qs url.Values) (views.ContactList, error) {
 	d := views.ContactList{
 		Q: trim(qs.Get("q")), Pipeline: qs.Get("pipeline"), Stage: qs.Get("stage"), Sort: qs.Get("sort"),
 		Pipelines: options(schema.Pipelines), Stages: options(schema.Stages), Sorts: contactSorts,
@@ -60,65 +122,51 @@ func (u *UI) contacts(w http.ResponseWriter, r *http.Request) {
 	if d.Sort == "" {
 		d.Sort = "warmness"
 	}
-	where := &ent.ContactWhereInput{}
-	if d.Pipeline != "" {
-		pl := contact.Pipeline(d.Pipeline)
-		if contact.PipelineValidator(pl) != nil {
-			u.fail(w, r, apperr.Invalidf("pipeline", "unknown pipeline %q", d.Pipeline))
-			return
-		}
-		where.Pipeline = &pl
+	where, err := contactWhere(d.Pipeline, d.Stage)
+	if err != nil {
+		return d, err
 	}
-	if d.Stage != "" {
-		st := contact.Stage(d.Stage)
-		if contact.StageValidator(st) != nil {
-			u.fail(w, r, apperr.Invalidf("stage", "unknown stage %q", d.Stage))
-			return
-		}
-		where.Stage = &st
+	if err := u.contactBulk(ctx, p, qs, &d); err != nil {
+		return d, err
 	}
 	if d.Q != "" {
 		// A search: the best matches by score (typos allowed), within
 		// the pipeline and stage filters.
 		rs, err := u.r.ContactSearch().Search(ctx, d.Q, search.Options{Limit: searchResultsMax, Filter: where})
 		if err != nil {
-			u.fail(w, r, err)
-			return
+			return d, err
 		}
 		d.Total = len(rs)
 		for _, res := range rs {
-			row := views.ContactRow{Contact: res.Contact}
-			if res.Contact.AssignedToID != nil {
-				if row.Assignee, err = res.Contact.AssignedTo(ctx); err != nil && !ent.IsNotFound(err) {
-					u.fail(w, r, err)
-					return
-				}
+			row, err := contactRow(ctx, res.Contact)
+			if err != nil {
+				return d, err
 			}
 			d.Rows = append(d.Rows, row)
 		}
-		u.renderContacts(w, r, p, d)
-		return
+		return d, nil
 	}
 	after, before := parseCursor(qs.Get("after")), parseCursor(qs.Get("before"))
 	var first, last *int
-	if before != nil {
+	switch {
+	case before != nil:
 		last = ptr(contactsPerPage)
-	} else {
+		d.Cursor, d.CursorKey = qs.Get("before"), "before"
+	case after != nil:
+		first = ptr(contactsPerPage)
+		d.Cursor, d.CursorKey = qs.Get("after"), "after"
+	default:
 		first = ptr(contactsPerPage)
 	}
 	conn, err := u.r.Query().Contacts(ctx, after, first, before, last, contactOrder(d.Sort), where)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return d, err
 	}
 	d.Total = conn.TotalCount
 	for _, e := range conn.Edges {
-		row := views.ContactRow{Contact: e.Node}
-		if e.Node.AssignedToID != nil {
-			if row.Assignee, err = e.Node.AssignedTo(ctx); err != nil && !ent.IsNotFound(err) {
-				u.fail(w, r, err)
-				return
-			}
+		row, err := contactRow(ctx, e.Node)
+		if err != nil {
+			return d, err
 		}
 		d.Rows = append(d.Rows, row)
 	}
@@ -139,7 +187,19 @@ func (u *UI) contacts(w http.ResponseWriter, r *http.Request) {
 	if pi.HasPreviousPage || (after != nil && pi.StartCursor != nil) {
 		d.Prev = link("before", cursorString(pi.StartCursor))
 	}
-	u.renderContacts(w, r, p, d)
+	return d, nil
+}
+
+// contactRow resolves the assignee of a list row.
+func contactRow(ctx context.Context, c *ent.Contact) (views.ContactRow, error) {
+	row := views.ContactRow{Contact: c}
+	if c.AssignedToID != nil {
+		var err error
+		if row.Assignee, err = c.AssignedTo(ctx); err != nil && !ent.IsNotFound(err) {
+			return row, err
+		}
+	}
+	return row, nil
 }
 
 // renderContacts answers an htmx request with only the results, so typing
@@ -150,67 +210,4 @@ func (u *UI) renderContacts(w http.ResponseWriter, r *http.Request, p views.Page
 		return
 	}
 	render(w, r, views.ContactsPage(p, d))
-}
-
-// contact shows one contact: details, warmness, bookings, tasks, timeline.
-func (u *UI) contact(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	id := pulid.ID(chi.URLParam(r, "id"))
-	p, err := u.page(ctx, r, "Contact", "contacts")
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	q := u.r.Query()
-	n, err := q.Node(ctx, id)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	c, ok := n.(*ent.Contact)
-	if !ok {
-		u.fail(w, r, apperr.NotFoundf("id", "not found"))
-		return
-	}
-	p.Title = c.FirstName + " " + c.LastName
-	d := views.ContactDetail{Contact: c, Now: u.opts.Now()}
-	if c.AssignedToID != nil {
-		if d.Assignee, err = c.AssignedTo(ctx); err != nil && !ent.IsNotFound(err) {
-			u.fail(w, r, err)
-			return
-		}
-	}
-	bk, err := q.Bookings(ctx, nil, ptr(50), nil, nil,
-		&ent.BookingOrder{Direction: entgql.OrderDirectionDesc, Field: ent.BookingOrderFieldStartsAt},
-		&ent.BookingWhereInput{ContactID: &c.ID})
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	if d.Bookings, err = appointments(ctx, bookingNodes(bk)); err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	tk, err := q.Tasks(ctx, nil, ptr(50), nil, nil,
-		&ent.TaskOrder{Direction: entgql.OrderDirectionDesc, Field: ent.TaskOrderFieldCreatedAt},
-		&ent.TaskWhereInput{ContactID: &c.ID})
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	if d.Tasks, err = taskRows(ctx, taskNodes(tk)); err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	tp, err := q.Touchpoints(ctx, nil, ptr(100), nil, nil,
-		&ent.TouchpointOrder{Direction: entgql.OrderDirectionDesc, Field: ent.TouchpointOrderFieldOccurredAt},
-		&ent.TouchpointWhereInput{ContactID: &c.ID})
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	for _, e := range tp.Edges {
-		d.Timeline = append(d.Timeline, e.Node)
-	}
-	render(w, r, views.ContactPage(p, d))
 }

@@ -44,6 +44,8 @@ type Options struct {
 type UI struct {
 	r    *graph.Resolver
 	opts Options
+	// uploads keeps previewed CSV files until their import starts.
+	uploads uploads
 }
 
 // New returns the UI over the resolver.
@@ -62,8 +64,7 @@ func (u *UI) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(u.requireViewer)
 		r.Get("/", u.dashboard)
-		r.Get("/contacts", u.contacts)
-		r.Get("/contacts/{id}", u.contact)
+		u.contactRoutes(r)
 		u.bookingRoutes(r)
 		u.taskRoutes(r)
 		u.adminRoutes(r)

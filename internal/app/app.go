@@ -180,6 +180,7 @@ func (a *App) Open(ctx context.Context) error {
 		Allowlist:     ipRules.Allowlist,
 		Limiter:       a.limiter,
 		Audit:         a.Audit,
+		BodyLimits:    staffUI.BodyLimits(),
 	})
 	return nil
 }

@@ -124,8 +124,15 @@ func (s *Sessions) Revoke(ctx context.Context, token string) error {
 }
 
 // RevokeAll ends every session of the user ("sign out everywhere").
+// Within a transaction (a GraphQL mutation) it deletes through it: on
+// SQLite a second connection would wait for the transaction's write lock
+// until the busy timeout.
 func (s *Sessions) RevokeAll(ctx context.Context, userID pulid.ID) (int, error) {
-	return s.Client.Session.Delete().Where(entsession.UserID(userID)).Exec(viewer.SystemContext(ctx))
+	c := s.Client
+	if tc := ent.FromContext(ctx); tc != nil {
+		c = tc
+	}
+	return c.Session.Delete().Where(entsession.UserID(userID)).Exec(viewer.SystemContext(ctx))
 }
 
 // Sweep deletes ended sessions.

@@ -72,12 +72,18 @@ func relaxedCSP(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies; larger ones fail to read.
-func limitBody(n int64) func(http.Handler) http.Handler {
+// limitBody caps request bodies at n bytes; larger ones fail to read.
+// larger overrides the cap for exact paths (the CSV upload), so one route
+// that takes files does not raise it for every other.
+func limitBody(n int64, larger map[string]int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Body != nil {
-				r.Body = http.MaxBytesReader(w, r.Body, n)
+				limit := n
+				if l, ok := larger[r.URL.Path]; ok && l > limit {
+					limit = l
+				}
+				r.Body = http.MaxBytesReader(w, r.Body, limit)
 			}
 			next.ServeHTTP(w, r)
 		})

@@ -45,7 +45,13 @@ type Deps struct {
 	// Audit records every request; nil records nothing (tests of other
 	// layers).
 	Audit *audit.Log
+	// BodyLimits raises the request body limit (DefaultBodyLimit) for
+	// exact paths, such as the UI's CSV upload.
+	BodyLimits map[string]int64
 }
+
+// DefaultBodyLimit caps request bodies but on the paths of Deps.BodyLimits.
+const DefaultBodyLimit = 4 << 20
 
 // Handler returns the root HTTP handler. A request passes, in order:
 // request id → access log → panic recovery → security headers → body limit
@@ -58,7 +64,7 @@ func Handler(d Deps) http.Handler {
 	r.Use(logRequests)
 	r.Use(recoverPanics)
 	r.Use(securityHeaders)
-	r.Use(limitBody(4 << 20))
+	r.Use(limitBody(DefaultBodyLimit, d.BodyLimits))
 	r.Use(d.Proxies.Middleware)
 	if d.Audit != nil {
 		// Early, so refusals by the allowlist and the rate limits are in

@@ -222,3 +222,46 @@
     if (el.form.requestSubmit) el.form.requestSubmit(primary); else primary.click();
   });
 })();
+
+// Contacts list (ui/views/contacts.templ): "select all on this page". The
+// header box (hidden without script) ticks or clears every row box of its
+// form, and shows when only some are ticked; the no-script link that does
+// the same through the server is then hidden.
+(function () {
+  "use strict";
+  function items(form) {
+    return document.querySelectorAll('input[data-select-item="' + form + '"]');
+  }
+  function sync(all) {
+    var boxes = items(all.getAttribute("data-select-all"));
+    var ticked = 0;
+    boxes.forEach(function (b) { if (b.checked) ticked++; });
+    all.checked = boxes.length > 0 && ticked === boxes.length;
+    all.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+  function wire(root) {
+    root.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      all.hidden = false;
+      sync(all);
+    });
+    root.querySelectorAll("[data-select-all-link]").forEach(function (a) { a.hidden = true; });
+  }
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (!el || el.tagName !== "INPUT") return;
+    var form = el.getAttribute("data-select-all");
+    if (form) {
+      items(form).forEach(function (b) { b.checked = el.checked; });
+      return;
+    }
+    form = el.getAttribute("data-select-item");
+    if (form) {
+      var all = document.querySelector('input[data-select-all="' + form + '"]');
+      if (all) sync(all);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  document.addEventListener("htmx:load", function (e) {
+    if (e.target && e.target.querySelectorAll) wire(e.target);
+  });
+})();

@@ -57,16 +57,10 @@ type ContactList struct {
 	Stages     []Option
 	Sorts      []Option
 	Now        time.Time
-}
-
-// ContactDetail is one contact's page.
-type ContactDetail struct {
-	Contact  *ent.Contact
-	Assignee *ent.User
-	Bookings []Appointment
-	Tasks    []TaskRow
-	Timeline []*ent.Touchpoint
-	Now      time.Time
+	// Cursor and CursorKey ("after" or "before") name the page shown.
+	Cursor, CursorKey string
+	// Bulk is the bulk bar and the rows' check boxes.
+	Bulk ContactBulk
 }
 
 // SignIn is the sign-in page.

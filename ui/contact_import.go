@@ -1,0 +1,331 @@
+package ui
+
+// CSV import: /contacts/import. The upload (multipart) is previewed
+// (contactImportPreview): its headers with the suggested mapping as
+// selects, and its first rows. Start import posts the mapping
+// (startContactImport) and leads to the job's page, /contacts/import/{id},
+// which htmx refreshes every second until the job is done and then shows
+// the report of every row.
+//
+// Between the preview and the start the file is kept in memory (uploads),
+// for its uploader only, for at most uploadTTL. A server with several
+// instances needs sticky sessions for this step; an upload that is gone
+// asks to upload again.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
+	"github.com/avatarimaging/avatarcrm/ui/views"
+)
+
+// importUploadPath is the route that takes the upload.
+const importUploadPath = "/contacts/import"
+
+// ImportUploadLimit is the request body the upload route takes: the
+// service's file limit and room for the multipart envelope. Other routes
+// keep the server's smaller default.
+const ImportUploadLimit = contacts.MaxImportBytes + 1<<20
+
+// BodyLimits lists the routes that take a larger request body than the
+// server's default, by exact path.
+func (u *UI) BodyLimits() map[string]int64 {
+	return map[string]int64{importUploadPath: ImportUploadLimit}
+}
+
+// Upload keeping.
+const (
+	uploadTTL = 30 * time.Minute
+	// uploadsMaxBytes caps the memory kept uploads take; the oldest go
+	// first.
+	uploadsMaxBytes = 200 << 20
+)
+
+// upload is a previewed file waiting for its import to start.
+type upload struct {
+	user, location pulid.ID
+	name           string
+	content        []byte
+	at             time.Time
+}
+
+// uploads keeps previewed files by a random token.
+type uploads struct {
+	mu sync.Mutex
+	m  map[string]*upload
+}
+
+// put keeps a file for the viewer, replacing their earlier one, and
+// returns its token.
+func (s *uploads) put(v *viewer.Viewer, name string, content []byte, now time.Time) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	token := hex.EncodeToString(b)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]*upload{}
+	}
+	total := 0
+	var oldest string
+	for k, up := range s.m {
+		if up.user == v.UserID || now.Sub(up.at) > uploadTTL {
+			delete(s.m, k)
+			continue
+		}
+		total += len(up.content)
+		if oldest == "" || up.at.Before(s.m[oldest].at) {
+			oldest = k
+		}
+	}
+	for total+len(content) > uploadsMaxBytes && oldest != "" {
+		total -= len(s.m[oldest].content)
+		delete(s.m, oldest)
+		oldest = ""
+		for k, up := range s.m {
+			if oldest == "" || up.at.Before(s.m[oldest].at) {
+				oldest = k
+			}
+		}
+	}
+	s.m[token] = &upload{user: v.UserID, location: v.LocationID, name: name, content: content, at: now}
+	return token
+}
+
+// get returns the viewer's file kept under token, or nil.
+func (s *uploads) get(v *viewer.Viewer, token string, now time.Time) *upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	up := s.m[token]
+	if up == nil || up.user != v.UserID || up.location != v.LocationID || now.Sub(up.at) > uploadTTL {
+		return nil
+	}
+	return up
+}
+
+func (s *uploads) drop(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, token)
+}
+
+func uploadOf(name string, content []byte) graphql.Upload {
+	return graphql.Upload{File: bytes.NewReader(content), Filename: name, Size: int64(len(content)), ContentType: "text/csv"}
+}
+
+func (u *UI) renderUpload(w http.ResponseWriter, r *http.Request, status int, errs views.FieldErrors) {
+	p, err := u.page(r.Context(), r, "Import contacts", "contacts")
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if len(errs) > 0 {
+		p.Error = "Nothing was imported: please check the file."
+	}
+	renderStatus(w, r, status, views.ImportUploadView(p, views.ImportUpload{Errors: errs, MaxMiB: contacts.MaxImportBytes >> 20}))
+}
+
+// importForm shows the upload form.
+func (u *UI) importForm(w http.ResponseWriter, r *http.Request) {
+	if !u.require(w, r, rbac.Contacts, rbac.Create) {
+		return
+	}
+	u.renderUpload(w, r, http.StatusOK, nil)
+}
+
+// tooLarge is the message for a file over the limit. limit is the body
+// limit that stopped the upload: the import's (the file limit and the
+// envelope), or a smaller one of the server's.
+func tooLarge(limit int64) views.FieldErrors {
+	mib := int64(contacts.MaxImportBytes >> 20)
+	if limit < ImportUploadLimit {
+		mib = limit >> 20
+	}
+	return views.FieldErrors{"file": fmt.Sprintf("The file is too large: a CSV import takes at most %d MiB. Split it into smaller files.", mib)}
+}
+
+// importPreview reads the uploaded CSV and shows its preview.
+func (u *UI) importPreview(w http.ResponseWriter, r *http.Request) {
+	if !u.require(w, r, rbac.Contacts, rbac.Create) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, ImportUploadLimit)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			u.renderUpload(w, r, http.StatusRequestEntityTooLarge, tooLarge(mbe.Limit))
+			return
+		}
+		u.renderUpload(w, r, http.StatusUnprocessableEntity, views.FieldErrors{"file": "Choose a CSV file to upload."})
+		return
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		u.renderUpload(w, r, http.StatusUnprocessableEntity, views.FieldErrors{"file": "Choose a CSV file to upload."})
+		return
+	}
+	defer file.Close()
+	if hdr.Size > contacts.MaxImportBytes {
+		u.renderUpload(w, r, http.StatusRequestEntityTooLarge, tooLarge(ImportUploadLimit))
+		return
+	}
+	content, err := io.ReadAll(io.LimitReader(file, contacts.MaxImportBytes+1))
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	prev, err := u.r.Mutation().ContactImportPreview(ctx, uploadOf(hdr.Filename, content))
+	if err != nil {
+		ae := apperr.From(err)
+		if ae.Code != apperr.Invalid {
+			u.fail(w, r, err)
+			return
+		}
+		u.renderUpload(w, r, http.StatusUnprocessableEntity, views.FieldErrors{"file": sentence(ae.Message)})
+		return
+	}
+	token := u.uploads.put(viewer.FromContext(ctx), hdr.Filename, content, u.opts.Now())
+	u.renderPreview(w, r, http.StatusOK, token, hdr.Filename, prev, nil, nil)
+}
+
+// renderPreview shows a preview with the mapping chosen (nil: the
+// suggested one) and errors.
+func (u *UI) renderPreview(w http.ResponseWriter, r *http.Request, status int, token, name string, prev *contacts.Preview, chosen map[int]string, errs views.FieldErrors) {
+	p, err := u.page(r.Context(), r, "Import contacts: check the columns", "contacts")
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d := views.ImportPreview{Token: token, FileName: name, Rows: prev.Rows, TotalRows: prev.TotalRows, Errors: errs}
+	suggested := map[string]string{}
+	for _, m := range prev.SuggestedMapping {
+		suggested[m.Column] = string(m.Field)
+	}
+	for i, h := range prev.Headers {
+		col := views.ImportColumn{Index: i, Header: h, Field: suggested[h]}
+		if chosen != nil {
+			col.Field = chosen[i]
+		}
+		d.Columns = append(d.Columns, col)
+	}
+	for _, f := range contacts.Fields {
+		d.Fields = append(d.Fields, views.Option{Value: string(f), Label: views.Humanize(string(f))})
+	}
+	if len(errs) > 0 {
+		p.Error = "The import did not start: please check the columns."
+	}
+	renderStatus(w, r, status, views.ImportPreviewView(p, d))
+}
+
+// startImport starts the import of a previewed file with the mapping
+// chosen, and shows the job.
+func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
+	if !u.require(w, r, rbac.Contacts, rbac.Create) || !u.parseForm(w, r) {
+		return
+	}
+	ctx := r.Context()
+	token := r.PostFormValue("token")
+	up := u.uploads.get(viewer.FromContext(ctx), token, u.opts.Now())
+	if up == nil {
+		u.renderUpload(w, r, http.StatusUnprocessableEntity, views.FieldErrors{
+			"file": "The uploaded file is no longer kept (files wait at most 30 minutes for their import): please upload it again."})
+		return
+	}
+	prev, err := u.r.Mutation().ContactImportPreview(ctx, uploadOf(up.name, up.content))
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	chosen := map[int]string{}
+	var mapping []*contacts.ColumnMapping
+	errs := views.FieldErrors{}
+	for i, h := range prev.Headers {
+		f := r.PostFormValue("map_" + strconv.Itoa(i))
+		if f == "" {
+			continue
+		}
+		chosen[i] = f
+		if !contacts.Field(f).Valid() {
+			errs["map_"+strconv.Itoa(i)] = "Choose one of the listed fields, or Ignore."
+			continue
+		}
+		mapping = append(mapping, &contacts.ColumnMapping{Column: h, Field: contacts.Field(f)})
+	}
+	if len(errs) == 0 && len(mapping) == 0 {
+		errs[""] = "Choose a field for at least the first name column."
+	}
+	var job *ent.ImportJob
+	if len(errs) == 0 {
+		err := u.inTx(ctx, func(ctx context.Context) error {
+			var err error
+			job, err = u.r.Mutation().StartContactImport(ctx, uploadOf(up.name, up.content), mapping)
+			return err
+		})
+		if err != nil {
+			ae := apperr.From(err)
+			if ae.Code != apperr.Invalid {
+				u.fail(w, r, err)
+				return
+			}
+			errs[""] = sentence(ae.Message)
+		}
+	}
+	if job == nil {
+		u.renderPreview(w, r, http.StatusUnprocessableEntity, token, up.name, prev, chosen, errs)
+		return
+	}
+	u.uploads.drop(token)
+	redirectDone(w, r, "/contacts/import/"+job.ID.String(), "import-started", nil, "")
+}
+
+// importJob shows an import's progress and, once it is done, the outcome
+// of every row (?show=problems: the rows not imported). htmx polls the
+// job section (#import-job) every second while the job runs.
+func (u *UI) importJob(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	job, err := u.r.Query().ImportJob(ctx, idParam(r))
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d := views.ImportJobPage{Job: job, Problems: r.URL.Query().Get("show") == "problems"}
+	for _, row := range job.Report {
+		if !d.Problems || row.Outcome != contacts.OutcomeImported {
+			d.Rows = append(d.Rows, row)
+		}
+	}
+	w.Header().Add("Vary", "HX-Request, HX-Target")
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "import-job" {
+		render(w, r, views.ImportJobSection(d))
+		return
+	}
+	p, err := u.page(ctx, r, "Import", "contacts")
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if job.FileName != "" {
+		p.Title = "Import of " + job.FileName
+	}
+	render(w, r, views.ImportJobView(p, d))
+}
