@@ -7,32 +7,23 @@ package ui
 // which htmx refreshes every second until the job is done and then shows
 // the report of every row.
 //
-// Between the preview and the start the file is kept in memory (uploads),
-// for its uploader only, for at most uploadTTL. A server with several
-// instances needs sticky sessions for this step; an upload that is gone
-// asks to upload again.
+// Between the preview and the start the file waits in the database as a
+// staged import job (contacts.StageImport), for its uploader only, so the
+// start may reach any instance; the form carries the job's ID.
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
-	"time"
-
-	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
-	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -48,86 +39,6 @@ const ImportUploadLimit = contacts.MaxImportBytes + 1<<20
 // server's default, by exact path.
 func (u *UI) BodyLimits() map[string]int64 {
 	return map[string]int64{importUploadPath: ImportUploadLimit}
-}
-
-// Upload keeping.
-const (
-	uploadTTL = 30 * time.Minute
-	// uploadsMaxBytes caps the memory kept uploads take; the oldest go
-	// first.
-	uploadsMaxBytes = 200 << 20
-)
-
-// upload is a previewed file waiting for its import to start.
-type upload struct {
-	user, location pulid.ID
-	name           string
-	content        []byte
-	at             time.Time
-}
-
-// uploads keeps previewed files by a random token.
-type uploads struct {
-	mu sync.Mutex
-	m  map[string]*upload
-}
-
-// put keeps a file for the viewer, replacing their earlier one, and
-// returns its token.
-func (s *uploads) put(v *viewer.Viewer, name string, content []byte, now time.Time) string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	token := hex.EncodeToString(b)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]*upload{}
-	}
-	total := 0
-	var oldest string
-	for k, up := range s.m {
-		if up.user == v.UserID || now.Sub(up.at) > uploadTTL {
-			delete(s.m, k)
-			continue
-		}
-		total += len(up.content)
-		if oldest == "" || up.at.Before(s.m[oldest].at) {
-			oldest = k
-		}
-	}
-	for total+len(content) > uploadsMaxBytes && oldest != "" {
-		total -= len(s.m[oldest].content)
-		delete(s.m, oldest)
-		oldest = ""
-		for k, up := range s.m {
-			if oldest == "" || up.at.Before(s.m[oldest].at) {
-				oldest = k
-			}
-		}
-	}
-	s.m[token] = &upload{user: v.UserID, location: v.LocationID, name: name, content: content, at: now}
-	return token
-}
-
-// get returns the viewer's file kept under token, or nil.
-func (s *uploads) get(v *viewer.Viewer, token string, now time.Time) *upload {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	up := s.m[token]
-	if up == nil || up.user != v.UserID || up.location != v.LocationID || now.Sub(up.at) > uploadTTL {
-		return nil
-	}
-	return up
-}
-
-func (s *uploads) drop(token string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, token)
-}
-
-func uploadOf(name string, content []byte) graphql.Upload {
-	return graphql.Upload{File: bytes.NewReader(content), Filename: name, Size: int64(len(content)), ContentType: "text/csv"}
 }
 
 func (u *UI) renderUpload(w http.ResponseWriter, r *http.Request, status int, errs views.FieldErrors) {
@@ -193,7 +104,7 @@ func (u *UI) importPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	prev, err := u.r.Mutation().ContactImportPreview(ctx, uploadOf(hdr.Filename, content))
+	job, prev, err := u.stage(ctx, hdr.Filename, content)
 	if err != nil {
 		ae := apperr.From(err)
 		if ae.Code != apperr.Invalid {
@@ -203,8 +114,17 @@ func (u *UI) importPreview(w http.ResponseWriter, r *http.Request) {
 		u.renderUpload(w, r, http.StatusUnprocessableEntity, views.FieldErrors{"file": sentence(ae.Message)})
 		return
 	}
-	token := u.uploads.put(viewer.FromContext(ctx), hdr.Filename, content, u.opts.Now())
-	u.renderPreview(w, r, http.StatusOK, token, hdr.Filename, prev, nil, nil)
+	u.renderPreview(w, r, http.StatusOK, job.ID.String(), hdr.Filename, prev, nil, nil)
+}
+
+// stage keeps the upload as a staged import job, in a transaction of its
+// own (the audit entry and the job commit together).
+func (u *UI) stage(ctx context.Context, name string, content []byte) (job *ent.ImportJob, prev *contacts.Preview, err error) {
+	err = u.inTx(ctx, func(ctx context.Context) error {
+		job, prev, err = u.r.ContactService.StageImport(ctx, name, content)
+		return err
+	})
+	return job, prev, err
 }
 
 // renderPreview shows a preview with the mapping chosen (nil: the
@@ -244,19 +164,18 @@ func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	token := r.PostFormValue("token")
-	up := u.uploads.get(viewer.FromContext(ctx), token, u.opts.Now())
-	if up == nil {
-		u.renderUpload(w, r, http.StatusUnprocessableEntity, views.FieldErrors{
-			"file": "The uploaded file is no longer kept (files wait at most 30 minutes for their import): please upload it again."})
-		return
-	}
-	prev, err := u.r.Mutation().ContactImportPreview(ctx, uploadOf(up.name, up.content))
+	staged, prev, err := u.r.ContactService.StagedImport(ctx, pulid.ID(token))
 	if err != nil {
-		u.fail(w, r, err)
+		if apperr.CodeOf(err) != apperr.NotFound {
+			u.fail(w, r, err)
+			return
+		}
+		u.renderUpload(w, r, http.StatusUnprocessableEntity, views.FieldErrors{
+			"file": "The uploaded file is no longer waiting (it was imported already, or waited more than a day): please upload it again."})
 		return
 	}
 	chosen := map[int]string{}
-	var mapping []*contacts.ColumnMapping
+	mapping := map[string]string{}
 	errs := views.FieldErrors{}
 	for i, h := range prev.Headers {
 		f := r.PostFormValue("map_" + strconv.Itoa(i))
@@ -268,7 +187,7 @@ func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
 			errs["map_"+strconv.Itoa(i)] = "Choose one of the listed fields, or Ignore."
 			continue
 		}
-		mapping = append(mapping, &contacts.ColumnMapping{Column: h, Field: contacts.Field(f)})
+		mapping[h] = f
 	}
 	if len(errs) == 0 && len(mapping) == 0 {
 		errs[""] = "Choose a field for at least the first name column."
@@ -277,7 +196,7 @@ func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
 	if len(errs) == 0 {
 		err := u.inTx(ctx, func(ctx context.Context) error {
 			var err error
-			job, err = u.r.Mutation().StartContactImport(ctx, uploadOf(up.name, up.content), mapping)
+			job, err = u.r.ContactService.StartStagedImport(ctx, staged.ID, mapping)
 			return err
 		})
 		if err != nil {
@@ -290,10 +209,9 @@ func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if job == nil {
-		u.renderPreview(w, r, http.StatusUnprocessableEntity, token, up.name, prev, chosen, errs)
+		u.renderPreview(w, r, http.StatusUnprocessableEntity, token, staged.FileName, prev, chosen, errs)
 		return
 	}
-	u.uploads.drop(token)
 	redirectDone(w, r, "/contacts/import/"+job.ID.String(), "import-started", nil, "")
 }
 

@@ -44,8 +44,6 @@ type Options struct {
 type UI struct {
 	r    *graph.Resolver
 	opts Options
-	// uploads keeps previewed CSV files until their import starts.
-	uploads uploads
 }
 
 // New returns the UI over the resolver.

@@ -150,6 +150,7 @@ const (
 	StatusRunning Status = "running"
 	StatusDone    Status = "done"
 	StatusFailed  Status = "failed"
+	StatusStaged  Status = "staged"
 )
 
 func (s Status) String() string {
@@ -159,7 +160,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusPending, StatusRunning, StatusDone, StatusFailed:
+	case StatusPending, StatusRunning, StatusDone, StatusFailed, StatusStaged:
 		return nil
 	default:
 		return fmt.Errorf("importjob: invalid enum value for status field: %q", s)

@@ -458,7 +458,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "file_name", Type: field.TypeString, Size: 255, Default: ""},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "running", "done", "failed"}, Default: "pending"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "running", "done", "failed", "staged"}, Default: "pending"},
 		{Name: "content", Type: field.TypeBytes, Nullable: true},
 		{Name: "mapping", Type: field.TypeJSON, Nullable: true},
 		{Name: "total_rows", Type: field.TypeInt, Default: 0},

@@ -59,7 +59,9 @@ func (ImportJob) Mixin() []ent.Mixin {
 func (ImportJob) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("file_name").Default("").MaxLen(255),
-		field.Enum("status").Values("pending", "running", "done", "failed").Default("pending").
+		// staged: uploaded and previewed, waiting for its column mapping
+		// (the file waits here, not in one server's memory).
+		field.Enum("status").Values("pending", "running", "done", "failed", "staged").Default("pending").
 			Annotations(entgql.Type("ImportStatus")),
 		field.Bytes("content").Sensitive().Optional().
 			Comment("The uploaded CSV, kept until the import finishes").

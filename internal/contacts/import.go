@@ -107,33 +107,44 @@ func (s *Service) StartImport(ctx context.Context, fileName string, content []by
 	if _, err := columns(f.headers, mapping); err != nil {
 		return nil, err
 	}
-	name := truncate(path.Base(strings.ReplaceAll(strings.TrimSpace(fileName), `\`, "/")), 255)
-	if name == "." || name == "/" {
-		name = ""
-	}
 	job, err := s.client(ctx).ImportJob.Create().
-		SetFileName(name).SetContent(content).SetMapping(mapping).
+		SetFileName(cleanFileName(fileName)).SetContent(content).SetMapping(mapping).
 		SetTotalRows(len(f.records)).SetCreatedByID(v.UserID).
 		Save(ctx)
 	if err != nil {
 		return nil, err
 	}
-	t := importTask{id: job.ID, viewer: *v}
-	if tx := ent.TxFromContext(ctx); tx != nil {
-		// The worker must not look for the job before it is committed.
-		tx.OnCommit(func(next ent.Committer) ent.Committer {
-			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-				err := next.Commit(ctx, tx)
-				if err == nil {
-					s.enqueue(t)
-				}
-				return err
-			})
-		})
-	} else {
-		s.enqueue(t)
-	}
+	s.enqueueOnCommit(ctx, importTask{id: job.ID, viewer: *v})
 	return job, nil
+}
+
+// enqueueOnCommit hands t to the worker once the caller's transaction
+// commits (at once without one): the worker must not look for the job
+// before it is committed.
+func (s *Service) enqueueOnCommit(ctx context.Context, t importTask) {
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		s.enqueue(t)
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			if err == nil {
+				s.enqueue(t)
+			}
+			return err
+		})
+	})
+}
+
+// cleanFileName keeps the base name of an uploaded file, at most 255 bytes.
+func cleanFileName(fileName string) string {
+	name := truncate(path.Base(strings.ReplaceAll(strings.TrimSpace(fileName), `\`, "/")), 255)
+	if name == "." || name == "/" {
+		return ""
+	}
+	return name
 }
 
 // ImportJob returns an import job of the viewer's location.

@@ -359,3 +359,64 @@ func TestService_StartFailsAbandonedImports(t *testing.T) {
 		t.Fatalf("recent job: %s", j.Status)
 	}
 }
+
+// The staff UI's two-step import: the upload waits as a staged job (in the
+// database, so any instance can start it), only its uploader may start it,
+// once; a bad mapping leaves it staged; the worker never picks up a staged
+// job; staged jobs past StagedTTL are deleted.
+func TestService_StagedImport(t *testing.T) {
+	e := newEnv(t)
+	staff := e.as(t, "staff@example.com")
+	file := []byte("Given,Family,Mobile\nStella,Staged,0499 555 301\nSam,Staged,0499 555 302\n")
+
+	job, prev, err := e.svc.StageImport(staff, "C:\\exports\\staged.csv", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Status != importjob.StatusStaged || job.FileName != "staged.csv" || job.TotalRows != 2 || prev.TotalRows != 2 || !slices.Equal(prev.Headers, []string{"Given", "Family", "Mobile"}) {
+		t.Fatalf("staged %s %q %d rows, preview %+v", job.Status, job.FileName, job.TotalRows, prev)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := e.client.Contact.Query().Where(contact.LastName("Staged")).CountX(staff); n != 0 {
+		t.Fatalf("a staged upload imported %d contacts before it was started", n)
+	}
+	if _, _, err := e.svc.StagedImport(e.as(t, "manager@example.com"), job.ID); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("another person's staged upload: %v, want NOT_FOUND", err)
+	}
+	if _, err := e.svc.StartStagedImport(e.as(t, "manager@example.com"), job.ID, nil); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("another person starting it: %v, want NOT_FOUND", err)
+	}
+	// "Given" is not a known header, so the mapping must name it.
+	if _, err := e.svc.StartStagedImport(staff, job.ID, map[string]string{"Nope": "first_name"}); apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("unknown column: %v, want INVALID", err)
+	}
+	if j, _, err := e.svc.StagedImport(staff, job.ID); err != nil || j.Status != importjob.StatusStaged {
+		t.Fatalf("after a refused start: %v %v, want still staged", j, err)
+	}
+	started, err := e.svc.StartStagedImport(staff, job.ID, map[string]string{"Given": "first_name", "Family": "last_name", "Mobile": "phone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done := e.waitImport(t, staff, started.ID); done.Status != importjob.StatusDone || done.Imported != 2 {
+		t.Fatalf("import: %s, %d imported, %q", done.Status, done.Imported, done.Error)
+	}
+	if _, err := e.svc.StartStagedImport(staff, job.ID, nil); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("starting it twice: %v, want NOT_FOUND", err)
+	}
+
+	// An upload nobody started goes after a day.
+	old, err := e.client.ImportJob.Create().SetStatus(importjob.StatusStaged).SetFileName("old.csv").SetContent(file).
+		SetCreatedByID(e.userID(t, "staff@example.com")).SetCreatedAt(testutil.Now.Add(-contacts.StagedTTL - time.Minute)).Save(staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.StagedImport(staff, old.ID); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("an expired upload: %v, want NOT_FOUND", err)
+	}
+	if _, _, err := e.svc.StageImport(staff, "new.csv", file); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.client.ImportJob.Query().Where(importjob.ID(old.ID)).CountX(staff); n != 0 {
+		t.Error("the expired upload was not deleted by the next one")
+	}
+}
