@@ -24,7 +24,7 @@ type SearchKey struct {
 	ContactID pulid.ID `json:"contact_id,omitempty"`
 	// Key holds the value of the "key" field.
 	Key string `json:"key,omitempty"`
-	// 0 a word, 1 a word with one letter deleted
+	// 0 a word, 1 a word with one letter deleted, 2 a phone's national number reversed (suffix search)
 	Kind int8 `json:"kind,omitempty"`
 	// Which part of the contact: 0 first name, 1 last name, 2 email, 3 phone
 	Part int8 `json:"part,omitempty"`

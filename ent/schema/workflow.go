@@ -137,7 +137,7 @@ func (SearchKey) Fields() []ent.Field {
 		field.String("location_id").GoType(pulid.ID("")).Immutable(),
 		field.String("contact_id").GoType(pulid.ID("")).Immutable(),
 		field.String("key").NotEmpty().MaxLen(120).Immutable(),
-		field.Int8("kind").Default(0).Immutable().Comment("0 a word, 1 a word with one letter deleted"),
+		field.Int8("kind").Default(0).Immutable().Comment("0 a word, 1 a word with one letter deleted, 2 a phone's national number reversed (suffix search)"),
 		field.Int8("part").Default(0).Immutable().Comment("Which part of the contact: 0 first name, 1 last name, 2 email, 3 phone"),
 		field.String("word").Default("").MaxLen(120).Immutable().Comment("For deletions, the word it came from"),
 	}
