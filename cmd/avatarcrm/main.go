@@ -3,6 +3,7 @@
 //	avatarcrm [serve]        run the server (the default)
 //	avatarcrm migrate        apply database migrations; "migrate status" lists them
 //	avatarcrm seed --demo    load the demo data (safe to run again)
+//	avatarcrm warmness recalc rescore every contact
 //
 // Settings come from flags or AVATARCRM_* environment variables; run
 // "avatarcrm serve -h" for the list.
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return auditCmd(ctx, args, getenv, stdout, stderr)
 	case "apikey":
 		return apikeyCmd(ctx, args, getenv, stdout, stderr)
+	case "warmness":
+		return warmnessCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -64,6 +67,8 @@ Usage:
   avatarcrm migrate [status]  apply database migrations, or list them
   avatarcrm seed --demo       load the demo data (safe to run again)
   avatarcrm audit verify|head|export   check, pin or export the audit trail ("avatarcrm audit -h")
+  avatarcrm apikey create|list|revoke  API tokens for integrators ("avatarcrm apikey -h")
+  avatarcrm warmness recalc   rescore every contact (scores decay with time; run nightly)
 
 Run "avatarcrm serve -h" for settings; each flag also reads AVATARCRM_<NAME>.
 `

@@ -171,7 +171,8 @@ func (s *Service) Recalculate(ctx context.Context, id pulid.ID) (*ent.Contact, e
 // RecalculateAll recomputes every contact of the viewer's location (or,
 // as the system, of every location) in pages, each in its own
 // transaction, and returns how many it scored. Scores decay with time
-// without anything changing, so a schedule runs this nightly.
+// without anything changing, so it runs nightly: "avatarcrm warmness
+// recalc" from cron until the scheduler (automation) takes it over.
 func (s *Service) RecalculateAll(ctx context.Context) (int, error) {
 	n := 0
 	var last pulid.ID
