@@ -18,8 +18,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
-	"github.com/avatarimaging/avatarcrm/internal/config"
-	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -48,25 +46,12 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, db.Config{URL: url})
+	// Token changes are access changes: they go into the audit trail.
+	d, trail, err := openAudited(ctx, "apikey", url, getenv)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if n, err := d.Pending(ctx); err != nil || n > 0 {
-		return fmt.Errorf("apikey: the database needs migrating first (avatarcrm migrate)")
-	}
-	// Token changes are access changes: they go into the audit trail, with
-	// the key the server uses for this database.
-	keyFile := getenv("AVATARCRM_AUDIT_KEY_FILE")
-	if keyFile == "" {
-		keyFile = config.DefaultAuditKeyFile(url)
-	}
-	key, err := audit.LoadKey(keyFile, getenv("AVATARCRM_AUDIT_KEY"))
-	if err != nil {
-		return fmt.Errorf("apikey: audit key: %w", err)
-	}
-	trail := audit.New(d.Client, d.Dialect, key, audit.Options{})
 	record := func(action string, t *ent.APIToken, detail string) error {
 		return trail.AppendNow(ctx, audit.Entry{
 			Action: action, UserID: audit.SystemUserID, Email: "cli", LocationID: string(t.LocationID),

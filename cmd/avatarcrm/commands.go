@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/internal/app"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
@@ -114,4 +115,29 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintf(stdout, "created %s\n", res)
 	return nil
+}
+
+// openAudited opens a migrated database for a command that changes records
+// outside the server, with the audit trail those changes must go into,
+// keyed as the server keys it for this database (AVATARCRM_AUDIT_KEY_FILE,
+// AVATARCRM_AUDIT_KEY, or the key file beside the SQLite file).
+func openAudited(ctx context.Context, cmd, url string, getenv func(string) string) (*db.DB, *audit.Log, error) {
+	d, err := db.Open(ctx, db.Config{URL: url})
+	if err != nil {
+		return nil, nil, err
+	}
+	if n, err := d.Pending(ctx); err != nil || n > 0 {
+		_ = d.Close()
+		return nil, nil, fmt.Errorf("%s: the database needs migrating first (avatarcrm migrate)", cmd)
+	}
+	keyFile := getenv("AVATARCRM_AUDIT_KEY_FILE")
+	if keyFile == "" {
+		keyFile = config.DefaultAuditKeyFile(url)
+	}
+	key, err := audit.LoadKey(keyFile, getenv("AVATARCRM_AUDIT_KEY"))
+	if err != nil {
+		_ = d.Close()
+		return nil, nil, fmt.Errorf("%s: audit key: %w", cmd, err)
+	}
+	return d, audit.New(d.Client, d.Dialect, key, audit.Options{}), nil
 }

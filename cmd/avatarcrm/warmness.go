@@ -8,9 +8,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/avatarimaging/avatarcrm/internal/audit"
-	"github.com/avatarimaging/avatarcrm/internal/config"
-	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
@@ -38,25 +35,13 @@ func warmnessCmd(ctx context.Context, args []string, getenv func(string) string,
 		}
 		return err
 	}
-	d, err := db.Open(ctx, db.Config{URL: url})
+	// Score changes are changes to patient records: they go into the
+	// audit trail.
+	d, trail, err := openAudited(ctx, "warmness", url, getenv)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if n, err := d.Pending(ctx); err != nil || n > 0 {
-		return fmt.Errorf("warmness: the database needs migrating first (avatarcrm migrate)")
-	}
-	// Score changes are changes to patient records: they go into the
-	// audit trail, with the key the server uses for this database.
-	keyFile := getenv("AVATARCRM_AUDIT_KEY_FILE")
-	if keyFile == "" {
-		keyFile = config.DefaultAuditKeyFile(url)
-	}
-	key, err := audit.LoadKey(keyFile, getenv("AVATARCRM_AUDIT_KEY"))
-	if err != nil {
-		return fmt.Errorf("warmness: audit key: %w", err)
-	}
-	trail := audit.New(d.Client, d.Dialect, key, audit.Options{})
 	trail.Start()
 	d.Client.Use(trail.Hook())
 	defer func() {
