@@ -34,6 +34,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
@@ -88,19 +89,7 @@ func (s *Service) client(ctx context.Context) *ent.Client {
 // inTx runs fn in the caller's transaction, or in a new one committed when
 // fn succeeds. fn's ctx carries the transaction for hooks and services.
 func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) error {
-	if tx := ent.TxFromContext(ctx); tx != nil {
-		return fn(ctx, tx.Client())
-	}
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	tctx := ent.NewTxContext(ent.NewContext(ctx, tx.Client()), tx)
-	if err := fn(tctx, tx.Client()); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return txn.Run(ctx, s.Client, fn)
 }
 
 // require fails unless the viewer may do act on res.

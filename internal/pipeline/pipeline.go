@@ -23,6 +23,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -47,28 +48,8 @@ func (s *Service) now() time.Time {
 // mutation, a UI form post), or in a transaction of its own, so that a move
 // never leaves a contact in its new stage without the history that explains
 // it.
-func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) (err error) {
-	if tx := ent.TxFromContext(ctx); tx != nil {
-		return fn(ctx, tx.Client())
-	}
-	if c := ent.FromContext(ctx); c != nil {
-		return fn(ctx, c)
-	}
-	txCtx, tx, err := s.Client.OpenTx(ctx)
-	if err != nil {
-		return fmt.Errorf("open transaction: %w", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(txCtx, ent.FromContext(txCtx)); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) error {
+	return txn.Run(ctx, s.Client, fn)
 }
 
 // Move validates and performs a stage move of a contact at the viewer's

@@ -27,6 +27,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -74,28 +75,8 @@ func (s *Service) now() time.Time {
 // inTx runs fn with the caller's transaction when there is one (a GraphQL
 // mutation, a UI form post), or in a transaction of its own, so a task
 // never changes without the event that records it.
-func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) (err error) {
-	if tx := ent.TxFromContext(ctx); tx != nil {
-		return fn(ctx, tx.Client())
-	}
-	if c := ent.FromContext(ctx); c != nil {
-		return fn(ctx, c)
-	}
-	txCtx, tx, err := s.Client.OpenTx(ctx)
-	if err != nil {
-		return fmt.Errorf("open transaction: %w", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(txCtx, ent.FromContext(txCtx)); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) error {
+	return txn.Run(ctx, s.Client, fn)
 }
 
 // reader is the client for reads outside inTx.
