@@ -218,7 +218,7 @@ func TestBrowser_BookingNoShowFollowUp(t *testing.T) {
 	waitDialog(t, ctx, "the no-show dialog")
 	check("no-show dialog")
 	load(t, ctx, "mark the no-show", chromedp.Click(chromedp.CSS("#modal "+testutil.TestID("confirm-button"))))
-	if got := testutil.Text(t, ctx, testutil.TestID("booking-status")); got != "No show" {
+	if got := testutil.Text(t, ctx, testutil.TestID("booking-status")); got != "No-show" {
 		t.Errorf("status %q", got)
 	}
 	if got := testutil.Text(t, ctx, ".flash"); !strings.Contains(got, "follow-up call") {

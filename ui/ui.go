@@ -110,7 +110,7 @@ func (u *UI) page(ctx context.Context, r *http.Request, title, active string) (v
 		Me: views.Me{
 			Name: me.User.Name, Email: me.User.Email, Role: string(me.Role),
 			LocationID: me.Location.ID.String(), LocationName: me.Location.Name, LocationCode: me.Location.Code,
-			TZ: tz, Can: map[string]bool{},
+			TZ: tz, Region: me.Location.Region, Can: map[string]bool{},
 		},
 	}
 	for _, l := range me.Locations {

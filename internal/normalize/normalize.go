@@ -51,6 +51,20 @@ func Phone(raw, region string) (string, error) {
 	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
 
+// DisplayPhone formats a stored E.164 number for people: in national form
+// ("0412 345 678") when it belongs to region, in international form
+// ("+44 20 7946 0958") otherwise. A value it cannot read comes back as is.
+func DisplayPhone(e164, region string) string {
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return e164
+	}
+	if region != "" && phonenumbers.GetRegionCodeForNumber(num) == strings.ToUpper(region) {
+		return phonenumbers.Format(num, phonenumbers.NATIONAL)
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}
+
 // PhoneDigits returns the digits of a phone-like search string, so that a
 // search for "0412 345 678" can match "+61412345678".
 func PhoneDigits(s string) string { return onlyDigits(s) }

@@ -53,3 +53,17 @@ func TestName(t *testing.T) {
 		t.Errorf("Name = %q", got)
 	}
 }
+
+func TestDisplayPhone(t *testing.T) {
+	for _, tc := range []struct{ in, region, want string }{
+		{"+61412345678", "AU", "0412 345 678"},
+		{"+61298765432", "AU", "(02) 9876 5432"},
+		{"+61412345678", "NZ", "+61 412 345 678"},
+		{"+442079460958", "AU", "+44 20 7946 0958"},
+		{"not a phone", "AU", "not a phone"},
+	} {
+		if got := normalize.DisplayPhone(tc.in, tc.region); got != tc.want {
+			t.Errorf("DisplayPhone(%q, %q) = %q, want %q", tc.in, tc.region, got, tc.want)
+		}
+	}
+}

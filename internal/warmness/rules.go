@@ -216,12 +216,15 @@ func sum(rs []types.WarmnessReason) int {
 // Clamp limits a score to 0..100.
 func Clamp(score int) int { return max(0, min(100, score)) }
 
+// daysAgo says how long ago in whole days elapsed. The scorer knows no time
+// zone, so it cannot say "today" or "yesterday" by the clinic's calendar:
+// 11 hours before 9 am is yesterday evening, not today.
 func daysAgo(d int) string {
 	switch d {
 	case 0:
-		return "today"
+		return "in the last 24 hours"
 	case 1:
-		return "yesterday"
+		return "1 day ago"
 	}
 	return fmt.Sprintf("%d days ago", d)
 }

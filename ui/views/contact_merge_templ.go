@@ -465,9 +465,9 @@ func mergeChoose(p Page, d MergePage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var26 string
-			templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(deref(c.Contact.Phone))
+			templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(Phone(p, c.Contact.Phone))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/contact_merge.templ`, Line: 84, Col: 36}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/contact_merge.templ`, Line: 84, Col: 39}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 			if templ_7745c5c3_Err != nil {
@@ -868,7 +868,7 @@ func mergeReview(p Page, d MergePage) templ.Component {
 func whoIs(p Page, c *ent.Contact) string {
 	parts := []string{}
 	if c.Phone != nil {
-		parts = append(parts, *c.Phone)
+		parts = append(parts, Phone(p, c.Phone))
 	}
 	if c.Email != nil {
 		parts = append(parts, *c.Email)

@@ -4,6 +4,7 @@ package views
 
 import (
 	"fmt"
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"strings"
 	"time"
 )
@@ -29,6 +30,9 @@ type Me struct {
 	Locations         []LocationOption
 	// TZ is the active location's time zone.
 	TZ *time.Location
+	// Region is the active location's phone region ("AU"): its numbers
+	// show in national form.
+	Region string
 	// Can holds permissions as "resource:action".
 	Can map[string]bool
 }
@@ -146,8 +150,26 @@ func Until(t, now time.Time) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
-// Humanize turns an enum value such as no_show into "no show".
+// labels are enum values whose words are names or abbreviations that
+// Humanize's plain rule would get wrong.
+var labels = map[string]string{
+	"gp_referral": "GP referral",
+	"google_ads":  "Google Ads",
+	"meta_ads":    "Meta Ads",
+	"manychat":    "ManyChat",
+	"walk_in":     "Walk-in",
+	"wix":         "Wix",
+	"no_show":     "No-show",
+	"sms_in":      "SMS in",
+	"sms_out":     "SMS out",
+}
+
+// Humanize turns an enum value such as qualified_lead into "Qualified
+// lead" (and the values in labels into their proper names).
 func Humanize(s string) string {
+	if l, ok := labels[s]; ok {
+		return l
+	}
 	s = strings.ReplaceAll(s, "_", " ")
 	if s == "" {
 		return s
@@ -188,3 +210,12 @@ func Money(cents int) string {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// Phone shows a stored E.164 number as people write it: national form for
+// the location's own numbers, international for others; "" for none.
+func Phone(p Page, e164 *string) string {
+	if e164 == nil {
+		return ""
+	}
+	return normalize.DisplayPhone(*e164, p.Me.Region)
+}
