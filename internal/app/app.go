@@ -180,7 +180,7 @@ func (a *App) Open(ctx context.Context) error {
 		Allowlist:     ipRules.Allowlist,
 		Limiter:       a.limiter,
 		Audit:         a.Audit,
-		BodyLimits:    staffUI.BodyLimits(),
+		BodyLimits:    bodyLimits(staffUI.BodyLimits()),
 	})
 	return nil
 }
@@ -282,4 +282,14 @@ func (a *App) Close() error {
 		return a.DB.Close()
 	}
 	return nil
+}
+
+// bodyLimits adds the GraphQL upload limit to the UI's: both take files
+// (multipart bodies) larger than the server's default cap.
+func bodyLimits(ui map[string]int64) map[string]int64 {
+	out := map[string]int64{"/graphql": graph.MaxUploadBytes}
+	for path, n := range ui {
+		out[path] = n
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"mime"
 	"net/http"
 	"time"
 
@@ -73,14 +74,15 @@ func relaxedCSP(next http.Handler) http.Handler {
 }
 
 // limitBody caps request bodies at n bytes; larger ones fail to read.
-// larger overrides the cap for exact paths (the CSV upload), so one route
-// that takes files does not raise it for every other.
+// larger overrides the cap for exact paths that take files (the UI's CSV
+// upload, GraphQL multipart uploads), and only for multipart bodies: a JSON
+// query to /graphql keeps the small cap.
 func limitBody(n int64, larger map[string]int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Body != nil {
 				limit := n
-				if l, ok := larger[r.URL.Path]; ok && l > limit {
+				if l, ok := larger[r.URL.Path]; ok && l > limit && isMultipart(r) {
 					limit = l
 				}
 				r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -88,4 +90,11 @@ func limitBody(n int64, larger map[string]int64) func(http.Handler) http.Handler
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// isMultipart reports whether the body is multipart/form-data (a file
+// upload).
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
 }
