@@ -4,6 +4,7 @@
 //	avatarcrm migrate        apply database migrations; "migrate status" lists them
 //	avatarcrm seed --demo    load the demo data (safe to run again)
 //	avatarcrm warmness recalc rescore every contact
+//	avatarcrm tasks reprioritize  apply the task priority rules again
 //
 // Settings come from flags or AVATARCRM_* environment variables; run
 // "avatarcrm serve -h" for the list.
@@ -51,7 +52,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "apikey":
 		return apikeyCmd(ctx, args, getenv, stdout, stderr)
 	case "warmness":
-		return warmnessCmd(ctx, args, getenv, stdout, stderr)
+		return maintain(ctx, warmnessRecalc, args, getenv, stdout, stderr)
+	case "tasks":
+		return maintain(ctx, tasksReprioritize, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -69,6 +72,7 @@ Usage:
   avatarcrm audit verify|head|export   check, pin or export the audit trail ("avatarcrm audit -h")
   avatarcrm apikey create|list|revoke  API tokens for integrators ("avatarcrm apikey -h")
   avatarcrm warmness recalc   rescore every contact (scores decay with time; run nightly)
+  avatarcrm tasks reprioritize  apply the priority rules again (they follow the clock; run every 15 min)
 
 Run "avatarcrm serve -h" for settings; each flag also reads AVATARCRM_<NAME>.
 `

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/avatarimaging/avatarcrm/internal/db" // the sqlite3_utc driver
 
@@ -63,5 +64,49 @@ func TestWarmnessCLI(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"warmness"}, env, io.Discard, io.Discard); err == nil {
 		t.Error("warmness without recalc succeeded")
+	}
+}
+
+// TestTasksReprioritizeCLI: the demo tasks were prioritised on the test
+// clock's day, months ago by the real clock, so every open task with a due
+// time is now overdue: the command makes those urgent (a person's own
+// priority aside), says how many, and a second run has nothing to do.
+func TestTasksReprioritizeCLI(t *testing.T) {
+	path := testutil.DemoDBPath(t)
+	keyFile := filepath.Join(t.TempDir(), "audit.key")
+	env := envOf(map[string]string{"AVATARCRM_DATABASE_URL": "sqlite:" + path, "AVATARCRM_AUDIT_KEY_FILE": keyFile})
+	conn, err := sql.Open("sqlite3_utc", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const stale = `SELECT count(*) FROM tasks WHERE status IN ('pending', 'in_progress') AND priority_manual = 0
+		AND due_at IS NOT NULL AND due_at < ? AND priority <> 'urgent'`
+	count := func() (n int) {
+		if err := conn.QueryRow(stale, time.Now().UTC()).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	if before == 0 {
+		t.Fatal("the demo data has no open task that has become overdue: the test proves nothing")
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"tasks", "reprioritize"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("changed the priority of %d tasks", before); !strings.HasPrefix(out.String(), want) {
+		t.Errorf("output %q, want it to start %q", out.String(), want)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d overdue open tasks are still not urgent", n)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"tasks", "reprioritize"}, env, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "changed the priority of 0 tasks") {
+		t.Errorf("second run: %q, %v", out.String(), err)
+	}
+	if err := run(context.Background(), []string{"audit", "verify"}, env, io.Discard, io.Discard); err != nil {
+		t.Fatalf("audit verify: %v", err)
 	}
 }
