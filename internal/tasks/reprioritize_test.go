@@ -50,13 +50,13 @@ func TestReprioritize(t *testing.T) {
 	if n, err := at(0).Reprioritize(sys); err != nil || n != 0 {
 		t.Fatalf("nothing has moved: %d changed, %v", n, err)
 	}
-	if n, err := at(10*time.Hour).Reprioritize(sys); err != nil || n != 1 {
+	if n, err := at(10 * time.Hour).Reprioritize(sys); err != nil || n != 1 {
 		t.Fatalf("10 hours on: %d changed, %v; want 1", n, err)
 	}
 	if prio(auto.id) != task.PriorityHigh || prio(manual.id) != task.PriorityLow || prio(done.id) != task.PriorityNormal {
 		t.Errorf("10 hours on: %s, manual %s, done %s", prio(auto.id), prio(manual.id), prio(done.id))
 	}
-	if n, err := at(31*time.Hour).Reprioritize(sys); err != nil || n != 1 || prio(auto.id) != task.PriorityUrgent {
+	if n, err := at(31 * time.Hour).Reprioritize(sys); err != nil || n != 1 || prio(auto.id) != task.PriorityUrgent {
 		t.Fatalf("past due: %d changed, %v, priority %s", n, err, prio(auto.id))
 	}
 	var why []string
