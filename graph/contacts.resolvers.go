@@ -13,7 +13,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
-	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 )
 
@@ -54,15 +53,9 @@ func (r *mutationResolver) StartContactImport(ctx context.Context, file graphql.
 	if err != nil {
 		return nil, err
 	}
-	var m map[string]string
-	if len(mapping) > 0 {
-		m = make(map[string]string, len(mapping))
-		for _, c := range mapping {
-			if _, dup := m[c.Column]; dup {
-				return nil, apperr.Invalidf("mapping", "column %q is mapped twice", c.Column)
-			}
-			m[c.Column] = string(c.Field)
-		}
+	m, err := contacts.MappingOf(mapping)
+	if err != nil {
+		return nil, err
 	}
 	return r.ContactService.StartImport(ctx, file.Filename, content, m)
 }

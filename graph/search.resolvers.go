@@ -31,9 +31,5 @@ func (r *queryResolver) SearchContacts(ctx context.Context, query string, first 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*search.Result, len(rs))
-	for i := range rs {
-		out[i] = &rs[i]
-	}
-	return out, nil
+	return ptrs(rs), nil
 }

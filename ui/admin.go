@@ -241,6 +241,35 @@ func formErrors(err error, fields ...string) (errs views.FieldErrors, status int
 	return views.FieldErrors{"": msg}, status, true
 }
 
+// fieldFormErrors is formErrors for a form whose inputs are named unlike
+// the API's fields: fields maps an error's field to the form's input. It
+// also puts a NOT_FOUND about a record the form chose (one of fields) next
+// to its input, as notThere: the record is gone, or at another location.
+func fieldFormErrors(err error, fields map[string]string, notThere string) (errs views.FieldErrors, status int, ok bool) {
+	ae := apperr.From(err)
+	msg := sentence(ae.Message)
+	switch ae.Code {
+	case apperr.Invalid:
+		status = http.StatusUnprocessableEntity
+	case apperr.Conflict:
+		status = http.StatusConflict
+	case apperr.NotFound:
+		if fields[ae.Field] == "" {
+			return nil, 0, false
+		}
+		status, msg = http.StatusUnprocessableEntity, notThere
+	default:
+		return nil, 0, false
+	}
+	if in := fields[ae.Field]; in != "" {
+		return views.FieldErrors{in: msg}, status, true
+	}
+	return views.FieldErrors{"": msg}, status, true
+}
+
+// notHere is what a form says of a record it chose that is not there.
+const notHere = "That is not at this location (any more): choose another."
+
 // sentence makes an error message read as a sentence: ent's "is too long"
 // becomes "This is too long.".
 func sentence(msg string) string {

@@ -39,27 +39,10 @@ const contactChoices = 50
 // else above the form. conflict is the booking a CONFLICT clashes with.
 // Any other error returns ok false, and the caller shows the error page.
 func bookingFormErrors(err error, fields map[string]string) (errs views.FieldErrors, conflict string, status int, ok bool) {
-	ae := apperr.From(err)
-	msg := sentence(ae.Message)
-	switch ae.Code {
-	case apperr.Invalid:
-		status = http.StatusUnprocessableEntity
-	case apperr.Conflict:
-		status = http.StatusConflict
-		conflict, _ = ae.Details["conflictWith"].(string)
-	case apperr.NotFound:
-		if fields[ae.Field] == "" {
-			return nil, "", 0, false
-		}
-		status = http.StatusUnprocessableEntity
-		msg = "That is not at this location (any more): choose another."
-	default:
-		return nil, "", 0, false
+	if errs, status, ok = fieldFormErrors(err, fields, notHere); ok && status == http.StatusConflict {
+		conflict, _ = apperr.From(err).Details["conflictWith"].(string)
 	}
-	if f := fields[ae.Field]; f != "" {
-		return views.FieldErrors{f: msg}, conflict, status, true
-	}
-	return views.FieldErrors{"": msg}, conflict, status, true
+	return errs, conflict, status, ok
 }
 
 // localStart reads a date (YYYY-MM-DD) and a time (HH:MM) of the
@@ -490,14 +473,27 @@ func (u *UI) confirmBooking(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// refused answers a form for an action the booking's status does not
-// allow with the booking page and the state machine's reason (422).
-func (u *UI) refused(w http.ResponseWriter, r *http.Request, a views.Appointment, act bookings.Action) bool {
+// actionForm reads what the form of an action on booking {id} shows: the
+// page and the booking. When the booking's status does not allow act it
+// answers with the booking page and the state machine's reason (422), and
+// reports false, as it does after any other error it has answered.
+func (u *UI) actionForm(w http.ResponseWriter, r *http.Request, title string, act bookings.Action) (views.Page, views.Appointment, bool) {
+	ctx := r.Context()
+	p, err := u.page(ctx, r, title, "bookings")
+	if err != nil {
+		u.fail(w, r, err)
+		return p, views.Appointment{}, false
+	}
+	a, err := u.appointment(ctx, idParam(r))
+	if err != nil {
+		u.fail(w, r, err)
+		return p, a, false
+	}
 	if _, err := bookings.Next(a.Booking.Status, act); err != nil {
 		u.showBooking(w, r, http.StatusUnprocessableEntity, sentence(apperr.From(err).Message))
-		return true
+		return p, a, false
 	}
-	return false
+	return p, a, true
 }
 
 // rescheduleForm shows the form that moves a booking: a new local date
@@ -506,23 +502,13 @@ func (u *UI) rescheduleForm(w http.ResponseWriter, r *http.Request) {
 	if !u.require(w, r, rbac.Bookings, rbac.Update) {
 		return
 	}
-	ctx := r.Context()
-	p, err := u.page(ctx, r, "Reschedule", "bookings")
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	a, err := u.appointment(ctx, idParam(r))
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	if u.refused(w, r, a, bookings.ActionReschedule) {
+	p, a, ok := u.actionForm(w, r, "Reschedule", bookings.ActionReschedule)
+	if !ok {
 		return
 	}
 	l := a.Booking.StartsAt.In(p.Me.TZ)
 	f := views.BookingRescheduleForm{A: a, Date: l.Format(calDateLayout), Time: l.Format("15:04"), Dialog: dialog(w, r)}
-	if err := u.fillReschedule(ctx, p, &f); err != nil {
+	if err := u.fillReschedule(r.Context(), p, &f); err != nil {
 		u.fail(w, r, err)
 		return
 	}
@@ -612,18 +598,8 @@ func (u *UI) cancelForm(w http.ResponseWriter, r *http.Request) {
 	if !u.require(w, r, rbac.Bookings, rbac.Update) {
 		return
 	}
-	ctx := r.Context()
-	p, err := u.page(ctx, r, "Cancel booking", "bookings")
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	a, err := u.appointment(ctx, idParam(r))
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	if u.refused(w, r, a, bookings.ActionCancel) {
+	p, a, ok := u.actionForm(w, r, "Cancel booking", bookings.ActionCancel)
+	if !ok {
 		return
 	}
 	u.renderCancel(w, r, p, http.StatusOK, views.BookingCancelForm{A: a, Dialog: dialog(w, r)})
@@ -738,20 +714,12 @@ func (u *UI) outcome(w http.ResponseWriter, r *http.Request, act bookings.Action
 		u.bookingAction(w, r, done, fn)
 		return
 	}
-	ctx := r.Context()
-	p, err := u.page(ctx, r, f.Title, "bookings")
-	if err != nil {
-		u.fail(w, r, err)
+	p, a, ok := u.actionForm(w, r, f.Title, act)
+	if !ok {
 		return
 	}
-	if f.A, err = u.appointment(ctx, idParam(r)); err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	if u.refused(w, r, f.A, act) {
-		return
-	}
-	if b := f.A.Booking; b.StartsAt.After(u.opts.Now()) {
+	f.A = a
+	if b := a.Booking; b.StartsAt.After(u.opts.Now()) {
 		u.showBooking(w, r, http.StatusUnprocessableEntity,
 			fmt.Sprintf("The appointment at %s has not started yet: its outcome can be recorded once it has.", views.DayTime(b.StartsAt, p.Me.TZ)))
 		return

@@ -25,13 +25,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
-var contactStages = func() []contact.Stage {
-	out := make([]contact.Stage, len(schema.Stages))
-	for i, s := range schema.Stages {
-		out[i] = contact.Stage(s)
-	}
-	return out
-}()
+var contactStages = enums[contact.Stage](schema.Stages)
 
 // bulkErrorsShown is how many of a bulk change's failures the message
 // names; the rest are counted.
@@ -57,9 +51,7 @@ func (u *UI) contactBulk(ctx context.Context, p views.Page, qs url.Values, d *vi
 			return err
 		}
 		b.Assignees = ppl.Options
-		for _, s := range contactStages {
-			b.Stages = append(b.Stages, views.Option{Value: string(s), Label: views.Humanize(string(s))})
-		}
+		b.Stages = options(contactStages)
 	}
 	d.Bulk = b
 	return nil

@@ -34,13 +34,7 @@ var contactFields = map[string]string{
 	"assigned_to_id": "assigned_to", "assignedToID": "assigned_to",
 }
 
-var leadSources = func() []contact.LeadSource {
-	out := make([]contact.LeadSource, len(schema.LeadSources))
-	for i, s := range schema.LeadSources {
-		out[i] = contact.LeadSource(s)
-	}
-	return out
-}()
+var leadSources = enums[contact.LeadSource](schema.LeadSources)
 
 // contactFormOf reads the form's inputs as they were typed.
 func contactFormOf(r *http.Request) views.ContactForm {
@@ -94,24 +88,7 @@ func contactValues(f *views.ContactForm, ppl people) (*types.Date, *contact.Lead
 // the form: INVALID next to its field (or above the form), a reference
 // that is not there next to its field. Anything else returns ok false.
 func contactFormErrors(err error) (views.FieldErrors, int, bool) {
-	ae := apperr.From(err)
-	status := http.StatusUnprocessableEntity
-	switch ae.Code {
-	case apperr.Invalid:
-	case apperr.Conflict:
-		status = http.StatusConflict
-	case apperr.NotFound:
-		if contactFields[ae.Field] == "" {
-			return nil, 0, false
-		}
-		return views.FieldErrors{contactFields[ae.Field]: "That is not at this location (any more): choose another."}, status, true
-	default:
-		return nil, 0, false
-	}
-	if in := contactFields[ae.Field]; in != "" {
-		return views.FieldErrors{in: sentence(ae.Message)}, status, true
-	}
-	return views.FieldErrors{"": sentence(ae.Message)}, status, true
+	return fieldFormErrors(err, contactFields, notHere)
 }
 
 func (u *UI) renderContactForm(w http.ResponseWriter, r *http.Request, p views.Page, id string, f views.ContactForm, ppl people, status int) {
@@ -209,25 +186,36 @@ func (u *UI) createContact(w http.ResponseWriter, r *http.Request) {
 	redirectDone(w, r, "/contacts/"+created.ID.String(), "contact-created", nil, "")
 }
 
+// contactForEdit reads contact {id}, the page of its edit form and the
+// people it can be assigned to. It reports false once it has answered
+// with an error.
+func (u *UI) contactForEdit(w http.ResponseWriter, r *http.Request) (*ent.Contact, views.Page, people, bool) {
+	ctx := r.Context()
+	c, err := u.loadContact(ctx, idParam(r))
+	if err != nil {
+		u.fail(w, r, err)
+		return nil, views.Page{}, people{}, false
+	}
+	p, err := u.page(ctx, r, "Edit "+contactName(c), "contacts")
+	if err != nil {
+		u.fail(w, r, err)
+		return nil, p, people{}, false
+	}
+	ppl, err := u.people(ctx)
+	if err != nil {
+		u.fail(w, r, err)
+		return nil, p, ppl, false
+	}
+	return c, p, ppl, true
+}
+
 // editContact shows the edit form of a contact.
 func (u *UI) editContact(w http.ResponseWriter, r *http.Request) {
 	if !u.require(w, r, rbac.Contacts, rbac.Update) {
 		return
 	}
-	ctx := r.Context()
-	c, err := u.loadContact(ctx, idParam(r))
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	p, err := u.page(ctx, r, "Edit "+contactName(c), "contacts")
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	ppl, err := u.people(ctx)
-	if err != nil {
-		u.fail(w, r, err)
+	c, p, ppl, ok := u.contactForEdit(w, r)
+	if !ok {
 		return
 	}
 	f := views.ContactForm{
@@ -257,23 +245,11 @@ func (u *UI) updateContact(w http.ResponseWriter, r *http.Request) {
 	if !u.require(w, r, rbac.Contacts, rbac.Update) || !u.parseForm(w, r) {
 		return
 	}
-	ctx := r.Context()
-	id := idParam(r)
-	c, err := u.loadContact(ctx, id)
-	if err != nil {
-		u.fail(w, r, err)
+	c, p, ppl, ok := u.contactForEdit(w, r)
+	if !ok {
 		return
 	}
-	p, err := u.page(ctx, r, "Edit "+contactName(c), "contacts")
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	ppl, err := u.people(ctx)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
+	ctx, id := r.Context(), idParam(r)
 	f := contactFormOf(r)
 	dob, src := contactValues(&f, ppl)
 	status := http.StatusUnprocessableEntity

@@ -51,6 +51,16 @@ func parseCursor(s string) *entgql.Cursor[pulid.ID] {
 
 func ptr[T any](v T) *T { return &v }
 
+// enums types the values an ent schema lists as strings (schema.Stages,
+// schema.TaskKinds, …) as its generated enum, for enumValue.
+func enums[T ~string](values []string) []T {
+	out := make([]T, len(values))
+	for i, v := range values {
+		out[i] = T(v)
+	}
+	return out
+}
+
 func options[T ~string](values []T) []views.Option {
 	out := make([]views.Option, 0, len(values))
 	for _, v := range values {

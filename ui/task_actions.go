@@ -10,6 +10,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/graph"
@@ -18,9 +19,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
-var taskStatuses = []task.Status{task.StatusPending, task.StatusInProgress, task.StatusCompleted, task.StatusCancelled}
-
-var taskPriorities = []task.Priority{task.PriorityLow, task.PriorityNormal, task.PriorityHigh, task.PriorityUrgent}
+var (
+	taskStatuses   = enums[task.Status](schema.TaskStatuses)
+	taskPriorities = enums[task.Priority](schema.TaskPriorities)
+)
 
 // taskAction runs one quick action on task {id}: it checks tasks:update,
 // reads the form, runs change in a transaction and answers (see
@@ -110,17 +112,12 @@ func (u *UI) taskAnswer(w http.ResponseWriter, r *http.Request, t *ent.Task, key
 		render(w, r, views.TaskBoard(d))
 		return
 	}
-	c, ppl, err := u.taskCtx(ctx, p, next)
+	row, c, _, err := u.taskView(ctx, p, next, t)
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	rows, err := u.taskRowsOf(ctx, []*ent.Task{t}, ppl)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	render(w, r, views.TaskRowView(rows[0], c, true))
+	render(w, r, views.TaskRowView(row, c, true))
 }
 
 // announce sets the HX-Trigger event app.js shows in the live region. The
@@ -266,18 +263,8 @@ func (u *UI) cancelTask(w http.ResponseWriter, r *http.Request) {
 		redirectTask(w, r, "/tasks/"+id.String(), "task-cancelled", "")
 		return
 	}
-	t, err := u.taskByID(ctx, id)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	p, err := u.page(ctx, r, "Cancel task", "tasks")
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	if !taskAccess(ctx).CanChange(t) {
-		u.fail(w, r, apperr.Forbiddenf("you may change only the tasks assigned to you"))
+	t, p, ok := u.taskForChange(w, r, "Cancel task")
+	if !ok {
 		return
 	}
 	c := views.Confirm{

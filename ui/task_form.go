@@ -36,28 +36,10 @@ var taskFields = map[string]string{
 // false for the error page.
 func taskFormErrors(err error) (views.FieldErrors, int, bool) {
 	ae := apperr.From(err)
-	status := Status(ae.Code)
-	switch ae.Code {
-	case apperr.Invalid, apperr.Conflict:
-	case apperr.NotFound:
-		if _, ok := taskFields[ae.Field]; !ok || ae.Field == "" {
-			return nil, 0, false
-		}
-		status = http.StatusUnprocessableEntity
-	default:
-		return nil, 0, false
+	if (ae.Code == apperr.Invalid || ae.Code == apperr.Conflict) && ae.Field == "bookingID" {
+		return views.FieldErrors{"": "The booking does not exist, or it belongs to another location."}, Status(ae.Code), true
 	}
-	if in, ok := taskFields[ae.Field]; ok {
-		msg := sentence(ae.Message)
-		if ae.Code == apperr.NotFound {
-			msg = "That record does not exist, or it belongs to another location."
-		}
-		return views.FieldErrors{in: msg}, status, true
-	}
-	if ae.Field == "bookingID" {
-		return views.FieldErrors{"": "The booking does not exist, or it belongs to another location."}, status, true
-	}
-	return views.FieldErrors{"": sentence(ae.Message)}, status, true
+	return fieldFormErrors(err, taskFields, "That record does not exist, or it belongs to another location.")
 }
 
 // parseDue reads the due date and time, given in tz. Both empty is no due
@@ -218,14 +200,13 @@ func (u *UI) taskFormPage(ctx context.Context, id string, f views.TaskForm) (vie
 // newTask shows the create form, prefilled from ?contact=ID and
 // ?booking=ID (a booking brings its contact).
 func (u *UI) newTask(w http.ResponseWriter, r *http.Request) {
+	if !u.require(w, r, rbac.Tasks, rbac.Create) {
+		return
+	}
 	ctx := r.Context()
 	p, err := u.page(ctx, r, "New task", "tasks")
 	if err != nil {
 		u.fail(w, r, err)
-		return
-	}
-	if !p.Me.Can["tasks:create"] {
-		u.fail(w, r, apperr.Forbiddenf("your role (%s) may not create tasks", p.Me.Role))
 		return
 	}
 	f := views.TaskForm{Assignee: taskAccess(ctx).Me}
@@ -361,13 +342,7 @@ func taskInput(f *views.TaskForm, tz *time.Location, set func(due *time.Time, ki
 	return nil
 }
 
-var taskKinds = func() []task.Kind {
-	out := make([]task.Kind, len(schema.TaskKinds))
-	for i, k := range schema.TaskKinds {
-		out[i] = task.Kind(k)
-	}
-	return out
-}()
+var taskKinds = enums[task.Kind](schema.TaskKinds)
 
 func (u *UI) renderTaskForm(w http.ResponseWriter, r *http.Request, p views.Page, id string, f views.TaskForm, status int, msg string) {
 	d, err := u.taskFormPage(r.Context(), id, f)
@@ -382,18 +357,8 @@ func (u *UI) renderTaskForm(w http.ResponseWriter, r *http.Request, p views.Page
 // editTask shows the edit form of a task the viewer may change.
 func (u *UI) editTask(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	t, err := u.taskByID(ctx, idParam(r))
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	if !taskAccess(ctx).CanChange(t) {
-		u.fail(w, r, apperr.Forbiddenf("you may change only the tasks assigned to you"))
-		return
-	}
-	p, err := u.page(ctx, r, "Edit task", "tasks")
-	if err != nil {
-		u.fail(w, r, err)
+	t, p, ok := u.taskForChange(w, r, "Edit task")
+	if !ok {
 		return
 	}
 	f := views.TaskForm{Title: t.Title, Description: t.Description, Kind: string(t.Kind)}

@@ -116,6 +116,20 @@ func (u *UI) taskCtx(ctx context.Context, p views.Page, next string) (views.Task
 	}, ppl, nil
 }
 
+// taskView is one task's row and what its action forms need; next is
+// where they return to.
+func (u *UI) taskView(ctx context.Context, p views.Page, next string, t *ent.Task) (views.TaskRow, views.TaskCtx, people, error) {
+	c, ppl, err := u.taskCtx(ctx, p, next)
+	if err != nil {
+		return views.TaskRow{}, c, ppl, err
+	}
+	rows, err := u.taskRowsOf(ctx, []*ent.Task{t}, ppl)
+	if err != nil {
+		return views.TaskRow{}, c, ppl, err
+	}
+	return rows[0], c, ppl, nil
+}
+
 // taskRowsOf resolves the contacts and assignees of tasks with two queries
 // (people are known already).
 func (u *UI) taskRowsOf(ctx context.Context, ts []*ent.Task, ppl people) ([]views.TaskRow, error) {
@@ -200,6 +214,29 @@ func (u *UI) taskByID(ctx context.Context, id pulid.ID) (*ent.Task, error) {
 		return nil, apperr.NotFoundf("id", "That task does not exist, or it belongs to another location.")
 	}
 	return conn.Edges[0].Node, nil
+}
+
+// taskForChange reads task {id} and the page of a form that changes it,
+// refusing (403) a viewer the buttons would not offer it to: the form
+// would only be refused when posted. It reports false once it has
+// answered.
+func (u *UI) taskForChange(w http.ResponseWriter, r *http.Request, title string) (*ent.Task, views.Page, bool) {
+	ctx := r.Context()
+	t, err := u.taskByID(ctx, idParam(r))
+	if err != nil {
+		u.fail(w, r, err)
+		return nil, views.Page{}, false
+	}
+	if !taskAccess(ctx).CanChange(t) {
+		u.fail(w, r, apperr.Forbiddenf("you may change only the tasks assigned to you"))
+		return nil, views.Page{}, false
+	}
+	p, err := u.page(ctx, r, title, "tasks")
+	if err != nil {
+		u.fail(w, r, err)
+		return nil, p, false
+	}
+	return t, p, true
 }
 
 // taskFilterOf reads the filters from a query string. The list shows open
@@ -406,17 +443,12 @@ func (u *UI) taskDetail(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	c, ppl, err := u.taskCtx(ctx, p, "/tasks/"+id.String())
+	row, c, ppl, err := u.taskView(ctx, p, "/tasks/"+id.String(), t)
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	rows, err := u.taskRowsOf(ctx, []*ent.Task{t}, ppl)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	d := views.TaskDetailPage{Row: rows[0], Ctx: c, Created: r.URL.Query().Get("done") == "task-created"}
+	d := views.TaskDetailPage{Row: row, Ctx: c, Created: r.URL.Query().Get("done") == "task-created"}
 	if t.BookingID != nil {
 		if d.BookingLabel, err = u.bookingLabel(ctx, *t.BookingID, c.TZ); err != nil {
 			u.fail(w, r, err)
@@ -481,10 +513,5 @@ func taskNext(r *http.Request, fallback string) string {
 func redirectTask(w http.ResponseWriter, r *http.Request, target, key, fragment string) {
 	path, query, _ := strings.Cut(target, "?")
 	q, _ := url.ParseQuery(query)
-	q.Set("done", key)
-	to := path + "?" + q.Encode()
-	if fragment != "" {
-		to += "#" + fragment
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	redirectDone(w, r, path, key, q, fragment)
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -119,36 +120,22 @@ func (s *Service) run(ctx context.Context, fn func(o *op) error) error {
 		// and follow-up tasks.
 		return errors.New("bookings: Stages and Tasks must be set")
 	}
-	if tx := ent.TxFromContext(ctx); tx != nil {
-		return s.runIn(ctx, tx.Client(), v, fn)
-	}
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	tctx := ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client())
-	if err := s.runIn(tctx, tx.Client(), v, fn); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-func (s *Service) runIn(ctx context.Context, c *ent.Client, v *viewer.Viewer, fn func(o *op) error) error {
-	loc, err := c.Location.Get(ctx, v.LocationID)
-	if err != nil {
-		return err
-	}
-	tz, err := zone(loc.Timezone)
-	if err != nil {
-		return err
-	}
-	o := &op{ctx: ctx, c: c, loc: loc, tz: tz, now: s.Now().UTC()}
-	if v.UserID != "" {
-		id := v.UserID
-		o.actor = &id
-	}
-	return fn(o)
+	return txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		loc, err := c.Location.Get(ctx, v.LocationID)
+		if err != nil {
+			return err
+		}
+		tz, err := zone(loc.Timezone)
+		if err != nil {
+			return err
+		}
+		o := &op{ctx: ctx, c: c, loc: loc, tz: tz, now: s.Now().UTC()}
+		if v.UserID != "" {
+			id := v.UserID
+			o.actor = &id
+		}
+		return fn(o)
+	})
 }
 
 // lock serialises the conflict check and the write that follows it with
@@ -192,19 +179,15 @@ func (s *Service) client(ctx context.Context) *ent.Client {
 // after the start, longer than MaxLength) or the service is no longer
 // offered, with NOT_FOUND when the contact, service or staff member is not
 // at this location, and with CONFLICT when the service's resource or the
-// staff member is already booked at that time. A contact still in the lead
-// pipeline moves to booked.
+// staff member is already booked at that time, or another booking has the
+// same source and external ID (an empty external ID is none). A contact
+// still in the lead pipeline moves to booked.
 func (s *Service) Create(ctx context.Context, in NewBooking) (*ent.Booking, error) {
 	var out *ent.Booking
 	err := s.run(ctx, func(o *op) error {
-		svc, err := o.c.Service.Get(o.ctx, in.ServiceID)
-		if ent.IsNotFound(err) {
-			return apperr.NotFoundf("serviceID", "service %s not found", in.ServiceID)
-		} else if err != nil {
+		svc, err := activeService(o, in.ServiceID)
+		if err != nil {
 			return err
-		}
-		if !svc.Active {
-			return apperr.Invalidf("serviceID", "%s is no longer offered", svc.Name)
 		}
 		ct, err := o.c.Contact.Get(o.ctx, in.ContactID)
 		if ent.IsNotFound(err) {
@@ -240,20 +223,9 @@ func (s *Service) Create(ctx context.Context, in NewBooking) (*ent.Booking, erro
 		if err := s.lock(o); err != nil {
 			return err
 		}
-		if in.ExternalID != nil && *in.ExternalID != "" {
-			// Checked first rather than left to the unique index: a failed
-			// INSERT aborts a PostgreSQL transaction, and the caller
-			// deserves the ID of the booking it duplicates.
-			dup, err := o.c.Booking.Query().
-				Where(booking.LocationID(o.loc.ID), booking.SourceEQ(source), booking.ExternalID(*in.ExternalID)).
-				FirstID(privacy.DecisionContext(o.ctx, privacy.Allow))
-			if err == nil {
-				return &apperr.Error{Code: apperr.Conflict, Field: "externalID",
-					Message: fmt.Sprintf("a %s booking with external ID %q already exists", source, *in.ExternalID),
-					Details: map[string]any{"conflictWith": string(dup)}}
-			} else if !ent.IsNotFound(err) {
-				return err
-			}
+		externalID := noEmpty(in.ExternalID)
+		if err := s.uniqueExternalID(o, source, externalID, ""); err != nil {
+			return err
 		}
 		if err := s.checkConflicts(o, svc.Resource, in.StaffID, start, end, ""); err != nil {
 			return err
@@ -261,7 +233,7 @@ func (s *Service) Create(ctx context.Context, in NewBooking) (*ent.Booking, erro
 		b, err := o.c.Booking.Create().
 			SetContactID(ct.ID).SetServiceID(svc.ID).SetNillableStaffID(in.StaffID).
 			SetStartsAt(start).SetEndsAt(end).SetStatus(booking.StatusPending).
-			SetSource(source).SetNillableExternalID(in.ExternalID).
+			SetSource(source).SetNillableExternalID(externalID).
 			SetPriceCents(price).SetNotes(in.Notes).
 			Save(o.ctx)
 		if err != nil {
@@ -332,17 +304,13 @@ func (s *Service) Confirm(ctx context.Context, id pulid.ID) (*ent.Booking, error
 // for a recall a recall task is created, due the service's recall months
 // later.
 func (s *Service) Complete(ctx context.Context, id pulid.ID) (*ent.Booking, error) {
-	b, _, err := s.complete(ctx, id)
+	b, _, err := s.CompleteWithRecall(ctx, id)
 	return b, err
 }
 
 // CompleteWithRecall is Complete that also returns the recall task (nil
 // when the service has no recall).
 func (s *Service) CompleteWithRecall(ctx context.Context, id pulid.ID) (*ent.Booking, *ent.Task, error) {
-	return s.complete(ctx, id)
-}
-
-func (s *Service) complete(ctx context.Context, id pulid.ID) (*ent.Booking, *ent.Task, error) {
 	var out *ent.Booking
 	var recall *ent.Task
 	err := s.run(ctx, func(o *op) error {
@@ -582,7 +550,8 @@ func (s *Service) reschedule(o *op, b *ent.Booking, start, end time.Time) (*ent.
 // booking belongs to one patient, so cancel it and book the other). A
 // status or time equal to the current one is no change. Changes to an
 // active booking's time, service or staff member are checked for
-// conflicts.
+// conflicts, and a new source or external ID for duplicates, as Create
+// does.
 func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateBookingInput) (*ent.Booking, error) {
 	var out *ent.Booking
 	err := s.run(ctx, func(o *op) error {
@@ -617,14 +586,8 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateBookingI
 		}
 		svc := b.Edges.Service
 		if in.ServiceID != nil && *in.ServiceID != b.ServiceID {
-			svc, err = o.c.Service.Get(o.ctx, *in.ServiceID)
-			if ent.IsNotFound(err) {
-				return apperr.NotFoundf("serviceID", "service %s not found", *in.ServiceID)
-			} else if err != nil {
+			if svc, err = activeService(o, *in.ServiceID); err != nil {
 				return err
-			}
-			if !svc.Active {
-				return apperr.Invalidf("serviceID", "%s is no longer offered", svc.Name)
 			}
 		}
 		staff := b.StaffID
@@ -636,6 +599,24 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateBookingI
 		}
 		if in.PriceCents != nil && *in.PriceCents < 0 {
 			return apperr.Invalidf("priceCents", "cannot be negative")
+		}
+		if in.ExternalID != nil && *in.ExternalID == "" {
+			in.ExternalID, in.ClearExternalID = nil, true
+		}
+		if in.ExternalID != nil || in.Source != nil {
+			source, externalID := b.Source, b.ExternalID
+			if in.Source != nil {
+				source = *in.Source
+			}
+			if in.ClearExternalID {
+				externalID = nil
+			}
+			if in.ExternalID != nil {
+				externalID = in.ExternalID
+			}
+			if err := s.uniqueExternalID(o, source, externalID, b.ID); err != nil {
+				return err
+			}
 		}
 		restaffed := !samePtr(staff, b.StaffID)
 		if Active(b.Status) && (moved || svc.ID != b.ServiceID || restaffed) {
@@ -718,6 +699,55 @@ func (s *Service) History(ctx context.Context, id pulid.ID) ([]*ent.BookingEvent
 func (s *Service) Events(ctx context.Context, b *ent.Booking) ([]*ent.BookingEvent, error) {
 	return s.client(ctx).BookingEvent.Query().Where(bookingevent.BookingID(b.ID)).
 		Order(bookingevent.ByAt(), bookingevent.ByID()).All(ctx)
+}
+
+// uniqueExternalID returns CONFLICT, with details {conflictWith: id}, when
+// another booking of the location (other than self) has the same source
+// and external ID. It is checked first rather than left to the unique
+// index: a failed write aborts a PostgreSQL transaction, and the caller
+// deserves the ID of the booking it duplicates.
+func (s *Service) uniqueExternalID(o *op, source booking.Source, externalID *string, self pulid.ID) error {
+	if externalID == nil {
+		return nil
+	}
+	q := o.c.Booking.Query().
+		Where(booking.LocationID(o.loc.ID), booking.SourceEQ(source), booking.ExternalID(*externalID))
+	if self != "" {
+		q.Where(booking.IDNEQ(self))
+	}
+	dup, err := q.FirstID(privacy.DecisionContext(o.ctx, privacy.Allow))
+	switch {
+	case err == nil:
+		return &apperr.Error{Code: apperr.Conflict, Field: "externalID",
+			Message: fmt.Sprintf("a %s booking with external ID %q already exists", source, *externalID),
+			Details: map[string]any{"conflictWith": string(dup)}}
+	case ent.IsNotFound(err):
+		return nil
+	}
+	return err
+}
+
+// noEmpty is nil for an empty string: an empty external ID is none.
+func noEmpty(s *string) *string {
+	if s == nil || *s == "" {
+		return nil
+	}
+	return s
+}
+
+// activeService reads a service a booking is for: NOT_FOUND when it is not
+// at this location, INVALID when it is no longer offered.
+func activeService(o *op, id pulid.ID) (*ent.Service, error) {
+	svc, err := o.c.Service.Get(o.ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apperr.NotFoundf("serviceID", "service %s not found", id)
+	} else if err != nil {
+		return nil, err
+	}
+	if !svc.Active {
+		return nil, apperr.Invalidf("serviceID", "%s is no longer offered", svc.Name)
+	}
+	return svc, nil
 }
 
 // checkConflicts returns CONFLICT, with details {conflictWith: id}, when a

@@ -18,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
+	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 )
 
 // Import limits.
@@ -78,6 +79,24 @@ func (f *Field) UnmarshalGQL(v any) error {
 type ColumnMapping struct {
 	Column string
 	Field  Field
+}
+
+// MappingOf turns a list of column mappings into the mapping (CSV header
+// → field) StartImport takes; nil for an empty list, which StartImport
+// reads as the suggested mapping. A column listed twice is INVALID (field
+// "mapping").
+func MappingOf(list []*ColumnMapping) (map[string]string, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]string, len(list))
+	for _, c := range list {
+		if _, dup := m[c.Column]; dup {
+			return nil, apperr.Invalidf("mapping", "column %q is mapped twice", c.Column)
+		}
+		m[c.Column] = string(c.Field)
+	}
+	return m, nil
 }
 
 // synonyms are header names people use for each field, compared with
@@ -354,7 +373,7 @@ func (p *rowParser) parse(rec []string) (parsedRow, *rowError) {
 			ls = a
 		}
 		if contact.LeadSourceValidator(ls) != nil {
-			return bad(FieldLeadSource, "%q is not a lead source (use one of %s)", v, strings.Join(leadSources(), ", "))
+			return bad(FieldLeadSource, "%q is not a lead source (use one of %s)", v, strings.Join(schema.LeadSources, ", "))
 		}
 		in.LeadSource = &ls
 	}
@@ -390,7 +409,7 @@ func (p *rowParser) parse(rec []string) (parsedRow, *rowError) {
 		if contact.StageValidator(st) != nil {
 			return bad(FieldStage, "%q is not a stage", v)
 		}
-		pl := PipelineOf(st)
+		pl := pipeline.PipelineOf(st)
 		in.Stage, in.Pipeline = &st, &pl
 	}
 	return out, nil
@@ -408,8 +427,6 @@ var sourceAliases = map[string]contact.LeadSource{
 	"google": contact.LeadSourceGoogleAds, "website": contact.LeadSourceWix, "walkin": contact.LeadSourceWalkIn,
 	"word_of_mouth": contact.LeadSourceReferral, "friend": contact.LeadSourceReferral,
 }
-
-func leadSources() []string { return schema.LeadSources }
 
 func parseBool(s string) (bool, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
@@ -438,17 +455,4 @@ func ParseDate(s string) (types.Date, error) {
 		return d, nil
 	}
 	return "", errors.New("is not a date like 1980-04-23 or 23/04/1980")
-}
-
-// PipelineOf returns the pipeline a stage belongs to.
-func PipelineOf(s contact.Stage) contact.Pipeline {
-	switch s {
-	case contact.StageConfirmed, contact.StageReminded, contact.StageReady:
-		return contact.PipelinePreAppointment
-	case contact.StageCompleted, contact.StageResultsSent, contact.StageRecalled:
-		return contact.PipelinePostAppointment
-	case contact.StageReferralSent, contact.StagePartnershipActive:
-		return contact.PipelinePartnership
-	}
-	return contact.PipelineLead
 }

@@ -99,3 +99,10 @@ func wantCode(t *testing.T, err error, code apperr.Code) {
 		t.Fatalf("error %v (%s), want %s", err, apperr.CodeOf(err), code)
 	}
 }
+
+func wantField(t *testing.T, err error, code apperr.Code, field string) {
+	t.Helper()
+	if ae := apperr.From(err); err == nil || ae.Code != code || ae.Field != field {
+		t.Fatalf("error %v, want %s on %q", err, code, field)
+	}
+}

@@ -65,11 +65,8 @@ func (s *Service) Preview(ctx context.Context, content []byte) (*Preview, error)
 	if err != nil {
 		return nil, err
 	}
-	p := &Preview{Headers: f.headers, SuggestedMapping: suggested(f.headers), Rows: [][]string{}, TotalRows: len(f.records)}
-	for _, rec := range f.records[:min(previewRows, len(f.records))] {
-		p.Rows = append(p.Rows, rec)
-	}
-	return p, nil
+	rows := append([][]string{}, f.records[:min(previewRows, len(f.records))]...)
+	return &Preview{Headers: f.headers, SuggestedMapping: suggested(f.headers), Rows: rows, TotalRows: len(f.records)}, nil
 }
 
 // StartImport stores a CSV import job (status pending, with the file and
@@ -87,24 +84,12 @@ func (s *Service) Preview(ctx context.Context, content []byte) (*Preview, error)
 // per batch; the report and the end state are written when it finishes,
 // and the file is then cleared.
 func (s *Service) StartImport(ctx context.Context, fileName string, content []byte, mapping map[string]string) (*ent.ImportJob, error) {
-	v, err := require(ctx, rbac.Contacts, rbac.Create)
+	v, err := requireImporter(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if v.LocationID == "" || v.UserID == "" {
-		return nil, apperr.Forbiddenf("an import runs as a person at a location")
-	}
-	f, err := readCSV(content, MaxImportRows)
+	f, mapping, err := readMapped(content, mapping)
 	if err != nil {
-		return nil, err
-	}
-	if len(f.records) == 0 {
-		return nil, apperr.Invalidf("file", "the file has a header row but no contacts")
-	}
-	if len(mapping) == 0 {
-		mapping = SuggestMapping(f.headers)
-	}
-	if _, err := columns(f.headers, mapping); err != nil {
 		return nil, err
 	}
 	job, err := s.client(ctx).ImportJob.Create().
@@ -116,6 +101,39 @@ func (s *Service) StartImport(ctx context.Context, fileName string, content []by
 	}
 	s.enqueueOnCommit(ctx, importTask{id: job.ID, viewer: *v})
 	return job, nil
+}
+
+// requireImporter fails unless the viewer may import: contacts:create, as a
+// person at a location (the worker runs the job as them).
+func requireImporter(ctx context.Context) (*viewer.Viewer, error) {
+	v, err := require(ctx, rbac.Contacts, rbac.Create)
+	if err != nil {
+		return nil, err
+	}
+	if v.LocationID == "" || v.UserID == "" {
+		return nil, apperr.Forbiddenf("an import runs as a person at a location")
+	}
+	return v, nil
+}
+
+// readMapped reads content, which must hold contacts, and checks mapping
+// against its headers; an empty mapping becomes the suggested one, which
+// it returns.
+func readMapped(content []byte, mapping map[string]string) (*csvFile, map[string]string, error) {
+	f, err := readCSV(content, MaxImportRows)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(f.records) == 0 {
+		return nil, nil, apperr.Invalidf("file", "the file has a header row but no contacts")
+	}
+	if len(mapping) == 0 {
+		mapping = SuggestMapping(f.headers)
+	}
+	if _, err := columns(f.headers, mapping); err != nil {
+		return nil, nil, err
+	}
+	return f, mapping, nil
 }
 
 // enqueueOnCommit hands t to the worker once the caller's transaction

@@ -206,34 +206,11 @@ func findDuplicate(ctx context.Context, c *ent.Client, phone, email string) (*en
 	return cs[0], "phone", nil
 }
 
-func notFoundNil(err error) error {
-	if ent.IsNotFound(err) {
-		return nil
-	}
-	return err
-}
-
 // Archive hides a contact from lists (deleteContact). It needs
 // contacts:delete. Archiving an archived contact changes nothing.
 // Returns NOT_FOUND or FORBIDDEN.
 func (s *Service) Archive(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
-	if _, err := require(ctx, rbac.Contacts, rbac.Delete); err != nil {
-		return nil, err
-	}
-	var out *ent.Contact
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
-		ct, err := c.Contact.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if ct.ArchivedAt != nil {
-			out = ct
-			return nil
-		}
-		out, err = c.Contact.UpdateOne(ct).SetArchivedAt(s.now()).Save(ctx)
-		return err
-	})
-	return out, err
+	return s.setArchived(ctx, id, true)
 }
 
 // Restore brings an archived contact back into lists. It needs
@@ -241,6 +218,12 @@ func (s *Service) Archive(ctx context.Context, id pulid.ID) (*ent.Contact, error
 // restored (CONFLICT, Details {mergedInto: id}): its history moved to the
 // survivor.
 func (s *Service) Restore(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
+	return s.setArchived(ctx, id, false)
+}
+
+// setArchived archives or restores contact id; a contact already in that
+// state is returned unchanged.
+func (s *Service) setArchived(ctx context.Context, id pulid.ID, archive bool) (*ent.Contact, error) {
 	if _, err := require(ctx, rbac.Contacts, rbac.Delete); err != nil {
 		return nil, err
 	}
@@ -250,15 +233,21 @@ func (s *Service) Restore(ctx context.Context, id pulid.ID) (*ent.Contact, error
 		if err != nil {
 			return err
 		}
-		if ct.MergedIntoID != nil {
+		if !archive && ct.MergedIntoID != nil {
 			return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("this contact was merged into %s; open that one instead", *ct.MergedIntoID),
 				Details: map[string]any{"mergedInto": string(*ct.MergedIntoID)}}
 		}
-		if ct.ArchivedAt == nil {
+		if (ct.ArchivedAt != nil) == archive {
 			out = ct
 			return nil
 		}
-		out, err = c.Contact.UpdateOne(ct).ClearArchivedAt().Save(ctx)
+		u := c.Contact.UpdateOne(ct)
+		if archive {
+			u.SetArchivedAt(s.now())
+		} else {
+			u.ClearArchivedAt()
+		}
+		out, err = u.Save(ctx)
 		return err
 	})
 	return out, err

@@ -119,6 +119,12 @@ func TestService_ArchiveRestore(t *testing.T) {
 	if got.ArchivedAt != nil || got.Warmness == 0 || !listed() {
 		t.Fatalf("restored: at %v, warmness %d, listed %v", got.ArchivedAt, got.Warmness, listed())
 	}
+	t.Run("OK_RestoreLiveChangesNothing", func(t *testing.T) {
+		again, err := e.svc.Restore(mgr, ct.ID)
+		if err != nil || again.ArchivedAt != nil || !again.UpdatedAt.Equal(got.UpdatedAt) {
+			t.Fatalf("restore of a live contact: %v, %+v", err, again)
+		}
+	})
 	t.Run("ErrOtherLocation", func(t *testing.T) {
 		_, err := e.svc.Archive(mgr, e.parContact(t))
 		wantCode(t, err, apperr.NotFound)

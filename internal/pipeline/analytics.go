@@ -108,6 +108,9 @@ func (s *Service) Analytics(ctx context.Context, from, to time.Time) ([]StageSta
 			history[r.ContactID] = append(history[r.ContactID], ch)
 		}
 	}
+	for _, hs := range history {
+		sortChanges(hs)
+	}
 	created, err := creationTimes(ctx, c, history, from, to)
 	if err != nil {
 		return nil, err
@@ -133,12 +136,11 @@ func currentCounts(ctx context.Context, c *ent.Client) (map[contact.Stage]int, e
 }
 
 // creationTimes returns when each contact was created, for the contacts
-// whose first recorded move leaves its stage during the period (the only
-// moves whose entry is the creation).
+// whose first recorded move (histories are sorted by time) leaves its
+// stage during the period: the only moves whose entry is the creation.
 func creationTimes(ctx context.Context, c *ent.Client, history map[pulid.ID][]change, from, to time.Time) (map[pulid.ID]time.Time, error) {
 	var need []pulid.ID
 	for id, hs := range history {
-		sortChanges(hs)
 		first := hs[0]
 		if first.from != "" && !first.at.Before(from) && first.at.Before(to) {
 			need = append(need, id)
@@ -175,7 +177,6 @@ func compute(current map[contact.Stage]int, history map[pulid.ID][]change, creat
 	converted := map[contact.Stage]int{}
 	durations := map[contact.Stage][]time.Duration{}
 	for id, hs := range history {
-		sortChanges(hs)
 		firstEntry := map[contact.Stage]int{} // stage → index of the first entry in the period
 		for i, ch := range hs {
 			if !in(ch.at) {

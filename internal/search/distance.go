@@ -1,5 +1,7 @@
 package search
 
+import "slices"
+
 // osa returns the optimal string alignment distance between a and b (the
 // Damerau–Levenshtein distance where no substring is edited twice): the
 // fewest insertions, deletions, substitutions and transpositions of two
@@ -49,11 +51,11 @@ func oneDeletionApart(a, b string) bool {
 		return true
 	}
 	da, db := deletions(a), deletions(b)
-	if contains(da, b) || contains(db, a) {
+	if slices.Contains(da, b) || slices.Contains(db, a) {
 		return true
 	}
 	for _, x := range da {
-		if contains(db, x) {
+		if slices.Contains(db, x) {
 			return true
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 )
 
 // Index maintains and queries the contact search index.
@@ -227,28 +228,24 @@ func (s *Index) reindexWhere(ctx context.Context, loc pulid.ID, extra predicate.
 	total := 0
 	var after pulid.ID
 	for {
-		tx, err := s.client.Tx(sys)
+		var cs []*ent.Contact
+		var n int
+		err := txn.Run(sys, s.client, func(ctx context.Context, c *ent.Client) error {
+			q := c.Contact.Query().Where(contact.LocationID(loc))
+			if after != "" {
+				q.Where(contact.IDGT(after))
+			}
+			if extra != nil {
+				q.Where(extra)
+			}
+			var err error
+			if cs, err = q.Order(contact.ByID()).Limit(reindexPage).Select(keyFields...).All(ctx); err != nil {
+				return err
+			}
+			n, err = writeKeys(ctx, c, cs, extra == nil)
+			return err
+		})
 		if err != nil {
-			return total, err
-		}
-		q := tx.Contact.Query().Where(contact.LocationID(loc))
-		if after != "" {
-			q.Where(contact.IDGT(after))
-		}
-		if extra != nil {
-			q.Where(extra)
-		}
-		cs, err := q.Order(contact.ByID()).Limit(reindexPage).Select(keyFields...).All(sys)
-		if err != nil {
-			_ = tx.Rollback()
-			return total, err
-		}
-		n, err := writeKeys(sys, tx.Client(), cs, extra == nil)
-		if err != nil {
-			_ = tx.Rollback()
-			return total, err
-		}
-		if err := tx.Commit(); err != nil {
 			return total, err
 		}
 		total += n

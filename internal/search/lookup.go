@@ -57,7 +57,7 @@ func (l *lookups) exact(kind int8, parts []int8, bound int, keys ...string) {
 	for i := range *l {
 		if x := &(*l)[i]; x.kind == kind && x.keys != nil && slices.Equal(x.parts, parts) && x.bound == bound {
 			for _, k := range keys {
-				if k != "" && !contains(x.keys, k) {
+				if k != "" && !slices.Contains(x.keys, k) {
 					x.keys = append(x.keys, k)
 				}
 			}
@@ -66,7 +66,7 @@ func (l *lookups) exact(kind int8, parts []int8, bound int, keys ...string) {
 	}
 	var ks []string
 	for _, k := range keys {
-		if k != "" && !contains(ks, k) {
+		if k != "" && !slices.Contains(ks, k) {
 			ks = append(ks, k)
 		}
 	}
@@ -122,7 +122,7 @@ func (l lookups) stages() []lookups {
 // deletion lookups.
 func (l *lookups) without(prefix string) {
 	for i := range *l {
-		if x := &(*l)[i]; x.kind == kindDeletion && x.keys != nil && !contains(x.notPrefixes, prefix) {
+		if x := &(*l)[i]; x.kind == kindDeletion && x.keys != nil && !slices.Contains(x.notPrefixes, prefix) {
 			x.notPrefixes = append(x.notPrefixes, prefix)
 		}
 	}

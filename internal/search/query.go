@@ -459,7 +459,7 @@ func quality(t token, tr []rune, h *hit, wr, buf *[]rune) int {
 		// deletions in the index.
 		return 0
 	case t.runes == 3:
-		if utf8.RuneCountInString(w) == 4 && contains(deletions(w), t.text) {
+		if utf8.RuneCountInString(w) == 4 && slices.Contains(deletions(w), t.text) {
 			return qEdit1
 		}
 	case t.runes >= 4:
@@ -728,7 +728,7 @@ func describe(toks []token, cd *candidate, c *ent.Contact) string {
 		case qEdit2:
 			s += " (2 typos)"
 		}
-		if !contains(parts, s) {
+		if !slices.Contains(parts, s) {
 			parts = append(parts, s)
 		}
 	}

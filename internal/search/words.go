@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -9,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
 )
 
 // Kinds of search key (SearchKey.kind).
@@ -150,16 +152,6 @@ func compact(s string) string {
 	return b.String()
 }
 
-func digitsOf(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
-
 // truncate cuts s to at most maxKeyLen bytes, at a rune boundary.
 func truncate(s string) string {
 	if len(s) <= maxKeyLen {
@@ -191,7 +183,7 @@ func deletions(w string) []string {
 // found: all digits ("61412345678"), the national form with its trunk
 // prefix ("0412345678") and the national significant number ("412345678").
 func phoneForms(e164 string) (forms []string, nsn string) {
-	all := digitsOf(e164)
+	all := normalize.PhoneDigits(e164)
 	if all == "" {
 		return nil, ""
 	}
@@ -201,22 +193,13 @@ func phoneForms(e164 string) (forms []string, nsn string) {
 		return forms, ""
 	}
 	nsn = phonenumbers.GetNationalSignificantNumber(num)
-	national := digitsOf(phonenumbers.Format(num, phonenumbers.NATIONAL))
+	national := normalize.PhoneDigits(phonenumbers.Format(num, phonenumbers.NATIONAL))
 	for _, f := range []string{national, nsn} {
-		if f != "" && !contains(forms, f) {
+		if f != "" && !slices.Contains(forms, f) {
 			forms = append(forms, f)
 		}
 	}
 	return forms, nsn
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func reverse(s string) string {
@@ -327,7 +310,7 @@ func parseQuery(q string) []token {
 	for _, chunk := range strings.Fields(q) {
 		switch {
 		case isPhoneChunk(chunk):
-			digits.WriteString(digitsOf(chunk))
+			digits.WriteString(normalize.PhoneDigits(chunk))
 			continue
 		case isEmailChunk(chunk):
 			flushDigits()

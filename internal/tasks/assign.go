@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -56,33 +55,20 @@ type choice struct {
 // fewest open tasks, then the name. With no candidate it answers CONFLICT
 // saying what is missing.
 func (s *Service) AutoAssign(ctx context.Context, id pulid.ID) (*ent.Task, error) {
-	var out *ent.Task
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
-		now := s.now()
-		t, err := get(ctx, c, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, id, func(ctx context.Context, c *ent.Client, t *ent.Task, now time.Time) (*ent.TaskUpdateOne, []pendingEvent, error) {
 		if !open(t.Status) {
-			return apperr.Invalidf("status", "the task is %s; only open tasks are assigned", t.Status)
+			return nil, nil, apperr.Invalidf("status", "the task is %s; only open tasks are assigned", t.Status)
 		}
 		pick, err := s.choose(ctx, c, t.Skill, t.ID, now)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		// Update even when the pick is the current assignee: the privacy
 		// rule on the update is what allows the viewer to change this task
 		// at all, and the event must not be written without it.
 		u := c.Task.UpdateOneID(id).SetAssigneeID(pick.chosen.id)
-		if out, err = save(ctx, c, u, t); err != nil {
-			return err
-		}
-		return s.event(ctx, c, id, taskevent.KindAutoAssigned, pick.detail, now)
+		return u, []pendingEvent{{taskevent.KindAutoAssigned, pick.detail}}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // choose ranks the candidates for a task needing skill (nil: any), leaving
@@ -202,7 +188,7 @@ func explain(ranked []candidate, skill *string) string {
 		if n < len(parts) {
 			list += fmt.Sprintf("; … %d more", len(parts)-n)
 		}
-		if d := list + "; " + tail; utf8.RuneCountInString(d) <= maxDetail {
+		if d := list + "; " + tail; len(d) <= maxDetail {
 			return d
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 )
 
 // reprioritizePage is how many tasks one transaction of Reprioritize
@@ -28,7 +29,7 @@ func (s *Service) Reprioritize(ctx context.Context) (int, error) {
 	var last pulid.ID
 	for {
 		var more bool
-		err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 			ts, err := c.Task.Query().
 				Where(task.IDGT(last), task.StatusIn(task.StatusPending, task.StatusInProgress), task.PriorityManual(false)).
 				Order(task.ByID()).Limit(reprioritizePage).All(ctx)

@@ -31,7 +31,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
-// Limits of the task's text fields (the schema's).
+// Limits of the task's text fields (the schema's), in bytes as the schema
+// counts them: a letter with an accent takes two or more.
 const (
 	maxTitle  = 200
 	maxSkill  = 40
@@ -72,14 +73,7 @@ func (s *Service) now() time.Time {
 	return s.Now().UTC()
 }
 
-// inTx runs fn with the caller's transaction when there is one (a GraphQL
-// mutation, a UI form post), or in a transaction of its own, so a task
-// never changes without the event that records it.
-func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) error {
-	return txn.Run(ctx, s.Client, fn)
-}
-
-// reader is the client for reads outside inTx.
+// reader is the client for reads outside a transaction of the service's.
 func (s *Service) reader(ctx context.Context) *ent.Client {
 	if c := ent.FromContext(ctx); c != nil {
 		return c
@@ -91,12 +85,9 @@ func (s *Service) reader(ctx context.Context) *ent.Client {
 // explicit priority is kept and marked manual), optionally auto-assigned,
 // and records a TaskEvent "created" (and "auto_assigned").
 func (s *Service) Create(ctx context.Context, in NewTask) (*ent.Task, error) {
-	title := strings.TrimSpace(in.Title)
-	if title == "" {
-		return nil, apperr.Invalidf("title", "a task needs a title")
-	}
-	if utf8.RuneCountInString(title) > maxTitle {
-		return nil, apperr.Invalidf("title", "the title is longer than %d characters", maxTitle)
+	title, err := cleanTitle(in.Title)
+	if err != nil {
+		return nil, err
 	}
 	kind := in.Kind
 	if kind == "" {
@@ -123,7 +114,9 @@ func (s *Service) Create(ctx context.Context, in NewTask) (*ent.Task, error) {
 		return nil, apperr.Invalidf("assigneeID", "choose an assignee or auto-assignment, not both")
 	}
 	var out *ent.Task
-	err = s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+	// In the caller's transaction when there is one, so a task never
+	// exists without the event that records its creation.
+	err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		now := s.now()
 		warmness, err := contactWarmness(ctx, c, in.ContactID)
 		if err != nil {
@@ -198,12 +191,9 @@ func (s *Service) Create(ctx context.Context, in NewTask) (*ent.Task, error) {
 // "updated" event naming the fields.
 func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateTaskInput) (*ent.Task, error) {
 	if in.Title != nil {
-		t := strings.TrimSpace(*in.Title)
-		if t == "" {
-			return nil, apperr.Invalidf("title", "a task needs a title")
-		}
-		if utf8.RuneCountInString(t) > maxTitle {
-			return nil, apperr.Invalidf("title", "the title is longer than %d characters", maxTitle)
+		t, err := cleanTitle(*in.Title)
+		if err != nil {
+			return nil, err
 		}
 		in.Title = &t
 	}
@@ -224,13 +214,7 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateTaskInpu
 			in.Skill = sk
 		}
 	}
-	var out *ent.Task
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
-		now := s.now()
-		t, err := get(ctx, c, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, id, func(ctx context.Context, c *ent.Client, t *ent.Task, now time.Time) (*ent.TaskUpdateOne, []pendingEvent, error) {
 		// The fields this method handles itself; SetInput applies the rest.
 		rest := in
 		rest.Status, rest.Priority, rest.PriorityManual, rest.ClearPriorityManual = nil, nil, nil, false
@@ -241,12 +225,12 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateTaskInpu
 		changed := changedFields(t, in)
 		if in.ContactID != nil && (t.ContactID == nil || *t.ContactID != *in.ContactID) {
 			if _, err := contactWarmness(ctx, c, in.ContactID); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		if in.BookingID != nil {
 			if err := bookingExists(ctx, c, in.BookingID); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		if len(changed) > 0 {
@@ -256,7 +240,7 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateTaskInpu
 		if in.Status != nil && *in.Status != t.Status {
 			ev, err := applyStatus(u, t.Status, *in.Status, now)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			events = append(events, ev)
 		}
@@ -267,7 +251,7 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateTaskInpu
 			events = append(events, pendingEvent{taskevent.KindAssigned, "Unassigned (was " + userName(ctx, c, *t.AssigneeID) + ")"})
 		case in.AssigneeID != nil && (t.AssigneeID == nil || *t.AssigneeID != *in.AssigneeID):
 			if err := member(ctx, c, *in.AssigneeID, "assigneeID"); err != nil {
-				return err
+				return nil, nil, err
 			}
 			u.SetAssigneeID(*in.AssigneeID)
 			events = append(events, pendingEvent{taskevent.KindAssigned, assignedDetail(ctx, c, *in.AssigneeID, t.AssigneeID)})
@@ -286,7 +270,7 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateTaskInpu
 		if !manual {
 			facts, err := factsAfter(ctx, c, t, in)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			var reason string
 			prio, reason = ComputePriority(now, facts)
@@ -296,27 +280,8 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, in ent.UpdateTaskInpu
 			u.SetPriority(prio).SetPriorityManual(manual)
 			events = append(events, pendingEvent{taskevent.KindPriority, priorityDetail(t.Priority, prio, why)})
 		}
-
-		if len(events) == 0 {
-			out = t
-			return mayChange(ctx, c, id)
-		}
-		saved, err := save(ctx, c, u, t)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			if err := s.event(ctx, c, id, e.kind, e.detail, now); err != nil {
-				return err
-			}
-		}
-		out = saved
-		return nil
+		return u, events, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // SetStatus moves a task on the kanban by the state machine (see
@@ -326,31 +291,17 @@ func (s *Service) SetStatus(ctx context.Context, id pulid.ID, status task.Status
 	if err := task.StatusValidator(status); err != nil {
 		return nil, apperr.Invalidf("status", "unknown status %q", status)
 	}
-	var out *ent.Task
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
-		now := s.now()
-		t, err := get(ctx, c, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, id, func(ctx context.Context, c *ent.Client, t *ent.Task, now time.Time) (*ent.TaskUpdateOne, []pendingEvent, error) {
 		if t.Status == status {
-			out = t
-			return mayChange(ctx, c, id)
+			return nil, nil, nil
 		}
 		u := c.Task.UpdateOneID(id)
 		ev, err := applyStatus(u, t.Status, status, now)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		if out, err = save(ctx, c, u, t); err != nil {
-			return err
-		}
-		return s.event(ctx, c, id, ev.kind, ev.detail, now)
+		return u, []pendingEvent{ev}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Complete marks a task completed: SetStatus(completed).
@@ -403,20 +354,14 @@ func (s *Service) SetPriority(ctx context.Context, id pulid.ID, p *task.Priority
 	if p != nil && task.PriorityValidator(*p) != nil {
 		return nil, apperr.Invalidf("priority", "unknown priority %q", *p)
 	}
-	var out *ent.Task
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
-		now := s.now()
-		t, err := get(ctx, c, id)
-		if err != nil {
-			return err
-		}
+	return s.change(ctx, id, func(ctx context.Context, c *ent.Client, t *ent.Task, now time.Time) (*ent.TaskUpdateOne, []pendingEvent, error) {
 		prio, why := task.PriorityNormal, "set by hand"
 		if p != nil {
 			prio = *p
 		} else {
 			facts, err := factsAfter(ctx, c, t, ent.UpdateTaskInput{})
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			var reason string
 			prio, reason = ComputePriority(now, facts)
@@ -424,44 +369,61 @@ func (s *Service) SetPriority(ctx context.Context, id pulid.ID, p *task.Priority
 		}
 		manual := p != nil
 		if prio == t.Priority && manual == t.PriorityManual {
-			out = t
-			return mayChange(ctx, c, id)
+			return nil, nil, nil
 		}
 		u := c.Task.UpdateOneID(id).SetPriority(prio).SetPriorityManual(manual)
-		if out, err = save(ctx, c, u, t); err != nil {
-			return err
-		}
-		return s.event(ctx, c, id, taskevent.KindPriority, priorityDetail(t.Priority, prio, why), now)
+		return u, []pendingEvent{{taskevent.KindPriority, priorityDetail(t.Priority, prio, why)}}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Reassign gives a task to another member of the location (a user of
 // another location reads as not found) and records a TaskEvent "assigned".
 // The same assignee again is a no-op.
 func (s *Service) Reassign(ctx context.Context, id, userID pulid.ID) (*ent.Task, error) {
+	return s.change(ctx, id, func(ctx context.Context, c *ent.Client, t *ent.Task, now time.Time) (*ent.TaskUpdateOne, []pendingEvent, error) {
+		if err := member(ctx, c, userID, "userID"); err != nil {
+			return nil, nil, err
+		}
+		if t.AssigneeID != nil && *t.AssigneeID == userID {
+			return nil, nil, nil
+		}
+		u := c.Task.UpdateOneID(id).SetAssigneeID(userID)
+		return u, []pendingEvent{{taskevent.KindAssigned, assignedDetail(ctx, c, userID, t.AssigneeID)}}, nil
+	})
+}
+
+// change runs one change to task id, in the caller's transaction when
+// there is one, so a task never changes without the events that record it.
+// decide reads the task as it is (at now) and returns the update and its
+// events, or no events when there is nothing to change: the task then
+// comes back as it is, once mayChange has checked that the viewer could
+// have changed it. The update goes through save, so the privacy rules and
+// a concurrent status change answer as save says.
+func (s *Service) change(ctx context.Context, id pulid.ID, decide func(ctx context.Context, c *ent.Client, t *ent.Task, now time.Time) (*ent.TaskUpdateOne, []pendingEvent, error)) (*ent.Task, error) {
 	var out *ent.Task
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		now := s.now()
 		t, err := get(ctx, c, id)
 		if err != nil {
 			return err
 		}
-		if err := member(ctx, c, userID, "userID"); err != nil {
+		u, events, err := decide(ctx, c, t, now)
+		if err != nil {
 			return err
 		}
-		if t.AssigneeID != nil && *t.AssigneeID == userID {
+		if len(events) == 0 {
 			out = t
 			return mayChange(ctx, c, id)
 		}
-		u := c.Task.UpdateOneID(id).SetAssigneeID(userID)
 		if out, err = save(ctx, c, u, t); err != nil {
 			return err
 		}
-		return s.event(ctx, c, id, taskevent.KindAssigned, assignedDetail(ctx, c, userID, t.AssigneeID), now)
+		for _, e := range events {
+			if err := s.event(ctx, c, id, e.kind, e.detail, now); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -668,16 +630,33 @@ func normSkill(s *string) (*string, error) {
 	if v == "" {
 		return nil, nil
 	}
-	if utf8.RuneCountInString(v) > maxSkill {
-		return nil, apperr.Invalidf("skill", "a skill is at most %d characters", maxSkill)
+	if len(v) > maxSkill {
+		return nil, apperr.Invalidf("skill", "a skill is at most %d characters (fewer with accented letters)", maxSkill)
 	}
 	return &v, nil
 }
 
+// cleanTitle trims a task's title and checks it is there and fits.
+func cleanTitle(raw string) (string, error) {
+	title := strings.TrimSpace(raw)
+	if title == "" {
+		return "", apperr.Invalidf("title", "a task needs a title")
+	}
+	if len(title) > maxTitle {
+		return "", apperr.Invalidf("title", "the title is longer than %d characters (fewer with accented letters)", maxTitle)
+	}
+	return title, nil
+}
+
+// truncate shortens s to at most n bytes (the schema's measure), on a
+// character boundary, marking the cut with an ellipsis.
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if len(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/privacy"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
-	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 )
 
@@ -70,13 +69,9 @@ func (s *Service) onContact(ctx context.Context, next ent.Mutator, m *ent.Contac
 		f.SMSConsent, _ = m.SmsConsent()
 		f.EmailConsent, _ = m.EmailConsent()
 		_, f.Archived = m.ArchivedAt()
-		score, reasons, err := s.scorer().Score(ctx, f)
+		score, reasons, err := s.score(ctx, f)
 		if err != nil {
 			return nil, err
-		}
-		score = Clamp(score)
-		if reasons == nil {
-			reasons = []types.WarmnessReason{}
 		}
 		m.SetWarmness(score)
 		m.SetWarmnessReasons(reasons)

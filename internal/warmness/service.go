@@ -14,6 +14,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -62,6 +63,19 @@ func (s *Service) scorer() Scorer {
 		return s.Scorer
 	}
 	return Rules{}
+}
+
+// score runs the scorer on f and returns its score clamped to 0..100 and
+// its reasons, never nil.
+func (s *Service) score(ctx context.Context, f Facts) (int, []types.WarmnessReason, error) {
+	score, reasons, err := s.scorer().Score(ctx, f)
+	if err != nil {
+		return 0, nil, err
+	}
+	if reasons == nil {
+		reasons = []types.WarmnessReason{}
+	}
+	return Clamp(score), reasons, nil
 }
 
 func (s *Service) client(ctx context.Context) *ent.Client {
@@ -184,18 +198,15 @@ func (s *Service) RecalculateAll(ctx context.Context) (int, error) {
 		if len(ids) == 0 {
 			return n, nil
 		}
-		tx, err := s.Client.Tx(ctx)
-		if err != nil {
-			return n, err
-		}
-		tctx := ent.NewTxContext(ent.NewContext(ctx, tx.Client()), tx)
-		for _, id := range ids {
-			if _, err := s.recalc(tctx, tx.Client(), id); err != nil {
-				_ = tx.Rollback()
-				return n, err
+		err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+			for _, id := range ids {
+				if _, err := s.recalc(ctx, c, id); err != nil {
+					return err
+				}
 			}
-		}
-		if err := tx.Commit(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return n, err
 		}
 		n += len(ids)
@@ -227,13 +238,9 @@ func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 	if err != nil {
 		return nil, err
 	}
-	score, reasons, err := s.scorer().Score(ctx, f)
+	score, reasons, err := s.score(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("warmness: score %s: %w", id, err)
-	}
-	score = Clamp(score)
-	if reasons == nil {
-		reasons = []types.WarmnessReason{}
 	}
 	updated, err := c.Contact.UpdateOne(ct).
 		SetWarmness(score).SetWarmnessReasons(reasons).SetWarmnessScoredAt(now).

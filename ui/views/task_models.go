@@ -8,6 +8,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
+	"github.com/avatarimaging/avatarcrm/internal/tasks"
 )
 
 // TaskAccess says what the viewer may do to tasks. The server decides
@@ -224,18 +225,31 @@ type StatusMove struct {
 	Label string
 }
 
-// MovesFrom lists the moves a card or row offers from a status.
-// Cancelling is on the task's page only, behind a confirmation.
+// moveTargets are the statuses a card or row can move a task to, in the
+// order of their buttons. Cancelling is on the task's page only, behind a
+// confirmation.
+var moveTargets = []task.Status{task.StatusPending, task.StatusInProgress, task.StatusCompleted}
+
+// MovesFrom lists the moves a card or row offers from a status: those the
+// tasks service's state machine allows.
 func MovesFrom(s task.Status) []StatusMove {
-	switch s {
-	case task.StatusPending:
-		return []StatusMove{{task.StatusInProgress, "Start"}, {task.StatusCompleted, "Complete"}}
-	case task.StatusInProgress:
-		return []StatusMove{{task.StatusPending, "Back to pending"}, {task.StatusCompleted, "Complete"}}
-	case task.StatusCompleted:
-		return []StatusMove{{task.StatusPending, "Reopen"}}
+	var out []StatusMove
+	for _, to := range moveTargets {
+		if to == s || tasks.CanSetStatus(s, to) != nil {
+			continue
+		}
+		label := "Complete"
+		switch {
+		case to == task.StatusInProgress:
+			label = "Start"
+		case to == task.StatusPending && s == task.StatusCompleted:
+			label = "Reopen"
+		case to == task.StatusPending:
+			label = "Back to pending"
+		}
+		out = append(out, StatusMove{to, label})
 	}
-	return nil
+	return out
 }
 
 // Overdue reports whether an open task is past its due time.
