@@ -9,9 +9,7 @@ import (
 	"context"
 
 	"github.com/avatarimaging/avatarcrm/ent"
-	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
-	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
 )
 
@@ -46,16 +44,9 @@ func (r *mutationResolver) CreateTouchpoint(ctx context.Context, input ent.Creat
 func (r *mutationResolver) CreateBooking(ctx context.Context, input ent.CreateBookingInput) (*ent.Booking, error) {
 	// Through the bookings service, so a booking made here gets the
 	// conflict checks, the history and the contact's stage like any other.
-	if input.Status != nil && *input.Status != booking.StatusPending {
-		return nil, apperr.Invalidf("status", "a new booking starts pending; confirm it with confirmBooking")
-	}
-	in := bookings.NewBooking{
-		ContactID: input.ContactID, ServiceID: input.ServiceID, StaffID: input.StaffID,
-		StartsAt: input.StartsAt, EndsAt: input.EndsAt,
-		ExternalID: input.ExternalID, Notes: deref(input.Notes), PriceCents: input.PriceCents,
-	}
-	if input.Source != nil {
-		in.Source = *input.Source
+	in, err := bookings.NewBookingFrom(input)
+	if err != nil {
+		return nil, err
 	}
 	return r.Bookings.Create(ctx, in)
 }

@@ -27,14 +27,6 @@ func (r *Resolver) pipelineService() *pipeline.Service {
 	return &pipeline.Service{Client: r.Client, Now: r.Now}
 }
 
-// workflowClock is the resolver's clock (time.Now without one).
-func (r *Resolver) workflowClock() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
-}
-
 // newTaskFromInput turns the generated create input into the service's. A
 // priority in the input is an explicit override, which the service marks
 // manual; priorityManual may only agree with that, so a caller cannot ask

@@ -13,8 +13,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
-	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 )
 
 // CreateTaskAutoAssigned is the resolver for the createTaskAutoAssigned field.
@@ -63,43 +61,24 @@ func (r *mutationResolver) MoveStage(ctx context.Context, contactID pulid.ID, st
 
 // MoveStages is the resolver for the moveStages field.
 func (r *mutationResolver) MoveStages(ctx context.Context, contactIDs []pulid.ID, stage contact.Stage, reason *string) (*StageMoveResult, error) {
-	if len(contactIDs) > pipeline.MaxBulk {
-		return nil, apperr.Invalidf("contactIDs", "move at most %d contacts at once (got %d)", pipeline.MaxBulk, len(contactIDs))
+	moved, failed, err := r.pipelineService().MoveMany(ctx, contactIDs, stage, deref(reason))
+	if err != nil {
+		return nil, err
 	}
-	moved, errs := r.pipelineService().MoveMany(ctx, contactIDs, stage, deref(reason))
 	out := &StageMoveResult{Moved: moved, Failures: []*StageMoveFailure{}}
-	// In the order given, so a caller can match failures to its list.
-	for _, id := range contactIDs {
-		err, ok := errs[id]
-		if !ok {
-			continue
+	for _, f := range failed {
+		sf := &StageMoveFailure{ContactID: f.ContactID, Code: string(f.Err.Code), Message: f.Err.Message}
+		if f.Err.Field != "" {
+			sf.Field = &f.Err.Field
 		}
-		delete(errs, id)
-		ae := apperr.From(err)
-		if ae.Code == apperr.Internal {
-			// A database error may have ended the transaction (PostgreSQL):
-			// fail the whole operation rather than report a half.
-			return nil, err
-		}
-		f := &StageMoveFailure{ContactID: id, Code: string(ae.Code), Message: ae.Message}
-		if ae.Field != "" {
-			f.Field = &ae.Field
-		}
-		out.Failures = append(out.Failures, f)
+		out.Failures = append(out.Failures, sf)
 	}
 	return out, nil
 }
 
 // StageAnalytics is the resolver for the stageAnalytics field.
 func (r *queryResolver) StageAnalytics(ctx context.Context, from *time.Time, to *time.Time) ([]*StageStat, error) {
-	end := r.workflowClock()
-	if to != nil {
-		end = *to
-	}
-	start := end.AddDate(0, 0, -30)
-	if from != nil {
-		start = *from
-	}
+	start, end := r.pipelineService().Period(from, to)
 	stats, err := r.pipelineService().Analytics(ctx, start, end)
 	if err != nil {
 		return nil, err

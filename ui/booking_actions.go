@@ -164,15 +164,13 @@ func (u *UI) showBooking(w http.ResponseWriter, r *http.Request, status int, act
 		return
 	}
 	if p.Me.Can["bookings:update"] {
-		allowed := bookings.Transitions[b.Status]
-		has := func(a bookings.Action) bool { _, ok := allowed[a]; return ok }
-		started := !b.StartsAt.After(now)
+		can := func(a bookings.Action) bool { return bookings.Allowed(b, a, now) }
 		d.Actions = views.BookingActions{
-			Confirm: has(bookings.ActionConfirm), Reschedule: has(bookings.ActionReschedule),
-			Cancel:   has(bookings.ActionCancel),
-			Complete: has(bookings.ActionComplete) && started, NoShow: has(bookings.ActionNoShow) && started,
+			Confirm: can(bookings.ActionConfirm), Reschedule: can(bookings.ActionReschedule),
+			Cancel: can(bookings.ActionCancel), Complete: can(bookings.ActionComplete), NoShow: can(bookings.ActionNoShow),
 		}
-		d.NotStarted = has(bookings.ActionComplete) && !started
+		_, err := bookings.Next(b.Status, bookings.ActionComplete)
+		d.NotStarted = err == nil && !bookings.Started(b, now)
 	}
 	renderStatus(w, r, status, views.BookingDetailPage(p, d))
 }
@@ -719,7 +717,7 @@ func (u *UI) outcome(w http.ResponseWriter, r *http.Request, act bookings.Action
 		return
 	}
 	f.A = a
-	if b := a.Booking; b.StartsAt.After(u.opts.Now()) {
+	if b := a.Booking; !bookings.Started(b, u.opts.Now()) {
 		u.showBooking(w, r, http.StatusUnprocessableEntity,
 			fmt.Sprintf("The appointment at %s has not started yet: its outcome can be recorded once it has.", views.DayTime(b.StartsAt, p.Me.TZ)))
 		return

@@ -21,7 +21,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
-	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -303,13 +302,6 @@ func (u *UI) restoreContact(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// isAdmin reports whether the viewer is an administrator at the active
-// location: only they may delete a contact for good.
-func isAdmin(ctx context.Context) bool {
-	v := viewer.FromContext(ctx)
-	return v != nil && v.Role == rbac.Admin
-}
-
 // purgeContact deletes a contact for good (purgeContact), administrators
 // only, after a confirmation page.
 func (u *UI) purgeContact(w http.ResponseWriter, r *http.Request) {
@@ -317,8 +309,8 @@ func (u *UI) purgeContact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if !isAdmin(ctx) {
-		u.fail(w, r, apperr.Forbiddenf("only an administrator can delete a contact permanently; archive it instead"))
+	if err := contacts.MayPurge(ctx); err != nil {
+		u.fail(w, r, err)
 		return
 	}
 	if r.Method == http.MethodPost && !u.parseForm(w, r) {

@@ -10,6 +10,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
@@ -70,7 +71,8 @@ func (u *UI) showContact(w http.ResponseWriter, r *http.Request, status int, edi
 // contactDetail gathers what the contact page shows.
 func (u *UI) contactDetail(ctx context.Context, p views.Page, c *ent.Contact) (views.ContactDetail, error) {
 	q := u.r.Query()
-	d := views.ContactDetail{Contact: c, Now: u.opts.Now(), StageForm: views.StageForm{Errors: views.FieldErrors{}}}
+	d := views.ContactDetail{Contact: c, Now: u.opts.Now(), StageForm: views.StageForm{Errors: views.FieldErrors{}},
+		CanPurge: contacts.MayPurge(ctx) == nil}
 	var err error
 	if c.AssignedToID != nil {
 		if d.Assignee, err = c.AssignedTo(ctx); err != nil && !ent.IsNotFound(err) {

@@ -70,12 +70,11 @@ func taskAccess(ctx context.Context) views.TaskAccess {
 	if v == nil {
 		return views.TaskAccess{}
 	}
-	upd := v.Can(rbac.Tasks, rbac.Update)
 	return views.TaskAccess{
 		Me:        v.UserID.String(),
 		CanCreate: v.Can(rbac.Tasks, rbac.Create).Allowed,
-		CanUpdate: upd.Allowed,
-		OwnOnly:   upd.Allowed && upd.Condition == rbac.OwnRecordsOnly,
+		CanUpdate: v.Can(rbac.Tasks, rbac.Update).Allowed,
+		Viewer:    v,
 	}
 }
 

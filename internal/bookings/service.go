@@ -96,6 +96,28 @@ type NewBooking struct {
 	PriceCents *int
 }
 
+// NewBookingFrom reads the generated GraphQL create input (createBooking)
+// as a NewBooking. A new booking starts pending, so any other status is
+// INVALID: confirming, completing and cancelling go through the state
+// machine's own operations.
+func NewBookingFrom(in ent.CreateBookingInput) (NewBooking, error) {
+	if in.Status != nil && *in.Status != booking.StatusPending {
+		return NewBooking{}, apperr.Invalidf("status", "a new booking starts pending; confirm it with confirmBooking")
+	}
+	nb := NewBooking{
+		ContactID: in.ContactID, ServiceID: in.ServiceID, StaffID: in.StaffID,
+		StartsAt: in.StartsAt, EndsAt: in.EndsAt,
+		ExternalID: in.ExternalID, PriceCents: in.PriceCents,
+	}
+	if in.Notes != nil {
+		nb.Notes = *in.Notes
+	}
+	if in.Source != nil {
+		nb.Source = *in.Source
+	}
+	return nb, nil
+}
+
 // op is one operation's transaction and the location it acts at.
 type op struct {
 	ctx context.Context // carries the transaction and the viewer
@@ -875,7 +897,7 @@ func (s *Service) moveBack(o *op, b *ent.Booking, reason string) error {
 // begun: marking tomorrow's booking as a no-show would call the patient
 // about an appointment they have not missed.
 func (o *op) started(b *ent.Booking, what string) error {
-	if b.StartsAt.After(o.now) {
+	if !Started(b, o.now) {
 		return &apperr.Error{Code: apperr.Invalid, Field: "status",
 			Message: fmt.Sprintf("the appointment at %s has not started yet, so it cannot be %s", o.when(b.StartsAt), what)}
 	}

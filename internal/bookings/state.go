@@ -2,7 +2,9 @@ package bookings
 
 import (
 	"fmt"
+	"time"
 
+	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 )
@@ -68,6 +70,24 @@ func Active(s booking.Status) bool {
 
 // Final reports whether no action can change a booking in status s.
 func Final(s booking.Status) bool { return len(Transitions[s]) == 0 }
+
+// RecordsOutcome reports whether action a records how an appointment went
+// (attended or not), which can only be known once it has started.
+func RecordsOutcome(a Action) bool { return a == ActionComplete || a == ActionNoShow }
+
+// Started reports whether booking b's appointment has begun at now.
+func Started(b *ent.Booking, now time.Time) bool { return !b.StartsAt.After(now) }
+
+// Allowed reports whether action a may be done to booking b at now: the
+// transition table allows it and, for an outcome, the appointment has
+// started. The service refuses the same with a reason; pages use this to
+// offer only what will work.
+func Allowed(b *ent.Booking, a Action, now time.Time) bool {
+	if _, err := Next(b.Status, a); err != nil {
+		return false
+	}
+	return !RecordsOutcome(a) || Started(b, now)
+}
 
 // Next returns the status action a leads to from status s, or an INVALID
 // error naming both when the table has no such transition.

@@ -154,3 +154,29 @@ func TestRefusalsSayWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// Allowed: the transition table, and an outcome only once the appointment
+// has started.
+func TestAllowed(t *testing.T) {
+	now := time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)
+	at := func(s booking.Status, start time.Time) *ent.Booking { return &ent.Booking{Status: s, StartsAt: start} }
+	past, future := now.Add(-time.Hour), now.Add(time.Hour)
+	for _, tc := range []struct {
+		b    *ent.Booking
+		a    bookings.Action
+		want bool
+	}{
+		{at(booking.StatusConfirmed, past), bookings.ActionComplete, true},
+		{at(booking.StatusConfirmed, now), bookings.ActionNoShow, true},
+		{at(booking.StatusConfirmed, future), bookings.ActionComplete, false},
+		{at(booking.StatusConfirmed, future), bookings.ActionNoShow, false},
+		{at(booking.StatusConfirmed, future), bookings.ActionCancel, true},
+		{at(booking.StatusPending, future), bookings.ActionConfirm, true},
+		{at(booking.StatusCompleted, past), bookings.ActionCancel, false},
+		{at(booking.StatusCancelled, past), bookings.ActionComplete, false},
+	} {
+		if got := bookings.Allowed(tc.b, tc.a, now); got != tc.want {
+			t.Errorf("%s a %s booking starting %s: %v, want %v", tc.a, tc.b.Status, tc.b.StartsAt.Sub(now), got, tc.want)
+		}
+	}
+}

@@ -253,17 +253,27 @@ func (s *Service) setArchived(ctx context.Context, id pulid.ID, archive bool) (*
 	return out, err
 }
 
-// Purge deletes a contact for good with its touchpoints, bookings (and
-// their history) and tasks. Only administrators may, and they need
-// contacts:delete too. Each deleted row is audited by the audit hook.
-// Returns FORBIDDEN or NOT_FOUND.
-func (s *Service) Purge(ctx context.Context, id pulid.ID) error {
+// MayPurge says whether the viewer may delete contacts for good (Purge):
+// administrators holding contacts:delete, and the system. It returns the
+// refusal Purge would give, so a page can hide the button by the same rule.
+func MayPurge(ctx context.Context) error {
 	v, err := require(ctx, rbac.Contacts, rbac.Delete)
 	if err != nil {
 		return err
 	}
 	if !v.System && v.Role != rbac.Admin {
 		return apperr.Forbiddenf("only an administrator can delete a contact permanently; archive it instead")
+	}
+	return nil
+}
+
+// Purge deletes a contact for good with its touchpoints, bookings (and
+// their history) and tasks. Only administrators may, and they need
+// contacts:delete too. Each deleted row is audited by the audit hook.
+// Returns FORBIDDEN or NOT_FOUND.
+func (s *Service) Purge(ctx context.Context, id pulid.ID) error {
+	if err := MayPurge(ctx); err != nil {
+		return err
 	}
 	return s.inTx(warmness.WithoutRecalc(ctx), func(ctx context.Context, c *ent.Client) error {
 		if _, err := c.Contact.Query().Where(contact.ID(id)).OnlyID(ctx); err != nil {

@@ -57,6 +57,23 @@ type change struct {
 // PostgreSQL 65535, and smaller statements plan faster.
 const chunk = 500
 
+// DefaultPeriod is how far back stage analytics look when not told.
+const DefaultPeriod = 30 * 24 * time.Hour
+
+// Period fills in an analytics period: to defaults to now, from to
+// DefaultPeriod before to.
+func (s *Service) Period(from, to *time.Time) (time.Time, time.Time) {
+	end := s.now()
+	if to != nil {
+		end = *to
+	}
+	start := end.Add(-DefaultPeriod)
+	if from != nil {
+		start = *from
+	}
+	return start, end
+}
+
 // Analytics returns each stage's numbers for the period [from, to), in
 // pipeline order, read from the StageChange history of the viewer's
 // location (see StageStat for each figure).

@@ -237,3 +237,20 @@ func ptrStr[T any](p *T) any {
 	}
 	return *p
 }
+
+// Period: the 30 days to now unless told otherwise.
+func TestPeriod(t *testing.T) {
+	svc := &pipeline.Service{Now: clock()}
+	from, to := svc.Period(nil, nil)
+	if !to.Equal(testutil.Now) || !from.Equal(testutil.Now.AddDate(0, 0, -30)) {
+		t.Errorf("default period %s – %s", from, to)
+	}
+	end := day(10)
+	if from, to := svc.Period(nil, &end); !to.Equal(end) || !from.Equal(day(10).AddDate(0, 0, -30)) {
+		t.Errorf("given the end: %s – %s", from, to)
+	}
+	start := day(1)
+	if from, to := svc.Period(&start, &end); !from.Equal(start) || !to.Equal(end) {
+		t.Errorf("given both: %s – %s", from, to)
+	}
+}

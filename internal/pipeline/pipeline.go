@@ -173,17 +173,23 @@ func summary(fromP contact.Pipeline, from contact.Stage, toP contact.Pipeline, t
 // MaxBulk is the most contacts MoveMany takes at once.
 const MaxBulk = 500
 
-// MoveMany moves each contact to the stage, as Move does, and reports how
-// many moved and why the others did not (keyed by contact ID). A contact
-// already in the stage counts as moved. IDs given twice are moved once.
-//
-// Inside a caller's transaction the moves share it; a refused move writes
-// nothing, so the others still commit. Without one, each move commits on its
-// own. An error of the database itself is reported for its contact; on
-// PostgreSQL it also ends the shared transaction, so the caller should treat
-// any error that is not INVALID, NOT_FOUND or CONFLICT as failing the batch.
-func (s *Service) MoveMany(ctx context.Context, ids []pulid.ID, to contact.Stage, reason string) (moved int, errs map[pulid.ID]error) {
-	errs = map[pulid.ID]error{}
+// Failure is a contact MoveMany did not move, and why.
+type Failure struct {
+	ContactID pulid.ID
+	Err       *apperr.Error
+}
+
+// MoveMany moves each contact of ids (at most MaxBulk; INVALID on
+// "contactIDs" beyond) as Move does, and returns how many are now in the
+// stage (including those that already were) and the ones refused, in the
+// order given; a repeated ID moves once. A refusal (INVALID, NOT_FOUND,
+// FORBIDDEN, …) leaves the others to go on; an internal error stops it and
+// is returned, since a database error may have ended the transaction
+// (PostgreSQL) and a half-reported result would mislead.
+func (s *Service) MoveMany(ctx context.Context, ids []pulid.ID, to contact.Stage, reason string) (moved int, failed []Failure, err error) {
+	if len(ids) > MaxBulk {
+		return 0, nil, apperr.Invalidf("contactIDs", "move at most %d contacts at once (got %d)", MaxBulk, len(ids))
+	}
 	seen := make(map[pulid.ID]bool, len(ids))
 	for _, id := range ids {
 		if seen[id] {
@@ -191,10 +197,14 @@ func (s *Service) MoveMany(ctx context.Context, ids []pulid.ID, to contact.Stage
 		}
 		seen[id] = true
 		if _, err := s.Move(ctx, id, to, reason); err != nil {
-			errs[id] = err
+			ae := apperr.From(err)
+			if ae.Code == apperr.Internal {
+				return moved, failed, err
+			}
+			failed = append(failed, Failure{ContactID: id, Err: ae})
 			continue
 		}
 		moved++
 	}
-	return moved, errs
+	return moved, failed, nil
 }

@@ -291,7 +291,14 @@ func TestMoveMany(t *testing.T) {
 	bad := newContact(t, ctx, c, "Bad", contact.StageCompleted) // completed → booked is refused
 	par := newContact(t, testutil.As(t, c, "par-staff@example.com"), c, "Par", contact.StageNewLead)
 
-	moved, errs := svc.MoveMany(ctx, []pulid.ID{a.ID, b.ID, already.ID, bad.ID, par.ID, a.ID}, contact.StageBooked, "campaign")
+	moved, failed, err := svc.MoveMany(ctx, []pulid.ID{a.ID, b.ID, already.ID, bad.ID, par.ID, a.ID}, contact.StageBooked, "campaign")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := map[pulid.ID]error{}
+	for _, f := range failed {
+		errs[f.ContactID] = f.Err
+	}
 	if moved != 3 {
 		t.Errorf("moved %d, want 3 (two moves and one already there)", moved)
 	}
@@ -337,5 +344,24 @@ func TestDocumentedTable(t *testing.T) {
 	}
 	if rows != len(pipeline.Stages) {
 		t.Errorf("docs list %d stages in the transition table, want %d", rows, len(pipeline.Stages))
+	}
+}
+
+// MoveMany refuses more than MaxBulk contacts at once, moving none.
+func TestMoveManyTooMany(t *testing.T) {
+	d := testutil.DemoDB(t)
+	ctx, _ := staffCtx(t, d.Client)
+	svc := &pipeline.Service{Client: d.Client, Now: clock()}
+	a := newContact(t, ctx, d.Client, "A", contact.StageNewLead)
+	ids := make([]pulid.ID, pipeline.MaxBulk+1)
+	for i := range ids {
+		ids[i] = a.ID
+	}
+	moved, failed, err := svc.MoveMany(ctx, ids, contact.StageContacted, "")
+	if e := apperr.From(err); e.Code != apperr.Invalid || e.Field != "contactIDs" || moved != 0 || len(failed) != 0 {
+		t.Fatalf("%d contacts: moved %d, failed %v, err %v", len(ids), moved, failed, err)
+	}
+	if got, _ := d.Client.Contact.Get(ctx, a.ID); got.Stage != contact.StageNewLead {
+		t.Errorf("the contact moved to %s", got.Stage)
 	}
 }

@@ -65,6 +65,18 @@ func (v *Viewer) Can(res rbac.Resource, act rbac.Action) rbac.Decision {
 	return rbac.Decide(t, v.Overrides, v.Role, res, act)
 }
 
+// CanOn reports whether the viewer may do act on res for a row owned by
+// owner (nil: nobody): Can, with an own_records_only grant honoured. It is
+// the same decision the ent privacy rules make (internal/rbac/entrule),
+// for code that holds the row already, such as a page choosing its buttons.
+func (v *Viewer) CanOn(res rbac.Resource, act rbac.Action, owner *pulid.ID) bool {
+	d := v.Can(res, act)
+	if !d.Allowed {
+		return false
+	}
+	return d.Condition != rbac.OwnRecordsOnly || (owner != nil && *owner == v.UserID)
+}
+
 // LocationIDs returns the locations the viewer belongs to.
 func (v *Viewer) LocationIDs() []pulid.ID {
 	ids := make([]pulid.ID, 0, len(v.Memberships))

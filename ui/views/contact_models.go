@@ -89,6 +89,9 @@ type ContactDetail struct {
 	StageTargets []Option
 	// StageForm is the move stage form as posted, with its errors.
 	StageForm StageForm
+	// CanPurge: the viewer may delete contacts for good
+	// (contacts.MayPurge).
+	CanPurge bool
 	// Error is a refused action's message (archive, restore).
 	Error string
 	Now   time.Time

@@ -1024,7 +1024,7 @@ func archivedBanner(p Page, d ContactDetail) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if CanPurgeContacts(p.Me) {
+		if d.CanPurge {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 103, "<a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1233,7 +1233,7 @@ func contactManage(p Page, d ContactDetail) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if CanPurgeContacts(p.Me) {
+		if d.CanPurge {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 126, "<a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -94,11 +94,6 @@ func CanManageUsers(can map[string]bool) bool { return hasAll(can, "users:read",
 // matrix and network pages.
 func CanSeeSettings(can map[string]bool) bool { return can["settings:read"] }
 
-// CanPurgeContacts reports whether the viewer may delete contacts for
-// good: administrators holding contacts:delete (internal/contacts refuses
-// anyone else).
-func CanPurgeContacts(m Me) bool { return m.Role == "admin" && m.Can["contacts:delete"] }
-
 // CanAdmin reports whether the viewer may use any admin page.
 func CanAdmin(can map[string]bool) bool {
 	return CanManageUsers(can) || CanSeeSettings(can) || can["audit:read"]

@@ -8,7 +8,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // TaskAccess says what the viewer may do to tasks. The server decides
@@ -21,20 +23,14 @@ type TaskAccess struct {
 	CanCreate bool
 	// CanUpdate: tasks:update, on some tasks at least.
 	CanUpdate bool
-	// OwnOnly: the tasks:update grant is own_records_only (staff): only the
-	// tasks assigned to the viewer.
-	OwnOnly bool
+	// Viewer decides for one task (own_records_only: staff change only the
+	// tasks assigned to them), as the ent privacy rule does.
+	Viewer *viewer.Viewer
 }
 
 // CanChange reports whether the viewer may change the task.
 func (a TaskAccess) CanChange(t *ent.Task) bool {
-	if !a.CanUpdate {
-		return false
-	}
-	if a.OwnOnly {
-		return t.AssigneeID != nil && string(*t.AssigneeID) == a.Me
-	}
-	return true
+	return a.Viewer.CanOn(rbac.Tasks, rbac.Update, t.AssigneeID)
 }
 
 // TaskCtx is what a task row, card or action form needs besides the task.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/privacy"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -116,15 +117,14 @@ func decide(ctx context.Context, f privacy.Filter, res rbac.Resource, act rbac.A
 }
 
 func decideCreate(ctx context.Context, m ent.Mutation, res rbac.Resource, ownField string) error {
-	v := viewer.FromContext(ctx)
-	d := v.Can(res, rbac.Create)
-	if !d.Allowed {
-		return forbidden(res, rbac.Create)
-	}
-	if d.Condition == rbac.OwnRecordsOnly {
-		if got, ok := m.Field(ownField); ownField == "" || !ok || got != v.UserID {
-			return forbidden(res, rbac.Create)
+	var owner *pulid.ID
+	if got, ok := m.Field(ownField); ownField != "" && ok {
+		if id, ok := got.(pulid.ID); ok {
+			owner = &id
 		}
+	}
+	if !viewer.FromContext(ctx).CanOn(res, rbac.Create, owner) {
+		return forbidden(res, rbac.Create)
 	}
 	return privacy.Skip
 }
