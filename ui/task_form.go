@@ -105,7 +105,7 @@ func (u *UI) contactByID(ctx context.Context, id pulid.ID) (*ent.Contact, error)
 	return conn.Edges[0].Node, nil
 }
 
-func contactName(c *ent.Contact) string { return strings.TrimSpace(c.FirstName + " " + c.LastName) }
+func contactName(c *ent.Contact) string { return views.BookingPatient(c) }
 
 // settleContact decides the form's contact: one picked from the matches of
 // a search, else the one a search finds, else none if "No contact" is

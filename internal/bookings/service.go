@@ -21,7 +21,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"entgo.io/ent/dialect"
 
@@ -37,6 +36,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -218,7 +218,7 @@ func (s *Service) Create(ctx context.Context, in NewBooking) (*ent.Booking, erro
 			return err
 		}
 		if ct.ArchivedAt != nil {
-			return apperr.Invalidf("contactID", "%s is archived; restore the contact first", fullName(ct))
+			return apperr.Invalidf("contactID", "%s is archived; restore the contact first", normalize.FullName(ct.FirstName, ct.LastName))
 		}
 		start := clean(in.StartsAt)
 		end := clean(in.EndsAt)
@@ -375,7 +375,7 @@ func (s *Service) CompleteWithRecall(ctx context.Context, id pulid.ID) (*ent.Boo
 			// someone when it is due): who works here in a year is not
 			// known today.
 			recall, err = s.Tasks.Create(o.ctx, tasks.NewTask{
-				Title: trimTo(fmt.Sprintf("Recall %s: %s", fullName(ct), svc.Name), 200),
+				Title: normalize.Truncate(fmt.Sprintf("Recall %s: %s", normalize.FullName(ct.FirstName, ct.LastName), svc.Name), 200),
 				Description: fmt.Sprintf("Attended %s on %s. The %d-month recall is due: call to book the follow-up.",
 					svc.Name, o.when(b.StartsAt), svc.RecallMonths),
 				ContactID: &ct.ID,
@@ -430,7 +430,7 @@ func (s *Service) MarkNoShow(ctx context.Context, id pulid.ID) (*ent.Booking, *e
 		}
 		due := o.nextBusinessMorning(o.now)
 		nt := tasks.NewTask{
-			Title: trimTo("Follow up no-show: "+fullName(ct), 200),
+			Title: normalize.Truncate("Follow up no-show: "+normalize.FullName(ct.FirstName, ct.LastName), 200),
 			Description: fmt.Sprintf("Missed %s on %s. Call to rebook and check the referral is still valid.",
 				svc.Name, o.when(b.StartsAt)),
 			ContactID:  &ct.ID,
@@ -840,7 +840,7 @@ type change struct {
 func (s *Service) record(o *op, b *ent.Booking, ch change) error {
 	ctx := privacy.DecisionContext(o.ctx, privacy.Allow)
 	ev := o.c.BookingEvent.Create().SetBookingID(b.ID).SetKind(ch.kind).SetAt(o.now).
-		SetReason(trimTo(ch.reason, 500)).SetNillableActorID(o.actor)
+		SetReason(normalize.Truncate(ch.reason, 500)).SetNillableActorID(o.actor)
 	if ch.from != nil {
 		ev.SetFromStartsAt(ch.from.start).SetFromEndsAt(ch.from.end)
 	}
@@ -851,7 +851,7 @@ func (s *Service) record(o *op, b *ent.Booking, ch change) error {
 		return err
 	}
 	return o.c.Touchpoint.Create().SetContactID(b.ContactID).SetBookingID(b.ID).
-		SetKind(touchpoint.KindBookingEvent).SetSummary(trimTo(ch.summary, 500)).
+		SetKind(touchpoint.KindBookingEvent).SetSummary(normalize.Truncate(ch.summary, 500)).
 		SetOccurredAt(o.now).SetNillableActorID(o.actor).
 		Exec(ctx)
 }
@@ -861,7 +861,7 @@ func (s *Service) record(o *op, b *ent.Booking, ch change) error {
 // patient's cancellation cannot be refused because of the sales pipeline),
 // and the refusal is logged.
 func (s *Service) move(o *op, ct *ent.Contact, to contact.Stage, reason string) error {
-	_, err := s.Stages.Move(o.ctx, ct.ID, to, trimTo(reason, 300))
+	_, err := s.Stages.Move(o.ctx, ct.ID, to, normalize.Truncate(reason, 300))
 	if err != nil && apperr.CodeOf(err) == apperr.Invalid {
 		slog.WarnContext(o.ctx, "bookings: pipeline refused a stage move", "contact", ct.ID, "from", ct.Stage, "to", to, "err", err)
 		return nil
@@ -925,23 +925,6 @@ func clean(t time.Time) time.Time {
 		return t
 	}
 	return t.UTC().Truncate(time.Second)
-}
-
-func fullName(c *ent.Contact) string {
-	return strings.TrimSpace(c.FirstName + " " + c.LastName)
-}
-
-// trimTo shortens s to at most n bytes, on a character boundary, marking
-// the cut with an ellipsis.
-func trimTo(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 func samePtr[T comparable](a, b *T) bool {

@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -158,7 +159,7 @@ func (s *Service) enqueueOnCommit(ctx context.Context, t importTask) {
 
 // cleanFileName keeps the base name of an uploaded file, at most 255 bytes.
 func cleanFileName(fileName string) string {
-	name := truncate(path.Base(strings.ReplaceAll(strings.TrimSpace(fileName), `\`, "/")), 255)
+	name := normalize.Truncate(path.Base(strings.ReplaceAll(strings.TrimSpace(fileName), `\`, "/")), 255)
 	if name == "." || name == "/" {
 		return ""
 	}
@@ -306,7 +307,7 @@ func (s *Service) fail(ctx context.Context, id pulid.ID, report []types.ImportRo
 		s.log().Error("contacts: import failed", "job", id, "err", cause)
 		msg = "internal error; the rows in the report were imported"
 	}
-	up := s.Client.ImportJob.UpdateOneID(id).SetStatus(importjob.StatusFailed).SetError(truncate(msg, 1000)).
+	up := s.Client.ImportJob.UpdateOneID(id).SetStatus(importjob.StatusFailed).SetError(normalize.Truncate(msg, 1000)).
 		ClearContent().SetFinishedAt(s.now())
 	if report != nil {
 		up.SetReport(report)

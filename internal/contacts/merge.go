@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
@@ -124,7 +123,7 @@ func (s *Service) Merge(ctx context.Context, survivorID pulid.ID, duplicateIDs [
 				}
 				notes += n
 			}
-			names = append(names, fmt.Sprintf("%s (%s)", fullName(d), d.ID))
+			names = append(names, fmt.Sprintf("%s (%s)", normalize.FullName(d.FirstName, d.LastName), d.ID))
 		}
 		if !slices.Equal(tags, survivor.Tags) {
 			upd.SetTags(tags)
@@ -141,7 +140,7 @@ func (s *Service) Merge(ctx context.Context, survivorID pulid.ID, duplicateIDs [
 			return err
 		}
 		tp := c.Touchpoint.Create().SetContactID(survivor.ID).SetKind(touchpoint.KindNote).
-			SetSummary(truncate("Merged with "+strings.Join(names, ", "), 500)).SetOccurredAt(now)
+			SetSummary(normalize.Truncate("Merged with "+strings.Join(names, ", "), 500)).SetOccurredAt(now)
 		if v.UserID != "" {
 			tp.SetActorID(v.UserID)
 		}
@@ -203,21 +202,6 @@ func (s *Service) recalc(ctx context.Context, id pulid.ID) (*ent.Contact, error)
 		return s.client(ctx).Contact.Get(ctx, id)
 	}
 	return s.Warmness.Recalculate(ctx, id)
-}
-
-func fullName(c *ent.Contact) string {
-	return strings.TrimSpace(c.FirstName + " " + c.LastName)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 // Duplicate is a contact that may be the same person, and why.

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -115,4 +116,24 @@ func itoa(n int) string {
 		n /= 10
 	}
 	return string(b[i:])
+}
+
+// FullName joins a first and last name as people read them ("Olivia
+// Smith"; just "Olivia" without a last name).
+func FullName(first, last string) string {
+	return strings.TrimSpace(first + " " + last)
+}
+
+// Truncate shortens s to at most n bytes (the unit the schema's MaxLen
+// counts), on a character boundary, ending in "…" when it cut. n must
+// leave room for the ellipsis (3 bytes).
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -2,6 +2,7 @@ package normalize_test
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 )
@@ -65,5 +66,30 @@ func TestDisplayPhone(t *testing.T) {
 		if got := normalize.DisplayPhone(tc.in, tc.region); got != tc.want {
 			t.Errorf("DisplayPhone(%q, %q) = %q, want %q", tc.in, tc.region, got, tc.want)
 		}
+	}
+}
+
+func TestTruncateAndFullName(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"a longer sentence", 10, "a longe…"},
+		{"Zoë Zoë Zoë", 8, "Zoë …"}, // never half of ë
+		{"ééééé", 7, "éé…"},
+	} {
+		got := normalize.Truncate(tc.in, tc.n)
+		if got != tc.want || len(got) > tc.n || !utf8.ValidString(got) {
+			t.Errorf("Truncate(%q, %d) = %q (%d bytes), want %q", tc.in, tc.n, got, len(got), tc.want)
+		}
+	}
+	if got := normalize.FullName("Olivia", ""); got != "Olivia" {
+		t.Errorf("FullName without a last name = %q", got)
+	}
+	if got := normalize.FullName("Olivia", "Smith"); got != "Olivia Smith" {
+		t.Errorf("FullName = %q", got)
 	}
 }

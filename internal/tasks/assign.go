@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
 )
 
 // Workload weights: an open task counts by its priority, so three urgent
@@ -192,7 +193,7 @@ func explain(ranked []candidate, skill *string) string {
 			return d
 		}
 	}
-	return truncate(tail, maxDetail)
+	return normalize.Truncate(tail, maxDetail)
 }
 
 func plural(n int, noun string) string {

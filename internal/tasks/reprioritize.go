@@ -7,6 +7,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 )
 
@@ -62,7 +63,7 @@ func (s *Service) Reprioritize(ctx context.Context) (int, error) {
 				// The task's location, set explicitly: as the system this
 				// runs at no location of its own.
 				err = c.TaskEvent.Create().SetLocationID(t.LocationID).SetTaskID(t.ID).SetKind(taskevent.KindPriority).
-					SetDetail(truncate(priorityDetail(t.Priority, prio, "computed: "+why), maxDetail)).SetAt(now).
+					SetDetail(normalize.Truncate(priorityDetail(t.Priority, prio, "computed: "+why), maxDetail)).SetAt(now).
 					Exec(ctx)
 				if err != nil {
 					return err

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
@@ -27,6 +26,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -445,7 +445,7 @@ type pendingEvent struct {
 
 // event records a step of a task's history, by the viewer.
 func (s *Service) event(ctx context.Context, c *ent.Client, id pulid.ID, kind taskevent.Kind, detail string, at time.Time) error {
-	b := c.TaskEvent.Create().SetTaskID(id).SetKind(kind).SetDetail(truncate(detail, maxDetail)).SetAt(at)
+	b := c.TaskEvent.Create().SetTaskID(id).SetKind(kind).SetDetail(normalize.Truncate(detail, maxDetail)).SetAt(at)
 	if v := viewer.FromContext(ctx); v != nil && v.UserID != "" {
 		b.SetActorID(v.UserID)
 	}
@@ -646,17 +646,4 @@ func cleanTitle(raw string) (string, error) {
 		return "", apperr.Invalidf("title", "the title is longer than %d characters (fewer with accented letters)", maxTitle)
 	}
 	return title, nil
-}
-
-// truncate shortens s to at most n bytes (the schema's measure), on a
-// character boundary, marking the cut with an ellipsis.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }

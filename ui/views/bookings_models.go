@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
 )
 
 // Calendar views.
@@ -292,5 +293,5 @@ func BookingPatient(c *ent.Contact) string {
 	if c == nil {
 		return ""
 	}
-	return c.FirstName + " " + c.LastName
+	return normalize.FullName(c.FirstName, c.LastName)
 }
