@@ -72,7 +72,7 @@ func (r *mutationResolver) CreateTask(ctx context.Context, input ent.CreateTaskI
 	if err != nil {
 		return nil, err
 	}
-	return r.tasksService().Create(ctx, nt)
+	return r.Tasks.Create(ctx, nt)
 }
 
 // UpdateTask is the resolver for the updateTask field.
@@ -80,7 +80,7 @@ func (r *mutationResolver) UpdateTask(ctx context.Context, id pulid.ID, input en
 	// Through the tasks service: status follows the kanban state machine,
 	// a new assignee must be a member, the priority is recomputed unless
 	// set by hand, and each change is recorded in the task's history.
-	return r.tasksService().Update(ctx, id, input)
+	return r.Tasks.Update(ctx, id, input)
 }
 
 // DeleteTask is the resolver for the deleteTask field.

@@ -21,8 +21,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
-// Resolver is the root resolver. Its dependencies are passed in by
-// internal/server; it holds no state of its own.
+// Resolver is the root resolver. internal/app wires every dependency; a
+// resolver missing a service fails on the operations that need it (tests
+// that build a partial one call only what they gave it). It holds no state
+// of its own.
 type Resolver struct {
 	Client *ent.Client
 	// Access reads and changes permission tables and overrides.

@@ -27,7 +27,7 @@ func (r *queryResolver) SearchContacts(ctx context.Context, query string, first 
 	if includeArchived != nil {
 		opts.IncludeArchived = *includeArchived
 	}
-	rs, err := r.ContactSearch().Search(ctx, query, opts)
+	rs, err := r.Search.Search(ctx, query, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -9,24 +9,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 )
 
-// tasksService returns the tasks service; a resolver built without one
-// (benchmarks, UI tests) gets one over its client, so createTask and
-// updateTask never bypass the priority rules and the history.
-func (r *Resolver) tasksService() *tasks.Service {
-	if r.Tasks != nil {
-		return r.Tasks
-	}
-	return &tasks.Service{Client: r.Client, Now: r.Now}
-}
-
-// pipelineService returns the pipeline service, or one over the client.
-func (r *Resolver) pipelineService() *pipeline.Service {
-	if r.Pipeline != nil {
-		return r.Pipeline
-	}
-	return &pipeline.Service{Client: r.Client, Now: r.Now}
-}
-
 // newTaskFromInput turns the generated create input into the service's. A
 // priority in the input is an explicit override, which the service marks
 // manual; priorityManual may only agree with that, so a caller cannot ask

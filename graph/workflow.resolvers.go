@@ -21,47 +21,47 @@ func (r *mutationResolver) CreateTaskAutoAssigned(ctx context.Context, input ent
 	if err != nil {
 		return nil, err
 	}
-	return r.tasksService().Create(ctx, nt)
+	return r.Tasks.Create(ctx, nt)
 }
 
 // CompleteTask is the resolver for the completeTask field.
 func (r *mutationResolver) CompleteTask(ctx context.Context, id pulid.ID) (*ent.Task, error) {
-	return r.tasksService().Complete(ctx, id)
+	return r.Tasks.Complete(ctx, id)
 }
 
 // ReopenTask is the resolver for the reopenTask field.
 func (r *mutationResolver) ReopenTask(ctx context.Context, id pulid.ID) (*ent.Task, error) {
-	return r.tasksService().Reopen(ctx, id)
+	return r.Tasks.Reopen(ctx, id)
 }
 
 // SetTaskStatus is the resolver for the setTaskStatus field.
 func (r *mutationResolver) SetTaskStatus(ctx context.Context, id pulid.ID, status task.Status) (*ent.Task, error) {
-	return r.tasksService().SetStatus(ctx, id, status)
+	return r.Tasks.SetStatus(ctx, id, status)
 }
 
 // ReassignTask is the resolver for the reassignTask field.
 func (r *mutationResolver) ReassignTask(ctx context.Context, id pulid.ID, userID pulid.ID) (*ent.Task, error) {
-	return r.tasksService().Reassign(ctx, id, userID)
+	return r.Tasks.Reassign(ctx, id, userID)
 }
 
 // SetTaskPriority is the resolver for the setTaskPriority field.
 func (r *mutationResolver) SetTaskPriority(ctx context.Context, id pulid.ID, priority *task.Priority) (*ent.Task, error) {
-	return r.tasksService().SetPriority(ctx, id, priority)
+	return r.Tasks.SetPriority(ctx, id, priority)
 }
 
 // AutoAssignTask is the resolver for the autoAssignTask field.
 func (r *mutationResolver) AutoAssignTask(ctx context.Context, id pulid.ID) (*ent.Task, error) {
-	return r.tasksService().AutoAssign(ctx, id)
+	return r.Tasks.AutoAssign(ctx, id)
 }
 
 // MoveStage is the resolver for the moveStage field.
 func (r *mutationResolver) MoveStage(ctx context.Context, contactID pulid.ID, stage contact.Stage, reason *string) (*ent.Contact, error) {
-	return r.pipelineService().Move(ctx, contactID, stage, deref(reason))
+	return r.Pipeline.Move(ctx, contactID, stage, deref(reason))
 }
 
 // MoveStages is the resolver for the moveStages field.
 func (r *mutationResolver) MoveStages(ctx context.Context, contactIDs []pulid.ID, stage contact.Stage, reason *string) (*StageMoveResult, error) {
-	moved, failed, err := r.pipelineService().MoveMany(ctx, contactIDs, stage, deref(reason))
+	moved, failed, err := r.Pipeline.MoveMany(ctx, contactIDs, stage, deref(reason))
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +78,8 @@ func (r *mutationResolver) MoveStages(ctx context.Context, contactIDs []pulid.ID
 
 // StageAnalytics is the resolver for the stageAnalytics field.
 func (r *queryResolver) StageAnalytics(ctx context.Context, from *time.Time, to *time.Time) ([]*StageStat, error) {
-	start, end := r.pipelineService().Period(from, to)
-	stats, err := r.pipelineService().Analytics(ctx, start, end)
+	start, end := r.Pipeline.Period(from, to)
+	stats, err := r.Pipeline.Analytics(ctx, start, end)
 	if err != nil {
 		return nil, err
 	}
@@ -92,5 +92,5 @@ func (r *queryResolver) StageAnalytics(ctx context.Context, from *time.Time, to 
 
 // History is the resolver for the history field.
 func (r *taskResolver) History(ctx context.Context, obj *ent.Task) ([]*ent.TaskEvent, error) {
-	return r.tasksService().History(ctx, obj.ID)
+	return r.Tasks.History(ctx, obj.ID)
 }

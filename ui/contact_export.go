@@ -38,7 +38,7 @@ func (u *UI) exportContacts(w http.ResponseWriter, r *http.Request) {
 	}
 	if q := trim(qs.Get("q")); q != "" {
 		// The matches the list shows for the search, and no others.
-		rs, err := u.r.ContactSearch().Search(ctx, q, search.Options{Limit: searchResultsMax, Filter: where})
+		rs, err := u.r.Search.Search(ctx, q, search.Options{Limit: searchResultsMax, Filter: where})
 		if err != nil {
 			u.fail(w, r, err)
 			return

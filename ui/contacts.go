@@ -132,7 +132,7 @@ func (u *UI) contactList(ctx context.Context, p views.Page, qs url.Values) (view
 	if d.Q != "" {
 		// A search: the best matches by score (typos allowed), within
 		// the pipeline and stage filters.
-		rs, err := u.r.ContactSearch().Search(ctx, d.Q, search.Options{Limit: searchResultsMax, Filter: where})
+		rs, err := u.r.Search.Search(ctx, d.Q, search.Options{Limit: searchResultsMax, Filter: where})
 		if err != nil {
 			return d, err
 		}
