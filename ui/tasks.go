@@ -302,9 +302,10 @@ func taskWhere(f views.TaskFilter, me pulid.ID, now time.Time, tz *time.Location
 		start, end := dayBounds(now, tz)
 		where.DueAtGTE, where.DueAtLT = &start, &end
 	case "week":
-		start, _ := dayBounds(now, tz)
-		// Back to Monday; AddDate keeps local midnight across DST.
-		start = start.AddDate(0, 0, -((int(start.Weekday()) + 6) % 7))
+		// Monday to Sunday, as the calendar's week; AddDate keeps local
+		// midnight across DST.
+		today, _ := dayBounds(now, tz)
+		start := calWeekStart(today)
 		end := start.AddDate(0, 0, 7)
 		where.DueAtGTE, where.DueAtLT = &start, &end
 	default:
