@@ -85,7 +85,7 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input CreateAPITo
 		if *input.ExpiresInDays < 1 || *input.ExpiresInDays > 3650 {
 			return nil, apperr.Invalidf("expiresInDays", "choose 1 to 3650 days, or none")
 		}
-		at := r.Now().Add(time.Duration(*input.ExpiresInDays) * 24 * time.Hour)
+		at := r.Now.Now().Add(time.Duration(*input.ExpiresInDays) * 24 * time.Hour)
 		nt.ExpiresAt = &at
 	}
 	token, t, err := r.Auth.CreateToken(ctx, nt)

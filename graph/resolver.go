@@ -5,7 +5,6 @@ package graph
 
 import (
 	"context"
-	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
@@ -14,6 +13,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/search"
@@ -51,7 +51,7 @@ type Resolver struct {
 	// Search is the fuzzy contact search; its hook keeps the index current.
 	Search *search.Index
 	// Now is the clock.
-	Now func() time.Time
+	Now clock.Clock
 }
 
 // client returns the transactional client of a mutation (set by

@@ -137,7 +137,7 @@ func (u *UI) exportAudit(w http.ResponseWriter, r *http.Request) {
 		Detail: fmt.Sprintf("format=%s user=%q action=%q resource=%q %q from=%s to=%s", format, q.UserEmail, q.Action, q.ResourceType, q.ResourceID, r.URL.Query().Get("from"), r.URL.Query().Get("to")),
 	})
 	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("audit-%s-%s.%s", p.Me.LocationCode, u.opts.Now().In(p.Me.TZ).Format("20060102-1504"), ext)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("audit-%s-%s.%s", p.Me.LocationCode, u.opts.Now.Now().In(p.Me.TZ).Format("20060102-1504"), ext)))
 	w.Header().Set("Cache-Control", "no-store")
 	if _, err := u.r.Audit.Export(ctx, w, q, format); err != nil {
 		// Headers are gone; the download ends short and the log says why.

@@ -33,7 +33,7 @@ func (u *UI) adminTokens(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) tokensPage(ctx context.Context, p views.Page, form views.TokenForm) (views.TokensPage, error) {
-	now := u.opts.Now()
+	now := u.opts.Now.Now()
 	d := views.TokensPage{CanCreate: p.Me.Can["users:create"], Now: now}
 	conn, err := u.r.Query().APITokens(ctx, nil, ptr(500), nil, nil,
 		&ent.APITokenOrder{Direction: entgql.OrderDirectionDesc, Field: ent.APITokenOrderFieldCreatedAt}, nil)

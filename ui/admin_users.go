@@ -103,7 +103,7 @@ func (u *UI) usersPage(ctx context.Context, p views.Page, form views.InviteForm)
 		form.Role = string(membership.RoleStaff)
 	}
 	return views.UsersPage{
-		Rows: rows, CanInvite: p.Me.Can["users:create"], Roles: assignableRoles(p), Invite: form, Now: u.opts.Now(),
+		Rows: rows, CanInvite: p.Me.Can["users:create"], Roles: assignableRoles(p), Invite: form, Now: u.opts.Now.Now(),
 	}, nil
 }
 
@@ -164,7 +164,7 @@ func (u *UI) memberPage(p views.Page, m views.MemberRow, role, skills string, er
 	if m.Role == string(membership.RoleAdmin) && p.Me.Role != string(rbac.Admin) {
 		roles = append([]views.Option{{Value: m.Role, Label: views.Humanize(m.Role)}}, roles...)
 	}
-	return views.MemberPage{Member: m, Roles: roles, Role: role, Skills: skills, Errors: errs, Now: u.opts.Now()}
+	return views.MemberPage{Member: m, Roles: roles, Role: role, Skills: skills, Errors: errs, Now: u.opts.Now.Now()}
 }
 
 // parseSkills turns "MRI, calls,, ct" into [mri calls ct]. An empty field

@@ -133,7 +133,7 @@ func (u *UI) showBooking(w http.ResponseWriter, r *http.Request, status int, act
 		return
 	}
 	b := a.Booking
-	now := u.opts.Now()
+	now := u.opts.Now.Now()
 	p.Title = "Booking: " + views.BookingPatient(a.Contact)
 	d := views.BookingDetail{A: a, Room: a.Service.Resource, Error: actionError, Now: now}
 	day := calDateOf(b.StartsAt, p.Me.TZ).Format(calDateLayout)
@@ -244,7 +244,7 @@ func (u *UI) newBooking(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if f.Date == "" {
-		f.Date = calDateOf(u.opts.Now(), p.Me.TZ).Format(calDateLayout)
+		f.Date = calDateOf(u.opts.Now.Now(), p.Me.TZ).Format(calDateLayout)
 	}
 	if err := u.fillBookingForm(ctx, p, &f); err != nil {
 		u.fail(w, r, err)
@@ -717,7 +717,7 @@ func (u *UI) outcome(w http.ResponseWriter, r *http.Request, act bookings.Action
 		return
 	}
 	f.A = a
-	if b := a.Booking; !bookings.Started(b, u.opts.Now()) {
+	if b := a.Booking; !bookings.Started(b, u.opts.Now.Now()) {
 		u.showBooking(w, r, http.StatusUnprocessableEntity,
 			fmt.Sprintf("The appointment at %s has not started yet: its outcome can be recorded once it has.", views.DayTime(b.StartsAt, p.Me.TZ)))
 		return

@@ -71,7 +71,7 @@ func (u *UI) calendar(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.Invalidf("view", "view must be day, week or month"))
 		return
 	}
-	today := calDateOf(u.opts.Now(), tz)
+	today := calDateOf(u.opts.Now.Now(), tz)
 	anchor := today
 	if s := qs.Get("date"); s != "" {
 		if anchor, err = time.Parse(calDateLayout, s); err != nil {
@@ -215,7 +215,7 @@ func (u *UI) bookingList(w http.ResponseWriter, r *http.Request) {
 	}
 	tz := p.Me.TZ
 	qs := r.URL.Query()
-	today := calDateOf(u.opts.Now(), tz)
+	today := calDateOf(u.opts.Now.Now(), tz)
 	d := views.BookingListPage{
 		From: trim(qs.Get("from")), To: trim(qs.Get("to")),
 		Status: qs.Get("status"), Staff: qs.Get("staff"), Service: qs.Get("service"),

@@ -71,7 +71,7 @@ func (u *UI) showContact(w http.ResponseWriter, r *http.Request, status int, edi
 // contactDetail gathers what the contact page shows.
 func (u *UI) contactDetail(ctx context.Context, p views.Page, c *ent.Contact) (views.ContactDetail, error) {
 	q := u.r.Query()
-	d := views.ContactDetail{Contact: c, Now: u.opts.Now(), StageForm: views.StageForm{Errors: views.FieldErrors{}},
+	d := views.ContactDetail{Contact: c, Now: u.opts.Now.Now(), StageForm: views.StageForm{Errors: views.FieldErrors{}},
 		CanPurge: contacts.MayPurge(ctx) == nil}
 	var err error
 	if c.AssignedToID != nil {

@@ -53,7 +53,7 @@ func (u *UI) exportContacts(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	day := u.opts.Now().In(p.Me.TZ)
+	day := u.opts.Now.Now().In(p.Me.TZ)
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="contacts-`+day.Format("2006-01-02")+`.csv"`)

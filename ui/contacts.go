@@ -117,7 +117,7 @@ func (u *UI) contactList(ctx context.Context, p views.Page, qs url.Values) (view
 	d := views.ContactList{
 		Q: trim(qs.Get("q")), Pipeline: qs.Get("pipeline"), Stage: qs.Get("stage"), Sort: qs.Get("sort"),
 		Pipelines: options(schema.Pipelines), Stages: options(schema.Stages), Sorts: contactSorts,
-		Now: u.opts.Now(),
+		Now: u.opts.Now.Now(),
 	}
 	if d.Sort == "" {
 		d.Sort = "warmness"

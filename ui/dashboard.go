@@ -20,7 +20,7 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	now := u.opts.Now()
+	now := u.opts.Now.Now()
 	start, end := dayBounds(now, p.Me.TZ)
 	d := views.Dashboard{Now: now, Today: start}
 	q := u.r.Query()

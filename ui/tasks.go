@@ -111,7 +111,7 @@ func (u *UI) taskCtx(ctx context.Context, p views.Page, next string) (views.Task
 		return views.TaskCtx{}, people{}, err
 	}
 	return views.TaskCtx{
-		Access: taskAccess(ctx), Assignees: ppl.Options, TZ: p.Me.TZ, Now: u.opts.Now(), Next: next,
+		Access: taskAccess(ctx), Assignees: ppl.Options, TZ: p.Me.TZ, Now: u.opts.Now.Now(), Next: next,
 	}, ppl, nil
 }
 

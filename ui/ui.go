@@ -19,6 +19,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/ui/views"
@@ -31,8 +32,8 @@ var static embed.FS
 type Options struct {
 	// Dev shows the development sign-in.
 	Dev bool
-	// Now is the clock.
-	Now func() time.Time
+	// Now is the clock; nil is the system clock.
+	Now clock.Clock
 	// DevUsers lists the demo users for the development sign-in.
 	DevUsers func(context.Context) ([]auth.DevUser, error)
 	// OIDCProvider names the OpenID Connect provider ("Google") the sign-in
@@ -48,9 +49,6 @@ type UI struct {
 
 // New returns the UI over the resolver.
 func New(r *graph.Resolver, opts Options) *UI {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	return &UI{r: r, opts: opts}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -80,7 +81,7 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 			if err != nil {
 				return err
 			}
-			at := time.Now().Add(dur)
+			at := clock.System.Now().Add(dur)
 			nt.ExpiresAt = &at
 		}
 		token, t, err := svc.CreateToken(sys, nt)
@@ -156,7 +157,7 @@ func tokenState(t *ent.APIToken) string {
 	switch {
 	case t.RevokedAt != nil:
 		return "revoked"
-	case t.ExpiresAt != nil && time.Now().After(*t.ExpiresAt):
+	case t.ExpiresAt != nil && clock.System.Now().After(*t.ExpiresAt):
 		return "expired"
 	case t.ExpiresAt != nil:
 		return "expires " + t.ExpiresAt.UTC().Format("2006-01-02")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/internal/app"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
@@ -109,7 +110,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if _, err := d.Migrate(ctx); err != nil {
 		return err
 	}
-	res, err := seed.Demo(ctx, d.Client, seed.Options{Now: time.Now(), Timezone: tz})
+	res, err := seed.Demo(ctx, d.Client, seed.Options{Now: clock.System.Now(), Timezone: tz})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/clock"
+
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
@@ -25,7 +27,7 @@ import (
 type Store struct {
 	Client *ent.Client
 	TTL    time.Duration
-	Now    func() time.Time
+	Now    clock.Clock
 
 	mu        sync.Mutex
 	tables    map[pulid.ID]cachedTable
@@ -46,7 +48,7 @@ type cachedOverrides struct {
 
 // NewStore returns a store caching for ttl.
 func NewStore(c *ent.Client, ttl time.Duration) *Store {
-	return &Store{Client: c, TTL: ttl, Now: time.Now, tables: map[pulid.ID]cachedTable{}, overrides: map[userAt]cachedOverrides{}}
+	return &Store{Client: c, TTL: ttl, Now: clock.System, tables: map[pulid.ID]cachedTable{}, overrides: map[userAt]cachedOverrides{}}
 }
 
 // Table returns the location's permission table. A location without rows
@@ -57,7 +59,7 @@ func (s *Store) Table(ctx context.Context, loc pulid.ID) (*rbac.Table, error) {
 		s.mu.Lock()
 		c, ok := s.tables[loc]
 		s.mu.Unlock()
-		if ok && s.Now().Sub(c.at) < s.TTL {
+		if ok && s.Now.Now().Sub(c.at) < s.TTL {
 			return c.t, nil
 		}
 	}
@@ -81,7 +83,7 @@ func (s *Store) Table(ctx context.Context, loc pulid.ID) (*rbac.Table, error) {
 	t := rbac.NewTable(grants)
 	if cacheable {
 		s.mu.Lock()
-		s.tables[loc] = cachedTable{t, s.Now()}
+		s.tables[loc] = cachedTable{t, s.Now.Now()}
 		s.mu.Unlock()
 	}
 	return t, nil
@@ -130,7 +132,7 @@ func (s *Store) Overrides(ctx context.Context, loc, user pulid.ID) ([]rbac.Overr
 	s.mu.Lock()
 	c, ok := s.overrides[k]
 	s.mu.Unlock()
-	if ok && s.Now().Sub(c.at) < s.TTL {
+	if ok && s.Now.Now().Sub(c.at) < s.TTL {
 		return c.o, nil
 	}
 	rows, err := s.Client.PermissionOverride.Query().
@@ -144,7 +146,7 @@ func (s *Store) Overrides(ctx context.Context, loc, user pulid.ID) ([]rbac.Overr
 		out = append(out, rbac.Override{Resource: r.Resource, Action: r.Action, Grant: r.Effect == permissionoverride.EffectGrant, Condition: r.Condition})
 	}
 	s.mu.Lock()
-	s.overrides[k] = cachedOverrides{out, s.Now()}
+	s.overrides[k] = cachedOverrides{out, s.Now.Now()}
 	s.mu.Unlock()
 	return out, nil
 }

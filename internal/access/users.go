@@ -2,7 +2,8 @@ package access
 
 import (
 	"context"
-	"time"
+
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -21,7 +22,7 @@ import (
 type Users struct {
 	Client *ent.Client
 	Store  *Store
-	Now    func() time.Time
+	Now    clock.Clock
 }
 
 func (u *Users) client(ctx context.Context) *ent.Client {
@@ -61,7 +62,7 @@ func (u *Users) Invite(ctx context.Context, email, name string, role rbac.Role) 
 	switch {
 	case ent.IsNotFound(err):
 		usr, err = c.User.Create().SetEmail(addr).SetName(normalize.Name(name)).
-			SetStatus(user.StatusInvited).SetInvitedAt(u.Now()).SetDefaultLocationID(v.LocationID).Save(sys)
+			SetStatus(user.StatusInvited).SetInvitedAt(u.Now.Now()).SetDefaultLocationID(v.LocationID).Save(sys)
 		if err != nil {
 			return nil, err
 		}

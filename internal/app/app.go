@@ -18,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/db"
@@ -50,13 +51,14 @@ type App struct {
 	srv      *http.Server
 	listener net.Listener
 	limiter  *ratelimit.Limiter
-	// Now is the clock; tests replace it before Open.
-	Now func() time.Time
+	// Now is the program's one clock (see internal/clock); tests replace
+	// it before Open.
+	Now clock.Clock
 }
 
 // New builds an App from its settings without opening anything.
 func New(cfg *config.Config) *App {
-	return &App{Config: cfg, Now: time.Now}
+	return &App{Config: cfg, Now: clock.System}
 }
 
 // Open connects to the database, applies migrations, loads the demo data
@@ -76,7 +78,7 @@ func (a *App) Open(ctx context.Context) error {
 			return err
 		}
 		if empty {
-			if _, err := seed.Demo(ctx, d.Client, seed.Options{Now: a.Now(), Timezone: a.Config.Timezone}); err != nil {
+			if _, err := seed.Demo(ctx, d.Client, seed.Options{Now: a.Now.Now(), Timezone: a.Config.Timezone}); err != nil {
 				return fmt.Errorf("demo data: %w", err)
 			}
 		}

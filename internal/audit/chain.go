@@ -17,6 +17,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -118,9 +119,9 @@ func FromEnt(a *ent.AuditEntry) Stored {
 
 // normalize makes e exactly what will be stored, so the MAC computed now
 // matches the one recomputed from the row later.
-func normalize(e Entry, now func() time.Time) Entry {
+func normalize(e Entry, now clock.Clock) Entry {
 	if e.At.IsZero() {
-		e.At = now()
+		e.At = now.Now()
 	}
 	e.At = e.At.UTC().Truncate(TimePrecision)
 	e.UserID = clean(e.UserID, maxShort)

@@ -168,7 +168,7 @@ func (l *Log) mutationEntries(ctx context.Context, m ent.Mutation, v ent.Value, 
 	if len(ids) == 0 {
 		return nil
 	}
-	base := Entry{Action: action, ResourceType: m.Type(), PHI: isPHI(m, v), At: l.now()}
+	base := Entry{Action: action, ResourceType: m.Type(), PHI: isPHI(m, v), At: l.now.Now()}
 	mv := MetaFrom(ctx).Values()
 	base.Operation, base.Method, base.Path, base.IP, base.UserAgent = mv.Operation, mv.Method, mv.Path, mv.IP, mv.UserAgent
 	switch vw := viewer.FromContext(ctx); {

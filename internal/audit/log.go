@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 )
 
 // Options tune a Log.
@@ -26,8 +27,8 @@ type Options struct {
 	// MaxBody is how much of a request body Middleware reads to hash it;
 	// the server's own limit (4 MiB) is the default.
 	MaxBody int64
-	// Now is the clock; default time.Now.
-	Now func() time.Time
+	// Now is the clock; nil is the system clock.
+	Now clock.Clock
 	// Logger receives the writer's errors; default slog.Default().
 	Logger *slog.Logger
 }
@@ -38,7 +39,7 @@ type Log struct {
 	client  *ent.Client
 	dialect string
 	key     []byte
-	now     func() time.Time
+	now     clock.Clock
 	log     *slog.Logger
 
 	interval time.Duration
@@ -78,9 +79,6 @@ func New(client *ent.Client, dialectName string, key []byte, opts Options) *Log 
 	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 4 << 20
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -124,7 +122,7 @@ func (l *Log) Start() {
 // which is the only way Record can lose one.
 func (l *Log) Record(e Entry) {
 	if e.At.IsZero() {
-		e.At = l.now()
+		e.At = l.now.Now()
 	}
 	if e.Action == "" {
 		// Append refuses an entry without an action; in the queue such an

@@ -41,7 +41,7 @@ func (l *Log) Middleware(ipOf func(*http.Request) string, who func(ctx context.C
 				next.ServeHTTP(w, r)
 				return
 			}
-			at := l.now()
+			at := l.now.Now()
 			start := time.Now()
 			ip := ""
 			if ipOf != nil {

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/clock"
+
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
@@ -71,7 +73,7 @@ type OIDC struct {
 	// Now is the clock of the login cookie's expiry (default the session
 	// clock). ID tokens are checked against real time: their iat/nbf/exp
 	// come from the provider's clock, not ours.
-	Now func() time.Time
+	Now clock.Clock
 }
 
 // NewOIDC discovers the provider and returns the sign-in handlers. A
@@ -211,9 +213,9 @@ func (o *OIDC) open(v string) (*loginState, error) {
 
 func (o *OIDC) now() time.Time {
 	if o.Now != nil {
-		return o.Now()
+		return o.Now.Now()
 	}
-	return o.svc.Sessions.Now()
+	return o.svc.Sessions.Now.Now()
 }
 
 func randomString() (string, error) {

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/clock"
+
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -31,12 +33,12 @@ type Sessions struct {
 	// Idle ends a session unused for this long; Max ends any session.
 	Idle, Max time.Duration
 	// Now is the clock; tests replace it.
-	Now func() time.Time
+	Now clock.Clock
 }
 
 // NewSessions returns a session store with the given timeouts.
 func NewSessions(c *ent.Client, idle, max time.Duration) *Sessions {
-	return &Sessions{Client: c, Idle: idle, Max: max, Now: time.Now}
+	return &Sessions{Client: c, Idle: idle, Max: max, Now: clock.System}
 }
 
 // HashToken returns the stored form of a session token.
@@ -59,7 +61,7 @@ func (s *Sessions) Create(ctx context.Context, userID pulid.ID, method entsessio
 		return "", nil, err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	now := s.Now()
+	now := s.Now.Now()
 	ua := m.UserAgent
 	if len(ua) > 300 {
 		ua = ua[:300]
@@ -99,7 +101,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*ent.Session, erro
 	if err != nil {
 		return nil, err
 	}
-	now := s.Now()
+	now := s.Now.Now()
 	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.Idle {
 		_ = s.Client.Session.DeleteOne(sess).Exec(ctx)
 		return nil, ErrNoSession
@@ -137,7 +139,7 @@ func (s *Sessions) RevokeAll(ctx context.Context, userID pulid.ID) (int, error) 
 
 // Sweep deletes ended sessions.
 func (s *Sessions) Sweep(ctx context.Context) (int, error) {
-	now := s.Now()
+	now := s.Now.Now()
 	return s.Client.Session.Delete().Where(entsession.Or(
 		entsession.ExpiresAtLT(now),
 		entsession.LastSeenAtLT(now.Add(-s.Idle)),

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/clock"
+
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
@@ -113,8 +115,8 @@ func (s *Service) authenticateToken(ctx context.Context, token string) (*ent.API
 }
 
 func (s *Service) now() time.Time {
-	if s.Sessions != nil && s.Sessions.Now != nil {
-		return s.Sessions.Now()
+	if s.Sessions != nil {
+		return s.Sessions.Now.Now()
 	}
-	return time.Now()
+	return clock.System.Now()
 }

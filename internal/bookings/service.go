@@ -22,6 +22,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/clock"
+
 	"entgo.io/ent/dialect"
 
 	"github.com/avatarimaging/avatarcrm/ent"
@@ -71,7 +73,7 @@ type Service struct {
 	// Tasks creates the no-show follow-up and recall tasks.
 	Tasks Tasks
 	// Now is the clock.
-	Now func() time.Time
+	Now clock.Clock
 	// Dialect is the database's (dialect.SQLite or dialect.Postgres). On
 	// PostgreSQL a write that checks for conflicts first locks the
 	// location's row: two transactions could otherwise both find a slot
@@ -151,7 +153,7 @@ func (s *Service) run(ctx context.Context, fn func(o *op) error) error {
 		if err != nil {
 			return err
 		}
-		o := &op{ctx: ctx, c: c, loc: loc, tz: tz, now: s.Now().UTC()}
+		o := &op{ctx: ctx, c: c, loc: loc, tz: tz, now: s.Now.Now()}
 		if v.UserID != "" {
 			id := v.UserID
 			o.actor = &id

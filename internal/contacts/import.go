@@ -190,8 +190,8 @@ func (s *Service) Start() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	n, err := s.Client.ImportJob.Update().
-		Where(importjob.StatusIn(importjob.StatusPending, importjob.StatusRunning), importjob.UpdatedAtLT(s.now().Add(-staleImport))).
-		SetStatus(importjob.StatusFailed).ClearContent().SetFinishedAt(s.now()).
+		Where(importjob.StatusIn(importjob.StatusPending, importjob.StatusRunning), importjob.UpdatedAtLT(s.Now.Now().Add(-staleImport))).
+		SetStatus(importjob.StatusFailed).ClearContent().SetFinishedAt(s.Now.Now()).
 		SetError("the server stopped before the import finished; import the rows that are not in the report again").
 		Save(viewer.SystemContext(ctx))
 	if err != nil {
@@ -308,7 +308,7 @@ func (s *Service) fail(ctx context.Context, id pulid.ID, report []types.ImportRo
 		msg = "internal error; the rows in the report were imported"
 	}
 	up := s.Client.ImportJob.UpdateOneID(id).SetStatus(importjob.StatusFailed).SetError(normalize.Truncate(msg, 1000)).
-		ClearContent().SetFinishedAt(s.now())
+		ClearContent().SetFinishedAt(s.Now.Now())
 	if report != nil {
 		up.SetReport(report)
 	}
@@ -388,7 +388,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID) ([]types.ImportRow, 
 		report = append(report, batch...)
 	}
 	err = s.Client.ImportJob.UpdateOneID(id).SetStatus(importjob.StatusDone).SetReport(report).
-		ClearContent().SetFinishedAt(s.now()).Exec(sys)
+		ClearContent().SetFinishedAt(s.Now.Now()).Exec(sys)
 	return report, err
 }
 

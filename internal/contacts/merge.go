@@ -134,7 +134,7 @@ func (s *Service) Merge(ctx context.Context, survivorID pulid.ID, duplicateIDs [
 		if _, err := upd.Save(ctx); err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.Now.Now()
 		if err := c.Contact.Update().Where(contact.IDIn(duplicateIDs...)).
 			SetArchivedAt(now).SetMergedIntoID(survivor.ID).Exec(ctx); err != nil {
 			return err

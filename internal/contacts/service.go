@@ -20,7 +20,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"time"
+
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
@@ -56,19 +57,12 @@ type Service struct {
 	Stages Stages
 	// Audit records exports; nil records nothing (tests of other layers).
 	Audit *audit.Log
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	// Now is the clock; nil is the system clock.
+	Now clock.Clock
 	// Logger receives the import worker's errors; nil means slog.Default().
 	Logger *slog.Logger
 
 	imp importer
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 func (s *Service) log() *slog.Logger {
@@ -243,7 +237,7 @@ func (s *Service) setArchived(ctx context.Context, id pulid.ID, archive bool) (*
 		}
 		u := c.Contact.UpdateOne(ct)
 		if archive {
-			u.SetArchivedAt(s.now())
+			u.SetArchivedAt(s.Now.Now())
 		} else {
 			u.ClearArchivedAt()
 		}

@@ -103,7 +103,7 @@ func (s *Service) staged(ctx context.Context, id pulid.ID) (*ent.ImportJob, erro
 	}
 	job, err := s.client(ctx).ImportJob.Query().
 		Where(importjob.ID(id), importjob.StatusEQ(importjob.StatusStaged), importjob.CreatedByID(v.UserID),
-			importjob.CreatedAtGT(s.now().Add(-StagedTTL))).
+			importjob.CreatedAtGT(s.Now.Now().Add(-StagedTTL))).
 		Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, gone
@@ -117,7 +117,7 @@ func (s *Service) staged(ctx context.Context, id pulid.ID) (*ent.ImportJob, erro
 // the viewer deleting anything of theirs.
 func (s *Service) dropExpiredStaged(ctx context.Context) error {
 	_, err := s.client(ctx).ImportJob.Delete().
-		Where(importjob.StatusEQ(importjob.StatusStaged), importjob.CreatedAtLT(s.now().Add(-StagedTTL))).
+		Where(importjob.StatusEQ(importjob.StatusStaged), importjob.CreatedAtLT(s.Now.Now().Add(-StagedTTL))).
 		Exec(privacy.DecisionContext(ctx, privacy.Allow))
 	return err
 }

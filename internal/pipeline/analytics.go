@@ -63,7 +63,7 @@ const DefaultPeriod = 30 * 24 * time.Hour
 // Period fills in an analytics period: to defaults to now, from to
 // DefaultPeriod before to.
 func (s *Service) Period(from, to *time.Time) (time.Time, time.Time) {
-	end := s.now()
+	end := s.Now.Now()
 	if to != nil {
 		end = *to
 	}

@@ -14,8 +14,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
@@ -33,15 +34,8 @@ const MaxReason = 300
 // Service moves contacts through the pipelines.
 type Service struct {
 	Client *ent.Client
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return time.Now().UTC()
-	}
-	return s.Now().UTC()
+	// Now is the clock; nil is the system clock.
+	Now clock.Clock
 }
 
 // inTx runs fn with the caller's transaction when there is one (a GraphQL
@@ -83,7 +77,7 @@ func (s *Service) Move(ctx context.Context, contactID pulid.ID, to contact.Stage
 		if err := CanMove(ct.Stage, to); err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.Now.Now()
 		toPipeline := PipelineOf(to)
 		// The stage in the WHERE clause makes a concurrent move of the same
 		// contact fail here instead of recording a "from" that no longer

@@ -20,6 +20,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/access"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -108,7 +109,7 @@ func (r Result) String() string {
 // Demo loads the demo data. It runs as the system, in one transaction.
 func Demo(ctx context.Context, client *ent.Client, opts Options) (Result, error) {
 	if opts.Now.IsZero() {
-		opts.Now = time.Now()
+		opts.Now = clock.System.Now()
 	}
 	if opts.Timezone == "" {
 		opts.Timezone = "Australia/Sydney"

@@ -38,7 +38,7 @@ func (s *Service) Reprioritize(ctx context.Context) (int, error) {
 				return err
 			}
 			more = len(ts) == reprioritizePage
-			now := s.now()
+			now := s.Now.Now()
 			for _, t := range ts {
 				last = t.ID
 				facts, err := factsAfter(ctx, c, t, ent.UpdateTaskInput{})

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/clock"
+
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
@@ -42,8 +44,8 @@ const (
 // Service creates and changes tasks.
 type Service struct {
 	Client *ent.Client
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	// Now is the clock; nil is the system clock.
+	Now clock.Clock
 }
 
 // NewTask is a task to create.
@@ -64,13 +66,6 @@ type NewTask struct {
 	// Status is the initial status; empty means pending. A task created
 	// completed gets completed_at now.
 	Status task.Status
-}
-
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return time.Now().UTC()
-	}
-	return s.Now().UTC()
 }
 
 // reader is the client for reads outside a transaction of the service's.
@@ -117,7 +112,7 @@ func (s *Service) Create(ctx context.Context, in NewTask) (*ent.Task, error) {
 	// In the caller's transaction when there is one, so a task never
 	// exists without the event that records its creation.
 	err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
-		now := s.now()
+		now := s.Now.Now()
 		warmness, err := contactWarmness(ctx, c, in.ContactID)
 		if err != nil {
 			return err
@@ -402,7 +397,7 @@ func (s *Service) Reassign(ctx context.Context, id, userID pulid.ID) (*ent.Task,
 func (s *Service) change(ctx context.Context, id pulid.ID, decide func(ctx context.Context, c *ent.Client, t *ent.Task, now time.Time) (*ent.TaskUpdateOne, []pendingEvent, error)) (*ent.Task, error) {
 	var out *ent.Task
 	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
-		now := s.now()
+		now := s.Now.Now()
 		t, err := get(ctx, c, id)
 		if err != nil {
 			return err

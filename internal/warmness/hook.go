@@ -63,7 +63,7 @@ func (s *Service) Hook() ent.Hook {
 // yet), and rescores contacts whose scored fields changed.
 func (s *Service) onContact(ctx context.Context, next ent.Mutator, m *ent.ContactMutation) (ent.Value, error) {
 	if m.Op().Is(ent.OpCreate) {
-		f := Facts{Now: s.now()}
+		f := Facts{Now: s.Now.Now()}
 		f.LeadSource, _ = m.LeadSource()
 		f.Stage, _ = m.Stage()
 		f.SMSConsent, _ = m.SmsConsent()

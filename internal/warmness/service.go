@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/clock"
+
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/avatarimaging/avatarcrm/ent"
@@ -47,15 +49,8 @@ type Service struct {
 	Client *ent.Client
 	// Scorer computes the score; nil means Rules.
 	Scorer Scorer
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
+	// Now is the clock; nil is the system clock.
+	Now clock.Clock
 }
 
 func (s *Service) scorer() Scorer {
@@ -233,7 +228,7 @@ func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.Now.Now()
 	f, err := LoadFacts(sys, c, ct, now)
 	if err != nil {
 		return nil, err
