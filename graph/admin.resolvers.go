@@ -116,9 +116,9 @@ func (r *mutationResolver) RemoveIPRule(ctx context.Context, id pulid.ID, confir
 
 // SignOutEverywhere is the resolver for the signOutEverywhere field.
 func (r *mutationResolver) SignOutEverywhere(ctx context.Context) (int, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.UserID == "" {
-		return 0, apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return 0, err
 	}
 	return r.Auth.Sessions.RevokeAll(ctx, v.UserID)
 }

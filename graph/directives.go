@@ -5,7 +5,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -33,12 +32,6 @@ func checkPermissions(ctx context.Context, next graphql.Resolver) (any, error) {
 
 // Require fails unless the viewer may do act on res.
 func Require(ctx context.Context, res rbac.Resource, act rbac.Action) error {
-	v := viewer.FromContext(ctx)
-	if v == nil || (v.UserID == "" && !v.System) {
-		return apperr.Unauthenticatedf("sign in first")
-	}
-	if !v.Can(res, act).Allowed {
-		return apperr.Forbiddenf("your role (%s) may not %s %s", v.Role, act, res)
-	}
-	return nil
+	_, err := viewer.Authorize(ctx, rbac.Perm(res, act))
+	return err
 }

@@ -12,9 +12,9 @@ import (
 )
 
 func (r *Resolver) viewer(ctx context.Context) (*Viewer, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.UserID == "" {
-		return nil, apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return nil, err
 	}
 	// The viewer may always see their own record, whatever users:read says.
 	u, err := r.Client.User.Get(viewer.SystemContext(ctx), v.UserID)
@@ -35,11 +35,9 @@ func (r *Resolver) viewer(ctx context.Context) (*Viewer, error) {
 	if out.Location == nil {
 		return nil, apperr.Forbiddenf("no access to the active location")
 	}
-	for _, res := range rbac.Resources {
-		for _, act := range rbac.Actions {
-			if v.Can(res, act).Allowed {
-				out.Permissions = append(out.Permissions, string(res)+":"+string(act))
-			}
+	for _, p := range rbac.AllPermissions() {
+		if v.Allowed(p) {
+			out.Permissions = append(out.Permissions, string(p))
 		}
 	}
 	slices.Sort(out.Permissions)

@@ -62,9 +62,9 @@ func (s *IPRules) Load(ctx context.Context, locationID string) ([]netip.Prefix, 
 // Add allows a network at the active location. It refuses a rule set that
 // would lock out the caller's own address unless confirm is set.
 func (s *IPRules) Add(ctx context.Context, cidr, note string, caller netip.Addr, confirm bool) (*ent.IPRule, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return nil, apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return nil, err
 	}
 	p, err := netguard.ParseRule(cidr)
 	if err != nil {
@@ -94,9 +94,9 @@ func (s *IPRules) Add(ctx context.Context, cidr, note string, caller netip.Addr,
 
 // Remove deletes a rule, refusing to lock out the caller unless confirmed.
 func (s *IPRules) Remove(ctx context.Context, id pulid.ID, caller netip.Addr, confirm bool) error {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return err
 	}
 	c := s.client(ctx)
 	r, err := c.IPRule.Get(ctx, id)

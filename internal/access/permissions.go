@@ -193,9 +193,9 @@ func storedCondition(c rbac.Condition) rbac.Condition {
 // settings:update (checked by the privacy rules). Admin rights are not in
 // the table and cannot be changed.
 func (s *Store) SetGrant(ctx context.Context, role rbac.Role, res rbac.Resource, act rbac.Action, allowed bool, cond rbac.Condition) error {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return err
 	}
 	if role == rbac.Admin || !role.Valid() {
 		return apperr.Invalidf("role", "admins hold every permission; choose manager, staff or viewer")
@@ -233,9 +233,9 @@ func (s *Store) SetGrant(ctx context.Context, role rbac.Role, res rbac.Resource,
 // SetOverride grants or denies a user one action at the active location.
 // Nobody may override their own rights: an admin could lock themselves out.
 func (s *Store) SetOverride(ctx context.Context, user pulid.ID, res rbac.Resource, act rbac.Action, grant bool, cond rbac.Condition, reason string) (*ent.PermissionOverride, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return nil, apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if user == v.UserID {
 		return nil, apperr.Invalidf("userID", "you cannot change your own permissions; ask another administrator")
@@ -276,9 +276,9 @@ func (s *Store) SetOverride(ctx context.Context, user pulid.ID, res rbac.Resourc
 
 // RemoveOverride deletes an override at the active location.
 func (s *Store) RemoveOverride(ctx context.Context, id pulid.ID) error {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return err
 	}
 	c := ent.FromContext(ctx)
 	if c == nil {

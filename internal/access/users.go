@@ -37,9 +37,9 @@ func (u *Users) client(ctx context.Context) *ent.Client {
 // provider; an existing user (of another location) gains a membership.
 // Returns CONFLICT when they already belong here.
 func (u *Users) Invite(ctx context.Context, email, name string, role rbac.Role) (*ent.User, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return nil, apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return nil, err
 	}
 	addr, err := normalize.Email(email)
 	if err != nil {
@@ -85,9 +85,9 @@ func (u *Users) Invite(ctx context.Context, email, name string, role rbac.Role) 
 // SetRole changes a member's role at the active location. Nobody changes
 // their own role, and only administrators appoint or demote administrators.
 func (u *Users) SetRole(ctx context.Context, userID pulid.ID, role rbac.Role, skills []string) (*ent.Membership, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return nil, apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if !role.Valid() {
 		return nil, apperr.Invalidf("role", "unknown role %q", role)
@@ -117,9 +117,9 @@ func (u *Users) SetRole(ctx context.Context, userID pulid.ID, role rbac.Role, sk
 
 // Remove takes a member off the active location and ends their sessions.
 func (u *Users) Remove(ctx context.Context, userID pulid.ID) error {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return err
 	}
 	if userID == v.UserID {
 		return apperr.Invalidf("userID", "you cannot remove yourself")

@@ -35,9 +35,9 @@ const MaxReasonBytes = 500
 // starting configuration, not a settings change by whoever happened to
 // cancel the first booking.
 func (s *Service) EnsureCancelReasons(ctx context.Context) ([]*ent.CancelReason, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return nil, apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return nil, err
 	}
 	c := s.client(ctx)
 	sys := viewer.SystemContext(ctx)

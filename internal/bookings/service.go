@@ -135,9 +135,9 @@ type op struct {
 // fn succeeds. The transaction's client goes into the context, so the
 // pipeline and tasks services called from fn write in it too.
 func (s *Service) run(ctx context.Context, fn func(o *op) error) error {
-	v := viewer.FromContext(ctx)
-	if v == nil || v.LocationID == "" {
-		return apperr.Unauthenticatedf("sign in first")
+	v, err := viewer.AtLocation(ctx)
+	if err != nil {
+		return err
 	}
 	if s.Stages == nil || s.Tasks == nil {
 		// A booking service without them would silently skip stage moves

@@ -12,6 +12,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // MaxBulk is the most contacts one bulk update takes.
@@ -52,7 +53,7 @@ type BulkError struct {
 // unknown assignee, a database failure) is returned instead. It needs
 // contacts:update.
 func (s *Service) BulkUpdate(ctx context.Context, ids []pulid.ID, change BulkChange) (*BulkResult, error) {
-	if _, err := require(ctx, rbac.Contacts, rbac.Update); err != nil {
+	if _, err := viewer.Authorize(ctx, rbac.ContactsUpdate); err != nil {
 		return nil, err
 	}
 	add, remove := cleanTags(change.AddTags), cleanTags(change.RemoveTags)

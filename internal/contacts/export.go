@@ -17,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // MaxAPIExport caps the rows of an export returned in one GraphQL answer.
@@ -79,7 +80,7 @@ func (s *Service) Export(ctx context.Context, w io.Writer, where *ent.ContactWhe
 // ExportLimit is Export refusing, before writing anything, a filter that
 // matches more than limit contacts (INVALID); 0 means no limit.
 func (s *Service) ExportLimit(ctx context.Context, w io.Writer, where *ent.ContactWhereInput, limit int) (int, error) {
-	v, err := require(ctx, rbac.Contacts, rbac.Export)
+	v, err := viewer.Authorize(ctx, rbac.ContactsExport)
 	if err != nil {
 		return 0, err
 	}

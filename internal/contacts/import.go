@@ -59,7 +59,7 @@ type Preview struct {
 // needs contacts:create. Returns INVALID (field "file") for a file that is
 // too large, has too many rows, or cannot be read.
 func (s *Service) Preview(ctx context.Context, content []byte) (*Preview, error) {
-	if _, err := require(ctx, rbac.Contacts, rbac.Create); err != nil {
+	if _, err := viewer.Authorize(ctx, rbac.ContactsCreate); err != nil {
 		return nil, err
 	}
 	f, err := readCSV(content, MaxImportRows)
@@ -107,7 +107,7 @@ func (s *Service) StartImport(ctx context.Context, fileName string, content []by
 // requireImporter fails unless the viewer may import: contacts:create, as a
 // person at a location (the worker runs the job as them).
 func requireImporter(ctx context.Context) (*viewer.Viewer, error) {
-	v, err := require(ctx, rbac.Contacts, rbac.Create)
+	v, err := viewer.Authorize(ctx, rbac.ContactsCreate)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
@@ -37,10 +38,10 @@ const MaxMerge = 20
 // among the duplicates, nor a duplicate repeated (INVALID); the survivor
 // may not be archived, nor a duplicate already merged (INVALID).
 func (s *Service) Merge(ctx context.Context, survivorID pulid.ID, duplicateIDs []pulid.ID) (*ent.Contact, error) {
-	if _, err := require(ctx, rbac.Contacts, rbac.Update); err != nil {
+	if _, err := viewer.Authorize(ctx, rbac.ContactsUpdate); err != nil {
 		return nil, err
 	}
-	v, err := require(ctx, rbac.Contacts, rbac.Delete)
+	v, err := viewer.Authorize(ctx, rbac.ContactsDelete)
 	if err != nil {
 		return nil, err
 	}

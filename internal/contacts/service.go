@@ -86,18 +86,6 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.
 	return txn.Run(ctx, s.Client, fn)
 }
 
-// require fails unless the viewer may do act on res.
-func require(ctx context.Context, res rbac.Resource, act rbac.Action) (*viewer.Viewer, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil || (v.UserID == "" && !v.System) {
-		return nil, apperr.Unauthenticatedf("sign in first")
-	}
-	if !v.Can(res, act).Allowed {
-		return nil, apperr.Forbiddenf("your role (%s) may not %s %s", v.Role, act, res)
-	}
-	return v, nil
-}
-
 // region returns the phone region of the viewer's location ("AU" when it
 // cannot be known), to read local numbers as the contact hook does.
 func region(ctx context.Context, c *ent.Client) string {
@@ -121,7 +109,7 @@ func region(ctx context.Context, c *ent.Client) string {
 // matching field.
 func (s *Service) Create(ctx context.Context, input ent.CreateContactInput, allowDuplicate bool) (*ent.Contact, error) {
 	// Before the duplicate check, so a refusal never says what exists.
-	if _, err := require(ctx, rbac.Contacts, rbac.Create); err != nil {
+	if _, err := viewer.Authorize(ctx, rbac.ContactsCreate); err != nil {
 		return nil, err
 	}
 	var out *ent.Contact
@@ -218,7 +206,7 @@ func (s *Service) Restore(ctx context.Context, id pulid.ID) (*ent.Contact, error
 // setArchived archives or restores contact id; a contact already in that
 // state is returned unchanged.
 func (s *Service) setArchived(ctx context.Context, id pulid.ID, archive bool) (*ent.Contact, error) {
-	if _, err := require(ctx, rbac.Contacts, rbac.Delete); err != nil {
+	if _, err := viewer.Authorize(ctx, rbac.ContactsDelete); err != nil {
 		return nil, err
 	}
 	var out *ent.Contact
@@ -251,7 +239,7 @@ func (s *Service) setArchived(ctx context.Context, id pulid.ID, archive bool) (*
 // administrators holding contacts:delete, and the system. It returns the
 // refusal Purge would give, so a page can hide the button by the same rule.
 func MayPurge(ctx context.Context) error {
-	v, err := require(ctx, rbac.Contacts, rbac.Delete)
+	v, err := viewer.Authorize(ctx, rbac.ContactsDelete)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (s *Service) StagedImport(ctx context.Context, id pulid.ID) (*ent.ImportJob
 // field; empty: the suggested one), as StartImport would have. Errors as
 // StartImport's; NOT_FOUND as StagedImport's.
 func (s *Service) StartStagedImport(ctx context.Context, id pulid.ID, mapping map[string]string) (*ent.ImportJob, error) {
-	v, err := require(ctx, rbac.Contacts, rbac.Create)
+	v, err := viewer.Authorize(ctx, rbac.ContactsCreate)
 	if err != nil {
 		return nil, err
 	}

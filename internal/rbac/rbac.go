@@ -67,11 +67,15 @@ const (
 	Automation Resource = "automation"
 	Settings   Resource = "settings"
 	Users      Resource = "users"
-	Audit      Resource = "audit"
+	// APITokens are the tokens integrators' scripts sign in with: their
+	// names, owners, hints and last use. Only administrators hold it by
+	// default.
+	APITokens Resource = "api_tokens"
+	Audit     Resource = "audit"
 )
 
 // Resources lists every resource.
-var Resources = []Resource{Contacts, Bookings, Tasks, Campaigns, Reports, Automation, Settings, Users, Audit}
+var Resources = []Resource{Contacts, Bookings, Tasks, Campaigns, Reports, Automation, Settings, Users, APITokens, Audit}
 
 // Action is what is done to a resource.
 type Action string
