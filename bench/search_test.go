@@ -21,7 +21,7 @@ import (
 // case.
 func BenchmarkSearchContacts(b *testing.B) {
 	f := getFixture(b)
-	sys := viewer.SystemContext(b.Context())
+	sys := viewer.Seed.Grant(b.Context(), "test")
 	// Real numbers of the fixture, typed as people type them.
 	cs, err := f.DB.Client.Contact.Query().
 		Where(contact.LocationID(f.Location), contact.PhoneNotNil(), contact.LastName("Kelly")).

@@ -17,7 +17,7 @@ func (r *Resolver) viewer(ctx context.Context) (*Viewer, error) {
 		return nil, err
 	}
 	// The viewer may always see their own record, whatever users:read says.
-	u, err := r.Client.User.Get(viewer.SystemContext(ctx), v.UserID)
+	u, err := r.Client.User.Get(viewer.Identity.Grant(ctx, ""), v.UserID)
 	if err != nil {
 		return nil, err
 	}

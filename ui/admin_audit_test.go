@@ -38,7 +38,7 @@ func TestAdminAudit(t *testing.T) {
 	// Let the batched writer flush.
 	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {
-		n, _ := srv.App.DB.Client.AuditEntry.Query().Where(auditentry.Path("/contacts"), auditentry.Email("staff@example.com")).Count(viewer.SystemContext(context.Background()))
+		n, _ := srv.App.DB.Client.AuditEntry.Query().Where(auditentry.Path("/contacts"), auditentry.Email("staff@example.com")).Count(viewer.Seed.Grant(context.Background(), "test"))
 		if n > 0 {
 			break
 		}
@@ -81,7 +81,7 @@ func TestAdminAudit(t *testing.T) {
 		}
 	}
 	srv.Stop(t)
-	n, err := srv.App.DB.Client.AuditEntry.Query().Where(auditentry.Action("export"), auditentry.Email("admin@example.com")).Count(viewer.SystemContext(context.Background()))
+	n, err := srv.App.DB.Client.AuditEntry.Query().Where(auditentry.Action("export"), auditentry.Email("admin@example.com")).Count(viewer.Seed.Grant(context.Background(), "test"))
 	if err != nil || n != 1 {
 		t.Fatalf("the export itself is not in the trail: %d %v", n, err)
 	}

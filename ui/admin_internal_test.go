@@ -18,7 +18,7 @@ import (
 // the audit log hooks ent.TxFromContext), a success commits, and an error
 // or a panic leaves nothing behind.
 func TestInTx(t *testing.T) {
-	ctx := viewer.SystemContext(context.Background())
+	ctx := viewer.Seed.Grant(context.Background(), "test")
 	d, err := db.Open(ctx, db.Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "tx.db")})
 	if err != nil {
 		t.Fatal(err)

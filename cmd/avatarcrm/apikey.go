@@ -60,7 +60,7 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		})
 	}
 	svc := &auth.Service{Client: d.Client, Sessions: auth.NewSessions(d.Client, time.Hour, time.Hour)}
-	sys := viewer.SystemContext(ctx)
+	sys := viewer.Operator.Grant(ctx, cliActor())
 	switch sub {
 	case "create":
 		if email == "" || code == "" || name == "" {

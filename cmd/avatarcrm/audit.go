@@ -141,7 +141,7 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if strings.HasPrefix(loc, "loc_") {
 			q.LocationID = loc
 		} else {
-			id, err := d.Client.Location.Query().Where(location.Code(strings.ToUpper(loc))).OnlyID(viewer.SystemContext(ctx))
+			id, err := d.Client.Location.Query().Where(location.Code(strings.ToUpper(loc))).OnlyID(viewer.Operator.Grant(ctx, cliActor()))
 			if err != nil {
 				return fmt.Errorf("audit export --location %s: %w", loc, err)
 			}
@@ -167,10 +167,7 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	// Reading the trail is itself an access to record.
-	actor := "cli"
-	if u, err := user.Current(); err == nil {
-		actor = "cli:" + u.Username
-	}
+	actor := cliActor()
 	if err := l.AppendNow(ctx, audit.Entry{
 		UserID: actor, LocationID: q.LocationID, Action: audit.ActionExport, ResourceType: "AuditEntry",
 		Operation: "avatarcrm audit export",
@@ -182,6 +179,15 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "exported %d entries to %s\n", n, out)
 	}
 	return nil
+}
+
+// cliActor names the operator running a command, for the audit trail:
+// "cli:<login name>", or "cli" when the system cannot tell.
+func cliActor() string {
+	if u, err := user.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return "cli"
 }
 
 // parseDay reads YYYY-MM-DD (UTC midnight; for an end, the next midnight so

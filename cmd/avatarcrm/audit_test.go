@@ -168,7 +168,7 @@ func TestAuditCLI_Export(t *testing.T) {
 		}
 	}
 	// The export is itself recorded, and the chain still verifies.
-	e, err := d.Client.AuditEntry.Query().Where(auditentry.Action(audit.ActionExport)).Only(viewer.SystemContext(context.Background()))
+	e, err := d.Client.AuditEntry.Query().Where(auditentry.Action(audit.ActionExport)).Only(viewer.Seed.Grant(context.Background(), "test"))
 	if err != nil {
 		t.Fatalf("export entry: %v", err)
 	}

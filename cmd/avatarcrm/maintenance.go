@@ -83,7 +83,7 @@ func maintain(ctx context.Context, m maintenance, args []string, getenv func(str
 		_ = trail.Close(cctx)
 	}()
 	start := time.Now()
-	did, err := m.run(viewer.SystemContext(ctx), d.Client)
+	did, err := m.run(viewer.Scheduler.Grant(ctx, "cli:"+m.cmd+" "+m.sub), d.Client)
 	if err != nil {
 		return fmt.Errorf("%s %s: %s before: %w", m.cmd, m.sub, did, err)
 	}

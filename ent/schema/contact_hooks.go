@@ -7,7 +7,6 @@ import (
 	"entgo.io/ent"
 
 	gen "github.com/avatarimaging/avatarcrm/ent"
-	"github.com/avatarimaging/avatarcrm/ent/privacy"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
@@ -86,7 +85,7 @@ func regionOf(ctx context.Context, m *gen.ContactMutation) (string, error) {
 	if r, ok := regions.Load(loc); ok {
 		return r.(string), nil
 	}
-	l, err := m.Client().Location.Get(privacy.DecisionContext(ctx, privacy.Allow), loc)
+	l, err := m.Client().Location.Get(viewer.Integrity.Grant(ctx, ""), loc)
 	if err != nil {
 		return "", err
 	}

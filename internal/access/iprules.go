@@ -41,7 +41,7 @@ func (s *IPRules) client(ctx context.Context) *ent.Client {
 // the system, so a viewer's permissions never shrink the list (an empty
 // list would let everybody in).
 func (s *IPRules) Load(ctx context.Context, locationID string) ([]netip.Prefix, error) {
-	rows, err := s.Client.IPRule.Query().Where(iprule.LocationID(pulid.ID(locationID))).All(viewer.SystemContext(ctx))
+	rows, err := s.Client.IPRule.Query().Where(iprule.LocationID(pulid.ID(locationID))).All(viewer.Identity.Grant(ctx, ""))
 	if err != nil {
 		return nil, err
 	}

@@ -63,7 +63,7 @@ func (s *Store) Table(ctx context.Context, loc pulid.ID) (*rbac.Table, error) {
 			return c.t, nil
 		}
 	}
-	sys := viewer.SystemContext(ctx)
+	sys := viewer.Identity.Grant(ctx, "")
 	rows, err := client.Permission.Query().Where(permission.LocationID(loc)).All(sys)
 	if err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (s *Store) Overrides(ctx context.Context, loc, user pulid.ID) ([]rbac.Overr
 	}
 	rows, err := s.Client.PermissionOverride.Query().
 		Where(permissionoverride.LocationID(loc), permissionoverride.UserID(user)).
-		All(viewer.SystemContext(ctx))
+		All(viewer.Identity.Grant(ctx, ""))
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (s *Store) Overrides(ctx context.Context, loc, user pulid.ID) ([]rbac.Overr
 // EnsureDefaults writes the default permission table for a location that
 // has none.
 func (s *Store) EnsureDefaults(ctx context.Context, loc pulid.ID) error {
-	sys := viewer.SystemContext(ctx)
+	sys := viewer.Consequences.Grant(ctx, "")
 	client, _ := s.reader(ctx)
 	n, err := client.Permission.Query().Where(permission.LocationID(loc)).Count(sys)
 	if err != nil || n > 0 {

@@ -57,7 +57,7 @@ func (u *Users) Invite(ctx context.Context, email, name string, role rbac.Role) 
 	c := u.client(ctx)
 	// The user may belong to other locations, invisible to this viewer:
 	// look them up as the system, then add a membership here as the viewer.
-	sys := viewer.SystemContext(ctx)
+	sys := viewer.Identity.Grant(ctx, "")
 	usr, err := c.User.Query().Where(user.Email(addr)).Only(sys)
 	switch {
 	case ent.IsNotFound(err):
@@ -135,7 +135,7 @@ func (u *Users) Remove(ctx context.Context, userID pulid.ID) error {
 	if err := c.Membership.DeleteOne(m).Exec(ctx); err != nil {
 		return err
 	}
-	_, err = c.Session.Delete().Where(entsession.UserID(userID)).Exec(viewer.SystemContext(ctx))
+	_, err = c.Session.Delete().Where(entsession.UserID(userID)).Exec(viewer.Identity.Grant(ctx, ""))
 	return err
 }
 
@@ -166,7 +166,7 @@ func (u *Users) SetDisabled(ctx context.Context, userID pulid.ID, disabled bool)
 		return nil, err
 	}
 	if disabled {
-		if _, err := c.Session.Delete().Where(entsession.UserID(userID)).Exec(viewer.SystemContext(ctx)); err != nil {
+		if _, err := c.Session.Delete().Where(entsession.UserID(userID)).Exec(viewer.Identity.Grant(ctx, "")); err != nil {
 			return nil, err
 		}
 	}

@@ -88,7 +88,7 @@ func (a *App) Open(ctx context.Context) error {
 	// than the index) are indexed now.
 	index := search.New(d.Client)
 	d.Client.Use(index.Hook())
-	if _, err := index.EnsureIndexed(viewer.SystemContext(ctx)); err != nil {
+	if _, err := index.EnsureIndexed(viewer.Consequences.Grant(ctx, "startup")); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	key, err := audit.LoadKey(a.Config.AuditKeyFile, a.Config.AuditKey)
@@ -188,7 +188,7 @@ func (a *App) Open(ctx context.Context) error {
 }
 
 func (a *App) isEmpty(ctx context.Context) (bool, error) {
-	n, err := a.DB.Client.Location.Query().Where(location.IDNEQ("")).Count(viewer.SystemContext(ctx))
+	n, err := a.DB.Client.Location.Query().Where(location.IDNEQ("")).Count(viewer.Seed.Grant(ctx, "startup"))
 	return n == 0, err
 }
 

@@ -215,7 +215,7 @@ func TestChain_RoundTrip(t *testing.T) {
 		}
 
 		// Times round-trip at microsecond precision, in UTC.
-		first, err := d.Client.AuditEntry.Get(viewer.SystemContext(ctx), 1)
+		first, err := d.Client.AuditEntry.Get(viewer.Seed.Grant(ctx, "test"), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +250,7 @@ func TestChain_Sanitises(t *testing.T) {
 		if err := l.Close(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		got, err := d.Client.AuditEntry.Get(viewer.SystemContext(context.Background()), 2)
+		got, err := d.Client.AuditEntry.Get(viewer.Seed.Grant(context.Background(), "test"), 2)
 		if err != nil || got.Action != audit.ActionRequest {
 			t.Fatalf("recorded entry = %+v, %v", got, err)
 		}
@@ -453,7 +453,7 @@ func TestRecord_CloseDrains(t *testing.T) {
 func TestRecord_FlushLatency(t *testing.T) {
 	d := openSQLite(t)
 	l := newLog(t, d, audit.Options{})
-	ctx := viewer.SystemContext(context.Background())
+	ctx := viewer.Seed.Grant(context.Background(), "test")
 	var worst time.Duration
 	for i := range 5 {
 		start := time.Now()

@@ -152,7 +152,7 @@ func TestExport(t *testing.T) {
 
 func TestSearch_Paging(t *testing.T) {
 	l := exportFixture(t)
-	ctx := viewer.SystemContext(context.Background())
+	ctx := viewer.Seed.Grant(context.Background(), "test")
 	var seen []int64
 	var before int64
 	for {
@@ -184,7 +184,7 @@ func TestSearch_Paging(t *testing.T) {
 func TestSearch_PrivacyApplies(t *testing.T) {
 	d := testutil.DemoDB(t)
 	l := newLog(t, d, audit.Options{})
-	sys := viewer.SystemContext(context.Background())
+	sys := viewer.Seed.Grant(context.Background(), "test")
 	syd := d.Client.Location.Query().Where(location.Code("SYD")).OnlyX(sys)
 	par := d.Client.Location.Query().Where(location.Code("PAR")).OnlyX(sys)
 	a, b := entry(1), entry(2)

@@ -16,7 +16,8 @@ import (
 )
 
 // SystemUserID is the user_id of entries written for work the system does
-// on its own (viewer.SystemContext), such as background jobs.
+// on its own (a system viewer under a viewer.Capability), such as
+// background jobs and commands.
 const SystemUserID = "system"
 
 // phiTypes are the entities that hold protected health information. A Task
@@ -176,7 +177,7 @@ func (l *Log) mutationEntries(ctx context.Context, m ent.Mutation, v ent.Value, 
 		base.UserID, base.Email, base.LocationID = mv.UserID, mv.Email, mv.LocationID
 	case vw == nil:
 	case vw.System:
-		base.UserID = SystemUserID
+		base.UserID, base.Email = SystemUserID, vw.Actor
 	default:
 		base.UserID, base.Email, base.LocationID = string(vw.UserID), vw.Email, string(vw.LocationID)
 	}
@@ -189,13 +190,19 @@ func (l *Log) mutationEntries(ctx context.Context, m ent.Mutation, v ent.Value, 
 			base.LocationID = valueField(v, "LocationID")
 		}
 	}
+	var detail []string
 	if action == ActionUpdate {
 		fields := append(m.Fields(), m.ClearedFields()...)
 		sort.Strings(fields)
 		if len(fields) > 0 {
-			base.Detail = "fields: " + strings.Join(fields, ",")
+			detail = append(detail, "fields: "+strings.Join(fields, ","))
 		}
 	}
+	if c := viewer.CapabilityOf(ctx); c != "" {
+		// Past the privacy rules: say under which capability.
+		detail = append(detail, "system: "+c)
+	}
+	base.Detail = strings.Join(detail, "; ")
 	entries := make([]Entry, len(ids))
 	for i, id := range ids {
 		entries[i] = base

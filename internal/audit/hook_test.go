@@ -28,7 +28,7 @@ func demoWithHook(t *testing.T) (*db.DB, *audit.Log) {
 
 func auditEntries(t *testing.T, d *db.DB) []*ent.AuditEntry {
 	t.Helper()
-	es, err := d.Client.AuditEntry.Query().Order(auditentry.ByID()).All(viewer.SystemContext(context.Background()))
+	es, err := d.Client.AuditEntry.Query().Order(auditentry.ByID()).All(viewer.Seed.Grant(context.Background(), "test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestHook_WithoutTransaction(t *testing.T) {
 	}
 	// Bulk work by the system with auditing off leaves no entries.
 	if _, err := d.Client.Contact.Create().SetFirstName("Seeded").
-		SetLocationID(c.LocationID).Save(audit.WithoutAudit(viewer.SystemContext(context.Background()))); err != nil {
+		SetLocationID(c.LocationID).Save(audit.WithoutAudit(viewer.Seed.Grant(context.Background(), "test"))); err != nil {
 		t.Fatal(err)
 	}
 
@@ -198,7 +198,7 @@ func TestHook_Postgres(t *testing.T) {
 	d := openPostgres(t)
 	l := newLog(t, d, audit.Options{})
 	d.Client.Use(l.Hook())
-	ctx := viewer.SystemContext(context.Background())
+	ctx := viewer.Seed.Grant(context.Background(), "test")
 
 	tx, err := d.Client.Tx(ctx)
 	if err != nil {

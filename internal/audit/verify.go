@@ -43,7 +43,7 @@ type Report struct {
 // elsewhere) Verify also requires entry expect.ID to exist with expect.MAC,
 // so any truncation or rewrite behind the kept head is reported.
 func (l *Log) Verify(ctx context.Context, expect *Head) (Report, error) {
-	sctx := viewer.SystemContext(ctx)
+	sctx := viewer.AuditTrail.Grant(ctx, "")
 	var rep Report
 	prev := Head{ID: 0, MAC: GenesisMAC}
 	bad := func(id int64, format string, args ...any) (Report, error) {

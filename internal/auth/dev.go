@@ -31,7 +31,7 @@ func (s *Service) DevSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	u, err := s.Client.User.Query().Where(user.Email(email)).Only(viewer.SystemContext(ctx))
+	u, err := s.Client.User.Query().Where(user.Email(email)).Only(viewer.Identity.Grant(ctx, ""))
 	if ent.IsNotFound(err) {
 		s.event(r, audit.ActionSignInFailed, nil, email, "dev sign-in: no such user")
 		http.Error(w, "no user with that email", http.StatusUnauthorized)
@@ -97,7 +97,7 @@ func (s *Service) DevUsers(ctx context.Context) ([]DevUser, error) {
 		Where(user.StatusEQ(user.StatusActive), user.HasMemberships()).
 		WithMemberships(func(q *ent.MembershipQuery) { q.WithLocation() }).
 		Order(user.ByEmail()).
-		All(viewer.SystemContext(ctx))
+		All(viewer.Identity.Grant(ctx, ""))
 	if err != nil {
 		return nil, err
 	}

@@ -425,7 +425,7 @@ func (o *OIDC) Callback(w http.ResponseWriter, r *http.Request) {
 // provider's subject to it on first sign-in. Nobody is signed in yet, so it
 // acts as the system.
 func (o *OIDC) admit(ctx context.Context, email, subject string) (*ent.User, int, string, error) {
-	sys := viewer.SystemContext(ctx)
+	sys := viewer.Identity.Grant(ctx, "")
 	c := o.svc.Client
 	u, err := c.User.Query().Where(user.Email(email)).Only(sys)
 	if ent.IsNotFound(err) {

@@ -219,7 +219,7 @@ func (e *env) sessions() int {
 }
 
 func (e *env) db() *ent.Client      { return e.srv.App.DB.Client }
-func (e *env) sys() context.Context { return viewer.SystemContext(context.Background()) }
+func (e *env) sys() context.Context { return viewer.Seed.Grant(context.Background(), "test") }
 func (e *env) user(email string) *ent.User {
 	e.t.Helper()
 	u, err := e.db().User.Query().Where(user.Email(email)).Only(e.sys())

@@ -55,7 +55,7 @@ type Meta struct {
 
 // Create starts a session for the user and returns its token.
 func (s *Sessions) Create(ctx context.Context, userID pulid.ID, method entsession.Method, m Meta) (string, *ent.Session, error) {
-	ctx = viewer.SystemContext(ctx)
+	ctx = viewer.Identity.Grant(ctx, "")
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", nil, err
@@ -93,7 +93,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*ent.Session, erro
 	if token == "" {
 		return nil, ErrNoSession
 	}
-	ctx = viewer.SystemContext(ctx)
+	ctx = viewer.Identity.Grant(ctx, "")
 	sess, err := s.Client.Session.Query().Where(entsession.TokenHash(HashToken(token))).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, ErrNoSession
@@ -116,12 +116,12 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*ent.Session, erro
 
 // SetLocation makes loc the session's active location.
 func (s *Sessions) SetLocation(ctx context.Context, sess *ent.Session, loc pulid.ID) error {
-	return s.Client.Session.UpdateOne(sess).SetLocationID(loc).Exec(viewer.SystemContext(ctx))
+	return s.Client.Session.UpdateOne(sess).SetLocationID(loc).Exec(viewer.Identity.Grant(ctx, ""))
 }
 
 // Revoke ends the session for token.
 func (s *Sessions) Revoke(ctx context.Context, token string) error {
-	_, err := s.Client.Session.Delete().Where(entsession.TokenHash(HashToken(token))).Exec(viewer.SystemContext(ctx))
+	_, err := s.Client.Session.Delete().Where(entsession.TokenHash(HashToken(token))).Exec(viewer.Identity.Grant(ctx, ""))
 	return err
 }
 
@@ -134,7 +134,7 @@ func (s *Sessions) RevokeAll(ctx context.Context, userID pulid.ID) (int, error) 
 	if tc := ent.FromContext(ctx); tc != nil {
 		c = tc
 	}
-	return c.Session.Delete().Where(entsession.UserID(userID)).Exec(viewer.SystemContext(ctx))
+	return c.Session.Delete().Where(entsession.UserID(userID)).Exec(viewer.Identity.Grant(ctx, ""))
 }
 
 // Sweep deletes ended sessions.
@@ -143,7 +143,7 @@ func (s *Sessions) Sweep(ctx context.Context) (int, error) {
 	return s.Client.Session.Delete().Where(entsession.Or(
 		entsession.ExpiresAtLT(now),
 		entsession.LastSeenAtLT(now.Add(-s.Idle)),
-	)).Exec(viewer.SystemContext(ctx))
+	)).Exec(viewer.Identity.Grant(ctx, ""))
 }
 
 // ErrNoMembership is returned for a user who belongs to no location.
@@ -168,7 +168,7 @@ func LoadViewer(ctx context.Context, c *ent.Client, userID, preferred pulid.ID) 
 // user's overrides from p (the defaults when p is nil). It fails for
 // unknown or disabled users and for users with no membership.
 func LoadViewerWith(ctx context.Context, c *ent.Client, p Policies, userID, preferred pulid.ID) (*viewer.Viewer, error) {
-	sys := viewer.SystemContext(ctx)
+	sys := viewer.Identity.Grant(ctx, "")
 	u, err := c.User.Query().Where(user.ID(userID)).Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, ErrNoSession

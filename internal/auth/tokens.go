@@ -96,7 +96,7 @@ func (s *Service) authenticateToken(ctx context.Context, token string) (*ent.API
 	if !strings.HasPrefix(token, TokenPrefix) {
 		return nil, ErrBadToken
 	}
-	sys := viewer.SystemContext(ctx)
+	sys := viewer.Identity.Grant(ctx, "")
 	t, err := s.Client.APIToken.Query().Where(apitoken.TokenHash(HashToken(token))).Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, ErrBadToken

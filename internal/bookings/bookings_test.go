@@ -417,7 +417,7 @@ func TestMarkNoShow(t *testing.T) {
 		if follow.AssigneeID == nil {
 			t.Fatal("follow-up not assigned")
 		}
-		m, err := f.c.Membership.Query().Where(membership.UserID(*follow.AssigneeID), membership.LocationID(b.LocationID)).Only(viewer.SystemContext(f.ctx))
+		m, err := f.c.Membership.Query().Where(membership.UserID(*follow.AssigneeID), membership.LocationID(b.LocationID)).Only(viewer.Seed.Grant(f.ctx, "test"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -442,7 +442,7 @@ func TestMarkNoShow(t *testing.T) {
 	})
 
 	t.Run("UnassignedWhenNobodyCalls", func(t *testing.T) {
-		sys := viewer.SystemContext(f.ctx)
+		sys := viewer.Seed.Grant(f.ctx, "test")
 		ms, err := f.c.Membership.Query().All(sys)
 		if err != nil {
 			t.Fatal(err)

@@ -40,7 +40,7 @@ func (s *Service) EnsureCancelReasons(ctx context.Context) ([]*ent.CancelReason,
 		return nil, err
 	}
 	c := s.client(ctx)
-	sys := viewer.SystemContext(ctx)
+	sys := viewer.Consequences.Grant(ctx, "")
 	n, err := c.CancelReason.Query().Where(cancelreason.LocationID(v.LocationID)).Count(sys)
 	if err != nil {
 		return nil, err

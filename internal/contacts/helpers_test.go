@@ -46,7 +46,7 @@ func newEnv(t *testing.T) *env {
 			t.Error(err)
 		}
 	})
-	return &env{client: d.Client, svc: svc, audit: log, sys: viewer.SystemContext(context.Background())}
+	return &env{client: d.Client, svc: svc, audit: log, sys: viewer.Seed.Grant(context.Background(), "test")}
 }
 
 func (e *env) as(t *testing.T, email string) context.Context {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
-	"github.com/avatarimaging/avatarcrm/ent/privacy"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
@@ -193,7 +192,7 @@ func (s *Service) Start() {
 		Where(importjob.StatusIn(importjob.StatusPending, importjob.StatusRunning), importjob.UpdatedAtLT(s.Now.Now().Add(-staleImport))).
 		SetStatus(importjob.StatusFailed).ClearContent().SetFinishedAt(s.Now.Now()).
 		SetError("the server stopped before the import finished; import the rows that are not in the report again").
-		Save(viewer.SystemContext(ctx))
+		Save(viewer.ImportJob.Grant(ctx, "server start"))
 	if err != nil {
 		s.log().Error("contacts: failing abandoned imports", "err", err)
 	} else if n > 0 {
@@ -312,7 +311,7 @@ func (s *Service) fail(ctx context.Context, id pulid.ID, report []types.ImportRo
 	if report != nil {
 		up.SetReport(report)
 	}
-	if err := up.Exec(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+	if err := up.Exec(viewer.ImportJob.Grant(ctx, "")); err != nil {
 		s.log().Error("contacts: recording a failed import", "job", id, "err", err)
 	}
 }
@@ -326,8 +325,8 @@ type seenRow struct {
 // process imports a job and returns its report.
 func (s *Service) process(ctx context.Context, id pulid.ID) ([]types.ImportRow, error) {
 	// The job's own bookkeeping is not the person's edit of a contact:
-	// it is written with the privacy layer's Allow, narrowed to its ID.
-	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	// it is written under the import-job capability, narrowed to its ID.
+	sys := viewer.ImportJob.Grant(ctx, "")
 	job, err := s.Client.ImportJob.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -380,7 +379,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID) ([]types.ImportRow, 
 			}
 			return c.ImportJob.UpdateOneID(id).AddProcessed(end - start).
 				AddImported(imported).AddDuplicates(dups).AddInvalid(invalid).
-				Exec(privacy.DecisionContext(ctx, privacy.Allow))
+				Exec(viewer.ImportJob.Grant(ctx, ""))
 		})
 		if err != nil {
 			return report, err

@@ -78,7 +78,7 @@ type entry struct {
 // receives carries the request's values (its viewer included), and a loader
 // that lets row-level privacy filter the rules by that viewer would return
 // an empty list, and so let everyone in, for users not allowed to read
-// settings. Query with a system context (viewer.SystemContext) and return an
+// settings. Query under the viewer.Identity capability and return an
 // error, not an empty list, when the rules cannot be read. A stored rule that
 // no longer parses is best returned as the zero netip.Prefix (it matches
 // nothing but keeps the list non-empty).

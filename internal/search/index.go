@@ -23,11 +23,11 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
-	"github.com/avatarimaging/avatarcrm/ent/privacy"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // Index maintains and queries the contact search index.
@@ -127,7 +127,7 @@ func touchesIndex(m *ent.ContactMutation) bool {
 // audit entry per key would record nothing anyone did; the contact write
 // that caused them has its own entry.
 func system(ctx context.Context) context.Context {
-	return audit.WithoutAudit(privacy.DecisionContext(ctx, privacy.Allow))
+	return audit.WithoutAudit(viewer.Consequences.Grant(ctx, "search index"))
 }
 
 // reindexContacts rewrites the keys of the contacts with these IDs.

@@ -52,7 +52,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	t.Helper()
 	e := &env{d: d, idx: search.New(d.Client), people: map[string]*ent.Contact{}}
 	d.Client.Use(e.idx.Hook())
-	sys := viewer.SystemContext(context.Background())
+	sys := viewer.Seed.Grant(context.Background(), "test")
 	if n, err := e.idx.EnsureIndexed(sys); err != nil || n == 0 {
 		t.Fatalf("EnsureIndexed: %d keys, %v", n, err)
 	}
@@ -312,7 +312,7 @@ func TestSearch_Tenancy(t *testing.T) {
 func TestSearch_ArchivedAndFilter(t *testing.T) {
 	e := sqliteEnv(t)
 	rowena := e.people["rowena"]
-	if err := rowena.Update().SetArchivedAt(time.Now()).Exec(viewer.SystemContext(context.Background())); err != nil {
+	if err := rowena.Update().SetArchivedAt(time.Now()).Exec(viewer.Seed.Grant(context.Background(), "test")); err != nil {
 		t.Fatal(err)
 	}
 	e.wantNone(t, e.syd, "fairweather")
@@ -337,7 +337,7 @@ func TestSearch_ArchivedAndFilter(t *testing.T) {
 
 func keysOf(t *testing.T, e *env, id pulid.ID) int {
 	t.Helper()
-	n, err := e.d.Client.SearchKey.Query().Where(searchkey.ContactID(id)).Count(viewer.SystemContext(context.Background()))
+	n, err := e.d.Client.SearchKey.Query().Where(searchkey.ContactID(id)).Count(viewer.Seed.Grant(context.Background(), "test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,7 +400,7 @@ func TestIndex_WrittenInTheContactsTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := tx.SearchKey.Query().Where(searchkey.ContactID(c.ID)).Count(viewer.SystemContext(context.Background())); err != nil || n == 0 {
+	if n, err := tx.SearchKey.Query().Where(searchkey.ContactID(c.ID)).Count(viewer.Seed.Grant(context.Background(), "test")); err != nil || n == 0 {
 		t.Fatalf("inside the transaction: %d keys, %v", n, err)
 	}
 	if err := tx.Rollback(); err != nil {
@@ -444,7 +444,7 @@ func TestEnsureIndexed_DemoData(t *testing.T) {
 		return d
 	}
 	d := open()
-	sys := viewer.SystemContext(context.Background())
+	sys := viewer.Seed.Grant(context.Background(), "test")
 	count := func() int {
 		n, err := d.Client.SearchKey.Query().Count(sys)
 		if err != nil {

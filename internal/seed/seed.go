@@ -114,7 +114,7 @@ func Demo(ctx context.Context, client *ent.Client, opts Options) (Result, error)
 	if opts.Timezone == "" {
 		opts.Timezone = "Australia/Sydney"
 	}
-	ctx = viewer.SystemContext(ctx)
+	ctx = viewer.Seed.Grant(ctx, "seed")
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return Result{}, err

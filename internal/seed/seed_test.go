@@ -24,7 +24,7 @@ func TestDemo(t *testing.T) {
 	if res.Locations != 2 || res.Contacts != 210 || res.Users != 10 || res.Bookings < 100 || res.Tasks < 20 || res.Touchpoints < 400 {
 		t.Fatalf("unexpected demo size: %s", res)
 	}
-	sys := viewer.SystemContext(ctx)
+	sys := viewer.Seed.Grant(ctx, "test")
 
 	t.Run("RunAgainCreatesNothing", func(t *testing.T) {
 		again, err := seed.Demo(ctx, d.Client, seed.Options{Now: testutil.Now.Add(48 * time.Hour)})

@@ -47,7 +47,7 @@ func TestAudit_EveryRequestAfterGracefulStop(t *testing.T) {
 	wg.Wait()
 	srv.Stop(t)
 
-	ctx := viewer.SystemContext(context.Background())
+	ctx := viewer.Seed.Grant(context.Background(), "test")
 	client := srv.App.DB.Client
 	entries, err := client.AuditEntry.Query().Where(auditentry.Path("/graphql")).All(ctx)
 	if err != nil {
@@ -94,7 +94,7 @@ func TestAudit_MutationsAndDenials(t *testing.T) {
 	}
 	srv.Stop(t)
 
-	ctx := viewer.SystemContext(context.Background())
+	ctx := viewer.Seed.Grant(context.Background(), "test")
 	client := srv.App.DB.Client
 	created, err := client.AuditEntry.Query().Where(auditentry.Action(audit.ActionCreate), auditentry.ResourceID(out.CreateContact.ID)).Only(ctx)
 	if err != nil {

@@ -233,7 +233,7 @@ func TestAPIToken(t *testing.T) {
 
 func TestHostSelectsLocation(t *testing.T) {
 	srv := testutil.StartServer(t, testutil.ServerOptions{})
-	ctx := viewer.SystemContext(context.Background())
+	ctx := viewer.Seed.Grant(context.Background(), "test")
 	c := srv.App.DB.Client
 	if err := c.Location.Update().Where(location.Code("PAR")).SetHostname("parramatta.crm.test").Exec(ctx); err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ func TestAutoAssignLongDetail(t *testing.T) {
 	f.clearTasks(t)
 	ctx := f.as(t, "manager@example.com")
 	loc := viewer.FromContext(ctx).LocationID
-	sys := viewer.SystemContext(context.Background())
+	sys := viewer.Seed.Grant(context.Background(), "test")
 	for i := range 40 {
 		u, err := f.c.User.Create().SetEmail(fmt.Sprintf("zoe%d@example.com", i)).
 			SetName(fmt.Sprintf("Zoë Ångström-Þórðardóttir Ñúñez %02d", i)).Save(sys)

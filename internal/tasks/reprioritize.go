@@ -23,7 +23,7 @@ const reprioritizePage = 200
 // ("avatarcrm tasks reprioritize" from cron) until the scheduler does.
 // Each change leaves a "priority" event that says why, like any other.
 //
-// As the system (viewer.SystemContext) it covers every location; as a
+// As the system (viewer.Scheduler) it covers every location; as a
 // person, their location.
 func (s *Service) Reprioritize(ctx context.Context) (int, error) {
 	changed := 0

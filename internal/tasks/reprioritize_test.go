@@ -42,7 +42,7 @@ func TestReprioritize(t *testing.T) {
 	at := func(d time.Duration) *tasks.Service {
 		return &tasks.Service{Client: f.c, Now: func() time.Time { return now.Add(d) }}
 	}
-	sys := viewer.SystemContext(context.Background())
+	sys := viewer.Seed.Grant(context.Background(), "test")
 	prio := func(id string) task.Priority {
 		return f.c.Task.GetX(sys, pid(id)).Priority
 	}

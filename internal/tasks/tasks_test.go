@@ -56,7 +56,7 @@ func setupPostgres(t *testing.T) *fixture {
 func newFixture(t *testing.T, c *ent.Client) *fixture {
 	t.Helper()
 	f := &fixture{c: c, svc: &tasks.Service{Client: c, Now: func() time.Time { return now }}, ids: map[string]pulid.ID{}}
-	us, err := c.User.Query().All(viewer.SystemContext(context.Background()))
+	us, err := c.User.Query().All(viewer.Seed.Grant(context.Background(), "test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func (f *fixture) id(email string) *pulid.ID {
 // clearTasks removes the demo tasks, so workloads are only the test's.
 func (f *fixture) clearTasks(t *testing.T) {
 	t.Helper()
-	if _, err := f.c.Task.Delete().Exec(viewer.SystemContext(context.Background())); err != nil {
+	if _, err := f.c.Task.Delete().Exec(viewer.Seed.Grant(context.Background(), "test")); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -643,7 +643,7 @@ func TestAutoAssign(t *testing.T) {
 	})
 	t.Run("DisabledMembersSkipped", func(t *testing.T) {
 		f := setup(t)
-		sys := viewer.SystemContext(context.Background())
+		sys := viewer.Seed.Grant(context.Background(), "test")
 		if err := f.c.User.Update().Where(user.Email("mri.tech@example.com")).SetStatus(user.StatusDisabled).Exec(sys); err != nil {
 			t.Fatal(err)
 		}

@@ -119,7 +119,7 @@ func copyFile(src, dst string) error {
 func As(tb testing.TB, c *ent.Client, email string, locationCode ...string) context.Context {
 	tb.Helper()
 	ctx := context.Background()
-	u, err := c.User.Query().Where(user.Email(email)).WithMemberships(func(q *ent.MembershipQuery) { q.WithLocation() }).Only(viewer.SystemContext(ctx))
+	u, err := c.User.Query().Where(user.Email(email)).WithMemberships(func(q *ent.MembershipQuery) { q.WithLocation() }).Only(viewer.Identity.Grant(ctx, ""))
 	if err != nil {
 		tb.Fatalf("user %s: %v", email, err)
 	}

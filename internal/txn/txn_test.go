@@ -14,7 +14,7 @@ import (
 
 func TestRun(t *testing.T) {
 	d := testutil.DemoDB(t)
-	ctx := viewer.SystemContext(context.Background())
+	ctx := viewer.Seed.Grant(context.Background(), "test")
 	exists := func(code string) bool {
 		n, err := d.Client.Location.Query().Where(location.Code(code)).Count(ctx)
 		if err != nil {

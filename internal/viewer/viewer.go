@@ -28,9 +28,13 @@ type Viewer struct {
 	Overrides []rbac.Override
 	// TokenID is set when the request authenticated with an API token.
 	TokenID string
-	// System marks internal work (migrations, seeding, background jobs) that
-	// is not done on behalf of a person and bypasses privacy rules.
+	// System marks work no person is behind (seeding, commands, scheduled
+	// maintenance); it runs under a Capability, which is what lets it past
+	// the privacy rules.
 	System bool
+	// Actor names who acted for a system viewer, for the audit trail
+	// (e.g. "cli:root", "seed").
+	Actor string
 }
 
 type ctxKey struct{}

@@ -7,9 +7,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
-	"github.com/avatarimaging/avatarcrm/ent/privacy"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // contactFields are the contact fields the score depends on.
@@ -81,7 +81,7 @@ func (s *Service) onContact(ctx context.Context, next ent.Mutator, m *ent.Contac
 			return v, err
 		}
 		if ct, ok := v.(*ent.Contact); ok {
-			sys := privacy.DecisionContext(ctx, privacy.Allow)
+			sys := viewer.Consequences.Grant(ctx, "")
 			if err := s.crossed(sys, m.Client(), ct.LocationID, ct.ID, 0, score, f.Now); err != nil {
 				return nil, err
 			}
@@ -132,7 +132,7 @@ func (s *Service) onChild(ctx context.Context, next ent.Mutator, m idsMutation, 
 		if err != nil {
 			return nil, err
 		}
-		if affected, err = contactsOf(privacy.DecisionContext(ctx, privacy.Allow), c, ids); err != nil {
+		if affected, err = contactsOf(viewer.Consequences.Grant(ctx, ""), c, ids); err != nil {
 			return nil, err
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
-	"github.com/avatarimaging/avatarcrm/ent/privacy"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
@@ -219,7 +218,7 @@ func (s *Service) RecalculateAll(ctx context.Context) (int, error) {
 // checked for that change; requiring contacts:update on top would make,
 // say, a booking update by a role without it fail for a field nobody typed.
 func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Contact, error) {
-	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	sys := viewer.Consequences.Grant(ctx, "")
 	q := c.Contact.Query().Where(contact.ID(id))
 	if v := viewer.FromContext(ctx); v != nil && !v.System && v.LocationID != "" {
 		q.Where(contact.LocationID(v.LocationID))
@@ -266,7 +265,7 @@ func (s *Service) crossed(ctx context.Context, c *ent.Client, loc, id pulid.ID, 
 	err := c.Event.Create().
 		SetLocationID(loc).SetType(EventWarm).SetSubjectID(string(id)).
 		SetPayload(map[string]any{"from": from, "to": to}).SetAt(now).
-		Exec(privacy.DecisionContext(ctx, privacy.Allow))
+		Exec(viewer.Consequences.Grant(ctx, ""))
 	if err != nil {
 		return fmt.Errorf("warmness: event: %w", err)
 	}

@@ -79,7 +79,7 @@ func (e *env) book(t *testing.T, id pulid.ID, status booking.Status, in time.Dur
 func (e *env) warmEvents(t *testing.T, id pulid.ID) []*ent.Event {
 	t.Helper()
 	evs, err := e.client.Event.Query().Where(event.Type(warmness.EventWarm), event.SubjectID(string(id))).
-		Order(event.ByAt(), event.ByID()).All(viewer.SystemContext(context.Background()))
+		Order(event.ByAt(), event.ByID()).All(viewer.Seed.Grant(context.Background(), "test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestService_RolledBackWithTheChange(t *testing.T) {
 
 func TestService_Recalculate(t *testing.T) {
 	e := newEnv(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := viewer.Seed.Grant(context.Background(), "test")
 	ct, err := e.client.Contact.Query().Where(contact.HasLocationWith(location.Code("SYD"))).First(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +266,7 @@ func TestService_Recalculate(t *testing.T) {
 
 func TestService_RecalculateAll(t *testing.T) {
 	e := newEnv(t)
-	sys := viewer.SystemContext(context.Background())
+	sys := viewer.Seed.Grant(context.Background(), "test")
 	hot, err := e.client.Contact.Query().Where(contact.WarmnessGT(warmness.WarmThreshold)).Count(sys)
 	if err != nil || hot == 0 {
 		t.Fatalf("%d warm demo contacts (%v)", hot, err)
