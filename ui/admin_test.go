@@ -15,6 +15,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 )
 
@@ -413,8 +414,8 @@ func TestAdmin_PermissionMatrix(t *testing.T) {
 	if sc := cell(p, "perm-staff-tasks-update"); text(sc.Find(byTestID("perm-state"))) != "Allowed · own records only" {
 		t.Errorf("staff tasks:update = %q", text(sc.Find(byTestID("perm-state"))))
 	}
-	if n := p.Doc.Find(byTestID("perm-matrix") + " tbody tr").Length(); n != 9*5 {
-		t.Errorf("%d rows, want 45 (9 resources × 5 actions)", n)
+	if n, want := p.Doc.Find(byTestID("perm-matrix")+" tbody tr").Length(), len(rbac.Resources)*len(rbac.Actions); n != want {
+		t.Errorf("%d rows, want %d (%d resources × %d actions)", n, want, len(rbac.Resources), len(rbac.Actions))
 	}
 
 	set := func(grant string) page {
