@@ -18,7 +18,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
-	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -48,11 +47,12 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	// Token changes are access changes: they go into the audit trail.
-	d, trail, err := openAudited(ctx, "apikey", url, getenv)
+	ec, err := openClient(ctx, "apikey", url, getenv)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	defer closeClient(ctx, ec)
+	d, trail := ec.DB, ec.Audit
 	record := func(action string, t *ent.APIToken, detail string) error {
 		return trail.AppendNow(ctx, audit.Entry{
 			Action: action, UserID: audit.SystemUserID, Email: "cli", LocationID: string(t.LocationID),
@@ -81,7 +81,7 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 			if err != nil {
 				return err
 			}
-			at := clock.System.Now().Add(dur)
+			at := cliClock.Now().Add(dur)
 			nt.ExpiresAt = &at
 		}
 		token, t, err := svc.CreateToken(sys, nt)
@@ -157,7 +157,7 @@ func tokenState(t *ent.APIToken) string {
 	switch {
 	case t.RevokedAt != nil:
 		return "revoked"
-	case t.ExpiresAt != nil && clock.System.Now().After(*t.ExpiresAt):
+	case t.ExpiresAt != nil && cliClock.Now().After(*t.ExpiresAt):
 		return "expired"
 	case t.ExpiresAt != nil:
 		return "expires " + t.ExpiresAt.UTC().Format("2006-01-02")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,7 +16,7 @@ import (
 // in a verifiable audit trail.
 func TestAPIKeyCLI(t *testing.T) {
 	path := testutil.DemoDBPath(t)
-	keyFile := filepath.Join(t.TempDir(), "audit.key")
+	keyFile := testutil.AuditKeyFile(t) // the demo data's trail was keyed with it
 	env := envOf(map[string]string{"AVATARCRM_DATABASE_URL": "sqlite:" + path, "AVATARCRM_AUDIT_KEY_FILE": keyFile})
 	ctx := context.Background()
 	var out bytes.Buffer

@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/db"
+	"github.com/avatarimaging/avatarcrm/internal/entclient"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -96,8 +97,11 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	l := audit.New(d.Client, d.Dialect, key, audit.Options{})
+	// The client every process uses: the export's own entry goes in as
+	// the server's would.
+	ec := entclient.New(d, entclient.Options{AuditKey: key, Clock: cliClock})
+	defer closeClient(ctx, ec)
+	l := ec.Audit
 
 	switch sub {
 	case "head":

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/internal/app"
@@ -12,8 +13,13 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/db"
+	"github.com/avatarimaging/avatarcrm/internal/entclient"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 )
+
+// cliClock is the clock of every command, the server's included: the
+// system's. Tests fix it.
+var cliClock = clock.System
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	cfg, err := config.Load(args, getenv)
@@ -22,6 +28,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	setupLogging(cfg.LogLevel, cfg.LogFormat, stderr)
 	a := app.New(cfg)
+	a.Now = cliClock
 	defer a.Close()
 	start := time.Now()
 	if err := a.Open(ctx); err != nil {
@@ -106,11 +113,20 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	defer d.Close()
 	if _, err := d.Migrate(ctx); err != nil {
+		_ = d.Close()
 		return err
 	}
-	res, err := seed.Demo(ctx, d.Client, seed.Options{Now: clock.System.Now(), Timezone: tz})
+	key, err := audit.LoadKey(auditKeyFile(url, getenv), getenv("AVATARCRM_AUDIT_KEY"))
+	if err != nil {
+		_ = d.Close()
+		return fmt.Errorf("seed: audit key: %w", err)
+	}
+	// The server's client, hooks and all: the demo data gets its search
+	// keys, scores and audit entry exactly as when the server seeds it.
+	ec := entclient.New(d, entclient.Options{AuditKey: key, Clock: cliClock})
+	defer closeClient(ctx, ec)
+	res, err := seed.Demo(ctx, ec, seed.Options{Timezone: tz})
 	if err != nil {
 		return err
 	}
@@ -118,27 +134,39 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// openAudited opens a migrated database for a command that changes records
-// outside the server, with the audit trail those changes must go into,
-// keyed as the server keys it for this database (AVATARCRM_AUDIT_KEY_FILE,
-// AVATARCRM_AUDIT_KEY, or the key file beside the SQLite file).
-func openAudited(ctx context.Context, cmd, url string, getenv func(string) string) (*db.DB, *audit.Log, error) {
-	d, err := db.Open(ctx, db.Config{URL: url})
+// auditKeyFile is where the server keeps the audit key for the database at
+// url, unless AVATARCRM_AUDIT_KEY_FILE says otherwise.
+func auditKeyFile(url string, getenv func(string) string) string {
+	if f := getenv("AVATARCRM_AUDIT_KEY_FILE"); f != "" {
+		return f
+	}
+	return config.DefaultAuditKeyFile(url)
+}
+
+// openClient opens a migrated database for a command that changes records
+// outside the server, with the client every process uses
+// (internal/entclient): its changes pass the same hooks as the server's
+// and go into the audit trail, keyed as the server keys it for this
+// database (AVATARCRM_AUDIT_KEY_FILE, AVATARCRM_AUDIT_KEY, or the key file
+// beside the SQLite file). Close it with closeClient.
+func openClient(ctx context.Context, cmd, url string, getenv func(string) string) (*entclient.Client, error) {
+	key, err := audit.LoadKey(auditKeyFile(url, getenv), getenv("AVATARCRM_AUDIT_KEY"))
 	if err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("%s: audit key: %w", cmd, err)
 	}
-	if n, err := d.Pending(ctx); err != nil || n > 0 {
-		_ = d.Close()
-		return nil, nil, fmt.Errorf("%s: the database needs migrating first (avatarcrm migrate)", cmd)
-	}
-	keyFile := getenv("AVATARCRM_AUDIT_KEY_FILE")
-	if keyFile == "" {
-		keyFile = config.DefaultAuditKeyFile(url)
-	}
-	key, err := audit.LoadKey(keyFile, getenv("AVATARCRM_AUDIT_KEY"))
+	ec, err := entclient.Open(ctx, url, entclient.Options{AuditKey: key, Clock: cliClock})
 	if err != nil {
-		_ = d.Close()
-		return nil, nil, fmt.Errorf("%s: audit key: %w", cmd, err)
+		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}
-	return d, audit.New(d.Client, d.Dialect, key, audit.Options{}), nil
+	return ec, nil
+}
+
+// closeClient writes the audit entries still queued (for up to 30 s, even
+// when ctx was cancelled) and closes the database.
+func closeClient(ctx context.Context, ec *entclient.Client) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := ec.Close(cctx); err != nil {
+		slog.Error("closing the database", "err", err)
+	}
 }

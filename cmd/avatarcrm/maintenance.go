@@ -8,10 +8,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/internal/entclient"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
-	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
 // A maintenance job brings derived data up to date with the clock: scores
@@ -20,7 +19,7 @@ import (
 type maintenance struct {
 	cmd, sub, usage string
 	// run does the work as the system and says what it did.
-	run func(ctx context.Context, c *ent.Client) (string, error)
+	run func(ctx context.Context, ec *entclient.Client) (string, error)
 }
 
 var warmnessRecalc = maintenance{
@@ -33,8 +32,8 @@ night (cron, a systemd timer) until the scheduler does. Contacts crossing
 80 upward get their warm-lead event, as on any change. Every change is in the
 audit trail.
 `,
-	run: func(ctx context.Context, c *ent.Client) (string, error) {
-		n, err := (&warmness.Service{Client: c}).RecalculateAll(ctx)
+	run: func(ctx context.Context, ec *entclient.Client) (string, error) {
+		n, err := ec.Warmness.RecalculateAll(ctx)
 		return fmt.Sprintf("rescored %d contacts", n), err
 	},
 }
@@ -49,8 +48,8 @@ the contact's warmness; run this every 15 minutes (cron, a systemd timer)
 until the scheduler does. A priority a person set is left alone; each change
 is in the task's history and the audit trail.
 `,
-	run: func(ctx context.Context, c *ent.Client) (string, error) {
-		n, err := (&tasks.Service{Client: c}).Reprioritize(ctx)
+	run: func(ctx context.Context, ec *entclient.Client) (string, error) {
+		n, err := (&tasks.Service{Client: ec.Ent, Now: ec.Clock}).Reprioritize(ctx)
 		return fmt.Sprintf("changed the priority of %d tasks", n), err
 	},
 }
@@ -70,20 +69,13 @@ func maintain(ctx context.Context, m maintenance, args []string, getenv func(str
 		}
 		return err
 	}
-	d, trail, err := openAudited(ctx, m.cmd, url, getenv)
+	ec, err := openClient(ctx, m.cmd, url, getenv)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	trail.Start()
-	d.Client.Use(trail.Hook())
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		_ = trail.Close(cctx)
-	}()
+	defer closeClient(ctx, ec)
 	start := time.Now()
-	did, err := m.run(viewer.Scheduler.Grant(ctx, "cli:"+m.cmd+" "+m.sub), d.Client)
+	did, err := m.run(viewer.Scheduler.Grant(ctx, "cli:"+m.cmd+" "+m.sub), ec)
 	if err != nil {
 		return fmt.Errorf("%s %s: %s before: %w", m.cmd, m.sub, did, err)
 	}

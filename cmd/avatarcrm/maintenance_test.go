@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +21,7 @@ import (
 // verifiable audit trail.
 func TestWarmnessCLI(t *testing.T) {
 	path := testutil.DemoDBPath(t)
-	keyFile := filepath.Join(t.TempDir(), "audit.key")
+	keyFile := testutil.AuditKeyFile(t) // the demo data's trail was keyed with it
 	env := envOf(map[string]string{"AVATARCRM_DATABASE_URL": "sqlite:" + path, "AVATARCRM_AUDIT_KEY_FILE": keyFile})
 	conn, err := sql.Open("sqlite3_utc", path)
 	if err != nil {
@@ -73,7 +72,7 @@ func TestWarmnessCLI(t *testing.T) {
 // priority aside), says how many, and a second run has nothing to do.
 func TestTasksReprioritizeCLI(t *testing.T) {
 	path := testutil.DemoDBPath(t)
-	keyFile := filepath.Join(t.TempDir(), "audit.key")
+	keyFile := testutil.AuditKeyFile(t) // the demo data's trail was keyed with it
 	env := envOf(map[string]string{"AVATARCRM_DATABASE_URL": "sqlite:" + path, "AVATARCRM_AUDIT_KEY_FILE": keyFile})
 	conn, err := sql.Open("sqlite3_utc", path)
 	if err != nil {

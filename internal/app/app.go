@@ -22,15 +22,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/db"
+	"github.com/avatarimaging/avatarcrm/internal/entclient"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
-	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/server"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
-	"github.com/avatarimaging/avatarcrm/internal/warmness"
 	"github.com/avatarimaging/avatarcrm/ui"
 )
 
@@ -41,7 +40,9 @@ type App struct {
 	Auth   *auth.Service
 	// OIDC is sign-in with an OpenID Connect provider, when configured.
 	OIDC *auth.OIDC
-	// Audit is the tamper-evident audit trail.
+	// Ent is the ent client with every hook (internal/entclient).
+	Ent *entclient.Client
+	// Audit is the tamper-evident audit trail (Ent.Audit).
 	Audit *audit.Log
 	// Contacts is the contact service; its import worker runs with the app.
 	Contacts *contacts.Service
@@ -72,35 +73,30 @@ func (a *App) Open(ctx context.Context) error {
 	if _, err := d.Migrate(ctx); err != nil {
 		return err
 	}
+	key, err := audit.LoadKey(a.Config.AuditKeyFile, a.Config.AuditKey)
+	if err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	// The one client, with every hook: search index, audit trail, PHI
+	// reads, warmness.
+	ec := entclient.New(d, entclient.Options{AuditKey: key, Clock: a.Now})
+	a.Ent, a.Audit = ec, ec.Audit
 	if a.Config.SeedDemo {
 		empty, err := a.isEmpty(ctx)
 		if err != nil {
 			return err
 		}
 		if empty {
-			if _, err := seed.Demo(ctx, d.Client, seed.Options{Now: a.Now.Now(), Timezone: a.Config.Timezone}); err != nil {
+			if _, err := seed.Demo(ctx, ec, seed.Options{Timezone: a.Config.Timezone}); err != nil {
 				return fmt.Errorf("demo data: %w", err)
 			}
 		}
 	}
-	// The contact search index follows every contact write from here on;
-	// contacts written before (the demo data just seeded, a database older
-	// than the index) are indexed now.
-	index := search.New(d.Client)
-	d.Client.Use(index.Hook())
-	if _, err := index.EnsureIndexed(viewer.Consequences.Grant(ctx, "startup")); err != nil {
+	// Contacts written before the index existed (a database older than
+	// it) are indexed now.
+	if _, err := ec.Search.EnsureIndexed(viewer.Consequences.Grant(ctx, "startup")); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	key, err := audit.LoadKey(a.Config.AuditKeyFile, a.Config.AuditKey)
-	if err != nil {
-		return fmt.Errorf("audit key: %w", err)
-	}
-	a.Audit = audit.New(d.Client, d.Dialect, key, audit.Options{Now: a.Now})
-	a.Audit.Start()
-	// Every mutation, whatever path it came by, leaves an entry in its own
-	// transaction; reads of patient data mark the request's entry as PHI.
-	d.Client.Use(a.Audit.Hook())
-	d.Client.Intercept(audit.PHIInterceptor())
 	sessions := auth.NewSessions(d.Client, a.Config.SessionIdle, a.Config.SessionMax)
 	sessions.Now = a.Now
 	store := access.NewStore(d.Client, 30*time.Second)
@@ -129,8 +125,7 @@ func (a *App) Open(ctx context.Context) error {
 	// Warmness scores are recomputed in the transaction of every change
 	// they depend on (touchpoints, bookings, a contact's source, consents,
 	// stage or archiving), whatever path made it.
-	warm := &warmness.Service{Client: d.Client, Now: a.Now}
-	d.Client.Use(warm.Hook())
+	warm := ec.Warmness
 	a.Contacts = &contacts.Service{Client: d.Client, Warmness: warm, Stages: stages, Audit: a.Audit, Now: a.Now}
 	a.Contacts.Start()
 	resolver := &graph.Resolver{
@@ -141,7 +136,7 @@ func (a *App) Open(ctx context.Context) error {
 		Auth:    a.Auth,
 		Audit:   a.Audit,
 		Now:     a.Now,
-		Search:  index,
+		Search:  ec.Search,
 
 		Bookings: bookingSvc,
 		Tasks:    taskSvc,

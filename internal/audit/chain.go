@@ -35,6 +35,7 @@ const (
 	ActionAPIKeyCreate     = "apikey_create"
 	ActionAPIKeyRevoke     = "apikey_revoke"
 	ActionPermissionChange = "permission_change"
+	ActionSeed             = "seed"
 )
 
 // GenesisMAC is the prev_mac of entry 1.

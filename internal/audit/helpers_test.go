@@ -18,8 +18,9 @@ import (
 // quiet swallows the writer's logs in tests that make it fail on purpose.
 var quiet = slog.New(slog.DiscardHandler)
 
-// testKey is the MAC key of every test chain.
-var testKey = bytes.Repeat([]byte{0x42}, 32)
+// testKey is the MAC key of every test chain: the demo database's, whose
+// trail starts with the entry of the seeding.
+var testKey = testutil.AuditKey
 
 // openPostgres opens a fresh, migrated PostgreSQL database (or skips).
 func openPostgres(tb testing.TB) *db.DB {

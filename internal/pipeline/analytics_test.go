@@ -62,7 +62,7 @@ func TestAnalyticsPostgres(t *testing.T) {
 	if _, err := d.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Demo(context.Background(), d.Client, seed.Options{Now: testutil.Now}); err != nil {
+	if _, err := seed.Demo(context.Background(), testutil.Client(t, d), seed.Options{Now: testutil.Now}); err != nil {
 		t.Fatal(err)
 	}
 	checkAnalytics(t, d.Client)

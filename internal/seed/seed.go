@@ -11,6 +11,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/entclient"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
+	"github.com/avatarimaging/avatarcrm/internal/warmness"
+
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/location"
@@ -20,7 +25,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/access"
-	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -106,26 +110,37 @@ func (r Result) String() string {
 		r.Locations, r.Users, r.Services, r.Contacts, r.Touchpoints, r.Bookings, r.Tasks)
 }
 
-// Demo loads the demo data. It runs as the system, in one transaction.
-func Demo(ctx context.Context, client *ent.Client, opts Options) (Result, error) {
+// Demo loads the demo data through ec, the client every process builds
+// (internal/entclient), so the search keys are written by the same hook as
+// the server's. It runs as the system under the seed capability, in one
+// transaction. Bulk rows are not audited one by one (an entry per demo row
+// would record nothing anyone did); one "seed" entry says what was loaded.
+// Scores are computed with the warmness rules as of opts.Now (default: the
+// client's clock).
+func Demo(ctx context.Context, ec *entclient.Client, opts Options) (Result, error) {
 	if opts.Now.IsZero() {
-		opts.Now = clock.System.Now()
+		opts.Now = ec.Clock.Now()
 	}
 	if opts.Timezone == "" {
 		opts.Timezone = "Australia/Sydney"
 	}
 	ctx = viewer.Seed.Grant(ctx, "seed")
-	tx, err := client.Tx(ctx)
+	var res Result
+	err := txn.Run(warmness.WithoutRecalc(audit.WithoutAudit(ctx)), ec.Ent, func(ctx context.Context, c *ent.Client) error {
+		var err error
+		res, err = demo(ctx, c, opts)
+		return err
+	})
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := demo(ctx, tx.Client(), opts)
-	if err != nil {
-		_ = tx.Rollback()
-		return Result{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return Result{}, err
+	if res != (Result{}) {
+		if err := ec.Audit.AppendNow(ctx, audit.Entry{
+			Action: audit.ActionSeed, UserID: audit.SystemUserID, Email: "seed",
+			Operation: "seed demo", ResourceType: "Location", Detail: "created " + res.String(),
+		}); err != nil {
+			return res, fmt.Errorf("audit: %w", err)
+		}
 	}
 	slog.Info("demo data loaded", "created", res.String())
 	return res, nil

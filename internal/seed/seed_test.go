@@ -17,7 +17,7 @@ import (
 func TestDemo(t *testing.T) {
 	d := testutil.OpenDB(t)
 	ctx := context.Background()
-	res, err := seed.Demo(ctx, d.Client, seed.Options{Now: testutil.Now})
+	res, err := seed.Demo(ctx, testutil.Client(t, d), seed.Options{Now: testutil.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestDemo(t *testing.T) {
 	sys := viewer.Seed.Grant(ctx, "test")
 
 	t.Run("RunAgainCreatesNothing", func(t *testing.T) {
-		again, err := seed.Demo(ctx, d.Client, seed.Options{Now: testutil.Now.Add(48 * time.Hour)})
+		again, err := seed.Demo(ctx, testutil.Client(t, d), seed.Options{Now: testutil.Now.Add(48 * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +38,7 @@ func TestDemo(t *testing.T) {
 
 	t.Run("Deterministic", func(t *testing.T) {
 		d2 := testutil.OpenDB(t)
-		if _, err := seed.Demo(ctx, d2.Client, seed.Options{Now: testutil.Now}); err != nil {
+		if _, err := seed.Demo(ctx, testutil.Client(t, d2), seed.Options{Now: testutil.Now}); err != nil {
 			t.Fatal(err)
 		}
 		names := func(c *ent.Client) []string {

@@ -47,7 +47,7 @@ func setupPostgres(t *testing.T) *fixture {
 	if _, err := d.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Demo(ctx, d.Client, seed.Options{Now: now}); err != nil {
+	if _, err := seed.Demo(ctx, testutil.Client(t, d), seed.Options{Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	return newFixture(t, d.Client)

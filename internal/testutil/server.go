@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -72,8 +71,9 @@ func StartServer(tb testing.TB, opts ServerOptions) *Server {
 		env["AVATARCRM_DATABASE_URL"] = "sqlite:" + DemoDBPath(tb)
 	}
 	// Keep the audit key out of the package directory (the default for a
-	// PostgreSQL URL is ./data).
-	env["AVATARCRM_AUDIT_KEY_FILE"] = filepath.Join(tb.TempDir(), "audit.key")
+	// PostgreSQL URL is ./data), with the key the demo data's entry was
+	// written with.
+	env["AVATARCRM_AUDIT_KEY_FILE"] = AuditKeyFile(tb)
 	if opts.NoDev {
 		env["AVATARCRM_DEV"] = "false"
 	}

@@ -5,6 +5,7 @@ package testutil
 
 import (
 	"context"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"os"
@@ -17,7 +18,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/db"
+	"github.com/avatarimaging/avatarcrm/internal/entclient"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -75,7 +78,12 @@ func DemoDBPath(tb testing.TB) string {
 		if _, demoErr = d.Migrate(context.Background()); demoErr != nil {
 			return
 		}
-		if _, demoErr = seed.Demo(context.Background(), d.Client, seed.Options{Now: Now}); demoErr != nil {
+		ec := entclient.New(d, entclient.Options{AuditKey: AuditKey, Clock: clock.Fixed(Now)})
+		_, demoErr = seed.Demo(context.Background(), ec, seed.Options{})
+		if err := ec.Audit.Close(context.Background()); demoErr == nil {
+			demoErr = err
+		}
+		if demoErr != nil {
 			return
 		}
 		// Fold the WAL into the main file so a plain copy is complete.
@@ -89,6 +97,35 @@ func DemoDBPath(tb testing.TB) string {
 		tb.Fatalf("copy demo database: %v", err)
 	}
 	return dst
+}
+
+// AuditKey is the audit trail key of the demo database's trail (its seed
+// entry) and of every StartServer: a test that runs a command against a
+// copy of the demo database gives it AuditKeyFile, or the chain would not
+// verify.
+var AuditKey, _ = hex.DecodeString(auditKeyHex)
+
+const auditKeyHex = "746573742d6f6e6c792d61756469742d6b65792d6e6f742d7365637265742121"
+
+// AuditKeyFile writes AuditKey to a new key file (mode 0600) and returns
+// its path.
+func AuditKeyFile(tb testing.TB) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "audit.key")
+	if err := os.WriteFile(path, []byte(auditKeyHex+"\n"), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// Client builds the client every process uses (internal/entclient) over
+// d, with AuditKey and the clock fixed at Now; its audit writer is closed
+// when the test ends.
+func Client(tb testing.TB, d *db.DB) *entclient.Client {
+	tb.Helper()
+	ec := entclient.New(d, entclient.Options{AuditKey: AuditKey, Clock: clock.Fixed(Now)})
+	tb.Cleanup(func() { _ = ec.Audit.Close(context.Background()) })
+	return ec
 }
 
 // DemoDB opens a fresh copy of the demo database.
