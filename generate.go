@@ -4,5 +4,5 @@
 package avatarcrm
 
 //go:generate go run -mod=mod ./ent/entc.go
-//go:generate go tool gqlgen generate
+//go:generate go run ./graph/gen
 //go:generate go tool templ generate -path ui

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -12,7 +11,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 )
@@ -58,17 +56,16 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 		lim.MaxAliases = 30
 	}
 	srv.Use(lim)
-	// Every mutation runs in one transaction: a mutation that fails part way
-	// leaves nothing behind.
-	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	// Every mutation runs in one transaction (txn.Run, the rule Ops and the
+	// services follow too): a mutation that fails part way leaves nothing
+	// behind.
+	srv.Use(Transactional{Client: r.Client})
 	srv.AroundOperations(nameOperation)
 	srv.AroundFields(checkPermissions)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	return srv
 }
-
-var _ entgql.TxOpener = (*ent.Client)(nil)
 
 // nameOperation tells the audit trail which operation a request ran, and the
 // record it was about when the operation names one by an "id" variable.

@@ -110,7 +110,7 @@ var (
 // ResourceValidator is a validator for the "resource" field enum values. It is called by the builders before save.
 func ResourceValidator(r rbac.Resource) error {
 	switch r {
-	case "contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "audit":
+	case "contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "api_tokens", "audit":
 		return nil
 	default:
 		return fmt.Errorf("permissionoverride: invalid enum value for resource field: %q", r)

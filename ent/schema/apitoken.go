@@ -18,7 +18,7 @@ type APIToken struct{ ent.Schema }
 
 // Mixin of the APIToken.
 func (APIToken) Mixin() []ent.Mixin {
-	return []ent.Mixin{pulid.MixinWithPrefix(pulid.APIToken, "api_tokens"), TimeMixin{}, TenantMixin{Read: rbac.Users, Write: rbac.Users}}
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.APIToken, "api_tokens"), TimeMixin{}, TenantMixin{Read: rbac.APITokens, Write: rbac.APITokens}}
 }
 
 // Fields of the APIToken.
@@ -50,5 +50,5 @@ func (APIToken) Indexes() []ent.Index {
 
 // Annotations of the APIToken.
 func (APIToken) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField("apiTokens")}
+	return []schema.Annotation{entgql.RelayConnection(), queryField("apiTokens", rbac.APITokens)}
 }

@@ -77,7 +77,7 @@ func (Booking) Indexes() []ent.Index {
 // Annotations of the Booking.
 func (Booking) Annotations() []schema.Annotation {
 	return []schema.Annotation{
-		entgql.QueryField(),
+		queryField("", rbac.Bookings),
 		entgql.RelayConnection(),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

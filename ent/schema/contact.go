@@ -130,7 +130,7 @@ func (Contact) Indexes() []ent.Index {
 // Annotations of the Contact.
 func (Contact) Annotations() []schema.Annotation {
 	return []schema.Annotation{
-		entgql.QueryField(),
+		queryField("", rbac.Contacts),
 		entgql.RelayConnection(),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

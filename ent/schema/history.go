@@ -58,7 +58,7 @@ func (StageChange) Indexes() []ent.Index {
 
 // Annotations of the StageChange.
 func (StageChange) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField("stageChanges")}
+	return []schema.Annotation{entgql.RelayConnection(), queryField("stageChanges", rbac.Contacts)}
 }
 
 // BookingEventKinds are what can happen to a booking.

@@ -42,5 +42,5 @@ func (IPRule) Indexes() []ent.Index {
 
 // Annotations of the IPRule.
 func (IPRule) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField("ipRules"), entgql.RelayConnection()}
+	return []schema.Annotation{queryField("ipRules", rbac.Settings), entgql.RelayConnection()}
 }

@@ -17,7 +17,9 @@ type Membership struct{ ent.Schema }
 
 // Mixin of the Membership.
 func (Membership) Mixin() []ent.Mixin {
-	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Membership, "memberships"), TimeMixin{}, TenantMixin{Write: rbac.Users}}
+	// Everyone reads their own membership; others' (their roles and
+	// skills) need users:read.
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Membership, "memberships"), TimeMixin{}, TenantMixin{Read: rbac.Users, Write: rbac.Users, Own: "user_id", ReadOwn: true}}
 }
 
 // Fields of the Membership.

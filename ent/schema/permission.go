@@ -39,7 +39,7 @@ func (Permission) Indexes() []ent.Index {
 
 // Annotations of the Permission.
 func (Permission) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{queryField("", rbac.Settings), entgql.RelayConnection()}
 }
 
 // PermissionOverride grants or denies one user an action at a location,
@@ -48,7 +48,9 @@ type PermissionOverride struct{ ent.Schema }
 
 // Mixin of the PermissionOverride.
 func (PermissionOverride) Mixin() []ent.Mixin {
-	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Override, "permission_overrides"), TimeMixin{}, TenantMixin{Read: rbac.Users, Write: rbac.Users}}
+	// Reading the exceptions is reading the location's permission settings;
+	// granting one is changing a person's access.
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Override, "permission_overrides"), TimeMixin{}, TenantMixin{Read: rbac.Settings, Write: rbac.Users}}
 }
 
 // Fields of the PermissionOverride.
@@ -75,5 +77,5 @@ func (PermissionOverride) Indexes() []ent.Index {
 
 // Annotations of the PermissionOverride.
 func (PermissionOverride) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField("permissionOverrides"), entgql.RelayConnection()}
+	return []schema.Annotation{queryField("permissionOverrides", rbac.Settings), entgql.RelayConnection()}
 }

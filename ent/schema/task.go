@@ -84,7 +84,7 @@ func (Task) Indexes() []ent.Index {
 // Annotations of the Task.
 func (Task) Annotations() []schema.Annotation {
 	return []schema.Annotation{
-		entgql.QueryField(),
+		queryField("", rbac.Tasks),
 		entgql.RelayConnection(),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

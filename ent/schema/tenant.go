@@ -42,6 +42,9 @@ type TenantMixin struct {
 	// Own names the field holding the owner's user ID, for grants limited to
 	// the viewer's own records (rbac.OwnRecordsOnly).
 	Own string
+	// ReadOwn lets a viewer without the Read permission read their own rows
+	// (by Own) instead of none, e.g. their own membership.
+	ReadOwn bool
 }
 
 // Fields of the TenantMixin.
@@ -74,7 +77,10 @@ func (TenantMixin) Indexes() []ent.Index {
 // Policy of the TenantMixin.
 func (m TenantMixin) Policy() ent.Policy {
 	query := privacy.QueryPolicy{entrule.DenyIfNoViewer()}
-	if m.Read != "" {
+	switch {
+	case m.Read != "" && m.ReadOwn:
+		query = append(query, entrule.QueryPermissionOrOwn(m.Read, m.Own))
+	case m.Read != "":
 		query = append(query, entrule.QueryPermission(m.Read, m.Own))
 	}
 	query = append(query, entrule.FilterToLocation())

@@ -61,7 +61,7 @@ func (Touchpoint) Indexes() []ent.Index {
 // Annotations of the Touchpoint.
 func (Touchpoint) Annotations() []schema.Annotation {
 	return []schema.Annotation{
-		entgql.QueryField(),
+		queryField("", rbac.Contacts),
 		entgql.RelayConnection(),
 		entgql.Mutations(entgql.MutationCreate()),
 	}

@@ -80,6 +80,24 @@ func QueryPermission(res rbac.Resource, ownField string) privacy.QueryRule {
 	})
 }
 
+// QueryPermissionOrOwn is QueryPermission for rows everyone may read of
+// themselves: without the read permission on res (or with it limited to
+// their own records) the viewer reads only the rows whose ownField is
+// their user ID, such as their own membership.
+func QueryPermissionOrOwn(res rbac.Resource, ownField string) privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if d := v.Can(res, rbac.Read); d.Allowed && d.Condition != rbac.OwnRecordsOnly {
+			return privacy.Skip
+		}
+		if v == nil || v.UserID == "" {
+			return forbidden(res, rbac.Read)
+		}
+		f.Where(entql.FieldEQ(ownField, string(v.UserID)))
+		return privacy.Skip
+	})
+}
+
 // MutationPermission requires the permission on res that matches the
 // mutation: create, update or delete. ownField works as in QueryPermission.
 func MutationPermission(res rbac.Resource, ownField string) privacy.MutationRule {
