@@ -20,6 +20,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
+	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
@@ -102,6 +103,7 @@ func checkColumn(t, c string) error {
 			event.Table:              event.ValidColumn,
 			iprule.Table:             iprule.ValidColumn,
 			importjob.Table:          importjob.ValidColumn,
+			invitation.Table:         invitation.ValidColumn,
 			location.Table:           location.ValidColumn,
 			membership.Table:         membership.ValidColumn,
 			permission.Table:         permission.ValidColumn,

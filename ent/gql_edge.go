@@ -243,6 +243,14 @@ func (_m *ImportJob) CreatedBy(ctx context.Context) (*User, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Invitation) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Membership) Location(ctx context.Context) (*Location, error) {
 	result, err := _m.Edges.LocationOrErr()
 	if IsNotLoaded(err) {

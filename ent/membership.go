@@ -33,6 +33,8 @@ type Membership struct {
 	Role membership.Role `json:"role,omitempty"`
 	// What the member can do, e.g. mri, ct, calls; used by task auto-assignment
 	Skills []string `json:"skills,omitempty"`
+	// Set while the person may not act at this location; their other locations are not affected
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MembershipQuery when eager-loading is set.
 	Edges        MembershipEdges `json:"edges"`
@@ -85,7 +87,7 @@ func (*Membership) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case membership.FieldRole:
 			values[i] = new(sql.NullString)
-		case membership.FieldCreatedAt, membership.FieldUpdatedAt:
+		case membership.FieldCreatedAt, membership.FieldUpdatedAt, membership.FieldDisabledAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -145,6 +147,13 @@ func (_m *Membership) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Skills); err != nil {
 					return fmt.Errorf("unmarshal field skills: %w", err)
 				}
+			}
+		case membership.FieldDisabledAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field disabled_at", values[i])
+			} else if value.Valid {
+				_m.DisabledAt = new(time.Time)
+				*_m.DisabledAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -209,6 +218,11 @@ func (_m *Membership) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("skills=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Skills))
+	builder.WriteString(", ")
+	if v := _m.DisabledAt; v != nil {
+		builder.WriteString("disabled_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

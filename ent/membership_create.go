@@ -86,6 +86,20 @@ func (_c *MembershipCreate) SetSkills(v []string) *MembershipCreate {
 	return _c
 }
 
+// SetDisabledAt sets the "disabled_at" field.
+func (_c *MembershipCreate) SetDisabledAt(v time.Time) *MembershipCreate {
+	_c.mutation.SetDisabledAt(v)
+	return _c
+}
+
+// SetNillableDisabledAt sets the "disabled_at" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableDisabledAt(v *time.Time) *MembershipCreate {
+	if v != nil {
+		_c.SetDisabledAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *MembershipCreate) SetID(v pulid.ID) *MembershipCreate {
 	_c.mutation.SetID(v)
@@ -255,6 +269,10 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 		_spec.SetField(membership.FieldSkills, field.TypeJSON, value)
 		_node.Skills = value
 	}
+	if value, ok := _c.mutation.DisabledAt(); ok {
+		_spec.SetField(membership.FieldDisabledAt, field.TypeTime, value)
+		_node.DisabledAt = &value
+	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -383,6 +401,24 @@ func (u *MembershipUpsert) ClearSkills() *MembershipUpsert {
 	return u
 }
 
+// SetDisabledAt sets the "disabled_at" field.
+func (u *MembershipUpsert) SetDisabledAt(v time.Time) *MembershipUpsert {
+	u.Set(membership.FieldDisabledAt, v)
+	return u
+}
+
+// UpdateDisabledAt sets the "disabled_at" field to the value that was provided on create.
+func (u *MembershipUpsert) UpdateDisabledAt() *MembershipUpsert {
+	u.SetExcluded(membership.FieldDisabledAt)
+	return u
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (u *MembershipUpsert) ClearDisabledAt() *MembershipUpsert {
+	u.SetNull(membership.FieldDisabledAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -486,6 +522,27 @@ func (u *MembershipUpsertOne) UpdateSkills() *MembershipUpsertOne {
 func (u *MembershipUpsertOne) ClearSkills() *MembershipUpsertOne {
 	return u.Update(func(s *MembershipUpsert) {
 		s.ClearSkills()
+	})
+}
+
+// SetDisabledAt sets the "disabled_at" field.
+func (u *MembershipUpsertOne) SetDisabledAt(v time.Time) *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetDisabledAt(v)
+	})
+}
+
+// UpdateDisabledAt sets the "disabled_at" field to the value that was provided on create.
+func (u *MembershipUpsertOne) UpdateDisabledAt() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateDisabledAt()
+	})
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (u *MembershipUpsertOne) ClearDisabledAt() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearDisabledAt()
 	})
 }
 
@@ -759,6 +816,27 @@ func (u *MembershipUpsertBulk) UpdateSkills() *MembershipUpsertBulk {
 func (u *MembershipUpsertBulk) ClearSkills() *MembershipUpsertBulk {
 	return u.Update(func(s *MembershipUpsert) {
 		s.ClearSkills()
+	})
+}
+
+// SetDisabledAt sets the "disabled_at" field.
+func (u *MembershipUpsertBulk) SetDisabledAt(v time.Time) *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetDisabledAt(v)
+	})
+}
+
+// UpdateDisabledAt sets the "disabled_at" field to the value that was provided on create.
+func (u *MembershipUpsertBulk) UpdateDisabledAt() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateDisabledAt()
+	})
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (u *MembershipUpsertBulk) ClearDisabledAt() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearDisabledAt()
 	})
 }
 

@@ -67,6 +67,26 @@ func (_u *MembershipUpdate) ClearSkills() *MembershipUpdate {
 	return _u
 }
 
+// SetDisabledAt sets the "disabled_at" field.
+func (_u *MembershipUpdate) SetDisabledAt(v time.Time) *MembershipUpdate {
+	_u.mutation.SetDisabledAt(v)
+	return _u
+}
+
+// SetNillableDisabledAt sets the "disabled_at" field if the given value is not nil.
+func (_u *MembershipUpdate) SetNillableDisabledAt(v *time.Time) *MembershipUpdate {
+	if v != nil {
+		_u.SetDisabledAt(*v)
+	}
+	return _u
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (_u *MembershipUpdate) ClearDisabledAt() *MembershipUpdate {
+	_u.mutation.ClearDisabledAt()
+	return _u
+}
+
 // Mutation returns the MembershipMutation object of the builder.
 func (_u *MembershipUpdate) Mutation() *MembershipMutation {
 	return _u.mutation
@@ -159,6 +179,12 @@ func (_u *MembershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.SkillsCleared() {
 		_spec.ClearField(membership.FieldSkills, field.TypeJSON)
 	}
+	if value, ok := _u.mutation.DisabledAt(); ok {
+		_spec.SetField(membership.FieldDisabledAt, field.TypeTime, value)
+	}
+	if _u.mutation.DisabledAtCleared() {
+		_spec.ClearField(membership.FieldDisabledAt, field.TypeTime)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{membership.Label}
@@ -214,6 +240,26 @@ func (_u *MembershipUpdateOne) AppendSkills(v []string) *MembershipUpdateOne {
 // ClearSkills clears the value of the "skills" field.
 func (_u *MembershipUpdateOne) ClearSkills() *MembershipUpdateOne {
 	_u.mutation.ClearSkills()
+	return _u
+}
+
+// SetDisabledAt sets the "disabled_at" field.
+func (_u *MembershipUpdateOne) SetDisabledAt(v time.Time) *MembershipUpdateOne {
+	_u.mutation.SetDisabledAt(v)
+	return _u
+}
+
+// SetNillableDisabledAt sets the "disabled_at" field if the given value is not nil.
+func (_u *MembershipUpdateOne) SetNillableDisabledAt(v *time.Time) *MembershipUpdateOne {
+	if v != nil {
+		_u.SetDisabledAt(*v)
+	}
+	return _u
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (_u *MembershipUpdateOne) ClearDisabledAt() *MembershipUpdateOne {
+	_u.mutation.ClearDisabledAt()
 	return _u
 }
 
@@ -338,6 +384,12 @@ func (_u *MembershipUpdateOne) sqlSave(ctx context.Context) (_node *Membership, 
 	}
 	if _u.mutation.SkillsCleared() {
 		_spec.ClearField(membership.FieldSkills, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.DisabledAt(); ok {
+		_spec.SetField(membership.FieldDisabledAt, field.TypeTime, value)
+	}
+	if _u.mutation.DisabledAtCleared() {
+		_spec.ClearField(membership.FieldDisabledAt, field.TypeTime)
 	}
 	_node = &Membership{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -30,6 +30,8 @@ type Tx struct {
 	IPRule *IPRuleClient
 	// ImportJob is the client for interacting with the ImportJob builders.
 	ImportJob *ImportJobClient
+	// Invitation is the client for interacting with the Invitation builders.
+	Invitation *InvitationClient
 	// Location is the client for interacting with the Location builders.
 	Location *LocationClient
 	// Membership is the client for interacting with the Membership builders.
@@ -194,6 +196,7 @@ func (tx *Tx) init() {
 	tx.Event = NewEventClient(tx.config)
 	tx.IPRule = NewIPRuleClient(tx.config)
 	tx.ImportJob = NewImportJobClient(tx.config)
+	tx.Invitation = NewInvitationClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Permission = NewPermissionClient(tx.config)

@@ -20,13 +20,23 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
+// Role is the resolver for the role field.
+func (r *invitationResolver) Role(ctx context.Context, obj *ent.Invitation) (membership.Role, error) {
+	return membership.Role(obj.Role), nil
+}
+
 // InviteUser is the resolver for the inviteUser field.
-func (r *mutationResolver) InviteUser(ctx context.Context, input InviteUserInput) (*ent.User, error) {
+func (r *mutationResolver) InviteUser(ctx context.Context, input InviteUserInput) (*ent.Invitation, error) {
 	name := ""
 	if input.Name != nil {
 		name = *input.Name
 	}
 	return r.Users.Invite(ctx, input.Email, name, rbac.Role(input.Role))
+}
+
+// RevokeInvitation is the resolver for the revokeInvitation field.
+func (r *mutationResolver) RevokeInvitation(ctx context.Context, id pulid.ID) (pulid.ID, error) {
+	return id, r.Users.RevokeInvitation(ctx, id)
 }
 
 // SetMemberRole is the resolver for the setMemberRole field.
@@ -40,8 +50,8 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, userID pulid.ID) (p
 }
 
 // SetUserDisabled is the resolver for the setUserDisabled field.
-func (r *mutationResolver) SetUserDisabled(ctx context.Context, userID pulid.ID, disabled bool) (*ent.User, error) {
-	return r.Users.SetDisabled(ctx, userID, disabled)
+func (r *mutationResolver) SetUserDisabled(ctx context.Context, userID pulid.ID, disabled bool, everywhere *bool) (*ent.User, error) {
+	return r.Users.SetDisabled(ctx, userID, disabled, everywhere != nil && *everywhere)
 }
 
 // SetPermission is the resolver for the setPermission field.

@@ -7,10 +7,10 @@ package graph
 
 import (
 	"context"
+	"strings"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/audit"
 )
 
 // Seq is the resolver for the seq field.
@@ -20,28 +20,34 @@ func (r *auditRecordResolver) Seq(ctx context.Context, obj *ent.AuditEntry) (int
 
 // AuditEntries is the resolver for the auditEntries field.
 func (r *queryResolver) AuditEntries(ctx context.Context, filter *AuditFilter, first *int) ([]*ent.AuditEntry, error) {
-	q := audit.Query{Limit: 50}
+	q := auditQuery(filter)
+	q.Limit = 50
 	if first != nil {
 		if *first < 1 || *first > 500 {
 			return nil, apperr.Invalidf("first", "ask for 1 to 500 entries")
 		}
 		q.Limit = *first
 	}
-	if f := filter; f != nil {
-		if f.From != nil {
-			q.From = *f.From
-		}
-		if f.To != nil {
-			q.To = *f.To
-		}
-		q.UserEmail, q.ResourceType, q.ResourceID, q.Action = deref(f.UserEmail), deref(f.ResourceType), deref(f.ResourceID), deref(f.Action)
-		if f.Before != nil {
-			q.BeforeID = int64(*f.Before)
-		}
-	}
 	// Search runs with the viewer's context: the privacy policy limits it
 	// to the active location and to holders of audit:read.
 	return r.Audit.Search(ctx, q)
+}
+
+// ExportAuditEntries is the resolver for the exportAuditEntries field.
+func (r *queryResolver) ExportAuditEntries(ctx context.Context, filter *AuditFilter, format *AuditExportFormat) (string, error) {
+	f := AuditExportFormatCSV
+	if format != nil {
+		f = *format
+	}
+	var b strings.Builder
+	n, err := r.exportAudit(ctx, &b, filter, f, maxAPIAuditExport+1)
+	if err != nil {
+		return "", err
+	}
+	if n > maxAPIAuditExport {
+		return "", apperr.Invalidf("filter", "more than %d entries: narrow the dates, or export with avatarcrm audit export", maxAPIAuditExport)
+	}
+	return b.String(), nil
 }
 
 // AuditRecord returns AuditRecordResolver implementation.

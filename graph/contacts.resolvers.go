@@ -60,6 +60,37 @@ func (r *mutationResolver) StartContactImport(ctx context.Context, file graphql.
 	return r.ContactService.StartImport(ctx, file.Filename, content, m)
 }
 
+// StageContactImport is the resolver for the stageContactImport field.
+func (r *mutationResolver) StageContactImport(ctx context.Context, file graphql.Upload) (*StagedContactImport, error) {
+	content, err := readUpload(file)
+	if err != nil {
+		return nil, err
+	}
+	job, p, err := r.ContactService.StageImport(ctx, file.Filename, content)
+	if err != nil {
+		return nil, err
+	}
+	return &StagedContactImport{Job: job, Preview: p}, nil
+}
+
+// StartStagedContactImport is the resolver for the startStagedContactImport field.
+func (r *mutationResolver) StartStagedContactImport(ctx context.Context, id pulid.ID, mapping []*contacts.ColumnMapping) (*ent.ImportJob, error) {
+	m, err := contacts.MappingOf(mapping)
+	if err != nil {
+		return nil, err
+	}
+	return r.ContactService.StartStagedImport(ctx, id, m)
+}
+
+// StagedContactImport is the resolver for the stagedContactImport field.
+func (r *queryResolver) StagedContactImport(ctx context.Context, id pulid.ID) (*StagedContactImport, error) {
+	job, p, err := r.ContactService.StagedImport(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &StagedContactImport{Job: job, Preview: p}, nil
+}
+
 // FindDuplicates is the resolver for the findDuplicates field.
 func (r *queryResolver) FindDuplicates(ctx context.Context, contactID pulid.ID) ([]*contacts.Duplicate, error) {
 	ds, err := r.ContactService.FindDuplicates(ctx, contactID)

@@ -45,11 +45,3 @@ func authorize(ctx context.Context, p rbac.Permission) error {
 	}
 	return err
 }
-
-// Require fails unless the viewer may do act on res.
-//
-// Deprecated: call the operation through Ops, which checks what the
-// schema declares.
-func Require(ctx context.Context, res rbac.Resource, act rbac.Action) error {
-	return authorize(ctx, rbac.Perm(res, act))
-}

@@ -53,6 +53,11 @@ func (r *queryResolver) IPRules(ctx context.Context, after *entgql.Cursor[pulid.
 	return r.Client.IPRule.Query().Paginate(ctx, after, first, before, last, ent.WithIPRuleOrder(orderBy), ent.WithIPRuleFilter(where.Filter))
 }
 
+// Invitations is the resolver for the invitations field.
+func (r *queryResolver) Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) (*ent.InvitationConnection, error) {
+	return r.Client.Invitation.Query().Paginate(ctx, after, first, before, last, ent.WithInvitationOrder(orderBy), ent.WithInvitationFilter(where.Filter))
+}
+
 // Locations is the resolver for the locations field.
 func (r *queryResolver) Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error) {
 	return r.Client.Location.Query().Paginate(ctx, after, first, before, last, ent.WithLocationOrder(orderBy), ent.WithLocationFilter(where.Filter))
@@ -96,6 +101,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 // Booking returns BookingResolver implementation.
 func (r *Resolver) Booking() BookingResolver { return &bookingResolver{r} }
 
+// Invitation returns InvitationResolver implementation.
+func (r *Resolver) Invitation() InvitationResolver { return &invitationResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -103,7 +111,8 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Task() TaskResolver { return &taskResolver{r} }
 
 type (
-	bookingResolver struct{ *Resolver }
-	queryResolver   struct{ *Resolver }
-	taskResolver    struct{ *Resolver }
+	bookingResolver    struct{ *Resolver }
+	invitationResolver struct{ *Resolver }
+	queryResolver      struct{ *Resolver }
+	taskResolver       struct{ *Resolver }
 )

@@ -3,6 +3,10 @@
 package graph
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
@@ -11,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 )
 
@@ -153,6 +158,13 @@ type StageStat struct {
 	MedianSecondsInStage *int `json:"medianSecondsInStage,omitempty"`
 }
 
+// An uploaded CSV waiting for its columns to be chosen (stageContactImport).
+type StagedContactImport struct {
+	// The waiting job: startStagedContactImport(id) starts it.
+	Job     *ent.ImportJob    `json:"job"`
+	Preview *contacts.Preview `json:"preview"`
+}
+
 // Who is asking, and at which location.
 type Viewer struct {
 	User *ent.User `json:"user"`
@@ -163,4 +175,62 @@ type Viewer struct {
 	Locations []*LocationAccess `json:"locations"`
 	// Permissions the viewer holds at the active location, as resource:action.
 	Permissions []string `json:"permissions"`
+}
+
+// How exportAuditEntries writes the entries.
+type AuditExportFormat string
+
+const (
+	// A header row, then one row per entry.
+	AuditExportFormatCSV AuditExportFormat = "csv"
+	// One JSON array of objects.
+	AuditExportFormatJSON AuditExportFormat = "json"
+)
+
+var AllAuditExportFormat = []AuditExportFormat{
+	AuditExportFormatCSV,
+	AuditExportFormatJSON,
+}
+
+func (e AuditExportFormat) IsValid() bool {
+	switch e {
+	case AuditExportFormatCSV, AuditExportFormatJSON:
+		return true
+	}
+	return false
+}
+
+func (e AuditExportFormat) String() string {
+	return string(e)
+}
+
+func (e *AuditExportFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuditExportFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuditExportFormat", str)
+	}
+	return nil
+}
+
+func (e AuditExportFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuditExportFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuditExportFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // Ops is the in-process road into the resolvers: the staff UI (and any Go
@@ -46,4 +48,16 @@ func (o *Ops) mutate(ctx context.Context, p rbac.Permission, fn func(ctx context
 		return err
 	}
 	return txn.Run(ctx, o.r.Client, func(ctx context.Context, _ *ent.Client) error { return fn(ctx) })
+}
+
+// AllowedOn reports whether the viewer of ctx may run op on a row owned by
+// owner (nil: nobody): Allowed, with a grant limited to the viewer's own
+// records honoured as the privacy rules honour it (staff change only the
+// tasks assigned to them).
+func (o *Ops) AllowedOn(ctx context.Context, op Op, owner *pulid.ID) bool {
+	p := opPermissions[op]
+	if p == "" {
+		return o.Allowed(ctx, op)
+	}
+	return viewer.FromContext(ctx).CanOn(p.Resource(), p.Action(), owner)
 }

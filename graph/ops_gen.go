@@ -57,6 +57,7 @@ const (
 	OpRescheduleBooking        Op = "rescheduleBooking"
 	OpRestoreContact           Op = "restoreContact"
 	OpRevokeAPIToken           Op = "revokeAPIToken"
+	OpRevokeInvitation         Op = "revokeInvitation"
 	OpSetMemberRole            Op = "setMemberRole"
 	OpSetPermission            Op = "setPermission"
 	OpSetPermissionOverride    Op = "setPermissionOverride"
@@ -64,7 +65,9 @@ const (
 	OpSetTaskStatus            Op = "setTaskStatus"
 	OpSetUserDisabled          Op = "setUserDisabled"
 	OpSignOutEverywhere        Op = "signOutEverywhere"
+	OpStageContactImport       Op = "stageContactImport"
 	OpStartContactImport       Op = "startContactImport"
+	OpStartStagedContactImport Op = "startStagedContactImport"
 	OpUpdateBooking            Op = "updateBooking"
 	OpUpdateContact            Op = "updateContact"
 	OpUpdateLocation           Op = "updateLocation"
@@ -78,10 +81,12 @@ const (
 	OpContactTimeline          Op = "contactTimeline"
 	OpContacts                 Op = "contacts"
 	OpDuplicatesOf             Op = "duplicatesOf"
+	OpExportAuditEntries       Op = "exportAuditEntries"
 	OpExportContacts           Op = "exportContacts"
 	OpFindDuplicates           Op = "findDuplicates"
 	OpIPRules                  Op = "ipRules"
 	OpImportJob                Op = "importJob"
+	OpInvitations              Op = "invitations"
 	OpLocations                Op = "locations"
 	OpMe                       Op = "me"
 	OpNode                     Op = "node"
@@ -93,6 +98,7 @@ const (
 	OpServices                 Op = "services"
 	OpStageAnalytics           Op = "stageAnalytics"
 	OpStageChanges             Op = "stageChanges"
+	OpStagedContactImport      Op = "stagedContactImport"
 	OpTasks                    Op = "tasks"
 	OpTouchpoints              Op = "touchpoints"
 	OpUsers                    Op = "users"
@@ -135,13 +141,16 @@ var opPermissions = map[Op]rbac.Permission{
 	OpRescheduleBooking:        rbac.BookingsUpdate,
 	OpRestoreContact:           rbac.ContactsDelete,
 	OpRevokeAPIToken:           rbac.APITokensUpdate,
+	OpRevokeInvitation:         rbac.UsersDelete,
 	OpSetMemberRole:            rbac.UsersUpdate,
 	OpSetPermission:            rbac.SettingsUpdate,
 	OpSetPermissionOverride:    rbac.UsersUpdate,
 	OpSetTaskPriority:          rbac.TasksUpdate,
 	OpSetTaskStatus:            rbac.TasksUpdate,
 	OpSetUserDisabled:          rbac.UsersUpdate,
+	OpStageContactImport:       rbac.ContactsCreate,
 	OpStartContactImport:       rbac.ContactsCreate,
+	OpStartStagedContactImport: rbac.ContactsCreate,
 	OpUpdateBooking:            rbac.BookingsUpdate,
 	OpUpdateContact:            rbac.ContactsUpdate,
 	OpUpdateLocation:           rbac.SettingsUpdate,
@@ -154,16 +163,19 @@ var opPermissions = map[Op]rbac.Permission{
 	OpContactTimeline:          rbac.ContactsRead,
 	OpContacts:                 rbac.ContactsRead,
 	OpDuplicatesOf:             rbac.ContactsRead,
+	OpExportAuditEntries:       rbac.AuditExport,
 	OpExportContacts:           rbac.ContactsExport,
 	OpFindDuplicates:           rbac.ContactsRead,
 	OpIPRules:                  rbac.SettingsRead,
 	OpImportJob:                rbac.ContactsRead,
+	OpInvitations:              rbac.UsersRead,
 	OpPermissionMatrix:         rbac.SettingsRead,
 	OpPermissionOverrides:      rbac.SettingsRead,
 	OpPermissions:              rbac.SettingsRead,
 	OpSearchContacts:           rbac.ContactsRead,
 	OpStageAnalytics:           rbac.ReportsRead,
 	OpStageChanges:             rbac.ContactsRead,
+	OpStagedContactImport:      rbac.ContactsCreate,
 	OpTasks:                    rbac.TasksRead,
 	OpTouchpoints:              rbac.ContactsRead,
 	OpUsers:                    rbac.UsersRead,
@@ -369,8 +381,8 @@ func (o *Ops) DeleteTask(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 }
 
 // InviteUser runs the inviteUser mutation in one transaction; it needs users:create.
-func (o *Ops) InviteUser(ctx context.Context, input InviteUserInput) (*ent.User, error) {
-	var out *ent.User
+func (o *Ops) InviteUser(ctx context.Context, input InviteUserInput) (*ent.Invitation, error) {
+	var out *ent.Invitation
 	err := o.mutate(ctx, rbac.UsersCreate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().InviteUser(ctx, input)
 		return err
@@ -508,6 +520,16 @@ func (o *Ops) RevokeAPIToken(ctx context.Context, id pulid.ID) (*ent.APIToken, e
 	return out, err
 }
 
+// RevokeInvitation runs the revokeInvitation mutation in one transaction; it needs users:delete.
+func (o *Ops) RevokeInvitation(ctx context.Context, id pulid.ID) (pulid.ID, error) {
+	var out pulid.ID
+	err := o.mutate(ctx, rbac.UsersDelete, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RevokeInvitation(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // SetMemberRole runs the setMemberRole mutation in one transaction; it needs users:update.
 func (o *Ops) SetMemberRole(ctx context.Context, input SetMemberRoleInput) (*ent.Membership, error) {
 	var out *ent.Membership
@@ -559,10 +581,10 @@ func (o *Ops) SetTaskStatus(ctx context.Context, id pulid.ID, status task.Status
 }
 
 // SetUserDisabled runs the setUserDisabled mutation in one transaction; it needs users:update.
-func (o *Ops) SetUserDisabled(ctx context.Context, userID pulid.ID, disabled bool) (*ent.User, error) {
+func (o *Ops) SetUserDisabled(ctx context.Context, userID pulid.ID, disabled bool, everywhere *bool) (*ent.User, error) {
 	var out *ent.User
 	err := o.mutate(ctx, rbac.UsersUpdate, func(ctx context.Context) (err error) {
-		out, err = o.r.Mutation().SetUserDisabled(ctx, userID, disabled)
+		out, err = o.r.Mutation().SetUserDisabled(ctx, userID, disabled, everywhere)
 		return err
 	})
 	return out, err
@@ -578,11 +600,31 @@ func (o *Ops) SignOutEverywhere(ctx context.Context) (int, error) {
 	return out, err
 }
 
+// StageContactImport runs the stageContactImport mutation in one transaction; it needs contacts:create.
+func (o *Ops) StageContactImport(ctx context.Context, file graphql.Upload) (*StagedContactImport, error) {
+	var out *StagedContactImport
+	err := o.mutate(ctx, rbac.ContactsCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().StageContactImport(ctx, file)
+		return err
+	})
+	return out, err
+}
+
 // StartContactImport runs the startContactImport mutation in one transaction; it needs contacts:create.
 func (o *Ops) StartContactImport(ctx context.Context, file graphql.Upload, mapping []*contacts.ColumnMapping) (*ent.ImportJob, error) {
 	var out *ent.ImportJob
 	err := o.mutate(ctx, rbac.ContactsCreate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().StartContactImport(ctx, file, mapping)
+		return err
+	})
+	return out, err
+}
+
+// StartStagedContactImport runs the startStagedContactImport mutation in one transaction; it needs contacts:create.
+func (o *Ops) StartStagedContactImport(ctx context.Context, id pulid.ID, mapping []*contacts.ColumnMapping) (*ent.ImportJob, error) {
+	var out *ent.ImportJob
+	err := o.mutate(ctx, rbac.ContactsCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().StartStagedContactImport(ctx, id, mapping)
 		return err
 	})
 	return out, err
@@ -710,6 +752,15 @@ func (o *Ops) DuplicatesOf(ctx context.Context, phone *string, email *string, fi
 	return o.r.Query().DuplicatesOf(ctx, phone, email, firstName, lastName, dateOfBirth)
 }
 
+// ExportAuditEntries reads the exportAuditEntries query; it needs audit:export.
+func (o *Ops) ExportAuditEntries(ctx context.Context, filter *AuditFilter, format *AuditExportFormat) (string, error) {
+	if err := authorize(ctx, rbac.AuditExport); err != nil {
+		var zero string
+		return zero, err
+	}
+	return o.r.Query().ExportAuditEntries(ctx, filter, format)
+}
+
 // ExportContacts reads the exportContacts query; it needs contacts:export.
 func (o *Ops) ExportContacts(ctx context.Context, where *ent.ContactWhereInput) (string, error) {
 	if err := authorize(ctx, rbac.ContactsExport); err != nil {
@@ -744,6 +795,15 @@ func (o *Ops) ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, error
 		return zero, err
 	}
 	return o.r.Query().ImportJob(ctx, id)
+}
+
+// Invitations reads the invitations query; it needs users:read.
+func (o *Ops) Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) (*ent.InvitationConnection, error) {
+	if err := authorize(ctx, rbac.UsersRead); err != nil {
+		var zero *ent.InvitationConnection
+		return zero, err
+	}
+	return o.r.Query().Invitations(ctx, after, first, before, last, orderBy, where)
 }
 
 // Locations reads the locations query; it needs a signed-in viewer.
@@ -810,12 +870,12 @@ func (o *Ops) Permissions(ctx context.Context, after *entgql.Cursor[pulid.ID], f
 }
 
 // SearchContacts reads the searchContacts query; it needs contacts:read.
-func (o *Ops) SearchContacts(ctx context.Context, query string, first *int, includeArchived *bool) ([]*search.Result, error) {
+func (o *Ops) SearchContacts(ctx context.Context, query string, first *int, includeArchived *bool, where *ent.ContactWhereInput) ([]*search.Result, error) {
 	if err := authorize(ctx, rbac.ContactsRead); err != nil {
 		var zero []*search.Result
 		return zero, err
 	}
-	return o.r.Query().SearchContacts(ctx, query, first, includeArchived)
+	return o.r.Query().SearchContacts(ctx, query, first, includeArchived, where)
 }
 
 // Services reads the services query; it needs a signed-in viewer.
@@ -843,6 +903,15 @@ func (o *Ops) StageChanges(ctx context.Context, after *entgql.Cursor[pulid.ID], 
 		return zero, err
 	}
 	return o.r.Query().StageChanges(ctx, after, first, before, last, orderBy, where)
+}
+
+// StagedContactImport reads the stagedContactImport query; it needs contacts:create.
+func (o *Ops) StagedContactImport(ctx context.Context, id pulid.ID) (*StagedContactImport, error) {
+	if err := authorize(ctx, rbac.ContactsCreate); err != nil {
+		var zero *StagedContactImport
+		return zero, err
+	}
+	return o.r.Query().StagedContactImport(ctx, id)
 }
 
 // Tasks reads the tasks query; it needs tasks:read.

@@ -21,8 +21,8 @@ type probe struct {
 // fixture holds records prepared by an admin so that every role's probe
 // has something of its own to read, change or delete.
 type fixture struct {
-	contact, booking, task, service, ipRule, user string
-	email                                         string
+	contact, booking, task, service, ipRule, user, token string
+	email                                                string
 	// day is the role's own day for bookings: bookings of one resource
 	// cannot overlap, and every role books the same service.
 	day int
@@ -89,6 +89,30 @@ var probes = []probe{
 	{rbac.Users, rbac.Delete, func(f fixture) (string, map[string]any) {
 		return `mutation($u: ID!) { removeMember(userID: $u) }`, map[string]any{"u": f.user}
 	}},
+	// The admin reads: each on its own permission, on every road (the
+	// connection, node(id:), the UI's pages in ui/rbac_matrix_test.go).
+	{rbac.APITokens, rbac.Read, func(fixture) (string, map[string]any) { return `{ apiTokens(first: 1) { totalCount } }`, nil }},
+	{rbac.APITokens, rbac.Read, func(f fixture) (string, map[string]any) {
+		return `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": f.token}
+	}},
+	{rbac.APITokens, rbac.Read, func(f fixture) (string, map[string]any) {
+		return `query($id: ID!) { nodes(ids: [$id]) { id } }`, map[string]any{"id": f.token}
+	}},
+	{rbac.APITokens, rbac.Create, func(fixture) (string, map[string]any) {
+		return `mutation { createAPIToken(input: {name: "Matrix"}) { token } }`, nil
+	}},
+	{rbac.APITokens, rbac.Update, func(f fixture) (string, map[string]any) {
+		return `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": f.token}
+	}},
+	{rbac.Settings, rbac.Read, func(fixture) (string, map[string]any) { return `{ permissionOverrides(first: 1) { totalCount } }`, nil }},
+	{rbac.Settings, rbac.Read, func(fixture) (string, map[string]any) { return `{ ipRules(first: 1) { totalCount } }`, nil }},
+	{rbac.Settings, rbac.Read, func(f fixture) (string, map[string]any) {
+		return `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": f.ipRule}
+	}},
+	{rbac.Audit, rbac.Read, func(fixture) (string, map[string]any) { return `{ auditEntries(first: 1) { seq } }`, nil }},
+	{rbac.Audit, rbac.Export, func(fixture) (string, map[string]any) {
+		return `{ exportAuditEntries(filter: {action: "sign_in"}) }`, nil
+	}},
 }
 
 // TestRBACMatrix runs every role against every resource × action the API
@@ -113,11 +137,11 @@ func TestRBACMatrix(t *testing.T) {
 	for i, role := range rbac.Roles {
 		t.Run(string(role), func(t *testing.T) {
 			email := fmt.Sprintf("matrix-%s@example.com", role)
-			var inv struct{ InviteUser struct{ ID string } }
 			srv.MustGraphQL(t, admin, `mutation($e: String!, $r: Role!) { inviteUser(input: {email: $e, name: "Matrix", role: $r}) { id } }`,
-				map[string]any{"e": email, "r": string(role)}).Decode(t, &inv)
+				map[string]any{"e": email, "r": string(role)})
+			// Signing in accepts the invitation.
 			c := srv.SignIn(t, email)
-			fx := prepare(t, srv, admin, inv.InviteUser.ID, service, email, i)
+			fx := prepare(t, srv, admin, signedInUser(t, srv, c), service, email, i)
 
 			// Deletions last, the contact's very last: deleting it takes its
 			// booking with it.
@@ -179,11 +203,26 @@ func prepare(t *testing.T, srv *testutil.Server, admin *http.Client, userID, ser
 	srv.MustGraphQL(t, admin, `mutation($c: String!) { addIPRule(input: {cidr: $c}) { id } }`,
 		map[string]any{"c": fmt.Sprintf("127.0.%d.0/24", len(email))}).Decode(t, &ip)
 	fx.ipRule = ip.AddIPRule.ID
-	var u struct{ InviteUser struct{ ID string } }
 	srv.MustGraphQL(t, admin, `mutation($e: String!) { inviteUser(input: {email: $e, role: viewer}) { id } }`,
-		map[string]any{"e": "colleague-" + email}).Decode(t, &u)
-	fx.user = u.InviteUser.ID
+		map[string]any{"e": "colleague-" + email})
+	fx.user = signedInUser(t, srv, srv.SignIn(t, "colleague-"+email))
+	var tok struct {
+		CreateAPIToken struct{ APIToken struct{ ID string } }
+	}
+	srv.MustGraphQL(t, admin, `mutation($u: ID!) { createAPIToken(input: {name: "Fixture", userID: $u}) { apiToken { id } } }`,
+		map[string]any{"u": fx.user}).Decode(t, &tok)
+	fx.token = tok.CreateAPIToken.APIToken.ID
 	return fx
+}
+
+// signedInUser is the ID of the user signed in on c.
+func signedInUser(t *testing.T, srv *testutil.Server, c *http.Client) string {
+	t.Helper()
+	var me struct {
+		Me struct{ User struct{ ID string } }
+	}
+	srv.MustGraphQL(t, c, `{ me { user { id } } }`, nil).Decode(t, &me)
+	return me.Me.User.ID
 }
 
 func boolInt(b bool) int {

@@ -55,7 +55,7 @@ type Resolver struct {
 }
 
 // client returns the transactional client of a mutation (set by
-// entgql.Transactioner) or the root client.
+// Transactional or Ops) or the root client.
 func (r *Resolver) client(ctx context.Context) *ent.Client {
 	if c := ent.FromContext(ctx); c != nil {
 		return c

@@ -8,12 +8,13 @@ package graph
 import (
 	"context"
 
+	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 )
 
 // SearchContacts is the resolver for the searchContacts field.
-func (r *queryResolver) SearchContacts(ctx context.Context, query string, first *int, includeArchived *bool) ([]*search.Result, error) {
+func (r *queryResolver) SearchContacts(ctx context.Context, query string, first *int, includeArchived *bool, where *ent.ContactWhereInput) ([]*search.Result, error) {
 	opts := search.Options{Limit: search.DefaultLimit}
 	if first != nil {
 		if *first < 0 || *first > search.MaxLimit {
@@ -27,6 +28,7 @@ func (r *queryResolver) SearchContacts(ctx context.Context, query string, first 
 	if includeArchived != nil {
 		opts.IncludeArchived = *includeArchived
 	}
+	opts.Filter = where
 	rs, err := r.Search.Search(ctx, query, opts)
 	if err != nil {
 		return nil, err

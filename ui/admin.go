@@ -1,27 +1,23 @@
 package ui
 
 // The admin area: people, permissions, API tokens and network rules of the
-// active location. Like every page it calls the GraphQL resolvers
-// in-process; what is different is that it changes things, so:
+// active location, and the helpers every form of the UI shares. Like every
+// page it calls the operations (graph.Ops), which check the permission the
+// schema declares and run each change in one transaction; in addition:
 //
-//   - Every change runs in one database transaction (inTx), as a GraphQL
-//     mutation does under entgql.Transactioner.
-//   - Every POST first checks the permission the mutation declares with
-//     @hasPermission (require): the directive runs only in the GraphQL
-//     executor, not on an in-process call. The services and ent's privacy
-//     rules check again underneath.
+//   - A page that offers an operation's form, or takes its post, asks
+//     whether the viewer may run it first (may, adminPage), so nobody fills
+//     in a form they could not send.
 //   - A form that worked redirects (303) to its page with ?done=<key>, and
 //     the page shows the message for that key (flashes). A form that failed
 //     on its input is shown again with the input kept and the message next
-//     to the field, with status 422 (or 409 for a conflict).
+//     to the field, with status 422 (or 409 for a conflict): finish.
 //   - Destructive actions (removing, disabling, revoking) go through a
 //     confirmation page whose form posts again with confirm=yes.
 //
 // All of it works without JavaScript.
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -34,7 +30,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -51,6 +46,8 @@ func (u *UI) adminRoutes(r chi.Router) {
 	r.Get("/admin/users/{id}/disable", u.disableUser)
 	r.Post("/admin/users/{id}/disable", u.disableUser)
 	r.Post("/admin/users/{id}/enable", u.enableUser)
+	r.Get("/admin/invitations/{id}/revoke", u.revokeInvitation)
+	r.Post("/admin/invitations/{id}/revoke", u.revokeInvitation)
 
 	r.Get("/admin/permissions", u.adminPermissions)
 	r.Post("/admin/permissions", u.setPermission)
@@ -76,17 +73,18 @@ func (u *UI) adminRoutes(r chi.Router) {
 // with ?done=<key>. Only these keys show anything, so a crafted link cannot
 // put its own words on the page.
 var flashes = map[string]string{
-	"invited":          "Invitation created. They can sign in with this email address.",
-	"role":             "Role and skills saved.",
-	"removed":          "Removed from this location. Their sessions have ended.",
-	"disabled":         "Account disabled. Their sessions have ended.",
-	"enabled":          "Account enabled.",
-	"permission":       "Permission saved. It applies from the next request.",
-	"override-added":   "Exception saved.",
-	"override-removed": "Exception removed.",
-	"token-revoked":    "Token revoked. It stopped working at once.",
-	"iprule-added":     "Network rule added.",
-	"iprule-removed":   "Network rule removed.",
+	"invited":            "Invitation created. They become a member when they sign in with this email address.",
+	"invitation-revoked": "Invitation withdrawn.",
+	"role":               "Role and skills saved.",
+	"removed":            "Removed from this location. Their sessions here have ended.",
+	"disabled":           "Disabled at this location. Their sessions here have ended.",
+	"enabled":            "Enabled at this location again.",
+	"permission":         "Permission saved. It applies from the next request.",
+	"override-added":     "Exception saved.",
+	"override-removed":   "Exception removed.",
+	"token-revoked":      "Token revoked. It stopped working at once.",
+	"iprule-added":       "Network rule added.",
+	"iprule-removed":     "Network rule removed.",
 
 	"booking-created":     "Booking made. It is pending until it is confirmed.",
 	"booking-confirmed":   "Booking confirmed.",
@@ -150,61 +148,17 @@ func redirectDone(w http.ResponseWriter, r *http.Request, path, key string, extr
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// inTx runs fn in one database transaction, as a GraphQL mutation runs
-// under entgql.Transactioner. fn's ctx carries the transaction
-// (ent.TxFromContext) and its client (ent.FromContext), which the resolvers
-// and services write through, so a form changes everything it changes or
-// nothing. It commits when fn succeeds and rolls back when fn fails or
-// panics. The error is fn's (or the commit's); render after inTx returns,
-// outside the transaction.
-func (u *UI) inTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	txCtx, tx, err := u.r.Client.OpenTx(ctx)
-	if err != nil {
-		return fmt.Errorf("open transaction: %w", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			// fn panicked: undo, and let the panic go on to the recovery
-			// middleware.
-			_ = tx.Rollback()
+// adminPage builds the page of an admin area, refusing (403) a viewer who
+// may not run every one of ops, the operations the page shows or offers.
+func (u *UI) adminPage(w http.ResponseWriter, r *http.Request, title string, ops ...graph.Op) (views.Page, bool) {
+	for _, op := range ops {
+		if !u.may(w, r, op) {
+			return views.Page{}, false
 		}
-	}()
-	if err := fn(txCtx); err != nil {
-		done = true
-		if rerr := tx.Rollback(); rerr != nil {
-			slog.ErrorContext(ctx, "rollback", "err", rerr)
-		}
-		return err
 	}
-	done = true
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
-// require refuses with the 403 page a request whose viewer lacks the
-// permission a mutation declares with @hasPermission. Resolvers called
-// in-process skip the GraphQL directive, so the UI checks it the same way.
-func (u *UI) require(w http.ResponseWriter, r *http.Request, res rbac.Resource, act rbac.Action) bool {
-	if err := graph.Require(r.Context(), res, act); err != nil {
-		u.fail(w, r, err)
-		return false
-	}
-	return true
-}
-
-// adminPage builds the page of an admin area, refusing (403) a viewer
-// whom allowed says may not use it.
-func (u *UI) adminPage(w http.ResponseWriter, r *http.Request, title string, allowed func(map[string]bool) bool) (views.Page, bool) {
 	p, err := u.page(r.Context(), r, title, "admin")
 	if err != nil {
 		u.fail(w, r, err)
-		return p, false
-	}
-	if !allowed(p.Me.Can) {
-		u.fail(w, r, apperr.Forbiddenf("your role (%s) may not use this page", p.Me.Role))
 		return p, false
 	}
 	return p, true
@@ -219,33 +173,26 @@ func (u *UI) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// formErrors sorts the error of a form's mutation. A bad input (INVALID) or
-// a conflict belongs in the form: next to its field when the form has an
-// input of that name (one of fields), else above the form. It returns the
-// messages and the status to answer with (422 or 409). Any other error
-// returns ok false, and the caller shows the error page.
-func formErrors(err error, fields ...string) (errs views.FieldErrors, status int, ok bool) {
-	ae := apperr.From(err)
-	switch ae.Code {
-	case apperr.Invalid:
-		status = http.StatusUnprocessableEntity
-	case apperr.Conflict:
-		status = http.StatusConflict
-	default:
-		return nil, 0, false
+// inputs maps the field an operation's error names (the API's, a hook's or
+// ent's) to the form's input it belongs next to.
+type inputs map[string]string
+
+// named is inputs for a form whose inputs are named as the API's fields.
+func named(fields ...string) inputs {
+	in := inputs{}
+	for _, f := range fields {
+		in[f] = f
 	}
-	msg := sentence(ae.Message)
-	if ae.Field != "" && slices.Contains(fields, ae.Field) {
-		return views.FieldErrors{ae.Field: msg}, status, true
-	}
-	return views.FieldErrors{"": msg}, status, true
+	return in
 }
 
-// fieldFormErrors is formErrors for a form whose inputs are named unlike
-// the API's fields: fields maps an error's field to the form's input. It
-// also puts a NOT_FOUND about a record the form chose (one of fields) next
-// to its input, as notThere: the record is gone, or at another location.
-func fieldFormErrors(err error, fields map[string]string, notThere string) (errs views.FieldErrors, status int, ok bool) {
+// formErrors sorts the error of a form's operation. A bad input (INVALID)
+// or a conflict belongs in the form (422, 409): next to its input when the
+// error names one of in, else above the form. With notThere set, a
+// NOT_FOUND about a record the form chose (one of in) goes next to its
+// input too, saying notThere: the record is gone, or at another location.
+// Any other error returns ok false, and the caller shows the error page.
+func formErrors(err error, in inputs, notThere string) (errs views.FieldErrors, status int, ok bool) {
 	ae := apperr.From(err)
 	msg := sentence(ae.Message)
 	switch ae.Code {
@@ -254,17 +201,43 @@ func fieldFormErrors(err error, fields map[string]string, notThere string) (errs
 	case apperr.Conflict:
 		status = http.StatusConflict
 	case apperr.NotFound:
-		if fields[ae.Field] == "" {
+		if notThere == "" || in[ae.Field] == "" {
 			return nil, 0, false
 		}
 		status, msg = http.StatusUnprocessableEntity, notThere
 	default:
 		return nil, 0, false
 	}
-	if in := fields[ae.Field]; in != "" {
-		return views.FieldErrors{in: msg}, status, true
+	if input := in[ae.Field]; input != "" {
+		return views.FieldErrors{input: msg}, status, true
 	}
 	return views.FieldErrors{"": msg}, status, true
+}
+
+// done is where a form that worked goes: 303 to Path with the flash Key
+// (and Extra query values and a Fragment, if any).
+type done struct {
+	Path, Key string
+	Extra     url.Values
+	Fragment  string
+}
+
+// finish answers a form post once its operation ran: err nil redirects to
+// next; an error formErrors places in the form (by in, notThere) shows the
+// form again through again, with the messages and the status; any other
+// error (or any error, with again nil: a button, not a form) is the error
+// page.
+func (u *UI) finish(w http.ResponseWriter, r *http.Request, err error, next done, in inputs, notThere string, again func(views.FieldErrors, int)) {
+	if err == nil {
+		redirectDone(w, r, next.Path, next.Key, next.Extra, next.Fragment)
+		return
+	}
+	errs, status, ok := formErrors(err, in, notThere)
+	if !ok || again == nil {
+		u.fail(w, r, err)
+		return
+	}
+	again(errs, status)
 }
 
 // notHere is what a form says of a record it chose that is not there.
@@ -307,8 +280,12 @@ func idParam(r *http.Request) pulid.ID { return pulid.ID(chi.URLParam(r, "id")) 
 
 // adminIndex links to the admin areas the viewer may use.
 func (u *UI) adminIndex(w http.ResponseWriter, r *http.Request) {
-	p, ok := u.adminPage(w, r, "Admin", views.CanAdmin)
+	p, ok := u.adminPage(w, r, "Admin")
 	if !ok {
+		return
+	}
+	if len(views.AdminSections(p.Me)) == 0 {
+		u.fail(w, r, apperr.Forbiddenf("your role (%s) may not use any admin page", p.Me.Role))
 		return
 	}
 	render(w, r, views.AdminIndex(p))

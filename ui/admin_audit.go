@@ -11,8 +11,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
-	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -23,19 +21,19 @@ var auditActions = []string{
 	audit.ActionSignIn, audit.ActionSignInFailed, audit.ActionSignOut, audit.ActionExport,
 }
 
-// auditQuery reads the filter of the audit page and export. Dates are days
-// in the location's zone; "to" includes its whole day.
-func auditQuery(r *http.Request, tz *time.Location) (audit.Query, views.AuditView, map[string]string) {
+// auditFilter reads the filter of the audit page and export. Dates are
+// days in the location's zone; "to" includes its whole day.
+func auditFilter(r *http.Request, tz *time.Location) (graph.AuditFilter, views.AuditView, map[string]string) {
 	qs := r.URL.Query()
 	d := views.AuditView{
 		User: trim(qs.Get("user")), Action: qs.Get("action"), ResourceType: trim(qs.Get("resource_type")),
 		ResourceID: trim(qs.Get("resource_id")), From: qs.Get("from"), To: qs.Get("to"), Actions: auditActions,
 	}
-	q := audit.Query{UserEmail: d.User, ResourceType: d.ResourceType, ResourceID: d.ResourceID, Limit: auditPageSize}
+	f := graph.AuditFilter{UserEmail: nilIfEmpty(d.User), ResourceType: nilIfEmpty(d.ResourceType), ResourceID: nilIfEmpty(d.ResourceID)}
 	errs := map[string]string{}
 	for _, a := range auditActions {
 		if a == d.Action {
-			q.Action = a
+			f.Action = ptr(a)
 		}
 	}
 	if d.From != "" {
@@ -43,19 +41,20 @@ func auditQuery(r *http.Request, tz *time.Location) (audit.Query, views.AuditVie
 		if err != nil {
 			errs["from"] = "Use a date such as 2026-03-01."
 		}
-		q.From = t
+		f.From = &t
 	}
 	if d.To != "" {
 		t, err := time.ParseInLocation("2006-01-02", d.To, tz)
 		if err != nil {
 			errs["to"] = "Use a date such as 2026-03-31."
 		}
-		q.To = t.AddDate(0, 0, 1)
+		t = t.AddDate(0, 0, 1)
+		f.To = &t
 	}
-	if b, err := strconv.ParseInt(qs.Get("before"), 10, 64); err == nil && b > 0 {
-		q.BeforeID = b
+	if b, err := strconv.Atoi(qs.Get("before")); err == nil && b > 0 {
+		f.Before = &b
 	}
-	return q, d, errs
+	return f, d, errs
 }
 
 func auditLink(path string, r *http.Request, set map[string]string) string {
@@ -71,22 +70,20 @@ func auditLink(path string, r *http.Request, set map[string]string) string {
 	return path + "?" + v.Encode()
 }
 
-// adminAudit shows the active location's audit trail (audit:read), newest
+// adminAudit shows the active location's audit trail (auditEntries), newest
 // first, a hundred at a time.
 func (u *UI) adminAudit(w http.ResponseWriter, r *http.Request) {
-	p, ok := u.adminPage(w, r, "Audit trail", func(can map[string]bool) bool { return can["audit:read"] })
+	p, ok := u.adminPage(w, r, "Audit trail", graph.OpAuditEntries)
 	if !ok {
 		return
 	}
-	q, d, errs := auditQuery(r, p.Me.TZ)
+	f, d, errs := auditFilter(r, p.Me.TZ)
 	d.Errors = errs
-	d.CanExport = p.Me.Can["audit:export"]
+	d.CanExport = u.allowed(r.Context(), graph.OpExportAuditEntries)
 	d.ExportCSV = auditLink("/admin/audit/export", r, map[string]string{"format": "csv"})
 	d.ExportJSON = auditLink("/admin/audit/export", r, map[string]string{"format": "json"})
 	if len(errs) == 0 {
-		// The search runs as the viewer: the privacy policy limits it to
-		// this location and to holders of audit:read.
-		entries, err := u.r.Audit.Search(r.Context(), q)
+		entries, err := u.api.admin.AuditEntries(r.Context(), &f, ptr(auditPageSize))
 		if err != nil {
 			u.fail(w, r, err)
 			return
@@ -102,44 +99,32 @@ func (u *UI) adminAudit(w http.ResponseWriter, r *http.Request) {
 }
 
 // exportAudit downloads what the filter selects as CSV or JSON
-// (audit:export). The export is itself an access to the trail and is
-// recorded in it.
+// (exportAuditEntries, streamed). The export is itself an access to the
+// trail and is recorded in it.
 func (u *UI) exportAudit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if err := graph.Require(ctx, rbac.Audit, rbac.Export); err != nil {
-		u.fail(w, r, err)
+	if !u.may(w, r, graph.OpExportAuditEntries) {
 		return
 	}
-	v := viewer.FromContext(ctx)
 	p, err := u.page(ctx, r, "Audit export", "admin")
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	q, _, errs := auditQuery(r, p.Me.TZ)
+	f, _, errs := auditFilter(r, p.Me.TZ)
 	if len(errs) > 0 {
 		u.fail(w, r, apperr.Invalidf("from", "dates must look like 2026-03-01"))
 		return
 	}
-	q.Limit = 0
-	q.BeforeID = 0
-	q.LocationID = string(v.LocationID)
-	format := r.URL.Query().Get("format")
-	ext, ctype := "csv", "text/csv; charset=utf-8"
-	if format == "json" {
-		ext, ctype = "json", "application/json"
-	} else {
-		format = "csv"
+	f.Before = nil
+	format, ext, ctype := graph.AuditExportFormatCSV, "csv", "text/csv; charset=utf-8"
+	if r.URL.Query().Get("format") == "json" {
+		format, ext, ctype = graph.AuditExportFormatJSON, "json", "application/json"
 	}
-	u.r.Audit.Record(audit.Entry{
-		Action: audit.ActionExport, UserID: string(v.UserID), Email: v.Email, LocationID: string(v.LocationID),
-		ResourceType: "audit", Method: r.Method, Path: r.URL.Path,
-		Detail: fmt.Sprintf("format=%s user=%q action=%q resource=%q %q from=%s to=%s", format, q.UserEmail, q.Action, q.ResourceType, q.ResourceID, r.URL.Query().Get("from"), r.URL.Query().Get("to")),
-	})
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("audit-%s-%s.%s", p.Me.LocationCode, u.opts.Now.Now().In(p.Me.TZ).Format("20060102-1504"), ext)))
 	w.Header().Set("Cache-Control", "no-store")
-	if _, err := u.r.Audit.Export(ctx, w, q, format); err != nil {
+	if _, err := u.api.admin.ExportAuditEntriesTo(ctx, w, &f, format); err != nil {
 		// Headers are gone; the download ends short and the log says why.
 		slogError(r, "audit export", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -20,7 +19,7 @@ const lockoutField = "confirmLockout"
 
 // adminNetwork lists the IP rules and offers the add form.
 func (u *UI) adminNetwork(w http.ResponseWriter, r *http.Request) {
-	p, ok := u.adminPage(w, r, "Network", views.CanSeeSettings)
+	p, ok := u.adminPage(w, r, "Network", graph.OpIPRules)
 	if !ok {
 		return
 	}
@@ -33,11 +32,11 @@ func (u *UI) adminNetwork(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) networkPage(ctx context.Context, p views.Page, form views.IPRuleForm) (views.NetworkPage, error) {
-	d := views.NetworkPage{CanEdit: p.Me.Can["settings:update"], Form: form, MyIP: "unknown"}
+	d := views.NetworkPage{CanEdit: u.allowed(ctx, graph.OpAddIPRule), Form: form, MyIP: "unknown"}
 	if ip := netguard.IPFrom(ctx); ip.IsValid() {
 		d.MyIP = ip.String()
 	}
-	conn, err := u.r.Query().IPRules(ctx, nil, ptr(500), nil, nil,
+	conn, err := u.api.admin.IPRules(ctx, nil, ptr(500), nil, nil,
 		&ent.IPRuleOrder{Direction: entgql.OrderDirectionAsc, Field: ent.IPRuleOrderFieldCreatedAt}, nil)
 	if err != nil {
 		return d, err
@@ -67,24 +66,16 @@ func (u *UI) networkPage(ctx context.Context, p views.Page, form views.IPRuleFor
 // viewer's own address is refused (INVALID on confirmLockout); the form
 // comes back with the reason and a box to tick to add it anyway.
 func (u *UI) addIPRule(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Settings, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpAddIPRule) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
 	form := views.IPRuleForm{CIDR: trim(r.PostFormValue("cidr")), Note: trim(r.PostFormValue("note"))}
 	confirm := r.PostFormValue(lockoutField) == "true"
-	err := u.inTx(ctx, func(ctx context.Context) error {
-		_, err := u.r.Mutation().AddIPRule(ctx, graph.AddIPRuleInput{Cidr: form.CIDR, Note: &form.Note, ConfirmLockout: &confirm})
-		return err
-	})
-	if err != nil {
-		errs, status, ok := formErrors(err, "cidr", "note", lockoutField)
-		if !ok {
-			u.fail(w, r, err)
-			return
-		}
+	_, err := u.api.admin.AddIPRule(ctx, graph.AddIPRuleInput{Cidr: form.CIDR, Note: &form.Note, ConfirmLockout: &confirm})
+	u.finish(w, r, err, done{Path: "/admin/network", Key: "iprule-added"}, named("cidr", "note", lockoutField), "", func(errs views.FieldErrors, status int) {
 		form.Errors, form.Lockout = errs, errs.Has(lockoutField)
-		p, ok := u.adminPage(w, r, "Network", views.CanSeeSettings)
+		p, ok := u.adminPage(w, r, "Network", graph.OpIPRules)
 		if !ok {
 			return
 		}
@@ -99,16 +90,14 @@ func (u *UI) addIPRule(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		renderStatus(w, r, status, views.AdminNetworkPage(p, d))
-		return
-	}
-	redirectDone(w, r, "/admin/network", "iprule-added", nil, "")
+	})
 }
 
 // removeIPRule confirms, then removes a rule: removeIPRule. When the
 // removal would lock out the viewer's address, the confirmation asks again
 // with a box to tick.
 func (u *UI) removeIPRule(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost && (!u.require(w, r, rbac.Settings, rbac.Update) || !u.parseForm(w, r)) {
+	if !u.may(w, r, graph.OpRemoveIPRule) || (r.Method == http.MethodPost && !u.parseForm(w, r)) {
 		return
 	}
 	ctx := r.Context()
@@ -116,10 +105,7 @@ func (u *UI) removeIPRule(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if confirmed(r) {
 		lockout := r.PostFormValue(lockoutField) == "true"
-		if err = u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().RemoveIPRule(ctx, id, &lockout)
-			return err
-		}); err == nil {
+		if _, err = u.api.admin.RemoveIPRule(ctx, id, &lockout); err == nil {
 			redirectDone(w, r, "/admin/network", "iprule-removed", nil, "")
 			return
 		}
@@ -128,11 +114,11 @@ func (u *UI) removeIPRule(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p, ok := u.adminPage(w, r, "Remove network rule", func(c map[string]bool) bool { return c["settings:update"] })
+	p, ok := u.adminPage(w, r, "Remove network rule", graph.OpIPRules)
 	if !ok {
 		return
 	}
-	conn, qerr := u.r.Query().IPRules(ctx, nil, ptr(1), nil, nil, nil, &ent.IPRuleWhereInput{ID: &id})
+	conn, qerr := u.api.admin.IPRules(ctx, nil, ptr(1), nil, nil, nil, &ent.IPRuleWhereInput{ID: &id})
 	if qerr != nil {
 		u.fail(w, r, qerr)
 		return

@@ -30,7 +30,7 @@ var conditionOptions = []views.Option{
 
 // adminPermissions shows the matrix and the overrides.
 func (u *UI) adminPermissions(w http.ResponseWriter, r *http.Request) {
-	p, ok := u.adminPage(w, r, "Permissions", views.CanSeeSettings)
+	p, ok := u.adminPage(w, r, "Permissions", graph.OpPermissionMatrix)
 	if !ok {
 		return
 	}
@@ -46,15 +46,14 @@ func (u *UI) adminPermissions(w http.ResponseWriter, r *http.Request) {
 	render(w, r, views.AdminPermissionsPage(p, d))
 }
 
-// permissionsPage loads the matrix and, for viewers who manage people, the
-// overrides. The caller has checked settings:read, which permissionMatrix
-// declares (in-process, the directive does not run).
+// permissionsPage loads the matrix and, for viewers who may read them, the
+// overrides.
 func (u *UI) permissionsPage(ctx context.Context, p views.Page, form views.OverrideForm, saved string) (views.PermissionsPage, error) {
-	cells, err := u.r.Query().PermissionMatrix(ctx)
+	cells, err := u.api.admin.PermissionMatrix(ctx)
 	if err != nil {
 		return views.PermissionsPage{}, err
 	}
-	d := views.PermissionsPage{CanEdit: p.Me.Can["settings:update"]}
+	d := views.PermissionsPage{CanEdit: u.allowed(ctx, graph.OpSetPermission)}
 	for _, role := range rbac.Roles {
 		d.Roles = append(d.Roles, string(role))
 	}
@@ -89,11 +88,11 @@ func (u *UI) permissionsPage(ctx context.Context, p views.Page, form views.Overr
 			d.Rows = append(d.Rows, row)
 		}
 	}
-	d.ShowOverrides = views.CanManageUsers(p.Me.Can)
+	d.ShowOverrides = u.allowed(ctx, graph.OpPermissionOverrides) && u.allowed(ctx, graph.OpUsers)
 	if !d.ShowOverrides {
 		return d, nil
 	}
-	d.CanAddOverride = p.Me.Can["users:update"]
+	d.CanAddOverride = u.allowed(ctx, graph.OpSetPermissionOverride)
 	members, err := u.members(ctx, p, nil)
 	if err != nil {
 		return d, err
@@ -122,7 +121,7 @@ func (u *UI) permissionsPage(ctx context.Context, p views.Page, form views.Overr
 // overrides lists the location's exceptions (those where matches), naming
 // each person from members.
 func (u *UI) overrides(ctx context.Context, p views.Page, members []views.MemberRow, where *ent.PermissionOverrideWhereInput) ([]views.OverrideRow, error) {
-	conn, err := u.r.Query().PermissionOverrides(ctx, nil, ptr(500), nil, nil,
+	conn, err := u.api.admin.PermissionOverrides(ctx, nil, ptr(500), nil, nil,
 		&ent.PermissionOverrideOrder{Direction: entgql.OrderDirectionAsc, Field: ent.PermissionOverrideOrderFieldCreatedAt}, where)
 	if err != nil {
 		return nil, err
@@ -134,6 +133,7 @@ func (u *UI) overrides(ctx context.Context, p views.Page, members []views.Member
 			self = m.ID
 		}
 	}
+	canRemove := u.allowed(ctx, graph.OpRemovePermissionOverride)
 	var out []views.OverrideRow
 	for _, e := range conn.Edges {
 		o := e.Node
@@ -145,7 +145,7 @@ func (u *UI) overrides(ctx context.Context, p views.Page, members []views.Member
 			ID: o.ID.String(), User: name, Resource: string(o.Resource), Action: string(o.Action),
 			Effect: string(o.Effect), Condition: string(o.Condition), Reason: o.Reason,
 			// Nobody changes their own rights (the service refuses).
-			CanRemove: p.Me.Can["users:update"] && o.UserID.String() != self,
+			CanRemove: canRemove && o.UserID.String() != self,
 		})
 	}
 	return out, nil
@@ -155,7 +155,7 @@ func (u *UI) overrides(ctx context.Context, p views.Page, members []views.Member
 // "none" (the role's own row goes; it may still inherit) or the condition
 // of the grant.
 func (u *UI) setPermission(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Settings, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpSetPermission) || !u.parseForm(w, r) {
 		return
 	}
 	in := graph.SetPermissionInput{}
@@ -180,20 +180,14 @@ func (u *UI) setPermission(w http.ResponseWriter, r *http.Request) {
 		}
 		in.Allowed, in.Condition = true, &cond
 	}
-	if err := u.inTx(r.Context(), func(ctx context.Context) error {
-		_, err := u.r.Mutation().SetPermission(ctx, in)
-		return err
-	}); err != nil {
-		u.fail(w, r, err)
-		return
-	}
+	_, err = u.api.admin.SetPermission(r.Context(), in)
 	cell := views.PermCell{Role: string(in.Role), Resource: string(in.Resource), Action: string(in.Action)}.ID()
-	redirectDone(w, r, "/admin/permissions", "permission", url.Values{"cell": {cell}}, cell)
+	u.finish(w, r, err, done{Path: "/admin/permissions", Key: "permission", Extra: url.Values{"cell": {cell}}, Fragment: cell}, nil, "", nil)
 }
 
 // addOverride posts the exception form: setPermissionOverride.
 func (u *UI) addOverride(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Users, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpSetPermissionOverride) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -222,48 +216,37 @@ func (u *UI) addOverride(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		in.Condition = &cond
-		return u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().SetPermissionOverride(ctx, in)
-			return err
-		})
+		_, err = u.api.admin.SetPermissionOverride(ctx, in)
+		return err
 	}()
-	if err != nil {
-		errs, status, ok := formErrors(err, "userID", "resource", "action", "effect", "condition", "reason")
-		if !ok {
-			u.fail(w, r, err)
-			return
-		}
-		form.Errors = errs
-		p, ok := u.adminPage(w, r, "Permissions", views.CanSeeSettings)
-		if !ok {
-			return
-		}
-		p.Error = "The exception was not saved: please check the form."
-		d, err := u.permissionsPage(ctx, p, form, "")
-		if err != nil {
-			u.fail(w, r, err)
-			return
-		}
-		renderStatus(w, r, status, views.AdminPermissionsPage(p, d))
-		return
-	}
-	redirectDone(w, r, "/admin/permissions", "override-added", nil, "overrides")
+	u.finish(w, r, err, done{Path: "/admin/permissions", Key: "override-added", Fragment: "overrides"},
+		named("userID", "resource", "action", "effect", "condition", "reason"), "", func(errs views.FieldErrors, status int) {
+			form.Errors = errs
+			p, ok := u.adminPage(w, r, "Permissions", graph.OpPermissionMatrix)
+			if !ok {
+				return
+			}
+			p.Error = "The exception was not saved: please check the form."
+			d, err := u.permissionsPage(ctx, p, form, "")
+			if err != nil {
+				u.fail(w, r, err)
+				return
+			}
+			renderStatus(w, r, status, views.AdminPermissionsPage(p, d))
+		})
 }
 
 // removeOverride confirms, then removes an exception:
 // removePermissionOverride.
 func (u *UI) removeOverride(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost && (!u.require(w, r, rbac.Users, rbac.Update) || !u.parseForm(w, r)) {
+	if !u.may(w, r, graph.OpRemovePermissionOverride) || (r.Method == http.MethodPost && !u.parseForm(w, r)) {
 		return
 	}
 	ctx := r.Context()
 	id := idParam(r)
 	var err error
 	if confirmed(r) {
-		if err = u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().RemovePermissionOverride(ctx, id)
-			return err
-		}); err == nil {
+		if _, err = u.api.admin.RemovePermissionOverride(ctx, id); err == nil {
 			redirectDone(w, r, "/admin/permissions", "override-removed", nil, "overrides")
 			return
 		}
@@ -272,7 +255,7 @@ func (u *UI) removeOverride(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p, ok := u.adminPage(w, r, "Remove exception", views.CanManageUsers)
+	p, ok := u.adminPage(w, r, "Remove exception", graph.OpPermissionOverrides, graph.OpUsers)
 	if !ok {
 		return
 	}

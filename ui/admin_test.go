@@ -166,6 +166,30 @@ func TestAdmin_InviteUser(t *testing.T) {
 	if got := text(row.Find(byTestID("member-role"))); got != "Staff" {
 		t.Errorf("role = %q", got)
 	}
+	// An invitation grants nothing until it is accepted: the person is not
+	// a user here yet, only an invitation.
+	var inv struct {
+		Invitations struct {
+			Edges []struct {
+				Node struct{ Email, Name, Role string }
+			}
+		}
+		Users struct{ TotalCount int }
+	}
+	srv.MustGraphQL(t, admin, `{ invitations(where: {email: "new.radiographer@example.com", acceptedAtIsNil: true}) { edges { node { email name role } } }
+		users(where: {email: "new.radiographer@example.com"}) { totalCount } }`, nil).Decode(t, &inv)
+	if len(inv.Invitations.Edges) != 1 || inv.Invitations.Edges[0].Node.Role != "staff" || inv.Invitations.Edges[0].Node.Name != "Ada Lovelace" || inv.Users.TotalCount != 0 {
+		t.Errorf("before accepting, the API has %+v", inv)
+	}
+
+	// Inviting them again is a conflict, shown in the form.
+	again := postPage(t, srv, admin, "/admin/users", url.Values{"email": {"new.radiographer@example.com"}, "role": {"staff"}})
+	if again.Status != http.StatusConflict || !strings.Contains(text(again.Doc.Find(byTestID("form-error"))), "already invited") {
+		t.Errorf("inviting twice: status %d, errors %q", again.Status, errorsOn(again))
+	}
+
+	// Signing in accepts it: a member with the role, listed as such.
+	srv.SignIn(t, "new.radiographer@example.com")
 	var me struct {
 		Users struct {
 			Edges []struct {
@@ -177,14 +201,16 @@ func TestAdmin_InviteUser(t *testing.T) {
 		}
 	}
 	srv.MustGraphQL(t, admin, `{ users(where: {email: "new.radiographer@example.com"}) { edges { node { status memberships { role } } } } }`, nil).Decode(t, &me)
-	if len(me.Users.Edges) != 1 || me.Users.Edges[0].Node.Status != "invited" || len(me.Users.Edges[0].Node.Memberships) != 1 || me.Users.Edges[0].Node.Memberships[0].Role != "staff" {
-		t.Errorf("the API has %+v", me.Users.Edges)
+	if len(me.Users.Edges) != 1 || me.Users.Edges[0].Node.Status != "active" || len(me.Users.Edges[0].Node.Memberships) != 1 || me.Users.Edges[0].Node.Memberships[0].Role != "staff" {
+		t.Errorf("after signing in, the API has %+v", me.Users.Edges)
 	}
-
-	// Inviting them again is a conflict, shown in the form.
-	again := postPage(t, srv, admin, "/admin/users", url.Values{"email": {"new.radiographer@example.com"}, "role": {"staff"}})
-	if again.Status != http.StatusConflict || !strings.Contains(text(again.Doc.Find(byTestID("form-error"))), "already belongs") {
-		t.Errorf("inviting twice: status %d, errors %q", again.Status, errorsOn(again))
+	member := memberRow(getPage(t, srv, admin, "/admin/users"), "new.radiographer@example.com")
+	if got := text(member.Find(byTestID("member-status"))); member.Length() != 1 || got != "active" {
+		t.Errorf("after signing in, %d rows, status %q", member.Length(), got)
+	}
+	third := postPage(t, srv, admin, "/admin/users", url.Values{"email": {"new.radiographer@example.com"}, "role": {"staff"}})
+	if third.Status != http.StatusConflict || !strings.Contains(text(third.Doc.Find(byTestID("form-error"))), "already belongs") {
+		t.Errorf("inviting a member: status %d, errors %q", third.Status, errorsOn(third))
 	}
 }
 
@@ -377,8 +403,13 @@ func TestAdmin_ManagerSeesOnlyWhatTheyMay(t *testing.T) {
 	if n := perms.Doc.Find(byTestID("perm-matrix") + " select").Length(); n != 0 {
 		t.Errorf("a manager gets %d editable cells", n)
 	}
-	if perms.Doc.Find(byTestID("overrides")).Length() != 0 {
-		t.Error("a manager sees the overrides")
+	// The exceptions are part of the settings they read (settings:read, as
+	// permissionOverrides declares), but they change none.
+	if perms.Doc.Find(byTestID("overrides")).Length() != 1 {
+		t.Error("a manager, who reads the settings, does not see the exceptions")
+	}
+	if n := perms.Doc.Find(byTestID("override-form") + "," + byTestID("override-remove")).Length(); n != 0 {
+		t.Errorf("a manager gets %d forms or links that change the exceptions", n)
 	}
 	if p := getPage(t, srv, manager, "/admin/network"); p.Status != http.StatusOK || p.Doc.Find(byTestID("ip-rule-form")).Length() != 0 {
 		t.Errorf("manager /admin/network: %d, with the add form: %v", p.Status, p.Doc.Find(byTestID("ip-rule-form")).Length() > 0)

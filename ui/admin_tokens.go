@@ -13,14 +13,12 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
-	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
 // adminTokens lists the API tokens and offers the create form.
 func (u *UI) adminTokens(w http.ResponseWriter, r *http.Request) {
-	p, ok := u.adminPage(w, r, "API tokens", views.CanManageUsers)
+	p, ok := u.adminPage(w, r, "API tokens", graph.OpAPITokens)
 	if !ok {
 		return
 	}
@@ -34,8 +32,8 @@ func (u *UI) adminTokens(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) tokensPage(ctx context.Context, p views.Page, form views.TokenForm) (views.TokensPage, error) {
 	now := u.opts.Now.Now()
-	d := views.TokensPage{CanCreate: p.Me.Can["users:create"], Now: now}
-	conn, err := u.r.Query().APITokens(ctx, nil, ptr(500), nil, nil,
+	d := views.TokensPage{CanCreate: u.allowed(ctx, graph.OpCreateAPIToken), Now: now}
+	conn, err := u.api.admin.APITokens(ctx, nil, ptr(500), nil, nil,
 		&ent.APITokenOrder{Direction: entgql.OrderDirectionDesc, Field: ent.APITokenOrderFieldCreatedAt}, nil)
 	if err != nil {
 		return d, err
@@ -44,13 +42,17 @@ func (u *UI) tokensPage(ctx context.Context, p views.Page, form views.TokenForm)
 	if err != nil {
 		return d, err
 	}
-	names := map[string]string{}
+	names, self := map[string]string{}, ""
 	for _, m := range members {
 		names[m.ID] = memberLabel(m)
+		if m.Self {
+			self = m.ID
+		}
 		if m.Status != string(user.StatusDisabled) {
 			d.Users = append(d.Users, views.Option{Value: m.ID, Label: memberLabel(m) + " (" + views.Humanize(m.Role) + ")"})
 		}
 	}
+	canRevoke := u.allowed(ctx, graph.OpRevokeAPIToken)
 	for _, e := range conn.Edges {
 		t := e.Node
 		row := views.TokenRow{
@@ -61,11 +63,11 @@ func (u *UI) tokensPage(ctx context.Context, p views.Page, form views.TokenForm)
 		if row.User == "" {
 			row.User = "(no longer a member)"
 		}
-		row.CanRevoke = p.Me.Can["users:update"] && row.State != "revoked"
+		row.CanRevoke = canRevoke && row.State != "revoked"
 		d.Rows = append(d.Rows, row)
 	}
 	if form.UserID == "" {
-		form.UserID = viewer.FromContext(ctx).UserID.String()
+		form.UserID = self
 	}
 	d.Form = form
 	return d, nil
@@ -85,7 +87,7 @@ func tokenState(t *ent.APIToken, now time.Time) string {
 // rendered at once, never redirected to: it is not stored anywhere it
 // could be shown from again.
 func (u *UI) createToken(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Users, rbac.Create) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpCreateAPIToken) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -103,36 +105,31 @@ func (u *UI) createToken(w http.ResponseWriter, r *http.Request) {
 			}
 			in.ExpiresInDays = &n
 		}
-		return u.inTx(ctx, func(ctx context.Context) error {
-			var err error
-			created, err = u.r.Mutation().CreateAPIToken(ctx, in)
-			return err
-		})
+		var err error
+		created, err = u.api.admin.CreateAPIToken(ctx, in)
+		return err
 	}()
 	if err != nil {
-		if ae := apperr.From(err); ae.Code == apperr.Invalid && ae.Field == "expiresAt" {
-			err = &apperr.Error{Code: ae.Code, Field: "expiresInDays", Message: ae.Message}
-		}
-		errs, status, ok := formErrors(err, "name", "userID", "expiresInDays")
-		if !ok {
-			u.fail(w, r, err)
-			return
-		}
-		form.Errors = errs
-		p, ok := u.adminPage(w, r, "API tokens", views.CanManageUsers)
-		if !ok {
-			return
-		}
-		p.Error = "No token was created: please check the form."
-		d, err := u.tokensPage(ctx, p, form)
-		if err != nil {
-			u.fail(w, r, err)
-			return
-		}
-		renderStatus(w, r, status, views.AdminTokensPage(p, d))
+		// The new token is shown, not redirected to: only errors go through
+		// finish.
+		u.finish(w, r, err, done{}, inputs{"name": "name", "userID": "userID", "expiresInDays": "expiresInDays", "expiresAt": "expiresInDays"}, "",
+			func(errs views.FieldErrors, status int) {
+				form.Errors = errs
+				p, ok := u.adminPage(w, r, "API tokens", graph.OpAPITokens)
+				if !ok {
+					return
+				}
+				p.Error = "No token was created: please check the form."
+				d, err := u.tokensPage(ctx, p, form)
+				if err != nil {
+					u.fail(w, r, err)
+					return
+				}
+				renderStatus(w, r, status, views.AdminTokensPage(p, d))
+			})
 		return
 	}
-	p, ok := u.adminPage(w, r, "New API token", views.CanManageUsers)
+	p, ok := u.adminPage(w, r, "New API token", graph.OpAPITokens)
 	if !ok {
 		return
 	}
@@ -147,27 +144,21 @@ func (u *UI) createToken(w http.ResponseWriter, r *http.Request) {
 
 // revokeToken confirms, then revokes a token: revokeAPIToken.
 func (u *UI) revokeToken(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost && (!u.require(w, r, rbac.Users, rbac.Update) || !u.parseForm(w, r)) {
+	if !u.may(w, r, graph.OpRevokeAPIToken) || (r.Method == http.MethodPost && !u.parseForm(w, r)) {
 		return
 	}
 	ctx := r.Context()
 	id := idParam(r)
 	if confirmed(r) {
-		if err := u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().RevokeAPIToken(ctx, id)
-			return err
-		}); err != nil {
-			u.fail(w, r, err)
-			return
-		}
-		redirectDone(w, r, "/admin/tokens", "token-revoked", nil, "")
+		_, err := u.api.admin.RevokeAPIToken(ctx, id)
+		u.finish(w, r, err, done{Path: "/admin/tokens", Key: "token-revoked"}, nil, "", nil)
 		return
 	}
-	p, ok := u.adminPage(w, r, "Revoke token", views.CanManageUsers)
+	p, ok := u.adminPage(w, r, "Revoke token", graph.OpAPITokens)
 	if !ok {
 		return
 	}
-	conn, err := u.r.Query().APITokens(ctx, nil, ptr(1), nil, nil, nil, &ent.APITokenWhereInput{ID: &id})
+	conn, err := u.api.admin.APITokens(ctx, nil, ptr(1), nil, nil, nil, &ent.APITokenWhereInput{ID: &id})
 	if err != nil {
 		u.fail(w, r, err)
 		return

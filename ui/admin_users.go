@@ -13,19 +13,21 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
-	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
 var allRoles = []membership.Role{membership.RoleAdmin, membership.RoleManager, membership.RoleStaff, membership.RoleViewer}
+
+// isAdmin reports whether the viewer is an administrator here: only they
+// appoint administrators and disable people.
+func isAdmin(p views.Page) bool { return p.Me.Role == string(membership.RoleAdmin) }
 
 // assignableRoles are the roles the viewer may give: only administrators
 // appoint administrators.
 func assignableRoles(p views.Page) []views.Option {
 	var out []views.Option
 	for _, r := range allRoles {
-		if r == membership.RoleAdmin && p.Me.Role != string(rbac.Admin) {
+		if r == membership.RoleAdmin && !isAdmin(p) {
 			continue
 		}
 		out = append(out, views.Option{Value: string(r), Label: views.Humanize(string(r))})
@@ -35,12 +37,12 @@ func assignableRoles(p views.Page) []views.Option {
 
 // members lists the people of the active location, by name.
 func (u *UI) members(ctx context.Context, p views.Page, where *ent.UserWhereInput) ([]views.MemberRow, error) {
-	conn, err := u.r.Query().Users(ctx, nil, ptr(500), nil, nil,
+	conn, err := u.api.admin.Users(ctx, nil, ptr(500), nil, nil,
 		&ent.UserOrder{Direction: entgql.OrderDirectionAsc, Field: ent.UserOrderFieldName}, where)
 	if err != nil {
 		return nil, err
 	}
-	self := viewer.FromContext(ctx).UserID
+	canEdit, canRemove, canDisable := u.allowed(ctx, graph.OpSetMemberRole), u.allowed(ctx, graph.OpRemoveMember), u.allowed(ctx, graph.OpSetUserDisabled)
 	out := make([]views.MemberRow, 0, len(conn.Edges))
 	for _, e := range conn.Edges {
 		usr := e.Node
@@ -51,19 +53,43 @@ func (u *UI) members(ctx context.Context, p views.Page, where *ent.UserWhereInpu
 		}
 		row := views.MemberRow{
 			ID: usr.ID.String(), Name: usr.Name, Email: usr.Email, Status: string(usr.Status),
-			LastSeen: usr.LastSeenAt, InvitedAt: usr.InvitedAt, Self: usr.ID == self,
+			LastSeen: usr.LastSeenAt, InvitedAt: usr.InvitedAt, Self: usr.Email == p.Me.Email,
 		}
 		for _, m := range ms {
 			if m.LocationID.String() == p.Me.LocationID {
 				row.Role, row.Skills = string(m.Role), m.Skills
+				if m.DisabledAt != nil {
+					row.Status = "disabled"
+				}
 			}
 		}
-		isAdmin := p.Me.Role == string(rbac.Admin)
 		targetAdmin := row.Role == string(membership.RoleAdmin)
-		row.CanEdit = p.Me.Can["users:update"] && (isAdmin || !targetAdmin)
-		row.CanRemove = p.Me.Can["users:delete"] && !row.Self && (isAdmin || !targetAdmin)
-		row.CanDisable = isAdmin && p.Me.Can["users:update"] && !row.Self
+		row.CanEdit = canEdit && (isAdmin(p) || !targetAdmin)
+		row.CanRemove = canRemove && !row.Self && (isAdmin(p) || !targetAdmin)
+		row.CanDisable = canDisable && isAdmin(p) && !row.Self
 		out = append(out, row)
+	}
+	return out, nil
+}
+
+// invitations lists the invitations of the active location nobody has
+// accepted, as rows of the members table.
+func (u *UI) invitations(ctx context.Context) ([]views.MemberRow, error) {
+	conn, err := u.api.admin.Invitations(ctx, nil, ptr(500), nil, nil,
+		&ent.InvitationOrder{Direction: entgql.OrderDirectionAsc, Field: ent.InvitationOrderFieldCreatedAt},
+		&ent.InvitationWhereInput{AcceptedAtIsNil: true})
+	if err != nil {
+		return nil, err
+	}
+	canRevoke := u.allowed(ctx, graph.OpRevokeInvitation)
+	out := make([]views.MemberRow, 0, len(conn.Edges))
+	for _, e := range conn.Edges {
+		inv := e.Node
+		at := inv.CreatedAt
+		out = append(out, views.MemberRow{
+			ID: inv.ID.String(), Name: inv.Name, Email: inv.Email, Role: string(inv.Role), Status: "invited",
+			InvitedAt: &at, Invitation: true, CanRemove: canRevoke,
+		})
 	}
 	return out, nil
 }
@@ -80,9 +106,10 @@ func (u *UI) member(ctx context.Context, p views.Page, id pulid.ID) (views.Membe
 	return rows[0], nil
 }
 
-// adminUsers lists the members and offers the invitation form.
+// adminUsers lists the members and the open invitations, and offers the
+// invitation form.
 func (u *UI) adminUsers(w http.ResponseWriter, r *http.Request) {
-	p, ok := u.adminPage(w, r, "People", views.CanManageUsers)
+	p, ok := u.adminPage(w, r, "People", graph.OpUsers, graph.OpSetMemberRole)
 	if !ok {
 		return
 	}
@@ -99,36 +126,35 @@ func (u *UI) usersPage(ctx context.Context, p views.Page, form views.InviteForm)
 	if err != nil {
 		return views.UsersPage{}, err
 	}
+	if u.allowed(ctx, graph.OpInvitations) {
+		invs, err := u.invitations(ctx)
+		if err != nil {
+			return views.UsersPage{}, err
+		}
+		rows = append(rows, invs...)
+	}
 	if form.Role == "" {
 		form.Role = string(membership.RoleStaff)
 	}
 	return views.UsersPage{
-		Rows: rows, CanInvite: p.Me.Can["users:create"], Roles: assignableRoles(p), Invite: form, Now: u.opts.Now.Now(),
+		Rows: rows, CanInvite: u.allowed(ctx, graph.OpInviteUser), Roles: assignableRoles(p), Invite: form, Now: u.opts.Now.Now(),
 	}, nil
 }
 
 // inviteUser posts the invitation form: inviteUser.
 func (u *UI) inviteUser(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Users, rbac.Create) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpInviteUser) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
 	form := views.InviteForm{Email: trim(r.PostFormValue("email")), Name: trim(r.PostFormValue("name")), Role: r.PostFormValue("role")}
 	role, err := enumValue("role", form.Role, allRoles)
 	if err == nil {
-		err = u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().InviteUser(ctx, graph.InviteUserInput{Email: form.Email, Name: &form.Name, Role: role})
-			return err
-		})
+		_, err = u.api.admin.InviteUser(ctx, graph.InviteUserInput{Email: form.Email, Name: &form.Name, Role: role})
 	}
-	if err != nil {
-		errs, status, ok := formErrors(err, "email", "name", "role")
-		if !ok {
-			u.fail(w, r, err)
-			return
-		}
+	u.finish(w, r, err, done{Path: "/admin/users", Key: "invited"}, named("email", "name", "role"), "", func(errs views.FieldErrors, status int) {
 		form.Errors = errs
-		p, ok := u.adminPage(w, r, "People", views.CanManageUsers)
+		p, ok := u.adminPage(w, r, "People", graph.OpUsers, graph.OpSetMemberRole)
 		if !ok {
 			return
 		}
@@ -139,14 +165,49 @@ func (u *UI) inviteUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		renderStatus(w, r, status, views.AdminUsersPage(p, d))
+	})
+}
+
+// revokeInvitation confirms, then withdraws an invitation:
+// revokeInvitation.
+func (u *UI) revokeInvitation(w http.ResponseWriter, r *http.Request) {
+	id := idParam(r)
+	if !u.may(w, r, graph.OpRevokeInvitation) || (r.Method == http.MethodPost && !u.parseForm(w, r)) {
 		return
 	}
-	redirectDone(w, r, "/admin/users", "invited", nil, "")
+	ctx := r.Context()
+	if confirmed(r) {
+		_, err := u.api.admin.RevokeInvitation(ctx, id)
+		u.finish(w, r, err, done{Path: "/admin/users", Key: "invitation-revoked"}, nil, "", nil)
+		return
+	}
+	p, ok := u.adminPage(w, r, "Withdraw invitation", graph.OpInvitations)
+	if !ok {
+		return
+	}
+	conn, err := u.api.admin.Invitations(ctx, nil, ptr(1), nil, nil, nil,
+		&ent.InvitationWhereInput{ID: &id, AcceptedAtIsNil: true})
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if len(conn.Edges) == 0 {
+		u.fail(w, r, apperr.NotFoundf("id", "not found"))
+		return
+	}
+	inv := conn.Edges[0].Node
+	c := views.Confirm{
+		Title:   "Withdraw the invitation of " + inv.Email + "?",
+		Message: inv.Email + " will not join " + p.Me.LocationName + " when they next sign in. You can invite them again.",
+		Action:  r.URL.Path, Button: "Withdraw invitation", Cancel: "/admin/users",
+	}
+	p.Title = c.Title
+	render(w, r, views.ConfirmPage(p, c))
 }
 
 // adminMember shows one member with the forms that change them.
 func (u *UI) adminMember(w http.ResponseWriter, r *http.Request) {
-	p, ok := u.adminPage(w, r, "Person", views.CanManageUsers)
+	p, ok := u.adminPage(w, r, "Person", graph.OpUsers, graph.OpSetMemberRole)
 	if !ok {
 		return
 	}
@@ -161,7 +222,7 @@ func (u *UI) adminMember(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) memberPage(p views.Page, m views.MemberRow, role, skills string, errs views.FieldErrors) views.MemberPage {
 	roles := assignableRoles(p)
-	if m.Role == string(membership.RoleAdmin) && p.Me.Role != string(rbac.Admin) {
+	if m.Role == string(membership.RoleAdmin) && !isAdmin(p) {
 		roles = append([]views.Option{{Value: m.Role, Label: views.Humanize(m.Role)}}, roles...)
 	}
 	return views.MemberPage{Member: m, Roles: roles, Role: role, Skills: skills, Errors: errs, Now: u.opts.Now.Now()}
@@ -182,7 +243,7 @@ func parseSkills(s string) []string {
 
 // setMemberRole posts the role and skills form: setMemberRole.
 func (u *UI) setMemberRole(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Users, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpSetMemberRole) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -190,18 +251,10 @@ func (u *UI) setMemberRole(w http.ResponseWriter, r *http.Request) {
 	roleIn, skillsIn := r.PostFormValue("role"), r.PostFormValue("skills")
 	role, err := enumValue("role", roleIn, allRoles)
 	if err == nil {
-		err = u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().SetMemberRole(ctx, graph.SetMemberRoleInput{UserID: id, Role: role, Skills: parseSkills(skillsIn)})
-			return err
-		})
+		_, err = u.api.admin.SetMemberRole(ctx, graph.SetMemberRoleInput{UserID: id, Role: role, Skills: parseSkills(skillsIn)})
 	}
-	if err != nil {
-		errs, status, ok := formErrors(err, "role", "skills")
-		if !ok {
-			u.fail(w, r, err)
-			return
-		}
-		p, ok := u.adminPage(w, r, "Person", views.CanManageUsers)
+	u.finish(w, r, err, done{Path: "/admin/users", Key: "role"}, named("role", "skills"), "", func(errs views.FieldErrors, status int) {
+		p, ok := u.adminPage(w, r, "Person", graph.OpUsers, graph.OpSetMemberRole)
 		if !ok {
 			return
 		}
@@ -212,72 +265,64 @@ func (u *UI) setMemberRole(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Title, p.Error = m.Name, "Nothing was changed: please check the form."
 		renderStatus(w, r, status, views.AdminMemberPage(p, u.memberPage(p, m, roleIn, skillsIn, errs)))
-		return
-	}
-	redirectDone(w, r, "/admin/users", "role", nil, "")
+	})
 }
 
 // removeMember confirms, then removes a member from the location:
 // removeMember.
 func (u *UI) removeMember(w http.ResponseWriter, r *http.Request) {
-	u.memberAction(w, r, rbac.Delete, "removed", func(p views.Page, m views.MemberRow) views.Confirm {
+	u.memberAction(w, r, graph.OpRemoveMember, "removed", func(p views.Page, m views.MemberRow) views.Confirm {
 		return views.Confirm{
 			Title:   "Remove " + memberLabel(m) + "?",
-			Message: memberLabel(m) + " will lose access to " + p.Me.LocationName + " and be signed out everywhere. Their account and any other locations stay.",
+			Message: memberLabel(m) + " will lose access to " + p.Me.LocationName + " and be signed out here. Their account, and anything they have elsewhere, stays as it is.",
 			Button:  "Remove from " + p.Me.LocationName,
 		}
 	}, func(ctx context.Context, id pulid.ID) error {
-		_, err := u.r.Mutation().RemoveMember(ctx, id)
+		_, err := u.api.admin.RemoveMember(ctx, id)
 		return err
 	})
 }
 
-// disableUser confirms, then disables an account: setUserDisabled.
+// disableUser confirms, then disables a member at this location:
+// setUserDisabled.
 func (u *UI) disableUser(w http.ResponseWriter, r *http.Request) {
-	u.memberAction(w, r, rbac.Update, "disabled", func(_ views.Page, m views.MemberRow) views.Confirm {
+	u.memberAction(w, r, graph.OpSetUserDisabled, "disabled", func(p views.Page, m views.MemberRow) views.Confirm {
 		return views.Confirm{
-			Title:   "Disable " + memberLabel(m) + "?",
-			Message: memberLabel(m) + " will be signed out everywhere and cannot sign in at any location until an administrator enables the account again.",
-			Button:  "Disable account",
+			Title:   "Disable " + memberLabel(m) + " at " + p.Me.LocationName + "?",
+			Message: memberLabel(m) + " will be signed out here and cannot act at " + p.Me.LocationName + " until an administrator enables them again. Anything they have elsewhere is not affected.",
+			Button:  "Disable at " + p.Me.LocationName,
 		}
 	}, func(ctx context.Context, id pulid.ID) error {
-		_, err := u.r.Mutation().SetUserDisabled(ctx, id, true)
+		_, err := u.api.admin.SetUserDisabled(ctx, id, true, nil)
 		return err
 	})
 }
 
-// enableUser enables a disabled account again; not destructive, so no
-// confirmation.
+// enableUser enables a member disabled at this location again; not
+// destructive, so no confirmation.
 func (u *UI) enableUser(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Users, rbac.Update) {
+	if !u.may(w, r, graph.OpSetUserDisabled) {
 		return
 	}
-	id := idParam(r)
-	err := u.inTx(r.Context(), func(ctx context.Context) error {
-		_, err := u.r.Mutation().SetUserDisabled(ctx, id, false)
-		return err
-	})
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	redirectDone(w, r, "/admin/users", "enabled", nil, "")
+	_, err := u.api.admin.SetUserDisabled(r.Context(), idParam(r), false, nil)
+	u.finish(w, r, err, done{Path: "/admin/users", Key: "enabled"}, nil, "", nil)
 }
 
-// memberAction runs a destructive action on a member: a GET (or a POST
+// memberAction runs a destructive operation on a member: a GET (or a POST
 // without confirm=yes) shows the confirmation; a confirmed POST does it.
-func (u *UI) memberAction(w http.ResponseWriter, r *http.Request, act rbac.Action, done string,
+// A refusal on the input (INVALID) shows the confirmation again with why.
+func (u *UI) memberAction(w http.ResponseWriter, r *http.Request, op graph.Op, flash string,
 	confirm func(views.Page, views.MemberRow) views.Confirm, do func(context.Context, pulid.ID) error,
 ) {
-	if r.Method == http.MethodPost && (!u.require(w, r, rbac.Users, act) || !u.parseForm(w, r)) {
+	if !u.may(w, r, op) || (r.Method == http.MethodPost && !u.parseForm(w, r)) {
 		return
 	}
 	ctx := r.Context()
 	id := idParam(r)
 	var err error
 	if confirmed(r) {
-		if err = u.inTx(ctx, func(ctx context.Context) error { return do(ctx, id) }); err == nil {
-			redirectDone(w, r, "/admin/users", done, nil, "")
+		if err = do(ctx, id); err == nil {
+			redirectDone(w, r, "/admin/users", flash, nil, "")
 			return
 		}
 		if apperr.CodeOf(err) != apperr.Invalid {
@@ -285,9 +330,7 @@ func (u *UI) memberAction(w http.ResponseWriter, r *http.Request, act rbac.Actio
 			return
 		}
 	}
-	p, ok := u.adminPage(w, r, "Confirm", func(c map[string]bool) bool {
-		return views.CanManageUsers(c) && c["users:"+string(act)]
-	})
+	p, ok := u.adminPage(w, r, "Confirm", graph.OpUsers)
 	if !ok {
 		return
 	}

@@ -23,9 +23,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -38,8 +38,8 @@ const contactChoices = 50
 // in the form: next to the form field that fields maps the API's field to,
 // else above the form. conflict is the booking a CONFLICT clashes with.
 // Any other error returns ok false, and the caller shows the error page.
-func bookingFormErrors(err error, fields map[string]string) (errs views.FieldErrors, conflict string, status int, ok bool) {
-	if errs, status, ok = fieldFormErrors(err, fields, notHere); ok && status == http.StatusConflict {
+func bookingFormErrors(err error, fields inputs) (errs views.FieldErrors, conflict string, status int, ok bool) {
+	if errs, status, ok = formErrors(err, fields, notHere); ok && status == http.StatusConflict {
 		conflict, _ = apperr.From(err).Details["conflictWith"].(string)
 	}
 	return errs, conflict, status, ok
@@ -88,7 +88,7 @@ func dialog(w http.ResponseWriter, r *http.Request) bool {
 
 // loadBooking reads a booking of the active location through node(id:).
 func (u *UI) loadBooking(ctx context.Context, id pulid.ID) (*ent.Booking, error) {
-	n, err := u.r.Query().Node(ctx, id)
+	n, err := u.api.bookings.Node(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (u *UI) showBooking(w http.ResponseWriter, r *http.Request, status int, act
 	day := calDateOf(b.StartsAt, p.Me.TZ).Format(calDateLayout)
 	d.CalendarHref = "/bookings?" + url.Values{"view": {views.ViewDay}, "date": {day}}.Encode()
 
-	events, err := u.r.Booking().History(ctx, b)
+	events, err := u.api.bookings.BookingHistory(ctx, b)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -152,7 +152,7 @@ func (u *UI) showBooking(w http.ResponseWriter, r *http.Request, status int, act
 	for _, ev := range events {
 		d.History = append(d.History, eventRow(ev, lk, p.Me.TZ))
 	}
-	tk, err := u.r.Query().Tasks(ctx, nil, ptr(20), nil, nil,
+	tk, err := u.api.bookings.Tasks(ctx, nil, ptr(20), nil, nil,
 		&ent.TaskOrder{Direction: entgql.OrderDirectionAsc, Field: ent.TaskOrderFieldCreatedAt},
 		&ent.TaskWhereInput{BookingID: &b.ID})
 	if err != nil {
@@ -163,12 +163,15 @@ func (u *UI) showBooking(w http.ResponseWriter, r *http.Request, status int, act
 		u.fail(w, r, err)
 		return
 	}
-	if p.Me.Can["bookings:update"] {
-		can := func(a bookings.Action) bool { return bookings.Allowed(b, a, now) }
-		d.Actions = views.BookingActions{
-			Confirm: can(bookings.ActionConfirm), Reschedule: can(bookings.ActionReschedule),
-			Cancel: can(bookings.ActionCancel), Complete: can(bookings.ActionComplete), NoShow: can(bookings.ActionNoShow),
-		}
+	// A button for each operation the viewer may run and the booking's
+	// status allows now.
+	can := func(op graph.Op, a bookings.Action) bool { return u.allowed(ctx, op) && bookings.Allowed(b, a, now) }
+	d.Actions = views.BookingActions{
+		Confirm: can(graph.OpConfirmBooking, bookings.ActionConfirm), Reschedule: can(graph.OpRescheduleBooking, bookings.ActionReschedule),
+		Cancel: can(graph.OpCancelBooking, bookings.ActionCancel), Complete: can(graph.OpCompleteBooking, bookings.ActionComplete),
+		NoShow: can(graph.OpMarkNoShow, bookings.ActionNoShow),
+	}
+	if u.allowed(ctx, graph.OpCompleteBooking) {
 		_, err := bookings.Next(b.Status, bookings.ActionComplete)
 		d.NotStarted = err == nil && !bookings.Started(b, now)
 	}
@@ -223,7 +226,7 @@ func eventRow(ev *ent.BookingEvent, lk *bookingLookup, tz *time.Location) views.
 // contacts; an htmx request for the contact picker gets only the picker,
 // so the select updates as the user types.
 func (u *UI) newBooking(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Bookings, rbac.Create) {
+	if !u.may(w, r, graph.OpCreateBooking) {
 		return
 	}
 	ctx := r.Context()
@@ -274,7 +277,7 @@ func bookingFormFrom(v url.Values) views.BookingForm {
 // best matches, or the first by name, and the chosen one), active
 // services, staff, and the computed end.
 func (u *UI) fillBookingForm(ctx context.Context, p views.Page, f *views.BookingForm) error {
-	q := u.r.Query()
+	q := u.api.bookings
 	settings, err := u.locationSettings(ctx, p)
 	if err != nil {
 		return err
@@ -282,7 +285,7 @@ func (u *UI) fillBookingForm(ctx context.Context, p views.Page, f *views.Booking
 	f.Step, f.Zone = calHoursOf(settings).slot*60, p.Me.TZ.String()
 	var found []*ent.Contact
 	if f.Q != "" {
-		rs, err := q.SearchContacts(ctx, f.Q, ptr(contactChoices), ptr(false))
+		rs, err := q.SearchContacts(ctx, f.Q, ptr(contactChoices), ptr(false), nil)
 		if err != nil {
 			return err
 		}
@@ -366,7 +369,7 @@ func contactLabel(c *ent.Contact) string {
 // date and time converted to UTC. It returns to the calendar the form was
 // opened from (at the booking's day), or else to the new booking's page.
 func (u *UI) createBooking(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Bookings, rbac.Create) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpCreateBooking) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -404,14 +407,10 @@ func (u *UI) createBooking(w http.ResponseWriter, r *http.Request) {
 		if f.Staff != "" {
 			in.StaffID = ptr(pulid.ID(f.Staff))
 		}
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			var err error
-			created, err = u.r.Mutation().CreateBooking(ctx, in)
-			return err
-		})
+		created, err = u.api.bookings.CreateBooking(ctx, in)
 		if err != nil {
 			var ok bool
-			errs, f.Conflict, status, ok = bookingFormErrors(err, map[string]string{
+			errs, f.Conflict, status, ok = bookingFormErrors(err, inputs{
 				"contactID": "contact", "serviceID": "service", "staffID": "staff",
 				"startsAt": "time", "endsAt": "time", "notes": "notes",
 			})
@@ -443,30 +442,23 @@ func (u *UI) createBooking(w http.ResponseWriter, r *http.Request) {
 }
 
 // bookingAction runs a status change of the booking in the path and
-// redirects to its page with the flash done; a refused change shows the
-// booking page with the message (422, or 409).
-func (u *UI) bookingAction(w http.ResponseWriter, r *http.Request, done string, fn func(ctx context.Context, id pulid.ID) error) {
+// redirects to its page with the flash; a refused change shows the booking
+// page with the message (422, or 409).
+func (u *UI) bookingAction(w http.ResponseWriter, r *http.Request, flash string, fn func(ctx context.Context, id pulid.ID) error) {
 	id := idParam(r)
-	err := u.inTx(r.Context(), func(ctx context.Context) error { return fn(ctx, id) })
-	if err != nil {
-		ae := apperr.From(err)
-		if ae.Code != apperr.Invalid && ae.Code != apperr.Conflict {
-			u.fail(w, r, err)
-			return
-		}
-		u.showBooking(w, r, Status(ae.Code), sentence(ae.Message))
-		return
-	}
-	redirectDone(w, r, "/bookings/"+id.String(), done, nil, "")
+	err := fn(r.Context(), id)
+	u.finish(w, r, err, done{Path: "/bookings/" + id.String(), Key: flash}, nil, "", func(errs views.FieldErrors, status int) {
+		u.showBooking(w, r, status, errs.Get(""))
+	})
 }
 
 // confirmBooking posts Confirm: confirmBooking.
 func (u *UI) confirmBooking(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Bookings, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpConfirmBooking) || !u.parseForm(w, r) {
 		return
 	}
 	u.bookingAction(w, r, "booking-confirmed", func(ctx context.Context, id pulid.ID) error {
-		_, err := u.r.Mutation().ConfirmBooking(ctx, id)
+		_, err := u.api.bookings.ConfirmBooking(ctx, id)
 		return err
 	})
 }
@@ -497,7 +489,7 @@ func (u *UI) actionForm(w http.ResponseWriter, r *http.Request, title string, ac
 // rescheduleForm shows the form that moves a booking: a new local date
 // and time; the booking keeps its length.
 func (u *UI) rescheduleForm(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Bookings, rbac.Update) {
+	if !u.may(w, r, graph.OpRescheduleBooking) {
 		return
 	}
 	p, a, ok := u.actionForm(w, r, "Reschedule", bookings.ActionReschedule)
@@ -539,7 +531,7 @@ func (u *UI) renderReschedule(w http.ResponseWriter, r *http.Request, p views.Pa
 // rescheduleBooking posts the reschedule form: rescheduleBooking. A clash
 // is shown on the time, with a link to the other booking.
 func (u *UI) rescheduleBooking(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Bookings, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpRescheduleBooking) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -553,10 +545,7 @@ func (u *UI) rescheduleBooking(w http.ResponseWriter, r *http.Request) {
 	start, errs := localStart(f.Date, f.Time, p.Me.TZ)
 	status := http.StatusUnprocessableEntity
 	if len(errs) == 0 {
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().RescheduleBooking(ctx, id, start, nil)
-			return err
-		})
+		_, err := u.api.bookings.RescheduleBooking(ctx, id, start, nil)
 		if err == nil {
 			redirectDone(w, r, "/bookings/"+id.String(), "booking-rescheduled", nil, "")
 			return
@@ -568,7 +557,7 @@ func (u *UI) rescheduleBooking(w http.ResponseWriter, r *http.Request) {
 		var ok bool
 		// The form has only the new time: a clash of the staff member is
 		// about it too.
-		errs, f.Conflict, status, ok = bookingFormErrors(err, map[string]string{"startsAt": "time", "endsAt": "time", "staffID": "time"})
+		errs, f.Conflict, status, ok = bookingFormErrors(err, inputs{"startsAt": "time", "endsAt": "time", "staffID": "time"})
 		if !ok {
 			u.fail(w, r, err)
 			return
@@ -593,7 +582,7 @@ const otherReason = "other"
 // cancelForm shows the form that cancels a booking: a reason from the
 // location's list, or another one typed in.
 func (u *UI) cancelForm(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Bookings, rbac.Update) {
+	if !u.may(w, r, graph.OpCancelBooking) {
 		return
 	}
 	p, a, ok := u.actionForm(w, r, "Cancel booking", bookings.ActionCancel)
@@ -604,7 +593,7 @@ func (u *UI) cancelForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) renderCancel(w http.ResponseWriter, r *http.Request, p views.Page, status int, f views.BookingCancelForm) {
-	reasons, err := u.r.Query().CancelReasons(r.Context())
+	reasons, err := u.api.bookings.CancelReasons(r.Context())
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -623,7 +612,7 @@ func (u *UI) renderCancel(w http.ResponseWriter, r *http.Request, p views.Page, 
 // cancelBooking posts the cancel form: cancelBooking with the chosen
 // reason, or the one typed in. A reason is required.
 func (u *UI) cancelBooking(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Bookings, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpCancelBooking) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -642,10 +631,7 @@ func (u *UI) cancelBooking(w http.ResponseWriter, r *http.Request) {
 	}
 	status := http.StatusUnprocessableEntity
 	if len(errs) == 0 {
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().CancelBooking(ctx, id, reason)
-			return err
-		})
+		_, err := u.api.bookings.CancelBooking(ctx, id, reason)
 		if err == nil {
 			redirectDone(w, r, "/bookings/"+id.String(), "booking-cancelled", nil, "")
 			return
@@ -655,7 +641,7 @@ func (u *UI) cancelBooking(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var ok bool
-		if errs, _, status, ok = bookingFormErrors(err, map[string]string{"reason": field}); !ok {
+		if errs, _, status, ok = bookingFormErrors(err, inputs{"reason": field}); !ok {
 			u.fail(w, r, err)
 			return
 		}
@@ -677,11 +663,11 @@ func (u *UI) cancelBooking(w http.ResponseWriter, r *http.Request) {
 // completeBooking records that the patient attended, after asking:
 // completeBooking.
 func (u *UI) completeBooking(w http.ResponseWriter, r *http.Request) {
-	u.outcome(w, r, bookings.ActionComplete, views.BookingOutcomeForm{
+	u.outcome(w, r, graph.OpCompleteBooking, bookings.ActionComplete, views.BookingOutcomeForm{
 		Action: "complete", Title: "Mark as attended?", Button: "Mark as attended",
 		Message: "The booking becomes completed, for good: it cannot be undone. When the service has a recall, a recall task is created.",
 	}, "booking-completed", func(ctx context.Context, id pulid.ID) error {
-		_, err := u.r.Mutation().CompleteBooking(ctx, id)
+		_, err := u.api.bookings.CompleteBooking(ctx, id)
 		return err
 	})
 }
@@ -690,19 +676,19 @@ func (u *UI) completeBooking(w http.ResponseWriter, r *http.Request) {
 // markNoShow, which creates the follow-up call the booking page then
 // lists.
 func (u *UI) markNoShow(w http.ResponseWriter, r *http.Request) {
-	u.outcome(w, r, bookings.ActionNoShow, views.BookingOutcomeForm{
+	u.outcome(w, r, graph.OpMarkNoShow, bookings.ActionNoShow, views.BookingOutcomeForm{
 		Action: "no-show", Title: "Mark as a no-show?", Button: "Mark as a no-show",
 		Message: "The booking becomes a no-show, for good: it cannot be undone. A follow-up call is created for the next business morning.",
 	}, "booking-no-show", func(ctx context.Context, id pulid.ID) error {
-		_, err := u.r.Mutation().MarkNoShow(ctx, id)
+		_, err := u.api.bookings.MarkNoShow(ctx, id)
 		return err
 	})
 }
 
 // outcome asks before an outcome that cannot be undone (a GET, or a POST
 // without confirm=yes shows the question) and then records it.
-func (u *UI) outcome(w http.ResponseWriter, r *http.Request, act bookings.Action, f views.BookingOutcomeForm, done string, fn func(ctx context.Context, id pulid.ID) error) {
-	if !u.require(w, r, rbac.Bookings, rbac.Update) {
+func (u *UI) outcome(w http.ResponseWriter, r *http.Request, op graph.Op, act bookings.Action, f views.BookingOutcomeForm, done string, fn func(ctx context.Context, id pulid.ID) error) {
+	if !u.may(w, r, op) {
 		return
 	}
 	if r.Method == http.MethodPost && !u.parseForm(w, r) {

@@ -4,10 +4,10 @@ package ui
 // the filtered list (/bookings/list), a booking's page with the actions its
 // status allows (/bookings/{id}), and the new booking form. Everything is
 // shown in the active location's time zone, and every form takes local
-// times; the resolvers store UTC. Like the admin area, every change runs in
-// one transaction (inTx) after checking the permission the mutation
-// declares (require), answers 303 with a ?done= flash, and shows a bad
-// input next to its field (422, or 409 for a conflict).
+// times; the resolvers store UTC. Like every form, a change runs its
+// operation (which checks the schema's permission and runs in one
+// transaction), answers 303 with a ?done= flash, and shows a bad input next
+// to its field (422, or 409 for a conflict).
 
 import (
 	"context"
@@ -25,6 +25,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
 	"github.com/avatarimaging/avatarcrm/ui/views"
@@ -104,7 +105,7 @@ func (u *UI) calendar(w http.ResponseWriter, r *http.Request) {
 		PrevLabel: "Previous " + per.unit, NextLabel: "Next " + per.unit,
 		WholeDay: whole, HoursLink: link(view, anchor, !whole, withCancelled),
 		ShowCancelled: withCancelled, CancelledLink: link(view, anchor, whole, !withCancelled),
-		CanCreate: p.Me.Can["bookings:create"],
+		CanCreate: u.allowed(ctx, graph.OpCreateBooking),
 	}
 	d.Views = bookingViews(view, focus, whole, withCancelled, per.first, per.last)
 	newDate := today
@@ -113,7 +114,7 @@ func (u *UI) calendar(w http.ResponseWriter, r *http.Request) {
 	}
 	d.NewLink = "/bookings/new?" + url.Values{"date": {newDate.Format(calDateLayout)}, "view": {view}}.Encode()
 
-	bs, err := u.r.Query().BookingsInRange(ctx, types.Date(per.from.Format(calDateLayout)), types.Date(per.to.Format(calDateLayout)), nil, nil, nil)
+	bs, err := u.api.bookings.BookingsInRange(ctx, types.Date(per.from.Format(calDateLayout)), types.Date(per.to.Format(calDateLayout)), nil, nil, nil)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -220,7 +221,7 @@ func (u *UI) bookingList(w http.ResponseWriter, r *http.Request) {
 		From: trim(qs.Get("from")), To: trim(qs.Get("to")),
 		Status: qs.Get("status"), Staff: qs.Get("staff"), Service: qs.Get("service"),
 		Statuses: bookingStatusFilters, Errors: views.FieldErrors{},
-		CanCreate: p.Me.Can["bookings:create"], Zone: tz.String(),
+		CanCreate: u.allowed(ctx, graph.OpCreateBooking), Zone: tz.String(),
 	}
 	if d.From == "" {
 		d.From = today.Format(calDateLayout)
@@ -280,7 +281,7 @@ func (u *UI) bookingList(w http.ResponseWriter, r *http.Request) {
 	d.StaffOptions, d.ServiceOptions = lk.staffOptions(false), lk.serviceOptions(true)
 	status422 := http.StatusOK
 	if len(d.Errors) == 0 {
-		bs, err := u.r.Query().BookingsInRange(ctx, types.Date(d.From), types.Date(d.To), status, staffID, serviceID)
+		bs, err := u.api.bookings.BookingsInRange(ctx, types.Date(d.From), types.Date(d.To), status, staffID, serviceID)
 		if err != nil {
 			errs, _, st, ok := bookingFormErrors(err, map[string]string{"from": "from", "to": "to", "status": "status", "staffID": "staff", "serviceID": "service"})
 			if !ok {
@@ -308,7 +309,7 @@ type bookingLookup struct {
 }
 
 func (u *UI) bookingLookup(ctx context.Context) (*bookingLookup, error) {
-	q := u.r.Query()
+	q := u.api.bookings
 	svc, err := q.Services(ctx, nil, ptr(1000), nil, nil, &ent.ServiceOrder{Direction: entgql.OrderDirectionAsc, Field: ent.ServiceOrderFieldName}, nil)
 	if err != nil {
 		return nil, err
@@ -378,7 +379,7 @@ func (u *UI) appointmentsOf(ctx context.Context, bs []*ent.Booking, lk *bookingL
 	contacts := map[pulid.ID]*ent.Contact{}
 	if len(ids) > 0 {
 		// Archived contacts too: their bookings still happened.
-		conn, err := u.r.Query().Contacts(ctx, nil, ptr(len(ids)), nil, nil, nil, &ent.ContactWhereInput{
+		conn, err := u.api.bookings.Contacts(ctx, nil, ptr(len(ids)), nil, nil, nil, &ent.ContactWhereInput{
 			IDIn: ids, Or: []*ent.ContactWhereInput{{ArchivedAtIsNil: true}, {ArchivedAtNotNil: true}},
 		})
 		if err != nil {
@@ -416,7 +417,7 @@ func (u *UI) appointmentsOf(ctx context.Context, bs []*ent.Booking, lk *bookingL
 
 // locationSettings are the active location's hours and slot length.
 func (u *UI) locationSettings(ctx context.Context, p views.Page) (types.LocationSettings, error) {
-	n, err := u.r.Query().Node(ctx, pulid.ID(p.Me.LocationID))
+	n, err := u.api.bookings.Node(ctx, pulid.ID(p.Me.LocationID))
 	if err != nil {
 		return types.LocationSettings{}, err
 	}

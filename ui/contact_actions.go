@@ -1,10 +1,10 @@
 package ui
 
 // What staff do to contacts from the list and the contact page: bulk
-// changes, stage moves, archive and restore, and permanent deletion. Like the other areas, each POST checks the permission its
-// mutation declares (require), runs it in one transaction (inTx) and
-// answers 303 with a ?done= flash, or the page again with the message
-// (422, or 409 for a conflict).
+// changes, stage moves, archive and restore, and permanent deletion. Like
+// the other areas, each POST runs its operation (which checks the schema's
+// permission and runs in one transaction) and answers 303 with a ?done=
+// flash, or the page again with the message (422, or 409 for a conflict).
 
 import (
 	"context"
@@ -20,7 +20,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -33,7 +32,7 @@ const bulkErrorsShown = 10
 // contactBulk fills the list's bulk bar for the viewer. qs is the list's
 // query string: the bulk form returns to it.
 func (u *UI) contactBulk(ctx context.Context, p views.Page, qs url.Values, d *views.ContactList) error {
-	b := views.ContactBulk{CanUpdate: p.Me.Can["contacts:update"], SelectAll: qs.Get("select") == "all"}
+	b := views.ContactBulk{CanUpdate: u.allowed(ctx, graph.OpBulkUpdateContacts), SelectAll: qs.Get("select") == "all"}
 	v := url.Values{}
 	for _, k := range []string{"q", "pipeline", "stage", "sort", "after", "before"} {
 		if qs.Get(k) != "" {
@@ -86,7 +85,7 @@ func splitTags(s string) []string {
 // answers with the page rather than a redirect, because those reasons are
 // not one of the fixed flash messages.
 func (u *UI) bulkContacts(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpBulkUpdateContacts) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -120,11 +119,8 @@ func (u *UI) bulkContacts(w http.ResponseWriter, r *http.Request) {
 	}
 	var res *contacts.BulkResult
 	if problem == "" {
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			var err error
-			res, err = u.r.Mutation().BulkUpdateContacts(ctx, ids, in)
-			return err
-		})
+		var err error
+		res, err = u.api.contacts.BulkUpdateContacts(ctx, ids, in)
 		if err != nil {
 			ae := apperr.From(err)
 			switch {
@@ -184,7 +180,7 @@ func (u *UI) bulkMessage(ctx context.Context, res *contacts.BulkResult) (string,
 		ids = append(ids, e.ID)
 	}
 	names := map[pulid.ID]string{}
-	conn, err := u.r.Query().Contacts(ctx, nil, ptr(len(ids)), nil, nil, nil, &ent.ContactWhereInput{
+	conn, err := u.api.contacts.Contacts(ctx, nil, ptr(len(ids)), nil, nil, nil, &ent.ContactWhereInput{
 		IDIn: ids, Or: []*ent.ContactWhereInput{{ArchivedAtIsNil: true}, {ArchivedAtNotNil: true}},
 	})
 	if err != nil {
@@ -227,7 +223,7 @@ func plural(n int, one, many string) string {
 // with an optional reason. A move the pipeline refuses shows the contact
 // page with the message next to the stage.
 func (u *UI) moveStage(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpMoveStage) || !u.parseForm(w, r) {
 		return
 	}
 	id := idParam(r)
@@ -241,16 +237,13 @@ func (u *UI) moveStage(w http.ResponseWriter, r *http.Request) {
 		if f.Reason != "" {
 			reason = &f.Reason
 		}
-		err := u.inTx(r.Context(), func(ctx context.Context) error {
-			_, err := u.r.Mutation().MoveStage(ctx, id, st, reason)
-			return err
-		})
+		_, err := u.api.contacts.MoveStage(r.Context(), id, st, reason)
 		if err == nil {
 			redirectDone(w, r, "/contacts/"+id.String(), "contact-stage", nil, "")
 			return
 		}
 		var ok bool
-		if f.Errors, status, ok = formErrors(err, "stage", "reason"); !ok {
+		if f.Errors, status, ok = formErrors(err, named("stage", "reason"), ""); !ok {
 			u.fail(w, r, err)
 			return
 		}
@@ -261,15 +254,15 @@ func (u *UI) moveStage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// contactAction runs a change of the contact in the path that needs
-// contacts:delete (archive, restore) and redirects to its page with the
-// flash done; a refused change shows the page with the reason.
-func (u *UI) contactAction(w http.ResponseWriter, r *http.Request, done string, fn func(ctx context.Context, id pulid.ID) error) {
-	if !u.require(w, r, rbac.Contacts, rbac.Delete) || !u.parseForm(w, r) {
+// contactAction runs op, a change of the contact in the path (archive,
+// restore), and redirects to its page with the flash; a refused change
+// shows the page with the reason.
+func (u *UI) contactAction(w http.ResponseWriter, r *http.Request, op graph.Op, flash string, fn func(ctx context.Context, id pulid.ID) error) {
+	if !u.may(w, r, op) || !u.parseForm(w, r) {
 		return
 	}
 	id := idParam(r)
-	if err := u.inTx(r.Context(), func(ctx context.Context) error { return fn(ctx, id) }); err != nil {
+	if err := fn(r.Context(), id); err != nil {
 		ae := apperr.From(err)
 		if ae.Code != apperr.Invalid && ae.Code != apperr.Conflict {
 			u.fail(w, r, err)
@@ -282,22 +275,22 @@ func (u *UI) contactAction(w http.ResponseWriter, r *http.Request, done string, 
 		u.showContact(w, r, Status(ae.Code), func(d *views.ContactDetail) { d.Error = msg })
 		return
 	}
-	redirectDone(w, r, "/contacts/"+id.String(), done, nil, "")
+	redirectDone(w, r, "/contacts/"+id.String(), flash, nil, "")
 }
 
 // archiveContact archives the contact (deleteContact): it leaves lists and
 // searches and keeps its history; Restore brings it back.
 func (u *UI) archiveContact(w http.ResponseWriter, r *http.Request) {
-	u.contactAction(w, r, "contact-archived", func(ctx context.Context, id pulid.ID) error {
-		_, err := u.r.Mutation().DeleteContact(ctx, id)
+	u.contactAction(w, r, graph.OpDeleteContact, "contact-archived", func(ctx context.Context, id pulid.ID) error {
+		_, err := u.api.contacts.DeleteContact(ctx, id)
 		return err
 	})
 }
 
 // restoreContact brings an archived contact back (restoreContact).
 func (u *UI) restoreContact(w http.ResponseWriter, r *http.Request) {
-	u.contactAction(w, r, "contact-restored", func(ctx context.Context, id pulid.ID) error {
-		_, err := u.r.Mutation().RestoreContact(ctx, id)
+	u.contactAction(w, r, graph.OpRestoreContact, "contact-restored", func(ctx context.Context, id pulid.ID) error {
+		_, err := u.api.contacts.RestoreContact(ctx, id)
 		return err
 	})
 }
@@ -305,7 +298,7 @@ func (u *UI) restoreContact(w http.ResponseWriter, r *http.Request) {
 // purgeContact deletes a contact for good (purgeContact), administrators
 // only, after a confirmation page.
 func (u *UI) purgeContact(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Delete) {
+	if !u.may(w, r, graph.OpPurgeContact) {
 		return
 	}
 	ctx := r.Context()
@@ -318,15 +311,8 @@ func (u *UI) purgeContact(w http.ResponseWriter, r *http.Request) {
 	}
 	id := idParam(r)
 	if confirmed(r) {
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().PurgeContact(ctx, id)
-			return err
-		})
-		if err != nil {
-			u.fail(w, r, err)
-			return
-		}
-		redirectDone(w, r, "/contacts", "contact-purged", nil, "")
+		_, err := u.api.contacts.PurgeContact(ctx, id)
+		u.finish(w, r, err, done{Path: "/contacts", Key: "contact-purged"}, nil, "", nil)
 		return
 	}
 	c, err := u.loadContact(ctx, id)

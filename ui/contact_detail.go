@@ -9,6 +9,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
@@ -28,7 +29,7 @@ func (u *UI) contact(w http.ResponseWriter, r *http.Request) {
 // loadContact reads a contact of the active location, archived ones too,
 // through node(id:).
 func (u *UI) loadContact(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
-	n, err := u.r.Query().Node(ctx, id)
+	n, err := u.api.contacts.Node(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func (u *UI) showContact(w http.ResponseWriter, r *http.Request, status int, edi
 
 // contactDetail gathers what the contact page shows.
 func (u *UI) contactDetail(ctx context.Context, p views.Page, c *ent.Contact) (views.ContactDetail, error) {
-	q := u.r.Query()
+	q := u.api.contacts
 	d := views.ContactDetail{Contact: c, Now: u.opts.Now.Now(), StageForm: views.StageForm{Errors: views.FieldErrors{}},
 		CanPurge: contacts.MayPurge(ctx) == nil}
 	var err error
@@ -87,7 +88,7 @@ func (u *UI) contactDetail(ctx context.Context, p views.Page, c *ent.Contact) (v
 	for _, s := range pipeline.Targets(c.Stage) {
 		d.StageTargets = append(d.StageTargets, views.Option{Value: string(s), Label: pipeline.Label(s)})
 	}
-	if p.Me.Can["bookings:read"] {
+	if u.allowed(ctx, graph.OpBookings) {
 		bk, err := q.Bookings(ctx, nil, ptr(50), nil, nil,
 			&ent.BookingOrder{Direction: entgql.OrderDirectionDesc, Field: ent.BookingOrderFieldStartsAt},
 			&ent.BookingWhereInput{ContactID: &c.ID})
@@ -98,7 +99,7 @@ func (u *UI) contactDetail(ctx context.Context, p views.Page, c *ent.Contact) (v
 			return d, err
 		}
 	}
-	if p.Me.Can["tasks:read"] {
+	if u.allowed(ctx, graph.OpTasks) {
 		tk, err := q.Tasks(ctx, nil, ptr(50), nil, nil,
 			&ent.TaskOrder{Direction: entgql.OrderDirectionDesc, Field: ent.TaskOrderFieldCreatedAt},
 			&ent.TaskWhereInput{ContactID: &c.ID})

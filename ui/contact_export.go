@@ -5,8 +5,7 @@ import (
 	"net/http"
 
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
-	"github.com/avatarimaging/avatarcrm/internal/search"
+	"github.com/avatarimaging/avatarcrm/graph"
 )
 
 // countingWriter remembers whether anything was written, so a failed
@@ -23,10 +22,11 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 }
 
 // exportContacts streams the contacts of the list's filters (pipeline,
-// stage, and the search's matches) as CSV, through the contacts service,
-// which records the export in the audit trail. It needs contacts:export.
+// stage, and the search's matches) as CSV: exportContacts, streamed
+// (graph.Ops.ExportContactsTo), which records the export in the audit
+// trail.
 func (u *UI) exportContacts(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Export) {
+	if !u.may(w, r, graph.OpExportContacts) {
 		return
 	}
 	ctx := r.Context()
@@ -38,7 +38,7 @@ func (u *UI) exportContacts(w http.ResponseWriter, r *http.Request) {
 	}
 	if q := trim(qs.Get("q")); q != "" {
 		// The matches the list shows for the search, and no others.
-		rs, err := u.r.Search.Search(ctx, q, search.Options{Limit: searchResultsMax, Filter: where})
+		rs, err := u.api.contacts.SearchContacts(ctx, q, ptr(searchResultsMax), nil, where)
 		if err != nil {
 			u.fail(w, r, err)
 			return
@@ -59,7 +59,7 @@ func (u *UI) exportContacts(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", `attachment; filename="contacts-`+day.Format("2006-01-02")+`.csv"`)
 	h.Set("Cache-Control", "no-store")
 	cw := &countingWriter{w: w}
-	if _, err := u.r.ContactService.Export(ctx, cw, where); err != nil {
+	if _, err := u.api.contacts.ExportContactsTo(ctx, cw, where); err != nil {
 		if cw.n == 0 {
 			h.Del("Content-Disposition")
 			h.Del("Cache-Control")

@@ -7,7 +7,6 @@ package ui
 // the same form with allow_duplicate=yes.
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -17,14 +16,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
 // contactFields maps the field an error names (ent's, the hooks' or the
 // API's) to the form's input.
-var contactFields = map[string]string{
+var contactFields = inputs{
 	"first_name": "first_name", "firstName": "first_name",
 	"last_name": "last_name", "lastName": "last_name",
 	"phone": "phone", "email": "email",
@@ -88,7 +87,7 @@ func contactValues(f *views.ContactForm, ppl people) (*types.Date, *contact.Lead
 // the form: INVALID next to its field (or above the form), a reference
 // that is not there next to its field. Anything else returns ok false.
 func contactFormErrors(err error) (views.FieldErrors, int, bool) {
-	return fieldFormErrors(err, contactFields, notHere)
+	return formErrors(err, contactFields, notHere)
 }
 
 func (u *UI) renderContactForm(w http.ResponseWriter, r *http.Request, p views.Page, id string, f views.ContactForm, ppl people, status int) {
@@ -98,7 +97,7 @@ func (u *UI) renderContactForm(w http.ResponseWriter, r *http.Request, p views.P
 
 // newContact shows the new contact form.
 func (u *UI) newContact(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Create) {
+	if !u.may(w, r, graph.OpCreateContact) {
 		return
 	}
 	ctx := r.Context()
@@ -126,7 +125,7 @@ func nilIfEmpty(s string) *string {
 // createContact posts the new contact form: createContact, with
 // allowDuplicate when the person chose "Create anyway".
 func (u *UI) createContact(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Create) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpCreateContact) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -154,11 +153,8 @@ func (u *UI) createContact(w http.ResponseWriter, r *http.Request) {
 			in.AssignedToID = ptr(pulid.ID(f.AssignedTo))
 		}
 		allow := r.PostFormValue("allow_duplicate") == "yes"
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			var err error
-			created, err = u.r.Mutation().CreateContact(ctx, in, &allow)
-			return err
-		})
+		var err error
+		created, err = u.api.contacts.CreateContact(ctx, in, &allow)
 		if err != nil {
 			ae := apperr.From(err)
 			if dupOf, ok := ae.Details["duplicateOf"].(string); ok && ae.Code == apperr.Conflict {
@@ -211,7 +207,7 @@ func (u *UI) contactForEdit(w http.ResponseWriter, r *http.Request) (*ent.Contac
 
 // editContact shows the edit form of a contact.
 func (u *UI) editContact(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Update) {
+	if !u.may(w, r, graph.OpUpdateContact) {
 		return
 	}
 	c, p, ppl, ok := u.contactForEdit(w, r)
@@ -242,7 +238,7 @@ func deref(s *string) string {
 // updateContact posts the edit form: updateContact. An emptied input
 // clears the field.
 func (u *UI) updateContact(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpUpdateContact) || !u.parseForm(w, r) {
 		return
 	}
 	c, p, ppl, ok := u.contactForEdit(w, r)
@@ -272,10 +268,7 @@ func (u *UI) updateContact(w http.ResponseWriter, r *http.Request) {
 		case c.AssignedToID != nil:
 			in.ClearAssignedTo = true
 		}
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().UpdateContact(ctx, id, in)
-			return err
-		})
+		_, err := u.api.contacts.UpdateContact(ctx, id, in)
 		if err == nil {
 			redirectDone(w, r, "/contacts/"+id.String(), "contact-updated", nil, "")
 			return

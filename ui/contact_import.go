@@ -12,18 +12,20 @@ package ui
 // start may reach any instance; the form carries the job's ID.
 
 import (
-	"context"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -55,7 +57,7 @@ func (u *UI) renderUpload(w http.ResponseWriter, r *http.Request, status int, er
 
 // importForm shows the upload form.
 func (u *UI) importForm(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Create) {
+	if !u.may(w, r, graph.OpStageContactImport) {
 		return
 	}
 	u.renderUpload(w, r, http.StatusOK, nil)
@@ -74,7 +76,7 @@ func tooLarge(limit int64) views.FieldErrors {
 
 // importPreview reads the uploaded CSV and shows its preview.
 func (u *UI) importPreview(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Create) {
+	if !u.may(w, r, graph.OpStageContactImport) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, ImportUploadLimit)
@@ -104,7 +106,10 @@ func (u *UI) importPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	job, prev, err := u.stage(ctx, hdr.Filename, content)
+	// Kept for the second step: stageContactImport.
+	staged, err := u.api.contacts.StageContactImport(ctx, graphql.Upload{
+		File: bytes.NewReader(content), Filename: hdr.Filename, Size: int64(len(content)), ContentType: hdr.Header.Get("Content-Type"),
+	})
 	if err != nil {
 		ae := apperr.From(err)
 		if ae.Code != apperr.Invalid {
@@ -114,17 +119,7 @@ func (u *UI) importPreview(w http.ResponseWriter, r *http.Request) {
 		u.renderUpload(w, r, http.StatusUnprocessableEntity, views.FieldErrors{"file": sentence(ae.Message)})
 		return
 	}
-	u.renderPreview(w, r, http.StatusOK, job.ID.String(), hdr.Filename, prev, nil, nil)
-}
-
-// stage keeps the upload as a staged import job, in a transaction of its
-// own (the audit entry and the job commit together).
-func (u *UI) stage(ctx context.Context, name string, content []byte) (job *ent.ImportJob, prev *contacts.Preview, err error) {
-	err = u.inTx(ctx, func(ctx context.Context) error {
-		job, prev, err = u.r.ContactService.StageImport(ctx, name, content)
-		return err
-	})
-	return job, prev, err
+	u.renderPreview(w, r, http.StatusOK, staged.Job.ID.String(), hdr.Filename, staged.Preview, nil, nil)
 }
 
 // renderPreview shows a preview with the mapping chosen (nil: the
@@ -159,12 +154,12 @@ func (u *UI) renderPreview(w http.ResponseWriter, r *http.Request, status int, t
 // startImport starts the import of a previewed file with the mapping
 // chosen, and shows the job.
 func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Contacts, rbac.Create) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpStartStagedContactImport) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
 	token := r.PostFormValue("token")
-	staged, prev, err := u.r.ContactService.StagedImport(ctx, pulid.ID(token))
+	staged, err := u.api.contacts.StagedContactImport(ctx, pulid.ID(token))
 	if err != nil {
 		if apperr.CodeOf(err) != apperr.NotFound {
 			u.fail(w, r, err)
@@ -174,8 +169,9 @@ func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
 			"file": "The uploaded file is no longer waiting (it was imported already, or waited more than a day): please upload it again."})
 		return
 	}
+	prev := staged.Preview
 	chosen := map[int]string{}
-	mapping := map[string]string{}
+	var mapping []*contacts.ColumnMapping
 	errs := views.FieldErrors{}
 	for i, h := range prev.Headers {
 		f := r.PostFormValue("map_" + strconv.Itoa(i))
@@ -187,18 +183,15 @@ func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
 			errs["map_"+strconv.Itoa(i)] = "Choose one of the listed fields, or Ignore."
 			continue
 		}
-		mapping[h] = f
+		mapping = append(mapping, &contacts.ColumnMapping{Column: h, Field: contacts.Field(f)})
 	}
 	if len(errs) == 0 && len(mapping) == 0 {
 		errs[""] = "Choose a field for at least the first name column."
 	}
 	var job *ent.ImportJob
 	if len(errs) == 0 {
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			var err error
-			job, err = u.r.ContactService.StartStagedImport(ctx, staged.ID, mapping)
-			return err
-		})
+		var err error
+		job, err = u.api.contacts.StartStagedContactImport(ctx, staged.Job.ID, mapping)
 		if err != nil {
 			ae := apperr.From(err)
 			if ae.Code != apperr.Invalid {
@@ -209,7 +202,7 @@ func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if job == nil {
-		u.renderPreview(w, r, http.StatusUnprocessableEntity, token, staged.FileName, prev, chosen, errs)
+		u.renderPreview(w, r, http.StatusUnprocessableEntity, token, staged.Job.FileName, prev, chosen, errs)
 		return
 	}
 	redirectDone(w, r, "/contacts/import/"+job.ID.String(), "import-started", nil, "")
@@ -220,7 +213,7 @@ func (u *UI) startImport(w http.ResponseWriter, r *http.Request) {
 // job section (#import-job) every second while the job runs.
 func (u *UI) importJob(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	job, err := u.r.Query().ImportJob(ctx, idParam(r))
+	job, err := u.api.contacts.ImportJob(ctx, idParam(r))
 	if err != nil {
 		u.fail(w, r, err)
 		return

@@ -15,8 +15,8 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -25,8 +25,9 @@ const mergeSearchMax = 10
 
 // mergeContacts serves both steps of a merge and the merge itself.
 func (u *UI) mergeContacts(w http.ResponseWriter, r *http.Request) {
-	// mergeContacts needs both (the service checks them again).
-	if !u.require(w, r, rbac.Contacts, rbac.Update) || !u.require(w, r, rbac.Contacts, rbac.Delete) {
+	// A merge changes the survivor as well as archiving the duplicates:
+	// the service asks for both, and so does the page.
+	if !u.may(w, r, graph.OpMergeContacts) || !u.may(w, r, graph.OpUpdateContact) {
 		return
 	}
 	if r.Method == http.MethodPost && !u.parseForm(w, r) {
@@ -65,11 +66,7 @@ func (u *UI) mergeContacts(w http.ResponseWriter, r *http.Request) {
 	if confirmed(r) {
 		dups := mergeDuplicates(id, order, survivor)
 		var kept *ent.Contact
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			var err error
-			kept, err = u.r.Mutation().MergeContacts(ctx, survivor, dups)
-			return err
-		})
+		kept, err := u.api.contacts.MergeContacts(ctx, survivor, dups)
 		if err == nil {
 			redirectDone(w, r, "/contacts/"+kept.ID.String(), "contacts-merged", nil, "")
 			return
@@ -121,7 +118,7 @@ func mergeDuplicates(id pulid.ID, with []pulid.ID, survivor pulid.ID) []pulid.ID
 // mergeCandidates lists what the merge page offers: the contact, its
 // possible duplicates, the ticked ones, and the matches of a search.
 func (u *UI) mergeCandidates(ctx context.Context, base *ent.Contact, with map[pulid.ID]bool, order []pulid.ID, survivor pulid.ID, d *views.MergePage) error {
-	q := u.r.Query()
+	q := u.api.contacts
 	seen := map[pulid.ID]bool{}
 	add := func(c *ent.Contact, matched []string) {
 		if seen[c.ID] {
@@ -155,7 +152,7 @@ func (u *UI) mergeCandidates(ctx context.Context, base *ent.Contact, with map[pu
 		add(c, nil)
 	}
 	if d.Q != "" {
-		rs, err := q.SearchContacts(ctx, d.Q, ptr(mergeSearchMax), ptr(false))
+		rs, err := q.SearchContacts(ctx, d.Q, ptr(mergeSearchMax), ptr(false), nil)
 		if err != nil {
 			return err
 		}
@@ -183,7 +180,7 @@ func (u *UI) mergeReview(ctx context.Context, cands []views.MergeCandidate, surv
 	if rv.Survivor == nil {
 		return nil, apperr.NotFoundf("survivor", "not found")
 	}
-	q := u.r.Query()
+	q := u.api.contacts
 	s := rv.Survivor
 	phone, email, dob, ref := s.Phone != nil, s.Email != nil, s.DateOfBirth != nil, s.Referrer != nil
 	tags := slices.Clone(s.Tags)

@@ -19,7 +19,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -132,7 +131,7 @@ func (u *UI) contactList(ctx context.Context, p views.Page, qs url.Values) (view
 	if d.Q != "" {
 		// A search: the best matches by score (typos allowed), within
 		// the pipeline and stage filters.
-		rs, err := u.r.Search.Search(ctx, d.Q, search.Options{Limit: searchResultsMax, Filter: where})
+		rs, err := u.api.contacts.SearchContacts(ctx, d.Q, ptr(searchResultsMax), nil, where)
 		if err != nil {
 			return d, err
 		}
@@ -158,7 +157,7 @@ func (u *UI) contactList(ctx context.Context, p views.Page, qs url.Values) (view
 	default:
 		first = ptr(contactsPerPage)
 	}
-	conn, err := u.r.Query().Contacts(ctx, after, first, before, last, contactOrder(d.Sort), where)
+	conn, err := u.api.contacts.Contacts(ctx, after, first, before, last, contactOrder(d.Sort), where)
 	if err != nil {
 		return d, err
 	}

@@ -23,7 +23,7 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 	now := u.opts.Now.Now()
 	start, end := dayBounds(now, p.Me.TZ)
 	d := views.Dashboard{Now: now, Today: start}
-	q := u.r.Query()
+	q := u.api.dash
 
 	bk, err := q.Bookings(ctx, nil, ptr(100), nil, nil,
 		&ent.BookingOrder{Direction: entgql.OrderDirectionAsc, Field: ent.BookingOrderFieldStartsAt},

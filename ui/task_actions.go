@@ -15,7 +15,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -24,28 +23,19 @@ var (
 	taskPriorities = enums[task.Priority](schema.TaskPriorities)
 )
 
-// taskAction runs one quick action on task {id}: it checks tasks:update,
-// reads the form, runs change in a transaction and answers (see
-// taskAnswer). change returns the changed task, the flash key for the
-// redirect and the sentence app.js announces.
-func (u *UI) taskAction(w http.ResponseWriter, r *http.Request, change func(ctx context.Context, id pulid.ID) (*ent.Task, string, string, error)) {
-	if err := graph.Require(r.Context(), rbac.Tasks, rbac.Update); err != nil {
+// taskAction runs one quick action on task {id}: it asks whether the
+// viewer may run op, reads the form, runs change (which runs the
+// operation) and answers (see taskAnswer). change returns the changed task,
+// the flash key for the redirect and the sentence app.js announces.
+func (u *UI) taskAction(w http.ResponseWriter, r *http.Request, op graph.Op, change func(ctx context.Context, id pulid.ID) (*ent.Task, string, string, error)) {
+	if err := u.api.guard.Check(r.Context(), op); err != nil {
 		u.taskFail(w, r, err)
 		return
 	}
 	if !u.parseForm(w, r) {
 		return
 	}
-	id := idParam(r)
-	var (
-		t        *ent.Task
-		key, say string
-	)
-	err := u.inTx(r.Context(), func(ctx context.Context) error {
-		var err error
-		t, key, say, err = change(ctx, id)
-		return err
-	})
+	t, key, say, err := change(r.Context(), idParam(r))
 	if err != nil {
 		u.taskFail(w, r, err)
 		return
@@ -158,7 +148,7 @@ func statusDone(t *ent.Task, from task.Status) (string, string) {
 
 // setTaskStatus moves a task on the kanban: setTaskStatus.
 func (u *UI) setTaskStatus(w http.ResponseWriter, r *http.Request) {
-	u.taskAction(w, r, func(ctx context.Context, id pulid.ID) (*ent.Task, string, string, error) {
+	u.taskAction(w, r, graph.OpSetTaskStatus, func(ctx context.Context, id pulid.ID) (*ent.Task, string, string, error) {
 		st, err := enumValue("status", r.PostFormValue("status"), taskStatuses)
 		if err != nil {
 			return nil, "", "", err
@@ -172,7 +162,7 @@ func (u *UI) setTaskStatus(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, "", "", err
 		}
-		t, err := u.r.Mutation().SetTaskStatus(ctx, id, st)
+		t, err := u.api.tasks.SetTaskStatus(ctx, id, st)
 		if err != nil {
 			return nil, "", "", err
 		}
@@ -184,7 +174,8 @@ func (u *UI) setTaskStatus(w http.ResponseWriter, r *http.Request) {
 // assignTask gives a task to a member (reassignTask), or to whoever
 // auto-assignment picks (autoAssignTask).
 func (u *UI) assignTask(w http.ResponseWriter, r *http.Request) {
-	u.taskAction(w, r, func(ctx context.Context, id pulid.ID) (*ent.Task, string, string, error) {
+	// reassignTask and autoAssignTask declare the same permission.
+	u.taskAction(w, r, graph.OpReassignTask, func(ctx context.Context, id pulid.ID) (*ent.Task, string, string, error) {
 		to := strings.TrimSpace(r.PostFormValue("assignee"))
 		var (
 			t   *ent.Task
@@ -195,10 +186,10 @@ func (u *UI) assignTask(w http.ResponseWriter, r *http.Request) {
 		case "":
 			return nil, "", "", apperr.Invalidf("assignee", "choose someone, or auto-assignment")
 		case "auto":
-			t, err = u.r.Mutation().AutoAssignTask(ctx, id)
+			t, err = u.api.tasks.AutoAssignTask(ctx, id)
 			key = "task-auto-assigned"
 		default:
-			t, err = u.r.Mutation().ReassignTask(ctx, id, pulid.ID(to))
+			t, err = u.api.tasks.ReassignTask(ctx, id, pulid.ID(to))
 		}
 		if err != nil {
 			return nil, "", "", err
@@ -220,7 +211,7 @@ func (u *UI) assignTask(w http.ResponseWriter, r *http.Request) {
 // setTaskPriority sets the priority by hand, or with "auto" hands it back
 // to the rules: setTaskPriority.
 func (u *UI) setTaskPriority(w http.ResponseWriter, r *http.Request) {
-	u.taskAction(w, r, func(ctx context.Context, id pulid.ID) (*ent.Task, string, string, error) {
+	u.taskAction(w, r, graph.OpSetTaskPriority, func(ctx context.Context, id pulid.ID) (*ent.Task, string, string, error) {
 		v := r.PostFormValue("priority")
 		var prio *task.Priority
 		if v != "auto" {
@@ -230,7 +221,7 @@ func (u *UI) setTaskPriority(w http.ResponseWriter, r *http.Request) {
 			}
 			prio = &p
 		}
-		t, err := u.r.Mutation().SetTaskPriority(ctx, id, prio)
+		t, err := u.api.tasks.SetTaskPriority(ctx, id, prio)
 		if err != nil {
 			return nil, "", "", err
 		}
@@ -249,14 +240,10 @@ func (u *UI) cancelTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if confirmed(r) {
-		if !u.require(w, r, rbac.Tasks, rbac.Update) {
+		if !u.may(w, r, graph.OpSetTaskStatus) {
 			return
 		}
-		err := u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().SetTaskStatus(ctx, id, task.StatusCancelled)
-			return err
-		})
-		if err != nil {
+		if _, err := u.api.tasks.SetTaskStatus(ctx, id, task.StatusCancelled); err != nil {
 			u.fail(w, r, err)
 			return
 		}

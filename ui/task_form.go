@@ -12,8 +12,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -23,7 +23,7 @@ const defaultDueClock = "17:00"
 
 // taskFields are the form's inputs that a resolver error can point at, by
 // the resolver's field name.
-var taskFields = map[string]string{
+var taskFields = inputs{
 	"title": "title", "description": "description", "kind": "kind", "skill": "skill",
 	"priority": "priority", "priorityManual": "priority", "assigneeID": "assignee", "userID": "assignee",
 	"contactID": "contact", "dueAt": "due_date",
@@ -39,7 +39,7 @@ func taskFormErrors(err error) (views.FieldErrors, int, bool) {
 	if (ae.Code == apperr.Invalid || ae.Code == apperr.Conflict) && ae.Field == "bookingID" {
 		return views.FieldErrors{"": "The booking does not exist, or it belongs to another location."}, Status(ae.Code), true
 	}
-	return fieldFormErrors(err, taskFields, "That record does not exist, or it belongs to another location.")
+	return formErrors(err, taskFields, notHere)
 }
 
 // parseDue reads the due date and time, given in tz. Both empty is no due
@@ -93,7 +93,7 @@ func checkTitle(f *views.TaskForm) {
 // contactByID reads a contact (archived ones too), NOT_FOUND on the field
 // "contactID" when the viewer cannot see it.
 func (u *UI) contactByID(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
-	conn, err := u.r.Query().Contacts(ctx, nil, ptr(1), nil, nil, nil, &ent.ContactWhereInput{
+	conn, err := u.api.tasks.Contacts(ctx, nil, ptr(1), nil, nil, nil, &ent.ContactWhereInput{
 		ID: &id, Or: []*ent.ContactWhereInput{{ArchivedAtIsNil: true}, {ArchivedAtNotNil: true}},
 	})
 	if err != nil {
@@ -118,9 +118,9 @@ func (u *UI) settleContact(ctx context.Context, r *http.Request, f *views.TaskFo
 	case pick != "":
 		f.ContactID, f.ContactQuery = pick, ""
 	case f.ContactQuery != "":
-		res, err := u.r.Query().SearchContacts(ctx, f.ContactQuery, ptr(10), nil)
+		res, err := u.api.tasks.SearchContacts(ctx, f.ContactQuery, ptr(10), nil, nil)
 		if err != nil {
-			if errs, _, ok := formErrors(err); ok {
+			if errs, _, ok := formErrors(err, nil, ""); ok {
 				f.Errors["contact"] = errs[""]
 				return false, nil
 			}
@@ -200,7 +200,7 @@ func (u *UI) taskFormPage(ctx context.Context, id string, f views.TaskForm) (vie
 // newTask shows the create form, prefilled from ?contact=ID and
 // ?booking=ID (a booking brings its contact).
 func (u *UI) newTask(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Tasks, rbac.Create) {
+	if !u.may(w, r, graph.OpCreateTask) {
 		return
 	}
 	ctx := r.Context()
@@ -209,11 +209,11 @@ func (u *UI) newTask(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	f := views.TaskForm{Assignee: taskAccess(ctx).Me}
+	f := views.TaskForm{Assignee: u.taskAccess(ctx).Me}
 	q := r.URL.Query()
 	if id := q.Get("booking"); id != "" {
 		bid := pulid.ID(id)
-		conn, err := u.r.Query().Bookings(ctx, nil, ptr(1), nil, nil, nil, &ent.BookingWhereInput{ID: &bid})
+		conn, err := u.api.tasks.Bookings(ctx, nil, ptr(1), nil, nil, nil, &ent.BookingWhereInput{ID: &bid})
 		if err != nil {
 			u.fail(w, r, err)
 			return
@@ -254,7 +254,7 @@ func (u *UI) newTask(w http.ResponseWriter, r *http.Request) {
 // when the assignee is "auto". It then shows the task, with why it got its
 // priority and assignee.
 func (u *UI) createTask(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Tasks, rbac.Create) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpCreateTask) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -294,15 +294,11 @@ func (u *UI) createTask(w http.ResponseWriter, r *http.Request) {
 	}
 	var created *ent.Task
 	if len(f.Errors) == 0 {
-		err = u.inTx(ctx, func(ctx context.Context) error {
-			var err error
-			if auto {
-				created, err = u.r.Mutation().CreateTaskAutoAssigned(ctx, in)
-			} else {
-				created, err = u.r.Mutation().CreateTask(ctx, in)
-			}
-			return err
-		})
+		if auto {
+			created, err = u.api.tasks.CreateTaskAutoAssigned(ctx, in)
+		} else {
+			created, err = u.api.tasks.CreateTask(ctx, in)
+		}
 		if err != nil {
 			errs, st, ok := taskFormErrors(err)
 			if !ok {
@@ -385,7 +381,7 @@ func (u *UI) editTask(w http.ResponseWriter, r *http.Request) {
 
 // updateTask posts the edit form: updateTask.
 func (u *UI) updateTask(w http.ResponseWriter, r *http.Request) {
-	if !u.require(w, r, rbac.Tasks, rbac.Update) || !u.parseForm(w, r) {
+	if !u.may(w, r, graph.OpUpdateTask) || !u.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
@@ -431,10 +427,7 @@ func (u *UI) updateTask(w http.ResponseWriter, r *http.Request) {
 		in.ClearContact = true
 	}
 	if len(f.Errors) == 0 {
-		err = u.inTx(ctx, func(ctx context.Context) error {
-			_, err := u.r.Mutation().UpdateTask(ctx, id, in)
-			return err
-		})
+		_, err = u.api.tasks.UpdateTask(ctx, id, in)
 		if err != nil {
 			errs, st, ok := taskFormErrors(err)
 			if !ok {

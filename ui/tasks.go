@@ -33,8 +33,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
@@ -63,18 +63,19 @@ func (u *UI) taskRoutes(r chi.Router) {
 	r.Post("/tasks/{id}/cancel", u.cancelTask)
 }
 
-// taskAccess is what the viewer may do to tasks, from the same decision the
-// privacy rules make (so an exception in the permission matrix counts).
-func taskAccess(ctx context.Context) views.TaskAccess {
+// taskAccess is what the viewer may do to tasks, from the permissions the
+// task operations declare and the decision the privacy rules make for one
+// task (so an exception in the permission matrix counts).
+func (u *UI) taskAccess(ctx context.Context) views.TaskAccess {
 	v := viewer.FromContext(ctx)
 	if v == nil {
 		return views.TaskAccess{}
 	}
 	return views.TaskAccess{
 		Me:        v.UserID.String(),
-		CanCreate: v.Can(rbac.Tasks, rbac.Create).Allowed,
-		CanUpdate: v.Can(rbac.Tasks, rbac.Update).Allowed,
-		Viewer:    v,
+		CanCreate: u.allowed(ctx, graph.OpCreateTask),
+		CanUpdate: u.allowed(ctx, graph.OpUpdateTask),
+		ChangeOn:  func(owner *pulid.ID) bool { return u.api.guard.AllowedOn(ctx, graph.OpUpdateTask, owner) },
 	}
 }
 
@@ -88,7 +89,7 @@ type people struct {
 }
 
 func (u *UI) people(ctx context.Context) (people, error) {
-	conn, err := u.r.Query().Users(ctx, nil, ptr(500), nil, nil,
+	conn, err := u.api.tasks.Users(ctx, nil, ptr(500), nil, nil,
 		&ent.UserOrder{Direction: entgql.OrderDirectionAsc, Field: ent.UserOrderFieldName}, nil)
 	if err != nil {
 		return people{}, err
@@ -111,7 +112,7 @@ func (u *UI) taskCtx(ctx context.Context, p views.Page, next string) (views.Task
 		return views.TaskCtx{}, people{}, err
 	}
 	return views.TaskCtx{
-		Access: taskAccess(ctx), Assignees: ppl.Options, TZ: p.Me.TZ, Now: u.opts.Now.Now(), Next: next,
+		Access: u.taskAccess(ctx), Assignees: ppl.Options, TZ: p.Me.TZ, Now: u.opts.Now.Now(), Next: next,
 	}, ppl, nil
 }
 
@@ -142,7 +143,7 @@ func (u *UI) taskRowsOf(ctx context.Context, ts []*ent.Task, ppl people) ([]view
 	if len(ids) > 0 {
 		// Archived contacts too: a task keeps its contact. (Asking about
 		// archivedAt turns off the list's "not archived" default.)
-		conn, err := u.r.Query().Contacts(ctx, nil, ptr(len(ids)), nil, nil, nil, &ent.ContactWhereInput{
+		conn, err := u.api.tasks.Contacts(ctx, nil, ptr(len(ids)), nil, nil, nil, &ent.ContactWhereInput{
 			IDIn: ids,
 			Or:   []*ent.ContactWhereInput{{ArchivedAtIsNil: true}, {ArchivedAtNotNil: true}},
 		})
@@ -193,7 +194,7 @@ func sortTasks(ts []*ent.Task) {
 // queryTasks lists up to limit tasks matching where, in sortTasks order;
 // more says there were more.
 func (u *UI) queryTasks(ctx context.Context, where *ent.TaskWhereInput, limit int) (ts []*ent.Task, more bool, err error) {
-	conn, err := u.r.Query().Tasks(ctx, nil, ptr(limit), nil, nil,
+	conn, err := u.api.tasks.Tasks(ctx, nil, ptr(limit), nil, nil,
 		&ent.TaskOrder{Direction: entgql.OrderDirectionDesc, Field: ent.TaskOrderFieldPriorityRank}, where)
 	if err != nil {
 		return nil, false, err
@@ -205,7 +206,7 @@ func (u *UI) queryTasks(ctx context.Context, where *ent.TaskWhereInput, limit in
 
 // taskByID reads one task, NOT_FOUND when the viewer cannot see it.
 func (u *UI) taskByID(ctx context.Context, id pulid.ID) (*ent.Task, error) {
-	conn, err := u.r.Query().Tasks(ctx, nil, ptr(1), nil, nil, nil, &ent.TaskWhereInput{ID: &id})
+	conn, err := u.api.tasks.Tasks(ctx, nil, ptr(1), nil, nil, nil, &ent.TaskWhereInput{ID: &id})
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +227,7 @@ func (u *UI) taskForChange(w http.ResponseWriter, r *http.Request, title string)
 		u.fail(w, r, err)
 		return nil, views.Page{}, false
 	}
-	if !taskAccess(ctx).CanChange(t) {
+	if !u.taskAccess(ctx).CanChange(t) {
 		u.fail(w, r, apperr.Forbiddenf("you may change only the tasks assigned to you"))
 		return nil, views.Page{}, false
 	}
@@ -455,7 +456,7 @@ func (u *UI) taskDetail(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	events, err := u.r.Task().History(ctx, t)
+	events, err := u.api.tasks.TaskHistory(ctx, t)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -475,7 +476,7 @@ func (u *UI) taskDetail(w http.ResponseWriter, r *http.Request) {
 // bookingLabel names a booking: "MRI Knee · Wed 11 Mar 10:30"; "" when the
 // viewer cannot see it.
 func (u *UI) bookingLabel(ctx context.Context, id pulid.ID, tz *time.Location) (string, error) {
-	conn, err := u.r.Query().Bookings(ctx, nil, ptr(1), nil, nil, nil, &ent.BookingWhereInput{ID: &id})
+	conn, err := u.api.tasks.Bookings(ctx, nil, ptr(1), nil, nil, nil, &ent.BookingWhereInput{ID: &id})
 	if err != nil || len(conn.Edges) == 0 {
 		return "", err
 	}

@@ -1,6 +1,10 @@
 // Package ui is the staff UI: templ pages upgraded with htmx. Handlers parse
-// the request, call the same GraphQL resolvers the API uses, and render;
-// they never reach the database any other way, so every privacy rule holds.
+// the request, call an operation, and render. The operations are graph.Ops:
+// the GraphQL schema's own operations run in-process, each checking the
+// permission the schema declares and running a change in one transaction,
+// so a page can do nothing the API would refuse. Each area of the UI
+// depends on the few operations it calls (api.go), never on the resolvers
+// or the services behind them.
 package ui
 
 import (
@@ -43,13 +47,16 @@ type Options struct {
 
 // UI serves the staff pages.
 type UI struct {
-	r    *graph.Resolver
+	api  apis
 	opts Options
 }
 
-// New returns the UI over the resolver.
-func New(r *graph.Resolver, opts Options) *UI {
-	return &UI{r: r, opts: opts}
+// New returns the UI over the operations (graph.NewOps).
+func New(api API, opts Options) *UI {
+	return &UI{api: apis{
+		guard: api, layout: api, dash: api,
+		contacts: api, bookings: api, tasks: api, admin: api,
+	}, opts: opts}
 }
 
 // Routes mounts the UI.
@@ -95,7 +102,7 @@ func (u *UI) requireViewer(next http.Handler) http.Handler {
 
 // page builds the layout data for the signed-in viewer.
 func (u *UI) page(ctx context.Context, r *http.Request, title, active string) (views.Page, error) {
-	me, err := u.r.Query().Me(ctx)
+	me, err := u.api.layout.Me(ctx)
 	if err != nil {
 		return views.Page{}, err
 	}
@@ -108,14 +115,14 @@ func (u *UI) page(ctx context.Context, r *http.Request, title, active string) (v
 		Me: views.Me{
 			Name: me.User.Name, Email: me.User.Email, Role: string(me.Role),
 			LocationID: me.Location.ID.String(), LocationName: me.Location.Name, LocationCode: me.Location.Code,
-			TZ: tz, Region: me.Location.Region, Can: map[string]bool{},
+			TZ: tz, Region: me.Location.Region, Perms: map[rbac.Permission]bool{},
 		},
 	}
 	for _, l := range me.Locations {
 		p.Me.Locations = append(p.Me.Locations, views.LocationOption{ID: l.Location.ID.String(), Name: l.Location.Name, Code: l.Location.Code, Role: string(l.Role)})
 	}
 	for _, perm := range me.Permissions {
-		p.Me.Can[perm] = true
+		p.Me.Perms[rbac.Permission(perm)] = true
 	}
 	return p, nil
 }
@@ -173,9 +180,19 @@ func Status(c apperr.Code) int {
 	return http.StatusInternalServerError
 }
 
-// can reports whether the viewer holds a permission.
-func can(ctx context.Context, res rbac.Resource, act rbac.Action) bool {
-	return viewer.FromContext(ctx).Can(res, act).Allowed
+// may answers with the error page (403, or the sign-in page) unless the
+// viewer may run op: a page that offers op's form, or takes its post, asks
+// first. The operation checks again when it runs; the permission is the
+// one the schema declares for op.
+func (u *UI) may(w http.ResponseWriter, r *http.Request, op graph.Op) bool {
+	if err := u.api.guard.Check(r.Context(), op); err != nil {
+		u.fail(w, r, err)
+		return false
+	}
+	return true
 }
+
+// allowed reports whether the viewer may run op, for showing its button.
+func (u *UI) allowed(ctx context.Context, op graph.Op) bool { return u.api.guard.Allowed(ctx, op) }
 
 var errBadRequest = errors.New("bad request")

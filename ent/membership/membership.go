@@ -31,6 +31,8 @@ const (
 	FieldRole = "role"
 	// FieldSkills holds the string denoting the skills field in the database.
 	FieldSkills = "skills"
+	// FieldDisabledAt holds the string denoting the disabled_at field in the database.
+	FieldDisabledAt = "disabled_at"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeUser holds the string denoting the user edge name in mutations.
@@ -62,6 +64,7 @@ var Columns = []string{
 	FieldUserID,
 	FieldRole,
 	FieldSkills,
+	FieldDisabledAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -151,6 +154,11 @@ func ByUserID(opts ...sql.OrderTermOption) OrderOption {
 // ByRole orders the results by the role field.
 func ByRole(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRole, opts...).ToFunc()
+}
+
+// ByDisabledAt orders the results by the disabled_at field.
+func ByDisabledAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDisabledAt, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -499,6 +499,50 @@ var (
 			},
 		},
 	}
+	// InvitationsColumns holds the columns for the "invitations" table.
+	InvitationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "email", Type: field.TypeString, Size: 254},
+		{Name: "name", Type: field.TypeString, Size: 120, Default: ""},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"admin", "manager", "staff", "viewer"}},
+		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "invited_by_id", Type: field.TypeString, Nullable: true},
+	}
+	// InvitationsTable holds the schema information for the "invitations" table.
+	InvitationsTable = &schema.Table{
+		Name:       "invitations",
+		Columns:    InvitationsColumns,
+		PrimaryKey: []*schema.Column{InvitationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "invitations_locations_location",
+				Columns:    []*schema.Column{InvitationsColumns[7]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "invitations_users_invited_by",
+				Columns:    []*schema.Column{InvitationsColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "invitation_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvitationsColumns[7]},
+			},
+			{
+				Name:    "invitation_email",
+				Unique:  false,
+				Columns: []*schema.Column{InvitationsColumns[3]},
+			},
+		},
+	}
 	// LocationsColumns holds the columns for the "locations" table.
 	LocationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -539,6 +583,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"admin", "manager", "staff", "viewer"}, Default: "staff"},
 		{Name: "skills", Type: field.TypeJSON, Nullable: true},
+		{Name: "disabled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "user_id", Type: field.TypeString},
 	}
@@ -550,13 +595,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "memberships_locations_location",
-				Columns:    []*schema.Column{MembershipsColumns[5]},
+				Columns:    []*schema.Column{MembershipsColumns[6]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "memberships_users_user",
-				Columns:    []*schema.Column{MembershipsColumns[6]},
+				Columns:    []*schema.Column{MembershipsColumns[7]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -565,12 +610,12 @@ var (
 			{
 				Name:    "membership_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{MembershipsColumns[5]},
+				Columns: []*schema.Column{MembershipsColumns[6]},
 			},
 			{
 				Name:    "membership_user_id_location_id",
 				Unique:  true,
-				Columns: []*schema.Column{MembershipsColumns[6], MembershipsColumns[5]},
+				Columns: []*schema.Column{MembershipsColumns[7], MembershipsColumns[6]},
 			},
 		},
 	}
@@ -1050,6 +1095,7 @@ var (
 		EventsTable,
 		IPRulesTable,
 		ImportJobsTable,
+		InvitationsTable,
 		LocationsTable,
 		MembershipsTable,
 		PermissionsTable,
@@ -1084,6 +1130,8 @@ func init() {
 	IPRulesTable.ForeignKeys[1].RefTable = UsersTable
 	ImportJobsTable.ForeignKeys[0].RefTable = LocationsTable
 	ImportJobsTable.ForeignKeys[1].RefTable = UsersTable
+	InvitationsTable.ForeignKeys[0].RefTable = LocationsTable
+	InvitationsTable.ForeignKeys[1].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[0].RefTable = LocationsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
 	PermissionsTable.ForeignKeys[0].RefTable = LocationsTable

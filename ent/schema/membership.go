@@ -30,6 +30,9 @@ func (Membership) Fields() []ent.Field {
 			Annotations(entgql.Type("Role")),
 		field.Strings("skills").Optional().
 			Comment("What the member can do, e.g. mri, ct, calls; used by task auto-assignment"),
+		field.Time("disabled_at").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
+			Comment("Set while the person may not act at this location; their other locations are not affected"),
 	}
 }
 

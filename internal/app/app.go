@@ -131,7 +131,7 @@ func (a *App) Open(ctx context.Context) error {
 	resolver := &graph.Resolver{
 		Client:  d.Client,
 		Access:  store,
-		Users:   &access.Users{Client: d.Client, Store: store, Now: a.Now},
+		Users:   &access.Users{Client: d.Client, Store: store, Audit: a.Audit, Now: a.Now},
 		IPRules: ipRules,
 		Auth:    a.Auth,
 		Audit:   a.Audit,
@@ -161,7 +161,7 @@ func (a *App) Open(ctx context.Context) error {
 		}
 		uiOpts.OIDCProvider = a.OIDC.ProviderName()
 	}
-	staffUI := ui.New(resolver, uiOpts)
+	staffUI := ui.New(graph.NewOps(resolver), uiOpts)
 	if a.OIDC != nil {
 		a.OIDC.Fail = staffUI.SignInError
 	}

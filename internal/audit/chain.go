@@ -36,6 +36,9 @@ const (
 	ActionAPIKeyRevoke     = "apikey_revoke"
 	ActionPermissionChange = "permission_change"
 	ActionSeed             = "seed"
+	// ActionAccessChange records a change to who may act where: a member
+	// disabled, enabled or removed, sessions ended, an invitation accepted.
+	ActionAccessChange = "access_change"
 )
 
 // GenesisMAC is the prev_mac of entry 1.

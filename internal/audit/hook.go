@@ -38,7 +38,7 @@ var unaudited = map[string]bool{ent.TypeAuditEntry: true, ent.TypeSession: true}
 // with a contact.
 //
 // When the mutation runs in a transaction (an ent.Tx, as every GraphQL
-// mutation does under entgql.Transactioner), the entries are written by
+// mutation does under graph.Transactional), the entries are written by
 // Append in that same transaction at its commit, just before COMMIT: a
 // rolled-back change leaves no entry, a committed one always has its
 // entry, and if the entry cannot be written the transaction is rolled back
@@ -82,19 +82,7 @@ func (l *Log) Hook() ent.Hook {
 				meta.MarkPHI()
 			}
 			if tx := txOf(ctx, m); tx != nil {
-				tx.OnCommit(func(next ent.Committer) ent.Committer {
-					return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
-						if err := l.Append(cctx, tx, entries...); err != nil {
-							_ = tx.Rollback()
-							return fmt.Errorf("%w (the change was rolled back)", err)
-						}
-						if err := next.Commit(cctx, tx); err != nil {
-							return err
-						}
-						meta.addWritten(len(entries))
-						return nil
-					})
-				})
+				l.onCommit(tx, meta, entries)
 				return v, nil
 			}
 			if err := l.AppendNow(ctx, entries...); err != nil {
@@ -109,9 +97,75 @@ func (l *Log) Hook() ent.Hook {
 	}
 }
 
+// onCommit writes entries in tx just before it commits: a rolled-back
+// change leaves no entry, a committed one always has its entry, and if the
+// entries cannot be written the transaction is rolled back and Commit
+// returns the error.
+func (l *Log) onCommit(tx *ent.Tx, meta *Meta, entries []Entry) {
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
+			if err := l.Append(cctx, tx, entries...); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("%w (the change was rolled back)", err)
+			}
+			if err := next.Commit(cctx, tx); err != nil {
+				return err
+			}
+			meta.addWritten(len(entries))
+			return nil
+		})
+	})
+}
+
+// RecordChange writes entries about a change the caller is making that the
+// Hook cannot describe alone (e.g. an account disabled at every location,
+// one entry in each location's trail): in the transaction of ctx at its
+// commit, as the Hook's entries, else at once. The request's data and its
+// actor fill what an entry leaves empty (but LocationID, which names the
+// trail the entry belongs to).
+func (l *Log) RecordChange(ctx context.Context, entries ...Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	meta := MetaFrom(ctx)
+	mv := meta.Values()
+	vw := viewer.FromContext(ctx)
+	for i := range entries {
+		e := &entries[i]
+		if e.At.IsZero() {
+			e.At = l.now.Now()
+		}
+		if e.Operation == "" {
+			e.Operation = mv.Operation
+		}
+		if e.Method == "" && e.Path == "" {
+			e.Method, e.Path, e.IP, e.UserAgent = mv.Method, mv.Path, mv.IP, mv.UserAgent
+		}
+		if e.UserID == "" {
+			switch {
+			case mv.UserID != "" || mv.Email != "":
+				e.UserID, e.Email = mv.UserID, mv.Email
+			case vw != nil && vw.System:
+				e.UserID, e.Email = SystemUserID, vw.Actor
+			case vw != nil:
+				e.UserID, e.Email = string(vw.UserID), vw.Email
+			}
+		}
+	}
+	if tx := ent.TxFromContext(ctx); tx != nil {
+		l.onCommit(tx, meta, entries)
+		return nil
+	}
+	if err := l.AppendNow(ctx, entries...); err != nil {
+		return err
+	}
+	meta.addWritten(len(entries))
+	return nil
+}
+
 // txOf returns the transaction the mutation runs in. The mutation itself
 // knows (its driver is the transaction's); the context's transaction, which
-// entgql.Transactioner sets, is the fallback for a mutation type that
+// graph.Transactional sets, is the fallback for a mutation type that
 // cannot say.
 func txOf(ctx context.Context, m ent.Mutation) *ent.Tx {
 	if t, ok := m.(interface{ Tx() (*ent.Tx, error) }); ok {

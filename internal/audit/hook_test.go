@@ -60,7 +60,7 @@ func TestHook_Transaction(t *testing.T) {
 	}
 
 	// Committed: exactly one create entry. The context carries the
-	// transaction as entgql.Transactioner's does.
+	// transaction as graph.Transactional's does.
 	tx, err = d.Client.Tx(ctx)
 	if err != nil {
 		t.Fatal(err)

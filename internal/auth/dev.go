@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/membership"
 	entsession "github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
@@ -31,21 +32,24 @@ func (s *Service) DevSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	u, err := s.Client.User.Query().Where(user.Email(email)).Only(viewer.Identity.Grant(ctx, ""))
-	if ent.IsNotFound(err) {
-		s.event(r, audit.ActionSignInFailed, nil, email, "dev sign-in: no such user")
-		http.Error(w, "no user with that email", http.StatusUnauthorized)
-		return
-	}
+	// As at any sign-in, pending invitations become memberships (and an
+	// invited address without an account gets one).
+	u, err := s.acceptInvitations(ctx, email)
 	if err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	if _, err := LoadViewer(ctx, s.Client, u.ID, ""); err != nil {
+	if u == nil {
+		s.event(r, audit.ActionSignInFailed, nil, email, "dev sign-in: no such user")
+		http.Error(w, "no user with that email", http.StatusUnauthorized)
+		return
+	}
+	v, err := LoadViewer(ctx, s.Client, u.ID, "")
+	if err != nil {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
-	token, _, err := s.Sessions.Create(ctx, u.ID, entsession.MethodDev, clientMeta(r))
+	token, _, err := s.Sessions.Create(ctx, u.ID, v.LocationID, entsession.MethodDev, clientMeta(r))
 	if err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -94,7 +98,7 @@ func (s *Service) DevUsers(ctx context.Context) ([]DevUser, error) {
 		return nil, nil
 	}
 	users, err := s.Client.User.Query().
-		Where(user.StatusEQ(user.StatusActive), user.HasMemberships()).
+		Where(user.StatusEQ(user.StatusActive), user.HasMembershipsWith(membership.DisabledAtIsNil())).
 		WithMemberships(func(q *ent.MembershipQuery) { q.WithLocation() }).
 		Order(user.ByEmail()).
 		All(viewer.Identity.Grant(ctx, ""))

@@ -401,7 +401,8 @@ func (o *OIDC) Callback(w http.ResponseWriter, r *http.Request) {
 		o.fail(w, r, status, msg, err)
 		return
 	}
-	if _, err := LoadViewer(r.Context(), o.svc.Client, u.ID, ""); err != nil {
+	v, err := LoadViewer(r.Context(), o.svc.Client, u.ID, "")
+	if err != nil {
 		o.fail(w, r, http.StatusForbidden, err.Error(), fmt.Errorf("user %s: %w", u.ID, err))
 		return
 	}
@@ -410,7 +411,7 @@ func (o *OIDC) Callback(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
 		_ = o.svc.Sessions.Revoke(r.Context(), c.Value)
 	}
-	token, _, err := o.svc.Sessions.Create(r.Context(), u.ID, entsession.MethodOidc, clientMeta(r))
+	token, _, err := o.svc.Sessions.Create(r.Context(), u.ID, v.LocationID, entsession.MethodOidc, clientMeta(r))
 	if err != nil {
 		o.fail(w, r, http.StatusInternalServerError, msgInternal, err)
 		return
@@ -425,6 +426,11 @@ func (o *OIDC) Callback(w http.ResponseWriter, r *http.Request) {
 // provider's subject to it on first sign-in. Nobody is signed in yet, so it
 // acts as the system.
 func (o *OIDC) admit(ctx context.Context, email, subject string) (*ent.User, int, string, error) {
+	// Pending invitations become memberships first; an invited address
+	// without an account gets one here.
+	if _, err := o.svc.acceptInvitations(ctx, email); err != nil {
+		return nil, http.StatusInternalServerError, msgInternal, err
+	}
 	sys := viewer.Identity.Grant(ctx, "")
 	c := o.svc.Client
 	u, err := c.User.Query().Where(user.Email(email)).Only(sys)

@@ -53,8 +53,11 @@ type Meta struct {
 	UserAgent string
 }
 
-// Create starts a session for the user and returns its token.
-func (s *Sessions) Create(ctx context.Context, userID pulid.ID, method entsession.Method, m Meta) (string, *ent.Session, error) {
+// Create starts a session for the user acting at location loc (the
+// viewer's at sign-in) and returns its token. Ending a person's sessions at
+// a location (removing or disabling them there) ends the sessions whose
+// active location it is.
+func (s *Sessions) Create(ctx context.Context, userID, loc pulid.ID, method entsession.Method, m Meta) (string, *ent.Session, error) {
 	ctx = viewer.Identity.Grant(ctx, "")
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
@@ -75,6 +78,7 @@ func (s *Sessions) Create(ctx context.Context, userID pulid.ID, method entsessio
 		SetExpiresAt(now.Add(s.Max)).
 		SetIP(m.IP).
 		SetUserAgent(ua).
+		SetNillableLocationID(nonEmpty(loc)).
 		Save(ctx)
 	if err != nil {
 		return "", nil, err
@@ -179,8 +183,9 @@ func LoadViewerWith(ctx context.Context, c *ent.Client, p Policies, userID, pref
 	if u.Status == user.StatusDisabled {
 		return nil, apperr.Forbiddenf("your account is disabled")
 	}
+	// A membership disabled at its location grants nothing there.
 	ms, err := c.Membership.Query().
-		Where(membership.UserID(userID)).
+		Where(membership.UserID(userID), membership.DisabledAtIsNil()).
 		WithLocation(func(q *ent.LocationQuery) { q.Order(location.ByName()) }).
 		All(sys)
 	if err != nil {
@@ -237,6 +242,13 @@ func LoadViewerAt(ctx context.Context, c *ent.Client, p Policies, userID, loc pu
 		return nil, ErrNotMember
 	}
 	return v, nil
+}
+
+func nonEmpty(id pulid.ID) *pulid.ID {
+	if id == "" {
+		return nil
+	}
+	return &id
 }
 
 // IsAuthError reports whether err means "sign in again".

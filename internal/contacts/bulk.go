@@ -12,6 +12,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -70,7 +71,7 @@ func (s *Service) BulkUpdate(ctx context.Context, ids []pulid.ID, change BulkCha
 		return nil, apperr.Invalidf("stage", "stage changes are not available")
 	}
 	res := &BulkResult{Errors: []BulkError{}}
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		if change.AssignTo != nil {
 			// Users are visible to members of their locations only.
 			ok, err := c.User.Query().Where(user.ID(*change.AssignTo)).Exist(ctx)

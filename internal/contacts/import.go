@@ -16,6 +16,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -355,7 +356,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID) ([]types.ImportRow, 
 		end := min(start+importBatch, len(f.records))
 		var batch []types.ImportRow
 		var imported, dups, invalid int
-		err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 			for i := start; i < end; i++ {
 				r, seen, err := s.importRow(ctx, c, p, f.records[i], f.lines[i], phones, emails)
 				if err != nil {

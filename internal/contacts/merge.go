@@ -18,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
@@ -57,7 +58,7 @@ func (s *Service) Merge(ctx context.Context, survivorID pulid.ID, duplicateIDs [
 		return nil, apperr.Invalidf("duplicateIDs", "a duplicate is named twice")
 	}
 	var out *ent.Contact
-	err = s.inTx(warmness.WithoutRecalc(ctx), func(ctx context.Context, c *ent.Client) error {
+	err = txn.Run(warmness.WithoutRecalc(ctx), s.Client, func(ctx context.Context, c *ent.Client) error {
 		survivor, err := c.Contact.Get(ctx, survivorID)
 		if ent.IsNotFound(err) {
 			return apperr.NotFoundf("survivorID", "contact %s not found", survivorID)

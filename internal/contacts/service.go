@@ -80,12 +80,6 @@ func (s *Service) client(ctx context.Context) *ent.Client {
 	return s.Client
 }
 
-// inTx runs fn in the caller's transaction, or in a new one committed when
-// fn succeeds. fn's ctx carries the transaction for hooks and services.
-func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) error {
-	return txn.Run(ctx, s.Client, fn)
-}
-
 // region returns the phone region of the viewer's location ("AU" when it
 // cannot be known), to read local numbers as the contact hook does.
 func region(ctx context.Context, c *ent.Client) string {
@@ -113,7 +107,7 @@ func (s *Service) Create(ctx context.Context, input ent.CreateContactInput, allo
 		return nil, err
 	}
 	var out *ent.Contact
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		if !allowDuplicate {
 			reg := region(ctx, c)
 			dup, on, err := findDuplicate(ctx, c, normPhone(input.Phone, reg), normEmail(input.Email))
@@ -210,7 +204,7 @@ func (s *Service) setArchived(ctx context.Context, id pulid.ID, archive bool) (*
 		return nil, err
 	}
 	var out *ent.Contact
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		ct, err := c.Contact.Get(ctx, id)
 		if err != nil {
 			return err
@@ -257,7 +251,7 @@ func (s *Service) Purge(ctx context.Context, id pulid.ID) error {
 	if err := MayPurge(ctx); err != nil {
 		return err
 	}
-	return s.inTx(warmness.WithoutRecalc(ctx), func(ctx context.Context, c *ent.Client) error {
+	return txn.Run(warmness.WithoutRecalc(ctx), s.Client, func(ctx context.Context, c *ent.Client) error {
 		if _, err := c.Contact.Query().Where(contact.ID(id)).OnlyID(ctx); err != nil {
 			return err
 		}

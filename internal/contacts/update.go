@@ -7,6 +7,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 )
 
 // Update changes a contact from input. The contact hook normalises what
@@ -26,7 +27,7 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, input ent.UpdateConta
 	appendTags := input.AppendTags
 	input.AppendTags = nil
 	var out *ent.Contact
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		if stage != nil {
 			if s.Stages == nil {
 				return apperr.Invalidf("stage", "stage changes are not available here")

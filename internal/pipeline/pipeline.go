@@ -38,14 +38,6 @@ type Service struct {
 	Now clock.Clock
 }
 
-// inTx runs fn with the caller's transaction when there is one (a GraphQL
-// mutation, a UI form post), or in a transaction of its own, so that a move
-// never leaves a contact in its new stage without the history that explains
-// it.
-func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) error {
-	return txn.Run(ctx, s.Client, fn)
-}
-
 // Move validates and performs a stage move of a contact at the viewer's
 // location: it records a StageChange (from and to pipeline and stage, the
 // actor, the reason) and a touchpoint of kind stage_change on the contact's
@@ -62,7 +54,7 @@ func (s *Service) Move(ctx context.Context, contactID pulid.ID, to contact.Stage
 		return nil, apperr.Invalidf("stage", "unknown stage %q", to)
 	}
 	var out *ent.Contact
-	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		ct, err := c.Contact.Get(ctx, contactID)
 		if err != nil {
 			if ent.IsNotFound(err) {

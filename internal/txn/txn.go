@@ -12,7 +12,7 @@ import (
 )
 
 // Run calls fn with the transaction in ctx when there is one (a GraphQL
-// mutation under entgql.Transactioner, a UI form post), or else in a new
+// mutation under graph.Transactional, a UI form post), or else in a new
 // transaction of root, committed when fn succeeds and rolled back when it
 // fails or panics. fn's ctx carries the transaction, for hooks and nested
 // services.

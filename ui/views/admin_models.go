@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
 )
 
 // FieldErrors holds a form's error messages by input name; the key ""
@@ -23,21 +24,21 @@ type AdminSection struct {
 
 // AdminSections returns the admin areas the permissions allow, in menu
 // order.
-func AdminSections(can map[string]bool) []AdminSection {
+func AdminSections(m Me) []AdminSection {
 	var out []AdminSection
-	if CanManageUsers(can) {
+	if CanManageUsers(m) {
 		out = append(out, AdminSection{"users", "People", "/admin/users", "Invite people, change roles and skills, disable accounts."})
 	}
-	if CanSeeSettings(can) {
+	if CanSeeSettings(m) {
 		out = append(out, AdminSection{"permissions", "Permissions", "/admin/permissions", "What each role may do here, and exceptions for single people."})
 	}
-	if CanManageUsers(can) {
+	if CanSeeTokens(m) {
 		out = append(out, AdminSection{"tokens", "API tokens", "/admin/tokens", "Tokens that let scripts and integrations act as a user."})
 	}
-	if CanSeeSettings(can) {
+	if CanSeeSettings(m) {
 		out = append(out, AdminSection{"network", "Network", "/admin/network", "The networks (IP ranges) allowed to reach this location."})
 	}
-	if can["audit:read"] {
+	if m.Can(rbac.AuditRead) {
 		out = append(out, AdminSection{"audit", "Audit trail", "/admin/audit", "Every access and change at this location, tamper-evident; search and export."})
 	}
 	return out
@@ -54,6 +55,9 @@ type MemberRow struct {
 	InvitedAt *time.Time
 	// Self marks the viewer's own row.
 	Self bool
+	// Invitation marks an invitation nobody has accepted yet (ID is the
+	// invitation's).
+	Invitation bool
 	// What the viewer may do to this member.
 	CanEdit, CanRemove, CanDisable bool
 }

@@ -4,9 +4,11 @@ package views
 
 import (
 	"fmt"
-	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"strings"
 	"time"
+
+	"github.com/avatarimaging/avatarcrm/internal/normalize"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
 )
 
 // Page is what the layout needs on every page.
@@ -33,8 +35,22 @@ type Me struct {
 	// Region is the active location's phone region ("AU"): its numbers
 	// show in national form.
 	Region string
-	// Can holds permissions as "resource:action".
-	Can map[string]bool
+	// Perms are the permissions the viewer holds at the active location.
+	Perms map[rbac.Permission]bool
+}
+
+// Can reports whether the viewer holds p: a page shows a link or a button
+// only to those who may use it (the operation checks again).
+func (m Me) Can(p rbac.Permission) bool { return m.Perms[p] }
+
+// CanAll reports whether the viewer holds every one of ps.
+func (m Me) CanAll(ps ...rbac.Permission) bool {
+	for _, p := range ps {
+		if !m.Perms[p] {
+			return false
+		}
+	}
+	return true
 }
 
 // LocationOption is a location the user may switch to.
@@ -55,11 +71,11 @@ type NavItem struct {
 // the UI has no dead links.
 var Nav = []NavItem{
 	{"dashboard", "Dashboard", "/", nil},
-	{"contacts", "Contacts", "/contacts", needs("contacts:read")},
-	{"bookings", "Bookings", "/bookings", needs("bookings:read")},
-	{"tasks", "Tasks", "/tasks", needs("tasks:read")},
-	{"admin", "Admin", "/admin", func(m Me) bool { return CanAdmin(m.Can) }},
-	{"audit", "Audit", "/admin/audit", needs("audit:read")},
+	{"contacts", "Contacts", "/contacts", needs(rbac.ContactsRead)},
+	{"bookings", "Bookings", "/bookings", needs(rbac.BookingsRead)},
+	{"tasks", "Tasks", "/tasks", needs(rbac.TasksRead)},
+	{"admin", "Admin", "/admin", CanAdmin},
+	{"audit", "Audit", "/admin/audit", needs(rbac.AuditRead)},
 }
 
 // NavFor returns the navigation items the viewer may use.
@@ -73,30 +89,24 @@ func NavFor(m Me) []NavItem {
 	return out
 }
 
-func needs(perms ...string) func(Me) bool {
-	return func(m Me) bool { return hasAll(m.Can, perms...) }
+func needs(perms ...rbac.Permission) func(Me) bool {
+	return func(m Me) bool { return m.CanAll(perms...) }
 }
 
-func hasAll(can map[string]bool, perms ...string) bool {
-	for _, p := range perms {
-		if !can[p] {
-			return false
-		}
-	}
-	return true
-}
+// CanManageUsers reports whether the viewer may use the people page:
+// reading people and changing them.
+func CanManageUsers(m Me) bool { return m.CanAll(rbac.UsersRead, rbac.UsersUpdate) }
 
-// CanManageUsers reports whether the permissions allow the users and API
-// token pages: reading people and changing them.
-func CanManageUsers(can map[string]bool) bool { return hasAll(can, "users:read", "users:update") }
+// CanSeeSettings reports whether the viewer may see the permission matrix
+// and network pages.
+func CanSeeSettings(m Me) bool { return m.Can(rbac.SettingsRead) }
 
-// CanSeeSettings reports whether the permissions allow the permission
-// matrix and network pages.
-func CanSeeSettings(can map[string]bool) bool { return can["settings:read"] }
+// CanSeeTokens reports whether the viewer may see the API tokens page.
+func CanSeeTokens(m Me) bool { return m.Can(rbac.APITokensRead) }
 
 // CanAdmin reports whether the viewer may use any admin page.
-func CanAdmin(can map[string]bool) bool {
-	return CanManageUsers(can) || CanSeeSettings(can) || can["audit:read"]
+func CanAdmin(m Me) bool {
+	return CanManageUsers(m) || CanSeeSettings(m) || CanSeeTokens(m) || m.Can(rbac.AuditRead)
 }
 
 // Initials returns up to two initials of a name.

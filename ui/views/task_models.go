@@ -6,31 +6,31 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
-	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
-	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
-// TaskAccess says what the viewer may do to tasks. The server decides
-// again on every post (require, then the resolvers and ent's privacy
-// rules); this only keeps buttons off the page that would be refused.
+// TaskAccess says what the viewer may do to tasks. The operations decide
+// again on every post; this only keeps buttons off the page that would be
+// refused.
 type TaskAccess struct {
 	// Me is the viewer's user ID.
 	Me string
-	// CanCreate: tasks:create.
+	// CanCreate: createTask's permission.
 	CanCreate bool
-	// CanUpdate: tasks:update, on some tasks at least.
+	// CanUpdate: updateTask's permission, on some tasks at least.
 	CanUpdate bool
-	// Viewer decides for one task (own_records_only: staff change only the
-	// tasks assigned to them), as the ent privacy rule does.
-	Viewer *viewer.Viewer
+	// ChangeOn decides for a task assigned to owner (nil: nobody), as the
+	// ent privacy rule does: with own_records_only, staff change only the
+	// tasks assigned to them.
+	ChangeOn func(owner *pulid.ID) bool
 }
 
 // CanChange reports whether the viewer may change the task.
 func (a TaskAccess) CanChange(t *ent.Task) bool {
-	return a.Viewer.CanOn(rbac.Tasks, rbac.Update, t.AssigneeID)
+	return a.ChangeOn != nil && a.ChangeOn(t.AssigneeID)
 }
 
 // TaskCtx is what a task row, card or action form needs besides the task.

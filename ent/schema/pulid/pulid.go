@@ -39,6 +39,7 @@ const (
 	Permission = "prm"
 	Override   = "pov"
 	IPRule     = "ipr"
+	Invitation = "inv"
 	// Clinic workflow history and jobs.
 	StageChange  = "stg"
 	BookingEvent = "bev"
