@@ -73,6 +73,10 @@ var uiProbes = []uiProbe{
 		// change to anybody's rights.
 		return url.Values{"role": {"viewer"}, "resource": {"contacts"}, "action": {"read"}, "grant": {"own_location_only"}}
 	}},
+	{res: rbac.APITokens, act: rbac.Read, method: "GET", path: "/admin/tokens"},
+	{res: rbac.APITokens, act: rbac.Create, method: "POST", path: "/admin/tokens", form: func(role rbac.Role) url.Values {
+		return url.Values{"name": {fmt.Sprintf("UI matrix (%s)", role)}}
+	}},
 	{res: rbac.Audit, act: rbac.Read, method: "GET", path: "/admin/audit"},
 	{res: rbac.Audit, act: rbac.Export, method: "GET", path: "/admin/audit/export?format=csv"},
 }

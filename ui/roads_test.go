@@ -1,0 +1,518 @@
+package ui_test
+
+// Both roads into the operations: every form the UI posts, as every demo
+// role, must end as the matching GraphQL operation ends for that role. Two
+// servers start from the same demo data; each role gets the same records
+// to act on in both (made by an administrator through GraphQL); then each
+// route is posted on one server and its operation run on the other.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/avatarimaging/avatarcrm/graph"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/testutil"
+	"github.com/avatarimaging/avatarcrm/ui"
+)
+
+// roadFixture holds, for one role on one server, the IDs of the records its
+// posts act on. Both servers get the same records under their own IDs.
+type roadFixture struct {
+	role    rbac.Role
+	n       int
+	user    string // the role's own user
+	service string
+	// Contacts: one to edit and move, one to archive, one archived to
+	// restore, one to purge, and two to merge.
+	contact, archive, archived, purge, mergeA, mergeB string
+	// Bookings: pending ones to confirm, reschedule and cancel; confirmed
+	// ones that have started, to complete and to mark as a no-show.
+	pending, pending2, pending3, started, started2 string
+	// A task assigned to the role's user; a staged import of theirs.
+	task, staged string
+	// Admin records: colleagues to change, remove, disable and enable, an
+	// invitation, an exception, a token, a network rule.
+	colleague, removable, disableMe, enableMe, invitation, override, token, ipRule string
+}
+
+// formRoute is one form the UI posts, and the GraphQL operation behind it.
+type formRoute struct {
+	// pattern is the route as the router registers it.
+	pattern string
+	path    func(f roadFixture) string
+	form    func(f roadFixture) url.Values
+	// file, if set, posts the form as multipart with this CSV as "file".
+	file string
+	gql  func(f roadFixture) (string, map[string]any)
+	// upload posts the GraphQL operation as a multipart request with file.
+	upload bool
+}
+
+// bookingSlot is the n-th role's slot on day d of April 2026, at 10:00 in
+// Sydney: as the UI's date and time and as the API's instant.
+func bookingSlot(n, d int) (date, clock string, at time.Time) {
+	at = time.Date(2026, 4, 1+4*n+d, 10, 0, 0, 0, sydney)
+	return at.Format("2006-01-02"), "10:00", at.UTC()
+}
+
+const importCSV = "First Name,Last Name,Mobile\nRoad,Tester,0491 570 110\n"
+
+func idVar(id string) map[string]any { return map[string]any{"id": id} }
+
+var formRoutes = []formRoute{
+	// Contacts.
+	{pattern: "/contacts/new", path: fixed("/contacts/new"),
+		form: func(f roadFixture) url.Values { return url.Values{"first_name": {"Road " + string(f.role)}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($n: String!) { createContact(input: {firstName: $n}) { id } }`, map[string]any{"n": "Road " + string(f.role)}
+		}},
+	{pattern: "/contacts/bulk", path: fixed("/contacts/bulk"),
+		form: func(f roadFixture) url.Values { return url.Values{"ids": {f.contact}, "add_tag": {"road"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { bulkUpdateContacts(ids: [$id], input: {addTags: ["road"]}) { updated } }`, idVar(f.contact)
+		}},
+	{pattern: "/contacts/{id}/edit", path: func(f roadFixture) string { return "/contacts/" + f.contact + "/edit" },
+		form: func(f roadFixture) url.Values {
+			return url.Values{"first_name": {"Edited"}, "last_name": {"Road"}, "lead_source": {"walk_in"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { updateContact(id: $id, input: {firstName: "Edited", lastName: "Road", leadSource: walk_in}) { id } }`, idVar(f.contact)
+		}},
+	{pattern: "/contacts/{id}/stage", path: func(f roadFixture) string { return "/contacts/" + f.contact + "/stage" },
+		form: func(roadFixture) url.Values { return url.Values{"stage": {"contacted"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { moveStage(contactID: $id, stage: contacted) { id } }`, idVar(f.contact)
+		}},
+	{pattern: "/contacts/{id}/archive", path: func(f roadFixture) string { return "/contacts/" + f.archive + "/archive" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { deleteContact(id: $id) }`, idVar(f.archive)
+		}},
+	{pattern: "/contacts/{id}/restore", path: func(f roadFixture) string { return "/contacts/" + f.archived + "/restore" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { restoreContact(id: $id) { id } }`, idVar(f.archived)
+		}},
+	{pattern: "/contacts/{id}/purge", path: func(f roadFixture) string { return "/contacts/" + f.purge + "/purge" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { purgeContact(id: $id) }`, idVar(f.purge)
+		}},
+	{pattern: "/contacts/{id}/merge", path: func(f roadFixture) string { return "/contacts/" + f.mergeA + "/merge" },
+		form: func(f roadFixture) url.Values {
+			return url.Values{"confirm": {"yes"}, "with": {f.mergeB}, "survivor": {f.mergeA}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($a: ID!, $b: ID!) { mergeContacts(survivorID: $a, duplicateIDs: [$b]) { id } }`, map[string]any{"a": f.mergeA, "b": f.mergeB}
+		}},
+	{pattern: "/contacts/import", path: fixed("/contacts/import"), form: none, file: importCSV,
+		gql: func(roadFixture) (string, map[string]any) {
+			return `mutation($file: Upload!) { stageContactImport(file: $file) { job { id } } }`, nil
+		}, upload: true},
+	{pattern: "/contacts/import/start", path: fixed("/contacts/import/start"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"token": {f.staged}, "map_0": {"first_name"}, "map_1": {"last_name"}, "map_2": {"phone"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { startStagedContactImport(id: $id, mapping: [{column: "First Name", field: first_name}, {column: "Last Name", field: last_name}, {column: "Mobile", field: phone}]) { id } }`, idVar(f.staged)
+		}},
+
+	// Bookings.
+	{pattern: "/bookings", path: fixed("/bookings"),
+		form: func(f roadFixture) url.Values {
+			date, clock, _ := bookingSlot(f.n, 3)
+			return url.Values{"contact": {f.contact}, "service": {f.service}, "date": {date}, "time": {clock}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			_, _, at := bookingSlot(f.n, 3)
+			// The UI's form ends it after the service's 30 minutes.
+			return `mutation($c: ID!, $s: ID!, $at: Time!, $end: Time!) { createBooking(input: {contactID: $c, serviceID: $s, startsAt: $at, endsAt: $end}) { id } }`,
+				map[string]any{"c": f.contact, "s": f.service, "at": at, "end": at.Add(30 * time.Minute)}
+		}},
+	{pattern: "/bookings/{id}/confirm", path: func(f roadFixture) string { return "/bookings/" + f.pending + "/confirm" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { confirmBooking(id: $id) { id } }`, idVar(f.pending)
+		}},
+	{pattern: "/bookings/{id}/reschedule", path: func(f roadFixture) string { return "/bookings/" + f.pending2 + "/reschedule" },
+		form: func(f roadFixture) url.Values {
+			date, clock, _ := bookingSlot(f.n, 2)
+			return url.Values{"date": {date}, "time": {clock}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			_, _, at := bookingSlot(f.n, 2)
+			return `mutation($id: ID!, $at: Time!) { rescheduleBooking(id: $id, startsAt: $at) { id } }`, map[string]any{"id": f.pending2, "at": at}
+		}},
+	{pattern: "/bookings/{id}/cancel", path: func(f roadFixture) string { return "/bookings/" + f.pending3 + "/cancel" },
+		form: func(roadFixture) url.Values { return url.Values{"reason": {"other"}, "other": {"Road test"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { cancelBooking(id: $id, reason: "Road test") { id } }`, idVar(f.pending3)
+		}},
+	{pattern: "/bookings/{id}/complete", path: func(f roadFixture) string { return "/bookings/" + f.started + "/complete" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { completeBooking(id: $id) { id } }`, idVar(f.started)
+		}},
+	{pattern: "/bookings/{id}/no-show", path: func(f roadFixture) string { return "/bookings/" + f.started2 + "/no-show" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { markNoShow(id: $id) { booking { id } } }`, idVar(f.started2)
+		}},
+
+	// Tasks.
+	{pattern: "/tasks", path: fixed("/tasks"),
+		form: func(f roadFixture) url.Values { return url.Values{"title": {"Road task " + string(f.role)}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($t: String!) { createTask(input: {title: $t}) { id } }`, map[string]any{"t": "Road task " + string(f.role)}
+		}},
+	{pattern: "/tasks/{id}/edit", path: func(f roadFixture) string { return "/tasks/" + f.task + "/edit" },
+		form: func(roadFixture) url.Values { return url.Values{"title": {"Edited road task"}, "kind": {"general"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { updateTask(id: $id, input: {title: "Edited road task", kind: general}) { id } }`, idVar(f.task)
+		}},
+	{pattern: "/tasks/{id}/status", path: func(f roadFixture) string { return "/tasks/" + f.task + "/status" },
+		form: func(roadFixture) url.Values { return url.Values{"status": {"in_progress"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { setTaskStatus(id: $id, status: in_progress) { id } }`, idVar(f.task)
+		}},
+	{pattern: "/tasks/{id}/priority", path: func(f roadFixture) string { return "/tasks/" + f.task + "/priority" },
+		form: func(roadFixture) url.Values { return url.Values{"priority": {"high"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { setTaskPriority(id: $id, priority: high) { id } }`, idVar(f.task)
+		}},
+	{pattern: "/tasks/{id}/assignee", path: func(f roadFixture) string { return "/tasks/" + f.task + "/assignee" },
+		// To the role's own user: the task stays theirs for the next posts.
+		form: func(f roadFixture) url.Values { return url.Values{"assignee": {f.user}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!, $u: ID!) { reassignTask(id: $id, userID: $u) { id } }`, map[string]any{"id": f.task, "u": f.user}
+		}},
+	{pattern: "/tasks/{id}/cancel", path: func(f roadFixture) string { return "/tasks/" + f.task + "/cancel" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { setTaskStatus(id: $id, status: cancelled) { id } }`, idVar(f.task)
+		}},
+
+	// Administration.
+	{pattern: "/admin/users", path: fixed("/admin/users"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"email": {"road-new-" + string(f.role) + "@example.com"}, "role": {"viewer"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($e: String!) { inviteUser(input: {email: $e, role: viewer}) { id } }`, map[string]any{"e": "road-new-" + string(f.role) + "@example.com"}
+		}},
+	{pattern: "/admin/users/{id}/role", path: func(f roadFixture) string { return "/admin/users/" + f.colleague + "/role" },
+		form: func(roadFixture) url.Values { return url.Values{"role": {"staff"}, "skills": {"calls"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($u: ID!) { setMemberRole(input: {userID: $u, role: staff, skills: ["calls"]}) { id } }`, map[string]any{"u": f.colleague}
+		}},
+	{pattern: "/admin/users/{id}/remove", path: func(f roadFixture) string { return "/admin/users/" + f.removable + "/remove" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($u: ID!) { removeMember(userID: $u) }`, map[string]any{"u": f.removable}
+		}},
+	{pattern: "/admin/users/{id}/disable", path: func(f roadFixture) string { return "/admin/users/" + f.disableMe + "/disable" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($u: ID!) { setUserDisabled(userID: $u, disabled: true) { id } }`, map[string]any{"u": f.disableMe}
+		}},
+	{pattern: "/admin/users/{id}/enable", path: func(f roadFixture) string { return "/admin/users/" + f.enableMe + "/enable" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($u: ID!) { setUserDisabled(userID: $u, disabled: false) { id } }`, map[string]any{"u": f.enableMe}
+		}},
+	{pattern: "/admin/invitations/{id}/revoke", path: func(f roadFixture) string { return "/admin/invitations/" + f.invitation + "/revoke" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { revokeInvitation(id: $id) }`, idVar(f.invitation)
+		}},
+	{pattern: "/admin/permissions", path: fixed("/admin/permissions"),
+		// Re-grant what the default table grants: no change to anyone.
+		form: func(roadFixture) url.Values {
+			return url.Values{"role": {"viewer"}, "resource": {"contacts"}, "action": {"read"}, "grant": {"own_location_only"}}
+		},
+		gql: func(roadFixture) (string, map[string]any) {
+			return `mutation { setPermission(input: {role: viewer, resource: contacts, action: read, allowed: true, condition: own_location_only}) { allowed } }`, nil
+		}},
+	{pattern: "/admin/permissions/overrides", path: fixed("/admin/permissions/overrides"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"userID": {f.colleague}, "resource": {"reports"}, "action": {"export"}, "effect": {"grant"}, "condition": {"own_location_only"}, "reason": {"road"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($u: ID!) { setPermissionOverride(input: {userID: $u, resource: reports, action: export, effect: grant, reason: "road"}) { id } }`, map[string]any{"u": f.colleague}
+		}},
+	{pattern: "/admin/permissions/overrides/{id}/remove", path: func(f roadFixture) string { return "/admin/permissions/overrides/" + f.override + "/remove" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { removePermissionOverride(id: $id) }`, idVar(f.override)
+		}},
+	{pattern: "/admin/tokens", path: fixed("/admin/tokens"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"name": {"Road " + string(f.role)}, "userID": {f.colleague}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($n: String!, $u: ID!) { createAPIToken(input: {name: $n, userID: $u}) { token } }`, map[string]any{"n": "Road " + string(f.role), "u": f.colleague}
+		}},
+	{pattern: "/admin/tokens/{id}/revoke", path: func(f roadFixture) string { return "/admin/tokens/" + f.token + "/revoke" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, idVar(f.token)
+		}},
+	{pattern: "/admin/network", path: fixed("/admin/network"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"cidr": {fmt.Sprintf("198.51.100.%d/32", 10+f.n)}, "note": {"road"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($c: String!) { addIPRule(input: {cidr: $c, note: "road"}) { id } }`, map[string]any{"c": fmt.Sprintf("198.51.100.%d/32", 10+f.n)}
+		}},
+	{pattern: "/admin/network/{id}/remove", path: func(f roadFixture) string { return "/admin/network/" + f.ipRule + "/remove" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { removeIPRule(id: $id) }`, idVar(f.ipRule)
+		}},
+}
+
+func fixed(p string) func(roadFixture) string { return func(roadFixture) string { return p } }
+func none(roadFixture) url.Values             { return url.Values{} }
+func confirm(roadFixture) url.Values          { return url.Values{"confirm": {"yes"}} }
+func roadRoles() []rbac.Role                  { return []rbac.Role{rbac.Admin, rbac.Manager, rbac.Staff, rbac.Viewer} }
+func roadEmail(role rbac.Role, what string) string {
+	return "road-" + what + "-" + string(role) + "@example.com"
+}
+
+// TestEveryFormRouteHasItsOperation: the table above covers every POST
+// route the UI registers, so a new form cannot skip the comparison.
+func TestEveryFormRouteHasItsOperation(t *testing.T) {
+	r := chi.NewRouter()
+	ui.New(graph.NewOps(&graph.Resolver{}), ui.Options{}).Routes(r)
+	var covered []string
+	for _, fr := range formRoutes {
+		covered = append(covered, fr.pattern)
+	}
+	err := chi.Walk(r, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if method == http.MethodPost && !strings.HasPrefix(route, "/static/") && !slices.Contains(covered, route) {
+			t.Errorf("POST %s has no entry in formRoutes: add the GraphQL operation it runs", route)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFormRoutesMatchGraphQL posts every UI form as every demo role and
+// runs the matching GraphQL operation as the same role on a twin server:
+// both roads must end alike (done, FORBIDDEN, INVALID, …). An
+// administrator may do all of it and a viewer none, so the comparison is
+// never of two failures of the test's own making.
+func TestFormRoutesMatchGraphQL(t *testing.T) {
+	uiSrv := testutil.StartServer(t, testutil.ServerOptions{})
+	apiSrv := testutil.StartServer(t, testutil.ServerOptions{})
+	uiFx, apiFx := prepareRoads(t, uiSrv), prepareRoads(t, apiSrv)
+	for i, role := range roadRoles() {
+		uc := uiSrv.SignIn(t, roadEmail(role, "user"))
+		ac := apiSrv.SignIn(t, roadEmail(role, "user"))
+		for _, fr := range formRoutes {
+			got := postOutcome(t, uiSrv, uc, fr, uiFx[i])
+			want := gqlOutcome(t, apiSrv, ac, fr, apiFx[i])
+			t.Logf("%-7s POST %-42s %s", role, fr.pattern, want)
+			if got != want {
+				t.Errorf("%s POST %s: the UI ends %s, the API %s", role, fr.pattern, got, want)
+			}
+			switch {
+			case role == rbac.Admin && want != "done":
+				t.Errorf("admin POST %s: %s, want done (the fixture is wrong)", fr.pattern, want)
+			case role == rbac.Viewer && want != "FORBIDDEN":
+				t.Errorf("viewer POST %s: %s, want FORBIDDEN", fr.pattern, want)
+			}
+		}
+	}
+}
+
+// postOutcome posts the route's form and names how it ended: done, or the
+// error code its status stands for.
+func postOutcome(t *testing.T, srv *testutil.Server, c *http.Client, fr formRoute, f roadFixture) string {
+	t.Helper()
+	var req *http.Request
+	if fr.file != "" {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		part, _ := w.CreateFormFile("file", "road.csv")
+		_, _ = part.Write([]byte(fr.file))
+		_ = w.Close()
+		req, _ = http.NewRequest(http.MethodPost, srv.URL+fr.path(f), &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+	} else {
+		req, _ = http.NewRequest(http.MethodPost, srv.URL+fr.path(f), strings.NewReader(fr.form(f).Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	switch s := resp.StatusCode; {
+	case s < 400:
+		return "done"
+	case s == http.StatusForbidden:
+		return "FORBIDDEN"
+	case s == http.StatusNotFound:
+		return "NOT_FOUND"
+	case s == http.StatusConflict:
+		return "CONFLICT"
+	case s == http.StatusUnprocessableEntity:
+		return "INVALID"
+	case s == http.StatusUnauthorized:
+		return "UNAUTHENTICATED"
+	default:
+		return fmt.Sprintf("status %d", s)
+	}
+}
+
+// gqlOutcome runs the route's operation and names how it ended.
+func gqlOutcome(t *testing.T, srv *testutil.Server, c *http.Client, fr formRoute, f roadFixture) string {
+	t.Helper()
+	q, vars := fr.gql(f)
+	var r testutil.GQLResponse
+	if fr.upload {
+		r = uploadGQL(t, srv, c, q, fr.file)
+	} else {
+		r = srv.GraphQL(t, c, q, vars)
+	}
+	if len(r.Errors) == 0 {
+		return "done"
+	}
+	return r.FirstCode()
+}
+
+// uploadGQL posts a GraphQL multipart request with content as $file.
+func uploadGQL(t *testing.T, srv *testutil.Server, c *http.Client, query, content string) testutil.GQLResponse {
+	t.Helper()
+	ops, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"file": nil}})
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("operations", string(ops))
+	_ = w.WriteField("map", `{"0": ["variables.file"]}`)
+	part, _ := w.CreateFormFile("0", "road.csv")
+	_, _ = part.Write([]byte(content))
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out testutil.GQLResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("upload: status %d: %v", resp.StatusCode, err)
+	}
+	return out
+}
+
+// prepareRoads makes, as the demo administrator, each role's user and the
+// records its posts act on.
+func prepareRoads(t *testing.T, srv *testutil.Server) []roadFixture {
+	t.Helper()
+	admin := srv.SignIn(t, "admin@example.com")
+	gql := func(q string, vars map[string]any, out any) {
+		t.Helper()
+		r := srv.MustGraphQL(t, admin, q, vars)
+		if out != nil {
+			r.Decode(t, out)
+		}
+	}
+	// The test's own address first, so no rule locks it out.
+	gql(`mutation { addIPRule(input: {cidr: "127.0.0.1/32", note: "tests"}) { id } }`, nil, nil)
+	var svc struct {
+		Services struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
+	}
+	gql(`{ services(first: 20) { edges { node { id name } } } }`, nil, &svc)
+	services := map[string]string{}
+	for _, e := range svc.Services.Edges {
+		services[e.Node.Name] = e.Node.ID
+	}
+	member := func(email string, role rbac.Role) string {
+		t.Helper()
+		gql(`mutation($e: String!, $r: Role!) { inviteUser(input: {email: $e, name: "Road", role: $r}) { id } }`, map[string]any{"e": email, "r": string(role)}, nil)
+		var me struct {
+			Me struct{ User struct{ ID string } }
+		}
+		srv.MustGraphQL(t, srv.SignIn(t, email), `{ me { user { id } } }`, nil).Decode(t, &me)
+		return me.Me.User.ID
+	}
+	contact := func(name string) string {
+		t.Helper()
+		var out struct{ CreateContact struct{ ID string } }
+		gql(`mutation($n: String!) { createContact(input: {firstName: $n, lastName: "Road"}, allowDuplicate: true) { id } }`, map[string]any{"n": name}, &out)
+		return out.CreateContact.ID
+	}
+	booking := func(contact, service string, at time.Time, confirm bool) string {
+		t.Helper()
+		var out struct{ CreateBooking struct{ ID string } }
+		gql(`mutation($c: ID!, $s: ID!, $at: Time!, $end: Time!) { createBooking(input: {contactID: $c, serviceID: $s, startsAt: $at, endsAt: $end}) { id } }`,
+			map[string]any{"c": contact, "s": service, "at": at, "end": at.Add(20 * time.Minute)}, &out)
+		if confirm {
+			gql(`mutation($id: ID!) { confirmBooking(id: $id) { id } }`, idVar(out.CreateBooking.ID), nil)
+		}
+		return out.CreateBooking.ID
+	}
+	var out []roadFixture
+	for n, role := range roadRoles() {
+		f := roadFixture{role: role, n: n, service: services["MRI Knee"]}
+		f.user = member(roadEmail(role, "user"), role)
+		f.colleague = member(roadEmail(role, "colleague"), rbac.Viewer)
+		f.removable = member(roadEmail(role, "removable"), rbac.Viewer)
+		f.disableMe = member(roadEmail(role, "disable"), rbac.Viewer)
+		f.enableMe = member(roadEmail(role, "enable"), rbac.Viewer)
+		gql(`mutation($u: ID!) { setUserDisabled(userID: $u, disabled: true) { id } }`, map[string]any{"u": f.enableMe}, nil)
+		var inv struct{ InviteUser struct{ ID string } }
+		gql(`mutation($e: String!) { inviteUser(input: {email: $e, role: viewer}) { id } }`, map[string]any{"e": roadEmail(role, "invited")}, &inv)
+		f.invitation = inv.InviteUser.ID
+		var ov struct{ SetPermissionOverride struct{ ID string } }
+		gql(`mutation($u: ID!) { setPermissionOverride(input: {userID: $u, resource: reports, action: export, effect: deny, reason: "road"}) { id } }`, map[string]any{"u": f.removable}, &ov)
+		f.override = ov.SetPermissionOverride.ID
+		var tok struct {
+			CreateAPIToken struct{ APIToken struct{ ID string } }
+		}
+		gql(`mutation($u: ID!) { createAPIToken(input: {name: "Road", userID: $u}) { apiToken { id } } }`, map[string]any{"u": f.colleague}, &tok)
+		f.token = tok.CreateAPIToken.APIToken.ID
+		var ip struct{ AddIPRule struct{ ID string } }
+		gql(`mutation($c: String!) { addIPRule(input: {cidr: $c}) { id } }`, map[string]any{"c": fmt.Sprintf("203.0.113.%d/32", 10+n)}, &ip)
+		f.ipRule = ip.AddIPRule.ID
+
+		f.contact, f.archive, f.purge = contact("Edit"), contact("Archive"), contact("Purge")
+		f.archived = contact("Archived")
+		gql(`mutation($id: ID!) { deleteContact(id: $id) }`, idVar(f.archived), nil)
+		f.mergeA, f.mergeB = contact("Merge"), contact("Merge")
+
+		_, _, d0 := bookingSlot(n, 0)
+		_, _, d1 := bookingSlot(n, 1)
+		f.pending = booking(f.contact, services["MRI Knee"], d0, false)
+		f.pending2 = booking(f.contact, services["CT Chest"], d0, false)
+		f.pending3 = booking(f.contact, services["X-Ray Chest"], d1, false)
+		// Started: an hour apart per role, on resources of their own.
+		started := testutil.Now.Add(-time.Duration(2+n) * time.Hour)
+		f.started = booking(f.contact, services["Ultrasound Abdomen"], started, true)
+		f.started2 = booking(f.contact, services["DEXA Bone Density"], started, true)
+
+		var tk struct{ CreateTask struct{ ID string } }
+		gql(`mutation($u: ID!) { createTask(input: {title: "Road", assigneeID: $u}) { id } }`, map[string]any{"u": f.user}, &tk)
+		f.task = tk.CreateTask.ID
+
+		// A staged import of the role's own (only its uploader may start
+		// it); roles that may not import get an ID nobody staged.
+		f.staged = "imp_01ROADNOTSTAGED0000000000"
+		if rbac.Default.Decide(role, rbac.Contacts, rbac.Create).Allowed {
+			var st struct {
+				StageContactImport struct{ Job struct{ ID string } }
+			}
+			r := uploadGQL(t, srv, srv.SignIn(t, roadEmail(role, "user")), `mutation($file: Upload!) { stageContactImport(file: $file) { job { id } } }`, importCSV)
+			if len(r.Errors) > 0 {
+				t.Fatalf("stage an import as %s: %+v", role, r.Errors)
+			}
+			r.Decode(t, &st)
+			f.staged = st.StageContactImport.Job.ID
+		}
+		out = append(out, f)
+	}
+	return out
+}
