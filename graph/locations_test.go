@@ -34,7 +34,9 @@ func activeLocation(t *testing.T, srv *testutil.Server, c *http.Client) (string,
 	if len(r.Errors) > 0 {
 		return "", r.FirstCode()
 	}
-	var me struct{ Me struct{ Location struct{ Code string } } }
+	var me struct {
+		Me struct{ Location struct{ Code string } }
+	}
 	r.Decode(t, &me)
 	return me.Me.Location.Code, ""
 }
@@ -148,7 +150,9 @@ func TestAdminPowerIsPerLocation(t *testing.T) {
 		t.Fatalf("switch to Parramatta: %d", st)
 	}
 	var u struct {
-		Users struct{ Edges []struct{ Node struct{ ID string } } }
+		Users struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	srv.MustGraphQL(t, par, `{ users(where: {email: "admin@example.com"}) { edges { node { id } } } }`, nil).Decode(t, &u)
 	if len(u.Users.Edges) != 1 {
@@ -172,7 +176,9 @@ func TestAdminPowerIsPerLocation(t *testing.T) {
 	if st := switchTo(t, srv, atSyd, locs["PAR"]); st != http.StatusForbidden {
 		t.Errorf("switching to Parramatta while disabled there: %d", st)
 	}
-	var acc struct{ Me struct{ User struct{ Status string } } }
+	var acc struct {
+		Me struct{ User struct{ Status string } }
+	}
 	srv.MustGraphQL(t, atSyd, `{ me { user { status } } }`, nil).Decode(t, &acc)
 	if acc.Me.User.Status != "active" {
 		t.Errorf("the account is %q after disabling at Parramatta", acc.Me.User.Status)
@@ -223,7 +229,9 @@ func TestAdminPowerIsPerLocation(t *testing.T) {
 	// the account itself: every session ends.
 	mgr := srv.SignIn(t, "manager@example.com")
 	var m struct {
-		Users struct{ Edges []struct{ Node struct{ ID string } } }
+		Users struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	srv.MustGraphQL(t, atSyd, `{ users(where: {email: "manager@example.com"}) { edges { node { id } } } }`, nil).Decode(t, &m)
 	srv.MustGraphQL(t, atSyd, `mutation($u: ID!) { setUserDisabled(userID: $u, disabled: true, everywhere: true) { status } }`, map[string]any{"u": m.Users.Edges[0].Node.ID})
@@ -238,7 +246,9 @@ func TestAdminPowerIsPerLocation(t *testing.T) {
 func TestAdminReadsNeedAdminPermissions(t *testing.T) {
 	srv := testutil.StartServer(t, testutil.ServerOptions{})
 	admin := srv.SignIn(t, "admin@example.com")
-	var tok struct{ CreateAPIToken struct{ APIToken struct{ ID string } } }
+	var tok struct {
+		CreateAPIToken struct{ APIToken struct{ ID string } }
+	}
 	srv.MustGraphQL(t, admin, `mutation { createAPIToken(input: {name: "Wix sync"}) { apiToken { id } } }`, nil).Decode(t, &tok)
 	tokID := tok.CreateAPIToken.APIToken.ID
 	reads := map[string]string{
