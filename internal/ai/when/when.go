@@ -37,7 +37,7 @@ const (
 type Proposal struct {
 	// Start and End bound the window in the clinic's zone; End is
 	// exclusive (equal to Start for an exact time).
-	Start, End time.Time
+	Start, End  time.Time
 	Granularity Granularity
 	// Text is the words it was read from, e.g. "tues arvo".
 	Text string
