@@ -186,13 +186,13 @@ func (a *AI) reportQueryPrompt(in ReportQueryInput, now time.Time, zone *time.Lo
 }
 
 type reportQueryAnswer struct {
-	Kind      *string  `json:"kind"`
-	Period    string   `json:"period"`
-	From      *string  `json:"from"`
-	To        *string  `json:"to"`
-	Compare   string   `json:"compare"`
-	Locations []string `json:"locations"`
-	GroupBy   []string `json:"group_by"`
+	Kind      *string        `json:"kind"`
+	Period    string         `json:"period"`
+	From      *string        `json:"from"`
+	To        *string        `json:"to"`
+	Compare   string         `json:"compare"`
+	Locations []string       `json:"locations"`
+	GroupBy   []string       `json:"group_by"`
 	Filters   []ReportFilter `json:"filters"`
 }
 
@@ -266,4 +266,3 @@ func setCompare(req *ReportRequest, compare string) error {
 	}
 	return nil
 }
-
