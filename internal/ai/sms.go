@@ -232,16 +232,18 @@ func (a *AI) acceptIntent(raw []byte, in SMSInput, b SMSIntent, now time.Time, z
 	if r.Intent != IntentReschedule {
 		return r, nil
 	}
-	if b.Proposed != nil {
-		// The rules' reading of a time is deterministic and tested; the
-		// model's is used only when they found none.
-		r.Proposed = b.Proposed
-	} else if m.Proposed != nil {
+	if m.Proposed != nil {
+		// The model read the whole message; its date is checked (a real
+		// day within a year) and computed into the zone here.
 		p, err := modelWindow(m.Proposed.Date, m.Proposed.Start, m.Proposed.End, now, zone)
 		if err != nil {
 			return SMSIntent{}, err
 		}
 		r.Proposed = p
+	} else if b.Proposed != nil {
+		r.Proposed = b.Proposed
+	} else if pt, ok := when.Find(in.Message, when.Context{Now: now, Location: zone, Appointment: in.Appointment}); ok {
+		r.Proposed = proposed(pt)
 	}
 	if r.Proposed != nil {
 		r.Reason += "; proposes " + describeWindow(r.Proposed)
