@@ -128,12 +128,16 @@ func allowedNumbers(in InsightsInput) *factcheck.Allowed {
 		vals := []float64{f.Value}
 		if f.Previous != nil {
 			p := *f.Previous
-			vals = append(vals, p, f.Value-p)
+			vals = append(vals, p)
+			a.AddDerived(f.Value - p)
+			if f.Unit == UnitCents {
+				a.AddDerived((f.Value - p) / 100)
+			}
 			if p != 0 {
-				a.Add(100*(f.Value-p)/p, f.Value/p)
+				a.AddDerived(100*(f.Value-p)/p, f.Value/p)
 			}
 			if f.Value != 0 {
-				a.Add(p / f.Value)
+				a.AddDerived(p / f.Value)
 			}
 		}
 		a.Add(vals...)

@@ -60,7 +60,20 @@ func Extract(s string) []Number {
 
 // Allowed is the set of numbers sentences may cite.
 type Allowed struct {
-	values []float64
+	values  []float64
+	derived []float64
+}
+
+// AddDerived allows values computed from the facts (a difference, a
+// change in percent, a ratio). Below 10 they must be written to their
+// first decimal: a ratio of 1.56 may be cited as "1.6" but not as "2",
+// so that a coincidence of rounding does not pass an invented figure.
+func (a *Allowed) AddDerived(vs ...float64) {
+	for _, v := range vs {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			a.derived = append(a.derived, v, -v)
+		}
+	}
 }
 
 // Add allows each value.
@@ -89,6 +102,11 @@ func (a *Allowed) Allows(n Number) bool {
 	}
 	for _, v := range a.values {
 		if math.Abs(v-n.Value) <= tol {
+			return true
+		}
+	}
+	for _, v := range a.derived {
+		if math.Abs(v-n.Value) <= tol && (math.Abs(v) >= 10 || n.Decimals >= 1) {
 			return true
 		}
 	}

@@ -96,10 +96,33 @@ func init() {
 		Stop STOP Unsubscribe Cancel Confirm Confirmed Reschedule Running Late Coming Here There Sick Unwell Not Still Just Also
 		MRI CT Xray X-ray Ultrasound Mammogram DEXA PET Medicare GP Dr Mr Mrs Ms Miss Mx Doctor Reception Clinic Avatar Imaging
 		Mum Mom Dad Nan Nana Pop Grandma Grandpa Son Daughter Husband Wife Partner
-		Sydney Parramatta NSW Australia Australian English`) {
+		Sydney Parramatta NSW Australia Australian English Medicare Bulk Billing Ads Ad Meta Google Facebook Instagram Wix ManyChat Website
+		Brain Knee Spine Lumbar Chest Abdomen Pelvis Hand Wrist Shoulder Hip Ankle Foot Breast Bone Density Screening Scan Scans
+		Referral Referrals Report Reports Results Booking Bookings Appointment Appointments Patient Patients Staff Team
+		Hospital Street Road Avenue Level Unit Suite Monday's Friday's Q1 Q2 Q3 Q4 FY No-shows No-show Revenue Funnel Warmness`) {
 		notNames[strings.ToLower(w)] = true
 	}
+	for _, n := range strings.Fields(givenNames) {
+		givenName[strings.ToLower(n)] = true
+	}
 }
+
+// givenNames are common first names in Sydney's communities, recognised
+// when capitalised even without a cue ("patients like Priya"). Names
+// that are also ordinary words (Will, May, Grace, Mark) are left out.
+const givenNames = `Olivia Charlotte Amelia Isla Mia Ava Chloe Sophie Emily Ella Zoe Ruby Lily Emma Sarah Jessica Hannah Lucy Georgia Sophia
+	Oliver Jack Noah William Leo Lucas Thomas Henry Charlie James Ethan Liam Max Harrison Lachlan Cooper Mason Daniel Samuel Benjamin Matthew Joshua Ryan Nathan
+	John Michael David Peter Paul Andrew Robert Richard Stephen Christopher Anthony Steven Michelle Jennifer Karen Lisa Nicole Rebecca Rachel Melissa Kylie
+	Priya Aisha Fatima Mohammed Muhammad Ahmed Ali Omar Hassan Hussein Layla Zainab Youssef Mariam Nour Rania Khalid Tariq
+	Wei Mei Jing Li Ying Xin Hui Yan Ling Chen Jun Hao Ming Tao Lei Fang Xiao Jia
+	Minh Linh Anh Huong Thanh Tuan Trang Hoa Duc Hieu Nguyen Tran Pham
+	Georgios Giorgos Dimitrios Konstantinos Nikos Eleni Maria Katerina Sofia Ioannis Vasiliki
+	Giuseppe Giovanni Antonio Francesco Marco Luca Giulia Chiara Alessandro Roberto
+	Raj Rahul Amit Sanjay Anjali Pooja Neha Deepak Arjun Vikram Sunita Ravi Kavya Aarav
+	Ji-woo Min-jun Seo-yeon Ji-hoon Hyun Soo-jin Jae Eun
+	Sione Mele Tevita Ana Maria Jose Juan Carlos Diego Lucia Isabella Gabriel`
+
+var givenName = map[string]bool{}
 
 // Redact returns s with personal details replaced by placeholders.
 func (r *Redactor) Redact(s string) string {
@@ -136,6 +159,7 @@ func (r *Redactor) Redact(s string) string {
 		return m
 	})
 	s = r.knownNames(s)
+	s = r.capitalisedNames(s)
 	s = introRE.ReplaceAllStringFunc(s, func(m string) string {
 		sub := introRE.FindStringSubmatchIndex(m)
 		cue, name := m[:sub[2]], m[sub[2]:sub[3]]
@@ -215,6 +239,42 @@ func (r *Redactor) hold(kind, value string) string {
 	r.byValue[key] = h
 	r.byHolder[h] = value
 	return h
+}
+
+var capWordRE = regexp.MustCompile(`\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b`)
+
+// capitalisedNames replaces common given names, and runs of two or three
+// capitalised words that are not ordinary ones ("Priya Raman", "Dr
+// Alvarez" is handled by its cue): a person's full name in the middle of
+// a sentence.
+func (r *Redactor) capitalisedNames(s string) string {
+	locs := capWordRE.FindAllStringIndex(s, -1)
+	name := make([]bool, len(locs))
+	for i, l := range locs {
+		w := s[l[0]:l[1]]
+		if notNames[strings.ToLower(w)] {
+			continue
+		}
+		if givenName[strings.ToLower(w)] {
+			name[i] = true
+		}
+		// Two capitalised words separated by one space.
+		if i+1 < len(locs) && locs[i+1][0] == l[1]+1 && s[l[1]] == ' ' && !notNames[strings.ToLower(s[locs[i+1][0]:locs[i+1][1]])] {
+			name[i], name[i+1] = true, true
+		}
+	}
+	var b strings.Builder
+	last := 0
+	for i, l := range locs {
+		if !name[i] {
+			continue
+		}
+		b.WriteString(s[last:l[0]])
+		b.WriteString(r.hold(Name, s[l[0]:l[1]]))
+		last = l[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // knownNames replaces the names the Redactor was told, as whole words,

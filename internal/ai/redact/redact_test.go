@@ -30,6 +30,9 @@ func TestRedact(t *testing.T) {
 		{"JOHN SMITH here, cancel please", []string{"John Smith"}, []string{"JOHN", "SMITH"}, []string{"cancel please"}},
 		{"Mrs Nguyen will bring her referral from Dr Alvarez", nil, []string{"Nguyen", "Alvarez"}, []string{"referral"}},
 		{"PO Box 123 please", nil, []string{"Box 123"}, nil},
+		{"recall patients like Priya Raman who are due", nil, []string{"Priya", "Raman"}, []string{"recall patients like", "who are due"}},
+		{"ask Aisha about it", nil, []string{"Aisha"}, []string{"ask", "about it"}},
+		{"no-shows from Meta Ads for Screening Mammogram at Avatar Imaging Sydney", nil, nil, []string{"Meta Ads", "Screening Mammogram", "Avatar Imaging Sydney"}},
 	} {
 		r := redact.New(now, tc.known...)
 		out := r.Redact(tc.in)
