@@ -5,6 +5,7 @@
 //	avatarcrm seed --demo    load the demo data (safe to run again)
 //	avatarcrm warmness recalc rescore every contact
 //	avatarcrm tasks reprioritize  apply the task priority rules again
+//	avatarcrm ai eval intent --file F  measure the AI layer on labelled data
 //
 // Settings come from flags or AVATARCRM_* environment variables; run
 // "avatarcrm serve -h" for the list.
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return maintain(ctx, warmnessRecalc, args, getenv, stdout, stderr)
 	case "tasks":
 		return maintain(ctx, tasksReprioritize, args, getenv, stdout, stderr)
+	case "ai":
+		return aiCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -73,6 +76,7 @@ Usage:
   avatarcrm apikey create|list|revoke  API tokens for integrators ("avatarcrm apikey -h")
   avatarcrm warmness recalc   rescore every contact (scores decay with time; run nightly)
   avatarcrm tasks reprioritize  apply the priority rules again (they follow the clock; run every 15 min)
+  avatarcrm ai eval intent|warmness|reportquery --file FILE   measure the AI layer on a labelled file ("avatarcrm ai -h")
 
 Run "avatarcrm serve -h" for settings; each flag also reads AVATARCRM_<NAME>.
 `

@@ -67,6 +67,9 @@ type Config struct {
 	// (security.go).
 	Security Security
 
+	// AI holds the AI layer's settings (ai.go).
+	AI AI
+
 	// devSet records whether Dev was given explicitly.
 	devSet bool
 	// seedSet records whether SeedDemo was given explicitly.
@@ -131,6 +134,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", env("AVATARCRM_AUDIT_KEY_FILE", ""), "file holding the audit HMAC key")
 	fs.StringVar(&c.AuditKey, "audit-key", env("AVATARCRM_AUDIT_KEY", ""), "audit HMAC key in hex (instead of the key file)")
 	sec := c.securityFlags(fs, env)
+	readAI := AIFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -159,6 +163,8 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	errs = append(errs, err)
 	errs = append(errs, c.readOIDCSecret())
 	errs = append(errs, c.parseSecurity(sec))
+	c.AI, err = readAI()
+	errs = append(errs, err)
 	c.defaults()
 	c.securityDefaults()
 	errs = append(errs, c.validate())
