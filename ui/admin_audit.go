@@ -80,6 +80,7 @@ func (u *UI) adminAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	q, d, errs := auditQuery(r, p.Me.TZ)
 	d.Errors = errs
+	d.Integrity = auditIntegrity(u.r.Audit)
 	d.CanExport = p.Me.Can["audit:export"]
 	d.ExportCSV = auditLink("/admin/audit/export", r, map[string]string{"format": "csv"})
 	d.ExportJSON = auditLink("/admin/audit/export", r, map[string]string{"format": "json"})
@@ -147,4 +148,17 @@ func (u *UI) exportAudit(w http.ResponseWriter, r *http.Request) {
 
 func slogError(r *http.Request, msg string, err error) {
 	slog.ErrorContext(r.Context(), msg, "err", err, "path", r.URL.Path)
+}
+
+// auditIntegrity is what is wrong with the trail itself, for the page's
+// banner: broken chain, repaired triggers, an unwritable head file.
+func auditIntegrity(l *audit.Log) []string {
+	if l == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range l.Status().Problems {
+		out = append(out, p.Message)
+	}
+	return out
 }

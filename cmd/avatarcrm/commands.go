@@ -139,5 +139,16 @@ func openAudited(ctx context.Context, cmd, url string, getenv func(string) strin
 		_ = d.Close()
 		return nil, nil, fmt.Errorf("%s: audit key: %w", cmd, err)
 	}
-	return d, audit.New(d.Client, d.Dialect, key, audit.Options{}), nil
+	// The command's entries move the chain's head: keep the head file the
+	// server keeps (docs/SECURITY.md) up to date too.
+	headFile := getenv("AVATARCRM_AUDIT_HEAD_FILE")
+	if headFile == "" {
+		headFile = config.DefaultAuditHeadFile(keyFile)
+	}
+	head, err := audit.OpenHeadFile(headFile)
+	if err != nil {
+		_ = d.Close()
+		return nil, nil, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return d, audit.New(d.Client, d.Dialect, key, audit.Options{HeadFile: head}), nil
 }

@@ -89,12 +89,9 @@ func (a *App) Open(ctx context.Context) error {
 	if _, err := index.EnsureIndexed(viewer.SystemContext(ctx)); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	key, err := audit.LoadKey(a.Config.AuditKeyFile, a.Config.AuditKey)
-	if err != nil {
-		return fmt.Errorf("audit key: %w", err)
+	if err := a.openAudit(ctx); err != nil {
+		return err
 	}
-	a.Audit = audit.New(d.Client, d.Dialect, key, audit.Options{Now: a.Now})
-	a.Audit.Start()
 	// Every mutation, whatever path it came by, leaves an entry in its own
 	// transaction; reads of patient data mark the request's entry as PHI.
 	d.Client.Use(a.Audit.Hook())
