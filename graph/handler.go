@@ -44,6 +44,8 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		closeSchema(srv)
 	}
 	limit := opts.ComplexityLimit
 	if limit == 0 {
@@ -58,6 +60,7 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 		lim.MaxAliases = 30
 	}
 	srv.Use(lim)
+	srv.Use(TextArgs{})
 	// Every mutation runs in one transaction: a mutation that fails part way
 	// leaves nothing behind.
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})
@@ -65,7 +68,8 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	srv.AroundFields(checkPermissions)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
-	return srv
+	// Malformed requests are answered before gqlgen's transports see them.
+	return checkRequests(srv)
 }
 
 var _ entgql.TxOpener = (*ent.Client)(nil)

@@ -56,6 +56,7 @@ func New(r *graph.Resolver, opts Options) *UI {
 
 // Routes mounts the UI.
 func (u *UI) Routes(r chi.Router) {
+	r.Use(u.checkQueryText)
 	sub, _ := fs.Sub(static, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(sub))))
 	r.Get("/login", u.signIn)

@@ -28,6 +28,15 @@ const (
 	Conflict        Code = "CONFLICT"
 	RateLimited     Code = "RATE_LIMITED"
 	Internal        Code = "INTERNAL"
+
+	// Request-level codes: the HTTP request itself could not be taken
+	// (GraphQL-over-HTTP errors, before any operation runs).
+	BadRequest           Code = "BAD_REQUEST"
+	PayloadTooLarge      Code = "PAYLOAD_TOO_LARGE"
+	UnsupportedMediaType Code = "UNSUPPORTED_MEDIA_TYPE"
+	// IntrospectionDisabled refuses __schema and __type while schema
+	// introspection is off.
+	IntrospectionDisabled Code = "INTROSPECTION_DISABLED"
 )
 
 // Error is an error with a code, a message safe to show, and optionally the

@@ -20,6 +20,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	_ "github.com/avatarimaging/avatarcrm/ent/runtime" // hooks, defaults and privacy policies
+	"github.com/avatarimaging/avatarcrm/internal/textcheck"
 )
 
 // DefaultURL is the database a zero-config start uses.
@@ -173,7 +174,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Debug {
 		opts = append(opts, ent.Debug())
 	}
-	return &DB{Client: ent.NewClient(opts...), SQL: sqlDB, Dialect: t.Dialect, Driver: drv}, nil
+	client := ent.NewClient(opts...)
+	// Text that is not UTF-8, or holds control characters where they make
+	// no sense, is refused on every road to the database.
+	client.Use(textcheck.Hook())
+	return &DB{Client: client, SQL: sqlDB, Dialect: t.Dialect, Driver: drv}, nil
 }
 
 // Close closes the database.
