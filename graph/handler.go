@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/gqlhttp"
 )
 
 // Options configure the GraphQL handler.
@@ -69,7 +70,7 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	// Malformed requests are answered before gqlgen's transports see them.
-	return checkRequests(srv)
+	return gqlhttp.Check(srv, MaxUploadBytes)
 }
 
 var _ entgql.TxOpener = (*ent.Client)(nil)

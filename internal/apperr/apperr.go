@@ -28,14 +28,10 @@ const (
 	Conflict        Code = "CONFLICT"
 	RateLimited     Code = "RATE_LIMITED"
 	Internal        Code = "INTERNAL"
-
-	// Request-level codes: the HTTP request itself could not be taken
-	// (GraphQL-over-HTTP errors, before any operation runs).
-	BadRequest           Code = "BAD_REQUEST"
-	PayloadTooLarge      Code = "PAYLOAD_TOO_LARGE"
-	UnsupportedMediaType Code = "UNSUPPORTED_MEDIA_TYPE"
 	// IntrospectionDisabled refuses __schema and __type while schema
-	// introspection is off.
+	// introspection is off. (Requests that cannot be taken at all get
+	// BAD_REQUEST, PAYLOAD_TOO_LARGE or UNSUPPORTED_MEDIA_TYPE from
+	// internal/gqlhttp.)
 	IntrospectionDisabled Code = "INTROSPECTION_DISABLED"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 
-	"github.com/avatarimaging/avatarcrm/graph"
+	"github.com/avatarimaging/avatarcrm/internal/gqlhttp"
 )
 
 // logRequests logs each request once it is done.
@@ -93,7 +93,7 @@ func limitBody(n int64, larger map[string]int64) func(http.Handler) http.Handler
 					limit, upload = l, true
 				}
 				if r.ContentLength > limit && !upload {
-					graph.WriteRequestError(w, r, graph.TooLarge(limit))
+					gqlhttp.WriteError(w, r, gqlhttp.TooLarge(limit))
 					return
 				}
 				r.Body = http.MaxBytesReader(w, r.Body, limit)

@@ -1,149 +1,17 @@
-package graph
+package gqlhttp
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
-
-	"github.com/avatarimaging/avatarcrm/internal/apperr"
 )
-
-// MaxJSONDepth is how deeply a request's JSON may nest. Filters nest two
-// levels per and/or/not, so 64 leaves room for any real one; a body of a
-// hundred thousand brackets is refused at once.
-const MaxJSONDepth = 64
-
-// RequestError is a GraphQL-over-HTTP error about the request itself: its
-// method, media type, size or encoding. No operation runs; the answer is
-// {"errors":[{"message":…,"extensions":{"code":…}}]} with a 4xx status.
-type RequestError struct {
-	Status  int
-	Code    apperr.Code
-	Message string
-	// Field names the JSON key or query parameter at fault, if one is.
-	Field string
-	// Extra goes into extensions beside the code (e.g. the size limit).
-	Extra map[string]any
-}
-
-func (e *RequestError) Error() string { return e.Message }
-
-func badRequest(format string, args ...any) *RequestError {
-	return &RequestError{Status: http.StatusBadRequest, Code: apperr.BadRequest, Message: fmt.Sprintf(format, args...)}
-}
-
-// TooLarge is the error for a body over limit bytes.
-func TooLarge(limit int64) *RequestError {
-	return &RequestError{
-		Status: http.StatusRequestEntityTooLarge, Code: apperr.PayloadTooLarge,
-		Message: fmt.Sprintf("the request body is larger than the limit of %s", SizeText(limit)),
-		Extra:   map[string]any{"limit": limit},
-	}
-}
-
-// SizeText writes a byte count as people read it: "4 MiB (4194304 bytes)".
-func SizeText(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB (%d bytes)", n>>20, n)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB (%d bytes)", n>>10, n)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
-// WriteRequestError answers with e. The media type follows the client's
-// Accept header: application/graphql-response+json when it asks for it,
-// else application/json.
-func WriteRequestError(w http.ResponseWriter, r *http.Request, e *RequestError) {
-	ext := map[string]any{"code": string(e.Code)}
-	if e.Field != "" {
-		ext["field"] = e.Field
-	}
-	for k, v := range e.Extra {
-		ext[k] = v
-	}
-	body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": e.Message, "extensions": ext}}})
-	ct := "application/json"
-	if r != nil && strings.Contains(r.Header.Get("Accept"), "application/graphql-response+json") {
-		ct = "application/graphql-response+json"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(append(body, '\n'))
-}
-
-// checkRequests answers a request gqlgen's transports would mishandle
-// (a decode error there reaches the error presenter without an operation
-// and ends as "internal error", or as a panic in an extension) with a
-// clear RequestError, and passes the rest on: GET with a readable query
-// string, POST of one JSON object, or a multipart upload within the limit.
-func checkRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e := checkRequest(r); e != nil {
-			if e.Status == http.StatusMethodNotAllowed {
-				w.Header().Set("Allow", "GET, POST, OPTIONS")
-			}
-			WriteRequestError(w, r, e)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func checkRequest(r *http.Request) *RequestError {
-	switch r.Method {
-	case http.MethodOptions:
-		return nil
-	case http.MethodGet:
-		return checkQueryString(r.URL.RawQuery)
-	case http.MethodPost:
-	default:
-		return &RequestError{Status: http.StatusMethodNotAllowed, Code: apperr.BadRequest,
-			Message: fmt.Sprintf("method %s is not supported: send the operation with POST (or a query with GET)", r.Method)}
-	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch {
-	case err == nil && mt == "multipart/form-data":
-		// A file upload (the GraphQL multipart request spec); gqlgen reads
-		// it, streaming the file to disk.
-		if r.ContentLength > MaxUploadBytes {
-			return TooLarge(MaxUploadBytes)
-		}
-		return nil
-	case err != nil || mt != "application/json":
-		return &RequestError{Status: http.StatusUnsupportedMediaType, Code: apperr.UnsupportedMediaType,
-			Message: "send the operation as JSON, with Content-Type: application/json"}
-	}
-	if r.Body == nil || r.Body == http.NoBody {
-		return emptyBody()
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return TooLarge(tooBig.Limit)
-		}
-		return badRequest("the request body could not be read: it ended early or the connection failed (%v)", err)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	_, e := DecodeBody(body)
-	return e
-}
-
-func emptyBody() *RequestError {
-	return badRequest(`the request body is empty: send one JSON object, such as {"query": "{ me { email } }"}`)
-}
 
 // DecodeBody reads a POST body as gqlgen will, but refuses what it would
 // accept silently or answer unhelpfully: anything but one JSON object
@@ -177,9 +45,9 @@ func DecodeBody(body []byte) (*graphql.RawParams, *RequestError) {
 	return &p, nil
 }
 
-// checkQueryString checks a GET request's parameters the way DecodeBody
+// CheckQueryString checks a GET request's parameters the way DecodeBody
 // checks a body.
-func checkQueryString(raw string) *RequestError {
+func CheckQueryString(raw string) *RequestError {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
 		return badRequest("the query string could not be read: %v", err)
@@ -211,7 +79,7 @@ func checkQueryString(raw string) *RequestError {
 }
 
 func invalidUTF8(field string) *RequestError {
-	return &RequestError{Status: http.StatusBadRequest, Code: apperr.Invalid, Field: field,
+	return &RequestError{Status: http.StatusBadRequest, Code: Invalid, Field: field,
 		Message: field + " is not valid UTF-8 text"}
 }
 
