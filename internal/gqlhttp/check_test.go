@@ -173,3 +173,29 @@ func isToken(s string) bool {
 	}
 	return true
 }
+
+// TestCheck_CodesForTransportRefusals: a refusal of gqlgen's transports
+// without a code (a multipart request it cannot read, a mutation over GET)
+// gets one; answers that have codes, and successes, pass unchanged.
+func TestCheck_CodesForTransportRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		status     int
+		body, want string
+	}{
+		{422, `{"errors":[{"message":"operations form field could not be decoded"}],"data":null}`, `{"data":null,"errors":[{"extensions":{"code":"BAD_REQUEST"},"message":"operations form field could not be decoded"}]}`},
+		{413, `{"errors":[{"message":"failed to parse multipart form, request body too large"}]}`, `{"errors":[{"extensions":{"code":"PAYLOAD_TOO_LARGE"},"message":"failed to parse multipart form, request body too large"}]}`},
+		{422, `{"errors":[{"message":"x","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`, `{"errors":[{"message":"x","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`},
+		{200, `{"data":{"x":1}}`, `{"data":{"x":1}}`},
+	} {
+		next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(tc.status)
+			_, _ = w.Write([]byte(tc.body))
+		})
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, "/graphql?query=%7Bx%7D", nil)
+		gqlhttp.Check(next, maxUpload).ServeHTTP(w, r)
+		if w.Code != tc.status || w.Body.String() != tc.want {
+			t.Errorf("%d %s: got %d %s, want %s", tc.status, tc.body, w.Code, w.Body, tc.want)
+		}
+	}
+}

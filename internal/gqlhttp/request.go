@@ -109,7 +109,9 @@ func Check(next http.Handler, maxUpload int64) http.Handler {
 			WriteError(w, r, e)
 			return
 		}
-		next.ServeHTTP(w, r)
+		cw := &codeWriter{ResponseWriter: w}
+		next.ServeHTTP(cw, r)
+		cw.finish()
 	})
 }
 
