@@ -244,6 +244,25 @@ func (l *Log) run() {
 	batch := make([]Entry, 0, l.maxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	// The head file is rewritten (and synced) after a flush, but at most
+	// once per FlushInterval: under a burst of back-to-back batches a sync
+	// per batch would slow the writer by half; the head then lags the
+	// chain by at most one interval.
+	var lastHead time.Time
+	headTimer := time.NewTimer(time.Hour)
+	headTimer.Stop()
+	var headDue <-chan time.Time
+	head := func() {
+		if wait := l.interval - time.Since(lastHead); wait > 0 {
+			if headDue == nil {
+				headTimer.Reset(wait)
+				headDue = headTimer.C
+			}
+			return
+		}
+		l.writeHead()
+		lastHead = time.Now()
+	}
 	for {
 		var e Entry
 		var ok bool
@@ -253,7 +272,11 @@ func (l *Log) run() {
 			// An append committed outside this writer (a mutation's
 			// transaction, AppendNow): keep the head file up to date
 			// even when no request is recorded.
-			l.writeHead()
+			head()
+			continue
+		case <-headDue:
+			headDue = nil
+			head()
 			continue
 		}
 		if !ok {
@@ -285,7 +308,7 @@ func (l *Log) run() {
 			// Aborted by Close: what is left stays counted in pending.
 			return
 		}
-		l.writeHead()
+		head()
 		if !open {
 			return
 		}
