@@ -103,7 +103,7 @@ var Settings = []Setting{
 	{"oidc-hosted-domain", "AVATARCRM_OIDC_HOSTED_DOMAIN", "none", "admit only accounts of this Google Workspace domain, e.g. avatarimaging.com.au"},
 	{"audit-key-file", "AVATARCRM_AUDIT_KEY_FILE", "audit.key beside the SQLite file, else ./data/audit.key", "file holding the audit trail's HMAC key (hex); created with mode 0600 if missing; must not be readable by group or others"},
 	{"audit-key", "AVATARCRM_AUDIT_KEY", "none", "the audit HMAC key in hex (at least 32 bytes) instead of the key file"},
-	{"audit-head-file", "AVATARCRM_AUDIT_HEAD_FILE", "audit.head beside the key file", "where the server keeps the audit chain's head (newest entry id and MAC) after each write; `audit verify` checks the trail against it, so deleted newest entries are caught"},
+	{"audit-head-file", "AVATARCRM_AUDIT_HEAD_FILE", "audit.head beside the key file", "where the server keeps the audit chain's head (newest entry id and MAC), rewritten as entries are written; `audit verify` checks the trail against it, so deleted newest entries are caught"},
 }
 
 // Load reads settings from args (flags) over the environment (getenv).
