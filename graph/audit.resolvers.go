@@ -33,6 +33,24 @@ func (r *queryResolver) AuditEntries(ctx context.Context, filter *AuditFilter, f
 	return r.Audit.Search(ctx, q)
 }
 
+// AuditIntegrity is the resolver for the auditIntegrity field.
+func (r *queryResolver) AuditIntegrity(ctx context.Context) (*AuditIntegrity, error) {
+	out := &AuditIntegrity{Ok: true, Problems: []*AuditProblem{}}
+	if r.Audit == nil {
+		return out, nil
+	}
+	st := r.Audit.Status()
+	out.Ok = st.OK
+	for _, p := range st.Problems {
+		out.Problems = append(out.Problems, &AuditProblem{Kind: p.Kind, Message: p.Message})
+	}
+	if !st.CheckedAt.IsZero() {
+		at := st.CheckedAt
+		out.CheckedAt = &at
+	}
+	return out, nil
+}
+
 // ExportAuditEntries is the resolver for the exportAuditEntries field.
 func (r *queryResolver) ExportAuditEntries(ctx context.Context, filter *AuditFilter, format *AuditExportFormat) (string, error) {
 	f := AuditExportFormatCSV

@@ -13,6 +13,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/gqlhttp"
 )
 
 // Options configure the GraphQL handler.
@@ -42,6 +43,8 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		closeSchema(srv)
 	}
 	limit := opts.ComplexityLimit
 	if limit == 0 {
@@ -56,6 +59,9 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 		lim.MaxAliases = 30
 	}
 	srv.Use(lim)
+	// Text that is not UTF-8 or holds control characters is refused before
+	// anything runs.
+	srv.Use(TextArgs{})
 	// Every mutation runs in one transaction (txn.Run, the rule Ops and the
 	// services follow too): a mutation that fails part way leaves nothing
 	// behind.
@@ -64,7 +70,8 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	srv.AroundFields(checkPermissions)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
-	return srv
+	// Malformed requests are answered before gqlgen's transports see them.
+	return gqlhttp.Check(srv, MaxUploadBytes)
 }
 
 // nameOperation tells the audit trail which operation a request ran, and the

@@ -38,6 +38,25 @@ type AuditFilter struct {
 	Before *int `json:"before,omitempty"`
 }
 
+// What the audit trail knows about its own integrity: what the server's
+// start-up check found, and what appends since have found.
+type AuditIntegrity struct {
+	// True while nothing is wrong.
+	Ok bool `json:"ok"`
+	// What is wrong, the chain itself first.
+	Problems []*AuditProblem `json:"problems"`
+	// When the start-up check ran; null if it has not.
+	CheckedAt *time.Time `json:"checkedAt,omitempty"`
+}
+
+// One thing wrong with the audit trail itself.
+type AuditProblem struct {
+	// chain_broken (entries deleted, edited or forged, or the chain does not reach the head file), triggers (the append-only protection was missing at start and was repaired) or head_file (the head file cannot be written).
+	Kind string `json:"kind"`
+	// What was found, for administrators (entry numbers, file paths).
+	Message string `json:"message"`
+}
+
 // What bulkUpdateContacts does to each contact; fields left out change nothing.
 type BulkUpdateContactsInput struct {
 	// Assign the contacts to this member of the location.

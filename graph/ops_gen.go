@@ -75,6 +75,7 @@ const (
 	OpUpdateTask               Op = "updateTask"
 	OpAPITokens                Op = "apiTokens"
 	OpAuditEntries             Op = "auditEntries"
+	OpAuditIntegrity           Op = "auditIntegrity"
 	OpBookings                 Op = "bookings"
 	OpBookingsInRange          Op = "bookingsInRange"
 	OpCancelReasons            Op = "cancelReasons"
@@ -158,6 +159,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpUpdateTask:               rbac.TasksUpdate,
 	OpAPITokens:                rbac.APITokensRead,
 	OpAuditEntries:             rbac.AuditRead,
+	OpAuditIntegrity:           rbac.AuditRead,
 	OpBookings:                 rbac.BookingsRead,
 	OpBookingsInRange:          rbac.BookingsRead,
 	OpContactTimeline:          rbac.ContactsRead,
@@ -696,6 +698,15 @@ func (o *Ops) AuditEntries(ctx context.Context, filter *AuditFilter, first *int)
 		return zero, err
 	}
 	return o.r.Query().AuditEntries(ctx, filter, first)
+}
+
+// AuditIntegrity reads the auditIntegrity query; it needs audit:read.
+func (o *Ops) AuditIntegrity(ctx context.Context) (*AuditIntegrity, error) {
+	if err := authorize(ctx, rbac.AuditRead); err != nil {
+		var zero *AuditIntegrity
+		return zero, err
+	}
+	return o.r.Query().AuditIntegrity(ctx)
 }
 
 // Bookings reads the bookings query; it needs bookings:read.

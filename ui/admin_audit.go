@@ -80,6 +80,12 @@ func (u *UI) adminAudit(w http.ResponseWriter, r *http.Request) {
 	f, d, errs := auditFilter(r, p.Me.TZ)
 	d.Errors = errs
 	d.CanExport = u.allowed(r.Context(), graph.OpExportAuditEntries)
+	integrity, err := u.api.admin.AuditIntegrity(r.Context())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d.Integrity = auditProblems(integrity)
 	d.ExportCSV = auditLink("/admin/audit/export", r, map[string]string{"format": "csv"})
 	d.ExportJSON = auditLink("/admin/audit/export", r, map[string]string{"format": "json"})
 	if len(errs) == 0 {
@@ -132,4 +138,15 @@ func (u *UI) exportAudit(w http.ResponseWriter, r *http.Request) {
 
 func slogError(r *http.Request, msg string, err error) {
 	slog.ErrorContext(r.Context(), msg, "err", err, "path", r.URL.Path)
+}
+
+// auditProblems is what is wrong with the trail itself (auditIntegrity),
+// for the page's banner: broken chain, repaired triggers, an unwritable
+// head file.
+func auditProblems(st *graph.AuditIntegrity) []string {
+	var out []string
+	for _, p := range st.Problems {
+		out = append(out, p.Message)
+	}
+	return out
 }

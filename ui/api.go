@@ -142,6 +142,7 @@ type adminAPI interface {
 	APITokens(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
 	AddIPRule(ctx context.Context, input graph.AddIPRuleInput) (*ent.IPRule, error)
 	AuditEntries(ctx context.Context, filter *graph.AuditFilter, first *int) ([]*ent.AuditEntry, error)
+	AuditIntegrity(ctx context.Context) (*graph.AuditIntegrity, error)
 	CreateAPIToken(ctx context.Context, input graph.CreateAPITokenInput) (*graph.CreatedAPIToken, error)
 	ExportAuditEntriesTo(ctx context.Context, w io.Writer, filter *graph.AuditFilter, format graph.AuditExportFormat) (int, error)
 	IPRules(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IPRuleOrder, where *ent.IPRuleWhereInput) (*ent.IPRuleConnection, error)

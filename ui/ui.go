@@ -61,6 +61,7 @@ func New(api API, opts Options) *UI {
 
 // Routes mounts the UI.
 func (u *UI) Routes(r chi.Router) {
+	r.Use(u.checkQueryText)
 	sub, _ := fs.Sub(static, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(sub))))
 	r.Get("/login", u.signIn)

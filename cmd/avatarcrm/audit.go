@@ -20,14 +20,19 @@ import (
 )
 
 const auditUsage = `Usage:
-  avatarcrm audit verify [--head ID:MAC]   check the whole chain; exit 1 at the first broken entry
+  avatarcrm audit verify [--head ID:MAC | --head-file FILE | --no-head]
+                                           check the whole chain, and that it reaches the head the
+                                           server kept in its head file; exit 1 at the first problem
   avatarcrm audit head                     print the newest entry as ID:MAC (keep it off this machine)
   avatarcrm audit export --from 2026-01-01 --to 2026-12-31 [--user EMAIL] [--location CODE]
                          [--format csv|json|ndjson] [--out FILE]
 
 Flags common to all: --database-url (AVATARCRM_DATABASE_URL),
 --key-file (AVATARCRM_AUDIT_KEY_FILE, default ./data/audit.key); the key may
-instead be given in hex in AVATARCRM_AUDIT_KEY.
+instead be given in hex in AVATARCRM_AUDIT_KEY. --head-file
+(AVATARCRM_AUDIT_HEAD_FILE, default audit.head beside the key file) is the
+head the server keeps; verify checks against it unless --head or --no-head
+says otherwise.
 `
 
 // auditCmd runs the audit trail's operator tools.
@@ -41,13 +46,16 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return nil
 	}
 	sub, args := args[0], args[1:]
-	var keyFile, headStr, from, to, userEmail, loc, format, out string
+	var keyFile, headStr, headFile, from, to, userEmail, loc, format, out string
+	var noHead bool
 	url, fs, err := dbFlags("audit "+sub, args, getenv, func(fs *flag.FlagSet) {
 		fs.SetOutput(stderr)
 		fs.StringVar(&keyFile, "key-file", getenv("AVATARCRM_AUDIT_KEY_FILE"), "file holding the audit MAC key (hex); default beside the SQLite file, else ./data/audit.key")
+		fs.StringVar(&headFile, "head-file", getenv("AVATARCRM_AUDIT_HEAD_FILE"), "the head file the server keeps; default audit.head beside the key file")
 		switch sub {
 		case "verify":
-			fs.StringVar(&headStr, "head", "", "a head printed earlier by `avatarcrm audit head` (ID:MAC); catches truncation")
+			fs.StringVar(&headStr, "head", "", "a head printed earlier by `avatarcrm audit head` (ID:MAC), instead of the head file")
+			fs.BoolVar(&noHead, "no-head", false, "check the chain alone, without a head (deleting the newest entries then goes unnoticed)")
 		case "export":
 			fs.StringVar(&from, "from", "", "first day (YYYY-MM-DD, UTC) or RFC 3339 time, inclusive")
 			fs.StringVar(&to, "to", "", "last day (YYYY-MM-DD, UTC, inclusive) or RFC 3339 time (exclusive)")
@@ -62,6 +70,9 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if keyFile == "" {
 		keyFile = config.DefaultAuditKeyFile(url)
+	}
+	if headFile == "" {
+		headFile = config.DefaultAuditHeadFile(keyFile)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit %s: unexpected arguments: %s", sub, strings.Join(fs.Args(), " "))
@@ -93,13 +104,29 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
+	var expect *audit.Head
+	expectFrom := ""
+	if sub == "verify" {
+		if expect, expectFrom, err = verifyHead(headStr, headFile, noHead); err != nil {
+			return err
+		}
+	}
 	d, err := db.Open(ctx, db.Config{URL: url})
 	if err != nil {
 		return err
 	}
+	opts := entclient.Options{AuditKey: key, Clock: cliClock}
+	if sub == "export" {
+		// The export adds an entry: keep the head file up to date, as the
+		// server does.
+		if opts.Audit.HeadFile, err = audit.OpenHeadFile(headFile); err != nil {
+			_ = d.Close()
+			return err
+		}
+	}
 	// The client every process uses: the export's own entry goes in as
 	// the server's would.
-	ec := entclient.New(d, entclient.Options{AuditKey: key, Clock: cliClock})
+	ec := entclient.New(d, opts)
 	defer closeClient(ctx, ec)
 	l := ec.Audit
 
@@ -112,14 +139,6 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintln(stdout, h)
 		return nil
 	case "verify":
-		var expect *audit.Head
-		if headStr != "" {
-			h, err := audit.ParseHead(headStr)
-			if err != nil {
-				return err
-			}
-			expect = &h
-		}
 		rep, err := l.Verify(ctx, expect)
 		if err != nil {
 			return err
@@ -127,9 +146,17 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if !rep.OK {
 			fmt.Fprintf(stdout, "BROKEN at entry %d: %s\n", rep.FirstBadID, rep.Problem)
 			fmt.Fprintf(stdout, "checked %d entries; the chain is intact up to entry %d\n", rep.Checked, rep.Head.ID)
+			if expect != nil {
+				fmt.Fprintf(stdout, "checked against %s: %s\n", expectFrom, expect)
+			}
 			return fmt.Errorf("audit trail broken at entry %d", rep.FirstBadID)
 		}
 		fmt.Fprintf(stdout, "ok: %d entries, head %s\n", rep.Checked, rep.Head)
+		if expect != nil {
+			fmt.Fprintf(stdout, "reaches %s: %s\n", expectFrom, expect)
+		} else {
+			fmt.Fprintln(stderr, "note: checked without a head (--no-head): entries deleted from the end would not show")
+		}
 		return nil
 	}
 
@@ -192,6 +219,32 @@ func cliActor() string {
 		return "cli:" + u.Username
 	}
 	return "cli"
+}
+
+// verifyHead is the head verify checks the chain against: --head, else the
+// head file, which must exist unless --no-head says to check without one.
+func verifyHead(headStr, headFile string, noHead bool) (*audit.Head, string, error) {
+	switch {
+	case headStr != "" && noHead:
+		return nil, "", errors.New("audit verify: --head and --no-head contradict each other")
+	case headStr != "":
+		h, err := audit.ParseHead(headStr)
+		if err != nil {
+			return nil, "", err
+		}
+		return &h, "the head given with --head", nil
+	case noHead:
+		return nil, "", nil
+	}
+	h, ok, err := audit.ReadHeadFile(headFile)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		return nil, "", fmt.Errorf("audit verify: no head file at %s: without the head the server keeps, deleting the newest entries cannot be detected. "+
+			"Give the server's file with --head-file or AVATARCRM_AUDIT_HEAD_FILE, a head kept elsewhere with --head ID:MAC, or --no-head to check the chain alone", headFile)
+	}
+	return &h, "the head file " + headFile, nil
 }
 
 // parseDay reads YYYY-MM-DD (UTC midnight; for an end, the next midnight so

@@ -17,8 +17,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
-// auditFixture creates a database with 20 chained entries and the key file
-// they were written with.
+// auditFixture creates a database with 20 chained entries, the key file
+// they were written with and the head file beside it, as the server leaves
+// them.
 func auditFixture(t *testing.T) (dbURL, keyFile string, d *db.DB) {
 	t.Helper()
 	dir := t.TempDir()
@@ -37,7 +38,11 @@ func auditFixture(t *testing.T) (dbURL, keyFile string, d *db.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := audit.New(d.Client, d.Dialect, key, audit.Options{})
+	head, err := audit.OpenHeadFile(filepath.Join(filepath.Dir(keyFile), "audit.head"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := audit.New(d.Client, d.Dialect, key, audit.Options{HeadFile: head})
 	var es []audit.Entry
 	for i := range 20 {
 		es = append(es, audit.Entry{
@@ -83,13 +88,14 @@ func TestAuditCLI_VerifyHead(t *testing.T) {
 	}
 	// The inline key works instead of the file.
 	raw, _ := os.ReadFile(keyFile)
-	out, _, err = runAudit(t, map[string]string{"AVATARCRM_DATABASE_URL": url, "AVATARCRM_AUDIT_KEY_FILE": "/nonexistent", "AVATARCRM_AUDIT_KEY": strings.TrimSpace(string(raw))}, "verify")
+	headFile := filepath.Join(filepath.Dir(keyFile), "audit.head")
+	out, _, err = runAudit(t, map[string]string{"AVATARCRM_DATABASE_URL": url, "AVATARCRM_AUDIT_KEY_FILE": "/nonexistent", "AVATARCRM_AUDIT_KEY": strings.TrimSpace(string(raw)), "AVATARCRM_AUDIT_HEAD_FILE": headFile}, "verify")
 	if err != nil || !strings.HasPrefix(out, "ok: 20 entries") {
 		t.Fatalf("verify with AVATARCRM_AUDIT_KEY: %q, %v", out, err)
 	}
 	// A wrong key fails at entry 1.
 	wrong := hex.EncodeToString(bytes.Repeat([]byte{7}, 32))
-	out, _, err = runAudit(t, map[string]string{"AVATARCRM_DATABASE_URL": url, "AVATARCRM_AUDIT_KEY": wrong}, "verify")
+	out, _, err = runAudit(t, map[string]string{"AVATARCRM_DATABASE_URL": url, "AVATARCRM_AUDIT_KEY": wrong, "AVATARCRM_AUDIT_HEAD_FILE": headFile}, "verify")
 	if err == nil || !strings.Contains(out, "BROKEN at entry 1:") {
 		t.Fatalf("verify with a wrong key: %q, %v", out, err)
 	}
@@ -128,12 +134,47 @@ func TestAuditCLI_Truncation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if out, _, err := runAudit(t, env, "verify"); err != nil || !strings.HasPrefix(out, "ok: 17 entries") {
-		t.Fatalf("without the head, truncation is invisible; verify = %q, %v", out, err)
+	if out, _, err := runAudit(t, env, "verify", "--no-head"); err != nil || !strings.HasPrefix(out, "ok: 17 entries") {
+		t.Fatalf("without a head, truncation is invisible; verify --no-head = %q, %v", out, err)
 	}
 	out, _, err = runAudit(t, env, "verify", "--head", head)
 	if err == nil || !strings.Contains(out, "BROKEN at entry 18: truncated") {
 		t.Fatalf("verify --head after truncation: %q, %v", out, err)
+	}
+	// A missing head file is an error, not a silent pass.
+	if _, _, err := runAudit(t, env, "verify", "--head-file", filepath.Join(t.TempDir(), "none.head")); err == nil || !strings.Contains(err.Error(), "no head file") {
+		t.Fatalf("verify with a missing head file: %v", err)
+	}
+}
+
+// TestAuditCLI_DeletedNewest is what an attacker with the database does:
+// drop the append-only trigger and delete the newest entries, or all of
+// them. The chain left is valid on its own; `audit verify`, with no flags,
+// fails every time because the head file says more was written.
+func TestAuditCLI_DeletedNewest(t *testing.T) {
+	for _, tc := range []struct {
+		name, delete, want string
+	}{
+		{"newest entry", "DELETE FROM audit_entries WHERE id = 20", "BROKEN at entry 20: truncated: the kept head is entry 20 but the newest entry is 19"},
+		{"newest three", "DELETE FROM audit_entries WHERE id > 17", "BROKEN at entry 18: truncated: the kept head is entry 20 but the newest entry is 17"},
+		{"all of them", "DELETE FROM audit_entries", "BROKEN at entry 1: truncated: the kept head is entry 20 but the newest entry is 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, keyFile, d := auditFixture(t)
+			env := map[string]string{"AVATARCRM_DATABASE_URL": url, "AVATARCRM_AUDIT_KEY_FILE": keyFile}
+			if out, _, err := runAudit(t, env, "verify"); err != nil || !strings.HasPrefix(out, "ok: 20 entries") {
+				t.Fatalf("before: %q, %v", out, err)
+			}
+			for _, q := range []string{"DROP TRIGGER audit_entries_no_delete", tc.delete} {
+				if _, err := d.SQL.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, _, err := runAudit(t, env, "verify")
+			if err == nil || !strings.Contains(out, tc.want) {
+				t.Fatalf("verify after deleting the %s: %q, %v; want an error and %q", tc.name, out, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -117,14 +117,14 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 		_ = d.Close()
 		return err
 	}
-	key, err := audit.LoadKey(auditKeyFile(url, getenv), getenv("AVATARCRM_AUDIT_KEY"))
+	opts, err := clientOptions("seed", url, getenv)
 	if err != nil {
 		_ = d.Close()
-		return fmt.Errorf("seed: audit key: %w", err)
+		return err
 	}
 	// The server's client, hooks and all: the demo data gets its search
 	// keys, scores and audit entry exactly as when the server seeds it.
-	ec := entclient.New(d, entclient.Options{AuditKey: key, Clock: cliClock})
+	ec := entclient.New(d, opts)
 	defer closeClient(ctx, ec)
 	res, err := seed.Demo(ctx, ec, seed.Options{Timezone: tz})
 	if err != nil {
@@ -150,15 +150,36 @@ func auditKeyFile(url string, getenv func(string) string) string {
 // database (AVATARCRM_AUDIT_KEY_FILE, AVATARCRM_AUDIT_KEY, or the key file
 // beside the SQLite file). Close it with closeClient.
 func openClient(ctx context.Context, cmd, url string, getenv func(string) string) (*entclient.Client, error) {
-	key, err := audit.LoadKey(auditKeyFile(url, getenv), getenv("AVATARCRM_AUDIT_KEY"))
+	opts, err := clientOptions(cmd, url, getenv)
 	if err != nil {
-		return nil, fmt.Errorf("%s: audit key: %w", cmd, err)
+		return nil, err
 	}
-	ec, err := entclient.Open(ctx, url, entclient.Options{AuditKey: key, Clock: cliClock})
+	ec, err := entclient.Open(ctx, url, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}
 	return ec, nil
+}
+
+// clientOptions are the options of a command's client: the server's audit
+// key for the database at url, and the head file the server keeps
+// (AVATARCRM_AUDIT_HEAD_FILE, default audit.head beside the key file),
+// which the command's own entries move forward too (docs/SECURITY.md).
+func clientOptions(cmd, url string, getenv func(string) string) (entclient.Options, error) {
+	keyFile := auditKeyFile(url, getenv)
+	key, err := audit.LoadKey(keyFile, getenv("AVATARCRM_AUDIT_KEY"))
+	if err != nil {
+		return entclient.Options{}, fmt.Errorf("%s: audit key: %w", cmd, err)
+	}
+	headFile := getenv("AVATARCRM_AUDIT_HEAD_FILE")
+	if headFile == "" {
+		headFile = config.DefaultAuditHeadFile(keyFile)
+	}
+	head, err := audit.OpenHeadFile(headFile)
+	if err != nil {
+		return entclient.Options{}, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return entclient.Options{AuditKey: key, Clock: cliClock, Audit: audit.Options{HeadFile: head}}, nil
 }
 
 // closeClient writes the audit entries still queued (for up to 30 s, even

@@ -73,14 +73,18 @@ func (a *App) Open(ctx context.Context) error {
 	if _, err := d.Migrate(ctx); err != nil {
 		return err
 	}
-	key, err := audit.LoadKey(a.Config.AuditKeyFile, a.Config.AuditKey)
+	auditOpts, err := a.auditOptions()
 	if err != nil {
-		return fmt.Errorf("audit key: %w", err)
+		return err
 	}
-	// The one client, with every hook: search index, audit trail, PHI
-	// reads, warmness.
-	ec := entclient.New(d, entclient.Options{AuditKey: key, Clock: a.Now})
+	// The one client, with every hook: text checks, search index, audit
+	// trail, PHI reads, warmness.
+	ec := entclient.New(d, auditOpts)
 	a.Ent, a.Audit = ec, ec.Audit
+	// The trail is checked before anything writes to it.
+	if err := a.checkAudit(ctx); err != nil {
+		return err
+	}
 	if a.Config.SeedDemo {
 		empty, err := a.isEmpty(ctx)
 		if err != nil {

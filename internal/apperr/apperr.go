@@ -28,6 +28,11 @@ const (
 	Conflict        Code = "CONFLICT"
 	RateLimited     Code = "RATE_LIMITED"
 	Internal        Code = "INTERNAL"
+	// IntrospectionDisabled refuses __schema and __type while schema
+	// introspection is off. (Requests that cannot be taken at all get
+	// BAD_REQUEST, PAYLOAD_TOO_LARGE or UNSUPPORTED_MEDIA_TYPE from
+	// internal/gqlhttp.)
+	IntrospectionDisabled Code = "INTROSPECTION_DISABLED"
 )
 
 // Error is an error with a code, a message safe to show, and optionally the

@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,19 +12,37 @@ import (
 // BenchmarkRecord is the per-entry cost of the batched path, from Record to
 // committed (Close drains the queue inside the timed region).
 func BenchmarkRecord(b *testing.B) {
-	d := openSQLite(b)
-	l := audit.New(d.Client, d.Dialect, testKey, audit.Options{Logger: quiet})
-	l.Start()
-	e := entry(1)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		l.Record(e)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := l.Close(ctx); err != nil {
-		b.Fatal(err)
+	for _, withHead := range []bool{false, true} {
+		name := "no-head-file"
+		if withHead {
+			// As the server runs: the head file is rewritten (and synced)
+			// after each flush.
+			name = "head-file"
+		}
+		b.Run(name, func(b *testing.B) {
+			d := openSQLite(b)
+			opts := audit.Options{Logger: quiet}
+			if withHead {
+				f, err := audit.OpenHeadFile(filepath.Join(b.TempDir(), "audit.head"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				opts.HeadFile = f
+			}
+			l := audit.New(d.Client, d.Dialect, testKey, opts)
+			l.Start()
+			e := entry(1)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				l.Record(e)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			if err := l.Close(ctx); err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }
 

@@ -252,27 +252,37 @@ const insertChunk = 200
 // default): a REPEATABLE READ snapshot taken before the lock would read a
 // stale head, and the insert would fail on the duplicate id.
 func (l *Log) Append(ctx context.Context, tx *ent.Tx, entries ...Entry) error {
+	_, err := l.appendEntries(ctx, tx, entries)
+	return err
+}
+
+// appendEntries is Append that also returns the chain's new head, which
+// becomes the head once tx commits (see committed).
+func (l *Log) appendEntries(ctx context.Context, tx *ent.Tx, entries []Entry) (Head, error) {
 	if len(entries) == 0 {
-		return nil
+		return Head{}, nil
 	}
 	if tx == nil {
-		return errors.New("audit: Append needs a transaction (use AppendNow)")
+		return Head{}, errors.New("audit: Append needs a transaction (use AppendNow)")
 	}
 	for i := range entries {
 		if entries[i].Action == "" {
-			return fmt.Errorf("audit: entry %d has no action", i)
+			return Head{}, fmt.Errorf("audit: entry %d has no action", i)
 		}
 	}
 	// The audit entity's policy refuses every mutation but the system's.
 	sctx := viewer.AuditTrail.Grant(ctx, "")
 	if l.dialect == dialect.Postgres {
 		if err := lockChain(sctx, tx); err != nil {
-			return fmt.Errorf("audit: lock chain: %w", err)
+			return Head{}, fmt.Errorf("audit: lock chain: %w", err)
 		}
 	}
 	head, err := readHead(sctx, tx.AuditEntry)
 	if err != nil {
-		return err
+		return Head{}, err
+	}
+	if err := l.checkContinuity(sctx, tx, head); err != nil {
+		return Head{}, err
 	}
 	builders := make([]*ent.AuditEntryCreate, 0, min(len(entries), insertChunk))
 	id, prev := head.ID, head.MAC
@@ -291,12 +301,12 @@ func (l *Log) Append(ctx context.Context, tx *ent.Tx, entries ...Entry) error {
 		prev = mac
 		if len(builders) == insertChunk || i == len(entries)-1 {
 			if err := tx.AuditEntry.CreateBulk(builders...).Exec(sctx); err != nil {
-				return fmt.Errorf("audit: write entries: %w", err)
+				return Head{}, fmt.Errorf("audit: write entries: %w", err)
 			}
 			builders = builders[:0]
 		}
 	}
-	return nil
+	return Head{ID: id, MAC: prev}, nil
 }
 
 // AppendNow writes entries in a transaction of its own.
@@ -308,13 +318,15 @@ func (l *Log) AppendNow(ctx context.Context, entries ...Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit: begin: %w", err)
 	}
-	if err := l.Append(ctx, tx, entries...); err != nil {
+	head, err := l.appendEntries(ctx, tx, entries)
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("audit: commit: %w", err)
 	}
+	l.committed(head)
 	return nil
 }
 

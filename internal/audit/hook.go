@@ -104,13 +104,15 @@ func (l *Log) Hook() ent.Hook {
 func (l *Log) onCommit(tx *ent.Tx, meta *Meta, entries []Entry) {
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
-			if err := l.Append(cctx, tx, entries...); err != nil {
+			head, err := l.appendEntries(cctx, tx, entries)
+			if err != nil {
 				_ = tx.Rollback()
 				return fmt.Errorf("%w (the change was rolled back)", err)
 			}
 			if err := next.Commit(cctx, tx); err != nil {
 				return err
 			}
+			l.committed(head)
 			meta.addWritten(len(entries))
 			return nil
 		})

@@ -31,6 +31,9 @@ type Options struct {
 	Now clock.Clock
 	// Logger receives the writer's errors; default slog.Default().
 	Logger *slog.Logger
+	// HeadFile, when set, receives the chain's head after every flush and
+	// every committed append (see HeadFile); nil keeps no head.
+	HeadFile *HeadFile
 }
 
 // Log is the audit trail: a chain writer for the application's three paths
@@ -63,6 +66,13 @@ type Log struct {
 	abort     chan struct{}
 	abortOnce sync.Once
 	done      chan struct{}
+
+	// headFile keeps the head outside the database; headDirty wakes the
+	// writer to write it; integ is what the trail knows of its integrity
+	// (integrity.go).
+	headFile  *HeadFile
+	headDirty chan struct{}
+	integ     integrity
 }
 
 // New returns a Log writing to client's audit_entries table with key.
@@ -83,19 +93,29 @@ func New(client *ent.Client, dialectName string, key []byte, opts Options) *Log 
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Log{
-		client:   client,
-		dialect:  dialectName,
-		key:      append([]byte(nil), key...),
-		now:      opts.Now,
-		log:      opts.Logger,
-		interval: opts.FlushInterval,
-		maxBatch: opts.MaxBatch,
-		maxBody:  opts.MaxBody,
-		queue:    make(chan Entry, opts.QueueSize),
-		abort:    make(chan struct{}),
-		done:     make(chan struct{}),
+	l := &Log{
+		client:    client,
+		dialect:   dialectName,
+		key:       append([]byte(nil), key...),
+		now:       opts.Now,
+		log:       opts.Logger,
+		interval:  opts.FlushInterval,
+		maxBatch:  opts.MaxBatch,
+		maxBody:   opts.MaxBody,
+		queue:     make(chan Entry, opts.QueueSize),
+		abort:     make(chan struct{}),
+		done:      make(chan struct{}),
+		headFile:  opts.HeadFile,
+		headDirty: make(chan struct{}, 1),
 	}
+	if opts.HeadFile != nil {
+		// What the file says is the newest entry this process must find
+		// in the chain from now on.
+		if h, ok := opts.HeadFile.Head(); ok {
+			l.integ.seen, l.integ.written = h, h
+		}
+	}
+	return l
 }
 
 // Start launches the background writer for Record. It is safe to call
@@ -187,10 +207,12 @@ func (l *Log) Close(ctx context.Context) error {
 	}()
 	select {
 	case <-l.done:
+		l.writeHead()
 		return l.closeErr(nil)
 	case <-ctx.Done():
 		l.abortOnce.Do(func() { close(l.abort) })
 		<-l.done
+		l.writeHead()
 		// The writer is gone; unblock any Record still waiting for room so
 		// its request can finish. Those entries are counted in pending.
 		go func() {
@@ -220,8 +242,41 @@ func (l *Log) run() {
 	batch := make([]Entry, 0, l.maxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	// The head file is rewritten (and synced) after a flush, but at most
+	// once per FlushInterval: under a burst of back-to-back batches a sync
+	// per batch would slow the writer by half; the head then lags the
+	// chain by at most one interval.
+	var lastHead time.Time
+	headTimer := time.NewTimer(time.Hour)
+	headTimer.Stop()
+	var headDue <-chan time.Time
+	head := func() {
+		if wait := l.interval - time.Since(lastHead); wait > 0 {
+			if headDue == nil {
+				headTimer.Reset(wait)
+				headDue = headTimer.C
+			}
+			return
+		}
+		l.writeHead()
+		lastHead = time.Now()
+	}
 	for {
-		e, ok := <-l.queue
+		var e Entry
+		var ok bool
+		select {
+		case e, ok = <-l.queue:
+		case <-l.headDirty:
+			// An append committed outside this writer (a mutation's
+			// transaction, AppendNow): keep the head file up to date
+			// even when no request is recorded.
+			head()
+			continue
+		case <-headDue:
+			headDue = nil
+			head()
+			continue
+		}
 		if !ok {
 			return
 		}
@@ -251,6 +306,7 @@ func (l *Log) run() {
 			// Aborted by Close: what is left stays counted in pending.
 			return
 		}
+		head()
 		if !open {
 			return
 		}

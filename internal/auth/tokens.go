@@ -108,11 +108,15 @@ func (s *Service) authenticateToken(ctx context.Context, token string) (*ent.API
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
 		return nil, ErrBadToken
 	}
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= touchEvery {
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= tokenTouchEvery {
 		_ = s.Client.APIToken.UpdateOne(t).SetLastUsedAt(now).Exec(sys)
 	}
 	return t, nil
 }
+
+// tokenTouchEvery limits how often a token's last_used_at is written: it is
+// shown to admins, not used to end anything, so a minute is precise enough.
+const tokenTouchEvery = time.Minute
 
 func (s *Service) now() time.Time {
 	if s.Sessions != nil {

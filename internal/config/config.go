@@ -62,6 +62,10 @@ type Config struct {
 	// The key is kept outside the database on purpose (internal/audit).
 	AuditKeyFile string
 	AuditKey     string
+	// AuditHeadFile keeps the audit chain's head (newest id and MAC)
+	// outside the database, so cutting entries off the end is detected;
+	// default audit.head beside the key file.
+	AuditHeadFile string
 
 	// Security holds proxies, allowlists, rate limits and introspection
 	// (security.go).
@@ -102,6 +106,7 @@ var Settings = []Setting{
 	{"oidc-hosted-domain", "AVATARCRM_OIDC_HOSTED_DOMAIN", "none", "admit only accounts of this Google Workspace domain, e.g. avatarimaging.com.au"},
 	{"audit-key-file", "AVATARCRM_AUDIT_KEY_FILE", "audit.key beside the SQLite file, else ./data/audit.key", "file holding the audit trail's HMAC key (hex); created with mode 0600 if missing; must not be readable by group or others"},
 	{"audit-key", "AVATARCRM_AUDIT_KEY", "none", "the audit HMAC key in hex (at least 32 bytes) instead of the key file"},
+	{"audit-head-file", "AVATARCRM_AUDIT_HEAD_FILE", "audit.head beside the key file", "where the server keeps the audit chain's head (newest entry id and MAC), rewritten as entries are written; `audit verify` checks the trail against it, so deleted newest entries are caught"},
 }
 
 // Load reads settings from args (flags) over the environment (getenv).
@@ -133,6 +138,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	fs.StringVar(&c.OIDCHostedDomain, "oidc-hosted-domain", env("AVATARCRM_OIDC_HOSTED_DOMAIN", ""), "Google Workspace domain to admit")
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", env("AVATARCRM_AUDIT_KEY_FILE", ""), "file holding the audit HMAC key")
 	fs.StringVar(&c.AuditKey, "audit-key", env("AVATARCRM_AUDIT_KEY", ""), "audit HMAC key in hex (instead of the key file)")
+	fs.StringVar(&c.AuditHeadFile, "audit-head-file", env("AVATARCRM_AUDIT_HEAD_FILE", ""), "file keeping the audit chain's head")
 	sec := c.securityFlags(fs, env)
 	readAI := AIFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -192,6 +198,9 @@ func (c *Config) defaults() {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.AuditKeyFile == "" {
 		c.AuditKeyFile = DefaultAuditKeyFile(c.DatabaseURL)
+	}
+	if c.AuditHeadFile == "" {
+		c.AuditHeadFile = DefaultAuditHeadFile(c.AuditKeyFile)
 	}
 	c.OIDCIssuer = strings.TrimRight(c.OIDCIssuer, "/")
 	c.OIDCHostedDomain = strings.ToLower(c.OIDCHostedDomain)
@@ -345,6 +354,23 @@ func validHostname(h string) bool {
 		}
 	}
 	return true
+}
+
+// DefaultAuditHeadFile is where the audit chain's head is kept unless a
+// setting says otherwise: audit.head beside the key file, which should be
+// outside the data directory (docs/SECURITY.md).
+func DefaultAuditHeadFile(keyFile string) string {
+	return filepath.Join(filepath.Dir(keyFile), "audit.head")
+}
+
+// DataDir is the directory that holds the database's files, which backups
+// and copies take along: the SQLite file's directory, or ./data (where the
+// defaults put the key) for PostgreSQL.
+func DataDir(databaseURL string) string {
+	if t, err := db.Parse(databaseURL); err == nil && t.Path != "" {
+		return filepath.Dir(t.Path)
+	}
+	return "./data"
 }
 
 // DefaultAuditKeyFile is where the audit key lives unless a setting says

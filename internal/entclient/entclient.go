@@ -3,6 +3,8 @@
 // any future worker. Every hook and interceptor is registered here and
 // nowhere else, so no path writes without them:
 //
+//   - text that is not UTF-8, or holds control characters where they make
+//     no sense, is refused on every write (internal/textcheck);
 //   - the search index follows every contact write (internal/search);
 //   - every mutation leaves an audit entry in its own transaction, and
 //     reads of patient data mark the request's entry as PHI
@@ -22,6 +24,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/search"
+	"github.com/avatarimaging/avatarcrm/internal/textcheck"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
@@ -31,7 +34,8 @@ type Options struct {
 	AuditKey []byte
 	// Clock is the program's clock; nil is the system clock.
 	Clock clock.Clock
-	// Audit tunes the audit writer; its Now is set to Clock.
+	// Audit tunes the audit writer (its HeadFile keeps the chain's head
+	// outside the database); its Now is set to Clock.
 	Audit audit.Options
 }
 
@@ -64,8 +68,10 @@ func New(d *db.DB, opts Options) *Client {
 	ao.Now = opts.Clock
 	c.Audit = audit.New(d.Client, d.Dialect, opts.AuditKey, ao)
 	c.Warmness = &warmness.Service{Client: d.Client, Now: opts.Clock}
-	// Outermost first: the search keys of a contact and its audit entry
+	// Outermost first: bad text is refused before any other hook runs;
+	// the search keys of a contact and its audit entry
 	// are written around the warmness rescoring of the same change.
+	d.Client.Use(textcheck.Hook())
 	d.Client.Use(c.Search.Hook())
 	d.Client.Use(c.Audit.Hook())
 	d.Client.Intercept(audit.PHIInterceptor())

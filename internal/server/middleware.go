@@ -4,9 +4,12 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/avatarimaging/avatarcrm/internal/gqlhttp"
 )
 
 // logRequests logs each request once it is done.
@@ -15,7 +18,7 @@ func logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/readyz") {
 			return
 		}
 		slog.LogAttrs(r.Context(), slog.LevelInfo, "http",
@@ -73,17 +76,25 @@ func relaxedCSP(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies at n bytes; larger ones fail to read.
-// larger overrides the cap for exact paths that take files (the UI's CSV
-// upload, GraphQL multipart uploads), and only for multipart bodies: a JSON
-// query to /graphql keeps the small cap.
+// limitBody caps request bodies at n bytes. larger overrides the cap for
+// exact paths that take files (the UI's CSV upload, GraphQL multipart
+// uploads), and only for multipart bodies: a JSON query to /graphql keeps
+// the small cap. A body that says (Content-Length) it is over the cap is
+// answered 413 at once with a JSON error naming the limit, without reading
+// it; one that does not say fails to read past the cap (MaxBytesReader), and
+// the GraphQL handler answers the same 413. Upload routes answer an
+// oversized file themselves: the UI's import form shows it beside the field.
 func limitBody(n int64, larger map[string]int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Body != nil {
-				limit := n
+				limit, upload := n, false
 				if l, ok := larger[r.URL.Path]; ok && l > limit && isMultipart(r) {
-					limit = l
+					limit, upload = l, true
+				}
+				if r.ContentLength > limit && !upload {
+					gqlhttp.WriteError(w, r, gqlhttp.TooLarge(limit))
+					return
 				}
 				r.Body = http.MaxBytesReader(w, r.Body, limit)
 			}

@@ -79,6 +79,9 @@ func Handler(d Deps) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	r.Get("/readyz", readyz(d.DB))
+	if d.Audit != nil {
+		r.Get("/readyz/audit", auditReady(d.Audit))
+	}
 
 	// Browser-facing routes refuse cross-origin unsafe requests (CSRF):
 	// Go's CrossOriginProtection reads Sec-Fetch-Site and Origin, which

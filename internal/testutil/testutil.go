@@ -111,7 +111,16 @@ const auditKeyHex = "746573742d6f6e6c792d61756469742d6b65792d6e6f742d73656372657
 // its path.
 func AuditKeyFile(tb testing.TB) string {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "audit.key")
+	return WriteAuditKey(tb, filepath.Join(tb.TempDir(), "audit.key"))
+}
+
+// WriteAuditKey writes AuditKey to path (mode 0600, its directory created
+// 0700) and returns path: for a test that needs the key in a given place.
+func WriteAuditKey(tb testing.TB, path string) string {
+	tb.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		tb.Fatal(err)
+	}
 	if err := os.WriteFile(path, []byte(auditKeyHex+"\n"), 0o600); err != nil {
 		tb.Fatal(err)
 	}

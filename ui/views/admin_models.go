@@ -242,4 +242,7 @@ type AuditView struct {
 	CanExport             bool
 	Actions               []string
 	Errors                map[string]string
+	// Integrity lists what is wrong with the trail itself (audit.Status);
+	// empty while it is intact.
+	Integrity []string
 }
