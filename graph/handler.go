@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"database/sql/driver"
 	"net/http"
 
 	"entgo.io/contrib/entgql"
@@ -15,6 +16,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/db"
 )
 
 // Options configure the GraphQL handler.
@@ -60,7 +62,10 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	srv.Use(lim)
 	// Every mutation runs in one transaction: a mutation that fails part way
 	// leaves nothing behind.
-	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.Use(entgql.Transactioner{TxOpener: entgql.TxOpenerFunc(func(ctx context.Context) (context.Context, driver.Tx, error) {
+		// The slot lets a job join the mutation's transaction (internal/jobs).
+		return r.Client.OpenTx(db.WithSQLTx(ctx))
+	})})
 	srv.AroundOperations(nameOperation)
 	srv.AroundFields(checkPermissions)
 	srv.SetErrorPresenter(presentError)

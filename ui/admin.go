@@ -34,6 +34,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
@@ -158,7 +159,8 @@ func redirectDone(w http.ResponseWriter, r *http.Request, path, key string, extr
 // panics. The error is fn's (or the commit's); render after inTx returns,
 // outside the transaction.
 func (u *UI) inTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	txCtx, tx, err := u.r.Client.OpenTx(ctx)
+	// The slot lets a job join the form's transaction (internal/jobs).
+	txCtx, tx, err := u.r.Client.OpenTx(db.WithSQLTx(ctx))
 	if err != nil {
 		return fmt.Errorf("open transaction: %w", err)
 	}
