@@ -64,7 +64,13 @@ func (m *actAsJob) Work(ctx context.Context, job *rivertype.JobRow, doInner func
 		attrs = append(attrs, "location", loc)
 	}
 	if err != nil {
-		m.log.Warn("job failed", append(attrs, "max_attempts", job.MaxAttempts, "err", err)...)
+		attrs = append(attrs, "max_attempts", job.MaxAttempts, "err", err)
+		if job.Attempt >= job.MaxAttempts {
+			// River discards it now: the dead letter, for an admin to see.
+			m.log.Error("job out of attempts, dead-lettered", attrs...)
+		} else {
+			m.log.Info("job attempt failed, will retry", attrs...)
+		}
 		return err
 	}
 	m.log.Debug("job done", attrs...)

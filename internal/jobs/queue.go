@@ -123,6 +123,7 @@ func New(ctx context.Context, d *db.DB, ws *Workers, cfg Config) (*Queue, error)
 		JobTimeout:                  cmp.Or(cfg.JobTimeout, time.Minute),
 		RescueStuckJobsAfter:        cmp.Or(cfg.RescueAfter, 5*time.Minute),
 		FetchPollInterval:           cmp.Or(cfg.PollInterval, time.Second),
+		FetchCooldown:               min(cmp.Or(cfg.PollInterval, time.Second), 100*time.Millisecond),
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
 		CancelledJobRetentionPeriod: 7 * 24 * time.Hour,
 		DiscardedJobRetentionPeriod: 30 * 24 * time.Hour,
