@@ -67,6 +67,9 @@ type Config struct {
 	// (security.go).
 	Security Security
 
+	// Jobs is the job queue and the schedules (jobs.go).
+	Jobs Jobs
+
 	// devSet records whether Dev was given explicitly.
 	devSet bool
 	// seedSet records whether SeedDemo was given explicitly.
@@ -131,6 +134,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", env("AVATARCRM_AUDIT_KEY_FILE", ""), "file holding the audit HMAC key")
 	fs.StringVar(&c.AuditKey, "audit-key", env("AVATARCRM_AUDIT_KEY", ""), "audit HMAC key in hex (instead of the key file)")
 	sec := c.securityFlags(fs, env)
+	jf := jobsFlagSet(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -159,6 +163,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	errs = append(errs, err)
 	errs = append(errs, c.readOIDCSecret())
 	errs = append(errs, c.parseSecurity(sec))
+	errs = append(errs, c.parseJobs(jf))
 	c.defaults()
 	c.securityDefaults()
 	errs = append(errs, c.validate())

@@ -184,11 +184,12 @@ func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 // Start starts working jobs, if this process works any (Config.Workers).
+// They run until Stop: cancelling ctx does not cut running jobs off.
 func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
-	if err := q.client.Start(ctx); err != nil {
+	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	return nil
