@@ -54,6 +54,9 @@ type App struct {
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
+	// OnlyJobKinds, when set before Open, limits the jobs this process
+	// works to these kinds (`avatarcrm schedule run`).
+	OnlyJobKinds []string
 
 	srv      *http.Server
 	listener net.Listener

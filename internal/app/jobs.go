@@ -25,7 +25,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 		ExtraWorkers(ws)
 	}
 	jc := a.Config.Jobs
-	q, err := jobs.New(ctx, a.DB, ws, jobs.Config{Workers: jc.Workers, JobTimeout: jc.Timeout, RescueAfter: jc.RescueAfter})
+	q, err := jobs.New(ctx, a.DB, ws, jobs.Config{Workers: jc.Workers, JobTimeout: jc.Timeout, RescueAfter: jc.RescueAfter, OnlyKinds: a.OnlyJobKinds})
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,9 @@ func (d *DB) RiverDriver() riverdriver.Driver[*sql.Tx] {
 // migrator, after the application's. They are not ent entities: the schema
 // drift test ignores them, and nothing in ent/schema describes them.
 func (d *DB) migrateRiver(ctx context.Context) error {
-	m, err := rivermigrate.New(d.RiverDriver(), &rivermigrate.Config{Logger: slog.Default()})
+	// River's migrator logs each step at info; this function logs them once.
+	quiet := slog.New(warnOnly{slog.Default().Handler()})
+	m, err := rivermigrate.New(d.RiverDriver(), &rivermigrate.Config{Logger: quiet})
 	if err != nil {
 		return fmt.Errorf("river migrations: %w", err)
 	}
@@ -89,3 +91,10 @@ func (d *DB) OpenPool(maxOpen int) (*sql.DB, error) {
 // URL is the database's connection string as the driver takes it (for
 // PostgreSQL, the postgres:// URL).
 func (d *DB) URL() string { return d.target.DSN }
+
+// warnOnly passes warnings and errors only.
+type warnOnly struct{ slog.Handler }
+
+func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}

@@ -61,6 +61,10 @@ type Config struct {
 	// PollInterval is how often workers look for due jobs besides being
 	// told of new ones (default 1 s).
 	PollInterval time.Duration
+	// OnlyKinds, when set, makes this process work only jobs of these
+	// kinds (an operator's `avatarcrm schedule run`); others wait for the
+	// processes that work everything.
+	OnlyKinds []string
 	// SharedSQLitePool makes River use the application's SQLite pool instead
 	// of its own one-connection pool (measured in docs/AUTOMATION.md; the
 	// default, its own pool, is what River recommends).
@@ -117,7 +121,9 @@ func New(ctx context.Context, d *db.DB, ws *Workers, cfg Config) (*Queue, error)
 	rc := &river.Config{
 		ID:                          cfg.ID,
 		Logger:                      riverLogger(cfg.Logger),
-		Workers:                     ws.river,
+		Workers:                     ws.riverWorkers(cfg.OnlyKinds),
+		FetchOnlyKnownKinds:         len(cfg.OnlyKinds) > 0,
+		SkipUnknownJobCheck:         len(cfg.OnlyKinds) > 0,
 		RetryPolicy:                 b,
 		MaxAttempts:                 cmp.Or(cfg.MaxAttempts, 10),
 		JobTimeout:                  cmp.Or(cfg.JobTimeout, time.Minute),

@@ -12,13 +12,13 @@ import (
 // the admin API needs to show a job's arguments safely (which fields hold
 // PHI).
 type Workers struct {
-	river *river.Workers
-	phi   map[string][]string // kind → JSON keys marked phi:"true"
+	add map[string]func(*river.Workers) // kind → its registration
+	phi map[string][]string             // kind → JSON keys marked phi:"true"
 }
 
 // NewWorkers returns an empty set.
 func NewWorkers() *Workers {
-	return &Workers{river: river.NewWorkers(), phi: map[string][]string{}}
+	return &Workers{add: map[string]func(*river.Workers){}, phi: map[string][]string{}}
 }
 
 // Add registers the worker of one job kind. T is the kind's arguments: a
@@ -27,9 +27,24 @@ func NewWorkers() *Workers {
 // `location_id` JSON field names the location the job acts for (see
 // Queue.Enqueue). Add panics if the kind is registered twice, as River does.
 func Add[T river.JobArgs](ws *Workers, w river.Worker[T]) {
-	river.AddWorker(ws.river, w)
 	var zero T
-	ws.phi[zero.Kind()] = phiKeys(reflect.TypeOf(zero))
+	kind := zero.Kind()
+	if _, dup := ws.add[kind]; dup {
+		panic("jobs: job kind " + kind + " registered twice")
+	}
+	ws.add[kind] = func(rw *river.Workers) { river.AddWorker(rw, w) }
+	ws.phi[kind] = phiKeys(reflect.TypeOf(zero))
+}
+
+// riverWorkers builds River's set, of every kind or only of those in only.
+func (ws *Workers) riverWorkers(only []string) *river.Workers {
+	rw := river.NewWorkers()
+	for kind, add := range ws.add {
+		if len(only) == 0 || slices.Contains(only, kind) {
+			add(rw)
+		}
+	}
+	return rw
 }
 
 // Kinds lists the registered kinds, sorted.
