@@ -61,6 +61,11 @@ type Config struct {
 	// PollInterval is how often workers look for due jobs besides being
 	// told of new ones (default 1 s).
 	PollInterval time.Duration
+	// FetchCooldown is the least time between two fetches of due jobs
+	// (default 20 ms; River's is 100 ms). A new job waits for the next
+	// fetch, so it bounds the latency from commit to start, and with
+	// Workers it bounds throughput (Workers jobs per fetch).
+	FetchCooldown time.Duration
 	// OnlyKinds, when set, makes this process work only jobs of these
 	// kinds (an operator's `avatarcrm schedule run`); others wait for the
 	// processes that work everything.
@@ -129,7 +134,7 @@ func New(ctx context.Context, d *db.DB, ws *Workers, cfg Config) (*Queue, error)
 		JobTimeout:                  cmp.Or(cfg.JobTimeout, time.Minute),
 		RescueStuckJobsAfter:        cmp.Or(cfg.RescueAfter, 5*time.Minute),
 		FetchPollInterval:           cmp.Or(cfg.PollInterval, time.Second),
-		FetchCooldown:               min(cmp.Or(cfg.PollInterval, time.Second), 100*time.Millisecond),
+		FetchCooldown:               min(cmp.Or(cfg.PollInterval, time.Second), cmp.Or(cfg.FetchCooldown, 20*time.Millisecond)),
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
 		CancelledJobRetentionPeriod: 7 * 24 * time.Hour,
 		DiscardedJobRetentionPeriod: 30 * 24 * time.Hour,
