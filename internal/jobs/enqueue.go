@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/riverqueue/river"
 
@@ -44,6 +45,9 @@ type Enqueued struct {
 // tagged `river:"unique"`): a second enqueue of the same key is a
 // Duplicate, not a second job.
 func (q *Queue) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (Enqueued, error) {
+	if err := q.known(args); err != nil {
+		return Enqueued{}, err
+	}
 	tx := db.SQLTx(ctx)
 	if tx == nil {
 		if ent.TxFromContext(ctx) != nil {
@@ -62,9 +66,29 @@ func (q *Queue) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Ins
 // whole change: schedules (which only enqueue), operators' commands,
 // retries of a webhook. Inside a service's change use Enqueue.
 func (q *Queue) EnqueueAlone(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (Enqueued, error) {
+	if err := q.known(args); err != nil {
+		return Enqueued{}, err
+	}
 	res, err := q.client.Insert(ctx, args, opts)
 	if err != nil {
 		return Enqueued{}, err
 	}
 	return Enqueued{ID: res.Job.ID, Duplicate: res.UniqueSkippedAsDuplicate}, nil
 }
+
+// known refuses a job of a kind with no registered worker: nothing would
+// ever work it.
+func (q *Queue) known(args river.JobArgs) error {
+	if _, ok := q.workers.phi[args.Kind()]; !ok {
+		return fmt.Errorf("jobs: no worker is registered for job kind %q (jobs.Add)", args.Kind())
+	}
+	return nil
+}
+
+// Enqueuer is what a service needs to enqueue jobs in its changes;
+// *Queue implements it.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (Enqueued, error)
+}
+
+var _ Enqueuer = (*Queue)(nil)

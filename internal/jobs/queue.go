@@ -82,9 +82,16 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Queue is the job queue of one process.
+// Queue is the job queue of one process. It holds two River clients on
+// one driver: an inserter, ready from New, that enqueues and serves the
+// admin API, and the worker client, built at Start from every kind
+// registered by then. So a service can take the queue before the workers
+// that call that service are registered.
 type Queue struct {
-	client  *river.Client[*sql.Tx]
+	client  *river.Client[*sql.Tx] // the inserter
+	work    *river.Client[*sql.Tx] // the workers, from Start
+	rc      river.Config           // the worker client's configuration
+	only    []string
 	driver  riverdriver.Driver[*sql.Tx]
 	workers *Workers
 	dialect string
@@ -94,7 +101,8 @@ type Queue struct {
 }
 
 // New builds the queue over d's database. River's tables must exist
-// (db.Migrate creates them). Nothing runs until Start.
+// (db.Migrate creates them). Job kinds may be added to ws until Start;
+// nothing is worked before it.
 func New(ctx context.Context, d *db.DB, ws *Workers, cfg Config) (*Queue, error) {
 	if ws == nil {
 		ws = NewWorkers()
@@ -126,9 +134,7 @@ func New(ctx context.Context, d *db.DB, ws *Workers, cfg Config) (*Queue, error)
 	rc := &river.Config{
 		ID:                          cfg.ID,
 		Logger:                      riverLogger(cfg.Logger),
-		Workers:                     ws.riverWorkers(cfg.OnlyKinds),
 		FetchOnlyKnownKinds:         len(cfg.OnlyKinds) > 0,
-		SkipUnknownJobCheck:         len(cfg.OnlyKinds) > 0,
 		RetryPolicy:                 b,
 		MaxAttempts:                 cmp.Or(cfg.MaxAttempts, 10),
 		JobTimeout:                  cmp.Or(cfg.JobTimeout, time.Minute),
@@ -149,7 +155,12 @@ func New(ctx context.Context, d *db.DB, ws *Workers, cfg Config) (*Queue, error)
 			QueueMaintenance: {MaxWorkers: 1},
 		}
 	}
-	if q.client, err = river.NewClient(q.driver, rc); err != nil {
+	q.rc, q.only = *rc, cfg.OnlyKinds
+	// The inserter checks kinds itself (Enqueue), against every kind
+	// registered at the time, not only those this process works.
+	ins := *rc
+	ins.Queues, ins.Workers, ins.SkipUnknownJobCheck = nil, nil, true
+	if q.client, err = river.NewClient(q.driver, &ins); err != nil {
 		q.Close()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
@@ -200,24 +211,32 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
-	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
+	rc := q.rc
+	rc.Workers = q.workers.riverWorkers(q.only)
+	work, err := river.NewClient(q.driver, &rc)
+	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
+	if err := work.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	q.work = work
 	return nil
 }
 
 // Stop stops fetching jobs and waits for those running to finish, until
 // ctx ends; then it cancels them (they will be retried: at-least-once).
 func (q *Queue) Stop(ctx context.Context) error {
-	if !q.working {
+	if q.work == nil {
 		return nil
 	}
-	err := q.client.Stop(ctx)
+	err := q.work.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		err = q.client.StopAndCancel(hctx)
+		err = q.work.StopAndCancel(hctx)
 	}
+	q.work = nil
 	return err
 }
 
@@ -235,7 +254,7 @@ func (q *Queue) Working() bool { return q.working }
 // Kinds lists the job kinds this queue knows.
 func (q *Queue) Kinds() []string { return q.workers.Kinds() }
 
-// River is the underlying client, for what this package does not wrap
-// (subscribing to events in tests, queue controls). Prefer the methods of
-// Queue: they keep the transaction and access rules.
+// River is the underlying inserting client, for what this package does
+// not wrap (reading a job's row in tests, queue controls). Prefer the
+// methods of Queue: they keep the transaction and access rules.
 func (q *Queue) River() *river.Client[*sql.Tx] { return q.client }

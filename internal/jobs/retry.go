@@ -40,8 +40,9 @@ func (b Backoff) Delay(attempt int) time.Duration {
 
 // NextRetry implements river.ClientRetryPolicy.
 func (b Backoff) NextRetry(job *rivertype.JobRow) time.Time {
-	// job.Errors already holds the error of the attempt that just failed.
-	d := b.Delay(max(len(job.Errors), 1))
+	// job.Errors holds the errors of the attempts before the one that just
+	// failed (as River's own policy counts them).
+	d := b.Delay(len(job.Errors) + 1)
 	half := d / 2
 	wait := half + rand.N(d-half+1)
 	now := time.Now

@@ -29,7 +29,7 @@ func TestBackoff_Delay(t *testing.T) {
 // NextRetry waits between half and all of the delay, and the waits spread.
 func TestBackoff_NextRetry_Jitter(t *testing.T) {
 	b := jobs.Backoff{Base: 8 * time.Second, Max: time.Hour}
-	job := &rivertype.JobRow{Errors: make([]rivertype.AttemptError, 3)} // third failure: 32 s
+	job := &rivertype.JobRow{Errors: make([]rivertype.AttemptError, 2)} // third failure: 32 s
 	seen := map[time.Duration]bool{}
 	for range 200 {
 		start := time.Now()
