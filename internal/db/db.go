@@ -89,17 +89,15 @@ func Parse(raw string) (Target, error) {
 // withPragmas adds the SQLite settings the application relies on unless the
 // DSN sets them: foreign keys on, WAL so readers never wait for the writer, a
 // busy timeout so writers queue instead of failing, and immediate
-// transactions so two writers never deadlock upgrading a read lock, a
+// transactions so two writers never deadlock upgrading a read lock, and a
 // 64 MiB page cache (the default 2 MiB makes counts over large tables read
-// from disk again and again), and a cache of prepared statements per
-// connection (go-sqlite3 otherwise prepares every statement again; a job
-// enqueue spent a third of its time there, docs/AUTOMATION.md).
+// from disk again and again).
 func withPragmas(dsn string) string {
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	for _, p := range []string{"_fk=1", "_journal_mode=WAL", "_busy_timeout=10000", "_txlock=immediate", "_synchronous=NORMAL", "_cache_size=-65536", "_stmt_cache_size=128"} {
+	for _, p := range []string{"_fk=1", "_journal_mode=WAL", "_busy_timeout=10000", "_txlock=immediate", "_synchronous=NORMAL", "_cache_size=-65536"} {
 		name := strings.SplitN(p, "=", 2)[0]
 		if strings.Contains(dsn, name+"=") {
 			continue
