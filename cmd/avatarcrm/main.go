@@ -6,6 +6,8 @@
 //	avatarcrm warmness recalc rescore every contact
 //	avatarcrm tasks reprioritize  apply the task priority rules again
 //	avatarcrm ai eval intent --file F  measure the AI layer on labelled data
+//	avatarcrm worker         work jobs and run the schedules, without HTTP
+//	avatarcrm schedule list|run NAME  the schedules' next runs; run one now
 //
 // Settings come from flags or AVATARCRM_* environment variables; run
 // "avatarcrm serve -h" for the list.
@@ -24,7 +26,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -33,6 +35,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "avatarcrm:", err)
 		os.Exit(1)
 	}
+}
+
+// signalContext ends on SIGINT or SIGTERM: a graceful stop.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 // run dispatches a subcommand. It is main without the process: tests call it.
@@ -58,6 +65,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return maintain(ctx, tasksReprioritize, args, getenv, stdout, stderr)
 	case "ai":
 		return aiCmd(ctx, args, getenv, stdout, stderr)
+	case "worker":
+		return workerCmd(ctx, args, getenv, stderr)
+	case "schedule":
+		return scheduleCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -77,6 +88,9 @@ Usage:
   avatarcrm warmness recalc   rescore every contact (scores decay with time; run nightly)
   avatarcrm tasks reprioritize  apply the priority rules again (they follow the clock; run every 15 min)
   avatarcrm ai eval intent|warmness|reportquery --file FILE   measure the AI layer on a labelled file ("avatarcrm ai -h")
+  avatarcrm worker [flags]    work jobs and run the schedules without serving HTTP (serve does both too)
+  avatarcrm schedule list     each schedule with its next run
+  avatarcrm schedule run NAME enqueue a schedule's current period now and work it (twice does nothing twice)
 
 Run "avatarcrm serve -h" for settings; each flag also reads AVATARCRM_<NAME>.
 `

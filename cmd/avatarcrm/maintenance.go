@@ -14,8 +14,8 @@ import (
 )
 
 // A maintenance job brings derived data up to date with the clock: scores
-// and priorities that age while nothing changes. Each runs from cron until
-// the automation scheduler runs them.
+// and priorities that age while nothing changes. The schedules
+// (internal/schedule) run them as jobs; these commands run them by hand.
 type maintenance struct {
 	cmd, sub, usage string
 	// run does the work as the system and says what it did.
@@ -27,8 +27,9 @@ var warmnessRecalc = maintenance{
 	usage: `Usage:
   avatarcrm warmness recalc   rescore every contact at every location
 
-Scores decay as touchpoints age, with nothing else changing; run this once a
-night (cron, a systemd timer) until the scheduler does. Contacts crossing
+Scores decay as touchpoints age, with nothing else changing; the server's
+"warmness" schedule rescores every 15 minutes, so run this by hand only
+(avatarcrm schedule run warmness does the same as a job). Contacts crossing
 80 upward get their warm-lead event, as on any change. Every change is in the
 audit trail.
 `,
@@ -44,8 +45,8 @@ var tasksReprioritize = maintenance{
   avatarcrm tasks reprioritize   apply the priority rules again to open tasks
 
 Priorities depend on the clock ("due within 24 hours", "overdue") and on
-the contact's warmness; run this every 15 minutes (cron, a systemd timer)
-until the scheduler does. A priority a person set is left alone; each change
+the contact's warmness; the server's "reprioritize" schedule applies them
+every 15 minutes, so run this by hand only. A priority a person set is left alone; each change
 is in the task's history and the audit trail.
 `,
 	run: func(ctx context.Context, ec *entclient.Client) (string, error) {

@@ -23,9 +23,11 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/entclient"
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
+	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/server"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
@@ -48,6 +50,15 @@ type App struct {
 	Contacts *contacts.Service
 	// Handler is the root HTTP handler.
 	Handler http.Handler
+	// Jobs is the durable job queue; Schedules its timers (jobs.go).
+	Jobs      *jobs.Queue
+	Schedules *schedule.Scheduler
+	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
+	// no HTTP handler.
+	Worker bool
+	// OnlyJobKinds, when set before Open, limits the jobs this process
+	// works to these kinds (`avatarcrm schedule run`).
+	OnlyJobKinds []string
 
 	srv      *http.Server
 	listener net.Listener
@@ -132,6 +143,12 @@ func (a *App) Open(ctx context.Context) error {
 	warm := ec.Warmness
 	a.Contacts = &contacts.Service{Client: d.Client, Warmness: warm, Stages: stages, Audit: a.Audit, Now: a.Now}
 	a.Contacts.Start()
+	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
+		return err
+	}
+	if a.Worker {
+		return nil
+	}
 	resolver := &graph.Resolver{
 		Client:  d.Client,
 		Access:  store,
@@ -232,6 +249,9 @@ func (a *App) Serve(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	if err := a.startJobs(ctx); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.listener) }()
 	slog.Info("serving", "addr", "http://"+a.Addr(), "dev", a.Config.Dev)
@@ -248,6 +268,9 @@ func (a *App) Serve(ctx context.Context) error {
 	defer cancel()
 	if err := a.srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := a.stopJobs(sctx); err != nil {
+		slog.Error("jobs", "err", err)
 	}
 	// Requests have finished: let the imports they started finish, then
 	// write every audit entry still queued.
@@ -278,6 +301,9 @@ func (a *App) Close() error {
 	}
 	if a.limiter != nil {
 		_ = a.limiter.Close()
+	}
+	if a.Jobs != nil {
+		a.Jobs.Close()
 	}
 	if a.DB != nil {
 		return a.DB.Close()

@@ -73,6 +73,8 @@ type Config struct {
 
 	// AI holds the AI layer's settings (ai.go).
 	AI AI
+	// Jobs is the job queue and the schedules (jobs.go).
+	Jobs Jobs
 
 	// devSet records whether Dev was given explicitly.
 	devSet bool
@@ -141,6 +143,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	fs.StringVar(&c.AuditHeadFile, "audit-head-file", env("AVATARCRM_AUDIT_HEAD_FILE", ""), "file keeping the audit chain's head")
 	sec := c.securityFlags(fs, env)
 	readAI := AIFlags(fs, getenv)
+	jf := jobsFlagSet(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -171,6 +174,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	errs = append(errs, c.parseSecurity(sec))
 	c.AI, err = readAI()
 	errs = append(errs, err)
+	errs = append(errs, c.parseJobs(jf))
 	c.defaults()
 	c.securityDefaults()
 	errs = append(errs, c.validate())

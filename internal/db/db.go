@@ -35,6 +35,8 @@ type DB struct {
 	Dialect string
 	// Driver is the ent driver over SQL.
 	Driver *entsql.Driver
+
+	target Target
 }
 
 // Config says how to open the database.
@@ -169,11 +171,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	drv := entsql.OpenDB(t.Dialect, sqlDB)
-	opts := []ent.Option{ent.Driver(drv)}
+	opts := []ent.Option{ent.Driver(recordingDriver{drv})}
 	if cfg.Debug {
 		opts = append(opts, ent.Debug())
 	}
-	return &DB{Client: ent.NewClient(opts...), SQL: sqlDB, Dialect: t.Dialect, Driver: drv}, nil
+	return &DB{Client: ent.NewClient(opts...), SQL: sqlDB, Dialect: t.Dialect, Driver: drv, target: t}, nil
 }
 
 // Close closes the database.

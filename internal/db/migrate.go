@@ -48,7 +48,9 @@ func (d *DB) provider() (*goose.Provider, error) {
 	return goose.NewProvider(gd, d.SQL, fsys, opts...)
 }
 
-// Migrate applies every pending migration and returns how many ran.
+// Migrate applies every pending migration of the application and then
+// River's (the job queue's tables, river.go), and returns how many of the
+// application's ran.
 func (d *DB) Migrate(ctx context.Context) (int, error) {
 	p, err := d.provider()
 	if err != nil {
@@ -60,6 +62,9 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	for _, r := range res {
 		slog.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	if err := d.migrateRiver(ctx); err != nil {
+		return len(res), err
 	}
 	return len(res), nil
 }

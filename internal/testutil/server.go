@@ -64,6 +64,8 @@ func StartServer(tb testing.TB, opts ServerOptions) *Server {
 		"AVATARCRM_RATE_GRAPHQL":      "100000/1m",
 		"AVATARCRM_RATE_GRAPHQL_USER": "100000/1m",
 		"AVATARCRM_RATE_UI":           "100000/1m",
+		// Schedules follow the wall clock; tests that want them say so.
+		"AVATARCRM_SCHEDULES": "false",
 	}
 	if opts.DatabaseURL != "" {
 		env["AVATARCRM_DATABASE_URL"] = opts.DatabaseURL

@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/internal/db"
 )
 
 // Run calls fn with the transaction in ctx when there is one (a GraphQL
@@ -20,6 +21,8 @@ func Run(ctx context.Context, root *ent.Client, fn func(ctx context.Context, c *
 	if tx := ent.TxFromContext(ctx); tx != nil {
 		return fn(ctx, tx.Client())
 	}
+	// The slot lets a job join this transaction (internal/jobs).
+	ctx = db.WithSQLTx(ctx)
 	tx, err := root.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("open transaction: %w", err)

@@ -56,11 +56,16 @@ var (
 	// Operator is a command an operator runs on the server: creating,
 	// listing and revoking API tokens, exporting the audit trail.
 	Operator = Capability{"operator", "a command an operator runs on the server"}
+	// Job is a durable background job (internal/jobs) doing what its kind
+	// names, for the location in its arguments or for every location: it
+	// runs after the request that enqueued it, often in another process,
+	// with no person's viewer (ForJob).
+	Job = Capability{"job", "a durable background job doing what its kind names, after the request that enqueued it"}
 )
 
 // Capabilities lists every capability.
 func Capabilities() []Capability {
-	return []Capability{Identity, Integrity, Consequences, ImportJob, Scheduler, Seed, AuditTrail, Operator}
+	return []Capability{Identity, Integrity, Consequences, ImportJob, Scheduler, Seed, AuditTrail, Operator, Job}
 }
 
 type capKey struct{}

@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/schedule"
+	"github.com/avatarimaging/avatarcrm/internal/tasks"
+	"github.com/avatarimaging/avatarcrm/internal/warmness"
+)
+
+// ExtraWorkers, when set before Open, registers more job kinds; the crash
+// tests use it to add a job that calls a local server.
+var ExtraWorkers func(*jobs.Workers)
+
+// openJobs builds the job queue with the worker of every job kind, and the
+// schedules. Nothing runs until startJobs.
+func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tasks.Service) error {
+	ws := jobs.NewWorkers()
+	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc})
+	if ExtraWorkers != nil {
+		ExtraWorkers(ws)
+	}
+	jc := a.Config.Jobs
+	q, err := jobs.New(ctx, a.DB, ws, jobs.Config{Workers: jc.Workers, JobTimeout: jc.Timeout, RescueAfter: jc.RescueAfter, OnlyKinds: a.OnlyJobKinds})
+	if err != nil {
+		return err
+	}
+	a.Jobs = q
+	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now}
+	return nil
+}
+
+// startJobs starts working jobs and the schedules' timers, as configured.
+func (a *App) startJobs(ctx context.Context) error {
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	if a.Config.Jobs.Schedules {
+		if err := a.Schedules.Start(ctx); err != nil {
+			return err
+		}
+	}
+	slog.Info("jobs", "workers", a.Config.Jobs.Workers, "schedules", a.Config.Jobs.Schedules, "kinds", len(a.Jobs.Kinds()))
+	return nil
+}
+
+// stopJobs stops the timers, then lets running jobs finish until ctx ends
+// (those cut off run again later: delivery is at least once).
+func (a *App) stopJobs(ctx context.Context) error {
+	if a.Jobs == nil {
+		return nil
+	}
+	return errors.Join(a.Schedules.Stop(), a.Jobs.Stop(ctx))
+}
+
+// RunWorker works jobs and runs the schedules until ctx is cancelled,
+// without serving HTTP: `avatarcrm worker`. Open the App with Worker set.
+func (a *App) RunWorker(ctx context.Context) error {
+	if a.Jobs == nil {
+		return errors.New("worker: open the app first")
+	}
+	if !a.Jobs.Working() {
+		return fmt.Errorf("worker: AVATARCRM_JOBS_WORKERS is 0; a worker must work jobs")
+	}
+	if err := a.startJobs(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	slog.Info("worker stopping")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Config.ShutdownTimeout)
+	defer cancel()
+	err := a.stopJobs(sctx)
+	if aerr := a.Audit.Close(sctx); aerr != nil {
+		err = errors.Join(err, fmt.Errorf("audit: %w", aerr))
+	}
+	return err
+}
