@@ -35,7 +35,6 @@ func main() {
 			gen.FeatureIntercept,
 			gen.FeatureVersionedMigration,
 			gen.FeatureLock,
-			
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

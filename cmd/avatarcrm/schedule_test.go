@@ -18,7 +18,7 @@ import (
 func TestScheduleCLI(t *testing.T) {
 	path := testutil.DemoDBPath(t)
 	env := envOf(map[string]string{
-		"AVATARCRM_DATABASE_URL":   "sqlite:" + path,
+		"AVATARCRM_DATABASE_URL": "sqlite:" + path,
 		// The key the demo data's trail was written with.
 		"AVATARCRM_AUDIT_KEY_FILE": testutil.AuditKeyFile(t),
 	})
