@@ -87,6 +87,26 @@ func TestAudit_ServerReportsTruncatedTrail(t *testing.T) {
 			if code != http.StatusOK || !strings.Contains(page, `data-testid="audit-integrity"`) || !strings.Contains(page, tc.logged) {
 				t.Errorf("admin audit page: %d, banner missing or without %q", code, tc.logged)
 			}
+			// The API says the same to an admin (auditIntegrity), and
+			// nothing to staff.
+			var st struct {
+				AuditIntegrity struct {
+					OK       bool `json:"ok"`
+					Problems []struct{ Kind, Message string }
+				}
+			}
+			srv.MustGraphQL(t, c, `{ auditIntegrity { ok problems { kind message } } }`, nil).Decode(t, &st)
+			kinds := map[string]string{}
+			for _, p := range st.AuditIntegrity.Problems {
+				kinds[p.Kind] = p.Message
+			}
+			if st.AuditIntegrity.OK || !strings.Contains(kinds[audit.ProblemChainBroken], tc.logged) || kinds[audit.ProblemTriggers] == "" {
+				t.Errorf("auditIntegrity = %+v, want not ok, chain_broken (%q) and triggers", st.AuditIntegrity, tc.logged)
+			}
+			staff := srv.SignIn(t, "staff@example.com")
+			if r := srv.GraphQL(t, staff, `{ auditIntegrity { ok } }`, nil); len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" {
+				t.Errorf("auditIntegrity as staff: %+v, want FORBIDDEN", r)
+			}
 			// The trail keeps recording; the head file stays as evidence.
 			srv.Stop(t)
 			if h, _, _ := audit.ReadHeadFile(env["AVATARCRM_AUDIT_HEAD_FILE"]); h != kept {
