@@ -271,7 +271,9 @@ var formRoutes = []formRoute{
 			return `mutation($n: String!) { updateSMSTemplate(key: "reminder_2h", input: {name: $n, body: "See you soon, {{first_name}}", marketing: false}) { key } }`, map[string]any{"n": "Road " + string(f.role)}
 		}},
 	{pattern: "/messages/templates/{key}/preview", path: fixed("/messages/templates/welcome/preview"),
-		form: func(f roadFixture) url.Values { return url.Values{"body": {"Hi {{first_name}}"}, "contact": {f.contact}} },
+		form: func(f roadFixture) url.Values {
+			return url.Values{"body": {"Hi {{first_name}}"}, "contact": {f.contact}}
+		},
 		gql: func(f roadFixture) (string, map[string]any) {
 			return `query($id: ID!) { previewSMSTemplate(key: "welcome", contactID: $id, body: "Hi {{first_name}}") { body } }`, idVar(f.contact)
 		}},
