@@ -495,6 +495,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldRecallMonths:    {Type: field.TypeInt, Column: service.FieldRecallMonths},
 			service.FieldActive:          {Type: field.TypeBool, Column: service.FieldActive},
 			service.FieldDescription:     {Type: field.TypeString, Column: service.FieldDescription},
+			service.FieldReminderHours:   {Type: field.TypeInt, Column: service.FieldReminderHours},
 		},
 	}
 	graph.Nodes[19] = &sqlgraph.Node{
@@ -3671,6 +3672,11 @@ func (f *ServiceFilter) WhereActive(p entql.BoolP) {
 // WhereDescription applies the entql string predicate on the description field.
 func (f *ServiceFilter) WhereDescription(p entql.StringP) {
 	f.Where(p.Field(service.FieldDescription))
+}
+
+// WhereReminderHours applies the entql int predicate on the reminder_hours field.
+func (f *ServiceFilter) WhereReminderHours(p entql.IntP) {
+	f.Where(p.Field(service.FieldReminderHours))
 }
 
 // WhereHasLocation applies a predicate to check if query has an edge location.

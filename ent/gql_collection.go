@@ -2806,6 +2806,11 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, service.FieldDescription)
 				fieldSeen[service.FieldDescription] = struct{}{}
 			}
+		case "reminderHours":
+			if _, ok := fieldSeen[service.FieldReminderHours]; !ok {
+				selectedFields = append(selectedFields, service.FieldReminderHours)
+				fieldSeen[service.FieldReminderHours] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -428,6 +428,7 @@ type CreateServiceInput struct {
 	RecallMonths    *int
 	Active          *bool
 	Description     *string
+	ReminderHours   *int
 }
 
 // Mutate applies the CreateServiceInput on the ServiceMutation builder.
@@ -450,6 +451,9 @@ func (i *CreateServiceInput) Mutate(m *ServiceMutation) {
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
 	}
+	if v := i.ReminderHours; v != nil {
+		m.SetReminderHours(*v)
+	}
 }
 
 // SetInput applies the change-set in the CreateServiceInput on the ServiceCreate builder.
@@ -468,6 +472,7 @@ type UpdateServiceInput struct {
 	RecallMonths    *int
 	Active          *bool
 	Description     *string
+	ReminderHours   *int
 }
 
 // Mutate applies the UpdateServiceInput on the ServiceMutation builder.
@@ -495,6 +500,9 @@ func (i *UpdateServiceInput) Mutate(m *ServiceMutation) {
 	}
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
+	}
+	if v := i.ReminderHours; v != nil {
+		m.SetReminderHours(*v)
 	}
 }
 

@@ -7986,6 +7986,16 @@ type ServiceWhereInput struct {
 	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
 	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
 	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "reminder_hours" field predicates.
+	ReminderHours      *int  `json:"reminderHours,omitempty"`
+	ReminderHoursNEQ   *int  `json:"reminderHoursNEQ,omitempty"`
+	ReminderHoursIn    []int `json:"reminderHoursIn,omitempty"`
+	ReminderHoursNotIn []int `json:"reminderHoursNotIn,omitempty"`
+	ReminderHoursGT    *int  `json:"reminderHoursGT,omitempty"`
+	ReminderHoursGTE   *int  `json:"reminderHoursGTE,omitempty"`
+	ReminderHoursLT    *int  `json:"reminderHoursLT,omitempty"`
+	ReminderHoursLTE   *int  `json:"reminderHoursLTE,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -8337,6 +8347,30 @@ func (i *ServiceWhereInput) P() (predicate.Service, error) {
 	}
 	if i.DescriptionContainsFold != nil {
 		predicates = append(predicates, service.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.ReminderHours != nil {
+		predicates = append(predicates, service.ReminderHoursEQ(*i.ReminderHours))
+	}
+	if i.ReminderHoursNEQ != nil {
+		predicates = append(predicates, service.ReminderHoursNEQ(*i.ReminderHoursNEQ))
+	}
+	if len(i.ReminderHoursIn) > 0 {
+		predicates = append(predicates, service.ReminderHoursIn(i.ReminderHoursIn...))
+	}
+	if len(i.ReminderHoursNotIn) > 0 {
+		predicates = append(predicates, service.ReminderHoursNotIn(i.ReminderHoursNotIn...))
+	}
+	if i.ReminderHoursGT != nil {
+		predicates = append(predicates, service.ReminderHoursGT(*i.ReminderHoursGT))
+	}
+	if i.ReminderHoursGTE != nil {
+		predicates = append(predicates, service.ReminderHoursGTE(*i.ReminderHoursGTE))
+	}
+	if i.ReminderHoursLT != nil {
+		predicates = append(predicates, service.ReminderHoursLT(*i.ReminderHoursLT))
+	}
+	if i.ReminderHoursLTE != nil {
+		predicates = append(predicates, service.ReminderHoursLTE(*i.ReminderHoursLTE))
 	}
 
 	switch len(predicates) {

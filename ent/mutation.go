@@ -19510,6 +19510,8 @@ type ServiceMutation struct {
 	addrecall_months    *int
 	active              *bool
 	description         *string
+	reminder_hours      *int
+	addreminder_hours   *int
 	clearedFields       map[string]struct{}
 	location            *pulid.ID
 	clearedlocation     bool
@@ -20078,6 +20080,62 @@ func (m *ServiceMutation) ResetDescription() {
 	m.description = nil
 }
 
+// SetReminderHours sets the "reminder_hours" field.
+func (m *ServiceMutation) SetReminderHours(i int) {
+	m.reminder_hours = &i
+	m.addreminder_hours = nil
+}
+
+// ReminderHours returns the value of the "reminder_hours" field in the mutation.
+func (m *ServiceMutation) ReminderHours() (r int, exists bool) {
+	v := m.reminder_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReminderHours returns the old "reminder_hours" field's value of the Service entity.
+// If the Service object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceMutation) OldReminderHours(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReminderHours is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReminderHours requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReminderHours: %w", err)
+	}
+	return oldValue.ReminderHours, nil
+}
+
+// AddReminderHours adds i to the "reminder_hours" field.
+func (m *ServiceMutation) AddReminderHours(i int) {
+	if m.addreminder_hours != nil {
+		*m.addreminder_hours += i
+	} else {
+		m.addreminder_hours = &i
+	}
+}
+
+// AddedReminderHours returns the value that was added to the "reminder_hours" field in this mutation.
+func (m *ServiceMutation) AddedReminderHours() (r int, exists bool) {
+	v := m.addreminder_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReminderHours resets all changes to the "reminder_hours" field.
+func (m *ServiceMutation) ResetReminderHours() {
+	m.reminder_hours = nil
+	m.addreminder_hours = nil
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *ServiceMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -20139,7 +20197,7 @@ func (m *ServiceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ServiceMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, service.FieldCreatedAt)
 	}
@@ -20173,6 +20231,9 @@ func (m *ServiceMutation) Fields() []string {
 	if m.description != nil {
 		fields = append(fields, service.FieldDescription)
 	}
+	if m.reminder_hours != nil {
+		fields = append(fields, service.FieldReminderHours)
+	}
 	return fields
 }
 
@@ -20203,6 +20264,8 @@ func (m *ServiceMutation) Field(name string) (ent.Value, bool) {
 		return m.Active()
 	case service.FieldDescription:
 		return m.Description()
+	case service.FieldReminderHours:
+		return m.ReminderHours()
 	}
 	return nil, false
 }
@@ -20234,6 +20297,8 @@ func (m *ServiceMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldActive(ctx)
 	case service.FieldDescription:
 		return m.OldDescription(ctx)
+	case service.FieldReminderHours:
+		return m.OldReminderHours(ctx)
 	}
 	return nil, fmt.Errorf("unknown Service field %s", name)
 }
@@ -20320,6 +20385,13 @@ func (m *ServiceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDescription(v)
 		return nil
+	case service.FieldReminderHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReminderHours(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Service field %s", name)
 }
@@ -20337,6 +20409,9 @@ func (m *ServiceMutation) AddedFields() []string {
 	if m.addrecall_months != nil {
 		fields = append(fields, service.FieldRecallMonths)
 	}
+	if m.addreminder_hours != nil {
+		fields = append(fields, service.FieldReminderHours)
+	}
 	return fields
 }
 
@@ -20351,6 +20426,8 @@ func (m *ServiceMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedPriceCents()
 	case service.FieldRecallMonths:
 		return m.AddedRecallMonths()
+	case service.FieldReminderHours:
+		return m.AddedReminderHours()
 	}
 	return nil, false
 }
@@ -20380,6 +20457,13 @@ func (m *ServiceMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddRecallMonths(v)
+		return nil
+	case service.FieldReminderHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReminderHours(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Service numeric field %s", name)
@@ -20440,6 +20524,9 @@ func (m *ServiceMutation) ResetField(name string) error {
 		return nil
 	case service.FieldDescription:
 		m.ResetDescription()
+		return nil
+	case service.FieldReminderHours:
+		m.ResetReminderHours()
 		return nil
 	}
 	return fmt.Errorf("unknown Service field %s", name)

@@ -41,6 +41,8 @@ type Service struct {
 	Active bool `json:"active,omitempty"`
 	// Description holds the value of the "description" field.
 	Description string `json:"description,omitempty"`
+	// When the first reminder goes before a booking: 24 is the same local time the day before; a multiple of 24 that many local days before; other values that many hours before (the 2-hour reminder follows either way)
+	ReminderHours int `json:"reminder_hours,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ServiceQuery when eager-loading is set.
 	Edges        ServiceEdges `json:"edges"`
@@ -78,7 +80,7 @@ func (*Service) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case service.FieldActive:
 			values[i] = new(sql.NullBool)
-		case service.FieldDurationMinutes, service.FieldPriceCents, service.FieldRecallMonths:
+		case service.FieldDurationMinutes, service.FieldPriceCents, service.FieldRecallMonths, service.FieldReminderHours:
 			values[i] = new(sql.NullInt64)
 		case service.FieldName, service.FieldModality, service.FieldResource, service.FieldDescription:
 			values[i] = new(sql.NullString)
@@ -171,6 +173,12 @@ func (_m *Service) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Description = value.String
 			}
+		case service.FieldReminderHours:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field reminder_hours", values[i])
+			} else if value.Valid {
+				_m.ReminderHours = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -244,6 +252,9 @@ func (_m *Service) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("description=")
 	builder.WriteString(_m.Description)
+	builder.WriteString(", ")
+	builder.WriteString("reminder_hours=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ReminderHours))
 	builder.WriteByte(')')
 	return builder.String()
 }

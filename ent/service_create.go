@@ -147,6 +147,20 @@ func (_c *ServiceCreate) SetNillableDescription(v *string) *ServiceCreate {
 	return _c
 }
 
+// SetReminderHours sets the "reminder_hours" field.
+func (_c *ServiceCreate) SetReminderHours(v int) *ServiceCreate {
+	_c.mutation.SetReminderHours(v)
+	return _c
+}
+
+// SetNillableReminderHours sets the "reminder_hours" field if the given value is not nil.
+func (_c *ServiceCreate) SetNillableReminderHours(v *int) *ServiceCreate {
+	if v != nil {
+		_c.SetReminderHours(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ServiceCreate) SetID(v pulid.ID) *ServiceCreate {
 	_c.mutation.SetID(v)
@@ -237,6 +251,10 @@ func (_c *ServiceCreate) defaults() error {
 		v := service.DefaultDescription
 		_c.mutation.SetDescription(v)
 	}
+	if _, ok := _c.mutation.ReminderHours(); !ok {
+		v := service.DefaultReminderHours
+		_c.mutation.SetReminderHours(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if service.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized service.DefaultID (forgotten import ent/runtime?)")
@@ -311,6 +329,14 @@ func (_c *ServiceCreate) check() error {
 	}
 	if _, ok := _c.mutation.Description(); !ok {
 		return &ValidationError{Name: "description", err: errors.New(`ent: missing required field "Service.description"`)}
+	}
+	if _, ok := _c.mutation.ReminderHours(); !ok {
+		return &ValidationError{Name: "reminder_hours", err: errors.New(`ent: missing required field "Service.reminder_hours"`)}
+	}
+	if v, ok := _c.mutation.ReminderHours(); ok {
+		if err := service.ReminderHoursValidator(v); err != nil {
+			return &ValidationError{Name: "reminder_hours", err: fmt.Errorf(`ent: validator failed for field "Service.reminder_hours": %w`, err)}
+		}
 	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "Service.location"`)}
@@ -390,6 +416,10 @@ func (_c *ServiceCreate) createSpec() (*Service, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(service.FieldDescription, field.TypeString, value)
 		_node.Description = value
+	}
+	if value, ok := _c.mutation.ReminderHours(); ok {
+		_spec.SetField(service.FieldReminderHours, field.TypeInt, value)
+		_node.ReminderHours = value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -583,6 +613,24 @@ func (u *ServiceUpsert) SetDescription(v string) *ServiceUpsert {
 // UpdateDescription sets the "description" field to the value that was provided on create.
 func (u *ServiceUpsert) UpdateDescription() *ServiceUpsert {
 	u.SetExcluded(service.FieldDescription)
+	return u
+}
+
+// SetReminderHours sets the "reminder_hours" field.
+func (u *ServiceUpsert) SetReminderHours(v int) *ServiceUpsert {
+	u.Set(service.FieldReminderHours, v)
+	return u
+}
+
+// UpdateReminderHours sets the "reminder_hours" field to the value that was provided on create.
+func (u *ServiceUpsert) UpdateReminderHours() *ServiceUpsert {
+	u.SetExcluded(service.FieldReminderHours)
+	return u
+}
+
+// AddReminderHours adds v to the "reminder_hours" field.
+func (u *ServiceUpsert) AddReminderHours(v int) *ServiceUpsert {
+	u.Add(service.FieldReminderHours, v)
 	return u
 }
 
@@ -784,6 +832,27 @@ func (u *ServiceUpsertOne) SetDescription(v string) *ServiceUpsertOne {
 func (u *ServiceUpsertOne) UpdateDescription() *ServiceUpsertOne {
 	return u.Update(func(s *ServiceUpsert) {
 		s.UpdateDescription()
+	})
+}
+
+// SetReminderHours sets the "reminder_hours" field.
+func (u *ServiceUpsertOne) SetReminderHours(v int) *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.SetReminderHours(v)
+	})
+}
+
+// AddReminderHours adds v to the "reminder_hours" field.
+func (u *ServiceUpsertOne) AddReminderHours(v int) *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.AddReminderHours(v)
+	})
+}
+
+// UpdateReminderHours sets the "reminder_hours" field to the value that was provided on create.
+func (u *ServiceUpsertOne) UpdateReminderHours() *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.UpdateReminderHours()
 	})
 }
 
@@ -1152,6 +1221,27 @@ func (u *ServiceUpsertBulk) SetDescription(v string) *ServiceUpsertBulk {
 func (u *ServiceUpsertBulk) UpdateDescription() *ServiceUpsertBulk {
 	return u.Update(func(s *ServiceUpsert) {
 		s.UpdateDescription()
+	})
+}
+
+// SetReminderHours sets the "reminder_hours" field.
+func (u *ServiceUpsertBulk) SetReminderHours(v int) *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.SetReminderHours(v)
+	})
+}
+
+// AddReminderHours adds v to the "reminder_hours" field.
+func (u *ServiceUpsertBulk) AddReminderHours(v int) *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.AddReminderHours(v)
+	})
+}
+
+// UpdateReminderHours sets the "reminder_hours" field to the value that was provided on create.
+func (u *ServiceUpsertBulk) UpdateReminderHours() *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.UpdateReminderHours()
 	})
 }
 

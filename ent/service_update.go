@@ -167,6 +167,27 @@ func (_u *ServiceUpdate) SetNillableDescription(v *string) *ServiceUpdate {
 	return _u
 }
 
+// SetReminderHours sets the "reminder_hours" field.
+func (_u *ServiceUpdate) SetReminderHours(v int) *ServiceUpdate {
+	_u.mutation.ResetReminderHours()
+	_u.mutation.SetReminderHours(v)
+	return _u
+}
+
+// SetNillableReminderHours sets the "reminder_hours" field if the given value is not nil.
+func (_u *ServiceUpdate) SetNillableReminderHours(v *int) *ServiceUpdate {
+	if v != nil {
+		_u.SetReminderHours(*v)
+	}
+	return _u
+}
+
+// AddReminderHours adds value to the "reminder_hours" field.
+func (_u *ServiceUpdate) AddReminderHours(v int) *ServiceUpdate {
+	_u.mutation.AddReminderHours(v)
+	return _u
+}
+
 // Mutation returns the ServiceMutation object of the builder.
 func (_u *ServiceUpdate) Mutation() *ServiceMutation {
 	return _u.mutation
@@ -246,6 +267,11 @@ func (_u *ServiceUpdate) check() error {
 			return &ValidationError{Name: "recall_months", err: fmt.Errorf(`ent: validator failed for field "Service.recall_months": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ReminderHours(); ok {
+		if err := service.ReminderHoursValidator(v); err != nil {
+			return &ValidationError{Name: "reminder_hours", err: fmt.Errorf(`ent: validator failed for field "Service.reminder_hours": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Service.location"`)
 	}
@@ -299,6 +325,12 @@ func (_u *ServiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(service.FieldDescription, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ReminderHours(); ok {
+		_spec.SetField(service.FieldReminderHours, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReminderHours(); ok {
+		_spec.AddField(service.FieldReminderHours, field.TypeInt, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -459,6 +491,27 @@ func (_u *ServiceUpdateOne) SetNillableDescription(v *string) *ServiceUpdateOne 
 	return _u
 }
 
+// SetReminderHours sets the "reminder_hours" field.
+func (_u *ServiceUpdateOne) SetReminderHours(v int) *ServiceUpdateOne {
+	_u.mutation.ResetReminderHours()
+	_u.mutation.SetReminderHours(v)
+	return _u
+}
+
+// SetNillableReminderHours sets the "reminder_hours" field if the given value is not nil.
+func (_u *ServiceUpdateOne) SetNillableReminderHours(v *int) *ServiceUpdateOne {
+	if v != nil {
+		_u.SetReminderHours(*v)
+	}
+	return _u
+}
+
+// AddReminderHours adds value to the "reminder_hours" field.
+func (_u *ServiceUpdateOne) AddReminderHours(v int) *ServiceUpdateOne {
+	_u.mutation.AddReminderHours(v)
+	return _u
+}
+
 // Mutation returns the ServiceMutation object of the builder.
 func (_u *ServiceUpdateOne) Mutation() *ServiceMutation {
 	return _u.mutation
@@ -551,6 +604,11 @@ func (_u *ServiceUpdateOne) check() error {
 			return &ValidationError{Name: "recall_months", err: fmt.Errorf(`ent: validator failed for field "Service.recall_months": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ReminderHours(); ok {
+		if err := service.ReminderHoursValidator(v); err != nil {
+			return &ValidationError{Name: "reminder_hours", err: fmt.Errorf(`ent: validator failed for field "Service.reminder_hours": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Service.location"`)
 	}
@@ -621,6 +679,12 @@ func (_u *ServiceUpdateOne) sqlSave(ctx context.Context) (_node *Service, err er
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(service.FieldDescription, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ReminderHours(); ok {
+		_spec.SetField(service.FieldReminderHours, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReminderHours(); ok {
+		_spec.AddField(service.FieldReminderHours, field.TypeInt, value)
 	}
 	_node = &Service{config: _u.config}
 	_spec.Assign = _node.assignValues

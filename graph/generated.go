@@ -655,6 +655,7 @@ type ComplexityRoot struct {
 		Name            func(childComplexity int) int
 		PriceCents      func(childComplexity int) int
 		RecallMonths    func(childComplexity int) int
+		ReminderHours   func(childComplexity int) int
 		Resource        func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 	}
@@ -4032,6 +4033,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.RecallMonths(childComplexity), true
+	case "Service.reminderHours":
+		if e.ComplexityRoot.Service.ReminderHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.ReminderHours(childComplexity), true
 	case "Service.resource":
 		if e.ComplexityRoot.Service.Resource == nil {
 			break
@@ -6039,6 +6046,8 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_active(ctx, field)
 	case "description":
 		return ec.fieldContext_Service_description(ctx, field)
+	case "reminderHours":
+		return ec.fieldContext_Service_reminderHours(ctx, field)
 	case "location":
 		return ec.fieldContext_Service_location(ctx, field)
 	}
@@ -21222,6 +21231,29 @@ func (ec *executionContext) fieldContext_Service_description(_ context.Context, 
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
+func (ec *executionContext) _Service_reminderHours(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_reminderHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReminderHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_reminderHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Service_location(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31430,7 +31462,7 @@ func (ec *executionContext) unmarshalInputCreateServiceInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "modality", "resource", "durationMinutes", "priceCents", "recallMonths", "active", "description"}
+	fieldsInOrder := [...]string{"name", "modality", "resource", "durationMinutes", "priceCents", "recallMonths", "active", "description", "reminderHours"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31493,6 +31525,13 @@ func (ec *executionContext) unmarshalInputCreateServiceInput(ctx context.Context
 				return it, err
 			}
 			it.Description = data
+		case "reminderHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHours = data
 		}
 	}
 	return it, nil
@@ -38813,7 +38852,7 @@ func (ec *executionContext) unmarshalInputServiceWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "modality", "modalityNEQ", "modalityIn", "modalityNotIn", "resource", "resourceNEQ", "resourceIn", "resourceNotIn", "resourceGT", "resourceGTE", "resourceLT", "resourceLTE", "resourceContains", "resourceHasPrefix", "resourceHasSuffix", "resourceEqualFold", "resourceContainsFold", "durationMinutes", "durationMinutesNEQ", "durationMinutesIn", "durationMinutesNotIn", "durationMinutesGT", "durationMinutesGTE", "durationMinutesLT", "durationMinutesLTE", "priceCents", "priceCentsNEQ", "priceCentsIn", "priceCentsNotIn", "priceCentsGT", "priceCentsGTE", "priceCentsLT", "priceCentsLTE", "recallMonths", "recallMonthsNEQ", "recallMonthsIn", "recallMonthsNotIn", "recallMonthsGT", "recallMonthsGTE", "recallMonthsLT", "recallMonthsLTE", "active", "activeNEQ", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "modality", "modalityNEQ", "modalityIn", "modalityNotIn", "resource", "resourceNEQ", "resourceIn", "resourceNotIn", "resourceGT", "resourceGTE", "resourceLT", "resourceLTE", "resourceContains", "resourceHasPrefix", "resourceHasSuffix", "resourceEqualFold", "resourceContainsFold", "durationMinutes", "durationMinutesNEQ", "durationMinutesIn", "durationMinutesNotIn", "durationMinutesGT", "durationMinutesGTE", "durationMinutesLT", "durationMinutesLTE", "priceCents", "priceCentsNEQ", "priceCentsIn", "priceCentsNotIn", "priceCentsGT", "priceCentsGTE", "priceCentsLT", "priceCentsLTE", "recallMonths", "recallMonthsNEQ", "recallMonthsIn", "recallMonthsNotIn", "recallMonthsGT", "recallMonthsGTE", "recallMonthsLT", "recallMonthsLTE", "active", "activeNEQ", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "reminderHours", "reminderHoursNEQ", "reminderHoursIn", "reminderHoursNotIn", "reminderHoursGT", "reminderHoursGTE", "reminderHoursLT", "reminderHoursLTE"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39492,6 +39531,62 @@ func (ec *executionContext) unmarshalInputServiceWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.DescriptionContainsFold = data
+		case "reminderHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHours = data
+		case "reminderHoursNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHoursNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHoursNEQ = data
+		case "reminderHoursIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHoursIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHoursIn = data
+		case "reminderHoursNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHoursNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHoursNotIn = data
+		case "reminderHoursGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHoursGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHoursGT = data
+		case "reminderHoursGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHoursGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHoursGTE = data
+		case "reminderHoursLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHoursLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHoursLT = data
+		case "reminderHoursLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHoursLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHoursLTE = data
 		}
 	}
 	return it, nil
@@ -43407,7 +43502,7 @@ func (ec *executionContext) unmarshalInputUpdateServiceInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "modality", "resource", "durationMinutes", "priceCents", "recallMonths", "active", "description"}
+	fieldsInOrder := [...]string{"name", "modality", "resource", "durationMinutes", "priceCents", "recallMonths", "active", "description", "reminderHours"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43470,6 +43565,13 @@ func (ec *executionContext) unmarshalInputUpdateServiceInput(ctx context.Context
 				return it, err
 			}
 			it.Description = data
+		case "reminderHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderHours = data
 		}
 	}
 	return it, nil
@@ -48476,6 +48578,11 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "description":
 			out.Values[i] = ec._Service_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reminderHours":
+			out.Values[i] = ec._Service_reminderHours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

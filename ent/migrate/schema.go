@@ -911,6 +911,7 @@ var (
 		{Name: "recall_months", Type: field.TypeInt, Default: 0},
 		{Name: "active", Type: field.TypeBool, Default: true},
 		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "reminder_hours", Type: field.TypeInt, Default: 24},
 		{Name: "location_id", Type: field.TypeString},
 	}
 	// ServicesTable holds the schema information for the "services" table.
@@ -921,7 +922,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "services_locations_location",
-				Columns:    []*schema.Column{ServicesColumns[11]},
+				Columns:    []*schema.Column{ServicesColumns[12]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -930,12 +931,12 @@ var (
 			{
 				Name:    "service_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[11]},
+				Columns: []*schema.Column{ServicesColumns[12]},
 			},
 			{
 				Name:    "service_location_id_name",
 				Unique:  true,
-				Columns: []*schema.Column{ServicesColumns[11], ServicesColumns[3]},
+				Columns: []*schema.Column{ServicesColumns[12], ServicesColumns[3]},
 			},
 		},
 	}

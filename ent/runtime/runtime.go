@@ -1279,6 +1279,12 @@ func init() {
 	serviceDescDescription := serviceFields[7].Descriptor()
 	// service.DefaultDescription holds the default value on creation for the description field.
 	service.DefaultDescription = serviceDescDescription.Default.(string)
+	// serviceDescReminderHours is the schema descriptor for reminder_hours field.
+	serviceDescReminderHours := serviceFields[8].Descriptor()
+	// service.DefaultReminderHours holds the default value on creation for the reminder_hours field.
+	service.DefaultReminderHours = serviceDescReminderHours.Default.(int)
+	// service.ReminderHoursValidator is a validator for the "reminder_hours" field. It is called by the builders before save.
+	service.ReminderHoursValidator = serviceDescReminderHours.Validators[0].(func(int) error)
 	// serviceDescID is the schema descriptor for id field.
 	serviceDescID := serviceMixinFields0[0].Descriptor()
 	// service.DefaultID holds the default value on creation for the id field.

@@ -37,6 +37,9 @@ func (Service) Fields() []ent.Field {
 			Comment("Months after a completed booking to recall the patient; 0 for none"),
 		field.Bool("active").Default(true),
 		field.Text("description").Default(""),
+		// New fields go last (SQLite adds columns only at the end).
+		field.Int("reminder_hours").Default(24).Range(3, 14*24).
+			Comment("When the first reminder goes before a booking: 24 is the same local time the day before; a multiple of 24 that many local days before; other values that many hours before (the 2-hour reminder follows either way)"),
 	}
 }
 

@@ -41,6 +41,8 @@ const (
 	FieldActive = "active"
 	// FieldDescription holds the string denoting the description field in the database.
 	FieldDescription = "description"
+	// FieldReminderHours holds the string denoting the reminder_hours field in the database.
+	FieldReminderHours = "reminder_hours"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// Table holds the table name of the service in the database.
@@ -68,6 +70,7 @@ var Columns = []string{
 	FieldRecallMonths,
 	FieldActive,
 	FieldDescription,
+	FieldReminderHours,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -112,6 +115,10 @@ var (
 	DefaultActive bool
 	// DefaultDescription holds the default value on creation for the "description" field.
 	DefaultDescription string
+	// DefaultReminderHours holds the default value on creation for the "reminder_hours" field.
+	DefaultReminderHours int
+	// ReminderHoursValidator is a validator for the "reminder_hours" field. It is called by the builders before save.
+	ReminderHoursValidator func(int) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -209,6 +216,11 @@ func ByActive(opts ...sql.OrderTermOption) OrderOption {
 // ByDescription orders the results by the description field.
 func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDescription, opts...).ToFunc()
+}
+
+// ByReminderHours orders the results by the reminder_hours field.
+func ByReminderHours(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReminderHours, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

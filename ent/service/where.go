@@ -106,6 +106,11 @@ func Description(v string) predicate.Service {
 	return predicate.Service(sql.FieldEQ(FieldDescription, v))
 }
 
+// ReminderHours applies equality check predicate on the "reminder_hours" field. It's identical to ReminderHoursEQ.
+func ReminderHours(v int) predicate.Service {
+	return predicate.Service(sql.FieldEQ(FieldReminderHours, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Service {
 	return predicate.Service(sql.FieldEQ(FieldCreatedAt, v))
@@ -599,6 +604,46 @@ func DescriptionEqualFold(v string) predicate.Service {
 // DescriptionContainsFold applies the ContainsFold predicate on the "description" field.
 func DescriptionContainsFold(v string) predicate.Service {
 	return predicate.Service(sql.FieldContainsFold(FieldDescription, v))
+}
+
+// ReminderHoursEQ applies the EQ predicate on the "reminder_hours" field.
+func ReminderHoursEQ(v int) predicate.Service {
+	return predicate.Service(sql.FieldEQ(FieldReminderHours, v))
+}
+
+// ReminderHoursNEQ applies the NEQ predicate on the "reminder_hours" field.
+func ReminderHoursNEQ(v int) predicate.Service {
+	return predicate.Service(sql.FieldNEQ(FieldReminderHours, v))
+}
+
+// ReminderHoursIn applies the In predicate on the "reminder_hours" field.
+func ReminderHoursIn(vs ...int) predicate.Service {
+	return predicate.Service(sql.FieldIn(FieldReminderHours, vs...))
+}
+
+// ReminderHoursNotIn applies the NotIn predicate on the "reminder_hours" field.
+func ReminderHoursNotIn(vs ...int) predicate.Service {
+	return predicate.Service(sql.FieldNotIn(FieldReminderHours, vs...))
+}
+
+// ReminderHoursGT applies the GT predicate on the "reminder_hours" field.
+func ReminderHoursGT(v int) predicate.Service {
+	return predicate.Service(sql.FieldGT(FieldReminderHours, v))
+}
+
+// ReminderHoursGTE applies the GTE predicate on the "reminder_hours" field.
+func ReminderHoursGTE(v int) predicate.Service {
+	return predicate.Service(sql.FieldGTE(FieldReminderHours, v))
+}
+
+// ReminderHoursLT applies the LT predicate on the "reminder_hours" field.
+func ReminderHoursLT(v int) predicate.Service {
+	return predicate.Service(sql.FieldLT(FieldReminderHours, v))
+}
+
+// ReminderHoursLTE applies the LTE predicate on the "reminder_hours" field.
+func ReminderHoursLTE(v int) predicate.Service {
+	return predicate.Service(sql.FieldLTE(FieldReminderHours, v))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

@@ -25,6 +25,14 @@ func (s *Service) Templates(ctx context.Context, c *ent.Client) ([]*ent.SMSTempl
 	if err != nil {
 		return nil, err
 	}
+	// A location made since this process started (setup, createLocation)
+	// may not have its rows yet: it sends the standard texts, so list
+	// those (without an ID until first edited, which saves the row).
+	for _, d := range DefaultTemplates {
+		if !slices.ContainsFunc(ts, func(t *ent.SMSTemplate) bool { return t.Key == d.Key }) {
+			ts = append(ts, &ent.SMSTemplate{Key: d.Key, Name: d.Name, Body: d.Body, Marketing: d.Marketing, LocationID: v.LocationID})
+		}
+	}
 	slices.SortFunc(ts, func(a, b *ent.SMSTemplate) int { return rank(a.Key) - rank(b.Key) })
 	return ts, nil
 }

@@ -17,15 +17,30 @@ import (
 )
 
 // Reminder kinds: a template and when it is due before the booking. The
-// 24 h reminder is due at the same wall-clock time the local day before
-// (so 25 or 23 hours before across a daylight-saving change: "tomorrow at
-// 10" is said at 10); the 2 h one two hours before.
+// first reminder is due at the service's reminder_hours (24 by default):
+// a whole number of days is counted in local days, at the same wall-clock
+// time ("tomorrow at 10" is said at 10, so 25 or 23 hours before across a
+// daylight-saving change); the 2 h one two hours before.
 var reminderKinds = []struct {
 	Template string
-	Due      func(startsAt time.Time, zone *time.Location) time.Time
+	Due      func(b *ent.Booking, zone *time.Location) time.Time
 }{
-	{TemplateReminder24h, func(t time.Time, z *time.Location) time.Time { return t.In(z).AddDate(0, 0, -1).UTC() }},
-	{TemplateReminder2h, func(t time.Time, _ *time.Location) time.Time { return t.Add(-2 * time.Hour) }},
+	{TemplateReminder24h, firstReminderDue},
+	{TemplateReminder2h, func(b *ent.Booking, _ *time.Location) time.Time { return b.StartsAt.Add(-2 * time.Hour) }},
+}
+
+// maxReminderHours bounds how far ahead the scan looks (Service.reminder_hours).
+const maxReminderHours = 14 * 24
+
+func firstReminderDue(b *ent.Booking, zone *time.Location) time.Time {
+	h := 24
+	if s := b.Edges.Service; s != nil && s.ReminderHours > 0 {
+		h = s.ReminderHours
+	}
+	if h%24 == 0 {
+		return b.StartsAt.In(zone).AddDate(0, 0, -h/24).UTC()
+	}
+	return b.StartsAt.Add(-time.Duration(h) * time.Hour)
 }
 
 // ReminderKey is the idempotency key of a reminder: its kind, its booking
@@ -70,11 +85,12 @@ func (s *Service) ScanReminders(ctx context.Context, now time.Time) (ScanResult,
 func (s *Service) scanLocation(ctx context.Context, l *ent.Location, now time.Time) (ScanResult, error) {
 	var res ScanResult
 	zone := zoneOf(l)
-	// Bookings that start within two days: a 24 h reminder is due at most
-	// 25 hours before, and the same day's other bookings are combined.
+	// Bookings whose first reminder may be due (a service's reminder_hours
+	// at most, plus a day for daylight saving and the rest of that day,
+	// whose other bookings are combined).
 	bks, err := s.Client.Booking.Query().
 		Where(booking.LocationID(l.ID), booking.StatusIn(booking.StatusPending, booking.StatusConfirmed),
-			booking.StartsAtGT(now), booking.StartsAtLT(now.Add(50*time.Hour))).
+			booking.StartsAtGT(now), booking.StartsAtLT(now.Add((maxReminderHours+50)*time.Hour))).
 		WithService().Order(ent.Asc(booking.FieldStartsAt)).All(ctx)
 	if err != nil {
 		return res, err
@@ -88,12 +104,12 @@ func (s *Service) scanLocation(ctx context.Context, l *ent.Location, now time.Ti
 	var order []group
 	for _, b := range bks {
 		for i, k := range reminderKinds {
-			at := k.Due(b.StartsAt, zone)
+			at := k.Due(b, zone)
 			if now.Before(at) {
 				continue
 			}
 			// Past the next reminder's time, this one is stale.
-			if i+1 < len(reminderKinds) && !now.Before(reminderKinds[i+1].Due(b.StartsAt, zone)) {
+			if i+1 < len(reminderKinds) && !now.Before(reminderKinds[i+1].Due(b, zone)) {
 				continue
 			}
 			g := group{b.ContactID, b.StartsAt.In(zone).Format(time.DateOnly), k.Template}

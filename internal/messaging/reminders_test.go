@@ -281,3 +281,40 @@ func TestRecalls_OncePerBooking(t *testing.T) {
 		t.Fatalf("recalled a patient who booked again: %q", got)
 	}
 }
+
+func TestReminders_ServiceOffset(t *testing.T) {
+	f := newFixture(t, nil)
+	// An MRI that needs preparation: the first reminder two days before.
+	if err := f.knee.Update().SetReminderHours(48).Exec(f.admin); err != nil {
+		t.Fatal(err)
+	}
+	ct := f.contact(t, false)
+	f.book(t, ct, syd("2026-03-20", "14:30"))
+	f.setNow(syd("2026-03-18", "14:29"))
+	f.scan(t)
+	if ms := f.messages(t, ct.ID); len(ms) != 0 {
+		t.Fatalf("queued %d before 48 h", len(ms))
+	}
+	for _, at := range []string{"2026-03-18 14:30", "2026-03-19 14:30"} {
+		f.setNow(syd(at[:10], at[11:]))
+		f.scan(t)
+		f.deliverDue(t)
+	}
+	if got := f.sentTo(ct); len(got) != 1 || !strings.Contains(got[0], "Fri 20 Mar") {
+		t.Fatalf("first reminder: %q", got)
+	}
+	// Six hours: not a whole day, so six real hours before.
+	if err := f.knee.Update().SetReminderHours(6).Exec(f.admin); err != nil {
+		t.Fatal(err)
+	}
+	other := f.contact(t, false)
+	f.book(t, other, syd("2026-03-25", "15:00"))
+	f.setNow(syd("2026-03-25", "08:59"))
+	f.scan(t)
+	f.setNow(syd("2026-03-25", "09:00"))
+	f.scan(t)
+	f.deliverDue(t)
+	if got := f.sentTo(other); len(got) != 1 {
+		t.Fatalf("6 h reminder: %q", got)
+	}
+}
