@@ -76,6 +76,11 @@ type Outcome struct {
 // backoff; on the last attempt the message is marked failed.
 func (s *Service) Deliver(ctx context.Context, id pulid.ID, lastAttempt bool) (Outcome, error) {
 	m, err := s.Client.Message.Query().Where(message.ID(id)).WithContact().Only(ctx)
+	if ent.IsNotFound(err) {
+		// The contact was purged, and its messages with it: nothing to send.
+		slog.Info("sms to send no longer exists", "message", id)
+		return Outcome{}, nil
+	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("deliver %s: %w", id, err)
 	}
