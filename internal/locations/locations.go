@@ -14,10 +14,12 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/location"
+	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/access"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -171,6 +173,34 @@ func Create(ctx context.Context, c *ent.Client, n New) (*ent.Location, error) {
 	}
 	if err := access.NewStore(c, 0).EnsureDefaults(ctx, l.ID); err != nil {
 		return nil, fmt.Errorf("permissions of %s: %w", n.Code, err)
+	}
+	return l, nil
+}
+
+// CreateForViewer is the createLocation operation: the viewer, who may
+// create settings at their active location (its administrators, unless the
+// location's table says otherwise), creates a location and becomes its
+// administrator. Their session stays where it is; the new location
+// appears in their location switcher. c is the operation's transaction
+// client.
+func CreateForViewer(ctx context.Context, c *ent.Client, n New) (*ent.Location, error) {
+	v, err := viewer.Authorize(ctx, rbac.SettingsCreate)
+	if err != nil {
+		return nil, err
+	}
+	if v.UserID == "" {
+		return nil, apperr.Forbiddenf("a location is created by a person, who becomes its administrator")
+	}
+	l, err := Create(ctx, c, n)
+	if err != nil {
+		return nil, err
+	}
+	// The creator's membership follows from the creation they were
+	// allowed to make; it is at a location that is not (yet) theirs.
+	err = c.Membership.Create().SetUserID(v.UserID).SetLocationID(l.ID).SetRole(membership.RoleAdmin).
+		Exec(viewer.Consequences.Grant(ctx, ""))
+	if err != nil {
+		return nil, fmt.Errorf("membership of the creator: %w", err)
 	}
 	return l, nil
 }
