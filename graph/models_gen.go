@@ -131,6 +131,38 @@ type PermissionCell struct {
 	Own bool `json:"own"`
 }
 
+// How an SMS text is split and what it costs.
+type SMSCount struct {
+	// GSM-7 or UCS-2: one character outside GSM-7 makes the whole text UCS-2.
+	Encoding string `json:"encoding"`
+	// Characters as the network counts them (GSM-7 extension characters count 2).
+	Units int `json:"units"`
+	// Parts the text is sent in: 160/153 GSM-7, 70/67 UCS-2.
+	Segments int `json:"segments"`
+	// segments × the price per segment (AVATARCRM_SMS_PRICE_CENTS).
+	CostCents int `json:"costCents"`
+}
+
+// A template rendered for a real contact (and booking), as it would be sent.
+type SMSPreview struct {
+	Template string `json:"template"`
+	// The text as sent: variables filled in the location's zone, the clinic's name, and the opt-out line for marketing.
+	Body  string    `json:"body"`
+	Count *SMSCount `json:"count"`
+	// Variables the text uses that are not known (left as written).
+	UnknownVariables []string `json:"unknownVariables"`
+}
+
+// A named schedule and its next run (per location for local ones).
+type ScheduleRun struct {
+	Name string `json:"name"`
+	Doc  string `json:"doc"`
+	Cron string `json:"cron"`
+	// The location's code for a schedule in each location's zone; null for UTC ones.
+	Location *string   `json:"location,omitempty"`
+	NextRun  time.Time `json:"nextRun"`
+}
+
 type SetMemberRoleInput struct {
 	UserID pulid.ID        `json:"userID"`
 	Role   membership.Role `json:"role"`
@@ -200,6 +232,12 @@ type StagedContactImport struct {
 	// The waiting job: startStagedContactImport(id) starts it.
 	Job     *ent.ImportJob    `json:"job"`
 	Preview *contacts.Preview `json:"preview"`
+}
+
+type UpdateSMSTemplateInput struct {
+	Name      *string `json:"name,omitempty"`
+	Body      *string `json:"body,omitempty"`
+	Marketing *bool   `json:"marketing,omitempty"`
 }
 
 // Who is asking, and at which location.

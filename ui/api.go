@@ -35,6 +35,7 @@ type API interface {
 	bookingsAPI
 	tasksAPI
 	adminAPI
+	messagingAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -48,6 +49,8 @@ type apis struct {
 	bookings bookingsAPI
 	tasks    tasksAPI
 	admin    adminAPI
+	// messaging is the outbox, SMS templates and schedules (messages.go).
+	messaging messagingAPI
 }
 
 // guardAPI answers whether the viewer may run an operation, by the

@@ -18,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/access"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -173,6 +174,10 @@ func Create(ctx context.Context, c *ent.Client, n New) (*ent.Location, error) {
 	}
 	if err := access.NewStore(c, 0).EnsureDefaults(ctx, l.ID); err != nil {
 		return nil, fmt.Errorf("permissions of %s: %w", n.Code, err)
+	}
+	// The standard SMS templates follow from the creation itself.
+	if err := messaging.SeedTemplates(viewer.Consequences.Grant(ctx, ""), c, l.ID); err != nil {
+		return nil, fmt.Errorf("SMS templates of %s: %w", n.Code, err)
 	}
 	return l, nil
 }
