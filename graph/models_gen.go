@@ -75,6 +75,24 @@ type CreateAPITokenInput struct {
 	ExpiresInDays *int `json:"expiresInDays,omitempty"`
 }
 
+// A new location. Only code, name and timeZone are required.
+type CreateLocationInput struct {
+	// 2 to 8 letters or digits, starting with a letter, e.g. PAR; unique.
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// IANA time zone, e.g. Australia/Sydney.
+	TimeZone string `json:"timeZone"`
+	// Host name that selects the location, e.g. parramatta.crm.example.com; unique.
+	Hostname *string `json:"hostname,omitempty"`
+	// Read in the region's format and stored in E.164.
+	Phone   *string `json:"phone,omitempty"`
+	Address *string `json:"address,omitempty"`
+	// ISO 3166 region used to read local phone numbers (default AU).
+	Region *string `json:"region,omitempty"`
+	// ISO 4217 currency (default AUD).
+	Currency *string `json:"currency,omitempty"`
+}
+
 // A new API token. The token is shown here once and never again.
 type CreatedAPIToken struct {
 	Token    string        `json:"token"`

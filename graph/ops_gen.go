@@ -35,6 +35,7 @@ const (
 	OpCreateAPIToken           Op = "createAPIToken"
 	OpCreateBooking            Op = "createBooking"
 	OpCreateContact            Op = "createContact"
+	OpCreateLocation           Op = "createLocation"
 	OpCreateService            Op = "createService"
 	OpCreateTask               Op = "createTask"
 	OpCreateTaskAutoAssigned   Op = "createTaskAutoAssigned"
@@ -126,6 +127,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpCreateAPIToken:           rbac.APITokensCreate,
 	OpCreateBooking:            rbac.BookingsCreate,
 	OpCreateContact:            rbac.ContactsCreate,
+	OpCreateLocation:           rbac.SettingsCreate,
 	OpCreateService:            rbac.SettingsCreate,
 	OpCreateTask:               rbac.TasksCreate,
 	OpCreateTaskAutoAssigned:   rbac.TasksCreate,
@@ -309,6 +311,16 @@ func (o *Ops) CreateContact(ctx context.Context, input ent.CreateContactInput, a
 	var out *ent.Contact
 	err := o.mutate(ctx, rbac.ContactsCreate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().CreateContact(ctx, input, allowDuplicate)
+		return err
+	})
+	return out, err
+}
+
+// CreateLocation runs the createLocation mutation in one transaction; it needs settings:create.
+func (o *Ops) CreateLocation(ctx context.Context, input CreateLocationInput) (*ent.Location, error) {
+	var out *ent.Location
+	err := o.mutate(ctx, rbac.SettingsCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CreateLocation(ctx, input)
 		return err
 	})
 	return out, err

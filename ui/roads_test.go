@@ -255,6 +255,14 @@ var formRoutes = []formRoute{
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, idVar(f.token)
 		}},
+	{pattern: "/admin/locations", path: fixed("/admin/locations"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"code": {fmt.Sprintf("RD%d", f.n)}, "name": {"Road " + string(f.role)}, "timeZone": {"Australia/Sydney"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($c: String!, $n: String!) { createLocation(input: {code: $c, name: $n, timeZone: "Australia/Sydney"}) { id } }`,
+				map[string]any{"c": fmt.Sprintf("RD%d", f.n), "n": "Road " + string(f.role)}
+		}},
 	{pattern: "/admin/network", path: fixed("/admin/network"),
 		form: func(f roadFixture) url.Values {
 			return url.Values{"cidr": {fmt.Sprintf("198.51.100.%d/32", 10+f.n)}, "note": {"road"}}
