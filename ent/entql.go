@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
@@ -35,8 +36,34 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 23)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   aiusage.Table,
+			Columns: aiusage.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: aiusage.FieldID,
+			},
+		},
+		Type: "AIUsage",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			aiusage.FieldLocationID:   {Type: field.TypeString, Column: aiusage.FieldLocationID},
+			aiusage.FieldCreatedAt:    {Type: field.TypeTime, Column: aiusage.FieldCreatedAt},
+			aiusage.FieldUseCase:      {Type: field.TypeString, Column: aiusage.FieldUseCase},
+			aiusage.FieldEngine:       {Type: field.TypeString, Column: aiusage.FieldEngine},
+			aiusage.FieldModel:        {Type: field.TypeString, Column: aiusage.FieldModel},
+			aiusage.FieldInputTokens:  {Type: field.TypeInt64, Column: aiusage.FieldInputTokens},
+			aiusage.FieldOutputTokens: {Type: field.TypeInt64, Column: aiusage.FieldOutputTokens},
+			aiusage.FieldCostIn:       {Type: field.TypeInt64, Column: aiusage.FieldCostIn},
+			aiusage.FieldCostOut:      {Type: field.TypeInt64, Column: aiusage.FieldCostOut},
+			aiusage.FieldLatencyUs:    {Type: field.TypeInt64, Column: aiusage.FieldLatencyUs},
+			aiusage.FieldCacheHit:     {Type: field.TypeBool, Column: aiusage.FieldCacheHit},
+			aiusage.FieldFallback:     {Type: field.TypeString, Column: aiusage.FieldFallback},
+			aiusage.FieldAlert:        {Type: field.TypeInt, Column: aiusage.FieldAlert},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
 			Columns: apitoken.Columns,
@@ -60,7 +87,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			apitoken.FieldCreatedByID: {Type: field.TypeString, Column: apitoken.FieldCreatedByID},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditentry.Table,
 			Columns: auditentry.Columns,
@@ -92,7 +119,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditentry.FieldMAC:          {Type: field.TypeString, Column: auditentry.FieldMAC},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   booking.Table,
 			Columns: booking.Columns,
@@ -122,7 +149,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			booking.FieldNotes:        {Type: field.TypeString, Column: booking.FieldNotes},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   bookingevent.Table,
 			Columns: bookingevent.Columns,
@@ -145,7 +172,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			bookingevent.FieldActorID:      {Type: field.TypeString, Column: bookingevent.FieldActorID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cancelreason.Table,
 			Columns: cancelreason.Columns,
@@ -164,7 +191,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cancelreason.FieldActive:     {Type: field.TypeBool, Column: cancelreason.FieldActive},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -198,9 +225,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldAssignedToID:     {Type: field.TypeString, Column: contact.FieldAssignedToID},
 			contact.FieldArchivedAt:       {Type: field.TypeTime, Column: contact.FieldArchivedAt},
 			contact.FieldMergedIntoID:     {Type: field.TypeString, Column: contact.FieldMergedIntoID},
+			contact.FieldWarmnessEngine:   {Type: field.TypeString, Column: contact.FieldWarmnessEngine},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -219,7 +247,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldProcessedAt: {Type: field.TypeTime, Column: event.FieldProcessedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   iprule.Table,
 			Columns: iprule.Columns,
@@ -238,7 +266,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			iprule.FieldCreatedByID: {Type: field.TypeString, Column: iprule.FieldCreatedByID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   importjob.Table,
 			Columns: importjob.Columns,
@@ -267,7 +295,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldFinishedAt:  {Type: field.TypeTime, Column: importjob.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -288,7 +316,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:  {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -299,20 +327,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Location",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			location.FieldCreatedAt: {Type: field.TypeTime, Column: location.FieldCreatedAt},
-			location.FieldUpdatedAt: {Type: field.TypeTime, Column: location.FieldUpdatedAt},
-			location.FieldName:      {Type: field.TypeString, Column: location.FieldName},
-			location.FieldCode:      {Type: field.TypeString, Column: location.FieldCode},
-			location.FieldTimezone:  {Type: field.TypeString, Column: location.FieldTimezone},
-			location.FieldCurrency:  {Type: field.TypeString, Column: location.FieldCurrency},
-			location.FieldRegion:    {Type: field.TypeString, Column: location.FieldRegion},
-			location.FieldAddress:   {Type: field.TypeString, Column: location.FieldAddress},
-			location.FieldPhone:     {Type: field.TypeString, Column: location.FieldPhone},
-			location.FieldSettings:  {Type: field.TypeJSON, Column: location.FieldSettings},
-			location.FieldHostname:  {Type: field.TypeString, Column: location.FieldHostname},
+			location.FieldCreatedAt:     {Type: field.TypeTime, Column: location.FieldCreatedAt},
+			location.FieldUpdatedAt:     {Type: field.TypeTime, Column: location.FieldUpdatedAt},
+			location.FieldName:          {Type: field.TypeString, Column: location.FieldName},
+			location.FieldCode:          {Type: field.TypeString, Column: location.FieldCode},
+			location.FieldTimezone:      {Type: field.TypeString, Column: location.FieldTimezone},
+			location.FieldCurrency:      {Type: field.TypeString, Column: location.FieldCurrency},
+			location.FieldRegion:        {Type: field.TypeString, Column: location.FieldRegion},
+			location.FieldAddress:       {Type: field.TypeString, Column: location.FieldAddress},
+			location.FieldPhone:         {Type: field.TypeString, Column: location.FieldPhone},
+			location.FieldSettings:      {Type: field.TypeJSON, Column: location.FieldSettings},
+			location.FieldHostname:      {Type: field.TypeString, Column: location.FieldHostname},
+			location.FieldAiBudgetCents: {Type: field.TypeInt64, Column: location.FieldAiBudgetCents},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -332,7 +361,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisabledAt: {Type: field.TypeTime, Column: membership.FieldDisabledAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permission.Table,
 			Columns: permission.Columns,
@@ -352,7 +381,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permissionoverride.Table,
 			Columns: permissionoverride.Columns,
@@ -374,7 +403,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchkey.Table,
 			Columns: searchkey.Columns,
@@ -393,7 +422,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -417,7 +446,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldDescription:     {Type: field.TypeString, Column: service.FieldDescription},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -439,7 +468,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stagechange.Table,
 			Columns: stagechange.Columns,
@@ -461,7 +490,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -490,7 +519,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   taskevent.Table,
 			Columns: taskevent.Columns,
@@ -509,7 +538,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -531,7 +560,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -553,6 +582,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDefaultLocationID: {Type: field.TypeString, Column: user.FieldDefaultLocationID},
 		},
 	}
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   aiusage.LocationTable,
+			Columns: []string{aiusage.LocationColumn},
+			Bidi:    false,
+		},
+		"AIUsage",
+		"Location",
+	)
 	graph.MustAddE(
 		"location",
 		&sqlgraph.EdgeSpec{
@@ -1175,6 +1216,125 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AIUsageQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AIUsageQuery builder.
+func (_q *AIUsageQuery) Filter() *AIUsageFilter {
+	return &AIUsageFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AIUsageMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AIUsageMutation builder.
+func (m *AIUsageMutation) Filter() *AIUsageFilter {
+	return &AIUsageFilter{config: m.config, predicateAdder: m}
+}
+
+// AIUsageFilter provides a generic filtering capability at runtime for AIUsageQuery.
+type AIUsageFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AIUsageFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AIUsageFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(aiusage.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *AIUsageFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(aiusage.FieldLocationID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AIUsageFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(aiusage.FieldCreatedAt))
+}
+
+// WhereUseCase applies the entql string predicate on the use_case field.
+func (f *AIUsageFilter) WhereUseCase(p entql.StringP) {
+	f.Where(p.Field(aiusage.FieldUseCase))
+}
+
+// WhereEngine applies the entql string predicate on the engine field.
+func (f *AIUsageFilter) WhereEngine(p entql.StringP) {
+	f.Where(p.Field(aiusage.FieldEngine))
+}
+
+// WhereModel applies the entql string predicate on the model field.
+func (f *AIUsageFilter) WhereModel(p entql.StringP) {
+	f.Where(p.Field(aiusage.FieldModel))
+}
+
+// WhereInputTokens applies the entql int64 predicate on the input_tokens field.
+func (f *AIUsageFilter) WhereInputTokens(p entql.Int64P) {
+	f.Where(p.Field(aiusage.FieldInputTokens))
+}
+
+// WhereOutputTokens applies the entql int64 predicate on the output_tokens field.
+func (f *AIUsageFilter) WhereOutputTokens(p entql.Int64P) {
+	f.Where(p.Field(aiusage.FieldOutputTokens))
+}
+
+// WhereCostIn applies the entql int64 predicate on the cost_in field.
+func (f *AIUsageFilter) WhereCostIn(p entql.Int64P) {
+	f.Where(p.Field(aiusage.FieldCostIn))
+}
+
+// WhereCostOut applies the entql int64 predicate on the cost_out field.
+func (f *AIUsageFilter) WhereCostOut(p entql.Int64P) {
+	f.Where(p.Field(aiusage.FieldCostOut))
+}
+
+// WhereLatencyUs applies the entql int64 predicate on the latency_us field.
+func (f *AIUsageFilter) WhereLatencyUs(p entql.Int64P) {
+	f.Where(p.Field(aiusage.FieldLatencyUs))
+}
+
+// WhereCacheHit applies the entql bool predicate on the cache_hit field.
+func (f *AIUsageFilter) WhereCacheHit(p entql.BoolP) {
+	f.Where(p.Field(aiusage.FieldCacheHit))
+}
+
+// WhereFallback applies the entql string predicate on the fallback field.
+func (f *AIUsageFilter) WhereFallback(p entql.StringP) {
+	f.Where(p.Field(aiusage.FieldFallback))
+}
+
+// WhereAlert applies the entql int predicate on the alert field.
+func (f *AIUsageFilter) WhereAlert(p entql.IntP) {
+	f.Where(p.Field(aiusage.FieldAlert))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *AIUsageFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *AIUsageFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *APITokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1203,7 +1363,7 @@ type APITokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *APITokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1340,7 +1500,7 @@ type AuditEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1475,7 +1635,7 @@ type BookingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1684,7 +1844,7 @@ type BookingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1816,7 +1976,7 @@ type CancelReasonFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CancelReasonFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1900,7 +2060,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2026,6 +2186,11 @@ func (f *ContactFilter) WhereMergedIntoID(p entql.StringP) {
 	f.Where(p.Field(contact.FieldMergedIntoID))
 }
 
+// WhereWarmnessEngine applies the entql string predicate on the warmness_engine field.
+func (f *ContactFilter) WhereWarmnessEngine(p entql.StringP) {
+	f.Where(p.Field(contact.FieldWarmnessEngine))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *ContactFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -2139,7 +2304,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2223,7 +2388,7 @@ type IPRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IPRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2321,7 +2486,7 @@ type ImportJobFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ImportJobFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2469,7 +2634,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2577,7 +2742,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2643,6 +2808,11 @@ func (f *LocationFilter) WhereHostname(p entql.StringP) {
 	f.Where(p.Field(location.FieldHostname))
 }
 
+// WhereAiBudgetCents applies the entql int64 predicate on the ai_budget_cents field.
+func (f *LocationFilter) WhereAiBudgetCents(p entql.Int64P) {
+	f.Where(p.Field(location.FieldAiBudgetCents))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2672,7 +2842,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2775,7 +2945,7 @@ type PermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2864,7 +3034,7 @@ type PermissionOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2977,7 +3147,7 @@ type SearchKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3061,7 +3231,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3170,7 +3340,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3269,7 +3439,7 @@ type StageChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StageChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3396,7 +3566,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3586,7 +3756,7 @@ type TaskEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3698,7 +3868,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3839,7 +4009,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/access"
+	"github.com/avatarimaging/avatarcrm/internal/aiwire"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
@@ -50,6 +51,9 @@ type Resolver struct {
 	Warmness *warmness.Service
 	// Search is the fuzzy contact search; its hook keeps the index current.
 	Search *search.Index
+	// AI is the AI layer's wiring: usage and budget, classifySMS,
+	// recalculateWarmness (graph/ai.graphql).
+	AI *aiwire.Service
 	// Now is the clock.
 	Now clock.Clock
 }

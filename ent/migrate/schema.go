@@ -9,6 +9,57 @@ import (
 )
 
 var (
+	// AiUsagesColumns holds the columns for the "ai_usages" table.
+	AiUsagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "use_case", Type: field.TypeString, Size: 40},
+		{Name: "engine", Type: field.TypeString, Size: 40},
+		{Name: "model", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "input_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "output_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "cost_in", Type: field.TypeInt64, Default: 0},
+		{Name: "cost_out", Type: field.TypeInt64, Default: 0},
+		{Name: "latency_us", Type: field.TypeInt64, Default: 0},
+		{Name: "cache_hit", Type: field.TypeBool, Default: false},
+		{Name: "fallback", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "alert", Type: field.TypeInt, Default: 0},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// AiUsagesTable holds the schema information for the "ai_usages" table.
+	AiUsagesTable = &schema.Table{
+		Name:       "ai_usages",
+		Columns:    AiUsagesColumns,
+		PrimaryKey: []*schema.Column{AiUsagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ai_usages_locations_location",
+				Columns:    []*schema.Column{AiUsagesColumns[13]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "aiusage_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{AiUsagesColumns[13]},
+			},
+			{
+				Name:    "aiusage_location_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AiUsagesColumns[13], AiUsagesColumns[1]},
+			},
+			{
+				Name:    "aiusage_location_remote",
+				Unique:  false,
+				Columns: []*schema.Column{AiUsagesColumns[13], AiUsagesColumns[1], AiUsagesColumns[7], AiUsagesColumns[8]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "model <> 'builtin'",
+				},
+			},
+		},
+	}
 	// APITokensColumns holds the columns for the "api_tokens" table.
 	APITokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -295,6 +346,7 @@ var (
 		{Name: "notes", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
 		{Name: "merged_into_id", Type: field.TypeString, Nullable: true},
+		{Name: "warmness_engine", Type: field.TypeString, Size: 40, Default: ""},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "assigned_to_id", Type: field.TypeString, Nullable: true},
 	}
@@ -306,13 +358,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_locations_location",
-				Columns:    []*schema.Column{ContactsColumns[22]},
+				Columns:    []*schema.Column{ContactsColumns[23]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_assigned_to",
-				Columns:    []*schema.Column{ContactsColumns[23]},
+				Columns:    []*schema.Column{ContactsColumns[24]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -321,22 +373,22 @@ var (
 			{
 				Name:    "contact_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22]},
+				Columns: []*schema.Column{ContactsColumns[23]},
 			},
 			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_location_id_email",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -344,7 +396,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -352,7 +404,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_stage_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -360,12 +412,12 @@ var (
 			{
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_location_id_date_of_birth",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[7]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[7]},
 			},
 		},
 	}
@@ -557,6 +609,7 @@ var (
 		{Name: "phone", Type: field.TypeString, Default: ""},
 		{Name: "settings", Type: field.TypeJSON},
 		{Name: "hostname", Type: field.TypeString, Nullable: true, Size: 253},
+		{Name: "ai_budget_cents", Type: field.TypeInt64, Default: 0},
 	}
 	// LocationsTable holds the schema information for the "locations" table.
 	LocationsTable = &schema.Table{
@@ -1086,6 +1139,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AiUsagesTable,
 		APITokensTable,
 		AuditEntriesTable,
 		BookingsTable,
@@ -1112,6 +1166,7 @@ var (
 )
 
 func init() {
+	AiUsagesTable.ForeignKeys[0].RefTable = LocationsTable
 	APITokensTable.ForeignKeys[0].RefTable = LocationsTable
 	APITokensTable.ForeignKeys[1].RefTable = UsersTable
 	APITokensTable.ForeignKeys[2].RefTable = UsersTable

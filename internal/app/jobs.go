@@ -21,6 +21,7 @@ var ExtraWorkers func(*jobs.Workers)
 func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tasks.Service) error {
 	ws := jobs.NewWorkers()
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc})
+	a.aiWorkers(ws)
 	if ExtraWorkers != nil {
 		ExtraWorkers(ws)
 	}

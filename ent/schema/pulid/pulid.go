@@ -47,6 +47,8 @@ const (
 	CancelReason = "cnr"
 	ImportJob    = "imp"
 	Event        = "evt"
+	// AI layer.
+	AIUsage = "aiu"
 )
 
 var (
