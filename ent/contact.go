@@ -68,8 +68,6 @@ type Contact struct {
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 	// The contact this one was merged into; set on the archived duplicate
 	MergedIntoID *pulid.ID `json:"merged_into_id,omitempty"`
-	// The engine that gave the stored score: builtin, or openai once a model refined it
-	WarmnessEngine string `json:"warmness_engine,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -177,7 +175,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contact.FieldWarmness:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldWarmnessEngine:
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt:
 			values[i] = new(sql.NullTime)
@@ -352,12 +350,6 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.MergedIntoID = new(pulid.ID)
 				*_m.MergedIntoID = *value.S.(*pulid.ID)
 			}
-		case contact.FieldWarmnessEngine:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field warmness_engine", values[i])
-			} else if value.Valid {
-				_m.WarmnessEngine = value.String
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -508,9 +500,6 @@ func (_m *Contact) String() string {
 		builder.WriteString("merged_into_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
-	builder.WriteString(", ")
-	builder.WriteString("warmness_engine=")
-	builder.WriteString(_m.WarmnessEngine)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -321,20 +321,6 @@ func (_c *ContactCreate) SetNillableMergedIntoID(v *pulid.ID) *ContactCreate {
 	return _c
 }
 
-// SetWarmnessEngine sets the "warmness_engine" field.
-func (_c *ContactCreate) SetWarmnessEngine(v string) *ContactCreate {
-	_c.mutation.SetWarmnessEngine(v)
-	return _c
-}
-
-// SetNillableWarmnessEngine sets the "warmness_engine" field if the given value is not nil.
-func (_c *ContactCreate) SetNillableWarmnessEngine(v *string) *ContactCreate {
-	if v != nil {
-		_c.SetWarmnessEngine(*v)
-	}
-	return _c
-}
-
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -513,10 +499,6 @@ func (_c *ContactCreate) defaults() error {
 		v := contact.DefaultNotes
 		_c.mutation.SetNotes(v)
 	}
-	if _, ok := _c.mutation.WarmnessEngine(); !ok {
-		v := contact.DefaultWarmnessEngine
-		_c.mutation.SetWarmnessEngine(v)
-	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if contact.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized contact.DefaultID (forgotten import ent/runtime?)")
@@ -617,14 +599,6 @@ func (_c *ContactCreate) check() error {
 	}
 	if _, ok := _c.mutation.Notes(); !ok {
 		return &ValidationError{Name: "notes", err: errors.New(`ent: missing required field "Contact.notes"`)}
-	}
-	if _, ok := _c.mutation.WarmnessEngine(); !ok {
-		return &ValidationError{Name: "warmness_engine", err: errors.New(`ent: missing required field "Contact.warmness_engine"`)}
-	}
-	if v, ok := _c.mutation.WarmnessEngine(); ok {
-		if err := contact.WarmnessEngineValidator(v); err != nil {
-			return &ValidationError{Name: "warmness_engine", err: fmt.Errorf(`ent: validator failed for field "Contact.warmness_engine": %w`, err)}
-		}
 	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "Contact.location"`)}
@@ -748,10 +722,6 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.MergedIntoID(); ok {
 		_spec.SetField(contact.FieldMergedIntoID, field.TypeString, value)
 		_node.MergedIntoID = &value
-	}
-	if value, ok := _c.mutation.WarmnessEngine(); ok {
-		_spec.SetField(contact.FieldWarmnessEngine, field.TypeString, value)
-		_node.WarmnessEngine = value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1221,18 +1191,6 @@ func (u *ContactUpsert) ClearMergedIntoID() *ContactUpsert {
 	return u
 }
 
-// SetWarmnessEngine sets the "warmness_engine" field.
-func (u *ContactUpsert) SetWarmnessEngine(v string) *ContactUpsert {
-	u.Set(contact.FieldWarmnessEngine, v)
-	return u
-}
-
-// UpdateWarmnessEngine sets the "warmness_engine" field to the value that was provided on create.
-func (u *ContactUpsert) UpdateWarmnessEngine() *ContactUpsert {
-	u.SetExcluded(contact.FieldWarmnessEngine)
-	return u
-}
-
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1655,20 +1613,6 @@ func (u *ContactUpsertOne) UpdateMergedIntoID() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearMergedIntoID() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearMergedIntoID()
-	})
-}
-
-// SetWarmnessEngine sets the "warmness_engine" field.
-func (u *ContactUpsertOne) SetWarmnessEngine(v string) *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetWarmnessEngine(v)
-	})
-}
-
-// UpdateWarmnessEngine sets the "warmness_engine" field to the value that was provided on create.
-func (u *ContactUpsertOne) UpdateWarmnessEngine() *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateWarmnessEngine()
 	})
 }
 
@@ -2261,20 +2205,6 @@ func (u *ContactUpsertBulk) UpdateMergedIntoID() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearMergedIntoID() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearMergedIntoID()
-	})
-}
-
-// SetWarmnessEngine sets the "warmness_engine" field.
-func (u *ContactUpsertBulk) SetWarmnessEngine(v string) *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetWarmnessEngine(v)
-	})
-}
-
-// UpdateWarmnessEngine sets the "warmness_engine" field to the value that was provided on create.
-func (u *ContactUpsertBulk) UpdateWarmnessEngine() *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateWarmnessEngine()
 	})
 }
 

@@ -385,20 +385,6 @@ func (_u *ContactUpdate) ClearMergedIntoID() *ContactUpdate {
 	return _u
 }
 
-// SetWarmnessEngine sets the "warmness_engine" field.
-func (_u *ContactUpdate) SetWarmnessEngine(v string) *ContactUpdate {
-	_u.mutation.SetWarmnessEngine(v)
-	return _u
-}
-
-// SetNillableWarmnessEngine sets the "warmness_engine" field if the given value is not nil.
-func (_u *ContactUpdate) SetNillableWarmnessEngine(v *string) *ContactUpdate {
-	if v != nil {
-		_u.SetWarmnessEngine(*v)
-	}
-	return _u
-}
-
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdate) SetAssignedTo(v *User) *ContactUpdate {
 	return _u.SetAssignedToID(v.ID)
@@ -653,11 +639,6 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "warmness", err: fmt.Errorf(`ent: validator failed for field "Contact.warmness": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.WarmnessEngine(); ok {
-		if err := contact.WarmnessEngineValidator(v); err != nil {
-			return &ValidationError{Name: "warmness_engine", err: fmt.Errorf(`ent: validator failed for field "Contact.warmness_engine": %w`, err)}
-		}
-	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -775,9 +756,6 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.MergedIntoIDCleared() {
 		_spec.ClearField(contact.FieldMergedIntoID, field.TypeString)
-	}
-	if value, ok := _u.mutation.WarmnessEngine(); ok {
-		_spec.SetField(contact.FieldWarmnessEngine, field.TypeString, value)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1357,20 +1335,6 @@ func (_u *ContactUpdateOne) ClearMergedIntoID() *ContactUpdateOne {
 	return _u
 }
 
-// SetWarmnessEngine sets the "warmness_engine" field.
-func (_u *ContactUpdateOne) SetWarmnessEngine(v string) *ContactUpdateOne {
-	_u.mutation.SetWarmnessEngine(v)
-	return _u
-}
-
-// SetNillableWarmnessEngine sets the "warmness_engine" field if the given value is not nil.
-func (_u *ContactUpdateOne) SetNillableWarmnessEngine(v *string) *ContactUpdateOne {
-	if v != nil {
-		_u.SetWarmnessEngine(*v)
-	}
-	return _u
-}
-
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdateOne) SetAssignedTo(v *User) *ContactUpdateOne {
 	return _u.SetAssignedToID(v.ID)
@@ -1638,11 +1602,6 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "warmness", err: fmt.Errorf(`ent: validator failed for field "Contact.warmness": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.WarmnessEngine(); ok {
-		if err := contact.WarmnessEngineValidator(v); err != nil {
-			return &ValidationError{Name: "warmness_engine", err: fmt.Errorf(`ent: validator failed for field "Contact.warmness_engine": %w`, err)}
-		}
-	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -1777,9 +1736,6 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.MergedIntoIDCleared() {
 		_spec.ClearField(contact.FieldMergedIntoID, field.TypeString)
-	}
-	if value, ok := _u.mutation.WarmnessEngine(); ok {
-		_spec.SetField(contact.FieldWarmnessEngine, field.TypeString, value)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{

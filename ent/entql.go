@@ -225,7 +225,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldAssignedToID:     {Type: field.TypeString, Column: contact.FieldAssignedToID},
 			contact.FieldArchivedAt:       {Type: field.TypeTime, Column: contact.FieldArchivedAt},
 			contact.FieldMergedIntoID:     {Type: field.TypeString, Column: contact.FieldMergedIntoID},
-			contact.FieldWarmnessEngine:   {Type: field.TypeString, Column: contact.FieldWarmnessEngine},
 		},
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
@@ -327,18 +326,17 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Location",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			location.FieldCreatedAt:     {Type: field.TypeTime, Column: location.FieldCreatedAt},
-			location.FieldUpdatedAt:     {Type: field.TypeTime, Column: location.FieldUpdatedAt},
-			location.FieldName:          {Type: field.TypeString, Column: location.FieldName},
-			location.FieldCode:          {Type: field.TypeString, Column: location.FieldCode},
-			location.FieldTimezone:      {Type: field.TypeString, Column: location.FieldTimezone},
-			location.FieldCurrency:      {Type: field.TypeString, Column: location.FieldCurrency},
-			location.FieldRegion:        {Type: field.TypeString, Column: location.FieldRegion},
-			location.FieldAddress:       {Type: field.TypeString, Column: location.FieldAddress},
-			location.FieldPhone:         {Type: field.TypeString, Column: location.FieldPhone},
-			location.FieldSettings:      {Type: field.TypeJSON, Column: location.FieldSettings},
-			location.FieldHostname:      {Type: field.TypeString, Column: location.FieldHostname},
-			location.FieldAiBudgetCents: {Type: field.TypeInt64, Column: location.FieldAiBudgetCents},
+			location.FieldCreatedAt: {Type: field.TypeTime, Column: location.FieldCreatedAt},
+			location.FieldUpdatedAt: {Type: field.TypeTime, Column: location.FieldUpdatedAt},
+			location.FieldName:      {Type: field.TypeString, Column: location.FieldName},
+			location.FieldCode:      {Type: field.TypeString, Column: location.FieldCode},
+			location.FieldTimezone:  {Type: field.TypeString, Column: location.FieldTimezone},
+			location.FieldCurrency:  {Type: field.TypeString, Column: location.FieldCurrency},
+			location.FieldRegion:    {Type: field.TypeString, Column: location.FieldRegion},
+			location.FieldAddress:   {Type: field.TypeString, Column: location.FieldAddress},
+			location.FieldPhone:     {Type: field.TypeString, Column: location.FieldPhone},
+			location.FieldSettings:  {Type: field.TypeJSON, Column: location.FieldSettings},
+			location.FieldHostname:  {Type: field.TypeString, Column: location.FieldHostname},
 		},
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
@@ -2186,11 +2184,6 @@ func (f *ContactFilter) WhereMergedIntoID(p entql.StringP) {
 	f.Where(p.Field(contact.FieldMergedIntoID))
 }
 
-// WhereWarmnessEngine applies the entql string predicate on the warmness_engine field.
-func (f *ContactFilter) WhereWarmnessEngine(p entql.StringP) {
-	f.Where(p.Field(contact.FieldWarmnessEngine))
-}
-
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *ContactFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -2806,11 +2799,6 @@ func (f *LocationFilter) WhereSettings(p entql.BytesP) {
 // WhereHostname applies the entql string predicate on the hostname field.
 func (f *LocationFilter) WhereHostname(p entql.StringP) {
 	f.Where(p.Field(location.FieldHostname))
-}
-
-// WhereAiBudgetCents applies the entql int64 predicate on the ai_budget_cents field.
-func (f *LocationFilter) WhereAiBudgetCents(p entql.Int64P) {
-	f.Where(p.Field(location.FieldAiBudgetCents))
 }
 
 // addPredicate implements the predicateAdder interface.

@@ -1219,11 +1219,6 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, contact.FieldMergedIntoID)
 				fieldSeen[contact.FieldMergedIntoID] = struct{}{}
 			}
-		case "warmnessEngine":
-			if _, ok := fieldSeen[contact.FieldWarmnessEngine]; !ok {
-				selectedFields = append(selectedFields, contact.FieldWarmnessEngine)
-				fieldSeen[contact.FieldWarmnessEngine] = struct{}{}
-			}
 		case "id":
 		case "__typename":
 		default:

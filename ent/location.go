@@ -41,10 +41,8 @@ type Location struct {
 	// Settings holds the value of the "settings" field.
 	Settings types.LocationSettings `json:"settings,omitempty"`
 	// Host name that selects this location, e.g. sydney.crm.example.com
-	Hostname *string `json:"hostname,omitempty"`
-	// Monthly budget for remote AI models in US cents (providers bill in USD); 0 means none. Set with setAIBudget.
-	AiBudgetCents int64 `json:"ai_budget_cents,omitempty"`
-	selectValues  sql.SelectValues
+	Hostname     *string `json:"hostname,omitempty"`
+	selectValues sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -56,8 +54,6 @@ func (*Location) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case location.FieldID:
 			values[i] = new(pulid.ID)
-		case location.FieldAiBudgetCents:
-			values[i] = new(sql.NullInt64)
 		case location.FieldName, location.FieldCode, location.FieldTimezone, location.FieldCurrency, location.FieldRegion, location.FieldAddress, location.FieldPhone, location.FieldHostname:
 			values[i] = new(sql.NullString)
 		case location.FieldCreatedAt, location.FieldUpdatedAt:
@@ -152,12 +148,6 @@ func (_m *Location) assignValues(columns []string, values []any) error {
 				_m.Hostname = new(string)
 				*_m.Hostname = value.String
 			}
-		case location.FieldAiBudgetCents:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field ai_budget_cents", values[i])
-			} else if value.Valid {
-				_m.AiBudgetCents = value.Int64
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -228,9 +218,6 @@ func (_m *Location) String() string {
 		builder.WriteString("hostname=")
 		builder.WriteString(*v)
 	}
-	builder.WriteString(", ")
-	builder.WriteString("ai_budget_cents=")
-	builder.WriteString(fmt.Sprintf("%v", _m.AiBudgetCents))
 	builder.WriteByte(')')
 	return builder.String()
 }

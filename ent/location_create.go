@@ -163,20 +163,6 @@ func (_c *LocationCreate) SetNillableHostname(v *string) *LocationCreate {
 	return _c
 }
 
-// SetAiBudgetCents sets the "ai_budget_cents" field.
-func (_c *LocationCreate) SetAiBudgetCents(v int64) *LocationCreate {
-	_c.mutation.SetAiBudgetCents(v)
-	return _c
-}
-
-// SetNillableAiBudgetCents sets the "ai_budget_cents" field if the given value is not nil.
-func (_c *LocationCreate) SetNillableAiBudgetCents(v *int64) *LocationCreate {
-	if v != nil {
-		_c.SetAiBudgetCents(*v)
-	}
-	return _c
-}
-
 // SetID sets the "id" field.
 func (_c *LocationCreate) SetID(v pulid.ID) *LocationCreate {
 	_c.mutation.SetID(v)
@@ -266,10 +252,6 @@ func (_c *LocationCreate) defaults() error {
 		v := location.DefaultSettings
 		_c.mutation.SetSettings(v)
 	}
-	if _, ok := _c.mutation.AiBudgetCents(); !ok {
-		v := location.DefaultAiBudgetCents
-		_c.mutation.SetAiBudgetCents(v)
-	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if location.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized location.DefaultID (forgotten import ent/runtime?)")
@@ -340,14 +322,6 @@ func (_c *LocationCreate) check() error {
 	if v, ok := _c.mutation.Hostname(); ok {
 		if err := location.HostnameValidator(v); err != nil {
 			return &ValidationError{Name: "hostname", err: fmt.Errorf(`ent: validator failed for field "Location.hostname": %w`, err)}
-		}
-	}
-	if _, ok := _c.mutation.AiBudgetCents(); !ok {
-		return &ValidationError{Name: "ai_budget_cents", err: errors.New(`ent: missing required field "Location.ai_budget_cents"`)}
-	}
-	if v, ok := _c.mutation.AiBudgetCents(); ok {
-		if err := location.AiBudgetCentsValidator(v); err != nil {
-			return &ValidationError{Name: "ai_budget_cents", err: fmt.Errorf(`ent: validator failed for field "Location.ai_budget_cents": %w`, err)}
 		}
 	}
 	return nil
@@ -429,10 +403,6 @@ func (_c *LocationCreate) createSpec() (*Location, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Hostname(); ok {
 		_spec.SetField(location.FieldHostname, field.TypeString, value)
 		_node.Hostname = &value
-	}
-	if value, ok := _c.mutation.AiBudgetCents(); ok {
-		_spec.SetField(location.FieldAiBudgetCents, field.TypeInt64, value)
-		_node.AiBudgetCents = value
 	}
 	return _node, _spec
 }
@@ -609,24 +579,6 @@ func (u *LocationUpsert) UpdateHostname() *LocationUpsert {
 // ClearHostname clears the value of the "hostname" field.
 func (u *LocationUpsert) ClearHostname() *LocationUpsert {
 	u.SetNull(location.FieldHostname)
-	return u
-}
-
-// SetAiBudgetCents sets the "ai_budget_cents" field.
-func (u *LocationUpsert) SetAiBudgetCents(v int64) *LocationUpsert {
-	u.Set(location.FieldAiBudgetCents, v)
-	return u
-}
-
-// UpdateAiBudgetCents sets the "ai_budget_cents" field to the value that was provided on create.
-func (u *LocationUpsert) UpdateAiBudgetCents() *LocationUpsert {
-	u.SetExcluded(location.FieldAiBudgetCents)
-	return u
-}
-
-// AddAiBudgetCents adds v to the "ai_budget_cents" field.
-func (u *LocationUpsert) AddAiBudgetCents(v int64) *LocationUpsert {
-	u.Add(location.FieldAiBudgetCents, v)
 	return u
 }
 
@@ -825,27 +777,6 @@ func (u *LocationUpsertOne) UpdateHostname() *LocationUpsertOne {
 func (u *LocationUpsertOne) ClearHostname() *LocationUpsertOne {
 	return u.Update(func(s *LocationUpsert) {
 		s.ClearHostname()
-	})
-}
-
-// SetAiBudgetCents sets the "ai_budget_cents" field.
-func (u *LocationUpsertOne) SetAiBudgetCents(v int64) *LocationUpsertOne {
-	return u.Update(func(s *LocationUpsert) {
-		s.SetAiBudgetCents(v)
-	})
-}
-
-// AddAiBudgetCents adds v to the "ai_budget_cents" field.
-func (u *LocationUpsertOne) AddAiBudgetCents(v int64) *LocationUpsertOne {
-	return u.Update(func(s *LocationUpsert) {
-		s.AddAiBudgetCents(v)
-	})
-}
-
-// UpdateAiBudgetCents sets the "ai_budget_cents" field to the value that was provided on create.
-func (u *LocationUpsertOne) UpdateAiBudgetCents() *LocationUpsertOne {
-	return u.Update(func(s *LocationUpsert) {
-		s.UpdateAiBudgetCents()
 	})
 }
 
@@ -1211,27 +1142,6 @@ func (u *LocationUpsertBulk) UpdateHostname() *LocationUpsertBulk {
 func (u *LocationUpsertBulk) ClearHostname() *LocationUpsertBulk {
 	return u.Update(func(s *LocationUpsert) {
 		s.ClearHostname()
-	})
-}
-
-// SetAiBudgetCents sets the "ai_budget_cents" field.
-func (u *LocationUpsertBulk) SetAiBudgetCents(v int64) *LocationUpsertBulk {
-	return u.Update(func(s *LocationUpsert) {
-		s.SetAiBudgetCents(v)
-	})
-}
-
-// AddAiBudgetCents adds v to the "ai_budget_cents" field.
-func (u *LocationUpsertBulk) AddAiBudgetCents(v int64) *LocationUpsertBulk {
-	return u.Update(func(s *LocationUpsert) {
-		s.AddAiBudgetCents(v)
-	})
-}
-
-// UpdateAiBudgetCents sets the "ai_budget_cents" field to the value that was provided on create.
-func (u *LocationUpsertBulk) UpdateAiBudgetCents() *LocationUpsertBulk {
-	return u.Update(func(s *LocationUpsert) {
-		s.UpdateAiBudgetCents()
 	})
 }
 

@@ -167,27 +167,6 @@ func (_u *LocationUpdate) ClearHostname() *LocationUpdate {
 	return _u
 }
 
-// SetAiBudgetCents sets the "ai_budget_cents" field.
-func (_u *LocationUpdate) SetAiBudgetCents(v int64) *LocationUpdate {
-	_u.mutation.ResetAiBudgetCents()
-	_u.mutation.SetAiBudgetCents(v)
-	return _u
-}
-
-// SetNillableAiBudgetCents sets the "ai_budget_cents" field if the given value is not nil.
-func (_u *LocationUpdate) SetNillableAiBudgetCents(v *int64) *LocationUpdate {
-	if v != nil {
-		_u.SetAiBudgetCents(*v)
-	}
-	return _u
-}
-
-// AddAiBudgetCents adds value to the "ai_budget_cents" field.
-func (_u *LocationUpdate) AddAiBudgetCents(v int64) *LocationUpdate {
-	_u.mutation.AddAiBudgetCents(v)
-	return _u
-}
-
 // Mutation returns the LocationMutation object of the builder.
 func (_u *LocationUpdate) Mutation() *LocationMutation {
 	return _u.mutation
@@ -267,11 +246,6 @@ func (_u *LocationUpdate) check() error {
 			return &ValidationError{Name: "hostname", err: fmt.Errorf(`ent: validator failed for field "Location.hostname": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.AiBudgetCents(); ok {
-		if err := location.AiBudgetCentsValidator(v); err != nil {
-			return &ValidationError{Name: "ai_budget_cents", err: fmt.Errorf(`ent: validator failed for field "Location.ai_budget_cents": %w`, err)}
-		}
-	}
 	return nil
 }
 
@@ -319,12 +293,6 @@ func (_u *LocationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.HostnameCleared() {
 		_spec.ClearField(location.FieldHostname, field.TypeString)
-	}
-	if value, ok := _u.mutation.AiBudgetCents(); ok {
-		_spec.SetField(location.FieldAiBudgetCents, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.AddedAiBudgetCents(); ok {
-		_spec.AddField(location.FieldAiBudgetCents, field.TypeInt64, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -484,27 +452,6 @@ func (_u *LocationUpdateOne) ClearHostname() *LocationUpdateOne {
 	return _u
 }
 
-// SetAiBudgetCents sets the "ai_budget_cents" field.
-func (_u *LocationUpdateOne) SetAiBudgetCents(v int64) *LocationUpdateOne {
-	_u.mutation.ResetAiBudgetCents()
-	_u.mutation.SetAiBudgetCents(v)
-	return _u
-}
-
-// SetNillableAiBudgetCents sets the "ai_budget_cents" field if the given value is not nil.
-func (_u *LocationUpdateOne) SetNillableAiBudgetCents(v *int64) *LocationUpdateOne {
-	if v != nil {
-		_u.SetAiBudgetCents(*v)
-	}
-	return _u
-}
-
-// AddAiBudgetCents adds value to the "ai_budget_cents" field.
-func (_u *LocationUpdateOne) AddAiBudgetCents(v int64) *LocationUpdateOne {
-	_u.mutation.AddAiBudgetCents(v)
-	return _u
-}
-
 // Mutation returns the LocationMutation object of the builder.
 func (_u *LocationUpdateOne) Mutation() *LocationMutation {
 	return _u.mutation
@@ -597,11 +544,6 @@ func (_u *LocationUpdateOne) check() error {
 			return &ValidationError{Name: "hostname", err: fmt.Errorf(`ent: validator failed for field "Location.hostname": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.AiBudgetCents(); ok {
-		if err := location.AiBudgetCentsValidator(v); err != nil {
-			return &ValidationError{Name: "ai_budget_cents", err: fmt.Errorf(`ent: validator failed for field "Location.ai_budget_cents": %w`, err)}
-		}
-	}
 	return nil
 }
 
@@ -666,12 +608,6 @@ func (_u *LocationUpdateOne) sqlSave(ctx context.Context) (_node *Location, err 
 	}
 	if _u.mutation.HostnameCleared() {
 		_spec.ClearField(location.FieldHostname, field.TypeString)
-	}
-	if value, ok := _u.mutation.AiBudgetCents(); ok {
-		_spec.SetField(location.FieldAiBudgetCents, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.AddedAiBudgetCents(); ok {
-		_spec.AddField(location.FieldAiBudgetCents, field.TypeInt64, value)
 	}
 	_node = &Location{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -7272,7 +7272,6 @@ type ContactMutation struct {
 	notes                  *string
 	archived_at            *time.Time
 	merged_into_id         *pulid.ID
-	warmness_engine        *string
 	clearedFields          map[string]struct{}
 	location               *pulid.ID
 	clearedlocation        bool
@@ -8409,42 +8408,6 @@ func (m *ContactMutation) ResetMergedIntoID() {
 	delete(m.clearedFields, contact.FieldMergedIntoID)
 }
 
-// SetWarmnessEngine sets the "warmness_engine" field.
-func (m *ContactMutation) SetWarmnessEngine(s string) {
-	m.warmness_engine = &s
-}
-
-// WarmnessEngine returns the value of the "warmness_engine" field in the mutation.
-func (m *ContactMutation) WarmnessEngine() (r string, exists bool) {
-	v := m.warmness_engine
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldWarmnessEngine returns the old "warmness_engine" field's value of the Contact entity.
-// If the Contact object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ContactMutation) OldWarmnessEngine(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldWarmnessEngine is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldWarmnessEngine requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldWarmnessEngine: %w", err)
-	}
-	return oldValue.WarmnessEngine, nil
-}
-
-// ResetWarmnessEngine resets all changes to the "warmness_engine" field.
-func (m *ContactMutation) ResetWarmnessEngine() {
-	m.warmness_engine = nil
-}
-
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *ContactMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -8749,7 +8712,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 24)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -8819,9 +8782,6 @@ func (m *ContactMutation) Fields() []string {
 	if m.merged_into_id != nil {
 		fields = append(fields, contact.FieldMergedIntoID)
 	}
-	if m.warmness_engine != nil {
-		fields = append(fields, contact.FieldWarmnessEngine)
-	}
 	return fields
 }
 
@@ -8876,8 +8836,6 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.ArchivedAt()
 	case contact.FieldMergedIntoID:
 		return m.MergedIntoID()
-	case contact.FieldWarmnessEngine:
-		return m.WarmnessEngine()
 	}
 	return nil, false
 }
@@ -8933,8 +8891,6 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldArchivedAt(ctx)
 	case contact.FieldMergedIntoID:
 		return m.OldMergedIntoID(ctx)
-	case contact.FieldWarmnessEngine:
-		return m.OldWarmnessEngine(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -9104,13 +9060,6 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetMergedIntoID(v)
-		return nil
-	case contact.FieldWarmnessEngine:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetWarmnessEngine(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
@@ -9307,9 +9256,6 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldMergedIntoID:
 		m.ResetMergedIntoID()
-		return nil
-	case contact.FieldWarmnessEngine:
-		m.ResetWarmnessEngine()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
@@ -13313,26 +13259,24 @@ func (m *InvitationMutation) ResetEdge(name string) error {
 // LocationMutation represents an operation that mutates the Location nodes in the graph.
 type LocationMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *pulid.ID
-	created_at         *time.Time
-	updated_at         *time.Time
-	name               *string
-	code               *string
-	timezone           *string
-	currency           *string
-	region             *string
-	address            *string
-	phone              *string
-	settings           *types.LocationSettings
-	hostname           *string
-	ai_budget_cents    *int64
-	addai_budget_cents *int64
-	clearedFields      map[string]struct{}
-	done               bool
-	oldValue           func(context.Context) (*Location, error)
-	predicates         []predicate.Location
+	op            Op
+	typ           string
+	id            *pulid.ID
+	created_at    *time.Time
+	updated_at    *time.Time
+	name          *string
+	code          *string
+	timezone      *string
+	currency      *string
+	region        *string
+	address       *string
+	phone         *string
+	settings      *types.LocationSettings
+	hostname      *string
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*Location, error)
+	predicates    []predicate.Location
 }
 
 var _ ent.Mutation = (*LocationMutation)(nil)
@@ -13848,62 +13792,6 @@ func (m *LocationMutation) ResetHostname() {
 	delete(m.clearedFields, location.FieldHostname)
 }
 
-// SetAiBudgetCents sets the "ai_budget_cents" field.
-func (m *LocationMutation) SetAiBudgetCents(i int64) {
-	m.ai_budget_cents = &i
-	m.addai_budget_cents = nil
-}
-
-// AiBudgetCents returns the value of the "ai_budget_cents" field in the mutation.
-func (m *LocationMutation) AiBudgetCents() (r int64, exists bool) {
-	v := m.ai_budget_cents
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldAiBudgetCents returns the old "ai_budget_cents" field's value of the Location entity.
-// If the Location object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *LocationMutation) OldAiBudgetCents(ctx context.Context) (v int64, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldAiBudgetCents is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldAiBudgetCents requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldAiBudgetCents: %w", err)
-	}
-	return oldValue.AiBudgetCents, nil
-}
-
-// AddAiBudgetCents adds i to the "ai_budget_cents" field.
-func (m *LocationMutation) AddAiBudgetCents(i int64) {
-	if m.addai_budget_cents != nil {
-		*m.addai_budget_cents += i
-	} else {
-		m.addai_budget_cents = &i
-	}
-}
-
-// AddedAiBudgetCents returns the value that was added to the "ai_budget_cents" field in this mutation.
-func (m *LocationMutation) AddedAiBudgetCents() (r int64, exists bool) {
-	v := m.addai_budget_cents
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetAiBudgetCents resets all changes to the "ai_budget_cents" field.
-func (m *LocationMutation) ResetAiBudgetCents() {
-	m.ai_budget_cents = nil
-	m.addai_budget_cents = nil
-}
-
 // Where appends a list predicates to the LocationMutation builder.
 func (m *LocationMutation) Where(ps ...predicate.Location) {
 	m.predicates = append(m.predicates, ps...)
@@ -13938,7 +13826,7 @@ func (m *LocationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LocationMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, location.FieldCreatedAt)
 	}
@@ -13972,9 +13860,6 @@ func (m *LocationMutation) Fields() []string {
 	if m.hostname != nil {
 		fields = append(fields, location.FieldHostname)
 	}
-	if m.ai_budget_cents != nil {
-		fields = append(fields, location.FieldAiBudgetCents)
-	}
 	return fields
 }
 
@@ -14005,8 +13890,6 @@ func (m *LocationMutation) Field(name string) (ent.Value, bool) {
 		return m.Settings()
 	case location.FieldHostname:
 		return m.Hostname()
-	case location.FieldAiBudgetCents:
-		return m.AiBudgetCents()
 	}
 	return nil, false
 }
@@ -14038,8 +13921,6 @@ func (m *LocationMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldSettings(ctx)
 	case location.FieldHostname:
 		return m.OldHostname(ctx)
-	case location.FieldAiBudgetCents:
-		return m.OldAiBudgetCents(ctx)
 	}
 	return nil, fmt.Errorf("unknown Location field %s", name)
 }
@@ -14126,13 +14007,6 @@ func (m *LocationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetHostname(v)
 		return nil
-	case location.FieldAiBudgetCents:
-		v, ok := value.(int64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetAiBudgetCents(v)
-		return nil
 	}
 	return fmt.Errorf("unknown Location field %s", name)
 }
@@ -14140,21 +14014,13 @@ func (m *LocationMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *LocationMutation) AddedFields() []string {
-	var fields []string
-	if m.addai_budget_cents != nil {
-		fields = append(fields, location.FieldAiBudgetCents)
-	}
-	return fields
+	return nil
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *LocationMutation) AddedField(name string) (ent.Value, bool) {
-	switch name {
-	case location.FieldAiBudgetCents:
-		return m.AddedAiBudgetCents()
-	}
 	return nil, false
 }
 
@@ -14163,13 +14029,6 @@ func (m *LocationMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *LocationMutation) AddField(name string, value ent.Value) error {
 	switch name {
-	case location.FieldAiBudgetCents:
-		v, ok := value.(int64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddAiBudgetCents(v)
-		return nil
 	}
 	return fmt.Errorf("unknown Location numeric field %s", name)
 }
@@ -14238,9 +14097,6 @@ func (m *LocationMutation) ResetField(name string) error {
 		return nil
 	case location.FieldHostname:
 		m.ResetHostname()
-		return nil
-	case location.FieldAiBudgetCents:
-		m.ResetAiBudgetCents()
 		return nil
 	}
 	return fmt.Errorf("unknown Location field %s", name)

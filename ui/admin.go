@@ -63,6 +63,10 @@ func (u *UI) adminRoutes(r chi.Router) {
 	r.Get("/admin/audit", u.adminAudit)
 	r.Get("/admin/audit/export", u.exportAudit)
 
+	r.Get("/admin/ai", u.adminAI)
+	r.Post("/admin/ai/budget", u.setAIBudget)
+	r.Post("/admin/ai/try", u.tryAI)
+
 	r.Get("/admin/network", u.adminNetwork)
 	r.Post("/admin/network", u.addIPRule)
 	r.Get("/admin/network/{id}/remove", u.removeIPRule)
@@ -73,18 +77,20 @@ func (u *UI) adminRoutes(r chi.Router) {
 // with ?done=<key>. Only these keys show anything, so a crafted link cannot
 // put its own words on the page.
 var flashes = map[string]string{
-	"invited":            "Invitation created. They become a member when they sign in with this email address.",
-	"invitation-revoked": "Invitation withdrawn.",
-	"role":               "Role and skills saved.",
-	"removed":            "Removed from this location. Their sessions here have ended.",
-	"disabled":           "Disabled at this location. Their sessions here have ended.",
-	"enabled":            "Enabled at this location again.",
-	"permission":         "Permission saved. It applies from the next request.",
-	"override-added":     "Exception saved.",
-	"override-removed":   "Exception removed.",
-	"token-revoked":      "Token revoked. It stopped working at once.",
-	"iprule-added":       "Network rule added.",
-	"iprule-removed":     "Network rule removed.",
+	"ai-budget":             "AI budget saved.",
+	"warmness-recalculated": "Warmness recalculated.",
+	"invited":               "Invitation created. They become a member when they sign in with this email address.",
+	"invitation-revoked":    "Invitation withdrawn.",
+	"role":                  "Role and skills saved.",
+	"removed":               "Removed from this location. Their sessions here have ended.",
+	"disabled":              "Disabled at this location. Their sessions here have ended.",
+	"enabled":               "Enabled at this location again.",
+	"permission":            "Permission saved. It applies from the next request.",
+	"override-added":        "Exception saved.",
+	"override-removed":      "Exception removed.",
+	"token-revoked":         "Token revoked. It stopped working at once.",
+	"iprule-added":          "Network rule added.",
+	"iprule-removed":        "Network rule removed.",
 
 	"booking-created":     "Booking made. It is pending until it is confirmed.",
 	"booking-confirmed":   "Booking confirmed.",

@@ -35,6 +35,7 @@ type API interface {
 	bookingsAPI
 	tasksAPI
 	adminAPI
+	aiAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -48,6 +49,7 @@ type apis struct {
 	bookings bookingsAPI
 	tasks    tasksAPI
 	admin    adminAPI
+	ai       aiAPI
 }
 
 // guardAPI answers whether the viewer may run an operation, by the
@@ -88,6 +90,7 @@ type contactsAPI interface {
 	MoveStage(ctx context.Context, contactID pulid.ID, stage contact.Stage, reason *string) (*ent.Contact, error)
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
 	PurgeContact(ctx context.Context, id pulid.ID) (pulid.ID, error)
+	RecalculateWarmness(ctx context.Context, contactID pulid.ID) (*ent.Contact, error)
 	RestoreContact(ctx context.Context, id pulid.ID) (*ent.Contact, error)
 	SearchContacts(ctx context.Context, query string, first *int, includeArchived *bool, where *ent.ContactWhereInput) ([]*search.Result, error)
 	StageContactImport(ctx context.Context, file graphql.Upload) (*graph.StagedContactImport, error)

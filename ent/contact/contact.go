@@ -65,8 +65,6 @@ const (
 	FieldArchivedAt = "archived_at"
 	// FieldMergedIntoID holds the string denoting the merged_into_id field in the database.
 	FieldMergedIntoID = "merged_into_id"
-	// FieldWarmnessEngine holds the string denoting the warmness_engine field in the database.
-	FieldWarmnessEngine = "warmness_engine"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -151,7 +149,6 @@ var Columns = []string{
 	FieldAssignedToID,
 	FieldArchivedAt,
 	FieldMergedIntoID,
-	FieldWarmnessEngine,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -204,10 +201,6 @@ var (
 	DefaultEmailConsent bool
 	// DefaultNotes holds the default value on creation for the "notes" field.
 	DefaultNotes string
-	// DefaultWarmnessEngine holds the default value on creation for the "warmness_engine" field.
-	DefaultWarmnessEngine string
-	// WarmnessEngineValidator is a validator for the "warmness_engine" field. It is called by the builders before save.
-	WarmnessEngineValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -419,11 +412,6 @@ func ByArchivedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByMergedIntoID orders the results by the merged_into_id field.
 func ByMergedIntoID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMergedIntoID, opts...).ToFunc()
-}
-
-// ByWarmnessEngine orders the results by the warmness_engine field.
-func ByWarmnessEngine(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldWarmnessEngine, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -147,11 +147,6 @@ func MergedIntoID(v pulid.ID) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldMergedIntoID, v))
 }
 
-// WarmnessEngine applies equality check predicate on the "warmness_engine" field. It's identical to WarmnessEngineEQ.
-func WarmnessEngine(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldEQ(FieldWarmnessEngine, v))
-}
-
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldCreatedAt, v))
@@ -1240,71 +1235,6 @@ func MergedIntoIDEqualFold(v pulid.ID) predicate.Contact {
 func MergedIntoIDContainsFold(v pulid.ID) predicate.Contact {
 	vc := string(v)
 	return predicate.Contact(sql.FieldContainsFold(FieldMergedIntoID, vc))
-}
-
-// WarmnessEngineEQ applies the EQ predicate on the "warmness_engine" field.
-func WarmnessEngineEQ(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldEQ(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineNEQ applies the NEQ predicate on the "warmness_engine" field.
-func WarmnessEngineNEQ(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldNEQ(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineIn applies the In predicate on the "warmness_engine" field.
-func WarmnessEngineIn(vs ...string) predicate.Contact {
-	return predicate.Contact(sql.FieldIn(FieldWarmnessEngine, vs...))
-}
-
-// WarmnessEngineNotIn applies the NotIn predicate on the "warmness_engine" field.
-func WarmnessEngineNotIn(vs ...string) predicate.Contact {
-	return predicate.Contact(sql.FieldNotIn(FieldWarmnessEngine, vs...))
-}
-
-// WarmnessEngineGT applies the GT predicate on the "warmness_engine" field.
-func WarmnessEngineGT(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldGT(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineGTE applies the GTE predicate on the "warmness_engine" field.
-func WarmnessEngineGTE(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldGTE(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineLT applies the LT predicate on the "warmness_engine" field.
-func WarmnessEngineLT(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldLT(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineLTE applies the LTE predicate on the "warmness_engine" field.
-func WarmnessEngineLTE(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldLTE(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineContains applies the Contains predicate on the "warmness_engine" field.
-func WarmnessEngineContains(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldContains(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineHasPrefix applies the HasPrefix predicate on the "warmness_engine" field.
-func WarmnessEngineHasPrefix(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldHasPrefix(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineHasSuffix applies the HasSuffix predicate on the "warmness_engine" field.
-func WarmnessEngineHasSuffix(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldHasSuffix(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineEqualFold applies the EqualFold predicate on the "warmness_engine" field.
-func WarmnessEngineEqualFold(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldEqualFold(FieldWarmnessEngine, v))
-}
-
-// WarmnessEngineContainsFold applies the ContainsFold predicate on the "warmness_engine" field.
-func WarmnessEngineContainsFold(v string) predicate.Contact {
-	return predicate.Contact(sql.FieldContainsFold(FieldWarmnessEngine, v))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

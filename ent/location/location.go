@@ -38,8 +38,6 @@ const (
 	FieldSettings = "settings"
 	// FieldHostname holds the string denoting the hostname field in the database.
 	FieldHostname = "hostname"
-	// FieldAiBudgetCents holds the string denoting the ai_budget_cents field in the database.
-	FieldAiBudgetCents = "ai_budget_cents"
 	// Table holds the table name of the location in the database.
 	Table = "locations"
 )
@@ -58,7 +56,6 @@ var Columns = []string{
 	FieldPhone,
 	FieldSettings,
 	FieldHostname,
-	FieldAiBudgetCents,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -109,10 +106,6 @@ var (
 	DefaultSettings types.LocationSettings
 	// HostnameValidator is a validator for the "hostname" field. It is called by the builders before save.
 	HostnameValidator func(string) error
-	// DefaultAiBudgetCents holds the default value on creation for the "ai_budget_cents" field.
-	DefaultAiBudgetCents int64
-	// AiBudgetCentsValidator is a validator for the "ai_budget_cents" field. It is called by the builders before save.
-	AiBudgetCentsValidator func(int64) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -173,9 +166,4 @@ func ByPhone(opts ...sql.OrderTermOption) OrderOption {
 // ByHostname orders the results by the hostname field.
 func ByHostname(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHostname, opts...).ToFunc()
-}
-
-// ByAiBudgetCents orders the results by the ai_budget_cents field.
-func ByAiBudgetCents(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldAiBudgetCents, opts...).ToFunc()
 }

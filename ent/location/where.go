@@ -105,11 +105,6 @@ func Hostname(v string) predicate.Location {
 	return predicate.Location(sql.FieldEQ(FieldHostname, v))
 }
 
-// AiBudgetCents applies equality check predicate on the "ai_budget_cents" field. It's identical to AiBudgetCentsEQ.
-func AiBudgetCents(v int64) predicate.Location {
-	return predicate.Location(sql.FieldEQ(FieldAiBudgetCents, v))
-}
-
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Location {
 	return predicate.Location(sql.FieldEQ(FieldCreatedAt, v))
@@ -718,46 +713,6 @@ func HostnameEqualFold(v string) predicate.Location {
 // HostnameContainsFold applies the ContainsFold predicate on the "hostname" field.
 func HostnameContainsFold(v string) predicate.Location {
 	return predicate.Location(sql.FieldContainsFold(FieldHostname, v))
-}
-
-// AiBudgetCentsEQ applies the EQ predicate on the "ai_budget_cents" field.
-func AiBudgetCentsEQ(v int64) predicate.Location {
-	return predicate.Location(sql.FieldEQ(FieldAiBudgetCents, v))
-}
-
-// AiBudgetCentsNEQ applies the NEQ predicate on the "ai_budget_cents" field.
-func AiBudgetCentsNEQ(v int64) predicate.Location {
-	return predicate.Location(sql.FieldNEQ(FieldAiBudgetCents, v))
-}
-
-// AiBudgetCentsIn applies the In predicate on the "ai_budget_cents" field.
-func AiBudgetCentsIn(vs ...int64) predicate.Location {
-	return predicate.Location(sql.FieldIn(FieldAiBudgetCents, vs...))
-}
-
-// AiBudgetCentsNotIn applies the NotIn predicate on the "ai_budget_cents" field.
-func AiBudgetCentsNotIn(vs ...int64) predicate.Location {
-	return predicate.Location(sql.FieldNotIn(FieldAiBudgetCents, vs...))
-}
-
-// AiBudgetCentsGT applies the GT predicate on the "ai_budget_cents" field.
-func AiBudgetCentsGT(v int64) predicate.Location {
-	return predicate.Location(sql.FieldGT(FieldAiBudgetCents, v))
-}
-
-// AiBudgetCentsGTE applies the GTE predicate on the "ai_budget_cents" field.
-func AiBudgetCentsGTE(v int64) predicate.Location {
-	return predicate.Location(sql.FieldGTE(FieldAiBudgetCents, v))
-}
-
-// AiBudgetCentsLT applies the LT predicate on the "ai_budget_cents" field.
-func AiBudgetCentsLT(v int64) predicate.Location {
-	return predicate.Location(sql.FieldLT(FieldAiBudgetCents, v))
-}
-
-// AiBudgetCentsLTE applies the LTE predicate on the "ai_budget_cents" field.
-func AiBudgetCentsLTE(v int64) predicate.Location {
-	return predicate.Location(sql.FieldLTE(FieldAiBudgetCents, v))
 }
 
 // And groups predicates with the AND operator between them.

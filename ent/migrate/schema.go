@@ -346,7 +346,6 @@ var (
 		{Name: "notes", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
 		{Name: "merged_into_id", Type: field.TypeString, Nullable: true},
-		{Name: "warmness_engine", Type: field.TypeString, Size: 40, Default: ""},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "assigned_to_id", Type: field.TypeString, Nullable: true},
 	}
@@ -358,13 +357,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_locations_location",
-				Columns:    []*schema.Column{ContactsColumns[23]},
+				Columns:    []*schema.Column{ContactsColumns[22]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_assigned_to",
-				Columns:    []*schema.Column{ContactsColumns[24]},
+				Columns:    []*schema.Column{ContactsColumns[23]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -373,22 +372,22 @@ var (
 			{
 				Name:    "contact_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23]},
+				Columns: []*schema.Column{ContactsColumns[22]},
 			},
 			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_location_id_email",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -396,7 +395,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -404,7 +403,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_stage_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -412,12 +411,12 @@ var (
 			{
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_location_id_date_of_birth",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[7]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[7]},
 			},
 		},
 	}
@@ -609,7 +608,6 @@ var (
 		{Name: "phone", Type: field.TypeString, Default: ""},
 		{Name: "settings", Type: field.TypeJSON},
 		{Name: "hostname", Type: field.TypeString, Nullable: true, Size: 253},
-		{Name: "ai_budget_cents", Type: field.TypeInt64, Default: 0},
 	}
 	// LocationsTable holds the schema information for the "locations" table.
 	LocationsTable = &schema.Table{

@@ -525,12 +525,6 @@ func init() {
 	contactDescNotes := contactFields[16].Descriptor()
 	// contact.DefaultNotes holds the default value on creation for the notes field.
 	contact.DefaultNotes = contactDescNotes.Default.(string)
-	// contactDescWarmnessEngine is the schema descriptor for warmness_engine field.
-	contactDescWarmnessEngine := contactFields[20].Descriptor()
-	// contact.DefaultWarmnessEngine holds the default value on creation for the warmness_engine field.
-	contact.DefaultWarmnessEngine = contactDescWarmnessEngine.Default.(string)
-	// contact.WarmnessEngineValidator is a validator for the "warmness_engine" field. It is called by the builders before save.
-	contact.WarmnessEngineValidator = contactDescWarmnessEngine.Validators[0].(func(string) error)
 	// contactDescID is the schema descriptor for id field.
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
@@ -892,12 +886,6 @@ func init() {
 	locationDescHostname := locationFields[8].Descriptor()
 	// location.HostnameValidator is a validator for the "hostname" field. It is called by the builders before save.
 	location.HostnameValidator = locationDescHostname.Validators[0].(func(string) error)
-	// locationDescAiBudgetCents is the schema descriptor for ai_budget_cents field.
-	locationDescAiBudgetCents := locationFields[9].Descriptor()
-	// location.DefaultAiBudgetCents holds the default value on creation for the ai_budget_cents field.
-	location.DefaultAiBudgetCents = locationDescAiBudgetCents.Default.(int64)
-	// location.AiBudgetCentsValidator is a validator for the "ai_budget_cents" field. It is called by the builders before save.
-	location.AiBudgetCentsValidator = locationDescAiBudgetCents.Validators[0].(func(int64) error)
 	// locationDescID is the schema descriptor for id field.
 	locationDescID := locationMixinFields0[0].Descriptor()
 	// location.DefaultID holds the default value on creation for the id field.

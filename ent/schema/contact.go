@@ -83,9 +83,6 @@ func (Contact) Fields() []ent.Field {
 			// No edge (and so no foreign key): SQLite would rebuild the
 			// table to add one.
 			Annotations(skipInput, entgql.Type("ID"), entgql.Skip(entgql.SkipWhereInput)),
-		field.String("warmness_engine").Default("").MaxLen(40).
-			Comment("The engine that gave the stored score: builtin, or openai once a model refined it").
-			Annotations(skipInput, entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

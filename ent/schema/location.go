@@ -54,9 +54,6 @@ func (Location) Fields() []ent.Field {
 		// index, not a column constraint, for the same reason.
 		field.String("hostname").Optional().Nillable().MaxLen(253).
 			Comment("Host name that selects this location, e.g. sydney.crm.example.com"),
-		field.Int64("ai_budget_cents").Default(0).NonNegative().
-			Comment("Monthly budget for remote AI models in US cents (providers bill in USD); 0 means none. Set with setAIBudget.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
@@ -37,4 +39,19 @@ func (a *AI) AnalyzeFacts(ctx context.Context, locationID string, f warmness.Fac
 		}
 	}
 	return w, nil
+}
+
+// EngineOfReasons names the engine behind a stored score from its
+// reasons: a model's adjustment (FactorModel) means the remote engine
+// refined it; otherwise the built-in engine scored it.
+func EngineOfReasons(reasons []types.WarmnessReason, remote string) string {
+	for _, r := range reasons {
+		if r.Factor == FactorModel {
+			if remote == "" {
+				remote = EngineOpenAI
+			}
+			return remote
+		}
+	}
+	return EngineBuiltin
 }

@@ -129,7 +129,7 @@ func (s *Store) viewerLocation(ctx context.Context) (pulid.ID, *time.Location, s
 		return "", nil, "", apperr.Errorf(apperr.Unauthenticated, "sign in at a location")
 	}
 	l, err := s.client(ctx).Location.Query().Where(location.ID(v.LocationID)).
-		Select(location.FieldTimezone, location.FieldCode, location.FieldAiBudgetCents).Only(ctx)
+		Select(location.FieldTimezone, location.FieldCode).Only(ctx)
 	if err != nil {
 		return "", nil, "", err
 	}
@@ -193,7 +193,7 @@ func (s *Store) Budget(ctx context.Context) (BudgetView, error) {
 }
 
 // SetBudget sets the viewer's location's monthly budget in US cents (0:
-// none) and returns the budget as it now stands. Raising the budget above
+// none; kept in the location's settings) and returns the budget as it now stands. Raising the budget above
 // the month's spending lets remote calls resume at once. It writes with the
 // viewer's own rights (the Location policy: the active location only);
 // the setAIBudget operation has checked settings:update.
@@ -208,7 +208,14 @@ func (s *Store) SetBudget(ctx context.Context, cents int64) (BudgetView, error) 
 	if err != nil {
 		return BudgetView{}, err
 	}
-	if err := s.client(ctx).Location.UpdateOneID(loc).SetAiBudgetCents(cents).Exec(ctx); err != nil {
+	c := s.client(ctx)
+	l, err := c.Location.Query().Where(location.ID(loc)).Only(ctx)
+	if err != nil {
+		return BudgetView{}, err
+	}
+	settings := l.Settings
+	settings.AIBudgetCents = cents
+	if err := c.Location.UpdateOneID(loc).SetSettings(settings).Exec(ctx); err != nil {
 		return BudgetView{}, err
 	}
 	return s.Budget(ctx)

@@ -5,7 +5,7 @@
 // grouped usage the admin AI page and the aiUsage query read.
 //
 // Costs are ai.Nanodollars (US dollars × 10⁹) everywhere; budgets are
-// entered and stored in US cents (Location.ai_budget_cents) because
+// entered and stored in US cents (the location's settings, aiBudgetCents) because
 // providers bill in US dollars whatever the clinic's currency.
 package aiusage
 
@@ -138,7 +138,7 @@ func MonthOf(at time.Time, zone *time.Location) Month {
 // calls in at's month. ctx must be allowed to read them.
 func (s *Store) status(ctx context.Context, c *ent.Client, loc pulid.ID, at time.Time) (ai.BudgetStatus, Month, error) {
 	l, err := c.Location.Query().Where(location.ID(loc)).
-		Select(location.FieldTimezone, location.FieldAiBudgetCents).Only(ctx)
+		Select(location.FieldTimezone, location.FieldSettings).Only(ctx)
 	if err != nil {
 		return ai.BudgetStatus{}, Month{}, fmt.Errorf("ai budget: location %s: %w", loc, err)
 	}
@@ -151,7 +151,7 @@ func (s *Store) status(ctx context.Context, c *ent.Client, loc pulid.ID, at time
 	if err != nil {
 		return ai.BudgetStatus{}, m, err
 	}
-	return ai.BudgetStatus{Limit: ai.Cents(l.AiBudgetCents), Spent: spent}, m, nil
+	return ai.BudgetStatus{Limit: ai.Cents(l.Settings.AIBudgetCents), Spent: spent}, m, nil
 }
 
 // spent sums cost_in + cost_out of the location's calls in [from, to).

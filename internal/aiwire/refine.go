@@ -101,7 +101,7 @@ func (w *RefineWorker) Work(ctx context.Context, j *river.Job[RefineArgs]) error
 			return nil
 		}
 		return c.Contact.UpdateOneID(ct.ID).
-			SetWarmness(res.Score).SetWarmnessReasons(res.Reasons).SetWarmnessEngine(res.Engine).
+			SetWarmness(res.Score).SetWarmnessReasons(res.Reasons).
 			SetWarmnessScoredAt(w.Now.Now()).
 			Exec(warmness.WithoutRecalc(ctx))
 	})

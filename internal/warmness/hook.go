@@ -81,7 +81,6 @@ func (s *Service) onContact(ctx context.Context, next ent.Mutator, m *ent.Contac
 		m.SetWarmness(sc.Score)
 		m.SetWarmnessReasons(sc.Reasons)
 		m.SetWarmnessScoredAt(f.Now)
-		m.SetWarmnessEngine(sc.Engine)
 		v, err := next.Mutate(ctx, m)
 		if err != nil {
 			return v, err

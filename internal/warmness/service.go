@@ -278,7 +278,7 @@ func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 		return nil, fmt.Errorf("warmness: score %s: %w", id, err)
 	}
 	updated, err := c.Contact.UpdateOne(ct).
-		SetWarmness(sc.Score).SetWarmnessReasons(sc.Reasons).SetWarmnessScoredAt(now).SetWarmnessEngine(sc.Engine).
+		SetWarmness(sc.Score).SetWarmnessReasons(sc.Reasons).SetWarmnessScoredAt(now).
 		Save(WithoutRecalc(sys))
 	if err != nil {
 		return nil, err
