@@ -45,6 +45,8 @@ type AIUsage struct {
 	Fallback string `json:"fallback,omitempty"`
 	// 80 or 100 when this call took the month's spending across that share of the budget
 	Alert int `json:"alert,omitempty"`
+	// a remote model was called (model is not builtin): the calls the budget sums
+	Remote bool `json:"remote,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AIUsageQuery when eager-loading is set.
 	Edges        AIUsageEdges `json:"edges"`
@@ -80,7 +82,7 @@ func (*AIUsage) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case aiusage.FieldID, aiusage.FieldLocationID:
 			values[i] = new(pulid.ID)
-		case aiusage.FieldCacheHit:
+		case aiusage.FieldCacheHit, aiusage.FieldRemote:
 			values[i] = new(sql.NullBool)
 		case aiusage.FieldInputTokens, aiusage.FieldOutputTokens, aiusage.FieldCostIn, aiusage.FieldCostOut, aiusage.FieldLatencyUs, aiusage.FieldAlert:
 			values[i] = new(sql.NullInt64)
@@ -187,6 +189,12 @@ func (_m *AIUsage) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Alert = int(value.Int64)
 			}
+		case aiusage.FieldRemote:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field remote", values[i])
+			} else if value.Valid {
+				_m.Remote = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -266,6 +274,9 @@ func (_m *AIUsage) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("alert=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Alert))
+	builder.WriteString(", ")
+	builder.WriteString("remote=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Remote))
 	builder.WriteByte(')')
 	return builder.String()
 }

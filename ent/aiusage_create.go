@@ -183,6 +183,20 @@ func (_c *AIUsageCreate) SetNillableAlert(v *int) *AIUsageCreate {
 	return _c
 }
 
+// SetRemote sets the "remote" field.
+func (_c *AIUsageCreate) SetRemote(v bool) *AIUsageCreate {
+	_c.mutation.SetRemote(v)
+	return _c
+}
+
+// SetNillableRemote sets the "remote" field if the given value is not nil.
+func (_c *AIUsageCreate) SetNillableRemote(v *bool) *AIUsageCreate {
+	if v != nil {
+		_c.SetRemote(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AIUsageCreate) SetID(v pulid.ID) *AIUsageCreate {
 	_c.mutation.SetID(v)
@@ -282,6 +296,10 @@ func (_c *AIUsageCreate) defaults() error {
 		v := aiusage.DefaultAlert
 		_c.mutation.SetAlert(v)
 	}
+	if _, ok := _c.mutation.Remote(); !ok {
+		v := aiusage.DefaultRemote
+		_c.mutation.SetRemote(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if aiusage.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized aiusage.DefaultID (forgotten import ent/runtime?)")
@@ -378,6 +396,9 @@ func (_c *AIUsageCreate) check() error {
 	if _, ok := _c.mutation.Alert(); !ok {
 		return &ValidationError{Name: "alert", err: errors.New(`ent: missing required field "AIUsage.alert"`)}
 	}
+	if _, ok := _c.mutation.Remote(); !ok {
+		return &ValidationError{Name: "remote", err: errors.New(`ent: missing required field "AIUsage.remote"`)}
+	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "AIUsage.location"`)}
 	}
@@ -464,6 +485,10 @@ func (_c *AIUsageCreate) createSpec() (*AIUsage, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Alert(); ok {
 		_spec.SetField(aiusage.FieldAlert, field.TypeInt, value)
 		_node.Alert = value
+	}
+	if value, ok := _c.mutation.Remote(); ok {
+		_spec.SetField(aiusage.FieldRemote, field.TypeBool, value)
+		_node.Remote = value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -589,6 +614,9 @@ func (u *AIUsageUpsertOne) UpdateNewValues() *AIUsageUpsertOne {
 		}
 		if _, exists := u.create.mutation.Alert(); exists {
 			s.SetIgnore(aiusage.FieldAlert)
+		}
+		if _, exists := u.create.mutation.Remote(); exists {
+			s.SetIgnore(aiusage.FieldRemote)
 		}
 	}))
 	return u
@@ -842,6 +870,9 @@ func (u *AIUsageUpsertBulk) UpdateNewValues() *AIUsageUpsertBulk {
 			}
 			if _, exists := b.mutation.Alert(); exists {
 				s.SetIgnore(aiusage.FieldAlert)
+			}
+			if _, exists := b.mutation.Remote(); exists {
+				s.SetIgnore(aiusage.FieldRemote)
 			}
 		}
 	}))

@@ -61,6 +61,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			aiusage.FieldCacheHit:     {Type: field.TypeBool, Column: aiusage.FieldCacheHit},
 			aiusage.FieldFallback:     {Type: field.TypeString, Column: aiusage.FieldFallback},
 			aiusage.FieldAlert:        {Type: field.TypeInt, Column: aiusage.FieldAlert},
+			aiusage.FieldRemote:       {Type: field.TypeBool, Column: aiusage.FieldRemote},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -1316,6 +1317,11 @@ func (f *AIUsageFilter) WhereFallback(p entql.StringP) {
 // WhereAlert applies the entql int predicate on the alert field.
 func (f *AIUsageFilter) WhereAlert(p entql.IntP) {
 	f.Where(p.Field(aiusage.FieldAlert))
+}
+
+// WhereRemote applies the entql bool predicate on the remote field.
+func (f *AIUsageFilter) WhereRemote(p entql.BoolP) {
+	f.Where(p.Field(aiusage.FieldRemote))
 }
 
 // WhereHasLocation applies a predicate to check if query has an edge location.

@@ -98,6 +98,7 @@ type AIUsageMutation struct {
 	fallback         *string
 	alert            *int
 	addalert         *int
+	remote           *bool
 	clearedFields    map[string]struct{}
 	location         *pulid.ID
 	clearedlocation  bool
@@ -798,6 +799,42 @@ func (m *AIUsageMutation) ResetAlert() {
 	m.addalert = nil
 }
 
+// SetRemote sets the "remote" field.
+func (m *AIUsageMutation) SetRemote(b bool) {
+	m.remote = &b
+}
+
+// Remote returns the value of the "remote" field in the mutation.
+func (m *AIUsageMutation) Remote() (r bool, exists bool) {
+	v := m.remote
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemote returns the old "remote" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldRemote(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemote: %w", err)
+	}
+	return oldValue.Remote, nil
+}
+
+// ResetRemote resets all changes to the "remote" field.
+func (m *AIUsageMutation) ResetRemote() {
+	m.remote = nil
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *AIUsageMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -859,7 +896,7 @@ func (m *AIUsageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AIUsageMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.location != nil {
 		fields = append(fields, aiusage.FieldLocationID)
 	}
@@ -899,6 +936,9 @@ func (m *AIUsageMutation) Fields() []string {
 	if m.alert != nil {
 		fields = append(fields, aiusage.FieldAlert)
 	}
+	if m.remote != nil {
+		fields = append(fields, aiusage.FieldRemote)
+	}
 	return fields
 }
 
@@ -933,6 +973,8 @@ func (m *AIUsageMutation) Field(name string) (ent.Value, bool) {
 		return m.Fallback()
 	case aiusage.FieldAlert:
 		return m.Alert()
+	case aiusage.FieldRemote:
+		return m.Remote()
 	}
 	return nil, false
 }
@@ -968,6 +1010,8 @@ func (m *AIUsageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldFallback(ctx)
 	case aiusage.FieldAlert:
 		return m.OldAlert(ctx)
+	case aiusage.FieldRemote:
+		return m.OldRemote(ctx)
 	}
 	return nil, fmt.Errorf("unknown AIUsage field %s", name)
 }
@@ -1067,6 +1111,13 @@ func (m *AIUsageMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetAlert(v)
+		return nil
+	case aiusage.FieldRemote:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemote(v)
 		return nil
 	}
 	return fmt.Errorf("unknown AIUsage field %s", name)
@@ -1230,6 +1281,9 @@ func (m *AIUsageMutation) ResetField(name string) error {
 		return nil
 	case aiusage.FieldAlert:
 		m.ResetAlert()
+		return nil
+	case aiusage.FieldRemote:
+		m.ResetRemote()
 		return nil
 	}
 	return fmt.Errorf("unknown AIUsage field %s", name)

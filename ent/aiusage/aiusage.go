@@ -42,6 +42,8 @@ const (
 	FieldFallback = "fallback"
 	// FieldAlert holds the string denoting the alert field in the database.
 	FieldAlert = "alert"
+	// FieldRemote holds the string denoting the remote field in the database.
+	FieldRemote = "remote"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// Table holds the table name of the aiusage in the database.
@@ -71,6 +73,7 @@ var Columns = []string{
 	FieldCacheHit,
 	FieldFallback,
 	FieldAlert,
+	FieldRemote,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -129,6 +132,8 @@ var (
 	FallbackValidator func(string) error
 	// DefaultAlert holds the default value on creation for the "alert" field.
 	DefaultAlert int
+	// DefaultRemote holds the default value on creation for the "remote" field.
+	DefaultRemote bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -204,6 +209,11 @@ func ByFallback(opts ...sql.OrderTermOption) OrderOption {
 // ByAlert orders the results by the alert field.
 func ByAlert(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAlert, opts...).ToFunc()
+}
+
+// ByRemote orders the results by the remote field.
+func ByRemote(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRemote, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -121,6 +121,11 @@ func Alert(v int) predicate.AIUsage {
 	return predicate.AIUsage(sql.FieldEQ(FieldAlert, v))
 }
 
+// Remote applies equality check predicate on the "remote" field. It's identical to RemoteEQ.
+func Remote(v bool) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldEQ(FieldRemote, v))
+}
+
 // LocationIDEQ applies the EQ predicate on the "location_id" field.
 func LocationIDEQ(v pulid.ID) predicate.AIUsage {
 	return predicate.AIUsage(sql.FieldEQ(FieldLocationID, v))
@@ -739,6 +744,16 @@ func AlertLT(v int) predicate.AIUsage {
 // AlertLTE applies the LTE predicate on the "alert" field.
 func AlertLTE(v int) predicate.AIUsage {
 	return predicate.AIUsage(sql.FieldLTE(FieldAlert, v))
+}
+
+// RemoteEQ applies the EQ predicate on the "remote" field.
+func RemoteEQ(v bool) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldEQ(FieldRemote, v))
+}
+
+// RemoteNEQ applies the NEQ predicate on the "remote" field.
+func RemoteNEQ(v bool) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldNEQ(FieldRemote, v))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

@@ -24,6 +24,7 @@ var (
 		{Name: "cache_hit", Type: field.TypeBool, Default: false},
 		{Name: "fallback", Type: field.TypeString, Size: 40, Default: ""},
 		{Name: "alert", Type: field.TypeInt, Default: 0},
+		{Name: "remote", Type: field.TypeBool, Default: false},
 		{Name: "location_id", Type: field.TypeString},
 	}
 	// AiUsagesTable holds the schema information for the "ai_usages" table.
@@ -34,7 +35,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "ai_usages_locations_location",
-				Columns:    []*schema.Column{AiUsagesColumns[13]},
+				Columns:    []*schema.Column{AiUsagesColumns[14]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -43,20 +44,17 @@ var (
 			{
 				Name:    "aiusage_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{AiUsagesColumns[13]},
+				Columns: []*schema.Column{AiUsagesColumns[14]},
 			},
 			{
 				Name:    "aiusage_location_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{AiUsagesColumns[13], AiUsagesColumns[1]},
+				Columns: []*schema.Column{AiUsagesColumns[14], AiUsagesColumns[1]},
 			},
 			{
-				Name:    "aiusage_location_remote",
+				Name:    "aiusage_location_id_remote_created_at_cost_in_cost_out",
 				Unique:  false,
-				Columns: []*schema.Column{AiUsagesColumns[13], AiUsagesColumns[1], AiUsagesColumns[7], AiUsagesColumns[8]},
-				Annotation: &entsql.IndexAnnotation{
-					Where: "model <> 'builtin'",
-				},
+				Columns: []*schema.Column{AiUsagesColumns[14], AiUsagesColumns[13], AiUsagesColumns[1], AiUsagesColumns[7], AiUsagesColumns[8]},
 			},
 		},
 	}

@@ -150,6 +150,10 @@ func init() {
 	aiusageDescAlert := aiusageFields[11].Descriptor()
 	// aiusage.DefaultAlert holds the default value on creation for the alert field.
 	aiusage.DefaultAlert = aiusageDescAlert.Default.(int)
+	// aiusageDescRemote is the schema descriptor for remote field.
+	aiusageDescRemote := aiusageFields[12].Descriptor()
+	// aiusage.DefaultRemote holds the default value on creation for the remote field.
+	aiusage.DefaultRemote = aiusageDescRemote.Default.(bool)
 	// aiusageDescID is the schema descriptor for id field.
 	aiusageDescID := aiusageMixinFields0[0].Descriptor()
 	// aiusage.DefaultID holds the default value on creation for the id field.

@@ -89,7 +89,7 @@ func (s *Store) RecordUsage(ctx context.Context, r ai.UsageRecord) error {
 		SetInputTokens(max(r.InputTokens, 0)).SetOutputTokens(max(r.OutputTokens, 0)).
 		SetCostIn(int64(max(r.CostIn, 0))).SetCostOut(int64(max(r.CostOut, 0))).
 		SetLatencyUs(r.Latency.Microseconds()).SetCacheHit(r.CacheHit).
-		SetFallback(r.Fallback).SetAlert(r.Alert).
+		SetFallback(r.Fallback).SetAlert(r.Alert).SetRemote(r.Model != "" && r.Model != ai.BuiltinModel).
 		Exec(sys)
 	if err != nil {
 		return fmt.Errorf("ai usage: %w", err)
@@ -155,15 +155,15 @@ func (s *Store) status(ctx context.Context, c *ent.Client, loc pulid.ID, at time
 }
 
 // spent sums cost_in + cost_out of the location's calls in [from, to).
-// Only calls of a remote model cost anything; the partial index on
-// model <> 'builtin' keeps the sum off the built-in engine's many rows.
+// Only calls of a remote model cost anything; the index on (location,
+// remote, created_at) keeps the sum off the built-in engine's many rows.
 func (s *Store) spent(ctx context.Context, c *ent.Client, loc pulid.ID, from, to time.Time) (ai.Nanodollars, error) {
 	var v []struct {
 		In  *int64 `json:"cin"`
 		Out *int64 `json:"cout"`
 	}
 	err := c.AIUsage.Query().
-		Where(aiusage.LocationID(loc), aiusage.ModelNEQ(ai.BuiltinModel),
+		Where(aiusage.LocationID(loc), aiusage.Remote(true),
 			aiusage.CreatedAtGTE(from.UTC()), aiusage.CreatedAtLT(to.UTC())).
 		Aggregate(ent.As(ent.Sum(aiusage.FieldCostIn), "cin"), ent.As(ent.Sum(aiusage.FieldCostOut), "cout")).
 		Scan(ctx, &v)
