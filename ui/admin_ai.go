@@ -191,6 +191,13 @@ func (u *UI) tryAI(w http.ResponseWriter, r *http.Request) {
 	} else {
 		form.Result = tryResult(res)
 	}
+	// htmx swaps the answer alone; someone who may classify but not see
+	// the admin page (staff, through a link of their own) gets the
+	// answer alone too.
+	if r.Header.Get("HX-Request") == "true" || !u.allowed(ctx, graph.OpAiBudget) || !u.allowed(ctx, graph.OpAiUsage) {
+		renderStatus(w, r, status, views.AITryResultBox(form))
+		return
+	}
 	p, ok := u.adminPage(w, r, "AI", graph.OpAiBudget, graph.OpAiUsage)
 	if !ok {
 		return

@@ -85,6 +85,11 @@ func TestAdminAI_Page(t *testing.T) {
 	if p := postPage(t, srv, staff, "/admin/ai/budget", url.Values{"dollars": {"1"}}); p.Status != http.StatusForbidden {
 		t.Errorf("staff POST /admin/ai/budget: %d, want 403", p.Status)
 	}
+	// Staff may classify (the answer alone, as htmx gets it).
+	p = postPage(t, srv, staff, "/admin/ai/try", url.Values{"text": {"yes see you then"}})
+	if p.Status != http.StatusOK || text(p.Doc.Find(byTestID("ai-try-intent"))) != "confirm" || p.Doc.Find(byTestID("ai-budget-form")).Length() != 0 {
+		t.Errorf("staff try it: status %d, intent %q", p.Status, text(p.Doc.Find(byTestID("ai-try-intent"))))
+	}
 	// A manager sees the page but not the budget form.
 	manager := srv.SignIn(t, "manager@example.com")
 	p = getPage(t, srv, manager, "/admin/ai")
