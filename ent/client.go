@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
@@ -48,6 +49,8 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// AIUsage is the client for interacting with the AIUsage builders.
+	AIUsage *AIUsageClient
 	// APIToken is the client for interacting with the APIToken builders.
 	APIToken *APITokenClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
@@ -109,6 +112,7 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.AIUsage = NewAIUsageClient(c.config)
 	c.APIToken = NewAPITokenClient(c.config)
 	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.Booking = NewBookingClient(c.config)
@@ -226,6 +230,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:                ctx,
 		config:             cfg,
+		AIUsage:            NewAIUsageClient(cfg),
 		APIToken:           NewAPITokenClient(cfg),
 		AuditEntry:         NewAuditEntryClient(cfg),
 		Booking:            NewBookingClient(cfg),
@@ -270,6 +275,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:                ctx,
 		config:             cfg,
+		AIUsage:            NewAIUsageClient(cfg),
 		APIToken:           NewAPITokenClient(cfg),
 		AuditEntry:         NewAuditEntryClient(cfg),
 		Booking:            NewBookingClient(cfg),
@@ -301,7 +307,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		APIToken.
+//		AIUsage.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -324,11 +330,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AuditEntry, c.Booking, c.BookingEvent, c.CancelReason, c.Contact,
-		c.Event, c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership,
-		c.Message, c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate,
-		c.SearchKey, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User,
+		c.AIUsage, c.APIToken, c.AuditEntry, c.Booking, c.BookingEvent, c.CancelReason,
+		c.Contact, c.Event, c.IPRule, c.ImportJob, c.Invitation, c.Location,
+		c.Membership, c.Message, c.OptOut, c.Permission, c.PermissionOverride,
+		c.SMSTemplate, c.SearchKey, c.Service, c.Session, c.StageChange, c.Task,
+		c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -338,11 +344,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AuditEntry, c.Booking, c.BookingEvent, c.CancelReason, c.Contact,
-		c.Event, c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership,
-		c.Message, c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate,
-		c.SearchKey, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User,
+		c.AIUsage, c.APIToken, c.AuditEntry, c.Booking, c.BookingEvent, c.CancelReason,
+		c.Contact, c.Event, c.IPRule, c.ImportJob, c.Invitation, c.Location,
+		c.Membership, c.Message, c.OptOut, c.Permission, c.PermissionOverride,
+		c.SMSTemplate, c.SearchKey, c.Service, c.Session, c.StageChange, c.Task,
+		c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -351,6 +357,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AIUsageMutation:
+		return c.AIUsage.mutate(ctx, m)
 	case *APITokenMutation:
 		return c.APIToken.mutate(ctx, m)
 	case *AuditEntryMutation:
@@ -403,6 +411,156 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.User.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AIUsageClient is a client for the AIUsage schema.
+type AIUsageClient struct {
+	config
+}
+
+// NewAIUsageClient returns a client for the AIUsage from the given config.
+func NewAIUsageClient(c config) *AIUsageClient {
+	return &AIUsageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `aiusage.Hooks(f(g(h())))`.
+func (c *AIUsageClient) Use(hooks ...Hook) {
+	c.hooks.AIUsage = append(c.hooks.AIUsage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `aiusage.Intercept(f(g(h())))`.
+func (c *AIUsageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AIUsage = append(c.inters.AIUsage, interceptors...)
+}
+
+// Create returns a builder for creating a AIUsage entity.
+func (c *AIUsageClient) Create() *AIUsageCreate {
+	mutation := newAIUsageMutation(c.config, OpCreate)
+	return &AIUsageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AIUsage entities.
+func (c *AIUsageClient) CreateBulk(builders ...*AIUsageCreate) *AIUsageCreateBulk {
+	return &AIUsageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AIUsageClient) MapCreateBulk(slice any, setFunc func(*AIUsageCreate, int)) *AIUsageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AIUsageCreateBulk{err: fmt.Errorf("calling to AIUsageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AIUsageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AIUsageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AIUsage.
+func (c *AIUsageClient) Update() *AIUsageUpdate {
+	mutation := newAIUsageMutation(c.config, OpUpdate)
+	return &AIUsageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AIUsageClient) UpdateOne(_m *AIUsage) *AIUsageUpdateOne {
+	mutation := newAIUsageMutation(c.config, OpUpdateOne, withAIUsage(_m))
+	return &AIUsageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AIUsageClient) UpdateOneID(id pulid.ID) *AIUsageUpdateOne {
+	mutation := newAIUsageMutation(c.config, OpUpdateOne, withAIUsageID(id))
+	return &AIUsageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AIUsage.
+func (c *AIUsageClient) Delete() *AIUsageDelete {
+	mutation := newAIUsageMutation(c.config, OpDelete)
+	return &AIUsageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AIUsageClient) DeleteOne(_m *AIUsage) *AIUsageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AIUsageClient) DeleteOneID(id pulid.ID) *AIUsageDeleteOne {
+	builder := c.Delete().Where(aiusage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AIUsageDeleteOne{builder}
+}
+
+// Query returns a query builder for AIUsage.
+func (c *AIUsageClient) Query() *AIUsageQuery {
+	return &AIUsageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAIUsage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AIUsage entity by its id.
+func (c *AIUsageClient) Get(ctx context.Context, id pulid.ID) (*AIUsage, error) {
+	return c.Query().Where(aiusage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AIUsageClient) GetX(ctx context.Context, id pulid.ID) *AIUsage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a AIUsage.
+func (c *AIUsageClient) QueryLocation(_m *AIUsage) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(aiusage.Table, aiusage.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, aiusage.LocationTable, aiusage.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AIUsageClient) Hooks() []Hook {
+	hooks := c.hooks.AIUsage
+	return append(hooks[:len(hooks):len(hooks)], aiusage.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AIUsageClient) Interceptors() []Interceptor {
+	return c.inters.AIUsage
+}
+
+func (c *AIUsageClient) mutate(ctx context.Context, m *AIUsageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AIUsageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AIUsageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AIUsageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AIUsageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AIUsage mutation op: %q", m.Op())
 	}
 }
 
@@ -4671,14 +4829,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AuditEntry, Booking, BookingEvent, CancelReason, Contact, Event,
-		IPRule, ImportJob, Invitation, Location, Membership, Message, OptOut,
+		AIUsage, APIToken, AuditEntry, Booking, BookingEvent, CancelReason, Contact,
+		Event, IPRule, ImportJob, Invitation, Location, Membership, Message, OptOut,
 		Permission, PermissionOverride, SMSTemplate, SearchKey, Service, Session,
 		StageChange, Task, TaskEvent, Touchpoint, User []ent.Hook
 	}
 	inters struct {
-		APIToken, AuditEntry, Booking, BookingEvent, CancelReason, Contact, Event,
-		IPRule, ImportJob, Invitation, Location, Membership, Message, OptOut,
+		AIUsage, APIToken, AuditEntry, Booking, BookingEvent, CancelReason, Contact,
+		Event, IPRule, ImportJob, Invitation, Location, Membership, Message, OptOut,
 		Permission, PermissionOverride, SMSTemplate, SearchKey, Service, Session,
 		StageChange, Task, TaskEvent, Touchpoint, User []ent.Interceptor
 	}

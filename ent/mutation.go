@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
@@ -51,6 +52,7 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAIUsage            = "AIUsage"
 	TypeAPIToken           = "APIToken"
 	TypeAuditEntry         = "AuditEntry"
 	TypeBooking            = "Booking"
@@ -77,6 +79,1295 @@ const (
 	TypeTouchpoint         = "Touchpoint"
 	TypeUser               = "User"
 )
+
+// AIUsageMutation represents an operation that mutates the AIUsage nodes in the graph.
+type AIUsageMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	use_case         *string
+	engine           *string
+	model            *string
+	input_tokens     *int64
+	addinput_tokens  *int64
+	output_tokens    *int64
+	addoutput_tokens *int64
+	cost_in          *int64
+	addcost_in       *int64
+	cost_out         *int64
+	addcost_out      *int64
+	latency_us       *int64
+	addlatency_us    *int64
+	cache_hit        *bool
+	fallback         *string
+	alert            *int
+	addalert         *int
+	remote           *bool
+	clearedFields    map[string]struct{}
+	location         *pulid.ID
+	clearedlocation  bool
+	done             bool
+	oldValue         func(context.Context) (*AIUsage, error)
+	predicates       []predicate.AIUsage
+}
+
+var _ ent.Mutation = (*AIUsageMutation)(nil)
+
+// aiusageOption allows management of the mutation configuration using functional options.
+type aiusageOption func(*AIUsageMutation)
+
+// newAIUsageMutation creates new mutation for the AIUsage entity.
+func newAIUsageMutation(c config, op Op, opts ...aiusageOption) *AIUsageMutation {
+	m := &AIUsageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAIUsage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAIUsageID sets the ID field of the mutation.
+func withAIUsageID(id pulid.ID) aiusageOption {
+	return func(m *AIUsageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AIUsage
+		)
+		m.oldValue = func(ctx context.Context) (*AIUsage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AIUsage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAIUsage sets the old AIUsage of the mutation.
+func withAIUsage(node *AIUsage) aiusageOption {
+	return func(m *AIUsageMutation) {
+		m.oldValue = func(context.Context) (*AIUsage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AIUsageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AIUsageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AIUsage entities.
+func (m *AIUsageMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AIUsageMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AIUsageMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AIUsage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *AIUsageMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *AIUsageMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *AIUsageMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AIUsageMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AIUsageMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AIUsageMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUseCase sets the "use_case" field.
+func (m *AIUsageMutation) SetUseCase(s string) {
+	m.use_case = &s
+}
+
+// UseCase returns the value of the "use_case" field in the mutation.
+func (m *AIUsageMutation) UseCase() (r string, exists bool) {
+	v := m.use_case
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUseCase returns the old "use_case" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldUseCase(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUseCase is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUseCase requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUseCase: %w", err)
+	}
+	return oldValue.UseCase, nil
+}
+
+// ResetUseCase resets all changes to the "use_case" field.
+func (m *AIUsageMutation) ResetUseCase() {
+	m.use_case = nil
+}
+
+// SetEngine sets the "engine" field.
+func (m *AIUsageMutation) SetEngine(s string) {
+	m.engine = &s
+}
+
+// Engine returns the value of the "engine" field in the mutation.
+func (m *AIUsageMutation) Engine() (r string, exists bool) {
+	v := m.engine
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEngine returns the old "engine" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldEngine(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEngine is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEngine requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEngine: %w", err)
+	}
+	return oldValue.Engine, nil
+}
+
+// ResetEngine resets all changes to the "engine" field.
+func (m *AIUsageMutation) ResetEngine() {
+	m.engine = nil
+}
+
+// SetModel sets the "model" field.
+func (m *AIUsageMutation) SetModel(s string) {
+	m.model = &s
+}
+
+// Model returns the value of the "model" field in the mutation.
+func (m *AIUsageMutation) Model() (r string, exists bool) {
+	v := m.model
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldModel returns the old "model" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldModel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldModel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldModel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldModel: %w", err)
+	}
+	return oldValue.Model, nil
+}
+
+// ResetModel resets all changes to the "model" field.
+func (m *AIUsageMutation) ResetModel() {
+	m.model = nil
+}
+
+// SetInputTokens sets the "input_tokens" field.
+func (m *AIUsageMutation) SetInputTokens(i int64) {
+	m.input_tokens = &i
+	m.addinput_tokens = nil
+}
+
+// InputTokens returns the value of the "input_tokens" field in the mutation.
+func (m *AIUsageMutation) InputTokens() (r int64, exists bool) {
+	v := m.input_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInputTokens returns the old "input_tokens" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldInputTokens(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInputTokens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInputTokens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInputTokens: %w", err)
+	}
+	return oldValue.InputTokens, nil
+}
+
+// AddInputTokens adds i to the "input_tokens" field.
+func (m *AIUsageMutation) AddInputTokens(i int64) {
+	if m.addinput_tokens != nil {
+		*m.addinput_tokens += i
+	} else {
+		m.addinput_tokens = &i
+	}
+}
+
+// AddedInputTokens returns the value that was added to the "input_tokens" field in this mutation.
+func (m *AIUsageMutation) AddedInputTokens() (r int64, exists bool) {
+	v := m.addinput_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetInputTokens resets all changes to the "input_tokens" field.
+func (m *AIUsageMutation) ResetInputTokens() {
+	m.input_tokens = nil
+	m.addinput_tokens = nil
+}
+
+// SetOutputTokens sets the "output_tokens" field.
+func (m *AIUsageMutation) SetOutputTokens(i int64) {
+	m.output_tokens = &i
+	m.addoutput_tokens = nil
+}
+
+// OutputTokens returns the value of the "output_tokens" field in the mutation.
+func (m *AIUsageMutation) OutputTokens() (r int64, exists bool) {
+	v := m.output_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutputTokens returns the old "output_tokens" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldOutputTokens(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutputTokens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutputTokens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutputTokens: %w", err)
+	}
+	return oldValue.OutputTokens, nil
+}
+
+// AddOutputTokens adds i to the "output_tokens" field.
+func (m *AIUsageMutation) AddOutputTokens(i int64) {
+	if m.addoutput_tokens != nil {
+		*m.addoutput_tokens += i
+	} else {
+		m.addoutput_tokens = &i
+	}
+}
+
+// AddedOutputTokens returns the value that was added to the "output_tokens" field in this mutation.
+func (m *AIUsageMutation) AddedOutputTokens() (r int64, exists bool) {
+	v := m.addoutput_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOutputTokens resets all changes to the "output_tokens" field.
+func (m *AIUsageMutation) ResetOutputTokens() {
+	m.output_tokens = nil
+	m.addoutput_tokens = nil
+}
+
+// SetCostIn sets the "cost_in" field.
+func (m *AIUsageMutation) SetCostIn(i int64) {
+	m.cost_in = &i
+	m.addcost_in = nil
+}
+
+// CostIn returns the value of the "cost_in" field in the mutation.
+func (m *AIUsageMutation) CostIn() (r int64, exists bool) {
+	v := m.cost_in
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCostIn returns the old "cost_in" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldCostIn(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCostIn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCostIn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCostIn: %w", err)
+	}
+	return oldValue.CostIn, nil
+}
+
+// AddCostIn adds i to the "cost_in" field.
+func (m *AIUsageMutation) AddCostIn(i int64) {
+	if m.addcost_in != nil {
+		*m.addcost_in += i
+	} else {
+		m.addcost_in = &i
+	}
+}
+
+// AddedCostIn returns the value that was added to the "cost_in" field in this mutation.
+func (m *AIUsageMutation) AddedCostIn() (r int64, exists bool) {
+	v := m.addcost_in
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCostIn resets all changes to the "cost_in" field.
+func (m *AIUsageMutation) ResetCostIn() {
+	m.cost_in = nil
+	m.addcost_in = nil
+}
+
+// SetCostOut sets the "cost_out" field.
+func (m *AIUsageMutation) SetCostOut(i int64) {
+	m.cost_out = &i
+	m.addcost_out = nil
+}
+
+// CostOut returns the value of the "cost_out" field in the mutation.
+func (m *AIUsageMutation) CostOut() (r int64, exists bool) {
+	v := m.cost_out
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCostOut returns the old "cost_out" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldCostOut(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCostOut is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCostOut requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCostOut: %w", err)
+	}
+	return oldValue.CostOut, nil
+}
+
+// AddCostOut adds i to the "cost_out" field.
+func (m *AIUsageMutation) AddCostOut(i int64) {
+	if m.addcost_out != nil {
+		*m.addcost_out += i
+	} else {
+		m.addcost_out = &i
+	}
+}
+
+// AddedCostOut returns the value that was added to the "cost_out" field in this mutation.
+func (m *AIUsageMutation) AddedCostOut() (r int64, exists bool) {
+	v := m.addcost_out
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCostOut resets all changes to the "cost_out" field.
+func (m *AIUsageMutation) ResetCostOut() {
+	m.cost_out = nil
+	m.addcost_out = nil
+}
+
+// SetLatencyUs sets the "latency_us" field.
+func (m *AIUsageMutation) SetLatencyUs(i int64) {
+	m.latency_us = &i
+	m.addlatency_us = nil
+}
+
+// LatencyUs returns the value of the "latency_us" field in the mutation.
+func (m *AIUsageMutation) LatencyUs() (r int64, exists bool) {
+	v := m.latency_us
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLatencyUs returns the old "latency_us" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldLatencyUs(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLatencyUs is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLatencyUs requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLatencyUs: %w", err)
+	}
+	return oldValue.LatencyUs, nil
+}
+
+// AddLatencyUs adds i to the "latency_us" field.
+func (m *AIUsageMutation) AddLatencyUs(i int64) {
+	if m.addlatency_us != nil {
+		*m.addlatency_us += i
+	} else {
+		m.addlatency_us = &i
+	}
+}
+
+// AddedLatencyUs returns the value that was added to the "latency_us" field in this mutation.
+func (m *AIUsageMutation) AddedLatencyUs() (r int64, exists bool) {
+	v := m.addlatency_us
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLatencyUs resets all changes to the "latency_us" field.
+func (m *AIUsageMutation) ResetLatencyUs() {
+	m.latency_us = nil
+	m.addlatency_us = nil
+}
+
+// SetCacheHit sets the "cache_hit" field.
+func (m *AIUsageMutation) SetCacheHit(b bool) {
+	m.cache_hit = &b
+}
+
+// CacheHit returns the value of the "cache_hit" field in the mutation.
+func (m *AIUsageMutation) CacheHit() (r bool, exists bool) {
+	v := m.cache_hit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCacheHit returns the old "cache_hit" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldCacheHit(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCacheHit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCacheHit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCacheHit: %w", err)
+	}
+	return oldValue.CacheHit, nil
+}
+
+// ResetCacheHit resets all changes to the "cache_hit" field.
+func (m *AIUsageMutation) ResetCacheHit() {
+	m.cache_hit = nil
+}
+
+// SetFallback sets the "fallback" field.
+func (m *AIUsageMutation) SetFallback(s string) {
+	m.fallback = &s
+}
+
+// Fallback returns the value of the "fallback" field in the mutation.
+func (m *AIUsageMutation) Fallback() (r string, exists bool) {
+	v := m.fallback
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFallback returns the old "fallback" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldFallback(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFallback is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFallback requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFallback: %w", err)
+	}
+	return oldValue.Fallback, nil
+}
+
+// ResetFallback resets all changes to the "fallback" field.
+func (m *AIUsageMutation) ResetFallback() {
+	m.fallback = nil
+}
+
+// SetAlert sets the "alert" field.
+func (m *AIUsageMutation) SetAlert(i int) {
+	m.alert = &i
+	m.addalert = nil
+}
+
+// Alert returns the value of the "alert" field in the mutation.
+func (m *AIUsageMutation) Alert() (r int, exists bool) {
+	v := m.alert
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAlert returns the old "alert" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldAlert(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAlert is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAlert requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAlert: %w", err)
+	}
+	return oldValue.Alert, nil
+}
+
+// AddAlert adds i to the "alert" field.
+func (m *AIUsageMutation) AddAlert(i int) {
+	if m.addalert != nil {
+		*m.addalert += i
+	} else {
+		m.addalert = &i
+	}
+}
+
+// AddedAlert returns the value that was added to the "alert" field in this mutation.
+func (m *AIUsageMutation) AddedAlert() (r int, exists bool) {
+	v := m.addalert
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAlert resets all changes to the "alert" field.
+func (m *AIUsageMutation) ResetAlert() {
+	m.alert = nil
+	m.addalert = nil
+}
+
+// SetRemote sets the "remote" field.
+func (m *AIUsageMutation) SetRemote(b bool) {
+	m.remote = &b
+}
+
+// Remote returns the value of the "remote" field in the mutation.
+func (m *AIUsageMutation) Remote() (r bool, exists bool) {
+	v := m.remote
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemote returns the old "remote" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldRemote(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemote: %w", err)
+	}
+	return oldValue.Remote, nil
+}
+
+// ResetRemote resets all changes to the "remote" field.
+func (m *AIUsageMutation) ResetRemote() {
+	m.remote = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *AIUsageMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[aiusage.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *AIUsageMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *AIUsageMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *AIUsageMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the AIUsageMutation builder.
+func (m *AIUsageMutation) Where(ps ...predicate.AIUsage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AIUsageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AIUsageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AIUsage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AIUsageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AIUsageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AIUsage).
+func (m *AIUsageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AIUsageMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.location != nil {
+		fields = append(fields, aiusage.FieldLocationID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, aiusage.FieldCreatedAt)
+	}
+	if m.use_case != nil {
+		fields = append(fields, aiusage.FieldUseCase)
+	}
+	if m.engine != nil {
+		fields = append(fields, aiusage.FieldEngine)
+	}
+	if m.model != nil {
+		fields = append(fields, aiusage.FieldModel)
+	}
+	if m.input_tokens != nil {
+		fields = append(fields, aiusage.FieldInputTokens)
+	}
+	if m.output_tokens != nil {
+		fields = append(fields, aiusage.FieldOutputTokens)
+	}
+	if m.cost_in != nil {
+		fields = append(fields, aiusage.FieldCostIn)
+	}
+	if m.cost_out != nil {
+		fields = append(fields, aiusage.FieldCostOut)
+	}
+	if m.latency_us != nil {
+		fields = append(fields, aiusage.FieldLatencyUs)
+	}
+	if m.cache_hit != nil {
+		fields = append(fields, aiusage.FieldCacheHit)
+	}
+	if m.fallback != nil {
+		fields = append(fields, aiusage.FieldFallback)
+	}
+	if m.alert != nil {
+		fields = append(fields, aiusage.FieldAlert)
+	}
+	if m.remote != nil {
+		fields = append(fields, aiusage.FieldRemote)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AIUsageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case aiusage.FieldLocationID:
+		return m.LocationID()
+	case aiusage.FieldCreatedAt:
+		return m.CreatedAt()
+	case aiusage.FieldUseCase:
+		return m.UseCase()
+	case aiusage.FieldEngine:
+		return m.Engine()
+	case aiusage.FieldModel:
+		return m.Model()
+	case aiusage.FieldInputTokens:
+		return m.InputTokens()
+	case aiusage.FieldOutputTokens:
+		return m.OutputTokens()
+	case aiusage.FieldCostIn:
+		return m.CostIn()
+	case aiusage.FieldCostOut:
+		return m.CostOut()
+	case aiusage.FieldLatencyUs:
+		return m.LatencyUs()
+	case aiusage.FieldCacheHit:
+		return m.CacheHit()
+	case aiusage.FieldFallback:
+		return m.Fallback()
+	case aiusage.FieldAlert:
+		return m.Alert()
+	case aiusage.FieldRemote:
+		return m.Remote()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AIUsageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case aiusage.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case aiusage.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case aiusage.FieldUseCase:
+		return m.OldUseCase(ctx)
+	case aiusage.FieldEngine:
+		return m.OldEngine(ctx)
+	case aiusage.FieldModel:
+		return m.OldModel(ctx)
+	case aiusage.FieldInputTokens:
+		return m.OldInputTokens(ctx)
+	case aiusage.FieldOutputTokens:
+		return m.OldOutputTokens(ctx)
+	case aiusage.FieldCostIn:
+		return m.OldCostIn(ctx)
+	case aiusage.FieldCostOut:
+		return m.OldCostOut(ctx)
+	case aiusage.FieldLatencyUs:
+		return m.OldLatencyUs(ctx)
+	case aiusage.FieldCacheHit:
+		return m.OldCacheHit(ctx)
+	case aiusage.FieldFallback:
+		return m.OldFallback(ctx)
+	case aiusage.FieldAlert:
+		return m.OldAlert(ctx)
+	case aiusage.FieldRemote:
+		return m.OldRemote(ctx)
+	}
+	return nil, fmt.Errorf("unknown AIUsage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AIUsageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case aiusage.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case aiusage.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case aiusage.FieldUseCase:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUseCase(v)
+		return nil
+	case aiusage.FieldEngine:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEngine(v)
+		return nil
+	case aiusage.FieldModel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetModel(v)
+		return nil
+	case aiusage.FieldInputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInputTokens(v)
+		return nil
+	case aiusage.FieldOutputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutputTokens(v)
+		return nil
+	case aiusage.FieldCostIn:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCostIn(v)
+		return nil
+	case aiusage.FieldCostOut:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCostOut(v)
+		return nil
+	case aiusage.FieldLatencyUs:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLatencyUs(v)
+		return nil
+	case aiusage.FieldCacheHit:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCacheHit(v)
+		return nil
+	case aiusage.FieldFallback:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFallback(v)
+		return nil
+	case aiusage.FieldAlert:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAlert(v)
+		return nil
+	case aiusage.FieldRemote:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemote(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AIUsage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AIUsageMutation) AddedFields() []string {
+	var fields []string
+	if m.addinput_tokens != nil {
+		fields = append(fields, aiusage.FieldInputTokens)
+	}
+	if m.addoutput_tokens != nil {
+		fields = append(fields, aiusage.FieldOutputTokens)
+	}
+	if m.addcost_in != nil {
+		fields = append(fields, aiusage.FieldCostIn)
+	}
+	if m.addcost_out != nil {
+		fields = append(fields, aiusage.FieldCostOut)
+	}
+	if m.addlatency_us != nil {
+		fields = append(fields, aiusage.FieldLatencyUs)
+	}
+	if m.addalert != nil {
+		fields = append(fields, aiusage.FieldAlert)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AIUsageMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case aiusage.FieldInputTokens:
+		return m.AddedInputTokens()
+	case aiusage.FieldOutputTokens:
+		return m.AddedOutputTokens()
+	case aiusage.FieldCostIn:
+		return m.AddedCostIn()
+	case aiusage.FieldCostOut:
+		return m.AddedCostOut()
+	case aiusage.FieldLatencyUs:
+		return m.AddedLatencyUs()
+	case aiusage.FieldAlert:
+		return m.AddedAlert()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AIUsageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case aiusage.FieldInputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInputTokens(v)
+		return nil
+	case aiusage.FieldOutputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOutputTokens(v)
+		return nil
+	case aiusage.FieldCostIn:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCostIn(v)
+		return nil
+	case aiusage.FieldCostOut:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCostOut(v)
+		return nil
+	case aiusage.FieldLatencyUs:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLatencyUs(v)
+		return nil
+	case aiusage.FieldAlert:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAlert(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AIUsage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AIUsageMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AIUsageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AIUsageMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown AIUsage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AIUsageMutation) ResetField(name string) error {
+	switch name {
+	case aiusage.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case aiusage.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case aiusage.FieldUseCase:
+		m.ResetUseCase()
+		return nil
+	case aiusage.FieldEngine:
+		m.ResetEngine()
+		return nil
+	case aiusage.FieldModel:
+		m.ResetModel()
+		return nil
+	case aiusage.FieldInputTokens:
+		m.ResetInputTokens()
+		return nil
+	case aiusage.FieldOutputTokens:
+		m.ResetOutputTokens()
+		return nil
+	case aiusage.FieldCostIn:
+		m.ResetCostIn()
+		return nil
+	case aiusage.FieldCostOut:
+		m.ResetCostOut()
+		return nil
+	case aiusage.FieldLatencyUs:
+		m.ResetLatencyUs()
+		return nil
+	case aiusage.FieldCacheHit:
+		m.ResetCacheHit()
+		return nil
+	case aiusage.FieldFallback:
+		m.ResetFallback()
+		return nil
+	case aiusage.FieldAlert:
+		m.ResetAlert()
+		return nil
+	case aiusage.FieldRemote:
+		m.ResetRemote()
+		return nil
+	}
+	return fmt.Errorf("unknown AIUsage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AIUsageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, aiusage.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AIUsageMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case aiusage.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AIUsageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AIUsageMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AIUsageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, aiusage.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AIUsageMutation) EdgeCleared(name string) bool {
+	switch name {
+	case aiusage.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AIUsageMutation) ClearEdge(name string) error {
+	switch name {
+	case aiusage.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown AIUsage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AIUsageMutation) ResetEdge(name string) error {
+	switch name {
+	case aiusage.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown AIUsage edge %s", name)
+}
 
 // APITokenMutation represents an operation that mutates the APIToken nodes in the graph.
 type APITokenMutation struct {

@@ -12,6 +12,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// AIUsage is the client for interacting with the AIUsage builders.
+	AIUsage *AIUsageClient
 	// APIToken is the client for interacting with the APIToken builders.
 	APIToken *APITokenClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
@@ -193,6 +195,7 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.AIUsage = NewAIUsageClient(tx.config)
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.Booking = NewBookingClient(tx.config)
@@ -227,7 +230,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: APIToken.QueryXXX(), the query will be executed
+// applies a query, for example: AIUsage.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

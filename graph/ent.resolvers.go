@@ -110,6 +110,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 // Booking returns BookingResolver implementation.
 func (r *Resolver) Booking() BookingResolver { return &bookingResolver{r} }
 
+// Contact returns ContactResolver implementation.
+func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }
+
 // Invitation returns InvitationResolver implementation.
 func (r *Resolver) Invitation() InvitationResolver { return &invitationResolver{r} }
 
@@ -121,6 +124,7 @@ func (r *Resolver) Task() TaskResolver { return &taskResolver{r} }
 
 type (
 	bookingResolver    struct{ *Resolver }
+	contactResolver    struct{ *Resolver }
 	invitationResolver struct{ *Resolver }
 	queryResolver      struct{ *Resolver }
 	taskResolver       struct{ *Resolver }

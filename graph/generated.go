@@ -33,6 +33,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/internal/ai"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/search"
@@ -52,6 +53,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AuditRecord() AuditRecordResolver
 	Booking() BookingResolver
+	Contact() ContactResolver
 	Invitation() InvitationResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -62,6 +64,52 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AIBudget struct {
+		Alerts     func(childComplexity int) int
+		Exhausted  func(childComplexity int) int
+		Level      func(childComplexity int) int
+		Limit      func(childComplexity int) int
+		LimitCents func(childComplexity int) int
+		Month      func(childComplexity int) int
+		MonthEnd   func(childComplexity int) int
+		MonthStart func(childComplexity int) int
+		Percent    func(childComplexity int) int
+		Spent      func(childComplexity int) int
+	}
+
+	AIBudgetAlert struct {
+		At    func(childComplexity int) int
+		Level func(childComplexity int) int
+		Limit func(childComplexity int) int
+		Spent func(childComplexity int) int
+	}
+
+	AIUsageGroup struct {
+		CacheHits     func(childComplexity int) int
+		Calls         func(childComplexity int) int
+		Cost          func(childComplexity int) int
+		CostIn        func(childComplexity int) int
+		CostOut       func(childComplexity int) int
+		Day           func(childComplexity int) int
+		Engine        func(childComplexity int) int
+		Fallbacks     func(childComplexity int) int
+		InputTokens   func(childComplexity int) int
+		Location      func(childComplexity int) int
+		LocationCode  func(childComplexity int) int
+		MeanLatencyMs func(childComplexity int) int
+		Model         func(childComplexity int) int
+		OutputTokens  func(childComplexity int) int
+		UseCase       func(childComplexity int) int
+	}
+
+	AIUsageReport struct {
+		Calls  func(childComplexity int) int
+		Cost   func(childComplexity int) int
+		From   func(childComplexity int) int
+		Groups func(childComplexity int) int
+		To     func(childComplexity int) int
+	}
+
 	APIToken struct {
 		CreatedAt   func(childComplexity int) int
 		CreatedBy   func(childComplexity int) int
@@ -242,6 +290,7 @@ type ComplexityRoot struct {
 		Touchpoints      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		UpdatedAt        func(childComplexity int) int
 		Warmness         func(childComplexity int) int
+		WarmnessEngine   func(childComplexity int) int
 		WarmnessReasons  func(childComplexity int) int
 		WarmnessScoredAt func(childComplexity int) int
 	}
@@ -476,6 +525,7 @@ type ComplexityRoot struct {
 		MoveStages               func(childComplexity int, contactIDs []pulid.ID, stage contact.Stage, reason *string) int
 		PurgeContact             func(childComplexity int, id pulid.ID) int
 		ReassignTask             func(childComplexity int, id pulid.ID, userID pulid.ID) int
+		RecalculateWarmness      func(childComplexity int, contactID pulid.ID) int
 		RemoveIPRule             func(childComplexity int, id pulid.ID, confirmLockout *bool) int
 		RemoveMember             func(childComplexity int, userID pulid.ID) int
 		RemovePermissionOverride func(childComplexity int, id pulid.ID) int
@@ -484,6 +534,7 @@ type ComplexityRoot struct {
 		RestoreContact           func(childComplexity int, id pulid.ID) int
 		RevokeAPIToken           func(childComplexity int, id pulid.ID) int
 		RevokeInvitation         func(childComplexity int, id pulid.ID) int
+		SetAIBudget              func(childComplexity int, cents int) int
 		SetMemberRole            func(childComplexity int, input SetMemberRoleInput) int
 		SetPermission            func(childComplexity int, input SetPermissionInput) int
 		SetPermissionOverride    func(childComplexity int, input SetPermissionOverrideInput) int
@@ -574,11 +625,14 @@ type ComplexityRoot struct {
 
 	Query struct {
 		APITokens           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		AiBudget            func(childComplexity int) int
+		AiUsage             func(childComplexity int, from *types.Date, to *types.Date) int
 		AuditEntries        func(childComplexity int, filter *AuditFilter, first *int) int
 		AuditIntegrity      func(childComplexity int) int
 		Bookings            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) int
 		BookingsInRange     func(childComplexity int, from types.Date, to types.Date, status []booking.Status, staffID *pulid.ID, serviceID *pulid.ID) int
 		CancelReasons       func(childComplexity int) int
+		ClassifySms         func(childComplexity int, text string) int
 		ContactTimeline     func(childComplexity int, id pulid.ID, first *int) int
 		Contacts            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
 		CountSms            func(childComplexity int, body string) int
@@ -615,6 +669,19 @@ type ComplexityRoot struct {
 		Encoding  func(childComplexity int) int
 		Segments  func(childComplexity int) int
 		Units     func(childComplexity int) int
+	}
+
+	SMSIntentResult struct {
+		Confidence   func(childComplexity int) int
+		Engine       func(childComplexity int) int
+		Fallback     func(childComplexity int) int
+		Intent       func(childComplexity int) int
+		Model        func(childComplexity int) int
+		NeedsReview  func(childComplexity int) int
+		ProposedEnd  func(childComplexity int) int
+		ProposedText func(childComplexity int) int
+		ProposedTime func(childComplexity int) int
+		Reason       func(childComplexity int) int
 	}
 
 	SMSPreview struct {
@@ -880,6 +947,9 @@ type AuditRecordResolver interface {
 type BookingResolver interface {
 	History(ctx context.Context, obj *ent.Booking) ([]*ent.BookingEvent, error)
 }
+type ContactResolver interface {
+	WarmnessEngine(ctx context.Context, obj *ent.Contact) (string, error)
+}
 type InvitationResolver interface {
 	Role(ctx context.Context, obj *ent.Invitation) (membership.Role, error)
 }
@@ -911,6 +981,8 @@ type MutationResolver interface {
 	AddIPRule(ctx context.Context, input AddIPRuleInput) (*ent.IPRule, error)
 	RemoveIPRule(ctx context.Context, id pulid.ID, confirmLockout *bool) (pulid.ID, error)
 	SignOutEverywhere(ctx context.Context) (int, error)
+	SetAIBudget(ctx context.Context, cents int) (*AIBudget, error)
+	RecalculateWarmness(ctx context.Context, contactID pulid.ID) (*ent.Contact, error)
 	ConfirmBooking(ctx context.Context, id pulid.ID) (*ent.Booking, error)
 	CancelBooking(ctx context.Context, id pulid.ID, reason string) (*ent.Booking, error)
 	CompleteBooking(ctx context.Context, id pulid.ID) (*ent.Booking, error)
@@ -955,6 +1027,9 @@ type QueryResolver interface {
 	Touchpoints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	PermissionMatrix(ctx context.Context) ([]*PermissionCell, error)
+	AiUsage(ctx context.Context, from *types.Date, to *types.Date) (*AIUsageReport, error)
+	AiBudget(ctx context.Context) (*AIBudget, error)
+	ClassifySms(ctx context.Context, text string) (*SMSIntentResult, error)
 	AuditEntries(ctx context.Context, filter *AuditFilter, first *int) ([]*ent.AuditEntry, error)
 	AuditIntegrity(ctx context.Context) (*AuditIntegrity, error)
 	ExportAuditEntries(ctx context.Context, filter *AuditFilter, format *AuditExportFormat) (string, error)
@@ -994,6 +1069,214 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AIBudget.alerts":
+		if e.ComplexityRoot.AIBudget.Alerts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.Alerts(childComplexity), true
+	case "AIBudget.exhausted":
+		if e.ComplexityRoot.AIBudget.Exhausted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.Exhausted(childComplexity), true
+	case "AIBudget.level":
+		if e.ComplexityRoot.AIBudget.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.Level(childComplexity), true
+	case "AIBudget.limit":
+		if e.ComplexityRoot.AIBudget.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.Limit(childComplexity), true
+	case "AIBudget.limitCents":
+		if e.ComplexityRoot.AIBudget.LimitCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.LimitCents(childComplexity), true
+	case "AIBudget.month":
+		if e.ComplexityRoot.AIBudget.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.Month(childComplexity), true
+	case "AIBudget.monthEnd":
+		if e.ComplexityRoot.AIBudget.MonthEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.MonthEnd(childComplexity), true
+	case "AIBudget.monthStart":
+		if e.ComplexityRoot.AIBudget.MonthStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.MonthStart(childComplexity), true
+	case "AIBudget.percent":
+		if e.ComplexityRoot.AIBudget.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.Percent(childComplexity), true
+	case "AIBudget.spent":
+		if e.ComplexityRoot.AIBudget.Spent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudget.Spent(childComplexity), true
+
+	case "AIBudgetAlert.at":
+		if e.ComplexityRoot.AIBudgetAlert.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudgetAlert.At(childComplexity), true
+	case "AIBudgetAlert.level":
+		if e.ComplexityRoot.AIBudgetAlert.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudgetAlert.Level(childComplexity), true
+	case "AIBudgetAlert.limit":
+		if e.ComplexityRoot.AIBudgetAlert.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudgetAlert.Limit(childComplexity), true
+	case "AIBudgetAlert.spent":
+		if e.ComplexityRoot.AIBudgetAlert.Spent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIBudgetAlert.Spent(childComplexity), true
+
+	case "AIUsageGroup.cacheHits":
+		if e.ComplexityRoot.AIUsageGroup.CacheHits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.CacheHits(childComplexity), true
+	case "AIUsageGroup.calls":
+		if e.ComplexityRoot.AIUsageGroup.Calls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.Calls(childComplexity), true
+	case "AIUsageGroup.cost":
+		if e.ComplexityRoot.AIUsageGroup.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.Cost(childComplexity), true
+	case "AIUsageGroup.costIn":
+		if e.ComplexityRoot.AIUsageGroup.CostIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.CostIn(childComplexity), true
+	case "AIUsageGroup.costOut":
+		if e.ComplexityRoot.AIUsageGroup.CostOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.CostOut(childComplexity), true
+	case "AIUsageGroup.day":
+		if e.ComplexityRoot.AIUsageGroup.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.Day(childComplexity), true
+	case "AIUsageGroup.engine":
+		if e.ComplexityRoot.AIUsageGroup.Engine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.Engine(childComplexity), true
+	case "AIUsageGroup.fallbacks":
+		if e.ComplexityRoot.AIUsageGroup.Fallbacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.Fallbacks(childComplexity), true
+	case "AIUsageGroup.inputTokens":
+		if e.ComplexityRoot.AIUsageGroup.InputTokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.InputTokens(childComplexity), true
+	case "AIUsageGroup.location":
+		if e.ComplexityRoot.AIUsageGroup.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.Location(childComplexity), true
+	case "AIUsageGroup.locationCode":
+		if e.ComplexityRoot.AIUsageGroup.LocationCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.LocationCode(childComplexity), true
+	case "AIUsageGroup.meanLatencyMs":
+		if e.ComplexityRoot.AIUsageGroup.MeanLatencyMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.MeanLatencyMs(childComplexity), true
+	case "AIUsageGroup.model":
+		if e.ComplexityRoot.AIUsageGroup.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.Model(childComplexity), true
+	case "AIUsageGroup.outputTokens":
+		if e.ComplexityRoot.AIUsageGroup.OutputTokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.OutputTokens(childComplexity), true
+	case "AIUsageGroup.useCase":
+		if e.ComplexityRoot.AIUsageGroup.UseCase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageGroup.UseCase(childComplexity), true
+
+	case "AIUsageReport.calls":
+		if e.ComplexityRoot.AIUsageReport.Calls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageReport.Calls(childComplexity), true
+	case "AIUsageReport.cost":
+		if e.ComplexityRoot.AIUsageReport.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageReport.Cost(childComplexity), true
+	case "AIUsageReport.from":
+		if e.ComplexityRoot.AIUsageReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageReport.From(childComplexity), true
+	case "AIUsageReport.groups":
+		if e.ComplexityRoot.AIUsageReport.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageReport.Groups(childComplexity), true
+	case "AIUsageReport.to":
+		if e.ComplexityRoot.AIUsageReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AIUsageReport.To(childComplexity), true
 
 	case "APIToken.createdAt":
 		if e.ComplexityRoot.APIToken.CreatedAt == nil {
@@ -1829,6 +2112,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Warmness(childComplexity), true
+	case "Contact.warmnessEngine":
+		if e.ComplexityRoot.Contact.WarmnessEngine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.WarmnessEngine(childComplexity), true
 	case "Contact.warmnessReasons":
 		if e.ComplexityRoot.Contact.WarmnessReasons == nil {
 			break
@@ -2960,6 +3249,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReassignTask(childComplexity, args["id"].(pulid.ID), args["userID"].(pulid.ID)), true
+	case "Mutation.recalculateWarmness":
+		if e.ComplexityRoot.Mutation.RecalculateWarmness == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recalculateWarmness_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecalculateWarmness(childComplexity, args["contactId"].(pulid.ID)), true
 	case "Mutation.removeIPRule":
 		if e.ComplexityRoot.Mutation.RemoveIPRule == nil {
 			break
@@ -3048,6 +3348,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeInvitation(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.setAIBudget":
+		if e.ComplexityRoot.Mutation.SetAIBudget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAIBudget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAIBudget(childComplexity, args["cents"].(int)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -3498,6 +3809,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.APITokens(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
+	case "Query.aiBudget":
+		if e.ComplexityRoot.Query.AiBudget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.AiBudget(childComplexity), true
+	case "Query.aiUsage":
+		if e.ComplexityRoot.Query.AiUsage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_aiUsage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AiUsage(childComplexity, args["from"].(*types.Date), args["to"].(*types.Date)), true
 	case "Query.auditEntries":
 		if e.ComplexityRoot.Query.AuditEntries == nil {
 			break
@@ -3543,6 +3871,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CancelReasons(childComplexity), true
+	case "Query.classifySMS":
+		if e.ComplexityRoot.Query.ClassifySms == nil {
+			break
+		}
+
+		args, err := ec.field_Query_classifySMS_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ClassifySms(childComplexity, args["text"].(string)), true
 	case "Query.contactTimeline":
 		if e.ComplexityRoot.Query.ContactTimeline == nil {
 			break
@@ -3868,6 +4207,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SMSCount.Units(childComplexity), true
+
+	case "SMSIntentResult.confidence":
+		if e.ComplexityRoot.SMSIntentResult.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.Confidence(childComplexity), true
+	case "SMSIntentResult.engine":
+		if e.ComplexityRoot.SMSIntentResult.Engine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.Engine(childComplexity), true
+	case "SMSIntentResult.fallback":
+		if e.ComplexityRoot.SMSIntentResult.Fallback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.Fallback(childComplexity), true
+	case "SMSIntentResult.intent":
+		if e.ComplexityRoot.SMSIntentResult.Intent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.Intent(childComplexity), true
+	case "SMSIntentResult.model":
+		if e.ComplexityRoot.SMSIntentResult.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.Model(childComplexity), true
+	case "SMSIntentResult.needsReview":
+		if e.ComplexityRoot.SMSIntentResult.NeedsReview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.NeedsReview(childComplexity), true
+	case "SMSIntentResult.proposedEnd":
+		if e.ComplexityRoot.SMSIntentResult.ProposedEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.ProposedEnd(childComplexity), true
+	case "SMSIntentResult.proposedText":
+		if e.ComplexityRoot.SMSIntentResult.ProposedText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.ProposedText(childComplexity), true
+	case "SMSIntentResult.proposedTime":
+		if e.ComplexityRoot.SMSIntentResult.ProposedTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.ProposedTime(childComplexity), true
+	case "SMSIntentResult.reason":
+		if e.ComplexityRoot.SMSIntentResult.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSIntentResult.Reason(childComplexity), true
 
 	case "SMSPreview.body":
 		if e.ComplexityRoot.SMSPreview.Body == nil {
@@ -5037,7 +5437,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphql" "audit.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "schema.graphql" "search.graphql" "workflow.graphql"
+//go:embed "admin.graphql" "ai.graphql" "audit.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "schema.graphql" "search.graphql" "workflow.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5050,6 +5450,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "admin.graphql", Input: sourceData("admin.graphql"), BuiltIn: false},
+	{Name: "ai.graphql", Input: sourceData("ai.graphql"), BuiltIn: false},
 	{Name: "audit.graphql", Input: sourceData("audit.graphql"), BuiltIn: false},
 	{Name: "bookings.graphql", Input: sourceData("bookings.graphql"), BuiltIn: false},
 	{Name: "contacts.graphql", Input: sourceData("contacts.graphql"), BuiltIn: false},
@@ -5066,6 +5467,98 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AIBudget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "limitCents":
+		return ec.fieldContext_AIBudget_limitCents(ctx, field)
+	case "limit":
+		return ec.fieldContext_AIBudget_limit(ctx, field)
+	case "spent":
+		return ec.fieldContext_AIBudget_spent(ctx, field)
+	case "percent":
+		return ec.fieldContext_AIBudget_percent(ctx, field)
+	case "level":
+		return ec.fieldContext_AIBudget_level(ctx, field)
+	case "exhausted":
+		return ec.fieldContext_AIBudget_exhausted(ctx, field)
+	case "month":
+		return ec.fieldContext_AIBudget_month(ctx, field)
+	case "monthStart":
+		return ec.fieldContext_AIBudget_monthStart(ctx, field)
+	case "monthEnd":
+		return ec.fieldContext_AIBudget_monthEnd(ctx, field)
+	case "alerts":
+		return ec.fieldContext_AIBudget_alerts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AIBudget", field.Name)
+}
+
+func (ec *executionContext) childFields_AIBudgetAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_AIBudgetAlert_level(ctx, field)
+	case "at":
+		return ec.fieldContext_AIBudgetAlert_at(ctx, field)
+	case "spent":
+		return ec.fieldContext_AIBudgetAlert_spent(ctx, field)
+	case "limit":
+		return ec.fieldContext_AIBudgetAlert_limit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AIBudgetAlert", field.Name)
+}
+
+func (ec *executionContext) childFields_AIUsageGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_AIUsageGroup_location(ctx, field)
+	case "locationCode":
+		return ec.fieldContext_AIUsageGroup_locationCode(ctx, field)
+	case "day":
+		return ec.fieldContext_AIUsageGroup_day(ctx, field)
+	case "useCase":
+		return ec.fieldContext_AIUsageGroup_useCase(ctx, field)
+	case "engine":
+		return ec.fieldContext_AIUsageGroup_engine(ctx, field)
+	case "model":
+		return ec.fieldContext_AIUsageGroup_model(ctx, field)
+	case "calls":
+		return ec.fieldContext_AIUsageGroup_calls(ctx, field)
+	case "inputTokens":
+		return ec.fieldContext_AIUsageGroup_inputTokens(ctx, field)
+	case "outputTokens":
+		return ec.fieldContext_AIUsageGroup_outputTokens(ctx, field)
+	case "costIn":
+		return ec.fieldContext_AIUsageGroup_costIn(ctx, field)
+	case "costOut":
+		return ec.fieldContext_AIUsageGroup_costOut(ctx, field)
+	case "cost":
+		return ec.fieldContext_AIUsageGroup_cost(ctx, field)
+	case "cacheHits":
+		return ec.fieldContext_AIUsageGroup_cacheHits(ctx, field)
+	case "fallbacks":
+		return ec.fieldContext_AIUsageGroup_fallbacks(ctx, field)
+	case "meanLatencyMs":
+		return ec.fieldContext_AIUsageGroup_meanLatencyMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AIUsageGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_AIUsageReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_AIUsageReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AIUsageReport_to(ctx, field)
+	case "groups":
+		return ec.fieldContext_AIUsageReport_groups(ctx, field)
+	case "calls":
+		return ec.fieldContext_AIUsageReport_calls(ctx, field)
+	case "cost":
+		return ec.fieldContext_AIUsageReport_cost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AIUsageReport", field.Name)
+}
 
 func (ec *executionContext) childFields_APIToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -5419,6 +5912,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_tasks(ctx, field)
 	case "stageChanges":
 		return ec.fieldContext_Contact_stageChanges(ctx, field)
+	case "warmnessEngine":
+		return ec.fieldContext_Contact_warmnessEngine(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
@@ -5979,6 +6474,32 @@ func (ec *executionContext) childFields_SMSCount(ctx context.Context, field grap
 		return ec.fieldContext_SMSCount_costCents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SMSCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SMSIntentResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "intent":
+		return ec.fieldContext_SMSIntentResult_intent(ctx, field)
+	case "confidence":
+		return ec.fieldContext_SMSIntentResult_confidence(ctx, field)
+	case "needsReview":
+		return ec.fieldContext_SMSIntentResult_needsReview(ctx, field)
+	case "proposedTime":
+		return ec.fieldContext_SMSIntentResult_proposedTime(ctx, field)
+	case "proposedEnd":
+		return ec.fieldContext_SMSIntentResult_proposedEnd(ctx, field)
+	case "proposedText":
+		return ec.fieldContext_SMSIntentResult_proposedText(ctx, field)
+	case "engine":
+		return ec.fieldContext_SMSIntentResult_engine(ctx, field)
+	case "model":
+		return ec.fieldContext_SMSIntentResult_model(ctx, field)
+	case "reason":
+		return ec.fieldContext_SMSIntentResult_reason(ctx, field)
+	case "fallback":
+		return ec.fieldContext_SMSIntentResult_fallback(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SMSIntentResult", field.Name)
 }
 
 func (ec *executionContext) childFields_SMSPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7201,6 +7722,20 @@ func (ec *executionContext) field_Mutation_reassignTask_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recalculateWarmness_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "contactId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["contactId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeIPRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7334,6 +7869,20 @@ func (ec *executionContext) field_Mutation_revokeInvitation_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAIBudget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cents",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cents"] = arg0
 	return args, nil
 }
 
@@ -7657,6 +8206,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_aiUsage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*types.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*types.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7830,6 +8401,20 @@ func (ec *executionContext) field_Query_bookings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_classifySMS_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
 	return args, nil
 }
 
@@ -8840,6 +9425,806 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AIBudget_limitCents(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_limitCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LimitCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_limitCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudget", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIBudget_limit(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ai.Nanodollars) graphql.Marshaler {
+			return ec.marshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudget", field, false, false, "Nanodollars")
+}
+
+func (ec *executionContext) _AIBudget_spent(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_spent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Spent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ai.Nanodollars) graphql.Marshaler {
+			return ec.marshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_spent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudget", field, false, false, "Nanodollars")
+}
+
+func (ec *executionContext) _AIBudget_percent(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudget", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIBudget_level(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudget", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIBudget_exhausted(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_exhausted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exhausted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_exhausted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudget", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AIBudget_month(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudget", field, false, false, "String")
+}
+
+func (ec *executionContext) _AIBudget_monthStart(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_monthStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_monthStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudget", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AIBudget_monthEnd(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_monthEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_monthEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudget", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AIBudget_alerts(ctx context.Context, field graphql.CollectedField, obj *AIBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudget_alerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alerts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*AIBudgetAlert) graphql.Marshaler {
+			return ec.marshalNAIBudgetAlert2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIBudgetAlertᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudget_alerts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AIBudget",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AIBudgetAlert(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AIBudgetAlert_level(ctx context.Context, field graphql.CollectedField, obj *AIBudgetAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudgetAlert_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudgetAlert_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudgetAlert", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIBudgetAlert_at(ctx context.Context, field graphql.CollectedField, obj *AIBudgetAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudgetAlert_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudgetAlert_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudgetAlert", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AIBudgetAlert_spent(ctx context.Context, field graphql.CollectedField, obj *AIBudgetAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudgetAlert_spent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Spent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ai.Nanodollars) graphql.Marshaler {
+			return ec.marshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudgetAlert_spent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudgetAlert", field, false, false, "Nanodollars")
+}
+
+func (ec *executionContext) _AIBudgetAlert_limit(ctx context.Context, field graphql.CollectedField, obj *AIBudgetAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIBudgetAlert_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ai.Nanodollars) graphql.Marshaler {
+			return ec.marshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIBudgetAlert_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIBudgetAlert", field, false, false, "Nanodollars")
+}
+
+func (ec *executionContext) _AIUsageGroup_location(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AIUsageGroup_locationCode(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_locationCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocationCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_locationCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _AIUsageGroup_day(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AIUsageGroup_useCase(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_useCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UseCase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_useCase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _AIUsageGroup_engine(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_engine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Engine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_engine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _AIUsageGroup_model(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _AIUsageGroup_calls(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_calls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Calls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_calls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIUsageGroup_inputTokens(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_inputTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InputTokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_inputTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIUsageGroup_outputTokens(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_outputTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OutputTokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_outputTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIUsageGroup_costIn(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_costIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ai.Nanodollars) graphql.Marshaler {
+			return ec.marshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_costIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Nanodollars")
+}
+
+func (ec *executionContext) _AIUsageGroup_costOut(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_costOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostOut, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ai.Nanodollars) graphql.Marshaler {
+			return ec.marshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_costOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Nanodollars")
+}
+
+func (ec *executionContext) _AIUsageGroup_cost(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ai.Nanodollars) graphql.Marshaler {
+			return ec.marshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Nanodollars")
+}
+
+func (ec *executionContext) _AIUsageGroup_cacheHits(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_cacheHits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CacheHits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_cacheHits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIUsageGroup_fallbacks(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_fallbacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fallbacks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_fallbacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIUsageGroup_meanLatencyMs(ctx context.Context, field graphql.CollectedField, obj *AIUsageGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageGroup_meanLatencyMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanLatencyMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageGroup_meanLatencyMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AIUsageReport_from(ctx context.Context, field graphql.CollectedField, obj *AIUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AIUsageReport_to(ctx context.Context, field graphql.CollectedField, obj *AIUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AIUsageReport_groups(ctx context.Context, field graphql.CollectedField, obj *AIUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageReport_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*AIUsageGroup) graphql.Marshaler {
+			return ec.marshalNAIUsageGroup2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIUsageGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageReport_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AIUsageReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AIUsageGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AIUsageReport_calls(ctx context.Context, field graphql.CollectedField, obj *AIUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageReport_calls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Calls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageReport_calls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AIUsageReport_cost(ctx context.Context, field graphql.CollectedField, obj *AIUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AIUsageReport_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ai.Nanodollars) graphql.Marshaler {
+			return ec.marshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AIUsageReport_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AIUsageReport", field, false, false, "Nanodollars")
+}
 
 func (ec *executionContext) _APIToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12291,6 +13676,29 @@ func (ec *executionContext) fieldContext_Contact_stageChanges(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Contact_warmnessEngine(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_warmnessEngine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().WarmnessEngine(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_warmnessEngine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, true, true, "String")
 }
 
 func (ec *executionContext) _ContactConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ContactConnection) (ret graphql.Marshaler) {
@@ -16816,6 +18224,94 @@ func (ec *executionContext) fieldContext_Mutation_signOutEverywhere(_ context.Co
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Mutation_setAIBudget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAIBudget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAIBudget(ctx, fc.Args["cents"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AIBudget) graphql.Marshaler {
+			return ec.marshalNAIBudget2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIBudget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAIBudget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AIBudget(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAIBudget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recalculateWarmness(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recalculateWarmness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecalculateWarmness(ctx, fc.Args["contactId"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recalculateWarmness(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recalculateWarmness_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_confirmBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19728,6 +21224,126 @@ func (ec *executionContext) fieldContext_Query_permissionMatrix(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_aiUsage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_aiUsage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AiUsage(ctx, fc.Args["from"].(*types.Date), fc.Args["to"].(*types.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AIUsageReport) graphql.Marshaler {
+			return ec.marshalNAIUsageReport2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIUsageReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_aiUsage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AIUsageReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_aiUsage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_aiBudget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_aiBudget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().AiBudget(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AIBudget) graphql.Marshaler {
+			return ec.marshalNAIBudget2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIBudget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_aiBudget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AIBudget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_classifySMS(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_classifySMS(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ClassifySms(ctx, fc.Args["text"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SMSIntentResult) graphql.Marshaler {
+			return ec.marshalNSMSIntentResult2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSIntentResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_classifySMS(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SMSIntentResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_classifySMS_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20594,6 +22210,236 @@ func (ec *executionContext) _SMSCount_costCents(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_SMSCount_costCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SMSCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SMSIntentResult_intent(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_intent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Intent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_intent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSIntentResult_confidence(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SMSIntentResult_needsReview(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_needsReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsReview, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_needsReview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SMSIntentResult_proposedTime(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_proposedTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_proposedTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SMSIntentResult_proposedEnd(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_proposedEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_proposedEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SMSIntentResult_proposedText(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_proposedText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_proposedText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSIntentResult_engine(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_engine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Engine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_engine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSIntentResult_model(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSIntentResult_reason(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSIntentResult_fallback(ctx context.Context, field graphql.CollectedField, obj *SMSIntentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSIntentResult_fallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fallback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMSIntentResult_fallback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSIntentResult", field, false, false, "String")
 }
 
 func (ec *executionContext) _SMSPreview_template(ctx context.Context, field graphql.CollectedField, obj *SMSPreview) (ret graphql.Marshaler) {
@@ -44865,6 +46711,288 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var aIBudgetImplementors = []string{"AIBudget"}
+
+func (ec *executionContext) _AIBudget(ctx context.Context, sel ast.SelectionSet, obj *AIBudget) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aIBudgetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AIBudget")
+		case "limitCents":
+			out.Values[i] = ec._AIBudget_limitCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limit":
+			out.Values[i] = ec._AIBudget_limit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "spent":
+			out.Values[i] = ec._AIBudget_spent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._AIBudget_percent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._AIBudget_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exhausted":
+			out.Values[i] = ec._AIBudget_exhausted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "month":
+			out.Values[i] = ec._AIBudget_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "monthStart":
+			out.Values[i] = ec._AIBudget_monthStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "monthEnd":
+			out.Values[i] = ec._AIBudget_monthEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alerts":
+			out.Values[i] = ec._AIBudget_alerts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var aIBudgetAlertImplementors = []string{"AIBudgetAlert"}
+
+func (ec *executionContext) _AIBudgetAlert(ctx context.Context, sel ast.SelectionSet, obj *AIBudgetAlert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aIBudgetAlertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AIBudgetAlert")
+		case "level":
+			out.Values[i] = ec._AIBudgetAlert_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AIBudgetAlert_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "spent":
+			out.Values[i] = ec._AIBudgetAlert_spent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limit":
+			out.Values[i] = ec._AIBudgetAlert_limit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var aIUsageGroupImplementors = []string{"AIUsageGroup"}
+
+func (ec *executionContext) _AIUsageGroup(ctx context.Context, sel ast.SelectionSet, obj *AIUsageGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aIUsageGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AIUsageGroup")
+		case "location":
+			out.Values[i] = ec._AIUsageGroup_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "locationCode":
+			out.Values[i] = ec._AIUsageGroup_locationCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "day":
+			out.Values[i] = ec._AIUsageGroup_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "useCase":
+			out.Values[i] = ec._AIUsageGroup_useCase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "engine":
+			out.Values[i] = ec._AIUsageGroup_engine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._AIUsageGroup_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "calls":
+			out.Values[i] = ec._AIUsageGroup_calls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inputTokens":
+			out.Values[i] = ec._AIUsageGroup_inputTokens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outputTokens":
+			out.Values[i] = ec._AIUsageGroup_outputTokens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "costIn":
+			out.Values[i] = ec._AIUsageGroup_costIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "costOut":
+			out.Values[i] = ec._AIUsageGroup_costOut(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._AIUsageGroup_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cacheHits":
+			out.Values[i] = ec._AIUsageGroup_cacheHits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fallbacks":
+			out.Values[i] = ec._AIUsageGroup_fallbacks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meanLatencyMs":
+			out.Values[i] = ec._AIUsageGroup_meanLatencyMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var aIUsageReportImplementors = []string{"AIUsageReport"}
+
+func (ec *executionContext) _AIUsageReport(ctx context.Context, sel ast.SelectionSet, obj *AIUsageReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aIUsageReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AIUsageReport")
+		case "from":
+			out.Values[i] = ec._AIUsageReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._AIUsageReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._AIUsageReport_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "calls":
+			out.Values[i] = ec._AIUsageReport_calls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._AIUsageReport_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var aPITokenImplementors = []string{"APIToken", "Node"}
 
 func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet, obj *ent.APIToken) graphql.Marshaler {
@@ -45996,6 +48124,12 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_stageChanges(ctx, field, obj)
+				})
+		case "warmnessEngine":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_warmnessEngine(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47543,6 +49677,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setAIBudget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAIBudget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recalculateWarmness":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recalculateWarmness(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "confirmBooking":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_confirmBooking(ctx, field)
@@ -48325,6 +50473,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_permissionMatrix(ctx, field)
 				})
+		case "aiUsage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_aiUsage(ctx, field)
+				})
+		case "aiBudget":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_aiBudget(ctx, field)
+				})
+		case "classifySMS":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_classifySMS(ctx, field)
+				})
 		case "auditEntries":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -48487,6 +50653,84 @@ func (ec *executionContext) _SMSCount(ctx context.Context, sel ast.SelectionSet,
 		case "costCents":
 			out.Values[i] = ec._SMSCount_costCents(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sMSIntentResultImplementors = []string{"SMSIntentResult"}
+
+func (ec *executionContext) _SMSIntentResult(ctx context.Context, sel ast.SelectionSet, obj *SMSIntentResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sMSIntentResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SMSIntentResult")
+		case "intent":
+			out.Values[i] = ec._SMSIntentResult_intent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._SMSIntentResult_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needsReview":
+			out.Values[i] = ec._SMSIntentResult_needsReview(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposedTime":
+			out.Values[i] = ec._SMSIntentResult_proposedTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "proposedEnd":
+			out.Values[i] = ec._SMSIntentResult_proposedEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "proposedText":
+			out.Values[i] = ec._SMSIntentResult_proposedText(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "engine":
+			out.Values[i] = ec._SMSIntentResult_engine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._SMSIntentResult_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._SMSIntentResult_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fallback":
+			out.Values[i] = ec._SMSIntentResult_fallback(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -50525,6 +52769,70 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAIBudget2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIBudget(ctx context.Context, sel ast.SelectionSet, v *AIBudget) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AIBudget!")
+		return graphql.Null
+	}
+	return ec._AIBudget(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAIBudgetAlert2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIBudgetAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*AIBudgetAlert) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAIBudgetAlert2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIBudgetAlert(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAIBudgetAlert2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIBudgetAlert(ctx context.Context, sel ast.SelectionSet, v *AIBudgetAlert) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AIBudgetAlert!")
+		return graphql.Null
+	}
+	return ec._AIBudgetAlert(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAIUsageGroup2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIUsageGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*AIUsageGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAIUsageGroup2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIUsageGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAIUsageGroup2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIUsageGroup(ctx context.Context, sel ast.SelectionSet, v *AIUsageGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AIUsageGroup!")
+		return graphql.Null
+	}
+	return ec._AIUsageGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAIUsageReport2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAIUsageReport(ctx context.Context, sel ast.SelectionSet, v *AIUsageReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AIUsageReport!")
+		return graphql.Null
+	}
+	return ec._AIUsageReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAPIToken2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐAPIToken(ctx context.Context, sel ast.SelectionSet, v *ent.APIToken) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "APIToken!")
@@ -51374,6 +53682,16 @@ func (ec *executionContext) marshalNModality2githubᚗcomᚋavatarimagingᚋavat
 	return v
 }
 
+func (ec *executionContext) unmarshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx context.Context, v any) (ai.Nanodollars, error) {
+	var res ai.Nanodollars
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNanodollars2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋaiᚐNanodollars(ctx context.Context, sel ast.SelectionSet, v ai.Nanodollars) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNNoShowPayload2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐNoShowPayload(ctx context.Context, sel ast.SelectionSet, v *NoShowPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NoShowPayload!")
@@ -51548,6 +53866,14 @@ func (ec *executionContext) marshalNSMSCount2ᚖgithubᚗcomᚋavatarimagingᚋa
 		return graphql.Null
 	}
 	return ec._SMSCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSMSIntentResult2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSIntentResult(ctx context.Context, sel ast.SelectionSet, v *SMSIntentResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SMSIntentResult!")
+		return graphql.Null
+	}
+	return ec._SMSIntentResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSMSPreview2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSPreview(ctx context.Context, sel ast.SelectionSet, v *SMSPreview) graphql.Marshaler {

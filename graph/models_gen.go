@@ -15,9 +15,70 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/internal/ai"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 )
+
+// The active location's monthly budget for remote AI models, and this month's spending.
+type AIBudget struct {
+	// The budget in US cents a month; 0 means none is set.
+	LimitCents int            `json:"limitCents"`
+	Limit      ai.Nanodollars `json:"limit"`
+	Spent      ai.Nanodollars `json:"spent"`
+	// Spent as a whole percentage of the budget (0 without one).
+	Percent int `json:"percent"`
+	// 0, or 80 from 80% of the budget, or 100 when it is spent.
+	Level int `json:"level"`
+	// True when only the built-in engine answers until the month turns or the budget is raised.
+	Exhausted bool `json:"exhausted"`
+	// The month, e.g. 2026-12, in the location's zone.
+	Month      string           `json:"month"`
+	MonthStart time.Time        `json:"monthStart"`
+	MonthEnd   time.Time        `json:"monthEnd"`
+	Alerts     []*AIBudgetAlert `json:"alerts"`
+}
+
+// A budget alert: a call took the month's spending across 80% or 100% of the budget.
+type AIBudgetAlert struct {
+	Level int            `json:"level"`
+	At    time.Time      `json:"at"`
+	Spent ai.Nanodollars `json:"spent"`
+	Limit ai.Nanodollars `json:"limit"`
+}
+
+// Usage of the AI layer for one day (in the location's zone), use case, engine and model.
+type AIUsageGroup struct {
+	Location     pulid.ID   `json:"location"`
+	LocationCode string     `json:"locationCode"`
+	Day          types.Date `json:"day"`
+	// warmness, sms_intent, enrich_contact, email_campaign, report_insights, task_priority, task_assignee, report_query
+	UseCase string `json:"useCase"`
+	// The engine that answered: builtin or openai.
+	Engine string `json:"engine"`
+	// The remote model called, or builtin.
+	Model        string         `json:"model"`
+	Calls        int            `json:"calls"`
+	InputTokens  int            `json:"inputTokens"`
+	OutputTokens int            `json:"outputTokens"`
+	CostIn       ai.Nanodollars `json:"costIn"`
+	CostOut      ai.Nanodollars `json:"costOut"`
+	Cost         ai.Nanodollars `json:"cost"`
+	CacheHits    int            `json:"cacheHits"`
+	// Calls the built-in engine answered although a remote model was configured.
+	Fallbacks int `json:"fallbacks"`
+	// Mean latency in milliseconds.
+	MeanLatencyMs float64 `json:"meanLatencyMs"`
+}
+
+type AIUsageReport struct {
+	From   types.Date      `json:"from"`
+	To     types.Date      `json:"to"`
+	Groups []*AIUsageGroup `json:"groups"`
+	Calls  int             `json:"calls"`
+	Cost   ai.Nanodollars  `json:"cost"`
+}
 
 type AddIPRuleInput struct {
 	// An IPv4 or IPv6 address or CIDR range, e.g. 203.0.113.0/24.
@@ -141,6 +202,25 @@ type SMSCount struct {
 	Segments int `json:"segments"`
 	// segments × the price per segment (AVATARCRM_SMS_PRICE_CENTS).
 	CostCents int `json:"costCents"`
+}
+
+// What the system would make of a patient's SMS reply.
+type SMSIntentResult struct {
+	// confirm, cancel, reschedule, question, opt_out, opt_in or other
+	Intent     string  `json:"intent"`
+	Confidence float64 `json:"confidence"`
+	// True when a person should read the reply before anything is done.
+	NeedsReview bool `json:"needsReview"`
+	// The time the patient proposed, resolved in the location's zone (start of the window).
+	ProposedTime *time.Time `json:"proposedTime,omitempty"`
+	ProposedEnd  *time.Time `json:"proposedEnd,omitempty"`
+	// The proposal in words, e.g. Tuesday 9 December, afternoon.
+	ProposedText *string `json:"proposedText,omitempty"`
+	Engine       string  `json:"engine"`
+	Model        string  `json:"model"`
+	Reason       string  `json:"reason"`
+	// Why the built-in engine answered although a remote model is configured.
+	Fallback *string `json:"fallback,omitempty"`
 }
 
 // A template rendered for a real contact (and booking), as it would be sent.

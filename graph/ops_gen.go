@@ -51,6 +51,7 @@ const (
 	OpMoveStages               Op = "moveStages"
 	OpPurgeContact             Op = "purgeContact"
 	OpReassignTask             Op = "reassignTask"
+	OpRecalculateWarmness      Op = "recalculateWarmness"
 	OpRemoveIPRule             Op = "removeIPRule"
 	OpRemoveMember             Op = "removeMember"
 	OpRemovePermissionOverride Op = "removePermissionOverride"
@@ -59,6 +60,7 @@ const (
 	OpRestoreContact           Op = "restoreContact"
 	OpRevokeAPIToken           Op = "revokeAPIToken"
 	OpRevokeInvitation         Op = "revokeInvitation"
+	OpSetAIBudget              Op = "setAIBudget"
 	OpSetMemberRole            Op = "setMemberRole"
 	OpSetPermission            Op = "setPermission"
 	OpSetPermissionOverride    Op = "setPermissionOverride"
@@ -76,11 +78,14 @@ const (
 	OpUpdateService            Op = "updateService"
 	OpUpdateTask               Op = "updateTask"
 	OpAPITokens                Op = "apiTokens"
+	OpAiBudget                 Op = "aiBudget"
+	OpAiUsage                  Op = "aiUsage"
 	OpAuditEntries             Op = "auditEntries"
 	OpAuditIntegrity           Op = "auditIntegrity"
 	OpBookings                 Op = "bookings"
 	OpBookingsInRange          Op = "bookingsInRange"
 	OpCancelReasons            Op = "cancelReasons"
+	OpClassifySms              Op = "classifySMS"
 	OpContactTimeline          Op = "contactTimeline"
 	OpContacts                 Op = "contacts"
 	OpCountSms                 Op = "countSMS"
@@ -143,6 +148,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpMoveStages:               rbac.ContactsUpdate,
 	OpPurgeContact:             rbac.ContactsDelete,
 	OpReassignTask:             rbac.TasksUpdate,
+	OpRecalculateWarmness:      rbac.ContactsUpdate,
 	OpRemoveIPRule:             rbac.SettingsUpdate,
 	OpRemoveMember:             rbac.UsersDelete,
 	OpRemovePermissionOverride: rbac.UsersUpdate,
@@ -151,6 +157,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpRestoreContact:           rbac.ContactsDelete,
 	OpRevokeAPIToken:           rbac.APITokensUpdate,
 	OpRevokeInvitation:         rbac.UsersDelete,
+	OpSetAIBudget:              rbac.SettingsUpdate,
 	OpSetMemberRole:            rbac.UsersUpdate,
 	OpSetPermission:            rbac.SettingsUpdate,
 	OpSetPermissionOverride:    rbac.UsersUpdate,
@@ -167,10 +174,13 @@ var opPermissions = map[Op]rbac.Permission{
 	OpUpdateService:            rbac.SettingsUpdate,
 	OpUpdateTask:               rbac.TasksUpdate,
 	OpAPITokens:                rbac.APITokensRead,
+	OpAiBudget:                 rbac.SettingsRead,
+	OpAiUsage:                  rbac.SettingsRead,
 	OpAuditEntries:             rbac.AuditRead,
 	OpAuditIntegrity:           rbac.AuditRead,
 	OpBookings:                 rbac.BookingsRead,
 	OpBookingsInRange:          rbac.BookingsRead,
+	OpClassifySms:              rbac.BookingsUpdate,
 	OpContactTimeline:          rbac.ContactsRead,
 	OpContacts:                 rbac.ContactsRead,
 	OpCountSms:                 rbac.AutomationRead,
@@ -476,6 +486,16 @@ func (o *Ops) ReassignTask(ctx context.Context, id pulid.ID, userID pulid.ID) (*
 	return out, err
 }
 
+// RecalculateWarmness runs the recalculateWarmness mutation in one transaction; it needs contacts:update.
+func (o *Ops) RecalculateWarmness(ctx context.Context, contactID pulid.ID) (*ent.Contact, error) {
+	var out *ent.Contact
+	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RecalculateWarmness(ctx, contactID)
+		return err
+	})
+	return out, err
+}
+
 // RemoveIPRule runs the removeIPRule mutation in one transaction; it needs settings:update.
 func (o *Ops) RemoveIPRule(ctx context.Context, id pulid.ID, confirmLockout *bool) (pulid.ID, error) {
 	var out pulid.ID
@@ -551,6 +571,16 @@ func (o *Ops) RevokeInvitation(ctx context.Context, id pulid.ID) (pulid.ID, erro
 	var out pulid.ID
 	err := o.mutate(ctx, rbac.UsersDelete, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().RevokeInvitation(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// SetAIBudget runs the setAIBudget mutation in one transaction; it needs settings:update.
+func (o *Ops) SetAIBudget(ctx context.Context, cents int) (*AIBudget, error) {
+	var out *AIBudget
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SetAIBudget(ctx, cents)
 		return err
 	})
 	return out, err
@@ -725,6 +755,24 @@ func (o *Ops) APITokens(ctx context.Context, after *entgql.Cursor[pulid.ID], fir
 	return o.r.Query().APITokens(ctx, after, first, before, last, orderBy, where)
 }
 
+// AiBudget reads the aiBudget query; it needs settings:read.
+func (o *Ops) AiBudget(ctx context.Context) (*AIBudget, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero *AIBudget
+		return zero, err
+	}
+	return o.r.Query().AiBudget(ctx)
+}
+
+// AiUsage reads the aiUsage query; it needs settings:read.
+func (o *Ops) AiUsage(ctx context.Context, from *types.Date, to *types.Date) (*AIUsageReport, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero *AIUsageReport
+		return zero, err
+	}
+	return o.r.Query().AiUsage(ctx, from, to)
+}
+
 // AuditEntries reads the auditEntries query; it needs audit:read.
 func (o *Ops) AuditEntries(ctx context.Context, filter *AuditFilter, first *int) ([]*ent.AuditEntry, error) {
 	if err := authorize(ctx, rbac.AuditRead); err != nil {
@@ -768,6 +816,15 @@ func (o *Ops) CancelReasons(ctx context.Context) ([]*ent.CancelReason, error) {
 		return zero, err
 	}
 	return o.r.Query().CancelReasons(ctx)
+}
+
+// ClassifySms reads the classifySMS query; it needs bookings:update.
+func (o *Ops) ClassifySms(ctx context.Context, text string) (*SMSIntentResult, error) {
+	if err := authorize(ctx, rbac.BookingsUpdate); err != nil {
+		var zero *SMSIntentResult
+		return zero, err
+	}
+	return o.r.Query().ClassifySms(ctx, text)
 }
 
 // ContactTimeline reads the contactTimeline query; it needs contacts:read.

@@ -9,6 +9,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/access"
+	"github.com/avatarimaging/avatarcrm/internal/aiwire"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
@@ -56,6 +57,9 @@ type Resolver struct {
 	Messaging *messaging.Service
 	// Scheduler lists the schedules and their next runs.
 	Scheduler *schedule.Scheduler
+	// AI is the AI layer's wiring: usage and budget, classifySMS,
+	// recalculateWarmness (graph/ai.graphql).
+	AI *aiwire.Service
 	// Now is the clock.
 	Now clock.Clock
 }

@@ -65,6 +65,9 @@ func (u *UI) adminRoutes(r chi.Router) {
 
 	r.Get("/admin/locations", u.adminLocations)
 	r.Post("/admin/locations", u.createLocation)
+	r.Get("/admin/ai", u.adminAI)
+	r.Post("/admin/ai/budget", u.setAIBudget)
+	r.Post("/admin/ai/try", u.tryAI)
 
 	r.Get("/admin/network", u.adminNetwork)
 	r.Post("/admin/network", u.addIPRule)
@@ -76,19 +79,21 @@ func (u *UI) adminRoutes(r chi.Router) {
 // with ?done=<key>. Only these keys show anything, so a crafted link cannot
 // put its own words on the page.
 var flashes = map[string]string{
-	"invited":            "Invitation created. They become a member when they sign in with this email address.",
-	"invitation-revoked": "Invitation withdrawn.",
-	"role":               "Role and skills saved.",
-	"removed":            "Removed from this location. Their sessions here have ended.",
-	"disabled":           "Disabled at this location. Their sessions here have ended.",
-	"enabled":            "Enabled at this location again.",
-	"permission":         "Permission saved. It applies from the next request.",
-	"override-added":     "Exception saved.",
-	"override-removed":   "Exception removed.",
-	"token-revoked":      "Token revoked. It stopped working at once.",
-	"iprule-added":       "Network rule added.",
-	"iprule-removed":     "Network rule removed.",
-	"location-created":   "Location created, with the default roles, permissions and settings. You are its administrator: switch to it with the location menu to invite its people.",
+	"ai-budget":             "AI budget saved.",
+	"warmness-recalculated": "Warmness recalculated.",
+	"invited":               "Invitation created. They become a member when they sign in with this email address.",
+	"invitation-revoked":    "Invitation withdrawn.",
+	"role":                  "Role and skills saved.",
+	"removed":               "Removed from this location. Their sessions here have ended.",
+	"disabled":              "Disabled at this location. Their sessions here have ended.",
+	"enabled":               "Enabled at this location again.",
+	"permission":            "Permission saved. It applies from the next request.",
+	"override-added":        "Exception saved.",
+	"override-removed":      "Exception removed.",
+	"token-revoked":         "Token revoked. It stopped working at once.",
+	"iprule-added":          "Network rule added.",
+	"iprule-removed":        "Network rule removed.",
+	"location-created":      "Location created, with the default roles, permissions and settings. You are its administrator: switch to it with the location menu to invite its people.",
 
 	"booking-created":     "Booking made. It is pending until it is confirmed.",
 	"booking-confirmed":   "Booking confirmed.",

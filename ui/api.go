@@ -36,6 +36,7 @@ type API interface {
 	tasksAPI
 	adminAPI
 	messagingAPI
+	aiAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -51,6 +52,7 @@ type apis struct {
 	admin    adminAPI
 	// messaging is the outbox, SMS templates and schedules (messages.go).
 	messaging messagingAPI
+	ai        aiAPI
 }
 
 // guardAPI answers whether the viewer may run an operation, by the
@@ -91,6 +93,7 @@ type contactsAPI interface {
 	MoveStage(ctx context.Context, contactID pulid.ID, stage contact.Stage, reason *string) (*ent.Contact, error)
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
 	PurgeContact(ctx context.Context, id pulid.ID) (pulid.ID, error)
+	RecalculateWarmness(ctx context.Context, contactID pulid.ID) (*ent.Contact, error)
 	RestoreContact(ctx context.Context, id pulid.ID) (*ent.Contact, error)
 	SearchContacts(ctx context.Context, query string, first *int, includeArchived *bool, where *ent.ContactWhereInput) ([]*search.Result, error)
 	StageContactImport(ctx context.Context, file graphql.Upload) (*graph.StagedContactImport, error)

@@ -295,6 +295,15 @@ func (u *UI) restoreContact(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// recalculateWarmness rescores the contact now (recalculateWarmness):
+// the built-in engine at once, a remote model's refinement after.
+func (u *UI) recalculateWarmness(w http.ResponseWriter, r *http.Request) {
+	u.contactAction(w, r, graph.OpRecalculateWarmness, "warmness-recalculated", func(ctx context.Context, id pulid.ID) error {
+		_, err := u.api.contacts.RecalculateWarmness(ctx, id)
+		return err
+	})
+}
+
 // purgeContact deletes a contact for good (purgeContact), administrators
 // only, after a confirmation page.
 func (u *UI) purgeContact(w http.ResponseWriter, r *http.Request) {

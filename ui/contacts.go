@@ -66,6 +66,7 @@ func (u *UI) contactRoutes(r chi.Router) {
 	r.Post("/contacts/{id}/stage", u.moveStage)
 	r.Post("/contacts/{id}/archive", u.archiveContact)
 	r.Post("/contacts/{id}/restore", u.restoreContact)
+	r.Post("/contacts/{id}/warmness", u.recalculateWarmness)
 	r.Get("/contacts/{id}/purge", u.purgeContact)
 	r.Post("/contacts/{id}/purge", u.purgeContact)
 	r.Get("/contacts/{id}/merge", u.mergeContacts)

@@ -102,6 +102,20 @@ var formRoutes = []formRoute{
 		form: none, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { restoreContact(id: $id) { id } }`, idVar(f.archived)
 		}},
+	{pattern: "/contacts/{id}/warmness", path: func(f roadFixture) string { return "/contacts/" + f.contact + "/warmness" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { recalculateWarmness(contactId: $id) { id } }`, idVar(f.contact)
+		}},
+	{pattern: "/admin/ai/budget", path: func(roadFixture) string { return "/admin/ai/budget" },
+		form: func(roadFixture) url.Values { return url.Values{"dollars": {"25"}} },
+		gql: func(roadFixture) (string, map[string]any) {
+			return `mutation { setAIBudget(cents: 2500) { limitCents } }`, nil
+		}},
+	{pattern: "/admin/ai/try", path: func(roadFixture) string { return "/admin/ai/try" },
+		form: func(roadFixture) url.Values { return url.Values{"text": {"yes see you then"}} },
+		gql: func(roadFixture) (string, map[string]any) {
+			return `query { classifySMS(text: "yes see you then") { intent } }`, nil
+		}},
 	{pattern: "/contacts/{id}/purge", path: func(f roadFixture) string { return "/contacts/" + f.purge + "/purge" },
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { purgeContact(id: $id) }`, idVar(f.purge)

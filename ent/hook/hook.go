@@ -9,6 +9,18 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 )
 
+// The AIUsageFunc type is an adapter to allow the use of ordinary
+// function as AIUsage mutator.
+type AIUsageFunc func(context.Context, *ent.AIUsageMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AIUsageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AIUsageMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AIUsageMutation", m)
+}
+
 // The APITokenFunc type is an adapter to allow the use of ordinary
 // function as APIToken mutator.
 type APITokenFunc func(context.Context, *ent.APITokenMutation) (ent.Value, error)

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
@@ -90,6 +91,33 @@ func (f TraverseFunc) Traverse(ctx context.Context, q ent.Query) error {
 		return err
 	}
 	return f(ctx, query)
+}
+
+// The AIUsageFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AIUsageFunc func(context.Context, *ent.AIUsageQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AIUsageFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AIUsageQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AIUsageQuery", q)
+}
+
+// The TraverseAIUsage type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAIUsage func(context.Context, *ent.AIUsageQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAIUsage) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAIUsage) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AIUsageQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AIUsageQuery", q)
 }
 
 // The APITokenFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -770,6 +798,8 @@ func (f TraverseUser) Traverse(ctx context.Context, q ent.Query) error {
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
+	case *ent.AIUsageQuery:
+		return &query[*ent.AIUsageQuery, predicate.AIUsage, aiusage.OrderOption]{typ: ent.TypeAIUsage, tq: q}, nil
 	case *ent.APITokenQuery:
 		return &query[*ent.APITokenQuery, predicate.APIToken, apitoken.OrderOption]{typ: ent.TypeAPIToken, tq: q}, nil
 	case *ent.AuditEntryQuery:

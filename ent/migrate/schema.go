@@ -9,6 +9,55 @@ import (
 )
 
 var (
+	// AiUsagesColumns holds the columns for the "ai_usages" table.
+	AiUsagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "use_case", Type: field.TypeString, Size: 40},
+		{Name: "engine", Type: field.TypeString, Size: 40},
+		{Name: "model", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "input_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "output_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "cost_in", Type: field.TypeInt64, Default: 0},
+		{Name: "cost_out", Type: field.TypeInt64, Default: 0},
+		{Name: "latency_us", Type: field.TypeInt64, Default: 0},
+		{Name: "cache_hit", Type: field.TypeBool, Default: false},
+		{Name: "fallback", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "alert", Type: field.TypeInt, Default: 0},
+		{Name: "remote", Type: field.TypeBool, Default: false},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// AiUsagesTable holds the schema information for the "ai_usages" table.
+	AiUsagesTable = &schema.Table{
+		Name:       "ai_usages",
+		Columns:    AiUsagesColumns,
+		PrimaryKey: []*schema.Column{AiUsagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ai_usages_locations_location",
+				Columns:    []*schema.Column{AiUsagesColumns[14]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "aiusage_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{AiUsagesColumns[14]},
+			},
+			{
+				Name:    "aiusage_location_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AiUsagesColumns[14], AiUsagesColumns[1]},
+			},
+			{
+				Name:    "aiusage_location_id_remote_created_at_cost_in_cost_out",
+				Unique:  false,
+				Columns: []*schema.Column{AiUsagesColumns[14], AiUsagesColumns[13], AiUsagesColumns[1], AiUsagesColumns[7], AiUsagesColumns[8]},
+			},
+		},
+	}
 	// APITokensColumns holds the columns for the "api_tokens" table.
 	APITokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -1248,6 +1297,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AiUsagesTable,
 		APITokensTable,
 		AuditEntriesTable,
 		BookingsTable,
@@ -1277,6 +1327,7 @@ var (
 )
 
 func init() {
+	AiUsagesTable.ForeignKeys[0].RefTable = LocationsTable
 	APITokensTable.ForeignKeys[0].RefTable = LocationsTable
 	APITokensTable.ForeignKeys[1].RefTable = UsersTable
 	APITokensTable.ForeignKeys[2].RefTable = UsersTable

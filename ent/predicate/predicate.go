@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// AIUsage is the predicate function for aiusage builders.
+type AIUsage func(*sql.Selector)
+
 // APIToken is the predicate function for apitoken builders.
 type APIToken func(*sql.Selector)
 

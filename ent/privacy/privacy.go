@@ -111,6 +111,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The AIUsageQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AIUsageQueryRuleFunc func(context.Context, *ent.AIUsageQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AIUsageQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AIUsageQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AIUsageQuery", q)
+}
+
+// The AIUsageMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AIUsageMutationRuleFunc func(context.Context, *ent.AIUsageMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AIUsageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AIUsageMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AIUsageMutation", m)
+}
+
 // The APITokenQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type APITokenQueryRuleFunc func(context.Context, *ent.APITokenQuery) error
@@ -746,6 +770,8 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.AIUsageQuery:
+		return q.Filter(), nil
 	case *ent.APITokenQuery:
 		return q.Filter(), nil
 	case *ent.AuditEntryQuery:
@@ -803,6 +829,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.AIUsageMutation:
+		return m.Filter(), nil
 	case *ent.APITokenMutation:
 		return m.Filter(), nil
 	case *ent.AuditEntryMutation:

@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
@@ -43,6 +44,123 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	aiusageMixin := schema.AIUsage{}.Mixin()
+	aiusage.Policy = privacy.NewPolicies(aiusageMixin[1], schema.AIUsage{})
+	aiusage.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := aiusage.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	aiusageMixinHooks1 := aiusageMixin[1].Hooks()
+
+	aiusage.Hooks[1] = aiusageMixinHooks1[0]
+
+	aiusage.Hooks[2] = aiusageMixinHooks1[1]
+	aiusageMixinFields0 := aiusageMixin[0].Fields()
+	_ = aiusageMixinFields0
+	aiusageFields := schema.AIUsage{}.Fields()
+	_ = aiusageFields
+	// aiusageDescCreatedAt is the schema descriptor for created_at field.
+	aiusageDescCreatedAt := aiusageFields[0].Descriptor()
+	// aiusage.DefaultCreatedAt holds the default value on creation for the created_at field.
+	aiusage.DefaultCreatedAt = aiusageDescCreatedAt.Default.(func() time.Time)
+	// aiusageDescUseCase is the schema descriptor for use_case field.
+	aiusageDescUseCase := aiusageFields[1].Descriptor()
+	// aiusage.UseCaseValidator is a validator for the "use_case" field. It is called by the builders before save.
+	aiusage.UseCaseValidator = func() func(string) error {
+		validators := aiusageDescUseCase.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(use_case string) error {
+			for _, fn := range fns {
+				if err := fn(use_case); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// aiusageDescEngine is the schema descriptor for engine field.
+	aiusageDescEngine := aiusageFields[2].Descriptor()
+	// aiusage.EngineValidator is a validator for the "engine" field. It is called by the builders before save.
+	aiusage.EngineValidator = func() func(string) error {
+		validators := aiusageDescEngine.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(engine string) error {
+			for _, fn := range fns {
+				if err := fn(engine); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// aiusageDescModel is the schema descriptor for model field.
+	aiusageDescModel := aiusageFields[3].Descriptor()
+	// aiusage.DefaultModel holds the default value on creation for the model field.
+	aiusage.DefaultModel = aiusageDescModel.Default.(string)
+	// aiusage.ModelValidator is a validator for the "model" field. It is called by the builders before save.
+	aiusage.ModelValidator = aiusageDescModel.Validators[0].(func(string) error)
+	// aiusageDescInputTokens is the schema descriptor for input_tokens field.
+	aiusageDescInputTokens := aiusageFields[4].Descriptor()
+	// aiusage.DefaultInputTokens holds the default value on creation for the input_tokens field.
+	aiusage.DefaultInputTokens = aiusageDescInputTokens.Default.(int64)
+	// aiusage.InputTokensValidator is a validator for the "input_tokens" field. It is called by the builders before save.
+	aiusage.InputTokensValidator = aiusageDescInputTokens.Validators[0].(func(int64) error)
+	// aiusageDescOutputTokens is the schema descriptor for output_tokens field.
+	aiusageDescOutputTokens := aiusageFields[5].Descriptor()
+	// aiusage.DefaultOutputTokens holds the default value on creation for the output_tokens field.
+	aiusage.DefaultOutputTokens = aiusageDescOutputTokens.Default.(int64)
+	// aiusage.OutputTokensValidator is a validator for the "output_tokens" field. It is called by the builders before save.
+	aiusage.OutputTokensValidator = aiusageDescOutputTokens.Validators[0].(func(int64) error)
+	// aiusageDescCostIn is the schema descriptor for cost_in field.
+	aiusageDescCostIn := aiusageFields[6].Descriptor()
+	// aiusage.DefaultCostIn holds the default value on creation for the cost_in field.
+	aiusage.DefaultCostIn = aiusageDescCostIn.Default.(int64)
+	// aiusage.CostInValidator is a validator for the "cost_in" field. It is called by the builders before save.
+	aiusage.CostInValidator = aiusageDescCostIn.Validators[0].(func(int64) error)
+	// aiusageDescCostOut is the schema descriptor for cost_out field.
+	aiusageDescCostOut := aiusageFields[7].Descriptor()
+	// aiusage.DefaultCostOut holds the default value on creation for the cost_out field.
+	aiusage.DefaultCostOut = aiusageDescCostOut.Default.(int64)
+	// aiusage.CostOutValidator is a validator for the "cost_out" field. It is called by the builders before save.
+	aiusage.CostOutValidator = aiusageDescCostOut.Validators[0].(func(int64) error)
+	// aiusageDescLatencyUs is the schema descriptor for latency_us field.
+	aiusageDescLatencyUs := aiusageFields[8].Descriptor()
+	// aiusage.DefaultLatencyUs holds the default value on creation for the latency_us field.
+	aiusage.DefaultLatencyUs = aiusageDescLatencyUs.Default.(int64)
+	// aiusage.LatencyUsValidator is a validator for the "latency_us" field. It is called by the builders before save.
+	aiusage.LatencyUsValidator = aiusageDescLatencyUs.Validators[0].(func(int64) error)
+	// aiusageDescCacheHit is the schema descriptor for cache_hit field.
+	aiusageDescCacheHit := aiusageFields[9].Descriptor()
+	// aiusage.DefaultCacheHit holds the default value on creation for the cache_hit field.
+	aiusage.DefaultCacheHit = aiusageDescCacheHit.Default.(bool)
+	// aiusageDescFallback is the schema descriptor for fallback field.
+	aiusageDescFallback := aiusageFields[10].Descriptor()
+	// aiusage.DefaultFallback holds the default value on creation for the fallback field.
+	aiusage.DefaultFallback = aiusageDescFallback.Default.(string)
+	// aiusage.FallbackValidator is a validator for the "fallback" field. It is called by the builders before save.
+	aiusage.FallbackValidator = aiusageDescFallback.Validators[0].(func(string) error)
+	// aiusageDescAlert is the schema descriptor for alert field.
+	aiusageDescAlert := aiusageFields[11].Descriptor()
+	// aiusage.DefaultAlert holds the default value on creation for the alert field.
+	aiusage.DefaultAlert = aiusageDescAlert.Default.(int)
+	// aiusageDescRemote is the schema descriptor for remote field.
+	aiusageDescRemote := aiusageFields[12].Descriptor()
+	// aiusage.DefaultRemote holds the default value on creation for the remote field.
+	aiusage.DefaultRemote = aiusageDescRemote.Default.(bool)
+	// aiusageDescID is the schema descriptor for id field.
+	aiusageDescID := aiusageMixinFields0[0].Descriptor()
+	// aiusage.DefaultID holds the default value on creation for the id field.
+	aiusage.DefaultID = aiusageDescID.Default.(func() pulid.ID)
 	apitokenMixin := schema.APIToken{}.Mixin()
 	apitoken.Policy = privacy.NewPolicies(apitokenMixin[2], schema.APIToken{})
 	apitoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {

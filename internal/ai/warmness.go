@@ -207,7 +207,13 @@ func (a *AI) AnalyzeWarmness(ctx context.Context, in WarmnessInput) (Warmness, e
 }
 
 func (a *AI) builtinWarmness(ctx context.Context, in WarmnessInput, now time.Time) (Warmness, error) {
-	rules, reasons, err := warmness.Rules{}.Score(ctx, in.Facts(now))
+	return a.builtinWarmnessFacts(ctx, in, in.Facts(now), now)
+}
+
+// builtinWarmnessFacts scores facts f with the rules and adds the
+// meaning of in's latest inbound message.
+func (a *AI) builtinWarmnessFacts(ctx context.Context, in WarmnessInput, f warmness.Facts, now time.Time) (Warmness, error) {
+	rules, reasons, err := warmness.Rules{}.Score(ctx, f)
 	if err != nil {
 		return Warmness{}, err
 	}

@@ -93,6 +93,7 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	// The one client, with every hook: text checks, search index, audit
 	// trail, PHI reads, warmness.
+	a.openAI(&auditOpts)
 	ec := entclient.New(d, auditOpts)
 	a.Ent, a.Audit = ec, ec.Audit
 	// The trail is checked before anything writes to it.
@@ -149,6 +150,7 @@ func (a *App) Open(ctx context.Context) error {
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
 	}
+	aiSvc := a.wireAI()
 	if a.Worker {
 		return nil
 	}
@@ -170,6 +172,7 @@ func (a *App) Open(ctx context.Context) error {
 		Warmness:       warm,
 		Messaging:      a.Messaging,
 		Scheduler:      a.Schedules,
+		AI:             aiSvc,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {

@@ -28,6 +28,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	ws := jobs.NewWorkers()
 	messaging.AddWorkers(ws, msg)
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
+	a.aiWorkers(ws)
 	if ExtraWorkers != nil {
 		ExtraWorkers(ws)
 	}

@@ -20,6 +20,9 @@ import (
 	"fmt"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/internal/ai"
+	"github.com/avatarimaging/avatarcrm/internal/aiusage"
+	"github.com/avatarimaging/avatarcrm/internal/aiwire"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/db"
@@ -37,6 +40,10 @@ type Options struct {
 	// Audit tunes the audit writer (its HeadFile keeps the chain's head
 	// outside the database); its Now is set to Clock.
 	Audit audit.Options
+	// AI is the AI layer (internal/ai/provider), whose built-in engine
+	// scores warmness. Nil builds the built-in engine alone, recording
+	// its calls in the AIUsage table, so every process scores alike.
+	AI *ai.AI
 }
 
 // Client is the ent client with every hook installed, and the services
@@ -54,8 +61,12 @@ type Client struct {
 	// Search is the contact search index the hook keeps current.
 	Search *search.Index
 	// Warmness scores contacts; its hook rescores them on every change a
-	// score depends on.
+	// score depends on, with the AI layer's built-in engine.
 	Warmness *warmness.Service
+	// AI is the AI layer the warmness scorer uses (Options.AI or the
+	// built-in engine); AIUsage keeps its books.
+	AI      *ai.AI
+	AIUsage *aiusage.Store
 }
 
 // New installs every hook and interceptor on d's client and starts the
@@ -67,7 +78,12 @@ func New(d *db.DB, opts Options) *Client {
 	ao := opts.Audit
 	ao.Now = opts.Clock
 	c.Audit = audit.New(d.Client, d.Dialect, opts.AuditKey, ao)
-	c.Warmness = &warmness.Service{Client: d.Client, Now: opts.Clock}
+	c.AIUsage = &aiusage.Store{Client: d.Client, Now: opts.Clock}
+	c.AI = opts.AI
+	if c.AI == nil {
+		c.AI = ai.New(ai.Options{Usage: c.AIUsage, Budget: c.AIUsage, Now: opts.Clock})
+	}
+	c.Warmness = &warmness.Service{Client: d.Client, Now: opts.Clock, Scorer: aiwire.Scorer{AI: c.AI}}
 	// Outermost first: bad text is refused before any other hook runs;
 	// the search keys of a contact and its audit entry
 	// are written around the warmness rescoring of the same change.

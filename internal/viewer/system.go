@@ -61,11 +61,16 @@ var (
 	// runs after the request that enqueued it, often in another process,
 	// with no person's viewer (ForJob).
 	Job = Capability{"job", "a durable background job doing what its kind names, after the request that enqueued it"}
+	// AIUsage records what the AI layer's calls cost (AIUsage rows) and
+	// the budget alerts they raise, and reads a location's month of
+	// spending for the budget check: a staff member classifying an SMS
+	// spends the location's budget without holding settings permissions.
+	AIUsage = Capability{"ai-usage", "record and total what the AI layer's calls cost, whoever caused them"}
 )
 
 // Capabilities lists every capability.
 func Capabilities() []Capability {
-	return []Capability{Identity, Integrity, Consequences, ImportJob, Scheduler, Seed, AuditTrail, Operator, Job}
+	return []Capability{Identity, Integrity, Consequences, ImportJob, Scheduler, Seed, AuditTrail, Operator, Job, AIUsage}
 }
 
 type capKey struct{}

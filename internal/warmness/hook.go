@@ -69,12 +69,17 @@ func (s *Service) onContact(ctx context.Context, next ent.Mutator, m *ent.Contac
 		f.SMSConsent, _ = m.SmsConsent()
 		f.EmailConsent, _ = m.EmailConsent()
 		_, f.Archived = m.ArchivedAt()
-		score, reasons, err := s.score(ctx, f)
+		if loc, ok := m.Field("location_id"); ok {
+			f.LocationID = string(loc.(pulid.ID))
+		} else if v := viewer.FromContext(ctx); v != nil {
+			f.LocationID = string(v.LocationID)
+		}
+		sc, err := s.score(ent.NewContext(ctx, m.Client()), f)
 		if err != nil {
 			return nil, err
 		}
-		m.SetWarmness(score)
-		m.SetWarmnessReasons(reasons)
+		m.SetWarmness(sc.Score)
+		m.SetWarmnessReasons(sc.Reasons)
 		m.SetWarmnessScoredAt(f.Now)
 		v, err := next.Mutate(ctx, m)
 		if err != nil {
@@ -82,7 +87,10 @@ func (s *Service) onContact(ctx context.Context, next ent.Mutator, m *ent.Contac
 		}
 		if ct, ok := v.(*ent.Contact); ok {
 			sys := viewer.Consequences.Grant(ctx, "")
-			if err := s.crossed(sys, m.Client(), ct.LocationID, ct.ID, 0, score, f.Now); err != nil {
+			if err := s.crossed(sys, m.Client(), ct.LocationID, ct.ID, 0, sc.Score, f.Now); err != nil {
+				return nil, err
+			}
+			if err := s.refine(ctx, ct.LocationID, ct.ID, f); err != nil {
 				return nil, err
 			}
 		}

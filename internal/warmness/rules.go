@@ -50,6 +50,44 @@ type Facts struct {
 	Attended int
 	// NoShows and Cancellations count missed and cancelled bookings.
 	NoShows, Cancellations int
+
+	// LocationID is the contact's location (for an AI scorer's usage
+	// records); empty when unknown.
+	LocationID string
+	// Messages are what the contact sent with words in it (inbound SMS,
+	// emails, calls and web forms of the last 90 days: the touchpoints'
+	// summaries), newest first, at most MaxMessages: an AI scorer reads
+	// the latest one's meaning. The rules ignore them.
+	Messages []Message
+}
+
+// Message is one inbound touchpoint with its text.
+type Message struct {
+	Kind string
+	At   time.Time
+	Text string
+}
+
+// MaxMessages bounds Facts.Messages.
+const MaxMessages = 5
+
+// Scored is a score with its reasons and the engine that gave it.
+type Scored struct {
+	Score   int
+	Reasons []types.WarmnessReason
+	// Engine names what scored: EngineRules, or the AI layer's engine
+	// ("builtin", "openai").
+	Engine string
+}
+
+// EngineRules is the engine name of the Rules scorer.
+const EngineRules = "rules"
+
+// EngineScorer is a Scorer that also names the engine that scored (the
+// AI layer behind this interface). Service stores the name with the
+// score, so the contact page can say which engine scored it.
+type EngineScorer interface {
+	ScoreEngine(ctx context.Context, f Facts) (Scored, error)
 }
 
 // Scorer computes a warmness score, 0 to 100, and the reasons for it.

@@ -58,6 +58,13 @@ type Service struct {
 	Scorer Scorer
 	// Now is the clock; nil is the system clock.
 	Now clock.Clock
+	// Refine, when set, is called after a contact's score is stored by a
+	// change or a recalculation a person asked for (not the nightly
+	// rescoring), in that transaction, when the contact has sent messages
+	// a model could read: the AI wiring enqueues a job that asks a remote
+	// model after the commit. An error rolls the change back, so Refine
+	// should only enqueue.
+	Refine func(ctx context.Context, loc, id pulid.ID) error
 }
 
 func (s *Service) scorer() Scorer {
@@ -67,17 +74,37 @@ func (s *Service) scorer() Scorer {
 	return Rules{}
 }
 
-// score runs the scorer on f and returns its score clamped to 0..100 and
-// its reasons, never nil.
-func (s *Service) score(ctx context.Context, f Facts) (int, []types.WarmnessReason, error) {
-	score, reasons, err := s.scorer().Score(ctx, f)
-	if err != nil {
-		return 0, nil, err
+// score runs the scorer on f and returns its score clamped to 0..100,
+// its reasons (never nil) and the engine that scored.
+func (s *Service) score(ctx context.Context, f Facts) (Scored, error) {
+	var sc Scored
+	if es, ok := s.scorer().(EngineScorer); ok {
+		r, err := es.ScoreEngine(ctx, f)
+		if err != nil {
+			return sc, err
+		}
+		sc = r
+	} else {
+		score, reasons, err := s.scorer().Score(ctx, f)
+		if err != nil {
+			return sc, err
+		}
+		sc = Scored{Score: score, Reasons: reasons, Engine: EngineRules}
 	}
-	if reasons == nil {
-		reasons = []types.WarmnessReason{}
+	if sc.Reasons == nil {
+		sc.Reasons = []types.WarmnessReason{}
 	}
-	return Clamp(score), reasons, nil
+	sc.Score = Clamp(sc.Score)
+	return sc, nil
+}
+
+// refine calls Refine, unless the work is the bulk rescoring of every
+// contact.
+func (s *Service) refine(ctx context.Context, loc, id pulid.ID, f Facts) error {
+	if s.Refine == nil || len(f.Messages) == 0 || Bulk(ctx) {
+		return nil
+	}
+	return s.Refine(ctx, loc, id)
 }
 
 func (s *Service) client(ctx context.Context) *ent.Client {
@@ -96,6 +123,16 @@ func WithoutRecalc(ctx context.Context) context.Context {
 	return context.WithValue(ctx, skipKey{}, true)
 }
 
+type bulkKey struct{}
+
+// Bulk reports whether ctx is the rescoring of every contact
+// (RecalculateAll, nightly): nothing changed but time, so no remote
+// refinement is asked for and an AI scorer records no usage per contact.
+func Bulk(ctx context.Context) bool {
+	b, _ := ctx.Value(bulkKey{}).(bool)
+	return b
+}
+
 func skipped(ctx context.Context) bool {
 	b, _ := ctx.Value(skipKey{}).(bool)
 	return b
@@ -107,14 +144,14 @@ func skipped(ctx context.Context) bool {
 func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Time) (Facts, error) {
 	f := Facts{
 		Now: now, LeadSource: ct.LeadSource, Stage: ct.Stage, Archived: ct.ArchivedAt != nil,
-		SMSConsent: ct.SmsConsent, EmailConsent: ct.EmailConsent,
+		SMSConsent: ct.SmsConsent, EmailConsent: ct.EmailConsent, LocationID: string(ct.LocationID),
 	}
 	since90, since30 := now.Add(-90*24*time.Hour), now.Add(-30*24*time.Hour)
 	// A touchpoint dated after now (a clock ahead of ours) counts as now.
 	tps, err := c.Touchpoint.Query().
 		Where(touchpoint.ContactID(ct.ID), touchpoint.KindIn(fromPatient...), touchpoint.OccurredAtGTE(since90)).
 		Order(touchpoint.ByOccurredAt(sql.OrderDesc())).
-		Select(touchpoint.FieldKind, touchpoint.FieldOccurredAt).
+		Select(touchpoint.FieldKind, touchpoint.FieldOccurredAt, touchpoint.FieldSummary).
 		Limit(5000).
 		All(ctx)
 	if err != nil {
@@ -131,6 +168,9 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 		}
 		if inbound[tp.Kind] {
 			f.Replies90++
+			if len(f.Messages) < MaxMessages && tp.Summary != "" {
+				f.Messages = append(f.Messages, Message{Kind: string(tp.Kind), At: at, Text: tp.Summary})
+			}
 		}
 	}
 	if f.LastTouch == nil {
@@ -194,6 +234,7 @@ func (s *Service) Recalculate(ctx context.Context, id pulid.ID) (*ent.Contact, e
 // without anything changing, so it runs nightly: "avatarcrm warmness
 // recalc" from cron until the scheduler (automation) takes it over.
 func (s *Service) RecalculateAll(ctx context.Context) (int, error) {
+	ctx = context.WithValue(ctx, bulkKey{}, true)
 	n := 0
 	var last pulid.ID
 	for {
@@ -244,17 +285,20 @@ func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 	if err != nil {
 		return nil, err
 	}
-	score, reasons, err := s.score(ctx, f)
+	sc, err := s.score(ent.NewContext(ctx, c), f)
 	if err != nil {
 		return nil, fmt.Errorf("warmness: score %s: %w", id, err)
 	}
 	updated, err := c.Contact.UpdateOne(ct).
-		SetWarmness(score).SetWarmnessReasons(reasons).SetWarmnessScoredAt(now).
+		SetWarmness(sc.Score).SetWarmnessReasons(sc.Reasons).SetWarmnessScoredAt(now).
 		Save(WithoutRecalc(sys))
 	if err != nil {
 		return nil, err
 	}
-	if err := s.crossed(sys, c, ct.LocationID, id, ct.Warmness, score, now); err != nil {
+	if err := s.crossed(sys, c, ct.LocationID, id, ct.Warmness, sc.Score, now); err != nil {
+		return nil, err
+	}
+	if err := s.refine(ctx, ct.LocationID, id, f); err != nil {
 		return nil, err
 	}
 	return updated, nil

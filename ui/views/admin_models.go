@@ -41,6 +41,9 @@ func AdminSections(m Me) []AdminSection {
 	if CanSeeSettings(m) {
 		out = append(out, AdminSection{"network", "Network", "/admin/network", "The networks (IP ranges) allowed to reach this location."})
 	}
+	if CanSeeSettings(m) {
+		out = append(out, AdminSection{"ai", "AI", "/admin/ai", "What the AI layer did and cost this month, the budget, and a box to try a patient's reply."})
+	}
 	if m.Can(rbac.AuditRead) {
 		out = append(out, AdminSection{"audit", "Audit trail", "/admin/audit", "Every access and change at this location, tamper-evident; search and export."})
 	}

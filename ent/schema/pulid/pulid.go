@@ -51,6 +51,8 @@ const (
 	Message     = "msg"
 	SMSTemplate = "smt"
 	OptOut      = "opt"
+	// AI layer.
+	AIUsage = "aiu"
 )
 
 var (

@@ -104,6 +104,10 @@ type LocationSettings struct {
 	QuietHoursEnd   string `json:"quietHoursEnd"`
 	// SlotMinutes is the booking grid of the calendar.
 	SlotMinutes int `json:"slotMinutes"`
+	// AIBudgetCents is the monthly budget for remote AI models in US
+	// cents (providers bill in US dollars); 0 means none. Set with
+	// setAIBudget (internal/aiusage), not through GraphQL's settings.
+	AIBudgetCents int64 `json:"aiBudgetCents,omitempty"`
 }
 
 // DefaultLocationSettings are the settings a new location starts with.
