@@ -21,6 +21,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/search"
@@ -76,6 +77,7 @@ func New(d *db.DB, opts Options) *Client {
 	d.Client.Use(c.Audit.Hook())
 	d.Client.Intercept(audit.PHIInterceptor())
 	d.Client.Use(c.Warmness.Hook())
+	d.Client.Use(auth.ViewerCacheHook())
 	c.Audit.Start()
 	return c
 }
