@@ -15,7 +15,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
+	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
+	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
@@ -50,6 +52,10 @@ type Resolver struct {
 	Warmness *warmness.Service
 	// Search is the fuzzy contact search; its hook keeps the index current.
 	Search *search.Index
+	// Messaging queues and previews SMS and edits their templates.
+	Messaging *messaging.Service
+	// Scheduler lists the schedules and their next runs.
+	Scheduler *schedule.Scheduler
 	// Now is the clock.
 	Now clock.Clock
 }

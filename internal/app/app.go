@@ -24,6 +24,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/entclient"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
@@ -53,6 +54,8 @@ type App struct {
 	// Jobs is the durable job queue; Schedules its timers (jobs.go).
 	Jobs      *jobs.Queue
 	Schedules *schedule.Scheduler
+	// Messaging sends SMS through the configured provider (jobs.go).
+	Messaging *messaging.Service
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -165,6 +168,8 @@ func (a *App) Open(ctx context.Context) error {
 
 		ContactService: a.Contacts,
 		Warmness:       warm,
+		Messaging:      a.Messaging,
+		Scheduler:      a.Schedules,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {

@@ -47,6 +47,10 @@ const (
 	CancelReason = "cnr"
 	ImportJob    = "imp"
 	Event        = "evt"
+	// Outbound messages (internal/messaging).
+	Message     = "msg"
+	SMSTemplate = "smt"
+	OptOut      = "opt"
 )
 
 var (
