@@ -936,9 +936,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "searchkey_location_id_kind_key",
+				Name:    "searchkey_lookup",
 				Unique:  false,
-				Columns: []*schema.Column{SearchKeysColumns[1], SearchKeysColumns[3], SearchKeysColumns[2]},
+				Columns: []*schema.Column{SearchKeysColumns[1], SearchKeysColumns[3], SearchKeysColumns[2], SearchKeysColumns[4], SearchKeysColumns[6], SearchKeysColumns[5]},
 			},
 			{
 				Name:    "searchkey_contact_id",

@@ -151,10 +151,14 @@ func (SearchKey) Edges() []ent.Edge {
 	}
 }
 
-// Indexes of the SearchKey.
+// Indexes of the SearchKey. The lookup index holds every column a search
+// reads, so a lookup reads neighbouring index entries only and never the
+// table rows, which a contact-at-a-time writer (the create hook, the
+// importer) scatters over the table: about half the CPU of a name search
+// on a live database (docs/PERFORMANCE.md).
 func (SearchKey) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("location_id", "kind", "key"),
+		index.Fields("location_id", "kind", "key", "part", "contact_id", "word").StorageKey("searchkey_lookup"),
 		index.Fields("contact_id"),
 	}
 }

@@ -33,7 +33,8 @@ type Service struct {
 	// Audit records sign-ins and sign-outs; nil records nothing.
 	Audit *audit.Log
 
-	hosts hostCache
+	hosts   hostCache
+	viewers viewerCache
 }
 
 type sessionKey struct{}
@@ -85,7 +86,7 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		var v *viewer.Viewer
 		switch {
 		case hostLoc != "":
-			v, err = LoadViewerAt(ctx, s.Client, s.Policies, sess.UserID, hostLoc)
+			v, err = s.viewerAt(ctx, sess.UserID, hostLoc)
 			if errors.Is(err, ErrNotMember) {
 				http.Error(w, "Your account has no access to the location at this address.", http.StatusForbidden)
 				return
@@ -95,7 +96,9 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 			if sess.LocationID != nil {
 				preferred = *sess.LocationID
 			}
-			v, err = LoadViewerWith(ctx, s.Client, s.Policies, sess.UserID, preferred)
+			v, err = s.viewers.load(viewerKey{user: sess.UserID, loc: preferred}, func() (*viewer.Viewer, error) {
+				return LoadViewerWith(ctx, s.Client, s.Policies, sess.UserID, preferred)
+			})
 		}
 		if err != nil {
 			slog.WarnContext(ctx, "session without a usable viewer", "user", sess.UserID, "err", err)
@@ -128,7 +131,7 @@ func (s *Service) serveToken(w http.ResponseWriter, r *http.Request, next http.H
 		unauthorized(w, "this API token belongs to another location")
 		return
 	}
-	v, err := LoadViewerAt(ctx, s.Client, s.Policies, t.UserID, t.LocationID)
+	v, err := s.viewerAt(ctx, t.UserID, t.LocationID)
 	if err != nil {
 		unauthorized(w, "the token's user no longer has access to its location")
 		return
@@ -182,4 +185,11 @@ func clientMeta(r *http.Request) Meta {
 		ip = h
 	}
 	return Meta{IP: ip, UserAgent: r.UserAgent()}
+}
+
+// viewerAt is LoadViewerAt through the viewer cache (viewercache.go).
+func (s *Service) viewerAt(ctx context.Context, userID, loc pulid.ID) (*viewer.Viewer, error) {
+	return s.viewers.load(viewerKey{user: userID, loc: loc, at: true}, func() (*viewer.Viewer, error) {
+		return LoadViewerAt(ctx, s.Client, s.Policies, userID, loc)
+	})
 }

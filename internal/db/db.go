@@ -35,6 +35,11 @@ type DB struct {
 	Dialect string
 	// Driver is the ent driver over SQL.
 	Driver *entsql.Driver
+	// Write is the single write connection of a SQLite file (writer.go);
+	// nil for PostgreSQL and in-memory databases, where SQL does both.
+	Write *sql.DB
+
+	gate *writeGate
 
 	target Target
 }
@@ -90,14 +95,16 @@ func Parse(raw string) (Target, error) {
 // DSN sets them: foreign keys on, WAL so readers never wait for the writer, a
 // busy timeout so writers queue instead of failing, and immediate
 // transactions so two writers never deadlock upgrading a read lock, and a
-// 64 MiB page cache (the default 2 MiB makes counts over large tables read
-// from disk again and again).
+// 16 MiB page cache a connection (the default 2 MiB makes counts over large
+// tables read from disk again and again; more is wasted, since in WAL mode
+// a reader drops its cache whenever another connection has committed, and
+// the OS keeps the file's pages anyway).
 func withPragmas(dsn string) string {
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	for _, p := range []string{"_fk=1", "_journal_mode=WAL", "_busy_timeout=10000", "_txlock=immediate", "_synchronous=NORMAL", "_cache_size=-65536"} {
+	for _, p := range []string{"_fk=1", "_journal_mode=WAL", "_busy_timeout=10000", "_txlock=immediate", "_synchronous=NORMAL", "_cache_size=-16384"} {
 		name := strings.SplitN(p, "=", 2)[0]
 		if strings.Contains(dsn, name+"=") {
 			continue
@@ -155,10 +162,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	if t.Dialect == dialect.SQLite {
-		// One writer at a time is SQLite's nature; a modest pool serves
-		// concurrent readers under WAL.
-		sqlDB.SetMaxOpenConns(8)
-		sqlDB.SetMaxIdleConns(8)
+		// Reads share a small pool under WAL; writes have a connection of
+		// their own (writer.go), so a pool bigger than the cores buys
+		// nothing but page caches.
+		sqlDB.SetMaxOpenConns(readConns)
+		sqlDB.SetMaxIdleConns(readConns)
 	} else {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(10)
@@ -171,12 +179,31 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	drv := entsql.OpenDB(t.Dialect, sqlDB)
-	opts := []ent.Option{ent.Driver(recordingDriver{drv})}
+	var entDrv dialect.Driver = recordingDriver{drv}
+	d := &DB{SQL: sqlDB, Dialect: t.Dialect, Driver: drv, target: t}
+	if t.Dialect == dialect.SQLite && t.Path != "" {
+		w, err := sql.Open(t.DriverName, t.DSN)
+		if err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxIdleTime(0)
+		gate := newWriteGate(w)
+		d.Write, d.gate = w, gate
+		entDrv = splitDriver{Driver: drv, write: entsql.OpenDB(t.Dialect, w), gate: gate}
+	}
+	opts := []ent.Option{ent.Driver(entDrv)}
 	if cfg.Debug {
 		opts = append(opts, ent.Debug())
 	}
-	return &DB{Client: ent.NewClient(opts...), SQL: sqlDB, Dialect: t.Dialect, Driver: drv, target: t}, nil
+	d.Client = ent.NewClient(opts...)
+	return d, nil
 }
 
 // Close closes the database.
 func (d *DB) Close() error { return d.Client.Close() }
+
+// readConns is the size of a SQLite file's read pool.
+const readConns = 4

@@ -24,6 +24,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/aiusage"
 	"github.com/avatarimaging/avatarcrm/internal/aiwire"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/search"
@@ -92,6 +93,7 @@ func New(d *db.DB, opts Options) *Client {
 	d.Client.Use(c.Audit.Hook())
 	d.Client.Intercept(audit.PHIInterceptor())
 	d.Client.Use(c.Warmness.Hook())
+	d.Client.Use(auth.ViewerCacheHook())
 	c.Audit.Start()
 	return c
 }

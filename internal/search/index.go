@@ -33,11 +33,12 @@ import (
 // Index maintains and queries the contact search index.
 type Index struct {
 	client *ent.Client
+	limit  *limiter
 }
 
 // New returns the search index over client. Install Hook on the client so
 // the index follows contact writes.
-func New(client *ent.Client) *Index { return &Index{client: client} }
+func New(client *ent.Client) *Index { return &Index{client: client, limit: newLimiter(0)} }
 
 // indexedFields are the contact fields the index is made of.
 var indexedFields = []string{contact.FieldFirstName, contact.FieldLastName, contact.FieldEmail, contact.FieldPhone}

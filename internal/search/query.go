@@ -101,6 +101,11 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 	if len(toks) == 0 {
 		return nil, nil
 	}
+	release, err := s.limit.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	limit := opts.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
