@@ -108,7 +108,7 @@ type bookingsAPI interface {
 	CompleteBooking(ctx context.Context, id pulid.ID) (*ent.Booking, error)
 	ConfirmBooking(ctx context.Context, id pulid.ID) (*ent.Booking, error)
 	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
-	CreateBooking(ctx context.Context, input ent.CreateBookingInput) (*ent.Booking, error)
+	CreateBooking(ctx context.Context, input ent.CreateBookingInput, pastVisit *graph.PastVisitInput) (*ent.Booking, error)
 	MarkNoShow(ctx context.Context, id pulid.ID) (*graph.NoShowPayload, error)
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
 	RescheduleBooking(ctx context.Context, id pulid.ID, startsAt time.Time, endsAt *time.Time) (*ent.Booking, error)
