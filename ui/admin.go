@@ -112,6 +112,7 @@ var flashes = map[string]string{
 	"contact-created":  "Contact created.",
 	"contact-updated":  "Contact saved.",
 	"contact-stage":    "Stage changed. The move is on the timeline.",
+	"touchpoint-logged": "Logged. It is on the timeline, and the warmness score is updated.",
 	"contact-archived": "Contact archived. It no longer shows in lists or searches; Restore brings it back.",
 	"contact-restored": "Contact restored.",
 	"contact-purged":   "Contact deleted permanently, with its touchpoints, bookings and tasks.",
