@@ -301,7 +301,7 @@ func TestContacts_ExportCSV(t *testing.T) {
 	if !slices.Equal(rows[0], contacts.ExportColumns) {
 		t.Errorf("header %q", rows[0])
 	}
-	idCol, stageCol := slices.Index(rows[0], "id"), slices.Index(rows[0], "stage")
+	idCol, stageCol := slices.Index(rows[0], "ID"), slices.Index(rows[0], "Stage")
 	var got []string
 	for _, r := range rows[1:] {
 		got = append(got, r[idCol])
