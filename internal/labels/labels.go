@@ -26,7 +26,7 @@ var words = map[string]string{
 	"created": "Created", "rescheduled": "Rescheduled", "updated": "Updated",
 	// Task statuses, kinds, priorities, history.
 	"in_progress": "In progress",
-	"general": "General", "call": "Call", "follow_up": "Follow-up", "no_show_follow_up": "No-show follow-up",
+	"general":     "General", "call": "Call", "follow_up": "Follow-up", "no_show_follow_up": "No-show follow-up",
 	"results": "Results", "recall": "Recall", "admin": "Admin",
 	"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent",
 	"assigned": "Assigned", "auto_assigned": "Auto-assigned", "status": "Status", "priority": "Priority",
