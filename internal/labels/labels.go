@@ -14,7 +14,7 @@ var words = map[string]string{
 	"meta_ads": "Meta Ads", "google_ads": "Google Ads", "referral": "Personal referral", "gp_referral": "GP referral",
 	"wix": "Website (Wix)", "manychat": "ManyChat", "walk_in": "Walk-in", "other": "Other",
 	// Pipelines.
-	"lead": "Lead", "pre_appointment": "Pre-appointment", "post_appointment": "Post-appointment", "partnership": "Partnership",
+	"lead": "Lead", "pre_appointment": "Pre-Appointment", "post_appointment": "Post-Appointment", "partnership": "Partnership",
 	// Stages.
 	"new_lead": "New lead", "contacted": "Contacted", "qualified": "Qualified", "booked": "Booked",
 	"confirmed": "Confirmed", "reminded": "Reminded", "ready": "Ready",
