@@ -112,7 +112,7 @@ func bkCreate(t *testing.T, srv *testutil.Server, c *http.Client, contactID, svc
 		}}).Decode(t, &out)
 	}
 	// A visit that has started was booked before it.
-	if start.Before(testutil.Now) {
+	if start.Before(srv.App.Now()) {
 		srv.BookedBefore(t, start, book)
 	} else {
 		book()

@@ -525,7 +525,7 @@ func TestContacts_MoveStage(t *testing.T) {
 		t.Fatalf("stage %s, want contacted", got)
 	}
 	page := getPage(t, srv, staff, path)
-	if got := text(page.Doc.Find(byTestID("timeline") + ` li[data-kind="stage_change"]`)); !strings.Contains(got, "new_lead → contacted (Called back)") {
+	if got := text(page.Doc.Find(byTestID("timeline") + ` li[data-kind="stage_change"]`)); !strings.Contains(got, "New lead → Contacted (Called back)") {
 		t.Errorf("timeline stage change %q", got)
 	}
 
