@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
@@ -55,6 +56,15 @@ func (b bookingClient) newContact() string {
 
 func (b bookingClient) create(contactID, serviceID, starts, ends string) testutil.GQLResponse {
 	b.t.Helper()
+	// A booking of a time that has passed was made before it: the server's
+	// clock goes back to the day before for the request (createBooking
+	// refuses an ended booking unless it is recorded as a past visit).
+	if clk, ok := bookingClocks.Load(b.srv); ok {
+		if at, err := time.Parse(time.RFC3339, starts); err == nil && at.Before(testutil.Now) {
+			clk.(*settableClock).set(at.Add(-24 * time.Hour))
+			defer clk.(*settableClock).set(testutil.Now)
+		}
+	}
 	return b.srv.GraphQL(b.t, b.c, `mutation($c: ID!, $s: ID!, $st: Time!, $en: Time!) {
 		createBooking(input: {contactID: $c, serviceID: $s, startsAt: $st, endsAt: $en}) { `+bookingFields+` } }`,
 		map[string]any{"c": contactID, "s": serviceID, "st": starts, "en": ends})
@@ -120,7 +130,7 @@ func wantCode(t *testing.T, r testutil.GQLResponse, code string) testutil.GQLErr
 // check, confirm, reschedule, history, no-show with its follow-up task,
 // complete, cancel, and the refusals of the state machine.
 func TestBookingLifecycle(t *testing.T) {
-	bookingLifecycle(t, testutil.StartServer(t, testutil.ServerOptions{}))
+	bookingLifecycle(t, bookingServer(t, testutil.ServerOptions{}))
 }
 
 // TestBookingLifecyclePostgres is TestBookingLifecycle on PostgreSQL, where
@@ -130,8 +140,39 @@ func TestBookingLifecyclePostgres(t *testing.T) {
 	bookingLifecycle(t, postgresServer(t))
 }
 
+// settableClock is a server's clock a test can turn back.
+type settableClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *settableClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *settableClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = t
+}
+
+// bookingClocks holds the clock of each server bookingServer started.
+var bookingClocks sync.Map
+
+// bookingServer starts a server whose clock bookingClient.create can turn
+// back to make a booking of a time that has passed.
+func bookingServer(t *testing.T, opts testutil.ServerOptions) *testutil.Server {
+	clk := &settableClock{at: testutil.Now}
+	opts.Now = clk.Now
+	srv := testutil.StartServer(t, opts)
+	bookingClocks.Store(srv, clk)
+	return srv
+}
+
 func postgresServer(t *testing.T) *testutil.Server {
-	return testutil.StartServer(t, testutil.ServerOptions{
+	return bookingServer(t, testutil.ServerOptions{
 		DatabaseURL: testutil.PostgresURL(t),
 		Env:         map[string]string{"AVATARCRM_SEED_DEMO": "true"},
 	})
@@ -372,7 +413,7 @@ func callers() map[string]bool {
 
 // TestBookingTenancy: a Parramatta booking does not exist for Sydney.
 func TestBookingTenancy(t *testing.T) {
-	srv := testutil.StartServer(t, testutil.ServerOptions{})
+	srv := bookingServer(t, testutil.ServerOptions{})
 	par := bookingClient{t, srv, srv.SignIn(t, "par-staff@example.com")}
 	pb := par.mustCreate(par.newContact(), par.serviceID("MRI Knee"), "2026-03-09T19:00:00Z", "2026-03-09T19:30:00Z")
 
@@ -425,7 +466,7 @@ func TestBookingTenancy(t *testing.T) {
 // machine all check for conflicts, and exactly one of them gets it.
 func TestConcurrentBookingsOneWins(t *testing.T) {
 	for name, start := range map[string]func(*testing.T) *testutil.Server{
-		"sqlite":   func(t *testing.T) *testutil.Server { return testutil.StartServer(t, testutil.ServerOptions{}) },
+		"sqlite":   func(t *testing.T) *testutil.Server { return bookingServer(t, testutil.ServerOptions{}) },
 		"postgres": postgresServer,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -441,7 +482,8 @@ func TestConcurrentBookingsOneWins(t *testing.T) {
 			var wg sync.WaitGroup
 			for i := range n {
 				wg.Go(func() {
-					r := b.create(contacts[i], knee, "2026-03-09T19:00:00Z", "2026-03-09T19:30:00Z")
+					// Friday 13 March 06:00 Sydney: still to come.
+					r := b.create(contacts[i], knee, "2026-03-12T19:00:00Z", "2026-03-12T19:30:00Z")
 					codes[i] = r.FirstCode()
 				})
 			}

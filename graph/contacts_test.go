@@ -364,7 +364,7 @@ func TestExportContacts(t *testing.T) {
 	}
 	var n struct{ Contacts struct{ TotalCount int } }
 	srv.MustGraphQL(t, mgr, `{ contacts(where: {pipeline: lead, warmnessGT: 80}) { totalCount } }`, nil).Decode(t, &n)
-	if len(rows) != n.Contacts.TotalCount+1 || rows[0][0] != "first_name" || n.Contacts.TotalCount == 0 {
+	if len(rows) != n.Contacts.TotalCount+1 || rows[0][0] != "First name" || n.Contacts.TotalCount == 0 {
 		t.Fatalf("%d rows for %d contacts; header %v", len(rows), n.Contacts.TotalCount, rows[0])
 	}
 	if r := srv.GraphQL(t, srv.SignIn(t, "staff@example.com"), `{ exportContacts }`, nil); r.FirstCode() != "FORBIDDEN" {

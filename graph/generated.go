@@ -507,7 +507,7 @@ type ComplexityRoot struct {
 		ConfirmBooking           func(childComplexity int, id pulid.ID) int
 		ContactImportPreview     func(childComplexity int, file graphql.Upload) int
 		CreateAPIToken           func(childComplexity int, input CreateAPITokenInput) int
-		CreateBooking            func(childComplexity int, input ent.CreateBookingInput) int
+		CreateBooking            func(childComplexity int, input ent.CreateBookingInput, pastVisit *PastVisitInput) int
 		CreateContact            func(childComplexity int, input ent.CreateContactInput, allowDuplicate *bool) int
 		CreateLocation           func(childComplexity int, input CreateLocationInput) int
 		CreateService            func(childComplexity int, input ent.CreateServiceInput) int
@@ -519,6 +519,7 @@ type ComplexityRoot struct {
 		DeleteService            func(childComplexity int, id pulid.ID) int
 		DeleteTask               func(childComplexity int, id pulid.ID) int
 		InviteUser               func(childComplexity int, input InviteUserInput) int
+		LogTouchpoint            func(childComplexity int, input LogTouchpointInput) int
 		MarkNoShow               func(childComplexity int, id pulid.ID) int
 		MergeContacts            func(childComplexity int, survivorID pulid.ID, duplicateIDs []pulid.ID) int
 		MoveStage                func(childComplexity int, contactID pulid.ID, stage contact.Stage, reason *string) int
@@ -958,7 +959,7 @@ type MutationResolver interface {
 	UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput) (*ent.Contact, error)
 	DeleteContact(ctx context.Context, id pulid.ID) (pulid.ID, error)
 	CreateTouchpoint(ctx context.Context, input ent.CreateTouchpointInput) (*ent.Touchpoint, error)
-	CreateBooking(ctx context.Context, input ent.CreateBookingInput) (*ent.Booking, error)
+	CreateBooking(ctx context.Context, input ent.CreateBookingInput, pastVisit *PastVisitInput) (*ent.Booking, error)
 	UpdateBooking(ctx context.Context, id pulid.ID, input ent.UpdateBookingInput) (*ent.Booking, error)
 	DeleteBooking(ctx context.Context, id pulid.ID) (pulid.ID, error)
 	CreateTask(ctx context.Context, input ent.CreateTaskInput) (*ent.Task, error)
@@ -998,6 +999,7 @@ type MutationResolver interface {
 	StartStagedContactImport(ctx context.Context, id pulid.ID, mapping []*contacts.ColumnMapping) (*ent.ImportJob, error)
 	CreateLocation(ctx context.Context, input CreateLocationInput) (*ent.Location, error)
 	UpdateSMSTemplate(ctx context.Context, key string, input UpdateSMSTemplateInput) (*ent.SMSTemplate, error)
+	LogTouchpoint(ctx context.Context, input LogTouchpointInput) (*ent.Touchpoint, error)
 	CreateTaskAutoAssigned(ctx context.Context, input ent.CreateTaskInput) (*ent.Task, error)
 	CompleteTask(ctx context.Context, id pulid.ID) (*ent.Task, error)
 	ReopenTask(ctx context.Context, id pulid.ID) (*ent.Task, error)
@@ -3061,7 +3063,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateBooking(childComplexity, args["input"].(ent.CreateBookingInput)), true
+		return e.ComplexityRoot.Mutation.CreateBooking(childComplexity, args["input"].(ent.CreateBookingInput), args["pastVisit"].(*PastVisitInput)), true
 	case "Mutation.createContact":
 		if e.ComplexityRoot.Mutation.CreateContact == nil {
 			break
@@ -3183,6 +3185,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteUser(childComplexity, args["input"].(InviteUserInput)), true
+	case "Mutation.logTouchpoint":
+		if e.ComplexityRoot.Mutation.LogTouchpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logTouchpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogTouchpoint(childComplexity, args["input"].(LogTouchpointInput)), true
 	case "Mutation.markNoShow":
 		if e.ComplexityRoot.Mutation.MarkNoShow == nil {
 			break
@@ -5329,10 +5342,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InviteUserInput", ec.unmarshalInputInviteUserInput),
 			graphql.NewInputUnmarshaler("LocationOrder", ec.unmarshalInputLocationOrder),
 			graphql.NewInputUnmarshaler("LocationWhereInput", ec.unmarshalInputLocationWhereInput),
+			graphql.NewInputUnmarshaler("LogTouchpointInput", ec.unmarshalInputLogTouchpointInput),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
 			graphql.NewInputUnmarshaler("MembershipWhereInput", ec.unmarshalInputMembershipWhereInput),
 			graphql.NewInputUnmarshaler("MessageOrder", ec.unmarshalInputMessageOrder),
 			graphql.NewInputUnmarshaler("MessageWhereInput", ec.unmarshalInputMessageWhereInput),
+			graphql.NewInputUnmarshaler("PastVisitInput", ec.unmarshalInputPastVisitInput),
 			graphql.NewInputUnmarshaler("PermissionOrder", ec.unmarshalInputPermissionOrder),
 			graphql.NewInputUnmarshaler("PermissionOverrideOrder", ec.unmarshalInputPermissionOverrideOrder),
 			graphql.NewInputUnmarshaler("PermissionOverrideWhereInput", ec.unmarshalInputPermissionOverrideWhereInput),
@@ -5437,7 +5452,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphql" "ai.graphql" "audit.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "schema.graphql" "search.graphql" "workflow.graphql"
+//go:embed "admin.graphql" "ai.graphql" "audit.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "schema.graphql" "search.graphql" "staff_gaps.graphql" "workflow.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5460,6 +5475,7 @@ var sources = []*ast.Source{
 	{Name: "mutations.graphql", Input: sourceData("mutations.graphql"), BuiltIn: false},
 	{Name: "schema.graphql", Input: sourceData("schema.graphql"), BuiltIn: false},
 	{Name: "search.graphql", Input: sourceData("search.graphql"), BuiltIn: false},
+	{Name: "staff_gaps.graphql", Input: sourceData("staff_gaps.graphql"), BuiltIn: false},
 	{Name: "workflow.graphql", Input: sourceData("workflow.graphql"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7425,6 +7441,14 @@ func (ec *executionContext) field_Mutation_createBooking_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "pastVisit",
+		func(ctx context.Context, v any) (*PastVisitInput, error) {
+			return ec.unmarshalOPastVisitInput2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐPastVisitInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pastVisit"] = arg1
 	return args, nil
 }
 
@@ -7582,6 +7606,20 @@ func (ec *executionContext) field_Mutation_inviteUser_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (InviteUserInput, error) {
 			return ec.unmarshalNInviteUserInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐInviteUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_logTouchpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (LogTouchpointInput, error) {
+			return ec.unmarshalNLogTouchpointInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐLogTouchpointInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17243,7 +17281,7 @@ func (ec *executionContext) _Mutation_createBooking(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateBooking(ctx, fc.Args["input"].(ent.CreateBookingInput))
+			return ec.Resolvers.Mutation().CreateBooking(ctx, fc.Args["input"].(ent.CreateBookingInput), fc.Args["pastVisit"].(*PastVisitInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Booking) graphql.Marshaler {
@@ -18966,6 +19004,50 @@ func (ec *executionContext) fieldContext_Mutation_updateSMSTemplate(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateSMSTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_logTouchpoint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logTouchpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LogTouchpoint(ctx, fc.Args["input"].(LogTouchpointInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Touchpoint) graphql.Marshaler {
+			return ec.marshalNTouchpoint2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐTouchpoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logTouchpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Touchpoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logTouchpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37054,6 +37136,76 @@ func UnmarshalLocationWhereInput(ctx context.Context, raw any) (ent.LocationWher
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLogTouchpointInput(ctx context.Context, obj any) (LogTouchpointInput, error) {
+	var it LogTouchpointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"contactID", "channel", "direction", "text", "occurredAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "contactID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactID"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNLoggedChannel2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐLoggedChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOTouchpointDirection2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐTouchpointDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "occurredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLogTouchpointInput unmarshals raw into the LogTouchpointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLogTouchpointInput(ctx context.Context, raw any) (LogTouchpointInput, error) {
+	var out LogTouchpointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogTouchpointInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMembershipOrder(ctx context.Context, obj any) (ent.MembershipOrder, error) {
 	var it ent.MembershipOrder
 	if obj == nil {
@@ -39257,6 +39409,55 @@ func (ec *executionContext) unmarshalInputMessageWhereInput(ctx context.Context,
 func UnmarshalMessageWhereInput(ctx context.Context, raw any) (ent.MessageWhereInput, error) {
 	var out ent.MessageWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MessageWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPastVisitInput(ctx context.Context, obj any) (PastVisitInput, error) {
+	var it PastVisitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"outcome", "cancelReason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNPastVisitOutcome2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐPastVisitOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "cancelReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelReason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPastVisitInput unmarshals raw into the PastVisitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPastVisitInput(ctx context.Context, raw any) (PastVisitInput, error) {
+	var out PastVisitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PastVisitInput", raw, &out)
 	return out, err
 }
 
@@ -49796,6 +49997,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "logTouchpoint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logTouchpoint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createTaskAutoAssigned":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createTaskAutoAssigned(ctx, field)
@@ -53598,6 +53806,21 @@ func (ec *executionContext) unmarshalNLocationWhereInput2ᚖgithubᚗcomᚋavata
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNLogTouchpointInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐLogTouchpointInput(ctx context.Context, v any) (LogTouchpointInput, error) {
+	res, err := ec.unmarshalInputLogTouchpointInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLoggedChannel2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐLoggedChannel(ctx context.Context, v any) (LoggedChannel, error) {
+	var res LoggedChannel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLoggedChannel2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐLoggedChannel(ctx context.Context, sel ast.SelectionSet, v LoggedChannel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMembership2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐMembership(ctx context.Context, sel ast.SelectionSet, v *ent.Membership) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Membership!")
@@ -53732,6 +53955,16 @@ func (ec *executionContext) marshalNOverrideEffect2githubᚗcomᚋavatarimaging�
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPastVisitOutcome2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐPastVisitOutcome(ctx context.Context, v any) (PastVisitOutcome, error) {
+	var res PastVisitOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPastVisitOutcome2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐPastVisitOutcome(ctx context.Context, sel ast.SelectionSet, v PastVisitOutcome) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPermissionCell2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐPermissionCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*PermissionCell) graphql.Marshaler {
@@ -56162,6 +56395,14 @@ func (ec *executionContext) marshalOOverrideEffect2ᚖgithubᚗcomᚋavatarimagi
 	return v
 }
 
+func (ec *executionContext) unmarshalOPastVisitInput2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐPastVisitInput(ctx context.Context, v any) (*PastVisitInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPastVisitInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOPermission2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐPermission(ctx context.Context, sel ast.SelectionSet, v *ent.Permission) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -57177,6 +57418,22 @@ func (ec *executionContext) marshalOTouchpoint2ᚖgithubᚗcomᚋavatarimaging�
 		return graphql.Null
 	}
 	return ec._Touchpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTouchpointDirection2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐTouchpointDirection(ctx context.Context, v any) (*TouchpointDirection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(TouchpointDirection)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTouchpointDirection2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐTouchpointDirection(ctx context.Context, sel ast.SelectionSet, v *TouchpointDirection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOTouchpointEdge2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐTouchpointEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.TouchpointEdge) graphql.Marshaler {

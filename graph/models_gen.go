@@ -172,6 +172,18 @@ type LocationAccess struct {
 	Role     membership.Role `json:"role"`
 }
 
+// A call, SMS, email or note that happened outside the CRM.
+type LogTouchpointInput struct {
+	ContactID pulid.ID      `json:"contactID"`
+	Channel   LoggedChannel `json:"channel"`
+	// Required for calls and messages; a note has none. Inbound counts as the patient's own contact in warmness.
+	Direction *TouchpointDirection `json:"direction,omitempty"`
+	// What was said or done, at most 500 characters.
+	Text string `json:"text"`
+	// When it happened; default now. Never in the future.
+	OccurredAt *time.Time `json:"occurredAt,omitempty"`
+}
+
 // The outcome of markNoShow.
 type NoShowPayload struct {
 	Booking *ent.Booking `json:"booking"`
@@ -179,6 +191,13 @@ type NoShowPayload struct {
 	// location's time zone, assigned to someone with the calls skill (or
 	// unassigned when nobody has it).
 	FollowUpTask *ent.Task `json:"followUpTask"`
+}
+
+// Records a booking whose time has passed, with what happened.
+type PastVisitInput struct {
+	Outcome PastVisitOutcome `json:"outcome"`
+	// For a cancelled one; default "Recorded after the visit".
+	CancelReason *string `json:"cancelReason,omitempty"`
 }
 
 // One cell of the permission matrix, inheritance applied.
@@ -385,6 +404,180 @@ func (e *AuditExportFormat) UnmarshalJSON(b []byte) error {
 }
 
 func (e AuditExportFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a call, message or note reached the record.
+type LoggedChannel string
+
+const (
+	LoggedChannelCall  LoggedChannel = "call"
+	LoggedChannelSms   LoggedChannel = "sms"
+	LoggedChannelEmail LoggedChannel = "email"
+	LoggedChannelNote  LoggedChannel = "note"
+)
+
+var AllLoggedChannel = []LoggedChannel{
+	LoggedChannelCall,
+	LoggedChannelSms,
+	LoggedChannelEmail,
+	LoggedChannelNote,
+}
+
+func (e LoggedChannel) IsValid() bool {
+	switch e {
+	case LoggedChannelCall, LoggedChannelSms, LoggedChannelEmail, LoggedChannelNote:
+		return true
+	}
+	return false
+}
+
+func (e LoggedChannel) String() string {
+	return string(e)
+}
+
+func (e *LoggedChannel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LoggedChannel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LoggedChannel", str)
+	}
+	return nil
+}
+
+func (e LoggedChannel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LoggedChannel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LoggedChannel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a visit that already happened went.
+type PastVisitOutcome string
+
+const (
+	PastVisitOutcomeCompleted PastVisitOutcome = "completed"
+	PastVisitOutcomeNoShow    PastVisitOutcome = "no_show"
+	PastVisitOutcomeCancelled PastVisitOutcome = "cancelled"
+)
+
+var AllPastVisitOutcome = []PastVisitOutcome{
+	PastVisitOutcomeCompleted,
+	PastVisitOutcomeNoShow,
+	PastVisitOutcomeCancelled,
+}
+
+func (e PastVisitOutcome) IsValid() bool {
+	switch e {
+	case PastVisitOutcomeCompleted, PastVisitOutcomeNoShow, PastVisitOutcomeCancelled:
+		return true
+	}
+	return false
+}
+
+func (e PastVisitOutcome) String() string {
+	return string(e)
+}
+
+func (e *PastVisitOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PastVisitOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PastVisitOutcome", str)
+	}
+	return nil
+}
+
+func (e PastVisitOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PastVisitOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PastVisitOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Who got in touch: the patient (inbound) or the clinic (outbound).
+type TouchpointDirection string
+
+const (
+	TouchpointDirectionInbound  TouchpointDirection = "inbound"
+	TouchpointDirectionOutbound TouchpointDirection = "outbound"
+)
+
+var AllTouchpointDirection = []TouchpointDirection{
+	TouchpointDirectionInbound,
+	TouchpointDirectionOutbound,
+}
+
+func (e TouchpointDirection) IsValid() bool {
+	switch e {
+	case TouchpointDirectionInbound, TouchpointDirectionOutbound:
+		return true
+	}
+	return false
+}
+
+func (e TouchpointDirection) String() string {
+	return string(e)
+}
+
+func (e *TouchpointDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TouchpointDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TouchpointDirection", str)
+	}
+	return nil
+}
+
+func (e TouchpointDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TouchpointDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TouchpointDirection) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -41,12 +41,15 @@ func (r *mutationResolver) CreateTouchpoint(ctx context.Context, input ent.Creat
 }
 
 // CreateBooking is the resolver for the createBooking field.
-func (r *mutationResolver) CreateBooking(ctx context.Context, input ent.CreateBookingInput) (*ent.Booking, error) {
+func (r *mutationResolver) CreateBooking(ctx context.Context, input ent.CreateBookingInput, pastVisit *PastVisitInput) (*ent.Booking, error) {
 	// Through the bookings service, so a booking made here gets the
 	// conflict checks, the history and the contact's stage like any other.
 	in, err := bookings.NewBookingFrom(input)
 	if err != nil {
 		return nil, err
+	}
+	if pastVisit != nil {
+		in.Past = &bookings.PastVisit{Outcome: string(pastVisit.Outcome), CancelReason: deref(pastVisit.CancelReason)}
 	}
 	return r.Bookings.Create(ctx, in)
 }

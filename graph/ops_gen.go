@@ -45,6 +45,7 @@ const (
 	OpDeleteService            Op = "deleteService"
 	OpDeleteTask               Op = "deleteTask"
 	OpInviteUser               Op = "inviteUser"
+	OpLogTouchpoint            Op = "logTouchpoint"
 	OpMarkNoShow               Op = "markNoShow"
 	OpMergeContacts            Op = "mergeContacts"
 	OpMoveStage                Op = "moveStage"
@@ -142,6 +143,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpDeleteService:            rbac.SettingsDelete,
 	OpDeleteTask:               rbac.TasksDelete,
 	OpInviteUser:               rbac.UsersCreate,
+	OpLogTouchpoint:            rbac.ContactsCreate,
 	OpMarkNoShow:               rbac.BookingsUpdate,
 	OpMergeContacts:            rbac.ContactsDelete,
 	OpMoveStage:                rbac.ContactsUpdate,
@@ -307,10 +309,10 @@ func (o *Ops) CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*C
 }
 
 // CreateBooking runs the createBooking mutation in one transaction; it needs bookings:create.
-func (o *Ops) CreateBooking(ctx context.Context, input ent.CreateBookingInput) (*ent.Booking, error) {
+func (o *Ops) CreateBooking(ctx context.Context, input ent.CreateBookingInput, pastVisit *PastVisitInput) (*ent.Booking, error) {
 	var out *ent.Booking
 	err := o.mutate(ctx, rbac.BookingsCreate, func(ctx context.Context) (err error) {
-		out, err = o.r.Mutation().CreateBooking(ctx, input)
+		out, err = o.r.Mutation().CreateBooking(ctx, input, pastVisit)
 		return err
 	})
 	return out, err
@@ -421,6 +423,16 @@ func (o *Ops) InviteUser(ctx context.Context, input InviteUserInput) (*ent.Invit
 	var out *ent.Invitation
 	err := o.mutate(ctx, rbac.UsersCreate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().InviteUser(ctx, input)
+		return err
+	})
+	return out, err
+}
+
+// LogTouchpoint runs the logTouchpoint mutation in one transaction; it needs contacts:create.
+func (o *Ops) LogTouchpoint(ctx context.Context, input LogTouchpointInput) (*ent.Touchpoint, error) {
+	var out *ent.Touchpoint
+	err := o.mutate(ctx, rbac.ContactsCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().LogTouchpoint(ctx, input)
 		return err
 	})
 	return out, err

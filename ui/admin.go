@@ -114,14 +114,15 @@ var flashes = map[string]string{
 	"task-priority":      "Priority set by hand.",
 	"task-priority-auto": "Priority handed back to the rules and computed again.",
 
-	"contact-created":  "Contact created.",
-	"contact-updated":  "Contact saved.",
-	"contact-stage":    "Stage changed. The move is on the timeline.",
-	"contact-archived": "Contact archived. It no longer shows in lists or searches; Restore brings it back.",
-	"contact-restored": "Contact restored.",
-	"contact-purged":   "Contact deleted permanently, with its touchpoints, bookings and tasks.",
-	"contacts-merged":  "Contacts merged. Their history is now on this contact's timeline.",
-	"import-started":   "Import started. This page updates as the rows are imported.",
+	"contact-created":   "Contact created.",
+	"contact-updated":   "Contact saved.",
+	"contact-stage":     "Stage changed. The move is on the timeline.",
+	"touchpoint-logged": "Logged. It is on the timeline, and the warmness score is updated.",
+	"contact-archived":  "Contact archived. It no longer shows in lists or searches; Restore brings it back.",
+	"contact-restored":  "Contact restored.",
+	"contact-purged":    "Contact deleted permanently, with its touchpoints, bookings and tasks.",
+	"contacts-merged":   "Contacts merged. Their history is now on this contact's timeline.",
+	"import-started":    "Import started. This page updates as the rows are imported.",
 }
 
 // flashFor returns the message of the request's ?done= key, if any.

@@ -157,7 +157,7 @@ func TestAdmin_InviteUser(t *testing.T) {
 	if row.Length() != 1 {
 		t.Fatalf("the invited user is not listed:\n%s", text(after.Doc.Find(byTestID("members"))))
 	}
-	if got := text(row.Find(byTestID("member-status"))); got != "invited" {
+	if got := text(row.Find(byTestID("member-status"))); got != "Invited" {
 		t.Errorf("status = %q, want invited", got)
 	}
 	if got := text(row.Find(byTestID("member-name"))); got != "Ada Lovelace" {
@@ -205,7 +205,7 @@ func TestAdmin_InviteUser(t *testing.T) {
 		t.Errorf("after signing in, the API has %+v", me.Users.Edges)
 	}
 	member := memberRow(getPage(t, srv, admin, "/admin/users"), "new.radiographer@example.com")
-	if got := text(member.Find(byTestID("member-status"))); member.Length() != 1 || got != "active" {
+	if got := text(member.Find(byTestID("member-status"))); member.Length() != 1 || got != "Active" {
 		t.Errorf("after signing in, %d rows, status %q", member.Length(), got)
 	}
 	third := postPage(t, srv, admin, "/admin/users", url.Values{"email": {"new.radiographer@example.com"}, "role": {"staff"}})
@@ -553,14 +553,14 @@ func TestAdmin_DisableEnableAndRemove(t *testing.T) {
 	}
 
 	after := postDone(t, srv, admin, "/admin/users/"+staffID+"/disable", url.Values{"confirm": {"yes"}}, "/admin/users")
-	if got := text(memberRow(after, "staff@example.com").Find(byTestID("member-status"))); got != "disabled" {
+	if got := text(memberRow(after, "staff@example.com").Find(byTestID("member-status"))); got != "Disabled" {
 		t.Errorf("status after disabling = %q", got)
 	}
 	if r := getPage(t, srv, staff, "/"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
 		t.Errorf("disabled staff GET /: %d %q, want a redirect to sign in", r.Status, r.Location)
 	}
 	after = postDone(t, srv, admin, "/admin/users/"+staffID+"/enable", url.Values{}, "/admin/users")
-	if got := text(memberRow(after, "staff@example.com").Find(byTestID("member-status"))); got != "active" {
+	if got := text(memberRow(after, "staff@example.com").Find(byTestID("member-status"))); got != "Active" {
 		t.Errorf("status after enabling = %q", got)
 	}
 

@@ -266,6 +266,7 @@ func bookingFormFrom(v url.Values) views.BookingForm {
 	f := views.BookingForm{
 		Contact: trim(v.Get("contact")), Q: trim(v.Get("q")), Service: v.Get("service"), Staff: v.Get("staff"),
 		Date: trim(v.Get("date")), Time: trim(v.Get("time")), Notes: v.Get("notes"), View: v.Get("view"),
+		PastVisit: v.Get("past_visit"),
 	}
 	if f.View != views.ViewDay && f.View != views.ViewWeek && f.View != views.ViewMonth {
 		f.View = ""
@@ -407,12 +408,21 @@ func (u *UI) createBooking(w http.ResponseWriter, r *http.Request) {
 		if f.Staff != "" {
 			in.StaffID = ptr(pulid.ID(f.Staff))
 		}
-		created, err = u.api.bookings.CreateBooking(ctx, in)
+		var past *graph.PastVisitInput
+		if f.PastVisit != "" {
+			past = &graph.PastVisitInput{Outcome: graph.PastVisitOutcome(f.PastVisit)}
+			if !past.Outcome.IsValid() {
+				err = apperr.Invalidf("pastVisit", "choose one of the listed outcomes")
+			}
+		}
+		if err == nil {
+			created, err = u.api.bookings.CreateBooking(ctx, in, past)
+		}
 		if err != nil {
 			var ok bool
 			errs, f.Conflict, status, ok = bookingFormErrors(err, inputs{
 				"contactID": "contact", "serviceID": "service", "staffID": "staff",
-				"startsAt": "time", "endsAt": "time", "notes": "notes",
+				"startsAt": "time", "endsAt": "time", "notes": "notes", "pastVisit": "past_visit",
 			})
 			if !ok {
 				u.fail(w, r, err)
@@ -425,6 +435,9 @@ func (u *UI) createBooking(w http.ResponseWriter, r *http.Request) {
 	}
 	if created == nil {
 		f.Errors = errs
+		// A time that has passed asks what to record instead of booking it
+		// as upcoming.
+		f.AskPast = errs.Has("past_visit") || f.PastVisit != ""
 		if err := u.fillBookingForm(ctx, p, &f); err != nil {
 			u.fail(w, r, err)
 			return

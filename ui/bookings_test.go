@@ -106,9 +106,17 @@ func bkContacts(t *testing.T, srv *testutil.Server, c *http.Client, n int) []per
 func bkCreate(t *testing.T, srv *testutil.Server, c *http.Client, contactID, svcID string, start time.Time, minutes int) string {
 	t.Helper()
 	var out struct{ CreateBooking struct{ ID string } }
-	srv.MustGraphQL(t, c, `mutation($in: CreateBookingInput!) { createBooking(input: $in) { id } }`, map[string]any{"in": map[string]any{
-		"contactID": contactID, "serviceID": svcID, "startsAt": start.UTC(), "endsAt": start.Add(time.Duration(minutes) * time.Minute).UTC(),
-	}}).Decode(t, &out)
+	book := func() {
+		srv.MustGraphQL(t, c, `mutation($in: CreateBookingInput!) { createBooking(input: $in) { id } }`, map[string]any{"in": map[string]any{
+			"contactID": contactID, "serviceID": svcID, "startsAt": start.UTC(), "endsAt": start.Add(time.Duration(minutes) * time.Minute).UTC(),
+		}}).Decode(t, &out)
+	}
+	// A visit that has started was booked before it.
+	if start.Before(srv.App.Now()) {
+		srv.BookedBefore(t, start, book)
+	} else {
+		book()
+	}
 	return out.CreateBooking.ID
 }
 

@@ -51,7 +51,7 @@ func TestBrowser_AdminInviteAndToken(t *testing.T) {
 		t.Errorf("flash = %q", got)
 	}
 	row := testutil.TestID("member-row") + `[data-email="` + email + `"]`
-	if got := testutil.Text(t, ctx, row); !strings.Contains(got, "Jo Bloggs") || !strings.Contains(got, "Viewer") || !strings.Contains(got, "invited") {
+	if got := testutil.Text(t, ctx, row); !strings.Contains(got, "Jo Bloggs") || !strings.Contains(got, "Viewer") || !strings.Contains(got, "Invited") {
 		t.Errorf("the new member's row reads %q", got)
 	}
 	check("people after inviting")

@@ -73,7 +73,7 @@ func (u *UI) showContact(w http.ResponseWriter, r *http.Request, status int, edi
 func (u *UI) contactDetail(ctx context.Context, p views.Page, c *ent.Contact) (views.ContactDetail, error) {
 	q := u.api.contacts
 	d := views.ContactDetail{Contact: c, Now: u.opts.Now.Now(), StageForm: views.StageForm{Errors: views.FieldErrors{}},
-		CanPurge: contacts.MayPurge(ctx) == nil}
+		CanPurge: contacts.MayPurge(ctx) == nil, Log: u.logForm(p), CanLog: c.ArchivedAt == nil && u.allowed(ctx, graph.OpLogTouchpoint)}
 	var err error
 	if c.AssignedToID != nil {
 		if d.Assignee, err = c.AssignedTo(ctx); err != nil && !ent.IsNotFound(err) {

@@ -64,6 +64,7 @@ func (u *UI) contactRoutes(r chi.Router) {
 	r.Get("/contacts/{id}/edit", u.editContact)
 	r.Post("/contacts/{id}/edit", u.updateContact)
 	r.Post("/contacts/{id}/stage", u.moveStage)
+	r.Post("/contacts/{id}/touchpoints", u.logTouchpoint)
 	r.Post("/contacts/{id}/archive", u.archiveContact)
 	r.Post("/contacts/{id}/restore", u.restoreContact)
 	r.Post("/contacts/{id}/warmness", u.recalculateWarmness)

@@ -301,7 +301,7 @@ func TestContacts_ExportCSV(t *testing.T) {
 	if !slices.Equal(rows[0], contacts.ExportColumns) {
 		t.Errorf("header %q", rows[0])
 	}
-	idCol, stageCol := slices.Index(rows[0], "id"), slices.Index(rows[0], "stage")
+	idCol, stageCol := slices.Index(rows[0], "ID"), slices.Index(rows[0], "Stage")
 	var got []string
 	for _, r := range rows[1:] {
 		got = append(got, r[idCol])
@@ -525,7 +525,7 @@ func TestContacts_MoveStage(t *testing.T) {
 		t.Fatalf("stage %s, want contacted", got)
 	}
 	page := getPage(t, srv, staff, path)
-	if got := text(page.Doc.Find(byTestID("timeline") + ` li[data-kind="stage_change"]`)); !strings.Contains(got, "new_lead → contacted (Called back)") {
+	if got := text(page.Doc.Find(byTestID("timeline") + ` li[data-kind="stage_change"]`)); !strings.Contains(got, "New lead → Contacted (Called back)") {
 		t.Errorf("timeline stage change %q", got)
 	}
 

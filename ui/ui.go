@@ -53,6 +53,7 @@ type UI struct {
 
 // New returns the UI over the operations (graph.NewOps).
 func New(api API, opts Options) *UI {
+	views.SetClock(opts.Now)
 	return &UI{api: apis{
 		guard: api, layout: api, dash: api,
 		contacts: api, bookings: api, tasks: api, admin: api, ai: api,

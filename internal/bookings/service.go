@@ -95,6 +95,26 @@ type NewBooking struct {
 	Notes      string
 	// PriceCents defaults to the service's price.
 	PriceCents *int
+	// Past records a visit that has already happened, with its outcome; a
+	// booking that has ended by now is refused without it, so nothing in
+	// the past is created as if it were still to come.
+	Past *PastVisit
+}
+
+// Outcomes of a past visit.
+const (
+	PastCompleted = "completed"
+	PastNoShow    = "no_show"
+	PastCancelled = "cancelled"
+)
+
+// PastVisit is what happened at a visit recorded after it ended.
+type PastVisit struct {
+	// Outcome is PastCompleted, PastNoShow or PastCancelled.
+	Outcome string
+	// CancelReason is the reason of a cancelled one (default "Recorded
+	// after the visit").
+	CancelReason string
 }
 
 // NewBookingFrom reads the generated GraphQL create input (createBooking)
@@ -229,6 +249,9 @@ func (s *Service) Create(ctx context.Context, in NewBooking) (*ent.Booking, erro
 		if err := checkTimes(start, end); err != nil {
 			return err
 		}
+		if err := checkPast(o, in.Past, start, end); err != nil {
+			return err
+		}
 		price := svc.PriceCents
 		if in.PriceCents != nil {
 			if *in.PriceCents < 0 {
@@ -281,9 +304,48 @@ func (s *Service) Create(ctx context.Context, in NewBooking) (*ent.Booking, erro
 			}
 		}
 		out = b
-		return nil
+		if in.Past != nil {
+			out, err = s.recordOutcome(o, b, in.Past)
+		}
+		return err
 	})
 	return detach(out), err
+}
+
+// checkPast refuses a booking that has already ended unless it is recorded
+// as a past visit, and a past visit that has not ended.
+func checkPast(o *op, past *PastVisit, start, end time.Time) error {
+	ended := !end.After(o.now)
+	switch {
+	case ended && past == nil:
+		return apperr.Invalidf("pastVisit", "%s has already passed: to record a visit that happened, say how it went (completed, no-show or cancelled)", o.when(start))
+	case !ended && past != nil:
+		return apperr.Invalidf("pastVisit", "the booking at %s has not ended yet: book it as usual", o.when(start))
+	case past != nil && past.Outcome != PastCompleted && past.Outcome != PastNoShow && past.Outcome != PastCancelled:
+		return apperr.Invalidf("pastVisit", "say how the visit went: completed, no_show or cancelled")
+	}
+	return nil
+}
+
+// recordOutcome takes a past visit just created to its outcome through the
+// state machine's own steps, in the same transaction, so its history,
+// stage moves and follow-up tasks are those of a visit recorded live.
+func (s *Service) recordOutcome(o *op, b *ent.Booking, past *PastVisit) (*ent.Booking, error) {
+	if past.Outcome == PastCancelled {
+		reason := past.CancelReason
+		if strings.TrimSpace(reason) == "" {
+			reason = "Recorded after the visit"
+		}
+		return s.Cancel(o.ctx, b.ID, reason)
+	}
+	if _, err := s.Confirm(o.ctx, b.ID); err != nil {
+		return nil, err
+	}
+	if past.Outcome == PastNoShow {
+		out, _, err := s.MarkNoShow(o.ctx, b.ID)
+		return out, err
+	}
+	return s.Complete(o.ctx, b.ID)
 }
 
 // Confirm confirms a pending booking: the patient has agreed and the

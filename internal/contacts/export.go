@@ -16,6 +16,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/labels"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -26,14 +27,19 @@ const MaxAPIExport = 50_000
 // exportPage is how many contacts an export holds in memory at once.
 const exportPage = 500
 
-// ExportColumns are the header of a contacts CSV export. The columns an
-// import understands come first under the same names, so an export can be
-// imported elsewhere as it is.
-var ExportColumns = []string{
+// ExportFields are the columns of a contacts CSV export, as codes. The
+// columns an import understands come first, so an export can be imported
+// elsewhere as it is.
+var ExportFields = []string{
 	"first_name", "last_name", "phone", "email", "date_of_birth", "lead_source", "referrer", "tags",
 	"notes", "sms_consent", "email_consent", "stage",
 	"id", "pipeline", "warmness", "assigned_to_id", "created_at", "updated_at",
 }
+
+// ExportColumns are the header row: ExportFields in the words of the one
+// label table ("First name", "Date of birth", "SMS consent"), which the
+// import's column guessing reads back as the same fields.
+var ExportColumns = labels.Headers(ExportFields)
 
 // ListFilter returns the filter of a contact list: where, and unless where
 // asks about archivedAt itself (anywhere, in and/or/not too), only contacts

@@ -276,7 +276,7 @@ func TestService_Timeline(t *testing.T) {
 	if !slices.Equal(kinds, want) {
 		t.Fatalf("kinds %v, want %v", kinds, want)
 	}
-	if items[4].Ref != b.ID || !strings.Contains(items[4].Summary, "(pending)") || !strings.Contains(items[1].Summary, "new_lead → booked") {
+	if items[4].Ref != b.ID || !strings.Contains(items[4].Summary, "(pending)") || !strings.Contains(items[1].Summary, "New lead → Booked") {
 		t.Errorf("items %+v", items)
 	}
 	if short, _ := e.svc.Timeline(staff, ct.ID, 2); len(short) != 2 || short[0].Kind != "sms_in" {

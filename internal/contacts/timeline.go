@@ -17,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
+	"github.com/avatarimaging/avatarcrm/internal/labels"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -75,9 +76,9 @@ func (s *Service) Timeline(ctx context.Context, id pulid.ID, limit int) ([]Timel
 		return nil, err
 	}
 	for _, sc := range changes {
-		sum := "Stage → " + string(sc.ToStage)
+		sum := "Stage → " + labels.Of(string(sc.ToStage))
 		if sc.FromStage != nil {
-			sum = fmt.Sprintf("Stage %s → %s", *sc.FromStage, sc.ToStage)
+			sum = fmt.Sprintf("Stage %s → %s", labels.Of(string(*sc.FromStage)), labels.Of(string(sc.ToStage)))
 		}
 		if sc.Reason != "" {
 			sum += " (" + sc.Reason + ")"
@@ -115,11 +116,11 @@ func (s *Service) Timeline(ctx context.Context, id pulid.ID, limit int) ([]Timel
 			}
 			what += " on " + when(b.StartsAt)
 			if len(events[b.ID]) == 0 {
-				items = append(items, TimelineItem{At: b.CreatedAt, Kind: "booking", Summary: fmt.Sprintf("%s (%s)", what, b.Status), Ref: b.ID})
+				items = append(items, TimelineItem{At: b.CreatedAt, Kind: "booking", Summary: fmt.Sprintf("%s (%s)", what, strings.ToLower(labels.Of(string(b.Status)))), Ref: b.ID})
 				continue
 			}
 			for _, e := range events[b.ID] {
-				sum := what + ": " + strings.ReplaceAll(string(e.Kind), "_", " ")
+				sum := what + ": " + strings.ToLower(labels.Of(string(e.Kind)))
 				if e.Kind == bookingevent.KindRescheduled && e.FromStartsAt != nil {
 					sum += " from " + when(*e.FromStartsAt)
 				}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"github.com/avatarimaging/avatarcrm/internal/labels"
 	"slices"
 	"strings"
 
@@ -141,35 +142,14 @@ func reached(s, got contact.Stage) bool {
 }
 
 // Label is the name of a stage as the clinic says it.
-func Label(s contact.Stage) string {
-	switch s {
-	case contact.StageNewLead:
-		return "New lead"
-	case contact.StageResultsSent:
-		return "Results sent"
-	case contact.StageReferralSent:
-		return "Referral sent"
-	case contact.StagePartnershipActive:
-		return "Partnership active"
-	}
-	v := string(s)
-	if v == "" {
-		return ""
-	}
-	return strings.ToUpper(v[:1]) + v[1:]
-}
+func Label(s contact.Stage) string { return labels.Of(string(s)) }
 
 // PipelineLabel is the name of a pipeline as the clinic says it.
 func PipelineLabel(p contact.Pipeline) string {
-	switch p {
-	case contact.PipelinePreAppointment:
-		return "Pre-Appointment"
-	case contact.PipelinePostAppointment:
-		return "Post-Appointment"
-	case contact.PipelinePartnership:
-		return "Partnership"
+	if p == "" {
+		p = contact.PipelineLead
 	}
-	return "Lead"
+	return labels.Of(string(p))
 }
 
 func joinOr(items []string) string {

@@ -247,6 +247,18 @@ type BookingForm struct {
 	// Conflict is the booking a refused time clashes with, shown next to
 	// the field ConflictField.
 	Conflict, ConflictField string
+	// PastVisit is the outcome of a visit recorded after its time
+	// (completed, no_show, cancelled); AskPast shows that choice, once the
+	// time turned out to have passed.
+	PastVisit string
+	AskPast   bool
+}
+
+// PastVisitOptions are the outcomes a past visit can be recorded with.
+var PastVisitOptions = []Option{
+	{Value: "completed", Label: "The patient came: record it as completed"},
+	{Value: "no_show", Label: "The patient did not come: record a no-show"},
+	{Value: "cancelled", Label: "It was cancelled: record the cancellation"},
 }
 
 // BookingRescheduleForm moves a booking.

@@ -95,7 +95,30 @@ type ContactDetail struct {
 	// Error is a refused action's message (archive, restore).
 	Error string
 	Now   time.Time
+	// Log is the "log a call, SMS or note" form; CanLog shows it.
+	Log    LogForm
+	CanLog bool
 }
+
+// LogForm is the form that logs a call, SMS, email or note by hand.
+type LogForm struct {
+	// Channel is call, sms, email or note; Direction inbound, outbound
+	// or empty (a note).
+	Channel, Direction, Text string
+	// Date (YYYY-MM-DD) and Time (HH:MM) are local; they start at now.
+	Date, Time string
+	Errors     FieldErrors
+}
+
+// LogChannels and LogDirections are the form's choices.
+var (
+	LogChannels   = []Option{{Value: "call", Label: "Phone call"}, {Value: "sms", Label: "SMS"}, {Value: "email", Label: "Email"}, {Value: "note", Label: "Note"}}
+	LogDirections = []Option{
+		{Value: "inbound", Label: "From the patient"},
+		{Value: "outbound", Label: "From the clinic"},
+		{Value: "", Label: "Neither (a note)"},
+	}
+)
 
 // StageForm is the move stage form.
 type StageForm struct {

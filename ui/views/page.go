@@ -3,7 +3,11 @@
 package views
 
 import (
+	"sync/atomic"
+
 	"fmt"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
+	"github.com/avatarimaging/avatarcrm/internal/labels"
 	"strings"
 	"time"
 
@@ -125,11 +129,41 @@ func Initials(name string) string {
 // Clock formats a time as 09:30 in tz.
 func Clock(t time.Time, tz *time.Location) string { return t.In(tz).Format("15:04") }
 
-// Day formats a date as Tue 3 Dec in tz.
-func Day(t time.Time, tz *time.Location) string { return t.In(tz).Format("Mon 2 Jan") }
+// Day formats a date as Tue 3 Dec in tz, with the year when it is not
+// the current year (Tue 3 Dec 2027): a recall due next year must not read
+// as this year's, overdue.
+func Day(t time.Time, tz *time.Location) string {
+	t = t.In(tz)
+	if t.Year() != today().In(tz).Year() {
+		return t.Format("Mon 2 Jan 2006")
+	}
+	return t.Format("Mon 2 Jan")
+}
 
-// DayTime formats a time as Tue 3 Dec 09:30 in tz.
-func DayTime(t time.Time, tz *time.Location) string { return t.In(tz).Format("Mon 2 Jan 15:04") }
+// DayTime formats a time as Tue 3 Dec 09:30 in tz, with the year when it
+// is not the current year (Tue 3 Dec 2027 09:30).
+func DayTime(t time.Time, tz *time.Location) string {
+	return Day(t, tz) + " " + t.In(tz).Format("15:04")
+}
+
+// now is the clock the date helpers ask for the current year; the UI sets
+// it to the program's clock (SetClock). Templates have no other way to
+// the clock, and one program has one clock.
+var now atomic.Pointer[clock.Clock]
+
+// SetClock makes c the clock the date helpers read.
+func SetClock(c clock.Clock) {
+	if c != nil {
+		now.Store(&c)
+	}
+}
+
+func today() time.Time {
+	if c := now.Load(); c != nil {
+		return (*c).Now()
+	}
+	return clock.System.Now()
+}
 
 // Ago says how long ago t was, relative to now.
 func Ago(t, now time.Time) string {
@@ -161,32 +195,9 @@ func Until(t, now time.Time) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
-// labels are enum values whose words are names or abbreviations that
-// Humanize's plain rule would get wrong.
-var labels = map[string]string{
-	"gp_referral": "GP referral",
-	"google_ads":  "Google Ads",
-	"meta_ads":    "Meta Ads",
-	"manychat":    "ManyChat",
-	"walk_in":     "Walk-in",
-	"wix":         "Wix",
-	"no_show":     "No-show",
-	"sms_in":      "SMS in",
-	"sms_out":     "SMS out",
-}
-
-// Humanize turns an enum value such as qualified_lead into "Qualified
-// lead" (and the values in labels into their proper names).
-func Humanize(s string) string {
-	if l, ok := labels[s]; ok {
-		return l
-	}
-	s = strings.ReplaceAll(s, "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+// Humanize turns a stored code such as results_sent into the words of
+// the one label table (internal/labels): "Results sent".
+func Humanize(s string) string { return labels.Of(s) }
 
 // WarmClass is the CSS class of a warmness score.
 func WarmClass(score int) string {
