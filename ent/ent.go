@@ -14,6 +14,8 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/ent/automationrule"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
@@ -96,6 +98,8 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apitoken.Table:           apitoken.ValidColumn,
 			auditentry.Table:         auditentry.ValidColumn,
+			automationrule.Table:     automationrule.ValidColumn,
+			automationrun.Table:      automationrun.ValidColumn,
 			booking.Table:            booking.ValidColumn,
 			bookingevent.Table:       bookingevent.ValidColumn,
 			cancelreason.Table:       cancelreason.ValidColumn,

@@ -5,6 +5,8 @@ package ent
 import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/ent/automationrule"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
@@ -35,7 +37,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -94,6 +96,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   automationrule.Table,
+			Columns: automationrule.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: automationrule.FieldID,
+			},
+		},
+		Type: "AutomationRule",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			automationrule.FieldCreatedAt:    {Type: field.TypeTime, Column: automationrule.FieldCreatedAt},
+			automationrule.FieldUpdatedAt:    {Type: field.TypeTime, Column: automationrule.FieldUpdatedAt},
+			automationrule.FieldLocationID:   {Type: field.TypeString, Column: automationrule.FieldLocationID},
+			automationrule.FieldName:         {Type: field.TypeString, Column: automationrule.FieldName},
+			automationrule.FieldTrigger:      {Type: field.TypeString, Column: automationrule.FieldTrigger},
+			automationrule.FieldCondition:    {Type: field.TypeString, Column: automationrule.FieldCondition},
+			automationrule.FieldDelaySeconds: {Type: field.TypeInt, Column: automationrule.FieldDelaySeconds},
+			automationrule.FieldActions:      {Type: field.TypeJSON, Column: automationrule.FieldActions},
+			automationrule.FieldEnabled:      {Type: field.TypeBool, Column: automationrule.FieldEnabled},
+			automationrule.FieldDefaultKey:   {Type: field.TypeString, Column: automationrule.FieldDefaultKey},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   automationrun.Table,
+			Columns: automationrun.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: automationrun.FieldID,
+			},
+		},
+		Type: "AutomationRun",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			automationrun.FieldLocationID: {Type: field.TypeString, Column: automationrun.FieldLocationID},
+			automationrun.FieldRuleID:     {Type: field.TypeString, Column: automationrun.FieldRuleID},
+			automationrun.FieldEventID:    {Type: field.TypeString, Column: automationrun.FieldEventID},
+			automationrun.FieldEventType:  {Type: field.TypeString, Column: automationrun.FieldEventType},
+			automationrun.FieldContactID:  {Type: field.TypeString, Column: automationrun.FieldContactID},
+			automationrun.FieldBookingID:  {Type: field.TypeString, Column: automationrun.FieldBookingID},
+			automationrun.FieldOutcome:    {Type: field.TypeEnum, Column: automationrun.FieldOutcome},
+			automationrun.FieldDetail:     {Type: field.TypeString, Column: automationrun.FieldDetail},
+			automationrun.FieldSteps:      {Type: field.TypeJSON, Column: automationrun.FieldSteps},
+			automationrun.FieldError:      {Type: field.TypeString, Column: automationrun.FieldError},
+			automationrun.FieldStartedAt:  {Type: field.TypeTime, Column: automationrun.FieldStartedAt},
+			automationrun.FieldFinishedAt: {Type: field.TypeTime, Column: automationrun.FieldFinishedAt},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   booking.Table,
 			Columns: booking.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -122,7 +172,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			booking.FieldNotes:        {Type: field.TypeString, Column: booking.FieldNotes},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   bookingevent.Table,
 			Columns: bookingevent.Columns,
@@ -145,7 +195,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			bookingevent.FieldActorID:      {Type: field.TypeString, Column: bookingevent.FieldActorID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cancelreason.Table,
 			Columns: cancelreason.Columns,
@@ -164,7 +214,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cancelreason.FieldActive:     {Type: field.TypeBool, Column: cancelreason.FieldActive},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -200,7 +250,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldMergedIntoID:     {Type: field.TypeString, Column: contact.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -219,7 +269,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldProcessedAt: {Type: field.TypeTime, Column: event.FieldProcessedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   iprule.Table,
 			Columns: iprule.Columns,
@@ -238,7 +288,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			iprule.FieldCreatedByID: {Type: field.TypeString, Column: iprule.FieldCreatedByID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   importjob.Table,
 			Columns: importjob.Columns,
@@ -267,7 +317,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldFinishedAt:  {Type: field.TypeTime, Column: importjob.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -288,7 +338,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:  {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -312,7 +362,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldHostname:  {Type: field.TypeString, Column: location.FieldHostname},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -332,7 +382,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisabledAt: {Type: field.TypeTime, Column: membership.FieldDisabledAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permission.Table,
 			Columns: permission.Columns,
@@ -352,7 +402,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permissionoverride.Table,
 			Columns: permissionoverride.Columns,
@@ -374,7 +424,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchkey.Table,
 			Columns: searchkey.Columns,
@@ -393,7 +443,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -417,7 +467,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldDescription:     {Type: field.TypeString, Column: service.FieldDescription},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -439,7 +489,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stagechange.Table,
 			Columns: stagechange.Columns,
@@ -461,7 +511,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -490,7 +540,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   taskevent.Table,
 			Columns: taskevent.Columns,
@@ -509,7 +559,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -531,7 +581,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -588,6 +638,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"APIToken",
 		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   automationrule.LocationTable,
+			Columns: []string{automationrule.LocationColumn},
+			Bidi:    false,
+		},
+		"AutomationRule",
+		"Location",
+	)
+	graph.MustAddE(
+		"runs",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   automationrule.RunsTable,
+			Columns: []string{automationrule.RunsColumn},
+			Bidi:    false,
+		},
+		"AutomationRule",
+		"AutomationRun",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   automationrun.LocationTable,
+			Columns: []string{automationrun.LocationColumn},
+			Bidi:    false,
+		},
+		"AutomationRun",
+		"Location",
+	)
+	graph.MustAddE(
+		"rule",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   automationrun.RuleTable,
+			Columns: []string{automationrun.RuleColumn},
+			Bidi:    false,
+		},
+		"AutomationRun",
+		"AutomationRule",
 	)
 	graph.MustAddE(
 		"location",
@@ -1447,6 +1545,252 @@ func (f *AuditEntryFilter) WhereMAC(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AutomationRuleQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AutomationRuleQuery builder.
+func (_q *AutomationRuleQuery) Filter() *AutomationRuleFilter {
+	return &AutomationRuleFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AutomationRuleMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AutomationRuleMutation builder.
+func (m *AutomationRuleMutation) Filter() *AutomationRuleFilter {
+	return &AutomationRuleFilter{config: m.config, predicateAdder: m}
+}
+
+// AutomationRuleFilter provides a generic filtering capability at runtime for AutomationRuleQuery.
+type AutomationRuleFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AutomationRuleFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AutomationRuleFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AutomationRuleFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(automationrule.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *AutomationRuleFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(automationrule.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *AutomationRuleFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldLocationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *AutomationRuleFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldName))
+}
+
+// WhereTrigger applies the entql string predicate on the trigger field.
+func (f *AutomationRuleFilter) WhereTrigger(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldTrigger))
+}
+
+// WhereCondition applies the entql string predicate on the condition field.
+func (f *AutomationRuleFilter) WhereCondition(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldCondition))
+}
+
+// WhereDelaySeconds applies the entql int predicate on the delay_seconds field.
+func (f *AutomationRuleFilter) WhereDelaySeconds(p entql.IntP) {
+	f.Where(p.Field(automationrule.FieldDelaySeconds))
+}
+
+// WhereActions applies the entql json.RawMessage predicate on the actions field.
+func (f *AutomationRuleFilter) WhereActions(p entql.BytesP) {
+	f.Where(p.Field(automationrule.FieldActions))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *AutomationRuleFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(automationrule.FieldEnabled))
+}
+
+// WhereDefaultKey applies the entql string predicate on the default_key field.
+func (f *AutomationRuleFilter) WhereDefaultKey(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldDefaultKey))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *AutomationRuleFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *AutomationRuleFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRuns applies a predicate to check if query has an edge runs.
+func (f *AutomationRuleFilter) WhereHasRuns() {
+	f.Where(entql.HasEdge("runs"))
+}
+
+// WhereHasRunsWith applies a predicate to check if query has an edge runs with a given conditions (other predicates).
+func (f *AutomationRuleFilter) WhereHasRunsWith(preds ...predicate.AutomationRun) {
+	f.Where(entql.HasEdgeWith("runs", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AutomationRunQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AutomationRunQuery builder.
+func (_q *AutomationRunQuery) Filter() *AutomationRunFilter {
+	return &AutomationRunFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AutomationRunMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AutomationRunMutation builder.
+func (m *AutomationRunMutation) Filter() *AutomationRunFilter {
+	return &AutomationRunFilter{config: m.config, predicateAdder: m}
+}
+
+// AutomationRunFilter provides a generic filtering capability at runtime for AutomationRunQuery.
+type AutomationRunFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AutomationRunFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AutomationRunFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *AutomationRunFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldLocationID))
+}
+
+// WhereRuleID applies the entql string predicate on the rule_id field.
+func (f *AutomationRunFilter) WhereRuleID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldRuleID))
+}
+
+// WhereEventID applies the entql string predicate on the event_id field.
+func (f *AutomationRunFilter) WhereEventID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldEventID))
+}
+
+// WhereEventType applies the entql string predicate on the event_type field.
+func (f *AutomationRunFilter) WhereEventType(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldEventType))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *AutomationRunFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldContactID))
+}
+
+// WhereBookingID applies the entql string predicate on the booking_id field.
+func (f *AutomationRunFilter) WhereBookingID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldBookingID))
+}
+
+// WhereOutcome applies the entql string predicate on the outcome field.
+func (f *AutomationRunFilter) WhereOutcome(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldOutcome))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *AutomationRunFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldDetail))
+}
+
+// WhereSteps applies the entql json.RawMessage predicate on the steps field.
+func (f *AutomationRunFilter) WhereSteps(p entql.BytesP) {
+	f.Where(p.Field(automationrun.FieldSteps))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *AutomationRunFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldError))
+}
+
+// WhereStartedAt applies the entql time.Time predicate on the started_at field.
+func (f *AutomationRunFilter) WhereStartedAt(p entql.TimeP) {
+	f.Where(p.Field(automationrun.FieldStartedAt))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *AutomationRunFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(automationrun.FieldFinishedAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *AutomationRunFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *AutomationRunFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRule applies a predicate to check if query has an edge rule.
+func (f *AutomationRunFilter) WhereHasRule() {
+	f.Where(entql.HasEdge("rule"))
+}
+
+// WhereHasRuleWith applies a predicate to check if query has an edge rule with a given conditions (other predicates).
+func (f *AutomationRunFilter) WhereHasRuleWith(preds ...predicate.AutomationRule) {
+	f.Where(entql.HasEdgeWith("rule", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *BookingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1475,7 +1819,7 @@ type BookingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1684,7 +2028,7 @@ type BookingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1816,7 +2160,7 @@ type CancelReasonFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CancelReasonFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1900,7 +2244,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2139,7 +2483,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2223,7 +2567,7 @@ type IPRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IPRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2321,7 +2665,7 @@ type ImportJobFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ImportJobFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2469,7 +2813,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2577,7 +2921,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2672,7 +3016,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2775,7 +3119,7 @@ type PermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2864,7 +3208,7 @@ type PermissionOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2977,7 +3321,7 @@ type SearchKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3061,7 +3405,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3170,7 +3514,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3269,7 +3613,7 @@ type StageChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StageChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3396,7 +3740,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3586,7 +3930,7 @@ type TaskEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3698,7 +4042,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3839,7 +4183,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

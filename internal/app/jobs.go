@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
@@ -21,6 +22,7 @@ var ExtraWorkers func(*jobs.Workers)
 func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tasks.Service) error {
 	ws := jobs.NewWorkers()
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc})
+	automation.AddWorkers(ws, a.Automation)
 	if ExtraWorkers != nil {
 		ExtraWorkers(ws)
 	}
@@ -30,6 +32,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 		return err
 	}
 	a.Jobs = q
+	a.Events.Jobs, a.Automation.Jobs = q, q
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
+	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -50,6 +51,10 @@ type Service struct {
 	Scorer Scorer
 	// Now is the clock; nil is the system clock.
 	Now clock.Clock
+	// Events, once active, writes contact.warm with the job that runs
+	// the rules; until then (the demo seed, commands without a queue) the
+	// Event row alone is written.
+	Events *events.Outbox
 }
 
 func (s *Service) scorer() Scorer {
@@ -261,6 +266,12 @@ func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 func (s *Service) crossed(ctx context.Context, c *ent.Client, loc, id pulid.ID, from, to int, now time.Time) error {
 	if from > WarmThreshold || to <= WarmThreshold {
 		return nil
+	}
+	if s.Events.Active() {
+		return s.Events.Emit(ctx, c, events.Event{
+			Type: events.ContactWarm, LocationID: loc, Subject: id, ContactID: id,
+			Data: map[string]any{"from": from, "to": to},
+		})
 	}
 	err := c.Event.Create().
 		SetLocationID(loc).SetType(EventWarm).SetSubjectID(string(id)).
