@@ -33,6 +33,7 @@ const (
 	OpConfirmBooking           Op = "confirmBooking"
 	OpContactImportPreview     Op = "contactImportPreview"
 	OpCreateAPIToken           Op = "createAPIToken"
+	OpCreateAutomationRule     Op = "createAutomationRule"
 	OpCreateBooking            Op = "createBooking"
 	OpCreateContact            Op = "createContact"
 	OpCreateService            Op = "createService"
@@ -43,6 +44,8 @@ const (
 	OpDeleteContact            Op = "deleteContact"
 	OpDeleteService            Op = "deleteService"
 	OpDeleteTask               Op = "deleteTask"
+	OpDiscardJob               Op = "discardJob"
+	OpDryRunAutomationRule     Op = "dryRunAutomationRule"
 	OpInviteUser               Op = "inviteUser"
 	OpMarkNoShow               Op = "markNoShow"
 	OpMergeContacts            Op = "mergeContacts"
@@ -56,8 +59,10 @@ const (
 	OpReopenTask               Op = "reopenTask"
 	OpRescheduleBooking        Op = "rescheduleBooking"
 	OpRestoreContact           Op = "restoreContact"
+	OpRetryJob                 Op = "retryJob"
 	OpRevokeAPIToken           Op = "revokeAPIToken"
 	OpRevokeInvitation         Op = "revokeInvitation"
+	OpSetAutomationRuleEnabled Op = "setAutomationRuleEnabled"
 	OpSetMemberRole            Op = "setMemberRole"
 	OpSetPermission            Op = "setPermission"
 	OpSetPermissionOverride    Op = "setPermissionOverride"
@@ -68,6 +73,7 @@ const (
 	OpStageContactImport       Op = "stageContactImport"
 	OpStartContactImport       Op = "startContactImport"
 	OpStartStagedContactImport Op = "startStagedContactImport"
+	OpUpdateAutomationRule     Op = "updateAutomationRule"
 	OpUpdateBooking            Op = "updateBooking"
 	OpUpdateContact            Op = "updateContact"
 	OpUpdateLocation           Op = "updateLocation"
@@ -76,9 +82,14 @@ const (
 	OpAPITokens                Op = "apiTokens"
 	OpAuditEntries             Op = "auditEntries"
 	OpAuditIntegrity           Op = "auditIntegrity"
+	OpAutomationRule           Op = "automationRule"
+	OpAutomationRules          Op = "automationRules"
+	OpAutomationRuns           Op = "automationRuns"
+	OpAutomationTriggers       Op = "automationTriggers"
 	OpBookings                 Op = "bookings"
 	OpBookingsInRange          Op = "bookingsInRange"
 	OpCancelReasons            Op = "cancelReasons"
+	OpCheckAutomationCondition Op = "checkAutomationCondition"
 	OpContactTimeline          Op = "contactTimeline"
 	OpContacts                 Op = "contacts"
 	OpDuplicatesOf             Op = "duplicatesOf"
@@ -88,6 +99,8 @@ const (
 	OpIPRules                  Op = "ipRules"
 	OpImportJob                Op = "importJob"
 	OpInvitations              Op = "invitations"
+	OpJob                      Op = "job"
+	OpJobs                     Op = "jobs"
 	OpLocations                Op = "locations"
 	OpMe                       Op = "me"
 	OpNode                     Op = "node"
@@ -95,6 +108,7 @@ const (
 	OpPermissionMatrix         Op = "permissionMatrix"
 	OpPermissionOverrides      Op = "permissionOverrides"
 	OpPermissions              Op = "permissions"
+	OpScheduledAutomations     Op = "scheduledAutomations"
 	OpSearchContacts           Op = "searchContacts"
 	OpServices                 Op = "services"
 	OpStageAnalytics           Op = "stageAnalytics"
@@ -118,6 +132,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpConfirmBooking:           rbac.BookingsUpdate,
 	OpContactImportPreview:     rbac.ContactsCreate,
 	OpCreateAPIToken:           rbac.APITokensCreate,
+	OpCreateAutomationRule:     rbac.AutomationCreate,
 	OpCreateBooking:            rbac.BookingsCreate,
 	OpCreateContact:            rbac.ContactsCreate,
 	OpCreateService:            rbac.SettingsCreate,
@@ -128,6 +143,8 @@ var opPermissions = map[Op]rbac.Permission{
 	OpDeleteContact:            rbac.ContactsDelete,
 	OpDeleteService:            rbac.SettingsDelete,
 	OpDeleteTask:               rbac.TasksDelete,
+	OpDiscardJob:               rbac.AutomationUpdate,
+	OpDryRunAutomationRule:     rbac.AutomationUpdate,
 	OpInviteUser:               rbac.UsersCreate,
 	OpMarkNoShow:               rbac.BookingsUpdate,
 	OpMergeContacts:            rbac.ContactsDelete,
@@ -141,8 +158,10 @@ var opPermissions = map[Op]rbac.Permission{
 	OpReopenTask:               rbac.TasksUpdate,
 	OpRescheduleBooking:        rbac.BookingsUpdate,
 	OpRestoreContact:           rbac.ContactsDelete,
+	OpRetryJob:                 rbac.AutomationUpdate,
 	OpRevokeAPIToken:           rbac.APITokensUpdate,
 	OpRevokeInvitation:         rbac.UsersDelete,
+	OpSetAutomationRuleEnabled: rbac.AutomationUpdate,
 	OpSetMemberRole:            rbac.UsersUpdate,
 	OpSetPermission:            rbac.SettingsUpdate,
 	OpSetPermissionOverride:    rbac.UsersUpdate,
@@ -152,6 +171,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpStageContactImport:       rbac.ContactsCreate,
 	OpStartContactImport:       rbac.ContactsCreate,
 	OpStartStagedContactImport: rbac.ContactsCreate,
+	OpUpdateAutomationRule:     rbac.AutomationUpdate,
 	OpUpdateBooking:            rbac.BookingsUpdate,
 	OpUpdateContact:            rbac.ContactsUpdate,
 	OpUpdateLocation:           rbac.SettingsUpdate,
@@ -160,8 +180,13 @@ var opPermissions = map[Op]rbac.Permission{
 	OpAPITokens:                rbac.APITokensRead,
 	OpAuditEntries:             rbac.AuditRead,
 	OpAuditIntegrity:           rbac.AuditRead,
+	OpAutomationRule:           rbac.AutomationRead,
+	OpAutomationRules:          rbac.AutomationRead,
+	OpAutomationRuns:           rbac.AutomationRead,
+	OpAutomationTriggers:       rbac.AutomationRead,
 	OpBookings:                 rbac.BookingsRead,
 	OpBookingsInRange:          rbac.BookingsRead,
+	OpCheckAutomationCondition: rbac.AutomationRead,
 	OpContactTimeline:          rbac.ContactsRead,
 	OpContacts:                 rbac.ContactsRead,
 	OpDuplicatesOf:             rbac.ContactsRead,
@@ -171,9 +196,12 @@ var opPermissions = map[Op]rbac.Permission{
 	OpIPRules:                  rbac.SettingsRead,
 	OpImportJob:                rbac.ContactsRead,
 	OpInvitations:              rbac.UsersRead,
+	OpJob:                      rbac.AutomationRead,
+	OpJobs:                     rbac.AutomationRead,
 	OpPermissionMatrix:         rbac.SettingsRead,
 	OpPermissionOverrides:      rbac.SettingsRead,
 	OpPermissions:              rbac.SettingsRead,
+	OpScheduledAutomations:     rbac.AutomationRead,
 	OpSearchContacts:           rbac.ContactsRead,
 	OpStageAnalytics:           rbac.ReportsRead,
 	OpStageChanges:             rbac.ContactsRead,
@@ -282,6 +310,16 @@ func (o *Ops) CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*C
 	return out, err
 }
 
+// CreateAutomationRule runs the createAutomationRule mutation in one transaction; it needs automation:create.
+func (o *Ops) CreateAutomationRule(ctx context.Context, input AutomationRuleInput) (*ent.AutomationRule, error) {
+	var out *ent.AutomationRule
+	err := o.mutate(ctx, rbac.AutomationCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CreateAutomationRule(ctx, input)
+		return err
+	})
+	return out, err
+}
+
 // CreateBooking runs the createBooking mutation in one transaction; it needs bookings:create.
 func (o *Ops) CreateBooking(ctx context.Context, input ent.CreateBookingInput) (*ent.Booking, error) {
 	var out *ent.Booking
@@ -377,6 +415,26 @@ func (o *Ops) DeleteTask(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 	var out pulid.ID
 	err := o.mutate(ctx, rbac.TasksDelete, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().DeleteTask(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// DiscardJob runs the discardJob mutation in one transaction; it needs automation:update.
+func (o *Ops) DiscardJob(ctx context.Context, id pulid.ID) (*Job, error) {
+	var out *Job
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().DiscardJob(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// DryRunAutomationRule runs the dryRunAutomationRule mutation in one transaction; it needs automation:update.
+func (o *Ops) DryRunAutomationRule(ctx context.Context, ruleID pulid.ID, contactID pulid.ID) (*ent.AutomationRun, error) {
+	var out *ent.AutomationRun
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().DryRunAutomationRule(ctx, ruleID, contactID)
 		return err
 	})
 	return out, err
@@ -512,6 +570,16 @@ func (o *Ops) RestoreContact(ctx context.Context, id pulid.ID) (*ent.Contact, er
 	return out, err
 }
 
+// RetryJob runs the retryJob mutation in one transaction; it needs automation:update.
+func (o *Ops) RetryJob(ctx context.Context, id pulid.ID) (*Job, error) {
+	var out *Job
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RetryJob(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // RevokeAPIToken runs the revokeAPIToken mutation in one transaction; it needs api_tokens:update.
 func (o *Ops) RevokeAPIToken(ctx context.Context, id pulid.ID) (*ent.APIToken, error) {
 	var out *ent.APIToken
@@ -527,6 +595,16 @@ func (o *Ops) RevokeInvitation(ctx context.Context, id pulid.ID) (pulid.ID, erro
 	var out pulid.ID
 	err := o.mutate(ctx, rbac.UsersDelete, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().RevokeInvitation(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// SetAutomationRuleEnabled runs the setAutomationRuleEnabled mutation in one transaction; it needs automation:update.
+func (o *Ops) SetAutomationRuleEnabled(ctx context.Context, id pulid.ID, enabled bool) (*ent.AutomationRule, error) {
+	var out *ent.AutomationRule
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SetAutomationRuleEnabled(ctx, id, enabled)
 		return err
 	})
 	return out, err
@@ -632,6 +710,16 @@ func (o *Ops) StartStagedContactImport(ctx context.Context, id pulid.ID, mapping
 	return out, err
 }
 
+// UpdateAutomationRule runs the updateAutomationRule mutation in one transaction; it needs automation:update.
+func (o *Ops) UpdateAutomationRule(ctx context.Context, id pulid.ID, input AutomationRuleInput) (*ent.AutomationRule, error) {
+	var out *ent.AutomationRule
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateAutomationRule(ctx, id, input)
+		return err
+	})
+	return out, err
+}
+
 // UpdateBooking runs the updateBooking mutation in one transaction; it needs bookings:update.
 func (o *Ops) UpdateBooking(ctx context.Context, id pulid.ID, input ent.UpdateBookingInput) (*ent.Booking, error) {
 	var out *ent.Booking
@@ -709,6 +797,42 @@ func (o *Ops) AuditIntegrity(ctx context.Context) (*AuditIntegrity, error) {
 	return o.r.Query().AuditIntegrity(ctx)
 }
 
+// AutomationRule reads the automationRule query; it needs automation:read.
+func (o *Ops) AutomationRule(ctx context.Context, id pulid.ID) (*ent.AutomationRule, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *ent.AutomationRule
+		return zero, err
+	}
+	return o.r.Query().AutomationRule(ctx, id)
+}
+
+// AutomationRules reads the automationRules query; it needs automation:read.
+func (o *Ops) AutomationRules(ctx context.Context) ([]*ent.AutomationRule, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []*ent.AutomationRule
+		return zero, err
+	}
+	return o.r.Query().AutomationRules(ctx)
+}
+
+// AutomationRuns reads the automationRuns query; it needs automation:read.
+func (o *Ops) AutomationRuns(ctx context.Context, where *AutomationRunsWhere, first *int) ([]*ent.AutomationRun, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []*ent.AutomationRun
+		return zero, err
+	}
+	return o.r.Query().AutomationRuns(ctx, where, first)
+}
+
+// AutomationTriggers reads the automationTriggers query; it needs automation:read.
+func (o *Ops) AutomationTriggers(ctx context.Context) ([]string, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []string
+		return zero, err
+	}
+	return o.r.Query().AutomationTriggers(ctx)
+}
+
 // Bookings reads the bookings query; it needs bookings:read.
 func (o *Ops) Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) (*ent.BookingConnection, error) {
 	if err := authorize(ctx, rbac.BookingsRead); err != nil {
@@ -734,6 +858,15 @@ func (o *Ops) CancelReasons(ctx context.Context) ([]*ent.CancelReason, error) {
 		return zero, err
 	}
 	return o.r.Query().CancelReasons(ctx)
+}
+
+// CheckAutomationCondition reads the checkAutomationCondition query; it needs automation:read.
+func (o *Ops) CheckAutomationCondition(ctx context.Context, condition string) (*ConditionCheck, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *ConditionCheck
+		return zero, err
+	}
+	return o.r.Query().CheckAutomationCondition(ctx, condition)
 }
 
 // ContactTimeline reads the contactTimeline query; it needs contacts:read.
@@ -817,6 +950,24 @@ func (o *Ops) Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], f
 	return o.r.Query().Invitations(ctx, after, first, before, last, orderBy, where)
 }
 
+// Job reads the job query; it needs automation:read.
+func (o *Ops) Job(ctx context.Context, id pulid.ID) (*Job, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *Job
+		return zero, err
+	}
+	return o.r.Query().Job(ctx, id)
+}
+
+// Jobs reads the jobs query; it needs automation:read.
+func (o *Ops) Jobs(ctx context.Context, where *JobsWhere, first *int, after *string) (*JobPage, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *JobPage
+		return zero, err
+	}
+	return o.r.Query().Jobs(ctx, where, first, after)
+}
+
 // Locations reads the locations query; it needs a signed-in viewer.
 func (o *Ops) Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error) {
 	if err := authorize(ctx, ""); err != nil {
@@ -878,6 +1029,15 @@ func (o *Ops) Permissions(ctx context.Context, after *entgql.Cursor[pulid.ID], f
 		return zero, err
 	}
 	return o.r.Query().Permissions(ctx, after, first, before, last, orderBy, where)
+}
+
+// ScheduledAutomations reads the scheduledAutomations query; it needs automation:read.
+func (o *Ops) ScheduledAutomations(ctx context.Context) ([]*ScheduledAutomation, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []*ScheduledAutomation
+		return zero, err
+	}
+	return o.r.Query().ScheduledAutomations(ctx)
 }
 
 // SearchContacts reads the searchContacts query; it needs contacts:read.
