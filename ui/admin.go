@@ -67,12 +67,19 @@ func (u *UI) adminRoutes(r chi.Router) {
 	r.Post("/admin/network", u.addIPRule)
 	r.Get("/admin/network/{id}/remove", u.removeIPRule)
 	r.Post("/admin/network/{id}/remove", u.removeIPRule)
+
+	u.automationRoutes(r)
 }
 
 // flashes are the messages a redirect after a successful form can ask for
 // with ?done=<key>. Only these keys show anything, so a crafted link cannot
 // put its own words on the page.
 var flashes = map[string]string{
+	"rule-saved":    "Rule saved.",
+	"rule-enabled":  "Rule enabled.",
+	"rule-disabled": "Rule disabled: it starts no runs, and runs waiting out its delay are skipped.",
+	"job-retried":   "The job will run again now.",
+	"job-discarded": "Job discarded.",
 	"invited":            "Invitation created. They become a member when they sign in with this email address.",
 	"invitation-revoked": "Invitation withdrawn.",
 	"role":               "Role and skills saved.",

@@ -35,6 +35,7 @@ type API interface {
 	bookingsAPI
 	tasksAPI
 	adminAPI
+	automationAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -48,6 +49,7 @@ type apis struct {
 	bookings bookingsAPI
 	tasks    tasksAPI
 	admin    adminAPI
+	auto     automationAPI
 }
 
 // guardAPI answers whether the viewer may run an operation, by the

@@ -55,7 +55,7 @@ type UI struct {
 func New(api API, opts Options) *UI {
 	return &UI{api: apis{
 		guard: api, layout: api, dash: api,
-		contacts: api, bookings: api, tasks: api, admin: api,
+		contacts: api, bookings: api, tasks: api, admin: api, auto: api,
 	}, opts: opts}
 }
 
