@@ -23,7 +23,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/riverqueue/river"
 
-	"github.com/avatarimaging/avatarcrm/ent/location"
+	entlocation "github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/events"
@@ -571,7 +571,7 @@ func prepareRoads(t *testing.T, srv *testutil.Server) []roadFixture {
 func waitingJob(t *testing.T, srv *testutil.Server, name string) string {
 	t.Helper()
 	ctx := viewer.Seed.Grant(context.Background(), "test")
-	loc, err := srv.App.DB.Client.Location.Query().Where(location.Code("SYD")).OnlyID(ctx)
+	loc, err := srv.App.DB.Client.Location.Query().Where(entlocation.Code("SYD")).OnlyID(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
