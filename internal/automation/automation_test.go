@@ -146,6 +146,20 @@ func TestDefaultRules_WelcomeOnceConfirmationAndPostAppointment(t *testing.T) {
 	if len(w.sms.sent) != 1 {
 		t.Fatalf("a second run of the job sent %d SMS", len(w.sms.sent))
 	}
+	// The run is on the contact's timeline.
+	items, err := w.contacts.Timeline(w.admin, ct.ID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onTimeline := false
+	for _, it := range items {
+		if it.Kind == "automation_done" && strings.Contains(it.Summary, "welcome SMS") && it.Ref == runs[0].ID {
+			onTimeline = true
+		}
+	}
+	if !onTimeline {
+		t.Errorf("the welcome run is not on the timeline: %+v", items)
+	}
 
 	b := w.book(ct.ID, w.clock.Now().Add(2*time.Hour).Truncate(time.Minute))
 	w.drain()

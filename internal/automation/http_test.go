@@ -34,6 +34,9 @@ func post(t *testing.T, srv *testutil.Server, c *http.Client, path string) strin
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusSeeOther {
+		return get(t, srv, c, resp.Header.Get("Location"))
+	}
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST %s: %d\n%s", path, resp.StatusCode, b)
