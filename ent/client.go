@@ -30,11 +30,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
+	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -75,10 +78,16 @@ type Client struct {
 	Location *LocationClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Message is the client for interacting with the Message builders.
+	Message *MessageClient
+	// OptOut is the client for interacting with the OptOut builders.
+	OptOut *OptOutClient
 	// Permission is the client for interacting with the Permission builders.
 	Permission *PermissionClient
 	// PermissionOverride is the client for interacting with the PermissionOverride builders.
 	PermissionOverride *PermissionOverrideClient
+	// SMSTemplate is the client for interacting with the SMSTemplate builders.
+	SMSTemplate *SMSTemplateClient
 	// SearchKey is the client for interacting with the SearchKey builders.
 	SearchKey *SearchKeyClient
 	// Service is the client for interacting with the Service builders.
@@ -120,8 +129,11 @@ func (c *Client) init() {
 	c.Invitation = NewInvitationClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
+	c.Message = NewMessageClient(c.config)
+	c.OptOut = NewOptOutClient(c.config)
 	c.Permission = NewPermissionClient(c.config)
 	c.PermissionOverride = NewPermissionOverrideClient(c.config)
+	c.SMSTemplate = NewSMSTemplateClient(c.config)
 	c.SearchKey = NewSearchKeyClient(c.config)
 	c.Service = NewServiceClient(c.config)
 	c.Session = NewSessionClient(c.config)
@@ -236,8 +248,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Invitation:         NewInvitationClient(cfg),
 		Location:           NewLocationClient(cfg),
 		Membership:         NewMembershipClient(cfg),
+		Message:            NewMessageClient(cfg),
+		OptOut:             NewOptOutClient(cfg),
 		Permission:         NewPermissionClient(cfg),
 		PermissionOverride: NewPermissionOverrideClient(cfg),
+		SMSTemplate:        NewSMSTemplateClient(cfg),
 		SearchKey:          NewSearchKeyClient(cfg),
 		Service:            NewServiceClient(cfg),
 		Session:            NewSessionClient(cfg),
@@ -279,8 +294,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Invitation:         NewInvitationClient(cfg),
 		Location:           NewLocationClient(cfg),
 		Membership:         NewMembershipClient(cfg),
+		Message:            NewMessageClient(cfg),
+		OptOut:             NewOptOutClient(cfg),
 		Permission:         NewPermissionClient(cfg),
 		PermissionOverride: NewPermissionOverrideClient(cfg),
+		SMSTemplate:        NewSMSTemplateClient(cfg),
 		SearchKey:          NewSearchKeyClient(cfg),
 		Service:            NewServiceClient(cfg),
 		Session:            NewSessionClient(cfg),
@@ -320,9 +338,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun, c.Booking,
 		c.BookingEvent, c.CancelReason, c.Contact, c.Event, c.IPRule, c.ImportJob,
-		c.Invitation, c.Location, c.Membership, c.Permission, c.PermissionOverride,
-		c.SearchKey, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User,
+		c.Invitation, c.Location, c.Membership, c.Message, c.OptOut, c.Permission,
+		c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.Service, c.Session,
+		c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -334,9 +352,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun, c.Booking,
 		c.BookingEvent, c.CancelReason, c.Contact, c.Event, c.IPRule, c.ImportJob,
-		c.Invitation, c.Location, c.Membership, c.Permission, c.PermissionOverride,
-		c.SearchKey, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User,
+		c.Invitation, c.Location, c.Membership, c.Message, c.OptOut, c.Permission,
+		c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.Service, c.Session,
+		c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -373,10 +391,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Location.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
+	case *MessageMutation:
+		return c.Message.mutate(ctx, m)
+	case *OptOutMutation:
+		return c.OptOut.mutate(ctx, m)
 	case *PermissionMutation:
 		return c.Permission.mutate(ctx, m)
 	case *PermissionOverrideMutation:
 		return c.PermissionOverride.mutate(ctx, m)
+	case *SMSTemplateMutation:
+		return c.SMSTemplate.mutate(ctx, m)
 	case *SearchKeyMutation:
 		return c.SearchKey.mutate(ctx, m)
 	case *ServiceMutation:
@@ -2786,6 +2810,354 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 	}
 }
 
+// MessageClient is a client for the Message schema.
+type MessageClient struct {
+	config
+}
+
+// NewMessageClient returns a client for the Message from the given config.
+func NewMessageClient(c config) *MessageClient {
+	return &MessageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `message.Hooks(f(g(h())))`.
+func (c *MessageClient) Use(hooks ...Hook) {
+	c.hooks.Message = append(c.hooks.Message, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `message.Intercept(f(g(h())))`.
+func (c *MessageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Message = append(c.inters.Message, interceptors...)
+}
+
+// Create returns a builder for creating a Message entity.
+func (c *MessageClient) Create() *MessageCreate {
+	mutation := newMessageMutation(c.config, OpCreate)
+	return &MessageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Message entities.
+func (c *MessageClient) CreateBulk(builders ...*MessageCreate) *MessageCreateBulk {
+	return &MessageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MessageClient) MapCreateBulk(slice any, setFunc func(*MessageCreate, int)) *MessageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MessageCreateBulk{err: fmt.Errorf("calling to MessageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MessageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MessageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Message.
+func (c *MessageClient) Update() *MessageUpdate {
+	mutation := newMessageMutation(c.config, OpUpdate)
+	return &MessageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MessageClient) UpdateOne(_m *Message) *MessageUpdateOne {
+	mutation := newMessageMutation(c.config, OpUpdateOne, withMessage(_m))
+	return &MessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MessageClient) UpdateOneID(id pulid.ID) *MessageUpdateOne {
+	mutation := newMessageMutation(c.config, OpUpdateOne, withMessageID(id))
+	return &MessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Message.
+func (c *MessageClient) Delete() *MessageDelete {
+	mutation := newMessageMutation(c.config, OpDelete)
+	return &MessageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MessageClient) DeleteOne(_m *Message) *MessageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MessageClient) DeleteOneID(id pulid.ID) *MessageDeleteOne {
+	builder := c.Delete().Where(message.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MessageDeleteOne{builder}
+}
+
+// Query returns a query builder for Message.
+func (c *MessageClient) Query() *MessageQuery {
+	return &MessageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMessage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Message entity by its id.
+func (c *MessageClient) Get(ctx context.Context, id pulid.ID) (*Message, error) {
+	return c.Query().Where(message.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MessageClient) GetX(ctx context.Context, id pulid.ID) *Message {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a Message.
+func (c *MessageClient) QueryLocation(_m *Message) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(message.Table, message.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, message.LocationTable, message.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryContact queries the contact edge of a Message.
+func (c *MessageClient) QueryContact(_m *Message) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(message.Table, message.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, message.ContactTable, message.ContactColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBooking queries the booking edge of a Message.
+func (c *MessageClient) QueryBooking(_m *Message) *BookingQuery {
+	query := (&BookingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(message.Table, message.FieldID, id),
+			sqlgraph.To(booking.Table, booking.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, message.BookingTable, message.BookingColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySentBy queries the sent_by edge of a Message.
+func (c *MessageClient) QuerySentBy(_m *Message) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(message.Table, message.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, message.SentByTable, message.SentByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MessageClient) Hooks() []Hook {
+	hooks := c.hooks.Message
+	return append(hooks[:len(hooks):len(hooks)], message.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MessageClient) Interceptors() []Interceptor {
+	return c.inters.Message
+}
+
+func (c *MessageClient) mutate(ctx context.Context, m *MessageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MessageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MessageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MessageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Message mutation op: %q", m.Op())
+	}
+}
+
+// OptOutClient is a client for the OptOut schema.
+type OptOutClient struct {
+	config
+}
+
+// NewOptOutClient returns a client for the OptOut from the given config.
+func NewOptOutClient(c config) *OptOutClient {
+	return &OptOutClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `optout.Hooks(f(g(h())))`.
+func (c *OptOutClient) Use(hooks ...Hook) {
+	c.hooks.OptOut = append(c.hooks.OptOut, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `optout.Intercept(f(g(h())))`.
+func (c *OptOutClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OptOut = append(c.inters.OptOut, interceptors...)
+}
+
+// Create returns a builder for creating a OptOut entity.
+func (c *OptOutClient) Create() *OptOutCreate {
+	mutation := newOptOutMutation(c.config, OpCreate)
+	return &OptOutCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OptOut entities.
+func (c *OptOutClient) CreateBulk(builders ...*OptOutCreate) *OptOutCreateBulk {
+	return &OptOutCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OptOutClient) MapCreateBulk(slice any, setFunc func(*OptOutCreate, int)) *OptOutCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OptOutCreateBulk{err: fmt.Errorf("calling to OptOutClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OptOutCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OptOutCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OptOut.
+func (c *OptOutClient) Update() *OptOutUpdate {
+	mutation := newOptOutMutation(c.config, OpUpdate)
+	return &OptOutUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OptOutClient) UpdateOne(_m *OptOut) *OptOutUpdateOne {
+	mutation := newOptOutMutation(c.config, OpUpdateOne, withOptOut(_m))
+	return &OptOutUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OptOutClient) UpdateOneID(id pulid.ID) *OptOutUpdateOne {
+	mutation := newOptOutMutation(c.config, OpUpdateOne, withOptOutID(id))
+	return &OptOutUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OptOut.
+func (c *OptOutClient) Delete() *OptOutDelete {
+	mutation := newOptOutMutation(c.config, OpDelete)
+	return &OptOutDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OptOutClient) DeleteOne(_m *OptOut) *OptOutDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OptOutClient) DeleteOneID(id pulid.ID) *OptOutDeleteOne {
+	builder := c.Delete().Where(optout.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OptOutDeleteOne{builder}
+}
+
+// Query returns a query builder for OptOut.
+func (c *OptOutClient) Query() *OptOutQuery {
+	return &OptOutQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOptOut},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OptOut entity by its id.
+func (c *OptOutClient) Get(ctx context.Context, id pulid.ID) (*OptOut, error) {
+	return c.Query().Where(optout.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OptOutClient) GetX(ctx context.Context, id pulid.ID) *OptOut {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a OptOut.
+func (c *OptOutClient) QueryLocation(_m *OptOut) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(optout.Table, optout.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, optout.LocationTable, optout.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OptOutClient) Hooks() []Hook {
+	hooks := c.hooks.OptOut
+	return append(hooks[:len(hooks):len(hooks)], optout.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OptOutClient) Interceptors() []Interceptor {
+	return c.inters.OptOut
+}
+
+func (c *OptOutClient) mutate(ctx context.Context, m *OptOutMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OptOutCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OptOutUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OptOutUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OptOutDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OptOut mutation op: %q", m.Op())
+	}
+}
+
 // PermissionClient is a client for the Permission schema.
 type PermissionClient struct {
 	config
@@ -3099,6 +3471,156 @@ func (c *PermissionOverrideClient) mutate(ctx context.Context, m *PermissionOver
 		return (&PermissionOverrideDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown PermissionOverride mutation op: %q", m.Op())
+	}
+}
+
+// SMSTemplateClient is a client for the SMSTemplate schema.
+type SMSTemplateClient struct {
+	config
+}
+
+// NewSMSTemplateClient returns a client for the SMSTemplate from the given config.
+func NewSMSTemplateClient(c config) *SMSTemplateClient {
+	return &SMSTemplateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `smstemplate.Hooks(f(g(h())))`.
+func (c *SMSTemplateClient) Use(hooks ...Hook) {
+	c.hooks.SMSTemplate = append(c.hooks.SMSTemplate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `smstemplate.Intercept(f(g(h())))`.
+func (c *SMSTemplateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SMSTemplate = append(c.inters.SMSTemplate, interceptors...)
+}
+
+// Create returns a builder for creating a SMSTemplate entity.
+func (c *SMSTemplateClient) Create() *SMSTemplateCreate {
+	mutation := newSMSTemplateMutation(c.config, OpCreate)
+	return &SMSTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SMSTemplate entities.
+func (c *SMSTemplateClient) CreateBulk(builders ...*SMSTemplateCreate) *SMSTemplateCreateBulk {
+	return &SMSTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SMSTemplateClient) MapCreateBulk(slice any, setFunc func(*SMSTemplateCreate, int)) *SMSTemplateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SMSTemplateCreateBulk{err: fmt.Errorf("calling to SMSTemplateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SMSTemplateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SMSTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SMSTemplate.
+func (c *SMSTemplateClient) Update() *SMSTemplateUpdate {
+	mutation := newSMSTemplateMutation(c.config, OpUpdate)
+	return &SMSTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SMSTemplateClient) UpdateOne(_m *SMSTemplate) *SMSTemplateUpdateOne {
+	mutation := newSMSTemplateMutation(c.config, OpUpdateOne, withSMSTemplate(_m))
+	return &SMSTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SMSTemplateClient) UpdateOneID(id pulid.ID) *SMSTemplateUpdateOne {
+	mutation := newSMSTemplateMutation(c.config, OpUpdateOne, withSMSTemplateID(id))
+	return &SMSTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SMSTemplate.
+func (c *SMSTemplateClient) Delete() *SMSTemplateDelete {
+	mutation := newSMSTemplateMutation(c.config, OpDelete)
+	return &SMSTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SMSTemplateClient) DeleteOne(_m *SMSTemplate) *SMSTemplateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SMSTemplateClient) DeleteOneID(id pulid.ID) *SMSTemplateDeleteOne {
+	builder := c.Delete().Where(smstemplate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SMSTemplateDeleteOne{builder}
+}
+
+// Query returns a query builder for SMSTemplate.
+func (c *SMSTemplateClient) Query() *SMSTemplateQuery {
+	return &SMSTemplateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSMSTemplate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SMSTemplate entity by its id.
+func (c *SMSTemplateClient) Get(ctx context.Context, id pulid.ID) (*SMSTemplate, error) {
+	return c.Query().Where(smstemplate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SMSTemplateClient) GetX(ctx context.Context, id pulid.ID) *SMSTemplate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a SMSTemplate.
+func (c *SMSTemplateClient) QueryLocation(_m *SMSTemplate) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(smstemplate.Table, smstemplate.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, smstemplate.LocationTable, smstemplate.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SMSTemplateClient) Hooks() []Hook {
+	hooks := c.hooks.SMSTemplate
+	return append(hooks[:len(hooks):len(hooks)], smstemplate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SMSTemplateClient) Interceptors() []Interceptor {
+	return c.inters.SMSTemplate
+}
+
+func (c *SMSTemplateClient) mutate(ctx context.Context, m *SMSTemplateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SMSTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SMSTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SMSTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SMSTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SMSTemplate mutation op: %q", m.Op())
 	}
 }
 
@@ -4499,13 +5021,15 @@ type (
 	hooks struct {
 		APIToken, AuditEntry, AutomationRule, AutomationRun, Booking, BookingEvent,
 		CancelReason, Contact, Event, IPRule, ImportJob, Invitation, Location,
-		Membership, Permission, PermissionOverride, SearchKey, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User []ent.Hook
+		Membership, Message, OptOut, Permission, PermissionOverride, SMSTemplate,
+		SearchKey, Service, Session, StageChange, Task, TaskEvent, Touchpoint,
+		User []ent.Hook
 	}
 	inters struct {
 		APIToken, AuditEntry, AutomationRule, AutomationRun, Booking, BookingEvent,
 		CancelReason, Contact, Event, IPRule, ImportJob, Invitation, Location,
-		Membership, Permission, PermissionOverride, SearchKey, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User []ent.Interceptor
+		Membership, Message, OptOut, Permission, PermissionOverride, SMSTemplate,
+		SearchKey, Service, Session, StageChange, Task, TaskEvent, Touchpoint,
+		User []ent.Interceptor
 	}
 )

@@ -26,11 +26,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
+	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -110,8 +113,11 @@ func checkColumn(t, c string) error {
 			invitation.Table:         invitation.ValidColumn,
 			location.Table:           location.ValidColumn,
 			membership.Table:         membership.ValidColumn,
+			message.Table:            message.ValidColumn,
+			optout.Table:             optout.ValidColumn,
 			permission.Table:         permission.ValidColumn,
 			permissionoverride.Table: permissionoverride.ValidColumn,
+			smstemplate.Table:        smstemplate.ValidColumn,
 			searchkey.Table:          searchkey.ValidColumn,
 			service.Table:            service.ValidColumn,
 			session.Table:            session.ValidColumn,

@@ -17,12 +17,15 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
+	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -37,7 +40,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -384,6 +387,63 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   message.Table,
+			Columns: message.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: message.FieldID,
+			},
+		},
+		Type: "Message",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			message.FieldCreatedAt:         {Type: field.TypeTime, Column: message.FieldCreatedAt},
+			message.FieldUpdatedAt:         {Type: field.TypeTime, Column: message.FieldUpdatedAt},
+			message.FieldLocationID:        {Type: field.TypeString, Column: message.FieldLocationID},
+			message.FieldChannel:           {Type: field.TypeEnum, Column: message.FieldChannel},
+			message.FieldStatus:            {Type: field.TypeEnum, Column: message.FieldStatus},
+			message.FieldSuppressedReason:  {Type: field.TypeString, Column: message.FieldSuppressedReason},
+			message.FieldError:             {Type: field.TypeString, Column: message.FieldError},
+			message.FieldTo:                {Type: field.TypeString, Column: message.FieldTo},
+			message.FieldBody:              {Type: field.TypeString, Column: message.FieldBody},
+			message.FieldTemplate:          {Type: field.TypeString, Column: message.FieldTemplate},
+			message.FieldMarketing:         {Type: field.TypeBool, Column: message.FieldMarketing},
+			message.FieldUrgent:            {Type: field.TypeBool, Column: message.FieldUrgent},
+			message.FieldSegments:          {Type: field.TypeInt, Column: message.FieldSegments},
+			message.FieldCostCents:         {Type: field.TypeInt, Column: message.FieldCostCents},
+			message.FieldProvider:          {Type: field.TypeString, Column: message.FieldProvider},
+			message.FieldProviderMessageID: {Type: field.TypeString, Column: message.FieldProviderMessageID},
+			message.FieldContactID:         {Type: field.TypeString, Column: message.FieldContactID},
+			message.FieldBookingID:         {Type: field.TypeString, Column: message.FieldBookingID},
+			message.FieldBookingStartsAt:   {Type: field.TypeTime, Column: message.FieldBookingStartsAt},
+			message.FieldCovers:            {Type: field.TypeJSON, Column: message.FieldCovers},
+			message.FieldRuleID:            {Type: field.TypeString, Column: message.FieldRuleID},
+			message.FieldSentByID:          {Type: field.TypeString, Column: message.FieldSentByID},
+			message.FieldKey:               {Type: field.TypeString, Column: message.FieldKey},
+			message.FieldSendAfter:         {Type: field.TypeTime, Column: message.FieldSendAfter},
+			message.FieldSentAt:            {Type: field.TypeTime, Column: message.FieldSentAt},
+		},
+	}
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   optout.Table,
+			Columns: optout.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: optout.FieldID,
+			},
+		},
+		Type: "OptOut",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			optout.FieldCreatedAt:  {Type: field.TypeTime, Column: optout.FieldCreatedAt},
+			optout.FieldUpdatedAt:  {Type: field.TypeTime, Column: optout.FieldUpdatedAt},
+			optout.FieldLocationID: {Type: field.TypeString, Column: optout.FieldLocationID},
+			optout.FieldChannel:    {Type: field.TypeEnum, Column: optout.FieldChannel},
+			optout.FieldAddress:    {Type: field.TypeString, Column: optout.FieldAddress},
+			optout.FieldSource:     {Type: field.TypeString, Column: optout.FieldSource},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permission.Table,
 			Columns: permission.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -402,7 +462,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permissionoverride.Table,
 			Columns: permissionoverride.Columns,
@@ -424,7 +484,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   smstemplate.Table,
+			Columns: smstemplate.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: smstemplate.FieldID,
+			},
+		},
+		Type: "SMSTemplate",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			smstemplate.FieldCreatedAt:  {Type: field.TypeTime, Column: smstemplate.FieldCreatedAt},
+			smstemplate.FieldUpdatedAt:  {Type: field.TypeTime, Column: smstemplate.FieldUpdatedAt},
+			smstemplate.FieldLocationID: {Type: field.TypeString, Column: smstemplate.FieldLocationID},
+			smstemplate.FieldKey:        {Type: field.TypeString, Column: smstemplate.FieldKey},
+			smstemplate.FieldName:       {Type: field.TypeString, Column: smstemplate.FieldName},
+			smstemplate.FieldBody:       {Type: field.TypeString, Column: smstemplate.FieldBody},
+			smstemplate.FieldMarketing:  {Type: field.TypeBool, Column: smstemplate.FieldMarketing},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchkey.Table,
 			Columns: searchkey.Columns,
@@ -443,7 +523,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -467,7 +547,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldDescription:     {Type: field.TypeString, Column: service.FieldDescription},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -489,7 +569,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stagechange.Table,
 			Columns: stagechange.Columns,
@@ -511,7 +591,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -540,7 +620,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   taskevent.Table,
 			Columns: taskevent.Columns,
@@ -559,7 +639,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -581,7 +661,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -992,6 +1072,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   message.LocationTable,
+			Columns: []string{message.LocationColumn},
+			Bidi:    false,
+		},
+		"Message",
+		"Location",
+	)
+	graph.MustAddE(
+		"contact",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   message.ContactTable,
+			Columns: []string{message.ContactColumn},
+			Bidi:    false,
+		},
+		"Message",
+		"Contact",
+	)
+	graph.MustAddE(
+		"booking",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   message.BookingTable,
+			Columns: []string{message.BookingColumn},
+			Bidi:    false,
+		},
+		"Message",
+		"Booking",
+	)
+	graph.MustAddE(
+		"sent_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   message.SentByTable,
+			Columns: []string{message.SentByColumn},
+			Bidi:    false,
+		},
+		"Message",
+		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   optout.LocationTable,
+			Columns: []string{optout.LocationColumn},
+			Bidi:    false,
+		},
+		"OptOut",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   permission.LocationTable,
 			Columns: []string{permission.LocationColumn},
 			Bidi:    false,
@@ -1022,6 +1162,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"PermissionOverride",
 		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   smstemplate.LocationTable,
+			Columns: []string{smstemplate.LocationColumn},
+			Bidi:    false,
+		},
+		"SMSTemplate",
+		"Location",
 	)
 	graph.MustAddE(
 		"contact",
@@ -3091,6 +3243,311 @@ func (f *MembershipFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MessageQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MessageQuery builder.
+func (_q *MessageQuery) Filter() *MessageFilter {
+	return &MessageFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MessageMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MessageMutation builder.
+func (m *MessageMutation) Filter() *MessageFilter {
+	return &MessageFilter{config: m.config, predicateAdder: m}
+}
+
+// MessageFilter provides a generic filtering capability at runtime for MessageQuery.
+type MessageFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MessageFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *MessageFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(message.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MessageFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *MessageFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *MessageFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(message.FieldLocationID))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *MessageFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(message.FieldChannel))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *MessageFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(message.FieldStatus))
+}
+
+// WhereSuppressedReason applies the entql string predicate on the suppressed_reason field.
+func (f *MessageFilter) WhereSuppressedReason(p entql.StringP) {
+	f.Where(p.Field(message.FieldSuppressedReason))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *MessageFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(message.FieldError))
+}
+
+// WhereTo applies the entql string predicate on the to field.
+func (f *MessageFilter) WhereTo(p entql.StringP) {
+	f.Where(p.Field(message.FieldTo))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *MessageFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(message.FieldBody))
+}
+
+// WhereTemplate applies the entql string predicate on the template field.
+func (f *MessageFilter) WhereTemplate(p entql.StringP) {
+	f.Where(p.Field(message.FieldTemplate))
+}
+
+// WhereMarketing applies the entql bool predicate on the marketing field.
+func (f *MessageFilter) WhereMarketing(p entql.BoolP) {
+	f.Where(p.Field(message.FieldMarketing))
+}
+
+// WhereUrgent applies the entql bool predicate on the urgent field.
+func (f *MessageFilter) WhereUrgent(p entql.BoolP) {
+	f.Where(p.Field(message.FieldUrgent))
+}
+
+// WhereSegments applies the entql int predicate on the segments field.
+func (f *MessageFilter) WhereSegments(p entql.IntP) {
+	f.Where(p.Field(message.FieldSegments))
+}
+
+// WhereCostCents applies the entql int predicate on the cost_cents field.
+func (f *MessageFilter) WhereCostCents(p entql.IntP) {
+	f.Where(p.Field(message.FieldCostCents))
+}
+
+// WhereProvider applies the entql string predicate on the provider field.
+func (f *MessageFilter) WhereProvider(p entql.StringP) {
+	f.Where(p.Field(message.FieldProvider))
+}
+
+// WhereProviderMessageID applies the entql string predicate on the provider_message_id field.
+func (f *MessageFilter) WhereProviderMessageID(p entql.StringP) {
+	f.Where(p.Field(message.FieldProviderMessageID))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *MessageFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(message.FieldContactID))
+}
+
+// WhereBookingID applies the entql string predicate on the booking_id field.
+func (f *MessageFilter) WhereBookingID(p entql.StringP) {
+	f.Where(p.Field(message.FieldBookingID))
+}
+
+// WhereBookingStartsAt applies the entql time.Time predicate on the booking_starts_at field.
+func (f *MessageFilter) WhereBookingStartsAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldBookingStartsAt))
+}
+
+// WhereCovers applies the entql json.RawMessage predicate on the covers field.
+func (f *MessageFilter) WhereCovers(p entql.BytesP) {
+	f.Where(p.Field(message.FieldCovers))
+}
+
+// WhereRuleID applies the entql string predicate on the rule_id field.
+func (f *MessageFilter) WhereRuleID(p entql.StringP) {
+	f.Where(p.Field(message.FieldRuleID))
+}
+
+// WhereSentByID applies the entql string predicate on the sent_by_id field.
+func (f *MessageFilter) WhereSentByID(p entql.StringP) {
+	f.Where(p.Field(message.FieldSentByID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *MessageFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(message.FieldKey))
+}
+
+// WhereSendAfter applies the entql time.Time predicate on the send_after field.
+func (f *MessageFilter) WhereSendAfter(p entql.TimeP) {
+	f.Where(p.Field(message.FieldSendAfter))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *MessageFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldSentAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *MessageFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *MessageFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasContact applies a predicate to check if query has an edge contact.
+func (f *MessageFilter) WhereHasContact() {
+	f.Where(entql.HasEdge("contact"))
+}
+
+// WhereHasContactWith applies a predicate to check if query has an edge contact with a given conditions (other predicates).
+func (f *MessageFilter) WhereHasContactWith(preds ...predicate.Contact) {
+	f.Where(entql.HasEdgeWith("contact", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasBooking applies a predicate to check if query has an edge booking.
+func (f *MessageFilter) WhereHasBooking() {
+	f.Where(entql.HasEdge("booking"))
+}
+
+// WhereHasBookingWith applies a predicate to check if query has an edge booking with a given conditions (other predicates).
+func (f *MessageFilter) WhereHasBookingWith(preds ...predicate.Booking) {
+	f.Where(entql.HasEdgeWith("booking", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSentBy applies a predicate to check if query has an edge sent_by.
+func (f *MessageFilter) WhereHasSentBy() {
+	f.Where(entql.HasEdge("sent_by"))
+}
+
+// WhereHasSentByWith applies a predicate to check if query has an edge sent_by with a given conditions (other predicates).
+func (f *MessageFilter) WhereHasSentByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("sent_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *OptOutQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the OptOutQuery builder.
+func (_q *OptOutQuery) Filter() *OptOutFilter {
+	return &OptOutFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *OptOutMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the OptOutMutation builder.
+func (m *OptOutMutation) Filter() *OptOutFilter {
+	return &OptOutFilter{config: m.config, predicateAdder: m}
+}
+
+// OptOutFilter provides a generic filtering capability at runtime for OptOutQuery.
+type OptOutFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *OptOutFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *OptOutFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(optout.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *OptOutFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(optout.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *OptOutFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(optout.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *OptOutFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(optout.FieldLocationID))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *OptOutFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(optout.FieldChannel))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *OptOutFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(optout.FieldAddress))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *OptOutFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(optout.FieldSource))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *OptOutFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *OptOutFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PermissionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3119,7 +3576,7 @@ type PermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3208,7 +3665,7 @@ type PermissionOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3293,6 +3750,95 @@ func (f *PermissionOverrideFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SMSTemplateQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SMSTemplateQuery builder.
+func (_q *SMSTemplateQuery) Filter() *SMSTemplateFilter {
+	return &SMSTemplateFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SMSTemplateMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SMSTemplateMutation builder.
+func (m *SMSTemplateMutation) Filter() *SMSTemplateFilter {
+	return &SMSTemplateFilter{config: m.config, predicateAdder: m}
+}
+
+// SMSTemplateFilter provides a generic filtering capability at runtime for SMSTemplateQuery.
+type SMSTemplateFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SMSTemplateFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *SMSTemplateFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(smstemplate.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SMSTemplateFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(smstemplate.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SMSTemplateFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(smstemplate.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *SMSTemplateFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(smstemplate.FieldLocationID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *SMSTemplateFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(smstemplate.FieldKey))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *SMSTemplateFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(smstemplate.FieldName))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *SMSTemplateFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(smstemplate.FieldBody))
+}
+
+// WhereMarketing applies the entql bool predicate on the marketing field.
+func (f *SMSTemplateFilter) WhereMarketing(p entql.BoolP) {
+	f.Where(p.Field(smstemplate.FieldMarketing))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *SMSTemplateFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *SMSTemplateFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SearchKeyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3321,7 +3867,7 @@ type SearchKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3405,7 +3951,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3514,7 +4060,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3613,7 +4159,7 @@ type StageChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StageChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3740,7 +4286,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3930,7 +4476,7 @@ type TaskEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4042,7 +4588,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4183,7 +4729,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

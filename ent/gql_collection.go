@@ -20,10 +20,12 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/service"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -2033,6 +2035,260 @@ func newMembershipPaginateArgs(rv map[string]any) *membershipPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MessageQuery) CollectFields(ctx context.Context, satisfies ...string) (*MessageQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(message.Columns))
+		selectedFields = []string{message.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[message.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, message.FieldLocationID)
+				fieldSeen[message.FieldLocationID] = struct{}{}
+			}
+
+		case "contact":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, contactImplementors)...); err != nil {
+				return err
+			}
+			_q.withContact = query
+			if _, ok := fieldSeen[message.FieldContactID]; !ok {
+				selectedFields = append(selectedFields, message.FieldContactID)
+				fieldSeen[message.FieldContactID] = struct{}{}
+			}
+
+		case "booking":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&BookingClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, bookingImplementors)...); err != nil {
+				return err
+			}
+			_q.withBooking = query
+			if _, ok := fieldSeen[message.FieldBookingID]; !ok {
+				selectedFields = append(selectedFields, message.FieldBookingID)
+				fieldSeen[message.FieldBookingID] = struct{}{}
+			}
+
+		case "sentBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withSentBy = query
+			if _, ok := fieldSeen[message.FieldSentByID]; !ok {
+				selectedFields = append(selectedFields, message.FieldSentByID)
+				fieldSeen[message.FieldSentByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[message.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldCreatedAt)
+				fieldSeen[message.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[message.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldUpdatedAt)
+				fieldSeen[message.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[message.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, message.FieldLocationID)
+				fieldSeen[message.FieldLocationID] = struct{}{}
+			}
+		case "channel":
+			if _, ok := fieldSeen[message.FieldChannel]; !ok {
+				selectedFields = append(selectedFields, message.FieldChannel)
+				fieldSeen[message.FieldChannel] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[message.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, message.FieldStatus)
+				fieldSeen[message.FieldStatus] = struct{}{}
+			}
+		case "suppressedReason":
+			if _, ok := fieldSeen[message.FieldSuppressedReason]; !ok {
+				selectedFields = append(selectedFields, message.FieldSuppressedReason)
+				fieldSeen[message.FieldSuppressedReason] = struct{}{}
+			}
+		case "error":
+			if _, ok := fieldSeen[message.FieldError]; !ok {
+				selectedFields = append(selectedFields, message.FieldError)
+				fieldSeen[message.FieldError] = struct{}{}
+			}
+		case "to":
+			if _, ok := fieldSeen[message.FieldTo]; !ok {
+				selectedFields = append(selectedFields, message.FieldTo)
+				fieldSeen[message.FieldTo] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[message.FieldBody]; !ok {
+				selectedFields = append(selectedFields, message.FieldBody)
+				fieldSeen[message.FieldBody] = struct{}{}
+			}
+		case "template":
+			if _, ok := fieldSeen[message.FieldTemplate]; !ok {
+				selectedFields = append(selectedFields, message.FieldTemplate)
+				fieldSeen[message.FieldTemplate] = struct{}{}
+			}
+		case "marketing":
+			if _, ok := fieldSeen[message.FieldMarketing]; !ok {
+				selectedFields = append(selectedFields, message.FieldMarketing)
+				fieldSeen[message.FieldMarketing] = struct{}{}
+			}
+		case "urgent":
+			if _, ok := fieldSeen[message.FieldUrgent]; !ok {
+				selectedFields = append(selectedFields, message.FieldUrgent)
+				fieldSeen[message.FieldUrgent] = struct{}{}
+			}
+		case "segments":
+			if _, ok := fieldSeen[message.FieldSegments]; !ok {
+				selectedFields = append(selectedFields, message.FieldSegments)
+				fieldSeen[message.FieldSegments] = struct{}{}
+			}
+		case "costCents":
+			if _, ok := fieldSeen[message.FieldCostCents]; !ok {
+				selectedFields = append(selectedFields, message.FieldCostCents)
+				fieldSeen[message.FieldCostCents] = struct{}{}
+			}
+		case "provider":
+			if _, ok := fieldSeen[message.FieldProvider]; !ok {
+				selectedFields = append(selectedFields, message.FieldProvider)
+				fieldSeen[message.FieldProvider] = struct{}{}
+			}
+		case "providerMessageID":
+			if _, ok := fieldSeen[message.FieldProviderMessageID]; !ok {
+				selectedFields = append(selectedFields, message.FieldProviderMessageID)
+				fieldSeen[message.FieldProviderMessageID] = struct{}{}
+			}
+		case "contactID":
+			if _, ok := fieldSeen[message.FieldContactID]; !ok {
+				selectedFields = append(selectedFields, message.FieldContactID)
+				fieldSeen[message.FieldContactID] = struct{}{}
+			}
+		case "bookingID":
+			if _, ok := fieldSeen[message.FieldBookingID]; !ok {
+				selectedFields = append(selectedFields, message.FieldBookingID)
+				fieldSeen[message.FieldBookingID] = struct{}{}
+			}
+		case "ruleID":
+			if _, ok := fieldSeen[message.FieldRuleID]; !ok {
+				selectedFields = append(selectedFields, message.FieldRuleID)
+				fieldSeen[message.FieldRuleID] = struct{}{}
+			}
+		case "sentByID":
+			if _, ok := fieldSeen[message.FieldSentByID]; !ok {
+				selectedFields = append(selectedFields, message.FieldSentByID)
+				fieldSeen[message.FieldSentByID] = struct{}{}
+			}
+		case "sendAfter":
+			if _, ok := fieldSeen[message.FieldSendAfter]; !ok {
+				selectedFields = append(selectedFields, message.FieldSendAfter)
+				fieldSeen[message.FieldSendAfter] = struct{}{}
+			}
+		case "sentAt":
+			if _, ok := fieldSeen[message.FieldSentAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldSentAt)
+				fieldSeen[message.FieldSentAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type messagePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MessagePaginateOption
+}
+
+func newMessagePaginateArgs(rv map[string]any) *messagePaginateArgs {
+	args := &messagePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &MessageOrder{Field: &MessageOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithMessageOrder(order))
+			}
+		case *MessageOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithMessageOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*MessageWhereInput); ok {
+		args.opts = append(args.opts, WithMessageFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *PermissionQuery) CollectFields(ctx context.Context, satisfies ...string) (*PermissionQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -2321,6 +2577,140 @@ func newPermissionOverridePaginateArgs(rv map[string]any) *permissionoverridePag
 	}
 	if v, ok := rv[whereField].(*PermissionOverrideWhereInput); ok {
 		args.opts = append(args.opts, WithPermissionOverrideFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SMSTemplateQuery) CollectFields(ctx context.Context, satisfies ...string) (*SMSTemplateQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SMSTemplateQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(smstemplate.Columns))
+		selectedFields = []string{smstemplate.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[smstemplate.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, smstemplate.FieldLocationID)
+				fieldSeen[smstemplate.FieldLocationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[smstemplate.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, smstemplate.FieldCreatedAt)
+				fieldSeen[smstemplate.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[smstemplate.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, smstemplate.FieldUpdatedAt)
+				fieldSeen[smstemplate.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[smstemplate.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, smstemplate.FieldLocationID)
+				fieldSeen[smstemplate.FieldLocationID] = struct{}{}
+			}
+		case "key":
+			if _, ok := fieldSeen[smstemplate.FieldKey]; !ok {
+				selectedFields = append(selectedFields, smstemplate.FieldKey)
+				fieldSeen[smstemplate.FieldKey] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[smstemplate.FieldName]; !ok {
+				selectedFields = append(selectedFields, smstemplate.FieldName)
+				fieldSeen[smstemplate.FieldName] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[smstemplate.FieldBody]; !ok {
+				selectedFields = append(selectedFields, smstemplate.FieldBody)
+				fieldSeen[smstemplate.FieldBody] = struct{}{}
+			}
+		case "marketing":
+			if _, ok := fieldSeen[smstemplate.FieldMarketing]; !ok {
+				selectedFields = append(selectedFields, smstemplate.FieldMarketing)
+				fieldSeen[smstemplate.FieldMarketing] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type smstemplatePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SMSTemplatePaginateOption
+}
+
+func newSMSTemplatePaginateArgs(rv map[string]any) *smstemplatePaginateArgs {
+	args := &smstemplatePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SMSTemplateOrder{Field: &SMSTemplateOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSMSTemplateOrder(order))
+			}
+		case *SMSTemplateOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSMSTemplateOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*SMSTemplateWhereInput); ok {
+		args.opts = append(args.opts, WithSMSTemplateFilter(v.Filter))
 	}
 	return args
 }

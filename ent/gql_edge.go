@@ -267,6 +267,38 @@ func (_m *Membership) User(ctx context.Context) (*User, error) {
 	return result, err
 }
 
+func (_m *Message) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Message) Contact(ctx context.Context) (*Contact, error) {
+	result, err := _m.Edges.ContactOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryContact().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Message) Booking(ctx context.Context) (*Booking, error) {
+	result, err := _m.Edges.BookingOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryBooking().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Message) SentBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.SentByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySentBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Permission) Location(ctx context.Context) (*Location, error) {
 	result, err := _m.Edges.LocationOrErr()
 	if IsNotLoaded(err) {
@@ -287,6 +319,14 @@ func (_m *PermissionOverride) User(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.UserOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *SMSTemplate) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
 	}
 	return result, err
 }

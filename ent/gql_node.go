@@ -18,10 +18,12 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/service"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -85,6 +87,11 @@ var membershipImplementors = []string{"Membership", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Membership) IsNode() {}
 
+var messageImplementors = []string{"Message", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Message) IsNode() {}
+
 var permissionImplementors = []string{"Permission", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -94,6 +101,11 @@ var permissionoverrideImplementors = []string{"PermissionOverride", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*PermissionOverride) IsNode() {}
+
+var smstemplateImplementors = []string{"SMSTemplate", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*SMSTemplate) IsNode() {}
 
 var serviceImplementors = []string{"Service", "Node"}
 
@@ -313,6 +325,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case message.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Message.Query().
+			Where(message.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, messageImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case permission.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -335,6 +360,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(permissionoverride.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, permissionoverrideImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case smstemplate.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.SMSTemplate.Query().
+			Where(smstemplate.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, smstemplateImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -650,6 +688,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case message.Table:
+		query := c.Message.Query().
+			Where(message.IDIn(ids...))
+		query, err := query.CollectFields(ctx, messageImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case permission.Table:
 		query := c.Permission.Query().
 			Where(permission.IDIn(ids...))
@@ -670,6 +724,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.PermissionOverride.Query().
 			Where(permissionoverride.IDIn(ids...))
 		query, err := query.CollectFields(ctx, permissionoverrideImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case smstemplate.Table:
+		query := c.SMSTemplate.Query().
+			Where(smstemplate.IDIn(ids...))
+		query, err := query.CollectFields(ctx, smstemplateImplementors...)
 		if err != nil {
 			return nil, err
 		}

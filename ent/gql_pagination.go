@@ -24,10 +24,12 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/service"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -3364,6 +3366,338 @@ func (_m *Membership) ToEdge(order *MembershipOrder) *MembershipEdge {
 	}
 }
 
+// MessageEdge is the edge representation of Message.
+type MessageEdge struct {
+	Node   *Message `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// MessageConnection is the connection containing edges to Message.
+type MessageConnection struct {
+	Edges      []*MessageEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *MessageConnection) build(nodes []*Message, pager *messagePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Message
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Message {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Message {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*MessageEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &MessageEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// MessagePaginateOption enables pagination customization.
+type MessagePaginateOption func(*messagePager) error
+
+// WithMessageOrder configures pagination ordering.
+func WithMessageOrder(order *MessageOrder) MessagePaginateOption {
+	if order == nil {
+		order = DefaultMessageOrder
+	}
+	o := *order
+	return func(pager *messagePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultMessageOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithMessageFilter configures pagination filter.
+func WithMessageFilter(filter func(*MessageQuery) (*MessageQuery, error)) MessagePaginateOption {
+	return func(pager *messagePager) error {
+		if filter == nil {
+			return errors.New("MessageQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type messagePager struct {
+	reverse bool
+	order   *MessageOrder
+	filter  func(*MessageQuery) (*MessageQuery, error)
+}
+
+func newMessagePager(opts []MessagePaginateOption, reverse bool) (*messagePager, error) {
+	pager := &messagePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultMessageOrder
+	}
+	return pager, nil
+}
+
+func (p *messagePager) applyFilter(query *MessageQuery) (*MessageQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *messagePager) toCursor(_m *Message) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *messagePager) applyCursors(query *MessageQuery, after, before *Cursor) (*MessageQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultMessageOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *messagePager) applyOrder(query *MessageQuery) *MessageQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultMessageOrder.Field {
+		query = query.Order(DefaultMessageOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *messagePager) orderExpr(query *MessageQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultMessageOrder.Field {
+			b.Comma().Ident(DefaultMessageOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Message.
+func (_m *MessageQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...MessagePaginateOption,
+) (*MessageConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newMessagePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &MessageConnection{Edges: []*MessageEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// MessageOrderFieldCreatedAt orders Message by created_at.
+	MessageOrderFieldCreatedAt = &MessageOrderField{
+		Value: func(_m *Message) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: message.FieldCreatedAt,
+		toTerm: message.ByCreatedAt,
+		toCursor: func(_m *Message) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// MessageOrderFieldUpdatedAt orders Message by updated_at.
+	MessageOrderFieldUpdatedAt = &MessageOrderField{
+		Value: func(_m *Message) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: message.FieldUpdatedAt,
+		toTerm: message.ByUpdatedAt,
+		toCursor: func(_m *Message) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// MessageOrderFieldSentAt orders Message by sent_at.
+	MessageOrderFieldSentAt = &MessageOrderField{
+		Value: func(_m *Message) (ent.Value, error) {
+			return _m.SentAt, nil
+		},
+		column: message.FieldSentAt,
+		toTerm: message.BySentAt,
+		toCursor: func(_m *Message) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SentAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f MessageOrderField) String() string {
+	var str string
+	switch f.column {
+	case MessageOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case MessageOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case MessageOrderFieldSentAt.column:
+		str = "SENT_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f MessageOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *MessageOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("MessageOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *MessageOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *MessageOrderFieldUpdatedAt
+	case "SENT_AT":
+		*f = *MessageOrderFieldSentAt
+	default:
+		return fmt.Errorf("%s is not a valid MessageOrderField", str)
+	}
+	return nil
+}
+
+// MessageOrderField defines the ordering field of Message.
+type MessageOrderField struct {
+	// Value extracts the ordering value from the given Message.
+	Value    func(*Message) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) message.OrderOption
+	toCursor func(*Message) Cursor
+}
+
+// MessageOrder defines the ordering of Message.
+type MessageOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *MessageOrderField `json:"field"`
+}
+
+// DefaultMessageOrder is the default ordering of Message.
+var DefaultMessageOrder = &MessageOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &MessageOrderField{
+		Value: func(_m *Message) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: message.FieldID,
+		toTerm: message.ByID,
+		toCursor: func(_m *Message) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Message into MessageEdge.
+func (_m *Message) ToEdge(order *MessageOrder) *MessageEdge {
+	if order == nil {
+		order = DefaultMessageOrder
+	}
+	return &MessageEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // PermissionEdge is the edge representation of Permission.
 type PermissionEdge struct {
 	Node   *Permission `json:"node"`
@@ -3987,6 +4321,320 @@ func (_m *PermissionOverride) ToEdge(order *PermissionOverrideOrder) *Permission
 		order = DefaultPermissionOverrideOrder
 	}
 	return &PermissionOverrideEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SMSTemplateEdge is the edge representation of SMSTemplate.
+type SMSTemplateEdge struct {
+	Node   *SMSTemplate `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// SMSTemplateConnection is the connection containing edges to SMSTemplate.
+type SMSTemplateConnection struct {
+	Edges      []*SMSTemplateEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *SMSTemplateConnection) build(nodes []*SMSTemplate, pager *smstemplatePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *SMSTemplate
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *SMSTemplate {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *SMSTemplate {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SMSTemplateEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SMSTemplateEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SMSTemplatePaginateOption enables pagination customization.
+type SMSTemplatePaginateOption func(*smstemplatePager) error
+
+// WithSMSTemplateOrder configures pagination ordering.
+func WithSMSTemplateOrder(order *SMSTemplateOrder) SMSTemplatePaginateOption {
+	if order == nil {
+		order = DefaultSMSTemplateOrder
+	}
+	o := *order
+	return func(pager *smstemplatePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultSMSTemplateOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithSMSTemplateFilter configures pagination filter.
+func WithSMSTemplateFilter(filter func(*SMSTemplateQuery) (*SMSTemplateQuery, error)) SMSTemplatePaginateOption {
+	return func(pager *smstemplatePager) error {
+		if filter == nil {
+			return errors.New("SMSTemplateQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type smstemplatePager struct {
+	reverse bool
+	order   *SMSTemplateOrder
+	filter  func(*SMSTemplateQuery) (*SMSTemplateQuery, error)
+}
+
+func newSMSTemplatePager(opts []SMSTemplatePaginateOption, reverse bool) (*smstemplatePager, error) {
+	pager := &smstemplatePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultSMSTemplateOrder
+	}
+	return pager, nil
+}
+
+func (p *smstemplatePager) applyFilter(query *SMSTemplateQuery) (*SMSTemplateQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *smstemplatePager) toCursor(_m *SMSTemplate) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *smstemplatePager) applyCursors(query *SMSTemplateQuery, after, before *Cursor) (*SMSTemplateQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSMSTemplateOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *smstemplatePager) applyOrder(query *SMSTemplateQuery) *SMSTemplateQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSMSTemplateOrder.Field {
+		query = query.Order(DefaultSMSTemplateOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *smstemplatePager) orderExpr(query *SMSTemplateQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSMSTemplateOrder.Field {
+			b.Comma().Ident(DefaultSMSTemplateOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to SMSTemplate.
+func (_m *SMSTemplateQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SMSTemplatePaginateOption,
+) (*SMSTemplateConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSMSTemplatePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SMSTemplateConnection{Edges: []*SMSTemplateEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SMSTemplateOrderFieldCreatedAt orders SMSTemplate by created_at.
+	SMSTemplateOrderFieldCreatedAt = &SMSTemplateOrderField{
+		Value: func(_m *SMSTemplate) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: smstemplate.FieldCreatedAt,
+		toTerm: smstemplate.ByCreatedAt,
+		toCursor: func(_m *SMSTemplate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// SMSTemplateOrderFieldUpdatedAt orders SMSTemplate by updated_at.
+	SMSTemplateOrderFieldUpdatedAt = &SMSTemplateOrderField{
+		Value: func(_m *SMSTemplate) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: smstemplate.FieldUpdatedAt,
+		toTerm: smstemplate.ByUpdatedAt,
+		toCursor: func(_m *SMSTemplate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SMSTemplateOrderField) String() string {
+	var str string
+	switch f.column {
+	case SMSTemplateOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case SMSTemplateOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SMSTemplateOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SMSTemplateOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SMSTemplateOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *SMSTemplateOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *SMSTemplateOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid SMSTemplateOrderField", str)
+	}
+	return nil
+}
+
+// SMSTemplateOrderField defines the ordering field of SMSTemplate.
+type SMSTemplateOrderField struct {
+	// Value extracts the ordering value from the given SMSTemplate.
+	Value    func(*SMSTemplate) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) smstemplate.OrderOption
+	toCursor func(*SMSTemplate) Cursor
+}
+
+// SMSTemplateOrder defines the ordering of SMSTemplate.
+type SMSTemplateOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *SMSTemplateOrderField `json:"field"`
+}
+
+// DefaultSMSTemplateOrder is the default ordering of SMSTemplate.
+var DefaultSMSTemplateOrder = &SMSTemplateOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SMSTemplateOrderField{
+		Value: func(_m *SMSTemplate) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: smstemplate.FieldID,
+		toTerm: smstemplate.ByID,
+		toCursor: func(_m *SMSTemplate) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts SMSTemplate into SMSTemplateEdge.
+func (_m *SMSTemplate) ToEdge(order *SMSTemplateOrder) *SMSTemplateEdge {
+	if order == nil {
+		order = DefaultSMSTemplateOrder
+	}
+	return &SMSTemplateEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

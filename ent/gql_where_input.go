@@ -17,12 +17,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/service"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -5741,6 +5743,1106 @@ func (i *MembershipWhereInput) P() (predicate.Membership, error) {
 	}
 }
 
+// MessageWhereInput represents a where input for filtering Message queries.
+type MessageWhereInput struct {
+	Predicates []predicate.Message  `json:"-"`
+	Not        *MessageWhereInput   `json:"not,omitempty"`
+	Or         []*MessageWhereInput `json:"or,omitempty"`
+	And        []*MessageWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "channel" field predicates.
+	Channel      *message.Channel  `json:"channel,omitempty"`
+	ChannelNEQ   *message.Channel  `json:"channelNEQ,omitempty"`
+	ChannelIn    []message.Channel `json:"channelIn,omitempty"`
+	ChannelNotIn []message.Channel `json:"channelNotIn,omitempty"`
+
+	// "status" field predicates.
+	Status      *message.Status  `json:"status,omitempty"`
+	StatusNEQ   *message.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []message.Status `json:"statusIn,omitempty"`
+	StatusNotIn []message.Status `json:"statusNotIn,omitempty"`
+
+	// "suppressed_reason" field predicates.
+	SuppressedReason             *string  `json:"suppressedReason,omitempty"`
+	SuppressedReasonNEQ          *string  `json:"suppressedReasonNEQ,omitempty"`
+	SuppressedReasonIn           []string `json:"suppressedReasonIn,omitempty"`
+	SuppressedReasonNotIn        []string `json:"suppressedReasonNotIn,omitempty"`
+	SuppressedReasonGT           *string  `json:"suppressedReasonGT,omitempty"`
+	SuppressedReasonGTE          *string  `json:"suppressedReasonGTE,omitempty"`
+	SuppressedReasonLT           *string  `json:"suppressedReasonLT,omitempty"`
+	SuppressedReasonLTE          *string  `json:"suppressedReasonLTE,omitempty"`
+	SuppressedReasonContains     *string  `json:"suppressedReasonContains,omitempty"`
+	SuppressedReasonHasPrefix    *string  `json:"suppressedReasonHasPrefix,omitempty"`
+	SuppressedReasonHasSuffix    *string  `json:"suppressedReasonHasSuffix,omitempty"`
+	SuppressedReasonIsNil        bool     `json:"suppressedReasonIsNil,omitempty"`
+	SuppressedReasonNotNil       bool     `json:"suppressedReasonNotNil,omitempty"`
+	SuppressedReasonEqualFold    *string  `json:"suppressedReasonEqualFold,omitempty"`
+	SuppressedReasonContainsFold *string  `json:"suppressedReasonContainsFold,omitempty"`
+
+	// "error" field predicates.
+	Error             *string  `json:"error,omitempty"`
+	ErrorNEQ          *string  `json:"errorNEQ,omitempty"`
+	ErrorIn           []string `json:"errorIn,omitempty"`
+	ErrorNotIn        []string `json:"errorNotIn,omitempty"`
+	ErrorGT           *string  `json:"errorGT,omitempty"`
+	ErrorGTE          *string  `json:"errorGTE,omitempty"`
+	ErrorLT           *string  `json:"errorLT,omitempty"`
+	ErrorLTE          *string  `json:"errorLTE,omitempty"`
+	ErrorContains     *string  `json:"errorContains,omitempty"`
+	ErrorHasPrefix    *string  `json:"errorHasPrefix,omitempty"`
+	ErrorHasSuffix    *string  `json:"errorHasSuffix,omitempty"`
+	ErrorEqualFold    *string  `json:"errorEqualFold,omitempty"`
+	ErrorContainsFold *string  `json:"errorContainsFold,omitempty"`
+
+	// "to" field predicates.
+	To             *string  `json:"to,omitempty"`
+	ToNEQ          *string  `json:"toNEQ,omitempty"`
+	ToIn           []string `json:"toIn,omitempty"`
+	ToNotIn        []string `json:"toNotIn,omitempty"`
+	ToGT           *string  `json:"toGT,omitempty"`
+	ToGTE          *string  `json:"toGTE,omitempty"`
+	ToLT           *string  `json:"toLT,omitempty"`
+	ToLTE          *string  `json:"toLTE,omitempty"`
+	ToContains     *string  `json:"toContains,omitempty"`
+	ToHasPrefix    *string  `json:"toHasPrefix,omitempty"`
+	ToHasSuffix    *string  `json:"toHasSuffix,omitempty"`
+	ToEqualFold    *string  `json:"toEqualFold,omitempty"`
+	ToContainsFold *string  `json:"toContainsFold,omitempty"`
+
+	// "body" field predicates.
+	Body             *string  `json:"body,omitempty"`
+	BodyNEQ          *string  `json:"bodyNEQ,omitempty"`
+	BodyIn           []string `json:"bodyIn,omitempty"`
+	BodyNotIn        []string `json:"bodyNotIn,omitempty"`
+	BodyGT           *string  `json:"bodyGT,omitempty"`
+	BodyGTE          *string  `json:"bodyGTE,omitempty"`
+	BodyLT           *string  `json:"bodyLT,omitempty"`
+	BodyLTE          *string  `json:"bodyLTE,omitempty"`
+	BodyContains     *string  `json:"bodyContains,omitempty"`
+	BodyHasPrefix    *string  `json:"bodyHasPrefix,omitempty"`
+	BodyHasSuffix    *string  `json:"bodyHasSuffix,omitempty"`
+	BodyEqualFold    *string  `json:"bodyEqualFold,omitempty"`
+	BodyContainsFold *string  `json:"bodyContainsFold,omitempty"`
+
+	// "template" field predicates.
+	Template             *string  `json:"template,omitempty"`
+	TemplateNEQ          *string  `json:"templateNEQ,omitempty"`
+	TemplateIn           []string `json:"templateIn,omitempty"`
+	TemplateNotIn        []string `json:"templateNotIn,omitempty"`
+	TemplateGT           *string  `json:"templateGT,omitempty"`
+	TemplateGTE          *string  `json:"templateGTE,omitempty"`
+	TemplateLT           *string  `json:"templateLT,omitempty"`
+	TemplateLTE          *string  `json:"templateLTE,omitempty"`
+	TemplateContains     *string  `json:"templateContains,omitempty"`
+	TemplateHasPrefix    *string  `json:"templateHasPrefix,omitempty"`
+	TemplateHasSuffix    *string  `json:"templateHasSuffix,omitempty"`
+	TemplateEqualFold    *string  `json:"templateEqualFold,omitempty"`
+	TemplateContainsFold *string  `json:"templateContainsFold,omitempty"`
+
+	// "marketing" field predicates.
+	Marketing    *bool `json:"marketing,omitempty"`
+	MarketingNEQ *bool `json:"marketingNEQ,omitempty"`
+
+	// "urgent" field predicates.
+	Urgent    *bool `json:"urgent,omitempty"`
+	UrgentNEQ *bool `json:"urgentNEQ,omitempty"`
+
+	// "segments" field predicates.
+	Segments      *int  `json:"segments,omitempty"`
+	SegmentsNEQ   *int  `json:"segmentsNEQ,omitempty"`
+	SegmentsIn    []int `json:"segmentsIn,omitempty"`
+	SegmentsNotIn []int `json:"segmentsNotIn,omitempty"`
+	SegmentsGT    *int  `json:"segmentsGT,omitempty"`
+	SegmentsGTE   *int  `json:"segmentsGTE,omitempty"`
+	SegmentsLT    *int  `json:"segmentsLT,omitempty"`
+	SegmentsLTE   *int  `json:"segmentsLTE,omitempty"`
+
+	// "cost_cents" field predicates.
+	CostCents      *int  `json:"costCents,omitempty"`
+	CostCentsNEQ   *int  `json:"costCentsNEQ,omitempty"`
+	CostCentsIn    []int `json:"costCentsIn,omitempty"`
+	CostCentsNotIn []int `json:"costCentsNotIn,omitempty"`
+	CostCentsGT    *int  `json:"costCentsGT,omitempty"`
+	CostCentsGTE   *int  `json:"costCentsGTE,omitempty"`
+	CostCentsLT    *int  `json:"costCentsLT,omitempty"`
+	CostCentsLTE   *int  `json:"costCentsLTE,omitempty"`
+
+	// "provider" field predicates.
+	Provider             *string  `json:"provider,omitempty"`
+	ProviderNEQ          *string  `json:"providerNEQ,omitempty"`
+	ProviderIn           []string `json:"providerIn,omitempty"`
+	ProviderNotIn        []string `json:"providerNotIn,omitempty"`
+	ProviderGT           *string  `json:"providerGT,omitempty"`
+	ProviderGTE          *string  `json:"providerGTE,omitempty"`
+	ProviderLT           *string  `json:"providerLT,omitempty"`
+	ProviderLTE          *string  `json:"providerLTE,omitempty"`
+	ProviderContains     *string  `json:"providerContains,omitempty"`
+	ProviderHasPrefix    *string  `json:"providerHasPrefix,omitempty"`
+	ProviderHasSuffix    *string  `json:"providerHasSuffix,omitempty"`
+	ProviderEqualFold    *string  `json:"providerEqualFold,omitempty"`
+	ProviderContainsFold *string  `json:"providerContainsFold,omitempty"`
+
+	// "provider_message_id" field predicates.
+	ProviderMessageID             *string  `json:"providerMessageID,omitempty"`
+	ProviderMessageIDNEQ          *string  `json:"providerMessageIDNEQ,omitempty"`
+	ProviderMessageIDIn           []string `json:"providerMessageIDIn,omitempty"`
+	ProviderMessageIDNotIn        []string `json:"providerMessageIDNotIn,omitempty"`
+	ProviderMessageIDGT           *string  `json:"providerMessageIDGT,omitempty"`
+	ProviderMessageIDGTE          *string  `json:"providerMessageIDGTE,omitempty"`
+	ProviderMessageIDLT           *string  `json:"providerMessageIDLT,omitempty"`
+	ProviderMessageIDLTE          *string  `json:"providerMessageIDLTE,omitempty"`
+	ProviderMessageIDContains     *string  `json:"providerMessageIDContains,omitempty"`
+	ProviderMessageIDHasPrefix    *string  `json:"providerMessageIDHasPrefix,omitempty"`
+	ProviderMessageIDHasSuffix    *string  `json:"providerMessageIDHasSuffix,omitempty"`
+	ProviderMessageIDIsNil        bool     `json:"providerMessageIDIsNil,omitempty"`
+	ProviderMessageIDNotNil       bool     `json:"providerMessageIDNotNil,omitempty"`
+	ProviderMessageIDEqualFold    *string  `json:"providerMessageIDEqualFold,omitempty"`
+	ProviderMessageIDContainsFold *string  `json:"providerMessageIDContainsFold,omitempty"`
+
+	// "contact_id" field predicates.
+	ContactID             *pulid.ID  `json:"contactID,omitempty"`
+	ContactIDNEQ          *pulid.ID  `json:"contactIDNEQ,omitempty"`
+	ContactIDIn           []pulid.ID `json:"contactIDIn,omitempty"`
+	ContactIDNotIn        []pulid.ID `json:"contactIDNotIn,omitempty"`
+	ContactIDGT           *pulid.ID  `json:"contactIDGT,omitempty"`
+	ContactIDGTE          *pulid.ID  `json:"contactIDGTE,omitempty"`
+	ContactIDLT           *pulid.ID  `json:"contactIDLT,omitempty"`
+	ContactIDLTE          *pulid.ID  `json:"contactIDLTE,omitempty"`
+	ContactIDContains     *pulid.ID  `json:"contactIDContains,omitempty"`
+	ContactIDHasPrefix    *pulid.ID  `json:"contactIDHasPrefix,omitempty"`
+	ContactIDHasSuffix    *pulid.ID  `json:"contactIDHasSuffix,omitempty"`
+	ContactIDEqualFold    *pulid.ID  `json:"contactIDEqualFold,omitempty"`
+	ContactIDContainsFold *pulid.ID  `json:"contactIDContainsFold,omitempty"`
+
+	// "booking_id" field predicates.
+	BookingID             *pulid.ID  `json:"bookingID,omitempty"`
+	BookingIDNEQ          *pulid.ID  `json:"bookingIDNEQ,omitempty"`
+	BookingIDIn           []pulid.ID `json:"bookingIDIn,omitempty"`
+	BookingIDNotIn        []pulid.ID `json:"bookingIDNotIn,omitempty"`
+	BookingIDGT           *pulid.ID  `json:"bookingIDGT,omitempty"`
+	BookingIDGTE          *pulid.ID  `json:"bookingIDGTE,omitempty"`
+	BookingIDLT           *pulid.ID  `json:"bookingIDLT,omitempty"`
+	BookingIDLTE          *pulid.ID  `json:"bookingIDLTE,omitempty"`
+	BookingIDContains     *pulid.ID  `json:"bookingIDContains,omitempty"`
+	BookingIDHasPrefix    *pulid.ID  `json:"bookingIDHasPrefix,omitempty"`
+	BookingIDHasSuffix    *pulid.ID  `json:"bookingIDHasSuffix,omitempty"`
+	BookingIDIsNil        bool       `json:"bookingIDIsNil,omitempty"`
+	BookingIDNotNil       bool       `json:"bookingIDNotNil,omitempty"`
+	BookingIDEqualFold    *pulid.ID  `json:"bookingIDEqualFold,omitempty"`
+	BookingIDContainsFold *pulid.ID  `json:"bookingIDContainsFold,omitempty"`
+
+	// "rule_id" field predicates.
+	RuleID             *pulid.ID  `json:"ruleID,omitempty"`
+	RuleIDNEQ          *pulid.ID  `json:"ruleIDNEQ,omitempty"`
+	RuleIDIn           []pulid.ID `json:"ruleIDIn,omitempty"`
+	RuleIDNotIn        []pulid.ID `json:"ruleIDNotIn,omitempty"`
+	RuleIDGT           *pulid.ID  `json:"ruleIDGT,omitempty"`
+	RuleIDGTE          *pulid.ID  `json:"ruleIDGTE,omitempty"`
+	RuleIDLT           *pulid.ID  `json:"ruleIDLT,omitempty"`
+	RuleIDLTE          *pulid.ID  `json:"ruleIDLTE,omitempty"`
+	RuleIDContains     *pulid.ID  `json:"ruleIDContains,omitempty"`
+	RuleIDHasPrefix    *pulid.ID  `json:"ruleIDHasPrefix,omitempty"`
+	RuleIDHasSuffix    *pulid.ID  `json:"ruleIDHasSuffix,omitempty"`
+	RuleIDIsNil        bool       `json:"ruleIDIsNil,omitempty"`
+	RuleIDNotNil       bool       `json:"ruleIDNotNil,omitempty"`
+	RuleIDEqualFold    *pulid.ID  `json:"ruleIDEqualFold,omitempty"`
+	RuleIDContainsFold *pulid.ID  `json:"ruleIDContainsFold,omitempty"`
+
+	// "sent_by_id" field predicates.
+	SentByID             *pulid.ID  `json:"sentByID,omitempty"`
+	SentByIDNEQ          *pulid.ID  `json:"sentByIDNEQ,omitempty"`
+	SentByIDIn           []pulid.ID `json:"sentByIDIn,omitempty"`
+	SentByIDNotIn        []pulid.ID `json:"sentByIDNotIn,omitempty"`
+	SentByIDGT           *pulid.ID  `json:"sentByIDGT,omitempty"`
+	SentByIDGTE          *pulid.ID  `json:"sentByIDGTE,omitempty"`
+	SentByIDLT           *pulid.ID  `json:"sentByIDLT,omitempty"`
+	SentByIDLTE          *pulid.ID  `json:"sentByIDLTE,omitempty"`
+	SentByIDContains     *pulid.ID  `json:"sentByIDContains,omitempty"`
+	SentByIDHasPrefix    *pulid.ID  `json:"sentByIDHasPrefix,omitempty"`
+	SentByIDHasSuffix    *pulid.ID  `json:"sentByIDHasSuffix,omitempty"`
+	SentByIDIsNil        bool       `json:"sentByIDIsNil,omitempty"`
+	SentByIDNotNil       bool       `json:"sentByIDNotNil,omitempty"`
+	SentByIDEqualFold    *pulid.ID  `json:"sentByIDEqualFold,omitempty"`
+	SentByIDContainsFold *pulid.ID  `json:"sentByIDContainsFold,omitempty"`
+
+	// "send_after" field predicates.
+	SendAfter       *time.Time  `json:"sendAfter,omitempty"`
+	SendAfterNEQ    *time.Time  `json:"sendAfterNEQ,omitempty"`
+	SendAfterIn     []time.Time `json:"sendAfterIn,omitempty"`
+	SendAfterNotIn  []time.Time `json:"sendAfterNotIn,omitempty"`
+	SendAfterGT     *time.Time  `json:"sendAfterGT,omitempty"`
+	SendAfterGTE    *time.Time  `json:"sendAfterGTE,omitempty"`
+	SendAfterLT     *time.Time  `json:"sendAfterLT,omitempty"`
+	SendAfterLTE    *time.Time  `json:"sendAfterLTE,omitempty"`
+	SendAfterIsNil  bool        `json:"sendAfterIsNil,omitempty"`
+	SendAfterNotNil bool        `json:"sendAfterNotNil,omitempty"`
+
+	// "sent_at" field predicates.
+	SentAt       *time.Time  `json:"sentAt,omitempty"`
+	SentAtNEQ    *time.Time  `json:"sentAtNEQ,omitempty"`
+	SentAtIn     []time.Time `json:"sentAtIn,omitempty"`
+	SentAtNotIn  []time.Time `json:"sentAtNotIn,omitempty"`
+	SentAtGT     *time.Time  `json:"sentAtGT,omitempty"`
+	SentAtGTE    *time.Time  `json:"sentAtGTE,omitempty"`
+	SentAtLT     *time.Time  `json:"sentAtLT,omitempty"`
+	SentAtLTE    *time.Time  `json:"sentAtLTE,omitempty"`
+	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
+	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
+
+	// "contact" edge predicates.
+	HasContact     *bool                `json:"hasContact,omitempty"`
+	HasContactWith []*ContactWhereInput `json:"hasContactWith,omitempty"`
+
+	// "booking" edge predicates.
+	HasBooking     *bool                `json:"hasBooking,omitempty"`
+	HasBookingWith []*BookingWhereInput `json:"hasBookingWith,omitempty"`
+
+	// "sent_by" edge predicates.
+	HasSentBy     *bool             `json:"hasSentBy,omitempty"`
+	HasSentByWith []*UserWhereInput `json:"hasSentByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MessageWhereInput) AddPredicates(predicates ...predicate.Message) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MessageWhereInput filter on the MessageQuery builder.
+func (i *MessageWhereInput) Filter(q *MessageQuery) (*MessageQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMessageWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMessageWhereInput is returned in case the MessageWhereInput is empty.
+var ErrEmptyMessageWhereInput = errors.New("ent: empty predicate MessageWhereInput")
+
+// P returns a predicate for filtering messages.
+// An error is returned if the input is empty or invalid.
+func (i *MessageWhereInput) P() (predicate.Message, error) {
+	var predicates []predicate.Message
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, message.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Message, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, message.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Message, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, message.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, message.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, message.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, message.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, message.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, message.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, message.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, message.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, message.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, message.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, message.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, message.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, message.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, message.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, message.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, message.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, message.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, message.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, message.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, message.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, message.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, message.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, message.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, message.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, message.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Channel != nil {
+		predicates = append(predicates, message.ChannelEQ(*i.Channel))
+	}
+	if i.ChannelNEQ != nil {
+		predicates = append(predicates, message.ChannelNEQ(*i.ChannelNEQ))
+	}
+	if len(i.ChannelIn) > 0 {
+		predicates = append(predicates, message.ChannelIn(i.ChannelIn...))
+	}
+	if len(i.ChannelNotIn) > 0 {
+		predicates = append(predicates, message.ChannelNotIn(i.ChannelNotIn...))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, message.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, message.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, message.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, message.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.SuppressedReason != nil {
+		predicates = append(predicates, message.SuppressedReasonEQ(*i.SuppressedReason))
+	}
+	if i.SuppressedReasonNEQ != nil {
+		predicates = append(predicates, message.SuppressedReasonNEQ(*i.SuppressedReasonNEQ))
+	}
+	if len(i.SuppressedReasonIn) > 0 {
+		predicates = append(predicates, message.SuppressedReasonIn(i.SuppressedReasonIn...))
+	}
+	if len(i.SuppressedReasonNotIn) > 0 {
+		predicates = append(predicates, message.SuppressedReasonNotIn(i.SuppressedReasonNotIn...))
+	}
+	if i.SuppressedReasonGT != nil {
+		predicates = append(predicates, message.SuppressedReasonGT(*i.SuppressedReasonGT))
+	}
+	if i.SuppressedReasonGTE != nil {
+		predicates = append(predicates, message.SuppressedReasonGTE(*i.SuppressedReasonGTE))
+	}
+	if i.SuppressedReasonLT != nil {
+		predicates = append(predicates, message.SuppressedReasonLT(*i.SuppressedReasonLT))
+	}
+	if i.SuppressedReasonLTE != nil {
+		predicates = append(predicates, message.SuppressedReasonLTE(*i.SuppressedReasonLTE))
+	}
+	if i.SuppressedReasonContains != nil {
+		predicates = append(predicates, message.SuppressedReasonContains(*i.SuppressedReasonContains))
+	}
+	if i.SuppressedReasonHasPrefix != nil {
+		predicates = append(predicates, message.SuppressedReasonHasPrefix(*i.SuppressedReasonHasPrefix))
+	}
+	if i.SuppressedReasonHasSuffix != nil {
+		predicates = append(predicates, message.SuppressedReasonHasSuffix(*i.SuppressedReasonHasSuffix))
+	}
+	if i.SuppressedReasonIsNil {
+		predicates = append(predicates, message.SuppressedReasonIsNil())
+	}
+	if i.SuppressedReasonNotNil {
+		predicates = append(predicates, message.SuppressedReasonNotNil())
+	}
+	if i.SuppressedReasonEqualFold != nil {
+		predicates = append(predicates, message.SuppressedReasonEqualFold(*i.SuppressedReasonEqualFold))
+	}
+	if i.SuppressedReasonContainsFold != nil {
+		predicates = append(predicates, message.SuppressedReasonContainsFold(*i.SuppressedReasonContainsFold))
+	}
+	if i.Error != nil {
+		predicates = append(predicates, message.ErrorEQ(*i.Error))
+	}
+	if i.ErrorNEQ != nil {
+		predicates = append(predicates, message.ErrorNEQ(*i.ErrorNEQ))
+	}
+	if len(i.ErrorIn) > 0 {
+		predicates = append(predicates, message.ErrorIn(i.ErrorIn...))
+	}
+	if len(i.ErrorNotIn) > 0 {
+		predicates = append(predicates, message.ErrorNotIn(i.ErrorNotIn...))
+	}
+	if i.ErrorGT != nil {
+		predicates = append(predicates, message.ErrorGT(*i.ErrorGT))
+	}
+	if i.ErrorGTE != nil {
+		predicates = append(predicates, message.ErrorGTE(*i.ErrorGTE))
+	}
+	if i.ErrorLT != nil {
+		predicates = append(predicates, message.ErrorLT(*i.ErrorLT))
+	}
+	if i.ErrorLTE != nil {
+		predicates = append(predicates, message.ErrorLTE(*i.ErrorLTE))
+	}
+	if i.ErrorContains != nil {
+		predicates = append(predicates, message.ErrorContains(*i.ErrorContains))
+	}
+	if i.ErrorHasPrefix != nil {
+		predicates = append(predicates, message.ErrorHasPrefix(*i.ErrorHasPrefix))
+	}
+	if i.ErrorHasSuffix != nil {
+		predicates = append(predicates, message.ErrorHasSuffix(*i.ErrorHasSuffix))
+	}
+	if i.ErrorEqualFold != nil {
+		predicates = append(predicates, message.ErrorEqualFold(*i.ErrorEqualFold))
+	}
+	if i.ErrorContainsFold != nil {
+		predicates = append(predicates, message.ErrorContainsFold(*i.ErrorContainsFold))
+	}
+	if i.To != nil {
+		predicates = append(predicates, message.ToEQ(*i.To))
+	}
+	if i.ToNEQ != nil {
+		predicates = append(predicates, message.ToNEQ(*i.ToNEQ))
+	}
+	if len(i.ToIn) > 0 {
+		predicates = append(predicates, message.ToIn(i.ToIn...))
+	}
+	if len(i.ToNotIn) > 0 {
+		predicates = append(predicates, message.ToNotIn(i.ToNotIn...))
+	}
+	if i.ToGT != nil {
+		predicates = append(predicates, message.ToGT(*i.ToGT))
+	}
+	if i.ToGTE != nil {
+		predicates = append(predicates, message.ToGTE(*i.ToGTE))
+	}
+	if i.ToLT != nil {
+		predicates = append(predicates, message.ToLT(*i.ToLT))
+	}
+	if i.ToLTE != nil {
+		predicates = append(predicates, message.ToLTE(*i.ToLTE))
+	}
+	if i.ToContains != nil {
+		predicates = append(predicates, message.ToContains(*i.ToContains))
+	}
+	if i.ToHasPrefix != nil {
+		predicates = append(predicates, message.ToHasPrefix(*i.ToHasPrefix))
+	}
+	if i.ToHasSuffix != nil {
+		predicates = append(predicates, message.ToHasSuffix(*i.ToHasSuffix))
+	}
+	if i.ToEqualFold != nil {
+		predicates = append(predicates, message.ToEqualFold(*i.ToEqualFold))
+	}
+	if i.ToContainsFold != nil {
+		predicates = append(predicates, message.ToContainsFold(*i.ToContainsFold))
+	}
+	if i.Body != nil {
+		predicates = append(predicates, message.BodyEQ(*i.Body))
+	}
+	if i.BodyNEQ != nil {
+		predicates = append(predicates, message.BodyNEQ(*i.BodyNEQ))
+	}
+	if len(i.BodyIn) > 0 {
+		predicates = append(predicates, message.BodyIn(i.BodyIn...))
+	}
+	if len(i.BodyNotIn) > 0 {
+		predicates = append(predicates, message.BodyNotIn(i.BodyNotIn...))
+	}
+	if i.BodyGT != nil {
+		predicates = append(predicates, message.BodyGT(*i.BodyGT))
+	}
+	if i.BodyGTE != nil {
+		predicates = append(predicates, message.BodyGTE(*i.BodyGTE))
+	}
+	if i.BodyLT != nil {
+		predicates = append(predicates, message.BodyLT(*i.BodyLT))
+	}
+	if i.BodyLTE != nil {
+		predicates = append(predicates, message.BodyLTE(*i.BodyLTE))
+	}
+	if i.BodyContains != nil {
+		predicates = append(predicates, message.BodyContains(*i.BodyContains))
+	}
+	if i.BodyHasPrefix != nil {
+		predicates = append(predicates, message.BodyHasPrefix(*i.BodyHasPrefix))
+	}
+	if i.BodyHasSuffix != nil {
+		predicates = append(predicates, message.BodyHasSuffix(*i.BodyHasSuffix))
+	}
+	if i.BodyEqualFold != nil {
+		predicates = append(predicates, message.BodyEqualFold(*i.BodyEqualFold))
+	}
+	if i.BodyContainsFold != nil {
+		predicates = append(predicates, message.BodyContainsFold(*i.BodyContainsFold))
+	}
+	if i.Template != nil {
+		predicates = append(predicates, message.TemplateEQ(*i.Template))
+	}
+	if i.TemplateNEQ != nil {
+		predicates = append(predicates, message.TemplateNEQ(*i.TemplateNEQ))
+	}
+	if len(i.TemplateIn) > 0 {
+		predicates = append(predicates, message.TemplateIn(i.TemplateIn...))
+	}
+	if len(i.TemplateNotIn) > 0 {
+		predicates = append(predicates, message.TemplateNotIn(i.TemplateNotIn...))
+	}
+	if i.TemplateGT != nil {
+		predicates = append(predicates, message.TemplateGT(*i.TemplateGT))
+	}
+	if i.TemplateGTE != nil {
+		predicates = append(predicates, message.TemplateGTE(*i.TemplateGTE))
+	}
+	if i.TemplateLT != nil {
+		predicates = append(predicates, message.TemplateLT(*i.TemplateLT))
+	}
+	if i.TemplateLTE != nil {
+		predicates = append(predicates, message.TemplateLTE(*i.TemplateLTE))
+	}
+	if i.TemplateContains != nil {
+		predicates = append(predicates, message.TemplateContains(*i.TemplateContains))
+	}
+	if i.TemplateHasPrefix != nil {
+		predicates = append(predicates, message.TemplateHasPrefix(*i.TemplateHasPrefix))
+	}
+	if i.TemplateHasSuffix != nil {
+		predicates = append(predicates, message.TemplateHasSuffix(*i.TemplateHasSuffix))
+	}
+	if i.TemplateEqualFold != nil {
+		predicates = append(predicates, message.TemplateEqualFold(*i.TemplateEqualFold))
+	}
+	if i.TemplateContainsFold != nil {
+		predicates = append(predicates, message.TemplateContainsFold(*i.TemplateContainsFold))
+	}
+	if i.Marketing != nil {
+		predicates = append(predicates, message.MarketingEQ(*i.Marketing))
+	}
+	if i.MarketingNEQ != nil {
+		predicates = append(predicates, message.MarketingNEQ(*i.MarketingNEQ))
+	}
+	if i.Urgent != nil {
+		predicates = append(predicates, message.UrgentEQ(*i.Urgent))
+	}
+	if i.UrgentNEQ != nil {
+		predicates = append(predicates, message.UrgentNEQ(*i.UrgentNEQ))
+	}
+	if i.Segments != nil {
+		predicates = append(predicates, message.SegmentsEQ(*i.Segments))
+	}
+	if i.SegmentsNEQ != nil {
+		predicates = append(predicates, message.SegmentsNEQ(*i.SegmentsNEQ))
+	}
+	if len(i.SegmentsIn) > 0 {
+		predicates = append(predicates, message.SegmentsIn(i.SegmentsIn...))
+	}
+	if len(i.SegmentsNotIn) > 0 {
+		predicates = append(predicates, message.SegmentsNotIn(i.SegmentsNotIn...))
+	}
+	if i.SegmentsGT != nil {
+		predicates = append(predicates, message.SegmentsGT(*i.SegmentsGT))
+	}
+	if i.SegmentsGTE != nil {
+		predicates = append(predicates, message.SegmentsGTE(*i.SegmentsGTE))
+	}
+	if i.SegmentsLT != nil {
+		predicates = append(predicates, message.SegmentsLT(*i.SegmentsLT))
+	}
+	if i.SegmentsLTE != nil {
+		predicates = append(predicates, message.SegmentsLTE(*i.SegmentsLTE))
+	}
+	if i.CostCents != nil {
+		predicates = append(predicates, message.CostCentsEQ(*i.CostCents))
+	}
+	if i.CostCentsNEQ != nil {
+		predicates = append(predicates, message.CostCentsNEQ(*i.CostCentsNEQ))
+	}
+	if len(i.CostCentsIn) > 0 {
+		predicates = append(predicates, message.CostCentsIn(i.CostCentsIn...))
+	}
+	if len(i.CostCentsNotIn) > 0 {
+		predicates = append(predicates, message.CostCentsNotIn(i.CostCentsNotIn...))
+	}
+	if i.CostCentsGT != nil {
+		predicates = append(predicates, message.CostCentsGT(*i.CostCentsGT))
+	}
+	if i.CostCentsGTE != nil {
+		predicates = append(predicates, message.CostCentsGTE(*i.CostCentsGTE))
+	}
+	if i.CostCentsLT != nil {
+		predicates = append(predicates, message.CostCentsLT(*i.CostCentsLT))
+	}
+	if i.CostCentsLTE != nil {
+		predicates = append(predicates, message.CostCentsLTE(*i.CostCentsLTE))
+	}
+	if i.Provider != nil {
+		predicates = append(predicates, message.ProviderEQ(*i.Provider))
+	}
+	if i.ProviderNEQ != nil {
+		predicates = append(predicates, message.ProviderNEQ(*i.ProviderNEQ))
+	}
+	if len(i.ProviderIn) > 0 {
+		predicates = append(predicates, message.ProviderIn(i.ProviderIn...))
+	}
+	if len(i.ProviderNotIn) > 0 {
+		predicates = append(predicates, message.ProviderNotIn(i.ProviderNotIn...))
+	}
+	if i.ProviderGT != nil {
+		predicates = append(predicates, message.ProviderGT(*i.ProviderGT))
+	}
+	if i.ProviderGTE != nil {
+		predicates = append(predicates, message.ProviderGTE(*i.ProviderGTE))
+	}
+	if i.ProviderLT != nil {
+		predicates = append(predicates, message.ProviderLT(*i.ProviderLT))
+	}
+	if i.ProviderLTE != nil {
+		predicates = append(predicates, message.ProviderLTE(*i.ProviderLTE))
+	}
+	if i.ProviderContains != nil {
+		predicates = append(predicates, message.ProviderContains(*i.ProviderContains))
+	}
+	if i.ProviderHasPrefix != nil {
+		predicates = append(predicates, message.ProviderHasPrefix(*i.ProviderHasPrefix))
+	}
+	if i.ProviderHasSuffix != nil {
+		predicates = append(predicates, message.ProviderHasSuffix(*i.ProviderHasSuffix))
+	}
+	if i.ProviderEqualFold != nil {
+		predicates = append(predicates, message.ProviderEqualFold(*i.ProviderEqualFold))
+	}
+	if i.ProviderContainsFold != nil {
+		predicates = append(predicates, message.ProviderContainsFold(*i.ProviderContainsFold))
+	}
+	if i.ProviderMessageID != nil {
+		predicates = append(predicates, message.ProviderMessageIDEQ(*i.ProviderMessageID))
+	}
+	if i.ProviderMessageIDNEQ != nil {
+		predicates = append(predicates, message.ProviderMessageIDNEQ(*i.ProviderMessageIDNEQ))
+	}
+	if len(i.ProviderMessageIDIn) > 0 {
+		predicates = append(predicates, message.ProviderMessageIDIn(i.ProviderMessageIDIn...))
+	}
+	if len(i.ProviderMessageIDNotIn) > 0 {
+		predicates = append(predicates, message.ProviderMessageIDNotIn(i.ProviderMessageIDNotIn...))
+	}
+	if i.ProviderMessageIDGT != nil {
+		predicates = append(predicates, message.ProviderMessageIDGT(*i.ProviderMessageIDGT))
+	}
+	if i.ProviderMessageIDGTE != nil {
+		predicates = append(predicates, message.ProviderMessageIDGTE(*i.ProviderMessageIDGTE))
+	}
+	if i.ProviderMessageIDLT != nil {
+		predicates = append(predicates, message.ProviderMessageIDLT(*i.ProviderMessageIDLT))
+	}
+	if i.ProviderMessageIDLTE != nil {
+		predicates = append(predicates, message.ProviderMessageIDLTE(*i.ProviderMessageIDLTE))
+	}
+	if i.ProviderMessageIDContains != nil {
+		predicates = append(predicates, message.ProviderMessageIDContains(*i.ProviderMessageIDContains))
+	}
+	if i.ProviderMessageIDHasPrefix != nil {
+		predicates = append(predicates, message.ProviderMessageIDHasPrefix(*i.ProviderMessageIDHasPrefix))
+	}
+	if i.ProviderMessageIDHasSuffix != nil {
+		predicates = append(predicates, message.ProviderMessageIDHasSuffix(*i.ProviderMessageIDHasSuffix))
+	}
+	if i.ProviderMessageIDIsNil {
+		predicates = append(predicates, message.ProviderMessageIDIsNil())
+	}
+	if i.ProviderMessageIDNotNil {
+		predicates = append(predicates, message.ProviderMessageIDNotNil())
+	}
+	if i.ProviderMessageIDEqualFold != nil {
+		predicates = append(predicates, message.ProviderMessageIDEqualFold(*i.ProviderMessageIDEqualFold))
+	}
+	if i.ProviderMessageIDContainsFold != nil {
+		predicates = append(predicates, message.ProviderMessageIDContainsFold(*i.ProviderMessageIDContainsFold))
+	}
+	if i.ContactID != nil {
+		predicates = append(predicates, message.ContactIDEQ(*i.ContactID))
+	}
+	if i.ContactIDNEQ != nil {
+		predicates = append(predicates, message.ContactIDNEQ(*i.ContactIDNEQ))
+	}
+	if len(i.ContactIDIn) > 0 {
+		predicates = append(predicates, message.ContactIDIn(i.ContactIDIn...))
+	}
+	if len(i.ContactIDNotIn) > 0 {
+		predicates = append(predicates, message.ContactIDNotIn(i.ContactIDNotIn...))
+	}
+	if i.ContactIDGT != nil {
+		predicates = append(predicates, message.ContactIDGT(*i.ContactIDGT))
+	}
+	if i.ContactIDGTE != nil {
+		predicates = append(predicates, message.ContactIDGTE(*i.ContactIDGTE))
+	}
+	if i.ContactIDLT != nil {
+		predicates = append(predicates, message.ContactIDLT(*i.ContactIDLT))
+	}
+	if i.ContactIDLTE != nil {
+		predicates = append(predicates, message.ContactIDLTE(*i.ContactIDLTE))
+	}
+	if i.ContactIDContains != nil {
+		predicates = append(predicates, message.ContactIDContains(*i.ContactIDContains))
+	}
+	if i.ContactIDHasPrefix != nil {
+		predicates = append(predicates, message.ContactIDHasPrefix(*i.ContactIDHasPrefix))
+	}
+	if i.ContactIDHasSuffix != nil {
+		predicates = append(predicates, message.ContactIDHasSuffix(*i.ContactIDHasSuffix))
+	}
+	if i.ContactIDEqualFold != nil {
+		predicates = append(predicates, message.ContactIDEqualFold(*i.ContactIDEqualFold))
+	}
+	if i.ContactIDContainsFold != nil {
+		predicates = append(predicates, message.ContactIDContainsFold(*i.ContactIDContainsFold))
+	}
+	if i.BookingID != nil {
+		predicates = append(predicates, message.BookingIDEQ(*i.BookingID))
+	}
+	if i.BookingIDNEQ != nil {
+		predicates = append(predicates, message.BookingIDNEQ(*i.BookingIDNEQ))
+	}
+	if len(i.BookingIDIn) > 0 {
+		predicates = append(predicates, message.BookingIDIn(i.BookingIDIn...))
+	}
+	if len(i.BookingIDNotIn) > 0 {
+		predicates = append(predicates, message.BookingIDNotIn(i.BookingIDNotIn...))
+	}
+	if i.BookingIDGT != nil {
+		predicates = append(predicates, message.BookingIDGT(*i.BookingIDGT))
+	}
+	if i.BookingIDGTE != nil {
+		predicates = append(predicates, message.BookingIDGTE(*i.BookingIDGTE))
+	}
+	if i.BookingIDLT != nil {
+		predicates = append(predicates, message.BookingIDLT(*i.BookingIDLT))
+	}
+	if i.BookingIDLTE != nil {
+		predicates = append(predicates, message.BookingIDLTE(*i.BookingIDLTE))
+	}
+	if i.BookingIDContains != nil {
+		predicates = append(predicates, message.BookingIDContains(*i.BookingIDContains))
+	}
+	if i.BookingIDHasPrefix != nil {
+		predicates = append(predicates, message.BookingIDHasPrefix(*i.BookingIDHasPrefix))
+	}
+	if i.BookingIDHasSuffix != nil {
+		predicates = append(predicates, message.BookingIDHasSuffix(*i.BookingIDHasSuffix))
+	}
+	if i.BookingIDIsNil {
+		predicates = append(predicates, message.BookingIDIsNil())
+	}
+	if i.BookingIDNotNil {
+		predicates = append(predicates, message.BookingIDNotNil())
+	}
+	if i.BookingIDEqualFold != nil {
+		predicates = append(predicates, message.BookingIDEqualFold(*i.BookingIDEqualFold))
+	}
+	if i.BookingIDContainsFold != nil {
+		predicates = append(predicates, message.BookingIDContainsFold(*i.BookingIDContainsFold))
+	}
+	if i.RuleID != nil {
+		predicates = append(predicates, message.RuleIDEQ(*i.RuleID))
+	}
+	if i.RuleIDNEQ != nil {
+		predicates = append(predicates, message.RuleIDNEQ(*i.RuleIDNEQ))
+	}
+	if len(i.RuleIDIn) > 0 {
+		predicates = append(predicates, message.RuleIDIn(i.RuleIDIn...))
+	}
+	if len(i.RuleIDNotIn) > 0 {
+		predicates = append(predicates, message.RuleIDNotIn(i.RuleIDNotIn...))
+	}
+	if i.RuleIDGT != nil {
+		predicates = append(predicates, message.RuleIDGT(*i.RuleIDGT))
+	}
+	if i.RuleIDGTE != nil {
+		predicates = append(predicates, message.RuleIDGTE(*i.RuleIDGTE))
+	}
+	if i.RuleIDLT != nil {
+		predicates = append(predicates, message.RuleIDLT(*i.RuleIDLT))
+	}
+	if i.RuleIDLTE != nil {
+		predicates = append(predicates, message.RuleIDLTE(*i.RuleIDLTE))
+	}
+	if i.RuleIDContains != nil {
+		predicates = append(predicates, message.RuleIDContains(*i.RuleIDContains))
+	}
+	if i.RuleIDHasPrefix != nil {
+		predicates = append(predicates, message.RuleIDHasPrefix(*i.RuleIDHasPrefix))
+	}
+	if i.RuleIDHasSuffix != nil {
+		predicates = append(predicates, message.RuleIDHasSuffix(*i.RuleIDHasSuffix))
+	}
+	if i.RuleIDIsNil {
+		predicates = append(predicates, message.RuleIDIsNil())
+	}
+	if i.RuleIDNotNil {
+		predicates = append(predicates, message.RuleIDNotNil())
+	}
+	if i.RuleIDEqualFold != nil {
+		predicates = append(predicates, message.RuleIDEqualFold(*i.RuleIDEqualFold))
+	}
+	if i.RuleIDContainsFold != nil {
+		predicates = append(predicates, message.RuleIDContainsFold(*i.RuleIDContainsFold))
+	}
+	if i.SentByID != nil {
+		predicates = append(predicates, message.SentByIDEQ(*i.SentByID))
+	}
+	if i.SentByIDNEQ != nil {
+		predicates = append(predicates, message.SentByIDNEQ(*i.SentByIDNEQ))
+	}
+	if len(i.SentByIDIn) > 0 {
+		predicates = append(predicates, message.SentByIDIn(i.SentByIDIn...))
+	}
+	if len(i.SentByIDNotIn) > 0 {
+		predicates = append(predicates, message.SentByIDNotIn(i.SentByIDNotIn...))
+	}
+	if i.SentByIDGT != nil {
+		predicates = append(predicates, message.SentByIDGT(*i.SentByIDGT))
+	}
+	if i.SentByIDGTE != nil {
+		predicates = append(predicates, message.SentByIDGTE(*i.SentByIDGTE))
+	}
+	if i.SentByIDLT != nil {
+		predicates = append(predicates, message.SentByIDLT(*i.SentByIDLT))
+	}
+	if i.SentByIDLTE != nil {
+		predicates = append(predicates, message.SentByIDLTE(*i.SentByIDLTE))
+	}
+	if i.SentByIDContains != nil {
+		predicates = append(predicates, message.SentByIDContains(*i.SentByIDContains))
+	}
+	if i.SentByIDHasPrefix != nil {
+		predicates = append(predicates, message.SentByIDHasPrefix(*i.SentByIDHasPrefix))
+	}
+	if i.SentByIDHasSuffix != nil {
+		predicates = append(predicates, message.SentByIDHasSuffix(*i.SentByIDHasSuffix))
+	}
+	if i.SentByIDIsNil {
+		predicates = append(predicates, message.SentByIDIsNil())
+	}
+	if i.SentByIDNotNil {
+		predicates = append(predicates, message.SentByIDNotNil())
+	}
+	if i.SentByIDEqualFold != nil {
+		predicates = append(predicates, message.SentByIDEqualFold(*i.SentByIDEqualFold))
+	}
+	if i.SentByIDContainsFold != nil {
+		predicates = append(predicates, message.SentByIDContainsFold(*i.SentByIDContainsFold))
+	}
+	if i.SendAfter != nil {
+		predicates = append(predicates, message.SendAfterEQ(*i.SendAfter))
+	}
+	if i.SendAfterNEQ != nil {
+		predicates = append(predicates, message.SendAfterNEQ(*i.SendAfterNEQ))
+	}
+	if len(i.SendAfterIn) > 0 {
+		predicates = append(predicates, message.SendAfterIn(i.SendAfterIn...))
+	}
+	if len(i.SendAfterNotIn) > 0 {
+		predicates = append(predicates, message.SendAfterNotIn(i.SendAfterNotIn...))
+	}
+	if i.SendAfterGT != nil {
+		predicates = append(predicates, message.SendAfterGT(*i.SendAfterGT))
+	}
+	if i.SendAfterGTE != nil {
+		predicates = append(predicates, message.SendAfterGTE(*i.SendAfterGTE))
+	}
+	if i.SendAfterLT != nil {
+		predicates = append(predicates, message.SendAfterLT(*i.SendAfterLT))
+	}
+	if i.SendAfterLTE != nil {
+		predicates = append(predicates, message.SendAfterLTE(*i.SendAfterLTE))
+	}
+	if i.SendAfterIsNil {
+		predicates = append(predicates, message.SendAfterIsNil())
+	}
+	if i.SendAfterNotNil {
+		predicates = append(predicates, message.SendAfterNotNil())
+	}
+	if i.SentAt != nil {
+		predicates = append(predicates, message.SentAtEQ(*i.SentAt))
+	}
+	if i.SentAtNEQ != nil {
+		predicates = append(predicates, message.SentAtNEQ(*i.SentAtNEQ))
+	}
+	if len(i.SentAtIn) > 0 {
+		predicates = append(predicates, message.SentAtIn(i.SentAtIn...))
+	}
+	if len(i.SentAtNotIn) > 0 {
+		predicates = append(predicates, message.SentAtNotIn(i.SentAtNotIn...))
+	}
+	if i.SentAtGT != nil {
+		predicates = append(predicates, message.SentAtGT(*i.SentAtGT))
+	}
+	if i.SentAtGTE != nil {
+		predicates = append(predicates, message.SentAtGTE(*i.SentAtGTE))
+	}
+	if i.SentAtLT != nil {
+		predicates = append(predicates, message.SentAtLT(*i.SentAtLT))
+	}
+	if i.SentAtLTE != nil {
+		predicates = append(predicates, message.SentAtLTE(*i.SentAtLTE))
+	}
+	if i.SentAtIsNil {
+		predicates = append(predicates, message.SentAtIsNil())
+	}
+	if i.SentAtNotNil {
+		predicates = append(predicates, message.SentAtNotNil())
+	}
+
+	if i.HasContact != nil {
+		p := message.HasContact()
+		if !*i.HasContact {
+			p = message.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasContactWith) > 0 {
+		with := make([]predicate.Contact, 0, len(i.HasContactWith))
+		for _, w := range i.HasContactWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasContactWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, message.HasContactWith(with...))
+	}
+	if i.HasBooking != nil {
+		p := message.HasBooking()
+		if !*i.HasBooking {
+			p = message.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBookingWith) > 0 {
+		with := make([]predicate.Booking, 0, len(i.HasBookingWith))
+		for _, w := range i.HasBookingWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBookingWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, message.HasBookingWith(with...))
+	}
+	if i.HasSentBy != nil {
+		p := message.HasSentBy()
+		if !*i.HasSentBy {
+			p = message.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSentByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasSentByWith))
+		for _, w := range i.HasSentByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSentByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, message.HasSentByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMessageWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return message.And(predicates...), nil
+	}
+}
+
 // PermissionWhereInput represents a where input for filtering Permission queries.
 type PermissionWhereInput struct {
 	Predicates []predicate.Permission  `json:"-"`
@@ -6396,6 +7498,370 @@ func (i *PermissionOverrideWhereInput) P() (predicate.PermissionOverride, error)
 		return predicates[0], nil
 	default:
 		return permissionoverride.And(predicates...), nil
+	}
+}
+
+// SMSTemplateWhereInput represents a where input for filtering SMSTemplate queries.
+type SMSTemplateWhereInput struct {
+	Predicates []predicate.SMSTemplate  `json:"-"`
+	Not        *SMSTemplateWhereInput   `json:"not,omitempty"`
+	Or         []*SMSTemplateWhereInput `json:"or,omitempty"`
+	And        []*SMSTemplateWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "key" field predicates.
+	Key             *string  `json:"key,omitempty"`
+	KeyNEQ          *string  `json:"keyNEQ,omitempty"`
+	KeyIn           []string `json:"keyIn,omitempty"`
+	KeyNotIn        []string `json:"keyNotIn,omitempty"`
+	KeyGT           *string  `json:"keyGT,omitempty"`
+	KeyGTE          *string  `json:"keyGTE,omitempty"`
+	KeyLT           *string  `json:"keyLT,omitempty"`
+	KeyLTE          *string  `json:"keyLTE,omitempty"`
+	KeyContains     *string  `json:"keyContains,omitempty"`
+	KeyHasPrefix    *string  `json:"keyHasPrefix,omitempty"`
+	KeyHasSuffix    *string  `json:"keyHasSuffix,omitempty"`
+	KeyEqualFold    *string  `json:"keyEqualFold,omitempty"`
+	KeyContainsFold *string  `json:"keyContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "body" field predicates.
+	Body             *string  `json:"body,omitempty"`
+	BodyNEQ          *string  `json:"bodyNEQ,omitempty"`
+	BodyIn           []string `json:"bodyIn,omitempty"`
+	BodyNotIn        []string `json:"bodyNotIn,omitempty"`
+	BodyGT           *string  `json:"bodyGT,omitempty"`
+	BodyGTE          *string  `json:"bodyGTE,omitempty"`
+	BodyLT           *string  `json:"bodyLT,omitempty"`
+	BodyLTE          *string  `json:"bodyLTE,omitempty"`
+	BodyContains     *string  `json:"bodyContains,omitempty"`
+	BodyHasPrefix    *string  `json:"bodyHasPrefix,omitempty"`
+	BodyHasSuffix    *string  `json:"bodyHasSuffix,omitempty"`
+	BodyEqualFold    *string  `json:"bodyEqualFold,omitempty"`
+	BodyContainsFold *string  `json:"bodyContainsFold,omitempty"`
+
+	// "marketing" field predicates.
+	Marketing    *bool `json:"marketing,omitempty"`
+	MarketingNEQ *bool `json:"marketingNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SMSTemplateWhereInput) AddPredicates(predicates ...predicate.SMSTemplate) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SMSTemplateWhereInput filter on the SMSTemplateQuery builder.
+func (i *SMSTemplateWhereInput) Filter(q *SMSTemplateQuery) (*SMSTemplateQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySMSTemplateWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySMSTemplateWhereInput is returned in case the SMSTemplateWhereInput is empty.
+var ErrEmptySMSTemplateWhereInput = errors.New("ent: empty predicate SMSTemplateWhereInput")
+
+// P returns a predicate for filtering smstemplates.
+// An error is returned if the input is empty or invalid.
+func (i *SMSTemplateWhereInput) P() (predicate.SMSTemplate, error) {
+	var predicates []predicate.SMSTemplate
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, smstemplate.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.SMSTemplate, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, smstemplate.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.SMSTemplate, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, smstemplate.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, smstemplate.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, smstemplate.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, smstemplate.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, smstemplate.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, smstemplate.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, smstemplate.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, smstemplate.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, smstemplate.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, smstemplate.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, smstemplate.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, smstemplate.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, smstemplate.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, smstemplate.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, smstemplate.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, smstemplate.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, smstemplate.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, smstemplate.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, smstemplate.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, smstemplate.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, smstemplate.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, smstemplate.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, smstemplate.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, smstemplate.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, smstemplate.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Key != nil {
+		predicates = append(predicates, smstemplate.KeyEQ(*i.Key))
+	}
+	if i.KeyNEQ != nil {
+		predicates = append(predicates, smstemplate.KeyNEQ(*i.KeyNEQ))
+	}
+	if len(i.KeyIn) > 0 {
+		predicates = append(predicates, smstemplate.KeyIn(i.KeyIn...))
+	}
+	if len(i.KeyNotIn) > 0 {
+		predicates = append(predicates, smstemplate.KeyNotIn(i.KeyNotIn...))
+	}
+	if i.KeyGT != nil {
+		predicates = append(predicates, smstemplate.KeyGT(*i.KeyGT))
+	}
+	if i.KeyGTE != nil {
+		predicates = append(predicates, smstemplate.KeyGTE(*i.KeyGTE))
+	}
+	if i.KeyLT != nil {
+		predicates = append(predicates, smstemplate.KeyLT(*i.KeyLT))
+	}
+	if i.KeyLTE != nil {
+		predicates = append(predicates, smstemplate.KeyLTE(*i.KeyLTE))
+	}
+	if i.KeyContains != nil {
+		predicates = append(predicates, smstemplate.KeyContains(*i.KeyContains))
+	}
+	if i.KeyHasPrefix != nil {
+		predicates = append(predicates, smstemplate.KeyHasPrefix(*i.KeyHasPrefix))
+	}
+	if i.KeyHasSuffix != nil {
+		predicates = append(predicates, smstemplate.KeyHasSuffix(*i.KeyHasSuffix))
+	}
+	if i.KeyEqualFold != nil {
+		predicates = append(predicates, smstemplate.KeyEqualFold(*i.KeyEqualFold))
+	}
+	if i.KeyContainsFold != nil {
+		predicates = append(predicates, smstemplate.KeyContainsFold(*i.KeyContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, smstemplate.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, smstemplate.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, smstemplate.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, smstemplate.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, smstemplate.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, smstemplate.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, smstemplate.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, smstemplate.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, smstemplate.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, smstemplate.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, smstemplate.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, smstemplate.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, smstemplate.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Body != nil {
+		predicates = append(predicates, smstemplate.BodyEQ(*i.Body))
+	}
+	if i.BodyNEQ != nil {
+		predicates = append(predicates, smstemplate.BodyNEQ(*i.BodyNEQ))
+	}
+	if len(i.BodyIn) > 0 {
+		predicates = append(predicates, smstemplate.BodyIn(i.BodyIn...))
+	}
+	if len(i.BodyNotIn) > 0 {
+		predicates = append(predicates, smstemplate.BodyNotIn(i.BodyNotIn...))
+	}
+	if i.BodyGT != nil {
+		predicates = append(predicates, smstemplate.BodyGT(*i.BodyGT))
+	}
+	if i.BodyGTE != nil {
+		predicates = append(predicates, smstemplate.BodyGTE(*i.BodyGTE))
+	}
+	if i.BodyLT != nil {
+		predicates = append(predicates, smstemplate.BodyLT(*i.BodyLT))
+	}
+	if i.BodyLTE != nil {
+		predicates = append(predicates, smstemplate.BodyLTE(*i.BodyLTE))
+	}
+	if i.BodyContains != nil {
+		predicates = append(predicates, smstemplate.BodyContains(*i.BodyContains))
+	}
+	if i.BodyHasPrefix != nil {
+		predicates = append(predicates, smstemplate.BodyHasPrefix(*i.BodyHasPrefix))
+	}
+	if i.BodyHasSuffix != nil {
+		predicates = append(predicates, smstemplate.BodyHasSuffix(*i.BodyHasSuffix))
+	}
+	if i.BodyEqualFold != nil {
+		predicates = append(predicates, smstemplate.BodyEqualFold(*i.BodyEqualFold))
+	}
+	if i.BodyContainsFold != nil {
+		predicates = append(predicates, smstemplate.BodyContainsFold(*i.BodyContainsFold))
+	}
+	if i.Marketing != nil {
+		predicates = append(predicates, smstemplate.MarketingEQ(*i.Marketing))
+	}
+	if i.MarketingNEQ != nil {
+		predicates = append(predicates, smstemplate.MarketingNEQ(*i.MarketingNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySMSTemplateWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return smstemplate.And(predicates...), nil
 	}
 }
 

@@ -25,6 +25,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
+	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
@@ -33,6 +35,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -64,8 +67,11 @@ const (
 	TypeInvitation         = "Invitation"
 	TypeLocation           = "Location"
 	TypeMembership         = "Membership"
+	TypeMessage            = "Message"
+	TypeOptOut             = "OptOut"
 	TypePermission         = "Permission"
 	TypePermissionOverride = "PermissionOverride"
+	TypeSMSTemplate        = "SMSTemplate"
 	TypeSearchKey          = "SearchKey"
 	TypeService            = "Service"
 	TypeSession            = "Session"
@@ -15881,6 +15887,2761 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Membership edge %s", name)
 }
 
+// MessageMutation represents an operation that mutates the Message nodes in the graph.
+type MessageMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	channel             *message.Channel
+	status              *message.Status
+	suppressed_reason   *string
+	error               *string
+	to                  *string
+	body                *string
+	template            *string
+	marketing           *bool
+	urgent              *bool
+	segments            *int
+	addsegments         *int
+	cost_cents          *int
+	addcost_cents       *int
+	provider            *string
+	provider_message_id *string
+	booking_starts_at   *time.Time
+	covers              *[]string
+	appendcovers        []string
+	rule_id             *pulid.ID
+	key                 *string
+	send_after          *time.Time
+	sent_at             *time.Time
+	clearedFields       map[string]struct{}
+	location            *pulid.ID
+	clearedlocation     bool
+	contact             *pulid.ID
+	clearedcontact      bool
+	booking             *pulid.ID
+	clearedbooking      bool
+	sent_by             *pulid.ID
+	clearedsent_by      bool
+	done                bool
+	oldValue            func(context.Context) (*Message, error)
+	predicates          []predicate.Message
+}
+
+var _ ent.Mutation = (*MessageMutation)(nil)
+
+// messageOption allows management of the mutation configuration using functional options.
+type messageOption func(*MessageMutation)
+
+// newMessageMutation creates new mutation for the Message entity.
+func newMessageMutation(c config, op Op, opts ...messageOption) *MessageMutation {
+	m := &MessageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMessage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMessageID sets the ID field of the mutation.
+func withMessageID(id pulid.ID) messageOption {
+	return func(m *MessageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Message
+		)
+		m.oldValue = func(ctx context.Context) (*Message, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Message.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMessage sets the old Message of the mutation.
+func withMessage(node *Message) messageOption {
+	return func(m *MessageMutation) {
+		m.oldValue = func(context.Context) (*Message, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MessageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MessageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Message entities.
+func (m *MessageMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MessageMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MessageMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Message.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *MessageMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *MessageMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *MessageMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *MessageMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *MessageMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *MessageMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *MessageMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *MessageMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *MessageMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *MessageMutation) SetChannel(value message.Channel) {
+	m.channel = &value
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *MessageMutation) Channel() (r message.Channel, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldChannel(ctx context.Context) (v message.Channel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *MessageMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *MessageMutation) SetStatus(value message.Status) {
+	m.status = &value
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *MessageMutation) Status() (r message.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldStatus(ctx context.Context) (v message.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *MessageMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetSuppressedReason sets the "suppressed_reason" field.
+func (m *MessageMutation) SetSuppressedReason(s string) {
+	m.suppressed_reason = &s
+}
+
+// SuppressedReason returns the value of the "suppressed_reason" field in the mutation.
+func (m *MessageMutation) SuppressedReason() (r string, exists bool) {
+	v := m.suppressed_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSuppressedReason returns the old "suppressed_reason" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldSuppressedReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSuppressedReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSuppressedReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSuppressedReason: %w", err)
+	}
+	return oldValue.SuppressedReason, nil
+}
+
+// ClearSuppressedReason clears the value of the "suppressed_reason" field.
+func (m *MessageMutation) ClearSuppressedReason() {
+	m.suppressed_reason = nil
+	m.clearedFields[message.FieldSuppressedReason] = struct{}{}
+}
+
+// SuppressedReasonCleared returns if the "suppressed_reason" field was cleared in this mutation.
+func (m *MessageMutation) SuppressedReasonCleared() bool {
+	_, ok := m.clearedFields[message.FieldSuppressedReason]
+	return ok
+}
+
+// ResetSuppressedReason resets all changes to the "suppressed_reason" field.
+func (m *MessageMutation) ResetSuppressedReason() {
+	m.suppressed_reason = nil
+	delete(m.clearedFields, message.FieldSuppressedReason)
+}
+
+// SetError sets the "error" field.
+func (m *MessageMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *MessageMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *MessageMutation) ResetError() {
+	m.error = nil
+}
+
+// SetTo sets the "to" field.
+func (m *MessageMutation) SetTo(s string) {
+	m.to = &s
+}
+
+// To returns the value of the "to" field in the mutation.
+func (m *MessageMutation) To() (r string, exists bool) {
+	v := m.to
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTo returns the old "to" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldTo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTo: %w", err)
+	}
+	return oldValue.To, nil
+}
+
+// ResetTo resets all changes to the "to" field.
+func (m *MessageMutation) ResetTo() {
+	m.to = nil
+}
+
+// SetBody sets the "body" field.
+func (m *MessageMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *MessageMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *MessageMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetTemplate sets the "template" field.
+func (m *MessageMutation) SetTemplate(s string) {
+	m.template = &s
+}
+
+// Template returns the value of the "template" field in the mutation.
+func (m *MessageMutation) Template() (r string, exists bool) {
+	v := m.template
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTemplate returns the old "template" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldTemplate(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTemplate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTemplate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTemplate: %w", err)
+	}
+	return oldValue.Template, nil
+}
+
+// ResetTemplate resets all changes to the "template" field.
+func (m *MessageMutation) ResetTemplate() {
+	m.template = nil
+}
+
+// SetMarketing sets the "marketing" field.
+func (m *MessageMutation) SetMarketing(b bool) {
+	m.marketing = &b
+}
+
+// Marketing returns the value of the "marketing" field in the mutation.
+func (m *MessageMutation) Marketing() (r bool, exists bool) {
+	v := m.marketing
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMarketing returns the old "marketing" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldMarketing(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMarketing is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMarketing requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMarketing: %w", err)
+	}
+	return oldValue.Marketing, nil
+}
+
+// ResetMarketing resets all changes to the "marketing" field.
+func (m *MessageMutation) ResetMarketing() {
+	m.marketing = nil
+}
+
+// SetUrgent sets the "urgent" field.
+func (m *MessageMutation) SetUrgent(b bool) {
+	m.urgent = &b
+}
+
+// Urgent returns the value of the "urgent" field in the mutation.
+func (m *MessageMutation) Urgent() (r bool, exists bool) {
+	v := m.urgent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUrgent returns the old "urgent" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldUrgent(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUrgent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUrgent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUrgent: %w", err)
+	}
+	return oldValue.Urgent, nil
+}
+
+// ResetUrgent resets all changes to the "urgent" field.
+func (m *MessageMutation) ResetUrgent() {
+	m.urgent = nil
+}
+
+// SetSegments sets the "segments" field.
+func (m *MessageMutation) SetSegments(i int) {
+	m.segments = &i
+	m.addsegments = nil
+}
+
+// Segments returns the value of the "segments" field in the mutation.
+func (m *MessageMutation) Segments() (r int, exists bool) {
+	v := m.segments
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSegments returns the old "segments" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldSegments(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSegments is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSegments requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSegments: %w", err)
+	}
+	return oldValue.Segments, nil
+}
+
+// AddSegments adds i to the "segments" field.
+func (m *MessageMutation) AddSegments(i int) {
+	if m.addsegments != nil {
+		*m.addsegments += i
+	} else {
+		m.addsegments = &i
+	}
+}
+
+// AddedSegments returns the value that was added to the "segments" field in this mutation.
+func (m *MessageMutation) AddedSegments() (r int, exists bool) {
+	v := m.addsegments
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSegments resets all changes to the "segments" field.
+func (m *MessageMutation) ResetSegments() {
+	m.segments = nil
+	m.addsegments = nil
+}
+
+// SetCostCents sets the "cost_cents" field.
+func (m *MessageMutation) SetCostCents(i int) {
+	m.cost_cents = &i
+	m.addcost_cents = nil
+}
+
+// CostCents returns the value of the "cost_cents" field in the mutation.
+func (m *MessageMutation) CostCents() (r int, exists bool) {
+	v := m.cost_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCostCents returns the old "cost_cents" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldCostCents(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCostCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCostCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCostCents: %w", err)
+	}
+	return oldValue.CostCents, nil
+}
+
+// AddCostCents adds i to the "cost_cents" field.
+func (m *MessageMutation) AddCostCents(i int) {
+	if m.addcost_cents != nil {
+		*m.addcost_cents += i
+	} else {
+		m.addcost_cents = &i
+	}
+}
+
+// AddedCostCents returns the value that was added to the "cost_cents" field in this mutation.
+func (m *MessageMutation) AddedCostCents() (r int, exists bool) {
+	v := m.addcost_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCostCents resets all changes to the "cost_cents" field.
+func (m *MessageMutation) ResetCostCents() {
+	m.cost_cents = nil
+	m.addcost_cents = nil
+}
+
+// SetProvider sets the "provider" field.
+func (m *MessageMutation) SetProvider(s string) {
+	m.provider = &s
+}
+
+// Provider returns the value of the "provider" field in the mutation.
+func (m *MessageMutation) Provider() (r string, exists bool) {
+	v := m.provider
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProvider returns the old "provider" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldProvider(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProvider is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProvider requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProvider: %w", err)
+	}
+	return oldValue.Provider, nil
+}
+
+// ResetProvider resets all changes to the "provider" field.
+func (m *MessageMutation) ResetProvider() {
+	m.provider = nil
+}
+
+// SetProviderMessageID sets the "provider_message_id" field.
+func (m *MessageMutation) SetProviderMessageID(s string) {
+	m.provider_message_id = &s
+}
+
+// ProviderMessageID returns the value of the "provider_message_id" field in the mutation.
+func (m *MessageMutation) ProviderMessageID() (r string, exists bool) {
+	v := m.provider_message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderMessageID returns the old "provider_message_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldProviderMessageID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderMessageID: %w", err)
+	}
+	return oldValue.ProviderMessageID, nil
+}
+
+// ClearProviderMessageID clears the value of the "provider_message_id" field.
+func (m *MessageMutation) ClearProviderMessageID() {
+	m.provider_message_id = nil
+	m.clearedFields[message.FieldProviderMessageID] = struct{}{}
+}
+
+// ProviderMessageIDCleared returns if the "provider_message_id" field was cleared in this mutation.
+func (m *MessageMutation) ProviderMessageIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldProviderMessageID]
+	return ok
+}
+
+// ResetProviderMessageID resets all changes to the "provider_message_id" field.
+func (m *MessageMutation) ResetProviderMessageID() {
+	m.provider_message_id = nil
+	delete(m.clearedFields, message.FieldProviderMessageID)
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *MessageMutation) SetContactID(pu pulid.ID) {
+	m.contact = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *MessageMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldContactID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *MessageMutation) ResetContactID() {
+	m.contact = nil
+}
+
+// SetBookingID sets the "booking_id" field.
+func (m *MessageMutation) SetBookingID(pu pulid.ID) {
+	m.booking = &pu
+}
+
+// BookingID returns the value of the "booking_id" field in the mutation.
+func (m *MessageMutation) BookingID() (r pulid.ID, exists bool) {
+	v := m.booking
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookingID returns the old "booking_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldBookingID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookingID: %w", err)
+	}
+	return oldValue.BookingID, nil
+}
+
+// ClearBookingID clears the value of the "booking_id" field.
+func (m *MessageMutation) ClearBookingID() {
+	m.booking = nil
+	m.clearedFields[message.FieldBookingID] = struct{}{}
+}
+
+// BookingIDCleared returns if the "booking_id" field was cleared in this mutation.
+func (m *MessageMutation) BookingIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldBookingID]
+	return ok
+}
+
+// ResetBookingID resets all changes to the "booking_id" field.
+func (m *MessageMutation) ResetBookingID() {
+	m.booking = nil
+	delete(m.clearedFields, message.FieldBookingID)
+}
+
+// SetBookingStartsAt sets the "booking_starts_at" field.
+func (m *MessageMutation) SetBookingStartsAt(t time.Time) {
+	m.booking_starts_at = &t
+}
+
+// BookingStartsAt returns the value of the "booking_starts_at" field in the mutation.
+func (m *MessageMutation) BookingStartsAt() (r time.Time, exists bool) {
+	v := m.booking_starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookingStartsAt returns the old "booking_starts_at" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldBookingStartsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookingStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookingStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookingStartsAt: %w", err)
+	}
+	return oldValue.BookingStartsAt, nil
+}
+
+// ClearBookingStartsAt clears the value of the "booking_starts_at" field.
+func (m *MessageMutation) ClearBookingStartsAt() {
+	m.booking_starts_at = nil
+	m.clearedFields[message.FieldBookingStartsAt] = struct{}{}
+}
+
+// BookingStartsAtCleared returns if the "booking_starts_at" field was cleared in this mutation.
+func (m *MessageMutation) BookingStartsAtCleared() bool {
+	_, ok := m.clearedFields[message.FieldBookingStartsAt]
+	return ok
+}
+
+// ResetBookingStartsAt resets all changes to the "booking_starts_at" field.
+func (m *MessageMutation) ResetBookingStartsAt() {
+	m.booking_starts_at = nil
+	delete(m.clearedFields, message.FieldBookingStartsAt)
+}
+
+// SetCovers sets the "covers" field.
+func (m *MessageMutation) SetCovers(s []string) {
+	m.covers = &s
+	m.appendcovers = nil
+}
+
+// Covers returns the value of the "covers" field in the mutation.
+func (m *MessageMutation) Covers() (r []string, exists bool) {
+	v := m.covers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCovers returns the old "covers" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldCovers(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCovers is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCovers requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCovers: %w", err)
+	}
+	return oldValue.Covers, nil
+}
+
+// AppendCovers adds s to the "covers" field.
+func (m *MessageMutation) AppendCovers(s []string) {
+	m.appendcovers = append(m.appendcovers, s...)
+}
+
+// AppendedCovers returns the list of values that were appended to the "covers" field in this mutation.
+func (m *MessageMutation) AppendedCovers() ([]string, bool) {
+	if len(m.appendcovers) == 0 {
+		return nil, false
+	}
+	return m.appendcovers, true
+}
+
+// ClearCovers clears the value of the "covers" field.
+func (m *MessageMutation) ClearCovers() {
+	m.covers = nil
+	m.appendcovers = nil
+	m.clearedFields[message.FieldCovers] = struct{}{}
+}
+
+// CoversCleared returns if the "covers" field was cleared in this mutation.
+func (m *MessageMutation) CoversCleared() bool {
+	_, ok := m.clearedFields[message.FieldCovers]
+	return ok
+}
+
+// ResetCovers resets all changes to the "covers" field.
+func (m *MessageMutation) ResetCovers() {
+	m.covers = nil
+	m.appendcovers = nil
+	delete(m.clearedFields, message.FieldCovers)
+}
+
+// SetRuleID sets the "rule_id" field.
+func (m *MessageMutation) SetRuleID(pu pulid.ID) {
+	m.rule_id = &pu
+}
+
+// RuleID returns the value of the "rule_id" field in the mutation.
+func (m *MessageMutation) RuleID() (r pulid.ID, exists bool) {
+	v := m.rule_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRuleID returns the old "rule_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldRuleID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRuleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRuleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRuleID: %w", err)
+	}
+	return oldValue.RuleID, nil
+}
+
+// ClearRuleID clears the value of the "rule_id" field.
+func (m *MessageMutation) ClearRuleID() {
+	m.rule_id = nil
+	m.clearedFields[message.FieldRuleID] = struct{}{}
+}
+
+// RuleIDCleared returns if the "rule_id" field was cleared in this mutation.
+func (m *MessageMutation) RuleIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldRuleID]
+	return ok
+}
+
+// ResetRuleID resets all changes to the "rule_id" field.
+func (m *MessageMutation) ResetRuleID() {
+	m.rule_id = nil
+	delete(m.clearedFields, message.FieldRuleID)
+}
+
+// SetSentByID sets the "sent_by_id" field.
+func (m *MessageMutation) SetSentByID(pu pulid.ID) {
+	m.sent_by = &pu
+}
+
+// SentByID returns the value of the "sent_by_id" field in the mutation.
+func (m *MessageMutation) SentByID() (r pulid.ID, exists bool) {
+	v := m.sent_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentByID returns the old "sent_by_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldSentByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentByID: %w", err)
+	}
+	return oldValue.SentByID, nil
+}
+
+// ClearSentByID clears the value of the "sent_by_id" field.
+func (m *MessageMutation) ClearSentByID() {
+	m.sent_by = nil
+	m.clearedFields[message.FieldSentByID] = struct{}{}
+}
+
+// SentByIDCleared returns if the "sent_by_id" field was cleared in this mutation.
+func (m *MessageMutation) SentByIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldSentByID]
+	return ok
+}
+
+// ResetSentByID resets all changes to the "sent_by_id" field.
+func (m *MessageMutation) ResetSentByID() {
+	m.sent_by = nil
+	delete(m.clearedFields, message.FieldSentByID)
+}
+
+// SetKey sets the "key" field.
+func (m *MessageMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *MessageMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ClearKey clears the value of the "key" field.
+func (m *MessageMutation) ClearKey() {
+	m.key = nil
+	m.clearedFields[message.FieldKey] = struct{}{}
+}
+
+// KeyCleared returns if the "key" field was cleared in this mutation.
+func (m *MessageMutation) KeyCleared() bool {
+	_, ok := m.clearedFields[message.FieldKey]
+	return ok
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *MessageMutation) ResetKey() {
+	m.key = nil
+	delete(m.clearedFields, message.FieldKey)
+}
+
+// SetSendAfter sets the "send_after" field.
+func (m *MessageMutation) SetSendAfter(t time.Time) {
+	m.send_after = &t
+}
+
+// SendAfter returns the value of the "send_after" field in the mutation.
+func (m *MessageMutation) SendAfter() (r time.Time, exists bool) {
+	v := m.send_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendAfter returns the old "send_after" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldSendAfter(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendAfter: %w", err)
+	}
+	return oldValue.SendAfter, nil
+}
+
+// ClearSendAfter clears the value of the "send_after" field.
+func (m *MessageMutation) ClearSendAfter() {
+	m.send_after = nil
+	m.clearedFields[message.FieldSendAfter] = struct{}{}
+}
+
+// SendAfterCleared returns if the "send_after" field was cleared in this mutation.
+func (m *MessageMutation) SendAfterCleared() bool {
+	_, ok := m.clearedFields[message.FieldSendAfter]
+	return ok
+}
+
+// ResetSendAfter resets all changes to the "send_after" field.
+func (m *MessageMutation) ResetSendAfter() {
+	m.send_after = nil
+	delete(m.clearedFields, message.FieldSendAfter)
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *MessageMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *MessageMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *MessageMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[message.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *MessageMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[message.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *MessageMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, message.FieldSentAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *MessageMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[message.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *MessageMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *MessageMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *MessageMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *MessageMutation) ClearContact() {
+	m.clearedcontact = true
+	m.clearedFields[message.FieldContactID] = struct{}{}
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *MessageMutation) ContactCleared() bool {
+	return m.clearedcontact
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *MessageMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *MessageMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// ClearBooking clears the "booking" edge to the Booking entity.
+func (m *MessageMutation) ClearBooking() {
+	m.clearedbooking = true
+	m.clearedFields[message.FieldBookingID] = struct{}{}
+}
+
+// BookingCleared reports if the "booking" edge to the Booking entity was cleared.
+func (m *MessageMutation) BookingCleared() bool {
+	return m.BookingIDCleared() || m.clearedbooking
+}
+
+// BookingIDs returns the "booking" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BookingID instead. It exists only for internal usage by the builders.
+func (m *MessageMutation) BookingIDs() (ids []pulid.ID) {
+	if id := m.booking; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBooking resets all changes to the "booking" edge.
+func (m *MessageMutation) ResetBooking() {
+	m.booking = nil
+	m.clearedbooking = false
+}
+
+// ClearSentBy clears the "sent_by" edge to the User entity.
+func (m *MessageMutation) ClearSentBy() {
+	m.clearedsent_by = true
+	m.clearedFields[message.FieldSentByID] = struct{}{}
+}
+
+// SentByCleared reports if the "sent_by" edge to the User entity was cleared.
+func (m *MessageMutation) SentByCleared() bool {
+	return m.SentByIDCleared() || m.clearedsent_by
+}
+
+// SentByIDs returns the "sent_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SentByID instead. It exists only for internal usage by the builders.
+func (m *MessageMutation) SentByIDs() (ids []pulid.ID) {
+	if id := m.sent_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSentBy resets all changes to the "sent_by" edge.
+func (m *MessageMutation) ResetSentBy() {
+	m.sent_by = nil
+	m.clearedsent_by = false
+}
+
+// Where appends a list predicates to the MessageMutation builder.
+func (m *MessageMutation) Where(ps ...predicate.Message) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MessageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MessageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Message, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MessageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MessageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Message).
+func (m *MessageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MessageMutation) Fields() []string {
+	fields := make([]string, 0, 25)
+	if m.created_at != nil {
+		fields = append(fields, message.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, message.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, message.FieldLocationID)
+	}
+	if m.channel != nil {
+		fields = append(fields, message.FieldChannel)
+	}
+	if m.status != nil {
+		fields = append(fields, message.FieldStatus)
+	}
+	if m.suppressed_reason != nil {
+		fields = append(fields, message.FieldSuppressedReason)
+	}
+	if m.error != nil {
+		fields = append(fields, message.FieldError)
+	}
+	if m.to != nil {
+		fields = append(fields, message.FieldTo)
+	}
+	if m.body != nil {
+		fields = append(fields, message.FieldBody)
+	}
+	if m.template != nil {
+		fields = append(fields, message.FieldTemplate)
+	}
+	if m.marketing != nil {
+		fields = append(fields, message.FieldMarketing)
+	}
+	if m.urgent != nil {
+		fields = append(fields, message.FieldUrgent)
+	}
+	if m.segments != nil {
+		fields = append(fields, message.FieldSegments)
+	}
+	if m.cost_cents != nil {
+		fields = append(fields, message.FieldCostCents)
+	}
+	if m.provider != nil {
+		fields = append(fields, message.FieldProvider)
+	}
+	if m.provider_message_id != nil {
+		fields = append(fields, message.FieldProviderMessageID)
+	}
+	if m.contact != nil {
+		fields = append(fields, message.FieldContactID)
+	}
+	if m.booking != nil {
+		fields = append(fields, message.FieldBookingID)
+	}
+	if m.booking_starts_at != nil {
+		fields = append(fields, message.FieldBookingStartsAt)
+	}
+	if m.covers != nil {
+		fields = append(fields, message.FieldCovers)
+	}
+	if m.rule_id != nil {
+		fields = append(fields, message.FieldRuleID)
+	}
+	if m.sent_by != nil {
+		fields = append(fields, message.FieldSentByID)
+	}
+	if m.key != nil {
+		fields = append(fields, message.FieldKey)
+	}
+	if m.send_after != nil {
+		fields = append(fields, message.FieldSendAfter)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, message.FieldSentAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MessageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case message.FieldCreatedAt:
+		return m.CreatedAt()
+	case message.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case message.FieldLocationID:
+		return m.LocationID()
+	case message.FieldChannel:
+		return m.Channel()
+	case message.FieldStatus:
+		return m.Status()
+	case message.FieldSuppressedReason:
+		return m.SuppressedReason()
+	case message.FieldError:
+		return m.Error()
+	case message.FieldTo:
+		return m.To()
+	case message.FieldBody:
+		return m.Body()
+	case message.FieldTemplate:
+		return m.Template()
+	case message.FieldMarketing:
+		return m.Marketing()
+	case message.FieldUrgent:
+		return m.Urgent()
+	case message.FieldSegments:
+		return m.Segments()
+	case message.FieldCostCents:
+		return m.CostCents()
+	case message.FieldProvider:
+		return m.Provider()
+	case message.FieldProviderMessageID:
+		return m.ProviderMessageID()
+	case message.FieldContactID:
+		return m.ContactID()
+	case message.FieldBookingID:
+		return m.BookingID()
+	case message.FieldBookingStartsAt:
+		return m.BookingStartsAt()
+	case message.FieldCovers:
+		return m.Covers()
+	case message.FieldRuleID:
+		return m.RuleID()
+	case message.FieldSentByID:
+		return m.SentByID()
+	case message.FieldKey:
+		return m.Key()
+	case message.FieldSendAfter:
+		return m.SendAfter()
+	case message.FieldSentAt:
+		return m.SentAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MessageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case message.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case message.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case message.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case message.FieldChannel:
+		return m.OldChannel(ctx)
+	case message.FieldStatus:
+		return m.OldStatus(ctx)
+	case message.FieldSuppressedReason:
+		return m.OldSuppressedReason(ctx)
+	case message.FieldError:
+		return m.OldError(ctx)
+	case message.FieldTo:
+		return m.OldTo(ctx)
+	case message.FieldBody:
+		return m.OldBody(ctx)
+	case message.FieldTemplate:
+		return m.OldTemplate(ctx)
+	case message.FieldMarketing:
+		return m.OldMarketing(ctx)
+	case message.FieldUrgent:
+		return m.OldUrgent(ctx)
+	case message.FieldSegments:
+		return m.OldSegments(ctx)
+	case message.FieldCostCents:
+		return m.OldCostCents(ctx)
+	case message.FieldProvider:
+		return m.OldProvider(ctx)
+	case message.FieldProviderMessageID:
+		return m.OldProviderMessageID(ctx)
+	case message.FieldContactID:
+		return m.OldContactID(ctx)
+	case message.FieldBookingID:
+		return m.OldBookingID(ctx)
+	case message.FieldBookingStartsAt:
+		return m.OldBookingStartsAt(ctx)
+	case message.FieldCovers:
+		return m.OldCovers(ctx)
+	case message.FieldRuleID:
+		return m.OldRuleID(ctx)
+	case message.FieldSentByID:
+		return m.OldSentByID(ctx)
+	case message.FieldKey:
+		return m.OldKey(ctx)
+	case message.FieldSendAfter:
+		return m.OldSendAfter(ctx)
+	case message.FieldSentAt:
+		return m.OldSentAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Message field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MessageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case message.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case message.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case message.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case message.FieldChannel:
+		v, ok := value.(message.Channel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case message.FieldStatus:
+		v, ok := value.(message.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case message.FieldSuppressedReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSuppressedReason(v)
+		return nil
+	case message.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
+	case message.FieldTo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTo(v)
+		return nil
+	case message.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case message.FieldTemplate:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTemplate(v)
+		return nil
+	case message.FieldMarketing:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMarketing(v)
+		return nil
+	case message.FieldUrgent:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUrgent(v)
+		return nil
+	case message.FieldSegments:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSegments(v)
+		return nil
+	case message.FieldCostCents:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCostCents(v)
+		return nil
+	case message.FieldProvider:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProvider(v)
+		return nil
+	case message.FieldProviderMessageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderMessageID(v)
+		return nil
+	case message.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case message.FieldBookingID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookingID(v)
+		return nil
+	case message.FieldBookingStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookingStartsAt(v)
+		return nil
+	case message.FieldCovers:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCovers(v)
+		return nil
+	case message.FieldRuleID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRuleID(v)
+		return nil
+	case message.FieldSentByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentByID(v)
+		return nil
+	case message.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case message.FieldSendAfter:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendAfter(v)
+		return nil
+	case message.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Message field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MessageMutation) AddedFields() []string {
+	var fields []string
+	if m.addsegments != nil {
+		fields = append(fields, message.FieldSegments)
+	}
+	if m.addcost_cents != nil {
+		fields = append(fields, message.FieldCostCents)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MessageMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case message.FieldSegments:
+		return m.AddedSegments()
+	case message.FieldCostCents:
+		return m.AddedCostCents()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MessageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case message.FieldSegments:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSegments(v)
+		return nil
+	case message.FieldCostCents:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCostCents(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Message numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MessageMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(message.FieldSuppressedReason) {
+		fields = append(fields, message.FieldSuppressedReason)
+	}
+	if m.FieldCleared(message.FieldProviderMessageID) {
+		fields = append(fields, message.FieldProviderMessageID)
+	}
+	if m.FieldCleared(message.FieldBookingID) {
+		fields = append(fields, message.FieldBookingID)
+	}
+	if m.FieldCleared(message.FieldBookingStartsAt) {
+		fields = append(fields, message.FieldBookingStartsAt)
+	}
+	if m.FieldCleared(message.FieldCovers) {
+		fields = append(fields, message.FieldCovers)
+	}
+	if m.FieldCleared(message.FieldRuleID) {
+		fields = append(fields, message.FieldRuleID)
+	}
+	if m.FieldCleared(message.FieldSentByID) {
+		fields = append(fields, message.FieldSentByID)
+	}
+	if m.FieldCleared(message.FieldKey) {
+		fields = append(fields, message.FieldKey)
+	}
+	if m.FieldCleared(message.FieldSendAfter) {
+		fields = append(fields, message.FieldSendAfter)
+	}
+	if m.FieldCleared(message.FieldSentAt) {
+		fields = append(fields, message.FieldSentAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MessageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MessageMutation) ClearField(name string) error {
+	switch name {
+	case message.FieldSuppressedReason:
+		m.ClearSuppressedReason()
+		return nil
+	case message.FieldProviderMessageID:
+		m.ClearProviderMessageID()
+		return nil
+	case message.FieldBookingID:
+		m.ClearBookingID()
+		return nil
+	case message.FieldBookingStartsAt:
+		m.ClearBookingStartsAt()
+		return nil
+	case message.FieldCovers:
+		m.ClearCovers()
+		return nil
+	case message.FieldRuleID:
+		m.ClearRuleID()
+		return nil
+	case message.FieldSentByID:
+		m.ClearSentByID()
+		return nil
+	case message.FieldKey:
+		m.ClearKey()
+		return nil
+	case message.FieldSendAfter:
+		m.ClearSendAfter()
+		return nil
+	case message.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Message nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MessageMutation) ResetField(name string) error {
+	switch name {
+	case message.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case message.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case message.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case message.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case message.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case message.FieldSuppressedReason:
+		m.ResetSuppressedReason()
+		return nil
+	case message.FieldError:
+		m.ResetError()
+		return nil
+	case message.FieldTo:
+		m.ResetTo()
+		return nil
+	case message.FieldBody:
+		m.ResetBody()
+		return nil
+	case message.FieldTemplate:
+		m.ResetTemplate()
+		return nil
+	case message.FieldMarketing:
+		m.ResetMarketing()
+		return nil
+	case message.FieldUrgent:
+		m.ResetUrgent()
+		return nil
+	case message.FieldSegments:
+		m.ResetSegments()
+		return nil
+	case message.FieldCostCents:
+		m.ResetCostCents()
+		return nil
+	case message.FieldProvider:
+		m.ResetProvider()
+		return nil
+	case message.FieldProviderMessageID:
+		m.ResetProviderMessageID()
+		return nil
+	case message.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case message.FieldBookingID:
+		m.ResetBookingID()
+		return nil
+	case message.FieldBookingStartsAt:
+		m.ResetBookingStartsAt()
+		return nil
+	case message.FieldCovers:
+		m.ResetCovers()
+		return nil
+	case message.FieldRuleID:
+		m.ResetRuleID()
+		return nil
+	case message.FieldSentByID:
+		m.ResetSentByID()
+		return nil
+	case message.FieldKey:
+		m.ResetKey()
+		return nil
+	case message.FieldSendAfter:
+		m.ResetSendAfter()
+		return nil
+	case message.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Message field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MessageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.location != nil {
+		edges = append(edges, message.EdgeLocation)
+	}
+	if m.contact != nil {
+		edges = append(edges, message.EdgeContact)
+	}
+	if m.booking != nil {
+		edges = append(edges, message.EdgeBooking)
+	}
+	if m.sent_by != nil {
+		edges = append(edges, message.EdgeSentBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MessageMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case message.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case message.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	case message.EdgeBooking:
+		if id := m.booking; id != nil {
+			return []ent.Value{*id}
+		}
+	case message.EdgeSentBy:
+		if id := m.sent_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MessageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MessageMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MessageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedlocation {
+		edges = append(edges, message.EdgeLocation)
+	}
+	if m.clearedcontact {
+		edges = append(edges, message.EdgeContact)
+	}
+	if m.clearedbooking {
+		edges = append(edges, message.EdgeBooking)
+	}
+	if m.clearedsent_by {
+		edges = append(edges, message.EdgeSentBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MessageMutation) EdgeCleared(name string) bool {
+	switch name {
+	case message.EdgeLocation:
+		return m.clearedlocation
+	case message.EdgeContact:
+		return m.clearedcontact
+	case message.EdgeBooking:
+		return m.clearedbooking
+	case message.EdgeSentBy:
+		return m.clearedsent_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MessageMutation) ClearEdge(name string) error {
+	switch name {
+	case message.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case message.EdgeContact:
+		m.ClearContact()
+		return nil
+	case message.EdgeBooking:
+		m.ClearBooking()
+		return nil
+	case message.EdgeSentBy:
+		m.ClearSentBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Message unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MessageMutation) ResetEdge(name string) error {
+	switch name {
+	case message.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case message.EdgeContact:
+		m.ResetContact()
+		return nil
+	case message.EdgeBooking:
+		m.ResetBooking()
+		return nil
+	case message.EdgeSentBy:
+		m.ResetSentBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Message edge %s", name)
+}
+
+// OptOutMutation represents an operation that mutates the OptOut nodes in the graph.
+type OptOutMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	channel         *optout.Channel
+	address         *string
+	source          *string
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*OptOut, error)
+	predicates      []predicate.OptOut
+}
+
+var _ ent.Mutation = (*OptOutMutation)(nil)
+
+// optoutOption allows management of the mutation configuration using functional options.
+type optoutOption func(*OptOutMutation)
+
+// newOptOutMutation creates new mutation for the OptOut entity.
+func newOptOutMutation(c config, op Op, opts ...optoutOption) *OptOutMutation {
+	m := &OptOutMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOptOut,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOptOutID sets the ID field of the mutation.
+func withOptOutID(id pulid.ID) optoutOption {
+	return func(m *OptOutMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OptOut
+		)
+		m.oldValue = func(ctx context.Context) (*OptOut, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OptOut.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOptOut sets the old OptOut of the mutation.
+func withOptOut(node *OptOut) optoutOption {
+	return func(m *OptOutMutation) {
+		m.oldValue = func(context.Context) (*OptOut, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OptOutMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OptOutMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of OptOut entities.
+func (m *OptOutMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OptOutMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OptOutMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OptOut.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *OptOutMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *OptOutMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the OptOut entity.
+// If the OptOut object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OptOutMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *OptOutMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *OptOutMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *OptOutMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the OptOut entity.
+// If the OptOut object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OptOutMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *OptOutMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *OptOutMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *OptOutMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the OptOut entity.
+// If the OptOut object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OptOutMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *OptOutMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *OptOutMutation) SetChannel(o optout.Channel) {
+	m.channel = &o
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *OptOutMutation) Channel() (r optout.Channel, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the OptOut entity.
+// If the OptOut object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OptOutMutation) OldChannel(ctx context.Context) (v optout.Channel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *OptOutMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetAddress sets the "address" field.
+func (m *OptOutMutation) SetAddress(s string) {
+	m.address = &s
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *OptOutMutation) Address() (r string, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the OptOut entity.
+// If the OptOut object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OptOutMutation) OldAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *OptOutMutation) ResetAddress() {
+	m.address = nil
+}
+
+// SetSource sets the "source" field.
+func (m *OptOutMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *OptOutMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the OptOut entity.
+// If the OptOut object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OptOutMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *OptOutMutation) ResetSource() {
+	m.source = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *OptOutMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[optout.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *OptOutMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *OptOutMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *OptOutMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the OptOutMutation builder.
+func (m *OptOutMutation) Where(ps ...predicate.OptOut) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OptOutMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OptOutMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OptOut, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OptOutMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OptOutMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OptOut).
+func (m *OptOutMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OptOutMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, optout.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, optout.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, optout.FieldLocationID)
+	}
+	if m.channel != nil {
+		fields = append(fields, optout.FieldChannel)
+	}
+	if m.address != nil {
+		fields = append(fields, optout.FieldAddress)
+	}
+	if m.source != nil {
+		fields = append(fields, optout.FieldSource)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OptOutMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case optout.FieldCreatedAt:
+		return m.CreatedAt()
+	case optout.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case optout.FieldLocationID:
+		return m.LocationID()
+	case optout.FieldChannel:
+		return m.Channel()
+	case optout.FieldAddress:
+		return m.Address()
+	case optout.FieldSource:
+		return m.Source()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OptOutMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case optout.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case optout.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case optout.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case optout.FieldChannel:
+		return m.OldChannel(ctx)
+	case optout.FieldAddress:
+		return m.OldAddress(ctx)
+	case optout.FieldSource:
+		return m.OldSource(ctx)
+	}
+	return nil, fmt.Errorf("unknown OptOut field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OptOutMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case optout.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case optout.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case optout.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case optout.FieldChannel:
+		v, ok := value.(optout.Channel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case optout.FieldAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	case optout.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OptOut field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OptOutMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OptOutMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OptOutMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown OptOut numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OptOutMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OptOutMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OptOutMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown OptOut nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OptOutMutation) ResetField(name string) error {
+	switch name {
+	case optout.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case optout.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case optout.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case optout.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case optout.FieldAddress:
+		m.ResetAddress()
+		return nil
+	case optout.FieldSource:
+		m.ResetSource()
+		return nil
+	}
+	return fmt.Errorf("unknown OptOut field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OptOutMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, optout.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OptOutMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case optout.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OptOutMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OptOutMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OptOutMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, optout.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OptOutMutation) EdgeCleared(name string) bool {
+	switch name {
+	case optout.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OptOutMutation) ClearEdge(name string) error {
+	switch name {
+	case optout.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown OptOut unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OptOutMutation) ResetEdge(name string) error {
+	switch name {
+	case optout.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown OptOut edge %s", name)
+}
+
 // PermissionMutation represents an operation that mutates the Permission nodes in the graph.
 type PermissionMutation struct {
 	config
@@ -17453,6 +20214,716 @@ func (m *PermissionOverrideMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown PermissionOverride edge %s", name)
+}
+
+// SMSTemplateMutation represents an operation that mutates the SMSTemplate nodes in the graph.
+type SMSTemplateMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	key             *string
+	name            *string
+	body            *string
+	marketing       *bool
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*SMSTemplate, error)
+	predicates      []predicate.SMSTemplate
+}
+
+var _ ent.Mutation = (*SMSTemplateMutation)(nil)
+
+// smstemplateOption allows management of the mutation configuration using functional options.
+type smstemplateOption func(*SMSTemplateMutation)
+
+// newSMSTemplateMutation creates new mutation for the SMSTemplate entity.
+func newSMSTemplateMutation(c config, op Op, opts ...smstemplateOption) *SMSTemplateMutation {
+	m := &SMSTemplateMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSMSTemplate,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSMSTemplateID sets the ID field of the mutation.
+func withSMSTemplateID(id pulid.ID) smstemplateOption {
+	return func(m *SMSTemplateMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SMSTemplate
+		)
+		m.oldValue = func(ctx context.Context) (*SMSTemplate, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SMSTemplate.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSMSTemplate sets the old SMSTemplate of the mutation.
+func withSMSTemplate(node *SMSTemplate) smstemplateOption {
+	return func(m *SMSTemplateMutation) {
+		m.oldValue = func(context.Context) (*SMSTemplate, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SMSTemplateMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SMSTemplateMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of SMSTemplate entities.
+func (m *SMSTemplateMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SMSTemplateMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SMSTemplateMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SMSTemplate.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SMSTemplateMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SMSTemplateMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SMSTemplate entity.
+// If the SMSTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SMSTemplateMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SMSTemplateMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SMSTemplateMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SMSTemplateMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SMSTemplate entity.
+// If the SMSTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SMSTemplateMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SMSTemplateMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *SMSTemplateMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *SMSTemplateMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the SMSTemplate entity.
+// If the SMSTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SMSTemplateMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *SMSTemplateMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetKey sets the "key" field.
+func (m *SMSTemplateMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *SMSTemplateMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the SMSTemplate entity.
+// If the SMSTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SMSTemplateMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *SMSTemplateMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetName sets the "name" field.
+func (m *SMSTemplateMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *SMSTemplateMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the SMSTemplate entity.
+// If the SMSTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SMSTemplateMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *SMSTemplateMutation) ResetName() {
+	m.name = nil
+}
+
+// SetBody sets the "body" field.
+func (m *SMSTemplateMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *SMSTemplateMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the SMSTemplate entity.
+// If the SMSTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SMSTemplateMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *SMSTemplateMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetMarketing sets the "marketing" field.
+func (m *SMSTemplateMutation) SetMarketing(b bool) {
+	m.marketing = &b
+}
+
+// Marketing returns the value of the "marketing" field in the mutation.
+func (m *SMSTemplateMutation) Marketing() (r bool, exists bool) {
+	v := m.marketing
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMarketing returns the old "marketing" field's value of the SMSTemplate entity.
+// If the SMSTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SMSTemplateMutation) OldMarketing(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMarketing is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMarketing requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMarketing: %w", err)
+	}
+	return oldValue.Marketing, nil
+}
+
+// ResetMarketing resets all changes to the "marketing" field.
+func (m *SMSTemplateMutation) ResetMarketing() {
+	m.marketing = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *SMSTemplateMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[smstemplate.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *SMSTemplateMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *SMSTemplateMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *SMSTemplateMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the SMSTemplateMutation builder.
+func (m *SMSTemplateMutation) Where(ps ...predicate.SMSTemplate) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SMSTemplateMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SMSTemplateMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SMSTemplate, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SMSTemplateMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SMSTemplateMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SMSTemplate).
+func (m *SMSTemplateMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SMSTemplateMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, smstemplate.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, smstemplate.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, smstemplate.FieldLocationID)
+	}
+	if m.key != nil {
+		fields = append(fields, smstemplate.FieldKey)
+	}
+	if m.name != nil {
+		fields = append(fields, smstemplate.FieldName)
+	}
+	if m.body != nil {
+		fields = append(fields, smstemplate.FieldBody)
+	}
+	if m.marketing != nil {
+		fields = append(fields, smstemplate.FieldMarketing)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SMSTemplateMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case smstemplate.FieldCreatedAt:
+		return m.CreatedAt()
+	case smstemplate.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case smstemplate.FieldLocationID:
+		return m.LocationID()
+	case smstemplate.FieldKey:
+		return m.Key()
+	case smstemplate.FieldName:
+		return m.Name()
+	case smstemplate.FieldBody:
+		return m.Body()
+	case smstemplate.FieldMarketing:
+		return m.Marketing()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SMSTemplateMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case smstemplate.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case smstemplate.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case smstemplate.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case smstemplate.FieldKey:
+		return m.OldKey(ctx)
+	case smstemplate.FieldName:
+		return m.OldName(ctx)
+	case smstemplate.FieldBody:
+		return m.OldBody(ctx)
+	case smstemplate.FieldMarketing:
+		return m.OldMarketing(ctx)
+	}
+	return nil, fmt.Errorf("unknown SMSTemplate field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SMSTemplateMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case smstemplate.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case smstemplate.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case smstemplate.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case smstemplate.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case smstemplate.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case smstemplate.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case smstemplate.FieldMarketing:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMarketing(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SMSTemplate field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SMSTemplateMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SMSTemplateMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SMSTemplateMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SMSTemplate numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SMSTemplateMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SMSTemplateMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SMSTemplateMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SMSTemplate nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SMSTemplateMutation) ResetField(name string) error {
+	switch name {
+	case smstemplate.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case smstemplate.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case smstemplate.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case smstemplate.FieldKey:
+		m.ResetKey()
+		return nil
+	case smstemplate.FieldName:
+		m.ResetName()
+		return nil
+	case smstemplate.FieldBody:
+		m.ResetBody()
+		return nil
+	case smstemplate.FieldMarketing:
+		m.ResetMarketing()
+		return nil
+	}
+	return fmt.Errorf("unknown SMSTemplate field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SMSTemplateMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, smstemplate.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SMSTemplateMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case smstemplate.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SMSTemplateMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SMSTemplateMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SMSTemplateMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, smstemplate.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SMSTemplateMutation) EdgeCleared(name string) bool {
+	switch name {
+	case smstemplate.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SMSTemplateMutation) ClearEdge(name string) error {
+	switch name {
+	case smstemplate.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown SMSTemplate unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SMSTemplateMutation) ResetEdge(name string) error {
+	switch name {
+	case smstemplate.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown SMSTemplate edge %s", name)
 }
 
 // SearchKeyMutation represents an operation that mutates the SearchKey nodes in the graph.

@@ -40,10 +40,16 @@ type Tx struct {
 	Location *LocationClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Message is the client for interacting with the Message builders.
+	Message *MessageClient
+	// OptOut is the client for interacting with the OptOut builders.
+	OptOut *OptOutClient
 	// Permission is the client for interacting with the Permission builders.
 	Permission *PermissionClient
 	// PermissionOverride is the client for interacting with the PermissionOverride builders.
 	PermissionOverride *PermissionOverrideClient
+	// SMSTemplate is the client for interacting with the SMSTemplate builders.
+	SMSTemplate *SMSTemplateClient
 	// SearchKey is the client for interacting with the SearchKey builders.
 	SearchKey *SearchKeyClient
 	// Service is the client for interacting with the Service builders.
@@ -205,8 +211,11 @@ func (tx *Tx) init() {
 	tx.Invitation = NewInvitationClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.Message = NewMessageClient(tx.config)
+	tx.OptOut = NewOptOutClient(tx.config)
 	tx.Permission = NewPermissionClient(tx.config)
 	tx.PermissionOverride = NewPermissionOverrideClient(tx.config)
+	tx.SMSTemplate = NewSMSTemplateClient(tx.config)
 	tx.SearchKey = NewSearchKeyClient(tx.config)
 	tx.Service = NewServiceClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)

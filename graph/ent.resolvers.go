@@ -63,6 +63,15 @@ func (r *queryResolver) Locations(ctx context.Context, after *entgql.Cursor[puli
 	return r.Client.Location.Query().Paginate(ctx, after, first, before, last, ent.WithLocationOrder(orderBy), ent.WithLocationFilter(where.Filter))
 }
 
+// Messages is the resolver for the messages field.
+func (r *queryResolver) Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput) (*ent.MessageConnection, error) {
+	if orderBy == nil {
+		// Newest first: the outbox is read from the top.
+		orderBy = &ent.MessageOrder{Direction: entgql.OrderDirectionDesc, Field: ent.MessageOrderFieldCreatedAt}
+	}
+	return r.Client.Message.Query().Paginate(ctx, after, first, before, last, ent.WithMessageOrder(orderBy), ent.WithMessageFilter(where.Filter))
+}
+
 // Permissions is the resolver for the permissions field.
 func (r *queryResolver) Permissions(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PermissionOrder, where *ent.PermissionWhereInput) (*ent.PermissionConnection, error) {
 	return r.Client.Permission.Query().Paginate(ctx, after, first, before, last, ent.WithPermissionOrder(orderBy), ent.WithPermissionFilter(where.Filter))

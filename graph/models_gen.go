@@ -116,6 +116,24 @@ type CreateAPITokenInput struct {
 	ExpiresInDays *int `json:"expiresInDays,omitempty"`
 }
 
+// A new location. Only code, name and timeZone are required.
+type CreateLocationInput struct {
+	// 2 to 8 letters or digits, starting with a letter, e.g. PAR; unique.
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// IANA time zone, e.g. Australia/Sydney.
+	TimeZone string `json:"timeZone"`
+	// Host name that selects the location, e.g. parramatta.crm.example.com; unique.
+	Hostname *string `json:"hostname,omitempty"`
+	// Read in the region's format and stored in E.164.
+	Phone   *string `json:"phone,omitempty"`
+	Address *string `json:"address,omitempty"`
+	// ISO 3166 region used to read local phone numbers (default AU).
+	Region *string `json:"region,omitempty"`
+	// ISO 4217 currency (default AUD).
+	Currency *string `json:"currency,omitempty"`
+}
+
 // A new API token. The token is shown here once and never again.
 type CreatedAPIToken struct {
 	Token    string        `json:"token"`
@@ -186,6 +204,38 @@ type PermissionCell struct {
 	Condition *rbac.Condition `json:"condition,omitempty"`
 	// Whether the cell comes from this role's own row (not inherited, not the admin rule).
 	Own bool `json:"own"`
+}
+
+// How an SMS text is split and what it costs.
+type SMSCount struct {
+	// GSM-7 or UCS-2: one character outside GSM-7 makes the whole text UCS-2.
+	Encoding string `json:"encoding"`
+	// Characters as the network counts them (GSM-7 extension characters count 2).
+	Units int `json:"units"`
+	// Parts the text is sent in: 160/153 GSM-7, 70/67 UCS-2.
+	Segments int `json:"segments"`
+	// segments × the price per segment (AVATARCRM_SMS_PRICE_CENTS).
+	CostCents int `json:"costCents"`
+}
+
+// A template rendered for a real contact (and booking), as it would be sent.
+type SMSPreview struct {
+	Template string `json:"template"`
+	// The text as sent: variables filled in the location's zone, the clinic's name, and the opt-out line for marketing.
+	Body  string    `json:"body"`
+	Count *SMSCount `json:"count"`
+	// Variables the text uses that are not known (left as written).
+	UnknownVariables []string `json:"unknownVariables"`
+}
+
+// A named schedule and its next run (per location for local ones).
+type ScheduleRun struct {
+	Name string `json:"name"`
+	Doc  string `json:"doc"`
+	Cron string `json:"cron"`
+	// The location's code for a schedule in each location's zone; null for UTC ones.
+	Location *string   `json:"location,omitempty"`
+	NextRun  time.Time `json:"nextRun"`
 }
 
 // A default that a schedule runs rather than an event (the reminders).
@@ -265,6 +315,12 @@ type StagedContactImport struct {
 	// The waiting job: startStagedContactImport(id) starts it.
 	Job     *ent.ImportJob    `json:"job"`
 	Preview *contacts.Preview `json:"preview"`
+}
+
+type UpdateSMSTemplateInput struct {
+	Name      *string `json:"name,omitempty"`
+	Body      *string `json:"body,omitempty"`
+	Marketing *bool   `json:"marketing,omitempty"`
 }
 
 // Who is asking, and at which location.

@@ -36,6 +36,7 @@ const (
 	OpCreateAutomationRule     Op = "createAutomationRule"
 	OpCreateBooking            Op = "createBooking"
 	OpCreateContact            Op = "createContact"
+	OpCreateLocation           Op = "createLocation"
 	OpCreateService            Op = "createService"
 	OpCreateTask               Op = "createTask"
 	OpCreateTaskAutoAssigned   Op = "createTaskAutoAssigned"
@@ -77,6 +78,7 @@ const (
 	OpUpdateBooking            Op = "updateBooking"
 	OpUpdateContact            Op = "updateContact"
 	OpUpdateLocation           Op = "updateLocation"
+	OpUpdateSMSTemplate        Op = "updateSMSTemplate"
 	OpUpdateService            Op = "updateService"
 	OpUpdateTask               Op = "updateTask"
 	OpAPITokens                Op = "apiTokens"
@@ -92,6 +94,7 @@ const (
 	OpCheckAutomationCondition Op = "checkAutomationCondition"
 	OpContactTimeline          Op = "contactTimeline"
 	OpContacts                 Op = "contacts"
+	OpCountSms                 Op = "countSMS"
 	OpDuplicatesOf             Op = "duplicatesOf"
 	OpExportAuditEntries       Op = "exportAuditEntries"
 	OpExportContacts           Op = "exportContacts"
@@ -103,14 +106,18 @@ const (
 	OpJobs                     Op = "jobs"
 	OpLocations                Op = "locations"
 	OpMe                       Op = "me"
+	OpMessages                 Op = "messages"
 	OpNode                     Op = "node"
 	OpNodes                    Op = "nodes"
 	OpPermissionMatrix         Op = "permissionMatrix"
 	OpPermissionOverrides      Op = "permissionOverrides"
 	OpPermissions              Op = "permissions"
+	OpPreviewSMSTemplate       Op = "previewSMSTemplate"
 	OpScheduledAutomations     Op = "scheduledAutomations"
+	OpSchedules                Op = "schedules"
 	OpSearchContacts           Op = "searchContacts"
 	OpServices                 Op = "services"
+	OpSmsTemplates             Op = "smsTemplates"
 	OpStageAnalytics           Op = "stageAnalytics"
 	OpStageChanges             Op = "stageChanges"
 	OpStagedContactImport      Op = "stagedContactImport"
@@ -135,6 +142,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpCreateAutomationRule:     rbac.AutomationCreate,
 	OpCreateBooking:            rbac.BookingsCreate,
 	OpCreateContact:            rbac.ContactsCreate,
+	OpCreateLocation:           rbac.SettingsCreate,
 	OpCreateService:            rbac.SettingsCreate,
 	OpCreateTask:               rbac.TasksCreate,
 	OpCreateTaskAutoAssigned:   rbac.TasksCreate,
@@ -175,6 +183,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpUpdateBooking:            rbac.BookingsUpdate,
 	OpUpdateContact:            rbac.ContactsUpdate,
 	OpUpdateLocation:           rbac.SettingsUpdate,
+	OpUpdateSMSTemplate:        rbac.AutomationUpdate,
 	OpUpdateService:            rbac.SettingsUpdate,
 	OpUpdateTask:               rbac.TasksUpdate,
 	OpAPITokens:                rbac.APITokensRead,
@@ -189,6 +198,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpCheckAutomationCondition: rbac.AutomationRead,
 	OpContactTimeline:          rbac.ContactsRead,
 	OpContacts:                 rbac.ContactsRead,
+	OpCountSms:                 rbac.AutomationRead,
 	OpDuplicatesOf:             rbac.ContactsRead,
 	OpExportAuditEntries:       rbac.AuditExport,
 	OpExportContacts:           rbac.ContactsExport,
@@ -198,11 +208,15 @@ var opPermissions = map[Op]rbac.Permission{
 	OpInvitations:              rbac.UsersRead,
 	OpJob:                      rbac.AutomationRead,
 	OpJobs:                     rbac.AutomationRead,
+	OpMessages:                 rbac.ContactsRead,
 	OpPermissionMatrix:         rbac.SettingsRead,
 	OpPermissionOverrides:      rbac.SettingsRead,
 	OpPermissions:              rbac.SettingsRead,
+	OpPreviewSMSTemplate:       rbac.AutomationRead,
 	OpScheduledAutomations:     rbac.AutomationRead,
+	OpSchedules:                rbac.AutomationRead,
 	OpSearchContacts:           rbac.ContactsRead,
+	OpSmsTemplates:             rbac.AutomationRead,
 	OpStageAnalytics:           rbac.ReportsRead,
 	OpStageChanges:             rbac.ContactsRead,
 	OpStagedContactImport:      rbac.ContactsCreate,
@@ -335,6 +349,16 @@ func (o *Ops) CreateContact(ctx context.Context, input ent.CreateContactInput, a
 	var out *ent.Contact
 	err := o.mutate(ctx, rbac.ContactsCreate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().CreateContact(ctx, input, allowDuplicate)
+		return err
+	})
+	return out, err
+}
+
+// CreateLocation runs the createLocation mutation in one transaction; it needs settings:create.
+func (o *Ops) CreateLocation(ctx context.Context, input CreateLocationInput) (*ent.Location, error) {
+	var out *ent.Location
+	err := o.mutate(ctx, rbac.SettingsCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CreateLocation(ctx, input)
 		return err
 	})
 	return out, err
@@ -750,6 +774,16 @@ func (o *Ops) UpdateLocation(ctx context.Context, id pulid.ID, input ent.UpdateL
 	return out, err
 }
 
+// UpdateSMSTemplate runs the updateSMSTemplate mutation in one transaction; it needs automation:update.
+func (o *Ops) UpdateSMSTemplate(ctx context.Context, key string, input UpdateSMSTemplateInput) (*ent.SMSTemplate, error) {
+	var out *ent.SMSTemplate
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateSMSTemplate(ctx, key, input)
+		return err
+	})
+	return out, err
+}
+
 // UpdateService runs the updateService mutation in one transaction; it needs settings:update.
 func (o *Ops) UpdateService(ctx context.Context, id pulid.ID, input ent.UpdateServiceInput) (*ent.Service, error) {
 	var out *ent.Service
@@ -887,6 +921,15 @@ func (o *Ops) Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], firs
 	return o.r.Query().Contacts(ctx, after, first, before, last, orderBy, where)
 }
 
+// CountSms reads the countSMS query; it needs automation:read.
+func (o *Ops) CountSms(ctx context.Context, body string) (*SMSCount, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *SMSCount
+		return zero, err
+	}
+	return o.r.Query().CountSms(ctx, body)
+}
+
 // DuplicatesOf reads the duplicatesOf query; it needs contacts:read.
 func (o *Ops) DuplicatesOf(ctx context.Context, phone *string, email *string, firstName *string, lastName *string, dateOfBirth *types.Date) ([]*contacts.Duplicate, error) {
 	if err := authorize(ctx, rbac.ContactsRead); err != nil {
@@ -986,6 +1029,15 @@ func (o *Ops) Me(ctx context.Context) (*Viewer, error) {
 	return o.r.Query().Me(ctx)
 }
 
+// Messages reads the messages query; it needs contacts:read.
+func (o *Ops) Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput) (*ent.MessageConnection, error) {
+	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero *ent.MessageConnection
+		return zero, err
+	}
+	return o.r.Query().Messages(ctx, after, first, before, last, orderBy, where)
+}
+
 // Node reads the node query; it needs a signed-in viewer.
 func (o *Ops) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
 	if err := authorize(ctx, ""); err != nil {
@@ -1031,6 +1083,15 @@ func (o *Ops) Permissions(ctx context.Context, after *entgql.Cursor[pulid.ID], f
 	return o.r.Query().Permissions(ctx, after, first, before, last, orderBy, where)
 }
 
+// PreviewSMSTemplate reads the previewSMSTemplate query; it needs automation:read.
+func (o *Ops) PreviewSMSTemplate(ctx context.Context, key string, contactID pulid.ID, bookingID *pulid.ID, body *string) (*SMSPreview, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *SMSPreview
+		return zero, err
+	}
+	return o.r.Query().PreviewSMSTemplate(ctx, key, contactID, bookingID, body)
+}
+
 // ScheduledAutomations reads the scheduledAutomations query; it needs automation:read.
 func (o *Ops) ScheduledAutomations(ctx context.Context) ([]*ScheduledAutomation, error) {
 	if err := authorize(ctx, rbac.AutomationRead); err != nil {
@@ -1038,6 +1099,15 @@ func (o *Ops) ScheduledAutomations(ctx context.Context) ([]*ScheduledAutomation,
 		return zero, err
 	}
 	return o.r.Query().ScheduledAutomations(ctx)
+}
+
+// Schedules reads the schedules query; it needs automation:read.
+func (o *Ops) Schedules(ctx context.Context) ([]*ScheduleRun, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []*ScheduleRun
+		return zero, err
+	}
+	return o.r.Query().Schedules(ctx)
 }
 
 // SearchContacts reads the searchContacts query; it needs contacts:read.
@@ -1056,6 +1126,15 @@ func (o *Ops) Services(ctx context.Context, after *entgql.Cursor[pulid.ID], firs
 		return zero, err
 	}
 	return o.r.Query().Services(ctx, after, first, before, last, orderBy, where)
+}
+
+// SmsTemplates reads the smsTemplates query; it needs automation:read.
+func (o *Ops) SmsTemplates(ctx context.Context) ([]*ent.SMSTemplate, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []*ent.SMSTemplate
+		return zero, err
+	}
+	return o.r.Query().SmsTemplates(ctx)
 }
 
 // StageAnalytics reads the stageAnalytics query; it needs reports:read.

@@ -17,7 +17,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
+	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
@@ -56,6 +58,10 @@ type Resolver struct {
 	Automation *automation.Service
 	// Jobs is the job queue's admin API (jobs, retryJob, discardJob).
 	Jobs *jobs.Queue
+	// Messaging queues and previews SMS and edits their templates.
+	Messaging *messaging.Service
+	// Scheduler lists the schedules and their next runs.
+	Scheduler *schedule.Scheduler
 	// Now is the clock.
 	Now clock.Clock
 }

@@ -63,6 +63,9 @@ func (u *UI) adminRoutes(r chi.Router) {
 	r.Get("/admin/audit", u.adminAudit)
 	r.Get("/admin/audit/export", u.exportAudit)
 
+	r.Get("/admin/locations", u.adminLocations)
+	r.Post("/admin/locations", u.createLocation)
+
 	r.Get("/admin/network", u.adminNetwork)
 	r.Post("/admin/network", u.addIPRule)
 	r.Get("/admin/network/{id}/remove", u.removeIPRule)
@@ -92,6 +95,7 @@ var flashes = map[string]string{
 	"token-revoked":      "Token revoked. It stopped working at once.",
 	"iprule-added":       "Network rule added.",
 	"iprule-removed":     "Network rule removed.",
+	"location-created":   "Location created, with the default roles, permissions and settings. You are its administrator: switch to it with the location menu to invite its people.",
 
 	"booking-created":     "Booking made. It is pending until it is confirmed.",
 	"booking-confirmed":   "Booking confirmed.",

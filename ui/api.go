@@ -36,6 +36,7 @@ type API interface {
 	tasksAPI
 	adminAPI
 	automationAPI
+	messagingAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -50,6 +51,8 @@ type apis struct {
 	tasks    tasksAPI
 	admin    adminAPI
 	auto     automationAPI
+	// messaging is the outbox, SMS templates and schedules (messages.go).
+	messaging messagingAPI
 }
 
 // guardAPI answers whether the viewer may run an operation, by the
@@ -146,8 +149,10 @@ type adminAPI interface {
 	AuditEntries(ctx context.Context, filter *graph.AuditFilter, first *int) ([]*ent.AuditEntry, error)
 	AuditIntegrity(ctx context.Context) (*graph.AuditIntegrity, error)
 	CreateAPIToken(ctx context.Context, input graph.CreateAPITokenInput) (*graph.CreatedAPIToken, error)
+	CreateLocation(ctx context.Context, input graph.CreateLocationInput) (*ent.Location, error)
 	ExportAuditEntriesTo(ctx context.Context, w io.Writer, filter *graph.AuditFilter, format graph.AuditExportFormat) (int, error)
 	IPRules(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IPRuleOrder, where *ent.IPRuleWhereInput) (*ent.IPRuleConnection, error)
+	Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error)
 	Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) (*ent.InvitationConnection, error)
 	InviteUser(ctx context.Context, input graph.InviteUserInput) (*ent.Invitation, error)
 	PermissionMatrix(ctx context.Context) ([]*graph.PermissionCell, error)

@@ -265,12 +265,35 @@ var formRoutes = []formRoute{
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, idVar(f.token)
 		}},
+	{pattern: "/admin/locations", path: fixed("/admin/locations"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"code": {fmt.Sprintf("RD%d", f.n)}, "name": {"Road " + string(f.role)}, "timeZone": {"Australia/Sydney"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($c: String!, $n: String!) { createLocation(input: {code: $c, name: $n, timeZone: "Australia/Sydney"}) { id } }`,
+				map[string]any{"c": fmt.Sprintf("RD%d", f.n), "n": "Road " + string(f.role)}
+		}},
 	{pattern: "/admin/network", path: fixed("/admin/network"),
 		form: func(f roadFixture) url.Values {
 			return url.Values{"cidr": {fmt.Sprintf("198.51.100.%d/32", 10+f.n)}, "note": {"road"}}
 		},
 		gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($c: String!) { addIPRule(input: {cidr: $c, note: "road"}) { id } }`, map[string]any{"c": fmt.Sprintf("198.51.100.%d/32", 10+f.n)}
+		}},
+	// Messages: the SMS template editor.
+	{pattern: "/messages/templates/{key}", path: fixed("/messages/templates/reminder_2h"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"name": {"Road " + string(f.role)}, "body": {"See you soon, {{first_name}}"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($n: String!) { updateSMSTemplate(key: "reminder_2h", input: {name: $n, body: "See you soon, {{first_name}}", marketing: false}) { key } }`, map[string]any{"n": "Road " + string(f.role)}
+		}},
+	{pattern: "/messages/templates/{key}/preview", path: fixed("/messages/templates/welcome/preview"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"body": {"Hi {{first_name}}"}, "contact": {f.contact}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `query($id: ID!) { previewSMSTemplate(key: "welcome", contactID: $id, body: "Hi {{first_name}}") { body } }`, idVar(f.contact)
 		}},
 	{pattern: "/admin/network/{id}/remove", path: func(f roadFixture) string { return "/admin/network/" + f.ipRule + "/remove" },
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {

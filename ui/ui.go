@@ -56,6 +56,7 @@ func New(api API, opts Options) *UI {
 	return &UI{api: apis{
 		guard: api, layout: api, dash: api,
 		contacts: api, bookings: api, tasks: api, admin: api, auto: api,
+		messaging: api,
 	}, opts: opts}
 }
 
@@ -72,6 +73,7 @@ func (u *UI) Routes(r chi.Router) {
 		u.bookingRoutes(r)
 		u.taskRoutes(r)
 		u.adminRoutes(r)
+		u.messagingRoutes(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.NotFoundf("", "There is no page at %s.", r.URL.Path))

@@ -14,6 +14,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/location"
+	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
@@ -59,7 +60,7 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 			ResourceType: "api_tokens", ResourceID: string(t.ID), Operation: "avatarcrm apikey", Detail: detail,
 		})
 	}
-	svc := &auth.Service{Client: d.Client, Sessions: auth.NewSessions(d.Client, time.Hour, time.Hour)}
+	svc := &auth.Service{Client: d.Client, Sessions: auth.NewSessions(d.Client, time.Hour, time.Hour), Audit: trail}
 	sys := viewer.Operator.Grant(ctx, cliActor())
 	switch sub {
 	case "create":
@@ -67,13 +68,22 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 			fmt.Fprint(stderr, apikeyUsage)
 			return errors.New("apikey create: --user, --location and --name are required")
 		}
-		u, err := d.Client.User.Query().Where(user.Email(strings.ToLower(strings.TrimSpace(email)))).Only(sys)
-		if err != nil {
-			return fmt.Errorf("apikey create: no user %s", email)
-		}
 		l, err := d.Client.Location.Query().Where(location.Code(strings.ToUpper(code))).Only(sys)
 		if err != nil {
 			return fmt.Errorf("apikey create: no location %s", code)
+		}
+		addr := strings.ToLower(strings.TrimSpace(email))
+		u, err := d.Client.User.Query().Where(user.Email(addr)).Only(sys)
+		if err != nil || !isMember(sys, d.Client, u, l) {
+			// Invited but not signed in yet (the administrator `avatarcrm
+			// setup` invited, say): the operator accepts the invitation on
+			// their behalf (docs/DECISIONS.md).
+			var inv *ent.Invitation
+			u, inv, err = svc.AcceptForOperator(sys, addr, l.ID)
+			if err != nil {
+				return fmt.Errorf("apikey create: no user %s at %s: %w", email, l.Code, err)
+			}
+			fmt.Fprintf(stdout, "Accepted the invitation of %s to %s as %s on their behalf; they sign in with this email address as usual.\n", u.Email, l.Code, inv.Role)
 		}
 		nt := auth.NewToken{UserID: u.ID, LocationID: l.ID, Name: name}
 		if expires != "" {
@@ -163,4 +173,11 @@ func tokenState(t *ent.APIToken) string {
 		return "expires " + t.ExpiresAt.UTC().Format("2006-01-02")
 	}
 	return "active"
+}
+
+// isMember reports whether u belongs to l (disabled or not: a disabled
+// membership is refused by CreateToken with its own message).
+func isMember(ctx context.Context, c *ent.Client, u *ent.User, l *ent.Location) bool {
+	ok, err := c.Membership.Query().Where(membership.UserID(u.ID), membership.LocationID(l.ID)).Exist(ctx)
+	return err == nil && ok
 }

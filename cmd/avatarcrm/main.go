@@ -3,6 +3,7 @@
 //	avatarcrm [serve]        run the server (the default)
 //	avatarcrm migrate        apply database migrations; "migrate status" lists them
 //	avatarcrm seed --demo    load the demo data (safe to run again)
+//	avatarcrm setup ...      first run of a real clinic: first location, admin invitation
 //	avatarcrm warmness recalc rescore every contact
 //	avatarcrm tasks reprioritize  apply the task priority rules again
 //	avatarcrm ai eval intent --file F  measure the AI layer on labelled data
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, args, getenv, stdout, stderr)
+	case "setup":
+		return setupCmd(ctx, args, getenv, stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, args, getenv, stdout, stderr)
 	case "apikey":
@@ -83,6 +86,8 @@ Usage:
   avatarcrm [serve] [flags]   run the server (default)
   avatarcrm migrate [status]  apply database migrations, or list them
   avatarcrm seed --demo       load the demo data (safe to run again)
+  avatarcrm setup --location-code SYD --location-name NAME --timezone ZONE --admin-email EMAIL
+                              first run of a real clinic: its first location and administrator ("avatarcrm setup -h")
   avatarcrm audit verify|head|export   check, pin or export the audit trail ("avatarcrm audit -h")
   avatarcrm apikey create|list|revoke  API tokens for integrators ("avatarcrm apikey -h")
   avatarcrm warmness recalc   rescore every contact (scores decay with time; run nightly)

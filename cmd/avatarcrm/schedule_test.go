@@ -7,7 +7,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 )
 
@@ -75,5 +77,58 @@ func TestScheduleCLI(t *testing.T) {
 	}
 	if err := run(ctx, []string{"worker", "--jobs-workers", "0"}, env, io.Discard, io.Discard); err == nil {
 		t.Error("a worker with no workers started")
+	}
+}
+
+// TestScheduleRunReminders_Twice: "schedule run reminders" queues the
+// reminders due (one message per patient and reminder, each with its send
+// job); the same period again is a duplicate, and the next period's scan
+// finds them already queued: nothing is queued, so nothing sent, twice.
+func TestScheduleRunReminders_Twice(t *testing.T) {
+	old := cliClock
+	t.Cleanup(func() { cliClock = old })
+	cliClock = clock.Fixed(testutil.Now)
+	path := testutil.DemoDBPath(t)
+	env := envOf(map[string]string{
+		"AVATARCRM_DATABASE_URL":   "sqlite:" + path,
+		"AVATARCRM_AUDIT_KEY_FILE": testutil.AuditKeyFile(t),
+	})
+	conn, err := sql.Open("sqlite3_utc", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	count := func() (n, keys int) {
+		if err := conn.QueryRow(`SELECT count(*), count(DISTINCT key) FROM messages WHERE template LIKE 'reminder_%'`).Scan(&n, &keys); err != nil {
+			t.Fatal(err)
+		}
+		return n, keys
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"schedule", "run", "reminders"}, env, &out, io.Discard); err != nil {
+		t.Fatalf("schedule run reminders: %v\n%s", err, out.String())
+	}
+	first, keys := count()
+	if first == 0 || keys != first {
+		t.Fatalf("first run queued %d reminders with %d keys:\n%s", first, keys, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"schedule", "run", "reminders"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "already enqueued") {
+		t.Fatalf("second run printed:\n%s", out.String())
+	}
+	cliClock = clock.Fixed(testutil.Now.Add(5 * time.Minute))
+	if err := run(ctx, []string{"schedule", "run", "reminders"}, env, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var jobs int
+	if err := conn.QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'sms.send'`).Scan(&jobs); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := count(); n != first || jobs < first {
+		t.Fatalf("after the next period: %d reminders (first %d), %d send jobs", n, first, jobs)
 	}
 }

@@ -22,12 +22,15 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
+	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -469,6 +472,60 @@ func (f TraverseMembership) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.MembershipQuery", q)
 }
 
+// The MessageFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MessageFunc func(context.Context, *ent.MessageQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MessageFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MessageQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MessageQuery", q)
+}
+
+// The TraverseMessage type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMessage func(context.Context, *ent.MessageQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMessage) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMessage) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MessageQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MessageQuery", q)
+}
+
+// The OptOutFunc type is an adapter to allow the use of ordinary function as a Querier.
+type OptOutFunc func(context.Context, *ent.OptOutQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f OptOutFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.OptOutQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.OptOutQuery", q)
+}
+
+// The TraverseOptOut type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseOptOut func(context.Context, *ent.OptOutQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseOptOut) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseOptOut) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OptOutQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.OptOutQuery", q)
+}
+
 // The PermissionFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PermissionFunc func(context.Context, *ent.PermissionQuery) (ent.Value, error)
 
@@ -521,6 +578,33 @@ func (f TraversePermissionOverride) Traverse(ctx context.Context, q ent.Query) e
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.PermissionOverrideQuery", q)
+}
+
+// The SMSTemplateFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SMSTemplateFunc func(context.Context, *ent.SMSTemplateQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SMSTemplateFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SMSTemplateQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SMSTemplateQuery", q)
+}
+
+// The TraverseSMSTemplate type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSMSTemplate func(context.Context, *ent.SMSTemplateQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSMSTemplate) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSMSTemplate) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SMSTemplateQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SMSTemplateQuery", q)
 }
 
 // The SearchKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -770,10 +854,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.LocationQuery, predicate.Location, location.OrderOption]{typ: ent.TypeLocation, tq: q}, nil
 	case *ent.MembershipQuery:
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
+	case *ent.MessageQuery:
+		return &query[*ent.MessageQuery, predicate.Message, message.OrderOption]{typ: ent.TypeMessage, tq: q}, nil
+	case *ent.OptOutQuery:
+		return &query[*ent.OptOutQuery, predicate.OptOut, optout.OrderOption]{typ: ent.TypeOptOut, tq: q}, nil
 	case *ent.PermissionQuery:
 		return &query[*ent.PermissionQuery, predicate.Permission, permission.OrderOption]{typ: ent.TypePermission, tq: q}, nil
 	case *ent.PermissionOverrideQuery:
 		return &query[*ent.PermissionOverrideQuery, predicate.PermissionOverride, permissionoverride.OrderOption]{typ: ent.TypePermissionOverride, tq: q}, nil
+	case *ent.SMSTemplateQuery:
+		return &query[*ent.SMSTemplateQuery, predicate.SMSTemplate, smstemplate.OrderOption]{typ: ent.TypeSMSTemplate, tq: q}, nil
 	case *ent.SearchKeyQuery:
 		return &query[*ent.SearchKeyQuery, predicate.SearchKey, searchkey.OrderOption]{typ: ent.TypeSearchKey, tq: q}, nil
 	case *ent.ServiceQuery:

@@ -717,6 +717,130 @@ var (
 			},
 		},
 	}
+	// MessagesColumns holds the columns for the "messages" table.
+	MessagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"sms", "email"}, Default: "sms"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"queued", "deferred", "sent", "delivered", "failed", "suppressed"}, Default: "queued"},
+		{Name: "suppressed_reason", Type: field.TypeString, Nullable: true, Size: 60},
+		{Name: "error", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "to", Type: field.TypeString, Size: 254},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "template", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "marketing", Type: field.TypeBool, Default: false},
+		{Name: "urgent", Type: field.TypeBool, Default: false},
+		{Name: "segments", Type: field.TypeInt, Default: 1},
+		{Name: "cost_cents", Type: field.TypeInt, Default: 0},
+		{Name: "provider", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "provider_message_id", Type: field.TypeString, Nullable: true, Size: 120},
+		{Name: "booking_starts_at", Type: field.TypeTime, Nullable: true},
+		{Name: "covers", Type: field.TypeJSON, Nullable: true},
+		{Name: "rule_id", Type: field.TypeString, Nullable: true},
+		{Name: "key", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "send_after", Type: field.TypeTime, Nullable: true},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "contact_id", Type: field.TypeString},
+		{Name: "booking_id", Type: field.TypeString, Nullable: true},
+		{Name: "sent_by_id", Type: field.TypeString, Nullable: true},
+	}
+	// MessagesTable holds the schema information for the "messages" table.
+	MessagesTable = &schema.Table{
+		Name:       "messages",
+		Columns:    MessagesColumns,
+		PrimaryKey: []*schema.Column{MessagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "messages_locations_location",
+				Columns:    []*schema.Column{MessagesColumns[22]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "messages_contacts_contact",
+				Columns:    []*schema.Column{MessagesColumns[23]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "messages_bookings_booking",
+				Columns:    []*schema.Column{MessagesColumns[24]},
+				RefColumns: []*schema.Column{BookingsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "messages_users_sent_by",
+				Columns:    []*schema.Column{MessagesColumns[25]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "message_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[22]},
+			},
+			{
+				Name:    "message_location_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{MessagesColumns[22], MessagesColumns[19]},
+			},
+			{
+				Name:    "message_location_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[22], MessagesColumns[1]},
+			},
+			{
+				Name:    "message_contact_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[23], MessagesColumns[1]},
+			},
+			{
+				Name:    "message_location_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[22], MessagesColumns[4]},
+			},
+		},
+	}
+	// OptOutsColumns holds the columns for the "opt_outs" table.
+	OptOutsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"sms", "email"}, Default: "sms"},
+		{Name: "address", Type: field.TypeString, Size: 254},
+		{Name: "source", Type: field.TypeString, Size: 40, Default: "staff"},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// OptOutsTable holds the schema information for the "opt_outs" table.
+	OptOutsTable = &schema.Table{
+		Name:       "opt_outs",
+		Columns:    OptOutsColumns,
+		PrimaryKey: []*schema.Column{OptOutsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "opt_outs_locations_location",
+				Columns:    []*schema.Column{OptOutsColumns[6]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "optout_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{OptOutsColumns[6]},
+			},
+			{
+				Name:    "optout_location_id_channel_address",
+				Unique:  true,
+				Columns: []*schema.Column{OptOutsColumns[6], OptOutsColumns[3], OptOutsColumns[4]},
+			},
+		},
+	}
 	// PermissionsColumns holds the columns for the "permissions" table.
 	PermissionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -796,6 +920,43 @@ var (
 				Name:    "permissionoverride_location_id_user_id_resource_action",
 				Unique:  true,
 				Columns: []*schema.Column{PermissionOverridesColumns[8], PermissionOverridesColumns[9], PermissionOverridesColumns[3], PermissionOverridesColumns[4]},
+			},
+		},
+	}
+	// SmsTemplatesColumns holds the columns for the "sms_templates" table.
+	SmsTemplatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "key", Type: field.TypeString, Size: 40},
+		{Name: "name", Type: field.TypeString, Size: 120},
+		{Name: "body", Type: field.TypeString, Size: 1600},
+		{Name: "marketing", Type: field.TypeBool, Default: false},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// SmsTemplatesTable holds the schema information for the "sms_templates" table.
+	SmsTemplatesTable = &schema.Table{
+		Name:       "sms_templates",
+		Columns:    SmsTemplatesColumns,
+		PrimaryKey: []*schema.Column{SmsTemplatesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sms_templates_locations_location",
+				Columns:    []*schema.Column{SmsTemplatesColumns[7]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "smstemplate_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{SmsTemplatesColumns[7]},
+			},
+			{
+				Name:    "smstemplate_location_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{SmsTemplatesColumns[7], SmsTemplatesColumns[3]},
 			},
 		},
 	}
@@ -1198,8 +1359,11 @@ var (
 		InvitationsTable,
 		LocationsTable,
 		MembershipsTable,
+		MessagesTable,
+		OptOutsTable,
 		PermissionsTable,
 		PermissionOverridesTable,
+		SmsTemplatesTable,
 		SearchKeysTable,
 		ServicesTable,
 		SessionsTable,
@@ -1237,9 +1401,15 @@ func init() {
 	InvitationsTable.ForeignKeys[1].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[0].RefTable = LocationsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
+	MessagesTable.ForeignKeys[0].RefTable = LocationsTable
+	MessagesTable.ForeignKeys[1].RefTable = ContactsTable
+	MessagesTable.ForeignKeys[2].RefTable = BookingsTable
+	MessagesTable.ForeignKeys[3].RefTable = UsersTable
+	OptOutsTable.ForeignKeys[0].RefTable = LocationsTable
 	PermissionsTable.ForeignKeys[0].RefTable = LocationsTable
 	PermissionOverridesTable.ForeignKeys[0].RefTable = LocationsTable
 	PermissionOverridesTable.ForeignKeys[1].RefTable = UsersTable
+	SmsTemplatesTable.ForeignKeys[0].RefTable = LocationsTable
 	SearchKeysTable.ForeignKeys[0].RefTable = ContactsTable
 	ServicesTable.ForeignKeys[0].RefTable = LocationsTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable

@@ -48,11 +48,20 @@ type Location func(*sql.Selector)
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
 
+// Message is the predicate function for message builders.
+type Message func(*sql.Selector)
+
+// OptOut is the predicate function for optout builders.
+type OptOut func(*sql.Selector)
+
 // Permission is the predicate function for permission builders.
 type Permission func(*sql.Selector)
 
 // PermissionOverride is the predicate function for permissionoverride builders.
 type PermissionOverride func(*sql.Selector)
+
+// SMSTemplate is the predicate function for smstemplate builders.
+type SMSTemplate func(*sql.Selector)
 
 // SearchKey is the predicate function for searchkey builders.
 type SearchKey func(*sql.Selector)

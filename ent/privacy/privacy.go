@@ -447,6 +447,54 @@ func (f MembershipMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MembershipMutation", m)
 }
 
+// The MessageQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MessageQueryRuleFunc func(context.Context, *ent.MessageQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MessageQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MessageQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MessageQuery", q)
+}
+
+// The MessageMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MessageMutationRuleFunc func(context.Context, *ent.MessageMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MessageMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MessageMutation", m)
+}
+
+// The OptOutQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type OptOutQueryRuleFunc func(context.Context, *ent.OptOutQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f OptOutQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OptOutQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.OptOutQuery", q)
+}
+
+// The OptOutMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type OptOutMutationRuleFunc func(context.Context, *ent.OptOutMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f OptOutMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.OptOutMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OptOutMutation", m)
+}
+
 // The PermissionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PermissionQueryRuleFunc func(context.Context, *ent.PermissionQuery) error
@@ -493,6 +541,30 @@ func (f PermissionOverrideMutationRuleFunc) EvalMutation(ctx context.Context, m 
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PermissionOverrideMutation", m)
+}
+
+// The SMSTemplateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SMSTemplateQueryRuleFunc func(context.Context, *ent.SMSTemplateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SMSTemplateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SMSTemplateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SMSTemplateQuery", q)
+}
+
+// The SMSTemplateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SMSTemplateMutationRuleFunc func(context.Context, *ent.SMSTemplateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SMSTemplateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SMSTemplateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SMSTemplateMutation", m)
 }
 
 // The SearchKeyQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -750,9 +822,15 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.MembershipQuery:
 		return q.Filter(), nil
+	case *ent.MessageQuery:
+		return q.Filter(), nil
+	case *ent.OptOutQuery:
+		return q.Filter(), nil
 	case *ent.PermissionQuery:
 		return q.Filter(), nil
 	case *ent.PermissionOverrideQuery:
+		return q.Filter(), nil
+	case *ent.SMSTemplateQuery:
 		return q.Filter(), nil
 	case *ent.SearchKeyQuery:
 		return q.Filter(), nil
@@ -805,9 +883,15 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.MembershipMutation:
 		return m.Filter(), nil
+	case *ent.MessageMutation:
+		return m.Filter(), nil
+	case *ent.OptOutMutation:
+		return m.Filter(), nil
 	case *ent.PermissionMutation:
 		return m.Filter(), nil
 	case *ent.PermissionOverrideMutation:
+		return m.Filter(), nil
+	case *ent.SMSTemplateMutation:
 		return m.Filter(), nil
 	case *ent.SearchKeyMutation:
 		return m.Filter(), nil

@@ -20,6 +20,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
+	"github.com/avatarimaging/avatarcrm/ent/message"
+	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema"
@@ -28,6 +30,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
+	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
@@ -945,6 +948,154 @@ func init() {
 	membershipDescID := membershipMixinFields0[0].Descriptor()
 	// membership.DefaultID holds the default value on creation for the id field.
 	membership.DefaultID = membershipDescID.Default.(func() pulid.ID)
+	messageMixin := schema.Message{}.Mixin()
+	message.Policy = privacy.NewPolicies(messageMixin[2], schema.Message{})
+	message.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := message.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	messageMixinHooks2 := messageMixin[2].Hooks()
+
+	message.Hooks[1] = messageMixinHooks2[0]
+
+	message.Hooks[2] = messageMixinHooks2[1]
+	messageMixinFields0 := messageMixin[0].Fields()
+	_ = messageMixinFields0
+	messageMixinFields1 := messageMixin[1].Fields()
+	_ = messageMixinFields1
+	messageFields := schema.Message{}.Fields()
+	_ = messageFields
+	// messageDescCreatedAt is the schema descriptor for created_at field.
+	messageDescCreatedAt := messageMixinFields1[0].Descriptor()
+	// message.DefaultCreatedAt holds the default value on creation for the created_at field.
+	message.DefaultCreatedAt = messageDescCreatedAt.Default.(func() time.Time)
+	// messageDescUpdatedAt is the schema descriptor for updated_at field.
+	messageDescUpdatedAt := messageMixinFields1[1].Descriptor()
+	// message.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	message.DefaultUpdatedAt = messageDescUpdatedAt.Default.(func() time.Time)
+	// message.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	message.UpdateDefaultUpdatedAt = messageDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// messageDescSuppressedReason is the schema descriptor for suppressed_reason field.
+	messageDescSuppressedReason := messageFields[2].Descriptor()
+	// message.SuppressedReasonValidator is a validator for the "suppressed_reason" field. It is called by the builders before save.
+	message.SuppressedReasonValidator = messageDescSuppressedReason.Validators[0].(func(string) error)
+	// messageDescError is the schema descriptor for error field.
+	messageDescError := messageFields[3].Descriptor()
+	// message.DefaultError holds the default value on creation for the error field.
+	message.DefaultError = messageDescError.Default.(string)
+	// message.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	message.ErrorValidator = messageDescError.Validators[0].(func(string) error)
+	// messageDescTo is the schema descriptor for to field.
+	messageDescTo := messageFields[4].Descriptor()
+	// message.ToValidator is a validator for the "to" field. It is called by the builders before save.
+	message.ToValidator = messageDescTo.Validators[0].(func(string) error)
+	// messageDescTemplate is the schema descriptor for template field.
+	messageDescTemplate := messageFields[6].Descriptor()
+	// message.DefaultTemplate holds the default value on creation for the template field.
+	message.DefaultTemplate = messageDescTemplate.Default.(string)
+	// message.TemplateValidator is a validator for the "template" field. It is called by the builders before save.
+	message.TemplateValidator = messageDescTemplate.Validators[0].(func(string) error)
+	// messageDescMarketing is the schema descriptor for marketing field.
+	messageDescMarketing := messageFields[7].Descriptor()
+	// message.DefaultMarketing holds the default value on creation for the marketing field.
+	message.DefaultMarketing = messageDescMarketing.Default.(bool)
+	// messageDescUrgent is the schema descriptor for urgent field.
+	messageDescUrgent := messageFields[8].Descriptor()
+	// message.DefaultUrgent holds the default value on creation for the urgent field.
+	message.DefaultUrgent = messageDescUrgent.Default.(bool)
+	// messageDescSegments is the schema descriptor for segments field.
+	messageDescSegments := messageFields[9].Descriptor()
+	// message.DefaultSegments holds the default value on creation for the segments field.
+	message.DefaultSegments = messageDescSegments.Default.(int)
+	// message.SegmentsValidator is a validator for the "segments" field. It is called by the builders before save.
+	message.SegmentsValidator = messageDescSegments.Validators[0].(func(int) error)
+	// messageDescCostCents is the schema descriptor for cost_cents field.
+	messageDescCostCents := messageFields[10].Descriptor()
+	// message.DefaultCostCents holds the default value on creation for the cost_cents field.
+	message.DefaultCostCents = messageDescCostCents.Default.(int)
+	// message.CostCentsValidator is a validator for the "cost_cents" field. It is called by the builders before save.
+	message.CostCentsValidator = messageDescCostCents.Validators[0].(func(int) error)
+	// messageDescProvider is the schema descriptor for provider field.
+	messageDescProvider := messageFields[11].Descriptor()
+	// message.DefaultProvider holds the default value on creation for the provider field.
+	message.DefaultProvider = messageDescProvider.Default.(string)
+	// message.ProviderValidator is a validator for the "provider" field. It is called by the builders before save.
+	message.ProviderValidator = messageDescProvider.Validators[0].(func(string) error)
+	// messageDescProviderMessageID is the schema descriptor for provider_message_id field.
+	messageDescProviderMessageID := messageFields[12].Descriptor()
+	// message.ProviderMessageIDValidator is a validator for the "provider_message_id" field. It is called by the builders before save.
+	message.ProviderMessageIDValidator = messageDescProviderMessageID.Validators[0].(func(string) error)
+	// messageDescKey is the schema descriptor for key field.
+	messageDescKey := messageFields[19].Descriptor()
+	// message.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	message.KeyValidator = messageDescKey.Validators[0].(func(string) error)
+	// messageDescID is the schema descriptor for id field.
+	messageDescID := messageMixinFields0[0].Descriptor()
+	// message.DefaultID holds the default value on creation for the id field.
+	message.DefaultID = messageDescID.Default.(func() pulid.ID)
+	optoutMixin := schema.OptOut{}.Mixin()
+	optout.Policy = privacy.NewPolicies(optoutMixin[2], schema.OptOut{})
+	optout.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := optout.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	optoutMixinHooks2 := optoutMixin[2].Hooks()
+
+	optout.Hooks[1] = optoutMixinHooks2[0]
+
+	optout.Hooks[2] = optoutMixinHooks2[1]
+	optoutMixinFields0 := optoutMixin[0].Fields()
+	_ = optoutMixinFields0
+	optoutMixinFields1 := optoutMixin[1].Fields()
+	_ = optoutMixinFields1
+	optoutFields := schema.OptOut{}.Fields()
+	_ = optoutFields
+	// optoutDescCreatedAt is the schema descriptor for created_at field.
+	optoutDescCreatedAt := optoutMixinFields1[0].Descriptor()
+	// optout.DefaultCreatedAt holds the default value on creation for the created_at field.
+	optout.DefaultCreatedAt = optoutDescCreatedAt.Default.(func() time.Time)
+	// optoutDescUpdatedAt is the schema descriptor for updated_at field.
+	optoutDescUpdatedAt := optoutMixinFields1[1].Descriptor()
+	// optout.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	optout.DefaultUpdatedAt = optoutDescUpdatedAt.Default.(func() time.Time)
+	// optout.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	optout.UpdateDefaultUpdatedAt = optoutDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// optoutDescAddress is the schema descriptor for address field.
+	optoutDescAddress := optoutFields[1].Descriptor()
+	// optout.AddressValidator is a validator for the "address" field. It is called by the builders before save.
+	optout.AddressValidator = func() func(string) error {
+		validators := optoutDescAddress.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(address string) error {
+			for _, fn := range fns {
+				if err := fn(address); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// optoutDescSource is the schema descriptor for source field.
+	optoutDescSource := optoutFields[2].Descriptor()
+	// optout.DefaultSource holds the default value on creation for the source field.
+	optout.DefaultSource = optoutDescSource.Default.(string)
+	// optout.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	optout.SourceValidator = optoutDescSource.Validators[0].(func(string) error)
+	// optoutDescID is the schema descriptor for id field.
+	optoutDescID := optoutMixinFields0[0].Descriptor()
+	// optout.DefaultID holds the default value on creation for the id field.
+	optout.DefaultID = optoutDescID.Default.(func() pulid.ID)
 	permissionMixin := schema.Permission{}.Mixin()
 	permission.Policy = privacy.NewPolicies(permissionMixin[2], schema.Permission{})
 	permission.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1021,6 +1172,99 @@ func init() {
 	permissionoverrideDescID := permissionoverrideMixinFields0[0].Descriptor()
 	// permissionoverride.DefaultID holds the default value on creation for the id field.
 	permissionoverride.DefaultID = permissionoverrideDescID.Default.(func() pulid.ID)
+	smstemplateMixin := schema.SMSTemplate{}.Mixin()
+	smstemplate.Policy = privacy.NewPolicies(smstemplateMixin[2], schema.SMSTemplate{})
+	smstemplate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := smstemplate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	smstemplateMixinHooks2 := smstemplateMixin[2].Hooks()
+
+	smstemplate.Hooks[1] = smstemplateMixinHooks2[0]
+
+	smstemplate.Hooks[2] = smstemplateMixinHooks2[1]
+	smstemplateMixinFields0 := smstemplateMixin[0].Fields()
+	_ = smstemplateMixinFields0
+	smstemplateMixinFields1 := smstemplateMixin[1].Fields()
+	_ = smstemplateMixinFields1
+	smstemplateFields := schema.SMSTemplate{}.Fields()
+	_ = smstemplateFields
+	// smstemplateDescCreatedAt is the schema descriptor for created_at field.
+	smstemplateDescCreatedAt := smstemplateMixinFields1[0].Descriptor()
+	// smstemplate.DefaultCreatedAt holds the default value on creation for the created_at field.
+	smstemplate.DefaultCreatedAt = smstemplateDescCreatedAt.Default.(func() time.Time)
+	// smstemplateDescUpdatedAt is the schema descriptor for updated_at field.
+	smstemplateDescUpdatedAt := smstemplateMixinFields1[1].Descriptor()
+	// smstemplate.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	smstemplate.DefaultUpdatedAt = smstemplateDescUpdatedAt.Default.(func() time.Time)
+	// smstemplate.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	smstemplate.UpdateDefaultUpdatedAt = smstemplateDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// smstemplateDescKey is the schema descriptor for key field.
+	smstemplateDescKey := smstemplateFields[0].Descriptor()
+	// smstemplate.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	smstemplate.KeyValidator = func() func(string) error {
+		validators := smstemplateDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// smstemplateDescName is the schema descriptor for name field.
+	smstemplateDescName := smstemplateFields[1].Descriptor()
+	// smstemplate.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	smstemplate.NameValidator = func() func(string) error {
+		validators := smstemplateDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// smstemplateDescBody is the schema descriptor for body field.
+	smstemplateDescBody := smstemplateFields[2].Descriptor()
+	// smstemplate.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	smstemplate.BodyValidator = func() func(string) error {
+		validators := smstemplateDescBody.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body string) error {
+			for _, fn := range fns {
+				if err := fn(body); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// smstemplateDescMarketing is the schema descriptor for marketing field.
+	smstemplateDescMarketing := smstemplateFields[3].Descriptor()
+	// smstemplate.DefaultMarketing holds the default value on creation for the marketing field.
+	smstemplate.DefaultMarketing = smstemplateDescMarketing.Default.(bool)
+	// smstemplateDescID is the schema descriptor for id field.
+	smstemplateDescID := smstemplateMixinFields0[0].Descriptor()
+	// smstemplate.DefaultID holds the default value on creation for the id field.
+	smstemplate.DefaultID = smstemplateDescID.Default.(func() pulid.ID)
 	searchkey.Policy = privacy.NewPolicies(schema.SearchKey{})
 	searchkey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -26,6 +26,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/entclient"
 	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
@@ -59,6 +60,8 @@ type App struct {
 	// Jobs is the durable job queue; Schedules its timers (jobs.go).
 	Jobs      *jobs.Queue
 	Schedules *schedule.Scheduler
+	// Messaging sends SMS through the configured provider (jobs.go).
+	Messaging *messaging.Service
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -154,7 +157,7 @@ func (a *App) Open(ctx context.Context) error {
 	warm.Events = a.Events
 	a.Contacts = &contacts.Service{Client: d.Client, Warmness: warm, Stages: stages, Audit: a.Audit, Now: a.Now, Events: a.Events}
 	a.Contacts.Start()
-	a.Automation = &automation.Service{Client: d.Client, Tasks: taskSvc, Stages: stages, Now: a.Now, SMS: SMSSender}
+	a.Automation = &automation.Service{Client: d.Client, Tasks: taskSvc, Stages: stages, Now: a.Now}
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
 	}
@@ -182,6 +185,8 @@ func (a *App) Open(ctx context.Context) error {
 		Warmness:       warm,
 		Automation:     a.Automation,
 		Jobs:           a.Jobs,
+		Messaging:      a.Messaging,
+		Scheduler:      a.Schedules,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {

@@ -8,8 +8,10 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
@@ -20,8 +22,13 @@ var ExtraWorkers func(*jobs.Workers)
 // openJobs builds the job queue with the worker of every job kind, and the
 // schedules. Nothing runs until startJobs.
 func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tasks.Service) error {
+	msg, err := a.openMessaging(ctx)
+	if err != nil {
+		return err
+	}
 	ws := jobs.NewWorkers()
-	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc})
+	messaging.AddWorkers(ws, msg)
+	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
 	automation.AddWorkers(ws, a.Automation)
 	if ExtraWorkers != nil {
 		ExtraWorkers(ws)
@@ -32,7 +39,9 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 		return err
 	}
 	a.Jobs = q
+	msg.Jobs = q
 	a.Events.Jobs, a.Automation.Jobs = q, q
+	a.Automation.SMS = smsSender(msg)
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now}
 	return nil
 }
@@ -81,4 +90,31 @@ func (a *App) RunWorker(ctx context.Context) error {
 		err = errors.Join(err, fmt.Errorf("audit: %w", aerr))
 	}
 	return err
+}
+
+// openMessaging builds the messaging service with the configured SMS
+// provider, and gives every location the standard SMS templates it lacks
+// (locations made before templates existed, or by a path that did not
+// seed them).
+func (a *App) openMessaging(ctx context.Context) (*messaging.Service, error) {
+	sc := a.Config.SMS
+	p, err := messaging.NewProvider(messaging.ProviderConfig{
+		Provider: sc.Provider, ClickSendUsername: sc.ClickSendUsername, ClickSendAPIKey: sc.ClickSendAPIKey,
+		ClickSendBaseURL: sc.ClickSendBaseURL, ClickSendPerSecond: sc.ClickSendRate,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Messaging = &messaging.Service{Client: a.DB.Client, Provider: p, From: sc.From, PriceCents: sc.PriceCents, Now: a.Now}
+	sys := viewer.Seed.Grant(ctx, "startup")
+	ids, err := a.DB.Client.Location.Query().IDs(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if err := messaging.SeedTemplates(sys, a.DB.Client, id); err != nil {
+			return nil, err
+		}
+	}
+	return a.Messaging, nil
 }

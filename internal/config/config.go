@@ -75,6 +75,8 @@ type Config struct {
 	AI AI
 	// Jobs is the job queue and the schedules (jobs.go).
 	Jobs Jobs
+	// SMS is the SMS provider and its settings (sms.go).
+	SMS SMS
 
 	// devSet records whether Dev was given explicitly.
 	devSet bool
@@ -144,6 +146,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	sec := c.securityFlags(fs, env)
 	readAI := AIFlags(fs, getenv)
 	jf := jobsFlagSet(fs, env)
+	sf := smsFlagSet(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -175,6 +178,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	c.AI, err = readAI()
 	errs = append(errs, err)
 	errs = append(errs, c.parseJobs(jf))
+	errs = append(errs, c.parseSMS(sf))
 	c.defaults()
 	c.securityDefaults()
 	errs = append(errs, c.validate())

@@ -9,14 +9,15 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
 // The schedules of the automation issue (names are contracts for the CLI).
-// warmness and reprioritize do their work now; reminders, recalls and
-// weekly-summary enqueue their jobs on time, and their workers are
-// placeholders that the automation step fills (marked PLACEHOLDER below).
+// warmness, reprioritize, reminders and recalls do their work; the
+// weekly-summary slot's worker is a placeholder that a later issue fills
+// (marked PLACEHOLDER below).
 
 // Entries returns the standard schedules.
 func Entries() []Entry {
@@ -53,14 +54,16 @@ func Entries() []Entry {
 type Deps struct {
 	Warmness *warmness.Service
 	Tasks    *tasks.Service
+	// Messaging queues the reminders and recalls.
+	Messaging *messaging.Service
 }
 
 // AddWorkers registers the workers of the scheduled jobs.
 func AddWorkers(ws *jobs.Workers, d Deps) {
 	jobs.Add(ws, &warmnessWorker{d: d})
 	jobs.Add(ws, &reprioritizeWorker{d: d})
-	jobs.Add(ws, &placeholderWorker[RemindersArgs]{})
-	jobs.Add(ws, &placeholderWorker[RecallsArgs]{})
+	jobs.Add(ws, &remindersWorker{d: d})
+	jobs.Add(ws, &recallsWorker{d: d})
 	jobs.Add(ws, &placeholderWorker[WeeklySummaryArgs]{})
 }
 
@@ -124,11 +127,44 @@ type RemindersArgs struct{ Period }
 // Kind implements river.JobArgs.
 func (RemindersArgs) Kind() string { return "schedule.reminders" }
 
+type remindersWorker struct {
+	river.WorkerDefaults[RemindersArgs]
+	d Deps
+}
+
+// Work queues the reminders due at the slot's run. The messages' keys
+// make a rerun (a retry, a second process, a manual run) queue nothing
+// twice; the scan uses the program's clock, so a late run still finds what
+// came due meanwhile.
+func (w *remindersWorker) Work(ctx context.Context, j *river.Job[RemindersArgs]) error {
+	res, err := w.d.Messaging.ScanReminders(ctx, w.d.Messaging.Now.Now())
+	if err != nil {
+		return fmt.Errorf("reminders (%d queued before the error): %w", res.Queued, err)
+	}
+	slog.Info("reminders queued", "queued", res.Queued, "skipped", res.Skipped, "period", j.Args.Period.Period)
+	return river.RecordOutput(ctx, res)
+}
+
 // RecallsArgs scans one location for recalls due.
 type RecallsArgs struct{ Period }
 
 // Kind implements river.JobArgs.
 func (RecallsArgs) Kind() string { return "schedule.recalls" }
+
+type recallsWorker struct {
+	river.WorkerDefaults[RecallsArgs]
+	d Deps
+}
+
+// Work queues the recalls due at the slot's location, once per booking.
+func (w *recallsWorker) Work(ctx context.Context, j *river.Job[RecallsArgs]) error {
+	res, err := w.d.Messaging.ScanRecalls(ctx, j.Args.LocationID, w.d.Messaging.Now.Now())
+	if err != nil {
+		return fmt.Errorf("recalls (%d queued before the error): %w", res.Queued, err)
+	}
+	slog.Info("recalls queued", "queued", res.Queued, "skipped", res.Skipped, "location", j.Args.LocationID)
+	return river.RecordOutput(ctx, res)
+}
 
 // WeeklySummaryArgs is one location's weekly summary slot.
 type WeeklySummaryArgs struct{ Period }
@@ -138,12 +174,9 @@ func (WeeklySummaryArgs) Kind() string { return "schedule.weekly-summary" }
 
 // placeholderWorker completes a scheduled job without doing anything.
 //
-// PLACEHOLDER(automation): the reminders, recalls and weekly-summary scans
-// are filled by the automation step (issue 14, items 2-4): the reminders
-// scan enqueues one unique job per booking and offset
-// ("reminder-24h:<booking>"), the recalls scan one per completed booking
-// due, the weekly summary its report. Replace the registration in
-// AddWorkers with the real worker; the schedule and its unique period stay.
+// PLACEHOLDER(automation): the weekly summary's report comes with a later
+// issue. Replace the registration in AddWorkers with the real worker; the
+// schedule and its unique period stay.
 type placeholderWorker[T river.JobArgs] struct {
 	river.WorkerDefaults[T]
 }

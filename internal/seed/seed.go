@@ -14,6 +14,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/entclient"
+	"github.com/avatarimaging/avatarcrm/internal/locations"
+	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 
@@ -22,7 +24,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
-	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/access"
@@ -165,6 +166,9 @@ func demo(ctx context.Context, c *ent.Client, opts Options) (Result, error) {
 		if err := access.NewStore(c, 0).EnsureDefaults(ctx, l.ID); err != nil {
 			return res, fmt.Errorf("permissions of %s: %w", spec.Code, err)
 		}
+		if err := messaging.SeedTemplates(ctx, c, l.ID); err != nil {
+			return res, fmt.Errorf("templates of %s: %w", spec.Code, err)
+		}
 		if err := automation.SeedDefaultRules(ctx, c, l.ID); err != nil {
 			return res, fmt.Errorf("automation rules of %s: %w", spec.Code, err)
 		}
@@ -221,10 +225,12 @@ func ensureLocation(ctx context.Context, c *ent.Client, spec LocationSpec, tz st
 	if !ent.IsNotFound(err) {
 		return nil, false, err
 	}
-	l, err = c.Location.Create().
-		SetName(spec.Name).SetCode(spec.Code).SetTimezone(tz).SetCurrency("AUD").SetRegion("AU").
-		SetAddress(spec.Address).SetPhone(spec.Phone).SetSettings(types.DefaultLocationSettings()).
-		Save(ctx)
+	// Made as `avatarcrm setup` and createLocation make one: settings and
+	// the default permission table included.
+	l, err = locations.Create(ctx, c, locations.New{
+		Code: spec.Code, Name: spec.Name, Timezone: tz, Currency: "AUD", Region: "AU",
+		Address: spec.Address, Phone: spec.Phone,
+	})
 	return l, err == nil, err
 }
 

@@ -150,7 +150,7 @@ func (Rules) Score(_ context.Context, f Facts) (int, []types.WarmnessReason, err
 
 	// Recency is always listed, so a cold lead says why it is cold.
 	if f.LastTouch == nil {
-		add(FactorRecency, 0, "No contact on record")
+		add(FactorRecency, 0, "No contact from the patient on record")
 	} else {
 		age := max(f.Now.Sub(*f.LastTouch), 0)
 		days := int(age / (24 * time.Hour))
@@ -158,11 +158,11 @@ func (Rules) Score(_ context.Context, f Facts) (int, []types.WarmnessReason, err
 		if age <= RecencyWindow {
 			p = int(math.Round(RecencyMax * math.Pow(0.5, float64(age)/float64(RecencyHalfLife))))
 		}
-		add(FactorRecency, p, "Last contact "+daysAgo(days))
+		add(FactorRecency, p, "Last contact from the patient "+daysAgo(days))
 	}
 	older := max(f.Touches90-f.Touches30, 0)
 	if p := min(f.Touches30*Per30DayTouch, Max30DayTouch) + min(older*Per90DayTouch, Max90DayTouch); p > 0 {
-		add(FactorFrequency, p, fmt.Sprintf("%s in the last 30 days, %s in the 60 before", plural(f.Touches30, "touchpoint"), plural(older, "touchpoint")))
+		add(FactorFrequency, p, fmt.Sprintf("Got in touch %s in the last 30 days, %s in the 60 before", plural(f.Touches30, "time"), plural(older, "time")))
 	}
 	if f.Replies90 > 0 {
 		add(FactorReplies, min(f.Replies90*PerReply, MaxReplies), plural(f.Replies90, "reply")+" from the contact in the last 90 days")

@@ -29,12 +29,20 @@ const WarmThreshold = 80
 // {"from": old, "to": new}.
 const EventWarm = "contact.warm"
 
-// communication are the touchpoint kinds that count as contact with the
-// person. Notes are staff's own remarks and stage changes are bookkeeping:
-// neither says the person is engaged.
+// communication are the touchpoint kinds whose creation the Hook rescores
+// for. Notes and stage changes are staff's own remarks and bookkeeping.
 var communication = []touchpoint.Kind{
 	touchpoint.KindSmsIn, touchpoint.KindSmsOut, touchpoint.KindEmailIn, touchpoint.KindEmailOut,
 	touchpoint.KindCallIn, touchpoint.KindCallOut, touchpoint.KindBookingEvent, touchpoint.KindWebForm,
+}
+
+// fromPatient are the kinds where the person got in touch: only these (and
+// a visit they attended) are "contact" for recency and frequency. What the
+// clinic sends or does — outbound messages and calls, bookings it makes,
+// cancellations, no-shows, reminders — says nothing of the person's
+// interest (docs/CONTACTS.md lists the rules with examples).
+var fromPatient = []touchpoint.Kind{
+	touchpoint.KindSmsIn, touchpoint.KindEmailIn, touchpoint.KindCallIn, touchpoint.KindWebForm,
 }
 
 // inbound are the kinds where the person reached out: replies count more.
@@ -109,7 +117,7 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 	since90, since30 := now.Add(-90*24*time.Hour), now.Add(-30*24*time.Hour)
 	// A touchpoint dated after now (a clock ahead of ours) counts as now.
 	tps, err := c.Touchpoint.Query().
-		Where(touchpoint.ContactID(ct.ID), touchpoint.KindIn(communication...), touchpoint.OccurredAtGTE(since90)).
+		Where(touchpoint.ContactID(ct.ID), touchpoint.KindIn(fromPatient...), touchpoint.OccurredAtGTE(since90)).
 		Order(touchpoint.ByOccurredAt(sql.OrderDesc())).
 		Select(touchpoint.FieldKind, touchpoint.FieldOccurredAt).
 		Limit(5000).
@@ -132,7 +140,7 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 	}
 	if f.LastTouch == nil {
 		last, err := c.Touchpoint.Query().
-			Where(touchpoint.ContactID(ct.ID), touchpoint.KindIn(communication...)).
+			Where(touchpoint.ContactID(ct.ID), touchpoint.KindIn(fromPatient...)).
 			Order(touchpoint.ByOccurredAt(sql.OrderDesc())).
 			Select(touchpoint.FieldOccurredAt).
 			First(ctx)
@@ -159,6 +167,10 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 			}
 		case booking.StatusCompleted:
 			f.Attended++
+			// Coming to a visit is the person's own contact.
+			if at := b.StartsAt; !at.After(now) && (f.LastTouch == nil || at.After(*f.LastTouch)) {
+				f.LastTouch = &at
+			}
 		case booking.StatusNoShow:
 			f.NoShows++
 		case booking.StatusCancelled:

@@ -116,7 +116,12 @@ func TestService_RecalculatedOnChanges(t *testing.T) {
 		}
 		prev = got.Warmness
 	}
-	step("NewTouchpoint", true, func() { e.touch(t, ct.ID, touchpoint.KindSmsOut) })
+	// The clinic's own message is not contact from the person.
+	e.touch(t, ct.ID, touchpoint.KindSmsOut)
+	if got := e.get(t, ct.ID); got.Warmness != prev {
+		t.Fatalf("an outbound SMS moved the score %d → %d (%+v)", prev, got.Warmness, got.WarmnessReasons)
+	}
+	step("InboundCall", true, func() { e.touch(t, ct.ID, touchpoint.KindCallIn) })
 	step("Reply", true, func() { e.touch(t, ct.ID, touchpoint.KindSmsIn) })
 	var b *ent.Booking
 	step("UpcomingBooking", true, func() { b = e.book(t, ct.ID, booking.StatusPending, 72*time.Hour) })
@@ -284,5 +289,54 @@ func TestService_RecalculateAll(t *testing.T) {
 	}
 	if still, _ := e.client.Contact.Query().Where(contact.WarmnessGT(warmness.WarmThreshold)).Count(sys); still != 0 {
 		t.Fatalf("%d contacts still warm a year later", still)
+	}
+}
+
+// TestService_OnlyThePatientsOwnContact is the example: a patient
+// who never got in touch, for whom the clinic made a booking (which they
+// cancelled), another they missed, and to whom it sent messages and
+// called, has no "last contact" and no frequency: only the penalties and
+// what the record says. Their first reply changes that.
+func TestService_OnlyThePatientsOwnContact(t *testing.T) {
+	e := newEnv(t)
+	ct := e.mustContact(t, e.client.Contact.Create().SetFirstName("Never").SetLastName("Replied").
+		SetLeadSource(contact.LeadSourceGoogleAds).SetSmsConsent(true))
+	e.book(t, ct.ID, booking.StatusCancelled, -48*time.Hour)
+	e.book(t, ct.ID, booking.StatusNoShow, -24*time.Hour)
+	for _, k := range []touchpoint.Kind{touchpoint.KindSmsOut, touchpoint.KindEmailOut, touchpoint.KindCallOut, touchpoint.KindBookingEvent, touchpoint.KindNote} {
+		e.touch(t, ct.ID, k)
+	}
+	got := e.get(t, ct.ID)
+	reasons := map[string]int{}
+	for _, r := range got.WarmnessReasons {
+		reasons[r.Factor] = r.Points
+		if r.Factor == warmness.FactorRecency && (r.Points != 0 || r.Detail != "No contact from the patient on record") {
+			t.Errorf("recency %+v, want 0 and no contact from the patient", r)
+		}
+	}
+	if _, ok := reasons[warmness.FactorFrequency]; ok {
+		t.Errorf("the clinic's messages count as frequency: %+v", got.WarmnessReasons)
+	}
+	// Google Ads 10 + SMS consent 4 − cancellation 5 − no-show 10 = 0.
+	if got.Warmness != 0 || reasons[warmness.FactorCancellations] != -5 || reasons[warmness.FactorNoShows] != -10 {
+		t.Fatalf("warmness %d, reasons %+v", got.Warmness, got.WarmnessReasons)
+	}
+	e.touch(t, ct.ID, touchpoint.KindSmsIn)
+	got = e.get(t, ct.ID)
+	for _, r := range got.WarmnessReasons {
+		if r.Factor == warmness.FactorRecency && (r.Points != warmness.RecencyMax || r.Detail != "Last contact from the patient in the last 24 hours") {
+			t.Errorf("after the reply: recency %+v", r)
+		}
+	}
+	if got.Warmness <= 0 {
+		t.Errorf("after the reply: warmness %d", got.Warmness)
+	}
+	// A visit they came to is their contact too.
+	other := e.mustContact(t, e.client.Contact.Create().SetFirstName("Came").SetLastName("In"))
+	e.book(t, other.ID, booking.StatusCompleted, -3*24*time.Hour)
+	for _, r := range e.get(t, other.ID).WarmnessReasons {
+		if r.Factor == warmness.FactorRecency && (r.Points == 0 || r.Detail != "Last contact from the patient 3 days ago") {
+			t.Errorf("attended visit: recency %+v", r)
+		}
 	}
 }

@@ -35,6 +35,9 @@ func AdminSections(m Me) []AdminSection {
 	if CanSeeTokens(m) {
 		out = append(out, AdminSection{"tokens", "API tokens", "/admin/tokens", "Tokens that let scripts and integrations act as a user."})
 	}
+	if m.Can(rbac.SettingsCreate) {
+		out = append(out, AdminSection{"locations", "Locations", "/admin/locations", "Your locations, and adding a new one (you become its administrator)."})
+	}
 	if CanSeeSettings(m) {
 		out = append(out, AdminSection{"network", "Network", "/admin/network", "The networks (IP ranges) allowed to reach this location."})
 	}

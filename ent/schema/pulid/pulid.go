@@ -50,6 +50,10 @@ const (
 	// Automation rules and their runs.
 	AutomationRule = "aur"
 	AutomationRun  = "arn"
+	// Outbound messages (internal/messaging).
+	Message     = "msg"
+	SMSTemplate = "smt"
+	OptOut      = "opt"
 )
 
 var (

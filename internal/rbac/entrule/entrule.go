@@ -180,12 +180,18 @@ func FilterUsersOfLocation() privacy.QueryMutationRule {
 }
 
 // OnlyActiveLocation limits location mutations to the viewer's active
-// location, with the settings permission; new locations are created only by
-// the system (CLI).
+// location, with the settings permission; a new location is created by
+// whoever holds settings:create at their active location (createLocation)
+// or by the system (avatarcrm setup, the demo seed).
 func OnlyActiveLocation() privacy.MutationRule {
 	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
 		v := viewer.FromContext(ctx)
 		if m.Op().Is(ent.OpCreate) {
+			// A new location (createLocation): whoever may create settings
+			// at their active location, its administrators by default.
+			if v.Can(rbac.Settings, rbac.Create).Allowed {
+				return privacy.Skip
+			}
 			return forbidden(rbac.Settings, rbac.Create)
 		}
 		act := rbac.Update

@@ -1,0 +1,243 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/booking"
+	"github.com/avatarimaging/avatarcrm/ent/message"
+	"github.com/avatarimaging/avatarcrm/ent/optout"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
+)
+
+// SendArgs is the job that sends one Message, unique by the message.
+type SendArgs struct {
+	MessageID  pulid.ID `json:"message_id" river:"unique"`
+	LocationID pulid.ID `json:"location_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SendArgs) Kind() string { return "sms.send" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: one job per message.
+func (SendArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// AddWorkers registers the send job's worker.
+func AddWorkers(ws *jobs.Workers, s *Service) {
+	jobs.Add(ws, &sendWorker{s: s})
+}
+
+type sendWorker struct {
+	river.WorkerDefaults[SendArgs]
+	s *Service
+}
+
+func (w *sendWorker) Work(ctx context.Context, j *river.Job[SendArgs]) error {
+	out, err := w.s.Deliver(ctx, j.Args.MessageID, j.Attempt >= j.MaxAttempts)
+	if err != nil {
+		return err
+	}
+	if out.Deferred > 0 {
+		// Quiet hours began since it was queued: wait for their end
+		// (a snooze is not a failed attempt).
+		return river.JobSnooze(out.Deferred)
+	}
+	return nil
+}
+
+// Outcome is what Deliver did.
+type Outcome struct {
+	Status message.Status
+	// Reason is the suppressed reason or the failure.
+	Reason string
+	// Deferred is how long until the message may go (quiet hours).
+	Deferred time.Duration
+}
+
+// Deliver sends the message with id now, unless it was already dealt with
+// (sent, failed or suppressed: a job run twice sends once), must be
+// suppressed (the number opted out, marketing without consent, the booking
+// was cancelled or moved since), or falls in quiet hours (deferred). The
+// provider is called outside any transaction (it may be slow); the outcome
+// and the contact's touchpoint are written after in one. A temporary
+// provider failure is returned as an error, for the job's retry with
+// backoff; on the last attempt the message is marked failed.
+func (s *Service) Deliver(ctx context.Context, id pulid.ID, lastAttempt bool) (Outcome, error) {
+	m, err := s.Client.Message.Query().Where(message.ID(id)).WithContact().Only(ctx)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("deliver %s: %w", id, err)
+	}
+	if m.Status != message.StatusQueued && m.Status != message.StatusDeferred {
+		return Outcome{Status: m.Status}, nil
+	}
+	loc, err := s.Client.Location.Get(ctx, m.LocationID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	now := s.Now.Now()
+	if reason, err := s.suppression(ctx, m, now); err != nil {
+		return Outcome{}, err
+	} else if reason != "" {
+		err := s.Client.Message.UpdateOneID(m.ID).SetStatus(message.StatusSuppressed).SetSuppressedReason(reason).SetUpdatedAt(now).Exec(ctx)
+		return Outcome{Status: message.StatusSuppressed, Reason: reason}, err
+	}
+	if !m.Urgent {
+		if at := QuietHoursOf(loc.Settings, zoneOf(loc)).NextAllowed(now); at.After(now) {
+			err := s.Client.Message.UpdateOneID(m.ID).SetStatus(message.StatusDeferred).SetSendAfter(at).SetUpdatedAt(now).Exec(ctx)
+			return Outcome{Status: message.StatusDeferred, Deferred: at.Sub(now)}, err
+		}
+	}
+	p := s.provider()
+	res, err := p.Send(ctx, []SMS{{ID: string(m.ID), To: m.To, From: s.From, Body: m.Body}})
+	if err == nil && len(res) != 1 {
+		err = &TemporaryError{fmt.Errorf("%s: %d results for one message", p.Name(), len(res))}
+	}
+	if err != nil {
+		if lastAttempt {
+			_ = s.fail(ctx, m, p.Name(), err.Error())
+		}
+		return Outcome{}, fmt.Errorf("send %s: %w", m.ID, err)
+	}
+	r := res[0]
+	if !r.OK {
+		if r.Retry && !lastAttempt {
+			return Outcome{}, fmt.Errorf("send %s: %s answered %s", m.ID, p.Name(), r.Status)
+		}
+		return Outcome{Status: message.StatusFailed, Reason: r.Status}, s.fail(ctx, m, p.Name(), r.Status)
+	}
+	cost := r.CostCents
+	if cost < 0 {
+		cost = m.CostCents
+	}
+	err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		up := c.Message.UpdateOneID(m.ID).SetStatus(message.StatusSent).SetProvider(p.Name()).
+			SetProviderMessageID(r.ProviderMessageID).SetCostCents(cost).SetSentAt(now).SetUpdatedAt(now)
+		if r.Parts > 0 {
+			up.SetSegments(r.Parts)
+		}
+		if err := up.Exec(ctx); err != nil {
+			return err
+		}
+		// The contact's timeline shows what went out. Outbound: it is not
+		// the patient reaching out, and warmness must not count it so.
+		return c.Touchpoint.Create().SetLocationID(m.LocationID).SetContactID(m.ContactID).
+			SetKind(touchpoint.KindSmsOut).SetSummary(summary(m.Body)).SetOccurredAt(now).
+			SetNillableBookingID(m.BookingID).SetNillableActorID(m.SentByID).Exec(ctx)
+	})
+	if err != nil {
+		// Sent but not recorded: the retry finds it still queued and sends
+		// again (at least once). Log it for the operator.
+		slog.Error("sms sent but not recorded", "message", m.ID, "err", err)
+		return Outcome{}, err
+	}
+	return Outcome{Status: message.StatusSent}, nil
+}
+
+func summary(body string) string {
+	r := []rune("SMS: " + body)
+	if len(r) > 500 {
+		r = append(r[:497], '…')
+	}
+	return string(r)
+}
+
+func (s *Service) fail(ctx context.Context, m *ent.Message, provider, reason string) error {
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	return s.Client.Message.UpdateOneID(m.ID).SetStatus(message.StatusFailed).SetProvider(provider).SetError(reason).SetUpdatedAt(s.Now.Now()).Exec(ctx)
+}
+
+// Suppressed reasons.
+const (
+	ReasonOptedOut           = "opted_out"
+	ReasonNoConsent          = "no_consent"
+	ReasonNoPhone            = "no_phone"
+	ReasonBookingCancelled   = "booking_cancelled"
+	ReasonBookingRescheduled = "booking_rescheduled"
+	ReasonBookingPast        = "booking_past"
+	ReasonContactArchived    = "contact_archived"
+)
+
+// suppression says why m must not be sent now, or "".
+func (s *Service) suppression(ctx context.Context, m *ent.Message, now time.Time) (string, error) {
+	ct := m.Edges.Contact
+	switch {
+	case m.To == "":
+		return ReasonNoPhone, nil
+	case ct != nil && ct.ArchivedAt != nil:
+		return ReasonContactArchived, nil
+	}
+	out, err := s.Client.OptOut.Query().Where(optout.LocationID(m.LocationID), optout.ChannelEQ(optout.ChannelSms), optout.Address(m.To)).Exist(ctx)
+	if err != nil {
+		return "", err
+	}
+	if out {
+		return ReasonOptedOut, nil
+	}
+	if m.Marketing && (ct == nil || !ct.SmsConsent) {
+		return ReasonNoConsent, nil
+	}
+	if !slices.Contains(timeBound, m.Template) || len(m.Covers) == 0 {
+		return "", nil
+	}
+	// Every booking the message speaks of must still be on, at the time it
+	// had when the message was queued.
+	ids := make([]pulid.ID, 0, len(m.Covers))
+	for _, cv := range m.Covers {
+		ids = append(ids, pulid.ID(cutAt(cv)))
+	}
+	bks, err := s.Client.Booking.Query().Where(booking.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(bks) != len(ids) {
+		return ReasonBookingCancelled, nil
+	}
+	for _, b := range bks {
+		switch {
+		case b.Status == booking.StatusCancelled || b.Status == booking.StatusNoShow:
+			return ReasonBookingCancelled, nil
+		case !slices.Contains(m.Covers, coverOf(b)):
+			return ReasonBookingRescheduled, nil
+		case m.Template != TemplateConfirmation && (b.Status != booking.StatusPending && b.Status != booking.StatusConfirmed || !b.StartsAt.After(now)):
+			return ReasonBookingPast, nil
+		}
+	}
+	return "", nil
+}
+
+func cutAt(s string) string {
+	for i := range len(s) {
+		if s[i] == '@' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// OptOutAddress records that address asked for no more messages on
+// channel at the location (idempotent). c is the caller's client; the
+// two-way SMS issue calls it on "STOP", staff from the contact page.
+func OptOutAddress(ctx context.Context, c *ent.Client, locationID pulid.ID, channel optout.Channel, address, source string) error {
+	if address == "" {
+		return errors.New("opt out: no address")
+	}
+	had, err := c.OptOut.Query().Where(optout.LocationID(locationID), optout.ChannelEQ(channel), optout.Address(address)).Exist(ctx)
+	if err != nil || had {
+		return err
+	}
+	return c.OptOut.Create().SetLocationID(locationID).SetChannel(channel).SetAddress(address).SetSource(source).Exec(ctx)
+}
