@@ -78,11 +78,11 @@ func (u *UI) adminRoutes(r chi.Router) {
 // with ?done=<key>. Only these keys show anything, so a crafted link cannot
 // put its own words on the page.
 var flashes = map[string]string{
-	"rule-saved":    "Rule saved.",
-	"rule-enabled":  "Rule enabled.",
-	"rule-disabled": "Rule disabled: it starts no runs, and runs waiting out its delay are skipped.",
-	"job-retried":   "The job will run again now.",
-	"job-discarded": "Job discarded.",
+	"rule-saved":         "Rule saved.",
+	"rule-enabled":       "Rule enabled.",
+	"rule-disabled":      "Rule disabled: it starts no runs, and runs waiting out its delay are skipped.",
+	"job-retried":        "The job will run again now.",
+	"job-discarded":      "Job discarded.",
 	"invited":            "Invitation created. They become a member when they sign in with this email address.",
 	"invitation-revoked": "Invitation withdrawn.",
 	"role":               "Role and skills saved.",
