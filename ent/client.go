@@ -19,6 +19,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/ent/automationrule"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
@@ -55,6 +57,10 @@ type Client struct {
 	APIToken *APITokenClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
+	// AutomationRule is the client for interacting with the AutomationRule builders.
+	AutomationRule *AutomationRuleClient
+	// AutomationRun is the client for interacting with the AutomationRun builders.
+	AutomationRun *AutomationRunClient
 	// Booking is the client for interacting with the Booking builders.
 	Booking *BookingClient
 	// BookingEvent is the client for interacting with the BookingEvent builders.
@@ -115,6 +121,8 @@ func (c *Client) init() {
 	c.AIUsage = NewAIUsageClient(c.config)
 	c.APIToken = NewAPITokenClient(c.config)
 	c.AuditEntry = NewAuditEntryClient(c.config)
+	c.AutomationRule = NewAutomationRuleClient(c.config)
+	c.AutomationRun = NewAutomationRunClient(c.config)
 	c.Booking = NewBookingClient(c.config)
 	c.BookingEvent = NewBookingEventClient(c.config)
 	c.CancelReason = NewCancelReasonClient(c.config)
@@ -233,6 +241,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AIUsage:            NewAIUsageClient(cfg),
 		APIToken:           NewAPITokenClient(cfg),
 		AuditEntry:         NewAuditEntryClient(cfg),
+		AutomationRule:     NewAutomationRuleClient(cfg),
+		AutomationRun:      NewAutomationRunClient(cfg),
 		Booking:            NewBookingClient(cfg),
 		BookingEvent:       NewBookingEventClient(cfg),
 		CancelReason:       NewCancelReasonClient(cfg),
@@ -278,6 +288,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AIUsage:            NewAIUsageClient(cfg),
 		APIToken:           NewAPITokenClient(cfg),
 		AuditEntry:         NewAuditEntryClient(cfg),
+		AutomationRule:     NewAutomationRuleClient(cfg),
+		AutomationRun:      NewAutomationRunClient(cfg),
 		Booking:            NewBookingClient(cfg),
 		BookingEvent:       NewBookingEventClient(cfg),
 		CancelReason:       NewCancelReasonClient(cfg),
@@ -330,11 +342,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AIUsage, c.APIToken, c.AuditEntry, c.Booking, c.BookingEvent, c.CancelReason,
-		c.Contact, c.Event, c.IPRule, c.ImportJob, c.Invitation, c.Location,
-		c.Membership, c.Message, c.OptOut, c.Permission, c.PermissionOverride,
-		c.SMSTemplate, c.SearchKey, c.Service, c.Session, c.StageChange, c.Task,
-		c.TaskEvent, c.Touchpoint, c.User,
+		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
+		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Event, c.IPRule,
+		c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message, c.OptOut,
+		c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.Service,
+		c.Session, c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -344,11 +356,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AIUsage, c.APIToken, c.AuditEntry, c.Booking, c.BookingEvent, c.CancelReason,
-		c.Contact, c.Event, c.IPRule, c.ImportJob, c.Invitation, c.Location,
-		c.Membership, c.Message, c.OptOut, c.Permission, c.PermissionOverride,
-		c.SMSTemplate, c.SearchKey, c.Service, c.Session, c.StageChange, c.Task,
-		c.TaskEvent, c.Touchpoint, c.User,
+		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
+		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Event, c.IPRule,
+		c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message, c.OptOut,
+		c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.Service,
+		c.Session, c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -363,6 +375,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.APIToken.mutate(ctx, m)
 	case *AuditEntryMutation:
 		return c.AuditEntry.mutate(ctx, m)
+	case *AutomationRuleMutation:
+		return c.AutomationRule.mutate(ctx, m)
+	case *AutomationRunMutation:
+		return c.AutomationRun.mutate(ctx, m)
 	case *BookingMutation:
 		return c.Booking.mutate(ctx, m)
 	case *BookingEventMutation:
@@ -877,6 +893,338 @@ func (c *AuditEntryClient) mutate(ctx context.Context, m *AuditEntryMutation) (V
 		return (&AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEntry mutation op: %q", m.Op())
+	}
+}
+
+// AutomationRuleClient is a client for the AutomationRule schema.
+type AutomationRuleClient struct {
+	config
+}
+
+// NewAutomationRuleClient returns a client for the AutomationRule from the given config.
+func NewAutomationRuleClient(c config) *AutomationRuleClient {
+	return &AutomationRuleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `automationrule.Hooks(f(g(h())))`.
+func (c *AutomationRuleClient) Use(hooks ...Hook) {
+	c.hooks.AutomationRule = append(c.hooks.AutomationRule, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `automationrule.Intercept(f(g(h())))`.
+func (c *AutomationRuleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AutomationRule = append(c.inters.AutomationRule, interceptors...)
+}
+
+// Create returns a builder for creating a AutomationRule entity.
+func (c *AutomationRuleClient) Create() *AutomationRuleCreate {
+	mutation := newAutomationRuleMutation(c.config, OpCreate)
+	return &AutomationRuleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AutomationRule entities.
+func (c *AutomationRuleClient) CreateBulk(builders ...*AutomationRuleCreate) *AutomationRuleCreateBulk {
+	return &AutomationRuleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AutomationRuleClient) MapCreateBulk(slice any, setFunc func(*AutomationRuleCreate, int)) *AutomationRuleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AutomationRuleCreateBulk{err: fmt.Errorf("calling to AutomationRuleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AutomationRuleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AutomationRuleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AutomationRule.
+func (c *AutomationRuleClient) Update() *AutomationRuleUpdate {
+	mutation := newAutomationRuleMutation(c.config, OpUpdate)
+	return &AutomationRuleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AutomationRuleClient) UpdateOne(_m *AutomationRule) *AutomationRuleUpdateOne {
+	mutation := newAutomationRuleMutation(c.config, OpUpdateOne, withAutomationRule(_m))
+	return &AutomationRuleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AutomationRuleClient) UpdateOneID(id pulid.ID) *AutomationRuleUpdateOne {
+	mutation := newAutomationRuleMutation(c.config, OpUpdateOne, withAutomationRuleID(id))
+	return &AutomationRuleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AutomationRule.
+func (c *AutomationRuleClient) Delete() *AutomationRuleDelete {
+	mutation := newAutomationRuleMutation(c.config, OpDelete)
+	return &AutomationRuleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AutomationRuleClient) DeleteOne(_m *AutomationRule) *AutomationRuleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AutomationRuleClient) DeleteOneID(id pulid.ID) *AutomationRuleDeleteOne {
+	builder := c.Delete().Where(automationrule.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AutomationRuleDeleteOne{builder}
+}
+
+// Query returns a query builder for AutomationRule.
+func (c *AutomationRuleClient) Query() *AutomationRuleQuery {
+	return &AutomationRuleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAutomationRule},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AutomationRule entity by its id.
+func (c *AutomationRuleClient) Get(ctx context.Context, id pulid.ID) (*AutomationRule, error) {
+	return c.Query().Where(automationrule.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AutomationRuleClient) GetX(ctx context.Context, id pulid.ID) *AutomationRule {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a AutomationRule.
+func (c *AutomationRuleClient) QueryLocation(_m *AutomationRule) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(automationrule.Table, automationrule.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, automationrule.LocationTable, automationrule.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRuns queries the runs edge of a AutomationRule.
+func (c *AutomationRuleClient) QueryRuns(_m *AutomationRule) *AutomationRunQuery {
+	query := (&AutomationRunClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(automationrule.Table, automationrule.FieldID, id),
+			sqlgraph.To(automationrun.Table, automationrun.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, automationrule.RunsTable, automationrule.RunsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AutomationRuleClient) Hooks() []Hook {
+	hooks := c.hooks.AutomationRule
+	return append(hooks[:len(hooks):len(hooks)], automationrule.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AutomationRuleClient) Interceptors() []Interceptor {
+	return c.inters.AutomationRule
+}
+
+func (c *AutomationRuleClient) mutate(ctx context.Context, m *AutomationRuleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AutomationRuleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AutomationRuleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AutomationRuleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AutomationRuleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AutomationRule mutation op: %q", m.Op())
+	}
+}
+
+// AutomationRunClient is a client for the AutomationRun schema.
+type AutomationRunClient struct {
+	config
+}
+
+// NewAutomationRunClient returns a client for the AutomationRun from the given config.
+func NewAutomationRunClient(c config) *AutomationRunClient {
+	return &AutomationRunClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `automationrun.Hooks(f(g(h())))`.
+func (c *AutomationRunClient) Use(hooks ...Hook) {
+	c.hooks.AutomationRun = append(c.hooks.AutomationRun, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `automationrun.Intercept(f(g(h())))`.
+func (c *AutomationRunClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AutomationRun = append(c.inters.AutomationRun, interceptors...)
+}
+
+// Create returns a builder for creating a AutomationRun entity.
+func (c *AutomationRunClient) Create() *AutomationRunCreate {
+	mutation := newAutomationRunMutation(c.config, OpCreate)
+	return &AutomationRunCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AutomationRun entities.
+func (c *AutomationRunClient) CreateBulk(builders ...*AutomationRunCreate) *AutomationRunCreateBulk {
+	return &AutomationRunCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AutomationRunClient) MapCreateBulk(slice any, setFunc func(*AutomationRunCreate, int)) *AutomationRunCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AutomationRunCreateBulk{err: fmt.Errorf("calling to AutomationRunClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AutomationRunCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AutomationRunCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AutomationRun.
+func (c *AutomationRunClient) Update() *AutomationRunUpdate {
+	mutation := newAutomationRunMutation(c.config, OpUpdate)
+	return &AutomationRunUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AutomationRunClient) UpdateOne(_m *AutomationRun) *AutomationRunUpdateOne {
+	mutation := newAutomationRunMutation(c.config, OpUpdateOne, withAutomationRun(_m))
+	return &AutomationRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AutomationRunClient) UpdateOneID(id pulid.ID) *AutomationRunUpdateOne {
+	mutation := newAutomationRunMutation(c.config, OpUpdateOne, withAutomationRunID(id))
+	return &AutomationRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AutomationRun.
+func (c *AutomationRunClient) Delete() *AutomationRunDelete {
+	mutation := newAutomationRunMutation(c.config, OpDelete)
+	return &AutomationRunDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AutomationRunClient) DeleteOne(_m *AutomationRun) *AutomationRunDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AutomationRunClient) DeleteOneID(id pulid.ID) *AutomationRunDeleteOne {
+	builder := c.Delete().Where(automationrun.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AutomationRunDeleteOne{builder}
+}
+
+// Query returns a query builder for AutomationRun.
+func (c *AutomationRunClient) Query() *AutomationRunQuery {
+	return &AutomationRunQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAutomationRun},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AutomationRun entity by its id.
+func (c *AutomationRunClient) Get(ctx context.Context, id pulid.ID) (*AutomationRun, error) {
+	return c.Query().Where(automationrun.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AutomationRunClient) GetX(ctx context.Context, id pulid.ID) *AutomationRun {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a AutomationRun.
+func (c *AutomationRunClient) QueryLocation(_m *AutomationRun) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(automationrun.Table, automationrun.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, automationrun.LocationTable, automationrun.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRule queries the rule edge of a AutomationRun.
+func (c *AutomationRunClient) QueryRule(_m *AutomationRun) *AutomationRuleQuery {
+	query := (&AutomationRuleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(automationrun.Table, automationrun.FieldID, id),
+			sqlgraph.To(automationrule.Table, automationrule.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, automationrun.RuleTable, automationrun.RuleColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AutomationRunClient) Hooks() []Hook {
+	hooks := c.hooks.AutomationRun
+	return append(hooks[:len(hooks):len(hooks)], automationrun.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AutomationRunClient) Interceptors() []Interceptor {
+	return c.inters.AutomationRun
+}
+
+func (c *AutomationRunClient) mutate(ctx context.Context, m *AutomationRunMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AutomationRunCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AutomationRunUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AutomationRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AutomationRunDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AutomationRun mutation op: %q", m.Op())
 	}
 }
 
@@ -4829,15 +5177,17 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AIUsage, APIToken, AuditEntry, Booking, BookingEvent, CancelReason, Contact,
-		Event, IPRule, ImportJob, Invitation, Location, Membership, Message, OptOut,
-		Permission, PermissionOverride, SMSTemplate, SearchKey, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User []ent.Hook
+		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
+		BookingEvent, CancelReason, Contact, Event, IPRule, ImportJob, Invitation,
+		Location, Membership, Message, OptOut, Permission, PermissionOverride,
+		SMSTemplate, SearchKey, Service, Session, StageChange, Task, TaskEvent,
+		Touchpoint, User []ent.Hook
 	}
 	inters struct {
-		AIUsage, APIToken, AuditEntry, Booking, BookingEvent, CancelReason, Contact,
-		Event, IPRule, ImportJob, Invitation, Location, Membership, Message, OptOut,
-		Permission, PermissionOverride, SMSTemplate, SearchKey, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User []ent.Interceptor
+		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
+		BookingEvent, CancelReason, Contact, Event, IPRule, ImportJob, Invitation,
+		Location, Membership, Message, OptOut, Permission, PermissionOverride,
+		SMSTemplate, SearchKey, Service, Session, StageChange, Task, TaskEvent,
+		Touchpoint, User []ent.Interceptor
 	}
 )

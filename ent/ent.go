@@ -15,6 +15,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/ent/automationrule"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
@@ -101,6 +103,8 @@ func checkColumn(t, c string) error {
 			aiusage.Table:            aiusage.ValidColumn,
 			apitoken.Table:           apitoken.ValidColumn,
 			auditentry.Table:         auditentry.ValidColumn,
+			automationrule.Table:     automationrule.ValidColumn,
+			automationrun.Table:      automationrun.ValidColumn,
 			booking.Table:            booking.ValidColumn,
 			bookingevent.Table:       bookingevent.ValidColumn,
 			cancelreason.Table:       cancelreason.ValidColumn,

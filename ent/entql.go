@@ -6,6 +6,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/ent/automationrule"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
@@ -39,7 +41,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 28)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aiusage.Table,
@@ -125,6 +127,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   automationrule.Table,
+			Columns: automationrule.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: automationrule.FieldID,
+			},
+		},
+		Type: "AutomationRule",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			automationrule.FieldCreatedAt:    {Type: field.TypeTime, Column: automationrule.FieldCreatedAt},
+			automationrule.FieldUpdatedAt:    {Type: field.TypeTime, Column: automationrule.FieldUpdatedAt},
+			automationrule.FieldLocationID:   {Type: field.TypeString, Column: automationrule.FieldLocationID},
+			automationrule.FieldName:         {Type: field.TypeString, Column: automationrule.FieldName},
+			automationrule.FieldTrigger:      {Type: field.TypeString, Column: automationrule.FieldTrigger},
+			automationrule.FieldCondition:    {Type: field.TypeString, Column: automationrule.FieldCondition},
+			automationrule.FieldDelaySeconds: {Type: field.TypeInt, Column: automationrule.FieldDelaySeconds},
+			automationrule.FieldActions:      {Type: field.TypeJSON, Column: automationrule.FieldActions},
+			automationrule.FieldEnabled:      {Type: field.TypeBool, Column: automationrule.FieldEnabled},
+			automationrule.FieldDefaultKey:   {Type: field.TypeString, Column: automationrule.FieldDefaultKey},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   automationrun.Table,
+			Columns: automationrun.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: automationrun.FieldID,
+			},
+		},
+		Type: "AutomationRun",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			automationrun.FieldLocationID: {Type: field.TypeString, Column: automationrun.FieldLocationID},
+			automationrun.FieldRuleID:     {Type: field.TypeString, Column: automationrun.FieldRuleID},
+			automationrun.FieldEventID:    {Type: field.TypeString, Column: automationrun.FieldEventID},
+			automationrun.FieldEventType:  {Type: field.TypeString, Column: automationrun.FieldEventType},
+			automationrun.FieldContactID:  {Type: field.TypeString, Column: automationrun.FieldContactID},
+			automationrun.FieldBookingID:  {Type: field.TypeString, Column: automationrun.FieldBookingID},
+			automationrun.FieldOutcome:    {Type: field.TypeEnum, Column: automationrun.FieldOutcome},
+			automationrun.FieldDetail:     {Type: field.TypeString, Column: automationrun.FieldDetail},
+			automationrun.FieldSteps:      {Type: field.TypeJSON, Column: automationrun.FieldSteps},
+			automationrun.FieldError:      {Type: field.TypeString, Column: automationrun.FieldError},
+			automationrun.FieldStartedAt:  {Type: field.TypeTime, Column: automationrun.FieldStartedAt},
+			automationrun.FieldFinishedAt: {Type: field.TypeTime, Column: automationrun.FieldFinishedAt},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   booking.Table,
 			Columns: booking.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -153,7 +203,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			booking.FieldNotes:        {Type: field.TypeString, Column: booking.FieldNotes},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   bookingevent.Table,
 			Columns: bookingevent.Columns,
@@ -176,7 +226,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			bookingevent.FieldActorID:      {Type: field.TypeString, Column: bookingevent.FieldActorID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cancelreason.Table,
 			Columns: cancelreason.Columns,
@@ -195,7 +245,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cancelreason.FieldActive:     {Type: field.TypeBool, Column: cancelreason.FieldActive},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -231,7 +281,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldMergedIntoID:     {Type: field.TypeString, Column: contact.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -250,7 +300,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldProcessedAt: {Type: field.TypeTime, Column: event.FieldProcessedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   iprule.Table,
 			Columns: iprule.Columns,
@@ -269,7 +319,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			iprule.FieldCreatedByID: {Type: field.TypeString, Column: iprule.FieldCreatedByID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   importjob.Table,
 			Columns: importjob.Columns,
@@ -298,7 +348,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldFinishedAt:  {Type: field.TypeTime, Column: importjob.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -319,7 +369,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:  {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -343,7 +393,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldHostname:  {Type: field.TypeString, Column: location.FieldHostname},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -363,7 +413,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisabledAt: {Type: field.TypeTime, Column: membership.FieldDisabledAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -401,7 +451,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldSentAt:            {Type: field.TypeTime, Column: message.FieldSentAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   optout.Table,
 			Columns: optout.Columns,
@@ -420,7 +470,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			optout.FieldSource:     {Type: field.TypeString, Column: optout.FieldSource},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permission.Table,
 			Columns: permission.Columns,
@@ -440,7 +490,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permissionoverride.Table,
 			Columns: permissionoverride.Columns,
@@ -462,7 +512,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   smstemplate.Table,
 			Columns: smstemplate.Columns,
@@ -482,7 +532,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			smstemplate.FieldMarketing:  {Type: field.TypeBool, Column: smstemplate.FieldMarketing},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchkey.Table,
 			Columns: searchkey.Columns,
@@ -501,7 +551,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -526,7 +576,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldReminderHours:   {Type: field.TypeInt, Column: service.FieldReminderHours},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -548,7 +598,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stagechange.Table,
 			Columns: stagechange.Columns,
@@ -570,7 +620,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -599,7 +649,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   taskevent.Table,
 			Columns: taskevent.Columns,
@@ -618,7 +668,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -640,7 +690,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -709,6 +759,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"APIToken",
 		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   automationrule.LocationTable,
+			Columns: []string{automationrule.LocationColumn},
+			Bidi:    false,
+		},
+		"AutomationRule",
+		"Location",
+	)
+	graph.MustAddE(
+		"runs",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   automationrule.RunsTable,
+			Columns: []string{automationrule.RunsColumn},
+			Bidi:    false,
+		},
+		"AutomationRule",
+		"AutomationRun",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   automationrun.LocationTable,
+			Columns: []string{automationrun.LocationColumn},
+			Bidi:    false,
+		},
+		"AutomationRun",
+		"Location",
+	)
+	graph.MustAddE(
+		"rule",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   automationrun.RuleTable,
+			Columns: []string{automationrun.RuleColumn},
+			Bidi:    false,
+		},
+		"AutomationRun",
+		"AutomationRule",
 	)
 	graph.MustAddE(
 		"location",
@@ -1764,6 +1862,252 @@ func (f *AuditEntryFilter) WhereMAC(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AutomationRuleQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AutomationRuleQuery builder.
+func (_q *AutomationRuleQuery) Filter() *AutomationRuleFilter {
+	return &AutomationRuleFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AutomationRuleMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AutomationRuleMutation builder.
+func (m *AutomationRuleMutation) Filter() *AutomationRuleFilter {
+	return &AutomationRuleFilter{config: m.config, predicateAdder: m}
+}
+
+// AutomationRuleFilter provides a generic filtering capability at runtime for AutomationRuleQuery.
+type AutomationRuleFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AutomationRuleFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AutomationRuleFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AutomationRuleFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(automationrule.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *AutomationRuleFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(automationrule.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *AutomationRuleFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldLocationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *AutomationRuleFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldName))
+}
+
+// WhereTrigger applies the entql string predicate on the trigger field.
+func (f *AutomationRuleFilter) WhereTrigger(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldTrigger))
+}
+
+// WhereCondition applies the entql string predicate on the condition field.
+func (f *AutomationRuleFilter) WhereCondition(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldCondition))
+}
+
+// WhereDelaySeconds applies the entql int predicate on the delay_seconds field.
+func (f *AutomationRuleFilter) WhereDelaySeconds(p entql.IntP) {
+	f.Where(p.Field(automationrule.FieldDelaySeconds))
+}
+
+// WhereActions applies the entql json.RawMessage predicate on the actions field.
+func (f *AutomationRuleFilter) WhereActions(p entql.BytesP) {
+	f.Where(p.Field(automationrule.FieldActions))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *AutomationRuleFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(automationrule.FieldEnabled))
+}
+
+// WhereDefaultKey applies the entql string predicate on the default_key field.
+func (f *AutomationRuleFilter) WhereDefaultKey(p entql.StringP) {
+	f.Where(p.Field(automationrule.FieldDefaultKey))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *AutomationRuleFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *AutomationRuleFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRuns applies a predicate to check if query has an edge runs.
+func (f *AutomationRuleFilter) WhereHasRuns() {
+	f.Where(entql.HasEdge("runs"))
+}
+
+// WhereHasRunsWith applies a predicate to check if query has an edge runs with a given conditions (other predicates).
+func (f *AutomationRuleFilter) WhereHasRunsWith(preds ...predicate.AutomationRun) {
+	f.Where(entql.HasEdgeWith("runs", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AutomationRunQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AutomationRunQuery builder.
+func (_q *AutomationRunQuery) Filter() *AutomationRunFilter {
+	return &AutomationRunFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AutomationRunMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AutomationRunMutation builder.
+func (m *AutomationRunMutation) Filter() *AutomationRunFilter {
+	return &AutomationRunFilter{config: m.config, predicateAdder: m}
+}
+
+// AutomationRunFilter provides a generic filtering capability at runtime for AutomationRunQuery.
+type AutomationRunFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AutomationRunFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AutomationRunFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *AutomationRunFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldLocationID))
+}
+
+// WhereRuleID applies the entql string predicate on the rule_id field.
+func (f *AutomationRunFilter) WhereRuleID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldRuleID))
+}
+
+// WhereEventID applies the entql string predicate on the event_id field.
+func (f *AutomationRunFilter) WhereEventID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldEventID))
+}
+
+// WhereEventType applies the entql string predicate on the event_type field.
+func (f *AutomationRunFilter) WhereEventType(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldEventType))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *AutomationRunFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldContactID))
+}
+
+// WhereBookingID applies the entql string predicate on the booking_id field.
+func (f *AutomationRunFilter) WhereBookingID(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldBookingID))
+}
+
+// WhereOutcome applies the entql string predicate on the outcome field.
+func (f *AutomationRunFilter) WhereOutcome(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldOutcome))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *AutomationRunFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldDetail))
+}
+
+// WhereSteps applies the entql json.RawMessage predicate on the steps field.
+func (f *AutomationRunFilter) WhereSteps(p entql.BytesP) {
+	f.Where(p.Field(automationrun.FieldSteps))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *AutomationRunFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(automationrun.FieldError))
+}
+
+// WhereStartedAt applies the entql time.Time predicate on the started_at field.
+func (f *AutomationRunFilter) WhereStartedAt(p entql.TimeP) {
+	f.Where(p.Field(automationrun.FieldStartedAt))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *AutomationRunFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(automationrun.FieldFinishedAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *AutomationRunFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *AutomationRunFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRule applies a predicate to check if query has an edge rule.
+func (f *AutomationRunFilter) WhereHasRule() {
+	f.Where(entql.HasEdge("rule"))
+}
+
+// WhereHasRuleWith applies a predicate to check if query has an edge rule with a given conditions (other predicates).
+func (f *AutomationRunFilter) WhereHasRuleWith(preds ...predicate.AutomationRule) {
+	f.Where(entql.HasEdgeWith("rule", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *BookingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1792,7 +2136,7 @@ type BookingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2001,7 +2345,7 @@ type BookingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2133,7 +2477,7 @@ type CancelReasonFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CancelReasonFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2217,7 +2561,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2456,7 +2800,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2540,7 +2884,7 @@ type IPRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IPRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2638,7 +2982,7 @@ type ImportJobFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ImportJobFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2786,7 +3130,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2894,7 +3238,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2989,7 +3333,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3092,7 +3436,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3313,7 +3657,7 @@ type OptOutFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OptOutFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3397,7 +3741,7 @@ type PermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3486,7 +3830,7 @@ type PermissionOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3599,7 +3943,7 @@ type SMSTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SMSTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3688,7 +4032,7 @@ type SearchKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3772,7 +4116,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3886,7 +4230,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3985,7 +4329,7 @@ type StageChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StageChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4112,7 +4456,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4302,7 +4646,7 @@ type TaskEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4414,7 +4758,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4555,7 +4899,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

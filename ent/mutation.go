@@ -14,6 +14,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/ent/automationrule"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
@@ -55,6 +57,8 @@ const (
 	TypeAIUsage            = "AIUsage"
 	TypeAPIToken           = "APIToken"
 	TypeAuditEntry         = "AuditEntry"
+	TypeAutomationRule     = "AutomationRule"
+	TypeAutomationRun      = "AutomationRun"
 	TypeBooking            = "Booking"
 	TypeBookingEvent       = "BookingEvent"
 	TypeCancelReason       = "CancelReason"
@@ -3837,6 +3841,2156 @@ func (m *AuditEntryMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *AuditEntryMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AuditEntry edge %s", name)
+}
+
+// AutomationRuleMutation represents an operation that mutates the AutomationRule nodes in the graph.
+type AutomationRuleMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	name             *string
+	trigger          *string
+	condition        *string
+	delay_seconds    *int
+	adddelay_seconds *int
+	actions          *[]types.AutomationAction
+	appendactions    []types.AutomationAction
+	enabled          *bool
+	default_key      *string
+	clearedFields    map[string]struct{}
+	location         *pulid.ID
+	clearedlocation  bool
+	runs             map[pulid.ID]struct{}
+	removedruns      map[pulid.ID]struct{}
+	clearedruns      bool
+	done             bool
+	oldValue         func(context.Context) (*AutomationRule, error)
+	predicates       []predicate.AutomationRule
+}
+
+var _ ent.Mutation = (*AutomationRuleMutation)(nil)
+
+// automationruleOption allows management of the mutation configuration using functional options.
+type automationruleOption func(*AutomationRuleMutation)
+
+// newAutomationRuleMutation creates new mutation for the AutomationRule entity.
+func newAutomationRuleMutation(c config, op Op, opts ...automationruleOption) *AutomationRuleMutation {
+	m := &AutomationRuleMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAutomationRule,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAutomationRuleID sets the ID field of the mutation.
+func withAutomationRuleID(id pulid.ID) automationruleOption {
+	return func(m *AutomationRuleMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AutomationRule
+		)
+		m.oldValue = func(ctx context.Context) (*AutomationRule, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AutomationRule.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAutomationRule sets the old AutomationRule of the mutation.
+func withAutomationRule(node *AutomationRule) automationruleOption {
+	return func(m *AutomationRuleMutation) {
+		m.oldValue = func(context.Context) (*AutomationRule, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AutomationRuleMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AutomationRuleMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AutomationRule entities.
+func (m *AutomationRuleMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AutomationRuleMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AutomationRuleMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AutomationRule.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AutomationRuleMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AutomationRuleMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AutomationRuleMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *AutomationRuleMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *AutomationRuleMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *AutomationRuleMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *AutomationRuleMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *AutomationRuleMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *AutomationRuleMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetName sets the "name" field.
+func (m *AutomationRuleMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *AutomationRuleMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *AutomationRuleMutation) ResetName() {
+	m.name = nil
+}
+
+// SetTrigger sets the "trigger" field.
+func (m *AutomationRuleMutation) SetTrigger(s string) {
+	m.trigger = &s
+}
+
+// Trigger returns the value of the "trigger" field in the mutation.
+func (m *AutomationRuleMutation) Trigger() (r string, exists bool) {
+	v := m.trigger
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrigger returns the old "trigger" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldTrigger(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrigger is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrigger requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrigger: %w", err)
+	}
+	return oldValue.Trigger, nil
+}
+
+// ResetTrigger resets all changes to the "trigger" field.
+func (m *AutomationRuleMutation) ResetTrigger() {
+	m.trigger = nil
+}
+
+// SetCondition sets the "condition" field.
+func (m *AutomationRuleMutation) SetCondition(s string) {
+	m.condition = &s
+}
+
+// Condition returns the value of the "condition" field in the mutation.
+func (m *AutomationRuleMutation) Condition() (r string, exists bool) {
+	v := m.condition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCondition returns the old "condition" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldCondition(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCondition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCondition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCondition: %w", err)
+	}
+	return oldValue.Condition, nil
+}
+
+// ResetCondition resets all changes to the "condition" field.
+func (m *AutomationRuleMutation) ResetCondition() {
+	m.condition = nil
+}
+
+// SetDelaySeconds sets the "delay_seconds" field.
+func (m *AutomationRuleMutation) SetDelaySeconds(i int) {
+	m.delay_seconds = &i
+	m.adddelay_seconds = nil
+}
+
+// DelaySeconds returns the value of the "delay_seconds" field in the mutation.
+func (m *AutomationRuleMutation) DelaySeconds() (r int, exists bool) {
+	v := m.delay_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDelaySeconds returns the old "delay_seconds" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldDelaySeconds(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDelaySeconds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDelaySeconds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDelaySeconds: %w", err)
+	}
+	return oldValue.DelaySeconds, nil
+}
+
+// AddDelaySeconds adds i to the "delay_seconds" field.
+func (m *AutomationRuleMutation) AddDelaySeconds(i int) {
+	if m.adddelay_seconds != nil {
+		*m.adddelay_seconds += i
+	} else {
+		m.adddelay_seconds = &i
+	}
+}
+
+// AddedDelaySeconds returns the value that was added to the "delay_seconds" field in this mutation.
+func (m *AutomationRuleMutation) AddedDelaySeconds() (r int, exists bool) {
+	v := m.adddelay_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDelaySeconds resets all changes to the "delay_seconds" field.
+func (m *AutomationRuleMutation) ResetDelaySeconds() {
+	m.delay_seconds = nil
+	m.adddelay_seconds = nil
+}
+
+// SetActions sets the "actions" field.
+func (m *AutomationRuleMutation) SetActions(ta []types.AutomationAction) {
+	m.actions = &ta
+	m.appendactions = nil
+}
+
+// Actions returns the value of the "actions" field in the mutation.
+func (m *AutomationRuleMutation) Actions() (r []types.AutomationAction, exists bool) {
+	v := m.actions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActions returns the old "actions" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldActions(ctx context.Context) (v []types.AutomationAction, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActions: %w", err)
+	}
+	return oldValue.Actions, nil
+}
+
+// AppendActions adds ta to the "actions" field.
+func (m *AutomationRuleMutation) AppendActions(ta []types.AutomationAction) {
+	m.appendactions = append(m.appendactions, ta...)
+}
+
+// AppendedActions returns the list of values that were appended to the "actions" field in this mutation.
+func (m *AutomationRuleMutation) AppendedActions() ([]types.AutomationAction, bool) {
+	if len(m.appendactions) == 0 {
+		return nil, false
+	}
+	return m.appendactions, true
+}
+
+// ResetActions resets all changes to the "actions" field.
+func (m *AutomationRuleMutation) ResetActions() {
+	m.actions = nil
+	m.appendactions = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *AutomationRuleMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *AutomationRuleMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *AutomationRuleMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// SetDefaultKey sets the "default_key" field.
+func (m *AutomationRuleMutation) SetDefaultKey(s string) {
+	m.default_key = &s
+}
+
+// DefaultKey returns the value of the "default_key" field in the mutation.
+func (m *AutomationRuleMutation) DefaultKey() (r string, exists bool) {
+	v := m.default_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDefaultKey returns the old "default_key" field's value of the AutomationRule entity.
+// If the AutomationRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRuleMutation) OldDefaultKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDefaultKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDefaultKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDefaultKey: %w", err)
+	}
+	return oldValue.DefaultKey, nil
+}
+
+// ResetDefaultKey resets all changes to the "default_key" field.
+func (m *AutomationRuleMutation) ResetDefaultKey() {
+	m.default_key = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *AutomationRuleMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[automationrule.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *AutomationRuleMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *AutomationRuleMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *AutomationRuleMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// AddRunIDs adds the "runs" edge to the AutomationRun entity by ids.
+func (m *AutomationRuleMutation) AddRunIDs(ids ...pulid.ID) {
+	if m.runs == nil {
+		m.runs = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.runs[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRuns clears the "runs" edge to the AutomationRun entity.
+func (m *AutomationRuleMutation) ClearRuns() {
+	m.clearedruns = true
+}
+
+// RunsCleared reports if the "runs" edge to the AutomationRun entity was cleared.
+func (m *AutomationRuleMutation) RunsCleared() bool {
+	return m.clearedruns
+}
+
+// RemoveRunIDs removes the "runs" edge to the AutomationRun entity by IDs.
+func (m *AutomationRuleMutation) RemoveRunIDs(ids ...pulid.ID) {
+	if m.removedruns == nil {
+		m.removedruns = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.runs, ids[i])
+		m.removedruns[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRuns returns the removed IDs of the "runs" edge to the AutomationRun entity.
+func (m *AutomationRuleMutation) RemovedRunsIDs() (ids []pulid.ID) {
+	for id := range m.removedruns {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RunsIDs returns the "runs" edge IDs in the mutation.
+func (m *AutomationRuleMutation) RunsIDs() (ids []pulid.ID) {
+	for id := range m.runs {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRuns resets all changes to the "runs" edge.
+func (m *AutomationRuleMutation) ResetRuns() {
+	m.runs = nil
+	m.clearedruns = false
+	m.removedruns = nil
+}
+
+// Where appends a list predicates to the AutomationRuleMutation builder.
+func (m *AutomationRuleMutation) Where(ps ...predicate.AutomationRule) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AutomationRuleMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AutomationRuleMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AutomationRule, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AutomationRuleMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AutomationRuleMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AutomationRule).
+func (m *AutomationRuleMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AutomationRuleMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, automationrule.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, automationrule.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, automationrule.FieldLocationID)
+	}
+	if m.name != nil {
+		fields = append(fields, automationrule.FieldName)
+	}
+	if m.trigger != nil {
+		fields = append(fields, automationrule.FieldTrigger)
+	}
+	if m.condition != nil {
+		fields = append(fields, automationrule.FieldCondition)
+	}
+	if m.delay_seconds != nil {
+		fields = append(fields, automationrule.FieldDelaySeconds)
+	}
+	if m.actions != nil {
+		fields = append(fields, automationrule.FieldActions)
+	}
+	if m.enabled != nil {
+		fields = append(fields, automationrule.FieldEnabled)
+	}
+	if m.default_key != nil {
+		fields = append(fields, automationrule.FieldDefaultKey)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AutomationRuleMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case automationrule.FieldCreatedAt:
+		return m.CreatedAt()
+	case automationrule.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case automationrule.FieldLocationID:
+		return m.LocationID()
+	case automationrule.FieldName:
+		return m.Name()
+	case automationrule.FieldTrigger:
+		return m.Trigger()
+	case automationrule.FieldCondition:
+		return m.Condition()
+	case automationrule.FieldDelaySeconds:
+		return m.DelaySeconds()
+	case automationrule.FieldActions:
+		return m.Actions()
+	case automationrule.FieldEnabled:
+		return m.Enabled()
+	case automationrule.FieldDefaultKey:
+		return m.DefaultKey()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AutomationRuleMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case automationrule.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case automationrule.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case automationrule.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case automationrule.FieldName:
+		return m.OldName(ctx)
+	case automationrule.FieldTrigger:
+		return m.OldTrigger(ctx)
+	case automationrule.FieldCondition:
+		return m.OldCondition(ctx)
+	case automationrule.FieldDelaySeconds:
+		return m.OldDelaySeconds(ctx)
+	case automationrule.FieldActions:
+		return m.OldActions(ctx)
+	case automationrule.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case automationrule.FieldDefaultKey:
+		return m.OldDefaultKey(ctx)
+	}
+	return nil, fmt.Errorf("unknown AutomationRule field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AutomationRuleMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case automationrule.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case automationrule.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case automationrule.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case automationrule.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case automationrule.FieldTrigger:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrigger(v)
+		return nil
+	case automationrule.FieldCondition:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCondition(v)
+		return nil
+	case automationrule.FieldDelaySeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDelaySeconds(v)
+		return nil
+	case automationrule.FieldActions:
+		v, ok := value.([]types.AutomationAction)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActions(v)
+		return nil
+	case automationrule.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case automationrule.FieldDefaultKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDefaultKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRule field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AutomationRuleMutation) AddedFields() []string {
+	var fields []string
+	if m.adddelay_seconds != nil {
+		fields = append(fields, automationrule.FieldDelaySeconds)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AutomationRuleMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case automationrule.FieldDelaySeconds:
+		return m.AddedDelaySeconds()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AutomationRuleMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case automationrule.FieldDelaySeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDelaySeconds(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRule numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AutomationRuleMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AutomationRuleMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AutomationRuleMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown AutomationRule nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AutomationRuleMutation) ResetField(name string) error {
+	switch name {
+	case automationrule.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case automationrule.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case automationrule.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case automationrule.FieldName:
+		m.ResetName()
+		return nil
+	case automationrule.FieldTrigger:
+		m.ResetTrigger()
+		return nil
+	case automationrule.FieldCondition:
+		m.ResetCondition()
+		return nil
+	case automationrule.FieldDelaySeconds:
+		m.ResetDelaySeconds()
+		return nil
+	case automationrule.FieldActions:
+		m.ResetActions()
+		return nil
+	case automationrule.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case automationrule.FieldDefaultKey:
+		m.ResetDefaultKey()
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRule field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AutomationRuleMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.location != nil {
+		edges = append(edges, automationrule.EdgeLocation)
+	}
+	if m.runs != nil {
+		edges = append(edges, automationrule.EdgeRuns)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AutomationRuleMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case automationrule.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case automationrule.EdgeRuns:
+		ids := make([]ent.Value, 0, len(m.runs))
+		for id := range m.runs {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AutomationRuleMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedruns != nil {
+		edges = append(edges, automationrule.EdgeRuns)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AutomationRuleMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case automationrule.EdgeRuns:
+		ids := make([]ent.Value, 0, len(m.removedruns))
+		for id := range m.removedruns {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AutomationRuleMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedlocation {
+		edges = append(edges, automationrule.EdgeLocation)
+	}
+	if m.clearedruns {
+		edges = append(edges, automationrule.EdgeRuns)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AutomationRuleMutation) EdgeCleared(name string) bool {
+	switch name {
+	case automationrule.EdgeLocation:
+		return m.clearedlocation
+	case automationrule.EdgeRuns:
+		return m.clearedruns
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AutomationRuleMutation) ClearEdge(name string) error {
+	switch name {
+	case automationrule.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRule unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AutomationRuleMutation) ResetEdge(name string) error {
+	switch name {
+	case automationrule.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case automationrule.EdgeRuns:
+		m.ResetRuns()
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRule edge %s", name)
+}
+
+// AutomationRunMutation represents an operation that mutates the AutomationRun nodes in the graph.
+type AutomationRunMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	event_id        *pulid.ID
+	event_type      *string
+	contact_id      *pulid.ID
+	booking_id      *pulid.ID
+	outcome         *automationrun.Outcome
+	detail          *string
+	steps           *[]types.AutomationStep
+	appendsteps     []types.AutomationStep
+	error           *string
+	started_at      *time.Time
+	finished_at     *time.Time
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	rule            *pulid.ID
+	clearedrule     bool
+	done            bool
+	oldValue        func(context.Context) (*AutomationRun, error)
+	predicates      []predicate.AutomationRun
+}
+
+var _ ent.Mutation = (*AutomationRunMutation)(nil)
+
+// automationrunOption allows management of the mutation configuration using functional options.
+type automationrunOption func(*AutomationRunMutation)
+
+// newAutomationRunMutation creates new mutation for the AutomationRun entity.
+func newAutomationRunMutation(c config, op Op, opts ...automationrunOption) *AutomationRunMutation {
+	m := &AutomationRunMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAutomationRun,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAutomationRunID sets the ID field of the mutation.
+func withAutomationRunID(id pulid.ID) automationrunOption {
+	return func(m *AutomationRunMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AutomationRun
+		)
+		m.oldValue = func(ctx context.Context) (*AutomationRun, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AutomationRun.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAutomationRun sets the old AutomationRun of the mutation.
+func withAutomationRun(node *AutomationRun) automationrunOption {
+	return func(m *AutomationRunMutation) {
+		m.oldValue = func(context.Context) (*AutomationRun, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AutomationRunMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AutomationRunMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AutomationRun entities.
+func (m *AutomationRunMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AutomationRunMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AutomationRunMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AutomationRun.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *AutomationRunMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *AutomationRunMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *AutomationRunMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetRuleID sets the "rule_id" field.
+func (m *AutomationRunMutation) SetRuleID(pu pulid.ID) {
+	m.rule = &pu
+}
+
+// RuleID returns the value of the "rule_id" field in the mutation.
+func (m *AutomationRunMutation) RuleID() (r pulid.ID, exists bool) {
+	v := m.rule
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRuleID returns the old "rule_id" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldRuleID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRuleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRuleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRuleID: %w", err)
+	}
+	return oldValue.RuleID, nil
+}
+
+// ResetRuleID resets all changes to the "rule_id" field.
+func (m *AutomationRunMutation) ResetRuleID() {
+	m.rule = nil
+}
+
+// SetEventID sets the "event_id" field.
+func (m *AutomationRunMutation) SetEventID(pu pulid.ID) {
+	m.event_id = &pu
+}
+
+// EventID returns the value of the "event_id" field in the mutation.
+func (m *AutomationRunMutation) EventID() (r pulid.ID, exists bool) {
+	v := m.event_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventID returns the old "event_id" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldEventID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventID: %w", err)
+	}
+	return oldValue.EventID, nil
+}
+
+// ClearEventID clears the value of the "event_id" field.
+func (m *AutomationRunMutation) ClearEventID() {
+	m.event_id = nil
+	m.clearedFields[automationrun.FieldEventID] = struct{}{}
+}
+
+// EventIDCleared returns if the "event_id" field was cleared in this mutation.
+func (m *AutomationRunMutation) EventIDCleared() bool {
+	_, ok := m.clearedFields[automationrun.FieldEventID]
+	return ok
+}
+
+// ResetEventID resets all changes to the "event_id" field.
+func (m *AutomationRunMutation) ResetEventID() {
+	m.event_id = nil
+	delete(m.clearedFields, automationrun.FieldEventID)
+}
+
+// SetEventType sets the "event_type" field.
+func (m *AutomationRunMutation) SetEventType(s string) {
+	m.event_type = &s
+}
+
+// EventType returns the value of the "event_type" field in the mutation.
+func (m *AutomationRunMutation) EventType() (r string, exists bool) {
+	v := m.event_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventType returns the old "event_type" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldEventType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventType: %w", err)
+	}
+	return oldValue.EventType, nil
+}
+
+// ResetEventType resets all changes to the "event_type" field.
+func (m *AutomationRunMutation) ResetEventType() {
+	m.event_type = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *AutomationRunMutation) SetContactID(pu pulid.ID) {
+	m.contact_id = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *AutomationRunMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldContactID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ClearContactID clears the value of the "contact_id" field.
+func (m *AutomationRunMutation) ClearContactID() {
+	m.contact_id = nil
+	m.clearedFields[automationrun.FieldContactID] = struct{}{}
+}
+
+// ContactIDCleared returns if the "contact_id" field was cleared in this mutation.
+func (m *AutomationRunMutation) ContactIDCleared() bool {
+	_, ok := m.clearedFields[automationrun.FieldContactID]
+	return ok
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *AutomationRunMutation) ResetContactID() {
+	m.contact_id = nil
+	delete(m.clearedFields, automationrun.FieldContactID)
+}
+
+// SetBookingID sets the "booking_id" field.
+func (m *AutomationRunMutation) SetBookingID(pu pulid.ID) {
+	m.booking_id = &pu
+}
+
+// BookingID returns the value of the "booking_id" field in the mutation.
+func (m *AutomationRunMutation) BookingID() (r pulid.ID, exists bool) {
+	v := m.booking_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookingID returns the old "booking_id" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldBookingID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookingID: %w", err)
+	}
+	return oldValue.BookingID, nil
+}
+
+// ClearBookingID clears the value of the "booking_id" field.
+func (m *AutomationRunMutation) ClearBookingID() {
+	m.booking_id = nil
+	m.clearedFields[automationrun.FieldBookingID] = struct{}{}
+}
+
+// BookingIDCleared returns if the "booking_id" field was cleared in this mutation.
+func (m *AutomationRunMutation) BookingIDCleared() bool {
+	_, ok := m.clearedFields[automationrun.FieldBookingID]
+	return ok
+}
+
+// ResetBookingID resets all changes to the "booking_id" field.
+func (m *AutomationRunMutation) ResetBookingID() {
+	m.booking_id = nil
+	delete(m.clearedFields, automationrun.FieldBookingID)
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *AutomationRunMutation) SetOutcome(a automationrun.Outcome) {
+	m.outcome = &a
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *AutomationRunMutation) Outcome() (r automationrun.Outcome, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldOutcome(ctx context.Context) (v automationrun.Outcome, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *AutomationRunMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetDetail sets the "detail" field.
+func (m *AutomationRunMutation) SetDetail(s string) {
+	m.detail = &s
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *AutomationRunMutation) Detail() (r string, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldDetail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *AutomationRunMutation) ResetDetail() {
+	m.detail = nil
+}
+
+// SetSteps sets the "steps" field.
+func (m *AutomationRunMutation) SetSteps(ts []types.AutomationStep) {
+	m.steps = &ts
+	m.appendsteps = nil
+}
+
+// Steps returns the value of the "steps" field in the mutation.
+func (m *AutomationRunMutation) Steps() (r []types.AutomationStep, exists bool) {
+	v := m.steps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSteps returns the old "steps" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldSteps(ctx context.Context) (v []types.AutomationStep, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSteps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSteps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSteps: %w", err)
+	}
+	return oldValue.Steps, nil
+}
+
+// AppendSteps adds ts to the "steps" field.
+func (m *AutomationRunMutation) AppendSteps(ts []types.AutomationStep) {
+	m.appendsteps = append(m.appendsteps, ts...)
+}
+
+// AppendedSteps returns the list of values that were appended to the "steps" field in this mutation.
+func (m *AutomationRunMutation) AppendedSteps() ([]types.AutomationStep, bool) {
+	if len(m.appendsteps) == 0 {
+		return nil, false
+	}
+	return m.appendsteps, true
+}
+
+// ClearSteps clears the value of the "steps" field.
+func (m *AutomationRunMutation) ClearSteps() {
+	m.steps = nil
+	m.appendsteps = nil
+	m.clearedFields[automationrun.FieldSteps] = struct{}{}
+}
+
+// StepsCleared returns if the "steps" field was cleared in this mutation.
+func (m *AutomationRunMutation) StepsCleared() bool {
+	_, ok := m.clearedFields[automationrun.FieldSteps]
+	return ok
+}
+
+// ResetSteps resets all changes to the "steps" field.
+func (m *AutomationRunMutation) ResetSteps() {
+	m.steps = nil
+	m.appendsteps = nil
+	delete(m.clearedFields, automationrun.FieldSteps)
+}
+
+// SetError sets the "error" field.
+func (m *AutomationRunMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *AutomationRunMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *AutomationRunMutation) ResetError() {
+	m.error = nil
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *AutomationRunMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *AutomationRunMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldStartedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *AutomationRunMutation) ResetStartedAt() {
+	m.started_at = nil
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *AutomationRunMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *AutomationRunMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the AutomationRun entity.
+// If the AutomationRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AutomationRunMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *AutomationRunMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[automationrun.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *AutomationRunMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[automationrun.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *AutomationRunMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, automationrun.FieldFinishedAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *AutomationRunMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[automationrun.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *AutomationRunMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *AutomationRunMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *AutomationRunMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearRule clears the "rule" edge to the AutomationRule entity.
+func (m *AutomationRunMutation) ClearRule() {
+	m.clearedrule = true
+	m.clearedFields[automationrun.FieldRuleID] = struct{}{}
+}
+
+// RuleCleared reports if the "rule" edge to the AutomationRule entity was cleared.
+func (m *AutomationRunMutation) RuleCleared() bool {
+	return m.clearedrule
+}
+
+// RuleIDs returns the "rule" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RuleID instead. It exists only for internal usage by the builders.
+func (m *AutomationRunMutation) RuleIDs() (ids []pulid.ID) {
+	if id := m.rule; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRule resets all changes to the "rule" edge.
+func (m *AutomationRunMutation) ResetRule() {
+	m.rule = nil
+	m.clearedrule = false
+}
+
+// Where appends a list predicates to the AutomationRunMutation builder.
+func (m *AutomationRunMutation) Where(ps ...predicate.AutomationRun) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AutomationRunMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AutomationRunMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AutomationRun, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AutomationRunMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AutomationRunMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AutomationRun).
+func (m *AutomationRunMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AutomationRunMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.location != nil {
+		fields = append(fields, automationrun.FieldLocationID)
+	}
+	if m.rule != nil {
+		fields = append(fields, automationrun.FieldRuleID)
+	}
+	if m.event_id != nil {
+		fields = append(fields, automationrun.FieldEventID)
+	}
+	if m.event_type != nil {
+		fields = append(fields, automationrun.FieldEventType)
+	}
+	if m.contact_id != nil {
+		fields = append(fields, automationrun.FieldContactID)
+	}
+	if m.booking_id != nil {
+		fields = append(fields, automationrun.FieldBookingID)
+	}
+	if m.outcome != nil {
+		fields = append(fields, automationrun.FieldOutcome)
+	}
+	if m.detail != nil {
+		fields = append(fields, automationrun.FieldDetail)
+	}
+	if m.steps != nil {
+		fields = append(fields, automationrun.FieldSteps)
+	}
+	if m.error != nil {
+		fields = append(fields, automationrun.FieldError)
+	}
+	if m.started_at != nil {
+		fields = append(fields, automationrun.FieldStartedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, automationrun.FieldFinishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AutomationRunMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case automationrun.FieldLocationID:
+		return m.LocationID()
+	case automationrun.FieldRuleID:
+		return m.RuleID()
+	case automationrun.FieldEventID:
+		return m.EventID()
+	case automationrun.FieldEventType:
+		return m.EventType()
+	case automationrun.FieldContactID:
+		return m.ContactID()
+	case automationrun.FieldBookingID:
+		return m.BookingID()
+	case automationrun.FieldOutcome:
+		return m.Outcome()
+	case automationrun.FieldDetail:
+		return m.Detail()
+	case automationrun.FieldSteps:
+		return m.Steps()
+	case automationrun.FieldError:
+		return m.Error()
+	case automationrun.FieldStartedAt:
+		return m.StartedAt()
+	case automationrun.FieldFinishedAt:
+		return m.FinishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AutomationRunMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case automationrun.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case automationrun.FieldRuleID:
+		return m.OldRuleID(ctx)
+	case automationrun.FieldEventID:
+		return m.OldEventID(ctx)
+	case automationrun.FieldEventType:
+		return m.OldEventType(ctx)
+	case automationrun.FieldContactID:
+		return m.OldContactID(ctx)
+	case automationrun.FieldBookingID:
+		return m.OldBookingID(ctx)
+	case automationrun.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case automationrun.FieldDetail:
+		return m.OldDetail(ctx)
+	case automationrun.FieldSteps:
+		return m.OldSteps(ctx)
+	case automationrun.FieldError:
+		return m.OldError(ctx)
+	case automationrun.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case automationrun.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown AutomationRun field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AutomationRunMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case automationrun.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case automationrun.FieldRuleID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRuleID(v)
+		return nil
+	case automationrun.FieldEventID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventID(v)
+		return nil
+	case automationrun.FieldEventType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventType(v)
+		return nil
+	case automationrun.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case automationrun.FieldBookingID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookingID(v)
+		return nil
+	case automationrun.FieldOutcome:
+		v, ok := value.(automationrun.Outcome)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case automationrun.FieldDetail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
+	case automationrun.FieldSteps:
+		v, ok := value.([]types.AutomationStep)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSteps(v)
+		return nil
+	case automationrun.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
+	case automationrun.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case automationrun.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRun field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AutomationRunMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AutomationRunMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AutomationRunMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown AutomationRun numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AutomationRunMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(automationrun.FieldEventID) {
+		fields = append(fields, automationrun.FieldEventID)
+	}
+	if m.FieldCleared(automationrun.FieldContactID) {
+		fields = append(fields, automationrun.FieldContactID)
+	}
+	if m.FieldCleared(automationrun.FieldBookingID) {
+		fields = append(fields, automationrun.FieldBookingID)
+	}
+	if m.FieldCleared(automationrun.FieldSteps) {
+		fields = append(fields, automationrun.FieldSteps)
+	}
+	if m.FieldCleared(automationrun.FieldFinishedAt) {
+		fields = append(fields, automationrun.FieldFinishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AutomationRunMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AutomationRunMutation) ClearField(name string) error {
+	switch name {
+	case automationrun.FieldEventID:
+		m.ClearEventID()
+		return nil
+	case automationrun.FieldContactID:
+		m.ClearContactID()
+		return nil
+	case automationrun.FieldBookingID:
+		m.ClearBookingID()
+		return nil
+	case automationrun.FieldSteps:
+		m.ClearSteps()
+		return nil
+	case automationrun.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRun nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AutomationRunMutation) ResetField(name string) error {
+	switch name {
+	case automationrun.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case automationrun.FieldRuleID:
+		m.ResetRuleID()
+		return nil
+	case automationrun.FieldEventID:
+		m.ResetEventID()
+		return nil
+	case automationrun.FieldEventType:
+		m.ResetEventType()
+		return nil
+	case automationrun.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case automationrun.FieldBookingID:
+		m.ResetBookingID()
+		return nil
+	case automationrun.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case automationrun.FieldDetail:
+		m.ResetDetail()
+		return nil
+	case automationrun.FieldSteps:
+		m.ResetSteps()
+		return nil
+	case automationrun.FieldError:
+		m.ResetError()
+		return nil
+	case automationrun.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case automationrun.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRun field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AutomationRunMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.location != nil {
+		edges = append(edges, automationrun.EdgeLocation)
+	}
+	if m.rule != nil {
+		edges = append(edges, automationrun.EdgeRule)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AutomationRunMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case automationrun.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case automationrun.EdgeRule:
+		if id := m.rule; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AutomationRunMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AutomationRunMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AutomationRunMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedlocation {
+		edges = append(edges, automationrun.EdgeLocation)
+	}
+	if m.clearedrule {
+		edges = append(edges, automationrun.EdgeRule)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AutomationRunMutation) EdgeCleared(name string) bool {
+	switch name {
+	case automationrun.EdgeLocation:
+		return m.clearedlocation
+	case automationrun.EdgeRule:
+		return m.clearedrule
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AutomationRunMutation) ClearEdge(name string) error {
+	switch name {
+	case automationrun.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case automationrun.EdgeRule:
+		m.ClearRule()
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRun unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AutomationRunMutation) ResetEdge(name string) error {
+	switch name {
+	case automationrun.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case automationrun.EdgeRule:
+		m.ResetRule()
+		return nil
+	}
+	return fmt.Errorf("unknown AutomationRun edge %s", name)
 }
 
 // BookingMutation represents an operation that mutates the Booking nodes in the graph.

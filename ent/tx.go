@@ -18,6 +18,10 @@ type Tx struct {
 	APIToken *APITokenClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
+	// AutomationRule is the client for interacting with the AutomationRule builders.
+	AutomationRule *AutomationRuleClient
+	// AutomationRun is the client for interacting with the AutomationRun builders.
+	AutomationRun *AutomationRunClient
 	// Booking is the client for interacting with the Booking builders.
 	Booking *BookingClient
 	// BookingEvent is the client for interacting with the BookingEvent builders.
@@ -198,6 +202,8 @@ func (tx *Tx) init() {
 	tx.AIUsage = NewAIUsageClient(tx.config)
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
+	tx.AutomationRule = NewAutomationRuleClient(tx.config)
+	tx.AutomationRun = NewAutomationRunClient(tx.config)
 	tx.Booking = NewBookingClient(tx.config)
 	tx.BookingEvent = NewBookingEventClient(tx.config)
 	tx.CancelReason = NewCancelReasonClient(tx.config)

@@ -118,6 +118,39 @@ type AuditProblem struct {
 	Message string `json:"message"`
 }
 
+type AutomationActionInput struct {
+	Type         string    `json:"type"`
+	Template     *string   `json:"template,omitempty"`
+	Body         *string   `json:"body,omitempty"`
+	Subject      *string   `json:"subject,omitempty"`
+	Urgent       *bool     `json:"urgent,omitempty"`
+	Marketing    *bool     `json:"marketing,omitempty"`
+	Title        *string   `json:"title,omitempty"`
+	TaskKind     *string   `json:"taskKind,omitempty"`
+	Priority     *string   `json:"priority,omitempty"`
+	AssigneeID   *pulid.ID `json:"assigneeID,omitempty"`
+	AutoAssign   *bool     `json:"autoAssign,omitempty"`
+	Skill        *string   `json:"skill,omitempty"`
+	DueInMinutes *int      `json:"dueInMinutes,omitempty"`
+	Stage        *string   `json:"stage,omitempty"`
+	Message      *string   `json:"message,omitempty"`
+}
+
+// A rule to create (name, trigger and actions required) or the changes to one (null: unchanged).
+type AutomationRuleInput struct {
+	Name         *string                  `json:"name,omitempty"`
+	Trigger      *string                  `json:"trigger,omitempty"`
+	Condition    *string                  `json:"condition,omitempty"`
+	DelaySeconds *int                     `json:"delaySeconds,omitempty"`
+	Actions      []*AutomationActionInput `json:"actions,omitempty"`
+	Enabled      *bool                    `json:"enabled,omitempty"`
+}
+
+type AutomationRunsWhere struct {
+	RuleID    *pulid.ID `json:"ruleID,omitempty"`
+	ContactID *pulid.ID `json:"contactID,omitempty"`
+}
+
 // What bulkUpdateContacts does to each contact; fields left out change nothing.
 type BulkUpdateContactsInput struct {
 	// Assign the contacts to this member of the location.
@@ -126,6 +159,14 @@ type BulkUpdateContactsInput struct {
 	RemoveTags []string  `json:"removeTags,omitempty"`
 	// Move the contacts to this stage, through the pipeline rules (each move is recorded).
 	Stage *contact.Stage `json:"stage,omitempty"`
+}
+
+// Whether a condition compiles; line and column (1-based) locate the error.
+type ConditionCheck struct {
+	Valid   bool    `json:"valid"`
+	Message *string `json:"message,omitempty"`
+	Line    *int    `json:"line,omitempty"`
+	Column  *int    `json:"column,omitempty"`
 }
 
 type CreateAPITokenInput struct {
@@ -164,6 +205,40 @@ type InviteUserInput struct {
 	Email string          `json:"email"`
 	Name  *string         `json:"name,omitempty"`
 	Role  membership.Role `json:"role"`
+}
+
+// A durable job; its arguments as JSON with patient data redacted.
+type Job struct {
+	ID          pulid.ID    `json:"id"`
+	Kind        string      `json:"kind"`
+	Queue       string      `json:"queue"`
+	State       JobState    `json:"state"`
+	LocationID  *pulid.ID   `json:"locationID,omitempty"`
+	Args        string      `json:"args"`
+	Attempt     int         `json:"attempt"`
+	MaxAttempts int         `json:"maxAttempts"`
+	Errors      []*JobError `json:"errors"`
+	CreatedAt   time.Time   `json:"createdAt"`
+	ScheduledAt time.Time   `json:"scheduledAt"`
+	AttemptedAt *time.Time  `json:"attemptedAt,omitempty"`
+	FinalizedAt *time.Time  `json:"finalizedAt,omitempty"`
+}
+
+type JobError struct {
+	At      time.Time `json:"at"`
+	Attempt int       `json:"attempt"`
+	Error   string    `json:"error"`
+}
+
+type JobPage struct {
+	Jobs []*Job `json:"jobs"`
+	// Pass as after for the next page; null on the last.
+	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+type JobsWhere struct {
+	State *JobState `json:"state,omitempty"`
+	Kind  *string   `json:"kind,omitempty"`
 }
 
 // A location the viewer may act at, and their role there.
@@ -260,6 +335,14 @@ type ScheduleRun struct {
 	// The location's code for a schedule in each location's zone; null for UTC ones.
 	Location *string   `json:"location,omitempty"`
 	NextRun  time.Time `json:"nextRun"`
+}
+
+// A default that a schedule runs rather than an event (the reminders).
+type ScheduledAutomation struct {
+	Name     string `json:"name"`
+	Schedule string `json:"schedule"`
+	Template string `json:"template"`
+	When     string `json:"when"`
 }
 
 type SetMemberRoleInput struct {
@@ -404,6 +487,73 @@ func (e *AuditExportFormat) UnmarshalJSON(b []byte) error {
 }
 
 func (e AuditExportFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type JobState string
+
+const (
+	JobStateAvailable JobState = "available"
+	JobStateScheduled JobState = "scheduled"
+	JobStateRunning   JobState = "running"
+	JobStateRetryable JobState = "retryable"
+	JobStateCompleted JobState = "completed"
+	JobStateCancelled JobState = "cancelled"
+	JobStateDiscarded JobState = "discarded"
+	JobStatePending   JobState = "pending"
+)
+
+var AllJobState = []JobState{
+	JobStateAvailable,
+	JobStateScheduled,
+	JobStateRunning,
+	JobStateRetryable,
+	JobStateCompleted,
+	JobStateCancelled,
+	JobStateDiscarded,
+	JobStatePending,
+}
+
+func (e JobState) IsValid() bool {
+	switch e {
+	case JobStateAvailable, JobStateScheduled, JobStateRunning, JobStateRetryable, JobStateCompleted, JobStateCancelled, JobStateDiscarded, JobStatePending:
+		return true
+	}
+	return false
+}
+
+func (e JobState) String() string {
+	return string(e)
+}
+
+func (e *JobState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = JobState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid JobState", str)
+	}
+	return nil
+}
+
+func (e JobState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *JobState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e JobState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

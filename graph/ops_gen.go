@@ -33,6 +33,7 @@ const (
 	OpConfirmBooking           Op = "confirmBooking"
 	OpContactImportPreview     Op = "contactImportPreview"
 	OpCreateAPIToken           Op = "createAPIToken"
+	OpCreateAutomationRule     Op = "createAutomationRule"
 	OpCreateBooking            Op = "createBooking"
 	OpCreateContact            Op = "createContact"
 	OpCreateLocation           Op = "createLocation"
@@ -44,6 +45,8 @@ const (
 	OpDeleteContact            Op = "deleteContact"
 	OpDeleteService            Op = "deleteService"
 	OpDeleteTask               Op = "deleteTask"
+	OpDiscardJob               Op = "discardJob"
+	OpDryRunAutomationRule     Op = "dryRunAutomationRule"
 	OpInviteUser               Op = "inviteUser"
 	OpLogTouchpoint            Op = "logTouchpoint"
 	OpMarkNoShow               Op = "markNoShow"
@@ -59,9 +62,11 @@ const (
 	OpReopenTask               Op = "reopenTask"
 	OpRescheduleBooking        Op = "rescheduleBooking"
 	OpRestoreContact           Op = "restoreContact"
+	OpRetryJob                 Op = "retryJob"
 	OpRevokeAPIToken           Op = "revokeAPIToken"
 	OpRevokeInvitation         Op = "revokeInvitation"
 	OpSetAIBudget              Op = "setAIBudget"
+	OpSetAutomationRuleEnabled Op = "setAutomationRuleEnabled"
 	OpSetMemberRole            Op = "setMemberRole"
 	OpSetPermission            Op = "setPermission"
 	OpSetPermissionOverride    Op = "setPermissionOverride"
@@ -72,6 +77,7 @@ const (
 	OpStageContactImport       Op = "stageContactImport"
 	OpStartContactImport       Op = "startContactImport"
 	OpStartStagedContactImport Op = "startStagedContactImport"
+	OpUpdateAutomationRule     Op = "updateAutomationRule"
 	OpUpdateBooking            Op = "updateBooking"
 	OpUpdateContact            Op = "updateContact"
 	OpUpdateLocation           Op = "updateLocation"
@@ -83,9 +89,14 @@ const (
 	OpAiUsage                  Op = "aiUsage"
 	OpAuditEntries             Op = "auditEntries"
 	OpAuditIntegrity           Op = "auditIntegrity"
+	OpAutomationRule           Op = "automationRule"
+	OpAutomationRules          Op = "automationRules"
+	OpAutomationRuns           Op = "automationRuns"
+	OpAutomationTriggers       Op = "automationTriggers"
 	OpBookings                 Op = "bookings"
 	OpBookingsInRange          Op = "bookingsInRange"
 	OpCancelReasons            Op = "cancelReasons"
+	OpCheckAutomationCondition Op = "checkAutomationCondition"
 	OpClassifySms              Op = "classifySMS"
 	OpContactTimeline          Op = "contactTimeline"
 	OpContacts                 Op = "contacts"
@@ -97,6 +108,8 @@ const (
 	OpIPRules                  Op = "ipRules"
 	OpImportJob                Op = "importJob"
 	OpInvitations              Op = "invitations"
+	OpJob                      Op = "job"
+	OpJobs                     Op = "jobs"
 	OpLocations                Op = "locations"
 	OpMe                       Op = "me"
 	OpMessages                 Op = "messages"
@@ -106,6 +119,7 @@ const (
 	OpPermissionOverrides      Op = "permissionOverrides"
 	OpPermissions              Op = "permissions"
 	OpPreviewSMSTemplate       Op = "previewSMSTemplate"
+	OpScheduledAutomations     Op = "scheduledAutomations"
 	OpSchedules                Op = "schedules"
 	OpSearchContacts           Op = "searchContacts"
 	OpServices                 Op = "services"
@@ -131,6 +145,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpConfirmBooking:           rbac.BookingsUpdate,
 	OpContactImportPreview:     rbac.ContactsCreate,
 	OpCreateAPIToken:           rbac.APITokensCreate,
+	OpCreateAutomationRule:     rbac.AutomationCreate,
 	OpCreateBooking:            rbac.BookingsCreate,
 	OpCreateContact:            rbac.ContactsCreate,
 	OpCreateLocation:           rbac.SettingsCreate,
@@ -142,6 +157,8 @@ var opPermissions = map[Op]rbac.Permission{
 	OpDeleteContact:            rbac.ContactsDelete,
 	OpDeleteService:            rbac.SettingsDelete,
 	OpDeleteTask:               rbac.TasksDelete,
+	OpDiscardJob:               rbac.AutomationUpdate,
+	OpDryRunAutomationRule:     rbac.AutomationUpdate,
 	OpInviteUser:               rbac.UsersCreate,
 	OpLogTouchpoint:            rbac.ContactsCreate,
 	OpMarkNoShow:               rbac.BookingsUpdate,
@@ -157,9 +174,11 @@ var opPermissions = map[Op]rbac.Permission{
 	OpReopenTask:               rbac.TasksUpdate,
 	OpRescheduleBooking:        rbac.BookingsUpdate,
 	OpRestoreContact:           rbac.ContactsDelete,
+	OpRetryJob:                 rbac.AutomationUpdate,
 	OpRevokeAPIToken:           rbac.APITokensUpdate,
 	OpRevokeInvitation:         rbac.UsersDelete,
 	OpSetAIBudget:              rbac.SettingsUpdate,
+	OpSetAutomationRuleEnabled: rbac.AutomationUpdate,
 	OpSetMemberRole:            rbac.UsersUpdate,
 	OpSetPermission:            rbac.SettingsUpdate,
 	OpSetPermissionOverride:    rbac.UsersUpdate,
@@ -169,6 +188,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpStageContactImport:       rbac.ContactsCreate,
 	OpStartContactImport:       rbac.ContactsCreate,
 	OpStartStagedContactImport: rbac.ContactsCreate,
+	OpUpdateAutomationRule:     rbac.AutomationUpdate,
 	OpUpdateBooking:            rbac.BookingsUpdate,
 	OpUpdateContact:            rbac.ContactsUpdate,
 	OpUpdateLocation:           rbac.SettingsUpdate,
@@ -180,8 +200,13 @@ var opPermissions = map[Op]rbac.Permission{
 	OpAiUsage:                  rbac.SettingsRead,
 	OpAuditEntries:             rbac.AuditRead,
 	OpAuditIntegrity:           rbac.AuditRead,
+	OpAutomationRule:           rbac.AutomationRead,
+	OpAutomationRules:          rbac.AutomationRead,
+	OpAutomationRuns:           rbac.AutomationRead,
+	OpAutomationTriggers:       rbac.AutomationRead,
 	OpBookings:                 rbac.BookingsRead,
 	OpBookingsInRange:          rbac.BookingsRead,
+	OpCheckAutomationCondition: rbac.AutomationRead,
 	OpClassifySms:              rbac.BookingsUpdate,
 	OpContactTimeline:          rbac.ContactsRead,
 	OpContacts:                 rbac.ContactsRead,
@@ -193,11 +218,14 @@ var opPermissions = map[Op]rbac.Permission{
 	OpIPRules:                  rbac.SettingsRead,
 	OpImportJob:                rbac.ContactsRead,
 	OpInvitations:              rbac.UsersRead,
+	OpJob:                      rbac.AutomationRead,
+	OpJobs:                     rbac.AutomationRead,
 	OpMessages:                 rbac.ContactsRead,
 	OpPermissionMatrix:         rbac.SettingsRead,
 	OpPermissionOverrides:      rbac.SettingsRead,
 	OpPermissions:              rbac.SettingsRead,
 	OpPreviewSMSTemplate:       rbac.AutomationRead,
+	OpScheduledAutomations:     rbac.AutomationRead,
 	OpSchedules:                rbac.AutomationRead,
 	OpSearchContacts:           rbac.ContactsRead,
 	OpSmsTemplates:             rbac.AutomationRead,
@@ -308,6 +336,16 @@ func (o *Ops) CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*C
 	return out, err
 }
 
+// CreateAutomationRule runs the createAutomationRule mutation in one transaction; it needs automation:create.
+func (o *Ops) CreateAutomationRule(ctx context.Context, input AutomationRuleInput) (*ent.AutomationRule, error) {
+	var out *ent.AutomationRule
+	err := o.mutate(ctx, rbac.AutomationCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CreateAutomationRule(ctx, input)
+		return err
+	})
+	return out, err
+}
+
 // CreateBooking runs the createBooking mutation in one transaction; it needs bookings:create.
 func (o *Ops) CreateBooking(ctx context.Context, input ent.CreateBookingInput, pastVisit *PastVisitInput) (*ent.Booking, error) {
 	var out *ent.Booking
@@ -413,6 +451,26 @@ func (o *Ops) DeleteTask(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 	var out pulid.ID
 	err := o.mutate(ctx, rbac.TasksDelete, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().DeleteTask(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// DiscardJob runs the discardJob mutation in one transaction; it needs automation:update.
+func (o *Ops) DiscardJob(ctx context.Context, id pulid.ID) (*Job, error) {
+	var out *Job
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().DiscardJob(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// DryRunAutomationRule runs the dryRunAutomationRule mutation in one transaction; it needs automation:update.
+func (o *Ops) DryRunAutomationRule(ctx context.Context, ruleID pulid.ID, contactID pulid.ID) (*ent.AutomationRun, error) {
+	var out *ent.AutomationRun
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().DryRunAutomationRule(ctx, ruleID, contactID)
 		return err
 	})
 	return out, err
@@ -568,6 +626,16 @@ func (o *Ops) RestoreContact(ctx context.Context, id pulid.ID) (*ent.Contact, er
 	return out, err
 }
 
+// RetryJob runs the retryJob mutation in one transaction; it needs automation:update.
+func (o *Ops) RetryJob(ctx context.Context, id pulid.ID) (*Job, error) {
+	var out *Job
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RetryJob(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // RevokeAPIToken runs the revokeAPIToken mutation in one transaction; it needs api_tokens:update.
 func (o *Ops) RevokeAPIToken(ctx context.Context, id pulid.ID) (*ent.APIToken, error) {
 	var out *ent.APIToken
@@ -593,6 +661,16 @@ func (o *Ops) SetAIBudget(ctx context.Context, cents int) (*AIBudget, error) {
 	var out *AIBudget
 	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().SetAIBudget(ctx, cents)
+		return err
+	})
+	return out, err
+}
+
+// SetAutomationRuleEnabled runs the setAutomationRuleEnabled mutation in one transaction; it needs automation:update.
+func (o *Ops) SetAutomationRuleEnabled(ctx context.Context, id pulid.ID, enabled bool) (*ent.AutomationRule, error) {
+	var out *ent.AutomationRule
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SetAutomationRuleEnabled(ctx, id, enabled)
 		return err
 	})
 	return out, err
@@ -693,6 +771,16 @@ func (o *Ops) StartStagedContactImport(ctx context.Context, id pulid.ID, mapping
 	var out *ent.ImportJob
 	err := o.mutate(ctx, rbac.ContactsCreate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().StartStagedContactImport(ctx, id, mapping)
+		return err
+	})
+	return out, err
+}
+
+// UpdateAutomationRule runs the updateAutomationRule mutation in one transaction; it needs automation:update.
+func (o *Ops) UpdateAutomationRule(ctx context.Context, id pulid.ID, input AutomationRuleInput) (*ent.AutomationRule, error) {
+	var out *ent.AutomationRule
+	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateAutomationRule(ctx, id, input)
 		return err
 	})
 	return out, err
@@ -803,6 +891,42 @@ func (o *Ops) AuditIntegrity(ctx context.Context) (*AuditIntegrity, error) {
 	return o.r.Query().AuditIntegrity(ctx)
 }
 
+// AutomationRule reads the automationRule query; it needs automation:read.
+func (o *Ops) AutomationRule(ctx context.Context, id pulid.ID) (*ent.AutomationRule, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *ent.AutomationRule
+		return zero, err
+	}
+	return o.r.Query().AutomationRule(ctx, id)
+}
+
+// AutomationRules reads the automationRules query; it needs automation:read.
+func (o *Ops) AutomationRules(ctx context.Context) ([]*ent.AutomationRule, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []*ent.AutomationRule
+		return zero, err
+	}
+	return o.r.Query().AutomationRules(ctx)
+}
+
+// AutomationRuns reads the automationRuns query; it needs automation:read.
+func (o *Ops) AutomationRuns(ctx context.Context, where *AutomationRunsWhere, first *int) ([]*ent.AutomationRun, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []*ent.AutomationRun
+		return zero, err
+	}
+	return o.r.Query().AutomationRuns(ctx, where, first)
+}
+
+// AutomationTriggers reads the automationTriggers query; it needs automation:read.
+func (o *Ops) AutomationTriggers(ctx context.Context) ([]string, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []string
+		return zero, err
+	}
+	return o.r.Query().AutomationTriggers(ctx)
+}
+
 // Bookings reads the bookings query; it needs bookings:read.
 func (o *Ops) Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) (*ent.BookingConnection, error) {
 	if err := authorize(ctx, rbac.BookingsRead); err != nil {
@@ -828,6 +952,15 @@ func (o *Ops) CancelReasons(ctx context.Context) ([]*ent.CancelReason, error) {
 		return zero, err
 	}
 	return o.r.Query().CancelReasons(ctx)
+}
+
+// CheckAutomationCondition reads the checkAutomationCondition query; it needs automation:read.
+func (o *Ops) CheckAutomationCondition(ctx context.Context, condition string) (*ConditionCheck, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *ConditionCheck
+		return zero, err
+	}
+	return o.r.Query().CheckAutomationCondition(ctx, condition)
 }
 
 // ClassifySms reads the classifySMS query; it needs bookings:update.
@@ -929,6 +1062,24 @@ func (o *Ops) Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], f
 	return o.r.Query().Invitations(ctx, after, first, before, last, orderBy, where)
 }
 
+// Job reads the job query; it needs automation:read.
+func (o *Ops) Job(ctx context.Context, id pulid.ID) (*Job, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *Job
+		return zero, err
+	}
+	return o.r.Query().Job(ctx, id)
+}
+
+// Jobs reads the jobs query; it needs automation:read.
+func (o *Ops) Jobs(ctx context.Context, where *JobsWhere, first *int, after *string) (*JobPage, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero *JobPage
+		return zero, err
+	}
+	return o.r.Query().Jobs(ctx, where, first, after)
+}
+
 // Locations reads the locations query; it needs a signed-in viewer.
 func (o *Ops) Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error) {
 	if err := authorize(ctx, ""); err != nil {
@@ -1008,6 +1159,15 @@ func (o *Ops) PreviewSMSTemplate(ctx context.Context, key string, contactID puli
 		return zero, err
 	}
 	return o.r.Query().PreviewSMSTemplate(ctx, key, contactID, bookingID, body)
+}
+
+// ScheduledAutomations reads the scheduledAutomations query; it needs automation:read.
+func (o *Ops) ScheduledAutomations(ctx context.Context) ([]*ScheduledAutomation, error) {
+	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+		var zero []*ScheduledAutomation
+		return zero, err
+	}
+	return o.r.Query().ScheduledAutomations(ctx)
 }
 
 // Schedules reads the schedules query; it needs automation:read.

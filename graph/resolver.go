@@ -13,9 +13,11 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
+	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
@@ -53,6 +55,10 @@ type Resolver struct {
 	Warmness *warmness.Service
 	// Search is the fuzzy contact search; its hook keeps the index current.
 	Search *search.Index
+	// Automation manages and dry-runs the automation rules.
+	Automation *automation.Service
+	// Jobs is the job queue's admin API (jobs, retryJob, discardJob).
+	Jobs *jobs.Queue
 	// Messaging queues and previews SMS and edits their templates.
 	Messaging *messaging.Service
 	// Scheduler lists the schedules and their next runs.

@@ -73,6 +73,8 @@ func (u *UI) adminRoutes(r chi.Router) {
 	r.Post("/admin/network", u.addIPRule)
 	r.Get("/admin/network/{id}/remove", u.removeIPRule)
 	r.Post("/admin/network/{id}/remove", u.removeIPRule)
+
+	u.automationRoutes(r)
 }
 
 // flashes are the messages a redirect after a successful form can ask for
@@ -81,6 +83,11 @@ func (u *UI) adminRoutes(r chi.Router) {
 var flashes = map[string]string{
 	"ai-budget":             "AI budget saved.",
 	"warmness-recalculated": "Warmness recalculated.",
+	"rule-saved":            "Rule saved.",
+	"rule-enabled":          "Rule enabled.",
+	"rule-disabled":         "Rule disabled: it starts no runs, and runs waiting out its delay are skipped.",
+	"job-retried":           "The job will run again now.",
+	"job-discarded":         "Job discarded.",
 	"invited":               "Invitation created. They become a member when they sign in with this email address.",
 	"invitation-revoked":    "Invitation withdrawn.",
 	"role":                  "Role and skills saved.",

@@ -35,6 +35,7 @@ type API interface {
 	bookingsAPI
 	tasksAPI
 	adminAPI
+	automationAPI
 	messagingAPI
 	aiAPI
 }
@@ -50,6 +51,7 @@ type apis struct {
 	bookings bookingsAPI
 	tasks    tasksAPI
 	admin    adminAPI
+	auto     automationAPI
 	// messaging is the outbox, SMS templates and schedules (messages.go).
 	messaging messagingAPI
 	ai        aiAPI

@@ -8,22 +8,29 @@ package ui_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/riverqueue/river"
 
+	entlocation "github.com/avatarimaging/avatarcrm/ent/location"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/graph"
+	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/ui"
 )
 
@@ -45,6 +52,9 @@ type roadFixture struct {
 	// Admin records: colleagues to change, remove, disable and enable, an
 	// invitation, an exception, a token, a network rule.
 	colleague, removable, disableMe, enableMe, invitation, override, token, ipRule string
+	// Automation: a rule to edit, switch and dry-run; two jobs waiting a
+	// year, to retry and to discard.
+	rule, retryJob, discardJob string
 }
 
 // formRoute is one form the UI posts, and the GraphQL operation behind it.
@@ -310,6 +320,34 @@ var formRoutes = []formRoute{
 	{pattern: "/admin/network/{id}/remove", path: func(f roadFixture) string { return "/admin/network/" + f.ipRule + "/remove" },
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { removeIPRule(id: $id) }`, idVar(f.ipRule)
+		}},
+	// Automation and jobs.
+	{pattern: "/admin/automation/{id}", path: func(f roadFixture) string { return "/admin/automation/" + f.rule },
+		form: func(f roadFixture) url.Values {
+			return url.Values{"name": {"Road " + string(f.role)}, "trigger": {"contact.created"}, "condition": {`contact.pipeline == "lead"`},
+				"delaySeconds": {"0"}, "actions": {`[{"type": "notify_staff", "message": "road"}]`}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!, $n: String!) { updateAutomationRule(id: $id, input: {name: $n, trigger: "contact.created", condition: "contact.pipeline == \"lead\"", delaySeconds: 0, actions: [{type: "notify_staff", message: "road"}]}) { id } }`,
+				map[string]any{"id": f.rule, "n": "Road " + string(f.role)}
+		}},
+	{pattern: "/admin/automation/{id}/enabled", path: func(f roadFixture) string { return "/admin/automation/" + f.rule + "/enabled" },
+		form: func(roadFixture) url.Values { return url.Values{"enabled": {"true"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { setAutomationRuleEnabled(id: $id, enabled: true) { id } }`, idVar(f.rule)
+		}},
+	{pattern: "/admin/automation/{id}/dry-run", path: func(f roadFixture) string { return "/admin/automation/" + f.rule + "/dry-run" },
+		form: func(f roadFixture) url.Values { return url.Values{"contactID": {f.contact}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($r: ID!, $c: ID!) { dryRunAutomationRule(ruleID: $r, contactID: $c) { id } }`, map[string]any{"r": f.rule, "c": f.contact}
+		}},
+	{pattern: "/admin/jobs/{id}/retry", path: func(f roadFixture) string { return "/admin/jobs/" + f.retryJob + "/retry" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { retryJob(id: $id) { id } }`, idVar(f.retryJob)
+		}},
+	{pattern: "/admin/jobs/{id}/discard", path: func(f roadFixture) string { return "/admin/jobs/" + f.discardJob + "/discard" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { discardJob(id: $id) { id } }`, idVar(f.discardJob)
 		}},
 }
 
@@ -582,7 +620,35 @@ func prepareRoads(t *testing.T, srv *testutil.Server, clk *roadClock) []roadFixt
 			r.Decode(t, &st)
 			f.staged = st.StageContactImport.Job.ID
 		}
+		var rules struct {
+			AutomationRules []struct{ ID, DefaultKey string }
+		}
+		gql(`{ automationRules { id defaultKey } }`, nil, &rules)
+		for _, r := range rules.AutomationRules {
+			if r.DefaultKey == "post_appointment" {
+				f.rule = r.ID
+			}
+		}
+		f.retryJob, f.discardJob = waitingJob(t, srv, fmt.Sprintf("retry%d", n)), waitingJob(t, srv, fmt.Sprintf("discard%d", n))
 		out = append(out, f)
 	}
 	return out
+}
+
+// waitingJob enqueues, at the demo location, a job that waits a year (an
+// automation event job for an event that does not exist: it completes
+// doing nothing if it runs), and returns its ID.
+func waitingJob(t *testing.T, srv *testutil.Server, name string) string {
+	t.Helper()
+	ctx := viewer.Seed.Grant(context.Background(), "test")
+	loc, err := srv.App.DB.Client.Location.Query().Where(entlocation.Code("SYD")).OnlyID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := srv.App.Jobs.EnqueueAlone(ctx, events.Args{EventID: pulid.ID("evt_road" + name), LocationID: loc},
+		&river.InsertOpts{ScheduledAt: time.Now().Add(365 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatInt(res.ID, 10)
 }

@@ -56,7 +56,7 @@ func New(api API, opts Options) *UI {
 	views.SetClock(opts.Now)
 	return &UI{api: apis{
 		guard: api, layout: api, dash: api,
-		contacts: api, bookings: api, tasks: api, admin: api, ai: api,
+		contacts: api, bookings: api, tasks: api, admin: api, ai: api, auto: api,
 		messaging: api,
 	}, opts: opts}
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/ent/automationrule"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
@@ -172,6 +174,60 @@ func (f TraverseAuditEntry) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AuditEntryQuery", q)
+}
+
+// The AutomationRuleFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AutomationRuleFunc func(context.Context, *ent.AutomationRuleQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AutomationRuleFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AutomationRuleQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AutomationRuleQuery", q)
+}
+
+// The TraverseAutomationRule type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAutomationRule func(context.Context, *ent.AutomationRuleQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAutomationRule) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAutomationRule) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AutomationRuleQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AutomationRuleQuery", q)
+}
+
+// The AutomationRunFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AutomationRunFunc func(context.Context, *ent.AutomationRunQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AutomationRunFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AutomationRunQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AutomationRunQuery", q)
+}
+
+// The TraverseAutomationRun type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAutomationRun func(context.Context, *ent.AutomationRunQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAutomationRun) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAutomationRun) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AutomationRunQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AutomationRunQuery", q)
 }
 
 // The BookingFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -804,6 +860,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.APITokenQuery, predicate.APIToken, apitoken.OrderOption]{typ: ent.TypeAPIToken, tq: q}, nil
 	case *ent.AuditEntryQuery:
 		return &query[*ent.AuditEntryQuery, predicate.AuditEntry, auditentry.OrderOption]{typ: ent.TypeAuditEntry, tq: q}, nil
+	case *ent.AutomationRuleQuery:
+		return &query[*ent.AutomationRuleQuery, predicate.AutomationRule, automationrule.OrderOption]{typ: ent.TypeAutomationRule, tq: q}, nil
+	case *ent.AutomationRunQuery:
+		return &query[*ent.AutomationRunQuery, predicate.AutomationRun, automationrun.OrderOption]{typ: ent.TypeAutomationRun, tq: q}, nil
 	case *ent.BookingQuery:
 		return &query[*ent.BookingQuery, predicate.Booking, booking.OrderOption]{typ: ent.TypeBooking, tq: q}, nil
 	case *ent.BookingEventQuery:

@@ -157,6 +157,104 @@ var (
 			},
 		},
 	}
+	// AutomationRulesColumns holds the columns for the "automation_rules" table.
+	AutomationRulesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 120},
+		{Name: "trigger", Type: field.TypeString, Size: 80},
+		{Name: "condition", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "delay_seconds", Type: field.TypeInt, Default: 0},
+		{Name: "actions", Type: field.TypeJSON},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "default_key", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// AutomationRulesTable holds the schema information for the "automation_rules" table.
+	AutomationRulesTable = &schema.Table{
+		Name:       "automation_rules",
+		Columns:    AutomationRulesColumns,
+		PrimaryKey: []*schema.Column{AutomationRulesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "automation_rules_locations_location",
+				Columns:    []*schema.Column{AutomationRulesColumns[10]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "automationrule_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{AutomationRulesColumns[10]},
+			},
+			{
+				Name:    "automationrule_location_id_trigger_enabled",
+				Unique:  false,
+				Columns: []*schema.Column{AutomationRulesColumns[10], AutomationRulesColumns[4], AutomationRulesColumns[8]},
+			},
+		},
+	}
+	// AutomationRunsColumns holds the columns for the "automation_runs" table.
+	AutomationRunsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "event_id", Type: field.TypeString, Nullable: true},
+		{Name: "event_type", Type: field.TypeString, Size: 80, Default: ""},
+		{Name: "contact_id", Type: field.TypeString, Nullable: true},
+		{Name: "booking_id", Type: field.TypeString, Nullable: true},
+		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"done", "skipped", "failed", "dry_run"}},
+		{Name: "detail", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "steps", Type: field.TypeJSON, Nullable: true},
+		{Name: "error", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "started_at", Type: field.TypeTime},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "rule_id", Type: field.TypeString},
+	}
+	// AutomationRunsTable holds the schema information for the "automation_runs" table.
+	AutomationRunsTable = &schema.Table{
+		Name:       "automation_runs",
+		Columns:    AutomationRunsColumns,
+		PrimaryKey: []*schema.Column{AutomationRunsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "automation_runs_locations_location",
+				Columns:    []*schema.Column{AutomationRunsColumns[11]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "automation_runs_automation_rules_rule",
+				Columns:    []*schema.Column{AutomationRunsColumns[12]},
+				RefColumns: []*schema.Column{AutomationRulesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "automationrun_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{AutomationRunsColumns[11]},
+			},
+			{
+				Name:    "automationrun_rule_id_event_id",
+				Unique:  true,
+				Columns: []*schema.Column{AutomationRunsColumns[12], AutomationRunsColumns[1]},
+			},
+			{
+				Name:    "automationrun_location_id_contact_id_started_at",
+				Unique:  false,
+				Columns: []*schema.Column{AutomationRunsColumns[11], AutomationRunsColumns[3], AutomationRunsColumns[9]},
+			},
+			{
+				Name:    "automationrun_rule_id_started_at",
+				Unique:  false,
+				Columns: []*schema.Column{AutomationRunsColumns[12], AutomationRunsColumns[9]},
+			},
+		},
+	}
 	// BookingsColumns holds the columns for the "bookings" table.
 	BookingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -1300,6 +1398,8 @@ var (
 		AiUsagesTable,
 		APITokensTable,
 		AuditEntriesTable,
+		AutomationRulesTable,
+		AutomationRunsTable,
 		BookingsTable,
 		BookingEventsTable,
 		CancelReasonsTable,
@@ -1331,6 +1431,9 @@ func init() {
 	APITokensTable.ForeignKeys[0].RefTable = LocationsTable
 	APITokensTable.ForeignKeys[1].RefTable = UsersTable
 	APITokensTable.ForeignKeys[2].RefTable = UsersTable
+	AutomationRulesTable.ForeignKeys[0].RefTable = LocationsTable
+	AutomationRunsTable.ForeignKeys[0].RefTable = LocationsTable
+	AutomationRunsTable.ForeignKeys[1].RefTable = AutomationRulesTable
 	BookingsTable.ForeignKeys[0].RefTable = LocationsTable
 	BookingsTable.ForeignKeys[1].RefTable = ContactsTable
 	BookingsTable.ForeignKeys[2].RefTable = ServicesTable

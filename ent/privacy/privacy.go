@@ -183,6 +183,54 @@ func (f AuditEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEntryMutation", m)
 }
 
+// The AutomationRuleQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AutomationRuleQueryRuleFunc func(context.Context, *ent.AutomationRuleQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AutomationRuleQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AutomationRuleQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AutomationRuleQuery", q)
+}
+
+// The AutomationRuleMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AutomationRuleMutationRuleFunc func(context.Context, *ent.AutomationRuleMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AutomationRuleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AutomationRuleMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AutomationRuleMutation", m)
+}
+
+// The AutomationRunQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AutomationRunQueryRuleFunc func(context.Context, *ent.AutomationRunQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AutomationRunQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AutomationRunQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AutomationRunQuery", q)
+}
+
+// The AutomationRunMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AutomationRunMutationRuleFunc func(context.Context, *ent.AutomationRunMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AutomationRunMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AutomationRunMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AutomationRunMutation", m)
+}
+
 // The BookingQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type BookingQueryRuleFunc func(context.Context, *ent.BookingQuery) error
@@ -776,6 +824,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AuditEntryQuery:
 		return q.Filter(), nil
+	case *ent.AutomationRuleQuery:
+		return q.Filter(), nil
+	case *ent.AutomationRunQuery:
+		return q.Filter(), nil
 	case *ent.BookingQuery:
 		return q.Filter(), nil
 	case *ent.BookingEventQuery:
@@ -834,6 +886,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.APITokenMutation:
 		return m.Filter(), nil
 	case *ent.AuditEntryMutation:
+		return m.Filter(), nil
+	case *ent.AutomationRuleMutation:
+		return m.Filter(), nil
+	case *ent.AutomationRunMutation:
 		return m.Filter(), nil
 	case *ent.BookingMutation:
 		return m.Filter(), nil

@@ -9,6 +9,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/ent/automationrule"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
@@ -289,6 +291,138 @@ func init() {
 	auditentryDescDetail := auditentryFields[17].Descriptor()
 	// auditentry.DefaultDetail holds the default value on creation for the detail field.
 	auditentry.DefaultDetail = auditentryDescDetail.Default.(string)
+	automationruleMixin := schema.AutomationRule{}.Mixin()
+	automationrule.Policy = privacy.NewPolicies(automationruleMixin[2], schema.AutomationRule{})
+	automationrule.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := automationrule.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	automationruleMixinHooks2 := automationruleMixin[2].Hooks()
+
+	automationrule.Hooks[1] = automationruleMixinHooks2[0]
+
+	automationrule.Hooks[2] = automationruleMixinHooks2[1]
+	automationruleMixinFields0 := automationruleMixin[0].Fields()
+	_ = automationruleMixinFields0
+	automationruleMixinFields1 := automationruleMixin[1].Fields()
+	_ = automationruleMixinFields1
+	automationruleFields := schema.AutomationRule{}.Fields()
+	_ = automationruleFields
+	// automationruleDescCreatedAt is the schema descriptor for created_at field.
+	automationruleDescCreatedAt := automationruleMixinFields1[0].Descriptor()
+	// automationrule.DefaultCreatedAt holds the default value on creation for the created_at field.
+	automationrule.DefaultCreatedAt = automationruleDescCreatedAt.Default.(func() time.Time)
+	// automationruleDescUpdatedAt is the schema descriptor for updated_at field.
+	automationruleDescUpdatedAt := automationruleMixinFields1[1].Descriptor()
+	// automationrule.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	automationrule.DefaultUpdatedAt = automationruleDescUpdatedAt.Default.(func() time.Time)
+	// automationrule.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	automationrule.UpdateDefaultUpdatedAt = automationruleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// automationruleDescName is the schema descriptor for name field.
+	automationruleDescName := automationruleFields[0].Descriptor()
+	// automationrule.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	automationrule.NameValidator = func() func(string) error {
+		validators := automationruleDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// automationruleDescTrigger is the schema descriptor for trigger field.
+	automationruleDescTrigger := automationruleFields[1].Descriptor()
+	// automationrule.TriggerValidator is a validator for the "trigger" field. It is called by the builders before save.
+	automationrule.TriggerValidator = func() func(string) error {
+		validators := automationruleDescTrigger.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(trigger string) error {
+			for _, fn := range fns {
+				if err := fn(trigger); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// automationruleDescCondition is the schema descriptor for condition field.
+	automationruleDescCondition := automationruleFields[2].Descriptor()
+	// automationrule.DefaultCondition holds the default value on creation for the condition field.
+	automationrule.DefaultCondition = automationruleDescCondition.Default.(string)
+	// automationruleDescDelaySeconds is the schema descriptor for delay_seconds field.
+	automationruleDescDelaySeconds := automationruleFields[3].Descriptor()
+	// automationrule.DefaultDelaySeconds holds the default value on creation for the delay_seconds field.
+	automationrule.DefaultDelaySeconds = automationruleDescDelaySeconds.Default.(int)
+	// automationrule.DelaySecondsValidator is a validator for the "delay_seconds" field. It is called by the builders before save.
+	automationrule.DelaySecondsValidator = automationruleDescDelaySeconds.Validators[0].(func(int) error)
+	// automationruleDescEnabled is the schema descriptor for enabled field.
+	automationruleDescEnabled := automationruleFields[5].Descriptor()
+	// automationrule.DefaultEnabled holds the default value on creation for the enabled field.
+	automationrule.DefaultEnabled = automationruleDescEnabled.Default.(bool)
+	// automationruleDescDefaultKey is the schema descriptor for default_key field.
+	automationruleDescDefaultKey := automationruleFields[6].Descriptor()
+	// automationrule.DefaultDefaultKey holds the default value on creation for the default_key field.
+	automationrule.DefaultDefaultKey = automationruleDescDefaultKey.Default.(string)
+	// automationrule.DefaultKeyValidator is a validator for the "default_key" field. It is called by the builders before save.
+	automationrule.DefaultKeyValidator = automationruleDescDefaultKey.Validators[0].(func(string) error)
+	// automationruleDescID is the schema descriptor for id field.
+	automationruleDescID := automationruleMixinFields0[0].Descriptor()
+	// automationrule.DefaultID holds the default value on creation for the id field.
+	automationrule.DefaultID = automationruleDescID.Default.(func() pulid.ID)
+	automationrunMixin := schema.AutomationRun{}.Mixin()
+	automationrun.Policy = privacy.NewPolicies(automationrunMixin[1], schema.AutomationRun{})
+	automationrun.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := automationrun.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	automationrunMixinHooks1 := automationrunMixin[1].Hooks()
+
+	automationrun.Hooks[1] = automationrunMixinHooks1[0]
+
+	automationrun.Hooks[2] = automationrunMixinHooks1[1]
+	automationrunMixinFields0 := automationrunMixin[0].Fields()
+	_ = automationrunMixinFields0
+	automationrunFields := schema.AutomationRun{}.Fields()
+	_ = automationrunFields
+	// automationrunDescEventType is the schema descriptor for event_type field.
+	automationrunDescEventType := automationrunFields[2].Descriptor()
+	// automationrun.DefaultEventType holds the default value on creation for the event_type field.
+	automationrun.DefaultEventType = automationrunDescEventType.Default.(string)
+	// automationrun.EventTypeValidator is a validator for the "event_type" field. It is called by the builders before save.
+	automationrun.EventTypeValidator = automationrunDescEventType.Validators[0].(func(string) error)
+	// automationrunDescDetail is the schema descriptor for detail field.
+	automationrunDescDetail := automationrunFields[6].Descriptor()
+	// automationrun.DefaultDetail holds the default value on creation for the detail field.
+	automationrun.DefaultDetail = automationrunDescDetail.Default.(string)
+	// automationrunDescError is the schema descriptor for error field.
+	automationrunDescError := automationrunFields[8].Descriptor()
+	// automationrun.DefaultError holds the default value on creation for the error field.
+	automationrun.DefaultError = automationrunDescError.Default.(string)
+	// automationrunDescStartedAt is the schema descriptor for started_at field.
+	automationrunDescStartedAt := automationrunFields[9].Descriptor()
+	// automationrun.DefaultStartedAt holds the default value on creation for the started_at field.
+	automationrun.DefaultStartedAt = automationrunDescStartedAt.Default.(func() time.Time)
+	// automationrunDescID is the schema descriptor for id field.
+	automationrunDescID := automationrunMixinFields0[0].Descriptor()
+	// automationrun.DefaultID holds the default value on creation for the id field.
+	automationrun.DefaultID = automationrunDescID.Default.(func() pulid.ID)
 	bookingMixin := schema.Booking{}.Mixin()
 	booking.Policy = privacy.NewPolicies(bookingMixin[2], schema.Booking{})
 	booking.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -17,12 +17,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/access"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
+	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/entclient"
+	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
@@ -51,6 +53,10 @@ type App struct {
 	Contacts *contacts.Service
 	// Handler is the root HTTP handler.
 	Handler http.Handler
+	// Events is the domain events' outbox; Automation runs the rules on
+	// them (automation.go).
+	Events     *events.Outbox
+	Automation *automation.Service
 	// Jobs is the durable job queue; Schedules its timers (jobs.go).
 	Jobs      *jobs.Queue
 	Schedules *schedule.Scheduler
@@ -138,19 +144,28 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	// Bookings move contacts through the pipeline and create follow-up
 	// tasks through the same services the rest of the app uses.
-	stages := &pipeline.Service{Client: d.Client, Now: a.Now}
-	taskSvc := &tasks.Service{Client: d.Client, Now: a.Now}
-	bookingSvc := &bookings.Service{Client: d.Client, Stages: stages, Tasks: taskSvc, Now: a.Now, Dialect: d.Dialect}
+	// Domain events (contact.created, booking.*, …) are written by the
+	// services in the change's transaction with the job that runs the
+	// rules; the outbox gets its queue in openJobs.
+	a.Events = &events.Outbox{Now: a.Now}
+	stages := &pipeline.Service{Client: d.Client, Now: a.Now, Events: a.Events}
+	taskSvc := &tasks.Service{Client: d.Client, Now: a.Now, Events: a.Events}
+	bookingSvc := &bookings.Service{Client: d.Client, Stages: stages, Tasks: taskSvc, Now: a.Now, Dialect: d.Dialect, Outbox: a.Events}
 	// Warmness scores are recomputed in the transaction of every change
 	// they depend on (touchpoints, bookings, a contact's source, consents,
 	// stage or archiving), whatever path made it.
 	warm := ec.Warmness
-	a.Contacts = &contacts.Service{Client: d.Client, Warmness: warm, Stages: stages, Audit: a.Audit, Now: a.Now}
+	warm.Events = a.Events
+	a.Contacts = &contacts.Service{Client: d.Client, Warmness: warm, Stages: stages, Audit: a.Audit, Now: a.Now, Events: a.Events}
 	a.Contacts.Start()
+	a.Automation = &automation.Service{Client: d.Client, Tasks: taskSvc, Stages: stages, Now: a.Now}
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
 	}
 	aiSvc := a.wireAI()
+	if err := a.seedRules(ctx); err != nil {
+		return err
+	}
 	if a.Worker {
 		return nil
 	}
@@ -170,6 +185,8 @@ func (a *App) Open(ctx context.Context) error {
 
 		ContactService: a.Contacts,
 		Warmness:       warm,
+		Automation:     a.Automation,
+		Jobs:           a.Jobs,
 		Messaging:      a.Messaging,
 		Scheduler:      a.Schedules,
 		AI:             aiSvc,

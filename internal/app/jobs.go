@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
@@ -29,6 +30,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	messaging.AddWorkers(ws, msg)
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
 	a.aiWorkers(ws)
+	automation.AddWorkers(ws, a.Automation)
 	if ExtraWorkers != nil {
 		ExtraWorkers(ws)
 	}
@@ -39,6 +41,8 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	}
 	a.Jobs = q
 	msg.Jobs = q
+	a.Events.Jobs, a.Automation.Jobs = q, q
+	a.Automation.SMS = smsSender(msg)
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now}
 	return nil
 }

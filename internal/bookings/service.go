@@ -37,6 +37,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
@@ -73,6 +74,9 @@ type Service struct {
 	Tasks Tasks
 	// Now is the clock.
 	Now clock.Clock
+	// Outbox writes booking.created, .confirmed, .rescheduled, .cancelled,
+	// .completed and .no_show in the change's transaction; nil writes none.
+	Outbox *events.Outbox
 	// Dialect is the database's (dialect.SQLite or dialect.Postgres). On
 	// PostgreSQL a write that checks for conflicts first locks the
 	// location's row: two transactions could otherwise both find a slot
@@ -913,10 +917,38 @@ func (s *Service) record(o *op, b *ent.Booking, ch change) error {
 	if err := ev.Exec(ctx); err != nil {
 		return err
 	}
-	return o.c.Touchpoint.Create().SetContactID(b.ContactID).SetBookingID(b.ID).
+	err := o.c.Touchpoint.Create().SetContactID(b.ContactID).SetBookingID(b.ID).
 		SetKind(touchpoint.KindBookingEvent).SetSummary(normalize.Truncate(ch.summary, 500)).
 		SetOccurredAt(o.now).SetNillableActorID(o.actor).
 		Exec(ctx)
+	if err != nil {
+		return err
+	}
+	typ, ok := eventTypes[ch.kind]
+	if !ok {
+		return nil
+	}
+	data := map[string]any{"status": string(b.Status), "starts_at": b.StartsAt.UTC().Format(time.RFC3339)}
+	if ch.from != nil {
+		data["from_starts_at"] = ch.from.start.UTC().Format(time.RFC3339)
+	}
+	if ch.reason != "" {
+		data["reason"] = ch.reason
+	}
+	return s.Outbox.Emit(o.ctx, o.c, events.Event{
+		Type: typ, LocationID: b.LocationID, Subject: b.ID, ContactID: b.ContactID, BookingID: b.ID, Data: data,
+	})
+}
+
+// eventTypes are the automation events of a booking's history kinds; a
+// change of details (updated) raises none.
+var eventTypes = map[bookingevent.Kind]string{
+	bookingevent.KindCreated:     events.BookingCreated,
+	bookingevent.KindConfirmed:   events.BookingConfirmed,
+	bookingevent.KindRescheduled: events.BookingRescheduled,
+	bookingevent.KindCancelled:   events.BookingCancelled,
+	bookingevent.KindCompleted:   events.BookingCompleted,
+	bookingevent.KindNoShow:      events.BookingNoShow,
 }
 
 // move asks the pipeline to move the contact. The pipeline's rules decide:

@@ -33,6 +33,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
@@ -59,6 +60,9 @@ type Service struct {
 	Audit *audit.Log
 	// Now is the clock; nil is the system clock.
 	Now clock.Clock
+	// Events writes contact.created in the create's transaction; nil
+	// writes none (CSV imports never do: see docs/AUTOMATION.md).
+	Events *events.Outbox
 	// Logger receives the import worker's errors; nil means slog.Default().
 	Logger *slog.Logger
 
@@ -119,8 +123,13 @@ func (s *Service) Create(ctx context.Context, input ent.CreateContactInput, allo
 			}
 		}
 		var err error
-		out, err = c.Contact.Create().SetInput(input).Save(ctx)
-		return err
+		if out, err = c.Contact.Create().SetInput(input).Save(ctx); err != nil {
+			return err
+		}
+		return s.Events.Emit(ctx, c, events.Event{
+			Type: events.ContactCreated, LocationID: out.LocationID, Subject: out.ID, ContactID: out.ID,
+			Data: map[string]any{"lead_source": string(out.LeadSource)},
+		})
 	})
 	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/location"
@@ -34,7 +35,8 @@ type TimelineItem struct {
 	// Kind is a touchpoint kind (sms_in, call_out, note, web_form, …),
 	// "booking" (a booking without recorded history), booking_<event>
 	// (booking_created, booking_cancelled, …), task_created,
-	// task_completed or stage_change.
+	// task_completed, stage_change or automation_<outcome> (a rule's run:
+	// done, skipped, failed).
 	Kind    string
 	Summary string
 	// Ref is the record behind the item: the touchpoint, booking, task or
@@ -147,6 +149,28 @@ func (s *Service) Timeline(ctx context.Context, id pulid.ID, limit int) ([]Timel
 		}
 		for _, t := range completed {
 			items = append(items, TimelineItem{At: *t.CompletedAt, Kind: "task_completed", Summary: "Task done: " + t.Title, Ref: t.ID})
+		}
+	}
+
+	if v.Can(rbac.Automation, rbac.Read).Allowed {
+		// What the automation rules did (or skipped) for the contact; dry
+		// runs are an admin's trial, not something that happened to them.
+		runs, err := c.AutomationRun.Query().
+			Where(automationrun.ContactID(id), automationrun.OutcomeNEQ(automationrun.OutcomeDryRun)).
+			Order(automationrun.ByStartedAt(sql.OrderDesc())).Limit(limit).WithRule().All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range runs {
+			name := "a rule"
+			if r.Edges.Rule != nil {
+				name = "“" + r.Edges.Rule.Name + "”"
+			}
+			sum := fmt.Sprintf("Automation %s %s: %s", name, r.Outcome, r.Detail)
+			for _, st := range r.Steps {
+				sum += " " + st.Detail
+			}
+			items = append(items, TimelineItem{At: r.StartedAt, Kind: "automation_" + string(r.Outcome), Summary: sum, Ref: r.ID})
 		}
 	}
 

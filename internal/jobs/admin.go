@@ -12,6 +12,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -159,7 +160,13 @@ func (q *Queue) Retry(ctx context.Context, id int64) (*Job, error) {
 	if r.State == StateRunning {
 		return nil, apperr.Conflictf("job %d is running; retry it once it has finished", id)
 	}
-	r, err = q.client.JobRetry(ctx, id)
+	if tx := db.SQLTx(ctx); tx != nil {
+		// Inside a mutation's transaction (GraphQL, the admin page): on
+		// SQLite a second connection would wait for this one's write lock.
+		r, err = q.client.JobRetryTx(ctx, tx, id)
+	} else {
+		r, err = q.client.JobRetry(ctx, id)
+	}
 	if err != nil {
 		return nil, notFound(err, id)
 	}
@@ -181,9 +188,17 @@ func (q *Queue) Discard(ctx context.Context, id int64) (*Job, error) {
 	case StateCompleted, StateCancelled:
 		return nil, apperr.Conflictf("job %d has already %s", id, r.State)
 	case StateDiscarded:
-		r, err = q.client.JobDelete(ctx, id)
+		if tx := db.SQLTx(ctx); tx != nil {
+			r, err = q.client.JobDeleteTx(ctx, tx, id)
+		} else {
+			r, err = q.client.JobDelete(ctx, id)
+		}
 	default:
-		r, err = q.client.JobCancel(ctx, id)
+		if tx := db.SQLTx(ctx); tx != nil {
+			r, err = q.client.JobCancelTx(ctx, tx, id)
+		} else {
+			r, err = q.client.JobCancel(ctx, id)
+		}
 	}
 	if err != nil {
 		return nil, notFound(err, id)

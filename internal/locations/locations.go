@@ -18,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/access"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
@@ -178,6 +179,9 @@ func Create(ctx context.Context, c *ent.Client, n New) (*ent.Location, error) {
 	// The standard SMS templates follow from the creation itself.
 	if err := messaging.SeedTemplates(viewer.Consequences.Grant(ctx, ""), c, l.ID); err != nil {
 		return nil, fmt.Errorf("SMS templates of %s: %w", n.Code, err)
+	}
+	if err := automation.SeedDefaultRules(viewer.Consequences.Grant(ctx, ""), c, l.ID); err != nil {
+		return nil, fmt.Errorf("automation rules: %w", err)
 	}
 	return l, nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -36,6 +37,9 @@ type Service struct {
 	Client *ent.Client
 	// Now is the clock; nil is the system clock.
 	Now clock.Clock
+	// Events writes contact.stage_moved in the move's transaction; nil
+	// writes none.
+	Events *events.Outbox
 }
 
 // Move validates and performs a stage move of a contact at the viewer's
@@ -103,7 +107,10 @@ func (s *Service) Move(ctx context.Context, contactID pulid.ID, to contact.Stage
 			return err
 		}
 		out = updated
-		return nil
+		return s.Events.Emit(ctx, c, events.Event{
+			Type: events.ContactStageMoved, LocationID: ct.LocationID, Subject: ct.ID, ContactID: ct.ID,
+			Data: map[string]any{"from_stage": string(ct.Stage), "to_stage": string(to)},
+		})
 	})
 	if err != nil {
 		return nil, err

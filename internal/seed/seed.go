@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/entclient"
 	"github.com/avatarimaging/avatarcrm/internal/locations"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
@@ -167,6 +168,9 @@ func demo(ctx context.Context, c *ent.Client, opts Options) (Result, error) {
 		}
 		if err := messaging.SeedTemplates(ctx, c, l.ID); err != nil {
 			return res, fmt.Errorf("templates of %s: %w", spec.Code, err)
+		}
+		if err := automation.SeedDefaultRules(ctx, c, l.ID); err != nil {
+			return res, fmt.Errorf("automation rules of %s: %w", spec.Code, err)
 		}
 		locs[spec.Code] = l
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // Workload weights: an open task counts by its priority, so three urgent
@@ -75,9 +76,14 @@ func (s *Service) AutoAssign(ctx context.Context, id pulid.ID) (*ent.Task, error
 // choose ranks the candidates for a task needing skill (nil: any), leaving
 // the task except out of the workloads.
 func (s *Service) choose(ctx context.Context, c *ent.Client, skill *string, except pulid.ID, now time.Time) (*choice, error) {
-	ms, err := c.Membership.Query().
-		Where(membership.RoleIn(membership.RoleStaff, membership.RoleManager)).
-		WithUser().All(ctx)
+	mq := c.Membership.Query().Where(membership.RoleIn(membership.RoleStaff, membership.RoleManager))
+	if v := viewer.FromContext(ctx); v != nil && v.LocationID != "" {
+		// A person's query is filtered to their location by the privacy
+		// rules; a job's (a system viewer at a location) is not, and must
+		// not pick a member of another location.
+		mq.Where(membership.LocationID(v.LocationID))
+	}
+	ms, err := mq.WithUser().All(ctx)
 	if err != nil {
 		return nil, err
 	}

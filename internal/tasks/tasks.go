@@ -28,6 +28,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -46,6 +47,9 @@ type Service struct {
 	Client *ent.Client
 	// Now is the clock; nil is the system clock.
 	Now clock.Clock
+	// Events writes task.created in the create's transaction; nil writes
+	// none.
+	Events *events.Outbox
 }
 
 // NewTask is a task to create.
@@ -169,7 +173,15 @@ func (s *Service) Create(ctx context.Context, in NewTask) (*ent.Task, error) {
 			}
 		}
 		out = t
-		return nil
+		ev := events.Event{Type: events.TaskCreated, LocationID: t.LocationID, Subject: t.ID,
+			Data: map[string]any{"kind": string(t.Kind), "priority": string(t.Priority)}}
+		if t.ContactID != nil {
+			ev.ContactID = *t.ContactID
+		}
+		if t.BookingID != nil {
+			ev.BookingID = *t.BookingID
+		}
+		return s.Events.Emit(ctx, c, ev)
 	})
 	if err != nil {
 		return nil, err

@@ -28,6 +28,8 @@ var multiline = map[string]bool{
 	"summary": true, "detail": true, "details": true, "body": true,
 	"message": true, "text": true, "reason": true, "cancelreason": true,
 	"comment": true, "comments": true,
+	// An automation rule's condition: an expression may span lines.
+	"condition": true,
 }
 
 // Multiline reports whether the field may hold line breaks and tabs. It

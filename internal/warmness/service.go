@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
+	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -65,6 +66,10 @@ type Service struct {
 	// model after the commit. An error rolls the change back, so Refine
 	// should only enqueue.
 	Refine func(ctx context.Context, loc, id pulid.ID) error
+	// Events, once active, writes contact.warm with the job that runs
+	// the rules; until then (the demo seed, commands without a queue) the
+	// Event row alone is written.
+	Events *events.Outbox
 }
 
 func (s *Service) scorer() Scorer {
@@ -317,6 +322,12 @@ func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 func (s *Service) crossed(ctx context.Context, c *ent.Client, loc, id pulid.ID, from, to int, now time.Time) error {
 	if from > WarmThreshold || to <= WarmThreshold {
 		return nil
+	}
+	if s.Events.Active() {
+		return s.Events.Emit(ctx, c, events.Event{
+			Type: events.ContactWarm, LocationID: loc, Subject: id, ContactID: id,
+			Data: map[string]any{"from": from, "to": to},
+		})
 	}
 	err := c.Event.Create().
 		SetLocationID(loc).SetType(EventWarm).SetSubjectID(string(id)).

@@ -47,6 +47,9 @@ const (
 	CancelReason = "cnr"
 	ImportJob    = "imp"
 	Event        = "evt"
+	// Automation rules and their runs.
+	AutomationRule = "aur"
+	AutomationRun  = "arn"
 	// Outbound messages (internal/messaging).
 	Message     = "msg"
 	SMSTemplate = "smt"

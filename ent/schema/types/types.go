@@ -127,3 +127,40 @@ type ImportRow struct {
 	// ContactID is the contact created, or the existing one it duplicates.
 	ContactID string `json:"contactId,omitempty"`
 }
+
+// AutomationAction is one step of an automation rule, in its JSON form.
+// Type says which fields matter:
+//
+//   - send_sms: Template (welcome, confirmation, reminder_24h, reminder_2h,
+//     recall, no_show_followup), Body (optional override), Urgent, Marketing;
+//   - send_email: Template, Subject;
+//   - create_task: Title ({name} is the contact's name), TaskKind, Priority (low|normal|high|urgent; empty lets the
+//     tasks service compute it), AssigneeID or AutoAssign, Skill, DueInMinutes;
+//   - move_stage: Stage;
+//   - notify_staff: Message.
+type AutomationAction struct {
+	Type         string `json:"type"`
+	Template     string `json:"template,omitempty"`
+	Body         string `json:"body,omitempty"`
+	Subject      string `json:"subject,omitempty"`
+	Urgent       bool   `json:"urgent,omitempty"`
+	Marketing    bool   `json:"marketing,omitempty"`
+	Title        string `json:"title,omitempty"`
+	TaskKind     string `json:"taskKind,omitempty"`
+	Priority     string `json:"priority,omitempty"`
+	AssigneeID   string `json:"assigneeId,omitempty"`
+	AutoAssign   bool   `json:"autoAssign,omitempty"`
+	Skill        string `json:"skill,omitempty"`
+	DueInMinutes int    `json:"dueInMinutes,omitempty"`
+	Stage        string `json:"stage,omitempty"`
+	Message      string `json:"message,omitempty"`
+}
+
+// AutomationStep is what one action of a run did (or, for a dry run,
+// would do): the action's type, a sentence, and the record it made (a
+// message, a task, a stage change) when there is one.
+type AutomationStep struct {
+	Type   string `json:"type"`
+	Detail string `json:"detail"`
+	Ref    string `json:"ref,omitempty"`
+}

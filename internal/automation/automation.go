@@ -1,0 +1,95 @@
+// Package automation runs a location's rules on the domain events of
+// internal/events: a rule has a trigger (an event type), an optional
+// condition (an expr expression over the event, the contact and the
+// booking, type-checked on save), an optional delay and actions (send an
+// SMS or an email, create a task, move the contact's stage, notify staff).
+//
+// Each event's job (events.Args) finds the location's enabled rules for
+// its type and enqueues one job per rule (RuleArgs, unique by rule and
+// event, scheduled after the rule's delay). That job checks the rule again
+// when it runs (a rule disabled mid-delay is skipped), evaluates the
+// condition against the contact and booking as they are then, and runs the
+// actions in one transaction with the AutomationRun that records them:
+// the run is unique by rule and event, so a job run twice (its process
+// killed before River recorded it done) finds the run and does nothing.
+// docs/AUTOMATION.md has the rule format and the guarantees.
+package automation
+
+import (
+	"context"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/tasks"
+)
+
+// SMS templates a send_sms action may name (internal/messaging seeds
+// them per location).
+var SMSTemplates = []string{"welcome", "confirmation", "reminder_24h", "reminder_2h", "recall", "no_show_followup"}
+
+// SMSInput is one SMS for the sender to queue. It mirrors
+// messaging.SMSInput field for field, so the messaging service plugs in
+// with a one-line adapter.
+type SMSInput struct {
+	ContactID pulid.ID
+	BookingID *pulid.ID
+	// Template is one of SMSTemplates; Body, when set, replaces its text.
+	Template string
+	Body     string
+	RuleID   *pulid.ID
+	SentBy   *pulid.ID
+	// Marketing needs consent and carries an opt-out line; Urgent ignores
+	// quiet hours.
+	Marketing, Urgent bool
+	// Key is the idempotency key: the same key queues one message.
+	Key string
+}
+
+// SMSSender queues an SMS in the transaction of c (an outbox Message
+// that a job hands to the provider) and returns the message's ID. The
+// messaging service (messaging.Service.QueueSMS) is the real one.
+type SMSSender interface {
+	QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (pulid.ID, error)
+}
+
+// SMSSenderFunc adapts a function to SMSSender.
+type SMSSenderFunc func(ctx context.Context, c *ent.Client, in SMSInput) (pulid.ID, error)
+
+// QueueSMS calls f.
+func (f SMSSenderFunc) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (pulid.ID, error) {
+	return f(ctx, c, in)
+}
+
+// Tasks creates tasks (the tasks service, with its auto-assignment).
+type Tasks interface {
+	Create(ctx context.Context, in tasks.NewTask) (*ent.Task, error)
+}
+
+// Stages moves contacts between stages (the pipeline service).
+type Stages interface {
+	Move(ctx context.Context, contactID pulid.ID, to contact.Stage, reason string) (*ent.Contact, error)
+}
+
+// Service manages and runs the rules.
+type Service struct {
+	Client *ent.Client
+	// Jobs enqueues the rules' jobs (in the event job's transaction).
+	Jobs jobs.Enqueuer
+	// SMS queues SMS; nil fails send_sms actions (recorded, not dropped).
+	SMS SMSSender
+	// Tasks and Stages run create_task and move_stage.
+	Tasks  Tasks
+	Stages Stages
+	// Now is the clock.
+	Now clock.Clock
+}
+
+func (s *Service) client(ctx context.Context) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return s.Client
+}

@@ -1,0 +1,261 @@
+package automation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/automationrule"
+	"github.com/avatarimaging/avatarcrm/ent/automationrun"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/events"
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
+)
+
+// RuleArgs is the job that runs one rule for one event, after the rule's
+// delay. Unique by rule and event: one job, however often the event's job
+// runs.
+type RuleArgs struct {
+	RuleID     pulid.ID `json:"rule_id" river:"unique"`
+	EventID    pulid.ID `json:"event_id" river:"unique"`
+	LocationID pulid.ID `json:"location_id"`
+}
+
+// Kind of the job.
+func (RuleArgs) Kind() string { return "automation.rule" }
+
+// InsertOpts make it unique by rule and event.
+func (RuleArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// AddWorkers registers the event and rule workers.
+func AddWorkers(ws *jobs.Workers, s *Service) {
+	jobs.Add(ws, &eventWorker{s: s})
+	jobs.Add(ws, &ruleWorker{s: s})
+}
+
+type eventWorker struct {
+	river.WorkerDefaults[events.Args]
+	s *Service
+}
+
+func (w *eventWorker) Work(ctx context.Context, j *river.Job[events.Args]) error {
+	return w.s.Dispatch(ctx, j.Args.EventID)
+}
+
+type ruleWorker struct {
+	river.WorkerDefaults[RuleArgs]
+	s *Service
+}
+
+func (w *ruleWorker) Work(ctx context.Context, j *river.Job[RuleArgs]) error {
+	return w.s.RunRule(ctx, j.Args.RuleID, j.Args.EventID, j.Attempt >= j.MaxAttempts)
+}
+
+// Dispatch enqueues a job for every enabled rule of the event's location
+// and type, scheduled after the rule's delay from the event, and marks
+// the event processed, in one transaction. ctx acts for the event's
+// location (the job capability).
+func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID) error {
+	return txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		ev, err := c.Event.Get(ctx, eventID)
+		if ent.IsNotFound(err) {
+			return nil // its location is gone
+		} else if err != nil {
+			return err
+		}
+		rules, err := c.AutomationRule.Query().Where(
+			automationrule.LocationID(ev.LocationID), automationrule.Trigger(ev.Type), automationrule.Enabled(true),
+		).Order(automationrule.ByID()).All(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range rules {
+			opts := &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+			if r.DelaySeconds > 0 {
+				opts.ScheduledAt = ev.At.Add(time.Duration(r.DelaySeconds) * time.Second)
+			}
+			if _, err := s.Jobs.Enqueue(ctx, RuleArgs{RuleID: r.ID, EventID: ev.ID, LocationID: ev.LocationID}, opts); err != nil {
+				return err
+			}
+		}
+		return c.Event.UpdateOne(ev).SetProcessedAt(s.Now.Now()).Exec(ctx)
+	})
+}
+
+// RunRule runs rule ruleID for event eventID once: a run already recorded
+// (other than a failure) means it ran. When the actions fail, nothing of
+// them stays; a refusal (an apperr code: a contact gone, nobody to
+// assign) or the last attempt is recorded as a failed run, anything else
+// is returned for River to retry.
+func (s *Service) RunRule(ctx context.Context, ruleID, eventID pulid.ID, lastAttempt bool) error {
+	var prev *ent.AutomationRun
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		var err error
+		prev, err = c.AutomationRun.Query().Where(automationrun.RuleID(ruleID), automationrun.EventID(eventID)).Only(ctx)
+		switch {
+		case err == nil && prev.Outcome != automationrun.OutcomeFailed:
+			return nil // done before: the job ran again after a crash
+		case err != nil && !ent.IsNotFound(err):
+			return err
+		}
+		rule, err := c.AutomationRule.Get(ctx, ruleID)
+		if ent.IsNotFound(err) {
+			return nil // deleted since
+		} else if err != nil {
+			return err
+		}
+		ev, err := c.Event.Get(ctx, eventID)
+		if err != nil {
+			return err
+		}
+		started := s.Now.Now()
+		res, err := s.run(ctx, c, rule, ev, nil, false)
+		if err != nil {
+			return err
+		}
+		return s.save(ctx, c, prev, rule, ev, res, started)
+	})
+	if err == nil {
+		return nil
+	}
+	if apperr.CodeOf(err) == apperr.Internal && !lastAttempt {
+		return err
+	}
+	// Record the failure in a transaction of its own: the actions' was
+	// rolled back.
+	ferr := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		rule, rerr := c.AutomationRule.Get(ctx, ruleID)
+		if rerr != nil {
+			return rerr
+		}
+		ev, rerr := c.Event.Get(ctx, eventID)
+		if rerr != nil {
+			return rerr
+		}
+		res := result{Outcome: automationrun.OutcomeFailed, Detail: "The actions failed; nothing was done.", Err: err.Error()}
+		res.ContactID, res.BookingID = subjectIDs(ev)
+		return s.save(ctx, c, prev, rule, ev, res, s.Now.Now())
+	})
+	if ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	if apperr.CodeOf(err) == apperr.Internal {
+		return err // out of attempts: River dead-letters it too
+	}
+	return nil
+}
+
+// result is the outcome of one run of a rule.
+type result struct {
+	Outcome              automationrun.Outcome
+	Detail               string
+	Steps                []types.AutomationStep
+	Err                  string
+	ContactID, BookingID *pulid.ID
+}
+
+// save records a run, or turns an earlier failed run into this one.
+func (s *Service) save(ctx context.Context, c *ent.Client, prev *ent.AutomationRun, rule *ent.AutomationRule, ev *ent.Event, res result, started time.Time) error {
+	now := s.Now.Now()
+	if res.Steps == nil {
+		res.Steps = []types.AutomationStep{}
+	}
+	if prev != nil {
+		return c.AutomationRun.UpdateOne(prev).SetOutcome(res.Outcome).SetDetail(res.Detail).
+			SetSteps(res.Steps).SetError(res.Err).SetFinishedAt(now).Exec(ctx)
+	}
+	cr := c.AutomationRun.Create().SetLocationID(rule.LocationID).SetRuleID(rule.ID).
+		SetOutcome(res.Outcome).SetDetail(res.Detail).SetSteps(res.Steps).SetError(res.Err).
+		SetNillableContactID(res.ContactID).SetNillableBookingID(res.BookingID).
+		SetStartedAt(started).SetFinishedAt(now)
+	if ev != nil {
+		cr.SetEventID(ev.ID).SetEventType(ev.Type)
+	} else {
+		cr.SetEventType(rule.Trigger)
+	}
+	return cr.Exec(ctx)
+}
+
+// run evaluates rule for ev (or, for a dry run, for the contact ct with a
+// made-up event of the rule's trigger) and runs its actions unless dry.
+func (s *Service) run(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, ct *ent.Contact, dry bool) (result, error) {
+	var res result
+	env, err := s.env(ctx, c, rule, ev, ct)
+	if err != nil {
+		return res, err
+	}
+	if env.Contact.Exists {
+		id := pulid.ID(env.Contact.ID)
+		res.ContactID = &id
+	}
+	if env.Booking.Exists {
+		id := pulid.ID(env.Booking.ID)
+		res.BookingID = &id
+	}
+	skip := func(why string) (result, error) {
+		res.Outcome, res.Detail = automationrun.OutcomeSkipped, why
+		if dry {
+			res.Outcome, res.Detail = automationrun.OutcomeDryRun, "Would skip: "+why
+		}
+		return res, nil
+	}
+	if !rule.Enabled && !dry {
+		return skip("The rule was disabled before it ran.")
+	}
+	depth := 0
+	if ev != nil {
+		if d, ok := ev.Payload["depth"].(float64); ok {
+			depth = int(d)
+		}
+		if depth >= events.MaxDepth {
+			return skip(fmt.Sprintf("The event was caused by a chain of %d rules; rules stop there.", depth))
+		}
+	}
+	prog, err := Compile(rule.Condition)
+	if err != nil {
+		return res, err
+	}
+	ok, err := holds(prog, env)
+	if err != nil {
+		return res, apperr.Invalidf("condition", "the condition failed: %v", err)
+	}
+	if !ok {
+		return skip("The condition is false: " + rule.Condition)
+	}
+	actx := events.WithCause(ctx, events.Cause{RuleID: rule.ID, Depth: depth + 1})
+	for i, a := range rule.Actions {
+		step, err := s.act(actx, c, rule, ev, env, a, dry)
+		if err != nil {
+			return res, fmt.Errorf("action %d (%s): %w", i+1, a.Type, err)
+		}
+		res.Steps = append(res.Steps, step)
+	}
+	res.Outcome, res.Detail = automationrun.OutcomeDone, fmt.Sprintf("Ran %d action(s).", len(res.Steps))
+	if dry {
+		res.Outcome, res.Detail = automationrun.OutcomeDryRun, fmt.Sprintf("Would run %d action(s).", len(res.Steps))
+	}
+	return res, nil
+}
+
+// subjectIDs reads the contact and booking an event names.
+func subjectIDs(ev *ent.Event) (*pulid.ID, *pulid.ID) {
+	var ct, bk *pulid.ID
+	if s, _ := ev.Payload["contact_id"].(string); s != "" {
+		id := pulid.ID(s)
+		ct = &id
+	}
+	if s, _ := ev.Payload["booking_id"].(string); s != "" {
+		id := pulid.ID(s)
+		bk = &id
+	}
+	return ct, bk
+}
