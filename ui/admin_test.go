@@ -386,14 +386,15 @@ func TestAdmin_ManagerSeesOnlyWhatTheyMay(t *testing.T) {
 	manager := srv.SignIn(t, "manager@example.com")
 
 	// Managers read settings but do not manage people: the matrix, read
-	// only, and the network rules.
+	// only, the network rules, the AI usage, and the automation rules and
+	// jobs they may read.
 	idx := getPage(t, srv, manager, "/admin")
 	if idx.Status != http.StatusOK {
 		t.Fatalf("manager /admin: %d", idx.Status)
 	}
 	var links []string
 	idx.Doc.Find(byTestID("admin-sections") + " a").Each(func(_ int, s *goquery.Selection) { links = append(links, text(s)) })
-	if strings.Join(links, ",") != "Permissions,Network" {
+	if strings.Join(links, ",") != "Permissions,Network,AI,Automation,Jobs" {
 		t.Errorf("a manager's admin index links to %q", links)
 	}
 	perms := getPage(t, srv, manager, "/admin/permissions")
