@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"errors"
 	"strconv"
 
@@ -97,6 +98,24 @@ func jobView(j *jobs.Job) *Job {
 
 // errNoQueue answers job operations in a process without a queue.
 var errNoQueue = errors.New("graph: no job queue")
+
+// jobAction runs act (Retry or Discard) on the job with id and shows the
+// job as it is afterwards.
+func (r *Resolver) jobAction(ctx context.Context, id pulid.ID, act func(*jobs.Queue, context.Context, int64) (*jobs.Job, error)) (*Job, error) {
+	q, err := r.queue()
+	if err != nil {
+		return nil, err
+	}
+	n, err := jobID(id)
+	if err != nil {
+		return nil, err
+	}
+	j, err := act(q, ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	return jobView(j), nil
+}
 
 func (r *Resolver) queue() (*jobs.Queue, error) {
 	if r.Jobs == nil {

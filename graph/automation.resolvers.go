@@ -45,36 +45,12 @@ func (r *mutationResolver) DryRunAutomationRule(ctx context.Context, ruleID puli
 
 // RetryJob is the resolver for the retryJob field.
 func (r *mutationResolver) RetryJob(ctx context.Context, id pulid.ID) (*Job, error) {
-	q, err := r.queue()
-	if err != nil {
-		return nil, err
-	}
-	n, err := jobID(id)
-	if err != nil {
-		return nil, err
-	}
-	j, err := q.Retry(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	return jobView(j), nil
+	return r.jobAction(ctx, id, (*jobs.Queue).Retry)
 }
 
 // DiscardJob is the resolver for the discardJob field.
 func (r *mutationResolver) DiscardJob(ctx context.Context, id pulid.ID) (*Job, error) {
-	q, err := r.queue()
-	if err != nil {
-		return nil, err
-	}
-	n, err := jobID(id)
-	if err != nil {
-		return nil, err
-	}
-	j, err := q.Discard(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	return jobView(j), nil
+	return r.jobAction(ctx, id, (*jobs.Queue).Discard)
 }
 
 // AutomationRules is the resolver for the automationRules field.

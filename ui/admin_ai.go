@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/avatarimaging/avatarcrm/internal/aiwire"
 	"net/http"
 	"strings"
 
@@ -229,24 +230,7 @@ func tryResult(res *graph.SMSIntentResult) *views.AITryResult {
 			out.Proposed += " (“" + *res.ProposedText + "”)"
 		}
 	}
-	switch {
-	case res.Intent == string(ai.IntentOptOut) && !res.NeedsReview:
-		out.Action = "Unsubscribe the number from SMS at once (Spam Act) and confirm by one last text."
-	case res.NeedsReview:
-		out.Action = "Hand the reply to a person: the system is not sure enough to act on it."
-	case res.Intent == string(ai.IntentConfirm):
-		out.Action = "Mark the booking confirmed."
-	case res.Intent == string(ai.IntentCancel):
-		out.Action = "Cancel the booking and create a task to offer another time."
-	case res.Intent == string(ai.IntentReschedule):
-		out.Action = "Create a task to move the booking" + strings.TrimSuffix(" to "+out.Proposed, " to ") + "."
-	case res.Intent == string(ai.IntentQuestion):
-		out.Action = "Create a task for staff to answer the question."
-	case res.Intent == string(ai.IntentOptIn):
-		out.Action = "Subscribe the number to SMS again."
-	default:
-		out.Action = "Log the reply on the contact's timeline; nothing else."
-	}
+	out.Action = aiwire.WouldDo(res.Intent, res.NeedsReview, out.Proposed)
 	return out
 }
 
