@@ -15,10 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/riverqueue/river"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/internal/app"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
@@ -36,6 +38,24 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		// The child: the program itself, plus the effect job.
 		app.ExtraWorkers = func(ws *jobs.Workers) { jobs.Add(ws, &effectWorker{}) }
+		if at := os.Getenv(testNowEnv); at != "" {
+			now, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "avatarcrm:", testNowEnv, err)
+				os.Exit(2)
+			}
+			cliClock = clock.Fixed(now)
+		}
+		if off := os.Getenv(testOffsetEnv); off != "" {
+			d, err := time.ParseDuration(off)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "avatarcrm:", testOffsetEnv, err)
+				os.Exit(2)
+			}
+			shifted := shiftedClock{Clock: clockwork.NewRealClock(), offset: d}
+			cliClock = func() time.Time { return shifted.Now().UTC() }
+			app.TimerClock = shifted
+		}
 		ctx, stop := signalContext()
 		err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 		stop()
