@@ -66,11 +66,11 @@ func twoServers(t *testing.T, dbEnv map[string]string) {
 	// The slot: 09:00 in Sydney on the test day (a 5-minute boundary).
 	slot := testutil.Now.Truncate(5 * time.Minute)
 	env := map[string]string{
-		"AVATARCRM_ADDR":               "127.0.0.1:0",
-		"AVATARCRM_DEV":                "false",
-		"AVATARCRM_SEED_DEMO":          "false",
-		"AVATARCRM_JOBS_WORKERS":       "4",
-		"AVATARCRM_SCHEDULES":          "true",
+		"AVATARCRM_ADDR":         "127.0.0.1:0",
+		"AVATARCRM_DEV":          "false",
+		"AVATARCRM_SEED_DEMO":    "false",
+		"AVATARCRM_JOBS_WORKERS": "4",
+		"AVATARCRM_SCHEDULES":    "true",
 		// Debug: each process logs its timer's "schedule fired".
 		"AVATARCRM_LOG_LEVEL":          "debug",
 		"AVATARCRM_SMS_PROVIDER":       "clicksend",
