@@ -37,8 +37,8 @@ func (c shiftedClock) Until(t time.Time) time.Duration { return t.Sub(c.Now()) }
 // TestTwoServers_OneDatabase_EachReminderOnce: two `avatarcrm serve`
 // processes on one database (a SQLite file; a PostgreSQL database), both
 // working jobs and both running the schedules' timers, with their clocks
-// set so the reminders schedule's 5-minute slot comes a few seconds after
-// they start. Both timers fire the slot; it is one job, and its reminders
+// set so the reminders schedule's 5-minute slot comes 15 s after they
+// start. Both timers fire the slot; it is one job, and its reminders
 // (twelve patients booked 90 minutes ahead: their 2 h reminder is due)
 // reach the fake ClickSend once each, whichever process sends them.
 func TestTwoServers_OneDatabase_EachReminderOnce(t *testing.T) {
@@ -113,11 +113,19 @@ func twoServers(t *testing.T, dbEnv map[string]string) {
 	}
 	closeApp()
 
-	// Both start now; their clocks reach the slot at fireAt.
-	fireAt := time.Now().Add(12 * time.Second)
+	// Both start now; their clocks reach the slot at fireAt. Both must
+	// have started their timers before it ("jobs" is logged after the
+	// schedules start), or the test would prove nothing.
+	fireAt := time.Now().Add(15 * time.Second)
 	env[testOffsetEnv] = slot.Sub(fireAt).String()
 	one := startChild(t, pairs(env), "serve")
 	two := startChild(t, pairs(env), "serve")
+	for !strings.Contains(one.out.String(), "msg=jobs") || !strings.Contains(two.out.String(), "msg=jobs") {
+		if time.Now().After(fireAt.Add(-500 * time.Millisecond)) {
+			t.Fatalf("the servers did not start their schedules within 15 s (machine too loaded?); outputs:\n%s\n---\n%s", one.out, two.out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	// Open again (insert-only, the real clock is irrelevant) to read.
 	r, closeReader := openInserter(t, withLog(dbEnv, "warn"), slot)
