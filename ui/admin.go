@@ -84,6 +84,7 @@ var flashes = map[string]string{
 	"ai-budget":             "AI budget saved.",
 	"warmness-recalculated": "Warmness recalculated.",
 	"rule-saved":            "Rule saved.",
+	"rule-created":          "Rule created.",
 	"rule-enabled":          "Rule enabled.",
 	"rule-disabled":         "Rule disabled: it starts no runs, and runs waiting out its delay are skipped.",
 	"job-retried":           "The job will run again now.",

@@ -22,6 +22,7 @@ import (
 
 func (u *UI) automationRoutes(r chi.Router) {
 	r.Get("/admin/automation", u.automationRules)
+	r.Post("/admin/automation", u.createRule)
 	r.Get("/admin/automation/check", u.checkCondition)
 	r.Get("/admin/automation/{id}", u.automationRule)
 	r.Post("/admin/automation/{id}", u.updateRule)
@@ -32,8 +33,20 @@ func (u *UI) automationRoutes(r chi.Router) {
 	r.Post("/admin/jobs/{id}/discard", u.discardJob)
 }
 
-// automationRules lists the rules and the scheduled reminders.
+// newRuleActions is what the new-rule form's actions start as: one SMS.
+const newRuleActions = `[
+  {"type": "send_sms", "template": "welcome"}
+]`
+
+// automationRules lists the rules and the scheduled reminders, with the
+// new-rule form.
 func (u *UI) automationRules(w http.ResponseWriter, r *http.Request) {
+	u.showRules(w, r, http.StatusOK, nil)
+}
+
+// showRules renders the rules page; form, when set, is the new-rule
+// form's input kept after an error.
+func (u *UI) showRules(w http.ResponseWriter, r *http.Request, status int, form *views.RuleForm) {
 	p, ok := u.adminPage(w, r, "Automation", graph.OpAutomationRules)
 	if !ok {
 		return
@@ -56,7 +69,76 @@ func (u *UI) automationRules(w http.ResponseWriter, r *http.Request) {
 	for _, s := range sched {
 		d.Scheduled = append(d.Scheduled, views.ScheduledRow{Name: s.Name, When: s.When, Template: s.Template, Schedule: s.Schedule})
 	}
-	render(w, r, views.AutomationPage(p, d))
+	if d.CanCreate = u.allowed(ctx, graph.OpCreateAutomationRule); d.CanCreate {
+		triggers, err := u.api.auto.AutomationTriggers(ctx)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		for _, t := range triggers {
+			d.Triggers = append(d.Triggers, views.Option{Value: t, Label: t})
+		}
+		d.New = views.RuleForm{Delay: "0", Actions: newRuleActions}
+		if form != nil {
+			d.New = *form
+			p.Error = "The rule was not created: please check the form."
+		}
+	}
+	renderStatus(w, r, status, views.AutomationPage(p, d))
+}
+
+// ruleInput reads the rule form (new and edit): the input for
+// createAutomationRule / updateAutomationRule, or an INVALID error on the
+// delay or the actions' JSON.
+func ruleInput(r *http.Request) (views.RuleForm, graph.AutomationRuleInput, error) {
+	form := views.RuleForm{
+		Name: trim(r.PostFormValue("name")), Trigger: trim(r.PostFormValue("trigger")),
+		Condition: r.PostFormValue("condition"), Delay: trim(r.PostFormValue("delaySeconds")), Actions: r.PostFormValue("actions"),
+	}
+	in := graph.AutomationRuleInput{Name: &form.Name, Trigger: &form.Trigger, Condition: &form.Condition}
+	if form.Delay != "" {
+		n, err := strconv.Atoi(form.Delay)
+		if err != nil {
+			return form, in, apperr.Invalidf("delaySeconds", "must be a whole number of seconds")
+		}
+		in.DelaySeconds = &n
+	}
+	var actions []*graph.AutomationActionInput
+	if err := json.Unmarshal([]byte(form.Actions), &actions); err != nil {
+		return form, in, apperr.Invalidf("actions", "not a JSON list of actions: %v", err)
+	}
+	in.Actions = actions
+	return form, in, nil
+}
+
+// ruleFields maps the input's fields to the form's; an error on one
+// action is shown beside the actions.
+var ruleFields = inputs{"name": "name", "trigger": "trigger", "condition": "condition", "delaySeconds": "delaySeconds", "actions": "actions"}
+
+func actionsError(err error) error {
+	if ae := apperr.From(err); err != nil && strings.HasPrefix(ae.Field, "actions[") {
+		ae.Message = ae.Field + ": " + ae.Message
+		ae.Field = "actions"
+		return ae
+	}
+	return err
+}
+
+// createRule posts the new-rule form: createAutomationRule. A bad
+// condition comes back next to the field with its position; a new rule
+// is listed, enabled as the form says (enabled unless switched off later).
+func (u *UI) createRule(w http.ResponseWriter, r *http.Request) {
+	if !u.may(w, r, graph.OpCreateAutomationRule) || !u.parseForm(w, r) {
+		return
+	}
+	form, in, err := ruleInput(r)
+	if err == nil {
+		_, err = u.api.auto.CreateAutomationRule(r.Context(), in)
+	}
+	u.finish(w, r, actionsError(err), done{Path: "/admin/automation", Key: "rule-created"}, ruleFields, "", func(errs views.FieldErrors, status int) {
+		form.Errors = errs
+		u.showRules(w, r, status, &form)
+	})
 }
 
 func ruleRow(rule *ent.AutomationRule) views.RuleRow {
@@ -203,36 +285,11 @@ func (u *UI) updateRule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := idParam(r)
-	form := views.RuleForm{
-		Name: trim(r.PostFormValue("name")), Trigger: trim(r.PostFormValue("trigger")),
-		Condition: r.PostFormValue("condition"), Delay: trim(r.PostFormValue("delaySeconds")), Actions: r.PostFormValue("actions"),
-	}
-	in := graph.AutomationRuleInput{Name: &form.Name, Trigger: &form.Trigger, Condition: &form.Condition}
-	var err error
-	if form.Delay != "" {
-		n, perr := strconv.Atoi(form.Delay)
-		if perr != nil {
-			err = apperr.Invalidf("delaySeconds", "must be a whole number of seconds")
-		}
-		in.DelaySeconds = &n
-	}
-	if err == nil {
-		var actions []*graph.AutomationActionInput
-		if jerr := json.Unmarshal([]byte(form.Actions), &actions); jerr != nil {
-			err = apperr.Invalidf("actions", "not a JSON list of actions: %v", jerr)
-		}
-		in.Actions = actions
-	}
+	form, in, err := ruleInput(r)
 	if err == nil {
 		_, err = u.api.auto.UpdateAutomationRule(r.Context(), id, in)
 	}
-	fields := inputs{"name": "name", "trigger": "trigger", "condition": "condition", "delaySeconds": "delaySeconds", "actions": "actions"}
-	if ae := apperr.From(err); err != nil && strings.HasPrefix(ae.Field, "actions[") {
-		ae.Message = ae.Field + ": " + ae.Message
-		ae.Field = "actions"
-		err = ae
-	}
-	u.finish(w, r, err, done{Path: "/admin/automation/" + id.String(), Key: "rule-saved"}, fields, "", func(errs views.FieldErrors, status int) {
+	u.finish(w, r, actionsError(err), done{Path: "/admin/automation/" + id.String(), Key: "rule-saved"}, ruleFields, "", func(errs views.FieldErrors, status int) {
 		form.Errors = errs
 		u.showRule(w, r, status, &form, func(*views.RuleEditPage) {})
 	})

@@ -19,6 +19,7 @@ type automationAPI interface {
 	AutomationTriggers(ctx context.Context) ([]string, error)
 	ScheduledAutomations(ctx context.Context) ([]*graph.ScheduledAutomation, error)
 	CheckAutomationCondition(ctx context.Context, condition string) (*graph.ConditionCheck, error)
+	CreateAutomationRule(ctx context.Context, input graph.AutomationRuleInput) (*ent.AutomationRule, error)
 	UpdateAutomationRule(ctx context.Context, id pulid.ID, input graph.AutomationRuleInput) (*ent.AutomationRule, error)
 	SetAutomationRuleEnabled(ctx context.Context, id pulid.ID, enabled bool) (*ent.AutomationRule, error)
 	DryRunAutomationRule(ctx context.Context, ruleID pulid.ID, contactID pulid.ID) (*ent.AutomationRun, error)

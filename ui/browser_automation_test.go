@@ -79,3 +79,55 @@ func TestBrowser_AutomationRuleEditAndDryRun(t *testing.T) {
 	}
 	check("dry run")
 }
+
+// TestBrowser_AutomationNewRule: an administrator fills the new-rule form
+// on the rules page — a trigger from the list, a condition refused beside
+// the field as they type, then corrected, a delay and an action — creates
+// the rule and sees it listed with its trigger, delay and action.
+func TestBrowser_AutomationNewRule(t *testing.T) {
+	srv := testutil.StartServer(t, testutil.ServerOptions{})
+	ctx := testutil.Browser(t)
+	problems := testutil.WatchPage(t, ctx)
+	srv.SignInBrowser(t, ctx, "admin@example.com")
+	load(t, ctx, "open Automation", chromedp.Navigate(srv.URL+"/admin/automation"))
+	if n := eval[int](t, ctx, `document.querySelectorAll('[data-testid="rule-row"]').length`); n == 0 {
+		t.Fatal("no rules listed")
+	}
+	before := eval[int](t, ctx, `document.querySelectorAll('[data-testid="rule-row"]').length`)
+
+	do(t, ctx, "fill the new rule",
+		chromedp.SendKeys(chromedp.ID("rule-name"), "No-show: tell the desk"),
+		chromedp.SetValue(chromedp.ID("rule-trigger"), "booking.no_show"),
+		chromedp.Clear(chromedp.ID("rule-delay")),
+		chromedp.SendKeys(chromedp.ID("rule-delay"), "3600"),
+		chromedp.SetValue(chromedp.ID("rule-actions"), `[{"type": "notify_staff", "message": "A patient missed their scan"}]`),
+		chromedp.SendKeys(chromedp.ID("rule-condition"), `booking.statsu == "no_show"`),
+	)
+	testutil.WaitJS(t, ctx, stepTimeout, "the condition check",
+		`(document.querySelector('#rule-condition-check [data-testid="field-error-rule-condition"]') || {}).textContent?.includes("statsu")`)
+	if got := testutil.Text(t, ctx, `#rule-condition-check`); !strings.Contains(got, "booking has no field statsu") {
+		t.Errorf("the check as you type reads %q", got)
+	}
+	eval[string](t, ctx, `document.getElementById("rule-condition").value = ""`)
+	do(t, ctx, "correct the condition",
+		chromedp.SendKeys(chromedp.ID("rule-condition"), `booking.status == "no_show"`),
+	)
+	testutil.WaitJS(t, ctx, stepTimeout, "the condition is valid",
+		`document.querySelector('#rule-condition-check [data-testid="condition-ok"]') !== null`)
+	load(t, ctx, "create the rule", chromedp.Click(sel("rule-create")))
+	if got := testutil.Text(t, ctx, ".flash"); !strings.Contains(got, "Rule created") {
+		t.Errorf("flash = %q", got)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('[data-testid="rule-row"]').length`); n != before+1 {
+		t.Errorf("%d rules listed after creating one, want %d", n, before+1)
+	}
+	row := eval[string](t, ctx, `[...document.querySelectorAll('[data-testid="rule-row"]')].find(r => r.textContent.includes("No-show: tell the desk"))?.textContent ?? ""`)
+	for _, want := range []string{"booking.no_show", "+ 1 h", `booking.status == "no_show"`, "Notice: A patient missed their scan", "Enabled"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the new rule's row %q does not show %q", row, want)
+		}
+	}
+	for _, p := range problems.Check(t, ctx) {
+		t.Errorf("rules page: %s", p)
+	}
+}

@@ -322,6 +322,15 @@ var formRoutes = []formRoute{
 			return `mutation($id: ID!) { removeIPRule(id: $id) }`, idVar(f.ipRule)
 		}},
 	// Automation and jobs.
+	{pattern: "/admin/automation", path: fixed("/admin/automation"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"name": {"Road new " + string(f.role)}, "trigger": {"contact.created"}, "condition": {`contact.pipeline == "lead"`},
+				"delaySeconds": {"0"}, "actions": {`[{"type": "notify_staff", "message": "road"}]`}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($n: String!) { createAutomationRule(input: {name: $n, trigger: "contact.created", condition: "contact.pipeline == \"lead\"", delaySeconds: 0, actions: [{type: "notify_staff", message: "road"}]}) { id } }`,
+				map[string]any{"n": "Road new " + string(f.role)}
+		}},
 	{pattern: "/admin/automation/{id}", path: func(f roadFixture) string { return "/admin/automation/" + f.rule },
 		form: func(f roadFixture) url.Values {
 			return url.Values{"name": {"Road " + string(f.role)}, "trigger": {"contact.created"}, "condition": {`contact.pipeline == "lead"`},

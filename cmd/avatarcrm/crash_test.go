@@ -15,10 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/riverqueue/river"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/internal/app"
+	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
@@ -36,6 +38,24 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		// The child: the program itself, plus the effect job.
 		app.ExtraWorkers = func(ws *jobs.Workers) { jobs.Add(ws, &effectWorker{}) }
+		if at := os.Getenv(testNowEnv); at != "" {
+			now, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "avatarcrm:", testNowEnv, err)
+				os.Exit(2)
+			}
+			cliClock = clock.Fixed(now)
+		}
+		if off := os.Getenv(testOffsetEnv); off != "" {
+			d, err := time.ParseDuration(off)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "avatarcrm:", testOffsetEnv, err)
+				os.Exit(2)
+			}
+			shifted := shiftedClock{Clock: clockwork.NewRealClock(), offset: d}
+			cliClock = func() time.Time { return shifted.Now().UTC() }
+			app.TimerClock = shifted
+		}
 		ctx, stop := signalContext()
 		err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 		stop()
@@ -113,14 +133,32 @@ func (e *effects) snapshot() (applied map[string]int, requests int) {
 // child is a running copy of the program.
 type child struct {
 	cmd *exec.Cmd
-	out *bytes.Buffer
+	out *lockedBuffer
+}
+
+// lockedBuffer is a child's output, safe to read while the child writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startChild(t *testing.T, env []string, args ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), append(env, childEnv+"=1")...)
-	out := &bytes.Buffer{}
+	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
@@ -18,6 +20,11 @@ import (
 // ExtraWorkers, when set before Open, registers more job kinds; the crash
 // tests use it to add a job that calls a local server.
 var ExtraWorkers func(*jobs.Workers)
+
+// TimerClock, when set before Open, drives the schedules' timers instead of
+// the real clock; tests that run the program in a child process shift it
+// (with the app's clock) to put a schedule's slot a moment ahead.
+var TimerClock clockwork.Clock
 
 // openJobs builds the job queue with the worker of every job kind, and the
 // schedules. Nothing runs until startJobs.
@@ -43,7 +50,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	msg.Jobs = q
 	a.Events.Jobs, a.Automation.Jobs = q, q
 	a.Automation.SMS = smsSender(msg)
-	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now}
+	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now, Clock: TimerClock}
 	return nil
 }
 

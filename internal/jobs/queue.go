@@ -59,7 +59,8 @@ type Config struct {
 	// again; at least JobTimeout (default 5 min).
 	RescueAfter time.Duration
 	// PollInterval is how often workers look for due jobs besides being
-	// told of new ones (default 1 s).
+	// told of new ones (default 1 s on SQLite, 200 ms on PostgreSQL: see
+	// defaultPoll).
 	PollInterval time.Duration
 	// FetchCooldown is the least time between two fetches of due jobs
 	// (default 20 ms; River's is 100 ms). A new job waits for the next
@@ -139,8 +140,8 @@ func New(ctx context.Context, d *db.DB, ws *Workers, cfg Config) (*Queue, error)
 		MaxAttempts:                 cmp.Or(cfg.MaxAttempts, 10),
 		JobTimeout:                  cmp.Or(cfg.JobTimeout, time.Minute),
 		RescueStuckJobsAfter:        cmp.Or(cfg.RescueAfter, 5*time.Minute),
-		FetchPollInterval:           cmp.Or(cfg.PollInterval, time.Second),
-		FetchCooldown:               min(cmp.Or(cfg.PollInterval, time.Second), cmp.Or(cfg.FetchCooldown, 20*time.Millisecond)),
+		FetchPollInterval:           cmp.Or(cfg.PollInterval, defaultPoll(d.Dialect)),
+		FetchCooldown:               min(cmp.Or(cfg.PollInterval, defaultPoll(d.Dialect)), cmp.Or(cfg.FetchCooldown, 20*time.Millisecond)),
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
 		CancelledJobRetentionPeriod: 7 * 24 * time.Hour,
 		DiscardedJobRetentionPeriod: 30 * 24 * time.Hour,
@@ -258,3 +259,20 @@ func (q *Queue) Kinds() []string { return q.workers.Kinds() }
 // not wrap (reading a job's row in tests, queue controls). Prefer the
 // methods of Queue: they keep the transaction and access rules.
 func (q *Queue) River() *river.Client[*sql.Tx] { return q.client }
+
+// defaultPoll is how often workers look for due jobs unless told.
+// On PostgreSQL a new job is announced with NOTIFY, but River sends at most
+// one announcement per queue per fetch cooldown: a job inserted right
+// after another (a rule's job by the event job that just started, a send
+// job by the rule's) is often not announced, and waits for the poll. With
+// River's 1 s poll the welcome SMS chain (three jobs) took a second at the
+// median (BenchmarkWelcomeSMSLatency/postgres); at 200 ms it takes about
+// 150 ms, for five cheap fetch queries a second per queue. On SQLite a
+// fetch takes the single write lock, so its poll stays at 1 s; River's
+// SQLite driver polls its notification table every 50 ms anyway.
+func defaultPoll(d string) time.Duration {
+	if d == dialect.Postgres {
+		return 200 * time.Millisecond
+	}
+	return time.Second
+}

@@ -202,3 +202,89 @@ func priceCents(n json.Number) int {
 	}
 	return int(math.Round(f * 100))
 }
+
+// ClickSendHistoryPages bounds how many pages of 100 Find reads before it
+// gives up (an error: the job retries later rather than send blind).
+const ClickSendHistoryPages = 50
+
+// clickSendHistory is one page of GET /v3/sms/history.
+type clickSendHistory struct {
+	HTTPCode     int    `json:"http_code"`
+	ResponseCode string `json:"response_code"`
+	Data         struct {
+		Total       int `json:"total"`
+		CurrentPage int `json:"current_page"`
+		LastPage    int `json:"last_page"`
+		Data        []struct {
+			Direction    string      `json:"direction"`
+			MessageID    string      `json:"message_id"`
+			Status       string      `json:"status"`
+			MessagePrice json.Number `json:"message_price"`
+			MessageParts json.Number `json:"message_parts"`
+			To           string      `json:"to"`
+			CustomString string      `json:"custom_string"`
+		} `json:"data"`
+	} `json:"data"`
+}
+
+// Find implements Finder through ClickSend's SMS history
+// (GET /v3/sms/history?date_from&date_to&page&limit, newest pages as
+// ClickSend orders them), matching the message by custom_string, which
+// Send sets to the message's ID. A message ClickSend holds as FAILED or
+// CANCELLED is not found: it never reached the patient, and may be sent
+// again. Any error is temporary.
+func (c *ClickSend) Find(ctx context.Context, id string, since time.Time) (Result, bool, error) {
+	from := since.Add(-10 * time.Minute).Unix() // clock skew between us and ClickSend
+	to := time.Now().Add(10 * time.Minute).Unix()
+	for page := 1; page <= ClickSendHistoryPages; page++ {
+		var h clickSendHistory
+		if err := c.history(ctx, from, to, page, &h); err != nil {
+			return Result{}, false, err
+		}
+		for _, m := range h.Data.Data {
+			if m.CustomString != id || (m.Direction != "" && m.Direction != "out") {
+				continue
+			}
+			switch strings.ToUpper(m.Status) {
+			case "FAILED", "CANCELLED", "CANCELLED_AFTER_REVIEW":
+				continue
+			}
+			parts, _ := strconv.ParseFloat(strings.Trim(string(m.MessageParts), `"`), 64)
+			return Result{ID: id, OK: true, Status: "SUCCESS", ProviderMessageID: m.MessageID,
+				CostCents: priceCents(m.MessagePrice), Parts: int(parts)}, true, nil
+		}
+		if h.Data.LastPage <= page || len(h.Data.Data) == 0 {
+			return Result{}, false, nil
+		}
+	}
+	return Result{}, false, &TemporaryError{fmt.Errorf("clicksend: message %s not in the first %d pages of the history", id, ClickSendHistoryPages)}
+}
+
+func (c *ClickSend) history(ctx context.Context, from, to int64, page int, out *clickSendHistory) error {
+	if err := c.wait(ctx); err != nil {
+		return err
+	}
+	u := fmt.Sprintf("%s/v3/sms/history?date_from=%d&date_to=%d&page=%d&limit=100", c.BaseURL, from, to, page)
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	hr.SetBasicAuth(c.Username, c.APIKey)
+	hr.Header.Set("Accept", "application/json")
+	resp, err := c.HTTP.Do(hr)
+	if err != nil {
+		return &TemporaryError{fmt.Errorf("clicksend history: %w", err)}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return &TemporaryError{fmt.Errorf("clicksend history: read answer: %w", err)}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return &TemporaryError{fmt.Errorf("clicksend history: HTTP %d", resp.StatusCode)}
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return &TemporaryError{fmt.Errorf("clicksend history: answer is not JSON: %w", err)}
+	}
+	return nil
+}

@@ -158,7 +158,7 @@ func (f *fixture) deliverDue(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if _, err := f.svc.Deliver(f.job("sms.send"), m.ID, false); err != nil {
+		if _, err := f.svc.Deliver(f.job("sms.send"), m.ID, messaging.Attempt{}); err != nil {
 			t.Fatalf("deliver %s: %v", m.ID, err)
 		}
 	}

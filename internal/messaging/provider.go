@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // SMS is one text handed to a provider.
@@ -39,6 +40,18 @@ type Result struct {
 type Provider interface {
 	Name() string
 	Send(ctx context.Context, msgs []SMS) ([]Result, error)
+}
+
+// Finder is a Provider that can say whether it already accepted a message
+// (ClickSend: its SMS history, matched by custom_string). A send job run
+// again — its process died after the provider accepted the message but
+// before the outcome was written, or the answer was lost to a timeout or
+// a 5xx — asks the provider first instead of sending a second copy.
+type Finder interface {
+	// Find returns the provider's result for the message with id if it
+	// accepted one since since (ok false if it has none). An error means
+	// the provider could not tell; the caller must not send blind.
+	Find(ctx context.Context, id string, since time.Time) (r Result, ok bool, err error)
 }
 
 // TemporaryError is a failure worth retrying: HTTP 429, a 5xx, a network

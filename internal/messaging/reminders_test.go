@@ -226,7 +226,7 @@ func TestQueueSMS_QuietHoursAndKey(t *testing.T) {
 		t.Fatalf("queued at 21:15: %s until %v", m.Status, m.SendAfter)
 	}
 	// A send job that runs early (another process's clock) defers again.
-	out, err := f.svc.Deliver(f.job("sms.send"), m.ID, false)
+	out, err := f.svc.Deliver(f.job("sms.send"), m.ID, messaging.Attempt{})
 	if err != nil || out.Status != message.StatusDeferred || out.Deferred != 10*time.Hour+45*time.Minute {
 		t.Fatalf("early delivery: %+v, %v", out, err)
 	}

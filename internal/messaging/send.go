@@ -45,7 +45,10 @@ type sendWorker struct {
 }
 
 func (w *sendWorker) Work(ctx context.Context, j *river.Job[SendArgs]) error {
-	out, err := w.s.Deliver(ctx, j.Args.MessageID, j.Attempt >= j.MaxAttempts)
+	// A snooze (quiet hours) does not count as an attempt: Attempt > 1
+	// means an earlier attempt ended in an error or died with its process,
+	// possibly after the provider accepted the message.
+	out, err := w.s.Deliver(ctx, j.Args.MessageID, Attempt{Last: j.Attempt >= j.MaxAttempts, Again: j.Attempt > 1})
 	if err != nil {
 		return err
 	}
@@ -55,6 +58,17 @@ func (w *sendWorker) Work(ctx context.Context, j *river.Job[SendArgs]) error {
 		return river.JobSnooze(out.Deferred)
 	}
 	return nil
+}
+
+// Attempt says which attempt of a message's send job delivers it.
+type Attempt struct {
+	// Last is the job's last attempt: a failure marks the message failed.
+	Last bool
+	// Again is any attempt after the first: an earlier one may have
+	// reached the provider without its outcome being written (its process
+	// was killed, or the provider's answer was lost), so a provider that
+	// can tell (Finder) is asked before the message is sent.
+	Again bool
 }
 
 // Outcome is what Deliver did.
@@ -73,8 +87,12 @@ type Outcome struct {
 // provider is called outside any transaction (it may be slow); the outcome
 // and the contact's touchpoint are written after in one. A temporary
 // provider failure is returned as an error, for the job's retry with
-// backoff; on the last attempt the message is marked failed.
-func (s *Service) Deliver(ctx context.Context, id pulid.ID, lastAttempt bool) (Outcome, error) {
+// backoff; on the last attempt the message is marked failed. On an attempt
+// after the first (a.Again), a provider that implements Finder is asked
+// whether it already holds the message; if so its answer is recorded and
+// nothing is sent again.
+func (s *Service) Deliver(ctx context.Context, id pulid.ID, a Attempt) (Outcome, error) {
+	lastAttempt := a.Last
 	m, err := s.Client.Message.Query().Where(message.ID(id)).WithContact().Only(ctx)
 	if ent.IsNotFound(err) {
 		// The contact was purged, and its messages with it: nothing to send.
@@ -105,7 +123,23 @@ func (s *Service) Deliver(ctx context.Context, id pulid.ID, lastAttempt bool) (O
 		}
 	}
 	p := s.provider()
-	res, err := p.Send(ctx, []SMS{{ID: string(m.ID), To: m.To, From: s.From, Body: m.Body}})
+	var res []Result
+	if f, ok := p.(Finder); ok && a.Again {
+		r, found, ferr := f.Find(ctx, string(m.ID), m.CreatedAt)
+		switch {
+		case ferr != nil:
+			// The provider cannot tell whether it has the message: try
+			// again later rather than risk a second copy.
+			err = &TemporaryError{fmt.Errorf("%s: did an earlier attempt send it? %w", p.Name(), ferr)}
+		case found:
+			slog.Info("sms already accepted by the provider on an earlier attempt; recorded, not sent again",
+				"message", m.ID, "provider", p.Name(), "provider_message_id", r.ProviderMessageID)
+			res = []Result{r}
+		}
+	}
+	if res == nil && err == nil {
+		res, err = p.Send(ctx, []SMS{{ID: string(m.ID), To: m.To, From: s.From, Body: m.Body}})
+	}
 	if err == nil && len(res) != 1 {
 		err = &TemporaryError{fmt.Errorf("%s: %d results for one message", p.Name(), len(res))}
 	}
@@ -142,8 +176,9 @@ func (s *Service) Deliver(ctx context.Context, id pulid.ID, lastAttempt bool) (O
 			SetNillableBookingID(m.BookingID).SetNillableActorID(m.SentByID).Exec(ctx)
 	})
 	if err != nil {
-		// Sent but not recorded: the retry finds it still queued and sends
-		// again (at least once). Log it for the operator.
+		// Sent but not recorded: the retry finds it still queued, and asks
+		// the provider before sending again (Attempt.Again). Log it for
+		// the operator.
 		slog.Error("sms sent but not recorded", "message", m.ID, "err", err)
 		return Outcome{}, err
 	}

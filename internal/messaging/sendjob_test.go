@@ -2,6 +2,7 @@ package messaging_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -115,5 +116,74 @@ func TestSendJob_DeadLetterMarksFailed(t *testing.T) {
 	}
 	if n := len(fake.Messages()); n != 0 {
 		t.Fatalf("%d accepted", n)
+	}
+}
+
+// TestSendJob_AcceptedButNotRecorded_FoundNotSentAgain: an earlier attempt
+// handed the message to ClickSend, but its process died (or the answer was
+// lost) before the outcome was written, so the message is still queued.
+// The next attempt finds it in ClickSend's history by custom_string —
+// behind a full page of other messages — records ClickSend's id and price,
+// and sends nothing; a message ClickSend does not have is sent once. The
+// first attempt does not ask.
+func TestSendJob_AcceptedButNotRecorded_FoundNotSentAgain(t *testing.T) {
+	fake := clicksendtest.New(t)
+	cs := messaging.NewClickSend(fake.URL, clicksendtest.Username, clicksendtest.APIKey, 1000)
+	f := newFixture(t, cs)
+	f.svc.Now = func() time.Time { return syd("2026-03-11", "10:00") }
+	ct := f.contact(t, false)
+	earlier := f.queue(t, messaging.SMSInput{ContactID: ct.ID, Body: "Sent by an attempt that died"})
+	// 120 other messages of the account, then the dead attempt's send.
+	var others []messaging.SMS
+	for i := range 120 {
+		others = append(others, messaging.SMS{ID: fmt.Sprintf("other-%d", i), To: fmt.Sprintf("+614%08d", 50000000+i), Body: "Other"})
+	}
+	others = append(others, messaging.SMS{ID: string(earlier.ID), To: earlier.To, Body: earlier.Body})
+	if _, err := cs.Send(context.Background(), others); err != nil {
+		t.Fatal(err)
+	}
+	atClickSend := fake.Messages()[120].MessageID
+
+	out, err := f.svc.Deliver(f.job("sms.send"), earlier.ID, messaging.Attempt{Again: true})
+	if err != nil || out.Status != message.StatusSent {
+		t.Fatalf("deliver again: %+v, %v", out, err)
+	}
+	if n := len(fake.Messages()); n != 121 {
+		t.Fatalf("ClickSend holds %d messages, want the 121 it had: the message was sent again", n)
+	}
+	got, err := f.c.Message.Get(f.admin, earlier.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Provider != messaging.ClickSendName || got.ProviderMessageID == nil || *got.ProviderMessageID != atClickSend || got.CostCents != 8 || got.SentAt == nil {
+		t.Fatalf("recorded %+v, want ClickSend's id %s and price", got, atClickSend)
+	}
+	if fake.HistoryRequests() < 2 {
+		t.Errorf("%d history requests: the message was on the second page", fake.HistoryRequests())
+	}
+
+	// Not at ClickSend: sent, once.
+	history := fake.HistoryRequests()
+	fresh := f.queue(t, messaging.SMSInput{ContactID: ct.ID, Body: "Never reached ClickSend"})
+	if out, err := f.svc.Deliver(f.job("sms.send"), fresh.ID, messaging.Attempt{Again: true}); err != nil || out.Status != message.StatusSent {
+		t.Fatalf("deliver again: %+v, %v", out, err)
+	}
+	if n := len(fake.Messages()); n != 122 || fake.Messages()[121].CustomString != string(fresh.ID) {
+		t.Fatalf("ClickSend holds %d messages, want the new one added", n)
+	}
+	if fake.HistoryRequests() == history {
+		t.Error("the attempt after the first sent without asking ClickSend")
+	}
+	// A first attempt sends without asking.
+	history = fake.HistoryRequests()
+	first := f.queue(t, messaging.SMSInput{ContactID: ct.ID, Body: "First attempt"})
+	if _, err := f.svc.Deliver(f.job("sms.send"), first.ID, messaging.Attempt{}); err != nil {
+		t.Fatal(err)
+	}
+	if fake.HistoryRequests() != history || len(fake.Messages()) != 123 {
+		t.Errorf("first attempt: %d history requests, %d messages", fake.HistoryRequests()-history, len(fake.Messages()))
+	}
+	if p := fake.Problems(); len(p) > 0 {
+		t.Fatalf("requests not in ClickSend's format: %v", p)
 	}
 }

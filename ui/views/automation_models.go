@@ -7,6 +7,11 @@ type RulesPage struct {
 	Rules     []RuleRow
 	Scheduled []ScheduledRow
 	CanEdit   bool
+	// CanCreate shows the new-rule form: New is its input (kept after an
+	// error), Triggers the events a rule may start on.
+	CanCreate bool
+	New       RuleForm
+	Triggers  []Option
 }
 
 // RuleRow is one rule.

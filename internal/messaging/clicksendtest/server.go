@@ -3,7 +3,10 @@
 // /v3/sms/send, HTTP Basic, a JSON body of messages with to, body, source
 // and custom_string, at most 1,000 of them) and answers in ClickSend's
 // envelope, with a per-message status. Tests read what it received, and
-// can make it answer 429, 500 or a per-message refusal.
+// can make it answer 429, 500 or a per-message refusal, or take its time.
+// It also answers GET /v3/sms/history (ClickSend's paginated SMS history,
+// filtered by date_from and date_to), from which a send job run again
+// learns whether an earlier attempt's message arrived.
 package clicksendtest
 
 import (
@@ -12,9 +15,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Username and APIKey are the credentials the server accepts.
@@ -31,6 +36,8 @@ type Message struct {
 	Body         string
 	Source       string
 	CustomString string
+	// At is when it was accepted.
+	At time.Time
 }
 
 // Server is a fake ClickSend.
@@ -45,6 +52,8 @@ type Server struct {
 	failNext []int             // statuses to answer the next requests with
 	statuses map[string]string // to → per-message status to answer
 	problems []string
+	delay    time.Duration
+	history  int
 }
 
 // E.164: a plus and 8 to 15 digits.
@@ -74,6 +83,22 @@ func (s *Server) SetStatus(to, status string) {
 	s.statuses[to] = status
 }
 
+// SetDelay makes every send request take d before it is answered, as a
+// real provider's call does; the message is accepted at the end of it,
+// even if the client has gone (ClickSend keeps a request it received).
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// HistoryRequests is how many GET /v3/sms/history requests arrived.
+func (s *Server) HistoryRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.history
+}
+
 // Messages returns the messages accepted so far (status SUCCESS).
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -81,7 +106,8 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.accepted...)
 }
 
-// Requests is how many send requests arrived (failed ones included).
+// Requests is how many send requests arrived (failed ones included;
+// history requests are counted apart).
 func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -114,6 +140,16 @@ func (s *Server) refuse(w http.ResponseWriter, code int, rc, problem string) {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/v3/sms/history" {
+		s.handleHistory(w, r)
+		return
+	}
+	s.mu.Lock()
+	delay := s.delay
+	s.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests++
@@ -184,7 +220,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		if status == "SUCCESS" {
 			queued++
 			total += 0.0771
-			s.accepted = append(s.accepted, Message{MessageID: id, To: to, From: str("from"), Body: body, Source: str("source"), CustomString: str("custom_string")})
+			s.accepted = append(s.accepted, Message{MessageID: id, To: to, From: str("from"), Body: body, Source: str("source"), CustomString: str("custom_string"), At: time.Now()})
 		}
 		out = append(out, map[string]any{
 			"message_id": id, "status": status, "message_price": price, "message_parts": 1,
@@ -195,5 +231,63 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.envelope(w, http.StatusOK, "SUCCESS", "Messages queued for delivery.", map[string]any{
 		"queued_count": queued, "total_price": total, "messages": out,
 		"currency": map[string]any{"currency_name_short": "AUD"},
+	})
+}
+
+// handleHistory answers GET /v3/sms/history?date_from&date_to&page&limit
+// with the accepted messages in ClickSend's paginated envelope
+// (data.total, per_page, current_page, last_page, data.data).
+func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.history++
+	if r.Method != http.MethodGet {
+		s.refuse(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "history: method "+r.Method)
+		return
+	}
+	if u, p, ok := r.BasicAuth(); !ok || u != Username || p != APIKey {
+		s.refuse(w, http.StatusUnauthorized, "UNAUTHORIZED", "history: basic auth missing or wrong")
+		return
+	}
+	q := r.URL.Query()
+	num := func(k string, def int64) (int64, bool) {
+		v := q.Get(k)
+		if v == "" {
+			return def, true
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil && n >= 0
+	}
+	from, ok1 := num("date_from", 0)
+	to, ok2 := num("date_to", 1<<62)
+	page, ok3 := num("page", 1)
+	limit, ok4 := num("limit", 15)
+	if !ok1 || !ok2 || !ok3 || !ok4 || page < 1 || limit < 1 || limit > 100 {
+		s.refuse(w, http.StatusBadRequest, "BAD_REQUEST", "history: bad query "+r.URL.RawQuery)
+		return
+	}
+	var match []Message
+	for _, m := range s.accepted {
+		if at := m.At.Unix(); at >= from && at <= to {
+			match = append(match, m)
+		}
+	}
+	last := max(1, (len(match)+int(limit)-1)/int(limit))
+	var rows []map[string]any
+	for i := int(page-1) * int(limit); i < len(match) && i < int(page*limit); i++ {
+		m := match[i]
+		rows = append(rows, map[string]any{
+			"direction": "out", "date": m.At.Unix(), "to": m.To, "body": m.Body, "from": m.From,
+			"schedule": "", "message_id": m.MessageID, "message_parts": "1.00", "message_price": "0.0771",
+			"custom_string": m.CustomString, "user_id": 1, "subaccount_id": 1, "country": "AU",
+			"carrier": "Telstra", "status": "Sent", "status_code": "201", "status_text": "Sent",
+		})
+	}
+	if rows == nil {
+		rows = []map[string]any{}
+	}
+	s.envelope(w, http.StatusOK, "SUCCESS", "Here are your data.", map[string]any{
+		"total": len(match), "per_page": limit, "current_page": page, "last_page": last,
+		"from": (page-1)*limit + 1, "to": min(int(page*limit), len(match)), "data": rows,
 	})
 }
