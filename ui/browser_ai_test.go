@@ -45,7 +45,7 @@ func TestBrowser_AdminAITryIt(t *testing.T) {
 
 	// The try-it box. htmx posts it and swaps the answer in place: the
 	// page is not reloaded, so a marker set on the window survives.
-	do(t, ctx, "mark the page", chromedp.Evaluate[bool](`window.__stay = true`).Void())
+	eval[chromedp.Void](t, ctx, `window.__stay = true`)
 	do(t, ctx, "type a reply",
 		chromedp.SendKeys(chromedp.ID("ai-try-text"), "can't make it sorry"),
 		chromedp.Click(sel("ai-try-submit")),

@@ -18,6 +18,7 @@ func TestEveryEnumHasALabel(t *testing.T) {
 		"booking statuses": schema.BookingStatuses, "booking events": schema.BookingEventKinds,
 		"task statuses": schema.TaskStatuses, "task kinds": schema.TaskKinds, "task priorities": schema.TaskPriorities,
 		"task events":      schema.TaskEventKinds,
+		"lead intents":     schema.LeadIntents, "urgencies": schema.Urgencies,
 		"touchpoint kinds": {"sms_in", "sms_out", "email_in", "email_out", "call_in", "call_out", "note", "booking_event", "web_form", "stage_change"},
 		"roles":            {"admin", "manager", "staff", "viewer"},
 		"modalities":       {"mri", "ct", "xray", "ultrasound", "mammography", "dexa", "nuclear", "other"},
