@@ -81,9 +81,9 @@ type ContactDetail struct {
 	// InterestedService is the catalogue service the contact's notes ask
 	// about (Contact.InterestedServiceID), when it still exists.
 	InterestedService *ent.Service
-	Bookings []Appointment
-	Tasks    []TaskRow
-	Timeline []TimelineRow
+	Bookings          []Appointment
+	Tasks             []TaskRow
+	Timeline          []TimelineRow
 	// Duplicates are the contacts findDuplicates returns.
 	Duplicates []DuplicateRow
 	// MergedInto is the contact an archived duplicate was merged into.
