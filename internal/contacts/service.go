@@ -167,15 +167,21 @@ func (s *Service) enrich(ctx context.Context, c *ent.Client, m *ent.ContactMutat
 	if s.Enricher == nil {
 		return false, nil
 	}
-	if _, ok := m.Notes(); !ok {
+	notes, ok := m.Notes()
+	if !ok {
 		return false, nil
 	}
 	var loc pulid.ID
 	if id, ok := m.ID(); ok && !m.Op().Is(ent.OpCreate) {
 		// The contact's own location (a role may reach others).
-		ct, err := c.Contact.Query().Where(contact.ID(id)).Select(contact.FieldLocationID).Only(ctx)
+		ct, err := c.Contact.Query().Where(contact.ID(id)).Select(contact.FieldLocationID, contact.FieldNotes).Only(ctx)
 		if err != nil {
 			return false, err
+		}
+		if ct.Notes == notes {
+			// The edit form sends the notes unchanged with every edit:
+			// they have been read already.
+			return false, nil
 		}
 		loc = ct.LocationID
 	} else if v := viewer.FromContext(ctx); v != nil {
