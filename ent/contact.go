@@ -68,6 +68,14 @@ type Contact struct {
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 	// The contact this one was merged into; set on the archived duplicate
 	MergedIntoID *pulid.ID `json:"merged_into_id,omitempty"`
+	// The catalogue service the contact's notes ask about; no edge, like merged_into_id
+	InterestedServiceID *pulid.ID `json:"interested_service_id,omitempty"`
+	// What the lead wants, read from its notes
+	LeadIntent *contact.LeadIntent `json:"lead_intent,omitempty"`
+	// How urgent the lead says it is, read from its notes
+	Urgency *contact.Urgency `json:"urgency,omitempty"`
+	// Which engine read the notes, how sure it was and why
+	Enrichment *types.ContactEnrichment `json:"enrichment,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -163,11 +171,11 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case contact.FieldAssignedToID, contact.FieldMergedIntoID:
+		case contact.FieldAssignedToID, contact.FieldMergedIntoID, contact.FieldInterestedServiceID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case contact.FieldDateOfBirth:
 			values[i] = &sql.NullScanner{S: new(types.Date)}
-		case contact.FieldWarmnessReasons, contact.FieldTags:
+		case contact.FieldWarmnessReasons, contact.FieldTags, contact.FieldEnrichment:
 			values[i] = new([]byte)
 		case contact.FieldID, contact.FieldLocationID:
 			values[i] = new(pulid.ID)
@@ -175,7 +183,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contact.FieldWarmness:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes:
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt:
 			values[i] = new(sql.NullTime)
@@ -350,6 +358,35 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.MergedIntoID = new(pulid.ID)
 				*_m.MergedIntoID = *value.S.(*pulid.ID)
 			}
+		case contact.FieldInterestedServiceID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field interested_service_id", values[i])
+			} else if value.Valid {
+				_m.InterestedServiceID = new(pulid.ID)
+				*_m.InterestedServiceID = *value.S.(*pulid.ID)
+			}
+		case contact.FieldLeadIntent:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field lead_intent", values[i])
+			} else if value.Valid {
+				_m.LeadIntent = new(contact.LeadIntent)
+				*_m.LeadIntent = contact.LeadIntent(value.String)
+			}
+		case contact.FieldUrgency:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field urgency", values[i])
+			} else if value.Valid {
+				_m.Urgency = new(contact.Urgency)
+				*_m.Urgency = contact.Urgency(value.String)
+			}
+		case contact.FieldEnrichment:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field enrichment", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Enrichment); err != nil {
+					return fmt.Errorf("unmarshal field enrichment: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -500,6 +537,24 @@ func (_m *Contact) String() string {
 		builder.WriteString("merged_into_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	if v := _m.InterestedServiceID; v != nil {
+		builder.WriteString("interested_service_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.LeadIntent; v != nil {
+		builder.WriteString("lead_intent=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.Urgency; v != nil {
+		builder.WriteString("urgency=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("enrichment=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Enrichment))
 	builder.WriteByte(')')
 	return builder.String()
 }

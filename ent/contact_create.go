@@ -321,6 +321,54 @@ func (_c *ContactCreate) SetNillableMergedIntoID(v *pulid.ID) *ContactCreate {
 	return _c
 }
 
+// SetInterestedServiceID sets the "interested_service_id" field.
+func (_c *ContactCreate) SetInterestedServiceID(v pulid.ID) *ContactCreate {
+	_c.mutation.SetInterestedServiceID(v)
+	return _c
+}
+
+// SetNillableInterestedServiceID sets the "interested_service_id" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableInterestedServiceID(v *pulid.ID) *ContactCreate {
+	if v != nil {
+		_c.SetInterestedServiceID(*v)
+	}
+	return _c
+}
+
+// SetLeadIntent sets the "lead_intent" field.
+func (_c *ContactCreate) SetLeadIntent(v contact.LeadIntent) *ContactCreate {
+	_c.mutation.SetLeadIntent(v)
+	return _c
+}
+
+// SetNillableLeadIntent sets the "lead_intent" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableLeadIntent(v *contact.LeadIntent) *ContactCreate {
+	if v != nil {
+		_c.SetLeadIntent(*v)
+	}
+	return _c
+}
+
+// SetUrgency sets the "urgency" field.
+func (_c *ContactCreate) SetUrgency(v contact.Urgency) *ContactCreate {
+	_c.mutation.SetUrgency(v)
+	return _c
+}
+
+// SetNillableUrgency sets the "urgency" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableUrgency(v *contact.Urgency) *ContactCreate {
+	if v != nil {
+		_c.SetUrgency(*v)
+	}
+	return _c
+}
+
+// SetEnrichment sets the "enrichment" field.
+func (_c *ContactCreate) SetEnrichment(v *types.ContactEnrichment) *ContactCreate {
+	_c.mutation.SetEnrichment(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -600,6 +648,16 @@ func (_c *ContactCreate) check() error {
 	if _, ok := _c.mutation.Notes(); !ok {
 		return &ValidationError{Name: "notes", err: errors.New(`ent: missing required field "Contact.notes"`)}
 	}
+	if v, ok := _c.mutation.LeadIntent(); ok {
+		if err := contact.LeadIntentValidator(v); err != nil {
+			return &ValidationError{Name: "lead_intent", err: fmt.Errorf(`ent: validator failed for field "Contact.lead_intent": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Urgency(); ok {
+		if err := contact.UrgencyValidator(v); err != nil {
+			return &ValidationError{Name: "urgency", err: fmt.Errorf(`ent: validator failed for field "Contact.urgency": %w`, err)}
+		}
+	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "Contact.location"`)}
 	}
@@ -722,6 +780,22 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.MergedIntoID(); ok {
 		_spec.SetField(contact.FieldMergedIntoID, field.TypeString, value)
 		_node.MergedIntoID = &value
+	}
+	if value, ok := _c.mutation.InterestedServiceID(); ok {
+		_spec.SetField(contact.FieldInterestedServiceID, field.TypeString, value)
+		_node.InterestedServiceID = &value
+	}
+	if value, ok := _c.mutation.LeadIntent(); ok {
+		_spec.SetField(contact.FieldLeadIntent, field.TypeEnum, value)
+		_node.LeadIntent = &value
+	}
+	if value, ok := _c.mutation.Urgency(); ok {
+		_spec.SetField(contact.FieldUrgency, field.TypeEnum, value)
+		_node.Urgency = &value
+	}
+	if value, ok := _c.mutation.Enrichment(); ok {
+		_spec.SetField(contact.FieldEnrichment, field.TypeJSON, value)
+		_node.Enrichment = value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1191,6 +1265,78 @@ func (u *ContactUpsert) ClearMergedIntoID() *ContactUpsert {
 	return u
 }
 
+// SetInterestedServiceID sets the "interested_service_id" field.
+func (u *ContactUpsert) SetInterestedServiceID(v pulid.ID) *ContactUpsert {
+	u.Set(contact.FieldInterestedServiceID, v)
+	return u
+}
+
+// UpdateInterestedServiceID sets the "interested_service_id" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateInterestedServiceID() *ContactUpsert {
+	u.SetExcluded(contact.FieldInterestedServiceID)
+	return u
+}
+
+// ClearInterestedServiceID clears the value of the "interested_service_id" field.
+func (u *ContactUpsert) ClearInterestedServiceID() *ContactUpsert {
+	u.SetNull(contact.FieldInterestedServiceID)
+	return u
+}
+
+// SetLeadIntent sets the "lead_intent" field.
+func (u *ContactUpsert) SetLeadIntent(v contact.LeadIntent) *ContactUpsert {
+	u.Set(contact.FieldLeadIntent, v)
+	return u
+}
+
+// UpdateLeadIntent sets the "lead_intent" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateLeadIntent() *ContactUpsert {
+	u.SetExcluded(contact.FieldLeadIntent)
+	return u
+}
+
+// ClearLeadIntent clears the value of the "lead_intent" field.
+func (u *ContactUpsert) ClearLeadIntent() *ContactUpsert {
+	u.SetNull(contact.FieldLeadIntent)
+	return u
+}
+
+// SetUrgency sets the "urgency" field.
+func (u *ContactUpsert) SetUrgency(v contact.Urgency) *ContactUpsert {
+	u.Set(contact.FieldUrgency, v)
+	return u
+}
+
+// UpdateUrgency sets the "urgency" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateUrgency() *ContactUpsert {
+	u.SetExcluded(contact.FieldUrgency)
+	return u
+}
+
+// ClearUrgency clears the value of the "urgency" field.
+func (u *ContactUpsert) ClearUrgency() *ContactUpsert {
+	u.SetNull(contact.FieldUrgency)
+	return u
+}
+
+// SetEnrichment sets the "enrichment" field.
+func (u *ContactUpsert) SetEnrichment(v *types.ContactEnrichment) *ContactUpsert {
+	u.Set(contact.FieldEnrichment, v)
+	return u
+}
+
+// UpdateEnrichment sets the "enrichment" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateEnrichment() *ContactUpsert {
+	u.SetExcluded(contact.FieldEnrichment)
+	return u
+}
+
+// ClearEnrichment clears the value of the "enrichment" field.
+func (u *ContactUpsert) ClearEnrichment() *ContactUpsert {
+	u.SetNull(contact.FieldEnrichment)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1613,6 +1759,90 @@ func (u *ContactUpsertOne) UpdateMergedIntoID() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearMergedIntoID() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearMergedIntoID()
+	})
+}
+
+// SetInterestedServiceID sets the "interested_service_id" field.
+func (u *ContactUpsertOne) SetInterestedServiceID(v pulid.ID) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetInterestedServiceID(v)
+	})
+}
+
+// UpdateInterestedServiceID sets the "interested_service_id" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateInterestedServiceID() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateInterestedServiceID()
+	})
+}
+
+// ClearInterestedServiceID clears the value of the "interested_service_id" field.
+func (u *ContactUpsertOne) ClearInterestedServiceID() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearInterestedServiceID()
+	})
+}
+
+// SetLeadIntent sets the "lead_intent" field.
+func (u *ContactUpsertOne) SetLeadIntent(v contact.LeadIntent) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetLeadIntent(v)
+	})
+}
+
+// UpdateLeadIntent sets the "lead_intent" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateLeadIntent() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateLeadIntent()
+	})
+}
+
+// ClearLeadIntent clears the value of the "lead_intent" field.
+func (u *ContactUpsertOne) ClearLeadIntent() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearLeadIntent()
+	})
+}
+
+// SetUrgency sets the "urgency" field.
+func (u *ContactUpsertOne) SetUrgency(v contact.Urgency) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUrgency(v)
+	})
+}
+
+// UpdateUrgency sets the "urgency" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateUrgency() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUrgency()
+	})
+}
+
+// ClearUrgency clears the value of the "urgency" field.
+func (u *ContactUpsertOne) ClearUrgency() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUrgency()
+	})
+}
+
+// SetEnrichment sets the "enrichment" field.
+func (u *ContactUpsertOne) SetEnrichment(v *types.ContactEnrichment) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEnrichment(v)
+	})
+}
+
+// UpdateEnrichment sets the "enrichment" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateEnrichment() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEnrichment()
+	})
+}
+
+// ClearEnrichment clears the value of the "enrichment" field.
+func (u *ContactUpsertOne) ClearEnrichment() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEnrichment()
 	})
 }
 
@@ -2205,6 +2435,90 @@ func (u *ContactUpsertBulk) UpdateMergedIntoID() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearMergedIntoID() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearMergedIntoID()
+	})
+}
+
+// SetInterestedServiceID sets the "interested_service_id" field.
+func (u *ContactUpsertBulk) SetInterestedServiceID(v pulid.ID) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetInterestedServiceID(v)
+	})
+}
+
+// UpdateInterestedServiceID sets the "interested_service_id" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateInterestedServiceID() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateInterestedServiceID()
+	})
+}
+
+// ClearInterestedServiceID clears the value of the "interested_service_id" field.
+func (u *ContactUpsertBulk) ClearInterestedServiceID() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearInterestedServiceID()
+	})
+}
+
+// SetLeadIntent sets the "lead_intent" field.
+func (u *ContactUpsertBulk) SetLeadIntent(v contact.LeadIntent) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetLeadIntent(v)
+	})
+}
+
+// UpdateLeadIntent sets the "lead_intent" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateLeadIntent() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateLeadIntent()
+	})
+}
+
+// ClearLeadIntent clears the value of the "lead_intent" field.
+func (u *ContactUpsertBulk) ClearLeadIntent() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearLeadIntent()
+	})
+}
+
+// SetUrgency sets the "urgency" field.
+func (u *ContactUpsertBulk) SetUrgency(v contact.Urgency) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUrgency(v)
+	})
+}
+
+// UpdateUrgency sets the "urgency" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateUrgency() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUrgency()
+	})
+}
+
+// ClearUrgency clears the value of the "urgency" field.
+func (u *ContactUpsertBulk) ClearUrgency() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUrgency()
+	})
+}
+
+// SetEnrichment sets the "enrichment" field.
+func (u *ContactUpsertBulk) SetEnrichment(v *types.ContactEnrichment) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEnrichment(v)
+	})
+}
+
+// UpdateEnrichment sets the "enrichment" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateEnrichment() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEnrichment()
+	})
+}
+
+// ClearEnrichment clears the value of the "enrichment" field.
+func (u *ContactUpsertBulk) ClearEnrichment() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEnrichment()
 	})
 }
 

@@ -385,6 +385,78 @@ func (_u *ContactUpdate) ClearMergedIntoID() *ContactUpdate {
 	return _u
 }
 
+// SetInterestedServiceID sets the "interested_service_id" field.
+func (_u *ContactUpdate) SetInterestedServiceID(v pulid.ID) *ContactUpdate {
+	_u.mutation.SetInterestedServiceID(v)
+	return _u
+}
+
+// SetNillableInterestedServiceID sets the "interested_service_id" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableInterestedServiceID(v *pulid.ID) *ContactUpdate {
+	if v != nil {
+		_u.SetInterestedServiceID(*v)
+	}
+	return _u
+}
+
+// ClearInterestedServiceID clears the value of the "interested_service_id" field.
+func (_u *ContactUpdate) ClearInterestedServiceID() *ContactUpdate {
+	_u.mutation.ClearInterestedServiceID()
+	return _u
+}
+
+// SetLeadIntent sets the "lead_intent" field.
+func (_u *ContactUpdate) SetLeadIntent(v contact.LeadIntent) *ContactUpdate {
+	_u.mutation.SetLeadIntent(v)
+	return _u
+}
+
+// SetNillableLeadIntent sets the "lead_intent" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableLeadIntent(v *contact.LeadIntent) *ContactUpdate {
+	if v != nil {
+		_u.SetLeadIntent(*v)
+	}
+	return _u
+}
+
+// ClearLeadIntent clears the value of the "lead_intent" field.
+func (_u *ContactUpdate) ClearLeadIntent() *ContactUpdate {
+	_u.mutation.ClearLeadIntent()
+	return _u
+}
+
+// SetUrgency sets the "urgency" field.
+func (_u *ContactUpdate) SetUrgency(v contact.Urgency) *ContactUpdate {
+	_u.mutation.SetUrgency(v)
+	return _u
+}
+
+// SetNillableUrgency sets the "urgency" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableUrgency(v *contact.Urgency) *ContactUpdate {
+	if v != nil {
+		_u.SetUrgency(*v)
+	}
+	return _u
+}
+
+// ClearUrgency clears the value of the "urgency" field.
+func (_u *ContactUpdate) ClearUrgency() *ContactUpdate {
+	_u.mutation.ClearUrgency()
+	return _u
+}
+
+// SetEnrichment sets the "enrichment" field.
+func (_u *ContactUpdate) SetEnrichment(v *types.ContactEnrichment) *ContactUpdate {
+	_u.mutation.SetEnrichment(v)
+	return _u
+}
+
+// ClearEnrichment clears the value of the "enrichment" field.
+func (_u *ContactUpdate) ClearEnrichment() *ContactUpdate {
+	_u.mutation.ClearEnrichment()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdate) SetAssignedTo(v *User) *ContactUpdate {
 	return _u.SetAssignedToID(v.ID)
@@ -639,6 +711,16 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "warmness", err: fmt.Errorf(`ent: validator failed for field "Contact.warmness": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LeadIntent(); ok {
+		if err := contact.LeadIntentValidator(v); err != nil {
+			return &ValidationError{Name: "lead_intent", err: fmt.Errorf(`ent: validator failed for field "Contact.lead_intent": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Urgency(); ok {
+		if err := contact.UrgencyValidator(v); err != nil {
+			return &ValidationError{Name: "urgency", err: fmt.Errorf(`ent: validator failed for field "Contact.urgency": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -756,6 +838,30 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.MergedIntoIDCleared() {
 		_spec.ClearField(contact.FieldMergedIntoID, field.TypeString)
+	}
+	if value, ok := _u.mutation.InterestedServiceID(); ok {
+		_spec.SetField(contact.FieldInterestedServiceID, field.TypeString, value)
+	}
+	if _u.mutation.InterestedServiceIDCleared() {
+		_spec.ClearField(contact.FieldInterestedServiceID, field.TypeString)
+	}
+	if value, ok := _u.mutation.LeadIntent(); ok {
+		_spec.SetField(contact.FieldLeadIntent, field.TypeEnum, value)
+	}
+	if _u.mutation.LeadIntentCleared() {
+		_spec.ClearField(contact.FieldLeadIntent, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Urgency(); ok {
+		_spec.SetField(contact.FieldUrgency, field.TypeEnum, value)
+	}
+	if _u.mutation.UrgencyCleared() {
+		_spec.ClearField(contact.FieldUrgency, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Enrichment(); ok {
+		_spec.SetField(contact.FieldEnrichment, field.TypeJSON, value)
+	}
+	if _u.mutation.EnrichmentCleared() {
+		_spec.ClearField(contact.FieldEnrichment, field.TypeJSON)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1335,6 +1441,78 @@ func (_u *ContactUpdateOne) ClearMergedIntoID() *ContactUpdateOne {
 	return _u
 }
 
+// SetInterestedServiceID sets the "interested_service_id" field.
+func (_u *ContactUpdateOne) SetInterestedServiceID(v pulid.ID) *ContactUpdateOne {
+	_u.mutation.SetInterestedServiceID(v)
+	return _u
+}
+
+// SetNillableInterestedServiceID sets the "interested_service_id" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableInterestedServiceID(v *pulid.ID) *ContactUpdateOne {
+	if v != nil {
+		_u.SetInterestedServiceID(*v)
+	}
+	return _u
+}
+
+// ClearInterestedServiceID clears the value of the "interested_service_id" field.
+func (_u *ContactUpdateOne) ClearInterestedServiceID() *ContactUpdateOne {
+	_u.mutation.ClearInterestedServiceID()
+	return _u
+}
+
+// SetLeadIntent sets the "lead_intent" field.
+func (_u *ContactUpdateOne) SetLeadIntent(v contact.LeadIntent) *ContactUpdateOne {
+	_u.mutation.SetLeadIntent(v)
+	return _u
+}
+
+// SetNillableLeadIntent sets the "lead_intent" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableLeadIntent(v *contact.LeadIntent) *ContactUpdateOne {
+	if v != nil {
+		_u.SetLeadIntent(*v)
+	}
+	return _u
+}
+
+// ClearLeadIntent clears the value of the "lead_intent" field.
+func (_u *ContactUpdateOne) ClearLeadIntent() *ContactUpdateOne {
+	_u.mutation.ClearLeadIntent()
+	return _u
+}
+
+// SetUrgency sets the "urgency" field.
+func (_u *ContactUpdateOne) SetUrgency(v contact.Urgency) *ContactUpdateOne {
+	_u.mutation.SetUrgency(v)
+	return _u
+}
+
+// SetNillableUrgency sets the "urgency" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableUrgency(v *contact.Urgency) *ContactUpdateOne {
+	if v != nil {
+		_u.SetUrgency(*v)
+	}
+	return _u
+}
+
+// ClearUrgency clears the value of the "urgency" field.
+func (_u *ContactUpdateOne) ClearUrgency() *ContactUpdateOne {
+	_u.mutation.ClearUrgency()
+	return _u
+}
+
+// SetEnrichment sets the "enrichment" field.
+func (_u *ContactUpdateOne) SetEnrichment(v *types.ContactEnrichment) *ContactUpdateOne {
+	_u.mutation.SetEnrichment(v)
+	return _u
+}
+
+// ClearEnrichment clears the value of the "enrichment" field.
+func (_u *ContactUpdateOne) ClearEnrichment() *ContactUpdateOne {
+	_u.mutation.ClearEnrichment()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdateOne) SetAssignedTo(v *User) *ContactUpdateOne {
 	return _u.SetAssignedToID(v.ID)
@@ -1602,6 +1780,16 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "warmness", err: fmt.Errorf(`ent: validator failed for field "Contact.warmness": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LeadIntent(); ok {
+		if err := contact.LeadIntentValidator(v); err != nil {
+			return &ValidationError{Name: "lead_intent", err: fmt.Errorf(`ent: validator failed for field "Contact.lead_intent": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Urgency(); ok {
+		if err := contact.UrgencyValidator(v); err != nil {
+			return &ValidationError{Name: "urgency", err: fmt.Errorf(`ent: validator failed for field "Contact.urgency": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -1736,6 +1924,30 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.MergedIntoIDCleared() {
 		_spec.ClearField(contact.FieldMergedIntoID, field.TypeString)
+	}
+	if value, ok := _u.mutation.InterestedServiceID(); ok {
+		_spec.SetField(contact.FieldInterestedServiceID, field.TypeString, value)
+	}
+	if _u.mutation.InterestedServiceIDCleared() {
+		_spec.ClearField(contact.FieldInterestedServiceID, field.TypeString)
+	}
+	if value, ok := _u.mutation.LeadIntent(); ok {
+		_spec.SetField(contact.FieldLeadIntent, field.TypeEnum, value)
+	}
+	if _u.mutation.LeadIntentCleared() {
+		_spec.ClearField(contact.FieldLeadIntent, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Urgency(); ok {
+		_spec.SetField(contact.FieldUrgency, field.TypeEnum, value)
+	}
+	if _u.mutation.UrgencyCleared() {
+		_spec.ClearField(contact.FieldUrgency, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Enrichment(); ok {
+		_spec.SetField(contact.FieldEnrichment, field.TypeJSON, value)
+	}
+	if _u.mutation.EnrichmentCleared() {
+		_spec.ClearField(contact.FieldEnrichment, field.TypeJSON)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{

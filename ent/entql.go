@@ -256,29 +256,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Contact",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			contact.FieldCreatedAt:        {Type: field.TypeTime, Column: contact.FieldCreatedAt},
-			contact.FieldUpdatedAt:        {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
-			contact.FieldLocationID:       {Type: field.TypeString, Column: contact.FieldLocationID},
-			contact.FieldFirstName:        {Type: field.TypeString, Column: contact.FieldFirstName},
-			contact.FieldLastName:         {Type: field.TypeString, Column: contact.FieldLastName},
-			contact.FieldPhone:            {Type: field.TypeString, Column: contact.FieldPhone},
-			contact.FieldEmail:            {Type: field.TypeString, Column: contact.FieldEmail},
-			contact.FieldDateOfBirth:      {Type: field.TypeString, Column: contact.FieldDateOfBirth},
-			contact.FieldLeadSource:       {Type: field.TypeEnum, Column: contact.FieldLeadSource},
-			contact.FieldReferrer:         {Type: field.TypeString, Column: contact.FieldReferrer},
-			contact.FieldPipeline:         {Type: field.TypeEnum, Column: contact.FieldPipeline},
-			contact.FieldStage:            {Type: field.TypeEnum, Column: contact.FieldStage},
-			contact.FieldStageChangedAt:   {Type: field.TypeTime, Column: contact.FieldStageChangedAt},
-			contact.FieldWarmness:         {Type: field.TypeInt, Column: contact.FieldWarmness},
-			contact.FieldWarmnessReasons:  {Type: field.TypeJSON, Column: contact.FieldWarmnessReasons},
-			contact.FieldWarmnessScoredAt: {Type: field.TypeTime, Column: contact.FieldWarmnessScoredAt},
-			contact.FieldTags:             {Type: field.TypeJSON, Column: contact.FieldTags},
-			contact.FieldSmsConsent:       {Type: field.TypeBool, Column: contact.FieldSmsConsent},
-			contact.FieldEmailConsent:     {Type: field.TypeBool, Column: contact.FieldEmailConsent},
-			contact.FieldNotes:            {Type: field.TypeString, Column: contact.FieldNotes},
-			contact.FieldAssignedToID:     {Type: field.TypeString, Column: contact.FieldAssignedToID},
-			contact.FieldArchivedAt:       {Type: field.TypeTime, Column: contact.FieldArchivedAt},
-			contact.FieldMergedIntoID:     {Type: field.TypeString, Column: contact.FieldMergedIntoID},
+			contact.FieldCreatedAt:           {Type: field.TypeTime, Column: contact.FieldCreatedAt},
+			contact.FieldUpdatedAt:           {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
+			contact.FieldLocationID:          {Type: field.TypeString, Column: contact.FieldLocationID},
+			contact.FieldFirstName:           {Type: field.TypeString, Column: contact.FieldFirstName},
+			contact.FieldLastName:            {Type: field.TypeString, Column: contact.FieldLastName},
+			contact.FieldPhone:               {Type: field.TypeString, Column: contact.FieldPhone},
+			contact.FieldEmail:               {Type: field.TypeString, Column: contact.FieldEmail},
+			contact.FieldDateOfBirth:         {Type: field.TypeString, Column: contact.FieldDateOfBirth},
+			contact.FieldLeadSource:          {Type: field.TypeEnum, Column: contact.FieldLeadSource},
+			contact.FieldReferrer:            {Type: field.TypeString, Column: contact.FieldReferrer},
+			contact.FieldPipeline:            {Type: field.TypeEnum, Column: contact.FieldPipeline},
+			contact.FieldStage:               {Type: field.TypeEnum, Column: contact.FieldStage},
+			contact.FieldStageChangedAt:      {Type: field.TypeTime, Column: contact.FieldStageChangedAt},
+			contact.FieldWarmness:            {Type: field.TypeInt, Column: contact.FieldWarmness},
+			contact.FieldWarmnessReasons:     {Type: field.TypeJSON, Column: contact.FieldWarmnessReasons},
+			contact.FieldWarmnessScoredAt:    {Type: field.TypeTime, Column: contact.FieldWarmnessScoredAt},
+			contact.FieldTags:                {Type: field.TypeJSON, Column: contact.FieldTags},
+			contact.FieldSmsConsent:          {Type: field.TypeBool, Column: contact.FieldSmsConsent},
+			contact.FieldEmailConsent:        {Type: field.TypeBool, Column: contact.FieldEmailConsent},
+			contact.FieldNotes:               {Type: field.TypeString, Column: contact.FieldNotes},
+			contact.FieldAssignedToID:        {Type: field.TypeString, Column: contact.FieldAssignedToID},
+			contact.FieldArchivedAt:          {Type: field.TypeTime, Column: contact.FieldArchivedAt},
+			contact.FieldMergedIntoID:        {Type: field.TypeString, Column: contact.FieldMergedIntoID},
+			contact.FieldInterestedServiceID: {Type: field.TypeString, Column: contact.FieldInterestedServiceID},
+			contact.FieldLeadIntent:          {Type: field.TypeEnum, Column: contact.FieldLeadIntent},
+			contact.FieldUrgency:             {Type: field.TypeEnum, Column: contact.FieldUrgency},
+			contact.FieldEnrichment:          {Type: field.TypeJSON, Column: contact.FieldEnrichment},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -2685,6 +2689,26 @@ func (f *ContactFilter) WhereArchivedAt(p entql.TimeP) {
 // WhereMergedIntoID applies the entql string predicate on the merged_into_id field.
 func (f *ContactFilter) WhereMergedIntoID(p entql.StringP) {
 	f.Where(p.Field(contact.FieldMergedIntoID))
+}
+
+// WhereInterestedServiceID applies the entql string predicate on the interested_service_id field.
+func (f *ContactFilter) WhereInterestedServiceID(p entql.StringP) {
+	f.Where(p.Field(contact.FieldInterestedServiceID))
+}
+
+// WhereLeadIntent applies the entql string predicate on the lead_intent field.
+func (f *ContactFilter) WhereLeadIntent(p entql.StringP) {
+	f.Where(p.Field(contact.FieldLeadIntent))
+}
+
+// WhereUrgency applies the entql string predicate on the urgency field.
+func (f *ContactFilter) WhereUrgency(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUrgency))
+}
+
+// WhereEnrichment applies the entql json.RawMessage predicate on the enrichment field.
+func (f *ContactFilter) WhereEnrichment(p entql.BytesP) {
+	f.Where(p.Field(contact.FieldEnrichment))
 }
 
 // WhereHasLocation applies a predicate to check if query has an edge location.

@@ -1221,6 +1221,26 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, contact.FieldMergedIntoID)
 				fieldSeen[contact.FieldMergedIntoID] = struct{}{}
 			}
+		case "interestedServiceID":
+			if _, ok := fieldSeen[contact.FieldInterestedServiceID]; !ok {
+				selectedFields = append(selectedFields, contact.FieldInterestedServiceID)
+				fieldSeen[contact.FieldInterestedServiceID] = struct{}{}
+			}
+		case "leadIntent":
+			if _, ok := fieldSeen[contact.FieldLeadIntent]; !ok {
+				selectedFields = append(selectedFields, contact.FieldLeadIntent)
+				fieldSeen[contact.FieldLeadIntent] = struct{}{}
+			}
+		case "urgency":
+			if _, ok := fieldSeen[contact.FieldUrgency]; !ok {
+				selectedFields = append(selectedFields, contact.FieldUrgency)
+				fieldSeen[contact.FieldUrgency] = struct{}{}
+			}
+		case "enrichment":
+			if _, ok := fieldSeen[contact.FieldEnrichment]; !ok {
+				selectedFields = append(selectedFields, contact.FieldEnrichment)
+				fieldSeen[contact.FieldEnrichment] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

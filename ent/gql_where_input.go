@@ -2618,6 +2618,22 @@ type ContactWhereInput struct {
 	ArchivedAtIsNil  bool        `json:"archivedAtIsNil,omitempty"`
 	ArchivedAtNotNil bool        `json:"archivedAtNotNil,omitempty"`
 
+	// "lead_intent" field predicates.
+	LeadIntent       *contact.LeadIntent  `json:"leadIntent,omitempty"`
+	LeadIntentNEQ    *contact.LeadIntent  `json:"leadIntentNEQ,omitempty"`
+	LeadIntentIn     []contact.LeadIntent `json:"leadIntentIn,omitempty"`
+	LeadIntentNotIn  []contact.LeadIntent `json:"leadIntentNotIn,omitempty"`
+	LeadIntentIsNil  bool                 `json:"leadIntentIsNil,omitempty"`
+	LeadIntentNotNil bool                 `json:"leadIntentNotNil,omitempty"`
+
+	// "urgency" field predicates.
+	Urgency       *contact.Urgency  `json:"urgency,omitempty"`
+	UrgencyNEQ    *contact.Urgency  `json:"urgencyNEQ,omitempty"`
+	UrgencyIn     []contact.Urgency `json:"urgencyIn,omitempty"`
+	UrgencyNotIn  []contact.Urgency `json:"urgencyNotIn,omitempty"`
+	UrgencyIsNil  bool              `json:"urgencyIsNil,omitempty"`
+	UrgencyNotNil bool              `json:"urgencyNotNil,omitempty"`
+
 	// "assigned_to" edge predicates.
 	HasAssignedTo     *bool             `json:"hasAssignedTo,omitempty"`
 	HasAssignedToWith []*UserWhereInput `json:"hasAssignedToWith,omitempty"`
@@ -3279,6 +3295,42 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 	}
 	if i.ArchivedAtNotNil {
 		predicates = append(predicates, contact.ArchivedAtNotNil())
+	}
+	if i.LeadIntent != nil {
+		predicates = append(predicates, contact.LeadIntentEQ(*i.LeadIntent))
+	}
+	if i.LeadIntentNEQ != nil {
+		predicates = append(predicates, contact.LeadIntentNEQ(*i.LeadIntentNEQ))
+	}
+	if len(i.LeadIntentIn) > 0 {
+		predicates = append(predicates, contact.LeadIntentIn(i.LeadIntentIn...))
+	}
+	if len(i.LeadIntentNotIn) > 0 {
+		predicates = append(predicates, contact.LeadIntentNotIn(i.LeadIntentNotIn...))
+	}
+	if i.LeadIntentIsNil {
+		predicates = append(predicates, contact.LeadIntentIsNil())
+	}
+	if i.LeadIntentNotNil {
+		predicates = append(predicates, contact.LeadIntentNotNil())
+	}
+	if i.Urgency != nil {
+		predicates = append(predicates, contact.UrgencyEQ(*i.Urgency))
+	}
+	if i.UrgencyNEQ != nil {
+		predicates = append(predicates, contact.UrgencyNEQ(*i.UrgencyNEQ))
+	}
+	if len(i.UrgencyIn) > 0 {
+		predicates = append(predicates, contact.UrgencyIn(i.UrgencyIn...))
+	}
+	if len(i.UrgencyNotIn) > 0 {
+		predicates = append(predicates, contact.UrgencyNotIn(i.UrgencyNotIn...))
+	}
+	if i.UrgencyIsNil {
+		predicates = append(predicates, contact.UrgencyIsNil())
+	}
+	if i.UrgencyNotNil {
+		predicates = append(predicates, contact.UrgencyNotNil())
 	}
 
 	if i.HasAssignedTo != nil {

@@ -9486,6 +9486,10 @@ type ContactMutation struct {
 	notes                  *string
 	archived_at            *time.Time
 	merged_into_id         *pulid.ID
+	interested_service_id  *pulid.ID
+	lead_intent            *contact.LeadIntent
+	urgency                *contact.Urgency
+	enrichment             **types.ContactEnrichment
 	clearedFields          map[string]struct{}
 	location               *pulid.ID
 	clearedlocation        bool
@@ -10622,6 +10626,202 @@ func (m *ContactMutation) ResetMergedIntoID() {
 	delete(m.clearedFields, contact.FieldMergedIntoID)
 }
 
+// SetInterestedServiceID sets the "interested_service_id" field.
+func (m *ContactMutation) SetInterestedServiceID(pu pulid.ID) {
+	m.interested_service_id = &pu
+}
+
+// InterestedServiceID returns the value of the "interested_service_id" field in the mutation.
+func (m *ContactMutation) InterestedServiceID() (r pulid.ID, exists bool) {
+	v := m.interested_service_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInterestedServiceID returns the old "interested_service_id" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldInterestedServiceID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInterestedServiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInterestedServiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInterestedServiceID: %w", err)
+	}
+	return oldValue.InterestedServiceID, nil
+}
+
+// ClearInterestedServiceID clears the value of the "interested_service_id" field.
+func (m *ContactMutation) ClearInterestedServiceID() {
+	m.interested_service_id = nil
+	m.clearedFields[contact.FieldInterestedServiceID] = struct{}{}
+}
+
+// InterestedServiceIDCleared returns if the "interested_service_id" field was cleared in this mutation.
+func (m *ContactMutation) InterestedServiceIDCleared() bool {
+	_, ok := m.clearedFields[contact.FieldInterestedServiceID]
+	return ok
+}
+
+// ResetInterestedServiceID resets all changes to the "interested_service_id" field.
+func (m *ContactMutation) ResetInterestedServiceID() {
+	m.interested_service_id = nil
+	delete(m.clearedFields, contact.FieldInterestedServiceID)
+}
+
+// SetLeadIntent sets the "lead_intent" field.
+func (m *ContactMutation) SetLeadIntent(ci contact.LeadIntent) {
+	m.lead_intent = &ci
+}
+
+// LeadIntent returns the value of the "lead_intent" field in the mutation.
+func (m *ContactMutation) LeadIntent() (r contact.LeadIntent, exists bool) {
+	v := m.lead_intent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeadIntent returns the old "lead_intent" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldLeadIntent(ctx context.Context) (v *contact.LeadIntent, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeadIntent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeadIntent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeadIntent: %w", err)
+	}
+	return oldValue.LeadIntent, nil
+}
+
+// ClearLeadIntent clears the value of the "lead_intent" field.
+func (m *ContactMutation) ClearLeadIntent() {
+	m.lead_intent = nil
+	m.clearedFields[contact.FieldLeadIntent] = struct{}{}
+}
+
+// LeadIntentCleared returns if the "lead_intent" field was cleared in this mutation.
+func (m *ContactMutation) LeadIntentCleared() bool {
+	_, ok := m.clearedFields[contact.FieldLeadIntent]
+	return ok
+}
+
+// ResetLeadIntent resets all changes to the "lead_intent" field.
+func (m *ContactMutation) ResetLeadIntent() {
+	m.lead_intent = nil
+	delete(m.clearedFields, contact.FieldLeadIntent)
+}
+
+// SetUrgency sets the "urgency" field.
+func (m *ContactMutation) SetUrgency(c contact.Urgency) {
+	m.urgency = &c
+}
+
+// Urgency returns the value of the "urgency" field in the mutation.
+func (m *ContactMutation) Urgency() (r contact.Urgency, exists bool) {
+	v := m.urgency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUrgency returns the old "urgency" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUrgency(ctx context.Context) (v *contact.Urgency, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUrgency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUrgency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUrgency: %w", err)
+	}
+	return oldValue.Urgency, nil
+}
+
+// ClearUrgency clears the value of the "urgency" field.
+func (m *ContactMutation) ClearUrgency() {
+	m.urgency = nil
+	m.clearedFields[contact.FieldUrgency] = struct{}{}
+}
+
+// UrgencyCleared returns if the "urgency" field was cleared in this mutation.
+func (m *ContactMutation) UrgencyCleared() bool {
+	_, ok := m.clearedFields[contact.FieldUrgency]
+	return ok
+}
+
+// ResetUrgency resets all changes to the "urgency" field.
+func (m *ContactMutation) ResetUrgency() {
+	m.urgency = nil
+	delete(m.clearedFields, contact.FieldUrgency)
+}
+
+// SetEnrichment sets the "enrichment" field.
+func (m *ContactMutation) SetEnrichment(te *types.ContactEnrichment) {
+	m.enrichment = &te
+}
+
+// Enrichment returns the value of the "enrichment" field in the mutation.
+func (m *ContactMutation) Enrichment() (r *types.ContactEnrichment, exists bool) {
+	v := m.enrichment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnrichment returns the old "enrichment" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEnrichment(ctx context.Context) (v *types.ContactEnrichment, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnrichment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnrichment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnrichment: %w", err)
+	}
+	return oldValue.Enrichment, nil
+}
+
+// ClearEnrichment clears the value of the "enrichment" field.
+func (m *ContactMutation) ClearEnrichment() {
+	m.enrichment = nil
+	m.clearedFields[contact.FieldEnrichment] = struct{}{}
+}
+
+// EnrichmentCleared returns if the "enrichment" field was cleared in this mutation.
+func (m *ContactMutation) EnrichmentCleared() bool {
+	_, ok := m.clearedFields[contact.FieldEnrichment]
+	return ok
+}
+
+// ResetEnrichment resets all changes to the "enrichment" field.
+func (m *ContactMutation) ResetEnrichment() {
+	m.enrichment = nil
+	delete(m.clearedFields, contact.FieldEnrichment)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *ContactMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -10926,7 +11126,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 27)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -10996,6 +11196,18 @@ func (m *ContactMutation) Fields() []string {
 	if m.merged_into_id != nil {
 		fields = append(fields, contact.FieldMergedIntoID)
 	}
+	if m.interested_service_id != nil {
+		fields = append(fields, contact.FieldInterestedServiceID)
+	}
+	if m.lead_intent != nil {
+		fields = append(fields, contact.FieldLeadIntent)
+	}
+	if m.urgency != nil {
+		fields = append(fields, contact.FieldUrgency)
+	}
+	if m.enrichment != nil {
+		fields = append(fields, contact.FieldEnrichment)
+	}
 	return fields
 }
 
@@ -11050,6 +11262,14 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.ArchivedAt()
 	case contact.FieldMergedIntoID:
 		return m.MergedIntoID()
+	case contact.FieldInterestedServiceID:
+		return m.InterestedServiceID()
+	case contact.FieldLeadIntent:
+		return m.LeadIntent()
+	case contact.FieldUrgency:
+		return m.Urgency()
+	case contact.FieldEnrichment:
+		return m.Enrichment()
 	}
 	return nil, false
 }
@@ -11105,6 +11325,14 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldArchivedAt(ctx)
 	case contact.FieldMergedIntoID:
 		return m.OldMergedIntoID(ctx)
+	case contact.FieldInterestedServiceID:
+		return m.OldInterestedServiceID(ctx)
+	case contact.FieldLeadIntent:
+		return m.OldLeadIntent(ctx)
+	case contact.FieldUrgency:
+		return m.OldUrgency(ctx)
+	case contact.FieldEnrichment:
+		return m.OldEnrichment(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11275,6 +11503,34 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetMergedIntoID(v)
 		return nil
+	case contact.FieldInterestedServiceID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInterestedServiceID(v)
+		return nil
+	case contact.FieldLeadIntent:
+		v, ok := value.(contact.LeadIntent)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeadIntent(v)
+		return nil
+	case contact.FieldUrgency:
+		v, ok := value.(contact.Urgency)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUrgency(v)
+		return nil
+	case contact.FieldEnrichment:
+		v, ok := value.(*types.ContactEnrichment)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnrichment(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11350,6 +11606,18 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldMergedIntoID) {
 		fields = append(fields, contact.FieldMergedIntoID)
 	}
+	if m.FieldCleared(contact.FieldInterestedServiceID) {
+		fields = append(fields, contact.FieldInterestedServiceID)
+	}
+	if m.FieldCleared(contact.FieldLeadIntent) {
+		fields = append(fields, contact.FieldLeadIntent)
+	}
+	if m.FieldCleared(contact.FieldUrgency) {
+		fields = append(fields, contact.FieldUrgency)
+	}
+	if m.FieldCleared(contact.FieldEnrichment) {
+		fields = append(fields, contact.FieldEnrichment)
+	}
 	return fields
 }
 
@@ -11393,6 +11661,18 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldMergedIntoID:
 		m.ClearMergedIntoID()
+		return nil
+	case contact.FieldInterestedServiceID:
+		m.ClearInterestedServiceID()
+		return nil
+	case contact.FieldLeadIntent:
+		m.ClearLeadIntent()
+		return nil
+	case contact.FieldUrgency:
+		m.ClearUrgency()
+		return nil
+	case contact.FieldEnrichment:
+		m.ClearEnrichment()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -11470,6 +11750,18 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldMergedIntoID:
 		m.ResetMergedIntoID()
+		return nil
+	case contact.FieldInterestedServiceID:
+		m.ResetInterestedServiceID()
+		return nil
+	case contact.FieldLeadIntent:
+		m.ResetLeadIntent()
+		return nil
+	case contact.FieldUrgency:
+		m.ResetUrgency()
+		return nil
+	case contact.FieldEnrichment:
+		m.ResetEnrichment()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)

@@ -19,6 +19,22 @@ func (r *contactResolver) WarmnessEngine(ctx context.Context, obj *ent.Contact) 
 	return ai.EngineOfReasons(obj.WarmnessReasons, ""), nil
 }
 
+// InterestedService is the resolver for the interestedService field.
+func (r *contactResolver) InterestedService(ctx context.Context, obj *ent.Contact) (*ent.Service, error) {
+	if obj.InterestedServiceID == nil {
+		return nil, nil
+	}
+	c := ent.FromContext(ctx)
+	if c == nil {
+		c = r.Client
+	}
+	s, err := c.Service.Get(ctx, *obj.InterestedServiceID)
+	if ent.IsNotFound(err) {
+		return nil, nil // deleted from the catalogue since
+	}
+	return s, err
+}
+
 // SetAIBudget is the resolver for the setAIBudget field.
 func (r *mutationResolver) SetAIBudget(ctx context.Context, cents int) (*AIBudget, error) {
 	return r.setAIBudget(ctx, cents)

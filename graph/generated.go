@@ -324,37 +324,42 @@ type ComplexityRoot struct {
 	}
 
 	Contact struct {
-		ArchivedAt       func(childComplexity int) int
-		AssignedTo       func(childComplexity int) int
-		AssignedToID     func(childComplexity int) int
-		Bookings         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) int
-		CreatedAt        func(childComplexity int) int
-		DateOfBirth      func(childComplexity int) int
-		Email            func(childComplexity int) int
-		EmailConsent     func(childComplexity int) int
-		FirstName        func(childComplexity int) int
-		ID               func(childComplexity int) int
-		LastName         func(childComplexity int) int
-		LeadSource       func(childComplexity int) int
-		Location         func(childComplexity int) int
-		LocationID       func(childComplexity int) int
-		MergedIntoID     func(childComplexity int) int
-		Notes            func(childComplexity int) int
-		Phone            func(childComplexity int) int
-		Pipeline         func(childComplexity int) int
-		Referrer         func(childComplexity int) int
-		SmsConsent       func(childComplexity int) int
-		Stage            func(childComplexity int) int
-		StageChangedAt   func(childComplexity int) int
-		StageChanges     func(childComplexity int) int
-		Tags             func(childComplexity int) int
-		Tasks            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) int
-		Touchpoints      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
-		UpdatedAt        func(childComplexity int) int
-		Warmness         func(childComplexity int) int
-		WarmnessEngine   func(childComplexity int) int
-		WarmnessReasons  func(childComplexity int) int
-		WarmnessScoredAt func(childComplexity int) int
+		ArchivedAt          func(childComplexity int) int
+		AssignedTo          func(childComplexity int) int
+		AssignedToID        func(childComplexity int) int
+		Bookings            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) int
+		CreatedAt           func(childComplexity int) int
+		DateOfBirth         func(childComplexity int) int
+		Email               func(childComplexity int) int
+		EmailConsent        func(childComplexity int) int
+		Enrichment          func(childComplexity int) int
+		FirstName           func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		InterestedService   func(childComplexity int) int
+		InterestedServiceID func(childComplexity int) int
+		LastName            func(childComplexity int) int
+		LeadIntent          func(childComplexity int) int
+		LeadSource          func(childComplexity int) int
+		Location            func(childComplexity int) int
+		LocationID          func(childComplexity int) int
+		MergedIntoID        func(childComplexity int) int
+		Notes               func(childComplexity int) int
+		Phone               func(childComplexity int) int
+		Pipeline            func(childComplexity int) int
+		Referrer            func(childComplexity int) int
+		SmsConsent          func(childComplexity int) int
+		Stage               func(childComplexity int) int
+		StageChangedAt      func(childComplexity int) int
+		StageChanges        func(childComplexity int) int
+		Tags                func(childComplexity int) int
+		Tasks               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) int
+		Touchpoints         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
+		UpdatedAt           func(childComplexity int) int
+		Urgency             func(childComplexity int) int
+		Warmness            func(childComplexity int) int
+		WarmnessEngine      func(childComplexity int) int
+		WarmnessReasons     func(childComplexity int) int
+		WarmnessScoredAt    func(childComplexity int) int
 	}
 
 	ContactConnection struct {
@@ -366,6 +371,16 @@ type ComplexityRoot struct {
 	ContactEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ContactEnrichment struct {
+		At         func(childComplexity int) int
+		Confidence func(childComplexity int) int
+		Engine     func(childComplexity int) int
+		Fallback   func(childComplexity int) int
+		Modality   func(childComplexity int) int
+		Model      func(childComplexity int) int
+		Reason     func(childComplexity int) int
 	}
 
 	ContactImportPreview struct {
@@ -1063,6 +1078,7 @@ type BookingResolver interface {
 }
 type ContactResolver interface {
 	WarmnessEngine(ctx context.Context, obj *ent.Contact) (string, error)
+	InterestedService(ctx context.Context, obj *ent.Contact) (*ent.Service, error)
 }
 type InvitationResolver interface {
 	Role(ctx context.Context, obj *ent.Invitation) (membership.Role, error)
@@ -2386,6 +2402,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.EmailConsent(childComplexity), true
+	case "Contact.enrichment":
+		if e.ComplexityRoot.Contact.Enrichment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Enrichment(childComplexity), true
 	case "Contact.firstName":
 		if e.ComplexityRoot.Contact.FirstName == nil {
 			break
@@ -2398,12 +2420,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.ID(childComplexity), true
+	case "Contact.interestedService":
+		if e.ComplexityRoot.Contact.InterestedService == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.InterestedService(childComplexity), true
+	case "Contact.interestedServiceID":
+		if e.ComplexityRoot.Contact.InterestedServiceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.InterestedServiceID(childComplexity), true
 	case "Contact.lastName":
 		if e.ComplexityRoot.Contact.LastName == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Contact.LastName(childComplexity), true
+	case "Contact.leadIntent":
+		if e.ComplexityRoot.Contact.LeadIntent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.LeadIntent(childComplexity), true
 	case "Contact.leadSource":
 		if e.ComplexityRoot.Contact.LeadSource == nil {
 			break
@@ -2510,6 +2550,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.UpdatedAt(childComplexity), true
+	case "Contact.urgency":
+		if e.ComplexityRoot.Contact.Urgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Urgency(childComplexity), true
 	case "Contact.warmness":
 		if e.ComplexityRoot.Contact.Warmness == nil {
 			break
@@ -2566,6 +2612,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContactEdge.Node(childComplexity), true
+
+	case "ContactEnrichment.at":
+		if e.ComplexityRoot.ContactEnrichment.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactEnrichment.At(childComplexity), true
+	case "ContactEnrichment.confidence":
+		if e.ComplexityRoot.ContactEnrichment.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactEnrichment.Confidence(childComplexity), true
+	case "ContactEnrichment.engine":
+		if e.ComplexityRoot.ContactEnrichment.Engine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactEnrichment.Engine(childComplexity), true
+	case "ContactEnrichment.fallback":
+		if e.ComplexityRoot.ContactEnrichment.Fallback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactEnrichment.Fallback(childComplexity), true
+	case "ContactEnrichment.modality":
+		if e.ComplexityRoot.ContactEnrichment.Modality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactEnrichment.Modality(childComplexity), true
+	case "ContactEnrichment.model":
+		if e.ComplexityRoot.ContactEnrichment.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactEnrichment.Model(childComplexity), true
+	case "ContactEnrichment.reason":
+		if e.ComplexityRoot.ContactEnrichment.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactEnrichment.Reason(childComplexity), true
 
 	case "ContactImportPreview.headers":
 		if e.ComplexityRoot.ContactImportPreview.Headers == nil {
@@ -6718,6 +6807,14 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_archivedAt(ctx, field)
 	case "mergedIntoID":
 		return ec.fieldContext_Contact_mergedIntoID(ctx, field)
+	case "interestedServiceID":
+		return ec.fieldContext_Contact_interestedServiceID(ctx, field)
+	case "leadIntent":
+		return ec.fieldContext_Contact_leadIntent(ctx, field)
+	case "urgency":
+		return ec.fieldContext_Contact_urgency(ctx, field)
+	case "enrichment":
+		return ec.fieldContext_Contact_enrichment(ctx, field)
 	case "location":
 		return ec.fieldContext_Contact_location(ctx, field)
 	case "assignedTo":
@@ -6732,6 +6829,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_stageChanges(ctx, field)
 	case "warmnessEngine":
 		return ec.fieldContext_Contact_warmnessEngine(ctx, field)
+	case "interestedService":
+		return ec.fieldContext_Contact_interestedService(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
@@ -6756,6 +6855,26 @@ func (ec *executionContext) childFields_ContactEdge(ctx context.Context, field g
 		return ec.fieldContext_ContactEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContactEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContactEnrichment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "engine":
+		return ec.fieldContext_ContactEnrichment_engine(ctx, field)
+	case "model":
+		return ec.fieldContext_ContactEnrichment_model(ctx, field)
+	case "confidence":
+		return ec.fieldContext_ContactEnrichment_confidence(ctx, field)
+	case "reason":
+		return ec.fieldContext_ContactEnrichment_reason(ctx, field)
+	case "modality":
+		return ec.fieldContext_ContactEnrichment_modality(ctx, field)
+	case "fallback":
+		return ec.fieldContext_ContactEnrichment_fallback(ctx, field)
+	case "at":
+		return ec.fieldContext_ContactEnrichment_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactEnrichment", field.Name)
 }
 
 func (ec *executionContext) childFields_ContactImportPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15622,6 +15741,107 @@ func (ec *executionContext) fieldContext_Contact_mergedIntoID(_ context.Context,
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Contact_interestedServiceID(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_interestedServiceID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterestedServiceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_interestedServiceID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Contact_leadIntent(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_leadIntent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadIntent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *contact.LeadIntent) graphql.Marshaler {
+			return ec.marshalOLeadIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_leadIntent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "LeadIntent")
+}
+
+func (ec *executionContext) _Contact_urgency(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_urgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urgency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *contact.Urgency) graphql.Marshaler {
+			return ec.marshalOUrgency2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgency(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_urgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "Urgency")
+}
+
+func (ec *executionContext) _Contact_enrichment(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_enrichment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enrichment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.ContactEnrichment) graphql.Marshaler {
+			return ec.marshalOContactEnrichment2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐContactEnrichment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_enrichment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactEnrichment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Contact_location(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15873,6 +16093,38 @@ func (ec *executionContext) fieldContext_Contact_warmnessEngine(_ context.Contex
 	return graphql.NewScalarFieldContext("Contact", field, true, true, "String")
 }
 
+func (ec *executionContext) _Contact_interestedService(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_interestedService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().InterestedService(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Service) graphql.Marshaler {
+			return ec.marshalOService2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐService(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_interestedService(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ContactConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ContactConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16013,6 +16265,167 @@ func (ec *executionContext) _ContactEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ContactEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContactEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ContactEnrichment_engine(ctx context.Context, field graphql.CollectedField, obj *types.ContactEnrichment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactEnrichment_engine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Engine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactEnrichment_engine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactEnrichment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContactEnrichment_model(ctx context.Context, field graphql.CollectedField, obj *types.ContactEnrichment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactEnrichment_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactEnrichment_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactEnrichment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContactEnrichment_confidence(ctx context.Context, field graphql.CollectedField, obj *types.ContactEnrichment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactEnrichment_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactEnrichment_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactEnrichment", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ContactEnrichment_reason(ctx context.Context, field graphql.CollectedField, obj *types.ContactEnrichment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactEnrichment_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactEnrichment_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactEnrichment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContactEnrichment_modality(ctx context.Context, field graphql.CollectedField, obj *types.ContactEnrichment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactEnrichment_modality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactEnrichment_modality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactEnrichment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContactEnrichment_fallback(ctx context.Context, field graphql.CollectedField, obj *types.ContactEnrichment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactEnrichment_fallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fallback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContactEnrichment_fallback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactEnrichment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContactEnrichment_at(ctx context.Context, field graphql.CollectedField, obj *types.ContactEnrichment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactEnrichment_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactEnrichment_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactEnrichment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ContactImportPreview_headers(ctx context.Context, field graphql.CollectedField, obj *contacts.Preview) (ret graphql.Marshaler) {
@@ -35152,7 +35565,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthContains", "dateOfBirthHasPrefix", "dateOfBirthHasSuffix", "dateOfBirthIsNil", "dateOfBirthNotNil", "dateOfBirthEqualFold", "dateOfBirthContainsFold", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "referrer", "referrerNEQ", "referrerIn", "referrerNotIn", "referrerGT", "referrerGTE", "referrerLT", "referrerLTE", "referrerContains", "referrerHasPrefix", "referrerHasSuffix", "referrerIsNil", "referrerNotNil", "referrerEqualFold", "referrerContainsFold", "pipeline", "pipelineNEQ", "pipelineIn", "pipelineNotIn", "stage", "stageNEQ", "stageIn", "stageNotIn", "stageChangedAt", "stageChangedAtNEQ", "stageChangedAtIn", "stageChangedAtNotIn", "stageChangedAtGT", "stageChangedAtGTE", "stageChangedAtLT", "stageChangedAtLTE", "warmness", "warmnessNEQ", "warmnessIn", "warmnessNotIn", "warmnessGT", "warmnessGTE", "warmnessLT", "warmnessLTE", "warmnessScoredAt", "warmnessScoredAtNEQ", "warmnessScoredAtIn", "warmnessScoredAtNotIn", "warmnessScoredAtGT", "warmnessScoredAtGTE", "warmnessScoredAtLT", "warmnessScoredAtLTE", "warmnessScoredAtIsNil", "warmnessScoredAtNotNil", "smsConsent", "smsConsentNEQ", "emailConsent", "emailConsentNEQ", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "assignedToID", "assignedToIDNEQ", "assignedToIDIn", "assignedToIDNotIn", "assignedToIDGT", "assignedToIDGTE", "assignedToIDLT", "assignedToIDLTE", "assignedToIDContains", "assignedToIDHasPrefix", "assignedToIDHasSuffix", "assignedToIDIsNil", "assignedToIDNotNil", "assignedToIDEqualFold", "assignedToIDContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "hasAssignedTo", "hasAssignedToWith", "hasTouchpoints", "hasTouchpointsWith", "hasBookings", "hasBookingsWith", "hasTasks", "hasTasksWith", "hasStageChanges", "hasStageChangesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthContains", "dateOfBirthHasPrefix", "dateOfBirthHasSuffix", "dateOfBirthIsNil", "dateOfBirthNotNil", "dateOfBirthEqualFold", "dateOfBirthContainsFold", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "referrer", "referrerNEQ", "referrerIn", "referrerNotIn", "referrerGT", "referrerGTE", "referrerLT", "referrerLTE", "referrerContains", "referrerHasPrefix", "referrerHasSuffix", "referrerIsNil", "referrerNotNil", "referrerEqualFold", "referrerContainsFold", "pipeline", "pipelineNEQ", "pipelineIn", "pipelineNotIn", "stage", "stageNEQ", "stageIn", "stageNotIn", "stageChangedAt", "stageChangedAtNEQ", "stageChangedAtIn", "stageChangedAtNotIn", "stageChangedAtGT", "stageChangedAtGTE", "stageChangedAtLT", "stageChangedAtLTE", "warmness", "warmnessNEQ", "warmnessIn", "warmnessNotIn", "warmnessGT", "warmnessGTE", "warmnessLT", "warmnessLTE", "warmnessScoredAt", "warmnessScoredAtNEQ", "warmnessScoredAtIn", "warmnessScoredAtNotIn", "warmnessScoredAtGT", "warmnessScoredAtGTE", "warmnessScoredAtLT", "warmnessScoredAtLTE", "warmnessScoredAtIsNil", "warmnessScoredAtNotNil", "smsConsent", "smsConsentNEQ", "emailConsent", "emailConsentNEQ", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "assignedToID", "assignedToIDNEQ", "assignedToIDIn", "assignedToIDNotIn", "assignedToIDGT", "assignedToIDGTE", "assignedToIDLT", "assignedToIDLTE", "assignedToIDContains", "assignedToIDHasPrefix", "assignedToIDHasSuffix", "assignedToIDIsNil", "assignedToIDNotNil", "assignedToIDEqualFold", "assignedToIDContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "leadIntent", "leadIntentNEQ", "leadIntentIn", "leadIntentNotIn", "leadIntentIsNil", "leadIntentNotNil", "urgency", "urgencyNEQ", "urgencyIn", "urgencyNotIn", "urgencyIsNil", "urgencyNotNil", "hasAssignedTo", "hasAssignedToWith", "hasTouchpoints", "hasTouchpointsWith", "hasBookings", "hasBookingsWith", "hasTasks", "hasTasksWith", "hasStageChanges", "hasStageChangesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36510,6 +36923,90 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.ArchivedAtNotNil = data
+		case "leadIntent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadIntent"))
+			data, err := ec.unmarshalOLeadIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadIntent = data
+		case "leadIntentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadIntentNEQ"))
+			data, err := ec.unmarshalOLeadIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadIntentNEQ = data
+		case "leadIntentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadIntentIn"))
+			data, err := ec.unmarshalOLeadIntent2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadIntentIn = data
+		case "leadIntentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadIntentNotIn"))
+			data, err := ec.unmarshalOLeadIntent2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadIntentNotIn = data
+		case "leadIntentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadIntentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadIntentIsNil = data
+		case "leadIntentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadIntentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadIntentNotNil = data
+		case "urgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgency"))
+			data, err := ec.unmarshalOUrgency2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urgency = data
+		case "urgencyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgencyNEQ"))
+			data, err := ec.unmarshalOUrgency2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrgencyNEQ = data
+		case "urgencyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgencyIn"))
+			data, err := ec.unmarshalOUrgency2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgencyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrgencyIn = data
+		case "urgencyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgencyNotIn"))
+			data, err := ec.unmarshalOUrgency2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgencyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrgencyNotIn = data
+		case "urgencyIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgencyIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrgencyIsNil = data
+		case "urgencyNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgencyNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrgencyNotNil = data
 		case "hasAssignedTo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignedTo"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -52200,6 +52697,26 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "interestedServiceID":
+			out.Values[i] = ec._Contact_interestedServiceID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leadIntent":
+			out.Values[i] = ec._Contact_leadIntent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "urgency":
+			out.Values[i] = ec._Contact_urgency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enrichment":
+			out.Values[i] = ec._Contact_enrichment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "location":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -52241,6 +52758,12 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_warmnessEngine(ctx, field, obj)
+				})
+		case "interestedService":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_interestedService(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -52320,6 +52843,69 @@ func (ec *executionContext) _ContactEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._ContactEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contactEnrichmentImplementors = []string{"ContactEnrichment"}
+
+func (ec *executionContext) _ContactEnrichment(ctx context.Context, sel ast.SelectionSet, obj *types.ContactEnrichment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactEnrichmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContactEnrichment")
+		case "engine":
+			out.Values[i] = ec._ContactEnrichment_engine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._ContactEnrichment_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._ContactEnrichment_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ContactEnrichment_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modality":
+			out.Values[i] = ec._ContactEnrichment_modality(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fallback":
+			out.Values[i] = ec._ContactEnrichment_fallback(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ContactEnrichment_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -58137,6 +58723,16 @@ func (ec *executionContext) marshalNJobState2githubᚗcomᚋavatarimagingᚋavat
 	return v
 }
 
+func (ec *executionContext) unmarshalNLeadIntent2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx context.Context, v any) (contact.LeadIntent, error) {
+	var res contact.LeadIntent
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLeadIntent2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx context.Context, sel ast.SelectionSet, v contact.LeadIntent) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNLeadSource2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSource(ctx context.Context, v any) (contact.LeadSource, error) {
 	var res contact.LeadSource
 	err := res.UnmarshalGQL(v)
@@ -59118,6 +59714,16 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 	return res
 }
 
+func (ec *executionContext) unmarshalNUrgency2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgency(ctx context.Context, v any) (contact.Urgency, error) {
+	var res contact.Urgency
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUrgency2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgency(ctx context.Context, sel ast.SelectionSet, v contact.Urgency) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "User!")
@@ -59916,6 +60522,13 @@ func (ec *executionContext) marshalOContactEdge2ᚖgithubᚗcomᚋavatarimaging�
 	return ec._ContactEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOContactEnrichment2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐContactEnrichment(ctx context.Context, sel ast.SelectionSet, v *types.ContactEnrichment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ContactEnrichment(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOContactOrder2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐContactOrder(ctx context.Context, v any) (*ent.ContactOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -60439,6 +61052,58 @@ func (ec *executionContext) unmarshalOJobsWhere2ᚖgithubᚗcomᚋavatarimaging�
 	}
 	res, err := ec.unmarshalInputJobsWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLeadIntent2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntentᚄ(ctx context.Context, v any) ([]contact.LeadIntent, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]contact.LeadIntent, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLeadIntent2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOLeadIntent2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntentᚄ(ctx context.Context, sel ast.SelectionSet, v []contact.LeadIntent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLeadIntent2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOLeadIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx context.Context, v any) (*contact.LeadIntent, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(contact.LeadIntent)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLeadIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx context.Context, sel ast.SelectionSet, v *contact.LeadIntent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOLeadSource2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSourceᚄ(ctx context.Context, v any) ([]contact.LeadSource, error) {
@@ -62016,6 +62681,58 @@ func (ec *executionContext) unmarshalOTouchpointWhereInput2ᚖgithubᚗcomᚋava
 	}
 	res, err := ec.unmarshalInputTouchpointWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOUrgency2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgencyᚄ(ctx context.Context, v any) ([]contact.Urgency, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]contact.Urgency, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUrgency2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgency(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOUrgency2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgencyᚄ(ctx context.Context, sel ast.SelectionSet, v []contact.Urgency) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUrgency2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgency(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOUrgency2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgency(ctx context.Context, v any) (*contact.Urgency, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(contact.Urgency)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUrgency2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐUrgency(ctx context.Context, sel ast.SelectionSet, v *contact.Urgency) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

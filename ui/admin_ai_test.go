@@ -122,3 +122,35 @@ func TestContact_WarmnessEngineAndRecalculate(t *testing.T) {
 		t.Error("a viewer sees Recalculate")
 	}
 }
+
+// The contact page shows what the AI layer read in the notes — the
+// service asked about, what the lead wants, how urgent — and which engine
+// read them; a contact without notes shows none of it.
+func TestContact_Enrichment(t *testing.T) {
+	srv := testutil.StartServer(t, testutil.ServerOptions{})
+	staff := srv.SignIn(t, "staff@example.com")
+	create := func(in map[string]any) string {
+		var r struct{ CreateContact struct{ ID string } }
+		srv.MustGraphQL(t, staff, `mutation($in: CreateContactInput!) { createContact(input: $in, allowDuplicate: true) { id } }`,
+			map[string]any{"in": in}).Decode(t, &r)
+		return r.CreateContact.ID
+	}
+	id := create(map[string]any{"firstName": "Enid", "lastName": "Blyton", "notes": "Need an MRI of my knee asap, in pain, can I book?"})
+	p := getPage(t, srv, staff, "/contacts/"+id)
+	if got := text(p.Doc.Find(byTestID("contact-interest"))); got != "MRI Knee" {
+		t.Errorf("asking about: %q", got)
+	}
+	if got := text(p.Doc.Find(byTestID("contact-lead-intent"))); got != "To book" {
+		t.Errorf("wants: %q", got)
+	}
+	if got := text(p.Doc.Find(byTestID("contact-urgency"))); got != "Urgent" {
+		t.Errorf("urgency: %q", got)
+	}
+	if got := text(p.Doc.Find(byTestID("contact-enrichment-engine"))); !strings.Contains(got, "the built-in engine") || !strings.Contains(got, "asks about MRI Knee") {
+		t.Errorf("read by: %q", got)
+	}
+	id = create(map[string]any{"firstName": "Noel", "lastName": "Notes"})
+	if p := getPage(t, srv, staff, "/contacts/"+id); p.Doc.Find(byTestID("contact-enrichment")).Length() != 0 {
+		t.Error("a contact without notes shows a reading")
+	}
+}

@@ -80,6 +80,13 @@ func (u *UI) contactDetail(ctx context.Context, p views.Page, c *ent.Contact) (v
 			return d, err
 		}
 	}
+	if c.InterestedServiceID != nil {
+		n, err := q.Node(ctx, *c.InterestedServiceID)
+		if err != nil && apperr.CodeOf(err) != apperr.NotFound && !ent.IsNotFound(err) {
+			return d, err
+		}
+		d.InterestedService, _ = n.(*ent.Service)
+	}
 	if c.MergedIntoID != nil {
 		if d.MergedInto, err = u.contactByID(ctx, *c.MergedIntoID); err != nil && apperr.CodeOf(err) != apperr.NotFound {
 			return d, err

@@ -65,6 +65,14 @@ const (
 	FieldArchivedAt = "archived_at"
 	// FieldMergedIntoID holds the string denoting the merged_into_id field in the database.
 	FieldMergedIntoID = "merged_into_id"
+	// FieldInterestedServiceID holds the string denoting the interested_service_id field in the database.
+	FieldInterestedServiceID = "interested_service_id"
+	// FieldLeadIntent holds the string denoting the lead_intent field in the database.
+	FieldLeadIntent = "lead_intent"
+	// FieldUrgency holds the string denoting the urgency field in the database.
+	FieldUrgency = "urgency"
+	// FieldEnrichment holds the string denoting the enrichment field in the database.
+	FieldEnrichment = "enrichment"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -149,6 +157,10 @@ var Columns = []string{
 	FieldAssignedToID,
 	FieldArchivedAt,
 	FieldMergedIntoID,
+	FieldInterestedServiceID,
+	FieldLeadIntent,
+	FieldUrgency,
+	FieldEnrichment,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -301,6 +313,57 @@ func StageValidator(s Stage) error {
 	}
 }
 
+// LeadIntent defines the type for the "lead_intent" enum field.
+type LeadIntent string
+
+// LeadIntent values.
+const (
+	LeadIntentBook     LeadIntent = "book"
+	LeadIntentPrice    LeadIntent = "price"
+	LeadIntentQuestion LeadIntent = "question"
+	LeadIntentResults  LeadIntent = "results"
+	LeadIntentOther    LeadIntent = "other"
+)
+
+func (li LeadIntent) String() string {
+	return string(li)
+}
+
+// LeadIntentValidator is a validator for the "lead_intent" field enum values. It is called by the builders before save.
+func LeadIntentValidator(li LeadIntent) error {
+	switch li {
+	case LeadIntentBook, LeadIntentPrice, LeadIntentQuestion, LeadIntentResults, LeadIntentOther:
+		return nil
+	default:
+		return fmt.Errorf("contact: invalid enum value for lead_intent field: %q", li)
+	}
+}
+
+// Urgency defines the type for the "urgency" enum field.
+type Urgency string
+
+// Urgency values.
+const (
+	UrgencyLow    Urgency = "low"
+	UrgencyNormal Urgency = "normal"
+	UrgencyHigh   Urgency = "high"
+	UrgencyUrgent Urgency = "urgent"
+)
+
+func (u Urgency) String() string {
+	return string(u)
+}
+
+// UrgencyValidator is a validator for the "urgency" field enum values. It is called by the builders before save.
+func UrgencyValidator(u Urgency) error {
+	switch u {
+	case UrgencyLow, UrgencyNormal, UrgencyHigh, UrgencyUrgent:
+		return nil
+	default:
+		return fmt.Errorf("contact: invalid enum value for urgency field: %q", u)
+	}
+}
+
 // OrderOption defines the ordering options for the Contact queries.
 type OrderOption func(*sql.Selector)
 
@@ -412,6 +475,21 @@ func ByArchivedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByMergedIntoID orders the results by the merged_into_id field.
 func ByMergedIntoID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMergedIntoID, opts...).ToFunc()
+}
+
+// ByInterestedServiceID orders the results by the interested_service_id field.
+func ByInterestedServiceID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInterestedServiceID, opts...).ToFunc()
+}
+
+// ByLeadIntent orders the results by the lead_intent field.
+func ByLeadIntent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLeadIntent, opts...).ToFunc()
+}
+
+// ByUrgency orders the results by the urgency field.
+func ByUrgency(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUrgency, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.
@@ -576,6 +654,42 @@ func (e *Stage) UnmarshalGQL(val interface{}) error {
 	*e = Stage(str)
 	if err := StageValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Stage", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e LeadIntent) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *LeadIntent) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = LeadIntent(str)
+	if err := LeadIntentValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid LeadIntent", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Urgency) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Urgency) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Urgency(str)
+	if err := UrgencyValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Urgency", str)
 	}
 	return nil
 }

@@ -147,6 +147,11 @@ func MergedIntoID(v pulid.ID) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldMergedIntoID, v))
 }
 
+// InterestedServiceID applies equality check predicate on the "interested_service_id" field. It's identical to InterestedServiceIDEQ.
+func InterestedServiceID(v pulid.ID) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldInterestedServiceID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldCreatedAt, v))
@@ -1235,6 +1240,156 @@ func MergedIntoIDEqualFold(v pulid.ID) predicate.Contact {
 func MergedIntoIDContainsFold(v pulid.ID) predicate.Contact {
 	vc := string(v)
 	return predicate.Contact(sql.FieldContainsFold(FieldMergedIntoID, vc))
+}
+
+// InterestedServiceIDEQ applies the EQ predicate on the "interested_service_id" field.
+func InterestedServiceIDEQ(v pulid.ID) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldInterestedServiceID, v))
+}
+
+// InterestedServiceIDNEQ applies the NEQ predicate on the "interested_service_id" field.
+func InterestedServiceIDNEQ(v pulid.ID) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldInterestedServiceID, v))
+}
+
+// InterestedServiceIDIn applies the In predicate on the "interested_service_id" field.
+func InterestedServiceIDIn(vs ...pulid.ID) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldInterestedServiceID, vs...))
+}
+
+// InterestedServiceIDNotIn applies the NotIn predicate on the "interested_service_id" field.
+func InterestedServiceIDNotIn(vs ...pulid.ID) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldInterestedServiceID, vs...))
+}
+
+// InterestedServiceIDGT applies the GT predicate on the "interested_service_id" field.
+func InterestedServiceIDGT(v pulid.ID) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldInterestedServiceID, v))
+}
+
+// InterestedServiceIDGTE applies the GTE predicate on the "interested_service_id" field.
+func InterestedServiceIDGTE(v pulid.ID) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldInterestedServiceID, v))
+}
+
+// InterestedServiceIDLT applies the LT predicate on the "interested_service_id" field.
+func InterestedServiceIDLT(v pulid.ID) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldInterestedServiceID, v))
+}
+
+// InterestedServiceIDLTE applies the LTE predicate on the "interested_service_id" field.
+func InterestedServiceIDLTE(v pulid.ID) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldInterestedServiceID, v))
+}
+
+// InterestedServiceIDContains applies the Contains predicate on the "interested_service_id" field.
+func InterestedServiceIDContains(v pulid.ID) predicate.Contact {
+	vc := string(v)
+	return predicate.Contact(sql.FieldContains(FieldInterestedServiceID, vc))
+}
+
+// InterestedServiceIDHasPrefix applies the HasPrefix predicate on the "interested_service_id" field.
+func InterestedServiceIDHasPrefix(v pulid.ID) predicate.Contact {
+	vc := string(v)
+	return predicate.Contact(sql.FieldHasPrefix(FieldInterestedServiceID, vc))
+}
+
+// InterestedServiceIDHasSuffix applies the HasSuffix predicate on the "interested_service_id" field.
+func InterestedServiceIDHasSuffix(v pulid.ID) predicate.Contact {
+	vc := string(v)
+	return predicate.Contact(sql.FieldHasSuffix(FieldInterestedServiceID, vc))
+}
+
+// InterestedServiceIDIsNil applies the IsNil predicate on the "interested_service_id" field.
+func InterestedServiceIDIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldInterestedServiceID))
+}
+
+// InterestedServiceIDNotNil applies the NotNil predicate on the "interested_service_id" field.
+func InterestedServiceIDNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldInterestedServiceID))
+}
+
+// InterestedServiceIDEqualFold applies the EqualFold predicate on the "interested_service_id" field.
+func InterestedServiceIDEqualFold(v pulid.ID) predicate.Contact {
+	vc := string(v)
+	return predicate.Contact(sql.FieldEqualFold(FieldInterestedServiceID, vc))
+}
+
+// InterestedServiceIDContainsFold applies the ContainsFold predicate on the "interested_service_id" field.
+func InterestedServiceIDContainsFold(v pulid.ID) predicate.Contact {
+	vc := string(v)
+	return predicate.Contact(sql.FieldContainsFold(FieldInterestedServiceID, vc))
+}
+
+// LeadIntentEQ applies the EQ predicate on the "lead_intent" field.
+func LeadIntentEQ(v LeadIntent) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldLeadIntent, v))
+}
+
+// LeadIntentNEQ applies the NEQ predicate on the "lead_intent" field.
+func LeadIntentNEQ(v LeadIntent) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldLeadIntent, v))
+}
+
+// LeadIntentIn applies the In predicate on the "lead_intent" field.
+func LeadIntentIn(vs ...LeadIntent) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldLeadIntent, vs...))
+}
+
+// LeadIntentNotIn applies the NotIn predicate on the "lead_intent" field.
+func LeadIntentNotIn(vs ...LeadIntent) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldLeadIntent, vs...))
+}
+
+// LeadIntentIsNil applies the IsNil predicate on the "lead_intent" field.
+func LeadIntentIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldLeadIntent))
+}
+
+// LeadIntentNotNil applies the NotNil predicate on the "lead_intent" field.
+func LeadIntentNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldLeadIntent))
+}
+
+// UrgencyEQ applies the EQ predicate on the "urgency" field.
+func UrgencyEQ(v Urgency) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUrgency, v))
+}
+
+// UrgencyNEQ applies the NEQ predicate on the "urgency" field.
+func UrgencyNEQ(v Urgency) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldUrgency, v))
+}
+
+// UrgencyIn applies the In predicate on the "urgency" field.
+func UrgencyIn(vs ...Urgency) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldUrgency, vs...))
+}
+
+// UrgencyNotIn applies the NotIn predicate on the "urgency" field.
+func UrgencyNotIn(vs ...Urgency) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldUrgency, vs...))
+}
+
+// UrgencyIsNil applies the IsNil predicate on the "urgency" field.
+func UrgencyIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldUrgency))
+}
+
+// UrgencyNotNil applies the NotNil predicate on the "urgency" field.
+func UrgencyNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldUrgency))
+}
+
+// EnrichmentIsNil applies the IsNil predicate on the "enrichment" field.
+func EnrichmentIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldEnrichment))
+}
+
+// EnrichmentNotNil applies the NotNil predicate on the "enrichment" field.
+func EnrichmentNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldEnrichment))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

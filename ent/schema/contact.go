@@ -83,8 +83,31 @@ func (Contact) Fields() []ent.Field {
 			// No edge (and so no foreign key): SQLite would rebuild the
 			// table to add one.
 			Annotations(skipInput, entgql.Type("ID"), entgql.Skip(entgql.SkipWhereInput)),
+		// What the contact's own words (its notes) ask for, read by the AI
+		// layer when they are written (internal/aiwire, docs/AI.md): the
+		// built-in engine in the change's transaction, a remote model's
+		// refinement after the commit. Stored on the row itself so that
+		// enriching a create costs no extra write.
+		field.String("interested_service_id").GoType(pulid.ID("")).Optional().Nillable().
+			Comment("The catalogue service the contact's notes ask about; no edge, like merged_into_id").
+			Annotations(skipInput, entgql.Type("ID"), entgql.Skip(entgql.SkipWhereInput)),
+		field.Enum("lead_intent").Values(LeadIntents...).Optional().Nillable().
+			Comment("What the lead wants, read from its notes").
+			Annotations(skipInput, entgql.Type("LeadIntent")),
+		field.Enum("urgency").Values(Urgencies...).Optional().Nillable().
+			Comment("How urgent the lead says it is, read from its notes").
+			Annotations(skipInput, entgql.Type("Urgency")),
+		field.JSON("enrichment", &types.ContactEnrichment{}).Optional().
+			Comment("Which engine read the notes, how sure it was and why").
+			Annotations(skipInput, entgql.Type("ContactEnrichment")),
 	}
 }
+
+// LeadIntents are what a lead wants (internal/ai's Lead* constants).
+var LeadIntents = []string{"book", "price", "question", "results", "other"}
+
+// Urgencies are how urgent a lead is (internal/ai's Urgency* constants).
+var Urgencies = []string{"low", "normal", "high", "urgent"}
 
 // Edges of the Contact.
 func (Contact) Edges() []ent.Edge {

@@ -339,3 +339,29 @@ func BenchmarkAnalyzeWarmness(b *testing.B) {
 		}
 	}
 }
+
+// benchCatalogue is the demo clinic's catalogue.
+var benchCatalogue = []ai.CatalogueService{
+	{ID: "svc_1", Name: "MRI Brain", Modality: "mri"}, {ID: "svc_2", Name: "MRI Knee", Modality: "mri"},
+	{ID: "svc_3", Name: "MRI Lumbar Spine", Modality: "mri"}, {ID: "svc_4", Name: "CT Chest", Modality: "ct"},
+	{ID: "svc_5", Name: "CT Abdomen & Pelvis", Modality: "ct"}, {ID: "svc_6", Name: "X-Ray Chest", Modality: "xray"},
+	{ID: "svc_7", Name: "X-Ray Hand & Wrist", Modality: "xray"}, {ID: "svc_8", Name: "Ultrasound Abdomen", Modality: "ultrasound"},
+	{ID: "svc_9", Name: "Ultrasound Pelvis", Modality: "ultrasound"}, {ID: "svc_10", Name: "Screening Mammogram", Modality: "mammography"},
+	{ID: "svc_11", Name: "DEXA Bone Density", Modality: "dexa"},
+}
+
+// BenchmarkEnrichContact is the built-in reading of a contact's notes as
+// the create path does it (internal/aiwire.Enricher): the notes alone,
+// the location's catalogue, no usage sink.
+func BenchmarkEnrichContact(b *testing.B) {
+	a := ai.New(ai.Options{Zone: syd}).Builtin()
+	in := ai.EnrichInput{LocationID: "SYD", Source: "contact notes", Catalogue: benchCatalogue, Now: now,
+		Fields: map[string]string{"notes": "GP referral for an MRI of my left knee, in a lot of pain since footy on Saturday. How much is it and can I book this week?"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		e, err := a.EnrichContact(context.Background(), in)
+		if err != nil || e.ServiceID != "svc_2" {
+			b.Fatalf("%+v %v", e, err)
+		}
+	}
+}

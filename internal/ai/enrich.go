@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -213,12 +215,13 @@ func (a *AI) builtinEnrich(in EnrichInput, now time.Time) Enrichment {
 	}
 	e.Message = strings.Join(msgs, "\n")
 	text := e.serviceText(in) + "\n" + e.Message
-	svc, modality, conf := matchService(text, in.Catalogue)
+	w := words(text)
+	svc, modality, conf := matchService(w, in.Catalogue)
 	e.Modality = modality
 	if svc != nil {
 		e.ServiceID, e.ServiceName = svc.ID, svc.Name
 	}
-	e.Intent, e.Urgency = leadIntent(text), urgency(text)
+	e.Intent, e.Urgency = leadIntent(text, w), urgency(w)
 	e.Confidence = conf
 	var why []string
 	switch {
@@ -293,18 +296,64 @@ var bodyParts = map[string]string{
 // words returns the lower-case words of s with punctuation as spaces,
 // padded with spaces for phrase matching.
 func words(s string) string {
-	return " " + intent.Normalize(strings.NewReplacer("-", " ", "/", " ", ".", " ").Replace(s)) + " "
+	return " " + intent.Normalize(wordBreaks.Replace(s)) + " "
 }
 
-// matchService finds the catalogue service a text asks about. It returns
+// wordBreaks are the punctuation words() reads as spaces (built once: a
+// Replacer per call cost more than the rest of the enrichment).
+var wordBreaks = strings.NewReplacer("-", " ", "/", " ", ".", " ")
+
+// modalityOrder is the order modalities are looked for in.
+var modalityOrder = []string{"mri", "ct", "xray", "ultrasound", "mammography", "dexa", "nuclear"}
+
+// paddedModality and paddedParts are modalityWords and bodyParts with
+// their words padded with spaces for phrase matching, built once.
+var (
+	paddedModality = map[string][]string{}
+	paddedParts    []struct{ word, part string }
+)
+
+func init() {
+	for m, syns := range modalityWords {
+		for _, syn := range syns {
+			paddedModality[m] = append(paddedModality[m], " "+syn+" ")
+		}
+	}
+	for word, part := range bodyParts {
+		paddedParts = append(paddedParts, struct{ word, part string }{" " + word + " ", part})
+	}
+	// A fixed order, so that nothing depends on the map's.
+	slices.SortFunc(paddedParts, func(a, b struct{ word, part string }) int { return strings.Compare(a.word, b.word) })
+}
+
+// nameCache keeps words() of catalogue service names: a location's
+// catalogue is a few dozen names, read on every enrichment.
+var nameCache sync.Map // string → string
+
+// nameWords is words(name), cached. The cache stops growing at 4,096
+// names (a clinic group's catalogues are far smaller).
+func nameWords(name string) string {
+	if v, ok := nameCache.Load(name); ok {
+		return v.(string)
+	}
+	w := words(name)
+	if nameCacheSize.Add(1) <= 4096 {
+		nameCache.Store(name, w)
+	}
+	return w
+}
+
+var nameCacheSize atomic.Int64
+
+// matchService finds the catalogue service a text (as words() gives it)
+// asks about. It returns
 // the service (nil when none stands out), the modality asked about, and
 // a confidence.
-func matchService(text string, cat []CatalogueService) (*CatalogueService, string, float64) {
-	w := words(text)
+func matchService(w string, cat []CatalogueService) (*CatalogueService, string, float64) {
 	modality := ""
-	for _, m := range []string{"mri", "ct", "xray", "ultrasound", "mammography", "dexa", "nuclear"} {
-		for _, syn := range modalityWords[m] {
-			if strings.Contains(w, " "+syn+" ") {
+	for _, m := range modalityOrder {
+		for _, syn := range paddedModality[m] {
+			if strings.Contains(w, syn) {
 				modality = m
 				break
 			}
@@ -313,16 +362,22 @@ func matchService(text string, cat []CatalogueService) (*CatalogueService, strin
 			break
 		}
 	}
-	asked := map[string]bool{}
-	for word, part := range bodyParts {
-		if strings.Contains(w, " "+word+" ") {
-			asked[part] = true
+	// The padded words ("  knee ") of every body part the text names,
+	// found once rather than per service.
+	var asked []string
+	for _, bp := range paddedParts {
+		if strings.Contains(w, bp.word) {
+			for _, other := range paddedParts {
+				if other.part == bp.part && !slices.Contains(asked, other.word) {
+					asked = append(asked, other.word)
+				}
+			}
 		}
 	}
 	best, bestScore, tie := -1, 0, false
 	for i, s := range cat {
 		score := 0
-		name := words(s.Name)
+		name := nameWords(s.Name)
 		if strings.Contains(w, name) {
 			score += 10 // the service named in full
 		}
@@ -331,14 +386,11 @@ func matchService(text string, cat []CatalogueService) (*CatalogueService, strin
 				score += 6
 			}
 		}
-		if modality != "" && (s.Modality == modality || slices.ContainsFunc(modalityWords[modality], func(syn string) bool { return strings.Contains(name, " "+syn+" ") })) {
+		if modality != "" && (s.Modality == modality || slices.ContainsFunc(paddedModality[modality], func(syn string) bool { return strings.Contains(name, syn) })) {
 			score += 3
 		}
-		for word, part := range bodyParts {
-			if asked[part] && strings.Contains(name, " "+word+" ") {
-				score += 2
-				break
-			}
+		if slices.ContainsFunc(asked, func(word string) bool { return strings.Contains(name, word) }) {
+			score += 2
 		}
 		switch {
 		case score > bestScore:
@@ -370,9 +422,8 @@ var (
 	bookWords    = []string{"book", "booking", "appointment", "appt", "available", "availability", "slot", "come in", "schedule", "get a scan", "get an", "need a", "need an", "referral", "referred", "when can", "next available", "earliest"}
 )
 
-// leadIntent reads what a lead wants from their words.
-func leadIntent(text string) string {
-	w := words(text)
+// leadIntent reads what a lead wants from their text and its words().
+func leadIntent(text, w string) string {
 	has := func(list []string) bool {
 		return slices.ContainsFunc(list, func(p string) bool { return strings.Contains(w, " "+p+" ") })
 	}
@@ -397,8 +448,8 @@ var (
 	lowWords    = []string{"no rush", "no hurry", "whenever", "sometime", "some time", "next month", "just wondering", "planning", "in a few weeks", "not urgent", "later in the year"}
 )
 
-func urgency(text string) string {
-	w := words(text)
+// urgency reads how urgent a lead is from words(text).
+func urgency(w string) string {
 	has := func(list []string) bool {
 		return slices.ContainsFunc(list, func(p string) bool { return strings.Contains(w, " "+p+" ") })
 	}

@@ -20,14 +20,21 @@ func (a *App) openAI(opts *entclient.Options) {
 // aiWorkers registers the job that refines warmness with a remote model.
 func (a *App) aiWorkers(ws *jobs.Workers) {
 	jobs.Add(ws, &aiwire.RefineWorker{Client: a.Ent.Ent, AI: a.Ent.AI, Now: a.Now})
+	jobs.Add(ws, &aiwire.RefineEnrichmentWorker{Client: a.Ent.Ent, AI: a.Ent.AI, Now: a.Now})
 }
 
 // wireAI gives the warmness service its refinement (only with a remote
-// model: the built-in engine has already given its best) and returns the
+// model: the built-in engine has already given its best), the contact
+// service its enrichment of notes (refined likewise), and returns the
 // service of the GraphQL operations.
 func (a *App) wireAI() *aiwire.Service {
+	enr := &aiwire.Enricher{AI: a.Ent.AI, Now: a.Now}
 	if a.Ent.AI.Remote() {
 		a.Ent.Warmness.Refine = aiwire.RefineHook(a.Jobs)
+		enr.Queue = a.Jobs
 	}
+	// Contacts created and updated through the service (GraphQL, pages)
+	// have their notes read; imports do not.
+	a.Contacts.Enricher = enr
 	return &aiwire.Service{Client: a.DB.Client, AI: a.Ent.AI, Usage: a.Ent.AIUsage, Warmness: a.Ent.Warmness, Now: a.Now}
 }

@@ -47,6 +47,21 @@ type Stages interface {
 	Move(ctx context.Context, contactID pulid.ID, to contact.Stage, reason string) (*ent.Contact, error)
 }
 
+// Enricher reads what a contact's own words (its notes) ask for — the
+// AI layer's enrichment, internal/aiwire — in the transaction of the
+// create or update that writes them.
+type Enricher interface {
+	// Enrich sets what it reads from m's notes on m (a create, or an
+	// update that sets the notes) before it is saved, so it costs no
+	// write of its own; it never waits on a network. loc is the contact's
+	// location. It reports whether it read anything.
+	Enrich(ctx context.Context, c *ent.Client, loc pulid.ID, m *ent.ContactMutation) (bool, error)
+	// Enriched follows a save whose notes Enrich read, in the same
+	// transaction: it may enqueue a refinement that runs after the
+	// commit.
+	Enriched(ctx context.Context, ct *ent.Contact) error
+}
+
 // Service is the contact service. Set the fields, then call Start to run
 // the import worker and Close to stop it.
 type Service struct {
@@ -63,6 +78,9 @@ type Service struct {
 	// Events writes contact.created in the create's transaction; nil
 	// writes none (CSV imports never do: see docs/AUTOMATION.md).
 	Events *events.Outbox
+	// Enricher reads the notes of contacts created and updated here
+	// (not imported ones); nil reads nothing.
+	Enricher Enricher
 	// Logger receives the import worker's errors; nil means slog.Default().
 	Logger *slog.Logger
 
@@ -122,9 +140,18 @@ func (s *Service) Create(ctx context.Context, input ent.CreateContactInput, allo
 				return DuplicateError(dup.ID, on)
 			}
 		}
-		var err error
-		if out, err = c.Contact.Create().SetInput(input).Save(ctx); err != nil {
+		cr := c.Contact.Create().SetInput(input)
+		enriched, err := s.enrich(ctx, c, cr.Mutation())
+		if err != nil {
 			return err
+		}
+		if out, err = cr.Save(ctx); err != nil {
+			return err
+		}
+		if enriched {
+			if err := s.Enricher.Enriched(ctx, out); err != nil {
+				return err
+			}
 		}
 		return s.Events.Emit(ctx, c, events.Event{
 			Type: events.ContactCreated, LocationID: out.LocationID, Subject: out.ID, ContactID: out.ID,
@@ -132,6 +159,38 @@ func (s *Service) Create(ctx context.Context, input ent.CreateContactInput, allo
 		})
 	})
 	return out, err
+}
+
+// enrich runs the Enricher, if any, on m: a create at the viewer's
+// location, or an update at its contact's.
+func (s *Service) enrich(ctx context.Context, c *ent.Client, m *ent.ContactMutation) (bool, error) {
+	if s.Enricher == nil {
+		return false, nil
+	}
+	notes, ok := m.Notes()
+	if !ok {
+		return false, nil
+	}
+	var loc pulid.ID
+	if id, ok := m.ID(); ok && !m.Op().Is(ent.OpCreate) {
+		// The contact's own location (a role may reach others).
+		ct, err := c.Contact.Query().Where(contact.ID(id)).Select(contact.FieldLocationID, contact.FieldNotes).Only(ctx)
+		if err != nil {
+			return false, err
+		}
+		if ct.Notes == notes {
+			// The edit form sends the notes unchanged with every edit:
+			// they have been read already.
+			return false, nil
+		}
+		loc = ct.LocationID
+	} else if v := viewer.FromContext(ctx); v != nil {
+		loc = v.LocationID
+	}
+	if loc == "" {
+		return false, nil
+	}
+	return s.Enricher.Enrich(ctx, c, loc, m)
 }
 
 // DuplicateError is the CONFLICT a new contact that duplicates id gets.

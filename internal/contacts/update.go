@@ -40,9 +40,17 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, input ent.UpdateConta
 		if appendTags != nil {
 			u.AppendTags(appendTags)
 		}
-		var err error
-		out, err = u.Save(ctx)
-		return err
+		enriched, err := s.enrich(ctx, c, u.Mutation())
+		if err != nil {
+			return err
+		}
+		if out, err = u.Save(ctx); err != nil {
+			return err
+		}
+		if enriched {
+			return s.Enricher.Enriched(ctx, out)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

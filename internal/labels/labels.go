@@ -39,6 +39,9 @@ var words = map[string]string{
 	"booking_rescheduled": "Booking moved", "booking_cancelled": "Booking cancelled",
 	"booking_completed": "Attended", "booking_no_show": "No-show", "booking_updated": "Booking changed",
 	"task_created": "Task created", "task_completed": "Task done",
+	// Lead intents (what a contact's notes ask for; urgencies are the
+	// task priorities' words).
+	"book": "To book", "price": "The price", "question": "A question",
 	// Roles, user statuses, sign-in methods, permission effects.
 	"manager": "Manager", "staff": "Staff", "viewer": "Viewer",
 	"active": "Active", "invited": "Invited", "disabled": "Disabled",

@@ -78,9 +78,12 @@ type DuplicateRow struct {
 type ContactDetail struct {
 	Contact  *ent.Contact
 	Assignee *ent.User
-	Bookings []Appointment
-	Tasks    []TaskRow
-	Timeline []TimelineRow
+	// InterestedService is the catalogue service the contact's notes ask
+	// about (Contact.InterestedServiceID), when it still exists.
+	InterestedService *ent.Service
+	Bookings          []Appointment
+	Tasks             []TaskRow
+	Timeline          []TimelineRow
 	// Duplicates are the contacts findDuplicates returns.
 	Duplicates []DuplicateRow
 	// MergedInto is the contact an archived duplicate was merged into.
@@ -240,4 +243,12 @@ func (d ImportJobPage) URL(problems bool) string {
 		u += "?show=problems"
 	}
 	return u
+}
+
+// ReaderName names the engine that read a contact's notes.
+func ReaderName(engine, model string) string {
+	if engine == "builtin" || engine == "" {
+		return "the built-in engine"
+	}
+	return "a remote model (" + model + ")"
 }

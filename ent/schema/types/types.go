@@ -93,6 +93,30 @@ type WarmnessReason struct {
 	Detail string `json:"detail"`
 }
 
+// ContactEnrichment says who read a contact's notes (the AI layer's
+// EnrichContact) and what they made of them beyond the contact's own
+// fields (interested service, lead intent, urgency).
+type ContactEnrichment struct {
+	// Engine is builtin or the remote provider (openai).
+	Engine string `json:"engine"`
+	// Model is the remote model that answered, or builtin.
+	Model      string  `json:"model"`
+	Confidence float64 `json:"confidence"`
+	// Reason is a sentence a person can read.
+	Reason string `json:"reason"`
+	// Modality is the kind of scan asked about, even when the exact
+	// service is unclear ("" when none is named).
+	Modality string `json:"modality"`
+	// Fallback says why the built-in engine answered although a remote
+	// model was asked.
+	Fallback string `json:"fallback,omitempty"`
+	// NotesHash identifies the notes that were read (FNV-1a, hex): a
+	// refinement that finds other notes is stale and is dropped.
+	NotesHash string `json:"notesHash"`
+	// At is when they were read.
+	At time.Time `json:"at"`
+}
+
 // LocationSettings are a location's operational settings.
 type LocationSettings struct {
 	// OpensAt and ClosesAt bound bookable hours, "HH:MM" local time.
