@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/avatarimaging/avatarcrm/internal/automation"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
@@ -31,6 +32,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
 	a.aiWorkers(ws)
 	automation.AddWorkers(ws, a.Automation)
+	contacts.AddWorkers(ws, a.Contacts)
 	if ExtraWorkers != nil {
 		ExtraWorkers(ws)
 	}
@@ -41,7 +43,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	}
 	a.Jobs = q
 	msg.Jobs = q
-	a.Events.Jobs, a.Automation.Jobs = q, q
+	a.Events.Jobs, a.Automation.Jobs, a.Contacts.Jobs = q, q, q
 	a.Automation.SMS = smsSender(msg)
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now}
 	return nil
