@@ -4,6 +4,9 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/avatarimaging/avatarcrm/internal/app"
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
 )
 
 // processCPU is the CPU time (user + system) this process has used so far.
@@ -13,6 +16,15 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func init() {
+	// AVATARCRM_BENCH_RIVER_OWN_POOL=1 gives River's workers a connection
+	// of their own instead of the application's write connection (the
+	// layout before issue 12's fix), to measure what it costs.
+	if os.Getenv("AVATARCRM_BENCH_RIVER_OWN_POOL") == "1" {
+		app.TuneJobs = func(c *jobs.Config) { c.OwnSQLitePool = true }
+	}
 }
 
 // serverEnv is the extra settings of the servers the HTTP benchmarks

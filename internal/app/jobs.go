@@ -20,6 +20,10 @@ import (
 // tests use it to add a job that calls a local server.
 var ExtraWorkers func(*jobs.Workers)
 
+// TuneJobs, when set before Open, adjusts the job queue's configuration:
+// the benchmarks use it to compare River's connection layouts.
+var TuneJobs func(*jobs.Config)
+
 // openJobs builds the job queue with the worker of every job kind, and the
 // schedules. Nothing runs until startJobs.
 func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tasks.Service) error {
@@ -37,7 +41,11 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 		ExtraWorkers(ws)
 	}
 	jc := a.Config.Jobs
-	q, err := jobs.New(ctx, a.DB, ws, jobs.Config{Workers: jc.Workers, JobTimeout: jc.Timeout, RescueAfter: jc.RescueAfter, OnlyKinds: a.OnlyJobKinds})
+	qc := jobs.Config{Workers: jc.Workers, JobTimeout: jc.Timeout, RescueAfter: jc.RescueAfter, OnlyKinds: a.OnlyJobKinds}
+	if TuneJobs != nil {
+		TuneJobs(&qc)
+	}
+	q, err := jobs.New(ctx, a.DB, ws, qc)
 	if err != nil {
 		return err
 	}
