@@ -313,7 +313,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 	}
 	switch job.Status {
 	case importjob.StatusPending:
-		if err := s.Client.ImportJob.UpdateOne(job).SetStatus(importjob.StatusRunning).Exec(sys); err != nil {
+		if err := s.Client.ImportJob.Update().Where(importjob.ID(id)).SetStatus(importjob.StatusRunning).Exec(sys); err != nil {
 			return false, err
 		}
 	case importjob.StatusRunning:
@@ -377,7 +377,9 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 					invalid++
 				}
 			}
-			return c.ImportJob.UpdateOneID(id).
+			// A bulk update: UpdateOne would read the row back, file and
+			// report included, for every batch.
+			return c.ImportJob.Update().Where(importjob.ID(id)).
 				AddImported(imported).AddDuplicates(dups).AddInvalid(invalid).
 				SetReport(append(report[:len(report):len(report)], batch...)).
 				Exec(viewer.ImportJob.Grant(ctx, ""))
@@ -393,7 +395,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 			}
 		}
 	}
-	err = s.Client.ImportJob.UpdateOneID(id).SetStatus(importjob.StatusDone).
+	err = s.Client.ImportJob.Update().Where(importjob.ID(id)).SetStatus(importjob.StatusDone).
 		ClearContent().SetFinishedAt(s.Now.Now()).Exec(sys)
 	return err == nil, err
 }
