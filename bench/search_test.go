@@ -89,7 +89,7 @@ func BenchmarkSearchContacts(b *testing.B) {
 
 	// The whole stack: HTTP, session, gqlgen, the search, JSON.
 	b.Run("http_mixed", func(b *testing.B) {
-		srv := testutil.StartServer(b, testutil.ServerOptions{DatabaseURL: "sqlite:" + f.Path})
+		srv := testutil.StartServer(b, testutil.ServerOptions{DatabaseURL: "sqlite:" + f.Path, Env: serverEnv()})
 		c := srv.SignIn(b, "staff@example.com")
 		query := `query($q: String!) { searchContacts(query: $q) { score matched contact { id firstName lastName phone email warmness } } }`
 		qs := kinds[len(kinds)-1].queries

@@ -37,7 +37,7 @@ type AIUsage struct {
 	CostIn int64 `json:"cost_in,omitempty"`
 	// nanodollars (USD × 10⁹) for the output tokens
 	CostOut int64 `json:"cost_out,omitempty"`
-	// microseconds, built-in fallback included
+	// microseconds, built-in fallback included; summed over calls
 	LatencyUs int64 `json:"latency_us,omitempty"`
 	// CacheHit holds the value of the "cache_hit" field.
 	CacheHit bool `json:"cache_hit,omitempty"`
@@ -47,6 +47,10 @@ type AIUsage struct {
 	Alert int `json:"alert,omitempty"`
 	// a remote model was called (model is not builtin): the calls the budget sums
 	Remote bool `json:"remote,omitempty"`
+	// calls this row counts: 1 for a remote call, the group's count for built-in ones
+	Calls int `json:"calls,omitempty"`
+	// the group of a counted built-in row (quarter hour, use case, engine, model, fallback, cache hit); null for a row of its own
+	Slot *string `json:"slot,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AIUsageQuery when eager-loading is set.
 	Edges        AIUsageEdges `json:"edges"`
@@ -84,9 +88,9 @@ func (*AIUsage) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case aiusage.FieldCacheHit, aiusage.FieldRemote:
 			values[i] = new(sql.NullBool)
-		case aiusage.FieldInputTokens, aiusage.FieldOutputTokens, aiusage.FieldCostIn, aiusage.FieldCostOut, aiusage.FieldLatencyUs, aiusage.FieldAlert:
+		case aiusage.FieldInputTokens, aiusage.FieldOutputTokens, aiusage.FieldCostIn, aiusage.FieldCostOut, aiusage.FieldLatencyUs, aiusage.FieldAlert, aiusage.FieldCalls:
 			values[i] = new(sql.NullInt64)
-		case aiusage.FieldUseCase, aiusage.FieldEngine, aiusage.FieldModel, aiusage.FieldFallback:
+		case aiusage.FieldUseCase, aiusage.FieldEngine, aiusage.FieldModel, aiusage.FieldFallback, aiusage.FieldSlot:
 			values[i] = new(sql.NullString)
 		case aiusage.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -195,6 +199,19 @@ func (_m *AIUsage) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Remote = value.Bool
 			}
+		case aiusage.FieldCalls:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field calls", values[i])
+			} else if value.Valid {
+				_m.Calls = int(value.Int64)
+			}
+		case aiusage.FieldSlot:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field slot", values[i])
+			} else if value.Valid {
+				_m.Slot = new(string)
+				*_m.Slot = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -277,6 +294,14 @@ func (_m *AIUsage) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("remote=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Remote))
+	builder.WriteString(", ")
+	builder.WriteString("calls=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Calls))
+	builder.WriteString(", ")
+	if v := _m.Slot; v != nil {
+		builder.WriteString("slot=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

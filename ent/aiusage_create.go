@@ -197,6 +197,34 @@ func (_c *AIUsageCreate) SetNillableRemote(v *bool) *AIUsageCreate {
 	return _c
 }
 
+// SetCalls sets the "calls" field.
+func (_c *AIUsageCreate) SetCalls(v int) *AIUsageCreate {
+	_c.mutation.SetCalls(v)
+	return _c
+}
+
+// SetNillableCalls sets the "calls" field if the given value is not nil.
+func (_c *AIUsageCreate) SetNillableCalls(v *int) *AIUsageCreate {
+	if v != nil {
+		_c.SetCalls(*v)
+	}
+	return _c
+}
+
+// SetSlot sets the "slot" field.
+func (_c *AIUsageCreate) SetSlot(v string) *AIUsageCreate {
+	_c.mutation.SetSlot(v)
+	return _c
+}
+
+// SetNillableSlot sets the "slot" field if the given value is not nil.
+func (_c *AIUsageCreate) SetNillableSlot(v *string) *AIUsageCreate {
+	if v != nil {
+		_c.SetSlot(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AIUsageCreate) SetID(v pulid.ID) *AIUsageCreate {
 	_c.mutation.SetID(v)
@@ -300,6 +328,10 @@ func (_c *AIUsageCreate) defaults() error {
 		v := aiusage.DefaultRemote
 		_c.mutation.SetRemote(v)
 	}
+	if _, ok := _c.mutation.Calls(); !ok {
+		v := aiusage.DefaultCalls
+		_c.mutation.SetCalls(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if aiusage.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized aiusage.DefaultID (forgotten import ent/runtime?)")
@@ -399,6 +431,19 @@ func (_c *AIUsageCreate) check() error {
 	if _, ok := _c.mutation.Remote(); !ok {
 		return &ValidationError{Name: "remote", err: errors.New(`ent: missing required field "AIUsage.remote"`)}
 	}
+	if _, ok := _c.mutation.Calls(); !ok {
+		return &ValidationError{Name: "calls", err: errors.New(`ent: missing required field "AIUsage.calls"`)}
+	}
+	if v, ok := _c.mutation.Calls(); ok {
+		if err := aiusage.CallsValidator(v); err != nil {
+			return &ValidationError{Name: "calls", err: fmt.Errorf(`ent: validator failed for field "AIUsage.calls": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Slot(); ok {
+		if err := aiusage.SlotValidator(v); err != nil {
+			return &ValidationError{Name: "slot", err: fmt.Errorf(`ent: validator failed for field "AIUsage.slot": %w`, err)}
+		}
+	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "AIUsage.location"`)}
 	}
@@ -490,6 +535,14 @@ func (_c *AIUsageCreate) createSpec() (*AIUsage, *sqlgraph.CreateSpec) {
 		_spec.SetField(aiusage.FieldRemote, field.TypeBool, value)
 		_node.Remote = value
 	}
+	if value, ok := _c.mutation.Calls(); ok {
+		_spec.SetField(aiusage.FieldCalls, field.TypeInt, value)
+		_node.Calls = value
+	}
+	if value, ok := _c.mutation.Slot(); ok {
+		_spec.SetField(aiusage.FieldSlot, field.TypeString, value)
+		_node.Slot = &value
+	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -559,6 +612,42 @@ type (
 	}
 )
 
+// SetLatencyUs sets the "latency_us" field.
+func (u *AIUsageUpsert) SetLatencyUs(v int64) *AIUsageUpsert {
+	u.Set(aiusage.FieldLatencyUs, v)
+	return u
+}
+
+// UpdateLatencyUs sets the "latency_us" field to the value that was provided on create.
+func (u *AIUsageUpsert) UpdateLatencyUs() *AIUsageUpsert {
+	u.SetExcluded(aiusage.FieldLatencyUs)
+	return u
+}
+
+// AddLatencyUs adds v to the "latency_us" field.
+func (u *AIUsageUpsert) AddLatencyUs(v int64) *AIUsageUpsert {
+	u.Add(aiusage.FieldLatencyUs, v)
+	return u
+}
+
+// SetCalls sets the "calls" field.
+func (u *AIUsageUpsert) SetCalls(v int) *AIUsageUpsert {
+	u.Set(aiusage.FieldCalls, v)
+	return u
+}
+
+// UpdateCalls sets the "calls" field to the value that was provided on create.
+func (u *AIUsageUpsert) UpdateCalls() *AIUsageUpsert {
+	u.SetExcluded(aiusage.FieldCalls)
+	return u
+}
+
+// AddCalls adds v to the "calls" field.
+func (u *AIUsageUpsert) AddCalls(v int) *AIUsageUpsert {
+	u.Add(aiusage.FieldCalls, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -603,9 +692,6 @@ func (u *AIUsageUpsertOne) UpdateNewValues() *AIUsageUpsertOne {
 		if _, exists := u.create.mutation.CostOut(); exists {
 			s.SetIgnore(aiusage.FieldCostOut)
 		}
-		if _, exists := u.create.mutation.LatencyUs(); exists {
-			s.SetIgnore(aiusage.FieldLatencyUs)
-		}
 		if _, exists := u.create.mutation.CacheHit(); exists {
 			s.SetIgnore(aiusage.FieldCacheHit)
 		}
@@ -617,6 +703,9 @@ func (u *AIUsageUpsertOne) UpdateNewValues() *AIUsageUpsertOne {
 		}
 		if _, exists := u.create.mutation.Remote(); exists {
 			s.SetIgnore(aiusage.FieldRemote)
+		}
+		if _, exists := u.create.mutation.Slot(); exists {
+			s.SetIgnore(aiusage.FieldSlot)
 		}
 	}))
 	return u
@@ -647,6 +736,48 @@ func (u *AIUsageUpsertOne) Update(set func(*AIUsageUpsert)) *AIUsageUpsertOne {
 		set(&AIUsageUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetLatencyUs sets the "latency_us" field.
+func (u *AIUsageUpsertOne) SetLatencyUs(v int64) *AIUsageUpsertOne {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.SetLatencyUs(v)
+	})
+}
+
+// AddLatencyUs adds v to the "latency_us" field.
+func (u *AIUsageUpsertOne) AddLatencyUs(v int64) *AIUsageUpsertOne {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.AddLatencyUs(v)
+	})
+}
+
+// UpdateLatencyUs sets the "latency_us" field to the value that was provided on create.
+func (u *AIUsageUpsertOne) UpdateLatencyUs() *AIUsageUpsertOne {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.UpdateLatencyUs()
+	})
+}
+
+// SetCalls sets the "calls" field.
+func (u *AIUsageUpsertOne) SetCalls(v int) *AIUsageUpsertOne {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.SetCalls(v)
+	})
+}
+
+// AddCalls adds v to the "calls" field.
+func (u *AIUsageUpsertOne) AddCalls(v int) *AIUsageUpsertOne {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.AddCalls(v)
+	})
+}
+
+// UpdateCalls sets the "calls" field to the value that was provided on create.
+func (u *AIUsageUpsertOne) UpdateCalls() *AIUsageUpsertOne {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.UpdateCalls()
+	})
 }
 
 // Exec executes the query.
@@ -859,9 +990,6 @@ func (u *AIUsageUpsertBulk) UpdateNewValues() *AIUsageUpsertBulk {
 			if _, exists := b.mutation.CostOut(); exists {
 				s.SetIgnore(aiusage.FieldCostOut)
 			}
-			if _, exists := b.mutation.LatencyUs(); exists {
-				s.SetIgnore(aiusage.FieldLatencyUs)
-			}
 			if _, exists := b.mutation.CacheHit(); exists {
 				s.SetIgnore(aiusage.FieldCacheHit)
 			}
@@ -873,6 +1001,9 @@ func (u *AIUsageUpsertBulk) UpdateNewValues() *AIUsageUpsertBulk {
 			}
 			if _, exists := b.mutation.Remote(); exists {
 				s.SetIgnore(aiusage.FieldRemote)
+			}
+			if _, exists := b.mutation.Slot(); exists {
+				s.SetIgnore(aiusage.FieldSlot)
 			}
 		}
 	}))
@@ -904,6 +1035,48 @@ func (u *AIUsageUpsertBulk) Update(set func(*AIUsageUpsert)) *AIUsageUpsertBulk 
 		set(&AIUsageUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetLatencyUs sets the "latency_us" field.
+func (u *AIUsageUpsertBulk) SetLatencyUs(v int64) *AIUsageUpsertBulk {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.SetLatencyUs(v)
+	})
+}
+
+// AddLatencyUs adds v to the "latency_us" field.
+func (u *AIUsageUpsertBulk) AddLatencyUs(v int64) *AIUsageUpsertBulk {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.AddLatencyUs(v)
+	})
+}
+
+// UpdateLatencyUs sets the "latency_us" field to the value that was provided on create.
+func (u *AIUsageUpsertBulk) UpdateLatencyUs() *AIUsageUpsertBulk {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.UpdateLatencyUs()
+	})
+}
+
+// SetCalls sets the "calls" field.
+func (u *AIUsageUpsertBulk) SetCalls(v int) *AIUsageUpsertBulk {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.SetCalls(v)
+	})
+}
+
+// AddCalls adds v to the "calls" field.
+func (u *AIUsageUpsertBulk) AddCalls(v int) *AIUsageUpsertBulk {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.AddCalls(v)
+	})
+}
+
+// UpdateCalls sets the "calls" field to the value that was provided on create.
+func (u *AIUsageUpsertBulk) UpdateCalls() *AIUsageUpsertBulk {
+	return u.Update(func(s *AIUsageUpsert) {
+		s.UpdateCalls()
+	})
 }
 
 // Exec executes the query.

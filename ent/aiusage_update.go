@@ -27,6 +27,48 @@ func (_u *AIUsageUpdate) Where(ps ...predicate.AIUsage) *AIUsageUpdate {
 	return _u
 }
 
+// SetLatencyUs sets the "latency_us" field.
+func (_u *AIUsageUpdate) SetLatencyUs(v int64) *AIUsageUpdate {
+	_u.mutation.ResetLatencyUs()
+	_u.mutation.SetLatencyUs(v)
+	return _u
+}
+
+// SetNillableLatencyUs sets the "latency_us" field if the given value is not nil.
+func (_u *AIUsageUpdate) SetNillableLatencyUs(v *int64) *AIUsageUpdate {
+	if v != nil {
+		_u.SetLatencyUs(*v)
+	}
+	return _u
+}
+
+// AddLatencyUs adds value to the "latency_us" field.
+func (_u *AIUsageUpdate) AddLatencyUs(v int64) *AIUsageUpdate {
+	_u.mutation.AddLatencyUs(v)
+	return _u
+}
+
+// SetCalls sets the "calls" field.
+func (_u *AIUsageUpdate) SetCalls(v int) *AIUsageUpdate {
+	_u.mutation.ResetCalls()
+	_u.mutation.SetCalls(v)
+	return _u
+}
+
+// SetNillableCalls sets the "calls" field if the given value is not nil.
+func (_u *AIUsageUpdate) SetNillableCalls(v *int) *AIUsageUpdate {
+	if v != nil {
+		_u.SetCalls(*v)
+	}
+	return _u
+}
+
+// AddCalls adds value to the "calls" field.
+func (_u *AIUsageUpdate) AddCalls(v int) *AIUsageUpdate {
+	_u.mutation.AddCalls(v)
+	return _u
+}
+
 // Mutation returns the AIUsageMutation object of the builder.
 func (_u *AIUsageUpdate) Mutation() *AIUsageMutation {
 	return _u.mutation
@@ -61,6 +103,16 @@ func (_u *AIUsageUpdate) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *AIUsageUpdate) check() error {
+	if v, ok := _u.mutation.LatencyUs(); ok {
+		if err := aiusage.LatencyUsValidator(v); err != nil {
+			return &ValidationError{Name: "latency_us", err: fmt.Errorf(`ent: validator failed for field "AIUsage.latency_us": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Calls(); ok {
+		if err := aiusage.CallsValidator(v); err != nil {
+			return &ValidationError{Name: "calls", err: fmt.Errorf(`ent: validator failed for field "AIUsage.calls": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "AIUsage.location"`)
 	}
@@ -78,6 +130,21 @@ func (_u *AIUsageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.LatencyUs(); ok {
+		_spec.SetField(aiusage.FieldLatencyUs, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedLatencyUs(); ok {
+		_spec.AddField(aiusage.FieldLatencyUs, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Calls(); ok {
+		_spec.SetField(aiusage.FieldCalls, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCalls(); ok {
+		_spec.AddField(aiusage.FieldCalls, field.TypeInt, value)
+	}
+	if _u.mutation.SlotCleared() {
+		_spec.ClearField(aiusage.FieldSlot, field.TypeString)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -97,6 +164,48 @@ type AIUsageUpdateOne struct {
 	fields   []string
 	hooks    []Hook
 	mutation *AIUsageMutation
+}
+
+// SetLatencyUs sets the "latency_us" field.
+func (_u *AIUsageUpdateOne) SetLatencyUs(v int64) *AIUsageUpdateOne {
+	_u.mutation.ResetLatencyUs()
+	_u.mutation.SetLatencyUs(v)
+	return _u
+}
+
+// SetNillableLatencyUs sets the "latency_us" field if the given value is not nil.
+func (_u *AIUsageUpdateOne) SetNillableLatencyUs(v *int64) *AIUsageUpdateOne {
+	if v != nil {
+		_u.SetLatencyUs(*v)
+	}
+	return _u
+}
+
+// AddLatencyUs adds value to the "latency_us" field.
+func (_u *AIUsageUpdateOne) AddLatencyUs(v int64) *AIUsageUpdateOne {
+	_u.mutation.AddLatencyUs(v)
+	return _u
+}
+
+// SetCalls sets the "calls" field.
+func (_u *AIUsageUpdateOne) SetCalls(v int) *AIUsageUpdateOne {
+	_u.mutation.ResetCalls()
+	_u.mutation.SetCalls(v)
+	return _u
+}
+
+// SetNillableCalls sets the "calls" field if the given value is not nil.
+func (_u *AIUsageUpdateOne) SetNillableCalls(v *int) *AIUsageUpdateOne {
+	if v != nil {
+		_u.SetCalls(*v)
+	}
+	return _u
+}
+
+// AddCalls adds value to the "calls" field.
+func (_u *AIUsageUpdateOne) AddCalls(v int) *AIUsageUpdateOne {
+	_u.mutation.AddCalls(v)
+	return _u
 }
 
 // Mutation returns the AIUsageMutation object of the builder.
@@ -146,6 +255,16 @@ func (_u *AIUsageUpdateOne) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *AIUsageUpdateOne) check() error {
+	if v, ok := _u.mutation.LatencyUs(); ok {
+		if err := aiusage.LatencyUsValidator(v); err != nil {
+			return &ValidationError{Name: "latency_us", err: fmt.Errorf(`ent: validator failed for field "AIUsage.latency_us": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Calls(); ok {
+		if err := aiusage.CallsValidator(v); err != nil {
+			return &ValidationError{Name: "calls", err: fmt.Errorf(`ent: validator failed for field "AIUsage.calls": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "AIUsage.location"`)
 	}
@@ -180,6 +299,21 @@ func (_u *AIUsageUpdateOne) sqlSave(ctx context.Context) (_node *AIUsage, err er
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.LatencyUs(); ok {
+		_spec.SetField(aiusage.FieldLatencyUs, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedLatencyUs(); ok {
+		_spec.AddField(aiusage.FieldLatencyUs, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Calls(); ok {
+		_spec.SetField(aiusage.FieldCalls, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCalls(); ok {
+		_spec.AddField(aiusage.FieldCalls, field.TypeInt, value)
+	}
+	if _u.mutation.SlotCleared() {
+		_spec.ClearField(aiusage.FieldSlot, field.TypeString)
 	}
 	_node = &AIUsage{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -67,6 +67,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			aiusage.FieldFallback:     {Type: field.TypeString, Column: aiusage.FieldFallback},
 			aiusage.FieldAlert:        {Type: field.TypeInt, Column: aiusage.FieldAlert},
 			aiusage.FieldRemote:       {Type: field.TypeBool, Column: aiusage.FieldRemote},
+			aiusage.FieldCalls:        {Type: field.TypeInt, Column: aiusage.FieldCalls},
+			aiusage.FieldSlot:         {Type: field.TypeString, Column: aiusage.FieldSlot},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -1577,6 +1579,16 @@ func (f *AIUsageFilter) WhereAlert(p entql.IntP) {
 // WhereRemote applies the entql bool predicate on the remote field.
 func (f *AIUsageFilter) WhereRemote(p entql.BoolP) {
 	f.Where(p.Field(aiusage.FieldRemote))
+}
+
+// WhereCalls applies the entql int predicate on the calls field.
+func (f *AIUsageFilter) WhereCalls(p entql.IntP) {
+	f.Where(p.Field(aiusage.FieldCalls))
+}
+
+// WhereSlot applies the entql string predicate on the slot field.
+func (f *AIUsageFilter) WhereSlot(p entql.StringP) {
+	f.Where(p.Field(aiusage.FieldSlot))
 }
 
 // WhereHasLocation applies a predicate to check if query has an edge location.

@@ -109,6 +109,9 @@ type AIUsageMutation struct {
 	alert            *int
 	addalert         *int
 	remote           *bool
+	calls            *int
+	addcalls         *int
+	slot             *string
 	clearedFields    map[string]struct{}
 	location         *pulid.ID
 	clearedlocation  bool
@@ -845,6 +848,111 @@ func (m *AIUsageMutation) ResetRemote() {
 	m.remote = nil
 }
 
+// SetCalls sets the "calls" field.
+func (m *AIUsageMutation) SetCalls(i int) {
+	m.calls = &i
+	m.addcalls = nil
+}
+
+// Calls returns the value of the "calls" field in the mutation.
+func (m *AIUsageMutation) Calls() (r int, exists bool) {
+	v := m.calls
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCalls returns the old "calls" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldCalls(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCalls is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCalls requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCalls: %w", err)
+	}
+	return oldValue.Calls, nil
+}
+
+// AddCalls adds i to the "calls" field.
+func (m *AIUsageMutation) AddCalls(i int) {
+	if m.addcalls != nil {
+		*m.addcalls += i
+	} else {
+		m.addcalls = &i
+	}
+}
+
+// AddedCalls returns the value that was added to the "calls" field in this mutation.
+func (m *AIUsageMutation) AddedCalls() (r int, exists bool) {
+	v := m.addcalls
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCalls resets all changes to the "calls" field.
+func (m *AIUsageMutation) ResetCalls() {
+	m.calls = nil
+	m.addcalls = nil
+}
+
+// SetSlot sets the "slot" field.
+func (m *AIUsageMutation) SetSlot(s string) {
+	m.slot = &s
+}
+
+// Slot returns the value of the "slot" field in the mutation.
+func (m *AIUsageMutation) Slot() (r string, exists bool) {
+	v := m.slot
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSlot returns the old "slot" field's value of the AIUsage entity.
+// If the AIUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AIUsageMutation) OldSlot(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSlot is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSlot requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSlot: %w", err)
+	}
+	return oldValue.Slot, nil
+}
+
+// ClearSlot clears the value of the "slot" field.
+func (m *AIUsageMutation) ClearSlot() {
+	m.slot = nil
+	m.clearedFields[aiusage.FieldSlot] = struct{}{}
+}
+
+// SlotCleared returns if the "slot" field was cleared in this mutation.
+func (m *AIUsageMutation) SlotCleared() bool {
+	_, ok := m.clearedFields[aiusage.FieldSlot]
+	return ok
+}
+
+// ResetSlot resets all changes to the "slot" field.
+func (m *AIUsageMutation) ResetSlot() {
+	m.slot = nil
+	delete(m.clearedFields, aiusage.FieldSlot)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *AIUsageMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -906,7 +1014,7 @@ func (m *AIUsageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AIUsageMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 16)
 	if m.location != nil {
 		fields = append(fields, aiusage.FieldLocationID)
 	}
@@ -949,6 +1057,12 @@ func (m *AIUsageMutation) Fields() []string {
 	if m.remote != nil {
 		fields = append(fields, aiusage.FieldRemote)
 	}
+	if m.calls != nil {
+		fields = append(fields, aiusage.FieldCalls)
+	}
+	if m.slot != nil {
+		fields = append(fields, aiusage.FieldSlot)
+	}
 	return fields
 }
 
@@ -985,6 +1099,10 @@ func (m *AIUsageMutation) Field(name string) (ent.Value, bool) {
 		return m.Alert()
 	case aiusage.FieldRemote:
 		return m.Remote()
+	case aiusage.FieldCalls:
+		return m.Calls()
+	case aiusage.FieldSlot:
+		return m.Slot()
 	}
 	return nil, false
 }
@@ -1022,6 +1140,10 @@ func (m *AIUsageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldAlert(ctx)
 	case aiusage.FieldRemote:
 		return m.OldRemote(ctx)
+	case aiusage.FieldCalls:
+		return m.OldCalls(ctx)
+	case aiusage.FieldSlot:
+		return m.OldSlot(ctx)
 	}
 	return nil, fmt.Errorf("unknown AIUsage field %s", name)
 }
@@ -1129,6 +1251,20 @@ func (m *AIUsageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRemote(v)
 		return nil
+	case aiusage.FieldCalls:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCalls(v)
+		return nil
+	case aiusage.FieldSlot:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSlot(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AIUsage field %s", name)
 }
@@ -1155,6 +1291,9 @@ func (m *AIUsageMutation) AddedFields() []string {
 	if m.addalert != nil {
 		fields = append(fields, aiusage.FieldAlert)
 	}
+	if m.addcalls != nil {
+		fields = append(fields, aiusage.FieldCalls)
+	}
 	return fields
 }
 
@@ -1175,6 +1314,8 @@ func (m *AIUsageMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedLatencyUs()
 	case aiusage.FieldAlert:
 		return m.AddedAlert()
+	case aiusage.FieldCalls:
+		return m.AddedCalls()
 	}
 	return nil, false
 }
@@ -1226,6 +1367,13 @@ func (m *AIUsageMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddAlert(v)
 		return nil
+	case aiusage.FieldCalls:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCalls(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AIUsage numeric field %s", name)
 }
@@ -1233,7 +1381,11 @@ func (m *AIUsageMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *AIUsageMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(aiusage.FieldSlot) {
+		fields = append(fields, aiusage.FieldSlot)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -1246,6 +1398,11 @@ func (m *AIUsageMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *AIUsageMutation) ClearField(name string) error {
+	switch name {
+	case aiusage.FieldSlot:
+		m.ClearSlot()
+		return nil
+	}
 	return fmt.Errorf("unknown AIUsage nullable field %s", name)
 }
 
@@ -1294,6 +1451,12 @@ func (m *AIUsageMutation) ResetField(name string) error {
 		return nil
 	case aiusage.FieldRemote:
 		m.ResetRemote()
+		return nil
+	case aiusage.FieldCalls:
+		m.ResetCalls()
+		return nil
+	case aiusage.FieldSlot:
+		m.ResetSlot()
 		return nil
 	}
 	return fmt.Errorf("unknown AIUsage field %s", name)

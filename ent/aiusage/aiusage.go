@@ -44,6 +44,10 @@ const (
 	FieldAlert = "alert"
 	// FieldRemote holds the string denoting the remote field in the database.
 	FieldRemote = "remote"
+	// FieldCalls holds the string denoting the calls field in the database.
+	FieldCalls = "calls"
+	// FieldSlot holds the string denoting the slot field in the database.
+	FieldSlot = "slot"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// Table holds the table name of the aiusage in the database.
@@ -74,6 +78,8 @@ var Columns = []string{
 	FieldFallback,
 	FieldAlert,
 	FieldRemote,
+	FieldCalls,
+	FieldSlot,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -134,6 +140,12 @@ var (
 	DefaultAlert int
 	// DefaultRemote holds the default value on creation for the "remote" field.
 	DefaultRemote bool
+	// DefaultCalls holds the default value on creation for the "calls" field.
+	DefaultCalls int
+	// CallsValidator is a validator for the "calls" field. It is called by the builders before save.
+	CallsValidator func(int) error
+	// SlotValidator is a validator for the "slot" field. It is called by the builders before save.
+	SlotValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -214,6 +226,16 @@ func ByAlert(opts ...sql.OrderTermOption) OrderOption {
 // ByRemote orders the results by the remote field.
 func ByRemote(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRemote, opts...).ToFunc()
+}
+
+// ByCalls orders the results by the calls field.
+func ByCalls(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCalls, opts...).ToFunc()
+}
+
+// BySlot orders the results by the slot field.
+func BySlot(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSlot, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -126,6 +126,16 @@ func Remote(v bool) predicate.AIUsage {
 	return predicate.AIUsage(sql.FieldEQ(FieldRemote, v))
 }
 
+// Calls applies equality check predicate on the "calls" field. It's identical to CallsEQ.
+func Calls(v int) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldEQ(FieldCalls, v))
+}
+
+// Slot applies equality check predicate on the "slot" field. It's identical to SlotEQ.
+func Slot(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldEQ(FieldSlot, v))
+}
+
 // LocationIDEQ applies the EQ predicate on the "location_id" field.
 func LocationIDEQ(v pulid.ID) predicate.AIUsage {
 	return predicate.AIUsage(sql.FieldEQ(FieldLocationID, v))
@@ -754,6 +764,121 @@ func RemoteEQ(v bool) predicate.AIUsage {
 // RemoteNEQ applies the NEQ predicate on the "remote" field.
 func RemoteNEQ(v bool) predicate.AIUsage {
 	return predicate.AIUsage(sql.FieldNEQ(FieldRemote, v))
+}
+
+// CallsEQ applies the EQ predicate on the "calls" field.
+func CallsEQ(v int) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldEQ(FieldCalls, v))
+}
+
+// CallsNEQ applies the NEQ predicate on the "calls" field.
+func CallsNEQ(v int) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldNEQ(FieldCalls, v))
+}
+
+// CallsIn applies the In predicate on the "calls" field.
+func CallsIn(vs ...int) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldIn(FieldCalls, vs...))
+}
+
+// CallsNotIn applies the NotIn predicate on the "calls" field.
+func CallsNotIn(vs ...int) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldNotIn(FieldCalls, vs...))
+}
+
+// CallsGT applies the GT predicate on the "calls" field.
+func CallsGT(v int) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldGT(FieldCalls, v))
+}
+
+// CallsGTE applies the GTE predicate on the "calls" field.
+func CallsGTE(v int) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldGTE(FieldCalls, v))
+}
+
+// CallsLT applies the LT predicate on the "calls" field.
+func CallsLT(v int) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldLT(FieldCalls, v))
+}
+
+// CallsLTE applies the LTE predicate on the "calls" field.
+func CallsLTE(v int) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldLTE(FieldCalls, v))
+}
+
+// SlotEQ applies the EQ predicate on the "slot" field.
+func SlotEQ(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldEQ(FieldSlot, v))
+}
+
+// SlotNEQ applies the NEQ predicate on the "slot" field.
+func SlotNEQ(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldNEQ(FieldSlot, v))
+}
+
+// SlotIn applies the In predicate on the "slot" field.
+func SlotIn(vs ...string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldIn(FieldSlot, vs...))
+}
+
+// SlotNotIn applies the NotIn predicate on the "slot" field.
+func SlotNotIn(vs ...string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldNotIn(FieldSlot, vs...))
+}
+
+// SlotGT applies the GT predicate on the "slot" field.
+func SlotGT(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldGT(FieldSlot, v))
+}
+
+// SlotGTE applies the GTE predicate on the "slot" field.
+func SlotGTE(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldGTE(FieldSlot, v))
+}
+
+// SlotLT applies the LT predicate on the "slot" field.
+func SlotLT(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldLT(FieldSlot, v))
+}
+
+// SlotLTE applies the LTE predicate on the "slot" field.
+func SlotLTE(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldLTE(FieldSlot, v))
+}
+
+// SlotContains applies the Contains predicate on the "slot" field.
+func SlotContains(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldContains(FieldSlot, v))
+}
+
+// SlotHasPrefix applies the HasPrefix predicate on the "slot" field.
+func SlotHasPrefix(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldHasPrefix(FieldSlot, v))
+}
+
+// SlotHasSuffix applies the HasSuffix predicate on the "slot" field.
+func SlotHasSuffix(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldHasSuffix(FieldSlot, v))
+}
+
+// SlotIsNil applies the IsNil predicate on the "slot" field.
+func SlotIsNil() predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldIsNull(FieldSlot))
+}
+
+// SlotNotNil applies the NotNil predicate on the "slot" field.
+func SlotNotNil() predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldNotNull(FieldSlot))
+}
+
+// SlotEqualFold applies the EqualFold predicate on the "slot" field.
+func SlotEqualFold(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldEqualFold(FieldSlot, v))
+}
+
+// SlotContainsFold applies the ContainsFold predicate on the "slot" field.
+func SlotContainsFold(v string) predicate.AIUsage {
+	return predicate.AIUsage(sql.FieldContainsFold(FieldSlot, v))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

@@ -25,6 +25,8 @@ var (
 		{Name: "fallback", Type: field.TypeString, Size: 40, Default: ""},
 		{Name: "alert", Type: field.TypeInt, Default: 0},
 		{Name: "remote", Type: field.TypeBool, Default: false},
+		{Name: "calls", Type: field.TypeInt, Default: 1},
+		{Name: "slot", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "location_id", Type: field.TypeString},
 	}
 	// AiUsagesTable holds the schema information for the "ai_usages" table.
@@ -35,7 +37,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "ai_usages_locations_location",
-				Columns:    []*schema.Column{AiUsagesColumns[14]},
+				Columns:    []*schema.Column{AiUsagesColumns[16]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -44,17 +46,22 @@ var (
 			{
 				Name:    "aiusage_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{AiUsagesColumns[14]},
+				Columns: []*schema.Column{AiUsagesColumns[16]},
 			},
 			{
 				Name:    "aiusage_location_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{AiUsagesColumns[14], AiUsagesColumns[1]},
+				Columns: []*schema.Column{AiUsagesColumns[16], AiUsagesColumns[1]},
 			},
 			{
 				Name:    "aiusage_location_id_remote_created_at_cost_in_cost_out",
 				Unique:  false,
-				Columns: []*schema.Column{AiUsagesColumns[14], AiUsagesColumns[13], AiUsagesColumns[1], AiUsagesColumns[7], AiUsagesColumns[8]},
+				Columns: []*schema.Column{AiUsagesColumns[16], AiUsagesColumns[13], AiUsagesColumns[1], AiUsagesColumns[7], AiUsagesColumns[8]},
+			},
+			{
+				Name:    "aiusage_location_id_slot",
+				Unique:  true,
+				Columns: []*schema.Column{AiUsagesColumns[16], AiUsagesColumns[15]},
 			},
 		},
 	}

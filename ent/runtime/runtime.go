@@ -159,6 +159,16 @@ func init() {
 	aiusageDescRemote := aiusageFields[12].Descriptor()
 	// aiusage.DefaultRemote holds the default value on creation for the remote field.
 	aiusage.DefaultRemote = aiusageDescRemote.Default.(bool)
+	// aiusageDescCalls is the schema descriptor for calls field.
+	aiusageDescCalls := aiusageFields[13].Descriptor()
+	// aiusage.DefaultCalls holds the default value on creation for the calls field.
+	aiusage.DefaultCalls = aiusageDescCalls.Default.(int)
+	// aiusage.CallsValidator is a validator for the "calls" field. It is called by the builders before save.
+	aiusage.CallsValidator = aiusageDescCalls.Validators[0].(func(int) error)
+	// aiusageDescSlot is the schema descriptor for slot field.
+	aiusageDescSlot := aiusageFields[14].Descriptor()
+	// aiusage.SlotValidator is a validator for the "slot" field. It is called by the builders before save.
+	aiusage.SlotValidator = aiusageDescSlot.Validators[0].(func(string) error)
 	// aiusageDescID is the schema descriptor for id field.
 	aiusageDescID := aiusageMixinFields0[0].Descriptor()
 	// aiusage.DefaultID holds the default value on creation for the id field.

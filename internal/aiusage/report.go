@@ -72,7 +72,7 @@ func (s *Store) Usage(ctx context.Context, from, to types.Date) ([]Group, error)
 		Where(aiusage.LocationID(loc), aiusage.CreatedAtGTE(f.UTC()), aiusage.CreatedAtLT(end.UTC())).
 		Select(aiusage.FieldCreatedAt, aiusage.FieldUseCase, aiusage.FieldEngine, aiusage.FieldModel,
 			aiusage.FieldInputTokens, aiusage.FieldOutputTokens, aiusage.FieldCostIn, aiusage.FieldCostOut,
-			aiusage.FieldCacheHit, aiusage.FieldFallback, aiusage.FieldLatencyUs).
+			aiusage.FieldCacheHit, aiusage.FieldFallback, aiusage.FieldLatencyUs, aiusage.FieldCalls).
 		All(ctx)
 	if err != nil {
 		return nil, err
@@ -89,17 +89,20 @@ func (s *Store) Usage(ctx context.Context, from, to types.Date) ([]Group, error)
 			g = &Group{LocationID: loc, LocationCode: code, Day: k.day, UseCase: r.UseCase, Engine: r.Engine, Model: r.Model}
 			groups[k] = g
 		}
-		g.Calls++
+		// A row counts one remote call or a group of free built-in ones
+		// (counter.go).
+		calls := max(r.Calls, 1)
+		g.Calls += calls
 		g.InputTokens += r.InputTokens
 		g.OutputTokens += r.OutputTokens
 		g.CostIn += ai.Nanodollars(r.CostIn)
 		g.CostOut += ai.Nanodollars(r.CostOut)
 		g.LatencyUs += r.LatencyUs
 		if r.CacheHit {
-			g.CacheHits++
+			g.CacheHits += calls
 		}
 		if r.Fallback != "" {
-			g.Fallbacks++
+			g.Fallbacks += calls
 		}
 	}
 	out := make([]Group, 0, len(groups))

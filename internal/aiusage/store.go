@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
@@ -39,6 +40,10 @@ type Store struct {
 	Client *ent.Client
 	Now    clock.Clock
 	Log    *slog.Logger
+
+	// pending holds, per open transaction (*ent.Tx), the built-in calls
+	// counted in it, written at its commit (counter.go).
+	pending sync.Map
 }
 
 var (
@@ -61,7 +66,8 @@ func (s *Store) log() *slog.Logger {
 }
 
 // RecordUsage writes r as an AIUsage row of r's location, and an
-// EventBudget when r crossed an alert level. It writes as the ai-usage
+// EventBudget when r crossed an alert level; a free call of the built-in
+// engine is counted in its group's row instead (counter.go). It writes as the ai-usage
 // capability: whoever caused the call (a receptionist classifying a
 // reply, a job) spends the location's budget without holding the
 // settings permissions that reading the books needs. A record without a
@@ -82,6 +88,9 @@ func (s *Store) RecordUsage(ctx context.Context, r ai.UsageRecord) error {
 	at := r.At
 	if at.IsZero() {
 		at = s.Now.Now()
+	}
+	if counted(r) {
+		return s.count(ctx, c, loc, at, r)
 	}
 	err := c.AIUsage.Create().
 		SetLocationID(loc).SetCreatedAt(at.UTC()).

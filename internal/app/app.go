@@ -156,8 +156,9 @@ func (a *App) Open(ctx context.Context) error {
 	// stage or archiving), whatever path made it.
 	warm := ec.Warmness
 	warm.Events = a.Events
-	a.Contacts = &contacts.Service{Client: d.Client, Warmness: warm, Stages: stages, Audit: a.Audit, Now: a.Now, Events: a.Events}
-	a.Contacts.Start()
+	// CSV imports run as durable jobs (openJobs), as the person who
+	// started them with their location's permission table.
+	a.Contacts = &contacts.Service{Client: d.Client, Warmness: warm, Stages: stages, Audit: a.Audit, Now: a.Now, Events: a.Events, Policies: store}
 	a.Automation = &automation.Service{Client: d.Client, Tasks: taskSvc, Stages: stages, Now: a.Now}
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
@@ -297,11 +298,8 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.stopJobs(sctx); err != nil {
 		slog.Error("jobs", "err", err)
 	}
-	// Requests have finished: let the imports they started finish, then
-	// write every audit entry still queued.
-	if err := a.Contacts.Close(sctx); err != nil {
-		slog.Error("contact imports", "err", err)
-	}
+	// Requests and jobs have finished (an import stopped midway resumes
+	// at the next start): write every audit entry still queued.
 	if err := a.Audit.Close(sctx); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -310,13 +308,6 @@ func (a *App) Serve(ctx context.Context) error {
 
 // Close releases the database and the rate limiter.
 func (a *App) Close() error {
-	if a.Contacts != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
-		if err := a.Contacts.Close(ctx); err != nil {
-			slog.Error("contact imports", "err", err)
-		}
-		cancel()
-	}
 	if a.Audit != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 		if err := a.Audit.Close(ctx); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/avatarimaging/avatarcrm/internal/automation"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
@@ -25,6 +26,9 @@ var ExtraWorkers func(*jobs.Workers)
 // the real clock; tests that run the program in a child process shift it
 // (with the app's clock) to put a schedule's slot a moment ahead.
 var TimerClock clockwork.Clock
+// TuneJobs, when set before Open, adjusts the job queue's configuration:
+// the benchmarks use it to compare River's connection layouts.
+var TuneJobs func(*jobs.Config)
 
 // openJobs builds the job queue with the worker of every job kind, and the
 // schedules. Nothing runs until startJobs.
@@ -38,17 +42,22 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
 	a.aiWorkers(ws)
 	automation.AddWorkers(ws, a.Automation)
+	contacts.AddWorkers(ws, a.Contacts)
 	if ExtraWorkers != nil {
 		ExtraWorkers(ws)
 	}
 	jc := a.Config.Jobs
-	q, err := jobs.New(ctx, a.DB, ws, jobs.Config{Workers: jc.Workers, JobTimeout: jc.Timeout, RescueAfter: jc.RescueAfter, OnlyKinds: a.OnlyJobKinds})
+	qc := jobs.Config{Workers: jc.Workers, JobTimeout: jc.Timeout, RescueAfter: jc.RescueAfter, OnlyKinds: a.OnlyJobKinds}
+	if TuneJobs != nil {
+		TuneJobs(&qc)
+	}
+	q, err := jobs.New(ctx, a.DB, ws, qc)
 	if err != nil {
 		return err
 	}
 	a.Jobs = q
 	msg.Jobs = q
-	a.Events.Jobs, a.Automation.Jobs = q, q
+	a.Events.Jobs, a.Automation.Jobs, a.Contacts.Jobs = q, q, q
 	a.Automation.SMS = smsSender(msg)
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now, Clock: TimerClock}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/intercept"
@@ -100,10 +101,21 @@ func (l *Log) Hook() ent.Hook {
 // onCommit writes entries in tx just before it commits: a rolled-back
 // change leaves no entry, a committed one always has its entry, and if the
 // entries cannot be written the transaction is rolled back and Commit
-// returns the error.
+// returns the error. The entries of every mutation of one transaction are
+// written together, in the order of the mutations, by one Append (one
+// read of the chain's head and multi-row inserts): a contact import's
+// batch of 500 rows reads the head once, not 500 times.
 func (l *Log) onCommit(tx *ent.Tx, meta *Meta, entries []Entry) {
+	v, loaded := l.txEntries.LoadOrStore(tx, &txEntries{})
+	p := v.(*txEntries)
+	p.add(meta, entries)
+	if loaded {
+		return
+	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
+			l.txEntries.Delete(tx)
+			entries, metas := p.take()
 			head, err := l.appendEntries(cctx, tx, entries)
 			if err != nil {
 				_ = tx.Rollback()
@@ -113,10 +125,51 @@ func (l *Log) onCommit(tx *ent.Tx, meta *Meta, entries []Entry) {
 				return err
 			}
 			l.committed(head)
-			meta.addWritten(len(entries))
+			for _, mw := range metas {
+				mw.meta.addWritten(mw.n)
+			}
 			return nil
 		})
 	})
+	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
+		return ent.RollbackFunc(func(rctx context.Context, tx *ent.Tx) error {
+			l.txEntries.Delete(tx)
+			return next.Rollback(rctx, tx)
+		})
+	})
+}
+
+// txEntries are the entries a transaction's mutations wait to write at
+// its commit.
+type txEntries struct {
+	mu      sync.Mutex
+	entries []Entry
+	metas   []metaWritten
+}
+
+// metaWritten is how many of the entries a request's Meta counts.
+type metaWritten struct {
+	meta *Meta
+	n    int
+}
+
+func (p *txEntries) add(meta *Meta, entries []Entry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.entries = append(p.entries, entries...)
+	if k := len(p.metas); k > 0 && p.metas[k-1].meta == meta {
+		p.metas[k-1].n += len(entries)
+		return
+	}
+	p.metas = append(p.metas, metaWritten{meta, len(entries)})
+}
+
+func (p *txEntries) take() ([]Entry, []metaWritten) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, m := p.entries, p.metas
+	p.entries, p.metas = nil, nil
+	return e, m
 }
 
 // RecordChange writes entries about a change the caller is making that the

@@ -60,6 +60,9 @@ type Log struct {
 
 	// pending counts recorded entries not yet committed.
 	pending atomic.Int64
+	// txEntries holds, per open transaction (*ent.Tx), the Hook's entries
+	// to write at its commit (onCommit).
+	txEntries sync.Map
 	// lastFullWarn rate-limits the queue-full warning (unix nanoseconds).
 	lastFullWarn atomic.Int64
 	// abort stops the writer's retries when Close gives up.

@@ -19,9 +19,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 )
 
-// RuleArgs is the job that runs one rule for one event, after the rule's
-// delay. Unique by rule and event: one job, however often the event's job
-// runs.
+// RuleArgs is the job that runs one delayed rule for one event, after
+// the rule's delay (rules without a delay run inside the event's job).
+// Unique by rule and event: one job, however often the event's job runs.
 type RuleArgs struct {
 	RuleID     pulid.ID `json:"rule_id" river:"unique"`
 	EventID    pulid.ID `json:"event_id" river:"unique"`
@@ -48,7 +48,7 @@ type eventWorker struct {
 }
 
 func (w *eventWorker) Work(ctx context.Context, j *river.Job[events.Args]) error {
-	return w.s.Dispatch(ctx, j.Args.EventID)
+	return w.s.Dispatch(ctx, j.Args.EventID, j.Attempt >= j.MaxAttempts)
 }
 
 type ruleWorker struct {
@@ -60,12 +60,22 @@ func (w *ruleWorker) Work(ctx context.Context, j *river.Job[RuleArgs]) error {
 	return w.s.RunRule(ctx, j.Args.RuleID, j.Args.EventID, j.Attempt >= j.MaxAttempts)
 }
 
-// Dispatch enqueues a job for every enabled rule of the event's location
-// and type, scheduled after the rule's delay from the event, and marks
-// the event processed, in one transaction. ctx acts for the event's
-// location (the job capability).
-func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID) error {
-	return txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+// Dispatch finds the enabled rules of the event's location and type. It
+// enqueues a job for every rule with a delay, scheduled after the delay
+// from the event, and marks the event processed, in one transaction; then
+// it runs the rules without a delay one after the other, each in a
+// transaction of its own with its AutomationRun (RunRule), in this job:
+// a job of their own cost an insert, a fetch and a completion on the one
+// write connection for every contact created (docs/PERFORMANCE.md). A
+// rule that fails to run is returned, so River runs the event's job again:
+// the delayed jobs are unique and the rules that ran find their run, so
+// only what failed is done again. lastAttempt is the event job's last
+// attempt (RunRule). ctx acts for the event's location (the job
+// capability).
+func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID, lastAttempt bool) error {
+	var now []pulid.ID
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		now = now[:0]
 		ev, err := c.Event.Get(ctx, eventID)
 		if ent.IsNotFound(err) {
 			return nil // its location is gone
@@ -79,9 +89,13 @@ func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID) error {
 			return err
 		}
 		for _, r := range rules {
-			opts := &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
-			if r.DelaySeconds > 0 {
-				opts.ScheduledAt = ev.At.Add(time.Duration(r.DelaySeconds) * time.Second)
+			if r.DelaySeconds <= 0 {
+				now = append(now, r.ID)
+				continue
+			}
+			opts := &river.InsertOpts{
+				UniqueOpts:  river.UniqueOpts{ByArgs: true},
+				ScheduledAt: ev.At.Add(time.Duration(r.DelaySeconds) * time.Second),
 			}
 			if _, err := s.Jobs.Enqueue(ctx, RuleArgs{RuleID: r.ID, EventID: ev.ID, LocationID: ev.LocationID}, opts); err != nil {
 				return err
@@ -89,6 +103,16 @@ func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID) error {
 		}
 		return c.Event.UpdateOne(ev).SetProcessedAt(s.Now.Now()).Exec(ctx)
 	})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range now {
+		if err := s.RunRule(ctx, id, eventID, lastAttempt); err != nil {
+			errs = append(errs, fmt.Errorf("rule %s: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // RunRule runs rule ruleID for event eventID once: a run already recorded

@@ -168,7 +168,7 @@ func (w *world) drain() int {
 			var err error
 			switch a := j.args.(type) {
 			case events.Args:
-				err = w.auto.Dispatch(viewer.ForJob(context.Background(), a.LocationID, a.Kind()), a.EventID)
+				err = w.auto.Dispatch(viewer.ForJob(context.Background(), a.LocationID, a.Kind()), a.EventID, false)
 			case automation.RuleArgs:
 				err = w.auto.RunRule(viewer.ForJob(context.Background(), a.LocationID, a.Kind()), a.RuleID, a.EventID, false)
 			default:

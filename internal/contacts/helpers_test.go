@@ -13,6 +13,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -40,11 +41,24 @@ func newEnv(t *testing.T) *env {
 	warm := &warmness.Service{Client: d.Client, Now: now}
 	d.Client.Use(warm.Hook())
 	svc := &contacts.Service{Client: d.Client, Warmness: warm, Stages: &pipeline.Service{Client: d.Client, Now: now}, Audit: log, Now: now}
-	svc.Start()
+	// Imports are durable jobs: a real queue on the same file.
+	ws := jobs.NewWorkers()
+	contacts.AddWorkers(ws, svc)
+	q, err := jobs.New(context.Background(), d, ws, jobs.Config{Workers: 2, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Jobs = q
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
-		if err := svc.Close(context.Background()); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := q.Stop(ctx); err != nil {
 			t.Error(err)
 		}
+		q.Close()
 	})
 	return &env{client: d.Client, svc: svc, audit: log, sys: viewer.Seed.Grant(context.Background(), "test")}
 }

@@ -8,12 +8,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
+	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/auth"
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
@@ -27,21 +33,41 @@ const (
 	OutcomeInvalid   = "invalid"
 )
 
-// importBatch is how many rows are written per transaction: the progress
-// counters move per batch, and other writers get the database in between.
+// importBatch is how many rows are written per transaction: one duplicate
+// query, multi-row inserts and one audit append per batch; the progress
+// (counters and report) commits with the batch, so an import resumes
+// after the last committed batch, and other writers get the database in
+// between.
 const importBatch = 500
 
-// staleImport is how long a job may sit unfinished without progress
-// before Start takes it for abandoned by a stopped server.
-const staleImport = 15 * time.Minute
+// dupChunk bounds the values of one IN list of the duplicate query.
+const dupChunk = 500
 
 // previewRows is how many rows Preview returns.
 const previewRows = 5
 
-// importTask is a job for the worker and the viewer it runs as.
-type importTask struct {
-	id     pulid.ID
-	viewer viewer.Viewer
+// ImportArgs is the durable job (internal/jobs) that imports one
+// ImportJob, enqueued in the transaction that records the import. It runs
+// as the person who started the import, at their location, with their
+// permissions as they are when it runs. Unique by the import: one job,
+// however often it is enqueued.
+type ImportArgs struct {
+	ImportJobID pulid.ID `json:"import_job_id" river:"unique"`
+	LocationID  pulid.ID `json:"location_id"`
+	UserID      pulid.ID `json:"user_id"`
+}
+
+// Kind of the job.
+func (ImportArgs) Kind() string { return "contacts.import" }
+
+// InsertOpts make it unique by its import.
+func (ImportArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// AddWorkers registers the import's worker.
+func AddWorkers(ws *jobs.Workers, s *Service) {
+	jobs.Add(ws, &importWorker{s: s})
 }
 
 // Preview is what an upload looks like before it is imported.
@@ -71,19 +97,20 @@ func (s *Service) Preview(ctx context.Context, content []byte) (*Preview, error)
 }
 
 // StartImport stores a CSV import job (status pending, with the file and
-// its mapping of CSV header → field) and hands it to the background worker,
-// which imports it as the viewer once the caller's transaction commits.
-// A nil or empty mapping uses SuggestMapping. It needs contacts:create.
-// Returns INVALID with field "file" (empty, larger than 20 MiB, more than
-// 50,000 rows, not UTF-8, malformed) or "mapping" (unknown column or field,
-// a field mapped twice, first_name not mapped).
+// its mapping of CSV header → field) and enqueues its job (ImportArgs) in
+// the same transaction: the job runs once the import is committed, and
+// runs again after a restart until the import is done. A nil or empty
+// mapping uses SuggestMapping. It needs contacts:create. Returns INVALID
+// with field "file" (empty, larger than 20 MiB, more than 50,000 rows,
+// not UTF-8, malformed) or "mapping" (unknown column or field, a field
+// mapped twice, first_name not mapped).
 //
-// The worker reads the rows in batches of 500, each in one transaction: a
+// The job reads the rows in batches of 500, each in one transaction: a
 // row is invalid (its field and why), a duplicate (the same phone or email
 // as a contact of the location that is not archived, or as an earlier row
-// of the file: it names that contact) or imported. The job's counters move
-// per batch; the report and the end state are written when it finishes,
-// and the file is then cleared.
+// of the file: it names that contact) or imported. The job's counters and
+// report move per batch; the end state is written when it finishes, and
+// the file is then cleared.
 func (s *Service) StartImport(ctx context.Context, fileName string, content []byte, mapping map[string]string) (*ent.ImportJob, error) {
 	v, err := requireImporter(ctx)
 	if err != nil {
@@ -93,14 +120,21 @@ func (s *Service) StartImport(ctx context.Context, fileName string, content []by
 	if err != nil {
 		return nil, err
 	}
-	job, err := s.client(ctx).ImportJob.Create().
-		SetFileName(cleanFileName(fileName)).SetContent(content).SetMapping(mapping).
-		SetTotalRows(len(f.records)).SetCreatedByID(v.UserID).
-		Save(ctx)
+	var job *ent.ImportJob
+	err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		var err error
+		job, err = c.ImportJob.Create().
+			SetFileName(cleanFileName(fileName)).SetContent(content).SetMapping(mapping).
+			SetTotalRows(len(f.records)).SetCreatedByID(v.UserID).
+			Save(ctx)
+		if err != nil {
+			return err
+		}
+		return s.enqueueImport(ctx, job.ID, v)
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.enqueueOnCommit(ctx, importTask{id: job.ID, viewer: *v})
 	return job, nil
 }
 
@@ -137,24 +171,14 @@ func readMapped(content []byte, mapping map[string]string) (*csvFile, map[string
 	return f, mapping, nil
 }
 
-// enqueueOnCommit hands t to the worker once the caller's transaction
-// commits (at once without one): the worker must not look for the job
-// before it is committed.
-func (s *Service) enqueueOnCommit(ctx context.Context, t importTask) {
-	tx := ent.TxFromContext(ctx)
-	if tx == nil {
-		s.enqueue(t)
-		return
+// enqueueImport enqueues the job of import id, run as v, in the
+// transaction of ctx.
+func (s *Service) enqueueImport(ctx context.Context, id pulid.ID, v *viewer.Viewer) error {
+	if s.Jobs == nil {
+		return errors.New("contacts: imports need the job queue (Service.Jobs)")
 	}
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			err := next.Commit(ctx, tx)
-			if err == nil {
-				s.enqueue(t)
-			}
-			return err
-		})
-	})
+	_, err := s.Jobs.Enqueue(ctx, ImportArgs{ImportJobID: id, LocationID: v.LocationID, UserID: v.UserID}, nil)
+	return err
 }
 
 // cleanFileName keeps the base name of an uploaded file, at most 255 bytes.
@@ -171,148 +195,88 @@ func (s *Service) ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, e
 	return s.client(ctx).ImportJob.Get(ctx, id)
 }
 
-// Start runs the import worker. Jobs that a stopped server left unfinished
-// (no progress for 15 minutes) are marked failed: they ran as a person
-// whose session is gone, so they cannot resume; the report says so.
-func (s *Service) Start() {
-	im := &s.imp
-	im.mu.Lock()
-	if im.started || im.closed {
-		im.mu.Unlock()
-		return
-	}
-	im.started = true
-	im.wake = make(chan struct{}, 1)
-	im.done = make(chan struct{})
-	im.base, im.cancel = context.WithCancel(context.Background())
-	im.mu.Unlock()
+// importSlice is the share of a job attempt's time limit one run of an
+// import works before it hands the rest to a new run of its job (snooze),
+// so a long import never outlives its attempt and other jobs get a turn.
+const importSlice = 2
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+type importWorker struct {
+	river.WorkerDefaults[ImportArgs]
+	s *Service
+}
+
+// Work imports the job's rows from where the last committed batch left
+// off. A failure is retried (the import resumes); on the last attempt,
+// or for a refusal (the person lost the right to import), the import is
+// marked failed with the rows done in its report.
+func (w *importWorker) Work(ctx context.Context, j *river.Job[ImportArgs]) error {
+	s := w.s
+	// The job runs as the person, not as the job capability that River's
+	// middleware granted: a context of its own that ends with the job's.
+	pctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	n, err := s.Client.ImportJob.Update().
-		Where(importjob.StatusIn(importjob.StatusPending, importjob.StatusRunning), importjob.UpdatedAtLT(s.Now.Now().Add(-staleImport))).
-		SetStatus(importjob.StatusFailed).ClearContent().SetFinishedAt(s.Now.Now()).
-		SetError("the server stopped before the import finished; import the rows that are not in the report again").
-		Save(viewer.ImportJob.Grant(ctx, "server start"))
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	var until time.Time
+	if dl, ok := ctx.Deadline(); ok {
+		until = time.Now().Add(time.Until(dl) / importSlice)
+	}
+	a := j.Args
+	v, err := auth.LoadViewerAt(pctx, s.Client, s.Policies, a.UserID, a.LocationID)
+	if err == nil {
+		pctx = viewer.NewContext(pctx, v)
+		_, err = viewer.Authorize(pctx, rbac.ContactsCreate)
+	}
 	if err != nil {
-		s.log().Error("contacts: failing abandoned imports", "err", err)
-	} else if n > 0 {
-		s.log().Warn("contacts: abandoned imports marked failed", "jobs", n)
-	}
-	go s.work()
-}
-
-// Close stops the worker after the jobs already queued are done. If ctx
-// ends first, the running job stops after its current batch and is marked
-// failed, as are those still queued, and Close returns an error.
-func (s *Service) Close(ctx context.Context) error {
-	im := &s.imp
-	im.mu.Lock()
-	if !im.started {
-		im.closed = true
-		im.mu.Unlock()
-		return nil
-	}
-	already := im.closed
-	im.closed = true
-	im.mu.Unlock()
-	if !already {
-		s.signal()
-	}
-	select {
-	case <-im.done:
-		return nil
-	case <-ctx.Done():
-		im.cancel()
-		<-im.done
-		return fmt.Errorf("contacts: imports interrupted: %w", ctx.Err())
-	}
-}
-
-func (s *Service) signal() {
-	select {
-	case s.imp.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (s *Service) enqueue(t importTask) {
-	im := &s.imp
-	im.mu.Lock()
-	if im.closed {
-		im.mu.Unlock()
-		// Shutting down: the job cannot run; say so rather than leave it
-		// pending.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		s.fail(viewer.NewContext(ctx, &t.viewer), t.id, nil, errors.New("the server was stopping; start the import again"))
-		return
-	}
-	im.queue = append(im.queue, t)
-	started := im.started
-	im.mu.Unlock()
-	if started {
-		s.signal()
-	}
-}
-
-func (s *Service) work() {
-	im := &s.imp
-	defer close(im.done)
-	for {
-		im.mu.Lock()
-		if len(im.queue) > 0 {
-			t := im.queue[0]
-			im.queue = im.queue[1:]
-			im.mu.Unlock()
-			s.run(t)
-			continue
+		if apperr.CodeOf(err) != apperr.Internal || j.Attempt >= j.MaxAttempts {
+			s.fail(pctx, a.ImportJobID, err)
+			return nil
 		}
-		closed := im.closed
-		im.mu.Unlock()
-		if closed {
-			return
-		}
-		<-im.wake
+		return err
 	}
-}
-
-// run imports one job as its viewer, in a context of its own: the request
-// that started it is long gone.
-func (s *Service) run(t importTask) {
-	v := t.viewer
-	ctx := viewer.NewContext(s.imp.base, &v)
 	meta := &audit.Meta{}
 	meta.SetOperation("contactImport")
-	meta.SetResource(ent.TypeImportJob, string(t.id))
-	ctx = audit.WithMeta(ctx, meta)
-	report, err := s.process(ctx, t.id)
-	if err != nil {
-		// The job's own context may be cancelled: record the failure
-		// with a fresh one.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		s.fail(fctx, t.id, report, err)
+	meta.SetResource(ent.TypeImportJob, string(a.ImportJobID))
+	pctx = audit.WithMeta(pctx, meta)
+	done, err := s.process(pctx, a.ImportJobID, until)
+	switch {
+	case err == nil && !done:
+		// Out of this run's time: the next run resumes at once.
+		return river.JobSnooze(0)
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		// Stopped (the server shuts down): resume at the next start
+		// without spending an attempt.
+		return river.JobSnooze(0)
+	case errors.Is(err, errImportTaken):
+		return nil
+	case apperr.CodeOf(err) != apperr.Internal || j.Attempt >= j.MaxAttempts:
+		fctx, fcancel := context.WithTimeout(context.WithoutCancel(pctx), 30*time.Second)
+		defer fcancel()
+		s.fail(fctx, a.ImportJobID, err)
+		return nil
 	}
+	return err
 }
+
+// errImportTaken means another run of the import's job committed the
+// batch this run was writing (a run rescued while still alive): this one
+// stops and leaves the import to it.
+var errImportTaken = errors.New("contacts: another run is importing this file")
 
 // fail marks a job failed with a message safe to show, keeping the report
 // of the rows done, and clears its file.
-func (s *Service) fail(ctx context.Context, id pulid.ID, report []types.ImportRow, cause error) {
+func (s *Service) fail(ctx context.Context, id pulid.ID, cause error) {
 	msg := apperr.From(cause).Message
-	switch {
-	case errors.Is(cause, context.Canceled):
-		msg = "the server stopped during the import; import the rows that are not in the report again"
-	case apperr.CodeOf(cause) == apperr.Internal:
+	if apperr.CodeOf(cause) == apperr.Internal {
 		s.log().Error("contacts: import failed", "job", id, "err", cause)
 		msg = "internal error; the rows in the report were imported"
 	}
-	up := s.Client.ImportJob.UpdateOneID(id).SetStatus(importjob.StatusFailed).SetError(normalize.Truncate(msg, 1000)).
-		ClearContent().SetFinishedAt(s.Now.Now())
-	if report != nil {
-		up.SetReport(report)
-	}
-	if err := up.Exec(viewer.ImportJob.Grant(ctx, "")); err != nil {
+	err := s.Client.ImportJob.Update().Where(importjob.ID(id), importjob.StatusIn(importjob.StatusPending, importjob.StatusRunning)).
+		SetStatus(importjob.StatusFailed).SetError(normalize.Truncate(msg, 1000)).
+		ClearContent().SetFinishedAt(s.Now.Now()).Exec(viewer.ImportJob.Grant(ctx, ""))
+	if err != nil {
 		s.log().Error("contacts: recording a failed import", "job", id, "err", err)
 	}
 }
@@ -323,117 +287,353 @@ type seenRow struct {
 	id  pulid.ID
 }
 
-// process imports a job and returns its report.
-func (s *Service) process(ctx context.Context, id pulid.ID) ([]types.ImportRow, error) {
+// importRun is one run of an import: the file, and the phones and emails
+// of the rows it imported so far.
+type importRun struct {
+	id             pulid.ID
+	f              *csvFile
+	p              *rowParser
+	phones, emails map[string]seenRow
+}
+
+// process imports job id from its first unprocessed row, a batch per
+// transaction, until it is done (true) or until passes (false: a new run
+// continues). Each batch commits its rows with the job's counters and
+// report, and only if the job's count of processed rows is still the one
+// this run started the batch from.
+func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bool, error) {
 	// The job's own bookkeeping is not the person's edit of a contact:
 	// it is written under the import-job capability, narrowed to its ID.
 	sys := viewer.ImportJob.Grant(ctx, "")
 	job, err := s.Client.ImportJob.Get(ctx, id)
-	if err != nil {
-		return nil, err
+	if ent.IsNotFound(err) {
+		return true, nil // deleted since
+	} else if err != nil {
+		return false, err
 	}
-	if job.Status != importjob.StatusPending {
-		return nil, nil
-	}
-	if err := s.Client.ImportJob.UpdateOne(job).SetStatus(importjob.StatusRunning).Exec(sys); err != nil {
-		return nil, err
+	switch job.Status {
+	case importjob.StatusPending:
+		if err := s.Client.ImportJob.Update().Where(importjob.ID(id)).SetStatus(importjob.StatusRunning).Exec(sys); err != nil {
+			return false, err
+		}
+	case importjob.StatusRunning:
+	default:
+		return true, nil
 	}
 	f, err := readCSV(job.Content, MaxImportRows)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	cols, err := columns(f.headers, job.Mapping)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	p := &rowParser{cols: cols, region: region(ctx, s.Client)}
-	report := make([]types.ImportRow, 0, len(f.records))
-	phones, emails := map[string]seenRow{}, map[string]seenRow{}
-	for start := 0; start < len(f.records); start += importBatch {
+	r := &importRun{id: id, f: f, p: &rowParser{cols: cols, region: region(ctx, s.Client)},
+		phones: map[string]seenRow{}, emails: map[string]seenRow{}}
+	report := job.Report
+	if len(report) != job.Processed || job.Processed > len(f.records) {
+		return false, fmt.Errorf("import %s: %d rows processed but %d in the report", id, job.Processed, len(report))
+	}
+	// Resuming: the rows imported by the committed batches are
+	// duplicates for the rows after them.
+	for i, row := range report {
+		if row.Outcome == OutcomeImported {
+			pr, _ := r.p.parse(f.records[i])
+			r.seen(pr, row)
+		}
+	}
+	for start := job.Processed; start < len(f.records); start += importBatch {
 		if err := ctx.Err(); err != nil {
-			return report, err
+			return false, err
+		}
+		if !until.IsZero() && time.Now().After(until) {
+			return false, nil
 		}
 		end := min(start+importBatch, len(f.records))
 		var batch []types.ImportRow
-		var imported, dups, invalid int
 		err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
-			for i := start; i < end; i++ {
-				r, seen, err := s.importRow(ctx, c, p, f.records[i], f.lines[i], phones, emails)
-				if err != nil {
-					return err
-				}
-				switch r.Outcome {
+			// Claim the batch first: a second run of the job (rescued
+			// while this one lived) finds the count moved and stops.
+			n, err := c.ImportJob.Update().Where(importjob.ID(id), importjob.Processed(start)).
+				AddProcessed(end - start).Save(viewer.ImportJob.Grant(ctx, ""))
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return errImportTaken
+			}
+			batch, err = s.importBatch(ctx, c, r, start, end)
+			if err != nil {
+				return err
+			}
+			var imported, dups, invalid int
+			for _, row := range batch {
+				switch row.Outcome {
 				case OutcomeImported:
 					imported++
-					if seen.phone != "" {
-						phones[seen.phone] = seenRow{r.Row, pulid.ID(r.ContactID)}
-					}
-					if seen.email != "" {
-						emails[seen.email] = seenRow{r.Row, pulid.ID(r.ContactID)}
-					}
 				case OutcomeDuplicate:
 					dups++
 				default:
 					invalid++
 				}
-				batch = append(batch, r)
 			}
-			return c.ImportJob.UpdateOneID(id).AddProcessed(end - start).
+			// A bulk update: UpdateOne would read the row back, file and
+			// report included, for every batch.
+			return c.ImportJob.Update().Where(importjob.ID(id)).
 				AddImported(imported).AddDuplicates(dups).AddInvalid(invalid).
+				SetReport(append(report[:len(report):len(report)], batch...)).
 				Exec(viewer.ImportJob.Grant(ctx, ""))
 		})
 		if err != nil {
-			return report, err
+			return false, err
 		}
 		report = append(report, batch...)
+		for i, row := range batch {
+			if row.Outcome == OutcomeImported {
+				pr, _ := r.p.parse(f.records[start+i])
+				r.seen(pr, row)
+			}
+		}
 	}
-	err = s.Client.ImportJob.UpdateOneID(id).SetStatus(importjob.StatusDone).SetReport(report).
+	err = s.Client.ImportJob.Update().Where(importjob.ID(id)).SetStatus(importjob.StatusDone).
 		ClearContent().SetFinishedAt(s.Now.Now()).Exec(sys)
-	return report, err
+	return err == nil, err
 }
 
-// importRow imports one row, or says why not. The error is for failures
-// that stop the job (the database); a bad row is a report entry.
-func (s *Service) importRow(ctx context.Context, c *ent.Client, p *rowParser, rec []string, line int,
-	phones, emails map[string]seenRow) (types.ImportRow, parsedRow, error) {
-	r := types.ImportRow{Row: line}
-	row, bad := p.parse(rec)
-	if bad != nil {
-		r.Outcome, r.Field, r.Reason = OutcomeInvalid, string(bad.field), bad.reason
-		return r, row, nil
+// seen records an imported row's phone and email.
+func (r *importRun) seen(pr parsedRow, row types.ImportRow) {
+	s := seenRow{row.Row, pulid.ID(row.ContactID)}
+	if pr.phone != "" {
+		r.phones[pr.phone] = s
 	}
-	dupOf := func(field string, seen seenRow) (types.ImportRow, parsedRow, error) {
-		r.Outcome, r.Field, r.ContactID = OutcomeDuplicate, field, string(seen.id)
-		r.Reason = fmt.Sprintf("same %s as row %d", field, seen.row)
-		return r, row, nil
+	if pr.email != "" {
+		r.emails[pr.email] = s
 	}
-	if seen, ok := phones[row.phone]; ok && row.phone != "" {
-		return dupOf("phone", seen)
-	}
-	if seen, ok := emails[row.email]; ok && row.email != "" {
-		return dupOf("email", seen)
-	}
-	dup, on, err := findDuplicate(ctx, c, row.phone, row.email)
-	if err != nil {
-		return r, row, err
-	}
-	if dup != nil {
-		r.Outcome, r.Field, r.ContactID = OutcomeDuplicate, on, string(dup.ID)
-		r.Reason = fmt.Sprintf("same %s as an existing contact", on)
-		return r, row, nil
-	}
-	ct, err := c.Contact.Create().SetInput(row.input).Save(ctx)
-	if err != nil {
-		ae := apperr.From(err)
-		if ae.Code == apperr.Internal || ae.Code == apperr.Forbidden || ae.Code == apperr.Unauthenticated {
-			return r, row, err
+}
+
+// pendingRow is a row of a batch that is neither invalid nor a duplicate
+// of an earlier row of the file.
+type pendingRow struct {
+	i   int // index in the batch
+	row parsedRow
+}
+
+// importBatch imports rows [start, end) of the file in c's transaction
+// and returns their report entries. Duplicates of existing contacts are
+// found with one query per batch; the contacts are created with one
+// multi-row insert (every hook runs for each: normalisation, search keys,
+// warmness from the row's own fields, the audit entry, written together
+// at the commit). The error is for failures that stop the job (the
+// database); a bad row is a report entry. It leaves r's maps alone: the
+// caller records the imported rows once the batch has committed.
+func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, start, end int) ([]types.ImportRow, error) {
+	out := make([]types.ImportRow, end-start)
+	var todo []pendingRow
+	for i := start; i < end; i++ {
+		row := &out[i-start]
+		row.Row = r.f.lines[i]
+		pr, bad := r.p.parse(r.f.records[i])
+		if bad != nil {
+			row.Outcome, row.Field, row.Reason = OutcomeInvalid, string(bad.field), bad.reason
+			continue
 		}
-		// The hooks' own checks, which run before any SQL: the row is bad.
-		r.Outcome, r.Field, r.Reason = OutcomeInvalid, importField(ae.Field), ae.Message
-		return r, row, nil
+		todo = append(todo, pendingRow{i - start, pr})
 	}
-	r.Outcome, r.ContactID = OutcomeImported, string(ct.ID)
-	return r, row, nil
+	existing, err := existingDuplicates(ctx, c, todo)
+	if err != nil {
+		return nil, err
+	}
+	// Rows to be imported earlier in this batch count as the file's too
+	// (batch index of the row, by phone and by email); dupOf maps a
+	// duplicate of one of them to it, to name its contact once created.
+	phones, emails := map[string]int{}, map[string]int{}
+	dupOf := map[int]int{}
+	var create []pendingRow
+	for _, t := range todo {
+		row := &out[t.i]
+		dup := func(field string, seen seenRow) {
+			row.Outcome, row.Field, row.ContactID = OutcomeDuplicate, field, string(seen.id)
+			row.Reason = fmt.Sprintf("same %s as row %d", field, seen.row)
+		}
+		inBatch := func(field string, j int) {
+			dup(field, seenRow{row: out[j].Row})
+			dupOf[t.i] = j
+		}
+		if seen, ok := r.phones[t.row.phone]; ok && t.row.phone != "" {
+			dup("phone", seen)
+			continue
+		}
+		if j, ok := phones[t.row.phone]; ok && t.row.phone != "" {
+			inBatch("phone", j)
+			continue
+		}
+		if seen, ok := r.emails[t.row.email]; ok && t.row.email != "" {
+			dup("email", seen)
+			continue
+		}
+		if j, ok := emails[t.row.email]; ok && t.row.email != "" {
+			inBatch("email", j)
+			continue
+		}
+		if id, on := existing.match(t.row.phone, t.row.email); id != "" {
+			row.Outcome, row.Field, row.ContactID = OutcomeDuplicate, on, string(id)
+			row.Reason = fmt.Sprintf("same %s as an existing contact", on)
+			continue
+		}
+		create = append(create, t)
+		if t.row.phone != "" {
+			phones[t.row.phone] = t.i
+		}
+		if t.row.email != "" {
+			emails[t.row.email] = t.i
+		}
+	}
+	if err := s.createRows(ctx, c, create, out); err != nil {
+		return nil, err
+	}
+	for i, j := range dupOf {
+		if out[j].Outcome == OutcomeImported {
+			out[i].ContactID = out[j].ContactID
+			continue
+		}
+		// The row it duplicates was refused by a hook after all: say so
+		// rather than name no contact.
+		out[i].Outcome = OutcomeInvalid
+		out[i].Reason = fmt.Sprintf("same %s as row %d, which could not be imported", out[i].Field, out[j].Row)
+	}
+	return out, nil
+}
+
+// createRows creates the contacts of rows in one multi-row insert and
+// fills in their report entries. When a hook refuses one of them (its own
+// checks run before any SQL, so nothing was written), they are created
+// one at a time so the refused row is reported invalid.
+func (s *Service) createRows(ctx context.Context, c *ent.Client, rows []pendingRow, out []types.ImportRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	builders := make([]*ent.ContactCreate, len(rows))
+	for i, t := range rows {
+		builders[i] = c.Contact.Create().SetInput(t.row.input)
+	}
+	cs, err := c.Contact.CreateBulk(builders...).Save(ctx)
+	if err == nil {
+		for i, t := range rows {
+			out[t.i].Outcome, out[t.i].ContactID = OutcomeImported, string(cs[i].ID)
+		}
+		return nil
+	}
+	if !refused(err) {
+		return err
+	}
+	for _, t := range rows {
+		row := &out[t.i]
+		ct, err := c.Contact.Create().SetInput(t.row.input).Save(ctx)
+		if err != nil {
+			if !refused(err) {
+				return err
+			}
+			ae := apperr.From(err)
+			row.Outcome, row.Field, row.Reason = OutcomeInvalid, importField(ae.Field), ae.Message
+			continue
+		}
+		row.Outcome, row.ContactID = OutcomeImported, string(ct.ID)
+	}
+	return nil
+}
+
+// refused reports whether err is a hook's refusal of a row's values, not
+// a failure that stops the import.
+func refused(err error) bool {
+	switch apperr.CodeOf(err) {
+	case apperr.Internal, apperr.Forbidden, apperr.Unauthenticated:
+		return false
+	}
+	return true
+}
+
+// dupIndex holds, for the phones and emails of a batch, the oldest
+// contact of the location, not archived, with each.
+type dupIndex struct {
+	phone, email map[string]*ent.Contact
+}
+
+// match returns the contact a row with phone and email duplicates and
+// which of them matched, as findDuplicate would: the oldest of the
+// contacts with either, "phone" when its phone is the row's.
+func (d dupIndex) match(phone, email string) (pulid.ID, string) {
+	var p, e *ent.Contact
+	if phone != "" {
+		p = d.phone[phone]
+	}
+	if email != "" {
+		e = d.email[email]
+	}
+	switch {
+	case p == nil && e == nil:
+		return "", ""
+	case p == nil:
+		return e.ID, "email"
+	case e == nil || older(p, e) || p.ID == e.ID:
+		return p.ID, "phone"
+	}
+	return e.ID, "email"
+}
+
+func older(a, b *ent.Contact) bool {
+	if d := a.CreatedAt.Compare(b.CreatedAt); d != 0 {
+		return d < 0
+	}
+	return a.ID < b.ID
+}
+
+// existingDuplicates reads the location's contacts, not archived, that
+// share a phone or an email with rows: one query per dupChunk phones and
+// emails (the (location_id, phone) and (location_id, email) indexes), as
+// the viewer.
+func existingDuplicates(ctx context.Context, c *ent.Client, rows []pendingRow) (dupIndex, error) {
+	d := dupIndex{phone: map[string]*ent.Contact{}, email: map[string]*ent.Contact{}}
+	var phones, emails []string
+	for _, t := range rows {
+		if t.row.phone != "" {
+			phones = append(phones, t.row.phone)
+		}
+		if t.row.email != "" {
+			emails = append(emails, t.row.email)
+		}
+	}
+	keep := func(m map[string]*ent.Contact, k string, ct *ent.Contact) {
+		if cur, ok := m[k]; !ok || older(ct, cur) {
+			m[k] = ct
+		}
+	}
+	query := func(pred predicate.Contact) ([]*ent.Contact, error) {
+		return c.Contact.Query().Where(contact.ArchivedAtIsNil(), pred).
+			Select(contact.FieldCreatedAt, contact.FieldPhone, contact.FieldEmail).All(ctx)
+	}
+	for i := 0; i < len(phones); i += dupChunk {
+		cs, err := query(contact.PhoneIn(phones[i:min(i+dupChunk, len(phones))]...))
+		if err != nil {
+			return d, err
+		}
+		for _, ct := range cs {
+			if ct.Phone != nil {
+				keep(d.phone, *ct.Phone, ct)
+			}
+		}
+	}
+	for i := 0; i < len(emails); i += dupChunk {
+		cs, err := query(contact.EmailIn(emails[i:min(i+dupChunk, len(emails))]...))
+		if err != nil {
+			return d, err
+		}
+		for _, ct := range cs {
+			if ct.Email != nil {
+				keep(d.email, *ct.Email, ct)
+			}
+		}
+	}
+	return d, nil
 }
 
 // importField names a contact field as the import mapping does.

@@ -297,69 +297,6 @@ func TestService_Export(t *testing.T) {
 	})
 }
 
-func TestService_ImportInterruptedByClose(t *testing.T) {
-	e := newEnv(t)
-	staff := e.as(t, "staff@example.com")
-	svc := &contacts.Service{Client: e.client, Now: func() time.Time { return time.Now() }}
-	var b strings.Builder
-	b.WriteString("first_name\n")
-	for i := range 5000 {
-		fmt.Fprintf(&b, "Person %d\n", i)
-	}
-	job, err := svc.StartImport(staff, "big.csv", []byte(b.String()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.Start()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // the shutdown deadline has passed
-	if err := svc.Close(ctx); err == nil {
-		t.Fatal("Close gave up on a running import without saying so")
-	}
-	got, err := svc.ImportJob(staff, job.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Status != importjob.StatusFailed || !strings.Contains(got.Error, "server stopped") || got.Content != nil ||
-		got.FinishedAt == nil || got.Processed >= got.TotalRows || len(got.Report) != got.Processed {
-		t.Fatalf("interrupted job: %s %q processed %d of %d, report %d, content %d bytes",
-			got.Status, got.Error, got.Processed, got.TotalRows, len(got.Report), len(got.Content))
-	}
-	// A stopped service takes no more jobs: they fail at once, not hang.
-	job2, err := svc.StartImport(staff, "late.csv", []byte("first_name\nAda\n"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := svc.ImportJob(staff, job2.ID); got.Status != importjob.StatusFailed {
-		t.Fatalf("job after Close: %s", got.Status)
-	}
-}
-
-func TestService_StartFailsAbandonedImports(t *testing.T) {
-	e := newEnv(t)
-	staff := e.as(t, "staff@example.com")
-	old := testutil.Now.Add(-time.Hour)
-	mk := func(updated time.Time) pulid.ID {
-		j, err := e.client.ImportJob.Create().SetFileName("x.csv").SetStatus(importjob.StatusRunning).SetContent([]byte("first_name\nA\n")).
-			SetCreatedAt(updated).SetUpdatedAt(updated).Save(staff)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return j.ID
-	}
-	abandoned, recent := mk(old), mk(testutil.Now.Add(-time.Minute))
-	svc := &contacts.Service{Client: e.client, Now: func() time.Time { return testutil.Now }}
-	svc.Start()
-	defer svc.Close(context.Background())
-	if j, _ := svc.ImportJob(staff, abandoned); j.Status != importjob.StatusFailed || j.Content != nil || !strings.Contains(j.Error, "server stopped") {
-		t.Fatalf("abandoned job: %s %q", j.Status, j.Error)
-	}
-	// Another instance may be running this one.
-	if j, _ := svc.ImportJob(staff, recent); j.Status != importjob.StatusRunning {
-		t.Fatalf("recent job: %s", j.Status)
-	}
-}
-
 // The staff UI's two-step import: the upload waits as a staged job (in the
 // database, so any instance can start it), only its uploader may start it,
 // once; a bad mapping leaves it staged; the worker never picks up a staged

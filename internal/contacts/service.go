@@ -19,9 +19,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 
+	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
+	"github.com/avatarimaging/avatarcrm/internal/jobs"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
@@ -83,8 +84,12 @@ type Service struct {
 	Enricher Enricher
 	// Logger receives the import worker's errors; nil means slog.Default().
 	Logger *slog.Logger
-
-	imp importer
+	// Jobs enqueues an import's job in the transaction that records the
+	// import (import.go); AddWorkers registers its worker.
+	Jobs jobs.Enqueuer
+	// Policies gives an import's worker the permission table and
+	// overrides of the person it imports as; nil: the defaults.
+	Policies auth.Policies
 }
 
 func (s *Service) log() *slog.Logger {
@@ -336,17 +341,4 @@ func (s *Service) Purge(ctx context.Context, id pulid.ID) error {
 		}
 		return c.Contact.DeleteOneID(id).Exec(ctx)
 	})
-}
-
-// importer is the state of the import worker (see import.go).
-type importer struct {
-	mu      sync.Mutex
-	started bool
-	closed  bool
-	queue   []importTask
-	wake    chan struct{}
-	done    chan struct{}
-	// base is the parent of every job's context; cancel aborts them.
-	base   context.Context
-	cancel context.CancelFunc
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -79,18 +80,29 @@ func (s *Service) StartStagedImport(ctx context.Context, id pulid.ID, mapping ma
 		return nil, err
 	}
 	// The status in the WHERE clause: two clicks on Start start it once.
-	n, err := s.client(ctx).ImportJob.Update().
-		Where(importjob.ID(job.ID), importjob.StatusEQ(importjob.StatusStaged)).
-		SetStatus(importjob.StatusPending).SetMapping(mapping).
-		Save(ctx)
+	// The job is enqueued in the same transaction.
+	var out *ent.ImportJob
+	err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		n, err := c.ImportJob.Update().
+			Where(importjob.ID(job.ID), importjob.StatusEQ(importjob.StatusStaged)).
+			SetStatus(importjob.StatusPending).SetMapping(mapping).
+			Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.NotFoundf("id", "this upload has already been imported or has expired; upload the file again")
+		}
+		if err := s.enqueueImport(ctx, job.ID, v); err != nil {
+			return err
+		}
+		out, err = c.ImportJob.Get(ctx, job.ID)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
-		return nil, apperr.NotFoundf("id", "this upload has already been imported or has expired; upload the file again")
-	}
-	s.enqueueOnCommit(ctx, importTask{id: job.ID, viewer: *v})
-	return s.client(ctx).ImportJob.Get(ctx, job.ID)
+	return out, nil
 }
 
 // staged returns the viewer's staged job id, not expired.

@@ -71,10 +71,14 @@ type Config struct {
 	// kinds (an operator's `avatarcrm schedule run`); others wait for the
 	// processes that work everything.
 	OnlyKinds []string
-	// SharedSQLitePool makes River use the application's SQLite pool instead
-	// of its own one-connection pool (measured in docs/AUTOMATION.md; the
-	// default, its own pool, is what River recommends).
+	// SharedSQLitePool makes River use the application's SQLite read pool
+	// for everything (measured in docs/AUTOMATION.md).
 	SharedSQLitePool bool
+	// OwnSQLitePool gives River's workers a one-connection pool of their
+	// own, as before issue 12's write-path fix, instead of the
+	// application's write connection (for measurement:
+	// docs/PERFORMANCE.md).
+	OwnSQLitePool bool
 	// ID names this process in River's tables (default: River's, from the
 	// host name and the time).
 	ID string
@@ -93,7 +97,8 @@ type Queue struct {
 	work    *river.Client[*sql.Tx] // the workers, from Start
 	rc      river.Config           // the worker client's configuration
 	only    []string
-	driver  riverdriver.Driver[*sql.Tx]
+	driver  riverdriver.Driver[*sql.Tx] // the inserter's
+	wdriver riverdriver.Driver[*sql.Tx] // the workers', when not driver
 	workers *Workers
 	dialect string
 	working bool
@@ -116,6 +121,19 @@ func New(ctx context.Context, d *db.DB, ws *Workers, cfg Config) (*Queue, error)
 		q.driver, err = q.postgresDriver(ctx, d, cfg)
 	case cfg.SharedSQLitePool:
 		q.driver = riversqlite.New(d.SQL)
+	case d.Write != nil && !cfg.OwnSQLitePool:
+		// A SQLite file: River's workers (fetch, completion, leader
+		// election, maintenance) share the application's single write
+		// connection (internal/db/writer.go). Their statements queue in
+		// database/sql behind the application's transactions, and the
+		// application's behind theirs, in Go: no SQLite busy handler
+		// sleeping between tries, and no commit by another connection that
+		// makes the writer drop its page cache (docs/PERFORMANCE.md).
+		// The inserter stays on the read pool: it inserts inside the
+		// caller's transaction (whatever its pool), and its reads (the
+		// jobs admin) run inside mutations that hold the write connection.
+		q.driver = riversqlite.New(d.SQL)
+		q.wdriver = riversqlite.New(d.Write)
 	default:
 		// River runs several loops at once (fetch, complete, leader
 		// election, maintenance, notification polling); on one connection
@@ -214,7 +232,11 @@ func (q *Queue) Start(ctx context.Context) error {
 	}
 	rc := q.rc
 	rc.Workers = q.workers.riverWorkers(q.only)
-	work, err := river.NewClient(q.driver, &rc)
+	drv := q.driver
+	if q.wdriver != nil {
+		drv = q.wdriver
+	}
+	work, err := river.NewClient(drv, &rc)
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
