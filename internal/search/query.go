@@ -149,9 +149,13 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 		// Only single letters: they must match a whole word.
 		long, short = short, nil
 	}
+	typos, err := f.typos(ctx, toks, long)
+	if err != nil {
+		return nil, err
+	}
 	per := make([]lookups, len(toks))
 	for _, i := range long {
-		per[i] = tokenLookups(toks[i])
+		per[i] = tokenLookups(toks[i], typos[i])
 	}
 	for _, i := range short {
 		per[i].prefix(kindWord, nil, boundOneLetter, toks[i].text)
@@ -222,7 +226,7 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 	if len(long) == 1 && len(short) == 0 && filter == nil {
 		stages = per[long[0]].stages()
 	}
-	c := collector{f: &f, toks: toks, long: long, short: short}
+	c := collector{f: &f, toks: toks, long: long, short: short, typos: typos}
 	if err := c.read(ctx, stages, limit); err != nil {
 		return nil, err
 	}
@@ -259,6 +263,7 @@ type collector struct {
 	toks        []token
 	long, short []int
 	stages      []lookups
+	typos       map[int]typoWords
 	next        int // the first stage not read
 	cands       map[pulid.ID]*candidate
 }
@@ -283,12 +288,11 @@ func (c *collector) read(ctx context.Context, stages []lookups, limit int) error
 		}
 	}
 	// Two typos are looked for only for a long word nothing closer
-	// matched: the lookup reads every deletion of every word that shares
-	// one with it.
+	// matched.
 	var deep []lookups
 	for _, i := range c.long {
-		if c.toks[i].kind == tokName && c.toks[i].runes >= 8 && !anyMatch(c.cands, i) {
-			deep = append(deep, deepLookups(c.toks[i]))
+		if c.toks[i].kind == tokName && c.toks[i].runes >= 8 && !anyMatch(c.cands, i) && len(c.typos[i].two) > 0 {
+			deep = append(deep, deepLookups(c.typos[i]))
 		}
 	}
 	if len(deep) > 0 {
