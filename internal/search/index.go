@@ -224,7 +224,9 @@ func writeKeys(ctx context.Context, c *ent.Client, cs []*ent.Contact, replace bo
 
 // isWord selects a dictionary row keyed by its word itself: every word in
 // the dictionary has one.
-func isWord(s *sql.Selector) { s.Where(sql.ColumnsEQ(s.C(searchword.FieldKey), s.C(searchword.FieldWord))) }
+func isWord(s *sql.Selector) {
+	s.Where(sql.ColumnsEQ(s.C(searchword.FieldKey), s.C(searchword.FieldWord)))
+}
 
 // addWords adds to loc's dictionary those of words it lacks, with their
 // deletions. A create usually finds its words there already (one indexed

@@ -135,11 +135,11 @@ func TestTyposOf(t *testing.T) {
 		one, two []string
 	}{
 		{"jhon", []string{"john", "jon"}, nil}, // joan is two edits, and jhon too short for two
-		{"jon", []string{"john", "joan"}, nil},          // a letter missing only
+		{"jon", []string{"john", "joan"}, nil}, // a letter missing only
 		{"smtih", []string{"smith"}, nil},
 		{"robinsn", []string{"robinson"}, nil},
 		{"obertsona", nil, []string{"robertson"}}, // a letter missing and one too many: they share "obertson"
-		{"smith", []string{"smyth"}, nil}, // smithers starts with smith: read by the prefix
+		{"smith", []string{"smyth"}, nil},         // smithers starts with smith: read by the prefix
 	} {
 		tok := parseQuery(tc.q)[0]
 		got := typosOf(tok, dict)
