@@ -214,6 +214,12 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 	// is quicker than reading the contacts one by one; otherwise warmness
 	// is read afterwards for the few that need it (tierOrder).
 	f.join = len(short) > 0
+	if len(toks) == 1 && len(long) == 1 && filter == nil && !opts.IncludeArchived && f.loc != "" && tieredOK(toks[0]) {
+		// One name word: a tier of equal score at a time (tiers.go).
+		if res, ok, err := s.searchTiered(ctx, &f, toks, typos[0], where, limit); ok || err != nil {
+			return res, err
+		}
+	}
 	var ls []lookups
 	for _, i := range long {
 		ls = append(ls, per[i])
