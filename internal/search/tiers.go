@@ -132,11 +132,11 @@ func (s *Index) searchTiered(ctx context.Context, f *fetcher, toks []token, typo
 			if len(chosen) >= limit {
 				return nil
 			}
-			got, any, err := s.readTier(ctx, f, tr, taken, where, limit-len(chosen))
+			got, found, err := s.readTier(ctx, f, tr, taken, where, limit-len(chosen))
 			if err != nil {
 				return err
 			}
-			matched = matched || any
+			matched = matched || found
 			for _, c := range got {
 				taken[c.id] = true
 			}
@@ -158,9 +158,9 @@ func (s *Index) searchTiered(ctx context.Context, f *fetcher, toks []token, typo
 
 // readTier returns the first need contacts of tier tr, warmest first, that
 // pass where and are not taken (those scored better in an earlier tier);
-// any reports whether the index holds any row of the tier.
-func (s *Index) readTier(ctx context.Context, f *fetcher, tr tier, taken map[pulid.ID]bool, where []predicate.Contact, need int) (got []*candidate, any bool, err error) {
-	q := f.s.client.SearchKey.Query().Where(tr.ls[0].pred())
+// found reports whether the index holds any row of the tier.
+func (s *Index) readTier(ctx context.Context, f *fetcher, tr tier, taken map[pulid.ID]bool, where []predicate.Contact, need int) (got []*candidate, found bool, err error) {
+	q := s.client.SearchKey.Query().Where(tr.ls[0].pred())
 	if f.loc != "" {
 		q.Where(searchkey.LocationIDEQ(f.loc))
 	}
