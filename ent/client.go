@@ -36,6 +36,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
+	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
@@ -93,6 +94,8 @@ type Client struct {
 	SMSTemplate *SMSTemplateClient
 	// SearchKey is the client for interacting with the SearchKey builders.
 	SearchKey *SearchKeyClient
+	// SearchWord is the client for interacting with the SearchWord builders.
+	SearchWord *SearchWordClient
 	// Service is the client for interacting with the Service builders.
 	Service *ServiceClient
 	// Session is the client for interacting with the Session builders.
@@ -139,6 +142,7 @@ func (c *Client) init() {
 	c.PermissionOverride = NewPermissionOverrideClient(c.config)
 	c.SMSTemplate = NewSMSTemplateClient(c.config)
 	c.SearchKey = NewSearchKeyClient(c.config)
+	c.SearchWord = NewSearchWordClient(c.config)
 	c.Service = NewServiceClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.StageChange = NewStageChangeClient(c.config)
@@ -259,6 +263,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PermissionOverride: NewPermissionOverrideClient(cfg),
 		SMSTemplate:        NewSMSTemplateClient(cfg),
 		SearchKey:          NewSearchKeyClient(cfg),
+		SearchWord:         NewSearchWordClient(cfg),
 		Service:            NewServiceClient(cfg),
 		Session:            NewSessionClient(cfg),
 		StageChange:        NewStageChangeClient(cfg),
@@ -306,6 +311,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PermissionOverride: NewPermissionOverrideClient(cfg),
 		SMSTemplate:        NewSMSTemplateClient(cfg),
 		SearchKey:          NewSearchKeyClient(cfg),
+		SearchWord:         NewSearchWordClient(cfg),
 		Service:            NewServiceClient(cfg),
 		Session:            NewSessionClient(cfg),
 		StageChange:        NewStageChangeClient(cfg),
@@ -345,8 +351,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
 		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Event, c.IPRule,
 		c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message, c.OptOut,
-		c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.Service,
-		c.Session, c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
+		c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.SearchWord,
+		c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -359,8 +365,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
 		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Event, c.IPRule,
 		c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message, c.OptOut,
-		c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.Service,
-		c.Session, c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
+		c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.SearchWord,
+		c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -411,6 +417,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SMSTemplate.mutate(ctx, m)
 	case *SearchKeyMutation:
 		return c.SearchKey.mutate(ctx, m)
+	case *SearchWordMutation:
+		return c.SearchWord.mutate(ctx, m)
 	case *ServiceMutation:
 		return c.Service.mutate(ctx, m)
 	case *SessionMutation:
@@ -3932,6 +3940,140 @@ func (c *SearchKeyClient) mutate(ctx context.Context, m *SearchKeyMutation) (Val
 	}
 }
 
+// SearchWordClient is a client for the SearchWord schema.
+type SearchWordClient struct {
+	config
+}
+
+// NewSearchWordClient returns a client for the SearchWord from the given config.
+func NewSearchWordClient(c config) *SearchWordClient {
+	return &SearchWordClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `searchword.Hooks(f(g(h())))`.
+func (c *SearchWordClient) Use(hooks ...Hook) {
+	c.hooks.SearchWord = append(c.hooks.SearchWord, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `searchword.Intercept(f(g(h())))`.
+func (c *SearchWordClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SearchWord = append(c.inters.SearchWord, interceptors...)
+}
+
+// Create returns a builder for creating a SearchWord entity.
+func (c *SearchWordClient) Create() *SearchWordCreate {
+	mutation := newSearchWordMutation(c.config, OpCreate)
+	return &SearchWordCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SearchWord entities.
+func (c *SearchWordClient) CreateBulk(builders ...*SearchWordCreate) *SearchWordCreateBulk {
+	return &SearchWordCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SearchWordClient) MapCreateBulk(slice any, setFunc func(*SearchWordCreate, int)) *SearchWordCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SearchWordCreateBulk{err: fmt.Errorf("calling to SearchWordClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SearchWordCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SearchWordCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SearchWord.
+func (c *SearchWordClient) Update() *SearchWordUpdate {
+	mutation := newSearchWordMutation(c.config, OpUpdate)
+	return &SearchWordUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SearchWordClient) UpdateOne(_m *SearchWord) *SearchWordUpdateOne {
+	mutation := newSearchWordMutation(c.config, OpUpdateOne, withSearchWord(_m))
+	return &SearchWordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SearchWordClient) UpdateOneID(id int) *SearchWordUpdateOne {
+	mutation := newSearchWordMutation(c.config, OpUpdateOne, withSearchWordID(id))
+	return &SearchWordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SearchWord.
+func (c *SearchWordClient) Delete() *SearchWordDelete {
+	mutation := newSearchWordMutation(c.config, OpDelete)
+	return &SearchWordDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SearchWordClient) DeleteOne(_m *SearchWord) *SearchWordDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SearchWordClient) DeleteOneID(id int) *SearchWordDeleteOne {
+	builder := c.Delete().Where(searchword.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SearchWordDeleteOne{builder}
+}
+
+// Query returns a query builder for SearchWord.
+func (c *SearchWordClient) Query() *SearchWordQuery {
+	return &SearchWordQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSearchWord},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SearchWord entity by its id.
+func (c *SearchWordClient) Get(ctx context.Context, id int) (*SearchWord, error) {
+	return c.Query().Where(searchword.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SearchWordClient) GetX(ctx context.Context, id int) *SearchWord {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SearchWordClient) Hooks() []Hook {
+	hooks := c.hooks.SearchWord
+	return append(hooks[:len(hooks):len(hooks)], searchword.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SearchWordClient) Interceptors() []Interceptor {
+	return c.inters.SearchWord
+}
+
+func (c *SearchWordClient) mutate(ctx context.Context, m *SearchWordMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SearchWordCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SearchWordUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SearchWordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SearchWordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SearchWord mutation op: %q", m.Op())
+	}
+}
+
 // ServiceClient is a client for the Service schema.
 type ServiceClient struct {
 	config
@@ -5180,14 +5322,14 @@ type (
 		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
 		BookingEvent, CancelReason, Contact, Event, IPRule, ImportJob, Invitation,
 		Location, Membership, Message, OptOut, Permission, PermissionOverride,
-		SMSTemplate, SearchKey, Service, Session, StageChange, Task, TaskEvent,
-		Touchpoint, User []ent.Hook
+		SMSTemplate, SearchKey, SearchWord, Service, Session, StageChange, Task,
+		TaskEvent, Touchpoint, User []ent.Hook
 	}
 	inters struct {
 		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
 		BookingEvent, CancelReason, Contact, Event, IPRule, ImportJob, Invitation,
 		Location, Membership, Message, OptOut, Permission, PermissionOverride,
-		SMSTemplate, SearchKey, Service, Session, StageChange, Task, TaskEvent,
-		Touchpoint, User []ent.Interceptor
+		SMSTemplate, SearchKey, SearchWord, Service, Session, StageChange, Task,
+		TaskEvent, Touchpoint, User []ent.Interceptor
 	}
 )

@@ -32,6 +32,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
+	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
@@ -121,6 +122,7 @@ func checkColumn(t, c string) error {
 			permissionoverride.Table: permissionoverride.ValidColumn,
 			smstemplate.Table:        smstemplate.ValidColumn,
 			searchkey.Table:          searchkey.ValidColumn,
+			searchword.Table:         searchword.ValidColumn,
 			service.Table:            service.ValidColumn,
 			session.Table:            session.ValidColumn,
 			stagechange.Table:        stagechange.ValidColumn,

@@ -24,11 +24,11 @@ type SearchKey struct {
 	ContactID pulid.ID `json:"contact_id,omitempty"`
 	// Key holds the value of the "key" field.
 	Key string `json:"key,omitempty"`
-	// 0 a word, 1 a word with one letter deleted, 2 a phone's national number reversed (suffix search)
+	// 0 a word, 2 a phone's national number reversed (suffix search); 1 (a name word with one letter deleted) is no longer written: see SearchWord
 	Kind int8 `json:"kind,omitempty"`
 	// Which part of the contact: 0 first name, 1 last name, 2 email, 3 phone
 	Part int8 `json:"part,omitempty"`
-	// For deletions, the word it came from
+	// For a phone suffix, the number the right way round
 	Word string `json:"word,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SearchKeyQuery when eager-loading is set.

@@ -54,6 +54,8 @@ type Tx struct {
 	SMSTemplate *SMSTemplateClient
 	// SearchKey is the client for interacting with the SearchKey builders.
 	SearchKey *SearchKeyClient
+	// SearchWord is the client for interacting with the SearchWord builders.
+	SearchWord *SearchWordClient
 	// Service is the client for interacting with the Service builders.
 	Service *ServiceClient
 	// Session is the client for interacting with the Session builders.
@@ -220,6 +222,7 @@ func (tx *Tx) init() {
 	tx.PermissionOverride = NewPermissionOverrideClient(tx.config)
 	tx.SMSTemplate = NewSMSTemplateClient(tx.config)
 	tx.SearchKey = NewSearchKeyClient(tx.config)
+	tx.SearchWord = NewSearchWordClient(tx.config)
 	tx.Service = NewServiceClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.StageChange = NewStageChangeClient(tx.config)

@@ -261,6 +261,18 @@ func (f SearchKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SearchKeyMutation", m)
 }
 
+// The SearchWordFunc type is an adapter to allow the use of ordinary
+// function as SearchWord mutator.
+type SearchWordFunc func(context.Context, *ent.SearchWordMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SearchWordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SearchWordMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SearchWordMutation", m)
+}
+
 // The ServiceFunc type is an adapter to allow the use of ordinary
 // function as Service mutator.
 type ServiceFunc func(context.Context, *ent.ServiceMutation) (ent.Value, error)

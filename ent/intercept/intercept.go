@@ -29,6 +29,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
+	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
@@ -662,6 +663,33 @@ func (f TraverseSearchKey) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.SearchKeyQuery", q)
 }
 
+// The SearchWordFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SearchWordFunc func(context.Context, *ent.SearchWordQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SearchWordFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SearchWordQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SearchWordQuery", q)
+}
+
+// The TraverseSearchWord type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSearchWord func(context.Context, *ent.SearchWordQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSearchWord) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSearchWord) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SearchWordQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SearchWordQuery", q)
+}
+
 // The ServiceFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ServiceFunc func(context.Context, *ent.ServiceQuery) (ent.Value, error)
 
@@ -896,6 +924,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SMSTemplateQuery, predicate.SMSTemplate, smstemplate.OrderOption]{typ: ent.TypeSMSTemplate, tq: q}, nil
 	case *ent.SearchKeyQuery:
 		return &query[*ent.SearchKeyQuery, predicate.SearchKey, searchkey.OrderOption]{typ: ent.TypeSearchKey, tq: q}, nil
+	case *ent.SearchWordQuery:
+		return &query[*ent.SearchWordQuery, predicate.SearchWord, searchword.OrderOption]{typ: ent.TypeSearchWord, tq: q}, nil
 	case *ent.ServiceQuery:
 		return &query[*ent.ServiceQuery, predicate.Service, service.OrderOption]{typ: ent.TypeService, tq: q}, nil
 	case *ent.SessionQuery:

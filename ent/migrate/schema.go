@@ -1056,6 +1056,26 @@ var (
 			},
 		},
 	}
+	// SearchWordsColumns holds the columns for the "search_words" table.
+	SearchWordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString, Size: 120},
+		{Name: "word", Type: field.TypeString, Size: 120},
+	}
+	// SearchWordsTable holds the schema information for the "search_words" table.
+	SearchWordsTable = &schema.Table{
+		Name:       "search_words",
+		Columns:    SearchWordsColumns,
+		PrimaryKey: []*schema.Column{SearchWordsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "searchword_lookup",
+				Unique:  true,
+				Columns: []*schema.Column{SearchWordsColumns[1], SearchWordsColumns[2], SearchWordsColumns[3]},
+			},
+		},
+	}
 	// ServicesColumns holds the columns for the "services" table.
 	ServicesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -1427,6 +1447,7 @@ var (
 		PermissionOverridesTable,
 		SmsTemplatesTable,
 		SearchKeysTable,
+		SearchWordsTable,
 		ServicesTable,
 		SessionsTable,
 		StageChangesTable,

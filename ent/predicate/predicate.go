@@ -69,6 +69,9 @@ type SMSTemplate func(*sql.Selector)
 // SearchKey is the predicate function for searchkey builders.
 type SearchKey func(*sql.Selector)
 
+// SearchWord is the predicate function for searchword builders.
+type SearchWord func(*sql.Selector)
+
 // Service is the predicate function for service builders.
 type Service func(*sql.Selector)
 

@@ -615,6 +615,30 @@ func (f SearchKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SearchKeyMutation", m)
 }
 
+// The SearchWordQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SearchWordQueryRuleFunc func(context.Context, *ent.SearchWordQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SearchWordQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SearchWordQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SearchWordQuery", q)
+}
+
+// The SearchWordMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SearchWordMutationRuleFunc func(context.Context, *ent.SearchWordMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SearchWordMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SearchWordMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SearchWordMutation", m)
+}
+
 // The ServiceQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ServiceQueryRuleFunc func(context.Context, *ent.ServiceQuery) error
@@ -860,6 +884,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.SearchKeyQuery:
 		return q.Filter(), nil
+	case *ent.SearchWordQuery:
+		return q.Filter(), nil
 	case *ent.ServiceQuery:
 		return q.Filter(), nil
 	case *ent.SessionQuery:
@@ -922,6 +948,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SMSTemplateMutation:
 		return m.Filter(), nil
 	case *ent.SearchKeyMutation:
+		return m.Filter(), nil
+	case *ent.SearchWordMutation:
 		return m.Filter(), nil
 	case *ent.ServiceMutation:
 		return m.Filter(), nil

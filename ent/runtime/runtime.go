@@ -29,6 +29,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
+	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
@@ -1436,6 +1437,53 @@ func init() {
 	searchkey.DefaultWord = searchkeyDescWord.Default.(string)
 	// searchkey.WordValidator is a validator for the "word" field. It is called by the builders before save.
 	searchkey.WordValidator = searchkeyDescWord.Validators[0].(func(string) error)
+	searchword.Policy = privacy.NewPolicies(schema.SearchWord{})
+	searchword.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := searchword.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	searchwordFields := schema.SearchWord{}.Fields()
+	_ = searchwordFields
+	// searchwordDescKey is the schema descriptor for key field.
+	searchwordDescKey := searchwordFields[1].Descriptor()
+	// searchword.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	searchword.KeyValidator = func() func(string) error {
+		validators := searchwordDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// searchwordDescWord is the schema descriptor for word field.
+	searchwordDescWord := searchwordFields[2].Descriptor()
+	// searchword.WordValidator is a validator for the "word" field. It is called by the builders before save.
+	searchword.WordValidator = func() func(string) error {
+		validators := searchwordDescWord.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(word string) error {
+			for _, fn := range fns {
+				if err := fn(word); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	serviceMixin := schema.Service{}.Mixin()
 	service.Policy = privacy.NewPolicies(serviceMixin[2], schema.Service{})
 	service.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -124,11 +124,11 @@ func (Event) Annotations() []schema.Annotation {
 }
 
 // SearchKey is a row of the contact search index: the normalised words of a
-// contact (names, email, phone digits) and, for typo tolerance, each word
-// with one letter deleted. A query's words and their one-letter deletions
-// meet a contact's at one edit, so "Jhon Smtih" finds John Smith; prefixes
-// are a range scan over the words. Plain B-tree rows, so the same index
-// works on SQLite and PostgreSQL.
+// contact (names, email, phone digits) and its phone number reversed, a few
+// rows a contact. Typos are found through SearchWord, the location's
+// dictionary of name words, and then read here by word; prefixes are a
+// range scan over the words. Plain B-tree rows, so the same index works on
+// SQLite and PostgreSQL.
 type SearchKey struct{ ent.Schema }
 
 // Fields of the SearchKey.
@@ -137,9 +137,9 @@ func (SearchKey) Fields() []ent.Field {
 		field.String("location_id").GoType(pulid.ID("")).Immutable(),
 		field.String("contact_id").GoType(pulid.ID("")).Immutable(),
 		field.String("key").NotEmpty().MaxLen(120).Immutable(),
-		field.Int8("kind").Default(0).Immutable().Comment("0 a word, 1 a word with one letter deleted, 2 a phone's national number reversed (suffix search)"),
+		field.Int8("kind").Default(0).Immutable().Comment("0 a word, 2 a phone's national number reversed (suffix search); 1 (a name word with one letter deleted) is no longer written: see SearchWord"),
 		field.Int8("part").Default(0).Immutable().Comment("Which part of the contact: 0 first name, 1 last name, 2 email, 3 phone"),
-		field.String("word").Default("").MaxLen(120).Immutable().Comment("For deletions, the word it came from"),
+		field.String("word").Default("").MaxLen(120).Immutable().Comment("For a phone suffix, the number the right way round"),
 	}
 }
 
@@ -174,5 +174,47 @@ func (SearchKey) Policy() ent.Policy {
 
 // Annotations of the SearchKey.
 func (SearchKey) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// SearchWord is the typo dictionary of the contact search: for every
+// distinct name word of a location, a row keyed by the word itself and a
+// row keyed by each of its one-letter deletions. A query word and its
+// deletions meet these keys at one edit ("jhon" and "john" share "jon"),
+// which gives the few words to read from SearchKey. The rows are per word,
+// not per contact: 5,000 Smiths share six rows. Words are added by the
+// search index's hook and never removed one by one (a word no contact has
+// any more finds nothing in SearchKey); a Reindex of the location rebuilds
+// them.
+type SearchWord struct{ ent.Schema }
+
+// Fields of the SearchWord.
+func (SearchWord) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("location_id").GoType(pulid.ID("")).Immutable(),
+		field.String("key").NotEmpty().MaxLen(120).Immutable().Comment("The word, or the word with one letter deleted"),
+		field.String("word").NotEmpty().MaxLen(120).Immutable(),
+	}
+}
+
+// Indexes of the SearchWord: the unique index is the lookup (location and
+// key) and holds the word, so a lookup never reads the table.
+func (SearchWord) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("location_id", "key", "word").Unique().StorageKey("searchword_lookup"),
+	}
+}
+
+// Policy of the SearchWord: read within the viewer's location; written only
+// by the search index, as the system.
+func (SearchWord) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{entrule.DenyIfNoViewer(), entrule.QueryPermission(rbac.Contacts, ""), entrule.FilterToLocation()},
+		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
+	}
+}
+
+// Annotations of the SearchWord.
+func (SearchWord) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }

@@ -80,7 +80,7 @@ func (c *viewerCache) load(key viewerKey, build func() (*viewer.Viewer, error)) 
 // made of; a write to any other type (users, memberships, locations,
 // permissions, and whatever is added later) clears the cached viewers.
 var hotTypes = map[string]bool{
-	ent.TypeContact: true, ent.TypeSearchKey: true, ent.TypeAuditEntry: true,
+	ent.TypeContact: true, ent.TypeSearchKey: true, ent.TypeSearchWord: true, ent.TypeAuditEntry: true,
 	ent.TypeSession: true, ent.TypeTouchpoint: true, ent.TypeBooking: true,
 	ent.TypeTask: true,
 }

@@ -55,28 +55,64 @@ func TestSearchGolden(t *testing.T) {
 		"0413 000 123", "+61413000456", "413 00", "000 789", // phone
 		"g0042", "g0042@golden.test", "Chlo Nguyem", "zoe", "Zoë Kely", // mixed
 	}
-	var b strings.Builder
-	for _, q := range queries {
-		rs, err := idx.Search(staff, q, search.Options{Limit: search.MaxLimit})
-		if err != nil {
-			t.Fatalf("Search(%q): %v", q, err)
-		}
-		cut := ""
-		if len(rs) == search.MaxLimit {
-			// The limit may cut a group of equal results, and which of
-			// them make it depends on IDs: leave that group out.
-			last := rs[len(rs)-1].Score
-			for len(rs) > 0 && rs[len(rs)-1].Score == last {
-				rs = rs[:len(rs)-1]
+	run := func(opts search.Options) string {
+		var b strings.Builder
+		for _, q := range queries {
+			rs, err := idx.Search(staff, q, opts)
+			if err != nil {
+				t.Fatalf("Search(%q): %v", q, err)
 			}
-			cut = ", cut at the limit"
+			cut := ""
+			if len(rs) == opts.Limit {
+				// The limit may cut a group of equal results, and which of
+				// them make it depends on IDs: leave that group out.
+				last := rs[len(rs)-1].Score
+				for len(rs) > 0 && rs[len(rs)-1].Score == last {
+					rs = rs[:len(rs)-1]
+				}
+				cut = ", cut at the limit"
+			}
+			fmt.Fprintf(&b, "## %s (%d%s)\n", q, len(rs), cut)
+			for _, line := range resultLines(t, staff, rs) {
+				b.WriteString(line + "\n")
+			}
 		}
-		fmt.Fprintf(&b, "## %s (%d%s)\n", q, len(rs), cut)
-		for _, line := range resultLines(t, staff, rs) {
-			b.WriteString(line + "\n")
+		return b.String()
+	}
+	all := search.Options{Limit: search.MaxLimit}
+	got := run(all)
+	// The same through the large tiers' road of a search for one word
+	// (the warmness index and a membership test), which 800 contacts
+	// would otherwise never take.
+	search.SetSmallTier(t, 3)
+	if large := run(all); large != got {
+		t.Errorf("large tiers answer differently:\n%s", firstDiff(large, got))
+	}
+	// And in the order of the results, at the limits of the API and the
+	// contacts page, against the general path.
+	for _, limit := range []int{search.DefaultLimit, 50} {
+		order := func() string {
+			var b strings.Builder
+			for _, q := range queries {
+				rs, err := idx.Search(staff, q, search.Options{Limit: limit})
+				if err != nil {
+					t.Fatalf("Search(%q): %v", q, err)
+				}
+				fmt.Fprintf(&b, "## %s\n", q)
+				for _, r := range rs {
+					fmt.Fprintf(&b, "%s %.4f %s\n", r.Contact.ID, r.Score, r.Matched)
+				}
+			}
+			return b.String()
+		}
+		tiers := order()
+		search.SetTiered(t, false)
+		general := order()
+		search.SetTiered(t, true)
+		if tiers != general {
+			t.Errorf("limit %d: the tiered path orders differently from the general one:\n%s", limit, firstDiff(tiers, general))
 		}
 	}
-	got := b.String()
 	const file = "testdata/golden_search.txt"
 	if *updateGolden {
 		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
@@ -89,20 +125,26 @@ func TestSearchGolden(t *testing.T) {
 		t.Fatalf("%v (run with -update-golden on the reference implementation)", err)
 	}
 	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := range max(len(gl), len(wl)) {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("search results differ from %s at line %d:\n got: %s\nwant: %s", file, i+1, g, w)
-			}
+		t.Fatalf("search results differ from %s:\n%s", file, firstDiff(got, string(want)))
+	}
+}
+
+// firstDiff shows the first line where got and want differ.
+func firstDiff(got, want string) string {
+	gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range max(len(gl), len(wl)) {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			return fmt.Sprintf("line %d:\n got: %s\nwant: %s", i+1, g, w)
 		}
 	}
+	return ""
 }
 
 // resultLines describes each result by the contact's name, phone and

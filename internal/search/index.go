@@ -25,6 +25,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
+	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -206,7 +207,101 @@ func writeKeys(ctx context.Context, c *ent.Client, cs []*ent.Contact, replace bo
 			}
 		}
 	}
-	return n, flush()
+	if err := flush(); err != nil {
+		return n, err
+	}
+	byLoc := map[pulid.ID][]string{}
+	for _, x := range cs {
+		byLoc[x.LocationID] = append(byLoc[x.LocationID], contactNameWords(x)...)
+	}
+	for loc, words := range byLoc {
+		if err := addWords(sys, c, loc, words); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// isWord selects a dictionary row keyed by its word itself: every word in
+// the dictionary has one.
+func isWord(s *sql.Selector) {
+	s.Where(sql.ColumnsEQ(s.C(searchword.FieldKey), s.C(searchword.FieldWord)))
+}
+
+// addWords adds to loc's dictionary those of words it lacks, with their
+// deletions. A create usually finds its words there already (one indexed
+// read); a concurrent writer adding the same word is harmless (ON CONFLICT
+// DO NOTHING). ctx must be the system's.
+func addWords(ctx context.Context, c *ent.Client, loc pulid.ID, words []string) error {
+	seen := make(map[string]bool, len(words))
+	var distinct []string
+	for _, w := range words {
+		if w != "" && !seen[w] {
+			seen[w] = true
+			distinct = append(distinct, w)
+		}
+	}
+	var missing []string
+	for start := 0; start < len(distinct); start += idBatch {
+		chunk := distinct[start:min(start+idBatch, len(distinct))]
+		have, err := c.SearchWord.Query().
+			Where(searchword.LocationID(loc), searchword.KeyIn(chunk...), isWord).
+			Select(searchword.FieldWord).Strings(ctx)
+		if err != nil {
+			return err
+		}
+		for _, w := range chunk {
+			if !slices.Contains(have, w) {
+				missing = append(missing, w)
+			}
+		}
+	}
+	type row struct{ key, word string }
+	var rows []row
+	for _, w := range missing {
+		for _, k := range dictKeys(w) {
+			rows = append(rows, row{k, w})
+		}
+	}
+	// In index order, as the keys.
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.word, b.word)) })
+	for start := 0; start < len(rows); start += insertBatch {
+		chunk := rows[start:min(start+insertBatch, len(rows))]
+		bs := make([]*ent.SearchWordCreate, len(chunk))
+		for i, r := range chunk {
+			bs[i] = c.SearchWord.Create().SetLocationID(loc).SetKey(r.key).SetWord(r.word)
+		}
+		err := c.SearchWord.CreateBulk(bs...).
+			OnConflictColumns(searchword.FieldLocationID, searchword.FieldKey, searchword.FieldWord).
+			DoNothing().Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buildWords fills loc's dictionary from the name words already in its
+// index: a database indexed before the dictionary existed (issue 12) has
+// the words but none of it. The old deletion rows were dropped by the
+// migration. It returns how many words it added.
+func (s *Index) buildWords(ctx context.Context, loc pulid.ID) (int, error) {
+	sys := system(ctx)
+	words, err := s.client.SearchKey.Query().
+		Where(searchkey.LocationID(loc), searchkey.KindEQ(kindWord), searchkey.PartIn(partFirstName, partLastName)).
+		Unique(true).Select(searchkey.FieldKey).Strings(sys)
+	if err != nil {
+		return 0, err
+	}
+	for start := 0; start < len(words); start += idBatch {
+		chunk := words[start:min(start+idBatch, len(words))]
+		if err := txn.Run(sys, s.client, func(ctx context.Context, c *ent.Client) error {
+			return addWords(ctx, c, loc, chunk)
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return len(words), nil
 }
 
 // reindexPage is how many contacts Reindex reads and rewrites per
@@ -227,6 +322,13 @@ func (s *Index) Reindex(ctx context.Context, loc pulid.ID) (int, error) {
 func (s *Index) reindexWhere(ctx context.Context, loc pulid.ID, extra predicate.Contact) (int, error) {
 	sys := system(ctx)
 	total := 0
+	if extra == nil {
+		// A full rebuild rebuilds the dictionary too, dropping words no
+		// contact has any more; the pages add back the words they meet.
+		if _, err := s.client.SearchWord.Delete().Where(searchword.LocationID(loc)).Exec(sys); err != nil {
+			return 0, err
+		}
+	}
 	var after pulid.ID
 	for {
 		var cs []*ent.Contact
@@ -261,7 +363,8 @@ func (s *Index) reindexWhere(ctx context.Context, loc pulid.ID, extra predicate.
 // location's contacts when the location has none (a database created
 // before the index existed, or demo data seeded before the hook was
 // installed), and otherwise contacts written by a process that ran without
-// the hook. It runs as the system; the app calls it at start. A contact
+// the hook. A location with keys but no typo dictionary (indexed before
+// issue 12) gets its dictionary built from the words in its index. It runs as the system; the app calls it at start. A contact
 // whose keys exist but are stale (changed without the hook) is not found
 // here: run Reindex for that.
 func (s *Index) EnsureIndexed(ctx context.Context) (int, error) {
@@ -288,7 +391,18 @@ func (s *Index) EnsureIndexed(ctx context.Context) (int, error) {
 		if !indexed {
 			n, err = s.Reindex(ctx, loc)
 		} else {
-			n, err = s.reindexWhere(ctx, loc, withoutKeys())
+			// Keys written before the typo dictionary existed: build it
+			// from the words in the index.
+			var dict bool
+			if dict, err = s.client.SearchWord.Query().Where(searchword.LocationID(loc)).Exist(sys); err == nil && !dict {
+				var words int
+				if words, err = s.buildWords(ctx, loc); err == nil {
+					slog.Info("search dictionary built", "location", loc, "words", words, "took", time.Since(start).Round(time.Millisecond))
+				}
+			}
+			if err == nil {
+				n, err = s.reindexWhere(ctx, loc, withoutKeys())
+			}
 		}
 		total += n
 		if err != nil {

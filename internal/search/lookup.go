@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
+	"github.com/avatarimaging/avatarcrm/ent/searchword"
 )
 
 // maxKeyRows caps the index rows one search reads. Only a query of two or
@@ -34,12 +36,6 @@ type lookup struct {
 	// for one word reads the lookups best first and stops when the rest
 	// cannot change its results.
 	bound int
-	// notPrefixes leaves out deletion rows of words that start with one
-	// of these (the query's words): those words are read whole by the
-	// query word's prefix range, and every row is scored against every
-	// query word, so nothing is lost; "chlo" would otherwise read every
-	// Chloe twice, and "nguyen" every Nguyen's six deletions.
-	notPrefixes []string
 }
 
 // lookups are the lookups of a token, or of a query.
@@ -86,20 +82,15 @@ func (l *lookups) prefix(kind int8, parts []int8, bound int, s string) {
 // contacts match, and the words are scored from the contacts themselves.
 func (l lookups) unparted() lookups {
 	var out lookups
-	var not []string
 	for _, x := range l {
 		if x.keys != nil {
 			out.exact(x.kind, nil, boundAny, x.keys...)
-			not = append(not, x.notPrefixes...)
 			continue
 		}
 		y := lookup{kind: x.kind, lo: x.lo, hi: x.hi, bound: boundAny}
 		if !slices.ContainsFunc(out, func(z lookup) bool { return z.keys == nil && z.kind == y.kind && z.lo == y.lo && z.hi == y.hi }) {
 			out = append(out, y)
 		}
-	}
-	for _, w := range not {
-		out.without(w)
 	}
 	return out
 }
@@ -118,21 +109,10 @@ func (l lookups) stages() []lookups {
 	return out
 }
 
-// without leaves deletion rows of words starting with prefix out of the
-// deletion lookups.
-func (l *lookups) without(prefix string) {
-	for i := range *l {
-		if x := &(*l)[i]; x.kind == kindDeletion && x.keys != nil && !slices.Contains(x.notPrefixes, prefix) {
-			x.notPrefixes = append(x.notPrefixes, prefix)
-		}
-	}
-}
-
 // merge returns the lookups of several tokens with their IN lists merged
 // by kind, so a query runs as few statements as it can.
 func merge(ls ...lookups) lookups {
 	var out lookups
-	var not []string
 	for _, l := range ls {
 		for _, x := range l {
 			if x.keys == nil {
@@ -140,11 +120,7 @@ func merge(ls ...lookups) lookups {
 				continue
 			}
 			out.exact(x.kind, x.parts, x.bound, x.keys...)
-			not = append(not, x.notPrefixes...)
 		}
-	}
-	for _, w := range not {
-		out.without(w)
 	}
 	return out
 }
@@ -160,9 +136,13 @@ const (
 	boundOneLetter = boundAny
 )
 
+// typoWords are the dictionary's words at one and at two edits from a
+// query word (words it starts with left out: its prefix range reads them).
+type typoWords struct{ one, two []string }
+
 // tokenLookups returns the lookups that find a token's candidates at one
-// edit or less.
-func tokenLookups(t token) lookups {
+// edit or less; typos are the words of the dictionary one edit away.
+func tokenLookups(t token, typos typoWords) lookups {
 	var l lookups
 	switch t.kind {
 	case tokDigits:
@@ -195,77 +175,111 @@ func tokenLookups(t token) lookups {
 		l.prefix(kindWord, names, boundAny, t.text)
 		l.exact(kindWord, email, boundEmail, t.text)
 		l.prefix(kindWord, others, boundOthers, t.text)
-		// Typos count in names only.
-		switch {
-		case t.runes == 3:
-			// A missing letter only: "jon" finds John.
-			l.exact(kindDeletion, names, boundTypo, t.text)
-			l.without(t.text)
-		case t.runes >= 4:
-			// A letter too many ("johhn"): its deletions are words.
-			l.exact(kindWord, names, boundTypo, deletions(t.text)...)
-			// A letter missing ("jhn"): the token is a word's deletion.
-			l.exact(kindDeletion, names, boundTypo, t.text)
-			// A letter changed or two swapped ("kohn", "jhon"): the
-			// token's variants are words. (The deletions of token and
-			// word meet too, but looking that up reads every deletion of
-			// the exact word as well: six rows a Nguyen.)
-			l.exact(kindWord, names, boundTypo, variants(t.text)...)
-			if !isASCIIWord(t.text) {
-				// Variants change letters into a–z only; other letters
-				// meet through the deletions.
-				l.exact(kindDeletion, names, boundTypo, deletions(t.text)...)
-			}
-			l.without(t.text)
+		// Typos count in names only: the dictionary's words one edit
+		// away ("jon" → john, "jhon" → john, "johhn" → john), read by
+		// word.
+		if t.runes >= 3 {
+			l.exact(kindWord, names, boundTypo, typos.one...)
 		}
 	}
 	return l
 }
 
-// deepLookups returns the lookups for two typos in a long name word: its
-// deletions meet the words' deletions, or are words, and it may be a
-// deletion itself.
-func deepLookups(t token) lookups {
+// deepLookups returns the lookups for two typos in a long name word: the
+// dictionary's words two edits away.
+func deepLookups(typos typoWords) lookups {
 	var l lookups
-	dels := deletions(t.text)
-	l.exact(kindDeletion, names, boundTwoTypos, append(dels, t.text)...)
-	l.exact(kindWord, names, boundTwoTypos, dels...)
-	l.without(t.text)
+	l.exact(kindWord, names, boundTwoTypos, typos.two...)
 	return l
 }
 
-// variants returns w with each letter replaced by every other letter a–z,
-// and with each pair of neighbouring letters swapped.
-func variants(w string) []string {
-	rs := []rune(w)
-	out := make([]string, 0, 26*len(rs)+len(rs))
-	buf := make([]rune, len(rs))
-	for i := range rs {
-		copy(buf, rs)
-		for r := 'a'; r <= 'z'; r++ {
-			if r != rs[i] {
-				buf[i] = r
-				out = append(out, string(buf))
-			}
-		}
+// dictQueryKeys returns the dictionary keys a name token looks up: itself
+// (it is a word, or a word with a letter missing) and, from four letters,
+// its deletions (a letter too many: a deletion is a word; a letter changed
+// or two swapped: token and word share a deletion).
+func dictQueryKeys(t token) []string {
+	if t.kind != tokName || t.runes < 3 {
+		return nil
 	}
-	for i := 0; i+1 < len(rs); i++ {
-		if rs[i] != rs[i+1] {
-			copy(buf, rs)
-			buf[i], buf[i+1] = buf[i+1], buf[i]
-			out = append(out, string(buf))
+	if t.runes == 3 {
+		return []string{t.text}
+	}
+	return append([]string{t.text}, deletions(t.text)...)
+}
+
+// typosOf sorts the dictionary words found for token t into one and two
+// edits, by the same measure the scoring applies (quality), leaving out the
+// word itself and the words it starts with.
+func typosOf(t token, words []string) typoWords {
+	var out typoWords
+	tr := []rune(t.text)
+	for _, w := range words {
+		if w == t.text || strings.HasPrefix(w, t.text) || slices.Contains(out.one, w) || slices.Contains(out.two, w) {
+			continue
+		}
+		if t.runes == 3 {
+			if utf8.RuneCountInString(w) == 4 && slices.Contains(deletions(w), t.text) {
+				out.one = append(out.one, w)
+			}
+			continue
+		}
+		max := 1
+		if t.runes >= 8 {
+			max = 2
+		}
+		switch d := osa(tr, []rune(w), max); {
+		case d == 1:
+			out.one = append(out.one, w)
+		case d == 2 && max == 2 && oneDeletionApart(t.text, w):
+			out.two = append(out.two, w)
 		}
 	}
 	return out
 }
 
-func isASCIIWord(w string) bool {
-	for i := 0; i < len(w); i++ {
-		if c := w[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
-			return false
+// typos looks up the name tokens of toks (those in which) in the viewer's
+// dictionary, in one statement for all of them, and returns each one's
+// words at one and two edits.
+func (f *fetcher) typos(ctx context.Context, toks []token, which []int) (map[int]typoWords, error) {
+	var keys []string
+	for _, i := range which {
+		for _, k := range dictQueryKeys(toks[i]) {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
 		}
 	}
-	return true
+	out := map[int]typoWords{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	type row struct {
+		Key  string `sql:"key"`
+		Word string `sql:"word"`
+	}
+	var rows []row
+	for start := 0; start < len(keys); start += maxInList {
+		q := f.s.client.SearchWord.Query().Where(searchword.KeyIn(keys[start:min(start+maxInList, len(keys))]...))
+		if f.loc != "" {
+			q.Where(searchword.LocationIDEQ(f.loc))
+		}
+		var rs []row
+		if err := q.Select(searchword.FieldKey, searchword.FieldWord).Scan(ctx, &rs); err != nil {
+			return nil, err
+		}
+		rows = append(rows, rs...)
+	}
+	for _, i := range which {
+		ks := dictQueryKeys(toks[i])
+		var words []string
+		for _, r := range rows {
+			if slices.Contains(ks, r.Key) {
+				words = append(words, r.Word)
+			}
+		}
+		out[i] = typosOf(toks[i], words)
+	}
+	return out, nil
 }
 
 // split returns each lookup with its IN list cut to maxInList keys.
@@ -299,17 +313,6 @@ func (x lookup) pred() predicate.SearchKey {
 	if x.parts != nil {
 		p = append(p, searchkey.PartIn(x.parts...))
 	}
-	if len(x.notPrefixes) > 0 {
-		var ors []predicate.SearchKey
-		for _, w := range x.notPrefixes {
-			if hi, ok := successor(w); ok {
-				ors = append(ors, searchkey.And(searchkey.WordGTE(w), searchkey.WordLT(hi)))
-			} else {
-				ors = append(ors, searchkey.WordGTE(w))
-			}
-		}
-		p = append(p, searchkey.Not(searchkey.Or(ors...)))
-	}
 	return searchkey.And(p...)
 }
 
@@ -334,17 +337,6 @@ func (x lookup) sqlPred(t *sql.SelectTable, loc pulid.ID) *sql.Predicate {
 			args[i] = v
 		}
 		p = append(p, sql.In(t.C(searchkey.FieldPart), args...))
-	}
-	if len(x.notPrefixes) > 0 {
-		var ors []*sql.Predicate
-		for _, w := range x.notPrefixes {
-			if hi, ok := successor(w); ok {
-				ors = append(ors, sql.And(sql.GTE(t.C(searchkey.FieldWord), w), sql.LT(t.C(searchkey.FieldWord), hi)))
-			} else {
-				ors = append(ors, sql.GTE(t.C(searchkey.FieldWord), w))
-			}
-		}
-		p = append(p, sql.Not(sql.Or(ors...)))
 	}
 	return sql.And(p...)
 }
@@ -375,7 +367,7 @@ func fieldHits(h hit, phone bool) []hit {
 	if h.Phone.Valid {
 		c.Phone = &h.Phone.String
 	}
-	ks := keysOf(c, false, phone)
+	ks := keysOf(c, phone)
 	out := make([]hit, len(ks))
 	for i, k := range ks {
 		out[i] = hit{ContactID: h.ContactID, Kind: k.kind, Part: k.part, Key: k.key, Word: k.word,

@@ -149,9 +149,13 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 		// Only single letters: they must match a whole word.
 		long, short = short, nil
 	}
+	typos, err := f.typos(ctx, toks, long)
+	if err != nil {
+		return nil, err
+	}
 	per := make([]lookups, len(toks))
 	for _, i := range long {
-		per[i] = tokenLookups(toks[i])
+		per[i] = tokenLookups(toks[i], typos[i])
 	}
 	for _, i := range short {
 		per[i].prefix(kindWord, nil, boundOneLetter, toks[i].text)
@@ -210,6 +214,12 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 	// is quicker than reading the contacts one by one; otherwise warmness
 	// is read afterwards for the few that need it (tierOrder).
 	f.join = len(short) > 0
+	if len(toks) == 1 && len(long) == 1 && filter == nil && !opts.IncludeArchived && f.loc != "" && tieredOK(toks[0]) {
+		// One name word: a tier of equal score at a time (tiers.go).
+		if res, ok, err := s.searchTiered(ctx, &f, toks, typos[0], where, limit); ok || err != nil {
+			return res, err
+		}
+	}
 	var ls []lookups
 	for _, i := range long {
 		ls = append(ls, per[i])
@@ -222,7 +232,7 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 	if len(long) == 1 && len(short) == 0 && filter == nil {
 		stages = per[long[0]].stages()
 	}
-	c := collector{f: &f, toks: toks, long: long, short: short}
+	c := collector{f: &f, toks: toks, long: long, short: short, typos: typos}
 	if err := c.read(ctx, stages, limit); err != nil {
 		return nil, err
 	}
@@ -259,6 +269,7 @@ type collector struct {
 	toks        []token
 	long, short []int
 	stages      []lookups
+	typos       map[int]typoWords
 	next        int // the first stage not read
 	cands       map[pulid.ID]*candidate
 }
@@ -283,12 +294,11 @@ func (c *collector) read(ctx context.Context, stages []lookups, limit int) error
 		}
 	}
 	// Two typos are looked for only for a long word nothing closer
-	// matched: the lookup reads every deletion of every word that shares
-	// one with it.
+	// matched.
 	var deep []lookups
 	for _, i := range c.long {
-		if c.toks[i].kind == tokName && c.toks[i].runes >= 8 && !anyMatch(c.cands, i) {
-			deep = append(deep, deepLookups(c.toks[i]))
+		if c.toks[i].kind == tokName && c.toks[i].runes >= 8 && !anyMatch(c.cands, i) && len(c.typos[i].two) > 0 {
+			deep = append(deep, deepLookups(c.typos[i]))
 		}
 	}
 	if len(deep) > 0 {

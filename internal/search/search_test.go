@@ -522,6 +522,58 @@ func TestEnsureIndexed_DemoData(t *testing.T) {
 	}
 }
 
+// TestEnsureIndexed_BuildsTheTypoDictionary: a database indexed before the
+// typo dictionary existed (issue 12) has its words in search_keys and an
+// empty search_words once the migration dropped the old deletion rows.
+// At start EnsureIndexed builds the dictionary from those words, so typos
+// are found again, without rewriting any key; the dictionary is the one the
+// hook wrote, and a Reindex rebuilds it the same.
+func TestEnsureIndexed_BuildsTheTypoDictionary(t *testing.T) {
+	e := sqliteEnv(t)
+	sys := viewer.Seed.Grant(context.Background(), "test")
+	dict := func() []string {
+		var rows []string
+		ws, err := e.d.Client.SearchWord.Query().All(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ws {
+			rows = append(rows, string(w.LocationID)+"/"+w.Key+"/"+w.Word)
+		}
+		slices.Sort(rows)
+		return rows
+	}
+	keys := func() int {
+		n, err := e.d.Client.SearchKey.Query().Count(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	written, nkeys := dict(), keys()
+	if !slices.ContainsFunc(written, func(r string) bool { return strings.HasSuffix(r, "/fairweathr/fairweather") }) {
+		t.Fatalf("the hook wrote no deletions of fairweather: %d rows", len(written))
+	}
+	e.wantFirst(t, e.syd, "Fairwether", "rowena")
+
+	if _, err := e.d.SQL.Exec("DELETE FROM search_words"); err != nil {
+		t.Fatal(err)
+	}
+	e.wantNone(t, e.syd, "Fairwether")
+	if n, err := e.idx.EnsureIndexed(sys); err != nil || n != 0 {
+		t.Fatalf("EnsureIndexed: %d keys written, %v; want none (the keys are there)", n, err)
+	}
+	if got := dict(); !slices.Equal(got, written) {
+		t.Errorf("dictionary built from the index: %d rows, the hook's: %d", len(got), len(written))
+	}
+	if n := keys(); n != nkeys {
+		t.Errorf("keys: %d, want %d unchanged", n, nkeys)
+	}
+	e.wantFirst(t, e.syd, "Fairwether", "rowena")
+	e.wantFirst(t, e.par, "Quartermane", "tamsin")
+	e.wantNone(t, e.syd, "Quartermane") // the dictionary is per location
+}
+
 // TestSearch_PostgresParity runs the same searches on PostgreSQL and SQLite
 // and expects the same answers. It is skipped without a PostgreSQL server
 // (testutil.PostgresURL).

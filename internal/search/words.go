@@ -18,8 +18,10 @@ const (
 	// kindWord is a whole word: a name, an email address or its local
 	// part, a phone number's digits.
 	kindWord int8 = 0
-	// kindDeletion is a name word with one letter deleted; SearchKey.word
-	// holds the word.
+	// kindDeletion was a name word with one letter deleted, a dozen rows
+	// a contact; deletions now live in the location's dictionary
+	// (SearchWord, one set per distinct word) and this kind is no longer
+	// written (the migration of issue 12 deleted the old rows).
 	kindDeletion int8 = 1
 	// kindPhoneSuffix is a phone's national significant number reversed, so
 	// that "ends with these digits" is a prefix range scan like any other;
@@ -39,13 +41,13 @@ const (
 const maxKeyLen = 120
 
 // minDeletionWord is the shortest name word whose one-letter deletions are
-// indexed.
+// in the dictionary.
 const minDeletionWord = 4
 
 // maxDeletionWord is the longest name word (in letters) whose one-letter
-// deletions are indexed: a longer word still matches exactly, by prefix and
-// against a query word's deletions, but a 40-letter "name" should not cost
-// 40 rows.
+// deletions are in the dictionary: a longer word still matches exactly, by
+// prefix and against a query word's deletions, but a 40-letter "name"
+// should not cost 40 rows.
 const maxDeletionWord = 24
 
 // minSuffixDigits is the fewest digits matched against the end of a phone
@@ -211,11 +213,12 @@ func reverse(s string) string {
 }
 
 // contactKeys returns the index rows of c: the words of its names, its email
-// and phone, and the one-letter deletions of its name words.
-func contactKeys(c *ent.Contact) []key { return keysOf(c, true, true) }
+// and phone, and its phone reversed. Typos of its name words are found
+// through the dictionary (dictKeys).
+func contactKeys(c *ent.Contact) []key { return keysOf(c, true) }
 
-// keysOf returns c's keys, with or without deletions and phone forms.
-func keysOf(c *ent.Contact, dels, phone bool) []key {
+// keysOf returns c's keys, with or without the phone's.
+func keysOf(c *ent.Contact, phone bool) []key {
 	var out []key
 	seen := map[key]bool{}
 	add := func(k key) {
@@ -232,13 +235,6 @@ func keysOf(c *ent.Contact, dels, phone bool) []key {
 	}{{partFirstName, c.FirstName}, {partLastName, c.LastName}} {
 		for _, w := range nameWords(n.name) {
 			add(key{kind: kindWord, part: n.part, key: w})
-			// Words of three letters have no deletions: theirs would have
-			// two letters, and words of two letters take no typos.
-			if l := utf8.RuneCountInString(w); dels && l >= minDeletionWord && l <= maxDeletionWord {
-				for _, d := range deletions(w) {
-					add(key{kind: kindDeletion, part: n.part, key: d, word: w})
-				}
-			}
 		}
 	}
 	if c.Email != nil && *c.Email != "" {
@@ -254,6 +250,37 @@ func keysOf(c *ent.Contact, dels, phone bool) []key {
 		}
 		if len(nsn) >= minSuffixDigits {
 			add(key{kind: kindPhoneSuffix, part: partPhone, key: reverse(nsn), word: nsn})
+		}
+	}
+	return out
+}
+
+// dictKeys returns the dictionary keys of a name word: the word itself and,
+// for words of minDeletionWord to maxDeletionWord letters, its one-letter
+// deletions. Words of three letters have no deletions: theirs would have
+// two letters, and words of two letters take no typos.
+func dictKeys(w string) []string {
+	w = truncate(w)
+	out := []string{w}
+	if l := utf8.RuneCountInString(w); l >= minDeletionWord && l <= maxDeletionWord {
+		for _, d := range deletions(w) {
+			if d != "" && !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// contactNameWords returns the distinct name words of c, as the index
+// stores them.
+func contactNameWords(c *ent.Contact) []string {
+	var out []string
+	for _, name := range []string{c.FirstName, c.LastName} {
+		for _, w := range nameWords(name) {
+			if w = truncate(w); w != "" && !slices.Contains(out, w) {
+				out = append(out, w)
+			}
 		}
 	}
 	return out

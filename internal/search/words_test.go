@@ -91,35 +91,60 @@ func TestContactKeys(t *testing.T) {
 	email, phone := "Olivia.OBrien@example.net", "+61412345678"
 	ks := contactKeys(&ent.Contact{FirstName: "Olivia", LastName: "O'Brien", Email: &email, Phone: &phone})
 	var words []string
-	dels := 0
 	for _, k := range ks {
-		switch k.kind {
-		case kindWord, kindPhoneSuffix:
-			words = append(words, fmt.Sprintf("%d/%d:%s", k.kind, k.part, k.key))
-		case kindDeletion:
-			dels++
-			if k.word == "" {
-				t.Errorf("deletion %q without its word", k.key)
-			}
-		}
+		words = append(words, fmt.Sprintf("%d/%d:%s", k.kind, k.part, k.key))
 	}
+	// No deletions: they are in the dictionary, once per word.
 	want := []string{"0/0:olivia", "0/1:obrien",
 		"0/2:oliviaobrienexamplenet", "0/2:oliviaobrien",
 		"0/3:61412345678", "0/3:0412345678", "0/3:412345678", "2/3:876543214"}
 	if !slices.Equal(words, want) {
 		t.Errorf("words = %q\nwant    %q", words, want)
 	}
-	// olivia, obrien: 6 each.
-	if dels != 6+6 {
-		t.Errorf("%d deletions, want 12", dels)
-	}
-	// Three letters: no deletions (theirs would be two letters).
-	for _, k := range contactKeys(&ent.Contact{FirstName: "Leo", LastName: "Anna"}) {
-		if k.kind == kindDeletion && k.word == "leo" {
-			t.Errorf("deletion %q of a three-letter word", k.key)
-		}
-	}
 	if got := deletions("anna"); !slices.Equal(got, []string{"nna", "ana", "ann"}) {
 		t.Errorf("deletions(anna) = %q", got)
+	}
+}
+
+func TestDictKeys(t *testing.T) {
+	for _, tc := range []struct {
+		word string
+		want []string
+	}{
+		{"olivia", []string{"olivia", "livia", "oivia", "olvia", "oliia", "oliva", "olivi"}},
+		{"anna", []string{"anna", "nna", "ana", "ann"}},
+		// Three letters: the word only (its deletions would be two
+		// letters, which take no typos).
+		{"leo", []string{"leo"}},
+		// Past maxDeletionWord letters: the word only.
+		{strings.Repeat("ab", 13), []string{strings.Repeat("ab", 13)}},
+	} {
+		if got := dictKeys(tc.word); !slices.Equal(got, tc.want) {
+			t.Errorf("dictKeys(%q) = %q, want %q", tc.word, got, tc.want)
+		}
+	}
+	if got := contactNameWords(&ent.Contact{FirstName: "Mary-Anne", LastName: "O'Brien Mary"}); !slices.Equal(got, []string{"mary", "anne", "obrien"}) {
+		t.Errorf("contactNameWords = %q", got)
+	}
+}
+
+func TestTyposOf(t *testing.T) {
+	dict := []string{"john", "joan", "johnson", "jon", "robinson", "robertson", "smith", "smyth", "smithers"}
+	for _, tc := range []struct {
+		q        string
+		one, two []string
+	}{
+		{"jhon", []string{"john", "jon"}, nil}, // joan is two edits, and jhon too short for two
+		{"jon", []string{"john", "joan"}, nil}, // a letter missing only
+		{"smtih", []string{"smith"}, nil},
+		{"robinsn", []string{"robinson"}, nil},
+		{"obertsona", nil, []string{"robertson"}}, // a letter missing and one too many: they share "obertson"
+		{"smith", []string{"smyth"}, nil},         // smithers starts with smith: read by the prefix
+	} {
+		tok := parseQuery(tc.q)[0]
+		got := typosOf(tok, dict)
+		if !slices.Equal(got.one, tc.one) || !slices.Equal(got.two, tc.two) {
+			t.Errorf("typosOf(%q) = %q / %q, want %q / %q", tc.q, got.one, got.two, tc.one, tc.two)
+		}
 	}
 }

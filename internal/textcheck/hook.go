@@ -11,7 +11,7 @@ import (
 // (request metadata, the search index, events); the hook leaves them
 // alone so a strange User-Agent header never fails a sign-in.
 var systemTypes = map[string]bool{
-	ent.TypeAuditEntry: true, ent.TypeSession: true, ent.TypeSearchKey: true, ent.TypeEvent: true,
+	ent.TypeAuditEntry: true, ent.TypeSession: true, ent.TypeSearchKey: true, ent.TypeSearchWord: true, ent.TypeEvent: true,
 }
 
 // Hook returns an ent hook, for client.Use, that refuses a create or update

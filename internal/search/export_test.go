@@ -1,0 +1,19 @@
+package search
+
+import "testing"
+
+// SetSmallTier makes tiers of more than n members take the large tiers'
+// road (the warmness index with a membership test) for the rest of tb.
+func SetSmallTier(tb testing.TB, n int) {
+	old := smallTier
+	smallTier = n
+	tb.Cleanup(func() { smallTier = old })
+}
+
+// SetTiered turns the tiered path for one name word on or off for the rest
+// of tb.
+func SetTiered(tb testing.TB, on bool) {
+	old := tiered
+	tiered = on
+	tb.Cleanup(func() { tiered = old })
+}
