@@ -68,6 +68,10 @@ type Contact struct {
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 	// The contact this one was merged into; set on the archived duplicate
 	MergedIntoID *pulid.ID `json:"merged_into_id,omitempty"`
+	// When an SMS to the phone failed permanently (a delivery receipt); cleared when the phone changes
+	SmsFailedAt *time.Time `json:"sms_failed_at,omitempty"`
+	// The provider's reason for that failure
+	SmsFailedReason *string `json:"sms_failed_reason,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -175,9 +179,9 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contact.FieldWarmness:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes:
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldSmsFailedReason:
 			values[i] = new(sql.NullString)
-		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt:
+		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -350,6 +354,20 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.MergedIntoID = new(pulid.ID)
 				*_m.MergedIntoID = *value.S.(*pulid.ID)
 			}
+		case contact.FieldSmsFailedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field sms_failed_at", values[i])
+			} else if value.Valid {
+				_m.SmsFailedAt = new(time.Time)
+				*_m.SmsFailedAt = value.Time
+			}
+		case contact.FieldSmsFailedReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field sms_failed_reason", values[i])
+			} else if value.Valid {
+				_m.SmsFailedReason = new(string)
+				*_m.SmsFailedReason = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -499,6 +517,16 @@ func (_m *Contact) String() string {
 	if v := _m.MergedIntoID; v != nil {
 		builder.WriteString("merged_into_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SmsFailedAt; v != nil {
+		builder.WriteString("sms_failed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.SmsFailedReason; v != nil {
+		builder.WriteString("sms_failed_reason=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -65,6 +65,10 @@ const (
 	FieldArchivedAt = "archived_at"
 	// FieldMergedIntoID holds the string denoting the merged_into_id field in the database.
 	FieldMergedIntoID = "merged_into_id"
+	// FieldSmsFailedAt holds the string denoting the sms_failed_at field in the database.
+	FieldSmsFailedAt = "sms_failed_at"
+	// FieldSmsFailedReason holds the string denoting the sms_failed_reason field in the database.
+	FieldSmsFailedReason = "sms_failed_reason"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -149,6 +153,8 @@ var Columns = []string{
 	FieldAssignedToID,
 	FieldArchivedAt,
 	FieldMergedIntoID,
+	FieldSmsFailedAt,
+	FieldSmsFailedReason,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -201,6 +207,8 @@ var (
 	DefaultEmailConsent bool
 	// DefaultNotes holds the default value on creation for the "notes" field.
 	DefaultNotes string
+	// SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
+	SmsFailedReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -221,6 +229,7 @@ const (
 	LeadSourceManychat   LeadSource = "manychat"
 	LeadSourceWalkIn     LeadSource = "walk_in"
 	LeadSourceOther      LeadSource = "other"
+	LeadSourceSms        LeadSource = "sms"
 )
 
 func (ls LeadSource) String() string {
@@ -230,7 +239,7 @@ func (ls LeadSource) String() string {
 // LeadSourceValidator is a validator for the "lead_source" field enum values. It is called by the builders before save.
 func LeadSourceValidator(ls LeadSource) error {
 	switch ls {
-	case LeadSourceMetaAds, LeadSourceGoogleAds, LeadSourceReferral, LeadSourceGpReferral, LeadSourceWix, LeadSourceManychat, LeadSourceWalkIn, LeadSourceOther:
+	case LeadSourceMetaAds, LeadSourceGoogleAds, LeadSourceReferral, LeadSourceGpReferral, LeadSourceWix, LeadSourceManychat, LeadSourceWalkIn, LeadSourceOther, LeadSourceSms:
 		return nil
 	default:
 		return fmt.Errorf("contact: invalid enum value for lead_source field: %q", ls)
@@ -412,6 +421,16 @@ func ByArchivedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByMergedIntoID orders the results by the merged_into_id field.
 func ByMergedIntoID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMergedIntoID, opts...).ToFunc()
+}
+
+// BySmsFailedAt orders the results by the sms_failed_at field.
+func BySmsFailedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSmsFailedAt, opts...).ToFunc()
+}
+
+// BySmsFailedReason orders the results by the sms_failed_reason field.
+func BySmsFailedReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSmsFailedReason, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

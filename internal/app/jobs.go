@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/avatarimaging/avatarcrm/internal/automation"
+	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
@@ -28,6 +29,8 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	}
 	ws := jobs.NewWorkers()
 	messaging.AddWorkers(ws, msg)
+	a.SMS.Messaging = msg
+	hooks.AddWorkers(ws, a.Hooks)
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
 	a.aiWorkers(ws)
 	automation.AddWorkers(ws, a.Automation)
@@ -41,6 +44,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	}
 	a.Jobs = q
 	msg.Jobs = q
+	a.Hooks.Jobs = q
 	a.Events.Jobs, a.Automation.Jobs = q, q
 	a.Automation.SMS = smsSender(msg)
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now}

@@ -189,7 +189,7 @@ func (s *Service) suppression(ctx context.Context, m *ent.Message, now time.Time
 	if err != nil {
 		return "", err
 	}
-	if out {
+	if out && (m.ReplyToID == nil || m.Marketing) {
 		return ReasonOptedOut, nil
 	}
 	if m.Marketing && (ct == nil || !ct.SmsConsent) {
