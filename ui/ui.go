@@ -75,6 +75,7 @@ func (u *UI) Routes(r chi.Router) {
 		u.taskRoutes(r)
 		u.adminRoutes(r)
 		u.messagingRoutes(r)
+		u.smsRoutes(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.NotFoundf("", "There is no page at %s.", r.URL.Path))
