@@ -17,7 +17,7 @@ import (
 
 // TestBrowser_InboxReplyAndDone: two patients answer by SMS through the
 // real ClickSend webhook, first one the system cannot read ("wrong
-// number"), then a question it turns into a task. A receptionist opens the
+// number"), then a STOP it acts on at once. A receptionist opens the
 // inbox and sees the unclear reply first although it is older, opens it
 // from the keyboard, types a reply (the send box counts the parts as she
 // types), sends it, goes back and marks the conversation done with "d".
@@ -31,16 +31,16 @@ func TestBrowser_InboxReplyAndDone(t *testing.T) {
 	if err != nil || len(pts) < 2 {
 		t.Fatalf("two patients with a mobile: %v", err)
 	}
-	unclear, asks := pts[0], pts[1]
+	unclear, stops := pts[0], pts[1]
 	if s := postInbound(t, srv, token, *unclear.Phone, "wrong number", "IN-BR-1"); s != http.StatusOK {
 		t.Fatalf("inbound: %d", s)
 	}
 	cv := waitConversation(t, srv, sys, unclear.ID, 1)
-	if s := postInbound(t, srv, token, *asks.Phone, "do I need to fast?", "IN-BR-2"); s != http.StatusOK {
+	if s := postInbound(t, srv, token, *stops.Phone, "STOP", "IN-BR-2"); s != http.StatusOK {
 		t.Fatalf("inbound: %d", s)
 	}
-	if other := waitConversation(t, srv, sys, asks.ID, 1); other.NeedsReply || !cv.NeedsReply {
-		t.Fatalf("setup: the question needs a reply %v, the unclear one %v", other.NeedsReply, cv.NeedsReply)
+	if other := waitConversation(t, srv, sys, stops.ID, 1); other.NeedsReply || !cv.NeedsReply {
+		t.Fatalf("setup: the STOP needs a reply %v, the unclear one %v", other.NeedsReply, cv.NeedsReply)
 	}
 
 	ctx := testutil.Browser(t)
