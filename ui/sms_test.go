@@ -195,6 +195,50 @@ func TestSMSInboxAndThread(t *testing.T) {
 		t.Error("the conversation still needs a reply after one was sent")
 	}
 
+	// A template for the send box, filled in for the contact (the
+	// templates are automation:read: managers and admins; staff get no
+	// picker).
+	if getPage(t, srv, staff, "/contacts/"+cid).Doc.Find(`[data-testid="sms-template"]`).Length() != 0 {
+		t.Error("staff are offered templates they may not read")
+	}
+	adminC := srv.SignIn(t, "admin@example.com")
+	if getPage(t, srv, adminC, "/contacts/"+cid).Doc.Find(`[data-testid="sms-template"] option[value="welcome"]`).Length() != 1 {
+		t.Error("the send box does not offer the templates")
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/contacts/"+cid+"/sms/compose?template=welcome", nil)
+	req.Header.Set("HX-Request", "true")
+	if c := fetch(t, adminC, req); c.Status != http.StatusOK || !strings.Contains(c.Doc.Find(`[data-testid="sms-text"]`).Text(), w.contact.FirstName) {
+		t.Errorf("compose from the welcome template: %d %q", c.Status, c.Doc.Find(`[data-testid="sms-text"]`).Text())
+	}
+
+	// What a reply did can be undone from the thread: a STOP from another
+	// patient opted them out; Undo gives the consent back.
+	other, err := srv.App.Ent.Ent.Contact.Query().Where(contact.PhoneNotNil(), contact.ArchivedAtIsNil(), contact.IDNEQ(w.contact.ID)).Order(ent.Asc(contact.FieldID)).First(w.sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := postInbound(t, srv, w.token, *other.Phone, "STOP", "IN-UI-STOP"); s != http.StatusOK {
+		t.Fatalf("inbound STOP: %d", s)
+	}
+	waitConversation(t, srv, w.sys, other.ID, 1)
+	p = getPage(t, srv, staff, "/contacts/"+other.ID.String())
+	stop := p.Doc.Find(`[data-testid="sms-message"][data-direction="inbound"]`).Last()
+	if stop.Find(`[data-testid="sms-intent"]`).Length() != 1 || stop.Find(`[data-testid="sms-undo"]`).Length() != 1 {
+		t.Fatalf("the STOP in the thread: %q", stop.Text())
+	}
+	mid, _ := stop.Attr("data-message-id")
+	p = postPage(t, srv, staff, "/messages/"+mid+"/undo", url.Values{"next": {"/contacts/" + other.ID.String() + "#sms"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("undo: %d %s", p.Status, p.Body)
+	}
+	p = getPage(t, srv, staff, p.Location)
+	if p.Doc.Find(`[data-testid="sms-undone"]`).Length() != 1 || p.Doc.Find(`[data-testid="sms-undo"]`).Length() != 0 {
+		t.Errorf("after undo: %q", p.Doc.Find(`[data-testid="sms-thread"]`).Text())
+	}
+	if p := postPage(t, srv, staff, "/messages/"+mid+"/undo", nil); p.Status != http.StatusConflict {
+		t.Errorf("undo twice: %d", p.Status)
+	}
+
 	// Assign to me, then mark done, from the inbox's forms.
 	var me struct {
 		Me struct{ User struct{ ID string } }
