@@ -13,6 +13,7 @@ var words = map[string]string{
 	// Lead sources.
 	"meta_ads": "Meta Ads", "google_ads": "Google Ads", "referral": "Personal referral", "gp_referral": "GP referral",
 	"wix": "Website (Wix)", "manychat": "ManyChat", "walk_in": "Walk-in", "other": "Other",
+	"sms": "SMS",
 	// Pipelines.
 	"lead": "Lead", "pre_appointment": "Pre-Appointment", "post_appointment": "Post-Appointment", "partnership": "Partnership",
 	// Stages.
@@ -39,6 +40,12 @@ var words = map[string]string{
 	"booking_rescheduled": "Booking moved", "booking_cancelled": "Booking cancelled",
 	"booking_completed": "Attended", "booking_no_show": "No-show", "booking_updated": "Booking changed",
 	"task_created": "Task created", "task_completed": "Task done",
+	// Two-way SMS: directions, intents of a reply, what the system did.
+	"inbound": "From the patient", "outbound": "To the patient", "received": "Received",
+	"confirm": "Confirms", "cancel": "Cancels", "reschedule": "Asks for another time", "question": "Asks a question",
+	"opt_out": "Opts out (STOP)", "opt_in": "Opts in (START)",
+	"reschedule_task": "Task to move the booking", "question_task": "Task to answer",
+	"opted_out": "Opted out", "opted_in": "Opted back in", "needs_reply": "Needs a reply", "logged": "Logged only",
 	// Roles, user statuses, sign-in methods, permission effects.
 	"manager": "Manager", "staff": "Staff", "viewer": "Viewer",
 	"active": "Active", "invited": "Invited", "disabled": "Disabled",

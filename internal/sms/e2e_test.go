@@ -29,7 +29,7 @@ const settle = 30 * time.Second
 // world is one running app with a fake ClickSend, an admin, the location's
 // webhook token and helpers to make patients and bookings.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *testutil.Server
 	fake  *clicksendtest.Server
 	admin *http.Client
@@ -42,7 +42,7 @@ type world struct {
 	n     int
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	fake := clicksendtest.New(t)
 	w := &world{t: t, fake: fake, now: &atomic.Pointer[time.Time]{}}
 	w.setNow(testutil.Now) // Wed 11 Mar 2026, 09:00 in Sydney
@@ -272,7 +272,9 @@ func TestInbound_EndToEnd(t *testing.T) {
 		}
 
 		// Staff undo it in one step.
-		var undo struct{ UndoSMSAction struct{ ActionUndoneAt *time.Time } }
+		var undo struct {
+			UndoSMSAction struct{ ActionUndoneAt *time.Time }
+		}
 		w.srv.MustGraphQL(t, w.admin, `mutation($id: ID!) { undoSMSAction(messageID: $id) { actionUndoneAt } }`, map[string]any{"id": m.ID}).Decode(t, &undo)
 		if undo.UndoSMSAction.ActionUndoneAt == nil || w.booking(next).Status != booking.StatusPending {
 			t.Errorf("after undo: %+v, booking %s", undo, w.booking(next).Status)
