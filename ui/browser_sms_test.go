@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,9 +28,9 @@ func TestBrowser_InboxReplyAndDone(t *testing.T) {
 	sys := viewer.Operator.Grant(context.Background(), "browser-sms")
 	token := smsToken(t, srv)
 	admin := testutil.As(t, srv.App.Ent.Ent, "admin@example.com")
-	pts, err := srv.App.Ent.Ent.Contact.Query().Where(contact.PhoneNotNil(), contact.ArchivedAtIsNil()).Order(ent.Asc(contact.FieldID)).Limit(2).All(admin)
-	if err != nil || len(pts) < 2 {
-		t.Fatalf("two patients with a mobile: %v", err)
+	pts, err := srv.App.Ent.Ent.Contact.Query().Where(contact.PhoneNotNil(), contact.ArchivedAtIsNil()).Order(ent.Asc(contact.FieldID)).Limit(3).All(admin)
+	if err != nil || len(pts) < 3 {
+		t.Fatalf("three patients with a mobile: %v", err)
 	}
 	unclear, stops := pts[0], pts[1]
 	if s := postInbound(t, srv, token, *unclear.Phone, "wrong number", "IN-BR-1"); s != http.StatusOK {
@@ -54,6 +55,18 @@ func TestBrowser_InboxReplyAndDone(t *testing.T) {
 	}
 	if !eval[bool](t, ctx, `document.querySelector('[data-testid="inbox-row"]').hasAttribute("data-needs-reply")`) {
 		t.Error("the first conversation is not marked as needing a reply")
+	}
+	// A new reply shows up without a reload (the list polls).
+	eval[chromedp.Void](t, ctx, `window.__sameDocument = true`)
+	if s := postInbound(t, srv, token, *pts[2].Phone, "Y", "IN-BR-3"); s != http.StatusOK {
+		t.Fatalf("inbound: %d", s)
+	}
+	testutil.WaitJS(t, ctx, stepTimeout, "the new conversation", `document.querySelectorAll('[data-testid="inbox-row"]').length === `+fmt.Sprint(len(rows)+1))
+	if !eval[bool](t, ctx, `window.__sameDocument === true`) {
+		t.Error("the inbox reloaded the page to show the new reply")
+	}
+	if got := testutil.Texts(t, ctx, testutil.TestID("inbox-name")); got[0] != views.BookingPatient(unclear) {
+		t.Errorf("after the new reply the order is %v", got)
 	}
 	// j chooses the first conversation, Enter opens it.
 	do(t, ctx, "choose the first", chromedp.KeyEvent("j"))
