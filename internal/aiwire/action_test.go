@@ -18,8 +18,8 @@ func TestWouldDo(t *testing.T) {
 		{"opt_out", true, "", "Hand the reply to a person"},
 		{"confirm", true, "", "Hand the reply to a person"},
 		{"confirm", false, "", "Mark the booking confirmed"},
-		{"reschedule", false, "Tue 9 Dec 14:00", "move the booking to Tue 9 Dec 14:00."},
-		{"reschedule", false, "", "move the booking."},
+		{"reschedule", false, "Tue 9 Dec 14:00", "move the booking to Tue 9 Dec 14:00,"},
+		{"reschedule", false, "", "move the booking,"},
 		{"other", false, "", "Hand the reply to a person"},
 		{"cancel", false, "", "free the slot"},
 	}

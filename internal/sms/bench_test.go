@@ -66,7 +66,7 @@ func BenchmarkInboundYToConfirmed(b *testing.B) {
 	b.StopTimer()
 	for i := range b.N {
 		ct, phone := w.patient("Bench", true)
-		bk := w.book(ct, fmt.Sprintf("2026-03-%02d %02d:%02d", 12+i/20, 8+i/2%10, i%2*30))
+		bk := w.book(ct, fmt.Sprintf("2026-06-%02d %02d:%02d", 1+i/20, 8+i/2%10, i%2*30))
 		pts[i] = pt{phone, string(bk)}
 	}
 	var total time.Duration

@@ -394,6 +394,32 @@ func TestInbound_EndToEnd(t *testing.T) {
 		if n := len(w.sentTo(phone)); n != before+1 {
 			t.Errorf("a second STOP sent %d more", n-before-1)
 		}
+		// Staff cannot text the number now…
+		var chk struct {
+			CheckSMS struct {
+				Allowed bool
+				Problem *string
+			}
+		}
+		w.srv.MustGraphQL(t, w.admin, `query($c: ID!) { checkSMS(contactID: $c, body: "Hello") { allowed problem } }`, map[string]any{"c": ct}).Decode(t, &chk)
+		if chk.CheckSMS.Allowed || chk.CheckSMS.Problem == nil || *chk.CheckSMS.Problem != "opted_out" {
+			t.Errorf("checkSMS after STOP: %+v", chk)
+		}
+		if r := w.srv.GraphQL(t, w.admin, `mutation($c: ID!) { sendSMS(contactID: $c, body: "Hello") { id } }`, map[string]any{"c": ct}); r.FirstCode() != "INVALID" {
+			t.Errorf("sendSMS after STOP: %q, want INVALID", r.FirstCode())
+		}
+		// …until the patient writes again: a factual answer may go.
+		q := w.inbound("post", phone, "how long does an MRI take?", "IN-STOP-Q")
+		if q.Action == nil || *q.Action != message.ActionQuestionTask {
+			t.Errorf("question after STOP: %v", q.Action)
+		}
+		var sent struct{ SendSMS struct{ ID, Status string } }
+		w.srv.MustGraphQL(t, w.admin, `mutation($c: ID!) { sendSMS(contactID: $c, body: "About 30 minutes.") { id status } }`, map[string]any{"c": ct}).Decode(t, &sent)
+		w.waitSent(phone, before+2)
+		if w.replies(phone, "About 30 minutes") != 1 {
+			t.Errorf("the staff answer did not go: %+v", w.sentTo(phone)[before:])
+		}
+		before++
 		// The 24 h reminder, due Friday 14:10, is suppressed.
 		at, _ := time.ParseInLocation("2006-01-02 15:04", "2026-03-13 14:10", w.zone)
 		w.setNow(at)

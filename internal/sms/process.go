@@ -276,7 +276,7 @@ func (s *Service) act(ctx context.Context, c *ent.Client, a actInput) error {
 		if err != nil {
 			return err
 		}
-		if err := messaging.OptOutAddress(ctx, c, a.loc.ID, optout.ChannelSms, a.from, "reply_stop"); err != nil {
+		if err := messaging.OptOutAddressAt(ctx, c, a.loc.ID, optout.ChannelSms, a.from, "reply_stop", a.now); err != nil {
 			return err
 		}
 		o.undo = map[string]string{"optout": a.from, "consent": fmt.Sprint(a.ct.SmsConsent)}

@@ -69,7 +69,10 @@ func (s *Service) Check(ctx context.Context, c *ent.Client, contactID pulid.ID, 
 	}
 	if oo != nil {
 		last, err := c.Message.Query().
-			Where(message.ContactID(ct.ID), message.DirectionEQ(message.DirectionInbound), message.CreatedAtGT(oo.CreatedAt)).
+			// Written since the opt-out, the STOP itself aside (it is
+			// recorded in the same instant).
+			Where(message.ContactID(ct.ID), message.DirectionEQ(message.DirectionInbound), message.CreatedAtGTE(oo.CreatedAt),
+				message.Or(message.ActionIsNil(), message.ActionNEQ(message.ActionOptedOut))).
 			Order(ent.Desc(message.FieldCreatedAt)).First(ctx)
 		if err != nil && !ent.IsNotFound(err) {
 			return Check{}, err

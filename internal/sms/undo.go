@@ -66,7 +66,7 @@ func (s *Service) Undo(ctx context.Context, c *ent.Client, messageID pulid.ID) (
 			}
 		}
 		if addr := u["optin"]; addr != "" && u["had_optout"] == "true" {
-			if err := messaging.OptOutAddress(sys, c, m.LocationID, optout.ChannelSms, addr, "reply_stop"); err != nil {
+			if err := messaging.OptOutAddressAt(sys, c, m.LocationID, optout.ChannelSms, addr, "reply_stop", s.Now.Now()); err != nil {
 				return err
 			}
 		}
