@@ -41,6 +41,8 @@ type BookingEvent struct {
 	Reason string `json:"reason,omitempty"`
 	// ActorID holds the value of the "actor_id" field.
 	ActorID *pulid.ID `json:"actor_id,omitempty"`
+	// The patient's SMS that caused the change (two-way SMS), or the one whose change it undoes
+	MessageID *pulid.ID `json:"message_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the BookingEventQuery when eager-loading is set.
 	Edges        BookingEventEdges `json:"edges"`
@@ -100,7 +102,7 @@ func (*BookingEvent) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case bookingevent.FieldActorID:
+		case bookingevent.FieldActorID, bookingevent.FieldMessageID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case bookingevent.FieldID, bookingevent.FieldLocationID, bookingevent.FieldBookingID:
 			values[i] = new(pulid.ID)
@@ -194,6 +196,13 @@ func (_m *BookingEvent) assignValues(columns []string, values []any) error {
 				_m.ActorID = new(pulid.ID)
 				*_m.ActorID = *value.S.(*pulid.ID)
 			}
+		case bookingevent.FieldMessageID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field message_id", values[i])
+			} else if value.Valid {
+				_m.MessageID = new(pulid.ID)
+				*_m.MessageID = *value.S.(*pulid.ID)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -282,6 +291,11 @@ func (_m *BookingEvent) String() string {
 	builder.WriteString(", ")
 	if v := _m.ActorID; v != nil {
 		builder.WriteString("actor_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.MessageID; v != nil {
+		builder.WriteString("message_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')

@@ -143,6 +143,20 @@ func (_c *BookingEventCreate) SetNillableActorID(v *pulid.ID) *BookingEventCreat
 	return _c
 }
 
+// SetMessageID sets the "message_id" field.
+func (_c *BookingEventCreate) SetMessageID(v pulid.ID) *BookingEventCreate {
+	_c.mutation.SetMessageID(v)
+	return _c
+}
+
+// SetNillableMessageID sets the "message_id" field if the given value is not nil.
+func (_c *BookingEventCreate) SetNillableMessageID(v *pulid.ID) *BookingEventCreate {
+	if v != nil {
+		_c.SetMessageID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *BookingEventCreate) SetID(v pulid.ID) *BookingEventCreate {
 	_c.mutation.SetID(v)
@@ -327,6 +341,10 @@ func (_c *BookingEventCreate) createSpec() (*BookingEvent, *sqlgraph.CreateSpec)
 		_spec.SetField(bookingevent.FieldReason, field.TypeString, value)
 		_node.Reason = value
 	}
+	if value, ok := _c.mutation.MessageID(); ok {
+		_spec.SetField(bookingevent.FieldMessageID, field.TypeString, value)
+		_node.MessageID = &value
+	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -476,6 +494,9 @@ func (u *BookingEventUpsertOne) UpdateNewValues() *BookingEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.ActorID(); exists {
 			s.SetIgnore(bookingevent.FieldActorID)
+		}
+		if _, exists := u.create.mutation.MessageID(); exists {
+			s.SetIgnore(bookingevent.FieldMessageID)
 		}
 	}))
 	return u
@@ -720,6 +741,9 @@ func (u *BookingEventUpsertBulk) UpdateNewValues() *BookingEventUpsertBulk {
 			}
 			if _, exists := b.mutation.ActorID(); exists {
 				s.SetIgnore(bookingevent.FieldActorID)
+			}
+			if _, exists := b.mutation.MessageID(); exists {
+				s.SetIgnore(bookingevent.FieldMessageID)
 			}
 		}
 	}))

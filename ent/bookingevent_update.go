@@ -94,6 +94,9 @@ func (_u *BookingEventUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if _u.mutation.ToEndsAtCleared() {
 		_spec.ClearField(bookingevent.FieldToEndsAt, field.TypeTime)
 	}
+	if _u.mutation.MessageIDCleared() {
+		_spec.ClearField(bookingevent.FieldMessageID, field.TypeString)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{bookingevent.Label}
@@ -210,6 +213,9 @@ func (_u *BookingEventUpdateOne) sqlSave(ctx context.Context) (_node *BookingEve
 	}
 	if _u.mutation.ToEndsAtCleared() {
 		_spec.ClearField(bookingevent.FieldToEndsAt, field.TypeTime)
+	}
+	if _u.mutation.MessageIDCleared() {
+		_spec.ClearField(bookingevent.FieldMessageID, field.TypeString)
 	}
 	_node = &BookingEvent{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -76,6 +76,10 @@ type Contact struct {
 	Urgency *contact.Urgency `json:"urgency,omitempty"`
 	// Which engine read the notes, how sure it was and why
 	Enrichment *types.ContactEnrichment `json:"enrichment,omitempty"`
+	// When an SMS to the phone failed permanently (a delivery receipt); cleared when the phone changes
+	SmsFailedAt *time.Time `json:"sms_failed_at,omitempty"`
+	// The provider's reason for that failure
+	SmsFailedReason *string `json:"sms_failed_reason,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -183,9 +187,9 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contact.FieldWarmness:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency:
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason:
 			values[i] = new(sql.NullString)
-		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt:
+		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -387,6 +391,20 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field enrichment: %w", err)
 				}
 			}
+		case contact.FieldSmsFailedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field sms_failed_at", values[i])
+			} else if value.Valid {
+				_m.SmsFailedAt = new(time.Time)
+				*_m.SmsFailedAt = value.Time
+			}
+		case contact.FieldSmsFailedReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field sms_failed_reason", values[i])
+			} else if value.Valid {
+				_m.SmsFailedReason = new(string)
+				*_m.SmsFailedReason = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -555,6 +573,16 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("enrichment=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Enrichment))
+	builder.WriteString(", ")
+	if v := _m.SmsFailedAt; v != nil {
+		builder.WriteString("sms_failed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.SmsFailedReason; v != nil {
+		builder.WriteString("sms_failed_reason=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

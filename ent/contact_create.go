@@ -369,6 +369,34 @@ func (_c *ContactCreate) SetEnrichment(v *types.ContactEnrichment) *ContactCreat
 	return _c
 }
 
+// SetSmsFailedAt sets the "sms_failed_at" field.
+func (_c *ContactCreate) SetSmsFailedAt(v time.Time) *ContactCreate {
+	_c.mutation.SetSmsFailedAt(v)
+	return _c
+}
+
+// SetNillableSmsFailedAt sets the "sms_failed_at" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableSmsFailedAt(v *time.Time) *ContactCreate {
+	if v != nil {
+		_c.SetSmsFailedAt(*v)
+	}
+	return _c
+}
+
+// SetSmsFailedReason sets the "sms_failed_reason" field.
+func (_c *ContactCreate) SetSmsFailedReason(v string) *ContactCreate {
+	_c.mutation.SetSmsFailedReason(v)
+	return _c
+}
+
+// SetNillableSmsFailedReason sets the "sms_failed_reason" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableSmsFailedReason(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetSmsFailedReason(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -658,6 +686,11 @@ func (_c *ContactCreate) check() error {
 			return &ValidationError{Name: "urgency", err: fmt.Errorf(`ent: validator failed for field "Contact.urgency": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.SmsFailedReason(); ok {
+		if err := contact.SmsFailedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
+		}
+	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "Contact.location"`)}
 	}
@@ -796,6 +829,14 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Enrichment(); ok {
 		_spec.SetField(contact.FieldEnrichment, field.TypeJSON, value)
 		_node.Enrichment = value
+	}
+	if value, ok := _c.mutation.SmsFailedAt(); ok {
+		_spec.SetField(contact.FieldSmsFailedAt, field.TypeTime, value)
+		_node.SmsFailedAt = &value
+	}
+	if value, ok := _c.mutation.SmsFailedReason(); ok {
+		_spec.SetField(contact.FieldSmsFailedReason, field.TypeString, value)
+		_node.SmsFailedReason = &value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1337,6 +1378,42 @@ func (u *ContactUpsert) ClearEnrichment() *ContactUpsert {
 	return u
 }
 
+// SetSmsFailedAt sets the "sms_failed_at" field.
+func (u *ContactUpsert) SetSmsFailedAt(v time.Time) *ContactUpsert {
+	u.Set(contact.FieldSmsFailedAt, v)
+	return u
+}
+
+// UpdateSmsFailedAt sets the "sms_failed_at" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateSmsFailedAt() *ContactUpsert {
+	u.SetExcluded(contact.FieldSmsFailedAt)
+	return u
+}
+
+// ClearSmsFailedAt clears the value of the "sms_failed_at" field.
+func (u *ContactUpsert) ClearSmsFailedAt() *ContactUpsert {
+	u.SetNull(contact.FieldSmsFailedAt)
+	return u
+}
+
+// SetSmsFailedReason sets the "sms_failed_reason" field.
+func (u *ContactUpsert) SetSmsFailedReason(v string) *ContactUpsert {
+	u.Set(contact.FieldSmsFailedReason, v)
+	return u
+}
+
+// UpdateSmsFailedReason sets the "sms_failed_reason" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateSmsFailedReason() *ContactUpsert {
+	u.SetExcluded(contact.FieldSmsFailedReason)
+	return u
+}
+
+// ClearSmsFailedReason clears the value of the "sms_failed_reason" field.
+func (u *ContactUpsert) ClearSmsFailedReason() *ContactUpsert {
+	u.SetNull(contact.FieldSmsFailedReason)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1843,6 +1920,48 @@ func (u *ContactUpsertOne) UpdateEnrichment() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearEnrichment() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearEnrichment()
+	})
+}
+
+// SetSmsFailedAt sets the "sms_failed_at" field.
+func (u *ContactUpsertOne) SetSmsFailedAt(v time.Time) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetSmsFailedAt(v)
+	})
+}
+
+// UpdateSmsFailedAt sets the "sms_failed_at" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateSmsFailedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateSmsFailedAt()
+	})
+}
+
+// ClearSmsFailedAt clears the value of the "sms_failed_at" field.
+func (u *ContactUpsertOne) ClearSmsFailedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearSmsFailedAt()
+	})
+}
+
+// SetSmsFailedReason sets the "sms_failed_reason" field.
+func (u *ContactUpsertOne) SetSmsFailedReason(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetSmsFailedReason(v)
+	})
+}
+
+// UpdateSmsFailedReason sets the "sms_failed_reason" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateSmsFailedReason() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateSmsFailedReason()
+	})
+}
+
+// ClearSmsFailedReason clears the value of the "sms_failed_reason" field.
+func (u *ContactUpsertOne) ClearSmsFailedReason() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearSmsFailedReason()
 	})
 }
 
@@ -2519,6 +2638,48 @@ func (u *ContactUpsertBulk) UpdateEnrichment() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearEnrichment() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearEnrichment()
+	})
+}
+
+// SetSmsFailedAt sets the "sms_failed_at" field.
+func (u *ContactUpsertBulk) SetSmsFailedAt(v time.Time) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetSmsFailedAt(v)
+	})
+}
+
+// UpdateSmsFailedAt sets the "sms_failed_at" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateSmsFailedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateSmsFailedAt()
+	})
+}
+
+// ClearSmsFailedAt clears the value of the "sms_failed_at" field.
+func (u *ContactUpsertBulk) ClearSmsFailedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearSmsFailedAt()
+	})
+}
+
+// SetSmsFailedReason sets the "sms_failed_reason" field.
+func (u *ContactUpsertBulk) SetSmsFailedReason(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetSmsFailedReason(v)
+	})
+}
+
+// UpdateSmsFailedReason sets the "sms_failed_reason" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateSmsFailedReason() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateSmsFailedReason()
+	})
+}
+
+// ClearSmsFailedReason clears the value of the "sms_failed_reason" field.
+func (u *ContactUpsertBulk) ClearSmsFailedReason() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearSmsFailedReason()
 	})
 }
 

@@ -457,6 +457,46 @@ func (_u *ContactUpdate) ClearEnrichment() *ContactUpdate {
 	return _u
 }
 
+// SetSmsFailedAt sets the "sms_failed_at" field.
+func (_u *ContactUpdate) SetSmsFailedAt(v time.Time) *ContactUpdate {
+	_u.mutation.SetSmsFailedAt(v)
+	return _u
+}
+
+// SetNillableSmsFailedAt sets the "sms_failed_at" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableSmsFailedAt(v *time.Time) *ContactUpdate {
+	if v != nil {
+		_u.SetSmsFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearSmsFailedAt clears the value of the "sms_failed_at" field.
+func (_u *ContactUpdate) ClearSmsFailedAt() *ContactUpdate {
+	_u.mutation.ClearSmsFailedAt()
+	return _u
+}
+
+// SetSmsFailedReason sets the "sms_failed_reason" field.
+func (_u *ContactUpdate) SetSmsFailedReason(v string) *ContactUpdate {
+	_u.mutation.SetSmsFailedReason(v)
+	return _u
+}
+
+// SetNillableSmsFailedReason sets the "sms_failed_reason" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableSmsFailedReason(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetSmsFailedReason(*v)
+	}
+	return _u
+}
+
+// ClearSmsFailedReason clears the value of the "sms_failed_reason" field.
+func (_u *ContactUpdate) ClearSmsFailedReason() *ContactUpdate {
+	_u.mutation.ClearSmsFailedReason()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdate) SetAssignedTo(v *User) *ContactUpdate {
 	return _u.SetAssignedToID(v.ID)
@@ -721,6 +761,11 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "urgency", err: fmt.Errorf(`ent: validator failed for field "Contact.urgency": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SmsFailedReason(); ok {
+		if err := contact.SmsFailedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -862,6 +907,18 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.EnrichmentCleared() {
 		_spec.ClearField(contact.FieldEnrichment, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.SmsFailedAt(); ok {
+		_spec.SetField(contact.FieldSmsFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SmsFailedAtCleared() {
+		_spec.ClearField(contact.FieldSmsFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SmsFailedReason(); ok {
+		_spec.SetField(contact.FieldSmsFailedReason, field.TypeString, value)
+	}
+	if _u.mutation.SmsFailedReasonCleared() {
+		_spec.ClearField(contact.FieldSmsFailedReason, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1513,6 +1570,46 @@ func (_u *ContactUpdateOne) ClearEnrichment() *ContactUpdateOne {
 	return _u
 }
 
+// SetSmsFailedAt sets the "sms_failed_at" field.
+func (_u *ContactUpdateOne) SetSmsFailedAt(v time.Time) *ContactUpdateOne {
+	_u.mutation.SetSmsFailedAt(v)
+	return _u
+}
+
+// SetNillableSmsFailedAt sets the "sms_failed_at" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableSmsFailedAt(v *time.Time) *ContactUpdateOne {
+	if v != nil {
+		_u.SetSmsFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearSmsFailedAt clears the value of the "sms_failed_at" field.
+func (_u *ContactUpdateOne) ClearSmsFailedAt() *ContactUpdateOne {
+	_u.mutation.ClearSmsFailedAt()
+	return _u
+}
+
+// SetSmsFailedReason sets the "sms_failed_reason" field.
+func (_u *ContactUpdateOne) SetSmsFailedReason(v string) *ContactUpdateOne {
+	_u.mutation.SetSmsFailedReason(v)
+	return _u
+}
+
+// SetNillableSmsFailedReason sets the "sms_failed_reason" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableSmsFailedReason(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetSmsFailedReason(*v)
+	}
+	return _u
+}
+
+// ClearSmsFailedReason clears the value of the "sms_failed_reason" field.
+func (_u *ContactUpdateOne) ClearSmsFailedReason() *ContactUpdateOne {
+	_u.mutation.ClearSmsFailedReason()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdateOne) SetAssignedTo(v *User) *ContactUpdateOne {
 	return _u.SetAssignedToID(v.ID)
@@ -1790,6 +1887,11 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "urgency", err: fmt.Errorf(`ent: validator failed for field "Contact.urgency": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SmsFailedReason(); ok {
+		if err := contact.SmsFailedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -1948,6 +2050,18 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.EnrichmentCleared() {
 		_spec.ClearField(contact.FieldEnrichment, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.SmsFailedAt(); ok {
+		_spec.SetField(contact.FieldSmsFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SmsFailedAtCleared() {
+		_spec.ClearField(contact.FieldSmsFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SmsFailedReason(); ok {
+		_spec.SetField(contact.FieldSmsFailedReason, field.TypeString, value)
+	}
+	if _u.mutation.SmsFailedReasonCleared() {
+		_spec.ClearField(contact.FieldSmsFailedReason, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{

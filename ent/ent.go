@@ -21,6 +21,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
@@ -41,6 +42,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -110,6 +112,7 @@ func checkColumn(t, c string) error {
 			bookingevent.Table:       bookingevent.ValidColumn,
 			cancelreason.Table:       cancelreason.ValidColumn,
 			contact.Table:            contact.ValidColumn,
+			conversation.Table:       conversation.ValidColumn,
 			event.Table:              event.ValidColumn,
 			iprule.Table:             iprule.ValidColumn,
 			importjob.Table:          importjob.ValidColumn,
@@ -130,6 +133,7 @@ func checkColumn(t, c string) error {
 			taskevent.Table:          taskevent.ValidColumn,
 			touchpoint.Table:         touchpoint.ValidColumn,
 			user.Table:               user.ValidColumn,
+			webhookevent.Table:       webhookevent.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -12,6 +12,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
@@ -33,6 +34,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -42,7 +44,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aiusage.Table,
@@ -227,6 +229,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			bookingevent.FieldToEndsAt:     {Type: field.TypeTime, Column: bookingevent.FieldToEndsAt},
 			bookingevent.FieldReason:       {Type: field.TypeString, Column: bookingevent.FieldReason},
 			bookingevent.FieldActorID:      {Type: field.TypeString, Column: bookingevent.FieldActorID},
+			bookingevent.FieldMessageID:    {Type: field.TypeString, Column: bookingevent.FieldMessageID},
 		},
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
@@ -286,9 +289,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldLeadIntent:          {Type: field.TypeEnum, Column: contact.FieldLeadIntent},
 			contact.FieldUrgency:             {Type: field.TypeEnum, Column: contact.FieldUrgency},
 			contact.FieldEnrichment:          {Type: field.TypeJSON, Column: contact.FieldEnrichment},
+			contact.FieldSmsFailedAt:         {Type: field.TypeTime, Column: contact.FieldSmsFailedAt},
+			contact.FieldSmsFailedReason:     {Type: field.TypeString, Column: contact.FieldSmsFailedReason},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   conversation.Table,
+			Columns: conversation.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: conversation.FieldID,
+			},
+		},
+		Type: "Conversation",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			conversation.FieldCreatedAt:          {Type: field.TypeTime, Column: conversation.FieldCreatedAt},
+			conversation.FieldUpdatedAt:          {Type: field.TypeTime, Column: conversation.FieldUpdatedAt},
+			conversation.FieldLocationID:         {Type: field.TypeString, Column: conversation.FieldLocationID},
+			conversation.FieldContactID:          {Type: field.TypeString, Column: conversation.FieldContactID},
+			conversation.FieldAssigneeID:         {Type: field.TypeString, Column: conversation.FieldAssigneeID},
+			conversation.FieldNeedsReply:         {Type: field.TypeBool, Column: conversation.FieldNeedsReply},
+			conversation.FieldUnreadCount:        {Type: field.TypeInt, Column: conversation.FieldUnreadCount},
+			conversation.FieldLastMessageAt:      {Type: field.TypeTime, Column: conversation.FieldLastMessageAt},
+			conversation.FieldLastInboundAt:      {Type: field.TypeTime, Column: conversation.FieldLastInboundAt},
+			conversation.FieldLastMessagePreview: {Type: field.TypeString, Column: conversation.FieldLastMessagePreview},
+			conversation.FieldDoneAt:             {Type: field.TypeTime, Column: conversation.FieldDoneAt},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -307,7 +336,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldProcessedAt: {Type: field.TypeTime, Column: event.FieldProcessedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   iprule.Table,
 			Columns: iprule.Columns,
@@ -326,7 +355,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			iprule.FieldCreatedByID: {Type: field.TypeString, Column: iprule.FieldCreatedByID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   importjob.Table,
 			Columns: importjob.Columns,
@@ -355,7 +384,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldFinishedAt:  {Type: field.TypeTime, Column: importjob.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -376,7 +405,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:  {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -387,20 +416,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Location",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			location.FieldCreatedAt: {Type: field.TypeTime, Column: location.FieldCreatedAt},
-			location.FieldUpdatedAt: {Type: field.TypeTime, Column: location.FieldUpdatedAt},
-			location.FieldName:      {Type: field.TypeString, Column: location.FieldName},
-			location.FieldCode:      {Type: field.TypeString, Column: location.FieldCode},
-			location.FieldTimezone:  {Type: field.TypeString, Column: location.FieldTimezone},
-			location.FieldCurrency:  {Type: field.TypeString, Column: location.FieldCurrency},
-			location.FieldRegion:    {Type: field.TypeString, Column: location.FieldRegion},
-			location.FieldAddress:   {Type: field.TypeString, Column: location.FieldAddress},
-			location.FieldPhone:     {Type: field.TypeString, Column: location.FieldPhone},
-			location.FieldSettings:  {Type: field.TypeJSON, Column: location.FieldSettings},
-			location.FieldHostname:  {Type: field.TypeString, Column: location.FieldHostname},
+			location.FieldCreatedAt:       {Type: field.TypeTime, Column: location.FieldCreatedAt},
+			location.FieldUpdatedAt:       {Type: field.TypeTime, Column: location.FieldUpdatedAt},
+			location.FieldName:            {Type: field.TypeString, Column: location.FieldName},
+			location.FieldCode:            {Type: field.TypeString, Column: location.FieldCode},
+			location.FieldTimezone:        {Type: field.TypeString, Column: location.FieldTimezone},
+			location.FieldCurrency:        {Type: field.TypeString, Column: location.FieldCurrency},
+			location.FieldRegion:          {Type: field.TypeString, Column: location.FieldRegion},
+			location.FieldAddress:         {Type: field.TypeString, Column: location.FieldAddress},
+			location.FieldPhone:           {Type: field.TypeString, Column: location.FieldPhone},
+			location.FieldSettings:        {Type: field.TypeJSON, Column: location.FieldSettings},
+			location.FieldHostname:        {Type: field.TypeString, Column: location.FieldHostname},
+			location.FieldSmsWebhookToken: {Type: field.TypeString, Column: location.FieldSmsWebhookToken},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -420,7 +450,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisabledAt: {Type: field.TypeTime, Column: membership.FieldDisabledAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -456,9 +486,20 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldKey:               {Type: field.TypeString, Column: message.FieldKey},
 			message.FieldSendAfter:         {Type: field.TypeTime, Column: message.FieldSendAfter},
 			message.FieldSentAt:            {Type: field.TypeTime, Column: message.FieldSentAt},
+			message.FieldDirection:         {Type: field.TypeEnum, Column: message.FieldDirection},
+			message.FieldFrom:              {Type: field.TypeString, Column: message.FieldFrom},
+			message.FieldIntent:            {Type: field.TypeEnum, Column: message.FieldIntent},
+			message.FieldIntentConfidence:  {Type: field.TypeFloat64, Column: message.FieldIntentConfidence},
+			message.FieldAction:            {Type: field.TypeEnum, Column: message.FieldAction},
+			message.FieldActionNote:        {Type: field.TypeString, Column: message.FieldActionNote},
+			message.FieldTaskID:            {Type: field.TypeString, Column: message.FieldTaskID},
+			message.FieldUndo:              {Type: field.TypeJSON, Column: message.FieldUndo},
+			message.FieldActionUndoneAt:    {Type: field.TypeTime, Column: message.FieldActionUndoneAt},
+			message.FieldActionUndoneByID:  {Type: field.TypeString, Column: message.FieldActionUndoneByID},
+			message.FieldReplyToID:         {Type: field.TypeString, Column: message.FieldReplyToID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   optout.Table,
 			Columns: optout.Columns,
@@ -477,7 +518,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			optout.FieldSource:     {Type: field.TypeString, Column: optout.FieldSource},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permission.Table,
 			Columns: permission.Columns,
@@ -497,7 +538,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permissionoverride.Table,
 			Columns: permissionoverride.Columns,
@@ -519,7 +560,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   smstemplate.Table,
 			Columns: smstemplate.Columns,
@@ -539,7 +580,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			smstemplate.FieldMarketing:  {Type: field.TypeBool, Column: smstemplate.FieldMarketing},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchkey.Table,
 			Columns: searchkey.Columns,
@@ -558,7 +599,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchword.Table,
 			Columns: searchword.Columns,
@@ -574,7 +615,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchword.FieldWord:       {Type: field.TypeString, Column: searchword.FieldWord},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -599,7 +640,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldReminderHours:   {Type: field.TypeInt, Column: service.FieldReminderHours},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -621,7 +662,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stagechange.Table,
 			Columns: stagechange.Columns,
@@ -643,7 +684,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -672,7 +713,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   taskevent.Table,
 			Columns: taskevent.Columns,
@@ -691,7 +732,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -713,7 +754,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -733,6 +774,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldInvitedAt:         {Type: field.TypeTime, Column: user.FieldInvitedAt},
 			user.FieldLastSeenAt:        {Type: field.TypeTime, Column: user.FieldLastSeenAt},
 			user.FieldDefaultLocationID: {Type: field.TypeString, Column: user.FieldDefaultLocationID},
+		},
+	}
+	graph.Nodes[30] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhookevent.Table,
+			Columns: webhookevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: webhookevent.FieldID,
+			},
+		},
+		Type: "WebhookEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhookevent.FieldLocationID:  {Type: field.TypeString, Column: webhookevent.FieldLocationID},
+			webhookevent.FieldSource:      {Type: field.TypeString, Column: webhookevent.FieldSource},
+			webhookevent.FieldKind:        {Type: field.TypeString, Column: webhookevent.FieldKind},
+			webhookevent.FieldEventID:     {Type: field.TypeString, Column: webhookevent.FieldEventID},
+			webhookevent.FieldPayload:     {Type: field.TypeString, Column: webhookevent.FieldPayload},
+			webhookevent.FieldReceivedAt:  {Type: field.TypeTime, Column: webhookevent.FieldReceivedAt},
+			webhookevent.FieldStatus:      {Type: field.TypeEnum, Column: webhookevent.FieldStatus},
+			webhookevent.FieldAttempts:    {Type: field.TypeInt, Column: webhookevent.FieldAttempts},
+			webhookevent.FieldLastError:   {Type: field.TypeString, Column: webhookevent.FieldLastError},
+			webhookevent.FieldProcessedAt: {Type: field.TypeTime, Column: webhookevent.FieldProcessedAt},
+			webhookevent.FieldDuplicates:  {Type: field.TypeInt, Column: webhookevent.FieldDuplicates},
 		},
 	}
 	graph.MustAddE(
@@ -1022,6 +1087,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Contact",
 		"StageChange",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   conversation.LocationTable,
+			Columns: []string{conversation.LocationColumn},
+			Bidi:    false,
+		},
+		"Conversation",
+		"Location",
+	)
+	graph.MustAddE(
+		"contact",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   conversation.ContactTable,
+			Columns: []string{conversation.ContactColumn},
+			Bidi:    false,
+		},
+		"Conversation",
+		"Contact",
+	)
+	graph.MustAddE(
+		"assignee",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   conversation.AssigneeTable,
+			Columns: []string{conversation.AssigneeColumn},
+			Bidi:    false,
+		},
+		"Conversation",
+		"User",
 	)
 	graph.MustAddE(
 		"location",
@@ -1478,6 +1579,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Membership",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   webhookevent.LocationTable,
+			Columns: []string{webhookevent.LocationColumn},
+			Bidi:    false,
+		},
+		"WebhookEvent",
+		"Location",
 	)
 	return graph
 }()
@@ -2439,6 +2552,11 @@ func (f *BookingEventFilter) WhereActorID(p entql.StringP) {
 	f.Where(p.Field(bookingevent.FieldActorID))
 }
 
+// WhereMessageID applies the entql string predicate on the message_id field.
+func (f *BookingEventFilter) WhereMessageID(p entql.StringP) {
+	f.Where(p.Field(bookingevent.FieldMessageID))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *BookingEventFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -2740,6 +2858,16 @@ func (f *ContactFilter) WhereEnrichment(p entql.BytesP) {
 	f.Where(p.Field(contact.FieldEnrichment))
 }
 
+// WhereSmsFailedAt applies the entql time.Time predicate on the sms_failed_at field.
+func (f *ContactFilter) WhereSmsFailedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldSmsFailedAt))
+}
+
+// WhereSmsFailedReason applies the entql string predicate on the sms_failed_reason field.
+func (f *ContactFilter) WhereSmsFailedReason(p entql.StringP) {
+	f.Where(p.Field(contact.FieldSmsFailedReason))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *ContactFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -2825,6 +2953,143 @@ func (f *ContactFilter) WhereHasStageChangesWith(preds ...predicate.StageChange)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ConversationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ConversationQuery builder.
+func (_q *ConversationQuery) Filter() *ConversationFilter {
+	return &ConversationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ConversationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ConversationMutation builder.
+func (m *ConversationMutation) Filter() *ConversationFilter {
+	return &ConversationFilter{config: m.config, predicateAdder: m}
+}
+
+// ConversationFilter provides a generic filtering capability at runtime for ConversationQuery.
+type ConversationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ConversationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ConversationFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(conversation.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ConversationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(conversation.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ConversationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(conversation.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *ConversationFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(conversation.FieldLocationID))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *ConversationFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(conversation.FieldContactID))
+}
+
+// WhereAssigneeID applies the entql string predicate on the assignee_id field.
+func (f *ConversationFilter) WhereAssigneeID(p entql.StringP) {
+	f.Where(p.Field(conversation.FieldAssigneeID))
+}
+
+// WhereNeedsReply applies the entql bool predicate on the needs_reply field.
+func (f *ConversationFilter) WhereNeedsReply(p entql.BoolP) {
+	f.Where(p.Field(conversation.FieldNeedsReply))
+}
+
+// WhereUnreadCount applies the entql int predicate on the unread_count field.
+func (f *ConversationFilter) WhereUnreadCount(p entql.IntP) {
+	f.Where(p.Field(conversation.FieldUnreadCount))
+}
+
+// WhereLastMessageAt applies the entql time.Time predicate on the last_message_at field.
+func (f *ConversationFilter) WhereLastMessageAt(p entql.TimeP) {
+	f.Where(p.Field(conversation.FieldLastMessageAt))
+}
+
+// WhereLastInboundAt applies the entql time.Time predicate on the last_inbound_at field.
+func (f *ConversationFilter) WhereLastInboundAt(p entql.TimeP) {
+	f.Where(p.Field(conversation.FieldLastInboundAt))
+}
+
+// WhereLastMessagePreview applies the entql string predicate on the last_message_preview field.
+func (f *ConversationFilter) WhereLastMessagePreview(p entql.StringP) {
+	f.Where(p.Field(conversation.FieldLastMessagePreview))
+}
+
+// WhereDoneAt applies the entql time.Time predicate on the done_at field.
+func (f *ConversationFilter) WhereDoneAt(p entql.TimeP) {
+	f.Where(p.Field(conversation.FieldDoneAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *ConversationFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *ConversationFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasContact applies a predicate to check if query has an edge contact.
+func (f *ConversationFilter) WhereHasContact() {
+	f.Where(entql.HasEdge("contact"))
+}
+
+// WhereHasContactWith applies a predicate to check if query has an edge contact with a given conditions (other predicates).
+func (f *ConversationFilter) WhereHasContactWith(preds ...predicate.Contact) {
+	f.Where(entql.HasEdgeWith("contact", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAssignee applies a predicate to check if query has an edge assignee.
+func (f *ConversationFilter) WhereHasAssignee() {
+	f.Where(entql.HasEdge("assignee"))
+}
+
+// WhereHasAssigneeWith applies a predicate to check if query has an edge assignee with a given conditions (other predicates).
+func (f *ConversationFilter) WhereHasAssigneeWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("assignee", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2853,7 +3118,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2937,7 +3202,7 @@ type IPRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IPRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3035,7 +3300,7 @@ type ImportJobFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ImportJobFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3183,7 +3448,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3291,7 +3556,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3357,6 +3622,11 @@ func (f *LocationFilter) WhereHostname(p entql.StringP) {
 	f.Where(p.Field(location.FieldHostname))
 }
 
+// WhereSmsWebhookToken applies the entql string predicate on the sms_webhook_token field.
+func (f *LocationFilter) WhereSmsWebhookToken(p entql.StringP) {
+	f.Where(p.Field(location.FieldSmsWebhookToken))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3386,7 +3656,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3489,7 +3759,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3625,6 +3895,61 @@ func (f *MessageFilter) WhereSentAt(p entql.TimeP) {
 	f.Where(p.Field(message.FieldSentAt))
 }
 
+// WhereDirection applies the entql string predicate on the direction field.
+func (f *MessageFilter) WhereDirection(p entql.StringP) {
+	f.Where(p.Field(message.FieldDirection))
+}
+
+// WhereFrom applies the entql string predicate on the from field.
+func (f *MessageFilter) WhereFrom(p entql.StringP) {
+	f.Where(p.Field(message.FieldFrom))
+}
+
+// WhereIntent applies the entql string predicate on the intent field.
+func (f *MessageFilter) WhereIntent(p entql.StringP) {
+	f.Where(p.Field(message.FieldIntent))
+}
+
+// WhereIntentConfidence applies the entql float64 predicate on the intent_confidence field.
+func (f *MessageFilter) WhereIntentConfidence(p entql.Float64P) {
+	f.Where(p.Field(message.FieldIntentConfidence))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *MessageFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(message.FieldAction))
+}
+
+// WhereActionNote applies the entql string predicate on the action_note field.
+func (f *MessageFilter) WhereActionNote(p entql.StringP) {
+	f.Where(p.Field(message.FieldActionNote))
+}
+
+// WhereTaskID applies the entql string predicate on the task_id field.
+func (f *MessageFilter) WhereTaskID(p entql.StringP) {
+	f.Where(p.Field(message.FieldTaskID))
+}
+
+// WhereUndo applies the entql json.RawMessage predicate on the undo field.
+func (f *MessageFilter) WhereUndo(p entql.BytesP) {
+	f.Where(p.Field(message.FieldUndo))
+}
+
+// WhereActionUndoneAt applies the entql time.Time predicate on the action_undone_at field.
+func (f *MessageFilter) WhereActionUndoneAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldActionUndoneAt))
+}
+
+// WhereActionUndoneByID applies the entql string predicate on the action_undone_by_id field.
+func (f *MessageFilter) WhereActionUndoneByID(p entql.StringP) {
+	f.Where(p.Field(message.FieldActionUndoneByID))
+}
+
+// WhereReplyToID applies the entql string predicate on the reply_to_id field.
+func (f *MessageFilter) WhereReplyToID(p entql.StringP) {
+	f.Where(p.Field(message.FieldReplyToID))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *MessageFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -3710,7 +4035,7 @@ type OptOutFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OptOutFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3794,7 +4119,7 @@ type PermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3883,7 +4208,7 @@ type PermissionOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3996,7 +4321,7 @@ type SMSTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SMSTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4085,7 +4410,7 @@ type SearchKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4169,7 +4494,7 @@ type SearchWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4224,7 +4549,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4338,7 +4663,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4437,7 +4762,7 @@ type StageChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StageChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4564,7 +4889,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4754,7 +5079,7 @@ type TaskEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4866,7 +5191,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5007,7 +5332,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5085,6 +5410,115 @@ func (f *UserFilter) WhereHasMemberships() {
 // WhereHasMembershipsWith applies a predicate to check if query has an edge memberships with a given conditions (other predicates).
 func (f *UserFilter) WhereHasMembershipsWith(preds ...predicate.Membership) {
 	f.Where(entql.HasEdgeWith("memberships", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookEventQuery builder.
+func (_q *WebhookEventQuery) Filter() *WebhookEventFilter {
+	return &WebhookEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookEventMutation builder.
+func (m *WebhookEventMutation) Filter() *WebhookEventFilter {
+	return &WebhookEventFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookEventFilter provides a generic filtering capability at runtime for WebhookEventQuery.
+type WebhookEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WebhookEventFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(webhookevent.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *WebhookEventFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(webhookevent.FieldLocationID))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *WebhookEventFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(webhookevent.FieldSource))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *WebhookEventFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(webhookevent.FieldKind))
+}
+
+// WhereEventID applies the entql string predicate on the event_id field.
+func (f *WebhookEventFilter) WhereEventID(p entql.StringP) {
+	f.Where(p.Field(webhookevent.FieldEventID))
+}
+
+// WherePayload applies the entql string predicate on the payload field.
+func (f *WebhookEventFilter) WherePayload(p entql.StringP) {
+	f.Where(p.Field(webhookevent.FieldPayload))
+}
+
+// WhereReceivedAt applies the entql time.Time predicate on the received_at field.
+func (f *WebhookEventFilter) WhereReceivedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookevent.FieldReceivedAt))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *WebhookEventFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(webhookevent.FieldStatus))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *WebhookEventFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(webhookevent.FieldAttempts))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *WebhookEventFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(webhookevent.FieldLastError))
+}
+
+// WhereProcessedAt applies the entql time.Time predicate on the processed_at field.
+func (f *WebhookEventFilter) WhereProcessedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookevent.FieldProcessedAt))
+}
+
+// WhereDuplicates applies the entql int predicate on the duplicates field.
+func (f *WebhookEventFilter) WhereDuplicates(p entql.IntP) {
+	f.Where(p.Field(webhookevent.FieldDuplicates))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *WebhookEventFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *WebhookEventFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

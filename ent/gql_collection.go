@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
@@ -582,6 +583,11 @@ func (_q *BookingEventQuery) collectField(ctx context.Context, oneNode bool, opC
 			if _, ok := fieldSeen[bookingevent.FieldActorID]; !ok {
 				selectedFields = append(selectedFields, bookingevent.FieldActorID)
 				fieldSeen[bookingevent.FieldActorID] = struct{}{}
+			}
+		case "messageID":
+			if _, ok := fieldSeen[bookingevent.FieldMessageID]; !ok {
+				selectedFields = append(selectedFields, bookingevent.FieldMessageID)
+				fieldSeen[bookingevent.FieldMessageID] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -1241,6 +1247,16 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, contact.FieldEnrichment)
 				fieldSeen[contact.FieldEnrichment] = struct{}{}
 			}
+		case "smsFailedAt":
+			if _, ok := fieldSeen[contact.FieldSmsFailedAt]; !ok {
+				selectedFields = append(selectedFields, contact.FieldSmsFailedAt)
+				fieldSeen[contact.FieldSmsFailedAt] = struct{}{}
+			}
+		case "smsFailedReason":
+			if _, ok := fieldSeen[contact.FieldSmsFailedReason]; !ok {
+				selectedFields = append(selectedFields, contact.FieldSmsFailedReason)
+				fieldSeen[contact.FieldSmsFailedReason] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1300,6 +1316,196 @@ func newContactPaginateArgs(rv map[string]any) *contactPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ContactWhereInput); ok {
 		args.opts = append(args.opts, WithContactFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ConversationQuery) CollectFields(ctx context.Context, satisfies ...string) (*ConversationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ConversationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(conversation.Columns))
+		selectedFields = []string{conversation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[conversation.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldLocationID)
+				fieldSeen[conversation.FieldLocationID] = struct{}{}
+			}
+
+		case "contact":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, contactImplementors)...); err != nil {
+				return err
+			}
+			_q.withContact = query
+			if _, ok := fieldSeen[conversation.FieldContactID]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldContactID)
+				fieldSeen[conversation.FieldContactID] = struct{}{}
+			}
+
+		case "assignee":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAssignee = query
+			if _, ok := fieldSeen[conversation.FieldAssigneeID]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldAssigneeID)
+				fieldSeen[conversation.FieldAssigneeID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[conversation.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldCreatedAt)
+				fieldSeen[conversation.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[conversation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldUpdatedAt)
+				fieldSeen[conversation.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[conversation.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldLocationID)
+				fieldSeen[conversation.FieldLocationID] = struct{}{}
+			}
+		case "contactID":
+			if _, ok := fieldSeen[conversation.FieldContactID]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldContactID)
+				fieldSeen[conversation.FieldContactID] = struct{}{}
+			}
+		case "assigneeID":
+			if _, ok := fieldSeen[conversation.FieldAssigneeID]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldAssigneeID)
+				fieldSeen[conversation.FieldAssigneeID] = struct{}{}
+			}
+		case "needsReply":
+			if _, ok := fieldSeen[conversation.FieldNeedsReply]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldNeedsReply)
+				fieldSeen[conversation.FieldNeedsReply] = struct{}{}
+			}
+		case "unreadCount":
+			if _, ok := fieldSeen[conversation.FieldUnreadCount]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldUnreadCount)
+				fieldSeen[conversation.FieldUnreadCount] = struct{}{}
+			}
+		case "lastMessageAt":
+			if _, ok := fieldSeen[conversation.FieldLastMessageAt]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldLastMessageAt)
+				fieldSeen[conversation.FieldLastMessageAt] = struct{}{}
+			}
+		case "lastInboundAt":
+			if _, ok := fieldSeen[conversation.FieldLastInboundAt]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldLastInboundAt)
+				fieldSeen[conversation.FieldLastInboundAt] = struct{}{}
+			}
+		case "lastMessagePreview":
+			if _, ok := fieldSeen[conversation.FieldLastMessagePreview]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldLastMessagePreview)
+				fieldSeen[conversation.FieldLastMessagePreview] = struct{}{}
+			}
+		case "doneAt":
+			if _, ok := fieldSeen[conversation.FieldDoneAt]; !ok {
+				selectedFields = append(selectedFields, conversation.FieldDoneAt)
+				fieldSeen[conversation.FieldDoneAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type conversationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ConversationPaginateOption
+}
+
+func newConversationPaginateArgs(rv map[string]any) *conversationPaginateArgs {
+	args := &conversationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ConversationOrder:
+			args.opts = append(args.opts, WithConversationOrder(v))
+		case []any:
+			var orders []*ConversationOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ConversationOrder{Field: &ConversationOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithConversationOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*ConversationWhereInput); ok {
+		args.opts = append(args.opts, WithConversationFilter(v.Filter))
 	}
 	return args
 }
@@ -2244,6 +2450,56 @@ func (_q *MessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[message.FieldSentAt]; !ok {
 				selectedFields = append(selectedFields, message.FieldSentAt)
 				fieldSeen[message.FieldSentAt] = struct{}{}
+			}
+		case "direction":
+			if _, ok := fieldSeen[message.FieldDirection]; !ok {
+				selectedFields = append(selectedFields, message.FieldDirection)
+				fieldSeen[message.FieldDirection] = struct{}{}
+			}
+		case "from":
+			if _, ok := fieldSeen[message.FieldFrom]; !ok {
+				selectedFields = append(selectedFields, message.FieldFrom)
+				fieldSeen[message.FieldFrom] = struct{}{}
+			}
+		case "intent":
+			if _, ok := fieldSeen[message.FieldIntent]; !ok {
+				selectedFields = append(selectedFields, message.FieldIntent)
+				fieldSeen[message.FieldIntent] = struct{}{}
+			}
+		case "intentConfidence":
+			if _, ok := fieldSeen[message.FieldIntentConfidence]; !ok {
+				selectedFields = append(selectedFields, message.FieldIntentConfidence)
+				fieldSeen[message.FieldIntentConfidence] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[message.FieldAction]; !ok {
+				selectedFields = append(selectedFields, message.FieldAction)
+				fieldSeen[message.FieldAction] = struct{}{}
+			}
+		case "actionNote":
+			if _, ok := fieldSeen[message.FieldActionNote]; !ok {
+				selectedFields = append(selectedFields, message.FieldActionNote)
+				fieldSeen[message.FieldActionNote] = struct{}{}
+			}
+		case "taskID":
+			if _, ok := fieldSeen[message.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, message.FieldTaskID)
+				fieldSeen[message.FieldTaskID] = struct{}{}
+			}
+		case "actionUndoneAt":
+			if _, ok := fieldSeen[message.FieldActionUndoneAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldActionUndoneAt)
+				fieldSeen[message.FieldActionUndoneAt] = struct{}{}
+			}
+		case "actionUndoneByID":
+			if _, ok := fieldSeen[message.FieldActionUndoneByID]; !ok {
+				selectedFields = append(selectedFields, message.FieldActionUndoneByID)
+				fieldSeen[message.FieldActionUndoneByID] = struct{}{}
+			}
+		case "replyToID":
+			if _, ok := fieldSeen[message.FieldReplyToID]; !ok {
+				selectedFields = append(selectedFields, message.FieldReplyToID)
+				fieldSeen[message.FieldReplyToID] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -211,6 +211,30 @@ func (_m *Contact) StageChanges(ctx context.Context) (result []*StageChange, err
 	return result, err
 }
 
+func (_m *Conversation) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Conversation) Contact(ctx context.Context) (*Contact, error) {
+	result, err := _m.Edges.ContactOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryContact().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Conversation) Assignee(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AssigneeOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAssignee().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *IPRule) Location(ctx context.Context) (*Location, error) {
 	result, err := _m.Edges.LocationOrErr()
 	if IsNotLoaded(err) {

@@ -13,6 +13,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
@@ -61,6 +62,11 @@ var contactImplementors = []string{"Contact", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Contact) IsNode() {}
+
+var conversationImplementors = []string{"Conversation", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Conversation) IsNode() {}
 
 var ipruleImplementors = []string{"IPRule", "Node"}
 
@@ -256,6 +262,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(contact.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, contactImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case conversation.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Conversation.Query().
+			Where(conversation.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, conversationImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -596,6 +615,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Contact.Query().
 			Where(contact.IDIn(ids...))
 		query, err := query.CollectFields(ctx, contactImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case conversation.Table:
+		query := c.Conversation.Query().
+			Where(conversation.IDIn(ids...))
+		query, err := query.CollectFields(ctx, conversationImplementors...)
 		if err != nil {
 			return nil, err
 		}

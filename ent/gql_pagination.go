@@ -19,6 +19,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
@@ -1755,6 +1756,410 @@ func (_m *Contact) ToEdge(order *ContactOrder) *ContactEdge {
 		order = DefaultContactOrder
 	}
 	return &ContactEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ConversationEdge is the edge representation of Conversation.
+type ConversationEdge struct {
+	Node   *Conversation `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// ConversationConnection is the connection containing edges to Conversation.
+type ConversationConnection struct {
+	Edges      []*ConversationEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *ConversationConnection) build(nodes []*Conversation, pager *conversationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Conversation
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Conversation {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Conversation {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ConversationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ConversationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ConversationPaginateOption enables pagination customization.
+type ConversationPaginateOption func(*conversationPager) error
+
+// WithConversationOrder configures pagination ordering.
+func WithConversationOrder(order []*ConversationOrder) ConversationPaginateOption {
+	return func(pager *conversationPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithConversationFilter configures pagination filter.
+func WithConversationFilter(filter func(*ConversationQuery) (*ConversationQuery, error)) ConversationPaginateOption {
+	return func(pager *conversationPager) error {
+		if filter == nil {
+			return errors.New("ConversationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type conversationPager struct {
+	reverse bool
+	order   []*ConversationOrder
+	filter  func(*ConversationQuery) (*ConversationQuery, error)
+}
+
+func newConversationPager(opts []ConversationPaginateOption, reverse bool) (*conversationPager, error) {
+	pager := &conversationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *conversationPager) applyFilter(query *ConversationQuery) (*ConversationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *conversationPager) toCursor(_m *Conversation) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *conversationPager) applyCursors(query *ConversationQuery, after, before *Cursor) (*ConversationQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultConversationOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *conversationPager) applyOrder(query *ConversationQuery) *ConversationQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultConversationOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultConversationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *conversationPager) orderExpr(query *ConversationQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultConversationOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Conversation.
+func (_m *ConversationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ConversationPaginateOption,
+) (*ConversationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newConversationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ConversationConnection{Edges: []*ConversationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ConversationOrderFieldCreatedAt orders Conversation by created_at.
+	ConversationOrderFieldCreatedAt = &ConversationOrderField{
+		Value: func(_m *Conversation) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: conversation.FieldCreatedAt,
+		toTerm: conversation.ByCreatedAt,
+		toCursor: func(_m *Conversation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ConversationOrderFieldUpdatedAt orders Conversation by updated_at.
+	ConversationOrderFieldUpdatedAt = &ConversationOrderField{
+		Value: func(_m *Conversation) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: conversation.FieldUpdatedAt,
+		toTerm: conversation.ByUpdatedAt,
+		toCursor: func(_m *Conversation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ConversationOrderFieldNeedsReply orders Conversation by needs_reply.
+	ConversationOrderFieldNeedsReply = &ConversationOrderField{
+		Value: func(_m *Conversation) (ent.Value, error) {
+			return _m.NeedsReply, nil
+		},
+		column: conversation.FieldNeedsReply,
+		toTerm: conversation.ByNeedsReply,
+		toCursor: func(_m *Conversation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.NeedsReply,
+			}
+		},
+	}
+	// ConversationOrderFieldUnreadCount orders Conversation by unread_count.
+	ConversationOrderFieldUnreadCount = &ConversationOrderField{
+		Value: func(_m *Conversation) (ent.Value, error) {
+			return _m.UnreadCount, nil
+		},
+		column: conversation.FieldUnreadCount,
+		toTerm: conversation.ByUnreadCount,
+		toCursor: func(_m *Conversation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UnreadCount,
+			}
+		},
+	}
+	// ConversationOrderFieldLastMessageAt orders Conversation by last_message_at.
+	ConversationOrderFieldLastMessageAt = &ConversationOrderField{
+		Value: func(_m *Conversation) (ent.Value, error) {
+			return _m.LastMessageAt, nil
+		},
+		column: conversation.FieldLastMessageAt,
+		toTerm: conversation.ByLastMessageAt,
+		toCursor: func(_m *Conversation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.LastMessageAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ConversationOrderField) String() string {
+	var str string
+	switch f.column {
+	case ConversationOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ConversationOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ConversationOrderFieldNeedsReply.column:
+		str = "NEEDS_REPLY"
+	case ConversationOrderFieldUnreadCount.column:
+		str = "UNREAD_COUNT"
+	case ConversationOrderFieldLastMessageAt.column:
+		str = "LAST_MESSAGE_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ConversationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ConversationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ConversationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ConversationOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ConversationOrderFieldUpdatedAt
+	case "NEEDS_REPLY":
+		*f = *ConversationOrderFieldNeedsReply
+	case "UNREAD_COUNT":
+		*f = *ConversationOrderFieldUnreadCount
+	case "LAST_MESSAGE_AT":
+		*f = *ConversationOrderFieldLastMessageAt
+	default:
+		return fmt.Errorf("%s is not a valid ConversationOrderField", str)
+	}
+	return nil
+}
+
+// ConversationOrderField defines the ordering field of Conversation.
+type ConversationOrderField struct {
+	// Value extracts the ordering value from the given Conversation.
+	Value    func(*Conversation) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) conversation.OrderOption
+	toCursor func(*Conversation) Cursor
+}
+
+// ConversationOrder defines the ordering of Conversation.
+type ConversationOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *ConversationOrderField `json:"field"`
+}
+
+// DefaultConversationOrder is the default ordering of Conversation.
+var DefaultConversationOrder = &ConversationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ConversationOrderField{
+		Value: func(_m *Conversation) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: conversation.FieldID,
+		toTerm: conversation.ByID,
+		toCursor: func(_m *Conversation) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Conversation into ConversationEdge.
+func (_m *Conversation) ToEdge(order *ConversationOrder) *ConversationEdge {
+	if order == nil {
+		order = DefaultConversationOrder
+	}
+	return &ConversationEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

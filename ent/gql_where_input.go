@@ -12,6 +12,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
@@ -1661,6 +1662,23 @@ type BookingEventWhereInput struct {
 	ActorIDEqualFold    *pulid.ID  `json:"actorIDEqualFold,omitempty"`
 	ActorIDContainsFold *pulid.ID  `json:"actorIDContainsFold,omitempty"`
 
+	// "message_id" field predicates.
+	MessageID             *pulid.ID  `json:"messageID,omitempty"`
+	MessageIDNEQ          *pulid.ID  `json:"messageIDNEQ,omitempty"`
+	MessageIDIn           []pulid.ID `json:"messageIDIn,omitempty"`
+	MessageIDNotIn        []pulid.ID `json:"messageIDNotIn,omitempty"`
+	MessageIDGT           *pulid.ID  `json:"messageIDGT,omitempty"`
+	MessageIDGTE          *pulid.ID  `json:"messageIDGTE,omitempty"`
+	MessageIDLT           *pulid.ID  `json:"messageIDLT,omitempty"`
+	MessageIDLTE          *pulid.ID  `json:"messageIDLTE,omitempty"`
+	MessageIDContains     *pulid.ID  `json:"messageIDContains,omitempty"`
+	MessageIDHasPrefix    *pulid.ID  `json:"messageIDHasPrefix,omitempty"`
+	MessageIDHasSuffix    *pulid.ID  `json:"messageIDHasSuffix,omitempty"`
+	MessageIDIsNil        bool       `json:"messageIDIsNil,omitempty"`
+	MessageIDNotNil       bool       `json:"messageIDNotNil,omitempty"`
+	MessageIDEqualFold    *pulid.ID  `json:"messageIDEqualFold,omitempty"`
+	MessageIDContainsFold *pulid.ID  `json:"messageIDContainsFold,omitempty"`
+
 	// "booking" edge predicates.
 	HasBooking     *bool                `json:"hasBooking,omitempty"`
 	HasBookingWith []*BookingWhereInput `json:"hasBookingWith,omitempty"`
@@ -2043,6 +2061,51 @@ func (i *BookingEventWhereInput) P() (predicate.BookingEvent, error) {
 	}
 	if i.ActorIDContainsFold != nil {
 		predicates = append(predicates, bookingevent.ActorIDContainsFold(*i.ActorIDContainsFold))
+	}
+	if i.MessageID != nil {
+		predicates = append(predicates, bookingevent.MessageIDEQ(*i.MessageID))
+	}
+	if i.MessageIDNEQ != nil {
+		predicates = append(predicates, bookingevent.MessageIDNEQ(*i.MessageIDNEQ))
+	}
+	if len(i.MessageIDIn) > 0 {
+		predicates = append(predicates, bookingevent.MessageIDIn(i.MessageIDIn...))
+	}
+	if len(i.MessageIDNotIn) > 0 {
+		predicates = append(predicates, bookingevent.MessageIDNotIn(i.MessageIDNotIn...))
+	}
+	if i.MessageIDGT != nil {
+		predicates = append(predicates, bookingevent.MessageIDGT(*i.MessageIDGT))
+	}
+	if i.MessageIDGTE != nil {
+		predicates = append(predicates, bookingevent.MessageIDGTE(*i.MessageIDGTE))
+	}
+	if i.MessageIDLT != nil {
+		predicates = append(predicates, bookingevent.MessageIDLT(*i.MessageIDLT))
+	}
+	if i.MessageIDLTE != nil {
+		predicates = append(predicates, bookingevent.MessageIDLTE(*i.MessageIDLTE))
+	}
+	if i.MessageIDContains != nil {
+		predicates = append(predicates, bookingevent.MessageIDContains(*i.MessageIDContains))
+	}
+	if i.MessageIDHasPrefix != nil {
+		predicates = append(predicates, bookingevent.MessageIDHasPrefix(*i.MessageIDHasPrefix))
+	}
+	if i.MessageIDHasSuffix != nil {
+		predicates = append(predicates, bookingevent.MessageIDHasSuffix(*i.MessageIDHasSuffix))
+	}
+	if i.MessageIDIsNil {
+		predicates = append(predicates, bookingevent.MessageIDIsNil())
+	}
+	if i.MessageIDNotNil {
+		predicates = append(predicates, bookingevent.MessageIDNotNil())
+	}
+	if i.MessageIDEqualFold != nil {
+		predicates = append(predicates, bookingevent.MessageIDEqualFold(*i.MessageIDEqualFold))
+	}
+	if i.MessageIDContainsFold != nil {
+		predicates = append(predicates, bookingevent.MessageIDContainsFold(*i.MessageIDContainsFold))
 	}
 
 	if i.HasBooking != nil {
@@ -2633,6 +2696,35 @@ type ContactWhereInput struct {
 	UrgencyNotIn  []contact.Urgency `json:"urgencyNotIn,omitempty"`
 	UrgencyIsNil  bool              `json:"urgencyIsNil,omitempty"`
 	UrgencyNotNil bool              `json:"urgencyNotNil,omitempty"`
+
+	// "sms_failed_at" field predicates.
+	SmsFailedAt       *time.Time  `json:"smsFailedAt,omitempty"`
+	SmsFailedAtNEQ    *time.Time  `json:"smsFailedAtNEQ,omitempty"`
+	SmsFailedAtIn     []time.Time `json:"smsFailedAtIn,omitempty"`
+	SmsFailedAtNotIn  []time.Time `json:"smsFailedAtNotIn,omitempty"`
+	SmsFailedAtGT     *time.Time  `json:"smsFailedAtGT,omitempty"`
+	SmsFailedAtGTE    *time.Time  `json:"smsFailedAtGTE,omitempty"`
+	SmsFailedAtLT     *time.Time  `json:"smsFailedAtLT,omitempty"`
+	SmsFailedAtLTE    *time.Time  `json:"smsFailedAtLTE,omitempty"`
+	SmsFailedAtIsNil  bool        `json:"smsFailedAtIsNil,omitempty"`
+	SmsFailedAtNotNil bool        `json:"smsFailedAtNotNil,omitempty"`
+
+	// "sms_failed_reason" field predicates.
+	SmsFailedReason             *string  `json:"smsFailedReason,omitempty"`
+	SmsFailedReasonNEQ          *string  `json:"smsFailedReasonNEQ,omitempty"`
+	SmsFailedReasonIn           []string `json:"smsFailedReasonIn,omitempty"`
+	SmsFailedReasonNotIn        []string `json:"smsFailedReasonNotIn,omitempty"`
+	SmsFailedReasonGT           *string  `json:"smsFailedReasonGT,omitempty"`
+	SmsFailedReasonGTE          *string  `json:"smsFailedReasonGTE,omitempty"`
+	SmsFailedReasonLT           *string  `json:"smsFailedReasonLT,omitempty"`
+	SmsFailedReasonLTE          *string  `json:"smsFailedReasonLTE,omitempty"`
+	SmsFailedReasonContains     *string  `json:"smsFailedReasonContains,omitempty"`
+	SmsFailedReasonHasPrefix    *string  `json:"smsFailedReasonHasPrefix,omitempty"`
+	SmsFailedReasonHasSuffix    *string  `json:"smsFailedReasonHasSuffix,omitempty"`
+	SmsFailedReasonIsNil        bool     `json:"smsFailedReasonIsNil,omitempty"`
+	SmsFailedReasonNotNil       bool     `json:"smsFailedReasonNotNil,omitempty"`
+	SmsFailedReasonEqualFold    *string  `json:"smsFailedReasonEqualFold,omitempty"`
+	SmsFailedReasonContainsFold *string  `json:"smsFailedReasonContainsFold,omitempty"`
 
 	// "assigned_to" edge predicates.
 	HasAssignedTo     *bool             `json:"hasAssignedTo,omitempty"`
@@ -3332,6 +3424,81 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 	if i.UrgencyNotNil {
 		predicates = append(predicates, contact.UrgencyNotNil())
 	}
+	if i.SmsFailedAt != nil {
+		predicates = append(predicates, contact.SmsFailedAtEQ(*i.SmsFailedAt))
+	}
+	if i.SmsFailedAtNEQ != nil {
+		predicates = append(predicates, contact.SmsFailedAtNEQ(*i.SmsFailedAtNEQ))
+	}
+	if len(i.SmsFailedAtIn) > 0 {
+		predicates = append(predicates, contact.SmsFailedAtIn(i.SmsFailedAtIn...))
+	}
+	if len(i.SmsFailedAtNotIn) > 0 {
+		predicates = append(predicates, contact.SmsFailedAtNotIn(i.SmsFailedAtNotIn...))
+	}
+	if i.SmsFailedAtGT != nil {
+		predicates = append(predicates, contact.SmsFailedAtGT(*i.SmsFailedAtGT))
+	}
+	if i.SmsFailedAtGTE != nil {
+		predicates = append(predicates, contact.SmsFailedAtGTE(*i.SmsFailedAtGTE))
+	}
+	if i.SmsFailedAtLT != nil {
+		predicates = append(predicates, contact.SmsFailedAtLT(*i.SmsFailedAtLT))
+	}
+	if i.SmsFailedAtLTE != nil {
+		predicates = append(predicates, contact.SmsFailedAtLTE(*i.SmsFailedAtLTE))
+	}
+	if i.SmsFailedAtIsNil {
+		predicates = append(predicates, contact.SmsFailedAtIsNil())
+	}
+	if i.SmsFailedAtNotNil {
+		predicates = append(predicates, contact.SmsFailedAtNotNil())
+	}
+	if i.SmsFailedReason != nil {
+		predicates = append(predicates, contact.SmsFailedReasonEQ(*i.SmsFailedReason))
+	}
+	if i.SmsFailedReasonNEQ != nil {
+		predicates = append(predicates, contact.SmsFailedReasonNEQ(*i.SmsFailedReasonNEQ))
+	}
+	if len(i.SmsFailedReasonIn) > 0 {
+		predicates = append(predicates, contact.SmsFailedReasonIn(i.SmsFailedReasonIn...))
+	}
+	if len(i.SmsFailedReasonNotIn) > 0 {
+		predicates = append(predicates, contact.SmsFailedReasonNotIn(i.SmsFailedReasonNotIn...))
+	}
+	if i.SmsFailedReasonGT != nil {
+		predicates = append(predicates, contact.SmsFailedReasonGT(*i.SmsFailedReasonGT))
+	}
+	if i.SmsFailedReasonGTE != nil {
+		predicates = append(predicates, contact.SmsFailedReasonGTE(*i.SmsFailedReasonGTE))
+	}
+	if i.SmsFailedReasonLT != nil {
+		predicates = append(predicates, contact.SmsFailedReasonLT(*i.SmsFailedReasonLT))
+	}
+	if i.SmsFailedReasonLTE != nil {
+		predicates = append(predicates, contact.SmsFailedReasonLTE(*i.SmsFailedReasonLTE))
+	}
+	if i.SmsFailedReasonContains != nil {
+		predicates = append(predicates, contact.SmsFailedReasonContains(*i.SmsFailedReasonContains))
+	}
+	if i.SmsFailedReasonHasPrefix != nil {
+		predicates = append(predicates, contact.SmsFailedReasonHasPrefix(*i.SmsFailedReasonHasPrefix))
+	}
+	if i.SmsFailedReasonHasSuffix != nil {
+		predicates = append(predicates, contact.SmsFailedReasonHasSuffix(*i.SmsFailedReasonHasSuffix))
+	}
+	if i.SmsFailedReasonIsNil {
+		predicates = append(predicates, contact.SmsFailedReasonIsNil())
+	}
+	if i.SmsFailedReasonNotNil {
+		predicates = append(predicates, contact.SmsFailedReasonNotNil())
+	}
+	if i.SmsFailedReasonEqualFold != nil {
+		predicates = append(predicates, contact.SmsFailedReasonEqualFold(*i.SmsFailedReasonEqualFold))
+	}
+	if i.SmsFailedReasonContainsFold != nil {
+		predicates = append(predicates, contact.SmsFailedReasonContainsFold(*i.SmsFailedReasonContainsFold))
+	}
 
 	if i.HasAssignedTo != nil {
 		p := contact.HasAssignedTo()
@@ -3430,6 +3597,582 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 		return predicates[0], nil
 	default:
 		return contact.And(predicates...), nil
+	}
+}
+
+// ConversationWhereInput represents a where input for filtering Conversation queries.
+type ConversationWhereInput struct {
+	Predicates []predicate.Conversation  `json:"-"`
+	Not        *ConversationWhereInput   `json:"not,omitempty"`
+	Or         []*ConversationWhereInput `json:"or,omitempty"`
+	And        []*ConversationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "contact_id" field predicates.
+	ContactID             *pulid.ID  `json:"contactID,omitempty"`
+	ContactIDNEQ          *pulid.ID  `json:"contactIDNEQ,omitempty"`
+	ContactIDIn           []pulid.ID `json:"contactIDIn,omitempty"`
+	ContactIDNotIn        []pulid.ID `json:"contactIDNotIn,omitempty"`
+	ContactIDGT           *pulid.ID  `json:"contactIDGT,omitempty"`
+	ContactIDGTE          *pulid.ID  `json:"contactIDGTE,omitempty"`
+	ContactIDLT           *pulid.ID  `json:"contactIDLT,omitempty"`
+	ContactIDLTE          *pulid.ID  `json:"contactIDLTE,omitempty"`
+	ContactIDContains     *pulid.ID  `json:"contactIDContains,omitempty"`
+	ContactIDHasPrefix    *pulid.ID  `json:"contactIDHasPrefix,omitempty"`
+	ContactIDHasSuffix    *pulid.ID  `json:"contactIDHasSuffix,omitempty"`
+	ContactIDEqualFold    *pulid.ID  `json:"contactIDEqualFold,omitempty"`
+	ContactIDContainsFold *pulid.ID  `json:"contactIDContainsFold,omitempty"`
+
+	// "assignee_id" field predicates.
+	AssigneeID             *pulid.ID  `json:"assigneeID,omitempty"`
+	AssigneeIDNEQ          *pulid.ID  `json:"assigneeIDNEQ,omitempty"`
+	AssigneeIDIn           []pulid.ID `json:"assigneeIDIn,omitempty"`
+	AssigneeIDNotIn        []pulid.ID `json:"assigneeIDNotIn,omitempty"`
+	AssigneeIDGT           *pulid.ID  `json:"assigneeIDGT,omitempty"`
+	AssigneeIDGTE          *pulid.ID  `json:"assigneeIDGTE,omitempty"`
+	AssigneeIDLT           *pulid.ID  `json:"assigneeIDLT,omitempty"`
+	AssigneeIDLTE          *pulid.ID  `json:"assigneeIDLTE,omitempty"`
+	AssigneeIDContains     *pulid.ID  `json:"assigneeIDContains,omitempty"`
+	AssigneeIDHasPrefix    *pulid.ID  `json:"assigneeIDHasPrefix,omitempty"`
+	AssigneeIDHasSuffix    *pulid.ID  `json:"assigneeIDHasSuffix,omitempty"`
+	AssigneeIDIsNil        bool       `json:"assigneeIDIsNil,omitempty"`
+	AssigneeIDNotNil       bool       `json:"assigneeIDNotNil,omitempty"`
+	AssigneeIDEqualFold    *pulid.ID  `json:"assigneeIDEqualFold,omitempty"`
+	AssigneeIDContainsFold *pulid.ID  `json:"assigneeIDContainsFold,omitempty"`
+
+	// "needs_reply" field predicates.
+	NeedsReply    *bool `json:"needsReply,omitempty"`
+	NeedsReplyNEQ *bool `json:"needsReplyNEQ,omitempty"`
+
+	// "unread_count" field predicates.
+	UnreadCount      *int  `json:"unreadCount,omitempty"`
+	UnreadCountNEQ   *int  `json:"unreadCountNEQ,omitempty"`
+	UnreadCountIn    []int `json:"unreadCountIn,omitempty"`
+	UnreadCountNotIn []int `json:"unreadCountNotIn,omitempty"`
+	UnreadCountGT    *int  `json:"unreadCountGT,omitempty"`
+	UnreadCountGTE   *int  `json:"unreadCountGTE,omitempty"`
+	UnreadCountLT    *int  `json:"unreadCountLT,omitempty"`
+	UnreadCountLTE   *int  `json:"unreadCountLTE,omitempty"`
+
+	// "last_message_at" field predicates.
+	LastMessageAt       *time.Time  `json:"lastMessageAt,omitempty"`
+	LastMessageAtNEQ    *time.Time  `json:"lastMessageAtNEQ,omitempty"`
+	LastMessageAtIn     []time.Time `json:"lastMessageAtIn,omitempty"`
+	LastMessageAtNotIn  []time.Time `json:"lastMessageAtNotIn,omitempty"`
+	LastMessageAtGT     *time.Time  `json:"lastMessageAtGT,omitempty"`
+	LastMessageAtGTE    *time.Time  `json:"lastMessageAtGTE,omitempty"`
+	LastMessageAtLT     *time.Time  `json:"lastMessageAtLT,omitempty"`
+	LastMessageAtLTE    *time.Time  `json:"lastMessageAtLTE,omitempty"`
+	LastMessageAtIsNil  bool        `json:"lastMessageAtIsNil,omitempty"`
+	LastMessageAtNotNil bool        `json:"lastMessageAtNotNil,omitempty"`
+
+	// "last_inbound_at" field predicates.
+	LastInboundAt       *time.Time  `json:"lastInboundAt,omitempty"`
+	LastInboundAtNEQ    *time.Time  `json:"lastInboundAtNEQ,omitempty"`
+	LastInboundAtIn     []time.Time `json:"lastInboundAtIn,omitempty"`
+	LastInboundAtNotIn  []time.Time `json:"lastInboundAtNotIn,omitempty"`
+	LastInboundAtGT     *time.Time  `json:"lastInboundAtGT,omitempty"`
+	LastInboundAtGTE    *time.Time  `json:"lastInboundAtGTE,omitempty"`
+	LastInboundAtLT     *time.Time  `json:"lastInboundAtLT,omitempty"`
+	LastInboundAtLTE    *time.Time  `json:"lastInboundAtLTE,omitempty"`
+	LastInboundAtIsNil  bool        `json:"lastInboundAtIsNil,omitempty"`
+	LastInboundAtNotNil bool        `json:"lastInboundAtNotNil,omitempty"`
+
+	// "last_message_preview" field predicates.
+	LastMessagePreview             *string  `json:"lastMessagePreview,omitempty"`
+	LastMessagePreviewNEQ          *string  `json:"lastMessagePreviewNEQ,omitempty"`
+	LastMessagePreviewIn           []string `json:"lastMessagePreviewIn,omitempty"`
+	LastMessagePreviewNotIn        []string `json:"lastMessagePreviewNotIn,omitempty"`
+	LastMessagePreviewGT           *string  `json:"lastMessagePreviewGT,omitempty"`
+	LastMessagePreviewGTE          *string  `json:"lastMessagePreviewGTE,omitempty"`
+	LastMessagePreviewLT           *string  `json:"lastMessagePreviewLT,omitempty"`
+	LastMessagePreviewLTE          *string  `json:"lastMessagePreviewLTE,omitempty"`
+	LastMessagePreviewContains     *string  `json:"lastMessagePreviewContains,omitempty"`
+	LastMessagePreviewHasPrefix    *string  `json:"lastMessagePreviewHasPrefix,omitempty"`
+	LastMessagePreviewHasSuffix    *string  `json:"lastMessagePreviewHasSuffix,omitempty"`
+	LastMessagePreviewEqualFold    *string  `json:"lastMessagePreviewEqualFold,omitempty"`
+	LastMessagePreviewContainsFold *string  `json:"lastMessagePreviewContainsFold,omitempty"`
+
+	// "done_at" field predicates.
+	DoneAt       *time.Time  `json:"doneAt,omitempty"`
+	DoneAtNEQ    *time.Time  `json:"doneAtNEQ,omitempty"`
+	DoneAtIn     []time.Time `json:"doneAtIn,omitempty"`
+	DoneAtNotIn  []time.Time `json:"doneAtNotIn,omitempty"`
+	DoneAtGT     *time.Time  `json:"doneAtGT,omitempty"`
+	DoneAtGTE    *time.Time  `json:"doneAtGTE,omitempty"`
+	DoneAtLT     *time.Time  `json:"doneAtLT,omitempty"`
+	DoneAtLTE    *time.Time  `json:"doneAtLTE,omitempty"`
+	DoneAtIsNil  bool        `json:"doneAtIsNil,omitempty"`
+	DoneAtNotNil bool        `json:"doneAtNotNil,omitempty"`
+
+	// "contact" edge predicates.
+	HasContact     *bool                `json:"hasContact,omitempty"`
+	HasContactWith []*ContactWhereInput `json:"hasContactWith,omitempty"`
+
+	// "assignee" edge predicates.
+	HasAssignee     *bool             `json:"hasAssignee,omitempty"`
+	HasAssigneeWith []*UserWhereInput `json:"hasAssigneeWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ConversationWhereInput) AddPredicates(predicates ...predicate.Conversation) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ConversationWhereInput filter on the ConversationQuery builder.
+func (i *ConversationWhereInput) Filter(q *ConversationQuery) (*ConversationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyConversationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyConversationWhereInput is returned in case the ConversationWhereInput is empty.
+var ErrEmptyConversationWhereInput = errors.New("ent: empty predicate ConversationWhereInput")
+
+// P returns a predicate for filtering conversations.
+// An error is returned if the input is empty or invalid.
+func (i *ConversationWhereInput) P() (predicate.Conversation, error) {
+	var predicates []predicate.Conversation
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, conversation.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Conversation, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, conversation.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Conversation, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, conversation.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, conversation.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, conversation.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, conversation.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, conversation.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, conversation.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, conversation.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, conversation.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, conversation.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, conversation.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, conversation.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, conversation.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, conversation.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, conversation.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, conversation.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, conversation.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, conversation.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, conversation.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, conversation.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, conversation.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, conversation.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, conversation.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, conversation.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, conversation.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, conversation.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.ContactID != nil {
+		predicates = append(predicates, conversation.ContactIDEQ(*i.ContactID))
+	}
+	if i.ContactIDNEQ != nil {
+		predicates = append(predicates, conversation.ContactIDNEQ(*i.ContactIDNEQ))
+	}
+	if len(i.ContactIDIn) > 0 {
+		predicates = append(predicates, conversation.ContactIDIn(i.ContactIDIn...))
+	}
+	if len(i.ContactIDNotIn) > 0 {
+		predicates = append(predicates, conversation.ContactIDNotIn(i.ContactIDNotIn...))
+	}
+	if i.ContactIDGT != nil {
+		predicates = append(predicates, conversation.ContactIDGT(*i.ContactIDGT))
+	}
+	if i.ContactIDGTE != nil {
+		predicates = append(predicates, conversation.ContactIDGTE(*i.ContactIDGTE))
+	}
+	if i.ContactIDLT != nil {
+		predicates = append(predicates, conversation.ContactIDLT(*i.ContactIDLT))
+	}
+	if i.ContactIDLTE != nil {
+		predicates = append(predicates, conversation.ContactIDLTE(*i.ContactIDLTE))
+	}
+	if i.ContactIDContains != nil {
+		predicates = append(predicates, conversation.ContactIDContains(*i.ContactIDContains))
+	}
+	if i.ContactIDHasPrefix != nil {
+		predicates = append(predicates, conversation.ContactIDHasPrefix(*i.ContactIDHasPrefix))
+	}
+	if i.ContactIDHasSuffix != nil {
+		predicates = append(predicates, conversation.ContactIDHasSuffix(*i.ContactIDHasSuffix))
+	}
+	if i.ContactIDEqualFold != nil {
+		predicates = append(predicates, conversation.ContactIDEqualFold(*i.ContactIDEqualFold))
+	}
+	if i.ContactIDContainsFold != nil {
+		predicates = append(predicates, conversation.ContactIDContainsFold(*i.ContactIDContainsFold))
+	}
+	if i.AssigneeID != nil {
+		predicates = append(predicates, conversation.AssigneeIDEQ(*i.AssigneeID))
+	}
+	if i.AssigneeIDNEQ != nil {
+		predicates = append(predicates, conversation.AssigneeIDNEQ(*i.AssigneeIDNEQ))
+	}
+	if len(i.AssigneeIDIn) > 0 {
+		predicates = append(predicates, conversation.AssigneeIDIn(i.AssigneeIDIn...))
+	}
+	if len(i.AssigneeIDNotIn) > 0 {
+		predicates = append(predicates, conversation.AssigneeIDNotIn(i.AssigneeIDNotIn...))
+	}
+	if i.AssigneeIDGT != nil {
+		predicates = append(predicates, conversation.AssigneeIDGT(*i.AssigneeIDGT))
+	}
+	if i.AssigneeIDGTE != nil {
+		predicates = append(predicates, conversation.AssigneeIDGTE(*i.AssigneeIDGTE))
+	}
+	if i.AssigneeIDLT != nil {
+		predicates = append(predicates, conversation.AssigneeIDLT(*i.AssigneeIDLT))
+	}
+	if i.AssigneeIDLTE != nil {
+		predicates = append(predicates, conversation.AssigneeIDLTE(*i.AssigneeIDLTE))
+	}
+	if i.AssigneeIDContains != nil {
+		predicates = append(predicates, conversation.AssigneeIDContains(*i.AssigneeIDContains))
+	}
+	if i.AssigneeIDHasPrefix != nil {
+		predicates = append(predicates, conversation.AssigneeIDHasPrefix(*i.AssigneeIDHasPrefix))
+	}
+	if i.AssigneeIDHasSuffix != nil {
+		predicates = append(predicates, conversation.AssigneeIDHasSuffix(*i.AssigneeIDHasSuffix))
+	}
+	if i.AssigneeIDIsNil {
+		predicates = append(predicates, conversation.AssigneeIDIsNil())
+	}
+	if i.AssigneeIDNotNil {
+		predicates = append(predicates, conversation.AssigneeIDNotNil())
+	}
+	if i.AssigneeIDEqualFold != nil {
+		predicates = append(predicates, conversation.AssigneeIDEqualFold(*i.AssigneeIDEqualFold))
+	}
+	if i.AssigneeIDContainsFold != nil {
+		predicates = append(predicates, conversation.AssigneeIDContainsFold(*i.AssigneeIDContainsFold))
+	}
+	if i.NeedsReply != nil {
+		predicates = append(predicates, conversation.NeedsReplyEQ(*i.NeedsReply))
+	}
+	if i.NeedsReplyNEQ != nil {
+		predicates = append(predicates, conversation.NeedsReplyNEQ(*i.NeedsReplyNEQ))
+	}
+	if i.UnreadCount != nil {
+		predicates = append(predicates, conversation.UnreadCountEQ(*i.UnreadCount))
+	}
+	if i.UnreadCountNEQ != nil {
+		predicates = append(predicates, conversation.UnreadCountNEQ(*i.UnreadCountNEQ))
+	}
+	if len(i.UnreadCountIn) > 0 {
+		predicates = append(predicates, conversation.UnreadCountIn(i.UnreadCountIn...))
+	}
+	if len(i.UnreadCountNotIn) > 0 {
+		predicates = append(predicates, conversation.UnreadCountNotIn(i.UnreadCountNotIn...))
+	}
+	if i.UnreadCountGT != nil {
+		predicates = append(predicates, conversation.UnreadCountGT(*i.UnreadCountGT))
+	}
+	if i.UnreadCountGTE != nil {
+		predicates = append(predicates, conversation.UnreadCountGTE(*i.UnreadCountGTE))
+	}
+	if i.UnreadCountLT != nil {
+		predicates = append(predicates, conversation.UnreadCountLT(*i.UnreadCountLT))
+	}
+	if i.UnreadCountLTE != nil {
+		predicates = append(predicates, conversation.UnreadCountLTE(*i.UnreadCountLTE))
+	}
+	if i.LastMessageAt != nil {
+		predicates = append(predicates, conversation.LastMessageAtEQ(*i.LastMessageAt))
+	}
+	if i.LastMessageAtNEQ != nil {
+		predicates = append(predicates, conversation.LastMessageAtNEQ(*i.LastMessageAtNEQ))
+	}
+	if len(i.LastMessageAtIn) > 0 {
+		predicates = append(predicates, conversation.LastMessageAtIn(i.LastMessageAtIn...))
+	}
+	if len(i.LastMessageAtNotIn) > 0 {
+		predicates = append(predicates, conversation.LastMessageAtNotIn(i.LastMessageAtNotIn...))
+	}
+	if i.LastMessageAtGT != nil {
+		predicates = append(predicates, conversation.LastMessageAtGT(*i.LastMessageAtGT))
+	}
+	if i.LastMessageAtGTE != nil {
+		predicates = append(predicates, conversation.LastMessageAtGTE(*i.LastMessageAtGTE))
+	}
+	if i.LastMessageAtLT != nil {
+		predicates = append(predicates, conversation.LastMessageAtLT(*i.LastMessageAtLT))
+	}
+	if i.LastMessageAtLTE != nil {
+		predicates = append(predicates, conversation.LastMessageAtLTE(*i.LastMessageAtLTE))
+	}
+	if i.LastMessageAtIsNil {
+		predicates = append(predicates, conversation.LastMessageAtIsNil())
+	}
+	if i.LastMessageAtNotNil {
+		predicates = append(predicates, conversation.LastMessageAtNotNil())
+	}
+	if i.LastInboundAt != nil {
+		predicates = append(predicates, conversation.LastInboundAtEQ(*i.LastInboundAt))
+	}
+	if i.LastInboundAtNEQ != nil {
+		predicates = append(predicates, conversation.LastInboundAtNEQ(*i.LastInboundAtNEQ))
+	}
+	if len(i.LastInboundAtIn) > 0 {
+		predicates = append(predicates, conversation.LastInboundAtIn(i.LastInboundAtIn...))
+	}
+	if len(i.LastInboundAtNotIn) > 0 {
+		predicates = append(predicates, conversation.LastInboundAtNotIn(i.LastInboundAtNotIn...))
+	}
+	if i.LastInboundAtGT != nil {
+		predicates = append(predicates, conversation.LastInboundAtGT(*i.LastInboundAtGT))
+	}
+	if i.LastInboundAtGTE != nil {
+		predicates = append(predicates, conversation.LastInboundAtGTE(*i.LastInboundAtGTE))
+	}
+	if i.LastInboundAtLT != nil {
+		predicates = append(predicates, conversation.LastInboundAtLT(*i.LastInboundAtLT))
+	}
+	if i.LastInboundAtLTE != nil {
+		predicates = append(predicates, conversation.LastInboundAtLTE(*i.LastInboundAtLTE))
+	}
+	if i.LastInboundAtIsNil {
+		predicates = append(predicates, conversation.LastInboundAtIsNil())
+	}
+	if i.LastInboundAtNotNil {
+		predicates = append(predicates, conversation.LastInboundAtNotNil())
+	}
+	if i.LastMessagePreview != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewEQ(*i.LastMessagePreview))
+	}
+	if i.LastMessagePreviewNEQ != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewNEQ(*i.LastMessagePreviewNEQ))
+	}
+	if len(i.LastMessagePreviewIn) > 0 {
+		predicates = append(predicates, conversation.LastMessagePreviewIn(i.LastMessagePreviewIn...))
+	}
+	if len(i.LastMessagePreviewNotIn) > 0 {
+		predicates = append(predicates, conversation.LastMessagePreviewNotIn(i.LastMessagePreviewNotIn...))
+	}
+	if i.LastMessagePreviewGT != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewGT(*i.LastMessagePreviewGT))
+	}
+	if i.LastMessagePreviewGTE != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewGTE(*i.LastMessagePreviewGTE))
+	}
+	if i.LastMessagePreviewLT != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewLT(*i.LastMessagePreviewLT))
+	}
+	if i.LastMessagePreviewLTE != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewLTE(*i.LastMessagePreviewLTE))
+	}
+	if i.LastMessagePreviewContains != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewContains(*i.LastMessagePreviewContains))
+	}
+	if i.LastMessagePreviewHasPrefix != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewHasPrefix(*i.LastMessagePreviewHasPrefix))
+	}
+	if i.LastMessagePreviewHasSuffix != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewHasSuffix(*i.LastMessagePreviewHasSuffix))
+	}
+	if i.LastMessagePreviewEqualFold != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewEqualFold(*i.LastMessagePreviewEqualFold))
+	}
+	if i.LastMessagePreviewContainsFold != nil {
+		predicates = append(predicates, conversation.LastMessagePreviewContainsFold(*i.LastMessagePreviewContainsFold))
+	}
+	if i.DoneAt != nil {
+		predicates = append(predicates, conversation.DoneAtEQ(*i.DoneAt))
+	}
+	if i.DoneAtNEQ != nil {
+		predicates = append(predicates, conversation.DoneAtNEQ(*i.DoneAtNEQ))
+	}
+	if len(i.DoneAtIn) > 0 {
+		predicates = append(predicates, conversation.DoneAtIn(i.DoneAtIn...))
+	}
+	if len(i.DoneAtNotIn) > 0 {
+		predicates = append(predicates, conversation.DoneAtNotIn(i.DoneAtNotIn...))
+	}
+	if i.DoneAtGT != nil {
+		predicates = append(predicates, conversation.DoneAtGT(*i.DoneAtGT))
+	}
+	if i.DoneAtGTE != nil {
+		predicates = append(predicates, conversation.DoneAtGTE(*i.DoneAtGTE))
+	}
+	if i.DoneAtLT != nil {
+		predicates = append(predicates, conversation.DoneAtLT(*i.DoneAtLT))
+	}
+	if i.DoneAtLTE != nil {
+		predicates = append(predicates, conversation.DoneAtLTE(*i.DoneAtLTE))
+	}
+	if i.DoneAtIsNil {
+		predicates = append(predicates, conversation.DoneAtIsNil())
+	}
+	if i.DoneAtNotNil {
+		predicates = append(predicates, conversation.DoneAtNotNil())
+	}
+
+	if i.HasContact != nil {
+		p := conversation.HasContact()
+		if !*i.HasContact {
+			p = conversation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasContactWith) > 0 {
+		with := make([]predicate.Contact, 0, len(i.HasContactWith))
+		for _, w := range i.HasContactWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasContactWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, conversation.HasContactWith(with...))
+	}
+	if i.HasAssignee != nil {
+		p := conversation.HasAssignee()
+		if !*i.HasAssignee {
+			p = conversation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAssigneeWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasAssigneeWith))
+		for _, w := range i.HasAssigneeWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAssigneeWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, conversation.HasAssigneeWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyConversationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return conversation.And(predicates...), nil
 	}
 }
 
@@ -6071,6 +6814,135 @@ type MessageWhereInput struct {
 	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
 	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
 
+	// "direction" field predicates.
+	Direction      *message.Direction  `json:"direction,omitempty"`
+	DirectionNEQ   *message.Direction  `json:"directionNEQ,omitempty"`
+	DirectionIn    []message.Direction `json:"directionIn,omitempty"`
+	DirectionNotIn []message.Direction `json:"directionNotIn,omitempty"`
+
+	// "from" field predicates.
+	From             *string  `json:"from,omitempty"`
+	FromNEQ          *string  `json:"fromNEQ,omitempty"`
+	FromIn           []string `json:"fromIn,omitempty"`
+	FromNotIn        []string `json:"fromNotIn,omitempty"`
+	FromGT           *string  `json:"fromGT,omitempty"`
+	FromGTE          *string  `json:"fromGTE,omitempty"`
+	FromLT           *string  `json:"fromLT,omitempty"`
+	FromLTE          *string  `json:"fromLTE,omitempty"`
+	FromContains     *string  `json:"fromContains,omitempty"`
+	FromHasPrefix    *string  `json:"fromHasPrefix,omitempty"`
+	FromHasSuffix    *string  `json:"fromHasSuffix,omitempty"`
+	FromIsNil        bool     `json:"fromIsNil,omitempty"`
+	FromNotNil       bool     `json:"fromNotNil,omitempty"`
+	FromEqualFold    *string  `json:"fromEqualFold,omitempty"`
+	FromContainsFold *string  `json:"fromContainsFold,omitempty"`
+
+	// "intent" field predicates.
+	Intent       *message.Intent  `json:"intent,omitempty"`
+	IntentNEQ    *message.Intent  `json:"intentNEQ,omitempty"`
+	IntentIn     []message.Intent `json:"intentIn,omitempty"`
+	IntentNotIn  []message.Intent `json:"intentNotIn,omitempty"`
+	IntentIsNil  bool             `json:"intentIsNil,omitempty"`
+	IntentNotNil bool             `json:"intentNotNil,omitempty"`
+
+	// "intent_confidence" field predicates.
+	IntentConfidence       *float64  `json:"intentConfidence,omitempty"`
+	IntentConfidenceNEQ    *float64  `json:"intentConfidenceNEQ,omitempty"`
+	IntentConfidenceIn     []float64 `json:"intentConfidenceIn,omitempty"`
+	IntentConfidenceNotIn  []float64 `json:"intentConfidenceNotIn,omitempty"`
+	IntentConfidenceGT     *float64  `json:"intentConfidenceGT,omitempty"`
+	IntentConfidenceGTE    *float64  `json:"intentConfidenceGTE,omitempty"`
+	IntentConfidenceLT     *float64  `json:"intentConfidenceLT,omitempty"`
+	IntentConfidenceLTE    *float64  `json:"intentConfidenceLTE,omitempty"`
+	IntentConfidenceIsNil  bool      `json:"intentConfidenceIsNil,omitempty"`
+	IntentConfidenceNotNil bool      `json:"intentConfidenceNotNil,omitempty"`
+
+	// "action" field predicates.
+	Action       *message.Action  `json:"action,omitempty"`
+	ActionNEQ    *message.Action  `json:"actionNEQ,omitempty"`
+	ActionIn     []message.Action `json:"actionIn,omitempty"`
+	ActionNotIn  []message.Action `json:"actionNotIn,omitempty"`
+	ActionIsNil  bool             `json:"actionIsNil,omitempty"`
+	ActionNotNil bool             `json:"actionNotNil,omitempty"`
+
+	// "action_note" field predicates.
+	ActionNote             *string  `json:"actionNote,omitempty"`
+	ActionNoteNEQ          *string  `json:"actionNoteNEQ,omitempty"`
+	ActionNoteIn           []string `json:"actionNoteIn,omitempty"`
+	ActionNoteNotIn        []string `json:"actionNoteNotIn,omitempty"`
+	ActionNoteGT           *string  `json:"actionNoteGT,omitempty"`
+	ActionNoteGTE          *string  `json:"actionNoteGTE,omitempty"`
+	ActionNoteLT           *string  `json:"actionNoteLT,omitempty"`
+	ActionNoteLTE          *string  `json:"actionNoteLTE,omitempty"`
+	ActionNoteContains     *string  `json:"actionNoteContains,omitempty"`
+	ActionNoteHasPrefix    *string  `json:"actionNoteHasPrefix,omitempty"`
+	ActionNoteHasSuffix    *string  `json:"actionNoteHasSuffix,omitempty"`
+	ActionNoteEqualFold    *string  `json:"actionNoteEqualFold,omitempty"`
+	ActionNoteContainsFold *string  `json:"actionNoteContainsFold,omitempty"`
+
+	// "task_id" field predicates.
+	TaskID             *pulid.ID  `json:"taskID,omitempty"`
+	TaskIDNEQ          *pulid.ID  `json:"taskIDNEQ,omitempty"`
+	TaskIDIn           []pulid.ID `json:"taskIDIn,omitempty"`
+	TaskIDNotIn        []pulid.ID `json:"taskIDNotIn,omitempty"`
+	TaskIDGT           *pulid.ID  `json:"taskIDGT,omitempty"`
+	TaskIDGTE          *pulid.ID  `json:"taskIDGTE,omitempty"`
+	TaskIDLT           *pulid.ID  `json:"taskIDLT,omitempty"`
+	TaskIDLTE          *pulid.ID  `json:"taskIDLTE,omitempty"`
+	TaskIDContains     *pulid.ID  `json:"taskIDContains,omitempty"`
+	TaskIDHasPrefix    *pulid.ID  `json:"taskIDHasPrefix,omitempty"`
+	TaskIDHasSuffix    *pulid.ID  `json:"taskIDHasSuffix,omitempty"`
+	TaskIDIsNil        bool       `json:"taskIDIsNil,omitempty"`
+	TaskIDNotNil       bool       `json:"taskIDNotNil,omitempty"`
+	TaskIDEqualFold    *pulid.ID  `json:"taskIDEqualFold,omitempty"`
+	TaskIDContainsFold *pulid.ID  `json:"taskIDContainsFold,omitempty"`
+
+	// "action_undone_at" field predicates.
+	ActionUndoneAt       *time.Time  `json:"actionUndoneAt,omitempty"`
+	ActionUndoneAtNEQ    *time.Time  `json:"actionUndoneAtNEQ,omitempty"`
+	ActionUndoneAtIn     []time.Time `json:"actionUndoneAtIn,omitempty"`
+	ActionUndoneAtNotIn  []time.Time `json:"actionUndoneAtNotIn,omitempty"`
+	ActionUndoneAtGT     *time.Time  `json:"actionUndoneAtGT,omitempty"`
+	ActionUndoneAtGTE    *time.Time  `json:"actionUndoneAtGTE,omitempty"`
+	ActionUndoneAtLT     *time.Time  `json:"actionUndoneAtLT,omitempty"`
+	ActionUndoneAtLTE    *time.Time  `json:"actionUndoneAtLTE,omitempty"`
+	ActionUndoneAtIsNil  bool        `json:"actionUndoneAtIsNil,omitempty"`
+	ActionUndoneAtNotNil bool        `json:"actionUndoneAtNotNil,omitempty"`
+
+	// "action_undone_by_id" field predicates.
+	ActionUndoneByID             *pulid.ID  `json:"actionUndoneByID,omitempty"`
+	ActionUndoneByIDNEQ          *pulid.ID  `json:"actionUndoneByIDNEQ,omitempty"`
+	ActionUndoneByIDIn           []pulid.ID `json:"actionUndoneByIDIn,omitempty"`
+	ActionUndoneByIDNotIn        []pulid.ID `json:"actionUndoneByIDNotIn,omitempty"`
+	ActionUndoneByIDGT           *pulid.ID  `json:"actionUndoneByIDGT,omitempty"`
+	ActionUndoneByIDGTE          *pulid.ID  `json:"actionUndoneByIDGTE,omitempty"`
+	ActionUndoneByIDLT           *pulid.ID  `json:"actionUndoneByIDLT,omitempty"`
+	ActionUndoneByIDLTE          *pulid.ID  `json:"actionUndoneByIDLTE,omitempty"`
+	ActionUndoneByIDContains     *pulid.ID  `json:"actionUndoneByIDContains,omitempty"`
+	ActionUndoneByIDHasPrefix    *pulid.ID  `json:"actionUndoneByIDHasPrefix,omitempty"`
+	ActionUndoneByIDHasSuffix    *pulid.ID  `json:"actionUndoneByIDHasSuffix,omitempty"`
+	ActionUndoneByIDIsNil        bool       `json:"actionUndoneByIDIsNil,omitempty"`
+	ActionUndoneByIDNotNil       bool       `json:"actionUndoneByIDNotNil,omitempty"`
+	ActionUndoneByIDEqualFold    *pulid.ID  `json:"actionUndoneByIDEqualFold,omitempty"`
+	ActionUndoneByIDContainsFold *pulid.ID  `json:"actionUndoneByIDContainsFold,omitempty"`
+
+	// "reply_to_id" field predicates.
+	ReplyToID             *pulid.ID  `json:"replyToID,omitempty"`
+	ReplyToIDNEQ          *pulid.ID  `json:"replyToIDNEQ,omitempty"`
+	ReplyToIDIn           []pulid.ID `json:"replyToIDIn,omitempty"`
+	ReplyToIDNotIn        []pulid.ID `json:"replyToIDNotIn,omitempty"`
+	ReplyToIDGT           *pulid.ID  `json:"replyToIDGT,omitempty"`
+	ReplyToIDGTE          *pulid.ID  `json:"replyToIDGTE,omitempty"`
+	ReplyToIDLT           *pulid.ID  `json:"replyToIDLT,omitempty"`
+	ReplyToIDLTE          *pulid.ID  `json:"replyToIDLTE,omitempty"`
+	ReplyToIDContains     *pulid.ID  `json:"replyToIDContains,omitempty"`
+	ReplyToIDHasPrefix    *pulid.ID  `json:"replyToIDHasPrefix,omitempty"`
+	ReplyToIDHasSuffix    *pulid.ID  `json:"replyToIDHasSuffix,omitempty"`
+	ReplyToIDIsNil        bool       `json:"replyToIDIsNil,omitempty"`
+	ReplyToIDNotNil       bool       `json:"replyToIDNotNil,omitempty"`
+	ReplyToIDEqualFold    *pulid.ID  `json:"replyToIDEqualFold,omitempty"`
+	ReplyToIDContainsFold *pulid.ID  `json:"replyToIDContainsFold,omitempty"`
+
 	// "contact" edge predicates.
 	HasContact     *bool                `json:"hasContact,omitempty"`
 	HasContactWith []*ContactWhereInput `json:"hasContactWith,omitempty"`
@@ -6829,6 +7701,333 @@ func (i *MessageWhereInput) P() (predicate.Message, error) {
 	}
 	if i.SentAtNotNil {
 		predicates = append(predicates, message.SentAtNotNil())
+	}
+	if i.Direction != nil {
+		predicates = append(predicates, message.DirectionEQ(*i.Direction))
+	}
+	if i.DirectionNEQ != nil {
+		predicates = append(predicates, message.DirectionNEQ(*i.DirectionNEQ))
+	}
+	if len(i.DirectionIn) > 0 {
+		predicates = append(predicates, message.DirectionIn(i.DirectionIn...))
+	}
+	if len(i.DirectionNotIn) > 0 {
+		predicates = append(predicates, message.DirectionNotIn(i.DirectionNotIn...))
+	}
+	if i.From != nil {
+		predicates = append(predicates, message.FromEQ(*i.From))
+	}
+	if i.FromNEQ != nil {
+		predicates = append(predicates, message.FromNEQ(*i.FromNEQ))
+	}
+	if len(i.FromIn) > 0 {
+		predicates = append(predicates, message.FromIn(i.FromIn...))
+	}
+	if len(i.FromNotIn) > 0 {
+		predicates = append(predicates, message.FromNotIn(i.FromNotIn...))
+	}
+	if i.FromGT != nil {
+		predicates = append(predicates, message.FromGT(*i.FromGT))
+	}
+	if i.FromGTE != nil {
+		predicates = append(predicates, message.FromGTE(*i.FromGTE))
+	}
+	if i.FromLT != nil {
+		predicates = append(predicates, message.FromLT(*i.FromLT))
+	}
+	if i.FromLTE != nil {
+		predicates = append(predicates, message.FromLTE(*i.FromLTE))
+	}
+	if i.FromContains != nil {
+		predicates = append(predicates, message.FromContains(*i.FromContains))
+	}
+	if i.FromHasPrefix != nil {
+		predicates = append(predicates, message.FromHasPrefix(*i.FromHasPrefix))
+	}
+	if i.FromHasSuffix != nil {
+		predicates = append(predicates, message.FromHasSuffix(*i.FromHasSuffix))
+	}
+	if i.FromIsNil {
+		predicates = append(predicates, message.FromIsNil())
+	}
+	if i.FromNotNil {
+		predicates = append(predicates, message.FromNotNil())
+	}
+	if i.FromEqualFold != nil {
+		predicates = append(predicates, message.FromEqualFold(*i.FromEqualFold))
+	}
+	if i.FromContainsFold != nil {
+		predicates = append(predicates, message.FromContainsFold(*i.FromContainsFold))
+	}
+	if i.Intent != nil {
+		predicates = append(predicates, message.IntentEQ(*i.Intent))
+	}
+	if i.IntentNEQ != nil {
+		predicates = append(predicates, message.IntentNEQ(*i.IntentNEQ))
+	}
+	if len(i.IntentIn) > 0 {
+		predicates = append(predicates, message.IntentIn(i.IntentIn...))
+	}
+	if len(i.IntentNotIn) > 0 {
+		predicates = append(predicates, message.IntentNotIn(i.IntentNotIn...))
+	}
+	if i.IntentIsNil {
+		predicates = append(predicates, message.IntentIsNil())
+	}
+	if i.IntentNotNil {
+		predicates = append(predicates, message.IntentNotNil())
+	}
+	if i.IntentConfidence != nil {
+		predicates = append(predicates, message.IntentConfidenceEQ(*i.IntentConfidence))
+	}
+	if i.IntentConfidenceNEQ != nil {
+		predicates = append(predicates, message.IntentConfidenceNEQ(*i.IntentConfidenceNEQ))
+	}
+	if len(i.IntentConfidenceIn) > 0 {
+		predicates = append(predicates, message.IntentConfidenceIn(i.IntentConfidenceIn...))
+	}
+	if len(i.IntentConfidenceNotIn) > 0 {
+		predicates = append(predicates, message.IntentConfidenceNotIn(i.IntentConfidenceNotIn...))
+	}
+	if i.IntentConfidenceGT != nil {
+		predicates = append(predicates, message.IntentConfidenceGT(*i.IntentConfidenceGT))
+	}
+	if i.IntentConfidenceGTE != nil {
+		predicates = append(predicates, message.IntentConfidenceGTE(*i.IntentConfidenceGTE))
+	}
+	if i.IntentConfidenceLT != nil {
+		predicates = append(predicates, message.IntentConfidenceLT(*i.IntentConfidenceLT))
+	}
+	if i.IntentConfidenceLTE != nil {
+		predicates = append(predicates, message.IntentConfidenceLTE(*i.IntentConfidenceLTE))
+	}
+	if i.IntentConfidenceIsNil {
+		predicates = append(predicates, message.IntentConfidenceIsNil())
+	}
+	if i.IntentConfidenceNotNil {
+		predicates = append(predicates, message.IntentConfidenceNotNil())
+	}
+	if i.Action != nil {
+		predicates = append(predicates, message.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, message.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, message.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, message.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.ActionIsNil {
+		predicates = append(predicates, message.ActionIsNil())
+	}
+	if i.ActionNotNil {
+		predicates = append(predicates, message.ActionNotNil())
+	}
+	if i.ActionNote != nil {
+		predicates = append(predicates, message.ActionNoteEQ(*i.ActionNote))
+	}
+	if i.ActionNoteNEQ != nil {
+		predicates = append(predicates, message.ActionNoteNEQ(*i.ActionNoteNEQ))
+	}
+	if len(i.ActionNoteIn) > 0 {
+		predicates = append(predicates, message.ActionNoteIn(i.ActionNoteIn...))
+	}
+	if len(i.ActionNoteNotIn) > 0 {
+		predicates = append(predicates, message.ActionNoteNotIn(i.ActionNoteNotIn...))
+	}
+	if i.ActionNoteGT != nil {
+		predicates = append(predicates, message.ActionNoteGT(*i.ActionNoteGT))
+	}
+	if i.ActionNoteGTE != nil {
+		predicates = append(predicates, message.ActionNoteGTE(*i.ActionNoteGTE))
+	}
+	if i.ActionNoteLT != nil {
+		predicates = append(predicates, message.ActionNoteLT(*i.ActionNoteLT))
+	}
+	if i.ActionNoteLTE != nil {
+		predicates = append(predicates, message.ActionNoteLTE(*i.ActionNoteLTE))
+	}
+	if i.ActionNoteContains != nil {
+		predicates = append(predicates, message.ActionNoteContains(*i.ActionNoteContains))
+	}
+	if i.ActionNoteHasPrefix != nil {
+		predicates = append(predicates, message.ActionNoteHasPrefix(*i.ActionNoteHasPrefix))
+	}
+	if i.ActionNoteHasSuffix != nil {
+		predicates = append(predicates, message.ActionNoteHasSuffix(*i.ActionNoteHasSuffix))
+	}
+	if i.ActionNoteEqualFold != nil {
+		predicates = append(predicates, message.ActionNoteEqualFold(*i.ActionNoteEqualFold))
+	}
+	if i.ActionNoteContainsFold != nil {
+		predicates = append(predicates, message.ActionNoteContainsFold(*i.ActionNoteContainsFold))
+	}
+	if i.TaskID != nil {
+		predicates = append(predicates, message.TaskIDEQ(*i.TaskID))
+	}
+	if i.TaskIDNEQ != nil {
+		predicates = append(predicates, message.TaskIDNEQ(*i.TaskIDNEQ))
+	}
+	if len(i.TaskIDIn) > 0 {
+		predicates = append(predicates, message.TaskIDIn(i.TaskIDIn...))
+	}
+	if len(i.TaskIDNotIn) > 0 {
+		predicates = append(predicates, message.TaskIDNotIn(i.TaskIDNotIn...))
+	}
+	if i.TaskIDGT != nil {
+		predicates = append(predicates, message.TaskIDGT(*i.TaskIDGT))
+	}
+	if i.TaskIDGTE != nil {
+		predicates = append(predicates, message.TaskIDGTE(*i.TaskIDGTE))
+	}
+	if i.TaskIDLT != nil {
+		predicates = append(predicates, message.TaskIDLT(*i.TaskIDLT))
+	}
+	if i.TaskIDLTE != nil {
+		predicates = append(predicates, message.TaskIDLTE(*i.TaskIDLTE))
+	}
+	if i.TaskIDContains != nil {
+		predicates = append(predicates, message.TaskIDContains(*i.TaskIDContains))
+	}
+	if i.TaskIDHasPrefix != nil {
+		predicates = append(predicates, message.TaskIDHasPrefix(*i.TaskIDHasPrefix))
+	}
+	if i.TaskIDHasSuffix != nil {
+		predicates = append(predicates, message.TaskIDHasSuffix(*i.TaskIDHasSuffix))
+	}
+	if i.TaskIDIsNil {
+		predicates = append(predicates, message.TaskIDIsNil())
+	}
+	if i.TaskIDNotNil {
+		predicates = append(predicates, message.TaskIDNotNil())
+	}
+	if i.TaskIDEqualFold != nil {
+		predicates = append(predicates, message.TaskIDEqualFold(*i.TaskIDEqualFold))
+	}
+	if i.TaskIDContainsFold != nil {
+		predicates = append(predicates, message.TaskIDContainsFold(*i.TaskIDContainsFold))
+	}
+	if i.ActionUndoneAt != nil {
+		predicates = append(predicates, message.ActionUndoneAtEQ(*i.ActionUndoneAt))
+	}
+	if i.ActionUndoneAtNEQ != nil {
+		predicates = append(predicates, message.ActionUndoneAtNEQ(*i.ActionUndoneAtNEQ))
+	}
+	if len(i.ActionUndoneAtIn) > 0 {
+		predicates = append(predicates, message.ActionUndoneAtIn(i.ActionUndoneAtIn...))
+	}
+	if len(i.ActionUndoneAtNotIn) > 0 {
+		predicates = append(predicates, message.ActionUndoneAtNotIn(i.ActionUndoneAtNotIn...))
+	}
+	if i.ActionUndoneAtGT != nil {
+		predicates = append(predicates, message.ActionUndoneAtGT(*i.ActionUndoneAtGT))
+	}
+	if i.ActionUndoneAtGTE != nil {
+		predicates = append(predicates, message.ActionUndoneAtGTE(*i.ActionUndoneAtGTE))
+	}
+	if i.ActionUndoneAtLT != nil {
+		predicates = append(predicates, message.ActionUndoneAtLT(*i.ActionUndoneAtLT))
+	}
+	if i.ActionUndoneAtLTE != nil {
+		predicates = append(predicates, message.ActionUndoneAtLTE(*i.ActionUndoneAtLTE))
+	}
+	if i.ActionUndoneAtIsNil {
+		predicates = append(predicates, message.ActionUndoneAtIsNil())
+	}
+	if i.ActionUndoneAtNotNil {
+		predicates = append(predicates, message.ActionUndoneAtNotNil())
+	}
+	if i.ActionUndoneByID != nil {
+		predicates = append(predicates, message.ActionUndoneByIDEQ(*i.ActionUndoneByID))
+	}
+	if i.ActionUndoneByIDNEQ != nil {
+		predicates = append(predicates, message.ActionUndoneByIDNEQ(*i.ActionUndoneByIDNEQ))
+	}
+	if len(i.ActionUndoneByIDIn) > 0 {
+		predicates = append(predicates, message.ActionUndoneByIDIn(i.ActionUndoneByIDIn...))
+	}
+	if len(i.ActionUndoneByIDNotIn) > 0 {
+		predicates = append(predicates, message.ActionUndoneByIDNotIn(i.ActionUndoneByIDNotIn...))
+	}
+	if i.ActionUndoneByIDGT != nil {
+		predicates = append(predicates, message.ActionUndoneByIDGT(*i.ActionUndoneByIDGT))
+	}
+	if i.ActionUndoneByIDGTE != nil {
+		predicates = append(predicates, message.ActionUndoneByIDGTE(*i.ActionUndoneByIDGTE))
+	}
+	if i.ActionUndoneByIDLT != nil {
+		predicates = append(predicates, message.ActionUndoneByIDLT(*i.ActionUndoneByIDLT))
+	}
+	if i.ActionUndoneByIDLTE != nil {
+		predicates = append(predicates, message.ActionUndoneByIDLTE(*i.ActionUndoneByIDLTE))
+	}
+	if i.ActionUndoneByIDContains != nil {
+		predicates = append(predicates, message.ActionUndoneByIDContains(*i.ActionUndoneByIDContains))
+	}
+	if i.ActionUndoneByIDHasPrefix != nil {
+		predicates = append(predicates, message.ActionUndoneByIDHasPrefix(*i.ActionUndoneByIDHasPrefix))
+	}
+	if i.ActionUndoneByIDHasSuffix != nil {
+		predicates = append(predicates, message.ActionUndoneByIDHasSuffix(*i.ActionUndoneByIDHasSuffix))
+	}
+	if i.ActionUndoneByIDIsNil {
+		predicates = append(predicates, message.ActionUndoneByIDIsNil())
+	}
+	if i.ActionUndoneByIDNotNil {
+		predicates = append(predicates, message.ActionUndoneByIDNotNil())
+	}
+	if i.ActionUndoneByIDEqualFold != nil {
+		predicates = append(predicates, message.ActionUndoneByIDEqualFold(*i.ActionUndoneByIDEqualFold))
+	}
+	if i.ActionUndoneByIDContainsFold != nil {
+		predicates = append(predicates, message.ActionUndoneByIDContainsFold(*i.ActionUndoneByIDContainsFold))
+	}
+	if i.ReplyToID != nil {
+		predicates = append(predicates, message.ReplyToIDEQ(*i.ReplyToID))
+	}
+	if i.ReplyToIDNEQ != nil {
+		predicates = append(predicates, message.ReplyToIDNEQ(*i.ReplyToIDNEQ))
+	}
+	if len(i.ReplyToIDIn) > 0 {
+		predicates = append(predicates, message.ReplyToIDIn(i.ReplyToIDIn...))
+	}
+	if len(i.ReplyToIDNotIn) > 0 {
+		predicates = append(predicates, message.ReplyToIDNotIn(i.ReplyToIDNotIn...))
+	}
+	if i.ReplyToIDGT != nil {
+		predicates = append(predicates, message.ReplyToIDGT(*i.ReplyToIDGT))
+	}
+	if i.ReplyToIDGTE != nil {
+		predicates = append(predicates, message.ReplyToIDGTE(*i.ReplyToIDGTE))
+	}
+	if i.ReplyToIDLT != nil {
+		predicates = append(predicates, message.ReplyToIDLT(*i.ReplyToIDLT))
+	}
+	if i.ReplyToIDLTE != nil {
+		predicates = append(predicates, message.ReplyToIDLTE(*i.ReplyToIDLTE))
+	}
+	if i.ReplyToIDContains != nil {
+		predicates = append(predicates, message.ReplyToIDContains(*i.ReplyToIDContains))
+	}
+	if i.ReplyToIDHasPrefix != nil {
+		predicates = append(predicates, message.ReplyToIDHasPrefix(*i.ReplyToIDHasPrefix))
+	}
+	if i.ReplyToIDHasSuffix != nil {
+		predicates = append(predicates, message.ReplyToIDHasSuffix(*i.ReplyToIDHasSuffix))
+	}
+	if i.ReplyToIDIsNil {
+		predicates = append(predicates, message.ReplyToIDIsNil())
+	}
+	if i.ReplyToIDNotNil {
+		predicates = append(predicates, message.ReplyToIDNotNil())
+	}
+	if i.ReplyToIDEqualFold != nil {
+		predicates = append(predicates, message.ReplyToIDEqualFold(*i.ReplyToIDEqualFold))
+	}
+	if i.ReplyToIDContainsFold != nil {
+		predicates = append(predicates, message.ReplyToIDContainsFold(*i.ReplyToIDContainsFold))
 	}
 
 	if i.HasContact != nil {

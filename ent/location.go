@@ -41,8 +41,10 @@ type Location struct {
 	// Settings holds the value of the "settings" field.
 	Settings types.LocationSettings `json:"settings,omitempty"`
 	// Host name that selects this location, e.g. sydney.crm.example.com
-	Hostname     *string `json:"hostname,omitempty"`
-	selectValues sql.SelectValues
+	Hostname *string `json:"hostname,omitempty"`
+	// The secret in the ClickSend inbound and receipt URLs
+	SmsWebhookToken *string `json:"-"`
+	selectValues    sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -54,7 +56,7 @@ func (*Location) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case location.FieldID:
 			values[i] = new(pulid.ID)
-		case location.FieldName, location.FieldCode, location.FieldTimezone, location.FieldCurrency, location.FieldRegion, location.FieldAddress, location.FieldPhone, location.FieldHostname:
+		case location.FieldName, location.FieldCode, location.FieldTimezone, location.FieldCurrency, location.FieldRegion, location.FieldAddress, location.FieldPhone, location.FieldHostname, location.FieldSmsWebhookToken:
 			values[i] = new(sql.NullString)
 		case location.FieldCreatedAt, location.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -148,6 +150,13 @@ func (_m *Location) assignValues(columns []string, values []any) error {
 				_m.Hostname = new(string)
 				*_m.Hostname = value.String
 			}
+		case location.FieldSmsWebhookToken:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field sms_webhook_token", values[i])
+			} else if value.Valid {
+				_m.SmsWebhookToken = new(string)
+				*_m.SmsWebhookToken = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -218,6 +227,8 @@ func (_m *Location) String() string {
 		builder.WriteString("hostname=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("sms_webhook_token=<sensitive>")
 	builder.WriteByte(')')
 	return builder.String()
 }

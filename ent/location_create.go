@@ -163,6 +163,20 @@ func (_c *LocationCreate) SetNillableHostname(v *string) *LocationCreate {
 	return _c
 }
 
+// SetSmsWebhookToken sets the "sms_webhook_token" field.
+func (_c *LocationCreate) SetSmsWebhookToken(v string) *LocationCreate {
+	_c.mutation.SetSmsWebhookToken(v)
+	return _c
+}
+
+// SetNillableSmsWebhookToken sets the "sms_webhook_token" field if the given value is not nil.
+func (_c *LocationCreate) SetNillableSmsWebhookToken(v *string) *LocationCreate {
+	if v != nil {
+		_c.SetSmsWebhookToken(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *LocationCreate) SetID(v pulid.ID) *LocationCreate {
 	_c.mutation.SetID(v)
@@ -324,6 +338,11 @@ func (_c *LocationCreate) check() error {
 			return &ValidationError{Name: "hostname", err: fmt.Errorf(`ent: validator failed for field "Location.hostname": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.SmsWebhookToken(); ok {
+		if err := location.SmsWebhookTokenValidator(v); err != nil {
+			return &ValidationError{Name: "sms_webhook_token", err: fmt.Errorf(`ent: validator failed for field "Location.sms_webhook_token": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -403,6 +422,10 @@ func (_c *LocationCreate) createSpec() (*Location, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Hostname(); ok {
 		_spec.SetField(location.FieldHostname, field.TypeString, value)
 		_node.Hostname = &value
+	}
+	if value, ok := _c.mutation.SmsWebhookToken(); ok {
+		_spec.SetField(location.FieldSmsWebhookToken, field.TypeString, value)
+		_node.SmsWebhookToken = &value
 	}
 	return _node, _spec
 }
@@ -579,6 +602,24 @@ func (u *LocationUpsert) UpdateHostname() *LocationUpsert {
 // ClearHostname clears the value of the "hostname" field.
 func (u *LocationUpsert) ClearHostname() *LocationUpsert {
 	u.SetNull(location.FieldHostname)
+	return u
+}
+
+// SetSmsWebhookToken sets the "sms_webhook_token" field.
+func (u *LocationUpsert) SetSmsWebhookToken(v string) *LocationUpsert {
+	u.Set(location.FieldSmsWebhookToken, v)
+	return u
+}
+
+// UpdateSmsWebhookToken sets the "sms_webhook_token" field to the value that was provided on create.
+func (u *LocationUpsert) UpdateSmsWebhookToken() *LocationUpsert {
+	u.SetExcluded(location.FieldSmsWebhookToken)
+	return u
+}
+
+// ClearSmsWebhookToken clears the value of the "sms_webhook_token" field.
+func (u *LocationUpsert) ClearSmsWebhookToken() *LocationUpsert {
+	u.SetNull(location.FieldSmsWebhookToken)
 	return u
 }
 
@@ -777,6 +818,27 @@ func (u *LocationUpsertOne) UpdateHostname() *LocationUpsertOne {
 func (u *LocationUpsertOne) ClearHostname() *LocationUpsertOne {
 	return u.Update(func(s *LocationUpsert) {
 		s.ClearHostname()
+	})
+}
+
+// SetSmsWebhookToken sets the "sms_webhook_token" field.
+func (u *LocationUpsertOne) SetSmsWebhookToken(v string) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetSmsWebhookToken(v)
+	})
+}
+
+// UpdateSmsWebhookToken sets the "sms_webhook_token" field to the value that was provided on create.
+func (u *LocationUpsertOne) UpdateSmsWebhookToken() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateSmsWebhookToken()
+	})
+}
+
+// ClearSmsWebhookToken clears the value of the "sms_webhook_token" field.
+func (u *LocationUpsertOne) ClearSmsWebhookToken() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearSmsWebhookToken()
 	})
 }
 
@@ -1142,6 +1204,27 @@ func (u *LocationUpsertBulk) UpdateHostname() *LocationUpsertBulk {
 func (u *LocationUpsertBulk) ClearHostname() *LocationUpsertBulk {
 	return u.Update(func(s *LocationUpsert) {
 		s.ClearHostname()
+	})
+}
+
+// SetSmsWebhookToken sets the "sms_webhook_token" field.
+func (u *LocationUpsertBulk) SetSmsWebhookToken(v string) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetSmsWebhookToken(v)
+	})
+}
+
+// UpdateSmsWebhookToken sets the "sms_webhook_token" field to the value that was provided on create.
+func (u *LocationUpsertBulk) UpdateSmsWebhookToken() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateSmsWebhookToken()
+	})
+}
+
+// ClearSmsWebhookToken clears the value of the "sms_webhook_token" field.
+func (u *LocationUpsertBulk) ClearSmsWebhookToken() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearSmsWebhookToken()
 	})
 }
 

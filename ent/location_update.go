@@ -167,6 +167,26 @@ func (_u *LocationUpdate) ClearHostname() *LocationUpdate {
 	return _u
 }
 
+// SetSmsWebhookToken sets the "sms_webhook_token" field.
+func (_u *LocationUpdate) SetSmsWebhookToken(v string) *LocationUpdate {
+	_u.mutation.SetSmsWebhookToken(v)
+	return _u
+}
+
+// SetNillableSmsWebhookToken sets the "sms_webhook_token" field if the given value is not nil.
+func (_u *LocationUpdate) SetNillableSmsWebhookToken(v *string) *LocationUpdate {
+	if v != nil {
+		_u.SetSmsWebhookToken(*v)
+	}
+	return _u
+}
+
+// ClearSmsWebhookToken clears the value of the "sms_webhook_token" field.
+func (_u *LocationUpdate) ClearSmsWebhookToken() *LocationUpdate {
+	_u.mutation.ClearSmsWebhookToken()
+	return _u
+}
+
 // Mutation returns the LocationMutation object of the builder.
 func (_u *LocationUpdate) Mutation() *LocationMutation {
 	return _u.mutation
@@ -246,6 +266,11 @@ func (_u *LocationUpdate) check() error {
 			return &ValidationError{Name: "hostname", err: fmt.Errorf(`ent: validator failed for field "Location.hostname": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SmsWebhookToken(); ok {
+		if err := location.SmsWebhookTokenValidator(v); err != nil {
+			return &ValidationError{Name: "sms_webhook_token", err: fmt.Errorf(`ent: validator failed for field "Location.sms_webhook_token": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -293,6 +318,12 @@ func (_u *LocationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.HostnameCleared() {
 		_spec.ClearField(location.FieldHostname, field.TypeString)
+	}
+	if value, ok := _u.mutation.SmsWebhookToken(); ok {
+		_spec.SetField(location.FieldSmsWebhookToken, field.TypeString, value)
+	}
+	if _u.mutation.SmsWebhookTokenCleared() {
+		_spec.ClearField(location.FieldSmsWebhookToken, field.TypeString)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -452,6 +483,26 @@ func (_u *LocationUpdateOne) ClearHostname() *LocationUpdateOne {
 	return _u
 }
 
+// SetSmsWebhookToken sets the "sms_webhook_token" field.
+func (_u *LocationUpdateOne) SetSmsWebhookToken(v string) *LocationUpdateOne {
+	_u.mutation.SetSmsWebhookToken(v)
+	return _u
+}
+
+// SetNillableSmsWebhookToken sets the "sms_webhook_token" field if the given value is not nil.
+func (_u *LocationUpdateOne) SetNillableSmsWebhookToken(v *string) *LocationUpdateOne {
+	if v != nil {
+		_u.SetSmsWebhookToken(*v)
+	}
+	return _u
+}
+
+// ClearSmsWebhookToken clears the value of the "sms_webhook_token" field.
+func (_u *LocationUpdateOne) ClearSmsWebhookToken() *LocationUpdateOne {
+	_u.mutation.ClearSmsWebhookToken()
+	return _u
+}
+
 // Mutation returns the LocationMutation object of the builder.
 func (_u *LocationUpdateOne) Mutation() *LocationMutation {
 	return _u.mutation
@@ -544,6 +595,11 @@ func (_u *LocationUpdateOne) check() error {
 			return &ValidationError{Name: "hostname", err: fmt.Errorf(`ent: validator failed for field "Location.hostname": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SmsWebhookToken(); ok {
+		if err := location.SmsWebhookTokenValidator(v); err != nil {
+			return &ValidationError{Name: "sms_webhook_token", err: fmt.Errorf(`ent: validator failed for field "Location.sms_webhook_token": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -608,6 +664,12 @@ func (_u *LocationUpdateOne) sqlSave(ctx context.Context) (_node *Location, err 
 	}
 	if _u.mutation.HostnameCleared() {
 		_spec.ClearField(location.FieldHostname, field.TypeString)
+	}
+	if value, ok := _u.mutation.SmsWebhookToken(); ok {
+		_spec.SetField(location.FieldSmsWebhookToken, field.TypeString, value)
+	}
+	if _u.mutation.SmsWebhookTokenCleared() {
+		_spec.ClearField(location.FieldSmsWebhookToken, field.TypeString)
 	}
 	_node = &Location{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -73,6 +73,28 @@ type Message struct {
 	SendAfter *time.Time `json:"send_after,omitempty"`
 	// SentAt holds the value of the "sent_at" field.
 	SentAt *time.Time `json:"sent_at,omitempty"`
+	// Direction holds the value of the "direction" field.
+	Direction message.Direction `json:"direction,omitempty"`
+	// Sender of an inbound message (E.164); to is then the clinic's number
+	From *string `json:"from,omitempty"`
+	// What an inbound reply means (DetectSMSIntent)
+	Intent *message.Intent `json:"intent,omitempty"`
+	// The classifier's confidence in intent, 0 to 1
+	IntentConfidence *float64 `json:"intent_confidence,omitempty"`
+	// What the system did with an inbound reply
+	Action *message.Action `json:"action,omitempty"`
+	// Why, in words: the classifier's reason, the proposed time, why nothing was changed
+	ActionNote string `json:"action_note,omitempty"`
+	// The task the reply made (reschedule, question)
+	TaskID *pulid.ID `json:"task_id,omitempty"`
+	// What undoing the automatic change restores (internal/sms)
+	Undo map[string]string `json:"undo,omitempty"`
+	// When staff undid the automatic change
+	ActionUndoneAt *time.Time `json:"action_undone_at,omitempty"`
+	// Who undid it
+	ActionUndoneByID *pulid.ID `json:"action_undone_by_id,omitempty"`
+	// The inbound message an automatic reply answers
+	ReplyToID *pulid.ID `json:"reply_to_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MessageQuery when eager-loading is set.
 	Edges        MessageEdges `json:"edges"`
@@ -145,19 +167,21 @@ func (*Message) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case message.FieldBookingID, message.FieldRuleID, message.FieldSentByID:
+		case message.FieldBookingID, message.FieldRuleID, message.FieldSentByID, message.FieldTaskID, message.FieldActionUndoneByID, message.FieldReplyToID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
-		case message.FieldCovers:
+		case message.FieldCovers, message.FieldUndo:
 			values[i] = new([]byte)
 		case message.FieldID, message.FieldLocationID, message.FieldContactID:
 			values[i] = new(pulid.ID)
 		case message.FieldMarketing, message.FieldUrgent:
 			values[i] = new(sql.NullBool)
+		case message.FieldIntentConfidence:
+			values[i] = new(sql.NullFloat64)
 		case message.FieldSegments, message.FieldCostCents:
 			values[i] = new(sql.NullInt64)
-		case message.FieldChannel, message.FieldStatus, message.FieldSuppressedReason, message.FieldError, message.FieldTo, message.FieldBody, message.FieldTemplate, message.FieldProvider, message.FieldProviderMessageID, message.FieldKey:
+		case message.FieldChannel, message.FieldStatus, message.FieldSuppressedReason, message.FieldError, message.FieldTo, message.FieldBody, message.FieldTemplate, message.FieldProvider, message.FieldProviderMessageID, message.FieldKey, message.FieldDirection, message.FieldFrom, message.FieldIntent, message.FieldAction, message.FieldActionNote:
 			values[i] = new(sql.NullString)
-		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldBookingStartsAt, message.FieldSendAfter, message.FieldSentAt:
+		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldBookingStartsAt, message.FieldSendAfter, message.FieldSentAt, message.FieldActionUndoneAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -341,6 +365,82 @@ func (_m *Message) assignValues(columns []string, values []any) error {
 				_m.SentAt = new(time.Time)
 				*_m.SentAt = value.Time
 			}
+		case message.FieldDirection:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field direction", values[i])
+			} else if value.Valid {
+				_m.Direction = message.Direction(value.String)
+			}
+		case message.FieldFrom:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field from", values[i])
+			} else if value.Valid {
+				_m.From = new(string)
+				*_m.From = value.String
+			}
+		case message.FieldIntent:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field intent", values[i])
+			} else if value.Valid {
+				_m.Intent = new(message.Intent)
+				*_m.Intent = message.Intent(value.String)
+			}
+		case message.FieldIntentConfidence:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field intent_confidence", values[i])
+			} else if value.Valid {
+				_m.IntentConfidence = new(float64)
+				*_m.IntentConfidence = value.Float64
+			}
+		case message.FieldAction:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field action", values[i])
+			} else if value.Valid {
+				_m.Action = new(message.Action)
+				*_m.Action = message.Action(value.String)
+			}
+		case message.FieldActionNote:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field action_note", values[i])
+			} else if value.Valid {
+				_m.ActionNote = value.String
+			}
+		case message.FieldTaskID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field task_id", values[i])
+			} else if value.Valid {
+				_m.TaskID = new(pulid.ID)
+				*_m.TaskID = *value.S.(*pulid.ID)
+			}
+		case message.FieldUndo:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field undo", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Undo); err != nil {
+					return fmt.Errorf("unmarshal field undo: %w", err)
+				}
+			}
+		case message.FieldActionUndoneAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field action_undone_at", values[i])
+			} else if value.Valid {
+				_m.ActionUndoneAt = new(time.Time)
+				*_m.ActionUndoneAt = value.Time
+			}
+		case message.FieldActionUndoneByID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field action_undone_by_id", values[i])
+			} else if value.Valid {
+				_m.ActionUndoneByID = new(pulid.ID)
+				*_m.ActionUndoneByID = *value.S.(*pulid.ID)
+			}
+		case message.FieldReplyToID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field reply_to_id", values[i])
+			} else if value.Valid {
+				_m.ReplyToID = new(pulid.ID)
+				*_m.ReplyToID = *value.S.(*pulid.ID)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -488,6 +588,55 @@ func (_m *Message) String() string {
 	if v := _m.SentAt; v != nil {
 		builder.WriteString("sent_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("direction=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Direction))
+	builder.WriteString(", ")
+	if v := _m.From; v != nil {
+		builder.WriteString("from=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.Intent; v != nil {
+		builder.WriteString("intent=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.IntentConfidence; v != nil {
+		builder.WriteString("intent_confidence=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.Action; v != nil {
+		builder.WriteString("action=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("action_note=")
+	builder.WriteString(_m.ActionNote)
+	builder.WriteString(", ")
+	if v := _m.TaskID; v != nil {
+		builder.WriteString("task_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("undo=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Undo))
+	builder.WriteString(", ")
+	if v := _m.ActionUndoneAt; v != nil {
+		builder.WriteString("action_undone_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ActionUndoneByID; v != nil {
+		builder.WriteString("action_undone_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ReplyToID; v != nil {
+		builder.WriteString("reply_to_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -338,6 +338,152 @@ func (_c *MessageCreate) SetNillableSentAt(v *time.Time) *MessageCreate {
 	return _c
 }
 
+// SetDirection sets the "direction" field.
+func (_c *MessageCreate) SetDirection(v message.Direction) *MessageCreate {
+	_c.mutation.SetDirection(v)
+	return _c
+}
+
+// SetNillableDirection sets the "direction" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableDirection(v *message.Direction) *MessageCreate {
+	if v != nil {
+		_c.SetDirection(*v)
+	}
+	return _c
+}
+
+// SetFrom sets the "from" field.
+func (_c *MessageCreate) SetFrom(v string) *MessageCreate {
+	_c.mutation.SetFrom(v)
+	return _c
+}
+
+// SetNillableFrom sets the "from" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableFrom(v *string) *MessageCreate {
+	if v != nil {
+		_c.SetFrom(*v)
+	}
+	return _c
+}
+
+// SetIntent sets the "intent" field.
+func (_c *MessageCreate) SetIntent(v message.Intent) *MessageCreate {
+	_c.mutation.SetIntent(v)
+	return _c
+}
+
+// SetNillableIntent sets the "intent" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableIntent(v *message.Intent) *MessageCreate {
+	if v != nil {
+		_c.SetIntent(*v)
+	}
+	return _c
+}
+
+// SetIntentConfidence sets the "intent_confidence" field.
+func (_c *MessageCreate) SetIntentConfidence(v float64) *MessageCreate {
+	_c.mutation.SetIntentConfidence(v)
+	return _c
+}
+
+// SetNillableIntentConfidence sets the "intent_confidence" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableIntentConfidence(v *float64) *MessageCreate {
+	if v != nil {
+		_c.SetIntentConfidence(*v)
+	}
+	return _c
+}
+
+// SetAction sets the "action" field.
+func (_c *MessageCreate) SetAction(v message.Action) *MessageCreate {
+	_c.mutation.SetAction(v)
+	return _c
+}
+
+// SetNillableAction sets the "action" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableAction(v *message.Action) *MessageCreate {
+	if v != nil {
+		_c.SetAction(*v)
+	}
+	return _c
+}
+
+// SetActionNote sets the "action_note" field.
+func (_c *MessageCreate) SetActionNote(v string) *MessageCreate {
+	_c.mutation.SetActionNote(v)
+	return _c
+}
+
+// SetNillableActionNote sets the "action_note" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableActionNote(v *string) *MessageCreate {
+	if v != nil {
+		_c.SetActionNote(*v)
+	}
+	return _c
+}
+
+// SetTaskID sets the "task_id" field.
+func (_c *MessageCreate) SetTaskID(v pulid.ID) *MessageCreate {
+	_c.mutation.SetTaskID(v)
+	return _c
+}
+
+// SetNillableTaskID sets the "task_id" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableTaskID(v *pulid.ID) *MessageCreate {
+	if v != nil {
+		_c.SetTaskID(*v)
+	}
+	return _c
+}
+
+// SetUndo sets the "undo" field.
+func (_c *MessageCreate) SetUndo(v map[string]string) *MessageCreate {
+	_c.mutation.SetUndo(v)
+	return _c
+}
+
+// SetActionUndoneAt sets the "action_undone_at" field.
+func (_c *MessageCreate) SetActionUndoneAt(v time.Time) *MessageCreate {
+	_c.mutation.SetActionUndoneAt(v)
+	return _c
+}
+
+// SetNillableActionUndoneAt sets the "action_undone_at" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableActionUndoneAt(v *time.Time) *MessageCreate {
+	if v != nil {
+		_c.SetActionUndoneAt(*v)
+	}
+	return _c
+}
+
+// SetActionUndoneByID sets the "action_undone_by_id" field.
+func (_c *MessageCreate) SetActionUndoneByID(v pulid.ID) *MessageCreate {
+	_c.mutation.SetActionUndoneByID(v)
+	return _c
+}
+
+// SetNillableActionUndoneByID sets the "action_undone_by_id" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableActionUndoneByID(v *pulid.ID) *MessageCreate {
+	if v != nil {
+		_c.SetActionUndoneByID(*v)
+	}
+	return _c
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (_c *MessageCreate) SetReplyToID(v pulid.ID) *MessageCreate {
+	_c.mutation.SetReplyToID(v)
+	return _c
+}
+
+// SetNillableReplyToID sets the "reply_to_id" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableReplyToID(v *pulid.ID) *MessageCreate {
+	if v != nil {
+		_c.SetReplyToID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *MessageCreate) SetID(v pulid.ID) *MessageCreate {
 	_c.mutation.SetID(v)
@@ -459,6 +605,14 @@ func (_c *MessageCreate) defaults() error {
 		v := message.DefaultProvider
 		_c.mutation.SetProvider(v)
 	}
+	if _, ok := _c.mutation.Direction(); !ok {
+		v := message.DefaultDirection
+		_c.mutation.SetDirection(v)
+	}
+	if _, ok := _c.mutation.ActionNote(); !ok {
+		v := message.DefaultActionNote
+		_c.mutation.SetActionNote(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if message.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized message.DefaultID (forgotten import ent/runtime?)")
@@ -569,6 +723,37 @@ func (_c *MessageCreate) check() error {
 	if v, ok := _c.mutation.Key(); ok {
 		if err := message.KeyValidator(v); err != nil {
 			return &ValidationError{Name: "key", err: fmt.Errorf(`ent: validator failed for field "Message.key": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Direction(); !ok {
+		return &ValidationError{Name: "direction", err: errors.New(`ent: missing required field "Message.direction"`)}
+	}
+	if v, ok := _c.mutation.Direction(); ok {
+		if err := message.DirectionValidator(v); err != nil {
+			return &ValidationError{Name: "direction", err: fmt.Errorf(`ent: validator failed for field "Message.direction": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.From(); ok {
+		if err := message.FromValidator(v); err != nil {
+			return &ValidationError{Name: "from", err: fmt.Errorf(`ent: validator failed for field "Message.from": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Intent(); ok {
+		if err := message.IntentValidator(v); err != nil {
+			return &ValidationError{Name: "intent", err: fmt.Errorf(`ent: validator failed for field "Message.intent": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Action(); ok {
+		if err := message.ActionValidator(v); err != nil {
+			return &ValidationError{Name: "action", err: fmt.Errorf(`ent: validator failed for field "Message.action": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ActionNote(); !ok {
+		return &ValidationError{Name: "action_note", err: errors.New(`ent: missing required field "Message.action_note"`)}
+	}
+	if v, ok := _c.mutation.ActionNote(); ok {
+		if err := message.ActionNoteValidator(v); err != nil {
+			return &ValidationError{Name: "action_note", err: fmt.Errorf(`ent: validator failed for field "Message.action_note": %w`, err)}
 		}
 	}
 	if len(_c.mutation.LocationIDs()) == 0 {
@@ -696,6 +881,50 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SentAt(); ok {
 		_spec.SetField(message.FieldSentAt, field.TypeTime, value)
 		_node.SentAt = &value
+	}
+	if value, ok := _c.mutation.Direction(); ok {
+		_spec.SetField(message.FieldDirection, field.TypeEnum, value)
+		_node.Direction = value
+	}
+	if value, ok := _c.mutation.From(); ok {
+		_spec.SetField(message.FieldFrom, field.TypeString, value)
+		_node.From = &value
+	}
+	if value, ok := _c.mutation.Intent(); ok {
+		_spec.SetField(message.FieldIntent, field.TypeEnum, value)
+		_node.Intent = &value
+	}
+	if value, ok := _c.mutation.IntentConfidence(); ok {
+		_spec.SetField(message.FieldIntentConfidence, field.TypeFloat64, value)
+		_node.IntentConfidence = &value
+	}
+	if value, ok := _c.mutation.Action(); ok {
+		_spec.SetField(message.FieldAction, field.TypeEnum, value)
+		_node.Action = &value
+	}
+	if value, ok := _c.mutation.ActionNote(); ok {
+		_spec.SetField(message.FieldActionNote, field.TypeString, value)
+		_node.ActionNote = value
+	}
+	if value, ok := _c.mutation.TaskID(); ok {
+		_spec.SetField(message.FieldTaskID, field.TypeString, value)
+		_node.TaskID = &value
+	}
+	if value, ok := _c.mutation.Undo(); ok {
+		_spec.SetField(message.FieldUndo, field.TypeJSON, value)
+		_node.Undo = value
+	}
+	if value, ok := _c.mutation.ActionUndoneAt(); ok {
+		_spec.SetField(message.FieldActionUndoneAt, field.TypeTime, value)
+		_node.ActionUndoneAt = &value
+	}
+	if value, ok := _c.mutation.ActionUndoneByID(); ok {
+		_spec.SetField(message.FieldActionUndoneByID, field.TypeString, value)
+		_node.ActionUndoneByID = &value
+	}
+	if value, ok := _c.mutation.ReplyToID(); ok {
+		_spec.SetField(message.FieldReplyToID, field.TypeString, value)
+		_node.ReplyToID = &value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1165,6 +1394,198 @@ func (u *MessageUpsert) ClearSentAt() *MessageUpsert {
 	return u
 }
 
+// SetDirection sets the "direction" field.
+func (u *MessageUpsert) SetDirection(v message.Direction) *MessageUpsert {
+	u.Set(message.FieldDirection, v)
+	return u
+}
+
+// UpdateDirection sets the "direction" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateDirection() *MessageUpsert {
+	u.SetExcluded(message.FieldDirection)
+	return u
+}
+
+// SetFrom sets the "from" field.
+func (u *MessageUpsert) SetFrom(v string) *MessageUpsert {
+	u.Set(message.FieldFrom, v)
+	return u
+}
+
+// UpdateFrom sets the "from" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateFrom() *MessageUpsert {
+	u.SetExcluded(message.FieldFrom)
+	return u
+}
+
+// ClearFrom clears the value of the "from" field.
+func (u *MessageUpsert) ClearFrom() *MessageUpsert {
+	u.SetNull(message.FieldFrom)
+	return u
+}
+
+// SetIntent sets the "intent" field.
+func (u *MessageUpsert) SetIntent(v message.Intent) *MessageUpsert {
+	u.Set(message.FieldIntent, v)
+	return u
+}
+
+// UpdateIntent sets the "intent" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateIntent() *MessageUpsert {
+	u.SetExcluded(message.FieldIntent)
+	return u
+}
+
+// ClearIntent clears the value of the "intent" field.
+func (u *MessageUpsert) ClearIntent() *MessageUpsert {
+	u.SetNull(message.FieldIntent)
+	return u
+}
+
+// SetIntentConfidence sets the "intent_confidence" field.
+func (u *MessageUpsert) SetIntentConfidence(v float64) *MessageUpsert {
+	u.Set(message.FieldIntentConfidence, v)
+	return u
+}
+
+// UpdateIntentConfidence sets the "intent_confidence" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateIntentConfidence() *MessageUpsert {
+	u.SetExcluded(message.FieldIntentConfidence)
+	return u
+}
+
+// AddIntentConfidence adds v to the "intent_confidence" field.
+func (u *MessageUpsert) AddIntentConfidence(v float64) *MessageUpsert {
+	u.Add(message.FieldIntentConfidence, v)
+	return u
+}
+
+// ClearIntentConfidence clears the value of the "intent_confidence" field.
+func (u *MessageUpsert) ClearIntentConfidence() *MessageUpsert {
+	u.SetNull(message.FieldIntentConfidence)
+	return u
+}
+
+// SetAction sets the "action" field.
+func (u *MessageUpsert) SetAction(v message.Action) *MessageUpsert {
+	u.Set(message.FieldAction, v)
+	return u
+}
+
+// UpdateAction sets the "action" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateAction() *MessageUpsert {
+	u.SetExcluded(message.FieldAction)
+	return u
+}
+
+// ClearAction clears the value of the "action" field.
+func (u *MessageUpsert) ClearAction() *MessageUpsert {
+	u.SetNull(message.FieldAction)
+	return u
+}
+
+// SetActionNote sets the "action_note" field.
+func (u *MessageUpsert) SetActionNote(v string) *MessageUpsert {
+	u.Set(message.FieldActionNote, v)
+	return u
+}
+
+// UpdateActionNote sets the "action_note" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateActionNote() *MessageUpsert {
+	u.SetExcluded(message.FieldActionNote)
+	return u
+}
+
+// SetTaskID sets the "task_id" field.
+func (u *MessageUpsert) SetTaskID(v pulid.ID) *MessageUpsert {
+	u.Set(message.FieldTaskID, v)
+	return u
+}
+
+// UpdateTaskID sets the "task_id" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateTaskID() *MessageUpsert {
+	u.SetExcluded(message.FieldTaskID)
+	return u
+}
+
+// ClearTaskID clears the value of the "task_id" field.
+func (u *MessageUpsert) ClearTaskID() *MessageUpsert {
+	u.SetNull(message.FieldTaskID)
+	return u
+}
+
+// SetUndo sets the "undo" field.
+func (u *MessageUpsert) SetUndo(v map[string]string) *MessageUpsert {
+	u.Set(message.FieldUndo, v)
+	return u
+}
+
+// UpdateUndo sets the "undo" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateUndo() *MessageUpsert {
+	u.SetExcluded(message.FieldUndo)
+	return u
+}
+
+// ClearUndo clears the value of the "undo" field.
+func (u *MessageUpsert) ClearUndo() *MessageUpsert {
+	u.SetNull(message.FieldUndo)
+	return u
+}
+
+// SetActionUndoneAt sets the "action_undone_at" field.
+func (u *MessageUpsert) SetActionUndoneAt(v time.Time) *MessageUpsert {
+	u.Set(message.FieldActionUndoneAt, v)
+	return u
+}
+
+// UpdateActionUndoneAt sets the "action_undone_at" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateActionUndoneAt() *MessageUpsert {
+	u.SetExcluded(message.FieldActionUndoneAt)
+	return u
+}
+
+// ClearActionUndoneAt clears the value of the "action_undone_at" field.
+func (u *MessageUpsert) ClearActionUndoneAt() *MessageUpsert {
+	u.SetNull(message.FieldActionUndoneAt)
+	return u
+}
+
+// SetActionUndoneByID sets the "action_undone_by_id" field.
+func (u *MessageUpsert) SetActionUndoneByID(v pulid.ID) *MessageUpsert {
+	u.Set(message.FieldActionUndoneByID, v)
+	return u
+}
+
+// UpdateActionUndoneByID sets the "action_undone_by_id" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateActionUndoneByID() *MessageUpsert {
+	u.SetExcluded(message.FieldActionUndoneByID)
+	return u
+}
+
+// ClearActionUndoneByID clears the value of the "action_undone_by_id" field.
+func (u *MessageUpsert) ClearActionUndoneByID() *MessageUpsert {
+	u.SetNull(message.FieldActionUndoneByID)
+	return u
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (u *MessageUpsert) SetReplyToID(v pulid.ID) *MessageUpsert {
+	u.Set(message.FieldReplyToID, v)
+	return u
+}
+
+// UpdateReplyToID sets the "reply_to_id" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateReplyToID() *MessageUpsert {
+	u.SetExcluded(message.FieldReplyToID)
+	return u
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (u *MessageUpsert) ClearReplyToID() *MessageUpsert {
+	u.SetNull(message.FieldReplyToID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1622,6 +2043,230 @@ func (u *MessageUpsertOne) UpdateSentAt() *MessageUpsertOne {
 func (u *MessageUpsertOne) ClearSentAt() *MessageUpsertOne {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearSentAt()
+	})
+}
+
+// SetDirection sets the "direction" field.
+func (u *MessageUpsertOne) SetDirection(v message.Direction) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetDirection(v)
+	})
+}
+
+// UpdateDirection sets the "direction" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateDirection() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateDirection()
+	})
+}
+
+// SetFrom sets the "from" field.
+func (u *MessageUpsertOne) SetFrom(v string) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetFrom(v)
+	})
+}
+
+// UpdateFrom sets the "from" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateFrom() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateFrom()
+	})
+}
+
+// ClearFrom clears the value of the "from" field.
+func (u *MessageUpsertOne) ClearFrom() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearFrom()
+	})
+}
+
+// SetIntent sets the "intent" field.
+func (u *MessageUpsertOne) SetIntent(v message.Intent) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetIntent(v)
+	})
+}
+
+// UpdateIntent sets the "intent" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateIntent() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateIntent()
+	})
+}
+
+// ClearIntent clears the value of the "intent" field.
+func (u *MessageUpsertOne) ClearIntent() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearIntent()
+	})
+}
+
+// SetIntentConfidence sets the "intent_confidence" field.
+func (u *MessageUpsertOne) SetIntentConfidence(v float64) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetIntentConfidence(v)
+	})
+}
+
+// AddIntentConfidence adds v to the "intent_confidence" field.
+func (u *MessageUpsertOne) AddIntentConfidence(v float64) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.AddIntentConfidence(v)
+	})
+}
+
+// UpdateIntentConfidence sets the "intent_confidence" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateIntentConfidence() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateIntentConfidence()
+	})
+}
+
+// ClearIntentConfidence clears the value of the "intent_confidence" field.
+func (u *MessageUpsertOne) ClearIntentConfidence() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearIntentConfidence()
+	})
+}
+
+// SetAction sets the "action" field.
+func (u *MessageUpsertOne) SetAction(v message.Action) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetAction(v)
+	})
+}
+
+// UpdateAction sets the "action" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateAction() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateAction()
+	})
+}
+
+// ClearAction clears the value of the "action" field.
+func (u *MessageUpsertOne) ClearAction() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearAction()
+	})
+}
+
+// SetActionNote sets the "action_note" field.
+func (u *MessageUpsertOne) SetActionNote(v string) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetActionNote(v)
+	})
+}
+
+// UpdateActionNote sets the "action_note" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateActionNote() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateActionNote()
+	})
+}
+
+// SetTaskID sets the "task_id" field.
+func (u *MessageUpsertOne) SetTaskID(v pulid.ID) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetTaskID(v)
+	})
+}
+
+// UpdateTaskID sets the "task_id" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateTaskID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateTaskID()
+	})
+}
+
+// ClearTaskID clears the value of the "task_id" field.
+func (u *MessageUpsertOne) ClearTaskID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearTaskID()
+	})
+}
+
+// SetUndo sets the "undo" field.
+func (u *MessageUpsertOne) SetUndo(v map[string]string) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetUndo(v)
+	})
+}
+
+// UpdateUndo sets the "undo" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateUndo() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateUndo()
+	})
+}
+
+// ClearUndo clears the value of the "undo" field.
+func (u *MessageUpsertOne) ClearUndo() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearUndo()
+	})
+}
+
+// SetActionUndoneAt sets the "action_undone_at" field.
+func (u *MessageUpsertOne) SetActionUndoneAt(v time.Time) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetActionUndoneAt(v)
+	})
+}
+
+// UpdateActionUndoneAt sets the "action_undone_at" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateActionUndoneAt() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateActionUndoneAt()
+	})
+}
+
+// ClearActionUndoneAt clears the value of the "action_undone_at" field.
+func (u *MessageUpsertOne) ClearActionUndoneAt() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearActionUndoneAt()
+	})
+}
+
+// SetActionUndoneByID sets the "action_undone_by_id" field.
+func (u *MessageUpsertOne) SetActionUndoneByID(v pulid.ID) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetActionUndoneByID(v)
+	})
+}
+
+// UpdateActionUndoneByID sets the "action_undone_by_id" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateActionUndoneByID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateActionUndoneByID()
+	})
+}
+
+// ClearActionUndoneByID clears the value of the "action_undone_by_id" field.
+func (u *MessageUpsertOne) ClearActionUndoneByID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearActionUndoneByID()
+	})
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (u *MessageUpsertOne) SetReplyToID(v pulid.ID) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetReplyToID(v)
+	})
+}
+
+// UpdateReplyToID sets the "reply_to_id" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateReplyToID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateReplyToID()
+	})
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (u *MessageUpsertOne) ClearReplyToID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearReplyToID()
 	})
 }
 
@@ -2249,6 +2894,230 @@ func (u *MessageUpsertBulk) UpdateSentAt() *MessageUpsertBulk {
 func (u *MessageUpsertBulk) ClearSentAt() *MessageUpsertBulk {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearSentAt()
+	})
+}
+
+// SetDirection sets the "direction" field.
+func (u *MessageUpsertBulk) SetDirection(v message.Direction) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetDirection(v)
+	})
+}
+
+// UpdateDirection sets the "direction" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateDirection() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateDirection()
+	})
+}
+
+// SetFrom sets the "from" field.
+func (u *MessageUpsertBulk) SetFrom(v string) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetFrom(v)
+	})
+}
+
+// UpdateFrom sets the "from" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateFrom() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateFrom()
+	})
+}
+
+// ClearFrom clears the value of the "from" field.
+func (u *MessageUpsertBulk) ClearFrom() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearFrom()
+	})
+}
+
+// SetIntent sets the "intent" field.
+func (u *MessageUpsertBulk) SetIntent(v message.Intent) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetIntent(v)
+	})
+}
+
+// UpdateIntent sets the "intent" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateIntent() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateIntent()
+	})
+}
+
+// ClearIntent clears the value of the "intent" field.
+func (u *MessageUpsertBulk) ClearIntent() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearIntent()
+	})
+}
+
+// SetIntentConfidence sets the "intent_confidence" field.
+func (u *MessageUpsertBulk) SetIntentConfidence(v float64) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetIntentConfidence(v)
+	})
+}
+
+// AddIntentConfidence adds v to the "intent_confidence" field.
+func (u *MessageUpsertBulk) AddIntentConfidence(v float64) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.AddIntentConfidence(v)
+	})
+}
+
+// UpdateIntentConfidence sets the "intent_confidence" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateIntentConfidence() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateIntentConfidence()
+	})
+}
+
+// ClearIntentConfidence clears the value of the "intent_confidence" field.
+func (u *MessageUpsertBulk) ClearIntentConfidence() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearIntentConfidence()
+	})
+}
+
+// SetAction sets the "action" field.
+func (u *MessageUpsertBulk) SetAction(v message.Action) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetAction(v)
+	})
+}
+
+// UpdateAction sets the "action" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateAction() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateAction()
+	})
+}
+
+// ClearAction clears the value of the "action" field.
+func (u *MessageUpsertBulk) ClearAction() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearAction()
+	})
+}
+
+// SetActionNote sets the "action_note" field.
+func (u *MessageUpsertBulk) SetActionNote(v string) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetActionNote(v)
+	})
+}
+
+// UpdateActionNote sets the "action_note" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateActionNote() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateActionNote()
+	})
+}
+
+// SetTaskID sets the "task_id" field.
+func (u *MessageUpsertBulk) SetTaskID(v pulid.ID) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetTaskID(v)
+	})
+}
+
+// UpdateTaskID sets the "task_id" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateTaskID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateTaskID()
+	})
+}
+
+// ClearTaskID clears the value of the "task_id" field.
+func (u *MessageUpsertBulk) ClearTaskID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearTaskID()
+	})
+}
+
+// SetUndo sets the "undo" field.
+func (u *MessageUpsertBulk) SetUndo(v map[string]string) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetUndo(v)
+	})
+}
+
+// UpdateUndo sets the "undo" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateUndo() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateUndo()
+	})
+}
+
+// ClearUndo clears the value of the "undo" field.
+func (u *MessageUpsertBulk) ClearUndo() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearUndo()
+	})
+}
+
+// SetActionUndoneAt sets the "action_undone_at" field.
+func (u *MessageUpsertBulk) SetActionUndoneAt(v time.Time) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetActionUndoneAt(v)
+	})
+}
+
+// UpdateActionUndoneAt sets the "action_undone_at" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateActionUndoneAt() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateActionUndoneAt()
+	})
+}
+
+// ClearActionUndoneAt clears the value of the "action_undone_at" field.
+func (u *MessageUpsertBulk) ClearActionUndoneAt() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearActionUndoneAt()
+	})
+}
+
+// SetActionUndoneByID sets the "action_undone_by_id" field.
+func (u *MessageUpsertBulk) SetActionUndoneByID(v pulid.ID) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetActionUndoneByID(v)
+	})
+}
+
+// UpdateActionUndoneByID sets the "action_undone_by_id" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateActionUndoneByID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateActionUndoneByID()
+	})
+}
+
+// ClearActionUndoneByID clears the value of the "action_undone_by_id" field.
+func (u *MessageUpsertBulk) ClearActionUndoneByID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearActionUndoneByID()
+	})
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (u *MessageUpsertBulk) SetReplyToID(v pulid.ID) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetReplyToID(v)
+	})
+}
+
+// UpdateReplyToID sets the "reply_to_id" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateReplyToID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateReplyToID()
+	})
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (u *MessageUpsertBulk) ClearReplyToID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearReplyToID()
 	})
 }
 

@@ -419,6 +419,213 @@ func (_u *MessageUpdate) ClearSentAt() *MessageUpdate {
 	return _u
 }
 
+// SetDirection sets the "direction" field.
+func (_u *MessageUpdate) SetDirection(v message.Direction) *MessageUpdate {
+	_u.mutation.SetDirection(v)
+	return _u
+}
+
+// SetNillableDirection sets the "direction" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableDirection(v *message.Direction) *MessageUpdate {
+	if v != nil {
+		_u.SetDirection(*v)
+	}
+	return _u
+}
+
+// SetFrom sets the "from" field.
+func (_u *MessageUpdate) SetFrom(v string) *MessageUpdate {
+	_u.mutation.SetFrom(v)
+	return _u
+}
+
+// SetNillableFrom sets the "from" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableFrom(v *string) *MessageUpdate {
+	if v != nil {
+		_u.SetFrom(*v)
+	}
+	return _u
+}
+
+// ClearFrom clears the value of the "from" field.
+func (_u *MessageUpdate) ClearFrom() *MessageUpdate {
+	_u.mutation.ClearFrom()
+	return _u
+}
+
+// SetIntent sets the "intent" field.
+func (_u *MessageUpdate) SetIntent(v message.Intent) *MessageUpdate {
+	_u.mutation.SetIntent(v)
+	return _u
+}
+
+// SetNillableIntent sets the "intent" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableIntent(v *message.Intent) *MessageUpdate {
+	if v != nil {
+		_u.SetIntent(*v)
+	}
+	return _u
+}
+
+// ClearIntent clears the value of the "intent" field.
+func (_u *MessageUpdate) ClearIntent() *MessageUpdate {
+	_u.mutation.ClearIntent()
+	return _u
+}
+
+// SetIntentConfidence sets the "intent_confidence" field.
+func (_u *MessageUpdate) SetIntentConfidence(v float64) *MessageUpdate {
+	_u.mutation.ResetIntentConfidence()
+	_u.mutation.SetIntentConfidence(v)
+	return _u
+}
+
+// SetNillableIntentConfidence sets the "intent_confidence" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableIntentConfidence(v *float64) *MessageUpdate {
+	if v != nil {
+		_u.SetIntentConfidence(*v)
+	}
+	return _u
+}
+
+// AddIntentConfidence adds value to the "intent_confidence" field.
+func (_u *MessageUpdate) AddIntentConfidence(v float64) *MessageUpdate {
+	_u.mutation.AddIntentConfidence(v)
+	return _u
+}
+
+// ClearIntentConfidence clears the value of the "intent_confidence" field.
+func (_u *MessageUpdate) ClearIntentConfidence() *MessageUpdate {
+	_u.mutation.ClearIntentConfidence()
+	return _u
+}
+
+// SetAction sets the "action" field.
+func (_u *MessageUpdate) SetAction(v message.Action) *MessageUpdate {
+	_u.mutation.SetAction(v)
+	return _u
+}
+
+// SetNillableAction sets the "action" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableAction(v *message.Action) *MessageUpdate {
+	if v != nil {
+		_u.SetAction(*v)
+	}
+	return _u
+}
+
+// ClearAction clears the value of the "action" field.
+func (_u *MessageUpdate) ClearAction() *MessageUpdate {
+	_u.mutation.ClearAction()
+	return _u
+}
+
+// SetActionNote sets the "action_note" field.
+func (_u *MessageUpdate) SetActionNote(v string) *MessageUpdate {
+	_u.mutation.SetActionNote(v)
+	return _u
+}
+
+// SetNillableActionNote sets the "action_note" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableActionNote(v *string) *MessageUpdate {
+	if v != nil {
+		_u.SetActionNote(*v)
+	}
+	return _u
+}
+
+// SetTaskID sets the "task_id" field.
+func (_u *MessageUpdate) SetTaskID(v pulid.ID) *MessageUpdate {
+	_u.mutation.SetTaskID(v)
+	return _u
+}
+
+// SetNillableTaskID sets the "task_id" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableTaskID(v *pulid.ID) *MessageUpdate {
+	if v != nil {
+		_u.SetTaskID(*v)
+	}
+	return _u
+}
+
+// ClearTaskID clears the value of the "task_id" field.
+func (_u *MessageUpdate) ClearTaskID() *MessageUpdate {
+	_u.mutation.ClearTaskID()
+	return _u
+}
+
+// SetUndo sets the "undo" field.
+func (_u *MessageUpdate) SetUndo(v map[string]string) *MessageUpdate {
+	_u.mutation.SetUndo(v)
+	return _u
+}
+
+// ClearUndo clears the value of the "undo" field.
+func (_u *MessageUpdate) ClearUndo() *MessageUpdate {
+	_u.mutation.ClearUndo()
+	return _u
+}
+
+// SetActionUndoneAt sets the "action_undone_at" field.
+func (_u *MessageUpdate) SetActionUndoneAt(v time.Time) *MessageUpdate {
+	_u.mutation.SetActionUndoneAt(v)
+	return _u
+}
+
+// SetNillableActionUndoneAt sets the "action_undone_at" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableActionUndoneAt(v *time.Time) *MessageUpdate {
+	if v != nil {
+		_u.SetActionUndoneAt(*v)
+	}
+	return _u
+}
+
+// ClearActionUndoneAt clears the value of the "action_undone_at" field.
+func (_u *MessageUpdate) ClearActionUndoneAt() *MessageUpdate {
+	_u.mutation.ClearActionUndoneAt()
+	return _u
+}
+
+// SetActionUndoneByID sets the "action_undone_by_id" field.
+func (_u *MessageUpdate) SetActionUndoneByID(v pulid.ID) *MessageUpdate {
+	_u.mutation.SetActionUndoneByID(v)
+	return _u
+}
+
+// SetNillableActionUndoneByID sets the "action_undone_by_id" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableActionUndoneByID(v *pulid.ID) *MessageUpdate {
+	if v != nil {
+		_u.SetActionUndoneByID(*v)
+	}
+	return _u
+}
+
+// ClearActionUndoneByID clears the value of the "action_undone_by_id" field.
+func (_u *MessageUpdate) ClearActionUndoneByID() *MessageUpdate {
+	_u.mutation.ClearActionUndoneByID()
+	return _u
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (_u *MessageUpdate) SetReplyToID(v pulid.ID) *MessageUpdate {
+	_u.mutation.SetReplyToID(v)
+	return _u
+}
+
+// SetNillableReplyToID sets the "reply_to_id" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableReplyToID(v *pulid.ID) *MessageUpdate {
+	if v != nil {
+		_u.SetReplyToID(*v)
+	}
+	return _u
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (_u *MessageUpdate) ClearReplyToID() *MessageUpdate {
+	_u.mutation.ClearReplyToID()
+	return _u
+}
+
 // SetContact sets the "contact" edge to the Contact entity.
 func (_u *MessageUpdate) SetContact(v *Contact) *MessageUpdate {
 	return _u.SetContactID(v.ID)
@@ -556,6 +763,31 @@ func (_u *MessageUpdate) check() error {
 			return &ValidationError{Name: "key", err: fmt.Errorf(`ent: validator failed for field "Message.key": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Direction(); ok {
+		if err := message.DirectionValidator(v); err != nil {
+			return &ValidationError{Name: "direction", err: fmt.Errorf(`ent: validator failed for field "Message.direction": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.From(); ok {
+		if err := message.FromValidator(v); err != nil {
+			return &ValidationError{Name: "from", err: fmt.Errorf(`ent: validator failed for field "Message.from": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Intent(); ok {
+		if err := message.IntentValidator(v); err != nil {
+			return &ValidationError{Name: "intent", err: fmt.Errorf(`ent: validator failed for field "Message.intent": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Action(); ok {
+		if err := message.ActionValidator(v); err != nil {
+			return &ValidationError{Name: "action", err: fmt.Errorf(`ent: validator failed for field "Message.action": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ActionNote(); ok {
+		if err := message.ActionNoteValidator(v); err != nil {
+			return &ValidationError{Name: "action_note", err: fmt.Errorf(`ent: validator failed for field "Message.action_note": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Message.location"`)
 	}
@@ -671,6 +903,69 @@ func (_u *MessageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SentAtCleared() {
 		_spec.ClearField(message.FieldSentAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Direction(); ok {
+		_spec.SetField(message.FieldDirection, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.From(); ok {
+		_spec.SetField(message.FieldFrom, field.TypeString, value)
+	}
+	if _u.mutation.FromCleared() {
+		_spec.ClearField(message.FieldFrom, field.TypeString)
+	}
+	if value, ok := _u.mutation.Intent(); ok {
+		_spec.SetField(message.FieldIntent, field.TypeEnum, value)
+	}
+	if _u.mutation.IntentCleared() {
+		_spec.ClearField(message.FieldIntent, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.IntentConfidence(); ok {
+		_spec.SetField(message.FieldIntentConfidence, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedIntentConfidence(); ok {
+		_spec.AddField(message.FieldIntentConfidence, field.TypeFloat64, value)
+	}
+	if _u.mutation.IntentConfidenceCleared() {
+		_spec.ClearField(message.FieldIntentConfidence, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.Action(); ok {
+		_spec.SetField(message.FieldAction, field.TypeEnum, value)
+	}
+	if _u.mutation.ActionCleared() {
+		_spec.ClearField(message.FieldAction, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.ActionNote(); ok {
+		_spec.SetField(message.FieldActionNote, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TaskID(); ok {
+		_spec.SetField(message.FieldTaskID, field.TypeString, value)
+	}
+	if _u.mutation.TaskIDCleared() {
+		_spec.ClearField(message.FieldTaskID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Undo(); ok {
+		_spec.SetField(message.FieldUndo, field.TypeJSON, value)
+	}
+	if _u.mutation.UndoCleared() {
+		_spec.ClearField(message.FieldUndo, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ActionUndoneAt(); ok {
+		_spec.SetField(message.FieldActionUndoneAt, field.TypeTime, value)
+	}
+	if _u.mutation.ActionUndoneAtCleared() {
+		_spec.ClearField(message.FieldActionUndoneAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ActionUndoneByID(); ok {
+		_spec.SetField(message.FieldActionUndoneByID, field.TypeString, value)
+	}
+	if _u.mutation.ActionUndoneByIDCleared() {
+		_spec.ClearField(message.FieldActionUndoneByID, field.TypeString)
+	}
+	if value, ok := _u.mutation.ReplyToID(); ok {
+		_spec.SetField(message.FieldReplyToID, field.TypeString, value)
+	}
+	if _u.mutation.ReplyToIDCleared() {
+		_spec.ClearField(message.FieldReplyToID, field.TypeString)
 	}
 	if _u.mutation.ContactCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1165,6 +1460,213 @@ func (_u *MessageUpdateOne) ClearSentAt() *MessageUpdateOne {
 	return _u
 }
 
+// SetDirection sets the "direction" field.
+func (_u *MessageUpdateOne) SetDirection(v message.Direction) *MessageUpdateOne {
+	_u.mutation.SetDirection(v)
+	return _u
+}
+
+// SetNillableDirection sets the "direction" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableDirection(v *message.Direction) *MessageUpdateOne {
+	if v != nil {
+		_u.SetDirection(*v)
+	}
+	return _u
+}
+
+// SetFrom sets the "from" field.
+func (_u *MessageUpdateOne) SetFrom(v string) *MessageUpdateOne {
+	_u.mutation.SetFrom(v)
+	return _u
+}
+
+// SetNillableFrom sets the "from" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableFrom(v *string) *MessageUpdateOne {
+	if v != nil {
+		_u.SetFrom(*v)
+	}
+	return _u
+}
+
+// ClearFrom clears the value of the "from" field.
+func (_u *MessageUpdateOne) ClearFrom() *MessageUpdateOne {
+	_u.mutation.ClearFrom()
+	return _u
+}
+
+// SetIntent sets the "intent" field.
+func (_u *MessageUpdateOne) SetIntent(v message.Intent) *MessageUpdateOne {
+	_u.mutation.SetIntent(v)
+	return _u
+}
+
+// SetNillableIntent sets the "intent" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableIntent(v *message.Intent) *MessageUpdateOne {
+	if v != nil {
+		_u.SetIntent(*v)
+	}
+	return _u
+}
+
+// ClearIntent clears the value of the "intent" field.
+func (_u *MessageUpdateOne) ClearIntent() *MessageUpdateOne {
+	_u.mutation.ClearIntent()
+	return _u
+}
+
+// SetIntentConfidence sets the "intent_confidence" field.
+func (_u *MessageUpdateOne) SetIntentConfidence(v float64) *MessageUpdateOne {
+	_u.mutation.ResetIntentConfidence()
+	_u.mutation.SetIntentConfidence(v)
+	return _u
+}
+
+// SetNillableIntentConfidence sets the "intent_confidence" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableIntentConfidence(v *float64) *MessageUpdateOne {
+	if v != nil {
+		_u.SetIntentConfidence(*v)
+	}
+	return _u
+}
+
+// AddIntentConfidence adds value to the "intent_confidence" field.
+func (_u *MessageUpdateOne) AddIntentConfidence(v float64) *MessageUpdateOne {
+	_u.mutation.AddIntentConfidence(v)
+	return _u
+}
+
+// ClearIntentConfidence clears the value of the "intent_confidence" field.
+func (_u *MessageUpdateOne) ClearIntentConfidence() *MessageUpdateOne {
+	_u.mutation.ClearIntentConfidence()
+	return _u
+}
+
+// SetAction sets the "action" field.
+func (_u *MessageUpdateOne) SetAction(v message.Action) *MessageUpdateOne {
+	_u.mutation.SetAction(v)
+	return _u
+}
+
+// SetNillableAction sets the "action" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableAction(v *message.Action) *MessageUpdateOne {
+	if v != nil {
+		_u.SetAction(*v)
+	}
+	return _u
+}
+
+// ClearAction clears the value of the "action" field.
+func (_u *MessageUpdateOne) ClearAction() *MessageUpdateOne {
+	_u.mutation.ClearAction()
+	return _u
+}
+
+// SetActionNote sets the "action_note" field.
+func (_u *MessageUpdateOne) SetActionNote(v string) *MessageUpdateOne {
+	_u.mutation.SetActionNote(v)
+	return _u
+}
+
+// SetNillableActionNote sets the "action_note" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableActionNote(v *string) *MessageUpdateOne {
+	if v != nil {
+		_u.SetActionNote(*v)
+	}
+	return _u
+}
+
+// SetTaskID sets the "task_id" field.
+func (_u *MessageUpdateOne) SetTaskID(v pulid.ID) *MessageUpdateOne {
+	_u.mutation.SetTaskID(v)
+	return _u
+}
+
+// SetNillableTaskID sets the "task_id" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableTaskID(v *pulid.ID) *MessageUpdateOne {
+	if v != nil {
+		_u.SetTaskID(*v)
+	}
+	return _u
+}
+
+// ClearTaskID clears the value of the "task_id" field.
+func (_u *MessageUpdateOne) ClearTaskID() *MessageUpdateOne {
+	_u.mutation.ClearTaskID()
+	return _u
+}
+
+// SetUndo sets the "undo" field.
+func (_u *MessageUpdateOne) SetUndo(v map[string]string) *MessageUpdateOne {
+	_u.mutation.SetUndo(v)
+	return _u
+}
+
+// ClearUndo clears the value of the "undo" field.
+func (_u *MessageUpdateOne) ClearUndo() *MessageUpdateOne {
+	_u.mutation.ClearUndo()
+	return _u
+}
+
+// SetActionUndoneAt sets the "action_undone_at" field.
+func (_u *MessageUpdateOne) SetActionUndoneAt(v time.Time) *MessageUpdateOne {
+	_u.mutation.SetActionUndoneAt(v)
+	return _u
+}
+
+// SetNillableActionUndoneAt sets the "action_undone_at" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableActionUndoneAt(v *time.Time) *MessageUpdateOne {
+	if v != nil {
+		_u.SetActionUndoneAt(*v)
+	}
+	return _u
+}
+
+// ClearActionUndoneAt clears the value of the "action_undone_at" field.
+func (_u *MessageUpdateOne) ClearActionUndoneAt() *MessageUpdateOne {
+	_u.mutation.ClearActionUndoneAt()
+	return _u
+}
+
+// SetActionUndoneByID sets the "action_undone_by_id" field.
+func (_u *MessageUpdateOne) SetActionUndoneByID(v pulid.ID) *MessageUpdateOne {
+	_u.mutation.SetActionUndoneByID(v)
+	return _u
+}
+
+// SetNillableActionUndoneByID sets the "action_undone_by_id" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableActionUndoneByID(v *pulid.ID) *MessageUpdateOne {
+	if v != nil {
+		_u.SetActionUndoneByID(*v)
+	}
+	return _u
+}
+
+// ClearActionUndoneByID clears the value of the "action_undone_by_id" field.
+func (_u *MessageUpdateOne) ClearActionUndoneByID() *MessageUpdateOne {
+	_u.mutation.ClearActionUndoneByID()
+	return _u
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (_u *MessageUpdateOne) SetReplyToID(v pulid.ID) *MessageUpdateOne {
+	_u.mutation.SetReplyToID(v)
+	return _u
+}
+
+// SetNillableReplyToID sets the "reply_to_id" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableReplyToID(v *pulid.ID) *MessageUpdateOne {
+	if v != nil {
+		_u.SetReplyToID(*v)
+	}
+	return _u
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (_u *MessageUpdateOne) ClearReplyToID() *MessageUpdateOne {
+	_u.mutation.ClearReplyToID()
+	return _u
+}
+
 // SetContact sets the "contact" edge to the Contact entity.
 func (_u *MessageUpdateOne) SetContact(v *Contact) *MessageUpdateOne {
 	return _u.SetContactID(v.ID)
@@ -1315,6 +1817,31 @@ func (_u *MessageUpdateOne) check() error {
 			return &ValidationError{Name: "key", err: fmt.Errorf(`ent: validator failed for field "Message.key": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Direction(); ok {
+		if err := message.DirectionValidator(v); err != nil {
+			return &ValidationError{Name: "direction", err: fmt.Errorf(`ent: validator failed for field "Message.direction": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.From(); ok {
+		if err := message.FromValidator(v); err != nil {
+			return &ValidationError{Name: "from", err: fmt.Errorf(`ent: validator failed for field "Message.from": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Intent(); ok {
+		if err := message.IntentValidator(v); err != nil {
+			return &ValidationError{Name: "intent", err: fmt.Errorf(`ent: validator failed for field "Message.intent": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Action(); ok {
+		if err := message.ActionValidator(v); err != nil {
+			return &ValidationError{Name: "action", err: fmt.Errorf(`ent: validator failed for field "Message.action": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ActionNote(); ok {
+		if err := message.ActionNoteValidator(v); err != nil {
+			return &ValidationError{Name: "action_note", err: fmt.Errorf(`ent: validator failed for field "Message.action_note": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Message.location"`)
 	}
@@ -1447,6 +1974,69 @@ func (_u *MessageUpdateOne) sqlSave(ctx context.Context) (_node *Message, err er
 	}
 	if _u.mutation.SentAtCleared() {
 		_spec.ClearField(message.FieldSentAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Direction(); ok {
+		_spec.SetField(message.FieldDirection, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.From(); ok {
+		_spec.SetField(message.FieldFrom, field.TypeString, value)
+	}
+	if _u.mutation.FromCleared() {
+		_spec.ClearField(message.FieldFrom, field.TypeString)
+	}
+	if value, ok := _u.mutation.Intent(); ok {
+		_spec.SetField(message.FieldIntent, field.TypeEnum, value)
+	}
+	if _u.mutation.IntentCleared() {
+		_spec.ClearField(message.FieldIntent, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.IntentConfidence(); ok {
+		_spec.SetField(message.FieldIntentConfidence, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedIntentConfidence(); ok {
+		_spec.AddField(message.FieldIntentConfidence, field.TypeFloat64, value)
+	}
+	if _u.mutation.IntentConfidenceCleared() {
+		_spec.ClearField(message.FieldIntentConfidence, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.Action(); ok {
+		_spec.SetField(message.FieldAction, field.TypeEnum, value)
+	}
+	if _u.mutation.ActionCleared() {
+		_spec.ClearField(message.FieldAction, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.ActionNote(); ok {
+		_spec.SetField(message.FieldActionNote, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TaskID(); ok {
+		_spec.SetField(message.FieldTaskID, field.TypeString, value)
+	}
+	if _u.mutation.TaskIDCleared() {
+		_spec.ClearField(message.FieldTaskID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Undo(); ok {
+		_spec.SetField(message.FieldUndo, field.TypeJSON, value)
+	}
+	if _u.mutation.UndoCleared() {
+		_spec.ClearField(message.FieldUndo, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ActionUndoneAt(); ok {
+		_spec.SetField(message.FieldActionUndoneAt, field.TypeTime, value)
+	}
+	if _u.mutation.ActionUndoneAtCleared() {
+		_spec.ClearField(message.FieldActionUndoneAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ActionUndoneByID(); ok {
+		_spec.SetField(message.FieldActionUndoneByID, field.TypeString, value)
+	}
+	if _u.mutation.ActionUndoneByIDCleared() {
+		_spec.ClearField(message.FieldActionUndoneByID, field.TypeString)
+	}
+	if value, ok := _u.mutation.ReplyToID(); ok {
+		_spec.SetField(message.FieldReplyToID, field.TypeString, value)
+	}
+	if _u.mutation.ReplyToIDCleared() {
+		_spec.ClearField(message.FieldReplyToID, field.TypeString)
 	}
 	if _u.mutation.ContactCleared() {
 		edge := &sqlgraph.EdgeSpec{

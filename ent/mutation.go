@@ -20,6 +20,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
@@ -43,6 +44,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 )
 
@@ -64,6 +66,7 @@ const (
 	TypeBookingEvent       = "BookingEvent"
 	TypeCancelReason       = "CancelReason"
 	TypeContact            = "Contact"
+	TypeConversation       = "Conversation"
 	TypeEvent              = "Event"
 	TypeIPRule             = "IPRule"
 	TypeImportJob          = "ImportJob"
@@ -84,6 +87,7 @@ const (
 	TypeTaskEvent          = "TaskEvent"
 	TypeTouchpoint         = "Touchpoint"
 	TypeUser               = "User"
+	TypeWebhookEvent       = "WebhookEvent"
 )
 
 // AIUsageMutation represents an operation that mutates the AIUsage nodes in the graph.
@@ -7880,6 +7884,7 @@ type BookingEventMutation struct {
 	to_starts_at    *time.Time
 	to_ends_at      *time.Time
 	reason          *string
+	message_id      *pulid.ID
 	clearedFields   map[string]struct{}
 	location        *pulid.ID
 	clearedlocation bool
@@ -8421,6 +8426,55 @@ func (m *BookingEventMutation) ResetActorID() {
 	delete(m.clearedFields, bookingevent.FieldActorID)
 }
 
+// SetMessageID sets the "message_id" field.
+func (m *BookingEventMutation) SetMessageID(pu pulid.ID) {
+	m.message_id = &pu
+}
+
+// MessageID returns the value of the "message_id" field in the mutation.
+func (m *BookingEventMutation) MessageID() (r pulid.ID, exists bool) {
+	v := m.message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessageID returns the old "message_id" field's value of the BookingEvent entity.
+// If the BookingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BookingEventMutation) OldMessageID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessageID: %w", err)
+	}
+	return oldValue.MessageID, nil
+}
+
+// ClearMessageID clears the value of the "message_id" field.
+func (m *BookingEventMutation) ClearMessageID() {
+	m.message_id = nil
+	m.clearedFields[bookingevent.FieldMessageID] = struct{}{}
+}
+
+// MessageIDCleared returns if the "message_id" field was cleared in this mutation.
+func (m *BookingEventMutation) MessageIDCleared() bool {
+	_, ok := m.clearedFields[bookingevent.FieldMessageID]
+	return ok
+}
+
+// ResetMessageID resets all changes to the "message_id" field.
+func (m *BookingEventMutation) ResetMessageID() {
+	m.message_id = nil
+	delete(m.clearedFields, bookingevent.FieldMessageID)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *BookingEventMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -8536,7 +8590,7 @@ func (m *BookingEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *BookingEventMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.location != nil {
 		fields = append(fields, bookingevent.FieldLocationID)
 	}
@@ -8567,6 +8621,9 @@ func (m *BookingEventMutation) Fields() []string {
 	if m.actor != nil {
 		fields = append(fields, bookingevent.FieldActorID)
 	}
+	if m.message_id != nil {
+		fields = append(fields, bookingevent.FieldMessageID)
+	}
 	return fields
 }
 
@@ -8595,6 +8652,8 @@ func (m *BookingEventMutation) Field(name string) (ent.Value, bool) {
 		return m.Reason()
 	case bookingevent.FieldActorID:
 		return m.ActorID()
+	case bookingevent.FieldMessageID:
+		return m.MessageID()
 	}
 	return nil, false
 }
@@ -8624,6 +8683,8 @@ func (m *BookingEventMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldReason(ctx)
 	case bookingevent.FieldActorID:
 		return m.OldActorID(ctx)
+	case bookingevent.FieldMessageID:
+		return m.OldMessageID(ctx)
 	}
 	return nil, fmt.Errorf("unknown BookingEvent field %s", name)
 }
@@ -8703,6 +8764,13 @@ func (m *BookingEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetActorID(v)
 		return nil
+	case bookingevent.FieldMessageID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessageID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown BookingEvent field %s", name)
 }
@@ -8748,6 +8816,9 @@ func (m *BookingEventMutation) ClearedFields() []string {
 	if m.FieldCleared(bookingevent.FieldActorID) {
 		fields = append(fields, bookingevent.FieldActorID)
 	}
+	if m.FieldCleared(bookingevent.FieldMessageID) {
+		fields = append(fields, bookingevent.FieldMessageID)
+	}
 	return fields
 }
 
@@ -8776,6 +8847,9 @@ func (m *BookingEventMutation) ClearField(name string) error {
 		return nil
 	case bookingevent.FieldActorID:
 		m.ClearActorID()
+		return nil
+	case bookingevent.FieldMessageID:
+		m.ClearMessageID()
 		return nil
 	}
 	return fmt.Errorf("unknown BookingEvent nullable field %s", name)
@@ -8814,6 +8888,9 @@ func (m *BookingEventMutation) ResetField(name string) error {
 		return nil
 	case bookingevent.FieldActorID:
 		m.ResetActorID()
+		return nil
+	case bookingevent.FieldMessageID:
+		m.ResetMessageID()
 		return nil
 	}
 	return fmt.Errorf("unknown BookingEvent field %s", name)
@@ -9655,6 +9732,8 @@ type ContactMutation struct {
 	lead_intent            *contact.LeadIntent
 	urgency                *contact.Urgency
 	enrichment             **types.ContactEnrichment
+	sms_failed_at          *time.Time
+	sms_failed_reason      *string
 	clearedFields          map[string]struct{}
 	location               *pulid.ID
 	clearedlocation        bool
@@ -10987,6 +11066,104 @@ func (m *ContactMutation) ResetEnrichment() {
 	delete(m.clearedFields, contact.FieldEnrichment)
 }
 
+// SetSmsFailedAt sets the "sms_failed_at" field.
+func (m *ContactMutation) SetSmsFailedAt(t time.Time) {
+	m.sms_failed_at = &t
+}
+
+// SmsFailedAt returns the value of the "sms_failed_at" field in the mutation.
+func (m *ContactMutation) SmsFailedAt() (r time.Time, exists bool) {
+	v := m.sms_failed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSmsFailedAt returns the old "sms_failed_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldSmsFailedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSmsFailedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSmsFailedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSmsFailedAt: %w", err)
+	}
+	return oldValue.SmsFailedAt, nil
+}
+
+// ClearSmsFailedAt clears the value of the "sms_failed_at" field.
+func (m *ContactMutation) ClearSmsFailedAt() {
+	m.sms_failed_at = nil
+	m.clearedFields[contact.FieldSmsFailedAt] = struct{}{}
+}
+
+// SmsFailedAtCleared returns if the "sms_failed_at" field was cleared in this mutation.
+func (m *ContactMutation) SmsFailedAtCleared() bool {
+	_, ok := m.clearedFields[contact.FieldSmsFailedAt]
+	return ok
+}
+
+// ResetSmsFailedAt resets all changes to the "sms_failed_at" field.
+func (m *ContactMutation) ResetSmsFailedAt() {
+	m.sms_failed_at = nil
+	delete(m.clearedFields, contact.FieldSmsFailedAt)
+}
+
+// SetSmsFailedReason sets the "sms_failed_reason" field.
+func (m *ContactMutation) SetSmsFailedReason(s string) {
+	m.sms_failed_reason = &s
+}
+
+// SmsFailedReason returns the value of the "sms_failed_reason" field in the mutation.
+func (m *ContactMutation) SmsFailedReason() (r string, exists bool) {
+	v := m.sms_failed_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSmsFailedReason returns the old "sms_failed_reason" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldSmsFailedReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSmsFailedReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSmsFailedReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSmsFailedReason: %w", err)
+	}
+	return oldValue.SmsFailedReason, nil
+}
+
+// ClearSmsFailedReason clears the value of the "sms_failed_reason" field.
+func (m *ContactMutation) ClearSmsFailedReason() {
+	m.sms_failed_reason = nil
+	m.clearedFields[contact.FieldSmsFailedReason] = struct{}{}
+}
+
+// SmsFailedReasonCleared returns if the "sms_failed_reason" field was cleared in this mutation.
+func (m *ContactMutation) SmsFailedReasonCleared() bool {
+	_, ok := m.clearedFields[contact.FieldSmsFailedReason]
+	return ok
+}
+
+// ResetSmsFailedReason resets all changes to the "sms_failed_reason" field.
+func (m *ContactMutation) ResetSmsFailedReason() {
+	m.sms_failed_reason = nil
+	delete(m.clearedFields, contact.FieldSmsFailedReason)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *ContactMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -11291,7 +11468,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 27)
+	fields := make([]string, 0, 29)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -11373,6 +11550,12 @@ func (m *ContactMutation) Fields() []string {
 	if m.enrichment != nil {
 		fields = append(fields, contact.FieldEnrichment)
 	}
+	if m.sms_failed_at != nil {
+		fields = append(fields, contact.FieldSmsFailedAt)
+	}
+	if m.sms_failed_reason != nil {
+		fields = append(fields, contact.FieldSmsFailedReason)
+	}
 	return fields
 }
 
@@ -11435,6 +11618,10 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.Urgency()
 	case contact.FieldEnrichment:
 		return m.Enrichment()
+	case contact.FieldSmsFailedAt:
+		return m.SmsFailedAt()
+	case contact.FieldSmsFailedReason:
+		return m.SmsFailedReason()
 	}
 	return nil, false
 }
@@ -11498,6 +11685,10 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUrgency(ctx)
 	case contact.FieldEnrichment:
 		return m.OldEnrichment(ctx)
+	case contact.FieldSmsFailedAt:
+		return m.OldSmsFailedAt(ctx)
+	case contact.FieldSmsFailedReason:
+		return m.OldSmsFailedReason(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11696,6 +11887,20 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetEnrichment(v)
 		return nil
+	case contact.FieldSmsFailedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSmsFailedAt(v)
+		return nil
+	case contact.FieldSmsFailedReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSmsFailedReason(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11783,6 +11988,12 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldEnrichment) {
 		fields = append(fields, contact.FieldEnrichment)
 	}
+	if m.FieldCleared(contact.FieldSmsFailedAt) {
+		fields = append(fields, contact.FieldSmsFailedAt)
+	}
+	if m.FieldCleared(contact.FieldSmsFailedReason) {
+		fields = append(fields, contact.FieldSmsFailedReason)
+	}
 	return fields
 }
 
@@ -11838,6 +12049,12 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldEnrichment:
 		m.ClearEnrichment()
+		return nil
+	case contact.FieldSmsFailedAt:
+		m.ClearSmsFailedAt()
+		return nil
+	case contact.FieldSmsFailedReason:
+		m.ClearSmsFailedReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -11927,6 +12144,12 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldEnrichment:
 		m.ResetEnrichment()
+		return nil
+	case contact.FieldSmsFailedAt:
+		m.ResetSmsFailedAt()
+		return nil
+	case contact.FieldSmsFailedReason:
+		m.ResetSmsFailedReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
@@ -12128,6 +12351,1139 @@ func (m *ContactMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Contact edge %s", name)
+}
+
+// ConversationMutation represents an operation that mutates the Conversation nodes in the graph.
+type ConversationMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *pulid.ID
+	created_at           *time.Time
+	updated_at           *time.Time
+	needs_reply          *bool
+	unread_count         *int
+	addunread_count      *int
+	last_message_at      *time.Time
+	last_inbound_at      *time.Time
+	last_message_preview *string
+	done_at              *time.Time
+	clearedFields        map[string]struct{}
+	location             *pulid.ID
+	clearedlocation      bool
+	contact              *pulid.ID
+	clearedcontact       bool
+	assignee             *pulid.ID
+	clearedassignee      bool
+	done                 bool
+	oldValue             func(context.Context) (*Conversation, error)
+	predicates           []predicate.Conversation
+}
+
+var _ ent.Mutation = (*ConversationMutation)(nil)
+
+// conversationOption allows management of the mutation configuration using functional options.
+type conversationOption func(*ConversationMutation)
+
+// newConversationMutation creates new mutation for the Conversation entity.
+func newConversationMutation(c config, op Op, opts ...conversationOption) *ConversationMutation {
+	m := &ConversationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeConversation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withConversationID sets the ID field of the mutation.
+func withConversationID(id pulid.ID) conversationOption {
+	return func(m *ConversationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Conversation
+		)
+		m.oldValue = func(ctx context.Context) (*Conversation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Conversation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withConversation sets the old Conversation of the mutation.
+func withConversation(node *Conversation) conversationOption {
+	return func(m *ConversationMutation) {
+		m.oldValue = func(context.Context) (*Conversation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ConversationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ConversationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Conversation entities.
+func (m *ConversationMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ConversationMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ConversationMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Conversation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ConversationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ConversationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ConversationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ConversationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ConversationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ConversationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *ConversationMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *ConversationMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *ConversationMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *ConversationMutation) SetContactID(pu pulid.ID) {
+	m.contact = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *ConversationMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldContactID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *ConversationMutation) ResetContactID() {
+	m.contact = nil
+}
+
+// SetAssigneeID sets the "assignee_id" field.
+func (m *ConversationMutation) SetAssigneeID(pu pulid.ID) {
+	m.assignee = &pu
+}
+
+// AssigneeID returns the value of the "assignee_id" field in the mutation.
+func (m *ConversationMutation) AssigneeID() (r pulid.ID, exists bool) {
+	v := m.assignee
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssigneeID returns the old "assignee_id" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldAssigneeID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssigneeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssigneeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssigneeID: %w", err)
+	}
+	return oldValue.AssigneeID, nil
+}
+
+// ClearAssigneeID clears the value of the "assignee_id" field.
+func (m *ConversationMutation) ClearAssigneeID() {
+	m.assignee = nil
+	m.clearedFields[conversation.FieldAssigneeID] = struct{}{}
+}
+
+// AssigneeIDCleared returns if the "assignee_id" field was cleared in this mutation.
+func (m *ConversationMutation) AssigneeIDCleared() bool {
+	_, ok := m.clearedFields[conversation.FieldAssigneeID]
+	return ok
+}
+
+// ResetAssigneeID resets all changes to the "assignee_id" field.
+func (m *ConversationMutation) ResetAssigneeID() {
+	m.assignee = nil
+	delete(m.clearedFields, conversation.FieldAssigneeID)
+}
+
+// SetNeedsReply sets the "needs_reply" field.
+func (m *ConversationMutation) SetNeedsReply(b bool) {
+	m.needs_reply = &b
+}
+
+// NeedsReply returns the value of the "needs_reply" field in the mutation.
+func (m *ConversationMutation) NeedsReply() (r bool, exists bool) {
+	v := m.needs_reply
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNeedsReply returns the old "needs_reply" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldNeedsReply(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNeedsReply is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNeedsReply requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNeedsReply: %w", err)
+	}
+	return oldValue.NeedsReply, nil
+}
+
+// ResetNeedsReply resets all changes to the "needs_reply" field.
+func (m *ConversationMutation) ResetNeedsReply() {
+	m.needs_reply = nil
+}
+
+// SetUnreadCount sets the "unread_count" field.
+func (m *ConversationMutation) SetUnreadCount(i int) {
+	m.unread_count = &i
+	m.addunread_count = nil
+}
+
+// UnreadCount returns the value of the "unread_count" field in the mutation.
+func (m *ConversationMutation) UnreadCount() (r int, exists bool) {
+	v := m.unread_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnreadCount returns the old "unread_count" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldUnreadCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnreadCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnreadCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnreadCount: %w", err)
+	}
+	return oldValue.UnreadCount, nil
+}
+
+// AddUnreadCount adds i to the "unread_count" field.
+func (m *ConversationMutation) AddUnreadCount(i int) {
+	if m.addunread_count != nil {
+		*m.addunread_count += i
+	} else {
+		m.addunread_count = &i
+	}
+}
+
+// AddedUnreadCount returns the value that was added to the "unread_count" field in this mutation.
+func (m *ConversationMutation) AddedUnreadCount() (r int, exists bool) {
+	v := m.addunread_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnreadCount resets all changes to the "unread_count" field.
+func (m *ConversationMutation) ResetUnreadCount() {
+	m.unread_count = nil
+	m.addunread_count = nil
+}
+
+// SetLastMessageAt sets the "last_message_at" field.
+func (m *ConversationMutation) SetLastMessageAt(t time.Time) {
+	m.last_message_at = &t
+}
+
+// LastMessageAt returns the value of the "last_message_at" field in the mutation.
+func (m *ConversationMutation) LastMessageAt() (r time.Time, exists bool) {
+	v := m.last_message_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastMessageAt returns the old "last_message_at" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldLastMessageAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastMessageAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastMessageAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastMessageAt: %w", err)
+	}
+	return oldValue.LastMessageAt, nil
+}
+
+// ClearLastMessageAt clears the value of the "last_message_at" field.
+func (m *ConversationMutation) ClearLastMessageAt() {
+	m.last_message_at = nil
+	m.clearedFields[conversation.FieldLastMessageAt] = struct{}{}
+}
+
+// LastMessageAtCleared returns if the "last_message_at" field was cleared in this mutation.
+func (m *ConversationMutation) LastMessageAtCleared() bool {
+	_, ok := m.clearedFields[conversation.FieldLastMessageAt]
+	return ok
+}
+
+// ResetLastMessageAt resets all changes to the "last_message_at" field.
+func (m *ConversationMutation) ResetLastMessageAt() {
+	m.last_message_at = nil
+	delete(m.clearedFields, conversation.FieldLastMessageAt)
+}
+
+// SetLastInboundAt sets the "last_inbound_at" field.
+func (m *ConversationMutation) SetLastInboundAt(t time.Time) {
+	m.last_inbound_at = &t
+}
+
+// LastInboundAt returns the value of the "last_inbound_at" field in the mutation.
+func (m *ConversationMutation) LastInboundAt() (r time.Time, exists bool) {
+	v := m.last_inbound_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastInboundAt returns the old "last_inbound_at" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldLastInboundAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastInboundAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastInboundAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastInboundAt: %w", err)
+	}
+	return oldValue.LastInboundAt, nil
+}
+
+// ClearLastInboundAt clears the value of the "last_inbound_at" field.
+func (m *ConversationMutation) ClearLastInboundAt() {
+	m.last_inbound_at = nil
+	m.clearedFields[conversation.FieldLastInboundAt] = struct{}{}
+}
+
+// LastInboundAtCleared returns if the "last_inbound_at" field was cleared in this mutation.
+func (m *ConversationMutation) LastInboundAtCleared() bool {
+	_, ok := m.clearedFields[conversation.FieldLastInboundAt]
+	return ok
+}
+
+// ResetLastInboundAt resets all changes to the "last_inbound_at" field.
+func (m *ConversationMutation) ResetLastInboundAt() {
+	m.last_inbound_at = nil
+	delete(m.clearedFields, conversation.FieldLastInboundAt)
+}
+
+// SetLastMessagePreview sets the "last_message_preview" field.
+func (m *ConversationMutation) SetLastMessagePreview(s string) {
+	m.last_message_preview = &s
+}
+
+// LastMessagePreview returns the value of the "last_message_preview" field in the mutation.
+func (m *ConversationMutation) LastMessagePreview() (r string, exists bool) {
+	v := m.last_message_preview
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastMessagePreview returns the old "last_message_preview" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldLastMessagePreview(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastMessagePreview is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastMessagePreview requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastMessagePreview: %w", err)
+	}
+	return oldValue.LastMessagePreview, nil
+}
+
+// ResetLastMessagePreview resets all changes to the "last_message_preview" field.
+func (m *ConversationMutation) ResetLastMessagePreview() {
+	m.last_message_preview = nil
+}
+
+// SetDoneAt sets the "done_at" field.
+func (m *ConversationMutation) SetDoneAt(t time.Time) {
+	m.done_at = &t
+}
+
+// DoneAt returns the value of the "done_at" field in the mutation.
+func (m *ConversationMutation) DoneAt() (r time.Time, exists bool) {
+	v := m.done_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDoneAt returns the old "done_at" field's value of the Conversation entity.
+// If the Conversation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConversationMutation) OldDoneAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDoneAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDoneAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDoneAt: %w", err)
+	}
+	return oldValue.DoneAt, nil
+}
+
+// ClearDoneAt clears the value of the "done_at" field.
+func (m *ConversationMutation) ClearDoneAt() {
+	m.done_at = nil
+	m.clearedFields[conversation.FieldDoneAt] = struct{}{}
+}
+
+// DoneAtCleared returns if the "done_at" field was cleared in this mutation.
+func (m *ConversationMutation) DoneAtCleared() bool {
+	_, ok := m.clearedFields[conversation.FieldDoneAt]
+	return ok
+}
+
+// ResetDoneAt resets all changes to the "done_at" field.
+func (m *ConversationMutation) ResetDoneAt() {
+	m.done_at = nil
+	delete(m.clearedFields, conversation.FieldDoneAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *ConversationMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[conversation.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *ConversationMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *ConversationMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *ConversationMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *ConversationMutation) ClearContact() {
+	m.clearedcontact = true
+	m.clearedFields[conversation.FieldContactID] = struct{}{}
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *ConversationMutation) ContactCleared() bool {
+	return m.clearedcontact
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *ConversationMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *ConversationMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// ClearAssignee clears the "assignee" edge to the User entity.
+func (m *ConversationMutation) ClearAssignee() {
+	m.clearedassignee = true
+	m.clearedFields[conversation.FieldAssigneeID] = struct{}{}
+}
+
+// AssigneeCleared reports if the "assignee" edge to the User entity was cleared.
+func (m *ConversationMutation) AssigneeCleared() bool {
+	return m.AssigneeIDCleared() || m.clearedassignee
+}
+
+// AssigneeIDs returns the "assignee" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AssigneeID instead. It exists only for internal usage by the builders.
+func (m *ConversationMutation) AssigneeIDs() (ids []pulid.ID) {
+	if id := m.assignee; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAssignee resets all changes to the "assignee" edge.
+func (m *ConversationMutation) ResetAssignee() {
+	m.assignee = nil
+	m.clearedassignee = false
+}
+
+// Where appends a list predicates to the ConversationMutation builder.
+func (m *ConversationMutation) Where(ps ...predicate.Conversation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ConversationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ConversationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Conversation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ConversationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ConversationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Conversation).
+func (m *ConversationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ConversationMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, conversation.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, conversation.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, conversation.FieldLocationID)
+	}
+	if m.contact != nil {
+		fields = append(fields, conversation.FieldContactID)
+	}
+	if m.assignee != nil {
+		fields = append(fields, conversation.FieldAssigneeID)
+	}
+	if m.needs_reply != nil {
+		fields = append(fields, conversation.FieldNeedsReply)
+	}
+	if m.unread_count != nil {
+		fields = append(fields, conversation.FieldUnreadCount)
+	}
+	if m.last_message_at != nil {
+		fields = append(fields, conversation.FieldLastMessageAt)
+	}
+	if m.last_inbound_at != nil {
+		fields = append(fields, conversation.FieldLastInboundAt)
+	}
+	if m.last_message_preview != nil {
+		fields = append(fields, conversation.FieldLastMessagePreview)
+	}
+	if m.done_at != nil {
+		fields = append(fields, conversation.FieldDoneAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ConversationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case conversation.FieldCreatedAt:
+		return m.CreatedAt()
+	case conversation.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case conversation.FieldLocationID:
+		return m.LocationID()
+	case conversation.FieldContactID:
+		return m.ContactID()
+	case conversation.FieldAssigneeID:
+		return m.AssigneeID()
+	case conversation.FieldNeedsReply:
+		return m.NeedsReply()
+	case conversation.FieldUnreadCount:
+		return m.UnreadCount()
+	case conversation.FieldLastMessageAt:
+		return m.LastMessageAt()
+	case conversation.FieldLastInboundAt:
+		return m.LastInboundAt()
+	case conversation.FieldLastMessagePreview:
+		return m.LastMessagePreview()
+	case conversation.FieldDoneAt:
+		return m.DoneAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ConversationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case conversation.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case conversation.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case conversation.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case conversation.FieldContactID:
+		return m.OldContactID(ctx)
+	case conversation.FieldAssigneeID:
+		return m.OldAssigneeID(ctx)
+	case conversation.FieldNeedsReply:
+		return m.OldNeedsReply(ctx)
+	case conversation.FieldUnreadCount:
+		return m.OldUnreadCount(ctx)
+	case conversation.FieldLastMessageAt:
+		return m.OldLastMessageAt(ctx)
+	case conversation.FieldLastInboundAt:
+		return m.OldLastInboundAt(ctx)
+	case conversation.FieldLastMessagePreview:
+		return m.OldLastMessagePreview(ctx)
+	case conversation.FieldDoneAt:
+		return m.OldDoneAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Conversation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConversationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case conversation.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case conversation.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case conversation.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case conversation.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case conversation.FieldAssigneeID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssigneeID(v)
+		return nil
+	case conversation.FieldNeedsReply:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNeedsReply(v)
+		return nil
+	case conversation.FieldUnreadCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnreadCount(v)
+		return nil
+	case conversation.FieldLastMessageAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastMessageAt(v)
+		return nil
+	case conversation.FieldLastInboundAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastInboundAt(v)
+		return nil
+	case conversation.FieldLastMessagePreview:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastMessagePreview(v)
+		return nil
+	case conversation.FieldDoneAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDoneAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Conversation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ConversationMutation) AddedFields() []string {
+	var fields []string
+	if m.addunread_count != nil {
+		fields = append(fields, conversation.FieldUnreadCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ConversationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case conversation.FieldUnreadCount:
+		return m.AddedUnreadCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConversationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case conversation.FieldUnreadCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnreadCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Conversation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ConversationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(conversation.FieldAssigneeID) {
+		fields = append(fields, conversation.FieldAssigneeID)
+	}
+	if m.FieldCleared(conversation.FieldLastMessageAt) {
+		fields = append(fields, conversation.FieldLastMessageAt)
+	}
+	if m.FieldCleared(conversation.FieldLastInboundAt) {
+		fields = append(fields, conversation.FieldLastInboundAt)
+	}
+	if m.FieldCleared(conversation.FieldDoneAt) {
+		fields = append(fields, conversation.FieldDoneAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ConversationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ConversationMutation) ClearField(name string) error {
+	switch name {
+	case conversation.FieldAssigneeID:
+		m.ClearAssigneeID()
+		return nil
+	case conversation.FieldLastMessageAt:
+		m.ClearLastMessageAt()
+		return nil
+	case conversation.FieldLastInboundAt:
+		m.ClearLastInboundAt()
+		return nil
+	case conversation.FieldDoneAt:
+		m.ClearDoneAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Conversation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ConversationMutation) ResetField(name string) error {
+	switch name {
+	case conversation.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case conversation.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case conversation.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case conversation.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case conversation.FieldAssigneeID:
+		m.ResetAssigneeID()
+		return nil
+	case conversation.FieldNeedsReply:
+		m.ResetNeedsReply()
+		return nil
+	case conversation.FieldUnreadCount:
+		m.ResetUnreadCount()
+		return nil
+	case conversation.FieldLastMessageAt:
+		m.ResetLastMessageAt()
+		return nil
+	case conversation.FieldLastInboundAt:
+		m.ResetLastInboundAt()
+		return nil
+	case conversation.FieldLastMessagePreview:
+		m.ResetLastMessagePreview()
+		return nil
+	case conversation.FieldDoneAt:
+		m.ResetDoneAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Conversation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ConversationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.location != nil {
+		edges = append(edges, conversation.EdgeLocation)
+	}
+	if m.contact != nil {
+		edges = append(edges, conversation.EdgeContact)
+	}
+	if m.assignee != nil {
+		edges = append(edges, conversation.EdgeAssignee)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ConversationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case conversation.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case conversation.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	case conversation.EdgeAssignee:
+		if id := m.assignee; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ConversationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ConversationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ConversationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedlocation {
+		edges = append(edges, conversation.EdgeLocation)
+	}
+	if m.clearedcontact {
+		edges = append(edges, conversation.EdgeContact)
+	}
+	if m.clearedassignee {
+		edges = append(edges, conversation.EdgeAssignee)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ConversationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case conversation.EdgeLocation:
+		return m.clearedlocation
+	case conversation.EdgeContact:
+		return m.clearedcontact
+	case conversation.EdgeAssignee:
+		return m.clearedassignee
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ConversationMutation) ClearEdge(name string) error {
+	switch name {
+	case conversation.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case conversation.EdgeContact:
+		m.ClearContact()
+		return nil
+	case conversation.EdgeAssignee:
+		m.ClearAssignee()
+		return nil
+	}
+	return fmt.Errorf("unknown Conversation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ConversationMutation) ResetEdge(name string) error {
+	switch name {
+	case conversation.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case conversation.EdgeContact:
+		m.ResetContact()
+		return nil
+	case conversation.EdgeAssignee:
+		m.ResetAssignee()
+		return nil
+	}
+	return fmt.Errorf("unknown Conversation edge %s", name)
 }
 
 // EventMutation represents an operation that mutates the Event nodes in the graph.
@@ -15930,24 +17286,25 @@ func (m *InvitationMutation) ResetEdge(name string) error {
 // LocationMutation represents an operation that mutates the Location nodes in the graph.
 type LocationMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *pulid.ID
-	created_at    *time.Time
-	updated_at    *time.Time
-	name          *string
-	code          *string
-	timezone      *string
-	currency      *string
-	region        *string
-	address       *string
-	phone         *string
-	settings      *types.LocationSettings
-	hostname      *string
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*Location, error)
-	predicates    []predicate.Location
+	op                Op
+	typ               string
+	id                *pulid.ID
+	created_at        *time.Time
+	updated_at        *time.Time
+	name              *string
+	code              *string
+	timezone          *string
+	currency          *string
+	region            *string
+	address           *string
+	phone             *string
+	settings          *types.LocationSettings
+	hostname          *string
+	sms_webhook_token *string
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*Location, error)
+	predicates        []predicate.Location
 }
 
 var _ ent.Mutation = (*LocationMutation)(nil)
@@ -16463,6 +17820,55 @@ func (m *LocationMutation) ResetHostname() {
 	delete(m.clearedFields, location.FieldHostname)
 }
 
+// SetSmsWebhookToken sets the "sms_webhook_token" field.
+func (m *LocationMutation) SetSmsWebhookToken(s string) {
+	m.sms_webhook_token = &s
+}
+
+// SmsWebhookToken returns the value of the "sms_webhook_token" field in the mutation.
+func (m *LocationMutation) SmsWebhookToken() (r string, exists bool) {
+	v := m.sms_webhook_token
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSmsWebhookToken returns the old "sms_webhook_token" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldSmsWebhookToken(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSmsWebhookToken is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSmsWebhookToken requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSmsWebhookToken: %w", err)
+	}
+	return oldValue.SmsWebhookToken, nil
+}
+
+// ClearSmsWebhookToken clears the value of the "sms_webhook_token" field.
+func (m *LocationMutation) ClearSmsWebhookToken() {
+	m.sms_webhook_token = nil
+	m.clearedFields[location.FieldSmsWebhookToken] = struct{}{}
+}
+
+// SmsWebhookTokenCleared returns if the "sms_webhook_token" field was cleared in this mutation.
+func (m *LocationMutation) SmsWebhookTokenCleared() bool {
+	_, ok := m.clearedFields[location.FieldSmsWebhookToken]
+	return ok
+}
+
+// ResetSmsWebhookToken resets all changes to the "sms_webhook_token" field.
+func (m *LocationMutation) ResetSmsWebhookToken() {
+	m.sms_webhook_token = nil
+	delete(m.clearedFields, location.FieldSmsWebhookToken)
+}
+
 // Where appends a list predicates to the LocationMutation builder.
 func (m *LocationMutation) Where(ps ...predicate.Location) {
 	m.predicates = append(m.predicates, ps...)
@@ -16497,7 +17903,7 @@ func (m *LocationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LocationMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, location.FieldCreatedAt)
 	}
@@ -16531,6 +17937,9 @@ func (m *LocationMutation) Fields() []string {
 	if m.hostname != nil {
 		fields = append(fields, location.FieldHostname)
 	}
+	if m.sms_webhook_token != nil {
+		fields = append(fields, location.FieldSmsWebhookToken)
+	}
 	return fields
 }
 
@@ -16561,6 +17970,8 @@ func (m *LocationMutation) Field(name string) (ent.Value, bool) {
 		return m.Settings()
 	case location.FieldHostname:
 		return m.Hostname()
+	case location.FieldSmsWebhookToken:
+		return m.SmsWebhookToken()
 	}
 	return nil, false
 }
@@ -16592,6 +18003,8 @@ func (m *LocationMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldSettings(ctx)
 	case location.FieldHostname:
 		return m.OldHostname(ctx)
+	case location.FieldSmsWebhookToken:
+		return m.OldSmsWebhookToken(ctx)
 	}
 	return nil, fmt.Errorf("unknown Location field %s", name)
 }
@@ -16678,6 +18091,13 @@ func (m *LocationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetHostname(v)
 		return nil
+	case location.FieldSmsWebhookToken:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSmsWebhookToken(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Location field %s", name)
 }
@@ -16711,6 +18131,9 @@ func (m *LocationMutation) ClearedFields() []string {
 	if m.FieldCleared(location.FieldHostname) {
 		fields = append(fields, location.FieldHostname)
 	}
+	if m.FieldCleared(location.FieldSmsWebhookToken) {
+		fields = append(fields, location.FieldSmsWebhookToken)
+	}
 	return fields
 }
 
@@ -16727,6 +18150,9 @@ func (m *LocationMutation) ClearField(name string) error {
 	switch name {
 	case location.FieldHostname:
 		m.ClearHostname()
+		return nil
+	case location.FieldSmsWebhookToken:
+		m.ClearSmsWebhookToken()
 		return nil
 	}
 	return fmt.Errorf("unknown Location nullable field %s", name)
@@ -16768,6 +18194,9 @@ func (m *LocationMutation) ResetField(name string) error {
 		return nil
 	case location.FieldHostname:
 		m.ResetHostname()
+		return nil
+	case location.FieldSmsWebhookToken:
+		m.ResetSmsWebhookToken()
 		return nil
 	}
 	return fmt.Errorf("unknown Location field %s", name)
@@ -17638,45 +19067,57 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 // MessageMutation represents an operation that mutates the Message nodes in the graph.
 type MessageMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *pulid.ID
-	created_at          *time.Time
-	updated_at          *time.Time
-	channel             *message.Channel
-	status              *message.Status
-	suppressed_reason   *string
-	error               *string
-	to                  *string
-	body                *string
-	template            *string
-	marketing           *bool
-	urgent              *bool
-	segments            *int
-	addsegments         *int
-	cost_cents          *int
-	addcost_cents       *int
-	provider            *string
-	provider_message_id *string
-	booking_starts_at   *time.Time
-	covers              *[]string
-	appendcovers        []string
-	rule_id             *pulid.ID
-	key                 *string
-	send_after          *time.Time
-	sent_at             *time.Time
-	clearedFields       map[string]struct{}
-	location            *pulid.ID
-	clearedlocation     bool
-	contact             *pulid.ID
-	clearedcontact      bool
-	booking             *pulid.ID
-	clearedbooking      bool
-	sent_by             *pulid.ID
-	clearedsent_by      bool
-	done                bool
-	oldValue            func(context.Context) (*Message, error)
-	predicates          []predicate.Message
+	op                   Op
+	typ                  string
+	id                   *pulid.ID
+	created_at           *time.Time
+	updated_at           *time.Time
+	channel              *message.Channel
+	status               *message.Status
+	suppressed_reason    *string
+	error                *string
+	to                   *string
+	body                 *string
+	template             *string
+	marketing            *bool
+	urgent               *bool
+	segments             *int
+	addsegments          *int
+	cost_cents           *int
+	addcost_cents        *int
+	provider             *string
+	provider_message_id  *string
+	booking_starts_at    *time.Time
+	covers               *[]string
+	appendcovers         []string
+	rule_id              *pulid.ID
+	key                  *string
+	send_after           *time.Time
+	sent_at              *time.Time
+	direction            *message.Direction
+	from                 *string
+	intent               *message.Intent
+	intent_confidence    *float64
+	addintent_confidence *float64
+	action               *message.Action
+	action_note          *string
+	task_id              *pulid.ID
+	undo                 *map[string]string
+	action_undone_at     *time.Time
+	action_undone_by_id  *pulid.ID
+	reply_to_id          *pulid.ID
+	clearedFields        map[string]struct{}
+	location             *pulid.ID
+	clearedlocation      bool
+	contact              *pulid.ID
+	clearedcontact       bool
+	booking              *pulid.ID
+	clearedbooking       bool
+	sent_by              *pulid.ID
+	clearedsent_by       bool
+	done                 bool
+	oldValue             func(context.Context) (*Message, error)
+	predicates           []predicate.Message
 }
 
 var _ ent.Mutation = (*MessageMutation)(nil)
@@ -18869,6 +20310,540 @@ func (m *MessageMutation) ResetSentAt() {
 	delete(m.clearedFields, message.FieldSentAt)
 }
 
+// SetDirection sets the "direction" field.
+func (m *MessageMutation) SetDirection(value message.Direction) {
+	m.direction = &value
+}
+
+// Direction returns the value of the "direction" field in the mutation.
+func (m *MessageMutation) Direction() (r message.Direction, exists bool) {
+	v := m.direction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDirection returns the old "direction" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldDirection(ctx context.Context) (v message.Direction, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDirection is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDirection requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDirection: %w", err)
+	}
+	return oldValue.Direction, nil
+}
+
+// ResetDirection resets all changes to the "direction" field.
+func (m *MessageMutation) ResetDirection() {
+	m.direction = nil
+}
+
+// SetFrom sets the "from" field.
+func (m *MessageMutation) SetFrom(s string) {
+	m.from = &s
+}
+
+// From returns the value of the "from" field in the mutation.
+func (m *MessageMutation) From() (r string, exists bool) {
+	v := m.from
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFrom returns the old "from" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldFrom(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFrom is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFrom requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFrom: %w", err)
+	}
+	return oldValue.From, nil
+}
+
+// ClearFrom clears the value of the "from" field.
+func (m *MessageMutation) ClearFrom() {
+	m.from = nil
+	m.clearedFields[message.FieldFrom] = struct{}{}
+}
+
+// FromCleared returns if the "from" field was cleared in this mutation.
+func (m *MessageMutation) FromCleared() bool {
+	_, ok := m.clearedFields[message.FieldFrom]
+	return ok
+}
+
+// ResetFrom resets all changes to the "from" field.
+func (m *MessageMutation) ResetFrom() {
+	m.from = nil
+	delete(m.clearedFields, message.FieldFrom)
+}
+
+// SetIntent sets the "intent" field.
+func (m *MessageMutation) SetIntent(value message.Intent) {
+	m.intent = &value
+}
+
+// Intent returns the value of the "intent" field in the mutation.
+func (m *MessageMutation) Intent() (r message.Intent, exists bool) {
+	v := m.intent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIntent returns the old "intent" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldIntent(ctx context.Context) (v *message.Intent, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIntent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIntent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIntent: %w", err)
+	}
+	return oldValue.Intent, nil
+}
+
+// ClearIntent clears the value of the "intent" field.
+func (m *MessageMutation) ClearIntent() {
+	m.intent = nil
+	m.clearedFields[message.FieldIntent] = struct{}{}
+}
+
+// IntentCleared returns if the "intent" field was cleared in this mutation.
+func (m *MessageMutation) IntentCleared() bool {
+	_, ok := m.clearedFields[message.FieldIntent]
+	return ok
+}
+
+// ResetIntent resets all changes to the "intent" field.
+func (m *MessageMutation) ResetIntent() {
+	m.intent = nil
+	delete(m.clearedFields, message.FieldIntent)
+}
+
+// SetIntentConfidence sets the "intent_confidence" field.
+func (m *MessageMutation) SetIntentConfidence(f float64) {
+	m.intent_confidence = &f
+	m.addintent_confidence = nil
+}
+
+// IntentConfidence returns the value of the "intent_confidence" field in the mutation.
+func (m *MessageMutation) IntentConfidence() (r float64, exists bool) {
+	v := m.intent_confidence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIntentConfidence returns the old "intent_confidence" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldIntentConfidence(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIntentConfidence is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIntentConfidence requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIntentConfidence: %w", err)
+	}
+	return oldValue.IntentConfidence, nil
+}
+
+// AddIntentConfidence adds f to the "intent_confidence" field.
+func (m *MessageMutation) AddIntentConfidence(f float64) {
+	if m.addintent_confidence != nil {
+		*m.addintent_confidence += f
+	} else {
+		m.addintent_confidence = &f
+	}
+}
+
+// AddedIntentConfidence returns the value that was added to the "intent_confidence" field in this mutation.
+func (m *MessageMutation) AddedIntentConfidence() (r float64, exists bool) {
+	v := m.addintent_confidence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearIntentConfidence clears the value of the "intent_confidence" field.
+func (m *MessageMutation) ClearIntentConfidence() {
+	m.intent_confidence = nil
+	m.addintent_confidence = nil
+	m.clearedFields[message.FieldIntentConfidence] = struct{}{}
+}
+
+// IntentConfidenceCleared returns if the "intent_confidence" field was cleared in this mutation.
+func (m *MessageMutation) IntentConfidenceCleared() bool {
+	_, ok := m.clearedFields[message.FieldIntentConfidence]
+	return ok
+}
+
+// ResetIntentConfidence resets all changes to the "intent_confidence" field.
+func (m *MessageMutation) ResetIntentConfidence() {
+	m.intent_confidence = nil
+	m.addintent_confidence = nil
+	delete(m.clearedFields, message.FieldIntentConfidence)
+}
+
+// SetAction sets the "action" field.
+func (m *MessageMutation) SetAction(value message.Action) {
+	m.action = &value
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *MessageMutation) Action() (r message.Action, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldAction(ctx context.Context) (v *message.Action, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ClearAction clears the value of the "action" field.
+func (m *MessageMutation) ClearAction() {
+	m.action = nil
+	m.clearedFields[message.FieldAction] = struct{}{}
+}
+
+// ActionCleared returns if the "action" field was cleared in this mutation.
+func (m *MessageMutation) ActionCleared() bool {
+	_, ok := m.clearedFields[message.FieldAction]
+	return ok
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *MessageMutation) ResetAction() {
+	m.action = nil
+	delete(m.clearedFields, message.FieldAction)
+}
+
+// SetActionNote sets the "action_note" field.
+func (m *MessageMutation) SetActionNote(s string) {
+	m.action_note = &s
+}
+
+// ActionNote returns the value of the "action_note" field in the mutation.
+func (m *MessageMutation) ActionNote() (r string, exists bool) {
+	v := m.action_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActionNote returns the old "action_note" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldActionNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActionNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActionNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActionNote: %w", err)
+	}
+	return oldValue.ActionNote, nil
+}
+
+// ResetActionNote resets all changes to the "action_note" field.
+func (m *MessageMutation) ResetActionNote() {
+	m.action_note = nil
+}
+
+// SetTaskID sets the "task_id" field.
+func (m *MessageMutation) SetTaskID(pu pulid.ID) {
+	m.task_id = &pu
+}
+
+// TaskID returns the value of the "task_id" field in the mutation.
+func (m *MessageMutation) TaskID() (r pulid.ID, exists bool) {
+	v := m.task_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaskID returns the old "task_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldTaskID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaskID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaskID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaskID: %w", err)
+	}
+	return oldValue.TaskID, nil
+}
+
+// ClearTaskID clears the value of the "task_id" field.
+func (m *MessageMutation) ClearTaskID() {
+	m.task_id = nil
+	m.clearedFields[message.FieldTaskID] = struct{}{}
+}
+
+// TaskIDCleared returns if the "task_id" field was cleared in this mutation.
+func (m *MessageMutation) TaskIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldTaskID]
+	return ok
+}
+
+// ResetTaskID resets all changes to the "task_id" field.
+func (m *MessageMutation) ResetTaskID() {
+	m.task_id = nil
+	delete(m.clearedFields, message.FieldTaskID)
+}
+
+// SetUndo sets the "undo" field.
+func (m *MessageMutation) SetUndo(value map[string]string) {
+	m.undo = &value
+}
+
+// Undo returns the value of the "undo" field in the mutation.
+func (m *MessageMutation) Undo() (r map[string]string, exists bool) {
+	v := m.undo
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUndo returns the old "undo" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldUndo(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUndo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUndo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUndo: %w", err)
+	}
+	return oldValue.Undo, nil
+}
+
+// ClearUndo clears the value of the "undo" field.
+func (m *MessageMutation) ClearUndo() {
+	m.undo = nil
+	m.clearedFields[message.FieldUndo] = struct{}{}
+}
+
+// UndoCleared returns if the "undo" field was cleared in this mutation.
+func (m *MessageMutation) UndoCleared() bool {
+	_, ok := m.clearedFields[message.FieldUndo]
+	return ok
+}
+
+// ResetUndo resets all changes to the "undo" field.
+func (m *MessageMutation) ResetUndo() {
+	m.undo = nil
+	delete(m.clearedFields, message.FieldUndo)
+}
+
+// SetActionUndoneAt sets the "action_undone_at" field.
+func (m *MessageMutation) SetActionUndoneAt(t time.Time) {
+	m.action_undone_at = &t
+}
+
+// ActionUndoneAt returns the value of the "action_undone_at" field in the mutation.
+func (m *MessageMutation) ActionUndoneAt() (r time.Time, exists bool) {
+	v := m.action_undone_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActionUndoneAt returns the old "action_undone_at" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldActionUndoneAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActionUndoneAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActionUndoneAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActionUndoneAt: %w", err)
+	}
+	return oldValue.ActionUndoneAt, nil
+}
+
+// ClearActionUndoneAt clears the value of the "action_undone_at" field.
+func (m *MessageMutation) ClearActionUndoneAt() {
+	m.action_undone_at = nil
+	m.clearedFields[message.FieldActionUndoneAt] = struct{}{}
+}
+
+// ActionUndoneAtCleared returns if the "action_undone_at" field was cleared in this mutation.
+func (m *MessageMutation) ActionUndoneAtCleared() bool {
+	_, ok := m.clearedFields[message.FieldActionUndoneAt]
+	return ok
+}
+
+// ResetActionUndoneAt resets all changes to the "action_undone_at" field.
+func (m *MessageMutation) ResetActionUndoneAt() {
+	m.action_undone_at = nil
+	delete(m.clearedFields, message.FieldActionUndoneAt)
+}
+
+// SetActionUndoneByID sets the "action_undone_by_id" field.
+func (m *MessageMutation) SetActionUndoneByID(pu pulid.ID) {
+	m.action_undone_by_id = &pu
+}
+
+// ActionUndoneByID returns the value of the "action_undone_by_id" field in the mutation.
+func (m *MessageMutation) ActionUndoneByID() (r pulid.ID, exists bool) {
+	v := m.action_undone_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActionUndoneByID returns the old "action_undone_by_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldActionUndoneByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActionUndoneByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActionUndoneByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActionUndoneByID: %w", err)
+	}
+	return oldValue.ActionUndoneByID, nil
+}
+
+// ClearActionUndoneByID clears the value of the "action_undone_by_id" field.
+func (m *MessageMutation) ClearActionUndoneByID() {
+	m.action_undone_by_id = nil
+	m.clearedFields[message.FieldActionUndoneByID] = struct{}{}
+}
+
+// ActionUndoneByIDCleared returns if the "action_undone_by_id" field was cleared in this mutation.
+func (m *MessageMutation) ActionUndoneByIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldActionUndoneByID]
+	return ok
+}
+
+// ResetActionUndoneByID resets all changes to the "action_undone_by_id" field.
+func (m *MessageMutation) ResetActionUndoneByID() {
+	m.action_undone_by_id = nil
+	delete(m.clearedFields, message.FieldActionUndoneByID)
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (m *MessageMutation) SetReplyToID(pu pulid.ID) {
+	m.reply_to_id = &pu
+}
+
+// ReplyToID returns the value of the "reply_to_id" field in the mutation.
+func (m *MessageMutation) ReplyToID() (r pulid.ID, exists bool) {
+	v := m.reply_to_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReplyToID returns the old "reply_to_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldReplyToID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReplyToID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReplyToID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReplyToID: %w", err)
+	}
+	return oldValue.ReplyToID, nil
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (m *MessageMutation) ClearReplyToID() {
+	m.reply_to_id = nil
+	m.clearedFields[message.FieldReplyToID] = struct{}{}
+}
+
+// ReplyToIDCleared returns if the "reply_to_id" field was cleared in this mutation.
+func (m *MessageMutation) ReplyToIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldReplyToID]
+	return ok
+}
+
+// ResetReplyToID resets all changes to the "reply_to_id" field.
+func (m *MessageMutation) ResetReplyToID() {
+	m.reply_to_id = nil
+	delete(m.clearedFields, message.FieldReplyToID)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *MessageMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -19011,7 +20986,7 @@ func (m *MessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MessageMutation) Fields() []string {
-	fields := make([]string, 0, 25)
+	fields := make([]string, 0, 36)
 	if m.created_at != nil {
 		fields = append(fields, message.FieldCreatedAt)
 	}
@@ -19087,6 +21062,39 @@ func (m *MessageMutation) Fields() []string {
 	if m.sent_at != nil {
 		fields = append(fields, message.FieldSentAt)
 	}
+	if m.direction != nil {
+		fields = append(fields, message.FieldDirection)
+	}
+	if m.from != nil {
+		fields = append(fields, message.FieldFrom)
+	}
+	if m.intent != nil {
+		fields = append(fields, message.FieldIntent)
+	}
+	if m.intent_confidence != nil {
+		fields = append(fields, message.FieldIntentConfidence)
+	}
+	if m.action != nil {
+		fields = append(fields, message.FieldAction)
+	}
+	if m.action_note != nil {
+		fields = append(fields, message.FieldActionNote)
+	}
+	if m.task_id != nil {
+		fields = append(fields, message.FieldTaskID)
+	}
+	if m.undo != nil {
+		fields = append(fields, message.FieldUndo)
+	}
+	if m.action_undone_at != nil {
+		fields = append(fields, message.FieldActionUndoneAt)
+	}
+	if m.action_undone_by_id != nil {
+		fields = append(fields, message.FieldActionUndoneByID)
+	}
+	if m.reply_to_id != nil {
+		fields = append(fields, message.FieldReplyToID)
+	}
 	return fields
 }
 
@@ -19145,6 +21153,28 @@ func (m *MessageMutation) Field(name string) (ent.Value, bool) {
 		return m.SendAfter()
 	case message.FieldSentAt:
 		return m.SentAt()
+	case message.FieldDirection:
+		return m.Direction()
+	case message.FieldFrom:
+		return m.From()
+	case message.FieldIntent:
+		return m.Intent()
+	case message.FieldIntentConfidence:
+		return m.IntentConfidence()
+	case message.FieldAction:
+		return m.Action()
+	case message.FieldActionNote:
+		return m.ActionNote()
+	case message.FieldTaskID:
+		return m.TaskID()
+	case message.FieldUndo:
+		return m.Undo()
+	case message.FieldActionUndoneAt:
+		return m.ActionUndoneAt()
+	case message.FieldActionUndoneByID:
+		return m.ActionUndoneByID()
+	case message.FieldReplyToID:
+		return m.ReplyToID()
 	}
 	return nil, false
 }
@@ -19204,6 +21234,28 @@ func (m *MessageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSendAfter(ctx)
 	case message.FieldSentAt:
 		return m.OldSentAt(ctx)
+	case message.FieldDirection:
+		return m.OldDirection(ctx)
+	case message.FieldFrom:
+		return m.OldFrom(ctx)
+	case message.FieldIntent:
+		return m.OldIntent(ctx)
+	case message.FieldIntentConfidence:
+		return m.OldIntentConfidence(ctx)
+	case message.FieldAction:
+		return m.OldAction(ctx)
+	case message.FieldActionNote:
+		return m.OldActionNote(ctx)
+	case message.FieldTaskID:
+		return m.OldTaskID(ctx)
+	case message.FieldUndo:
+		return m.OldUndo(ctx)
+	case message.FieldActionUndoneAt:
+		return m.OldActionUndoneAt(ctx)
+	case message.FieldActionUndoneByID:
+		return m.OldActionUndoneByID(ctx)
+	case message.FieldReplyToID:
+		return m.OldReplyToID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Message field %s", name)
 }
@@ -19388,6 +21440,83 @@ func (m *MessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSentAt(v)
 		return nil
+	case message.FieldDirection:
+		v, ok := value.(message.Direction)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDirection(v)
+		return nil
+	case message.FieldFrom:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFrom(v)
+		return nil
+	case message.FieldIntent:
+		v, ok := value.(message.Intent)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIntent(v)
+		return nil
+	case message.FieldIntentConfidence:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIntentConfidence(v)
+		return nil
+	case message.FieldAction:
+		v, ok := value.(message.Action)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case message.FieldActionNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActionNote(v)
+		return nil
+	case message.FieldTaskID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaskID(v)
+		return nil
+	case message.FieldUndo:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUndo(v)
+		return nil
+	case message.FieldActionUndoneAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActionUndoneAt(v)
+		return nil
+	case message.FieldActionUndoneByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActionUndoneByID(v)
+		return nil
+	case message.FieldReplyToID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReplyToID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)
 }
@@ -19402,6 +21531,9 @@ func (m *MessageMutation) AddedFields() []string {
 	if m.addcost_cents != nil {
 		fields = append(fields, message.FieldCostCents)
 	}
+	if m.addintent_confidence != nil {
+		fields = append(fields, message.FieldIntentConfidence)
+	}
 	return fields
 }
 
@@ -19414,6 +21546,8 @@ func (m *MessageMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedSegments()
 	case message.FieldCostCents:
 		return m.AddedCostCents()
+	case message.FieldIntentConfidence:
+		return m.AddedIntentConfidence()
 	}
 	return nil, false
 }
@@ -19436,6 +21570,13 @@ func (m *MessageMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddCostCents(v)
+		return nil
+	case message.FieldIntentConfidence:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIntentConfidence(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Message numeric field %s", name)
@@ -19474,6 +21615,33 @@ func (m *MessageMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(message.FieldSentAt) {
 		fields = append(fields, message.FieldSentAt)
+	}
+	if m.FieldCleared(message.FieldFrom) {
+		fields = append(fields, message.FieldFrom)
+	}
+	if m.FieldCleared(message.FieldIntent) {
+		fields = append(fields, message.FieldIntent)
+	}
+	if m.FieldCleared(message.FieldIntentConfidence) {
+		fields = append(fields, message.FieldIntentConfidence)
+	}
+	if m.FieldCleared(message.FieldAction) {
+		fields = append(fields, message.FieldAction)
+	}
+	if m.FieldCleared(message.FieldTaskID) {
+		fields = append(fields, message.FieldTaskID)
+	}
+	if m.FieldCleared(message.FieldUndo) {
+		fields = append(fields, message.FieldUndo)
+	}
+	if m.FieldCleared(message.FieldActionUndoneAt) {
+		fields = append(fields, message.FieldActionUndoneAt)
+	}
+	if m.FieldCleared(message.FieldActionUndoneByID) {
+		fields = append(fields, message.FieldActionUndoneByID)
+	}
+	if m.FieldCleared(message.FieldReplyToID) {
+		fields = append(fields, message.FieldReplyToID)
 	}
 	return fields
 }
@@ -19518,6 +21686,33 @@ func (m *MessageMutation) ClearField(name string) error {
 		return nil
 	case message.FieldSentAt:
 		m.ClearSentAt()
+		return nil
+	case message.FieldFrom:
+		m.ClearFrom()
+		return nil
+	case message.FieldIntent:
+		m.ClearIntent()
+		return nil
+	case message.FieldIntentConfidence:
+		m.ClearIntentConfidence()
+		return nil
+	case message.FieldAction:
+		m.ClearAction()
+		return nil
+	case message.FieldTaskID:
+		m.ClearTaskID()
+		return nil
+	case message.FieldUndo:
+		m.ClearUndo()
+		return nil
+	case message.FieldActionUndoneAt:
+		m.ClearActionUndoneAt()
+		return nil
+	case message.FieldActionUndoneByID:
+		m.ClearActionUndoneByID()
+		return nil
+	case message.FieldReplyToID:
+		m.ClearReplyToID()
 		return nil
 	}
 	return fmt.Errorf("unknown Message nullable field %s", name)
@@ -19601,6 +21796,39 @@ func (m *MessageMutation) ResetField(name string) error {
 		return nil
 	case message.FieldSentAt:
 		m.ResetSentAt()
+		return nil
+	case message.FieldDirection:
+		m.ResetDirection()
+		return nil
+	case message.FieldFrom:
+		m.ResetFrom()
+		return nil
+	case message.FieldIntent:
+		m.ResetIntent()
+		return nil
+	case message.FieldIntentConfidence:
+		m.ResetIntentConfidence()
+		return nil
+	case message.FieldAction:
+		m.ResetAction()
+		return nil
+	case message.FieldActionNote:
+		m.ResetActionNote()
+		return nil
+	case message.FieldTaskID:
+		m.ResetTaskID()
+		return nil
+	case message.FieldUndo:
+		m.ResetUndo()
+		return nil
+	case message.FieldActionUndoneAt:
+		m.ResetActionUndoneAt()
+		return nil
+	case message.FieldActionUndoneByID:
+		m.ResetActionUndoneByID()
+		return nil
+	case message.FieldReplyToID:
+		m.ResetReplyToID()
 		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)
@@ -31129,4 +33357,1021 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)
+}
+
+// WebhookEventMutation represents an operation that mutates the WebhookEvent nodes in the graph.
+type WebhookEventMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	source          *string
+	kind            *string
+	event_id        *string
+	payload         *string
+	received_at     *time.Time
+	status          *webhookevent.Status
+	attempts        *int
+	addattempts     *int
+	last_error      *string
+	processed_at    *time.Time
+	duplicates      *int
+	addduplicates   *int
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*WebhookEvent, error)
+	predicates      []predicate.WebhookEvent
+}
+
+var _ ent.Mutation = (*WebhookEventMutation)(nil)
+
+// webhookeventOption allows management of the mutation configuration using functional options.
+type webhookeventOption func(*WebhookEventMutation)
+
+// newWebhookEventMutation creates new mutation for the WebhookEvent entity.
+func newWebhookEventMutation(c config, op Op, opts ...webhookeventOption) *WebhookEventMutation {
+	m := &WebhookEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWebhookEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWebhookEventID sets the ID field of the mutation.
+func withWebhookEventID(id pulid.ID) webhookeventOption {
+	return func(m *WebhookEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *WebhookEvent
+		)
+		m.oldValue = func(ctx context.Context) (*WebhookEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().WebhookEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWebhookEvent sets the old WebhookEvent of the mutation.
+func withWebhookEvent(node *WebhookEvent) webhookeventOption {
+	return func(m *WebhookEventMutation) {
+		m.oldValue = func(context.Context) (*WebhookEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WebhookEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WebhookEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of WebhookEvent entities.
+func (m *WebhookEventMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WebhookEventMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WebhookEventMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().WebhookEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *WebhookEventMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *WebhookEventMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *WebhookEventMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetSource sets the "source" field.
+func (m *WebhookEventMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *WebhookEventMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *WebhookEventMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *WebhookEventMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *WebhookEventMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *WebhookEventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetEventID sets the "event_id" field.
+func (m *WebhookEventMutation) SetEventID(s string) {
+	m.event_id = &s
+}
+
+// EventID returns the value of the "event_id" field in the mutation.
+func (m *WebhookEventMutation) EventID() (r string, exists bool) {
+	v := m.event_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventID returns the old "event_id" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldEventID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventID: %w", err)
+	}
+	return oldValue.EventID, nil
+}
+
+// ResetEventID resets all changes to the "event_id" field.
+func (m *WebhookEventMutation) ResetEventID() {
+	m.event_id = nil
+}
+
+// SetPayload sets the "payload" field.
+func (m *WebhookEventMutation) SetPayload(s string) {
+	m.payload = &s
+}
+
+// Payload returns the value of the "payload" field in the mutation.
+func (m *WebhookEventMutation) Payload() (r string, exists bool) {
+	v := m.payload
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayload returns the old "payload" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldPayload(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayload is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayload requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayload: %w", err)
+	}
+	return oldValue.Payload, nil
+}
+
+// ResetPayload resets all changes to the "payload" field.
+func (m *WebhookEventMutation) ResetPayload() {
+	m.payload = nil
+}
+
+// SetReceivedAt sets the "received_at" field.
+func (m *WebhookEventMutation) SetReceivedAt(t time.Time) {
+	m.received_at = &t
+}
+
+// ReceivedAt returns the value of the "received_at" field in the mutation.
+func (m *WebhookEventMutation) ReceivedAt() (r time.Time, exists bool) {
+	v := m.received_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceivedAt returns the old "received_at" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldReceivedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceivedAt: %w", err)
+	}
+	return oldValue.ReceivedAt, nil
+}
+
+// ResetReceivedAt resets all changes to the "received_at" field.
+func (m *WebhookEventMutation) ResetReceivedAt() {
+	m.received_at = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *WebhookEventMutation) SetStatus(w webhookevent.Status) {
+	m.status = &w
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *WebhookEventMutation) Status() (r webhookevent.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldStatus(ctx context.Context) (v webhookevent.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *WebhookEventMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *WebhookEventMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *WebhookEventMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *WebhookEventMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *WebhookEventMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *WebhookEventMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetLastError sets the "last_error" field.
+func (m *WebhookEventMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *WebhookEventMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *WebhookEventMutation) ResetLastError() {
+	m.last_error = nil
+}
+
+// SetProcessedAt sets the "processed_at" field.
+func (m *WebhookEventMutation) SetProcessedAt(t time.Time) {
+	m.processed_at = &t
+}
+
+// ProcessedAt returns the value of the "processed_at" field in the mutation.
+func (m *WebhookEventMutation) ProcessedAt() (r time.Time, exists bool) {
+	v := m.processed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProcessedAt returns the old "processed_at" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldProcessedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProcessedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProcessedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProcessedAt: %w", err)
+	}
+	return oldValue.ProcessedAt, nil
+}
+
+// ClearProcessedAt clears the value of the "processed_at" field.
+func (m *WebhookEventMutation) ClearProcessedAt() {
+	m.processed_at = nil
+	m.clearedFields[webhookevent.FieldProcessedAt] = struct{}{}
+}
+
+// ProcessedAtCleared returns if the "processed_at" field was cleared in this mutation.
+func (m *WebhookEventMutation) ProcessedAtCleared() bool {
+	_, ok := m.clearedFields[webhookevent.FieldProcessedAt]
+	return ok
+}
+
+// ResetProcessedAt resets all changes to the "processed_at" field.
+func (m *WebhookEventMutation) ResetProcessedAt() {
+	m.processed_at = nil
+	delete(m.clearedFields, webhookevent.FieldProcessedAt)
+}
+
+// SetDuplicates sets the "duplicates" field.
+func (m *WebhookEventMutation) SetDuplicates(i int) {
+	m.duplicates = &i
+	m.addduplicates = nil
+}
+
+// Duplicates returns the value of the "duplicates" field in the mutation.
+func (m *WebhookEventMutation) Duplicates() (r int, exists bool) {
+	v := m.duplicates
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDuplicates returns the old "duplicates" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldDuplicates(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDuplicates is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDuplicates requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDuplicates: %w", err)
+	}
+	return oldValue.Duplicates, nil
+}
+
+// AddDuplicates adds i to the "duplicates" field.
+func (m *WebhookEventMutation) AddDuplicates(i int) {
+	if m.addduplicates != nil {
+		*m.addduplicates += i
+	} else {
+		m.addduplicates = &i
+	}
+}
+
+// AddedDuplicates returns the value that was added to the "duplicates" field in this mutation.
+func (m *WebhookEventMutation) AddedDuplicates() (r int, exists bool) {
+	v := m.addduplicates
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDuplicates resets all changes to the "duplicates" field.
+func (m *WebhookEventMutation) ResetDuplicates() {
+	m.duplicates = nil
+	m.addduplicates = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *WebhookEventMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[webhookevent.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *WebhookEventMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *WebhookEventMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *WebhookEventMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the WebhookEventMutation builder.
+func (m *WebhookEventMutation) Where(ps ...predicate.WebhookEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WebhookEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WebhookEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.WebhookEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WebhookEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WebhookEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (WebhookEvent).
+func (m *WebhookEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WebhookEventMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.location != nil {
+		fields = append(fields, webhookevent.FieldLocationID)
+	}
+	if m.source != nil {
+		fields = append(fields, webhookevent.FieldSource)
+	}
+	if m.kind != nil {
+		fields = append(fields, webhookevent.FieldKind)
+	}
+	if m.event_id != nil {
+		fields = append(fields, webhookevent.FieldEventID)
+	}
+	if m.payload != nil {
+		fields = append(fields, webhookevent.FieldPayload)
+	}
+	if m.received_at != nil {
+		fields = append(fields, webhookevent.FieldReceivedAt)
+	}
+	if m.status != nil {
+		fields = append(fields, webhookevent.FieldStatus)
+	}
+	if m.attempts != nil {
+		fields = append(fields, webhookevent.FieldAttempts)
+	}
+	if m.last_error != nil {
+		fields = append(fields, webhookevent.FieldLastError)
+	}
+	if m.processed_at != nil {
+		fields = append(fields, webhookevent.FieldProcessedAt)
+	}
+	if m.duplicates != nil {
+		fields = append(fields, webhookevent.FieldDuplicates)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WebhookEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case webhookevent.FieldLocationID:
+		return m.LocationID()
+	case webhookevent.FieldSource:
+		return m.Source()
+	case webhookevent.FieldKind:
+		return m.Kind()
+	case webhookevent.FieldEventID:
+		return m.EventID()
+	case webhookevent.FieldPayload:
+		return m.Payload()
+	case webhookevent.FieldReceivedAt:
+		return m.ReceivedAt()
+	case webhookevent.FieldStatus:
+		return m.Status()
+	case webhookevent.FieldAttempts:
+		return m.Attempts()
+	case webhookevent.FieldLastError:
+		return m.LastError()
+	case webhookevent.FieldProcessedAt:
+		return m.ProcessedAt()
+	case webhookevent.FieldDuplicates:
+		return m.Duplicates()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WebhookEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case webhookevent.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case webhookevent.FieldSource:
+		return m.OldSource(ctx)
+	case webhookevent.FieldKind:
+		return m.OldKind(ctx)
+	case webhookevent.FieldEventID:
+		return m.OldEventID(ctx)
+	case webhookevent.FieldPayload:
+		return m.OldPayload(ctx)
+	case webhookevent.FieldReceivedAt:
+		return m.OldReceivedAt(ctx)
+	case webhookevent.FieldStatus:
+		return m.OldStatus(ctx)
+	case webhookevent.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case webhookevent.FieldLastError:
+		return m.OldLastError(ctx)
+	case webhookevent.FieldProcessedAt:
+		return m.OldProcessedAt(ctx)
+	case webhookevent.FieldDuplicates:
+		return m.OldDuplicates(ctx)
+	}
+	return nil, fmt.Errorf("unknown WebhookEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case webhookevent.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case webhookevent.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case webhookevent.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case webhookevent.FieldEventID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventID(v)
+		return nil
+	case webhookevent.FieldPayload:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayload(v)
+		return nil
+	case webhookevent.FieldReceivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceivedAt(v)
+		return nil
+	case webhookevent.FieldStatus:
+		v, ok := value.(webhookevent.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case webhookevent.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case webhookevent.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	case webhookevent.FieldProcessedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProcessedAt(v)
+		return nil
+	case webhookevent.FieldDuplicates:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDuplicates(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WebhookEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addattempts != nil {
+		fields = append(fields, webhookevent.FieldAttempts)
+	}
+	if m.addduplicates != nil {
+		fields = append(fields, webhookevent.FieldDuplicates)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WebhookEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case webhookevent.FieldAttempts:
+		return m.AddedAttempts()
+	case webhookevent.FieldDuplicates:
+		return m.AddedDuplicates()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case webhookevent.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	case webhookevent.FieldDuplicates:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDuplicates(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WebhookEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(webhookevent.FieldProcessedAt) {
+		fields = append(fields, webhookevent.FieldProcessedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WebhookEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WebhookEventMutation) ClearField(name string) error {
+	switch name {
+	case webhookevent.FieldProcessedAt:
+		m.ClearProcessedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WebhookEventMutation) ResetField(name string) error {
+	switch name {
+	case webhookevent.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case webhookevent.FieldSource:
+		m.ResetSource()
+		return nil
+	case webhookevent.FieldKind:
+		m.ResetKind()
+		return nil
+	case webhookevent.FieldEventID:
+		m.ResetEventID()
+		return nil
+	case webhookevent.FieldPayload:
+		m.ResetPayload()
+		return nil
+	case webhookevent.FieldReceivedAt:
+		m.ResetReceivedAt()
+		return nil
+	case webhookevent.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case webhookevent.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case webhookevent.FieldLastError:
+		m.ResetLastError()
+		return nil
+	case webhookevent.FieldProcessedAt:
+		m.ResetProcessedAt()
+		return nil
+	case webhookevent.FieldDuplicates:
+		m.ResetDuplicates()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WebhookEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, webhookevent.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WebhookEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case webhookevent.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WebhookEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WebhookEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WebhookEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, webhookevent.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WebhookEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case webhookevent.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WebhookEventMutation) ClearEdge(name string) error {
+	switch name {
+	case webhookevent.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WebhookEventMutation) ResetEdge(name string) error {
+	switch name {
+	case webhookevent.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookEvent edge %s", name)
 }

@@ -30,6 +30,8 @@ type Tx struct {
 	CancelReason *CancelReasonClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// Conversation is the client for interacting with the Conversation builders.
+	Conversation *ConversationClient
 	// Event is the client for interacting with the Event builders.
 	Event *EventClient
 	// IPRule is the client for interacting with the IPRule builders.
@@ -70,6 +72,8 @@ type Tx struct {
 	Touchpoint *TouchpointClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// WebhookEvent is the client for interacting with the WebhookEvent builders.
+	WebhookEvent *WebhookEventClient
 
 	// lazily loaded.
 	client     *Client
@@ -210,6 +214,7 @@ func (tx *Tx) init() {
 	tx.BookingEvent = NewBookingEventClient(tx.config)
 	tx.CancelReason = NewCancelReasonClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
+	tx.Conversation = NewConversationClient(tx.config)
 	tx.Event = NewEventClient(tx.config)
 	tx.IPRule = NewIPRuleClient(tx.config)
 	tx.ImportJob = NewImportJobClient(tx.config)
@@ -230,6 +235,7 @@ func (tx *Tx) init() {
 	tx.TaskEvent = NewTaskEventClient(tx.config)
 	tx.Touchpoint = NewTouchpointClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.WebhookEvent = NewWebhookEventClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -122,10 +122,16 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Task returns TaskResolver implementation.
 func (r *Resolver) Task() TaskResolver { return &taskResolver{r} }
 
+// MessageWhereInput returns MessageWhereInputResolver implementation.
+func (r *Resolver) MessageWhereInput() MessageWhereInputResolver {
+	return &messageWhereInputResolver{r}
+}
+
 type (
-	bookingResolver    struct{ *Resolver }
-	contactResolver    struct{ *Resolver }
-	invitationResolver struct{ *Resolver }
-	queryResolver      struct{ *Resolver }
-	taskResolver       struct{ *Resolver }
+	bookingResolver           struct{ *Resolver }
+	contactResolver           struct{ *Resolver }
+	invitationResolver        struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	taskResolver              struct{ *Resolver }
+	messageWhereInputResolver struct{ *Resolver }
 )

@@ -60,6 +60,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Task() TaskResolver
+	MessageWhereInput() MessageWhereInputResolver
 }
 
 type DirectiveRoot struct {
@@ -276,6 +277,7 @@ type ComplexityRoot struct {
 		Kind         func(childComplexity int) int
 		Location     func(childComplexity int) int
 		LocationID   func(childComplexity int) int
+		MessageID    func(childComplexity int) int
 		Reason       func(childComplexity int) int
 		ToEndsAt     func(childComplexity int) int
 		ToStartsAt   func(childComplexity int) int
@@ -348,6 +350,8 @@ type ComplexityRoot struct {
 		Pipeline            func(childComplexity int) int
 		Referrer            func(childComplexity int) int
 		SmsConsent          func(childComplexity int) int
+		SmsFailedAt         func(childComplexity int) int
+		SmsFailedReason     func(childComplexity int) int
 		Stage               func(childComplexity int) int
 		StageChangedAt      func(childComplexity int) int
 		StageChanges        func(childComplexity int) int
@@ -394,6 +398,35 @@ type ComplexityRoot struct {
 		Contact func(childComplexity int) int
 		Matched func(childComplexity int) int
 		Score   func(childComplexity int) int
+	}
+
+	Conversation struct {
+		Assignee           func(childComplexity int) int
+		AssigneeID         func(childComplexity int) int
+		Contact            func(childComplexity int) int
+		ContactID          func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		DoneAt             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		LastInboundAt      func(childComplexity int) int
+		LastMessageAt      func(childComplexity int) int
+		LastMessagePreview func(childComplexity int) int
+		Location           func(childComplexity int) int
+		LocationID         func(childComplexity int) int
+		NeedsReply         func(childComplexity int) int
+		UnreadCount        func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+	}
+
+	ConversationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ConversationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CreatedAPIToken struct {
@@ -561,6 +594,10 @@ type ComplexityRoot struct {
 	}
 
 	Message struct {
+		Action            func(childComplexity int) int
+		ActionNote        func(childComplexity int) int
+		ActionUndoneAt    func(childComplexity int) int
+		ActionUndoneByID  func(childComplexity int) int
 		Body              func(childComplexity int) int
 		Booking           func(childComplexity int) int
 		BookingID         func(childComplexity int) int
@@ -569,13 +606,18 @@ type ComplexityRoot struct {
 		ContactID         func(childComplexity int) int
 		CostCents         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
+		Direction         func(childComplexity int) int
 		Error             func(childComplexity int) int
+		From              func(childComplexity int) int
 		ID                func(childComplexity int) int
+		Intent            func(childComplexity int) int
+		IntentConfidence  func(childComplexity int) int
 		Location          func(childComplexity int) int
 		LocationID        func(childComplexity int) int
 		Marketing         func(childComplexity int) int
 		Provider          func(childComplexity int) int
 		ProviderMessageID func(childComplexity int) int
+		ReplyToID         func(childComplexity int) int
 		RuleID            func(childComplexity int) int
 		Segments          func(childComplexity int) int
 		SendAfter         func(childComplexity int) int
@@ -584,6 +626,7 @@ type ComplexityRoot struct {
 		SentByID          func(childComplexity int) int
 		Status            func(childComplexity int) int
 		SuppressedReason  func(childComplexity int) int
+		TaskID            func(childComplexity int) int
 		Template          func(childComplexity int) int
 		To                func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
@@ -603,6 +646,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddIPRule                func(childComplexity int, input AddIPRuleInput) int
+		AssignConversation       func(childComplexity int, id pulid.ID, assigneeID *pulid.ID) int
 		AutoAssignTask           func(childComplexity int, id pulid.ID) int
 		BulkUpdateContacts       func(childComplexity int, ids []pulid.ID, input BulkUpdateContactsInput) int
 		CancelBooking            func(childComplexity int, id pulid.ID, reason string) int
@@ -627,6 +671,8 @@ type ComplexityRoot struct {
 		DryRunAutomationRule     func(childComplexity int, ruleID pulid.ID, contactID pulid.ID) int
 		InviteUser               func(childComplexity int, input InviteUserInput) int
 		LogTouchpoint            func(childComplexity int, input LogTouchpointInput) int
+		MarkConversationDone     func(childComplexity int, id pulid.ID) int
+		MarkConversationRead     func(childComplexity int, id pulid.ID) int
 		MarkNoShow               func(childComplexity int, id pulid.ID) int
 		MergeContacts            func(childComplexity int, survivorID pulid.ID, duplicateIDs []pulid.ID) int
 		MoveStage                func(childComplexity int, contactID pulid.ID, stage contact.Stage, reason *string) int
@@ -643,6 +689,8 @@ type ComplexityRoot struct {
 		RetryJob                 func(childComplexity int, id pulid.ID) int
 		RevokeAPIToken           func(childComplexity int, id pulid.ID) int
 		RevokeInvitation         func(childComplexity int, id pulid.ID) int
+		RotateSMSWebhookToken    func(childComplexity int) int
+		SendSms                  func(childComplexity int, contactID pulid.ID, body string) int
 		SetAIBudget              func(childComplexity int, cents int) int
 		SetAutomationRuleEnabled func(childComplexity int, id pulid.ID, enabled bool) int
 		SetMemberRole            func(childComplexity int, input SetMemberRoleInput) int
@@ -655,10 +703,12 @@ type ComplexityRoot struct {
 		StageContactImport       func(childComplexity int, file graphql.Upload) int
 		StartContactImport       func(childComplexity int, file graphql.Upload, mapping []*contacts.ColumnMapping) int
 		StartStagedContactImport func(childComplexity int, id pulid.ID, mapping []*contacts.ColumnMapping) int
+		UndoSMSAction            func(childComplexity int, messageID pulid.ID) int
 		UpdateAutomationRule     func(childComplexity int, id pulid.ID, input AutomationRuleInput) int
 		UpdateBooking            func(childComplexity int, id pulid.ID, input ent.UpdateBookingInput) int
 		UpdateContact            func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
 		UpdateLocation           func(childComplexity int, id pulid.ID, input ent.UpdateLocationInput) int
+		UpdateSMSSettings        func(childComplexity int, intentThreshold *float64) int
 		UpdateSMSTemplate        func(childComplexity int, key string, input UpdateSMSTemplateInput) int
 		UpdateService            func(childComplexity int, id pulid.ID, input ent.UpdateServiceInput) int
 		UpdateTask               func(childComplexity int, id pulid.ID, input ent.UpdateTaskInput) int
@@ -748,9 +798,12 @@ type ComplexityRoot struct {
 		BookingsInRange          func(childComplexity int, from types.Date, to types.Date, status []booking.Status, staffID *pulid.ID, serviceID *pulid.ID) int
 		CancelReasons            func(childComplexity int) int
 		CheckAutomationCondition func(childComplexity int, condition string) int
+		CheckSms                 func(childComplexity int, contactID pulid.ID, body string) int
 		ClassifySms              func(childComplexity int, text string) int
 		ContactTimeline          func(childComplexity int, id pulid.ID, first *int) int
 		Contacts                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
+		Conversation             func(childComplexity int, contactID pulid.ID) int
+		Conversations            func(childComplexity int, first *int, after *entgql.Cursor[pulid.ID], where *ConversationsWhere) int
 		CountSms                 func(childComplexity int, body string) int
 		DuplicatesOf             func(childComplexity int, phone *string, email *string, firstName *string, lastName *string, dateOfBirth *types.Date) int
 		ExportAuditEntries       func(childComplexity int, filter *AuditFilter, format *AuditExportFormat) int
@@ -774,6 +827,7 @@ type ComplexityRoot struct {
 		Schedules                func(childComplexity int) int
 		SearchContacts           func(childComplexity int, query string, first *int, includeArchived *bool, where *ent.ContactWhereInput) int
 		Services                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput) int
+		SmsSettings              func(childComplexity int) int
 		SmsTemplates             func(childComplexity int) int
 		StageAnalytics           func(childComplexity int, from *time.Time, to *time.Time) int
 		StageChanges             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.StageChangeOrder, where *ent.StageChangeWhereInput) int
@@ -781,6 +835,14 @@ type ComplexityRoot struct {
 		Tasks                    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) int
 		Touchpoints              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		Users                    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+	}
+
+	SMSCheck struct {
+		Allowed   func(childComplexity int) int
+		Count     func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Problem   func(childComplexity int) int
+		SendAfter func(childComplexity int) int
 	}
 
 	SMSCount struct {
@@ -808,6 +870,12 @@ type ComplexityRoot struct {
 		Count            func(childComplexity int) int
 		Template         func(childComplexity int) int
 		UnknownVariables func(childComplexity int) int
+	}
+
+	SMSSettings struct {
+		InboundURL      func(childComplexity int) int
+		IntentThreshold func(childComplexity int) int
+		ReceiptURL      func(childComplexity int) int
 	}
 
 	SMSTemplate struct {
@@ -1134,6 +1202,13 @@ type MutationResolver interface {
 	StartStagedContactImport(ctx context.Context, id pulid.ID, mapping []*contacts.ColumnMapping) (*ent.ImportJob, error)
 	CreateLocation(ctx context.Context, input CreateLocationInput) (*ent.Location, error)
 	UpdateSMSTemplate(ctx context.Context, key string, input UpdateSMSTemplateInput) (*ent.SMSTemplate, error)
+	SendSms(ctx context.Context, contactID pulid.ID, body string) (*ent.Message, error)
+	MarkConversationDone(ctx context.Context, id pulid.ID) (*ent.Conversation, error)
+	MarkConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error)
+	AssignConversation(ctx context.Context, id pulid.ID, assigneeID *pulid.ID) (*ent.Conversation, error)
+	UndoSMSAction(ctx context.Context, messageID pulid.ID) (*ent.Message, error)
+	UpdateSMSSettings(ctx context.Context, intentThreshold *float64) (*SMSSettings, error)
+	RotateSMSWebhookToken(ctx context.Context) (*SMSSettings, error)
 	LogTouchpoint(ctx context.Context, input LogTouchpointInput) (*ent.Touchpoint, error)
 	CreateTaskAutoAssigned(ctx context.Context, input ent.CreateTaskInput) (*ent.Task, error)
 	CompleteTask(ctx context.Context, id pulid.ID) (*ent.Task, error)
@@ -1191,10 +1266,18 @@ type QueryResolver interface {
 	Schedules(ctx context.Context) ([]*ScheduleRun, error)
 	Me(ctx context.Context) (*Viewer, error)
 	SearchContacts(ctx context.Context, query string, first *int, includeArchived *bool, where *ent.ContactWhereInput) ([]*search.Result, error)
+	Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *ConversationsWhere) (*ent.ConversationConnection, error)
+	Conversation(ctx context.Context, contactID pulid.ID) (*ent.Conversation, error)
+	SmsSettings(ctx context.Context) (*SMSSettings, error)
+	CheckSms(ctx context.Context, contactID pulid.ID, body string) (*SMSCheck, error)
 	StageAnalytics(ctx context.Context, from *time.Time, to *time.Time) ([]*StageStat, error)
 }
 type TaskResolver interface {
 	History(ctx context.Context, obj *ent.Task) ([]*ent.TaskEvent, error)
+}
+
+type MessageWhereInputResolver interface {
+	UpdatedSince(ctx context.Context, obj *ent.MessageWhereInput, data *time.Time) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2180,6 +2263,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BookingEvent.LocationID(childComplexity), true
+	case "BookingEvent.messageID":
+		if e.ComplexityRoot.BookingEvent.MessageID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingEvent.MessageID(childComplexity), true
 	case "BookingEvent.reason":
 		if e.ComplexityRoot.BookingEvent.Reason == nil {
 			break
@@ -2498,6 +2587,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.SmsConsent(childComplexity), true
+	case "Contact.smsFailedAt":
+		if e.ComplexityRoot.Contact.SmsFailedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.SmsFailedAt(childComplexity), true
+	case "Contact.smsFailedReason":
+		if e.ComplexityRoot.Contact.SmsFailedReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.SmsFailedReason(childComplexity), true
 	case "Contact.stage":
 		if e.ComplexityRoot.Contact.Stage == nil {
 			break
@@ -2699,6 +2800,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContactSearchResult.Score(childComplexity), true
+
+	case "Conversation.assignee":
+		if e.ComplexityRoot.Conversation.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Assignee(childComplexity), true
+	case "Conversation.assigneeID":
+		if e.ComplexityRoot.Conversation.AssigneeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.AssigneeID(childComplexity), true
+	case "Conversation.contact":
+		if e.ComplexityRoot.Conversation.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Contact(childComplexity), true
+	case "Conversation.contactID":
+		if e.ComplexityRoot.Conversation.ContactID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.ContactID(childComplexity), true
+	case "Conversation.createdAt":
+		if e.ComplexityRoot.Conversation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.CreatedAt(childComplexity), true
+	case "Conversation.doneAt":
+		if e.ComplexityRoot.Conversation.DoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.DoneAt(childComplexity), true
+	case "Conversation.id":
+		if e.ComplexityRoot.Conversation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.ID(childComplexity), true
+	case "Conversation.lastInboundAt":
+		if e.ComplexityRoot.Conversation.LastInboundAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.LastInboundAt(childComplexity), true
+	case "Conversation.lastMessageAt":
+		if e.ComplexityRoot.Conversation.LastMessageAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.LastMessageAt(childComplexity), true
+	case "Conversation.lastMessagePreview":
+		if e.ComplexityRoot.Conversation.LastMessagePreview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.LastMessagePreview(childComplexity), true
+	case "Conversation.location":
+		if e.ComplexityRoot.Conversation.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Location(childComplexity), true
+	case "Conversation.locationID":
+		if e.ComplexityRoot.Conversation.LocationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.LocationID(childComplexity), true
+	case "Conversation.needsReply":
+		if e.ComplexityRoot.Conversation.NeedsReply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.NeedsReply(childComplexity), true
+	case "Conversation.unreadCount":
+		if e.ComplexityRoot.Conversation.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.UnreadCount(childComplexity), true
+	case "Conversation.updatedAt":
+		if e.ComplexityRoot.Conversation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.UpdatedAt(childComplexity), true
+
+	case "ConversationConnection.edges":
+		if e.ComplexityRoot.ConversationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationConnection.Edges(childComplexity), true
+	case "ConversationConnection.pageInfo":
+		if e.ComplexityRoot.ConversationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationConnection.PageInfo(childComplexity), true
+	case "ConversationConnection.totalCount":
+		if e.ComplexityRoot.ConversationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationConnection.TotalCount(childComplexity), true
+
+	case "ConversationEdge.cursor":
+		if e.ComplexityRoot.ConversationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationEdge.Cursor(childComplexity), true
+	case "ConversationEdge.node":
+		if e.ComplexityRoot.ConversationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationEdge.Node(childComplexity), true
 
 	case "CreatedAPIToken.apiToken":
 		if e.ComplexityRoot.CreatedAPIToken.APIToken == nil {
@@ -3361,6 +3585,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.UserID(childComplexity), true
 
+	case "Message.action":
+		if e.ComplexityRoot.Message.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Action(childComplexity), true
+	case "Message.actionNote":
+		if e.ComplexityRoot.Message.ActionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ActionNote(childComplexity), true
+	case "Message.actionUndoneAt":
+		if e.ComplexityRoot.Message.ActionUndoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ActionUndoneAt(childComplexity), true
+	case "Message.actionUndoneByID":
+		if e.ComplexityRoot.Message.ActionUndoneByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ActionUndoneByID(childComplexity), true
 	case "Message.body":
 		if e.ComplexityRoot.Message.Body == nil {
 			break
@@ -3409,18 +3657,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.CreatedAt(childComplexity), true
+	case "Message.direction":
+		if e.ComplexityRoot.Message.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Direction(childComplexity), true
 	case "Message.error":
 		if e.ComplexityRoot.Message.Error == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Message.Error(childComplexity), true
+	case "Message.from":
+		if e.ComplexityRoot.Message.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.From(childComplexity), true
 	case "Message.id":
 		if e.ComplexityRoot.Message.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Message.ID(childComplexity), true
+	case "Message.intent":
+		if e.ComplexityRoot.Message.Intent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Intent(childComplexity), true
+	case "Message.intentConfidence":
+		if e.ComplexityRoot.Message.IntentConfidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.IntentConfidence(childComplexity), true
 	case "Message.location":
 		if e.ComplexityRoot.Message.Location == nil {
 			break
@@ -3451,6 +3723,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.ProviderMessageID(childComplexity), true
+	case "Message.replyToID":
+		if e.ComplexityRoot.Message.ReplyToID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ReplyToID(childComplexity), true
 	case "Message.ruleID":
 		if e.ComplexityRoot.Message.RuleID == nil {
 			break
@@ -3499,6 +3777,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.SuppressedReason(childComplexity), true
+	case "Message.taskID":
+		if e.ComplexityRoot.Message.TaskID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.TaskID(childComplexity), true
 	case "Message.template":
 		if e.ComplexityRoot.Message.Template == nil {
 			break
@@ -3567,6 +3851,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddIPRule(childComplexity, args["input"].(AddIPRuleInput)), true
+	case "Mutation.assignConversation":
+		if e.ComplexityRoot.Mutation.AssignConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignConversation(childComplexity, args["id"].(pulid.ID), args["assigneeID"].(*pulid.ID)), true
 	case "Mutation.autoAssignTask":
 		if e.ComplexityRoot.Mutation.AutoAssignTask == nil {
 			break
@@ -3831,6 +4126,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogTouchpoint(childComplexity, args["input"].(LogTouchpointInput)), true
+	case "Mutation.markConversationDone":
+		if e.ComplexityRoot.Mutation.MarkConversationDone == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markConversationDone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkConversationDone(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.markConversationRead":
+		if e.ComplexityRoot.Mutation.MarkConversationRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markConversationRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkConversationRead(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.markNoShow":
 		if e.ComplexityRoot.Mutation.MarkNoShow == nil {
 			break
@@ -4007,6 +4324,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeInvitation(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.rotateSMSWebhookToken":
+		if e.ComplexityRoot.Mutation.RotateSMSWebhookToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RotateSMSWebhookToken(childComplexity), true
+	case "Mutation.sendSMS":
+		if e.ComplexityRoot.Mutation.SendSms == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendSMS_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendSms(childComplexity, args["contactID"].(pulid.ID), args["body"].(string)), true
 	case "Mutation.setAIBudget":
 		if e.ComplexityRoot.Mutation.SetAIBudget == nil {
 			break
@@ -4134,6 +4468,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartStagedContactImport(childComplexity, args["id"].(pulid.ID), args["mapping"].([]*contacts.ColumnMapping)), true
+	case "Mutation.undoSMSAction":
+		if e.ComplexityRoot.Mutation.UndoSMSAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_undoSMSAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UndoSMSAction(childComplexity, args["messageID"].(pulid.ID)), true
 	case "Mutation.updateAutomationRule":
 		if e.ComplexityRoot.Mutation.UpdateAutomationRule == nil {
 			break
@@ -4178,6 +4523,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateLocationInput)), true
+	case "Mutation.updateSMSSettings":
+		if e.ComplexityRoot.Mutation.UpdateSMSSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSMSSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSMSSettings(childComplexity, args["intentThreshold"].(*float64)), true
 	case "Mutation.updateSMSTemplate":
 		if e.ComplexityRoot.Mutation.UpdateSMSTemplate == nil {
 			break
@@ -4597,6 +4953,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CheckAutomationCondition(childComplexity, args["condition"].(string)), true
+	case "Query.checkSMS":
+		if e.ComplexityRoot.Query.CheckSms == nil {
+			break
+		}
+
+		args, err := ec.field_Query_checkSMS_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CheckSms(childComplexity, args["contactID"].(pulid.ID), args["body"].(string)), true
 	case "Query.classifySMS":
 		if e.ComplexityRoot.Query.ClassifySms == nil {
 			break
@@ -4630,6 +4997,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Contacts(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ContactOrder), args["where"].(*ent.ContactWhereInput)), true
+	case "Query.conversation":
+		if e.ComplexityRoot.Query.Conversation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_conversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Conversation(childComplexity, args["contactID"].(pulid.ID)), true
+	case "Query.conversations":
+		if e.ComplexityRoot.Query.Conversations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_conversations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Conversations(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[pulid.ID]), args["where"].(*ConversationsWhere)), true
 	case "Query.countSMS":
 		if e.ComplexityRoot.Query.CountSms == nil {
 			break
@@ -4864,6 +5253,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Services(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ServiceOrder), args["where"].(*ent.ServiceWhereInput)), true
+	case "Query.smsSettings":
+		if e.ComplexityRoot.Query.SmsSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SmsSettings(childComplexity), true
 	case "Query.smsTemplates":
 		if e.ComplexityRoot.Query.SmsTemplates == nil {
 			break
@@ -4936,6 +5331,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+
+	case "SMSCheck.allowed":
+		if e.ComplexityRoot.SMSCheck.Allowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSCheck.Allowed(childComplexity), true
+	case "SMSCheck.count":
+		if e.ComplexityRoot.SMSCheck.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSCheck.Count(childComplexity), true
+	case "SMSCheck.message":
+		if e.ComplexityRoot.SMSCheck.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSCheck.Message(childComplexity), true
+	case "SMSCheck.problem":
+		if e.ComplexityRoot.SMSCheck.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSCheck.Problem(childComplexity), true
+	case "SMSCheck.sendAfter":
+		if e.ComplexityRoot.SMSCheck.SendAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSCheck.SendAfter(childComplexity), true
 
 	case "SMSCount.costCents":
 		if e.ComplexityRoot.SMSCount.CostCents == nil {
@@ -5047,6 +5473,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SMSPreview.UnknownVariables(childComplexity), true
+
+	case "SMSSettings.inboundURL":
+		if e.ComplexityRoot.SMSSettings.InboundURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSSettings.InboundURL(childComplexity), true
+	case "SMSSettings.intentThreshold":
+		if e.ComplexityRoot.SMSSettings.IntentThreshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSSettings.IntentThreshold(childComplexity), true
+	case "SMSSettings.receiptURL":
+		if e.ComplexityRoot.SMSSettings.ReceiptURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSSettings.ReceiptURL(childComplexity), true
 
 	case "SMSTemplate.body":
 		if e.ComplexityRoot.SMSTemplate.Body == nil {
@@ -6093,6 +6538,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ColumnMapping", ec.unmarshalInputColumnMapping),
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
+			graphql.NewInputUnmarshaler("ConversationOrder", ec.unmarshalInputConversationOrder),
+			graphql.NewInputUnmarshaler("ConversationWhereInput", ec.unmarshalInputConversationWhereInput),
+			graphql.NewInputUnmarshaler("ConversationsWhere", ec.unmarshalInputConversationsWhere),
 			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
 			graphql.NewInputUnmarshaler("CreateBookingInput", ec.unmarshalInputCreateBookingInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
@@ -6222,7 +6670,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphql" "ai.graphql" "audit.graphql" "automation.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "schema.graphql" "search.graphql" "staff_gaps.graphql" "workflow.graphql"
+//go:embed "admin.graphql" "ai.graphql" "audit.graphql" "automation.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "schema.graphql" "search.graphql" "sms.graphql" "staff_gaps.graphql" "workflow.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6246,6 +6694,7 @@ var sources = []*ast.Source{
 	{Name: "mutations.graphql", Input: sourceData("mutations.graphql"), BuiltIn: false},
 	{Name: "schema.graphql", Input: sourceData("schema.graphql"), BuiltIn: false},
 	{Name: "search.graphql", Input: sourceData("search.graphql"), BuiltIn: false},
+	{Name: "sms.graphql", Input: sourceData("sms.graphql"), BuiltIn: false},
 	{Name: "staff_gaps.graphql", Input: sourceData("staff_gaps.graphql"), BuiltIn: false},
 	{Name: "workflow.graphql", Input: sourceData("workflow.graphql"), BuiltIn: false},
 }
@@ -6675,6 +7124,8 @@ func (ec *executionContext) childFields_BookingEvent(ctx context.Context, field 
 		return ec.fieldContext_BookingEvent_reason(ctx, field)
 	case "actorID":
 		return ec.fieldContext_BookingEvent_actorID(ctx, field)
+	case "messageID":
+		return ec.fieldContext_BookingEvent_messageID(ctx, field)
 	case "location":
 		return ec.fieldContext_BookingEvent_location(ctx, field)
 	case "booking":
@@ -6815,6 +7266,10 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_urgency(ctx, field)
 	case "enrichment":
 		return ec.fieldContext_Contact_enrichment(ctx, field)
+	case "smsFailedAt":
+		return ec.fieldContext_Contact_smsFailedAt(ctx, field)
+	case "smsFailedReason":
+		return ec.fieldContext_Contact_smsFailedReason(ctx, field)
 	case "location":
 		return ec.fieldContext_Contact_location(ctx, field)
 	case "assignedTo":
@@ -6901,6 +7356,64 @@ func (ec *executionContext) childFields_ContactSearchResult(ctx context.Context,
 		return ec.fieldContext_ContactSearchResult_matched(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContactSearchResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Conversation_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Conversation_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Conversation_updatedAt(ctx, field)
+	case "locationID":
+		return ec.fieldContext_Conversation_locationID(ctx, field)
+	case "contactID":
+		return ec.fieldContext_Conversation_contactID(ctx, field)
+	case "assigneeID":
+		return ec.fieldContext_Conversation_assigneeID(ctx, field)
+	case "needsReply":
+		return ec.fieldContext_Conversation_needsReply(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_Conversation_unreadCount(ctx, field)
+	case "lastMessageAt":
+		return ec.fieldContext_Conversation_lastMessageAt(ctx, field)
+	case "lastInboundAt":
+		return ec.fieldContext_Conversation_lastInboundAt(ctx, field)
+	case "lastMessagePreview":
+		return ec.fieldContext_Conversation_lastMessagePreview(ctx, field)
+	case "doneAt":
+		return ec.fieldContext_Conversation_doneAt(ctx, field)
+	case "location":
+		return ec.fieldContext_Conversation_location(ctx, field)
+	case "contact":
+		return ec.fieldContext_Conversation_contact(ctx, field)
+	case "assignee":
+		return ec.fieldContext_Conversation_assignee(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Conversation", field.Name)
+}
+
+func (ec *executionContext) childFields_ConversationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ConversationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ConversationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ConversationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConversationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ConversationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ConversationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ConversationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConversationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CreatedAPIToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7279,6 +7792,26 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_sendAfter(ctx, field)
 	case "sentAt":
 		return ec.fieldContext_Message_sentAt(ctx, field)
+	case "direction":
+		return ec.fieldContext_Message_direction(ctx, field)
+	case "from":
+		return ec.fieldContext_Message_from(ctx, field)
+	case "intent":
+		return ec.fieldContext_Message_intent(ctx, field)
+	case "intentConfidence":
+		return ec.fieldContext_Message_intentConfidence(ctx, field)
+	case "action":
+		return ec.fieldContext_Message_action(ctx, field)
+	case "actionNote":
+		return ec.fieldContext_Message_actionNote(ctx, field)
+	case "taskID":
+		return ec.fieldContext_Message_taskID(ctx, field)
+	case "actionUndoneAt":
+		return ec.fieldContext_Message_actionUndoneAt(ctx, field)
+	case "actionUndoneByID":
+		return ec.fieldContext_Message_actionUndoneByID(ctx, field)
+	case "replyToID":
+		return ec.fieldContext_Message_replyToID(ctx, field)
 	case "location":
 		return ec.fieldContext_Message_location(ctx, field)
 	case "contact":
@@ -7453,6 +7986,22 @@ func (ec *executionContext) childFields_PermissionOverrideEdge(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type PermissionOverrideEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SMSCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allowed":
+		return ec.fieldContext_SMSCheck_allowed(ctx, field)
+	case "problem":
+		return ec.fieldContext_SMSCheck_problem(ctx, field)
+	case "message":
+		return ec.fieldContext_SMSCheck_message(ctx, field)
+	case "sendAfter":
+		return ec.fieldContext_SMSCheck_sendAfter(ctx, field)
+	case "count":
+		return ec.fieldContext_SMSCheck_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SMSCheck", field.Name)
+}
+
 func (ec *executionContext) childFields_SMSCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "encoding":
@@ -7505,6 +8054,18 @@ func (ec *executionContext) childFields_SMSPreview(ctx context.Context, field gr
 		return ec.fieldContext_SMSPreview_unknownVariables(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SMSPreview", field.Name)
+}
+
+func (ec *executionContext) childFields_SMSSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inboundURL":
+		return ec.fieldContext_SMSSettings_inboundURL(ctx, field)
+	case "receiptURL":
+		return ec.fieldContext_SMSSettings_receiptURL(ctx, field)
+	case "intentThreshold":
+		return ec.fieldContext_SMSSettings_intentThreshold(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SMSSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_SMSTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8291,6 +8852,28 @@ func (ec *executionContext) field_Mutation_addIPRule_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeID",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeID"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_autoAssignTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8667,6 +9250,34 @@ func (ec *executionContext) field_Mutation_logTouchpoint_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markConversationDone_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markConversationRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_markNoShow_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8963,6 +9574,28 @@ func (ec *executionContext) field_Mutation_revokeInvitation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_sendSMS_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "contactID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["contactID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "body",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["body"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setAIBudget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9173,6 +9806,20 @@ func (ec *executionContext) field_Mutation_startStagedContactImport_args(ctx con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_undoSMSAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "messageID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["messageID"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateAutomationRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9258,6 +9905,20 @@ func (ec *executionContext) field_Mutation_updateLocation_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSMSSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "intentThreshold",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["intentThreshold"] = arg0
 	return args, nil
 }
 
@@ -9589,6 +10250,28 @@ func (ec *executionContext) field_Query_checkAutomationCondition_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_checkSMS_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "contactID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["contactID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "body",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["body"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_classifySMS_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9676,6 +10359,50 @@ func (ec *executionContext) field_Query_contacts_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_conversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "contactID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["contactID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_conversations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ConversationsWhere, error) {
+			return ec.unmarshalOConversationsWhere2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐConversationsWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
 	return args, nil
 }
 
@@ -14487,6 +15214,29 @@ func (ec *executionContext) fieldContext_BookingEvent_actorID(_ context.Context,
 	return graphql.NewScalarFieldContext("BookingEvent", field, false, false, "ID")
 }
 
+func (ec *executionContext) _BookingEvent_messageID(ctx context.Context, field graphql.CollectedField, obj *ent.BookingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingEvent_messageID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MessageID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingEvent_messageID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingEvent", field, false, false, "ID")
+}
+
 func (ec *executionContext) _BookingEvent_location(ctx context.Context, field graphql.CollectedField, obj *ent.BookingEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15842,6 +16592,52 @@ func (ec *executionContext) fieldContext_Contact_enrichment(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Contact_smsFailedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_smsFailedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmsFailedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_smsFailedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Contact_smsFailedReason(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_smsFailedReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmsFailedReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_smsFailedReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
 func (ec *executionContext) _Contact_location(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16605,6 +17401,520 @@ func (ec *executionContext) _ContactSearchResult_matched(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_ContactSearchResult_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContactSearchResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _Conversation_id(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Conversation_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Conversation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Conversation_locationID(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_locationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_locationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Conversation_contactID(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_contactID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_contactID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Conversation_assigneeID(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_assigneeID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssigneeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_assigneeID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Conversation_needsReply(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_needsReply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsReply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_needsReply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Conversation_unreadCount(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_unreadCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnreadCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Conversation_lastMessageAt(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_lastMessageAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastMessageAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_lastMessageAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Conversation_lastInboundAt(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_lastInboundAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastInboundAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_lastInboundAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Conversation_lastMessagePreview(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_lastMessagePreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastMessagePreview, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_lastMessagePreview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Conversation_doneAt(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_doneAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_doneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Conversation_location(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_contact(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_assignee(ctx context.Context, field graphql.CollectedField, obj *ent.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assignee(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConversationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ConversationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ConversationEdge) graphql.Marshaler {
+			return ec.marshalOConversationEdge2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConversationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConversationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ConversationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConversationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConversationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ConversationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConversationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ConversationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Conversation) graphql.Marshaler {
+			return ec.marshalOConversation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConversationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConversationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ConversationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _CreatedAPIToken_token(ctx context.Context, field graphql.CollectedField, obj *CreatedAPIToken) (ret graphql.Marshaler) {
@@ -19804,6 +21114,236 @@ func (ec *executionContext) fieldContext_Message_sentAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("Message", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Message_direction(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v message.Direction) graphql.Marshaler {
+			return ec.marshalNMessageDirection2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "MessageDirection")
+}
+
+func (ec *executionContext) _Message_from(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "String")
+}
+
+func (ec *executionContext) _Message_intent(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_intent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Intent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *message.Intent) graphql.Marshaler {
+			return ec.marshalOSMSIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_intent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "SMSIntent")
+}
+
+func (ec *executionContext) _Message_intentConfidence(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_intentConfidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntentConfidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_intentConfidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Message_action(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *message.Action) graphql.Marshaler {
+			return ec.marshalOSMSAction2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "SMSAction")
+}
+
+func (ec *executionContext) _Message_actionNote(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_actionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_actionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "String")
+}
+
+func (ec *executionContext) _Message_taskID(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_taskID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaskID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_taskID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Message_actionUndoneAt(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_actionUndoneAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionUndoneAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_actionUndoneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Message_actionUndoneByID(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_actionUndoneByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionUndoneByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_actionUndoneByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Message_replyToID(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_replyToID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplyToID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_replyToID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Message_location(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22249,6 +23789,302 @@ func (ec *executionContext) fieldContext_Mutation_updateSMSTemplate(ctx context.
 	if fc.Args, err = ec.field_Mutation_updateSMSTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendSMS(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendSMS(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendSms(ctx, fc.Args["contactID"].(pulid.ID), fc.Args["body"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendSMS(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendSMS_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markConversationDone(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markConversationDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkConversationDone(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markConversationDone(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markConversationDone_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markConversationRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markConversationRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkConversationRead(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markConversationRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markConversationRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignConversation(ctx, fc.Args["id"].(pulid.ID), fc.Args["assigneeID"].(*pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_undoSMSAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_undoSMSAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UndoSMSAction(ctx, fc.Args["messageID"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_undoSMSAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_undoSMSAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSMSSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSMSSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSMSSettings(ctx, fc.Args["intentThreshold"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SMSSettings) graphql.Marshaler {
+			return ec.marshalNSMSSettings2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSMSSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SMSSettings(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSMSSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateSMSWebhookToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateSMSWebhookToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RotateSMSWebhookToken(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SMSSettings) graphql.Marshaler {
+			return ec.marshalNSMSSettings2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateSMSWebhookToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SMSSettings(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -25632,6 +27468,170 @@ func (ec *executionContext) fieldContext_Query_searchContacts(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_conversations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_conversations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Conversations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["where"].(*ConversationsWhere))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ConversationConnection) graphql.Marshaler {
+			return ec.marshalNConversationConnection2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_conversations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_conversations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_conversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_conversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Conversation(ctx, fc.Args["contactID"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Conversation) graphql.Marshaler {
+			return ec.marshalOConversation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_conversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_conversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_smsSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_smsSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().SmsSettings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SMSSettings) graphql.Marshaler {
+			return ec.marshalNSMSSettings2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_smsSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SMSSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_checkSMS(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_checkSMS(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CheckSms(ctx, fc.Args["contactID"].(pulid.ID), fc.Args["body"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SMSCheck) graphql.Marshaler {
+			return ec.marshalNSMSCheck2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_checkSMS(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SMSCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_checkSMS_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_stageAnalytics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25747,6 +27747,130 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SMSCheck_allowed(ctx context.Context, field graphql.CollectedField, obj *SMSCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSCheck_allowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSCheck_allowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SMSCheck_problem(ctx context.Context, field graphql.CollectedField, obj *SMSCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSCheck_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMSCheck_problem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSCheck_message(ctx context.Context, field graphql.CollectedField, obj *SMSCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSCheck_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSCheck_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSCheck_sendAfter(ctx context.Context, field graphql.CollectedField, obj *SMSCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSCheck_sendAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SendAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMSCheck_sendAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSCheck", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SMSCheck_count(ctx context.Context, field graphql.CollectedField, obj *SMSCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSCheck_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SMSCount) graphql.Marshaler {
+			return ec.marshalNSMSCount2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSCheck_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SMSCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SMSCount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -26173,6 +28297,75 @@ func (ec *executionContext) _SMSPreview_unknownVariables(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_SMSPreview_unknownVariables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SMSPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSSettings_inboundURL(ctx context.Context, field graphql.CollectedField, obj *SMSSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSSettings_inboundURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InboundURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSSettings_inboundURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSSettings_receiptURL(ctx context.Context, field graphql.CollectedField, obj *SMSSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSSettings_receiptURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiptURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSSettings_receiptURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSSettings_intentThreshold(ctx context.Context, field graphql.CollectedField, obj *SMSSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSSettings_intentThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntentThreshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSSettings_intentThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSSettings", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SMSTemplate_id(ctx context.Context, field graphql.CollectedField, obj *ent.SMSTemplate) (ret graphql.Marshaler) {
@@ -32802,7 +34995,7 @@ func (ec *executionContext) unmarshalInputBookingEventWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "bookingID", "bookingIDNEQ", "bookingIDIn", "bookingIDNotIn", "bookingIDGT", "bookingIDGTE", "bookingIDLT", "bookingIDLTE", "bookingIDContains", "bookingIDHasPrefix", "bookingIDHasSuffix", "bookingIDEqualFold", "bookingIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "fromStartsAt", "fromStartsAtNEQ", "fromStartsAtIn", "fromStartsAtNotIn", "fromStartsAtGT", "fromStartsAtGTE", "fromStartsAtLT", "fromStartsAtLTE", "fromStartsAtIsNil", "fromStartsAtNotNil", "fromEndsAt", "fromEndsAtNEQ", "fromEndsAtIn", "fromEndsAtNotIn", "fromEndsAtGT", "fromEndsAtGTE", "fromEndsAtLT", "fromEndsAtLTE", "fromEndsAtIsNil", "fromEndsAtNotNil", "toStartsAt", "toStartsAtNEQ", "toStartsAtIn", "toStartsAtNotIn", "toStartsAtGT", "toStartsAtGTE", "toStartsAtLT", "toStartsAtLTE", "toStartsAtIsNil", "toStartsAtNotNil", "toEndsAt", "toEndsAtNEQ", "toEndsAtIn", "toEndsAtNotIn", "toEndsAtGT", "toEndsAtGTE", "toEndsAtLT", "toEndsAtLTE", "toEndsAtIsNil", "toEndsAtNotNil", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "actorID", "actorIDNEQ", "actorIDIn", "actorIDNotIn", "actorIDGT", "actorIDGTE", "actorIDLT", "actorIDLTE", "actorIDContains", "actorIDHasPrefix", "actorIDHasSuffix", "actorIDIsNil", "actorIDNotNil", "actorIDEqualFold", "actorIDContainsFold", "hasBooking", "hasBookingWith", "hasActor", "hasActorWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "bookingID", "bookingIDNEQ", "bookingIDIn", "bookingIDNotIn", "bookingIDGT", "bookingIDGTE", "bookingIDLT", "bookingIDLTE", "bookingIDContains", "bookingIDHasPrefix", "bookingIDHasSuffix", "bookingIDEqualFold", "bookingIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "fromStartsAt", "fromStartsAtNEQ", "fromStartsAtIn", "fromStartsAtNotIn", "fromStartsAtGT", "fromStartsAtGTE", "fromStartsAtLT", "fromStartsAtLTE", "fromStartsAtIsNil", "fromStartsAtNotNil", "fromEndsAt", "fromEndsAtNEQ", "fromEndsAtIn", "fromEndsAtNotIn", "fromEndsAtGT", "fromEndsAtGTE", "fromEndsAtLT", "fromEndsAtLTE", "fromEndsAtIsNil", "fromEndsAtNotNil", "toStartsAt", "toStartsAtNEQ", "toStartsAtIn", "toStartsAtNotIn", "toStartsAtGT", "toStartsAtGTE", "toStartsAtLT", "toStartsAtLTE", "toStartsAtIsNil", "toStartsAtNotNil", "toEndsAt", "toEndsAtNEQ", "toEndsAtIn", "toEndsAtNotIn", "toEndsAtGT", "toEndsAtGTE", "toEndsAtLT", "toEndsAtLTE", "toEndsAtIsNil", "toEndsAtNotNil", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "actorID", "actorIDNEQ", "actorIDIn", "actorIDNotIn", "actorIDGT", "actorIDGTE", "actorIDLT", "actorIDLTE", "actorIDContains", "actorIDHasPrefix", "actorIDHasSuffix", "actorIDIsNil", "actorIDNotNil", "actorIDEqualFold", "actorIDContainsFold", "messageID", "messageIDNEQ", "messageIDIn", "messageIDNotIn", "messageIDGT", "messageIDGTE", "messageIDLT", "messageIDLTE", "messageIDContains", "messageIDHasPrefix", "messageIDHasSuffix", "messageIDIsNil", "messageIDNotNil", "messageIDEqualFold", "messageIDContainsFold", "hasBooking", "hasBookingWith", "hasActor", "hasActorWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33537,6 +35730,111 @@ func (ec *executionContext) unmarshalInputBookingEventWhereInput(ctx context.Con
 				return it, err
 			}
 			it.ActorIDContainsFold = data
+		case "messageID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageID = data
+		case "messageIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDNEQ = data
+		case "messageIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDIn = data
+		case "messageIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDNotIn = data
+		case "messageIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDGT = data
+		case "messageIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDGTE = data
+		case "messageIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDLT = data
+		case "messageIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDLTE = data
+		case "messageIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDContains = data
+		case "messageIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDHasPrefix = data
+		case "messageIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDHasSuffix = data
+		case "messageIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDIsNil = data
+		case "messageIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDNotNil = data
+		case "messageIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDEqualFold = data
+		case "messageIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageIDContainsFold = data
 		case "hasBooking":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBooking"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -35565,7 +37863,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthContains", "dateOfBirthHasPrefix", "dateOfBirthHasSuffix", "dateOfBirthIsNil", "dateOfBirthNotNil", "dateOfBirthEqualFold", "dateOfBirthContainsFold", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "referrer", "referrerNEQ", "referrerIn", "referrerNotIn", "referrerGT", "referrerGTE", "referrerLT", "referrerLTE", "referrerContains", "referrerHasPrefix", "referrerHasSuffix", "referrerIsNil", "referrerNotNil", "referrerEqualFold", "referrerContainsFold", "pipeline", "pipelineNEQ", "pipelineIn", "pipelineNotIn", "stage", "stageNEQ", "stageIn", "stageNotIn", "stageChangedAt", "stageChangedAtNEQ", "stageChangedAtIn", "stageChangedAtNotIn", "stageChangedAtGT", "stageChangedAtGTE", "stageChangedAtLT", "stageChangedAtLTE", "warmness", "warmnessNEQ", "warmnessIn", "warmnessNotIn", "warmnessGT", "warmnessGTE", "warmnessLT", "warmnessLTE", "warmnessScoredAt", "warmnessScoredAtNEQ", "warmnessScoredAtIn", "warmnessScoredAtNotIn", "warmnessScoredAtGT", "warmnessScoredAtGTE", "warmnessScoredAtLT", "warmnessScoredAtLTE", "warmnessScoredAtIsNil", "warmnessScoredAtNotNil", "smsConsent", "smsConsentNEQ", "emailConsent", "emailConsentNEQ", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "assignedToID", "assignedToIDNEQ", "assignedToIDIn", "assignedToIDNotIn", "assignedToIDGT", "assignedToIDGTE", "assignedToIDLT", "assignedToIDLTE", "assignedToIDContains", "assignedToIDHasPrefix", "assignedToIDHasSuffix", "assignedToIDIsNil", "assignedToIDNotNil", "assignedToIDEqualFold", "assignedToIDContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "leadIntent", "leadIntentNEQ", "leadIntentIn", "leadIntentNotIn", "leadIntentIsNil", "leadIntentNotNil", "urgency", "urgencyNEQ", "urgencyIn", "urgencyNotIn", "urgencyIsNil", "urgencyNotNil", "hasAssignedTo", "hasAssignedToWith", "hasTouchpoints", "hasTouchpointsWith", "hasBookings", "hasBookingsWith", "hasTasks", "hasTasksWith", "hasStageChanges", "hasStageChangesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthContains", "dateOfBirthHasPrefix", "dateOfBirthHasSuffix", "dateOfBirthIsNil", "dateOfBirthNotNil", "dateOfBirthEqualFold", "dateOfBirthContainsFold", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "referrer", "referrerNEQ", "referrerIn", "referrerNotIn", "referrerGT", "referrerGTE", "referrerLT", "referrerLTE", "referrerContains", "referrerHasPrefix", "referrerHasSuffix", "referrerIsNil", "referrerNotNil", "referrerEqualFold", "referrerContainsFold", "pipeline", "pipelineNEQ", "pipelineIn", "pipelineNotIn", "stage", "stageNEQ", "stageIn", "stageNotIn", "stageChangedAt", "stageChangedAtNEQ", "stageChangedAtIn", "stageChangedAtNotIn", "stageChangedAtGT", "stageChangedAtGTE", "stageChangedAtLT", "stageChangedAtLTE", "warmness", "warmnessNEQ", "warmnessIn", "warmnessNotIn", "warmnessGT", "warmnessGTE", "warmnessLT", "warmnessLTE", "warmnessScoredAt", "warmnessScoredAtNEQ", "warmnessScoredAtIn", "warmnessScoredAtNotIn", "warmnessScoredAtGT", "warmnessScoredAtGTE", "warmnessScoredAtLT", "warmnessScoredAtLTE", "warmnessScoredAtIsNil", "warmnessScoredAtNotNil", "smsConsent", "smsConsentNEQ", "emailConsent", "emailConsentNEQ", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "assignedToID", "assignedToIDNEQ", "assignedToIDIn", "assignedToIDNotIn", "assignedToIDGT", "assignedToIDGTE", "assignedToIDLT", "assignedToIDLTE", "assignedToIDContains", "assignedToIDHasPrefix", "assignedToIDHasSuffix", "assignedToIDIsNil", "assignedToIDNotNil", "assignedToIDEqualFold", "assignedToIDContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "leadIntent", "leadIntentNEQ", "leadIntentIn", "leadIntentNotIn", "leadIntentIsNil", "leadIntentNotNil", "urgency", "urgencyNEQ", "urgencyIn", "urgencyNotIn", "urgencyIsNil", "urgencyNotNil", "smsFailedAt", "smsFailedAtNEQ", "smsFailedAtIn", "smsFailedAtNotIn", "smsFailedAtGT", "smsFailedAtGTE", "smsFailedAtLT", "smsFailedAtLTE", "smsFailedAtIsNil", "smsFailedAtNotNil", "smsFailedReason", "smsFailedReasonNEQ", "smsFailedReasonIn", "smsFailedReasonNotIn", "smsFailedReasonGT", "smsFailedReasonGTE", "smsFailedReasonLT", "smsFailedReasonLTE", "smsFailedReasonContains", "smsFailedReasonHasPrefix", "smsFailedReasonHasSuffix", "smsFailedReasonIsNil", "smsFailedReasonNotNil", "smsFailedReasonEqualFold", "smsFailedReasonContainsFold", "hasAssignedTo", "hasAssignedToWith", "hasTouchpoints", "hasTouchpointsWith", "hasBookings", "hasBookingsWith", "hasTasks", "hasTasksWith", "hasStageChanges", "hasStageChangesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37007,6 +39305,181 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.UrgencyNotNil = data
+		case "smsFailedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAt = data
+		case "smsFailedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAtNEQ = data
+		case "smsFailedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAtIn = data
+		case "smsFailedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAtNotIn = data
+		case "smsFailedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAtGT = data
+		case "smsFailedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAtGTE = data
+		case "smsFailedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAtLT = data
+		case "smsFailedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAtLTE = data
+		case "smsFailedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAtIsNil = data
+		case "smsFailedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedAtNotNil = data
+		case "smsFailedReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReason = data
+		case "smsFailedReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonNEQ = data
+		case "smsFailedReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonIn = data
+		case "smsFailedReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonNotIn = data
+		case "smsFailedReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonGT = data
+		case "smsFailedReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonGTE = data
+		case "smsFailedReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonLT = data
+		case "smsFailedReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonLTE = data
+		case "smsFailedReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonContains = data
+		case "smsFailedReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonHasPrefix = data
+		case "smsFailedReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonHasSuffix = data
+		case "smsFailedReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonIsNil = data
+		case "smsFailedReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonNotNil = data
+		case "smsFailedReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonEqualFold = data
+		case "smsFailedReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("smsFailedReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SmsFailedReasonContainsFold = data
 		case "hasAssignedTo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignedTo"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -37091,6 +39564,955 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 func UnmarshalContactWhereInput(ctx context.Context, raw any) (ent.ContactWhereInput, error) {
 	var out ent.ContactWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContactWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConversationOrder(ctx context.Context, obj any) (ent.ConversationOrder, error) {
+	var it ent.ConversationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNConversationOrderField2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConversationOrder unmarshals raw into the ConversationOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConversationOrder(ctx context.Context, raw any) (ent.ConversationOrder, error) {
+	var out ent.ConversationOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConversationOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConversationWhereInput(ctx context.Context, obj any) (ent.ConversationWhereInput, error) {
+	var it ent.ConversationWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "contactID", "contactIDNEQ", "contactIDIn", "contactIDNotIn", "contactIDGT", "contactIDGTE", "contactIDLT", "contactIDLTE", "contactIDContains", "contactIDHasPrefix", "contactIDHasSuffix", "contactIDEqualFold", "contactIDContainsFold", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDGT", "assigneeIDGTE", "assigneeIDLT", "assigneeIDLTE", "assigneeIDContains", "assigneeIDHasPrefix", "assigneeIDHasSuffix", "assigneeIDIsNil", "assigneeIDNotNil", "assigneeIDEqualFold", "assigneeIDContainsFold", "needsReply", "needsReplyNEQ", "unreadCount", "unreadCountNEQ", "unreadCountIn", "unreadCountNotIn", "unreadCountGT", "unreadCountGTE", "unreadCountLT", "unreadCountLTE", "lastMessageAt", "lastMessageAtNEQ", "lastMessageAtIn", "lastMessageAtNotIn", "lastMessageAtGT", "lastMessageAtGTE", "lastMessageAtLT", "lastMessageAtLTE", "lastMessageAtIsNil", "lastMessageAtNotNil", "lastInboundAt", "lastInboundAtNEQ", "lastInboundAtIn", "lastInboundAtNotIn", "lastInboundAtGT", "lastInboundAtGTE", "lastInboundAtLT", "lastInboundAtLTE", "lastInboundAtIsNil", "lastInboundAtNotNil", "lastMessagePreview", "lastMessagePreviewNEQ", "lastMessagePreviewIn", "lastMessagePreviewNotIn", "lastMessagePreviewGT", "lastMessagePreviewGTE", "lastMessagePreviewLT", "lastMessagePreviewLTE", "lastMessagePreviewContains", "lastMessagePreviewHasPrefix", "lastMessagePreviewHasSuffix", "lastMessagePreviewEqualFold", "lastMessagePreviewContainsFold", "doneAt", "doneAtNEQ", "doneAtIn", "doneAtNotIn", "doneAtGT", "doneAtGTE", "doneAtLT", "doneAtLTE", "doneAtIsNil", "doneAtNotNil", "hasContact", "hasContactWith", "hasAssignee", "hasAssigneeWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOConversationWhereInput2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOConversationWhereInput2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOConversationWhereInput2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "contactID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactID = data
+		case "contactIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDNEQ = data
+		case "contactIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDIn = data
+		case "contactIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDNotIn = data
+		case "contactIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDGT = data
+		case "contactIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDGTE = data
+		case "contactIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDLT = data
+		case "contactIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDLTE = data
+		case "contactIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDContains = data
+		case "contactIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDHasPrefix = data
+		case "contactIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDHasSuffix = data
+		case "contactIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDEqualFold = data
+		case "contactIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIDContainsFold = data
+		case "assigneeID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "assigneeIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDNEQ = data
+		case "assigneeIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDIn = data
+		case "assigneeIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDNotIn = data
+		case "assigneeIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDGT = data
+		case "assigneeIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDGTE = data
+		case "assigneeIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDLT = data
+		case "assigneeIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDLTE = data
+		case "assigneeIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDContains = data
+		case "assigneeIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDHasPrefix = data
+		case "assigneeIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDHasSuffix = data
+		case "assigneeIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDIsNil = data
+		case "assigneeIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDNotNil = data
+		case "assigneeIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDEqualFold = data
+		case "assigneeIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDContainsFold = data
+		case "needsReply":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsReply"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsReply = data
+		case "needsReplyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsReplyNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsReplyNEQ = data
+		case "unreadCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unreadCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnreadCount = data
+		case "unreadCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unreadCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnreadCountNEQ = data
+		case "unreadCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unreadCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnreadCountIn = data
+		case "unreadCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unreadCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnreadCountNotIn = data
+		case "unreadCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unreadCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnreadCountGT = data
+		case "unreadCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unreadCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnreadCountGTE = data
+		case "unreadCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unreadCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnreadCountLT = data
+		case "unreadCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unreadCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnreadCountLTE = data
+		case "lastMessageAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAt = data
+		case "lastMessageAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAtNEQ = data
+		case "lastMessageAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAtIn = data
+		case "lastMessageAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAtNotIn = data
+		case "lastMessageAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAtGT = data
+		case "lastMessageAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAtGTE = data
+		case "lastMessageAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAtLT = data
+		case "lastMessageAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAtLTE = data
+		case "lastMessageAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAtIsNil = data
+		case "lastMessageAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessageAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessageAtNotNil = data
+		case "lastInboundAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAt = data
+		case "lastInboundAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAtNEQ = data
+		case "lastInboundAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAtIn = data
+		case "lastInboundAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAtNotIn = data
+		case "lastInboundAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAtGT = data
+		case "lastInboundAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAtGTE = data
+		case "lastInboundAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAtLT = data
+		case "lastInboundAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAtLTE = data
+		case "lastInboundAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAtIsNil = data
+		case "lastInboundAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastInboundAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastInboundAtNotNil = data
+		case "lastMessagePreview":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreview"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreview = data
+		case "lastMessagePreviewNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewNEQ = data
+		case "lastMessagePreviewIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewIn = data
+		case "lastMessagePreviewNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewNotIn = data
+		case "lastMessagePreviewGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewGT = data
+		case "lastMessagePreviewGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewGTE = data
+		case "lastMessagePreviewLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewLT = data
+		case "lastMessagePreviewLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewLTE = data
+		case "lastMessagePreviewContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewContains = data
+		case "lastMessagePreviewHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewHasPrefix = data
+		case "lastMessagePreviewHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewHasSuffix = data
+		case "lastMessagePreviewEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewEqualFold = data
+		case "lastMessagePreviewContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastMessagePreviewContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastMessagePreviewContainsFold = data
+		case "doneAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAt = data
+		case "doneAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAtNEQ = data
+		case "doneAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAtIn = data
+		case "doneAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAtNotIn = data
+		case "doneAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAtGT = data
+		case "doneAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAtGTE = data
+		case "doneAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAtLT = data
+		case "doneAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAtLTE = data
+		case "doneAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAtIsNil = data
+		case "doneAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneAtNotNil = data
+		case "hasContact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContact"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasContact = data
+		case "hasContactWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContactWith"))
+			data, err := ec.unmarshalOContactWhereInput2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐContactWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasContactWith = data
+		case "hasAssignee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignee"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAssignee = data
+		case "hasAssigneeWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssigneeWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAssigneeWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConversationWhereInput unmarshals raw into the ConversationWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConversationWhereInput(ctx context.Context, raw any) (ent.ConversationWhereInput, error) {
+	var out ent.ConversationWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConversationWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConversationsWhere(ctx context.Context, obj any) (ConversationsWhere, error) {
+	var it ConversationsWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locationID", "assigneeID", "unassigned", "needsReply", "includeDone", "updatedSince"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "assigneeID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "unassigned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unassigned"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unassigned = data
+		case "needsReply":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsReply"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsReply = data
+		case "includeDone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeDone"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeDone = data
+		case "updatedSince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedSince"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedSince = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConversationsWhere unmarshals raw into the ConversationsWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConversationsWhere(ctx context.Context, raw any) (ConversationsWhere, error) {
+	var out ConversationsWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConversationsWhere", raw, &out)
 	return out, err
 }
 
@@ -41791,7 +45213,7 @@ func (ec *executionContext) unmarshalInputMessageWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "suppressedReason", "suppressedReasonNEQ", "suppressedReasonIn", "suppressedReasonNotIn", "suppressedReasonGT", "suppressedReasonGTE", "suppressedReasonLT", "suppressedReasonLTE", "suppressedReasonContains", "suppressedReasonHasPrefix", "suppressedReasonHasSuffix", "suppressedReasonIsNil", "suppressedReasonNotNil", "suppressedReasonEqualFold", "suppressedReasonContainsFold", "error", "errorNEQ", "errorIn", "errorNotIn", "errorGT", "errorGTE", "errorLT", "errorLTE", "errorContains", "errorHasPrefix", "errorHasSuffix", "errorEqualFold", "errorContainsFold", "to", "toNEQ", "toIn", "toNotIn", "toGT", "toGTE", "toLT", "toLTE", "toContains", "toHasPrefix", "toHasSuffix", "toEqualFold", "toContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "template", "templateNEQ", "templateIn", "templateNotIn", "templateGT", "templateGTE", "templateLT", "templateLTE", "templateContains", "templateHasPrefix", "templateHasSuffix", "templateEqualFold", "templateContainsFold", "marketing", "marketingNEQ", "urgent", "urgentNEQ", "segments", "segmentsNEQ", "segmentsIn", "segmentsNotIn", "segmentsGT", "segmentsGTE", "segmentsLT", "segmentsLTE", "costCents", "costCentsNEQ", "costCentsIn", "costCentsNotIn", "costCentsGT", "costCentsGTE", "costCentsLT", "costCentsLTE", "provider", "providerNEQ", "providerIn", "providerNotIn", "providerGT", "providerGTE", "providerLT", "providerLTE", "providerContains", "providerHasPrefix", "providerHasSuffix", "providerEqualFold", "providerContainsFold", "providerMessageID", "providerMessageIDNEQ", "providerMessageIDIn", "providerMessageIDNotIn", "providerMessageIDGT", "providerMessageIDGTE", "providerMessageIDLT", "providerMessageIDLTE", "providerMessageIDContains", "providerMessageIDHasPrefix", "providerMessageIDHasSuffix", "providerMessageIDIsNil", "providerMessageIDNotNil", "providerMessageIDEqualFold", "providerMessageIDContainsFold", "contactID", "contactIDNEQ", "contactIDIn", "contactIDNotIn", "contactIDGT", "contactIDGTE", "contactIDLT", "contactIDLTE", "contactIDContains", "contactIDHasPrefix", "contactIDHasSuffix", "contactIDEqualFold", "contactIDContainsFold", "bookingID", "bookingIDNEQ", "bookingIDIn", "bookingIDNotIn", "bookingIDGT", "bookingIDGTE", "bookingIDLT", "bookingIDLTE", "bookingIDContains", "bookingIDHasPrefix", "bookingIDHasSuffix", "bookingIDIsNil", "bookingIDNotNil", "bookingIDEqualFold", "bookingIDContainsFold", "ruleID", "ruleIDNEQ", "ruleIDIn", "ruleIDNotIn", "ruleIDGT", "ruleIDGTE", "ruleIDLT", "ruleIDLTE", "ruleIDContains", "ruleIDHasPrefix", "ruleIDHasSuffix", "ruleIDIsNil", "ruleIDNotNil", "ruleIDEqualFold", "ruleIDContainsFold", "sentByID", "sentByIDNEQ", "sentByIDIn", "sentByIDNotIn", "sentByIDGT", "sentByIDGTE", "sentByIDLT", "sentByIDLTE", "sentByIDContains", "sentByIDHasPrefix", "sentByIDHasSuffix", "sentByIDIsNil", "sentByIDNotNil", "sentByIDEqualFold", "sentByIDContainsFold", "sendAfter", "sendAfterNEQ", "sendAfterIn", "sendAfterNotIn", "sendAfterGT", "sendAfterGTE", "sendAfterLT", "sendAfterLTE", "sendAfterIsNil", "sendAfterNotNil", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasContact", "hasContactWith", "hasBooking", "hasBookingWith", "hasSentBy", "hasSentByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "suppressedReason", "suppressedReasonNEQ", "suppressedReasonIn", "suppressedReasonNotIn", "suppressedReasonGT", "suppressedReasonGTE", "suppressedReasonLT", "suppressedReasonLTE", "suppressedReasonContains", "suppressedReasonHasPrefix", "suppressedReasonHasSuffix", "suppressedReasonIsNil", "suppressedReasonNotNil", "suppressedReasonEqualFold", "suppressedReasonContainsFold", "error", "errorNEQ", "errorIn", "errorNotIn", "errorGT", "errorGTE", "errorLT", "errorLTE", "errorContains", "errorHasPrefix", "errorHasSuffix", "errorEqualFold", "errorContainsFold", "to", "toNEQ", "toIn", "toNotIn", "toGT", "toGTE", "toLT", "toLTE", "toContains", "toHasPrefix", "toHasSuffix", "toEqualFold", "toContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "template", "templateNEQ", "templateIn", "templateNotIn", "templateGT", "templateGTE", "templateLT", "templateLTE", "templateContains", "templateHasPrefix", "templateHasSuffix", "templateEqualFold", "templateContainsFold", "marketing", "marketingNEQ", "urgent", "urgentNEQ", "segments", "segmentsNEQ", "segmentsIn", "segmentsNotIn", "segmentsGT", "segmentsGTE", "segmentsLT", "segmentsLTE", "costCents", "costCentsNEQ", "costCentsIn", "costCentsNotIn", "costCentsGT", "costCentsGTE", "costCentsLT", "costCentsLTE", "provider", "providerNEQ", "providerIn", "providerNotIn", "providerGT", "providerGTE", "providerLT", "providerLTE", "providerContains", "providerHasPrefix", "providerHasSuffix", "providerEqualFold", "providerContainsFold", "providerMessageID", "providerMessageIDNEQ", "providerMessageIDIn", "providerMessageIDNotIn", "providerMessageIDGT", "providerMessageIDGTE", "providerMessageIDLT", "providerMessageIDLTE", "providerMessageIDContains", "providerMessageIDHasPrefix", "providerMessageIDHasSuffix", "providerMessageIDIsNil", "providerMessageIDNotNil", "providerMessageIDEqualFold", "providerMessageIDContainsFold", "contactID", "contactIDNEQ", "contactIDIn", "contactIDNotIn", "contactIDGT", "contactIDGTE", "contactIDLT", "contactIDLTE", "contactIDContains", "contactIDHasPrefix", "contactIDHasSuffix", "contactIDEqualFold", "contactIDContainsFold", "bookingID", "bookingIDNEQ", "bookingIDIn", "bookingIDNotIn", "bookingIDGT", "bookingIDGTE", "bookingIDLT", "bookingIDLTE", "bookingIDContains", "bookingIDHasPrefix", "bookingIDHasSuffix", "bookingIDIsNil", "bookingIDNotNil", "bookingIDEqualFold", "bookingIDContainsFold", "ruleID", "ruleIDNEQ", "ruleIDIn", "ruleIDNotIn", "ruleIDGT", "ruleIDGTE", "ruleIDLT", "ruleIDLTE", "ruleIDContains", "ruleIDHasPrefix", "ruleIDHasSuffix", "ruleIDIsNil", "ruleIDNotNil", "ruleIDEqualFold", "ruleIDContainsFold", "sentByID", "sentByIDNEQ", "sentByIDIn", "sentByIDNotIn", "sentByIDGT", "sentByIDGTE", "sentByIDLT", "sentByIDLTE", "sentByIDContains", "sentByIDHasPrefix", "sentByIDHasSuffix", "sentByIDIsNil", "sentByIDNotNil", "sentByIDEqualFold", "sentByIDContainsFold", "sendAfter", "sendAfterNEQ", "sendAfterIn", "sendAfterNotIn", "sendAfterGT", "sendAfterGTE", "sendAfterLT", "sendAfterLTE", "sendAfterIsNil", "sendAfterNotNil", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "direction", "directionNEQ", "directionIn", "directionNotIn", "from", "fromNEQ", "fromIn", "fromNotIn", "fromGT", "fromGTE", "fromLT", "fromLTE", "fromContains", "fromHasPrefix", "fromHasSuffix", "fromIsNil", "fromNotNil", "fromEqualFold", "fromContainsFold", "intent", "intentNEQ", "intentIn", "intentNotIn", "intentIsNil", "intentNotNil", "intentConfidence", "intentConfidenceNEQ", "intentConfidenceIn", "intentConfidenceNotIn", "intentConfidenceGT", "intentConfidenceGTE", "intentConfidenceLT", "intentConfidenceLTE", "intentConfidenceIsNil", "intentConfidenceNotNil", "action", "actionNEQ", "actionIn", "actionNotIn", "actionIsNil", "actionNotNil", "actionNote", "actionNoteNEQ", "actionNoteIn", "actionNoteNotIn", "actionNoteGT", "actionNoteGTE", "actionNoteLT", "actionNoteLTE", "actionNoteContains", "actionNoteHasPrefix", "actionNoteHasSuffix", "actionNoteEqualFold", "actionNoteContainsFold", "taskID", "taskIDNEQ", "taskIDIn", "taskIDNotIn", "taskIDGT", "taskIDGTE", "taskIDLT", "taskIDLTE", "taskIDContains", "taskIDHasPrefix", "taskIDHasSuffix", "taskIDIsNil", "taskIDNotNil", "taskIDEqualFold", "taskIDContainsFold", "actionUndoneAt", "actionUndoneAtNEQ", "actionUndoneAtIn", "actionUndoneAtNotIn", "actionUndoneAtGT", "actionUndoneAtGTE", "actionUndoneAtLT", "actionUndoneAtLTE", "actionUndoneAtIsNil", "actionUndoneAtNotNil", "actionUndoneByID", "actionUndoneByIDNEQ", "actionUndoneByIDIn", "actionUndoneByIDNotIn", "actionUndoneByIDGT", "actionUndoneByIDGTE", "actionUndoneByIDLT", "actionUndoneByIDLTE", "actionUndoneByIDContains", "actionUndoneByIDHasPrefix", "actionUndoneByIDHasSuffix", "actionUndoneByIDIsNil", "actionUndoneByIDNotNil", "actionUndoneByIDEqualFold", "actionUndoneByIDContainsFold", "replyToID", "replyToIDNEQ", "replyToIDIn", "replyToIDNotIn", "replyToIDGT", "replyToIDGTE", "replyToIDLT", "replyToIDLTE", "replyToIDContains", "replyToIDHasPrefix", "replyToIDHasSuffix", "replyToIDIsNil", "replyToIDNotNil", "replyToIDEqualFold", "replyToIDContainsFold", "hasContact", "hasContactWith", "hasBooking", "hasBookingWith", "hasSentBy", "hasSentByWith", "updatedSince"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43394,6 +46816,769 @@ func (ec *executionContext) unmarshalInputMessageWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.SentAtNotNil = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOMessageDirection2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "directionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directionNEQ"))
+			data, err := ec.unmarshalOMessageDirection2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DirectionNEQ = data
+		case "directionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directionIn"))
+			data, err := ec.unmarshalOMessageDirection2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirectionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DirectionIn = data
+		case "directionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directionNotIn"))
+			data, err := ec.unmarshalOMessageDirection2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirectionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DirectionNotIn = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "fromNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromNEQ = data
+		case "fromIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromIn = data
+		case "fromNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromNotIn = data
+		case "fromGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromGT = data
+		case "fromGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromGTE = data
+		case "fromLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLT = data
+		case "fromLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLTE = data
+		case "fromContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromContains = data
+		case "fromHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromHasPrefix = data
+		case "fromHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromHasSuffix = data
+		case "fromIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromIsNil = data
+		case "fromNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromNotNil = data
+		case "fromEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromEqualFold = data
+		case "fromContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromContainsFold = data
+		case "intent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intent"))
+			data, err := ec.unmarshalOSMSIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntent(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Intent = data
+		case "intentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentNEQ"))
+			data, err := ec.unmarshalOSMSIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntent(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentNEQ = data
+		case "intentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentIn"))
+			data, err := ec.unmarshalOSMSIntent2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentIn = data
+		case "intentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentNotIn"))
+			data, err := ec.unmarshalOSMSIntent2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentNotIn = data
+		case "intentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentIsNil = data
+		case "intentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentNotNil = data
+		case "intentConfidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidence"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidence = data
+		case "intentConfidenceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidenceNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidenceNEQ = data
+		case "intentConfidenceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidenceIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidenceIn = data
+		case "intentConfidenceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidenceNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidenceNotIn = data
+		case "intentConfidenceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidenceGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidenceGT = data
+		case "intentConfidenceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidenceGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidenceGTE = data
+		case "intentConfidenceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidenceLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidenceLT = data
+		case "intentConfidenceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidenceLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidenceLTE = data
+		case "intentConfidenceIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidenceIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidenceIsNil = data
+		case "intentConfidenceNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intentConfidenceNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntentConfidenceNotNil = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalOSMSAction2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "actionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNEQ"))
+			data, err := ec.unmarshalOSMSAction2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNEQ = data
+		case "actionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionIn"))
+			data, err := ec.unmarshalOSMSAction2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionIn = data
+		case "actionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNotIn"))
+			data, err := ec.unmarshalOSMSAction2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNotIn = data
+		case "actionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionIsNil = data
+		case "actionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNotNil = data
+		case "actionNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNote = data
+		case "actionNoteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteNEQ = data
+		case "actionNoteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteIn = data
+		case "actionNoteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteNotIn = data
+		case "actionNoteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteGT = data
+		case "actionNoteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteGTE = data
+		case "actionNoteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteLT = data
+		case "actionNoteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteLTE = data
+		case "actionNoteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteContains = data
+		case "actionNoteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteHasPrefix = data
+		case "actionNoteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteHasSuffix = data
+		case "actionNoteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteEqualFold = data
+		case "actionNoteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNoteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNoteContainsFold = data
+		case "taskID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskID = data
+		case "taskIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDNEQ = data
+		case "taskIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDIn = data
+		case "taskIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDNotIn = data
+		case "taskIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDGT = data
+		case "taskIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDGTE = data
+		case "taskIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDLT = data
+		case "taskIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDLTE = data
+		case "taskIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDContains = data
+		case "taskIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDHasPrefix = data
+		case "taskIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDHasSuffix = data
+		case "taskIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDIsNil = data
+		case "taskIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDNotNil = data
+		case "taskIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDEqualFold = data
+		case "taskIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskIDContainsFold = data
+		case "actionUndoneAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAt = data
+		case "actionUndoneAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAtNEQ = data
+		case "actionUndoneAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAtIn = data
+		case "actionUndoneAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAtNotIn = data
+		case "actionUndoneAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAtGT = data
+		case "actionUndoneAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAtGTE = data
+		case "actionUndoneAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAtLT = data
+		case "actionUndoneAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAtLTE = data
+		case "actionUndoneAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAtIsNil = data
+		case "actionUndoneAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneAtNotNil = data
+		case "actionUndoneByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByID = data
+		case "actionUndoneByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDNEQ = data
+		case "actionUndoneByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDIn = data
+		case "actionUndoneByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDNotIn = data
+		case "actionUndoneByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDGT = data
+		case "actionUndoneByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDGTE = data
+		case "actionUndoneByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDLT = data
+		case "actionUndoneByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDLTE = data
+		case "actionUndoneByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDContains = data
+		case "actionUndoneByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDHasPrefix = data
+		case "actionUndoneByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDHasSuffix = data
+		case "actionUndoneByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDIsNil = data
+		case "actionUndoneByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDNotNil = data
+		case "actionUndoneByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDEqualFold = data
+		case "actionUndoneByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionUndoneByIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionUndoneByIDContainsFold = data
+		case "replyToID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToID = data
+		case "replyToIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDNEQ = data
+		case "replyToIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDIn = data
+		case "replyToIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDNotIn = data
+		case "replyToIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDGT = data
+		case "replyToIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDGTE = data
+		case "replyToIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDLT = data
+		case "replyToIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDLTE = data
+		case "replyToIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDContains = data
+		case "replyToIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDHasPrefix = data
+		case "replyToIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDHasSuffix = data
+		case "replyToIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDIsNil = data
+		case "replyToIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDNotNil = data
+		case "replyToIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDEqualFold = data
+		case "replyToIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyToIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyToIDContainsFold = data
 		case "hasContact":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContact"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -43436,6 +47621,15 @@ func (ec *executionContext) unmarshalInputMessageWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasSentByWith = data
+		case "updatedSince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedSince"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.MessageWhereInput().UpdatedSince(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -50915,6 +55109,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._IPRule(ctx, sel, obj)
+	case *ent.Conversation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Conversation(ctx, sel, obj)
 	case *ent.Contact:
 		if obj == nil {
 			return graphql.Null
@@ -52242,6 +56441,11 @@ func (ec *executionContext) _BookingEvent(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "messageID":
+			out.Values[i] = ec._BookingEvent_messageID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "location":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -52717,6 +56921,16 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "smsFailedAt":
+			out.Values[i] = ec._Contact_smsFailedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "smsFailedReason":
+			out.Values[i] = ec._Contact_smsFailedReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "location":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -52997,6 +57211,193 @@ func (ec *executionContext) _ContactSearchResult(ctx context.Context, sel ast.Se
 			}
 		case "matched":
 			out.Values[i] = ec._ContactSearchResult_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conversationImplementors = []string{"Conversation", "Node"}
+
+func (ec *executionContext) _Conversation(ctx context.Context, sel ast.SelectionSet, obj *ent.Conversation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conversationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Conversation")
+		case "id":
+			out.Values[i] = ec._Conversation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Conversation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Conversation_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "locationID":
+			out.Values[i] = ec._Conversation_locationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contactID":
+			out.Values[i] = ec._Conversation_contactID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assigneeID":
+			out.Values[i] = ec._Conversation_assigneeID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "needsReply":
+			out.Values[i] = ec._Conversation_needsReply(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unreadCount":
+			out.Values[i] = ec._Conversation_unreadCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastMessageAt":
+			out.Values[i] = ec._Conversation_lastMessageAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastInboundAt":
+			out.Values[i] = ec._Conversation_lastInboundAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastMessagePreview":
+			out.Values[i] = ec._Conversation_lastMessagePreview(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doneAt":
+			out.Values[i] = ec._Conversation_doneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_location(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_contact(ctx, field, obj)
+				})
+		case "assignee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_assignee(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conversationConnectionImplementors = []string{"ConversationConnection"}
+
+func (ec *executionContext) _ConversationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ConversationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conversationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConversationConnection")
+		case "edges":
+			out.Values[i] = ec._ConversationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ConversationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ConversationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conversationEdgeImplementors = []string{"ConversationEdge"}
+
+func (ec *executionContext) _ConversationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ConversationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conversationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConversationEdge")
+		case "node":
+			out.Values[i] = ec._ConversationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ConversationEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -54218,6 +58619,56 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "direction":
+			out.Values[i] = ec._Message_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._Message_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "intent":
+			out.Values[i] = ec._Message_intent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "intentConfidence":
+			out.Values[i] = ec._Message_intentConfidence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._Message_action(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actionNote":
+			out.Values[i] = ec._Message_actionNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taskID":
+			out.Values[i] = ec._Message_taskID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actionUndoneAt":
+			out.Values[i] = ec._Message_actionUndoneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actionUndoneByID":
+			out.Values[i] = ec._Message_actionUndoneByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replyToID":
+			out.Values[i] = ec._Message_replyToID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "location":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -54705,6 +59156,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateSMSTemplate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSMSTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendSMS":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendSMS(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markConversationDone":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markConversationDone(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markConversationRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markConversationRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "undoSMSAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_undoSMSAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSMSSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSMSSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateSMSWebhookToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateSMSWebhookToken(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -55555,6 +60055,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_searchContacts(ctx, field)
 				})
+		case "conversations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_conversations(ctx, field)
+				})
+		case "conversation":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_conversation(ctx, field)
+				})
+		case "smsSettings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_smsSettings(ctx, field)
+				})
+		case "checkSMS":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_checkSMS(ctx, field)
+				})
 		case "stageAnalytics":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -55574,6 +60098,59 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sMSCheckImplementors = []string{"SMSCheck"}
+
+func (ec *executionContext) _SMSCheck(ctx context.Context, sel ast.SelectionSet, obj *SMSCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sMSCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SMSCheck")
+		case "allowed":
+			out.Values[i] = ec._SMSCheck_allowed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problem":
+			out.Values[i] = ec._SMSCheck_problem(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._SMSCheck_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendAfter":
+			out.Values[i] = ec._SMSCheck_sendAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SMSCheck_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -55746,6 +60323,49 @@ func (ec *executionContext) _SMSPreview(ctx context.Context, sel ast.SelectionSe
 			}
 		case "unknownVariables":
 			out.Values[i] = ec._SMSPreview_unknownVariables(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sMSSettingsImplementors = []string{"SMSSettings"}
+
+func (ec *executionContext) _SMSSettings(ctx context.Context, sel ast.SelectionSet, obj *SMSSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sMSSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SMSSettings")
+		case "inboundURL":
+			out.Values[i] = ec._SMSSettings_inboundURL(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receiptURL":
+			out.Values[i] = ec._SMSSettings_receiptURL(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intentThreshold":
+			out.Values[i] = ec._SMSSettings_intentThreshold(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -58377,6 +62997,41 @@ func (ec *executionContext) unmarshalNContactWhereInput2ᚖgithubᚗcomᚋavatar
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNConversation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversation(ctx context.Context, sel ast.SelectionSet, v *ent.Conversation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Conversation!")
+		return graphql.Null
+	}
+	return ec._Conversation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConversationConnection2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ConversationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConversationConnection!")
+		return graphql.Null
+	}
+	return ec._ConversationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConversationOrderField2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationOrderField(ctx context.Context, v any) (*ent.ConversationOrderField, error) {
+	var res = new(ent.ConversationOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConversationOrderField2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ConversationOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConversationOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNConversationWhereInput2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationWhereInput(ctx context.Context, v any) (*ent.ConversationWhereInput, error) {
+	res, err := ec.unmarshalInputConversationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateAPITokenInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐCreateAPITokenInput(ctx context.Context, v any) (CreateAPITokenInput, error) {
 	res, err := ec.unmarshalInputCreateAPITokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58848,6 +63503,14 @@ func (ec *executionContext) unmarshalNMembershipWhereInput2ᚖgithubᚗcomᚋava
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMessage2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐMessage(ctx context.Context, sel ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Message!")
+		return graphql.Null
+	}
+	return ec._Message(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMessageChannel2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐChannel(ctx context.Context, v any) (message.Channel, error) {
 	var res message.Channel
 	err := res.UnmarshalGQL(v)
@@ -58864,6 +63527,16 @@ func (ec *executionContext) marshalNMessageConnection2ᚖgithubᚗcomᚋavatarim
 		return graphql.Null
 	}
 	return ec._MessageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMessageDirection2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirection(ctx context.Context, v any) (message.Direction, error) {
+	var res message.Direction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageDirection2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirection(ctx context.Context, sel ast.SelectionSet, v message.Direction) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNMessageOrderField2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐMessageOrderField(ctx context.Context, v any) (*ent.MessageOrderField, error) {
@@ -59093,12 +63766,40 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋavatarimagingᚋavatarcr
 	return v
 }
 
+func (ec *executionContext) unmarshalNSMSAction2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐAction(ctx context.Context, v any) (message.Action, error) {
+	var res message.Action
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSMSAction2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐAction(ctx context.Context, sel ast.SelectionSet, v message.Action) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSMSCheck2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSCheck(ctx context.Context, sel ast.SelectionSet, v *SMSCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SMSCheck!")
+		return graphql.Null
+	}
+	return ec._SMSCheck(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSMSCount2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSCount(ctx context.Context, sel ast.SelectionSet, v *SMSCount) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SMSCount!")
 		return graphql.Null
 	}
 	return ec._SMSCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSMSIntent2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntent(ctx context.Context, v any) (message.Intent, error) {
+	var res message.Intent
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSMSIntent2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntent(ctx context.Context, sel ast.SelectionSet, v message.Intent) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNSMSIntentResult2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSIntentResult(ctx context.Context, sel ast.SelectionSet, v *SMSIntentResult) graphql.Marshaler {
@@ -59115,6 +63816,14 @@ func (ec *executionContext) marshalNSMSPreview2ᚖgithubᚗcomᚋavatarimaging�
 		return graphql.Null
 	}
 	return ec._SMSPreview(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSMSSettings2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐSMSSettings(ctx context.Context, sel ast.SelectionSet, v *SMSSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SMSSettings!")
+		return graphql.Null
+	}
+	return ec._SMSSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSMSTemplate2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐSMSTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SMSTemplate) graphql.Marshaler {
@@ -60562,6 +65271,66 @@ func (ec *executionContext) unmarshalOContactWhereInput2ᚖgithubᚗcomᚋavatar
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOConversation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversation(ctx context.Context, sel ast.SelectionSet, v *ent.Conversation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Conversation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOConversationEdge2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ConversationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOConversationEdge2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOConversationEdge2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ConversationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConversationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOConversationWhereInput2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationWhereInputᚄ(ctx context.Context, v any) ([]*ent.ConversationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ConversationWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConversationWhereInput2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOConversationWhereInput2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐConversationWhereInput(ctx context.Context, v any) (*ent.ConversationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConversationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOConversationsWhere2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐConversationsWhere(ctx context.Context, v any) (*ConversationsWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConversationsWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
 	if v == nil {
 		return nil, nil
@@ -60679,6 +65448,41 @@ func (ec *executionContext) marshalOEditableRole2ᚖgithubᚗcomᚋavatarimaging
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -61321,6 +66125,58 @@ func (ec *executionContext) marshalOMessageChannel2ᚖgithubᚗcomᚋavatarimagi
 	return v
 }
 
+func (ec *executionContext) unmarshalOMessageDirection2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirectionᚄ(ctx context.Context, v any) ([]message.Direction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]message.Direction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMessageDirection2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirection(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMessageDirection2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirectionᚄ(ctx context.Context, sel ast.SelectionSet, v []message.Direction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageDirection2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMessageDirection2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirection(ctx context.Context, v any) (*message.Direction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(message.Direction)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMessageDirection2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐDirection(ctx context.Context, sel ast.SelectionSet, v *message.Direction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOMessageEdge2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐMessageEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MessageEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -61831,6 +66687,110 @@ func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋavatarimagingᚋava
 }
 
 func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmembershipᚐRole(ctx context.Context, sel ast.SelectionSet, v *membership.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSMSAction2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐActionᚄ(ctx context.Context, v any) ([]message.Action, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]message.Action, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSMSAction2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSMSAction2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []message.Action) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSMSAction2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSMSAction2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐAction(ctx context.Context, v any) (*message.Action, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(message.Action)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSMSAction2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐAction(ctx context.Context, sel ast.SelectionSet, v *message.Action) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSMSIntent2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntentᚄ(ctx context.Context, v any) ([]message.Intent, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]message.Intent, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSMSIntent2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntent(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSMSIntent2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntentᚄ(ctx context.Context, sel ast.SelectionSet, v []message.Intent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSMSIntent2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSMSIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntent(ctx context.Context, v any) (*message.Intent, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(message.Intent)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSMSIntent2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋmessageᚐIntent(ctx context.Context, sel ast.SelectionSet, v *message.Intent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

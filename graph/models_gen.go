@@ -169,6 +169,22 @@ type ConditionCheck struct {
 	Column  *int    `json:"column,omitempty"`
 }
 
+// Filter for conversations. Every field narrows; none lists them all.
+type ConversationsWhere struct {
+	// Only this location's (it must be the active one; another reads as none).
+	LocationID *pulid.ID `json:"locationID,omitempty"`
+	// Only those assigned to this user.
+	AssigneeID *pulid.ID `json:"assigneeID,omitempty"`
+	// Only those assigned to nobody.
+	Unassigned *bool `json:"unassigned,omitempty"`
+	// Only those waiting (true) or not waiting (false) for a reply.
+	NeedsReply *bool `json:"needsReply,omitempty"`
+	// Include those marked done (default false: open ones only).
+	IncludeDone *bool `json:"includeDone,omitempty"`
+	// Only those changed at or after this time (polling).
+	UpdatedSince *time.Time `json:"updatedSince,omitempty"`
+}
+
 type CreateAPITokenInput struct {
 	// The user the token acts as; defaults to the caller.
 	UserID *pulid.ID `json:"userID,omitempty"`
@@ -286,6 +302,19 @@ type PermissionCell struct {
 	Own bool `json:"own"`
 }
 
+// What sendSMS would do with a text for a contact now: the send box's live check.
+type SMSCheck struct {
+	// sendSMS would accept it (it may still wait for the end of quiet hours).
+	Allowed bool `json:"allowed"`
+	// Why not, as a code: no_phone, opted_out, phone_failed, empty, too_long.
+	Problem *string `json:"problem,omitempty"`
+	// Why not, or what will happen, in words for the send box.
+	Message string `json:"message"`
+	// The end of quiet hours, when the text would wait for it.
+	SendAfter *time.Time `json:"sendAfter,omitempty"`
+	Count     *SMSCount  `json:"count"`
+}
+
 // How an SMS text is split and what it costs.
 type SMSCount struct {
 	// GSM-7 or UCS-2: one character outside GSM-7 makes the whole text UCS-2.
@@ -325,6 +354,16 @@ type SMSPreview struct {
 	Count *SMSCount `json:"count"`
 	// Variables the text uses that are not known (left as written).
 	UnknownVariables []string `json:"unknownVariables"`
+}
+
+// The ClickSend webhook URLs of the active location (they carry its secret token).
+type SMSSettings struct {
+	// Paste into ClickSend: Messaging → Inbound rules → URL (any webhook type: POST, GET or JSON).
+	InboundURL string `json:"inboundURL"`
+	// Paste into ClickSend: Delivery reports rule → URL.
+	ReceiptURL string `json:"receiptURL"`
+	// Replies whose intent is less certain than this (0 to 1) go to the needs-a-reply queue, with no automatic change.
+	IntentThreshold float64 `json:"intentThreshold"`
 }
 
 // A named schedule and its next run (per location for local ones).

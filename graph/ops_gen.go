@@ -25,6 +25,7 @@ type Op string
 // The operations.
 const (
 	OpAddIPRule                Op = "addIPRule"
+	OpAssignConversation       Op = "assignConversation"
 	OpAutoAssignTask           Op = "autoAssignTask"
 	OpBulkUpdateContacts       Op = "bulkUpdateContacts"
 	OpCancelBooking            Op = "cancelBooking"
@@ -49,6 +50,8 @@ const (
 	OpDryRunAutomationRule     Op = "dryRunAutomationRule"
 	OpInviteUser               Op = "inviteUser"
 	OpLogTouchpoint            Op = "logTouchpoint"
+	OpMarkConversationDone     Op = "markConversationDone"
+	OpMarkConversationRead     Op = "markConversationRead"
 	OpMarkNoShow               Op = "markNoShow"
 	OpMergeContacts            Op = "mergeContacts"
 	OpMoveStage                Op = "moveStage"
@@ -65,6 +68,8 @@ const (
 	OpRetryJob                 Op = "retryJob"
 	OpRevokeAPIToken           Op = "revokeAPIToken"
 	OpRevokeInvitation         Op = "revokeInvitation"
+	OpRotateSMSWebhookToken    Op = "rotateSMSWebhookToken"
+	OpSendSms                  Op = "sendSMS"
 	OpSetAIBudget              Op = "setAIBudget"
 	OpSetAutomationRuleEnabled Op = "setAutomationRuleEnabled"
 	OpSetMemberRole            Op = "setMemberRole"
@@ -77,10 +82,12 @@ const (
 	OpStageContactImport       Op = "stageContactImport"
 	OpStartContactImport       Op = "startContactImport"
 	OpStartStagedContactImport Op = "startStagedContactImport"
+	OpUndoSMSAction            Op = "undoSMSAction"
 	OpUpdateAutomationRule     Op = "updateAutomationRule"
 	OpUpdateBooking            Op = "updateBooking"
 	OpUpdateContact            Op = "updateContact"
 	OpUpdateLocation           Op = "updateLocation"
+	OpUpdateSMSSettings        Op = "updateSMSSettings"
 	OpUpdateSMSTemplate        Op = "updateSMSTemplate"
 	OpUpdateService            Op = "updateService"
 	OpUpdateTask               Op = "updateTask"
@@ -97,9 +104,12 @@ const (
 	OpBookingsInRange          Op = "bookingsInRange"
 	OpCancelReasons            Op = "cancelReasons"
 	OpCheckAutomationCondition Op = "checkAutomationCondition"
+	OpCheckSms                 Op = "checkSMS"
 	OpClassifySms              Op = "classifySMS"
 	OpContactTimeline          Op = "contactTimeline"
 	OpContacts                 Op = "contacts"
+	OpConversation             Op = "conversation"
+	OpConversations            Op = "conversations"
 	OpCountSms                 Op = "countSMS"
 	OpDuplicatesOf             Op = "duplicatesOf"
 	OpExportAuditEntries       Op = "exportAuditEntries"
@@ -123,6 +133,7 @@ const (
 	OpSchedules                Op = "schedules"
 	OpSearchContacts           Op = "searchContacts"
 	OpServices                 Op = "services"
+	OpSmsSettings              Op = "smsSettings"
 	OpSmsTemplates             Op = "smsTemplates"
 	OpStageAnalytics           Op = "stageAnalytics"
 	OpStageChanges             Op = "stageChanges"
@@ -137,6 +148,7 @@ const (
 // (the allowlist in TestEveryOperationDeclaresAPermission).
 var opPermissions = map[Op]rbac.Permission{
 	OpAddIPRule:                rbac.SettingsUpdate,
+	OpAssignConversation:       rbac.ContactsUpdate,
 	OpAutoAssignTask:           rbac.TasksUpdate,
 	OpBulkUpdateContacts:       rbac.ContactsUpdate,
 	OpCancelBooking:            rbac.BookingsUpdate,
@@ -161,6 +173,8 @@ var opPermissions = map[Op]rbac.Permission{
 	OpDryRunAutomationRule:     rbac.AutomationUpdate,
 	OpInviteUser:               rbac.UsersCreate,
 	OpLogTouchpoint:            rbac.ContactsCreate,
+	OpMarkConversationDone:     rbac.ContactsUpdate,
+	OpMarkConversationRead:     rbac.ContactsUpdate,
 	OpMarkNoShow:               rbac.BookingsUpdate,
 	OpMergeContacts:            rbac.ContactsDelete,
 	OpMoveStage:                rbac.ContactsUpdate,
@@ -177,6 +191,8 @@ var opPermissions = map[Op]rbac.Permission{
 	OpRetryJob:                 rbac.AutomationUpdate,
 	OpRevokeAPIToken:           rbac.APITokensUpdate,
 	OpRevokeInvitation:         rbac.UsersDelete,
+	OpRotateSMSWebhookToken:    rbac.SettingsUpdate,
+	OpSendSms:                  rbac.ContactsUpdate,
 	OpSetAIBudget:              rbac.SettingsUpdate,
 	OpSetAutomationRuleEnabled: rbac.AutomationUpdate,
 	OpSetMemberRole:            rbac.UsersUpdate,
@@ -188,10 +204,12 @@ var opPermissions = map[Op]rbac.Permission{
 	OpStageContactImport:       rbac.ContactsCreate,
 	OpStartContactImport:       rbac.ContactsCreate,
 	OpStartStagedContactImport: rbac.ContactsCreate,
+	OpUndoSMSAction:            rbac.BookingsUpdate,
 	OpUpdateAutomationRule:     rbac.AutomationUpdate,
 	OpUpdateBooking:            rbac.BookingsUpdate,
 	OpUpdateContact:            rbac.ContactsUpdate,
 	OpUpdateLocation:           rbac.SettingsUpdate,
+	OpUpdateSMSSettings:        rbac.SettingsUpdate,
 	OpUpdateSMSTemplate:        rbac.AutomationUpdate,
 	OpUpdateService:            rbac.SettingsUpdate,
 	OpUpdateTask:               rbac.TasksUpdate,
@@ -207,9 +225,12 @@ var opPermissions = map[Op]rbac.Permission{
 	OpBookings:                 rbac.BookingsRead,
 	OpBookingsInRange:          rbac.BookingsRead,
 	OpCheckAutomationCondition: rbac.AutomationRead,
+	OpCheckSms:                 rbac.ContactsRead,
 	OpClassifySms:              rbac.BookingsUpdate,
 	OpContactTimeline:          rbac.ContactsRead,
 	OpContacts:                 rbac.ContactsRead,
+	OpConversation:             rbac.ContactsRead,
+	OpConversations:            rbac.ContactsRead,
 	OpCountSms:                 rbac.AutomationRead,
 	OpDuplicatesOf:             rbac.ContactsRead,
 	OpExportAuditEntries:       rbac.AuditExport,
@@ -228,6 +249,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpScheduledAutomations:     rbac.AutomationRead,
 	OpSchedules:                rbac.AutomationRead,
 	OpSearchContacts:           rbac.ContactsRead,
+	OpSmsSettings:              rbac.SettingsUpdate,
 	OpSmsTemplates:             rbac.AutomationRead,
 	OpStageAnalytics:           rbac.ReportsRead,
 	OpStageChanges:             rbac.ContactsRead,
@@ -251,6 +273,16 @@ func (o *Ops) AddIPRule(ctx context.Context, input AddIPRuleInput) (*ent.IPRule,
 	var out *ent.IPRule
 	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().AddIPRule(ctx, input)
+		return err
+	})
+	return out, err
+}
+
+// AssignConversation runs the assignConversation mutation in one transaction; it needs contacts:update.
+func (o *Ops) AssignConversation(ctx context.Context, id pulid.ID, assigneeID *pulid.ID) (*ent.Conversation, error) {
+	var out *ent.Conversation
+	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().AssignConversation(ctx, id, assigneeID)
 		return err
 	})
 	return out, err
@@ -496,6 +528,26 @@ func (o *Ops) LogTouchpoint(ctx context.Context, input LogTouchpointInput) (*ent
 	return out, err
 }
 
+// MarkConversationDone runs the markConversationDone mutation in one transaction; it needs contacts:update.
+func (o *Ops) MarkConversationDone(ctx context.Context, id pulid.ID) (*ent.Conversation, error) {
+	var out *ent.Conversation
+	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().MarkConversationDone(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// MarkConversationRead runs the markConversationRead mutation in one transaction; it needs contacts:update.
+func (o *Ops) MarkConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error) {
+	var out *ent.Conversation
+	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().MarkConversationRead(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // MarkNoShow runs the markNoShow mutation in one transaction; it needs bookings:update.
 func (o *Ops) MarkNoShow(ctx context.Context, id pulid.ID) (*NoShowPayload, error) {
 	var out *NoShowPayload
@@ -656,6 +708,26 @@ func (o *Ops) RevokeInvitation(ctx context.Context, id pulid.ID) (pulid.ID, erro
 	return out, err
 }
 
+// RotateSMSWebhookToken runs the rotateSMSWebhookToken mutation in one transaction; it needs settings:update.
+func (o *Ops) RotateSMSWebhookToken(ctx context.Context) (*SMSSettings, error) {
+	var out *SMSSettings
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RotateSMSWebhookToken(ctx)
+		return err
+	})
+	return out, err
+}
+
+// SendSms runs the sendSMS mutation in one transaction; it needs contacts:update.
+func (o *Ops) SendSms(ctx context.Context, contactID pulid.ID, body string) (*ent.Message, error) {
+	var out *ent.Message
+	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SendSms(ctx, contactID, body)
+		return err
+	})
+	return out, err
+}
+
 // SetAIBudget runs the setAIBudget mutation in one transaction; it needs settings:update.
 func (o *Ops) SetAIBudget(ctx context.Context, cents int) (*AIBudget, error) {
 	var out *AIBudget
@@ -776,6 +848,16 @@ func (o *Ops) StartStagedContactImport(ctx context.Context, id pulid.ID, mapping
 	return out, err
 }
 
+// UndoSMSAction runs the undoSMSAction mutation in one transaction; it needs bookings:update.
+func (o *Ops) UndoSMSAction(ctx context.Context, messageID pulid.ID) (*ent.Message, error) {
+	var out *ent.Message
+	err := o.mutate(ctx, rbac.BookingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UndoSMSAction(ctx, messageID)
+		return err
+	})
+	return out, err
+}
+
 // UpdateAutomationRule runs the updateAutomationRule mutation in one transaction; it needs automation:update.
 func (o *Ops) UpdateAutomationRule(ctx context.Context, id pulid.ID, input AutomationRuleInput) (*ent.AutomationRule, error) {
 	var out *ent.AutomationRule
@@ -811,6 +893,16 @@ func (o *Ops) UpdateLocation(ctx context.Context, id pulid.ID, input ent.UpdateL
 	var out *ent.Location
 	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().UpdateLocation(ctx, id, input)
+		return err
+	})
+	return out, err
+}
+
+// UpdateSMSSettings runs the updateSMSSettings mutation in one transaction; it needs settings:update.
+func (o *Ops) UpdateSMSSettings(ctx context.Context, intentThreshold *float64) (*SMSSettings, error) {
+	var out *SMSSettings
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateSMSSettings(ctx, intentThreshold)
 		return err
 	})
 	return out, err
@@ -963,6 +1055,15 @@ func (o *Ops) CheckAutomationCondition(ctx context.Context, condition string) (*
 	return o.r.Query().CheckAutomationCondition(ctx, condition)
 }
 
+// CheckSms reads the checkSMS query; it needs contacts:read.
+func (o *Ops) CheckSms(ctx context.Context, contactID pulid.ID, body string) (*SMSCheck, error) {
+	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero *SMSCheck
+		return zero, err
+	}
+	return o.r.Query().CheckSms(ctx, contactID, body)
+}
+
 // ClassifySms reads the classifySMS query; it needs bookings:update.
 func (o *Ops) ClassifySms(ctx context.Context, text string) (*SMSIntentResult, error) {
 	if err := authorize(ctx, rbac.BookingsUpdate); err != nil {
@@ -988,6 +1089,24 @@ func (o *Ops) Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], firs
 		return zero, err
 	}
 	return o.r.Query().Contacts(ctx, after, first, before, last, orderBy, where)
+}
+
+// Conversation reads the conversation query; it needs contacts:read.
+func (o *Ops) Conversation(ctx context.Context, contactID pulid.ID) (*ent.Conversation, error) {
+	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero *ent.Conversation
+		return zero, err
+	}
+	return o.r.Query().Conversation(ctx, contactID)
+}
+
+// Conversations reads the conversations query; it needs contacts:read.
+func (o *Ops) Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *ConversationsWhere) (*ent.ConversationConnection, error) {
+	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero *ent.ConversationConnection
+		return zero, err
+	}
+	return o.r.Query().Conversations(ctx, first, after, where)
 }
 
 // CountSms reads the countSMS query; it needs automation:read.
@@ -1195,6 +1314,15 @@ func (o *Ops) Services(ctx context.Context, after *entgql.Cursor[pulid.ID], firs
 		return zero, err
 	}
 	return o.r.Query().Services(ctx, after, first, before, last, orderBy, where)
+}
+
+// SmsSettings reads the smsSettings query; it needs settings:update.
+func (o *Ops) SmsSettings(ctx context.Context) (*SMSSettings, error) {
+	if err := authorize(ctx, rbac.SettingsUpdate); err != nil {
+		var zero *SMSSettings
+		return zero, err
+	}
+	return o.r.Query().SmsSettings(ctx)
 }
 
 // SmsTemplates reads the smsTemplates query; it needs automation:read.

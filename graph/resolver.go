@@ -22,6 +22,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/search"
+	"github.com/avatarimaging/avatarcrm/internal/sms"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
@@ -66,6 +67,9 @@ type Resolver struct {
 	// AI is the AI layer's wiring: usage and budget, classifySMS,
 	// recalculateWarmness (graph/ai.graphql).
 	AI *aiwire.Service
+	// SMS is two-way SMS: conversations, sendSMS, the webhook settings,
+	// undoing what a reply did (graph/sms.graphql).
+	SMS *sms.Service
 	// Now is the clock.
 	Now clock.Clock
 }

@@ -131,6 +131,13 @@ var flashes = map[string]string{
 	"contact-purged":    "Contact deleted permanently, with its touchpoints, bookings and tasks.",
 	"contacts-merged":   "Contacts merged. Their history is now on this contact's timeline.",
 	"import-started":    "Import started. This page updates as the rows are imported.",
+
+	"sms-sent":              "SMS queued. Its delivery status shows in the thread.",
+	"sms-undone":            "Undone. The booking's history says so.",
+	"conversation-done":     "Conversation marked done. A new message from the patient reopens it.",
+	"conversation-assigned": "Conversation assigned.",
+	"sms-settings":          "SMS settings saved.",
+	"sms-token-rotated":     "Token replaced. Paste the new URLs into ClickSend: the old ones no longer work.",
 }
 
 // flashFor returns the message of the request's ?done= key, if any.

@@ -37,6 +37,7 @@ type API interface {
 	adminAPI
 	automationAPI
 	messagingAPI
+	smsAPI
 	aiAPI
 }
 
@@ -54,7 +55,32 @@ type apis struct {
 	auto     automationAPI
 	// messaging is the outbox, SMS templates and schedules (messages.go).
 	messaging messagingAPI
-	ai        aiAPI
+	// sms is two-way SMS: the inbox, a contact's thread, the send box,
+	// the SMS settings (issue 15).
+	sms smsAPI
+	ai  aiAPI
+}
+
+// smsAPI is two-way SMS: the inbox (conversations, done, assign, read),
+// a contact's thread (messages with inbound ones, undoing what a reply
+// did), the send box (the live check, sending, the templates) and the
+// admins' SMS settings (webhook URLs, token, threshold).
+type smsAPI interface {
+	Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *graph.ConversationsWhere) (*ent.ConversationConnection, error)
+	Conversation(ctx context.Context, contactID pulid.ID) (*ent.Conversation, error)
+	Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput) (*ent.MessageConnection, error)
+	CheckSms(ctx context.Context, contactID pulid.ID, body string) (*graph.SMSCheck, error)
+	SendSms(ctx context.Context, contactID pulid.ID, body string) (*ent.Message, error)
+	SmsTemplates(ctx context.Context) ([]*ent.SMSTemplate, error)
+	PreviewSMSTemplate(ctx context.Context, key string, contactID pulid.ID, bookingID *pulid.ID, body *string) (*graph.SMSPreview, error)
+	MarkConversationDone(ctx context.Context, id pulid.ID) (*ent.Conversation, error)
+	MarkConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error)
+	AssignConversation(ctx context.Context, id pulid.ID, assigneeID *pulid.ID) (*ent.Conversation, error)
+	UndoSMSAction(ctx context.Context, messageID pulid.ID) (*ent.Message, error)
+	SmsSettings(ctx context.Context) (*graph.SMSSettings, error)
+	UpdateSMSSettings(ctx context.Context, intentThreshold *float64) (*graph.SMSSettings, error)
+	RotateSMSWebhookToken(ctx context.Context) (*graph.SMSSettings, error)
+	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 }
 
 // guardAPI answers whether the viewer may run an operation, by the

@@ -60,6 +60,10 @@ func (u *UI) showContact(w http.ResponseWriter, r *http.Request, status int, edi
 		u.fail(w, r, err)
 		return
 	}
+	if d.SMS, err = u.smsThread(ctx, r, c); err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	if edit != nil {
 		edit(&d)
 		if d.Error != "" {

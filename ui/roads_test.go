@@ -25,6 +25,7 @@ import (
 	"github.com/riverqueue/river"
 
 	entlocation "github.com/avatarimaging/avatarcrm/ent/location"
+	entmessage "github.com/avatarimaging/avatarcrm/ent/message"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/events"
@@ -55,6 +56,9 @@ type roadFixture struct {
 	// Automation: a rule to edit, switch and dry-run; two jobs waiting a
 	// year, to retry and to discard.
 	rule, retryJob, discardJob string
+	// Two-way SMS: a contact with a mobile and its conversation (made by
+	// an admin's sendSMS), and an inbound STOP whose opt-out can be undone.
+	smsContact, conversation, smsStop string
 }
 
 // formRoute is one form the UI posts, and the GraphQL operation behind it.
@@ -316,6 +320,35 @@ var formRoutes = []formRoute{
 		},
 		gql: func(f roadFixture) (string, map[string]any) {
 			return `query($id: ID!) { previewSMSTemplate(key: "welcome", contactID: $id, body: "Hi {{first_name}}") { body } }`, idVar(f.contact)
+		}},
+	// Two-way SMS: the send box, the inbox's done and assign, undoing what
+	// a reply did, the SMS settings.
+	{pattern: "/contacts/{id}/sms", path: func(f roadFixture) string { return "/contacts/" + f.smsContact + "/sms" },
+		form: func(f roadFixture) url.Values { return url.Values{"body": {"Road " + string(f.role)}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($c: ID!, $b: String!) { sendSMS(contactID: $c, body: $b) { id } }`, map[string]any{"c": f.smsContact, "b": "Road " + string(f.role)}
+		}},
+	{pattern: "/inbox/{id}/assign", path: func(f roadFixture) string { return "/inbox/" + f.conversation + "/assign" },
+		form: func(f roadFixture) url.Values { return url.Values{"assignee": {f.user}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!, $u: ID) { assignConversation(id: $id, assigneeID: $u) { id } }`, map[string]any{"id": f.conversation, "u": f.user}
+		}},
+	{pattern: "/inbox/{id}/done", path: func(f roadFixture) string { return "/inbox/" + f.conversation + "/done" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { markConversationDone(id: $id) { id } }`, idVar(f.conversation)
+		}},
+	{pattern: "/messages/{id}/undo", path: func(f roadFixture) string { return "/messages/" + f.smsStop + "/undo" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { undoSMSAction(messageID: $id) { id } }`, idVar(f.smsStop)
+		}},
+	{pattern: "/admin/sms", path: fixed("/admin/sms"),
+		form: func(f roadFixture) url.Values { return url.Values{"intentThreshold": {"0.8"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation { updateSMSSettings(intentThreshold: 0.8) { intentThreshold } }`, nil
+		}},
+	{pattern: "/admin/sms/rotate", path: fixed("/admin/sms/rotate"),
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation { rotateSMSWebhookToken { inboundURL } }`, nil
 		}},
 	{pattern: "/admin/network/{id}/remove", path: func(f roadFixture) string { return "/admin/network/" + f.ipRule + "/remove" },
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
@@ -638,6 +671,7 @@ func prepareRoads(t *testing.T, srv *testutil.Server, clk *roadClock) []roadFixt
 				f.rule = r.ID
 			}
 		}
+		f.smsContact, f.conversation, f.smsStop = roadSMS(t, srv, admin, n)
 		f.retryJob, f.discardJob = waitingJob(t, srv, fmt.Sprintf("retry%d", n)), waitingJob(t, srv, fmt.Sprintf("discard%d", n))
 		out = append(out, f)
 	}
@@ -660,4 +694,35 @@ func waitingJob(t *testing.T, srv *testutil.Server, name string) string {
 		t.Fatal(err)
 	}
 	return strconv.FormatInt(res.ID, 10)
+}
+
+// roadSMS makes the n-th role's SMS records: a contact with a mobile and
+// the conversation an admin's text starts with it, and another contact
+// whose STOP (through the real webhook) opted them out, an action that
+// can be undone.
+func roadSMS(t *testing.T, srv *testutil.Server, admin *http.Client, n int) (contactID, conversationID, stopID string) {
+	t.Helper()
+	mobile := func(name, phone string) string {
+		var out struct{ CreateContact struct{ ID string } }
+		srv.MustGraphQL(t, admin, `mutation($n: String!, $p: String!) { createContact(input: {firstName: $n, lastName: "Road", phone: $p, smsConsent: true}, allowDuplicate: true) { id } }`,
+			map[string]any{"n": name, "p": phone}).Decode(t, &out)
+		return out.CreateContact.ID
+	}
+	contactID = mobile("Texter", fmt.Sprintf("+6149157014%d", n))
+	srv.MustGraphQL(t, admin, `mutation($c: ID!) { sendSMS(contactID: $c, body: "Road test") { id } }`, map[string]any{"c": contactID})
+	var cv struct{ Conversation struct{ ID string } }
+	srv.MustGraphQL(t, admin, `query($c: ID!) { conversation(contactID: $c) { id } }`, map[string]any{"c": contactID}).Decode(t, &cv)
+	conversationID = cv.Conversation.ID
+	phone := fmt.Sprintf("+6149157015%d", n)
+	stopper := pulid.ID(mobile("Stopper", phone))
+	if s := postInbound(t, srv, smsToken(t, srv), phone, "STOP", fmt.Sprintf("IN-ROAD-%d", n)); s != http.StatusOK {
+		t.Fatalf("inbound STOP: %d", s)
+	}
+	sys := viewer.Operator.Grant(context.Background(), "roads")
+	waitConversation(t, srv, sys, stopper, 1)
+	m, err := srv.App.Ent.Ent.Message.Query().Where(entmessage.ContactID(stopper), entmessage.ActionEQ(entmessage.ActionOptedOut)).Only(sys)
+	if err != nil {
+		t.Fatalf("the STOP did not opt out: %v", err)
+	}
+	return contactID, conversationID, m.ID.String()
 }

@@ -57,7 +57,7 @@ func New(api API, opts Options) *UI {
 	return &UI{api: apis{
 		guard: api, layout: api, dash: api,
 		contacts: api, bookings: api, tasks: api, admin: api, ai: api, auto: api,
-		messaging: api,
+		messaging: api, sms: api,
 	}, opts: opts}
 }
 
@@ -75,6 +75,7 @@ func (u *UI) Routes(r chi.Router) {
 		u.taskRoutes(r)
 		u.adminRoutes(r)
 		u.messagingRoutes(r)
+		u.smsRoutes(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.NotFoundf("", "There is no page at %s.", r.URL.Path))

@@ -39,6 +39,8 @@ const (
 	FieldReason = "reason"
 	// FieldActorID holds the string denoting the actor_id field in the database.
 	FieldActorID = "actor_id"
+	// FieldMessageID holds the string denoting the message_id field in the database.
+	FieldMessageID = "message_id"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeBooking holds the string denoting the booking edge name in mutations.
@@ -83,6 +85,7 @@ var Columns = []string{
 	FieldToEndsAt,
 	FieldReason,
 	FieldActorID,
+	FieldMessageID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -197,6 +200,11 @@ func ByReason(opts ...sql.OrderTermOption) OrderOption {
 // ByActorID orders the results by the actor_id field.
 func ByActorID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldActorID, opts...).ToFunc()
+}
+
+// ByMessageID orders the results by the message_id field.
+func ByMessageID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMessageID, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -101,6 +101,11 @@ func ActorID(v pulid.ID) predicate.BookingEvent {
 	return predicate.BookingEvent(sql.FieldEQ(FieldActorID, v))
 }
 
+// MessageID applies equality check predicate on the "message_id" field. It's identical to MessageIDEQ.
+func MessageID(v pulid.ID) predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldEQ(FieldMessageID, v))
+}
+
 // LocationIDEQ applies the EQ predicate on the "location_id" field.
 func LocationIDEQ(v pulid.ID) predicate.BookingEvent {
 	return predicate.BookingEvent(sql.FieldEQ(FieldLocationID, v))
@@ -644,6 +649,86 @@ func ActorIDEqualFold(v pulid.ID) predicate.BookingEvent {
 func ActorIDContainsFold(v pulid.ID) predicate.BookingEvent {
 	vc := string(v)
 	return predicate.BookingEvent(sql.FieldContainsFold(FieldActorID, vc))
+}
+
+// MessageIDEQ applies the EQ predicate on the "message_id" field.
+func MessageIDEQ(v pulid.ID) predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldEQ(FieldMessageID, v))
+}
+
+// MessageIDNEQ applies the NEQ predicate on the "message_id" field.
+func MessageIDNEQ(v pulid.ID) predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldNEQ(FieldMessageID, v))
+}
+
+// MessageIDIn applies the In predicate on the "message_id" field.
+func MessageIDIn(vs ...pulid.ID) predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldIn(FieldMessageID, vs...))
+}
+
+// MessageIDNotIn applies the NotIn predicate on the "message_id" field.
+func MessageIDNotIn(vs ...pulid.ID) predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldNotIn(FieldMessageID, vs...))
+}
+
+// MessageIDGT applies the GT predicate on the "message_id" field.
+func MessageIDGT(v pulid.ID) predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldGT(FieldMessageID, v))
+}
+
+// MessageIDGTE applies the GTE predicate on the "message_id" field.
+func MessageIDGTE(v pulid.ID) predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldGTE(FieldMessageID, v))
+}
+
+// MessageIDLT applies the LT predicate on the "message_id" field.
+func MessageIDLT(v pulid.ID) predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldLT(FieldMessageID, v))
+}
+
+// MessageIDLTE applies the LTE predicate on the "message_id" field.
+func MessageIDLTE(v pulid.ID) predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldLTE(FieldMessageID, v))
+}
+
+// MessageIDContains applies the Contains predicate on the "message_id" field.
+func MessageIDContains(v pulid.ID) predicate.BookingEvent {
+	vc := string(v)
+	return predicate.BookingEvent(sql.FieldContains(FieldMessageID, vc))
+}
+
+// MessageIDHasPrefix applies the HasPrefix predicate on the "message_id" field.
+func MessageIDHasPrefix(v pulid.ID) predicate.BookingEvent {
+	vc := string(v)
+	return predicate.BookingEvent(sql.FieldHasPrefix(FieldMessageID, vc))
+}
+
+// MessageIDHasSuffix applies the HasSuffix predicate on the "message_id" field.
+func MessageIDHasSuffix(v pulid.ID) predicate.BookingEvent {
+	vc := string(v)
+	return predicate.BookingEvent(sql.FieldHasSuffix(FieldMessageID, vc))
+}
+
+// MessageIDIsNil applies the IsNil predicate on the "message_id" field.
+func MessageIDIsNil() predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldIsNull(FieldMessageID))
+}
+
+// MessageIDNotNil applies the NotNil predicate on the "message_id" field.
+func MessageIDNotNil() predicate.BookingEvent {
+	return predicate.BookingEvent(sql.FieldNotNull(FieldMessageID))
+}
+
+// MessageIDEqualFold applies the EqualFold predicate on the "message_id" field.
+func MessageIDEqualFold(v pulid.ID) predicate.BookingEvent {
+	vc := string(v)
+	return predicate.BookingEvent(sql.FieldEqualFold(FieldMessageID, vc))
+}
+
+// MessageIDContainsFold applies the ContainsFold predicate on the "message_id" field.
+func MessageIDContainsFold(v pulid.ID) predicate.BookingEvent {
+	vc := string(v)
+	return predicate.BookingEvent(sql.FieldContainsFold(FieldMessageID, vc))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

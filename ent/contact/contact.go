@@ -73,6 +73,10 @@ const (
 	FieldUrgency = "urgency"
 	// FieldEnrichment holds the string denoting the enrichment field in the database.
 	FieldEnrichment = "enrichment"
+	// FieldSmsFailedAt holds the string denoting the sms_failed_at field in the database.
+	FieldSmsFailedAt = "sms_failed_at"
+	// FieldSmsFailedReason holds the string denoting the sms_failed_reason field in the database.
+	FieldSmsFailedReason = "sms_failed_reason"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -161,6 +165,8 @@ var Columns = []string{
 	FieldLeadIntent,
 	FieldUrgency,
 	FieldEnrichment,
+	FieldSmsFailedAt,
+	FieldSmsFailedReason,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -213,6 +219,8 @@ var (
 	DefaultEmailConsent bool
 	// DefaultNotes holds the default value on creation for the "notes" field.
 	DefaultNotes string
+	// SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
+	SmsFailedReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -233,6 +241,7 @@ const (
 	LeadSourceManychat   LeadSource = "manychat"
 	LeadSourceWalkIn     LeadSource = "walk_in"
 	LeadSourceOther      LeadSource = "other"
+	LeadSourceSms        LeadSource = "sms"
 )
 
 func (ls LeadSource) String() string {
@@ -242,7 +251,7 @@ func (ls LeadSource) String() string {
 // LeadSourceValidator is a validator for the "lead_source" field enum values. It is called by the builders before save.
 func LeadSourceValidator(ls LeadSource) error {
 	switch ls {
-	case LeadSourceMetaAds, LeadSourceGoogleAds, LeadSourceReferral, LeadSourceGpReferral, LeadSourceWix, LeadSourceManychat, LeadSourceWalkIn, LeadSourceOther:
+	case LeadSourceMetaAds, LeadSourceGoogleAds, LeadSourceReferral, LeadSourceGpReferral, LeadSourceWix, LeadSourceManychat, LeadSourceWalkIn, LeadSourceOther, LeadSourceSms:
 		return nil
 	default:
 		return fmt.Errorf("contact: invalid enum value for lead_source field: %q", ls)
@@ -490,6 +499,16 @@ func ByLeadIntent(opts ...sql.OrderTermOption) OrderOption {
 // ByUrgency orders the results by the urgency field.
 func ByUrgency(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUrgency, opts...).ToFunc()
+}
+
+// BySmsFailedAt orders the results by the sms_failed_at field.
+func BySmsFailedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSmsFailedAt, opts...).ToFunc()
+}
+
+// BySmsFailedReason orders the results by the sms_failed_reason field.
+func BySmsFailedReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSmsFailedReason, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -152,6 +152,16 @@ func InterestedServiceID(v pulid.ID) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldInterestedServiceID, v))
 }
 
+// SmsFailedAt applies equality check predicate on the "sms_failed_at" field. It's identical to SmsFailedAtEQ.
+func SmsFailedAt(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldSmsFailedAt, v))
+}
+
+// SmsFailedReason applies equality check predicate on the "sms_failed_reason" field. It's identical to SmsFailedReasonEQ.
+func SmsFailedReason(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldSmsFailedReason, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldCreatedAt, v))
@@ -1390,6 +1400,131 @@ func EnrichmentIsNil() predicate.Contact {
 // EnrichmentNotNil applies the NotNil predicate on the "enrichment" field.
 func EnrichmentNotNil() predicate.Contact {
 	return predicate.Contact(sql.FieldNotNull(FieldEnrichment))
+}
+
+// SmsFailedAtEQ applies the EQ predicate on the "sms_failed_at" field.
+func SmsFailedAtEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldSmsFailedAt, v))
+}
+
+// SmsFailedAtNEQ applies the NEQ predicate on the "sms_failed_at" field.
+func SmsFailedAtNEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldSmsFailedAt, v))
+}
+
+// SmsFailedAtIn applies the In predicate on the "sms_failed_at" field.
+func SmsFailedAtIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldSmsFailedAt, vs...))
+}
+
+// SmsFailedAtNotIn applies the NotIn predicate on the "sms_failed_at" field.
+func SmsFailedAtNotIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldSmsFailedAt, vs...))
+}
+
+// SmsFailedAtGT applies the GT predicate on the "sms_failed_at" field.
+func SmsFailedAtGT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldSmsFailedAt, v))
+}
+
+// SmsFailedAtGTE applies the GTE predicate on the "sms_failed_at" field.
+func SmsFailedAtGTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldSmsFailedAt, v))
+}
+
+// SmsFailedAtLT applies the LT predicate on the "sms_failed_at" field.
+func SmsFailedAtLT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldSmsFailedAt, v))
+}
+
+// SmsFailedAtLTE applies the LTE predicate on the "sms_failed_at" field.
+func SmsFailedAtLTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldSmsFailedAt, v))
+}
+
+// SmsFailedAtIsNil applies the IsNil predicate on the "sms_failed_at" field.
+func SmsFailedAtIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldSmsFailedAt))
+}
+
+// SmsFailedAtNotNil applies the NotNil predicate on the "sms_failed_at" field.
+func SmsFailedAtNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldSmsFailedAt))
+}
+
+// SmsFailedReasonEQ applies the EQ predicate on the "sms_failed_reason" field.
+func SmsFailedReasonEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonNEQ applies the NEQ predicate on the "sms_failed_reason" field.
+func SmsFailedReasonNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonIn applies the In predicate on the "sms_failed_reason" field.
+func SmsFailedReasonIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldSmsFailedReason, vs...))
+}
+
+// SmsFailedReasonNotIn applies the NotIn predicate on the "sms_failed_reason" field.
+func SmsFailedReasonNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldSmsFailedReason, vs...))
+}
+
+// SmsFailedReasonGT applies the GT predicate on the "sms_failed_reason" field.
+func SmsFailedReasonGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonGTE applies the GTE predicate on the "sms_failed_reason" field.
+func SmsFailedReasonGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonLT applies the LT predicate on the "sms_failed_reason" field.
+func SmsFailedReasonLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonLTE applies the LTE predicate on the "sms_failed_reason" field.
+func SmsFailedReasonLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonContains applies the Contains predicate on the "sms_failed_reason" field.
+func SmsFailedReasonContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonHasPrefix applies the HasPrefix predicate on the "sms_failed_reason" field.
+func SmsFailedReasonHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonHasSuffix applies the HasSuffix predicate on the "sms_failed_reason" field.
+func SmsFailedReasonHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonIsNil applies the IsNil predicate on the "sms_failed_reason" field.
+func SmsFailedReasonIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldSmsFailedReason))
+}
+
+// SmsFailedReasonNotNil applies the NotNil predicate on the "sms_failed_reason" field.
+func SmsFailedReasonNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldSmsFailedReason))
+}
+
+// SmsFailedReasonEqualFold applies the EqualFold predicate on the "sms_failed_reason" field.
+func SmsFailedReasonEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldSmsFailedReason, v))
+}
+
+// SmsFailedReasonContainsFold applies the ContainsFold predicate on the "sms_failed_reason" field.
+func SmsFailedReasonContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldSmsFailedReason, v))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

@@ -38,6 +38,8 @@ const (
 	FieldSettings = "settings"
 	// FieldHostname holds the string denoting the hostname field in the database.
 	FieldHostname = "hostname"
+	// FieldSmsWebhookToken holds the string denoting the sms_webhook_token field in the database.
+	FieldSmsWebhookToken = "sms_webhook_token"
 	// Table holds the table name of the location in the database.
 	Table = "locations"
 )
@@ -56,6 +58,7 @@ var Columns = []string{
 	FieldPhone,
 	FieldSettings,
 	FieldHostname,
+	FieldSmsWebhookToken,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -106,6 +109,8 @@ var (
 	DefaultSettings types.LocationSettings
 	// HostnameValidator is a validator for the "hostname" field. It is called by the builders before save.
 	HostnameValidator func(string) error
+	// SmsWebhookTokenValidator is a validator for the "sms_webhook_token" field. It is called by the builders before save.
+	SmsWebhookTokenValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -166,4 +171,9 @@ func ByPhone(opts ...sql.OrderTermOption) OrderOption {
 // ByHostname orders the results by the hostname field.
 func ByHostname(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHostname, opts...).ToFunc()
+}
+
+// BySmsWebhookToken orders the results by the sms_webhook_token field.
+func BySmsWebhookToken(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSmsWebhookToken, opts...).ToFunc()
 }

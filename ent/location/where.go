@@ -105,6 +105,11 @@ func Hostname(v string) predicate.Location {
 	return predicate.Location(sql.FieldEQ(FieldHostname, v))
 }
 
+// SmsWebhookToken applies equality check predicate on the "sms_webhook_token" field. It's identical to SmsWebhookTokenEQ.
+func SmsWebhookToken(v string) predicate.Location {
+	return predicate.Location(sql.FieldEQ(FieldSmsWebhookToken, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Location {
 	return predicate.Location(sql.FieldEQ(FieldCreatedAt, v))
@@ -713,6 +718,81 @@ func HostnameEqualFold(v string) predicate.Location {
 // HostnameContainsFold applies the ContainsFold predicate on the "hostname" field.
 func HostnameContainsFold(v string) predicate.Location {
 	return predicate.Location(sql.FieldContainsFold(FieldHostname, v))
+}
+
+// SmsWebhookTokenEQ applies the EQ predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenEQ(v string) predicate.Location {
+	return predicate.Location(sql.FieldEQ(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenNEQ applies the NEQ predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenNEQ(v string) predicate.Location {
+	return predicate.Location(sql.FieldNEQ(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenIn applies the In predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenIn(vs ...string) predicate.Location {
+	return predicate.Location(sql.FieldIn(FieldSmsWebhookToken, vs...))
+}
+
+// SmsWebhookTokenNotIn applies the NotIn predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenNotIn(vs ...string) predicate.Location {
+	return predicate.Location(sql.FieldNotIn(FieldSmsWebhookToken, vs...))
+}
+
+// SmsWebhookTokenGT applies the GT predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenGT(v string) predicate.Location {
+	return predicate.Location(sql.FieldGT(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenGTE applies the GTE predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenGTE(v string) predicate.Location {
+	return predicate.Location(sql.FieldGTE(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenLT applies the LT predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenLT(v string) predicate.Location {
+	return predicate.Location(sql.FieldLT(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenLTE applies the LTE predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenLTE(v string) predicate.Location {
+	return predicate.Location(sql.FieldLTE(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenContains applies the Contains predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenContains(v string) predicate.Location {
+	return predicate.Location(sql.FieldContains(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenHasPrefix applies the HasPrefix predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenHasPrefix(v string) predicate.Location {
+	return predicate.Location(sql.FieldHasPrefix(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenHasSuffix applies the HasSuffix predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenHasSuffix(v string) predicate.Location {
+	return predicate.Location(sql.FieldHasSuffix(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenIsNil applies the IsNil predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenIsNil() predicate.Location {
+	return predicate.Location(sql.FieldIsNull(FieldSmsWebhookToken))
+}
+
+// SmsWebhookTokenNotNil applies the NotNil predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenNotNil() predicate.Location {
+	return predicate.Location(sql.FieldNotNull(FieldSmsWebhookToken))
+}
+
+// SmsWebhookTokenEqualFold applies the EqualFold predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenEqualFold(v string) predicate.Location {
+	return predicate.Location(sql.FieldEqualFold(FieldSmsWebhookToken, v))
+}
+
+// SmsWebhookTokenContainsFold applies the ContainsFold predicate on the "sms_webhook_token" field.
+func SmsWebhookTokenContainsFold(v string) predicate.Location {
+	return predicate.Location(sql.FieldContainsFold(FieldSmsWebhookToken, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -69,6 +69,28 @@ const (
 	FieldSendAfter = "send_after"
 	// FieldSentAt holds the string denoting the sent_at field in the database.
 	FieldSentAt = "sent_at"
+	// FieldDirection holds the string denoting the direction field in the database.
+	FieldDirection = "direction"
+	// FieldFrom holds the string denoting the from field in the database.
+	FieldFrom = "from"
+	// FieldIntent holds the string denoting the intent field in the database.
+	FieldIntent = "intent"
+	// FieldIntentConfidence holds the string denoting the intent_confidence field in the database.
+	FieldIntentConfidence = "intent_confidence"
+	// FieldAction holds the string denoting the action field in the database.
+	FieldAction = "action"
+	// FieldActionNote holds the string denoting the action_note field in the database.
+	FieldActionNote = "action_note"
+	// FieldTaskID holds the string denoting the task_id field in the database.
+	FieldTaskID = "task_id"
+	// FieldUndo holds the string denoting the undo field in the database.
+	FieldUndo = "undo"
+	// FieldActionUndoneAt holds the string denoting the action_undone_at field in the database.
+	FieldActionUndoneAt = "action_undone_at"
+	// FieldActionUndoneByID holds the string denoting the action_undone_by_id field in the database.
+	FieldActionUndoneByID = "action_undone_by_id"
+	// FieldReplyToID holds the string denoting the reply_to_id field in the database.
+	FieldReplyToID = "reply_to_id"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeContact holds the string denoting the contact edge name in mutations.
@@ -137,6 +159,17 @@ var Columns = []string{
 	FieldKey,
 	FieldSendAfter,
 	FieldSentAt,
+	FieldDirection,
+	FieldFrom,
+	FieldIntent,
+	FieldIntentConfidence,
+	FieldAction,
+	FieldActionNote,
+	FieldTaskID,
+	FieldUndo,
+	FieldActionUndoneAt,
+	FieldActionUndoneByID,
+	FieldReplyToID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -195,6 +228,12 @@ var (
 	ProviderMessageIDValidator func(string) error
 	// KeyValidator is a validator for the "key" field. It is called by the builders before save.
 	KeyValidator func(string) error
+	// FromValidator is a validator for the "from" field. It is called by the builders before save.
+	FromValidator func(string) error
+	// DefaultActionNote holds the default value on creation for the "action_note" field.
+	DefaultActionNote string
+	// ActionNoteValidator is a validator for the "action_note" field. It is called by the builders before save.
+	ActionNoteValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -239,6 +278,7 @@ const (
 	StatusDelivered  Status = "delivered"
 	StatusFailed     Status = "failed"
 	StatusSuppressed Status = "suppressed"
+	StatusReceived   Status = "received"
 )
 
 func (s Status) String() string {
@@ -248,10 +288,93 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusQueued, StatusDeferred, StatusSent, StatusDelivered, StatusFailed, StatusSuppressed:
+	case StatusQueued, StatusDeferred, StatusSent, StatusDelivered, StatusFailed, StatusSuppressed, StatusReceived:
 		return nil
 	default:
 		return fmt.Errorf("message: invalid enum value for status field: %q", s)
+	}
+}
+
+// Direction defines the type for the "direction" enum field.
+type Direction string
+
+// DirectionOutbound is the default value of the Direction enum.
+const DefaultDirection = DirectionOutbound
+
+// Direction values.
+const (
+	DirectionOutbound Direction = "outbound"
+	DirectionInbound  Direction = "inbound"
+)
+
+func (d Direction) String() string {
+	return string(d)
+}
+
+// DirectionValidator is a validator for the "direction" field enum values. It is called by the builders before save.
+func DirectionValidator(d Direction) error {
+	switch d {
+	case DirectionOutbound, DirectionInbound:
+		return nil
+	default:
+		return fmt.Errorf("message: invalid enum value for direction field: %q", d)
+	}
+}
+
+// Intent defines the type for the "intent" enum field.
+type Intent string
+
+// Intent values.
+const (
+	IntentConfirm    Intent = "confirm"
+	IntentCancel     Intent = "cancel"
+	IntentReschedule Intent = "reschedule"
+	IntentQuestion   Intent = "question"
+	IntentOptOut     Intent = "opt_out"
+	IntentOptIn      Intent = "opt_in"
+	IntentOther      Intent = "other"
+)
+
+func (i Intent) String() string {
+	return string(i)
+}
+
+// IntentValidator is a validator for the "intent" field enum values. It is called by the builders before save.
+func IntentValidator(i Intent) error {
+	switch i {
+	case IntentConfirm, IntentCancel, IntentReschedule, IntentQuestion, IntentOptOut, IntentOptIn, IntentOther:
+		return nil
+	default:
+		return fmt.Errorf("message: invalid enum value for intent field: %q", i)
+	}
+}
+
+// Action defines the type for the "action" enum field.
+type Action string
+
+// Action values.
+const (
+	ActionConfirmed      Action = "confirmed"
+	ActionCancelled      Action = "cancelled"
+	ActionRescheduleTask Action = "reschedule_task"
+	ActionQuestionTask   Action = "question_task"
+	ActionOptedOut       Action = "opted_out"
+	ActionOptedIn        Action = "opted_in"
+	ActionNeedsReply     Action = "needs_reply"
+	ActionLogged         Action = "logged"
+)
+
+func (a Action) String() string {
+	return string(a)
+}
+
+// ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
+func ActionValidator(a Action) error {
+	switch a {
+	case ActionConfirmed, ActionCancelled, ActionRescheduleTask, ActionQuestionTask, ActionOptedOut, ActionOptedIn, ActionNeedsReply, ActionLogged:
+		return nil
+	default:
+		return fmt.Errorf("message: invalid enum value for action field: %q", a)
 	}
 }
 
@@ -383,6 +506,56 @@ func BySentAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSentAt, opts...).ToFunc()
 }
 
+// ByDirection orders the results by the direction field.
+func ByDirection(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDirection, opts...).ToFunc()
+}
+
+// ByFrom orders the results by the from field.
+func ByFrom(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFrom, opts...).ToFunc()
+}
+
+// ByIntent orders the results by the intent field.
+func ByIntent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIntent, opts...).ToFunc()
+}
+
+// ByIntentConfidence orders the results by the intent_confidence field.
+func ByIntentConfidence(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIntentConfidence, opts...).ToFunc()
+}
+
+// ByAction orders the results by the action field.
+func ByAction(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAction, opts...).ToFunc()
+}
+
+// ByActionNote orders the results by the action_note field.
+func ByActionNote(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldActionNote, opts...).ToFunc()
+}
+
+// ByTaskID orders the results by the task_id field.
+func ByTaskID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTaskID, opts...).ToFunc()
+}
+
+// ByActionUndoneAt orders the results by the action_undone_at field.
+func ByActionUndoneAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldActionUndoneAt, opts...).ToFunc()
+}
+
+// ByActionUndoneByID orders the results by the action_undone_by_id field.
+func ByActionUndoneByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldActionUndoneByID, opts...).ToFunc()
+}
+
+// ByReplyToID orders the results by the reply_to_id field.
+func ByReplyToID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReplyToID, opts...).ToFunc()
+}
+
 // ByLocationField orders the results by location field.
 func ByLocationField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -471,6 +644,60 @@ func (e *Status) UnmarshalGQL(val interface{}) error {
 	*e = Status(str)
 	if err := StatusValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Direction) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Direction) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Direction(str)
+	if err := DirectionValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Direction", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Intent) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Intent) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Intent(str)
+	if err := IntentValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Intent", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Action) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Action) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Action(str)
+	if err := ActionValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Action", str)
 	}
 	return nil
 }

@@ -166,6 +166,41 @@ func SentAt(v time.Time) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldSentAt, v))
 }
 
+// From applies equality check predicate on the "from" field. It's identical to FromEQ.
+func From(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldFrom, v))
+}
+
+// IntentConfidence applies equality check predicate on the "intent_confidence" field. It's identical to IntentConfidenceEQ.
+func IntentConfidence(v float64) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldIntentConfidence, v))
+}
+
+// ActionNote applies equality check predicate on the "action_note" field. It's identical to ActionNoteEQ.
+func ActionNote(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldActionNote, v))
+}
+
+// TaskID applies equality check predicate on the "task_id" field. It's identical to TaskIDEQ.
+func TaskID(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldTaskID, v))
+}
+
+// ActionUndoneAt applies equality check predicate on the "action_undone_at" field. It's identical to ActionUndoneAtEQ.
+func ActionUndoneAt(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldActionUndoneAt, v))
+}
+
+// ActionUndoneByID applies equality check predicate on the "action_undone_by_id" field. It's identical to ActionUndoneByIDEQ.
+func ActionUndoneByID(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldActionUndoneByID, v))
+}
+
+// ReplyToID applies equality check predicate on the "reply_to_id" field. It's identical to ReplyToIDEQ.
+func ReplyToID(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldReplyToID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldCreatedAt, v))
@@ -1474,6 +1509,576 @@ func SentAtIsNil() predicate.Message {
 // SentAtNotNil applies the NotNil predicate on the "sent_at" field.
 func SentAtNotNil() predicate.Message {
 	return predicate.Message(sql.FieldNotNull(FieldSentAt))
+}
+
+// DirectionEQ applies the EQ predicate on the "direction" field.
+func DirectionEQ(v Direction) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldDirection, v))
+}
+
+// DirectionNEQ applies the NEQ predicate on the "direction" field.
+func DirectionNEQ(v Direction) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldDirection, v))
+}
+
+// DirectionIn applies the In predicate on the "direction" field.
+func DirectionIn(vs ...Direction) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldDirection, vs...))
+}
+
+// DirectionNotIn applies the NotIn predicate on the "direction" field.
+func DirectionNotIn(vs ...Direction) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldDirection, vs...))
+}
+
+// FromEQ applies the EQ predicate on the "from" field.
+func FromEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldFrom, v))
+}
+
+// FromNEQ applies the NEQ predicate on the "from" field.
+func FromNEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldFrom, v))
+}
+
+// FromIn applies the In predicate on the "from" field.
+func FromIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldFrom, vs...))
+}
+
+// FromNotIn applies the NotIn predicate on the "from" field.
+func FromNotIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldFrom, vs...))
+}
+
+// FromGT applies the GT predicate on the "from" field.
+func FromGT(v string) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldFrom, v))
+}
+
+// FromGTE applies the GTE predicate on the "from" field.
+func FromGTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldFrom, v))
+}
+
+// FromLT applies the LT predicate on the "from" field.
+func FromLT(v string) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldFrom, v))
+}
+
+// FromLTE applies the LTE predicate on the "from" field.
+func FromLTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldFrom, v))
+}
+
+// FromContains applies the Contains predicate on the "from" field.
+func FromContains(v string) predicate.Message {
+	return predicate.Message(sql.FieldContains(FieldFrom, v))
+}
+
+// FromHasPrefix applies the HasPrefix predicate on the "from" field.
+func FromHasPrefix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasPrefix(FieldFrom, v))
+}
+
+// FromHasSuffix applies the HasSuffix predicate on the "from" field.
+func FromHasSuffix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasSuffix(FieldFrom, v))
+}
+
+// FromIsNil applies the IsNil predicate on the "from" field.
+func FromIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldFrom))
+}
+
+// FromNotNil applies the NotNil predicate on the "from" field.
+func FromNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldFrom))
+}
+
+// FromEqualFold applies the EqualFold predicate on the "from" field.
+func FromEqualFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldEqualFold(FieldFrom, v))
+}
+
+// FromContainsFold applies the ContainsFold predicate on the "from" field.
+func FromContainsFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldContainsFold(FieldFrom, v))
+}
+
+// IntentEQ applies the EQ predicate on the "intent" field.
+func IntentEQ(v Intent) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldIntent, v))
+}
+
+// IntentNEQ applies the NEQ predicate on the "intent" field.
+func IntentNEQ(v Intent) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldIntent, v))
+}
+
+// IntentIn applies the In predicate on the "intent" field.
+func IntentIn(vs ...Intent) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldIntent, vs...))
+}
+
+// IntentNotIn applies the NotIn predicate on the "intent" field.
+func IntentNotIn(vs ...Intent) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldIntent, vs...))
+}
+
+// IntentIsNil applies the IsNil predicate on the "intent" field.
+func IntentIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldIntent))
+}
+
+// IntentNotNil applies the NotNil predicate on the "intent" field.
+func IntentNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldIntent))
+}
+
+// IntentConfidenceEQ applies the EQ predicate on the "intent_confidence" field.
+func IntentConfidenceEQ(v float64) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldIntentConfidence, v))
+}
+
+// IntentConfidenceNEQ applies the NEQ predicate on the "intent_confidence" field.
+func IntentConfidenceNEQ(v float64) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldIntentConfidence, v))
+}
+
+// IntentConfidenceIn applies the In predicate on the "intent_confidence" field.
+func IntentConfidenceIn(vs ...float64) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldIntentConfidence, vs...))
+}
+
+// IntentConfidenceNotIn applies the NotIn predicate on the "intent_confidence" field.
+func IntentConfidenceNotIn(vs ...float64) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldIntentConfidence, vs...))
+}
+
+// IntentConfidenceGT applies the GT predicate on the "intent_confidence" field.
+func IntentConfidenceGT(v float64) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldIntentConfidence, v))
+}
+
+// IntentConfidenceGTE applies the GTE predicate on the "intent_confidence" field.
+func IntentConfidenceGTE(v float64) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldIntentConfidence, v))
+}
+
+// IntentConfidenceLT applies the LT predicate on the "intent_confidence" field.
+func IntentConfidenceLT(v float64) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldIntentConfidence, v))
+}
+
+// IntentConfidenceLTE applies the LTE predicate on the "intent_confidence" field.
+func IntentConfidenceLTE(v float64) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldIntentConfidence, v))
+}
+
+// IntentConfidenceIsNil applies the IsNil predicate on the "intent_confidence" field.
+func IntentConfidenceIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldIntentConfidence))
+}
+
+// IntentConfidenceNotNil applies the NotNil predicate on the "intent_confidence" field.
+func IntentConfidenceNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldIntentConfidence))
+}
+
+// ActionEQ applies the EQ predicate on the "action" field.
+func ActionEQ(v Action) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldAction, v))
+}
+
+// ActionNEQ applies the NEQ predicate on the "action" field.
+func ActionNEQ(v Action) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldAction, v))
+}
+
+// ActionIn applies the In predicate on the "action" field.
+func ActionIn(vs ...Action) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldAction, vs...))
+}
+
+// ActionNotIn applies the NotIn predicate on the "action" field.
+func ActionNotIn(vs ...Action) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldAction, vs...))
+}
+
+// ActionIsNil applies the IsNil predicate on the "action" field.
+func ActionIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldAction))
+}
+
+// ActionNotNil applies the NotNil predicate on the "action" field.
+func ActionNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldAction))
+}
+
+// ActionNoteEQ applies the EQ predicate on the "action_note" field.
+func ActionNoteEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldActionNote, v))
+}
+
+// ActionNoteNEQ applies the NEQ predicate on the "action_note" field.
+func ActionNoteNEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldActionNote, v))
+}
+
+// ActionNoteIn applies the In predicate on the "action_note" field.
+func ActionNoteIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldActionNote, vs...))
+}
+
+// ActionNoteNotIn applies the NotIn predicate on the "action_note" field.
+func ActionNoteNotIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldActionNote, vs...))
+}
+
+// ActionNoteGT applies the GT predicate on the "action_note" field.
+func ActionNoteGT(v string) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldActionNote, v))
+}
+
+// ActionNoteGTE applies the GTE predicate on the "action_note" field.
+func ActionNoteGTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldActionNote, v))
+}
+
+// ActionNoteLT applies the LT predicate on the "action_note" field.
+func ActionNoteLT(v string) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldActionNote, v))
+}
+
+// ActionNoteLTE applies the LTE predicate on the "action_note" field.
+func ActionNoteLTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldActionNote, v))
+}
+
+// ActionNoteContains applies the Contains predicate on the "action_note" field.
+func ActionNoteContains(v string) predicate.Message {
+	return predicate.Message(sql.FieldContains(FieldActionNote, v))
+}
+
+// ActionNoteHasPrefix applies the HasPrefix predicate on the "action_note" field.
+func ActionNoteHasPrefix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasPrefix(FieldActionNote, v))
+}
+
+// ActionNoteHasSuffix applies the HasSuffix predicate on the "action_note" field.
+func ActionNoteHasSuffix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasSuffix(FieldActionNote, v))
+}
+
+// ActionNoteEqualFold applies the EqualFold predicate on the "action_note" field.
+func ActionNoteEqualFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldEqualFold(FieldActionNote, v))
+}
+
+// ActionNoteContainsFold applies the ContainsFold predicate on the "action_note" field.
+func ActionNoteContainsFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldContainsFold(FieldActionNote, v))
+}
+
+// TaskIDEQ applies the EQ predicate on the "task_id" field.
+func TaskIDEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldTaskID, v))
+}
+
+// TaskIDNEQ applies the NEQ predicate on the "task_id" field.
+func TaskIDNEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldTaskID, v))
+}
+
+// TaskIDIn applies the In predicate on the "task_id" field.
+func TaskIDIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldTaskID, vs...))
+}
+
+// TaskIDNotIn applies the NotIn predicate on the "task_id" field.
+func TaskIDNotIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldTaskID, vs...))
+}
+
+// TaskIDGT applies the GT predicate on the "task_id" field.
+func TaskIDGT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldTaskID, v))
+}
+
+// TaskIDGTE applies the GTE predicate on the "task_id" field.
+func TaskIDGTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldTaskID, v))
+}
+
+// TaskIDLT applies the LT predicate on the "task_id" field.
+func TaskIDLT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldTaskID, v))
+}
+
+// TaskIDLTE applies the LTE predicate on the "task_id" field.
+func TaskIDLTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldTaskID, v))
+}
+
+// TaskIDContains applies the Contains predicate on the "task_id" field.
+func TaskIDContains(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContains(FieldTaskID, vc))
+}
+
+// TaskIDHasPrefix applies the HasPrefix predicate on the "task_id" field.
+func TaskIDHasPrefix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasPrefix(FieldTaskID, vc))
+}
+
+// TaskIDHasSuffix applies the HasSuffix predicate on the "task_id" field.
+func TaskIDHasSuffix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasSuffix(FieldTaskID, vc))
+}
+
+// TaskIDIsNil applies the IsNil predicate on the "task_id" field.
+func TaskIDIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldTaskID))
+}
+
+// TaskIDNotNil applies the NotNil predicate on the "task_id" field.
+func TaskIDNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldTaskID))
+}
+
+// TaskIDEqualFold applies the EqualFold predicate on the "task_id" field.
+func TaskIDEqualFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldEqualFold(FieldTaskID, vc))
+}
+
+// TaskIDContainsFold applies the ContainsFold predicate on the "task_id" field.
+func TaskIDContainsFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContainsFold(FieldTaskID, vc))
+}
+
+// UndoIsNil applies the IsNil predicate on the "undo" field.
+func UndoIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldUndo))
+}
+
+// UndoNotNil applies the NotNil predicate on the "undo" field.
+func UndoNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldUndo))
+}
+
+// ActionUndoneAtEQ applies the EQ predicate on the "action_undone_at" field.
+func ActionUndoneAtEQ(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldActionUndoneAt, v))
+}
+
+// ActionUndoneAtNEQ applies the NEQ predicate on the "action_undone_at" field.
+func ActionUndoneAtNEQ(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldActionUndoneAt, v))
+}
+
+// ActionUndoneAtIn applies the In predicate on the "action_undone_at" field.
+func ActionUndoneAtIn(vs ...time.Time) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldActionUndoneAt, vs...))
+}
+
+// ActionUndoneAtNotIn applies the NotIn predicate on the "action_undone_at" field.
+func ActionUndoneAtNotIn(vs ...time.Time) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldActionUndoneAt, vs...))
+}
+
+// ActionUndoneAtGT applies the GT predicate on the "action_undone_at" field.
+func ActionUndoneAtGT(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldActionUndoneAt, v))
+}
+
+// ActionUndoneAtGTE applies the GTE predicate on the "action_undone_at" field.
+func ActionUndoneAtGTE(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldActionUndoneAt, v))
+}
+
+// ActionUndoneAtLT applies the LT predicate on the "action_undone_at" field.
+func ActionUndoneAtLT(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldActionUndoneAt, v))
+}
+
+// ActionUndoneAtLTE applies the LTE predicate on the "action_undone_at" field.
+func ActionUndoneAtLTE(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldActionUndoneAt, v))
+}
+
+// ActionUndoneAtIsNil applies the IsNil predicate on the "action_undone_at" field.
+func ActionUndoneAtIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldActionUndoneAt))
+}
+
+// ActionUndoneAtNotNil applies the NotNil predicate on the "action_undone_at" field.
+func ActionUndoneAtNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldActionUndoneAt))
+}
+
+// ActionUndoneByIDEQ applies the EQ predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldActionUndoneByID, v))
+}
+
+// ActionUndoneByIDNEQ applies the NEQ predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDNEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldActionUndoneByID, v))
+}
+
+// ActionUndoneByIDIn applies the In predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldActionUndoneByID, vs...))
+}
+
+// ActionUndoneByIDNotIn applies the NotIn predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDNotIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldActionUndoneByID, vs...))
+}
+
+// ActionUndoneByIDGT applies the GT predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDGT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldActionUndoneByID, v))
+}
+
+// ActionUndoneByIDGTE applies the GTE predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDGTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldActionUndoneByID, v))
+}
+
+// ActionUndoneByIDLT applies the LT predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDLT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldActionUndoneByID, v))
+}
+
+// ActionUndoneByIDLTE applies the LTE predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDLTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldActionUndoneByID, v))
+}
+
+// ActionUndoneByIDContains applies the Contains predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDContains(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContains(FieldActionUndoneByID, vc))
+}
+
+// ActionUndoneByIDHasPrefix applies the HasPrefix predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDHasPrefix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasPrefix(FieldActionUndoneByID, vc))
+}
+
+// ActionUndoneByIDHasSuffix applies the HasSuffix predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDHasSuffix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasSuffix(FieldActionUndoneByID, vc))
+}
+
+// ActionUndoneByIDIsNil applies the IsNil predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldActionUndoneByID))
+}
+
+// ActionUndoneByIDNotNil applies the NotNil predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldActionUndoneByID))
+}
+
+// ActionUndoneByIDEqualFold applies the EqualFold predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDEqualFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldEqualFold(FieldActionUndoneByID, vc))
+}
+
+// ActionUndoneByIDContainsFold applies the ContainsFold predicate on the "action_undone_by_id" field.
+func ActionUndoneByIDContainsFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContainsFold(FieldActionUndoneByID, vc))
+}
+
+// ReplyToIDEQ applies the EQ predicate on the "reply_to_id" field.
+func ReplyToIDEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldReplyToID, v))
+}
+
+// ReplyToIDNEQ applies the NEQ predicate on the "reply_to_id" field.
+func ReplyToIDNEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldReplyToID, v))
+}
+
+// ReplyToIDIn applies the In predicate on the "reply_to_id" field.
+func ReplyToIDIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldReplyToID, vs...))
+}
+
+// ReplyToIDNotIn applies the NotIn predicate on the "reply_to_id" field.
+func ReplyToIDNotIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldReplyToID, vs...))
+}
+
+// ReplyToIDGT applies the GT predicate on the "reply_to_id" field.
+func ReplyToIDGT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldReplyToID, v))
+}
+
+// ReplyToIDGTE applies the GTE predicate on the "reply_to_id" field.
+func ReplyToIDGTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldReplyToID, v))
+}
+
+// ReplyToIDLT applies the LT predicate on the "reply_to_id" field.
+func ReplyToIDLT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldReplyToID, v))
+}
+
+// ReplyToIDLTE applies the LTE predicate on the "reply_to_id" field.
+func ReplyToIDLTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldReplyToID, v))
+}
+
+// ReplyToIDContains applies the Contains predicate on the "reply_to_id" field.
+func ReplyToIDContains(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContains(FieldReplyToID, vc))
+}
+
+// ReplyToIDHasPrefix applies the HasPrefix predicate on the "reply_to_id" field.
+func ReplyToIDHasPrefix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasPrefix(FieldReplyToID, vc))
+}
+
+// ReplyToIDHasSuffix applies the HasSuffix predicate on the "reply_to_id" field.
+func ReplyToIDHasSuffix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasSuffix(FieldReplyToID, vc))
+}
+
+// ReplyToIDIsNil applies the IsNil predicate on the "reply_to_id" field.
+func ReplyToIDIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldReplyToID))
+}
+
+// ReplyToIDNotNil applies the NotNil predicate on the "reply_to_id" field.
+func ReplyToIDNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldReplyToID))
+}
+
+// ReplyToIDEqualFold applies the EqualFold predicate on the "reply_to_id" field.
+func ReplyToIDEqualFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldEqualFold(FieldReplyToID, vc))
+}
+
+// ReplyToIDContainsFold applies the ContainsFold predicate on the "reply_to_id" field.
+func ReplyToIDContainsFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContainsFold(FieldReplyToID, vc))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

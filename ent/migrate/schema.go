@@ -347,6 +347,7 @@ var (
 		{Name: "to_starts_at", Type: field.TypeTime, Nullable: true},
 		{Name: "to_ends_at", Type: field.TypeTime, Nullable: true},
 		{Name: "reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "message_id", Type: field.TypeString, Nullable: true},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "booking_id", Type: field.TypeString},
 		{Name: "actor_id", Type: field.TypeString, Nullable: true},
@@ -359,19 +360,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "booking_events_locations_location",
-				Columns:    []*schema.Column{BookingEventsColumns[8]},
+				Columns:    []*schema.Column{BookingEventsColumns[9]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "booking_events_bookings_booking",
-				Columns:    []*schema.Column{BookingEventsColumns[9]},
+				Columns:    []*schema.Column{BookingEventsColumns[10]},
 				RefColumns: []*schema.Column{BookingsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "booking_events_users_actor",
-				Columns:    []*schema.Column{BookingEventsColumns[10]},
+				Columns:    []*schema.Column{BookingEventsColumns[11]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -380,12 +381,12 @@ var (
 			{
 				Name:    "bookingevent_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{BookingEventsColumns[8]},
+				Columns: []*schema.Column{BookingEventsColumns[9]},
 			},
 			{
 				Name:    "bookingevent_booking_id_at",
 				Unique:  false,
-				Columns: []*schema.Column{BookingEventsColumns[9], BookingEventsColumns[2]},
+				Columns: []*schema.Column{BookingEventsColumns[10], BookingEventsColumns[2]},
 			},
 		},
 	}
@@ -435,7 +436,7 @@ var (
 		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 20},
 		{Name: "email", Type: field.TypeString, Nullable: true, Size: 254},
 		{Name: "date_of_birth", Type: field.TypeString, Nullable: true},
-		{Name: "lead_source", Type: field.TypeEnum, Enums: []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other"}, Default: "other"},
+		{Name: "lead_source", Type: field.TypeEnum, Enums: []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms"}, Default: "other"},
 		{Name: "referrer", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "pipeline", Type: field.TypeEnum, Enums: []string{"lead", "pre_appointment", "post_appointment", "partnership"}, Default: "lead"},
 		{Name: "stage", Type: field.TypeEnum, Enums: []string{"new_lead", "contacted", "qualified", "booked", "confirmed", "reminded", "ready", "completed", "results_sent", "recalled", "referral_sent", "partnership_active"}, Default: "new_lead"},
@@ -453,6 +454,8 @@ var (
 		{Name: "lead_intent", Type: field.TypeEnum, Nullable: true, Enums: []string{"book", "price", "question", "results", "other"}},
 		{Name: "urgency", Type: field.TypeEnum, Nullable: true, Enums: []string{"low", "normal", "high", "urgent"}},
 		{Name: "enrichment", Type: field.TypeJSON, Nullable: true},
+		{Name: "sms_failed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "sms_failed_reason", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "assigned_to_id", Type: field.TypeString, Nullable: true},
 	}
@@ -464,13 +467,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_locations_location",
-				Columns:    []*schema.Column{ContactsColumns[26]},
+				Columns:    []*schema.Column{ContactsColumns[28]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_assigned_to",
-				Columns:    []*schema.Column{ContactsColumns[27]},
+				Columns:    []*schema.Column{ContactsColumns[29]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -479,22 +482,22 @@ var (
 			{
 				Name:    "contact_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[26]},
+				Columns: []*schema.Column{ContactsColumns[28]},
 			},
 			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[26], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_location_id_email",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[26], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[26], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -502,7 +505,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[26], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -510,7 +513,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_stage_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[26], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -518,12 +521,75 @@ var (
 			{
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[26], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_location_id_date_of_birth",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[26], ContactsColumns[7]},
+				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[7]},
+			},
+		},
+	}
+	// ConversationsColumns holds the columns for the "conversations" table.
+	ConversationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "needs_reply", Type: field.TypeBool, Default: false},
+		{Name: "unread_count", Type: field.TypeInt, Default: 0},
+		{Name: "last_message_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_inbound_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_message_preview", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "done_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "contact_id", Type: field.TypeString},
+		{Name: "assignee_id", Type: field.TypeString, Nullable: true},
+	}
+	// ConversationsTable holds the schema information for the "conversations" table.
+	ConversationsTable = &schema.Table{
+		Name:       "conversations",
+		Columns:    ConversationsColumns,
+		PrimaryKey: []*schema.Column{ConversationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "conversations_locations_location",
+				Columns:    []*schema.Column{ConversationsColumns[9]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "conversations_contacts_contact",
+				Columns:    []*schema.Column{ConversationsColumns[10]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "conversations_users_assignee",
+				Columns:    []*schema.Column{ConversationsColumns[11]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "conversation_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{ConversationsColumns[9]},
+			},
+			{
+				Name:    "conversation_location_id_contact_id",
+				Unique:  true,
+				Columns: []*schema.Column{ConversationsColumns[9], ConversationsColumns[10]},
+			},
+			{
+				Name:    "conversation_location_id_needs_reply_last_message_at",
+				Unique:  false,
+				Columns: []*schema.Column{ConversationsColumns[9], ConversationsColumns[3], ConversationsColumns[5]},
+			},
+			{
+				Name:    "conversation_location_id_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{ConversationsColumns[9], ConversationsColumns[2]},
 			},
 		},
 	}
@@ -715,6 +781,7 @@ var (
 		{Name: "phone", Type: field.TypeString, Default: ""},
 		{Name: "settings", Type: field.TypeJSON},
 		{Name: "hostname", Type: field.TypeString, Nullable: true, Size: 253},
+		{Name: "sms_webhook_token", Type: field.TypeString, Nullable: true, Size: 64},
 	}
 	// LocationsTable holds the schema information for the "locations" table.
 	LocationsTable = &schema.Table{
@@ -783,7 +850,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "channel", Type: field.TypeEnum, Enums: []string{"sms", "email"}, Default: "sms"},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"queued", "deferred", "sent", "delivered", "failed", "suppressed"}, Default: "queued"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"queued", "deferred", "sent", "delivered", "failed", "suppressed", "received"}, Default: "queued"},
 		{Name: "suppressed_reason", Type: field.TypeString, Nullable: true, Size: 60},
 		{Name: "error", Type: field.TypeString, Size: 500, Default: ""},
 		{Name: "to", Type: field.TypeString, Size: 254},
@@ -801,6 +868,17 @@ var (
 		{Name: "key", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "send_after", Type: field.TypeTime, Nullable: true},
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "direction", Type: field.TypeEnum, Enums: []string{"outbound", "inbound"}, Default: "outbound"},
+		{Name: "from", Type: field.TypeString, Nullable: true, Size: 254},
+		{Name: "intent", Type: field.TypeEnum, Nullable: true, Enums: []string{"confirm", "cancel", "reschedule", "question", "opt_out", "opt_in", "other"}},
+		{Name: "intent_confidence", Type: field.TypeFloat64, Nullable: true},
+		{Name: "action", Type: field.TypeEnum, Nullable: true, Enums: []string{"confirmed", "cancelled", "reschedule_task", "question_task", "opted_out", "opted_in", "needs_reply", "logged"}},
+		{Name: "action_note", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "task_id", Type: field.TypeString, Nullable: true},
+		{Name: "undo", Type: field.TypeJSON, Nullable: true},
+		{Name: "action_undone_at", Type: field.TypeTime, Nullable: true},
+		{Name: "action_undone_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "reply_to_id", Type: field.TypeString, Nullable: true},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "contact_id", Type: field.TypeString},
 		{Name: "booking_id", Type: field.TypeString, Nullable: true},
@@ -814,25 +892,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "messages_locations_location",
-				Columns:    []*schema.Column{MessagesColumns[22]},
+				Columns:    []*schema.Column{MessagesColumns[33]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "messages_contacts_contact",
-				Columns:    []*schema.Column{MessagesColumns[23]},
+				Columns:    []*schema.Column{MessagesColumns[34]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "messages_bookings_booking",
-				Columns:    []*schema.Column{MessagesColumns[24]},
+				Columns:    []*schema.Column{MessagesColumns[35]},
 				RefColumns: []*schema.Column{BookingsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "messages_users_sent_by",
-				Columns:    []*schema.Column{MessagesColumns[25]},
+				Columns:    []*schema.Column{MessagesColumns[36]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -841,27 +919,37 @@ var (
 			{
 				Name:    "message_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[22]},
+				Columns: []*schema.Column{MessagesColumns[33]},
 			},
 			{
 				Name:    "message_location_id_key",
 				Unique:  true,
-				Columns: []*schema.Column{MessagesColumns[22], MessagesColumns[19]},
+				Columns: []*schema.Column{MessagesColumns[33], MessagesColumns[19]},
 			},
 			{
 				Name:    "message_location_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[22], MessagesColumns[1]},
+				Columns: []*schema.Column{MessagesColumns[33], MessagesColumns[1]},
 			},
 			{
 				Name:    "message_contact_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[23], MessagesColumns[1]},
+				Columns: []*schema.Column{MessagesColumns[34], MessagesColumns[1]},
 			},
 			{
 				Name:    "message_location_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[22], MessagesColumns[4]},
+				Columns: []*schema.Column{MessagesColumns[33], MessagesColumns[4]},
+			},
+			{
+				Name:    "message_location_id_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[33], MessagesColumns[2]},
+			},
+			{
+				Name:    "message_location_id_provider_message_id",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[33], MessagesColumns[15]},
 			},
 		},
 	}
@@ -1424,6 +1512,52 @@ var (
 			},
 		},
 	}
+	// WebhookEventsColumns holds the columns for the "webhook_events" table.
+	WebhookEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "source", Type: field.TypeString, Size: 40},
+		{Name: "kind", Type: field.TypeString, Size: 40},
+		{Name: "event_id", Type: field.TypeString, Size: 200},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647},
+		{Name: "received_at", Type: field.TypeTime},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"received", "processed", "failed", "ignored"}, Default: "received"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "last_error", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "processed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "duplicates", Type: field.TypeInt, Default: 0},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// WebhookEventsTable holds the schema information for the "webhook_events" table.
+	WebhookEventsTable = &schema.Table{
+		Name:       "webhook_events",
+		Columns:    WebhookEventsColumns,
+		PrimaryKey: []*schema.Column{WebhookEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_events_locations_location",
+				Columns:    []*schema.Column{WebhookEventsColumns[11]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookevent_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEventsColumns[11]},
+			},
+			{
+				Name:    "webhookevent_location_id_source_kind_event_id",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookEventsColumns[11], WebhookEventsColumns[1], WebhookEventsColumns[2], WebhookEventsColumns[3]},
+			},
+			{
+				Name:    "webhookevent_location_id_received_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEventsColumns[11], WebhookEventsColumns[5]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AiUsagesTable,
@@ -1435,6 +1569,7 @@ var (
 		BookingEventsTable,
 		CancelReasonsTable,
 		ContactsTable,
+		ConversationsTable,
 		EventsTable,
 		IPRulesTable,
 		ImportJobsTable,
@@ -1455,6 +1590,7 @@ var (
 		TaskEventsTable,
 		TouchpointsTable,
 		UsersTable,
+		WebhookEventsTable,
 	}
 )
 
@@ -1476,6 +1612,9 @@ func init() {
 	CancelReasonsTable.ForeignKeys[0].RefTable = LocationsTable
 	ContactsTable.ForeignKeys[0].RefTable = LocationsTable
 	ContactsTable.ForeignKeys[1].RefTable = UsersTable
+	ConversationsTable.ForeignKeys[0].RefTable = LocationsTable
+	ConversationsTable.ForeignKeys[1].RefTable = ContactsTable
+	ConversationsTable.ForeignKeys[2].RefTable = UsersTable
 	EventsTable.ForeignKeys[0].RefTable = LocationsTable
 	IPRulesTable.ForeignKeys[0].RefTable = LocationsTable
 	IPRulesTable.ForeignKeys[1].RefTable = UsersTable
@@ -1512,4 +1651,5 @@ func init() {
 	TouchpointsTable.ForeignKeys[2].RefTable = UsersTable
 	TouchpointsTable.ForeignKeys[3].RefTable = BookingsTable
 	UsersTable.ForeignKeys[0].RefTable = LocationsTable
+	WebhookEventsTable.ForeignKeys[0].RefTable = LocationsTable
 }

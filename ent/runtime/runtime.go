@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
@@ -38,6 +39,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -677,10 +679,65 @@ func init() {
 	contactDescNotes := contactFields[16].Descriptor()
 	// contact.DefaultNotes holds the default value on creation for the notes field.
 	contact.DefaultNotes = contactDescNotes.Default.(string)
+	// contactDescSmsFailedReason is the schema descriptor for sms_failed_reason field.
+	contactDescSmsFailedReason := contactFields[25].Descriptor()
+	// contact.SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
+	contact.SmsFailedReasonValidator = contactDescSmsFailedReason.Validators[0].(func(string) error)
 	// contactDescID is the schema descriptor for id field.
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
 	contact.DefaultID = contactDescID.Default.(func() pulid.ID)
+	conversationMixin := schema.Conversation{}.Mixin()
+	conversation.Policy = privacy.NewPolicies(conversationMixin[2], schema.Conversation{})
+	conversation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := conversation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	conversationMixinHooks2 := conversationMixin[2].Hooks()
+
+	conversation.Hooks[1] = conversationMixinHooks2[0]
+
+	conversation.Hooks[2] = conversationMixinHooks2[1]
+	conversationMixinFields0 := conversationMixin[0].Fields()
+	_ = conversationMixinFields0
+	conversationMixinFields1 := conversationMixin[1].Fields()
+	_ = conversationMixinFields1
+	conversationFields := schema.Conversation{}.Fields()
+	_ = conversationFields
+	// conversationDescCreatedAt is the schema descriptor for created_at field.
+	conversationDescCreatedAt := conversationMixinFields1[0].Descriptor()
+	// conversation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	conversation.DefaultCreatedAt = conversationDescCreatedAt.Default.(func() time.Time)
+	// conversationDescUpdatedAt is the schema descriptor for updated_at field.
+	conversationDescUpdatedAt := conversationMixinFields1[1].Descriptor()
+	// conversation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	conversation.DefaultUpdatedAt = conversationDescUpdatedAt.Default.(func() time.Time)
+	// conversation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	conversation.UpdateDefaultUpdatedAt = conversationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// conversationDescNeedsReply is the schema descriptor for needs_reply field.
+	conversationDescNeedsReply := conversationFields[2].Descriptor()
+	// conversation.DefaultNeedsReply holds the default value on creation for the needs_reply field.
+	conversation.DefaultNeedsReply = conversationDescNeedsReply.Default.(bool)
+	// conversationDescUnreadCount is the schema descriptor for unread_count field.
+	conversationDescUnreadCount := conversationFields[3].Descriptor()
+	// conversation.DefaultUnreadCount holds the default value on creation for the unread_count field.
+	conversation.DefaultUnreadCount = conversationDescUnreadCount.Default.(int)
+	// conversation.UnreadCountValidator is a validator for the "unread_count" field. It is called by the builders before save.
+	conversation.UnreadCountValidator = conversationDescUnreadCount.Validators[0].(func(int) error)
+	// conversationDescLastMessagePreview is the schema descriptor for last_message_preview field.
+	conversationDescLastMessagePreview := conversationFields[6].Descriptor()
+	// conversation.DefaultLastMessagePreview holds the default value on creation for the last_message_preview field.
+	conversation.DefaultLastMessagePreview = conversationDescLastMessagePreview.Default.(string)
+	// conversation.LastMessagePreviewValidator is a validator for the "last_message_preview" field. It is called by the builders before save.
+	conversation.LastMessagePreviewValidator = conversationDescLastMessagePreview.Validators[0].(func(string) error)
+	// conversationDescID is the schema descriptor for id field.
+	conversationDescID := conversationMixinFields0[0].Descriptor()
+	// conversation.DefaultID holds the default value on creation for the id field.
+	conversation.DefaultID = conversationDescID.Default.(func() pulid.ID)
 	eventMixin := schema.Event{}.Mixin()
 	event.Policy = privacy.NewPolicies(eventMixin[1], schema.Event{})
 	event.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1038,6 +1095,10 @@ func init() {
 	locationDescHostname := locationFields[8].Descriptor()
 	// location.HostnameValidator is a validator for the "hostname" field. It is called by the builders before save.
 	location.HostnameValidator = locationDescHostname.Validators[0].(func(string) error)
+	// locationDescSmsWebhookToken is the schema descriptor for sms_webhook_token field.
+	locationDescSmsWebhookToken := locationFields[9].Descriptor()
+	// location.SmsWebhookTokenValidator is a validator for the "sms_webhook_token" field. It is called by the builders before save.
+	location.SmsWebhookTokenValidator = locationDescSmsWebhookToken.Validators[0].(func(string) error)
 	// locationDescID is the schema descriptor for id field.
 	locationDescID := locationMixinFields0[0].Descriptor()
 	// location.DefaultID holds the default value on creation for the id field.
@@ -1162,6 +1223,16 @@ func init() {
 	messageDescKey := messageFields[19].Descriptor()
 	// message.KeyValidator is a validator for the "key" field. It is called by the builders before save.
 	message.KeyValidator = messageDescKey.Validators[0].(func(string) error)
+	// messageDescFrom is the schema descriptor for from field.
+	messageDescFrom := messageFields[23].Descriptor()
+	// message.FromValidator is a validator for the "from" field. It is called by the builders before save.
+	message.FromValidator = messageDescFrom.Validators[0].(func(string) error)
+	// messageDescActionNote is the schema descriptor for action_note field.
+	messageDescActionNote := messageFields[27].Descriptor()
+	// message.DefaultActionNote holds the default value on creation for the action_note field.
+	message.DefaultActionNote = messageDescActionNote.Default.(string)
+	// message.ActionNoteValidator is a validator for the "action_note" field. It is called by the builders before save.
+	message.ActionNoteValidator = messageDescActionNote.Validators[0].(func(string) error)
 	// messageDescID is the schema descriptor for id field.
 	messageDescID := messageMixinFields0[0].Descriptor()
 	// message.DefaultID holds the default value on creation for the id field.
@@ -1877,6 +1948,105 @@ func init() {
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.
 	user.DefaultID = userDescID.Default.(func() pulid.ID)
+	webhookeventMixin := schema.WebhookEvent{}.Mixin()
+	webhookevent.Policy = privacy.NewPolicies(webhookeventMixin[1], schema.WebhookEvent{})
+	webhookevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookeventMixinHooks1 := webhookeventMixin[1].Hooks()
+
+	webhookevent.Hooks[1] = webhookeventMixinHooks1[0]
+
+	webhookevent.Hooks[2] = webhookeventMixinHooks1[1]
+	webhookeventMixinFields0 := webhookeventMixin[0].Fields()
+	_ = webhookeventMixinFields0
+	webhookeventFields := schema.WebhookEvent{}.Fields()
+	_ = webhookeventFields
+	// webhookeventDescSource is the schema descriptor for source field.
+	webhookeventDescSource := webhookeventFields[0].Descriptor()
+	// webhookevent.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	webhookevent.SourceValidator = func() func(string) error {
+		validators := webhookeventDescSource.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(source string) error {
+			for _, fn := range fns {
+				if err := fn(source); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookeventDescKind is the schema descriptor for kind field.
+	webhookeventDescKind := webhookeventFields[1].Descriptor()
+	// webhookevent.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	webhookevent.KindValidator = func() func(string) error {
+		validators := webhookeventDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookeventDescEventID is the schema descriptor for event_id field.
+	webhookeventDescEventID := webhookeventFields[2].Descriptor()
+	// webhookevent.EventIDValidator is a validator for the "event_id" field. It is called by the builders before save.
+	webhookevent.EventIDValidator = func() func(string) error {
+		validators := webhookeventDescEventID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event_id string) error {
+			for _, fn := range fns {
+				if err := fn(event_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookeventDescReceivedAt is the schema descriptor for received_at field.
+	webhookeventDescReceivedAt := webhookeventFields[4].Descriptor()
+	// webhookevent.DefaultReceivedAt holds the default value on creation for the received_at field.
+	webhookevent.DefaultReceivedAt = webhookeventDescReceivedAt.Default.(func() time.Time)
+	// webhookeventDescAttempts is the schema descriptor for attempts field.
+	webhookeventDescAttempts := webhookeventFields[6].Descriptor()
+	// webhookevent.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookevent.DefaultAttempts = webhookeventDescAttempts.Default.(int)
+	// webhookevent.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	webhookevent.AttemptsValidator = webhookeventDescAttempts.Validators[0].(func(int) error)
+	// webhookeventDescLastError is the schema descriptor for last_error field.
+	webhookeventDescLastError := webhookeventFields[7].Descriptor()
+	// webhookevent.DefaultLastError holds the default value on creation for the last_error field.
+	webhookevent.DefaultLastError = webhookeventDescLastError.Default.(string)
+	// webhookevent.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	webhookevent.LastErrorValidator = webhookeventDescLastError.Validators[0].(func(string) error)
+	// webhookeventDescDuplicates is the schema descriptor for duplicates field.
+	webhookeventDescDuplicates := webhookeventFields[9].Descriptor()
+	// webhookevent.DefaultDuplicates holds the default value on creation for the duplicates field.
+	webhookevent.DefaultDuplicates = webhookeventDescDuplicates.Default.(int)
+	// webhookevent.DuplicatesValidator is a validator for the "duplicates" field. It is called by the builders before save.
+	webhookevent.DuplicatesValidator = webhookeventDescDuplicates.Validators[0].(func(int) error)
+	// webhookeventDescID is the schema descriptor for id field.
+	webhookeventDescID := webhookeventMixinFields0[0].Descriptor()
+	// webhookevent.DefaultID holds the default value on creation for the id field.
+	webhookevent.DefaultID = webhookeventDescID.Default.(func() pulid.ID)
 }
 
 const (

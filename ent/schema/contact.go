@@ -17,7 +17,7 @@ import (
 )
 
 // LeadSources are where a contact first came from.
-var LeadSources = []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other"}
+var LeadSources = []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms"}
 
 // Pipelines a contact moves through.
 var Pipelines = []string{"lead", "pre_appointment", "post_appointment", "partnership"}
@@ -100,6 +100,12 @@ func (Contact) Fields() []ent.Field {
 		field.JSON("enrichment", &types.ContactEnrichment{}).Optional().
 			Comment("Which engine read the notes, how sure it was and why").
 			Annotations(skipInput, entgql.Type("ContactEnrichment")),
+		field.Time("sms_failed_at").Optional().Nillable().
+			Comment("When an SMS to the phone failed permanently (a delivery receipt); cleared when the phone changes").
+			Annotations(skipInput),
+		field.String("sms_failed_reason").Optional().Nillable().MaxLen(200).
+			Comment("The provider's reason for that failure").
+			Annotations(skipInput),
 	}
 }
 

@@ -85,6 +85,10 @@ func (BookingEvent) Fields() []ent.Field {
 		field.Time("to_ends_at").Optional().Nillable().Immutable(),
 		field.String("reason").Default("").MaxLen(500).Immutable(),
 		field.String("actor_id").GoType(pulid.ID("")).Optional().Nillable().Immutable(),
+		// No edge (no foreign key): SQLite would rebuild the table to add one.
+		field.String("message_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().
+			Comment("The patient's SMS that caused the change (two-way SMS), or the one whose change it undoes").
+			Annotations(entgql.Type("ID")),
 	}
 }
 

@@ -54,6 +54,11 @@ func (Location) Fields() []ent.Field {
 		// index, not a column constraint, for the same reason.
 		field.String("hostname").Optional().Nillable().MaxLen(253).
 			Comment("Host name that selects this location, e.g. sydney.crm.example.com"),
+		// Stored, not hashed: admins see it in the webhook URL they paste
+		// into ClickSend. Compared in constant time (internal/hooks).
+		field.String("sms_webhook_token").Optional().Nillable().Sensitive().MaxLen(64).
+			Comment("The secret in the ClickSend inbound and receipt URLs").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -16,8 +16,19 @@ import (
 // MessageStatuses are the states of an outbound message (internal/messaging):
 // queued → sent → delivered, or deferred (quiet hours) first, or failed
 // (the provider refused it, or attempts ran out), or suppressed (never sent,
-// with the reason: opted out, no consent, the booking changed).
-var MessageStatuses = []string{"queued", "deferred", "sent", "delivered", "failed", "suppressed"}
+// with the reason: opted out, no consent, the booking changed). An inbound
+// message is received.
+var MessageStatuses = []string{"queued", "deferred", "sent", "delivered", "failed", "suppressed", "received"}
+
+// SMSIntents are what a patient's reply means (internal/ai's intents).
+var SMSIntents = []string{"confirm", "cancel", "reschedule", "question", "opt_out", "opt_in", "other"}
+
+// SMSActions are what the system did with an inbound SMS
+// (internal/aiwire.Plan states the mapping from intent): confirmed or
+// cancelled the booking, made a task (reschedule, question), opted the
+// number out or back in, put the reply in the needs-a-reply queue, or
+// only logged it (no booking to act on).
+var SMSActions = []string{"confirmed", "cancelled", "reschedule_task", "question_task", "opted_out", "opted_in", "needs_reply", "logged"}
 
 // Message is one outbound SMS (later email) to a contact: what was or would
 // be sent, through which provider, at what cost, and who or which rule sent
@@ -75,6 +86,36 @@ func (Message) Fields() []ent.Field {
 			Comment("Not before this time (quiet hours)"),
 		field.Time("sent_at").Optional().Nillable().
 			Annotations(entgql.OrderField("SENT_AT")),
+		// Two-way SMS (issue 15). New fields go last: SQLite adds columns
+		// only at the end. No edges, so no foreign keys (a table rebuild).
+		field.Enum("direction").Values("outbound", "inbound").Default("outbound").
+			Annotations(entgql.Type("MessageDirection")),
+		field.String("from").Optional().Nillable().MaxLen(254).
+			Comment("Sender of an inbound message (E.164); to is then the clinic's number"),
+		field.Enum("intent").Values(SMSIntents...).Optional().Nillable().
+			Comment("What an inbound reply means (DetectSMSIntent)").
+			Annotations(entgql.Type("SMSIntent")),
+		field.Float("intent_confidence").Optional().Nillable().
+			Comment("The classifier's confidence in intent, 0 to 1"),
+		field.Enum("action").Values(SMSActions...).Optional().Nillable().
+			Comment("What the system did with an inbound reply").
+			Annotations(entgql.Type("SMSAction")),
+		field.String("action_note").Default("").MaxLen(500).
+			Comment("Why, in words: the classifier's reason, the proposed time, why nothing was changed"),
+		field.String("task_id").GoType(pulid.ID("")).Optional().Nillable().
+			Comment("The task the reply made (reschedule, question)").
+			Annotations(entgql.Type("ID")),
+		field.JSON("undo", map[string]string{}).Optional().
+			Comment("What undoing the automatic change restores (internal/sms)").
+			Annotations(hidden),
+		field.Time("action_undone_at").Optional().Nillable().
+			Comment("When staff undid the automatic change"),
+		field.String("action_undone_by_id").GoType(pulid.ID("")).Optional().Nillable().
+			Comment("Who undid it").
+			Annotations(entgql.Type("ID")),
+		field.String("reply_to_id").GoType(pulid.ID("")).Optional().Nillable().
+			Comment("The inbound message an automatic reply answers").
+			Annotations(entgql.Type("ID")),
 	}
 }
 
@@ -95,6 +136,8 @@ func (Message) Indexes() []ent.Index {
 		index.Fields("location_id", "created_at"),
 		index.Fields("contact_id", "created_at"),
 		index.Fields("location_id", "status"),
+		index.Fields("location_id", "updated_at"),
+		index.Fields("location_id", "provider_message_id"),
 	}
 }
 
@@ -159,4 +202,67 @@ func (OptOut) Indexes() []ent.Index {
 // Annotations of the OptOut.
 func (OptOut) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// Conversation is the SMS thread with one contact at one location, as the
+// inbox lists it: who handles it, whether it waits for a reply, how many
+// inbound messages nobody has opened yet, and when it was last active and
+// marked done. The messages themselves are Message rows of the contact; a
+// conversation is created with the first message either way and updated
+// by internal/sms with each one.
+type Conversation struct{ ent.Schema }
+
+// Mixin of the Conversation.
+func (Conversation) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Conversation, "conversations"), TimeMixin{}, TenantMixin{Read: rbac.Contacts, Write: rbac.Contacts}}
+}
+
+// Fields of the Conversation.
+func (Conversation) Fields() []ent.Field {
+	skip := entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+	return []ent.Field{
+		field.String("contact_id").GoType(pulid.ID("")).Immutable(),
+		field.String("assignee_id").GoType(pulid.ID("")).Optional().Nillable(),
+		field.Bool("needs_reply").Default(false).
+			Comment("An inbound message waits for a person (unclear, a question, low confidence)").
+			Annotations(entgql.OrderField("NEEDS_REPLY")),
+		field.Int("unread_count").Default(0).NonNegative().
+			Comment("Inbound messages since staff last opened the thread").
+			Annotations(entgql.OrderField("UNREAD_COUNT")),
+		field.Time("last_message_at").Optional().Nillable().
+			Annotations(entgql.OrderField("LAST_MESSAGE_AT")),
+		field.Time("last_inbound_at").Optional().Nillable(),
+		field.String("last_message_preview").Default("").MaxLen(200).
+			Comment("The start of the newest message, for the inbox list"),
+		field.Time("done_at").Optional().Nillable().
+			Comment("When staff marked it done; a new inbound message reopens it").
+			Annotations(skip),
+	}
+}
+
+// Edges of the Conversation.
+func (Conversation) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("contact", Contact.Type).Field("contact_id").Unique().Required().Immutable().
+			Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.To("assignee", User.Type).Field("assignee_id").Unique(),
+	}
+}
+
+// Indexes of the Conversation.
+func (Conversation) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("location_id", "contact_id").Unique(),
+		index.Fields("location_id", "needs_reply", "last_message_at"),
+		index.Fields("location_id", "updated_at"),
+	}
+}
+
+// Annotations of the Conversation: the conversations query is hand-written
+// (graph/sms.graphql) for its filter and its order.
+func (Conversation) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.MultiOrder(),
+	}
 }

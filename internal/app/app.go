@@ -25,6 +25,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/entclient"
 	"github.com/avatarimaging/avatarcrm/internal/events"
+	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
@@ -33,6 +34,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/server"
+	"github.com/avatarimaging/avatarcrm/internal/sms"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/ui"
@@ -62,6 +64,10 @@ type App struct {
 	Schedules *schedule.Scheduler
 	// Messaging sends SMS through the configured provider (jobs.go).
 	Messaging *messaging.Service
+	// SMS is two-way SMS; Hooks the webhook shim whose ClickSend events
+	// it processes (internal/sms, internal/hooks).
+	SMS   *sms.Service
+	Hooks *hooks.Pipeline
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -160,6 +166,10 @@ func (a *App) Open(ctx context.Context) error {
 	// started them with their location's permission table.
 	a.Contacts = &contacts.Service{Client: d.Client, Warmness: warm, Stages: stages, Audit: a.Audit, Now: a.Now, Events: a.Events, Policies: store}
 	a.Automation = &automation.Service{Client: d.Client, Tasks: taskSvc, Stages: stages, Now: a.Now}
+	a.SMS = &sms.Service{Client: d.Client, PublicURL: a.Config.BaseURL, Now: a.Now,
+		Deps: sms.Deps{Bookings: bookingSvc, Tasks: taskSvc, Events: a.Events, AI: a.Ent.AI}}
+	a.Hooks = &hooks.Pipeline{Client: d.Client, Audit: a.Audit, Now: a.Now}
+	a.SMS.Register(a.Hooks)
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
 	}
@@ -189,6 +199,7 @@ func (a *App) Open(ctx context.Context) error {
 		Automation:     a.Automation,
 		Jobs:           a.Jobs,
 		Messaging:      a.Messaging,
+		SMS:            a.SMS,
 		Scheduler:      a.Schedules,
 		AI:             aiSvc,
 	}
@@ -225,6 +236,7 @@ func (a *App) Open(ctx context.Context) error {
 		Limiter:       a.limiter,
 		Audit:         a.Audit,
 		BodyLimits:    bodyLimits(staffUI.BodyLimits()),
+		Hooks:         a.Hooks,
 	})
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
+	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
@@ -39,6 +40,8 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	}
 	ws := jobs.NewWorkers()
 	messaging.AddWorkers(ws, msg)
+	a.SMS.Messaging = msg
+	hooks.AddWorkers(ws, a.Hooks)
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
 	a.aiWorkers(ws)
 	automation.AddWorkers(ws, a.Automation)
@@ -57,6 +60,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	}
 	a.Jobs = q
 	msg.Jobs = q
+	a.Hooks.Jobs = q
 	a.Events.Jobs, a.Automation.Jobs, a.Contacts.Jobs = q, q, q
 	a.Automation.SMS = smsSender(msg)
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now, Clock: TimerClock}

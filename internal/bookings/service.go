@@ -906,8 +906,18 @@ type change struct {
 // be refused because it may not write touchpoints by hand.
 func (s *Service) record(o *op, b *ent.Booking, ch change) error {
 	ctx := viewer.Consequences.Grant(o.ctx, "")
-	ev := o.c.BookingEvent.Create().SetBookingID(b.ID).SetKind(ch.kind).SetAt(o.now).
-		SetReason(normalize.Truncate(ch.reason, 500)).SetNillableActorID(o.actor)
+	ev := o.c.BookingEvent.Create().SetBookingID(b.ID).SetKind(ch.kind).SetAt(o.now).SetNillableActorID(o.actor)
+	if cause, ok := causeOf(o.ctx); ok {
+		// An automatic change from a patient's SMS names the message.
+		ch.summary = cause.describe(ch.summary)
+		if ch.reason == "" {
+			ch.reason = ch.summary
+		} else {
+			ch.reason = cause.describe(ch.reason)
+		}
+		ev.SetMessageID(cause.MessageID)
+	}
+	ev.SetReason(normalize.Truncate(ch.reason, 500))
 	if ch.from != nil {
 		ev.SetFromStartsAt(ch.from.start).SetFromEndsAt(ch.from.end)
 	}

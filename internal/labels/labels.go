@@ -13,6 +13,7 @@ var words = map[string]string{
 	// Lead sources.
 	"meta_ads": "Meta Ads", "google_ads": "Google Ads", "referral": "Personal referral", "gp_referral": "GP referral",
 	"wix": "Website (Wix)", "manychat": "ManyChat", "walk_in": "Walk-in", "other": "Other",
+	"sms": "SMS",
 	// Pipelines.
 	"lead": "Lead", "pre_appointment": "Pre-Appointment", "post_appointment": "Post-Appointment", "partnership": "Partnership",
 	// Stages.
@@ -42,6 +43,12 @@ var words = map[string]string{
 	// Lead intents (what a contact's notes ask for; urgencies are the
 	// task priorities' words).
 	"book": "To book", "price": "The price", "question": "A question",
+	// Two-way SMS: directions, intents of a reply, what the system did.
+	"inbound": "From the patient", "outbound": "To the patient", "received": "Received",
+	"confirm": "Confirms", "cancel": "Cancels", "reschedule": "Asks for another time",
+	"opt_out": "Opts out (STOP)", "opt_in": "Opts in (START)",
+	"reschedule_task": "Task to move the booking", "question_task": "Task to answer",
+	"opted_out": "Opted out", "opted_in": "Opted back in", "needs_reply": "Needs a reply", "logged": "Logged only",
 	// Roles, user statuses, sign-in methods, permission effects.
 	"manager": "Manager", "staff": "Staff", "viewer": "Viewer",
 	"active": "Active", "invited": "Invited", "disabled": "Disabled",

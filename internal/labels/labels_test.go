@@ -23,6 +23,8 @@ func TestEveryEnumHasALabel(t *testing.T) {
 		"roles":            {"admin", "manager", "staff", "viewer"},
 		"modalities":       {"mri", "ct", "xray", "ultrasound", "mammography", "dexa", "nuclear", "other"},
 		"csv columns":      contacts.ExportFields,
+		"sms intents":      schema.SMSIntents, "sms actions": schema.SMSActions,
+		"message directions": {"inbound", "outbound"},
 	}
 	for name, codes := range lists {
 		for _, c := range codes {

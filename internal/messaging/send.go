@@ -224,7 +224,7 @@ func (s *Service) suppression(ctx context.Context, m *ent.Message, now time.Time
 	if err != nil {
 		return "", err
 	}
-	if out {
+	if out && (m.ReplyToID == nil || m.Marketing) {
 		return ReasonOptedOut, nil
 	}
 	if m.Marketing && (ct == nil || !ct.SmsConsent) {
@@ -272,6 +272,13 @@ func cutAt(s string) string {
 // channel at the location (idempotent). c is the caller's client; the
 // two-way SMS issue calls it on "STOP", staff from the contact page.
 func OptOutAddress(ctx context.Context, c *ent.Client, locationID pulid.ID, channel optout.Channel, address, source string) error {
+	return OptOutAddressAt(ctx, c, locationID, channel, address, source, time.Time{})
+}
+
+// OptOutAddressAt is OptOutAddress recorded at a time of the caller's
+// clock (zero: now), so "did the patient write after opting out" compares
+// times of one clock.
+func OptOutAddressAt(ctx context.Context, c *ent.Client, locationID pulid.ID, channel optout.Channel, address, source string, at time.Time) error {
 	if address == "" {
 		return errors.New("opt out: no address")
 	}
@@ -279,5 +286,9 @@ func OptOutAddress(ctx context.Context, c *ent.Client, locationID pulid.ID, chan
 	if err != nil || had {
 		return err
 	}
-	return c.OptOut.Create().SetLocationID(locationID).SetChannel(channel).SetAddress(address).SetSource(source).Exec(ctx)
+	create := c.OptOut.Create().SetLocationID(locationID).SetChannel(channel).SetAddress(address).SetSource(source)
+	if !at.IsZero() {
+		create.SetCreatedAt(at).SetUpdatedAt(at)
+	}
+	return create.Exec(ctx)
 }

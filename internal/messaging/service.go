@@ -53,6 +53,11 @@ type SMSInput struct {
 	// Bookings are further bookings of the same contact and day that a
 	// combined reminder covers (besides BookingID).
 	Bookings []pulid.ID
+	// ReplyTo is the patient's inbound message this one answers (two-way
+	// SMS). A reply that is not marketing goes even to a number that
+	// opted out: the patient wrote after opting out (or the reply
+	// confirms the opt-out itself).
+	ReplyTo *pulid.ID
 }
 
 func (s *Service) provider() Provider {
@@ -127,7 +132,8 @@ func (s *Service) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (*en
 		SetLocationID(loc.ID).SetContactID(ct.ID).SetChannel(message.ChannelSms).
 		SetBody(body).SetTemplate(in.Template).SetMarketing(marketing).SetUrgent(in.Urgent).
 		SetSegments(cnt.Segments).SetCostCents(cnt.Segments * s.PriceCents).
-		SetNillableRuleID(in.RuleID).SetNillableSentByID(in.SentBy).SetCreatedAt(now).SetUpdatedAt(now)
+		SetNillableRuleID(in.RuleID).SetNillableSentByID(in.SentBy).SetNillableReplyToID(in.ReplyTo).
+		SetCreatedAt(now).SetUpdatedAt(now)
 	if ct.Phone != nil {
 		create.SetTo(*ct.Phone)
 	} else {

@@ -48,6 +48,8 @@ type Deps struct {
 	// BodyLimits raises the request body limit (DefaultBodyLimit) for
 	// exact paths, such as the UI's CSV upload.
 	BodyLimits map[string]int64
+	// Hooks mounts the webhook shim (/hooks/...); nil mounts none.
+	Hooks interface{ ClickSendRoutes(chi.Router) }
 }
 
 // DefaultBodyLimit caps request bodies but on the paths of Deps.BodyLimits.
@@ -81,6 +83,13 @@ func Handler(d Deps) http.Handler {
 	r.Get("/readyz", readyz(d.DB))
 	if d.Audit != nil {
 		r.Get("/readyz/audit", auditReady(d.Audit))
+	}
+
+	// Webhooks: no session, no CSRF check, no IP allowlist (ClickSend
+	// publishes no source ranges); the secret token in the path names
+	// the location, and the event is stored before the 200.
+	if d.Hooks != nil {
+		d.Hooks.ClickSendRoutes(r)
 	}
 
 	// Browser-facing routes refuse cross-origin unsafe requests (CSRF):

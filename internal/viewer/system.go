@@ -66,11 +66,16 @@ var (
 	// spending for the budget check: a staff member classifying an SMS
 	// spends the location's budget without holding settings permissions.
 	AIUsage = Capability{"ai-usage", "record and total what the AI layer's calls cost, whoever caused them"}
+	// Webhook receives what an outside system (ClickSend, later Wix and
+	// ManyChat) sends to /hooks/...: nobody is signed in, the secret in
+	// the URL names the location. It finds that location by its token,
+	// stores the raw event and enqueues its job; the job then runs as Job.
+	Webhook = Capability{"webhook", "store what an outside system sends to /hooks, before anyone is signed in"}
 )
 
 // Capabilities lists every capability.
 func Capabilities() []Capability {
-	return []Capability{Identity, Integrity, Consequences, ImportJob, Scheduler, Seed, AuditTrail, Operator, Job, AIUsage}
+	return []Capability{Identity, Integrity, Consequences, ImportJob, Scheduler, Seed, AuditTrail, Operator, Job, AIUsage, Webhook}
 }
 
 type capKey struct{}

@@ -265,3 +265,120 @@
     if (e.target && e.target.querySelectorAll) wire(e.target);
   });
 })();
+
+// Two-way SMS (ui/views/sms.templ). The inbox from the keyboard: j/k move
+// between conversations, Enter opens one, r replies, d marks it done, a
+// goes to its assignee (choose, then Enter). The list polls for changes
+// (htmx); the chosen conversation stays chosen across a swap, and a poll
+// waits while a select in the list has the focus. In the send box
+// Ctrl+Enter (or Cmd+Enter) sends.
+(function () {
+  "use strict";
+  var chosen = null; // the chosen conversation's ID
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-inbox] [data-conversation]"));
+  }
+  function current() {
+    var rs = rows();
+    for (var i = 0; i < rs.length; i++) {
+      if (rs[i].getAttribute("data-conversation") === chosen) return rs[i];
+    }
+    return null;
+  }
+  function choose(row) {
+    rows().forEach(function (r) {
+      r.classList.remove("chosen");
+      r.removeAttribute("aria-current");
+    });
+    if (!row) return;
+    chosen = row.getAttribute("data-conversation");
+    row.classList.add("chosen");
+    row.setAttribute("aria-current", "true");
+    var open = row.querySelector("[data-inbox-open]");
+    if (open) open.focus();
+  }
+  function typing(el) {
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+  }
+  function submit(form) {
+    if (!form) return;
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+  document.addEventListener("keydown", function (e) {
+    var el = e.target;
+    // Ctrl+Enter sends the SMS being typed.
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && el && el.tagName === "TEXTAREA" && el.form && el.form.matches("[data-testid=sms-send-form]")) {
+      e.preventDefault();
+      submit(el.form);
+      return;
+    }
+    if (!document.querySelector("[data-inbox]") || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    // Enter in a conversation's assignee select assigns.
+    if (e.key === "Enter" && el && el.hasAttribute && el.hasAttribute("data-assign-select")) {
+      e.preventDefault();
+      submit(el.form);
+      return;
+    }
+    if (typing(el)) return;
+    var rs = rows();
+    if (!rs.length) return;
+    var row = current();
+    var i = row ? rs.indexOf(row) : -1;
+    switch (e.key) {
+      case "j":
+        choose(rs[Math.min(i + 1, rs.length - 1)]);
+        break;
+      case "k":
+        choose(rs[Math.max(i - 1, 0)]);
+        break;
+      case "Enter":
+        if (!row || (el && el.closest && el.closest("a, button"))) return; // the focused link or button does it
+        window.location.assign(row.querySelector("[data-inbox-open]").href);
+        break;
+      case "r":
+        if (!row) return;
+        window.location.assign(row.querySelector("[data-inbox-reply]").href);
+        break;
+      case "d":
+        if (!row) return;
+        var done = row.querySelector("[data-inbox-done]");
+        if (done) submit(done.form);
+        break;
+      case "a":
+        if (!row) return;
+        var sel = row.querySelector("[data-assign-select]");
+        if (sel) sel.focus();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  });
+  // A click in a row chooses it too.
+  document.addEventListener("focusin", function (e) {
+    var row = e.target && e.target.closest ? e.target.closest("[data-inbox] [data-conversation]") : null;
+    if (row && row.getAttribute("data-conversation") !== chosen) {
+      chosen = row.getAttribute("data-conversation");
+      rows().forEach(function (r) { r.classList.toggle("chosen", r === row); });
+    }
+  });
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail && e.detail.elt;
+    if (!elt || elt.id !== "inbox-list") return;
+    var a = document.activeElement;
+    if (a && a.tagName === "SELECT" && elt.contains(a)) e.preventDefault();
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var t = e.detail && e.detail.elt;
+    if (!t || !document.querySelector("[data-inbox]")) return;
+    var row = current();
+    if (!row) return;
+    var hadFocus = document.activeElement === document.body;
+    row.classList.add("chosen");
+    row.setAttribute("aria-current", "true");
+    if (hadFocus) {
+      var open = row.querySelector("[data-inbox-open]");
+      if (open) open.focus();
+    }
+  });
+})();

@@ -101,6 +101,9 @@ type ContactDetail struct {
 	// Log is the "log a call, SMS or note" form; CanLog shows it.
 	Log    LogForm
 	CanLog bool
+	// SMS is the SMS conversation and send box; nil when the viewer may
+	// not read conversations.
+	SMS *SMSThread
 }
 
 // LogForm is the form that logs a call, SMS, email or note by hand.

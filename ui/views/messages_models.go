@@ -12,7 +12,7 @@ type MessagingTab struct{ Key, Label, Href string }
 
 // MessagingTabs are the tabs the viewer may use.
 func MessagingTabs(m Me) []MessagingTab {
-	out := []MessagingTab{{"messages", "Messages", "/messages"}}
+	out := []MessagingTab{{"inbox", "Inbox", "/inbox"}, {"messages", "Messages", "/messages"}}
 	if m.Can(rbac.AutomationRead) {
 		out = append(out, MessagingTab{"templates", "SMS templates", "/messages/templates"}, MessagingTab{"schedules", "Schedules", "/messages/schedules"})
 	}

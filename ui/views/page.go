@@ -78,6 +78,7 @@ var Nav = []NavItem{
 	{"contacts", "Contacts", "/contacts", needs(rbac.ContactsRead)},
 	{"bookings", "Bookings", "/bookings", needs(rbac.BookingsRead)},
 	{"tasks", "Tasks", "/tasks", needs(rbac.TasksRead)},
+	{"inbox", "Inbox", "/inbox", needs(rbac.ContactsRead)},
 	{"messages", "Messages", "/messages", needs(rbac.ContactsRead)},
 	{"admin", "Admin", "/admin", CanAdmin},
 	{"audit", "Audit", "/admin/audit", needs(rbac.AuditRead)},

@@ -54,6 +54,9 @@ const (
 	Message     = "msg"
 	SMSTemplate = "smt"
 	OptOut      = "opt"
+	// Two-way SMS: conversations and the raw webhook events (internal/hooks).
+	Conversation = "cnv"
+	WebhookEvent = "whe"
 	// AI layer.
 	AIUsage = "aiu"
 )

@@ -132,6 +132,10 @@ type LocationSettings struct {
 	// cents (providers bill in US dollars); 0 means none. Set with
 	// setAIBudget (internal/aiusage), not through GraphQL's settings.
 	AIBudgetCents int64 `json:"aiBudgetCents,omitempty"`
+	// SMSIntentThreshold is the confidence (0 to 1) below which an
+	// inbound SMS changes nothing and waits for a person; 0 means the AI
+	// layer's default. Set with updateSMSSettings (internal/sms).
+	SMSIntentThreshold float64 `json:"smsIntentThreshold,omitempty"`
 }
 
 // DefaultLocationSettings are the settings a new location starts with.
