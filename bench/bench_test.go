@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -326,14 +325,6 @@ func measure(b *testing.B, op func(i int) error) {
 }
 
 // processCPU is the user and system time the process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func gqlErr(r testutil.GQLResponse) error {
 	if len(r.Errors) > 0 {
 		return fmt.Errorf("graphql: %+v", r.Errors)

@@ -311,14 +311,18 @@ func TestAIEnrichContact(t *testing.T) {
 	}
 	// Other changes leave the reading alone, and so do the same notes
 	// sent again (as the edit form does).
-	var before struct{ UpdateContact struct{ Enrichment struct{ At string } } }
+	var before struct {
+		UpdateContact struct{ Enrichment struct{ At string } }
+	}
 	srv.MustGraphQL(t, staff, `mutation($id: ID!, $in: UpdateContactInput!) { updateContact(id: $id, input: $in) { enrichment { at } } }`,
 		map[string]any{"id": c.ID, "in": map[string]any{"notes": "MRI knee please"}}).Decode(t, &before)
 	srv.MustGraphQL(t, staff, upd, map[string]any{"id": c.ID, "in": map[string]any{"lastName": "Blyton-Smith"}}).Decode(t, &up)
 	if u := up.UpdateContact; u.InterestedService == nil || u.InterestedService.Name != "MRI Knee" {
 		t.Errorf("after a name change the reading is %+v", u)
 	}
-	var again struct{ UpdateContact struct{ Enrichment struct{ At string } } }
+	var again struct {
+		UpdateContact struct{ Enrichment struct{ At string } }
+	}
 	// A minute later by the server's clock, so a new reading would show.
 	srv.BookedBefore(t, testutil.Now.Add(24*time.Hour+time.Minute), func() {
 		srv.MustGraphQL(t, staff, `mutation($id: ID!, $in: UpdateContactInput!) { updateContact(id: $id, input: $in) { enrichment { at } } }`,

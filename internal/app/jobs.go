@@ -27,6 +27,7 @@ var ExtraWorkers func(*jobs.Workers)
 // the real clock; tests that run the program in a child process shift it
 // (with the app's clock) to put a schedule's slot a moment ahead.
 var TimerClock clockwork.Clock
+
 // TuneJobs, when set before Open, adjusts the job queue's configuration:
 // the benchmarks use it to compare River's connection layouts.
 var TuneJobs func(*jobs.Config)
