@@ -614,7 +614,9 @@ func TestContacts_Merge(t *testing.T) {
 		map[string]any{"c": dup.ID})
 	bkID := bkCreate(t, srv, mgr, dup.ID, bkServiceID(t, srv, mgr, "MRI Knee"), time.Date(2026, 3, 20, 10, 0, 0, 0, bkSydney), 30)
 
-	// The call, and the booking's own history and stage move.
+	// The call, and the booking's own history and stage move (and the SMS
+	// the automation sends, once sent).
+	srv.SettleMessages(t, dup.ID)
 	dupTouchpoints := ctMust(t, srv, mgr, dup.ID).Touchpoints.TotalCount
 	page := getPage(t, srv, mgr, "/contacts/"+dup.ID)
 	d := page.Doc.Find(byTestID("duplicate"))
