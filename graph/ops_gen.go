@@ -245,12 +245,12 @@ var opPermissions = map[Op]rbac.Permission{
 	OpPermissionMatrix:         rbac.SettingsRead,
 	OpPermissionOverrides:      rbac.SettingsRead,
 	OpPermissions:              rbac.SettingsRead,
-	OpPreviewSMSTemplate:       rbac.AutomationRead,
+	OpPreviewSMSTemplate:       rbac.ContactsUpdate,
 	OpScheduledAutomations:     rbac.AutomationRead,
 	OpSchedules:                rbac.AutomationRead,
 	OpSearchContacts:           rbac.ContactsRead,
 	OpSmsSettings:              rbac.SettingsUpdate,
-	OpSmsTemplates:             rbac.AutomationRead,
+	OpSmsTemplates:             rbac.ContactsRead,
 	OpStageAnalytics:           rbac.ReportsRead,
 	OpStageChanges:             rbac.ContactsRead,
 	OpStagedContactImport:      rbac.ContactsCreate,
@@ -1271,9 +1271,9 @@ func (o *Ops) Permissions(ctx context.Context, after *entgql.Cursor[pulid.ID], f
 	return o.r.Query().Permissions(ctx, after, first, before, last, orderBy, where)
 }
 
-// PreviewSMSTemplate reads the previewSMSTemplate query; it needs automation:read.
+// PreviewSMSTemplate reads the previewSMSTemplate query; it needs contacts:update.
 func (o *Ops) PreviewSMSTemplate(ctx context.Context, key string, contactID pulid.ID, bookingID *pulid.ID, body *string) (*SMSPreview, error) {
-	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+	if err := authorize(ctx, rbac.ContactsUpdate); err != nil {
 		var zero *SMSPreview
 		return zero, err
 	}
@@ -1325,9 +1325,9 @@ func (o *Ops) SmsSettings(ctx context.Context) (*SMSSettings, error) {
 	return o.r.Query().SmsSettings(ctx)
 }
 
-// SmsTemplates reads the smsTemplates query; it needs automation:read.
+// SmsTemplates reads the smsTemplates query; it needs contacts:read.
 func (o *Ops) SmsTemplates(ctx context.Context) ([]*ent.SMSTemplate, error) {
-	if err := authorize(ctx, rbac.AutomationRead); err != nil {
+	if err := authorize(ctx, rbac.ContactsRead); err != nil {
 		var zero []*ent.SMSTemplate
 		return zero, err
 	}

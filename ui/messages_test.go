@@ -110,14 +110,19 @@ func TestMessagesPages(t *testing.T) {
 		t.Fatalf("schedules: %v", names)
 	}
 
-	// Staff read messages but not the templates or schedules.
+	// Staff read messages and the templates (the send box offers them),
+	// but cannot edit a template, nor see the schedules.
 	staff := srv.SignIn(t, "staff@example.com")
 	if p := getPage(t, srv, staff, "/messages"); p.Status != http.StatusOK {
 		t.Errorf("staff messages: %d", p.Status)
 	}
-	for _, path := range []string{"/messages/templates", "/messages/schedules"} {
-		if p := getPage(t, srv, staff, path); p.Status != http.StatusForbidden {
-			t.Errorf("staff %s: %d", path, p.Status)
-		}
+	if p := getPage(t, srv, staff, "/messages/templates"); p.Status != http.StatusOK {
+		t.Errorf("staff templates: %d", p.Status)
+	}
+	if p := postPage(t, srv, staff, "/messages/templates/reminder_24h", url.Values{"name": {"Reminder"}, "body": {"Hi {{first_name}}"}}); p.Status != http.StatusForbidden {
+		t.Errorf("staff edits a template: %d", p.Status)
+	}
+	if p := getPage(t, srv, staff, "/messages/schedules"); p.Status != http.StatusForbidden {
+		t.Errorf("staff schedules: %d", p.Status)
 	}
 }
