@@ -21,6 +21,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/sms"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
@@ -426,8 +427,8 @@ func bubble(m *ent.Message, names map[pulid.ID]string) views.SMSBubble {
 	}
 	if m.Action != nil {
 		b.Action = string(*m.Action)
-		b.Undoable = *m.Action != message.ActionNeedsReply && *m.Action != message.ActionLogged && m.ActionUndoneAt == nil
 	}
+	b.Undoable = sms.CanUndo(m)
 	if m.TaskID != nil {
 		b.TaskID = m.TaskID.String()
 	}

@@ -18,6 +18,17 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
+// CanUndo says whether staff may undo what the inbound message m did: it
+// changed something automatically and that was not undone yet. The thread's
+// Undo button and Undo itself ask the same question.
+func CanUndo(m *ent.Message) bool {
+	return changedSomething(m) && m.ActionUndoneAt == nil
+}
+
+func changedSomething(m *ent.Message) bool {
+	return m.Direction == message.DirectionInbound && m.Action != nil && len(m.Undo) > 0
+}
+
 // Undo reverts what an inbound message did automatically, in one
 // transaction: a confirmed or cancelled booking goes back to its status
 // before (history names the message), the task it made is cancelled, an
@@ -30,7 +41,7 @@ func (s *Service) Undo(ctx context.Context, c *ent.Client, messageID pulid.ID) (
 	if err != nil {
 		return nil, notFound(err, "messageID", "message %s not found", messageID)
 	}
-	if m.Direction != message.DirectionInbound || m.Action == nil || len(m.Undo) == 0 {
+	if !changedSomething(m) {
 		return nil, apperr.Invalidf("messageID", "the message changed nothing automatically, so there is nothing to undo")
 	}
 	if m.ActionUndoneAt != nil {
