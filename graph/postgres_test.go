@@ -245,6 +245,9 @@ func exerciseContacts(t *testing.T, srv *testutil.Server) parityResult {
 			"leadSource": "gp_referral", "pipeline": "lead", "stage": "new_lead", "tags": []string{"parity"},
 		}}).Decode(t, &created)
 	cc := created.CreateContact
+	// The automation's welcome SMS adds a touchpoint, and so warmness, when
+	// it is sent: wait for it, so both databases compare the same state.
+	srv.SettleMessages(t, cc.ID)
 	if deref(cc.Phone) != "+61412555019" {
 		t.Errorf("phone stored as %q, want +61412555019", deref(cc.Phone))
 	}
