@@ -401,3 +401,55 @@ func TestRules_Validation(t *testing.T) {
 	}
 	_ = fmt.Sprint
 }
+
+// The event's instant rules run in the event job's transaction; when one
+// fails there, the event is dispatched again with each rule apart, so the
+// failure undoes no other rule's work and is recorded.
+func TestDispatch_OneInstantRuleFailsTheOthersStay(t *testing.T) {
+	w := newWorld(t)
+	w.disableDefaults()
+	w.auto.SMS = nil // no sender connected: the SMS rule fails
+	ok, err := w.auto.CreateRule(w.admin, automation.RuleInput{
+		Name: ptr("Task"), Trigger: ptr(events.ContactCreated),
+		Actions: []types.AutomationAction{{Type: automation.ActionCreateTask, Title: "Call {name}"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := w.auto.CreateRule(w.admin, automation.RuleInput{
+		Name: ptr("SMS"), Trigger: ptr(events.ContactCreated),
+		Actions: []types.AutomationAction{{Type: automation.ActionSendSMS, Template: "welcome"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := w.contacts.Create(w.admin, ent.CreateContactInput{FirstName: "Gus", LastName: ptr("Apart"), Phone: ptr("0412 000 888")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.drain()
+	okRuns, _ := w.auto.Runs(w.admin, automation.RunFilter{RuleID: &ok.ID})
+	badRuns, _ := w.auto.Runs(w.admin, automation.RunFilter{RuleID: &bad.ID})
+	if len(okRuns) != 1 || okRuns[0].Outcome != automationrun.OutcomeDone {
+		t.Fatalf("task rule runs %+v", okRuns)
+	}
+	if len(badRuns) != 1 || badRuns[0].Outcome != automationrun.OutcomeFailed || !strings.Contains(badRuns[0].Error, "no SMS sender") {
+		t.Fatalf("sms rule runs %+v", badRuns)
+	}
+	if n, _ := w.c.Task.Query().Where(task.ContactID(ct.ID)).Count(w.admin); n != 1 {
+		t.Errorf("%d tasks, want the task rule's one", n)
+	}
+	sys := viewer.Seed.Grant(context.Background(), "t")
+	ev, err := w.c.Event.Query().Where(event.TypeEQ(events.ContactCreated), event.SubjectID(string(ct.ID))).Only(sys)
+	if err != nil || ev.ProcessedAt == nil {
+		t.Fatalf("event %+v %v", ev, err)
+	}
+	// The event's job run again (its process died before River recorded
+	// it done) does nothing twice.
+	if err := w.auto.Dispatch(viewer.ForJob(context.Background(), w.loc, "automation.event"), ev.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := w.c.Task.Query().Where(task.ContactID(ct.ID)).Count(w.admin); n != 1 {
+		t.Errorf("after the job ran again: %d tasks", n)
+	}
+}

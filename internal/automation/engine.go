@@ -62,46 +62,95 @@ func (w *ruleWorker) Work(ctx context.Context, j *river.Job[RuleArgs]) error {
 
 // Dispatch finds the enabled rules of the event's location and type. It
 // enqueues a job for every rule with a delay, scheduled after the delay
-// from the event, and marks the event processed, in one transaction; then
-// it runs the rules without a delay one after the other, each in a
-// transaction of its own with its AutomationRun (RunRule), in this job:
-// a job of their own cost an insert, a fetch and a completion on the one
-// write connection for every contact created (docs/PERFORMANCE.md). A
-// rule that fails to run is returned, so River runs the event's job again:
-// the delayed jobs are unique and the rules that ran find their run, so
-// only what failed is done again. lastAttempt is the event job's last
-// attempt (RunRule). ctx acts for the event's location (the job
-// capability).
+// from the event, marks the event processed and runs the rules without a
+// delay (each with its AutomationRun), all in one transaction: one commit
+// and one audit append for the event and its instant rules, where a
+// transaction per rule cost a commit, a read of the audit chain's head
+// and the event read again for each (docs/PERFORMANCE.md, "Write path
+// after batching the jobs' writes"). A job of their own would cost an
+// insert, a fetch and a completion on the one write connection for every
+// contact created.
+//
+// Should any instant rule fail in that transaction, it is rolled back and
+// the event is dispatched the careful way (dispatchApart): the event and
+// the delayed jobs in one transaction, then each instant rule in a
+// transaction of its own (RunRule), so one rule's failure undoes no
+// other's and is recorded or retried as RunRule says. A rule that fails
+// to run is returned, so River runs the event's job again: the delayed
+// jobs are unique and the rules that ran find their run, so only what
+// failed is done again. lastAttempt is the event job's last attempt
+// (RunRule). ctx acts for the event's location (the job capability).
 func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID, lastAttempt bool) error {
+	if ent.TxFromContext(ctx) != nil {
+		// A caller's transaction cannot be rolled back here to retry
+		// the rules apart.
+		return s.dispatchApart(ctx, eventID, lastAttempt)
+	}
+	var ruleErr error
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		ev, now, err := s.prepare(ctx, c, eventID)
+		if err != nil || ev == nil {
+			return err
+		}
+		for _, id := range now {
+			if _, err := s.runOnce(ctx, c, id, ev); err != nil {
+				ruleErr = fmt.Errorf("rule %s: %w", id, err)
+				return ruleErr
+			}
+		}
+		return nil
+	})
+	if err == nil || ruleErr == nil || !errors.Is(err, ruleErr) {
+		return err
+	}
+	return s.dispatchApart(ctx, eventID, lastAttempt)
+}
+
+// prepare reads the event and its location's enabled rules for its type
+// in c's transaction, enqueues the delayed ones and marks the event
+// processed; it returns the rules to run now. A nil event means it is
+// gone (with its location): nothing to do.
+func (s *Service) prepare(ctx context.Context, c *ent.Client, eventID pulid.ID) (*ent.Event, []pulid.ID, error) {
+	ev, err := c.Event.Get(ctx, eventID)
+	if ent.IsNotFound(err) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	rules, err := c.AutomationRule.Query().Where(
+		automationrule.LocationID(ev.LocationID), automationrule.Trigger(ev.Type), automationrule.Enabled(true),
+	).Order(automationrule.ByID()).All(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var now []pulid.ID
+	for _, r := range rules {
+		if r.DelaySeconds <= 0 {
+			now = append(now, r.ID)
+			continue
+		}
+		opts := &river.InsertOpts{
+			UniqueOpts:  river.UniqueOpts{ByArgs: true},
+			ScheduledAt: ev.At.Add(time.Duration(r.DelaySeconds) * time.Second),
+		}
+		if _, err := s.Jobs.Enqueue(ctx, RuleArgs{RuleID: r.ID, EventID: ev.ID, LocationID: ev.LocationID}, opts); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := c.Event.UpdateOne(ev).SetProcessedAt(s.Now.Now()).Exec(ctx); err != nil {
+		return nil, nil, err
+	}
+	return ev, now, nil
+}
+
+// dispatchApart is Dispatch with every instant rule in a transaction of
+// its own, for an event one of whose rules failed.
+func (s *Service) dispatchApart(ctx context.Context, eventID pulid.ID, lastAttempt bool) error {
 	var now []pulid.ID
 	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
-		now = now[:0]
-		ev, err := c.Event.Get(ctx, eventID)
-		if ent.IsNotFound(err) {
-			return nil // its location is gone
-		} else if err != nil {
-			return err
-		}
-		rules, err := c.AutomationRule.Query().Where(
-			automationrule.LocationID(ev.LocationID), automationrule.Trigger(ev.Type), automationrule.Enabled(true),
-		).Order(automationrule.ByID()).All(ctx)
-		if err != nil {
-			return err
-		}
-		for _, r := range rules {
-			if r.DelaySeconds <= 0 {
-				now = append(now, r.ID)
-				continue
-			}
-			opts := &river.InsertOpts{
-				UniqueOpts:  river.UniqueOpts{ByArgs: true},
-				ScheduledAt: ev.At.Add(time.Duration(r.DelaySeconds) * time.Second),
-			}
-			if _, err := s.Jobs.Enqueue(ctx, RuleArgs{RuleID: r.ID, EventID: ev.ID, LocationID: ev.LocationID}, opts); err != nil {
-				return err
-			}
-		}
-		return c.Event.UpdateOne(ev).SetProcessedAt(s.Now.Now()).Exec(ctx)
+		var err error
+		_, now, err = s.prepare(ctx, c, eventID)
+		return err
 	})
 	if err != nil {
 		return err
@@ -123,30 +172,12 @@ func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID, lastAttempt bo
 func (s *Service) RunRule(ctx context.Context, ruleID, eventID pulid.ID, lastAttempt bool) error {
 	var prev *ent.AutomationRun
 	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
-		var err error
-		prev, err = c.AutomationRun.Query().Where(automationrun.RuleID(ruleID), automationrun.EventID(eventID)).Only(ctx)
-		switch {
-		case err == nil && prev.Outcome != automationrun.OutcomeFailed:
-			return nil // done before: the job ran again after a crash
-		case err != nil && !ent.IsNotFound(err):
-			return err
-		}
-		rule, err := c.AutomationRule.Get(ctx, ruleID)
-		if ent.IsNotFound(err) {
-			return nil // deleted since
-		} else if err != nil {
-			return err
-		}
 		ev, err := c.Event.Get(ctx, eventID)
 		if err != nil {
 			return err
 		}
-		started := s.Now.Now()
-		res, err := s.run(ctx, c, rule, ev, nil, false)
-		if err != nil {
-			return err
-		}
-		return s.save(ctx, c, prev, rule, ev, res, started)
+		prev, err = s.runOnce(ctx, c, ruleID, ev)
+		return err
 	})
 	if err == nil {
 		return nil
@@ -176,6 +207,34 @@ func (s *Service) RunRule(ctx context.Context, ruleID, eventID pulid.ID, lastAtt
 		return err // out of attempts: River dead-letters it too
 	}
 	return nil
+}
+
+// runOnce runs rule ruleID for ev in c's transaction and records its run,
+// unless a run other than a failure is recorded already (the job ran
+// again after a crash). It returns the earlier failed run it replaced, if
+// any.
+func (s *Service) runOnce(ctx context.Context, c *ent.Client, ruleID pulid.ID, ev *ent.Event) (*ent.AutomationRun, error) {
+	prev, err := c.AutomationRun.Query().Where(automationrun.RuleID(ruleID), automationrun.EventID(ev.ID)).Only(ctx)
+	switch {
+	case err == nil && prev.Outcome != automationrun.OutcomeFailed:
+		return prev, nil // done before
+	case err != nil && !ent.IsNotFound(err):
+		return nil, err
+	case err != nil:
+		prev = nil
+	}
+	rule, err := c.AutomationRule.Get(ctx, ruleID)
+	if ent.IsNotFound(err) {
+		return prev, nil // deleted since
+	} else if err != nil {
+		return prev, err
+	}
+	started := s.Now.Now()
+	res, err := s.run(ctx, c, rule, ev, nil, false)
+	if err != nil {
+		return prev, err
+	}
+	return prev, s.save(ctx, c, prev, rule, ev, res, started)
 }
 
 // result is the outcome of one run of a rule.
@@ -244,7 +303,7 @@ func (s *Service) run(ctx context.Context, c *ent.Client, rule *ent.AutomationRu
 			return skip(fmt.Sprintf("The event was caused by a chain of %d rules; rules stop there.", depth))
 		}
 	}
-	prog, err := Compile(rule.Condition)
+	prog, err := compileCached(rule.Condition)
 	if err != nil {
 		return res, err
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -119,6 +121,33 @@ func readable(msg string) string {
 		return "the condition must be true or false, " + rest
 	}
 	return envNames.Replace(msg)
+}
+
+// compiled keeps the programs of the conditions rules ran with, by their
+// text: a rule's condition is compiled on every run (the welcome rule's
+// for every contact created), which cost more CPU than the rest of its
+// evaluation. A program is never changed once compiled, and expr.Run
+// gives every run a VM of its own, so one program serves every job.
+// Bounded by maxCompiled: past it conditions are compiled each time.
+var (
+	compiled  sync.Map // condition → *vm.Program
+	compiledN atomic.Int32
+)
+
+const maxCompiled = 1024
+
+// compileCached is Compile through the compiled cache.
+func compileCached(condition string) (*vm.Program, error) {
+	if p, ok := compiled.Load(condition); ok {
+		return p.(*vm.Program), nil
+	}
+	p, err := Compile(condition)
+	if err == nil && p != nil && compiledN.Load() < maxCompiled {
+		if _, loaded := compiled.LoadOrStore(condition, p); !loaded {
+			compiledN.Add(1)
+		}
+	}
+	return p, err
 }
 
 // holds runs a compiled condition; a nil program holds.

@@ -110,7 +110,7 @@ func (s *Service) Deliver(ctx context.Context, id pulid.ID, a Attempt) (Outcome,
 		return Outcome{}, err
 	}
 	now := s.Now.Now()
-	if reason, err := s.suppression(ctx, m, now); err != nil {
+	if reason, err := s.suppression(ctx, s.Client, m, now); err != nil {
 		return Outcome{}, err
 	} else if reason != "" {
 		err := s.Client.Message.UpdateOneID(m.ID).SetStatus(message.StatusSuppressed).SetSuppressedReason(reason).SetUpdatedAt(now).Exec(ctx)
@@ -156,24 +156,9 @@ func (s *Service) Deliver(ctx context.Context, id pulid.ID, a Attempt) (Outcome,
 		}
 		return Outcome{Status: message.StatusFailed, Reason: r.Status}, s.fail(ctx, m, p.Name(), r.Status)
 	}
-	cost := r.CostCents
-	if cost < 0 {
-		cost = m.CostCents
-	}
 	err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
-		up := c.Message.UpdateOneID(m.ID).SetStatus(message.StatusSent).SetProvider(p.Name()).
-			SetProviderMessageID(r.ProviderMessageID).SetCostCents(cost).SetSentAt(now).SetUpdatedAt(now)
-		if r.Parts > 0 {
-			up.SetSegments(r.Parts)
-		}
-		if err := up.Exec(ctx); err != nil {
-			return err
-		}
-		// The contact's timeline shows what went out. Outbound: it is not
-		// the patient reaching out, and warmness must not count it so.
-		return c.Touchpoint.Create().SetLocationID(m.LocationID).SetContactID(m.ContactID).
-			SetKind(touchpoint.KindSmsOut).SetSummary(summary(m.Body)).SetOccurredAt(now).
-			SetNillableBookingID(m.BookingID).SetNillableActorID(m.SentByID).Exec(ctx)
+		_, err := recordSent(ctx, c, m, p.Name(), r, now)
+		return err
 	})
 	if err != nil {
 		// Sent but not recorded: the retry finds it still queued, and asks
@@ -183,6 +168,35 @@ func (s *Service) Deliver(ctx context.Context, id pulid.ID, a Attempt) (Outcome,
 		return Outcome{}, err
 	}
 	return Outcome{Status: message.StatusSent}, nil
+}
+
+// recordSent marks m sent by provider with the provider's result r, and
+// adds the contact's touchpoint, in the transaction of c: Deliver's after
+// the provider answered, QueueSMS's for a provider that sends inline.
+func recordSent(ctx context.Context, c *ent.Client, m *ent.Message, provider string, r Result, now time.Time) (*ent.Message, error) {
+	cost := r.CostCents
+	if cost < 0 {
+		cost = m.CostCents
+	}
+	up := c.Message.UpdateOneID(m.ID).SetStatus(message.StatusSent).SetProvider(provider).
+		SetProviderMessageID(r.ProviderMessageID).SetCostCents(cost).SetSentAt(now).SetUpdatedAt(now)
+	if r.Parts > 0 {
+		up.SetSegments(r.Parts)
+	}
+	sent, err := up.Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sent, addTouchpoint(ctx, c, sent, now)
+}
+
+// addTouchpoint puts the sent message m on its contact's timeline.
+// Outbound: it is not the patient reaching out, and warmness must not
+// count it so.
+func addTouchpoint(ctx context.Context, c *ent.Client, m *ent.Message, now time.Time) error {
+	return c.Touchpoint.Create().SetLocationID(m.LocationID).SetContactID(m.ContactID).
+		SetKind(touchpoint.KindSmsOut).SetSummary(summary(m.Body)).SetOccurredAt(now).
+		SetNillableBookingID(m.BookingID).SetNillableActorID(m.SentByID).Exec(ctx)
 }
 
 func summary(body string) string {
@@ -211,8 +225,9 @@ const (
 	ReasonContactArchived    = "contact_archived"
 )
 
-// suppression says why m must not be sent now, or "".
-func (s *Service) suppression(ctx context.Context, m *ent.Message, now time.Time) (string, error) {
+// suppression says why m must not be sent now, or "", reading through c
+// (the root client, or the transaction that queues m).
+func (s *Service) suppression(ctx context.Context, c *ent.Client, m *ent.Message, now time.Time) (string, error) {
 	ct := m.Edges.Contact
 	switch {
 	case m.To == "":
@@ -220,7 +235,7 @@ func (s *Service) suppression(ctx context.Context, m *ent.Message, now time.Time
 	case ct != nil && ct.ArchivedAt != nil:
 		return ReasonContactArchived, nil
 	}
-	out, err := s.Client.OptOut.Query().Where(optout.LocationID(m.LocationID), optout.ChannelEQ(optout.ChannelSms), optout.Address(m.To)).Exist(ctx)
+	out, err := c.OptOut.Query().Where(optout.LocationID(m.LocationID), optout.ChannelEQ(optout.ChannelSms), optout.Address(m.To)).Exist(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -239,7 +254,7 @@ func (s *Service) suppression(ctx context.Context, m *ent.Message, now time.Time
 	for _, cv := range m.Covers {
 		ids = append(ids, pulid.ID(cutAt(cv)))
 	}
-	bks, err := s.Client.Booking.Query().Where(booking.IDIn(ids...)).All(ctx)
+	bks, err := c.Booking.Query().Where(booking.IDIn(ids...)).All(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -71,7 +71,9 @@ func (s *Service) provider() Provider {
 var timeBound = []string{TemplateConfirmation, TemplateReminder24h, TemplateReminder2h}
 
 // QueueSMS records one Message and enqueues its send job in the caller's
-// transaction (ctx must carry the txn; ent client c is the txn's client).
+// transaction (ctx must carry the txn; ent client c is the txn's client);
+// with a provider that sends inline (the Outbox) a message that may go now
+// is sent in that transaction instead, with no job (inline.go).
 // Idempotent by in.Key: a second call with the same non-empty Key returns
 // the existing Message and sends nothing.
 //
@@ -134,11 +136,14 @@ func (s *Service) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (*en
 		SetSegments(cnt.Segments).SetCostCents(cnt.Segments * s.PriceCents).
 		SetNillableRuleID(in.RuleID).SetNillableSentByID(in.SentBy).SetNillableReplyToID(in.ReplyTo).
 		SetCreatedAt(now).SetUpdatedAt(now)
+	to := ""
 	if ct.Phone != nil {
-		create.SetTo(*ct.Phone)
-	} else {
-		create.SetTo("")
+		to = *ct.Phone
 	}
+	create.SetTo(to)
+	// What the send job would read back to check the message (inline.go).
+	probe := &ent.Message{LocationID: loc.ID, ContactID: ct.ID, To: to, Body: body, Template: in.Template,
+		Marketing: marketing, ReplyToID: in.ReplyTo, CostCents: cnt.Segments * s.PriceCents, Edges: ent.MessageEdges{Contact: ct}}
 	if in.Key != "" {
 		create.SetKey(in.Key)
 	}
@@ -153,12 +158,24 @@ func (s *Service) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (*en
 			}
 		}
 		create.SetCovers(covers(bks))
+		probe.Covers = covers(bks)
 	}
 	var opts *river.InsertOpts
 	if !in.Urgent {
 		if at := QuietHoursOf(loc.Settings, zone).NextAllowed(now); at.After(now) {
 			create.SetStatus(message.StatusDeferred).SetSendAfter(at)
 			opts = &river.InsertOpts{ScheduledAt: at}
+		}
+	}
+	if p, ok := s.provider().(Inline); ok && p.SendsInline() && opts == nil {
+		// Not deferred, and a provider that only records: send now, in
+		// this transaction, with no job (inline.go).
+		m, handled, err := s.sendInline(ctx, c, create, probe, p, now)
+		if err != nil {
+			return nil, fmt.Errorf("queue sms: send inline: %w", err)
+		}
+		if handled {
+			return m, nil
 		}
 	}
 	m, err := create.Save(ctx)
