@@ -98,13 +98,18 @@ func Parse(raw string) (Target, error) {
 // 16 MiB page cache a connection (the default 2 MiB makes counts over large
 // tables read from disk again and again; more is wasted, since in WAL mode
 // a reader drops its cache whenever another connection has committed, and
-// the OS keeps the file's pages anyway).
+// the OS keeps the file's pages anyway); and 128 prepared statements kept
+// a connection (the driver's _stmt_cache_size, off by default): ent writes
+// the same SQL text for the same query, and preparing it again was 44% of
+// the time spent in SQLite under the create benchmark (docs/PERFORMANCE.md,
+// "Write path after batching the jobs' writes"). A cached statement is
+// reset when it goes back, so it holds no read snapshot open.
 func withPragmas(dsn string) string {
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	for _, p := range []string{"_fk=1", "_journal_mode=WAL", "_busy_timeout=10000", "_txlock=immediate", "_synchronous=NORMAL", "_cache_size=-16384"} {
+	for _, p := range []string{"_fk=1", "_journal_mode=WAL", "_busy_timeout=10000", "_txlock=immediate", "_synchronous=NORMAL", "_cache_size=-16384", "_stmt_cache_size=128"} {
 		name := strings.SplitN(p, "=", 2)[0]
 		if strings.Contains(dsn, name+"=") {
 			continue
