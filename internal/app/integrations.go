@@ -46,8 +46,10 @@ func (a *App) openIntegrations(c *ent.Client, bookingSvc *bookings.Service, task
 		if err != nil {
 			return nil, err
 		}
-		h := &wix.Hook{Pipeline: a.Hooks, Client: c, LocationCode: ic.WixLocation,
-			Verifier: &wix.Verifier{Key: key, Now: func() time.Time { return a.Now.Now() }}}
+		// Token times are checked against the wall clock, not the app's
+		// business clock (which tests move): expiry is about the real time
+		// the token travels in.
+		h := &wix.Hook{Pipeline: a.Hooks, Client: c, LocationCode: ic.WixLocation, Verifier: &wix.Verifier{Key: key}}
 		routes = append(routes, h.Routes)
 	}
 	mc := &manychat.Hook{Pipeline: a.Hooks, Client: c, Secret: ic.ManyChatSecret, Location: ic.ManyChatLocation, Secrets: ic.ManyChatSecrets}
