@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	entlocation "github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
+	entlocation "github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
