@@ -400,7 +400,17 @@ func TestWix_RetryDeadLetterReplay(t *testing.T) {
 	if ev.Attempts != 3 || len(ev.History) != 3 || ev.History[2].Outcome != "dead" || ev.LastError == "" {
 		t.Errorf("dead letter: %+v", ev)
 	}
-	alerts, err := w.c.StaffAlert.Query().Order(ent.Asc(staffalert.FieldCreatedAt)).All(w.sys)
+	// The dead letter's alert is raised just after the event's status is
+	// written: wait for it.
+	var alerts []*ent.StaffAlert
+	var err error
+	for deadline := time.Now().Add(settle); ; {
+		alerts, err = w.c.StaffAlert.Query().Order(ent.Asc(staffalert.FieldID)).All(w.sys)
+		if err != nil || len(alerts) >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if err != nil || len(alerts) != 2 || alerts[0].Topic != "webhook.failing" || alerts[1].Topic != "webhook.dead" || strings.Contains(alerts[1].Text, "Wendy") {
 		t.Fatalf("alerts: %+v %v", alerts, err)
 	}

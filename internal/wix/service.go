@@ -156,7 +156,11 @@ func (s *Service) create(ctx context.Context, c *ent.Client, b Booking, st want)
 		return "", err
 	}
 	if m == nil {
-		return OutcomeTask, s.unmapped(ctx, c, b, ct)
+		made, err := s.unmapped(ctx, c, b, ct)
+		if err != nil || !made {
+			return OutcomeUnchanged, err
+		}
+		return OutcomeTask, nil
 	}
 	ext := b.ID
 	nb, err := s.Bookings.Create(ctx, bookings.NewBooking{
@@ -213,8 +217,9 @@ func (s *Service) contact(ctx context.Context, d Contact) (*ent.Contact, error) 
 }
 
 // unmapped leaves staff a task to map the Wix service and book the
-// patient by hand; the same booking again adds no second task.
-func (s *Service) unmapped(ctx context.Context, c *ent.Client, b Booking, ct *ent.Contact) error {
+// patient by hand; the same booking again adds no second task (made
+// false).
+func (s *Service) unmapped(ctx context.Context, c *ent.Client, b Booking, ct *ent.Contact) (made bool, err error) {
 	name := b.ServiceName
 	if name == "" {
 		name = b.ServiceID
@@ -225,7 +230,7 @@ func (s *Service) unmapped(ctx context.Context, c *ent.Client, b Booking, ct *en
 	}
 	exists, err := c.Task.Query().Where(task.Title(title)).Exist(ctx)
 	if err != nil || exists {
-		return err
+		return false, err
 	}
 	id := ct.ID
 	due := s.Now.Now().Add(time.Hour)
@@ -235,7 +240,7 @@ func (s *Service) unmapped(ctx context.Context, c *ent.Client, b Booking, ct *en
 			"Map the service on Admin → Integrations, then book the patient here (or replay the event on Admin → Webhook events).",
 			b.ServiceID, b.Start.Format(time.RFC3339), b.End.Format(time.RFC3339)),
 	})
-	return err
+	return err == nil, err
 }
 
 // Mappings, for the admin page and GraphQL (settings permissions apply
