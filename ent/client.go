@@ -41,12 +41,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
+	"github.com/avatarimaging/avatarcrm/ent/staffalert"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 )
 
 // Client is the client that holds all ent builders.
@@ -104,6 +106,8 @@ type Client struct {
 	Service *ServiceClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// StaffAlert is the client for interacting with the StaffAlert builders.
+	StaffAlert *StaffAlertClient
 	// StageChange is the client for interacting with the StageChange builders.
 	StageChange *StageChangeClient
 	// Task is the client for interacting with the Task builders.
@@ -116,6 +120,8 @@ type Client struct {
 	User *UserClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
 	WebhookEvent *WebhookEventClient
+	// WixService is the client for interacting with the WixService builders.
+	WixService *WixServiceClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -152,12 +158,14 @@ func (c *Client) init() {
 	c.SearchWord = NewSearchWordClient(c.config)
 	c.Service = NewServiceClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.StaffAlert = NewStaffAlertClient(c.config)
 	c.StageChange = NewStageChangeClient(c.config)
 	c.Task = NewTaskClient(c.config)
 	c.TaskEvent = NewTaskEventClient(c.config)
 	c.Touchpoint = NewTouchpointClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.WebhookEvent = NewWebhookEventClient(c.config)
+	c.WixService = NewWixServiceClient(c.config)
 }
 
 type (
@@ -275,12 +283,14 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		SearchWord:         NewSearchWordClient(cfg),
 		Service:            NewServiceClient(cfg),
 		Session:            NewSessionClient(cfg),
+		StaffAlert:         NewStaffAlertClient(cfg),
 		StageChange:        NewStageChangeClient(cfg),
 		Task:               NewTaskClient(cfg),
 		TaskEvent:          NewTaskEventClient(cfg),
 		Touchpoint:         NewTouchpointClient(cfg),
 		User:               NewUserClient(cfg),
 		WebhookEvent:       NewWebhookEventClient(cfg),
+		WixService:         NewWixServiceClient(cfg),
 	}, nil
 }
 
@@ -325,12 +335,14 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		SearchWord:         NewSearchWordClient(cfg),
 		Service:            NewServiceClient(cfg),
 		Session:            NewSessionClient(cfg),
+		StaffAlert:         NewStaffAlertClient(cfg),
 		StageChange:        NewStageChangeClient(cfg),
 		Task:               NewTaskClient(cfg),
 		TaskEvent:          NewTaskEventClient(cfg),
 		Touchpoint:         NewTouchpointClient(cfg),
 		User:               NewUserClient(cfg),
 		WebhookEvent:       NewWebhookEventClient(cfg),
+		WixService:         NewWixServiceClient(cfg),
 	}, nil
 }
 
@@ -364,8 +376,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Conversation, c.Event,
 		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
 		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
-		c.SearchWord, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WebhookEvent,
+		c.SearchWord, c.Service, c.Session, c.StaffAlert, c.StageChange, c.Task,
+		c.TaskEvent, c.Touchpoint, c.User, c.WebhookEvent, c.WixService,
 	} {
 		n.Use(hooks...)
 	}
@@ -379,8 +391,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Conversation, c.Event,
 		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
 		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
-		c.SearchWord, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WebhookEvent,
+		c.SearchWord, c.Service, c.Session, c.StaffAlert, c.StageChange, c.Task,
+		c.TaskEvent, c.Touchpoint, c.User, c.WebhookEvent, c.WixService,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -439,6 +451,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Service.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *StaffAlertMutation:
+		return c.StaffAlert.mutate(ctx, m)
 	case *StageChangeMutation:
 		return c.StageChange.mutate(ctx, m)
 	case *TaskMutation:
@@ -451,6 +465,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.User.mutate(ctx, m)
 	case *WebhookEventMutation:
 		return c.WebhookEvent.mutate(ctx, m)
+	case *WixServiceMutation:
+		return c.WixService.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -4574,6 +4590,156 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// StaffAlertClient is a client for the StaffAlert schema.
+type StaffAlertClient struct {
+	config
+}
+
+// NewStaffAlertClient returns a client for the StaffAlert from the given config.
+func NewStaffAlertClient(c config) *StaffAlertClient {
+	return &StaffAlertClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `staffalert.Hooks(f(g(h())))`.
+func (c *StaffAlertClient) Use(hooks ...Hook) {
+	c.hooks.StaffAlert = append(c.hooks.StaffAlert, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `staffalert.Intercept(f(g(h())))`.
+func (c *StaffAlertClient) Intercept(interceptors ...Interceptor) {
+	c.inters.StaffAlert = append(c.inters.StaffAlert, interceptors...)
+}
+
+// Create returns a builder for creating a StaffAlert entity.
+func (c *StaffAlertClient) Create() *StaffAlertCreate {
+	mutation := newStaffAlertMutation(c.config, OpCreate)
+	return &StaffAlertCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of StaffAlert entities.
+func (c *StaffAlertClient) CreateBulk(builders ...*StaffAlertCreate) *StaffAlertCreateBulk {
+	return &StaffAlertCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StaffAlertClient) MapCreateBulk(slice any, setFunc func(*StaffAlertCreate, int)) *StaffAlertCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StaffAlertCreateBulk{err: fmt.Errorf("calling to StaffAlertClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StaffAlertCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StaffAlertCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for StaffAlert.
+func (c *StaffAlertClient) Update() *StaffAlertUpdate {
+	mutation := newStaffAlertMutation(c.config, OpUpdate)
+	return &StaffAlertUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StaffAlertClient) UpdateOne(_m *StaffAlert) *StaffAlertUpdateOne {
+	mutation := newStaffAlertMutation(c.config, OpUpdateOne, withStaffAlert(_m))
+	return &StaffAlertUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StaffAlertClient) UpdateOneID(id pulid.ID) *StaffAlertUpdateOne {
+	mutation := newStaffAlertMutation(c.config, OpUpdateOne, withStaffAlertID(id))
+	return &StaffAlertUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for StaffAlert.
+func (c *StaffAlertClient) Delete() *StaffAlertDelete {
+	mutation := newStaffAlertMutation(c.config, OpDelete)
+	return &StaffAlertDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StaffAlertClient) DeleteOne(_m *StaffAlert) *StaffAlertDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StaffAlertClient) DeleteOneID(id pulid.ID) *StaffAlertDeleteOne {
+	builder := c.Delete().Where(staffalert.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StaffAlertDeleteOne{builder}
+}
+
+// Query returns a query builder for StaffAlert.
+func (c *StaffAlertClient) Query() *StaffAlertQuery {
+	return &StaffAlertQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStaffAlert},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a StaffAlert entity by its id.
+func (c *StaffAlertClient) Get(ctx context.Context, id pulid.ID) (*StaffAlert, error) {
+	return c.Query().Where(staffalert.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StaffAlertClient) GetX(ctx context.Context, id pulid.ID) *StaffAlert {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a StaffAlert.
+func (c *StaffAlertClient) QueryLocation(_m *StaffAlert) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(staffalert.Table, staffalert.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, staffalert.LocationTable, staffalert.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *StaffAlertClient) Hooks() []Hook {
+	hooks := c.hooks.StaffAlert
+	return append(hooks[:len(hooks):len(hooks)], staffalert.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StaffAlertClient) Interceptors() []Interceptor {
+	return c.inters.StaffAlert
+}
+
+func (c *StaffAlertClient) mutate(ctx context.Context, m *StaffAlertMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StaffAlertCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StaffAlertUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StaffAlertUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StaffAlertDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown StaffAlert mutation op: %q", m.Op())
+	}
+}
+
 // StageChangeClient is a client for the StageChange schema.
 type StageChangeClient struct {
 	config
@@ -5666,6 +5832,156 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 	}
 }
 
+// WixServiceClient is a client for the WixService schema.
+type WixServiceClient struct {
+	config
+}
+
+// NewWixServiceClient returns a client for the WixService from the given config.
+func NewWixServiceClient(c config) *WixServiceClient {
+	return &WixServiceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `wixservice.Hooks(f(g(h())))`.
+func (c *WixServiceClient) Use(hooks ...Hook) {
+	c.hooks.WixService = append(c.hooks.WixService, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `wixservice.Intercept(f(g(h())))`.
+func (c *WixServiceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WixService = append(c.inters.WixService, interceptors...)
+}
+
+// Create returns a builder for creating a WixService entity.
+func (c *WixServiceClient) Create() *WixServiceCreate {
+	mutation := newWixServiceMutation(c.config, OpCreate)
+	return &WixServiceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WixService entities.
+func (c *WixServiceClient) CreateBulk(builders ...*WixServiceCreate) *WixServiceCreateBulk {
+	return &WixServiceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WixServiceClient) MapCreateBulk(slice any, setFunc func(*WixServiceCreate, int)) *WixServiceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WixServiceCreateBulk{err: fmt.Errorf("calling to WixServiceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WixServiceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WixServiceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WixService.
+func (c *WixServiceClient) Update() *WixServiceUpdate {
+	mutation := newWixServiceMutation(c.config, OpUpdate)
+	return &WixServiceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WixServiceClient) UpdateOne(_m *WixService) *WixServiceUpdateOne {
+	mutation := newWixServiceMutation(c.config, OpUpdateOne, withWixService(_m))
+	return &WixServiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WixServiceClient) UpdateOneID(id pulid.ID) *WixServiceUpdateOne {
+	mutation := newWixServiceMutation(c.config, OpUpdateOne, withWixServiceID(id))
+	return &WixServiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WixService.
+func (c *WixServiceClient) Delete() *WixServiceDelete {
+	mutation := newWixServiceMutation(c.config, OpDelete)
+	return &WixServiceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WixServiceClient) DeleteOne(_m *WixService) *WixServiceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WixServiceClient) DeleteOneID(id pulid.ID) *WixServiceDeleteOne {
+	builder := c.Delete().Where(wixservice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WixServiceDeleteOne{builder}
+}
+
+// Query returns a query builder for WixService.
+func (c *WixServiceClient) Query() *WixServiceQuery {
+	return &WixServiceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWixService},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WixService entity by its id.
+func (c *WixServiceClient) Get(ctx context.Context, id pulid.ID) (*WixService, error) {
+	return c.Query().Where(wixservice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WixServiceClient) GetX(ctx context.Context, id pulid.ID) *WixService {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a WixService.
+func (c *WixServiceClient) QueryLocation(_m *WixService) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(wixservice.Table, wixservice.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, wixservice.LocationTable, wixservice.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WixServiceClient) Hooks() []Hook {
+	hooks := c.hooks.WixService
+	return append(hooks[:len(hooks):len(hooks)], wixservice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WixServiceClient) Interceptors() []Interceptor {
+	return c.inters.WixService
+}
+
+func (c *WixServiceClient) mutate(ctx context.Context, m *WixServiceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WixServiceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WixServiceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WixServiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WixServiceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WixService mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
@@ -5673,13 +5989,15 @@ type (
 		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
 		Invitation, Location, Membership, Message, OptOut, Permission,
 		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent []ent.Hook
+		StaffAlert, StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent,
+		WixService []ent.Hook
 	}
 	inters struct {
 		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
 		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
 		Invitation, Location, Membership, Message, OptOut, Permission,
 		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent []ent.Interceptor
+		StaffAlert, StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent,
+		WixService []ent.Interceptor
 	}
 )

@@ -37,12 +37,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
+	"github.com/avatarimaging/avatarcrm/ent/staffalert"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -128,12 +130,14 @@ func checkColumn(t, c string) error {
 			searchword.Table:         searchword.ValidColumn,
 			service.Table:            service.ValidColumn,
 			session.Table:            session.ValidColumn,
+			staffalert.Table:         staffalert.ValidColumn,
 			stagechange.Table:        stagechange.ValidColumn,
 			task.Table:               task.ValidColumn,
 			taskevent.Table:          taskevent.ValidColumn,
 			touchpoint.Table:         touchpoint.ValidColumn,
 			user.Table:               user.ValidColumn,
 			webhookevent.Table:       webhookevent.ValidColumn,
+			wixservice.Table:         wixservice.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -29,12 +29,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
+	"github.com/avatarimaging/avatarcrm/ent/staffalert"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -44,7 +46,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 33)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aiusage.Table,
@@ -664,6 +666,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   staffalert.Table,
+			Columns: staffalert.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: staffalert.FieldID,
+			},
+		},
+		Type: "StaffAlert",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			staffalert.FieldLocationID: {Type: field.TypeString, Column: staffalert.FieldLocationID},
+			staffalert.FieldCreatedAt:  {Type: field.TypeTime, Column: staffalert.FieldCreatedAt},
+			staffalert.FieldTopic:      {Type: field.TypeString, Column: staffalert.FieldTopic},
+			staffalert.FieldSubject:    {Type: field.TypeString, Column: staffalert.FieldSubject},
+			staffalert.FieldText:       {Type: field.TypeString, Column: staffalert.FieldText},
+			staffalert.FieldStatus:     {Type: field.TypeEnum, Column: staffalert.FieldStatus},
+			staffalert.FieldChannel:    {Type: field.TypeString, Column: staffalert.FieldChannel},
+			staffalert.FieldLastError:  {Type: field.TypeString, Column: staffalert.FieldLastError},
+			staffalert.FieldSentAt:     {Type: field.TypeTime, Column: staffalert.FieldSentAt},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stagechange.Table,
 			Columns: stagechange.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -684,7 +708,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -713,7 +737,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   taskevent.Table,
 			Columns: taskevent.Columns,
@@ -732,7 +756,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -754,7 +778,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -776,7 +800,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDefaultLocationID: {Type: field.TypeString, Column: user.FieldDefaultLocationID},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -798,6 +822,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookevent.FieldLastError:   {Type: field.TypeString, Column: webhookevent.FieldLastError},
 			webhookevent.FieldProcessedAt: {Type: field.TypeTime, Column: webhookevent.FieldProcessedAt},
 			webhookevent.FieldDuplicates:  {Type: field.TypeInt, Column: webhookevent.FieldDuplicates},
+			webhookevent.FieldHistory:     {Type: field.TypeJSON, Column: webhookevent.FieldHistory},
+			webhookevent.FieldEventType:   {Type: field.TypeString, Column: webhookevent.FieldEventType},
+		},
+	}
+	graph.Nodes[32] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   wixservice.Table,
+			Columns: wixservice.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: wixservice.FieldID,
+			},
+		},
+		Type: "WixService",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			wixservice.FieldCreatedAt:    {Type: field.TypeTime, Column: wixservice.FieldCreatedAt},
+			wixservice.FieldUpdatedAt:    {Type: field.TypeTime, Column: wixservice.FieldUpdatedAt},
+			wixservice.FieldLocationID:   {Type: field.TypeString, Column: wixservice.FieldLocationID},
+			wixservice.FieldWixServiceID: {Type: field.TypeString, Column: wixservice.FieldWixServiceID},
+			wixservice.FieldWixName:      {Type: field.TypeString, Column: wixservice.FieldWixName},
+			wixservice.FieldServiceID:    {Type: field.TypeString, Column: wixservice.FieldServiceID},
 		},
 	}
 	graph.MustAddE(
@@ -1381,6 +1426,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   staffalert.LocationTable,
+			Columns: []string{staffalert.LocationColumn},
+			Bidi:    false,
+		},
+		"StaffAlert",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   stagechange.LocationTable,
 			Columns: []string{stagechange.LocationColumn},
 			Bidi:    false,
@@ -1590,6 +1647,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"WebhookEvent",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   wixservice.LocationTable,
+			Columns: []string{wixservice.LocationColumn},
+			Bidi:    false,
+		},
+		"WixService",
 		"Location",
 	)
 	return graph
@@ -4734,6 +4803,105 @@ func (f *SessionFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *StaffAlertQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the StaffAlertQuery builder.
+func (_q *StaffAlertQuery) Filter() *StaffAlertFilter {
+	return &StaffAlertFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *StaffAlertMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the StaffAlertMutation builder.
+func (m *StaffAlertMutation) Filter() *StaffAlertFilter {
+	return &StaffAlertFilter{config: m.config, predicateAdder: m}
+}
+
+// StaffAlertFilter provides a generic filtering capability at runtime for StaffAlertQuery.
+type StaffAlertFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *StaffAlertFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *StaffAlertFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(staffalert.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *StaffAlertFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(staffalert.FieldLocationID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *StaffAlertFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(staffalert.FieldCreatedAt))
+}
+
+// WhereTopic applies the entql string predicate on the topic field.
+func (f *StaffAlertFilter) WhereTopic(p entql.StringP) {
+	f.Where(p.Field(staffalert.FieldTopic))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *StaffAlertFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(staffalert.FieldSubject))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *StaffAlertFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(staffalert.FieldText))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *StaffAlertFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(staffalert.FieldStatus))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *StaffAlertFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(staffalert.FieldChannel))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *StaffAlertFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(staffalert.FieldLastError))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *StaffAlertFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(staffalert.FieldSentAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *StaffAlertFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *StaffAlertFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *StageChangeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4762,7 +4930,7 @@ type StageChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StageChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4889,7 +5057,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5079,7 +5247,7 @@ type TaskEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5191,7 +5359,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5332,7 +5500,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5445,7 +5613,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5511,6 +5679,16 @@ func (f *WebhookEventFilter) WhereDuplicates(p entql.IntP) {
 	f.Where(p.Field(webhookevent.FieldDuplicates))
 }
 
+// WhereHistory applies the entql json.RawMessage predicate on the history field.
+func (f *WebhookEventFilter) WhereHistory(p entql.BytesP) {
+	f.Where(p.Field(webhookevent.FieldHistory))
+}
+
+// WhereEventType applies the entql string predicate on the event_type field.
+func (f *WebhookEventFilter) WhereEventType(p entql.StringP) {
+	f.Where(p.Field(webhookevent.FieldEventType))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *WebhookEventFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -5518,6 +5696,90 @@ func (f *WebhookEventFilter) WhereHasLocation() {
 
 // WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
 func (f *WebhookEventFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WixServiceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WixServiceQuery builder.
+func (_q *WixServiceQuery) Filter() *WixServiceFilter {
+	return &WixServiceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WixServiceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WixServiceMutation builder.
+func (m *WixServiceMutation) Filter() *WixServiceFilter {
+	return &WixServiceFilter{config: m.config, predicateAdder: m}
+}
+
+// WixServiceFilter provides a generic filtering capability at runtime for WixServiceQuery.
+type WixServiceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WixServiceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WixServiceFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(wixservice.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WixServiceFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(wixservice.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WixServiceFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(wixservice.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *WixServiceFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(wixservice.FieldLocationID))
+}
+
+// WhereWixServiceID applies the entql string predicate on the wix_service_id field.
+func (f *WixServiceFilter) WhereWixServiceID(p entql.StringP) {
+	f.Where(p.Field(wixservice.FieldWixServiceID))
+}
+
+// WhereWixName applies the entql string predicate on the wix_name field.
+func (f *WixServiceFilter) WhereWixName(p entql.StringP) {
+	f.Where(p.Field(wixservice.FieldWixName))
+}
+
+// WhereServiceID applies the entql string predicate on the service_id field.
+func (f *WixServiceFilter) WhereServiceID(p entql.StringP) {
+	f.Where(p.Field(wixservice.FieldServiceID))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *WixServiceFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *WixServiceFilter) WhereHasLocationWith(preds ...predicate.Location) {
 	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)

@@ -39,12 +39,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
+	"github.com/avatarimaging/avatarcrm/ent/staffalert"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 )
 
@@ -82,12 +84,14 @@ const (
 	TypeSearchWord         = "SearchWord"
 	TypeService            = "Service"
 	TypeSession            = "Session"
+	TypeStaffAlert         = "StaffAlert"
 	TypeStageChange        = "StageChange"
 	TypeTask               = "Task"
 	TypeTaskEvent          = "TaskEvent"
 	TypeTouchpoint         = "Touchpoint"
 	TypeUser               = "User"
 	TypeWebhookEvent       = "WebhookEvent"
+	TypeWixService         = "WixService"
 )
 
 // AIUsageMutation represents an operation that mutates the AIUsage nodes in the graph.
@@ -28010,6 +28014,846 @@ func (m *SessionMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Session edge %s", name)
 }
 
+// StaffAlertMutation represents an operation that mutates the StaffAlert nodes in the graph.
+type StaffAlertMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	topic           *string
+	subject         *string
+	text            *string
+	status          *staffalert.Status
+	channel         *string
+	last_error      *string
+	sent_at         *time.Time
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*StaffAlert, error)
+	predicates      []predicate.StaffAlert
+}
+
+var _ ent.Mutation = (*StaffAlertMutation)(nil)
+
+// staffalertOption allows management of the mutation configuration using functional options.
+type staffalertOption func(*StaffAlertMutation)
+
+// newStaffAlertMutation creates new mutation for the StaffAlert entity.
+func newStaffAlertMutation(c config, op Op, opts ...staffalertOption) *StaffAlertMutation {
+	m := &StaffAlertMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeStaffAlert,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withStaffAlertID sets the ID field of the mutation.
+func withStaffAlertID(id pulid.ID) staffalertOption {
+	return func(m *StaffAlertMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *StaffAlert
+		)
+		m.oldValue = func(ctx context.Context) (*StaffAlert, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().StaffAlert.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withStaffAlert sets the old StaffAlert of the mutation.
+func withStaffAlert(node *StaffAlert) staffalertOption {
+	return func(m *StaffAlertMutation) {
+		m.oldValue = func(context.Context) (*StaffAlert, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m StaffAlertMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m StaffAlertMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of StaffAlert entities.
+func (m *StaffAlertMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *StaffAlertMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *StaffAlertMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().StaffAlert.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *StaffAlertMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *StaffAlertMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the StaffAlert entity.
+// If the StaffAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffAlertMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *StaffAlertMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *StaffAlertMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *StaffAlertMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the StaffAlert entity.
+// If the StaffAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffAlertMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *StaffAlertMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetTopic sets the "topic" field.
+func (m *StaffAlertMutation) SetTopic(s string) {
+	m.topic = &s
+}
+
+// Topic returns the value of the "topic" field in the mutation.
+func (m *StaffAlertMutation) Topic() (r string, exists bool) {
+	v := m.topic
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopic returns the old "topic" field's value of the StaffAlert entity.
+// If the StaffAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffAlertMutation) OldTopic(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopic: %w", err)
+	}
+	return oldValue.Topic, nil
+}
+
+// ResetTopic resets all changes to the "topic" field.
+func (m *StaffAlertMutation) ResetTopic() {
+	m.topic = nil
+}
+
+// SetSubject sets the "subject" field.
+func (m *StaffAlertMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *StaffAlertMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the StaffAlert entity.
+// If the StaffAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffAlertMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *StaffAlertMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetText sets the "text" field.
+func (m *StaffAlertMutation) SetText(s string) {
+	m.text = &s
+}
+
+// Text returns the value of the "text" field in the mutation.
+func (m *StaffAlertMutation) Text() (r string, exists bool) {
+	v := m.text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldText returns the old "text" field's value of the StaffAlert entity.
+// If the StaffAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffAlertMutation) OldText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldText: %w", err)
+	}
+	return oldValue.Text, nil
+}
+
+// ResetText resets all changes to the "text" field.
+func (m *StaffAlertMutation) ResetText() {
+	m.text = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *StaffAlertMutation) SetStatus(s staffalert.Status) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *StaffAlertMutation) Status() (r staffalert.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the StaffAlert entity.
+// If the StaffAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffAlertMutation) OldStatus(ctx context.Context) (v staffalert.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *StaffAlertMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *StaffAlertMutation) SetChannel(s string) {
+	m.channel = &s
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *StaffAlertMutation) Channel() (r string, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the StaffAlert entity.
+// If the StaffAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffAlertMutation) OldChannel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *StaffAlertMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetLastError sets the "last_error" field.
+func (m *StaffAlertMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *StaffAlertMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the StaffAlert entity.
+// If the StaffAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffAlertMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *StaffAlertMutation) ResetLastError() {
+	m.last_error = nil
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *StaffAlertMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *StaffAlertMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the StaffAlert entity.
+// If the StaffAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffAlertMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *StaffAlertMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[staffalert.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *StaffAlertMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[staffalert.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *StaffAlertMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, staffalert.FieldSentAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *StaffAlertMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[staffalert.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *StaffAlertMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *StaffAlertMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *StaffAlertMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the StaffAlertMutation builder.
+func (m *StaffAlertMutation) Where(ps ...predicate.StaffAlert) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the StaffAlertMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *StaffAlertMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.StaffAlert, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *StaffAlertMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *StaffAlertMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (StaffAlert).
+func (m *StaffAlertMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *StaffAlertMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.location != nil {
+		fields = append(fields, staffalert.FieldLocationID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, staffalert.FieldCreatedAt)
+	}
+	if m.topic != nil {
+		fields = append(fields, staffalert.FieldTopic)
+	}
+	if m.subject != nil {
+		fields = append(fields, staffalert.FieldSubject)
+	}
+	if m.text != nil {
+		fields = append(fields, staffalert.FieldText)
+	}
+	if m.status != nil {
+		fields = append(fields, staffalert.FieldStatus)
+	}
+	if m.channel != nil {
+		fields = append(fields, staffalert.FieldChannel)
+	}
+	if m.last_error != nil {
+		fields = append(fields, staffalert.FieldLastError)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, staffalert.FieldSentAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *StaffAlertMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case staffalert.FieldLocationID:
+		return m.LocationID()
+	case staffalert.FieldCreatedAt:
+		return m.CreatedAt()
+	case staffalert.FieldTopic:
+		return m.Topic()
+	case staffalert.FieldSubject:
+		return m.Subject()
+	case staffalert.FieldText:
+		return m.Text()
+	case staffalert.FieldStatus:
+		return m.Status()
+	case staffalert.FieldChannel:
+		return m.Channel()
+	case staffalert.FieldLastError:
+		return m.LastError()
+	case staffalert.FieldSentAt:
+		return m.SentAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *StaffAlertMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case staffalert.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case staffalert.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case staffalert.FieldTopic:
+		return m.OldTopic(ctx)
+	case staffalert.FieldSubject:
+		return m.OldSubject(ctx)
+	case staffalert.FieldText:
+		return m.OldText(ctx)
+	case staffalert.FieldStatus:
+		return m.OldStatus(ctx)
+	case staffalert.FieldChannel:
+		return m.OldChannel(ctx)
+	case staffalert.FieldLastError:
+		return m.OldLastError(ctx)
+	case staffalert.FieldSentAt:
+		return m.OldSentAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown StaffAlert field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StaffAlertMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case staffalert.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case staffalert.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case staffalert.FieldTopic:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopic(v)
+		return nil
+	case staffalert.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case staffalert.FieldText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetText(v)
+		return nil
+	case staffalert.FieldStatus:
+		v, ok := value.(staffalert.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case staffalert.FieldChannel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case staffalert.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	case staffalert.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StaffAlert field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *StaffAlertMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *StaffAlertMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StaffAlertMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown StaffAlert numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *StaffAlertMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(staffalert.FieldSentAt) {
+		fields = append(fields, staffalert.FieldSentAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *StaffAlertMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *StaffAlertMutation) ClearField(name string) error {
+	switch name {
+	case staffalert.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown StaffAlert nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *StaffAlertMutation) ResetField(name string) error {
+	switch name {
+	case staffalert.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case staffalert.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case staffalert.FieldTopic:
+		m.ResetTopic()
+		return nil
+	case staffalert.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case staffalert.FieldText:
+		m.ResetText()
+		return nil
+	case staffalert.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case staffalert.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case staffalert.FieldLastError:
+		m.ResetLastError()
+		return nil
+	case staffalert.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown StaffAlert field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *StaffAlertMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, staffalert.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *StaffAlertMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case staffalert.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *StaffAlertMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *StaffAlertMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *StaffAlertMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, staffalert.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *StaffAlertMutation) EdgeCleared(name string) bool {
+	switch name {
+	case staffalert.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *StaffAlertMutation) ClearEdge(name string) error {
+	switch name {
+	case staffalert.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown StaffAlert unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *StaffAlertMutation) ResetEdge(name string) error {
+	switch name {
+	case staffalert.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown StaffAlert edge %s", name)
+}
+
 // StageChangeMutation represents an operation that mutates the StageChange nodes in the graph.
 type StageChangeMutation struct {
 	config
@@ -33377,6 +34221,9 @@ type WebhookEventMutation struct {
 	processed_at    *time.Time
 	duplicates      *int
 	addduplicates   *int
+	history         *[]types.WebhookAttempt
+	appendhistory   []types.WebhookAttempt
+	event_type      *string
 	clearedFields   map[string]struct{}
 	location        *pulid.ID
 	clearedlocation bool
@@ -33938,6 +34785,107 @@ func (m *WebhookEventMutation) ResetDuplicates() {
 	m.addduplicates = nil
 }
 
+// SetHistory sets the "history" field.
+func (m *WebhookEventMutation) SetHistory(ta []types.WebhookAttempt) {
+	m.history = &ta
+	m.appendhistory = nil
+}
+
+// History returns the value of the "history" field in the mutation.
+func (m *WebhookEventMutation) History() (r []types.WebhookAttempt, exists bool) {
+	v := m.history
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHistory returns the old "history" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldHistory(ctx context.Context) (v []types.WebhookAttempt, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHistory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHistory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHistory: %w", err)
+	}
+	return oldValue.History, nil
+}
+
+// AppendHistory adds ta to the "history" field.
+func (m *WebhookEventMutation) AppendHistory(ta []types.WebhookAttempt) {
+	m.appendhistory = append(m.appendhistory, ta...)
+}
+
+// AppendedHistory returns the list of values that were appended to the "history" field in this mutation.
+func (m *WebhookEventMutation) AppendedHistory() ([]types.WebhookAttempt, bool) {
+	if len(m.appendhistory) == 0 {
+		return nil, false
+	}
+	return m.appendhistory, true
+}
+
+// ClearHistory clears the value of the "history" field.
+func (m *WebhookEventMutation) ClearHistory() {
+	m.history = nil
+	m.appendhistory = nil
+	m.clearedFields[webhookevent.FieldHistory] = struct{}{}
+}
+
+// HistoryCleared returns if the "history" field was cleared in this mutation.
+func (m *WebhookEventMutation) HistoryCleared() bool {
+	_, ok := m.clearedFields[webhookevent.FieldHistory]
+	return ok
+}
+
+// ResetHistory resets all changes to the "history" field.
+func (m *WebhookEventMutation) ResetHistory() {
+	m.history = nil
+	m.appendhistory = nil
+	delete(m.clearedFields, webhookevent.FieldHistory)
+}
+
+// SetEventType sets the "event_type" field.
+func (m *WebhookEventMutation) SetEventType(s string) {
+	m.event_type = &s
+}
+
+// EventType returns the value of the "event_type" field in the mutation.
+func (m *WebhookEventMutation) EventType() (r string, exists bool) {
+	v := m.event_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventType returns the old "event_type" field's value of the WebhookEvent entity.
+// If the WebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookEventMutation) OldEventType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventType: %w", err)
+	}
+	return oldValue.EventType, nil
+}
+
+// ResetEventType resets all changes to the "event_type" field.
+func (m *WebhookEventMutation) ResetEventType() {
+	m.event_type = nil
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *WebhookEventMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -33999,7 +34947,7 @@ func (m *WebhookEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *WebhookEventMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.location != nil {
 		fields = append(fields, webhookevent.FieldLocationID)
 	}
@@ -34033,6 +34981,12 @@ func (m *WebhookEventMutation) Fields() []string {
 	if m.duplicates != nil {
 		fields = append(fields, webhookevent.FieldDuplicates)
 	}
+	if m.history != nil {
+		fields = append(fields, webhookevent.FieldHistory)
+	}
+	if m.event_type != nil {
+		fields = append(fields, webhookevent.FieldEventType)
+	}
 	return fields
 }
 
@@ -34063,6 +35017,10 @@ func (m *WebhookEventMutation) Field(name string) (ent.Value, bool) {
 		return m.ProcessedAt()
 	case webhookevent.FieldDuplicates:
 		return m.Duplicates()
+	case webhookevent.FieldHistory:
+		return m.History()
+	case webhookevent.FieldEventType:
+		return m.EventType()
 	}
 	return nil, false
 }
@@ -34094,6 +35052,10 @@ func (m *WebhookEventMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldProcessedAt(ctx)
 	case webhookevent.FieldDuplicates:
 		return m.OldDuplicates(ctx)
+	case webhookevent.FieldHistory:
+		return m.OldHistory(ctx)
+	case webhookevent.FieldEventType:
+		return m.OldEventType(ctx)
 	}
 	return nil, fmt.Errorf("unknown WebhookEvent field %s", name)
 }
@@ -34180,6 +35142,20 @@ func (m *WebhookEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDuplicates(v)
 		return nil
+	case webhookevent.FieldHistory:
+		v, ok := value.([]types.WebhookAttempt)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHistory(v)
+		return nil
+	case webhookevent.FieldEventType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventType(v)
+		return nil
 	}
 	return fmt.Errorf("unknown WebhookEvent field %s", name)
 }
@@ -34240,6 +35216,9 @@ func (m *WebhookEventMutation) ClearedFields() []string {
 	if m.FieldCleared(webhookevent.FieldProcessedAt) {
 		fields = append(fields, webhookevent.FieldProcessedAt)
 	}
+	if m.FieldCleared(webhookevent.FieldHistory) {
+		fields = append(fields, webhookevent.FieldHistory)
+	}
 	return fields
 }
 
@@ -34256,6 +35235,9 @@ func (m *WebhookEventMutation) ClearField(name string) error {
 	switch name {
 	case webhookevent.FieldProcessedAt:
 		m.ClearProcessedAt()
+		return nil
+	case webhookevent.FieldHistory:
+		m.ClearHistory()
 		return nil
 	}
 	return fmt.Errorf("unknown WebhookEvent nullable field %s", name)
@@ -34297,6 +35279,12 @@ func (m *WebhookEventMutation) ResetField(name string) error {
 		return nil
 	case webhookevent.FieldDuplicates:
 		m.ResetDuplicates()
+		return nil
+	case webhookevent.FieldHistory:
+		m.ResetHistory()
+		return nil
+	case webhookevent.FieldEventType:
+		m.ResetEventType()
 		return nil
 	}
 	return fmt.Errorf("unknown WebhookEvent field %s", name)
@@ -34374,4 +35362,660 @@ func (m *WebhookEventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown WebhookEvent edge %s", name)
+}
+
+// WixServiceMutation represents an operation that mutates the WixService nodes in the graph.
+type WixServiceMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	wix_service_id  *string
+	wix_name        *string
+	service_id      *pulid.ID
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*WixService, error)
+	predicates      []predicate.WixService
+}
+
+var _ ent.Mutation = (*WixServiceMutation)(nil)
+
+// wixserviceOption allows management of the mutation configuration using functional options.
+type wixserviceOption func(*WixServiceMutation)
+
+// newWixServiceMutation creates new mutation for the WixService entity.
+func newWixServiceMutation(c config, op Op, opts ...wixserviceOption) *WixServiceMutation {
+	m := &WixServiceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWixService,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWixServiceID sets the ID field of the mutation.
+func withWixServiceID(id pulid.ID) wixserviceOption {
+	return func(m *WixServiceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *WixService
+		)
+		m.oldValue = func(ctx context.Context) (*WixService, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().WixService.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWixService sets the old WixService of the mutation.
+func withWixService(node *WixService) wixserviceOption {
+	return func(m *WixServiceMutation) {
+		m.oldValue = func(context.Context) (*WixService, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WixServiceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WixServiceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of WixService entities.
+func (m *WixServiceMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WixServiceMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WixServiceMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().WixService.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *WixServiceMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *WixServiceMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the WixService entity.
+// If the WixService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WixServiceMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *WixServiceMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *WixServiceMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *WixServiceMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the WixService entity.
+// If the WixService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WixServiceMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *WixServiceMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *WixServiceMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *WixServiceMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the WixService entity.
+// If the WixService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WixServiceMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *WixServiceMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetWixServiceID sets the "wix_service_id" field.
+func (m *WixServiceMutation) SetWixServiceID(s string) {
+	m.wix_service_id = &s
+}
+
+// WixServiceID returns the value of the "wix_service_id" field in the mutation.
+func (m *WixServiceMutation) WixServiceID() (r string, exists bool) {
+	v := m.wix_service_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWixServiceID returns the old "wix_service_id" field's value of the WixService entity.
+// If the WixService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WixServiceMutation) OldWixServiceID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWixServiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWixServiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWixServiceID: %w", err)
+	}
+	return oldValue.WixServiceID, nil
+}
+
+// ResetWixServiceID resets all changes to the "wix_service_id" field.
+func (m *WixServiceMutation) ResetWixServiceID() {
+	m.wix_service_id = nil
+}
+
+// SetWixName sets the "wix_name" field.
+func (m *WixServiceMutation) SetWixName(s string) {
+	m.wix_name = &s
+}
+
+// WixName returns the value of the "wix_name" field in the mutation.
+func (m *WixServiceMutation) WixName() (r string, exists bool) {
+	v := m.wix_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWixName returns the old "wix_name" field's value of the WixService entity.
+// If the WixService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WixServiceMutation) OldWixName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWixName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWixName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWixName: %w", err)
+	}
+	return oldValue.WixName, nil
+}
+
+// ResetWixName resets all changes to the "wix_name" field.
+func (m *WixServiceMutation) ResetWixName() {
+	m.wix_name = nil
+}
+
+// SetServiceID sets the "service_id" field.
+func (m *WixServiceMutation) SetServiceID(pu pulid.ID) {
+	m.service_id = &pu
+}
+
+// ServiceID returns the value of the "service_id" field in the mutation.
+func (m *WixServiceMutation) ServiceID() (r pulid.ID, exists bool) {
+	v := m.service_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceID returns the old "service_id" field's value of the WixService entity.
+// If the WixService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WixServiceMutation) OldServiceID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceID: %w", err)
+	}
+	return oldValue.ServiceID, nil
+}
+
+// ResetServiceID resets all changes to the "service_id" field.
+func (m *WixServiceMutation) ResetServiceID() {
+	m.service_id = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *WixServiceMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[wixservice.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *WixServiceMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *WixServiceMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *WixServiceMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the WixServiceMutation builder.
+func (m *WixServiceMutation) Where(ps ...predicate.WixService) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WixServiceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WixServiceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.WixService, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WixServiceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WixServiceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (WixService).
+func (m *WixServiceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WixServiceMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, wixservice.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, wixservice.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, wixservice.FieldLocationID)
+	}
+	if m.wix_service_id != nil {
+		fields = append(fields, wixservice.FieldWixServiceID)
+	}
+	if m.wix_name != nil {
+		fields = append(fields, wixservice.FieldWixName)
+	}
+	if m.service_id != nil {
+		fields = append(fields, wixservice.FieldServiceID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WixServiceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case wixservice.FieldCreatedAt:
+		return m.CreatedAt()
+	case wixservice.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case wixservice.FieldLocationID:
+		return m.LocationID()
+	case wixservice.FieldWixServiceID:
+		return m.WixServiceID()
+	case wixservice.FieldWixName:
+		return m.WixName()
+	case wixservice.FieldServiceID:
+		return m.ServiceID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WixServiceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case wixservice.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case wixservice.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case wixservice.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case wixservice.FieldWixServiceID:
+		return m.OldWixServiceID(ctx)
+	case wixservice.FieldWixName:
+		return m.OldWixName(ctx)
+	case wixservice.FieldServiceID:
+		return m.OldServiceID(ctx)
+	}
+	return nil, fmt.Errorf("unknown WixService field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WixServiceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case wixservice.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case wixservice.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case wixservice.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case wixservice.FieldWixServiceID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWixServiceID(v)
+		return nil
+	case wixservice.FieldWixName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWixName(v)
+		return nil
+	case wixservice.FieldServiceID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WixService field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WixServiceMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WixServiceMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WixServiceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown WixService numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WixServiceMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WixServiceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WixServiceMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown WixService nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WixServiceMutation) ResetField(name string) error {
+	switch name {
+	case wixservice.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case wixservice.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case wixservice.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case wixservice.FieldWixServiceID:
+		m.ResetWixServiceID()
+		return nil
+	case wixservice.FieldWixName:
+		m.ResetWixName()
+		return nil
+	case wixservice.FieldServiceID:
+		m.ResetServiceID()
+		return nil
+	}
+	return fmt.Errorf("unknown WixService field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WixServiceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, wixservice.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WixServiceMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case wixservice.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WixServiceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WixServiceMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WixServiceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, wixservice.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WixServiceMutation) EdgeCleared(name string) bool {
+	switch name {
+	case wixservice.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WixServiceMutation) ClearEdge(name string) error {
+	switch name {
+	case wixservice.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown WixService unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WixServiceMutation) ResetEdge(name string) error {
+	switch name {
+	case wixservice.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown WixService edge %s", name)
 }

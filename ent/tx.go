@@ -62,6 +62,8 @@ type Tx struct {
 	Service *ServiceClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// StaffAlert is the client for interacting with the StaffAlert builders.
+	StaffAlert *StaffAlertClient
 	// StageChange is the client for interacting with the StageChange builders.
 	StageChange *StageChangeClient
 	// Task is the client for interacting with the Task builders.
@@ -74,6 +76,8 @@ type Tx struct {
 	User *UserClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
 	WebhookEvent *WebhookEventClient
+	// WixService is the client for interacting with the WixService builders.
+	WixService *WixServiceClient
 
 	// lazily loaded.
 	client     *Client
@@ -230,12 +234,14 @@ func (tx *Tx) init() {
 	tx.SearchWord = NewSearchWordClient(tx.config)
 	tx.Service = NewServiceClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.StaffAlert = NewStaffAlertClient(tx.config)
 	tx.StageChange = NewStageChangeClient(tx.config)
 	tx.Task = NewTaskClient(tx.config)
 	tx.TaskEvent = NewTaskEventClient(tx.config)
 	tx.Touchpoint = NewTouchpointClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.WebhookEvent = NewWebhookEventClient(tx.config)
+	tx.WixService = NewWixServiceClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

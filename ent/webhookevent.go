@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 )
 
@@ -41,6 +43,10 @@ type WebhookEvent struct {
 	ProcessedAt *time.Time `json:"processed_at,omitempty"`
 	// How many times the same event came again
 	Duplicates int `json:"duplicates,omitempty"`
+	// Every processing attempt: when, how long, the outcome and the error (the events page)
+	History []types.WebhookAttempt `json:"history,omitempty"`
+	// The sender's event type (wix.bookings.v2.booking_created); kind is what we do with it
+	EventType string `json:"event_type,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the WebhookEventQuery when eager-loading is set.
 	Edges        WebhookEventEdges `json:"edges"`
@@ -74,11 +80,13 @@ func (*WebhookEvent) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case webhookevent.FieldHistory:
+			values[i] = new([]byte)
 		case webhookevent.FieldID, webhookevent.FieldLocationID:
 			values[i] = new(pulid.ID)
 		case webhookevent.FieldAttempts, webhookevent.FieldDuplicates:
 			values[i] = new(sql.NullInt64)
-		case webhookevent.FieldSource, webhookevent.FieldKind, webhookevent.FieldEventID, webhookevent.FieldPayload, webhookevent.FieldStatus, webhookevent.FieldLastError:
+		case webhookevent.FieldSource, webhookevent.FieldKind, webhookevent.FieldEventID, webhookevent.FieldPayload, webhookevent.FieldStatus, webhookevent.FieldLastError, webhookevent.FieldEventType:
 			values[i] = new(sql.NullString)
 		case webhookevent.FieldReceivedAt, webhookevent.FieldProcessedAt:
 			values[i] = new(sql.NullTime)
@@ -170,6 +178,20 @@ func (_m *WebhookEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Duplicates = int(value.Int64)
 			}
+		case webhookevent.FieldHistory:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field history", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.History); err != nil {
+					return fmt.Errorf("unmarshal field history: %w", err)
+				}
+			}
+		case webhookevent.FieldEventType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field event_type", values[i])
+			} else if value.Valid {
+				_m.EventType = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -245,6 +267,12 @@ func (_m *WebhookEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("duplicates=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Duplicates))
+	builder.WriteString(", ")
+	builder.WriteString("history=")
+	builder.WriteString(fmt.Sprintf("%v", _m.History))
+	builder.WriteString(", ")
+	builder.WriteString("event_type=")
+	builder.WriteString(_m.EventType)
 	builder.WriteByte(')')
 	return builder.String()
 }

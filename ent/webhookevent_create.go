@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 )
 
@@ -139,6 +140,26 @@ func (_c *WebhookEventCreate) SetNillableDuplicates(v *int) *WebhookEventCreate 
 	return _c
 }
 
+// SetHistory sets the "history" field.
+func (_c *WebhookEventCreate) SetHistory(v []types.WebhookAttempt) *WebhookEventCreate {
+	_c.mutation.SetHistory(v)
+	return _c
+}
+
+// SetEventType sets the "event_type" field.
+func (_c *WebhookEventCreate) SetEventType(v string) *WebhookEventCreate {
+	_c.mutation.SetEventType(v)
+	return _c
+}
+
+// SetNillableEventType sets the "event_type" field if the given value is not nil.
+func (_c *WebhookEventCreate) SetNillableEventType(v *string) *WebhookEventCreate {
+	if v != nil {
+		_c.SetEventType(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *WebhookEventCreate) SetID(v pulid.ID) *WebhookEventCreate {
 	_c.mutation.SetID(v)
@@ -218,6 +239,10 @@ func (_c *WebhookEventCreate) defaults() error {
 		v := webhookevent.DefaultDuplicates
 		_c.mutation.SetDuplicates(v)
 	}
+	if _, ok := _c.mutation.EventType(); !ok {
+		v := webhookevent.DefaultEventType
+		_c.mutation.SetEventType(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if webhookevent.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized webhookevent.DefaultID (forgotten import ent/runtime?)")
@@ -293,6 +318,14 @@ func (_c *WebhookEventCreate) check() error {
 	if v, ok := _c.mutation.Duplicates(); ok {
 		if err := webhookevent.DuplicatesValidator(v); err != nil {
 			return &ValidationError{Name: "duplicates", err: fmt.Errorf(`ent: validator failed for field "WebhookEvent.duplicates": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.EventType(); !ok {
+		return &ValidationError{Name: "event_type", err: errors.New(`ent: missing required field "WebhookEvent.event_type"`)}
+	}
+	if v, ok := _c.mutation.EventType(); ok {
+		if err := webhookevent.EventTypeValidator(v); err != nil {
+			return &ValidationError{Name: "event_type", err: fmt.Errorf(`ent: validator failed for field "WebhookEvent.event_type": %w`, err)}
 		}
 	}
 	if len(_c.mutation.LocationIDs()) == 0 {
@@ -373,6 +406,14 @@ func (_c *WebhookEventCreate) createSpec() (*WebhookEvent, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Duplicates(); ok {
 		_spec.SetField(webhookevent.FieldDuplicates, field.TypeInt, value)
 		_node.Duplicates = value
+	}
+	if value, ok := _c.mutation.History(); ok {
+		_spec.SetField(webhookevent.FieldHistory, field.TypeJSON, value)
+		_node.History = value
+	}
+	if value, ok := _c.mutation.EventType(); ok {
+		_spec.SetField(webhookevent.FieldEventType, field.TypeString, value)
+		_node.EventType = value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -521,6 +562,24 @@ func (u *WebhookEventUpsert) AddDuplicates(v int) *WebhookEventUpsert {
 	return u
 }
 
+// SetHistory sets the "history" field.
+func (u *WebhookEventUpsert) SetHistory(v []types.WebhookAttempt) *WebhookEventUpsert {
+	u.Set(webhookevent.FieldHistory, v)
+	return u
+}
+
+// UpdateHistory sets the "history" field to the value that was provided on create.
+func (u *WebhookEventUpsert) UpdateHistory() *WebhookEventUpsert {
+	u.SetExcluded(webhookevent.FieldHistory)
+	return u
+}
+
+// ClearHistory clears the value of the "history" field.
+func (u *WebhookEventUpsert) ClearHistory() *WebhookEventUpsert {
+	u.SetNull(webhookevent.FieldHistory)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -555,6 +614,9 @@ func (u *WebhookEventUpsertOne) UpdateNewValues() *WebhookEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.ReceivedAt(); exists {
 			s.SetIgnore(webhookevent.FieldReceivedAt)
+		}
+		if _, exists := u.create.mutation.EventType(); exists {
+			s.SetIgnore(webhookevent.FieldEventType)
 		}
 	}))
 	return u
@@ -675,6 +737,27 @@ func (u *WebhookEventUpsertOne) AddDuplicates(v int) *WebhookEventUpsertOne {
 func (u *WebhookEventUpsertOne) UpdateDuplicates() *WebhookEventUpsertOne {
 	return u.Update(func(s *WebhookEventUpsert) {
 		s.UpdateDuplicates()
+	})
+}
+
+// SetHistory sets the "history" field.
+func (u *WebhookEventUpsertOne) SetHistory(v []types.WebhookAttempt) *WebhookEventUpsertOne {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.SetHistory(v)
+	})
+}
+
+// UpdateHistory sets the "history" field to the value that was provided on create.
+func (u *WebhookEventUpsertOne) UpdateHistory() *WebhookEventUpsertOne {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.UpdateHistory()
+	})
+}
+
+// ClearHistory clears the value of the "history" field.
+func (u *WebhookEventUpsertOne) ClearHistory() *WebhookEventUpsertOne {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.ClearHistory()
 	})
 }
 
@@ -879,6 +962,9 @@ func (u *WebhookEventUpsertBulk) UpdateNewValues() *WebhookEventUpsertBulk {
 			if _, exists := b.mutation.ReceivedAt(); exists {
 				s.SetIgnore(webhookevent.FieldReceivedAt)
 			}
+			if _, exists := b.mutation.EventType(); exists {
+				s.SetIgnore(webhookevent.FieldEventType)
+			}
 		}
 	}))
 	return u
@@ -999,6 +1085,27 @@ func (u *WebhookEventUpsertBulk) AddDuplicates(v int) *WebhookEventUpsertBulk {
 func (u *WebhookEventUpsertBulk) UpdateDuplicates() *WebhookEventUpsertBulk {
 	return u.Update(func(s *WebhookEventUpsert) {
 		s.UpdateDuplicates()
+	})
+}
+
+// SetHistory sets the "history" field.
+func (u *WebhookEventUpsertBulk) SetHistory(v []types.WebhookAttempt) *WebhookEventUpsertBulk {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.SetHistory(v)
+	})
+}
+
+// UpdateHistory sets the "history" field to the value that was provided on create.
+func (u *WebhookEventUpsertBulk) UpdateHistory() *WebhookEventUpsertBulk {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.UpdateHistory()
+	})
+}
+
+// ClearHistory clears the value of the "history" field.
+func (u *WebhookEventUpsertBulk) ClearHistory() *WebhookEventUpsertBulk {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.ClearHistory()
 	})
 }
 

@@ -10,8 +10,10 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 )
 
@@ -118,6 +120,24 @@ func (_u *WebhookEventUpdate) AddDuplicates(v int) *WebhookEventUpdate {
 	return _u
 }
 
+// SetHistory sets the "history" field.
+func (_u *WebhookEventUpdate) SetHistory(v []types.WebhookAttempt) *WebhookEventUpdate {
+	_u.mutation.SetHistory(v)
+	return _u
+}
+
+// AppendHistory appends value to the "history" field.
+func (_u *WebhookEventUpdate) AppendHistory(v []types.WebhookAttempt) *WebhookEventUpdate {
+	_u.mutation.AppendHistory(v)
+	return _u
+}
+
+// ClearHistory clears the value of the "history" field.
+func (_u *WebhookEventUpdate) ClearHistory() *WebhookEventUpdate {
+	_u.mutation.ClearHistory()
+	return _u
+}
+
 // Mutation returns the WebhookEventMutation object of the builder.
 func (_u *WebhookEventUpdate) Mutation() *WebhookEventMutation {
 	return _u.mutation
@@ -213,6 +233,17 @@ func (_u *WebhookEventUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.AddedDuplicates(); ok {
 		_spec.AddField(webhookevent.FieldDuplicates, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.History(); ok {
+		_spec.SetField(webhookevent.FieldHistory, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedHistory(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, webhookevent.FieldHistory, value)
+		})
+	}
+	if _u.mutation.HistoryCleared() {
+		_spec.ClearField(webhookevent.FieldHistory, field.TypeJSON)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -321,6 +352,24 @@ func (_u *WebhookEventUpdateOne) SetNillableDuplicates(v *int) *WebhookEventUpda
 // AddDuplicates adds value to the "duplicates" field.
 func (_u *WebhookEventUpdateOne) AddDuplicates(v int) *WebhookEventUpdateOne {
 	_u.mutation.AddDuplicates(v)
+	return _u
+}
+
+// SetHistory sets the "history" field.
+func (_u *WebhookEventUpdateOne) SetHistory(v []types.WebhookAttempt) *WebhookEventUpdateOne {
+	_u.mutation.SetHistory(v)
+	return _u
+}
+
+// AppendHistory appends value to the "history" field.
+func (_u *WebhookEventUpdateOne) AppendHistory(v []types.WebhookAttempt) *WebhookEventUpdateOne {
+	_u.mutation.AppendHistory(v)
+	return _u
+}
+
+// ClearHistory clears the value of the "history" field.
+func (_u *WebhookEventUpdateOne) ClearHistory() *WebhookEventUpdateOne {
+	_u.mutation.ClearHistory()
 	return _u
 }
 
@@ -449,6 +498,17 @@ func (_u *WebhookEventUpdateOne) sqlSave(ctx context.Context) (_node *WebhookEve
 	}
 	if value, ok := _u.mutation.AddedDuplicates(); ok {
 		_spec.AddField(webhookevent.FieldDuplicates, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.History(); ok {
+		_spec.SetField(webhookevent.FieldHistory, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedHistory(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, webhookevent.FieldHistory, value)
+		})
+	}
+	if _u.mutation.HistoryCleared() {
+		_spec.ClearField(webhookevent.FieldHistory, field.TypeJSON)
 	}
 	_node = &WebhookEvent{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -16,6 +16,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 	"github.com/avatarimaging/avatarcrm/internal/ai"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
@@ -215,6 +216,16 @@ type CreateLocationInput struct {
 type CreatedAPIToken struct {
 	Token    string        `json:"token"`
 	APIToken *ent.APIToken `json:"apiToken"`
+}
+
+// The inbound integrations' settings as the admin page shows them (no secrets).
+type InboundSettings struct {
+	WixEnabled      bool   `json:"wixEnabled"`
+	WixURL          string `json:"wixURL"`
+	WixSyncEnabled  bool   `json:"wixSyncEnabled"`
+	ManyChatEnabled bool   `json:"manyChatEnabled"`
+	ManyChatURL     string `json:"manyChatURL"`
+	SlackEnabled    bool   `json:"slackEnabled"`
 }
 
 type InviteUserInput struct {
@@ -471,6 +482,25 @@ type Viewer struct {
 	Locations []*LocationAccess `json:"locations"`
 	// Permissions the viewer holds at the active location, as resource:action.
 	Permissions []string `json:"permissions"`
+}
+
+type WebhookEventsWhere struct {
+	Source *string              `json:"source,omitempty"`
+	Status *webhookevent.Status `json:"status,omitempty"`
+	// Events received before this time (the next page).
+	Before *time.Time `json:"before,omitempty"`
+}
+
+type WixServiceInput struct {
+	WixServiceID string   `json:"wixServiceID"`
+	WixName      *string  `json:"wixName,omitempty"`
+	ServiceID    pulid.ID `json:"serviceID"`
+}
+
+// The Wix sync job, queued.
+type WixSyncStarted struct {
+	JobID     pulid.ID `json:"jobID"`
+	Duplicate bool     `json:"duplicate"`
 }
 
 // How exportAuditEntries writes the entries.

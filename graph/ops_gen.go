@@ -46,6 +46,7 @@ const (
 	OpDeleteContact            Op = "deleteContact"
 	OpDeleteService            Op = "deleteService"
 	OpDeleteTask               Op = "deleteTask"
+	OpDeleteWixService         Op = "deleteWixService"
 	OpDiscardJob               Op = "discardJob"
 	OpDryRunAutomationRule     Op = "dryRunAutomationRule"
 	OpInviteUser               Op = "inviteUser"
@@ -63,6 +64,7 @@ const (
 	OpRemoveMember             Op = "removeMember"
 	OpRemovePermissionOverride Op = "removePermissionOverride"
 	OpReopenTask               Op = "reopenTask"
+	OpReplayWebhookEvent       Op = "replayWebhookEvent"
 	OpRescheduleBooking        Op = "rescheduleBooking"
 	OpRestoreContact           Op = "restoreContact"
 	OpRetryJob                 Op = "retryJob"
@@ -78,10 +80,12 @@ const (
 	OpSetTaskPriority          Op = "setTaskPriority"
 	OpSetTaskStatus            Op = "setTaskStatus"
 	OpSetUserDisabled          Op = "setUserDisabled"
+	OpSetWixService            Op = "setWixService"
 	OpSignOutEverywhere        Op = "signOutEverywhere"
 	OpStageContactImport       Op = "stageContactImport"
 	OpStartContactImport       Op = "startContactImport"
 	OpStartStagedContactImport Op = "startStagedContactImport"
+	OpSyncWix                  Op = "syncWix"
 	OpUndoSMSAction            Op = "undoSMSAction"
 	OpUpdateAutomationRule     Op = "updateAutomationRule"
 	OpUpdateBooking            Op = "updateBooking"
@@ -117,6 +121,7 @@ const (
 	OpFindDuplicates           Op = "findDuplicates"
 	OpIPRules                  Op = "ipRules"
 	OpImportJob                Op = "importJob"
+	OpInboundSettings          Op = "inboundSettings"
 	OpInvitations              Op = "invitations"
 	OpJob                      Op = "job"
 	OpJobs                     Op = "jobs"
@@ -135,12 +140,16 @@ const (
 	OpServices                 Op = "services"
 	OpSmsSettings              Op = "smsSettings"
 	OpSmsTemplates             Op = "smsTemplates"
+	OpStaffAlerts              Op = "staffAlerts"
 	OpStageAnalytics           Op = "stageAnalytics"
 	OpStageChanges             Op = "stageChanges"
 	OpStagedContactImport      Op = "stagedContactImport"
 	OpTasks                    Op = "tasks"
 	OpTouchpoints              Op = "touchpoints"
 	OpUsers                    Op = "users"
+	OpWebhookEvent             Op = "webhookEvent"
+	OpWebhookEvents            Op = "webhookEvents"
+	OpWixServices              Op = "wixServices"
 )
 
 // opPermissions holds the permission each operation declares with
@@ -169,6 +178,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpDeleteContact:            rbac.ContactsDelete,
 	OpDeleteService:            rbac.SettingsDelete,
 	OpDeleteTask:               rbac.TasksDelete,
+	OpDeleteWixService:         rbac.SettingsUpdate,
 	OpDiscardJob:               rbac.AutomationUpdate,
 	OpDryRunAutomationRule:     rbac.AutomationUpdate,
 	OpInviteUser:               rbac.UsersCreate,
@@ -186,6 +196,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpRemoveMember:             rbac.UsersDelete,
 	OpRemovePermissionOverride: rbac.UsersUpdate,
 	OpReopenTask:               rbac.TasksUpdate,
+	OpReplayWebhookEvent:       rbac.SettingsUpdate,
 	OpRescheduleBooking:        rbac.BookingsUpdate,
 	OpRestoreContact:           rbac.ContactsDelete,
 	OpRetryJob:                 rbac.AutomationUpdate,
@@ -201,9 +212,11 @@ var opPermissions = map[Op]rbac.Permission{
 	OpSetTaskPriority:          rbac.TasksUpdate,
 	OpSetTaskStatus:            rbac.TasksUpdate,
 	OpSetUserDisabled:          rbac.UsersUpdate,
+	OpSetWixService:            rbac.SettingsUpdate,
 	OpStageContactImport:       rbac.ContactsCreate,
 	OpStartContactImport:       rbac.ContactsCreate,
 	OpStartStagedContactImport: rbac.ContactsCreate,
+	OpSyncWix:                  rbac.SettingsUpdate,
 	OpUndoSMSAction:            rbac.BookingsUpdate,
 	OpUpdateAutomationRule:     rbac.AutomationUpdate,
 	OpUpdateBooking:            rbac.BookingsUpdate,
@@ -238,6 +251,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpFindDuplicates:           rbac.ContactsRead,
 	OpIPRules:                  rbac.SettingsRead,
 	OpImportJob:                rbac.ContactsRead,
+	OpInboundSettings:          rbac.SettingsRead,
 	OpInvitations:              rbac.UsersRead,
 	OpJob:                      rbac.AutomationRead,
 	OpJobs:                     rbac.AutomationRead,
@@ -251,12 +265,16 @@ var opPermissions = map[Op]rbac.Permission{
 	OpSearchContacts:           rbac.ContactsRead,
 	OpSmsSettings:              rbac.SettingsUpdate,
 	OpSmsTemplates:             rbac.ContactsRead,
+	OpStaffAlerts:              rbac.SettingsRead,
 	OpStageAnalytics:           rbac.ReportsRead,
 	OpStageChanges:             rbac.ContactsRead,
 	OpStagedContactImport:      rbac.ContactsCreate,
 	OpTasks:                    rbac.TasksRead,
 	OpTouchpoints:              rbac.ContactsRead,
 	OpUsers:                    rbac.UsersRead,
+	OpWebhookEvent:             rbac.SettingsRead,
+	OpWebhookEvents:            rbac.SettingsRead,
+	OpWixServices:              rbac.SettingsRead,
 }
 
 // BookingHistory reads Booking.history; it needs bookings:read.
@@ -488,6 +506,16 @@ func (o *Ops) DeleteTask(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 	return out, err
 }
 
+// DeleteWixService runs the deleteWixService mutation in one transaction; it needs settings:update.
+func (o *Ops) DeleteWixService(ctx context.Context, id pulid.ID) (pulid.ID, error) {
+	var out pulid.ID
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().DeleteWixService(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // DiscardJob runs the discardJob mutation in one transaction; it needs automation:update.
 func (o *Ops) DiscardJob(ctx context.Context, id pulid.ID) (*Job, error) {
 	var out *Job
@@ -658,6 +686,16 @@ func (o *Ops) ReopenTask(ctx context.Context, id pulid.ID) (*ent.Task, error) {
 	return out, err
 }
 
+// ReplayWebhookEvent runs the replayWebhookEvent mutation in one transaction; it needs settings:update.
+func (o *Ops) ReplayWebhookEvent(ctx context.Context, id pulid.ID) (*ent.WebhookEvent, error) {
+	var out *ent.WebhookEvent
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().ReplayWebhookEvent(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // RescheduleBooking runs the rescheduleBooking mutation in one transaction; it needs bookings:update.
 func (o *Ops) RescheduleBooking(ctx context.Context, id pulid.ID, startsAt time.Time, endsAt *time.Time) (*ent.Booking, error) {
 	var out *ent.Booking
@@ -808,6 +846,16 @@ func (o *Ops) SetUserDisabled(ctx context.Context, userID pulid.ID, disabled boo
 	return out, err
 }
 
+// SetWixService runs the setWixService mutation in one transaction; it needs settings:update.
+func (o *Ops) SetWixService(ctx context.Context, input WixServiceInput) (*ent.WixService, error) {
+	var out *ent.WixService
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SetWixService(ctx, input)
+		return err
+	})
+	return out, err
+}
+
 // SignOutEverywhere runs the signOutEverywhere mutation in one transaction; it needs a signed-in viewer.
 func (o *Ops) SignOutEverywhere(ctx context.Context) (int, error) {
 	var out int
@@ -843,6 +891,16 @@ func (o *Ops) StartStagedContactImport(ctx context.Context, id pulid.ID, mapping
 	var out *ent.ImportJob
 	err := o.mutate(ctx, rbac.ContactsCreate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().StartStagedContactImport(ctx, id, mapping)
+		return err
+	})
+	return out, err
+}
+
+// SyncWix runs the syncWix mutation in one transaction; it needs settings:update.
+func (o *Ops) SyncWix(ctx context.Context, since types.Date) (*WixSyncStarted, error) {
+	var out *WixSyncStarted
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SyncWix(ctx, since)
 		return err
 	})
 	return out, err
@@ -1172,6 +1230,15 @@ func (o *Ops) ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, error
 	return o.r.Query().ImportJob(ctx, id)
 }
 
+// InboundSettings reads the inboundSettings query; it needs settings:read.
+func (o *Ops) InboundSettings(ctx context.Context) (*InboundSettings, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero *InboundSettings
+		return zero, err
+	}
+	return o.r.Query().InboundSettings(ctx)
+}
+
 // Invitations reads the invitations query; it needs users:read.
 func (o *Ops) Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) (*ent.InvitationConnection, error) {
 	if err := authorize(ctx, rbac.UsersRead); err != nil {
@@ -1334,6 +1401,15 @@ func (o *Ops) SmsTemplates(ctx context.Context) ([]*ent.SMSTemplate, error) {
 	return o.r.Query().SmsTemplates(ctx)
 }
 
+// StaffAlerts reads the staffAlerts query; it needs settings:read.
+func (o *Ops) StaffAlerts(ctx context.Context, first *int) ([]*ent.StaffAlert, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero []*ent.StaffAlert
+		return zero, err
+	}
+	return o.r.Query().StaffAlerts(ctx, first)
+}
+
 // StageAnalytics reads the stageAnalytics query; it needs reports:read.
 func (o *Ops) StageAnalytics(ctx context.Context, from *time.Time, to *time.Time) ([]*StageStat, error) {
 	if err := authorize(ctx, rbac.ReportsRead); err != nil {
@@ -1386,6 +1462,33 @@ func (o *Ops) Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *
 		return zero, err
 	}
 	return o.r.Query().Users(ctx, after, first, before, last, orderBy, where)
+}
+
+// WebhookEvent reads the webhookEvent query; it needs settings:read.
+func (o *Ops) WebhookEvent(ctx context.Context, id pulid.ID) (*ent.WebhookEvent, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero *ent.WebhookEvent
+		return zero, err
+	}
+	return o.r.Query().WebhookEvent(ctx, id)
+}
+
+// WebhookEvents reads the webhookEvents query; it needs settings:read.
+func (o *Ops) WebhookEvents(ctx context.Context, where *WebhookEventsWhere, first *int) ([]*ent.WebhookEvent, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero []*ent.WebhookEvent
+		return zero, err
+	}
+	return o.r.Query().WebhookEvents(ctx, where, first)
+}
+
+// WixServices reads the wixServices query; it needs settings:read.
+func (o *Ops) WixServices(ctx context.Context) ([]*ent.WixService, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero []*ent.WixService
+		return zero, err
+	}
+	return o.r.Query().WixServices(ctx)
 }
 
 // TaskHistory reads Task.history; it needs tasks:read.

@@ -17,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
+	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
@@ -25,6 +26,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/sms"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
+	"github.com/avatarimaging/avatarcrm/internal/wix"
 )
 
 // Resolver is the root resolver. internal/app wires every dependency; a
@@ -70,6 +72,12 @@ type Resolver struct {
 	// SMS is two-way SMS: conversations, sendSMS, the webhook settings,
 	// undoing what a reply did (graph/sms.graphql).
 	SMS *sms.Service
+	// Hooks is the webhook pipeline's admin side: stored events, replay
+	// (graph/inbound.graphql); Alerts the staff alerts; Wix the Wix
+	// service mappings and sync; Inbound what the settings say.
+	Hooks   *hooks.Pipeline
+	Wix     *wix.Service
+	Inbound InboundSettings
 	// Now is the clock.
 	Now clock.Clock
 }

@@ -69,6 +69,7 @@ func (u *UI) adminRoutes(r chi.Router) {
 	r.Post("/admin/ai/budget", u.setAIBudget)
 	r.Post("/admin/ai/try", u.tryAI)
 
+	u.webhookRoutes(r)
 	r.Get("/admin/network", u.adminNetwork)
 	r.Post("/admin/network", u.addIPRule)
 	r.Get("/admin/network/{id}/remove", u.removeIPRule)
@@ -81,6 +82,10 @@ func (u *UI) adminRoutes(r chi.Router) {
 // with ?done=<key>. Only these keys show anything, so a crafted link cannot
 // put its own words on the page.
 var flashes = map[string]string{
+	"webhook-replayed":      "Replay queued: the event is processed again in a moment.",
+	"wix-service-saved":     "Wix service mapping saved.",
+	"wix-service-removed":   "Wix service mapping removed.",
+	"wix-sync-started":      "Wix sync queued: it runs as a job (Admin → Jobs, wix.sync).",
 	"ai-budget":             "AI budget saved.",
 	"warmness-recalculated": "Warmness recalculated.",
 	"rule-saved":            "Rule saved.",

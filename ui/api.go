@@ -39,6 +39,7 @@ type API interface {
 	messagingAPI
 	smsAPI
 	aiAPI
+	inboundAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -58,7 +59,10 @@ type apis struct {
 	// sms is two-way SMS: the inbox, a contact's thread, the send box,
 	// the SMS settings (issue 15).
 	sms smsAPI
-	ai  aiAPI
+	// inbound is the integrations pages: webhook events, replay, Wix
+	// service mappings and sync, staff alerts (issue 16).
+	inbound inboundAPI
+	ai      aiAPI
 }
 
 // smsAPI is two-way SMS: the inbox (conversations, done, assign, read),
@@ -85,6 +89,20 @@ type smsAPI interface {
 
 // guardAPI answers whether the viewer may run an operation, by the
 // permission the schema declares for it: pages offer only what they may.
+// inboundAPI is the integrations pages (admin_webhooks.go).
+type inboundAPI interface {
+	WebhookEvents(ctx context.Context, where *graph.WebhookEventsWhere, first *int) ([]*ent.WebhookEvent, error)
+	WebhookEvent(ctx context.Context, id pulid.ID) (*ent.WebhookEvent, error)
+	ReplayWebhookEvent(ctx context.Context, id pulid.ID) (*ent.WebhookEvent, error)
+	StaffAlerts(ctx context.Context, first *int) ([]*ent.StaffAlert, error)
+	WixServices(ctx context.Context) ([]*ent.WixService, error)
+	InboundSettings(ctx context.Context) (*graph.InboundSettings, error)
+	SetWixService(ctx context.Context, input graph.WixServiceInput) (*ent.WixService, error)
+	DeleteWixService(ctx context.Context, id pulid.ID) (pulid.ID, error)
+	SyncWix(ctx context.Context, since types.Date) (*graph.WixSyncStarted, error)
+	Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
+}
+
 type guardAPI interface {
 	Check(ctx context.Context, op graph.Op) error
 	Allowed(ctx context.Context, op graph.Op) bool

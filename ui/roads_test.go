@@ -59,6 +59,9 @@ type roadFixture struct {
 	// Two-way SMS: a contact with a mobile and its conversation (made by
 	// an admin's sendSMS), and an inbound STOP whose opt-out can be undone.
 	smsContact, conversation, smsStop string
+	// Integrations: a Wix service mapping to remove, a dead-lettered
+	// ManyChat event to replay.
+	wixService, webhookEvent string
 }
 
 // formRoute is one form the UI posts, and the GraphQL operation behind it.
@@ -354,6 +357,28 @@ var formRoutes = []formRoute{
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { removeIPRule(id: $id) }`, idVar(f.ipRule)
 		}},
+	// Integrations (issue 16).
+	{pattern: "/admin/webhooks/wix-services", path: fixed("/admin/webhooks/wix-services"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"wixServiceID": {"road-" + string(f.role)}, "wixName": {"Road"}, "serviceID": {f.service}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($w: String!, $s: ID!) { setWixService(input: {wixServiceID: $w, wixName: "Road", serviceID: $s}) { id } }`,
+				map[string]any{"w": "road-" + string(f.role), "s": f.service}
+		}},
+	{pattern: "/admin/webhooks/wix-services/{id}/remove", path: func(f roadFixture) string { return "/admin/webhooks/wix-services/" + f.wixService + "/remove" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { deleteWixService(id: $id) }`, idVar(f.wixService)
+		}},
+	{pattern: "/admin/webhooks/wix-sync", path: fixed("/admin/webhooks/wix-sync"),
+		form: func(f roadFixture) url.Values { return url.Values{"since": {fmt.Sprintf("2026-03-%02d", 1+f.n)}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($d: Date!) { syncWix(since: $d) { jobID } }`, map[string]any{"d": fmt.Sprintf("2026-03-%02d", 1+f.n)}
+		}},
+	{pattern: "/admin/webhooks/events/{id}/replay", path: func(f roadFixture) string { return "/admin/webhooks/events/" + f.webhookEvent + "/replay" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { replayWebhookEvent(id: $id) { id } }`, idVar(f.webhookEvent)
+		}},
 	// Automation and jobs.
 	{pattern: "/admin/automation", path: fixed("/admin/automation"),
 		form: func(f roadFixture) url.Values {
@@ -428,8 +453,11 @@ func TestEveryFormRouteHasItsOperation(t *testing.T) {
 // never of two failures of the test's own making.
 func TestFormRoutesMatchGraphQL(t *testing.T) {
 	uiClock, apiClock := &roadClock{at: testutil.Now}, &roadClock{at: testutil.Now}
-	uiSrv := testutil.StartServer(t, testutil.ServerOptions{Now: uiClock.Now})
-	apiSrv := testutil.StartServer(t, testutil.ServerOptions{Now: apiClock.Now})
+	// The Wix sync needs the Wix API configured (a closed local port: the
+	// sync jobs it queues fail fast, nobody waits for them).
+	wixEnv := map[string]string{"AVATARCRM_WIX_API_KEY": "road", "AVATARCRM_WIX_API_BASE_URL": "http://127.0.0.1:9"}
+	uiSrv := testutil.StartServer(t, testutil.ServerOptions{Now: uiClock.Now, Env: wixEnv})
+	apiSrv := testutil.StartServer(t, testutil.ServerOptions{Now: apiClock.Now, Env: wixEnv})
 	uiFx, apiFx := prepareRoads(t, uiSrv, uiClock), prepareRoads(t, apiSrv, apiClock)
 	for i, role := range roadRoles() {
 		uc := uiSrv.SignIn(t, roadEmail(role, "user"))
@@ -673,9 +701,32 @@ func prepareRoads(t *testing.T, srv *testutil.Server, clk *roadClock) []roadFixt
 		}
 		f.smsContact, f.conversation, f.smsStop = roadSMS(t, srv, admin, n)
 		f.retryJob, f.discardJob = waitingJob(t, srv, fmt.Sprintf("retry%d", n)), waitingJob(t, srv, fmt.Sprintf("discard%d", n))
+		var ws struct{ SetWixService struct{ ID string } }
+		gql(`mutation($w: String!, $s: ID!) { setWixService(input: {wixServiceID: $w, serviceID: $s}) { id } }`,
+			map[string]any{"w": fmt.Sprintf("road-rm-%d", n), "s": f.service}, &ws)
+		f.wixService = ws.SetWixService.ID
+		f.webhookEvent = deadEvent(t, srv, n)
 		out = append(out, f)
 	}
 	return out
+}
+
+// deadEvent stores, at the demo location, a dead-lettered ManyChat event
+// (a subscriber of the n-th role) for the replay route.
+func deadEvent(t *testing.T, srv *testutil.Server, n int) string {
+	t.Helper()
+	ctx := viewer.Seed.Grant(context.Background(), "test")
+	loc, err := srv.App.DB.Client.Location.Query().Where(entlocation.Code("SYD")).OnlyID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := srv.App.DB.Client.WebhookEvent.Create().SetLocationID(loc).SetSource("manychat").SetKind("subscriber").
+		SetEventID(fmt.Sprintf("road-%d", n)).SetPayload(fmt.Sprintf(`{"id":"road-%d","first_name":"Road replay %d"}`, n, n)).
+		SetStatus("dead").SetAttempts(3).SetLastError("road").Save(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev.ID.String()
 }
 
 // waitingJob enqueues, at the demo location, a job that waits a year (an

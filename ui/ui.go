@@ -57,7 +57,7 @@ func New(api API, opts Options) *UI {
 	return &UI{api: apis{
 		guard: api, layout: api, dash: api,
 		contacts: api, bookings: api, tasks: api, admin: api, ai: api, auto: api,
-		messaging: api, sms: api,
+		messaging: api, sms: api, inbound: api,
 	}, opts: opts}
 }
 

@@ -72,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return workerCmd(ctx, args, getenv, stderr)
 	case "schedule":
 		return scheduleCmd(ctx, args, getenv, stdout, stderr)
+	case "wix":
+		return wixCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -95,6 +97,7 @@ Usage:
   avatarcrm ai eval intent|warmness|reportquery --file FILE   measure the AI layer on a labelled file ("avatarcrm ai -h")
   avatarcrm worker [flags]    work jobs and run the schedules without serving HTTP (serve does both too)
   avatarcrm schedule list     each schedule with its next run
+  avatarcrm wix sync --since DATE  pull bookings Wix changed since DATE and reconcile them (twice changes nothing)
   avatarcrm schedule run NAME enqueue a schedule's current period now and work it (twice does nothing twice)
 
 Run "avatarcrm serve -h" for settings; each flag also reads AVATARCRM_<NAME>.

@@ -309,6 +309,18 @@ func (f SessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SessionMutation", m)
 }
 
+// The StaffAlertFunc type is an adapter to allow the use of ordinary
+// function as StaffAlert mutator.
+type StaffAlertFunc func(context.Context, *ent.StaffAlertMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f StaffAlertFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.StaffAlertMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StaffAlertMutation", m)
+}
+
 // The StageChangeFunc type is an adapter to allow the use of ordinary
 // function as StageChange mutator.
 type StageChangeFunc func(context.Context, *ent.StageChangeMutation) (ent.Value, error)
@@ -379,6 +391,18 @@ func (f WebhookEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.WebhookEventMutation", m)
+}
+
+// The WixServiceFunc type is an adapter to allow the use of ordinary
+// function as WixService mutator.
+type WixServiceFunc func(context.Context, *ent.WixServiceMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WixServiceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.WixServiceMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.WixServiceMutation", m)
 }
 
 // Condition is a hook condition function.

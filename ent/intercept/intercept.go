@@ -34,12 +34,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
+	"github.com/avatarimaging/avatarcrm/ent/staffalert"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 )
 
 // The Query interface represents an operation that queries a graph.
@@ -773,6 +775,33 @@ func (f TraverseSession) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.SessionQuery", q)
 }
 
+// The StaffAlertFunc type is an adapter to allow the use of ordinary function as a Querier.
+type StaffAlertFunc func(context.Context, *ent.StaffAlertQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f StaffAlertFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.StaffAlertQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.StaffAlertQuery", q)
+}
+
+// The TraverseStaffAlert type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseStaffAlert func(context.Context, *ent.StaffAlertQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseStaffAlert) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseStaffAlert) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StaffAlertQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.StaffAlertQuery", q)
+}
+
 // The StageChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
 type StageChangeFunc func(context.Context, *ent.StageChangeQuery) (ent.Value, error)
 
@@ -935,6 +964,33 @@ func (f TraverseWebhookEvent) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.WebhookEventQuery", q)
 }
 
+// The WixServiceFunc type is an adapter to allow the use of ordinary function as a Querier.
+type WixServiceFunc func(context.Context, *ent.WixServiceQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f WixServiceFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.WixServiceQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.WixServiceQuery", q)
+}
+
+// The TraverseWixService type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseWixService func(context.Context, *ent.WixServiceQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseWixService) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseWixService) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WixServiceQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.WixServiceQuery", q)
+}
+
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
@@ -988,6 +1044,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ServiceQuery, predicate.Service, service.OrderOption]{typ: ent.TypeService, tq: q}, nil
 	case *ent.SessionQuery:
 		return &query[*ent.SessionQuery, predicate.Session, session.OrderOption]{typ: ent.TypeSession, tq: q}, nil
+	case *ent.StaffAlertQuery:
+		return &query[*ent.StaffAlertQuery, predicate.StaffAlert, staffalert.OrderOption]{typ: ent.TypeStaffAlert, tq: q}, nil
 	case *ent.StageChangeQuery:
 		return &query[*ent.StageChangeQuery, predicate.StageChange, stagechange.OrderOption]{typ: ent.TypeStageChange, tq: q}, nil
 	case *ent.TaskQuery:
@@ -1000,6 +1058,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
 	case *ent.WebhookEventQuery:
 		return &query[*ent.WebhookEventQuery, predicate.WebhookEvent, webhookevent.OrderOption]{typ: ent.TypeWebhookEvent, tq: q}, nil
+	case *ent.WixServiceQuery:
+		return &query[*ent.WixServiceQuery, predicate.WixService, wixservice.OrderOption]{typ: ent.TypeWixService, tq: q}, nil
 	default:
 		return nil, fmt.Errorf("unknown query type %T", q)
 	}

@@ -1245,6 +1245,50 @@ var (
 			},
 		},
 	}
+	// StaffAlertsColumns holds the columns for the "staff_alerts" table.
+	StaffAlertsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "topic", Type: field.TypeString, Size: 60},
+		{Name: "subject", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "text", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "sent", "outbox", "failed"}, Default: "pending"},
+		{Name: "channel", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "last_error", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// StaffAlertsTable holds the schema information for the "staff_alerts" table.
+	StaffAlertsTable = &schema.Table{
+		Name:       "staff_alerts",
+		Columns:    StaffAlertsColumns,
+		PrimaryKey: []*schema.Column{StaffAlertsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "staff_alerts_locations_location",
+				Columns:    []*schema.Column{StaffAlertsColumns[9]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "staffalert_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{StaffAlertsColumns[9]},
+			},
+			{
+				Name:    "staffalert_location_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{StaffAlertsColumns[9], StaffAlertsColumns[1]},
+			},
+			{
+				Name:    "staffalert_location_id_topic_subject",
+				Unique:  true,
+				Columns: []*schema.Column{StaffAlertsColumns[9], StaffAlertsColumns[2], StaffAlertsColumns[3]},
+			},
+		},
+	}
 	// StageChangesColumns holds the columns for the "stage_changes" table.
 	StageChangesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -1520,11 +1564,13 @@ var (
 		{Name: "event_id", Type: field.TypeString, Size: 200},
 		{Name: "payload", Type: field.TypeString, Size: 2147483647},
 		{Name: "received_at", Type: field.TypeTime},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"received", "processed", "failed", "ignored"}, Default: "received"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"received", "processed", "failed", "ignored", "dead", "rejected"}, Default: "received"},
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "last_error", Type: field.TypeString, Size: 1000, Default: ""},
 		{Name: "processed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "duplicates", Type: field.TypeInt, Default: 0},
+		{Name: "history", Type: field.TypeJSON, Nullable: true},
+		{Name: "event_type", Type: field.TypeString, Size: 120, Default: ""},
 		{Name: "location_id", Type: field.TypeString},
 	}
 	// WebhookEventsTable holds the schema information for the "webhook_events" table.
@@ -1535,7 +1581,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "webhook_events_locations_location",
-				Columns:    []*schema.Column{WebhookEventsColumns[11]},
+				Columns:    []*schema.Column{WebhookEventsColumns[13]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1544,17 +1590,58 @@ var (
 			{
 				Name:    "webhookevent_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{WebhookEventsColumns[11]},
+				Columns: []*schema.Column{WebhookEventsColumns[13]},
 			},
 			{
 				Name:    "webhookevent_location_id_source_kind_event_id",
 				Unique:  true,
-				Columns: []*schema.Column{WebhookEventsColumns[11], WebhookEventsColumns[1], WebhookEventsColumns[2], WebhookEventsColumns[3]},
+				Columns: []*schema.Column{WebhookEventsColumns[13], WebhookEventsColumns[1], WebhookEventsColumns[2], WebhookEventsColumns[3]},
 			},
 			{
 				Name:    "webhookevent_location_id_received_at",
 				Unique:  false,
-				Columns: []*schema.Column{WebhookEventsColumns[11], WebhookEventsColumns[5]},
+				Columns: []*schema.Column{WebhookEventsColumns[13], WebhookEventsColumns[5]},
+			},
+			{
+				Name:    "webhookevent_location_id_source_status_received_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEventsColumns[13], WebhookEventsColumns[1], WebhookEventsColumns[6], WebhookEventsColumns[5]},
+			},
+		},
+	}
+	// WixServicesColumns holds the columns for the "wix_services" table.
+	WixServicesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "wix_service_id", Type: field.TypeString, Size: 100},
+		{Name: "wix_name", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "service_id", Type: field.TypeString},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// WixServicesTable holds the schema information for the "wix_services" table.
+	WixServicesTable = &schema.Table{
+		Name:       "wix_services",
+		Columns:    WixServicesColumns,
+		PrimaryKey: []*schema.Column{WixServicesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "wix_services_locations_location",
+				Columns:    []*schema.Column{WixServicesColumns[6]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "wixservice_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{WixServicesColumns[6]},
+			},
+			{
+				Name:    "wixservice_location_id_wix_service_id",
+				Unique:  true,
+				Columns: []*schema.Column{WixServicesColumns[6], WixServicesColumns[3]},
 			},
 		},
 	}
@@ -1585,12 +1672,14 @@ var (
 		SearchWordsTable,
 		ServicesTable,
 		SessionsTable,
+		StaffAlertsTable,
 		StageChangesTable,
 		TasksTable,
 		TaskEventsTable,
 		TouchpointsTable,
 		UsersTable,
 		WebhookEventsTable,
+		WixServicesTable,
 	}
 )
 
@@ -1636,6 +1725,7 @@ func init() {
 	SearchKeysTable.ForeignKeys[0].RefTable = ContactsTable
 	ServicesTable.ForeignKeys[0].RefTable = LocationsTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
+	StaffAlertsTable.ForeignKeys[0].RefTable = LocationsTable
 	StageChangesTable.ForeignKeys[0].RefTable = LocationsTable
 	StageChangesTable.ForeignKeys[1].RefTable = ContactsTable
 	StageChangesTable.ForeignKeys[2].RefTable = UsersTable
@@ -1652,4 +1742,5 @@ func init() {
 	TouchpointsTable.ForeignKeys[3].RefTable = BookingsTable
 	UsersTable.ForeignKeys[0].RefTable = LocationsTable
 	WebhookEventsTable.ForeignKeys[0].RefTable = LocationsTable
+	WixServicesTable.ForeignKeys[0].RefTable = LocationsTable
 }

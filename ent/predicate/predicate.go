@@ -81,6 +81,9 @@ type Service func(*sql.Selector)
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 
+// StaffAlert is the predicate function for staffalert builders.
+type StaffAlert func(*sql.Selector)
+
 // StageChange is the predicate function for stagechange builders.
 type StageChange func(*sql.Selector)
 
@@ -98,3 +101,6 @@ type User func(*sql.Selector)
 
 // WebhookEvent is the predicate function for webhookevent builders.
 type WebhookEvent func(*sql.Selector)
+
+// WixService is the predicate function for wixservice builders.
+type WixService func(*sql.Selector)

@@ -711,6 +711,30 @@ func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
 }
 
+// The StaffAlertQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StaffAlertQueryRuleFunc func(context.Context, *ent.StaffAlertQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StaffAlertQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StaffAlertQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StaffAlertQuery", q)
+}
+
+// The StaffAlertMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StaffAlertMutationRuleFunc func(context.Context, *ent.StaffAlertMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StaffAlertMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StaffAlertMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StaffAlertMutation", m)
+}
+
 // The StageChangeQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type StageChangeQueryRuleFunc func(context.Context, *ent.StageChangeQuery) error
@@ -855,6 +879,30 @@ func (f WebhookEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WebhookEventMutation", m)
 }
 
+// The WixServiceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type WixServiceQueryRuleFunc func(context.Context, *ent.WixServiceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f WixServiceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WixServiceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.WixServiceQuery", q)
+}
+
+// The WixServiceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type WixServiceMutationRuleFunc func(context.Context, *ent.WixServiceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f WixServiceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.WixServiceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WixServiceMutation", m)
+}
+
 type (
 	// Filter is the interface that wraps the Where function
 	// for filtering nodes in queries and mutations.
@@ -940,6 +988,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.SessionQuery:
 		return q.Filter(), nil
+	case *ent.StaffAlertQuery:
+		return q.Filter(), nil
 	case *ent.StageChangeQuery:
 		return q.Filter(), nil
 	case *ent.TaskQuery:
@@ -951,6 +1001,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.UserQuery:
 		return q.Filter(), nil
 	case *ent.WebhookEventQuery:
+		return q.Filter(), nil
+	case *ent.WixServiceQuery:
 		return q.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected query type %T for query filter", q)
@@ -1009,6 +1061,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.SessionMutation:
 		return m.Filter(), nil
+	case *ent.StaffAlertMutation:
+		return m.Filter(), nil
 	case *ent.StageChangeMutation:
 		return m.Filter(), nil
 	case *ent.TaskMutation:
@@ -1020,6 +1074,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.UserMutation:
 		return m.Filter(), nil
 	case *ent.WebhookEventMutation:
+		return m.Filter(), nil
+	case *ent.WixServiceMutation:
 		return m.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected mutation type %T for mutation filter", m)

@@ -34,12 +34,14 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/service"
 	"github.com/avatarimaging/avatarcrm/ent/session"
 	"github.com/avatarimaging/avatarcrm/ent/smstemplate"
+	"github.com/avatarimaging/avatarcrm/ent/staffalert"
 	"github.com/avatarimaging/avatarcrm/ent/stagechange"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -1706,6 +1708,69 @@ func init() {
 	sessionDescID := sessionMixinFields0[0].Descriptor()
 	// session.DefaultID holds the default value on creation for the id field.
 	session.DefaultID = sessionDescID.Default.(func() pulid.ID)
+	staffalertMixin := schema.StaffAlert{}.Mixin()
+	staffalert.Policy = privacy.NewPolicies(staffalertMixin[1], schema.StaffAlert{})
+	staffalert.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := staffalert.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	staffalertMixinHooks1 := staffalertMixin[1].Hooks()
+
+	staffalert.Hooks[1] = staffalertMixinHooks1[0]
+
+	staffalert.Hooks[2] = staffalertMixinHooks1[1]
+	staffalertMixinFields0 := staffalertMixin[0].Fields()
+	_ = staffalertMixinFields0
+	staffalertFields := schema.StaffAlert{}.Fields()
+	_ = staffalertFields
+	// staffalertDescCreatedAt is the schema descriptor for created_at field.
+	staffalertDescCreatedAt := staffalertFields[0].Descriptor()
+	// staffalert.DefaultCreatedAt holds the default value on creation for the created_at field.
+	staffalert.DefaultCreatedAt = staffalertDescCreatedAt.Default.(func() time.Time)
+	// staffalertDescTopic is the schema descriptor for topic field.
+	staffalertDescTopic := staffalertFields[1].Descriptor()
+	// staffalert.TopicValidator is a validator for the "topic" field. It is called by the builders before save.
+	staffalert.TopicValidator = func() func(string) error {
+		validators := staffalertDescTopic.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(topic string) error {
+			for _, fn := range fns {
+				if err := fn(topic); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// staffalertDescSubject is the schema descriptor for subject field.
+	staffalertDescSubject := staffalertFields[2].Descriptor()
+	// staffalert.DefaultSubject holds the default value on creation for the subject field.
+	staffalert.DefaultSubject = staffalertDescSubject.Default.(string)
+	// staffalert.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	staffalert.SubjectValidator = staffalertDescSubject.Validators[0].(func(string) error)
+	// staffalertDescChannel is the schema descriptor for channel field.
+	staffalertDescChannel := staffalertFields[5].Descriptor()
+	// staffalert.DefaultChannel holds the default value on creation for the channel field.
+	staffalert.DefaultChannel = staffalertDescChannel.Default.(string)
+	// staffalert.ChannelValidator is a validator for the "channel" field. It is called by the builders before save.
+	staffalert.ChannelValidator = staffalertDescChannel.Validators[0].(func(string) error)
+	// staffalertDescLastError is the schema descriptor for last_error field.
+	staffalertDescLastError := staffalertFields[6].Descriptor()
+	// staffalert.DefaultLastError holds the default value on creation for the last_error field.
+	staffalert.DefaultLastError = staffalertDescLastError.Default.(string)
+	// staffalert.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	staffalert.LastErrorValidator = staffalertDescLastError.Validators[0].(func(string) error)
+	// staffalertDescID is the schema descriptor for id field.
+	staffalertDescID := staffalertMixinFields0[0].Descriptor()
+	// staffalert.DefaultID holds the default value on creation for the id field.
+	staffalert.DefaultID = staffalertDescID.Default.(func() pulid.ID)
 	stagechangeMixin := schema.StageChange{}.Mixin()
 	stagechange.Policy = privacy.NewPolicies(stagechangeMixin[1], schema.StageChange{})
 	stagechange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -2043,10 +2108,75 @@ func init() {
 	webhookevent.DefaultDuplicates = webhookeventDescDuplicates.Default.(int)
 	// webhookevent.DuplicatesValidator is a validator for the "duplicates" field. It is called by the builders before save.
 	webhookevent.DuplicatesValidator = webhookeventDescDuplicates.Validators[0].(func(int) error)
+	// webhookeventDescEventType is the schema descriptor for event_type field.
+	webhookeventDescEventType := webhookeventFields[11].Descriptor()
+	// webhookevent.DefaultEventType holds the default value on creation for the event_type field.
+	webhookevent.DefaultEventType = webhookeventDescEventType.Default.(string)
+	// webhookevent.EventTypeValidator is a validator for the "event_type" field. It is called by the builders before save.
+	webhookevent.EventTypeValidator = webhookeventDescEventType.Validators[0].(func(string) error)
 	// webhookeventDescID is the schema descriptor for id field.
 	webhookeventDescID := webhookeventMixinFields0[0].Descriptor()
 	// webhookevent.DefaultID holds the default value on creation for the id field.
 	webhookevent.DefaultID = webhookeventDescID.Default.(func() pulid.ID)
+	wixserviceMixin := schema.WixService{}.Mixin()
+	wixservice.Policy = privacy.NewPolicies(wixserviceMixin[2], schema.WixService{})
+	wixservice.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := wixservice.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	wixserviceMixinHooks2 := wixserviceMixin[2].Hooks()
+
+	wixservice.Hooks[1] = wixserviceMixinHooks2[0]
+
+	wixservice.Hooks[2] = wixserviceMixinHooks2[1]
+	wixserviceMixinFields0 := wixserviceMixin[0].Fields()
+	_ = wixserviceMixinFields0
+	wixserviceMixinFields1 := wixserviceMixin[1].Fields()
+	_ = wixserviceMixinFields1
+	wixserviceFields := schema.WixService{}.Fields()
+	_ = wixserviceFields
+	// wixserviceDescCreatedAt is the schema descriptor for created_at field.
+	wixserviceDescCreatedAt := wixserviceMixinFields1[0].Descriptor()
+	// wixservice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	wixservice.DefaultCreatedAt = wixserviceDescCreatedAt.Default.(func() time.Time)
+	// wixserviceDescUpdatedAt is the schema descriptor for updated_at field.
+	wixserviceDescUpdatedAt := wixserviceMixinFields1[1].Descriptor()
+	// wixservice.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	wixservice.DefaultUpdatedAt = wixserviceDescUpdatedAt.Default.(func() time.Time)
+	// wixservice.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	wixservice.UpdateDefaultUpdatedAt = wixserviceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// wixserviceDescWixServiceID is the schema descriptor for wix_service_id field.
+	wixserviceDescWixServiceID := wixserviceFields[0].Descriptor()
+	// wixservice.WixServiceIDValidator is a validator for the "wix_service_id" field. It is called by the builders before save.
+	wixservice.WixServiceIDValidator = func() func(string) error {
+		validators := wixserviceDescWixServiceID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(wix_service_id string) error {
+			for _, fn := range fns {
+				if err := fn(wix_service_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// wixserviceDescWixName is the schema descriptor for wix_name field.
+	wixserviceDescWixName := wixserviceFields[1].Descriptor()
+	// wixservice.DefaultWixName holds the default value on creation for the wix_name field.
+	wixservice.DefaultWixName = wixserviceDescWixName.Default.(string)
+	// wixservice.WixNameValidator is a validator for the "wix_name" field. It is called by the builders before save.
+	wixservice.WixNameValidator = wixserviceDescWixName.Validators[0].(func(string) error)
+	// wixserviceDescID is the schema descriptor for id field.
+	wixserviceDescID := wixserviceMixinFields0[0].Descriptor()
+	// wixservice.DefaultID holds the default value on creation for the id field.
+	wixservice.DefaultID = wixserviceDescID.Default.(func() pulid.ID)
 }
 
 const (

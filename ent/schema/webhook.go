@@ -10,14 +10,17 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 )
 
 // WebhookEventStatuses are the states of a stored webhook event: received
 // (stored and acknowledged, its job pending), processed, failed (its job
-// is retrying or dead-lettered; last_error says why), ignored (nothing to
-// do, e.g. a receipt for a message we never sent).
-var WebhookEventStatuses = []string{"received", "processed", "failed", "ignored"}
+// is retrying; last_error says why), ignored (nothing to do, e.g. a
+// receipt for a message we never sent), dead (out of attempts: the dead
+// letter, replayable), rejected (refused on arrival with a 4xx, e.g. an
+// unknown event type or content type: kept as a record, never processed).
+var WebhookEventStatuses = []string{"received", "processed", "failed", "ignored", "dead", "rejected"}
 
 // WebhookEvent is one request an outside system sent to /hooks/..., stored
 // as received before it is acknowledged (internal/hooks): the source
@@ -44,6 +47,11 @@ func (WebhookEvent) Fields() []ent.Field {
 		field.String("last_error").Default("").MaxLen(1000),
 		field.Time("processed_at").Optional().Nillable(),
 		field.Int("duplicates").Default(0).NonNegative().Comment("How many times the same event came again"),
+		// New fields go last (SQLite adds columns only at the end).
+		field.JSON("history", []types.WebhookAttempt{}).Optional().
+			Comment("Every processing attempt: when, how long, the outcome and the error (the events page)"),
+		field.String("event_type").Default("").MaxLen(120).Immutable().
+			Comment("The sender's event type (wix.bookings.v2.booking_created); kind is what we do with it"),
 	}
 }
 
@@ -52,6 +60,7 @@ func (WebhookEvent) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("location_id", "source", "kind", "event_id").Unique(),
 		index.Fields("location_id", "received_at"),
+		index.Fields("location_id", "source", "status", "received_at"),
 	}
 }
 

@@ -41,6 +41,10 @@ const (
 	FieldProcessedAt = "processed_at"
 	// FieldDuplicates holds the string denoting the duplicates field in the database.
 	FieldDuplicates = "duplicates"
+	// FieldHistory holds the string denoting the history field in the database.
+	FieldHistory = "history"
+	// FieldEventType holds the string denoting the event_type field in the database.
+	FieldEventType = "event_type"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// Table holds the table name of the webhookevent in the database.
@@ -68,6 +72,8 @@ var Columns = []string{
 	FieldLastError,
 	FieldProcessedAt,
 	FieldDuplicates,
+	FieldHistory,
+	FieldEventType,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -108,6 +114,10 @@ var (
 	DefaultDuplicates int
 	// DuplicatesValidator is a validator for the "duplicates" field. It is called by the builders before save.
 	DuplicatesValidator func(int) error
+	// DefaultEventType holds the default value on creation for the "event_type" field.
+	DefaultEventType string
+	// EventTypeValidator is a validator for the "event_type" field. It is called by the builders before save.
+	EventTypeValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -124,6 +134,8 @@ const (
 	StatusProcessed Status = "processed"
 	StatusFailed    Status = "failed"
 	StatusIgnored   Status = "ignored"
+	StatusDead      Status = "dead"
+	StatusRejected  Status = "rejected"
 )
 
 func (s Status) String() string {
@@ -133,7 +145,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusReceived, StatusProcessed, StatusFailed, StatusIgnored:
+	case StatusReceived, StatusProcessed, StatusFailed, StatusIgnored, StatusDead, StatusRejected:
 		return nil
 	default:
 		return fmt.Errorf("webhookevent: invalid enum value for status field: %q", s)
@@ -201,6 +213,11 @@ func ByProcessedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByDuplicates orders the results by the duplicates field.
 func ByDuplicates(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDuplicates, opts...).ToFunc()
+}
+
+// ByEventType orders the results by the event_type field.
+func ByEventType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEventType, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/access"
+	"github.com/avatarimaging/avatarcrm/internal/alert"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
@@ -27,6 +28,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/manychat"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
@@ -37,6 +39,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/sms"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
+	"github.com/avatarimaging/avatarcrm/internal/wix"
 	"github.com/avatarimaging/avatarcrm/ui"
 )
 
@@ -68,6 +71,12 @@ type App struct {
 	// it processes (internal/sms, internal/hooks).
 	SMS   *sms.Service
 	Hooks *hooks.Pipeline
+	// Alerts tells staff (Slack or the outbox); Wix and ManyChat are the
+	// inbound integrations whose events the pipeline processes
+	// (integrations.go).
+	Alerts   *alert.Service
+	Wix      *wix.Service
+	ManyChat *manychat.Service
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -170,6 +179,10 @@ func (a *App) Open(ctx context.Context) error {
 		Deps: sms.Deps{Bookings: bookingSvc, Tasks: taskSvc, Events: a.Events, AI: a.Ent.AI}}
 	a.Hooks = &hooks.Pipeline{Client: d.Client, Audit: a.Audit, Now: a.Now}
 	a.SMS.Register(a.Hooks)
+	hookRoutes, err := a.openIntegrations(d.Client, bookingSvc, taskSvc)
+	if err != nil {
+		return err
+	}
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
 	}
@@ -202,6 +215,9 @@ func (a *App) Open(ctx context.Context) error {
 		SMS:            a.SMS,
 		Scheduler:      a.Schedules,
 		AI:             aiSvc,
+		Hooks:          a.Hooks,
+		Wix:            a.Wix,
+		Inbound:        a.inboundSettings(),
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {
@@ -237,6 +253,7 @@ func (a *App) Open(ctx context.Context) error {
 		Audit:         a.Audit,
 		BodyLimits:    bodyLimits(staffUI.BodyLimits()),
 		Hooks:         a.Hooks,
+		HookRoutes:    hookRoutes,
 	})
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/avatarimaging/avatarcrm/internal/alert"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
@@ -17,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
+	"github.com/avatarimaging/avatarcrm/internal/wix"
 )
 
 // ExtraWorkers, when set before Open, registers more job kinds; the crash
@@ -43,6 +45,8 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	messaging.AddWorkers(ws, msg)
 	a.SMS.Messaging = msg
 	hooks.AddWorkers(ws, a.Hooks)
+	alert.AddWorkers(ws, a.Alerts)
+	wix.AddWorkers(ws, a.Wix)
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
 	a.aiWorkers(ws)
 	automation.AddWorkers(ws, a.Automation)
@@ -61,7 +65,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	}
 	a.Jobs = q
 	msg.Jobs = q
-	a.Hooks.Jobs = q
+	a.Hooks.Jobs, a.Alerts.Jobs = q, q
 	a.Events.Jobs, a.Automation.Jobs, a.Contacts.Jobs = q, q, q
 	a.Automation.SMS = smsSender(msg)
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now, Clock: TimerClock}

@@ -50,6 +50,9 @@ type Deps struct {
 	BodyLimits map[string]int64
 	// Hooks mounts the webhook shim (/hooks/...); nil mounts none.
 	Hooks interface{ ClickSendRoutes(chi.Router) }
+	// HookRoutes mount more webhook endpoints (/hooks/wix,
+	// /hooks/manychat), on the same terms as ClickSend's.
+	HookRoutes []func(chi.Router)
 }
 
 // DefaultBodyLimit caps request bodies but on the paths of Deps.BodyLimits.
@@ -90,6 +93,9 @@ func Handler(d Deps) http.Handler {
 	// the location, and the event is stored before the 200.
 	if d.Hooks != nil {
 		d.Hooks.ClickSendRoutes(r)
+	}
+	for _, mount := range d.HookRoutes {
+		mount(r)
 	}
 
 	// Browser-facing routes refuse cross-origin unsafe requests (CSRF):

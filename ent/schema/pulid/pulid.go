@@ -57,6 +57,9 @@ const (
 	// Two-way SMS: conversations and the raw webhook events (internal/hooks).
 	Conversation = "cnv"
 	WebhookEvent = "whe"
+	// Inbound integrations (issue 16): Wix service mappings, staff alerts.
+	WixService = "wxs"
+	StaffAlert = "sal"
 	// AI layer.
 	AIUsage = "aiu"
 )

@@ -192,3 +192,14 @@ type AutomationStep struct {
 	Detail string `json:"detail"`
 	Ref    string `json:"ref,omitempty"`
 }
+
+// WebhookAttempt is one processing attempt of a stored webhook event
+// (internal/hooks): when it started, how long it took, its outcome
+// (processed, ignored, failed, dead, replayed) and the error, if any.
+type WebhookAttempt struct {
+	At      time.Time `json:"at"`
+	Attempt int       `json:"attempt"`
+	Outcome string    `json:"outcome"`
+	Error   string    `json:"error,omitempty"`
+	TookMs  int64     `json:"tookMs"`
+}
