@@ -1,6 +1,7 @@
 // Package messaging sends outbound messages (SMS now, email later): one
 // Message record per message, written with its send job in the transaction
-// of the change that causes it; a provider behind one interface (the
+// of the change that causes it (with the Outbox, a message that may go now
+// is sent in that transaction instead: inline.go); a provider behind one interface (the
 // Outbox by default, ClickSend's REST v3 API when configured); SMS
 // templates per location; the reminders and recalls scans; quiet hours,
 // opt-out and consent checked again at send time. docs/AUTOMATION.md
