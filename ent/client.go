@@ -46,7 +46,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/webhooksubscription"
 )
 
 // Client is the client that holds all ent builders.
@@ -114,8 +116,12 @@ type Client struct {
 	Touchpoint *TouchpointClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
 	WebhookEvent *WebhookEventClient
+	// WebhookSubscription is the client for interacting with the WebhookSubscription builders.
+	WebhookSubscription *WebhookSubscriptionClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -157,7 +163,9 @@ func (c *Client) init() {
 	c.TaskEvent = NewTaskEventClient(c.config)
 	c.Touchpoint = NewTouchpointClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
 	c.WebhookEvent = NewWebhookEventClient(c.config)
+	c.WebhookSubscription = NewWebhookSubscriptionClient(c.config)
 }
 
 type (
@@ -248,39 +256,41 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		AIUsage:            NewAIUsageClient(cfg),
-		APIToken:           NewAPITokenClient(cfg),
-		AuditEntry:         NewAuditEntryClient(cfg),
-		AutomationRule:     NewAutomationRuleClient(cfg),
-		AutomationRun:      NewAutomationRunClient(cfg),
-		Booking:            NewBookingClient(cfg),
-		BookingEvent:       NewBookingEventClient(cfg),
-		CancelReason:       NewCancelReasonClient(cfg),
-		Contact:            NewContactClient(cfg),
-		Conversation:       NewConversationClient(cfg),
-		Event:              NewEventClient(cfg),
-		IPRule:             NewIPRuleClient(cfg),
-		ImportJob:          NewImportJobClient(cfg),
-		Invitation:         NewInvitationClient(cfg),
-		Location:           NewLocationClient(cfg),
-		Membership:         NewMembershipClient(cfg),
-		Message:            NewMessageClient(cfg),
-		OptOut:             NewOptOutClient(cfg),
-		Permission:         NewPermissionClient(cfg),
-		PermissionOverride: NewPermissionOverrideClient(cfg),
-		SMSTemplate:        NewSMSTemplateClient(cfg),
-		SearchKey:          NewSearchKeyClient(cfg),
-		SearchWord:         NewSearchWordClient(cfg),
-		Service:            NewServiceClient(cfg),
-		Session:            NewSessionClient(cfg),
-		StageChange:        NewStageChangeClient(cfg),
-		Task:               NewTaskClient(cfg),
-		TaskEvent:          NewTaskEventClient(cfg),
-		Touchpoint:         NewTouchpointClient(cfg),
-		User:               NewUserClient(cfg),
-		WebhookEvent:       NewWebhookEventClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		AIUsage:             NewAIUsageClient(cfg),
+		APIToken:            NewAPITokenClient(cfg),
+		AuditEntry:          NewAuditEntryClient(cfg),
+		AutomationRule:      NewAutomationRuleClient(cfg),
+		AutomationRun:       NewAutomationRunClient(cfg),
+		Booking:             NewBookingClient(cfg),
+		BookingEvent:        NewBookingEventClient(cfg),
+		CancelReason:        NewCancelReasonClient(cfg),
+		Contact:             NewContactClient(cfg),
+		Conversation:        NewConversationClient(cfg),
+		Event:               NewEventClient(cfg),
+		IPRule:              NewIPRuleClient(cfg),
+		ImportJob:           NewImportJobClient(cfg),
+		Invitation:          NewInvitationClient(cfg),
+		Location:            NewLocationClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		Message:             NewMessageClient(cfg),
+		OptOut:              NewOptOutClient(cfg),
+		Permission:          NewPermissionClient(cfg),
+		PermissionOverride:  NewPermissionOverrideClient(cfg),
+		SMSTemplate:         NewSMSTemplateClient(cfg),
+		SearchKey:           NewSearchKeyClient(cfg),
+		SearchWord:          NewSearchWordClient(cfg),
+		Service:             NewServiceClient(cfg),
+		Session:             NewSessionClient(cfg),
+		StageChange:         NewStageChangeClient(cfg),
+		Task:                NewTaskClient(cfg),
+		TaskEvent:           NewTaskEventClient(cfg),
+		Touchpoint:          NewTouchpointClient(cfg),
+		User:                NewUserClient(cfg),
+		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
+		WebhookEvent:        NewWebhookEventClient(cfg),
+		WebhookSubscription: NewWebhookSubscriptionClient(cfg),
 	}, nil
 }
 
@@ -298,39 +308,41 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		AIUsage:            NewAIUsageClient(cfg),
-		APIToken:           NewAPITokenClient(cfg),
-		AuditEntry:         NewAuditEntryClient(cfg),
-		AutomationRule:     NewAutomationRuleClient(cfg),
-		AutomationRun:      NewAutomationRunClient(cfg),
-		Booking:            NewBookingClient(cfg),
-		BookingEvent:       NewBookingEventClient(cfg),
-		CancelReason:       NewCancelReasonClient(cfg),
-		Contact:            NewContactClient(cfg),
-		Conversation:       NewConversationClient(cfg),
-		Event:              NewEventClient(cfg),
-		IPRule:             NewIPRuleClient(cfg),
-		ImportJob:          NewImportJobClient(cfg),
-		Invitation:         NewInvitationClient(cfg),
-		Location:           NewLocationClient(cfg),
-		Membership:         NewMembershipClient(cfg),
-		Message:            NewMessageClient(cfg),
-		OptOut:             NewOptOutClient(cfg),
-		Permission:         NewPermissionClient(cfg),
-		PermissionOverride: NewPermissionOverrideClient(cfg),
-		SMSTemplate:        NewSMSTemplateClient(cfg),
-		SearchKey:          NewSearchKeyClient(cfg),
-		SearchWord:         NewSearchWordClient(cfg),
-		Service:            NewServiceClient(cfg),
-		Session:            NewSessionClient(cfg),
-		StageChange:        NewStageChangeClient(cfg),
-		Task:               NewTaskClient(cfg),
-		TaskEvent:          NewTaskEventClient(cfg),
-		Touchpoint:         NewTouchpointClient(cfg),
-		User:               NewUserClient(cfg),
-		WebhookEvent:       NewWebhookEventClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		AIUsage:             NewAIUsageClient(cfg),
+		APIToken:            NewAPITokenClient(cfg),
+		AuditEntry:          NewAuditEntryClient(cfg),
+		AutomationRule:      NewAutomationRuleClient(cfg),
+		AutomationRun:       NewAutomationRunClient(cfg),
+		Booking:             NewBookingClient(cfg),
+		BookingEvent:        NewBookingEventClient(cfg),
+		CancelReason:        NewCancelReasonClient(cfg),
+		Contact:             NewContactClient(cfg),
+		Conversation:        NewConversationClient(cfg),
+		Event:               NewEventClient(cfg),
+		IPRule:              NewIPRuleClient(cfg),
+		ImportJob:           NewImportJobClient(cfg),
+		Invitation:          NewInvitationClient(cfg),
+		Location:            NewLocationClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		Message:             NewMessageClient(cfg),
+		OptOut:              NewOptOutClient(cfg),
+		Permission:          NewPermissionClient(cfg),
+		PermissionOverride:  NewPermissionOverrideClient(cfg),
+		SMSTemplate:         NewSMSTemplateClient(cfg),
+		SearchKey:           NewSearchKeyClient(cfg),
+		SearchWord:          NewSearchWordClient(cfg),
+		Service:             NewServiceClient(cfg),
+		Session:             NewSessionClient(cfg),
+		StageChange:         NewStageChangeClient(cfg),
+		Task:                NewTaskClient(cfg),
+		TaskEvent:           NewTaskEventClient(cfg),
+		Touchpoint:          NewTouchpointClient(cfg),
+		User:                NewUserClient(cfg),
+		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
+		WebhookEvent:        NewWebhookEventClient(cfg),
+		WebhookSubscription: NewWebhookSubscriptionClient(cfg),
 	}, nil
 }
 
@@ -365,7 +377,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
 		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
 		c.SearchWord, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WebhookEvent,
+		c.Touchpoint, c.User, c.WebhookDelivery, c.WebhookEvent, c.WebhookSubscription,
 	} {
 		n.Use(hooks...)
 	}
@@ -380,7 +392,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
 		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
 		c.SearchWord, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WebhookEvent,
+		c.Touchpoint, c.User, c.WebhookDelivery, c.WebhookEvent, c.WebhookSubscription,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -449,8 +461,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Touchpoint.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *WebhookDeliveryMutation:
+		return c.WebhookDelivery.mutate(ctx, m)
 	case *WebhookEventMutation:
 		return c.WebhookEvent.mutate(ctx, m)
+	case *WebhookSubscriptionMutation:
+		return c.WebhookSubscription.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -5516,6 +5532,172 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// WebhookDeliveryClient is a client for the WebhookDelivery schema.
+type WebhookDeliveryClient struct {
+	config
+}
+
+// NewWebhookDeliveryClient returns a client for the WebhookDelivery from the given config.
+func NewWebhookDeliveryClient(c config) *WebhookDeliveryClient {
+	return &WebhookDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookdelivery.Hooks(f(g(h())))`.
+func (c *WebhookDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.WebhookDelivery = append(c.hooks.WebhookDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookdelivery.Intercept(f(g(h())))`.
+func (c *WebhookDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookDelivery = append(c.inters.WebhookDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookDelivery entity.
+func (c *WebhookDeliveryClient) Create() *WebhookDeliveryCreate {
+	mutation := newWebhookDeliveryMutation(c.config, OpCreate)
+	return &WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookDelivery entities.
+func (c *WebhookDeliveryClient) CreateBulk(builders ...*WebhookDeliveryCreate) *WebhookDeliveryCreateBulk {
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookDeliveryClient) MapCreateBulk(slice any, setFunc func(*WebhookDeliveryCreate, int)) *WebhookDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookDeliveryCreateBulk{err: fmt.Errorf("calling to WebhookDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Update() *WebhookDeliveryUpdate {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdate)
+	return &WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookDeliveryClient) UpdateOne(_m *WebhookDelivery) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDelivery(_m))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookDeliveryClient) UpdateOneID(id pulid.ID) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDeliveryID(id))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Delete() *WebhookDeliveryDelete {
+	mutation := newWebhookDeliveryMutation(c.config, OpDelete)
+	return &WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookDeliveryClient) DeleteOne(_m *WebhookDelivery) *WebhookDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookDeliveryClient) DeleteOneID(id pulid.ID) *WebhookDeliveryDeleteOne {
+	builder := c.Delete().Where(webhookdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Query() *WebhookDeliveryQuery {
+	return &WebhookDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookDelivery entity by its id.
+func (c *WebhookDeliveryClient) Get(ctx context.Context, id pulid.ID) (*WebhookDelivery, error) {
+	return c.Query().Where(webhookdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookDeliveryClient) GetX(ctx context.Context, id pulid.ID) *WebhookDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a WebhookDelivery.
+func (c *WebhookDeliveryClient) QueryLocation(_m *WebhookDelivery) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookdelivery.Table, webhookdelivery.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhookdelivery.LocationTable, webhookdelivery.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubscription queries the subscription edge of a WebhookDelivery.
+func (c *WebhookDeliveryClient) QuerySubscription(_m *WebhookDelivery) *WebhookSubscriptionQuery {
+	query := (&WebhookSubscriptionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookdelivery.Table, webhookdelivery.FieldID, id),
+			sqlgraph.To(webhooksubscription.Table, webhooksubscription.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhookdelivery.SubscriptionTable, webhookdelivery.SubscriptionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookDeliveryClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookDelivery
+	return append(hooks[:len(hooks):len(hooks)], webhookdelivery.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookDeliveryClient) Interceptors() []Interceptor {
+	return c.inters.WebhookDelivery
+}
+
+func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookDelivery mutation op: %q", m.Op())
+	}
+}
+
 // WebhookEventClient is a client for the WebhookEvent schema.
 type WebhookEventClient struct {
 	config
@@ -5666,6 +5848,172 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 	}
 }
 
+// WebhookSubscriptionClient is a client for the WebhookSubscription schema.
+type WebhookSubscriptionClient struct {
+	config
+}
+
+// NewWebhookSubscriptionClient returns a client for the WebhookSubscription from the given config.
+func NewWebhookSubscriptionClient(c config) *WebhookSubscriptionClient {
+	return &WebhookSubscriptionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhooksubscription.Hooks(f(g(h())))`.
+func (c *WebhookSubscriptionClient) Use(hooks ...Hook) {
+	c.hooks.WebhookSubscription = append(c.hooks.WebhookSubscription, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhooksubscription.Intercept(f(g(h())))`.
+func (c *WebhookSubscriptionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookSubscription = append(c.inters.WebhookSubscription, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookSubscription entity.
+func (c *WebhookSubscriptionClient) Create() *WebhookSubscriptionCreate {
+	mutation := newWebhookSubscriptionMutation(c.config, OpCreate)
+	return &WebhookSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookSubscription entities.
+func (c *WebhookSubscriptionClient) CreateBulk(builders ...*WebhookSubscriptionCreate) *WebhookSubscriptionCreateBulk {
+	return &WebhookSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookSubscriptionClient) MapCreateBulk(slice any, setFunc func(*WebhookSubscriptionCreate, int)) *WebhookSubscriptionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookSubscriptionCreateBulk{err: fmt.Errorf("calling to WebhookSubscriptionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookSubscriptionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookSubscription.
+func (c *WebhookSubscriptionClient) Update() *WebhookSubscriptionUpdate {
+	mutation := newWebhookSubscriptionMutation(c.config, OpUpdate)
+	return &WebhookSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookSubscriptionClient) UpdateOne(_m *WebhookSubscription) *WebhookSubscriptionUpdateOne {
+	mutation := newWebhookSubscriptionMutation(c.config, OpUpdateOne, withWebhookSubscription(_m))
+	return &WebhookSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookSubscriptionClient) UpdateOneID(id pulid.ID) *WebhookSubscriptionUpdateOne {
+	mutation := newWebhookSubscriptionMutation(c.config, OpUpdateOne, withWebhookSubscriptionID(id))
+	return &WebhookSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookSubscription.
+func (c *WebhookSubscriptionClient) Delete() *WebhookSubscriptionDelete {
+	mutation := newWebhookSubscriptionMutation(c.config, OpDelete)
+	return &WebhookSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookSubscriptionClient) DeleteOne(_m *WebhookSubscription) *WebhookSubscriptionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookSubscriptionClient) DeleteOneID(id pulid.ID) *WebhookSubscriptionDeleteOne {
+	builder := c.Delete().Where(webhooksubscription.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookSubscriptionDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookSubscription.
+func (c *WebhookSubscriptionClient) Query() *WebhookSubscriptionQuery {
+	return &WebhookSubscriptionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookSubscription},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookSubscription entity by its id.
+func (c *WebhookSubscriptionClient) Get(ctx context.Context, id pulid.ID) (*WebhookSubscription, error) {
+	return c.Query().Where(webhooksubscription.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookSubscriptionClient) GetX(ctx context.Context, id pulid.ID) *WebhookSubscription {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a WebhookSubscription.
+func (c *WebhookSubscriptionClient) QueryLocation(_m *WebhookSubscription) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhooksubscription.Table, webhooksubscription.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhooksubscription.LocationTable, webhooksubscription.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDeliveries queries the deliveries edge of a WebhookSubscription.
+func (c *WebhookSubscriptionClient) QueryDeliveries(_m *WebhookSubscription) *WebhookDeliveryQuery {
+	query := (&WebhookDeliveryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhooksubscription.Table, webhooksubscription.FieldID, id),
+			sqlgraph.To(webhookdelivery.Table, webhookdelivery.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, webhooksubscription.DeliveriesTable, webhooksubscription.DeliveriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookSubscriptionClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookSubscription
+	return append(hooks[:len(hooks):len(hooks)], webhooksubscription.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookSubscriptionClient) Interceptors() []Interceptor {
+	return c.inters.WebhookSubscription
+}
+
+func (c *WebhookSubscriptionClient) mutate(ctx context.Context, m *WebhookSubscriptionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookSubscription mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
@@ -5673,13 +6021,15 @@ type (
 		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
 		Invitation, Location, Membership, Message, OptOut, Permission,
 		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent []ent.Hook
+		StageChange, Task, TaskEvent, Touchpoint, User, WebhookDelivery, WebhookEvent,
+		WebhookSubscription []ent.Hook
 	}
 	inters struct {
 		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
 		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
 		Invitation, Location, Membership, Message, OptOut, Permission,
 		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent []ent.Interceptor
+		StageChange, Task, TaskEvent, Touchpoint, User, WebhookDelivery, WebhookEvent,
+		WebhookSubscription []ent.Interceptor
 	}
 )

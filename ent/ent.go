@@ -42,7 +42,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/webhooksubscription"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -103,37 +105,39 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			aiusage.Table:            aiusage.ValidColumn,
-			apitoken.Table:           apitoken.ValidColumn,
-			auditentry.Table:         auditentry.ValidColumn,
-			automationrule.Table:     automationrule.ValidColumn,
-			automationrun.Table:      automationrun.ValidColumn,
-			booking.Table:            booking.ValidColumn,
-			bookingevent.Table:       bookingevent.ValidColumn,
-			cancelreason.Table:       cancelreason.ValidColumn,
-			contact.Table:            contact.ValidColumn,
-			conversation.Table:       conversation.ValidColumn,
-			event.Table:              event.ValidColumn,
-			iprule.Table:             iprule.ValidColumn,
-			importjob.Table:          importjob.ValidColumn,
-			invitation.Table:         invitation.ValidColumn,
-			location.Table:           location.ValidColumn,
-			membership.Table:         membership.ValidColumn,
-			message.Table:            message.ValidColumn,
-			optout.Table:             optout.ValidColumn,
-			permission.Table:         permission.ValidColumn,
-			permissionoverride.Table: permissionoverride.ValidColumn,
-			smstemplate.Table:        smstemplate.ValidColumn,
-			searchkey.Table:          searchkey.ValidColumn,
-			searchword.Table:         searchword.ValidColumn,
-			service.Table:            service.ValidColumn,
-			session.Table:            session.ValidColumn,
-			stagechange.Table:        stagechange.ValidColumn,
-			task.Table:               task.ValidColumn,
-			taskevent.Table:          taskevent.ValidColumn,
-			touchpoint.Table:         touchpoint.ValidColumn,
-			user.Table:               user.ValidColumn,
-			webhookevent.Table:       webhookevent.ValidColumn,
+			aiusage.Table:             aiusage.ValidColumn,
+			apitoken.Table:            apitoken.ValidColumn,
+			auditentry.Table:          auditentry.ValidColumn,
+			automationrule.Table:      automationrule.ValidColumn,
+			automationrun.Table:       automationrun.ValidColumn,
+			booking.Table:             booking.ValidColumn,
+			bookingevent.Table:        bookingevent.ValidColumn,
+			cancelreason.Table:        cancelreason.ValidColumn,
+			contact.Table:             contact.ValidColumn,
+			conversation.Table:        conversation.ValidColumn,
+			event.Table:               event.ValidColumn,
+			iprule.Table:              iprule.ValidColumn,
+			importjob.Table:           importjob.ValidColumn,
+			invitation.Table:          invitation.ValidColumn,
+			location.Table:            location.ValidColumn,
+			membership.Table:          membership.ValidColumn,
+			message.Table:             message.ValidColumn,
+			optout.Table:              optout.ValidColumn,
+			permission.Table:          permission.ValidColumn,
+			permissionoverride.Table:  permissionoverride.ValidColumn,
+			smstemplate.Table:         smstemplate.ValidColumn,
+			searchkey.Table:           searchkey.ValidColumn,
+			searchword.Table:          searchword.ValidColumn,
+			service.Table:             service.ValidColumn,
+			session.Table:             session.ValidColumn,
+			stagechange.Table:         stagechange.ValidColumn,
+			task.Table:                task.ValidColumn,
+			taskevent.Table:           taskevent.ValidColumn,
+			touchpoint.Table:          touchpoint.ValidColumn,
+			user.Table:                user.ValidColumn,
+			webhookdelivery.Table:     webhookdelivery.ValidColumn,
+			webhookevent.Table:        webhookevent.ValidColumn,
+			webhooksubscription.Table: webhooksubscription.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -34,7 +34,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/webhooksubscription"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -44,7 +46,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 33)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aiusage.Table,
@@ -291,6 +293,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEnrichment:          {Type: field.TypeJSON, Column: contact.FieldEnrichment},
 			contact.FieldSmsFailedAt:         {Type: field.TypeTime, Column: contact.FieldSmsFailedAt},
 			contact.FieldSmsFailedReason:     {Type: field.TypeString, Column: contact.FieldSmsFailedReason},
+			contact.FieldUtmSource:           {Type: field.TypeString, Column: contact.FieldUtmSource},
+			contact.FieldUtmMedium:           {Type: field.TypeString, Column: contact.FieldUtmMedium},
+			contact.FieldUtmCampaign:         {Type: field.TypeString, Column: contact.FieldUtmCampaign},
+			contact.FieldUtmTerm:             {Type: field.TypeString, Column: contact.FieldUtmTerm},
+			contact.FieldUtmContent:          {Type: field.TypeString, Column: contact.FieldUtmContent},
+			contact.FieldConsentTokenHash:    {Type: field.TypeString, Column: contact.FieldConsentTokenHash},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -416,18 +424,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Location",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			location.FieldCreatedAt:       {Type: field.TypeTime, Column: location.FieldCreatedAt},
-			location.FieldUpdatedAt:       {Type: field.TypeTime, Column: location.FieldUpdatedAt},
-			location.FieldName:            {Type: field.TypeString, Column: location.FieldName},
-			location.FieldCode:            {Type: field.TypeString, Column: location.FieldCode},
-			location.FieldTimezone:        {Type: field.TypeString, Column: location.FieldTimezone},
-			location.FieldCurrency:        {Type: field.TypeString, Column: location.FieldCurrency},
-			location.FieldRegion:          {Type: field.TypeString, Column: location.FieldRegion},
-			location.FieldAddress:         {Type: field.TypeString, Column: location.FieldAddress},
-			location.FieldPhone:           {Type: field.TypeString, Column: location.FieldPhone},
-			location.FieldSettings:        {Type: field.TypeJSON, Column: location.FieldSettings},
-			location.FieldHostname:        {Type: field.TypeString, Column: location.FieldHostname},
-			location.FieldSmsWebhookToken: {Type: field.TypeString, Column: location.FieldSmsWebhookToken},
+			location.FieldCreatedAt:           {Type: field.TypeTime, Column: location.FieldCreatedAt},
+			location.FieldUpdatedAt:           {Type: field.TypeTime, Column: location.FieldUpdatedAt},
+			location.FieldName:                {Type: field.TypeString, Column: location.FieldName},
+			location.FieldCode:                {Type: field.TypeString, Column: location.FieldCode},
+			location.FieldTimezone:            {Type: field.TypeString, Column: location.FieldTimezone},
+			location.FieldCurrency:            {Type: field.TypeString, Column: location.FieldCurrency},
+			location.FieldRegion:              {Type: field.TypeString, Column: location.FieldRegion},
+			location.FieldAddress:             {Type: field.TypeString, Column: location.FieldAddress},
+			location.FieldPhone:               {Type: field.TypeString, Column: location.FieldPhone},
+			location.FieldSettings:            {Type: field.TypeJSON, Column: location.FieldSettings},
+			location.FieldHostname:            {Type: field.TypeString, Column: location.FieldHostname},
+			location.FieldSmsWebhookToken:     {Type: field.TypeString, Column: location.FieldSmsWebhookToken},
+			location.FieldLeadFormKey:         {Type: field.TypeString, Column: location.FieldLeadFormKey},
+			location.FieldLeadFormOrigins:     {Type: field.TypeJSON, Column: location.FieldLeadFormOrigins},
+			location.FieldLeadFormDoubleOptIn: {Type: field.TypeBool, Column: location.FieldLeadFormDoubleOptIn},
 		},
 	}
 	graph.Nodes[15] = &sqlgraph.Node{
@@ -778,6 +789,34 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhookdelivery.Table,
+			Columns: webhookdelivery.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: webhookdelivery.FieldID,
+			},
+		},
+		Type: "WebhookDelivery",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhookdelivery.FieldCreatedAt:      {Type: field.TypeTime, Column: webhookdelivery.FieldCreatedAt},
+			webhookdelivery.FieldUpdatedAt:      {Type: field.TypeTime, Column: webhookdelivery.FieldUpdatedAt},
+			webhookdelivery.FieldLocationID:     {Type: field.TypeString, Column: webhookdelivery.FieldLocationID},
+			webhookdelivery.FieldSubscriptionID: {Type: field.TypeString, Column: webhookdelivery.FieldSubscriptionID},
+			webhookdelivery.FieldEventType:      {Type: field.TypeString, Column: webhookdelivery.FieldEventType},
+			webhookdelivery.FieldSourceEventID:  {Type: field.TypeString, Column: webhookdelivery.FieldSourceEventID},
+			webhookdelivery.FieldPayload:        {Type: field.TypeString, Column: webhookdelivery.FieldPayload},
+			webhookdelivery.FieldStatus:         {Type: field.TypeEnum, Column: webhookdelivery.FieldStatus},
+			webhookdelivery.FieldAttempts:       {Type: field.TypeInt, Column: webhookdelivery.FieldAttempts},
+			webhookdelivery.FieldResponseCode:   {Type: field.TypeInt, Column: webhookdelivery.FieldResponseCode},
+			webhookdelivery.FieldDurationMs:     {Type: field.TypeInt, Column: webhookdelivery.FieldDurationMs},
+			webhookdelivery.FieldError:          {Type: field.TypeString, Column: webhookdelivery.FieldError},
+			webhookdelivery.FieldLastAttemptAt:  {Type: field.TypeTime, Column: webhookdelivery.FieldLastAttemptAt},
+			webhookdelivery.FieldNextAttemptAt:  {Type: field.TypeTime, Column: webhookdelivery.FieldNextAttemptAt},
+			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
+		},
+	}
+	graph.Nodes[31] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -798,6 +837,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookevent.FieldLastError:   {Type: field.TypeString, Column: webhookevent.FieldLastError},
 			webhookevent.FieldProcessedAt: {Type: field.TypeTime, Column: webhookevent.FieldProcessedAt},
 			webhookevent.FieldDuplicates:  {Type: field.TypeInt, Column: webhookevent.FieldDuplicates},
+		},
+	}
+	graph.Nodes[32] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhooksubscription.Table,
+			Columns: webhooksubscription.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: webhooksubscription.FieldID,
+			},
+		},
+		Type: "WebhookSubscription",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhooksubscription.FieldCreatedAt:               {Type: field.TypeTime, Column: webhooksubscription.FieldCreatedAt},
+			webhooksubscription.FieldUpdatedAt:               {Type: field.TypeTime, Column: webhooksubscription.FieldUpdatedAt},
+			webhooksubscription.FieldLocationID:              {Type: field.TypeString, Column: webhooksubscription.FieldLocationID},
+			webhooksubscription.FieldURL:                     {Type: field.TypeString, Column: webhooksubscription.FieldURL},
+			webhooksubscription.FieldDescription:             {Type: field.TypeString, Column: webhooksubscription.FieldDescription},
+			webhooksubscription.FieldEventTypes:              {Type: field.TypeJSON, Column: webhooksubscription.FieldEventTypes},
+			webhooksubscription.FieldSecret:                  {Type: field.TypeString, Column: webhooksubscription.FieldSecret},
+			webhooksubscription.FieldPreviousSecret:          {Type: field.TypeString, Column: webhooksubscription.FieldPreviousSecret},
+			webhooksubscription.FieldPreviousSecretExpiresAt: {Type: field.TypeTime, Column: webhooksubscription.FieldPreviousSecretExpiresAt},
+			webhooksubscription.FieldEnabled:                 {Type: field.TypeBool, Column: webhooksubscription.FieldEnabled},
+			webhooksubscription.FieldIncludePii:              {Type: field.TypeBool, Column: webhooksubscription.FieldIncludePii},
+			webhooksubscription.FieldFailureCount:            {Type: field.TypeInt, Column: webhooksubscription.FieldFailureCount},
+			webhooksubscription.FieldFailingSince:            {Type: field.TypeTime, Column: webhooksubscription.FieldFailingSince},
+			webhooksubscription.FieldDisabledReason:          {Type: field.TypeString, Column: webhooksubscription.FieldDisabledReason},
+			webhooksubscription.FieldDisabledAt:              {Type: field.TypeTime, Column: webhooksubscription.FieldDisabledAt},
+			webhooksubscription.FieldLastSuccessAt:           {Type: field.TypeTime, Column: webhooksubscription.FieldLastSuccessAt},
 		},
 	}
 	graph.MustAddE(
@@ -1585,12 +1653,60 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   webhookdelivery.LocationTable,
+			Columns: []string{webhookdelivery.LocationColumn},
+			Bidi:    false,
+		},
+		"WebhookDelivery",
+		"Location",
+	)
+	graph.MustAddE(
+		"subscription",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   webhookdelivery.SubscriptionTable,
+			Columns: []string{webhookdelivery.SubscriptionColumn},
+			Bidi:    false,
+		},
+		"WebhookDelivery",
+		"WebhookSubscription",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   webhookevent.LocationTable,
 			Columns: []string{webhookevent.LocationColumn},
 			Bidi:    false,
 		},
 		"WebhookEvent",
 		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   webhooksubscription.LocationTable,
+			Columns: []string{webhooksubscription.LocationColumn},
+			Bidi:    false,
+		},
+		"WebhookSubscription",
+		"Location",
+	)
+	graph.MustAddE(
+		"deliveries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   webhooksubscription.DeliveriesTable,
+			Columns: []string{webhooksubscription.DeliveriesColumn},
+			Bidi:    false,
+		},
+		"WebhookSubscription",
+		"WebhookDelivery",
 	)
 	return graph
 }()
@@ -2868,6 +2984,36 @@ func (f *ContactFilter) WhereSmsFailedReason(p entql.StringP) {
 	f.Where(p.Field(contact.FieldSmsFailedReason))
 }
 
+// WhereUtmSource applies the entql string predicate on the utm_source field.
+func (f *ContactFilter) WhereUtmSource(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmSource))
+}
+
+// WhereUtmMedium applies the entql string predicate on the utm_medium field.
+func (f *ContactFilter) WhereUtmMedium(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmMedium))
+}
+
+// WhereUtmCampaign applies the entql string predicate on the utm_campaign field.
+func (f *ContactFilter) WhereUtmCampaign(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmCampaign))
+}
+
+// WhereUtmTerm applies the entql string predicate on the utm_term field.
+func (f *ContactFilter) WhereUtmTerm(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmTerm))
+}
+
+// WhereUtmContent applies the entql string predicate on the utm_content field.
+func (f *ContactFilter) WhereUtmContent(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmContent))
+}
+
+// WhereConsentTokenHash applies the entql string predicate on the consent_token_hash field.
+func (f *ContactFilter) WhereConsentTokenHash(p entql.StringP) {
+	f.Where(p.Field(contact.FieldConsentTokenHash))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *ContactFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -3625,6 +3771,21 @@ func (f *LocationFilter) WhereHostname(p entql.StringP) {
 // WhereSmsWebhookToken applies the entql string predicate on the sms_webhook_token field.
 func (f *LocationFilter) WhereSmsWebhookToken(p entql.StringP) {
 	f.Where(p.Field(location.FieldSmsWebhookToken))
+}
+
+// WhereLeadFormKey applies the entql string predicate on the lead_form_key field.
+func (f *LocationFilter) WhereLeadFormKey(p entql.StringP) {
+	f.Where(p.Field(location.FieldLeadFormKey))
+}
+
+// WhereLeadFormOrigins applies the entql json.RawMessage predicate on the lead_form_origins field.
+func (f *LocationFilter) WhereLeadFormOrigins(p entql.BytesP) {
+	f.Where(p.Field(location.FieldLeadFormOrigins))
+}
+
+// WhereLeadFormDoubleOptIn applies the entql bool predicate on the lead_form_double_opt_in field.
+func (f *LocationFilter) WhereLeadFormDoubleOptIn(p entql.BoolP) {
+	f.Where(p.Field(location.FieldLeadFormDoubleOptIn))
 }
 
 // addPredicate implements the predicateAdder interface.
@@ -5417,6 +5578,149 @@ func (f *UserFilter) WhereHasMembershipsWith(preds ...predicate.Membership) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *WebhookDeliveryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookDeliveryQuery builder.
+func (_q *WebhookDeliveryQuery) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookDeliveryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookDeliveryMutation builder.
+func (m *WebhookDeliveryMutation) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookDeliveryFilter provides a generic filtering capability at runtime for WebhookDeliveryQuery.
+type WebhookDeliveryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookDeliveryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WebhookDeliveryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebhookDeliveryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WebhookDeliveryFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *WebhookDeliveryFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldLocationID))
+}
+
+// WhereSubscriptionID applies the entql string predicate on the subscription_id field.
+func (f *WebhookDeliveryFilter) WhereSubscriptionID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldSubscriptionID))
+}
+
+// WhereEventType applies the entql string predicate on the event_type field.
+func (f *WebhookDeliveryFilter) WhereEventType(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldEventType))
+}
+
+// WhereSourceEventID applies the entql string predicate on the source_event_id field.
+func (f *WebhookDeliveryFilter) WhereSourceEventID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldSourceEventID))
+}
+
+// WherePayload applies the entql string predicate on the payload field.
+func (f *WebhookDeliveryFilter) WherePayload(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldPayload))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *WebhookDeliveryFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldStatus))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *WebhookDeliveryFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldAttempts))
+}
+
+// WhereResponseCode applies the entql int predicate on the response_code field.
+func (f *WebhookDeliveryFilter) WhereResponseCode(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldResponseCode))
+}
+
+// WhereDurationMs applies the entql int predicate on the duration_ms field.
+func (f *WebhookDeliveryFilter) WhereDurationMs(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldDurationMs))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *WebhookDeliveryFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldError))
+}
+
+// WhereLastAttemptAt applies the entql time.Time predicate on the last_attempt_at field.
+func (f *WebhookDeliveryFilter) WhereLastAttemptAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldLastAttemptAt))
+}
+
+// WhereNextAttemptAt applies the entql time.Time predicate on the next_attempt_at field.
+func (f *WebhookDeliveryFilter) WhereNextAttemptAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldNextAttemptAt))
+}
+
+// WhereDeliveredAt applies the entql time.Time predicate on the delivered_at field.
+func (f *WebhookDeliveryFilter) WhereDeliveredAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldDeliveredAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *WebhookDeliveryFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *WebhookDeliveryFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSubscription applies a predicate to check if query has an edge subscription.
+func (f *WebhookDeliveryFilter) WhereHasSubscription() {
+	f.Where(entql.HasEdge("subscription"))
+}
+
+// WhereHasSubscriptionWith applies a predicate to check if query has an edge subscription with a given conditions (other predicates).
+func (f *WebhookDeliveryFilter) WhereHasSubscriptionWith(preds ...predicate.WebhookSubscription) {
+	f.Where(entql.HasEdgeWith("subscription", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *WebhookEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5445,7 +5749,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5519,6 +5823,154 @@ func (f *WebhookEventFilter) WhereHasLocation() {
 // WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
 func (f *WebhookEventFilter) WhereHasLocationWith(preds ...predicate.Location) {
 	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookSubscriptionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookSubscriptionQuery builder.
+func (_q *WebhookSubscriptionQuery) Filter() *WebhookSubscriptionFilter {
+	return &WebhookSubscriptionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookSubscriptionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookSubscriptionMutation builder.
+func (m *WebhookSubscriptionMutation) Filter() *WebhookSubscriptionFilter {
+	return &WebhookSubscriptionFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookSubscriptionFilter provides a generic filtering capability at runtime for WebhookSubscriptionQuery.
+type WebhookSubscriptionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookSubscriptionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WebhookSubscriptionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebhookSubscriptionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WebhookSubscriptionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *WebhookSubscriptionFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldLocationID))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *WebhookSubscriptionFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldURL))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *WebhookSubscriptionFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldDescription))
+}
+
+// WhereEventTypes applies the entql json.RawMessage predicate on the event_types field.
+func (f *WebhookSubscriptionFilter) WhereEventTypes(p entql.BytesP) {
+	f.Where(p.Field(webhooksubscription.FieldEventTypes))
+}
+
+// WhereSecret applies the entql string predicate on the secret field.
+func (f *WebhookSubscriptionFilter) WhereSecret(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldSecret))
+}
+
+// WherePreviousSecret applies the entql string predicate on the previous_secret field.
+func (f *WebhookSubscriptionFilter) WherePreviousSecret(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldPreviousSecret))
+}
+
+// WherePreviousSecretExpiresAt applies the entql time.Time predicate on the previous_secret_expires_at field.
+func (f *WebhookSubscriptionFilter) WherePreviousSecretExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldPreviousSecretExpiresAt))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *WebhookSubscriptionFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(webhooksubscription.FieldEnabled))
+}
+
+// WhereIncludePii applies the entql bool predicate on the include_pii field.
+func (f *WebhookSubscriptionFilter) WhereIncludePii(p entql.BoolP) {
+	f.Where(p.Field(webhooksubscription.FieldIncludePii))
+}
+
+// WhereFailureCount applies the entql int predicate on the failure_count field.
+func (f *WebhookSubscriptionFilter) WhereFailureCount(p entql.IntP) {
+	f.Where(p.Field(webhooksubscription.FieldFailureCount))
+}
+
+// WhereFailingSince applies the entql time.Time predicate on the failing_since field.
+func (f *WebhookSubscriptionFilter) WhereFailingSince(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldFailingSince))
+}
+
+// WhereDisabledReason applies the entql string predicate on the disabled_reason field.
+func (f *WebhookSubscriptionFilter) WhereDisabledReason(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldDisabledReason))
+}
+
+// WhereDisabledAt applies the entql time.Time predicate on the disabled_at field.
+func (f *WebhookSubscriptionFilter) WhereDisabledAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldDisabledAt))
+}
+
+// WhereLastSuccessAt applies the entql time.Time predicate on the last_success_at field.
+func (f *WebhookSubscriptionFilter) WhereLastSuccessAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldLastSuccessAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *WebhookSubscriptionFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *WebhookSubscriptionFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDeliveries applies a predicate to check if query has an edge deliveries.
+func (f *WebhookSubscriptionFilter) WhereHasDeliveries() {
+	f.Where(entql.HasEdge("deliveries"))
+}
+
+// WhereHasDeliveriesWith applies a predicate to check if query has an edge deliveries with a given conditions (other predicates).
+func (f *WebhookSubscriptionFilter) WhereHasDeliveriesWith(preds ...predicate.WebhookDelivery) {
+	f.Where(entql.HasEdgeWith("deliveries", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -34,6 +34,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/internal/ai"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
@@ -360,6 +361,11 @@ type ComplexityRoot struct {
 		Touchpoints         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		UpdatedAt           func(childComplexity int) int
 		Urgency             func(childComplexity int) int
+		UtmCampaign         func(childComplexity int) int
+		UtmContent          func(childComplexity int) int
+		UtmMedium           func(childComplexity int) int
+		UtmSource           func(childComplexity int) int
+		UtmTerm             func(childComplexity int) int
 		Warmness            func(childComplexity int) int
 		WarmnessEngine      func(childComplexity int) int
 		WarmnessReasons     func(childComplexity int) int
@@ -541,6 +547,13 @@ type ComplexityRoot struct {
 		Jobs      func(childComplexity int) int
 	}
 
+	LeadFormSettings struct {
+		DoubleOptIn func(childComplexity int) int
+		Origins     func(childComplexity int) int
+		Snippet     func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
 	Location struct {
 		Address   func(childComplexity int) int
 		Code      func(childComplexity int) int
@@ -645,73 +658,80 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddIPRule                func(childComplexity int, input AddIPRuleInput) int
-		AssignConversation       func(childComplexity int, id pulid.ID, assigneeID *pulid.ID) int
-		AutoAssignTask           func(childComplexity int, id pulid.ID) int
-		BulkUpdateContacts       func(childComplexity int, ids []pulid.ID, input BulkUpdateContactsInput) int
-		CancelBooking            func(childComplexity int, id pulid.ID, reason string) int
-		CompleteBooking          func(childComplexity int, id pulid.ID) int
-		CompleteTask             func(childComplexity int, id pulid.ID) int
-		ConfirmBooking           func(childComplexity int, id pulid.ID) int
-		ContactImportPreview     func(childComplexity int, file graphql.Upload) int
-		CreateAPIToken           func(childComplexity int, input CreateAPITokenInput) int
-		CreateAutomationRule     func(childComplexity int, input AutomationRuleInput) int
-		CreateBooking            func(childComplexity int, input ent.CreateBookingInput, pastVisit *PastVisitInput) int
-		CreateContact            func(childComplexity int, input ent.CreateContactInput, allowDuplicate *bool) int
-		CreateLocation           func(childComplexity int, input CreateLocationInput) int
-		CreateService            func(childComplexity int, input ent.CreateServiceInput) int
-		CreateTask               func(childComplexity int, input ent.CreateTaskInput) int
-		CreateTaskAutoAssigned   func(childComplexity int, input ent.CreateTaskInput) int
-		CreateTouchpoint         func(childComplexity int, input ent.CreateTouchpointInput) int
-		DeleteBooking            func(childComplexity int, id pulid.ID) int
-		DeleteContact            func(childComplexity int, id pulid.ID) int
-		DeleteService            func(childComplexity int, id pulid.ID) int
-		DeleteTask               func(childComplexity int, id pulid.ID) int
-		DiscardJob               func(childComplexity int, id pulid.ID) int
-		DryRunAutomationRule     func(childComplexity int, ruleID pulid.ID, contactID pulid.ID) int
-		InviteUser               func(childComplexity int, input InviteUserInput) int
-		LogTouchpoint            func(childComplexity int, input LogTouchpointInput) int
-		MarkConversationDone     func(childComplexity int, id pulid.ID) int
-		MarkConversationRead     func(childComplexity int, id pulid.ID) int
-		MarkNoShow               func(childComplexity int, id pulid.ID) int
-		MergeContacts            func(childComplexity int, survivorID pulid.ID, duplicateIDs []pulid.ID) int
-		MoveStage                func(childComplexity int, contactID pulid.ID, stage contact.Stage, reason *string) int
-		MoveStages               func(childComplexity int, contactIDs []pulid.ID, stage contact.Stage, reason *string) int
-		PurgeContact             func(childComplexity int, id pulid.ID) int
-		ReassignTask             func(childComplexity int, id pulid.ID, userID pulid.ID) int
-		RecalculateWarmness      func(childComplexity int, contactID pulid.ID) int
-		RemoveIPRule             func(childComplexity int, id pulid.ID, confirmLockout *bool) int
-		RemoveMember             func(childComplexity int, userID pulid.ID) int
-		RemovePermissionOverride func(childComplexity int, id pulid.ID) int
-		ReopenTask               func(childComplexity int, id pulid.ID) int
-		RescheduleBooking        func(childComplexity int, id pulid.ID, startsAt time.Time, endsAt *time.Time) int
-		RestoreContact           func(childComplexity int, id pulid.ID) int
-		RetryJob                 func(childComplexity int, id pulid.ID) int
-		RevokeAPIToken           func(childComplexity int, id pulid.ID) int
-		RevokeInvitation         func(childComplexity int, id pulid.ID) int
-		RotateSMSWebhookToken    func(childComplexity int) int
-		SendSms                  func(childComplexity int, contactID pulid.ID, body string) int
-		SetAIBudget              func(childComplexity int, cents int) int
-		SetAutomationRuleEnabled func(childComplexity int, id pulid.ID, enabled bool) int
-		SetMemberRole            func(childComplexity int, input SetMemberRoleInput) int
-		SetPermission            func(childComplexity int, input SetPermissionInput) int
-		SetPermissionOverride    func(childComplexity int, input SetPermissionOverrideInput) int
-		SetTaskPriority          func(childComplexity int, id pulid.ID, priority *task.Priority) int
-		SetTaskStatus            func(childComplexity int, id pulid.ID, status task.Status) int
-		SetUserDisabled          func(childComplexity int, userID pulid.ID, disabled bool, everywhere *bool) int
-		SignOutEverywhere        func(childComplexity int) int
-		StageContactImport       func(childComplexity int, file graphql.Upload) int
-		StartContactImport       func(childComplexity int, file graphql.Upload, mapping []*contacts.ColumnMapping) int
-		StartStagedContactImport func(childComplexity int, id pulid.ID, mapping []*contacts.ColumnMapping) int
-		UndoSMSAction            func(childComplexity int, messageID pulid.ID) int
-		UpdateAutomationRule     func(childComplexity int, id pulid.ID, input AutomationRuleInput) int
-		UpdateBooking            func(childComplexity int, id pulid.ID, input ent.UpdateBookingInput) int
-		UpdateContact            func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
-		UpdateLocation           func(childComplexity int, id pulid.ID, input ent.UpdateLocationInput) int
-		UpdateSMSSettings        func(childComplexity int, intentThreshold *float64) int
-		UpdateSMSTemplate        func(childComplexity int, key string, input UpdateSMSTemplateInput) int
-		UpdateService            func(childComplexity int, id pulid.ID, input ent.UpdateServiceInput) int
-		UpdateTask               func(childComplexity int, id pulid.ID, input ent.UpdateTaskInput) int
+		AddIPRule                 func(childComplexity int, input AddIPRuleInput) int
+		AssignConversation        func(childComplexity int, id pulid.ID, assigneeID *pulid.ID) int
+		AutoAssignTask            func(childComplexity int, id pulid.ID) int
+		BulkUpdateContacts        func(childComplexity int, ids []pulid.ID, input BulkUpdateContactsInput) int
+		CancelBooking             func(childComplexity int, id pulid.ID, reason string) int
+		CompleteBooking           func(childComplexity int, id pulid.ID) int
+		CompleteTask              func(childComplexity int, id pulid.ID) int
+		ConfirmBooking            func(childComplexity int, id pulid.ID) int
+		ContactImportPreview      func(childComplexity int, file graphql.Upload) int
+		CreateAPIToken            func(childComplexity int, input CreateAPITokenInput) int
+		CreateAutomationRule      func(childComplexity int, input AutomationRuleInput) int
+		CreateBooking             func(childComplexity int, input ent.CreateBookingInput, pastVisit *PastVisitInput) int
+		CreateContact             func(childComplexity int, input ent.CreateContactInput, allowDuplicate *bool) int
+		CreateLocation            func(childComplexity int, input CreateLocationInput) int
+		CreateService             func(childComplexity int, input ent.CreateServiceInput) int
+		CreateTask                func(childComplexity int, input ent.CreateTaskInput) int
+		CreateTaskAutoAssigned    func(childComplexity int, input ent.CreateTaskInput) int
+		CreateTouchpoint          func(childComplexity int, input ent.CreateTouchpointInput) int
+		CreateWebhookSubscription func(childComplexity int, input CreateWebhookSubscriptionInput) int
+		DeleteBooking             func(childComplexity int, id pulid.ID) int
+		DeleteContact             func(childComplexity int, id pulid.ID) int
+		DeleteService             func(childComplexity int, id pulid.ID) int
+		DeleteTask                func(childComplexity int, id pulid.ID) int
+		DeleteWebhookSubscription func(childComplexity int, id pulid.ID) int
+		DiscardJob                func(childComplexity int, id pulid.ID) int
+		DryRunAutomationRule      func(childComplexity int, ruleID pulid.ID, contactID pulid.ID) int
+		InviteUser                func(childComplexity int, input InviteUserInput) int
+		LogTouchpoint             func(childComplexity int, input LogTouchpointInput) int
+		MarkConversationDone      func(childComplexity int, id pulid.ID) int
+		MarkConversationRead      func(childComplexity int, id pulid.ID) int
+		MarkNoShow                func(childComplexity int, id pulid.ID) int
+		MergeContacts             func(childComplexity int, survivorID pulid.ID, duplicateIDs []pulid.ID) int
+		MoveStage                 func(childComplexity int, contactID pulid.ID, stage contact.Stage, reason *string) int
+		MoveStages                func(childComplexity int, contactIDs []pulid.ID, stage contact.Stage, reason *string) int
+		PurgeContact              func(childComplexity int, id pulid.ID) int
+		ReassignTask              func(childComplexity int, id pulid.ID, userID pulid.ID) int
+		RecalculateWarmness       func(childComplexity int, contactID pulid.ID) int
+		RemoveIPRule              func(childComplexity int, id pulid.ID, confirmLockout *bool) int
+		RemoveMember              func(childComplexity int, userID pulid.ID) int
+		RemovePermissionOverride  func(childComplexity int, id pulid.ID) int
+		ReopenTask                func(childComplexity int, id pulid.ID) int
+		RescheduleBooking         func(childComplexity int, id pulid.ID, startsAt time.Time, endsAt *time.Time) int
+		RestoreContact            func(childComplexity int, id pulid.ID) int
+		RetryJob                  func(childComplexity int, id pulid.ID) int
+		RevokeAPIToken            func(childComplexity int, id pulid.ID) int
+		RevokeInvitation          func(childComplexity int, id pulid.ID) int
+		RotateLeadFormKey         func(childComplexity int) int
+		RotateSMSWebhookToken     func(childComplexity int) int
+		RotateWebhookSecret       func(childComplexity int, id pulid.ID, graceHours *int) int
+		SendSms                   func(childComplexity int, contactID pulid.ID, body string) int
+		SendTestWebhook           func(childComplexity int, id pulid.ID) int
+		SetAIBudget               func(childComplexity int, cents int) int
+		SetAutomationRuleEnabled  func(childComplexity int, id pulid.ID, enabled bool) int
+		SetMemberRole             func(childComplexity int, input SetMemberRoleInput) int
+		SetPermission             func(childComplexity int, input SetPermissionInput) int
+		SetPermissionOverride     func(childComplexity int, input SetPermissionOverrideInput) int
+		SetTaskPriority           func(childComplexity int, id pulid.ID, priority *task.Priority) int
+		SetTaskStatus             func(childComplexity int, id pulid.ID, status task.Status) int
+		SetUserDisabled           func(childComplexity int, userID pulid.ID, disabled bool, everywhere *bool) int
+		SignOutEverywhere         func(childComplexity int) int
+		StageContactImport        func(childComplexity int, file graphql.Upload) int
+		StartContactImport        func(childComplexity int, file graphql.Upload, mapping []*contacts.ColumnMapping) int
+		StartStagedContactImport  func(childComplexity int, id pulid.ID, mapping []*contacts.ColumnMapping) int
+		UndoSMSAction             func(childComplexity int, messageID pulid.ID) int
+		UpdateAutomationRule      func(childComplexity int, id pulid.ID, input AutomationRuleInput) int
+		UpdateBooking             func(childComplexity int, id pulid.ID, input ent.UpdateBookingInput) int
+		UpdateContact             func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
+		UpdateLeadFormSettings    func(childComplexity int, origins []string, doubleOptIn *bool) int
+		UpdateLocation            func(childComplexity int, id pulid.ID, input ent.UpdateLocationInput) int
+		UpdateSMSSettings         func(childComplexity int, intentThreshold *float64) int
+		UpdateSMSTemplate         func(childComplexity int, key string, input UpdateSMSTemplateInput) int
+		UpdateService             func(childComplexity int, id pulid.ID, input ent.UpdateServiceInput) int
+		UpdateTask                func(childComplexity int, id pulid.ID, input ent.UpdateTaskInput) int
+		UpdateWebhookSubscription func(childComplexity int, id pulid.ID, input UpdateWebhookSubscriptionInput) int
 	}
 
 	NoShowPayload struct {
@@ -814,6 +834,7 @@ type ComplexityRoot struct {
 		Invitations              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) int
 		Job                      func(childComplexity int, id pulid.ID) int
 		Jobs                     func(childComplexity int, where *JobsWhere, first *int, after *string) int
+		LeadFormSettings         func(childComplexity int) int
 		Locations                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
 		Me                       func(childComplexity int) int
 		Messages                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput) int
@@ -835,6 +856,9 @@ type ComplexityRoot struct {
 		Tasks                    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) int
 		Touchpoints              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		Users                    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		WebhookDeliveries        func(childComplexity int, subscriptionID *pulid.ID, status *webhookdelivery.Status, first *int) int
+		WebhookEventTypes        func(childComplexity int) int
+		WebhookSubscriptions     func(childComplexity int) int
 	}
 
 	SMSCheck struct {
@@ -1129,6 +1153,43 @@ type ComplexityRoot struct {
 		Factor func(childComplexity int) int
 		Points func(childComplexity int) int
 	}
+
+	WebhookDelivery struct {
+		Attempts       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DeliveredAt    func(childComplexity int) int
+		DurationMs     func(childComplexity int) int
+		Error          func(childComplexity int) int
+		EventType      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LastAttemptAt  func(childComplexity int) int
+		NextAttemptAt  func(childComplexity int) int
+		Payload        func(childComplexity int) int
+		ResponseCode   func(childComplexity int) int
+		Status         func(childComplexity int) int
+		SubscriptionID func(childComplexity int) int
+	}
+
+	WebhookSubscription struct {
+		CreatedAt               func(childComplexity int) int
+		Description             func(childComplexity int) int
+		DisabledAt              func(childComplexity int) int
+		DisabledReason          func(childComplexity int) int
+		Enabled                 func(childComplexity int) int
+		EventTypes              func(childComplexity int) int
+		FailingSince            func(childComplexity int) int
+		FailureCount            func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		IncludePii              func(childComplexity int) int
+		LastSuccessAt           func(childComplexity int) int
+		PreviousSecretExpiresAt func(childComplexity int) int
+		URL                     func(childComplexity int) int
+	}
+
+	WebhookSubscriptionWithSecret struct {
+		Secret       func(childComplexity int) int
+		Subscription func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -1210,6 +1271,13 @@ type MutationResolver interface {
 	UpdateSMSSettings(ctx context.Context, intentThreshold *float64) (*SMSSettings, error)
 	RotateSMSWebhookToken(ctx context.Context) (*SMSSettings, error)
 	LogTouchpoint(ctx context.Context, input LogTouchpointInput) (*ent.Touchpoint, error)
+	CreateWebhookSubscription(ctx context.Context, input CreateWebhookSubscriptionInput) (*WebhookSubscriptionWithSecret, error)
+	UpdateWebhookSubscription(ctx context.Context, id pulid.ID, input UpdateWebhookSubscriptionInput) (*ent.WebhookSubscription, error)
+	DeleteWebhookSubscription(ctx context.Context, id pulid.ID) (pulid.ID, error)
+	RotateWebhookSecret(ctx context.Context, id pulid.ID, graceHours *int) (*WebhookSubscriptionWithSecret, error)
+	SendTestWebhook(ctx context.Context, id pulid.ID) (*ent.WebhookDelivery, error)
+	UpdateLeadFormSettings(ctx context.Context, origins []string, doubleOptIn *bool) (*LeadFormSettings, error)
+	RotateLeadFormKey(ctx context.Context) (*LeadFormSettings, error)
 	CreateTaskAutoAssigned(ctx context.Context, input ent.CreateTaskInput) (*ent.Task, error)
 	CompleteTask(ctx context.Context, id pulid.ID) (*ent.Task, error)
 	ReopenTask(ctx context.Context, id pulid.ID) (*ent.Task, error)
@@ -1270,6 +1338,10 @@ type QueryResolver interface {
 	Conversation(ctx context.Context, contactID pulid.ID) (*ent.Conversation, error)
 	SmsSettings(ctx context.Context) (*SMSSettings, error)
 	CheckSms(ctx context.Context, contactID pulid.ID, body string) (*SMSCheck, error)
+	WebhookEventTypes(ctx context.Context) ([]string, error)
+	WebhookSubscriptions(ctx context.Context) ([]*ent.WebhookSubscription, error)
+	WebhookDeliveries(ctx context.Context, subscriptionID *pulid.ID, status *webhookdelivery.Status, first *int) ([]*ent.WebhookDelivery, error)
+	LeadFormSettings(ctx context.Context) (*LeadFormSettings, error)
 	StageAnalytics(ctx context.Context, from *time.Time, to *time.Time) ([]*StageStat, error)
 }
 type TaskResolver interface {
@@ -2657,6 +2729,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Urgency(childComplexity), true
+	case "Contact.utmCampaign":
+		if e.ComplexityRoot.Contact.UtmCampaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.UtmCampaign(childComplexity), true
+	case "Contact.utmContent":
+		if e.ComplexityRoot.Contact.UtmContent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.UtmContent(childComplexity), true
+	case "Contact.utmMedium":
+		if e.ComplexityRoot.Contact.UtmMedium == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.UtmMedium(childComplexity), true
+	case "Contact.utmSource":
+		if e.ComplexityRoot.Contact.UtmSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.UtmSource(childComplexity), true
+	case "Contact.utmTerm":
+		if e.ComplexityRoot.Contact.UtmTerm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.UtmTerm(childComplexity), true
 	case "Contact.warmness":
 		if e.ComplexityRoot.Contact.Warmness == nil {
 			break
@@ -3375,6 +3477,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JobPage.Jobs(childComplexity), true
 
+	case "LeadFormSettings.doubleOptIn":
+		if e.ComplexityRoot.LeadFormSettings.DoubleOptIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadFormSettings.DoubleOptIn(childComplexity), true
+	case "LeadFormSettings.origins":
+		if e.ComplexityRoot.LeadFormSettings.Origins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadFormSettings.Origins(childComplexity), true
+	case "LeadFormSettings.snippet":
+		if e.ComplexityRoot.LeadFormSettings.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadFormSettings.Snippet(childComplexity), true
+	case "LeadFormSettings.url":
+		if e.ComplexityRoot.LeadFormSettings.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadFormSettings.URL(childComplexity), true
+
 	case "Location.address":
 		if e.ComplexityRoot.Location.Address == nil {
 			break
@@ -4038,6 +4165,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTouchpoint(childComplexity, args["input"].(ent.CreateTouchpointInput)), true
+	case "Mutation.createWebhookSubscription":
+		if e.ComplexityRoot.Mutation.CreateWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhookSubscription(childComplexity, args["input"].(CreateWebhookSubscriptionInput)), true
 	case "Mutation.deleteBooking":
 		if e.ComplexityRoot.Mutation.DeleteBooking == nil {
 			break
@@ -4082,6 +4220,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTask(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.deleteWebhookSubscription":
+		if e.ComplexityRoot.Mutation.DeleteWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhookSubscription(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.discardJob":
 		if e.ComplexityRoot.Mutation.DiscardJob == nil {
 			break
@@ -4324,12 +4473,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeInvitation(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.rotateLeadFormKey":
+		if e.ComplexityRoot.Mutation.RotateLeadFormKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RotateLeadFormKey(childComplexity), true
 	case "Mutation.rotateSMSWebhookToken":
 		if e.ComplexityRoot.Mutation.RotateSMSWebhookToken == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.RotateSMSWebhookToken(childComplexity), true
+	case "Mutation.rotateWebhookSecret":
+		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateWebhookSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(pulid.ID), args["graceHours"].(*int)), true
 	case "Mutation.sendSMS":
 		if e.ComplexityRoot.Mutation.SendSms == nil {
 			break
@@ -4341,6 +4507,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendSms(childComplexity, args["contactID"].(pulid.ID), args["body"].(string)), true
+	case "Mutation.sendTestWebhook":
+		if e.ComplexityRoot.Mutation.SendTestWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendTestWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendTestWebhook(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.setAIBudget":
 		if e.ComplexityRoot.Mutation.SetAIBudget == nil {
 			break
@@ -4512,6 +4689,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateContactInput)), true
+	case "Mutation.updateLeadFormSettings":
+		if e.ComplexityRoot.Mutation.UpdateLeadFormSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLeadFormSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLeadFormSettings(childComplexity, args["origins"].([]string), args["doubleOptIn"].(*bool)), true
 	case "Mutation.updateLocation":
 		if e.ComplexityRoot.Mutation.UpdateLocation == nil {
 			break
@@ -4567,6 +4755,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTask(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateTaskInput)), true
+	case "Mutation.updateWebhookSubscription":
+		if e.ComplexityRoot.Mutation.UpdateWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWebhookSubscription(childComplexity, args["id"].(pulid.ID), args["input"].(UpdateWebhookSubscriptionInput)), true
 
 	case "NoShowPayload.booking":
 		if e.ComplexityRoot.NoShowPayload.Booking == nil {
@@ -5130,6 +5329,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Jobs(childComplexity, args["where"].(*JobsWhere), args["first"].(*int), args["after"].(*string)), true
+	case "Query.leadFormSettings":
+		if e.ComplexityRoot.Query.LeadFormSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.LeadFormSettings(childComplexity), true
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
 			break
@@ -5331,6 +5536,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["subscriptionID"].(*pulid.ID), args["status"].(*webhookdelivery.Status), args["first"].(*int)), true
+	case "Query.webhookEventTypes":
+		if e.ComplexityRoot.Query.WebhookEventTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WebhookEventTypes(childComplexity), true
+	case "Query.webhookSubscriptions":
+		if e.ComplexityRoot.Query.WebhookSubscriptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WebhookSubscriptions(childComplexity), true
 
 	case "SMSCheck.allowed":
 		if e.ComplexityRoot.SMSCheck.Allowed == nil {
@@ -6512,6 +6740,177 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WarmnessReason.Points(childComplexity), true
 
+	case "WebhookDelivery.attempts":
+		if e.ComplexityRoot.WebhookDelivery.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempts(childComplexity), true
+	case "WebhookDelivery.createdAt":
+		if e.ComplexityRoot.WebhookDelivery.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.CreatedAt(childComplexity), true
+	case "WebhookDelivery.deliveredAt":
+		if e.ComplexityRoot.WebhookDelivery.DeliveredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DeliveredAt(childComplexity), true
+	case "WebhookDelivery.durationMs":
+		if e.ComplexityRoot.WebhookDelivery.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DurationMs(childComplexity), true
+	case "WebhookDelivery.error":
+		if e.ComplexityRoot.WebhookDelivery.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Error(childComplexity), true
+	case "WebhookDelivery.eventType":
+		if e.ComplexityRoot.WebhookDelivery.EventType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.EventType(childComplexity), true
+	case "WebhookDelivery.id":
+		if e.ComplexityRoot.WebhookDelivery.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ID(childComplexity), true
+	case "WebhookDelivery.lastAttemptAt":
+		if e.ComplexityRoot.WebhookDelivery.LastAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastAttemptAt(childComplexity), true
+	case "WebhookDelivery.nextAttemptAt":
+		if e.ComplexityRoot.WebhookDelivery.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.NextAttemptAt(childComplexity), true
+	case "WebhookDelivery.payload":
+		if e.ComplexityRoot.WebhookDelivery.Payload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Payload(childComplexity), true
+	case "WebhookDelivery.responseCode":
+		if e.ComplexityRoot.WebhookDelivery.ResponseCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ResponseCode(childComplexity), true
+	case "WebhookDelivery.status":
+		if e.ComplexityRoot.WebhookDelivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Status(childComplexity), true
+	case "WebhookDelivery.subscriptionID":
+		if e.ComplexityRoot.WebhookDelivery.SubscriptionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.SubscriptionID(childComplexity), true
+
+	case "WebhookSubscription.createdAt":
+		if e.ComplexityRoot.WebhookSubscription.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.CreatedAt(childComplexity), true
+	case "WebhookSubscription.description":
+		if e.ComplexityRoot.WebhookSubscription.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Description(childComplexity), true
+	case "WebhookSubscription.disabledAt":
+		if e.ComplexityRoot.WebhookSubscription.DisabledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.DisabledAt(childComplexity), true
+	case "WebhookSubscription.disabledReason":
+		if e.ComplexityRoot.WebhookSubscription.DisabledReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.DisabledReason(childComplexity), true
+	case "WebhookSubscription.enabled":
+		if e.ComplexityRoot.WebhookSubscription.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Enabled(childComplexity), true
+	case "WebhookSubscription.eventTypes":
+		if e.ComplexityRoot.WebhookSubscription.EventTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.EventTypes(childComplexity), true
+	case "WebhookSubscription.failingSince":
+		if e.ComplexityRoot.WebhookSubscription.FailingSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.FailingSince(childComplexity), true
+	case "WebhookSubscription.failureCount":
+		if e.ComplexityRoot.WebhookSubscription.FailureCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.FailureCount(childComplexity), true
+	case "WebhookSubscription.id":
+		if e.ComplexityRoot.WebhookSubscription.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.ID(childComplexity), true
+	case "WebhookSubscription.includePii":
+		if e.ComplexityRoot.WebhookSubscription.IncludePii == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.IncludePii(childComplexity), true
+	case "WebhookSubscription.lastSuccessAt":
+		if e.ComplexityRoot.WebhookSubscription.LastSuccessAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.LastSuccessAt(childComplexity), true
+	case "WebhookSubscription.previousSecretExpiresAt":
+		if e.ComplexityRoot.WebhookSubscription.PreviousSecretExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.PreviousSecretExpiresAt(childComplexity), true
+	case "WebhookSubscription.url":
+		if e.ComplexityRoot.WebhookSubscription.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.URL(childComplexity), true
+
+	case "WebhookSubscriptionWithSecret.secret":
+		if e.ComplexityRoot.WebhookSubscriptionWithSecret.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionWithSecret.Secret(childComplexity), true
+	case "WebhookSubscriptionWithSecret.subscription":
+		if e.ComplexityRoot.WebhookSubscriptionWithSecret.Subscription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionWithSecret.Subscription(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -6550,6 +6949,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateTaskInput", ec.unmarshalInputCreateTaskInput),
 			graphql.NewInputUnmarshaler("CreateTouchpointInput", ec.unmarshalInputCreateTouchpointInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("CreateWebhookSubscriptionInput", ec.unmarshalInputCreateWebhookSubscriptionInput),
 			graphql.NewInputUnmarshaler("IPRuleOrder", ec.unmarshalInputIPRuleOrder),
 			graphql.NewInputUnmarshaler("IPRuleWhereInput", ec.unmarshalInputIPRuleWhereInput),
 			graphql.NewInputUnmarshaler("ImportJobOrder", ec.unmarshalInputImportJobOrder),
@@ -6593,6 +6993,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateServiceInput", ec.unmarshalInputUpdateServiceInput),
 			graphql.NewInputUnmarshaler("UpdateTaskInput", ec.unmarshalInputUpdateTaskInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
+			graphql.NewInputUnmarshaler("UpdateWebhookSubscriptionInput", ec.unmarshalInputUpdateWebhookSubscriptionInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
 		)
@@ -6670,7 +7071,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphql" "ai.graphql" "audit.graphql" "automation.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "schema.graphql" "search.graphql" "sms.graphql" "staff_gaps.graphql" "workflow.graphql"
+//go:embed "admin.graphql" "ai.graphql" "audit.graphql" "automation.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "schema.graphql" "search.graphql" "sms.graphql" "staff_gaps.graphql" "webhooks.graphql" "workflow.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6696,6 +7097,7 @@ var sources = []*ast.Source{
 	{Name: "search.graphql", Input: sourceData("search.graphql"), BuiltIn: false},
 	{Name: "sms.graphql", Input: sourceData("sms.graphql"), BuiltIn: false},
 	{Name: "staff_gaps.graphql", Input: sourceData("staff_gaps.graphql"), BuiltIn: false},
+	{Name: "webhooks.graphql", Input: sourceData("webhooks.graphql"), BuiltIn: false},
 	{Name: "workflow.graphql", Input: sourceData("workflow.graphql"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7270,6 +7672,16 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_smsFailedAt(ctx, field)
 	case "smsFailedReason":
 		return ec.fieldContext_Contact_smsFailedReason(ctx, field)
+	case "utmSource":
+		return ec.fieldContext_Contact_utmSource(ctx, field)
+	case "utmMedium":
+		return ec.fieldContext_Contact_utmMedium(ctx, field)
+	case "utmCampaign":
+		return ec.fieldContext_Contact_utmCampaign(ctx, field)
+	case "utmTerm":
+		return ec.fieldContext_Contact_utmTerm(ctx, field)
+	case "utmContent":
+		return ec.fieldContext_Contact_utmContent(ctx, field)
 	case "location":
 		return ec.fieldContext_Contact_location(ctx, field)
 	case "assignedTo":
@@ -7638,6 +8050,20 @@ func (ec *executionContext) childFields_JobPage(ctx context.Context, field graph
 		return ec.fieldContext_JobPage_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JobPage", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadFormSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_LeadFormSettings_url(ctx, field)
+	case "origins":
+		return ec.fieldContext_LeadFormSettings_origins(ctx, field)
+	case "doubleOptIn":
+		return ec.fieldContext_LeadFormSettings_doubleOptIn(ctx, field)
+	case "snippet":
+		return ec.fieldContext_LeadFormSettings_snippet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadFormSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8560,6 +8986,80 @@ func (ec *executionContext) childFields_WarmnessReason(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type WarmnessReason", field.Name)
 }
 
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookDelivery_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+	case "subscriptionID":
+		return ec.fieldContext_WebhookDelivery_subscriptionID(ctx, field)
+	case "eventType":
+		return ec.fieldContext_WebhookDelivery_eventType(ctx, field)
+	case "payload":
+		return ec.fieldContext_WebhookDelivery_payload(ctx, field)
+	case "status":
+		return ec.fieldContext_WebhookDelivery_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+	case "responseCode":
+		return ec.fieldContext_WebhookDelivery_responseCode(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_WebhookDelivery_durationMs(ctx, field)
+	case "error":
+		return ec.fieldContext_WebhookDelivery_error(ctx, field)
+	case "lastAttemptAt":
+		return ec.fieldContext_WebhookDelivery_lastAttemptAt(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+	case "deliveredAt":
+		return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookSubscription_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookSubscription_createdAt(ctx, field)
+	case "url":
+		return ec.fieldContext_WebhookSubscription_url(ctx, field)
+	case "description":
+		return ec.fieldContext_WebhookSubscription_description(ctx, field)
+	case "eventTypes":
+		return ec.fieldContext_WebhookSubscription_eventTypes(ctx, field)
+	case "enabled":
+		return ec.fieldContext_WebhookSubscription_enabled(ctx, field)
+	case "includePii":
+		return ec.fieldContext_WebhookSubscription_includePii(ctx, field)
+	case "failureCount":
+		return ec.fieldContext_WebhookSubscription_failureCount(ctx, field)
+	case "failingSince":
+		return ec.fieldContext_WebhookSubscription_failingSince(ctx, field)
+	case "disabledReason":
+		return ec.fieldContext_WebhookSubscription_disabledReason(ctx, field)
+	case "disabledAt":
+		return ec.fieldContext_WebhookSubscription_disabledAt(ctx, field)
+	case "lastSuccessAt":
+		return ec.fieldContext_WebhookSubscription_lastSuccessAt(ctx, field)
+	case "previousSecretExpiresAt":
+		return ec.fieldContext_WebhookSubscription_previousSecretExpiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscription", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscriptionWithSecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subscription":
+		return ec.fieldContext_WebhookSubscriptionWithSecret_subscription(ctx, field)
+	case "secret":
+		return ec.fieldContext_WebhookSubscriptionWithSecret_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscriptionWithSecret", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -9130,6 +9630,20 @@ func (ec *executionContext) field_Mutation_createTouchpoint_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateWebhookSubscriptionInput, error) {
+			return ec.unmarshalNCreateWebhookSubscriptionInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐCreateWebhookSubscriptionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9173,6 +9687,20 @@ func (ec *executionContext) field_Mutation_deleteService_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_deleteTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -9574,6 +10102,28 @@ func (ec *executionContext) field_Mutation_revokeInvitation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "graceHours",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["graceHours"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sendSMS_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9593,6 +10143,20 @@ func (ec *executionContext) field_Mutation_sendSMS_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["body"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendTestWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -9886,6 +10450,28 @@ func (ec *executionContext) field_Mutation_updateContact_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateLeadFormSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "origins",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["origins"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "doubleOptIn",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["doubleOptIn"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9980,6 +10566,28 @@ func (ec *executionContext) field_Mutation_updateTask_args(ctx context.Context, 
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateTaskInput, error) {
 			return ec.unmarshalNUpdateTaskInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐUpdateTaskInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateWebhookSubscriptionInput, error) {
+			return ec.unmarshalNUpdateWebhookSubscriptionInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐUpdateWebhookSubscriptionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11305,6 +11913,36 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subscriptionID",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subscriptionID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*webhookdelivery.Status, error) {
+			return ec.unmarshalOWebhookDeliveryStatus2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋwebhookdeliveryᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -16638,6 +17276,121 @@ func (ec *executionContext) fieldContext_Contact_smsFailedReason(_ context.Conte
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
+func (ec *executionContext) _Contact_utmSource(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_utmSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UtmSource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_utmSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_utmMedium(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_utmMedium(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UtmMedium, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_utmMedium(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_utmCampaign(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_utmCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UtmCampaign, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_utmCampaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_utmTerm(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_utmTerm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UtmTerm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_utmTerm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_utmContent(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_utmContent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UtmContent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_utmContent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
 func (ec *executionContext) _Contact_location(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19738,6 +20491,98 @@ func (ec *executionContext) _JobPage_endCursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_JobPage_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobPage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadFormSettings_url(ctx context.Context, field graphql.CollectedField, obj *LeadFormSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadFormSettings_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadFormSettings_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadFormSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadFormSettings_origins(ctx context.Context, field graphql.CollectedField, obj *LeadFormSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadFormSettings_origins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadFormSettings_origins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadFormSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadFormSettings_doubleOptIn(ctx context.Context, field graphql.CollectedField, obj *LeadFormSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadFormSettings_doubleOptIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoubleOptIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadFormSettings_doubleOptIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadFormSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LeadFormSettings_snippet(ctx context.Context, field graphql.CollectedField, obj *LeadFormSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadFormSettings_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snippet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadFormSettings_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadFormSettings", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
@@ -24133,6 +24978,302 @@ func (ec *executionContext) fieldContext_Mutation_logTouchpoint(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWebhookSubscription(ctx, fc.Args["input"].(CreateWebhookSubscriptionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *WebhookSubscriptionWithSecret) graphql.Marshaler {
+			return ec.marshalNWebhookSubscriptionWithSecret2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐWebhookSubscriptionWithSecret(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionWithSecret(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWebhookSubscription(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(UpdateWebhookSubscriptionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WebhookSubscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteWebhookSubscription(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateWebhookSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateWebhookSecret(ctx, fc.Args["id"].(pulid.ID), fc.Args["graceHours"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *WebhookSubscriptionWithSecret) graphql.Marshaler {
+			return ec.marshalNWebhookSubscriptionWithSecret2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐWebhookSubscriptionWithSecret(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionWithSecret(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateWebhookSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendTestWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendTestWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendTestWebhook(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WebhookDelivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookDelivery(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendTestWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendTestWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLeadFormSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLeadFormSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLeadFormSettings(ctx, fc.Args["origins"].([]string), fc.Args["doubleOptIn"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *LeadFormSettings) graphql.Marshaler {
+			return ec.marshalNLeadFormSettings2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐLeadFormSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLeadFormSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadFormSettings(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLeadFormSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateLeadFormKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateLeadFormKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RotateLeadFormKey(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *LeadFormSettings) graphql.Marshaler {
+			return ec.marshalNLeadFormSettings2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐLeadFormSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateLeadFormKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadFormSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createTaskAutoAssigned(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27628,6 +28769,137 @@ func (ec *executionContext) fieldContext_Query_checkSMS(ctx context.Context, fie
 	if fc.Args, err = ec.field_Query_checkSMS_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookEventTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookEventTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WebhookEventTypes(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookEventTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
+func (ec *executionContext) _Query_webhookSubscriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookSubscriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WebhookSubscriptions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.WebhookSubscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookSubscriptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookSubscriptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookDeliveries(ctx, fc.Args["subscriptionID"].(*pulid.ID), fc.Args["status"].(*webhookdelivery.Status), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.WebhookDelivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookDeliveryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_leadFormSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_leadFormSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().LeadFormSettings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *LeadFormSettings) graphql.Marshaler {
+			return ec.marshalNLeadFormSettings2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐLeadFormSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_leadFormSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadFormSettings(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -32557,6 +33829,659 @@ func (ec *executionContext) _WarmnessReason_detail(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_WarmnessReason_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WarmnessReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_subscriptionID(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_subscriptionID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubscriptionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_subscriptionID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_eventType(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_eventType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_eventType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payload, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v webhookdelivery.Status) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋwebhookdeliveryᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "WebhookDeliveryStatus")
+}
+
+func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_responseCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_responseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_durationMs(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_error(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastAttemptAt(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSubscription_id(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookSubscription_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSubscription_url(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_description(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_eventTypes(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_eventTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_eventTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_enabled(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WebhookSubscription_includePii(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_includePii(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IncludePii, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_includePii(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WebhookSubscription_failureCount(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_failureCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailureCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_failureCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookSubscription_failingSince(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_failingSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailingSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_failingSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSubscription_disabledReason(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_disabledReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisabledReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_disabledReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_disabledAt(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_disabledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisabledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_disabledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSubscription_lastSuccessAt(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_lastSuccessAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSuccessAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_lastSuccessAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSubscription_previousSecretExpiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_previousSecretExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousSecretExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_previousSecretExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSubscriptionWithSecret_subscription(ctx context.Context, field graphql.CollectedField, obj *WebhookSubscriptionWithSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionWithSecret_subscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subscription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WebhookSubscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionWithSecret_subscription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionWithSecret",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscriptionWithSecret_secret(ctx context.Context, field graphql.CollectedField, obj *WebhookSubscriptionWithSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionWithSecret_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionWithSecret_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscriptionWithSecret", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -37863,7 +39788,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthContains", "dateOfBirthHasPrefix", "dateOfBirthHasSuffix", "dateOfBirthIsNil", "dateOfBirthNotNil", "dateOfBirthEqualFold", "dateOfBirthContainsFold", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "referrer", "referrerNEQ", "referrerIn", "referrerNotIn", "referrerGT", "referrerGTE", "referrerLT", "referrerLTE", "referrerContains", "referrerHasPrefix", "referrerHasSuffix", "referrerIsNil", "referrerNotNil", "referrerEqualFold", "referrerContainsFold", "pipeline", "pipelineNEQ", "pipelineIn", "pipelineNotIn", "stage", "stageNEQ", "stageIn", "stageNotIn", "stageChangedAt", "stageChangedAtNEQ", "stageChangedAtIn", "stageChangedAtNotIn", "stageChangedAtGT", "stageChangedAtGTE", "stageChangedAtLT", "stageChangedAtLTE", "warmness", "warmnessNEQ", "warmnessIn", "warmnessNotIn", "warmnessGT", "warmnessGTE", "warmnessLT", "warmnessLTE", "warmnessScoredAt", "warmnessScoredAtNEQ", "warmnessScoredAtIn", "warmnessScoredAtNotIn", "warmnessScoredAtGT", "warmnessScoredAtGTE", "warmnessScoredAtLT", "warmnessScoredAtLTE", "warmnessScoredAtIsNil", "warmnessScoredAtNotNil", "smsConsent", "smsConsentNEQ", "emailConsent", "emailConsentNEQ", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "assignedToID", "assignedToIDNEQ", "assignedToIDIn", "assignedToIDNotIn", "assignedToIDGT", "assignedToIDGTE", "assignedToIDLT", "assignedToIDLTE", "assignedToIDContains", "assignedToIDHasPrefix", "assignedToIDHasSuffix", "assignedToIDIsNil", "assignedToIDNotNil", "assignedToIDEqualFold", "assignedToIDContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "leadIntent", "leadIntentNEQ", "leadIntentIn", "leadIntentNotIn", "leadIntentIsNil", "leadIntentNotNil", "urgency", "urgencyNEQ", "urgencyIn", "urgencyNotIn", "urgencyIsNil", "urgencyNotNil", "smsFailedAt", "smsFailedAtNEQ", "smsFailedAtIn", "smsFailedAtNotIn", "smsFailedAtGT", "smsFailedAtGTE", "smsFailedAtLT", "smsFailedAtLTE", "smsFailedAtIsNil", "smsFailedAtNotNil", "smsFailedReason", "smsFailedReasonNEQ", "smsFailedReasonIn", "smsFailedReasonNotIn", "smsFailedReasonGT", "smsFailedReasonGTE", "smsFailedReasonLT", "smsFailedReasonLTE", "smsFailedReasonContains", "smsFailedReasonHasPrefix", "smsFailedReasonHasSuffix", "smsFailedReasonIsNil", "smsFailedReasonNotNil", "smsFailedReasonEqualFold", "smsFailedReasonContainsFold", "hasAssignedTo", "hasAssignedToWith", "hasTouchpoints", "hasTouchpointsWith", "hasBookings", "hasBookingsWith", "hasTasks", "hasTasksWith", "hasStageChanges", "hasStageChangesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthContains", "dateOfBirthHasPrefix", "dateOfBirthHasSuffix", "dateOfBirthIsNil", "dateOfBirthNotNil", "dateOfBirthEqualFold", "dateOfBirthContainsFold", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "referrer", "referrerNEQ", "referrerIn", "referrerNotIn", "referrerGT", "referrerGTE", "referrerLT", "referrerLTE", "referrerContains", "referrerHasPrefix", "referrerHasSuffix", "referrerIsNil", "referrerNotNil", "referrerEqualFold", "referrerContainsFold", "pipeline", "pipelineNEQ", "pipelineIn", "pipelineNotIn", "stage", "stageNEQ", "stageIn", "stageNotIn", "stageChangedAt", "stageChangedAtNEQ", "stageChangedAtIn", "stageChangedAtNotIn", "stageChangedAtGT", "stageChangedAtGTE", "stageChangedAtLT", "stageChangedAtLTE", "warmness", "warmnessNEQ", "warmnessIn", "warmnessNotIn", "warmnessGT", "warmnessGTE", "warmnessLT", "warmnessLTE", "warmnessScoredAt", "warmnessScoredAtNEQ", "warmnessScoredAtIn", "warmnessScoredAtNotIn", "warmnessScoredAtGT", "warmnessScoredAtGTE", "warmnessScoredAtLT", "warmnessScoredAtLTE", "warmnessScoredAtIsNil", "warmnessScoredAtNotNil", "smsConsent", "smsConsentNEQ", "emailConsent", "emailConsentNEQ", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "assignedToID", "assignedToIDNEQ", "assignedToIDIn", "assignedToIDNotIn", "assignedToIDGT", "assignedToIDGTE", "assignedToIDLT", "assignedToIDLTE", "assignedToIDContains", "assignedToIDHasPrefix", "assignedToIDHasSuffix", "assignedToIDIsNil", "assignedToIDNotNil", "assignedToIDEqualFold", "assignedToIDContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "leadIntent", "leadIntentNEQ", "leadIntentIn", "leadIntentNotIn", "leadIntentIsNil", "leadIntentNotNil", "urgency", "urgencyNEQ", "urgencyIn", "urgencyNotIn", "urgencyIsNil", "urgencyNotNil", "smsFailedAt", "smsFailedAtNEQ", "smsFailedAtIn", "smsFailedAtNotIn", "smsFailedAtGT", "smsFailedAtGTE", "smsFailedAtLT", "smsFailedAtLTE", "smsFailedAtIsNil", "smsFailedAtNotNil", "smsFailedReason", "smsFailedReasonNEQ", "smsFailedReasonIn", "smsFailedReasonNotIn", "smsFailedReasonGT", "smsFailedReasonGTE", "smsFailedReasonLT", "smsFailedReasonLTE", "smsFailedReasonContains", "smsFailedReasonHasPrefix", "smsFailedReasonHasSuffix", "smsFailedReasonIsNil", "smsFailedReasonNotNil", "smsFailedReasonEqualFold", "smsFailedReasonContainsFold", "utmSource", "utmSourceNEQ", "utmSourceIn", "utmSourceNotIn", "utmSourceGT", "utmSourceGTE", "utmSourceLT", "utmSourceLTE", "utmSourceContains", "utmSourceHasPrefix", "utmSourceHasSuffix", "utmSourceIsNil", "utmSourceNotNil", "utmSourceEqualFold", "utmSourceContainsFold", "utmMedium", "utmMediumNEQ", "utmMediumIn", "utmMediumNotIn", "utmMediumGT", "utmMediumGTE", "utmMediumLT", "utmMediumLTE", "utmMediumContains", "utmMediumHasPrefix", "utmMediumHasSuffix", "utmMediumIsNil", "utmMediumNotNil", "utmMediumEqualFold", "utmMediumContainsFold", "utmCampaign", "utmCampaignNEQ", "utmCampaignIn", "utmCampaignNotIn", "utmCampaignGT", "utmCampaignGTE", "utmCampaignLT", "utmCampaignLTE", "utmCampaignContains", "utmCampaignHasPrefix", "utmCampaignHasSuffix", "utmCampaignIsNil", "utmCampaignNotNil", "utmCampaignEqualFold", "utmCampaignContainsFold", "utmTerm", "utmTermNEQ", "utmTermIn", "utmTermNotIn", "utmTermGT", "utmTermGTE", "utmTermLT", "utmTermLTE", "utmTermContains", "utmTermHasPrefix", "utmTermHasSuffix", "utmTermIsNil", "utmTermNotNil", "utmTermEqualFold", "utmTermContainsFold", "utmContent", "utmContentNEQ", "utmContentIn", "utmContentNotIn", "utmContentGT", "utmContentGTE", "utmContentLT", "utmContentLTE", "utmContentContains", "utmContentHasPrefix", "utmContentHasSuffix", "utmContentIsNil", "utmContentNotNil", "utmContentEqualFold", "utmContentContainsFold", "hasAssignedTo", "hasAssignedToWith", "hasTouchpoints", "hasTouchpointsWith", "hasBookings", "hasBookingsWith", "hasTasks", "hasTasksWith", "hasStageChanges", "hasStageChangesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39480,6 +41405,531 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.SmsFailedReasonContainsFold = data
+		case "utmSource":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSource"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSource = data
+		case "utmSourceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceNEQ = data
+		case "utmSourceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceIn = data
+		case "utmSourceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceNotIn = data
+		case "utmSourceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceGT = data
+		case "utmSourceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceGTE = data
+		case "utmSourceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceLT = data
+		case "utmSourceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceLTE = data
+		case "utmSourceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceContains = data
+		case "utmSourceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceHasPrefix = data
+		case "utmSourceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceHasSuffix = data
+		case "utmSourceIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceIsNil = data
+		case "utmSourceNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceNotNil = data
+		case "utmSourceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceEqualFold = data
+		case "utmSourceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSourceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSourceContainsFold = data
+		case "utmMedium":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMedium"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMedium = data
+		case "utmMediumNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumNEQ = data
+		case "utmMediumIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumIn = data
+		case "utmMediumNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumNotIn = data
+		case "utmMediumGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumGT = data
+		case "utmMediumGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumGTE = data
+		case "utmMediumLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumLT = data
+		case "utmMediumLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumLTE = data
+		case "utmMediumContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumContains = data
+		case "utmMediumHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumHasPrefix = data
+		case "utmMediumHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumHasSuffix = data
+		case "utmMediumIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumIsNil = data
+		case "utmMediumNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumNotNil = data
+		case "utmMediumEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumEqualFold = data
+		case "utmMediumContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMediumContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMediumContainsFold = data
+		case "utmCampaign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaign"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaign = data
+		case "utmCampaignNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignNEQ = data
+		case "utmCampaignIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignIn = data
+		case "utmCampaignNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignNotIn = data
+		case "utmCampaignGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignGT = data
+		case "utmCampaignGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignGTE = data
+		case "utmCampaignLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignLT = data
+		case "utmCampaignLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignLTE = data
+		case "utmCampaignContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignContains = data
+		case "utmCampaignHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignHasPrefix = data
+		case "utmCampaignHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignHasSuffix = data
+		case "utmCampaignIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignIsNil = data
+		case "utmCampaignNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignNotNil = data
+		case "utmCampaignEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignEqualFold = data
+		case "utmCampaignContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaignContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaignContainsFold = data
+		case "utmTerm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTerm"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTerm = data
+		case "utmTermNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermNEQ = data
+		case "utmTermIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermIn = data
+		case "utmTermNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermNotIn = data
+		case "utmTermGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermGT = data
+		case "utmTermGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermGTE = data
+		case "utmTermLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermLT = data
+		case "utmTermLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermLTE = data
+		case "utmTermContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermContains = data
+		case "utmTermHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermHasPrefix = data
+		case "utmTermHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermHasSuffix = data
+		case "utmTermIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermIsNil = data
+		case "utmTermNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermNotNil = data
+		case "utmTermEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermEqualFold = data
+		case "utmTermContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTermContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTermContainsFold = data
+		case "utmContent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContent"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContent = data
+		case "utmContentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentNEQ = data
+		case "utmContentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentIn = data
+		case "utmContentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentNotIn = data
+		case "utmContentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentGT = data
+		case "utmContentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentGTE = data
+		case "utmContentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentLT = data
+		case "utmContentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentLTE = data
+		case "utmContentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentContains = data
+		case "utmContentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentHasPrefix = data
+		case "utmContentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentHasSuffix = data
+		case "utmContentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentIsNil = data
+		case "utmContentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentNotNil = data
+		case "utmContentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentEqualFold = data
+		case "utmContentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContentContainsFold = data
 		case "hasAssignedTo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignedTo"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -40688,7 +43138,7 @@ func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"firstName", "lastName", "phone", "email", "dateOfBirth", "leadSource", "referrer", "pipeline", "stage", "tags", "smsConsent", "emailConsent", "notes", "assignedToID"}
+	fieldsInOrder := [...]string{"firstName", "lastName", "phone", "email", "dateOfBirth", "leadSource", "referrer", "pipeline", "stage", "tags", "smsConsent", "emailConsent", "notes", "utmSource", "utmMedium", "utmCampaign", "utmTerm", "utmContent", "assignedToID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40786,6 +43236,41 @@ func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context
 				return it, err
 			}
 			it.Notes = data
+		case "utmSource":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSource"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSource = data
+		case "utmMedium":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMedium"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMedium = data
+		case "utmCampaign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaign"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaign = data
+		case "utmTerm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTerm"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTerm = data
+		case "utmContent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContent"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContent = data
 		case "assignedToID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignedToID"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
@@ -41304,6 +43789,76 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (ent.CreateUserInput, error) {
 	var out ent.CreateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateWebhookSubscriptionInput(ctx context.Context, obj any) (CreateWebhookSubscriptionInput, error) {
+	var it CreateWebhookSubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"url", "description", "eventTypes", "enabled", "includePii"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "eventTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventTypes"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventTypes = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "includePii":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includePii"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludePii = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWebhookSubscriptionInput unmarshals raw into the CreateWebhookSubscriptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWebhookSubscriptionInput(ctx context.Context, raw any) (CreateWebhookSubscriptionInput, error) {
+	var out CreateWebhookSubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWebhookSubscriptionInput", raw, &out)
 	return out, err
 }
 
@@ -53549,7 +56104,7 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"firstName", "lastName", "phone", "clearPhone", "email", "clearEmail", "dateOfBirth", "clearDateOfBirth", "leadSource", "referrer", "clearReferrer", "pipeline", "stage", "tags", "appendTags", "clearTags", "smsConsent", "emailConsent", "notes", "assignedToID", "clearAssignedTo"}
+	fieldsInOrder := [...]string{"firstName", "lastName", "phone", "clearPhone", "email", "clearEmail", "dateOfBirth", "clearDateOfBirth", "leadSource", "referrer", "clearReferrer", "pipeline", "stage", "tags", "appendTags", "clearTags", "smsConsent", "emailConsent", "notes", "utmSource", "clearUtmSource", "utmMedium", "clearUtmMedium", "utmCampaign", "clearUtmCampaign", "utmTerm", "clearUtmTerm", "utmContent", "clearUtmContent", "assignedToID", "clearAssignedTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -53689,6 +56244,76 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 				return it, err
 			}
 			it.Notes = data
+		case "utmSource":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmSource"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmSource = data
+		case "clearUtmSource":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearUtmSource"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearUtmSource = data
+		case "utmMedium":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmMedium"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmMedium = data
+		case "clearUtmMedium":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearUtmMedium"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearUtmMedium = data
+		case "utmCampaign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmCampaign"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmCampaign = data
+		case "clearUtmCampaign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearUtmCampaign"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearUtmCampaign = data
+		case "utmTerm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmTerm"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmTerm = data
+		case "clearUtmTerm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearUtmTerm"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearUtmTerm = data
+		case "utmContent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("utmContent"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UtmContent = data
+		case "clearUtmContent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearUtmContent"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearUtmContent = data
 		case "assignedToID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignedToID"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
@@ -54263,6 +56888,76 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 func UnmarshalUpdateUserInput(ctx context.Context, raw any) (ent.UpdateUserInput, error) {
 	var out ent.UpdateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateWebhookSubscriptionInput(ctx context.Context, obj any) (UpdateWebhookSubscriptionInput, error) {
+	var it UpdateWebhookSubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"url", "description", "eventTypes", "enabled", "includePii"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "eventTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventTypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventTypes = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "includePii":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includePii"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludePii = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateWebhookSubscriptionInput unmarshals raw into the UpdateWebhookSubscriptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateWebhookSubscriptionInput(ctx context.Context, raw any) (UpdateWebhookSubscriptionInput, error) {
+	var out UpdateWebhookSubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWebhookSubscriptionInput", raw, &out)
 	return out, err
 }
 
@@ -56931,6 +59626,31 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "utmSource":
+			out.Values[i] = ec._Contact_utmSource(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "utmMedium":
+			out.Values[i] = ec._Contact_utmMedium(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "utmCampaign":
+			out.Values[i] = ec._Contact_utmCampaign(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "utmTerm":
+			out.Values[i] = ec._Contact_utmTerm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "utmContent":
+			out.Values[i] = ec._Contact_utmContent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "location":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -58153,6 +60873,54 @@ func (ec *executionContext) _JobPage(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var leadFormSettingsImplementors = []string{"LeadFormSettings"}
+
+func (ec *executionContext) _LeadFormSettings(ctx context.Context, sel ast.SelectionSet, obj *LeadFormSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadFormSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadFormSettings")
+		case "url":
+			out.Values[i] = ec._LeadFormSettings_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "origins":
+			out.Values[i] = ec._LeadFormSettings_origins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "doubleOptIn":
+			out.Values[i] = ec._LeadFormSettings_doubleOptIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._LeadFormSettings_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var locationImplementors = []string{"Location", "Node"}
 
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *ent.Location) graphql.Marshaler {
@@ -59216,6 +61984,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateWebhookSecret":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateWebhookSecret(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendTestWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendTestWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLeadFormSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLeadFormSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateLeadFormKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateLeadFormKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createTaskAutoAssigned":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createTaskAutoAssigned(ctx, field)
@@ -60078,6 +62895,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_checkSMS(ctx, field)
+				})
+		case "webhookEventTypes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookEventTypes(ctx, field)
+				})
+		case "webhookSubscriptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookSubscriptions(ctx, field)
+				})
+		case "webhookDeliveries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookDeliveries(ctx, field)
+				})
+		case "leadFormSettings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_leadFormSettings(ctx, field)
 				})
 		case "stageAnalytics":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -62043,6 +64884,230 @@ func (ec *executionContext) _WarmnessReason(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var webhookDeliveryImplementors = []string{"WebhookDelivery"}
+
+func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *ent.WebhookDelivery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDelivery")
+		case "id":
+			out.Values[i] = ec._WebhookDelivery_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._WebhookDelivery_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subscriptionID":
+			out.Values[i] = ec._WebhookDelivery_subscriptionID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventType":
+			out.Values[i] = ec._WebhookDelivery_eventType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payload":
+			out.Values[i] = ec._WebhookDelivery_payload(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._WebhookDelivery_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec._WebhookDelivery_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responseCode":
+			out.Values[i] = ec._WebhookDelivery_responseCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "durationMs":
+			out.Values[i] = ec._WebhookDelivery_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._WebhookDelivery_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastAttemptAt":
+			out.Values[i] = ec._WebhookDelivery_lastAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._WebhookDelivery_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deliveredAt":
+			out.Values[i] = ec._WebhookDelivery_deliveredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionImplementors = []string{"WebhookSubscription"}
+
+func (ec *executionContext) _WebhookSubscription(ctx context.Context, sel ast.SelectionSet, obj *ent.WebhookSubscription) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscription")
+		case "id":
+			out.Values[i] = ec._WebhookSubscription_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._WebhookSubscription_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._WebhookSubscription_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._WebhookSubscription_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventTypes":
+			out.Values[i] = ec._WebhookSubscription_eventTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enabled":
+			out.Values[i] = ec._WebhookSubscription_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "includePii":
+			out.Values[i] = ec._WebhookSubscription_includePii(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failureCount":
+			out.Values[i] = ec._WebhookSubscription_failureCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failingSince":
+			out.Values[i] = ec._WebhookSubscription_failingSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disabledReason":
+			out.Values[i] = ec._WebhookSubscription_disabledReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disabledAt":
+			out.Values[i] = ec._WebhookSubscription_disabledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastSuccessAt":
+			out.Values[i] = ec._WebhookSubscription_lastSuccessAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previousSecretExpiresAt":
+			out.Values[i] = ec._WebhookSubscription_previousSecretExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionWithSecretImplementors = []string{"WebhookSubscriptionWithSecret"}
+
+func (ec *executionContext) _WebhookSubscriptionWithSecret(ctx context.Context, sel ast.SelectionSet, obj *WebhookSubscriptionWithSecret) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionWithSecretImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscriptionWithSecret")
+		case "subscription":
+			out.Values[i] = ec._WebhookSubscriptionWithSecret_subscription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._WebhookSubscriptionWithSecret_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -63067,6 +66132,11 @@ func (ec *executionContext) unmarshalNCreateTouchpointInput2githubᚗcomᚋavata
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateWebhookSubscriptionInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐCreateWebhookSubscriptionInput(ctx context.Context, v any) (CreateWebhookSubscriptionInput, error) {
+	res, err := ec.unmarshalInputCreateWebhookSubscriptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCreatedAPIToken2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐCreatedAPIToken(ctx context.Context, sel ast.SelectionSet, v *CreatedAPIToken) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreatedAPIToken!")
@@ -63376,6 +66446,14 @@ func (ec *executionContext) unmarshalNJobState2githubᚗcomᚋavatarimagingᚋav
 
 func (ec *executionContext) marshalNJobState2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐJobState(ctx context.Context, sel ast.SelectionSet, v JobState) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNLeadFormSettings2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐLeadFormSettings(ctx context.Context, sel ast.SelectionSet, v *LeadFormSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadFormSettings!")
+		return graphql.Null
+	}
+	return ec._LeadFormSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLeadIntent2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadIntent(ctx context.Context, v any) (contact.LeadIntent, error) {
@@ -64409,6 +67487,11 @@ func (ec *executionContext) unmarshalNUpdateTaskInput2githubᚗcomᚋavatarimagi
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateWebhookSubscriptionInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐUpdateWebhookSubscriptionInput(ctx context.Context, v any) (UpdateWebhookSubscriptionInput, error) {
+	res, err := ec.unmarshalInputUpdateWebhookSubscriptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
 	res, err := graphql.UnmarshalUpload(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -64488,6 +67571,72 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋavatarimagingᚋava
 
 func (ec *executionContext) marshalNWarmnessReason2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐWarmnessReason(ctx context.Context, sel ast.SelectionSet, v types.WarmnessReason) graphql.Marshaler {
 	return ec._WarmnessReason(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.WebhookDelivery) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookDelivery(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *ent.WebhookDelivery) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
+		return graphql.Null
+	}
+	return ec._WebhookDelivery(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWebhookDeliveryStatus2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋwebhookdeliveryᚐStatus(ctx context.Context, v any) (webhookdelivery.Status, error) {
+	var res webhookdelivery.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryStatus2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋwebhookdeliveryᚐStatus(ctx context.Context, sel ast.SelectionSet, v webhookdelivery.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNWebhookSubscription2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.WebhookSubscription) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookSubscription(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookSubscription2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐWebhookSubscription(ctx context.Context, sel ast.SelectionSet, v *ent.WebhookSubscription) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookSubscription!")
+		return graphql.Null
+	}
+	return ec._WebhookSubscription(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookSubscriptionWithSecret2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐWebhookSubscriptionWithSecret(ctx context.Context, sel ast.SelectionSet, v *WebhookSubscriptionWithSecret) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookSubscriptionWithSecret!")
+		return graphql.Null
+	}
+	return ec._WebhookSubscriptionWithSecret(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -67824,6 +70973,22 @@ func (ec *executionContext) marshalOWarmnessReason2ᚕgithubᚗcomᚋavatarimagi
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOWebhookDeliveryStatus2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋwebhookdeliveryᚐStatus(ctx context.Context, v any) (*webhookdelivery.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(webhookdelivery.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWebhookDeliveryStatus2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋwebhookdeliveryᚐStatus(ctx context.Context, sel ast.SelectionSet, v *webhookdelivery.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -211,6 +211,14 @@ type CreateLocationInput struct {
 	Currency *string `json:"currency,omitempty"`
 }
 
+type CreateWebhookSubscriptionInput struct {
+	URL         string   `json:"url"`
+	Description *string  `json:"description,omitempty"`
+	EventTypes  []string `json:"eventTypes"`
+	Enabled     *bool    `json:"enabled,omitempty"`
+	IncludePii  *bool    `json:"includePii,omitempty"`
+}
+
 // A new API token. The token is shown here once and never again.
 type CreatedAPIToken struct {
 	Token    string        `json:"token"`
@@ -255,6 +263,18 @@ type JobPage struct {
 type JobsWhere struct {
 	State *JobState `json:"state,omitempty"`
 	Kind  *string   `json:"kind,omitempty"`
+}
+
+// The website lead form of the active location.
+type LeadFormSettings struct {
+	// Where the clinic's site posts the form (its key is public: it sits in the page's source).
+	URL string `json:"url"`
+	// Sites allowed to post the form from a browser (CORS), e.g. https://www.avatarimaging.com.au.
+	Origins []string `json:"origins"`
+	// Marketing consent given on the form is confirmed by an emailed link first.
+	DoubleOptIn bool `json:"doubleOptIn"`
+	// An HTML form to paste into the site.
+	Snippet string `json:"snippet"`
 }
 
 // A location the viewer may act at, and their role there.
@@ -461,6 +481,15 @@ type UpdateSMSTemplateInput struct {
 	Marketing *bool   `json:"marketing,omitempty"`
 }
 
+type UpdateWebhookSubscriptionInput struct {
+	URL         *string  `json:"url,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	EventTypes  []string `json:"eventTypes,omitempty"`
+	// Enabling a disabled subscription clears its failures.
+	Enabled    *bool `json:"enabled,omitempty"`
+	IncludePii *bool `json:"includePii,omitempty"`
+}
+
 // Who is asking, and at which location.
 type Viewer struct {
 	User *ent.User `json:"user"`
@@ -471,6 +500,13 @@ type Viewer struct {
 	Locations []*LocationAccess `json:"locations"`
 	// Permissions the viewer holds at the active location, as resource:action.
 	Permissions []string `json:"permissions"`
+}
+
+// A subscription with its secret, shown this once.
+type WebhookSubscriptionWithSecret struct {
+	Subscription *ent.WebhookSubscription `json:"subscription"`
+	// whsec_ and base64 of the key: verify webhook-signature with it.
+	Secret string `json:"secret"`
 }
 
 // How exportAuditEntries writes the entries.

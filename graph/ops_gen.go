@@ -14,6 +14,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/search"
@@ -24,239 +25,261 @@ type Op string
 
 // The operations.
 const (
-	OpAddIPRule                Op = "addIPRule"
-	OpAssignConversation       Op = "assignConversation"
-	OpAutoAssignTask           Op = "autoAssignTask"
-	OpBulkUpdateContacts       Op = "bulkUpdateContacts"
-	OpCancelBooking            Op = "cancelBooking"
-	OpCompleteBooking          Op = "completeBooking"
-	OpCompleteTask             Op = "completeTask"
-	OpConfirmBooking           Op = "confirmBooking"
-	OpContactImportPreview     Op = "contactImportPreview"
-	OpCreateAPIToken           Op = "createAPIToken"
-	OpCreateAutomationRule     Op = "createAutomationRule"
-	OpCreateBooking            Op = "createBooking"
-	OpCreateContact            Op = "createContact"
-	OpCreateLocation           Op = "createLocation"
-	OpCreateService            Op = "createService"
-	OpCreateTask               Op = "createTask"
-	OpCreateTaskAutoAssigned   Op = "createTaskAutoAssigned"
-	OpCreateTouchpoint         Op = "createTouchpoint"
-	OpDeleteBooking            Op = "deleteBooking"
-	OpDeleteContact            Op = "deleteContact"
-	OpDeleteService            Op = "deleteService"
-	OpDeleteTask               Op = "deleteTask"
-	OpDiscardJob               Op = "discardJob"
-	OpDryRunAutomationRule     Op = "dryRunAutomationRule"
-	OpInviteUser               Op = "inviteUser"
-	OpLogTouchpoint            Op = "logTouchpoint"
-	OpMarkConversationDone     Op = "markConversationDone"
-	OpMarkConversationRead     Op = "markConversationRead"
-	OpMarkNoShow               Op = "markNoShow"
-	OpMergeContacts            Op = "mergeContacts"
-	OpMoveStage                Op = "moveStage"
-	OpMoveStages               Op = "moveStages"
-	OpPurgeContact             Op = "purgeContact"
-	OpReassignTask             Op = "reassignTask"
-	OpRecalculateWarmness      Op = "recalculateWarmness"
-	OpRemoveIPRule             Op = "removeIPRule"
-	OpRemoveMember             Op = "removeMember"
-	OpRemovePermissionOverride Op = "removePermissionOverride"
-	OpReopenTask               Op = "reopenTask"
-	OpRescheduleBooking        Op = "rescheduleBooking"
-	OpRestoreContact           Op = "restoreContact"
-	OpRetryJob                 Op = "retryJob"
-	OpRevokeAPIToken           Op = "revokeAPIToken"
-	OpRevokeInvitation         Op = "revokeInvitation"
-	OpRotateSMSWebhookToken    Op = "rotateSMSWebhookToken"
-	OpSendSms                  Op = "sendSMS"
-	OpSetAIBudget              Op = "setAIBudget"
-	OpSetAutomationRuleEnabled Op = "setAutomationRuleEnabled"
-	OpSetMemberRole            Op = "setMemberRole"
-	OpSetPermission            Op = "setPermission"
-	OpSetPermissionOverride    Op = "setPermissionOverride"
-	OpSetTaskPriority          Op = "setTaskPriority"
-	OpSetTaskStatus            Op = "setTaskStatus"
-	OpSetUserDisabled          Op = "setUserDisabled"
-	OpSignOutEverywhere        Op = "signOutEverywhere"
-	OpStageContactImport       Op = "stageContactImport"
-	OpStartContactImport       Op = "startContactImport"
-	OpStartStagedContactImport Op = "startStagedContactImport"
-	OpUndoSMSAction            Op = "undoSMSAction"
-	OpUpdateAutomationRule     Op = "updateAutomationRule"
-	OpUpdateBooking            Op = "updateBooking"
-	OpUpdateContact            Op = "updateContact"
-	OpUpdateLocation           Op = "updateLocation"
-	OpUpdateSMSSettings        Op = "updateSMSSettings"
-	OpUpdateSMSTemplate        Op = "updateSMSTemplate"
-	OpUpdateService            Op = "updateService"
-	OpUpdateTask               Op = "updateTask"
-	OpAPITokens                Op = "apiTokens"
-	OpAiBudget                 Op = "aiBudget"
-	OpAiUsage                  Op = "aiUsage"
-	OpAuditEntries             Op = "auditEntries"
-	OpAuditIntegrity           Op = "auditIntegrity"
-	OpAutomationRule           Op = "automationRule"
-	OpAutomationRules          Op = "automationRules"
-	OpAutomationRuns           Op = "automationRuns"
-	OpAutomationTriggers       Op = "automationTriggers"
-	OpBookings                 Op = "bookings"
-	OpBookingsInRange          Op = "bookingsInRange"
-	OpCancelReasons            Op = "cancelReasons"
-	OpCheckAutomationCondition Op = "checkAutomationCondition"
-	OpCheckSms                 Op = "checkSMS"
-	OpClassifySms              Op = "classifySMS"
-	OpContactTimeline          Op = "contactTimeline"
-	OpContacts                 Op = "contacts"
-	OpConversation             Op = "conversation"
-	OpConversations            Op = "conversations"
-	OpCountSms                 Op = "countSMS"
-	OpDuplicatesOf             Op = "duplicatesOf"
-	OpExportAuditEntries       Op = "exportAuditEntries"
-	OpExportContacts           Op = "exportContacts"
-	OpFindDuplicates           Op = "findDuplicates"
-	OpIPRules                  Op = "ipRules"
-	OpImportJob                Op = "importJob"
-	OpInvitations              Op = "invitations"
-	OpJob                      Op = "job"
-	OpJobs                     Op = "jobs"
-	OpLocations                Op = "locations"
-	OpMe                       Op = "me"
-	OpMessages                 Op = "messages"
-	OpNode                     Op = "node"
-	OpNodes                    Op = "nodes"
-	OpPermissionMatrix         Op = "permissionMatrix"
-	OpPermissionOverrides      Op = "permissionOverrides"
-	OpPermissions              Op = "permissions"
-	OpPreviewSMSTemplate       Op = "previewSMSTemplate"
-	OpScheduledAutomations     Op = "scheduledAutomations"
-	OpSchedules                Op = "schedules"
-	OpSearchContacts           Op = "searchContacts"
-	OpServices                 Op = "services"
-	OpSmsSettings              Op = "smsSettings"
-	OpSmsTemplates             Op = "smsTemplates"
-	OpStageAnalytics           Op = "stageAnalytics"
-	OpStageChanges             Op = "stageChanges"
-	OpStagedContactImport      Op = "stagedContactImport"
-	OpTasks                    Op = "tasks"
-	OpTouchpoints              Op = "touchpoints"
-	OpUsers                    Op = "users"
+	OpAddIPRule                 Op = "addIPRule"
+	OpAssignConversation        Op = "assignConversation"
+	OpAutoAssignTask            Op = "autoAssignTask"
+	OpBulkUpdateContacts        Op = "bulkUpdateContacts"
+	OpCancelBooking             Op = "cancelBooking"
+	OpCompleteBooking           Op = "completeBooking"
+	OpCompleteTask              Op = "completeTask"
+	OpConfirmBooking            Op = "confirmBooking"
+	OpContactImportPreview      Op = "contactImportPreview"
+	OpCreateAPIToken            Op = "createAPIToken"
+	OpCreateAutomationRule      Op = "createAutomationRule"
+	OpCreateBooking             Op = "createBooking"
+	OpCreateContact             Op = "createContact"
+	OpCreateLocation            Op = "createLocation"
+	OpCreateService             Op = "createService"
+	OpCreateTask                Op = "createTask"
+	OpCreateTaskAutoAssigned    Op = "createTaskAutoAssigned"
+	OpCreateTouchpoint          Op = "createTouchpoint"
+	OpCreateWebhookSubscription Op = "createWebhookSubscription"
+	OpDeleteBooking             Op = "deleteBooking"
+	OpDeleteContact             Op = "deleteContact"
+	OpDeleteService             Op = "deleteService"
+	OpDeleteTask                Op = "deleteTask"
+	OpDeleteWebhookSubscription Op = "deleteWebhookSubscription"
+	OpDiscardJob                Op = "discardJob"
+	OpDryRunAutomationRule      Op = "dryRunAutomationRule"
+	OpInviteUser                Op = "inviteUser"
+	OpLogTouchpoint             Op = "logTouchpoint"
+	OpMarkConversationDone      Op = "markConversationDone"
+	OpMarkConversationRead      Op = "markConversationRead"
+	OpMarkNoShow                Op = "markNoShow"
+	OpMergeContacts             Op = "mergeContacts"
+	OpMoveStage                 Op = "moveStage"
+	OpMoveStages                Op = "moveStages"
+	OpPurgeContact              Op = "purgeContact"
+	OpReassignTask              Op = "reassignTask"
+	OpRecalculateWarmness       Op = "recalculateWarmness"
+	OpRemoveIPRule              Op = "removeIPRule"
+	OpRemoveMember              Op = "removeMember"
+	OpRemovePermissionOverride  Op = "removePermissionOverride"
+	OpReopenTask                Op = "reopenTask"
+	OpRescheduleBooking         Op = "rescheduleBooking"
+	OpRestoreContact            Op = "restoreContact"
+	OpRetryJob                  Op = "retryJob"
+	OpRevokeAPIToken            Op = "revokeAPIToken"
+	OpRevokeInvitation          Op = "revokeInvitation"
+	OpRotateLeadFormKey         Op = "rotateLeadFormKey"
+	OpRotateSMSWebhookToken     Op = "rotateSMSWebhookToken"
+	OpRotateWebhookSecret       Op = "rotateWebhookSecret"
+	OpSendSms                   Op = "sendSMS"
+	OpSendTestWebhook           Op = "sendTestWebhook"
+	OpSetAIBudget               Op = "setAIBudget"
+	OpSetAutomationRuleEnabled  Op = "setAutomationRuleEnabled"
+	OpSetMemberRole             Op = "setMemberRole"
+	OpSetPermission             Op = "setPermission"
+	OpSetPermissionOverride     Op = "setPermissionOverride"
+	OpSetTaskPriority           Op = "setTaskPriority"
+	OpSetTaskStatus             Op = "setTaskStatus"
+	OpSetUserDisabled           Op = "setUserDisabled"
+	OpSignOutEverywhere         Op = "signOutEverywhere"
+	OpStageContactImport        Op = "stageContactImport"
+	OpStartContactImport        Op = "startContactImport"
+	OpStartStagedContactImport  Op = "startStagedContactImport"
+	OpUndoSMSAction             Op = "undoSMSAction"
+	OpUpdateAutomationRule      Op = "updateAutomationRule"
+	OpUpdateBooking             Op = "updateBooking"
+	OpUpdateContact             Op = "updateContact"
+	OpUpdateLeadFormSettings    Op = "updateLeadFormSettings"
+	OpUpdateLocation            Op = "updateLocation"
+	OpUpdateSMSSettings         Op = "updateSMSSettings"
+	OpUpdateSMSTemplate         Op = "updateSMSTemplate"
+	OpUpdateService             Op = "updateService"
+	OpUpdateTask                Op = "updateTask"
+	OpUpdateWebhookSubscription Op = "updateWebhookSubscription"
+	OpAPITokens                 Op = "apiTokens"
+	OpAiBudget                  Op = "aiBudget"
+	OpAiUsage                   Op = "aiUsage"
+	OpAuditEntries              Op = "auditEntries"
+	OpAuditIntegrity            Op = "auditIntegrity"
+	OpAutomationRule            Op = "automationRule"
+	OpAutomationRules           Op = "automationRules"
+	OpAutomationRuns            Op = "automationRuns"
+	OpAutomationTriggers        Op = "automationTriggers"
+	OpBookings                  Op = "bookings"
+	OpBookingsInRange           Op = "bookingsInRange"
+	OpCancelReasons             Op = "cancelReasons"
+	OpCheckAutomationCondition  Op = "checkAutomationCondition"
+	OpCheckSms                  Op = "checkSMS"
+	OpClassifySms               Op = "classifySMS"
+	OpContactTimeline           Op = "contactTimeline"
+	OpContacts                  Op = "contacts"
+	OpConversation              Op = "conversation"
+	OpConversations             Op = "conversations"
+	OpCountSms                  Op = "countSMS"
+	OpDuplicatesOf              Op = "duplicatesOf"
+	OpExportAuditEntries        Op = "exportAuditEntries"
+	OpExportContacts            Op = "exportContacts"
+	OpFindDuplicates            Op = "findDuplicates"
+	OpIPRules                   Op = "ipRules"
+	OpImportJob                 Op = "importJob"
+	OpInvitations               Op = "invitations"
+	OpJob                       Op = "job"
+	OpJobs                      Op = "jobs"
+	OpLeadFormSettings          Op = "leadFormSettings"
+	OpLocations                 Op = "locations"
+	OpMe                        Op = "me"
+	OpMessages                  Op = "messages"
+	OpNode                      Op = "node"
+	OpNodes                     Op = "nodes"
+	OpPermissionMatrix          Op = "permissionMatrix"
+	OpPermissionOverrides       Op = "permissionOverrides"
+	OpPermissions               Op = "permissions"
+	OpPreviewSMSTemplate        Op = "previewSMSTemplate"
+	OpScheduledAutomations      Op = "scheduledAutomations"
+	OpSchedules                 Op = "schedules"
+	OpSearchContacts            Op = "searchContacts"
+	OpServices                  Op = "services"
+	OpSmsSettings               Op = "smsSettings"
+	OpSmsTemplates              Op = "smsTemplates"
+	OpStageAnalytics            Op = "stageAnalytics"
+	OpStageChanges              Op = "stageChanges"
+	OpStagedContactImport       Op = "stagedContactImport"
+	OpTasks                     Op = "tasks"
+	OpTouchpoints               Op = "touchpoints"
+	OpUsers                     Op = "users"
+	OpWebhookDeliveries         Op = "webhookDeliveries"
+	OpWebhookEventTypes         Op = "webhookEventTypes"
+	OpWebhookSubscriptions      Op = "webhookSubscriptions"
 )
 
 // opPermissions holds the permission each operation declares with
 // @hasPermission; an operation not listed needs only a signed-in viewer
 // (the allowlist in TestEveryOperationDeclaresAPermission).
 var opPermissions = map[Op]rbac.Permission{
-	OpAddIPRule:                rbac.SettingsUpdate,
-	OpAssignConversation:       rbac.ContactsUpdate,
-	OpAutoAssignTask:           rbac.TasksUpdate,
-	OpBulkUpdateContacts:       rbac.ContactsUpdate,
-	OpCancelBooking:            rbac.BookingsUpdate,
-	OpCompleteBooking:          rbac.BookingsUpdate,
-	OpCompleteTask:             rbac.TasksUpdate,
-	OpConfirmBooking:           rbac.BookingsUpdate,
-	OpContactImportPreview:     rbac.ContactsCreate,
-	OpCreateAPIToken:           rbac.APITokensCreate,
-	OpCreateAutomationRule:     rbac.AutomationCreate,
-	OpCreateBooking:            rbac.BookingsCreate,
-	OpCreateContact:            rbac.ContactsCreate,
-	OpCreateLocation:           rbac.SettingsCreate,
-	OpCreateService:            rbac.SettingsCreate,
-	OpCreateTask:               rbac.TasksCreate,
-	OpCreateTaskAutoAssigned:   rbac.TasksCreate,
-	OpCreateTouchpoint:         rbac.ContactsCreate,
-	OpDeleteBooking:            rbac.BookingsDelete,
-	OpDeleteContact:            rbac.ContactsDelete,
-	OpDeleteService:            rbac.SettingsDelete,
-	OpDeleteTask:               rbac.TasksDelete,
-	OpDiscardJob:               rbac.AutomationUpdate,
-	OpDryRunAutomationRule:     rbac.AutomationUpdate,
-	OpInviteUser:               rbac.UsersCreate,
-	OpLogTouchpoint:            rbac.ContactsCreate,
-	OpMarkConversationDone:     rbac.ContactsUpdate,
-	OpMarkConversationRead:     rbac.ContactsUpdate,
-	OpMarkNoShow:               rbac.BookingsUpdate,
-	OpMergeContacts:            rbac.ContactsDelete,
-	OpMoveStage:                rbac.ContactsUpdate,
-	OpMoveStages:               rbac.ContactsUpdate,
-	OpPurgeContact:             rbac.ContactsDelete,
-	OpReassignTask:             rbac.TasksUpdate,
-	OpRecalculateWarmness:      rbac.ContactsUpdate,
-	OpRemoveIPRule:             rbac.SettingsUpdate,
-	OpRemoveMember:             rbac.UsersDelete,
-	OpRemovePermissionOverride: rbac.UsersUpdate,
-	OpReopenTask:               rbac.TasksUpdate,
-	OpRescheduleBooking:        rbac.BookingsUpdate,
-	OpRestoreContact:           rbac.ContactsDelete,
-	OpRetryJob:                 rbac.AutomationUpdate,
-	OpRevokeAPIToken:           rbac.APITokensUpdate,
-	OpRevokeInvitation:         rbac.UsersDelete,
-	OpRotateSMSWebhookToken:    rbac.SettingsUpdate,
-	OpSendSms:                  rbac.ContactsUpdate,
-	OpSetAIBudget:              rbac.SettingsUpdate,
-	OpSetAutomationRuleEnabled: rbac.AutomationUpdate,
-	OpSetMemberRole:            rbac.UsersUpdate,
-	OpSetPermission:            rbac.SettingsUpdate,
-	OpSetPermissionOverride:    rbac.UsersUpdate,
-	OpSetTaskPriority:          rbac.TasksUpdate,
-	OpSetTaskStatus:            rbac.TasksUpdate,
-	OpSetUserDisabled:          rbac.UsersUpdate,
-	OpStageContactImport:       rbac.ContactsCreate,
-	OpStartContactImport:       rbac.ContactsCreate,
-	OpStartStagedContactImport: rbac.ContactsCreate,
-	OpUndoSMSAction:            rbac.BookingsUpdate,
-	OpUpdateAutomationRule:     rbac.AutomationUpdate,
-	OpUpdateBooking:            rbac.BookingsUpdate,
-	OpUpdateContact:            rbac.ContactsUpdate,
-	OpUpdateLocation:           rbac.SettingsUpdate,
-	OpUpdateSMSSettings:        rbac.SettingsUpdate,
-	OpUpdateSMSTemplate:        rbac.AutomationUpdate,
-	OpUpdateService:            rbac.SettingsUpdate,
-	OpUpdateTask:               rbac.TasksUpdate,
-	OpAPITokens:                rbac.APITokensRead,
-	OpAiBudget:                 rbac.SettingsRead,
-	OpAiUsage:                  rbac.SettingsRead,
-	OpAuditEntries:             rbac.AuditRead,
-	OpAuditIntegrity:           rbac.AuditRead,
-	OpAutomationRule:           rbac.AutomationRead,
-	OpAutomationRules:          rbac.AutomationRead,
-	OpAutomationRuns:           rbac.AutomationRead,
-	OpAutomationTriggers:       rbac.AutomationRead,
-	OpBookings:                 rbac.BookingsRead,
-	OpBookingsInRange:          rbac.BookingsRead,
-	OpCheckAutomationCondition: rbac.AutomationRead,
-	OpCheckSms:                 rbac.ContactsRead,
-	OpClassifySms:              rbac.BookingsUpdate,
-	OpContactTimeline:          rbac.ContactsRead,
-	OpContacts:                 rbac.ContactsRead,
-	OpConversation:             rbac.ContactsRead,
-	OpConversations:            rbac.ContactsRead,
-	OpCountSms:                 rbac.AutomationRead,
-	OpDuplicatesOf:             rbac.ContactsRead,
-	OpExportAuditEntries:       rbac.AuditExport,
-	OpExportContacts:           rbac.ContactsExport,
-	OpFindDuplicates:           rbac.ContactsRead,
-	OpIPRules:                  rbac.SettingsRead,
-	OpImportJob:                rbac.ContactsRead,
-	OpInvitations:              rbac.UsersRead,
-	OpJob:                      rbac.AutomationRead,
-	OpJobs:                     rbac.AutomationRead,
-	OpMessages:                 rbac.ContactsRead,
-	OpPermissionMatrix:         rbac.SettingsRead,
-	OpPermissionOverrides:      rbac.SettingsRead,
-	OpPermissions:              rbac.SettingsRead,
-	OpPreviewSMSTemplate:       rbac.ContactsUpdate,
-	OpScheduledAutomations:     rbac.AutomationRead,
-	OpSchedules:                rbac.AutomationRead,
-	OpSearchContacts:           rbac.ContactsRead,
-	OpSmsSettings:              rbac.SettingsUpdate,
-	OpSmsTemplates:             rbac.ContactsRead,
-	OpStageAnalytics:           rbac.ReportsRead,
-	OpStageChanges:             rbac.ContactsRead,
-	OpStagedContactImport:      rbac.ContactsCreate,
-	OpTasks:                    rbac.TasksRead,
-	OpTouchpoints:              rbac.ContactsRead,
-	OpUsers:                    rbac.UsersRead,
+	OpAddIPRule:                 rbac.SettingsUpdate,
+	OpAssignConversation:        rbac.ContactsUpdate,
+	OpAutoAssignTask:            rbac.TasksUpdate,
+	OpBulkUpdateContacts:        rbac.ContactsUpdate,
+	OpCancelBooking:             rbac.BookingsUpdate,
+	OpCompleteBooking:           rbac.BookingsUpdate,
+	OpCompleteTask:              rbac.TasksUpdate,
+	OpConfirmBooking:            rbac.BookingsUpdate,
+	OpContactImportPreview:      rbac.ContactsCreate,
+	OpCreateAPIToken:            rbac.APITokensCreate,
+	OpCreateAutomationRule:      rbac.AutomationCreate,
+	OpCreateBooking:             rbac.BookingsCreate,
+	OpCreateContact:             rbac.ContactsCreate,
+	OpCreateLocation:            rbac.SettingsCreate,
+	OpCreateService:             rbac.SettingsCreate,
+	OpCreateTask:                rbac.TasksCreate,
+	OpCreateTaskAutoAssigned:    rbac.TasksCreate,
+	OpCreateTouchpoint:          rbac.ContactsCreate,
+	OpCreateWebhookSubscription: rbac.SettingsUpdate,
+	OpDeleteBooking:             rbac.BookingsDelete,
+	OpDeleteContact:             rbac.ContactsDelete,
+	OpDeleteService:             rbac.SettingsDelete,
+	OpDeleteTask:                rbac.TasksDelete,
+	OpDeleteWebhookSubscription: rbac.SettingsUpdate,
+	OpDiscardJob:                rbac.AutomationUpdate,
+	OpDryRunAutomationRule:      rbac.AutomationUpdate,
+	OpInviteUser:                rbac.UsersCreate,
+	OpLogTouchpoint:             rbac.ContactsCreate,
+	OpMarkConversationDone:      rbac.ContactsUpdate,
+	OpMarkConversationRead:      rbac.ContactsUpdate,
+	OpMarkNoShow:                rbac.BookingsUpdate,
+	OpMergeContacts:             rbac.ContactsDelete,
+	OpMoveStage:                 rbac.ContactsUpdate,
+	OpMoveStages:                rbac.ContactsUpdate,
+	OpPurgeContact:              rbac.ContactsDelete,
+	OpReassignTask:              rbac.TasksUpdate,
+	OpRecalculateWarmness:       rbac.ContactsUpdate,
+	OpRemoveIPRule:              rbac.SettingsUpdate,
+	OpRemoveMember:              rbac.UsersDelete,
+	OpRemovePermissionOverride:  rbac.UsersUpdate,
+	OpReopenTask:                rbac.TasksUpdate,
+	OpRescheduleBooking:         rbac.BookingsUpdate,
+	OpRestoreContact:            rbac.ContactsDelete,
+	OpRetryJob:                  rbac.AutomationUpdate,
+	OpRevokeAPIToken:            rbac.APITokensUpdate,
+	OpRevokeInvitation:          rbac.UsersDelete,
+	OpRotateLeadFormKey:         rbac.SettingsUpdate,
+	OpRotateSMSWebhookToken:     rbac.SettingsUpdate,
+	OpRotateWebhookSecret:       rbac.SettingsUpdate,
+	OpSendSms:                   rbac.ContactsUpdate,
+	OpSendTestWebhook:           rbac.SettingsUpdate,
+	OpSetAIBudget:               rbac.SettingsUpdate,
+	OpSetAutomationRuleEnabled:  rbac.AutomationUpdate,
+	OpSetMemberRole:             rbac.UsersUpdate,
+	OpSetPermission:             rbac.SettingsUpdate,
+	OpSetPermissionOverride:     rbac.UsersUpdate,
+	OpSetTaskPriority:           rbac.TasksUpdate,
+	OpSetTaskStatus:             rbac.TasksUpdate,
+	OpSetUserDisabled:           rbac.UsersUpdate,
+	OpStageContactImport:        rbac.ContactsCreate,
+	OpStartContactImport:        rbac.ContactsCreate,
+	OpStartStagedContactImport:  rbac.ContactsCreate,
+	OpUndoSMSAction:             rbac.BookingsUpdate,
+	OpUpdateAutomationRule:      rbac.AutomationUpdate,
+	OpUpdateBooking:             rbac.BookingsUpdate,
+	OpUpdateContact:             rbac.ContactsUpdate,
+	OpUpdateLeadFormSettings:    rbac.SettingsUpdate,
+	OpUpdateLocation:            rbac.SettingsUpdate,
+	OpUpdateSMSSettings:         rbac.SettingsUpdate,
+	OpUpdateSMSTemplate:         rbac.AutomationUpdate,
+	OpUpdateService:             rbac.SettingsUpdate,
+	OpUpdateTask:                rbac.TasksUpdate,
+	OpUpdateWebhookSubscription: rbac.SettingsUpdate,
+	OpAPITokens:                 rbac.APITokensRead,
+	OpAiBudget:                  rbac.SettingsRead,
+	OpAiUsage:                   rbac.SettingsRead,
+	OpAuditEntries:              rbac.AuditRead,
+	OpAuditIntegrity:            rbac.AuditRead,
+	OpAutomationRule:            rbac.AutomationRead,
+	OpAutomationRules:           rbac.AutomationRead,
+	OpAutomationRuns:            rbac.AutomationRead,
+	OpAutomationTriggers:        rbac.AutomationRead,
+	OpBookings:                  rbac.BookingsRead,
+	OpBookingsInRange:           rbac.BookingsRead,
+	OpCheckAutomationCondition:  rbac.AutomationRead,
+	OpCheckSms:                  rbac.ContactsRead,
+	OpClassifySms:               rbac.BookingsUpdate,
+	OpContactTimeline:           rbac.ContactsRead,
+	OpContacts:                  rbac.ContactsRead,
+	OpConversation:              rbac.ContactsRead,
+	OpConversations:             rbac.ContactsRead,
+	OpCountSms:                  rbac.AutomationRead,
+	OpDuplicatesOf:              rbac.ContactsRead,
+	OpExportAuditEntries:        rbac.AuditExport,
+	OpExportContacts:            rbac.ContactsExport,
+	OpFindDuplicates:            rbac.ContactsRead,
+	OpIPRules:                   rbac.SettingsRead,
+	OpImportJob:                 rbac.ContactsRead,
+	OpInvitations:               rbac.UsersRead,
+	OpJob:                       rbac.AutomationRead,
+	OpJobs:                      rbac.AutomationRead,
+	OpLeadFormSettings:          rbac.SettingsUpdate,
+	OpMessages:                  rbac.ContactsRead,
+	OpPermissionMatrix:          rbac.SettingsRead,
+	OpPermissionOverrides:       rbac.SettingsRead,
+	OpPermissions:               rbac.SettingsRead,
+	OpPreviewSMSTemplate:        rbac.ContactsUpdate,
+	OpScheduledAutomations:      rbac.AutomationRead,
+	OpSchedules:                 rbac.AutomationRead,
+	OpSearchContacts:            rbac.ContactsRead,
+	OpSmsSettings:               rbac.SettingsUpdate,
+	OpSmsTemplates:              rbac.ContactsRead,
+	OpStageAnalytics:            rbac.ReportsRead,
+	OpStageChanges:              rbac.ContactsRead,
+	OpStagedContactImport:       rbac.ContactsCreate,
+	OpTasks:                     rbac.TasksRead,
+	OpTouchpoints:               rbac.ContactsRead,
+	OpUsers:                     rbac.UsersRead,
+	OpWebhookDeliveries:         rbac.SettingsRead,
+	OpWebhookEventTypes:         rbac.SettingsRead,
+	OpWebhookSubscriptions:      rbac.SettingsRead,
 }
 
 // BookingHistory reads Booking.history; it needs bookings:read.
@@ -448,6 +471,16 @@ func (o *Ops) CreateTouchpoint(ctx context.Context, input ent.CreateTouchpointIn
 	return out, err
 }
 
+// CreateWebhookSubscription runs the createWebhookSubscription mutation in one transaction; it needs settings:update.
+func (o *Ops) CreateWebhookSubscription(ctx context.Context, input CreateWebhookSubscriptionInput) (*WebhookSubscriptionWithSecret, error) {
+	var out *WebhookSubscriptionWithSecret
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CreateWebhookSubscription(ctx, input)
+		return err
+	})
+	return out, err
+}
+
 // DeleteBooking runs the deleteBooking mutation in one transaction; it needs bookings:delete.
 func (o *Ops) DeleteBooking(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 	var out pulid.ID
@@ -483,6 +516,16 @@ func (o *Ops) DeleteTask(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 	var out pulid.ID
 	err := o.mutate(ctx, rbac.TasksDelete, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().DeleteTask(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// DeleteWebhookSubscription runs the deleteWebhookSubscription mutation in one transaction; it needs settings:update.
+func (o *Ops) DeleteWebhookSubscription(ctx context.Context, id pulid.ID) (pulid.ID, error) {
+	var out pulid.ID
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().DeleteWebhookSubscription(ctx, id)
 		return err
 	})
 	return out, err
@@ -708,6 +751,16 @@ func (o *Ops) RevokeInvitation(ctx context.Context, id pulid.ID) (pulid.ID, erro
 	return out, err
 }
 
+// RotateLeadFormKey runs the rotateLeadFormKey mutation in one transaction; it needs settings:update.
+func (o *Ops) RotateLeadFormKey(ctx context.Context) (*LeadFormSettings, error) {
+	var out *LeadFormSettings
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RotateLeadFormKey(ctx)
+		return err
+	})
+	return out, err
+}
+
 // RotateSMSWebhookToken runs the rotateSMSWebhookToken mutation in one transaction; it needs settings:update.
 func (o *Ops) RotateSMSWebhookToken(ctx context.Context) (*SMSSettings, error) {
 	var out *SMSSettings
@@ -718,11 +771,31 @@ func (o *Ops) RotateSMSWebhookToken(ctx context.Context) (*SMSSettings, error) {
 	return out, err
 }
 
+// RotateWebhookSecret runs the rotateWebhookSecret mutation in one transaction; it needs settings:update.
+func (o *Ops) RotateWebhookSecret(ctx context.Context, id pulid.ID, graceHours *int) (*WebhookSubscriptionWithSecret, error) {
+	var out *WebhookSubscriptionWithSecret
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RotateWebhookSecret(ctx, id, graceHours)
+		return err
+	})
+	return out, err
+}
+
 // SendSms runs the sendSMS mutation in one transaction; it needs contacts:update.
 func (o *Ops) SendSms(ctx context.Context, contactID pulid.ID, body string) (*ent.Message, error) {
 	var out *ent.Message
 	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().SendSms(ctx, contactID, body)
+		return err
+	})
+	return out, err
+}
+
+// SendTestWebhook runs the sendTestWebhook mutation in one transaction; it needs settings:update.
+func (o *Ops) SendTestWebhook(ctx context.Context, id pulid.ID) (*ent.WebhookDelivery, error) {
+	var out *ent.WebhookDelivery
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SendTestWebhook(ctx, id)
 		return err
 	})
 	return out, err
@@ -888,6 +961,16 @@ func (o *Ops) UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateCo
 	return out, err
 }
 
+// UpdateLeadFormSettings runs the updateLeadFormSettings mutation in one transaction; it needs settings:update.
+func (o *Ops) UpdateLeadFormSettings(ctx context.Context, origins []string, doubleOptIn *bool) (*LeadFormSettings, error) {
+	var out *LeadFormSettings
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateLeadFormSettings(ctx, origins, doubleOptIn)
+		return err
+	})
+	return out, err
+}
+
 // UpdateLocation runs the updateLocation mutation in one transaction; it needs settings:update.
 func (o *Ops) UpdateLocation(ctx context.Context, id pulid.ID, input ent.UpdateLocationInput) (*ent.Location, error) {
 	var out *ent.Location
@@ -933,6 +1016,16 @@ func (o *Ops) UpdateTask(ctx context.Context, id pulid.ID, input ent.UpdateTaskI
 	var out *ent.Task
 	err := o.mutate(ctx, rbac.TasksUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().UpdateTask(ctx, id, input)
+		return err
+	})
+	return out, err
+}
+
+// UpdateWebhookSubscription runs the updateWebhookSubscription mutation in one transaction; it needs settings:update.
+func (o *Ops) UpdateWebhookSubscription(ctx context.Context, id pulid.ID, input UpdateWebhookSubscriptionInput) (*ent.WebhookSubscription, error) {
+	var out *ent.WebhookSubscription
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateWebhookSubscription(ctx, id, input)
 		return err
 	})
 	return out, err
@@ -1199,6 +1292,15 @@ func (o *Ops) Jobs(ctx context.Context, where *JobsWhere, first *int, after *str
 	return o.r.Query().Jobs(ctx, where, first, after)
 }
 
+// LeadFormSettings reads the leadFormSettings query; it needs settings:update.
+func (o *Ops) LeadFormSettings(ctx context.Context) (*LeadFormSettings, error) {
+	if err := authorize(ctx, rbac.SettingsUpdate); err != nil {
+		var zero *LeadFormSettings
+		return zero, err
+	}
+	return o.r.Query().LeadFormSettings(ctx)
+}
+
 // Locations reads the locations query; it needs a signed-in viewer.
 func (o *Ops) Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error) {
 	if err := authorize(ctx, ""); err != nil {
@@ -1386,6 +1488,33 @@ func (o *Ops) Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *
 		return zero, err
 	}
 	return o.r.Query().Users(ctx, after, first, before, last, orderBy, where)
+}
+
+// WebhookDeliveries reads the webhookDeliveries query; it needs settings:read.
+func (o *Ops) WebhookDeliveries(ctx context.Context, subscriptionID *pulid.ID, status *webhookdelivery.Status, first *int) ([]*ent.WebhookDelivery, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero []*ent.WebhookDelivery
+		return zero, err
+	}
+	return o.r.Query().WebhookDeliveries(ctx, subscriptionID, status, first)
+}
+
+// WebhookEventTypes reads the webhookEventTypes query; it needs settings:read.
+func (o *Ops) WebhookEventTypes(ctx context.Context) ([]string, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero []string
+		return zero, err
+	}
+	return o.r.Query().WebhookEventTypes(ctx)
+}
+
+// WebhookSubscriptions reads the webhookSubscriptions query; it needs settings:read.
+func (o *Ops) WebhookSubscriptions(ctx context.Context) ([]*ent.WebhookSubscription, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero []*ent.WebhookSubscription
+		return zero, err
+	}
+	return o.r.Query().WebhookSubscriptions(ctx)
 }
 
 // TaskHistory reads Task.history; it needs tasks:read.

@@ -18,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/leadform"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
@@ -25,6 +26,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/sms"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
+	"github.com/avatarimaging/avatarcrm/internal/webhooks"
 )
 
 // Resolver is the root resolver. internal/app wires every dependency; a
@@ -70,6 +72,10 @@ type Resolver struct {
 	// SMS is two-way SMS: conversations, sendSMS, the webhook settings,
 	// undoing what a reply did (graph/sms.graphql).
 	SMS *sms.Service
+	// Webhooks are the outbound webhook subscriptions and their delivery
+	// log; LeadForm the website form's settings (graph/webhooks.graphql).
+	Webhooks *webhooks.Service
+	LeadForm *leadform.Service
 	// Now is the clock.
 	Now clock.Clock
 }

@@ -39,6 +39,7 @@ type API interface {
 	messagingAPI
 	smsAPI
 	aiAPI
+	webhooksAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -59,6 +60,9 @@ type apis struct {
 	// the SMS settings (issue 15).
 	sms smsAPI
 	ai  aiAPI
+	// webhooks is outbound webhooks and the website lead form (issue 16,
+	// admin_webhooks.go).
+	webhooks webhooksAPI
 }
 
 // smsAPI is two-way SMS: the inbox (conversations, done, assign, read),

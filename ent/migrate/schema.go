@@ -436,7 +436,7 @@ var (
 		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 20},
 		{Name: "email", Type: field.TypeString, Nullable: true, Size: 254},
 		{Name: "date_of_birth", Type: field.TypeString, Nullable: true},
-		{Name: "lead_source", Type: field.TypeEnum, Enums: []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms"}, Default: "other"},
+		{Name: "lead_source", Type: field.TypeEnum, Enums: []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms", "website"}, Default: "other"},
 		{Name: "referrer", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "pipeline", Type: field.TypeEnum, Enums: []string{"lead", "pre_appointment", "post_appointment", "partnership"}, Default: "lead"},
 		{Name: "stage", Type: field.TypeEnum, Enums: []string{"new_lead", "contacted", "qualified", "booked", "confirmed", "reminded", "ready", "completed", "results_sent", "recalled", "referral_sent", "partnership_active"}, Default: "new_lead"},
@@ -456,6 +456,12 @@ var (
 		{Name: "enrichment", Type: field.TypeJSON, Nullable: true},
 		{Name: "sms_failed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "sms_failed_reason", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_source", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_medium", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_campaign", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_term", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_content", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "consent_token_hash", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "assigned_to_id", Type: field.TypeString, Nullable: true},
 	}
@@ -467,13 +473,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_locations_location",
-				Columns:    []*schema.Column{ContactsColumns[28]},
+				Columns:    []*schema.Column{ContactsColumns[34]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_assigned_to",
-				Columns:    []*schema.Column{ContactsColumns[29]},
+				Columns:    []*schema.Column{ContactsColumns[35]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -482,22 +488,22 @@ var (
 			{
 				Name:    "contact_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28]},
+				Columns: []*schema.Column{ContactsColumns[34]},
 			},
 			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[34], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_location_id_email",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[34], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[34], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -505,7 +511,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[34], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -513,7 +519,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_stage_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[34], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -521,12 +527,17 @@ var (
 			{
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[34], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_location_id_date_of_birth",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[7]},
+				Columns: []*schema.Column{ContactsColumns[34], ContactsColumns[7]},
+			},
+			{
+				Name:    "contact_consent_token_hash",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[33]},
 			},
 		},
 	}
@@ -782,6 +793,9 @@ var (
 		{Name: "settings", Type: field.TypeJSON},
 		{Name: "hostname", Type: field.TypeString, Nullable: true, Size: 253},
 		{Name: "sms_webhook_token", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "lead_form_key", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "lead_form_origins", Type: field.TypeJSON, Nullable: true},
+		{Name: "lead_form_double_opt_in", Type: field.TypeBool, Default: false},
 	}
 	// LocationsTable holds the schema information for the "locations" table.
 	LocationsTable = &schema.Table{
@@ -798,6 +812,11 @@ var (
 				Name:    "location_hostname",
 				Unique:  true,
 				Columns: []*schema.Column{LocationsColumns[11]},
+			},
+			{
+				Name:    "location_lead_form_key",
+				Unique:  true,
+				Columns: []*schema.Column{LocationsColumns[13]},
 			},
 		},
 	}
@@ -1512,6 +1531,67 @@ var (
 			},
 		},
 	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "event_type", Type: field.TypeString, Size: 80},
+		{Name: "source_event_id", Type: field.TypeString, Size: 80},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "delivered", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "response_code", Type: field.TypeInt, Nullable: true},
+		{Name: "duration_ms", Type: field.TypeInt, Default: 0},
+		{Name: "error", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "next_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "subscription_id", Type: field.TypeString},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_locations_location",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[14]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "webhook_deliveries_webhook_subscriptions_subscription",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[15]},
+				RefColumns: []*schema.Column{WebhookSubscriptionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[14]},
+			},
+			{
+				Name:    "webhookdelivery_subscription_id_source_event_id",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[15], WebhookDeliveriesColumns[4]},
+			},
+			{
+				Name:    "webhookdelivery_location_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[14], WebhookDeliveriesColumns[1]},
+			},
+			{
+				Name:    "webhookdelivery_subscription_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[15], WebhookDeliveriesColumns[1]},
+			},
+		},
+	}
 	// WebhookEventsColumns holds the columns for the "webhook_events" table.
 	WebhookEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -1558,6 +1638,52 @@ var (
 			},
 		},
 	}
+	// WebhookSubscriptionsColumns holds the columns for the "webhook_subscriptions" table.
+	WebhookSubscriptionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Size: 2000},
+		{Name: "description", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "event_types", Type: field.TypeJSON},
+		{Name: "secret", Type: field.TypeString, Size: 200},
+		{Name: "previous_secret", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "previous_secret_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "include_pii", Type: field.TypeBool, Default: false},
+		{Name: "failure_count", Type: field.TypeInt, Default: 0},
+		{Name: "failing_since", Type: field.TypeTime, Nullable: true},
+		{Name: "disabled_reason", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "disabled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_success_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// WebhookSubscriptionsTable holds the schema information for the "webhook_subscriptions" table.
+	WebhookSubscriptionsTable = &schema.Table{
+		Name:       "webhook_subscriptions",
+		Columns:    WebhookSubscriptionsColumns,
+		PrimaryKey: []*schema.Column{WebhookSubscriptionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_subscriptions_locations_location",
+				Columns:    []*schema.Column{WebhookSubscriptionsColumns[16]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhooksubscription_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookSubscriptionsColumns[16]},
+			},
+			{
+				Name:    "webhooksubscription_location_id_enabled",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookSubscriptionsColumns[16], WebhookSubscriptionsColumns[9]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AiUsagesTable,
@@ -1590,7 +1716,9 @@ var (
 		TaskEventsTable,
 		TouchpointsTable,
 		UsersTable,
+		WebhookDeliveriesTable,
 		WebhookEventsTable,
+		WebhookSubscriptionsTable,
 	}
 )
 
@@ -1651,5 +1779,8 @@ func init() {
 	TouchpointsTable.ForeignKeys[2].RefTable = UsersTable
 	TouchpointsTable.ForeignKeys[3].RefTable = BookingsTable
 	UsersTable.ForeignKeys[0].RefTable = LocationsTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = LocationsTable
+	WebhookDeliveriesTable.ForeignKeys[1].RefTable = WebhookSubscriptionsTable
 	WebhookEventsTable.ForeignKeys[0].RefTable = LocationsTable
+	WebhookSubscriptionsTable.ForeignKeys[0].RefTable = LocationsTable
 }

@@ -39,7 +39,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/webhooksubscription"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -683,6 +685,30 @@ func init() {
 	contactDescSmsFailedReason := contactFields[25].Descriptor()
 	// contact.SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
 	contact.SmsFailedReasonValidator = contactDescSmsFailedReason.Validators[0].(func(string) error)
+	// contactDescUtmSource is the schema descriptor for utm_source field.
+	contactDescUtmSource := contactFields[26].Descriptor()
+	// contact.UtmSourceValidator is a validator for the "utm_source" field. It is called by the builders before save.
+	contact.UtmSourceValidator = contactDescUtmSource.Validators[0].(func(string) error)
+	// contactDescUtmMedium is the schema descriptor for utm_medium field.
+	contactDescUtmMedium := contactFields[27].Descriptor()
+	// contact.UtmMediumValidator is a validator for the "utm_medium" field. It is called by the builders before save.
+	contact.UtmMediumValidator = contactDescUtmMedium.Validators[0].(func(string) error)
+	// contactDescUtmCampaign is the schema descriptor for utm_campaign field.
+	contactDescUtmCampaign := contactFields[28].Descriptor()
+	// contact.UtmCampaignValidator is a validator for the "utm_campaign" field. It is called by the builders before save.
+	contact.UtmCampaignValidator = contactDescUtmCampaign.Validators[0].(func(string) error)
+	// contactDescUtmTerm is the schema descriptor for utm_term field.
+	contactDescUtmTerm := contactFields[29].Descriptor()
+	// contact.UtmTermValidator is a validator for the "utm_term" field. It is called by the builders before save.
+	contact.UtmTermValidator = contactDescUtmTerm.Validators[0].(func(string) error)
+	// contactDescUtmContent is the schema descriptor for utm_content field.
+	contactDescUtmContent := contactFields[30].Descriptor()
+	// contact.UtmContentValidator is a validator for the "utm_content" field. It is called by the builders before save.
+	contact.UtmContentValidator = contactDescUtmContent.Validators[0].(func(string) error)
+	// contactDescConsentTokenHash is the schema descriptor for consent_token_hash field.
+	contactDescConsentTokenHash := contactFields[31].Descriptor()
+	// contact.ConsentTokenHashValidator is a validator for the "consent_token_hash" field. It is called by the builders before save.
+	contact.ConsentTokenHashValidator = contactDescConsentTokenHash.Validators[0].(func(string) error)
 	// contactDescID is the schema descriptor for id field.
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
@@ -1099,6 +1125,14 @@ func init() {
 	locationDescSmsWebhookToken := locationFields[9].Descriptor()
 	// location.SmsWebhookTokenValidator is a validator for the "sms_webhook_token" field. It is called by the builders before save.
 	location.SmsWebhookTokenValidator = locationDescSmsWebhookToken.Validators[0].(func(string) error)
+	// locationDescLeadFormKey is the schema descriptor for lead_form_key field.
+	locationDescLeadFormKey := locationFields[10].Descriptor()
+	// location.LeadFormKeyValidator is a validator for the "lead_form_key" field. It is called by the builders before save.
+	location.LeadFormKeyValidator = locationDescLeadFormKey.Validators[0].(func(string) error)
+	// locationDescLeadFormDoubleOptIn is the schema descriptor for lead_form_double_opt_in field.
+	locationDescLeadFormDoubleOptIn := locationFields[12].Descriptor()
+	// location.DefaultLeadFormDoubleOptIn holds the default value on creation for the lead_form_double_opt_in field.
+	location.DefaultLeadFormDoubleOptIn = locationDescLeadFormDoubleOptIn.Default.(bool)
 	// locationDescID is the schema descriptor for id field.
 	locationDescID := locationMixinFields0[0].Descriptor()
 	// location.DefaultID holds the default value on creation for the id field.
@@ -1948,6 +1982,95 @@ func init() {
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.
 	user.DefaultID = userDescID.Default.(func() pulid.ID)
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdelivery.Policy = privacy.NewPolicies(webhookdeliveryMixin[2], schema.WebhookDelivery{})
+	webhookdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookdelivery.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookdeliveryMixinHooks2 := webhookdeliveryMixin[2].Hooks()
+
+	webhookdelivery.Hooks[1] = webhookdeliveryMixinHooks2[0]
+
+	webhookdelivery.Hooks[2] = webhookdeliveryMixinHooks2[1]
+	webhookdeliveryMixinFields0 := webhookdeliveryMixin[0].Fields()
+	_ = webhookdeliveryMixinFields0
+	webhookdeliveryMixinFields1 := webhookdeliveryMixin[1].Fields()
+	_ = webhookdeliveryMixinFields1
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	webhookdeliveryDescCreatedAt := webhookdeliveryMixinFields1[0].Descriptor()
+	// webhookdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookdelivery.DefaultCreatedAt = webhookdeliveryDescCreatedAt.Default.(func() time.Time)
+	// webhookdeliveryDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookdeliveryDescUpdatedAt := webhookdeliveryMixinFields1[1].Descriptor()
+	// webhookdelivery.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookdelivery.DefaultUpdatedAt = webhookdeliveryDescUpdatedAt.Default.(func() time.Time)
+	// webhookdelivery.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookdelivery.UpdateDefaultUpdatedAt = webhookdeliveryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookdeliveryDescEventType is the schema descriptor for event_type field.
+	webhookdeliveryDescEventType := webhookdeliveryFields[1].Descriptor()
+	// webhookdelivery.EventTypeValidator is a validator for the "event_type" field. It is called by the builders before save.
+	webhookdelivery.EventTypeValidator = func() func(string) error {
+		validators := webhookdeliveryDescEventType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event_type string) error {
+			for _, fn := range fns {
+				if err := fn(event_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescSourceEventID is the schema descriptor for source_event_id field.
+	webhookdeliveryDescSourceEventID := webhookdeliveryFields[2].Descriptor()
+	// webhookdelivery.SourceEventIDValidator is a validator for the "source_event_id" field. It is called by the builders before save.
+	webhookdelivery.SourceEventIDValidator = func() func(string) error {
+		validators := webhookdeliveryDescSourceEventID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(source_event_id string) error {
+			for _, fn := range fns {
+				if err := fn(source_event_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[5].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdelivery.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	webhookdelivery.AttemptsValidator = webhookdeliveryDescAttempts.Validators[0].(func(int) error)
+	// webhookdeliveryDescDurationMs is the schema descriptor for duration_ms field.
+	webhookdeliveryDescDurationMs := webhookdeliveryFields[7].Descriptor()
+	// webhookdelivery.DefaultDurationMs holds the default value on creation for the duration_ms field.
+	webhookdelivery.DefaultDurationMs = webhookdeliveryDescDurationMs.Default.(int)
+	// webhookdelivery.DurationMsValidator is a validator for the "duration_ms" field. It is called by the builders before save.
+	webhookdelivery.DurationMsValidator = webhookdeliveryDescDurationMs.Validators[0].(func(int) error)
+	// webhookdeliveryDescError is the schema descriptor for error field.
+	webhookdeliveryDescError := webhookdeliveryFields[8].Descriptor()
+	// webhookdelivery.DefaultError holds the default value on creation for the error field.
+	webhookdelivery.DefaultError = webhookdeliveryDescError.Default.(string)
+	// webhookdelivery.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	webhookdelivery.ErrorValidator = webhookdeliveryDescError.Validators[0].(func(string) error)
+	// webhookdeliveryDescID is the schema descriptor for id field.
+	webhookdeliveryDescID := webhookdeliveryMixinFields0[0].Descriptor()
+	// webhookdelivery.DefaultID holds the default value on creation for the id field.
+	webhookdelivery.DefaultID = webhookdeliveryDescID.Default.(func() pulid.ID)
 	webhookeventMixin := schema.WebhookEvent{}.Mixin()
 	webhookevent.Policy = privacy.NewPolicies(webhookeventMixin[1], schema.WebhookEvent{})
 	webhookevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -2047,6 +2170,107 @@ func init() {
 	webhookeventDescID := webhookeventMixinFields0[0].Descriptor()
 	// webhookevent.DefaultID holds the default value on creation for the id field.
 	webhookevent.DefaultID = webhookeventDescID.Default.(func() pulid.ID)
+	webhooksubscriptionMixin := schema.WebhookSubscription{}.Mixin()
+	webhooksubscription.Policy = privacy.NewPolicies(webhooksubscriptionMixin[2], schema.WebhookSubscription{})
+	webhooksubscription.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhooksubscription.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhooksubscriptionMixinHooks2 := webhooksubscriptionMixin[2].Hooks()
+
+	webhooksubscription.Hooks[1] = webhooksubscriptionMixinHooks2[0]
+
+	webhooksubscription.Hooks[2] = webhooksubscriptionMixinHooks2[1]
+	webhooksubscriptionMixinFields0 := webhooksubscriptionMixin[0].Fields()
+	_ = webhooksubscriptionMixinFields0
+	webhooksubscriptionMixinFields1 := webhooksubscriptionMixin[1].Fields()
+	_ = webhooksubscriptionMixinFields1
+	webhooksubscriptionFields := schema.WebhookSubscription{}.Fields()
+	_ = webhooksubscriptionFields
+	// webhooksubscriptionDescCreatedAt is the schema descriptor for created_at field.
+	webhooksubscriptionDescCreatedAt := webhooksubscriptionMixinFields1[0].Descriptor()
+	// webhooksubscription.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhooksubscription.DefaultCreatedAt = webhooksubscriptionDescCreatedAt.Default.(func() time.Time)
+	// webhooksubscriptionDescUpdatedAt is the schema descriptor for updated_at field.
+	webhooksubscriptionDescUpdatedAt := webhooksubscriptionMixinFields1[1].Descriptor()
+	// webhooksubscription.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhooksubscription.DefaultUpdatedAt = webhooksubscriptionDescUpdatedAt.Default.(func() time.Time)
+	// webhooksubscription.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhooksubscription.UpdateDefaultUpdatedAt = webhooksubscriptionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhooksubscriptionDescURL is the schema descriptor for url field.
+	webhooksubscriptionDescURL := webhooksubscriptionFields[0].Descriptor()
+	// webhooksubscription.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhooksubscription.URLValidator = func() func(string) error {
+		validators := webhooksubscriptionDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhooksubscriptionDescDescription is the schema descriptor for description field.
+	webhooksubscriptionDescDescription := webhooksubscriptionFields[1].Descriptor()
+	// webhooksubscription.DefaultDescription holds the default value on creation for the description field.
+	webhooksubscription.DefaultDescription = webhooksubscriptionDescDescription.Default.(string)
+	// webhooksubscription.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	webhooksubscription.DescriptionValidator = webhooksubscriptionDescDescription.Validators[0].(func(string) error)
+	// webhooksubscriptionDescSecret is the schema descriptor for secret field.
+	webhooksubscriptionDescSecret := webhooksubscriptionFields[3].Descriptor()
+	// webhooksubscription.SecretValidator is a validator for the "secret" field. It is called by the builders before save.
+	webhooksubscription.SecretValidator = func() func(string) error {
+		validators := webhooksubscriptionDescSecret.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(secret string) error {
+			for _, fn := range fns {
+				if err := fn(secret); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhooksubscriptionDescPreviousSecret is the schema descriptor for previous_secret field.
+	webhooksubscriptionDescPreviousSecret := webhooksubscriptionFields[4].Descriptor()
+	// webhooksubscription.PreviousSecretValidator is a validator for the "previous_secret" field. It is called by the builders before save.
+	webhooksubscription.PreviousSecretValidator = webhooksubscriptionDescPreviousSecret.Validators[0].(func(string) error)
+	// webhooksubscriptionDescEnabled is the schema descriptor for enabled field.
+	webhooksubscriptionDescEnabled := webhooksubscriptionFields[6].Descriptor()
+	// webhooksubscription.DefaultEnabled holds the default value on creation for the enabled field.
+	webhooksubscription.DefaultEnabled = webhooksubscriptionDescEnabled.Default.(bool)
+	// webhooksubscriptionDescIncludePii is the schema descriptor for include_pii field.
+	webhooksubscriptionDescIncludePii := webhooksubscriptionFields[7].Descriptor()
+	// webhooksubscription.DefaultIncludePii holds the default value on creation for the include_pii field.
+	webhooksubscription.DefaultIncludePii = webhooksubscriptionDescIncludePii.Default.(bool)
+	// webhooksubscriptionDescFailureCount is the schema descriptor for failure_count field.
+	webhooksubscriptionDescFailureCount := webhooksubscriptionFields[8].Descriptor()
+	// webhooksubscription.DefaultFailureCount holds the default value on creation for the failure_count field.
+	webhooksubscription.DefaultFailureCount = webhooksubscriptionDescFailureCount.Default.(int)
+	// webhooksubscription.FailureCountValidator is a validator for the "failure_count" field. It is called by the builders before save.
+	webhooksubscription.FailureCountValidator = webhooksubscriptionDescFailureCount.Validators[0].(func(int) error)
+	// webhooksubscriptionDescDisabledReason is the schema descriptor for disabled_reason field.
+	webhooksubscriptionDescDisabledReason := webhooksubscriptionFields[10].Descriptor()
+	// webhooksubscription.DefaultDisabledReason holds the default value on creation for the disabled_reason field.
+	webhooksubscription.DefaultDisabledReason = webhooksubscriptionDescDisabledReason.Default.(string)
+	// webhooksubscription.DisabledReasonValidator is a validator for the "disabled_reason" field. It is called by the builders before save.
+	webhooksubscription.DisabledReasonValidator = webhooksubscriptionDescDisabledReason.Validators[0].(func(string) error)
+	// webhooksubscriptionDescID is the schema descriptor for id field.
+	webhooksubscriptionDescID := webhooksubscriptionMixinFields0[0].Descriptor()
+	// webhooksubscription.DefaultID holds the default value on creation for the id field.
+	webhooksubscription.DefaultID = webhooksubscriptionDescID.Default.(func() pulid.ID)
 }
 
 const (

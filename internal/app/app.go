@@ -27,6 +27,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/leadform"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
@@ -37,6 +38,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/sms"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
+	"github.com/avatarimaging/avatarcrm/internal/webhooks"
 	"github.com/avatarimaging/avatarcrm/ui"
 )
 
@@ -68,6 +70,10 @@ type App struct {
 	// it processes (internal/sms, internal/hooks).
 	SMS   *sms.Service
 	Hooks *hooks.Pipeline
+	// Webhooks delivers events to integrators; LeadForm is the website
+	// form (webhooks.go).
+	Webhooks *webhooks.Service
+	LeadForm *leadform.Service
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -170,6 +176,7 @@ func (a *App) Open(ctx context.Context) error {
 		Deps: sms.Deps{Bookings: bookingSvc, Tasks: taskSvc, Events: a.Events, AI: a.Ent.AI}}
 	a.Hooks = &hooks.Pipeline{Client: d.Client, Audit: a.Audit, Now: a.Now}
 	a.SMS.Register(a.Hooks)
+	a.openWebhooks(taskSvc)
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
 	}
@@ -202,6 +209,8 @@ func (a *App) Open(ctx context.Context) error {
 		SMS:            a.SMS,
 		Scheduler:      a.Schedules,
 		AI:             aiSvc,
+		Webhooks:       a.Webhooks,
+		LeadForm:       a.LeadForm,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {
@@ -237,6 +246,7 @@ func (a *App) Open(ctx context.Context) error {
 		Audit:         a.Audit,
 		BodyLimits:    bodyLimits(staffUI.BodyLimits()),
 		Hooks:         a.Hooks,
+		LeadForm:      a.leadFormRoutes(),
 	})
 	return nil
 }

@@ -101,6 +101,13 @@ func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID, lastAttempt bo
 				return err
 			}
 		}
+		// Outbound webhooks (internal/webhooks): one delivery and its job
+		// per matching subscription, committed with the dispatch.
+		if s.Fanout != nil {
+			if err := s.Fanout.Fanout(ctx, c, ev); err != nil {
+				return err
+			}
+		}
 		return c.Event.UpdateOne(ev).SetProcessedAt(s.Now.Now()).Exec(ctx)
 	})
 	if err != nil {

@@ -77,6 +77,8 @@ type Config struct {
 	Jobs Jobs
 	// SMS is the SMS provider and its settings (sms.go).
 	SMS SMS
+	// Webhooks are outbound webhooks and the lead form (webhooks.go).
+	Webhooks Webhooks
 
 	// devSet records whether Dev was given explicitly.
 	devSet bool
@@ -147,6 +149,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	readAI := AIFlags(fs, getenv)
 	jf := jobsFlagSet(fs, env)
 	sf := smsFlagSet(fs, env)
+	wf := webhooksFlagSet(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -179,6 +182,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	errs = append(errs, err)
 	errs = append(errs, c.parseJobs(jf))
 	errs = append(errs, c.parseSMS(sf))
+	errs = append(errs, c.parseWebhooks(wf))
 	c.defaults()
 	c.securityDefaults()
 	errs = append(errs, c.validate())

@@ -50,6 +50,9 @@ type Deps struct {
 	BodyLimits map[string]int64
 	// Hooks mounts the webhook shim (/hooks/...); nil mounts none.
 	Hooks interface{ ClickSendRoutes(chi.Router) }
+	// LeadForm mounts the website lead form (/hooks/lead/...); nil mounts
+	// none.
+	LeadForm interface{ Routes(chi.Router) }
 }
 
 // DefaultBodyLimit caps request bodies but on the paths of Deps.BodyLimits.
@@ -90,6 +93,11 @@ func Handler(d Deps) http.Handler {
 	// the location, and the event is stored before the 200.
 	if d.Hooks != nil {
 		d.Hooks.ClickSendRoutes(r)
+	}
+	// The website lead form: public by design (its key is in the clinic's
+	// page source), so CORS, a honeypot and a per-IP limit guard it.
+	if d.LeadForm != nil {
+		d.LeadForm.Routes(r)
 	}
 
 	// Browser-facing routes refuse cross-origin unsafe requests (CSRF):

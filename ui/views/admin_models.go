@@ -47,6 +47,9 @@ func AdminSections(m Me) []AdminSection {
 	if m.Can(rbac.SettingsUpdate) {
 		out = append(out, AdminSection{"sms", "Two-way SMS", "/admin/sms", "The ClickSend webhook URLs for replies and delivery receipts, and how sure a reply must be to act on it."})
 	}
+	if CanSeeSettings(m) {
+		out = append(out, AdminSection{"webhooks", "Webhooks and website form", "/admin/webhooks", "Send events to integrators (signed, retried, logged), and the website lead form's address and snippet."})
+	}
 	if m.Can(rbac.AutomationRead) {
 		out = append(out, AdminSection{"automation", "Automation", "/admin/automation", "Rules that act on new leads, bookings and tasks: what they did, and a dry run."})
 		out = append(out, AdminSection{"jobs", "Jobs", "/admin/jobs", "The job queue and its dead letter: retry or discard failed jobs."})

@@ -59,6 +59,9 @@ const (
 	WebhookEvent = "whe"
 	// AI layer.
 	AIUsage = "aiu"
+	// Outbound webhooks for integrators (internal/webhooks).
+	WebhookSubscription = "whs"
+	WebhookDelivery     = "whd"
 )
 
 var (
