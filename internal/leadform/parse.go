@@ -166,9 +166,14 @@ func truthy(s string) bool {
 }
 
 func read(f map[string]string, region string) (Submission, error) {
+	// Kept on an error too: a browser is sent back to the form with it.
+	redirect := ""
+	if r := strings.TrimSpace(f[FieldRedirect]); len(r) <= 2000 && textcheck.Problem(r, false) == "" {
+		redirect = r
+	}
 	for k, v := range f {
 		if p := textcheck.Problem(k, false); p != "" {
-			return Submission{}, bad("body", "a field name %s", p)
+			return Submission{Redirect: redirect}, bad("body", "a field name %s", p)
 		}
 		limit := maxField
 		if k == FieldMessage {
@@ -177,10 +182,10 @@ func read(f map[string]string, region string) (Submission, error) {
 			limit = 2000
 		}
 		if len(v) > limit {
-			return Submission{}, bad(k, "is longer than %d characters", limit)
+			return Submission{Redirect: redirect}, bad(k, "is longer than %d characters", limit)
 		}
 		if p := textcheck.Problem(v, k == FieldMessage); p != "" {
-			return Submission{}, bad(k, "%s", p)
+			return Submission{Redirect: redirect}, bad(k, "%s", p)
 		}
 	}
 	s := Submission{
@@ -199,27 +204,27 @@ func read(f map[string]string, region string) (Submission, error) {
 		return s, nil // not checked further: nothing is stored
 	}
 	if s.FirstName == "" {
-		return Submission{}, bad(FieldFirstName, "your name is required")
+		return Submission{Redirect: redirect}, bad(FieldFirstName, "your name is required")
 	}
 	if len(s.FirstName) > 100 || len(s.LastName) > 100 {
-		return Submission{}, bad(FieldFirstName, "the name is longer than 100 characters")
+		return Submission{Redirect: redirect}, bad(FieldFirstName, "the name is longer than 100 characters")
 	}
 	if e := strings.TrimSpace(f[FieldEmail]); e != "" {
 		v, err := normalize.Email(e)
 		if err != nil {
-			return Submission{}, bad(FieldEmail, "%s", err.Error())
+			return Submission{Redirect: redirect}, bad(FieldEmail, "%s", err.Error())
 		}
 		s.Email = v
 	}
 	if p := strings.TrimSpace(f[FieldPhone]); p != "" {
 		v, err := normalize.Phone(p, region)
 		if err != nil {
-			return Submission{}, bad(FieldPhone, "%s", err.Error())
+			return Submission{Redirect: redirect}, bad(FieldPhone, "%s", err.Error())
 		}
 		s.Phone = v
 	}
 	if s.Email == "" && s.Phone == "" {
-		return Submission{}, bad(FieldPhone, "a phone number or an email address is required")
+		return Submission{Redirect: redirect}, bad(FieldPhone, "a phone number or an email address is required")
 	}
 	for _, k := range UTMFields {
 		if v := strings.TrimSpace(f[k]); v != "" {
@@ -230,7 +235,7 @@ func read(f map[string]string, region string) (Submission, error) {
 		}
 	}
 	if len(s.SubmissionID) > 100 {
-		return Submission{}, bad(FieldSubmission, "is longer than 100 characters")
+		return Submission{Redirect: redirect}, bad(FieldSubmission, "is longer than 100 characters")
 	}
 	return s, nil
 }
