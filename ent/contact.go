@@ -80,6 +80,18 @@ type Contact struct {
 	SmsFailedAt *time.Time `json:"sms_failed_at,omitempty"`
 	// The provider's reason for that failure
 	SmsFailedReason *string `json:"sms_failed_reason,omitempty"`
+	// UtmSource holds the value of the "utm_source" field.
+	UtmSource *string `json:"utm_source,omitempty"`
+	// UtmMedium holds the value of the "utm_medium" field.
+	UtmMedium *string `json:"utm_medium,omitempty"`
+	// UtmCampaign holds the value of the "utm_campaign" field.
+	UtmCampaign *string `json:"utm_campaign,omitempty"`
+	// UtmTerm holds the value of the "utm_term" field.
+	UtmTerm *string `json:"utm_term,omitempty"`
+	// UtmContent holds the value of the "utm_content" field.
+	UtmContent *string `json:"utm_content,omitempty"`
+	// ConsentTokenHash holds the value of the "consent_token_hash" field.
+	ConsentTokenHash *string `json:"-"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -187,7 +199,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contact.FieldWarmness:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason:
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason, contact.FieldUtmSource, contact.FieldUtmMedium, contact.FieldUtmCampaign, contact.FieldUtmTerm, contact.FieldUtmContent, contact.FieldConsentTokenHash:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt:
 			values[i] = new(sql.NullTime)
@@ -405,6 +417,48 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.SmsFailedReason = new(string)
 				*_m.SmsFailedReason = value.String
 			}
+		case contact.FieldUtmSource:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field utm_source", values[i])
+			} else if value.Valid {
+				_m.UtmSource = new(string)
+				*_m.UtmSource = value.String
+			}
+		case contact.FieldUtmMedium:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field utm_medium", values[i])
+			} else if value.Valid {
+				_m.UtmMedium = new(string)
+				*_m.UtmMedium = value.String
+			}
+		case contact.FieldUtmCampaign:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field utm_campaign", values[i])
+			} else if value.Valid {
+				_m.UtmCampaign = new(string)
+				*_m.UtmCampaign = value.String
+			}
+		case contact.FieldUtmTerm:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field utm_term", values[i])
+			} else if value.Valid {
+				_m.UtmTerm = new(string)
+				*_m.UtmTerm = value.String
+			}
+		case contact.FieldUtmContent:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field utm_content", values[i])
+			} else if value.Valid {
+				_m.UtmContent = new(string)
+				*_m.UtmContent = value.String
+			}
+		case contact.FieldConsentTokenHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field consent_token_hash", values[i])
+			} else if value.Valid {
+				_m.ConsentTokenHash = new(string)
+				*_m.ConsentTokenHash = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -583,6 +637,33 @@ func (_m *Contact) String() string {
 		builder.WriteString("sms_failed_reason=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	if v := _m.UtmSource; v != nil {
+		builder.WriteString("utm_source=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.UtmMedium; v != nil {
+		builder.WriteString("utm_medium=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.UtmCampaign; v != nil {
+		builder.WriteString("utm_campaign=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.UtmTerm; v != nil {
+		builder.WriteString("utm_term=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.UtmContent; v != nil {
+		builder.WriteString("utm_content=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("consent_token_hash=<sensitive>")
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -397,6 +397,90 @@ func (_c *ContactCreate) SetNillableSmsFailedReason(v *string) *ContactCreate {
 	return _c
 }
 
+// SetUtmSource sets the "utm_source" field.
+func (_c *ContactCreate) SetUtmSource(v string) *ContactCreate {
+	_c.mutation.SetUtmSource(v)
+	return _c
+}
+
+// SetNillableUtmSource sets the "utm_source" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableUtmSource(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetUtmSource(*v)
+	}
+	return _c
+}
+
+// SetUtmMedium sets the "utm_medium" field.
+func (_c *ContactCreate) SetUtmMedium(v string) *ContactCreate {
+	_c.mutation.SetUtmMedium(v)
+	return _c
+}
+
+// SetNillableUtmMedium sets the "utm_medium" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableUtmMedium(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetUtmMedium(*v)
+	}
+	return _c
+}
+
+// SetUtmCampaign sets the "utm_campaign" field.
+func (_c *ContactCreate) SetUtmCampaign(v string) *ContactCreate {
+	_c.mutation.SetUtmCampaign(v)
+	return _c
+}
+
+// SetNillableUtmCampaign sets the "utm_campaign" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableUtmCampaign(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetUtmCampaign(*v)
+	}
+	return _c
+}
+
+// SetUtmTerm sets the "utm_term" field.
+func (_c *ContactCreate) SetUtmTerm(v string) *ContactCreate {
+	_c.mutation.SetUtmTerm(v)
+	return _c
+}
+
+// SetNillableUtmTerm sets the "utm_term" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableUtmTerm(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetUtmTerm(*v)
+	}
+	return _c
+}
+
+// SetUtmContent sets the "utm_content" field.
+func (_c *ContactCreate) SetUtmContent(v string) *ContactCreate {
+	_c.mutation.SetUtmContent(v)
+	return _c
+}
+
+// SetNillableUtmContent sets the "utm_content" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableUtmContent(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetUtmContent(*v)
+	}
+	return _c
+}
+
+// SetConsentTokenHash sets the "consent_token_hash" field.
+func (_c *ContactCreate) SetConsentTokenHash(v string) *ContactCreate {
+	_c.mutation.SetConsentTokenHash(v)
+	return _c
+}
+
+// SetNillableConsentTokenHash sets the "consent_token_hash" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableConsentTokenHash(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetConsentTokenHash(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -691,6 +775,36 @@ func (_c *ContactCreate) check() error {
 			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.UtmSource(); ok {
+		if err := contact.UtmSourceValidator(v); err != nil {
+			return &ValidationError{Name: "utm_source", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_source": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.UtmMedium(); ok {
+		if err := contact.UtmMediumValidator(v); err != nil {
+			return &ValidationError{Name: "utm_medium", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_medium": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.UtmCampaign(); ok {
+		if err := contact.UtmCampaignValidator(v); err != nil {
+			return &ValidationError{Name: "utm_campaign", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_campaign": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.UtmTerm(); ok {
+		if err := contact.UtmTermValidator(v); err != nil {
+			return &ValidationError{Name: "utm_term", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_term": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.UtmContent(); ok {
+		if err := contact.UtmContentValidator(v); err != nil {
+			return &ValidationError{Name: "utm_content", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_content": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ConsentTokenHash(); ok {
+		if err := contact.ConsentTokenHashValidator(v); err != nil {
+			return &ValidationError{Name: "consent_token_hash", err: fmt.Errorf(`ent: validator failed for field "Contact.consent_token_hash": %w`, err)}
+		}
+	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "Contact.location"`)}
 	}
@@ -837,6 +951,30 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SmsFailedReason(); ok {
 		_spec.SetField(contact.FieldSmsFailedReason, field.TypeString, value)
 		_node.SmsFailedReason = &value
+	}
+	if value, ok := _c.mutation.UtmSource(); ok {
+		_spec.SetField(contact.FieldUtmSource, field.TypeString, value)
+		_node.UtmSource = &value
+	}
+	if value, ok := _c.mutation.UtmMedium(); ok {
+		_spec.SetField(contact.FieldUtmMedium, field.TypeString, value)
+		_node.UtmMedium = &value
+	}
+	if value, ok := _c.mutation.UtmCampaign(); ok {
+		_spec.SetField(contact.FieldUtmCampaign, field.TypeString, value)
+		_node.UtmCampaign = &value
+	}
+	if value, ok := _c.mutation.UtmTerm(); ok {
+		_spec.SetField(contact.FieldUtmTerm, field.TypeString, value)
+		_node.UtmTerm = &value
+	}
+	if value, ok := _c.mutation.UtmContent(); ok {
+		_spec.SetField(contact.FieldUtmContent, field.TypeString, value)
+		_node.UtmContent = &value
+	}
+	if value, ok := _c.mutation.ConsentTokenHash(); ok {
+		_spec.SetField(contact.FieldConsentTokenHash, field.TypeString, value)
+		_node.ConsentTokenHash = &value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1414,6 +1552,114 @@ func (u *ContactUpsert) ClearSmsFailedReason() *ContactUpsert {
 	return u
 }
 
+// SetUtmSource sets the "utm_source" field.
+func (u *ContactUpsert) SetUtmSource(v string) *ContactUpsert {
+	u.Set(contact.FieldUtmSource, v)
+	return u
+}
+
+// UpdateUtmSource sets the "utm_source" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateUtmSource() *ContactUpsert {
+	u.SetExcluded(contact.FieldUtmSource)
+	return u
+}
+
+// ClearUtmSource clears the value of the "utm_source" field.
+func (u *ContactUpsert) ClearUtmSource() *ContactUpsert {
+	u.SetNull(contact.FieldUtmSource)
+	return u
+}
+
+// SetUtmMedium sets the "utm_medium" field.
+func (u *ContactUpsert) SetUtmMedium(v string) *ContactUpsert {
+	u.Set(contact.FieldUtmMedium, v)
+	return u
+}
+
+// UpdateUtmMedium sets the "utm_medium" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateUtmMedium() *ContactUpsert {
+	u.SetExcluded(contact.FieldUtmMedium)
+	return u
+}
+
+// ClearUtmMedium clears the value of the "utm_medium" field.
+func (u *ContactUpsert) ClearUtmMedium() *ContactUpsert {
+	u.SetNull(contact.FieldUtmMedium)
+	return u
+}
+
+// SetUtmCampaign sets the "utm_campaign" field.
+func (u *ContactUpsert) SetUtmCampaign(v string) *ContactUpsert {
+	u.Set(contact.FieldUtmCampaign, v)
+	return u
+}
+
+// UpdateUtmCampaign sets the "utm_campaign" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateUtmCampaign() *ContactUpsert {
+	u.SetExcluded(contact.FieldUtmCampaign)
+	return u
+}
+
+// ClearUtmCampaign clears the value of the "utm_campaign" field.
+func (u *ContactUpsert) ClearUtmCampaign() *ContactUpsert {
+	u.SetNull(contact.FieldUtmCampaign)
+	return u
+}
+
+// SetUtmTerm sets the "utm_term" field.
+func (u *ContactUpsert) SetUtmTerm(v string) *ContactUpsert {
+	u.Set(contact.FieldUtmTerm, v)
+	return u
+}
+
+// UpdateUtmTerm sets the "utm_term" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateUtmTerm() *ContactUpsert {
+	u.SetExcluded(contact.FieldUtmTerm)
+	return u
+}
+
+// ClearUtmTerm clears the value of the "utm_term" field.
+func (u *ContactUpsert) ClearUtmTerm() *ContactUpsert {
+	u.SetNull(contact.FieldUtmTerm)
+	return u
+}
+
+// SetUtmContent sets the "utm_content" field.
+func (u *ContactUpsert) SetUtmContent(v string) *ContactUpsert {
+	u.Set(contact.FieldUtmContent, v)
+	return u
+}
+
+// UpdateUtmContent sets the "utm_content" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateUtmContent() *ContactUpsert {
+	u.SetExcluded(contact.FieldUtmContent)
+	return u
+}
+
+// ClearUtmContent clears the value of the "utm_content" field.
+func (u *ContactUpsert) ClearUtmContent() *ContactUpsert {
+	u.SetNull(contact.FieldUtmContent)
+	return u
+}
+
+// SetConsentTokenHash sets the "consent_token_hash" field.
+func (u *ContactUpsert) SetConsentTokenHash(v string) *ContactUpsert {
+	u.Set(contact.FieldConsentTokenHash, v)
+	return u
+}
+
+// UpdateConsentTokenHash sets the "consent_token_hash" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateConsentTokenHash() *ContactUpsert {
+	u.SetExcluded(contact.FieldConsentTokenHash)
+	return u
+}
+
+// ClearConsentTokenHash clears the value of the "consent_token_hash" field.
+func (u *ContactUpsert) ClearConsentTokenHash() *ContactUpsert {
+	u.SetNull(contact.FieldConsentTokenHash)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1962,6 +2208,132 @@ func (u *ContactUpsertOne) UpdateSmsFailedReason() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearSmsFailedReason() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearSmsFailedReason()
+	})
+}
+
+// SetUtmSource sets the "utm_source" field.
+func (u *ContactUpsertOne) SetUtmSource(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmSource(v)
+	})
+}
+
+// UpdateUtmSource sets the "utm_source" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateUtmSource() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmSource()
+	})
+}
+
+// ClearUtmSource clears the value of the "utm_source" field.
+func (u *ContactUpsertOne) ClearUtmSource() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmSource()
+	})
+}
+
+// SetUtmMedium sets the "utm_medium" field.
+func (u *ContactUpsertOne) SetUtmMedium(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmMedium(v)
+	})
+}
+
+// UpdateUtmMedium sets the "utm_medium" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateUtmMedium() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmMedium()
+	})
+}
+
+// ClearUtmMedium clears the value of the "utm_medium" field.
+func (u *ContactUpsertOne) ClearUtmMedium() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmMedium()
+	})
+}
+
+// SetUtmCampaign sets the "utm_campaign" field.
+func (u *ContactUpsertOne) SetUtmCampaign(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmCampaign(v)
+	})
+}
+
+// UpdateUtmCampaign sets the "utm_campaign" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateUtmCampaign() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmCampaign()
+	})
+}
+
+// ClearUtmCampaign clears the value of the "utm_campaign" field.
+func (u *ContactUpsertOne) ClearUtmCampaign() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmCampaign()
+	})
+}
+
+// SetUtmTerm sets the "utm_term" field.
+func (u *ContactUpsertOne) SetUtmTerm(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmTerm(v)
+	})
+}
+
+// UpdateUtmTerm sets the "utm_term" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateUtmTerm() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmTerm()
+	})
+}
+
+// ClearUtmTerm clears the value of the "utm_term" field.
+func (u *ContactUpsertOne) ClearUtmTerm() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmTerm()
+	})
+}
+
+// SetUtmContent sets the "utm_content" field.
+func (u *ContactUpsertOne) SetUtmContent(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmContent(v)
+	})
+}
+
+// UpdateUtmContent sets the "utm_content" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateUtmContent() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmContent()
+	})
+}
+
+// ClearUtmContent clears the value of the "utm_content" field.
+func (u *ContactUpsertOne) ClearUtmContent() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmContent()
+	})
+}
+
+// SetConsentTokenHash sets the "consent_token_hash" field.
+func (u *ContactUpsertOne) SetConsentTokenHash(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetConsentTokenHash(v)
+	})
+}
+
+// UpdateConsentTokenHash sets the "consent_token_hash" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateConsentTokenHash() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateConsentTokenHash()
+	})
+}
+
+// ClearConsentTokenHash clears the value of the "consent_token_hash" field.
+func (u *ContactUpsertOne) ClearConsentTokenHash() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearConsentTokenHash()
 	})
 }
 
@@ -2680,6 +3052,132 @@ func (u *ContactUpsertBulk) UpdateSmsFailedReason() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearSmsFailedReason() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearSmsFailedReason()
+	})
+}
+
+// SetUtmSource sets the "utm_source" field.
+func (u *ContactUpsertBulk) SetUtmSource(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmSource(v)
+	})
+}
+
+// UpdateUtmSource sets the "utm_source" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateUtmSource() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmSource()
+	})
+}
+
+// ClearUtmSource clears the value of the "utm_source" field.
+func (u *ContactUpsertBulk) ClearUtmSource() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmSource()
+	})
+}
+
+// SetUtmMedium sets the "utm_medium" field.
+func (u *ContactUpsertBulk) SetUtmMedium(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmMedium(v)
+	})
+}
+
+// UpdateUtmMedium sets the "utm_medium" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateUtmMedium() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmMedium()
+	})
+}
+
+// ClearUtmMedium clears the value of the "utm_medium" field.
+func (u *ContactUpsertBulk) ClearUtmMedium() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmMedium()
+	})
+}
+
+// SetUtmCampaign sets the "utm_campaign" field.
+func (u *ContactUpsertBulk) SetUtmCampaign(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmCampaign(v)
+	})
+}
+
+// UpdateUtmCampaign sets the "utm_campaign" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateUtmCampaign() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmCampaign()
+	})
+}
+
+// ClearUtmCampaign clears the value of the "utm_campaign" field.
+func (u *ContactUpsertBulk) ClearUtmCampaign() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmCampaign()
+	})
+}
+
+// SetUtmTerm sets the "utm_term" field.
+func (u *ContactUpsertBulk) SetUtmTerm(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmTerm(v)
+	})
+}
+
+// UpdateUtmTerm sets the "utm_term" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateUtmTerm() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmTerm()
+	})
+}
+
+// ClearUtmTerm clears the value of the "utm_term" field.
+func (u *ContactUpsertBulk) ClearUtmTerm() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmTerm()
+	})
+}
+
+// SetUtmContent sets the "utm_content" field.
+func (u *ContactUpsertBulk) SetUtmContent(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUtmContent(v)
+	})
+}
+
+// UpdateUtmContent sets the "utm_content" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateUtmContent() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUtmContent()
+	})
+}
+
+// ClearUtmContent clears the value of the "utm_content" field.
+func (u *ContactUpsertBulk) ClearUtmContent() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUtmContent()
+	})
+}
+
+// SetConsentTokenHash sets the "consent_token_hash" field.
+func (u *ContactUpsertBulk) SetConsentTokenHash(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetConsentTokenHash(v)
+	})
+}
+
+// UpdateConsentTokenHash sets the "consent_token_hash" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateConsentTokenHash() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateConsentTokenHash()
+	})
+}
+
+// ClearConsentTokenHash clears the value of the "consent_token_hash" field.
+func (u *ContactUpsertBulk) ClearConsentTokenHash() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearConsentTokenHash()
 	})
 }
 

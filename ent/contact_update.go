@@ -497,6 +497,126 @@ func (_u *ContactUpdate) ClearSmsFailedReason() *ContactUpdate {
 	return _u
 }
 
+// SetUtmSource sets the "utm_source" field.
+func (_u *ContactUpdate) SetUtmSource(v string) *ContactUpdate {
+	_u.mutation.SetUtmSource(v)
+	return _u
+}
+
+// SetNillableUtmSource sets the "utm_source" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableUtmSource(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetUtmSource(*v)
+	}
+	return _u
+}
+
+// ClearUtmSource clears the value of the "utm_source" field.
+func (_u *ContactUpdate) ClearUtmSource() *ContactUpdate {
+	_u.mutation.ClearUtmSource()
+	return _u
+}
+
+// SetUtmMedium sets the "utm_medium" field.
+func (_u *ContactUpdate) SetUtmMedium(v string) *ContactUpdate {
+	_u.mutation.SetUtmMedium(v)
+	return _u
+}
+
+// SetNillableUtmMedium sets the "utm_medium" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableUtmMedium(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetUtmMedium(*v)
+	}
+	return _u
+}
+
+// ClearUtmMedium clears the value of the "utm_medium" field.
+func (_u *ContactUpdate) ClearUtmMedium() *ContactUpdate {
+	_u.mutation.ClearUtmMedium()
+	return _u
+}
+
+// SetUtmCampaign sets the "utm_campaign" field.
+func (_u *ContactUpdate) SetUtmCampaign(v string) *ContactUpdate {
+	_u.mutation.SetUtmCampaign(v)
+	return _u
+}
+
+// SetNillableUtmCampaign sets the "utm_campaign" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableUtmCampaign(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetUtmCampaign(*v)
+	}
+	return _u
+}
+
+// ClearUtmCampaign clears the value of the "utm_campaign" field.
+func (_u *ContactUpdate) ClearUtmCampaign() *ContactUpdate {
+	_u.mutation.ClearUtmCampaign()
+	return _u
+}
+
+// SetUtmTerm sets the "utm_term" field.
+func (_u *ContactUpdate) SetUtmTerm(v string) *ContactUpdate {
+	_u.mutation.SetUtmTerm(v)
+	return _u
+}
+
+// SetNillableUtmTerm sets the "utm_term" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableUtmTerm(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetUtmTerm(*v)
+	}
+	return _u
+}
+
+// ClearUtmTerm clears the value of the "utm_term" field.
+func (_u *ContactUpdate) ClearUtmTerm() *ContactUpdate {
+	_u.mutation.ClearUtmTerm()
+	return _u
+}
+
+// SetUtmContent sets the "utm_content" field.
+func (_u *ContactUpdate) SetUtmContent(v string) *ContactUpdate {
+	_u.mutation.SetUtmContent(v)
+	return _u
+}
+
+// SetNillableUtmContent sets the "utm_content" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableUtmContent(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetUtmContent(*v)
+	}
+	return _u
+}
+
+// ClearUtmContent clears the value of the "utm_content" field.
+func (_u *ContactUpdate) ClearUtmContent() *ContactUpdate {
+	_u.mutation.ClearUtmContent()
+	return _u
+}
+
+// SetConsentTokenHash sets the "consent_token_hash" field.
+func (_u *ContactUpdate) SetConsentTokenHash(v string) *ContactUpdate {
+	_u.mutation.SetConsentTokenHash(v)
+	return _u
+}
+
+// SetNillableConsentTokenHash sets the "consent_token_hash" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableConsentTokenHash(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetConsentTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearConsentTokenHash clears the value of the "consent_token_hash" field.
+func (_u *ContactUpdate) ClearConsentTokenHash() *ContactUpdate {
+	_u.mutation.ClearConsentTokenHash()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdate) SetAssignedTo(v *User) *ContactUpdate {
 	return _u.SetAssignedToID(v.ID)
@@ -766,6 +886,36 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UtmSource(); ok {
+		if err := contact.UtmSourceValidator(v); err != nil {
+			return &ValidationError{Name: "utm_source", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_source": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UtmMedium(); ok {
+		if err := contact.UtmMediumValidator(v); err != nil {
+			return &ValidationError{Name: "utm_medium", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_medium": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UtmCampaign(); ok {
+		if err := contact.UtmCampaignValidator(v); err != nil {
+			return &ValidationError{Name: "utm_campaign", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_campaign": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UtmTerm(); ok {
+		if err := contact.UtmTermValidator(v); err != nil {
+			return &ValidationError{Name: "utm_term", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_term": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UtmContent(); ok {
+		if err := contact.UtmContentValidator(v); err != nil {
+			return &ValidationError{Name: "utm_content", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_content": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ConsentTokenHash(); ok {
+		if err := contact.ConsentTokenHashValidator(v); err != nil {
+			return &ValidationError{Name: "consent_token_hash", err: fmt.Errorf(`ent: validator failed for field "Contact.consent_token_hash": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -919,6 +1069,42 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SmsFailedReasonCleared() {
 		_spec.ClearField(contact.FieldSmsFailedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmSource(); ok {
+		_spec.SetField(contact.FieldUtmSource, field.TypeString, value)
+	}
+	if _u.mutation.UtmSourceCleared() {
+		_spec.ClearField(contact.FieldUtmSource, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmMedium(); ok {
+		_spec.SetField(contact.FieldUtmMedium, field.TypeString, value)
+	}
+	if _u.mutation.UtmMediumCleared() {
+		_spec.ClearField(contact.FieldUtmMedium, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmCampaign(); ok {
+		_spec.SetField(contact.FieldUtmCampaign, field.TypeString, value)
+	}
+	if _u.mutation.UtmCampaignCleared() {
+		_spec.ClearField(contact.FieldUtmCampaign, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmTerm(); ok {
+		_spec.SetField(contact.FieldUtmTerm, field.TypeString, value)
+	}
+	if _u.mutation.UtmTermCleared() {
+		_spec.ClearField(contact.FieldUtmTerm, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmContent(); ok {
+		_spec.SetField(contact.FieldUtmContent, field.TypeString, value)
+	}
+	if _u.mutation.UtmContentCleared() {
+		_spec.ClearField(contact.FieldUtmContent, field.TypeString)
+	}
+	if value, ok := _u.mutation.ConsentTokenHash(); ok {
+		_spec.SetField(contact.FieldConsentTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.ConsentTokenHashCleared() {
+		_spec.ClearField(contact.FieldConsentTokenHash, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1610,6 +1796,126 @@ func (_u *ContactUpdateOne) ClearSmsFailedReason() *ContactUpdateOne {
 	return _u
 }
 
+// SetUtmSource sets the "utm_source" field.
+func (_u *ContactUpdateOne) SetUtmSource(v string) *ContactUpdateOne {
+	_u.mutation.SetUtmSource(v)
+	return _u
+}
+
+// SetNillableUtmSource sets the "utm_source" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableUtmSource(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetUtmSource(*v)
+	}
+	return _u
+}
+
+// ClearUtmSource clears the value of the "utm_source" field.
+func (_u *ContactUpdateOne) ClearUtmSource() *ContactUpdateOne {
+	_u.mutation.ClearUtmSource()
+	return _u
+}
+
+// SetUtmMedium sets the "utm_medium" field.
+func (_u *ContactUpdateOne) SetUtmMedium(v string) *ContactUpdateOne {
+	_u.mutation.SetUtmMedium(v)
+	return _u
+}
+
+// SetNillableUtmMedium sets the "utm_medium" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableUtmMedium(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetUtmMedium(*v)
+	}
+	return _u
+}
+
+// ClearUtmMedium clears the value of the "utm_medium" field.
+func (_u *ContactUpdateOne) ClearUtmMedium() *ContactUpdateOne {
+	_u.mutation.ClearUtmMedium()
+	return _u
+}
+
+// SetUtmCampaign sets the "utm_campaign" field.
+func (_u *ContactUpdateOne) SetUtmCampaign(v string) *ContactUpdateOne {
+	_u.mutation.SetUtmCampaign(v)
+	return _u
+}
+
+// SetNillableUtmCampaign sets the "utm_campaign" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableUtmCampaign(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetUtmCampaign(*v)
+	}
+	return _u
+}
+
+// ClearUtmCampaign clears the value of the "utm_campaign" field.
+func (_u *ContactUpdateOne) ClearUtmCampaign() *ContactUpdateOne {
+	_u.mutation.ClearUtmCampaign()
+	return _u
+}
+
+// SetUtmTerm sets the "utm_term" field.
+func (_u *ContactUpdateOne) SetUtmTerm(v string) *ContactUpdateOne {
+	_u.mutation.SetUtmTerm(v)
+	return _u
+}
+
+// SetNillableUtmTerm sets the "utm_term" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableUtmTerm(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetUtmTerm(*v)
+	}
+	return _u
+}
+
+// ClearUtmTerm clears the value of the "utm_term" field.
+func (_u *ContactUpdateOne) ClearUtmTerm() *ContactUpdateOne {
+	_u.mutation.ClearUtmTerm()
+	return _u
+}
+
+// SetUtmContent sets the "utm_content" field.
+func (_u *ContactUpdateOne) SetUtmContent(v string) *ContactUpdateOne {
+	_u.mutation.SetUtmContent(v)
+	return _u
+}
+
+// SetNillableUtmContent sets the "utm_content" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableUtmContent(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetUtmContent(*v)
+	}
+	return _u
+}
+
+// ClearUtmContent clears the value of the "utm_content" field.
+func (_u *ContactUpdateOne) ClearUtmContent() *ContactUpdateOne {
+	_u.mutation.ClearUtmContent()
+	return _u
+}
+
+// SetConsentTokenHash sets the "consent_token_hash" field.
+func (_u *ContactUpdateOne) SetConsentTokenHash(v string) *ContactUpdateOne {
+	_u.mutation.SetConsentTokenHash(v)
+	return _u
+}
+
+// SetNillableConsentTokenHash sets the "consent_token_hash" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableConsentTokenHash(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetConsentTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearConsentTokenHash clears the value of the "consent_token_hash" field.
+func (_u *ContactUpdateOne) ClearConsentTokenHash() *ContactUpdateOne {
+	_u.mutation.ClearConsentTokenHash()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdateOne) SetAssignedTo(v *User) *ContactUpdateOne {
 	return _u.SetAssignedToID(v.ID)
@@ -1892,6 +2198,36 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UtmSource(); ok {
+		if err := contact.UtmSourceValidator(v); err != nil {
+			return &ValidationError{Name: "utm_source", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_source": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UtmMedium(); ok {
+		if err := contact.UtmMediumValidator(v); err != nil {
+			return &ValidationError{Name: "utm_medium", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_medium": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UtmCampaign(); ok {
+		if err := contact.UtmCampaignValidator(v); err != nil {
+			return &ValidationError{Name: "utm_campaign", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_campaign": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UtmTerm(); ok {
+		if err := contact.UtmTermValidator(v); err != nil {
+			return &ValidationError{Name: "utm_term", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_term": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.UtmContent(); ok {
+		if err := contact.UtmContentValidator(v); err != nil {
+			return &ValidationError{Name: "utm_content", err: fmt.Errorf(`ent: validator failed for field "Contact.utm_content": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ConsentTokenHash(); ok {
+		if err := contact.ConsentTokenHashValidator(v); err != nil {
+			return &ValidationError{Name: "consent_token_hash", err: fmt.Errorf(`ent: validator failed for field "Contact.consent_token_hash": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -2062,6 +2398,42 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.SmsFailedReasonCleared() {
 		_spec.ClearField(contact.FieldSmsFailedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmSource(); ok {
+		_spec.SetField(contact.FieldUtmSource, field.TypeString, value)
+	}
+	if _u.mutation.UtmSourceCleared() {
+		_spec.ClearField(contact.FieldUtmSource, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmMedium(); ok {
+		_spec.SetField(contact.FieldUtmMedium, field.TypeString, value)
+	}
+	if _u.mutation.UtmMediumCleared() {
+		_spec.ClearField(contact.FieldUtmMedium, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmCampaign(); ok {
+		_spec.SetField(contact.FieldUtmCampaign, field.TypeString, value)
+	}
+	if _u.mutation.UtmCampaignCleared() {
+		_spec.ClearField(contact.FieldUtmCampaign, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmTerm(); ok {
+		_spec.SetField(contact.FieldUtmTerm, field.TypeString, value)
+	}
+	if _u.mutation.UtmTermCleared() {
+		_spec.ClearField(contact.FieldUtmTerm, field.TypeString)
+	}
+	if value, ok := _u.mutation.UtmContent(); ok {
+		_spec.SetField(contact.FieldUtmContent, field.TypeString, value)
+	}
+	if _u.mutation.UtmContentCleared() {
+		_spec.ClearField(contact.FieldUtmContent, field.TypeString)
+	}
+	if value, ok := _u.mutation.ConsentTokenHash(); ok {
+		_spec.SetField(contact.FieldConsentTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.ConsentTokenHashCleared() {
+		_spec.ClearField(contact.FieldConsentTokenHash, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{

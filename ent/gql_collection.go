@@ -1257,6 +1257,31 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, contact.FieldSmsFailedReason)
 				fieldSeen[contact.FieldSmsFailedReason] = struct{}{}
 			}
+		case "utmSource":
+			if _, ok := fieldSeen[contact.FieldUtmSource]; !ok {
+				selectedFields = append(selectedFields, contact.FieldUtmSource)
+				fieldSeen[contact.FieldUtmSource] = struct{}{}
+			}
+		case "utmMedium":
+			if _, ok := fieldSeen[contact.FieldUtmMedium]; !ok {
+				selectedFields = append(selectedFields, contact.FieldUtmMedium)
+				fieldSeen[contact.FieldUtmMedium] = struct{}{}
+			}
+		case "utmCampaign":
+			if _, ok := fieldSeen[contact.FieldUtmCampaign]; !ok {
+				selectedFields = append(selectedFields, contact.FieldUtmCampaign)
+				fieldSeen[contact.FieldUtmCampaign] = struct{}{}
+			}
+		case "utmTerm":
+			if _, ok := fieldSeen[contact.FieldUtmTerm]; !ok {
+				selectedFields = append(selectedFields, contact.FieldUtmTerm)
+				fieldSeen[contact.FieldUtmTerm] = struct{}{}
+			}
+		case "utmContent":
+			if _, ok := fieldSeen[contact.FieldUtmContent]; !ok {
+				selectedFields = append(selectedFields, contact.FieldUtmContent)
+				fieldSeen[contact.FieldUtmContent] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

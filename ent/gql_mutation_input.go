@@ -145,6 +145,11 @@ type CreateContactInput struct {
 	SmsConsent   *bool
 	EmailConsent *bool
 	Notes        *string
+	UtmSource    *string
+	UtmMedium    *string
+	UtmCampaign  *string
+	UtmTerm      *string
+	UtmContent   *string
 	AssignedToID *pulid.ID
 }
 
@@ -187,6 +192,21 @@ func (i *CreateContactInput) Mutate(m *ContactMutation) {
 	if v := i.Notes; v != nil {
 		m.SetNotes(*v)
 	}
+	if v := i.UtmSource; v != nil {
+		m.SetUtmSource(*v)
+	}
+	if v := i.UtmMedium; v != nil {
+		m.SetUtmMedium(*v)
+	}
+	if v := i.UtmCampaign; v != nil {
+		m.SetUtmCampaign(*v)
+	}
+	if v := i.UtmTerm; v != nil {
+		m.SetUtmTerm(*v)
+	}
+	if v := i.UtmContent; v != nil {
+		m.SetUtmContent(*v)
+	}
 	if v := i.AssignedToID; v != nil {
 		m.SetAssignedToID(*v)
 	}
@@ -219,6 +239,16 @@ type UpdateContactInput struct {
 	SmsConsent       *bool
 	EmailConsent     *bool
 	Notes            *string
+	ClearUtmSource   bool
+	UtmSource        *string
+	ClearUtmMedium   bool
+	UtmMedium        *string
+	ClearUtmCampaign bool
+	UtmCampaign      *string
+	ClearUtmTerm     bool
+	UtmTerm          *string
+	ClearUtmContent  bool
+	UtmContent       *string
 	ClearAssignedTo  bool
 	AssignedToID     *pulid.ID
 }
@@ -281,6 +311,36 @@ func (i *UpdateContactInput) Mutate(m *ContactMutation) {
 	}
 	if v := i.Notes; v != nil {
 		m.SetNotes(*v)
+	}
+	if i.ClearUtmSource {
+		m.ClearUtmSource()
+	}
+	if v := i.UtmSource; v != nil {
+		m.SetUtmSource(*v)
+	}
+	if i.ClearUtmMedium {
+		m.ClearUtmMedium()
+	}
+	if v := i.UtmMedium; v != nil {
+		m.SetUtmMedium(*v)
+	}
+	if i.ClearUtmCampaign {
+		m.ClearUtmCampaign()
+	}
+	if v := i.UtmCampaign; v != nil {
+		m.SetUtmCampaign(*v)
+	}
+	if i.ClearUtmTerm {
+		m.ClearUtmTerm()
+	}
+	if v := i.UtmTerm; v != nil {
+		m.SetUtmTerm(*v)
+	}
+	if i.ClearUtmContent {
+		m.ClearUtmContent()
+	}
+	if v := i.UtmContent; v != nil {
+		m.SetUtmContent(*v)
 	}
 	if i.ClearAssignedTo {
 		m.ClearAssignedTo()

@@ -2726,6 +2726,91 @@ type ContactWhereInput struct {
 	SmsFailedReasonEqualFold    *string  `json:"smsFailedReasonEqualFold,omitempty"`
 	SmsFailedReasonContainsFold *string  `json:"smsFailedReasonContainsFold,omitempty"`
 
+	// "utm_source" field predicates.
+	UtmSource             *string  `json:"utmSource,omitempty"`
+	UtmSourceNEQ          *string  `json:"utmSourceNEQ,omitempty"`
+	UtmSourceIn           []string `json:"utmSourceIn,omitempty"`
+	UtmSourceNotIn        []string `json:"utmSourceNotIn,omitempty"`
+	UtmSourceGT           *string  `json:"utmSourceGT,omitempty"`
+	UtmSourceGTE          *string  `json:"utmSourceGTE,omitempty"`
+	UtmSourceLT           *string  `json:"utmSourceLT,omitempty"`
+	UtmSourceLTE          *string  `json:"utmSourceLTE,omitempty"`
+	UtmSourceContains     *string  `json:"utmSourceContains,omitempty"`
+	UtmSourceHasPrefix    *string  `json:"utmSourceHasPrefix,omitempty"`
+	UtmSourceHasSuffix    *string  `json:"utmSourceHasSuffix,omitempty"`
+	UtmSourceIsNil        bool     `json:"utmSourceIsNil,omitempty"`
+	UtmSourceNotNil       bool     `json:"utmSourceNotNil,omitempty"`
+	UtmSourceEqualFold    *string  `json:"utmSourceEqualFold,omitempty"`
+	UtmSourceContainsFold *string  `json:"utmSourceContainsFold,omitempty"`
+
+	// "utm_medium" field predicates.
+	UtmMedium             *string  `json:"utmMedium,omitempty"`
+	UtmMediumNEQ          *string  `json:"utmMediumNEQ,omitempty"`
+	UtmMediumIn           []string `json:"utmMediumIn,omitempty"`
+	UtmMediumNotIn        []string `json:"utmMediumNotIn,omitempty"`
+	UtmMediumGT           *string  `json:"utmMediumGT,omitempty"`
+	UtmMediumGTE          *string  `json:"utmMediumGTE,omitempty"`
+	UtmMediumLT           *string  `json:"utmMediumLT,omitempty"`
+	UtmMediumLTE          *string  `json:"utmMediumLTE,omitempty"`
+	UtmMediumContains     *string  `json:"utmMediumContains,omitempty"`
+	UtmMediumHasPrefix    *string  `json:"utmMediumHasPrefix,omitempty"`
+	UtmMediumHasSuffix    *string  `json:"utmMediumHasSuffix,omitempty"`
+	UtmMediumIsNil        bool     `json:"utmMediumIsNil,omitempty"`
+	UtmMediumNotNil       bool     `json:"utmMediumNotNil,omitempty"`
+	UtmMediumEqualFold    *string  `json:"utmMediumEqualFold,omitempty"`
+	UtmMediumContainsFold *string  `json:"utmMediumContainsFold,omitempty"`
+
+	// "utm_campaign" field predicates.
+	UtmCampaign             *string  `json:"utmCampaign,omitempty"`
+	UtmCampaignNEQ          *string  `json:"utmCampaignNEQ,omitempty"`
+	UtmCampaignIn           []string `json:"utmCampaignIn,omitempty"`
+	UtmCampaignNotIn        []string `json:"utmCampaignNotIn,omitempty"`
+	UtmCampaignGT           *string  `json:"utmCampaignGT,omitempty"`
+	UtmCampaignGTE          *string  `json:"utmCampaignGTE,omitempty"`
+	UtmCampaignLT           *string  `json:"utmCampaignLT,omitempty"`
+	UtmCampaignLTE          *string  `json:"utmCampaignLTE,omitempty"`
+	UtmCampaignContains     *string  `json:"utmCampaignContains,omitempty"`
+	UtmCampaignHasPrefix    *string  `json:"utmCampaignHasPrefix,omitempty"`
+	UtmCampaignHasSuffix    *string  `json:"utmCampaignHasSuffix,omitempty"`
+	UtmCampaignIsNil        bool     `json:"utmCampaignIsNil,omitempty"`
+	UtmCampaignNotNil       bool     `json:"utmCampaignNotNil,omitempty"`
+	UtmCampaignEqualFold    *string  `json:"utmCampaignEqualFold,omitempty"`
+	UtmCampaignContainsFold *string  `json:"utmCampaignContainsFold,omitempty"`
+
+	// "utm_term" field predicates.
+	UtmTerm             *string  `json:"utmTerm,omitempty"`
+	UtmTermNEQ          *string  `json:"utmTermNEQ,omitempty"`
+	UtmTermIn           []string `json:"utmTermIn,omitempty"`
+	UtmTermNotIn        []string `json:"utmTermNotIn,omitempty"`
+	UtmTermGT           *string  `json:"utmTermGT,omitempty"`
+	UtmTermGTE          *string  `json:"utmTermGTE,omitempty"`
+	UtmTermLT           *string  `json:"utmTermLT,omitempty"`
+	UtmTermLTE          *string  `json:"utmTermLTE,omitempty"`
+	UtmTermContains     *string  `json:"utmTermContains,omitempty"`
+	UtmTermHasPrefix    *string  `json:"utmTermHasPrefix,omitempty"`
+	UtmTermHasSuffix    *string  `json:"utmTermHasSuffix,omitempty"`
+	UtmTermIsNil        bool     `json:"utmTermIsNil,omitempty"`
+	UtmTermNotNil       bool     `json:"utmTermNotNil,omitempty"`
+	UtmTermEqualFold    *string  `json:"utmTermEqualFold,omitempty"`
+	UtmTermContainsFold *string  `json:"utmTermContainsFold,omitempty"`
+
+	// "utm_content" field predicates.
+	UtmContent             *string  `json:"utmContent,omitempty"`
+	UtmContentNEQ          *string  `json:"utmContentNEQ,omitempty"`
+	UtmContentIn           []string `json:"utmContentIn,omitempty"`
+	UtmContentNotIn        []string `json:"utmContentNotIn,omitempty"`
+	UtmContentGT           *string  `json:"utmContentGT,omitempty"`
+	UtmContentGTE          *string  `json:"utmContentGTE,omitempty"`
+	UtmContentLT           *string  `json:"utmContentLT,omitempty"`
+	UtmContentLTE          *string  `json:"utmContentLTE,omitempty"`
+	UtmContentContains     *string  `json:"utmContentContains,omitempty"`
+	UtmContentHasPrefix    *string  `json:"utmContentHasPrefix,omitempty"`
+	UtmContentHasSuffix    *string  `json:"utmContentHasSuffix,omitempty"`
+	UtmContentIsNil        bool     `json:"utmContentIsNil,omitempty"`
+	UtmContentNotNil       bool     `json:"utmContentNotNil,omitempty"`
+	UtmContentEqualFold    *string  `json:"utmContentEqualFold,omitempty"`
+	UtmContentContainsFold *string  `json:"utmContentContainsFold,omitempty"`
+
 	// "assigned_to" edge predicates.
 	HasAssignedTo     *bool             `json:"hasAssignedTo,omitempty"`
 	HasAssignedToWith []*UserWhereInput `json:"hasAssignedToWith,omitempty"`
@@ -3498,6 +3583,231 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 	}
 	if i.SmsFailedReasonContainsFold != nil {
 		predicates = append(predicates, contact.SmsFailedReasonContainsFold(*i.SmsFailedReasonContainsFold))
+	}
+	if i.UtmSource != nil {
+		predicates = append(predicates, contact.UtmSourceEQ(*i.UtmSource))
+	}
+	if i.UtmSourceNEQ != nil {
+		predicates = append(predicates, contact.UtmSourceNEQ(*i.UtmSourceNEQ))
+	}
+	if len(i.UtmSourceIn) > 0 {
+		predicates = append(predicates, contact.UtmSourceIn(i.UtmSourceIn...))
+	}
+	if len(i.UtmSourceNotIn) > 0 {
+		predicates = append(predicates, contact.UtmSourceNotIn(i.UtmSourceNotIn...))
+	}
+	if i.UtmSourceGT != nil {
+		predicates = append(predicates, contact.UtmSourceGT(*i.UtmSourceGT))
+	}
+	if i.UtmSourceGTE != nil {
+		predicates = append(predicates, contact.UtmSourceGTE(*i.UtmSourceGTE))
+	}
+	if i.UtmSourceLT != nil {
+		predicates = append(predicates, contact.UtmSourceLT(*i.UtmSourceLT))
+	}
+	if i.UtmSourceLTE != nil {
+		predicates = append(predicates, contact.UtmSourceLTE(*i.UtmSourceLTE))
+	}
+	if i.UtmSourceContains != nil {
+		predicates = append(predicates, contact.UtmSourceContains(*i.UtmSourceContains))
+	}
+	if i.UtmSourceHasPrefix != nil {
+		predicates = append(predicates, contact.UtmSourceHasPrefix(*i.UtmSourceHasPrefix))
+	}
+	if i.UtmSourceHasSuffix != nil {
+		predicates = append(predicates, contact.UtmSourceHasSuffix(*i.UtmSourceHasSuffix))
+	}
+	if i.UtmSourceIsNil {
+		predicates = append(predicates, contact.UtmSourceIsNil())
+	}
+	if i.UtmSourceNotNil {
+		predicates = append(predicates, contact.UtmSourceNotNil())
+	}
+	if i.UtmSourceEqualFold != nil {
+		predicates = append(predicates, contact.UtmSourceEqualFold(*i.UtmSourceEqualFold))
+	}
+	if i.UtmSourceContainsFold != nil {
+		predicates = append(predicates, contact.UtmSourceContainsFold(*i.UtmSourceContainsFold))
+	}
+	if i.UtmMedium != nil {
+		predicates = append(predicates, contact.UtmMediumEQ(*i.UtmMedium))
+	}
+	if i.UtmMediumNEQ != nil {
+		predicates = append(predicates, contact.UtmMediumNEQ(*i.UtmMediumNEQ))
+	}
+	if len(i.UtmMediumIn) > 0 {
+		predicates = append(predicates, contact.UtmMediumIn(i.UtmMediumIn...))
+	}
+	if len(i.UtmMediumNotIn) > 0 {
+		predicates = append(predicates, contact.UtmMediumNotIn(i.UtmMediumNotIn...))
+	}
+	if i.UtmMediumGT != nil {
+		predicates = append(predicates, contact.UtmMediumGT(*i.UtmMediumGT))
+	}
+	if i.UtmMediumGTE != nil {
+		predicates = append(predicates, contact.UtmMediumGTE(*i.UtmMediumGTE))
+	}
+	if i.UtmMediumLT != nil {
+		predicates = append(predicates, contact.UtmMediumLT(*i.UtmMediumLT))
+	}
+	if i.UtmMediumLTE != nil {
+		predicates = append(predicates, contact.UtmMediumLTE(*i.UtmMediumLTE))
+	}
+	if i.UtmMediumContains != nil {
+		predicates = append(predicates, contact.UtmMediumContains(*i.UtmMediumContains))
+	}
+	if i.UtmMediumHasPrefix != nil {
+		predicates = append(predicates, contact.UtmMediumHasPrefix(*i.UtmMediumHasPrefix))
+	}
+	if i.UtmMediumHasSuffix != nil {
+		predicates = append(predicates, contact.UtmMediumHasSuffix(*i.UtmMediumHasSuffix))
+	}
+	if i.UtmMediumIsNil {
+		predicates = append(predicates, contact.UtmMediumIsNil())
+	}
+	if i.UtmMediumNotNil {
+		predicates = append(predicates, contact.UtmMediumNotNil())
+	}
+	if i.UtmMediumEqualFold != nil {
+		predicates = append(predicates, contact.UtmMediumEqualFold(*i.UtmMediumEqualFold))
+	}
+	if i.UtmMediumContainsFold != nil {
+		predicates = append(predicates, contact.UtmMediumContainsFold(*i.UtmMediumContainsFold))
+	}
+	if i.UtmCampaign != nil {
+		predicates = append(predicates, contact.UtmCampaignEQ(*i.UtmCampaign))
+	}
+	if i.UtmCampaignNEQ != nil {
+		predicates = append(predicates, contact.UtmCampaignNEQ(*i.UtmCampaignNEQ))
+	}
+	if len(i.UtmCampaignIn) > 0 {
+		predicates = append(predicates, contact.UtmCampaignIn(i.UtmCampaignIn...))
+	}
+	if len(i.UtmCampaignNotIn) > 0 {
+		predicates = append(predicates, contact.UtmCampaignNotIn(i.UtmCampaignNotIn...))
+	}
+	if i.UtmCampaignGT != nil {
+		predicates = append(predicates, contact.UtmCampaignGT(*i.UtmCampaignGT))
+	}
+	if i.UtmCampaignGTE != nil {
+		predicates = append(predicates, contact.UtmCampaignGTE(*i.UtmCampaignGTE))
+	}
+	if i.UtmCampaignLT != nil {
+		predicates = append(predicates, contact.UtmCampaignLT(*i.UtmCampaignLT))
+	}
+	if i.UtmCampaignLTE != nil {
+		predicates = append(predicates, contact.UtmCampaignLTE(*i.UtmCampaignLTE))
+	}
+	if i.UtmCampaignContains != nil {
+		predicates = append(predicates, contact.UtmCampaignContains(*i.UtmCampaignContains))
+	}
+	if i.UtmCampaignHasPrefix != nil {
+		predicates = append(predicates, contact.UtmCampaignHasPrefix(*i.UtmCampaignHasPrefix))
+	}
+	if i.UtmCampaignHasSuffix != nil {
+		predicates = append(predicates, contact.UtmCampaignHasSuffix(*i.UtmCampaignHasSuffix))
+	}
+	if i.UtmCampaignIsNil {
+		predicates = append(predicates, contact.UtmCampaignIsNil())
+	}
+	if i.UtmCampaignNotNil {
+		predicates = append(predicates, contact.UtmCampaignNotNil())
+	}
+	if i.UtmCampaignEqualFold != nil {
+		predicates = append(predicates, contact.UtmCampaignEqualFold(*i.UtmCampaignEqualFold))
+	}
+	if i.UtmCampaignContainsFold != nil {
+		predicates = append(predicates, contact.UtmCampaignContainsFold(*i.UtmCampaignContainsFold))
+	}
+	if i.UtmTerm != nil {
+		predicates = append(predicates, contact.UtmTermEQ(*i.UtmTerm))
+	}
+	if i.UtmTermNEQ != nil {
+		predicates = append(predicates, contact.UtmTermNEQ(*i.UtmTermNEQ))
+	}
+	if len(i.UtmTermIn) > 0 {
+		predicates = append(predicates, contact.UtmTermIn(i.UtmTermIn...))
+	}
+	if len(i.UtmTermNotIn) > 0 {
+		predicates = append(predicates, contact.UtmTermNotIn(i.UtmTermNotIn...))
+	}
+	if i.UtmTermGT != nil {
+		predicates = append(predicates, contact.UtmTermGT(*i.UtmTermGT))
+	}
+	if i.UtmTermGTE != nil {
+		predicates = append(predicates, contact.UtmTermGTE(*i.UtmTermGTE))
+	}
+	if i.UtmTermLT != nil {
+		predicates = append(predicates, contact.UtmTermLT(*i.UtmTermLT))
+	}
+	if i.UtmTermLTE != nil {
+		predicates = append(predicates, contact.UtmTermLTE(*i.UtmTermLTE))
+	}
+	if i.UtmTermContains != nil {
+		predicates = append(predicates, contact.UtmTermContains(*i.UtmTermContains))
+	}
+	if i.UtmTermHasPrefix != nil {
+		predicates = append(predicates, contact.UtmTermHasPrefix(*i.UtmTermHasPrefix))
+	}
+	if i.UtmTermHasSuffix != nil {
+		predicates = append(predicates, contact.UtmTermHasSuffix(*i.UtmTermHasSuffix))
+	}
+	if i.UtmTermIsNil {
+		predicates = append(predicates, contact.UtmTermIsNil())
+	}
+	if i.UtmTermNotNil {
+		predicates = append(predicates, contact.UtmTermNotNil())
+	}
+	if i.UtmTermEqualFold != nil {
+		predicates = append(predicates, contact.UtmTermEqualFold(*i.UtmTermEqualFold))
+	}
+	if i.UtmTermContainsFold != nil {
+		predicates = append(predicates, contact.UtmTermContainsFold(*i.UtmTermContainsFold))
+	}
+	if i.UtmContent != nil {
+		predicates = append(predicates, contact.UtmContentEQ(*i.UtmContent))
+	}
+	if i.UtmContentNEQ != nil {
+		predicates = append(predicates, contact.UtmContentNEQ(*i.UtmContentNEQ))
+	}
+	if len(i.UtmContentIn) > 0 {
+		predicates = append(predicates, contact.UtmContentIn(i.UtmContentIn...))
+	}
+	if len(i.UtmContentNotIn) > 0 {
+		predicates = append(predicates, contact.UtmContentNotIn(i.UtmContentNotIn...))
+	}
+	if i.UtmContentGT != nil {
+		predicates = append(predicates, contact.UtmContentGT(*i.UtmContentGT))
+	}
+	if i.UtmContentGTE != nil {
+		predicates = append(predicates, contact.UtmContentGTE(*i.UtmContentGTE))
+	}
+	if i.UtmContentLT != nil {
+		predicates = append(predicates, contact.UtmContentLT(*i.UtmContentLT))
+	}
+	if i.UtmContentLTE != nil {
+		predicates = append(predicates, contact.UtmContentLTE(*i.UtmContentLTE))
+	}
+	if i.UtmContentContains != nil {
+		predicates = append(predicates, contact.UtmContentContains(*i.UtmContentContains))
+	}
+	if i.UtmContentHasPrefix != nil {
+		predicates = append(predicates, contact.UtmContentHasPrefix(*i.UtmContentHasPrefix))
+	}
+	if i.UtmContentHasSuffix != nil {
+		predicates = append(predicates, contact.UtmContentHasSuffix(*i.UtmContentHasSuffix))
+	}
+	if i.UtmContentIsNil {
+		predicates = append(predicates, contact.UtmContentIsNil())
+	}
+	if i.UtmContentNotNil {
+		predicates = append(predicates, contact.UtmContentNotNil())
+	}
+	if i.UtmContentEqualFold != nil {
+		predicates = append(predicates, contact.UtmContentEqualFold(*i.UtmContentEqualFold))
+	}
+	if i.UtmContentContainsFold != nil {
+		predicates = append(predicates, contact.UtmContentContainsFold(*i.UtmContentContainsFold))
 	}
 
 	if i.HasAssignedTo != nil {

@@ -44,7 +44,13 @@ type Location struct {
 	Hostname *string `json:"hostname,omitempty"`
 	// The secret in the ClickSend inbound and receipt URLs
 	SmsWebhookToken *string `json:"-"`
-	selectValues    sql.SelectValues
+	// The public key in /hooks/lead/{key}
+	LeadFormKey *string `json:"lead_form_key,omitempty"`
+	// Origins allowed to post the form from a script (CORS), e.g. https://avatarimaging.com.au
+	LeadFormOrigins []string `json:"lead_form_origins,omitempty"`
+	// Marketing consent given on the form is asked to be confirmed by email first
+	LeadFormDoubleOptIn bool `json:"lead_form_double_opt_in,omitempty"`
+	selectValues        sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -52,11 +58,13 @@ func (*Location) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case location.FieldSettings:
+		case location.FieldSettings, location.FieldLeadFormOrigins:
 			values[i] = new([]byte)
 		case location.FieldID:
 			values[i] = new(pulid.ID)
-		case location.FieldName, location.FieldCode, location.FieldTimezone, location.FieldCurrency, location.FieldRegion, location.FieldAddress, location.FieldPhone, location.FieldHostname, location.FieldSmsWebhookToken:
+		case location.FieldLeadFormDoubleOptIn:
+			values[i] = new(sql.NullBool)
+		case location.FieldName, location.FieldCode, location.FieldTimezone, location.FieldCurrency, location.FieldRegion, location.FieldAddress, location.FieldPhone, location.FieldHostname, location.FieldSmsWebhookToken, location.FieldLeadFormKey:
 			values[i] = new(sql.NullString)
 		case location.FieldCreatedAt, location.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -157,6 +165,27 @@ func (_m *Location) assignValues(columns []string, values []any) error {
 				_m.SmsWebhookToken = new(string)
 				*_m.SmsWebhookToken = value.String
 			}
+		case location.FieldLeadFormKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field lead_form_key", values[i])
+			} else if value.Valid {
+				_m.LeadFormKey = new(string)
+				*_m.LeadFormKey = value.String
+			}
+		case location.FieldLeadFormOrigins:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field lead_form_origins", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.LeadFormOrigins); err != nil {
+					return fmt.Errorf("unmarshal field lead_form_origins: %w", err)
+				}
+			}
+		case location.FieldLeadFormDoubleOptIn:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field lead_form_double_opt_in", values[i])
+			} else if value.Valid {
+				_m.LeadFormDoubleOptIn = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -229,6 +258,17 @@ func (_m *Location) String() string {
 	}
 	builder.WriteString(", ")
 	builder.WriteString("sms_webhook_token=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.LeadFormKey; v != nil {
+		builder.WriteString("lead_form_key=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("lead_form_origins=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LeadFormOrigins))
+	builder.WriteString(", ")
+	builder.WriteString("lead_form_double_opt_in=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LeadFormDoubleOptIn))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -177,6 +177,40 @@ func (_c *LocationCreate) SetNillableSmsWebhookToken(v *string) *LocationCreate 
 	return _c
 }
 
+// SetLeadFormKey sets the "lead_form_key" field.
+func (_c *LocationCreate) SetLeadFormKey(v string) *LocationCreate {
+	_c.mutation.SetLeadFormKey(v)
+	return _c
+}
+
+// SetNillableLeadFormKey sets the "lead_form_key" field if the given value is not nil.
+func (_c *LocationCreate) SetNillableLeadFormKey(v *string) *LocationCreate {
+	if v != nil {
+		_c.SetLeadFormKey(*v)
+	}
+	return _c
+}
+
+// SetLeadFormOrigins sets the "lead_form_origins" field.
+func (_c *LocationCreate) SetLeadFormOrigins(v []string) *LocationCreate {
+	_c.mutation.SetLeadFormOrigins(v)
+	return _c
+}
+
+// SetLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field.
+func (_c *LocationCreate) SetLeadFormDoubleOptIn(v bool) *LocationCreate {
+	_c.mutation.SetLeadFormDoubleOptIn(v)
+	return _c
+}
+
+// SetNillableLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field if the given value is not nil.
+func (_c *LocationCreate) SetNillableLeadFormDoubleOptIn(v *bool) *LocationCreate {
+	if v != nil {
+		_c.SetLeadFormDoubleOptIn(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *LocationCreate) SetID(v pulid.ID) *LocationCreate {
 	_c.mutation.SetID(v)
@@ -266,6 +300,10 @@ func (_c *LocationCreate) defaults() error {
 		v := location.DefaultSettings
 		_c.mutation.SetSettings(v)
 	}
+	if _, ok := _c.mutation.LeadFormDoubleOptIn(); !ok {
+		v := location.DefaultLeadFormDoubleOptIn
+		_c.mutation.SetLeadFormDoubleOptIn(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if location.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized location.DefaultID (forgotten import ent/runtime?)")
@@ -342,6 +380,14 @@ func (_c *LocationCreate) check() error {
 		if err := location.SmsWebhookTokenValidator(v); err != nil {
 			return &ValidationError{Name: "sms_webhook_token", err: fmt.Errorf(`ent: validator failed for field "Location.sms_webhook_token": %w`, err)}
 		}
+	}
+	if v, ok := _c.mutation.LeadFormKey(); ok {
+		if err := location.LeadFormKeyValidator(v); err != nil {
+			return &ValidationError{Name: "lead_form_key", err: fmt.Errorf(`ent: validator failed for field "Location.lead_form_key": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.LeadFormDoubleOptIn(); !ok {
+		return &ValidationError{Name: "lead_form_double_opt_in", err: errors.New(`ent: missing required field "Location.lead_form_double_opt_in"`)}
 	}
 	return nil
 }
@@ -426,6 +472,18 @@ func (_c *LocationCreate) createSpec() (*Location, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SmsWebhookToken(); ok {
 		_spec.SetField(location.FieldSmsWebhookToken, field.TypeString, value)
 		_node.SmsWebhookToken = &value
+	}
+	if value, ok := _c.mutation.LeadFormKey(); ok {
+		_spec.SetField(location.FieldLeadFormKey, field.TypeString, value)
+		_node.LeadFormKey = &value
+	}
+	if value, ok := _c.mutation.LeadFormOrigins(); ok {
+		_spec.SetField(location.FieldLeadFormOrigins, field.TypeJSON, value)
+		_node.LeadFormOrigins = value
+	}
+	if value, ok := _c.mutation.LeadFormDoubleOptIn(); ok {
+		_spec.SetField(location.FieldLeadFormDoubleOptIn, field.TypeBool, value)
+		_node.LeadFormDoubleOptIn = value
 	}
 	return _node, _spec
 }
@@ -620,6 +678,54 @@ func (u *LocationUpsert) UpdateSmsWebhookToken() *LocationUpsert {
 // ClearSmsWebhookToken clears the value of the "sms_webhook_token" field.
 func (u *LocationUpsert) ClearSmsWebhookToken() *LocationUpsert {
 	u.SetNull(location.FieldSmsWebhookToken)
+	return u
+}
+
+// SetLeadFormKey sets the "lead_form_key" field.
+func (u *LocationUpsert) SetLeadFormKey(v string) *LocationUpsert {
+	u.Set(location.FieldLeadFormKey, v)
+	return u
+}
+
+// UpdateLeadFormKey sets the "lead_form_key" field to the value that was provided on create.
+func (u *LocationUpsert) UpdateLeadFormKey() *LocationUpsert {
+	u.SetExcluded(location.FieldLeadFormKey)
+	return u
+}
+
+// ClearLeadFormKey clears the value of the "lead_form_key" field.
+func (u *LocationUpsert) ClearLeadFormKey() *LocationUpsert {
+	u.SetNull(location.FieldLeadFormKey)
+	return u
+}
+
+// SetLeadFormOrigins sets the "lead_form_origins" field.
+func (u *LocationUpsert) SetLeadFormOrigins(v []string) *LocationUpsert {
+	u.Set(location.FieldLeadFormOrigins, v)
+	return u
+}
+
+// UpdateLeadFormOrigins sets the "lead_form_origins" field to the value that was provided on create.
+func (u *LocationUpsert) UpdateLeadFormOrigins() *LocationUpsert {
+	u.SetExcluded(location.FieldLeadFormOrigins)
+	return u
+}
+
+// ClearLeadFormOrigins clears the value of the "lead_form_origins" field.
+func (u *LocationUpsert) ClearLeadFormOrigins() *LocationUpsert {
+	u.SetNull(location.FieldLeadFormOrigins)
+	return u
+}
+
+// SetLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field.
+func (u *LocationUpsert) SetLeadFormDoubleOptIn(v bool) *LocationUpsert {
+	u.Set(location.FieldLeadFormDoubleOptIn, v)
+	return u
+}
+
+// UpdateLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field to the value that was provided on create.
+func (u *LocationUpsert) UpdateLeadFormDoubleOptIn() *LocationUpsert {
+	u.SetExcluded(location.FieldLeadFormDoubleOptIn)
 	return u
 }
 
@@ -839,6 +945,62 @@ func (u *LocationUpsertOne) UpdateSmsWebhookToken() *LocationUpsertOne {
 func (u *LocationUpsertOne) ClearSmsWebhookToken() *LocationUpsertOne {
 	return u.Update(func(s *LocationUpsert) {
 		s.ClearSmsWebhookToken()
+	})
+}
+
+// SetLeadFormKey sets the "lead_form_key" field.
+func (u *LocationUpsertOne) SetLeadFormKey(v string) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetLeadFormKey(v)
+	})
+}
+
+// UpdateLeadFormKey sets the "lead_form_key" field to the value that was provided on create.
+func (u *LocationUpsertOne) UpdateLeadFormKey() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateLeadFormKey()
+	})
+}
+
+// ClearLeadFormKey clears the value of the "lead_form_key" field.
+func (u *LocationUpsertOne) ClearLeadFormKey() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearLeadFormKey()
+	})
+}
+
+// SetLeadFormOrigins sets the "lead_form_origins" field.
+func (u *LocationUpsertOne) SetLeadFormOrigins(v []string) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetLeadFormOrigins(v)
+	})
+}
+
+// UpdateLeadFormOrigins sets the "lead_form_origins" field to the value that was provided on create.
+func (u *LocationUpsertOne) UpdateLeadFormOrigins() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateLeadFormOrigins()
+	})
+}
+
+// ClearLeadFormOrigins clears the value of the "lead_form_origins" field.
+func (u *LocationUpsertOne) ClearLeadFormOrigins() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearLeadFormOrigins()
+	})
+}
+
+// SetLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field.
+func (u *LocationUpsertOne) SetLeadFormDoubleOptIn(v bool) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetLeadFormDoubleOptIn(v)
+	})
+}
+
+// UpdateLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field to the value that was provided on create.
+func (u *LocationUpsertOne) UpdateLeadFormDoubleOptIn() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateLeadFormDoubleOptIn()
 	})
 }
 
@@ -1225,6 +1387,62 @@ func (u *LocationUpsertBulk) UpdateSmsWebhookToken() *LocationUpsertBulk {
 func (u *LocationUpsertBulk) ClearSmsWebhookToken() *LocationUpsertBulk {
 	return u.Update(func(s *LocationUpsert) {
 		s.ClearSmsWebhookToken()
+	})
+}
+
+// SetLeadFormKey sets the "lead_form_key" field.
+func (u *LocationUpsertBulk) SetLeadFormKey(v string) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetLeadFormKey(v)
+	})
+}
+
+// UpdateLeadFormKey sets the "lead_form_key" field to the value that was provided on create.
+func (u *LocationUpsertBulk) UpdateLeadFormKey() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateLeadFormKey()
+	})
+}
+
+// ClearLeadFormKey clears the value of the "lead_form_key" field.
+func (u *LocationUpsertBulk) ClearLeadFormKey() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearLeadFormKey()
+	})
+}
+
+// SetLeadFormOrigins sets the "lead_form_origins" field.
+func (u *LocationUpsertBulk) SetLeadFormOrigins(v []string) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetLeadFormOrigins(v)
+	})
+}
+
+// UpdateLeadFormOrigins sets the "lead_form_origins" field to the value that was provided on create.
+func (u *LocationUpsertBulk) UpdateLeadFormOrigins() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateLeadFormOrigins()
+	})
+}
+
+// ClearLeadFormOrigins clears the value of the "lead_form_origins" field.
+func (u *LocationUpsertBulk) ClearLeadFormOrigins() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearLeadFormOrigins()
+	})
+}
+
+// SetLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field.
+func (u *LocationUpsertBulk) SetLeadFormDoubleOptIn(v bool) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetLeadFormDoubleOptIn(v)
+	})
+}
+
+// UpdateLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field to the value that was provided on create.
+func (u *LocationUpsertBulk) UpdateLeadFormDoubleOptIn() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateLeadFormDoubleOptIn()
 	})
 }
 

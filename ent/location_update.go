@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
@@ -187,6 +188,58 @@ func (_u *LocationUpdate) ClearSmsWebhookToken() *LocationUpdate {
 	return _u
 }
 
+// SetLeadFormKey sets the "lead_form_key" field.
+func (_u *LocationUpdate) SetLeadFormKey(v string) *LocationUpdate {
+	_u.mutation.SetLeadFormKey(v)
+	return _u
+}
+
+// SetNillableLeadFormKey sets the "lead_form_key" field if the given value is not nil.
+func (_u *LocationUpdate) SetNillableLeadFormKey(v *string) *LocationUpdate {
+	if v != nil {
+		_u.SetLeadFormKey(*v)
+	}
+	return _u
+}
+
+// ClearLeadFormKey clears the value of the "lead_form_key" field.
+func (_u *LocationUpdate) ClearLeadFormKey() *LocationUpdate {
+	_u.mutation.ClearLeadFormKey()
+	return _u
+}
+
+// SetLeadFormOrigins sets the "lead_form_origins" field.
+func (_u *LocationUpdate) SetLeadFormOrigins(v []string) *LocationUpdate {
+	_u.mutation.SetLeadFormOrigins(v)
+	return _u
+}
+
+// AppendLeadFormOrigins appends value to the "lead_form_origins" field.
+func (_u *LocationUpdate) AppendLeadFormOrigins(v []string) *LocationUpdate {
+	_u.mutation.AppendLeadFormOrigins(v)
+	return _u
+}
+
+// ClearLeadFormOrigins clears the value of the "lead_form_origins" field.
+func (_u *LocationUpdate) ClearLeadFormOrigins() *LocationUpdate {
+	_u.mutation.ClearLeadFormOrigins()
+	return _u
+}
+
+// SetLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field.
+func (_u *LocationUpdate) SetLeadFormDoubleOptIn(v bool) *LocationUpdate {
+	_u.mutation.SetLeadFormDoubleOptIn(v)
+	return _u
+}
+
+// SetNillableLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field if the given value is not nil.
+func (_u *LocationUpdate) SetNillableLeadFormDoubleOptIn(v *bool) *LocationUpdate {
+	if v != nil {
+		_u.SetLeadFormDoubleOptIn(*v)
+	}
+	return _u
+}
+
 // Mutation returns the LocationMutation object of the builder.
 func (_u *LocationUpdate) Mutation() *LocationMutation {
 	return _u.mutation
@@ -271,6 +324,11 @@ func (_u *LocationUpdate) check() error {
 			return &ValidationError{Name: "sms_webhook_token", err: fmt.Errorf(`ent: validator failed for field "Location.sms_webhook_token": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LeadFormKey(); ok {
+		if err := location.LeadFormKeyValidator(v); err != nil {
+			return &ValidationError{Name: "lead_form_key", err: fmt.Errorf(`ent: validator failed for field "Location.lead_form_key": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -324,6 +382,26 @@ func (_u *LocationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SmsWebhookTokenCleared() {
 		_spec.ClearField(location.FieldSmsWebhookToken, field.TypeString)
+	}
+	if value, ok := _u.mutation.LeadFormKey(); ok {
+		_spec.SetField(location.FieldLeadFormKey, field.TypeString, value)
+	}
+	if _u.mutation.LeadFormKeyCleared() {
+		_spec.ClearField(location.FieldLeadFormKey, field.TypeString)
+	}
+	if value, ok := _u.mutation.LeadFormOrigins(); ok {
+		_spec.SetField(location.FieldLeadFormOrigins, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedLeadFormOrigins(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, location.FieldLeadFormOrigins, value)
+		})
+	}
+	if _u.mutation.LeadFormOriginsCleared() {
+		_spec.ClearField(location.FieldLeadFormOrigins, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.LeadFormDoubleOptIn(); ok {
+		_spec.SetField(location.FieldLeadFormDoubleOptIn, field.TypeBool, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -503,6 +581,58 @@ func (_u *LocationUpdateOne) ClearSmsWebhookToken() *LocationUpdateOne {
 	return _u
 }
 
+// SetLeadFormKey sets the "lead_form_key" field.
+func (_u *LocationUpdateOne) SetLeadFormKey(v string) *LocationUpdateOne {
+	_u.mutation.SetLeadFormKey(v)
+	return _u
+}
+
+// SetNillableLeadFormKey sets the "lead_form_key" field if the given value is not nil.
+func (_u *LocationUpdateOne) SetNillableLeadFormKey(v *string) *LocationUpdateOne {
+	if v != nil {
+		_u.SetLeadFormKey(*v)
+	}
+	return _u
+}
+
+// ClearLeadFormKey clears the value of the "lead_form_key" field.
+func (_u *LocationUpdateOne) ClearLeadFormKey() *LocationUpdateOne {
+	_u.mutation.ClearLeadFormKey()
+	return _u
+}
+
+// SetLeadFormOrigins sets the "lead_form_origins" field.
+func (_u *LocationUpdateOne) SetLeadFormOrigins(v []string) *LocationUpdateOne {
+	_u.mutation.SetLeadFormOrigins(v)
+	return _u
+}
+
+// AppendLeadFormOrigins appends value to the "lead_form_origins" field.
+func (_u *LocationUpdateOne) AppendLeadFormOrigins(v []string) *LocationUpdateOne {
+	_u.mutation.AppendLeadFormOrigins(v)
+	return _u
+}
+
+// ClearLeadFormOrigins clears the value of the "lead_form_origins" field.
+func (_u *LocationUpdateOne) ClearLeadFormOrigins() *LocationUpdateOne {
+	_u.mutation.ClearLeadFormOrigins()
+	return _u
+}
+
+// SetLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field.
+func (_u *LocationUpdateOne) SetLeadFormDoubleOptIn(v bool) *LocationUpdateOne {
+	_u.mutation.SetLeadFormDoubleOptIn(v)
+	return _u
+}
+
+// SetNillableLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field if the given value is not nil.
+func (_u *LocationUpdateOne) SetNillableLeadFormDoubleOptIn(v *bool) *LocationUpdateOne {
+	if v != nil {
+		_u.SetLeadFormDoubleOptIn(*v)
+	}
+	return _u
+}
+
 // Mutation returns the LocationMutation object of the builder.
 func (_u *LocationUpdateOne) Mutation() *LocationMutation {
 	return _u.mutation
@@ -600,6 +730,11 @@ func (_u *LocationUpdateOne) check() error {
 			return &ValidationError{Name: "sms_webhook_token", err: fmt.Errorf(`ent: validator failed for field "Location.sms_webhook_token": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LeadFormKey(); ok {
+		if err := location.LeadFormKeyValidator(v); err != nil {
+			return &ValidationError{Name: "lead_form_key", err: fmt.Errorf(`ent: validator failed for field "Location.lead_form_key": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -670,6 +805,26 @@ func (_u *LocationUpdateOne) sqlSave(ctx context.Context) (_node *Location, err 
 	}
 	if _u.mutation.SmsWebhookTokenCleared() {
 		_spec.ClearField(location.FieldSmsWebhookToken, field.TypeString)
+	}
+	if value, ok := _u.mutation.LeadFormKey(); ok {
+		_spec.SetField(location.FieldLeadFormKey, field.TypeString, value)
+	}
+	if _u.mutation.LeadFormKeyCleared() {
+		_spec.ClearField(location.FieldLeadFormKey, field.TypeString)
+	}
+	if value, ok := _u.mutation.LeadFormOrigins(); ok {
+		_spec.SetField(location.FieldLeadFormOrigins, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedLeadFormOrigins(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, location.FieldLeadFormOrigins, value)
+		})
+	}
+	if _u.mutation.LeadFormOriginsCleared() {
+		_spec.ClearField(location.FieldLeadFormOrigins, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.LeadFormDoubleOptIn(); ok {
+		_spec.SetField(location.FieldLeadFormDoubleOptIn, field.TypeBool, value)
 	}
 	_node = &Location{config: _u.config}
 	_spec.Assign = _node.assignValues

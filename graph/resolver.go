@@ -19,6 +19,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/leadform"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
@@ -26,6 +27,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/sms"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
+	"github.com/avatarimaging/avatarcrm/internal/webhooks"
 	"github.com/avatarimaging/avatarcrm/internal/wix"
 )
 
@@ -78,6 +80,10 @@ type Resolver struct {
 	Hooks   *hooks.Pipeline
 	Wix     *wix.Service
 	Inbound InboundSettings
+	// Webhooks are the outbound webhook subscriptions and their delivery
+	// log; LeadForm the website form's settings (graph/webhooks.graphql).
+	Webhooks *webhooks.Service
+	LeadForm *leadform.Service
 	// Now is the clock.
 	Now clock.Clock
 }

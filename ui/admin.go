@@ -142,6 +142,12 @@ var flashes = map[string]string{
 	"conversation-done":     "Conversation marked done. A new message from the patient reopens it.",
 	"conversation-assigned": "Conversation assigned.",
 	"sms-settings":          "SMS settings saved.",
+	"webhook-test":          "Test event queued: it appears in the delivery log below.",
+	"webhook-enabled":       "Subscription enabled; its failures are cleared.",
+	"webhook-disabled":      "Subscription disabled: nothing is sent to it until it is enabled again.",
+	"webhook-deleted":       "Subscription deleted, with its delivery log.",
+	"lead-form-saved":       "Lead form settings saved.",
+	"lead-form-rotated":     "Form key replaced. Paste the new snippet into the site: the old address no longer works.",
 	"sms-token-rotated":     "Token replaced. Paste the new URLs into ClickSend: the old ones no longer work.",
 }
 

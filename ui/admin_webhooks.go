@@ -3,256 +3,223 @@ package ui
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"time"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
-	"github.com/avatarimaging/avatarcrm/ent/schema/types"
-	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/graph"
-	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/ui/views"
 )
 
-// The integrations pages (issue 16): /admin/webhooks (endpoints, Wix
-// service mappings, the Wix sync, staff alerts) and
-// /admin/webhooks/events (stored webhook events, their processing
-// history, replay).
+// webhooksAPI is /admin/webhooks: outbound webhook subscriptions, their
+// delivery log, and the website lead form's settings.
+type webhooksAPI interface {
+	WebhookEventTypes(ctx context.Context) ([]string, error)
+	WebhookSubscriptions(ctx context.Context) ([]*ent.WebhookSubscription, error)
+	WebhookDeliveries(ctx context.Context, subscriptionID *pulid.ID, status *webhookdelivery.Status, first *int) ([]*ent.WebhookDelivery, error)
+	LeadFormSettings(ctx context.Context) (*graph.LeadFormSettings, error)
+	CreateWebhookSubscription(ctx context.Context, input graph.CreateWebhookSubscriptionInput) (*graph.WebhookSubscriptionWithSecret, error)
+	UpdateWebhookSubscription(ctx context.Context, id pulid.ID, input graph.UpdateWebhookSubscriptionInput) (*ent.WebhookSubscription, error)
+	DeleteWebhookSubscription(ctx context.Context, id pulid.ID) (pulid.ID, error)
+	RotateWebhookSecret(ctx context.Context, id pulid.ID, graceHours *int) (*graph.WebhookSubscriptionWithSecret, error)
+	SendTestWebhook(ctx context.Context, id pulid.ID) (*ent.WebhookDelivery, error)
+	UpdateLeadFormSettings(ctx context.Context, origins []string, doubleOptIn *bool) (*graph.LeadFormSettings, error)
+	RotateLeadFormKey(ctx context.Context) (*graph.LeadFormSettings, error)
+}
 
 func (u *UI) webhookRoutes(r chi.Router) {
-	r.Get("/admin/webhooks", u.adminIntegrations)
-	r.Post("/admin/webhooks/wix-services", u.setWixService)
-	r.Get("/admin/webhooks/wix-services/{id}/remove", u.removeWixService)
-	r.Post("/admin/webhooks/wix-services/{id}/remove", u.removeWixService)
-	r.Post("/admin/webhooks/wix-sync", u.syncWix)
-	r.Get("/admin/webhooks/events", u.webhookEvents)
-	r.Get("/admin/webhooks/events/{id}", u.webhookEvent)
-	r.Post("/admin/webhooks/events/{id}/replay", u.replayWebhookEvent)
+	r.Get("/admin/webhooks", u.adminWebhooks)
+	r.Post("/admin/webhooks", u.createWebhook)
+	r.Post("/admin/webhooks/{id}/test", u.testWebhook)
+	r.Post("/admin/webhooks/{id}/rotate", u.rotateWebhook)
+	r.Post("/admin/webhooks/{id}/enabled", u.enableWebhook)
+	r.Post("/admin/webhooks/{id}/delete", u.deleteWebhook)
+	r.Post("/admin/webhooks/lead-form", u.saveLeadForm)
+	r.Post("/admin/webhooks/lead-form/rotate", u.rotateLeadForm)
 }
 
-const eventsPageSize = 50
+const webhooksTitle = "Webhooks"
 
-var webhookSources = []string{"wix", "manychat", "clicksend"}
-
-// webhookEvents lists the stored events, newest first, with filters.
-func (u *UI) webhookEvents(w http.ResponseWriter, r *http.Request) {
-	p, ok := u.adminPage(w, r, "Webhook events", graph.OpWebhookEvents)
+func (u *UI) adminWebhooks(w http.ResponseWriter, r *http.Request) {
+	p, ok := u.adminPage(w, r, webhooksTitle, graph.OpWebhookSubscriptions)
 	if !ok {
 		return
 	}
-	qs := r.URL.Query()
-	d := views.WebhookEventsPage{Source: qs.Get("source"), Status: qs.Get("status"), Sources: webhookSources}
-	d.Statuses = []string{"received", "processed", "failed", "ignored", "dead", "rejected"}
-	where := &graph.WebhookEventsWhere{}
-	if d.Source != "" {
-		where.Source = &d.Source
-	}
-	if d.Status != "" {
-		st := webhookevent.Status(d.Status)
-		where.Status = &st
-	}
-	if b, err := time.Parse(time.RFC3339Nano, qs.Get("before")); err == nil {
-		where.Before = &b
-	}
-	evs, err := u.api.inbound.WebhookEvents(r.Context(), where, ptr(eventsPageSize))
+	d, err := u.webhooksPage(r.Context(), views.WebhookForm{}, nil)
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	for _, ev := range evs {
-		d.Rows = append(d.Rows, webhookRow(ev))
-	}
-	if len(evs) == eventsPageSize {
-		v := url.Values{}
-		for _, k := range []string{"source", "status"} {
-			if x := qs.Get(k); x != "" {
-				v.Set(k, x)
-			}
-		}
-		v.Set("before", evs[len(evs)-1].ReceivedAt.UTC().Format(time.RFC3339Nano))
-		d.Older = "/admin/webhooks/events?" + v.Encode()
-	}
-	render(w, r, views.WebhookEventsPageView(p, d))
+	render(w, r, views.AdminWebhooksPage(p, d))
 }
 
-func webhookRow(ev *ent.WebhookEvent) views.WebhookEventRow {
-	return views.WebhookEventRow{
-		ID: ev.ID.String(), Source: ev.Source, Kind: ev.Kind, EventType: ev.EventType, EventID: ev.EventID,
-		Status: string(ev.Status), LastError: ev.LastError, Received: ev.ReceivedAt, Attempts: ev.Attempts, Duplicates: ev.Duplicates,
+// webhooksPage reads what the page shows; lead carries a lead form
+// section kept after an error.
+func (u *UI) webhooksPage(ctx context.Context, form views.WebhookForm, lead *views.LeadFormView) (views.WebhooksPage, error) {
+	d := views.WebhooksPage{Form: form, CanEdit: u.allowed(ctx, graph.OpCreateWebhookSubscription)}
+	if d.Form.Errors == nil {
+		d.Form.Errors = views.FieldErrors{}
 	}
-}
-
-// webhookEvent shows one event: payload, history, the replay button.
-func (u *UI) webhookEvent(w http.ResponseWriter, r *http.Request) {
-	u.showEvent(w, r, http.StatusOK, "")
-}
-
-func (u *UI) showEvent(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	p, ok := u.adminPage(w, r, "Webhook event", graph.OpWebhookEvent)
-	if !ok {
-		return
+	var err error
+	if d.EventTypes, err = u.api.webhooks.WebhookEventTypes(ctx); err != nil {
+		return d, err
 	}
-	ev, err := u.api.inbound.WebhookEvent(r.Context(), idParam(r))
-	if err != nil {
-		u.fail(w, r, err)
-		return
+	if d.Subs, err = u.api.webhooks.WebhookSubscriptions(ctx); err != nil {
+		return d, err
 	}
-	d := views.WebhookEventPage{Row: webhookRow(ev), Payload: ev.Payload, Processed: ev.ProcessedAt,
-		CanReplay:  u.allowed(r.Context(), graph.OpReplayWebhookEvent),
-		Replayable: ev.Status != webhookevent.StatusRejected && ev.Status != webhookevent.StatusReceived, Error: msg}
-	for _, h := range ev.History {
-		d.History = append(d.History, views.WebhookAttemptRow{At: h.At, Attempt: h.Attempt, Outcome: h.Outcome, Error: h.Error, TookMs: h.TookMs})
+	urls := map[pulid.ID]string{}
+	for _, s := range d.Subs {
+		urls[s.ID] = s.URL
 	}
-	renderStatus(w, r, status, views.WebhookEventPageView(p, d))
-}
-
-// replayWebhookEvent posts the replay button: replayWebhookEvent.
-func (u *UI) replayWebhookEvent(w http.ResponseWriter, r *http.Request) {
-	if !u.may(w, r, graph.OpReplayWebhookEvent) || !u.parseForm(w, r) {
-		return
-	}
-	id := idParam(r)
-	_, err := u.api.inbound.ReplayWebhookEvent(r.Context(), id)
-	if err == nil {
-		redirectDone(w, r, "/admin/webhooks/events/"+id.String(), "webhook-replayed", nil, "")
-		return
-	}
-	switch apperr.CodeOf(err) {
-	case apperr.Invalid, apperr.Conflict:
-		u.showEvent(w, r, Status(apperr.CodeOf(err)), sentence(apperr.From(err).Message))
-	default:
-		u.fail(w, r, err)
-	}
-}
-
-// adminIntegrations shows the endpoints, the Wix mappings and sync, and
-// the staff alerts.
-func (u *UI) adminIntegrations(w http.ResponseWriter, r *http.Request) {
-	p, ok := u.adminPage(w, r, "Integrations", graph.OpInboundSettings)
-	if !ok {
-		return
-	}
-	d, err := u.integrationsPage(r.Context(), views.WixServiceForm{}, views.WixSyncForm{})
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	render(w, r, views.IntegrationsPageView(p, d))
-}
-
-func (u *UI) integrationsPage(ctx context.Context, form views.WixServiceForm, sync views.WixSyncForm) (views.IntegrationsPage, error) {
-	var d views.IntegrationsPage
-	st, err := u.api.inbound.InboundSettings(ctx)
+	ds, err := u.api.webhooks.WebhookDeliveries(ctx, nil, nil, ptr(50))
 	if err != nil {
 		return d, err
 	}
-	d = views.IntegrationsPage{
-		WixEnabled: st.WixEnabled, WixSyncEnabled: st.WixSyncEnabled, ManyChatEnabled: st.ManyChatEnabled, SlackEnabled: st.SlackEnabled,
-		WixURL: st.WixURL, ManyChatURL: st.ManyChatURL, Form: form, Sync: sync,
-		CanEdit: u.allowed(ctx, graph.OpSetWixService),
+	for _, x := range ds {
+		d.Deliveries = append(d.Deliveries, views.WebhookDeliveryRow{D: x, URL: urls[x.SubscriptionID]})
 	}
-	names := map[pulid.ID]string{}
-	if u.allowed(ctx, graph.OpServices) {
-		conn, err := u.api.inbound.Services(ctx, nil, ptr(500), nil, nil, nil, nil)
+	if lead != nil {
+		d.LeadForm = *lead
+	}
+	if u.allowed(ctx, graph.OpLeadFormSettings) {
+		st, err := u.api.webhooks.LeadFormSettings(ctx)
 		if err != nil {
 			return d, err
 		}
-		for _, e := range conn.Edges {
-			names[e.Node.ID] = e.Node.Name
-			d.Services = append(d.Services, views.ServiceOption{ID: e.Node.ID.String(), Name: e.Node.Name})
+		d.LeadForm.URL, d.LeadForm.Snippet = st.URL, st.Snippet
+		if lead == nil {
+			d.LeadForm.Origins, d.LeadForm.DoubleOptIn = strings.Join(st.Origins, "\n"), st.DoubleOptIn
 		}
 	}
-	ms, err := u.api.inbound.WixServices(ctx)
-	if err != nil {
-		return d, err
-	}
-	for _, m := range ms {
-		name := names[m.ServiceID]
-		if name == "" {
-			name = m.ServiceID.String()
-		}
-		d.Mappings = append(d.Mappings, views.WixServiceRow{ID: m.ID.String(), WixID: m.WixServiceID, WixName: m.WixName, ServiceID: m.ServiceID.String(), ServiceName: name})
-	}
-	alerts, err := u.api.inbound.StaffAlerts(ctx, ptr(50))
-	if err != nil {
-		return d, err
-	}
-	for _, a := range alerts {
-		d.Alerts = append(d.Alerts, views.StaffAlertRow{Created: a.CreatedAt, Topic: a.Topic, Text: a.Text, Status: string(a.Status), Channel: a.Channel, LastError: a.LastError})
+	if d.LeadForm.Errors == nil {
+		d.LeadForm.Errors = views.FieldErrors{}
 	}
 	return d, nil
 }
 
-func (u *UI) integrationsAgain(w http.ResponseWriter, r *http.Request, status int, form views.WixServiceForm, sync views.WixSyncForm) {
-	p, ok := u.adminPage(w, r, "Integrations", graph.OpInboundSettings)
+// showSecret renders the page with a new secret: it is shown once, never
+// redirected to.
+func (u *UI) showSecret(w http.ResponseWriter, r *http.Request, s *graph.WebhookSubscriptionWithSecret) {
+	p, ok := u.adminPage(w, r, webhooksTitle, graph.OpWebhookSubscriptions)
 	if !ok {
 		return
 	}
-	p.Error = "Nothing was changed: please check the form."
-	d, err := u.integrationsPage(r.Context(), form, sync)
+	d, err := u.webhooksPage(r.Context(), views.WebhookForm{}, nil)
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	renderStatus(w, r, status, views.IntegrationsPageView(p, d))
+	d.NewSecret, d.NewSecretFor = s.Secret, s.Subscription.URL
+	w.Header().Set("Cache-Control", "no-store")
+	render(w, r, views.AdminWebhooksPage(p, d))
 }
 
-// setWixService posts the mapping form: setWixService.
-func (u *UI) setWixService(w http.ResponseWriter, r *http.Request) {
-	if !u.may(w, r, graph.OpSetWixService) || !u.parseForm(w, r) {
+func (u *UI) createWebhook(w http.ResponseWriter, r *http.Request) {
+	if !u.may(w, r, graph.OpCreateWebhookSubscription) || !u.parseForm(w, r) {
 		return
 	}
-	form := views.WixServiceForm{WixID: trim(r.PostFormValue("wixServiceID")), WixName: trim(r.PostFormValue("wixName")), ServiceID: trim(r.PostFormValue("serviceID"))}
-	_, err := u.api.inbound.SetWixService(r.Context(), graph.WixServiceInput{WixServiceID: form.WixID, WixName: &form.WixName, ServiceID: pulid.ID(form.ServiceID)})
-	u.finish(w, r, err, done{Path: "/admin/webhooks", Key: "wix-service-saved"}, named("wixServiceID", "wixName", "serviceID"), "", func(errs views.FieldErrors, status int) {
+	form := views.WebhookForm{URL: trim(r.PostFormValue("url")), Description: trim(r.PostFormValue("description")),
+		EventTypes: r.PostForm["eventTypes"], IncludePII: r.PostFormValue("includePii") == "true"}
+	in := graph.CreateWebhookSubscriptionInput{URL: form.URL, Description: &form.Description, EventTypes: form.EventTypes, IncludePii: &form.IncludePII}
+	if in.EventTypes == nil {
+		in.EventTypes = []string{}
+	}
+	created, err := u.api.webhooks.CreateWebhookSubscription(r.Context(), in)
+	if err == nil {
+		u.showSecret(w, r, created)
+		return
+	}
+	u.finish(w, r, err, done{}, named("url", "description", "eventTypes", "includePii"), "", func(errs views.FieldErrors, status int) {
+		p, ok := u.adminPage(w, r, webhooksTitle, graph.OpWebhookSubscriptions)
+		if !ok {
+			return
+		}
+		p.Error = "The subscription was not created: please check the form."
 		form.Errors = errs
-		u.integrationsAgain(w, r, status, form, views.WixSyncForm{})
-	})
-}
-
-// removeWixService confirms, then removes a mapping: deleteWixService.
-func (u *UI) removeWixService(w http.ResponseWriter, r *http.Request) {
-	if !u.may(w, r, graph.OpDeleteWixService) || (r.Method == http.MethodPost && !u.parseForm(w, r)) {
-		return
-	}
-	if confirmed(r) {
-		if _, err := u.api.inbound.DeleteWixService(r.Context(), idParam(r)); err != nil {
+		d, err := u.webhooksPage(r.Context(), form, nil)
+		if err != nil {
 			u.fail(w, r, err)
 			return
 		}
-		redirectDone(w, r, "/admin/webhooks", "wix-service-removed", nil, "")
-		return
-	}
-	p, ok := u.adminPage(w, r, "Remove Wix service mapping", graph.OpWixServices)
-	if !ok {
-		return
-	}
-	c := views.Confirm{
-		Title:   "Remove this Wix service mapping?",
-		Message: "Wix bookings of this service will become tasks for staff until it is mapped again.",
-		Action:  r.URL.Path, Button: "Remove mapping", Cancel: "/admin/webhooks",
-	}
-	render(w, r, views.ConfirmPage(p, c))
+		renderStatus(w, r, status, views.AdminWebhooksPage(p, d))
+	})
 }
 
-// syncWix posts the sync form: syncWix (a job).
-func (u *UI) syncWix(w http.ResponseWriter, r *http.Request) {
-	if !u.may(w, r, graph.OpSyncWix) || !u.parseForm(w, r) {
+func (u *UI) testWebhook(w http.ResponseWriter, r *http.Request) {
+	if !u.may(w, r, graph.OpSendTestWebhook) {
 		return
 	}
-	sync := views.WixSyncForm{Since: trim(r.PostFormValue("since"))}
-	d, err := types.ParseDate(sync.Since)
+	_, err := u.api.webhooks.SendTestWebhook(r.Context(), idParam(r))
+	u.finish(w, r, err, done{Path: "/admin/webhooks", Key: "webhook-test"}, nil, "", nil)
+}
+
+func (u *UI) rotateWebhook(w http.ResponseWriter, r *http.Request) {
+	if !u.may(w, r, graph.OpRotateWebhookSecret) {
+		return
+	}
+	s, err := u.api.webhooks.RotateWebhookSecret(r.Context(), idParam(r), nil)
 	if err != nil {
-		sync.Errors = views.FieldErrors{"since": "Use a date such as 2026-03-01."}
-		u.integrationsAgain(w, r, http.StatusUnprocessableEntity, views.WixServiceForm{}, sync)
+		u.fail(w, r, err)
 		return
 	}
-	_, err = u.api.inbound.SyncWix(r.Context(), d)
-	u.finish(w, r, err, done{Path: "/admin/webhooks", Key: "wix-sync-started"}, named("since"), "", func(errs views.FieldErrors, status int) {
-		sync.Errors = errs
-		u.integrationsAgain(w, r, status, views.WixServiceForm{}, sync)
+	u.showSecret(w, r, s)
+}
+
+func (u *UI) enableWebhook(w http.ResponseWriter, r *http.Request) {
+	if !u.may(w, r, graph.OpUpdateWebhookSubscription) || !u.parseForm(w, r) {
+		return
+	}
+	on := r.PostFormValue("enabled") == "true"
+	_, err := u.api.webhooks.UpdateWebhookSubscription(r.Context(), idParam(r), graph.UpdateWebhookSubscriptionInput{Enabled: &on})
+	key := "webhook-disabled"
+	if on {
+		key = "webhook-enabled"
+	}
+	u.finish(w, r, err, done{Path: "/admin/webhooks", Key: key}, nil, "", nil)
+}
+
+func (u *UI) deleteWebhook(w http.ResponseWriter, r *http.Request) {
+	if !u.may(w, r, graph.OpDeleteWebhookSubscription) {
+		return
+	}
+	_, err := u.api.webhooks.DeleteWebhookSubscription(r.Context(), idParam(r))
+	u.finish(w, r, err, done{Path: "/admin/webhooks", Key: "webhook-deleted"}, nil, "", nil)
+}
+
+func (u *UI) saveLeadForm(w http.ResponseWriter, r *http.Request) {
+	if !u.may(w, r, graph.OpUpdateLeadFormSettings) || !u.parseForm(w, r) {
+		return
+	}
+	raw := r.PostFormValue("origins")
+	origins := []string{}
+	for _, o := range strings.FieldsFunc(raw, func(c rune) bool { return c == '\n' || c == ',' || c == ' ' || c == '\r' }) {
+		origins = append(origins, o)
+	}
+	dbl := r.PostFormValue("doubleOptIn") == "true"
+	_, err := u.api.webhooks.UpdateLeadFormSettings(r.Context(), origins, &dbl)
+	u.finish(w, r, err, done{Path: "/admin/webhooks", Key: "lead-form-saved"}, named("origins"), "", func(errs views.FieldErrors, status int) {
+		p, ok := u.adminPage(w, r, webhooksTitle, graph.OpWebhookSubscriptions)
+		if !ok {
+			return
+		}
+		p.Error = "The lead form settings were not saved: please check them."
+		lead := &views.LeadFormView{Origins: raw, DoubleOptIn: dbl, Errors: errs}
+		d, err := u.webhooksPage(r.Context(), views.WebhookForm{}, lead)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		renderStatus(w, r, status, views.AdminWebhooksPage(p, d))
 	})
+}
+
+func (u *UI) rotateLeadForm(w http.ResponseWriter, r *http.Request) {
+	if !u.may(w, r, graph.OpRotateLeadFormKey) {
+		return
+	}
+	_, err := u.api.webhooks.RotateLeadFormKey(r.Context())
+	u.finish(w, r, err, done{Path: "/admin/webhooks", Key: "lead-form-rotated"}, nil, "", nil)
 }

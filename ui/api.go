@@ -40,6 +40,7 @@ type API interface {
 	smsAPI
 	aiAPI
 	inboundAPI
+	webhooksAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -63,6 +64,10 @@ type apis struct {
 	// service mappings and sync, staff alerts (issue 16).
 	inbound inboundAPI
 	ai      aiAPI
+	ai      aiAPI
+	// webhooks is outbound webhooks and the website lead form (issue 16,
+	// admin_webhooks.go).
+	webhooks webhooksAPI
 }
 
 // smsAPI is two-way SMS: the inbox (conversations, done, assign, read),
@@ -89,7 +94,7 @@ type smsAPI interface {
 
 // guardAPI answers whether the viewer may run an operation, by the
 // permission the schema declares for it: pages offer only what they may.
-// inboundAPI is the integrations pages (admin_webhooks.go).
+// inboundAPI is the integrations pages (admin_integrations.go).
 type inboundAPI interface {
 	WebhookEvents(ctx context.Context, where *graph.WebhookEventsWhere, first *int) ([]*ent.WebhookEvent, error)
 	WebhookEvent(ctx context.Context, id pulid.ID) (*ent.WebhookEvent, error)

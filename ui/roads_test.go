@@ -62,6 +62,9 @@ type roadFixture struct {
 	// Integrations: a Wix service mapping to remove, a dead-lettered
 	// ManyChat event to replay.
 	wixService, webhookEvent string
+	// Outbound webhooks: a subscription to test, rotate and enable, and
+	// one to delete.
+	webhook, webhookDel string
 }
 
 // formRoute is one form the UI posts, and the GraphQL operation behind it.
@@ -358,7 +361,7 @@ var formRoutes = []formRoute{
 			return `mutation($id: ID!) { removeIPRule(id: $id) }`, idVar(f.ipRule)
 		}},
 	// Integrations (issue 16).
-	{pattern: "/admin/webhooks/wix-services", path: fixed("/admin/webhooks/wix-services"),
+	{pattern: "/admin/integrations/wix-services", path: fixed("/admin/integrations/wix-services"),
 		form: func(f roadFixture) url.Values {
 			return url.Values{"wixServiceID": {"road-" + string(f.role)}, "wixName": {"Road"}, "serviceID": {f.service}}
 		},
@@ -366,18 +369,53 @@ var formRoutes = []formRoute{
 			return `mutation($w: String!, $s: ID!) { setWixService(input: {wixServiceID: $w, wixName: "Road", serviceID: $s}) { id } }`,
 				map[string]any{"w": "road-" + string(f.role), "s": f.service}
 		}},
-	{pattern: "/admin/webhooks/wix-services/{id}/remove", path: func(f roadFixture) string { return "/admin/webhooks/wix-services/" + f.wixService + "/remove" },
+	{pattern: "/admin/integrations/wix-services/{id}/remove", path: func(f roadFixture) string { return "/admin/integrations/wix-services/" + f.wixService + "/remove" },
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { deleteWixService(id: $id) }`, idVar(f.wixService)
 		}},
-	{pattern: "/admin/webhooks/wix-sync", path: fixed("/admin/webhooks/wix-sync"),
+	{pattern: "/admin/integrations/wix-sync", path: fixed("/admin/integrations/wix-sync"),
 		form: func(f roadFixture) url.Values { return url.Values{"since": {fmt.Sprintf("2026-03-%02d", 1+f.n)}} },
 		gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($d: Date!) { syncWix(since: $d) { jobID } }`, map[string]any{"d": fmt.Sprintf("2026-03-%02d", 1+f.n)}
 		}},
-	{pattern: "/admin/webhooks/events/{id}/replay", path: func(f roadFixture) string { return "/admin/webhooks/events/" + f.webhookEvent + "/replay" },
+	{pattern: "/admin/integrations/events/{id}/replay", path: func(f roadFixture) string { return "/admin/integrations/events/" + f.webhookEvent + "/replay" },
 		form: none, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { replayWebhookEvent(id: $id) { id } }`, idVar(f.webhookEvent)
+		}},
+	// Outbound webhooks and the website lead form.
+	{pattern: "/admin/webhooks", path: fixed("/admin/webhooks"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"url": {"https://hooks.example.com/new-" + string(f.role)}, "eventTypes": {"contact.created"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($u: String!) { createWebhookSubscription(input: {url: $u, eventTypes: ["contact.created"]}) { secret } }`,
+				map[string]any{"u": "https://hooks.example.com/new-" + string(f.role)}
+		}},
+	{pattern: "/admin/webhooks/{id}/test", path: func(f roadFixture) string { return "/admin/webhooks/" + f.webhook + "/test" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { sendTestWebhook(id: $id) { id } }`, idVar(f.webhook)
+		}},
+	{pattern: "/admin/webhooks/{id}/rotate", path: func(f roadFixture) string { return "/admin/webhooks/" + f.webhook + "/rotate" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, idVar(f.webhook)
+		}},
+	{pattern: "/admin/webhooks/{id}/enabled", path: func(f roadFixture) string { return "/admin/webhooks/" + f.webhook + "/enabled" },
+		form: func(roadFixture) url.Values { return url.Values{"enabled": {"true"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { updateWebhookSubscription(id: $id, input: {enabled: true}) { id } }`, idVar(f.webhook)
+		}},
+	{pattern: "/admin/webhooks/{id}/delete", path: func(f roadFixture) string { return "/admin/webhooks/" + f.webhookDel + "/delete" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { deleteWebhookSubscription(id: $id) }`, idVar(f.webhookDel)
+		}},
+	{pattern: "/admin/webhooks/lead-form", path: fixed("/admin/webhooks/lead-form"),
+		form: func(roadFixture) url.Values { return url.Values{"origins": {"https://road.example.com"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation { updateLeadFormSettings(origins: ["https://road.example.com"], doubleOptIn: false) { url } }`, nil
+		}},
+	{pattern: "/admin/webhooks/lead-form/rotate", path: fixed("/admin/webhooks/lead-form/rotate"),
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation { rotateLeadFormKey { url } }`, nil
 		}},
 	// Automation and jobs.
 	{pattern: "/admin/automation", path: fixed("/admin/automation"),
@@ -656,6 +694,12 @@ func prepareRoads(t *testing.T, srv *testutil.Server, clk *roadClock) []roadFixt
 		var ip struct{ AddIPRule struct{ ID string } }
 		gql(`mutation($c: String!) { addIPRule(input: {cidr: $c}) { id } }`, map[string]any{"c": fmt.Sprintf("203.0.113.%d/32", 10+n)}, &ip)
 		f.ipRule = ip.AddIPRule.ID
+		var wh, whd struct {
+			CreateWebhookSubscription struct{ Subscription struct{ ID string } }
+		}
+		gql(`mutation { createWebhookSubscription(input: {url: "https://hooks.example.com/road", eventTypes: ["booking.no_show"], enabled: false}) { subscription { id } } }`, nil, &wh)
+		gql(`mutation { createWebhookSubscription(input: {url: "https://hooks.example.com/gone", eventTypes: ["booking.no_show"], enabled: false}) { subscription { id } } }`, nil, &whd)
+		f.webhook, f.webhookDel = wh.CreateWebhookSubscription.Subscription.ID, whd.CreateWebhookSubscription.Subscription.ID
 
 		f.contact, f.archive, f.purge = contact("Edit"), contact("Archive"), contact("Purge")
 		f.archived = contact("Archived")

@@ -77,6 +77,18 @@ const (
 	FieldSmsFailedAt = "sms_failed_at"
 	// FieldSmsFailedReason holds the string denoting the sms_failed_reason field in the database.
 	FieldSmsFailedReason = "sms_failed_reason"
+	// FieldUtmSource holds the string denoting the utm_source field in the database.
+	FieldUtmSource = "utm_source"
+	// FieldUtmMedium holds the string denoting the utm_medium field in the database.
+	FieldUtmMedium = "utm_medium"
+	// FieldUtmCampaign holds the string denoting the utm_campaign field in the database.
+	FieldUtmCampaign = "utm_campaign"
+	// FieldUtmTerm holds the string denoting the utm_term field in the database.
+	FieldUtmTerm = "utm_term"
+	// FieldUtmContent holds the string denoting the utm_content field in the database.
+	FieldUtmContent = "utm_content"
+	// FieldConsentTokenHash holds the string denoting the consent_token_hash field in the database.
+	FieldConsentTokenHash = "consent_token_hash"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -167,6 +179,12 @@ var Columns = []string{
 	FieldEnrichment,
 	FieldSmsFailedAt,
 	FieldSmsFailedReason,
+	FieldUtmSource,
+	FieldUtmMedium,
+	FieldUtmCampaign,
+	FieldUtmTerm,
+	FieldUtmContent,
+	FieldConsentTokenHash,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -221,6 +239,18 @@ var (
 	DefaultNotes string
 	// SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
 	SmsFailedReasonValidator func(string) error
+	// UtmSourceValidator is a validator for the "utm_source" field. It is called by the builders before save.
+	UtmSourceValidator func(string) error
+	// UtmMediumValidator is a validator for the "utm_medium" field. It is called by the builders before save.
+	UtmMediumValidator func(string) error
+	// UtmCampaignValidator is a validator for the "utm_campaign" field. It is called by the builders before save.
+	UtmCampaignValidator func(string) error
+	// UtmTermValidator is a validator for the "utm_term" field. It is called by the builders before save.
+	UtmTermValidator func(string) error
+	// UtmContentValidator is a validator for the "utm_content" field. It is called by the builders before save.
+	UtmContentValidator func(string) error
+	// ConsentTokenHashValidator is a validator for the "consent_token_hash" field. It is called by the builders before save.
+	ConsentTokenHashValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -242,6 +272,7 @@ const (
 	LeadSourceWalkIn     LeadSource = "walk_in"
 	LeadSourceOther      LeadSource = "other"
 	LeadSourceSms        LeadSource = "sms"
+	LeadSourceWebsite    LeadSource = "website"
 )
 
 func (ls LeadSource) String() string {
@@ -251,7 +282,7 @@ func (ls LeadSource) String() string {
 // LeadSourceValidator is a validator for the "lead_source" field enum values. It is called by the builders before save.
 func LeadSourceValidator(ls LeadSource) error {
 	switch ls {
-	case LeadSourceMetaAds, LeadSourceGoogleAds, LeadSourceReferral, LeadSourceGpReferral, LeadSourceWix, LeadSourceManychat, LeadSourceWalkIn, LeadSourceOther, LeadSourceSms:
+	case LeadSourceMetaAds, LeadSourceGoogleAds, LeadSourceReferral, LeadSourceGpReferral, LeadSourceWix, LeadSourceManychat, LeadSourceWalkIn, LeadSourceOther, LeadSourceSms, LeadSourceWebsite:
 		return nil
 	default:
 		return fmt.Errorf("contact: invalid enum value for lead_source field: %q", ls)
@@ -509,6 +540,36 @@ func BySmsFailedAt(opts ...sql.OrderTermOption) OrderOption {
 // BySmsFailedReason orders the results by the sms_failed_reason field.
 func BySmsFailedReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSmsFailedReason, opts...).ToFunc()
+}
+
+// ByUtmSource orders the results by the utm_source field.
+func ByUtmSource(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUtmSource, opts...).ToFunc()
+}
+
+// ByUtmMedium orders the results by the utm_medium field.
+func ByUtmMedium(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUtmMedium, opts...).ToFunc()
+}
+
+// ByUtmCampaign orders the results by the utm_campaign field.
+func ByUtmCampaign(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUtmCampaign, opts...).ToFunc()
+}
+
+// ByUtmTerm orders the results by the utm_term field.
+func ByUtmTerm(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUtmTerm, opts...).ToFunc()
+}
+
+// ByUtmContent orders the results by the utm_content field.
+func ByUtmContent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUtmContent, opts...).ToFunc()
+}
+
+// ByConsentTokenHash orders the results by the consent_token_hash field.
+func ByConsentTokenHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldConsentTokenHash, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

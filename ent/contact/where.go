@@ -162,6 +162,36 @@ func SmsFailedReason(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldSmsFailedReason, v))
 }
 
+// UtmSource applies equality check predicate on the "utm_source" field. It's identical to UtmSourceEQ.
+func UtmSource(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmSource, v))
+}
+
+// UtmMedium applies equality check predicate on the "utm_medium" field. It's identical to UtmMediumEQ.
+func UtmMedium(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmMedium, v))
+}
+
+// UtmCampaign applies equality check predicate on the "utm_campaign" field. It's identical to UtmCampaignEQ.
+func UtmCampaign(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmCampaign, v))
+}
+
+// UtmTerm applies equality check predicate on the "utm_term" field. It's identical to UtmTermEQ.
+func UtmTerm(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmTerm, v))
+}
+
+// UtmContent applies equality check predicate on the "utm_content" field. It's identical to UtmContentEQ.
+func UtmContent(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmContent, v))
+}
+
+// ConsentTokenHash applies equality check predicate on the "consent_token_hash" field. It's identical to ConsentTokenHashEQ.
+func ConsentTokenHash(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldConsentTokenHash, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldCreatedAt, v))
@@ -1525,6 +1555,456 @@ func SmsFailedReasonEqualFold(v string) predicate.Contact {
 // SmsFailedReasonContainsFold applies the ContainsFold predicate on the "sms_failed_reason" field.
 func SmsFailedReasonContainsFold(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldContainsFold(FieldSmsFailedReason, v))
+}
+
+// UtmSourceEQ applies the EQ predicate on the "utm_source" field.
+func UtmSourceEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmSource, v))
+}
+
+// UtmSourceNEQ applies the NEQ predicate on the "utm_source" field.
+func UtmSourceNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldUtmSource, v))
+}
+
+// UtmSourceIn applies the In predicate on the "utm_source" field.
+func UtmSourceIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldUtmSource, vs...))
+}
+
+// UtmSourceNotIn applies the NotIn predicate on the "utm_source" field.
+func UtmSourceNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldUtmSource, vs...))
+}
+
+// UtmSourceGT applies the GT predicate on the "utm_source" field.
+func UtmSourceGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldUtmSource, v))
+}
+
+// UtmSourceGTE applies the GTE predicate on the "utm_source" field.
+func UtmSourceGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldUtmSource, v))
+}
+
+// UtmSourceLT applies the LT predicate on the "utm_source" field.
+func UtmSourceLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldUtmSource, v))
+}
+
+// UtmSourceLTE applies the LTE predicate on the "utm_source" field.
+func UtmSourceLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldUtmSource, v))
+}
+
+// UtmSourceContains applies the Contains predicate on the "utm_source" field.
+func UtmSourceContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldUtmSource, v))
+}
+
+// UtmSourceHasPrefix applies the HasPrefix predicate on the "utm_source" field.
+func UtmSourceHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldUtmSource, v))
+}
+
+// UtmSourceHasSuffix applies the HasSuffix predicate on the "utm_source" field.
+func UtmSourceHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldUtmSource, v))
+}
+
+// UtmSourceIsNil applies the IsNil predicate on the "utm_source" field.
+func UtmSourceIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldUtmSource))
+}
+
+// UtmSourceNotNil applies the NotNil predicate on the "utm_source" field.
+func UtmSourceNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldUtmSource))
+}
+
+// UtmSourceEqualFold applies the EqualFold predicate on the "utm_source" field.
+func UtmSourceEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldUtmSource, v))
+}
+
+// UtmSourceContainsFold applies the ContainsFold predicate on the "utm_source" field.
+func UtmSourceContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldUtmSource, v))
+}
+
+// UtmMediumEQ applies the EQ predicate on the "utm_medium" field.
+func UtmMediumEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmMedium, v))
+}
+
+// UtmMediumNEQ applies the NEQ predicate on the "utm_medium" field.
+func UtmMediumNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldUtmMedium, v))
+}
+
+// UtmMediumIn applies the In predicate on the "utm_medium" field.
+func UtmMediumIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldUtmMedium, vs...))
+}
+
+// UtmMediumNotIn applies the NotIn predicate on the "utm_medium" field.
+func UtmMediumNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldUtmMedium, vs...))
+}
+
+// UtmMediumGT applies the GT predicate on the "utm_medium" field.
+func UtmMediumGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldUtmMedium, v))
+}
+
+// UtmMediumGTE applies the GTE predicate on the "utm_medium" field.
+func UtmMediumGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldUtmMedium, v))
+}
+
+// UtmMediumLT applies the LT predicate on the "utm_medium" field.
+func UtmMediumLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldUtmMedium, v))
+}
+
+// UtmMediumLTE applies the LTE predicate on the "utm_medium" field.
+func UtmMediumLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldUtmMedium, v))
+}
+
+// UtmMediumContains applies the Contains predicate on the "utm_medium" field.
+func UtmMediumContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldUtmMedium, v))
+}
+
+// UtmMediumHasPrefix applies the HasPrefix predicate on the "utm_medium" field.
+func UtmMediumHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldUtmMedium, v))
+}
+
+// UtmMediumHasSuffix applies the HasSuffix predicate on the "utm_medium" field.
+func UtmMediumHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldUtmMedium, v))
+}
+
+// UtmMediumIsNil applies the IsNil predicate on the "utm_medium" field.
+func UtmMediumIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldUtmMedium))
+}
+
+// UtmMediumNotNil applies the NotNil predicate on the "utm_medium" field.
+func UtmMediumNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldUtmMedium))
+}
+
+// UtmMediumEqualFold applies the EqualFold predicate on the "utm_medium" field.
+func UtmMediumEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldUtmMedium, v))
+}
+
+// UtmMediumContainsFold applies the ContainsFold predicate on the "utm_medium" field.
+func UtmMediumContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldUtmMedium, v))
+}
+
+// UtmCampaignEQ applies the EQ predicate on the "utm_campaign" field.
+func UtmCampaignEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmCampaign, v))
+}
+
+// UtmCampaignNEQ applies the NEQ predicate on the "utm_campaign" field.
+func UtmCampaignNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldUtmCampaign, v))
+}
+
+// UtmCampaignIn applies the In predicate on the "utm_campaign" field.
+func UtmCampaignIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldUtmCampaign, vs...))
+}
+
+// UtmCampaignNotIn applies the NotIn predicate on the "utm_campaign" field.
+func UtmCampaignNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldUtmCampaign, vs...))
+}
+
+// UtmCampaignGT applies the GT predicate on the "utm_campaign" field.
+func UtmCampaignGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldUtmCampaign, v))
+}
+
+// UtmCampaignGTE applies the GTE predicate on the "utm_campaign" field.
+func UtmCampaignGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldUtmCampaign, v))
+}
+
+// UtmCampaignLT applies the LT predicate on the "utm_campaign" field.
+func UtmCampaignLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldUtmCampaign, v))
+}
+
+// UtmCampaignLTE applies the LTE predicate on the "utm_campaign" field.
+func UtmCampaignLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldUtmCampaign, v))
+}
+
+// UtmCampaignContains applies the Contains predicate on the "utm_campaign" field.
+func UtmCampaignContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldUtmCampaign, v))
+}
+
+// UtmCampaignHasPrefix applies the HasPrefix predicate on the "utm_campaign" field.
+func UtmCampaignHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldUtmCampaign, v))
+}
+
+// UtmCampaignHasSuffix applies the HasSuffix predicate on the "utm_campaign" field.
+func UtmCampaignHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldUtmCampaign, v))
+}
+
+// UtmCampaignIsNil applies the IsNil predicate on the "utm_campaign" field.
+func UtmCampaignIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldUtmCampaign))
+}
+
+// UtmCampaignNotNil applies the NotNil predicate on the "utm_campaign" field.
+func UtmCampaignNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldUtmCampaign))
+}
+
+// UtmCampaignEqualFold applies the EqualFold predicate on the "utm_campaign" field.
+func UtmCampaignEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldUtmCampaign, v))
+}
+
+// UtmCampaignContainsFold applies the ContainsFold predicate on the "utm_campaign" field.
+func UtmCampaignContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldUtmCampaign, v))
+}
+
+// UtmTermEQ applies the EQ predicate on the "utm_term" field.
+func UtmTermEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmTerm, v))
+}
+
+// UtmTermNEQ applies the NEQ predicate on the "utm_term" field.
+func UtmTermNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldUtmTerm, v))
+}
+
+// UtmTermIn applies the In predicate on the "utm_term" field.
+func UtmTermIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldUtmTerm, vs...))
+}
+
+// UtmTermNotIn applies the NotIn predicate on the "utm_term" field.
+func UtmTermNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldUtmTerm, vs...))
+}
+
+// UtmTermGT applies the GT predicate on the "utm_term" field.
+func UtmTermGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldUtmTerm, v))
+}
+
+// UtmTermGTE applies the GTE predicate on the "utm_term" field.
+func UtmTermGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldUtmTerm, v))
+}
+
+// UtmTermLT applies the LT predicate on the "utm_term" field.
+func UtmTermLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldUtmTerm, v))
+}
+
+// UtmTermLTE applies the LTE predicate on the "utm_term" field.
+func UtmTermLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldUtmTerm, v))
+}
+
+// UtmTermContains applies the Contains predicate on the "utm_term" field.
+func UtmTermContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldUtmTerm, v))
+}
+
+// UtmTermHasPrefix applies the HasPrefix predicate on the "utm_term" field.
+func UtmTermHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldUtmTerm, v))
+}
+
+// UtmTermHasSuffix applies the HasSuffix predicate on the "utm_term" field.
+func UtmTermHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldUtmTerm, v))
+}
+
+// UtmTermIsNil applies the IsNil predicate on the "utm_term" field.
+func UtmTermIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldUtmTerm))
+}
+
+// UtmTermNotNil applies the NotNil predicate on the "utm_term" field.
+func UtmTermNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldUtmTerm))
+}
+
+// UtmTermEqualFold applies the EqualFold predicate on the "utm_term" field.
+func UtmTermEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldUtmTerm, v))
+}
+
+// UtmTermContainsFold applies the ContainsFold predicate on the "utm_term" field.
+func UtmTermContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldUtmTerm, v))
+}
+
+// UtmContentEQ applies the EQ predicate on the "utm_content" field.
+func UtmContentEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldUtmContent, v))
+}
+
+// UtmContentNEQ applies the NEQ predicate on the "utm_content" field.
+func UtmContentNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldUtmContent, v))
+}
+
+// UtmContentIn applies the In predicate on the "utm_content" field.
+func UtmContentIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldUtmContent, vs...))
+}
+
+// UtmContentNotIn applies the NotIn predicate on the "utm_content" field.
+func UtmContentNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldUtmContent, vs...))
+}
+
+// UtmContentGT applies the GT predicate on the "utm_content" field.
+func UtmContentGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldUtmContent, v))
+}
+
+// UtmContentGTE applies the GTE predicate on the "utm_content" field.
+func UtmContentGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldUtmContent, v))
+}
+
+// UtmContentLT applies the LT predicate on the "utm_content" field.
+func UtmContentLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldUtmContent, v))
+}
+
+// UtmContentLTE applies the LTE predicate on the "utm_content" field.
+func UtmContentLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldUtmContent, v))
+}
+
+// UtmContentContains applies the Contains predicate on the "utm_content" field.
+func UtmContentContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldUtmContent, v))
+}
+
+// UtmContentHasPrefix applies the HasPrefix predicate on the "utm_content" field.
+func UtmContentHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldUtmContent, v))
+}
+
+// UtmContentHasSuffix applies the HasSuffix predicate on the "utm_content" field.
+func UtmContentHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldUtmContent, v))
+}
+
+// UtmContentIsNil applies the IsNil predicate on the "utm_content" field.
+func UtmContentIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldUtmContent))
+}
+
+// UtmContentNotNil applies the NotNil predicate on the "utm_content" field.
+func UtmContentNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldUtmContent))
+}
+
+// UtmContentEqualFold applies the EqualFold predicate on the "utm_content" field.
+func UtmContentEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldUtmContent, v))
+}
+
+// UtmContentContainsFold applies the ContainsFold predicate on the "utm_content" field.
+func UtmContentContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldUtmContent, v))
+}
+
+// ConsentTokenHashEQ applies the EQ predicate on the "consent_token_hash" field.
+func ConsentTokenHashEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashNEQ applies the NEQ predicate on the "consent_token_hash" field.
+func ConsentTokenHashNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashIn applies the In predicate on the "consent_token_hash" field.
+func ConsentTokenHashIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldConsentTokenHash, vs...))
+}
+
+// ConsentTokenHashNotIn applies the NotIn predicate on the "consent_token_hash" field.
+func ConsentTokenHashNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldConsentTokenHash, vs...))
+}
+
+// ConsentTokenHashGT applies the GT predicate on the "consent_token_hash" field.
+func ConsentTokenHashGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashGTE applies the GTE predicate on the "consent_token_hash" field.
+func ConsentTokenHashGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashLT applies the LT predicate on the "consent_token_hash" field.
+func ConsentTokenHashLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashLTE applies the LTE predicate on the "consent_token_hash" field.
+func ConsentTokenHashLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashContains applies the Contains predicate on the "consent_token_hash" field.
+func ConsentTokenHashContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashHasPrefix applies the HasPrefix predicate on the "consent_token_hash" field.
+func ConsentTokenHashHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashHasSuffix applies the HasSuffix predicate on the "consent_token_hash" field.
+func ConsentTokenHashHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashIsNil applies the IsNil predicate on the "consent_token_hash" field.
+func ConsentTokenHashIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldConsentTokenHash))
+}
+
+// ConsentTokenHashNotNil applies the NotNil predicate on the "consent_token_hash" field.
+func ConsentTokenHashNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldConsentTokenHash))
+}
+
+// ConsentTokenHashEqualFold applies the EqualFold predicate on the "consent_token_hash" field.
+func ConsentTokenHashEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldConsentTokenHash, v))
+}
+
+// ConsentTokenHashContainsFold applies the ContainsFold predicate on the "consent_token_hash" field.
+func ConsentTokenHashContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldConsentTokenHash, v))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

@@ -40,6 +40,12 @@ const (
 	FieldHostname = "hostname"
 	// FieldSmsWebhookToken holds the string denoting the sms_webhook_token field in the database.
 	FieldSmsWebhookToken = "sms_webhook_token"
+	// FieldLeadFormKey holds the string denoting the lead_form_key field in the database.
+	FieldLeadFormKey = "lead_form_key"
+	// FieldLeadFormOrigins holds the string denoting the lead_form_origins field in the database.
+	FieldLeadFormOrigins = "lead_form_origins"
+	// FieldLeadFormDoubleOptIn holds the string denoting the lead_form_double_opt_in field in the database.
+	FieldLeadFormDoubleOptIn = "lead_form_double_opt_in"
 	// Table holds the table name of the location in the database.
 	Table = "locations"
 )
@@ -59,6 +65,9 @@ var Columns = []string{
 	FieldSettings,
 	FieldHostname,
 	FieldSmsWebhookToken,
+	FieldLeadFormKey,
+	FieldLeadFormOrigins,
+	FieldLeadFormDoubleOptIn,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -111,6 +120,10 @@ var (
 	HostnameValidator func(string) error
 	// SmsWebhookTokenValidator is a validator for the "sms_webhook_token" field. It is called by the builders before save.
 	SmsWebhookTokenValidator func(string) error
+	// LeadFormKeyValidator is a validator for the "lead_form_key" field. It is called by the builders before save.
+	LeadFormKeyValidator func(string) error
+	// DefaultLeadFormDoubleOptIn holds the default value on creation for the "lead_form_double_opt_in" field.
+	DefaultLeadFormDoubleOptIn bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -176,4 +189,14 @@ func ByHostname(opts ...sql.OrderTermOption) OrderOption {
 // BySmsWebhookToken orders the results by the sms_webhook_token field.
 func BySmsWebhookToken(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSmsWebhookToken, opts...).ToFunc()
+}
+
+// ByLeadFormKey orders the results by the lead_form_key field.
+func ByLeadFormKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLeadFormKey, opts...).ToFunc()
+}
+
+// ByLeadFormDoubleOptIn orders the results by the lead_form_double_opt_in field.
+func ByLeadFormDoubleOptIn(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLeadFormDoubleOptIn, opts...).ToFunc()
 }

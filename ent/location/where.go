@@ -110,6 +110,16 @@ func SmsWebhookToken(v string) predicate.Location {
 	return predicate.Location(sql.FieldEQ(FieldSmsWebhookToken, v))
 }
 
+// LeadFormKey applies equality check predicate on the "lead_form_key" field. It's identical to LeadFormKeyEQ.
+func LeadFormKey(v string) predicate.Location {
+	return predicate.Location(sql.FieldEQ(FieldLeadFormKey, v))
+}
+
+// LeadFormDoubleOptIn applies equality check predicate on the "lead_form_double_opt_in" field. It's identical to LeadFormDoubleOptInEQ.
+func LeadFormDoubleOptIn(v bool) predicate.Location {
+	return predicate.Location(sql.FieldEQ(FieldLeadFormDoubleOptIn, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Location {
 	return predicate.Location(sql.FieldEQ(FieldCreatedAt, v))
@@ -793,6 +803,101 @@ func SmsWebhookTokenEqualFold(v string) predicate.Location {
 // SmsWebhookTokenContainsFold applies the ContainsFold predicate on the "sms_webhook_token" field.
 func SmsWebhookTokenContainsFold(v string) predicate.Location {
 	return predicate.Location(sql.FieldContainsFold(FieldSmsWebhookToken, v))
+}
+
+// LeadFormKeyEQ applies the EQ predicate on the "lead_form_key" field.
+func LeadFormKeyEQ(v string) predicate.Location {
+	return predicate.Location(sql.FieldEQ(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyNEQ applies the NEQ predicate on the "lead_form_key" field.
+func LeadFormKeyNEQ(v string) predicate.Location {
+	return predicate.Location(sql.FieldNEQ(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyIn applies the In predicate on the "lead_form_key" field.
+func LeadFormKeyIn(vs ...string) predicate.Location {
+	return predicate.Location(sql.FieldIn(FieldLeadFormKey, vs...))
+}
+
+// LeadFormKeyNotIn applies the NotIn predicate on the "lead_form_key" field.
+func LeadFormKeyNotIn(vs ...string) predicate.Location {
+	return predicate.Location(sql.FieldNotIn(FieldLeadFormKey, vs...))
+}
+
+// LeadFormKeyGT applies the GT predicate on the "lead_form_key" field.
+func LeadFormKeyGT(v string) predicate.Location {
+	return predicate.Location(sql.FieldGT(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyGTE applies the GTE predicate on the "lead_form_key" field.
+func LeadFormKeyGTE(v string) predicate.Location {
+	return predicate.Location(sql.FieldGTE(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyLT applies the LT predicate on the "lead_form_key" field.
+func LeadFormKeyLT(v string) predicate.Location {
+	return predicate.Location(sql.FieldLT(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyLTE applies the LTE predicate on the "lead_form_key" field.
+func LeadFormKeyLTE(v string) predicate.Location {
+	return predicate.Location(sql.FieldLTE(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyContains applies the Contains predicate on the "lead_form_key" field.
+func LeadFormKeyContains(v string) predicate.Location {
+	return predicate.Location(sql.FieldContains(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyHasPrefix applies the HasPrefix predicate on the "lead_form_key" field.
+func LeadFormKeyHasPrefix(v string) predicate.Location {
+	return predicate.Location(sql.FieldHasPrefix(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyHasSuffix applies the HasSuffix predicate on the "lead_form_key" field.
+func LeadFormKeyHasSuffix(v string) predicate.Location {
+	return predicate.Location(sql.FieldHasSuffix(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyIsNil applies the IsNil predicate on the "lead_form_key" field.
+func LeadFormKeyIsNil() predicate.Location {
+	return predicate.Location(sql.FieldIsNull(FieldLeadFormKey))
+}
+
+// LeadFormKeyNotNil applies the NotNil predicate on the "lead_form_key" field.
+func LeadFormKeyNotNil() predicate.Location {
+	return predicate.Location(sql.FieldNotNull(FieldLeadFormKey))
+}
+
+// LeadFormKeyEqualFold applies the EqualFold predicate on the "lead_form_key" field.
+func LeadFormKeyEqualFold(v string) predicate.Location {
+	return predicate.Location(sql.FieldEqualFold(FieldLeadFormKey, v))
+}
+
+// LeadFormKeyContainsFold applies the ContainsFold predicate on the "lead_form_key" field.
+func LeadFormKeyContainsFold(v string) predicate.Location {
+	return predicate.Location(sql.FieldContainsFold(FieldLeadFormKey, v))
+}
+
+// LeadFormOriginsIsNil applies the IsNil predicate on the "lead_form_origins" field.
+func LeadFormOriginsIsNil() predicate.Location {
+	return predicate.Location(sql.FieldIsNull(FieldLeadFormOrigins))
+}
+
+// LeadFormOriginsNotNil applies the NotNil predicate on the "lead_form_origins" field.
+func LeadFormOriginsNotNil() predicate.Location {
+	return predicate.Location(sql.FieldNotNull(FieldLeadFormOrigins))
+}
+
+// LeadFormDoubleOptInEQ applies the EQ predicate on the "lead_form_double_opt_in" field.
+func LeadFormDoubleOptInEQ(v bool) predicate.Location {
+	return predicate.Location(sql.FieldEQ(FieldLeadFormDoubleOptIn, v))
+}
+
+// LeadFormDoubleOptInNEQ applies the NEQ predicate on the "lead_form_double_opt_in" field.
+func LeadFormDoubleOptInNEQ(v bool) predicate.Location {
+	return predicate.Location(sql.FieldNEQ(FieldLeadFormDoubleOptIn, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -17,7 +17,7 @@ import (
 )
 
 // LeadSources are where a contact first came from.
-var LeadSources = []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms"}
+var LeadSources = []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms", "website"}
 
 // Pipelines a contact moves through.
 var Pipelines = []string{"lead", "pre_appointment", "post_appointment", "partnership"}
@@ -106,6 +106,17 @@ func (Contact) Fields() []ent.Field {
 		field.String("sms_failed_reason").Optional().Nillable().MaxLen(200).
 			Comment("The provider's reason for that failure").
 			Annotations(skipInput),
+		// Where a lead came from on the web (the website lead form's
+		// utm_* fields, internal/leadform).
+		field.String("utm_source").Optional().Nillable().MaxLen(200),
+		field.String("utm_medium").Optional().Nillable().MaxLen(200),
+		field.String("utm_campaign").Optional().Nillable().MaxLen(200),
+		field.String("utm_term").Optional().Nillable().MaxLen(200),
+		field.String("utm_content").Optional().Nillable().MaxLen(200),
+		// Double opt-in: the SHA-256 of the token in the confirmation
+		// email's link; clicking it sets email_consent and clears it.
+		field.String("consent_token_hash").Optional().Nillable().Sensitive().MaxLen(64).
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -153,6 +164,7 @@ func (Contact) Indexes() []ent.Index {
 		// has no statistics here, see docs/DECISIONS.md) picks it for
 		// every "not archived" query and scans the location's contacts.
 		index.Fields("location_id", "date_of_birth"),
+		index.Fields("consent_token_hash"),
 	}
 }
 

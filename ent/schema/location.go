@@ -59,12 +59,24 @@ func (Location) Fields() []ent.Field {
 		field.String("sms_webhook_token").Optional().Nillable().Sensitive().MaxLen(64).
 			Comment("The secret in the ClickSend inbound and receipt URLs").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		// The website lead form (internal/leadform). The key is public: it
+		// sits in the clinic's page source; rotating it stops a form
+		// copied elsewhere.
+		field.String("lead_form_key").Optional().Nillable().MaxLen(64).
+			Comment("The public key in /hooks/lead/{key}").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Strings("lead_form_origins").Optional().
+			Comment("Origins allowed to post the form from a script (CORS), e.g. https://avatarimaging.com.au").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("lead_form_double_opt_in").Default(false).
+			Comment("Marketing consent given on the form is asked to be confirmed by email first").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
 // Indexes of the Location.
 func (Location) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("name"), index.Fields("hostname").Unique()}
+	return []ent.Index{index.Fields("name"), index.Fields("hostname").Unique(), index.Fields("lead_form_key").Unique()}
 }
 
 // Annotations of the Location.

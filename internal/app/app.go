@@ -28,6 +28,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/leadform"
 	"github.com/avatarimaging/avatarcrm/internal/manychat"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
@@ -39,6 +40,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/sms"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
+	"github.com/avatarimaging/avatarcrm/internal/webhooks"
 	"github.com/avatarimaging/avatarcrm/internal/wix"
 	"github.com/avatarimaging/avatarcrm/ui"
 )
@@ -77,6 +79,10 @@ type App struct {
 	Alerts   *alert.Service
 	Wix      *wix.Service
 	ManyChat *manychat.Service
+	// Webhooks delivers events to integrators; LeadForm is the website
+	// form (webhooks.go).
+	Webhooks *webhooks.Service
+	LeadForm *leadform.Service
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -183,6 +189,7 @@ func (a *App) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.openWebhooks(taskSvc)
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
 	}
@@ -218,6 +225,8 @@ func (a *App) Open(ctx context.Context) error {
 		Hooks:          a.Hooks,
 		Wix:            a.Wix,
 		Inbound:        a.inboundSettings(),
+		Webhooks:       a.Webhooks,
+		LeadForm:       a.LeadForm,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {
@@ -254,6 +263,7 @@ func (a *App) Open(ctx context.Context) error {
 		BodyLimits:    bodyLimits(staffUI.BodyLimits()),
 		Hooks:         a.Hooks,
 		HookRoutes:    hookRoutes,
+		LeadForm:      a.leadFormRoutes(),
 	})
 	return nil
 }

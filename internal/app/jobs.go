@@ -51,6 +51,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	a.aiWorkers(ws)
 	automation.AddWorkers(ws, a.Automation)
 	contacts.AddWorkers(ws, a.Contacts)
+	a.webhookWorkers(ws)
 	if ExtraWorkers != nil {
 		ExtraWorkers(ws)
 	}
@@ -66,6 +67,9 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	a.Jobs = q
 	msg.Jobs = q
 	a.Hooks.Jobs, a.Alerts.Jobs = q, q
+	if a.Webhooks != nil {
+		a.Webhooks.Jobs = q
+	}
 	a.Events.Jobs, a.Automation.Jobs, a.Contacts.Jobs = q, q, q
 	a.Automation.SMS = smsSender(msg)
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now, Clock: TimerClock}

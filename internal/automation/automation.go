@@ -85,6 +85,16 @@ type Service struct {
 	Stages Stages
 	// Now is the clock.
 	Now clock.Clock
+	// Fanout, when set, turns each dispatched event into the outbound
+	// webhook deliveries it causes, in the dispatch's transaction
+	// (internal/webhooks).
+	Fanout Fanout
+}
+
+// Fanout writes what an event causes outside the rules, in the
+// transaction of c and ctx that marks the event dispatched.
+type Fanout interface {
+	Fanout(ctx context.Context, c *ent.Client, ev *ent.Event) error
 }
 
 func (s *Service) client(ctx context.Context) *ent.Client {

@@ -137,6 +137,13 @@ func (s *Service) prepare(ctx context.Context, c *ent.Client, eventID pulid.ID) 
 			return nil, nil, err
 		}
 	}
+	// Outbound webhooks (internal/webhooks): one delivery and its job
+	// per matching subscription, committed with the dispatch.
+	if s.Fanout != nil {
+		if err := s.Fanout.Fanout(ctx, c, ev); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := c.Event.UpdateOne(ev).SetProcessedAt(s.Now.Now()).Exec(ctx); err != nil {
 		return nil, nil, err
 	}

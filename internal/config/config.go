@@ -79,6 +79,8 @@ type Config struct {
 	SMS SMS
 	// Integrations are the inbound webhooks' settings (integrations.go).
 	Integrations Integrations
+	// Webhooks are outbound webhooks and the lead form (webhooks.go).
+	Webhooks Webhooks
 
 	// devSet records whether Dev was given explicitly.
 	devSet bool
@@ -150,6 +152,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	jf := jobsFlagSet(fs, env)
 	sf := smsFlagSet(fs, env)
 	inf := integrationFlagSet(fs, env)
+	wf := webhooksFlagSet(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -183,6 +186,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	errs = append(errs, c.parseJobs(jf))
 	errs = append(errs, c.parseSMS(sf))
 	errs = append(errs, c.parseIntegrations(inf))
+	errs = append(errs, c.parseWebhooks(wf))
 	c.defaults()
 	c.securityDefaults()
 	errs = append(errs, c.validate())

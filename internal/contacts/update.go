@@ -2,10 +2,13 @@ package contacts
 
 import (
 	"context"
+	"reflect"
+	"slices"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 )
@@ -44,16 +47,65 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, input ent.UpdateConta
 		if err != nil {
 			return err
 		}
+		changed := changedFields(ctx, u.Mutation())
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
 		if enriched {
-			return s.Enricher.Enriched(ctx, out)
+			if err := s.Enricher.Enriched(ctx, out); err != nil {
+				return err
+			}
 		}
-		return nil
+		if stage != nil {
+			changed = append(changed, "stage")
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		// The names of the fields, never their values: the event (and the
+		// outbound webhooks made from it) says what changed, not to what.
+		return s.Events.Emit(ctx, c, events.Event{
+			Type: events.ContactUpdated, LocationID: out.LocationID, Subject: out.ID, ContactID: out.ID,
+			Data: map[string]any{"changed": changed},
+		})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// changedFields names the fields an update changes: those it sets to a
+// value other than the stored one, and those it clears that held one.
+func changedFields(ctx context.Context, m *ent.ContactMutation) []string {
+	var out []string
+	for _, f := range m.Fields() {
+		if f == "updated_at" {
+			continue
+		}
+		nv, _ := m.Field(f)
+		ov, err := m.OldField(ctx, f)
+		if err != nil || !reflect.DeepEqual(deref(nv), deref(ov)) {
+			out = append(out, f)
+		}
+	}
+	for _, f := range m.ClearedFields() {
+		if ov, err := m.OldField(ctx, f); err != nil || deref(ov) != nil {
+			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// deref is the value a pointer points at (nil for a nil pointer).
+func deref(v any) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		return v
+	}
+	if rv.IsNil() {
+		return nil
+	}
+	return rv.Elem().Interface()
 }

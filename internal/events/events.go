@@ -24,7 +24,8 @@ import (
 // ("contact_id") when there is one; booking events name the booking too.
 const (
 	ContactCreated     = "contact.created"
-	ContactWarm        = "contact.warm" // payload {from, to}: the score crossed 80 upward
+	ContactUpdated     = "contact.updated" // payload {changed: [field names]}: an edit through the contacts service
+	ContactWarm        = "contact.warm"    // payload {from, to}: the score crossed 80 upward
 	ContactStageMoved  = "contact.stage_moved"
 	BookingCreated     = "booking.created"
 	BookingConfirmed   = "booking.confirmed"
@@ -38,7 +39,7 @@ const (
 
 // Types lists every event type, in the order the rules page offers them.
 var Types = []string{
-	ContactCreated, ContactWarm, ContactStageMoved,
+	ContactCreated, ContactUpdated, ContactWarm, ContactStageMoved,
 	BookingCreated, BookingConfirmed, BookingRescheduled, BookingCancelled, BookingCompleted, BookingNoShow,
 	TaskCreated, SMSReceived,
 }

@@ -53,6 +53,9 @@ type Deps struct {
 	// HookRoutes mount more webhook endpoints (/hooks/wix,
 	// /hooks/manychat), on the same terms as ClickSend's.
 	HookRoutes []func(chi.Router)
+	// LeadForm mounts the website lead form (/hooks/lead/...); nil mounts
+	// none.
+	LeadForm interface{ Routes(chi.Router) }
 }
 
 // DefaultBodyLimit caps request bodies but on the paths of Deps.BodyLimits.
@@ -96,6 +99,11 @@ func Handler(d Deps) http.Handler {
 	}
 	for _, mount := range d.HookRoutes {
 		mount(r)
+	}
+	// The website lead form: public by design (its key is in the clinic's
+	// page source), so CORS, a honeypot and a per-IP limit guard it.
+	if d.LeadForm != nil {
+		d.LeadForm.Routes(r)
 	}
 
 	// Browser-facing routes refuse cross-origin unsafe requests (CSRF):

@@ -48,7 +48,8 @@ func AdminSections(m Me) []AdminSection {
 		out = append(out, AdminSection{"sms", "Two-way SMS", "/admin/sms", "The ClickSend webhook URLs for replies and delivery receipts, and how sure a reply must be to act on it."})
 	}
 	if CanSeeSettings(m) {
-		out = append(out, AdminSection{"webhooks", "Integrations", "/admin/webhooks", "Wix Bookings and ManyChat: webhook events, replay, Wix service mappings and sync, staff alerts."})
+		out = append(out, AdminSection{"integrations", "Integrations", "/admin/integrations", "Wix Bookings and ManyChat: webhook events, replay, Wix service mappings and sync, staff alerts."})
+		out = append(out, AdminSection{"webhooks", "Webhooks and website form", "/admin/webhooks", "Send events to integrators (signed, retried, logged), and the website lead form's address and snippet."})
 	}
 	if m.Can(rbac.AutomationRead) {
 		out = append(out, AdminSection{"automation", "Automation", "/admin/automation", "Rules that act on new leads, bookings and tasks: what they did, and a dry run."})

@@ -9,7 +9,7 @@ type WebhookEventRow struct {
 	Attempts, Duplicates                                    int
 }
 
-// WebhookEventsPage is /admin/webhooks/events: the filters and a page.
+// WebhookEventsPage is /admin/integrations/events: the filters and a page.
 type WebhookEventsPage struct {
 	Source, Status string
 	Sources        []string
@@ -67,7 +67,7 @@ type WixSyncForm struct {
 	Errors FieldErrors
 }
 
-// IntegrationsPage is /admin/webhooks: the endpoints, Wix mappings, the
+// IntegrationsPage is /admin/integrations: the endpoints, Wix mappings, the
 // sync, and staff alerts.
 type IntegrationsPage struct {
 	WixEnabled, WixSyncEnabled, ManyChatEnabled, SlackEnabled bool

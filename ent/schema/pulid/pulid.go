@@ -62,6 +62,9 @@ const (
 	StaffAlert = "sal"
 	// AI layer.
 	AIUsage = "aiu"
+	// Outbound webhooks for integrators (internal/webhooks).
+	WebhookSubscription = "whs"
+	WebhookDelivery     = "whd"
 )
 
 var (

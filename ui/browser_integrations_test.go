@@ -54,7 +54,7 @@ func TestBrowser_WebhookEventsReplay(t *testing.T) {
 		t.Errorf("payload %q", got)
 	}
 	load(t, ctx, "replay", chromedp.Click(sel("replay")))
-	if got := location(t, ctx); !strings.HasPrefix(got, srv.URL+"/admin/webhooks/events/"+ev.ID.String()+"?done=") {
+	if got := location(t, ctx); !strings.HasPrefix(got, srv.URL+"/admin/integrations/events/"+ev.ID.String()+"?done=") {
 		t.Errorf("after replay the page is %s", got)
 	}
 	if got := testutil.Text(t, ctx, ".flash"); !strings.Contains(got, "Replay queued") {
