@@ -28,6 +28,12 @@ const (
 	Funnel Kind = "funnel"
 )
 
+// Column is a table-only column: one text per label.
+type Column struct {
+	Name  string
+	Cells []string
+}
+
 // Series is one named row of values, one per label. NaN is a value that
 // does not exist (a gap in a line, "–" in the table).
 type Series struct {
@@ -52,6 +58,12 @@ type Chart struct {
 	// Notes, for a funnel, say something about each step after the first
 	// (the median days from the step before); shown in the table.
 	Notes []string
+	// Columns are more figures per label for the table only (the counts
+	// behind a rate, the spend behind a return).
+	Columns []Column
+	// Muted marks labels whose figure means little (a rate out of a few):
+	// their marks are drawn faint and the table says so.
+	Muted []bool
 	// Width and Height of the drawing; zero takes the defaults.
 	Width, Height int
 }
@@ -261,8 +273,12 @@ func (c Chart) drawBars(b *strings.Builder, w, h int) {
 			}
 			x := float64(padLeft) + band*float64(i) + band*0.1 + inner*float64(s)
 			top, bot := y(math.Max(v, 0)), y(math.Min(v, 0))
-			fmt.Fprintf(b, `<rect class="chart-bar" data-testid="chart-bar" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>`,
-				num(x), num(top), num(math.Max(inner-1, 1)), num(bot-top), esc(markTitle(l, ser.Name, len(c.Series), c.format(v))))
+			cls, t := "chart-bar", markTitle(l, ser.Name, len(c.Series), c.format(v))
+			if c.muted(i) {
+				cls, t = "chart-bar chart-muted", t+" (few cases)"
+			}
+			fmt.Fprintf(b, `<rect class="%s" data-testid="chart-bar" x="%s" y="%s" width="%s" height="%s"%s><title>%s</title></rect>`,
+				cls, num(x), num(top), num(math.Max(inner-1, 1)), num(bot-top), c.opacity(i), esc(t))
 		}
 		b.WriteString(`</g>`)
 	}
@@ -344,6 +360,17 @@ func (c Chart) drawFunnel(b *strings.Builder, w int) {
 	b.WriteString(`</g>`)
 }
 
+func (c Chart) muted(i int) bool { return i < len(c.Muted) && c.Muted[i] }
+
+// opacity fades a muted label's marks (an attribute: the CSP allows no
+// inline style).
+func (c Chart) opacity(i int) string {
+	if c.muted(i) {
+		return ` fill-opacity="0.35"`
+	}
+	return ""
+}
+
 // stepShare is step i's value as a share of step i-1's.
 func (c Chart) stepShare(i int) string {
 	prev, v := c.value(0, i-1), c.value(0, i)
@@ -366,6 +393,9 @@ func (c Chart) table(b *strings.Builder) {
 	for _, s := range c.Series {
 		fmt.Fprintf(b, `<th scope="col" class="num">%s</th>`, esc(s.Name))
 	}
+	for _, col := range c.Columns {
+		fmt.Fprintf(b, `<th scope="col" class="num">%s</th>`, esc(col.Name))
+	}
 	funnel := c.Kind == Funnel && len(c.Series) > 0
 	if funnel {
 		b.WriteString(`<th scope="col" class="num">Of the step before</th>`)
@@ -375,9 +405,20 @@ func (c Chart) table(b *strings.Builder) {
 	}
 	b.WriteString(`</tr></thead><tbody>`)
 	for i, l := range c.Labels {
-		fmt.Fprintf(b, `<tr><th scope="row">%s</th>`, esc(l))
+		if c.muted(i) {
+			fmt.Fprintf(b, `<tr class="muted" title="Few cases: read with care"><th scope="row">%s <span class="small">(few cases)</span></th>`, esc(l))
+		} else {
+			fmt.Fprintf(b, `<tr><th scope="row">%s</th>`, esc(l))
+		}
 		for s := range c.Series {
 			fmt.Fprintf(b, `<td class="num">%s</td>`, esc(c.format(c.value(s, i))))
+		}
+		for _, col := range c.Columns {
+			cell := ""
+			if i < len(col.Cells) {
+				cell = col.Cells[i]
+			}
+			fmt.Fprintf(b, `<td class="num">%s</td>`, esc(cell))
 		}
 		if funnel {
 			share := "–"

@@ -342,3 +342,33 @@ func TestManyLabelsAreThinned(t *testing.T) {
 		t.Errorf("%d table rows, want 53", n)
 	}
 }
+
+// Extra columns reach the table only; a muted label is faint and says why.
+func TestColumnsAndMutedLabels(t *testing.T) {
+	c := Chart{Kind: Bars, ID: "hour", Title: "No-show rate by hour", LabelHeader: "Hour", Format: Percent,
+		Labels:  []string{"9 am", "4 pm"},
+		Series:  []Series{{Name: "No-show rate", Values: []float64{0.1, 0.5}}},
+		Columns: []Column{{Name: "No-shows", Cells: []string{"3 of 30", "1 of 2"}}},
+		Muted:   []bool{false, true}}
+	fig := render(t, c)
+	bars := fig.all(class("chart-bar"))
+	if bars[0].attr("fill-opacity") != "" || bars[1].attr("fill-opacity") == "" {
+		t.Errorf("fill-opacity %q, %q: only the 1-of-2 is faint", bars[0].attr("fill-opacity"), bars[1].attr("fill-opacity"))
+	}
+	if got := bars[1].title(); got != "4 pm: 50% (few cases)" {
+		t.Errorf("the muted bar says %q", got)
+	}
+	tbl := fig.all(tag("table"))[0]
+	if got := texts(tbl, tag("td")); !slices.Equal(got, []string{"10%", "3 of 30", "50%", "1 of 2"}) {
+		t.Errorf("table cells %q", got)
+	}
+	if got := texts(tbl, tag("th")); got[2] != "No-shows" {
+		t.Errorf("table headers %q", got)
+	}
+	if rows := tbl.all(class("muted")); len(rows) != 1 || rows[0].XMLName.Local != "tr" {
+		t.Errorf("muted rows %v", rows)
+	}
+	if len(fig.all(class("chart-svg"))[0].all(func(n node) bool { return n.Text == "3 of 30" })) != 0 {
+		t.Error("a table-only column is drawn")
+	}
+}
