@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/avatarimaging/avatarcrm/ent/adspend"
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
@@ -36,6 +37,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
+	"github.com/avatarimaging/avatarcrm/ent/reportemail"
+	"github.com/avatarimaging/avatarcrm/ent/reportrun"
+	"github.com/avatarimaging/avatarcrm/ent/reportsubscription"
+	"github.com/avatarimaging/avatarcrm/ent/savedreport"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
@@ -46,6 +51,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 )
 
@@ -58,6 +64,8 @@ type Client struct {
 	AIUsage *AIUsageClient
 	// APIToken is the client for interacting with the APIToken builders.
 	APIToken *APITokenClient
+	// AdSpend is the client for interacting with the AdSpend builders.
+	AdSpend *AdSpendClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
 	// AutomationRule is the client for interacting with the AutomationRule builders.
@@ -94,8 +102,16 @@ type Client struct {
 	Permission *PermissionClient
 	// PermissionOverride is the client for interacting with the PermissionOverride builders.
 	PermissionOverride *PermissionOverrideClient
+	// ReportEmail is the client for interacting with the ReportEmail builders.
+	ReportEmail *ReportEmailClient
+	// ReportRun is the client for interacting with the ReportRun builders.
+	ReportRun *ReportRunClient
+	// ReportSubscription is the client for interacting with the ReportSubscription builders.
+	ReportSubscription *ReportSubscriptionClient
 	// SMSTemplate is the client for interacting with the SMSTemplate builders.
 	SMSTemplate *SMSTemplateClient
+	// SavedReport is the client for interacting with the SavedReport builders.
+	SavedReport *SavedReportClient
 	// SearchKey is the client for interacting with the SearchKey builders.
 	SearchKey *SearchKeyClient
 	// SearchWord is the client for interacting with the SearchWord builders.
@@ -114,6 +130,8 @@ type Client struct {
 	Touchpoint *TouchpointClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// WarmnessSnapshot is the client for interacting with the WarmnessSnapshot builders.
+	WarmnessSnapshot *WarmnessSnapshotClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
 	WebhookEvent *WebhookEventClient
 }
@@ -129,6 +147,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AIUsage = NewAIUsageClient(c.config)
 	c.APIToken = NewAPITokenClient(c.config)
+	c.AdSpend = NewAdSpendClient(c.config)
 	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.AutomationRule = NewAutomationRuleClient(c.config)
 	c.AutomationRun = NewAutomationRunClient(c.config)
@@ -147,7 +166,11 @@ func (c *Client) init() {
 	c.OptOut = NewOptOutClient(c.config)
 	c.Permission = NewPermissionClient(c.config)
 	c.PermissionOverride = NewPermissionOverrideClient(c.config)
+	c.ReportEmail = NewReportEmailClient(c.config)
+	c.ReportRun = NewReportRunClient(c.config)
+	c.ReportSubscription = NewReportSubscriptionClient(c.config)
 	c.SMSTemplate = NewSMSTemplateClient(c.config)
+	c.SavedReport = NewSavedReportClient(c.config)
 	c.SearchKey = NewSearchKeyClient(c.config)
 	c.SearchWord = NewSearchWordClient(c.config)
 	c.Service = NewServiceClient(c.config)
@@ -157,6 +180,7 @@ func (c *Client) init() {
 	c.TaskEvent = NewTaskEventClient(c.config)
 	c.Touchpoint = NewTouchpointClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.WarmnessSnapshot = NewWarmnessSnapshotClient(c.config)
 	c.WebhookEvent = NewWebhookEventClient(c.config)
 }
 
@@ -252,6 +276,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:             cfg,
 		AIUsage:            NewAIUsageClient(cfg),
 		APIToken:           NewAPITokenClient(cfg),
+		AdSpend:            NewAdSpendClient(cfg),
 		AuditEntry:         NewAuditEntryClient(cfg),
 		AutomationRule:     NewAutomationRuleClient(cfg),
 		AutomationRun:      NewAutomationRunClient(cfg),
@@ -270,7 +295,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		OptOut:             NewOptOutClient(cfg),
 		Permission:         NewPermissionClient(cfg),
 		PermissionOverride: NewPermissionOverrideClient(cfg),
+		ReportEmail:        NewReportEmailClient(cfg),
+		ReportRun:          NewReportRunClient(cfg),
+		ReportSubscription: NewReportSubscriptionClient(cfg),
 		SMSTemplate:        NewSMSTemplateClient(cfg),
+		SavedReport:        NewSavedReportClient(cfg),
 		SearchKey:          NewSearchKeyClient(cfg),
 		SearchWord:         NewSearchWordClient(cfg),
 		Service:            NewServiceClient(cfg),
@@ -280,6 +309,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		TaskEvent:          NewTaskEventClient(cfg),
 		Touchpoint:         NewTouchpointClient(cfg),
 		User:               NewUserClient(cfg),
+		WarmnessSnapshot:   NewWarmnessSnapshotClient(cfg),
 		WebhookEvent:       NewWebhookEventClient(cfg),
 	}, nil
 }
@@ -302,6 +332,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:             cfg,
 		AIUsage:            NewAIUsageClient(cfg),
 		APIToken:           NewAPITokenClient(cfg),
+		AdSpend:            NewAdSpendClient(cfg),
 		AuditEntry:         NewAuditEntryClient(cfg),
 		AutomationRule:     NewAutomationRuleClient(cfg),
 		AutomationRun:      NewAutomationRunClient(cfg),
@@ -320,7 +351,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		OptOut:             NewOptOutClient(cfg),
 		Permission:         NewPermissionClient(cfg),
 		PermissionOverride: NewPermissionOverrideClient(cfg),
+		ReportEmail:        NewReportEmailClient(cfg),
+		ReportRun:          NewReportRunClient(cfg),
+		ReportSubscription: NewReportSubscriptionClient(cfg),
 		SMSTemplate:        NewSMSTemplateClient(cfg),
+		SavedReport:        NewSavedReportClient(cfg),
 		SearchKey:          NewSearchKeyClient(cfg),
 		SearchWord:         NewSearchWordClient(cfg),
 		Service:            NewServiceClient(cfg),
@@ -330,6 +365,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		TaskEvent:          NewTaskEventClient(cfg),
 		Touchpoint:         NewTouchpointClient(cfg),
 		User:               NewUserClient(cfg),
+		WarmnessSnapshot:   NewWarmnessSnapshotClient(cfg),
 		WebhookEvent:       NewWebhookEventClient(cfg),
 	}, nil
 }
@@ -360,12 +396,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
-		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Conversation, c.Event,
-		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
-		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
-		c.SearchWord, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WebhookEvent,
+		c.AIUsage, c.APIToken, c.AdSpend, c.AuditEntry, c.AutomationRule,
+		c.AutomationRun, c.Booking, c.BookingEvent, c.CancelReason, c.Contact,
+		c.Conversation, c.Event, c.IPRule, c.ImportJob, c.Invitation, c.Location,
+		c.Membership, c.Message, c.OptOut, c.Permission, c.PermissionOverride,
+		c.ReportEmail, c.ReportRun, c.ReportSubscription, c.SMSTemplate, c.SavedReport,
+		c.SearchKey, c.SearchWord, c.Service, c.Session, c.StageChange, c.Task,
+		c.TaskEvent, c.Touchpoint, c.User, c.WarmnessSnapshot, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -375,12 +412,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
-		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Conversation, c.Event,
-		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
-		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
-		c.SearchWord, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WebhookEvent,
+		c.AIUsage, c.APIToken, c.AdSpend, c.AuditEntry, c.AutomationRule,
+		c.AutomationRun, c.Booking, c.BookingEvent, c.CancelReason, c.Contact,
+		c.Conversation, c.Event, c.IPRule, c.ImportJob, c.Invitation, c.Location,
+		c.Membership, c.Message, c.OptOut, c.Permission, c.PermissionOverride,
+		c.ReportEmail, c.ReportRun, c.ReportSubscription, c.SMSTemplate, c.SavedReport,
+		c.SearchKey, c.SearchWord, c.Service, c.Session, c.StageChange, c.Task,
+		c.TaskEvent, c.Touchpoint, c.User, c.WarmnessSnapshot, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -393,6 +431,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AIUsage.mutate(ctx, m)
 	case *APITokenMutation:
 		return c.APIToken.mutate(ctx, m)
+	case *AdSpendMutation:
+		return c.AdSpend.mutate(ctx, m)
 	case *AuditEntryMutation:
 		return c.AuditEntry.mutate(ctx, m)
 	case *AutomationRuleMutation:
@@ -429,8 +469,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Permission.mutate(ctx, m)
 	case *PermissionOverrideMutation:
 		return c.PermissionOverride.mutate(ctx, m)
+	case *ReportEmailMutation:
+		return c.ReportEmail.mutate(ctx, m)
+	case *ReportRunMutation:
+		return c.ReportRun.mutate(ctx, m)
+	case *ReportSubscriptionMutation:
+		return c.ReportSubscription.mutate(ctx, m)
 	case *SMSTemplateMutation:
 		return c.SMSTemplate.mutate(ctx, m)
+	case *SavedReportMutation:
+		return c.SavedReport.mutate(ctx, m)
 	case *SearchKeyMutation:
 		return c.SearchKey.mutate(ctx, m)
 	case *SearchWordMutation:
@@ -449,6 +497,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Touchpoint.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *WarmnessSnapshotMutation:
+		return c.WarmnessSnapshot.mutate(ctx, m)
 	case *WebhookEventMutation:
 		return c.WebhookEvent.mutate(ctx, m)
 	default:
@@ -785,6 +835,156 @@ func (c *APITokenClient) mutate(ctx context.Context, m *APITokenMutation) (Value
 		return (&APITokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown APIToken mutation op: %q", m.Op())
+	}
+}
+
+// AdSpendClient is a client for the AdSpend schema.
+type AdSpendClient struct {
+	config
+}
+
+// NewAdSpendClient returns a client for the AdSpend from the given config.
+func NewAdSpendClient(c config) *AdSpendClient {
+	return &AdSpendClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `adspend.Hooks(f(g(h())))`.
+func (c *AdSpendClient) Use(hooks ...Hook) {
+	c.hooks.AdSpend = append(c.hooks.AdSpend, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `adspend.Intercept(f(g(h())))`.
+func (c *AdSpendClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AdSpend = append(c.inters.AdSpend, interceptors...)
+}
+
+// Create returns a builder for creating a AdSpend entity.
+func (c *AdSpendClient) Create() *AdSpendCreate {
+	mutation := newAdSpendMutation(c.config, OpCreate)
+	return &AdSpendCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AdSpend entities.
+func (c *AdSpendClient) CreateBulk(builders ...*AdSpendCreate) *AdSpendCreateBulk {
+	return &AdSpendCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AdSpendClient) MapCreateBulk(slice any, setFunc func(*AdSpendCreate, int)) *AdSpendCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AdSpendCreateBulk{err: fmt.Errorf("calling to AdSpendClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AdSpendCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AdSpendCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AdSpend.
+func (c *AdSpendClient) Update() *AdSpendUpdate {
+	mutation := newAdSpendMutation(c.config, OpUpdate)
+	return &AdSpendUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AdSpendClient) UpdateOne(_m *AdSpend) *AdSpendUpdateOne {
+	mutation := newAdSpendMutation(c.config, OpUpdateOne, withAdSpend(_m))
+	return &AdSpendUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AdSpendClient) UpdateOneID(id pulid.ID) *AdSpendUpdateOne {
+	mutation := newAdSpendMutation(c.config, OpUpdateOne, withAdSpendID(id))
+	return &AdSpendUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AdSpend.
+func (c *AdSpendClient) Delete() *AdSpendDelete {
+	mutation := newAdSpendMutation(c.config, OpDelete)
+	return &AdSpendDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AdSpendClient) DeleteOne(_m *AdSpend) *AdSpendDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AdSpendClient) DeleteOneID(id pulid.ID) *AdSpendDeleteOne {
+	builder := c.Delete().Where(adspend.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AdSpendDeleteOne{builder}
+}
+
+// Query returns a query builder for AdSpend.
+func (c *AdSpendClient) Query() *AdSpendQuery {
+	return &AdSpendQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAdSpend},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AdSpend entity by its id.
+func (c *AdSpendClient) Get(ctx context.Context, id pulid.ID) (*AdSpend, error) {
+	return c.Query().Where(adspend.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AdSpendClient) GetX(ctx context.Context, id pulid.ID) *AdSpend {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a AdSpend.
+func (c *AdSpendClient) QueryLocation(_m *AdSpend) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(adspend.Table, adspend.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, adspend.LocationTable, adspend.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AdSpendClient) Hooks() []Hook {
+	hooks := c.hooks.AdSpend
+	return append(hooks[:len(hooks):len(hooks)], adspend.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AdSpendClient) Interceptors() []Interceptor {
+	return c.inters.AdSpend
+}
+
+func (c *AdSpendClient) mutate(ctx context.Context, m *AdSpendMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AdSpendCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AdSpendUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AdSpendUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AdSpendDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AdSpend mutation op: %q", m.Op())
 	}
 }
 
@@ -3840,6 +4040,456 @@ func (c *PermissionOverrideClient) mutate(ctx context.Context, m *PermissionOver
 	}
 }
 
+// ReportEmailClient is a client for the ReportEmail schema.
+type ReportEmailClient struct {
+	config
+}
+
+// NewReportEmailClient returns a client for the ReportEmail from the given config.
+func NewReportEmailClient(c config) *ReportEmailClient {
+	return &ReportEmailClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportemail.Hooks(f(g(h())))`.
+func (c *ReportEmailClient) Use(hooks ...Hook) {
+	c.hooks.ReportEmail = append(c.hooks.ReportEmail, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportemail.Intercept(f(g(h())))`.
+func (c *ReportEmailClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportEmail = append(c.inters.ReportEmail, interceptors...)
+}
+
+// Create returns a builder for creating a ReportEmail entity.
+func (c *ReportEmailClient) Create() *ReportEmailCreate {
+	mutation := newReportEmailMutation(c.config, OpCreate)
+	return &ReportEmailCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportEmail entities.
+func (c *ReportEmailClient) CreateBulk(builders ...*ReportEmailCreate) *ReportEmailCreateBulk {
+	return &ReportEmailCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportEmailClient) MapCreateBulk(slice any, setFunc func(*ReportEmailCreate, int)) *ReportEmailCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportEmailCreateBulk{err: fmt.Errorf("calling to ReportEmailClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportEmailCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportEmailCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportEmail.
+func (c *ReportEmailClient) Update() *ReportEmailUpdate {
+	mutation := newReportEmailMutation(c.config, OpUpdate)
+	return &ReportEmailUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportEmailClient) UpdateOne(_m *ReportEmail) *ReportEmailUpdateOne {
+	mutation := newReportEmailMutation(c.config, OpUpdateOne, withReportEmail(_m))
+	return &ReportEmailUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportEmailClient) UpdateOneID(id pulid.ID) *ReportEmailUpdateOne {
+	mutation := newReportEmailMutation(c.config, OpUpdateOne, withReportEmailID(id))
+	return &ReportEmailUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportEmail.
+func (c *ReportEmailClient) Delete() *ReportEmailDelete {
+	mutation := newReportEmailMutation(c.config, OpDelete)
+	return &ReportEmailDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportEmailClient) DeleteOne(_m *ReportEmail) *ReportEmailDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportEmailClient) DeleteOneID(id pulid.ID) *ReportEmailDeleteOne {
+	builder := c.Delete().Where(reportemail.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportEmailDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportEmail.
+func (c *ReportEmailClient) Query() *ReportEmailQuery {
+	return &ReportEmailQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportEmail},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportEmail entity by its id.
+func (c *ReportEmailClient) Get(ctx context.Context, id pulid.ID) (*ReportEmail, error) {
+	return c.Query().Where(reportemail.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportEmailClient) GetX(ctx context.Context, id pulid.ID) *ReportEmail {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a ReportEmail.
+func (c *ReportEmailClient) QueryLocation(_m *ReportEmail) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportemail.Table, reportemail.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reportemail.LocationTable, reportemail.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportEmailClient) Hooks() []Hook {
+	hooks := c.hooks.ReportEmail
+	return append(hooks[:len(hooks):len(hooks)], reportemail.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportEmailClient) Interceptors() []Interceptor {
+	return c.inters.ReportEmail
+}
+
+func (c *ReportEmailClient) mutate(ctx context.Context, m *ReportEmailMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportEmailCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportEmailUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportEmailUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportEmailDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportEmail mutation op: %q", m.Op())
+	}
+}
+
+// ReportRunClient is a client for the ReportRun schema.
+type ReportRunClient struct {
+	config
+}
+
+// NewReportRunClient returns a client for the ReportRun from the given config.
+func NewReportRunClient(c config) *ReportRunClient {
+	return &ReportRunClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportrun.Hooks(f(g(h())))`.
+func (c *ReportRunClient) Use(hooks ...Hook) {
+	c.hooks.ReportRun = append(c.hooks.ReportRun, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportrun.Intercept(f(g(h())))`.
+func (c *ReportRunClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportRun = append(c.inters.ReportRun, interceptors...)
+}
+
+// Create returns a builder for creating a ReportRun entity.
+func (c *ReportRunClient) Create() *ReportRunCreate {
+	mutation := newReportRunMutation(c.config, OpCreate)
+	return &ReportRunCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportRun entities.
+func (c *ReportRunClient) CreateBulk(builders ...*ReportRunCreate) *ReportRunCreateBulk {
+	return &ReportRunCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportRunClient) MapCreateBulk(slice any, setFunc func(*ReportRunCreate, int)) *ReportRunCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportRunCreateBulk{err: fmt.Errorf("calling to ReportRunClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportRunCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportRunCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportRun.
+func (c *ReportRunClient) Update() *ReportRunUpdate {
+	mutation := newReportRunMutation(c.config, OpUpdate)
+	return &ReportRunUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportRunClient) UpdateOne(_m *ReportRun) *ReportRunUpdateOne {
+	mutation := newReportRunMutation(c.config, OpUpdateOne, withReportRun(_m))
+	return &ReportRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportRunClient) UpdateOneID(id pulid.ID) *ReportRunUpdateOne {
+	mutation := newReportRunMutation(c.config, OpUpdateOne, withReportRunID(id))
+	return &ReportRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportRun.
+func (c *ReportRunClient) Delete() *ReportRunDelete {
+	mutation := newReportRunMutation(c.config, OpDelete)
+	return &ReportRunDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportRunClient) DeleteOne(_m *ReportRun) *ReportRunDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportRunClient) DeleteOneID(id pulid.ID) *ReportRunDeleteOne {
+	builder := c.Delete().Where(reportrun.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportRunDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportRun.
+func (c *ReportRunClient) Query() *ReportRunQuery {
+	return &ReportRunQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportRun},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportRun entity by its id.
+func (c *ReportRunClient) Get(ctx context.Context, id pulid.ID) (*ReportRun, error) {
+	return c.Query().Where(reportrun.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportRunClient) GetX(ctx context.Context, id pulid.ID) *ReportRun {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a ReportRun.
+func (c *ReportRunClient) QueryLocation(_m *ReportRun) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportrun.Table, reportrun.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reportrun.LocationTable, reportrun.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportRunClient) Hooks() []Hook {
+	hooks := c.hooks.ReportRun
+	return append(hooks[:len(hooks):len(hooks)], reportrun.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportRunClient) Interceptors() []Interceptor {
+	return c.inters.ReportRun
+}
+
+func (c *ReportRunClient) mutate(ctx context.Context, m *ReportRunMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportRunCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportRunUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportRunDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportRun mutation op: %q", m.Op())
+	}
+}
+
+// ReportSubscriptionClient is a client for the ReportSubscription schema.
+type ReportSubscriptionClient struct {
+	config
+}
+
+// NewReportSubscriptionClient returns a client for the ReportSubscription from the given config.
+func NewReportSubscriptionClient(c config) *ReportSubscriptionClient {
+	return &ReportSubscriptionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportsubscription.Hooks(f(g(h())))`.
+func (c *ReportSubscriptionClient) Use(hooks ...Hook) {
+	c.hooks.ReportSubscription = append(c.hooks.ReportSubscription, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportsubscription.Intercept(f(g(h())))`.
+func (c *ReportSubscriptionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportSubscription = append(c.inters.ReportSubscription, interceptors...)
+}
+
+// Create returns a builder for creating a ReportSubscription entity.
+func (c *ReportSubscriptionClient) Create() *ReportSubscriptionCreate {
+	mutation := newReportSubscriptionMutation(c.config, OpCreate)
+	return &ReportSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportSubscription entities.
+func (c *ReportSubscriptionClient) CreateBulk(builders ...*ReportSubscriptionCreate) *ReportSubscriptionCreateBulk {
+	return &ReportSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportSubscriptionClient) MapCreateBulk(slice any, setFunc func(*ReportSubscriptionCreate, int)) *ReportSubscriptionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportSubscriptionCreateBulk{err: fmt.Errorf("calling to ReportSubscriptionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportSubscriptionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportSubscription.
+func (c *ReportSubscriptionClient) Update() *ReportSubscriptionUpdate {
+	mutation := newReportSubscriptionMutation(c.config, OpUpdate)
+	return &ReportSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportSubscriptionClient) UpdateOne(_m *ReportSubscription) *ReportSubscriptionUpdateOne {
+	mutation := newReportSubscriptionMutation(c.config, OpUpdateOne, withReportSubscription(_m))
+	return &ReportSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportSubscriptionClient) UpdateOneID(id pulid.ID) *ReportSubscriptionUpdateOne {
+	mutation := newReportSubscriptionMutation(c.config, OpUpdateOne, withReportSubscriptionID(id))
+	return &ReportSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportSubscription.
+func (c *ReportSubscriptionClient) Delete() *ReportSubscriptionDelete {
+	mutation := newReportSubscriptionMutation(c.config, OpDelete)
+	return &ReportSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportSubscriptionClient) DeleteOne(_m *ReportSubscription) *ReportSubscriptionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportSubscriptionClient) DeleteOneID(id pulid.ID) *ReportSubscriptionDeleteOne {
+	builder := c.Delete().Where(reportsubscription.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportSubscriptionDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportSubscription.
+func (c *ReportSubscriptionClient) Query() *ReportSubscriptionQuery {
+	return &ReportSubscriptionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportSubscription},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportSubscription entity by its id.
+func (c *ReportSubscriptionClient) Get(ctx context.Context, id pulid.ID) (*ReportSubscription, error) {
+	return c.Query().Where(reportsubscription.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportSubscriptionClient) GetX(ctx context.Context, id pulid.ID) *ReportSubscription {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a ReportSubscription.
+func (c *ReportSubscriptionClient) QueryLocation(_m *ReportSubscription) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportsubscription.Table, reportsubscription.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reportsubscription.LocationTable, reportsubscription.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportSubscriptionClient) Hooks() []Hook {
+	hooks := c.hooks.ReportSubscription
+	return append(hooks[:len(hooks):len(hooks)], reportsubscription.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportSubscriptionClient) Interceptors() []Interceptor {
+	return c.inters.ReportSubscription
+}
+
+func (c *ReportSubscriptionClient) mutate(ctx context.Context, m *ReportSubscriptionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportSubscription mutation op: %q", m.Op())
+	}
+}
+
 // SMSTemplateClient is a client for the SMSTemplate schema.
 type SMSTemplateClient struct {
 	config
@@ -3987,6 +4637,156 @@ func (c *SMSTemplateClient) mutate(ctx context.Context, m *SMSTemplateMutation) 
 		return (&SMSTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown SMSTemplate mutation op: %q", m.Op())
+	}
+}
+
+// SavedReportClient is a client for the SavedReport schema.
+type SavedReportClient struct {
+	config
+}
+
+// NewSavedReportClient returns a client for the SavedReport from the given config.
+func NewSavedReportClient(c config) *SavedReportClient {
+	return &SavedReportClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `savedreport.Hooks(f(g(h())))`.
+func (c *SavedReportClient) Use(hooks ...Hook) {
+	c.hooks.SavedReport = append(c.hooks.SavedReport, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `savedreport.Intercept(f(g(h())))`.
+func (c *SavedReportClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SavedReport = append(c.inters.SavedReport, interceptors...)
+}
+
+// Create returns a builder for creating a SavedReport entity.
+func (c *SavedReportClient) Create() *SavedReportCreate {
+	mutation := newSavedReportMutation(c.config, OpCreate)
+	return &SavedReportCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SavedReport entities.
+func (c *SavedReportClient) CreateBulk(builders ...*SavedReportCreate) *SavedReportCreateBulk {
+	return &SavedReportCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SavedReportClient) MapCreateBulk(slice any, setFunc func(*SavedReportCreate, int)) *SavedReportCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SavedReportCreateBulk{err: fmt.Errorf("calling to SavedReportClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SavedReportCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SavedReportCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SavedReport.
+func (c *SavedReportClient) Update() *SavedReportUpdate {
+	mutation := newSavedReportMutation(c.config, OpUpdate)
+	return &SavedReportUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SavedReportClient) UpdateOne(_m *SavedReport) *SavedReportUpdateOne {
+	mutation := newSavedReportMutation(c.config, OpUpdateOne, withSavedReport(_m))
+	return &SavedReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SavedReportClient) UpdateOneID(id pulid.ID) *SavedReportUpdateOne {
+	mutation := newSavedReportMutation(c.config, OpUpdateOne, withSavedReportID(id))
+	return &SavedReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SavedReport.
+func (c *SavedReportClient) Delete() *SavedReportDelete {
+	mutation := newSavedReportMutation(c.config, OpDelete)
+	return &SavedReportDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SavedReportClient) DeleteOne(_m *SavedReport) *SavedReportDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SavedReportClient) DeleteOneID(id pulid.ID) *SavedReportDeleteOne {
+	builder := c.Delete().Where(savedreport.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SavedReportDeleteOne{builder}
+}
+
+// Query returns a query builder for SavedReport.
+func (c *SavedReportClient) Query() *SavedReportQuery {
+	return &SavedReportQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSavedReport},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SavedReport entity by its id.
+func (c *SavedReportClient) Get(ctx context.Context, id pulid.ID) (*SavedReport, error) {
+	return c.Query().Where(savedreport.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SavedReportClient) GetX(ctx context.Context, id pulid.ID) *SavedReport {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a SavedReport.
+func (c *SavedReportClient) QueryLocation(_m *SavedReport) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(savedreport.Table, savedreport.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, savedreport.LocationTable, savedreport.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SavedReportClient) Hooks() []Hook {
+	hooks := c.hooks.SavedReport
+	return append(hooks[:len(hooks):len(hooks)], savedreport.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SavedReportClient) Interceptors() []Interceptor {
+	return c.inters.SavedReport
+}
+
+func (c *SavedReportClient) mutate(ctx context.Context, m *SavedReportMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SavedReportCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SavedReportUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SavedReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SavedReportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SavedReport mutation op: %q", m.Op())
 	}
 }
 
@@ -5516,6 +6316,156 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// WarmnessSnapshotClient is a client for the WarmnessSnapshot schema.
+type WarmnessSnapshotClient struct {
+	config
+}
+
+// NewWarmnessSnapshotClient returns a client for the WarmnessSnapshot from the given config.
+func NewWarmnessSnapshotClient(c config) *WarmnessSnapshotClient {
+	return &WarmnessSnapshotClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `warmnesssnapshot.Hooks(f(g(h())))`.
+func (c *WarmnessSnapshotClient) Use(hooks ...Hook) {
+	c.hooks.WarmnessSnapshot = append(c.hooks.WarmnessSnapshot, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `warmnesssnapshot.Intercept(f(g(h())))`.
+func (c *WarmnessSnapshotClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WarmnessSnapshot = append(c.inters.WarmnessSnapshot, interceptors...)
+}
+
+// Create returns a builder for creating a WarmnessSnapshot entity.
+func (c *WarmnessSnapshotClient) Create() *WarmnessSnapshotCreate {
+	mutation := newWarmnessSnapshotMutation(c.config, OpCreate)
+	return &WarmnessSnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WarmnessSnapshot entities.
+func (c *WarmnessSnapshotClient) CreateBulk(builders ...*WarmnessSnapshotCreate) *WarmnessSnapshotCreateBulk {
+	return &WarmnessSnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WarmnessSnapshotClient) MapCreateBulk(slice any, setFunc func(*WarmnessSnapshotCreate, int)) *WarmnessSnapshotCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WarmnessSnapshotCreateBulk{err: fmt.Errorf("calling to WarmnessSnapshotClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WarmnessSnapshotCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WarmnessSnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WarmnessSnapshot.
+func (c *WarmnessSnapshotClient) Update() *WarmnessSnapshotUpdate {
+	mutation := newWarmnessSnapshotMutation(c.config, OpUpdate)
+	return &WarmnessSnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WarmnessSnapshotClient) UpdateOne(_m *WarmnessSnapshot) *WarmnessSnapshotUpdateOne {
+	mutation := newWarmnessSnapshotMutation(c.config, OpUpdateOne, withWarmnessSnapshot(_m))
+	return &WarmnessSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WarmnessSnapshotClient) UpdateOneID(id pulid.ID) *WarmnessSnapshotUpdateOne {
+	mutation := newWarmnessSnapshotMutation(c.config, OpUpdateOne, withWarmnessSnapshotID(id))
+	return &WarmnessSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WarmnessSnapshot.
+func (c *WarmnessSnapshotClient) Delete() *WarmnessSnapshotDelete {
+	mutation := newWarmnessSnapshotMutation(c.config, OpDelete)
+	return &WarmnessSnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WarmnessSnapshotClient) DeleteOne(_m *WarmnessSnapshot) *WarmnessSnapshotDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WarmnessSnapshotClient) DeleteOneID(id pulid.ID) *WarmnessSnapshotDeleteOne {
+	builder := c.Delete().Where(warmnesssnapshot.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WarmnessSnapshotDeleteOne{builder}
+}
+
+// Query returns a query builder for WarmnessSnapshot.
+func (c *WarmnessSnapshotClient) Query() *WarmnessSnapshotQuery {
+	return &WarmnessSnapshotQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWarmnessSnapshot},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WarmnessSnapshot entity by its id.
+func (c *WarmnessSnapshotClient) Get(ctx context.Context, id pulid.ID) (*WarmnessSnapshot, error) {
+	return c.Query().Where(warmnesssnapshot.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WarmnessSnapshotClient) GetX(ctx context.Context, id pulid.ID) *WarmnessSnapshot {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a WarmnessSnapshot.
+func (c *WarmnessSnapshotClient) QueryLocation(_m *WarmnessSnapshot) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(warmnesssnapshot.Table, warmnesssnapshot.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, warmnesssnapshot.LocationTable, warmnesssnapshot.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WarmnessSnapshotClient) Hooks() []Hook {
+	hooks := c.hooks.WarmnessSnapshot
+	return append(hooks[:len(hooks):len(hooks)], warmnesssnapshot.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WarmnessSnapshotClient) Interceptors() []Interceptor {
+	return c.inters.WarmnessSnapshot
+}
+
+func (c *WarmnessSnapshotClient) mutate(ctx context.Context, m *WarmnessSnapshotMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WarmnessSnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WarmnessSnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WarmnessSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WarmnessSnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WarmnessSnapshot mutation op: %q", m.Op())
+	}
+}
+
 // WebhookEventClient is a client for the WebhookEvent schema.
 type WebhookEventClient struct {
 	config
@@ -5669,17 +6619,19 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
+		AIUsage, APIToken, AdSpend, AuditEntry, AutomationRule, AutomationRun, Booking,
 		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
 		Invitation, Location, Membership, Message, OptOut, Permission,
-		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent []ent.Hook
+		PermissionOverride, ReportEmail, ReportRun, ReportSubscription, SMSTemplate,
+		SavedReport, SearchKey, SearchWord, Service, Session, StageChange, Task,
+		TaskEvent, Touchpoint, User, WarmnessSnapshot, WebhookEvent []ent.Hook
 	}
 	inters struct {
-		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
+		AIUsage, APIToken, AdSpend, AuditEntry, AutomationRule, AutomationRun, Booking,
 		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
 		Invitation, Location, Membership, Message, OptOut, Permission,
-		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent []ent.Interceptor
+		PermissionOverride, ReportEmail, ReportRun, ReportSubscription, SMSTemplate,
+		SavedReport, SearchKey, SearchWord, Service, Session, StageChange, Task,
+		TaskEvent, Touchpoint, User, WarmnessSnapshot, WebhookEvent []ent.Interceptor
 	}
 )

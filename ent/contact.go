@@ -80,6 +80,8 @@ type Contact struct {
 	SmsFailedAt *time.Time `json:"sms_failed_at,omitempty"`
 	// The provider's reason for that failure
 	SmsFailedReason *string `json:"sms_failed_reason,omitempty"`
+	// The advertising campaign the lead came from (utm_campaign), for revenue attribution
+	Campaign *string `json:"campaign,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -187,7 +189,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contact.FieldWarmness:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason:
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason, contact.FieldCampaign:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt:
 			values[i] = new(sql.NullTime)
@@ -405,6 +407,13 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.SmsFailedReason = new(string)
 				*_m.SmsFailedReason = value.String
 			}
+		case contact.FieldCampaign:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field campaign", values[i])
+			} else if value.Valid {
+				_m.Campaign = new(string)
+				*_m.Campaign = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -581,6 +590,11 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	if v := _m.SmsFailedReason; v != nil {
 		builder.WriteString("sms_failed_reason=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.Campaign; v != nil {
+		builder.WriteString("campaign=")
 		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')

@@ -397,6 +397,20 @@ func (_c *ContactCreate) SetNillableSmsFailedReason(v *string) *ContactCreate {
 	return _c
 }
 
+// SetCampaign sets the "campaign" field.
+func (_c *ContactCreate) SetCampaign(v string) *ContactCreate {
+	_c.mutation.SetCampaign(v)
+	return _c
+}
+
+// SetNillableCampaign sets the "campaign" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableCampaign(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetCampaign(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -691,6 +705,11 @@ func (_c *ContactCreate) check() error {
 			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Campaign(); ok {
+		if err := contact.CampaignValidator(v); err != nil {
+			return &ValidationError{Name: "campaign", err: fmt.Errorf(`ent: validator failed for field "Contact.campaign": %w`, err)}
+		}
+	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "Contact.location"`)}
 	}
@@ -837,6 +856,10 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SmsFailedReason(); ok {
 		_spec.SetField(contact.FieldSmsFailedReason, field.TypeString, value)
 		_node.SmsFailedReason = &value
+	}
+	if value, ok := _c.mutation.Campaign(); ok {
+		_spec.SetField(contact.FieldCampaign, field.TypeString, value)
+		_node.Campaign = &value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1414,6 +1437,24 @@ func (u *ContactUpsert) ClearSmsFailedReason() *ContactUpsert {
 	return u
 }
 
+// SetCampaign sets the "campaign" field.
+func (u *ContactUpsert) SetCampaign(v string) *ContactUpsert {
+	u.Set(contact.FieldCampaign, v)
+	return u
+}
+
+// UpdateCampaign sets the "campaign" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateCampaign() *ContactUpsert {
+	u.SetExcluded(contact.FieldCampaign)
+	return u
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (u *ContactUpsert) ClearCampaign() *ContactUpsert {
+	u.SetNull(contact.FieldCampaign)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1962,6 +2003,27 @@ func (u *ContactUpsertOne) UpdateSmsFailedReason() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearSmsFailedReason() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearSmsFailedReason()
+	})
+}
+
+// SetCampaign sets the "campaign" field.
+func (u *ContactUpsertOne) SetCampaign(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetCampaign(v)
+	})
+}
+
+// UpdateCampaign sets the "campaign" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateCampaign() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateCampaign()
+	})
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (u *ContactUpsertOne) ClearCampaign() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearCampaign()
 	})
 }
 
@@ -2680,6 +2742,27 @@ func (u *ContactUpsertBulk) UpdateSmsFailedReason() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearSmsFailedReason() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearSmsFailedReason()
+	})
+}
+
+// SetCampaign sets the "campaign" field.
+func (u *ContactUpsertBulk) SetCampaign(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetCampaign(v)
+	})
+}
+
+// UpdateCampaign sets the "campaign" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateCampaign() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateCampaign()
+	})
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (u *ContactUpsertBulk) ClearCampaign() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearCampaign()
 	})
 }
 

@@ -497,6 +497,26 @@ func (_u *ContactUpdate) ClearSmsFailedReason() *ContactUpdate {
 	return _u
 }
 
+// SetCampaign sets the "campaign" field.
+func (_u *ContactUpdate) SetCampaign(v string) *ContactUpdate {
+	_u.mutation.SetCampaign(v)
+	return _u
+}
+
+// SetNillableCampaign sets the "campaign" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableCampaign(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetCampaign(*v)
+	}
+	return _u
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (_u *ContactUpdate) ClearCampaign() *ContactUpdate {
+	_u.mutation.ClearCampaign()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdate) SetAssignedTo(v *User) *ContactUpdate {
 	return _u.SetAssignedToID(v.ID)
@@ -766,6 +786,11 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Campaign(); ok {
+		if err := contact.CampaignValidator(v); err != nil {
+			return &ValidationError{Name: "campaign", err: fmt.Errorf(`ent: validator failed for field "Contact.campaign": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -919,6 +944,12 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SmsFailedReasonCleared() {
 		_spec.ClearField(contact.FieldSmsFailedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.Campaign(); ok {
+		_spec.SetField(contact.FieldCampaign, field.TypeString, value)
+	}
+	if _u.mutation.CampaignCleared() {
+		_spec.ClearField(contact.FieldCampaign, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1610,6 +1641,26 @@ func (_u *ContactUpdateOne) ClearSmsFailedReason() *ContactUpdateOne {
 	return _u
 }
 
+// SetCampaign sets the "campaign" field.
+func (_u *ContactUpdateOne) SetCampaign(v string) *ContactUpdateOne {
+	_u.mutation.SetCampaign(v)
+	return _u
+}
+
+// SetNillableCampaign sets the "campaign" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableCampaign(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetCampaign(*v)
+	}
+	return _u
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (_u *ContactUpdateOne) ClearCampaign() *ContactUpdateOne {
+	_u.mutation.ClearCampaign()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdateOne) SetAssignedTo(v *User) *ContactUpdateOne {
 	return _u.SetAssignedToID(v.ID)
@@ -1892,6 +1943,11 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Campaign(); ok {
+		if err := contact.CampaignValidator(v); err != nil {
+			return &ValidationError{Name: "campaign", err: fmt.Errorf(`ent: validator failed for field "Contact.campaign": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -2062,6 +2118,12 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.SmsFailedReasonCleared() {
 		_spec.ClearField(contact.FieldSmsFailedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.Campaign(); ok {
+		_spec.SetField(contact.FieldCampaign, field.TypeString, value)
+	}
+	if _u.mutation.CampaignCleared() {
+		_spec.ClearField(contact.FieldCampaign, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/avatarimaging/avatarcrm/ent/adspend"
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
@@ -24,6 +25,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
+	"github.com/avatarimaging/avatarcrm/ent/reportemail"
+	"github.com/avatarimaging/avatarcrm/ent/reportrun"
+	"github.com/avatarimaging/avatarcrm/ent/reportsubscription"
+	"github.com/avatarimaging/avatarcrm/ent/savedreport"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
@@ -34,6 +39,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 
 	"entgo.io/ent/dialect/sql"
@@ -44,7 +50,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 37)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aiusage.Table,
@@ -100,6 +106,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   adspend.Table,
+			Columns: adspend.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: adspend.FieldID,
+			},
+		},
+		Type: "AdSpend",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			adspend.FieldCreatedAt:  {Type: field.TypeTime, Column: adspend.FieldCreatedAt},
+			adspend.FieldUpdatedAt:  {Type: field.TypeTime, Column: adspend.FieldUpdatedAt},
+			adspend.FieldLocationID: {Type: field.TypeString, Column: adspend.FieldLocationID},
+			adspend.FieldSource:     {Type: field.TypeEnum, Column: adspend.FieldSource},
+			adspend.FieldMonth:      {Type: field.TypeString, Column: adspend.FieldMonth},
+			adspend.FieldCents:      {Type: field.TypeInt64, Column: adspend.FieldCents},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditentry.Table,
 			Columns: auditentry.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -130,7 +155,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditentry.FieldMAC:          {Type: field.TypeString, Column: auditentry.FieldMAC},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   automationrule.Table,
 			Columns: automationrule.Columns,
@@ -153,7 +178,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			automationrule.FieldDefaultKey:   {Type: field.TypeString, Column: automationrule.FieldDefaultKey},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   automationrun.Table,
 			Columns: automationrun.Columns,
@@ -178,7 +203,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			automationrun.FieldFinishedAt: {Type: field.TypeTime, Column: automationrun.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   booking.Table,
 			Columns: booking.Columns,
@@ -208,7 +233,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			booking.FieldNotes:        {Type: field.TypeString, Column: booking.FieldNotes},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   bookingevent.Table,
 			Columns: bookingevent.Columns,
@@ -232,7 +257,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			bookingevent.FieldMessageID:    {Type: field.TypeString, Column: bookingevent.FieldMessageID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cancelreason.Table,
 			Columns: cancelreason.Columns,
@@ -251,7 +276,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cancelreason.FieldActive:     {Type: field.TypeBool, Column: cancelreason.FieldActive},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -291,9 +316,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEnrichment:          {Type: field.TypeJSON, Column: contact.FieldEnrichment},
 			contact.FieldSmsFailedAt:         {Type: field.TypeTime, Column: contact.FieldSmsFailedAt},
 			contact.FieldSmsFailedReason:     {Type: field.TypeString, Column: contact.FieldSmsFailedReason},
+			contact.FieldCampaign:            {Type: field.TypeString, Column: contact.FieldCampaign},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   conversation.Table,
 			Columns: conversation.Columns,
@@ -317,7 +343,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			conversation.FieldDoneAt:             {Type: field.TypeTime, Column: conversation.FieldDoneAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -336,7 +362,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldProcessedAt: {Type: field.TypeTime, Column: event.FieldProcessedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   iprule.Table,
 			Columns: iprule.Columns,
@@ -355,7 +381,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			iprule.FieldCreatedByID: {Type: field.TypeString, Column: iprule.FieldCreatedByID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   importjob.Table,
 			Columns: importjob.Columns,
@@ -384,7 +410,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldFinishedAt:  {Type: field.TypeTime, Column: importjob.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -405,7 +431,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:  {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -430,7 +456,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldSmsWebhookToken: {Type: field.TypeString, Column: location.FieldSmsWebhookToken},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -450,7 +476,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisabledAt: {Type: field.TypeTime, Column: membership.FieldDisabledAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -499,7 +525,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldReplyToID:         {Type: field.TypeString, Column: message.FieldReplyToID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   optout.Table,
 			Columns: optout.Columns,
@@ -518,7 +544,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			optout.FieldSource:     {Type: field.TypeString, Column: optout.FieldSource},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permission.Table,
 			Columns: permission.Columns,
@@ -538,7 +564,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permissionoverride.Table,
 			Columns: permissionoverride.Columns,
@@ -560,7 +586,73 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportemail.Table,
+			Columns: reportemail.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reportemail.FieldID,
+			},
+		},
+		Type: "ReportEmail",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportemail.FieldCreatedAt:  {Type: field.TypeTime, Column: reportemail.FieldCreatedAt},
+			reportemail.FieldUpdatedAt:  {Type: field.TypeTime, Column: reportemail.FieldUpdatedAt},
+			reportemail.FieldLocationID: {Type: field.TypeString, Column: reportemail.FieldLocationID},
+			reportemail.FieldKey:        {Type: field.TypeString, Column: reportemail.FieldKey},
+			reportemail.FieldUserID:     {Type: field.TypeString, Column: reportemail.FieldUserID},
+			reportemail.FieldTo:         {Type: field.TypeString, Column: reportemail.FieldTo},
+			reportemail.FieldSubject:    {Type: field.TypeString, Column: reportemail.FieldSubject},
+			reportemail.FieldHTML:       {Type: field.TypeString, Column: reportemail.FieldHTML},
+			reportemail.FieldText:       {Type: field.TypeString, Column: reportemail.FieldText},
+			reportemail.FieldProvider:   {Type: field.TypeString, Column: reportemail.FieldProvider},
+			reportemail.FieldStatus:     {Type: field.TypeEnum, Column: reportemail.FieldStatus},
+			reportemail.FieldError:      {Type: field.TypeString, Column: reportemail.FieldError},
+			reportemail.FieldSentAt:     {Type: field.TypeTime, Column: reportemail.FieldSentAt},
+		},
+	}
+	graph.Nodes[22] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportrun.Table,
+			Columns: reportrun.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reportrun.FieldID,
+			},
+		},
+		Type: "ReportRun",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportrun.FieldLocationID: {Type: field.TypeString, Column: reportrun.FieldLocationID},
+			reportrun.FieldReportID:   {Type: field.TypeString, Column: reportrun.FieldReportID},
+			reportrun.FieldKind:       {Type: field.TypeString, Column: reportrun.FieldKind},
+			reportrun.FieldTrigger:    {Type: field.TypeEnum, Column: reportrun.FieldTrigger},
+			reportrun.FieldRanByID:    {Type: field.TypeString, Column: reportrun.FieldRanByID},
+			reportrun.FieldRanAt:      {Type: field.TypeTime, Column: reportrun.FieldRanAt},
+			reportrun.FieldPeriodKey:  {Type: field.TypeString, Column: reportrun.FieldPeriodKey},
+			reportrun.FieldRequest:    {Type: field.TypeString, Column: reportrun.FieldRequest},
+			reportrun.FieldResult:     {Type: field.TypeString, Column: reportrun.FieldResult},
+		},
+	}
+	graph.Nodes[23] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportsubscription.Table,
+			Columns: reportsubscription.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reportsubscription.FieldID,
+			},
+		},
+		Type: "ReportSubscription",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportsubscription.FieldCreatedAt:  {Type: field.TypeTime, Column: reportsubscription.FieldCreatedAt},
+			reportsubscription.FieldUpdatedAt:  {Type: field.TypeTime, Column: reportsubscription.FieldUpdatedAt},
+			reportsubscription.FieldLocationID: {Type: field.TypeString, Column: reportsubscription.FieldLocationID},
+			reportsubscription.FieldUserID:     {Type: field.TypeString, Column: reportsubscription.FieldUserID},
+			reportsubscription.FieldWeekly:     {Type: field.TypeBool, Column: reportsubscription.FieldWeekly},
+		},
+	}
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   smstemplate.Table,
 			Columns: smstemplate.Columns,
@@ -580,7 +672,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			smstemplate.FieldMarketing:  {Type: field.TypeBool, Column: smstemplate.FieldMarketing},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   savedreport.Table,
+			Columns: savedreport.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: savedreport.FieldID,
+			},
+		},
+		Type: "SavedReport",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			savedreport.FieldCreatedAt:   {Type: field.TypeTime, Column: savedreport.FieldCreatedAt},
+			savedreport.FieldUpdatedAt:   {Type: field.TypeTime, Column: savedreport.FieldUpdatedAt},
+			savedreport.FieldLocationID:  {Type: field.TypeString, Column: savedreport.FieldLocationID},
+			savedreport.FieldName:        {Type: field.TypeString, Column: savedreport.FieldName},
+			savedreport.FieldKind:        {Type: field.TypeString, Column: savedreport.FieldKind},
+			savedreport.FieldRequest:     {Type: field.TypeString, Column: savedreport.FieldRequest},
+			savedreport.FieldSchedule:    {Type: field.TypeEnum, Column: savedreport.FieldSchedule},
+			savedreport.FieldCreatedByID: {Type: field.TypeString, Column: savedreport.FieldCreatedByID},
+			savedreport.FieldLastRunAt:   {Type: field.TypeTime, Column: savedreport.FieldLastRunAt},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchkey.Table,
 			Columns: searchkey.Columns,
@@ -599,7 +713,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchword.Table,
 			Columns: searchword.Columns,
@@ -615,7 +729,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchword.FieldWord:       {Type: field.TypeString, Column: searchword.FieldWord},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -640,7 +754,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldReminderHours:   {Type: field.TypeInt, Column: service.FieldReminderHours},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -662,7 +776,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stagechange.Table,
 			Columns: stagechange.Columns,
@@ -684,7 +798,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -713,7 +827,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   taskevent.Table,
 			Columns: taskevent.Columns,
@@ -732,7 +846,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -754,7 +868,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -776,7 +890,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDefaultLocationID: {Type: field.TypeString, Column: user.FieldDefaultLocationID},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   warmnesssnapshot.Table,
+			Columns: warmnesssnapshot.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: warmnesssnapshot.FieldID,
+			},
+		},
+		Type: "WarmnessSnapshot",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			warmnesssnapshot.FieldLocationID: {Type: field.TypeString, Column: warmnesssnapshot.FieldLocationID},
+			warmnesssnapshot.FieldContactID:  {Type: field.TypeString, Column: warmnesssnapshot.FieldContactID},
+			warmnesssnapshot.FieldDay:        {Type: field.TypeString, Column: warmnesssnapshot.FieldDay},
+			warmnesssnapshot.FieldScore:      {Type: field.TypeInt, Column: warmnesssnapshot.FieldScore},
+			warmnesssnapshot.FieldBand:       {Type: field.TypeInt, Column: warmnesssnapshot.FieldBand},
+		},
+	}
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -847,6 +979,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"APIToken",
 		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   adspend.LocationTable,
+			Columns: []string{adspend.LocationColumn},
+			Bidi:    false,
+		},
+		"AdSpend",
+		"Location",
 	)
 	graph.MustAddE(
 		"location",
@@ -1333,11 +1477,59 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   reportemail.LocationTable,
+			Columns: []string{reportemail.LocationColumn},
+			Bidi:    false,
+		},
+		"ReportEmail",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   reportrun.LocationTable,
+			Columns: []string{reportrun.LocationColumn},
+			Bidi:    false,
+		},
+		"ReportRun",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   reportsubscription.LocationTable,
+			Columns: []string{reportsubscription.LocationColumn},
+			Bidi:    false,
+		},
+		"ReportSubscription",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   smstemplate.LocationTable,
 			Columns: []string{smstemplate.LocationColumn},
 			Bidi:    false,
 		},
 		"SMSTemplate",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   savedreport.LocationTable,
+			Columns: []string{savedreport.LocationColumn},
+			Bidi:    false,
+		},
+		"SavedReport",
 		"Location",
 	)
 	graph.MustAddE(
@@ -1579,6 +1771,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Membership",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   warmnesssnapshot.LocationTable,
+			Columns: []string{warmnesssnapshot.LocationColumn},
+			Bidi:    false,
+		},
+		"WarmnessSnapshot",
+		"Location",
 	)
 	graph.MustAddE(
 		"location",
@@ -1873,6 +2077,90 @@ func (f *APITokenFilter) WhereHasCreatedByWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AdSpendQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AdSpendQuery builder.
+func (_q *AdSpendQuery) Filter() *AdSpendFilter {
+	return &AdSpendFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AdSpendMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AdSpendMutation builder.
+func (m *AdSpendMutation) Filter() *AdSpendFilter {
+	return &AdSpendFilter{config: m.config, predicateAdder: m}
+}
+
+// AdSpendFilter provides a generic filtering capability at runtime for AdSpendQuery.
+type AdSpendFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AdSpendFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AdSpendFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(adspend.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AdSpendFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(adspend.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *AdSpendFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(adspend.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *AdSpendFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(adspend.FieldLocationID))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *AdSpendFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(adspend.FieldSource))
+}
+
+// WhereMonth applies the entql string predicate on the month field.
+func (f *AdSpendFilter) WhereMonth(p entql.StringP) {
+	f.Where(p.Field(adspend.FieldMonth))
+}
+
+// WhereCents applies the entql int64 predicate on the cents field.
+func (f *AdSpendFilter) WhereCents(p entql.Int64P) {
+	f.Where(p.Field(adspend.FieldCents))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *AdSpendFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *AdSpendFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AuditEntryQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1901,7 +2189,7 @@ type AuditEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2036,7 +2324,7 @@ type AutomationRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AutomationRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2154,7 +2442,7 @@ type AutomationRunFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AutomationRunFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2282,7 +2570,7 @@ type BookingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2491,7 +2779,7 @@ type BookingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2628,7 +2916,7 @@ type CancelReasonFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CancelReasonFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2712,7 +3000,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2868,6 +3156,11 @@ func (f *ContactFilter) WhereSmsFailedReason(p entql.StringP) {
 	f.Where(p.Field(contact.FieldSmsFailedReason))
 }
 
+// WhereCampaign applies the entql string predicate on the campaign field.
+func (f *ContactFilter) WhereCampaign(p entql.StringP) {
+	f.Where(p.Field(contact.FieldCampaign))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *ContactFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -2981,7 +3274,7 @@ type ConversationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConversationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3118,7 +3411,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3202,7 +3495,7 @@ type IPRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IPRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3300,7 +3593,7 @@ type ImportJobFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ImportJobFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3448,7 +3741,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3556,7 +3849,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3656,7 +3949,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3759,7 +4052,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4035,7 +4328,7 @@ type OptOutFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OptOutFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4119,7 +4412,7 @@ type PermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4208,7 +4501,7 @@ type PermissionOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4293,6 +4586,303 @@ func (f *PermissionOverrideFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReportEmailQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportEmailQuery builder.
+func (_q *ReportEmailQuery) Filter() *ReportEmailFilter {
+	return &ReportEmailFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportEmailMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportEmailMutation builder.
+func (m *ReportEmailMutation) Filter() *ReportEmailFilter {
+	return &ReportEmailFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportEmailFilter provides a generic filtering capability at runtime for ReportEmailQuery.
+type ReportEmailFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportEmailFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReportEmailFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReportEmailFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportemail.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReportEmailFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportemail.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *ReportEmailFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldLocationID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *ReportEmailFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldKey))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *ReportEmailFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldUserID))
+}
+
+// WhereTo applies the entql string predicate on the to field.
+func (f *ReportEmailFilter) WhereTo(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldTo))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *ReportEmailFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldSubject))
+}
+
+// WhereHTML applies the entql string predicate on the html field.
+func (f *ReportEmailFilter) WhereHTML(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldHTML))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *ReportEmailFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldText))
+}
+
+// WhereProvider applies the entql string predicate on the provider field.
+func (f *ReportEmailFilter) WhereProvider(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldProvider))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ReportEmailFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldStatus))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *ReportEmailFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldError))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *ReportEmailFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(reportemail.FieldSentAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *ReportEmailFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *ReportEmailFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReportRunQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportRunQuery builder.
+func (_q *ReportRunQuery) Filter() *ReportRunFilter {
+	return &ReportRunFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportRunMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportRunMutation builder.
+func (m *ReportRunMutation) Filter() *ReportRunFilter {
+	return &ReportRunFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportRunFilter provides a generic filtering capability at runtime for ReportRunQuery.
+type ReportRunFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportRunFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReportRunFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *ReportRunFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldLocationID))
+}
+
+// WhereReportID applies the entql string predicate on the report_id field.
+func (f *ReportRunFilter) WhereReportID(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldReportID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ReportRunFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldKind))
+}
+
+// WhereTrigger applies the entql string predicate on the trigger field.
+func (f *ReportRunFilter) WhereTrigger(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldTrigger))
+}
+
+// WhereRanByID applies the entql string predicate on the ran_by_id field.
+func (f *ReportRunFilter) WhereRanByID(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldRanByID))
+}
+
+// WhereRanAt applies the entql time.Time predicate on the ran_at field.
+func (f *ReportRunFilter) WhereRanAt(p entql.TimeP) {
+	f.Where(p.Field(reportrun.FieldRanAt))
+}
+
+// WherePeriodKey applies the entql string predicate on the period_key field.
+func (f *ReportRunFilter) WherePeriodKey(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldPeriodKey))
+}
+
+// WhereRequest applies the entql string predicate on the request field.
+func (f *ReportRunFilter) WhereRequest(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldRequest))
+}
+
+// WhereResult applies the entql string predicate on the result field.
+func (f *ReportRunFilter) WhereResult(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldResult))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *ReportRunFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *ReportRunFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReportSubscriptionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportSubscriptionQuery builder.
+func (_q *ReportSubscriptionQuery) Filter() *ReportSubscriptionFilter {
+	return &ReportSubscriptionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportSubscriptionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportSubscriptionMutation builder.
+func (m *ReportSubscriptionMutation) Filter() *ReportSubscriptionFilter {
+	return &ReportSubscriptionFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportSubscriptionFilter provides a generic filtering capability at runtime for ReportSubscriptionQuery.
+type ReportSubscriptionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportSubscriptionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReportSubscriptionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reportsubscription.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReportSubscriptionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportsubscription.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReportSubscriptionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportsubscription.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *ReportSubscriptionFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(reportsubscription.FieldLocationID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *ReportSubscriptionFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(reportsubscription.FieldUserID))
+}
+
+// WhereWeekly applies the entql bool predicate on the weekly field.
+func (f *ReportSubscriptionFilter) WhereWeekly(p entql.BoolP) {
+	f.Where(p.Field(reportsubscription.FieldWeekly))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *ReportSubscriptionFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *ReportSubscriptionFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SMSTemplateQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4321,7 +4911,7 @@ type SMSTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SMSTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4382,6 +4972,105 @@ func (f *SMSTemplateFilter) WhereHasLocationWith(preds ...predicate.Location) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SavedReportQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SavedReportQuery builder.
+func (_q *SavedReportQuery) Filter() *SavedReportFilter {
+	return &SavedReportFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SavedReportMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SavedReportMutation builder.
+func (m *SavedReportMutation) Filter() *SavedReportFilter {
+	return &SavedReportFilter{config: m.config, predicateAdder: m}
+}
+
+// SavedReportFilter provides a generic filtering capability at runtime for SavedReportQuery.
+type SavedReportFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SavedReportFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *SavedReportFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SavedReportFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(savedreport.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SavedReportFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(savedreport.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *SavedReportFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldLocationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *SavedReportFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldName))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *SavedReportFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldKind))
+}
+
+// WhereRequest applies the entql string predicate on the request field.
+func (f *SavedReportFilter) WhereRequest(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldRequest))
+}
+
+// WhereSchedule applies the entql string predicate on the schedule field.
+func (f *SavedReportFilter) WhereSchedule(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldSchedule))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *SavedReportFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldCreatedByID))
+}
+
+// WhereLastRunAt applies the entql time.Time predicate on the last_run_at field.
+func (f *SavedReportFilter) WhereLastRunAt(p entql.TimeP) {
+	f.Where(p.Field(savedreport.FieldLastRunAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *SavedReportFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *SavedReportFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SearchKeyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4410,7 +5099,7 @@ type SearchKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4494,7 +5183,7 @@ type SearchWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4549,7 +5238,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4663,7 +5352,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4762,7 +5451,7 @@ type StageChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StageChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4889,7 +5578,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5079,7 +5768,7 @@ type TaskEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5191,7 +5880,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5332,7 +6021,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5417,6 +6106,85 @@ func (f *UserFilter) WhereHasMembershipsWith(preds ...predicate.Membership) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *WarmnessSnapshotQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WarmnessSnapshotQuery builder.
+func (_q *WarmnessSnapshotQuery) Filter() *WarmnessSnapshotFilter {
+	return &WarmnessSnapshotFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WarmnessSnapshotMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WarmnessSnapshotMutation builder.
+func (m *WarmnessSnapshotMutation) Filter() *WarmnessSnapshotFilter {
+	return &WarmnessSnapshotFilter{config: m.config, predicateAdder: m}
+}
+
+// WarmnessSnapshotFilter provides a generic filtering capability at runtime for WarmnessSnapshotQuery.
+type WarmnessSnapshotFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WarmnessSnapshotFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WarmnessSnapshotFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(warmnesssnapshot.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *WarmnessSnapshotFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(warmnesssnapshot.FieldLocationID))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *WarmnessSnapshotFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(warmnesssnapshot.FieldContactID))
+}
+
+// WhereDay applies the entql string predicate on the day field.
+func (f *WarmnessSnapshotFilter) WhereDay(p entql.StringP) {
+	f.Where(p.Field(warmnesssnapshot.FieldDay))
+}
+
+// WhereScore applies the entql int predicate on the score field.
+func (f *WarmnessSnapshotFilter) WhereScore(p entql.IntP) {
+	f.Where(p.Field(warmnesssnapshot.FieldScore))
+}
+
+// WhereBand applies the entql int predicate on the band field.
+func (f *WarmnessSnapshotFilter) WhereBand(p entql.IntP) {
+	f.Where(p.Field(warmnesssnapshot.FieldBand))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *WarmnessSnapshotFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *WarmnessSnapshotFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *WebhookEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5445,7 +6213,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

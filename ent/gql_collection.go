@@ -1257,6 +1257,11 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, contact.FieldSmsFailedReason)
 				fieldSeen[contact.FieldSmsFailedReason] = struct{}{}
 			}
+		case "campaign":
+			if _, ok := fieldSeen[contact.FieldCampaign]; !ok {
+				selectedFields = append(selectedFields, contact.FieldCampaign)
+				fieldSeen[contact.FieldCampaign] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -145,6 +145,7 @@ type CreateContactInput struct {
 	SmsConsent   *bool
 	EmailConsent *bool
 	Notes        *string
+	Campaign     *string
 	AssignedToID *pulid.ID
 }
 
@@ -187,6 +188,9 @@ func (i *CreateContactInput) Mutate(m *ContactMutation) {
 	if v := i.Notes; v != nil {
 		m.SetNotes(*v)
 	}
+	if v := i.Campaign; v != nil {
+		m.SetCampaign(*v)
+	}
 	if v := i.AssignedToID; v != nil {
 		m.SetAssignedToID(*v)
 	}
@@ -219,6 +223,8 @@ type UpdateContactInput struct {
 	SmsConsent       *bool
 	EmailConsent     *bool
 	Notes            *string
+	ClearCampaign    bool
+	Campaign         *string
 	ClearAssignedTo  bool
 	AssignedToID     *pulid.ID
 }
@@ -281,6 +287,12 @@ func (i *UpdateContactInput) Mutate(m *ContactMutation) {
 	}
 	if v := i.Notes; v != nil {
 		m.SetNotes(*v)
+	}
+	if i.ClearCampaign {
+		m.ClearCampaign()
+	}
+	if v := i.Campaign; v != nil {
+		m.SetCampaign(*v)
 	}
 	if i.ClearAssignedTo {
 		m.ClearAssignedTo()

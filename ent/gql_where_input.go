@@ -2726,6 +2726,23 @@ type ContactWhereInput struct {
 	SmsFailedReasonEqualFold    *string  `json:"smsFailedReasonEqualFold,omitempty"`
 	SmsFailedReasonContainsFold *string  `json:"smsFailedReasonContainsFold,omitempty"`
 
+	// "campaign" field predicates.
+	Campaign             *string  `json:"campaign,omitempty"`
+	CampaignNEQ          *string  `json:"campaignNEQ,omitempty"`
+	CampaignIn           []string `json:"campaignIn,omitempty"`
+	CampaignNotIn        []string `json:"campaignNotIn,omitempty"`
+	CampaignGT           *string  `json:"campaignGT,omitempty"`
+	CampaignGTE          *string  `json:"campaignGTE,omitempty"`
+	CampaignLT           *string  `json:"campaignLT,omitempty"`
+	CampaignLTE          *string  `json:"campaignLTE,omitempty"`
+	CampaignContains     *string  `json:"campaignContains,omitempty"`
+	CampaignHasPrefix    *string  `json:"campaignHasPrefix,omitempty"`
+	CampaignHasSuffix    *string  `json:"campaignHasSuffix,omitempty"`
+	CampaignIsNil        bool     `json:"campaignIsNil,omitempty"`
+	CampaignNotNil       bool     `json:"campaignNotNil,omitempty"`
+	CampaignEqualFold    *string  `json:"campaignEqualFold,omitempty"`
+	CampaignContainsFold *string  `json:"campaignContainsFold,omitempty"`
+
 	// "assigned_to" edge predicates.
 	HasAssignedTo     *bool             `json:"hasAssignedTo,omitempty"`
 	HasAssignedToWith []*UserWhereInput `json:"hasAssignedToWith,omitempty"`
@@ -3498,6 +3515,51 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 	}
 	if i.SmsFailedReasonContainsFold != nil {
 		predicates = append(predicates, contact.SmsFailedReasonContainsFold(*i.SmsFailedReasonContainsFold))
+	}
+	if i.Campaign != nil {
+		predicates = append(predicates, contact.CampaignEQ(*i.Campaign))
+	}
+	if i.CampaignNEQ != nil {
+		predicates = append(predicates, contact.CampaignNEQ(*i.CampaignNEQ))
+	}
+	if len(i.CampaignIn) > 0 {
+		predicates = append(predicates, contact.CampaignIn(i.CampaignIn...))
+	}
+	if len(i.CampaignNotIn) > 0 {
+		predicates = append(predicates, contact.CampaignNotIn(i.CampaignNotIn...))
+	}
+	if i.CampaignGT != nil {
+		predicates = append(predicates, contact.CampaignGT(*i.CampaignGT))
+	}
+	if i.CampaignGTE != nil {
+		predicates = append(predicates, contact.CampaignGTE(*i.CampaignGTE))
+	}
+	if i.CampaignLT != nil {
+		predicates = append(predicates, contact.CampaignLT(*i.CampaignLT))
+	}
+	if i.CampaignLTE != nil {
+		predicates = append(predicates, contact.CampaignLTE(*i.CampaignLTE))
+	}
+	if i.CampaignContains != nil {
+		predicates = append(predicates, contact.CampaignContains(*i.CampaignContains))
+	}
+	if i.CampaignHasPrefix != nil {
+		predicates = append(predicates, contact.CampaignHasPrefix(*i.CampaignHasPrefix))
+	}
+	if i.CampaignHasSuffix != nil {
+		predicates = append(predicates, contact.CampaignHasSuffix(*i.CampaignHasSuffix))
+	}
+	if i.CampaignIsNil {
+		predicates = append(predicates, contact.CampaignIsNil())
+	}
+	if i.CampaignNotNil {
+		predicates = append(predicates, contact.CampaignNotNil())
+	}
+	if i.CampaignEqualFold != nil {
+		predicates = append(predicates, contact.CampaignEqualFold(*i.CampaignEqualFold))
+	}
+	if i.CampaignContainsFold != nil {
+		predicates = append(predicates, contact.CampaignContainsFold(*i.CampaignContainsFold))
 	}
 
 	if i.HasAssignedTo != nil {

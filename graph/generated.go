@@ -37,6 +37,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/ai"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -139,6 +140,13 @@ type ComplexityRoot struct {
 	APITokenEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AdSpend struct {
+		Cents      func(childComplexity int) int
+		LocationID func(childComplexity int) int
+		Month      func(childComplexity int) int
+		Source     func(childComplexity int) int
 	}
 
 	AuditIntegrity struct {
@@ -330,6 +338,7 @@ type ComplexityRoot struct {
 		AssignedTo          func(childComplexity int) int
 		AssignedToID        func(childComplexity int) int
 		Bookings            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) int
+		Campaign            func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
 		DateOfBirth         func(childComplexity int) int
 		Email               func(childComplexity int) int
@@ -488,6 +497,11 @@ type ComplexityRoot struct {
 		Outcome   func(childComplexity int) int
 		Reason    func(childComplexity int) int
 		Row       func(childComplexity int) int
+	}
+
+	Insight struct {
+		Kind func(childComplexity int) int
+		Text func(childComplexity int) int
 	}
 
 	Invitation struct {
@@ -665,6 +679,7 @@ type ComplexityRoot struct {
 		CreateTouchpoint         func(childComplexity int, input ent.CreateTouchpointInput) int
 		DeleteBooking            func(childComplexity int, id pulid.ID) int
 		DeleteContact            func(childComplexity int, id pulid.ID) int
+		DeleteReport             func(childComplexity int, id pulid.ID) int
 		DeleteService            func(childComplexity int, id pulid.ID) int
 		DeleteTask               func(childComplexity int, id pulid.ID) int
 		DiscardJob               func(childComplexity int, id pulid.ID) int
@@ -690,12 +705,16 @@ type ComplexityRoot struct {
 		RevokeAPIToken           func(childComplexity int, id pulid.ID) int
 		RevokeInvitation         func(childComplexity int, id pulid.ID) int
 		RotateSMSWebhookToken    func(childComplexity int) int
+		RunReport                func(childComplexity int, id pulid.ID) int
+		SaveReport               func(childComplexity int, input reports.SaveInput) int
 		SendSms                  func(childComplexity int, contactID pulid.ID, body string) int
 		SetAIBudget              func(childComplexity int, cents int) int
+		SetAdSpend               func(childComplexity int, source contact.LeadSource, month string, cents int) int
 		SetAutomationRuleEnabled func(childComplexity int, id pulid.ID, enabled bool) int
 		SetMemberRole            func(childComplexity int, input SetMemberRoleInput) int
 		SetPermission            func(childComplexity int, input SetPermissionInput) int
 		SetPermissionOverride    func(childComplexity int, input SetPermissionOverrideInput) int
+		SetReportSubscription    func(childComplexity int, weekly bool) int
 		SetTaskPriority          func(childComplexity int, id pulid.ID, priority *task.Priority) int
 		SetTaskStatus            func(childComplexity int, id pulid.ID, status task.Status) int
 		SetUserDisabled          func(childComplexity int, userID pulid.ID, disabled bool, everywhere *bool) int
@@ -786,6 +805,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		APITokens                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		AdSpend                  func(childComplexity int, from string, to string) int
 		AiBudget                 func(childComplexity int) int
 		AiUsage                  func(childComplexity int, from *types.Date, to *types.Date) int
 		AuditEntries             func(childComplexity int, filter *AuditFilter, first *int) int
@@ -809,6 +829,7 @@ type ComplexityRoot struct {
 		ExportAuditEntries       func(childComplexity int, filter *AuditFilter, format *AuditExportFormat) int
 		ExportContacts           func(childComplexity int, where *ent.ContactWhereInput) int
 		FindDuplicates           func(childComplexity int, contactID pulid.ID) int
+		GenerateReport           func(childComplexity int, request reports.Request) int
 		IPRules                  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IPRuleOrder, where *ent.IPRuleWhereInput) int
 		ImportJob                func(childComplexity int, id pulid.ID) int
 		Invitations              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) int
@@ -823,6 +844,12 @@ type ComplexityRoot struct {
 		PermissionOverrides      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PermissionOverrideOrder, where *ent.PermissionOverrideWhereInput) int
 		Permissions              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PermissionOrder, where *ent.PermissionWhereInput) int
 		PreviewSMSTemplate       func(childComplexity int, key string, contactID pulid.ID, bookingID *pulid.ID, body *string) int
+		Report                   func(childComplexity int, id pulid.ID) int
+		ReportQuery              func(childComplexity int, text string) int
+		ReportRun                func(childComplexity int, id pulid.ID) int
+		ReportRuns               func(childComplexity int, reportID pulid.ID, first *int) int
+		ReportSubscription       func(childComplexity int) int
+		Reports                  func(childComplexity int) int
 		ScheduledAutomations     func(childComplexity int) int
 		Schedules                func(childComplexity int) int
 		SearchContacts           func(childComplexity int, query string, first *int, includeArchived *bool, where *ent.ContactWhereInput) int
@@ -835,6 +862,117 @@ type ComplexityRoot struct {
 		Tasks                    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) int
 		Touchpoints              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		Users                    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+	}
+
+	ReportBreakdown struct {
+		Dimension func(childComplexity int) int
+		Key       func(childComplexity int) int
+		Label     func(childComplexity int) int
+		Rows      func(childComplexity int) int
+		Unit      func(childComplexity int) int
+	}
+
+	ReportFilterSpec struct {
+		Campaigns       func(childComplexity int) int
+		Hours           func(childComplexity int) int
+		PractitionerIDs func(childComplexity int) int
+		Services        func(childComplexity int) int
+		Sources         func(childComplexity int) int
+		Weekdays        func(childComplexity int) int
+	}
+
+	ReportPoint struct {
+		Count       func(childComplexity int) int
+		Denominator func(childComplexity int) int
+		From        func(childComplexity int) int
+		Label       func(childComplexity int) int
+		To          func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	ReportQueryResult struct {
+		Engine      func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		OK          func(childComplexity int) int
+		Request     func(childComplexity int) int
+		Result      func(childComplexity int) int
+		Suggestions func(childComplexity int) int
+		Text        func(childComplexity int) int
+	}
+
+	ReportResult struct {
+		Breakdowns     func(childComplexity int) int
+		Currency       func(childComplexity int) int
+		GeneratedAt    func(childComplexity int) int
+		Insights       func(childComplexity int) int
+		InsightsEngine func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Request        func(childComplexity int) int
+		Series         func(childComplexity int) int
+		Totals         func(childComplexity int) int
+		Zone           func(childComplexity int) int
+	}
+
+	ReportRow struct {
+		CostPerBookedCents func(childComplexity int) int
+		Count              func(childComplexity int) int
+		Denominator        func(childComplexity int) int
+		Key                func(childComplexity int) int
+		Label              func(childComplexity int) int
+		LowSample          func(childComplexity int) int
+		MedianDays         func(childComplexity int) int
+		Rate               func(childComplexity int) int
+		ReturnOnSpend      func(childComplexity int) int
+		SpendCents         func(childComplexity int) int
+		Value              func(childComplexity int) int
+	}
+
+	ReportRun struct {
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		RanAt    func(childComplexity int) int
+		RanByID  func(childComplexity int) int
+		ReportID func(childComplexity int) int
+		Result   func(childComplexity int) int
+		Trigger  func(childComplexity int) int
+	}
+
+	ReportSeries struct {
+		Key    func(childComplexity int) int
+		Label  func(childComplexity int) int
+		Points func(childComplexity int) int
+		Unit   func(childComplexity int) int
+	}
+
+	ReportSpec struct {
+		CompareFrom func(childComplexity int) int
+		CompareTo   func(childComplexity int) int
+		Comparison  func(childComplexity int) int
+		Description func(childComplexity int) int
+		Filters     func(childComplexity int) int
+		From        func(childComplexity int) int
+		GroupBy     func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		LocationIDs func(childComplexity int) int
+		NamedPeriod func(childComplexity int) int
+		To          func(childComplexity int) int
+	}
+
+	ReportSubscription struct {
+		Weekly func(childComplexity int) int
+	}
+
+	ReportTotal struct {
+		Count         func(childComplexity int) int
+		Denominator   func(childComplexity int) int
+		Key           func(childComplexity int) int
+		Label         func(childComplexity int) int
+		LowerIsBetter func(childComplexity int) int
+		PValue        func(childComplexity int) int
+		Previous      func(childComplexity int) int
+		Significant   func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		Value         func(childComplexity int) int
 	}
 
 	SMSCheck struct {
@@ -888,6 +1026,17 @@ type ComplexityRoot struct {
 		Marketing  func(childComplexity int) int
 		Name       func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
+	}
+
+	SavedReport struct {
+		CreatedAt   func(childComplexity int) int
+		CreatedByID func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		LastRunAt   func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Request     func(childComplexity int) int
+		Schedule    func(childComplexity int) int
 	}
 
 	ScheduleRun struct {
@@ -1202,6 +1351,11 @@ type MutationResolver interface {
 	StartStagedContactImport(ctx context.Context, id pulid.ID, mapping []*contacts.ColumnMapping) (*ent.ImportJob, error)
 	CreateLocation(ctx context.Context, input CreateLocationInput) (*ent.Location, error)
 	UpdateSMSTemplate(ctx context.Context, key string, input UpdateSMSTemplateInput) (*ent.SMSTemplate, error)
+	SaveReport(ctx context.Context, input reports.SaveInput) (*reports.Saved, error)
+	DeleteReport(ctx context.Context, id pulid.ID) (bool, error)
+	RunReport(ctx context.Context, id pulid.ID) (*reports.Run, error)
+	SetAdSpend(ctx context.Context, source contact.LeadSource, month string, cents int) (*reports.AdSpend, error)
+	SetReportSubscription(ctx context.Context, weekly bool) (*ent.ReportSubscription, error)
 	SendSms(ctx context.Context, contactID pulid.ID, body string) (*ent.Message, error)
 	MarkConversationDone(ctx context.Context, id pulid.ID) (*ent.Conversation, error)
 	MarkConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error)
@@ -1264,6 +1418,14 @@ type QueryResolver interface {
 	PreviewSMSTemplate(ctx context.Context, key string, contactID pulid.ID, bookingID *pulid.ID, body *string) (*SMSPreview, error)
 	CountSms(ctx context.Context, body string) (*SMSCount, error)
 	Schedules(ctx context.Context) ([]*ScheduleRun, error)
+	GenerateReport(ctx context.Context, request reports.Request) (*reports.Result, error)
+	ReportQuery(ctx context.Context, text string) (*reports.QueryAnswer, error)
+	Reports(ctx context.Context) ([]*reports.Saved, error)
+	Report(ctx context.Context, id pulid.ID) (*reports.Saved, error)
+	ReportRuns(ctx context.Context, reportID pulid.ID, first *int) ([]*reports.Run, error)
+	ReportRun(ctx context.Context, id pulid.ID) (*reports.Run, error)
+	AdSpend(ctx context.Context, from string, to string) ([]*reports.AdSpend, error)
+	ReportSubscription(ctx context.Context) (*ent.ReportSubscription, error)
 	Me(ctx context.Context) (*Viewer, error)
 	SearchContacts(ctx context.Context, query string, first *int, includeArchived *bool, where *ent.ContactWhereInput) ([]*search.Result, error)
 	Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *ConversationsWhere) (*ent.ConversationConnection, error)
@@ -1622,6 +1784,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.APITokenEdge.Node(childComplexity), true
+
+	case "AdSpend.cents":
+		if e.ComplexityRoot.AdSpend.Cents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdSpend.Cents(childComplexity), true
+	case "AdSpend.locationID":
+		if e.ComplexityRoot.AdSpend.LocationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdSpend.LocationID(childComplexity), true
+	case "AdSpend.month":
+		if e.ComplexityRoot.AdSpend.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdSpend.Month(childComplexity), true
+	case "AdSpend.source":
+		if e.ComplexityRoot.AdSpend.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdSpend.Source(childComplexity), true
 
 	case "AuditIntegrity.checkedAt":
 		if e.ComplexityRoot.AuditIntegrity.CheckedAt == nil {
@@ -2467,6 +2654,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Bookings(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.BookingOrder), args["where"].(*ent.BookingWhereInput)), true
+	case "Contact.campaign":
+		if e.ComplexityRoot.Contact.Campaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Campaign(childComplexity), true
 	case "Contact.createdAt":
 		if e.ComplexityRoot.Contact.CreatedAt == nil {
 			break
@@ -3170,6 +3363,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportRow.Row(childComplexity), true
+
+	case "Insight.kind":
+		if e.ComplexityRoot.Insight.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Insight.Kind(childComplexity), true
+	case "Insight.text":
+		if e.ComplexityRoot.Insight.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Insight.Text(childComplexity), true
 
 	case "Invitation.acceptedAt":
 		if e.ComplexityRoot.Invitation.AcceptedAt == nil {
@@ -4060,6 +4266,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteContact(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.deleteReport":
+		if e.ComplexityRoot.Mutation.DeleteReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteReport(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.deleteService":
 		if e.ComplexityRoot.Mutation.DeleteService == nil {
 			break
@@ -4330,6 +4547,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateSMSWebhookToken(childComplexity), true
+	case "Mutation.runReport":
+		if e.ComplexityRoot.Mutation.RunReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunReport(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.saveReport":
+		if e.ComplexityRoot.Mutation.SaveReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveReport(childComplexity, args["input"].(reports.SaveInput)), true
 	case "Mutation.sendSMS":
 		if e.ComplexityRoot.Mutation.SendSms == nil {
 			break
@@ -4352,6 +4591,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAIBudget(childComplexity, args["cents"].(int)), true
+	case "Mutation.setAdSpend":
+		if e.ComplexityRoot.Mutation.SetAdSpend == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAdSpend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAdSpend(childComplexity, args["source"].(contact.LeadSource), args["month"].(string), args["cents"].(int)), true
 	case "Mutation.setAutomationRuleEnabled":
 		if e.ComplexityRoot.Mutation.SetAutomationRuleEnabled == nil {
 			break
@@ -4396,6 +4646,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPermissionOverride(childComplexity, args["input"].(SetPermissionOverrideInput)), true
+	case "Mutation.setReportSubscription":
+		if e.ComplexityRoot.Mutation.SetReportSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setReportSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetReportSubscription(childComplexity, args["weekly"].(bool)), true
 	case "Mutation.setTaskPriority":
 		if e.ComplexityRoot.Mutation.SetTaskPriority == nil {
 			break
@@ -4846,6 +5107,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.APITokens(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
+	case "Query.adSpend":
+		if e.ComplexityRoot.Query.AdSpend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adSpend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdSpend(childComplexity, args["from"].(string), args["to"].(string)), true
 	case "Query.aiBudget":
 		if e.ComplexityRoot.Query.AiBudget == nil {
 			break
@@ -5074,6 +5346,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.FindDuplicates(childComplexity, args["contactID"].(pulid.ID)), true
+	case "Query.generateReport":
+		if e.ComplexityRoot.Query.GenerateReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_generateReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GenerateReport(childComplexity, args["request"].(reports.Request)), true
 	case "Query.ipRules":
 		if e.ComplexityRoot.Query.IPRules == nil {
 			break
@@ -5219,6 +5502,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PreviewSMSTemplate(childComplexity, args["key"].(string), args["contactID"].(pulid.ID), args["bookingID"].(*pulid.ID), args["body"].(*string)), true
+	case "Query.report":
+		if e.ComplexityRoot.Query.Report == nil {
+			break
+		}
+
+		args, err := ec.field_Query_report_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Report(childComplexity, args["id"].(pulid.ID)), true
+	case "Query.reportQuery":
+		if e.ComplexityRoot.Query.ReportQuery == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reportQuery_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReportQuery(childComplexity, args["text"].(string)), true
+	case "Query.reportRun":
+		if e.ComplexityRoot.Query.ReportRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reportRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReportRun(childComplexity, args["id"].(pulid.ID)), true
+	case "Query.reportRuns":
+		if e.ComplexityRoot.Query.ReportRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reportRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReportRuns(childComplexity, args["reportID"].(pulid.ID), args["first"].(*int)), true
+	case "Query.reportSubscription":
+		if e.ComplexityRoot.Query.ReportSubscription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ReportSubscription(childComplexity), true
+	case "Query.reports":
+		if e.ComplexityRoot.Query.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Reports(childComplexity), true
 	case "Query.scheduledAutomations":
 		if e.ComplexityRoot.Query.ScheduledAutomations == nil {
 			break
@@ -5331,6 +5670,485 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+
+	case "ReportBreakdown.dimension":
+		if e.ComplexityRoot.ReportBreakdown.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportBreakdown.Dimension(childComplexity), true
+	case "ReportBreakdown.key":
+		if e.ComplexityRoot.ReportBreakdown.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportBreakdown.Key(childComplexity), true
+	case "ReportBreakdown.label":
+		if e.ComplexityRoot.ReportBreakdown.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportBreakdown.Label(childComplexity), true
+	case "ReportBreakdown.rows":
+		if e.ComplexityRoot.ReportBreakdown.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportBreakdown.Rows(childComplexity), true
+	case "ReportBreakdown.unit":
+		if e.ComplexityRoot.ReportBreakdown.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportBreakdown.Unit(childComplexity), true
+
+	case "ReportFilterSpec.campaigns":
+		if e.ComplexityRoot.ReportFilterSpec.Campaigns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFilterSpec.Campaigns(childComplexity), true
+	case "ReportFilterSpec.hours":
+		if e.ComplexityRoot.ReportFilterSpec.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFilterSpec.Hours(childComplexity), true
+	case "ReportFilterSpec.practitionerIDs":
+		if e.ComplexityRoot.ReportFilterSpec.PractitionerIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFilterSpec.PractitionerIDs(childComplexity), true
+	case "ReportFilterSpec.services":
+		if e.ComplexityRoot.ReportFilterSpec.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFilterSpec.Services(childComplexity), true
+	case "ReportFilterSpec.sources":
+		if e.ComplexityRoot.ReportFilterSpec.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFilterSpec.Sources(childComplexity), true
+	case "ReportFilterSpec.weekdays":
+		if e.ComplexityRoot.ReportFilterSpec.Weekdays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFilterSpec.Weekdays(childComplexity), true
+
+	case "ReportPoint.count":
+		if e.ComplexityRoot.ReportPoint.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportPoint.Count(childComplexity), true
+	case "ReportPoint.denominator":
+		if e.ComplexityRoot.ReportPoint.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportPoint.Denominator(childComplexity), true
+	case "ReportPoint.from":
+		if e.ComplexityRoot.ReportPoint.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportPoint.From(childComplexity), true
+	case "ReportPoint.label":
+		if e.ComplexityRoot.ReportPoint.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportPoint.Label(childComplexity), true
+	case "ReportPoint.to":
+		if e.ComplexityRoot.ReportPoint.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportPoint.To(childComplexity), true
+	case "ReportPoint.value":
+		if e.ComplexityRoot.ReportPoint.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportPoint.Value(childComplexity), true
+
+	case "ReportQueryResult.engine":
+		if e.ComplexityRoot.ReportQueryResult.Engine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportQueryResult.Engine(childComplexity), true
+	case "ReportQueryResult.notes":
+		if e.ComplexityRoot.ReportQueryResult.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportQueryResult.Notes(childComplexity), true
+	case "ReportQueryResult.ok":
+		if e.ComplexityRoot.ReportQueryResult.OK == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportQueryResult.OK(childComplexity), true
+	case "ReportQueryResult.request":
+		if e.ComplexityRoot.ReportQueryResult.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportQueryResult.Request(childComplexity), true
+	case "ReportQueryResult.result":
+		if e.ComplexityRoot.ReportQueryResult.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportQueryResult.Result(childComplexity), true
+	case "ReportQueryResult.suggestions":
+		if e.ComplexityRoot.ReportQueryResult.Suggestions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportQueryResult.Suggestions(childComplexity), true
+	case "ReportQueryResult.text":
+		if e.ComplexityRoot.ReportQueryResult.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportQueryResult.Text(childComplexity), true
+
+	case "ReportResult.breakdowns":
+		if e.ComplexityRoot.ReportResult.Breakdowns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.Breakdowns(childComplexity), true
+	case "ReportResult.currency":
+		if e.ComplexityRoot.ReportResult.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.Currency(childComplexity), true
+	case "ReportResult.generatedAt":
+		if e.ComplexityRoot.ReportResult.GeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.GeneratedAt(childComplexity), true
+	case "ReportResult.insights":
+		if e.ComplexityRoot.ReportResult.Insights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.Insights(childComplexity), true
+	case "ReportResult.insightsEngine":
+		if e.ComplexityRoot.ReportResult.InsightsEngine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.InsightsEngine(childComplexity), true
+	case "ReportResult.kind":
+		if e.ComplexityRoot.ReportResult.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.Kind(childComplexity), true
+	case "ReportResult.request":
+		if e.ComplexityRoot.ReportResult.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.Request(childComplexity), true
+	case "ReportResult.series":
+		if e.ComplexityRoot.ReportResult.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.Series(childComplexity), true
+	case "ReportResult.totals":
+		if e.ComplexityRoot.ReportResult.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.Totals(childComplexity), true
+	case "ReportResult.zone":
+		if e.ComplexityRoot.ReportResult.Zone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportResult.Zone(childComplexity), true
+
+	case "ReportRow.costPerBookedCents":
+		if e.ComplexityRoot.ReportRow.CostPerBookedCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.CostPerBookedCents(childComplexity), true
+	case "ReportRow.count":
+		if e.ComplexityRoot.ReportRow.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Count(childComplexity), true
+	case "ReportRow.denominator":
+		if e.ComplexityRoot.ReportRow.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Denominator(childComplexity), true
+	case "ReportRow.key":
+		if e.ComplexityRoot.ReportRow.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Key(childComplexity), true
+	case "ReportRow.label":
+		if e.ComplexityRoot.ReportRow.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Label(childComplexity), true
+	case "ReportRow.lowSample":
+		if e.ComplexityRoot.ReportRow.LowSample == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.LowSample(childComplexity), true
+	case "ReportRow.medianDays":
+		if e.ComplexityRoot.ReportRow.MedianDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.MedianDays(childComplexity), true
+	case "ReportRow.rate":
+		if e.ComplexityRoot.ReportRow.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Rate(childComplexity), true
+	case "ReportRow.returnOnSpend":
+		if e.ComplexityRoot.ReportRow.ReturnOnSpend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.ReturnOnSpend(childComplexity), true
+	case "ReportRow.spendCents":
+		if e.ComplexityRoot.ReportRow.SpendCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.SpendCents(childComplexity), true
+	case "ReportRow.value":
+		if e.ComplexityRoot.ReportRow.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Value(childComplexity), true
+
+	case "ReportRun.id":
+		if e.ComplexityRoot.ReportRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.ID(childComplexity), true
+	case "ReportRun.kind":
+		if e.ComplexityRoot.ReportRun.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.Kind(childComplexity), true
+	case "ReportRun.ranAt":
+		if e.ComplexityRoot.ReportRun.RanAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.RanAt(childComplexity), true
+	case "ReportRun.ranByID":
+		if e.ComplexityRoot.ReportRun.RanByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.RanByID(childComplexity), true
+	case "ReportRun.reportID":
+		if e.ComplexityRoot.ReportRun.ReportID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.ReportID(childComplexity), true
+	case "ReportRun.result":
+		if e.ComplexityRoot.ReportRun.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.Result(childComplexity), true
+	case "ReportRun.trigger":
+		if e.ComplexityRoot.ReportRun.Trigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.Trigger(childComplexity), true
+
+	case "ReportSeries.key":
+		if e.ComplexityRoot.ReportSeries.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSeries.Key(childComplexity), true
+	case "ReportSeries.label":
+		if e.ComplexityRoot.ReportSeries.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSeries.Label(childComplexity), true
+	case "ReportSeries.points":
+		if e.ComplexityRoot.ReportSeries.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSeries.Points(childComplexity), true
+	case "ReportSeries.unit":
+		if e.ComplexityRoot.ReportSeries.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSeries.Unit(childComplexity), true
+
+	case "ReportSpec.compareFrom":
+		if e.ComplexityRoot.ReportSpec.CompareFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.CompareFrom(childComplexity), true
+	case "ReportSpec.compareTo":
+		if e.ComplexityRoot.ReportSpec.CompareTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.CompareTo(childComplexity), true
+	case "ReportSpec.comparison":
+		if e.ComplexityRoot.ReportSpec.Comparison == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.Comparison(childComplexity), true
+	case "ReportSpec.description":
+		if e.ComplexityRoot.ReportSpec.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.Description(childComplexity), true
+	case "ReportSpec.filters":
+		if e.ComplexityRoot.ReportSpec.Filters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.Filters(childComplexity), true
+	case "ReportSpec.from":
+		if e.ComplexityRoot.ReportSpec.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.From(childComplexity), true
+	case "ReportSpec.groupBy":
+		if e.ComplexityRoot.ReportSpec.GroupBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.GroupBy(childComplexity), true
+	case "ReportSpec.kind":
+		if e.ComplexityRoot.ReportSpec.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.Kind(childComplexity), true
+	case "ReportSpec.locationIDs":
+		if e.ComplexityRoot.ReportSpec.LocationIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.LocationIDs(childComplexity), true
+	case "ReportSpec.namedPeriod":
+		if e.ComplexityRoot.ReportSpec.NamedPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.NamedPeriod(childComplexity), true
+	case "ReportSpec.to":
+		if e.ComplexityRoot.ReportSpec.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSpec.To(childComplexity), true
+
+	case "ReportSubscription.weekly":
+		if e.ComplexityRoot.ReportSubscription.Weekly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSubscription.Weekly(childComplexity), true
+
+	case "ReportTotal.count":
+		if e.ComplexityRoot.ReportTotal.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.Count(childComplexity), true
+	case "ReportTotal.denominator":
+		if e.ComplexityRoot.ReportTotal.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.Denominator(childComplexity), true
+	case "ReportTotal.key":
+		if e.ComplexityRoot.ReportTotal.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.Key(childComplexity), true
+	case "ReportTotal.label":
+		if e.ComplexityRoot.ReportTotal.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.Label(childComplexity), true
+	case "ReportTotal.lowerIsBetter":
+		if e.ComplexityRoot.ReportTotal.LowerIsBetter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.LowerIsBetter(childComplexity), true
+	case "ReportTotal.pValue":
+		if e.ComplexityRoot.ReportTotal.PValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.PValue(childComplexity), true
+	case "ReportTotal.previous":
+		if e.ComplexityRoot.ReportTotal.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.Previous(childComplexity), true
+	case "ReportTotal.significant":
+		if e.ComplexityRoot.ReportTotal.Significant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.Significant(childComplexity), true
+	case "ReportTotal.unit":
+		if e.ComplexityRoot.ReportTotal.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.Unit(childComplexity), true
+	case "ReportTotal.value":
+		if e.ComplexityRoot.ReportTotal.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTotal.Value(childComplexity), true
 
 	case "SMSCheck.allowed":
 		if e.ComplexityRoot.SMSCheck.Allowed == nil {
@@ -5547,6 +6365,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SMSTemplate.UpdatedAt(childComplexity), true
+
+	case "SavedReport.createdAt":
+		if e.ComplexityRoot.SavedReport.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedReport.CreatedAt(childComplexity), true
+	case "SavedReport.createdByID":
+		if e.ComplexityRoot.SavedReport.CreatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedReport.CreatedByID(childComplexity), true
+	case "SavedReport.id":
+		if e.ComplexityRoot.SavedReport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedReport.ID(childComplexity), true
+	case "SavedReport.kind":
+		if e.ComplexityRoot.SavedReport.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedReport.Kind(childComplexity), true
+	case "SavedReport.lastRunAt":
+		if e.ComplexityRoot.SavedReport.LastRunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedReport.LastRunAt(childComplexity), true
+	case "SavedReport.name":
+		if e.ComplexityRoot.SavedReport.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedReport.Name(childComplexity), true
+	case "SavedReport.request":
+		if e.ComplexityRoot.SavedReport.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedReport.Request(childComplexity), true
+	case "SavedReport.schedule":
+		if e.ComplexityRoot.SavedReport.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedReport.Schedule(childComplexity), true
 
 	case "ScheduleRun.cron":
 		if e.ComplexityRoot.ScheduleRun.Cron == nil {
@@ -6570,8 +7437,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PermissionOverrideOrder", ec.unmarshalInputPermissionOverrideOrder),
 			graphql.NewInputUnmarshaler("PermissionOverrideWhereInput", ec.unmarshalInputPermissionOverrideWhereInput),
 			graphql.NewInputUnmarshaler("PermissionWhereInput", ec.unmarshalInputPermissionWhereInput),
+			graphql.NewInputUnmarshaler("ReportFilters", ec.unmarshalInputReportFilters),
+			graphql.NewInputUnmarshaler("ReportRequest", ec.unmarshalInputReportRequest),
 			graphql.NewInputUnmarshaler("SMSTemplateOrder", ec.unmarshalInputSMSTemplateOrder),
 			graphql.NewInputUnmarshaler("SMSTemplateWhereInput", ec.unmarshalInputSMSTemplateWhereInput),
+			graphql.NewInputUnmarshaler("SaveReportInput", ec.unmarshalInputSaveReportInput),
 			graphql.NewInputUnmarshaler("ServiceOrder", ec.unmarshalInputServiceOrder),
 			graphql.NewInputUnmarshaler("ServiceWhereInput", ec.unmarshalInputServiceWhereInput),
 			graphql.NewInputUnmarshaler("SetMemberRoleInput", ec.unmarshalInputSetMemberRoleInput),
@@ -6670,7 +7540,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphql" "ai.graphql" "audit.graphql" "automation.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "schema.graphql" "search.graphql" "sms.graphql" "staff_gaps.graphql" "workflow.graphql"
+//go:embed "admin.graphql" "ai.graphql" "audit.graphql" "automation.graphql" "bookings.graphql" "contacts.graphql" "ent.graphql" "locations.graphql" "messaging.graphql" "mutations.graphql" "reports.graphql" "schema.graphql" "search.graphql" "sms.graphql" "staff_gaps.graphql" "workflow.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6692,6 +7562,7 @@ var sources = []*ast.Source{
 	{Name: "locations.graphql", Input: sourceData("locations.graphql"), BuiltIn: false},
 	{Name: "messaging.graphql", Input: sourceData("messaging.graphql"), BuiltIn: false},
 	{Name: "mutations.graphql", Input: sourceData("mutations.graphql"), BuiltIn: false},
+	{Name: "reports.graphql", Input: sourceData("reports.graphql"), BuiltIn: false},
 	{Name: "schema.graphql", Input: sourceData("schema.graphql"), BuiltIn: false},
 	{Name: "search.graphql", Input: sourceData("search.graphql"), BuiltIn: false},
 	{Name: "sms.graphql", Input: sourceData("sms.graphql"), BuiltIn: false},
@@ -6850,6 +7721,20 @@ func (ec *executionContext) childFields_APITokenEdge(ctx context.Context, field 
 		return ec.fieldContext_APITokenEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type APITokenEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AdSpend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locationID":
+		return ec.fieldContext_AdSpend_locationID(ctx, field)
+	case "source":
+		return ec.fieldContext_AdSpend_source(ctx, field)
+	case "month":
+		return ec.fieldContext_AdSpend_month(ctx, field)
+	case "cents":
+		return ec.fieldContext_AdSpend_cents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdSpend", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditIntegrity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7270,6 +8155,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_smsFailedAt(ctx, field)
 	case "smsFailedReason":
 		return ec.fieldContext_Contact_smsFailedReason(ctx, field)
+	case "campaign":
+		return ec.fieldContext_Contact_campaign(ctx, field)
 	case "location":
 		return ec.fieldContext_Contact_location(ctx, field)
 	case "assignedTo":
@@ -7536,6 +8423,16 @@ func (ec *executionContext) childFields_ImportRow(ctx context.Context, field gra
 		return ec.fieldContext_ImportRow_contactID(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_Insight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Insight_kind(ctx, field)
+	case "text":
+		return ec.fieldContext_Insight_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Insight", field.Name)
 }
 
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7986,6 +8883,228 @@ func (ec *executionContext) childFields_PermissionOverrideEdge(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type PermissionOverrideEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ReportBreakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ReportBreakdown_key(ctx, field)
+	case "dimension":
+		return ec.fieldContext_ReportBreakdown_dimension(ctx, field)
+	case "label":
+		return ec.fieldContext_ReportBreakdown_label(ctx, field)
+	case "unit":
+		return ec.fieldContext_ReportBreakdown_unit(ctx, field)
+	case "rows":
+		return ec.fieldContext_ReportBreakdown_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportBreakdown", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportFilterSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "services":
+		return ec.fieldContext_ReportFilterSpec_services(ctx, field)
+	case "sources":
+		return ec.fieldContext_ReportFilterSpec_sources(ctx, field)
+	case "campaigns":
+		return ec.fieldContext_ReportFilterSpec_campaigns(ctx, field)
+	case "practitionerIDs":
+		return ec.fieldContext_ReportFilterSpec_practitionerIDs(ctx, field)
+	case "weekdays":
+		return ec.fieldContext_ReportFilterSpec_weekdays(ctx, field)
+	case "hours":
+		return ec.fieldContext_ReportFilterSpec_hours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportFilterSpec", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_ReportPoint_label(ctx, field)
+	case "from":
+		return ec.fieldContext_ReportPoint_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ReportPoint_to(ctx, field)
+	case "value":
+		return ec.fieldContext_ReportPoint_value(ctx, field)
+	case "count":
+		return ec.fieldContext_ReportPoint_count(ctx, field)
+	case "denominator":
+		return ec.fieldContext_ReportPoint_denominator(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportQueryResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_ReportQueryResult_ok(ctx, field)
+	case "text":
+		return ec.fieldContext_ReportQueryResult_text(ctx, field)
+	case "request":
+		return ec.fieldContext_ReportQueryResult_request(ctx, field)
+	case "result":
+		return ec.fieldContext_ReportQueryResult_result(ctx, field)
+	case "notes":
+		return ec.fieldContext_ReportQueryResult_notes(ctx, field)
+	case "suggestions":
+		return ec.fieldContext_ReportQueryResult_suggestions(ctx, field)
+	case "engine":
+		return ec.fieldContext_ReportQueryResult_engine(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportQueryResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReportResult_kind(ctx, field)
+	case "request":
+		return ec.fieldContext_ReportResult_request(ctx, field)
+	case "generatedAt":
+		return ec.fieldContext_ReportResult_generatedAt(ctx, field)
+	case "currency":
+		return ec.fieldContext_ReportResult_currency(ctx, field)
+	case "zone":
+		return ec.fieldContext_ReportResult_zone(ctx, field)
+	case "totals":
+		return ec.fieldContext_ReportResult_totals(ctx, field)
+	case "series":
+		return ec.fieldContext_ReportResult_series(ctx, field)
+	case "breakdowns":
+		return ec.fieldContext_ReportResult_breakdowns(ctx, field)
+	case "insights":
+		return ec.fieldContext_ReportResult_insights(ctx, field)
+	case "insightsEngine":
+		return ec.fieldContext_ReportResult_insightsEngine(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ReportRow_key(ctx, field)
+	case "label":
+		return ec.fieldContext_ReportRow_label(ctx, field)
+	case "count":
+		return ec.fieldContext_ReportRow_count(ctx, field)
+	case "denominator":
+		return ec.fieldContext_ReportRow_denominator(ctx, field)
+	case "rate":
+		return ec.fieldContext_ReportRow_rate(ctx, field)
+	case "value":
+		return ec.fieldContext_ReportRow_value(ctx, field)
+	case "medianDays":
+		return ec.fieldContext_ReportRow_medianDays(ctx, field)
+	case "spendCents":
+		return ec.fieldContext_ReportRow_spendCents(ctx, field)
+	case "costPerBookedCents":
+		return ec.fieldContext_ReportRow_costPerBookedCents(ctx, field)
+	case "returnOnSpend":
+		return ec.fieldContext_ReportRow_returnOnSpend(ctx, field)
+	case "lowSample":
+		return ec.fieldContext_ReportRow_lowSample(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReportRun_id(ctx, field)
+	case "reportID":
+		return ec.fieldContext_ReportRun_reportID(ctx, field)
+	case "kind":
+		return ec.fieldContext_ReportRun_kind(ctx, field)
+	case "trigger":
+		return ec.fieldContext_ReportRun_trigger(ctx, field)
+	case "ranAt":
+		return ec.fieldContext_ReportRun_ranAt(ctx, field)
+	case "ranByID":
+		return ec.fieldContext_ReportRun_ranByID(ctx, field)
+	case "result":
+		return ec.fieldContext_ReportRun_result(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportRun", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ReportSeries_key(ctx, field)
+	case "label":
+		return ec.fieldContext_ReportSeries_label(ctx, field)
+	case "unit":
+		return ec.fieldContext_ReportSeries_unit(ctx, field)
+	case "points":
+		return ec.fieldContext_ReportSeries_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportSeries", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReportSpec_kind(ctx, field)
+	case "from":
+		return ec.fieldContext_ReportSpec_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ReportSpec_to(ctx, field)
+	case "namedPeriod":
+		return ec.fieldContext_ReportSpec_namedPeriod(ctx, field)
+	case "comparison":
+		return ec.fieldContext_ReportSpec_comparison(ctx, field)
+	case "compareFrom":
+		return ec.fieldContext_ReportSpec_compareFrom(ctx, field)
+	case "compareTo":
+		return ec.fieldContext_ReportSpec_compareTo(ctx, field)
+	case "locationIDs":
+		return ec.fieldContext_ReportSpec_locationIDs(ctx, field)
+	case "groupBy":
+		return ec.fieldContext_ReportSpec_groupBy(ctx, field)
+	case "filters":
+		return ec.fieldContext_ReportSpec_filters(ctx, field)
+	case "description":
+		return ec.fieldContext_ReportSpec_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportSpec", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "weekly":
+		return ec.fieldContext_ReportSubscription_weekly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportSubscription", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ReportTotal_key(ctx, field)
+	case "label":
+		return ec.fieldContext_ReportTotal_label(ctx, field)
+	case "unit":
+		return ec.fieldContext_ReportTotal_unit(ctx, field)
+	case "value":
+		return ec.fieldContext_ReportTotal_value(ctx, field)
+	case "previous":
+		return ec.fieldContext_ReportTotal_previous(ctx, field)
+	case "count":
+		return ec.fieldContext_ReportTotal_count(ctx, field)
+	case "denominator":
+		return ec.fieldContext_ReportTotal_denominator(ctx, field)
+	case "significant":
+		return ec.fieldContext_ReportTotal_significant(ctx, field)
+	case "pValue":
+		return ec.fieldContext_ReportTotal_pValue(ctx, field)
+	case "lowerIsBetter":
+		return ec.fieldContext_ReportTotal_lowerIsBetter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportTotal", field.Name)
+}
+
 func (ec *executionContext) childFields_SMSCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "allowed":
@@ -8090,6 +9209,28 @@ func (ec *executionContext) childFields_SMSTemplate(ctx context.Context, field g
 		return ec.fieldContext_SMSTemplate_location(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SMSTemplate", field.Name)
+}
+
+func (ec *executionContext) childFields_SavedReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SavedReport_id(ctx, field)
+	case "name":
+		return ec.fieldContext_SavedReport_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_SavedReport_kind(ctx, field)
+	case "schedule":
+		return ec.fieldContext_SavedReport_schedule(ctx, field)
+	case "request":
+		return ec.fieldContext_SavedReport_request(ctx, field)
+	case "createdByID":
+		return ec.fieldContext_SavedReport_createdByID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SavedReport_createdAt(ctx, field)
+	case "lastRunAt":
+		return ec.fieldContext_SavedReport_lastRunAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SavedReport", field.Name)
 }
 
 func (ec *executionContext) childFields_ScheduleRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9158,6 +10299,20 @@ func (ec *executionContext) field_Mutation_deleteContact_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9574,6 +10729,34 @@ func (ec *executionContext) field_Mutation_revokeInvitation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_runReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (reports.SaveInput, error) {
+			return ec.unmarshalNSaveReportInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSaveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sendSMS_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9607,6 +10790,36 @@ func (ec *executionContext) field_Mutation_setAIBudget_args(ctx context.Context,
 		return nil, err
 	}
 	args["cents"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAdSpend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (contact.LeadSource, error) {
+			return ec.unmarshalNLeadSource2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSource(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "cents",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cents"] = arg2
 	return args, nil
 }
 
@@ -9671,6 +10884,20 @@ func (ec *executionContext) field_Mutation_setPermission_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setReportSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "weekly",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["weekly"] = arg0
 	return args, nil
 }
 
@@ -9999,6 +11226,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adSpend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -10516,6 +11765,20 @@ func (ec *executionContext) field_Query_findDuplicates_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_generateReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "request",
+		func(ctx context.Context, v any) (reports.Request, error) {
+			return ec.unmarshalNReportRequest2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["request"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_importJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10961,6 +12224,70 @@ func (ec *executionContext) field_Query_previewSMSTemplate_args(ctx context.Cont
 		return nil, err
 	}
 	args["body"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reportQuery_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reportRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reportRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reportID",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reportID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_report_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -12671,6 +13998,98 @@ func (ec *executionContext) _APITokenEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_APITokenEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APITokenEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _AdSpend_locationID(ctx context.Context, field graphql.CollectedField, obj *reports.AdSpend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdSpend_locationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdSpend_locationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdSpend", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AdSpend_source(ctx context.Context, field graphql.CollectedField, obj *reports.AdSpend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdSpend_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v contact.LeadSource) graphql.Marshaler {
+			return ec.marshalNLeadSource2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdSpend_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdSpend", field, false, false, "LeadSource")
+}
+
+func (ec *executionContext) _AdSpend_month(ctx context.Context, field graphql.CollectedField, obj *reports.AdSpend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdSpend_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdSpend_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdSpend", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdSpend_cents(ctx context.Context, field graphql.CollectedField, obj *reports.AdSpend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdSpend_cents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdSpend_cents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdSpend", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AuditIntegrity_ok(ctx context.Context, field graphql.CollectedField, obj *AuditIntegrity) (ret graphql.Marshaler) {
@@ -16638,6 +18057,29 @@ func (ec *executionContext) fieldContext_Contact_smsFailedReason(_ context.Conte
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
+func (ec *executionContext) _Contact_campaign(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_campaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Campaign, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_campaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
 func (ec *executionContext) _Contact_location(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18925,6 +20367,52 @@ func (ec *executionContext) _ImportRow_contactID(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ImportRow_contactID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _Insight_kind(ctx context.Context, field graphql.CollectedField, obj *reports.Insight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Insight_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.InsightKind) graphql.Marshaler {
+			return ec.marshalNInsightKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐInsightKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Insight_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Insight", field, false, false, "InsightKind")
+}
+
+func (ec *executionContext) _Insight_text(ctx context.Context, field graphql.CollectedField, obj *reports.Insight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Insight_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Insight_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Insight", field, false, false, "String")
 }
 
 func (ec *executionContext) _Invitation_id(ctx context.Context, field graphql.CollectedField, obj *ent.Invitation) (ret graphql.Marshaler) {
@@ -23793,6 +25281,226 @@ func (ec *executionContext) fieldContext_Mutation_updateSMSTemplate(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_saveReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveReport(ctx, fc.Args["input"].(reports.SaveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Saved) graphql.Marshaler {
+			return ec.marshalNSavedReport2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSaved(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteReport(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_runReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RunReport(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAdSpend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAdSpend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAdSpend(ctx, fc.Args["source"].(contact.LeadSource), fc.Args["month"].(string), fc.Args["cents"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.AdSpend) graphql.Marshaler {
+			return ec.marshalNAdSpend2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐAdSpend(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAdSpend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdSpend(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAdSpend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setReportSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setReportSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetReportSubscription(ctx, fc.Args["weekly"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReportSubscription) graphql.Marshaler {
+			return ec.marshalNReportSubscription2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐReportSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setReportSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setReportSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_sendSMS(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27392,6 +29100,334 @@ func (ec *executionContext) fieldContext_Query_schedules(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_generateReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_generateReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GenerateReport(ctx, fc.Args["request"].(reports.Request))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Result) graphql.Marshaler {
+			return ec.marshalNReportResult2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_generateReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_generateReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reportQuery(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reportQuery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReportQuery(ctx, fc.Args["text"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.QueryAnswer) graphql.Marshaler {
+			return ec.marshalNReportQueryResult2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐQueryAnswer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reportQuery(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportQueryResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reportQuery_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Reports(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*reports.Saved) graphql.Marshaler {
+			return ec.marshalNSavedReport2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSavedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_report(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Report(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Saved) graphql.Marshaler {
+			return ec.marshalNSavedReport2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSaved(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_report(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_report_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reportRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reportRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReportRuns(ctx, fc.Args["reportID"].(pulid.ID), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*reports.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reportRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reportRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reportRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reportRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReportRun(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reportRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reportRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adSpend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adSpend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdSpend(ctx, fc.Args["from"].(string), fc.Args["to"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*reports.AdSpend) graphql.Marshaler {
+			return ec.marshalNAdSpend2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐAdSpendᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adSpend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdSpend(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adSpend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reportSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reportSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ReportSubscription(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReportSubscription) graphql.Marshaler {
+			return ec.marshalNReportSubscription2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐReportSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reportSubscription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27750,6 +29786,1899 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReportBreakdown_key(ctx context.Context, field graphql.CollectedField, obj *reports.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportBreakdown_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportBreakdown_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportBreakdown", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportBreakdown_dimension(ctx context.Context, field graphql.CollectedField, obj *reports.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportBreakdown_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Dimension) graphql.Marshaler {
+			return ec.marshalOReportDimension2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimension(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportBreakdown_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportBreakdown", field, false, false, "ReportDimension")
+}
+
+func (ec *executionContext) _ReportBreakdown_label(ctx context.Context, field graphql.CollectedField, obj *reports.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportBreakdown_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportBreakdown_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportBreakdown", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportBreakdown_unit(ctx context.Context, field graphql.CollectedField, obj *reports.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportBreakdown_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Unit) graphql.Marshaler {
+			return ec.marshalNReportUnit2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportBreakdown_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportBreakdown", field, false, false, "ReportUnit")
+}
+
+func (ec *executionContext) _ReportBreakdown_rows(ctx context.Context, field graphql.CollectedField, obj *reports.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportBreakdown_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.Row) graphql.Marshaler {
+			return ec.marshalNReportRow2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportBreakdown_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportBreakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportFilterSpec_services(ctx context.Context, field graphql.CollectedField, obj *reports.Filters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFilterSpec_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Services, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFilterSpec_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFilterSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportFilterSpec_sources(ctx context.Context, field graphql.CollectedField, obj *reports.Filters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFilterSpec_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []contact.LeadSource) graphql.Marshaler {
+			return ec.marshalNLeadSource2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFilterSpec_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFilterSpec", field, false, false, "LeadSource")
+}
+
+func (ec *executionContext) _ReportFilterSpec_campaigns(ctx context.Context, field graphql.CollectedField, obj *reports.Filters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFilterSpec_campaigns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Campaigns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFilterSpec_campaigns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFilterSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportFilterSpec_practitionerIDs(ctx context.Context, field graphql.CollectedField, obj *reports.Filters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFilterSpec_practitionerIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PractitionerIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFilterSpec_practitionerIDs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFilterSpec", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReportFilterSpec_weekdays(ctx context.Context, field graphql.CollectedField, obj *reports.Filters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFilterSpec_weekdays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weekdays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFilterSpec_weekdays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFilterSpec", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportFilterSpec_hours(ctx context.Context, field graphql.CollectedField, obj *reports.Filters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFilterSpec_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFilterSpec_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFilterSpec", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportPoint_label(ctx context.Context, field graphql.CollectedField, obj *reports.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportPoint_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportPoint_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportPoint_from(ctx context.Context, field graphql.CollectedField, obj *reports.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportPoint_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportPoint_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportPoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportPoint_to(ctx context.Context, field graphql.CollectedField, obj *reports.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportPoint_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportPoint_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportPoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportPoint_value(ctx context.Context, field graphql.CollectedField, obj *reports.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportPoint_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportPoint_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReportPoint_count(ctx context.Context, field graphql.CollectedField, obj *reports.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportPoint_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportPoint_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportPoint_denominator(ctx context.Context, field graphql.CollectedField, obj *reports.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportPoint_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportPoint_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportQueryResult_ok(ctx context.Context, field graphql.CollectedField, obj *reports.QueryAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportQueryResult_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OK, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportQueryResult_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportQueryResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportQueryResult_text(ctx context.Context, field graphql.CollectedField, obj *reports.QueryAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportQueryResult_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportQueryResult_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportQueryResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportQueryResult_request(ctx context.Context, field graphql.CollectedField, obj *reports.QueryAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportQueryResult_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Spec) graphql.Marshaler {
+			return ec.marshalOReportSpec2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSpec(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportQueryResult_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportQueryResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportQueryResult_result(ctx context.Context, field graphql.CollectedField, obj *reports.QueryAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportQueryResult_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.Result) graphql.Marshaler {
+			return ec.marshalOReportResult2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportQueryResult_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportQueryResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportQueryResult_notes(ctx context.Context, field graphql.CollectedField, obj *reports.QueryAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportQueryResult_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportQueryResult_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportQueryResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportQueryResult_suggestions(ctx context.Context, field graphql.CollectedField, obj *reports.QueryAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportQueryResult_suggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suggestions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportQueryResult_suggestions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportQueryResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportQueryResult_engine(ctx context.Context, field graphql.CollectedField, obj *reports.QueryAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportQueryResult_engine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Engine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportQueryResult_engine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportQueryResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportResult_kind(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportResult", field, false, false, "ReportKind")
+}
+
+func (ec *executionContext) _ReportResult_request(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Spec) graphql.Marshaler {
+			return ec.marshalNReportSpec2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSpec(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportResult_generatedAt(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_generatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeneratedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_generatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportResult", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportResult_currency(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportResult_zone(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_zone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Zone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_zone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportResult_totals(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.Total) graphql.Marshaler {
+			return ec.marshalNReportTotal2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportResult_series(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.Series) graphql.Marshaler {
+			return ec.marshalNReportSeries2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSeriesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSeries(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportResult_breakdowns(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_breakdowns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdowns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.Breakdown) graphql.Marshaler {
+			return ec.marshalNReportBreakdown2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐBreakdownᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_breakdowns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportBreakdown(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportResult_insights(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_insights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Insights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.Insight) graphql.Marshaler {
+			return ec.marshalNInsight2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐInsightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_insights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Insight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportResult_insightsEngine(ctx context.Context, field graphql.CollectedField, obj *reports.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportResult_insightsEngine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InsightsEngine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportResult_insightsEngine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRow_key(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRow_label(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRow_count(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_denominator(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_rate(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReportRow_value(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReportRow_medianDays(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_medianDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_medianDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReportRow_spendCents(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_spendCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpendCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_spendCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_costPerBookedCents(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_costPerBookedCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostPerBookedCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_costPerBookedCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_returnOnSpend(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_returnOnSpend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnOnSpend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_returnOnSpend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReportRow_lowSample(ctx context.Context, field graphql.CollectedField, obj *reports.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_lowSample(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LowSample, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_lowSample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportRun_id(ctx context.Context, field graphql.CollectedField, obj *reports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReportRun_reportID(ctx context.Context, field graphql.CollectedField, obj *reports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_reportID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_reportID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.CollectedField, obj *reports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ReportKind")
+}
+
+func (ec *executionContext) _ReportRun_trigger(ctx context.Context, field graphql.CollectedField, obj *reports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_trigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trigger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_trigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_ranAt(ctx context.Context, field graphql.CollectedField, obj *reports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_ranAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RanAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_ranAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportRun_ranByID(ctx context.Context, field graphql.CollectedField, obj *reports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_ranByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RanByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_ranByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReportRun_result(ctx context.Context, field graphql.CollectedField, obj *reports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Result) graphql.Marshaler {
+			return ec.marshalNReportResult2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportSeries_key(ctx context.Context, field graphql.CollectedField, obj *reports.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSeries_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSeries_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSeries_label(ctx context.Context, field graphql.CollectedField, obj *reports.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSeries_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSeries_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSeries_unit(ctx context.Context, field graphql.CollectedField, obj *reports.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSeries_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Unit) graphql.Marshaler {
+			return ec.marshalNReportUnit2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSeries_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSeries", field, false, false, "ReportUnit")
+}
+
+func (ec *executionContext) _ReportSeries_points(ctx context.Context, field graphql.CollectedField, obj *reports.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSeries_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.Point) graphql.Marshaler {
+			return ec.marshalNReportPoint2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSeries_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportSpec_kind(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "ReportKind")
+}
+
+func (ec *executionContext) _ReportSpec_from(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportSpec_to(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportSpec_namedPeriod(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_namedPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NamedPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reports.NamedPeriod) graphql.Marshaler {
+			return ec.marshalOReportNamedPeriod2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐNamedPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_namedPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "ReportNamedPeriod")
+}
+
+func (ec *executionContext) _ReportSpec_comparison(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_comparison(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comparison, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Comparison) graphql.Marshaler {
+			return ec.marshalNReportComparison2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐComparison(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_comparison(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "ReportComparison")
+}
+
+func (ec *executionContext) _ReportSpec_compareFrom(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_compareFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompareFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_compareFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportSpec_compareTo(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_compareTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompareTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_compareTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportSpec_locationIDs(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_locationIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocationIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_locationIDs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReportSpec_groupBy(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_groupBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reports.Dimension) graphql.Marshaler {
+			return ec.marshalNReportDimension2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_groupBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "ReportDimension")
+}
+
+func (ec *executionContext) _ReportSpec_filters(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_filters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Filters) graphql.Marshaler {
+			return ec.marshalNReportFilterSpec2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐFilters(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_filters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportFilterSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportSpec_description(ctx context.Context, field graphql.CollectedField, obj *reports.Spec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSpec_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSpec_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSubscription_weekly(ctx context.Context, field graphql.CollectedField, obj *ent.ReportSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSubscription_weekly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weekly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSubscription_weekly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportTotal_key(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportTotal_label(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportTotal_unit(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Unit) graphql.Marshaler {
+			return ec.marshalNReportUnit2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "ReportUnit")
+}
+
+func (ec *executionContext) _ReportTotal_value(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReportTotal_previous(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReportTotal_count(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportTotal_denominator(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportTotal_significant(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_significant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Significant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_significant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportTotal_pValue(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_pValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_pValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReportTotal_lowerIsBetter(ctx context.Context, field graphql.CollectedField, obj *reports.Total) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTotal_lowerIsBetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LowerIsBetter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTotal_lowerIsBetter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTotal", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SMSCheck_allowed(ctx context.Context, field graphql.CollectedField, obj *SMSCheck) (ret graphql.Marshaler) {
@@ -28582,6 +32511,199 @@ func (ec *executionContext) fieldContext_SMSTemplate_location(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SavedReport_id(ctx context.Context, field graphql.CollectedField, obj *reports.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SavedReport_name(ctx context.Context, field graphql.CollectedField, obj *reports.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedReport_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedReport_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _SavedReport_kind(ctx context.Context, field graphql.CollectedField, obj *reports.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedReport_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedReport_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedReport", field, false, false, "ReportKind")
+}
+
+func (ec *executionContext) _SavedReport_schedule(ctx context.Context, field graphql.CollectedField, obj *reports.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedReport_schedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Schedule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSchedule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedReport_schedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedReport", field, false, false, "ReportSchedule")
+}
+
+func (ec *executionContext) _SavedReport_request(ctx context.Context, field graphql.CollectedField, obj *reports.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedReport_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.Spec) graphql.Marshaler {
+			return ec.marshalNReportSpec2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSpec(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedReport_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SavedReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SavedReport_createdByID(ctx context.Context, field graphql.CollectedField, obj *reports.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedReport_createdByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SavedReport_createdByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SavedReport_createdAt(ctx context.Context, field graphql.CollectedField, obj *reports.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedReport_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedReport_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SavedReport_lastRunAt(ctx context.Context, field graphql.CollectedField, obj *reports.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedReport_lastRunAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SavedReport_lastRunAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedReport", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ScheduleRun_name(ctx context.Context, field graphql.CollectedField, obj *ScheduleRun) (ret graphql.Marshaler) {
@@ -37863,7 +41985,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthContains", "dateOfBirthHasPrefix", "dateOfBirthHasSuffix", "dateOfBirthIsNil", "dateOfBirthNotNil", "dateOfBirthEqualFold", "dateOfBirthContainsFold", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "referrer", "referrerNEQ", "referrerIn", "referrerNotIn", "referrerGT", "referrerGTE", "referrerLT", "referrerLTE", "referrerContains", "referrerHasPrefix", "referrerHasSuffix", "referrerIsNil", "referrerNotNil", "referrerEqualFold", "referrerContainsFold", "pipeline", "pipelineNEQ", "pipelineIn", "pipelineNotIn", "stage", "stageNEQ", "stageIn", "stageNotIn", "stageChangedAt", "stageChangedAtNEQ", "stageChangedAtIn", "stageChangedAtNotIn", "stageChangedAtGT", "stageChangedAtGTE", "stageChangedAtLT", "stageChangedAtLTE", "warmness", "warmnessNEQ", "warmnessIn", "warmnessNotIn", "warmnessGT", "warmnessGTE", "warmnessLT", "warmnessLTE", "warmnessScoredAt", "warmnessScoredAtNEQ", "warmnessScoredAtIn", "warmnessScoredAtNotIn", "warmnessScoredAtGT", "warmnessScoredAtGTE", "warmnessScoredAtLT", "warmnessScoredAtLTE", "warmnessScoredAtIsNil", "warmnessScoredAtNotNil", "smsConsent", "smsConsentNEQ", "emailConsent", "emailConsentNEQ", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "assignedToID", "assignedToIDNEQ", "assignedToIDIn", "assignedToIDNotIn", "assignedToIDGT", "assignedToIDGTE", "assignedToIDLT", "assignedToIDLTE", "assignedToIDContains", "assignedToIDHasPrefix", "assignedToIDHasSuffix", "assignedToIDIsNil", "assignedToIDNotNil", "assignedToIDEqualFold", "assignedToIDContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "leadIntent", "leadIntentNEQ", "leadIntentIn", "leadIntentNotIn", "leadIntentIsNil", "leadIntentNotNil", "urgency", "urgencyNEQ", "urgencyIn", "urgencyNotIn", "urgencyIsNil", "urgencyNotNil", "smsFailedAt", "smsFailedAtNEQ", "smsFailedAtIn", "smsFailedAtNotIn", "smsFailedAtGT", "smsFailedAtGTE", "smsFailedAtLT", "smsFailedAtLTE", "smsFailedAtIsNil", "smsFailedAtNotNil", "smsFailedReason", "smsFailedReasonNEQ", "smsFailedReasonIn", "smsFailedReasonNotIn", "smsFailedReasonGT", "smsFailedReasonGTE", "smsFailedReasonLT", "smsFailedReasonLTE", "smsFailedReasonContains", "smsFailedReasonHasPrefix", "smsFailedReasonHasSuffix", "smsFailedReasonIsNil", "smsFailedReasonNotNil", "smsFailedReasonEqualFold", "smsFailedReasonContainsFold", "hasAssignedTo", "hasAssignedToWith", "hasTouchpoints", "hasTouchpointsWith", "hasBookings", "hasBookingsWith", "hasTasks", "hasTasksWith", "hasStageChanges", "hasStageChangesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthContains", "dateOfBirthHasPrefix", "dateOfBirthHasSuffix", "dateOfBirthIsNil", "dateOfBirthNotNil", "dateOfBirthEqualFold", "dateOfBirthContainsFold", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "referrer", "referrerNEQ", "referrerIn", "referrerNotIn", "referrerGT", "referrerGTE", "referrerLT", "referrerLTE", "referrerContains", "referrerHasPrefix", "referrerHasSuffix", "referrerIsNil", "referrerNotNil", "referrerEqualFold", "referrerContainsFold", "pipeline", "pipelineNEQ", "pipelineIn", "pipelineNotIn", "stage", "stageNEQ", "stageIn", "stageNotIn", "stageChangedAt", "stageChangedAtNEQ", "stageChangedAtIn", "stageChangedAtNotIn", "stageChangedAtGT", "stageChangedAtGTE", "stageChangedAtLT", "stageChangedAtLTE", "warmness", "warmnessNEQ", "warmnessIn", "warmnessNotIn", "warmnessGT", "warmnessGTE", "warmnessLT", "warmnessLTE", "warmnessScoredAt", "warmnessScoredAtNEQ", "warmnessScoredAtIn", "warmnessScoredAtNotIn", "warmnessScoredAtGT", "warmnessScoredAtGTE", "warmnessScoredAtLT", "warmnessScoredAtLTE", "warmnessScoredAtIsNil", "warmnessScoredAtNotNil", "smsConsent", "smsConsentNEQ", "emailConsent", "emailConsentNEQ", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "assignedToID", "assignedToIDNEQ", "assignedToIDIn", "assignedToIDNotIn", "assignedToIDGT", "assignedToIDGTE", "assignedToIDLT", "assignedToIDLTE", "assignedToIDContains", "assignedToIDHasPrefix", "assignedToIDHasSuffix", "assignedToIDIsNil", "assignedToIDNotNil", "assignedToIDEqualFold", "assignedToIDContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "leadIntent", "leadIntentNEQ", "leadIntentIn", "leadIntentNotIn", "leadIntentIsNil", "leadIntentNotNil", "urgency", "urgencyNEQ", "urgencyIn", "urgencyNotIn", "urgencyIsNil", "urgencyNotNil", "smsFailedAt", "smsFailedAtNEQ", "smsFailedAtIn", "smsFailedAtNotIn", "smsFailedAtGT", "smsFailedAtGTE", "smsFailedAtLT", "smsFailedAtLTE", "smsFailedAtIsNil", "smsFailedAtNotNil", "smsFailedReason", "smsFailedReasonNEQ", "smsFailedReasonIn", "smsFailedReasonNotIn", "smsFailedReasonGT", "smsFailedReasonGTE", "smsFailedReasonLT", "smsFailedReasonLTE", "smsFailedReasonContains", "smsFailedReasonHasPrefix", "smsFailedReasonHasSuffix", "smsFailedReasonIsNil", "smsFailedReasonNotNil", "smsFailedReasonEqualFold", "smsFailedReasonContainsFold", "campaign", "campaignNEQ", "campaignIn", "campaignNotIn", "campaignGT", "campaignGTE", "campaignLT", "campaignLTE", "campaignContains", "campaignHasPrefix", "campaignHasSuffix", "campaignIsNil", "campaignNotNil", "campaignEqualFold", "campaignContainsFold", "hasAssignedTo", "hasAssignedToWith", "hasTouchpoints", "hasTouchpointsWith", "hasBookings", "hasBookingsWith", "hasTasks", "hasTasksWith", "hasStageChanges", "hasStageChangesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39480,6 +43602,111 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.SmsFailedReasonContainsFold = data
+		case "campaign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaign"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Campaign = data
+		case "campaignNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignNEQ = data
+		case "campaignIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIn = data
+		case "campaignNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignNotIn = data
+		case "campaignGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignGT = data
+		case "campaignGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignGTE = data
+		case "campaignLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignLT = data
+		case "campaignLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignLTE = data
+		case "campaignContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignContains = data
+		case "campaignHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignHasPrefix = data
+		case "campaignHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignHasSuffix = data
+		case "campaignIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignIsNil = data
+		case "campaignNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignNotNil = data
+		case "campaignEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignEqualFold = data
+		case "campaignContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignContainsFold = data
 		case "hasAssignedTo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignedTo"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -40688,7 +44915,7 @@ func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"firstName", "lastName", "phone", "email", "dateOfBirth", "leadSource", "referrer", "pipeline", "stage", "tags", "smsConsent", "emailConsent", "notes", "assignedToID"}
+	fieldsInOrder := [...]string{"firstName", "lastName", "phone", "email", "dateOfBirth", "leadSource", "referrer", "pipeline", "stage", "tags", "smsConsent", "emailConsent", "notes", "campaign", "assignedToID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40786,6 +45013,13 @@ func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context
 				return it, err
 			}
 			it.Notes = data
+		case "campaign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaign"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Campaign = data
 		case "assignedToID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignedToID"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
@@ -48670,6 +52904,188 @@ func UnmarshalPermissionWhereInput(ctx context.Context, raw any) (ent.Permission
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportFilters(ctx context.Context, obj any) (reports.Filters, error) {
+	var it reports.Filters
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"services", "sources", "campaigns", "practitionerIDs", "weekdays", "hours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "services":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("services"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Services = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOLeadSource2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "campaigns":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaigns"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Campaigns = data
+		case "practitionerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("practitionerIDs"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PractitionerIDs = data
+		case "weekdays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekdays"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weekdays = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportFilters unmarshals raw into the ReportFilters input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportFilters(ctx context.Context, raw any) (reports.Filters, error) {
+	var out reports.Filters
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportFilters", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReportRequest(ctx context.Context, obj any) (reports.Request, error) {
+	var it reports.Request
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "from", "to", "namedPeriod", "comparison", "compareFrom", "compareTo", "locationIDs", "groupBy", "filters"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNReportKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "namedPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namedPeriod"))
+			data, err := ec.unmarshalOReportNamedPeriod2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐNamedPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamedPeriod = data
+		case "comparison":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comparison"))
+			data, err := ec.unmarshalOReportComparison2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐComparison(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comparison = data
+		case "compareFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("compareFrom"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompareFrom = data
+		case "compareTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("compareTo"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompareTo = data
+		case "locationIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationIDs"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationIDs = data
+		case "groupBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupBy"))
+			data, err := ec.unmarshalOReportDimension2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimensionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupBy = data
+		case "filters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filters"))
+			data, err := ec.unmarshalOReportFilters2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐFilters(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filters = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportRequest unmarshals raw into the ReportRequest input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportRequest(ctx context.Context, raw any) (reports.Request, error) {
+	var out reports.Request
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportRequest", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSMSTemplateOrder(ctx context.Context, obj any) (ent.SMSTemplateOrder, error) {
 	var it ent.SMSTemplateOrder
 	if obj == nil {
@@ -49231,6 +53647,69 @@ func (ec *executionContext) unmarshalInputSMSTemplateWhereInput(ctx context.Cont
 func UnmarshalSMSTemplateWhereInput(ctx context.Context, raw any) (ent.SMSTemplateWhereInput, error) {
 	var out ent.SMSTemplateWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SMSTemplateWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSaveReportInput(ctx context.Context, obj any) (reports.SaveInput, error) {
+	var it reports.SaveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "request", "schedule"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "request":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("request"))
+			data, err := ec.unmarshalNReportRequest2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRequest(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Request = data
+		case "schedule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schedule"))
+			data, err := ec.unmarshalOReportSchedule2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSchedule(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Schedule = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSaveReportInput unmarshals raw into the SaveReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSaveReportInput(ctx context.Context, raw any) (reports.SaveInput, error) {
+	var out reports.SaveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SaveReportInput", raw, &out)
 	return out, err
 }
 
@@ -53549,7 +58028,7 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"firstName", "lastName", "phone", "clearPhone", "email", "clearEmail", "dateOfBirth", "clearDateOfBirth", "leadSource", "referrer", "clearReferrer", "pipeline", "stage", "tags", "appendTags", "clearTags", "smsConsent", "emailConsent", "notes", "assignedToID", "clearAssignedTo"}
+	fieldsInOrder := [...]string{"firstName", "lastName", "phone", "clearPhone", "email", "clearEmail", "dateOfBirth", "clearDateOfBirth", "leadSource", "referrer", "clearReferrer", "pipeline", "stage", "tags", "appendTags", "clearTags", "smsConsent", "emailConsent", "notes", "campaign", "clearCampaign", "assignedToID", "clearAssignedTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -53689,6 +58168,20 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 				return it, err
 			}
 			it.Notes = data
+		case "campaign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaign"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Campaign = data
+		case "clearCampaign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCampaign"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearCampaign = data
 		case "assignedToID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignedToID"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋpulidᚐID(ctx, v)
@@ -55616,6 +60109,54 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var adSpendImplementors = []string{"AdSpend"}
+
+func (ec *executionContext) _AdSpend(ctx context.Context, sel ast.SelectionSet, obj *reports.AdSpend) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adSpendImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdSpend")
+		case "locationID":
+			out.Values[i] = ec._AdSpend_locationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AdSpend_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "month":
+			out.Values[i] = ec._AdSpend_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cents":
+			out.Values[i] = ec._AdSpend_cents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditIntegrityImplementors = []string{"AuditIntegrity"}
 
 func (ec *executionContext) _AuditIntegrity(ctx context.Context, sel ast.SelectionSet, obj *AuditIntegrity) graphql.Marshaler {
@@ -56931,6 +61472,11 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "campaign":
+			out.Values[i] = ec._Contact_campaign(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "location":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -57799,6 +62345,44 @@ func (ec *executionContext) _ImportRow(ctx context.Context, sel ast.SelectionSet
 		case "contactID":
 			out.Values[i] = ec._ImportRow_contactID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var insightImplementors = []string{"Insight"}
+
+func (ec *executionContext) _Insight(ctx context.Context, sel ast.SelectionSet, obj *reports.Insight) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, insightImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Insight")
+		case "kind":
+			out.Values[i] = ec._Insight_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._Insight_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -59160,6 +63744,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "saveReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAdSpend":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAdSpend(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setReportSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setReportSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "sendSMS":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_sendSMS(ctx, field)
@@ -60043,6 +64662,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_schedules(ctx, field)
 				})
+		case "generateReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_generateReport(ctx, field)
+				})
+		case "reportQuery":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reportQuery(ctx, field)
+				})
+		case "reports":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reports(ctx, field)
+				})
+		case "report":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_report(ctx, field)
+				})
+		case "reportRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reportRuns(ctx, field)
+				})
+		case "reportRun":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reportRun(ctx, field)
+				})
+		case "adSpend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_adSpend(ctx, field)
+				})
+		case "reportSubscription":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reportSubscription(ctx, field)
+				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -60098,6 +64765,704 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportBreakdownImplementors = []string{"ReportBreakdown"}
+
+func (ec *executionContext) _ReportBreakdown(ctx context.Context, sel ast.SelectionSet, obj *reports.Breakdown) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportBreakdownImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportBreakdown")
+		case "key":
+			out.Values[i] = ec._ReportBreakdown_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dimension":
+			out.Values[i] = ec._ReportBreakdown_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._ReportBreakdown_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._ReportBreakdown_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ReportBreakdown_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportFilterSpecImplementors = []string{"ReportFilterSpec"}
+
+func (ec *executionContext) _ReportFilterSpec(ctx context.Context, sel ast.SelectionSet, obj *reports.Filters) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportFilterSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportFilterSpec")
+		case "services":
+			out.Values[i] = ec._ReportFilterSpec_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._ReportFilterSpec_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "campaigns":
+			out.Values[i] = ec._ReportFilterSpec_campaigns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "practitionerIDs":
+			out.Values[i] = ec._ReportFilterSpec_practitionerIDs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weekdays":
+			out.Values[i] = ec._ReportFilterSpec_weekdays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._ReportFilterSpec_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportPointImplementors = []string{"ReportPoint"}
+
+func (ec *executionContext) _ReportPoint(ctx context.Context, sel ast.SelectionSet, obj *reports.Point) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportPoint")
+		case "label":
+			out.Values[i] = ec._ReportPoint_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._ReportPoint_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ReportPoint_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ReportPoint_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReportPoint_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._ReportPoint_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportQueryResultImplementors = []string{"ReportQueryResult"}
+
+func (ec *executionContext) _ReportQueryResult(ctx context.Context, sel ast.SelectionSet, obj *reports.QueryAnswer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportQueryResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportQueryResult")
+		case "ok":
+			out.Values[i] = ec._ReportQueryResult_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._ReportQueryResult_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "request":
+			out.Values[i] = ec._ReportQueryResult_request(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "result":
+			out.Values[i] = ec._ReportQueryResult_result(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._ReportQueryResult_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suggestions":
+			out.Values[i] = ec._ReportQueryResult_suggestions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "engine":
+			out.Values[i] = ec._ReportQueryResult_engine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportResultImplementors = []string{"ReportResult"}
+
+func (ec *executionContext) _ReportResult(ctx context.Context, sel ast.SelectionSet, obj *reports.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportResult")
+		case "kind":
+			out.Values[i] = ec._ReportResult_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "request":
+			out.Values[i] = ec._ReportResult_request(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "generatedAt":
+			out.Values[i] = ec._ReportResult_generatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._ReportResult_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "zone":
+			out.Values[i] = ec._ReportResult_zone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._ReportResult_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "series":
+			out.Values[i] = ec._ReportResult_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdowns":
+			out.Values[i] = ec._ReportResult_breakdowns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "insights":
+			out.Values[i] = ec._ReportResult_insights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "insightsEngine":
+			out.Values[i] = ec._ReportResult_insightsEngine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportRowImplementors = []string{"ReportRow"}
+
+func (ec *executionContext) _ReportRow(ctx context.Context, sel ast.SelectionSet, obj *reports.Row) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportRow")
+		case "key":
+			out.Values[i] = ec._ReportRow_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._ReportRow_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReportRow_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._ReportRow_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._ReportRow_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ReportRow_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "medianDays":
+			out.Values[i] = ec._ReportRow_medianDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "spendCents":
+			out.Values[i] = ec._ReportRow_spendCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "costPerBookedCents":
+			out.Values[i] = ec._ReportRow_costPerBookedCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "returnOnSpend":
+			out.Values[i] = ec._ReportRow_returnOnSpend(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lowSample":
+			out.Values[i] = ec._ReportRow_lowSample(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportRunImplementors = []string{"ReportRun"}
+
+func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet, obj *reports.Run) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportRun")
+		case "id":
+			out.Values[i] = ec._ReportRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportID":
+			out.Values[i] = ec._ReportRun_reportID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ReportRun_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trigger":
+			out.Values[i] = ec._ReportRun_trigger(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ranAt":
+			out.Values[i] = ec._ReportRun_ranAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ranByID":
+			out.Values[i] = ec._ReportRun_ranByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "result":
+			out.Values[i] = ec._ReportRun_result(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportSeriesImplementors = []string{"ReportSeries"}
+
+func (ec *executionContext) _ReportSeries(ctx context.Context, sel ast.SelectionSet, obj *reports.Series) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportSeries")
+		case "key":
+			out.Values[i] = ec._ReportSeries_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._ReportSeries_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._ReportSeries_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._ReportSeries_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportSpecImplementors = []string{"ReportSpec"}
+
+func (ec *executionContext) _ReportSpec(ctx context.Context, sel ast.SelectionSet, obj *reports.Spec) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportSpec")
+		case "kind":
+			out.Values[i] = ec._ReportSpec_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._ReportSpec_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ReportSpec_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "namedPeriod":
+			out.Values[i] = ec._ReportSpec_namedPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "comparison":
+			out.Values[i] = ec._ReportSpec_comparison(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "compareFrom":
+			out.Values[i] = ec._ReportSpec_compareFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "compareTo":
+			out.Values[i] = ec._ReportSpec_compareTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "locationIDs":
+			out.Values[i] = ec._ReportSpec_locationIDs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupBy":
+			out.Values[i] = ec._ReportSpec_groupBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filters":
+			out.Values[i] = ec._ReportSpec_filters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._ReportSpec_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportSubscriptionImplementors = []string{"ReportSubscription"}
+
+func (ec *executionContext) _ReportSubscription(ctx context.Context, sel ast.SelectionSet, obj *ent.ReportSubscription) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportSubscriptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportSubscription")
+		case "weekly":
+			out.Values[i] = ec._ReportSubscription_weekly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportTotalImplementors = []string{"ReportTotal"}
+
+func (ec *executionContext) _ReportTotal(ctx context.Context, sel ast.SelectionSet, obj *reports.Total) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportTotal")
+		case "key":
+			out.Values[i] = ec._ReportTotal_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._ReportTotal_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._ReportTotal_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ReportTotal_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previous":
+			out.Values[i] = ec._ReportTotal_previous(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReportTotal_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._ReportTotal_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "significant":
+			out.Values[i] = ec._ReportTotal_significant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pValue":
+			out.Values[i] = ec._ReportTotal_pValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lowerIsBetter":
+			out.Values[i] = ec._ReportTotal_lowerIsBetter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -60443,6 +65808,74 @@ func (ec *executionContext) _SMSTemplate(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SMSTemplate_location(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var savedReportImplementors = []string{"SavedReport"}
+
+func (ec *executionContext) _SavedReport(ctx context.Context, sel ast.SelectionSet, obj *reports.Saved) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, savedReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SavedReport")
+		case "id":
+			out.Values[i] = ec._SavedReport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._SavedReport_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._SavedReport_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "schedule":
+			out.Values[i] = ec._SavedReport_schedule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "request":
+			out.Values[i] = ec._SavedReport_request(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdByID":
+			out.Values[i] = ec._SavedReport_createdByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._SavedReport_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastRunAt":
+			out.Values[i] = ec._SavedReport_lastRunAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -62514,6 +67947,30 @@ func (ec *executionContext) marshalNAction2githubᚗcomᚋavatarimagingᚋavatar
 	return v
 }
 
+func (ec *executionContext) marshalNAdSpend2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐAdSpendᚄ(ctx context.Context, sel ast.SelectionSet, v []*reports.AdSpend) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAdSpend2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐAdSpend(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAdSpend2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐAdSpend(ctx context.Context, sel ast.SelectionSet, v *reports.AdSpend) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdSpend!")
+		return graphql.Null
+	}
+	return ec._AdSpend(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAddIPRuleInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐAddIPRuleInput(ctx context.Context, v any) (AddIPRuleInput, error) {
 	res, err := ec.unmarshalInputAddIPRuleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -63258,6 +68715,36 @@ func (ec *executionContext) marshalNImportStatus2githubᚗcomᚋavatarimagingᚋ
 	return v
 }
 
+func (ec *executionContext) marshalNInsight2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐInsight(ctx context.Context, sel ast.SelectionSet, v reports.Insight) graphql.Marshaler {
+	return ec._Insight(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInsight2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐInsightᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.Insight) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInsight2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐInsight(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNInsightKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐInsightKind(ctx context.Context, v any) (reports.InsightKind, error) {
+	var res reports.InsightKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInsightKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐInsightKind(ctx context.Context, sel ast.SelectionSet, v reports.InsightKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -63270,6 +68757,49 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNInvitation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *ent.Invitation) graphql.Marshaler {
@@ -63396,6 +68926,36 @@ func (ec *executionContext) unmarshalNLeadSource2githubᚗcomᚋavatarimagingᚋ
 
 func (ec *executionContext) marshalNLeadSource2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSource(ctx context.Context, sel ast.SelectionSet, v contact.LeadSource) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNLeadSource2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSourceᚄ(ctx context.Context, v any) ([]contact.LeadSource, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]contact.LeadSource, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLeadSource2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSource(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNLeadSource2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []contact.LeadSource) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLeadSource2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋcontactᚐLeadSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNLocation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐLocation(ctx context.Context, sel ast.SelectionSet, v *ent.Location) graphql.Marshaler {
@@ -63746,6 +69306,251 @@ func (ec *executionContext) marshalNPipeline2githubᚗcomᚋavatarimagingᚋavat
 	return v
 }
 
+func (ec *executionContext) marshalNReportBreakdown2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v reports.Breakdown) graphql.Marshaler {
+	return ec._ReportBreakdown(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReportBreakdown2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐBreakdownᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.Breakdown) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportBreakdown2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐBreakdown(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNReportComparison2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐComparison(ctx context.Context, v any) (reports.Comparison, error) {
+	var res reports.Comparison
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportComparison2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐComparison(ctx context.Context, sel ast.SelectionSet, v reports.Comparison) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReportDimension2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimension(ctx context.Context, v any) (reports.Dimension, error) {
+	var res reports.Dimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportDimension2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimension(ctx context.Context, sel ast.SelectionSet, v reports.Dimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReportDimension2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimensionᚄ(ctx context.Context, v any) ([]reports.Dimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]reports.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportDimension2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNReportDimension2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportDimension2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportFilterSpec2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐFilters(ctx context.Context, sel ast.SelectionSet, v reports.Filters) graphql.Marshaler {
+	return ec._ReportFilterSpec(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNReportKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐKind(ctx context.Context, v any) (reports.Kind, error) {
+	var res reports.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportKind2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐKind(ctx context.Context, sel ast.SelectionSet, v reports.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReportPoint2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐPoint(ctx context.Context, sel ast.SelectionSet, v reports.Point) graphql.Marshaler {
+	return ec._ReportPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReportPoint2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.Point) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportPoint2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportQueryResult2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐQueryAnswer(ctx context.Context, sel ast.SelectionSet, v *reports.QueryAnswer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportQueryResult!")
+		return graphql.Null
+	}
+	return ec._ReportQueryResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportRequest2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRequest(ctx context.Context, v any) (reports.Request, error) {
+	res, err := ec.unmarshalInputReportRequest(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportResult2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐResult(ctx context.Context, sel ast.SelectionSet, v reports.Result) graphql.Marshaler {
+	return ec._ReportResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReportResult2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐResult(ctx context.Context, sel ast.SelectionSet, v *reports.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportResult!")
+		return graphql.Null
+	}
+	return ec._ReportResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportRow2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRow(ctx context.Context, sel ast.SelectionSet, v reports.Row) graphql.Marshaler {
+	return ec._ReportRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReportRow2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRowᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.Row) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportRow2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRun2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*reports.Run) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportRun2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐRun(ctx context.Context, sel ast.SelectionSet, v *reports.Run) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportRun!")
+		return graphql.Null
+	}
+	return ec._ReportRun(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportSchedule2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSchedule(ctx context.Context, v any) (reports.Schedule, error) {
+	var res reports.Schedule
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportSchedule2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSchedule(ctx context.Context, sel ast.SelectionSet, v reports.Schedule) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReportSeries2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSeries(ctx context.Context, sel ast.SelectionSet, v reports.Series) graphql.Marshaler {
+	return ec._ReportSeries(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReportSeries2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.Series) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportSeries2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportSpec2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSpec(ctx context.Context, sel ast.SelectionSet, v reports.Spec) graphql.Marshaler {
+	return ec._ReportSpec(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReportSubscription2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐReportSubscription(ctx context.Context, sel ast.SelectionSet, v *ent.ReportSubscription) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportSubscription!")
+		return graphql.Null
+	}
+	return ec._ReportSubscription(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportTotal2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐTotal(ctx context.Context, sel ast.SelectionSet, v reports.Total) graphql.Marshaler {
+	return ec._ReportTotal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReportTotal2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.Total) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportTotal2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNReportUnit2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐUnit(ctx context.Context, v any) (reports.Unit, error) {
+	var res reports.Unit
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportUnit2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐUnit(ctx context.Context, sel ast.SelectionSet, v reports.Unit) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNResource2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋrbacᚐResource(ctx context.Context, v any) (rbac.Resource, error) {
 	var res rbac.Resource
 	err := res.UnmarshalGQL(v)
@@ -63867,6 +69672,35 @@ func (ec *executionContext) marshalNSMSTemplateOrderField2ᚖgithubᚗcomᚋavat
 func (ec *executionContext) unmarshalNSMSTemplateWhereInput2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐSMSTemplateWhereInput(ctx context.Context, v any) (*ent.SMSTemplateWhereInput, error) {
 	res, err := ec.unmarshalInputSMSTemplateWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSaveReportInput2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSaveInput(ctx context.Context, v any) (reports.SaveInput, error) {
+	res, err := ec.unmarshalInputSaveReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSavedReport2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSavedᚄ(ctx context.Context, sel ast.SelectionSet, v []*reports.Saved) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSavedReport2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSaved(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSavedReport2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSaved(ctx context.Context, sel ast.SelectionSet, v *reports.Saved) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SavedReport!")
+		return graphql.Null
+	}
+	return ec._SavedReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNScheduleRun2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋgraphᚐScheduleRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*ScheduleRun) graphql.Marshaler {
@@ -65774,6 +71608,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOInvitation2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *ent.Invitation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -66587,6 +72439,128 @@ func (ec *executionContext) marshalOPipeline2ᚖgithubᚗcomᚋavatarimagingᚋa
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOReportComparison2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐComparison(ctx context.Context, v any) (*reports.Comparison, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(reports.Comparison)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportComparison2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐComparison(ctx context.Context, sel ast.SelectionSet, v *reports.Comparison) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOReportDimension2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimensionᚄ(ctx context.Context, v any) ([]reports.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]reports.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportDimension2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReportDimension2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []reports.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportDimension2githubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReportDimension2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimension(ctx context.Context, v any) (*reports.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(reports.Dimension)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportDimension2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐDimension(ctx context.Context, sel ast.SelectionSet, v *reports.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOReportFilters2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐFilters(ctx context.Context, v any) (*reports.Filters, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReportFilters(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReportNamedPeriod2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐNamedPeriod(ctx context.Context, v any) (*reports.NamedPeriod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(reports.NamedPeriod)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportNamedPeriod2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐNamedPeriod(ctx context.Context, sel ast.SelectionSet, v *reports.NamedPeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOReportResult2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐResult(ctx context.Context, sel ast.SelectionSet, v *reports.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReportResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReportSchedule2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSchedule(ctx context.Context, v any) (*reports.Schedule, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(reports.Schedule)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportSchedule2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *reports.Schedule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOReportSpec2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋreportsᚐSpec(ctx context.Context, sel ast.SelectionSet, v *reports.Spec) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReportSpec(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOResource2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋinternalᚋrbacᚐResourceᚄ(ctx context.Context, v any) ([]rbac.Resource, error) {

@@ -20,6 +20,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/sms"
@@ -70,6 +71,9 @@ type Resolver struct {
 	// SMS is two-way SMS: conversations, sendSMS, the webhook settings,
 	// undoing what a reply did (graph/sms.graphql).
 	SMS *sms.Service
+	// ReportService computes reports and keeps saved reports, their runs, ad
+	// spend and the Monday summary's subscriptions (graph/reports.graphql).
+	ReportService *reports.Service
 	// Now is the clock.
 	Now clock.Clock
 }

@@ -77,6 +77,8 @@ const (
 	FieldSmsFailedAt = "sms_failed_at"
 	// FieldSmsFailedReason holds the string denoting the sms_failed_reason field in the database.
 	FieldSmsFailedReason = "sms_failed_reason"
+	// FieldCampaign holds the string denoting the campaign field in the database.
+	FieldCampaign = "campaign"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -167,6 +169,7 @@ var Columns = []string{
 	FieldEnrichment,
 	FieldSmsFailedAt,
 	FieldSmsFailedReason,
+	FieldCampaign,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -221,6 +224,8 @@ var (
 	DefaultNotes string
 	// SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
 	SmsFailedReasonValidator func(string) error
+	// CampaignValidator is a validator for the "campaign" field. It is called by the builders before save.
+	CampaignValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -509,6 +514,11 @@ func BySmsFailedAt(opts ...sql.OrderTermOption) OrderOption {
 // BySmsFailedReason orders the results by the sms_failed_reason field.
 func BySmsFailedReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSmsFailedReason, opts...).ToFunc()
+}
+
+// ByCampaign orders the results by the campaign field.
+func ByCampaign(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCampaign, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -162,6 +162,11 @@ func SmsFailedReason(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldSmsFailedReason, v))
 }
 
+// Campaign applies equality check predicate on the "campaign" field. It's identical to CampaignEQ.
+func Campaign(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldCampaign, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldCreatedAt, v))
@@ -1525,6 +1530,81 @@ func SmsFailedReasonEqualFold(v string) predicate.Contact {
 // SmsFailedReasonContainsFold applies the ContainsFold predicate on the "sms_failed_reason" field.
 func SmsFailedReasonContainsFold(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldContainsFold(FieldSmsFailedReason, v))
+}
+
+// CampaignEQ applies the EQ predicate on the "campaign" field.
+func CampaignEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldCampaign, v))
+}
+
+// CampaignNEQ applies the NEQ predicate on the "campaign" field.
+func CampaignNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldCampaign, v))
+}
+
+// CampaignIn applies the In predicate on the "campaign" field.
+func CampaignIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldCampaign, vs...))
+}
+
+// CampaignNotIn applies the NotIn predicate on the "campaign" field.
+func CampaignNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldCampaign, vs...))
+}
+
+// CampaignGT applies the GT predicate on the "campaign" field.
+func CampaignGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldCampaign, v))
+}
+
+// CampaignGTE applies the GTE predicate on the "campaign" field.
+func CampaignGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldCampaign, v))
+}
+
+// CampaignLT applies the LT predicate on the "campaign" field.
+func CampaignLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldCampaign, v))
+}
+
+// CampaignLTE applies the LTE predicate on the "campaign" field.
+func CampaignLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldCampaign, v))
+}
+
+// CampaignContains applies the Contains predicate on the "campaign" field.
+func CampaignContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldCampaign, v))
+}
+
+// CampaignHasPrefix applies the HasPrefix predicate on the "campaign" field.
+func CampaignHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldCampaign, v))
+}
+
+// CampaignHasSuffix applies the HasSuffix predicate on the "campaign" field.
+func CampaignHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldCampaign, v))
+}
+
+// CampaignIsNil applies the IsNil predicate on the "campaign" field.
+func CampaignIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldCampaign))
+}
+
+// CampaignNotNil applies the NotNil predicate on the "campaign" field.
+func CampaignNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldCampaign))
+}
+
+// CampaignEqualFold applies the EqualFold predicate on the "campaign" field.
+func CampaignEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldCampaign, v))
+}
+
+// CampaignContainsFold applies the ContainsFold predicate on the "campaign" field.
+func CampaignContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldCampaign, v))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

@@ -106,6 +106,10 @@ func (Contact) Fields() []ent.Field {
 		field.String("sms_failed_reason").Optional().Nillable().MaxLen(200).
 			Comment("The provider's reason for that failure").
 			Annotations(skipInput),
+		// Reports (issue 18): revenue is attributed to the lead's source
+		// and campaign.
+		field.String("campaign").Optional().Nillable().MaxLen(120).
+			Comment("The advertising campaign the lead came from (utm_campaign), for revenue attribution"),
 	}
 }
 

@@ -31,6 +31,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/server"
@@ -68,6 +69,8 @@ type App struct {
 	// it processes (internal/sms, internal/hooks).
 	SMS   *sms.Service
 	Hooks *hooks.Pipeline
+	// Reports computes the reports and sends the Monday summary.
+	Reports *reports.Service
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -170,6 +173,12 @@ func (a *App) Open(ctx context.Context) error {
 		Deps: sms.Deps{Bookings: bookingSvc, Tasks: taskSvc, Events: a.Events, AI: a.Ent.AI}}
 	a.Hooks = &hooks.Pipeline{Client: d.Client, Audit: a.Audit, Now: a.Now}
 	a.SMS.Register(a.Hooks)
+	// Reports read the figures with their own SQL, bound to the
+	// locations the viewer may read (internal/reports).
+	a.Reports = &reports.Service{Client: d.Client, SQL: d.SQL, Dialect: d.Dialect, Now: a.Now}
+	if a.Ent.AI != nil {
+		a.Reports.AI = a.Ent.AI
+	}
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
 	}
@@ -200,6 +209,7 @@ func (a *App) Open(ctx context.Context) error {
 		Jobs:           a.Jobs,
 		Messaging:      a.Messaging,
 		SMS:            a.SMS,
+		ReportService:  a.Reports,
 		Scheduler:      a.Schedules,
 		AI:             aiSvc,
 	}

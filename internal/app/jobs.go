@@ -43,7 +43,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	messaging.AddWorkers(ws, msg)
 	a.SMS.Messaging = msg
 	hooks.AddWorkers(ws, a.Hooks)
-	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
+	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg, Reports: a.Reports})
 	a.aiWorkers(ws)
 	automation.AddWorkers(ws, a.Automation)
 	contacts.AddWorkers(ws, a.Contacts)

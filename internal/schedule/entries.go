@@ -10,14 +10,14 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
 // The schedules of the automation issue (names are contracts for the CLI).
-// warmness, reprioritize, reminders and recalls do their work; the
-// weekly-summary slot's worker is a placeholder that a later issue fills
-// (marked PLACEHOLDER below).
+// Every schedule does its work; weekly-summary sends the Monday report
+// email (internal/reports).
 
 // Entries returns the standard schedules.
 func Entries() []Entry {
@@ -56,6 +56,9 @@ type Deps struct {
 	Tasks    *tasks.Service
 	// Messaging queues the reminders and recalls.
 	Messaging *messaging.Service
+	// Reports writes the daily warmness snapshots after a rescoring and
+	// sends the weekly summary; nil leaves both undone (a warning).
+	Reports *reports.Service
 }
 
 // AddWorkers registers the workers of the scheduled jobs.
@@ -64,7 +67,7 @@ func AddWorkers(ws *jobs.Workers, d Deps) {
 	jobs.Add(ws, &reprioritizeWorker{d: d})
 	jobs.Add(ws, &remindersWorker{d: d})
 	jobs.Add(ws, &recallsWorker{d: d})
-	jobs.Add(ws, &placeholderWorker[WeeklySummaryArgs]{})
+	jobs.Add(ws, &weeklySummaryWorker{d: d})
 }
 
 // maintenance puts a scan on the queue that runs one job at a time, so a
@@ -95,7 +98,15 @@ func (w *warmnessWorker) Work(ctx context.Context, j *river.Job[WarmnessArgs]) e
 		return fmt.Errorf("rescored %d contacts before: %w", n, err)
 	}
 	slog.Info("warmness rescored", "contacts", n, "period", j.Args.Period.Period)
-	return river.RecordOutput(ctx, map[string]int{"rescored": n})
+	// The reports' warmness trends read a snapshot of each contact's band
+	// whenever it changes (at most one row per contact and day).
+	snap := 0
+	if w.d.Reports != nil {
+		if snap, err = w.d.Reports.SnapshotAll(ctx); err != nil {
+			return fmt.Errorf("warmness snapshots: %w", err)
+		}
+	}
+	return river.RecordOutput(ctx, map[string]int{"rescored": n, "snapshots": snap})
 }
 
 // ReprioritizeArgs applies the task priority rules again everywhere.
@@ -172,16 +183,27 @@ type WeeklySummaryArgs struct{ Period }
 // Kind implements river.JobArgs.
 func (WeeklySummaryArgs) Kind() string { return "schedule.weekly-summary" }
 
-// placeholderWorker completes a scheduled job without doing anything.
-//
-// PLACEHOLDER(automation): the weekly summary's report comes with a later
-// issue. Replace the registration in AddWorkers with the real worker; the
-// schedule and its unique period stay.
-type placeholderWorker[T river.JobArgs] struct {
-	river.WorkerDefaults[T]
+type weeklySummaryWorker struct {
+	river.WorkerDefaults[WeeklySummaryArgs]
+	d Deps
 }
 
-func (w *placeholderWorker[T]) Work(ctx context.Context, j *river.Job[T]) error {
-	slog.Debug("scheduled job has no worker yet (placeholder)", "kind", j.Kind, "job", j.ID)
-	return river.RecordOutput(ctx, map[string]string{"placeholder": "filled by the automation step"})
+// Work sends the location's summary of the week before the slot to the
+// managers and admins who opted in; each email's key makes a rerun send
+// nothing twice.
+func (w *weeklySummaryWorker) Work(ctx context.Context, j *river.Job[WeeklySummaryArgs]) error {
+	if w.d.Reports == nil {
+		slog.Warn("weekly summary: no reports service", "location", j.Args.LocationID)
+		return nil
+	}
+	at, err := time.Parse(time.RFC3339, j.Args.Period.Period)
+	if err != nil {
+		return fmt.Errorf("weekly summary: period %q: %w", j.Args.Period.Period, err)
+	}
+	res, err := w.d.Reports.Weekly(ctx, j.Args.LocationID, at)
+	if err != nil {
+		return fmt.Errorf("weekly summary: %w", err)
+	}
+	slog.Info("weekly summary", "location", j.Args.LocationID, "week", res.Week, "sent", res.Sent, "skipped", res.Skipped)
+	return river.RecordOutput(ctx, res)
 }

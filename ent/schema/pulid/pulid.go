@@ -59,6 +59,13 @@ const (
 	WebhookEvent = "whe"
 	// AI layer.
 	AIUsage = "aiu"
+	// Reports (internal/reports).
+	SavedReport        = "rpt"
+	ReportRun          = "rrn"
+	WarmnessSnapshot   = "wsn"
+	AdSpend            = "ads"
+	ReportSubscription = "rsb"
+	ReportEmail        = "rem"
 )
 
 var (
