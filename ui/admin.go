@@ -82,6 +82,12 @@ func (u *UI) adminRoutes(r chi.Router) {
 // put its own words on the page.
 var flashes = map[string]string{
 	"ai-budget":             "AI budget saved.",
+	"report-saved":          "Report saved. Run it now to keep today's figures.",
+	"report-ran":            "Report run: the figures below are stored and read the same whenever you open them.",
+	"report-deleted":        "Report deleted. Its stored runs stay readable.",
+	"ad-spend-saved":        "Ad spend saved.",
+	"monday-on":             "You will get the Monday email.",
+	"monday-off":            "You will no longer get the Monday email.",
 	"warmness-recalculated": "Warmness recalculated.",
 	"rule-saved":            "Rule saved.",
 	"rule-created":          "Rule created.",

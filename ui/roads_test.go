@@ -59,6 +59,8 @@ type roadFixture struct {
 	// Two-way SMS: a contact with a mobile and its conversation (made by
 	// an admin's sendSMS), and an inbound STOP whose opt-out can be undone.
 	smsContact, conversation, smsStop string
+	// Reports: a saved report to run and one to delete.
+	report, reportDel string
 }
 
 // formRoute is one form the UI posts, and the GraphQL operation behind it.
@@ -72,6 +74,9 @@ type formRoute struct {
 	gql  func(f roadFixture) (string, map[string]any)
 	// upload posts the GraphQL operation as a multipart request with file.
 	upload bool
+	// viewerMay marks an operation a viewer's role may run (runReport
+	// needs only reports:read): both roads must then end done for them.
+	viewerMay bool
 }
 
 // bookingSlot is the n-th role's slot on day d of April 2026, at 10:00 in
@@ -391,6 +396,35 @@ var formRoutes = []formRoute{
 		form: none, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { discardJob(id: $id) { id } }`, idVar(f.discardJob)
 		}},
+	// Reports.
+	{pattern: "/reports/save", path: fixed("/reports/save"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"name": {"Road " + string(f.role)}, "kind": {"NO_SHOWS"}, "period": {"LAST_MONTH"}, "compare": {"PREVIOUS_PERIOD"}, "by": {"WEEKDAY"}, "schedule": {"WEEKLY"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($n: String!) { saveReport(input: {name: $n, request: {kind: NO_SHOWS, namedPeriod: LAST_MONTH, comparison: PREVIOUS_PERIOD, groupBy: [WEEKDAY]}, schedule: WEEKLY}) { id } }`,
+				map[string]any{"n": "Road " + string(f.role)}
+		}},
+	{pattern: "/reports/subscription", path: fixed("/reports/subscription"),
+		form: func(roadFixture) url.Values { return url.Values{"weekly": {"true"}} },
+		gql: func(roadFixture) (string, map[string]any) {
+			return `mutation { setReportSubscription(weekly: true) { weekly } }`, nil
+		}},
+	{pattern: "/reports/saved/{id}/run", path: func(f roadFixture) string { return "/reports/saved/" + f.report + "/run" },
+		form: none, viewerMay: true, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { runReport(id: $id) { id } }`, idVar(f.report)
+		}},
+	{pattern: "/reports/saved/{id}/delete", path: func(f roadFixture) string { return "/reports/saved/" + f.reportDel + "/delete" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { deleteReport(id: $id) }`, idVar(f.reportDel)
+		}},
+	{pattern: "/reports/ad-spend", path: fixed("/reports/ad-spend"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"from": {"2026-01"}, fmt.Sprintf("spend.meta_ads.2026-0%d", 1+f.n): {"1200.50"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($m: String!) { setAdSpend(source: meta_ads, month: $m, cents: 120050) { cents } }`, map[string]any{"m": fmt.Sprintf("2026-0%d", 1+f.n)}
+		}},
 }
 
 func fixed(p string) func(roadFixture) string { return func(roadFixture) string { return p } }
@@ -424,8 +458,9 @@ func TestEveryFormRouteHasItsOperation(t *testing.T) {
 // TestFormRoutesMatchGraphQL posts every UI form as every demo role and
 // runs the matching GraphQL operation as the same role on a twin server:
 // both roads must end alike (done, FORBIDDEN, INVALID, …). An
-// administrator may do all of it and a viewer none, so the comparison is
-// never of two failures of the test's own making.
+// administrator may do all of it and a viewer none but the few marked
+// viewerMay (which must then be done), so the comparison is never of two
+// failures of the test's own making.
 func TestFormRoutesMatchGraphQL(t *testing.T) {
 	uiClock, apiClock := &roadClock{at: testutil.Now}, &roadClock{at: testutil.Now}
 	uiSrv := testutil.StartServer(t, testutil.ServerOptions{Now: uiClock.Now})
@@ -444,7 +479,9 @@ func TestFormRoutesMatchGraphQL(t *testing.T) {
 			switch {
 			case role == rbac.Admin && want != "done":
 				t.Errorf("admin POST %s: %s, want done (the fixture is wrong)", fr.pattern, want)
-			case role == rbac.Viewer && want != "FORBIDDEN":
+			case role == rbac.Viewer && fr.viewerMay && want != "done":
+				t.Errorf("viewer POST %s: %s, want done (a viewer may run it)", fr.pattern, want)
+			case role == rbac.Viewer && !fr.viewerMay && want != "FORBIDDEN":
 				t.Errorf("viewer POST %s: %s, want FORBIDDEN", fr.pattern, want)
 			}
 		}
@@ -673,9 +710,19 @@ func prepareRoads(t *testing.T, srv *testutil.Server, clk *roadClock) []roadFixt
 		}
 		f.smsContact, f.conversation, f.smsStop = roadSMS(t, srv, admin, n)
 		f.retryJob, f.discardJob = waitingJob(t, srv, fmt.Sprintf("retry%d", n)), waitingJob(t, srv, fmt.Sprintf("discard%d", n))
+		f.report, f.reportDel = savedReport(t, srv, admin, "Run "+string(role)), savedReport(t, srv, admin, "Delete "+string(role))
 		out = append(out, f)
 	}
 	return out
+}
+
+// savedReport saves, as admin, a report for a role's posts to act on.
+func savedReport(t *testing.T, srv *testutil.Server, admin *http.Client, name string) string {
+	t.Helper()
+	var out struct{ SaveReport struct{ ID string } }
+	srv.MustGraphQL(t, admin, `mutation($n: String!) { saveReport(input: {name: $n, request: {kind: FUNNEL, namedPeriod: LAST_MONTH}}) { id } }`,
+		map[string]any{"n": name}).Decode(t, &out)
+	return out.SaveReport.ID
 }
 
 // waitingJob enqueues, at the demo location, a job that waits a year (an
