@@ -9,6 +9,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/reportemail"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
+	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
 	"github.com/avatarimaging/avatarcrm/internal/ai"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/reports"
@@ -374,5 +375,48 @@ func TestWeeklySummarySendsOnce(t *testing.T) {
 	}
 	if strings.Contains(emails[0].HTML, "<svg") || strings.Contains(emails[0].HTML, "<img") {
 		t.Error("the email has images")
+	}
+}
+
+// The warmness schedule's snapshot writes a row only for a contact whose
+// band changed since its latest snapshot, at most one per contact and day.
+func TestSnapshot(t *testing.T) {
+	f := sharedFixture(t)
+	ct := f.contact(f.syd, "google_ads", fixtureNow)
+	set := func(score int) {
+		f.must(f.c.Contact.UpdateOneID(ct).SetWarmness(score).Exec(f.sys))
+	}
+	count := func() int {
+		n, err := f.c.WarmnessSnapshot.Query().Count(f.sys)
+		f.must(err)
+		return n
+	}
+	before := count()
+	set(55)
+	job := viewer.ForJob(context.Background(), "", "schedule.warmness")
+	// The fixture's other contacts have a warmness of 0 and no snapshot,
+	// or a snapshot of another band: they get one row each the first time.
+	n1, err := f.svcReports.Snapshot(job, f.syd, sydney)
+	if err != nil || n1 == 0 {
+		t.Fatalf("first snapshot: %d, %v", n1, err)
+	}
+	if n, err := f.svcReports.Snapshot(job, f.syd, sydney); err != nil || n != 0 {
+		t.Errorf("again with nothing changed: %d rows, %v; want 0", n, err)
+	}
+	set(58) // same band
+	if n, _ := f.svcReports.Snapshot(job, f.syd, sydney); n != 0 {
+		t.Errorf("same band: %d rows, want 0", n)
+	}
+	set(85) // band 4, the same day: today's row is replaced
+	if n, _ := f.svcReports.Snapshot(job, f.syd, sydney); n != 1 {
+		t.Errorf("new band: %d rows, want 1", n)
+	}
+	if got := count(); got != before+n1 {
+		t.Errorf("%d snapshots, want %d (one per contact and day)", got, before+n1)
+	}
+	snaps, err := f.c.WarmnessSnapshot.Query().Where(warmnesssnapshot.ContactID(ct)).All(f.sys)
+	f.must(err)
+	if len(snaps) != 1 || snaps[0].Band != 4 || snaps[0].Day != "2026-04-13" {
+		t.Errorf("snapshots %+v, want one of band 4 on 2026-04-13", snaps)
 	}
 }
