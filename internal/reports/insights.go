@@ -30,12 +30,20 @@ func Facts(res *Result) []ai.Fact {
 		}
 		out = append(out, f)
 	}
+	if res.Kind == NoShows {
+		// The narrowest segment that stands out: a weekday and hour
+		// ("Friday 4 pm"), else a weekday, else an hour.
+		for _, key := range []string{"weekday_hour", "weekday", "hour"} {
+			if bd := res.breakdown(key); bd != nil {
+				if f, ok := outlier(*bd, "no_show_rate", "No-show rate"); ok {
+					out = append(out, f)
+					break
+				}
+			}
+		}
+	}
 	for _, bd := range res.Breakdowns {
 		switch {
-		case res.Kind == NoShows && (bd.Key == "weekday_hour" || bd.Key == "weekday" || bd.Key == "hour"):
-			if f, ok := outlier(bd, "no_show_rate", "No-show rate"); ok {
-				out = append(out, f)
-			}
 		case res.Kind == Revenue && bd.Key == "source":
 			out = append(out, bestWorst(bd, "revenue", "Revenue", func(r Row) (float64, bool) {
 				if r.Value == nil {
@@ -190,3 +198,13 @@ func (s *Service) addInsights(ctx context.Context, res *Result) {
 // periodLabel names a period for sentences; its dates are among the
 // numbers a sentence may cite.
 func periodLabel(from, to types.Date) string { return string(from) + " to " + string(to) }
+
+// breakdown returns the breakdown with the key, or nil.
+func (r *Result) breakdown(key string) *Breakdown {
+	for i := range r.Breakdowns {
+		if r.Breakdowns[i].Key == key {
+			return &r.Breakdowns[i]
+		}
+	}
+	return nil
+}
