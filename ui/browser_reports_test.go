@@ -49,7 +49,7 @@ func TestBrowser_ReportsAskAdjustExportSave(t *testing.T) {
 	// its form (app.js) and the report runs again.
 	load(t, ctx, "change the breakdown", chromedp.SetValue(sel("chip-by-select"), "SERVICE"))
 	u, _ := url.Parse(location(t, ctx))
-	if u.Query().Get("by") != "SERVICE" || u.Query().Get("kind") != "NO_SHOWS" || u.Query().Get("period") != "LAST_QUARTER" {
+	if u.Query().Get("by") != "SERVICE" || u.Query().Get("kind") != "NO_SHOWS" || u.Query().Get("from") != "2025-10-01" {
 		t.Errorf("after changing the chip the URL is %s", u)
 	}
 	if n := eval[int](t, ctx, `document.querySelectorAll('figure[data-chart="breakdown-service"] svg[role="img"]').length`); n != 1 {
@@ -68,11 +68,14 @@ func TestBrowser_ReportsAskAdjustExportSave(t *testing.T) {
 	check("after adjusting")
 
 	// Export: the link downloads the CSV of this very report.
-	csv := eval[string](t, ctx, `(async () => {
+	csv, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
 		const a = document.querySelector('[data-testid="report-export"]');
 		const r = await fetch(a.href, {credentials: "same-origin"});
 		return r.status + " " + r.headers.get("content-type") + "\n" + await r.text();
-	})()`)
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("download the CSV: %v", err)
+	}
 	head, body, _ := strings.Cut(csv, "\n")
 	if !strings.HasPrefix(head, "200 text/csv") || !strings.HasPrefix(body, "section,key,label,from,to,unit,value") || !strings.Contains(body, "breakdown:service") {
 		t.Errorf("the CSV: %s\n%.300s", head, body)
@@ -91,15 +94,15 @@ func TestBrowser_ReportsAskAdjustExportSave(t *testing.T) {
 		Reports []struct {
 			Name    string
 			Request struct {
-				Kind, NamedPeriod string
-				GroupBy           []string
+				Kind, From, To string
+				GroupBy        []string
 			}
 		}
 	}
-	srv.MustGraphQL(t, srv.SignIn(t, "manager@example.com"), `{ reports { name request { kind namedPeriod groupBy } } }`, nil).Decode(t, &api)
+	srv.MustGraphQL(t, srv.SignIn(t, "manager@example.com"), `{ reports { name request { kind from to groupBy } } }`, nil).Decode(t, &api)
 	found := false
 	for _, r := range api.Reports {
-		if r.Name == "No-shows by service" && r.Request.Kind == "NO_SHOWS" && r.Request.NamedPeriod == "LAST_QUARTER" && len(r.Request.GroupBy) > 0 && r.Request.GroupBy[0] == "SERVICE" {
+		if r.Name == "No-shows by service" && r.Request.Kind == "NO_SHOWS" && r.Request.From == "2025-10-01" && r.Request.To == "2025-12-31" && len(r.Request.GroupBy) > 0 && r.Request.GroupBy[0] == "SERVICE" {
 			found = true
 		}
 	}

@@ -336,7 +336,9 @@ func TestReports_QuestionInWords(t *testing.T) {
 	if got := p.Doc.Find(byTestID("chip-kind-select")+" option[selected]").AttrOr("value", ""); got != "NO_SHOWS" {
 		t.Errorf("the kind chip reads %q", got)
 	}
-	if got := p.Doc.Find(byTestID("chip-period-select")+" option[selected]").AttrOr("value", ""); got != "LAST_QUARTER" {
+	// The question's period comes back as its dates: the last quarter
+	// before Wednesday 11 March 2026.
+	if got := text(p.Doc.Find(byTestID("chip-period-select") + " option[selected]")); got != "1 Oct – 31 Dec 2025" {
 		t.Errorf("the period chip reads %q", got)
 	}
 	if got := p.Doc.Find(byTestID("chip-by-select")+" option[selected]").AttrOr("value", ""); got != "WEEKDAY" {
@@ -351,7 +353,7 @@ func TestReports_QuestionInWords(t *testing.T) {
 		t.Fatal("the breakdown chip cannot be removed")
 	}
 	u, _ := url.Parse(href)
-	if u.Query().Has("by") || u.Query().Get("kind") != "NO_SHOWS" || u.Query().Get("period") != "LAST_QUARTER" {
+	if q := u.Query(); q.Has("by") || q.Get("kind") != "NO_SHOWS" || q.Get("from") != "2025-10-01" || q.Get("to") != "2025-12-31" {
 		t.Errorf("removing the breakdown links to %s", href)
 	}
 	bkStatus(t, getPage(t, srv, c, href), http.StatusOK, "without the breakdown")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/ui/charts"
 )
@@ -609,7 +610,7 @@ func money(c *int64) string {
 func chartID(key string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(key) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r == '-' {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r == '-' || r == '_' {
 			b.WriteRune(r)
 		} else {
 			b.WriteByte('-')
@@ -625,6 +626,17 @@ func Period(s reports.Spec) string {
 		return from.Format("2 Jan") + " – " + to.Format("2 Jan 2006")
 	}
 	return from.Format("2 Jan 2006") + " – " + to.Format("2 Jan 2006")
+}
+
+// DateRange writes the form's dates as a period, or as typed when they
+// are not dates.
+func DateRange(from, to string) string {
+	f, ferr := types.ParseDate(from)
+	t, terr := types.ParseDate(to)
+	if ferr != nil || terr != nil {
+		return from + " to " + to
+	}
+	return Period(reports.Spec{From: f, To: t})
 }
 
 // ComparedWith writes the comparison period, "" without one.
