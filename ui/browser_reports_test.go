@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
@@ -66,6 +67,26 @@ func TestBrowser_ReportsAskAdjustExportSave(t *testing.T) {
 		t.Errorf("the insights read %q", insights)
 	}
 	check("after adjusting")
+
+	// Printed (A4, @media print): the report without navigation, forms
+	// or buttons, its charts and tables kept.
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	printed := eval[string](t, ctx, `[
+		getComputedStyle(document.querySelector("nav.side")).display,
+		getComputedStyle(document.querySelector('[data-testid="report-form"]')).display,
+		getComputedStyle(document.querySelector('[data-testid="report-save-form"]')).display,
+		getComputedStyle(document.querySelector('figure[data-chart] svg')).display,
+		getComputedStyle(document.querySelector('figure[data-chart] table.chart-data')).display,
+		getComputedStyle(document.querySelector('[data-testid="report-insights"]')).display,
+	].join(" ")`)
+	if printed != "none none none block table block" {
+		t.Errorf("printed, nav/chips/save/chart/table/insights display as %q", printed)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Export: the link downloads the CSV of this very report.
 	csv, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {

@@ -74,9 +74,6 @@ type formRoute struct {
 	gql  func(f roadFixture) (string, map[string]any)
 	// upload posts the GraphQL operation as a multipart request with file.
 	upload bool
-	// viewerMay marks an operation a viewer's role may run (runReport
-	// needs only reports:read): both roads must then end done for them.
-	viewerMay bool
 }
 
 // bookingSlot is the n-th role's slot on day d of April 2026, at 10:00 in
@@ -411,7 +408,7 @@ var formRoutes = []formRoute{
 			return `mutation { setReportSubscription(weekly: true) { weekly } }`, nil
 		}},
 	{pattern: "/reports/saved/{id}/run", path: func(f roadFixture) string { return "/reports/saved/" + f.report + "/run" },
-		form: none, viewerMay: true, gql: func(f roadFixture) (string, map[string]any) {
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { runReport(id: $id) { id } }`, idVar(f.report)
 		}},
 	{pattern: "/reports/saved/{id}/delete", path: func(f roadFixture) string { return "/reports/saved/" + f.reportDel + "/delete" },
@@ -458,9 +455,8 @@ func TestEveryFormRouteHasItsOperation(t *testing.T) {
 // TestFormRoutesMatchGraphQL posts every UI form as every demo role and
 // runs the matching GraphQL operation as the same role on a twin server:
 // both roads must end alike (done, FORBIDDEN, INVALID, …). An
-// administrator may do all of it and a viewer none but the few marked
-// viewerMay (which must then be done), so the comparison is never of two
-// failures of the test's own making.
+// administrator may do all of it and a viewer none, so the comparison is
+// never of two failures of the test's own making.
 func TestFormRoutesMatchGraphQL(t *testing.T) {
 	uiClock, apiClock := &roadClock{at: testutil.Now}, &roadClock{at: testutil.Now}
 	uiSrv := testutil.StartServer(t, testutil.ServerOptions{Now: uiClock.Now})
@@ -479,9 +475,7 @@ func TestFormRoutesMatchGraphQL(t *testing.T) {
 			switch {
 			case role == rbac.Admin && want != "done":
 				t.Errorf("admin POST %s: %s, want done (the fixture is wrong)", fr.pattern, want)
-			case role == rbac.Viewer && fr.viewerMay && want != "done":
-				t.Errorf("viewer POST %s: %s, want done (a viewer may run it)", fr.pattern, want)
-			case role == rbac.Viewer && !fr.viewerMay && want != "FORBIDDEN":
+			case role == rbac.Viewer && want != "FORBIDDEN":
 				t.Errorf("viewer POST %s: %s, want FORBIDDEN", fr.pattern, want)
 			}
 		}
