@@ -420,3 +420,49 @@ func TestSnapshot(t *testing.T) {
 		t.Errorf("snapshots %+v, want one of band 4 on 2026-04-13", snaps)
 	}
 }
+
+// Saved reports run on their schedule: on Monday 13 April the daily and
+// weekly ones, not the monthly one; a second run of the slot stores
+// nothing more, and a run never changes.
+func TestSavedReportsRunOnSchedule(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := f.managerCtx()
+	last := reports.LastWeek
+	save := func(name string, sched reports.Schedule) *reports.Saved {
+		sv, err := f.svcReports.Save(ctx, reports.SaveInput{Name: name, Schedule: &sched,
+			Request: reports.Request{Kind: reports.NoShows, NamedPeriod: &last, LocationIDs: []pulid.ID{f.syd}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sv
+	}
+	daily := save("Daily", reports.Daily)
+	save("Weekly", reports.Weekly)
+	save("Monthly", reports.Monthly)
+	if daily.Request.From != "2026-04-06" || daily.Request.To != "2026-04-12" {
+		t.Errorf("last week resolved to %s–%s, want 2026-04-06–2026-04-12", daily.Request.From, daily.Request.To)
+	}
+	job := viewer.ForJob(context.Background(), f.syd, "schedule.saved-reports")
+	for range 2 {
+		res, err := f.svcReports.RunDue(job, f.syd, fixtureNow, sydney)
+		if err != nil || res.Ran != 2 || res.Skipped != 1 || len(res.Failed) != 0 {
+			t.Fatalf("due: %+v, %v; want 2 run, 1 skipped", res, err)
+		}
+	}
+	runs, err := f.c.ReportRun.Query().All(f.sys)
+	f.must(err)
+	if len(runs) != 2 {
+		t.Fatalf("%d runs stored, want 2", len(runs))
+	}
+	got, err := f.svcReports.Runs(ctx, daily.ID, 0)
+	if err != nil || len(got) != 1 || got[0].Trigger != "schedule" {
+		t.Fatalf("daily runs %+v, %v", got, err)
+	}
+	if rt := total(t, &got[0].Result, "no_show_rate"); *rt.Count != 3 || *rt.Denominator != 42 {
+		t.Errorf("stored run: %d of %d, want 3 of 42 (Sydney, 6–12 April)", *rt.Count, *rt.Denominator)
+	}
+	// Every field is immutable (no setters); deleting is refused too.
+	if err := f.c.ReportRun.DeleteOneID(got[0].ID).Exec(f.sys); err == nil {
+		t.Error("a stored run was deleted")
+	}
+}

@@ -47,6 +47,11 @@ func Entries() []Entry {
 			Doc: "Monday 8:00 in each location's zone: the week's summary",
 			Job: func(s Slot) river.JobArgs { return WeeklySummaryArgs{Period: PeriodOf(s)} },
 		},
+		{
+			Name: "saved-reports", Cron: "0 6 * * *", PerLocation: true, CatchUp: 6 * time.Hour,
+			Doc: "6:00 in each location's zone: saved reports due (daily; weekly on Mondays; monthly on the 1st)",
+			Job: func(s Slot) river.JobArgs { return SavedReportsArgs{Period: PeriodOf(s)} },
+		},
 	}
 }
 
@@ -68,6 +73,7 @@ func AddWorkers(ws *jobs.Workers, d Deps) {
 	jobs.Add(ws, &remindersWorker{d: d})
 	jobs.Add(ws, &recallsWorker{d: d})
 	jobs.Add(ws, &weeklySummaryWorker{d: d})
+	jobs.Add(ws, &savedReportsWorker{d: d})
 }
 
 // maintenance puts a scan on the queue that runs one job at a time, so a
@@ -205,5 +211,41 @@ func (w *weeklySummaryWorker) Work(ctx context.Context, j *river.Job[WeeklySumma
 		return fmt.Errorf("weekly summary: %w", err)
 	}
 	slog.Info("weekly summary", "location", j.Args.LocationID, "week", res.Week, "sent", res.Sent, "skipped", res.Skipped)
+	return river.RecordOutput(ctx, res)
+}
+
+// SavedReportsArgs is one location's saved-reports slot.
+type SavedReportsArgs struct{ Period }
+
+// Kind implements river.JobArgs.
+func (SavedReportsArgs) Kind() string { return "schedule.saved-reports" }
+
+type savedReportsWorker struct {
+	river.WorkerDefaults[SavedReportsArgs]
+	d Deps
+}
+
+// Work runs the location's saved reports due on the slot's local day and
+// stores their runs; each run's period key makes a rerun store nothing
+// twice.
+func (w *savedReportsWorker) Work(ctx context.Context, j *river.Job[SavedReportsArgs]) error {
+	if w.d.Reports == nil {
+		slog.Warn("saved reports: no reports service", "location", j.Args.LocationID)
+		return nil
+	}
+	at, err := time.Parse(time.RFC3339, j.Args.Period.Period)
+	if err != nil {
+		return fmt.Errorf("saved reports: period %q: %w", j.Args.Period.Period, err)
+	}
+	// The slot's time carries the location's offset: its wall clock is
+	// the location's day.
+	res, err := w.d.Reports.RunDue(ctx, j.Args.LocationID, at, at.Location())
+	if err != nil {
+		return fmt.Errorf("saved reports: %w", err)
+	}
+	if len(res.Failed) > 0 {
+		slog.Warn("saved reports failed", "location", j.Args.LocationID, "failed", res.Failed)
+	}
+	slog.Info("saved reports", "location", j.Args.LocationID, "ran", res.Ran, "skipped", res.Skipped)
 	return river.RecordOutput(ctx, res)
 }
