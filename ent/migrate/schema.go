@@ -371,6 +371,11 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{BookingsColumns[14], BookingsColumns[6], BookingsColumns[7]},
 			},
+			{
+				Name:    "booking_location_id_starts_at_status_contact_id_service_id_created_at_confirmed_at_staff_id_price_cents",
+				Unique:  false,
+				Columns: []*schema.Column{BookingsColumns[14], BookingsColumns[3], BookingsColumns[5], BookingsColumns[15], BookingsColumns[16], BookingsColumns[1], BookingsColumns[9], BookingsColumns[17], BookingsColumns[12]},
+			},
 		},
 	}
 	// BookingEventsColumns holds the columns for the "booking_events" table.
@@ -525,6 +530,11 @@ var (
 				Name:    "contact_location_id_phone",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[5]},
+			},
+			{
+				Name:    "contact_id_lead_source_campaign",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[0], ContactsColumns[8], ContactsColumns[28]},
 			},
 			{
 				Name:    "contact_location_id_email",

@@ -141,6 +141,9 @@ var notArchived = entsql.IndexWhere("archived_at IS NULL")
 func (Contact) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("location_id", "phone"),
+		// The reports join every booking to its contact's source and
+		// campaign: read from this index, not the wide contact row.
+		index.Fields("id", "lead_source", "campaign"),
 		index.Fields("location_id", "email"),
 		// id last lets the index alone answer COUNT(id) and the
 		// warmness-then-id order of paginated lists, without a sort.

@@ -132,9 +132,7 @@ func resolve(req Request, now time.Time, zone *time.Location) (Spec, error) {
 	if sp.GroupBy == nil {
 		sp.GroupBy = []Dimension{}
 	}
-	if sp.LocationIDs == nil {
-		sp.LocationIDs = nil
-	}
+	sp.lists()
 	return sp, nil
 }
 
@@ -211,4 +209,26 @@ func hourLabel(h int) string {
 		return "12 pm"
 	}
 	return fmt.Sprintf("%d pm", h-12)
+}
+
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+// lists makes the spec's lists empty rather than nil: they are never
+// null in the API (ReportSpec, ReportFilterSpec), also when read back from
+// a stored run's JSON.
+func (sp *Spec) lists() {
+	sp.GroupBy = orEmpty(sp.GroupBy)
+	sp.LocationIDs = orEmpty(sp.LocationIDs)
+	f := &sp.Filters
+	f.Services = orEmpty(f.Services)
+	f.Sources = orEmpty(f.Sources)
+	f.Campaigns = orEmpty(f.Campaigns)
+	f.PractitionerIDs = orEmpty(f.PractitionerIDs)
+	f.Weekdays = orEmpty(f.Weekdays)
+	f.Hours = orEmpty(f.Hours)
 }

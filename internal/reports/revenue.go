@@ -17,9 +17,9 @@ type revenueCell struct {
 // started in the span, by bucket, lead source, campaign and service.
 func (s *Service) scanRevenue(ctx context.Context, loc location, sp span, f Filters, buckets bucketing) ([]revenueCell, error) {
 	b := newBuilder(s.Dialect)
-	q := "SELECT " + b.bucket("b.starts_at", buckets.starts) + ", c.lead_source, COALESCE(c.campaign, ''), s.name, " +
+	q := "SELECT " + b.bucket("b.starts_at", buckets.starts) + ", c.lead_source, COALESCE(c.campaign, ''), b.service_id, " +
 		"SUM(b.price_cents), COUNT(*) " +
-		"FROM bookings b JOIN contacts c ON c.id = b.contact_id JOIN services s ON s.id = b.service_id " +
+		"FROM bookings b JOIN contacts c ON c.id = b.contact_id " +
 		"WHERE b.location_id = " + b.arg(string(loc.ID)) +
 		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
 		" AND b.status = 'completed'" + b.bookingFilters(f, loc.Zone, sp.start, sp.end) +
@@ -37,7 +37,18 @@ func (s *Service) scanRevenue(ctx context.Context, loc location, sp span, f Filt
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	names, err := s.serviceNames(ctx, loc.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].service = names[out[i].service]
+	}
+	return out, nil
 }
 
 // scanBooked counts one location's booked patients by lead source and
@@ -47,7 +58,7 @@ func (s *Service) scanRevenue(ctx context.Context, loc location, sp span, f Filt
 func (s *Service) scanBooked(ctx context.Context, loc location, sp span, f Filters) (map[[2]string]int, error) {
 	b := newBuilder(s.Dialect)
 	q := "SELECT c.lead_source, COALESCE(c.campaign, ''), COUNT(DISTINCT b.contact_id) " +
-		"FROM bookings b JOIN contacts c ON c.id = b.contact_id JOIN services s ON s.id = b.service_id " +
+		"FROM bookings b JOIN contacts c ON c.id = b.contact_id " +
 		"WHERE b.location_id = " + b.arg(string(loc.ID)) +
 		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
 		" AND b.status <> 'cancelled'" + b.bookingFilters(f, loc.Zone, sp.start, sp.end) +

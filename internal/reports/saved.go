@@ -81,9 +81,6 @@ func (s *Service) saved(ctx context.Context, row *ent.SavedReport) (*Saved, erro
 	if err != nil {
 		return nil, err
 	}
-	if sp.LocationIDs == nil {
-		sp.LocationIDs = []pulid.ID{}
-	}
 	out.Request = sp
 	return out, nil
 }
@@ -178,6 +175,7 @@ func runOf(row *ent.ReportRun) (*Run, error) {
 	if err := json.Unmarshal([]byte(row.Result), &r.Result); err != nil {
 		return nil, fmt.Errorf("reports: run %s: %w", row.ID, err)
 	}
+	r.Result.Request.lists()
 	return r, nil
 }
 
