@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/avatarimaging/avatarcrm/ent/adspend"
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
@@ -32,6 +33,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
+	"github.com/avatarimaging/avatarcrm/ent/reportemail"
+	"github.com/avatarimaging/avatarcrm/ent/reportrun"
+	"github.com/avatarimaging/avatarcrm/ent/reportsubscription"
+	"github.com/avatarimaging/avatarcrm/ent/savedreport"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
@@ -43,6 +48,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 )
@@ -107,6 +113,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			aiusage.Table:            aiusage.ValidColumn,
 			apitoken.Table:           apitoken.ValidColumn,
+			adspend.Table:            adspend.ValidColumn,
 			auditentry.Table:         auditentry.ValidColumn,
 			automationrule.Table:     automationrule.ValidColumn,
 			automationrun.Table:      automationrun.ValidColumn,
@@ -125,7 +132,11 @@ func checkColumn(t, c string) error {
 			optout.Table:             optout.ValidColumn,
 			permission.Table:         permission.ValidColumn,
 			permissionoverride.Table: permissionoverride.ValidColumn,
+			reportemail.Table:        reportemail.ValidColumn,
+			reportrun.Table:          reportrun.ValidColumn,
+			reportsubscription.Table: reportsubscription.ValidColumn,
 			smstemplate.Table:        smstemplate.ValidColumn,
+			savedreport.Table:        savedreport.ValidColumn,
 			searchkey.Table:          searchkey.ValidColumn,
 			searchword.Table:         searchword.ValidColumn,
 			service.Table:            service.ValidColumn,
@@ -136,6 +147,7 @@ func checkColumn(t, c string) error {
 			taskevent.Table:          taskevent.ValidColumn,
 			touchpoint.Table:         touchpoint.ValidColumn,
 			user.Table:               user.ValidColumn,
+			warmnesssnapshot.Table:   warmnesssnapshot.ValidColumn,
 			webhookevent.Table:       webhookevent.ValidColumn,
 			wixservice.Table:         wixservice.ValidColumn,
 		})

@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/avatarimaging/avatarcrm/ent/adspend"
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
@@ -32,6 +33,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
+	"github.com/avatarimaging/avatarcrm/ent/reportemail"
+	"github.com/avatarimaging/avatarcrm/ent/reportrun"
+	"github.com/avatarimaging/avatarcrm/ent/reportsubscription"
+	"github.com/avatarimaging/avatarcrm/ent/savedreport"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
@@ -45,6 +50,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
@@ -61,6 +67,7 @@ const (
 	// Node types.
 	TypeAIUsage            = "AIUsage"
 	TypeAPIToken           = "APIToken"
+	TypeAdSpend            = "AdSpend"
 	TypeAuditEntry         = "AuditEntry"
 	TypeAutomationRule     = "AutomationRule"
 	TypeAutomationRun      = "AutomationRun"
@@ -79,7 +86,11 @@ const (
 	TypeOptOut             = "OptOut"
 	TypePermission         = "Permission"
 	TypePermissionOverride = "PermissionOverride"
+	TypeReportEmail        = "ReportEmail"
+	TypeReportRun          = "ReportRun"
+	TypeReportSubscription = "ReportSubscription"
 	TypeSMSTemplate        = "SMSTemplate"
+	TypeSavedReport        = "SavedReport"
 	TypeSearchKey          = "SearchKey"
 	TypeSearchWord         = "SearchWord"
 	TypeService            = "Service"
@@ -90,6 +101,7 @@ const (
 	TypeTaskEvent          = "TaskEvent"
 	TypeTouchpoint         = "Touchpoint"
 	TypeUser               = "User"
+	TypeWarmnessSnapshot   = "WarmnessSnapshot"
 	TypeWebhookEvent       = "WebhookEvent"
 	TypeWixService         = "WixService"
 )
@@ -2641,6 +2653,698 @@ func (m *APITokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown APIToken edge %s", name)
+}
+
+// AdSpendMutation represents an operation that mutates the AdSpend nodes in the graph.
+type AdSpendMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	source          *adspend.Source
+	month           *string
+	cents           *int64
+	addcents        *int64
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*AdSpend, error)
+	predicates      []predicate.AdSpend
+}
+
+var _ ent.Mutation = (*AdSpendMutation)(nil)
+
+// adspendOption allows management of the mutation configuration using functional options.
+type adspendOption func(*AdSpendMutation)
+
+// newAdSpendMutation creates new mutation for the AdSpend entity.
+func newAdSpendMutation(c config, op Op, opts ...adspendOption) *AdSpendMutation {
+	m := &AdSpendMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAdSpend,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAdSpendID sets the ID field of the mutation.
+func withAdSpendID(id pulid.ID) adspendOption {
+	return func(m *AdSpendMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AdSpend
+		)
+		m.oldValue = func(ctx context.Context) (*AdSpend, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AdSpend.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAdSpend sets the old AdSpend of the mutation.
+func withAdSpend(node *AdSpend) adspendOption {
+	return func(m *AdSpendMutation) {
+		m.oldValue = func(context.Context) (*AdSpend, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AdSpendMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AdSpendMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AdSpend entities.
+func (m *AdSpendMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AdSpendMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AdSpendMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AdSpend.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AdSpendMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AdSpendMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AdSpend entity.
+// If the AdSpend object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdSpendMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AdSpendMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *AdSpendMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *AdSpendMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the AdSpend entity.
+// If the AdSpend object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdSpendMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *AdSpendMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *AdSpendMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *AdSpendMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the AdSpend entity.
+// If the AdSpend object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdSpendMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *AdSpendMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetSource sets the "source" field.
+func (m *AdSpendMutation) SetSource(a adspend.Source) {
+	m.source = &a
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *AdSpendMutation) Source() (r adspend.Source, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the AdSpend entity.
+// If the AdSpend object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdSpendMutation) OldSource(ctx context.Context) (v adspend.Source, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *AdSpendMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetMonth sets the "month" field.
+func (m *AdSpendMutation) SetMonth(s string) {
+	m.month = &s
+}
+
+// Month returns the value of the "month" field in the mutation.
+func (m *AdSpendMutation) Month() (r string, exists bool) {
+	v := m.month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonth returns the old "month" field's value of the AdSpend entity.
+// If the AdSpend object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdSpendMutation) OldMonth(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonth: %w", err)
+	}
+	return oldValue.Month, nil
+}
+
+// ResetMonth resets all changes to the "month" field.
+func (m *AdSpendMutation) ResetMonth() {
+	m.month = nil
+}
+
+// SetCents sets the "cents" field.
+func (m *AdSpendMutation) SetCents(i int64) {
+	m.cents = &i
+	m.addcents = nil
+}
+
+// Cents returns the value of the "cents" field in the mutation.
+func (m *AdSpendMutation) Cents() (r int64, exists bool) {
+	v := m.cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCents returns the old "cents" field's value of the AdSpend entity.
+// If the AdSpend object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdSpendMutation) OldCents(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCents: %w", err)
+	}
+	return oldValue.Cents, nil
+}
+
+// AddCents adds i to the "cents" field.
+func (m *AdSpendMutation) AddCents(i int64) {
+	if m.addcents != nil {
+		*m.addcents += i
+	} else {
+		m.addcents = &i
+	}
+}
+
+// AddedCents returns the value that was added to the "cents" field in this mutation.
+func (m *AdSpendMutation) AddedCents() (r int64, exists bool) {
+	v := m.addcents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCents resets all changes to the "cents" field.
+func (m *AdSpendMutation) ResetCents() {
+	m.cents = nil
+	m.addcents = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *AdSpendMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[adspend.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *AdSpendMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *AdSpendMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *AdSpendMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the AdSpendMutation builder.
+func (m *AdSpendMutation) Where(ps ...predicate.AdSpend) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AdSpendMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AdSpendMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AdSpend, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AdSpendMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AdSpendMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AdSpend).
+func (m *AdSpendMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AdSpendMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, adspend.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, adspend.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, adspend.FieldLocationID)
+	}
+	if m.source != nil {
+		fields = append(fields, adspend.FieldSource)
+	}
+	if m.month != nil {
+		fields = append(fields, adspend.FieldMonth)
+	}
+	if m.cents != nil {
+		fields = append(fields, adspend.FieldCents)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AdSpendMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case adspend.FieldCreatedAt:
+		return m.CreatedAt()
+	case adspend.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case adspend.FieldLocationID:
+		return m.LocationID()
+	case adspend.FieldSource:
+		return m.Source()
+	case adspend.FieldMonth:
+		return m.Month()
+	case adspend.FieldCents:
+		return m.Cents()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AdSpendMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case adspend.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case adspend.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case adspend.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case adspend.FieldSource:
+		return m.OldSource(ctx)
+	case adspend.FieldMonth:
+		return m.OldMonth(ctx)
+	case adspend.FieldCents:
+		return m.OldCents(ctx)
+	}
+	return nil, fmt.Errorf("unknown AdSpend field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AdSpendMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case adspend.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case adspend.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case adspend.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case adspend.FieldSource:
+		v, ok := value.(adspend.Source)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case adspend.FieldMonth:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonth(v)
+		return nil
+	case adspend.FieldCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCents(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AdSpend field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AdSpendMutation) AddedFields() []string {
+	var fields []string
+	if m.addcents != nil {
+		fields = append(fields, adspend.FieldCents)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AdSpendMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case adspend.FieldCents:
+		return m.AddedCents()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AdSpendMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case adspend.FieldCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCents(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AdSpend numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AdSpendMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AdSpendMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AdSpendMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown AdSpend nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AdSpendMutation) ResetField(name string) error {
+	switch name {
+	case adspend.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case adspend.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case adspend.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case adspend.FieldSource:
+		m.ResetSource()
+		return nil
+	case adspend.FieldMonth:
+		m.ResetMonth()
+		return nil
+	case adspend.FieldCents:
+		m.ResetCents()
+		return nil
+	}
+	return fmt.Errorf("unknown AdSpend field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AdSpendMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, adspend.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AdSpendMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case adspend.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AdSpendMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AdSpendMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AdSpendMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, adspend.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AdSpendMutation) EdgeCleared(name string) bool {
+	switch name {
+	case adspend.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AdSpendMutation) ClearEdge(name string) error {
+	switch name {
+	case adspend.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown AdSpend unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AdSpendMutation) ResetEdge(name string) error {
+	switch name {
+	case adspend.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown AdSpend edge %s", name)
 }
 
 // AuditEntryMutation represents an operation that mutates the AuditEntry nodes in the graph.
@@ -9738,6 +10442,7 @@ type ContactMutation struct {
 	enrichment             **types.ContactEnrichment
 	sms_failed_at          *time.Time
 	sms_failed_reason      *string
+	campaign               *string
 	clearedFields          map[string]struct{}
 	location               *pulid.ID
 	clearedlocation        bool
@@ -11168,6 +11873,55 @@ func (m *ContactMutation) ResetSmsFailedReason() {
 	delete(m.clearedFields, contact.FieldSmsFailedReason)
 }
 
+// SetCampaign sets the "campaign" field.
+func (m *ContactMutation) SetCampaign(s string) {
+	m.campaign = &s
+}
+
+// Campaign returns the value of the "campaign" field in the mutation.
+func (m *ContactMutation) Campaign() (r string, exists bool) {
+	v := m.campaign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaign returns the old "campaign" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldCampaign(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaign is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaign requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaign: %w", err)
+	}
+	return oldValue.Campaign, nil
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (m *ContactMutation) ClearCampaign() {
+	m.campaign = nil
+	m.clearedFields[contact.FieldCampaign] = struct{}{}
+}
+
+// CampaignCleared returns if the "campaign" field was cleared in this mutation.
+func (m *ContactMutation) CampaignCleared() bool {
+	_, ok := m.clearedFields[contact.FieldCampaign]
+	return ok
+}
+
+// ResetCampaign resets all changes to the "campaign" field.
+func (m *ContactMutation) ResetCampaign() {
+	m.campaign = nil
+	delete(m.clearedFields, contact.FieldCampaign)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *ContactMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -11472,7 +12226,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 29)
+	fields := make([]string, 0, 30)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -11560,6 +12314,9 @@ func (m *ContactMutation) Fields() []string {
 	if m.sms_failed_reason != nil {
 		fields = append(fields, contact.FieldSmsFailedReason)
 	}
+	if m.campaign != nil {
+		fields = append(fields, contact.FieldCampaign)
+	}
 	return fields
 }
 
@@ -11626,6 +12383,8 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.SmsFailedAt()
 	case contact.FieldSmsFailedReason:
 		return m.SmsFailedReason()
+	case contact.FieldCampaign:
+		return m.Campaign()
 	}
 	return nil, false
 }
@@ -11693,6 +12452,8 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSmsFailedAt(ctx)
 	case contact.FieldSmsFailedReason:
 		return m.OldSmsFailedReason(ctx)
+	case contact.FieldCampaign:
+		return m.OldCampaign(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11905,6 +12666,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSmsFailedReason(v)
 		return nil
+	case contact.FieldCampaign:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaign(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11998,6 +12766,9 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldSmsFailedReason) {
 		fields = append(fields, contact.FieldSmsFailedReason)
 	}
+	if m.FieldCleared(contact.FieldCampaign) {
+		fields = append(fields, contact.FieldCampaign)
+	}
 	return fields
 }
 
@@ -12059,6 +12830,9 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldSmsFailedReason:
 		m.ClearSmsFailedReason()
+		return nil
+	case contact.FieldCampaign:
+		m.ClearCampaign()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -12154,6 +12928,9 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldSmsFailedReason:
 		m.ResetSmsFailedReason()
+		return nil
+	case contact.FieldCampaign:
+		m.ResetCampaign()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
@@ -24196,6 +24973,2542 @@ func (m *PermissionOverrideMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown PermissionOverride edge %s", name)
 }
 
+// ReportEmailMutation represents an operation that mutates the ReportEmail nodes in the graph.
+type ReportEmailMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	key             *string
+	user_id         *pulid.ID
+	to              *string
+	subject         *string
+	html            *string
+	text            *string
+	provider        *string
+	status          *reportemail.Status
+	error           *string
+	sent_at         *time.Time
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*ReportEmail, error)
+	predicates      []predicate.ReportEmail
+}
+
+var _ ent.Mutation = (*ReportEmailMutation)(nil)
+
+// reportemailOption allows management of the mutation configuration using functional options.
+type reportemailOption func(*ReportEmailMutation)
+
+// newReportEmailMutation creates new mutation for the ReportEmail entity.
+func newReportEmailMutation(c config, op Op, opts ...reportemailOption) *ReportEmailMutation {
+	m := &ReportEmailMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReportEmail,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReportEmailID sets the ID field of the mutation.
+func withReportEmailID(id pulid.ID) reportemailOption {
+	return func(m *ReportEmailMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReportEmail
+		)
+		m.oldValue = func(ctx context.Context) (*ReportEmail, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReportEmail.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReportEmail sets the old ReportEmail of the mutation.
+func withReportEmail(node *ReportEmail) reportemailOption {
+	return func(m *ReportEmailMutation) {
+		m.oldValue = func(context.Context) (*ReportEmail, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReportEmailMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReportEmailMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReportEmail entities.
+func (m *ReportEmailMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReportEmailMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReportEmailMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReportEmail.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReportEmailMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReportEmailMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReportEmailMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReportEmailMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReportEmailMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReportEmailMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *ReportEmailMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *ReportEmailMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *ReportEmailMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetKey sets the "key" field.
+func (m *ReportEmailMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *ReportEmailMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *ReportEmailMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ReportEmailMutation) SetUserID(pu pulid.ID) {
+	m.user_id = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ReportEmailMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldUserID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *ReportEmailMutation) ClearUserID() {
+	m.user_id = nil
+	m.clearedFields[reportemail.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *ReportEmailMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[reportemail.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ReportEmailMutation) ResetUserID() {
+	m.user_id = nil
+	delete(m.clearedFields, reportemail.FieldUserID)
+}
+
+// SetTo sets the "to" field.
+func (m *ReportEmailMutation) SetTo(s string) {
+	m.to = &s
+}
+
+// To returns the value of the "to" field in the mutation.
+func (m *ReportEmailMutation) To() (r string, exists bool) {
+	v := m.to
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTo returns the old "to" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldTo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTo: %w", err)
+	}
+	return oldValue.To, nil
+}
+
+// ResetTo resets all changes to the "to" field.
+func (m *ReportEmailMutation) ResetTo() {
+	m.to = nil
+}
+
+// SetSubject sets the "subject" field.
+func (m *ReportEmailMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *ReportEmailMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *ReportEmailMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetHTML sets the "html" field.
+func (m *ReportEmailMutation) SetHTML(s string) {
+	m.html = &s
+}
+
+// HTML returns the value of the "html" field in the mutation.
+func (m *ReportEmailMutation) HTML() (r string, exists bool) {
+	v := m.html
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHTML returns the old "html" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldHTML(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHTML is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHTML requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHTML: %w", err)
+	}
+	return oldValue.HTML, nil
+}
+
+// ResetHTML resets all changes to the "html" field.
+func (m *ReportEmailMutation) ResetHTML() {
+	m.html = nil
+}
+
+// SetText sets the "text" field.
+func (m *ReportEmailMutation) SetText(s string) {
+	m.text = &s
+}
+
+// Text returns the value of the "text" field in the mutation.
+func (m *ReportEmailMutation) Text() (r string, exists bool) {
+	v := m.text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldText returns the old "text" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldText: %w", err)
+	}
+	return oldValue.Text, nil
+}
+
+// ResetText resets all changes to the "text" field.
+func (m *ReportEmailMutation) ResetText() {
+	m.text = nil
+}
+
+// SetProvider sets the "provider" field.
+func (m *ReportEmailMutation) SetProvider(s string) {
+	m.provider = &s
+}
+
+// Provider returns the value of the "provider" field in the mutation.
+func (m *ReportEmailMutation) Provider() (r string, exists bool) {
+	v := m.provider
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProvider returns the old "provider" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldProvider(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProvider is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProvider requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProvider: %w", err)
+	}
+	return oldValue.Provider, nil
+}
+
+// ResetProvider resets all changes to the "provider" field.
+func (m *ReportEmailMutation) ResetProvider() {
+	m.provider = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ReportEmailMutation) SetStatus(r reportemail.Status) {
+	m.status = &r
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ReportEmailMutation) Status() (r reportemail.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldStatus(ctx context.Context) (v reportemail.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ReportEmailMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetError sets the "error" field.
+func (m *ReportEmailMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *ReportEmailMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *ReportEmailMutation) ResetError() {
+	m.error = nil
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *ReportEmailMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *ReportEmailMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the ReportEmail entity.
+// If the ReportEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportEmailMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *ReportEmailMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[reportemail.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *ReportEmailMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[reportemail.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *ReportEmailMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, reportemail.FieldSentAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *ReportEmailMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[reportemail.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *ReportEmailMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *ReportEmailMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *ReportEmailMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the ReportEmailMutation builder.
+func (m *ReportEmailMutation) Where(ps ...predicate.ReportEmail) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReportEmailMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReportEmailMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReportEmail, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReportEmailMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReportEmailMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReportEmail).
+func (m *ReportEmailMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReportEmailMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, reportemail.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, reportemail.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, reportemail.FieldLocationID)
+	}
+	if m.key != nil {
+		fields = append(fields, reportemail.FieldKey)
+	}
+	if m.user_id != nil {
+		fields = append(fields, reportemail.FieldUserID)
+	}
+	if m.to != nil {
+		fields = append(fields, reportemail.FieldTo)
+	}
+	if m.subject != nil {
+		fields = append(fields, reportemail.FieldSubject)
+	}
+	if m.html != nil {
+		fields = append(fields, reportemail.FieldHTML)
+	}
+	if m.text != nil {
+		fields = append(fields, reportemail.FieldText)
+	}
+	if m.provider != nil {
+		fields = append(fields, reportemail.FieldProvider)
+	}
+	if m.status != nil {
+		fields = append(fields, reportemail.FieldStatus)
+	}
+	if m.error != nil {
+		fields = append(fields, reportemail.FieldError)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, reportemail.FieldSentAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReportEmailMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reportemail.FieldCreatedAt:
+		return m.CreatedAt()
+	case reportemail.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case reportemail.FieldLocationID:
+		return m.LocationID()
+	case reportemail.FieldKey:
+		return m.Key()
+	case reportemail.FieldUserID:
+		return m.UserID()
+	case reportemail.FieldTo:
+		return m.To()
+	case reportemail.FieldSubject:
+		return m.Subject()
+	case reportemail.FieldHTML:
+		return m.HTML()
+	case reportemail.FieldText:
+		return m.Text()
+	case reportemail.FieldProvider:
+		return m.Provider()
+	case reportemail.FieldStatus:
+		return m.Status()
+	case reportemail.FieldError:
+		return m.Error()
+	case reportemail.FieldSentAt:
+		return m.SentAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReportEmailMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reportemail.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reportemail.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case reportemail.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case reportemail.FieldKey:
+		return m.OldKey(ctx)
+	case reportemail.FieldUserID:
+		return m.OldUserID(ctx)
+	case reportemail.FieldTo:
+		return m.OldTo(ctx)
+	case reportemail.FieldSubject:
+		return m.OldSubject(ctx)
+	case reportemail.FieldHTML:
+		return m.OldHTML(ctx)
+	case reportemail.FieldText:
+		return m.OldText(ctx)
+	case reportemail.FieldProvider:
+		return m.OldProvider(ctx)
+	case reportemail.FieldStatus:
+		return m.OldStatus(ctx)
+	case reportemail.FieldError:
+		return m.OldError(ctx)
+	case reportemail.FieldSentAt:
+		return m.OldSentAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReportEmail field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportEmailMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reportemail.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reportemail.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case reportemail.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case reportemail.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case reportemail.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case reportemail.FieldTo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTo(v)
+		return nil
+	case reportemail.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case reportemail.FieldHTML:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHTML(v)
+		return nil
+	case reportemail.FieldText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetText(v)
+		return nil
+	case reportemail.FieldProvider:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProvider(v)
+		return nil
+	case reportemail.FieldStatus:
+		v, ok := value.(reportemail.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case reportemail.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
+	case reportemail.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReportEmail field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReportEmailMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReportEmailMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportEmailMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ReportEmail numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReportEmailMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(reportemail.FieldUserID) {
+		fields = append(fields, reportemail.FieldUserID)
+	}
+	if m.FieldCleared(reportemail.FieldSentAt) {
+		fields = append(fields, reportemail.FieldSentAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReportEmailMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReportEmailMutation) ClearField(name string) error {
+	switch name {
+	case reportemail.FieldUserID:
+		m.ClearUserID()
+		return nil
+	case reportemail.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportEmail nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReportEmailMutation) ResetField(name string) error {
+	switch name {
+	case reportemail.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reportemail.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case reportemail.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case reportemail.FieldKey:
+		m.ResetKey()
+		return nil
+	case reportemail.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case reportemail.FieldTo:
+		m.ResetTo()
+		return nil
+	case reportemail.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case reportemail.FieldHTML:
+		m.ResetHTML()
+		return nil
+	case reportemail.FieldText:
+		m.ResetText()
+		return nil
+	case reportemail.FieldProvider:
+		m.ResetProvider()
+		return nil
+	case reportemail.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case reportemail.FieldError:
+		m.ResetError()
+		return nil
+	case reportemail.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportEmail field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReportEmailMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, reportemail.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReportEmailMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reportemail.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReportEmailMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReportEmailMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReportEmailMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, reportemail.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReportEmailMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reportemail.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReportEmailMutation) ClearEdge(name string) error {
+	switch name {
+	case reportemail.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportEmail unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReportEmailMutation) ResetEdge(name string) error {
+	switch name {
+	case reportemail.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportEmail edge %s", name)
+}
+
+// ReportRunMutation represents an operation that mutates the ReportRun nodes in the graph.
+type ReportRunMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	report_id       *pulid.ID
+	kind            *string
+	trigger         *reportrun.Trigger
+	ran_by_id       *pulid.ID
+	ran_at          *time.Time
+	period_key      *string
+	request         *string
+	result          *string
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*ReportRun, error)
+	predicates      []predicate.ReportRun
+}
+
+var _ ent.Mutation = (*ReportRunMutation)(nil)
+
+// reportrunOption allows management of the mutation configuration using functional options.
+type reportrunOption func(*ReportRunMutation)
+
+// newReportRunMutation creates new mutation for the ReportRun entity.
+func newReportRunMutation(c config, op Op, opts ...reportrunOption) *ReportRunMutation {
+	m := &ReportRunMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReportRun,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReportRunID sets the ID field of the mutation.
+func withReportRunID(id pulid.ID) reportrunOption {
+	return func(m *ReportRunMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReportRun
+		)
+		m.oldValue = func(ctx context.Context) (*ReportRun, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReportRun.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReportRun sets the old ReportRun of the mutation.
+func withReportRun(node *ReportRun) reportrunOption {
+	return func(m *ReportRunMutation) {
+		m.oldValue = func(context.Context) (*ReportRun, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReportRunMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReportRunMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReportRun entities.
+func (m *ReportRunMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReportRunMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReportRunMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReportRun.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *ReportRunMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *ReportRunMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the ReportRun entity.
+// If the ReportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportRunMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *ReportRunMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetReportID sets the "report_id" field.
+func (m *ReportRunMutation) SetReportID(pu pulid.ID) {
+	m.report_id = &pu
+}
+
+// ReportID returns the value of the "report_id" field in the mutation.
+func (m *ReportRunMutation) ReportID() (r pulid.ID, exists bool) {
+	v := m.report_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReportID returns the old "report_id" field's value of the ReportRun entity.
+// If the ReportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportRunMutation) OldReportID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReportID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReportID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReportID: %w", err)
+	}
+	return oldValue.ReportID, nil
+}
+
+// ClearReportID clears the value of the "report_id" field.
+func (m *ReportRunMutation) ClearReportID() {
+	m.report_id = nil
+	m.clearedFields[reportrun.FieldReportID] = struct{}{}
+}
+
+// ReportIDCleared returns if the "report_id" field was cleared in this mutation.
+func (m *ReportRunMutation) ReportIDCleared() bool {
+	_, ok := m.clearedFields[reportrun.FieldReportID]
+	return ok
+}
+
+// ResetReportID resets all changes to the "report_id" field.
+func (m *ReportRunMutation) ResetReportID() {
+	m.report_id = nil
+	delete(m.clearedFields, reportrun.FieldReportID)
+}
+
+// SetKind sets the "kind" field.
+func (m *ReportRunMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ReportRunMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ReportRun entity.
+// If the ReportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportRunMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ReportRunMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTrigger sets the "trigger" field.
+func (m *ReportRunMutation) SetTrigger(r reportrun.Trigger) {
+	m.trigger = &r
+}
+
+// Trigger returns the value of the "trigger" field in the mutation.
+func (m *ReportRunMutation) Trigger() (r reportrun.Trigger, exists bool) {
+	v := m.trigger
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrigger returns the old "trigger" field's value of the ReportRun entity.
+// If the ReportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportRunMutation) OldTrigger(ctx context.Context) (v reportrun.Trigger, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrigger is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrigger requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrigger: %w", err)
+	}
+	return oldValue.Trigger, nil
+}
+
+// ResetTrigger resets all changes to the "trigger" field.
+func (m *ReportRunMutation) ResetTrigger() {
+	m.trigger = nil
+}
+
+// SetRanByID sets the "ran_by_id" field.
+func (m *ReportRunMutation) SetRanByID(pu pulid.ID) {
+	m.ran_by_id = &pu
+}
+
+// RanByID returns the value of the "ran_by_id" field in the mutation.
+func (m *ReportRunMutation) RanByID() (r pulid.ID, exists bool) {
+	v := m.ran_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRanByID returns the old "ran_by_id" field's value of the ReportRun entity.
+// If the ReportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportRunMutation) OldRanByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRanByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRanByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRanByID: %w", err)
+	}
+	return oldValue.RanByID, nil
+}
+
+// ClearRanByID clears the value of the "ran_by_id" field.
+func (m *ReportRunMutation) ClearRanByID() {
+	m.ran_by_id = nil
+	m.clearedFields[reportrun.FieldRanByID] = struct{}{}
+}
+
+// RanByIDCleared returns if the "ran_by_id" field was cleared in this mutation.
+func (m *ReportRunMutation) RanByIDCleared() bool {
+	_, ok := m.clearedFields[reportrun.FieldRanByID]
+	return ok
+}
+
+// ResetRanByID resets all changes to the "ran_by_id" field.
+func (m *ReportRunMutation) ResetRanByID() {
+	m.ran_by_id = nil
+	delete(m.clearedFields, reportrun.FieldRanByID)
+}
+
+// SetRanAt sets the "ran_at" field.
+func (m *ReportRunMutation) SetRanAt(t time.Time) {
+	m.ran_at = &t
+}
+
+// RanAt returns the value of the "ran_at" field in the mutation.
+func (m *ReportRunMutation) RanAt() (r time.Time, exists bool) {
+	v := m.ran_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRanAt returns the old "ran_at" field's value of the ReportRun entity.
+// If the ReportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportRunMutation) OldRanAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRanAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRanAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRanAt: %w", err)
+	}
+	return oldValue.RanAt, nil
+}
+
+// ResetRanAt resets all changes to the "ran_at" field.
+func (m *ReportRunMutation) ResetRanAt() {
+	m.ran_at = nil
+}
+
+// SetPeriodKey sets the "period_key" field.
+func (m *ReportRunMutation) SetPeriodKey(s string) {
+	m.period_key = &s
+}
+
+// PeriodKey returns the value of the "period_key" field in the mutation.
+func (m *ReportRunMutation) PeriodKey() (r string, exists bool) {
+	v := m.period_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodKey returns the old "period_key" field's value of the ReportRun entity.
+// If the ReportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportRunMutation) OldPeriodKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodKey: %w", err)
+	}
+	return oldValue.PeriodKey, nil
+}
+
+// ResetPeriodKey resets all changes to the "period_key" field.
+func (m *ReportRunMutation) ResetPeriodKey() {
+	m.period_key = nil
+}
+
+// SetRequest sets the "request" field.
+func (m *ReportRunMutation) SetRequest(s string) {
+	m.request = &s
+}
+
+// Request returns the value of the "request" field in the mutation.
+func (m *ReportRunMutation) Request() (r string, exists bool) {
+	v := m.request
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequest returns the old "request" field's value of the ReportRun entity.
+// If the ReportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportRunMutation) OldRequest(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequest is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequest requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequest: %w", err)
+	}
+	return oldValue.Request, nil
+}
+
+// ResetRequest resets all changes to the "request" field.
+func (m *ReportRunMutation) ResetRequest() {
+	m.request = nil
+}
+
+// SetResult sets the "result" field.
+func (m *ReportRunMutation) SetResult(s string) {
+	m.result = &s
+}
+
+// Result returns the value of the "result" field in the mutation.
+func (m *ReportRunMutation) Result() (r string, exists bool) {
+	v := m.result
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResult returns the old "result" field's value of the ReportRun entity.
+// If the ReportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportRunMutation) OldResult(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResult is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResult requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResult: %w", err)
+	}
+	return oldValue.Result, nil
+}
+
+// ResetResult resets all changes to the "result" field.
+func (m *ReportRunMutation) ResetResult() {
+	m.result = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *ReportRunMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[reportrun.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *ReportRunMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *ReportRunMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *ReportRunMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the ReportRunMutation builder.
+func (m *ReportRunMutation) Where(ps ...predicate.ReportRun) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReportRunMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReportRunMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReportRun, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReportRunMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReportRunMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReportRun).
+func (m *ReportRunMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReportRunMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.location != nil {
+		fields = append(fields, reportrun.FieldLocationID)
+	}
+	if m.report_id != nil {
+		fields = append(fields, reportrun.FieldReportID)
+	}
+	if m.kind != nil {
+		fields = append(fields, reportrun.FieldKind)
+	}
+	if m.trigger != nil {
+		fields = append(fields, reportrun.FieldTrigger)
+	}
+	if m.ran_by_id != nil {
+		fields = append(fields, reportrun.FieldRanByID)
+	}
+	if m.ran_at != nil {
+		fields = append(fields, reportrun.FieldRanAt)
+	}
+	if m.period_key != nil {
+		fields = append(fields, reportrun.FieldPeriodKey)
+	}
+	if m.request != nil {
+		fields = append(fields, reportrun.FieldRequest)
+	}
+	if m.result != nil {
+		fields = append(fields, reportrun.FieldResult)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReportRunMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reportrun.FieldLocationID:
+		return m.LocationID()
+	case reportrun.FieldReportID:
+		return m.ReportID()
+	case reportrun.FieldKind:
+		return m.Kind()
+	case reportrun.FieldTrigger:
+		return m.Trigger()
+	case reportrun.FieldRanByID:
+		return m.RanByID()
+	case reportrun.FieldRanAt:
+		return m.RanAt()
+	case reportrun.FieldPeriodKey:
+		return m.PeriodKey()
+	case reportrun.FieldRequest:
+		return m.Request()
+	case reportrun.FieldResult:
+		return m.Result()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReportRunMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reportrun.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case reportrun.FieldReportID:
+		return m.OldReportID(ctx)
+	case reportrun.FieldKind:
+		return m.OldKind(ctx)
+	case reportrun.FieldTrigger:
+		return m.OldTrigger(ctx)
+	case reportrun.FieldRanByID:
+		return m.OldRanByID(ctx)
+	case reportrun.FieldRanAt:
+		return m.OldRanAt(ctx)
+	case reportrun.FieldPeriodKey:
+		return m.OldPeriodKey(ctx)
+	case reportrun.FieldRequest:
+		return m.OldRequest(ctx)
+	case reportrun.FieldResult:
+		return m.OldResult(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReportRun field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportRunMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reportrun.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case reportrun.FieldReportID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReportID(v)
+		return nil
+	case reportrun.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case reportrun.FieldTrigger:
+		v, ok := value.(reportrun.Trigger)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrigger(v)
+		return nil
+	case reportrun.FieldRanByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRanByID(v)
+		return nil
+	case reportrun.FieldRanAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRanAt(v)
+		return nil
+	case reportrun.FieldPeriodKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodKey(v)
+		return nil
+	case reportrun.FieldRequest:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequest(v)
+		return nil
+	case reportrun.FieldResult:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResult(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReportRun field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReportRunMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReportRunMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportRunMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ReportRun numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReportRunMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(reportrun.FieldReportID) {
+		fields = append(fields, reportrun.FieldReportID)
+	}
+	if m.FieldCleared(reportrun.FieldRanByID) {
+		fields = append(fields, reportrun.FieldRanByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReportRunMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReportRunMutation) ClearField(name string) error {
+	switch name {
+	case reportrun.FieldReportID:
+		m.ClearReportID()
+		return nil
+	case reportrun.FieldRanByID:
+		m.ClearRanByID()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportRun nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReportRunMutation) ResetField(name string) error {
+	switch name {
+	case reportrun.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case reportrun.FieldReportID:
+		m.ResetReportID()
+		return nil
+	case reportrun.FieldKind:
+		m.ResetKind()
+		return nil
+	case reportrun.FieldTrigger:
+		m.ResetTrigger()
+		return nil
+	case reportrun.FieldRanByID:
+		m.ResetRanByID()
+		return nil
+	case reportrun.FieldRanAt:
+		m.ResetRanAt()
+		return nil
+	case reportrun.FieldPeriodKey:
+		m.ResetPeriodKey()
+		return nil
+	case reportrun.FieldRequest:
+		m.ResetRequest()
+		return nil
+	case reportrun.FieldResult:
+		m.ResetResult()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportRun field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReportRunMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, reportrun.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReportRunMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reportrun.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReportRunMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReportRunMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReportRunMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, reportrun.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReportRunMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reportrun.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReportRunMutation) ClearEdge(name string) error {
+	switch name {
+	case reportrun.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportRun unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReportRunMutation) ResetEdge(name string) error {
+	switch name {
+	case reportrun.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportRun edge %s", name)
+}
+
+// ReportSubscriptionMutation represents an operation that mutates the ReportSubscription nodes in the graph.
+type ReportSubscriptionMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	user_id         *pulid.ID
+	weekly          *bool
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*ReportSubscription, error)
+	predicates      []predicate.ReportSubscription
+}
+
+var _ ent.Mutation = (*ReportSubscriptionMutation)(nil)
+
+// reportsubscriptionOption allows management of the mutation configuration using functional options.
+type reportsubscriptionOption func(*ReportSubscriptionMutation)
+
+// newReportSubscriptionMutation creates new mutation for the ReportSubscription entity.
+func newReportSubscriptionMutation(c config, op Op, opts ...reportsubscriptionOption) *ReportSubscriptionMutation {
+	m := &ReportSubscriptionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReportSubscription,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReportSubscriptionID sets the ID field of the mutation.
+func withReportSubscriptionID(id pulid.ID) reportsubscriptionOption {
+	return func(m *ReportSubscriptionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReportSubscription
+		)
+		m.oldValue = func(ctx context.Context) (*ReportSubscription, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReportSubscription.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReportSubscription sets the old ReportSubscription of the mutation.
+func withReportSubscription(node *ReportSubscription) reportsubscriptionOption {
+	return func(m *ReportSubscriptionMutation) {
+		m.oldValue = func(context.Context) (*ReportSubscription, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReportSubscriptionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReportSubscriptionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReportSubscription entities.
+func (m *ReportSubscriptionMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReportSubscriptionMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReportSubscriptionMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReportSubscription.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReportSubscriptionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReportSubscriptionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReportSubscription entity.
+// If the ReportSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportSubscriptionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReportSubscriptionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReportSubscriptionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReportSubscriptionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ReportSubscription entity.
+// If the ReportSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportSubscriptionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReportSubscriptionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *ReportSubscriptionMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *ReportSubscriptionMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the ReportSubscription entity.
+// If the ReportSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportSubscriptionMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *ReportSubscriptionMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ReportSubscriptionMutation) SetUserID(pu pulid.ID) {
+	m.user_id = &pu
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ReportSubscriptionMutation) UserID() (r pulid.ID, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the ReportSubscription entity.
+// If the ReportSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportSubscriptionMutation) OldUserID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ReportSubscriptionMutation) ResetUserID() {
+	m.user_id = nil
+}
+
+// SetWeekly sets the "weekly" field.
+func (m *ReportSubscriptionMutation) SetWeekly(b bool) {
+	m.weekly = &b
+}
+
+// Weekly returns the value of the "weekly" field in the mutation.
+func (m *ReportSubscriptionMutation) Weekly() (r bool, exists bool) {
+	v := m.weekly
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWeekly returns the old "weekly" field's value of the ReportSubscription entity.
+// If the ReportSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportSubscriptionMutation) OldWeekly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWeekly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWeekly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWeekly: %w", err)
+	}
+	return oldValue.Weekly, nil
+}
+
+// ResetWeekly resets all changes to the "weekly" field.
+func (m *ReportSubscriptionMutation) ResetWeekly() {
+	m.weekly = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *ReportSubscriptionMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[reportsubscription.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *ReportSubscriptionMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *ReportSubscriptionMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *ReportSubscriptionMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the ReportSubscriptionMutation builder.
+func (m *ReportSubscriptionMutation) Where(ps ...predicate.ReportSubscription) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReportSubscriptionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReportSubscriptionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReportSubscription, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReportSubscriptionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReportSubscriptionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReportSubscription).
+func (m *ReportSubscriptionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReportSubscriptionMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, reportsubscription.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, reportsubscription.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, reportsubscription.FieldLocationID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, reportsubscription.FieldUserID)
+	}
+	if m.weekly != nil {
+		fields = append(fields, reportsubscription.FieldWeekly)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReportSubscriptionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reportsubscription.FieldCreatedAt:
+		return m.CreatedAt()
+	case reportsubscription.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case reportsubscription.FieldLocationID:
+		return m.LocationID()
+	case reportsubscription.FieldUserID:
+		return m.UserID()
+	case reportsubscription.FieldWeekly:
+		return m.Weekly()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReportSubscriptionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reportsubscription.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reportsubscription.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case reportsubscription.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case reportsubscription.FieldUserID:
+		return m.OldUserID(ctx)
+	case reportsubscription.FieldWeekly:
+		return m.OldWeekly(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReportSubscription field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportSubscriptionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reportsubscription.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reportsubscription.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case reportsubscription.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case reportsubscription.FieldUserID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case reportsubscription.FieldWeekly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWeekly(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReportSubscription field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReportSubscriptionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReportSubscriptionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportSubscriptionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ReportSubscription numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReportSubscriptionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReportSubscriptionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReportSubscriptionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ReportSubscription nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReportSubscriptionMutation) ResetField(name string) error {
+	switch name {
+	case reportsubscription.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reportsubscription.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case reportsubscription.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case reportsubscription.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case reportsubscription.FieldWeekly:
+		m.ResetWeekly()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportSubscription field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReportSubscriptionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, reportsubscription.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReportSubscriptionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reportsubscription.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReportSubscriptionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReportSubscriptionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReportSubscriptionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, reportsubscription.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReportSubscriptionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reportsubscription.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReportSubscriptionMutation) ClearEdge(name string) error {
+	switch name {
+	case reportsubscription.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportSubscription unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReportSubscriptionMutation) ResetEdge(name string) error {
+	switch name {
+	case reportsubscription.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportSubscription edge %s", name)
+}
+
 // SMSTemplateMutation represents an operation that mutates the SMSTemplate nodes in the graph.
 type SMSTemplateMutation struct {
 	config
@@ -24904,6 +28217,865 @@ func (m *SMSTemplateMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown SMSTemplate edge %s", name)
+}
+
+// SavedReportMutation represents an operation that mutates the SavedReport nodes in the graph.
+type SavedReportMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	name            *string
+	kind            *string
+	request         *string
+	schedule        *savedreport.Schedule
+	created_by_id   *pulid.ID
+	last_run_at     *time.Time
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*SavedReport, error)
+	predicates      []predicate.SavedReport
+}
+
+var _ ent.Mutation = (*SavedReportMutation)(nil)
+
+// savedreportOption allows management of the mutation configuration using functional options.
+type savedreportOption func(*SavedReportMutation)
+
+// newSavedReportMutation creates new mutation for the SavedReport entity.
+func newSavedReportMutation(c config, op Op, opts ...savedreportOption) *SavedReportMutation {
+	m := &SavedReportMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSavedReport,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSavedReportID sets the ID field of the mutation.
+func withSavedReportID(id pulid.ID) savedreportOption {
+	return func(m *SavedReportMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SavedReport
+		)
+		m.oldValue = func(ctx context.Context) (*SavedReport, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SavedReport.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSavedReport sets the old SavedReport of the mutation.
+func withSavedReport(node *SavedReport) savedreportOption {
+	return func(m *SavedReportMutation) {
+		m.oldValue = func(context.Context) (*SavedReport, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SavedReportMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SavedReportMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of SavedReport entities.
+func (m *SavedReportMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SavedReportMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SavedReportMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SavedReport.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SavedReportMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SavedReportMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SavedReport entity.
+// If the SavedReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SavedReportMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SavedReportMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SavedReportMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SavedReportMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SavedReport entity.
+// If the SavedReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SavedReportMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SavedReportMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *SavedReportMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *SavedReportMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the SavedReport entity.
+// If the SavedReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SavedReportMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *SavedReportMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetName sets the "name" field.
+func (m *SavedReportMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *SavedReportMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the SavedReport entity.
+// If the SavedReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SavedReportMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *SavedReportMutation) ResetName() {
+	m.name = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *SavedReportMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *SavedReportMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the SavedReport entity.
+// If the SavedReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SavedReportMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *SavedReportMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetRequest sets the "request" field.
+func (m *SavedReportMutation) SetRequest(s string) {
+	m.request = &s
+}
+
+// Request returns the value of the "request" field in the mutation.
+func (m *SavedReportMutation) Request() (r string, exists bool) {
+	v := m.request
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequest returns the old "request" field's value of the SavedReport entity.
+// If the SavedReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SavedReportMutation) OldRequest(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequest is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequest requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequest: %w", err)
+	}
+	return oldValue.Request, nil
+}
+
+// ResetRequest resets all changes to the "request" field.
+func (m *SavedReportMutation) ResetRequest() {
+	m.request = nil
+}
+
+// SetSchedule sets the "schedule" field.
+func (m *SavedReportMutation) SetSchedule(s savedreport.Schedule) {
+	m.schedule = &s
+}
+
+// Schedule returns the value of the "schedule" field in the mutation.
+func (m *SavedReportMutation) Schedule() (r savedreport.Schedule, exists bool) {
+	v := m.schedule
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchedule returns the old "schedule" field's value of the SavedReport entity.
+// If the SavedReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SavedReportMutation) OldSchedule(ctx context.Context) (v savedreport.Schedule, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchedule is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchedule requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchedule: %w", err)
+	}
+	return oldValue.Schedule, nil
+}
+
+// ResetSchedule resets all changes to the "schedule" field.
+func (m *SavedReportMutation) ResetSchedule() {
+	m.schedule = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *SavedReportMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *SavedReportMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the SavedReport entity.
+// If the SavedReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SavedReportMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *SavedReportMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[savedreport.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *SavedReportMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[savedreport.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *SavedReportMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, savedreport.FieldCreatedByID)
+}
+
+// SetLastRunAt sets the "last_run_at" field.
+func (m *SavedReportMutation) SetLastRunAt(t time.Time) {
+	m.last_run_at = &t
+}
+
+// LastRunAt returns the value of the "last_run_at" field in the mutation.
+func (m *SavedReportMutation) LastRunAt() (r time.Time, exists bool) {
+	v := m.last_run_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastRunAt returns the old "last_run_at" field's value of the SavedReport entity.
+// If the SavedReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SavedReportMutation) OldLastRunAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastRunAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastRunAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastRunAt: %w", err)
+	}
+	return oldValue.LastRunAt, nil
+}
+
+// ClearLastRunAt clears the value of the "last_run_at" field.
+func (m *SavedReportMutation) ClearLastRunAt() {
+	m.last_run_at = nil
+	m.clearedFields[savedreport.FieldLastRunAt] = struct{}{}
+}
+
+// LastRunAtCleared returns if the "last_run_at" field was cleared in this mutation.
+func (m *SavedReportMutation) LastRunAtCleared() bool {
+	_, ok := m.clearedFields[savedreport.FieldLastRunAt]
+	return ok
+}
+
+// ResetLastRunAt resets all changes to the "last_run_at" field.
+func (m *SavedReportMutation) ResetLastRunAt() {
+	m.last_run_at = nil
+	delete(m.clearedFields, savedreport.FieldLastRunAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *SavedReportMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[savedreport.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *SavedReportMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *SavedReportMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *SavedReportMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the SavedReportMutation builder.
+func (m *SavedReportMutation) Where(ps ...predicate.SavedReport) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SavedReportMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SavedReportMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SavedReport, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SavedReportMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SavedReportMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SavedReport).
+func (m *SavedReportMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SavedReportMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, savedreport.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, savedreport.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, savedreport.FieldLocationID)
+	}
+	if m.name != nil {
+		fields = append(fields, savedreport.FieldName)
+	}
+	if m.kind != nil {
+		fields = append(fields, savedreport.FieldKind)
+	}
+	if m.request != nil {
+		fields = append(fields, savedreport.FieldRequest)
+	}
+	if m.schedule != nil {
+		fields = append(fields, savedreport.FieldSchedule)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, savedreport.FieldCreatedByID)
+	}
+	if m.last_run_at != nil {
+		fields = append(fields, savedreport.FieldLastRunAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SavedReportMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case savedreport.FieldCreatedAt:
+		return m.CreatedAt()
+	case savedreport.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case savedreport.FieldLocationID:
+		return m.LocationID()
+	case savedreport.FieldName:
+		return m.Name()
+	case savedreport.FieldKind:
+		return m.Kind()
+	case savedreport.FieldRequest:
+		return m.Request()
+	case savedreport.FieldSchedule:
+		return m.Schedule()
+	case savedreport.FieldCreatedByID:
+		return m.CreatedByID()
+	case savedreport.FieldLastRunAt:
+		return m.LastRunAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SavedReportMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case savedreport.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case savedreport.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case savedreport.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case savedreport.FieldName:
+		return m.OldName(ctx)
+	case savedreport.FieldKind:
+		return m.OldKind(ctx)
+	case savedreport.FieldRequest:
+		return m.OldRequest(ctx)
+	case savedreport.FieldSchedule:
+		return m.OldSchedule(ctx)
+	case savedreport.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case savedreport.FieldLastRunAt:
+		return m.OldLastRunAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown SavedReport field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SavedReportMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case savedreport.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case savedreport.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case savedreport.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case savedreport.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case savedreport.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case savedreport.FieldRequest:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequest(v)
+		return nil
+	case savedreport.FieldSchedule:
+		v, ok := value.(savedreport.Schedule)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchedule(v)
+		return nil
+	case savedreport.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case savedreport.FieldLastRunAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastRunAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SavedReport field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SavedReportMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SavedReportMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SavedReportMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SavedReport numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SavedReportMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(savedreport.FieldCreatedByID) {
+		fields = append(fields, savedreport.FieldCreatedByID)
+	}
+	if m.FieldCleared(savedreport.FieldLastRunAt) {
+		fields = append(fields, savedreport.FieldLastRunAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SavedReportMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SavedReportMutation) ClearField(name string) error {
+	switch name {
+	case savedreport.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case savedreport.FieldLastRunAt:
+		m.ClearLastRunAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SavedReport nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SavedReportMutation) ResetField(name string) error {
+	switch name {
+	case savedreport.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case savedreport.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case savedreport.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case savedreport.FieldName:
+		m.ResetName()
+		return nil
+	case savedreport.FieldKind:
+		m.ResetKind()
+		return nil
+	case savedreport.FieldRequest:
+		m.ResetRequest()
+		return nil
+	case savedreport.FieldSchedule:
+		m.ResetSchedule()
+		return nil
+	case savedreport.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case savedreport.FieldLastRunAt:
+		m.ResetLastRunAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SavedReport field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SavedReportMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, savedreport.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SavedReportMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case savedreport.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SavedReportMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SavedReportMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SavedReportMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, savedreport.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SavedReportMutation) EdgeCleared(name string) bool {
+	switch name {
+	case savedreport.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SavedReportMutation) ClearEdge(name string) error {
+	switch name {
+	case savedreport.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown SavedReport unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SavedReportMutation) ResetEdge(name string) error {
+	switch name {
+	case savedreport.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown SavedReport edge %s", name)
 }
 
 // SearchKeyMutation represents an operation that mutates the SearchKey nodes in the graph.
@@ -34201,6 +38373,677 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)
+}
+
+// WarmnessSnapshotMutation represents an operation that mutates the WarmnessSnapshot nodes in the graph.
+type WarmnessSnapshotMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	contact_id      *pulid.ID
+	day             *string
+	score           *int
+	addscore        *int
+	band            *int
+	addband         *int
+	clearedFields   map[string]struct{}
+	location        *pulid.ID
+	clearedlocation bool
+	done            bool
+	oldValue        func(context.Context) (*WarmnessSnapshot, error)
+	predicates      []predicate.WarmnessSnapshot
+}
+
+var _ ent.Mutation = (*WarmnessSnapshotMutation)(nil)
+
+// warmnesssnapshotOption allows management of the mutation configuration using functional options.
+type warmnesssnapshotOption func(*WarmnessSnapshotMutation)
+
+// newWarmnessSnapshotMutation creates new mutation for the WarmnessSnapshot entity.
+func newWarmnessSnapshotMutation(c config, op Op, opts ...warmnesssnapshotOption) *WarmnessSnapshotMutation {
+	m := &WarmnessSnapshotMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWarmnessSnapshot,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWarmnessSnapshotID sets the ID field of the mutation.
+func withWarmnessSnapshotID(id pulid.ID) warmnesssnapshotOption {
+	return func(m *WarmnessSnapshotMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *WarmnessSnapshot
+		)
+		m.oldValue = func(ctx context.Context) (*WarmnessSnapshot, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().WarmnessSnapshot.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWarmnessSnapshot sets the old WarmnessSnapshot of the mutation.
+func withWarmnessSnapshot(node *WarmnessSnapshot) warmnesssnapshotOption {
+	return func(m *WarmnessSnapshotMutation) {
+		m.oldValue = func(context.Context) (*WarmnessSnapshot, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WarmnessSnapshotMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WarmnessSnapshotMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of WarmnessSnapshot entities.
+func (m *WarmnessSnapshotMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WarmnessSnapshotMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WarmnessSnapshotMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().WarmnessSnapshot.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *WarmnessSnapshotMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *WarmnessSnapshotMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the WarmnessSnapshot entity.
+// If the WarmnessSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WarmnessSnapshotMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *WarmnessSnapshotMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *WarmnessSnapshotMutation) SetContactID(pu pulid.ID) {
+	m.contact_id = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *WarmnessSnapshotMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the WarmnessSnapshot entity.
+// If the WarmnessSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WarmnessSnapshotMutation) OldContactID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *WarmnessSnapshotMutation) ResetContactID() {
+	m.contact_id = nil
+}
+
+// SetDay sets the "day" field.
+func (m *WarmnessSnapshotMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *WarmnessSnapshotMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the WarmnessSnapshot entity.
+// If the WarmnessSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WarmnessSnapshotMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *WarmnessSnapshotMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetScore sets the "score" field.
+func (m *WarmnessSnapshotMutation) SetScore(i int) {
+	m.score = &i
+	m.addscore = nil
+}
+
+// Score returns the value of the "score" field in the mutation.
+func (m *WarmnessSnapshotMutation) Score() (r int, exists bool) {
+	v := m.score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScore returns the old "score" field's value of the WarmnessSnapshot entity.
+// If the WarmnessSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WarmnessSnapshotMutation) OldScore(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScore: %w", err)
+	}
+	return oldValue.Score, nil
+}
+
+// AddScore adds i to the "score" field.
+func (m *WarmnessSnapshotMutation) AddScore(i int) {
+	if m.addscore != nil {
+		*m.addscore += i
+	} else {
+		m.addscore = &i
+	}
+}
+
+// AddedScore returns the value that was added to the "score" field in this mutation.
+func (m *WarmnessSnapshotMutation) AddedScore() (r int, exists bool) {
+	v := m.addscore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScore resets all changes to the "score" field.
+func (m *WarmnessSnapshotMutation) ResetScore() {
+	m.score = nil
+	m.addscore = nil
+}
+
+// SetBand sets the "band" field.
+func (m *WarmnessSnapshotMutation) SetBand(i int) {
+	m.band = &i
+	m.addband = nil
+}
+
+// Band returns the value of the "band" field in the mutation.
+func (m *WarmnessSnapshotMutation) Band() (r int, exists bool) {
+	v := m.band
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBand returns the old "band" field's value of the WarmnessSnapshot entity.
+// If the WarmnessSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WarmnessSnapshotMutation) OldBand(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBand: %w", err)
+	}
+	return oldValue.Band, nil
+}
+
+// AddBand adds i to the "band" field.
+func (m *WarmnessSnapshotMutation) AddBand(i int) {
+	if m.addband != nil {
+		*m.addband += i
+	} else {
+		m.addband = &i
+	}
+}
+
+// AddedBand returns the value that was added to the "band" field in this mutation.
+func (m *WarmnessSnapshotMutation) AddedBand() (r int, exists bool) {
+	v := m.addband
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBand resets all changes to the "band" field.
+func (m *WarmnessSnapshotMutation) ResetBand() {
+	m.band = nil
+	m.addband = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *WarmnessSnapshotMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[warmnesssnapshot.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *WarmnessSnapshotMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *WarmnessSnapshotMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *WarmnessSnapshotMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// Where appends a list predicates to the WarmnessSnapshotMutation builder.
+func (m *WarmnessSnapshotMutation) Where(ps ...predicate.WarmnessSnapshot) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WarmnessSnapshotMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WarmnessSnapshotMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.WarmnessSnapshot, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WarmnessSnapshotMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WarmnessSnapshotMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (WarmnessSnapshot).
+func (m *WarmnessSnapshotMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WarmnessSnapshotMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.location != nil {
+		fields = append(fields, warmnesssnapshot.FieldLocationID)
+	}
+	if m.contact_id != nil {
+		fields = append(fields, warmnesssnapshot.FieldContactID)
+	}
+	if m.day != nil {
+		fields = append(fields, warmnesssnapshot.FieldDay)
+	}
+	if m.score != nil {
+		fields = append(fields, warmnesssnapshot.FieldScore)
+	}
+	if m.band != nil {
+		fields = append(fields, warmnesssnapshot.FieldBand)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WarmnessSnapshotMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case warmnesssnapshot.FieldLocationID:
+		return m.LocationID()
+	case warmnesssnapshot.FieldContactID:
+		return m.ContactID()
+	case warmnesssnapshot.FieldDay:
+		return m.Day()
+	case warmnesssnapshot.FieldScore:
+		return m.Score()
+	case warmnesssnapshot.FieldBand:
+		return m.Band()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WarmnessSnapshotMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case warmnesssnapshot.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case warmnesssnapshot.FieldContactID:
+		return m.OldContactID(ctx)
+	case warmnesssnapshot.FieldDay:
+		return m.OldDay(ctx)
+	case warmnesssnapshot.FieldScore:
+		return m.OldScore(ctx)
+	case warmnesssnapshot.FieldBand:
+		return m.OldBand(ctx)
+	}
+	return nil, fmt.Errorf("unknown WarmnessSnapshot field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WarmnessSnapshotMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case warmnesssnapshot.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case warmnesssnapshot.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case warmnesssnapshot.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case warmnesssnapshot.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScore(v)
+		return nil
+	case warmnesssnapshot.FieldBand:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBand(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WarmnessSnapshot field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WarmnessSnapshotMutation) AddedFields() []string {
+	var fields []string
+	if m.addscore != nil {
+		fields = append(fields, warmnesssnapshot.FieldScore)
+	}
+	if m.addband != nil {
+		fields = append(fields, warmnesssnapshot.FieldBand)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WarmnessSnapshotMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case warmnesssnapshot.FieldScore:
+		return m.AddedScore()
+	case warmnesssnapshot.FieldBand:
+		return m.AddedBand()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WarmnessSnapshotMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case warmnesssnapshot.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScore(v)
+		return nil
+	case warmnesssnapshot.FieldBand:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBand(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WarmnessSnapshot numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WarmnessSnapshotMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WarmnessSnapshotMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WarmnessSnapshotMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown WarmnessSnapshot nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WarmnessSnapshotMutation) ResetField(name string) error {
+	switch name {
+	case warmnesssnapshot.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case warmnesssnapshot.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case warmnesssnapshot.FieldDay:
+		m.ResetDay()
+		return nil
+	case warmnesssnapshot.FieldScore:
+		m.ResetScore()
+		return nil
+	case warmnesssnapshot.FieldBand:
+		m.ResetBand()
+		return nil
+	}
+	return fmt.Errorf("unknown WarmnessSnapshot field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WarmnessSnapshotMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.location != nil {
+		edges = append(edges, warmnesssnapshot.EdgeLocation)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WarmnessSnapshotMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case warmnesssnapshot.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WarmnessSnapshotMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WarmnessSnapshotMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WarmnessSnapshotMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlocation {
+		edges = append(edges, warmnesssnapshot.EdgeLocation)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WarmnessSnapshotMutation) EdgeCleared(name string) bool {
+	switch name {
+	case warmnesssnapshot.EdgeLocation:
+		return m.clearedlocation
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WarmnessSnapshotMutation) ClearEdge(name string) error {
+	switch name {
+	case warmnesssnapshot.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown WarmnessSnapshot unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WarmnessSnapshotMutation) ResetEdge(name string) error {
+	switch name {
+	case warmnesssnapshot.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown WarmnessSnapshot edge %s", name)
 }
 
 // WebhookEventMutation represents an operation that mutates the WebhookEvent nodes in the graph.

@@ -16,6 +16,8 @@ type Tx struct {
 	AIUsage *AIUsageClient
 	// APIToken is the client for interacting with the APIToken builders.
 	APIToken *APITokenClient
+	// AdSpend is the client for interacting with the AdSpend builders.
+	AdSpend *AdSpendClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
 	// AutomationRule is the client for interacting with the AutomationRule builders.
@@ -52,8 +54,16 @@ type Tx struct {
 	Permission *PermissionClient
 	// PermissionOverride is the client for interacting with the PermissionOverride builders.
 	PermissionOverride *PermissionOverrideClient
+	// ReportEmail is the client for interacting with the ReportEmail builders.
+	ReportEmail *ReportEmailClient
+	// ReportRun is the client for interacting with the ReportRun builders.
+	ReportRun *ReportRunClient
+	// ReportSubscription is the client for interacting with the ReportSubscription builders.
+	ReportSubscription *ReportSubscriptionClient
 	// SMSTemplate is the client for interacting with the SMSTemplate builders.
 	SMSTemplate *SMSTemplateClient
+	// SavedReport is the client for interacting with the SavedReport builders.
+	SavedReport *SavedReportClient
 	// SearchKey is the client for interacting with the SearchKey builders.
 	SearchKey *SearchKeyClient
 	// SearchWord is the client for interacting with the SearchWord builders.
@@ -74,6 +84,8 @@ type Tx struct {
 	Touchpoint *TouchpointClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// WarmnessSnapshot is the client for interacting with the WarmnessSnapshot builders.
+	WarmnessSnapshot *WarmnessSnapshotClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
 	WebhookEvent *WebhookEventClient
 	// WixService is the client for interacting with the WixService builders.
@@ -211,6 +223,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AIUsage = NewAIUsageClient(tx.config)
 	tx.APIToken = NewAPITokenClient(tx.config)
+	tx.AdSpend = NewAdSpendClient(tx.config)
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.AutomationRule = NewAutomationRuleClient(tx.config)
 	tx.AutomationRun = NewAutomationRunClient(tx.config)
@@ -229,7 +242,11 @@ func (tx *Tx) init() {
 	tx.OptOut = NewOptOutClient(tx.config)
 	tx.Permission = NewPermissionClient(tx.config)
 	tx.PermissionOverride = NewPermissionOverrideClient(tx.config)
+	tx.ReportEmail = NewReportEmailClient(tx.config)
+	tx.ReportRun = NewReportRunClient(tx.config)
+	tx.ReportSubscription = NewReportSubscriptionClient(tx.config)
 	tx.SMSTemplate = NewSMSTemplateClient(tx.config)
+	tx.SavedReport = NewSavedReportClient(tx.config)
 	tx.SearchKey = NewSearchKeyClient(tx.config)
 	tx.SearchWord = NewSearchWordClient(tx.config)
 	tx.Service = NewServiceClient(tx.config)
@@ -240,6 +257,7 @@ func (tx *Tx) init() {
 	tx.TaskEvent = NewTaskEventClient(tx.config)
 	tx.Touchpoint = NewTouchpointClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.WarmnessSnapshot = NewWarmnessSnapshotClient(tx.config)
 	tx.WebhookEvent = NewWebhookEventClient(tx.config)
 	tx.WixService = NewWixServiceClient(tx.config)
 }

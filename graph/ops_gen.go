@@ -16,6 +16,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 )
 
@@ -44,6 +45,7 @@ const (
 	OpCreateTouchpoint         Op = "createTouchpoint"
 	OpDeleteBooking            Op = "deleteBooking"
 	OpDeleteContact            Op = "deleteContact"
+	OpDeleteReport             Op = "deleteReport"
 	OpDeleteService            Op = "deleteService"
 	OpDeleteTask               Op = "deleteTask"
 	OpDeleteWixService         Op = "deleteWixService"
@@ -71,12 +73,16 @@ const (
 	OpRevokeAPIToken           Op = "revokeAPIToken"
 	OpRevokeInvitation         Op = "revokeInvitation"
 	OpRotateSMSWebhookToken    Op = "rotateSMSWebhookToken"
+	OpRunReport                Op = "runReport"
+	OpSaveReport               Op = "saveReport"
 	OpSendSms                  Op = "sendSMS"
 	OpSetAIBudget              Op = "setAIBudget"
+	OpSetAdSpend               Op = "setAdSpend"
 	OpSetAutomationRuleEnabled Op = "setAutomationRuleEnabled"
 	OpSetMemberRole            Op = "setMemberRole"
 	OpSetPermission            Op = "setPermission"
 	OpSetPermissionOverride    Op = "setPermissionOverride"
+	OpSetReportSubscription    Op = "setReportSubscription"
 	OpSetTaskPriority          Op = "setTaskPriority"
 	OpSetTaskStatus            Op = "setTaskStatus"
 	OpSetUserDisabled          Op = "setUserDisabled"
@@ -96,6 +102,7 @@ const (
 	OpUpdateService            Op = "updateService"
 	OpUpdateTask               Op = "updateTask"
 	OpAPITokens                Op = "apiTokens"
+	OpAdSpend                  Op = "adSpend"
 	OpAiBudget                 Op = "aiBudget"
 	OpAiUsage                  Op = "aiUsage"
 	OpAuditEntries             Op = "auditEntries"
@@ -119,6 +126,7 @@ const (
 	OpExportAuditEntries       Op = "exportAuditEntries"
 	OpExportContacts           Op = "exportContacts"
 	OpFindDuplicates           Op = "findDuplicates"
+	OpGenerateReport           Op = "generateReport"
 	OpIPRules                  Op = "ipRules"
 	OpImportJob                Op = "importJob"
 	OpInboundSettings          Op = "inboundSettings"
@@ -134,6 +142,12 @@ const (
 	OpPermissionOverrides      Op = "permissionOverrides"
 	OpPermissions              Op = "permissions"
 	OpPreviewSMSTemplate       Op = "previewSMSTemplate"
+	OpReport                   Op = "report"
+	OpReportQuery              Op = "reportQuery"
+	OpReportRun                Op = "reportRun"
+	OpReportRuns               Op = "reportRuns"
+	OpReportSubscription       Op = "reportSubscription"
+	OpReports                  Op = "reports"
 	OpScheduledAutomations     Op = "scheduledAutomations"
 	OpSchedules                Op = "schedules"
 	OpSearchContacts           Op = "searchContacts"
@@ -176,6 +190,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpCreateTouchpoint:         rbac.ContactsCreate,
 	OpDeleteBooking:            rbac.BookingsDelete,
 	OpDeleteContact:            rbac.ContactsDelete,
+	OpDeleteReport:             rbac.ReportsManage,
 	OpDeleteService:            rbac.SettingsDelete,
 	OpDeleteTask:               rbac.TasksDelete,
 	OpDeleteWixService:         rbac.SettingsUpdate,
@@ -203,12 +218,16 @@ var opPermissions = map[Op]rbac.Permission{
 	OpRevokeAPIToken:           rbac.APITokensUpdate,
 	OpRevokeInvitation:         rbac.UsersDelete,
 	OpRotateSMSWebhookToken:    rbac.SettingsUpdate,
+	OpRunReport:                rbac.ReportsRead,
+	OpSaveReport:               rbac.ReportsManage,
 	OpSendSms:                  rbac.ContactsUpdate,
 	OpSetAIBudget:              rbac.SettingsUpdate,
+	OpSetAdSpend:               rbac.ReportsManage,
 	OpSetAutomationRuleEnabled: rbac.AutomationUpdate,
 	OpSetMemberRole:            rbac.UsersUpdate,
 	OpSetPermission:            rbac.SettingsUpdate,
 	OpSetPermissionOverride:    rbac.UsersUpdate,
+	OpSetReportSubscription:    rbac.ReportsManage,
 	OpSetTaskPriority:          rbac.TasksUpdate,
 	OpSetTaskStatus:            rbac.TasksUpdate,
 	OpSetUserDisabled:          rbac.UsersUpdate,
@@ -227,6 +246,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpUpdateService:            rbac.SettingsUpdate,
 	OpUpdateTask:               rbac.TasksUpdate,
 	OpAPITokens:                rbac.APITokensRead,
+	OpAdSpend:                  rbac.ReportsRead,
 	OpAiBudget:                 rbac.SettingsRead,
 	OpAiUsage:                  rbac.SettingsRead,
 	OpAuditEntries:             rbac.AuditRead,
@@ -249,6 +269,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpExportAuditEntries:       rbac.AuditExport,
 	OpExportContacts:           rbac.ContactsExport,
 	OpFindDuplicates:           rbac.ContactsRead,
+	OpGenerateReport:           rbac.ReportsRead,
 	OpIPRules:                  rbac.SettingsRead,
 	OpImportJob:                rbac.ContactsRead,
 	OpInboundSettings:          rbac.SettingsRead,
@@ -260,6 +281,12 @@ var opPermissions = map[Op]rbac.Permission{
 	OpPermissionOverrides:      rbac.SettingsRead,
 	OpPermissions:              rbac.SettingsRead,
 	OpPreviewSMSTemplate:       rbac.ContactsUpdate,
+	OpReport:                   rbac.ReportsRead,
+	OpReportQuery:              rbac.ReportsRead,
+	OpReportRun:                rbac.ReportsRead,
+	OpReportRuns:               rbac.ReportsRead,
+	OpReportSubscription:       rbac.ReportsRead,
+	OpReports:                  rbac.ReportsRead,
 	OpScheduledAutomations:     rbac.AutomationRead,
 	OpSchedules:                rbac.AutomationRead,
 	OpSearchContacts:           rbac.ContactsRead,
@@ -481,6 +508,16 @@ func (o *Ops) DeleteContact(ctx context.Context, id pulid.ID) (pulid.ID, error) 
 	var out pulid.ID
 	err := o.mutate(ctx, rbac.ContactsDelete, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().DeleteContact(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// DeleteReport runs the deleteReport mutation in one transaction; it needs reports:manage.
+func (o *Ops) DeleteReport(ctx context.Context, id pulid.ID) (bool, error) {
+	var out bool
+	err := o.mutate(ctx, rbac.ReportsManage, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().DeleteReport(ctx, id)
 		return err
 	})
 	return out, err
@@ -756,6 +793,26 @@ func (o *Ops) RotateSMSWebhookToken(ctx context.Context) (*SMSSettings, error) {
 	return out, err
 }
 
+// RunReport runs the runReport mutation in one transaction; it needs reports:read.
+func (o *Ops) RunReport(ctx context.Context, id pulid.ID) (*reports.Run, error) {
+	var out *reports.Run
+	err := o.mutate(ctx, rbac.ReportsRead, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RunReport(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// SaveReport runs the saveReport mutation in one transaction; it needs reports:manage.
+func (o *Ops) SaveReport(ctx context.Context, input reports.SaveInput) (*reports.Saved, error) {
+	var out *reports.Saved
+	err := o.mutate(ctx, rbac.ReportsManage, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SaveReport(ctx, input)
+		return err
+	})
+	return out, err
+}
+
 // SendSms runs the sendSMS mutation in one transaction; it needs contacts:update.
 func (o *Ops) SendSms(ctx context.Context, contactID pulid.ID, body string) (*ent.Message, error) {
 	var out *ent.Message
@@ -771,6 +828,16 @@ func (o *Ops) SetAIBudget(ctx context.Context, cents int) (*AIBudget, error) {
 	var out *AIBudget
 	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().SetAIBudget(ctx, cents)
+		return err
+	})
+	return out, err
+}
+
+// SetAdSpend runs the setAdSpend mutation in one transaction; it needs reports:manage.
+func (o *Ops) SetAdSpend(ctx context.Context, source contact.LeadSource, month string, cents int) (*reports.AdSpend, error) {
+	var out *reports.AdSpend
+	err := o.mutate(ctx, rbac.ReportsManage, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SetAdSpend(ctx, source, month, cents)
 		return err
 	})
 	return out, err
@@ -811,6 +878,16 @@ func (o *Ops) SetPermissionOverride(ctx context.Context, input SetPermissionOver
 	var out *ent.PermissionOverride
 	err := o.mutate(ctx, rbac.UsersUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().SetPermissionOverride(ctx, input)
+		return err
+	})
+	return out, err
+}
+
+// SetReportSubscription runs the setReportSubscription mutation in one transaction; it needs reports:manage.
+func (o *Ops) SetReportSubscription(ctx context.Context, weekly bool) (*ent.ReportSubscription, error) {
+	var out *ent.ReportSubscription
+	err := o.mutate(ctx, rbac.ReportsManage, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SetReportSubscription(ctx, weekly)
 		return err
 	})
 	return out, err
@@ -1003,6 +1080,15 @@ func (o *Ops) APITokens(ctx context.Context, after *entgql.Cursor[pulid.ID], fir
 		return zero, err
 	}
 	return o.r.Query().APITokens(ctx, after, first, before, last, orderBy, where)
+}
+
+// AdSpend reads the adSpend query; it needs reports:read.
+func (o *Ops) AdSpend(ctx context.Context, from string, to string) ([]*reports.AdSpend, error) {
+	if err := authorize(ctx, rbac.ReportsRead); err != nil {
+		var zero []*reports.AdSpend
+		return zero, err
+	}
+	return o.r.Query().AdSpend(ctx, from, to)
 }
 
 // AiBudget reads the aiBudget query; it needs settings:read.
@@ -1212,6 +1298,15 @@ func (o *Ops) FindDuplicates(ctx context.Context, contactID pulid.ID) ([]*contac
 	return o.r.Query().FindDuplicates(ctx, contactID)
 }
 
+// GenerateReport reads the generateReport query; it needs reports:read.
+func (o *Ops) GenerateReport(ctx context.Context, request reports.Request) (*reports.Result, error) {
+	if err := authorize(ctx, rbac.ReportsRead); err != nil {
+		var zero *reports.Result
+		return zero, err
+	}
+	return o.r.Query().GenerateReport(ctx, request)
+}
+
 // IPRules reads the ipRules query; it needs settings:read.
 func (o *Ops) IPRules(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IPRuleOrder, where *ent.IPRuleWhereInput) (*ent.IPRuleConnection, error) {
 	if err := authorize(ctx, rbac.SettingsRead); err != nil {
@@ -1345,6 +1440,60 @@ func (o *Ops) PreviewSMSTemplate(ctx context.Context, key string, contactID puli
 		return zero, err
 	}
 	return o.r.Query().PreviewSMSTemplate(ctx, key, contactID, bookingID, body)
+}
+
+// Report reads the report query; it needs reports:read.
+func (o *Ops) Report(ctx context.Context, id pulid.ID) (*reports.Saved, error) {
+	if err := authorize(ctx, rbac.ReportsRead); err != nil {
+		var zero *reports.Saved
+		return zero, err
+	}
+	return o.r.Query().Report(ctx, id)
+}
+
+// ReportQuery reads the reportQuery query; it needs reports:read.
+func (o *Ops) ReportQuery(ctx context.Context, text string) (*reports.QueryAnswer, error) {
+	if err := authorize(ctx, rbac.ReportsRead); err != nil {
+		var zero *reports.QueryAnswer
+		return zero, err
+	}
+	return o.r.Query().ReportQuery(ctx, text)
+}
+
+// ReportRun reads the reportRun query; it needs reports:read.
+func (o *Ops) ReportRun(ctx context.Context, id pulid.ID) (*reports.Run, error) {
+	if err := authorize(ctx, rbac.ReportsRead); err != nil {
+		var zero *reports.Run
+		return zero, err
+	}
+	return o.r.Query().ReportRun(ctx, id)
+}
+
+// ReportRuns reads the reportRuns query; it needs reports:read.
+func (o *Ops) ReportRuns(ctx context.Context, reportID pulid.ID, first *int) ([]*reports.Run, error) {
+	if err := authorize(ctx, rbac.ReportsRead); err != nil {
+		var zero []*reports.Run
+		return zero, err
+	}
+	return o.r.Query().ReportRuns(ctx, reportID, first)
+}
+
+// ReportSubscription reads the reportSubscription query; it needs reports:read.
+func (o *Ops) ReportSubscription(ctx context.Context) (*ent.ReportSubscription, error) {
+	if err := authorize(ctx, rbac.ReportsRead); err != nil {
+		var zero *ent.ReportSubscription
+		return zero, err
+	}
+	return o.r.Query().ReportSubscription(ctx)
+}
+
+// Reports reads the reports query; it needs reports:read.
+func (o *Ops) Reports(ctx context.Context) ([]*reports.Saved, error) {
+	if err := authorize(ctx, rbac.ReportsRead); err != nil {
+		var zero []*reports.Saved
+		return zero, err
+	}
+	return o.r.Query().Reports(ctx)
 }
 
 // ScheduledAutomations reads the scheduledAutomations query; it needs automation:read.

@@ -37,6 +37,12 @@ func (f fixture) bookingAt(n int) map[string]any {
 }
 
 var probes = []probe{
+	{rbac.Reports, rbac.Read, func(fixture) (string, map[string]any) {
+		return `{ generateReport(request: {kind: NO_SHOWS, namedPeriod: LAST_MONTH}) { totals { key value } } }`, nil
+	}},
+	{rbac.Reports, rbac.Manage, func(fixture) (string, map[string]any) {
+		return `mutation { setAdSpend(source: meta_ads, month: "2026-02", cents: 12500) { cents } }`, nil
+	}},
 	{rbac.Contacts, rbac.Read, func(fixture) (string, map[string]any) { return `{ contacts(first: 1) { totalCount } }`, nil }},
 	{rbac.Contacts, rbac.Create, func(fixture) (string, map[string]any) {
 		return `mutation { createContact(input: {firstName: "Matrix"}) { id } }`, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/leadform"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/sms"
@@ -84,6 +85,9 @@ type Resolver struct {
 	// log; LeadForm the website form's settings (graph/webhooks.graphql).
 	Webhooks *webhooks.Service
 	LeadForm *leadform.Service
+	// ReportService computes reports and keeps saved reports, their runs, ad
+	// spend and the Monday summary's subscriptions (graph/reports.graphql).
+	ReportService *reports.Service
 	// Now is the clock.
 	Now clock.Clock
 }

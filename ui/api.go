@@ -23,6 +23,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 )
 
@@ -41,6 +42,7 @@ type API interface {
 	aiAPI
 	inboundAPI
 	webhooksAPI
+	reportsAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -64,10 +66,31 @@ type apis struct {
 	// service mappings and sync, staff alerts (issue 16).
 	inbound inboundAPI
 	ai      aiAPI
-	ai      aiAPI
 	// webhooks is outbound webhooks and the website lead form (issue 16,
 	// admin_webhooks.go).
 	webhooks webhooksAPI
+	// reports is the reports pages (issue 18): running a report or a
+	// question, saved reports and their runs, ad spend, the Monday email.
+	reports reportsAPI
+}
+
+// reportsAPI is the reports pages: a report run now or read from a
+// question, the saved reports and their stored runs, the ad spend table
+// and the Monday email subscription.
+type reportsAPI interface {
+	GenerateReport(ctx context.Context, request reports.Request) (*reports.Result, error)
+	ReportQuery(ctx context.Context, text string) (*reports.QueryAnswer, error)
+	Reports(ctx context.Context) ([]*reports.Saved, error)
+	Report(ctx context.Context, id pulid.ID) (*reports.Saved, error)
+	ReportRuns(ctx context.Context, reportID pulid.ID, first *int) ([]*reports.Run, error)
+	ReportRun(ctx context.Context, id pulid.ID) (*reports.Run, error)
+	SaveReport(ctx context.Context, input reports.SaveInput) (*reports.Saved, error)
+	DeleteReport(ctx context.Context, id pulid.ID) (bool, error)
+	RunReport(ctx context.Context, id pulid.ID) (*reports.Run, error)
+	AdSpend(ctx context.Context, from string, to string) ([]*reports.AdSpend, error)
+	SetAdSpend(ctx context.Context, source contact.LeadSource, month string, cents int) (*reports.AdSpend, error)
+	ReportSubscription(ctx context.Context) (*ent.ReportSubscription, error)
+	SetReportSubscription(ctx context.Context, weekly bool) (*ent.ReportSubscription, error)
 }
 
 // smsAPI is two-way SMS: the inbox (conversations, done, assign, read),

@@ -65,6 +65,8 @@ type roadFixture struct {
 	// Outbound webhooks: a subscription to test, rotate and enable, and
 	// one to delete.
 	webhook, webhookDel string
+	// Reports: a saved report to run and one to delete.
+	report, reportDel string
 }
 
 // formRoute is one form the UI posts, and the GraphQL operation behind it.
@@ -454,6 +456,35 @@ var formRoutes = []formRoute{
 		form: none, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { discardJob(id: $id) { id } }`, idVar(f.discardJob)
 		}},
+	// Reports.
+	{pattern: "/reports/save", path: fixed("/reports/save"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"name": {"Road " + string(f.role)}, "kind": {"NO_SHOWS"}, "period": {"LAST_MONTH"}, "compare": {"PREVIOUS_PERIOD"}, "by": {"WEEKDAY"}, "schedule": {"WEEKLY"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($n: String!) { saveReport(input: {name: $n, request: {kind: NO_SHOWS, namedPeriod: LAST_MONTH, comparison: PREVIOUS_PERIOD, groupBy: [WEEKDAY]}, schedule: WEEKLY}) { id } }`,
+				map[string]any{"n": "Road " + string(f.role)}
+		}},
+	{pattern: "/reports/subscription", path: fixed("/reports/subscription"),
+		form: func(roadFixture) url.Values { return url.Values{"weekly": {"true"}} },
+		gql: func(roadFixture) (string, map[string]any) {
+			return `mutation { setReportSubscription(weekly: true) { weekly } }`, nil
+		}},
+	{pattern: "/reports/saved/{id}/run", path: func(f roadFixture) string { return "/reports/saved/" + f.report + "/run" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { runReport(id: $id) { id } }`, idVar(f.report)
+		}},
+	{pattern: "/reports/saved/{id}/delete", path: func(f roadFixture) string { return "/reports/saved/" + f.reportDel + "/delete" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { deleteReport(id: $id) }`, idVar(f.reportDel)
+		}},
+	{pattern: "/reports/ad-spend", path: fixed("/reports/ad-spend"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"from": {"2026-01"}, fmt.Sprintf("spend.meta_ads.2026-0%d", 1+f.n): {"1200.50"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($m: String!) { setAdSpend(source: meta_ads, month: $m, cents: 120050) { cents } }`, map[string]any{"m": fmt.Sprintf("2026-0%d", 1+f.n)}
+		}},
 }
 
 func fixed(p string) func(roadFixture) string { return func(roadFixture) string { return p } }
@@ -750,6 +781,7 @@ func prepareRoads(t *testing.T, srv *testutil.Server, clk *roadClock) []roadFixt
 			map[string]any{"w": fmt.Sprintf("road-rm-%d", n), "s": f.service}, &ws)
 		f.wixService = ws.SetWixService.ID
 		f.webhookEvent = deadEvent(t, srv, n)
+		f.report, f.reportDel = savedReport(t, srv, admin, "Run "+string(role)), savedReport(t, srv, admin, "Delete "+string(role))
 		out = append(out, f)
 	}
 	return out
@@ -771,6 +803,15 @@ func deadEvent(t *testing.T, srv *testutil.Server, n int) string {
 		t.Fatal(err)
 	}
 	return ev.ID.String()
+}
+
+// savedReport saves, as admin, a report for a role's posts to act on.
+func savedReport(t *testing.T, srv *testutil.Server, admin *http.Client, name string) string {
+	t.Helper()
+	var out struct{ SaveReport struct{ ID string } }
+	srv.MustGraphQL(t, admin, `mutation($n: String!) { saveReport(input: {name: $n, request: {kind: FUNNEL, namedPeriod: LAST_MONTH}}) { id } }`,
+		map[string]any{"n": name}).Decode(t, &out)
+	return out.SaveReport.ID
 }
 
 // waitingJob enqueues, at the demo location, a job that waits a year (an

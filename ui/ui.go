@@ -57,7 +57,7 @@ func New(api API, opts Options) *UI {
 	return &UI{api: apis{
 		guard: api, layout: api, dash: api,
 		contacts: api, bookings: api, tasks: api, admin: api, ai: api, auto: api,
-		messaging: api, sms: api, inbound: api, webhooks: api,
+		messaging: api, sms: api, inbound: api, webhooks: api, reports: api,
 	}, opts: opts}
 }
 
@@ -77,6 +77,7 @@ func (u *UI) Routes(r chi.Router) {
 		u.messagingRoutes(r)
 		u.smsRoutes(r)
 		u.webhookRoutes(r)
+		u.reportRoutes(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.NotFoundf("", "There is no page at %s.", r.URL.Path))

@@ -49,6 +49,10 @@ func TestAIEval_WarmnessAndReportQuery(t *testing.T) {
 	if out, acc := evalRun(t, nil, "reportquery", "--file", "../../testdata/ai/reportquery.json"); acc < 0.9 {
 		t.Errorf("report query accuracy %.3f\n%s", acc, out)
 	}
+	// The reports' own 60 questions (issue 18).
+	if out, acc := evalRun(t, nil, "reportquery", "--file", "../../testdata/reports/questions.json"); acc < 0.9 || !strings.Contains(out, "/60)") {
+		t.Errorf("reports' questions: accuracy %.3f\n%s", acc, out)
+	}
 }
 
 // With a remote engine that fails, the evaluation still runs, on the

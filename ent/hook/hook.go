@@ -33,6 +33,18 @@ func (f APITokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.APITokenMutation", m)
 }
 
+// The AdSpendFunc type is an adapter to allow the use of ordinary
+// function as AdSpend mutator.
+type AdSpendFunc func(context.Context, *ent.AdSpendMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AdSpendFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AdSpendMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AdSpendMutation", m)
+}
+
 // The AuditEntryFunc type is an adapter to allow the use of ordinary
 // function as AuditEntry mutator.
 type AuditEntryFunc func(context.Context, *ent.AuditEntryMutation) (ent.Value, error)
@@ -249,6 +261,42 @@ func (f PermissionOverrideFunc) Mutate(ctx context.Context, m ent.Mutation) (ent
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PermissionOverrideMutation", m)
 }
 
+// The ReportEmailFunc type is an adapter to allow the use of ordinary
+// function as ReportEmail mutator.
+type ReportEmailFunc func(context.Context, *ent.ReportEmailMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReportEmailFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReportEmailMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportEmailMutation", m)
+}
+
+// The ReportRunFunc type is an adapter to allow the use of ordinary
+// function as ReportRun mutator.
+type ReportRunFunc func(context.Context, *ent.ReportRunMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReportRunFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReportRunMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportRunMutation", m)
+}
+
+// The ReportSubscriptionFunc type is an adapter to allow the use of ordinary
+// function as ReportSubscription mutator.
+type ReportSubscriptionFunc func(context.Context, *ent.ReportSubscriptionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReportSubscriptionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReportSubscriptionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportSubscriptionMutation", m)
+}
+
 // The SMSTemplateFunc type is an adapter to allow the use of ordinary
 // function as SMSTemplate mutator.
 type SMSTemplateFunc func(context.Context, *ent.SMSTemplateMutation) (ent.Value, error)
@@ -259,6 +307,18 @@ func (f SMSTemplateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SMSTemplateMutation", m)
+}
+
+// The SavedReportFunc type is an adapter to allow the use of ordinary
+// function as SavedReport mutator.
+type SavedReportFunc func(context.Context, *ent.SavedReportMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SavedReportFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SavedReportMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SavedReportMutation", m)
 }
 
 // The SearchKeyFunc type is an adapter to allow the use of ordinary
@@ -379,6 +439,18 @@ func (f UserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UserMutation", m)
+}
+
+// The WarmnessSnapshotFunc type is an adapter to allow the use of ordinary
+// function as WarmnessSnapshot mutator.
+type WarmnessSnapshotFunc func(context.Context, *ent.WarmnessSnapshotMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WarmnessSnapshotFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.WarmnessSnapshotMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.WarmnessSnapshotMutation", m)
 }
 
 // The WebhookEventFunc type is an adapter to allow the use of ordinary

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/adspend"
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
@@ -29,6 +30,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
+	"github.com/avatarimaging/avatarcrm/ent/reportemail"
+	"github.com/avatarimaging/avatarcrm/ent/reportrun"
+	"github.com/avatarimaging/avatarcrm/ent/reportsubscription"
+	"github.com/avatarimaging/avatarcrm/ent/savedreport"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
@@ -40,6 +45,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 )
@@ -152,6 +158,33 @@ func (f TraverseAPIToken) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.APITokenQuery", q)
+}
+
+// The AdSpendFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AdSpendFunc func(context.Context, *ent.AdSpendQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AdSpendFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AdSpendQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AdSpendQuery", q)
+}
+
+// The TraverseAdSpend type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAdSpend func(context.Context, *ent.AdSpendQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAdSpend) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAdSpend) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AdSpendQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AdSpendQuery", q)
 }
 
 // The AuditEntryFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -640,6 +673,87 @@ func (f TraversePermissionOverride) Traverse(ctx context.Context, q ent.Query) e
 	return fmt.Errorf("unexpected query type %T. expect *ent.PermissionOverrideQuery", q)
 }
 
+// The ReportEmailFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReportEmailFunc func(context.Context, *ent.ReportEmailQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReportEmailFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReportEmailQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReportEmailQuery", q)
+}
+
+// The TraverseReportEmail type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReportEmail func(context.Context, *ent.ReportEmailQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReportEmail) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReportEmail) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportEmailQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReportEmailQuery", q)
+}
+
+// The ReportRunFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReportRunFunc func(context.Context, *ent.ReportRunQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReportRunFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReportRunQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReportRunQuery", q)
+}
+
+// The TraverseReportRun type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReportRun func(context.Context, *ent.ReportRunQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReportRun) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReportRun) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportRunQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReportRunQuery", q)
+}
+
+// The ReportSubscriptionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReportSubscriptionFunc func(context.Context, *ent.ReportSubscriptionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReportSubscriptionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReportSubscriptionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReportSubscriptionQuery", q)
+}
+
+// The TraverseReportSubscription type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReportSubscription func(context.Context, *ent.ReportSubscriptionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReportSubscription) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReportSubscription) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportSubscriptionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReportSubscriptionQuery", q)
+}
+
 // The SMSTemplateFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SMSTemplateFunc func(context.Context, *ent.SMSTemplateQuery) (ent.Value, error)
 
@@ -665,6 +779,33 @@ func (f TraverseSMSTemplate) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.SMSTemplateQuery", q)
+}
+
+// The SavedReportFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SavedReportFunc func(context.Context, *ent.SavedReportQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SavedReportFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SavedReportQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SavedReportQuery", q)
+}
+
+// The TraverseSavedReport type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSavedReport func(context.Context, *ent.SavedReportQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSavedReport) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSavedReport) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SavedReportQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SavedReportQuery", q)
 }
 
 // The SearchKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -937,6 +1078,33 @@ func (f TraverseUser) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.UserQuery", q)
 }
 
+// The WarmnessSnapshotFunc type is an adapter to allow the use of ordinary function as a Querier.
+type WarmnessSnapshotFunc func(context.Context, *ent.WarmnessSnapshotQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f WarmnessSnapshotFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.WarmnessSnapshotQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.WarmnessSnapshotQuery", q)
+}
+
+// The TraverseWarmnessSnapshot type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseWarmnessSnapshot func(context.Context, *ent.WarmnessSnapshotQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseWarmnessSnapshot) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseWarmnessSnapshot) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WarmnessSnapshotQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.WarmnessSnapshotQuery", q)
+}
+
 // The WebhookEventFunc type is an adapter to allow the use of ordinary function as a Querier.
 type WebhookEventFunc func(context.Context, *ent.WebhookEventQuery) (ent.Value, error)
 
@@ -998,6 +1166,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AIUsageQuery, predicate.AIUsage, aiusage.OrderOption]{typ: ent.TypeAIUsage, tq: q}, nil
 	case *ent.APITokenQuery:
 		return &query[*ent.APITokenQuery, predicate.APIToken, apitoken.OrderOption]{typ: ent.TypeAPIToken, tq: q}, nil
+	case *ent.AdSpendQuery:
+		return &query[*ent.AdSpendQuery, predicate.AdSpend, adspend.OrderOption]{typ: ent.TypeAdSpend, tq: q}, nil
 	case *ent.AuditEntryQuery:
 		return &query[*ent.AuditEntryQuery, predicate.AuditEntry, auditentry.OrderOption]{typ: ent.TypeAuditEntry, tq: q}, nil
 	case *ent.AutomationRuleQuery:
@@ -1034,8 +1204,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.PermissionQuery, predicate.Permission, permission.OrderOption]{typ: ent.TypePermission, tq: q}, nil
 	case *ent.PermissionOverrideQuery:
 		return &query[*ent.PermissionOverrideQuery, predicate.PermissionOverride, permissionoverride.OrderOption]{typ: ent.TypePermissionOverride, tq: q}, nil
+	case *ent.ReportEmailQuery:
+		return &query[*ent.ReportEmailQuery, predicate.ReportEmail, reportemail.OrderOption]{typ: ent.TypeReportEmail, tq: q}, nil
+	case *ent.ReportRunQuery:
+		return &query[*ent.ReportRunQuery, predicate.ReportRun, reportrun.OrderOption]{typ: ent.TypeReportRun, tq: q}, nil
+	case *ent.ReportSubscriptionQuery:
+		return &query[*ent.ReportSubscriptionQuery, predicate.ReportSubscription, reportsubscription.OrderOption]{typ: ent.TypeReportSubscription, tq: q}, nil
 	case *ent.SMSTemplateQuery:
 		return &query[*ent.SMSTemplateQuery, predicate.SMSTemplate, smstemplate.OrderOption]{typ: ent.TypeSMSTemplate, tq: q}, nil
+	case *ent.SavedReportQuery:
+		return &query[*ent.SavedReportQuery, predicate.SavedReport, savedreport.OrderOption]{typ: ent.TypeSavedReport, tq: q}, nil
 	case *ent.SearchKeyQuery:
 		return &query[*ent.SearchKeyQuery, predicate.SearchKey, searchkey.OrderOption]{typ: ent.TypeSearchKey, tq: q}, nil
 	case *ent.SearchWordQuery:
@@ -1056,6 +1234,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.TouchpointQuery, predicate.Touchpoint, touchpoint.OrderOption]{typ: ent.TypeTouchpoint, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
+	case *ent.WarmnessSnapshotQuery:
+		return &query[*ent.WarmnessSnapshotQuery, predicate.WarmnessSnapshot, warmnesssnapshot.OrderOption]{typ: ent.TypeWarmnessSnapshot, tq: q}, nil
 	case *ent.WebhookEventQuery:
 		return &query[*ent.WebhookEventQuery, predicate.WebhookEvent, webhookevent.OrderOption]{typ: ent.TypeWebhookEvent, tq: q}, nil
 	case *ent.WixServiceQuery:

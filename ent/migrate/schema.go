@@ -118,6 +118,42 @@ var (
 			},
 		},
 	}
+	// AdSpendsColumns holds the columns for the "ad_spends" table.
+	AdSpendsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms"}},
+		{Name: "month", Type: field.TypeString, Size: 7},
+		{Name: "cents", Type: field.TypeInt64},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// AdSpendsTable holds the schema information for the "ad_spends" table.
+	AdSpendsTable = &schema.Table{
+		Name:       "ad_spends",
+		Columns:    AdSpendsColumns,
+		PrimaryKey: []*schema.Column{AdSpendsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ad_spends_locations_location",
+				Columns:    []*schema.Column{AdSpendsColumns[6]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "adspend_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{AdSpendsColumns[6]},
+			},
+			{
+				Name:    "adspend_location_id_source_month",
+				Unique:  true,
+				Columns: []*schema.Column{AdSpendsColumns[6], AdSpendsColumns[3], AdSpendsColumns[4]},
+			},
+		},
+	}
 	// AuditEntriesColumns holds the columns for the "audit_entries" table.
 	AuditEntriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt64, Increment: true},
@@ -335,6 +371,11 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{BookingsColumns[14], BookingsColumns[6], BookingsColumns[7]},
 			},
+			{
+				Name:    "booking_location_id_starts_at_status_contact_id_service_id_created_at_confirmed_at_staff_id_price_cents",
+				Unique:  false,
+				Columns: []*schema.Column{BookingsColumns[14], BookingsColumns[3], BookingsColumns[5], BookingsColumns[15], BookingsColumns[16], BookingsColumns[1], BookingsColumns[9], BookingsColumns[17], BookingsColumns[12]},
+			},
 		},
 	}
 	// BookingEventsColumns holds the columns for the "booking_events" table.
@@ -456,6 +497,7 @@ var (
 		{Name: "enrichment", Type: field.TypeJSON, Nullable: true},
 		{Name: "sms_failed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "sms_failed_reason", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "campaign", Type: field.TypeString, Nullable: true, Size: 120},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "assigned_to_id", Type: field.TypeString, Nullable: true},
 	}
@@ -467,13 +509,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_locations_location",
-				Columns:    []*schema.Column{ContactsColumns[28]},
+				Columns:    []*schema.Column{ContactsColumns[29]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_assigned_to",
-				Columns:    []*schema.Column{ContactsColumns[29]},
+				Columns:    []*schema.Column{ContactsColumns[30]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -482,22 +524,27 @@ var (
 			{
 				Name:    "contact_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28]},
+				Columns: []*schema.Column{ContactsColumns[29]},
 			},
 			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[5]},
+			},
+			{
+				Name:    "contact_id_lead_source_campaign",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[0], ContactsColumns[8], ContactsColumns[28]},
 			},
 			{
 				Name:    "contact_location_id_email",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -505,7 +552,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -513,7 +560,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_stage_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -521,12 +568,12 @@ var (
 			{
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_location_id_date_of_birth",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[7]},
+				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[7]},
 			},
 		},
 	}
@@ -996,7 +1043,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"manager", "staff", "viewer"}},
 		{Name: "resource", Type: field.TypeEnum, Enums: []string{"contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "api_tokens", "audit"}},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export", "manage"}},
 		{Name: "condition", Type: field.TypeEnum, Enums: []string{"own_location_only", "own_records_only"}, Default: "own_location_only"},
 		{Name: "location_id", Type: field.TypeString},
 	}
@@ -1032,7 +1079,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "resource", Type: field.TypeEnum, Enums: []string{"contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "api_tokens", "audit"}},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export", "manage"}},
 		{Name: "effect", Type: field.TypeEnum, Enums: []string{"grant", "deny"}},
 		{Name: "condition", Type: field.TypeEnum, Enums: []string{"own_location_only", "own_records_only"}, Default: "own_location_only"},
 		{Name: "reason", Type: field.TypeString, Size: 300, Default: ""},
@@ -1071,6 +1118,128 @@ var (
 			},
 		},
 	}
+	// ReportEmailsColumns holds the columns for the "report_emails" table.
+	ReportEmailsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "key", Type: field.TypeString, Size: 200},
+		{Name: "user_id", Type: field.TypeString, Nullable: true},
+		{Name: "to", Type: field.TypeString, Size: 254},
+		{Name: "subject", Type: field.TypeString, Size: 300},
+		{Name: "html", Type: field.TypeString, Size: 2147483647},
+		{Name: "text", Type: field.TypeString, Size: 2147483647},
+		{Name: "provider", Type: field.TypeString, Size: 40, Default: "outbox"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"stored", "sent", "failed"}, Default: "stored"},
+		{Name: "error", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// ReportEmailsTable holds the schema information for the "report_emails" table.
+	ReportEmailsTable = &schema.Table{
+		Name:       "report_emails",
+		Columns:    ReportEmailsColumns,
+		PrimaryKey: []*schema.Column{ReportEmailsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "report_emails_locations_location",
+				Columns:    []*schema.Column{ReportEmailsColumns[13]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reportemail_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReportEmailsColumns[13]},
+			},
+			{
+				Name:    "reportemail_location_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{ReportEmailsColumns[13], ReportEmailsColumns[3]},
+			},
+		},
+	}
+	// ReportRunsColumns holds the columns for the "report_runs" table.
+	ReportRunsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "report_id", Type: field.TypeString, Nullable: true},
+		{Name: "kind", Type: field.TypeString, Size: 40},
+		{Name: "trigger", Type: field.TypeEnum, Enums: []string{"manual", "schedule"}, Default: "manual"},
+		{Name: "ran_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "ran_at", Type: field.TypeTime},
+		{Name: "period_key", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "request", Type: field.TypeString, Size: 2147483647},
+		{Name: "result", Type: field.TypeString, Size: 2147483647},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// ReportRunsTable holds the schema information for the "report_runs" table.
+	ReportRunsTable = &schema.Table{
+		Name:       "report_runs",
+		Columns:    ReportRunsColumns,
+		PrimaryKey: []*schema.Column{ReportRunsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "report_runs_locations_location",
+				Columns:    []*schema.Column{ReportRunsColumns[9]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reportrun_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReportRunsColumns[9]},
+			},
+			{
+				Name:    "reportrun_report_id_ran_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReportRunsColumns[1], ReportRunsColumns[5]},
+			},
+			{
+				Name:    "reportrun_report_id_period_key",
+				Unique:  true,
+				Columns: []*schema.Column{ReportRunsColumns[1], ReportRunsColumns[6]},
+			},
+		},
+	}
+	// ReportSubscriptionsColumns holds the columns for the "report_subscriptions" table.
+	ReportSubscriptionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeString},
+		{Name: "weekly", Type: field.TypeBool, Default: false},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// ReportSubscriptionsTable holds the schema information for the "report_subscriptions" table.
+	ReportSubscriptionsTable = &schema.Table{
+		Name:       "report_subscriptions",
+		Columns:    ReportSubscriptionsColumns,
+		PrimaryKey: []*schema.Column{ReportSubscriptionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "report_subscriptions_locations_location",
+				Columns:    []*schema.Column{ReportSubscriptionsColumns[5]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reportsubscription_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReportSubscriptionsColumns[5]},
+			},
+			{
+				Name:    "reportsubscription_location_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{ReportSubscriptionsColumns[5], ReportSubscriptionsColumns[3]},
+			},
+		},
+	}
 	// SmsTemplatesColumns holds the columns for the "sms_templates" table.
 	SmsTemplatesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -1105,6 +1274,45 @@ var (
 				Name:    "smstemplate_location_id_key",
 				Unique:  true,
 				Columns: []*schema.Column{SmsTemplatesColumns[7], SmsTemplatesColumns[3]},
+			},
+		},
+	}
+	// SavedReportsColumns holds the columns for the "saved_reports" table.
+	SavedReportsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 120},
+		{Name: "kind", Type: field.TypeString, Size: 40},
+		{Name: "request", Type: field.TypeString, Size: 2147483647},
+		{Name: "schedule", Type: field.TypeEnum, Enums: []string{"none", "daily", "weekly", "monthly"}, Default: "none"},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "last_run_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// SavedReportsTable holds the schema information for the "saved_reports" table.
+	SavedReportsTable = &schema.Table{
+		Name:       "saved_reports",
+		Columns:    SavedReportsColumns,
+		PrimaryKey: []*schema.Column{SavedReportsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "saved_reports_locations_location",
+				Columns:    []*schema.Column{SavedReportsColumns[9]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "savedreport_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{SavedReportsColumns[9]},
+			},
+			{
+				Name:    "savedreport_location_id_name",
+				Unique:  false,
+				Columns: []*schema.Column{SavedReportsColumns[9], SavedReportsColumns[3]},
 			},
 		},
 	}
@@ -1556,6 +1764,46 @@ var (
 			},
 		},
 	}
+	// WarmnessSnapshotsColumns holds the columns for the "warmness_snapshots" table.
+	WarmnessSnapshotsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "contact_id", Type: field.TypeString},
+		{Name: "day", Type: field.TypeString, Size: 10},
+		{Name: "score", Type: field.TypeInt},
+		{Name: "band", Type: field.TypeInt},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// WarmnessSnapshotsTable holds the schema information for the "warmness_snapshots" table.
+	WarmnessSnapshotsTable = &schema.Table{
+		Name:       "warmness_snapshots",
+		Columns:    WarmnessSnapshotsColumns,
+		PrimaryKey: []*schema.Column{WarmnessSnapshotsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "warmness_snapshots_locations_location",
+				Columns:    []*schema.Column{WarmnessSnapshotsColumns[5]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "warmnesssnapshot_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{WarmnessSnapshotsColumns[5]},
+			},
+			{
+				Name:    "warmnesssnapshot_contact_id_day",
+				Unique:  true,
+				Columns: []*schema.Column{WarmnessSnapshotsColumns[1], WarmnessSnapshotsColumns[2]},
+			},
+			{
+				Name:    "warmnesssnapshot_location_id_day",
+				Unique:  false,
+				Columns: []*schema.Column{WarmnessSnapshotsColumns[5], WarmnessSnapshotsColumns[2]},
+			},
+		},
+	}
 	// WebhookEventsColumns holds the columns for the "webhook_events" table.
 	WebhookEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -1649,6 +1897,7 @@ var (
 	Tables = []*schema.Table{
 		AiUsagesTable,
 		APITokensTable,
+		AdSpendsTable,
 		AuditEntriesTable,
 		AutomationRulesTable,
 		AutomationRunsTable,
@@ -1667,7 +1916,11 @@ var (
 		OptOutsTable,
 		PermissionsTable,
 		PermissionOverridesTable,
+		ReportEmailsTable,
+		ReportRunsTable,
+		ReportSubscriptionsTable,
 		SmsTemplatesTable,
+		SavedReportsTable,
 		SearchKeysTable,
 		SearchWordsTable,
 		ServicesTable,
@@ -1678,6 +1931,7 @@ var (
 		TaskEventsTable,
 		TouchpointsTable,
 		UsersTable,
+		WarmnessSnapshotsTable,
 		WebhookEventsTable,
 		WixServicesTable,
 	}
@@ -1688,6 +1942,7 @@ func init() {
 	APITokensTable.ForeignKeys[0].RefTable = LocationsTable
 	APITokensTable.ForeignKeys[1].RefTable = UsersTable
 	APITokensTable.ForeignKeys[2].RefTable = UsersTable
+	AdSpendsTable.ForeignKeys[0].RefTable = LocationsTable
 	AutomationRulesTable.ForeignKeys[0].RefTable = LocationsTable
 	AutomationRunsTable.ForeignKeys[0].RefTable = LocationsTable
 	AutomationRunsTable.ForeignKeys[1].RefTable = AutomationRulesTable
@@ -1721,7 +1976,11 @@ func init() {
 	PermissionsTable.ForeignKeys[0].RefTable = LocationsTable
 	PermissionOverridesTable.ForeignKeys[0].RefTable = LocationsTable
 	PermissionOverridesTable.ForeignKeys[1].RefTable = UsersTable
+	ReportEmailsTable.ForeignKeys[0].RefTable = LocationsTable
+	ReportRunsTable.ForeignKeys[0].RefTable = LocationsTable
+	ReportSubscriptionsTable.ForeignKeys[0].RefTable = LocationsTable
 	SmsTemplatesTable.ForeignKeys[0].RefTable = LocationsTable
+	SavedReportsTable.ForeignKeys[0].RefTable = LocationsTable
 	SearchKeysTable.ForeignKeys[0].RefTable = ContactsTable
 	ServicesTable.ForeignKeys[0].RefTable = LocationsTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
@@ -1741,6 +2000,7 @@ func init() {
 	TouchpointsTable.ForeignKeys[2].RefTable = UsersTable
 	TouchpointsTable.ForeignKeys[3].RefTable = BookingsTable
 	UsersTable.ForeignKeys[0].RefTable = LocationsTable
+	WarmnessSnapshotsTable.ForeignKeys[0].RefTable = LocationsTable
 	WebhookEventsTable.ForeignKeys[0].RefTable = LocationsTable
 	WixServicesTable.ForeignKeys[0].RefTable = LocationsTable
 }

@@ -12,6 +12,9 @@ type AIUsage func(*sql.Selector)
 // APIToken is the predicate function for apitoken builders.
 type APIToken func(*sql.Selector)
 
+// AdSpend is the predicate function for adspend builders.
+type AdSpend func(*sql.Selector)
+
 // AuditEntry is the predicate function for auditentry builders.
 type AuditEntry func(*sql.Selector)
 
@@ -66,8 +69,20 @@ type Permission func(*sql.Selector)
 // PermissionOverride is the predicate function for permissionoverride builders.
 type PermissionOverride func(*sql.Selector)
 
+// ReportEmail is the predicate function for reportemail builders.
+type ReportEmail func(*sql.Selector)
+
+// ReportRun is the predicate function for reportrun builders.
+type ReportRun func(*sql.Selector)
+
+// ReportSubscription is the predicate function for reportsubscription builders.
+type ReportSubscription func(*sql.Selector)
+
 // SMSTemplate is the predicate function for smstemplate builders.
 type SMSTemplate func(*sql.Selector)
+
+// SavedReport is the predicate function for savedreport builders.
+type SavedReport func(*sql.Selector)
 
 // SearchKey is the predicate function for searchkey builders.
 type SearchKey func(*sql.Selector)
@@ -98,6 +113,9 @@ type Touchpoint func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// WarmnessSnapshot is the predicate function for warmnesssnapshot builders.
+type WarmnessSnapshot func(*sql.Selector)
 
 // WebhookEvent is the predicate function for webhookevent builders.
 type WebhookEvent func(*sql.Selector)

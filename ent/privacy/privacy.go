@@ -159,6 +159,30 @@ func (f APITokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.APITokenMutation", m)
 }
 
+// The AdSpendQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AdSpendQueryRuleFunc func(context.Context, *ent.AdSpendQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AdSpendQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AdSpendQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AdSpendQuery", q)
+}
+
+// The AdSpendMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AdSpendMutationRuleFunc func(context.Context, *ent.AdSpendMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AdSpendMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AdSpendMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AdSpendMutation", m)
+}
+
 // The AuditEntryQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditEntryQueryRuleFunc func(context.Context, *ent.AuditEntryQuery) error
@@ -591,6 +615,78 @@ func (f PermissionOverrideMutationRuleFunc) EvalMutation(ctx context.Context, m 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PermissionOverrideMutation", m)
 }
 
+// The ReportEmailQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReportEmailQueryRuleFunc func(context.Context, *ent.ReportEmailQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReportEmailQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportEmailQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReportEmailQuery", q)
+}
+
+// The ReportEmailMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReportEmailMutationRuleFunc func(context.Context, *ent.ReportEmailMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReportEmailMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReportEmailMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportEmailMutation", m)
+}
+
+// The ReportRunQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReportRunQueryRuleFunc func(context.Context, *ent.ReportRunQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReportRunQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportRunQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReportRunQuery", q)
+}
+
+// The ReportRunMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReportRunMutationRuleFunc func(context.Context, *ent.ReportRunMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReportRunMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReportRunMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportRunMutation", m)
+}
+
+// The ReportSubscriptionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReportSubscriptionQueryRuleFunc func(context.Context, *ent.ReportSubscriptionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReportSubscriptionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportSubscriptionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReportSubscriptionQuery", q)
+}
+
+// The ReportSubscriptionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReportSubscriptionMutationRuleFunc func(context.Context, *ent.ReportSubscriptionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReportSubscriptionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReportSubscriptionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportSubscriptionMutation", m)
+}
+
 // The SMSTemplateQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SMSTemplateQueryRuleFunc func(context.Context, *ent.SMSTemplateQuery) error
@@ -613,6 +709,30 @@ func (f SMSTemplateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SMSTemplateMutation", m)
+}
+
+// The SavedReportQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SavedReportQueryRuleFunc func(context.Context, *ent.SavedReportQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SavedReportQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SavedReportQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SavedReportQuery", q)
+}
+
+// The SavedReportMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SavedReportMutationRuleFunc func(context.Context, *ent.SavedReportMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SavedReportMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SavedReportMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SavedReportMutation", m)
 }
 
 // The SearchKeyQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -855,6 +975,30 @@ func (f UserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserMutation", m)
 }
 
+// The WarmnessSnapshotQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type WarmnessSnapshotQueryRuleFunc func(context.Context, *ent.WarmnessSnapshotQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f WarmnessSnapshotQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WarmnessSnapshotQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.WarmnessSnapshotQuery", q)
+}
+
+// The WarmnessSnapshotMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type WarmnessSnapshotMutationRuleFunc func(context.Context, *ent.WarmnessSnapshotMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f WarmnessSnapshotMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.WarmnessSnapshotMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WarmnessSnapshotMutation", m)
+}
+
 // The WebhookEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type WebhookEventQueryRuleFunc func(context.Context, *ent.WebhookEventQuery) error
@@ -942,6 +1086,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.APITokenQuery:
 		return q.Filter(), nil
+	case *ent.AdSpendQuery:
+		return q.Filter(), nil
 	case *ent.AuditEntryQuery:
 		return q.Filter(), nil
 	case *ent.AutomationRuleQuery:
@@ -978,7 +1124,15 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.PermissionOverrideQuery:
 		return q.Filter(), nil
+	case *ent.ReportEmailQuery:
+		return q.Filter(), nil
+	case *ent.ReportRunQuery:
+		return q.Filter(), nil
+	case *ent.ReportSubscriptionQuery:
+		return q.Filter(), nil
 	case *ent.SMSTemplateQuery:
+		return q.Filter(), nil
+	case *ent.SavedReportQuery:
 		return q.Filter(), nil
 	case *ent.SearchKeyQuery:
 		return q.Filter(), nil
@@ -1000,6 +1154,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
+	case *ent.WarmnessSnapshotQuery:
+		return q.Filter(), nil
 	case *ent.WebhookEventQuery:
 		return q.Filter(), nil
 	case *ent.WixServiceQuery:
@@ -1014,6 +1170,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AIUsageMutation:
 		return m.Filter(), nil
 	case *ent.APITokenMutation:
+		return m.Filter(), nil
+	case *ent.AdSpendMutation:
 		return m.Filter(), nil
 	case *ent.AuditEntryMutation:
 		return m.Filter(), nil
@@ -1051,7 +1209,15 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.PermissionOverrideMutation:
 		return m.Filter(), nil
+	case *ent.ReportEmailMutation:
+		return m.Filter(), nil
+	case *ent.ReportRunMutation:
+		return m.Filter(), nil
+	case *ent.ReportSubscriptionMutation:
+		return m.Filter(), nil
 	case *ent.SMSTemplateMutation:
+		return m.Filter(), nil
+	case *ent.SavedReportMutation:
 		return m.Filter(), nil
 	case *ent.SearchKeyMutation:
 		return m.Filter(), nil
@@ -1072,6 +1238,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.TouchpointMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
+		return m.Filter(), nil
+	case *ent.WarmnessSnapshotMutation:
 		return m.Filter(), nil
 	case *ent.WebhookEventMutation:
 		return m.Filter(), nil

@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/ent/adspend"
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
@@ -26,6 +27,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
+	"github.com/avatarimaging/avatarcrm/ent/reportemail"
+	"github.com/avatarimaging/avatarcrm/ent/reportrun"
+	"github.com/avatarimaging/avatarcrm/ent/reportsubscription"
+	"github.com/avatarimaging/avatarcrm/ent/savedreport"
 	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
@@ -40,6 +45,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
 	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 
@@ -231,6 +237,63 @@ func init() {
 	apitokenDescID := apitokenMixinFields0[0].Descriptor()
 	// apitoken.DefaultID holds the default value on creation for the id field.
 	apitoken.DefaultID = apitokenDescID.Default.(func() pulid.ID)
+	adspendMixin := schema.AdSpend{}.Mixin()
+	adspend.Policy = privacy.NewPolicies(adspendMixin[2], schema.AdSpend{})
+	adspend.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := adspend.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	adspendMixinHooks2 := adspendMixin[2].Hooks()
+
+	adspend.Hooks[1] = adspendMixinHooks2[0]
+
+	adspend.Hooks[2] = adspendMixinHooks2[1]
+	adspendMixinFields0 := adspendMixin[0].Fields()
+	_ = adspendMixinFields0
+	adspendMixinFields1 := adspendMixin[1].Fields()
+	_ = adspendMixinFields1
+	adspendFields := schema.AdSpend{}.Fields()
+	_ = adspendFields
+	// adspendDescCreatedAt is the schema descriptor for created_at field.
+	adspendDescCreatedAt := adspendMixinFields1[0].Descriptor()
+	// adspend.DefaultCreatedAt holds the default value on creation for the created_at field.
+	adspend.DefaultCreatedAt = adspendDescCreatedAt.Default.(func() time.Time)
+	// adspendDescUpdatedAt is the schema descriptor for updated_at field.
+	adspendDescUpdatedAt := adspendMixinFields1[1].Descriptor()
+	// adspend.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	adspend.DefaultUpdatedAt = adspendDescUpdatedAt.Default.(func() time.Time)
+	// adspend.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	adspend.UpdateDefaultUpdatedAt = adspendDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// adspendDescMonth is the schema descriptor for month field.
+	adspendDescMonth := adspendFields[1].Descriptor()
+	// adspend.MonthValidator is a validator for the "month" field. It is called by the builders before save.
+	adspend.MonthValidator = func() func(string) error {
+		validators := adspendDescMonth.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(month string) error {
+			for _, fn := range fns {
+				if err := fn(month); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// adspendDescCents is the schema descriptor for cents field.
+	adspendDescCents := adspendFields[2].Descriptor()
+	// adspend.CentsValidator is a validator for the "cents" field. It is called by the builders before save.
+	adspend.CentsValidator = adspendDescCents.Validators[0].(func(int64) error)
+	// adspendDescID is the schema descriptor for id field.
+	adspendDescID := adspendMixinFields0[0].Descriptor()
+	// adspend.DefaultID holds the default value on creation for the id field.
+	adspend.DefaultID = adspendDescID.Default.(func() pulid.ID)
 	auditentry.Policy = privacy.NewPolicies(schema.AuditEntry{})
 	auditentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -685,6 +748,10 @@ func init() {
 	contactDescSmsFailedReason := contactFields[25].Descriptor()
 	// contact.SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
 	contact.SmsFailedReasonValidator = contactDescSmsFailedReason.Validators[0].(func(string) error)
+	// contactDescCampaign is the schema descriptor for campaign field.
+	contactDescCampaign := contactFields[26].Descriptor()
+	// contact.CampaignValidator is a validator for the "campaign" field. It is called by the builders before save.
+	contact.CampaignValidator = contactDescCampaign.Validators[0].(func(string) error)
 	// contactDescID is the schema descriptor for id field.
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
@@ -1374,6 +1441,172 @@ func init() {
 	permissionoverrideDescID := permissionoverrideMixinFields0[0].Descriptor()
 	// permissionoverride.DefaultID holds the default value on creation for the id field.
 	permissionoverride.DefaultID = permissionoverrideDescID.Default.(func() pulid.ID)
+	reportemailMixin := schema.ReportEmail{}.Mixin()
+	reportemail.Policy = privacy.NewPolicies(reportemailMixin[2], schema.ReportEmail{})
+	reportemail.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reportemail.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportemailMixinHooks2 := reportemailMixin[2].Hooks()
+
+	reportemail.Hooks[1] = reportemailMixinHooks2[0]
+
+	reportemail.Hooks[2] = reportemailMixinHooks2[1]
+	reportemailMixinFields0 := reportemailMixin[0].Fields()
+	_ = reportemailMixinFields0
+	reportemailMixinFields1 := reportemailMixin[1].Fields()
+	_ = reportemailMixinFields1
+	reportemailFields := schema.ReportEmail{}.Fields()
+	_ = reportemailFields
+	// reportemailDescCreatedAt is the schema descriptor for created_at field.
+	reportemailDescCreatedAt := reportemailMixinFields1[0].Descriptor()
+	// reportemail.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reportemail.DefaultCreatedAt = reportemailDescCreatedAt.Default.(func() time.Time)
+	// reportemailDescUpdatedAt is the schema descriptor for updated_at field.
+	reportemailDescUpdatedAt := reportemailMixinFields1[1].Descriptor()
+	// reportemail.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	reportemail.DefaultUpdatedAt = reportemailDescUpdatedAt.Default.(func() time.Time)
+	// reportemail.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	reportemail.UpdateDefaultUpdatedAt = reportemailDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reportemailDescKey is the schema descriptor for key field.
+	reportemailDescKey := reportemailFields[0].Descriptor()
+	// reportemail.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	reportemail.KeyValidator = func() func(string) error {
+		validators := reportemailDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reportemailDescTo is the schema descriptor for to field.
+	reportemailDescTo := reportemailFields[2].Descriptor()
+	// reportemail.ToValidator is a validator for the "to" field. It is called by the builders before save.
+	reportemail.ToValidator = reportemailDescTo.Validators[0].(func(string) error)
+	// reportemailDescSubject is the schema descriptor for subject field.
+	reportemailDescSubject := reportemailFields[3].Descriptor()
+	// reportemail.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	reportemail.SubjectValidator = reportemailDescSubject.Validators[0].(func(string) error)
+	// reportemailDescProvider is the schema descriptor for provider field.
+	reportemailDescProvider := reportemailFields[6].Descriptor()
+	// reportemail.DefaultProvider holds the default value on creation for the provider field.
+	reportemail.DefaultProvider = reportemailDescProvider.Default.(string)
+	// reportemail.ProviderValidator is a validator for the "provider" field. It is called by the builders before save.
+	reportemail.ProviderValidator = reportemailDescProvider.Validators[0].(func(string) error)
+	// reportemailDescError is the schema descriptor for error field.
+	reportemailDescError := reportemailFields[8].Descriptor()
+	// reportemail.DefaultError holds the default value on creation for the error field.
+	reportemail.DefaultError = reportemailDescError.Default.(string)
+	// reportemail.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	reportemail.ErrorValidator = reportemailDescError.Validators[0].(func(string) error)
+	// reportemailDescID is the schema descriptor for id field.
+	reportemailDescID := reportemailMixinFields0[0].Descriptor()
+	// reportemail.DefaultID holds the default value on creation for the id field.
+	reportemail.DefaultID = reportemailDescID.Default.(func() pulid.ID)
+	reportrunMixin := schema.ReportRun{}.Mixin()
+	reportrun.Policy = privacy.NewPolicies(reportrunMixin[1], schema.ReportRun{})
+	reportrun.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reportrun.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportrunMixinHooks1 := reportrunMixin[1].Hooks()
+	reportrunHooks := schema.ReportRun{}.Hooks()
+
+	reportrun.Hooks[1] = reportrunMixinHooks1[0]
+
+	reportrun.Hooks[2] = reportrunMixinHooks1[1]
+
+	reportrun.Hooks[3] = reportrunHooks[0]
+	reportrunMixinFields0 := reportrunMixin[0].Fields()
+	_ = reportrunMixinFields0
+	reportrunFields := schema.ReportRun{}.Fields()
+	_ = reportrunFields
+	// reportrunDescKind is the schema descriptor for kind field.
+	reportrunDescKind := reportrunFields[1].Descriptor()
+	// reportrun.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	reportrun.KindValidator = func() func(string) error {
+		validators := reportrunDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reportrunDescRanAt is the schema descriptor for ran_at field.
+	reportrunDescRanAt := reportrunFields[4].Descriptor()
+	// reportrun.DefaultRanAt holds the default value on creation for the ran_at field.
+	reportrun.DefaultRanAt = reportrunDescRanAt.Default.(func() time.Time)
+	// reportrunDescPeriodKey is the schema descriptor for period_key field.
+	reportrunDescPeriodKey := reportrunFields[5].Descriptor()
+	// reportrun.DefaultPeriodKey holds the default value on creation for the period_key field.
+	reportrun.DefaultPeriodKey = reportrunDescPeriodKey.Default.(string)
+	// reportrun.PeriodKeyValidator is a validator for the "period_key" field. It is called by the builders before save.
+	reportrun.PeriodKeyValidator = reportrunDescPeriodKey.Validators[0].(func(string) error)
+	// reportrunDescID is the schema descriptor for id field.
+	reportrunDescID := reportrunMixinFields0[0].Descriptor()
+	// reportrun.DefaultID holds the default value on creation for the id field.
+	reportrun.DefaultID = reportrunDescID.Default.(func() pulid.ID)
+	reportsubscriptionMixin := schema.ReportSubscription{}.Mixin()
+	reportsubscription.Policy = privacy.NewPolicies(reportsubscriptionMixin[2], schema.ReportSubscription{})
+	reportsubscription.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reportsubscription.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportsubscriptionMixinHooks2 := reportsubscriptionMixin[2].Hooks()
+
+	reportsubscription.Hooks[1] = reportsubscriptionMixinHooks2[0]
+
+	reportsubscription.Hooks[2] = reportsubscriptionMixinHooks2[1]
+	reportsubscriptionMixinFields0 := reportsubscriptionMixin[0].Fields()
+	_ = reportsubscriptionMixinFields0
+	reportsubscriptionMixinFields1 := reportsubscriptionMixin[1].Fields()
+	_ = reportsubscriptionMixinFields1
+	reportsubscriptionFields := schema.ReportSubscription{}.Fields()
+	_ = reportsubscriptionFields
+	// reportsubscriptionDescCreatedAt is the schema descriptor for created_at field.
+	reportsubscriptionDescCreatedAt := reportsubscriptionMixinFields1[0].Descriptor()
+	// reportsubscription.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reportsubscription.DefaultCreatedAt = reportsubscriptionDescCreatedAt.Default.(func() time.Time)
+	// reportsubscriptionDescUpdatedAt is the schema descriptor for updated_at field.
+	reportsubscriptionDescUpdatedAt := reportsubscriptionMixinFields1[1].Descriptor()
+	// reportsubscription.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	reportsubscription.DefaultUpdatedAt = reportsubscriptionDescUpdatedAt.Default.(func() time.Time)
+	// reportsubscription.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	reportsubscription.UpdateDefaultUpdatedAt = reportsubscriptionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reportsubscriptionDescWeekly is the schema descriptor for weekly field.
+	reportsubscriptionDescWeekly := reportsubscriptionFields[1].Descriptor()
+	// reportsubscription.DefaultWeekly holds the default value on creation for the weekly field.
+	reportsubscription.DefaultWeekly = reportsubscriptionDescWeekly.Default.(bool)
+	// reportsubscriptionDescID is the schema descriptor for id field.
+	reportsubscriptionDescID := reportsubscriptionMixinFields0[0].Descriptor()
+	// reportsubscription.DefaultID holds the default value on creation for the id field.
+	reportsubscription.DefaultID = reportsubscriptionDescID.Default.(func() pulid.ID)
 	smstemplateMixin := schema.SMSTemplate{}.Mixin()
 	smstemplate.Policy = privacy.NewPolicies(smstemplateMixin[2], schema.SMSTemplate{})
 	smstemplate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1467,6 +1700,77 @@ func init() {
 	smstemplateDescID := smstemplateMixinFields0[0].Descriptor()
 	// smstemplate.DefaultID holds the default value on creation for the id field.
 	smstemplate.DefaultID = smstemplateDescID.Default.(func() pulid.ID)
+	savedreportMixin := schema.SavedReport{}.Mixin()
+	savedreport.Policy = privacy.NewPolicies(savedreportMixin[2], schema.SavedReport{})
+	savedreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := savedreport.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	savedreportMixinHooks2 := savedreportMixin[2].Hooks()
+
+	savedreport.Hooks[1] = savedreportMixinHooks2[0]
+
+	savedreport.Hooks[2] = savedreportMixinHooks2[1]
+	savedreportMixinFields0 := savedreportMixin[0].Fields()
+	_ = savedreportMixinFields0
+	savedreportMixinFields1 := savedreportMixin[1].Fields()
+	_ = savedreportMixinFields1
+	savedreportFields := schema.SavedReport{}.Fields()
+	_ = savedreportFields
+	// savedreportDescCreatedAt is the schema descriptor for created_at field.
+	savedreportDescCreatedAt := savedreportMixinFields1[0].Descriptor()
+	// savedreport.DefaultCreatedAt holds the default value on creation for the created_at field.
+	savedreport.DefaultCreatedAt = savedreportDescCreatedAt.Default.(func() time.Time)
+	// savedreportDescUpdatedAt is the schema descriptor for updated_at field.
+	savedreportDescUpdatedAt := savedreportMixinFields1[1].Descriptor()
+	// savedreport.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	savedreport.DefaultUpdatedAt = savedreportDescUpdatedAt.Default.(func() time.Time)
+	// savedreport.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	savedreport.UpdateDefaultUpdatedAt = savedreportDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// savedreportDescName is the schema descriptor for name field.
+	savedreportDescName := savedreportFields[0].Descriptor()
+	// savedreport.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	savedreport.NameValidator = func() func(string) error {
+		validators := savedreportDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// savedreportDescKind is the schema descriptor for kind field.
+	savedreportDescKind := savedreportFields[1].Descriptor()
+	// savedreport.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	savedreport.KindValidator = func() func(string) error {
+		validators := savedreportDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// savedreportDescID is the schema descriptor for id field.
+	savedreportDescID := savedreportMixinFields0[0].Descriptor()
+	// savedreport.DefaultID holds the default value on creation for the id field.
+	savedreport.DefaultID = savedreportDescID.Default.(func() pulid.ID)
 	searchkey.Policy = privacy.NewPolicies(schema.SearchKey{})
 	searchkey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -2013,6 +2317,55 @@ func init() {
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.
 	user.DefaultID = userDescID.Default.(func() pulid.ID)
+	warmnesssnapshotMixin := schema.WarmnessSnapshot{}.Mixin()
+	warmnesssnapshot.Policy = privacy.NewPolicies(warmnesssnapshotMixin[1], schema.WarmnessSnapshot{})
+	warmnesssnapshot.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := warmnesssnapshot.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	warmnesssnapshotMixinHooks1 := warmnesssnapshotMixin[1].Hooks()
+
+	warmnesssnapshot.Hooks[1] = warmnesssnapshotMixinHooks1[0]
+
+	warmnesssnapshot.Hooks[2] = warmnesssnapshotMixinHooks1[1]
+	warmnesssnapshotMixinFields0 := warmnesssnapshotMixin[0].Fields()
+	_ = warmnesssnapshotMixinFields0
+	warmnesssnapshotFields := schema.WarmnessSnapshot{}.Fields()
+	_ = warmnesssnapshotFields
+	// warmnesssnapshotDescDay is the schema descriptor for day field.
+	warmnesssnapshotDescDay := warmnesssnapshotFields[1].Descriptor()
+	// warmnesssnapshot.DayValidator is a validator for the "day" field. It is called by the builders before save.
+	warmnesssnapshot.DayValidator = func() func(string) error {
+		validators := warmnesssnapshotDescDay.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(day string) error {
+			for _, fn := range fns {
+				if err := fn(day); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// warmnesssnapshotDescScore is the schema descriptor for score field.
+	warmnesssnapshotDescScore := warmnesssnapshotFields[2].Descriptor()
+	// warmnesssnapshot.ScoreValidator is a validator for the "score" field. It is called by the builders before save.
+	warmnesssnapshot.ScoreValidator = warmnesssnapshotDescScore.Validators[0].(func(int) error)
+	// warmnesssnapshotDescBand is the schema descriptor for band field.
+	warmnesssnapshotDescBand := warmnesssnapshotFields[3].Descriptor()
+	// warmnesssnapshot.BandValidator is a validator for the "band" field. It is called by the builders before save.
+	warmnesssnapshot.BandValidator = warmnesssnapshotDescBand.Validators[0].(func(int) error)
+	// warmnesssnapshotDescID is the schema descriptor for id field.
+	warmnesssnapshotDescID := warmnesssnapshotMixinFields0[0].Descriptor()
+	// warmnesssnapshot.DefaultID holds the default value on creation for the id field.
+	warmnesssnapshot.DefaultID = warmnesssnapshotDescID.Default.(func() pulid.ID)
 	webhookeventMixin := schema.WebhookEvent{}.Mixin()
 	webhookevent.Policy = privacy.NewPolicies(webhookeventMixin[1], schema.WebhookEvent{})
 	webhookevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -117,6 +117,10 @@ func (Contact) Fields() []ent.Field {
 		// email's link; clicking it sets email_consent and clears it.
 		field.String("consent_token_hash").Optional().Nillable().Sensitive().MaxLen(64).
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		// Reports (issue 18): revenue is attributed to the lead's source
+		// and campaign.
+		field.String("campaign").Optional().Nillable().MaxLen(120).
+			Comment("The advertising campaign the lead came from (utm_campaign), for revenue attribution"),
 	}
 }
 
@@ -148,6 +152,9 @@ var notArchived = entsql.IndexWhere("archived_at IS NULL")
 func (Contact) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("location_id", "phone"),
+		// The reports join every booking to its contact's source and
+		// campaign: read from this index, not the wide contact row.
+		index.Fields("id", "lead_source", "campaign"),
 		index.Fields("location_id", "email"),
 		// id last lets the index alone answer COUNT(id) and the
 		// warmness-then-id order of paginated lists, without a sort.

@@ -39,6 +39,9 @@ type TenantMixin struct {
 	// Write is the resource whose create/update/delete permission a
 	// mutation needs.
 	Write rbac.Resource
+	// WriteAs, when set, is the one action every mutation needs on Write
+	// instead of create/update/delete (saved reports: reports:manage).
+	WriteAs rbac.Action
 	// Own names the field holding the owner's user ID, for grants limited to
 	// the viewer's own records (rbac.OwnRecordsOnly).
 	Own string
@@ -89,10 +92,17 @@ func (m TenantMixin) Policy() ent.Policy {
 		Mutation: privacy.MutationPolicy{
 			entrule.DenyIfNoViewer(),
 			entrule.DenyCreateElsewhere(),
-			entrule.MutationPermission(m.Write, m.Own),
+			m.mutationPermission(),
 			entrule.FilterToLocation(),
 		},
 	}
+}
+
+func (m TenantMixin) mutationPermission() privacy.MutationRule {
+	if m.WriteAs != "" {
+		return entrule.MutationPermissionAs(m.Write, m.WriteAs)
+	}
+	return entrule.MutationPermission(m.Write, m.Own)
 }
 
 // Hooks of the TenantMixin.

@@ -34,6 +34,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/schedule"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/server"
@@ -83,6 +84,8 @@ type App struct {
 	// form (webhooks.go).
 	Webhooks *webhooks.Service
 	LeadForm *leadform.Service
+	// Reports computes the reports and sends the Monday summary.
+	Reports *reports.Service
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -190,6 +193,12 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.openWebhooks(taskSvc)
+	// Reports read the figures with their own SQL, bound to the
+	// locations the viewer may read (internal/reports).
+	a.Reports = &reports.Service{Client: d.Client, SQL: d.SQL, Dialect: d.Dialect, Now: a.Now}
+	if a.Ent.AI != nil {
+		a.Reports.AI = a.Ent.AI
+	}
 	if err := a.openJobs(ctx, warm, taskSvc); err != nil {
 		return err
 	}
@@ -220,6 +229,7 @@ func (a *App) Open(ctx context.Context) error {
 		Jobs:           a.Jobs,
 		Messaging:      a.Messaging,
 		SMS:            a.SMS,
+		ReportService:  a.Reports,
 		Scheduler:      a.Schedules,
 		AI:             aiSvc,
 		Hooks:          a.Hooks,

@@ -47,7 +47,7 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	hooks.AddWorkers(ws, a.Hooks)
 	alert.AddWorkers(ws, a.Alerts)
 	wix.AddWorkers(ws, a.Wix)
-	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
+	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg, Reports: a.Reports})
 	a.aiWorkers(ws)
 	automation.AddWorkers(ws, a.Automation)
 	contacts.AddWorkers(ws, a.Contacts)

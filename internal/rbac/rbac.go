@@ -87,10 +87,14 @@ const (
 	Update Action = "update"
 	Delete Action = "delete"
 	Export Action = "export"
+	// Manage is changing what belongs to everyone reading a resource
+	// rather than the records themselves: saved reports, their schedules,
+	// ad spend and the weekly summary's subscriptions (reports:manage).
+	Manage Action = "manage"
 )
 
 // Actions lists every action.
-var Actions = []Action{Read, Create, Update, Delete, Export}
+var Actions = []Action{Read, Create, Update, Delete, Export, Manage}
 
 // Condition narrows a grant.
 type Condition string
@@ -245,7 +249,7 @@ func DefaultGrants() []Grant {
 	add(g(Manager, Bookings, OwnLocationOnly, Delete, Export))
 	add(g(Manager, Tasks, OwnLocationOnly, Update, Delete, Export))
 	add(g(Manager, Campaigns, OwnLocationOnly, Create, Update, Delete, Export))
-	add(g(Manager, Reports, OwnLocationOnly, Export))
+	add(g(Manager, Reports, OwnLocationOnly, Export, Manage))
 	add(g(Manager, Automation, OwnLocationOnly, Read, Create, Update, Delete))
 	add(g(Manager, Settings, OwnLocationOnly, Read))
 	// admin: everything, always (see Table.Decide); no rows.

@@ -10,14 +10,14 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
 // The schedules of the automation issue (names are contracts for the CLI).
-// warmness, reprioritize, reminders and recalls do their work; the
-// weekly-summary slot's worker is a placeholder that a later issue fills
-// (marked PLACEHOLDER below).
+// Every schedule does its work; weekly-summary sends the Monday report
+// email (internal/reports).
 
 // Entries returns the standard schedules.
 func Entries() []Entry {
@@ -47,6 +47,11 @@ func Entries() []Entry {
 			Doc: "Monday 8:00 in each location's zone: the week's summary",
 			Job: func(s Slot) river.JobArgs { return WeeklySummaryArgs{Period: PeriodOf(s)} },
 		},
+		{
+			Name: "saved-reports", Cron: "0 6 * * *", PerLocation: true, CatchUp: 6 * time.Hour,
+			Doc: "6:00 in each location's zone: saved reports due (daily; weekly on Mondays; monthly on the 1st)",
+			Job: func(s Slot) river.JobArgs { return SavedReportsArgs{Period: PeriodOf(s)} },
+		},
 	}
 }
 
@@ -56,6 +61,9 @@ type Deps struct {
 	Tasks    *tasks.Service
 	// Messaging queues the reminders and recalls.
 	Messaging *messaging.Service
+	// Reports writes the daily warmness snapshots after a rescoring and
+	// sends the weekly summary; nil leaves both undone (a warning).
+	Reports *reports.Service
 }
 
 // AddWorkers registers the workers of the scheduled jobs.
@@ -64,7 +72,8 @@ func AddWorkers(ws *jobs.Workers, d Deps) {
 	jobs.Add(ws, &reprioritizeWorker{d: d})
 	jobs.Add(ws, &remindersWorker{d: d})
 	jobs.Add(ws, &recallsWorker{d: d})
-	jobs.Add(ws, &placeholderWorker[WeeklySummaryArgs]{})
+	jobs.Add(ws, &weeklySummaryWorker{d: d})
+	jobs.Add(ws, &savedReportsWorker{d: d})
 }
 
 // maintenance puts a scan on the queue that runs one job at a time, so a
@@ -95,7 +104,15 @@ func (w *warmnessWorker) Work(ctx context.Context, j *river.Job[WarmnessArgs]) e
 		return fmt.Errorf("rescored %d contacts before: %w", n, err)
 	}
 	slog.Info("warmness rescored", "contacts", n, "period", j.Args.Period.Period)
-	return river.RecordOutput(ctx, map[string]int{"rescored": n})
+	// The reports' warmness trends read a snapshot of each contact's band
+	// whenever it changes (at most one row per contact and day).
+	snap := 0
+	if w.d.Reports != nil {
+		if snap, err = w.d.Reports.SnapshotAll(ctx); err != nil {
+			return fmt.Errorf("warmness snapshots: %w", err)
+		}
+	}
+	return river.RecordOutput(ctx, map[string]int{"rescored": n, "snapshots": snap})
 }
 
 // ReprioritizeArgs applies the task priority rules again everywhere.
@@ -172,16 +189,63 @@ type WeeklySummaryArgs struct{ Period }
 // Kind implements river.JobArgs.
 func (WeeklySummaryArgs) Kind() string { return "schedule.weekly-summary" }
 
-// placeholderWorker completes a scheduled job without doing anything.
-//
-// PLACEHOLDER(automation): the weekly summary's report comes with a later
-// issue. Replace the registration in AddWorkers with the real worker; the
-// schedule and its unique period stay.
-type placeholderWorker[T river.JobArgs] struct {
-	river.WorkerDefaults[T]
+type weeklySummaryWorker struct {
+	river.WorkerDefaults[WeeklySummaryArgs]
+	d Deps
 }
 
-func (w *placeholderWorker[T]) Work(ctx context.Context, j *river.Job[T]) error {
-	slog.Debug("scheduled job has no worker yet (placeholder)", "kind", j.Kind, "job", j.ID)
-	return river.RecordOutput(ctx, map[string]string{"placeholder": "filled by the automation step"})
+// Work sends the location's summary of the week before the slot to the
+// managers and admins who opted in; each email's key makes a rerun send
+// nothing twice.
+func (w *weeklySummaryWorker) Work(ctx context.Context, j *river.Job[WeeklySummaryArgs]) error {
+	if w.d.Reports == nil {
+		slog.Warn("weekly summary: no reports service", "location", j.Args.LocationID)
+		return nil
+	}
+	at, err := time.Parse(time.RFC3339, j.Args.Period.Period)
+	if err != nil {
+		return fmt.Errorf("weekly summary: period %q: %w", j.Args.Period.Period, err)
+	}
+	res, err := w.d.Reports.Weekly(ctx, j.Args.LocationID, at)
+	if err != nil {
+		return fmt.Errorf("weekly summary: %w", err)
+	}
+	slog.Info("weekly summary", "location", j.Args.LocationID, "week", res.Week, "sent", res.Sent, "skipped", res.Skipped)
+	return river.RecordOutput(ctx, res)
+}
+
+// SavedReportsArgs is one location's saved-reports slot.
+type SavedReportsArgs struct{ Period }
+
+// Kind implements river.JobArgs.
+func (SavedReportsArgs) Kind() string { return "schedule.saved-reports" }
+
+type savedReportsWorker struct {
+	river.WorkerDefaults[SavedReportsArgs]
+	d Deps
+}
+
+// Work runs the location's saved reports due on the slot's local day and
+// stores their runs; each run's period key makes a rerun store nothing
+// twice.
+func (w *savedReportsWorker) Work(ctx context.Context, j *river.Job[SavedReportsArgs]) error {
+	if w.d.Reports == nil {
+		slog.Warn("saved reports: no reports service", "location", j.Args.LocationID)
+		return nil
+	}
+	at, err := time.Parse(time.RFC3339, j.Args.Period.Period)
+	if err != nil {
+		return fmt.Errorf("saved reports: period %q: %w", j.Args.Period.Period, err)
+	}
+	// The slot's time carries the location's offset: its wall clock is
+	// the location's day.
+	res, err := w.d.Reports.RunDue(ctx, j.Args.LocationID, at, at.Location())
+	if err != nil {
+		return fmt.Errorf("saved reports: %w", err)
+	}
+	if len(res.Failed) > 0 {
+		slog.Warn("saved reports failed", "location", j.Args.LocationID, "failed", res.Failed)
+	}
+	slog.Info("saved reports", "location", j.Args.LocationID, "ran", res.Ran, "skipped", res.Skipped)
+	return river.RecordOutput(ctx, res)
 }

@@ -65,6 +65,13 @@ const (
 	// Outbound webhooks for integrators (internal/webhooks).
 	WebhookSubscription = "whs"
 	WebhookDelivery     = "whd"
+	// Reports (internal/reports).
+	SavedReport        = "rpt"
+	ReportRun          = "rrn"
+	WarmnessSnapshot   = "wsn"
+	AdSpend            = "ads"
+	ReportSubscription = "rsb"
+	ReportEmail        = "rem"
 )
 
 var (

@@ -119,6 +119,18 @@ func MutationPermission(res rbac.Resource, ownField string) privacy.MutationRule
 	})
 }
 
+// MutationPermissionAs requires act on res for every mutation, whatever
+// its operation: an entity whose changes are one permission (saved
+// reports and their settings: reports:manage).
+func MutationPermissionAs(res rbac.Resource, act rbac.Action) privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		if !viewer.FromContext(ctx).Can(res, act).Allowed {
+			return forbidden(res, act)
+		}
+		return privacy.Skip
+	})
+}
+
 func decide(ctx context.Context, f privacy.Filter, res rbac.Resource, act rbac.Action, ownField string) error {
 	v := viewer.FromContext(ctx)
 	d := v.Can(res, act)

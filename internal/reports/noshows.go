@@ -1,0 +1,289 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+)
+
+// bookingFilters writes the spec's filters over bookings b and contacts c,
+// for bookings starting in [start, end) at a location in zone.
+func (b *builder) bookingFilters(f Filters, zone *time.Location, start, end time.Time) string {
+	var w []string
+	if len(f.Services) > 0 {
+		// By name, through the small services table: the scans join no
+		// service row per booking.
+		w = append(w, "b.service_id IN (SELECT id FROM services WHERE name IN ("+list(b, f.Services)+"))")
+	}
+	if len(f.Sources) > 0 {
+		vs := make([]string, len(f.Sources))
+		for i, v := range f.Sources {
+			vs[i] = string(v)
+		}
+		w = append(w, "c.lead_source IN ("+list(b, vs)+")")
+	}
+	if len(f.Campaigns) > 0 {
+		w = append(w, "c.campaign IN ("+list(b, f.Campaigns)+")")
+	}
+	if len(f.PractitionerIDs) > 0 {
+		vs := make([]string, len(f.PractitionerIDs))
+		for i, v := range f.PractitionerIDs {
+			vs[i] = string(v)
+		}
+		w = append(w, "b.staff_id IN ("+list(b, vs)+")")
+	}
+	if len(f.Weekdays) > 0 {
+		w = append(w, b.weekday("b.starts_at", zone, start, end)+" IN ("+ints(f.Weekdays)+")")
+	}
+	if len(f.Hours) > 0 {
+		w = append(w, b.hour("b.starts_at", zone, start, end)+" IN ("+ints(f.Hours)+")")
+	}
+	if len(w) == 0 {
+		return ""
+	}
+	return " AND " + strings.Join(w, " AND ")
+}
+
+// ints writes validated small integers inline (they are not text).
+func ints(vs []int) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Lead time buckets: whole 24-hour days from booking to appointment.
+var leadTimes = []struct {
+	below int // days
+	label string
+}{{1, "Under 1 day"}, {3, "1–2 days"}, {8, "3–7 days"}, {15, "8–14 days"}, {31, "15–30 days"}, {1 << 30, "31 days or more"}}
+
+// noShowCell is one group of the no-show scan.
+type noShowCell struct {
+	bucket             int
+	service, source    string
+	weekday, hour      int
+	leadTime           int
+	confirmed          bool
+	staff              string
+	noShows, outcomes  int
+	location, locLabel string
+}
+
+// scanNoShows groups the bookings of one location that started in the
+// span and whose outcome is recorded (completed or no_show) by every
+// dimension the report breaks down by, counting no-shows and outcomes.
+func (s *Service) scanNoShows(ctx context.Context, loc location, sp span, f Filters, buckets []time.Time) ([]noShowCell, error) {
+	b := newBuilder(s.Dialect)
+	lt := b.epoch("b.starts_at") + " - " + b.epoch("b.created_at")
+	var ltCase strings.Builder
+	ltCase.WriteString("(CASE")
+	for i, l := range leadTimes[:len(leadTimes)-1] {
+		fmt.Fprintf(&ltCase, " WHEN %s < %d THEN %d", lt, l.below*86400, i)
+	}
+	fmt.Fprintf(&ltCase, " ELSE %d END)", len(leadTimes)-1)
+	q := "SELECT " + b.bucket("b.starts_at", buckets) + ", b.service_id, " +
+		b.weekday("b.starts_at", loc.Zone, sp.start, sp.end) + ", " +
+		b.hour("b.starts_at", loc.Zone, sp.start, sp.end) + ", c.lead_source, " + ltCase.String() + ", " +
+		"CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE 1 END, COALESCE(b.staff_id, ''), " +
+		"SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), COUNT(*) " +
+		"FROM bookings b JOIN contacts c ON c.id = b.contact_id " +
+		"WHERE b.location_id = " + b.arg(string(loc.ID)) +
+		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
+		" AND b.status IN ('completed', 'no_show')" + b.bookingFilters(f, loc.Zone, sp.start, sp.end) +
+		" GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("reports: no-shows: %w", err)
+	}
+	defer rows.Close()
+	var out []noShowCell
+	for rows.Next() {
+		c := noShowCell{location: string(loc.ID), locLabel: loc.Name}
+		var conf int
+		if err := rows.Scan(&c.bucket, &c.service, &c.weekday, &c.hour, &c.source, &c.leadTime, &conf, &c.staff, &c.noShows, &c.outcomes); err != nil {
+			return nil, err
+		}
+		c.confirmed = conf == 1
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	names, err := s.serviceNames(ctx, loc.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].service = names[out[i].service]
+	}
+	return out, nil
+}
+
+// noShows is the no-show report: the rate (no-shows out of appointments
+// whose outcome is recorded) overall, over time and by location, service,
+// weekday, hour, lead source, lead time, reminder confirmation,
+// practitioner and weekday × hour.
+func (s *Service) noShows(ctx context.Context, r *run) error {
+	bk := bucketsOf(r.spec.From, r.spec.To, r.zone)
+	tallies := map[Dimension]*tally{
+		DimLocation:     newTally("location", DimLocation, "No-show rate by location"),
+		DimService:      newTally("service", DimService, "No-show rate by service"),
+		DimWeekday:      newTally("weekday", DimWeekday, "No-show rate by weekday"),
+		DimHour:         newTally("hour", DimHour, "No-show rate by hour of day"),
+		DimSource:       newTally("source", DimSource, "No-show rate by lead source"),
+		DimLeadTime:     newTally("lead_time", DimLeadTime, "No-show rate by lead time"),
+		DimReminder:     newTally("reminder", DimReminder, "No-show rate by reminder confirmation"),
+		DimPractitioner: newTally("practitioner", DimPractitioner, "No-show rate by practitioner"),
+	}
+	tallies[DimLocation].order = byLabel
+	tallies[DimService].order = byLabel
+	tallies[DimWeekday].order = byNumericKey
+	tallies[DimHour].order = byNumericKey
+	tallies[DimLeadTime].order = byNumericKey
+	tallies[DimPractitioner].order = byLabel
+	cells := newTally("weekday_hour", "", "No-show rate by weekday and hour")
+	series := make([][2]int, len(bk.starts))
+	var noShows, outcomes int
+	staff := map[string]bool{}
+	for _, loc := range r.locs {
+		sp := spanOf(r.spec.From, r.spec.To, loc.Zone)
+		lb := bucketsOf(r.spec.From, r.spec.To, loc.Zone)
+		rows, err := s.scanNoShows(ctx, loc, sp, r.spec.Filters, lb.starts)
+		if err != nil {
+			return err
+		}
+		for _, c := range rows {
+			noShows += c.noShows
+			outcomes += c.outcomes
+			if c.bucket < len(series) {
+				series[c.bucket][0] += c.noShows
+				series[c.bucket][1] += c.outcomes
+			}
+			tallies[DimLocation].add(c.location, c.locLabel, c.noShows, c.outcomes)
+			tallies[DimService].add(c.service, c.service, c.noShows, c.outcomes)
+			tallies[DimWeekday].add(strconv.Itoa(c.weekday), weekdayNames[c.weekday], c.noShows, c.outcomes)
+			tallies[DimHour].add(strconv.Itoa(c.hour), hourLabel(c.hour), c.noShows, c.outcomes)
+			tallies[DimSource].add(c.source, sourceLabel(c.source), c.noShows, c.outcomes)
+			tallies[DimLeadTime].add(strconv.Itoa(c.leadTime), leadTimes[c.leadTime].label, c.noShows, c.outcomes)
+			conf := "not_confirmed"
+			label := "Reminder not confirmed"
+			if c.confirmed {
+				conf, label = "confirmed", "Reminder confirmed"
+			}
+			tallies[DimReminder].add(conf, label, c.noShows, c.outcomes)
+			if c.staff != "" {
+				staff[c.staff] = true
+			}
+			tallies[DimPractitioner].add(c.staff, c.staff, c.noShows, c.outcomes)
+			key := fmt.Sprintf("%d-%02d", c.weekday, c.hour)
+			cells.add(key, weekdayNames[c.weekday]+" "+hourLabel(c.hour), c.noShows, c.outcomes)
+		}
+	}
+	if err := s.labelStaff(ctx, tallies[DimPractitioner]); err != nil {
+		return err
+	}
+	// The comparison period: the totals only.
+	var prevNo, prevOut int
+	if r.spec.CompareFrom != nil {
+		for _, loc := range r.locs {
+			sp := spanOf(*r.spec.CompareFrom, *r.spec.CompareTo, loc.Zone)
+			rows, err := s.scanNoShows(ctx, loc, sp, r.spec.Filters, nil)
+			if err != nil {
+				return err
+			}
+			for _, c := range rows {
+				prevNo += c.noShows
+				prevOut += c.outcomes
+			}
+		}
+	}
+	rt := rateTotal("no_show_rate", "No-show rate", noShows, outcomes, r.spec.CompareFrom != nil, prevNo, prevOut)
+	rt.LowerIsBetter = true
+	r.res.Totals = append(r.res.Totals, rt,
+		countTotal("no_shows", "No-shows", noShows, r.spec.CompareFrom != nil, prevNo, true),
+		countTotal("attended", "Attended", outcomes-noShows, r.spec.CompareFrom != nil, prevOut-prevNo, false),
+		countTotal("appointments", "Appointments with an outcome", outcomes, r.spec.CompareFrom != nil, prevOut, false))
+	ser := Series{Key: "no_show_rate", Label: "No-show rate", Unit: UnitRate, Points: []Point{}}
+	for i := range bk.starts {
+		ser.Points = append(ser.Points, Point{Label: bk.labels[i], From: bk.froms[i], To: bk.tos[i],
+			Value: rate(series[i][0], series[i][1]), Count: ptr(series[i][0]), Denominator: ptr(series[i][1])})
+	}
+	r.res.Series = append(r.res.Series, ser)
+	for _, d := range r.dims([]Dimension{DimLocation, DimService, DimWeekday, DimHour, DimSource, DimLeadTime, DimReminder, DimPractitioner}) {
+		if t := tallies[d]; t != nil {
+			r.res.Breakdowns = append(r.res.Breakdowns, t.breakdown(UnitRate))
+		}
+	}
+	cells.order = byNumericKeyPair
+	r.res.Breakdowns = append(r.res.Breakdowns, cells.breakdown(UnitRate))
+	return nil
+}
+
+// byNumericKeyPair orders "weekday-hour" keys.
+func byNumericKeyPair(a, b *Row) int {
+	if c := byNumericKey(a, b); c != 0 {
+		return c
+	}
+	_, ah, _ := strings.Cut(a.Key, "-")
+	_, bh, _ := strings.Cut(b.Key, "-")
+	return atoi(ah) - atoi(bh)
+}
+
+// labelStaff replaces practitioner IDs by names ("" is "Not assigned").
+func (s *Service) labelStaff(ctx context.Context, t *tally) error {
+	var ids []string
+	for k := range t.rows {
+		if k != "" {
+			ids = append(ids, k)
+		}
+	}
+	if r, ok := t.rows[""]; ok {
+		r.Label = "Not assigned"
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	b := newBuilder(s.Dialect)
+	rows, err := s.SQL.QueryContext(ctx, "SELECT id, name, email FROM users WHERE id IN ("+list(b, ids)+")", b.args...)
+	if err != nil {
+		return fmt.Errorf("reports: practitioners: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name, email string
+		if err := rows.Scan(&id, &name, &email); err != nil {
+			return err
+		}
+		if name == "" {
+			name = email
+		}
+		t.rows[id].Label = name
+	}
+	return rows.Err()
+}
+
+// serviceNames maps a location's service IDs to their names.
+func (s *Service) serviceNames(ctx context.Context, loc pulid.ID) (map[string]string, error) {
+	b := newBuilder(s.Dialect)
+	rows, err := s.SQL.QueryContext(ctx, "SELECT id, name FROM services WHERE location_id = "+b.arg(string(loc)), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("reports: services: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
