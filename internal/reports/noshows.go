@@ -78,7 +78,7 @@ type noShowCell struct {
 // scanNoShows groups the bookings of one location that started in the
 // span and whose outcome is recorded (completed or no_show) by every
 // dimension the report breaks down by, counting no-shows and outcomes.
-func (s *Service) scanNoShows(ctx context.Context, loc location, sp span, f Filters, buckets []time.Time) ([]noShowCell, error) {
+func (s *Service) scanNoShows(ctx context.Context, loc location, sp span, f Filters, buckets []time.Time, detail bool) ([]noShowCell, error) {
 	b := newBuilder(s.Dialect)
 	lt := b.epoch("b.starts_at") + " - " + b.epoch("b.created_at")
 	var ltCase strings.Builder
@@ -87,16 +87,22 @@ func (s *Service) scanNoShows(ctx context.Context, loc location, sp span, f Filt
 		fmt.Fprintf(&ltCase, " WHEN %s < %d THEN %d", lt, l.below*86400, i)
 	}
 	fmt.Fprintf(&ltCase, " ELSE %d END)", len(leadTimes)-1)
-	q := "SELECT " + b.bucket("b.starts_at", buckets) + ", b.service_id, " +
+	cols := b.bucket("b.starts_at", buckets) + ", b.service_id, " +
 		b.weekday("b.starts_at", loc.Zone, sp.start, sp.end) + ", " +
 		b.hour("b.starts_at", loc.Zone, sp.start, sp.end) + ", c.lead_source, " + ltCase.String() + ", " +
-		"CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE 1 END, COALESCE(b.staff_id, ''), " +
-		"SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), COUNT(*) " +
+		"CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE 1 END, COALESCE(b.staff_id, ''), "
+	group := " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+	if !detail {
+		// The comparison period needs the totals only.
+		cols, group = "0, '', 0, 0, '', 0, 0, '', ", ""
+		b = newBuilder(s.Dialect)
+	}
+	q := "SELECT " + cols +
+		"COALESCE(SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), 0), COUNT(*) " +
 		"FROM bookings b JOIN contacts c ON c.id = b.contact_id " +
 		"WHERE b.location_id = " + b.arg(string(loc.ID)) +
 		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
-		" AND b.status IN ('completed', 'no_show')" + b.bookingFilters(f, loc.Zone, sp.start, sp.end) +
-		" GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+		" AND b.status IN ('completed', 'no_show')" + b.bookingFilters(f, loc.Zone, sp.start, sp.end) + group
 	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: no-shows: %w", err)
@@ -155,7 +161,7 @@ func (s *Service) noShows(ctx context.Context, r *run) error {
 	for _, loc := range r.locs {
 		sp := spanOf(r.spec.From, r.spec.To, loc.Zone)
 		lb := bucketsOf(r.spec.From, r.spec.To, loc.Zone)
-		rows, err := s.scanNoShows(ctx, loc, sp, r.spec.Filters, lb.starts)
+		rows, err := s.scanNoShows(ctx, loc, sp, r.spec.Filters, lb.starts, true)
 		if err != nil {
 			return err
 		}
@@ -194,7 +200,7 @@ func (s *Service) noShows(ctx context.Context, r *run) error {
 	if r.spec.CompareFrom != nil {
 		for _, loc := range r.locs {
 			sp := spanOf(*r.spec.CompareFrom, *r.spec.CompareTo, loc.Zone)
-			rows, err := s.scanNoShows(ctx, loc, sp, r.spec.Filters, nil)
+			rows, err := s.scanNoShows(ctx, loc, sp, r.spec.Filters, nil, false)
 			if err != nil {
 				return err
 			}
