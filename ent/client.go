@@ -23,6 +23,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -68,6 +71,12 @@ type Client struct {
 	Booking *BookingClient
 	// BookingEvent is the client for interacting with the BookingEvent builders.
 	BookingEvent *BookingEventClient
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
+	// CampaignEvent is the client for interacting with the CampaignEvent builders.
+	CampaignEvent *CampaignEventClient
+	// CampaignRecipient is the client for interacting with the CampaignRecipient builders.
+	CampaignRecipient *CampaignRecipientClient
 	// CancelReason is the client for interacting with the CancelReason builders.
 	CancelReason *CancelReasonClient
 	// Contact is the client for interacting with the Contact builders.
@@ -134,6 +143,9 @@ func (c *Client) init() {
 	c.AutomationRun = NewAutomationRunClient(c.config)
 	c.Booking = NewBookingClient(c.config)
 	c.BookingEvent = NewBookingEventClient(c.config)
+	c.Campaign = NewCampaignClient(c.config)
+	c.CampaignEvent = NewCampaignEventClient(c.config)
+	c.CampaignRecipient = NewCampaignRecipientClient(c.config)
 	c.CancelReason = NewCancelReasonClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Conversation = NewConversationClient(c.config)
@@ -257,6 +269,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AutomationRun:      NewAutomationRunClient(cfg),
 		Booking:            NewBookingClient(cfg),
 		BookingEvent:       NewBookingEventClient(cfg),
+		Campaign:           NewCampaignClient(cfg),
+		CampaignEvent:      NewCampaignEventClient(cfg),
+		CampaignRecipient:  NewCampaignRecipientClient(cfg),
 		CancelReason:       NewCancelReasonClient(cfg),
 		Contact:            NewContactClient(cfg),
 		Conversation:       NewConversationClient(cfg),
@@ -307,6 +322,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AutomationRun:      NewAutomationRunClient(cfg),
 		Booking:            NewBookingClient(cfg),
 		BookingEvent:       NewBookingEventClient(cfg),
+		Campaign:           NewCampaignClient(cfg),
+		CampaignEvent:      NewCampaignEventClient(cfg),
+		CampaignRecipient:  NewCampaignRecipientClient(cfg),
 		CancelReason:       NewCancelReasonClient(cfg),
 		Contact:            NewContactClient(cfg),
 		Conversation:       NewConversationClient(cfg),
@@ -361,11 +379,12 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
-		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Conversation, c.Event,
-		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
-		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
-		c.SearchWord, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WebhookEvent,
+		c.Booking, c.BookingEvent, c.Campaign, c.CampaignEvent, c.CampaignRecipient,
+		c.CancelReason, c.Contact, c.Conversation, c.Event, c.IPRule, c.ImportJob,
+		c.Invitation, c.Location, c.Membership, c.Message, c.OptOut, c.Permission,
+		c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.SearchWord, c.Service,
+		c.Session, c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
+		c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -376,11 +395,12 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
-		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Conversation, c.Event,
-		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
-		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
-		c.SearchWord, c.Service, c.Session, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WebhookEvent,
+		c.Booking, c.BookingEvent, c.Campaign, c.CampaignEvent, c.CampaignRecipient,
+		c.CancelReason, c.Contact, c.Conversation, c.Event, c.IPRule, c.ImportJob,
+		c.Invitation, c.Location, c.Membership, c.Message, c.OptOut, c.Permission,
+		c.PermissionOverride, c.SMSTemplate, c.SearchKey, c.SearchWord, c.Service,
+		c.Session, c.StageChange, c.Task, c.TaskEvent, c.Touchpoint, c.User,
+		c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -403,6 +423,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Booking.mutate(ctx, m)
 	case *BookingEventMutation:
 		return c.BookingEvent.mutate(ctx, m)
+	case *CampaignMutation:
+		return c.Campaign.mutate(ctx, m)
+	case *CampaignEventMutation:
+		return c.CampaignEvent.mutate(ctx, m)
+	case *CampaignRecipientMutation:
+		return c.CampaignRecipient.mutate(ctx, m)
 	case *CancelReasonMutation:
 		return c.CancelReason.mutate(ctx, m)
 	case *ContactMutation:
@@ -1663,6 +1689,536 @@ func (c *BookingEventClient) mutate(ctx context.Context, m *BookingEventMutation
 		return (&BookingEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown BookingEvent mutation op: %q", m.Op())
+	}
+}
+
+// CampaignClient is a client for the Campaign schema.
+type CampaignClient struct {
+	config
+}
+
+// NewCampaignClient returns a client for the Campaign from the given config.
+func NewCampaignClient(c config) *CampaignClient {
+	return &CampaignClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `campaign.Hooks(f(g(h())))`.
+func (c *CampaignClient) Use(hooks ...Hook) {
+	c.hooks.Campaign = append(c.hooks.Campaign, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `campaign.Intercept(f(g(h())))`.
+func (c *CampaignClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Campaign = append(c.inters.Campaign, interceptors...)
+}
+
+// Create returns a builder for creating a Campaign entity.
+func (c *CampaignClient) Create() *CampaignCreate {
+	mutation := newCampaignMutation(c.config, OpCreate)
+	return &CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Campaign entities.
+func (c *CampaignClient) CreateBulk(builders ...*CampaignCreate) *CampaignCreateBulk {
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CampaignClient) MapCreateBulk(slice any, setFunc func(*CampaignCreate, int)) *CampaignCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CampaignCreateBulk{err: fmt.Errorf("calling to CampaignClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CampaignCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Campaign.
+func (c *CampaignClient) Update() *CampaignUpdate {
+	mutation := newCampaignMutation(c.config, OpUpdate)
+	return &CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CampaignClient) UpdateOne(_m *Campaign) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaign(_m))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CampaignClient) UpdateOneID(id pulid.ID) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaignID(id))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Campaign.
+func (c *CampaignClient) Delete() *CampaignDelete {
+	mutation := newCampaignMutation(c.config, OpDelete)
+	return &CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CampaignClient) DeleteOne(_m *Campaign) *CampaignDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CampaignClient) DeleteOneID(id pulid.ID) *CampaignDeleteOne {
+	builder := c.Delete().Where(campaign.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CampaignDeleteOne{builder}
+}
+
+// Query returns a query builder for Campaign.
+func (c *CampaignClient) Query() *CampaignQuery {
+	return &CampaignQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCampaign},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Campaign entity by its id.
+func (c *CampaignClient) Get(ctx context.Context, id pulid.ID) (*Campaign, error) {
+	return c.Query().Where(campaign.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CampaignClient) GetX(ctx context.Context, id pulid.ID) *Campaign {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a Campaign.
+func (c *CampaignClient) QueryLocation(_m *Campaign) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaign.Table, campaign.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaign.LocationTable, campaign.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecipients queries the recipients edge of a Campaign.
+func (c *CampaignClient) QueryRecipients(_m *Campaign) *CampaignRecipientQuery {
+	query := (&CampaignRecipientClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaign.Table, campaign.FieldID, id),
+			sqlgraph.To(campaignrecipient.Table, campaignrecipient.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, campaign.RecipientsTable, campaign.RecipientsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CampaignClient) Hooks() []Hook {
+	hooks := c.hooks.Campaign
+	return append(hooks[:len(hooks):len(hooks)], campaign.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CampaignClient) Interceptors() []Interceptor {
+	return c.inters.Campaign
+}
+
+func (c *CampaignClient) mutate(ctx context.Context, m *CampaignMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Campaign mutation op: %q", m.Op())
+	}
+}
+
+// CampaignEventClient is a client for the CampaignEvent schema.
+type CampaignEventClient struct {
+	config
+}
+
+// NewCampaignEventClient returns a client for the CampaignEvent from the given config.
+func NewCampaignEventClient(c config) *CampaignEventClient {
+	return &CampaignEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `campaignevent.Hooks(f(g(h())))`.
+func (c *CampaignEventClient) Use(hooks ...Hook) {
+	c.hooks.CampaignEvent = append(c.hooks.CampaignEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `campaignevent.Intercept(f(g(h())))`.
+func (c *CampaignEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CampaignEvent = append(c.inters.CampaignEvent, interceptors...)
+}
+
+// Create returns a builder for creating a CampaignEvent entity.
+func (c *CampaignEventClient) Create() *CampaignEventCreate {
+	mutation := newCampaignEventMutation(c.config, OpCreate)
+	return &CampaignEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CampaignEvent entities.
+func (c *CampaignEventClient) CreateBulk(builders ...*CampaignEventCreate) *CampaignEventCreateBulk {
+	return &CampaignEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CampaignEventClient) MapCreateBulk(slice any, setFunc func(*CampaignEventCreate, int)) *CampaignEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CampaignEventCreateBulk{err: fmt.Errorf("calling to CampaignEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CampaignEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CampaignEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CampaignEvent.
+func (c *CampaignEventClient) Update() *CampaignEventUpdate {
+	mutation := newCampaignEventMutation(c.config, OpUpdate)
+	return &CampaignEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CampaignEventClient) UpdateOne(_m *CampaignEvent) *CampaignEventUpdateOne {
+	mutation := newCampaignEventMutation(c.config, OpUpdateOne, withCampaignEvent(_m))
+	return &CampaignEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CampaignEventClient) UpdateOneID(id pulid.ID) *CampaignEventUpdateOne {
+	mutation := newCampaignEventMutation(c.config, OpUpdateOne, withCampaignEventID(id))
+	return &CampaignEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CampaignEvent.
+func (c *CampaignEventClient) Delete() *CampaignEventDelete {
+	mutation := newCampaignEventMutation(c.config, OpDelete)
+	return &CampaignEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CampaignEventClient) DeleteOne(_m *CampaignEvent) *CampaignEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CampaignEventClient) DeleteOneID(id pulid.ID) *CampaignEventDeleteOne {
+	builder := c.Delete().Where(campaignevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CampaignEventDeleteOne{builder}
+}
+
+// Query returns a query builder for CampaignEvent.
+func (c *CampaignEventClient) Query() *CampaignEventQuery {
+	return &CampaignEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCampaignEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CampaignEvent entity by its id.
+func (c *CampaignEventClient) Get(ctx context.Context, id pulid.ID) (*CampaignEvent, error) {
+	return c.Query().Where(campaignevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CampaignEventClient) GetX(ctx context.Context, id pulid.ID) *CampaignEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a CampaignEvent.
+func (c *CampaignEventClient) QueryLocation(_m *CampaignEvent) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignevent.Table, campaignevent.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignevent.LocationTable, campaignevent.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCampaign queries the campaign edge of a CampaignEvent.
+func (c *CampaignEventClient) QueryCampaign(_m *CampaignEvent) *CampaignQuery {
+	query := (&CampaignClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignevent.Table, campaignevent.FieldID, id),
+			sqlgraph.To(campaign.Table, campaign.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignevent.CampaignTable, campaignevent.CampaignColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecipient queries the recipient edge of a CampaignEvent.
+func (c *CampaignEventClient) QueryRecipient(_m *CampaignEvent) *CampaignRecipientQuery {
+	query := (&CampaignRecipientClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignevent.Table, campaignevent.FieldID, id),
+			sqlgraph.To(campaignrecipient.Table, campaignrecipient.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignevent.RecipientTable, campaignevent.RecipientColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CampaignEventClient) Hooks() []Hook {
+	hooks := c.hooks.CampaignEvent
+	return append(hooks[:len(hooks):len(hooks)], campaignevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CampaignEventClient) Interceptors() []Interceptor {
+	return c.inters.CampaignEvent
+}
+
+func (c *CampaignEventClient) mutate(ctx context.Context, m *CampaignEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CampaignEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CampaignEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CampaignEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CampaignEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CampaignEvent mutation op: %q", m.Op())
+	}
+}
+
+// CampaignRecipientClient is a client for the CampaignRecipient schema.
+type CampaignRecipientClient struct {
+	config
+}
+
+// NewCampaignRecipientClient returns a client for the CampaignRecipient from the given config.
+func NewCampaignRecipientClient(c config) *CampaignRecipientClient {
+	return &CampaignRecipientClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `campaignrecipient.Hooks(f(g(h())))`.
+func (c *CampaignRecipientClient) Use(hooks ...Hook) {
+	c.hooks.CampaignRecipient = append(c.hooks.CampaignRecipient, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `campaignrecipient.Intercept(f(g(h())))`.
+func (c *CampaignRecipientClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CampaignRecipient = append(c.inters.CampaignRecipient, interceptors...)
+}
+
+// Create returns a builder for creating a CampaignRecipient entity.
+func (c *CampaignRecipientClient) Create() *CampaignRecipientCreate {
+	mutation := newCampaignRecipientMutation(c.config, OpCreate)
+	return &CampaignRecipientCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CampaignRecipient entities.
+func (c *CampaignRecipientClient) CreateBulk(builders ...*CampaignRecipientCreate) *CampaignRecipientCreateBulk {
+	return &CampaignRecipientCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CampaignRecipientClient) MapCreateBulk(slice any, setFunc func(*CampaignRecipientCreate, int)) *CampaignRecipientCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CampaignRecipientCreateBulk{err: fmt.Errorf("calling to CampaignRecipientClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CampaignRecipientCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CampaignRecipientCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CampaignRecipient.
+func (c *CampaignRecipientClient) Update() *CampaignRecipientUpdate {
+	mutation := newCampaignRecipientMutation(c.config, OpUpdate)
+	return &CampaignRecipientUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CampaignRecipientClient) UpdateOne(_m *CampaignRecipient) *CampaignRecipientUpdateOne {
+	mutation := newCampaignRecipientMutation(c.config, OpUpdateOne, withCampaignRecipient(_m))
+	return &CampaignRecipientUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CampaignRecipientClient) UpdateOneID(id pulid.ID) *CampaignRecipientUpdateOne {
+	mutation := newCampaignRecipientMutation(c.config, OpUpdateOne, withCampaignRecipientID(id))
+	return &CampaignRecipientUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CampaignRecipient.
+func (c *CampaignRecipientClient) Delete() *CampaignRecipientDelete {
+	mutation := newCampaignRecipientMutation(c.config, OpDelete)
+	return &CampaignRecipientDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CampaignRecipientClient) DeleteOne(_m *CampaignRecipient) *CampaignRecipientDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CampaignRecipientClient) DeleteOneID(id pulid.ID) *CampaignRecipientDeleteOne {
+	builder := c.Delete().Where(campaignrecipient.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CampaignRecipientDeleteOne{builder}
+}
+
+// Query returns a query builder for CampaignRecipient.
+func (c *CampaignRecipientClient) Query() *CampaignRecipientQuery {
+	return &CampaignRecipientQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCampaignRecipient},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CampaignRecipient entity by its id.
+func (c *CampaignRecipientClient) Get(ctx context.Context, id pulid.ID) (*CampaignRecipient, error) {
+	return c.Query().Where(campaignrecipient.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CampaignRecipientClient) GetX(ctx context.Context, id pulid.ID) *CampaignRecipient {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a CampaignRecipient.
+func (c *CampaignRecipientClient) QueryLocation(_m *CampaignRecipient) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignrecipient.Table, campaignrecipient.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignrecipient.LocationTable, campaignrecipient.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCampaign queries the campaign edge of a CampaignRecipient.
+func (c *CampaignRecipientClient) QueryCampaign(_m *CampaignRecipient) *CampaignQuery {
+	query := (&CampaignClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignrecipient.Table, campaignrecipient.FieldID, id),
+			sqlgraph.To(campaign.Table, campaign.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignrecipient.CampaignTable, campaignrecipient.CampaignColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryContact queries the contact edge of a CampaignRecipient.
+func (c *CampaignRecipientClient) QueryContact(_m *CampaignRecipient) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignrecipient.Table, campaignrecipient.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignrecipient.ContactTable, campaignrecipient.ContactColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CampaignRecipientClient) Hooks() []Hook {
+	hooks := c.hooks.CampaignRecipient
+	return append(hooks[:len(hooks):len(hooks)], campaignrecipient.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CampaignRecipientClient) Interceptors() []Interceptor {
+	return c.inters.CampaignRecipient
+}
+
+func (c *CampaignRecipientClient) mutate(ctx context.Context, m *CampaignRecipientMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CampaignRecipientCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CampaignRecipientUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CampaignRecipientUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CampaignRecipientDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CampaignRecipient mutation op: %q", m.Op())
 	}
 }
 
@@ -5670,16 +6226,18 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 type (
 	hooks struct {
 		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
-		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
-		Invitation, Location, Membership, Message, OptOut, Permission,
-		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent []ent.Hook
+		BookingEvent, Campaign, CampaignEvent, CampaignRecipient, CancelReason,
+		Contact, Conversation, Event, IPRule, ImportJob, Invitation, Location,
+		Membership, Message, OptOut, Permission, PermissionOverride, SMSTemplate,
+		SearchKey, SearchWord, Service, Session, StageChange, Task, TaskEvent,
+		Touchpoint, User, WebhookEvent []ent.Hook
 	}
 	inters struct {
 		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
-		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
-		Invitation, Location, Membership, Message, OptOut, Permission,
-		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent []ent.Interceptor
+		BookingEvent, Campaign, CampaignEvent, CampaignRecipient, CancelReason,
+		Contact, Conversation, Event, IPRule, ImportJob, Invitation, Location,
+		Membership, Message, OptOut, Permission, PermissionOverride, SMSTemplate,
+		SearchKey, SearchWord, Service, Session, StageChange, Task, TaskEvent,
+		Touchpoint, User, WebhookEvent []ent.Interceptor
 	}
 )

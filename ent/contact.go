@@ -80,6 +80,12 @@ type Contact struct {
 	SmsFailedAt *time.Time `json:"sms_failed_at,omitempty"`
 	// The provider's reason for that failure
 	SmsFailedReason *string `json:"sms_failed_reason,omitempty"`
+	// When the contact unsubscribed from marketing email (a campaign's link or one-click header)
+	EmailUnsubscribedAt *time.Time `json:"email_unsubscribed_at,omitempty"`
+	// When an email to the address bounced permanently; cleared when the address changes
+	EmailFailedAt *time.Time `json:"email_failed_at,omitempty"`
+	// The provider's reason for that bounce
+	EmailFailedReason *string `json:"email_failed_reason,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -187,9 +193,9 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contact.FieldWarmness:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason:
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason, contact.FieldEmailFailedReason:
 			values[i] = new(sql.NullString)
-		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt:
+		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt, contact.FieldEmailUnsubscribedAt, contact.FieldEmailFailedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -405,6 +411,27 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.SmsFailedReason = new(string)
 				*_m.SmsFailedReason = value.String
 			}
+		case contact.FieldEmailUnsubscribedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field email_unsubscribed_at", values[i])
+			} else if value.Valid {
+				_m.EmailUnsubscribedAt = new(time.Time)
+				*_m.EmailUnsubscribedAt = value.Time
+			}
+		case contact.FieldEmailFailedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field email_failed_at", values[i])
+			} else if value.Valid {
+				_m.EmailFailedAt = new(time.Time)
+				*_m.EmailFailedAt = value.Time
+			}
+		case contact.FieldEmailFailedReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field email_failed_reason", values[i])
+			} else if value.Valid {
+				_m.EmailFailedReason = new(string)
+				*_m.EmailFailedReason = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -581,6 +608,21 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	if v := _m.SmsFailedReason; v != nil {
 		builder.WriteString("sms_failed_reason=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.EmailUnsubscribedAt; v != nil {
+		builder.WriteString("email_unsubscribed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.EmailFailedAt; v != nil {
+		builder.WriteString("email_failed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.EmailFailedReason; v != nil {
+		builder.WriteString("email_failed_reason=")
 		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')

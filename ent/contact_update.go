@@ -497,6 +497,66 @@ func (_u *ContactUpdate) ClearSmsFailedReason() *ContactUpdate {
 	return _u
 }
 
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (_u *ContactUpdate) SetEmailUnsubscribedAt(v time.Time) *ContactUpdate {
+	_u.mutation.SetEmailUnsubscribedAt(v)
+	return _u
+}
+
+// SetNillableEmailUnsubscribedAt sets the "email_unsubscribed_at" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableEmailUnsubscribedAt(v *time.Time) *ContactUpdate {
+	if v != nil {
+		_u.SetEmailUnsubscribedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailUnsubscribedAt clears the value of the "email_unsubscribed_at" field.
+func (_u *ContactUpdate) ClearEmailUnsubscribedAt() *ContactUpdate {
+	_u.mutation.ClearEmailUnsubscribedAt()
+	return _u
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (_u *ContactUpdate) SetEmailFailedAt(v time.Time) *ContactUpdate {
+	_u.mutation.SetEmailFailedAt(v)
+	return _u
+}
+
+// SetNillableEmailFailedAt sets the "email_failed_at" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableEmailFailedAt(v *time.Time) *ContactUpdate {
+	if v != nil {
+		_u.SetEmailFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailFailedAt clears the value of the "email_failed_at" field.
+func (_u *ContactUpdate) ClearEmailFailedAt() *ContactUpdate {
+	_u.mutation.ClearEmailFailedAt()
+	return _u
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (_u *ContactUpdate) SetEmailFailedReason(v string) *ContactUpdate {
+	_u.mutation.SetEmailFailedReason(v)
+	return _u
+}
+
+// SetNillableEmailFailedReason sets the "email_failed_reason" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableEmailFailedReason(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetEmailFailedReason(*v)
+	}
+	return _u
+}
+
+// ClearEmailFailedReason clears the value of the "email_failed_reason" field.
+func (_u *ContactUpdate) ClearEmailFailedReason() *ContactUpdate {
+	_u.mutation.ClearEmailFailedReason()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdate) SetAssignedTo(v *User) *ContactUpdate {
 	return _u.SetAssignedToID(v.ID)
@@ -766,6 +826,11 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.EmailFailedReason(); ok {
+		if err := contact.EmailFailedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "email_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.email_failed_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -919,6 +984,24 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SmsFailedReasonCleared() {
 		_spec.ClearField(contact.FieldSmsFailedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.EmailUnsubscribedAt(); ok {
+		_spec.SetField(contact.FieldEmailUnsubscribedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailUnsubscribedAtCleared() {
+		_spec.ClearField(contact.FieldEmailUnsubscribedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailFailedAt(); ok {
+		_spec.SetField(contact.FieldEmailFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailFailedAtCleared() {
+		_spec.ClearField(contact.FieldEmailFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailFailedReason(); ok {
+		_spec.SetField(contact.FieldEmailFailedReason, field.TypeString, value)
+	}
+	if _u.mutation.EmailFailedReasonCleared() {
+		_spec.ClearField(contact.FieldEmailFailedReason, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1610,6 +1693,66 @@ func (_u *ContactUpdateOne) ClearSmsFailedReason() *ContactUpdateOne {
 	return _u
 }
 
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (_u *ContactUpdateOne) SetEmailUnsubscribedAt(v time.Time) *ContactUpdateOne {
+	_u.mutation.SetEmailUnsubscribedAt(v)
+	return _u
+}
+
+// SetNillableEmailUnsubscribedAt sets the "email_unsubscribed_at" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableEmailUnsubscribedAt(v *time.Time) *ContactUpdateOne {
+	if v != nil {
+		_u.SetEmailUnsubscribedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailUnsubscribedAt clears the value of the "email_unsubscribed_at" field.
+func (_u *ContactUpdateOne) ClearEmailUnsubscribedAt() *ContactUpdateOne {
+	_u.mutation.ClearEmailUnsubscribedAt()
+	return _u
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (_u *ContactUpdateOne) SetEmailFailedAt(v time.Time) *ContactUpdateOne {
+	_u.mutation.SetEmailFailedAt(v)
+	return _u
+}
+
+// SetNillableEmailFailedAt sets the "email_failed_at" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableEmailFailedAt(v *time.Time) *ContactUpdateOne {
+	if v != nil {
+		_u.SetEmailFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailFailedAt clears the value of the "email_failed_at" field.
+func (_u *ContactUpdateOne) ClearEmailFailedAt() *ContactUpdateOne {
+	_u.mutation.ClearEmailFailedAt()
+	return _u
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (_u *ContactUpdateOne) SetEmailFailedReason(v string) *ContactUpdateOne {
+	_u.mutation.SetEmailFailedReason(v)
+	return _u
+}
+
+// SetNillableEmailFailedReason sets the "email_failed_reason" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableEmailFailedReason(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetEmailFailedReason(*v)
+	}
+	return _u
+}
+
+// ClearEmailFailedReason clears the value of the "email_failed_reason" field.
+func (_u *ContactUpdateOne) ClearEmailFailedReason() *ContactUpdateOne {
+	_u.mutation.ClearEmailFailedReason()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdateOne) SetAssignedTo(v *User) *ContactUpdateOne {
 	return _u.SetAssignedToID(v.ID)
@@ -1892,6 +2035,11 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "sms_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.sms_failed_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.EmailFailedReason(); ok {
+		if err := contact.EmailFailedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "email_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.email_failed_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -2062,6 +2210,24 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.SmsFailedReasonCleared() {
 		_spec.ClearField(contact.FieldSmsFailedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.EmailUnsubscribedAt(); ok {
+		_spec.SetField(contact.FieldEmailUnsubscribedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailUnsubscribedAtCleared() {
+		_spec.ClearField(contact.FieldEmailUnsubscribedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailFailedAt(); ok {
+		_spec.SetField(contact.FieldEmailFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailFailedAtCleared() {
+		_spec.ClearField(contact.FieldEmailFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailFailedReason(); ok {
+		_spec.SetField(contact.FieldEmailFailedReason, field.TypeString, value)
+	}
+	if _u.mutation.EmailFailedReasonCleared() {
+		_spec.ClearField(contact.FieldEmailFailedReason, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -10,6 +10,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -44,7 +47,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 34)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aiusage.Table,
@@ -234,6 +237,89 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaign.Table,
+			Columns: campaign.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: campaign.FieldID,
+			},
+		},
+		Type: "Campaign",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaign.FieldCreatedAt:      {Type: field.TypeTime, Column: campaign.FieldCreatedAt},
+			campaign.FieldUpdatedAt:      {Type: field.TypeTime, Column: campaign.FieldUpdatedAt},
+			campaign.FieldLocationID:     {Type: field.TypeString, Column: campaign.FieldLocationID},
+			campaign.FieldName:           {Type: field.TypeString, Column: campaign.FieldName},
+			campaign.FieldGoal:           {Type: field.TypeString, Column: campaign.FieldGoal},
+			campaign.FieldAudience:       {Type: field.TypeJSON, Column: campaign.FieldAudience},
+			campaign.FieldSubject:        {Type: field.TypeString, Column: campaign.FieldSubject},
+			campaign.FieldHTMLBody:       {Type: field.TypeString, Column: campaign.FieldHTMLBody},
+			campaign.FieldTextBody:       {Type: field.TypeString, Column: campaign.FieldTextBody},
+			campaign.FieldFromName:       {Type: field.TypeString, Column: campaign.FieldFromName},
+			campaign.FieldFromAddress:    {Type: field.TypeString, Column: campaign.FieldFromAddress},
+			campaign.FieldStatus:         {Type: field.TypeEnum, Column: campaign.FieldStatus},
+			campaign.FieldStatusNote:     {Type: field.TypeString, Column: campaign.FieldStatusNote},
+			campaign.FieldScheduledAt:    {Type: field.TypeTime, Column: campaign.FieldScheduledAt},
+			campaign.FieldStartedAt:      {Type: field.TypeTime, Column: campaign.FieldStartedAt},
+			campaign.FieldFinishedAt:     {Type: field.TypeTime, Column: campaign.FieldFinishedAt},
+			campaign.FieldLinks:          {Type: field.TypeJSON, Column: campaign.FieldLinks},
+			campaign.FieldCreatedByID:    {Type: field.TypeString, Column: campaign.FieldCreatedByID},
+			campaign.FieldRecipientCount: {Type: field.TypeInt, Column: campaign.FieldRecipientCount},
+			campaign.FieldSendAfter:      {Type: field.TypeTime, Column: campaign.FieldSendAfter},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaignevent.Table,
+			Columns: campaignevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: campaignevent.FieldID,
+			},
+		},
+		Type: "CampaignEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaignevent.FieldLocationID:  {Type: field.TypeString, Column: campaignevent.FieldLocationID},
+			campaignevent.FieldCampaignID:  {Type: field.TypeString, Column: campaignevent.FieldCampaignID},
+			campaignevent.FieldRecipientID: {Type: field.TypeString, Column: campaignevent.FieldRecipientID},
+			campaignevent.FieldKind:        {Type: field.TypeEnum, Column: campaignevent.FieldKind},
+			campaignevent.FieldLinkIndex:   {Type: field.TypeInt, Column: campaignevent.FieldLinkIndex},
+			campaignevent.FieldOccurredAt:  {Type: field.TypeTime, Column: campaignevent.FieldOccurredAt},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaignrecipient.Table,
+			Columns: campaignrecipient.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: campaignrecipient.FieldID,
+			},
+		},
+		Type: "CampaignRecipient",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaignrecipient.FieldCreatedAt:         {Type: field.TypeTime, Column: campaignrecipient.FieldCreatedAt},
+			campaignrecipient.FieldUpdatedAt:         {Type: field.TypeTime, Column: campaignrecipient.FieldUpdatedAt},
+			campaignrecipient.FieldLocationID:        {Type: field.TypeString, Column: campaignrecipient.FieldLocationID},
+			campaignrecipient.FieldCampaignID:        {Type: field.TypeString, Column: campaignrecipient.FieldCampaignID},
+			campaignrecipient.FieldContactID:         {Type: field.TypeString, Column: campaignrecipient.FieldContactID},
+			campaignrecipient.FieldAddress:           {Type: field.TypeString, Column: campaignrecipient.FieldAddress},
+			campaignrecipient.FieldStatus:            {Type: field.TypeEnum, Column: campaignrecipient.FieldStatus},
+			campaignrecipient.FieldReason:            {Type: field.TypeString, Column: campaignrecipient.FieldReason},
+			campaignrecipient.FieldProvider:          {Type: field.TypeString, Column: campaignrecipient.FieldProvider},
+			campaignrecipient.FieldProviderMessageID: {Type: field.TypeString, Column: campaignrecipient.FieldProviderMessageID},
+			campaignrecipient.FieldMessageID:         {Type: field.TypeString, Column: campaignrecipient.FieldMessageID},
+			campaignrecipient.FieldSentAt:            {Type: field.TypeTime, Column: campaignrecipient.FieldSentAt},
+			campaignrecipient.FieldFirstOpenedAt:     {Type: field.TypeTime, Column: campaignrecipient.FieldFirstOpenedAt},
+			campaignrecipient.FieldOpenCount:         {Type: field.TypeInt, Column: campaignrecipient.FieldOpenCount},
+			campaignrecipient.FieldFirstClickedAt:    {Type: field.TypeTime, Column: campaignrecipient.FieldFirstClickedAt},
+			campaignrecipient.FieldClickCount:        {Type: field.TypeInt, Column: campaignrecipient.FieldClickCount},
+			campaignrecipient.FieldUnsubscribedAt:    {Type: field.TypeTime, Column: campaignrecipient.FieldUnsubscribedAt},
+			campaignrecipient.FieldAttempts:          {Type: field.TypeInt, Column: campaignrecipient.FieldAttempts},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cancelreason.Table,
 			Columns: cancelreason.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -251,7 +337,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cancelreason.FieldActive:     {Type: field.TypeBool, Column: cancelreason.FieldActive},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -291,9 +377,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEnrichment:          {Type: field.TypeJSON, Column: contact.FieldEnrichment},
 			contact.FieldSmsFailedAt:         {Type: field.TypeTime, Column: contact.FieldSmsFailedAt},
 			contact.FieldSmsFailedReason:     {Type: field.TypeString, Column: contact.FieldSmsFailedReason},
+			contact.FieldEmailUnsubscribedAt: {Type: field.TypeTime, Column: contact.FieldEmailUnsubscribedAt},
+			contact.FieldEmailFailedAt:       {Type: field.TypeTime, Column: contact.FieldEmailFailedAt},
+			contact.FieldEmailFailedReason:   {Type: field.TypeString, Column: contact.FieldEmailFailedReason},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   conversation.Table,
 			Columns: conversation.Columns,
@@ -317,7 +406,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			conversation.FieldDoneAt:             {Type: field.TypeTime, Column: conversation.FieldDoneAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -336,7 +425,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldProcessedAt: {Type: field.TypeTime, Column: event.FieldProcessedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   iprule.Table,
 			Columns: iprule.Columns,
@@ -355,7 +444,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			iprule.FieldCreatedByID: {Type: field.TypeString, Column: iprule.FieldCreatedByID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   importjob.Table,
 			Columns: importjob.Columns,
@@ -384,7 +473,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldFinishedAt:  {Type: field.TypeTime, Column: importjob.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -405,7 +494,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:  {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -430,7 +519,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldSmsWebhookToken: {Type: field.TypeString, Column: location.FieldSmsWebhookToken},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -450,7 +539,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisabledAt: {Type: field.TypeTime, Column: membership.FieldDisabledAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -499,7 +588,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldReplyToID:         {Type: field.TypeString, Column: message.FieldReplyToID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   optout.Table,
 			Columns: optout.Columns,
@@ -518,7 +607,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			optout.FieldSource:     {Type: field.TypeString, Column: optout.FieldSource},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permission.Table,
 			Columns: permission.Columns,
@@ -538,7 +627,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permissionoverride.Table,
 			Columns: permissionoverride.Columns,
@@ -560,7 +649,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   smstemplate.Table,
 			Columns: smstemplate.Columns,
@@ -580,7 +669,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			smstemplate.FieldMarketing:  {Type: field.TypeBool, Column: smstemplate.FieldMarketing},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchkey.Table,
 			Columns: searchkey.Columns,
@@ -599,7 +688,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchword.Table,
 			Columns: searchword.Columns,
@@ -615,7 +704,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchword.FieldWord:       {Type: field.TypeString, Column: searchword.FieldWord},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -640,7 +729,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldReminderHours:   {Type: field.TypeInt, Column: service.FieldReminderHours},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -662,7 +751,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stagechange.Table,
 			Columns: stagechange.Columns,
@@ -684,7 +773,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -713,7 +802,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   taskevent.Table,
 			Columns: taskevent.Columns,
@@ -732,7 +821,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -754,7 +843,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -776,7 +865,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDefaultLocationID: {Type: field.TypeString, Column: user.FieldDefaultLocationID},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -1003,6 +1092,102 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"BookingEvent",
 		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaign.LocationTable,
+			Columns: []string{campaign.LocationColumn},
+			Bidi:    false,
+		},
+		"Campaign",
+		"Location",
+	)
+	graph.MustAddE(
+		"recipients",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   campaign.RecipientsTable,
+			Columns: []string{campaign.RecipientsColumn},
+			Bidi:    false,
+		},
+		"Campaign",
+		"CampaignRecipient",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignevent.LocationTable,
+			Columns: []string{campaignevent.LocationColumn},
+			Bidi:    false,
+		},
+		"CampaignEvent",
+		"Location",
+	)
+	graph.MustAddE(
+		"campaign",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignevent.CampaignTable,
+			Columns: []string{campaignevent.CampaignColumn},
+			Bidi:    false,
+		},
+		"CampaignEvent",
+		"Campaign",
+	)
+	graph.MustAddE(
+		"recipient",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignevent.RecipientTable,
+			Columns: []string{campaignevent.RecipientColumn},
+			Bidi:    false,
+		},
+		"CampaignEvent",
+		"CampaignRecipient",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignrecipient.LocationTable,
+			Columns: []string{campaignrecipient.LocationColumn},
+			Bidi:    false,
+		},
+		"CampaignRecipient",
+		"Location",
+	)
+	graph.MustAddE(
+		"campaign",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignrecipient.CampaignTable,
+			Columns: []string{campaignrecipient.CampaignColumn},
+			Bidi:    false,
+		},
+		"CampaignRecipient",
+		"Campaign",
+	)
+	graph.MustAddE(
+		"contact",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignrecipient.ContactTable,
+			Columns: []string{campaignrecipient.ContactColumn},
+			Bidi:    false,
+		},
+		"CampaignRecipient",
+		"Contact",
 	)
 	graph.MustAddE(
 		"location",
@@ -2600,6 +2785,458 @@ func (f *BookingEventFilter) WhereHasActorWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CampaignQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignQuery builder.
+func (_q *CampaignQuery) Filter() *CampaignFilter {
+	return &CampaignFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignMutation builder.
+func (m *CampaignMutation) Filter() *CampaignFilter {
+	return &CampaignFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignFilter provides a generic filtering capability at runtime for CampaignQuery.
+type CampaignFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CampaignFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CampaignFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CampaignFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *CampaignFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldLocationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CampaignFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldName))
+}
+
+// WhereGoal applies the entql string predicate on the goal field.
+func (f *CampaignFilter) WhereGoal(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldGoal))
+}
+
+// WhereAudience applies the entql json.RawMessage predicate on the audience field.
+func (f *CampaignFilter) WhereAudience(p entql.BytesP) {
+	f.Where(p.Field(campaign.FieldAudience))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *CampaignFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldSubject))
+}
+
+// WhereHTMLBody applies the entql string predicate on the html_body field.
+func (f *CampaignFilter) WhereHTMLBody(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldHTMLBody))
+}
+
+// WhereTextBody applies the entql string predicate on the text_body field.
+func (f *CampaignFilter) WhereTextBody(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldTextBody))
+}
+
+// WhereFromName applies the entql string predicate on the from_name field.
+func (f *CampaignFilter) WhereFromName(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldFromName))
+}
+
+// WhereFromAddress applies the entql string predicate on the from_address field.
+func (f *CampaignFilter) WhereFromAddress(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldFromAddress))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CampaignFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldStatus))
+}
+
+// WhereStatusNote applies the entql string predicate on the status_note field.
+func (f *CampaignFilter) WhereStatusNote(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldStatusNote))
+}
+
+// WhereScheduledAt applies the entql time.Time predicate on the scheduled_at field.
+func (f *CampaignFilter) WhereScheduledAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldScheduledAt))
+}
+
+// WhereStartedAt applies the entql time.Time predicate on the started_at field.
+func (f *CampaignFilter) WhereStartedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldStartedAt))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *CampaignFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldFinishedAt))
+}
+
+// WhereLinks applies the entql json.RawMessage predicate on the links field.
+func (f *CampaignFilter) WhereLinks(p entql.BytesP) {
+	f.Where(p.Field(campaign.FieldLinks))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *CampaignFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldCreatedByID))
+}
+
+// WhereRecipientCount applies the entql int predicate on the recipient_count field.
+func (f *CampaignFilter) WhereRecipientCount(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldRecipientCount))
+}
+
+// WhereSendAfter applies the entql time.Time predicate on the send_after field.
+func (f *CampaignFilter) WhereSendAfter(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldSendAfter))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *CampaignFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *CampaignFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecipients applies a predicate to check if query has an edge recipients.
+func (f *CampaignFilter) WhereHasRecipients() {
+	f.Where(entql.HasEdge("recipients"))
+}
+
+// WhereHasRecipientsWith applies a predicate to check if query has an edge recipients with a given conditions (other predicates).
+func (f *CampaignFilter) WhereHasRecipientsWith(preds ...predicate.CampaignRecipient) {
+	f.Where(entql.HasEdgeWith("recipients", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CampaignEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignEventQuery builder.
+func (_q *CampaignEventQuery) Filter() *CampaignEventFilter {
+	return &CampaignEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignEventMutation builder.
+func (m *CampaignEventMutation) Filter() *CampaignEventFilter {
+	return &CampaignEventFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignEventFilter provides a generic filtering capability at runtime for CampaignEventQuery.
+type CampaignEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CampaignEventFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *CampaignEventFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldLocationID))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *CampaignEventFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldCampaignID))
+}
+
+// WhereRecipientID applies the entql string predicate on the recipient_id field.
+func (f *CampaignEventFilter) WhereRecipientID(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldRecipientID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CampaignEventFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldKind))
+}
+
+// WhereLinkIndex applies the entql int predicate on the link_index field.
+func (f *CampaignEventFilter) WhereLinkIndex(p entql.IntP) {
+	f.Where(p.Field(campaignevent.FieldLinkIndex))
+}
+
+// WhereOccurredAt applies the entql time.Time predicate on the occurred_at field.
+func (f *CampaignEventFilter) WhereOccurredAt(p entql.TimeP) {
+	f.Where(p.Field(campaignevent.FieldOccurredAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *CampaignEventFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *CampaignEventFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCampaign applies a predicate to check if query has an edge campaign.
+func (f *CampaignEventFilter) WhereHasCampaign() {
+	f.Where(entql.HasEdge("campaign"))
+}
+
+// WhereHasCampaignWith applies a predicate to check if query has an edge campaign with a given conditions (other predicates).
+func (f *CampaignEventFilter) WhereHasCampaignWith(preds ...predicate.Campaign) {
+	f.Where(entql.HasEdgeWith("campaign", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecipient applies a predicate to check if query has an edge recipient.
+func (f *CampaignEventFilter) WhereHasRecipient() {
+	f.Where(entql.HasEdge("recipient"))
+}
+
+// WhereHasRecipientWith applies a predicate to check if query has an edge recipient with a given conditions (other predicates).
+func (f *CampaignEventFilter) WhereHasRecipientWith(preds ...predicate.CampaignRecipient) {
+	f.Where(entql.HasEdgeWith("recipient", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CampaignRecipientQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignRecipientQuery builder.
+func (_q *CampaignRecipientQuery) Filter() *CampaignRecipientFilter {
+	return &CampaignRecipientFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignRecipientMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignRecipientMutation builder.
+func (m *CampaignRecipientMutation) Filter() *CampaignRecipientFilter {
+	return &CampaignRecipientFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignRecipientFilter provides a generic filtering capability at runtime for CampaignRecipientQuery.
+type CampaignRecipientFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignRecipientFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CampaignRecipientFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CampaignRecipientFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CampaignRecipientFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *CampaignRecipientFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldLocationID))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *CampaignRecipientFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldCampaignID))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *CampaignRecipientFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldContactID))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *CampaignRecipientFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldAddress))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CampaignRecipientFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldStatus))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *CampaignRecipientFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldReason))
+}
+
+// WhereProvider applies the entql string predicate on the provider field.
+func (f *CampaignRecipientFilter) WhereProvider(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldProvider))
+}
+
+// WhereProviderMessageID applies the entql string predicate on the provider_message_id field.
+func (f *CampaignRecipientFilter) WhereProviderMessageID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldProviderMessageID))
+}
+
+// WhereMessageID applies the entql string predicate on the message_id field.
+func (f *CampaignRecipientFilter) WhereMessageID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldMessageID))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *CampaignRecipientFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldSentAt))
+}
+
+// WhereFirstOpenedAt applies the entql time.Time predicate on the first_opened_at field.
+func (f *CampaignRecipientFilter) WhereFirstOpenedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldFirstOpenedAt))
+}
+
+// WhereOpenCount applies the entql int predicate on the open_count field.
+func (f *CampaignRecipientFilter) WhereOpenCount(p entql.IntP) {
+	f.Where(p.Field(campaignrecipient.FieldOpenCount))
+}
+
+// WhereFirstClickedAt applies the entql time.Time predicate on the first_clicked_at field.
+func (f *CampaignRecipientFilter) WhereFirstClickedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldFirstClickedAt))
+}
+
+// WhereClickCount applies the entql int predicate on the click_count field.
+func (f *CampaignRecipientFilter) WhereClickCount(p entql.IntP) {
+	f.Where(p.Field(campaignrecipient.FieldClickCount))
+}
+
+// WhereUnsubscribedAt applies the entql time.Time predicate on the unsubscribed_at field.
+func (f *CampaignRecipientFilter) WhereUnsubscribedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldUnsubscribedAt))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *CampaignRecipientFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(campaignrecipient.FieldAttempts))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *CampaignRecipientFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *CampaignRecipientFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCampaign applies a predicate to check if query has an edge campaign.
+func (f *CampaignRecipientFilter) WhereHasCampaign() {
+	f.Where(entql.HasEdge("campaign"))
+}
+
+// WhereHasCampaignWith applies a predicate to check if query has an edge campaign with a given conditions (other predicates).
+func (f *CampaignRecipientFilter) WhereHasCampaignWith(preds ...predicate.Campaign) {
+	f.Where(entql.HasEdgeWith("campaign", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasContact applies a predicate to check if query has an edge contact.
+func (f *CampaignRecipientFilter) WhereHasContact() {
+	f.Where(entql.HasEdge("contact"))
+}
+
+// WhereHasContactWith applies a predicate to check if query has an edge contact with a given conditions (other predicates).
+func (f *CampaignRecipientFilter) WhereHasContactWith(preds ...predicate.Contact) {
+	f.Where(entql.HasEdgeWith("contact", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CancelReasonQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2628,7 +3265,7 @@ type CancelReasonFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CancelReasonFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2712,7 +3349,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2868,6 +3505,21 @@ func (f *ContactFilter) WhereSmsFailedReason(p entql.StringP) {
 	f.Where(p.Field(contact.FieldSmsFailedReason))
 }
 
+// WhereEmailUnsubscribedAt applies the entql time.Time predicate on the email_unsubscribed_at field.
+func (f *ContactFilter) WhereEmailUnsubscribedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldEmailUnsubscribedAt))
+}
+
+// WhereEmailFailedAt applies the entql time.Time predicate on the email_failed_at field.
+func (f *ContactFilter) WhereEmailFailedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldEmailFailedAt))
+}
+
+// WhereEmailFailedReason applies the entql string predicate on the email_failed_reason field.
+func (f *ContactFilter) WhereEmailFailedReason(p entql.StringP) {
+	f.Where(p.Field(contact.FieldEmailFailedReason))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *ContactFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -2981,7 +3633,7 @@ type ConversationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConversationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3118,7 +3770,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3202,7 +3854,7 @@ type IPRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IPRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3300,7 +3952,7 @@ type ImportJobFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ImportJobFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3448,7 +4100,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3556,7 +4208,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3656,7 +4308,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3759,7 +4411,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4035,7 +4687,7 @@ type OptOutFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OptOutFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4119,7 +4771,7 @@ type PermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4208,7 +4860,7 @@ type PermissionOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4321,7 +4973,7 @@ type SMSTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SMSTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4410,7 +5062,7 @@ type SearchKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4494,7 +5146,7 @@ type SearchWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4549,7 +5201,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4663,7 +5315,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4762,7 +5414,7 @@ type StageChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StageChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4889,7 +5541,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5079,7 +5731,7 @@ type TaskEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5191,7 +5843,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5332,7 +5984,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5445,7 +6097,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

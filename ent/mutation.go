@@ -18,6 +18,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -64,6 +67,9 @@ const (
 	TypeAutomationRun      = "AutomationRun"
 	TypeBooking            = "Booking"
 	TypeBookingEvent       = "BookingEvent"
+	TypeCampaign           = "Campaign"
+	TypeCampaignEvent      = "CampaignEvent"
+	TypeCampaignRecipient  = "CampaignRecipient"
 	TypeCancelReason       = "CancelReason"
 	TypeContact            = "Contact"
 	TypeConversation       = "Conversation"
@@ -9006,6 +9012,4114 @@ func (m *BookingEventMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown BookingEvent edge %s", name)
 }
 
+// CampaignMutation represents an operation that mutates the Campaign nodes in the graph.
+type CampaignMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *pulid.ID
+	created_at         *time.Time
+	updated_at         *time.Time
+	name               *string
+	goal               *string
+	audience           **types.CampaignAudience
+	subject            *string
+	html_body          *string
+	text_body          *string
+	from_name          *string
+	from_address       *string
+	status             *campaign.Status
+	status_note        *string
+	scheduled_at       *time.Time
+	started_at         *time.Time
+	finished_at        *time.Time
+	links              *[]string
+	appendlinks        []string
+	created_by_id      *pulid.ID
+	recipient_count    *int
+	addrecipient_count *int
+	send_after         *time.Time
+	clearedFields      map[string]struct{}
+	location           *pulid.ID
+	clearedlocation    bool
+	recipients         map[pulid.ID]struct{}
+	removedrecipients  map[pulid.ID]struct{}
+	clearedrecipients  bool
+	done               bool
+	oldValue           func(context.Context) (*Campaign, error)
+	predicates         []predicate.Campaign
+}
+
+var _ ent.Mutation = (*CampaignMutation)(nil)
+
+// campaignOption allows management of the mutation configuration using functional options.
+type campaignOption func(*CampaignMutation)
+
+// newCampaignMutation creates new mutation for the Campaign entity.
+func newCampaignMutation(c config, op Op, opts ...campaignOption) *CampaignMutation {
+	m := &CampaignMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCampaign,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCampaignID sets the ID field of the mutation.
+func withCampaignID(id pulid.ID) campaignOption {
+	return func(m *CampaignMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Campaign
+		)
+		m.oldValue = func(ctx context.Context) (*Campaign, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Campaign.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCampaign sets the old Campaign of the mutation.
+func withCampaign(node *Campaign) campaignOption {
+	return func(m *CampaignMutation) {
+		m.oldValue = func(context.Context) (*Campaign, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CampaignMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CampaignMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Campaign entities.
+func (m *CampaignMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CampaignMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CampaignMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Campaign.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CampaignMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CampaignMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CampaignMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CampaignMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CampaignMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CampaignMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *CampaignMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *CampaignMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *CampaignMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetName sets the "name" field.
+func (m *CampaignMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CampaignMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CampaignMutation) ResetName() {
+	m.name = nil
+}
+
+// SetGoal sets the "goal" field.
+func (m *CampaignMutation) SetGoal(s string) {
+	m.goal = &s
+}
+
+// Goal returns the value of the "goal" field in the mutation.
+func (m *CampaignMutation) Goal() (r string, exists bool) {
+	v := m.goal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGoal returns the old "goal" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldGoal(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGoal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGoal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGoal: %w", err)
+	}
+	return oldValue.Goal, nil
+}
+
+// ResetGoal resets all changes to the "goal" field.
+func (m *CampaignMutation) ResetGoal() {
+	m.goal = nil
+}
+
+// SetAudience sets the "audience" field.
+func (m *CampaignMutation) SetAudience(ta *types.CampaignAudience) {
+	m.audience = &ta
+}
+
+// Audience returns the value of the "audience" field in the mutation.
+func (m *CampaignMutation) Audience() (r *types.CampaignAudience, exists bool) {
+	v := m.audience
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAudience returns the old "audience" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldAudience(ctx context.Context) (v *types.CampaignAudience, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAudience is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAudience requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAudience: %w", err)
+	}
+	return oldValue.Audience, nil
+}
+
+// ClearAudience clears the value of the "audience" field.
+func (m *CampaignMutation) ClearAudience() {
+	m.audience = nil
+	m.clearedFields[campaign.FieldAudience] = struct{}{}
+}
+
+// AudienceCleared returns if the "audience" field was cleared in this mutation.
+func (m *CampaignMutation) AudienceCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldAudience]
+	return ok
+}
+
+// ResetAudience resets all changes to the "audience" field.
+func (m *CampaignMutation) ResetAudience() {
+	m.audience = nil
+	delete(m.clearedFields, campaign.FieldAudience)
+}
+
+// SetSubject sets the "subject" field.
+func (m *CampaignMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *CampaignMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *CampaignMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetHTMLBody sets the "html_body" field.
+func (m *CampaignMutation) SetHTMLBody(s string) {
+	m.html_body = &s
+}
+
+// HTMLBody returns the value of the "html_body" field in the mutation.
+func (m *CampaignMutation) HTMLBody() (r string, exists bool) {
+	v := m.html_body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHTMLBody returns the old "html_body" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldHTMLBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHTMLBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHTMLBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHTMLBody: %w", err)
+	}
+	return oldValue.HTMLBody, nil
+}
+
+// ResetHTMLBody resets all changes to the "html_body" field.
+func (m *CampaignMutation) ResetHTMLBody() {
+	m.html_body = nil
+}
+
+// SetTextBody sets the "text_body" field.
+func (m *CampaignMutation) SetTextBody(s string) {
+	m.text_body = &s
+}
+
+// TextBody returns the value of the "text_body" field in the mutation.
+func (m *CampaignMutation) TextBody() (r string, exists bool) {
+	v := m.text_body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTextBody returns the old "text_body" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldTextBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTextBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTextBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTextBody: %w", err)
+	}
+	return oldValue.TextBody, nil
+}
+
+// ResetTextBody resets all changes to the "text_body" field.
+func (m *CampaignMutation) ResetTextBody() {
+	m.text_body = nil
+}
+
+// SetFromName sets the "from_name" field.
+func (m *CampaignMutation) SetFromName(s string) {
+	m.from_name = &s
+}
+
+// FromName returns the value of the "from_name" field in the mutation.
+func (m *CampaignMutation) FromName() (r string, exists bool) {
+	v := m.from_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromName returns the old "from_name" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldFromName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromName: %w", err)
+	}
+	return oldValue.FromName, nil
+}
+
+// ResetFromName resets all changes to the "from_name" field.
+func (m *CampaignMutation) ResetFromName() {
+	m.from_name = nil
+}
+
+// SetFromAddress sets the "from_address" field.
+func (m *CampaignMutation) SetFromAddress(s string) {
+	m.from_address = &s
+}
+
+// FromAddress returns the value of the "from_address" field in the mutation.
+func (m *CampaignMutation) FromAddress() (r string, exists bool) {
+	v := m.from_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromAddress returns the old "from_address" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldFromAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromAddress: %w", err)
+	}
+	return oldValue.FromAddress, nil
+}
+
+// ResetFromAddress resets all changes to the "from_address" field.
+func (m *CampaignMutation) ResetFromAddress() {
+	m.from_address = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CampaignMutation) SetStatus(c campaign.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CampaignMutation) Status() (r campaign.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldStatus(ctx context.Context) (v campaign.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CampaignMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStatusNote sets the "status_note" field.
+func (m *CampaignMutation) SetStatusNote(s string) {
+	m.status_note = &s
+}
+
+// StatusNote returns the value of the "status_note" field in the mutation.
+func (m *CampaignMutation) StatusNote() (r string, exists bool) {
+	v := m.status_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusNote returns the old "status_note" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldStatusNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusNote: %w", err)
+	}
+	return oldValue.StatusNote, nil
+}
+
+// ResetStatusNote resets all changes to the "status_note" field.
+func (m *CampaignMutation) ResetStatusNote() {
+	m.status_note = nil
+}
+
+// SetScheduledAt sets the "scheduled_at" field.
+func (m *CampaignMutation) SetScheduledAt(t time.Time) {
+	m.scheduled_at = &t
+}
+
+// ScheduledAt returns the value of the "scheduled_at" field in the mutation.
+func (m *CampaignMutation) ScheduledAt() (r time.Time, exists bool) {
+	v := m.scheduled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScheduledAt returns the old "scheduled_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldScheduledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScheduledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScheduledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScheduledAt: %w", err)
+	}
+	return oldValue.ScheduledAt, nil
+}
+
+// ClearScheduledAt clears the value of the "scheduled_at" field.
+func (m *CampaignMutation) ClearScheduledAt() {
+	m.scheduled_at = nil
+	m.clearedFields[campaign.FieldScheduledAt] = struct{}{}
+}
+
+// ScheduledAtCleared returns if the "scheduled_at" field was cleared in this mutation.
+func (m *CampaignMutation) ScheduledAtCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldScheduledAt]
+	return ok
+}
+
+// ResetScheduledAt resets all changes to the "scheduled_at" field.
+func (m *CampaignMutation) ResetScheduledAt() {
+	m.scheduled_at = nil
+	delete(m.clearedFields, campaign.FieldScheduledAt)
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *CampaignMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *CampaignMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldStartedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ClearStartedAt clears the value of the "started_at" field.
+func (m *CampaignMutation) ClearStartedAt() {
+	m.started_at = nil
+	m.clearedFields[campaign.FieldStartedAt] = struct{}{}
+}
+
+// StartedAtCleared returns if the "started_at" field was cleared in this mutation.
+func (m *CampaignMutation) StartedAtCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldStartedAt]
+	return ok
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *CampaignMutation) ResetStartedAt() {
+	m.started_at = nil
+	delete(m.clearedFields, campaign.FieldStartedAt)
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *CampaignMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *CampaignMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *CampaignMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[campaign.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *CampaignMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *CampaignMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, campaign.FieldFinishedAt)
+}
+
+// SetLinks sets the "links" field.
+func (m *CampaignMutation) SetLinks(s []string) {
+	m.links = &s
+	m.appendlinks = nil
+}
+
+// Links returns the value of the "links" field in the mutation.
+func (m *CampaignMutation) Links() (r []string, exists bool) {
+	v := m.links
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinks returns the old "links" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldLinks(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinks: %w", err)
+	}
+	return oldValue.Links, nil
+}
+
+// AppendLinks adds s to the "links" field.
+func (m *CampaignMutation) AppendLinks(s []string) {
+	m.appendlinks = append(m.appendlinks, s...)
+}
+
+// AppendedLinks returns the list of values that were appended to the "links" field in this mutation.
+func (m *CampaignMutation) AppendedLinks() ([]string, bool) {
+	if len(m.appendlinks) == 0 {
+		return nil, false
+	}
+	return m.appendlinks, true
+}
+
+// ClearLinks clears the value of the "links" field.
+func (m *CampaignMutation) ClearLinks() {
+	m.links = nil
+	m.appendlinks = nil
+	m.clearedFields[campaign.FieldLinks] = struct{}{}
+}
+
+// LinksCleared returns if the "links" field was cleared in this mutation.
+func (m *CampaignMutation) LinksCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldLinks]
+	return ok
+}
+
+// ResetLinks resets all changes to the "links" field.
+func (m *CampaignMutation) ResetLinks() {
+	m.links = nil
+	m.appendlinks = nil
+	delete(m.clearedFields, campaign.FieldLinks)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *CampaignMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *CampaignMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *CampaignMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[campaign.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *CampaignMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *CampaignMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, campaign.FieldCreatedByID)
+}
+
+// SetRecipientCount sets the "recipient_count" field.
+func (m *CampaignMutation) SetRecipientCount(i int) {
+	m.recipient_count = &i
+	m.addrecipient_count = nil
+}
+
+// RecipientCount returns the value of the "recipient_count" field in the mutation.
+func (m *CampaignMutation) RecipientCount() (r int, exists bool) {
+	v := m.recipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientCount returns the old "recipient_count" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldRecipientCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientCount: %w", err)
+	}
+	return oldValue.RecipientCount, nil
+}
+
+// AddRecipientCount adds i to the "recipient_count" field.
+func (m *CampaignMutation) AddRecipientCount(i int) {
+	if m.addrecipient_count != nil {
+		*m.addrecipient_count += i
+	} else {
+		m.addrecipient_count = &i
+	}
+}
+
+// AddedRecipientCount returns the value that was added to the "recipient_count" field in this mutation.
+func (m *CampaignMutation) AddedRecipientCount() (r int, exists bool) {
+	v := m.addrecipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecipientCount resets all changes to the "recipient_count" field.
+func (m *CampaignMutation) ResetRecipientCount() {
+	m.recipient_count = nil
+	m.addrecipient_count = nil
+}
+
+// SetSendAfter sets the "send_after" field.
+func (m *CampaignMutation) SetSendAfter(t time.Time) {
+	m.send_after = &t
+}
+
+// SendAfter returns the value of the "send_after" field in the mutation.
+func (m *CampaignMutation) SendAfter() (r time.Time, exists bool) {
+	v := m.send_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendAfter returns the old "send_after" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldSendAfter(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendAfter: %w", err)
+	}
+	return oldValue.SendAfter, nil
+}
+
+// ClearSendAfter clears the value of the "send_after" field.
+func (m *CampaignMutation) ClearSendAfter() {
+	m.send_after = nil
+	m.clearedFields[campaign.FieldSendAfter] = struct{}{}
+}
+
+// SendAfterCleared returns if the "send_after" field was cleared in this mutation.
+func (m *CampaignMutation) SendAfterCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldSendAfter]
+	return ok
+}
+
+// ResetSendAfter resets all changes to the "send_after" field.
+func (m *CampaignMutation) ResetSendAfter() {
+	m.send_after = nil
+	delete(m.clearedFields, campaign.FieldSendAfter)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *CampaignMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[campaign.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *CampaignMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *CampaignMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *CampaignMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// AddRecipientIDs adds the "recipients" edge to the CampaignRecipient entity by ids.
+func (m *CampaignMutation) AddRecipientIDs(ids ...pulid.ID) {
+	if m.recipients == nil {
+		m.recipients = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.recipients[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRecipients clears the "recipients" edge to the CampaignRecipient entity.
+func (m *CampaignMutation) ClearRecipients() {
+	m.clearedrecipients = true
+}
+
+// RecipientsCleared reports if the "recipients" edge to the CampaignRecipient entity was cleared.
+func (m *CampaignMutation) RecipientsCleared() bool {
+	return m.clearedrecipients
+}
+
+// RemoveRecipientIDs removes the "recipients" edge to the CampaignRecipient entity by IDs.
+func (m *CampaignMutation) RemoveRecipientIDs(ids ...pulid.ID) {
+	if m.removedrecipients == nil {
+		m.removedrecipients = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.recipients, ids[i])
+		m.removedrecipients[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRecipients returns the removed IDs of the "recipients" edge to the CampaignRecipient entity.
+func (m *CampaignMutation) RemovedRecipientsIDs() (ids []pulid.ID) {
+	for id := range m.removedrecipients {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RecipientsIDs returns the "recipients" edge IDs in the mutation.
+func (m *CampaignMutation) RecipientsIDs() (ids []pulid.ID) {
+	for id := range m.recipients {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRecipients resets all changes to the "recipients" edge.
+func (m *CampaignMutation) ResetRecipients() {
+	m.recipients = nil
+	m.clearedrecipients = false
+	m.removedrecipients = nil
+}
+
+// Where appends a list predicates to the CampaignMutation builder.
+func (m *CampaignMutation) Where(ps ...predicate.Campaign) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CampaignMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CampaignMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Campaign, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CampaignMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CampaignMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Campaign).
+func (m *CampaignMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CampaignMutation) Fields() []string {
+	fields := make([]string, 0, 20)
+	if m.created_at != nil {
+		fields = append(fields, campaign.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, campaign.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, campaign.FieldLocationID)
+	}
+	if m.name != nil {
+		fields = append(fields, campaign.FieldName)
+	}
+	if m.goal != nil {
+		fields = append(fields, campaign.FieldGoal)
+	}
+	if m.audience != nil {
+		fields = append(fields, campaign.FieldAudience)
+	}
+	if m.subject != nil {
+		fields = append(fields, campaign.FieldSubject)
+	}
+	if m.html_body != nil {
+		fields = append(fields, campaign.FieldHTMLBody)
+	}
+	if m.text_body != nil {
+		fields = append(fields, campaign.FieldTextBody)
+	}
+	if m.from_name != nil {
+		fields = append(fields, campaign.FieldFromName)
+	}
+	if m.from_address != nil {
+		fields = append(fields, campaign.FieldFromAddress)
+	}
+	if m.status != nil {
+		fields = append(fields, campaign.FieldStatus)
+	}
+	if m.status_note != nil {
+		fields = append(fields, campaign.FieldStatusNote)
+	}
+	if m.scheduled_at != nil {
+		fields = append(fields, campaign.FieldScheduledAt)
+	}
+	if m.started_at != nil {
+		fields = append(fields, campaign.FieldStartedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, campaign.FieldFinishedAt)
+	}
+	if m.links != nil {
+		fields = append(fields, campaign.FieldLinks)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, campaign.FieldCreatedByID)
+	}
+	if m.recipient_count != nil {
+		fields = append(fields, campaign.FieldRecipientCount)
+	}
+	if m.send_after != nil {
+		fields = append(fields, campaign.FieldSendAfter)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CampaignMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case campaign.FieldCreatedAt:
+		return m.CreatedAt()
+	case campaign.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case campaign.FieldLocationID:
+		return m.LocationID()
+	case campaign.FieldName:
+		return m.Name()
+	case campaign.FieldGoal:
+		return m.Goal()
+	case campaign.FieldAudience:
+		return m.Audience()
+	case campaign.FieldSubject:
+		return m.Subject()
+	case campaign.FieldHTMLBody:
+		return m.HTMLBody()
+	case campaign.FieldTextBody:
+		return m.TextBody()
+	case campaign.FieldFromName:
+		return m.FromName()
+	case campaign.FieldFromAddress:
+		return m.FromAddress()
+	case campaign.FieldStatus:
+		return m.Status()
+	case campaign.FieldStatusNote:
+		return m.StatusNote()
+	case campaign.FieldScheduledAt:
+		return m.ScheduledAt()
+	case campaign.FieldStartedAt:
+		return m.StartedAt()
+	case campaign.FieldFinishedAt:
+		return m.FinishedAt()
+	case campaign.FieldLinks:
+		return m.Links()
+	case campaign.FieldCreatedByID:
+		return m.CreatedByID()
+	case campaign.FieldRecipientCount:
+		return m.RecipientCount()
+	case campaign.FieldSendAfter:
+		return m.SendAfter()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CampaignMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case campaign.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case campaign.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case campaign.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case campaign.FieldName:
+		return m.OldName(ctx)
+	case campaign.FieldGoal:
+		return m.OldGoal(ctx)
+	case campaign.FieldAudience:
+		return m.OldAudience(ctx)
+	case campaign.FieldSubject:
+		return m.OldSubject(ctx)
+	case campaign.FieldHTMLBody:
+		return m.OldHTMLBody(ctx)
+	case campaign.FieldTextBody:
+		return m.OldTextBody(ctx)
+	case campaign.FieldFromName:
+		return m.OldFromName(ctx)
+	case campaign.FieldFromAddress:
+		return m.OldFromAddress(ctx)
+	case campaign.FieldStatus:
+		return m.OldStatus(ctx)
+	case campaign.FieldStatusNote:
+		return m.OldStatusNote(ctx)
+	case campaign.FieldScheduledAt:
+		return m.OldScheduledAt(ctx)
+	case campaign.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case campaign.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	case campaign.FieldLinks:
+		return m.OldLinks(ctx)
+	case campaign.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case campaign.FieldRecipientCount:
+		return m.OldRecipientCount(ctx)
+	case campaign.FieldSendAfter:
+		return m.OldSendAfter(ctx)
+	}
+	return nil, fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case campaign.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case campaign.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case campaign.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case campaign.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case campaign.FieldGoal:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGoal(v)
+		return nil
+	case campaign.FieldAudience:
+		v, ok := value.(*types.CampaignAudience)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAudience(v)
+		return nil
+	case campaign.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case campaign.FieldHTMLBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHTMLBody(v)
+		return nil
+	case campaign.FieldTextBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTextBody(v)
+		return nil
+	case campaign.FieldFromName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromName(v)
+		return nil
+	case campaign.FieldFromAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromAddress(v)
+		return nil
+	case campaign.FieldStatus:
+		v, ok := value.(campaign.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case campaign.FieldStatusNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusNote(v)
+		return nil
+	case campaign.FieldScheduledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScheduledAt(v)
+		return nil
+	case campaign.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case campaign.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	case campaign.FieldLinks:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinks(v)
+		return nil
+	case campaign.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case campaign.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientCount(v)
+		return nil
+	case campaign.FieldSendAfter:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendAfter(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CampaignMutation) AddedFields() []string {
+	var fields []string
+	if m.addrecipient_count != nil {
+		fields = append(fields, campaign.FieldRecipientCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CampaignMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case campaign.FieldRecipientCount:
+		return m.AddedRecipientCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case campaign.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipientCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CampaignMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(campaign.FieldAudience) {
+		fields = append(fields, campaign.FieldAudience)
+	}
+	if m.FieldCleared(campaign.FieldScheduledAt) {
+		fields = append(fields, campaign.FieldScheduledAt)
+	}
+	if m.FieldCleared(campaign.FieldStartedAt) {
+		fields = append(fields, campaign.FieldStartedAt)
+	}
+	if m.FieldCleared(campaign.FieldFinishedAt) {
+		fields = append(fields, campaign.FieldFinishedAt)
+	}
+	if m.FieldCleared(campaign.FieldLinks) {
+		fields = append(fields, campaign.FieldLinks)
+	}
+	if m.FieldCleared(campaign.FieldCreatedByID) {
+		fields = append(fields, campaign.FieldCreatedByID)
+	}
+	if m.FieldCleared(campaign.FieldSendAfter) {
+		fields = append(fields, campaign.FieldSendAfter)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CampaignMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CampaignMutation) ClearField(name string) error {
+	switch name {
+	case campaign.FieldAudience:
+		m.ClearAudience()
+		return nil
+	case campaign.FieldScheduledAt:
+		m.ClearScheduledAt()
+		return nil
+	case campaign.FieldStartedAt:
+		m.ClearStartedAt()
+		return nil
+	case campaign.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	case campaign.FieldLinks:
+		m.ClearLinks()
+		return nil
+	case campaign.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case campaign.FieldSendAfter:
+		m.ClearSendAfter()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CampaignMutation) ResetField(name string) error {
+	switch name {
+	case campaign.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case campaign.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case campaign.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case campaign.FieldName:
+		m.ResetName()
+		return nil
+	case campaign.FieldGoal:
+		m.ResetGoal()
+		return nil
+	case campaign.FieldAudience:
+		m.ResetAudience()
+		return nil
+	case campaign.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case campaign.FieldHTMLBody:
+		m.ResetHTMLBody()
+		return nil
+	case campaign.FieldTextBody:
+		m.ResetTextBody()
+		return nil
+	case campaign.FieldFromName:
+		m.ResetFromName()
+		return nil
+	case campaign.FieldFromAddress:
+		m.ResetFromAddress()
+		return nil
+	case campaign.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case campaign.FieldStatusNote:
+		m.ResetStatusNote()
+		return nil
+	case campaign.FieldScheduledAt:
+		m.ResetScheduledAt()
+		return nil
+	case campaign.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case campaign.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	case campaign.FieldLinks:
+		m.ResetLinks()
+		return nil
+	case campaign.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case campaign.FieldRecipientCount:
+		m.ResetRecipientCount()
+		return nil
+	case campaign.FieldSendAfter:
+		m.ResetSendAfter()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CampaignMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.location != nil {
+		edges = append(edges, campaign.EdgeLocation)
+	}
+	if m.recipients != nil {
+		edges = append(edges, campaign.EdgeRecipients)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CampaignMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case campaign.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaign.EdgeRecipients:
+		ids := make([]ent.Value, 0, len(m.recipients))
+		for id := range m.recipients {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CampaignMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedrecipients != nil {
+		edges = append(edges, campaign.EdgeRecipients)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CampaignMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case campaign.EdgeRecipients:
+		ids := make([]ent.Value, 0, len(m.removedrecipients))
+		for id := range m.removedrecipients {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CampaignMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedlocation {
+		edges = append(edges, campaign.EdgeLocation)
+	}
+	if m.clearedrecipients {
+		edges = append(edges, campaign.EdgeRecipients)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CampaignMutation) EdgeCleared(name string) bool {
+	switch name {
+	case campaign.EdgeLocation:
+		return m.clearedlocation
+	case campaign.EdgeRecipients:
+		return m.clearedrecipients
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CampaignMutation) ClearEdge(name string) error {
+	switch name {
+	case campaign.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CampaignMutation) ResetEdge(name string) error {
+	switch name {
+	case campaign.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case campaign.EdgeRecipients:
+		m.ResetRecipients()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign edge %s", name)
+}
+
+// CampaignEventMutation represents an operation that mutates the CampaignEvent nodes in the graph.
+type CampaignEventMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	kind             *campaignevent.Kind
+	link_index       *int
+	addlink_index    *int
+	occurred_at      *time.Time
+	clearedFields    map[string]struct{}
+	location         *pulid.ID
+	clearedlocation  bool
+	campaign         *pulid.ID
+	clearedcampaign  bool
+	recipient        *pulid.ID
+	clearedrecipient bool
+	done             bool
+	oldValue         func(context.Context) (*CampaignEvent, error)
+	predicates       []predicate.CampaignEvent
+}
+
+var _ ent.Mutation = (*CampaignEventMutation)(nil)
+
+// campaigneventOption allows management of the mutation configuration using functional options.
+type campaigneventOption func(*CampaignEventMutation)
+
+// newCampaignEventMutation creates new mutation for the CampaignEvent entity.
+func newCampaignEventMutation(c config, op Op, opts ...campaigneventOption) *CampaignEventMutation {
+	m := &CampaignEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCampaignEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCampaignEventID sets the ID field of the mutation.
+func withCampaignEventID(id pulid.ID) campaigneventOption {
+	return func(m *CampaignEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CampaignEvent
+		)
+		m.oldValue = func(ctx context.Context) (*CampaignEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CampaignEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCampaignEvent sets the old CampaignEvent of the mutation.
+func withCampaignEvent(node *CampaignEvent) campaigneventOption {
+	return func(m *CampaignEventMutation) {
+		m.oldValue = func(context.Context) (*CampaignEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CampaignEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CampaignEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CampaignEvent entities.
+func (m *CampaignEventMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CampaignEventMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CampaignEventMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CampaignEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *CampaignEventMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *CampaignEventMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *CampaignEventMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *CampaignEventMutation) SetCampaignID(pu pulid.ID) {
+	m.campaign = &pu
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *CampaignEventMutation) CampaignID() (r pulid.ID, exists bool) {
+	v := m.campaign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldCampaignID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *CampaignEventMutation) ResetCampaignID() {
+	m.campaign = nil
+}
+
+// SetRecipientID sets the "recipient_id" field.
+func (m *CampaignEventMutation) SetRecipientID(pu pulid.ID) {
+	m.recipient = &pu
+}
+
+// RecipientID returns the value of the "recipient_id" field in the mutation.
+func (m *CampaignEventMutation) RecipientID() (r pulid.ID, exists bool) {
+	v := m.recipient
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientID returns the old "recipient_id" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldRecipientID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientID: %w", err)
+	}
+	return oldValue.RecipientID, nil
+}
+
+// ResetRecipientID resets all changes to the "recipient_id" field.
+func (m *CampaignEventMutation) ResetRecipientID() {
+	m.recipient = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CampaignEventMutation) SetKind(c campaignevent.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CampaignEventMutation) Kind() (r campaignevent.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldKind(ctx context.Context) (v campaignevent.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CampaignEventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetLinkIndex sets the "link_index" field.
+func (m *CampaignEventMutation) SetLinkIndex(i int) {
+	m.link_index = &i
+	m.addlink_index = nil
+}
+
+// LinkIndex returns the value of the "link_index" field in the mutation.
+func (m *CampaignEventMutation) LinkIndex() (r int, exists bool) {
+	v := m.link_index
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinkIndex returns the old "link_index" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldLinkIndex(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinkIndex is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinkIndex requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinkIndex: %w", err)
+	}
+	return oldValue.LinkIndex, nil
+}
+
+// AddLinkIndex adds i to the "link_index" field.
+func (m *CampaignEventMutation) AddLinkIndex(i int) {
+	if m.addlink_index != nil {
+		*m.addlink_index += i
+	} else {
+		m.addlink_index = &i
+	}
+}
+
+// AddedLinkIndex returns the value that was added to the "link_index" field in this mutation.
+func (m *CampaignEventMutation) AddedLinkIndex() (r int, exists bool) {
+	v := m.addlink_index
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearLinkIndex clears the value of the "link_index" field.
+func (m *CampaignEventMutation) ClearLinkIndex() {
+	m.link_index = nil
+	m.addlink_index = nil
+	m.clearedFields[campaignevent.FieldLinkIndex] = struct{}{}
+}
+
+// LinkIndexCleared returns if the "link_index" field was cleared in this mutation.
+func (m *CampaignEventMutation) LinkIndexCleared() bool {
+	_, ok := m.clearedFields[campaignevent.FieldLinkIndex]
+	return ok
+}
+
+// ResetLinkIndex resets all changes to the "link_index" field.
+func (m *CampaignEventMutation) ResetLinkIndex() {
+	m.link_index = nil
+	m.addlink_index = nil
+	delete(m.clearedFields, campaignevent.FieldLinkIndex)
+}
+
+// SetOccurredAt sets the "occurred_at" field.
+func (m *CampaignEventMutation) SetOccurredAt(t time.Time) {
+	m.occurred_at = &t
+}
+
+// OccurredAt returns the value of the "occurred_at" field in the mutation.
+func (m *CampaignEventMutation) OccurredAt() (r time.Time, exists bool) {
+	v := m.occurred_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurredAt returns the old "occurred_at" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldOccurredAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurredAt: %w", err)
+	}
+	return oldValue.OccurredAt, nil
+}
+
+// ResetOccurredAt resets all changes to the "occurred_at" field.
+func (m *CampaignEventMutation) ResetOccurredAt() {
+	m.occurred_at = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *CampaignEventMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[campaignevent.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *CampaignEventMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *CampaignEventMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *CampaignEventMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearCampaign clears the "campaign" edge to the Campaign entity.
+func (m *CampaignEventMutation) ClearCampaign() {
+	m.clearedcampaign = true
+	m.clearedFields[campaignevent.FieldCampaignID] = struct{}{}
+}
+
+// CampaignCleared reports if the "campaign" edge to the Campaign entity was cleared.
+func (m *CampaignEventMutation) CampaignCleared() bool {
+	return m.clearedcampaign
+}
+
+// CampaignIDs returns the "campaign" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CampaignID instead. It exists only for internal usage by the builders.
+func (m *CampaignEventMutation) CampaignIDs() (ids []pulid.ID) {
+	if id := m.campaign; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCampaign resets all changes to the "campaign" edge.
+func (m *CampaignEventMutation) ResetCampaign() {
+	m.campaign = nil
+	m.clearedcampaign = false
+}
+
+// ClearRecipient clears the "recipient" edge to the CampaignRecipient entity.
+func (m *CampaignEventMutation) ClearRecipient() {
+	m.clearedrecipient = true
+	m.clearedFields[campaignevent.FieldRecipientID] = struct{}{}
+}
+
+// RecipientCleared reports if the "recipient" edge to the CampaignRecipient entity was cleared.
+func (m *CampaignEventMutation) RecipientCleared() bool {
+	return m.clearedrecipient
+}
+
+// RecipientIDs returns the "recipient" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecipientID instead. It exists only for internal usage by the builders.
+func (m *CampaignEventMutation) RecipientIDs() (ids []pulid.ID) {
+	if id := m.recipient; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecipient resets all changes to the "recipient" edge.
+func (m *CampaignEventMutation) ResetRecipient() {
+	m.recipient = nil
+	m.clearedrecipient = false
+}
+
+// Where appends a list predicates to the CampaignEventMutation builder.
+func (m *CampaignEventMutation) Where(ps ...predicate.CampaignEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CampaignEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CampaignEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CampaignEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CampaignEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CampaignEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CampaignEvent).
+func (m *CampaignEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CampaignEventMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.location != nil {
+		fields = append(fields, campaignevent.FieldLocationID)
+	}
+	if m.campaign != nil {
+		fields = append(fields, campaignevent.FieldCampaignID)
+	}
+	if m.recipient != nil {
+		fields = append(fields, campaignevent.FieldRecipientID)
+	}
+	if m.kind != nil {
+		fields = append(fields, campaignevent.FieldKind)
+	}
+	if m.link_index != nil {
+		fields = append(fields, campaignevent.FieldLinkIndex)
+	}
+	if m.occurred_at != nil {
+		fields = append(fields, campaignevent.FieldOccurredAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CampaignEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case campaignevent.FieldLocationID:
+		return m.LocationID()
+	case campaignevent.FieldCampaignID:
+		return m.CampaignID()
+	case campaignevent.FieldRecipientID:
+		return m.RecipientID()
+	case campaignevent.FieldKind:
+		return m.Kind()
+	case campaignevent.FieldLinkIndex:
+		return m.LinkIndex()
+	case campaignevent.FieldOccurredAt:
+		return m.OccurredAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CampaignEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case campaignevent.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case campaignevent.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case campaignevent.FieldRecipientID:
+		return m.OldRecipientID(ctx)
+	case campaignevent.FieldKind:
+		return m.OldKind(ctx)
+	case campaignevent.FieldLinkIndex:
+		return m.OldLinkIndex(ctx)
+	case campaignevent.FieldOccurredAt:
+		return m.OldOccurredAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CampaignEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case campaignevent.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case campaignevent.FieldCampaignID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case campaignevent.FieldRecipientID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientID(v)
+		return nil
+	case campaignevent.FieldKind:
+		v, ok := value.(campaignevent.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case campaignevent.FieldLinkIndex:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinkIndex(v)
+		return nil
+	case campaignevent.FieldOccurredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurredAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CampaignEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addlink_index != nil {
+		fields = append(fields, campaignevent.FieldLinkIndex)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CampaignEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case campaignevent.FieldLinkIndex:
+		return m.AddedLinkIndex()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case campaignevent.FieldLinkIndex:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLinkIndex(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CampaignEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(campaignevent.FieldLinkIndex) {
+		fields = append(fields, campaignevent.FieldLinkIndex)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CampaignEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CampaignEventMutation) ClearField(name string) error {
+	switch name {
+	case campaignevent.FieldLinkIndex:
+		m.ClearLinkIndex()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CampaignEventMutation) ResetField(name string) error {
+	switch name {
+	case campaignevent.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case campaignevent.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case campaignevent.FieldRecipientID:
+		m.ResetRecipientID()
+		return nil
+	case campaignevent.FieldKind:
+		m.ResetKind()
+		return nil
+	case campaignevent.FieldLinkIndex:
+		m.ResetLinkIndex()
+		return nil
+	case campaignevent.FieldOccurredAt:
+		m.ResetOccurredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CampaignEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.location != nil {
+		edges = append(edges, campaignevent.EdgeLocation)
+	}
+	if m.campaign != nil {
+		edges = append(edges, campaignevent.EdgeCampaign)
+	}
+	if m.recipient != nil {
+		edges = append(edges, campaignevent.EdgeRecipient)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CampaignEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case campaignevent.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaignevent.EdgeCampaign:
+		if id := m.campaign; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaignevent.EdgeRecipient:
+		if id := m.recipient; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CampaignEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CampaignEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CampaignEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedlocation {
+		edges = append(edges, campaignevent.EdgeLocation)
+	}
+	if m.clearedcampaign {
+		edges = append(edges, campaignevent.EdgeCampaign)
+	}
+	if m.clearedrecipient {
+		edges = append(edges, campaignevent.EdgeRecipient)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CampaignEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case campaignevent.EdgeLocation:
+		return m.clearedlocation
+	case campaignevent.EdgeCampaign:
+		return m.clearedcampaign
+	case campaignevent.EdgeRecipient:
+		return m.clearedrecipient
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CampaignEventMutation) ClearEdge(name string) error {
+	switch name {
+	case campaignevent.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case campaignevent.EdgeCampaign:
+		m.ClearCampaign()
+		return nil
+	case campaignevent.EdgeRecipient:
+		m.ClearRecipient()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CampaignEventMutation) ResetEdge(name string) error {
+	switch name {
+	case campaignevent.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case campaignevent.EdgeCampaign:
+		m.ResetCampaign()
+		return nil
+	case campaignevent.EdgeRecipient:
+		m.ResetRecipient()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent edge %s", name)
+}
+
+// CampaignRecipientMutation represents an operation that mutates the CampaignRecipient nodes in the graph.
+type CampaignRecipientMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	address             *string
+	status              *campaignrecipient.Status
+	reason              *string
+	provider            *string
+	provider_message_id *string
+	message_id          *pulid.ID
+	sent_at             *time.Time
+	first_opened_at     *time.Time
+	open_count          *int
+	addopen_count       *int
+	first_clicked_at    *time.Time
+	click_count         *int
+	addclick_count      *int
+	unsubscribed_at     *time.Time
+	attempts            *int
+	addattempts         *int
+	clearedFields       map[string]struct{}
+	location            *pulid.ID
+	clearedlocation     bool
+	campaign            *pulid.ID
+	clearedcampaign     bool
+	contact             *pulid.ID
+	clearedcontact      bool
+	done                bool
+	oldValue            func(context.Context) (*CampaignRecipient, error)
+	predicates          []predicate.CampaignRecipient
+}
+
+var _ ent.Mutation = (*CampaignRecipientMutation)(nil)
+
+// campaignrecipientOption allows management of the mutation configuration using functional options.
+type campaignrecipientOption func(*CampaignRecipientMutation)
+
+// newCampaignRecipientMutation creates new mutation for the CampaignRecipient entity.
+func newCampaignRecipientMutation(c config, op Op, opts ...campaignrecipientOption) *CampaignRecipientMutation {
+	m := &CampaignRecipientMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCampaignRecipient,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCampaignRecipientID sets the ID field of the mutation.
+func withCampaignRecipientID(id pulid.ID) campaignrecipientOption {
+	return func(m *CampaignRecipientMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CampaignRecipient
+		)
+		m.oldValue = func(ctx context.Context) (*CampaignRecipient, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CampaignRecipient.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCampaignRecipient sets the old CampaignRecipient of the mutation.
+func withCampaignRecipient(node *CampaignRecipient) campaignrecipientOption {
+	return func(m *CampaignRecipientMutation) {
+		m.oldValue = func(context.Context) (*CampaignRecipient, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CampaignRecipientMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CampaignRecipientMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CampaignRecipient entities.
+func (m *CampaignRecipientMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CampaignRecipientMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CampaignRecipientMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CampaignRecipient.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CampaignRecipientMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CampaignRecipientMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CampaignRecipientMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CampaignRecipientMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CampaignRecipientMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CampaignRecipientMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *CampaignRecipientMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *CampaignRecipientMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *CampaignRecipientMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *CampaignRecipientMutation) SetCampaignID(pu pulid.ID) {
+	m.campaign = &pu
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *CampaignRecipientMutation) CampaignID() (r pulid.ID, exists bool) {
+	v := m.campaign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldCampaignID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *CampaignRecipientMutation) ResetCampaignID() {
+	m.campaign = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *CampaignRecipientMutation) SetContactID(pu pulid.ID) {
+	m.contact = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *CampaignRecipientMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldContactID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *CampaignRecipientMutation) ResetContactID() {
+	m.contact = nil
+}
+
+// SetAddress sets the "address" field.
+func (m *CampaignRecipientMutation) SetAddress(s string) {
+	m.address = &s
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *CampaignRecipientMutation) Address() (r string, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *CampaignRecipientMutation) ResetAddress() {
+	m.address = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CampaignRecipientMutation) SetStatus(c campaignrecipient.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CampaignRecipientMutation) Status() (r campaignrecipient.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldStatus(ctx context.Context) (v campaignrecipient.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CampaignRecipientMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *CampaignRecipientMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *CampaignRecipientMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *CampaignRecipientMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetProvider sets the "provider" field.
+func (m *CampaignRecipientMutation) SetProvider(s string) {
+	m.provider = &s
+}
+
+// Provider returns the value of the "provider" field in the mutation.
+func (m *CampaignRecipientMutation) Provider() (r string, exists bool) {
+	v := m.provider
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProvider returns the old "provider" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldProvider(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProvider is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProvider requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProvider: %w", err)
+	}
+	return oldValue.Provider, nil
+}
+
+// ResetProvider resets all changes to the "provider" field.
+func (m *CampaignRecipientMutation) ResetProvider() {
+	m.provider = nil
+}
+
+// SetProviderMessageID sets the "provider_message_id" field.
+func (m *CampaignRecipientMutation) SetProviderMessageID(s string) {
+	m.provider_message_id = &s
+}
+
+// ProviderMessageID returns the value of the "provider_message_id" field in the mutation.
+func (m *CampaignRecipientMutation) ProviderMessageID() (r string, exists bool) {
+	v := m.provider_message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderMessageID returns the old "provider_message_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldProviderMessageID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderMessageID: %w", err)
+	}
+	return oldValue.ProviderMessageID, nil
+}
+
+// ClearProviderMessageID clears the value of the "provider_message_id" field.
+func (m *CampaignRecipientMutation) ClearProviderMessageID() {
+	m.provider_message_id = nil
+	m.clearedFields[campaignrecipient.FieldProviderMessageID] = struct{}{}
+}
+
+// ProviderMessageIDCleared returns if the "provider_message_id" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) ProviderMessageIDCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldProviderMessageID]
+	return ok
+}
+
+// ResetProviderMessageID resets all changes to the "provider_message_id" field.
+func (m *CampaignRecipientMutation) ResetProviderMessageID() {
+	m.provider_message_id = nil
+	delete(m.clearedFields, campaignrecipient.FieldProviderMessageID)
+}
+
+// SetMessageID sets the "message_id" field.
+func (m *CampaignRecipientMutation) SetMessageID(pu pulid.ID) {
+	m.message_id = &pu
+}
+
+// MessageID returns the value of the "message_id" field in the mutation.
+func (m *CampaignRecipientMutation) MessageID() (r pulid.ID, exists bool) {
+	v := m.message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessageID returns the old "message_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldMessageID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessageID: %w", err)
+	}
+	return oldValue.MessageID, nil
+}
+
+// ClearMessageID clears the value of the "message_id" field.
+func (m *CampaignRecipientMutation) ClearMessageID() {
+	m.message_id = nil
+	m.clearedFields[campaignrecipient.FieldMessageID] = struct{}{}
+}
+
+// MessageIDCleared returns if the "message_id" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) MessageIDCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldMessageID]
+	return ok
+}
+
+// ResetMessageID resets all changes to the "message_id" field.
+func (m *CampaignRecipientMutation) ResetMessageID() {
+	m.message_id = nil
+	delete(m.clearedFields, campaignrecipient.FieldMessageID)
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *CampaignRecipientMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *CampaignRecipientMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *CampaignRecipientMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[campaignrecipient.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *CampaignRecipientMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, campaignrecipient.FieldSentAt)
+}
+
+// SetFirstOpenedAt sets the "first_opened_at" field.
+func (m *CampaignRecipientMutation) SetFirstOpenedAt(t time.Time) {
+	m.first_opened_at = &t
+}
+
+// FirstOpenedAt returns the value of the "first_opened_at" field in the mutation.
+func (m *CampaignRecipientMutation) FirstOpenedAt() (r time.Time, exists bool) {
+	v := m.first_opened_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstOpenedAt returns the old "first_opened_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldFirstOpenedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstOpenedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstOpenedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstOpenedAt: %w", err)
+	}
+	return oldValue.FirstOpenedAt, nil
+}
+
+// ClearFirstOpenedAt clears the value of the "first_opened_at" field.
+func (m *CampaignRecipientMutation) ClearFirstOpenedAt() {
+	m.first_opened_at = nil
+	m.clearedFields[campaignrecipient.FieldFirstOpenedAt] = struct{}{}
+}
+
+// FirstOpenedAtCleared returns if the "first_opened_at" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) FirstOpenedAtCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldFirstOpenedAt]
+	return ok
+}
+
+// ResetFirstOpenedAt resets all changes to the "first_opened_at" field.
+func (m *CampaignRecipientMutation) ResetFirstOpenedAt() {
+	m.first_opened_at = nil
+	delete(m.clearedFields, campaignrecipient.FieldFirstOpenedAt)
+}
+
+// SetOpenCount sets the "open_count" field.
+func (m *CampaignRecipientMutation) SetOpenCount(i int) {
+	m.open_count = &i
+	m.addopen_count = nil
+}
+
+// OpenCount returns the value of the "open_count" field in the mutation.
+func (m *CampaignRecipientMutation) OpenCount() (r int, exists bool) {
+	v := m.open_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOpenCount returns the old "open_count" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldOpenCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOpenCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOpenCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOpenCount: %w", err)
+	}
+	return oldValue.OpenCount, nil
+}
+
+// AddOpenCount adds i to the "open_count" field.
+func (m *CampaignRecipientMutation) AddOpenCount(i int) {
+	if m.addopen_count != nil {
+		*m.addopen_count += i
+	} else {
+		m.addopen_count = &i
+	}
+}
+
+// AddedOpenCount returns the value that was added to the "open_count" field in this mutation.
+func (m *CampaignRecipientMutation) AddedOpenCount() (r int, exists bool) {
+	v := m.addopen_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOpenCount resets all changes to the "open_count" field.
+func (m *CampaignRecipientMutation) ResetOpenCount() {
+	m.open_count = nil
+	m.addopen_count = nil
+}
+
+// SetFirstClickedAt sets the "first_clicked_at" field.
+func (m *CampaignRecipientMutation) SetFirstClickedAt(t time.Time) {
+	m.first_clicked_at = &t
+}
+
+// FirstClickedAt returns the value of the "first_clicked_at" field in the mutation.
+func (m *CampaignRecipientMutation) FirstClickedAt() (r time.Time, exists bool) {
+	v := m.first_clicked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstClickedAt returns the old "first_clicked_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldFirstClickedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstClickedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstClickedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstClickedAt: %w", err)
+	}
+	return oldValue.FirstClickedAt, nil
+}
+
+// ClearFirstClickedAt clears the value of the "first_clicked_at" field.
+func (m *CampaignRecipientMutation) ClearFirstClickedAt() {
+	m.first_clicked_at = nil
+	m.clearedFields[campaignrecipient.FieldFirstClickedAt] = struct{}{}
+}
+
+// FirstClickedAtCleared returns if the "first_clicked_at" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) FirstClickedAtCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldFirstClickedAt]
+	return ok
+}
+
+// ResetFirstClickedAt resets all changes to the "first_clicked_at" field.
+func (m *CampaignRecipientMutation) ResetFirstClickedAt() {
+	m.first_clicked_at = nil
+	delete(m.clearedFields, campaignrecipient.FieldFirstClickedAt)
+}
+
+// SetClickCount sets the "click_count" field.
+func (m *CampaignRecipientMutation) SetClickCount(i int) {
+	m.click_count = &i
+	m.addclick_count = nil
+}
+
+// ClickCount returns the value of the "click_count" field in the mutation.
+func (m *CampaignRecipientMutation) ClickCount() (r int, exists bool) {
+	v := m.click_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClickCount returns the old "click_count" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldClickCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClickCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClickCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClickCount: %w", err)
+	}
+	return oldValue.ClickCount, nil
+}
+
+// AddClickCount adds i to the "click_count" field.
+func (m *CampaignRecipientMutation) AddClickCount(i int) {
+	if m.addclick_count != nil {
+		*m.addclick_count += i
+	} else {
+		m.addclick_count = &i
+	}
+}
+
+// AddedClickCount returns the value that was added to the "click_count" field in this mutation.
+func (m *CampaignRecipientMutation) AddedClickCount() (r int, exists bool) {
+	v := m.addclick_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClickCount resets all changes to the "click_count" field.
+func (m *CampaignRecipientMutation) ResetClickCount() {
+	m.click_count = nil
+	m.addclick_count = nil
+}
+
+// SetUnsubscribedAt sets the "unsubscribed_at" field.
+func (m *CampaignRecipientMutation) SetUnsubscribedAt(t time.Time) {
+	m.unsubscribed_at = &t
+}
+
+// UnsubscribedAt returns the value of the "unsubscribed_at" field in the mutation.
+func (m *CampaignRecipientMutation) UnsubscribedAt() (r time.Time, exists bool) {
+	v := m.unsubscribed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnsubscribedAt returns the old "unsubscribed_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldUnsubscribedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnsubscribedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnsubscribedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnsubscribedAt: %w", err)
+	}
+	return oldValue.UnsubscribedAt, nil
+}
+
+// ClearUnsubscribedAt clears the value of the "unsubscribed_at" field.
+func (m *CampaignRecipientMutation) ClearUnsubscribedAt() {
+	m.unsubscribed_at = nil
+	m.clearedFields[campaignrecipient.FieldUnsubscribedAt] = struct{}{}
+}
+
+// UnsubscribedAtCleared returns if the "unsubscribed_at" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) UnsubscribedAtCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldUnsubscribedAt]
+	return ok
+}
+
+// ResetUnsubscribedAt resets all changes to the "unsubscribed_at" field.
+func (m *CampaignRecipientMutation) ResetUnsubscribedAt() {
+	m.unsubscribed_at = nil
+	delete(m.clearedFields, campaignrecipient.FieldUnsubscribedAt)
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *CampaignRecipientMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *CampaignRecipientMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *CampaignRecipientMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *CampaignRecipientMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *CampaignRecipientMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *CampaignRecipientMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[campaignrecipient.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *CampaignRecipientMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *CampaignRecipientMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *CampaignRecipientMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearCampaign clears the "campaign" edge to the Campaign entity.
+func (m *CampaignRecipientMutation) ClearCampaign() {
+	m.clearedcampaign = true
+	m.clearedFields[campaignrecipient.FieldCampaignID] = struct{}{}
+}
+
+// CampaignCleared reports if the "campaign" edge to the Campaign entity was cleared.
+func (m *CampaignRecipientMutation) CampaignCleared() bool {
+	return m.clearedcampaign
+}
+
+// CampaignIDs returns the "campaign" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CampaignID instead. It exists only for internal usage by the builders.
+func (m *CampaignRecipientMutation) CampaignIDs() (ids []pulid.ID) {
+	if id := m.campaign; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCampaign resets all changes to the "campaign" edge.
+func (m *CampaignRecipientMutation) ResetCampaign() {
+	m.campaign = nil
+	m.clearedcampaign = false
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *CampaignRecipientMutation) ClearContact() {
+	m.clearedcontact = true
+	m.clearedFields[campaignrecipient.FieldContactID] = struct{}{}
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *CampaignRecipientMutation) ContactCleared() bool {
+	return m.clearedcontact
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *CampaignRecipientMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *CampaignRecipientMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// Where appends a list predicates to the CampaignRecipientMutation builder.
+func (m *CampaignRecipientMutation) Where(ps ...predicate.CampaignRecipient) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CampaignRecipientMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CampaignRecipientMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CampaignRecipient, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CampaignRecipientMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CampaignRecipientMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CampaignRecipient).
+func (m *CampaignRecipientMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CampaignRecipientMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, campaignrecipient.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, campaignrecipient.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, campaignrecipient.FieldLocationID)
+	}
+	if m.campaign != nil {
+		fields = append(fields, campaignrecipient.FieldCampaignID)
+	}
+	if m.contact != nil {
+		fields = append(fields, campaignrecipient.FieldContactID)
+	}
+	if m.address != nil {
+		fields = append(fields, campaignrecipient.FieldAddress)
+	}
+	if m.status != nil {
+		fields = append(fields, campaignrecipient.FieldStatus)
+	}
+	if m.reason != nil {
+		fields = append(fields, campaignrecipient.FieldReason)
+	}
+	if m.provider != nil {
+		fields = append(fields, campaignrecipient.FieldProvider)
+	}
+	if m.provider_message_id != nil {
+		fields = append(fields, campaignrecipient.FieldProviderMessageID)
+	}
+	if m.message_id != nil {
+		fields = append(fields, campaignrecipient.FieldMessageID)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, campaignrecipient.FieldSentAt)
+	}
+	if m.first_opened_at != nil {
+		fields = append(fields, campaignrecipient.FieldFirstOpenedAt)
+	}
+	if m.open_count != nil {
+		fields = append(fields, campaignrecipient.FieldOpenCount)
+	}
+	if m.first_clicked_at != nil {
+		fields = append(fields, campaignrecipient.FieldFirstClickedAt)
+	}
+	if m.click_count != nil {
+		fields = append(fields, campaignrecipient.FieldClickCount)
+	}
+	if m.unsubscribed_at != nil {
+		fields = append(fields, campaignrecipient.FieldUnsubscribedAt)
+	}
+	if m.attempts != nil {
+		fields = append(fields, campaignrecipient.FieldAttempts)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CampaignRecipientMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case campaignrecipient.FieldCreatedAt:
+		return m.CreatedAt()
+	case campaignrecipient.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case campaignrecipient.FieldLocationID:
+		return m.LocationID()
+	case campaignrecipient.FieldCampaignID:
+		return m.CampaignID()
+	case campaignrecipient.FieldContactID:
+		return m.ContactID()
+	case campaignrecipient.FieldAddress:
+		return m.Address()
+	case campaignrecipient.FieldStatus:
+		return m.Status()
+	case campaignrecipient.FieldReason:
+		return m.Reason()
+	case campaignrecipient.FieldProvider:
+		return m.Provider()
+	case campaignrecipient.FieldProviderMessageID:
+		return m.ProviderMessageID()
+	case campaignrecipient.FieldMessageID:
+		return m.MessageID()
+	case campaignrecipient.FieldSentAt:
+		return m.SentAt()
+	case campaignrecipient.FieldFirstOpenedAt:
+		return m.FirstOpenedAt()
+	case campaignrecipient.FieldOpenCount:
+		return m.OpenCount()
+	case campaignrecipient.FieldFirstClickedAt:
+		return m.FirstClickedAt()
+	case campaignrecipient.FieldClickCount:
+		return m.ClickCount()
+	case campaignrecipient.FieldUnsubscribedAt:
+		return m.UnsubscribedAt()
+	case campaignrecipient.FieldAttempts:
+		return m.Attempts()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CampaignRecipientMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case campaignrecipient.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case campaignrecipient.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case campaignrecipient.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case campaignrecipient.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case campaignrecipient.FieldContactID:
+		return m.OldContactID(ctx)
+	case campaignrecipient.FieldAddress:
+		return m.OldAddress(ctx)
+	case campaignrecipient.FieldStatus:
+		return m.OldStatus(ctx)
+	case campaignrecipient.FieldReason:
+		return m.OldReason(ctx)
+	case campaignrecipient.FieldProvider:
+		return m.OldProvider(ctx)
+	case campaignrecipient.FieldProviderMessageID:
+		return m.OldProviderMessageID(ctx)
+	case campaignrecipient.FieldMessageID:
+		return m.OldMessageID(ctx)
+	case campaignrecipient.FieldSentAt:
+		return m.OldSentAt(ctx)
+	case campaignrecipient.FieldFirstOpenedAt:
+		return m.OldFirstOpenedAt(ctx)
+	case campaignrecipient.FieldOpenCount:
+		return m.OldOpenCount(ctx)
+	case campaignrecipient.FieldFirstClickedAt:
+		return m.OldFirstClickedAt(ctx)
+	case campaignrecipient.FieldClickCount:
+		return m.OldClickCount(ctx)
+	case campaignrecipient.FieldUnsubscribedAt:
+		return m.OldUnsubscribedAt(ctx)
+	case campaignrecipient.FieldAttempts:
+		return m.OldAttempts(ctx)
+	}
+	return nil, fmt.Errorf("unknown CampaignRecipient field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignRecipientMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case campaignrecipient.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case campaignrecipient.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case campaignrecipient.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case campaignrecipient.FieldCampaignID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case campaignrecipient.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case campaignrecipient.FieldAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	case campaignrecipient.FieldStatus:
+		v, ok := value.(campaignrecipient.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case campaignrecipient.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case campaignrecipient.FieldProvider:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProvider(v)
+		return nil
+	case campaignrecipient.FieldProviderMessageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderMessageID(v)
+		return nil
+	case campaignrecipient.FieldMessageID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessageID(v)
+		return nil
+	case campaignrecipient.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	case campaignrecipient.FieldFirstOpenedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstOpenedAt(v)
+		return nil
+	case campaignrecipient.FieldOpenCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOpenCount(v)
+		return nil
+	case campaignrecipient.FieldFirstClickedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstClickedAt(v)
+		return nil
+	case campaignrecipient.FieldClickCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClickCount(v)
+		return nil
+	case campaignrecipient.FieldUnsubscribedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnsubscribedAt(v)
+		return nil
+	case campaignrecipient.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CampaignRecipientMutation) AddedFields() []string {
+	var fields []string
+	if m.addopen_count != nil {
+		fields = append(fields, campaignrecipient.FieldOpenCount)
+	}
+	if m.addclick_count != nil {
+		fields = append(fields, campaignrecipient.FieldClickCount)
+	}
+	if m.addattempts != nil {
+		fields = append(fields, campaignrecipient.FieldAttempts)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CampaignRecipientMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case campaignrecipient.FieldOpenCount:
+		return m.AddedOpenCount()
+	case campaignrecipient.FieldClickCount:
+		return m.AddedClickCount()
+	case campaignrecipient.FieldAttempts:
+		return m.AddedAttempts()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignRecipientMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case campaignrecipient.FieldOpenCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOpenCount(v)
+		return nil
+	case campaignrecipient.FieldClickCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddClickCount(v)
+		return nil
+	case campaignrecipient.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CampaignRecipientMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(campaignrecipient.FieldProviderMessageID) {
+		fields = append(fields, campaignrecipient.FieldProviderMessageID)
+	}
+	if m.FieldCleared(campaignrecipient.FieldMessageID) {
+		fields = append(fields, campaignrecipient.FieldMessageID)
+	}
+	if m.FieldCleared(campaignrecipient.FieldSentAt) {
+		fields = append(fields, campaignrecipient.FieldSentAt)
+	}
+	if m.FieldCleared(campaignrecipient.FieldFirstOpenedAt) {
+		fields = append(fields, campaignrecipient.FieldFirstOpenedAt)
+	}
+	if m.FieldCleared(campaignrecipient.FieldFirstClickedAt) {
+		fields = append(fields, campaignrecipient.FieldFirstClickedAt)
+	}
+	if m.FieldCleared(campaignrecipient.FieldUnsubscribedAt) {
+		fields = append(fields, campaignrecipient.FieldUnsubscribedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CampaignRecipientMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CampaignRecipientMutation) ClearField(name string) error {
+	switch name {
+	case campaignrecipient.FieldProviderMessageID:
+		m.ClearProviderMessageID()
+		return nil
+	case campaignrecipient.FieldMessageID:
+		m.ClearMessageID()
+		return nil
+	case campaignrecipient.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	case campaignrecipient.FieldFirstOpenedAt:
+		m.ClearFirstOpenedAt()
+		return nil
+	case campaignrecipient.FieldFirstClickedAt:
+		m.ClearFirstClickedAt()
+		return nil
+	case campaignrecipient.FieldUnsubscribedAt:
+		m.ClearUnsubscribedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CampaignRecipientMutation) ResetField(name string) error {
+	switch name {
+	case campaignrecipient.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case campaignrecipient.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case campaignrecipient.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case campaignrecipient.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case campaignrecipient.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case campaignrecipient.FieldAddress:
+		m.ResetAddress()
+		return nil
+	case campaignrecipient.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case campaignrecipient.FieldReason:
+		m.ResetReason()
+		return nil
+	case campaignrecipient.FieldProvider:
+		m.ResetProvider()
+		return nil
+	case campaignrecipient.FieldProviderMessageID:
+		m.ResetProviderMessageID()
+		return nil
+	case campaignrecipient.FieldMessageID:
+		m.ResetMessageID()
+		return nil
+	case campaignrecipient.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	case campaignrecipient.FieldFirstOpenedAt:
+		m.ResetFirstOpenedAt()
+		return nil
+	case campaignrecipient.FieldOpenCount:
+		m.ResetOpenCount()
+		return nil
+	case campaignrecipient.FieldFirstClickedAt:
+		m.ResetFirstClickedAt()
+		return nil
+	case campaignrecipient.FieldClickCount:
+		m.ResetClickCount()
+		return nil
+	case campaignrecipient.FieldUnsubscribedAt:
+		m.ResetUnsubscribedAt()
+		return nil
+	case campaignrecipient.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CampaignRecipientMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.location != nil {
+		edges = append(edges, campaignrecipient.EdgeLocation)
+	}
+	if m.campaign != nil {
+		edges = append(edges, campaignrecipient.EdgeCampaign)
+	}
+	if m.contact != nil {
+		edges = append(edges, campaignrecipient.EdgeContact)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CampaignRecipientMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case campaignrecipient.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaignrecipient.EdgeCampaign:
+		if id := m.campaign; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaignrecipient.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CampaignRecipientMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CampaignRecipientMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CampaignRecipientMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedlocation {
+		edges = append(edges, campaignrecipient.EdgeLocation)
+	}
+	if m.clearedcampaign {
+		edges = append(edges, campaignrecipient.EdgeCampaign)
+	}
+	if m.clearedcontact {
+		edges = append(edges, campaignrecipient.EdgeContact)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CampaignRecipientMutation) EdgeCleared(name string) bool {
+	switch name {
+	case campaignrecipient.EdgeLocation:
+		return m.clearedlocation
+	case campaignrecipient.EdgeCampaign:
+		return m.clearedcampaign
+	case campaignrecipient.EdgeContact:
+		return m.clearedcontact
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CampaignRecipientMutation) ClearEdge(name string) error {
+	switch name {
+	case campaignrecipient.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case campaignrecipient.EdgeCampaign:
+		m.ClearCampaign()
+		return nil
+	case campaignrecipient.EdgeContact:
+		m.ClearContact()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CampaignRecipientMutation) ResetEdge(name string) error {
+	switch name {
+	case campaignrecipient.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case campaignrecipient.EdgeCampaign:
+		m.ResetCampaign()
+		return nil
+	case campaignrecipient.EdgeContact:
+		m.ResetContact()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient edge %s", name)
+}
+
 // CancelReasonMutation represents an operation that mutates the CancelReason nodes in the graph.
 type CancelReasonMutation struct {
 	config
@@ -9734,6 +13848,9 @@ type ContactMutation struct {
 	enrichment             **types.ContactEnrichment
 	sms_failed_at          *time.Time
 	sms_failed_reason      *string
+	email_unsubscribed_at  *time.Time
+	email_failed_at        *time.Time
+	email_failed_reason    *string
 	clearedFields          map[string]struct{}
 	location               *pulid.ID
 	clearedlocation        bool
@@ -11164,6 +15281,153 @@ func (m *ContactMutation) ResetSmsFailedReason() {
 	delete(m.clearedFields, contact.FieldSmsFailedReason)
 }
 
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (m *ContactMutation) SetEmailUnsubscribedAt(t time.Time) {
+	m.email_unsubscribed_at = &t
+}
+
+// EmailUnsubscribedAt returns the value of the "email_unsubscribed_at" field in the mutation.
+func (m *ContactMutation) EmailUnsubscribedAt() (r time.Time, exists bool) {
+	v := m.email_unsubscribed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailUnsubscribedAt returns the old "email_unsubscribed_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEmailUnsubscribedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailUnsubscribedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailUnsubscribedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailUnsubscribedAt: %w", err)
+	}
+	return oldValue.EmailUnsubscribedAt, nil
+}
+
+// ClearEmailUnsubscribedAt clears the value of the "email_unsubscribed_at" field.
+func (m *ContactMutation) ClearEmailUnsubscribedAt() {
+	m.email_unsubscribed_at = nil
+	m.clearedFields[contact.FieldEmailUnsubscribedAt] = struct{}{}
+}
+
+// EmailUnsubscribedAtCleared returns if the "email_unsubscribed_at" field was cleared in this mutation.
+func (m *ContactMutation) EmailUnsubscribedAtCleared() bool {
+	_, ok := m.clearedFields[contact.FieldEmailUnsubscribedAt]
+	return ok
+}
+
+// ResetEmailUnsubscribedAt resets all changes to the "email_unsubscribed_at" field.
+func (m *ContactMutation) ResetEmailUnsubscribedAt() {
+	m.email_unsubscribed_at = nil
+	delete(m.clearedFields, contact.FieldEmailUnsubscribedAt)
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (m *ContactMutation) SetEmailFailedAt(t time.Time) {
+	m.email_failed_at = &t
+}
+
+// EmailFailedAt returns the value of the "email_failed_at" field in the mutation.
+func (m *ContactMutation) EmailFailedAt() (r time.Time, exists bool) {
+	v := m.email_failed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailFailedAt returns the old "email_failed_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEmailFailedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailFailedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailFailedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailFailedAt: %w", err)
+	}
+	return oldValue.EmailFailedAt, nil
+}
+
+// ClearEmailFailedAt clears the value of the "email_failed_at" field.
+func (m *ContactMutation) ClearEmailFailedAt() {
+	m.email_failed_at = nil
+	m.clearedFields[contact.FieldEmailFailedAt] = struct{}{}
+}
+
+// EmailFailedAtCleared returns if the "email_failed_at" field was cleared in this mutation.
+func (m *ContactMutation) EmailFailedAtCleared() bool {
+	_, ok := m.clearedFields[contact.FieldEmailFailedAt]
+	return ok
+}
+
+// ResetEmailFailedAt resets all changes to the "email_failed_at" field.
+func (m *ContactMutation) ResetEmailFailedAt() {
+	m.email_failed_at = nil
+	delete(m.clearedFields, contact.FieldEmailFailedAt)
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (m *ContactMutation) SetEmailFailedReason(s string) {
+	m.email_failed_reason = &s
+}
+
+// EmailFailedReason returns the value of the "email_failed_reason" field in the mutation.
+func (m *ContactMutation) EmailFailedReason() (r string, exists bool) {
+	v := m.email_failed_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailFailedReason returns the old "email_failed_reason" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEmailFailedReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailFailedReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailFailedReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailFailedReason: %w", err)
+	}
+	return oldValue.EmailFailedReason, nil
+}
+
+// ClearEmailFailedReason clears the value of the "email_failed_reason" field.
+func (m *ContactMutation) ClearEmailFailedReason() {
+	m.email_failed_reason = nil
+	m.clearedFields[contact.FieldEmailFailedReason] = struct{}{}
+}
+
+// EmailFailedReasonCleared returns if the "email_failed_reason" field was cleared in this mutation.
+func (m *ContactMutation) EmailFailedReasonCleared() bool {
+	_, ok := m.clearedFields[contact.FieldEmailFailedReason]
+	return ok
+}
+
+// ResetEmailFailedReason resets all changes to the "email_failed_reason" field.
+func (m *ContactMutation) ResetEmailFailedReason() {
+	m.email_failed_reason = nil
+	delete(m.clearedFields, contact.FieldEmailFailedReason)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *ContactMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -11468,7 +15732,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 29)
+	fields := make([]string, 0, 32)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -11556,6 +15820,15 @@ func (m *ContactMutation) Fields() []string {
 	if m.sms_failed_reason != nil {
 		fields = append(fields, contact.FieldSmsFailedReason)
 	}
+	if m.email_unsubscribed_at != nil {
+		fields = append(fields, contact.FieldEmailUnsubscribedAt)
+	}
+	if m.email_failed_at != nil {
+		fields = append(fields, contact.FieldEmailFailedAt)
+	}
+	if m.email_failed_reason != nil {
+		fields = append(fields, contact.FieldEmailFailedReason)
+	}
 	return fields
 }
 
@@ -11622,6 +15895,12 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.SmsFailedAt()
 	case contact.FieldSmsFailedReason:
 		return m.SmsFailedReason()
+	case contact.FieldEmailUnsubscribedAt:
+		return m.EmailUnsubscribedAt()
+	case contact.FieldEmailFailedAt:
+		return m.EmailFailedAt()
+	case contact.FieldEmailFailedReason:
+		return m.EmailFailedReason()
 	}
 	return nil, false
 }
@@ -11689,6 +15968,12 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSmsFailedAt(ctx)
 	case contact.FieldSmsFailedReason:
 		return m.OldSmsFailedReason(ctx)
+	case contact.FieldEmailUnsubscribedAt:
+		return m.OldEmailUnsubscribedAt(ctx)
+	case contact.FieldEmailFailedAt:
+		return m.OldEmailFailedAt(ctx)
+	case contact.FieldEmailFailedReason:
+		return m.OldEmailFailedReason(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11901,6 +16186,27 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSmsFailedReason(v)
 		return nil
+	case contact.FieldEmailUnsubscribedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailUnsubscribedAt(v)
+		return nil
+	case contact.FieldEmailFailedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailFailedAt(v)
+		return nil
+	case contact.FieldEmailFailedReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailFailedReason(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11994,6 +16300,15 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldSmsFailedReason) {
 		fields = append(fields, contact.FieldSmsFailedReason)
 	}
+	if m.FieldCleared(contact.FieldEmailUnsubscribedAt) {
+		fields = append(fields, contact.FieldEmailUnsubscribedAt)
+	}
+	if m.FieldCleared(contact.FieldEmailFailedAt) {
+		fields = append(fields, contact.FieldEmailFailedAt)
+	}
+	if m.FieldCleared(contact.FieldEmailFailedReason) {
+		fields = append(fields, contact.FieldEmailFailedReason)
+	}
 	return fields
 }
 
@@ -12055,6 +16370,15 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldSmsFailedReason:
 		m.ClearSmsFailedReason()
+		return nil
+	case contact.FieldEmailUnsubscribedAt:
+		m.ClearEmailUnsubscribedAt()
+		return nil
+	case contact.FieldEmailFailedAt:
+		m.ClearEmailFailedAt()
+		return nil
+	case contact.FieldEmailFailedReason:
+		m.ClearEmailFailedReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -12150,6 +16474,15 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldSmsFailedReason:
 		m.ResetSmsFailedReason()
+		return nil
+	case contact.FieldEmailUnsubscribedAt:
+		m.ResetEmailUnsubscribedAt()
+		return nil
+	case contact.FieldEmailFailedAt:
+		m.ResetEmailFailedAt()
+		return nil
+	case contact.FieldEmailFailedReason:
+		m.ResetEmailFailedReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)

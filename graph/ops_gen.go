@@ -29,6 +29,7 @@ const (
 	OpAutoAssignTask           Op = "autoAssignTask"
 	OpBulkUpdateContacts       Op = "bulkUpdateContacts"
 	OpCancelBooking            Op = "cancelBooking"
+	OpCancelCampaign           Op = "cancelCampaign"
 	OpCompleteBooking          Op = "completeBooking"
 	OpCompleteTask             Op = "completeTask"
 	OpConfirmBooking           Op = "confirmBooking"
@@ -36,6 +37,7 @@ const (
 	OpCreateAPIToken           Op = "createAPIToken"
 	OpCreateAutomationRule     Op = "createAutomationRule"
 	OpCreateBooking            Op = "createBooking"
+	OpCreateCampaign           Op = "createCampaign"
 	OpCreateContact            Op = "createContact"
 	OpCreateLocation           Op = "createLocation"
 	OpCreateService            Op = "createService"
@@ -48,6 +50,7 @@ const (
 	OpDeleteTask               Op = "deleteTask"
 	OpDiscardJob               Op = "discardJob"
 	OpDryRunAutomationRule     Op = "dryRunAutomationRule"
+	OpGenerateCampaignDraft    Op = "generateCampaignDraft"
 	OpInviteUser               Op = "inviteUser"
 	OpLogTouchpoint            Op = "logTouchpoint"
 	OpMarkConversationDone     Op = "markConversationDone"
@@ -56,6 +59,7 @@ const (
 	OpMergeContacts            Op = "mergeContacts"
 	OpMoveStage                Op = "moveStage"
 	OpMoveStages               Op = "moveStages"
+	OpPauseCampaign            Op = "pauseCampaign"
 	OpPurgeContact             Op = "purgeContact"
 	OpReassignTask             Op = "reassignTask"
 	OpRecalculateWarmness      Op = "recalculateWarmness"
@@ -65,11 +69,15 @@ const (
 	OpReopenTask               Op = "reopenTask"
 	OpRescheduleBooking        Op = "rescheduleBooking"
 	OpRestoreContact           Op = "restoreContact"
+	OpResumeCampaign           Op = "resumeCampaign"
 	OpRetryJob                 Op = "retryJob"
 	OpRevokeAPIToken           Op = "revokeAPIToken"
 	OpRevokeInvitation         Op = "revokeInvitation"
 	OpRotateSMSWebhookToken    Op = "rotateSMSWebhookToken"
+	OpScheduleCampaign         Op = "scheduleCampaign"
+	OpSendCampaign             Op = "sendCampaign"
 	OpSendSms                  Op = "sendSMS"
+	OpSendTestEmail            Op = "sendTestEmail"
 	OpSetAIBudget              Op = "setAIBudget"
 	OpSetAutomationRuleEnabled Op = "setAutomationRuleEnabled"
 	OpSetMemberRole            Op = "setMemberRole"
@@ -85,6 +93,7 @@ const (
 	OpUndoSMSAction            Op = "undoSMSAction"
 	OpUpdateAutomationRule     Op = "updateAutomationRule"
 	OpUpdateBooking            Op = "updateBooking"
+	OpUpdateCampaign           Op = "updateCampaign"
 	OpUpdateContact            Op = "updateContact"
 	OpUpdateLocation           Op = "updateLocation"
 	OpUpdateSMSSettings        Op = "updateSMSSettings"
@@ -94,6 +103,7 @@ const (
 	OpAPITokens                Op = "apiTokens"
 	OpAiBudget                 Op = "aiBudget"
 	OpAiUsage                  Op = "aiUsage"
+	OpAudiencePreview          Op = "audiencePreview"
 	OpAuditEntries             Op = "auditEntries"
 	OpAuditIntegrity           Op = "auditIntegrity"
 	OpAutomationRule           Op = "automationRule"
@@ -102,6 +112,11 @@ const (
 	OpAutomationTriggers       Op = "automationTriggers"
 	OpBookings                 Op = "bookings"
 	OpBookingsInRange          Op = "bookingsInRange"
+	OpCampaign                 Op = "campaign"
+	OpCampaignAnalytics        Op = "campaignAnalytics"
+	OpCampaignRecipients       Op = "campaignRecipients"
+	OpCampaignTemplates        Op = "campaignTemplates"
+	OpCampaigns                Op = "campaigns"
 	OpCancelReasons            Op = "cancelReasons"
 	OpCheckAutomationCondition Op = "checkAutomationCondition"
 	OpCheckSms                 Op = "checkSMS"
@@ -112,6 +127,7 @@ const (
 	OpConversations            Op = "conversations"
 	OpCountSms                 Op = "countSMS"
 	OpDuplicatesOf             Op = "duplicatesOf"
+	OpEmailSettings            Op = "emailSettings"
 	OpExportAuditEntries       Op = "exportAuditEntries"
 	OpExportContacts           Op = "exportContacts"
 	OpFindDuplicates           Op = "findDuplicates"
@@ -128,6 +144,7 @@ const (
 	OpPermissionMatrix         Op = "permissionMatrix"
 	OpPermissionOverrides      Op = "permissionOverrides"
 	OpPermissions              Op = "permissions"
+	OpPreviewCampaign          Op = "previewCampaign"
 	OpPreviewSMSTemplate       Op = "previewSMSTemplate"
 	OpScheduledAutomations     Op = "scheduledAutomations"
 	OpSchedules                Op = "schedules"
@@ -152,6 +169,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpAutoAssignTask:           rbac.TasksUpdate,
 	OpBulkUpdateContacts:       rbac.ContactsUpdate,
 	OpCancelBooking:            rbac.BookingsUpdate,
+	OpCancelCampaign:           rbac.CampaignsSend,
 	OpCompleteBooking:          rbac.BookingsUpdate,
 	OpCompleteTask:             rbac.TasksUpdate,
 	OpConfirmBooking:           rbac.BookingsUpdate,
@@ -159,6 +177,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpCreateAPIToken:           rbac.APITokensCreate,
 	OpCreateAutomationRule:     rbac.AutomationCreate,
 	OpCreateBooking:            rbac.BookingsCreate,
+	OpCreateCampaign:           rbac.CampaignsCreate,
 	OpCreateContact:            rbac.ContactsCreate,
 	OpCreateLocation:           rbac.SettingsCreate,
 	OpCreateService:            rbac.SettingsCreate,
@@ -171,6 +190,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpDeleteTask:               rbac.TasksDelete,
 	OpDiscardJob:               rbac.AutomationUpdate,
 	OpDryRunAutomationRule:     rbac.AutomationUpdate,
+	OpGenerateCampaignDraft:    rbac.CampaignsCreate,
 	OpInviteUser:               rbac.UsersCreate,
 	OpLogTouchpoint:            rbac.ContactsCreate,
 	OpMarkConversationDone:     rbac.ContactsUpdate,
@@ -179,6 +199,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpMergeContacts:            rbac.ContactsDelete,
 	OpMoveStage:                rbac.ContactsUpdate,
 	OpMoveStages:               rbac.ContactsUpdate,
+	OpPauseCampaign:            rbac.CampaignsSend,
 	OpPurgeContact:             rbac.ContactsDelete,
 	OpReassignTask:             rbac.TasksUpdate,
 	OpRecalculateWarmness:      rbac.ContactsUpdate,
@@ -188,11 +209,15 @@ var opPermissions = map[Op]rbac.Permission{
 	OpReopenTask:               rbac.TasksUpdate,
 	OpRescheduleBooking:        rbac.BookingsUpdate,
 	OpRestoreContact:           rbac.ContactsDelete,
+	OpResumeCampaign:           rbac.CampaignsSend,
 	OpRetryJob:                 rbac.AutomationUpdate,
 	OpRevokeAPIToken:           rbac.APITokensUpdate,
 	OpRevokeInvitation:         rbac.UsersDelete,
 	OpRotateSMSWebhookToken:    rbac.SettingsUpdate,
+	OpScheduleCampaign:         rbac.CampaignsSend,
+	OpSendCampaign:             rbac.CampaignsSend,
 	OpSendSms:                  rbac.ContactsUpdate,
+	OpSendTestEmail:            rbac.CampaignsUpdate,
 	OpSetAIBudget:              rbac.SettingsUpdate,
 	OpSetAutomationRuleEnabled: rbac.AutomationUpdate,
 	OpSetMemberRole:            rbac.UsersUpdate,
@@ -207,6 +232,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpUndoSMSAction:            rbac.BookingsUpdate,
 	OpUpdateAutomationRule:     rbac.AutomationUpdate,
 	OpUpdateBooking:            rbac.BookingsUpdate,
+	OpUpdateCampaign:           rbac.CampaignsUpdate,
 	OpUpdateContact:            rbac.ContactsUpdate,
 	OpUpdateLocation:           rbac.SettingsUpdate,
 	OpUpdateSMSSettings:        rbac.SettingsUpdate,
@@ -216,6 +242,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpAPITokens:                rbac.APITokensRead,
 	OpAiBudget:                 rbac.SettingsRead,
 	OpAiUsage:                  rbac.SettingsRead,
+	OpAudiencePreview:          rbac.CampaignsRead,
 	OpAuditEntries:             rbac.AuditRead,
 	OpAuditIntegrity:           rbac.AuditRead,
 	OpAutomationRule:           rbac.AutomationRead,
@@ -224,6 +251,11 @@ var opPermissions = map[Op]rbac.Permission{
 	OpAutomationTriggers:       rbac.AutomationRead,
 	OpBookings:                 rbac.BookingsRead,
 	OpBookingsInRange:          rbac.BookingsRead,
+	OpCampaign:                 rbac.CampaignsRead,
+	OpCampaignAnalytics:        rbac.CampaignsRead,
+	OpCampaignRecipients:       rbac.CampaignsRead,
+	OpCampaignTemplates:        rbac.CampaignsRead,
+	OpCampaigns:                rbac.CampaignsRead,
 	OpCheckAutomationCondition: rbac.AutomationRead,
 	OpCheckSms:                 rbac.ContactsRead,
 	OpClassifySms:              rbac.BookingsUpdate,
@@ -233,6 +265,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpConversations:            rbac.ContactsRead,
 	OpCountSms:                 rbac.AutomationRead,
 	OpDuplicatesOf:             rbac.ContactsRead,
+	OpEmailSettings:            rbac.CampaignsRead,
 	OpExportAuditEntries:       rbac.AuditExport,
 	OpExportContacts:           rbac.ContactsExport,
 	OpFindDuplicates:           rbac.ContactsRead,
@@ -245,6 +278,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpPermissionMatrix:         rbac.SettingsRead,
 	OpPermissionOverrides:      rbac.SettingsRead,
 	OpPermissions:              rbac.SettingsRead,
+	OpPreviewCampaign:          rbac.CampaignsRead,
 	OpPreviewSMSTemplate:       rbac.ContactsUpdate,
 	OpScheduledAutomations:     rbac.AutomationRead,
 	OpSchedules:                rbac.AutomationRead,
@@ -318,6 +352,16 @@ func (o *Ops) CancelBooking(ctx context.Context, id pulid.ID, reason string) (*e
 	return out, err
 }
 
+// CancelCampaign runs the cancelCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) CancelCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CancelCampaign(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // CompleteBooking runs the completeBooking mutation in one transaction; it needs bookings:update.
 func (o *Ops) CompleteBooking(ctx context.Context, id pulid.ID) (*ent.Booking, error) {
 	var out *ent.Booking
@@ -383,6 +427,16 @@ func (o *Ops) CreateBooking(ctx context.Context, input ent.CreateBookingInput, p
 	var out *ent.Booking
 	err := o.mutate(ctx, rbac.BookingsCreate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().CreateBooking(ctx, input, pastVisit)
+		return err
+	})
+	return out, err
+}
+
+// CreateCampaign runs the createCampaign mutation in one transaction; it needs campaigns:create.
+func (o *Ops) CreateCampaign(ctx context.Context, input CampaignInput) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CreateCampaign(ctx, input)
 		return err
 	})
 	return out, err
@@ -508,6 +562,16 @@ func (o *Ops) DryRunAutomationRule(ctx context.Context, ruleID pulid.ID, contact
 	return out, err
 }
 
+// GenerateCampaignDraft runs the generateCampaignDraft mutation in one transaction; it needs campaigns:create.
+func (o *Ops) GenerateCampaignDraft(ctx context.Context, input CampaignDraftInput) (*CampaignDraft, error) {
+	var out *CampaignDraft
+	err := o.mutate(ctx, rbac.CampaignsCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().GenerateCampaignDraft(ctx, input)
+		return err
+	})
+	return out, err
+}
+
 // InviteUser runs the inviteUser mutation in one transaction; it needs users:create.
 func (o *Ops) InviteUser(ctx context.Context, input InviteUserInput) (*ent.Invitation, error) {
 	var out *ent.Invitation
@@ -583,6 +647,16 @@ func (o *Ops) MoveStages(ctx context.Context, contactIDs []pulid.ID, stage conta
 	var out *StageMoveResult
 	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().MoveStages(ctx, contactIDs, stage, reason)
+		return err
+	})
+	return out, err
+}
+
+// PauseCampaign runs the pauseCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) PauseCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().PauseCampaign(ctx, id)
 		return err
 	})
 	return out, err
@@ -678,6 +752,16 @@ func (o *Ops) RestoreContact(ctx context.Context, id pulid.ID) (*ent.Contact, er
 	return out, err
 }
 
+// ResumeCampaign runs the resumeCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) ResumeCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().ResumeCampaign(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // RetryJob runs the retryJob mutation in one transaction; it needs automation:update.
 func (o *Ops) RetryJob(ctx context.Context, id pulid.ID) (*Job, error) {
 	var out *Job
@@ -718,11 +802,41 @@ func (o *Ops) RotateSMSWebhookToken(ctx context.Context) (*SMSSettings, error) {
 	return out, err
 }
 
+// ScheduleCampaign runs the scheduleCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) ScheduleCampaign(ctx context.Context, id pulid.ID, at *time.Time, local *string) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().ScheduleCampaign(ctx, id, at, local)
+		return err
+	})
+	return out, err
+}
+
+// SendCampaign runs the sendCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) SendCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SendCampaign(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // SendSms runs the sendSMS mutation in one transaction; it needs contacts:update.
 func (o *Ops) SendSms(ctx context.Context, contactID pulid.ID, body string) (*ent.Message, error) {
 	var out *ent.Message
 	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().SendSms(ctx, contactID, body)
+		return err
+	})
+	return out, err
+}
+
+// SendTestEmail runs the sendTestEmail mutation in one transaction; it needs campaigns:update.
+func (o *Ops) SendTestEmail(ctx context.Context, id pulid.ID, to *string, contactID *pulid.ID) (*TestEmailResult, error) {
+	var out *TestEmailResult
+	err := o.mutate(ctx, rbac.CampaignsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SendTestEmail(ctx, id, to, contactID)
 		return err
 	})
 	return out, err
@@ -878,6 +992,16 @@ func (o *Ops) UpdateBooking(ctx context.Context, id pulid.ID, input ent.UpdateBo
 	return out, err
 }
 
+// UpdateCampaign runs the updateCampaign mutation in one transaction; it needs campaigns:update.
+func (o *Ops) UpdateCampaign(ctx context.Context, id pulid.ID, input CampaignInput) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateCampaign(ctx, id, input)
+		return err
+	})
+	return out, err
+}
+
 // UpdateContact runs the updateContact mutation in one transaction; it needs contacts:update.
 func (o *Ops) UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput) (*ent.Contact, error) {
 	var out *ent.Contact
@@ -965,6 +1089,15 @@ func (o *Ops) AiUsage(ctx context.Context, from *types.Date, to *types.Date) (*A
 	return o.r.Query().AiUsage(ctx, from, to)
 }
 
+// AudiencePreview reads the audiencePreview query; it needs campaigns:read.
+func (o *Ops) AudiencePreview(ctx context.Context, filter CampaignAudienceInput, sampleSize *int) (*AudiencePreview, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *AudiencePreview
+		return zero, err
+	}
+	return o.r.Query().AudiencePreview(ctx, filter, sampleSize)
+}
+
 // AuditEntries reads the auditEntries query; it needs audit:read.
 func (o *Ops) AuditEntries(ctx context.Context, filter *AuditFilter, first *int) ([]*ent.AuditEntry, error) {
 	if err := authorize(ctx, rbac.AuditRead); err != nil {
@@ -1035,6 +1168,51 @@ func (o *Ops) BookingsInRange(ctx context.Context, from types.Date, to types.Dat
 		return zero, err
 	}
 	return o.r.Query().BookingsInRange(ctx, from, to, status, staffID, serviceID)
+}
+
+// Campaign reads the campaign query; it needs campaigns:read.
+func (o *Ops) Campaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *ent.Campaign
+		return zero, err
+	}
+	return o.r.Query().Campaign(ctx, id)
+}
+
+// CampaignAnalytics reads the campaignAnalytics query; it needs campaigns:read.
+func (o *Ops) CampaignAnalytics(ctx context.Context, id pulid.ID) (*CampaignAnalytics, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *CampaignAnalytics
+		return zero, err
+	}
+	return o.r.Query().CampaignAnalytics(ctx, id)
+}
+
+// CampaignRecipients reads the campaignRecipients query; it needs campaigns:read.
+func (o *Ops) CampaignRecipients(ctx context.Context, campaignID pulid.ID, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignRecipientOrder, where *ent.CampaignRecipientWhereInput) (*ent.CampaignRecipientConnection, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *ent.CampaignRecipientConnection
+		return zero, err
+	}
+	return o.r.Query().CampaignRecipients(ctx, campaignID, after, first, before, last, orderBy, where)
+}
+
+// CampaignTemplates reads the campaignTemplates query; it needs campaigns:read.
+func (o *Ops) CampaignTemplates(ctx context.Context) ([]*CampaignTemplate, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero []*CampaignTemplate
+		return zero, err
+	}
+	return o.r.Query().CampaignTemplates(ctx)
+}
+
+// Campaigns reads the campaigns query; it needs campaigns:read.
+func (o *Ops) Campaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) (*ent.CampaignConnection, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *ent.CampaignConnection
+		return zero, err
+	}
+	return o.r.Query().Campaigns(ctx, after, first, before, last, orderBy, where)
 }
 
 // CancelReasons reads the cancelReasons query; it needs a signed-in viewer.
@@ -1125,6 +1303,15 @@ func (o *Ops) DuplicatesOf(ctx context.Context, phone *string, email *string, fi
 		return zero, err
 	}
 	return o.r.Query().DuplicatesOf(ctx, phone, email, firstName, lastName, dateOfBirth)
+}
+
+// EmailSettings reads the emailSettings query; it needs campaigns:read.
+func (o *Ops) EmailSettings(ctx context.Context) (*EmailSettings, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *EmailSettings
+		return zero, err
+	}
+	return o.r.Query().EmailSettings(ctx)
 }
 
 // ExportAuditEntries reads the exportAuditEntries query; it needs audit:export.
@@ -1269,6 +1456,15 @@ func (o *Ops) Permissions(ctx context.Context, after *entgql.Cursor[pulid.ID], f
 		return zero, err
 	}
 	return o.r.Query().Permissions(ctx, after, first, before, last, orderBy, where)
+}
+
+// PreviewCampaign reads the previewCampaign query; it needs campaigns:read.
+func (o *Ops) PreviewCampaign(ctx context.Context, id pulid.ID, contactID pulid.ID) (*CampaignPreview, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *CampaignPreview
+		return zero, err
+	}
+	return o.r.Query().PreviewCampaign(ctx, id, contactID)
 }
 
 // PreviewSMSTemplate reads the previewSMSTemplate query; it needs contacts:update.

@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
+	"github.com/avatarimaging/avatarcrm/internal/campaigns"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
@@ -70,6 +71,10 @@ type Resolver struct {
 	// SMS is two-way SMS: conversations, sendSMS, the webhook settings,
 	// undoing what a reply did (graph/sms.graphql).
 	SMS *sms.Service
+	// CampaignService is email campaigns: audiences, drafts, sending,
+	// analytics (graph/campaigns.graphql; named apart from the campaigns
+	// query).
+	CampaignService *campaigns.Service
 	// Now is the clock.
 	Now clock.Clock
 }

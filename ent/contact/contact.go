@@ -77,6 +77,12 @@ const (
 	FieldSmsFailedAt = "sms_failed_at"
 	// FieldSmsFailedReason holds the string denoting the sms_failed_reason field in the database.
 	FieldSmsFailedReason = "sms_failed_reason"
+	// FieldEmailUnsubscribedAt holds the string denoting the email_unsubscribed_at field in the database.
+	FieldEmailUnsubscribedAt = "email_unsubscribed_at"
+	// FieldEmailFailedAt holds the string denoting the email_failed_at field in the database.
+	FieldEmailFailedAt = "email_failed_at"
+	// FieldEmailFailedReason holds the string denoting the email_failed_reason field in the database.
+	FieldEmailFailedReason = "email_failed_reason"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -167,6 +173,9 @@ var Columns = []string{
 	FieldEnrichment,
 	FieldSmsFailedAt,
 	FieldSmsFailedReason,
+	FieldEmailUnsubscribedAt,
+	FieldEmailFailedAt,
+	FieldEmailFailedReason,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -221,6 +230,8 @@ var (
 	DefaultNotes string
 	// SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
 	SmsFailedReasonValidator func(string) error
+	// EmailFailedReasonValidator is a validator for the "email_failed_reason" field. It is called by the builders before save.
+	EmailFailedReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -509,6 +520,21 @@ func BySmsFailedAt(opts ...sql.OrderTermOption) OrderOption {
 // BySmsFailedReason orders the results by the sms_failed_reason field.
 func BySmsFailedReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSmsFailedReason, opts...).ToFunc()
+}
+
+// ByEmailUnsubscribedAt orders the results by the email_unsubscribed_at field.
+func ByEmailUnsubscribedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailUnsubscribedAt, opts...).ToFunc()
+}
+
+// ByEmailFailedAt orders the results by the email_failed_at field.
+func ByEmailFailedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailFailedAt, opts...).ToFunc()
+}
+
+// ByEmailFailedReason orders the results by the email_failed_reason field.
+func ByEmailFailedReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailFailedReason, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

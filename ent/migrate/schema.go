@@ -390,6 +390,179 @@ var (
 			},
 		},
 	}
+	// CampaignsColumns holds the columns for the "campaigns" table.
+	CampaignsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 120},
+		{Name: "goal", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "audience", Type: field.TypeJSON, Nullable: true},
+		{Name: "subject", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "html_body", Type: field.TypeString, Size: 200000, Default: ""},
+		{Name: "text_body", Type: field.TypeString, Size: 100000, Default: ""},
+		{Name: "from_name", Type: field.TypeString, Size: 120, Default: ""},
+		{Name: "from_address", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"draft", "scheduled", "sending", "paused", "sent", "cancelled"}, Default: "draft"},
+		{Name: "status_note", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "scheduled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "links", Type: field.TypeJSON, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "recipient_count", Type: field.TypeInt, Default: 0},
+		{Name: "send_after", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// CampaignsTable holds the schema information for the "campaigns" table.
+	CampaignsTable = &schema.Table{
+		Name:       "campaigns",
+		Columns:    CampaignsColumns,
+		PrimaryKey: []*schema.Column{CampaignsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "campaigns_locations_location",
+				Columns:    []*schema.Column{CampaignsColumns[20]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaign_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[20]},
+			},
+			{
+				Name:    "campaign_location_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[20], CampaignsColumns[1]},
+			},
+			{
+				Name:    "campaign_location_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[20], CampaignsColumns[11]},
+			},
+		},
+	}
+	// CampaignEventsColumns holds the columns for the "campaign_events" table.
+	CampaignEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"open", "click", "unsubscribe"}},
+		{Name: "link_index", Type: field.TypeInt, Nullable: true},
+		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "recipient_id", Type: field.TypeString},
+	}
+	// CampaignEventsTable holds the schema information for the "campaign_events" table.
+	CampaignEventsTable = &schema.Table{
+		Name:       "campaign_events",
+		Columns:    CampaignEventsColumns,
+		PrimaryKey: []*schema.Column{CampaignEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "campaign_events_locations_location",
+				Columns:    []*schema.Column{CampaignEventsColumns[4]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "campaign_events_campaigns_campaign",
+				Columns:    []*schema.Column{CampaignEventsColumns[5]},
+				RefColumns: []*schema.Column{CampaignsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "campaign_events_campaign_recipients_recipient",
+				Columns:    []*schema.Column{CampaignEventsColumns[6]},
+				RefColumns: []*schema.Column{CampaignRecipientsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaignevent_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignEventsColumns[4]},
+			},
+			{
+				Name:    "campaignevent_campaign_id_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignEventsColumns[5], CampaignEventsColumns[3]},
+			},
+		},
+	}
+	// CampaignRecipientsColumns holds the columns for the "campaign_recipients" table.
+	CampaignRecipientsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "address", Type: field.TypeString, Size: 254},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"queued", "sent", "bounced", "failed", "suppressed"}, Default: "queued"},
+		{Name: "reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "provider", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "provider_message_id", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "message_id", Type: field.TypeString, Nullable: true},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "first_opened_at", Type: field.TypeTime, Nullable: true},
+		{Name: "open_count", Type: field.TypeInt, Default: 0},
+		{Name: "first_clicked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "click_count", Type: field.TypeInt, Default: 0},
+		{Name: "unsubscribed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "contact_id", Type: field.TypeString},
+	}
+	// CampaignRecipientsTable holds the schema information for the "campaign_recipients" table.
+	CampaignRecipientsTable = &schema.Table{
+		Name:       "campaign_recipients",
+		Columns:    CampaignRecipientsColumns,
+		PrimaryKey: []*schema.Column{CampaignRecipientsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "campaign_recipients_locations_location",
+				Columns:    []*schema.Column{CampaignRecipientsColumns[16]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "campaign_recipients_campaigns_campaign",
+				Columns:    []*schema.Column{CampaignRecipientsColumns[17]},
+				RefColumns: []*schema.Column{CampaignsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "campaign_recipients_contacts_contact",
+				Columns:    []*schema.Column{CampaignRecipientsColumns[18]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaignrecipient_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignRecipientsColumns[16]},
+			},
+			{
+				Name:    "campaignrecipient_campaign_id_contact_id",
+				Unique:  true,
+				Columns: []*schema.Column{CampaignRecipientsColumns[17], CampaignRecipientsColumns[18]},
+			},
+			{
+				Name:    "campaignrecipient_campaign_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignRecipientsColumns[17], CampaignRecipientsColumns[4]},
+			},
+			{
+				Name:    "campaignrecipient_contact_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignRecipientsColumns[18], CampaignRecipientsColumns[1]},
+			},
+		},
+	}
 	// CancelReasonsColumns holds the columns for the "cancel_reasons" table.
 	CancelReasonsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -456,6 +629,9 @@ var (
 		{Name: "enrichment", Type: field.TypeJSON, Nullable: true},
 		{Name: "sms_failed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "sms_failed_reason", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "email_unsubscribed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "email_failed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "email_failed_reason", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "assigned_to_id", Type: field.TypeString, Nullable: true},
 	}
@@ -467,13 +643,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_locations_location",
-				Columns:    []*schema.Column{ContactsColumns[28]},
+				Columns:    []*schema.Column{ContactsColumns[31]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_assigned_to",
-				Columns:    []*schema.Column{ContactsColumns[29]},
+				Columns:    []*schema.Column{ContactsColumns[32]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -482,22 +658,22 @@ var (
 			{
 				Name:    "contact_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28]},
+				Columns: []*schema.Column{ContactsColumns[31]},
 			},
 			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[31], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_location_id_email",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[31], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[31], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -505,7 +681,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[31], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -513,7 +689,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_stage_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[31], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -521,12 +697,12 @@ var (
 			{
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[31], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_location_id_date_of_birth",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[28], ContactsColumns[7]},
+				Columns: []*schema.Column{ContactsColumns[31], ContactsColumns[7]},
 			},
 		},
 	}
@@ -996,7 +1172,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"manager", "staff", "viewer"}},
 		{Name: "resource", Type: field.TypeEnum, Enums: []string{"contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "api_tokens", "audit"}},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export", "send"}},
 		{Name: "condition", Type: field.TypeEnum, Enums: []string{"own_location_only", "own_records_only"}, Default: "own_location_only"},
 		{Name: "location_id", Type: field.TypeString},
 	}
@@ -1032,7 +1208,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "resource", Type: field.TypeEnum, Enums: []string{"contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "api_tokens", "audit"}},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export", "send"}},
 		{Name: "effect", Type: field.TypeEnum, Enums: []string{"grant", "deny"}},
 		{Name: "condition", Type: field.TypeEnum, Enums: []string{"own_location_only", "own_records_only"}, Default: "own_location_only"},
 		{Name: "reason", Type: field.TypeString, Size: 300, Default: ""},
@@ -1567,6 +1743,9 @@ var (
 		AutomationRunsTable,
 		BookingsTable,
 		BookingEventsTable,
+		CampaignsTable,
+		CampaignEventsTable,
+		CampaignRecipientsTable,
 		CancelReasonsTable,
 		ContactsTable,
 		ConversationsTable,
@@ -1609,6 +1788,13 @@ func init() {
 	BookingEventsTable.ForeignKeys[0].RefTable = LocationsTable
 	BookingEventsTable.ForeignKeys[1].RefTable = BookingsTable
 	BookingEventsTable.ForeignKeys[2].RefTable = UsersTable
+	CampaignsTable.ForeignKeys[0].RefTable = LocationsTable
+	CampaignEventsTable.ForeignKeys[0].RefTable = LocationsTable
+	CampaignEventsTable.ForeignKeys[1].RefTable = CampaignsTable
+	CampaignEventsTable.ForeignKeys[2].RefTable = CampaignRecipientsTable
+	CampaignRecipientsTable.ForeignKeys[0].RefTable = LocationsTable
+	CampaignRecipientsTable.ForeignKeys[1].RefTable = CampaignsTable
+	CampaignRecipientsTable.ForeignKeys[2].RefTable = ContactsTable
 	CancelReasonsTable.ForeignKeys[0].RefTable = LocationsTable
 	ContactsTable.ForeignKeys[0].RefTable = LocationsTable
 	ContactsTable.ForeignKeys[1].RefTable = UsersTable

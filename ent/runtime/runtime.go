@@ -13,6 +13,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -522,6 +525,221 @@ func init() {
 	bookingeventDescID := bookingeventMixinFields0[0].Descriptor()
 	// bookingevent.DefaultID holds the default value on creation for the id field.
 	bookingevent.DefaultID = bookingeventDescID.Default.(func() pulid.ID)
+	campaignMixin := schema.Campaign{}.Mixin()
+	campaign.Policy = privacy.NewPolicies(campaignMixin[2], schema.Campaign{})
+	campaign.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := campaign.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	campaignMixinHooks2 := campaignMixin[2].Hooks()
+
+	campaign.Hooks[1] = campaignMixinHooks2[0]
+
+	campaign.Hooks[2] = campaignMixinHooks2[1]
+	campaignMixinFields0 := campaignMixin[0].Fields()
+	_ = campaignMixinFields0
+	campaignMixinFields1 := campaignMixin[1].Fields()
+	_ = campaignMixinFields1
+	campaignFields := schema.Campaign{}.Fields()
+	_ = campaignFields
+	// campaignDescCreatedAt is the schema descriptor for created_at field.
+	campaignDescCreatedAt := campaignMixinFields1[0].Descriptor()
+	// campaign.DefaultCreatedAt holds the default value on creation for the created_at field.
+	campaign.DefaultCreatedAt = campaignDescCreatedAt.Default.(func() time.Time)
+	// campaignDescUpdatedAt is the schema descriptor for updated_at field.
+	campaignDescUpdatedAt := campaignMixinFields1[1].Descriptor()
+	// campaign.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	campaign.DefaultUpdatedAt = campaignDescUpdatedAt.Default.(func() time.Time)
+	// campaign.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	campaign.UpdateDefaultUpdatedAt = campaignDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// campaignDescName is the schema descriptor for name field.
+	campaignDescName := campaignFields[0].Descriptor()
+	// campaign.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	campaign.NameValidator = func() func(string) error {
+		validators := campaignDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// campaignDescGoal is the schema descriptor for goal field.
+	campaignDescGoal := campaignFields[1].Descriptor()
+	// campaign.DefaultGoal holds the default value on creation for the goal field.
+	campaign.DefaultGoal = campaignDescGoal.Default.(string)
+	// campaign.GoalValidator is a validator for the "goal" field. It is called by the builders before save.
+	campaign.GoalValidator = campaignDescGoal.Validators[0].(func(string) error)
+	// campaignDescSubject is the schema descriptor for subject field.
+	campaignDescSubject := campaignFields[3].Descriptor()
+	// campaign.DefaultSubject holds the default value on creation for the subject field.
+	campaign.DefaultSubject = campaignDescSubject.Default.(string)
+	// campaign.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	campaign.SubjectValidator = campaignDescSubject.Validators[0].(func(string) error)
+	// campaignDescHTMLBody is the schema descriptor for html_body field.
+	campaignDescHTMLBody := campaignFields[4].Descriptor()
+	// campaign.DefaultHTMLBody holds the default value on creation for the html_body field.
+	campaign.DefaultHTMLBody = campaignDescHTMLBody.Default.(string)
+	// campaign.HTMLBodyValidator is a validator for the "html_body" field. It is called by the builders before save.
+	campaign.HTMLBodyValidator = campaignDescHTMLBody.Validators[0].(func(string) error)
+	// campaignDescTextBody is the schema descriptor for text_body field.
+	campaignDescTextBody := campaignFields[5].Descriptor()
+	// campaign.DefaultTextBody holds the default value on creation for the text_body field.
+	campaign.DefaultTextBody = campaignDescTextBody.Default.(string)
+	// campaign.TextBodyValidator is a validator for the "text_body" field. It is called by the builders before save.
+	campaign.TextBodyValidator = campaignDescTextBody.Validators[0].(func(string) error)
+	// campaignDescFromName is the schema descriptor for from_name field.
+	campaignDescFromName := campaignFields[6].Descriptor()
+	// campaign.DefaultFromName holds the default value on creation for the from_name field.
+	campaign.DefaultFromName = campaignDescFromName.Default.(string)
+	// campaign.FromNameValidator is a validator for the "from_name" field. It is called by the builders before save.
+	campaign.FromNameValidator = campaignDescFromName.Validators[0].(func(string) error)
+	// campaignDescFromAddress is the schema descriptor for from_address field.
+	campaignDescFromAddress := campaignFields[7].Descriptor()
+	// campaign.DefaultFromAddress holds the default value on creation for the from_address field.
+	campaign.DefaultFromAddress = campaignDescFromAddress.Default.(string)
+	// campaign.FromAddressValidator is a validator for the "from_address" field. It is called by the builders before save.
+	campaign.FromAddressValidator = campaignDescFromAddress.Validators[0].(func(string) error)
+	// campaignDescStatusNote is the schema descriptor for status_note field.
+	campaignDescStatusNote := campaignFields[9].Descriptor()
+	// campaign.DefaultStatusNote holds the default value on creation for the status_note field.
+	campaign.DefaultStatusNote = campaignDescStatusNote.Default.(string)
+	// campaign.StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	campaign.StatusNoteValidator = campaignDescStatusNote.Validators[0].(func(string) error)
+	// campaignDescRecipientCount is the schema descriptor for recipient_count field.
+	campaignDescRecipientCount := campaignFields[15].Descriptor()
+	// campaign.DefaultRecipientCount holds the default value on creation for the recipient_count field.
+	campaign.DefaultRecipientCount = campaignDescRecipientCount.Default.(int)
+	// campaign.RecipientCountValidator is a validator for the "recipient_count" field. It is called by the builders before save.
+	campaign.RecipientCountValidator = campaignDescRecipientCount.Validators[0].(func(int) error)
+	// campaignDescID is the schema descriptor for id field.
+	campaignDescID := campaignMixinFields0[0].Descriptor()
+	// campaign.DefaultID holds the default value on creation for the id field.
+	campaign.DefaultID = campaignDescID.Default.(func() pulid.ID)
+	campaigneventMixin := schema.CampaignEvent{}.Mixin()
+	campaignevent.Policy = privacy.NewPolicies(campaigneventMixin[1], schema.CampaignEvent{})
+	campaignevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := campaignevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	campaigneventMixinHooks1 := campaigneventMixin[1].Hooks()
+
+	campaignevent.Hooks[1] = campaigneventMixinHooks1[0]
+
+	campaignevent.Hooks[2] = campaigneventMixinHooks1[1]
+	campaigneventMixinFields0 := campaigneventMixin[0].Fields()
+	_ = campaigneventMixinFields0
+	campaigneventFields := schema.CampaignEvent{}.Fields()
+	_ = campaigneventFields
+	// campaigneventDescOccurredAt is the schema descriptor for occurred_at field.
+	campaigneventDescOccurredAt := campaigneventFields[4].Descriptor()
+	// campaignevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
+	campaignevent.DefaultOccurredAt = campaigneventDescOccurredAt.Default.(func() time.Time)
+	// campaigneventDescID is the schema descriptor for id field.
+	campaigneventDescID := campaigneventMixinFields0[0].Descriptor()
+	// campaignevent.DefaultID holds the default value on creation for the id field.
+	campaignevent.DefaultID = campaigneventDescID.Default.(func() pulid.ID)
+	campaignrecipientMixin := schema.CampaignRecipient{}.Mixin()
+	campaignrecipient.Policy = privacy.NewPolicies(campaignrecipientMixin[2], schema.CampaignRecipient{})
+	campaignrecipient.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := campaignrecipient.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	campaignrecipientMixinHooks2 := campaignrecipientMixin[2].Hooks()
+
+	campaignrecipient.Hooks[1] = campaignrecipientMixinHooks2[0]
+
+	campaignrecipient.Hooks[2] = campaignrecipientMixinHooks2[1]
+	campaignrecipientMixinFields0 := campaignrecipientMixin[0].Fields()
+	_ = campaignrecipientMixinFields0
+	campaignrecipientMixinFields1 := campaignrecipientMixin[1].Fields()
+	_ = campaignrecipientMixinFields1
+	campaignrecipientFields := schema.CampaignRecipient{}.Fields()
+	_ = campaignrecipientFields
+	// campaignrecipientDescCreatedAt is the schema descriptor for created_at field.
+	campaignrecipientDescCreatedAt := campaignrecipientMixinFields1[0].Descriptor()
+	// campaignrecipient.DefaultCreatedAt holds the default value on creation for the created_at field.
+	campaignrecipient.DefaultCreatedAt = campaignrecipientDescCreatedAt.Default.(func() time.Time)
+	// campaignrecipientDescUpdatedAt is the schema descriptor for updated_at field.
+	campaignrecipientDescUpdatedAt := campaignrecipientMixinFields1[1].Descriptor()
+	// campaignrecipient.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	campaignrecipient.DefaultUpdatedAt = campaignrecipientDescUpdatedAt.Default.(func() time.Time)
+	// campaignrecipient.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	campaignrecipient.UpdateDefaultUpdatedAt = campaignrecipientDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// campaignrecipientDescAddress is the schema descriptor for address field.
+	campaignrecipientDescAddress := campaignrecipientFields[2].Descriptor()
+	// campaignrecipient.AddressValidator is a validator for the "address" field. It is called by the builders before save.
+	campaignrecipient.AddressValidator = func() func(string) error {
+		validators := campaignrecipientDescAddress.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(address string) error {
+			for _, fn := range fns {
+				if err := fn(address); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// campaignrecipientDescReason is the schema descriptor for reason field.
+	campaignrecipientDescReason := campaignrecipientFields[4].Descriptor()
+	// campaignrecipient.DefaultReason holds the default value on creation for the reason field.
+	campaignrecipient.DefaultReason = campaignrecipientDescReason.Default.(string)
+	// campaignrecipient.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	campaignrecipient.ReasonValidator = campaignrecipientDescReason.Validators[0].(func(string) error)
+	// campaignrecipientDescProvider is the schema descriptor for provider field.
+	campaignrecipientDescProvider := campaignrecipientFields[5].Descriptor()
+	// campaignrecipient.DefaultProvider holds the default value on creation for the provider field.
+	campaignrecipient.DefaultProvider = campaignrecipientDescProvider.Default.(string)
+	// campaignrecipient.ProviderValidator is a validator for the "provider" field. It is called by the builders before save.
+	campaignrecipient.ProviderValidator = campaignrecipientDescProvider.Validators[0].(func(string) error)
+	// campaignrecipientDescProviderMessageID is the schema descriptor for provider_message_id field.
+	campaignrecipientDescProviderMessageID := campaignrecipientFields[6].Descriptor()
+	// campaignrecipient.ProviderMessageIDValidator is a validator for the "provider_message_id" field. It is called by the builders before save.
+	campaignrecipient.ProviderMessageIDValidator = campaignrecipientDescProviderMessageID.Validators[0].(func(string) error)
+	// campaignrecipientDescOpenCount is the schema descriptor for open_count field.
+	campaignrecipientDescOpenCount := campaignrecipientFields[10].Descriptor()
+	// campaignrecipient.DefaultOpenCount holds the default value on creation for the open_count field.
+	campaignrecipient.DefaultOpenCount = campaignrecipientDescOpenCount.Default.(int)
+	// campaignrecipient.OpenCountValidator is a validator for the "open_count" field. It is called by the builders before save.
+	campaignrecipient.OpenCountValidator = campaignrecipientDescOpenCount.Validators[0].(func(int) error)
+	// campaignrecipientDescClickCount is the schema descriptor for click_count field.
+	campaignrecipientDescClickCount := campaignrecipientFields[12].Descriptor()
+	// campaignrecipient.DefaultClickCount holds the default value on creation for the click_count field.
+	campaignrecipient.DefaultClickCount = campaignrecipientDescClickCount.Default.(int)
+	// campaignrecipient.ClickCountValidator is a validator for the "click_count" field. It is called by the builders before save.
+	campaignrecipient.ClickCountValidator = campaignrecipientDescClickCount.Validators[0].(func(int) error)
+	// campaignrecipientDescAttempts is the schema descriptor for attempts field.
+	campaignrecipientDescAttempts := campaignrecipientFields[14].Descriptor()
+	// campaignrecipient.DefaultAttempts holds the default value on creation for the attempts field.
+	campaignrecipient.DefaultAttempts = campaignrecipientDescAttempts.Default.(int)
+	// campaignrecipient.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	campaignrecipient.AttemptsValidator = campaignrecipientDescAttempts.Validators[0].(func(int) error)
+	// campaignrecipientDescID is the schema descriptor for id field.
+	campaignrecipientDescID := campaignrecipientMixinFields0[0].Descriptor()
+	// campaignrecipient.DefaultID holds the default value on creation for the id field.
+	campaignrecipient.DefaultID = campaignrecipientDescID.Default.(func() pulid.ID)
 	cancelreasonMixin := schema.CancelReason{}.Mixin()
 	cancelreason.Policy = privacy.NewPolicies(cancelreasonMixin[2], schema.CancelReason{})
 	cancelreason.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -683,6 +901,10 @@ func init() {
 	contactDescSmsFailedReason := contactFields[25].Descriptor()
 	// contact.SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
 	contact.SmsFailedReasonValidator = contactDescSmsFailedReason.Validators[0].(func(string) error)
+	// contactDescEmailFailedReason is the schema descriptor for email_failed_reason field.
+	contactDescEmailFailedReason := contactFields[28].Descriptor()
+	// contact.EmailFailedReasonValidator is a validator for the "email_failed_reason" field. It is called by the builders before save.
+	contact.EmailFailedReasonValidator = contactDescEmailFailedReason.Validators[0].(func(string) error)
 	// contactDescID is the schema descriptor for id field.
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.

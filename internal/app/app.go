@@ -19,6 +19,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
+	"github.com/avatarimaging/avatarcrm/internal/campaigns"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
@@ -194,14 +195,15 @@ func (a *App) Open(ctx context.Context) error {
 		Tasks:    taskSvc,
 		Pipeline: stages,
 
-		ContactService: a.Contacts,
-		Warmness:       warm,
-		Automation:     a.Automation,
-		Jobs:           a.Jobs,
-		Messaging:      a.Messaging,
-		SMS:            a.SMS,
-		Scheduler:      a.Schedules,
-		AI:             aiSvc,
+		ContactService:  a.Contacts,
+		Warmness:        warm,
+		Automation:      a.Automation,
+		Jobs:            a.Jobs,
+		Messaging:       a.Messaging,
+		SMS:             a.SMS,
+		Scheduler:       a.Schedules,
+		CampaignService: &campaigns.Service{Client: d.Client, Now: a.Now},
+		AI:              aiSvc,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {

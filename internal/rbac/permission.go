@@ -60,6 +60,7 @@ const (
 	CampaignsUpdate Permission = "campaigns:update"
 	CampaignsDelete Permission = "campaigns:delete"
 	CampaignsExport Permission = "campaigns:export"
+	CampaignsSend   Permission = "campaigns:send"
 	// reports
 	ReportsRead   Permission = "reports:read"
 	ReportsCreate Permission = "reports:create"

@@ -87,10 +87,15 @@ const (
 	Update Action = "update"
 	Delete Action = "delete"
 	Export Action = "export"
+	// Send puts something in front of people outside the clinic: sending
+	// an email campaign (internal/campaigns). Drafting one is create and
+	// update; sending is its own decision, so staff may draft and
+	// managers send.
+	Send Action = "send"
 )
 
 // Actions lists every action.
-var Actions = []Action{Read, Create, Update, Delete, Export}
+var Actions = []Action{Read, Create, Update, Delete, Export, Send}
 
 // Condition narrows a grant.
 type Condition string
@@ -244,7 +249,7 @@ func DefaultGrants() []Grant {
 	add(g(Manager, Contacts, OwnLocationOnly, Delete, Export))
 	add(g(Manager, Bookings, OwnLocationOnly, Delete, Export))
 	add(g(Manager, Tasks, OwnLocationOnly, Update, Delete, Export))
-	add(g(Manager, Campaigns, OwnLocationOnly, Create, Update, Delete, Export))
+	add(g(Manager, Campaigns, OwnLocationOnly, Create, Update, Delete, Export, Send))
 	add(g(Manager, Reports, OwnLocationOnly, Export))
 	add(g(Manager, Automation, OwnLocationOnly, Read, Create, Update, Delete))
 	add(g(Manager, Settings, OwnLocationOnly, Read))

@@ -59,6 +59,11 @@ const (
 	WebhookEvent = "whe"
 	// AI layer.
 	AIUsage = "aiu"
+	// Email campaigns (internal/campaigns): campaigns, their recipients
+	// and what the recipients did (opens, clicks, unsubscribes).
+	Campaign          = "cmp"
+	CampaignRecipient = "crc"
+	CampaignEvent     = "cev"
 )
 
 var (
