@@ -39,6 +39,7 @@ type API interface {
 	messagingAPI
 	smsAPI
 	aiAPI
+	campaignsAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -59,6 +60,9 @@ type apis struct {
 	// the SMS settings (issue 15).
 	sms smsAPI
 	ai  aiAPI
+	// campaigns is email campaigns: the list, the editor with its audience
+	// builder and preview, sending, the analytics (issue 17, campaigns.go).
+	campaigns campaignsAPI
 }
 
 // smsAPI is two-way SMS: the inbox (conversations, done, assign, read),

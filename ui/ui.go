@@ -57,7 +57,7 @@ func New(api API, opts Options) *UI {
 	return &UI{api: apis{
 		guard: api, layout: api, dash: api,
 		contacts: api, bookings: api, tasks: api, admin: api, ai: api, auto: api,
-		messaging: api, sms: api,
+		messaging: api, sms: api, campaigns: api,
 	}, opts: opts}
 }
 
@@ -76,6 +76,7 @@ func (u *UI) Routes(r chi.Router) {
 		u.adminRoutes(r)
 		u.messagingRoutes(r)
 		u.smsRoutes(r)
+		u.campaignRoutes(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.NotFoundf("", "There is no page at %s.", r.URL.Path))

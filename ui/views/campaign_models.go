@@ -81,8 +81,8 @@ type CampaignForm struct {
 
 // DraftForm asks the built-in engine (or the LLM) for a draft.
 type DraftForm struct {
-	Goal, Template, ServiceID, Tone string
-	Templates                       []Option
+	Goal, Template, ServiceID, Tone, BookingURL string
+	Templates                                   []Option
 	// Engine and Fallback say who wrote the draft now in the editor.
 	Engine, Fallback string
 	Error            string
