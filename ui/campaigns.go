@@ -589,6 +589,9 @@ func (u *UI) draftCampaign(w http.ResponseWriter, r *http.Request) {
 	} else {
 		f.Subject, f.HTML, f.Text = out.Subject, out.HTMLBody, out.TextBody
 		dr.Engine = out.Engine
+		if dr.Engine == "builtin" {
+			dr.Engine = "built-in"
+		}
 		if out.Fallback != nil {
 			dr.Fallback = *out.Fallback
 		}

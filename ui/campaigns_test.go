@@ -20,7 +20,7 @@ func newCampaign(t *testing.T, srv *testutil.Server, c *http.Client, name string
 	srv.MustGraphQL(t, c, `mutation($n: String!, $w: Int!) { createCampaign(input: {name: $n, goal: "win back lapsed patients",
 		audience: {warmnessMin: $w},
 		subject: "Hello {{.FirstName}}", htmlBody: "<p>Hi {{.FirstName}}, it's been a while.</p><p><a href=\"https://example.com/book\">Book now</a></p>",
-		textBody: "Hi {{.FirstName}}, it's been a while. Book: https://example.com/book"}) { id } }`,
+		textBody: "Hi {{.FirstName}}, it's been a while. Book: https://example.com/book", fromAddress: "hello@avatar.example"}) { id } }`,
 		map[string]any{"n": name, "w": warmMin}).Decode(t, &out)
 	return out.CreateCampaign.ID
 }
@@ -104,7 +104,7 @@ func TestCampaignEditor_RefusesUnknownVariable(t *testing.T) {
 	manager := srv.SignIn(t, "manager@example.com")
 	id := newCampaign(t, srv, manager, "Typo", 90)
 	form := url.Values{"name": {"Typo"}, "goal": {"recall"}, "subject": {"Hi {{.FirstNmae}}"}, "htmlBody": {"<p>Hi</p>"},
-		"textBody": {"Hi"}, "warmnessMin": {"90"}}
+		"textBody": {"Hi"}, "fromAddress": {"hello@avatar.example"}, "warmnessMin": {"90"}}
 	res, body := campaignPost(t, manager, srv.URL+"/campaigns/"+id, form)
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("save with an unknown variable: %d, want 422", res.StatusCode)

@@ -366,11 +366,11 @@ var formRoutes = []formRoute{
 	{pattern: "/campaigns/{id}", path: func(f roadFixture) string { return "/campaigns/" + f.campaign },
 		form: func(f roadFixture) url.Values {
 			return url.Values{"name": {"Road edited"}, "goal": {"recall"}, "subject": {"Hi {{.FirstName}}"}, "htmlBody": {"<p>Hi {{.FirstName}}</p>"},
-				"textBody": {"Hi {{.FirstName}}"}, "warmnessMin": {"90"}}
+				"textBody": {"Hi {{.FirstName}}"}, "fromAddress": {"hello@avatar.example"}, "warmnessMin": {"90"}}
 		},
 		gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation($id: ID!) { updateCampaign(id: $id, input: {name: "Road edited", goal: "recall", subject: "Hi {{.FirstName}}",
-				htmlBody: "<p>Hi {{.FirstName}}</p>", textBody: "Hi {{.FirstName}}", fromName: "", fromAddress: "", audience: {warmnessMin: 90}}) { id } }`, idVar(f.campaign)
+				htmlBody: "<p>Hi {{.FirstName}}</p>", textBody: "Hi {{.FirstName}}", fromName: "", fromAddress: "hello@avatar.example", audience: {warmnessMin: 90}}) { id } }`, idVar(f.campaign)
 		}},
 	{pattern: "/campaigns/{id}/draft", path: func(f roadFixture) string { return "/campaigns/" + f.campaign + "/draft" },
 		form: func(f roadFixture) url.Values {
@@ -791,7 +791,7 @@ func roadCampaign(t *testing.T, srv *testutil.Server, admin *http.Client, state 
 	t.Helper()
 	var out struct{ CreateCampaign struct{ ID string } }
 	srv.MustGraphQL(t, admin, `mutation { createCampaign(input: {name: "Road", goal: "recall", audience: {warmnessMin: 90},
-		subject: "Hi {{.FirstName}}", htmlBody: "<p>Hi {{.FirstName}}</p>", textBody: "Hi {{.FirstName}}"}) { id } }`, nil).Decode(t, &out)
+		subject: "Hi {{.FirstName}}", htmlBody: "<p>Hi {{.FirstName}}</p>", textBody: "Hi {{.FirstName}}", fromAddress: "hello@avatar.example"}) { id } }`, nil).Decode(t, &out)
 	id := out.CreateCampaign.ID
 	if state == "schedule" || state == "pause" {
 		srv.MustGraphQL(t, admin, `mutation($id: ID!) { scheduleCampaign(id: $id, local: "2026-04-20T09:00") { id } }`, idVar(id))
