@@ -45,6 +45,7 @@ type campaignsAPI interface {
 	ResumeCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error)
 	CancelCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error)
 	SendTestEmail(ctx context.Context, id pulid.ID, to *string, contactID *pulid.ID) (*graph.TestEmailResult, error)
+	EmailSettings(ctx context.Context) (*graph.EmailSettings, error)
 	Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
 }
 
@@ -97,6 +98,12 @@ func (u *UI) showCampaigns(w http.ResponseWriter, r *http.Request, status int, f
 		return
 	}
 	d := views.CampaignsPage{CanCreate: u.allowed(ctx, graph.OpCreateCampaign), New: form}
+	es, err := u.api.campaigns.EmailSettings(ctx)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d.Sending = views.SendingView{Provider: es.Provider, From: es.From, Rate: es.RatePerMinute, Quota: es.DailyQuota, SentToday: es.SentLast24h}
 	for _, e := range conn.Edges {
 		c := e.Node
 		row := views.CampaignRow{ID: c.ID.String(), Name: c.Name, Status: string(c.Status), StatusNote: c.StatusNote,

@@ -22,6 +22,15 @@ type CampaignsPage struct {
 	CanCreate bool
 	// New is the new campaign form as posted (with its errors).
 	New CampaignNew
+	// Sending says how email leaves (the provider, the sender, the rate).
+	Sending SendingView
+}
+
+// SendingView is how campaign email is sent here (emailSettings).
+type SendingView struct {
+	// Provider is outbox, smtp or gmail.
+	Provider, From         string
+	Rate, Quota, SentToday int
 }
 
 // CampaignNew is the short form that creates a draft: a name and a goal.
