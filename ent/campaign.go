@@ -61,6 +61,8 @@ type Campaign struct {
 	RecipientCount int `json:"recipient_count,omitempty"`
 	// Batches wait until then (the daily quota, a pause's resume)
 	SendAfter *time.Time `json:"send_after,omitempty"`
+	// Incremented by each resume: send jobs of an earlier round stop
+	Round int `json:"round,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CampaignQuery when eager-loading is set.
 	Edges        CampaignEdges `json:"edges"`
@@ -113,7 +115,7 @@ func (*Campaign) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case campaign.FieldID, campaign.FieldLocationID:
 			values[i] = new(pulid.ID)
-		case campaign.FieldRecipientCount:
+		case campaign.FieldRecipientCount, campaign.FieldRound:
 			values[i] = new(sql.NullInt64)
 		case campaign.FieldName, campaign.FieldGoal, campaign.FieldSubject, campaign.FieldHTMLBody, campaign.FieldTextBody, campaign.FieldFromName, campaign.FieldFromAddress, campaign.FieldStatus, campaign.FieldStatusNote:
 			values[i] = new(sql.NullString)
@@ -269,6 +271,12 @@ func (_m *Campaign) assignValues(columns []string, values []any) error {
 				_m.SendAfter = new(time.Time)
 				*_m.SendAfter = value.Time
 			}
+		case campaign.FieldRound:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field round", values[i])
+			} else if value.Valid {
+				_m.Round = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -384,6 +392,9 @@ func (_m *Campaign) String() string {
 		builder.WriteString("send_after=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("round=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Round))
 	builder.WriteByte(')')
 	return builder.String()
 }

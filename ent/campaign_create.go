@@ -275,6 +275,20 @@ func (_c *CampaignCreate) SetNillableSendAfter(v *time.Time) *CampaignCreate {
 	return _c
 }
 
+// SetRound sets the "round" field.
+func (_c *CampaignCreate) SetRound(v int) *CampaignCreate {
+	_c.mutation.SetRound(v)
+	return _c
+}
+
+// SetNillableRound sets the "round" field if the given value is not nil.
+func (_c *CampaignCreate) SetNillableRound(v *int) *CampaignCreate {
+	if v != nil {
+		_c.SetRound(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *CampaignCreate) SetID(v pulid.ID) *CampaignCreate {
 	_c.mutation.SetID(v)
@@ -396,6 +410,10 @@ func (_c *CampaignCreate) defaults() error {
 		v := campaign.DefaultRecipientCount
 		_c.mutation.SetRecipientCount(v)
 	}
+	if _, ok := _c.mutation.Round(); !ok {
+		v := campaign.DefaultRound
+		_c.mutation.SetRound(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if campaign.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized campaign.DefaultID (forgotten import ent/runtime?)")
@@ -495,6 +513,14 @@ func (_c *CampaignCreate) check() error {
 	if v, ok := _c.mutation.RecipientCount(); ok {
 		if err := campaign.RecipientCountValidator(v); err != nil {
 			return &ValidationError{Name: "recipient_count", err: fmt.Errorf(`ent: validator failed for field "Campaign.recipient_count": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Round(); !ok {
+		return &ValidationError{Name: "round", err: errors.New(`ent: missing required field "Campaign.round"`)}
+	}
+	if v, ok := _c.mutation.Round(); ok {
+		if err := campaign.RoundValidator(v); err != nil {
+			return &ValidationError{Name: "round", err: fmt.Errorf(`ent: validator failed for field "Campaign.round": %w`, err)}
 		}
 	}
 	if len(_c.mutation.LocationIDs()) == 0 {
@@ -611,6 +637,10 @@ func (_c *CampaignCreate) createSpec() (*Campaign, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SendAfter(); ok {
 		_spec.SetField(campaign.FieldSendAfter, field.TypeTime, value)
 		_node.SendAfter = &value
+	}
+	if value, ok := _c.mutation.Round(); ok {
+		_spec.SetField(campaign.FieldRound, field.TypeInt, value)
+		_node.Round = value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -958,6 +988,24 @@ func (u *CampaignUpsert) UpdateSendAfter() *CampaignUpsert {
 // ClearSendAfter clears the value of the "send_after" field.
 func (u *CampaignUpsert) ClearSendAfter() *CampaignUpsert {
 	u.SetNull(campaign.FieldSendAfter)
+	return u
+}
+
+// SetRound sets the "round" field.
+func (u *CampaignUpsert) SetRound(v int) *CampaignUpsert {
+	u.Set(campaign.FieldRound, v)
+	return u
+}
+
+// UpdateRound sets the "round" field to the value that was provided on create.
+func (u *CampaignUpsert) UpdateRound() *CampaignUpsert {
+	u.SetExcluded(campaign.FieldRound)
+	return u
+}
+
+// AddRound adds v to the "round" field.
+func (u *CampaignUpsert) AddRound(v int) *CampaignUpsert {
+	u.Add(campaign.FieldRound, v)
 	return u
 }
 
@@ -1320,6 +1368,27 @@ func (u *CampaignUpsertOne) UpdateSendAfter() *CampaignUpsertOne {
 func (u *CampaignUpsertOne) ClearSendAfter() *CampaignUpsertOne {
 	return u.Update(func(s *CampaignUpsert) {
 		s.ClearSendAfter()
+	})
+}
+
+// SetRound sets the "round" field.
+func (u *CampaignUpsertOne) SetRound(v int) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetRound(v)
+	})
+}
+
+// AddRound adds v to the "round" field.
+func (u *CampaignUpsertOne) AddRound(v int) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.AddRound(v)
+	})
+}
+
+// UpdateRound sets the "round" field to the value that was provided on create.
+func (u *CampaignUpsertOne) UpdateRound() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateRound()
 	})
 }
 
@@ -1849,6 +1918,27 @@ func (u *CampaignUpsertBulk) UpdateSendAfter() *CampaignUpsertBulk {
 func (u *CampaignUpsertBulk) ClearSendAfter() *CampaignUpsertBulk {
 	return u.Update(func(s *CampaignUpsert) {
 		s.ClearSendAfter()
+	})
+}
+
+// SetRound sets the "round" field.
+func (u *CampaignUpsertBulk) SetRound(v int) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetRound(v)
+	})
+}
+
+// AddRound adds v to the "round" field.
+func (u *CampaignUpsertBulk) AddRound(v int) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.AddRound(v)
+	})
+}
+
+// UpdateRound sets the "round" field to the value that was provided on create.
+func (u *CampaignUpsertBulk) UpdateRound() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdateRound()
 	})
 }
 

@@ -315,6 +315,27 @@ func (_u *CampaignUpdate) ClearSendAfter() *CampaignUpdate {
 	return _u
 }
 
+// SetRound sets the "round" field.
+func (_u *CampaignUpdate) SetRound(v int) *CampaignUpdate {
+	_u.mutation.ResetRound()
+	_u.mutation.SetRound(v)
+	return _u
+}
+
+// SetNillableRound sets the "round" field if the given value is not nil.
+func (_u *CampaignUpdate) SetNillableRound(v *int) *CampaignUpdate {
+	if v != nil {
+		_u.SetRound(*v)
+	}
+	return _u
+}
+
+// AddRound adds value to the "round" field.
+func (_u *CampaignUpdate) AddRound(v int) *CampaignUpdate {
+	_u.mutation.AddRound(v)
+	return _u
+}
+
 // AddRecipientIDs adds the "recipients" edge to the CampaignRecipient entity by IDs.
 func (_u *CampaignUpdate) AddRecipientIDs(ids ...pulid.ID) *CampaignUpdate {
 	_u.mutation.AddRecipientIDs(ids...)
@@ -450,6 +471,11 @@ func (_u *CampaignUpdate) check() error {
 			return &ValidationError{Name: "recipient_count", err: fmt.Errorf(`ent: validator failed for field "Campaign.recipient_count": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Round(); ok {
+		if err := campaign.RoundValidator(v); err != nil {
+			return &ValidationError{Name: "round", err: fmt.Errorf(`ent: validator failed for field "Campaign.round": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Campaign.location"`)
 	}
@@ -550,6 +576,12 @@ func (_u *CampaignUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SendAfterCleared() {
 		_spec.ClearField(campaign.FieldSendAfter, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Round(); ok {
+		_spec.SetField(campaign.FieldRound, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRound(); ok {
+		_spec.AddField(campaign.FieldRound, field.TypeInt, value)
 	}
 	if _u.mutation.RecipientsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -899,6 +931,27 @@ func (_u *CampaignUpdateOne) ClearSendAfter() *CampaignUpdateOne {
 	return _u
 }
 
+// SetRound sets the "round" field.
+func (_u *CampaignUpdateOne) SetRound(v int) *CampaignUpdateOne {
+	_u.mutation.ResetRound()
+	_u.mutation.SetRound(v)
+	return _u
+}
+
+// SetNillableRound sets the "round" field if the given value is not nil.
+func (_u *CampaignUpdateOne) SetNillableRound(v *int) *CampaignUpdateOne {
+	if v != nil {
+		_u.SetRound(*v)
+	}
+	return _u
+}
+
+// AddRound adds value to the "round" field.
+func (_u *CampaignUpdateOne) AddRound(v int) *CampaignUpdateOne {
+	_u.mutation.AddRound(v)
+	return _u
+}
+
 // AddRecipientIDs adds the "recipients" edge to the CampaignRecipient entity by IDs.
 func (_u *CampaignUpdateOne) AddRecipientIDs(ids ...pulid.ID) *CampaignUpdateOne {
 	_u.mutation.AddRecipientIDs(ids...)
@@ -1047,6 +1100,11 @@ func (_u *CampaignUpdateOne) check() error {
 			return &ValidationError{Name: "recipient_count", err: fmt.Errorf(`ent: validator failed for field "Campaign.recipient_count": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Round(); ok {
+		if err := campaign.RoundValidator(v); err != nil {
+			return &ValidationError{Name: "round", err: fmt.Errorf(`ent: validator failed for field "Campaign.round": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Campaign.location"`)
 	}
@@ -1164,6 +1222,12 @@ func (_u *CampaignUpdateOne) sqlSave(ctx context.Context) (_node *Campaign, err 
 	}
 	if _u.mutation.SendAfterCleared() {
 		_spec.ClearField(campaign.FieldSendAfter, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Round(); ok {
+		_spec.SetField(campaign.FieldRound, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRound(); ok {
+		_spec.AddField(campaign.FieldRound, field.TypeInt, value)
 	}
 	if _u.mutation.RecipientsCleared() {
 		edge := &sqlgraph.EdgeSpec{

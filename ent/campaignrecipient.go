@@ -57,6 +57,8 @@ type CampaignRecipient struct {
 	UnsubscribedAt *time.Time `json:"unsubscribed_at,omitempty"`
 	// Send attempts (a rate limit backs off and tries again)
 	Attempts int `json:"attempts,omitempty"`
+	// A send job holds the recipient until then: no second job sends it meanwhile
+	ClaimedUntil *time.Time `json:"claimed_until,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CampaignRecipientQuery when eager-loading is set.
 	Edges        CampaignRecipientEdges `json:"edges"`
@@ -124,7 +126,7 @@ func (*CampaignRecipient) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case campaignrecipient.FieldAddress, campaignrecipient.FieldStatus, campaignrecipient.FieldReason, campaignrecipient.FieldProvider, campaignrecipient.FieldProviderMessageID:
 			values[i] = new(sql.NullString)
-		case campaignrecipient.FieldCreatedAt, campaignrecipient.FieldUpdatedAt, campaignrecipient.FieldSentAt, campaignrecipient.FieldFirstOpenedAt, campaignrecipient.FieldFirstClickedAt, campaignrecipient.FieldUnsubscribedAt:
+		case campaignrecipient.FieldCreatedAt, campaignrecipient.FieldUpdatedAt, campaignrecipient.FieldSentAt, campaignrecipient.FieldFirstOpenedAt, campaignrecipient.FieldFirstClickedAt, campaignrecipient.FieldUnsubscribedAt, campaignrecipient.FieldClaimedUntil:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -261,6 +263,13 @@ func (_m *CampaignRecipient) assignValues(columns []string, values []any) error 
 			} else if value.Valid {
 				_m.Attempts = int(value.Int64)
 			}
+		case campaignrecipient.FieldClaimedUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field claimed_until", values[i])
+			} else if value.Valid {
+				_m.ClaimedUntil = new(time.Time)
+				*_m.ClaimedUntil = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -377,6 +386,11 @@ func (_m *CampaignRecipient) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("attempts=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Attempts))
+	builder.WriteString(", ")
+	if v := _m.ClaimedUntil; v != nil {
+		builder.WriteString("claimed_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

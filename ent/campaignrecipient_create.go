@@ -247,6 +247,20 @@ func (_c *CampaignRecipientCreate) SetNillableAttempts(v *int) *CampaignRecipien
 	return _c
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (_c *CampaignRecipientCreate) SetClaimedUntil(v time.Time) *CampaignRecipientCreate {
+	_c.mutation.SetClaimedUntil(v)
+	return _c
+}
+
+// SetNillableClaimedUntil sets the "claimed_until" field if the given value is not nil.
+func (_c *CampaignRecipientCreate) SetNillableClaimedUntil(v *time.Time) *CampaignRecipientCreate {
+	if v != nil {
+		_c.SetClaimedUntil(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *CampaignRecipientCreate) SetID(v pulid.ID) *CampaignRecipientCreate {
 	_c.mutation.SetID(v)
@@ -543,6 +557,10 @@ func (_c *CampaignRecipientCreate) createSpec() (*CampaignRecipient, *sqlgraph.C
 	if value, ok := _c.mutation.Attempts(); ok {
 		_spec.SetField(campaignrecipient.FieldAttempts, field.TypeInt, value)
 		_node.Attempts = value
+	}
+	if value, ok := _c.mutation.ClaimedUntil(); ok {
+		_spec.SetField(campaignrecipient.FieldClaimedUntil, field.TypeTime, value)
+		_node.ClaimedUntil = &value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -869,6 +887,24 @@ func (u *CampaignRecipientUpsert) AddAttempts(v int) *CampaignRecipientUpsert {
 	return u
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (u *CampaignRecipientUpsert) SetClaimedUntil(v time.Time) *CampaignRecipientUpsert {
+	u.Set(campaignrecipient.FieldClaimedUntil, v)
+	return u
+}
+
+// UpdateClaimedUntil sets the "claimed_until" field to the value that was provided on create.
+func (u *CampaignRecipientUpsert) UpdateClaimedUntil() *CampaignRecipientUpsert {
+	u.SetExcluded(campaignrecipient.FieldClaimedUntil)
+	return u
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (u *CampaignRecipientUpsert) ClearClaimedUntil() *CampaignRecipientUpsert {
+	u.SetNull(campaignrecipient.FieldClaimedUntil)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1185,6 +1221,27 @@ func (u *CampaignRecipientUpsertOne) AddAttempts(v int) *CampaignRecipientUpsert
 func (u *CampaignRecipientUpsertOne) UpdateAttempts() *CampaignRecipientUpsertOne {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.UpdateAttempts()
+	})
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (u *CampaignRecipientUpsertOne) SetClaimedUntil(v time.Time) *CampaignRecipientUpsertOne {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.SetClaimedUntil(v)
+	})
+}
+
+// UpdateClaimedUntil sets the "claimed_until" field to the value that was provided on create.
+func (u *CampaignRecipientUpsertOne) UpdateClaimedUntil() *CampaignRecipientUpsertOne {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.UpdateClaimedUntil()
+	})
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (u *CampaignRecipientUpsertOne) ClearClaimedUntil() *CampaignRecipientUpsertOne {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.ClearClaimedUntil()
 	})
 }
 
@@ -1671,6 +1728,27 @@ func (u *CampaignRecipientUpsertBulk) AddAttempts(v int) *CampaignRecipientUpser
 func (u *CampaignRecipientUpsertBulk) UpdateAttempts() *CampaignRecipientUpsertBulk {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.UpdateAttempts()
+	})
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (u *CampaignRecipientUpsertBulk) SetClaimedUntil(v time.Time) *CampaignRecipientUpsertBulk {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.SetClaimedUntil(v)
+	})
+}
+
+// UpdateClaimedUntil sets the "claimed_until" field to the value that was provided on create.
+func (u *CampaignRecipientUpsertBulk) UpdateClaimedUntil() *CampaignRecipientUpsertBulk {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.UpdateClaimedUntil()
+	})
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (u *CampaignRecipientUpsertBulk) ClearClaimedUntil() *CampaignRecipientUpsertBulk {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.ClearClaimedUntil()
 	})
 }
 

@@ -274,6 +274,26 @@ func (_u *CampaignRecipientUpdate) AddAttempts(v int) *CampaignRecipientUpdate {
 	return _u
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (_u *CampaignRecipientUpdate) SetClaimedUntil(v time.Time) *CampaignRecipientUpdate {
+	_u.mutation.SetClaimedUntil(v)
+	return _u
+}
+
+// SetNillableClaimedUntil sets the "claimed_until" field if the given value is not nil.
+func (_u *CampaignRecipientUpdate) SetNillableClaimedUntil(v *time.Time) *CampaignRecipientUpdate {
+	if v != nil {
+		_u.SetClaimedUntil(*v)
+	}
+	return _u
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (_u *CampaignRecipientUpdate) ClearClaimedUntil() *CampaignRecipientUpdate {
+	_u.mutation.ClearClaimedUntil()
+	return _u
+}
+
 // Mutation returns the CampaignRecipientMutation object of the builder.
 func (_u *CampaignRecipientUpdate) Mutation() *CampaignRecipientMutation {
 	return _u.mutation
@@ -455,6 +475,12 @@ func (_u *CampaignRecipientUpdate) sqlSave(ctx context.Context) (_node int, err 
 	}
 	if value, ok := _u.mutation.AddedAttempts(); ok {
 		_spec.AddField(campaignrecipient.FieldAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ClaimedUntil(); ok {
+		_spec.SetField(campaignrecipient.FieldClaimedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.ClaimedUntilCleared() {
+		_spec.ClearField(campaignrecipient.FieldClaimedUntil, field.TypeTime)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -721,6 +747,26 @@ func (_u *CampaignRecipientUpdateOne) AddAttempts(v int) *CampaignRecipientUpdat
 	return _u
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (_u *CampaignRecipientUpdateOne) SetClaimedUntil(v time.Time) *CampaignRecipientUpdateOne {
+	_u.mutation.SetClaimedUntil(v)
+	return _u
+}
+
+// SetNillableClaimedUntil sets the "claimed_until" field if the given value is not nil.
+func (_u *CampaignRecipientUpdateOne) SetNillableClaimedUntil(v *time.Time) *CampaignRecipientUpdateOne {
+	if v != nil {
+		_u.SetClaimedUntil(*v)
+	}
+	return _u
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (_u *CampaignRecipientUpdateOne) ClearClaimedUntil() *CampaignRecipientUpdateOne {
+	_u.mutation.ClearClaimedUntil()
+	return _u
+}
+
 // Mutation returns the CampaignRecipientMutation object of the builder.
 func (_u *CampaignRecipientUpdateOne) Mutation() *CampaignRecipientMutation {
 	return _u.mutation
@@ -932,6 +978,12 @@ func (_u *CampaignRecipientUpdateOne) sqlSave(ctx context.Context) (_node *Campa
 	}
 	if value, ok := _u.mutation.AddedAttempts(); ok {
 		_spec.AddField(campaignrecipient.FieldAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ClaimedUntil(); ok {
+		_spec.SetField(campaignrecipient.FieldClaimedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.ClaimedUntilCleared() {
+		_spec.ClearField(campaignrecipient.FieldClaimedUntil, field.TypeTime)
 	}
 	_node = &CampaignRecipient{config: _u.config}
 	_spec.Assign = _node.assignValues

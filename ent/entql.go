@@ -266,6 +266,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			campaign.FieldCreatedByID:    {Type: field.TypeString, Column: campaign.FieldCreatedByID},
 			campaign.FieldRecipientCount: {Type: field.TypeInt, Column: campaign.FieldRecipientCount},
 			campaign.FieldSendAfter:      {Type: field.TypeTime, Column: campaign.FieldSendAfter},
+			campaign.FieldRound:          {Type: field.TypeInt, Column: campaign.FieldRound},
 		},
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
@@ -316,6 +317,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			campaignrecipient.FieldClickCount:        {Type: field.TypeInt, Column: campaignrecipient.FieldClickCount},
 			campaignrecipient.FieldUnsubscribedAt:    {Type: field.TypeTime, Column: campaignrecipient.FieldUnsubscribedAt},
 			campaignrecipient.FieldAttempts:          {Type: field.TypeInt, Column: campaignrecipient.FieldAttempts},
+			campaignrecipient.FieldClaimedUntil:      {Type: field.TypeTime, Column: campaignrecipient.FieldClaimedUntil},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -2924,6 +2926,11 @@ func (f *CampaignFilter) WhereSendAfter(p entql.TimeP) {
 	f.Where(p.Field(campaign.FieldSendAfter))
 }
 
+// WhereRound applies the entql int predicate on the round field.
+func (f *CampaignFilter) WhereRound(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldRound))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *CampaignFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -3192,6 +3199,11 @@ func (f *CampaignRecipientFilter) WhereUnsubscribedAt(p entql.TimeP) {
 // WhereAttempts applies the entql int predicate on the attempts field.
 func (f *CampaignRecipientFilter) WhereAttempts(p entql.IntP) {
 	f.Where(p.Field(campaignrecipient.FieldAttempts))
+}
+
+// WhereClaimedUntil applies the entql time.Time predicate on the claimed_until field.
+func (f *CampaignRecipientFilter) WhereClaimedUntil(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldClaimedUntil))
 }
 
 // WhereHasLocation applies a predicate to check if query has an edge location.

@@ -9039,6 +9039,8 @@ type CampaignMutation struct {
 	recipient_count    *int
 	addrecipient_count *int
 	send_after         *time.Time
+	round              *int
+	addround           *int
 	clearedFields      map[string]struct{}
 	location           *pulid.ID
 	clearedlocation    bool
@@ -10001,6 +10003,62 @@ func (m *CampaignMutation) ResetSendAfter() {
 	delete(m.clearedFields, campaign.FieldSendAfter)
 }
 
+// SetRound sets the "round" field.
+func (m *CampaignMutation) SetRound(i int) {
+	m.round = &i
+	m.addround = nil
+}
+
+// Round returns the value of the "round" field in the mutation.
+func (m *CampaignMutation) Round() (r int, exists bool) {
+	v := m.round
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRound returns the old "round" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldRound(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRound is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRound requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRound: %w", err)
+	}
+	return oldValue.Round, nil
+}
+
+// AddRound adds i to the "round" field.
+func (m *CampaignMutation) AddRound(i int) {
+	if m.addround != nil {
+		*m.addround += i
+	} else {
+		m.addround = &i
+	}
+}
+
+// AddedRound returns the value that was added to the "round" field in this mutation.
+func (m *CampaignMutation) AddedRound() (r int, exists bool) {
+	v := m.addround
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRound resets all changes to the "round" field.
+func (m *CampaignMutation) ResetRound() {
+	m.round = nil
+	m.addround = nil
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *CampaignMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -10116,7 +10174,7 @@ func (m *CampaignMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CampaignMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, campaign.FieldCreatedAt)
 	}
@@ -10177,6 +10235,9 @@ func (m *CampaignMutation) Fields() []string {
 	if m.send_after != nil {
 		fields = append(fields, campaign.FieldSendAfter)
 	}
+	if m.round != nil {
+		fields = append(fields, campaign.FieldRound)
+	}
 	return fields
 }
 
@@ -10225,6 +10286,8 @@ func (m *CampaignMutation) Field(name string) (ent.Value, bool) {
 		return m.RecipientCount()
 	case campaign.FieldSendAfter:
 		return m.SendAfter()
+	case campaign.FieldRound:
+		return m.Round()
 	}
 	return nil, false
 }
@@ -10274,6 +10337,8 @@ func (m *CampaignMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldRecipientCount(ctx)
 	case campaign.FieldSendAfter:
 		return m.OldSendAfter(ctx)
+	case campaign.FieldRound:
+		return m.OldRound(ctx)
 	}
 	return nil, fmt.Errorf("unknown Campaign field %s", name)
 }
@@ -10423,6 +10488,13 @@ func (m *CampaignMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSendAfter(v)
 		return nil
+	case campaign.FieldRound:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRound(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Campaign field %s", name)
 }
@@ -10434,6 +10506,9 @@ func (m *CampaignMutation) AddedFields() []string {
 	if m.addrecipient_count != nil {
 		fields = append(fields, campaign.FieldRecipientCount)
 	}
+	if m.addround != nil {
+		fields = append(fields, campaign.FieldRound)
+	}
 	return fields
 }
 
@@ -10444,6 +10519,8 @@ func (m *CampaignMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case campaign.FieldRecipientCount:
 		return m.AddedRecipientCount()
+	case campaign.FieldRound:
+		return m.AddedRound()
 	}
 	return nil, false
 }
@@ -10459,6 +10536,13 @@ func (m *CampaignMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddRecipientCount(v)
+		return nil
+	case campaign.FieldRound:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRound(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Campaign numeric field %s", name)
@@ -10591,6 +10675,9 @@ func (m *CampaignMutation) ResetField(name string) error {
 		return nil
 	case campaign.FieldSendAfter:
 		m.ResetSendAfter()
+		return nil
+	case campaign.FieldRound:
+		m.ResetRound()
 		return nil
 	}
 	return fmt.Errorf("unknown Campaign field %s", name)
@@ -11529,6 +11616,7 @@ type CampaignRecipientMutation struct {
 	unsubscribed_at     *time.Time
 	attempts            *int
 	addattempts         *int
+	claimed_until       *time.Time
 	clearedFields       map[string]struct{}
 	location            *pulid.ID
 	clearedlocation     bool
@@ -12431,6 +12519,55 @@ func (m *CampaignRecipientMutation) ResetAttempts() {
 	m.addattempts = nil
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (m *CampaignRecipientMutation) SetClaimedUntil(t time.Time) {
+	m.claimed_until = &t
+}
+
+// ClaimedUntil returns the value of the "claimed_until" field in the mutation.
+func (m *CampaignRecipientMutation) ClaimedUntil() (r time.Time, exists bool) {
+	v := m.claimed_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaimedUntil returns the old "claimed_until" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldClaimedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaimedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaimedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaimedUntil: %w", err)
+	}
+	return oldValue.ClaimedUntil, nil
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (m *CampaignRecipientMutation) ClearClaimedUntil() {
+	m.claimed_until = nil
+	m.clearedFields[campaignrecipient.FieldClaimedUntil] = struct{}{}
+}
+
+// ClaimedUntilCleared returns if the "claimed_until" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) ClaimedUntilCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldClaimedUntil]
+	return ok
+}
+
+// ResetClaimedUntil resets all changes to the "claimed_until" field.
+func (m *CampaignRecipientMutation) ResetClaimedUntil() {
+	m.claimed_until = nil
+	delete(m.clearedFields, campaignrecipient.FieldClaimedUntil)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *CampaignRecipientMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -12546,7 +12683,7 @@ func (m *CampaignRecipientMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CampaignRecipientMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, campaignrecipient.FieldCreatedAt)
 	}
@@ -12601,6 +12738,9 @@ func (m *CampaignRecipientMutation) Fields() []string {
 	if m.attempts != nil {
 		fields = append(fields, campaignrecipient.FieldAttempts)
 	}
+	if m.claimed_until != nil {
+		fields = append(fields, campaignrecipient.FieldClaimedUntil)
+	}
 	return fields
 }
 
@@ -12645,6 +12785,8 @@ func (m *CampaignRecipientMutation) Field(name string) (ent.Value, bool) {
 		return m.UnsubscribedAt()
 	case campaignrecipient.FieldAttempts:
 		return m.Attempts()
+	case campaignrecipient.FieldClaimedUntil:
+		return m.ClaimedUntil()
 	}
 	return nil, false
 }
@@ -12690,6 +12832,8 @@ func (m *CampaignRecipientMutation) OldField(ctx context.Context, name string) (
 		return m.OldUnsubscribedAt(ctx)
 	case campaignrecipient.FieldAttempts:
 		return m.OldAttempts(ctx)
+	case campaignrecipient.FieldClaimedUntil:
+		return m.OldClaimedUntil(ctx)
 	}
 	return nil, fmt.Errorf("unknown CampaignRecipient field %s", name)
 }
@@ -12825,6 +12969,13 @@ func (m *CampaignRecipientMutation) SetField(name string, value ent.Value) error
 		}
 		m.SetAttempts(v)
 		return nil
+	case campaignrecipient.FieldClaimedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaimedUntil(v)
+		return nil
 	}
 	return fmt.Errorf("unknown CampaignRecipient field %s", name)
 }
@@ -12912,6 +13063,9 @@ func (m *CampaignRecipientMutation) ClearedFields() []string {
 	if m.FieldCleared(campaignrecipient.FieldUnsubscribedAt) {
 		fields = append(fields, campaignrecipient.FieldUnsubscribedAt)
 	}
+	if m.FieldCleared(campaignrecipient.FieldClaimedUntil) {
+		fields = append(fields, campaignrecipient.FieldClaimedUntil)
+	}
 	return fields
 }
 
@@ -12943,6 +13097,9 @@ func (m *CampaignRecipientMutation) ClearField(name string) error {
 		return nil
 	case campaignrecipient.FieldUnsubscribedAt:
 		m.ClearUnsubscribedAt()
+		return nil
+	case campaignrecipient.FieldClaimedUntil:
+		m.ClearClaimedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown CampaignRecipient nullable field %s", name)
@@ -13005,6 +13162,9 @@ func (m *CampaignRecipientMutation) ResetField(name string) error {
 		return nil
 	case campaignrecipient.FieldAttempts:
 		m.ResetAttempts()
+		return nil
+	case campaignrecipient.FieldClaimedUntil:
+		m.ResetClaimedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown CampaignRecipient field %s", name)

@@ -59,6 +59,8 @@ const (
 	FieldRecipientCount = "recipient_count"
 	// FieldSendAfter holds the string denoting the send_after field in the database.
 	FieldSendAfter = "send_after"
+	// FieldRound holds the string denoting the round field in the database.
+	FieldRound = "round"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeRecipients holds the string denoting the recipients edge name in mutations.
@@ -104,6 +106,7 @@ var Columns = []string{
 	FieldCreatedByID,
 	FieldRecipientCount,
 	FieldSendAfter,
+	FieldRound,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -164,6 +167,10 @@ var (
 	DefaultRecipientCount int
 	// RecipientCountValidator is a validator for the "recipient_count" field. It is called by the builders before save.
 	RecipientCountValidator func(int) error
+	// DefaultRound holds the default value on creation for the "round" field.
+	DefaultRound int
+	// RoundValidator is a validator for the "round" field. It is called by the builders before save.
+	RoundValidator func(int) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -294,6 +301,11 @@ func ByRecipientCount(opts ...sql.OrderTermOption) OrderOption {
 // BySendAfter orders the results by the send_after field.
 func BySendAfter(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSendAfter, opts...).ToFunc()
+}
+
+// ByRound orders the results by the round field.
+func ByRound(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRound, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

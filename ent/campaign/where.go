@@ -141,6 +141,11 @@ func SendAfter(v time.Time) predicate.Campaign {
 	return predicate.Campaign(sql.FieldEQ(FieldSendAfter, v))
 }
 
+// Round applies equality check predicate on the "round" field. It's identical to RoundEQ.
+func Round(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldRound, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Campaign {
 	return predicate.Campaign(sql.FieldEQ(FieldCreatedAt, v))
@@ -1169,6 +1174,46 @@ func SendAfterIsNil() predicate.Campaign {
 // SendAfterNotNil applies the NotNil predicate on the "send_after" field.
 func SendAfterNotNil() predicate.Campaign {
 	return predicate.Campaign(sql.FieldNotNull(FieldSendAfter))
+}
+
+// RoundEQ applies the EQ predicate on the "round" field.
+func RoundEQ(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldRound, v))
+}
+
+// RoundNEQ applies the NEQ predicate on the "round" field.
+func RoundNEQ(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNEQ(FieldRound, v))
+}
+
+// RoundIn applies the In predicate on the "round" field.
+func RoundIn(vs ...int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldIn(FieldRound, vs...))
+}
+
+// RoundNotIn applies the NotIn predicate on the "round" field.
+func RoundNotIn(vs ...int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotIn(FieldRound, vs...))
+}
+
+// RoundGT applies the GT predicate on the "round" field.
+func RoundGT(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGT(FieldRound, v))
+}
+
+// RoundGTE applies the GTE predicate on the "round" field.
+func RoundGTE(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGTE(FieldRound, v))
+}
+
+// RoundLT applies the LT predicate on the "round" field.
+func RoundLT(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLT(FieldRound, v))
+}
+
+// RoundLTE applies the LTE predicate on the "round" field.
+func RoundLTE(v int) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLTE(FieldRound, v))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

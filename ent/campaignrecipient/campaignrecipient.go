@@ -55,6 +55,8 @@ const (
 	FieldUnsubscribedAt = "unsubscribed_at"
 	// FieldAttempts holds the string denoting the attempts field in the database.
 	FieldAttempts = "attempts"
+	// FieldClaimedUntil holds the string denoting the claimed_until field in the database.
+	FieldClaimedUntil = "claimed_until"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeCampaign holds the string denoting the campaign edge name in mutations.
@@ -107,6 +109,7 @@ var Columns = []string{
 	FieldClickCount,
 	FieldUnsubscribedAt,
 	FieldAttempts,
+	FieldClaimedUntil,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -286,6 +289,11 @@ func ByUnsubscribedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByAttempts orders the results by the attempts field.
 func ByAttempts(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAttempts, opts...).ToFunc()
+}
+
+// ByClaimedUntil orders the results by the claimed_until field.
+func ByClaimedUntil(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClaimedUntil, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

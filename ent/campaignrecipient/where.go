@@ -141,6 +141,11 @@ func Attempts(v int) predicate.CampaignRecipient {
 	return predicate.CampaignRecipient(sql.FieldEQ(FieldAttempts, v))
 }
 
+// ClaimedUntil applies equality check predicate on the "claimed_until" field. It's identical to ClaimedUntilEQ.
+func ClaimedUntil(v time.Time) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldEQ(FieldClaimedUntil, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.CampaignRecipient {
 	return predicate.CampaignRecipient(sql.FieldEQ(FieldCreatedAt, v))
@@ -1119,6 +1124,56 @@ func AttemptsLT(v int) predicate.CampaignRecipient {
 // AttemptsLTE applies the LTE predicate on the "attempts" field.
 func AttemptsLTE(v int) predicate.CampaignRecipient {
 	return predicate.CampaignRecipient(sql.FieldLTE(FieldAttempts, v))
+}
+
+// ClaimedUntilEQ applies the EQ predicate on the "claimed_until" field.
+func ClaimedUntilEQ(v time.Time) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldEQ(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilNEQ applies the NEQ predicate on the "claimed_until" field.
+func ClaimedUntilNEQ(v time.Time) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldNEQ(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilIn applies the In predicate on the "claimed_until" field.
+func ClaimedUntilIn(vs ...time.Time) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldIn(FieldClaimedUntil, vs...))
+}
+
+// ClaimedUntilNotIn applies the NotIn predicate on the "claimed_until" field.
+func ClaimedUntilNotIn(vs ...time.Time) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldNotIn(FieldClaimedUntil, vs...))
+}
+
+// ClaimedUntilGT applies the GT predicate on the "claimed_until" field.
+func ClaimedUntilGT(v time.Time) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldGT(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilGTE applies the GTE predicate on the "claimed_until" field.
+func ClaimedUntilGTE(v time.Time) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldGTE(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilLT applies the LT predicate on the "claimed_until" field.
+func ClaimedUntilLT(v time.Time) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldLT(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilLTE applies the LTE predicate on the "claimed_until" field.
+func ClaimedUntilLTE(v time.Time) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldLTE(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilIsNil applies the IsNil predicate on the "claimed_until" field.
+func ClaimedUntilIsNil() predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldIsNull(FieldClaimedUntil))
+}
+
+// ClaimedUntilNotNil applies the NotNil predicate on the "claimed_until" field.
+func ClaimedUntilNotNil() predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldNotNull(FieldClaimedUntil))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

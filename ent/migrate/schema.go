@@ -412,6 +412,7 @@ var (
 		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
 		{Name: "recipient_count", Type: field.TypeInt, Default: 0},
 		{Name: "send_after", Type: field.TypeTime, Nullable: true},
+		{Name: "round", Type: field.TypeInt, Default: 0},
 		{Name: "location_id", Type: field.TypeString},
 	}
 	// CampaignsTable holds the schema information for the "campaigns" table.
@@ -422,7 +423,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "campaigns_locations_location",
-				Columns:    []*schema.Column{CampaignsColumns[20]},
+				Columns:    []*schema.Column{CampaignsColumns[21]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -431,17 +432,17 @@ var (
 			{
 				Name:    "campaign_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignsColumns[20]},
+				Columns: []*schema.Column{CampaignsColumns[21]},
 			},
 			{
 				Name:    "campaign_location_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignsColumns[20], CampaignsColumns[1]},
+				Columns: []*schema.Column{CampaignsColumns[21], CampaignsColumns[1]},
 			},
 			{
 				Name:    "campaign_location_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignsColumns[20], CampaignsColumns[11]},
+				Columns: []*schema.Column{CampaignsColumns[21], CampaignsColumns[11]},
 			},
 		},
 	}
@@ -511,6 +512,7 @@ var (
 		{Name: "click_count", Type: field.TypeInt, Default: 0},
 		{Name: "unsubscribed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "claimed_until", Type: field.TypeTime, Nullable: true},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "campaign_id", Type: field.TypeString},
 		{Name: "contact_id", Type: field.TypeString},
@@ -523,19 +525,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "campaign_recipients_locations_location",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[16]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[17]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "campaign_recipients_campaigns_campaign",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[17]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[18]},
 				RefColumns: []*schema.Column{CampaignsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "campaign_recipients_contacts_contact",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[18]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[19]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -544,22 +546,22 @@ var (
 			{
 				Name:    "campaignrecipient_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignRecipientsColumns[16]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[17]},
 			},
 			{
 				Name:    "campaignrecipient_campaign_id_contact_id",
 				Unique:  true,
-				Columns: []*schema.Column{CampaignRecipientsColumns[17], CampaignRecipientsColumns[18]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[18], CampaignRecipientsColumns[19]},
 			},
 			{
 				Name:    "campaignrecipient_campaign_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignRecipientsColumns[17], CampaignRecipientsColumns[4]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[18], CampaignRecipientsColumns[4]},
 			},
 			{
 				Name:    "campaignrecipient_contact_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignRecipientsColumns[18], CampaignRecipientsColumns[1]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[19], CampaignRecipientsColumns[1]},
 			},
 		},
 	}

@@ -622,6 +622,12 @@ func init() {
 	campaign.DefaultRecipientCount = campaignDescRecipientCount.Default.(int)
 	// campaign.RecipientCountValidator is a validator for the "recipient_count" field. It is called by the builders before save.
 	campaign.RecipientCountValidator = campaignDescRecipientCount.Validators[0].(func(int) error)
+	// campaignDescRound is the schema descriptor for round field.
+	campaignDescRound := campaignFields[17].Descriptor()
+	// campaign.DefaultRound holds the default value on creation for the round field.
+	campaign.DefaultRound = campaignDescRound.Default.(int)
+	// campaign.RoundValidator is a validator for the "round" field. It is called by the builders before save.
+	campaign.RoundValidator = campaignDescRound.Validators[0].(func(int) error)
 	// campaignDescID is the schema descriptor for id field.
 	campaignDescID := campaignMixinFields0[0].Descriptor()
 	// campaign.DefaultID holds the default value on creation for the id field.

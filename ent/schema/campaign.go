@@ -80,6 +80,9 @@ func (Campaign) Fields() []ent.Field {
 		field.Time("send_after").Optional().Nillable().
 			Comment("Batches wait until then (the daily quota, a pause's resume)").
 			Annotations(hidden),
+		field.Int("round").Default(0).NonNegative().
+			Comment("Incremented by each resume: send jobs of an earlier round stop").
+			Annotations(hidden),
 	}
 }
 
@@ -139,6 +142,9 @@ func (CampaignRecipient) Fields() []ent.Field {
 		field.Time("unsubscribed_at").Optional().Nillable(),
 		field.Int("attempts").Default(0).NonNegative().
 			Comment("Send attempts (a rate limit backs off and tries again)"),
+		field.Time("claimed_until").Optional().Nillable().
+			Comment("A send job holds the recipient until then: no second job sends it meanwhile").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -69,6 +69,8 @@ type App struct {
 	// it processes (internal/sms, internal/hooks).
 	SMS   *sms.Service
 	Hooks *hooks.Pipeline
+	// Campaigns is email campaigns and their tracking links (campaigns.go).
+	Campaigns *campaigns.Service
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -202,7 +204,7 @@ func (a *App) Open(ctx context.Context) error {
 		Messaging:       a.Messaging,
 		SMS:             a.SMS,
 		Scheduler:       a.Schedules,
-		CampaignService: &campaigns.Service{Client: d.Client, Now: a.Now},
+		CampaignService: a.Campaigns,
 		AI:              aiSvc,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
@@ -239,6 +241,7 @@ func (a *App) Open(ctx context.Context) error {
 		Audit:         a.Audit,
 		BodyLimits:    bodyLimits(staffUI.BodyLimits()),
 		Hooks:         a.Hooks,
+		Tracking:      a.Campaigns,
 	})
 	return nil
 }

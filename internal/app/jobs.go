@@ -9,6 +9,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/avatarimaging/avatarcrm/internal/automation"
+	"github.com/avatarimaging/avatarcrm/internal/campaigns"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
@@ -39,8 +40,14 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	if err != nil {
 		return err
 	}
+	cs, err := a.openCampaigns(ctx)
+	if err != nil {
+		return err
+	}
+	a.Campaigns = cs
 	ws := jobs.NewWorkers()
 	messaging.AddWorkers(ws, msg)
+	campaigns.AddWorkers(ws, cs)
 	a.SMS.Messaging = msg
 	hooks.AddWorkers(ws, a.Hooks)
 	schedule.AddWorkers(ws, schedule.Deps{Warmness: warm, Tasks: taskSvc, Messaging: msg})
@@ -63,7 +70,9 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	msg.Jobs = q
 	a.Hooks.Jobs = q
 	a.Events.Jobs, a.Automation.Jobs, a.Contacts.Jobs = q, q, q
+	cs.Jobs = q
 	a.Automation.SMS = smsSender(msg)
+	a.Automation.Email = cs
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now, Clock: TimerClock}
 	return nil
 }

@@ -77,6 +77,8 @@ type Config struct {
 	Jobs Jobs
 	// SMS is the SMS provider and its settings (sms.go).
 	SMS SMS
+	// Email is the email provider and its settings (email.go).
+	Email Email
 
 	// devSet records whether Dev was given explicitly.
 	devSet bool
@@ -179,6 +181,8 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	errs = append(errs, err)
 	errs = append(errs, c.parseJobs(jf))
 	errs = append(errs, c.parseSMS(sf))
+	c.Email, err = readEmail(env)
+	errs = append(errs, err)
 	c.defaults()
 	c.securityDefaults()
 	errs = append(errs, c.validate())
@@ -206,6 +210,9 @@ func (c *Config) defaults() {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.AuditKeyFile == "" {
 		c.AuditKeyFile = DefaultAuditKeyFile(c.DatabaseURL)
+	}
+	if c.Email.TrackingKeyFile == "" {
+		c.Email.TrackingKeyFile = filepath.Join(filepath.Dir(c.AuditKeyFile), "tracking.key")
 	}
 	if c.AuditHeadFile == "" {
 		c.AuditHeadFile = DefaultAuditHeadFile(c.AuditKeyFile)

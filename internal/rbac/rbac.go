@@ -244,7 +244,7 @@ func DefaultGrants() []Grant {
 	add(g(Staff, Bookings, OwnLocationOnly, Create, Update))
 	add(g(Staff, Tasks, OwnLocationOnly, Create))
 	add(g(Staff, Tasks, OwnRecordsOnly, Update))
-	add(g(Staff, Campaigns, OwnLocationOnly, Read))
+	add(g(Staff, Campaigns, OwnLocationOnly, Read, Create, Update))
 	// manager: run the location.
 	add(g(Manager, Contacts, OwnLocationOnly, Delete, Export))
 	add(g(Manager, Bookings, OwnLocationOnly, Delete, Export))

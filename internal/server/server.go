@@ -50,6 +50,9 @@ type Deps struct {
 	BodyLimits map[string]int64
 	// Hooks mounts the webhook shim (/hooks/...); nil mounts none.
 	Hooks interface{ ClickSendRoutes(chi.Router) }
+	// Tracking mounts the email tracking and unsubscribe links (/t/o,
+	// /t/c, /u: internal/campaigns); nil mounts none.
+	Tracking interface{ Routes(chi.Router) }
 }
 
 // DefaultBodyLimit caps request bodies but on the paths of Deps.BodyLimits.
@@ -90,6 +93,12 @@ func Handler(d Deps) http.Handler {
 	// the location, and the event is stored before the 200.
 	if d.Hooks != nil {
 		d.Hooks.ClickSendRoutes(r)
+	}
+	// Email tracking and unsubscribe: no session, no CSRF check (mail
+	// clients post the RFC 8058 one-click unsubscribe from anywhere); the
+	// signed token is the key, and a wrong one is a plain 404.
+	if d.Tracking != nil {
+		d.Tracking.Routes(r)
 	}
 
 	// Browser-facing routes refuse cross-origin unsafe requests (CSRF):
