@@ -520,9 +520,14 @@ func editorForm(r *http.Request) views.CampaignForm {
 	}
 }
 
-// campaignFields maps the fields an error names to the editor's inputs.
-var campaignFields = named("name", "goal", "subject", "htmlBody", "textBody", "fromName", "fromAddress",
-	"audience", "warmnessMin", "warmnessMax", "lastBookingBefore", "lastBookingAfter", "tags", "locationID")
+// campaignFields maps the fields an error names (the API's, or ent's
+// column names from a hook) to the editor's inputs.
+var campaignFields = func() inputs {
+	in := named("name", "goal", "subject", "htmlBody", "textBody", "fromName", "fromAddress",
+		"audience", "warmnessMin", "warmnessMax", "lastBookingBefore", "lastBookingAfter", "tags", "locationID")
+	in["html_body"], in["text_body"], in["from_name"], in["from_address"] = "htmlBody", "textBody", "fromName", "fromAddress"
+	return in
+}()
 
 // updateCampaign saves the editor; a refused field (a template with an
 // unknown variable, say) shows beside it with everything as typed.
