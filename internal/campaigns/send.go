@@ -296,8 +296,10 @@ func (s *Service) deliver(ctx context.Context, a SendArgs) error {
 			return river.JobSnooze(time.Hour)
 		}
 	}
-	// Claim: only one job holds the recipient at a time.
-	now := s.now()
+	// Claim: only one job holds the recipient at a time. The lease is
+	// about processes staying alive, so it runs on the wall clock, not
+	// the program's (which tests fix).
+	now := time.Now().UTC()
 	lease := s.Lease
 	if lease <= 0 {
 		lease = time.Minute
