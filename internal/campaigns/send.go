@@ -20,6 +20,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/email"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
@@ -180,7 +181,12 @@ func (s *Service) fanOut(ctx context.Context, c *ent.Client, cp *ent.Campaign) (
 			builders[i] = c.CampaignRecipient.Create().SetCampaignID(cp.ID).SetContactID(p.ID).SetAddress(*p.Email).
 				SetLocationID(cp.LocationID)
 		}
-		rows, err := c.CampaignRecipient.CreateBulk(builders...).Save(ctx)
+		// The recipient rows follow from the campaign's send, which is
+		// audited (its status change names who sent it); an entry per
+		// row would add thousands of entries that record nothing anyone
+		// did. What each recipient later gets (its Message, the
+		// timeline, an unsubscribe) is audited.
+		rows, err := c.CampaignRecipient.CreateBulk(builders...).Save(audit.WithoutAudit(ctx))
 		if err != nil {
 			return nil, err
 		}
