@@ -20,6 +20,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/email"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
@@ -180,7 +181,12 @@ func (s *Service) fanOut(ctx context.Context, c *ent.Client, cp *ent.Campaign) (
 			builders[i] = c.CampaignRecipient.Create().SetCampaignID(cp.ID).SetContactID(p.ID).SetAddress(*p.Email).
 				SetLocationID(cp.LocationID)
 		}
-		rows, err := c.CampaignRecipient.CreateBulk(builders...).Save(ctx)
+		// The recipient rows follow from the campaign's send, which is
+		// audited (its status change names who sent it); an entry per
+		// row would add thousands of entries that record nothing anyone
+		// did. What each recipient later gets (its Message, the
+		// timeline, an unsubscribe) is audited.
+		rows, err := c.CampaignRecipient.CreateBulk(builders...).Save(audit.WithoutAudit(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -296,8 +302,10 @@ func (s *Service) deliver(ctx context.Context, a SendArgs) error {
 			return river.JobSnooze(time.Hour)
 		}
 	}
-	// Claim: only one job holds the recipient at a time.
-	now := s.now()
+	// Claim: only one job holds the recipient at a time. The lease is
+	// about processes staying alive, so it runs on the wall clock, not
+	// the program's (which tests fix).
+	now := time.Now().UTC()
 	lease := s.Lease
 	if lease <= 0 {
 		lease = time.Minute

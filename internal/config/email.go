@@ -43,24 +43,25 @@ type Email struct {
 	Backoff string
 }
 
+// The email settings are read from the environment only (no flags).
 var emailSettings = []Setting{
-	{"email-provider", "AVATARCRM_EMAIL_PROVIDER", "outbox", "outbox (stores what would be sent and shows it on the messages page), smtp or gmail"},
-	{"email-from", "AVATARCRM_EMAIL_FROM", "none", "default sender of campaign and automation emails (required with smtp and gmail)"},
-	{"smtp-host", "AVATARCRM_SMTP_HOST", "none", "SMTP server (required with smtp)"},
-	{"smtp-port", "AVATARCRM_SMTP_PORT", "587 (465 with tls, 25 with none)", "SMTP port"},
-	{"smtp-username", "AVATARCRM_SMTP_USERNAME", "none", "SMTP user; empty sends without authentication"},
-	{"smtp-password", "AVATARCRM_SMTP_PASSWORD", "none", "SMTP password (or use the _FILE form)"},
-	{"smtp-password-file", "AVATARCRM_SMTP_PASSWORD_FILE", "none", "file holding the SMTP password"},
-	{"smtp-tls", "AVATARCRM_SMTP_TLS", "starttls", "none, starttls (required) or tls (implicit, port 465)"},
-	{"gmail-credentials-file", "AVATARCRM_GMAIL_CREDENTIALS_FILE", "none", "Gmail API credentials: an OAuth client's refresh token or a service account key with domain-wide delegation (required with gmail)"},
-	{"gmail-base-url", "AVATARCRM_GMAIL_BASE_URL", "https://gmail.googleapis.com/", "Gmail API root (a local fake in tests)"},
-	{"gmail-token-url", "AVATARCRM_GMAIL_TOKEN_URL", "the credentials' token_uri", "OAuth token endpoint (a local fake in tests)"},
-	{"gmail-find-sent", "AVATARCRM_GMAIL_FIND_SENT", "false", "after a crash, look for an email's earlier copy in the sent mailbox before sending again (needs the gmail.readonly scope)"},
-	{"email-rate", "AVATARCRM_EMAIL_RATE", "100", "most campaign emails a minute"},
-	{"email-daily-quota", "AVATARCRM_EMAIL_DAILY_QUOTA", "2000 with gmail, 0 (none) otherwise", "most campaign emails a day; the rest continue the next day"},
-	{"email-backoff", "AVATARCRM_EMAIL_BACKOFF", "30s", "first wait after the provider's rate limit (429); doubles, at most 15 minutes"},
-	{"tracking-key", "AVATARCRM_TRACKING_KEY", "none", "key (hex, 32 bytes or more) signing email tracking and unsubscribe links; or use the key file"},
-	{"tracking-key-file", "AVATARCRM_TRACKING_KEY_FILE", "tracking.key beside the audit key file", "file holding the tracking key (hex); created with mode 0600 if missing"},
+	{"", "AVATARCRM_EMAIL_PROVIDER", "outbox", "outbox (stores what would be sent and shows it on the messages page), smtp or gmail"},
+	{"", "AVATARCRM_EMAIL_FROM", "none", "default sender of campaign and automation emails (required with smtp and gmail)"},
+	{"", "AVATARCRM_SMTP_HOST", "none", "SMTP server (required with smtp)"},
+	{"", "AVATARCRM_SMTP_PORT", "587 (465 with tls, 25 with none)", "SMTP port"},
+	{"", "AVATARCRM_SMTP_USERNAME", "none", "SMTP user; empty sends without authentication"},
+	{"", "AVATARCRM_SMTP_PASSWORD", "none", "SMTP password (or use the _FILE form)"},
+	{"", "AVATARCRM_SMTP_PASSWORD_FILE", "none", "file holding the SMTP password"},
+	{"", "AVATARCRM_SMTP_TLS", "starttls", "none, starttls (required) or tls (implicit, port 465)"},
+	{"", "AVATARCRM_GMAIL_CREDENTIALS_FILE", "none", "Gmail API credentials: an OAuth client's refresh token or a service account key with domain-wide delegation (required with gmail)"},
+	{"", "AVATARCRM_GMAIL_BASE_URL", "https://gmail.googleapis.com/", "Gmail API root (a local fake in tests)"},
+	{"", "AVATARCRM_GMAIL_TOKEN_URL", "the credentials' token_uri", "OAuth token endpoint (a local fake in tests)"},
+	{"", "AVATARCRM_GMAIL_FIND_SENT", "false", "after a crash, look for an email's earlier copy in the sent mailbox before sending again (needs the gmail.readonly scope)"},
+	{"", "AVATARCRM_EMAIL_RATE", "100", "most campaign emails a minute"},
+	{"", "AVATARCRM_EMAIL_DAILY_QUOTA", "2000 with gmail, 0 (none) otherwise", "most campaign emails a day; the rest continue the next day"},
+	{"", "AVATARCRM_EMAIL_BACKOFF", "30s", "first wait after the provider's rate limit (429); doubles, at most 15 minutes"},
+	{"", "AVATARCRM_TRACKING_KEY", "none", "key (hex, 32 bytes or more) signing email tracking and unsubscribe links; or use the key file"},
+	{"", "AVATARCRM_TRACKING_KEY_FILE", "tracking.key beside the audit key file", "file holding the tracking key (hex); created with mode 0600 if missing"},
 }
 
 func init() { Settings = append(Settings, emailSettings...) }
