@@ -20,6 +20,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -119,6 +122,9 @@ func checkColumn(t, c string) error {
 			automationrun.Table:      automationrun.ValidColumn,
 			booking.Table:            booking.ValidColumn,
 			bookingevent.Table:       bookingevent.ValidColumn,
+			campaign.Table:           campaign.ValidColumn,
+			campaignevent.Table:      campaignevent.ValidColumn,
+			campaignrecipient.Table:  campaignrecipient.ValidColumn,
 			cancelreason.Table:       cancelreason.ValidColumn,
 			contact.Table:            contact.ValidColumn,
 			conversation.Table:       conversation.ValidColumn,

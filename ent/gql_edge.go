@@ -112,6 +112,59 @@ func (_m *BookingEvent) Actor(ctx context.Context) (*User, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Campaign) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Campaign) Recipients(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CampaignRecipientOrder, where *CampaignRecipientWhereInput,
+) (*CampaignRecipientConnection, error) {
+	opts := []CampaignRecipientPaginateOption{
+		WithCampaignRecipientOrder(orderBy),
+		WithCampaignRecipientFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedRecipients(alias); err == nil || hasTotalCount {
+		pager, err := newCampaignRecipientPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CampaignRecipientConnection{Edges: []*CampaignRecipientEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryRecipients().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *CampaignRecipient) Location(ctx context.Context) (*Location, error) {
+	result, err := _m.Edges.LocationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLocation().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CampaignRecipient) Campaign(ctx context.Context) (*Campaign, error) {
+	result, err := _m.Edges.CampaignOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCampaign().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CampaignRecipient) Contact(ctx context.Context) (*Contact, error) {
+	result, err := _m.Edges.ContactOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryContact().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *CancelReason) Location(ctx context.Context) (*Location, error) {
 	result, err := _m.Edges.LocationOrErr()
 	if IsNotLoaded(err) {

@@ -17,6 +17,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -1056,6 +1058,706 @@ func (_m *BookingEvent) ToEdge(order *BookingEventOrder) *BookingEventEdge {
 		order = DefaultBookingEventOrder
 	}
 	return &BookingEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CampaignEdge is the edge representation of Campaign.
+type CampaignEdge struct {
+	Node   *Campaign `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// CampaignConnection is the connection containing edges to Campaign.
+type CampaignConnection struct {
+	Edges      []*CampaignEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *CampaignConnection) build(nodes []*Campaign, pager *campaignPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Campaign
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Campaign {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Campaign {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CampaignEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CampaignEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CampaignPaginateOption enables pagination customization.
+type CampaignPaginateOption func(*campaignPager) error
+
+// WithCampaignOrder configures pagination ordering.
+func WithCampaignOrder(order *CampaignOrder) CampaignPaginateOption {
+	if order == nil {
+		order = DefaultCampaignOrder
+	}
+	o := *order
+	return func(pager *campaignPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCampaignOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCampaignFilter configures pagination filter.
+func WithCampaignFilter(filter func(*CampaignQuery) (*CampaignQuery, error)) CampaignPaginateOption {
+	return func(pager *campaignPager) error {
+		if filter == nil {
+			return errors.New("CampaignQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type campaignPager struct {
+	reverse bool
+	order   *CampaignOrder
+	filter  func(*CampaignQuery) (*CampaignQuery, error)
+}
+
+func newCampaignPager(opts []CampaignPaginateOption, reverse bool) (*campaignPager, error) {
+	pager := &campaignPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCampaignOrder
+	}
+	return pager, nil
+}
+
+func (p *campaignPager) applyFilter(query *CampaignQuery) (*CampaignQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *campaignPager) toCursor(_m *Campaign) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *campaignPager) applyCursors(query *CampaignQuery, after, before *Cursor) (*CampaignQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCampaignOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *campaignPager) applyOrder(query *CampaignQuery) *CampaignQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCampaignOrder.Field {
+		query = query.Order(DefaultCampaignOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *campaignPager) orderExpr(query *CampaignQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCampaignOrder.Field {
+			b.Comma().Ident(DefaultCampaignOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Campaign.
+func (_m *CampaignQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CampaignPaginateOption,
+) (*CampaignConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCampaignPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CampaignConnection{Edges: []*CampaignEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CampaignOrderFieldCreatedAt orders Campaign by created_at.
+	CampaignOrderFieldCreatedAt = &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: campaign.FieldCreatedAt,
+		toTerm: campaign.ByCreatedAt,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CampaignOrderFieldUpdatedAt orders Campaign by updated_at.
+	CampaignOrderFieldUpdatedAt = &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: campaign.FieldUpdatedAt,
+		toTerm: campaign.ByUpdatedAt,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CampaignOrderFieldName orders Campaign by name.
+	CampaignOrderFieldName = &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: campaign.FieldName,
+		toTerm: campaign.ByName,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// CampaignOrderFieldStatus orders Campaign by status.
+	CampaignOrderFieldStatus = &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: campaign.FieldStatus,
+		toTerm: campaign.ByStatus,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// CampaignOrderFieldScheduledAt orders Campaign by scheduled_at.
+	CampaignOrderFieldScheduledAt = &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.ScheduledAt, nil
+		},
+		column: campaign.FieldScheduledAt,
+		toTerm: campaign.ByScheduledAt,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ScheduledAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CampaignOrderField) String() string {
+	var str string
+	switch f.column {
+	case CampaignOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CampaignOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CampaignOrderFieldName.column:
+		str = "NAME"
+	case CampaignOrderFieldStatus.column:
+		str = "STATUS"
+	case CampaignOrderFieldScheduledAt.column:
+		str = "SCHEDULED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CampaignOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CampaignOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CampaignOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CampaignOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CampaignOrderFieldUpdatedAt
+	case "NAME":
+		*f = *CampaignOrderFieldName
+	case "STATUS":
+		*f = *CampaignOrderFieldStatus
+	case "SCHEDULED_AT":
+		*f = *CampaignOrderFieldScheduledAt
+	default:
+		return fmt.Errorf("%s is not a valid CampaignOrderField", str)
+	}
+	return nil
+}
+
+// CampaignOrderField defines the ordering field of Campaign.
+type CampaignOrderField struct {
+	// Value extracts the ordering value from the given Campaign.
+	Value    func(*Campaign) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) campaign.OrderOption
+	toCursor func(*Campaign) Cursor
+}
+
+// CampaignOrder defines the ordering of Campaign.
+type CampaignOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *CampaignOrderField `json:"field"`
+}
+
+// DefaultCampaignOrder is the default ordering of Campaign.
+var DefaultCampaignOrder = &CampaignOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: campaign.FieldID,
+		toTerm: campaign.ByID,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Campaign into CampaignEdge.
+func (_m *Campaign) ToEdge(order *CampaignOrder) *CampaignEdge {
+	if order == nil {
+		order = DefaultCampaignOrder
+	}
+	return &CampaignEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CampaignRecipientEdge is the edge representation of CampaignRecipient.
+type CampaignRecipientEdge struct {
+	Node   *CampaignRecipient `json:"node"`
+	Cursor Cursor             `json:"cursor"`
+}
+
+// CampaignRecipientConnection is the connection containing edges to CampaignRecipient.
+type CampaignRecipientConnection struct {
+	Edges      []*CampaignRecipientEdge `json:"edges"`
+	PageInfo   PageInfo                 `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+func (c *CampaignRecipientConnection) build(nodes []*CampaignRecipient, pager *campaignrecipientPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CampaignRecipient
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CampaignRecipient {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CampaignRecipient {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CampaignRecipientEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CampaignRecipientEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CampaignRecipientPaginateOption enables pagination customization.
+type CampaignRecipientPaginateOption func(*campaignrecipientPager) error
+
+// WithCampaignRecipientOrder configures pagination ordering.
+func WithCampaignRecipientOrder(order *CampaignRecipientOrder) CampaignRecipientPaginateOption {
+	if order == nil {
+		order = DefaultCampaignRecipientOrder
+	}
+	o := *order
+	return func(pager *campaignrecipientPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCampaignRecipientOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCampaignRecipientFilter configures pagination filter.
+func WithCampaignRecipientFilter(filter func(*CampaignRecipientQuery) (*CampaignRecipientQuery, error)) CampaignRecipientPaginateOption {
+	return func(pager *campaignrecipientPager) error {
+		if filter == nil {
+			return errors.New("CampaignRecipientQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type campaignrecipientPager struct {
+	reverse bool
+	order   *CampaignRecipientOrder
+	filter  func(*CampaignRecipientQuery) (*CampaignRecipientQuery, error)
+}
+
+func newCampaignRecipientPager(opts []CampaignRecipientPaginateOption, reverse bool) (*campaignrecipientPager, error) {
+	pager := &campaignrecipientPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCampaignRecipientOrder
+	}
+	return pager, nil
+}
+
+func (p *campaignrecipientPager) applyFilter(query *CampaignRecipientQuery) (*CampaignRecipientQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *campaignrecipientPager) toCursor(_m *CampaignRecipient) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *campaignrecipientPager) applyCursors(query *CampaignRecipientQuery, after, before *Cursor) (*CampaignRecipientQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCampaignRecipientOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *campaignrecipientPager) applyOrder(query *CampaignRecipientQuery) *CampaignRecipientQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCampaignRecipientOrder.Field {
+		query = query.Order(DefaultCampaignRecipientOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *campaignrecipientPager) orderExpr(query *CampaignRecipientQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCampaignRecipientOrder.Field {
+			b.Comma().Ident(DefaultCampaignRecipientOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CampaignRecipient.
+func (_m *CampaignRecipientQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CampaignRecipientPaginateOption,
+) (*CampaignRecipientConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCampaignRecipientPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CampaignRecipientConnection{Edges: []*CampaignRecipientEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CampaignRecipientOrderFieldCreatedAt orders CampaignRecipient by created_at.
+	CampaignRecipientOrderFieldCreatedAt = &CampaignRecipientOrderField{
+		Value: func(_m *CampaignRecipient) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: campaignrecipient.FieldCreatedAt,
+		toTerm: campaignrecipient.ByCreatedAt,
+		toCursor: func(_m *CampaignRecipient) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CampaignRecipientOrderFieldUpdatedAt orders CampaignRecipient by updated_at.
+	CampaignRecipientOrderFieldUpdatedAt = &CampaignRecipientOrderField{
+		Value: func(_m *CampaignRecipient) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: campaignrecipient.FieldUpdatedAt,
+		toTerm: campaignrecipient.ByUpdatedAt,
+		toCursor: func(_m *CampaignRecipient) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CampaignRecipientOrderFieldSentAt orders CampaignRecipient by sent_at.
+	CampaignRecipientOrderFieldSentAt = &CampaignRecipientOrderField{
+		Value: func(_m *CampaignRecipient) (ent.Value, error) {
+			return _m.SentAt, nil
+		},
+		column: campaignrecipient.FieldSentAt,
+		toTerm: campaignrecipient.BySentAt,
+		toCursor: func(_m *CampaignRecipient) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SentAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CampaignRecipientOrderField) String() string {
+	var str string
+	switch f.column {
+	case CampaignRecipientOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CampaignRecipientOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CampaignRecipientOrderFieldSentAt.column:
+		str = "SENT_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CampaignRecipientOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CampaignRecipientOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CampaignRecipientOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CampaignRecipientOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CampaignRecipientOrderFieldUpdatedAt
+	case "SENT_AT":
+		*f = *CampaignRecipientOrderFieldSentAt
+	default:
+		return fmt.Errorf("%s is not a valid CampaignRecipientOrderField", str)
+	}
+	return nil
+}
+
+// CampaignRecipientOrderField defines the ordering field of CampaignRecipient.
+type CampaignRecipientOrderField struct {
+	// Value extracts the ordering value from the given CampaignRecipient.
+	Value    func(*CampaignRecipient) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) campaignrecipient.OrderOption
+	toCursor func(*CampaignRecipient) Cursor
+}
+
+// CampaignRecipientOrder defines the ordering of CampaignRecipient.
+type CampaignRecipientOrder struct {
+	Direction OrderDirection               `json:"direction"`
+	Field     *CampaignRecipientOrderField `json:"field"`
+}
+
+// DefaultCampaignRecipientOrder is the default ordering of CampaignRecipient.
+var DefaultCampaignRecipientOrder = &CampaignRecipientOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CampaignRecipientOrderField{
+		Value: func(_m *CampaignRecipient) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: campaignrecipient.FieldID,
+		toTerm: campaignrecipient.ByID,
+		toCursor: func(_m *CampaignRecipient) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CampaignRecipient into CampaignRecipientEdge.
+func (_m *CampaignRecipient) ToEdge(order *CampaignRecipientOrder) *CampaignRecipientEdge {
+	if order == nil {
+		order = DefaultCampaignRecipientOrder
+	}
+	return &CampaignRecipientEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

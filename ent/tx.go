@@ -28,6 +28,12 @@ type Tx struct {
 	Booking *BookingClient
 	// BookingEvent is the client for interacting with the BookingEvent builders.
 	BookingEvent *BookingEventClient
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
+	// CampaignEvent is the client for interacting with the CampaignEvent builders.
+	CampaignEvent *CampaignEventClient
+	// CampaignRecipient is the client for interacting with the CampaignRecipient builders.
+	CampaignRecipient *CampaignRecipientClient
 	// CancelReason is the client for interacting with the CancelReason builders.
 	CancelReason *CancelReasonClient
 	// Contact is the client for interacting with the Contact builders.
@@ -229,6 +235,9 @@ func (tx *Tx) init() {
 	tx.AutomationRun = NewAutomationRunClient(tx.config)
 	tx.Booking = NewBookingClient(tx.config)
 	tx.BookingEvent = NewBookingEventClient(tx.config)
+	tx.Campaign = NewCampaignClient(tx.config)
+	tx.CampaignEvent = NewCampaignEventClient(tx.config)
+	tx.CampaignRecipient = NewCampaignRecipientClient(tx.config)
 	tx.CancelReason = NewCancelReasonClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.Conversation = NewConversationClient(tx.config)

@@ -110,6 +110,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 // Booking returns BookingResolver implementation.
 func (r *Resolver) Booking() BookingResolver { return &bookingResolver{r} }
 
+// Campaign returns CampaignResolver implementation.
+func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
+
 // Contact returns ContactResolver implementation.
 func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }
 
@@ -129,6 +132,7 @@ func (r *Resolver) MessageWhereInput() MessageWhereInputResolver {
 
 type (
 	bookingResolver           struct{ *Resolver }
+	campaignResolver          struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
 	invitationResolver        struct{ *Resolver }
 	queryResolver             struct{ *Resolver }

@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
+	"github.com/avatarimaging/avatarcrm/internal/campaigns"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
@@ -88,6 +89,10 @@ type Resolver struct {
 	// ReportService computes reports and keeps saved reports, their runs, ad
 	// spend and the Monday summary's subscriptions (graph/reports.graphql).
 	ReportService *reports.Service
+	// CampaignService is email campaigns: audiences, drafts, sending,
+	// analytics (graph/campaigns.graphql; named apart from the campaigns
+	// query).
+	CampaignService *campaigns.Service
 	// Now is the clock.
 	Now clock.Clock
 }

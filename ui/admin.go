@@ -155,6 +155,15 @@ var flashes = map[string]string{
 	"lead-form-saved":       "Lead form settings saved.",
 	"lead-form-rotated":     "Form key replaced. Paste the new snippet into the site: the old address no longer works.",
 	"sms-token-rotated":     "Token replaced. Paste the new URLs into ClickSend: the old ones no longer work.",
+
+	"campaign-created":   "Draft created. Build its audience, write or draft its content, then preview it.",
+	"campaign-saved":     "Campaign saved.",
+	"campaign-test-sent": "Test email sent. Check the inbox it went to (with the outbox provider, the Messages page).",
+	"campaign-scheduled": "Campaign scheduled. It starts sending at the time shown; you can still change it until then.",
+	"campaign-sending":   "Sending started. The figures below fill in as the emails go out.",
+	"campaign-paused":    "Campaign paused after the emails in flight. Resume goes on where it stopped.",
+	"campaign-resumed":   "Campaign resumed.",
+	"campaign-cancelled": "Campaign cancelled. Nobody else gets it.",
 }
 
 // flashFor returns the message of the request's ?done= key, if any.

@@ -43,6 +43,7 @@ type API interface {
 	inboundAPI
 	webhooksAPI
 	reportsAPI
+	campaignsAPI
 }
 
 var _ API = (*graph.Ops)(nil)
@@ -72,6 +73,9 @@ type apis struct {
 	// reports is the reports pages (issue 18): running a report or a
 	// question, saved reports and their runs, ad spend, the Monday email.
 	reports reportsAPI
+	// campaigns is email campaigns: the list, the editor with its audience
+	// builder and preview, sending, the analytics (issue 17, campaigns.go).
+	campaigns campaignsAPI
 }
 
 // reportsAPI is the reports pages: a report run now or read from a

@@ -77,6 +77,10 @@ var uiProbes = []uiProbe{
 	{res: rbac.APITokens, act: rbac.Create, method: "POST", path: "/admin/tokens", form: func(role rbac.Role) url.Values {
 		return url.Values{"name": {fmt.Sprintf("UI matrix (%s)", role)}}
 	}},
+	{res: rbac.Campaigns, act: rbac.Read, method: "GET", path: "/campaigns"},
+	{res: rbac.Campaigns, act: rbac.Create, method: "POST", path: "/campaigns", form: func(role rbac.Role) url.Values {
+		return url.Values{"name": {fmt.Sprintf("UI matrix (%s)", role)}}
+	}},
 	{res: rbac.Audit, act: rbac.Read, method: "GET", path: "/admin/audit"},
 	{res: rbac.Audit, act: rbac.Export, method: "GET", path: "/admin/audit/export?format=csv"},
 }

@@ -67,6 +67,10 @@ type roadFixture struct {
 	webhook, webhookDel string
 	// Reports: a saved report to run and one to delete.
 	report, reportDel string
+	// Email campaigns: a draft to edit, draft and test; drafts to schedule
+	// and to send; a scheduled one to pause, a paused one to resume and a
+	// scheduled one to cancel.
+	campaign, campaignSchedule, campaignSend, campaignPause, campaignResume, campaignCancel string
 }
 
 // formRoute is one form the UI posts, and the GraphQL operation behind it.
@@ -357,6 +361,56 @@ var formRoutes = []formRoute{
 	{pattern: "/admin/sms/rotate", path: fixed("/admin/sms/rotate"),
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
 			return `mutation { rotateSMSWebhookToken { inboundURL } }`, nil
+		}},
+	// Email campaigns: the list's new draft, the editor and its draft
+	// button, the test email, and the status buttons.
+	{pattern: "/campaigns", path: fixed("/campaigns"),
+		form: func(f roadFixture) url.Values {
+			return url.Values{"name": {"Road " + string(f.role)}, "goal": {"recall"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($n: String!) { createCampaign(input: {name: $n, goal: "recall"}) { id } }`, map[string]any{"n": "Road " + string(f.role)}
+		}},
+	{pattern: "/campaigns/{id}", path: func(f roadFixture) string { return "/campaigns/" + f.campaign },
+		form: func(f roadFixture) url.Values {
+			return url.Values{"name": {"Road edited"}, "goal": {"recall"}, "subject": {"Hi {{.FirstName}}"}, "htmlBody": {"<p>Hi {{.FirstName}}</p>"},
+				"textBody": {"Hi {{.FirstName}}"}, "fromAddress": {"hello@avatar.example"}, "warmnessMin": {"90"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { updateCampaign(id: $id, input: {name: "Road edited", goal: "recall", subject: "Hi {{.FirstName}}",
+				htmlBody: "<p>Hi {{.FirstName}}</p>", textBody: "Hi {{.FirstName}}", fromName: "", fromAddress: "hello@avatar.example", audience: {warmnessMin: 90}}) { id } }`, idVar(f.campaign)
+		}},
+	{pattern: "/campaigns/{id}/draft", path: func(f roadFixture) string { return "/campaigns/" + f.campaign + "/draft" },
+		form: func(f roadFixture) url.Values {
+			return url.Values{"name": {"Road edited"}, "goal": {"recall"}, "draftTemplate": {"recall"}, "draftTone": {"friendly"}}
+		},
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation { generateCampaignDraft(input: {goal: "recall", template: "recall", tone: "friendly"}) { subject } }`, nil
+		}},
+	{pattern: "/campaigns/{id}/test", path: func(f roadFixture) string { return "/campaigns/" + f.campaign + "/test" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { sendTestEmail(id: $id) { messageID } }`, idVar(f.campaign)
+		}},
+	{pattern: "/campaigns/{id}/schedule", path: func(f roadFixture) string { return "/campaigns/" + f.campaignSchedule + "/schedule" },
+		form: func(f roadFixture) url.Values { return url.Values{"at": {"2026-04-20T09:00"}} },
+		gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { scheduleCampaign(id: $id, local: "2026-04-20T09:00") { id } }`, idVar(f.campaignSchedule)
+		}},
+	{pattern: "/campaigns/{id}/send", path: func(f roadFixture) string { return "/campaigns/" + f.campaignSend + "/send" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { sendCampaign(id: $id) { id } }`, idVar(f.campaignSend)
+		}},
+	{pattern: "/campaigns/{id}/pause", path: func(f roadFixture) string { return "/campaigns/" + f.campaignPause + "/pause" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { pauseCampaign(id: $id) { id } }`, idVar(f.campaignPause)
+		}},
+	{pattern: "/campaigns/{id}/resume", path: func(f roadFixture) string { return "/campaigns/" + f.campaignResume + "/resume" },
+		form: none, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { resumeCampaign(id: $id) { id } }`, idVar(f.campaignResume)
+		}},
+	{pattern: "/campaigns/{id}/cancel", path: func(f roadFixture) string { return "/campaigns/" + f.campaignCancel + "/cancel" },
+		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
+			return `mutation($id: ID!) { cancelCampaign(id: $id) { id } }`, idVar(f.campaignCancel)
 		}},
 	{pattern: "/admin/network/{id}/remove", path: func(f roadFixture) string { return "/admin/network/" + f.ipRule + "/remove" },
 		form: confirm, gql: func(f roadFixture) (string, map[string]any) {
@@ -775,6 +829,9 @@ func prepareRoads(t *testing.T, srv *testutil.Server, clk *roadClock) []roadFixt
 			}
 		}
 		f.smsContact, f.conversation, f.smsStop = roadSMS(t, srv, admin, n)
+		f.campaign, f.campaignSchedule, f.campaignSend = roadCampaign(t, srv, admin, ""), roadCampaign(t, srv, admin, ""), roadCampaign(t, srv, admin, "")
+		f.campaignPause, f.campaignCancel = roadCampaign(t, srv, admin, "schedule"), roadCampaign(t, srv, admin, "schedule")
+		f.campaignResume = roadCampaign(t, srv, admin, "pause")
 		f.retryJob, f.discardJob = waitingJob(t, srv, fmt.Sprintf("retry%d", n)), waitingJob(t, srv, fmt.Sprintf("discard%d", n))
 		var ws struct{ SetWixService struct{ ID string } }
 		gql(`mutation($w: String!, $s: ID!) { setWixService(input: {wixServiceID: $w, serviceID: $s}) { id } }`,
@@ -861,4 +918,22 @@ func roadSMS(t *testing.T, srv *testutil.Server, admin *http.Client, n int) (con
 		t.Fatalf("the STOP did not opt out: %v", err)
 	}
 	return contactID, conversationID, m.ID.String()
+}
+
+// roadCampaign makes a draft campaign to a few warm contacts as an admin,
+// then (state "schedule") schedules it a month ahead, or (state "pause")
+// schedules and pauses it, and returns its ID.
+func roadCampaign(t *testing.T, srv *testutil.Server, admin *http.Client, state string) string {
+	t.Helper()
+	var out struct{ CreateCampaign struct{ ID string } }
+	srv.MustGraphQL(t, admin, `mutation { createCampaign(input: {name: "Road", goal: "recall", audience: {warmnessMin: 90},
+		subject: "Hi {{.FirstName}}", htmlBody: "<p>Hi {{.FirstName}}</p>", textBody: "Hi {{.FirstName}}", fromAddress: "hello@avatar.example"}) { id } }`, nil).Decode(t, &out)
+	id := out.CreateCampaign.ID
+	if state == "schedule" || state == "pause" {
+		srv.MustGraphQL(t, admin, `mutation($id: ID!) { scheduleCampaign(id: $id, local: "2026-04-20T09:00") { id } }`, idVar(id))
+	}
+	if state == "pause" {
+		srv.MustGraphQL(t, admin, `mutation($id: ID!) { pauseCampaign(id: $id) { id } }`, idVar(id))
+	}
+	return id
 }

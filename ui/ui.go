@@ -57,7 +57,7 @@ func New(api API, opts Options) *UI {
 	return &UI{api: apis{
 		guard: api, layout: api, dash: api,
 		contacts: api, bookings: api, tasks: api, admin: api, ai: api, auto: api,
-		messaging: api, sms: api, inbound: api, webhooks: api, reports: api,
+		messaging: api, sms: api, inbound: api, webhooks: api, reports: api, campaigns: api,
 	}, opts: opts}
 }
 
@@ -78,6 +78,7 @@ func (u *UI) Routes(r chi.Router) {
 		u.smsRoutes(r)
 		u.webhookRoutes(r)
 		u.reportRoutes(r)
+		u.campaignRoutes(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, apperr.NotFoundf("", "There is no page at %s.", r.URL.Path))

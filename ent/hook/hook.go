@@ -105,6 +105,42 @@ func (f BookingEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BookingEventMutation", m)
 }
 
+// The CampaignFunc type is an adapter to allow the use of ordinary
+// function as Campaign mutator.
+type CampaignFunc func(context.Context, *ent.CampaignMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CampaignFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CampaignMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CampaignMutation", m)
+}
+
+// The CampaignEventFunc type is an adapter to allow the use of ordinary
+// function as CampaignEvent mutator.
+type CampaignEventFunc func(context.Context, *ent.CampaignEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CampaignEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CampaignEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CampaignEventMutation", m)
+}
+
+// The CampaignRecipientFunc type is an adapter to allow the use of ordinary
+// function as CampaignRecipient mutator.
+type CampaignRecipientFunc func(context.Context, *ent.CampaignRecipientMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CampaignRecipientFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CampaignRecipientMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CampaignRecipientMutation", m)
+}
+
 // The CancelReasonFunc type is an adapter to allow the use of ordinary
 // function as CancelReason mutator.
 type CancelReasonFunc func(context.Context, *ent.CancelReasonMutation) (ent.Value, error)

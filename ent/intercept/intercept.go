@@ -16,6 +16,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -320,6 +323,87 @@ func (f TraverseBookingEvent) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.BookingEventQuery", q)
+}
+
+// The CampaignFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CampaignFunc func(context.Context, *ent.CampaignQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CampaignFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CampaignQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CampaignQuery", q)
+}
+
+// The TraverseCampaign type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCampaign func(context.Context, *ent.CampaignQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCampaign) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCampaign) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CampaignQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CampaignQuery", q)
+}
+
+// The CampaignEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CampaignEventFunc func(context.Context, *ent.CampaignEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CampaignEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CampaignEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CampaignEventQuery", q)
+}
+
+// The TraverseCampaignEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCampaignEvent func(context.Context, *ent.CampaignEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCampaignEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCampaignEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CampaignEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CampaignEventQuery", q)
+}
+
+// The CampaignRecipientFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CampaignRecipientFunc func(context.Context, *ent.CampaignRecipientQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CampaignRecipientFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CampaignRecipientQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CampaignRecipientQuery", q)
+}
+
+// The TraverseCampaignRecipient type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCampaignRecipient func(context.Context, *ent.CampaignRecipientQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCampaignRecipient) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCampaignRecipient) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CampaignRecipientQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CampaignRecipientQuery", q)
 }
 
 // The CancelReasonFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1178,6 +1262,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.BookingQuery, predicate.Booking, booking.OrderOption]{typ: ent.TypeBooking, tq: q}, nil
 	case *ent.BookingEventQuery:
 		return &query[*ent.BookingEventQuery, predicate.BookingEvent, bookingevent.OrderOption]{typ: ent.TypeBookingEvent, tq: q}, nil
+	case *ent.CampaignQuery:
+		return &query[*ent.CampaignQuery, predicate.Campaign, campaign.OrderOption]{typ: ent.TypeCampaign, tq: q}, nil
+	case *ent.CampaignEventQuery:
+		return &query[*ent.CampaignEventQuery, predicate.CampaignEvent, campaignevent.OrderOption]{typ: ent.TypeCampaignEvent, tq: q}, nil
+	case *ent.CampaignRecipientQuery:
+		return &query[*ent.CampaignRecipientQuery, predicate.CampaignRecipient, campaignrecipient.OrderOption]{typ: ent.TypeCampaignRecipient, tq: q}, nil
 	case *ent.CancelReasonQuery:
 		return &query[*ent.CancelReasonQuery, predicate.CancelReason, cancelreason.OrderOption]{typ: ent.TypeCancelReason, tq: q}, nil
 	case *ent.ContactQuery:

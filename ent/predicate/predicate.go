@@ -30,6 +30,15 @@ type Booking func(*sql.Selector)
 // BookingEvent is the predicate function for bookingevent builders.
 type BookingEvent func(*sql.Selector)
 
+// Campaign is the predicate function for campaign builders.
+type Campaign func(*sql.Selector)
+
+// CampaignEvent is the predicate function for campaignevent builders.
+type CampaignEvent func(*sql.Selector)
+
+// CampaignRecipient is the predicate function for campaignrecipient builders.
+type CampaignRecipient func(*sql.Selector)
+
 // CancelReason is the predicate function for cancelreason builders.
 type CancelReason func(*sql.Selector)
 

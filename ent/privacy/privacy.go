@@ -303,6 +303,78 @@ func (f BookingEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BookingEventMutation", m)
 }
 
+// The CampaignQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CampaignQueryRuleFunc func(context.Context, *ent.CampaignQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CampaignQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CampaignQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CampaignQuery", q)
+}
+
+// The CampaignMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CampaignMutationRuleFunc func(context.Context, *ent.CampaignMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CampaignMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CampaignMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CampaignMutation", m)
+}
+
+// The CampaignEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CampaignEventQueryRuleFunc func(context.Context, *ent.CampaignEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CampaignEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CampaignEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CampaignEventQuery", q)
+}
+
+// The CampaignEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CampaignEventMutationRuleFunc func(context.Context, *ent.CampaignEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CampaignEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CampaignEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CampaignEventMutation", m)
+}
+
+// The CampaignRecipientQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CampaignRecipientQueryRuleFunc func(context.Context, *ent.CampaignRecipientQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CampaignRecipientQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CampaignRecipientQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CampaignRecipientQuery", q)
+}
+
+// The CampaignRecipientMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CampaignRecipientMutationRuleFunc func(context.Context, *ent.CampaignRecipientMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CampaignRecipientMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CampaignRecipientMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CampaignRecipientMutation", m)
+}
+
 // The CancelReasonQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CancelReasonQueryRuleFunc func(context.Context, *ent.CancelReasonQuery) error
@@ -1098,6 +1170,12 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.BookingEventQuery:
 		return q.Filter(), nil
+	case *ent.CampaignQuery:
+		return q.Filter(), nil
+	case *ent.CampaignEventQuery:
+		return q.Filter(), nil
+	case *ent.CampaignRecipientQuery:
+		return q.Filter(), nil
 	case *ent.CancelReasonQuery:
 		return q.Filter(), nil
 	case *ent.ContactQuery:
@@ -1182,6 +1260,12 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.BookingMutation:
 		return m.Filter(), nil
 	case *ent.BookingEventMutation:
+		return m.Filter(), nil
+	case *ent.CampaignMutation:
+		return m.Filter(), nil
+	case *ent.CampaignEventMutation:
+		return m.Filter(), nil
+	case *ent.CampaignRecipientMutation:
 		return m.Filter(), nil
 	case *ent.CancelReasonMutation:
 		return m.Filter(), nil

@@ -121,6 +121,18 @@ func (Contact) Fields() []ent.Field {
 		// and campaign.
 		field.String("campaign").Optional().Nillable().MaxLen(120).
 			Comment("The advertising campaign the lead came from (utm_campaign), for revenue attribution"),
+		// Email campaigns (issue 17). An unsubscribe holds for every
+		// future campaign until the person gives consent again (staff
+		// setting email_consent clears it, internal/campaigns).
+		field.Time("email_unsubscribed_at").Optional().Nillable().
+			Comment("When the contact unsubscribed from marketing email (a campaign's link or one-click header)").
+			Annotations(skipInput),
+		field.Time("email_failed_at").Optional().Nillable().
+			Comment("When an email to the address bounced permanently; cleared when the address changes").
+			Annotations(skipInput),
+		field.String("email_failed_reason").Optional().Nillable().MaxLen(200).
+			Comment("The provider's reason for that bounce").
+			Annotations(skipInput),
 	}
 }
 

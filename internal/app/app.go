@@ -20,6 +20,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
+	"github.com/avatarimaging/avatarcrm/internal/campaigns"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/config"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
@@ -86,6 +87,8 @@ type App struct {
 	LeadForm *leadform.Service
 	// Reports computes the reports and sends the Monday summary.
 	Reports *reports.Service
+	// Campaigns is email campaigns and their tracking links (campaigns.go).
+	Campaigns *campaigns.Service
 	// Worker opens the app for `avatarcrm worker`: jobs and schedules,
 	// no HTTP handler.
 	Worker bool
@@ -223,20 +226,21 @@ func (a *App) Open(ctx context.Context) error {
 		Tasks:    taskSvc,
 		Pipeline: stages,
 
-		ContactService: a.Contacts,
-		Warmness:       warm,
-		Automation:     a.Automation,
-		Jobs:           a.Jobs,
-		Messaging:      a.Messaging,
-		SMS:            a.SMS,
-		ReportService:  a.Reports,
-		Scheduler:      a.Schedules,
-		AI:             aiSvc,
-		Hooks:          a.Hooks,
-		Wix:            a.Wix,
-		Inbound:        a.inboundSettings(),
-		Webhooks:       a.Webhooks,
-		LeadForm:       a.LeadForm,
+		ContactService:  a.Contacts,
+		Warmness:        warm,
+		Automation:      a.Automation,
+		Jobs:            a.Jobs,
+		Messaging:       a.Messaging,
+		SMS:             a.SMS,
+		ReportService:   a.Reports,
+		Scheduler:       a.Schedules,
+		AI:              aiSvc,
+		Hooks:           a.Hooks,
+		Wix:             a.Wix,
+		Inbound:         a.inboundSettings(),
+		Webhooks:        a.Webhooks,
+		LeadForm:        a.LeadForm,
+		CampaignService: a.Campaigns,
 	}
 	uiOpts := ui.Options{Dev: a.Config.Dev, Now: a.Now, DevUsers: a.Auth.DevUsers}
 	if a.Config.OIDCEnabled() {
@@ -274,6 +278,7 @@ func (a *App) Open(ctx context.Context) error {
 		Hooks:         a.Hooks,
 		HookRoutes:    hookRoutes,
 		LeadForm:      a.leadFormRoutes(),
+		Tracking:      a.Campaigns,
 	})
 	return nil
 }

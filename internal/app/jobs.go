@@ -10,6 +10,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/internal/alert"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
+	"github.com/avatarimaging/avatarcrm/internal/campaigns"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
@@ -41,8 +42,14 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 	if err != nil {
 		return err
 	}
+	cs, err := a.openCampaigns(ctx)
+	if err != nil {
+		return err
+	}
+	a.Campaigns = cs
 	ws := jobs.NewWorkers()
 	messaging.AddWorkers(ws, msg)
+	campaigns.AddWorkers(ws, cs)
 	a.SMS.Messaging = msg
 	hooks.AddWorkers(ws, a.Hooks)
 	alert.AddWorkers(ws, a.Alerts)
@@ -71,7 +78,9 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 		a.Webhooks.Jobs = q
 	}
 	a.Events.Jobs, a.Automation.Jobs, a.Contacts.Jobs = q, q, q
+	cs.Jobs = q
 	a.Automation.SMS = smsSender(msg)
+	a.Automation.Email = cs
 	a.Schedules = &schedule.Scheduler{Queue: q, Client: a.Ent.Ent, Entries: schedule.Entries(), Now: a.Now, Clock: TimerClock}
 	return nil
 }

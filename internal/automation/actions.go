@@ -86,13 +86,25 @@ func (s *Service) act(ctx context.Context, c *ent.Client, rule *ent.AutomationRu
 		if err := needContact(); err != nil {
 			return step, err
 		}
-		// Until an email provider exists the run is the outbox: the step
-		// says what would be sent, and the runs page shows it.
-		verb := "Kept in the outbox"
 		if dry {
-			verb = "Would keep in the outbox"
+			step.Detail = fmt.Sprintf("Would send the %s email to %s (subject %q).", a.Template, name, a.Subject)
+			return step, nil
 		}
-		step.Detail = fmt.Sprintf("%s: the %s email to %s (subject %q); no email provider is connected yet.", verb, a.Template, name, a.Subject)
+		if s.Email == nil {
+			// No email service in this process: the run is the outbox.
+			step.Detail = fmt.Sprintf("Kept in the outbox: the %s email to %s (subject %q); no email provider is connected.", a.Template, name, a.Subject)
+			return step, nil
+		}
+		id, skipped, err := s.Email.QueueEmail(ctx, c, EmailInput{ContactID: *contactID, Template: a.Template,
+			Subject: a.Subject, Body: a.Body, Marketing: a.Marketing, RuleID: &rule.ID, Key: key + ":email"})
+		if err != nil {
+			return step, err
+		}
+		if id == "" {
+			step.Detail = fmt.Sprintf("No %s email: %s %s.", a.Template, name, skipped)
+			return step, nil
+		}
+		step.Detail, step.Ref = fmt.Sprintf("Queued the %s email to %s.", a.Template, name), string(id)
 	case ActionCreateTask:
 		title := normalize.Truncate(strings.ReplaceAll(a.Title, "{name}", name), 200)
 		nt := tasks.NewTask{

@@ -63,6 +63,25 @@ func (f SMSSenderFunc) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput)
 	return f(ctx, c, in)
 }
 
+// EmailInput is what a send_email action queues.
+type EmailInput struct {
+	ContactID     pulid.ID
+	Template      string
+	Subject, Body string
+	Marketing     bool
+	RuleID        *pulid.ID
+	Key           string
+}
+
+// EmailSender queues an email in the transaction of c (a Message of
+// channel email that a job hands to the email provider) and returns the
+// message's ID, or "" with the reason when the contact cannot get it (no
+// address, no consent for marketing, unsubscribed). The campaigns
+// service (campaigns.Service.QueueEmail) is the real one.
+type EmailSender interface {
+	QueueEmail(ctx context.Context, c *ent.Client, in EmailInput) (id pulid.ID, skipped string, err error)
+}
+
 // Tasks creates tasks (the tasks service, with its auto-assignment).
 type Tasks interface {
 	Create(ctx context.Context, in tasks.NewTask) (*ent.Task, error)
@@ -80,6 +99,9 @@ type Service struct {
 	Jobs jobs.Enqueuer
 	// SMS queues SMS; nil fails send_sms actions (recorded, not dropped).
 	SMS SMSSender
+	// Email queues send_email's emails through the email provider; nil
+	// keeps them in the run as an outbox note.
+	Email EmailSender
 	// Tasks and Stages run create_task and move_stage.
 	Tasks  Tasks
 	Stages Stages

@@ -81,6 +81,8 @@ type Config struct {
 	Integrations Integrations
 	// Webhooks are outbound webhooks and the lead form (webhooks.go).
 	Webhooks Webhooks
+	// Email is the email provider and its settings (email.go).
+	Email Email
 
 	// devSet records whether Dev was given explicitly.
 	devSet bool
@@ -187,6 +189,8 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	errs = append(errs, c.parseSMS(sf))
 	errs = append(errs, c.parseIntegrations(inf))
 	errs = append(errs, c.parseWebhooks(wf))
+	c.Email, err = readEmail(env)
+	errs = append(errs, err)
 	c.defaults()
 	c.securityDefaults()
 	errs = append(errs, c.validate())
@@ -214,6 +218,9 @@ func (c *Config) defaults() {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.AuditKeyFile == "" {
 		c.AuditKeyFile = DefaultAuditKeyFile(c.DatabaseURL)
+	}
+	if c.Email.TrackingKeyFile == "" {
+		c.Email.TrackingKeyFile = filepath.Join(filepath.Dir(c.AuditKeyFile), "tracking.key")
 	}
 	if c.AuditHeadFile == "" {
 		c.AuditHeadFile = DefaultAuditHeadFile(c.AuditKeyFile)

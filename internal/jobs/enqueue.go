@@ -92,3 +92,33 @@ type Enqueuer interface {
 }
 
 var _ Enqueuer = (*Queue)(nil)
+
+// EnqueueMany inserts many jobs in the transaction that ctx carries, in
+// one statement per batch (River's InsertManyTx): a campaign's thousands
+// of send jobs commit with the recipients they send to. Unique keys hold
+// as in Enqueue.
+func (q *Queue) EnqueueMany(ctx context.Context, params []river.InsertManyParams) (int, error) {
+	for _, p := range params {
+		if err := q.known(p.Args); err != nil {
+			return 0, err
+		}
+	}
+	tx := db.SQLTx(ctx)
+	if tx == nil {
+		if ent.TxFromContext(ctx) != nil {
+			return 0, ErrUnknownTransaction
+		}
+		return 0, ErrNoTransaction
+	}
+	res, err := q.client.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range res {
+		if !r.UniqueSkippedAsDuplicate {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -64,6 +64,7 @@ const (
 	CampaignsDelete Permission = "campaigns:delete"
 	CampaignsExport Permission = "campaigns:export"
 	CampaignsManage Permission = "campaigns:manage"
+	CampaignsSend   Permission = "campaigns:send"
 	// reports
 	ReportsRead   Permission = "reports:read"
 	ReportsCreate Permission = "reports:create"

@@ -91,10 +91,15 @@ const (
 	// rather than the records themselves: saved reports, their schedules,
 	// ad spend and the weekly summary's subscriptions (reports:manage).
 	Manage Action = "manage"
+	// Send puts something in front of people outside the clinic: sending
+	// an email campaign (internal/campaigns). Drafting one is create and
+	// update; sending is its own decision, so staff may draft and
+	// managers send.
+	Send Action = "send"
 )
 
 // Actions lists every action.
-var Actions = []Action{Read, Create, Update, Delete, Export, Manage}
+var Actions = []Action{Read, Create, Update, Delete, Export, Manage, Send}
 
 // Condition narrows a grant.
 type Condition string
@@ -243,12 +248,12 @@ func DefaultGrants() []Grant {
 	add(g(Staff, Bookings, OwnLocationOnly, Create, Update))
 	add(g(Staff, Tasks, OwnLocationOnly, Create))
 	add(g(Staff, Tasks, OwnRecordsOnly, Update))
-	add(g(Staff, Campaigns, OwnLocationOnly, Read))
+	add(g(Staff, Campaigns, OwnLocationOnly, Read, Create, Update))
 	// manager: run the location.
 	add(g(Manager, Contacts, OwnLocationOnly, Delete, Export))
 	add(g(Manager, Bookings, OwnLocationOnly, Delete, Export))
 	add(g(Manager, Tasks, OwnLocationOnly, Update, Delete, Export))
-	add(g(Manager, Campaigns, OwnLocationOnly, Create, Update, Delete, Export))
+	add(g(Manager, Campaigns, OwnLocationOnly, Create, Update, Delete, Export, Send))
 	add(g(Manager, Reports, OwnLocationOnly, Export, Manage))
 	add(g(Manager, Automation, OwnLocationOnly, Read, Create, Update, Delete))
 	add(g(Manager, Settings, OwnLocationOnly, Read))

@@ -56,6 +56,9 @@ type Deps struct {
 	// LeadForm mounts the website lead form (/hooks/lead/...); nil mounts
 	// none.
 	LeadForm interface{ Routes(chi.Router) }
+	// Tracking mounts the email tracking and unsubscribe links (/t/o,
+	// /t/c, /u: internal/campaigns); nil mounts none.
+	Tracking interface{ Routes(chi.Router) }
 }
 
 // DefaultBodyLimit caps request bodies but on the paths of Deps.BodyLimits.
@@ -104,6 +107,12 @@ func Handler(d Deps) http.Handler {
 	// page source), so CORS, a honeypot and a per-IP limit guard it.
 	if d.LeadForm != nil {
 		d.LeadForm.Routes(r)
+	}
+	// Email tracking and unsubscribe: no session, no CSRF check (mail
+	// clients post the RFC 8058 one-click unsubscribe from anywhere); the
+	// signed token is the key, and a wrong one is a plain 404.
+	if d.Tracking != nil {
+		d.Tracking.Routes(r)
 	}
 
 	// Browser-facing routes refuse cross-origin unsafe requests (CSRF):

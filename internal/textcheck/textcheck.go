@@ -28,6 +28,8 @@ var multiline = map[string]bool{
 	"summary": true, "detail": true, "details": true, "body": true,
 	"message": true, "text": true, "reason": true, "cancelreason": true,
 	"comment": true, "comments": true,
+	// Email campaigns: the bodies are whole emails, the goal is staff's words.
+	"htmlbody": true, "textbody": true, "goal": true,
 	// An automation rule's condition: an expression may span lines.
 	"condition": true,
 }

@@ -73,9 +73,15 @@ var (
 	Webhook = Capability{"webhook", "store what an outside system sends to /hooks, before anyone is signed in"}
 )
 
+// Tracking records what an email's recipient did through the signed links
+// of a campaign email (/t/o, /t/c, /u: opened, clicked, unsubscribed):
+// nobody is signed in, the token (HMAC, key outside the database) names
+// the recipient, and only that recipient's rows and contact change.
+var Tracking = Capability{"tracking", "record an email recipient's open, click or unsubscribe through a signed link, before anyone is signed in"}
+
 // Capabilities lists every capability.
 func Capabilities() []Capability {
-	return []Capability{Identity, Integrity, Consequences, ImportJob, Scheduler, Seed, AuditTrail, Operator, Job, AIUsage, Webhook}
+	return []Capability{Identity, Integrity, Consequences, ImportJob, Scheduler, Seed, AuditTrail, Operator, Job, AIUsage, Webhook, Tracking}
 }
 
 type capKey struct{}

@@ -24,7 +24,7 @@ func TestCapabilities(t *testing.T) {
 		}
 		names = append(names, c.Name)
 	}
-	want := []string{"identity", "integrity", "consequences", "import-job", "scheduler", "seed", "audit-trail", "operator", "job", "ai-usage", "webhook"}
+	want := []string{"identity", "integrity", "consequences", "import-job", "scheduler", "seed", "audit-trail", "operator", "job", "ai-usage", "webhook", "tracking"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("capabilities %v, want %v", names, want)
 	}

@@ -80,6 +80,7 @@ var Nav = []NavItem{
 	{"tasks", "Tasks", "/tasks", needs(rbac.TasksRead)},
 	{"inbox", "Inbox", "/inbox", needs(rbac.ContactsRead)},
 	{"messages", "Messages", "/messages", needs(rbac.ContactsRead)},
+	{"campaigns", "Campaigns", "/campaigns", needs(rbac.CampaignsRead)},
 	{"reports", "Reports", "/reports", needs(rbac.ReportsRead)},
 	{"admin", "Admin", "/admin", CanAdmin},
 	{"audit", "Audit", "/admin/audit", needs(rbac.AuditRead)},

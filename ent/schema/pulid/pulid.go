@@ -72,6 +72,11 @@ const (
 	AdSpend            = "ads"
 	ReportSubscription = "rsb"
 	ReportEmail        = "rem"
+	// Email campaigns (internal/campaigns): campaigns, their recipients
+	// and what the recipients did (opens, clicks, unsubscribes).
+	Campaign          = "cmp"
+	CampaignRecipient = "crc"
+	CampaignEvent     = "cev"
 )
 
 var (

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 )
 
 // Date is a calendar date with no time zone, such as a date of birth,
@@ -202,4 +204,30 @@ type WebhookAttempt struct {
 	Outcome string    `json:"outcome"`
 	Error   string    `json:"error,omitempty"`
 	TookMs  int64     `json:"tookMs"`
+}
+
+// CampaignAudience is an email campaign's saved filter over the location's
+// contacts (internal/campaigns). Every set field narrows; an empty audience
+// is every contact. Consent, unsubscribes and missing addresses are not
+// part of the filter: they always apply, and are reported as exclusions.
+type CampaignAudience struct {
+	Stages    []string `json:"stages,omitempty"`
+	Pipelines []string `json:"pipelines,omitempty"`
+	// Sources are lead sources (meta_ads, referral, gp_referral, …).
+	Sources     []string `json:"sources,omitempty"`
+	WarmnessMin *int     `json:"warmnessMin,omitempty"`
+	WarmnessMax *int     `json:"warmnessMax,omitempty"`
+	// LastBookingBefore/After bound the start of the contact's latest
+	// booking (not cancelled); before also matches contacts never booked
+	// only when NeverBooked is set.
+	LastBookingBefore *time.Time `json:"lastBookingBefore,omitempty"`
+	LastBookingAfter  *time.Time `json:"lastBookingAfter,omitempty"`
+	NeverBooked       bool       `json:"neverBooked,omitempty"`
+	// ServiceIDs: contacts with a booking of one of these services.
+	ServiceIDs []pulid.ID `json:"serviceIDs,omitempty"`
+	// Tags: contacts with at least one of these tags.
+	Tags []string `json:"tags,omitempty"`
+	// LocationID, when set, must be the campaign's location (a campaign
+	// never reaches another location's contacts).
+	LocationID *pulid.ID `json:"locationID,omitempty"`
 }
