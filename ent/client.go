@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/avatarimaging/avatarcrm/ent/adspend"
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
@@ -23,6 +24,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -36,6 +40,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
+	"github.com/avatarimaging/avatarcrm/ent/reportemail"
+	"github.com/avatarimaging/avatarcrm/ent/reportrun"
+	"github.com/avatarimaging/avatarcrm/ent/reportsubscription"
+	"github.com/avatarimaging/avatarcrm/ent/savedreport"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
@@ -47,7 +55,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/webhooksubscription"
 	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 )
 
@@ -60,6 +71,8 @@ type Client struct {
 	AIUsage *AIUsageClient
 	// APIToken is the client for interacting with the APIToken builders.
 	APIToken *APITokenClient
+	// AdSpend is the client for interacting with the AdSpend builders.
+	AdSpend *AdSpendClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
 	// AutomationRule is the client for interacting with the AutomationRule builders.
@@ -70,6 +83,12 @@ type Client struct {
 	Booking *BookingClient
 	// BookingEvent is the client for interacting with the BookingEvent builders.
 	BookingEvent *BookingEventClient
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
+	// CampaignEvent is the client for interacting with the CampaignEvent builders.
+	CampaignEvent *CampaignEventClient
+	// CampaignRecipient is the client for interacting with the CampaignRecipient builders.
+	CampaignRecipient *CampaignRecipientClient
 	// CancelReason is the client for interacting with the CancelReason builders.
 	CancelReason *CancelReasonClient
 	// Contact is the client for interacting with the Contact builders.
@@ -96,8 +115,16 @@ type Client struct {
 	Permission *PermissionClient
 	// PermissionOverride is the client for interacting with the PermissionOverride builders.
 	PermissionOverride *PermissionOverrideClient
+	// ReportEmail is the client for interacting with the ReportEmail builders.
+	ReportEmail *ReportEmailClient
+	// ReportRun is the client for interacting with the ReportRun builders.
+	ReportRun *ReportRunClient
+	// ReportSubscription is the client for interacting with the ReportSubscription builders.
+	ReportSubscription *ReportSubscriptionClient
 	// SMSTemplate is the client for interacting with the SMSTemplate builders.
 	SMSTemplate *SMSTemplateClient
+	// SavedReport is the client for interacting with the SavedReport builders.
+	SavedReport *SavedReportClient
 	// SearchKey is the client for interacting with the SearchKey builders.
 	SearchKey *SearchKeyClient
 	// SearchWord is the client for interacting with the SearchWord builders.
@@ -118,8 +145,14 @@ type Client struct {
 	Touchpoint *TouchpointClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// WarmnessSnapshot is the client for interacting with the WarmnessSnapshot builders.
+	WarmnessSnapshot *WarmnessSnapshotClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
 	WebhookEvent *WebhookEventClient
+	// WebhookSubscription is the client for interacting with the WebhookSubscription builders.
+	WebhookSubscription *WebhookSubscriptionClient
 	// WixService is the client for interacting with the WixService builders.
 	WixService *WixServiceClient
 }
@@ -135,11 +168,15 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AIUsage = NewAIUsageClient(c.config)
 	c.APIToken = NewAPITokenClient(c.config)
+	c.AdSpend = NewAdSpendClient(c.config)
 	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.AutomationRule = NewAutomationRuleClient(c.config)
 	c.AutomationRun = NewAutomationRunClient(c.config)
 	c.Booking = NewBookingClient(c.config)
 	c.BookingEvent = NewBookingEventClient(c.config)
+	c.Campaign = NewCampaignClient(c.config)
+	c.CampaignEvent = NewCampaignEventClient(c.config)
+	c.CampaignRecipient = NewCampaignRecipientClient(c.config)
 	c.CancelReason = NewCancelReasonClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Conversation = NewConversationClient(c.config)
@@ -153,7 +190,11 @@ func (c *Client) init() {
 	c.OptOut = NewOptOutClient(c.config)
 	c.Permission = NewPermissionClient(c.config)
 	c.PermissionOverride = NewPermissionOverrideClient(c.config)
+	c.ReportEmail = NewReportEmailClient(c.config)
+	c.ReportRun = NewReportRunClient(c.config)
+	c.ReportSubscription = NewReportSubscriptionClient(c.config)
 	c.SMSTemplate = NewSMSTemplateClient(c.config)
+	c.SavedReport = NewSavedReportClient(c.config)
 	c.SearchKey = NewSearchKeyClient(c.config)
 	c.SearchWord = NewSearchWordClient(c.config)
 	c.Service = NewServiceClient(c.config)
@@ -164,7 +205,10 @@ func (c *Client) init() {
 	c.TaskEvent = NewTaskEventClient(c.config)
 	c.Touchpoint = NewTouchpointClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.WarmnessSnapshot = NewWarmnessSnapshotClient(c.config)
+	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
 	c.WebhookEvent = NewWebhookEventClient(c.config)
+	c.WebhookSubscription = NewWebhookSubscriptionClient(c.config)
 	c.WixService = NewWixServiceClient(c.config)
 }
 
@@ -256,41 +300,52 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		AIUsage:            NewAIUsageClient(cfg),
-		APIToken:           NewAPITokenClient(cfg),
-		AuditEntry:         NewAuditEntryClient(cfg),
-		AutomationRule:     NewAutomationRuleClient(cfg),
-		AutomationRun:      NewAutomationRunClient(cfg),
-		Booking:            NewBookingClient(cfg),
-		BookingEvent:       NewBookingEventClient(cfg),
-		CancelReason:       NewCancelReasonClient(cfg),
-		Contact:            NewContactClient(cfg),
-		Conversation:       NewConversationClient(cfg),
-		Event:              NewEventClient(cfg),
-		IPRule:             NewIPRuleClient(cfg),
-		ImportJob:          NewImportJobClient(cfg),
-		Invitation:         NewInvitationClient(cfg),
-		Location:           NewLocationClient(cfg),
-		Membership:         NewMembershipClient(cfg),
-		Message:            NewMessageClient(cfg),
-		OptOut:             NewOptOutClient(cfg),
-		Permission:         NewPermissionClient(cfg),
-		PermissionOverride: NewPermissionOverrideClient(cfg),
-		SMSTemplate:        NewSMSTemplateClient(cfg),
-		SearchKey:          NewSearchKeyClient(cfg),
-		SearchWord:         NewSearchWordClient(cfg),
-		Service:            NewServiceClient(cfg),
-		Session:            NewSessionClient(cfg),
-		StaffAlert:         NewStaffAlertClient(cfg),
-		StageChange:        NewStageChangeClient(cfg),
-		Task:               NewTaskClient(cfg),
-		TaskEvent:          NewTaskEventClient(cfg),
-		Touchpoint:         NewTouchpointClient(cfg),
-		User:               NewUserClient(cfg),
-		WebhookEvent:       NewWebhookEventClient(cfg),
-		WixService:         NewWixServiceClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		AIUsage:             NewAIUsageClient(cfg),
+		APIToken:            NewAPITokenClient(cfg),
+		AdSpend:             NewAdSpendClient(cfg),
+		AuditEntry:          NewAuditEntryClient(cfg),
+		AutomationRule:      NewAutomationRuleClient(cfg),
+		AutomationRun:       NewAutomationRunClient(cfg),
+		Booking:             NewBookingClient(cfg),
+		BookingEvent:        NewBookingEventClient(cfg),
+		Campaign:            NewCampaignClient(cfg),
+		CampaignEvent:       NewCampaignEventClient(cfg),
+		CampaignRecipient:   NewCampaignRecipientClient(cfg),
+		CancelReason:        NewCancelReasonClient(cfg),
+		Contact:             NewContactClient(cfg),
+		Conversation:        NewConversationClient(cfg),
+		Event:               NewEventClient(cfg),
+		IPRule:              NewIPRuleClient(cfg),
+		ImportJob:           NewImportJobClient(cfg),
+		Invitation:          NewInvitationClient(cfg),
+		Location:            NewLocationClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		Message:             NewMessageClient(cfg),
+		OptOut:              NewOptOutClient(cfg),
+		Permission:          NewPermissionClient(cfg),
+		PermissionOverride:  NewPermissionOverrideClient(cfg),
+		ReportEmail:         NewReportEmailClient(cfg),
+		ReportRun:           NewReportRunClient(cfg),
+		ReportSubscription:  NewReportSubscriptionClient(cfg),
+		SMSTemplate:         NewSMSTemplateClient(cfg),
+		SavedReport:         NewSavedReportClient(cfg),
+		SearchKey:           NewSearchKeyClient(cfg),
+		SearchWord:          NewSearchWordClient(cfg),
+		Service:             NewServiceClient(cfg),
+		Session:             NewSessionClient(cfg),
+		StaffAlert:          NewStaffAlertClient(cfg),
+		StageChange:         NewStageChangeClient(cfg),
+		Task:                NewTaskClient(cfg),
+		TaskEvent:           NewTaskEventClient(cfg),
+		Touchpoint:          NewTouchpointClient(cfg),
+		User:                NewUserClient(cfg),
+		WarmnessSnapshot:    NewWarmnessSnapshotClient(cfg),
+		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
+		WebhookEvent:        NewWebhookEventClient(cfg),
+		WebhookSubscription: NewWebhookSubscriptionClient(cfg),
+		WixService:          NewWixServiceClient(cfg),
 	}, nil
 }
 
@@ -308,41 +363,52 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		AIUsage:            NewAIUsageClient(cfg),
-		APIToken:           NewAPITokenClient(cfg),
-		AuditEntry:         NewAuditEntryClient(cfg),
-		AutomationRule:     NewAutomationRuleClient(cfg),
-		AutomationRun:      NewAutomationRunClient(cfg),
-		Booking:            NewBookingClient(cfg),
-		BookingEvent:       NewBookingEventClient(cfg),
-		CancelReason:       NewCancelReasonClient(cfg),
-		Contact:            NewContactClient(cfg),
-		Conversation:       NewConversationClient(cfg),
-		Event:              NewEventClient(cfg),
-		IPRule:             NewIPRuleClient(cfg),
-		ImportJob:          NewImportJobClient(cfg),
-		Invitation:         NewInvitationClient(cfg),
-		Location:           NewLocationClient(cfg),
-		Membership:         NewMembershipClient(cfg),
-		Message:            NewMessageClient(cfg),
-		OptOut:             NewOptOutClient(cfg),
-		Permission:         NewPermissionClient(cfg),
-		PermissionOverride: NewPermissionOverrideClient(cfg),
-		SMSTemplate:        NewSMSTemplateClient(cfg),
-		SearchKey:          NewSearchKeyClient(cfg),
-		SearchWord:         NewSearchWordClient(cfg),
-		Service:            NewServiceClient(cfg),
-		Session:            NewSessionClient(cfg),
-		StaffAlert:         NewStaffAlertClient(cfg),
-		StageChange:        NewStageChangeClient(cfg),
-		Task:               NewTaskClient(cfg),
-		TaskEvent:          NewTaskEventClient(cfg),
-		Touchpoint:         NewTouchpointClient(cfg),
-		User:               NewUserClient(cfg),
-		WebhookEvent:       NewWebhookEventClient(cfg),
-		WixService:         NewWixServiceClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		AIUsage:             NewAIUsageClient(cfg),
+		APIToken:            NewAPITokenClient(cfg),
+		AdSpend:             NewAdSpendClient(cfg),
+		AuditEntry:          NewAuditEntryClient(cfg),
+		AutomationRule:      NewAutomationRuleClient(cfg),
+		AutomationRun:       NewAutomationRunClient(cfg),
+		Booking:             NewBookingClient(cfg),
+		BookingEvent:        NewBookingEventClient(cfg),
+		Campaign:            NewCampaignClient(cfg),
+		CampaignEvent:       NewCampaignEventClient(cfg),
+		CampaignRecipient:   NewCampaignRecipientClient(cfg),
+		CancelReason:        NewCancelReasonClient(cfg),
+		Contact:             NewContactClient(cfg),
+		Conversation:        NewConversationClient(cfg),
+		Event:               NewEventClient(cfg),
+		IPRule:              NewIPRuleClient(cfg),
+		ImportJob:           NewImportJobClient(cfg),
+		Invitation:          NewInvitationClient(cfg),
+		Location:            NewLocationClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		Message:             NewMessageClient(cfg),
+		OptOut:              NewOptOutClient(cfg),
+		Permission:          NewPermissionClient(cfg),
+		PermissionOverride:  NewPermissionOverrideClient(cfg),
+		ReportEmail:         NewReportEmailClient(cfg),
+		ReportRun:           NewReportRunClient(cfg),
+		ReportSubscription:  NewReportSubscriptionClient(cfg),
+		SMSTemplate:         NewSMSTemplateClient(cfg),
+		SavedReport:         NewSavedReportClient(cfg),
+		SearchKey:           NewSearchKeyClient(cfg),
+		SearchWord:          NewSearchWordClient(cfg),
+		Service:             NewServiceClient(cfg),
+		Session:             NewSessionClient(cfg),
+		StaffAlert:          NewStaffAlertClient(cfg),
+		StageChange:         NewStageChangeClient(cfg),
+		Task:                NewTaskClient(cfg),
+		TaskEvent:           NewTaskEventClient(cfg),
+		Touchpoint:          NewTouchpointClient(cfg),
+		User:                NewUserClient(cfg),
+		WarmnessSnapshot:    NewWarmnessSnapshotClient(cfg),
+		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
+		WebhookEvent:        NewWebhookEventClient(cfg),
+		WebhookSubscription: NewWebhookSubscriptionClient(cfg),
+		WixService:          NewWixServiceClient(cfg),
 	}, nil
 }
 
@@ -372,12 +438,15 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
-		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Conversation, c.Event,
+		c.AIUsage, c.APIToken, c.AdSpend, c.AuditEntry, c.AutomationRule,
+		c.AutomationRun, c.Booking, c.BookingEvent, c.Campaign, c.CampaignEvent,
+		c.CampaignRecipient, c.CancelReason, c.Contact, c.Conversation, c.Event,
 		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
-		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
-		c.SearchWord, c.Service, c.Session, c.StaffAlert, c.StageChange, c.Task,
-		c.TaskEvent, c.Touchpoint, c.User, c.WebhookEvent, c.WixService,
+		c.OptOut, c.Permission, c.PermissionOverride, c.ReportEmail, c.ReportRun,
+		c.ReportSubscription, c.SMSTemplate, c.SavedReport, c.SearchKey, c.SearchWord,
+		c.Service, c.Session, c.StaffAlert, c.StageChange, c.Task, c.TaskEvent,
+		c.Touchpoint, c.User, c.WarmnessSnapshot, c.WebhookDelivery, c.WebhookEvent,
+		c.WebhookSubscription, c.WixService,
 	} {
 		n.Use(hooks...)
 	}
@@ -387,12 +456,15 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AIUsage, c.APIToken, c.AuditEntry, c.AutomationRule, c.AutomationRun,
-		c.Booking, c.BookingEvent, c.CancelReason, c.Contact, c.Conversation, c.Event,
+		c.AIUsage, c.APIToken, c.AdSpend, c.AuditEntry, c.AutomationRule,
+		c.AutomationRun, c.Booking, c.BookingEvent, c.Campaign, c.CampaignEvent,
+		c.CampaignRecipient, c.CancelReason, c.Contact, c.Conversation, c.Event,
 		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
-		c.OptOut, c.Permission, c.PermissionOverride, c.SMSTemplate, c.SearchKey,
-		c.SearchWord, c.Service, c.Session, c.StaffAlert, c.StageChange, c.Task,
-		c.TaskEvent, c.Touchpoint, c.User, c.WebhookEvent, c.WixService,
+		c.OptOut, c.Permission, c.PermissionOverride, c.ReportEmail, c.ReportRun,
+		c.ReportSubscription, c.SMSTemplate, c.SavedReport, c.SearchKey, c.SearchWord,
+		c.Service, c.Session, c.StaffAlert, c.StageChange, c.Task, c.TaskEvent,
+		c.Touchpoint, c.User, c.WarmnessSnapshot, c.WebhookDelivery, c.WebhookEvent,
+		c.WebhookSubscription, c.WixService,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -405,6 +477,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AIUsage.mutate(ctx, m)
 	case *APITokenMutation:
 		return c.APIToken.mutate(ctx, m)
+	case *AdSpendMutation:
+		return c.AdSpend.mutate(ctx, m)
 	case *AuditEntryMutation:
 		return c.AuditEntry.mutate(ctx, m)
 	case *AutomationRuleMutation:
@@ -415,6 +489,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Booking.mutate(ctx, m)
 	case *BookingEventMutation:
 		return c.BookingEvent.mutate(ctx, m)
+	case *CampaignMutation:
+		return c.Campaign.mutate(ctx, m)
+	case *CampaignEventMutation:
+		return c.CampaignEvent.mutate(ctx, m)
+	case *CampaignRecipientMutation:
+		return c.CampaignRecipient.mutate(ctx, m)
 	case *CancelReasonMutation:
 		return c.CancelReason.mutate(ctx, m)
 	case *ContactMutation:
@@ -441,8 +521,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Permission.mutate(ctx, m)
 	case *PermissionOverrideMutation:
 		return c.PermissionOverride.mutate(ctx, m)
+	case *ReportEmailMutation:
+		return c.ReportEmail.mutate(ctx, m)
+	case *ReportRunMutation:
+		return c.ReportRun.mutate(ctx, m)
+	case *ReportSubscriptionMutation:
+		return c.ReportSubscription.mutate(ctx, m)
 	case *SMSTemplateMutation:
 		return c.SMSTemplate.mutate(ctx, m)
+	case *SavedReportMutation:
+		return c.SavedReport.mutate(ctx, m)
 	case *SearchKeyMutation:
 		return c.SearchKey.mutate(ctx, m)
 	case *SearchWordMutation:
@@ -463,8 +551,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Touchpoint.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *WarmnessSnapshotMutation:
+		return c.WarmnessSnapshot.mutate(ctx, m)
+	case *WebhookDeliveryMutation:
+		return c.WebhookDelivery.mutate(ctx, m)
 	case *WebhookEventMutation:
 		return c.WebhookEvent.mutate(ctx, m)
+	case *WebhookSubscriptionMutation:
+		return c.WebhookSubscription.mutate(ctx, m)
 	case *WixServiceMutation:
 		return c.WixService.mutate(ctx, m)
 	default:
@@ -801,6 +895,156 @@ func (c *APITokenClient) mutate(ctx context.Context, m *APITokenMutation) (Value
 		return (&APITokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown APIToken mutation op: %q", m.Op())
+	}
+}
+
+// AdSpendClient is a client for the AdSpend schema.
+type AdSpendClient struct {
+	config
+}
+
+// NewAdSpendClient returns a client for the AdSpend from the given config.
+func NewAdSpendClient(c config) *AdSpendClient {
+	return &AdSpendClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `adspend.Hooks(f(g(h())))`.
+func (c *AdSpendClient) Use(hooks ...Hook) {
+	c.hooks.AdSpend = append(c.hooks.AdSpend, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `adspend.Intercept(f(g(h())))`.
+func (c *AdSpendClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AdSpend = append(c.inters.AdSpend, interceptors...)
+}
+
+// Create returns a builder for creating a AdSpend entity.
+func (c *AdSpendClient) Create() *AdSpendCreate {
+	mutation := newAdSpendMutation(c.config, OpCreate)
+	return &AdSpendCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AdSpend entities.
+func (c *AdSpendClient) CreateBulk(builders ...*AdSpendCreate) *AdSpendCreateBulk {
+	return &AdSpendCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AdSpendClient) MapCreateBulk(slice any, setFunc func(*AdSpendCreate, int)) *AdSpendCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AdSpendCreateBulk{err: fmt.Errorf("calling to AdSpendClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AdSpendCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AdSpendCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AdSpend.
+func (c *AdSpendClient) Update() *AdSpendUpdate {
+	mutation := newAdSpendMutation(c.config, OpUpdate)
+	return &AdSpendUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AdSpendClient) UpdateOne(_m *AdSpend) *AdSpendUpdateOne {
+	mutation := newAdSpendMutation(c.config, OpUpdateOne, withAdSpend(_m))
+	return &AdSpendUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AdSpendClient) UpdateOneID(id pulid.ID) *AdSpendUpdateOne {
+	mutation := newAdSpendMutation(c.config, OpUpdateOne, withAdSpendID(id))
+	return &AdSpendUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AdSpend.
+func (c *AdSpendClient) Delete() *AdSpendDelete {
+	mutation := newAdSpendMutation(c.config, OpDelete)
+	return &AdSpendDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AdSpendClient) DeleteOne(_m *AdSpend) *AdSpendDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AdSpendClient) DeleteOneID(id pulid.ID) *AdSpendDeleteOne {
+	builder := c.Delete().Where(adspend.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AdSpendDeleteOne{builder}
+}
+
+// Query returns a query builder for AdSpend.
+func (c *AdSpendClient) Query() *AdSpendQuery {
+	return &AdSpendQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAdSpend},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AdSpend entity by its id.
+func (c *AdSpendClient) Get(ctx context.Context, id pulid.ID) (*AdSpend, error) {
+	return c.Query().Where(adspend.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AdSpendClient) GetX(ctx context.Context, id pulid.ID) *AdSpend {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a AdSpend.
+func (c *AdSpendClient) QueryLocation(_m *AdSpend) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(adspend.Table, adspend.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, adspend.LocationTable, adspend.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AdSpendClient) Hooks() []Hook {
+	hooks := c.hooks.AdSpend
+	return append(hooks[:len(hooks):len(hooks)], adspend.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AdSpendClient) Interceptors() []Interceptor {
+	return c.inters.AdSpend
+}
+
+func (c *AdSpendClient) mutate(ctx context.Context, m *AdSpendMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AdSpendCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AdSpendUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AdSpendUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AdSpendDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AdSpend mutation op: %q", m.Op())
 	}
 }
 
@@ -1679,6 +1923,536 @@ func (c *BookingEventClient) mutate(ctx context.Context, m *BookingEventMutation
 		return (&BookingEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown BookingEvent mutation op: %q", m.Op())
+	}
+}
+
+// CampaignClient is a client for the Campaign schema.
+type CampaignClient struct {
+	config
+}
+
+// NewCampaignClient returns a client for the Campaign from the given config.
+func NewCampaignClient(c config) *CampaignClient {
+	return &CampaignClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `campaign.Hooks(f(g(h())))`.
+func (c *CampaignClient) Use(hooks ...Hook) {
+	c.hooks.Campaign = append(c.hooks.Campaign, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `campaign.Intercept(f(g(h())))`.
+func (c *CampaignClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Campaign = append(c.inters.Campaign, interceptors...)
+}
+
+// Create returns a builder for creating a Campaign entity.
+func (c *CampaignClient) Create() *CampaignCreate {
+	mutation := newCampaignMutation(c.config, OpCreate)
+	return &CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Campaign entities.
+func (c *CampaignClient) CreateBulk(builders ...*CampaignCreate) *CampaignCreateBulk {
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CampaignClient) MapCreateBulk(slice any, setFunc func(*CampaignCreate, int)) *CampaignCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CampaignCreateBulk{err: fmt.Errorf("calling to CampaignClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CampaignCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Campaign.
+func (c *CampaignClient) Update() *CampaignUpdate {
+	mutation := newCampaignMutation(c.config, OpUpdate)
+	return &CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CampaignClient) UpdateOne(_m *Campaign) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaign(_m))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CampaignClient) UpdateOneID(id pulid.ID) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaignID(id))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Campaign.
+func (c *CampaignClient) Delete() *CampaignDelete {
+	mutation := newCampaignMutation(c.config, OpDelete)
+	return &CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CampaignClient) DeleteOne(_m *Campaign) *CampaignDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CampaignClient) DeleteOneID(id pulid.ID) *CampaignDeleteOne {
+	builder := c.Delete().Where(campaign.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CampaignDeleteOne{builder}
+}
+
+// Query returns a query builder for Campaign.
+func (c *CampaignClient) Query() *CampaignQuery {
+	return &CampaignQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCampaign},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Campaign entity by its id.
+func (c *CampaignClient) Get(ctx context.Context, id pulid.ID) (*Campaign, error) {
+	return c.Query().Where(campaign.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CampaignClient) GetX(ctx context.Context, id pulid.ID) *Campaign {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a Campaign.
+func (c *CampaignClient) QueryLocation(_m *Campaign) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaign.Table, campaign.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaign.LocationTable, campaign.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecipients queries the recipients edge of a Campaign.
+func (c *CampaignClient) QueryRecipients(_m *Campaign) *CampaignRecipientQuery {
+	query := (&CampaignRecipientClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaign.Table, campaign.FieldID, id),
+			sqlgraph.To(campaignrecipient.Table, campaignrecipient.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, campaign.RecipientsTable, campaign.RecipientsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CampaignClient) Hooks() []Hook {
+	hooks := c.hooks.Campaign
+	return append(hooks[:len(hooks):len(hooks)], campaign.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CampaignClient) Interceptors() []Interceptor {
+	return c.inters.Campaign
+}
+
+func (c *CampaignClient) mutate(ctx context.Context, m *CampaignMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Campaign mutation op: %q", m.Op())
+	}
+}
+
+// CampaignEventClient is a client for the CampaignEvent schema.
+type CampaignEventClient struct {
+	config
+}
+
+// NewCampaignEventClient returns a client for the CampaignEvent from the given config.
+func NewCampaignEventClient(c config) *CampaignEventClient {
+	return &CampaignEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `campaignevent.Hooks(f(g(h())))`.
+func (c *CampaignEventClient) Use(hooks ...Hook) {
+	c.hooks.CampaignEvent = append(c.hooks.CampaignEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `campaignevent.Intercept(f(g(h())))`.
+func (c *CampaignEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CampaignEvent = append(c.inters.CampaignEvent, interceptors...)
+}
+
+// Create returns a builder for creating a CampaignEvent entity.
+func (c *CampaignEventClient) Create() *CampaignEventCreate {
+	mutation := newCampaignEventMutation(c.config, OpCreate)
+	return &CampaignEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CampaignEvent entities.
+func (c *CampaignEventClient) CreateBulk(builders ...*CampaignEventCreate) *CampaignEventCreateBulk {
+	return &CampaignEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CampaignEventClient) MapCreateBulk(slice any, setFunc func(*CampaignEventCreate, int)) *CampaignEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CampaignEventCreateBulk{err: fmt.Errorf("calling to CampaignEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CampaignEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CampaignEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CampaignEvent.
+func (c *CampaignEventClient) Update() *CampaignEventUpdate {
+	mutation := newCampaignEventMutation(c.config, OpUpdate)
+	return &CampaignEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CampaignEventClient) UpdateOne(_m *CampaignEvent) *CampaignEventUpdateOne {
+	mutation := newCampaignEventMutation(c.config, OpUpdateOne, withCampaignEvent(_m))
+	return &CampaignEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CampaignEventClient) UpdateOneID(id pulid.ID) *CampaignEventUpdateOne {
+	mutation := newCampaignEventMutation(c.config, OpUpdateOne, withCampaignEventID(id))
+	return &CampaignEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CampaignEvent.
+func (c *CampaignEventClient) Delete() *CampaignEventDelete {
+	mutation := newCampaignEventMutation(c.config, OpDelete)
+	return &CampaignEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CampaignEventClient) DeleteOne(_m *CampaignEvent) *CampaignEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CampaignEventClient) DeleteOneID(id pulid.ID) *CampaignEventDeleteOne {
+	builder := c.Delete().Where(campaignevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CampaignEventDeleteOne{builder}
+}
+
+// Query returns a query builder for CampaignEvent.
+func (c *CampaignEventClient) Query() *CampaignEventQuery {
+	return &CampaignEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCampaignEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CampaignEvent entity by its id.
+func (c *CampaignEventClient) Get(ctx context.Context, id pulid.ID) (*CampaignEvent, error) {
+	return c.Query().Where(campaignevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CampaignEventClient) GetX(ctx context.Context, id pulid.ID) *CampaignEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a CampaignEvent.
+func (c *CampaignEventClient) QueryLocation(_m *CampaignEvent) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignevent.Table, campaignevent.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignevent.LocationTable, campaignevent.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCampaign queries the campaign edge of a CampaignEvent.
+func (c *CampaignEventClient) QueryCampaign(_m *CampaignEvent) *CampaignQuery {
+	query := (&CampaignClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignevent.Table, campaignevent.FieldID, id),
+			sqlgraph.To(campaign.Table, campaign.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignevent.CampaignTable, campaignevent.CampaignColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecipient queries the recipient edge of a CampaignEvent.
+func (c *CampaignEventClient) QueryRecipient(_m *CampaignEvent) *CampaignRecipientQuery {
+	query := (&CampaignRecipientClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignevent.Table, campaignevent.FieldID, id),
+			sqlgraph.To(campaignrecipient.Table, campaignrecipient.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignevent.RecipientTable, campaignevent.RecipientColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CampaignEventClient) Hooks() []Hook {
+	hooks := c.hooks.CampaignEvent
+	return append(hooks[:len(hooks):len(hooks)], campaignevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CampaignEventClient) Interceptors() []Interceptor {
+	return c.inters.CampaignEvent
+}
+
+func (c *CampaignEventClient) mutate(ctx context.Context, m *CampaignEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CampaignEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CampaignEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CampaignEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CampaignEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CampaignEvent mutation op: %q", m.Op())
+	}
+}
+
+// CampaignRecipientClient is a client for the CampaignRecipient schema.
+type CampaignRecipientClient struct {
+	config
+}
+
+// NewCampaignRecipientClient returns a client for the CampaignRecipient from the given config.
+func NewCampaignRecipientClient(c config) *CampaignRecipientClient {
+	return &CampaignRecipientClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `campaignrecipient.Hooks(f(g(h())))`.
+func (c *CampaignRecipientClient) Use(hooks ...Hook) {
+	c.hooks.CampaignRecipient = append(c.hooks.CampaignRecipient, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `campaignrecipient.Intercept(f(g(h())))`.
+func (c *CampaignRecipientClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CampaignRecipient = append(c.inters.CampaignRecipient, interceptors...)
+}
+
+// Create returns a builder for creating a CampaignRecipient entity.
+func (c *CampaignRecipientClient) Create() *CampaignRecipientCreate {
+	mutation := newCampaignRecipientMutation(c.config, OpCreate)
+	return &CampaignRecipientCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CampaignRecipient entities.
+func (c *CampaignRecipientClient) CreateBulk(builders ...*CampaignRecipientCreate) *CampaignRecipientCreateBulk {
+	return &CampaignRecipientCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CampaignRecipientClient) MapCreateBulk(slice any, setFunc func(*CampaignRecipientCreate, int)) *CampaignRecipientCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CampaignRecipientCreateBulk{err: fmt.Errorf("calling to CampaignRecipientClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CampaignRecipientCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CampaignRecipientCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CampaignRecipient.
+func (c *CampaignRecipientClient) Update() *CampaignRecipientUpdate {
+	mutation := newCampaignRecipientMutation(c.config, OpUpdate)
+	return &CampaignRecipientUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CampaignRecipientClient) UpdateOne(_m *CampaignRecipient) *CampaignRecipientUpdateOne {
+	mutation := newCampaignRecipientMutation(c.config, OpUpdateOne, withCampaignRecipient(_m))
+	return &CampaignRecipientUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CampaignRecipientClient) UpdateOneID(id pulid.ID) *CampaignRecipientUpdateOne {
+	mutation := newCampaignRecipientMutation(c.config, OpUpdateOne, withCampaignRecipientID(id))
+	return &CampaignRecipientUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CampaignRecipient.
+func (c *CampaignRecipientClient) Delete() *CampaignRecipientDelete {
+	mutation := newCampaignRecipientMutation(c.config, OpDelete)
+	return &CampaignRecipientDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CampaignRecipientClient) DeleteOne(_m *CampaignRecipient) *CampaignRecipientDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CampaignRecipientClient) DeleteOneID(id pulid.ID) *CampaignRecipientDeleteOne {
+	builder := c.Delete().Where(campaignrecipient.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CampaignRecipientDeleteOne{builder}
+}
+
+// Query returns a query builder for CampaignRecipient.
+func (c *CampaignRecipientClient) Query() *CampaignRecipientQuery {
+	return &CampaignRecipientQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCampaignRecipient},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CampaignRecipient entity by its id.
+func (c *CampaignRecipientClient) Get(ctx context.Context, id pulid.ID) (*CampaignRecipient, error) {
+	return c.Query().Where(campaignrecipient.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CampaignRecipientClient) GetX(ctx context.Context, id pulid.ID) *CampaignRecipient {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a CampaignRecipient.
+func (c *CampaignRecipientClient) QueryLocation(_m *CampaignRecipient) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignrecipient.Table, campaignrecipient.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignrecipient.LocationTable, campaignrecipient.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCampaign queries the campaign edge of a CampaignRecipient.
+func (c *CampaignRecipientClient) QueryCampaign(_m *CampaignRecipient) *CampaignQuery {
+	query := (&CampaignClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignrecipient.Table, campaignrecipient.FieldID, id),
+			sqlgraph.To(campaign.Table, campaign.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignrecipient.CampaignTable, campaignrecipient.CampaignColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryContact queries the contact edge of a CampaignRecipient.
+func (c *CampaignRecipientClient) QueryContact(_m *CampaignRecipient) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaignrecipient.Table, campaignrecipient.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaignrecipient.ContactTable, campaignrecipient.ContactColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CampaignRecipientClient) Hooks() []Hook {
+	hooks := c.hooks.CampaignRecipient
+	return append(hooks[:len(hooks):len(hooks)], campaignrecipient.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CampaignRecipientClient) Interceptors() []Interceptor {
+	return c.inters.CampaignRecipient
+}
+
+func (c *CampaignRecipientClient) mutate(ctx context.Context, m *CampaignRecipientMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CampaignRecipientCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CampaignRecipientUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CampaignRecipientUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CampaignRecipientDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CampaignRecipient mutation op: %q", m.Op())
 	}
 }
 
@@ -3856,6 +4630,456 @@ func (c *PermissionOverrideClient) mutate(ctx context.Context, m *PermissionOver
 	}
 }
 
+// ReportEmailClient is a client for the ReportEmail schema.
+type ReportEmailClient struct {
+	config
+}
+
+// NewReportEmailClient returns a client for the ReportEmail from the given config.
+func NewReportEmailClient(c config) *ReportEmailClient {
+	return &ReportEmailClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportemail.Hooks(f(g(h())))`.
+func (c *ReportEmailClient) Use(hooks ...Hook) {
+	c.hooks.ReportEmail = append(c.hooks.ReportEmail, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportemail.Intercept(f(g(h())))`.
+func (c *ReportEmailClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportEmail = append(c.inters.ReportEmail, interceptors...)
+}
+
+// Create returns a builder for creating a ReportEmail entity.
+func (c *ReportEmailClient) Create() *ReportEmailCreate {
+	mutation := newReportEmailMutation(c.config, OpCreate)
+	return &ReportEmailCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportEmail entities.
+func (c *ReportEmailClient) CreateBulk(builders ...*ReportEmailCreate) *ReportEmailCreateBulk {
+	return &ReportEmailCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportEmailClient) MapCreateBulk(slice any, setFunc func(*ReportEmailCreate, int)) *ReportEmailCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportEmailCreateBulk{err: fmt.Errorf("calling to ReportEmailClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportEmailCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportEmailCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportEmail.
+func (c *ReportEmailClient) Update() *ReportEmailUpdate {
+	mutation := newReportEmailMutation(c.config, OpUpdate)
+	return &ReportEmailUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportEmailClient) UpdateOne(_m *ReportEmail) *ReportEmailUpdateOne {
+	mutation := newReportEmailMutation(c.config, OpUpdateOne, withReportEmail(_m))
+	return &ReportEmailUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportEmailClient) UpdateOneID(id pulid.ID) *ReportEmailUpdateOne {
+	mutation := newReportEmailMutation(c.config, OpUpdateOne, withReportEmailID(id))
+	return &ReportEmailUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportEmail.
+func (c *ReportEmailClient) Delete() *ReportEmailDelete {
+	mutation := newReportEmailMutation(c.config, OpDelete)
+	return &ReportEmailDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportEmailClient) DeleteOne(_m *ReportEmail) *ReportEmailDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportEmailClient) DeleteOneID(id pulid.ID) *ReportEmailDeleteOne {
+	builder := c.Delete().Where(reportemail.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportEmailDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportEmail.
+func (c *ReportEmailClient) Query() *ReportEmailQuery {
+	return &ReportEmailQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportEmail},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportEmail entity by its id.
+func (c *ReportEmailClient) Get(ctx context.Context, id pulid.ID) (*ReportEmail, error) {
+	return c.Query().Where(reportemail.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportEmailClient) GetX(ctx context.Context, id pulid.ID) *ReportEmail {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a ReportEmail.
+func (c *ReportEmailClient) QueryLocation(_m *ReportEmail) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportemail.Table, reportemail.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reportemail.LocationTable, reportemail.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportEmailClient) Hooks() []Hook {
+	hooks := c.hooks.ReportEmail
+	return append(hooks[:len(hooks):len(hooks)], reportemail.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportEmailClient) Interceptors() []Interceptor {
+	return c.inters.ReportEmail
+}
+
+func (c *ReportEmailClient) mutate(ctx context.Context, m *ReportEmailMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportEmailCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportEmailUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportEmailUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportEmailDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportEmail mutation op: %q", m.Op())
+	}
+}
+
+// ReportRunClient is a client for the ReportRun schema.
+type ReportRunClient struct {
+	config
+}
+
+// NewReportRunClient returns a client for the ReportRun from the given config.
+func NewReportRunClient(c config) *ReportRunClient {
+	return &ReportRunClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportrun.Hooks(f(g(h())))`.
+func (c *ReportRunClient) Use(hooks ...Hook) {
+	c.hooks.ReportRun = append(c.hooks.ReportRun, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportrun.Intercept(f(g(h())))`.
+func (c *ReportRunClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportRun = append(c.inters.ReportRun, interceptors...)
+}
+
+// Create returns a builder for creating a ReportRun entity.
+func (c *ReportRunClient) Create() *ReportRunCreate {
+	mutation := newReportRunMutation(c.config, OpCreate)
+	return &ReportRunCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportRun entities.
+func (c *ReportRunClient) CreateBulk(builders ...*ReportRunCreate) *ReportRunCreateBulk {
+	return &ReportRunCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportRunClient) MapCreateBulk(slice any, setFunc func(*ReportRunCreate, int)) *ReportRunCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportRunCreateBulk{err: fmt.Errorf("calling to ReportRunClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportRunCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportRunCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportRun.
+func (c *ReportRunClient) Update() *ReportRunUpdate {
+	mutation := newReportRunMutation(c.config, OpUpdate)
+	return &ReportRunUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportRunClient) UpdateOne(_m *ReportRun) *ReportRunUpdateOne {
+	mutation := newReportRunMutation(c.config, OpUpdateOne, withReportRun(_m))
+	return &ReportRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportRunClient) UpdateOneID(id pulid.ID) *ReportRunUpdateOne {
+	mutation := newReportRunMutation(c.config, OpUpdateOne, withReportRunID(id))
+	return &ReportRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportRun.
+func (c *ReportRunClient) Delete() *ReportRunDelete {
+	mutation := newReportRunMutation(c.config, OpDelete)
+	return &ReportRunDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportRunClient) DeleteOne(_m *ReportRun) *ReportRunDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportRunClient) DeleteOneID(id pulid.ID) *ReportRunDeleteOne {
+	builder := c.Delete().Where(reportrun.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportRunDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportRun.
+func (c *ReportRunClient) Query() *ReportRunQuery {
+	return &ReportRunQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportRun},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportRun entity by its id.
+func (c *ReportRunClient) Get(ctx context.Context, id pulid.ID) (*ReportRun, error) {
+	return c.Query().Where(reportrun.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportRunClient) GetX(ctx context.Context, id pulid.ID) *ReportRun {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a ReportRun.
+func (c *ReportRunClient) QueryLocation(_m *ReportRun) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportrun.Table, reportrun.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reportrun.LocationTable, reportrun.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportRunClient) Hooks() []Hook {
+	hooks := c.hooks.ReportRun
+	return append(hooks[:len(hooks):len(hooks)], reportrun.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportRunClient) Interceptors() []Interceptor {
+	return c.inters.ReportRun
+}
+
+func (c *ReportRunClient) mutate(ctx context.Context, m *ReportRunMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportRunCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportRunUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportRunDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportRun mutation op: %q", m.Op())
+	}
+}
+
+// ReportSubscriptionClient is a client for the ReportSubscription schema.
+type ReportSubscriptionClient struct {
+	config
+}
+
+// NewReportSubscriptionClient returns a client for the ReportSubscription from the given config.
+func NewReportSubscriptionClient(c config) *ReportSubscriptionClient {
+	return &ReportSubscriptionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportsubscription.Hooks(f(g(h())))`.
+func (c *ReportSubscriptionClient) Use(hooks ...Hook) {
+	c.hooks.ReportSubscription = append(c.hooks.ReportSubscription, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportsubscription.Intercept(f(g(h())))`.
+func (c *ReportSubscriptionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportSubscription = append(c.inters.ReportSubscription, interceptors...)
+}
+
+// Create returns a builder for creating a ReportSubscription entity.
+func (c *ReportSubscriptionClient) Create() *ReportSubscriptionCreate {
+	mutation := newReportSubscriptionMutation(c.config, OpCreate)
+	return &ReportSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportSubscription entities.
+func (c *ReportSubscriptionClient) CreateBulk(builders ...*ReportSubscriptionCreate) *ReportSubscriptionCreateBulk {
+	return &ReportSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportSubscriptionClient) MapCreateBulk(slice any, setFunc func(*ReportSubscriptionCreate, int)) *ReportSubscriptionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportSubscriptionCreateBulk{err: fmt.Errorf("calling to ReportSubscriptionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportSubscriptionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportSubscription.
+func (c *ReportSubscriptionClient) Update() *ReportSubscriptionUpdate {
+	mutation := newReportSubscriptionMutation(c.config, OpUpdate)
+	return &ReportSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportSubscriptionClient) UpdateOne(_m *ReportSubscription) *ReportSubscriptionUpdateOne {
+	mutation := newReportSubscriptionMutation(c.config, OpUpdateOne, withReportSubscription(_m))
+	return &ReportSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportSubscriptionClient) UpdateOneID(id pulid.ID) *ReportSubscriptionUpdateOne {
+	mutation := newReportSubscriptionMutation(c.config, OpUpdateOne, withReportSubscriptionID(id))
+	return &ReportSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportSubscription.
+func (c *ReportSubscriptionClient) Delete() *ReportSubscriptionDelete {
+	mutation := newReportSubscriptionMutation(c.config, OpDelete)
+	return &ReportSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportSubscriptionClient) DeleteOne(_m *ReportSubscription) *ReportSubscriptionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportSubscriptionClient) DeleteOneID(id pulid.ID) *ReportSubscriptionDeleteOne {
+	builder := c.Delete().Where(reportsubscription.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportSubscriptionDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportSubscription.
+func (c *ReportSubscriptionClient) Query() *ReportSubscriptionQuery {
+	return &ReportSubscriptionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportSubscription},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportSubscription entity by its id.
+func (c *ReportSubscriptionClient) Get(ctx context.Context, id pulid.ID) (*ReportSubscription, error) {
+	return c.Query().Where(reportsubscription.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportSubscriptionClient) GetX(ctx context.Context, id pulid.ID) *ReportSubscription {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a ReportSubscription.
+func (c *ReportSubscriptionClient) QueryLocation(_m *ReportSubscription) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportsubscription.Table, reportsubscription.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reportsubscription.LocationTable, reportsubscription.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportSubscriptionClient) Hooks() []Hook {
+	hooks := c.hooks.ReportSubscription
+	return append(hooks[:len(hooks):len(hooks)], reportsubscription.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportSubscriptionClient) Interceptors() []Interceptor {
+	return c.inters.ReportSubscription
+}
+
+func (c *ReportSubscriptionClient) mutate(ctx context.Context, m *ReportSubscriptionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportSubscription mutation op: %q", m.Op())
+	}
+}
+
 // SMSTemplateClient is a client for the SMSTemplate schema.
 type SMSTemplateClient struct {
 	config
@@ -4003,6 +5227,156 @@ func (c *SMSTemplateClient) mutate(ctx context.Context, m *SMSTemplateMutation) 
 		return (&SMSTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown SMSTemplate mutation op: %q", m.Op())
+	}
+}
+
+// SavedReportClient is a client for the SavedReport schema.
+type SavedReportClient struct {
+	config
+}
+
+// NewSavedReportClient returns a client for the SavedReport from the given config.
+func NewSavedReportClient(c config) *SavedReportClient {
+	return &SavedReportClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `savedreport.Hooks(f(g(h())))`.
+func (c *SavedReportClient) Use(hooks ...Hook) {
+	c.hooks.SavedReport = append(c.hooks.SavedReport, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `savedreport.Intercept(f(g(h())))`.
+func (c *SavedReportClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SavedReport = append(c.inters.SavedReport, interceptors...)
+}
+
+// Create returns a builder for creating a SavedReport entity.
+func (c *SavedReportClient) Create() *SavedReportCreate {
+	mutation := newSavedReportMutation(c.config, OpCreate)
+	return &SavedReportCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SavedReport entities.
+func (c *SavedReportClient) CreateBulk(builders ...*SavedReportCreate) *SavedReportCreateBulk {
+	return &SavedReportCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SavedReportClient) MapCreateBulk(slice any, setFunc func(*SavedReportCreate, int)) *SavedReportCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SavedReportCreateBulk{err: fmt.Errorf("calling to SavedReportClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SavedReportCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SavedReportCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SavedReport.
+func (c *SavedReportClient) Update() *SavedReportUpdate {
+	mutation := newSavedReportMutation(c.config, OpUpdate)
+	return &SavedReportUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SavedReportClient) UpdateOne(_m *SavedReport) *SavedReportUpdateOne {
+	mutation := newSavedReportMutation(c.config, OpUpdateOne, withSavedReport(_m))
+	return &SavedReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SavedReportClient) UpdateOneID(id pulid.ID) *SavedReportUpdateOne {
+	mutation := newSavedReportMutation(c.config, OpUpdateOne, withSavedReportID(id))
+	return &SavedReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SavedReport.
+func (c *SavedReportClient) Delete() *SavedReportDelete {
+	mutation := newSavedReportMutation(c.config, OpDelete)
+	return &SavedReportDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SavedReportClient) DeleteOne(_m *SavedReport) *SavedReportDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SavedReportClient) DeleteOneID(id pulid.ID) *SavedReportDeleteOne {
+	builder := c.Delete().Where(savedreport.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SavedReportDeleteOne{builder}
+}
+
+// Query returns a query builder for SavedReport.
+func (c *SavedReportClient) Query() *SavedReportQuery {
+	return &SavedReportQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSavedReport},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SavedReport entity by its id.
+func (c *SavedReportClient) Get(ctx context.Context, id pulid.ID) (*SavedReport, error) {
+	return c.Query().Where(savedreport.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SavedReportClient) GetX(ctx context.Context, id pulid.ID) *SavedReport {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a SavedReport.
+func (c *SavedReportClient) QueryLocation(_m *SavedReport) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(savedreport.Table, savedreport.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, savedreport.LocationTable, savedreport.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SavedReportClient) Hooks() []Hook {
+	hooks := c.hooks.SavedReport
+	return append(hooks[:len(hooks):len(hooks)], savedreport.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SavedReportClient) Interceptors() []Interceptor {
+	return c.inters.SavedReport
+}
+
+func (c *SavedReportClient) mutate(ctx context.Context, m *SavedReportMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SavedReportCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SavedReportUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SavedReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SavedReportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SavedReport mutation op: %q", m.Op())
 	}
 }
 
@@ -5682,6 +7056,322 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// WarmnessSnapshotClient is a client for the WarmnessSnapshot schema.
+type WarmnessSnapshotClient struct {
+	config
+}
+
+// NewWarmnessSnapshotClient returns a client for the WarmnessSnapshot from the given config.
+func NewWarmnessSnapshotClient(c config) *WarmnessSnapshotClient {
+	return &WarmnessSnapshotClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `warmnesssnapshot.Hooks(f(g(h())))`.
+func (c *WarmnessSnapshotClient) Use(hooks ...Hook) {
+	c.hooks.WarmnessSnapshot = append(c.hooks.WarmnessSnapshot, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `warmnesssnapshot.Intercept(f(g(h())))`.
+func (c *WarmnessSnapshotClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WarmnessSnapshot = append(c.inters.WarmnessSnapshot, interceptors...)
+}
+
+// Create returns a builder for creating a WarmnessSnapshot entity.
+func (c *WarmnessSnapshotClient) Create() *WarmnessSnapshotCreate {
+	mutation := newWarmnessSnapshotMutation(c.config, OpCreate)
+	return &WarmnessSnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WarmnessSnapshot entities.
+func (c *WarmnessSnapshotClient) CreateBulk(builders ...*WarmnessSnapshotCreate) *WarmnessSnapshotCreateBulk {
+	return &WarmnessSnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WarmnessSnapshotClient) MapCreateBulk(slice any, setFunc func(*WarmnessSnapshotCreate, int)) *WarmnessSnapshotCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WarmnessSnapshotCreateBulk{err: fmt.Errorf("calling to WarmnessSnapshotClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WarmnessSnapshotCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WarmnessSnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WarmnessSnapshot.
+func (c *WarmnessSnapshotClient) Update() *WarmnessSnapshotUpdate {
+	mutation := newWarmnessSnapshotMutation(c.config, OpUpdate)
+	return &WarmnessSnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WarmnessSnapshotClient) UpdateOne(_m *WarmnessSnapshot) *WarmnessSnapshotUpdateOne {
+	mutation := newWarmnessSnapshotMutation(c.config, OpUpdateOne, withWarmnessSnapshot(_m))
+	return &WarmnessSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WarmnessSnapshotClient) UpdateOneID(id pulid.ID) *WarmnessSnapshotUpdateOne {
+	mutation := newWarmnessSnapshotMutation(c.config, OpUpdateOne, withWarmnessSnapshotID(id))
+	return &WarmnessSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WarmnessSnapshot.
+func (c *WarmnessSnapshotClient) Delete() *WarmnessSnapshotDelete {
+	mutation := newWarmnessSnapshotMutation(c.config, OpDelete)
+	return &WarmnessSnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WarmnessSnapshotClient) DeleteOne(_m *WarmnessSnapshot) *WarmnessSnapshotDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WarmnessSnapshotClient) DeleteOneID(id pulid.ID) *WarmnessSnapshotDeleteOne {
+	builder := c.Delete().Where(warmnesssnapshot.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WarmnessSnapshotDeleteOne{builder}
+}
+
+// Query returns a query builder for WarmnessSnapshot.
+func (c *WarmnessSnapshotClient) Query() *WarmnessSnapshotQuery {
+	return &WarmnessSnapshotQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWarmnessSnapshot},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WarmnessSnapshot entity by its id.
+func (c *WarmnessSnapshotClient) Get(ctx context.Context, id pulid.ID) (*WarmnessSnapshot, error) {
+	return c.Query().Where(warmnesssnapshot.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WarmnessSnapshotClient) GetX(ctx context.Context, id pulid.ID) *WarmnessSnapshot {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a WarmnessSnapshot.
+func (c *WarmnessSnapshotClient) QueryLocation(_m *WarmnessSnapshot) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(warmnesssnapshot.Table, warmnesssnapshot.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, warmnesssnapshot.LocationTable, warmnesssnapshot.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WarmnessSnapshotClient) Hooks() []Hook {
+	hooks := c.hooks.WarmnessSnapshot
+	return append(hooks[:len(hooks):len(hooks)], warmnesssnapshot.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WarmnessSnapshotClient) Interceptors() []Interceptor {
+	return c.inters.WarmnessSnapshot
+}
+
+func (c *WarmnessSnapshotClient) mutate(ctx context.Context, m *WarmnessSnapshotMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WarmnessSnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WarmnessSnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WarmnessSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WarmnessSnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WarmnessSnapshot mutation op: %q", m.Op())
+	}
+}
+
+// WebhookDeliveryClient is a client for the WebhookDelivery schema.
+type WebhookDeliveryClient struct {
+	config
+}
+
+// NewWebhookDeliveryClient returns a client for the WebhookDelivery from the given config.
+func NewWebhookDeliveryClient(c config) *WebhookDeliveryClient {
+	return &WebhookDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookdelivery.Hooks(f(g(h())))`.
+func (c *WebhookDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.WebhookDelivery = append(c.hooks.WebhookDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookdelivery.Intercept(f(g(h())))`.
+func (c *WebhookDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookDelivery = append(c.inters.WebhookDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookDelivery entity.
+func (c *WebhookDeliveryClient) Create() *WebhookDeliveryCreate {
+	mutation := newWebhookDeliveryMutation(c.config, OpCreate)
+	return &WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookDelivery entities.
+func (c *WebhookDeliveryClient) CreateBulk(builders ...*WebhookDeliveryCreate) *WebhookDeliveryCreateBulk {
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookDeliveryClient) MapCreateBulk(slice any, setFunc func(*WebhookDeliveryCreate, int)) *WebhookDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookDeliveryCreateBulk{err: fmt.Errorf("calling to WebhookDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Update() *WebhookDeliveryUpdate {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdate)
+	return &WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookDeliveryClient) UpdateOne(_m *WebhookDelivery) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDelivery(_m))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookDeliveryClient) UpdateOneID(id pulid.ID) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDeliveryID(id))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Delete() *WebhookDeliveryDelete {
+	mutation := newWebhookDeliveryMutation(c.config, OpDelete)
+	return &WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookDeliveryClient) DeleteOne(_m *WebhookDelivery) *WebhookDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookDeliveryClient) DeleteOneID(id pulid.ID) *WebhookDeliveryDeleteOne {
+	builder := c.Delete().Where(webhookdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Query() *WebhookDeliveryQuery {
+	return &WebhookDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookDelivery entity by its id.
+func (c *WebhookDeliveryClient) Get(ctx context.Context, id pulid.ID) (*WebhookDelivery, error) {
+	return c.Query().Where(webhookdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookDeliveryClient) GetX(ctx context.Context, id pulid.ID) *WebhookDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a WebhookDelivery.
+func (c *WebhookDeliveryClient) QueryLocation(_m *WebhookDelivery) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookdelivery.Table, webhookdelivery.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhookdelivery.LocationTable, webhookdelivery.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubscription queries the subscription edge of a WebhookDelivery.
+func (c *WebhookDeliveryClient) QuerySubscription(_m *WebhookDelivery) *WebhookSubscriptionQuery {
+	query := (&WebhookSubscriptionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookdelivery.Table, webhookdelivery.FieldID, id),
+			sqlgraph.To(webhooksubscription.Table, webhooksubscription.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhookdelivery.SubscriptionTable, webhookdelivery.SubscriptionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookDeliveryClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookDelivery
+	return append(hooks[:len(hooks):len(hooks)], webhookdelivery.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookDeliveryClient) Interceptors() []Interceptor {
+	return c.inters.WebhookDelivery
+}
+
+func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookDelivery mutation op: %q", m.Op())
+	}
+}
+
 // WebhookEventClient is a client for the WebhookEvent schema.
 type WebhookEventClient struct {
 	config
@@ -5829,6 +7519,172 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 		return (&WebhookEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown WebhookEvent mutation op: %q", m.Op())
+	}
+}
+
+// WebhookSubscriptionClient is a client for the WebhookSubscription schema.
+type WebhookSubscriptionClient struct {
+	config
+}
+
+// NewWebhookSubscriptionClient returns a client for the WebhookSubscription from the given config.
+func NewWebhookSubscriptionClient(c config) *WebhookSubscriptionClient {
+	return &WebhookSubscriptionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhooksubscription.Hooks(f(g(h())))`.
+func (c *WebhookSubscriptionClient) Use(hooks ...Hook) {
+	c.hooks.WebhookSubscription = append(c.hooks.WebhookSubscription, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhooksubscription.Intercept(f(g(h())))`.
+func (c *WebhookSubscriptionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookSubscription = append(c.inters.WebhookSubscription, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookSubscription entity.
+func (c *WebhookSubscriptionClient) Create() *WebhookSubscriptionCreate {
+	mutation := newWebhookSubscriptionMutation(c.config, OpCreate)
+	return &WebhookSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookSubscription entities.
+func (c *WebhookSubscriptionClient) CreateBulk(builders ...*WebhookSubscriptionCreate) *WebhookSubscriptionCreateBulk {
+	return &WebhookSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookSubscriptionClient) MapCreateBulk(slice any, setFunc func(*WebhookSubscriptionCreate, int)) *WebhookSubscriptionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookSubscriptionCreateBulk{err: fmt.Errorf("calling to WebhookSubscriptionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookSubscriptionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookSubscription.
+func (c *WebhookSubscriptionClient) Update() *WebhookSubscriptionUpdate {
+	mutation := newWebhookSubscriptionMutation(c.config, OpUpdate)
+	return &WebhookSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookSubscriptionClient) UpdateOne(_m *WebhookSubscription) *WebhookSubscriptionUpdateOne {
+	mutation := newWebhookSubscriptionMutation(c.config, OpUpdateOne, withWebhookSubscription(_m))
+	return &WebhookSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookSubscriptionClient) UpdateOneID(id pulid.ID) *WebhookSubscriptionUpdateOne {
+	mutation := newWebhookSubscriptionMutation(c.config, OpUpdateOne, withWebhookSubscriptionID(id))
+	return &WebhookSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookSubscription.
+func (c *WebhookSubscriptionClient) Delete() *WebhookSubscriptionDelete {
+	mutation := newWebhookSubscriptionMutation(c.config, OpDelete)
+	return &WebhookSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookSubscriptionClient) DeleteOne(_m *WebhookSubscription) *WebhookSubscriptionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookSubscriptionClient) DeleteOneID(id pulid.ID) *WebhookSubscriptionDeleteOne {
+	builder := c.Delete().Where(webhooksubscription.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookSubscriptionDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookSubscription.
+func (c *WebhookSubscriptionClient) Query() *WebhookSubscriptionQuery {
+	return &WebhookSubscriptionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookSubscription},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookSubscription entity by its id.
+func (c *WebhookSubscriptionClient) Get(ctx context.Context, id pulid.ID) (*WebhookSubscription, error) {
+	return c.Query().Where(webhooksubscription.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookSubscriptionClient) GetX(ctx context.Context, id pulid.ID) *WebhookSubscription {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLocation queries the location edge of a WebhookSubscription.
+func (c *WebhookSubscriptionClient) QueryLocation(_m *WebhookSubscription) *LocationQuery {
+	query := (&LocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhooksubscription.Table, webhooksubscription.FieldID, id),
+			sqlgraph.To(location.Table, location.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhooksubscription.LocationTable, webhooksubscription.LocationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDeliveries queries the deliveries edge of a WebhookSubscription.
+func (c *WebhookSubscriptionClient) QueryDeliveries(_m *WebhookSubscription) *WebhookDeliveryQuery {
+	query := (&WebhookDeliveryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhooksubscription.Table, webhooksubscription.FieldID, id),
+			sqlgraph.To(webhookdelivery.Table, webhookdelivery.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, webhooksubscription.DeliveriesTable, webhooksubscription.DeliveriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookSubscriptionClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookSubscription
+	return append(hooks[:len(hooks):len(hooks)], webhooksubscription.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookSubscriptionClient) Interceptors() []Interceptor {
+	return c.inters.WebhookSubscription
+}
+
+func (c *WebhookSubscriptionClient) mutate(ctx context.Context, m *WebhookSubscriptionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookSubscription mutation op: %q", m.Op())
 	}
 }
 
@@ -5985,19 +7841,23 @@ func (c *WixServiceClient) mutate(ctx context.Context, m *WixServiceMutation) (V
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
-		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
-		Invitation, Location, Membership, Message, OptOut, Permission,
-		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StaffAlert, StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent,
+		AIUsage, APIToken, AdSpend, AuditEntry, AutomationRule, AutomationRun, Booking,
+		BookingEvent, Campaign, CampaignEvent, CampaignRecipient, CancelReason,
+		Contact, Conversation, Event, IPRule, ImportJob, Invitation, Location,
+		Membership, Message, OptOut, Permission, PermissionOverride, ReportEmail,
+		ReportRun, ReportSubscription, SMSTemplate, SavedReport, SearchKey, SearchWord,
+		Service, Session, StaffAlert, StageChange, Task, TaskEvent, Touchpoint, User,
+		WarmnessSnapshot, WebhookDelivery, WebhookEvent, WebhookSubscription,
 		WixService []ent.Hook
 	}
 	inters struct {
-		AIUsage, APIToken, AuditEntry, AutomationRule, AutomationRun, Booking,
-		BookingEvent, CancelReason, Contact, Conversation, Event, IPRule, ImportJob,
-		Invitation, Location, Membership, Message, OptOut, Permission,
-		PermissionOverride, SMSTemplate, SearchKey, SearchWord, Service, Session,
-		StaffAlert, StageChange, Task, TaskEvent, Touchpoint, User, WebhookEvent,
+		AIUsage, APIToken, AdSpend, AuditEntry, AutomationRule, AutomationRun, Booking,
+		BookingEvent, Campaign, CampaignEvent, CampaignRecipient, CancelReason,
+		Contact, Conversation, Event, IPRule, ImportJob, Invitation, Location,
+		Membership, Message, OptOut, Permission, PermissionOverride, ReportEmail,
+		ReportRun, ReportSubscription, SMSTemplate, SavedReport, SearchKey, SearchWord,
+		Service, Session, StaffAlert, StageChange, Task, TaskEvent, Touchpoint, User,
+		WarmnessSnapshot, WebhookDelivery, WebhookEvent, WebhookSubscription,
 		WixService []ent.Interceptor
 	}
 )

@@ -92,6 +92,14 @@ type Contact struct {
 	UtmContent *string `json:"utm_content,omitempty"`
 	// ConsentTokenHash holds the value of the "consent_token_hash" field.
 	ConsentTokenHash *string `json:"-"`
+	// The advertising campaign the lead came from (utm_campaign), for revenue attribution
+	Campaign *string `json:"campaign,omitempty"`
+	// When the contact unsubscribed from marketing email (a campaign's link or one-click header)
+	EmailUnsubscribedAt *time.Time `json:"email_unsubscribed_at,omitempty"`
+	// When an email to the address bounced permanently; cleared when the address changes
+	EmailFailedAt *time.Time `json:"email_failed_at,omitempty"`
+	// The provider's reason for that bounce
+	EmailFailedReason *string `json:"email_failed_reason,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -199,9 +207,9 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contact.FieldWarmness:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason, contact.FieldUtmSource, contact.FieldUtmMedium, contact.FieldUtmCampaign, contact.FieldUtmTerm, contact.FieldUtmContent, contact.FieldConsentTokenHash:
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason, contact.FieldUtmSource, contact.FieldUtmMedium, contact.FieldUtmCampaign, contact.FieldUtmTerm, contact.FieldUtmContent, contact.FieldConsentTokenHash, contact.FieldCampaign, contact.FieldEmailFailedReason:
 			values[i] = new(sql.NullString)
-		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt:
+		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt, contact.FieldEmailUnsubscribedAt, contact.FieldEmailFailedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -459,6 +467,34 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.ConsentTokenHash = new(string)
 				*_m.ConsentTokenHash = value.String
 			}
+		case contact.FieldCampaign:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field campaign", values[i])
+			} else if value.Valid {
+				_m.Campaign = new(string)
+				*_m.Campaign = value.String
+			}
+		case contact.FieldEmailUnsubscribedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field email_unsubscribed_at", values[i])
+			} else if value.Valid {
+				_m.EmailUnsubscribedAt = new(time.Time)
+				*_m.EmailUnsubscribedAt = value.Time
+			}
+		case contact.FieldEmailFailedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field email_failed_at", values[i])
+			} else if value.Valid {
+				_m.EmailFailedAt = new(time.Time)
+				*_m.EmailFailedAt = value.Time
+			}
+		case contact.FieldEmailFailedReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field email_failed_reason", values[i])
+			} else if value.Valid {
+				_m.EmailFailedReason = new(string)
+				*_m.EmailFailedReason = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -664,6 +700,26 @@ func (_m *Contact) String() string {
 	}
 	builder.WriteString(", ")
 	builder.WriteString("consent_token_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.Campaign; v != nil {
+		builder.WriteString("campaign=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.EmailUnsubscribedAt; v != nil {
+		builder.WriteString("email_unsubscribed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.EmailFailedAt; v != nil {
+		builder.WriteString("email_failed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.EmailFailedReason; v != nil {
+		builder.WriteString("email_failed_reason=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

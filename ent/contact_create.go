@@ -481,6 +481,62 @@ func (_c *ContactCreate) SetNillableConsentTokenHash(v *string) *ContactCreate {
 	return _c
 }
 
+// SetCampaign sets the "campaign" field.
+func (_c *ContactCreate) SetCampaign(v string) *ContactCreate {
+	_c.mutation.SetCampaign(v)
+	return _c
+}
+
+// SetNillableCampaign sets the "campaign" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableCampaign(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetCampaign(*v)
+	}
+	return _c
+}
+
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (_c *ContactCreate) SetEmailUnsubscribedAt(v time.Time) *ContactCreate {
+	_c.mutation.SetEmailUnsubscribedAt(v)
+	return _c
+}
+
+// SetNillableEmailUnsubscribedAt sets the "email_unsubscribed_at" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableEmailUnsubscribedAt(v *time.Time) *ContactCreate {
+	if v != nil {
+		_c.SetEmailUnsubscribedAt(*v)
+	}
+	return _c
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (_c *ContactCreate) SetEmailFailedAt(v time.Time) *ContactCreate {
+	_c.mutation.SetEmailFailedAt(v)
+	return _c
+}
+
+// SetNillableEmailFailedAt sets the "email_failed_at" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableEmailFailedAt(v *time.Time) *ContactCreate {
+	if v != nil {
+		_c.SetEmailFailedAt(*v)
+	}
+	return _c
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (_c *ContactCreate) SetEmailFailedReason(v string) *ContactCreate {
+	_c.mutation.SetEmailFailedReason(v)
+	return _c
+}
+
+// SetNillableEmailFailedReason sets the "email_failed_reason" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableEmailFailedReason(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetEmailFailedReason(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -805,6 +861,16 @@ func (_c *ContactCreate) check() error {
 			return &ValidationError{Name: "consent_token_hash", err: fmt.Errorf(`ent: validator failed for field "Contact.consent_token_hash": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Campaign(); ok {
+		if err := contact.CampaignValidator(v); err != nil {
+			return &ValidationError{Name: "campaign", err: fmt.Errorf(`ent: validator failed for field "Contact.campaign": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.EmailFailedReason(); ok {
+		if err := contact.EmailFailedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "email_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.email_failed_reason": %w`, err)}
+		}
+	}
 	if len(_c.mutation.LocationIDs()) == 0 {
 		return &ValidationError{Name: "location", err: errors.New(`ent: missing required edge "Contact.location"`)}
 	}
@@ -975,6 +1041,22 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ConsentTokenHash(); ok {
 		_spec.SetField(contact.FieldConsentTokenHash, field.TypeString, value)
 		_node.ConsentTokenHash = &value
+	}
+	if value, ok := _c.mutation.Campaign(); ok {
+		_spec.SetField(contact.FieldCampaign, field.TypeString, value)
+		_node.Campaign = &value
+	}
+	if value, ok := _c.mutation.EmailUnsubscribedAt(); ok {
+		_spec.SetField(contact.FieldEmailUnsubscribedAt, field.TypeTime, value)
+		_node.EmailUnsubscribedAt = &value
+	}
+	if value, ok := _c.mutation.EmailFailedAt(); ok {
+		_spec.SetField(contact.FieldEmailFailedAt, field.TypeTime, value)
+		_node.EmailFailedAt = &value
+	}
+	if value, ok := _c.mutation.EmailFailedReason(); ok {
+		_spec.SetField(contact.FieldEmailFailedReason, field.TypeString, value)
+		_node.EmailFailedReason = &value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1660,6 +1742,78 @@ func (u *ContactUpsert) ClearConsentTokenHash() *ContactUpsert {
 	return u
 }
 
+// SetCampaign sets the "campaign" field.
+func (u *ContactUpsert) SetCampaign(v string) *ContactUpsert {
+	u.Set(contact.FieldCampaign, v)
+	return u
+}
+
+// UpdateCampaign sets the "campaign" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateCampaign() *ContactUpsert {
+	u.SetExcluded(contact.FieldCampaign)
+	return u
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (u *ContactUpsert) ClearCampaign() *ContactUpsert {
+	u.SetNull(contact.FieldCampaign)
+	return u
+}
+
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (u *ContactUpsert) SetEmailUnsubscribedAt(v time.Time) *ContactUpsert {
+	u.Set(contact.FieldEmailUnsubscribedAt, v)
+	return u
+}
+
+// UpdateEmailUnsubscribedAt sets the "email_unsubscribed_at" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateEmailUnsubscribedAt() *ContactUpsert {
+	u.SetExcluded(contact.FieldEmailUnsubscribedAt)
+	return u
+}
+
+// ClearEmailUnsubscribedAt clears the value of the "email_unsubscribed_at" field.
+func (u *ContactUpsert) ClearEmailUnsubscribedAt() *ContactUpsert {
+	u.SetNull(contact.FieldEmailUnsubscribedAt)
+	return u
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (u *ContactUpsert) SetEmailFailedAt(v time.Time) *ContactUpsert {
+	u.Set(contact.FieldEmailFailedAt, v)
+	return u
+}
+
+// UpdateEmailFailedAt sets the "email_failed_at" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateEmailFailedAt() *ContactUpsert {
+	u.SetExcluded(contact.FieldEmailFailedAt)
+	return u
+}
+
+// ClearEmailFailedAt clears the value of the "email_failed_at" field.
+func (u *ContactUpsert) ClearEmailFailedAt() *ContactUpsert {
+	u.SetNull(contact.FieldEmailFailedAt)
+	return u
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (u *ContactUpsert) SetEmailFailedReason(v string) *ContactUpsert {
+	u.Set(contact.FieldEmailFailedReason, v)
+	return u
+}
+
+// UpdateEmailFailedReason sets the "email_failed_reason" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateEmailFailedReason() *ContactUpsert {
+	u.SetExcluded(contact.FieldEmailFailedReason)
+	return u
+}
+
+// ClearEmailFailedReason clears the value of the "email_failed_reason" field.
+func (u *ContactUpsert) ClearEmailFailedReason() *ContactUpsert {
+	u.SetNull(contact.FieldEmailFailedReason)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -2334,6 +2488,90 @@ func (u *ContactUpsertOne) UpdateConsentTokenHash() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearConsentTokenHash() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearConsentTokenHash()
+	})
+}
+
+// SetCampaign sets the "campaign" field.
+func (u *ContactUpsertOne) SetCampaign(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetCampaign(v)
+	})
+}
+
+// UpdateCampaign sets the "campaign" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateCampaign() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateCampaign()
+	})
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (u *ContactUpsertOne) ClearCampaign() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearCampaign()
+	})
+}
+
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (u *ContactUpsertOne) SetEmailUnsubscribedAt(v time.Time) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailUnsubscribedAt(v)
+	})
+}
+
+// UpdateEmailUnsubscribedAt sets the "email_unsubscribed_at" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateEmailUnsubscribedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailUnsubscribedAt()
+	})
+}
+
+// ClearEmailUnsubscribedAt clears the value of the "email_unsubscribed_at" field.
+func (u *ContactUpsertOne) ClearEmailUnsubscribedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailUnsubscribedAt()
+	})
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (u *ContactUpsertOne) SetEmailFailedAt(v time.Time) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailFailedAt(v)
+	})
+}
+
+// UpdateEmailFailedAt sets the "email_failed_at" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateEmailFailedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailFailedAt()
+	})
+}
+
+// ClearEmailFailedAt clears the value of the "email_failed_at" field.
+func (u *ContactUpsertOne) ClearEmailFailedAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailFailedAt()
+	})
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (u *ContactUpsertOne) SetEmailFailedReason(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailFailedReason(v)
+	})
+}
+
+// UpdateEmailFailedReason sets the "email_failed_reason" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateEmailFailedReason() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailFailedReason()
+	})
+}
+
+// ClearEmailFailedReason clears the value of the "email_failed_reason" field.
+func (u *ContactUpsertOne) ClearEmailFailedReason() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailFailedReason()
 	})
 }
 
@@ -3178,6 +3416,90 @@ func (u *ContactUpsertBulk) UpdateConsentTokenHash() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearConsentTokenHash() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearConsentTokenHash()
+	})
+}
+
+// SetCampaign sets the "campaign" field.
+func (u *ContactUpsertBulk) SetCampaign(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetCampaign(v)
+	})
+}
+
+// UpdateCampaign sets the "campaign" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateCampaign() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateCampaign()
+	})
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (u *ContactUpsertBulk) ClearCampaign() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearCampaign()
+	})
+}
+
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (u *ContactUpsertBulk) SetEmailUnsubscribedAt(v time.Time) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailUnsubscribedAt(v)
+	})
+}
+
+// UpdateEmailUnsubscribedAt sets the "email_unsubscribed_at" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateEmailUnsubscribedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailUnsubscribedAt()
+	})
+}
+
+// ClearEmailUnsubscribedAt clears the value of the "email_unsubscribed_at" field.
+func (u *ContactUpsertBulk) ClearEmailUnsubscribedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailUnsubscribedAt()
+	})
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (u *ContactUpsertBulk) SetEmailFailedAt(v time.Time) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailFailedAt(v)
+	})
+}
+
+// UpdateEmailFailedAt sets the "email_failed_at" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateEmailFailedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailFailedAt()
+	})
+}
+
+// ClearEmailFailedAt clears the value of the "email_failed_at" field.
+func (u *ContactUpsertBulk) ClearEmailFailedAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailFailedAt()
+	})
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (u *ContactUpsertBulk) SetEmailFailedReason(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetEmailFailedReason(v)
+	})
+}
+
+// UpdateEmailFailedReason sets the "email_failed_reason" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateEmailFailedReason() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateEmailFailedReason()
+	})
+}
+
+// ClearEmailFailedReason clears the value of the "email_failed_reason" field.
+func (u *ContactUpsertBulk) ClearEmailFailedReason() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearEmailFailedReason()
 	})
 }
 

@@ -617,6 +617,86 @@ func (_u *ContactUpdate) ClearConsentTokenHash() *ContactUpdate {
 	return _u
 }
 
+// SetCampaign sets the "campaign" field.
+func (_u *ContactUpdate) SetCampaign(v string) *ContactUpdate {
+	_u.mutation.SetCampaign(v)
+	return _u
+}
+
+// SetNillableCampaign sets the "campaign" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableCampaign(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetCampaign(*v)
+	}
+	return _u
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (_u *ContactUpdate) ClearCampaign() *ContactUpdate {
+	_u.mutation.ClearCampaign()
+	return _u
+}
+
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (_u *ContactUpdate) SetEmailUnsubscribedAt(v time.Time) *ContactUpdate {
+	_u.mutation.SetEmailUnsubscribedAt(v)
+	return _u
+}
+
+// SetNillableEmailUnsubscribedAt sets the "email_unsubscribed_at" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableEmailUnsubscribedAt(v *time.Time) *ContactUpdate {
+	if v != nil {
+		_u.SetEmailUnsubscribedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailUnsubscribedAt clears the value of the "email_unsubscribed_at" field.
+func (_u *ContactUpdate) ClearEmailUnsubscribedAt() *ContactUpdate {
+	_u.mutation.ClearEmailUnsubscribedAt()
+	return _u
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (_u *ContactUpdate) SetEmailFailedAt(v time.Time) *ContactUpdate {
+	_u.mutation.SetEmailFailedAt(v)
+	return _u
+}
+
+// SetNillableEmailFailedAt sets the "email_failed_at" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableEmailFailedAt(v *time.Time) *ContactUpdate {
+	if v != nil {
+		_u.SetEmailFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailFailedAt clears the value of the "email_failed_at" field.
+func (_u *ContactUpdate) ClearEmailFailedAt() *ContactUpdate {
+	_u.mutation.ClearEmailFailedAt()
+	return _u
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (_u *ContactUpdate) SetEmailFailedReason(v string) *ContactUpdate {
+	_u.mutation.SetEmailFailedReason(v)
+	return _u
+}
+
+// SetNillableEmailFailedReason sets the "email_failed_reason" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableEmailFailedReason(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetEmailFailedReason(*v)
+	}
+	return _u
+}
+
+// ClearEmailFailedReason clears the value of the "email_failed_reason" field.
+func (_u *ContactUpdate) ClearEmailFailedReason() *ContactUpdate {
+	_u.mutation.ClearEmailFailedReason()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdate) SetAssignedTo(v *User) *ContactUpdate {
 	return _u.SetAssignedToID(v.ID)
@@ -916,6 +996,16 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "consent_token_hash", err: fmt.Errorf(`ent: validator failed for field "Contact.consent_token_hash": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Campaign(); ok {
+		if err := contact.CampaignValidator(v); err != nil {
+			return &ValidationError{Name: "campaign", err: fmt.Errorf(`ent: validator failed for field "Contact.campaign": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.EmailFailedReason(); ok {
+		if err := contact.EmailFailedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "email_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.email_failed_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -1105,6 +1195,30 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ConsentTokenHashCleared() {
 		_spec.ClearField(contact.FieldConsentTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.Campaign(); ok {
+		_spec.SetField(contact.FieldCampaign, field.TypeString, value)
+	}
+	if _u.mutation.CampaignCleared() {
+		_spec.ClearField(contact.FieldCampaign, field.TypeString)
+	}
+	if value, ok := _u.mutation.EmailUnsubscribedAt(); ok {
+		_spec.SetField(contact.FieldEmailUnsubscribedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailUnsubscribedAtCleared() {
+		_spec.ClearField(contact.FieldEmailUnsubscribedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailFailedAt(); ok {
+		_spec.SetField(contact.FieldEmailFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailFailedAtCleared() {
+		_spec.ClearField(contact.FieldEmailFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailFailedReason(); ok {
+		_spec.SetField(contact.FieldEmailFailedReason, field.TypeString, value)
+	}
+	if _u.mutation.EmailFailedReasonCleared() {
+		_spec.ClearField(contact.FieldEmailFailedReason, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1916,6 +2030,86 @@ func (_u *ContactUpdateOne) ClearConsentTokenHash() *ContactUpdateOne {
 	return _u
 }
 
+// SetCampaign sets the "campaign" field.
+func (_u *ContactUpdateOne) SetCampaign(v string) *ContactUpdateOne {
+	_u.mutation.SetCampaign(v)
+	return _u
+}
+
+// SetNillableCampaign sets the "campaign" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableCampaign(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetCampaign(*v)
+	}
+	return _u
+}
+
+// ClearCampaign clears the value of the "campaign" field.
+func (_u *ContactUpdateOne) ClearCampaign() *ContactUpdateOne {
+	_u.mutation.ClearCampaign()
+	return _u
+}
+
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (_u *ContactUpdateOne) SetEmailUnsubscribedAt(v time.Time) *ContactUpdateOne {
+	_u.mutation.SetEmailUnsubscribedAt(v)
+	return _u
+}
+
+// SetNillableEmailUnsubscribedAt sets the "email_unsubscribed_at" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableEmailUnsubscribedAt(v *time.Time) *ContactUpdateOne {
+	if v != nil {
+		_u.SetEmailUnsubscribedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailUnsubscribedAt clears the value of the "email_unsubscribed_at" field.
+func (_u *ContactUpdateOne) ClearEmailUnsubscribedAt() *ContactUpdateOne {
+	_u.mutation.ClearEmailUnsubscribedAt()
+	return _u
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (_u *ContactUpdateOne) SetEmailFailedAt(v time.Time) *ContactUpdateOne {
+	_u.mutation.SetEmailFailedAt(v)
+	return _u
+}
+
+// SetNillableEmailFailedAt sets the "email_failed_at" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableEmailFailedAt(v *time.Time) *ContactUpdateOne {
+	if v != nil {
+		_u.SetEmailFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailFailedAt clears the value of the "email_failed_at" field.
+func (_u *ContactUpdateOne) ClearEmailFailedAt() *ContactUpdateOne {
+	_u.mutation.ClearEmailFailedAt()
+	return _u
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (_u *ContactUpdateOne) SetEmailFailedReason(v string) *ContactUpdateOne {
+	_u.mutation.SetEmailFailedReason(v)
+	return _u
+}
+
+// SetNillableEmailFailedReason sets the "email_failed_reason" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableEmailFailedReason(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetEmailFailedReason(*v)
+	}
+	return _u
+}
+
+// ClearEmailFailedReason clears the value of the "email_failed_reason" field.
+func (_u *ContactUpdateOne) ClearEmailFailedReason() *ContactUpdateOne {
+	_u.mutation.ClearEmailFailedReason()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdateOne) SetAssignedTo(v *User) *ContactUpdateOne {
 	return _u.SetAssignedToID(v.ID)
@@ -2228,6 +2422,16 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "consent_token_hash", err: fmt.Errorf(`ent: validator failed for field "Contact.consent_token_hash": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Campaign(); ok {
+		if err := contact.CampaignValidator(v); err != nil {
+			return &ValidationError{Name: "campaign", err: fmt.Errorf(`ent: validator failed for field "Contact.campaign": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.EmailFailedReason(); ok {
+		if err := contact.EmailFailedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "email_failed_reason", err: fmt.Errorf(`ent: validator failed for field "Contact.email_failed_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.LocationCleared() && len(_u.mutation.LocationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.location"`)
 	}
@@ -2434,6 +2638,30 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.ConsentTokenHashCleared() {
 		_spec.ClearField(contact.FieldConsentTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.Campaign(); ok {
+		_spec.SetField(contact.FieldCampaign, field.TypeString, value)
+	}
+	if _u.mutation.CampaignCleared() {
+		_spec.ClearField(contact.FieldCampaign, field.TypeString)
+	}
+	if value, ok := _u.mutation.EmailUnsubscribedAt(); ok {
+		_spec.SetField(contact.FieldEmailUnsubscribedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailUnsubscribedAtCleared() {
+		_spec.ClearField(contact.FieldEmailUnsubscribedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailFailedAt(); ok {
+		_spec.SetField(contact.FieldEmailFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailFailedAtCleared() {
+		_spec.ClearField(contact.FieldEmailFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EmailFailedReason(); ok {
+		_spec.SetField(contact.FieldEmailFailedReason, field.TypeString, value)
+	}
+	if _u.mutation.EmailFailedReasonCleared() {
+		_spec.ClearField(contact.FieldEmailFailedReason, field.TypeString)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/avatarimaging/avatarcrm/ent/adspend"
 	"github.com/avatarimaging/avatarcrm/ent/aiusage"
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
@@ -10,6 +11,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -24,6 +28,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/permission"
 	"github.com/avatarimaging/avatarcrm/ent/permissionoverride"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
+	"github.com/avatarimaging/avatarcrm/ent/reportemail"
+	"github.com/avatarimaging/avatarcrm/ent/reportrun"
+	"github.com/avatarimaging/avatarcrm/ent/reportsubscription"
+	"github.com/avatarimaging/avatarcrm/ent/savedreport"
 	"github.com/avatarimaging/avatarcrm/ent/searchkey"
 	"github.com/avatarimaging/avatarcrm/ent/searchword"
 	"github.com/avatarimaging/avatarcrm/ent/service"
@@ -35,7 +43,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
+	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/webhooksubscription"
 	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 
 	"entgo.io/ent/dialect/sql"
@@ -46,7 +57,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 33)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 44)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aiusage.Table,
@@ -102,6 +113,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   adspend.Table,
+			Columns: adspend.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: adspend.FieldID,
+			},
+		},
+		Type: "AdSpend",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			adspend.FieldCreatedAt:  {Type: field.TypeTime, Column: adspend.FieldCreatedAt},
+			adspend.FieldUpdatedAt:  {Type: field.TypeTime, Column: adspend.FieldUpdatedAt},
+			adspend.FieldLocationID: {Type: field.TypeString, Column: adspend.FieldLocationID},
+			adspend.FieldSource:     {Type: field.TypeEnum, Column: adspend.FieldSource},
+			adspend.FieldMonth:      {Type: field.TypeString, Column: adspend.FieldMonth},
+			adspend.FieldCents:      {Type: field.TypeInt64, Column: adspend.FieldCents},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditentry.Table,
 			Columns: auditentry.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -132,7 +162,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditentry.FieldMAC:          {Type: field.TypeString, Column: auditentry.FieldMAC},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   automationrule.Table,
 			Columns: automationrule.Columns,
@@ -155,7 +185,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			automationrule.FieldDefaultKey:   {Type: field.TypeString, Column: automationrule.FieldDefaultKey},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   automationrun.Table,
 			Columns: automationrun.Columns,
@@ -180,7 +210,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			automationrun.FieldFinishedAt: {Type: field.TypeTime, Column: automationrun.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   booking.Table,
 			Columns: booking.Columns,
@@ -210,7 +240,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			booking.FieldNotes:        {Type: field.TypeString, Column: booking.FieldNotes},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   bookingevent.Table,
 			Columns: bookingevent.Columns,
@@ -234,7 +264,92 @@ var schemaGraph = func() *sqlgraph.Schema {
 			bookingevent.FieldMessageID:    {Type: field.TypeString, Column: bookingevent.FieldMessageID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaign.Table,
+			Columns: campaign.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: campaign.FieldID,
+			},
+		},
+		Type: "Campaign",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaign.FieldCreatedAt:      {Type: field.TypeTime, Column: campaign.FieldCreatedAt},
+			campaign.FieldUpdatedAt:      {Type: field.TypeTime, Column: campaign.FieldUpdatedAt},
+			campaign.FieldLocationID:     {Type: field.TypeString, Column: campaign.FieldLocationID},
+			campaign.FieldName:           {Type: field.TypeString, Column: campaign.FieldName},
+			campaign.FieldGoal:           {Type: field.TypeString, Column: campaign.FieldGoal},
+			campaign.FieldAudience:       {Type: field.TypeJSON, Column: campaign.FieldAudience},
+			campaign.FieldSubject:        {Type: field.TypeString, Column: campaign.FieldSubject},
+			campaign.FieldHTMLBody:       {Type: field.TypeString, Column: campaign.FieldHTMLBody},
+			campaign.FieldTextBody:       {Type: field.TypeString, Column: campaign.FieldTextBody},
+			campaign.FieldFromName:       {Type: field.TypeString, Column: campaign.FieldFromName},
+			campaign.FieldFromAddress:    {Type: field.TypeString, Column: campaign.FieldFromAddress},
+			campaign.FieldStatus:         {Type: field.TypeEnum, Column: campaign.FieldStatus},
+			campaign.FieldStatusNote:     {Type: field.TypeString, Column: campaign.FieldStatusNote},
+			campaign.FieldScheduledAt:    {Type: field.TypeTime, Column: campaign.FieldScheduledAt},
+			campaign.FieldStartedAt:      {Type: field.TypeTime, Column: campaign.FieldStartedAt},
+			campaign.FieldFinishedAt:     {Type: field.TypeTime, Column: campaign.FieldFinishedAt},
+			campaign.FieldLinks:          {Type: field.TypeJSON, Column: campaign.FieldLinks},
+			campaign.FieldCreatedByID:    {Type: field.TypeString, Column: campaign.FieldCreatedByID},
+			campaign.FieldRecipientCount: {Type: field.TypeInt, Column: campaign.FieldRecipientCount},
+			campaign.FieldSendAfter:      {Type: field.TypeTime, Column: campaign.FieldSendAfter},
+			campaign.FieldRound:          {Type: field.TypeInt, Column: campaign.FieldRound},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaignevent.Table,
+			Columns: campaignevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: campaignevent.FieldID,
+			},
+		},
+		Type: "CampaignEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaignevent.FieldLocationID:  {Type: field.TypeString, Column: campaignevent.FieldLocationID},
+			campaignevent.FieldCampaignID:  {Type: field.TypeString, Column: campaignevent.FieldCampaignID},
+			campaignevent.FieldRecipientID: {Type: field.TypeString, Column: campaignevent.FieldRecipientID},
+			campaignevent.FieldKind:        {Type: field.TypeEnum, Column: campaignevent.FieldKind},
+			campaignevent.FieldLinkIndex:   {Type: field.TypeInt, Column: campaignevent.FieldLinkIndex},
+			campaignevent.FieldOccurredAt:  {Type: field.TypeTime, Column: campaignevent.FieldOccurredAt},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaignrecipient.Table,
+			Columns: campaignrecipient.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: campaignrecipient.FieldID,
+			},
+		},
+		Type: "CampaignRecipient",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaignrecipient.FieldCreatedAt:         {Type: field.TypeTime, Column: campaignrecipient.FieldCreatedAt},
+			campaignrecipient.FieldUpdatedAt:         {Type: field.TypeTime, Column: campaignrecipient.FieldUpdatedAt},
+			campaignrecipient.FieldLocationID:        {Type: field.TypeString, Column: campaignrecipient.FieldLocationID},
+			campaignrecipient.FieldCampaignID:        {Type: field.TypeString, Column: campaignrecipient.FieldCampaignID},
+			campaignrecipient.FieldContactID:         {Type: field.TypeString, Column: campaignrecipient.FieldContactID},
+			campaignrecipient.FieldAddress:           {Type: field.TypeString, Column: campaignrecipient.FieldAddress},
+			campaignrecipient.FieldStatus:            {Type: field.TypeEnum, Column: campaignrecipient.FieldStatus},
+			campaignrecipient.FieldReason:            {Type: field.TypeString, Column: campaignrecipient.FieldReason},
+			campaignrecipient.FieldProvider:          {Type: field.TypeString, Column: campaignrecipient.FieldProvider},
+			campaignrecipient.FieldProviderMessageID: {Type: field.TypeString, Column: campaignrecipient.FieldProviderMessageID},
+			campaignrecipient.FieldMessageID:         {Type: field.TypeString, Column: campaignrecipient.FieldMessageID},
+			campaignrecipient.FieldSentAt:            {Type: field.TypeTime, Column: campaignrecipient.FieldSentAt},
+			campaignrecipient.FieldFirstOpenedAt:     {Type: field.TypeTime, Column: campaignrecipient.FieldFirstOpenedAt},
+			campaignrecipient.FieldOpenCount:         {Type: field.TypeInt, Column: campaignrecipient.FieldOpenCount},
+			campaignrecipient.FieldFirstClickedAt:    {Type: field.TypeTime, Column: campaignrecipient.FieldFirstClickedAt},
+			campaignrecipient.FieldClickCount:        {Type: field.TypeInt, Column: campaignrecipient.FieldClickCount},
+			campaignrecipient.FieldUnsubscribedAt:    {Type: field.TypeTime, Column: campaignrecipient.FieldUnsubscribedAt},
+			campaignrecipient.FieldAttempts:          {Type: field.TypeInt, Column: campaignrecipient.FieldAttempts},
+			campaignrecipient.FieldClaimedUntil:      {Type: field.TypeTime, Column: campaignrecipient.FieldClaimedUntil},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cancelreason.Table,
 			Columns: cancelreason.Columns,
@@ -253,7 +368,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cancelreason.FieldActive:     {Type: field.TypeBool, Column: cancelreason.FieldActive},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -293,9 +408,19 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEnrichment:          {Type: field.TypeJSON, Column: contact.FieldEnrichment},
 			contact.FieldSmsFailedAt:         {Type: field.TypeTime, Column: contact.FieldSmsFailedAt},
 			contact.FieldSmsFailedReason:     {Type: field.TypeString, Column: contact.FieldSmsFailedReason},
+			contact.FieldUtmSource:           {Type: field.TypeString, Column: contact.FieldUtmSource},
+			contact.FieldUtmMedium:           {Type: field.TypeString, Column: contact.FieldUtmMedium},
+			contact.FieldUtmCampaign:         {Type: field.TypeString, Column: contact.FieldUtmCampaign},
+			contact.FieldUtmTerm:             {Type: field.TypeString, Column: contact.FieldUtmTerm},
+			contact.FieldUtmContent:          {Type: field.TypeString, Column: contact.FieldUtmContent},
+			contact.FieldConsentTokenHash:    {Type: field.TypeString, Column: contact.FieldConsentTokenHash},
+			contact.FieldCampaign:            {Type: field.TypeString, Column: contact.FieldCampaign},
+			contact.FieldEmailUnsubscribedAt: {Type: field.TypeTime, Column: contact.FieldEmailUnsubscribedAt},
+			contact.FieldEmailFailedAt:       {Type: field.TypeTime, Column: contact.FieldEmailFailedAt},
+			contact.FieldEmailFailedReason:   {Type: field.TypeString, Column: contact.FieldEmailFailedReason},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   conversation.Table,
 			Columns: conversation.Columns,
@@ -319,7 +444,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			conversation.FieldDoneAt:             {Type: field.TypeTime, Column: conversation.FieldDoneAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -338,7 +463,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldProcessedAt: {Type: field.TypeTime, Column: event.FieldProcessedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   iprule.Table,
 			Columns: iprule.Columns,
@@ -357,7 +482,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			iprule.FieldCreatedByID: {Type: field.TypeString, Column: iprule.FieldCreatedByID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   importjob.Table,
 			Columns: importjob.Columns,
@@ -386,7 +511,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldFinishedAt:  {Type: field.TypeTime, Column: importjob.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -407,7 +532,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:  {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -418,21 +543,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Location",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			location.FieldCreatedAt:       {Type: field.TypeTime, Column: location.FieldCreatedAt},
-			location.FieldUpdatedAt:       {Type: field.TypeTime, Column: location.FieldUpdatedAt},
-			location.FieldName:            {Type: field.TypeString, Column: location.FieldName},
-			location.FieldCode:            {Type: field.TypeString, Column: location.FieldCode},
-			location.FieldTimezone:        {Type: field.TypeString, Column: location.FieldTimezone},
-			location.FieldCurrency:        {Type: field.TypeString, Column: location.FieldCurrency},
-			location.FieldRegion:          {Type: field.TypeString, Column: location.FieldRegion},
-			location.FieldAddress:         {Type: field.TypeString, Column: location.FieldAddress},
-			location.FieldPhone:           {Type: field.TypeString, Column: location.FieldPhone},
-			location.FieldSettings:        {Type: field.TypeJSON, Column: location.FieldSettings},
-			location.FieldHostname:        {Type: field.TypeString, Column: location.FieldHostname},
-			location.FieldSmsWebhookToken: {Type: field.TypeString, Column: location.FieldSmsWebhookToken},
+			location.FieldCreatedAt:           {Type: field.TypeTime, Column: location.FieldCreatedAt},
+			location.FieldUpdatedAt:           {Type: field.TypeTime, Column: location.FieldUpdatedAt},
+			location.FieldName:                {Type: field.TypeString, Column: location.FieldName},
+			location.FieldCode:                {Type: field.TypeString, Column: location.FieldCode},
+			location.FieldTimezone:            {Type: field.TypeString, Column: location.FieldTimezone},
+			location.FieldCurrency:            {Type: field.TypeString, Column: location.FieldCurrency},
+			location.FieldRegion:              {Type: field.TypeString, Column: location.FieldRegion},
+			location.FieldAddress:             {Type: field.TypeString, Column: location.FieldAddress},
+			location.FieldPhone:               {Type: field.TypeString, Column: location.FieldPhone},
+			location.FieldSettings:            {Type: field.TypeJSON, Column: location.FieldSettings},
+			location.FieldHostname:            {Type: field.TypeString, Column: location.FieldHostname},
+			location.FieldSmsWebhookToken:     {Type: field.TypeString, Column: location.FieldSmsWebhookToken},
+			location.FieldLeadFormKey:         {Type: field.TypeString, Column: location.FieldLeadFormKey},
+			location.FieldLeadFormOrigins:     {Type: field.TypeJSON, Column: location.FieldLeadFormOrigins},
+			location.FieldLeadFormDoubleOptIn: {Type: field.TypeBool, Column: location.FieldLeadFormDoubleOptIn},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -452,7 +580,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisabledAt: {Type: field.TypeTime, Column: membership.FieldDisabledAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -501,7 +629,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldReplyToID:         {Type: field.TypeString, Column: message.FieldReplyToID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   optout.Table,
 			Columns: optout.Columns,
@@ -520,7 +648,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			optout.FieldSource:     {Type: field.TypeString, Column: optout.FieldSource},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permission.Table,
 			Columns: permission.Columns,
@@ -540,7 +668,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permission.FieldCondition:  {Type: field.TypeEnum, Column: permission.FieldCondition},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   permissionoverride.Table,
 			Columns: permissionoverride.Columns,
@@ -562,7 +690,73 @@ var schemaGraph = func() *sqlgraph.Schema {
 			permissionoverride.FieldReason:     {Type: field.TypeString, Column: permissionoverride.FieldReason},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportemail.Table,
+			Columns: reportemail.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reportemail.FieldID,
+			},
+		},
+		Type: "ReportEmail",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportemail.FieldCreatedAt:  {Type: field.TypeTime, Column: reportemail.FieldCreatedAt},
+			reportemail.FieldUpdatedAt:  {Type: field.TypeTime, Column: reportemail.FieldUpdatedAt},
+			reportemail.FieldLocationID: {Type: field.TypeString, Column: reportemail.FieldLocationID},
+			reportemail.FieldKey:        {Type: field.TypeString, Column: reportemail.FieldKey},
+			reportemail.FieldUserID:     {Type: field.TypeString, Column: reportemail.FieldUserID},
+			reportemail.FieldTo:         {Type: field.TypeString, Column: reportemail.FieldTo},
+			reportemail.FieldSubject:    {Type: field.TypeString, Column: reportemail.FieldSubject},
+			reportemail.FieldHTML:       {Type: field.TypeString, Column: reportemail.FieldHTML},
+			reportemail.FieldText:       {Type: field.TypeString, Column: reportemail.FieldText},
+			reportemail.FieldProvider:   {Type: field.TypeString, Column: reportemail.FieldProvider},
+			reportemail.FieldStatus:     {Type: field.TypeEnum, Column: reportemail.FieldStatus},
+			reportemail.FieldError:      {Type: field.TypeString, Column: reportemail.FieldError},
+			reportemail.FieldSentAt:     {Type: field.TypeTime, Column: reportemail.FieldSentAt},
+		},
+	}
+	graph.Nodes[25] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportrun.Table,
+			Columns: reportrun.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reportrun.FieldID,
+			},
+		},
+		Type: "ReportRun",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportrun.FieldLocationID: {Type: field.TypeString, Column: reportrun.FieldLocationID},
+			reportrun.FieldReportID:   {Type: field.TypeString, Column: reportrun.FieldReportID},
+			reportrun.FieldKind:       {Type: field.TypeString, Column: reportrun.FieldKind},
+			reportrun.FieldTrigger:    {Type: field.TypeEnum, Column: reportrun.FieldTrigger},
+			reportrun.FieldRanByID:    {Type: field.TypeString, Column: reportrun.FieldRanByID},
+			reportrun.FieldRanAt:      {Type: field.TypeTime, Column: reportrun.FieldRanAt},
+			reportrun.FieldPeriodKey:  {Type: field.TypeString, Column: reportrun.FieldPeriodKey},
+			reportrun.FieldRequest:    {Type: field.TypeString, Column: reportrun.FieldRequest},
+			reportrun.FieldResult:     {Type: field.TypeString, Column: reportrun.FieldResult},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportsubscription.Table,
+			Columns: reportsubscription.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reportsubscription.FieldID,
+			},
+		},
+		Type: "ReportSubscription",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportsubscription.FieldCreatedAt:  {Type: field.TypeTime, Column: reportsubscription.FieldCreatedAt},
+			reportsubscription.FieldUpdatedAt:  {Type: field.TypeTime, Column: reportsubscription.FieldUpdatedAt},
+			reportsubscription.FieldLocationID: {Type: field.TypeString, Column: reportsubscription.FieldLocationID},
+			reportsubscription.FieldUserID:     {Type: field.TypeString, Column: reportsubscription.FieldUserID},
+			reportsubscription.FieldWeekly:     {Type: field.TypeBool, Column: reportsubscription.FieldWeekly},
+		},
+	}
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   smstemplate.Table,
 			Columns: smstemplate.Columns,
@@ -582,7 +776,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			smstemplate.FieldMarketing:  {Type: field.TypeBool, Column: smstemplate.FieldMarketing},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   savedreport.Table,
+			Columns: savedreport.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: savedreport.FieldID,
+			},
+		},
+		Type: "SavedReport",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			savedreport.FieldCreatedAt:   {Type: field.TypeTime, Column: savedreport.FieldCreatedAt},
+			savedreport.FieldUpdatedAt:   {Type: field.TypeTime, Column: savedreport.FieldUpdatedAt},
+			savedreport.FieldLocationID:  {Type: field.TypeString, Column: savedreport.FieldLocationID},
+			savedreport.FieldName:        {Type: field.TypeString, Column: savedreport.FieldName},
+			savedreport.FieldKind:        {Type: field.TypeString, Column: savedreport.FieldKind},
+			savedreport.FieldRequest:     {Type: field.TypeString, Column: savedreport.FieldRequest},
+			savedreport.FieldSchedule:    {Type: field.TypeEnum, Column: savedreport.FieldSchedule},
+			savedreport.FieldCreatedByID: {Type: field.TypeString, Column: savedreport.FieldCreatedByID},
+			savedreport.FieldLastRunAt:   {Type: field.TypeTime, Column: savedreport.FieldLastRunAt},
+		},
+	}
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchkey.Table,
 			Columns: searchkey.Columns,
@@ -601,7 +817,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   searchword.Table,
 			Columns: searchword.Columns,
@@ -617,7 +833,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			searchword.FieldWord:       {Type: field.TypeString, Column: searchword.FieldWord},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -642,7 +858,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldReminderHours:   {Type: field.TypeInt, Column: service.FieldReminderHours},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -664,7 +880,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldUserAgent:  {Type: field.TypeString, Column: session.FieldUserAgent},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   staffalert.Table,
 			Columns: staffalert.Columns,
@@ -686,7 +902,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			staffalert.FieldSentAt:     {Type: field.TypeTime, Column: staffalert.FieldSentAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stagechange.Table,
 			Columns: stagechange.Columns,
@@ -708,7 +924,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stagechange.FieldReason:       {Type: field.TypeString, Column: stagechange.FieldReason},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -737,7 +953,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldPriorityRank:   {Type: field.TypeInt, Column: task.FieldPriorityRank},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   taskevent.Table,
 			Columns: taskevent.Columns,
@@ -756,7 +972,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			taskevent.FieldActorID:    {Type: field.TypeString, Column: taskevent.FieldActorID},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -778,7 +994,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			touchpoint.FieldBookingID:  {Type: field.TypeString, Column: touchpoint.FieldBookingID},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -800,7 +1016,53 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDefaultLocationID: {Type: field.TypeString, Column: user.FieldDefaultLocationID},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   warmnesssnapshot.Table,
+			Columns: warmnesssnapshot.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: warmnesssnapshot.FieldID,
+			},
+		},
+		Type: "WarmnessSnapshot",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			warmnesssnapshot.FieldLocationID: {Type: field.TypeString, Column: warmnesssnapshot.FieldLocationID},
+			warmnesssnapshot.FieldContactID:  {Type: field.TypeString, Column: warmnesssnapshot.FieldContactID},
+			warmnesssnapshot.FieldDay:        {Type: field.TypeString, Column: warmnesssnapshot.FieldDay},
+			warmnesssnapshot.FieldScore:      {Type: field.TypeInt, Column: warmnesssnapshot.FieldScore},
+			warmnesssnapshot.FieldBand:       {Type: field.TypeInt, Column: warmnesssnapshot.FieldBand},
+		},
+	}
+	graph.Nodes[40] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhookdelivery.Table,
+			Columns: webhookdelivery.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: webhookdelivery.FieldID,
+			},
+		},
+		Type: "WebhookDelivery",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhookdelivery.FieldCreatedAt:      {Type: field.TypeTime, Column: webhookdelivery.FieldCreatedAt},
+			webhookdelivery.FieldUpdatedAt:      {Type: field.TypeTime, Column: webhookdelivery.FieldUpdatedAt},
+			webhookdelivery.FieldLocationID:     {Type: field.TypeString, Column: webhookdelivery.FieldLocationID},
+			webhookdelivery.FieldSubscriptionID: {Type: field.TypeString, Column: webhookdelivery.FieldSubscriptionID},
+			webhookdelivery.FieldEventType:      {Type: field.TypeString, Column: webhookdelivery.FieldEventType},
+			webhookdelivery.FieldSourceEventID:  {Type: field.TypeString, Column: webhookdelivery.FieldSourceEventID},
+			webhookdelivery.FieldPayload:        {Type: field.TypeString, Column: webhookdelivery.FieldPayload},
+			webhookdelivery.FieldStatus:         {Type: field.TypeEnum, Column: webhookdelivery.FieldStatus},
+			webhookdelivery.FieldAttempts:       {Type: field.TypeInt, Column: webhookdelivery.FieldAttempts},
+			webhookdelivery.FieldResponseCode:   {Type: field.TypeInt, Column: webhookdelivery.FieldResponseCode},
+			webhookdelivery.FieldDurationMs:     {Type: field.TypeInt, Column: webhookdelivery.FieldDurationMs},
+			webhookdelivery.FieldError:          {Type: field.TypeString, Column: webhookdelivery.FieldError},
+			webhookdelivery.FieldLastAttemptAt:  {Type: field.TypeTime, Column: webhookdelivery.FieldLastAttemptAt},
+			webhookdelivery.FieldNextAttemptAt:  {Type: field.TypeTime, Column: webhookdelivery.FieldNextAttemptAt},
+			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
+		},
+	}
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookevent.Table,
 			Columns: webhookevent.Columns,
@@ -826,7 +1088,36 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookevent.FieldEventType:   {Type: field.TypeString, Column: webhookevent.FieldEventType},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhooksubscription.Table,
+			Columns: webhooksubscription.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: webhooksubscription.FieldID,
+			},
+		},
+		Type: "WebhookSubscription",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhooksubscription.FieldCreatedAt:               {Type: field.TypeTime, Column: webhooksubscription.FieldCreatedAt},
+			webhooksubscription.FieldUpdatedAt:               {Type: field.TypeTime, Column: webhooksubscription.FieldUpdatedAt},
+			webhooksubscription.FieldLocationID:              {Type: field.TypeString, Column: webhooksubscription.FieldLocationID},
+			webhooksubscription.FieldURL:                     {Type: field.TypeString, Column: webhooksubscription.FieldURL},
+			webhooksubscription.FieldDescription:             {Type: field.TypeString, Column: webhooksubscription.FieldDescription},
+			webhooksubscription.FieldEventTypes:              {Type: field.TypeJSON, Column: webhooksubscription.FieldEventTypes},
+			webhooksubscription.FieldSecret:                  {Type: field.TypeString, Column: webhooksubscription.FieldSecret},
+			webhooksubscription.FieldPreviousSecret:          {Type: field.TypeString, Column: webhooksubscription.FieldPreviousSecret},
+			webhooksubscription.FieldPreviousSecretExpiresAt: {Type: field.TypeTime, Column: webhooksubscription.FieldPreviousSecretExpiresAt},
+			webhooksubscription.FieldEnabled:                 {Type: field.TypeBool, Column: webhooksubscription.FieldEnabled},
+			webhooksubscription.FieldIncludePii:              {Type: field.TypeBool, Column: webhooksubscription.FieldIncludePii},
+			webhooksubscription.FieldFailureCount:            {Type: field.TypeInt, Column: webhooksubscription.FieldFailureCount},
+			webhooksubscription.FieldFailingSince:            {Type: field.TypeTime, Column: webhooksubscription.FieldFailingSince},
+			webhooksubscription.FieldDisabledReason:          {Type: field.TypeString, Column: webhooksubscription.FieldDisabledReason},
+			webhooksubscription.FieldDisabledAt:              {Type: field.TypeTime, Column: webhooksubscription.FieldDisabledAt},
+			webhooksubscription.FieldLastSuccessAt:           {Type: field.TypeTime, Column: webhooksubscription.FieldLastSuccessAt},
+		},
+	}
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   wixservice.Table,
 			Columns: wixservice.Columns,
@@ -892,6 +1183,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"APIToken",
 		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   adspend.LocationTable,
+			Columns: []string{adspend.LocationColumn},
+			Bidi:    false,
+		},
+		"AdSpend",
+		"Location",
 	)
 	graph.MustAddE(
 		"location",
@@ -1048,6 +1351,102 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"BookingEvent",
 		"User",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaign.LocationTable,
+			Columns: []string{campaign.LocationColumn},
+			Bidi:    false,
+		},
+		"Campaign",
+		"Location",
+	)
+	graph.MustAddE(
+		"recipients",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   campaign.RecipientsTable,
+			Columns: []string{campaign.RecipientsColumn},
+			Bidi:    false,
+		},
+		"Campaign",
+		"CampaignRecipient",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignevent.LocationTable,
+			Columns: []string{campaignevent.LocationColumn},
+			Bidi:    false,
+		},
+		"CampaignEvent",
+		"Location",
+	)
+	graph.MustAddE(
+		"campaign",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignevent.CampaignTable,
+			Columns: []string{campaignevent.CampaignColumn},
+			Bidi:    false,
+		},
+		"CampaignEvent",
+		"Campaign",
+	)
+	graph.MustAddE(
+		"recipient",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignevent.RecipientTable,
+			Columns: []string{campaignevent.RecipientColumn},
+			Bidi:    false,
+		},
+		"CampaignEvent",
+		"CampaignRecipient",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignrecipient.LocationTable,
+			Columns: []string{campaignrecipient.LocationColumn},
+			Bidi:    false,
+		},
+		"CampaignRecipient",
+		"Location",
+	)
+	graph.MustAddE(
+		"campaign",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignrecipient.CampaignTable,
+			Columns: []string{campaignrecipient.CampaignColumn},
+			Bidi:    false,
+		},
+		"CampaignRecipient",
+		"Campaign",
+	)
+	graph.MustAddE(
+		"contact",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaignrecipient.ContactTable,
+			Columns: []string{campaignrecipient.ContactColumn},
+			Bidi:    false,
+		},
+		"CampaignRecipient",
+		"Contact",
 	)
 	graph.MustAddE(
 		"location",
@@ -1378,11 +1777,59 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   reportemail.LocationTable,
+			Columns: []string{reportemail.LocationColumn},
+			Bidi:    false,
+		},
+		"ReportEmail",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   reportrun.LocationTable,
+			Columns: []string{reportrun.LocationColumn},
+			Bidi:    false,
+		},
+		"ReportRun",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   reportsubscription.LocationTable,
+			Columns: []string{reportsubscription.LocationColumn},
+			Bidi:    false,
+		},
+		"ReportSubscription",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   smstemplate.LocationTable,
 			Columns: []string{smstemplate.LocationColumn},
 			Bidi:    false,
 		},
 		"SMSTemplate",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   savedreport.LocationTable,
+			Columns: []string{savedreport.LocationColumn},
+			Bidi:    false,
+		},
+		"SavedReport",
 		"Location",
 	)
 	graph.MustAddE(
@@ -1642,12 +2089,72 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   warmnesssnapshot.LocationTable,
+			Columns: []string{warmnesssnapshot.LocationColumn},
+			Bidi:    false,
+		},
+		"WarmnessSnapshot",
+		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   webhookdelivery.LocationTable,
+			Columns: []string{webhookdelivery.LocationColumn},
+			Bidi:    false,
+		},
+		"WebhookDelivery",
+		"Location",
+	)
+	graph.MustAddE(
+		"subscription",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   webhookdelivery.SubscriptionTable,
+			Columns: []string{webhookdelivery.SubscriptionColumn},
+			Bidi:    false,
+		},
+		"WebhookDelivery",
+		"WebhookSubscription",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   webhookevent.LocationTable,
 			Columns: []string{webhookevent.LocationColumn},
 			Bidi:    false,
 		},
 		"WebhookEvent",
 		"Location",
+	)
+	graph.MustAddE(
+		"location",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   webhooksubscription.LocationTable,
+			Columns: []string{webhooksubscription.LocationColumn},
+			Bidi:    false,
+		},
+		"WebhookSubscription",
+		"Location",
+	)
+	graph.MustAddE(
+		"deliveries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   webhooksubscription.DeliveriesTable,
+			Columns: []string{webhooksubscription.DeliveriesColumn},
+			Bidi:    false,
+		},
+		"WebhookSubscription",
+		"WebhookDelivery",
 	)
 	graph.MustAddE(
 		"location",
@@ -1942,6 +2449,90 @@ func (f *APITokenFilter) WhereHasCreatedByWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AdSpendQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AdSpendQuery builder.
+func (_q *AdSpendQuery) Filter() *AdSpendFilter {
+	return &AdSpendFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AdSpendMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AdSpendMutation builder.
+func (m *AdSpendMutation) Filter() *AdSpendFilter {
+	return &AdSpendFilter{config: m.config, predicateAdder: m}
+}
+
+// AdSpendFilter provides a generic filtering capability at runtime for AdSpendQuery.
+type AdSpendFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AdSpendFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AdSpendFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(adspend.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AdSpendFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(adspend.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *AdSpendFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(adspend.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *AdSpendFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(adspend.FieldLocationID))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *AdSpendFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(adspend.FieldSource))
+}
+
+// WhereMonth applies the entql string predicate on the month field.
+func (f *AdSpendFilter) WhereMonth(p entql.StringP) {
+	f.Where(p.Field(adspend.FieldMonth))
+}
+
+// WhereCents applies the entql int64 predicate on the cents field.
+func (f *AdSpendFilter) WhereCents(p entql.Int64P) {
+	f.Where(p.Field(adspend.FieldCents))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *AdSpendFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *AdSpendFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AuditEntryQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1970,7 +2561,7 @@ type AuditEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2105,7 +2696,7 @@ type AutomationRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AutomationRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2223,7 +2814,7 @@ type AutomationRunFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AutomationRunFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2351,7 +2942,7 @@ type BookingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2560,7 +3151,7 @@ type BookingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BookingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2669,6 +3260,468 @@ func (f *BookingEventFilter) WhereHasActorWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CampaignQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignQuery builder.
+func (_q *CampaignQuery) Filter() *CampaignFilter {
+	return &CampaignFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignMutation builder.
+func (m *CampaignMutation) Filter() *CampaignFilter {
+	return &CampaignFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignFilter provides a generic filtering capability at runtime for CampaignQuery.
+type CampaignFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CampaignFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CampaignFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CampaignFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *CampaignFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldLocationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CampaignFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldName))
+}
+
+// WhereGoal applies the entql string predicate on the goal field.
+func (f *CampaignFilter) WhereGoal(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldGoal))
+}
+
+// WhereAudience applies the entql json.RawMessage predicate on the audience field.
+func (f *CampaignFilter) WhereAudience(p entql.BytesP) {
+	f.Where(p.Field(campaign.FieldAudience))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *CampaignFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldSubject))
+}
+
+// WhereHTMLBody applies the entql string predicate on the html_body field.
+func (f *CampaignFilter) WhereHTMLBody(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldHTMLBody))
+}
+
+// WhereTextBody applies the entql string predicate on the text_body field.
+func (f *CampaignFilter) WhereTextBody(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldTextBody))
+}
+
+// WhereFromName applies the entql string predicate on the from_name field.
+func (f *CampaignFilter) WhereFromName(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldFromName))
+}
+
+// WhereFromAddress applies the entql string predicate on the from_address field.
+func (f *CampaignFilter) WhereFromAddress(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldFromAddress))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CampaignFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldStatus))
+}
+
+// WhereStatusNote applies the entql string predicate on the status_note field.
+func (f *CampaignFilter) WhereStatusNote(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldStatusNote))
+}
+
+// WhereScheduledAt applies the entql time.Time predicate on the scheduled_at field.
+func (f *CampaignFilter) WhereScheduledAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldScheduledAt))
+}
+
+// WhereStartedAt applies the entql time.Time predicate on the started_at field.
+func (f *CampaignFilter) WhereStartedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldStartedAt))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *CampaignFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldFinishedAt))
+}
+
+// WhereLinks applies the entql json.RawMessage predicate on the links field.
+func (f *CampaignFilter) WhereLinks(p entql.BytesP) {
+	f.Where(p.Field(campaign.FieldLinks))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *CampaignFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldCreatedByID))
+}
+
+// WhereRecipientCount applies the entql int predicate on the recipient_count field.
+func (f *CampaignFilter) WhereRecipientCount(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldRecipientCount))
+}
+
+// WhereSendAfter applies the entql time.Time predicate on the send_after field.
+func (f *CampaignFilter) WhereSendAfter(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldSendAfter))
+}
+
+// WhereRound applies the entql int predicate on the round field.
+func (f *CampaignFilter) WhereRound(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldRound))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *CampaignFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *CampaignFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecipients applies a predicate to check if query has an edge recipients.
+func (f *CampaignFilter) WhereHasRecipients() {
+	f.Where(entql.HasEdge("recipients"))
+}
+
+// WhereHasRecipientsWith applies a predicate to check if query has an edge recipients with a given conditions (other predicates).
+func (f *CampaignFilter) WhereHasRecipientsWith(preds ...predicate.CampaignRecipient) {
+	f.Where(entql.HasEdgeWith("recipients", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CampaignEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignEventQuery builder.
+func (_q *CampaignEventQuery) Filter() *CampaignEventFilter {
+	return &CampaignEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignEventMutation builder.
+func (m *CampaignEventMutation) Filter() *CampaignEventFilter {
+	return &CampaignEventFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignEventFilter provides a generic filtering capability at runtime for CampaignEventQuery.
+type CampaignEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CampaignEventFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *CampaignEventFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldLocationID))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *CampaignEventFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldCampaignID))
+}
+
+// WhereRecipientID applies the entql string predicate on the recipient_id field.
+func (f *CampaignEventFilter) WhereRecipientID(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldRecipientID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CampaignEventFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(campaignevent.FieldKind))
+}
+
+// WhereLinkIndex applies the entql int predicate on the link_index field.
+func (f *CampaignEventFilter) WhereLinkIndex(p entql.IntP) {
+	f.Where(p.Field(campaignevent.FieldLinkIndex))
+}
+
+// WhereOccurredAt applies the entql time.Time predicate on the occurred_at field.
+func (f *CampaignEventFilter) WhereOccurredAt(p entql.TimeP) {
+	f.Where(p.Field(campaignevent.FieldOccurredAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *CampaignEventFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *CampaignEventFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCampaign applies a predicate to check if query has an edge campaign.
+func (f *CampaignEventFilter) WhereHasCampaign() {
+	f.Where(entql.HasEdge("campaign"))
+}
+
+// WhereHasCampaignWith applies a predicate to check if query has an edge campaign with a given conditions (other predicates).
+func (f *CampaignEventFilter) WhereHasCampaignWith(preds ...predicate.Campaign) {
+	f.Where(entql.HasEdgeWith("campaign", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecipient applies a predicate to check if query has an edge recipient.
+func (f *CampaignEventFilter) WhereHasRecipient() {
+	f.Where(entql.HasEdge("recipient"))
+}
+
+// WhereHasRecipientWith applies a predicate to check if query has an edge recipient with a given conditions (other predicates).
+func (f *CampaignEventFilter) WhereHasRecipientWith(preds ...predicate.CampaignRecipient) {
+	f.Where(entql.HasEdgeWith("recipient", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CampaignRecipientQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignRecipientQuery builder.
+func (_q *CampaignRecipientQuery) Filter() *CampaignRecipientFilter {
+	return &CampaignRecipientFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignRecipientMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignRecipientMutation builder.
+func (m *CampaignRecipientMutation) Filter() *CampaignRecipientFilter {
+	return &CampaignRecipientFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignRecipientFilter provides a generic filtering capability at runtime for CampaignRecipientQuery.
+type CampaignRecipientFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignRecipientFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CampaignRecipientFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CampaignRecipientFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CampaignRecipientFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *CampaignRecipientFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldLocationID))
+}
+
+// WhereCampaignID applies the entql string predicate on the campaign_id field.
+func (f *CampaignRecipientFilter) WhereCampaignID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldCampaignID))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *CampaignRecipientFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldContactID))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *CampaignRecipientFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldAddress))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CampaignRecipientFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldStatus))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *CampaignRecipientFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldReason))
+}
+
+// WhereProvider applies the entql string predicate on the provider field.
+func (f *CampaignRecipientFilter) WhereProvider(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldProvider))
+}
+
+// WhereProviderMessageID applies the entql string predicate on the provider_message_id field.
+func (f *CampaignRecipientFilter) WhereProviderMessageID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldProviderMessageID))
+}
+
+// WhereMessageID applies the entql string predicate on the message_id field.
+func (f *CampaignRecipientFilter) WhereMessageID(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldMessageID))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *CampaignRecipientFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldSentAt))
+}
+
+// WhereFirstOpenedAt applies the entql time.Time predicate on the first_opened_at field.
+func (f *CampaignRecipientFilter) WhereFirstOpenedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldFirstOpenedAt))
+}
+
+// WhereOpenCount applies the entql int predicate on the open_count field.
+func (f *CampaignRecipientFilter) WhereOpenCount(p entql.IntP) {
+	f.Where(p.Field(campaignrecipient.FieldOpenCount))
+}
+
+// WhereFirstClickedAt applies the entql time.Time predicate on the first_clicked_at field.
+func (f *CampaignRecipientFilter) WhereFirstClickedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldFirstClickedAt))
+}
+
+// WhereClickCount applies the entql int predicate on the click_count field.
+func (f *CampaignRecipientFilter) WhereClickCount(p entql.IntP) {
+	f.Where(p.Field(campaignrecipient.FieldClickCount))
+}
+
+// WhereUnsubscribedAt applies the entql time.Time predicate on the unsubscribed_at field.
+func (f *CampaignRecipientFilter) WhereUnsubscribedAt(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldUnsubscribedAt))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *CampaignRecipientFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(campaignrecipient.FieldAttempts))
+}
+
+// WhereClaimedUntil applies the entql time.Time predicate on the claimed_until field.
+func (f *CampaignRecipientFilter) WhereClaimedUntil(p entql.TimeP) {
+	f.Where(p.Field(campaignrecipient.FieldClaimedUntil))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *CampaignRecipientFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *CampaignRecipientFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCampaign applies a predicate to check if query has an edge campaign.
+func (f *CampaignRecipientFilter) WhereHasCampaign() {
+	f.Where(entql.HasEdge("campaign"))
+}
+
+// WhereHasCampaignWith applies a predicate to check if query has an edge campaign with a given conditions (other predicates).
+func (f *CampaignRecipientFilter) WhereHasCampaignWith(preds ...predicate.Campaign) {
+	f.Where(entql.HasEdgeWith("campaign", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasContact applies a predicate to check if query has an edge contact.
+func (f *CampaignRecipientFilter) WhereHasContact() {
+	f.Where(entql.HasEdge("contact"))
+}
+
+// WhereHasContactWith applies a predicate to check if query has an edge contact with a given conditions (other predicates).
+func (f *CampaignRecipientFilter) WhereHasContactWith(preds ...predicate.Contact) {
+	f.Where(entql.HasEdgeWith("contact", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CancelReasonQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2697,7 +3750,7 @@ type CancelReasonFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CancelReasonFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2781,7 +3834,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2937,6 +3990,56 @@ func (f *ContactFilter) WhereSmsFailedReason(p entql.StringP) {
 	f.Where(p.Field(contact.FieldSmsFailedReason))
 }
 
+// WhereUtmSource applies the entql string predicate on the utm_source field.
+func (f *ContactFilter) WhereUtmSource(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmSource))
+}
+
+// WhereUtmMedium applies the entql string predicate on the utm_medium field.
+func (f *ContactFilter) WhereUtmMedium(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmMedium))
+}
+
+// WhereUtmCampaign applies the entql string predicate on the utm_campaign field.
+func (f *ContactFilter) WhereUtmCampaign(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmCampaign))
+}
+
+// WhereUtmTerm applies the entql string predicate on the utm_term field.
+func (f *ContactFilter) WhereUtmTerm(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmTerm))
+}
+
+// WhereUtmContent applies the entql string predicate on the utm_content field.
+func (f *ContactFilter) WhereUtmContent(p entql.StringP) {
+	f.Where(p.Field(contact.FieldUtmContent))
+}
+
+// WhereConsentTokenHash applies the entql string predicate on the consent_token_hash field.
+func (f *ContactFilter) WhereConsentTokenHash(p entql.StringP) {
+	f.Where(p.Field(contact.FieldConsentTokenHash))
+}
+
+// WhereCampaign applies the entql string predicate on the campaign field.
+func (f *ContactFilter) WhereCampaign(p entql.StringP) {
+	f.Where(p.Field(contact.FieldCampaign))
+}
+
+// WhereEmailUnsubscribedAt applies the entql time.Time predicate on the email_unsubscribed_at field.
+func (f *ContactFilter) WhereEmailUnsubscribedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldEmailUnsubscribedAt))
+}
+
+// WhereEmailFailedAt applies the entql time.Time predicate on the email_failed_at field.
+func (f *ContactFilter) WhereEmailFailedAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldEmailFailedAt))
+}
+
+// WhereEmailFailedReason applies the entql string predicate on the email_failed_reason field.
+func (f *ContactFilter) WhereEmailFailedReason(p entql.StringP) {
+	f.Where(p.Field(contact.FieldEmailFailedReason))
+}
+
 // WhereHasLocation applies a predicate to check if query has an edge location.
 func (f *ContactFilter) WhereHasLocation() {
 	f.Where(entql.HasEdge("location"))
@@ -3050,7 +4153,7 @@ type ConversationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConversationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3187,7 +4290,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3271,7 +4374,7 @@ type IPRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IPRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3369,7 +4472,7 @@ type ImportJobFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ImportJobFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3517,7 +4620,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3625,7 +4728,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3696,6 +4799,21 @@ func (f *LocationFilter) WhereSmsWebhookToken(p entql.StringP) {
 	f.Where(p.Field(location.FieldSmsWebhookToken))
 }
 
+// WhereLeadFormKey applies the entql string predicate on the lead_form_key field.
+func (f *LocationFilter) WhereLeadFormKey(p entql.StringP) {
+	f.Where(p.Field(location.FieldLeadFormKey))
+}
+
+// WhereLeadFormOrigins applies the entql json.RawMessage predicate on the lead_form_origins field.
+func (f *LocationFilter) WhereLeadFormOrigins(p entql.BytesP) {
+	f.Where(p.Field(location.FieldLeadFormOrigins))
+}
+
+// WhereLeadFormDoubleOptIn applies the entql bool predicate on the lead_form_double_opt_in field.
+func (f *LocationFilter) WhereLeadFormDoubleOptIn(p entql.BoolP) {
+	f.Where(p.Field(location.FieldLeadFormDoubleOptIn))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3725,7 +4843,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3828,7 +4946,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4104,7 +5222,7 @@ type OptOutFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OptOutFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4188,7 +5306,7 @@ type PermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4277,7 +5395,7 @@ type PermissionOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PermissionOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4362,6 +5480,303 @@ func (f *PermissionOverrideFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReportEmailQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportEmailQuery builder.
+func (_q *ReportEmailQuery) Filter() *ReportEmailFilter {
+	return &ReportEmailFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportEmailMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportEmailMutation builder.
+func (m *ReportEmailMutation) Filter() *ReportEmailFilter {
+	return &ReportEmailFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportEmailFilter provides a generic filtering capability at runtime for ReportEmailQuery.
+type ReportEmailFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportEmailFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReportEmailFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReportEmailFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportemail.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReportEmailFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportemail.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *ReportEmailFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldLocationID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *ReportEmailFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldKey))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *ReportEmailFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldUserID))
+}
+
+// WhereTo applies the entql string predicate on the to field.
+func (f *ReportEmailFilter) WhereTo(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldTo))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *ReportEmailFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldSubject))
+}
+
+// WhereHTML applies the entql string predicate on the html field.
+func (f *ReportEmailFilter) WhereHTML(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldHTML))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *ReportEmailFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldText))
+}
+
+// WhereProvider applies the entql string predicate on the provider field.
+func (f *ReportEmailFilter) WhereProvider(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldProvider))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ReportEmailFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldStatus))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *ReportEmailFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(reportemail.FieldError))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *ReportEmailFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(reportemail.FieldSentAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *ReportEmailFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *ReportEmailFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReportRunQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportRunQuery builder.
+func (_q *ReportRunQuery) Filter() *ReportRunFilter {
+	return &ReportRunFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportRunMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportRunMutation builder.
+func (m *ReportRunMutation) Filter() *ReportRunFilter {
+	return &ReportRunFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportRunFilter provides a generic filtering capability at runtime for ReportRunQuery.
+type ReportRunFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportRunFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReportRunFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *ReportRunFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldLocationID))
+}
+
+// WhereReportID applies the entql string predicate on the report_id field.
+func (f *ReportRunFilter) WhereReportID(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldReportID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ReportRunFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldKind))
+}
+
+// WhereTrigger applies the entql string predicate on the trigger field.
+func (f *ReportRunFilter) WhereTrigger(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldTrigger))
+}
+
+// WhereRanByID applies the entql string predicate on the ran_by_id field.
+func (f *ReportRunFilter) WhereRanByID(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldRanByID))
+}
+
+// WhereRanAt applies the entql time.Time predicate on the ran_at field.
+func (f *ReportRunFilter) WhereRanAt(p entql.TimeP) {
+	f.Where(p.Field(reportrun.FieldRanAt))
+}
+
+// WherePeriodKey applies the entql string predicate on the period_key field.
+func (f *ReportRunFilter) WherePeriodKey(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldPeriodKey))
+}
+
+// WhereRequest applies the entql string predicate on the request field.
+func (f *ReportRunFilter) WhereRequest(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldRequest))
+}
+
+// WhereResult applies the entql string predicate on the result field.
+func (f *ReportRunFilter) WhereResult(p entql.StringP) {
+	f.Where(p.Field(reportrun.FieldResult))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *ReportRunFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *ReportRunFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReportSubscriptionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportSubscriptionQuery builder.
+func (_q *ReportSubscriptionQuery) Filter() *ReportSubscriptionFilter {
+	return &ReportSubscriptionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportSubscriptionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportSubscriptionMutation builder.
+func (m *ReportSubscriptionMutation) Filter() *ReportSubscriptionFilter {
+	return &ReportSubscriptionFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportSubscriptionFilter provides a generic filtering capability at runtime for ReportSubscriptionQuery.
+type ReportSubscriptionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportSubscriptionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReportSubscriptionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reportsubscription.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReportSubscriptionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportsubscription.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReportSubscriptionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportsubscription.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *ReportSubscriptionFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(reportsubscription.FieldLocationID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *ReportSubscriptionFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(reportsubscription.FieldUserID))
+}
+
+// WhereWeekly applies the entql bool predicate on the weekly field.
+func (f *ReportSubscriptionFilter) WhereWeekly(p entql.BoolP) {
+	f.Where(p.Field(reportsubscription.FieldWeekly))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *ReportSubscriptionFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *ReportSubscriptionFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SMSTemplateQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4390,7 +5805,7 @@ type SMSTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SMSTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4451,6 +5866,105 @@ func (f *SMSTemplateFilter) WhereHasLocationWith(preds ...predicate.Location) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SavedReportQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SavedReportQuery builder.
+func (_q *SavedReportQuery) Filter() *SavedReportFilter {
+	return &SavedReportFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SavedReportMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SavedReportMutation builder.
+func (m *SavedReportMutation) Filter() *SavedReportFilter {
+	return &SavedReportFilter{config: m.config, predicateAdder: m}
+}
+
+// SavedReportFilter provides a generic filtering capability at runtime for SavedReportQuery.
+type SavedReportFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SavedReportFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *SavedReportFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SavedReportFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(savedreport.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SavedReportFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(savedreport.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *SavedReportFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldLocationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *SavedReportFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldName))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *SavedReportFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldKind))
+}
+
+// WhereRequest applies the entql string predicate on the request field.
+func (f *SavedReportFilter) WhereRequest(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldRequest))
+}
+
+// WhereSchedule applies the entql string predicate on the schedule field.
+func (f *SavedReportFilter) WhereSchedule(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldSchedule))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *SavedReportFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(savedreport.FieldCreatedByID))
+}
+
+// WhereLastRunAt applies the entql time.Time predicate on the last_run_at field.
+func (f *SavedReportFilter) WhereLastRunAt(p entql.TimeP) {
+	f.Where(p.Field(savedreport.FieldLastRunAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *SavedReportFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *SavedReportFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SearchKeyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4479,7 +5993,7 @@ type SearchKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4563,7 +6077,7 @@ type SearchWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SearchWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4618,7 +6132,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4732,7 +6246,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4831,7 +6345,7 @@ type StaffAlertFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StaffAlertFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4930,7 +6444,7 @@ type StageChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StageChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5057,7 +6571,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5247,7 +6761,7 @@ type TaskEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5359,7 +6873,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5500,7 +7014,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5585,6 +7099,228 @@ func (f *UserFilter) WhereHasMembershipsWith(preds ...predicate.Membership) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *WarmnessSnapshotQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WarmnessSnapshotQuery builder.
+func (_q *WarmnessSnapshotQuery) Filter() *WarmnessSnapshotFilter {
+	return &WarmnessSnapshotFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WarmnessSnapshotMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WarmnessSnapshotMutation builder.
+func (m *WarmnessSnapshotMutation) Filter() *WarmnessSnapshotFilter {
+	return &WarmnessSnapshotFilter{config: m.config, predicateAdder: m}
+}
+
+// WarmnessSnapshotFilter provides a generic filtering capability at runtime for WarmnessSnapshotQuery.
+type WarmnessSnapshotFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WarmnessSnapshotFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WarmnessSnapshotFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(warmnesssnapshot.FieldID))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *WarmnessSnapshotFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(warmnesssnapshot.FieldLocationID))
+}
+
+// WhereContactID applies the entql string predicate on the contact_id field.
+func (f *WarmnessSnapshotFilter) WhereContactID(p entql.StringP) {
+	f.Where(p.Field(warmnesssnapshot.FieldContactID))
+}
+
+// WhereDay applies the entql string predicate on the day field.
+func (f *WarmnessSnapshotFilter) WhereDay(p entql.StringP) {
+	f.Where(p.Field(warmnesssnapshot.FieldDay))
+}
+
+// WhereScore applies the entql int predicate on the score field.
+func (f *WarmnessSnapshotFilter) WhereScore(p entql.IntP) {
+	f.Where(p.Field(warmnesssnapshot.FieldScore))
+}
+
+// WhereBand applies the entql int predicate on the band field.
+func (f *WarmnessSnapshotFilter) WhereBand(p entql.IntP) {
+	f.Where(p.Field(warmnesssnapshot.FieldBand))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *WarmnessSnapshotFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *WarmnessSnapshotFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookDeliveryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookDeliveryQuery builder.
+func (_q *WebhookDeliveryQuery) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookDeliveryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookDeliveryMutation builder.
+func (m *WebhookDeliveryMutation) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookDeliveryFilter provides a generic filtering capability at runtime for WebhookDeliveryQuery.
+type WebhookDeliveryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookDeliveryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WebhookDeliveryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebhookDeliveryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WebhookDeliveryFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *WebhookDeliveryFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldLocationID))
+}
+
+// WhereSubscriptionID applies the entql string predicate on the subscription_id field.
+func (f *WebhookDeliveryFilter) WhereSubscriptionID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldSubscriptionID))
+}
+
+// WhereEventType applies the entql string predicate on the event_type field.
+func (f *WebhookDeliveryFilter) WhereEventType(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldEventType))
+}
+
+// WhereSourceEventID applies the entql string predicate on the source_event_id field.
+func (f *WebhookDeliveryFilter) WhereSourceEventID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldSourceEventID))
+}
+
+// WherePayload applies the entql string predicate on the payload field.
+func (f *WebhookDeliveryFilter) WherePayload(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldPayload))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *WebhookDeliveryFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldStatus))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *WebhookDeliveryFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldAttempts))
+}
+
+// WhereResponseCode applies the entql int predicate on the response_code field.
+func (f *WebhookDeliveryFilter) WhereResponseCode(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldResponseCode))
+}
+
+// WhereDurationMs applies the entql int predicate on the duration_ms field.
+func (f *WebhookDeliveryFilter) WhereDurationMs(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldDurationMs))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *WebhookDeliveryFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldError))
+}
+
+// WhereLastAttemptAt applies the entql time.Time predicate on the last_attempt_at field.
+func (f *WebhookDeliveryFilter) WhereLastAttemptAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldLastAttemptAt))
+}
+
+// WhereNextAttemptAt applies the entql time.Time predicate on the next_attempt_at field.
+func (f *WebhookDeliveryFilter) WhereNextAttemptAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldNextAttemptAt))
+}
+
+// WhereDeliveredAt applies the entql time.Time predicate on the delivered_at field.
+func (f *WebhookDeliveryFilter) WhereDeliveredAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldDeliveredAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *WebhookDeliveryFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *WebhookDeliveryFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSubscription applies a predicate to check if query has an edge subscription.
+func (f *WebhookDeliveryFilter) WhereHasSubscription() {
+	f.Where(entql.HasEdge("subscription"))
+}
+
+// WhereHasSubscriptionWith applies a predicate to check if query has an edge subscription with a given conditions (other predicates).
+func (f *WebhookDeliveryFilter) WhereHasSubscriptionWith(preds ...predicate.WebhookSubscription) {
+	f.Where(entql.HasEdgeWith("subscription", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *WebhookEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5613,7 +7349,7 @@ type WebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5704,6 +7440,154 @@ func (f *WebhookEventFilter) WhereHasLocationWith(preds ...predicate.Location) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *WebhookSubscriptionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookSubscriptionQuery builder.
+func (_q *WebhookSubscriptionQuery) Filter() *WebhookSubscriptionFilter {
+	return &WebhookSubscriptionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookSubscriptionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookSubscriptionMutation builder.
+func (m *WebhookSubscriptionMutation) Filter() *WebhookSubscriptionFilter {
+	return &WebhookSubscriptionFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookSubscriptionFilter provides a generic filtering capability at runtime for WebhookSubscriptionQuery.
+type WebhookSubscriptionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookSubscriptionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *WebhookSubscriptionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebhookSubscriptionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WebhookSubscriptionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldUpdatedAt))
+}
+
+// WhereLocationID applies the entql string predicate on the location_id field.
+func (f *WebhookSubscriptionFilter) WhereLocationID(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldLocationID))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *WebhookSubscriptionFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldURL))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *WebhookSubscriptionFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldDescription))
+}
+
+// WhereEventTypes applies the entql json.RawMessage predicate on the event_types field.
+func (f *WebhookSubscriptionFilter) WhereEventTypes(p entql.BytesP) {
+	f.Where(p.Field(webhooksubscription.FieldEventTypes))
+}
+
+// WhereSecret applies the entql string predicate on the secret field.
+func (f *WebhookSubscriptionFilter) WhereSecret(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldSecret))
+}
+
+// WherePreviousSecret applies the entql string predicate on the previous_secret field.
+func (f *WebhookSubscriptionFilter) WherePreviousSecret(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldPreviousSecret))
+}
+
+// WherePreviousSecretExpiresAt applies the entql time.Time predicate on the previous_secret_expires_at field.
+func (f *WebhookSubscriptionFilter) WherePreviousSecretExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldPreviousSecretExpiresAt))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *WebhookSubscriptionFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(webhooksubscription.FieldEnabled))
+}
+
+// WhereIncludePii applies the entql bool predicate on the include_pii field.
+func (f *WebhookSubscriptionFilter) WhereIncludePii(p entql.BoolP) {
+	f.Where(p.Field(webhooksubscription.FieldIncludePii))
+}
+
+// WhereFailureCount applies the entql int predicate on the failure_count field.
+func (f *WebhookSubscriptionFilter) WhereFailureCount(p entql.IntP) {
+	f.Where(p.Field(webhooksubscription.FieldFailureCount))
+}
+
+// WhereFailingSince applies the entql time.Time predicate on the failing_since field.
+func (f *WebhookSubscriptionFilter) WhereFailingSince(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldFailingSince))
+}
+
+// WhereDisabledReason applies the entql string predicate on the disabled_reason field.
+func (f *WebhookSubscriptionFilter) WhereDisabledReason(p entql.StringP) {
+	f.Where(p.Field(webhooksubscription.FieldDisabledReason))
+}
+
+// WhereDisabledAt applies the entql time.Time predicate on the disabled_at field.
+func (f *WebhookSubscriptionFilter) WhereDisabledAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldDisabledAt))
+}
+
+// WhereLastSuccessAt applies the entql time.Time predicate on the last_success_at field.
+func (f *WebhookSubscriptionFilter) WhereLastSuccessAt(p entql.TimeP) {
+	f.Where(p.Field(webhooksubscription.FieldLastSuccessAt))
+}
+
+// WhereHasLocation applies a predicate to check if query has an edge location.
+func (f *WebhookSubscriptionFilter) WhereHasLocation() {
+	f.Where(entql.HasEdge("location"))
+}
+
+// WhereHasLocationWith applies a predicate to check if query has an edge location with a given conditions (other predicates).
+func (f *WebhookSubscriptionFilter) WhereHasLocationWith(preds ...predicate.Location) {
+	f.Where(entql.HasEdgeWith("location", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDeliveries applies a predicate to check if query has an edge deliveries.
+func (f *WebhookSubscriptionFilter) WhereHasDeliveries() {
+	f.Where(entql.HasEdge("deliveries"))
+}
+
+// WhereHasDeliveriesWith applies a predicate to check if query has an edge deliveries with a given conditions (other predicates).
+func (f *WebhookSubscriptionFilter) WhereHasDeliveriesWith(preds ...predicate.WebhookDelivery) {
+	f.Where(entql.HasEdgeWith("deliveries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *WixServiceQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5732,7 +7616,7 @@ type WixServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WixServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

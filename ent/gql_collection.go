@@ -13,6 +13,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -653,6 +655,508 @@ func newBookingEventPaginateArgs(rv map[string]any) *bookingeventPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CampaignQuery) CollectFields(ctx context.Context, satisfies ...string) (*CampaignQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CampaignQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(campaign.Columns))
+		selectedFields = []string{campaign.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[campaign.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldLocationID)
+				fieldSeen[campaign.FieldLocationID] = struct{}{}
+			}
+
+		case "recipients":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CampaignRecipientClient{config: _q.config}).Query()
+			)
+			args := newCampaignRecipientPaginateArgs(fieldArgs(ctx, new(CampaignRecipientWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCampaignRecipientPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Campaign) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"campaign_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(campaign.RecipientsColumn), ids...))
+						})
+						if err := query.GroupBy(campaign.RecipientsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Campaign) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Recipients)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, campaignrecipientImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(campaign.RecipientsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedRecipients(alias, func(wq *CampaignRecipientQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[campaign.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldCreatedAt)
+				fieldSeen[campaign.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[campaign.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldUpdatedAt)
+				fieldSeen[campaign.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[campaign.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldLocationID)
+				fieldSeen[campaign.FieldLocationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[campaign.FieldName]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldName)
+				fieldSeen[campaign.FieldName] = struct{}{}
+			}
+		case "goal":
+			if _, ok := fieldSeen[campaign.FieldGoal]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldGoal)
+				fieldSeen[campaign.FieldGoal] = struct{}{}
+			}
+		case "audience":
+			if _, ok := fieldSeen[campaign.FieldAudience]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldAudience)
+				fieldSeen[campaign.FieldAudience] = struct{}{}
+			}
+		case "subject":
+			if _, ok := fieldSeen[campaign.FieldSubject]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldSubject)
+				fieldSeen[campaign.FieldSubject] = struct{}{}
+			}
+		case "htmlBody":
+			if _, ok := fieldSeen[campaign.FieldHTMLBody]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldHTMLBody)
+				fieldSeen[campaign.FieldHTMLBody] = struct{}{}
+			}
+		case "textBody":
+			if _, ok := fieldSeen[campaign.FieldTextBody]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldTextBody)
+				fieldSeen[campaign.FieldTextBody] = struct{}{}
+			}
+		case "fromName":
+			if _, ok := fieldSeen[campaign.FieldFromName]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldFromName)
+				fieldSeen[campaign.FieldFromName] = struct{}{}
+			}
+		case "fromAddress":
+			if _, ok := fieldSeen[campaign.FieldFromAddress]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldFromAddress)
+				fieldSeen[campaign.FieldFromAddress] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[campaign.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldStatus)
+				fieldSeen[campaign.FieldStatus] = struct{}{}
+			}
+		case "statusNote":
+			if _, ok := fieldSeen[campaign.FieldStatusNote]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldStatusNote)
+				fieldSeen[campaign.FieldStatusNote] = struct{}{}
+			}
+		case "scheduledAt":
+			if _, ok := fieldSeen[campaign.FieldScheduledAt]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldScheduledAt)
+				fieldSeen[campaign.FieldScheduledAt] = struct{}{}
+			}
+		case "startedAt":
+			if _, ok := fieldSeen[campaign.FieldStartedAt]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldStartedAt)
+				fieldSeen[campaign.FieldStartedAt] = struct{}{}
+			}
+		case "finishedAt":
+			if _, ok := fieldSeen[campaign.FieldFinishedAt]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldFinishedAt)
+				fieldSeen[campaign.FieldFinishedAt] = struct{}{}
+			}
+		case "links":
+			if _, ok := fieldSeen[campaign.FieldLinks]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldLinks)
+				fieldSeen[campaign.FieldLinks] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[campaign.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldCreatedByID)
+				fieldSeen[campaign.FieldCreatedByID] = struct{}{}
+			}
+		case "recipientCount":
+			if _, ok := fieldSeen[campaign.FieldRecipientCount]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldRecipientCount)
+				fieldSeen[campaign.FieldRecipientCount] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type campaignPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CampaignPaginateOption
+}
+
+func newCampaignPaginateArgs(rv map[string]any) *campaignPaginateArgs {
+	args := &campaignPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CampaignOrder{Field: &CampaignOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCampaignOrder(order))
+			}
+		case *CampaignOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCampaignOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CampaignWhereInput); ok {
+		args.opts = append(args.opts, WithCampaignFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CampaignRecipientQuery) CollectFields(ctx context.Context, satisfies ...string) (*CampaignRecipientQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CampaignRecipientQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(campaignrecipient.Columns))
+		selectedFields = []string{campaignrecipient.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "location":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
+				return err
+			}
+			_q.withLocation = query
+			if _, ok := fieldSeen[campaignrecipient.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldLocationID)
+				fieldSeen[campaignrecipient.FieldLocationID] = struct{}{}
+			}
+
+		case "campaign":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CampaignClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, campaignImplementors)...); err != nil {
+				return err
+			}
+			_q.withCampaign = query
+			if _, ok := fieldSeen[campaignrecipient.FieldCampaignID]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldCampaignID)
+				fieldSeen[campaignrecipient.FieldCampaignID] = struct{}{}
+			}
+
+		case "contact":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, contactImplementors)...); err != nil {
+				return err
+			}
+			_q.withContact = query
+			if _, ok := fieldSeen[campaignrecipient.FieldContactID]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldContactID)
+				fieldSeen[campaignrecipient.FieldContactID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[campaignrecipient.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldCreatedAt)
+				fieldSeen[campaignrecipient.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[campaignrecipient.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldUpdatedAt)
+				fieldSeen[campaignrecipient.FieldUpdatedAt] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[campaignrecipient.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldLocationID)
+				fieldSeen[campaignrecipient.FieldLocationID] = struct{}{}
+			}
+		case "campaignID":
+			if _, ok := fieldSeen[campaignrecipient.FieldCampaignID]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldCampaignID)
+				fieldSeen[campaignrecipient.FieldCampaignID] = struct{}{}
+			}
+		case "contactID":
+			if _, ok := fieldSeen[campaignrecipient.FieldContactID]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldContactID)
+				fieldSeen[campaignrecipient.FieldContactID] = struct{}{}
+			}
+		case "address":
+			if _, ok := fieldSeen[campaignrecipient.FieldAddress]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldAddress)
+				fieldSeen[campaignrecipient.FieldAddress] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[campaignrecipient.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldStatus)
+				fieldSeen[campaignrecipient.FieldStatus] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[campaignrecipient.FieldReason]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldReason)
+				fieldSeen[campaignrecipient.FieldReason] = struct{}{}
+			}
+		case "provider":
+			if _, ok := fieldSeen[campaignrecipient.FieldProvider]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldProvider)
+				fieldSeen[campaignrecipient.FieldProvider] = struct{}{}
+			}
+		case "providerMessageID":
+			if _, ok := fieldSeen[campaignrecipient.FieldProviderMessageID]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldProviderMessageID)
+				fieldSeen[campaignrecipient.FieldProviderMessageID] = struct{}{}
+			}
+		case "messageID":
+			if _, ok := fieldSeen[campaignrecipient.FieldMessageID]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldMessageID)
+				fieldSeen[campaignrecipient.FieldMessageID] = struct{}{}
+			}
+		case "sentAt":
+			if _, ok := fieldSeen[campaignrecipient.FieldSentAt]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldSentAt)
+				fieldSeen[campaignrecipient.FieldSentAt] = struct{}{}
+			}
+		case "firstOpenedAt":
+			if _, ok := fieldSeen[campaignrecipient.FieldFirstOpenedAt]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldFirstOpenedAt)
+				fieldSeen[campaignrecipient.FieldFirstOpenedAt] = struct{}{}
+			}
+		case "openCount":
+			if _, ok := fieldSeen[campaignrecipient.FieldOpenCount]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldOpenCount)
+				fieldSeen[campaignrecipient.FieldOpenCount] = struct{}{}
+			}
+		case "firstClickedAt":
+			if _, ok := fieldSeen[campaignrecipient.FieldFirstClickedAt]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldFirstClickedAt)
+				fieldSeen[campaignrecipient.FieldFirstClickedAt] = struct{}{}
+			}
+		case "clickCount":
+			if _, ok := fieldSeen[campaignrecipient.FieldClickCount]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldClickCount)
+				fieldSeen[campaignrecipient.FieldClickCount] = struct{}{}
+			}
+		case "unsubscribedAt":
+			if _, ok := fieldSeen[campaignrecipient.FieldUnsubscribedAt]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldUnsubscribedAt)
+				fieldSeen[campaignrecipient.FieldUnsubscribedAt] = struct{}{}
+			}
+		case "attempts":
+			if _, ok := fieldSeen[campaignrecipient.FieldAttempts]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldAttempts)
+				fieldSeen[campaignrecipient.FieldAttempts] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type campaignrecipientPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CampaignRecipientPaginateOption
+}
+
+func newCampaignRecipientPaginateArgs(rv map[string]any) *campaignrecipientPaginateArgs {
+	args := &campaignrecipientPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CampaignRecipientOrder{Field: &CampaignRecipientOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCampaignRecipientOrder(order))
+			}
+		case *CampaignRecipientOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCampaignRecipientOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CampaignRecipientWhereInput); ok {
+		args.opts = append(args.opts, WithCampaignRecipientFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *CancelReasonQuery) CollectFields(ctx context.Context, satisfies ...string) (*CancelReasonQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1281,6 +1785,26 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[contact.FieldUtmContent]; !ok {
 				selectedFields = append(selectedFields, contact.FieldUtmContent)
 				fieldSeen[contact.FieldUtmContent] = struct{}{}
+			}
+		case "campaign":
+			if _, ok := fieldSeen[contact.FieldCampaign]; !ok {
+				selectedFields = append(selectedFields, contact.FieldCampaign)
+				fieldSeen[contact.FieldCampaign] = struct{}{}
+			}
+		case "emailUnsubscribedAt":
+			if _, ok := fieldSeen[contact.FieldEmailUnsubscribedAt]; !ok {
+				selectedFields = append(selectedFields, contact.FieldEmailUnsubscribedAt)
+				fieldSeen[contact.FieldEmailUnsubscribedAt] = struct{}{}
+			}
+		case "emailFailedAt":
+			if _, ok := fieldSeen[contact.FieldEmailFailedAt]; !ok {
+				selectedFields = append(selectedFields, contact.FieldEmailFailedAt)
+				fieldSeen[contact.FieldEmailFailedAt] = struct{}{}
+			}
+		case "emailFailedReason":
+			if _, ok := fieldSeen[contact.FieldEmailFailedReason]; !ok {
+				selectedFields = append(selectedFields, contact.FieldEmailFailedReason)
+				fieldSeen[contact.FieldEmailFailedReason] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -150,6 +150,7 @@ type CreateContactInput struct {
 	UtmCampaign  *string
 	UtmTerm      *string
 	UtmContent   *string
+	Campaign     *string
 	AssignedToID *pulid.ID
 }
 
@@ -207,6 +208,9 @@ func (i *CreateContactInput) Mutate(m *ContactMutation) {
 	if v := i.UtmContent; v != nil {
 		m.SetUtmContent(*v)
 	}
+	if v := i.Campaign; v != nil {
+		m.SetCampaign(*v)
+	}
 	if v := i.AssignedToID; v != nil {
 		m.SetAssignedToID(*v)
 	}
@@ -249,6 +253,8 @@ type UpdateContactInput struct {
 	UtmTerm          *string
 	ClearUtmContent  bool
 	UtmContent       *string
+	ClearCampaign    bool
+	Campaign         *string
 	ClearAssignedTo  bool
 	AssignedToID     *pulid.ID
 }
@@ -341,6 +347,12 @@ func (i *UpdateContactInput) Mutate(m *ContactMutation) {
 	}
 	if v := i.UtmContent; v != nil {
 		m.SetUtmContent(*v)
+	}
+	if i.ClearCampaign {
+		m.ClearCampaign()
+	}
+	if v := i.Campaign; v != nil {
+		m.SetCampaign(*v)
 	}
 	if i.ClearAssignedTo {
 		m.ClearAssignedTo()

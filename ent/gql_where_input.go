@@ -10,6 +10,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/apitoken"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -2154,6 +2156,1810 @@ func (i *BookingEventWhereInput) P() (predicate.BookingEvent, error) {
 	}
 }
 
+// CampaignWhereInput represents a where input for filtering Campaign queries.
+type CampaignWhereInput struct {
+	Predicates []predicate.Campaign  `json:"-"`
+	Not        *CampaignWhereInput   `json:"not,omitempty"`
+	Or         []*CampaignWhereInput `json:"or,omitempty"`
+	And        []*CampaignWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "goal" field predicates.
+	Goal             *string  `json:"goal,omitempty"`
+	GoalNEQ          *string  `json:"goalNEQ,omitempty"`
+	GoalIn           []string `json:"goalIn,omitempty"`
+	GoalNotIn        []string `json:"goalNotIn,omitempty"`
+	GoalGT           *string  `json:"goalGT,omitempty"`
+	GoalGTE          *string  `json:"goalGTE,omitempty"`
+	GoalLT           *string  `json:"goalLT,omitempty"`
+	GoalLTE          *string  `json:"goalLTE,omitempty"`
+	GoalContains     *string  `json:"goalContains,omitempty"`
+	GoalHasPrefix    *string  `json:"goalHasPrefix,omitempty"`
+	GoalHasSuffix    *string  `json:"goalHasSuffix,omitempty"`
+	GoalEqualFold    *string  `json:"goalEqualFold,omitempty"`
+	GoalContainsFold *string  `json:"goalContainsFold,omitempty"`
+
+	// "subject" field predicates.
+	Subject             *string  `json:"subject,omitempty"`
+	SubjectNEQ          *string  `json:"subjectNEQ,omitempty"`
+	SubjectIn           []string `json:"subjectIn,omitempty"`
+	SubjectNotIn        []string `json:"subjectNotIn,omitempty"`
+	SubjectGT           *string  `json:"subjectGT,omitempty"`
+	SubjectGTE          *string  `json:"subjectGTE,omitempty"`
+	SubjectLT           *string  `json:"subjectLT,omitempty"`
+	SubjectLTE          *string  `json:"subjectLTE,omitempty"`
+	SubjectContains     *string  `json:"subjectContains,omitempty"`
+	SubjectHasPrefix    *string  `json:"subjectHasPrefix,omitempty"`
+	SubjectHasSuffix    *string  `json:"subjectHasSuffix,omitempty"`
+	SubjectEqualFold    *string  `json:"subjectEqualFold,omitempty"`
+	SubjectContainsFold *string  `json:"subjectContainsFold,omitempty"`
+
+	// "html_body" field predicates.
+	HTMLBody             *string  `json:"htmlBody,omitempty"`
+	HTMLBodyNEQ          *string  `json:"htmlBodyNEQ,omitempty"`
+	HTMLBodyIn           []string `json:"htmlBodyIn,omitempty"`
+	HTMLBodyNotIn        []string `json:"htmlBodyNotIn,omitempty"`
+	HTMLBodyGT           *string  `json:"htmlBodyGT,omitempty"`
+	HTMLBodyGTE          *string  `json:"htmlBodyGTE,omitempty"`
+	HTMLBodyLT           *string  `json:"htmlBodyLT,omitempty"`
+	HTMLBodyLTE          *string  `json:"htmlBodyLTE,omitempty"`
+	HTMLBodyContains     *string  `json:"htmlBodyContains,omitempty"`
+	HTMLBodyHasPrefix    *string  `json:"htmlBodyHasPrefix,omitempty"`
+	HTMLBodyHasSuffix    *string  `json:"htmlBodyHasSuffix,omitempty"`
+	HTMLBodyEqualFold    *string  `json:"htmlBodyEqualFold,omitempty"`
+	HTMLBodyContainsFold *string  `json:"htmlBodyContainsFold,omitempty"`
+
+	// "text_body" field predicates.
+	TextBody             *string  `json:"textBody,omitempty"`
+	TextBodyNEQ          *string  `json:"textBodyNEQ,omitempty"`
+	TextBodyIn           []string `json:"textBodyIn,omitempty"`
+	TextBodyNotIn        []string `json:"textBodyNotIn,omitempty"`
+	TextBodyGT           *string  `json:"textBodyGT,omitempty"`
+	TextBodyGTE          *string  `json:"textBodyGTE,omitempty"`
+	TextBodyLT           *string  `json:"textBodyLT,omitempty"`
+	TextBodyLTE          *string  `json:"textBodyLTE,omitempty"`
+	TextBodyContains     *string  `json:"textBodyContains,omitempty"`
+	TextBodyHasPrefix    *string  `json:"textBodyHasPrefix,omitempty"`
+	TextBodyHasSuffix    *string  `json:"textBodyHasSuffix,omitempty"`
+	TextBodyEqualFold    *string  `json:"textBodyEqualFold,omitempty"`
+	TextBodyContainsFold *string  `json:"textBodyContainsFold,omitempty"`
+
+	// "from_name" field predicates.
+	FromName             *string  `json:"fromName,omitempty"`
+	FromNameNEQ          *string  `json:"fromNameNEQ,omitempty"`
+	FromNameIn           []string `json:"fromNameIn,omitempty"`
+	FromNameNotIn        []string `json:"fromNameNotIn,omitempty"`
+	FromNameGT           *string  `json:"fromNameGT,omitempty"`
+	FromNameGTE          *string  `json:"fromNameGTE,omitempty"`
+	FromNameLT           *string  `json:"fromNameLT,omitempty"`
+	FromNameLTE          *string  `json:"fromNameLTE,omitempty"`
+	FromNameContains     *string  `json:"fromNameContains,omitempty"`
+	FromNameHasPrefix    *string  `json:"fromNameHasPrefix,omitempty"`
+	FromNameHasSuffix    *string  `json:"fromNameHasSuffix,omitempty"`
+	FromNameEqualFold    *string  `json:"fromNameEqualFold,omitempty"`
+	FromNameContainsFold *string  `json:"fromNameContainsFold,omitempty"`
+
+	// "from_address" field predicates.
+	FromAddress             *string  `json:"fromAddress,omitempty"`
+	FromAddressNEQ          *string  `json:"fromAddressNEQ,omitempty"`
+	FromAddressIn           []string `json:"fromAddressIn,omitempty"`
+	FromAddressNotIn        []string `json:"fromAddressNotIn,omitempty"`
+	FromAddressGT           *string  `json:"fromAddressGT,omitempty"`
+	FromAddressGTE          *string  `json:"fromAddressGTE,omitempty"`
+	FromAddressLT           *string  `json:"fromAddressLT,omitempty"`
+	FromAddressLTE          *string  `json:"fromAddressLTE,omitempty"`
+	FromAddressContains     *string  `json:"fromAddressContains,omitempty"`
+	FromAddressHasPrefix    *string  `json:"fromAddressHasPrefix,omitempty"`
+	FromAddressHasSuffix    *string  `json:"fromAddressHasSuffix,omitempty"`
+	FromAddressEqualFold    *string  `json:"fromAddressEqualFold,omitempty"`
+	FromAddressContainsFold *string  `json:"fromAddressContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *campaign.Status  `json:"status,omitempty"`
+	StatusNEQ   *campaign.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []campaign.Status `json:"statusIn,omitempty"`
+	StatusNotIn []campaign.Status `json:"statusNotIn,omitempty"`
+
+	// "status_note" field predicates.
+	StatusNote             *string  `json:"statusNote,omitempty"`
+	StatusNoteNEQ          *string  `json:"statusNoteNEQ,omitempty"`
+	StatusNoteIn           []string `json:"statusNoteIn,omitempty"`
+	StatusNoteNotIn        []string `json:"statusNoteNotIn,omitempty"`
+	StatusNoteGT           *string  `json:"statusNoteGT,omitempty"`
+	StatusNoteGTE          *string  `json:"statusNoteGTE,omitempty"`
+	StatusNoteLT           *string  `json:"statusNoteLT,omitempty"`
+	StatusNoteLTE          *string  `json:"statusNoteLTE,omitempty"`
+	StatusNoteContains     *string  `json:"statusNoteContains,omitempty"`
+	StatusNoteHasPrefix    *string  `json:"statusNoteHasPrefix,omitempty"`
+	StatusNoteHasSuffix    *string  `json:"statusNoteHasSuffix,omitempty"`
+	StatusNoteEqualFold    *string  `json:"statusNoteEqualFold,omitempty"`
+	StatusNoteContainsFold *string  `json:"statusNoteContainsFold,omitempty"`
+
+	// "scheduled_at" field predicates.
+	ScheduledAt       *time.Time  `json:"scheduledAt,omitempty"`
+	ScheduledAtNEQ    *time.Time  `json:"scheduledAtNEQ,omitempty"`
+	ScheduledAtIn     []time.Time `json:"scheduledAtIn,omitempty"`
+	ScheduledAtNotIn  []time.Time `json:"scheduledAtNotIn,omitempty"`
+	ScheduledAtGT     *time.Time  `json:"scheduledAtGT,omitempty"`
+	ScheduledAtGTE    *time.Time  `json:"scheduledAtGTE,omitempty"`
+	ScheduledAtLT     *time.Time  `json:"scheduledAtLT,omitempty"`
+	ScheduledAtLTE    *time.Time  `json:"scheduledAtLTE,omitempty"`
+	ScheduledAtIsNil  bool        `json:"scheduledAtIsNil,omitempty"`
+	ScheduledAtNotNil bool        `json:"scheduledAtNotNil,omitempty"`
+
+	// "started_at" field predicates.
+	StartedAt       *time.Time  `json:"startedAt,omitempty"`
+	StartedAtNEQ    *time.Time  `json:"startedAtNEQ,omitempty"`
+	StartedAtIn     []time.Time `json:"startedAtIn,omitempty"`
+	StartedAtNotIn  []time.Time `json:"startedAtNotIn,omitempty"`
+	StartedAtGT     *time.Time  `json:"startedAtGT,omitempty"`
+	StartedAtGTE    *time.Time  `json:"startedAtGTE,omitempty"`
+	StartedAtLT     *time.Time  `json:"startedAtLT,omitempty"`
+	StartedAtLTE    *time.Time  `json:"startedAtLTE,omitempty"`
+	StartedAtIsNil  bool        `json:"startedAtIsNil,omitempty"`
+	StartedAtNotNil bool        `json:"startedAtNotNil,omitempty"`
+
+	// "finished_at" field predicates.
+	FinishedAt       *time.Time  `json:"finishedAt,omitempty"`
+	FinishedAtNEQ    *time.Time  `json:"finishedAtNEQ,omitempty"`
+	FinishedAtIn     []time.Time `json:"finishedAtIn,omitempty"`
+	FinishedAtNotIn  []time.Time `json:"finishedAtNotIn,omitempty"`
+	FinishedAtGT     *time.Time  `json:"finishedAtGT,omitempty"`
+	FinishedAtGTE    *time.Time  `json:"finishedAtGTE,omitempty"`
+	FinishedAtLT     *time.Time  `json:"finishedAtLT,omitempty"`
+	FinishedAtLTE    *time.Time  `json:"finishedAtLTE,omitempty"`
+	FinishedAtIsNil  bool        `json:"finishedAtIsNil,omitempty"`
+	FinishedAtNotNil bool        `json:"finishedAtNotNil,omitempty"`
+
+	// "created_by_id" field predicates.
+	CreatedByID             *pulid.ID  `json:"createdByID,omitempty"`
+	CreatedByIDNEQ          *pulid.ID  `json:"createdByIDNEQ,omitempty"`
+	CreatedByIDIn           []pulid.ID `json:"createdByIDIn,omitempty"`
+	CreatedByIDNotIn        []pulid.ID `json:"createdByIDNotIn,omitempty"`
+	CreatedByIDGT           *pulid.ID  `json:"createdByIDGT,omitempty"`
+	CreatedByIDGTE          *pulid.ID  `json:"createdByIDGTE,omitempty"`
+	CreatedByIDLT           *pulid.ID  `json:"createdByIDLT,omitempty"`
+	CreatedByIDLTE          *pulid.ID  `json:"createdByIDLTE,omitempty"`
+	CreatedByIDContains     *pulid.ID  `json:"createdByIDContains,omitempty"`
+	CreatedByIDHasPrefix    *pulid.ID  `json:"createdByIDHasPrefix,omitempty"`
+	CreatedByIDHasSuffix    *pulid.ID  `json:"createdByIDHasSuffix,omitempty"`
+	CreatedByIDIsNil        bool       `json:"createdByIDIsNil,omitempty"`
+	CreatedByIDNotNil       bool       `json:"createdByIDNotNil,omitempty"`
+	CreatedByIDEqualFold    *pulid.ID  `json:"createdByIDEqualFold,omitempty"`
+	CreatedByIDContainsFold *pulid.ID  `json:"createdByIDContainsFold,omitempty"`
+
+	// "recipient_count" field predicates.
+	RecipientCount      *int  `json:"recipientCount,omitempty"`
+	RecipientCountNEQ   *int  `json:"recipientCountNEQ,omitempty"`
+	RecipientCountIn    []int `json:"recipientCountIn,omitempty"`
+	RecipientCountNotIn []int `json:"recipientCountNotIn,omitempty"`
+	RecipientCountGT    *int  `json:"recipientCountGT,omitempty"`
+	RecipientCountGTE   *int  `json:"recipientCountGTE,omitempty"`
+	RecipientCountLT    *int  `json:"recipientCountLT,omitempty"`
+	RecipientCountLTE   *int  `json:"recipientCountLTE,omitempty"`
+
+	// "recipients" edge predicates.
+	HasRecipients     *bool                          `json:"hasRecipients,omitempty"`
+	HasRecipientsWith []*CampaignRecipientWhereInput `json:"hasRecipientsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CampaignWhereInput) AddPredicates(predicates ...predicate.Campaign) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CampaignWhereInput filter on the CampaignQuery builder.
+func (i *CampaignWhereInput) Filter(q *CampaignQuery) (*CampaignQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCampaignWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCampaignWhereInput is returned in case the CampaignWhereInput is empty.
+var ErrEmptyCampaignWhereInput = errors.New("ent: empty predicate CampaignWhereInput")
+
+// P returns a predicate for filtering campaigns.
+// An error is returned if the input is empty or invalid.
+func (i *CampaignWhereInput) P() (predicate.Campaign, error) {
+	var predicates []predicate.Campaign
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, campaign.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Campaign, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, campaign.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Campaign, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, campaign.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, campaign.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, campaign.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, campaign.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, campaign.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, campaign.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, campaign.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, campaign.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, campaign.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, campaign.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, campaign.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, campaign.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, campaign.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, campaign.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, campaign.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, campaign.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, campaign.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, campaign.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, campaign.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, campaign.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, campaign.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, campaign.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, campaign.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, campaign.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, campaign.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, campaign.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, campaign.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, campaign.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, campaign.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, campaign.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, campaign.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, campaign.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, campaign.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, campaign.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, campaign.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, campaign.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, campaign.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, campaign.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Goal != nil {
+		predicates = append(predicates, campaign.GoalEQ(*i.Goal))
+	}
+	if i.GoalNEQ != nil {
+		predicates = append(predicates, campaign.GoalNEQ(*i.GoalNEQ))
+	}
+	if len(i.GoalIn) > 0 {
+		predicates = append(predicates, campaign.GoalIn(i.GoalIn...))
+	}
+	if len(i.GoalNotIn) > 0 {
+		predicates = append(predicates, campaign.GoalNotIn(i.GoalNotIn...))
+	}
+	if i.GoalGT != nil {
+		predicates = append(predicates, campaign.GoalGT(*i.GoalGT))
+	}
+	if i.GoalGTE != nil {
+		predicates = append(predicates, campaign.GoalGTE(*i.GoalGTE))
+	}
+	if i.GoalLT != nil {
+		predicates = append(predicates, campaign.GoalLT(*i.GoalLT))
+	}
+	if i.GoalLTE != nil {
+		predicates = append(predicates, campaign.GoalLTE(*i.GoalLTE))
+	}
+	if i.GoalContains != nil {
+		predicates = append(predicates, campaign.GoalContains(*i.GoalContains))
+	}
+	if i.GoalHasPrefix != nil {
+		predicates = append(predicates, campaign.GoalHasPrefix(*i.GoalHasPrefix))
+	}
+	if i.GoalHasSuffix != nil {
+		predicates = append(predicates, campaign.GoalHasSuffix(*i.GoalHasSuffix))
+	}
+	if i.GoalEqualFold != nil {
+		predicates = append(predicates, campaign.GoalEqualFold(*i.GoalEqualFold))
+	}
+	if i.GoalContainsFold != nil {
+		predicates = append(predicates, campaign.GoalContainsFold(*i.GoalContainsFold))
+	}
+	if i.Subject != nil {
+		predicates = append(predicates, campaign.SubjectEQ(*i.Subject))
+	}
+	if i.SubjectNEQ != nil {
+		predicates = append(predicates, campaign.SubjectNEQ(*i.SubjectNEQ))
+	}
+	if len(i.SubjectIn) > 0 {
+		predicates = append(predicates, campaign.SubjectIn(i.SubjectIn...))
+	}
+	if len(i.SubjectNotIn) > 0 {
+		predicates = append(predicates, campaign.SubjectNotIn(i.SubjectNotIn...))
+	}
+	if i.SubjectGT != nil {
+		predicates = append(predicates, campaign.SubjectGT(*i.SubjectGT))
+	}
+	if i.SubjectGTE != nil {
+		predicates = append(predicates, campaign.SubjectGTE(*i.SubjectGTE))
+	}
+	if i.SubjectLT != nil {
+		predicates = append(predicates, campaign.SubjectLT(*i.SubjectLT))
+	}
+	if i.SubjectLTE != nil {
+		predicates = append(predicates, campaign.SubjectLTE(*i.SubjectLTE))
+	}
+	if i.SubjectContains != nil {
+		predicates = append(predicates, campaign.SubjectContains(*i.SubjectContains))
+	}
+	if i.SubjectHasPrefix != nil {
+		predicates = append(predicates, campaign.SubjectHasPrefix(*i.SubjectHasPrefix))
+	}
+	if i.SubjectHasSuffix != nil {
+		predicates = append(predicates, campaign.SubjectHasSuffix(*i.SubjectHasSuffix))
+	}
+	if i.SubjectEqualFold != nil {
+		predicates = append(predicates, campaign.SubjectEqualFold(*i.SubjectEqualFold))
+	}
+	if i.SubjectContainsFold != nil {
+		predicates = append(predicates, campaign.SubjectContainsFold(*i.SubjectContainsFold))
+	}
+	if i.HTMLBody != nil {
+		predicates = append(predicates, campaign.HTMLBodyEQ(*i.HTMLBody))
+	}
+	if i.HTMLBodyNEQ != nil {
+		predicates = append(predicates, campaign.HTMLBodyNEQ(*i.HTMLBodyNEQ))
+	}
+	if len(i.HTMLBodyIn) > 0 {
+		predicates = append(predicates, campaign.HTMLBodyIn(i.HTMLBodyIn...))
+	}
+	if len(i.HTMLBodyNotIn) > 0 {
+		predicates = append(predicates, campaign.HTMLBodyNotIn(i.HTMLBodyNotIn...))
+	}
+	if i.HTMLBodyGT != nil {
+		predicates = append(predicates, campaign.HTMLBodyGT(*i.HTMLBodyGT))
+	}
+	if i.HTMLBodyGTE != nil {
+		predicates = append(predicates, campaign.HTMLBodyGTE(*i.HTMLBodyGTE))
+	}
+	if i.HTMLBodyLT != nil {
+		predicates = append(predicates, campaign.HTMLBodyLT(*i.HTMLBodyLT))
+	}
+	if i.HTMLBodyLTE != nil {
+		predicates = append(predicates, campaign.HTMLBodyLTE(*i.HTMLBodyLTE))
+	}
+	if i.HTMLBodyContains != nil {
+		predicates = append(predicates, campaign.HTMLBodyContains(*i.HTMLBodyContains))
+	}
+	if i.HTMLBodyHasPrefix != nil {
+		predicates = append(predicates, campaign.HTMLBodyHasPrefix(*i.HTMLBodyHasPrefix))
+	}
+	if i.HTMLBodyHasSuffix != nil {
+		predicates = append(predicates, campaign.HTMLBodyHasSuffix(*i.HTMLBodyHasSuffix))
+	}
+	if i.HTMLBodyEqualFold != nil {
+		predicates = append(predicates, campaign.HTMLBodyEqualFold(*i.HTMLBodyEqualFold))
+	}
+	if i.HTMLBodyContainsFold != nil {
+		predicates = append(predicates, campaign.HTMLBodyContainsFold(*i.HTMLBodyContainsFold))
+	}
+	if i.TextBody != nil {
+		predicates = append(predicates, campaign.TextBodyEQ(*i.TextBody))
+	}
+	if i.TextBodyNEQ != nil {
+		predicates = append(predicates, campaign.TextBodyNEQ(*i.TextBodyNEQ))
+	}
+	if len(i.TextBodyIn) > 0 {
+		predicates = append(predicates, campaign.TextBodyIn(i.TextBodyIn...))
+	}
+	if len(i.TextBodyNotIn) > 0 {
+		predicates = append(predicates, campaign.TextBodyNotIn(i.TextBodyNotIn...))
+	}
+	if i.TextBodyGT != nil {
+		predicates = append(predicates, campaign.TextBodyGT(*i.TextBodyGT))
+	}
+	if i.TextBodyGTE != nil {
+		predicates = append(predicates, campaign.TextBodyGTE(*i.TextBodyGTE))
+	}
+	if i.TextBodyLT != nil {
+		predicates = append(predicates, campaign.TextBodyLT(*i.TextBodyLT))
+	}
+	if i.TextBodyLTE != nil {
+		predicates = append(predicates, campaign.TextBodyLTE(*i.TextBodyLTE))
+	}
+	if i.TextBodyContains != nil {
+		predicates = append(predicates, campaign.TextBodyContains(*i.TextBodyContains))
+	}
+	if i.TextBodyHasPrefix != nil {
+		predicates = append(predicates, campaign.TextBodyHasPrefix(*i.TextBodyHasPrefix))
+	}
+	if i.TextBodyHasSuffix != nil {
+		predicates = append(predicates, campaign.TextBodyHasSuffix(*i.TextBodyHasSuffix))
+	}
+	if i.TextBodyEqualFold != nil {
+		predicates = append(predicates, campaign.TextBodyEqualFold(*i.TextBodyEqualFold))
+	}
+	if i.TextBodyContainsFold != nil {
+		predicates = append(predicates, campaign.TextBodyContainsFold(*i.TextBodyContainsFold))
+	}
+	if i.FromName != nil {
+		predicates = append(predicates, campaign.FromNameEQ(*i.FromName))
+	}
+	if i.FromNameNEQ != nil {
+		predicates = append(predicates, campaign.FromNameNEQ(*i.FromNameNEQ))
+	}
+	if len(i.FromNameIn) > 0 {
+		predicates = append(predicates, campaign.FromNameIn(i.FromNameIn...))
+	}
+	if len(i.FromNameNotIn) > 0 {
+		predicates = append(predicates, campaign.FromNameNotIn(i.FromNameNotIn...))
+	}
+	if i.FromNameGT != nil {
+		predicates = append(predicates, campaign.FromNameGT(*i.FromNameGT))
+	}
+	if i.FromNameGTE != nil {
+		predicates = append(predicates, campaign.FromNameGTE(*i.FromNameGTE))
+	}
+	if i.FromNameLT != nil {
+		predicates = append(predicates, campaign.FromNameLT(*i.FromNameLT))
+	}
+	if i.FromNameLTE != nil {
+		predicates = append(predicates, campaign.FromNameLTE(*i.FromNameLTE))
+	}
+	if i.FromNameContains != nil {
+		predicates = append(predicates, campaign.FromNameContains(*i.FromNameContains))
+	}
+	if i.FromNameHasPrefix != nil {
+		predicates = append(predicates, campaign.FromNameHasPrefix(*i.FromNameHasPrefix))
+	}
+	if i.FromNameHasSuffix != nil {
+		predicates = append(predicates, campaign.FromNameHasSuffix(*i.FromNameHasSuffix))
+	}
+	if i.FromNameEqualFold != nil {
+		predicates = append(predicates, campaign.FromNameEqualFold(*i.FromNameEqualFold))
+	}
+	if i.FromNameContainsFold != nil {
+		predicates = append(predicates, campaign.FromNameContainsFold(*i.FromNameContainsFold))
+	}
+	if i.FromAddress != nil {
+		predicates = append(predicates, campaign.FromAddressEQ(*i.FromAddress))
+	}
+	if i.FromAddressNEQ != nil {
+		predicates = append(predicates, campaign.FromAddressNEQ(*i.FromAddressNEQ))
+	}
+	if len(i.FromAddressIn) > 0 {
+		predicates = append(predicates, campaign.FromAddressIn(i.FromAddressIn...))
+	}
+	if len(i.FromAddressNotIn) > 0 {
+		predicates = append(predicates, campaign.FromAddressNotIn(i.FromAddressNotIn...))
+	}
+	if i.FromAddressGT != nil {
+		predicates = append(predicates, campaign.FromAddressGT(*i.FromAddressGT))
+	}
+	if i.FromAddressGTE != nil {
+		predicates = append(predicates, campaign.FromAddressGTE(*i.FromAddressGTE))
+	}
+	if i.FromAddressLT != nil {
+		predicates = append(predicates, campaign.FromAddressLT(*i.FromAddressLT))
+	}
+	if i.FromAddressLTE != nil {
+		predicates = append(predicates, campaign.FromAddressLTE(*i.FromAddressLTE))
+	}
+	if i.FromAddressContains != nil {
+		predicates = append(predicates, campaign.FromAddressContains(*i.FromAddressContains))
+	}
+	if i.FromAddressHasPrefix != nil {
+		predicates = append(predicates, campaign.FromAddressHasPrefix(*i.FromAddressHasPrefix))
+	}
+	if i.FromAddressHasSuffix != nil {
+		predicates = append(predicates, campaign.FromAddressHasSuffix(*i.FromAddressHasSuffix))
+	}
+	if i.FromAddressEqualFold != nil {
+		predicates = append(predicates, campaign.FromAddressEqualFold(*i.FromAddressEqualFold))
+	}
+	if i.FromAddressContainsFold != nil {
+		predicates = append(predicates, campaign.FromAddressContainsFold(*i.FromAddressContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, campaign.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, campaign.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, campaign.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, campaign.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.StatusNote != nil {
+		predicates = append(predicates, campaign.StatusNoteEQ(*i.StatusNote))
+	}
+	if i.StatusNoteNEQ != nil {
+		predicates = append(predicates, campaign.StatusNoteNEQ(*i.StatusNoteNEQ))
+	}
+	if len(i.StatusNoteIn) > 0 {
+		predicates = append(predicates, campaign.StatusNoteIn(i.StatusNoteIn...))
+	}
+	if len(i.StatusNoteNotIn) > 0 {
+		predicates = append(predicates, campaign.StatusNoteNotIn(i.StatusNoteNotIn...))
+	}
+	if i.StatusNoteGT != nil {
+		predicates = append(predicates, campaign.StatusNoteGT(*i.StatusNoteGT))
+	}
+	if i.StatusNoteGTE != nil {
+		predicates = append(predicates, campaign.StatusNoteGTE(*i.StatusNoteGTE))
+	}
+	if i.StatusNoteLT != nil {
+		predicates = append(predicates, campaign.StatusNoteLT(*i.StatusNoteLT))
+	}
+	if i.StatusNoteLTE != nil {
+		predicates = append(predicates, campaign.StatusNoteLTE(*i.StatusNoteLTE))
+	}
+	if i.StatusNoteContains != nil {
+		predicates = append(predicates, campaign.StatusNoteContains(*i.StatusNoteContains))
+	}
+	if i.StatusNoteHasPrefix != nil {
+		predicates = append(predicates, campaign.StatusNoteHasPrefix(*i.StatusNoteHasPrefix))
+	}
+	if i.StatusNoteHasSuffix != nil {
+		predicates = append(predicates, campaign.StatusNoteHasSuffix(*i.StatusNoteHasSuffix))
+	}
+	if i.StatusNoteEqualFold != nil {
+		predicates = append(predicates, campaign.StatusNoteEqualFold(*i.StatusNoteEqualFold))
+	}
+	if i.StatusNoteContainsFold != nil {
+		predicates = append(predicates, campaign.StatusNoteContainsFold(*i.StatusNoteContainsFold))
+	}
+	if i.ScheduledAt != nil {
+		predicates = append(predicates, campaign.ScheduledAtEQ(*i.ScheduledAt))
+	}
+	if i.ScheduledAtNEQ != nil {
+		predicates = append(predicates, campaign.ScheduledAtNEQ(*i.ScheduledAtNEQ))
+	}
+	if len(i.ScheduledAtIn) > 0 {
+		predicates = append(predicates, campaign.ScheduledAtIn(i.ScheduledAtIn...))
+	}
+	if len(i.ScheduledAtNotIn) > 0 {
+		predicates = append(predicates, campaign.ScheduledAtNotIn(i.ScheduledAtNotIn...))
+	}
+	if i.ScheduledAtGT != nil {
+		predicates = append(predicates, campaign.ScheduledAtGT(*i.ScheduledAtGT))
+	}
+	if i.ScheduledAtGTE != nil {
+		predicates = append(predicates, campaign.ScheduledAtGTE(*i.ScheduledAtGTE))
+	}
+	if i.ScheduledAtLT != nil {
+		predicates = append(predicates, campaign.ScheduledAtLT(*i.ScheduledAtLT))
+	}
+	if i.ScheduledAtLTE != nil {
+		predicates = append(predicates, campaign.ScheduledAtLTE(*i.ScheduledAtLTE))
+	}
+	if i.ScheduledAtIsNil {
+		predicates = append(predicates, campaign.ScheduledAtIsNil())
+	}
+	if i.ScheduledAtNotNil {
+		predicates = append(predicates, campaign.ScheduledAtNotNil())
+	}
+	if i.StartedAt != nil {
+		predicates = append(predicates, campaign.StartedAtEQ(*i.StartedAt))
+	}
+	if i.StartedAtNEQ != nil {
+		predicates = append(predicates, campaign.StartedAtNEQ(*i.StartedAtNEQ))
+	}
+	if len(i.StartedAtIn) > 0 {
+		predicates = append(predicates, campaign.StartedAtIn(i.StartedAtIn...))
+	}
+	if len(i.StartedAtNotIn) > 0 {
+		predicates = append(predicates, campaign.StartedAtNotIn(i.StartedAtNotIn...))
+	}
+	if i.StartedAtGT != nil {
+		predicates = append(predicates, campaign.StartedAtGT(*i.StartedAtGT))
+	}
+	if i.StartedAtGTE != nil {
+		predicates = append(predicates, campaign.StartedAtGTE(*i.StartedAtGTE))
+	}
+	if i.StartedAtLT != nil {
+		predicates = append(predicates, campaign.StartedAtLT(*i.StartedAtLT))
+	}
+	if i.StartedAtLTE != nil {
+		predicates = append(predicates, campaign.StartedAtLTE(*i.StartedAtLTE))
+	}
+	if i.StartedAtIsNil {
+		predicates = append(predicates, campaign.StartedAtIsNil())
+	}
+	if i.StartedAtNotNil {
+		predicates = append(predicates, campaign.StartedAtNotNil())
+	}
+	if i.FinishedAt != nil {
+		predicates = append(predicates, campaign.FinishedAtEQ(*i.FinishedAt))
+	}
+	if i.FinishedAtNEQ != nil {
+		predicates = append(predicates, campaign.FinishedAtNEQ(*i.FinishedAtNEQ))
+	}
+	if len(i.FinishedAtIn) > 0 {
+		predicates = append(predicates, campaign.FinishedAtIn(i.FinishedAtIn...))
+	}
+	if len(i.FinishedAtNotIn) > 0 {
+		predicates = append(predicates, campaign.FinishedAtNotIn(i.FinishedAtNotIn...))
+	}
+	if i.FinishedAtGT != nil {
+		predicates = append(predicates, campaign.FinishedAtGT(*i.FinishedAtGT))
+	}
+	if i.FinishedAtGTE != nil {
+		predicates = append(predicates, campaign.FinishedAtGTE(*i.FinishedAtGTE))
+	}
+	if i.FinishedAtLT != nil {
+		predicates = append(predicates, campaign.FinishedAtLT(*i.FinishedAtLT))
+	}
+	if i.FinishedAtLTE != nil {
+		predicates = append(predicates, campaign.FinishedAtLTE(*i.FinishedAtLTE))
+	}
+	if i.FinishedAtIsNil {
+		predicates = append(predicates, campaign.FinishedAtIsNil())
+	}
+	if i.FinishedAtNotNil {
+		predicates = append(predicates, campaign.FinishedAtNotNil())
+	}
+	if i.CreatedByID != nil {
+		predicates = append(predicates, campaign.CreatedByIDEQ(*i.CreatedByID))
+	}
+	if i.CreatedByIDNEQ != nil {
+		predicates = append(predicates, campaign.CreatedByIDNEQ(*i.CreatedByIDNEQ))
+	}
+	if len(i.CreatedByIDIn) > 0 {
+		predicates = append(predicates, campaign.CreatedByIDIn(i.CreatedByIDIn...))
+	}
+	if len(i.CreatedByIDNotIn) > 0 {
+		predicates = append(predicates, campaign.CreatedByIDNotIn(i.CreatedByIDNotIn...))
+	}
+	if i.CreatedByIDGT != nil {
+		predicates = append(predicates, campaign.CreatedByIDGT(*i.CreatedByIDGT))
+	}
+	if i.CreatedByIDGTE != nil {
+		predicates = append(predicates, campaign.CreatedByIDGTE(*i.CreatedByIDGTE))
+	}
+	if i.CreatedByIDLT != nil {
+		predicates = append(predicates, campaign.CreatedByIDLT(*i.CreatedByIDLT))
+	}
+	if i.CreatedByIDLTE != nil {
+		predicates = append(predicates, campaign.CreatedByIDLTE(*i.CreatedByIDLTE))
+	}
+	if i.CreatedByIDContains != nil {
+		predicates = append(predicates, campaign.CreatedByIDContains(*i.CreatedByIDContains))
+	}
+	if i.CreatedByIDHasPrefix != nil {
+		predicates = append(predicates, campaign.CreatedByIDHasPrefix(*i.CreatedByIDHasPrefix))
+	}
+	if i.CreatedByIDHasSuffix != nil {
+		predicates = append(predicates, campaign.CreatedByIDHasSuffix(*i.CreatedByIDHasSuffix))
+	}
+	if i.CreatedByIDIsNil {
+		predicates = append(predicates, campaign.CreatedByIDIsNil())
+	}
+	if i.CreatedByIDNotNil {
+		predicates = append(predicates, campaign.CreatedByIDNotNil())
+	}
+	if i.CreatedByIDEqualFold != nil {
+		predicates = append(predicates, campaign.CreatedByIDEqualFold(*i.CreatedByIDEqualFold))
+	}
+	if i.CreatedByIDContainsFold != nil {
+		predicates = append(predicates, campaign.CreatedByIDContainsFold(*i.CreatedByIDContainsFold))
+	}
+	if i.RecipientCount != nil {
+		predicates = append(predicates, campaign.RecipientCountEQ(*i.RecipientCount))
+	}
+	if i.RecipientCountNEQ != nil {
+		predicates = append(predicates, campaign.RecipientCountNEQ(*i.RecipientCountNEQ))
+	}
+	if len(i.RecipientCountIn) > 0 {
+		predicates = append(predicates, campaign.RecipientCountIn(i.RecipientCountIn...))
+	}
+	if len(i.RecipientCountNotIn) > 0 {
+		predicates = append(predicates, campaign.RecipientCountNotIn(i.RecipientCountNotIn...))
+	}
+	if i.RecipientCountGT != nil {
+		predicates = append(predicates, campaign.RecipientCountGT(*i.RecipientCountGT))
+	}
+	if i.RecipientCountGTE != nil {
+		predicates = append(predicates, campaign.RecipientCountGTE(*i.RecipientCountGTE))
+	}
+	if i.RecipientCountLT != nil {
+		predicates = append(predicates, campaign.RecipientCountLT(*i.RecipientCountLT))
+	}
+	if i.RecipientCountLTE != nil {
+		predicates = append(predicates, campaign.RecipientCountLTE(*i.RecipientCountLTE))
+	}
+
+	if i.HasRecipients != nil {
+		p := campaign.HasRecipients()
+		if !*i.HasRecipients {
+			p = campaign.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRecipientsWith) > 0 {
+		with := make([]predicate.CampaignRecipient, 0, len(i.HasRecipientsWith))
+		for _, w := range i.HasRecipientsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRecipientsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, campaign.HasRecipientsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCampaignWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return campaign.And(predicates...), nil
+	}
+}
+
+// CampaignRecipientWhereInput represents a where input for filtering CampaignRecipient queries.
+type CampaignRecipientWhereInput struct {
+	Predicates []predicate.CampaignRecipient  `json:"-"`
+	Not        *CampaignRecipientWhereInput   `json:"not,omitempty"`
+	Or         []*CampaignRecipientWhereInput `json:"or,omitempty"`
+	And        []*CampaignRecipientWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "campaign_id" field predicates.
+	CampaignID             *pulid.ID  `json:"campaignID,omitempty"`
+	CampaignIDNEQ          *pulid.ID  `json:"campaignIDNEQ,omitempty"`
+	CampaignIDIn           []pulid.ID `json:"campaignIDIn,omitempty"`
+	CampaignIDNotIn        []pulid.ID `json:"campaignIDNotIn,omitempty"`
+	CampaignIDGT           *pulid.ID  `json:"campaignIDGT,omitempty"`
+	CampaignIDGTE          *pulid.ID  `json:"campaignIDGTE,omitempty"`
+	CampaignIDLT           *pulid.ID  `json:"campaignIDLT,omitempty"`
+	CampaignIDLTE          *pulid.ID  `json:"campaignIDLTE,omitempty"`
+	CampaignIDContains     *pulid.ID  `json:"campaignIDContains,omitempty"`
+	CampaignIDHasPrefix    *pulid.ID  `json:"campaignIDHasPrefix,omitempty"`
+	CampaignIDHasSuffix    *pulid.ID  `json:"campaignIDHasSuffix,omitempty"`
+	CampaignIDEqualFold    *pulid.ID  `json:"campaignIDEqualFold,omitempty"`
+	CampaignIDContainsFold *pulid.ID  `json:"campaignIDContainsFold,omitempty"`
+
+	// "contact_id" field predicates.
+	ContactID             *pulid.ID  `json:"contactID,omitempty"`
+	ContactIDNEQ          *pulid.ID  `json:"contactIDNEQ,omitempty"`
+	ContactIDIn           []pulid.ID `json:"contactIDIn,omitempty"`
+	ContactIDNotIn        []pulid.ID `json:"contactIDNotIn,omitempty"`
+	ContactIDGT           *pulid.ID  `json:"contactIDGT,omitempty"`
+	ContactIDGTE          *pulid.ID  `json:"contactIDGTE,omitempty"`
+	ContactIDLT           *pulid.ID  `json:"contactIDLT,omitempty"`
+	ContactIDLTE          *pulid.ID  `json:"contactIDLTE,omitempty"`
+	ContactIDContains     *pulid.ID  `json:"contactIDContains,omitempty"`
+	ContactIDHasPrefix    *pulid.ID  `json:"contactIDHasPrefix,omitempty"`
+	ContactIDHasSuffix    *pulid.ID  `json:"contactIDHasSuffix,omitempty"`
+	ContactIDEqualFold    *pulid.ID  `json:"contactIDEqualFold,omitempty"`
+	ContactIDContainsFold *pulid.ID  `json:"contactIDContainsFold,omitempty"`
+
+	// "address" field predicates.
+	Address             *string  `json:"address,omitempty"`
+	AddressNEQ          *string  `json:"addressNEQ,omitempty"`
+	AddressIn           []string `json:"addressIn,omitempty"`
+	AddressNotIn        []string `json:"addressNotIn,omitempty"`
+	AddressGT           *string  `json:"addressGT,omitempty"`
+	AddressGTE          *string  `json:"addressGTE,omitempty"`
+	AddressLT           *string  `json:"addressLT,omitempty"`
+	AddressLTE          *string  `json:"addressLTE,omitempty"`
+	AddressContains     *string  `json:"addressContains,omitempty"`
+	AddressHasPrefix    *string  `json:"addressHasPrefix,omitempty"`
+	AddressHasSuffix    *string  `json:"addressHasSuffix,omitempty"`
+	AddressEqualFold    *string  `json:"addressEqualFold,omitempty"`
+	AddressContainsFold *string  `json:"addressContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *campaignrecipient.Status  `json:"status,omitempty"`
+	StatusNEQ   *campaignrecipient.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []campaignrecipient.Status `json:"statusIn,omitempty"`
+	StatusNotIn []campaignrecipient.Status `json:"statusNotIn,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "provider" field predicates.
+	Provider             *string  `json:"provider,omitempty"`
+	ProviderNEQ          *string  `json:"providerNEQ,omitempty"`
+	ProviderIn           []string `json:"providerIn,omitempty"`
+	ProviderNotIn        []string `json:"providerNotIn,omitempty"`
+	ProviderGT           *string  `json:"providerGT,omitempty"`
+	ProviderGTE          *string  `json:"providerGTE,omitempty"`
+	ProviderLT           *string  `json:"providerLT,omitempty"`
+	ProviderLTE          *string  `json:"providerLTE,omitempty"`
+	ProviderContains     *string  `json:"providerContains,omitempty"`
+	ProviderHasPrefix    *string  `json:"providerHasPrefix,omitempty"`
+	ProviderHasSuffix    *string  `json:"providerHasSuffix,omitempty"`
+	ProviderEqualFold    *string  `json:"providerEqualFold,omitempty"`
+	ProviderContainsFold *string  `json:"providerContainsFold,omitempty"`
+
+	// "provider_message_id" field predicates.
+	ProviderMessageID             *string  `json:"providerMessageID,omitempty"`
+	ProviderMessageIDNEQ          *string  `json:"providerMessageIDNEQ,omitempty"`
+	ProviderMessageIDIn           []string `json:"providerMessageIDIn,omitempty"`
+	ProviderMessageIDNotIn        []string `json:"providerMessageIDNotIn,omitempty"`
+	ProviderMessageIDGT           *string  `json:"providerMessageIDGT,omitempty"`
+	ProviderMessageIDGTE          *string  `json:"providerMessageIDGTE,omitempty"`
+	ProviderMessageIDLT           *string  `json:"providerMessageIDLT,omitempty"`
+	ProviderMessageIDLTE          *string  `json:"providerMessageIDLTE,omitempty"`
+	ProviderMessageIDContains     *string  `json:"providerMessageIDContains,omitempty"`
+	ProviderMessageIDHasPrefix    *string  `json:"providerMessageIDHasPrefix,omitempty"`
+	ProviderMessageIDHasSuffix    *string  `json:"providerMessageIDHasSuffix,omitempty"`
+	ProviderMessageIDIsNil        bool     `json:"providerMessageIDIsNil,omitempty"`
+	ProviderMessageIDNotNil       bool     `json:"providerMessageIDNotNil,omitempty"`
+	ProviderMessageIDEqualFold    *string  `json:"providerMessageIDEqualFold,omitempty"`
+	ProviderMessageIDContainsFold *string  `json:"providerMessageIDContainsFold,omitempty"`
+
+	// "message_id" field predicates.
+	MessageID             *pulid.ID  `json:"messageID,omitempty"`
+	MessageIDNEQ          *pulid.ID  `json:"messageIDNEQ,omitempty"`
+	MessageIDIn           []pulid.ID `json:"messageIDIn,omitempty"`
+	MessageIDNotIn        []pulid.ID `json:"messageIDNotIn,omitempty"`
+	MessageIDGT           *pulid.ID  `json:"messageIDGT,omitempty"`
+	MessageIDGTE          *pulid.ID  `json:"messageIDGTE,omitempty"`
+	MessageIDLT           *pulid.ID  `json:"messageIDLT,omitempty"`
+	MessageIDLTE          *pulid.ID  `json:"messageIDLTE,omitempty"`
+	MessageIDContains     *pulid.ID  `json:"messageIDContains,omitempty"`
+	MessageIDHasPrefix    *pulid.ID  `json:"messageIDHasPrefix,omitempty"`
+	MessageIDHasSuffix    *pulid.ID  `json:"messageIDHasSuffix,omitempty"`
+	MessageIDIsNil        bool       `json:"messageIDIsNil,omitempty"`
+	MessageIDNotNil       bool       `json:"messageIDNotNil,omitempty"`
+	MessageIDEqualFold    *pulid.ID  `json:"messageIDEqualFold,omitempty"`
+	MessageIDContainsFold *pulid.ID  `json:"messageIDContainsFold,omitempty"`
+
+	// "sent_at" field predicates.
+	SentAt       *time.Time  `json:"sentAt,omitempty"`
+	SentAtNEQ    *time.Time  `json:"sentAtNEQ,omitempty"`
+	SentAtIn     []time.Time `json:"sentAtIn,omitempty"`
+	SentAtNotIn  []time.Time `json:"sentAtNotIn,omitempty"`
+	SentAtGT     *time.Time  `json:"sentAtGT,omitempty"`
+	SentAtGTE    *time.Time  `json:"sentAtGTE,omitempty"`
+	SentAtLT     *time.Time  `json:"sentAtLT,omitempty"`
+	SentAtLTE    *time.Time  `json:"sentAtLTE,omitempty"`
+	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
+	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
+
+	// "first_opened_at" field predicates.
+	FirstOpenedAt       *time.Time  `json:"firstOpenedAt,omitempty"`
+	FirstOpenedAtNEQ    *time.Time  `json:"firstOpenedAtNEQ,omitempty"`
+	FirstOpenedAtIn     []time.Time `json:"firstOpenedAtIn,omitempty"`
+	FirstOpenedAtNotIn  []time.Time `json:"firstOpenedAtNotIn,omitempty"`
+	FirstOpenedAtGT     *time.Time  `json:"firstOpenedAtGT,omitempty"`
+	FirstOpenedAtGTE    *time.Time  `json:"firstOpenedAtGTE,omitempty"`
+	FirstOpenedAtLT     *time.Time  `json:"firstOpenedAtLT,omitempty"`
+	FirstOpenedAtLTE    *time.Time  `json:"firstOpenedAtLTE,omitempty"`
+	FirstOpenedAtIsNil  bool        `json:"firstOpenedAtIsNil,omitempty"`
+	FirstOpenedAtNotNil bool        `json:"firstOpenedAtNotNil,omitempty"`
+
+	// "open_count" field predicates.
+	OpenCount      *int  `json:"openCount,omitempty"`
+	OpenCountNEQ   *int  `json:"openCountNEQ,omitempty"`
+	OpenCountIn    []int `json:"openCountIn,omitempty"`
+	OpenCountNotIn []int `json:"openCountNotIn,omitempty"`
+	OpenCountGT    *int  `json:"openCountGT,omitempty"`
+	OpenCountGTE   *int  `json:"openCountGTE,omitempty"`
+	OpenCountLT    *int  `json:"openCountLT,omitempty"`
+	OpenCountLTE   *int  `json:"openCountLTE,omitempty"`
+
+	// "first_clicked_at" field predicates.
+	FirstClickedAt       *time.Time  `json:"firstClickedAt,omitempty"`
+	FirstClickedAtNEQ    *time.Time  `json:"firstClickedAtNEQ,omitempty"`
+	FirstClickedAtIn     []time.Time `json:"firstClickedAtIn,omitempty"`
+	FirstClickedAtNotIn  []time.Time `json:"firstClickedAtNotIn,omitempty"`
+	FirstClickedAtGT     *time.Time  `json:"firstClickedAtGT,omitempty"`
+	FirstClickedAtGTE    *time.Time  `json:"firstClickedAtGTE,omitempty"`
+	FirstClickedAtLT     *time.Time  `json:"firstClickedAtLT,omitempty"`
+	FirstClickedAtLTE    *time.Time  `json:"firstClickedAtLTE,omitempty"`
+	FirstClickedAtIsNil  bool        `json:"firstClickedAtIsNil,omitempty"`
+	FirstClickedAtNotNil bool        `json:"firstClickedAtNotNil,omitempty"`
+
+	// "click_count" field predicates.
+	ClickCount      *int  `json:"clickCount,omitempty"`
+	ClickCountNEQ   *int  `json:"clickCountNEQ,omitempty"`
+	ClickCountIn    []int `json:"clickCountIn,omitempty"`
+	ClickCountNotIn []int `json:"clickCountNotIn,omitempty"`
+	ClickCountGT    *int  `json:"clickCountGT,omitempty"`
+	ClickCountGTE   *int  `json:"clickCountGTE,omitempty"`
+	ClickCountLT    *int  `json:"clickCountLT,omitempty"`
+	ClickCountLTE   *int  `json:"clickCountLTE,omitempty"`
+
+	// "unsubscribed_at" field predicates.
+	UnsubscribedAt       *time.Time  `json:"unsubscribedAt,omitempty"`
+	UnsubscribedAtNEQ    *time.Time  `json:"unsubscribedAtNEQ,omitempty"`
+	UnsubscribedAtIn     []time.Time `json:"unsubscribedAtIn,omitempty"`
+	UnsubscribedAtNotIn  []time.Time `json:"unsubscribedAtNotIn,omitempty"`
+	UnsubscribedAtGT     *time.Time  `json:"unsubscribedAtGT,omitempty"`
+	UnsubscribedAtGTE    *time.Time  `json:"unsubscribedAtGTE,omitempty"`
+	UnsubscribedAtLT     *time.Time  `json:"unsubscribedAtLT,omitempty"`
+	UnsubscribedAtLTE    *time.Time  `json:"unsubscribedAtLTE,omitempty"`
+	UnsubscribedAtIsNil  bool        `json:"unsubscribedAtIsNil,omitempty"`
+	UnsubscribedAtNotNil bool        `json:"unsubscribedAtNotNil,omitempty"`
+
+	// "attempts" field predicates.
+	Attempts      *int  `json:"attempts,omitempty"`
+	AttemptsNEQ   *int  `json:"attemptsNEQ,omitempty"`
+	AttemptsIn    []int `json:"attemptsIn,omitempty"`
+	AttemptsNotIn []int `json:"attemptsNotIn,omitempty"`
+	AttemptsGT    *int  `json:"attemptsGT,omitempty"`
+	AttemptsGTE   *int  `json:"attemptsGTE,omitempty"`
+	AttemptsLT    *int  `json:"attemptsLT,omitempty"`
+	AttemptsLTE   *int  `json:"attemptsLTE,omitempty"`
+
+	// "campaign" edge predicates.
+	HasCampaign     *bool                 `json:"hasCampaign,omitempty"`
+	HasCampaignWith []*CampaignWhereInput `json:"hasCampaignWith,omitempty"`
+
+	// "contact" edge predicates.
+	HasContact     *bool                `json:"hasContact,omitempty"`
+	HasContactWith []*ContactWhereInput `json:"hasContactWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CampaignRecipientWhereInput) AddPredicates(predicates ...predicate.CampaignRecipient) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CampaignRecipientWhereInput filter on the CampaignRecipientQuery builder.
+func (i *CampaignRecipientWhereInput) Filter(q *CampaignRecipientQuery) (*CampaignRecipientQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCampaignRecipientWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCampaignRecipientWhereInput is returned in case the CampaignRecipientWhereInput is empty.
+var ErrEmptyCampaignRecipientWhereInput = errors.New("ent: empty predicate CampaignRecipientWhereInput")
+
+// P returns a predicate for filtering campaignrecipients.
+// An error is returned if the input is empty or invalid.
+func (i *CampaignRecipientWhereInput) P() (predicate.CampaignRecipient, error) {
+	var predicates []predicate.CampaignRecipient
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, campaignrecipient.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CampaignRecipient, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, campaignrecipient.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CampaignRecipient, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, campaignrecipient.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, campaignrecipient.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, campaignrecipient.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, campaignrecipient.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, campaignrecipient.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, campaignrecipient.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, campaignrecipient.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, campaignrecipient.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, campaignrecipient.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, campaignrecipient.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, campaignrecipient.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, campaignrecipient.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, campaignrecipient.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, campaignrecipient.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, campaignrecipient.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, campaignrecipient.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, campaignrecipient.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, campaignrecipient.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, campaignrecipient.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, campaignrecipient.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, campaignrecipient.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, campaignrecipient.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CampaignID != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDEQ(*i.CampaignID))
+	}
+	if i.CampaignIDNEQ != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDNEQ(*i.CampaignIDNEQ))
+	}
+	if len(i.CampaignIDIn) > 0 {
+		predicates = append(predicates, campaignrecipient.CampaignIDIn(i.CampaignIDIn...))
+	}
+	if len(i.CampaignIDNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.CampaignIDNotIn(i.CampaignIDNotIn...))
+	}
+	if i.CampaignIDGT != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDGT(*i.CampaignIDGT))
+	}
+	if i.CampaignIDGTE != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDGTE(*i.CampaignIDGTE))
+	}
+	if i.CampaignIDLT != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDLT(*i.CampaignIDLT))
+	}
+	if i.CampaignIDLTE != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDLTE(*i.CampaignIDLTE))
+	}
+	if i.CampaignIDContains != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDContains(*i.CampaignIDContains))
+	}
+	if i.CampaignIDHasPrefix != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDHasPrefix(*i.CampaignIDHasPrefix))
+	}
+	if i.CampaignIDHasSuffix != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDHasSuffix(*i.CampaignIDHasSuffix))
+	}
+	if i.CampaignIDEqualFold != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDEqualFold(*i.CampaignIDEqualFold))
+	}
+	if i.CampaignIDContainsFold != nil {
+		predicates = append(predicates, campaignrecipient.CampaignIDContainsFold(*i.CampaignIDContainsFold))
+	}
+	if i.ContactID != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDEQ(*i.ContactID))
+	}
+	if i.ContactIDNEQ != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDNEQ(*i.ContactIDNEQ))
+	}
+	if len(i.ContactIDIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ContactIDIn(i.ContactIDIn...))
+	}
+	if len(i.ContactIDNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ContactIDNotIn(i.ContactIDNotIn...))
+	}
+	if i.ContactIDGT != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDGT(*i.ContactIDGT))
+	}
+	if i.ContactIDGTE != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDGTE(*i.ContactIDGTE))
+	}
+	if i.ContactIDLT != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDLT(*i.ContactIDLT))
+	}
+	if i.ContactIDLTE != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDLTE(*i.ContactIDLTE))
+	}
+	if i.ContactIDContains != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDContains(*i.ContactIDContains))
+	}
+	if i.ContactIDHasPrefix != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDHasPrefix(*i.ContactIDHasPrefix))
+	}
+	if i.ContactIDHasSuffix != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDHasSuffix(*i.ContactIDHasSuffix))
+	}
+	if i.ContactIDEqualFold != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDEqualFold(*i.ContactIDEqualFold))
+	}
+	if i.ContactIDContainsFold != nil {
+		predicates = append(predicates, campaignrecipient.ContactIDContainsFold(*i.ContactIDContainsFold))
+	}
+	if i.Address != nil {
+		predicates = append(predicates, campaignrecipient.AddressEQ(*i.Address))
+	}
+	if i.AddressNEQ != nil {
+		predicates = append(predicates, campaignrecipient.AddressNEQ(*i.AddressNEQ))
+	}
+	if len(i.AddressIn) > 0 {
+		predicates = append(predicates, campaignrecipient.AddressIn(i.AddressIn...))
+	}
+	if len(i.AddressNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.AddressNotIn(i.AddressNotIn...))
+	}
+	if i.AddressGT != nil {
+		predicates = append(predicates, campaignrecipient.AddressGT(*i.AddressGT))
+	}
+	if i.AddressGTE != nil {
+		predicates = append(predicates, campaignrecipient.AddressGTE(*i.AddressGTE))
+	}
+	if i.AddressLT != nil {
+		predicates = append(predicates, campaignrecipient.AddressLT(*i.AddressLT))
+	}
+	if i.AddressLTE != nil {
+		predicates = append(predicates, campaignrecipient.AddressLTE(*i.AddressLTE))
+	}
+	if i.AddressContains != nil {
+		predicates = append(predicates, campaignrecipient.AddressContains(*i.AddressContains))
+	}
+	if i.AddressHasPrefix != nil {
+		predicates = append(predicates, campaignrecipient.AddressHasPrefix(*i.AddressHasPrefix))
+	}
+	if i.AddressHasSuffix != nil {
+		predicates = append(predicates, campaignrecipient.AddressHasSuffix(*i.AddressHasSuffix))
+	}
+	if i.AddressEqualFold != nil {
+		predicates = append(predicates, campaignrecipient.AddressEqualFold(*i.AddressEqualFold))
+	}
+	if i.AddressContainsFold != nil {
+		predicates = append(predicates, campaignrecipient.AddressContainsFold(*i.AddressContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, campaignrecipient.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, campaignrecipient.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, campaignrecipient.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, campaignrecipient.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, campaignrecipient.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, campaignrecipient.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, campaignrecipient.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, campaignrecipient.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, campaignrecipient.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, campaignrecipient.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, campaignrecipient.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, campaignrecipient.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, campaignrecipient.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, campaignrecipient.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.Provider != nil {
+		predicates = append(predicates, campaignrecipient.ProviderEQ(*i.Provider))
+	}
+	if i.ProviderNEQ != nil {
+		predicates = append(predicates, campaignrecipient.ProviderNEQ(*i.ProviderNEQ))
+	}
+	if len(i.ProviderIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ProviderIn(i.ProviderIn...))
+	}
+	if len(i.ProviderNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ProviderNotIn(i.ProviderNotIn...))
+	}
+	if i.ProviderGT != nil {
+		predicates = append(predicates, campaignrecipient.ProviderGT(*i.ProviderGT))
+	}
+	if i.ProviderGTE != nil {
+		predicates = append(predicates, campaignrecipient.ProviderGTE(*i.ProviderGTE))
+	}
+	if i.ProviderLT != nil {
+		predicates = append(predicates, campaignrecipient.ProviderLT(*i.ProviderLT))
+	}
+	if i.ProviderLTE != nil {
+		predicates = append(predicates, campaignrecipient.ProviderLTE(*i.ProviderLTE))
+	}
+	if i.ProviderContains != nil {
+		predicates = append(predicates, campaignrecipient.ProviderContains(*i.ProviderContains))
+	}
+	if i.ProviderHasPrefix != nil {
+		predicates = append(predicates, campaignrecipient.ProviderHasPrefix(*i.ProviderHasPrefix))
+	}
+	if i.ProviderHasSuffix != nil {
+		predicates = append(predicates, campaignrecipient.ProviderHasSuffix(*i.ProviderHasSuffix))
+	}
+	if i.ProviderEqualFold != nil {
+		predicates = append(predicates, campaignrecipient.ProviderEqualFold(*i.ProviderEqualFold))
+	}
+	if i.ProviderContainsFold != nil {
+		predicates = append(predicates, campaignrecipient.ProviderContainsFold(*i.ProviderContainsFold))
+	}
+	if i.ProviderMessageID != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDEQ(*i.ProviderMessageID))
+	}
+	if i.ProviderMessageIDNEQ != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDNEQ(*i.ProviderMessageIDNEQ))
+	}
+	if len(i.ProviderMessageIDIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDIn(i.ProviderMessageIDIn...))
+	}
+	if len(i.ProviderMessageIDNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDNotIn(i.ProviderMessageIDNotIn...))
+	}
+	if i.ProviderMessageIDGT != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDGT(*i.ProviderMessageIDGT))
+	}
+	if i.ProviderMessageIDGTE != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDGTE(*i.ProviderMessageIDGTE))
+	}
+	if i.ProviderMessageIDLT != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDLT(*i.ProviderMessageIDLT))
+	}
+	if i.ProviderMessageIDLTE != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDLTE(*i.ProviderMessageIDLTE))
+	}
+	if i.ProviderMessageIDContains != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDContains(*i.ProviderMessageIDContains))
+	}
+	if i.ProviderMessageIDHasPrefix != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDHasPrefix(*i.ProviderMessageIDHasPrefix))
+	}
+	if i.ProviderMessageIDHasSuffix != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDHasSuffix(*i.ProviderMessageIDHasSuffix))
+	}
+	if i.ProviderMessageIDIsNil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDIsNil())
+	}
+	if i.ProviderMessageIDNotNil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDNotNil())
+	}
+	if i.ProviderMessageIDEqualFold != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDEqualFold(*i.ProviderMessageIDEqualFold))
+	}
+	if i.ProviderMessageIDContainsFold != nil {
+		predicates = append(predicates, campaignrecipient.ProviderMessageIDContainsFold(*i.ProviderMessageIDContainsFold))
+	}
+	if i.MessageID != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDEQ(*i.MessageID))
+	}
+	if i.MessageIDNEQ != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDNEQ(*i.MessageIDNEQ))
+	}
+	if len(i.MessageIDIn) > 0 {
+		predicates = append(predicates, campaignrecipient.MessageIDIn(i.MessageIDIn...))
+	}
+	if len(i.MessageIDNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.MessageIDNotIn(i.MessageIDNotIn...))
+	}
+	if i.MessageIDGT != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDGT(*i.MessageIDGT))
+	}
+	if i.MessageIDGTE != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDGTE(*i.MessageIDGTE))
+	}
+	if i.MessageIDLT != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDLT(*i.MessageIDLT))
+	}
+	if i.MessageIDLTE != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDLTE(*i.MessageIDLTE))
+	}
+	if i.MessageIDContains != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDContains(*i.MessageIDContains))
+	}
+	if i.MessageIDHasPrefix != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDHasPrefix(*i.MessageIDHasPrefix))
+	}
+	if i.MessageIDHasSuffix != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDHasSuffix(*i.MessageIDHasSuffix))
+	}
+	if i.MessageIDIsNil {
+		predicates = append(predicates, campaignrecipient.MessageIDIsNil())
+	}
+	if i.MessageIDNotNil {
+		predicates = append(predicates, campaignrecipient.MessageIDNotNil())
+	}
+	if i.MessageIDEqualFold != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDEqualFold(*i.MessageIDEqualFold))
+	}
+	if i.MessageIDContainsFold != nil {
+		predicates = append(predicates, campaignrecipient.MessageIDContainsFold(*i.MessageIDContainsFold))
+	}
+	if i.SentAt != nil {
+		predicates = append(predicates, campaignrecipient.SentAtEQ(*i.SentAt))
+	}
+	if i.SentAtNEQ != nil {
+		predicates = append(predicates, campaignrecipient.SentAtNEQ(*i.SentAtNEQ))
+	}
+	if len(i.SentAtIn) > 0 {
+		predicates = append(predicates, campaignrecipient.SentAtIn(i.SentAtIn...))
+	}
+	if len(i.SentAtNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.SentAtNotIn(i.SentAtNotIn...))
+	}
+	if i.SentAtGT != nil {
+		predicates = append(predicates, campaignrecipient.SentAtGT(*i.SentAtGT))
+	}
+	if i.SentAtGTE != nil {
+		predicates = append(predicates, campaignrecipient.SentAtGTE(*i.SentAtGTE))
+	}
+	if i.SentAtLT != nil {
+		predicates = append(predicates, campaignrecipient.SentAtLT(*i.SentAtLT))
+	}
+	if i.SentAtLTE != nil {
+		predicates = append(predicates, campaignrecipient.SentAtLTE(*i.SentAtLTE))
+	}
+	if i.SentAtIsNil {
+		predicates = append(predicates, campaignrecipient.SentAtIsNil())
+	}
+	if i.SentAtNotNil {
+		predicates = append(predicates, campaignrecipient.SentAtNotNil())
+	}
+	if i.FirstOpenedAt != nil {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtEQ(*i.FirstOpenedAt))
+	}
+	if i.FirstOpenedAtNEQ != nil {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtNEQ(*i.FirstOpenedAtNEQ))
+	}
+	if len(i.FirstOpenedAtIn) > 0 {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtIn(i.FirstOpenedAtIn...))
+	}
+	if len(i.FirstOpenedAtNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtNotIn(i.FirstOpenedAtNotIn...))
+	}
+	if i.FirstOpenedAtGT != nil {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtGT(*i.FirstOpenedAtGT))
+	}
+	if i.FirstOpenedAtGTE != nil {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtGTE(*i.FirstOpenedAtGTE))
+	}
+	if i.FirstOpenedAtLT != nil {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtLT(*i.FirstOpenedAtLT))
+	}
+	if i.FirstOpenedAtLTE != nil {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtLTE(*i.FirstOpenedAtLTE))
+	}
+	if i.FirstOpenedAtIsNil {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtIsNil())
+	}
+	if i.FirstOpenedAtNotNil {
+		predicates = append(predicates, campaignrecipient.FirstOpenedAtNotNil())
+	}
+	if i.OpenCount != nil {
+		predicates = append(predicates, campaignrecipient.OpenCountEQ(*i.OpenCount))
+	}
+	if i.OpenCountNEQ != nil {
+		predicates = append(predicates, campaignrecipient.OpenCountNEQ(*i.OpenCountNEQ))
+	}
+	if len(i.OpenCountIn) > 0 {
+		predicates = append(predicates, campaignrecipient.OpenCountIn(i.OpenCountIn...))
+	}
+	if len(i.OpenCountNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.OpenCountNotIn(i.OpenCountNotIn...))
+	}
+	if i.OpenCountGT != nil {
+		predicates = append(predicates, campaignrecipient.OpenCountGT(*i.OpenCountGT))
+	}
+	if i.OpenCountGTE != nil {
+		predicates = append(predicates, campaignrecipient.OpenCountGTE(*i.OpenCountGTE))
+	}
+	if i.OpenCountLT != nil {
+		predicates = append(predicates, campaignrecipient.OpenCountLT(*i.OpenCountLT))
+	}
+	if i.OpenCountLTE != nil {
+		predicates = append(predicates, campaignrecipient.OpenCountLTE(*i.OpenCountLTE))
+	}
+	if i.FirstClickedAt != nil {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtEQ(*i.FirstClickedAt))
+	}
+	if i.FirstClickedAtNEQ != nil {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtNEQ(*i.FirstClickedAtNEQ))
+	}
+	if len(i.FirstClickedAtIn) > 0 {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtIn(i.FirstClickedAtIn...))
+	}
+	if len(i.FirstClickedAtNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtNotIn(i.FirstClickedAtNotIn...))
+	}
+	if i.FirstClickedAtGT != nil {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtGT(*i.FirstClickedAtGT))
+	}
+	if i.FirstClickedAtGTE != nil {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtGTE(*i.FirstClickedAtGTE))
+	}
+	if i.FirstClickedAtLT != nil {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtLT(*i.FirstClickedAtLT))
+	}
+	if i.FirstClickedAtLTE != nil {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtLTE(*i.FirstClickedAtLTE))
+	}
+	if i.FirstClickedAtIsNil {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtIsNil())
+	}
+	if i.FirstClickedAtNotNil {
+		predicates = append(predicates, campaignrecipient.FirstClickedAtNotNil())
+	}
+	if i.ClickCount != nil {
+		predicates = append(predicates, campaignrecipient.ClickCountEQ(*i.ClickCount))
+	}
+	if i.ClickCountNEQ != nil {
+		predicates = append(predicates, campaignrecipient.ClickCountNEQ(*i.ClickCountNEQ))
+	}
+	if len(i.ClickCountIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ClickCountIn(i.ClickCountIn...))
+	}
+	if len(i.ClickCountNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.ClickCountNotIn(i.ClickCountNotIn...))
+	}
+	if i.ClickCountGT != nil {
+		predicates = append(predicates, campaignrecipient.ClickCountGT(*i.ClickCountGT))
+	}
+	if i.ClickCountGTE != nil {
+		predicates = append(predicates, campaignrecipient.ClickCountGTE(*i.ClickCountGTE))
+	}
+	if i.ClickCountLT != nil {
+		predicates = append(predicates, campaignrecipient.ClickCountLT(*i.ClickCountLT))
+	}
+	if i.ClickCountLTE != nil {
+		predicates = append(predicates, campaignrecipient.ClickCountLTE(*i.ClickCountLTE))
+	}
+	if i.UnsubscribedAt != nil {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtEQ(*i.UnsubscribedAt))
+	}
+	if i.UnsubscribedAtNEQ != nil {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtNEQ(*i.UnsubscribedAtNEQ))
+	}
+	if len(i.UnsubscribedAtIn) > 0 {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtIn(i.UnsubscribedAtIn...))
+	}
+	if len(i.UnsubscribedAtNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtNotIn(i.UnsubscribedAtNotIn...))
+	}
+	if i.UnsubscribedAtGT != nil {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtGT(*i.UnsubscribedAtGT))
+	}
+	if i.UnsubscribedAtGTE != nil {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtGTE(*i.UnsubscribedAtGTE))
+	}
+	if i.UnsubscribedAtLT != nil {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtLT(*i.UnsubscribedAtLT))
+	}
+	if i.UnsubscribedAtLTE != nil {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtLTE(*i.UnsubscribedAtLTE))
+	}
+	if i.UnsubscribedAtIsNil {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtIsNil())
+	}
+	if i.UnsubscribedAtNotNil {
+		predicates = append(predicates, campaignrecipient.UnsubscribedAtNotNil())
+	}
+	if i.Attempts != nil {
+		predicates = append(predicates, campaignrecipient.AttemptsEQ(*i.Attempts))
+	}
+	if i.AttemptsNEQ != nil {
+		predicates = append(predicates, campaignrecipient.AttemptsNEQ(*i.AttemptsNEQ))
+	}
+	if len(i.AttemptsIn) > 0 {
+		predicates = append(predicates, campaignrecipient.AttemptsIn(i.AttemptsIn...))
+	}
+	if len(i.AttemptsNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.AttemptsNotIn(i.AttemptsNotIn...))
+	}
+	if i.AttemptsGT != nil {
+		predicates = append(predicates, campaignrecipient.AttemptsGT(*i.AttemptsGT))
+	}
+	if i.AttemptsGTE != nil {
+		predicates = append(predicates, campaignrecipient.AttemptsGTE(*i.AttemptsGTE))
+	}
+	if i.AttemptsLT != nil {
+		predicates = append(predicates, campaignrecipient.AttemptsLT(*i.AttemptsLT))
+	}
+	if i.AttemptsLTE != nil {
+		predicates = append(predicates, campaignrecipient.AttemptsLTE(*i.AttemptsLTE))
+	}
+
+	if i.HasCampaign != nil {
+		p := campaignrecipient.HasCampaign()
+		if !*i.HasCampaign {
+			p = campaignrecipient.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCampaignWith) > 0 {
+		with := make([]predicate.Campaign, 0, len(i.HasCampaignWith))
+		for _, w := range i.HasCampaignWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCampaignWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, campaignrecipient.HasCampaignWith(with...))
+	}
+	if i.HasContact != nil {
+		p := campaignrecipient.HasContact()
+		if !*i.HasContact {
+			p = campaignrecipient.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasContactWith) > 0 {
+		with := make([]predicate.Contact, 0, len(i.HasContactWith))
+		for _, w := range i.HasContactWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasContactWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, campaignrecipient.HasContactWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCampaignRecipientWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return campaignrecipient.And(predicates...), nil
+	}
+}
+
 // CancelReasonWhereInput represents a where input for filtering CancelReason queries.
 type CancelReasonWhereInput struct {
 	Predicates []predicate.CancelReason  `json:"-"`
@@ -2810,6 +4616,64 @@ type ContactWhereInput struct {
 	UtmContentNotNil       bool     `json:"utmContentNotNil,omitempty"`
 	UtmContentEqualFold    *string  `json:"utmContentEqualFold,omitempty"`
 	UtmContentContainsFold *string  `json:"utmContentContainsFold,omitempty"`
+
+	// "campaign" field predicates.
+	Campaign             *string  `json:"campaign,omitempty"`
+	CampaignNEQ          *string  `json:"campaignNEQ,omitempty"`
+	CampaignIn           []string `json:"campaignIn,omitempty"`
+	CampaignNotIn        []string `json:"campaignNotIn,omitempty"`
+	CampaignGT           *string  `json:"campaignGT,omitempty"`
+	CampaignGTE          *string  `json:"campaignGTE,omitempty"`
+	CampaignLT           *string  `json:"campaignLT,omitempty"`
+	CampaignLTE          *string  `json:"campaignLTE,omitempty"`
+	CampaignContains     *string  `json:"campaignContains,omitempty"`
+	CampaignHasPrefix    *string  `json:"campaignHasPrefix,omitempty"`
+	CampaignHasSuffix    *string  `json:"campaignHasSuffix,omitempty"`
+	CampaignIsNil        bool     `json:"campaignIsNil,omitempty"`
+	CampaignNotNil       bool     `json:"campaignNotNil,omitempty"`
+	CampaignEqualFold    *string  `json:"campaignEqualFold,omitempty"`
+	CampaignContainsFold *string  `json:"campaignContainsFold,omitempty"`
+
+	// "email_unsubscribed_at" field predicates.
+	EmailUnsubscribedAt       *time.Time  `json:"emailUnsubscribedAt,omitempty"`
+	EmailUnsubscribedAtNEQ    *time.Time  `json:"emailUnsubscribedAtNEQ,omitempty"`
+	EmailUnsubscribedAtIn     []time.Time `json:"emailUnsubscribedAtIn,omitempty"`
+	EmailUnsubscribedAtNotIn  []time.Time `json:"emailUnsubscribedAtNotIn,omitempty"`
+	EmailUnsubscribedAtGT     *time.Time  `json:"emailUnsubscribedAtGT,omitempty"`
+	EmailUnsubscribedAtGTE    *time.Time  `json:"emailUnsubscribedAtGTE,omitempty"`
+	EmailUnsubscribedAtLT     *time.Time  `json:"emailUnsubscribedAtLT,omitempty"`
+	EmailUnsubscribedAtLTE    *time.Time  `json:"emailUnsubscribedAtLTE,omitempty"`
+	EmailUnsubscribedAtIsNil  bool        `json:"emailUnsubscribedAtIsNil,omitempty"`
+	EmailUnsubscribedAtNotNil bool        `json:"emailUnsubscribedAtNotNil,omitempty"`
+
+	// "email_failed_at" field predicates.
+	EmailFailedAt       *time.Time  `json:"emailFailedAt,omitempty"`
+	EmailFailedAtNEQ    *time.Time  `json:"emailFailedAtNEQ,omitempty"`
+	EmailFailedAtIn     []time.Time `json:"emailFailedAtIn,omitempty"`
+	EmailFailedAtNotIn  []time.Time `json:"emailFailedAtNotIn,omitempty"`
+	EmailFailedAtGT     *time.Time  `json:"emailFailedAtGT,omitempty"`
+	EmailFailedAtGTE    *time.Time  `json:"emailFailedAtGTE,omitempty"`
+	EmailFailedAtLT     *time.Time  `json:"emailFailedAtLT,omitempty"`
+	EmailFailedAtLTE    *time.Time  `json:"emailFailedAtLTE,omitempty"`
+	EmailFailedAtIsNil  bool        `json:"emailFailedAtIsNil,omitempty"`
+	EmailFailedAtNotNil bool        `json:"emailFailedAtNotNil,omitempty"`
+
+	// "email_failed_reason" field predicates.
+	EmailFailedReason             *string  `json:"emailFailedReason,omitempty"`
+	EmailFailedReasonNEQ          *string  `json:"emailFailedReasonNEQ,omitempty"`
+	EmailFailedReasonIn           []string `json:"emailFailedReasonIn,omitempty"`
+	EmailFailedReasonNotIn        []string `json:"emailFailedReasonNotIn,omitempty"`
+	EmailFailedReasonGT           *string  `json:"emailFailedReasonGT,omitempty"`
+	EmailFailedReasonGTE          *string  `json:"emailFailedReasonGTE,omitempty"`
+	EmailFailedReasonLT           *string  `json:"emailFailedReasonLT,omitempty"`
+	EmailFailedReasonLTE          *string  `json:"emailFailedReasonLTE,omitempty"`
+	EmailFailedReasonContains     *string  `json:"emailFailedReasonContains,omitempty"`
+	EmailFailedReasonHasPrefix    *string  `json:"emailFailedReasonHasPrefix,omitempty"`
+	EmailFailedReasonHasSuffix    *string  `json:"emailFailedReasonHasSuffix,omitempty"`
+	EmailFailedReasonIsNil        bool     `json:"emailFailedReasonIsNil,omitempty"`
+	EmailFailedReasonNotNil       bool     `json:"emailFailedReasonNotNil,omitempty"`
+	EmailFailedReasonEqualFold    *string  `json:"emailFailedReasonEqualFold,omitempty"`
+	EmailFailedReasonContainsFold *string  `json:"emailFailedReasonContainsFold,omitempty"`
 
 	// "assigned_to" edge predicates.
 	HasAssignedTo     *bool             `json:"hasAssignedTo,omitempty"`
@@ -3808,6 +5672,156 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 	}
 	if i.UtmContentContainsFold != nil {
 		predicates = append(predicates, contact.UtmContentContainsFold(*i.UtmContentContainsFold))
+	}
+	if i.Campaign != nil {
+		predicates = append(predicates, contact.CampaignEQ(*i.Campaign))
+	}
+	if i.CampaignNEQ != nil {
+		predicates = append(predicates, contact.CampaignNEQ(*i.CampaignNEQ))
+	}
+	if len(i.CampaignIn) > 0 {
+		predicates = append(predicates, contact.CampaignIn(i.CampaignIn...))
+	}
+	if len(i.CampaignNotIn) > 0 {
+		predicates = append(predicates, contact.CampaignNotIn(i.CampaignNotIn...))
+	}
+	if i.CampaignGT != nil {
+		predicates = append(predicates, contact.CampaignGT(*i.CampaignGT))
+	}
+	if i.CampaignGTE != nil {
+		predicates = append(predicates, contact.CampaignGTE(*i.CampaignGTE))
+	}
+	if i.CampaignLT != nil {
+		predicates = append(predicates, contact.CampaignLT(*i.CampaignLT))
+	}
+	if i.CampaignLTE != nil {
+		predicates = append(predicates, contact.CampaignLTE(*i.CampaignLTE))
+	}
+	if i.CampaignContains != nil {
+		predicates = append(predicates, contact.CampaignContains(*i.CampaignContains))
+	}
+	if i.CampaignHasPrefix != nil {
+		predicates = append(predicates, contact.CampaignHasPrefix(*i.CampaignHasPrefix))
+	}
+	if i.CampaignHasSuffix != nil {
+		predicates = append(predicates, contact.CampaignHasSuffix(*i.CampaignHasSuffix))
+	}
+	if i.CampaignIsNil {
+		predicates = append(predicates, contact.CampaignIsNil())
+	}
+	if i.CampaignNotNil {
+		predicates = append(predicates, contact.CampaignNotNil())
+	}
+	if i.CampaignEqualFold != nil {
+		predicates = append(predicates, contact.CampaignEqualFold(*i.CampaignEqualFold))
+	}
+	if i.CampaignContainsFold != nil {
+		predicates = append(predicates, contact.CampaignContainsFold(*i.CampaignContainsFold))
+	}
+	if i.EmailUnsubscribedAt != nil {
+		predicates = append(predicates, contact.EmailUnsubscribedAtEQ(*i.EmailUnsubscribedAt))
+	}
+	if i.EmailUnsubscribedAtNEQ != nil {
+		predicates = append(predicates, contact.EmailUnsubscribedAtNEQ(*i.EmailUnsubscribedAtNEQ))
+	}
+	if len(i.EmailUnsubscribedAtIn) > 0 {
+		predicates = append(predicates, contact.EmailUnsubscribedAtIn(i.EmailUnsubscribedAtIn...))
+	}
+	if len(i.EmailUnsubscribedAtNotIn) > 0 {
+		predicates = append(predicates, contact.EmailUnsubscribedAtNotIn(i.EmailUnsubscribedAtNotIn...))
+	}
+	if i.EmailUnsubscribedAtGT != nil {
+		predicates = append(predicates, contact.EmailUnsubscribedAtGT(*i.EmailUnsubscribedAtGT))
+	}
+	if i.EmailUnsubscribedAtGTE != nil {
+		predicates = append(predicates, contact.EmailUnsubscribedAtGTE(*i.EmailUnsubscribedAtGTE))
+	}
+	if i.EmailUnsubscribedAtLT != nil {
+		predicates = append(predicates, contact.EmailUnsubscribedAtLT(*i.EmailUnsubscribedAtLT))
+	}
+	if i.EmailUnsubscribedAtLTE != nil {
+		predicates = append(predicates, contact.EmailUnsubscribedAtLTE(*i.EmailUnsubscribedAtLTE))
+	}
+	if i.EmailUnsubscribedAtIsNil {
+		predicates = append(predicates, contact.EmailUnsubscribedAtIsNil())
+	}
+	if i.EmailUnsubscribedAtNotNil {
+		predicates = append(predicates, contact.EmailUnsubscribedAtNotNil())
+	}
+	if i.EmailFailedAt != nil {
+		predicates = append(predicates, contact.EmailFailedAtEQ(*i.EmailFailedAt))
+	}
+	if i.EmailFailedAtNEQ != nil {
+		predicates = append(predicates, contact.EmailFailedAtNEQ(*i.EmailFailedAtNEQ))
+	}
+	if len(i.EmailFailedAtIn) > 0 {
+		predicates = append(predicates, contact.EmailFailedAtIn(i.EmailFailedAtIn...))
+	}
+	if len(i.EmailFailedAtNotIn) > 0 {
+		predicates = append(predicates, contact.EmailFailedAtNotIn(i.EmailFailedAtNotIn...))
+	}
+	if i.EmailFailedAtGT != nil {
+		predicates = append(predicates, contact.EmailFailedAtGT(*i.EmailFailedAtGT))
+	}
+	if i.EmailFailedAtGTE != nil {
+		predicates = append(predicates, contact.EmailFailedAtGTE(*i.EmailFailedAtGTE))
+	}
+	if i.EmailFailedAtLT != nil {
+		predicates = append(predicates, contact.EmailFailedAtLT(*i.EmailFailedAtLT))
+	}
+	if i.EmailFailedAtLTE != nil {
+		predicates = append(predicates, contact.EmailFailedAtLTE(*i.EmailFailedAtLTE))
+	}
+	if i.EmailFailedAtIsNil {
+		predicates = append(predicates, contact.EmailFailedAtIsNil())
+	}
+	if i.EmailFailedAtNotNil {
+		predicates = append(predicates, contact.EmailFailedAtNotNil())
+	}
+	if i.EmailFailedReason != nil {
+		predicates = append(predicates, contact.EmailFailedReasonEQ(*i.EmailFailedReason))
+	}
+	if i.EmailFailedReasonNEQ != nil {
+		predicates = append(predicates, contact.EmailFailedReasonNEQ(*i.EmailFailedReasonNEQ))
+	}
+	if len(i.EmailFailedReasonIn) > 0 {
+		predicates = append(predicates, contact.EmailFailedReasonIn(i.EmailFailedReasonIn...))
+	}
+	if len(i.EmailFailedReasonNotIn) > 0 {
+		predicates = append(predicates, contact.EmailFailedReasonNotIn(i.EmailFailedReasonNotIn...))
+	}
+	if i.EmailFailedReasonGT != nil {
+		predicates = append(predicates, contact.EmailFailedReasonGT(*i.EmailFailedReasonGT))
+	}
+	if i.EmailFailedReasonGTE != nil {
+		predicates = append(predicates, contact.EmailFailedReasonGTE(*i.EmailFailedReasonGTE))
+	}
+	if i.EmailFailedReasonLT != nil {
+		predicates = append(predicates, contact.EmailFailedReasonLT(*i.EmailFailedReasonLT))
+	}
+	if i.EmailFailedReasonLTE != nil {
+		predicates = append(predicates, contact.EmailFailedReasonLTE(*i.EmailFailedReasonLTE))
+	}
+	if i.EmailFailedReasonContains != nil {
+		predicates = append(predicates, contact.EmailFailedReasonContains(*i.EmailFailedReasonContains))
+	}
+	if i.EmailFailedReasonHasPrefix != nil {
+		predicates = append(predicates, contact.EmailFailedReasonHasPrefix(*i.EmailFailedReasonHasPrefix))
+	}
+	if i.EmailFailedReasonHasSuffix != nil {
+		predicates = append(predicates, contact.EmailFailedReasonHasSuffix(*i.EmailFailedReasonHasSuffix))
+	}
+	if i.EmailFailedReasonIsNil {
+		predicates = append(predicates, contact.EmailFailedReasonIsNil())
+	}
+	if i.EmailFailedReasonNotNil {
+		predicates = append(predicates, contact.EmailFailedReasonNotNil())
+	}
+	if i.EmailFailedReasonEqualFold != nil {
+		predicates = append(predicates, contact.EmailFailedReasonEqualFold(*i.EmailFailedReasonEqualFold))
+	}
+	if i.EmailFailedReasonContainsFold != nil {
+		predicates = append(predicates, contact.EmailFailedReasonContainsFold(*i.EmailFailedReasonContainsFold))
 	}
 
 	if i.HasAssignedTo != nil {

@@ -19,6 +19,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -51,7 +54,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/webhooksubscription"
 	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 )
@@ -65,45 +70,50 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAIUsage            = "AIUsage"
-	TypeAPIToken           = "APIToken"
-	TypeAdSpend            = "AdSpend"
-	TypeAuditEntry         = "AuditEntry"
-	TypeAutomationRule     = "AutomationRule"
-	TypeAutomationRun      = "AutomationRun"
-	TypeBooking            = "Booking"
-	TypeBookingEvent       = "BookingEvent"
-	TypeCancelReason       = "CancelReason"
-	TypeContact            = "Contact"
-	TypeConversation       = "Conversation"
-	TypeEvent              = "Event"
-	TypeIPRule             = "IPRule"
-	TypeImportJob          = "ImportJob"
-	TypeInvitation         = "Invitation"
-	TypeLocation           = "Location"
-	TypeMembership         = "Membership"
-	TypeMessage            = "Message"
-	TypeOptOut             = "OptOut"
-	TypePermission         = "Permission"
-	TypePermissionOverride = "PermissionOverride"
-	TypeReportEmail        = "ReportEmail"
-	TypeReportRun          = "ReportRun"
-	TypeReportSubscription = "ReportSubscription"
-	TypeSMSTemplate        = "SMSTemplate"
-	TypeSavedReport        = "SavedReport"
-	TypeSearchKey          = "SearchKey"
-	TypeSearchWord         = "SearchWord"
-	TypeService            = "Service"
-	TypeSession            = "Session"
-	TypeStaffAlert         = "StaffAlert"
-	TypeStageChange        = "StageChange"
-	TypeTask               = "Task"
-	TypeTaskEvent          = "TaskEvent"
-	TypeTouchpoint         = "Touchpoint"
-	TypeUser               = "User"
-	TypeWarmnessSnapshot   = "WarmnessSnapshot"
-	TypeWebhookEvent       = "WebhookEvent"
-	TypeWixService         = "WixService"
+	TypeAIUsage             = "AIUsage"
+	TypeAPIToken            = "APIToken"
+	TypeAdSpend             = "AdSpend"
+	TypeAuditEntry          = "AuditEntry"
+	TypeAutomationRule      = "AutomationRule"
+	TypeAutomationRun       = "AutomationRun"
+	TypeBooking             = "Booking"
+	TypeBookingEvent        = "BookingEvent"
+	TypeCampaign            = "Campaign"
+	TypeCampaignEvent       = "CampaignEvent"
+	TypeCampaignRecipient   = "CampaignRecipient"
+	TypeCancelReason        = "CancelReason"
+	TypeContact             = "Contact"
+	TypeConversation        = "Conversation"
+	TypeEvent               = "Event"
+	TypeIPRule              = "IPRule"
+	TypeImportJob           = "ImportJob"
+	TypeInvitation          = "Invitation"
+	TypeLocation            = "Location"
+	TypeMembership          = "Membership"
+	TypeMessage             = "Message"
+	TypeOptOut              = "OptOut"
+	TypePermission          = "Permission"
+	TypePermissionOverride  = "PermissionOverride"
+	TypeReportEmail         = "ReportEmail"
+	TypeReportRun           = "ReportRun"
+	TypeReportSubscription  = "ReportSubscription"
+	TypeSMSTemplate         = "SMSTemplate"
+	TypeSavedReport         = "SavedReport"
+	TypeSearchKey           = "SearchKey"
+	TypeSearchWord          = "SearchWord"
+	TypeService             = "Service"
+	TypeSession             = "Session"
+	TypeStaffAlert          = "StaffAlert"
+	TypeStageChange         = "StageChange"
+	TypeTask                = "Task"
+	TypeTaskEvent           = "TaskEvent"
+	TypeTouchpoint          = "Touchpoint"
+	TypeUser                = "User"
+	TypeWarmnessSnapshot    = "WarmnessSnapshot"
+	TypeWebhookDelivery     = "WebhookDelivery"
+	TypeWebhookEvent        = "WebhookEvent"
+	TypeWebhookSubscription = "WebhookSubscription"
+	TypeWixService          = "WixService"
 )
 
 // AIUsageMutation represents an operation that mutates the AIUsage nodes in the graph.
@@ -9714,6 +9724,4274 @@ func (m *BookingEventMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown BookingEvent edge %s", name)
 }
 
+// CampaignMutation represents an operation that mutates the Campaign nodes in the graph.
+type CampaignMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *pulid.ID
+	created_at         *time.Time
+	updated_at         *time.Time
+	name               *string
+	goal               *string
+	audience           **types.CampaignAudience
+	subject            *string
+	html_body          *string
+	text_body          *string
+	from_name          *string
+	from_address       *string
+	status             *campaign.Status
+	status_note        *string
+	scheduled_at       *time.Time
+	started_at         *time.Time
+	finished_at        *time.Time
+	links              *[]string
+	appendlinks        []string
+	created_by_id      *pulid.ID
+	recipient_count    *int
+	addrecipient_count *int
+	send_after         *time.Time
+	round              *int
+	addround           *int
+	clearedFields      map[string]struct{}
+	location           *pulid.ID
+	clearedlocation    bool
+	recipients         map[pulid.ID]struct{}
+	removedrecipients  map[pulid.ID]struct{}
+	clearedrecipients  bool
+	done               bool
+	oldValue           func(context.Context) (*Campaign, error)
+	predicates         []predicate.Campaign
+}
+
+var _ ent.Mutation = (*CampaignMutation)(nil)
+
+// campaignOption allows management of the mutation configuration using functional options.
+type campaignOption func(*CampaignMutation)
+
+// newCampaignMutation creates new mutation for the Campaign entity.
+func newCampaignMutation(c config, op Op, opts ...campaignOption) *CampaignMutation {
+	m := &CampaignMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCampaign,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCampaignID sets the ID field of the mutation.
+func withCampaignID(id pulid.ID) campaignOption {
+	return func(m *CampaignMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Campaign
+		)
+		m.oldValue = func(ctx context.Context) (*Campaign, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Campaign.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCampaign sets the old Campaign of the mutation.
+func withCampaign(node *Campaign) campaignOption {
+	return func(m *CampaignMutation) {
+		m.oldValue = func(context.Context) (*Campaign, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CampaignMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CampaignMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Campaign entities.
+func (m *CampaignMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CampaignMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CampaignMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Campaign.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CampaignMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CampaignMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CampaignMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CampaignMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CampaignMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CampaignMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *CampaignMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *CampaignMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *CampaignMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetName sets the "name" field.
+func (m *CampaignMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CampaignMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CampaignMutation) ResetName() {
+	m.name = nil
+}
+
+// SetGoal sets the "goal" field.
+func (m *CampaignMutation) SetGoal(s string) {
+	m.goal = &s
+}
+
+// Goal returns the value of the "goal" field in the mutation.
+func (m *CampaignMutation) Goal() (r string, exists bool) {
+	v := m.goal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGoal returns the old "goal" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldGoal(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGoal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGoal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGoal: %w", err)
+	}
+	return oldValue.Goal, nil
+}
+
+// ResetGoal resets all changes to the "goal" field.
+func (m *CampaignMutation) ResetGoal() {
+	m.goal = nil
+}
+
+// SetAudience sets the "audience" field.
+func (m *CampaignMutation) SetAudience(ta *types.CampaignAudience) {
+	m.audience = &ta
+}
+
+// Audience returns the value of the "audience" field in the mutation.
+func (m *CampaignMutation) Audience() (r *types.CampaignAudience, exists bool) {
+	v := m.audience
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAudience returns the old "audience" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldAudience(ctx context.Context) (v *types.CampaignAudience, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAudience is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAudience requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAudience: %w", err)
+	}
+	return oldValue.Audience, nil
+}
+
+// ClearAudience clears the value of the "audience" field.
+func (m *CampaignMutation) ClearAudience() {
+	m.audience = nil
+	m.clearedFields[campaign.FieldAudience] = struct{}{}
+}
+
+// AudienceCleared returns if the "audience" field was cleared in this mutation.
+func (m *CampaignMutation) AudienceCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldAudience]
+	return ok
+}
+
+// ResetAudience resets all changes to the "audience" field.
+func (m *CampaignMutation) ResetAudience() {
+	m.audience = nil
+	delete(m.clearedFields, campaign.FieldAudience)
+}
+
+// SetSubject sets the "subject" field.
+func (m *CampaignMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *CampaignMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *CampaignMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetHTMLBody sets the "html_body" field.
+func (m *CampaignMutation) SetHTMLBody(s string) {
+	m.html_body = &s
+}
+
+// HTMLBody returns the value of the "html_body" field in the mutation.
+func (m *CampaignMutation) HTMLBody() (r string, exists bool) {
+	v := m.html_body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHTMLBody returns the old "html_body" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldHTMLBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHTMLBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHTMLBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHTMLBody: %w", err)
+	}
+	return oldValue.HTMLBody, nil
+}
+
+// ResetHTMLBody resets all changes to the "html_body" field.
+func (m *CampaignMutation) ResetHTMLBody() {
+	m.html_body = nil
+}
+
+// SetTextBody sets the "text_body" field.
+func (m *CampaignMutation) SetTextBody(s string) {
+	m.text_body = &s
+}
+
+// TextBody returns the value of the "text_body" field in the mutation.
+func (m *CampaignMutation) TextBody() (r string, exists bool) {
+	v := m.text_body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTextBody returns the old "text_body" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldTextBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTextBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTextBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTextBody: %w", err)
+	}
+	return oldValue.TextBody, nil
+}
+
+// ResetTextBody resets all changes to the "text_body" field.
+func (m *CampaignMutation) ResetTextBody() {
+	m.text_body = nil
+}
+
+// SetFromName sets the "from_name" field.
+func (m *CampaignMutation) SetFromName(s string) {
+	m.from_name = &s
+}
+
+// FromName returns the value of the "from_name" field in the mutation.
+func (m *CampaignMutation) FromName() (r string, exists bool) {
+	v := m.from_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromName returns the old "from_name" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldFromName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromName: %w", err)
+	}
+	return oldValue.FromName, nil
+}
+
+// ResetFromName resets all changes to the "from_name" field.
+func (m *CampaignMutation) ResetFromName() {
+	m.from_name = nil
+}
+
+// SetFromAddress sets the "from_address" field.
+func (m *CampaignMutation) SetFromAddress(s string) {
+	m.from_address = &s
+}
+
+// FromAddress returns the value of the "from_address" field in the mutation.
+func (m *CampaignMutation) FromAddress() (r string, exists bool) {
+	v := m.from_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromAddress returns the old "from_address" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldFromAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromAddress: %w", err)
+	}
+	return oldValue.FromAddress, nil
+}
+
+// ResetFromAddress resets all changes to the "from_address" field.
+func (m *CampaignMutation) ResetFromAddress() {
+	m.from_address = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CampaignMutation) SetStatus(c campaign.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CampaignMutation) Status() (r campaign.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldStatus(ctx context.Context) (v campaign.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CampaignMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStatusNote sets the "status_note" field.
+func (m *CampaignMutation) SetStatusNote(s string) {
+	m.status_note = &s
+}
+
+// StatusNote returns the value of the "status_note" field in the mutation.
+func (m *CampaignMutation) StatusNote() (r string, exists bool) {
+	v := m.status_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusNote returns the old "status_note" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldStatusNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusNote: %w", err)
+	}
+	return oldValue.StatusNote, nil
+}
+
+// ResetStatusNote resets all changes to the "status_note" field.
+func (m *CampaignMutation) ResetStatusNote() {
+	m.status_note = nil
+}
+
+// SetScheduledAt sets the "scheduled_at" field.
+func (m *CampaignMutation) SetScheduledAt(t time.Time) {
+	m.scheduled_at = &t
+}
+
+// ScheduledAt returns the value of the "scheduled_at" field in the mutation.
+func (m *CampaignMutation) ScheduledAt() (r time.Time, exists bool) {
+	v := m.scheduled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScheduledAt returns the old "scheduled_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldScheduledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScheduledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScheduledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScheduledAt: %w", err)
+	}
+	return oldValue.ScheduledAt, nil
+}
+
+// ClearScheduledAt clears the value of the "scheduled_at" field.
+func (m *CampaignMutation) ClearScheduledAt() {
+	m.scheduled_at = nil
+	m.clearedFields[campaign.FieldScheduledAt] = struct{}{}
+}
+
+// ScheduledAtCleared returns if the "scheduled_at" field was cleared in this mutation.
+func (m *CampaignMutation) ScheduledAtCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldScheduledAt]
+	return ok
+}
+
+// ResetScheduledAt resets all changes to the "scheduled_at" field.
+func (m *CampaignMutation) ResetScheduledAt() {
+	m.scheduled_at = nil
+	delete(m.clearedFields, campaign.FieldScheduledAt)
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *CampaignMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *CampaignMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldStartedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ClearStartedAt clears the value of the "started_at" field.
+func (m *CampaignMutation) ClearStartedAt() {
+	m.started_at = nil
+	m.clearedFields[campaign.FieldStartedAt] = struct{}{}
+}
+
+// StartedAtCleared returns if the "started_at" field was cleared in this mutation.
+func (m *CampaignMutation) StartedAtCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldStartedAt]
+	return ok
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *CampaignMutation) ResetStartedAt() {
+	m.started_at = nil
+	delete(m.clearedFields, campaign.FieldStartedAt)
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *CampaignMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *CampaignMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *CampaignMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[campaign.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *CampaignMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *CampaignMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, campaign.FieldFinishedAt)
+}
+
+// SetLinks sets the "links" field.
+func (m *CampaignMutation) SetLinks(s []string) {
+	m.links = &s
+	m.appendlinks = nil
+}
+
+// Links returns the value of the "links" field in the mutation.
+func (m *CampaignMutation) Links() (r []string, exists bool) {
+	v := m.links
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinks returns the old "links" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldLinks(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinks: %w", err)
+	}
+	return oldValue.Links, nil
+}
+
+// AppendLinks adds s to the "links" field.
+func (m *CampaignMutation) AppendLinks(s []string) {
+	m.appendlinks = append(m.appendlinks, s...)
+}
+
+// AppendedLinks returns the list of values that were appended to the "links" field in this mutation.
+func (m *CampaignMutation) AppendedLinks() ([]string, bool) {
+	if len(m.appendlinks) == 0 {
+		return nil, false
+	}
+	return m.appendlinks, true
+}
+
+// ClearLinks clears the value of the "links" field.
+func (m *CampaignMutation) ClearLinks() {
+	m.links = nil
+	m.appendlinks = nil
+	m.clearedFields[campaign.FieldLinks] = struct{}{}
+}
+
+// LinksCleared returns if the "links" field was cleared in this mutation.
+func (m *CampaignMutation) LinksCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldLinks]
+	return ok
+}
+
+// ResetLinks resets all changes to the "links" field.
+func (m *CampaignMutation) ResetLinks() {
+	m.links = nil
+	m.appendlinks = nil
+	delete(m.clearedFields, campaign.FieldLinks)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *CampaignMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *CampaignMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *CampaignMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[campaign.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *CampaignMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *CampaignMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, campaign.FieldCreatedByID)
+}
+
+// SetRecipientCount sets the "recipient_count" field.
+func (m *CampaignMutation) SetRecipientCount(i int) {
+	m.recipient_count = &i
+	m.addrecipient_count = nil
+}
+
+// RecipientCount returns the value of the "recipient_count" field in the mutation.
+func (m *CampaignMutation) RecipientCount() (r int, exists bool) {
+	v := m.recipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientCount returns the old "recipient_count" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldRecipientCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientCount: %w", err)
+	}
+	return oldValue.RecipientCount, nil
+}
+
+// AddRecipientCount adds i to the "recipient_count" field.
+func (m *CampaignMutation) AddRecipientCount(i int) {
+	if m.addrecipient_count != nil {
+		*m.addrecipient_count += i
+	} else {
+		m.addrecipient_count = &i
+	}
+}
+
+// AddedRecipientCount returns the value that was added to the "recipient_count" field in this mutation.
+func (m *CampaignMutation) AddedRecipientCount() (r int, exists bool) {
+	v := m.addrecipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecipientCount resets all changes to the "recipient_count" field.
+func (m *CampaignMutation) ResetRecipientCount() {
+	m.recipient_count = nil
+	m.addrecipient_count = nil
+}
+
+// SetSendAfter sets the "send_after" field.
+func (m *CampaignMutation) SetSendAfter(t time.Time) {
+	m.send_after = &t
+}
+
+// SendAfter returns the value of the "send_after" field in the mutation.
+func (m *CampaignMutation) SendAfter() (r time.Time, exists bool) {
+	v := m.send_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendAfter returns the old "send_after" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldSendAfter(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendAfter: %w", err)
+	}
+	return oldValue.SendAfter, nil
+}
+
+// ClearSendAfter clears the value of the "send_after" field.
+func (m *CampaignMutation) ClearSendAfter() {
+	m.send_after = nil
+	m.clearedFields[campaign.FieldSendAfter] = struct{}{}
+}
+
+// SendAfterCleared returns if the "send_after" field was cleared in this mutation.
+func (m *CampaignMutation) SendAfterCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldSendAfter]
+	return ok
+}
+
+// ResetSendAfter resets all changes to the "send_after" field.
+func (m *CampaignMutation) ResetSendAfter() {
+	m.send_after = nil
+	delete(m.clearedFields, campaign.FieldSendAfter)
+}
+
+// SetRound sets the "round" field.
+func (m *CampaignMutation) SetRound(i int) {
+	m.round = &i
+	m.addround = nil
+}
+
+// Round returns the value of the "round" field in the mutation.
+func (m *CampaignMutation) Round() (r int, exists bool) {
+	v := m.round
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRound returns the old "round" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldRound(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRound is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRound requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRound: %w", err)
+	}
+	return oldValue.Round, nil
+}
+
+// AddRound adds i to the "round" field.
+func (m *CampaignMutation) AddRound(i int) {
+	if m.addround != nil {
+		*m.addround += i
+	} else {
+		m.addround = &i
+	}
+}
+
+// AddedRound returns the value that was added to the "round" field in this mutation.
+func (m *CampaignMutation) AddedRound() (r int, exists bool) {
+	v := m.addround
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRound resets all changes to the "round" field.
+func (m *CampaignMutation) ResetRound() {
+	m.round = nil
+	m.addround = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *CampaignMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[campaign.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *CampaignMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *CampaignMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *CampaignMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// AddRecipientIDs adds the "recipients" edge to the CampaignRecipient entity by ids.
+func (m *CampaignMutation) AddRecipientIDs(ids ...pulid.ID) {
+	if m.recipients == nil {
+		m.recipients = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.recipients[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRecipients clears the "recipients" edge to the CampaignRecipient entity.
+func (m *CampaignMutation) ClearRecipients() {
+	m.clearedrecipients = true
+}
+
+// RecipientsCleared reports if the "recipients" edge to the CampaignRecipient entity was cleared.
+func (m *CampaignMutation) RecipientsCleared() bool {
+	return m.clearedrecipients
+}
+
+// RemoveRecipientIDs removes the "recipients" edge to the CampaignRecipient entity by IDs.
+func (m *CampaignMutation) RemoveRecipientIDs(ids ...pulid.ID) {
+	if m.removedrecipients == nil {
+		m.removedrecipients = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.recipients, ids[i])
+		m.removedrecipients[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRecipients returns the removed IDs of the "recipients" edge to the CampaignRecipient entity.
+func (m *CampaignMutation) RemovedRecipientsIDs() (ids []pulid.ID) {
+	for id := range m.removedrecipients {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RecipientsIDs returns the "recipients" edge IDs in the mutation.
+func (m *CampaignMutation) RecipientsIDs() (ids []pulid.ID) {
+	for id := range m.recipients {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRecipients resets all changes to the "recipients" edge.
+func (m *CampaignMutation) ResetRecipients() {
+	m.recipients = nil
+	m.clearedrecipients = false
+	m.removedrecipients = nil
+}
+
+// Where appends a list predicates to the CampaignMutation builder.
+func (m *CampaignMutation) Where(ps ...predicate.Campaign) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CampaignMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CampaignMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Campaign, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CampaignMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CampaignMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Campaign).
+func (m *CampaignMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CampaignMutation) Fields() []string {
+	fields := make([]string, 0, 21)
+	if m.created_at != nil {
+		fields = append(fields, campaign.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, campaign.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, campaign.FieldLocationID)
+	}
+	if m.name != nil {
+		fields = append(fields, campaign.FieldName)
+	}
+	if m.goal != nil {
+		fields = append(fields, campaign.FieldGoal)
+	}
+	if m.audience != nil {
+		fields = append(fields, campaign.FieldAudience)
+	}
+	if m.subject != nil {
+		fields = append(fields, campaign.FieldSubject)
+	}
+	if m.html_body != nil {
+		fields = append(fields, campaign.FieldHTMLBody)
+	}
+	if m.text_body != nil {
+		fields = append(fields, campaign.FieldTextBody)
+	}
+	if m.from_name != nil {
+		fields = append(fields, campaign.FieldFromName)
+	}
+	if m.from_address != nil {
+		fields = append(fields, campaign.FieldFromAddress)
+	}
+	if m.status != nil {
+		fields = append(fields, campaign.FieldStatus)
+	}
+	if m.status_note != nil {
+		fields = append(fields, campaign.FieldStatusNote)
+	}
+	if m.scheduled_at != nil {
+		fields = append(fields, campaign.FieldScheduledAt)
+	}
+	if m.started_at != nil {
+		fields = append(fields, campaign.FieldStartedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, campaign.FieldFinishedAt)
+	}
+	if m.links != nil {
+		fields = append(fields, campaign.FieldLinks)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, campaign.FieldCreatedByID)
+	}
+	if m.recipient_count != nil {
+		fields = append(fields, campaign.FieldRecipientCount)
+	}
+	if m.send_after != nil {
+		fields = append(fields, campaign.FieldSendAfter)
+	}
+	if m.round != nil {
+		fields = append(fields, campaign.FieldRound)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CampaignMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case campaign.FieldCreatedAt:
+		return m.CreatedAt()
+	case campaign.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case campaign.FieldLocationID:
+		return m.LocationID()
+	case campaign.FieldName:
+		return m.Name()
+	case campaign.FieldGoal:
+		return m.Goal()
+	case campaign.FieldAudience:
+		return m.Audience()
+	case campaign.FieldSubject:
+		return m.Subject()
+	case campaign.FieldHTMLBody:
+		return m.HTMLBody()
+	case campaign.FieldTextBody:
+		return m.TextBody()
+	case campaign.FieldFromName:
+		return m.FromName()
+	case campaign.FieldFromAddress:
+		return m.FromAddress()
+	case campaign.FieldStatus:
+		return m.Status()
+	case campaign.FieldStatusNote:
+		return m.StatusNote()
+	case campaign.FieldScheduledAt:
+		return m.ScheduledAt()
+	case campaign.FieldStartedAt:
+		return m.StartedAt()
+	case campaign.FieldFinishedAt:
+		return m.FinishedAt()
+	case campaign.FieldLinks:
+		return m.Links()
+	case campaign.FieldCreatedByID:
+		return m.CreatedByID()
+	case campaign.FieldRecipientCount:
+		return m.RecipientCount()
+	case campaign.FieldSendAfter:
+		return m.SendAfter()
+	case campaign.FieldRound:
+		return m.Round()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CampaignMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case campaign.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case campaign.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case campaign.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case campaign.FieldName:
+		return m.OldName(ctx)
+	case campaign.FieldGoal:
+		return m.OldGoal(ctx)
+	case campaign.FieldAudience:
+		return m.OldAudience(ctx)
+	case campaign.FieldSubject:
+		return m.OldSubject(ctx)
+	case campaign.FieldHTMLBody:
+		return m.OldHTMLBody(ctx)
+	case campaign.FieldTextBody:
+		return m.OldTextBody(ctx)
+	case campaign.FieldFromName:
+		return m.OldFromName(ctx)
+	case campaign.FieldFromAddress:
+		return m.OldFromAddress(ctx)
+	case campaign.FieldStatus:
+		return m.OldStatus(ctx)
+	case campaign.FieldStatusNote:
+		return m.OldStatusNote(ctx)
+	case campaign.FieldScheduledAt:
+		return m.OldScheduledAt(ctx)
+	case campaign.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case campaign.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	case campaign.FieldLinks:
+		return m.OldLinks(ctx)
+	case campaign.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case campaign.FieldRecipientCount:
+		return m.OldRecipientCount(ctx)
+	case campaign.FieldSendAfter:
+		return m.OldSendAfter(ctx)
+	case campaign.FieldRound:
+		return m.OldRound(ctx)
+	}
+	return nil, fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case campaign.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case campaign.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case campaign.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case campaign.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case campaign.FieldGoal:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGoal(v)
+		return nil
+	case campaign.FieldAudience:
+		v, ok := value.(*types.CampaignAudience)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAudience(v)
+		return nil
+	case campaign.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case campaign.FieldHTMLBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHTMLBody(v)
+		return nil
+	case campaign.FieldTextBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTextBody(v)
+		return nil
+	case campaign.FieldFromName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromName(v)
+		return nil
+	case campaign.FieldFromAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromAddress(v)
+		return nil
+	case campaign.FieldStatus:
+		v, ok := value.(campaign.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case campaign.FieldStatusNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusNote(v)
+		return nil
+	case campaign.FieldScheduledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScheduledAt(v)
+		return nil
+	case campaign.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case campaign.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	case campaign.FieldLinks:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinks(v)
+		return nil
+	case campaign.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case campaign.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientCount(v)
+		return nil
+	case campaign.FieldSendAfter:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendAfter(v)
+		return nil
+	case campaign.FieldRound:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRound(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CampaignMutation) AddedFields() []string {
+	var fields []string
+	if m.addrecipient_count != nil {
+		fields = append(fields, campaign.FieldRecipientCount)
+	}
+	if m.addround != nil {
+		fields = append(fields, campaign.FieldRound)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CampaignMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case campaign.FieldRecipientCount:
+		return m.AddedRecipientCount()
+	case campaign.FieldRound:
+		return m.AddedRound()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case campaign.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipientCount(v)
+		return nil
+	case campaign.FieldRound:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRound(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CampaignMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(campaign.FieldAudience) {
+		fields = append(fields, campaign.FieldAudience)
+	}
+	if m.FieldCleared(campaign.FieldScheduledAt) {
+		fields = append(fields, campaign.FieldScheduledAt)
+	}
+	if m.FieldCleared(campaign.FieldStartedAt) {
+		fields = append(fields, campaign.FieldStartedAt)
+	}
+	if m.FieldCleared(campaign.FieldFinishedAt) {
+		fields = append(fields, campaign.FieldFinishedAt)
+	}
+	if m.FieldCleared(campaign.FieldLinks) {
+		fields = append(fields, campaign.FieldLinks)
+	}
+	if m.FieldCleared(campaign.FieldCreatedByID) {
+		fields = append(fields, campaign.FieldCreatedByID)
+	}
+	if m.FieldCleared(campaign.FieldSendAfter) {
+		fields = append(fields, campaign.FieldSendAfter)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CampaignMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CampaignMutation) ClearField(name string) error {
+	switch name {
+	case campaign.FieldAudience:
+		m.ClearAudience()
+		return nil
+	case campaign.FieldScheduledAt:
+		m.ClearScheduledAt()
+		return nil
+	case campaign.FieldStartedAt:
+		m.ClearStartedAt()
+		return nil
+	case campaign.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	case campaign.FieldLinks:
+		m.ClearLinks()
+		return nil
+	case campaign.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case campaign.FieldSendAfter:
+		m.ClearSendAfter()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CampaignMutation) ResetField(name string) error {
+	switch name {
+	case campaign.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case campaign.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case campaign.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case campaign.FieldName:
+		m.ResetName()
+		return nil
+	case campaign.FieldGoal:
+		m.ResetGoal()
+		return nil
+	case campaign.FieldAudience:
+		m.ResetAudience()
+		return nil
+	case campaign.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case campaign.FieldHTMLBody:
+		m.ResetHTMLBody()
+		return nil
+	case campaign.FieldTextBody:
+		m.ResetTextBody()
+		return nil
+	case campaign.FieldFromName:
+		m.ResetFromName()
+		return nil
+	case campaign.FieldFromAddress:
+		m.ResetFromAddress()
+		return nil
+	case campaign.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case campaign.FieldStatusNote:
+		m.ResetStatusNote()
+		return nil
+	case campaign.FieldScheduledAt:
+		m.ResetScheduledAt()
+		return nil
+	case campaign.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case campaign.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	case campaign.FieldLinks:
+		m.ResetLinks()
+		return nil
+	case campaign.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case campaign.FieldRecipientCount:
+		m.ResetRecipientCount()
+		return nil
+	case campaign.FieldSendAfter:
+		m.ResetSendAfter()
+		return nil
+	case campaign.FieldRound:
+		m.ResetRound()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CampaignMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.location != nil {
+		edges = append(edges, campaign.EdgeLocation)
+	}
+	if m.recipients != nil {
+		edges = append(edges, campaign.EdgeRecipients)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CampaignMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case campaign.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaign.EdgeRecipients:
+		ids := make([]ent.Value, 0, len(m.recipients))
+		for id := range m.recipients {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CampaignMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedrecipients != nil {
+		edges = append(edges, campaign.EdgeRecipients)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CampaignMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case campaign.EdgeRecipients:
+		ids := make([]ent.Value, 0, len(m.removedrecipients))
+		for id := range m.removedrecipients {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CampaignMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedlocation {
+		edges = append(edges, campaign.EdgeLocation)
+	}
+	if m.clearedrecipients {
+		edges = append(edges, campaign.EdgeRecipients)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CampaignMutation) EdgeCleared(name string) bool {
+	switch name {
+	case campaign.EdgeLocation:
+		return m.clearedlocation
+	case campaign.EdgeRecipients:
+		return m.clearedrecipients
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CampaignMutation) ClearEdge(name string) error {
+	switch name {
+	case campaign.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CampaignMutation) ResetEdge(name string) error {
+	switch name {
+	case campaign.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case campaign.EdgeRecipients:
+		m.ResetRecipients()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign edge %s", name)
+}
+
+// CampaignEventMutation represents an operation that mutates the CampaignEvent nodes in the graph.
+type CampaignEventMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	kind             *campaignevent.Kind
+	link_index       *int
+	addlink_index    *int
+	occurred_at      *time.Time
+	clearedFields    map[string]struct{}
+	location         *pulid.ID
+	clearedlocation  bool
+	campaign         *pulid.ID
+	clearedcampaign  bool
+	recipient        *pulid.ID
+	clearedrecipient bool
+	done             bool
+	oldValue         func(context.Context) (*CampaignEvent, error)
+	predicates       []predicate.CampaignEvent
+}
+
+var _ ent.Mutation = (*CampaignEventMutation)(nil)
+
+// campaigneventOption allows management of the mutation configuration using functional options.
+type campaigneventOption func(*CampaignEventMutation)
+
+// newCampaignEventMutation creates new mutation for the CampaignEvent entity.
+func newCampaignEventMutation(c config, op Op, opts ...campaigneventOption) *CampaignEventMutation {
+	m := &CampaignEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCampaignEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCampaignEventID sets the ID field of the mutation.
+func withCampaignEventID(id pulid.ID) campaigneventOption {
+	return func(m *CampaignEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CampaignEvent
+		)
+		m.oldValue = func(ctx context.Context) (*CampaignEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CampaignEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCampaignEvent sets the old CampaignEvent of the mutation.
+func withCampaignEvent(node *CampaignEvent) campaigneventOption {
+	return func(m *CampaignEventMutation) {
+		m.oldValue = func(context.Context) (*CampaignEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CampaignEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CampaignEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CampaignEvent entities.
+func (m *CampaignEventMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CampaignEventMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CampaignEventMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CampaignEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *CampaignEventMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *CampaignEventMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *CampaignEventMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *CampaignEventMutation) SetCampaignID(pu pulid.ID) {
+	m.campaign = &pu
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *CampaignEventMutation) CampaignID() (r pulid.ID, exists bool) {
+	v := m.campaign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldCampaignID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *CampaignEventMutation) ResetCampaignID() {
+	m.campaign = nil
+}
+
+// SetRecipientID sets the "recipient_id" field.
+func (m *CampaignEventMutation) SetRecipientID(pu pulid.ID) {
+	m.recipient = &pu
+}
+
+// RecipientID returns the value of the "recipient_id" field in the mutation.
+func (m *CampaignEventMutation) RecipientID() (r pulid.ID, exists bool) {
+	v := m.recipient
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientID returns the old "recipient_id" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldRecipientID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientID: %w", err)
+	}
+	return oldValue.RecipientID, nil
+}
+
+// ResetRecipientID resets all changes to the "recipient_id" field.
+func (m *CampaignEventMutation) ResetRecipientID() {
+	m.recipient = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CampaignEventMutation) SetKind(c campaignevent.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CampaignEventMutation) Kind() (r campaignevent.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldKind(ctx context.Context) (v campaignevent.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CampaignEventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetLinkIndex sets the "link_index" field.
+func (m *CampaignEventMutation) SetLinkIndex(i int) {
+	m.link_index = &i
+	m.addlink_index = nil
+}
+
+// LinkIndex returns the value of the "link_index" field in the mutation.
+func (m *CampaignEventMutation) LinkIndex() (r int, exists bool) {
+	v := m.link_index
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinkIndex returns the old "link_index" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldLinkIndex(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinkIndex is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinkIndex requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinkIndex: %w", err)
+	}
+	return oldValue.LinkIndex, nil
+}
+
+// AddLinkIndex adds i to the "link_index" field.
+func (m *CampaignEventMutation) AddLinkIndex(i int) {
+	if m.addlink_index != nil {
+		*m.addlink_index += i
+	} else {
+		m.addlink_index = &i
+	}
+}
+
+// AddedLinkIndex returns the value that was added to the "link_index" field in this mutation.
+func (m *CampaignEventMutation) AddedLinkIndex() (r int, exists bool) {
+	v := m.addlink_index
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearLinkIndex clears the value of the "link_index" field.
+func (m *CampaignEventMutation) ClearLinkIndex() {
+	m.link_index = nil
+	m.addlink_index = nil
+	m.clearedFields[campaignevent.FieldLinkIndex] = struct{}{}
+}
+
+// LinkIndexCleared returns if the "link_index" field was cleared in this mutation.
+func (m *CampaignEventMutation) LinkIndexCleared() bool {
+	_, ok := m.clearedFields[campaignevent.FieldLinkIndex]
+	return ok
+}
+
+// ResetLinkIndex resets all changes to the "link_index" field.
+func (m *CampaignEventMutation) ResetLinkIndex() {
+	m.link_index = nil
+	m.addlink_index = nil
+	delete(m.clearedFields, campaignevent.FieldLinkIndex)
+}
+
+// SetOccurredAt sets the "occurred_at" field.
+func (m *CampaignEventMutation) SetOccurredAt(t time.Time) {
+	m.occurred_at = &t
+}
+
+// OccurredAt returns the value of the "occurred_at" field in the mutation.
+func (m *CampaignEventMutation) OccurredAt() (r time.Time, exists bool) {
+	v := m.occurred_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurredAt returns the old "occurred_at" field's value of the CampaignEvent entity.
+// If the CampaignEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignEventMutation) OldOccurredAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurredAt: %w", err)
+	}
+	return oldValue.OccurredAt, nil
+}
+
+// ResetOccurredAt resets all changes to the "occurred_at" field.
+func (m *CampaignEventMutation) ResetOccurredAt() {
+	m.occurred_at = nil
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *CampaignEventMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[campaignevent.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *CampaignEventMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *CampaignEventMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *CampaignEventMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearCampaign clears the "campaign" edge to the Campaign entity.
+func (m *CampaignEventMutation) ClearCampaign() {
+	m.clearedcampaign = true
+	m.clearedFields[campaignevent.FieldCampaignID] = struct{}{}
+}
+
+// CampaignCleared reports if the "campaign" edge to the Campaign entity was cleared.
+func (m *CampaignEventMutation) CampaignCleared() bool {
+	return m.clearedcampaign
+}
+
+// CampaignIDs returns the "campaign" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CampaignID instead. It exists only for internal usage by the builders.
+func (m *CampaignEventMutation) CampaignIDs() (ids []pulid.ID) {
+	if id := m.campaign; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCampaign resets all changes to the "campaign" edge.
+func (m *CampaignEventMutation) ResetCampaign() {
+	m.campaign = nil
+	m.clearedcampaign = false
+}
+
+// ClearRecipient clears the "recipient" edge to the CampaignRecipient entity.
+func (m *CampaignEventMutation) ClearRecipient() {
+	m.clearedrecipient = true
+	m.clearedFields[campaignevent.FieldRecipientID] = struct{}{}
+}
+
+// RecipientCleared reports if the "recipient" edge to the CampaignRecipient entity was cleared.
+func (m *CampaignEventMutation) RecipientCleared() bool {
+	return m.clearedrecipient
+}
+
+// RecipientIDs returns the "recipient" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecipientID instead. It exists only for internal usage by the builders.
+func (m *CampaignEventMutation) RecipientIDs() (ids []pulid.ID) {
+	if id := m.recipient; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecipient resets all changes to the "recipient" edge.
+func (m *CampaignEventMutation) ResetRecipient() {
+	m.recipient = nil
+	m.clearedrecipient = false
+}
+
+// Where appends a list predicates to the CampaignEventMutation builder.
+func (m *CampaignEventMutation) Where(ps ...predicate.CampaignEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CampaignEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CampaignEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CampaignEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CampaignEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CampaignEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CampaignEvent).
+func (m *CampaignEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CampaignEventMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.location != nil {
+		fields = append(fields, campaignevent.FieldLocationID)
+	}
+	if m.campaign != nil {
+		fields = append(fields, campaignevent.FieldCampaignID)
+	}
+	if m.recipient != nil {
+		fields = append(fields, campaignevent.FieldRecipientID)
+	}
+	if m.kind != nil {
+		fields = append(fields, campaignevent.FieldKind)
+	}
+	if m.link_index != nil {
+		fields = append(fields, campaignevent.FieldLinkIndex)
+	}
+	if m.occurred_at != nil {
+		fields = append(fields, campaignevent.FieldOccurredAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CampaignEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case campaignevent.FieldLocationID:
+		return m.LocationID()
+	case campaignevent.FieldCampaignID:
+		return m.CampaignID()
+	case campaignevent.FieldRecipientID:
+		return m.RecipientID()
+	case campaignevent.FieldKind:
+		return m.Kind()
+	case campaignevent.FieldLinkIndex:
+		return m.LinkIndex()
+	case campaignevent.FieldOccurredAt:
+		return m.OccurredAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CampaignEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case campaignevent.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case campaignevent.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case campaignevent.FieldRecipientID:
+		return m.OldRecipientID(ctx)
+	case campaignevent.FieldKind:
+		return m.OldKind(ctx)
+	case campaignevent.FieldLinkIndex:
+		return m.OldLinkIndex(ctx)
+	case campaignevent.FieldOccurredAt:
+		return m.OldOccurredAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CampaignEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case campaignevent.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case campaignevent.FieldCampaignID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case campaignevent.FieldRecipientID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientID(v)
+		return nil
+	case campaignevent.FieldKind:
+		v, ok := value.(campaignevent.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case campaignevent.FieldLinkIndex:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinkIndex(v)
+		return nil
+	case campaignevent.FieldOccurredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurredAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CampaignEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addlink_index != nil {
+		fields = append(fields, campaignevent.FieldLinkIndex)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CampaignEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case campaignevent.FieldLinkIndex:
+		return m.AddedLinkIndex()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case campaignevent.FieldLinkIndex:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLinkIndex(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CampaignEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(campaignevent.FieldLinkIndex) {
+		fields = append(fields, campaignevent.FieldLinkIndex)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CampaignEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CampaignEventMutation) ClearField(name string) error {
+	switch name {
+	case campaignevent.FieldLinkIndex:
+		m.ClearLinkIndex()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CampaignEventMutation) ResetField(name string) error {
+	switch name {
+	case campaignevent.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case campaignevent.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case campaignevent.FieldRecipientID:
+		m.ResetRecipientID()
+		return nil
+	case campaignevent.FieldKind:
+		m.ResetKind()
+		return nil
+	case campaignevent.FieldLinkIndex:
+		m.ResetLinkIndex()
+		return nil
+	case campaignevent.FieldOccurredAt:
+		m.ResetOccurredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CampaignEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.location != nil {
+		edges = append(edges, campaignevent.EdgeLocation)
+	}
+	if m.campaign != nil {
+		edges = append(edges, campaignevent.EdgeCampaign)
+	}
+	if m.recipient != nil {
+		edges = append(edges, campaignevent.EdgeRecipient)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CampaignEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case campaignevent.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaignevent.EdgeCampaign:
+		if id := m.campaign; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaignevent.EdgeRecipient:
+		if id := m.recipient; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CampaignEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CampaignEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CampaignEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedlocation {
+		edges = append(edges, campaignevent.EdgeLocation)
+	}
+	if m.clearedcampaign {
+		edges = append(edges, campaignevent.EdgeCampaign)
+	}
+	if m.clearedrecipient {
+		edges = append(edges, campaignevent.EdgeRecipient)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CampaignEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case campaignevent.EdgeLocation:
+		return m.clearedlocation
+	case campaignevent.EdgeCampaign:
+		return m.clearedcampaign
+	case campaignevent.EdgeRecipient:
+		return m.clearedrecipient
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CampaignEventMutation) ClearEdge(name string) error {
+	switch name {
+	case campaignevent.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case campaignevent.EdgeCampaign:
+		m.ClearCampaign()
+		return nil
+	case campaignevent.EdgeRecipient:
+		m.ClearRecipient()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CampaignEventMutation) ResetEdge(name string) error {
+	switch name {
+	case campaignevent.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case campaignevent.EdgeCampaign:
+		m.ResetCampaign()
+		return nil
+	case campaignevent.EdgeRecipient:
+		m.ResetRecipient()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignEvent edge %s", name)
+}
+
+// CampaignRecipientMutation represents an operation that mutates the CampaignRecipient nodes in the graph.
+type CampaignRecipientMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	address             *string
+	status              *campaignrecipient.Status
+	reason              *string
+	provider            *string
+	provider_message_id *string
+	message_id          *pulid.ID
+	sent_at             *time.Time
+	first_opened_at     *time.Time
+	open_count          *int
+	addopen_count       *int
+	first_clicked_at    *time.Time
+	click_count         *int
+	addclick_count      *int
+	unsubscribed_at     *time.Time
+	attempts            *int
+	addattempts         *int
+	claimed_until       *time.Time
+	clearedFields       map[string]struct{}
+	location            *pulid.ID
+	clearedlocation     bool
+	campaign            *pulid.ID
+	clearedcampaign     bool
+	contact             *pulid.ID
+	clearedcontact      bool
+	done                bool
+	oldValue            func(context.Context) (*CampaignRecipient, error)
+	predicates          []predicate.CampaignRecipient
+}
+
+var _ ent.Mutation = (*CampaignRecipientMutation)(nil)
+
+// campaignrecipientOption allows management of the mutation configuration using functional options.
+type campaignrecipientOption func(*CampaignRecipientMutation)
+
+// newCampaignRecipientMutation creates new mutation for the CampaignRecipient entity.
+func newCampaignRecipientMutation(c config, op Op, opts ...campaignrecipientOption) *CampaignRecipientMutation {
+	m := &CampaignRecipientMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCampaignRecipient,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCampaignRecipientID sets the ID field of the mutation.
+func withCampaignRecipientID(id pulid.ID) campaignrecipientOption {
+	return func(m *CampaignRecipientMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CampaignRecipient
+		)
+		m.oldValue = func(ctx context.Context) (*CampaignRecipient, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CampaignRecipient.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCampaignRecipient sets the old CampaignRecipient of the mutation.
+func withCampaignRecipient(node *CampaignRecipient) campaignrecipientOption {
+	return func(m *CampaignRecipientMutation) {
+		m.oldValue = func(context.Context) (*CampaignRecipient, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CampaignRecipientMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CampaignRecipientMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CampaignRecipient entities.
+func (m *CampaignRecipientMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CampaignRecipientMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CampaignRecipientMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CampaignRecipient.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CampaignRecipientMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CampaignRecipientMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CampaignRecipientMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CampaignRecipientMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CampaignRecipientMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CampaignRecipientMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *CampaignRecipientMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *CampaignRecipientMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *CampaignRecipientMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *CampaignRecipientMutation) SetCampaignID(pu pulid.ID) {
+	m.campaign = &pu
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *CampaignRecipientMutation) CampaignID() (r pulid.ID, exists bool) {
+	v := m.campaign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldCampaignID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *CampaignRecipientMutation) ResetCampaignID() {
+	m.campaign = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *CampaignRecipientMutation) SetContactID(pu pulid.ID) {
+	m.contact = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *CampaignRecipientMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldContactID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *CampaignRecipientMutation) ResetContactID() {
+	m.contact = nil
+}
+
+// SetAddress sets the "address" field.
+func (m *CampaignRecipientMutation) SetAddress(s string) {
+	m.address = &s
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *CampaignRecipientMutation) Address() (r string, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *CampaignRecipientMutation) ResetAddress() {
+	m.address = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CampaignRecipientMutation) SetStatus(c campaignrecipient.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CampaignRecipientMutation) Status() (r campaignrecipient.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldStatus(ctx context.Context) (v campaignrecipient.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CampaignRecipientMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *CampaignRecipientMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *CampaignRecipientMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *CampaignRecipientMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetProvider sets the "provider" field.
+func (m *CampaignRecipientMutation) SetProvider(s string) {
+	m.provider = &s
+}
+
+// Provider returns the value of the "provider" field in the mutation.
+func (m *CampaignRecipientMutation) Provider() (r string, exists bool) {
+	v := m.provider
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProvider returns the old "provider" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldProvider(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProvider is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProvider requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProvider: %w", err)
+	}
+	return oldValue.Provider, nil
+}
+
+// ResetProvider resets all changes to the "provider" field.
+func (m *CampaignRecipientMutation) ResetProvider() {
+	m.provider = nil
+}
+
+// SetProviderMessageID sets the "provider_message_id" field.
+func (m *CampaignRecipientMutation) SetProviderMessageID(s string) {
+	m.provider_message_id = &s
+}
+
+// ProviderMessageID returns the value of the "provider_message_id" field in the mutation.
+func (m *CampaignRecipientMutation) ProviderMessageID() (r string, exists bool) {
+	v := m.provider_message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderMessageID returns the old "provider_message_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldProviderMessageID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderMessageID: %w", err)
+	}
+	return oldValue.ProviderMessageID, nil
+}
+
+// ClearProviderMessageID clears the value of the "provider_message_id" field.
+func (m *CampaignRecipientMutation) ClearProviderMessageID() {
+	m.provider_message_id = nil
+	m.clearedFields[campaignrecipient.FieldProviderMessageID] = struct{}{}
+}
+
+// ProviderMessageIDCleared returns if the "provider_message_id" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) ProviderMessageIDCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldProviderMessageID]
+	return ok
+}
+
+// ResetProviderMessageID resets all changes to the "provider_message_id" field.
+func (m *CampaignRecipientMutation) ResetProviderMessageID() {
+	m.provider_message_id = nil
+	delete(m.clearedFields, campaignrecipient.FieldProviderMessageID)
+}
+
+// SetMessageID sets the "message_id" field.
+func (m *CampaignRecipientMutation) SetMessageID(pu pulid.ID) {
+	m.message_id = &pu
+}
+
+// MessageID returns the value of the "message_id" field in the mutation.
+func (m *CampaignRecipientMutation) MessageID() (r pulid.ID, exists bool) {
+	v := m.message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessageID returns the old "message_id" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldMessageID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessageID: %w", err)
+	}
+	return oldValue.MessageID, nil
+}
+
+// ClearMessageID clears the value of the "message_id" field.
+func (m *CampaignRecipientMutation) ClearMessageID() {
+	m.message_id = nil
+	m.clearedFields[campaignrecipient.FieldMessageID] = struct{}{}
+}
+
+// MessageIDCleared returns if the "message_id" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) MessageIDCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldMessageID]
+	return ok
+}
+
+// ResetMessageID resets all changes to the "message_id" field.
+func (m *CampaignRecipientMutation) ResetMessageID() {
+	m.message_id = nil
+	delete(m.clearedFields, campaignrecipient.FieldMessageID)
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *CampaignRecipientMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *CampaignRecipientMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *CampaignRecipientMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[campaignrecipient.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *CampaignRecipientMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, campaignrecipient.FieldSentAt)
+}
+
+// SetFirstOpenedAt sets the "first_opened_at" field.
+func (m *CampaignRecipientMutation) SetFirstOpenedAt(t time.Time) {
+	m.first_opened_at = &t
+}
+
+// FirstOpenedAt returns the value of the "first_opened_at" field in the mutation.
+func (m *CampaignRecipientMutation) FirstOpenedAt() (r time.Time, exists bool) {
+	v := m.first_opened_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstOpenedAt returns the old "first_opened_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldFirstOpenedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstOpenedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstOpenedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstOpenedAt: %w", err)
+	}
+	return oldValue.FirstOpenedAt, nil
+}
+
+// ClearFirstOpenedAt clears the value of the "first_opened_at" field.
+func (m *CampaignRecipientMutation) ClearFirstOpenedAt() {
+	m.first_opened_at = nil
+	m.clearedFields[campaignrecipient.FieldFirstOpenedAt] = struct{}{}
+}
+
+// FirstOpenedAtCleared returns if the "first_opened_at" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) FirstOpenedAtCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldFirstOpenedAt]
+	return ok
+}
+
+// ResetFirstOpenedAt resets all changes to the "first_opened_at" field.
+func (m *CampaignRecipientMutation) ResetFirstOpenedAt() {
+	m.first_opened_at = nil
+	delete(m.clearedFields, campaignrecipient.FieldFirstOpenedAt)
+}
+
+// SetOpenCount sets the "open_count" field.
+func (m *CampaignRecipientMutation) SetOpenCount(i int) {
+	m.open_count = &i
+	m.addopen_count = nil
+}
+
+// OpenCount returns the value of the "open_count" field in the mutation.
+func (m *CampaignRecipientMutation) OpenCount() (r int, exists bool) {
+	v := m.open_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOpenCount returns the old "open_count" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldOpenCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOpenCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOpenCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOpenCount: %w", err)
+	}
+	return oldValue.OpenCount, nil
+}
+
+// AddOpenCount adds i to the "open_count" field.
+func (m *CampaignRecipientMutation) AddOpenCount(i int) {
+	if m.addopen_count != nil {
+		*m.addopen_count += i
+	} else {
+		m.addopen_count = &i
+	}
+}
+
+// AddedOpenCount returns the value that was added to the "open_count" field in this mutation.
+func (m *CampaignRecipientMutation) AddedOpenCount() (r int, exists bool) {
+	v := m.addopen_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOpenCount resets all changes to the "open_count" field.
+func (m *CampaignRecipientMutation) ResetOpenCount() {
+	m.open_count = nil
+	m.addopen_count = nil
+}
+
+// SetFirstClickedAt sets the "first_clicked_at" field.
+func (m *CampaignRecipientMutation) SetFirstClickedAt(t time.Time) {
+	m.first_clicked_at = &t
+}
+
+// FirstClickedAt returns the value of the "first_clicked_at" field in the mutation.
+func (m *CampaignRecipientMutation) FirstClickedAt() (r time.Time, exists bool) {
+	v := m.first_clicked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstClickedAt returns the old "first_clicked_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldFirstClickedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstClickedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstClickedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstClickedAt: %w", err)
+	}
+	return oldValue.FirstClickedAt, nil
+}
+
+// ClearFirstClickedAt clears the value of the "first_clicked_at" field.
+func (m *CampaignRecipientMutation) ClearFirstClickedAt() {
+	m.first_clicked_at = nil
+	m.clearedFields[campaignrecipient.FieldFirstClickedAt] = struct{}{}
+}
+
+// FirstClickedAtCleared returns if the "first_clicked_at" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) FirstClickedAtCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldFirstClickedAt]
+	return ok
+}
+
+// ResetFirstClickedAt resets all changes to the "first_clicked_at" field.
+func (m *CampaignRecipientMutation) ResetFirstClickedAt() {
+	m.first_clicked_at = nil
+	delete(m.clearedFields, campaignrecipient.FieldFirstClickedAt)
+}
+
+// SetClickCount sets the "click_count" field.
+func (m *CampaignRecipientMutation) SetClickCount(i int) {
+	m.click_count = &i
+	m.addclick_count = nil
+}
+
+// ClickCount returns the value of the "click_count" field in the mutation.
+func (m *CampaignRecipientMutation) ClickCount() (r int, exists bool) {
+	v := m.click_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClickCount returns the old "click_count" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldClickCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClickCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClickCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClickCount: %w", err)
+	}
+	return oldValue.ClickCount, nil
+}
+
+// AddClickCount adds i to the "click_count" field.
+func (m *CampaignRecipientMutation) AddClickCount(i int) {
+	if m.addclick_count != nil {
+		*m.addclick_count += i
+	} else {
+		m.addclick_count = &i
+	}
+}
+
+// AddedClickCount returns the value that was added to the "click_count" field in this mutation.
+func (m *CampaignRecipientMutation) AddedClickCount() (r int, exists bool) {
+	v := m.addclick_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClickCount resets all changes to the "click_count" field.
+func (m *CampaignRecipientMutation) ResetClickCount() {
+	m.click_count = nil
+	m.addclick_count = nil
+}
+
+// SetUnsubscribedAt sets the "unsubscribed_at" field.
+func (m *CampaignRecipientMutation) SetUnsubscribedAt(t time.Time) {
+	m.unsubscribed_at = &t
+}
+
+// UnsubscribedAt returns the value of the "unsubscribed_at" field in the mutation.
+func (m *CampaignRecipientMutation) UnsubscribedAt() (r time.Time, exists bool) {
+	v := m.unsubscribed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnsubscribedAt returns the old "unsubscribed_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldUnsubscribedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnsubscribedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnsubscribedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnsubscribedAt: %w", err)
+	}
+	return oldValue.UnsubscribedAt, nil
+}
+
+// ClearUnsubscribedAt clears the value of the "unsubscribed_at" field.
+func (m *CampaignRecipientMutation) ClearUnsubscribedAt() {
+	m.unsubscribed_at = nil
+	m.clearedFields[campaignrecipient.FieldUnsubscribedAt] = struct{}{}
+}
+
+// UnsubscribedAtCleared returns if the "unsubscribed_at" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) UnsubscribedAtCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldUnsubscribedAt]
+	return ok
+}
+
+// ResetUnsubscribedAt resets all changes to the "unsubscribed_at" field.
+func (m *CampaignRecipientMutation) ResetUnsubscribedAt() {
+	m.unsubscribed_at = nil
+	delete(m.clearedFields, campaignrecipient.FieldUnsubscribedAt)
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *CampaignRecipientMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *CampaignRecipientMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *CampaignRecipientMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *CampaignRecipientMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *CampaignRecipientMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (m *CampaignRecipientMutation) SetClaimedUntil(t time.Time) {
+	m.claimed_until = &t
+}
+
+// ClaimedUntil returns the value of the "claimed_until" field in the mutation.
+func (m *CampaignRecipientMutation) ClaimedUntil() (r time.Time, exists bool) {
+	v := m.claimed_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaimedUntil returns the old "claimed_until" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldClaimedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaimedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaimedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaimedUntil: %w", err)
+	}
+	return oldValue.ClaimedUntil, nil
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (m *CampaignRecipientMutation) ClearClaimedUntil() {
+	m.claimed_until = nil
+	m.clearedFields[campaignrecipient.FieldClaimedUntil] = struct{}{}
+}
+
+// ClaimedUntilCleared returns if the "claimed_until" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) ClaimedUntilCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldClaimedUntil]
+	return ok
+}
+
+// ResetClaimedUntil resets all changes to the "claimed_until" field.
+func (m *CampaignRecipientMutation) ResetClaimedUntil() {
+	m.claimed_until = nil
+	delete(m.clearedFields, campaignrecipient.FieldClaimedUntil)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *CampaignRecipientMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[campaignrecipient.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *CampaignRecipientMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *CampaignRecipientMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *CampaignRecipientMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearCampaign clears the "campaign" edge to the Campaign entity.
+func (m *CampaignRecipientMutation) ClearCampaign() {
+	m.clearedcampaign = true
+	m.clearedFields[campaignrecipient.FieldCampaignID] = struct{}{}
+}
+
+// CampaignCleared reports if the "campaign" edge to the Campaign entity was cleared.
+func (m *CampaignRecipientMutation) CampaignCleared() bool {
+	return m.clearedcampaign
+}
+
+// CampaignIDs returns the "campaign" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CampaignID instead. It exists only for internal usage by the builders.
+func (m *CampaignRecipientMutation) CampaignIDs() (ids []pulid.ID) {
+	if id := m.campaign; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCampaign resets all changes to the "campaign" edge.
+func (m *CampaignRecipientMutation) ResetCampaign() {
+	m.campaign = nil
+	m.clearedcampaign = false
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *CampaignRecipientMutation) ClearContact() {
+	m.clearedcontact = true
+	m.clearedFields[campaignrecipient.FieldContactID] = struct{}{}
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *CampaignRecipientMutation) ContactCleared() bool {
+	return m.clearedcontact
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *CampaignRecipientMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *CampaignRecipientMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// Where appends a list predicates to the CampaignRecipientMutation builder.
+func (m *CampaignRecipientMutation) Where(ps ...predicate.CampaignRecipient) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CampaignRecipientMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CampaignRecipientMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CampaignRecipient, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CampaignRecipientMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CampaignRecipientMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CampaignRecipient).
+func (m *CampaignRecipientMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CampaignRecipientMutation) Fields() []string {
+	fields := make([]string, 0, 19)
+	if m.created_at != nil {
+		fields = append(fields, campaignrecipient.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, campaignrecipient.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, campaignrecipient.FieldLocationID)
+	}
+	if m.campaign != nil {
+		fields = append(fields, campaignrecipient.FieldCampaignID)
+	}
+	if m.contact != nil {
+		fields = append(fields, campaignrecipient.FieldContactID)
+	}
+	if m.address != nil {
+		fields = append(fields, campaignrecipient.FieldAddress)
+	}
+	if m.status != nil {
+		fields = append(fields, campaignrecipient.FieldStatus)
+	}
+	if m.reason != nil {
+		fields = append(fields, campaignrecipient.FieldReason)
+	}
+	if m.provider != nil {
+		fields = append(fields, campaignrecipient.FieldProvider)
+	}
+	if m.provider_message_id != nil {
+		fields = append(fields, campaignrecipient.FieldProviderMessageID)
+	}
+	if m.message_id != nil {
+		fields = append(fields, campaignrecipient.FieldMessageID)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, campaignrecipient.FieldSentAt)
+	}
+	if m.first_opened_at != nil {
+		fields = append(fields, campaignrecipient.FieldFirstOpenedAt)
+	}
+	if m.open_count != nil {
+		fields = append(fields, campaignrecipient.FieldOpenCount)
+	}
+	if m.first_clicked_at != nil {
+		fields = append(fields, campaignrecipient.FieldFirstClickedAt)
+	}
+	if m.click_count != nil {
+		fields = append(fields, campaignrecipient.FieldClickCount)
+	}
+	if m.unsubscribed_at != nil {
+		fields = append(fields, campaignrecipient.FieldUnsubscribedAt)
+	}
+	if m.attempts != nil {
+		fields = append(fields, campaignrecipient.FieldAttempts)
+	}
+	if m.claimed_until != nil {
+		fields = append(fields, campaignrecipient.FieldClaimedUntil)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CampaignRecipientMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case campaignrecipient.FieldCreatedAt:
+		return m.CreatedAt()
+	case campaignrecipient.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case campaignrecipient.FieldLocationID:
+		return m.LocationID()
+	case campaignrecipient.FieldCampaignID:
+		return m.CampaignID()
+	case campaignrecipient.FieldContactID:
+		return m.ContactID()
+	case campaignrecipient.FieldAddress:
+		return m.Address()
+	case campaignrecipient.FieldStatus:
+		return m.Status()
+	case campaignrecipient.FieldReason:
+		return m.Reason()
+	case campaignrecipient.FieldProvider:
+		return m.Provider()
+	case campaignrecipient.FieldProviderMessageID:
+		return m.ProviderMessageID()
+	case campaignrecipient.FieldMessageID:
+		return m.MessageID()
+	case campaignrecipient.FieldSentAt:
+		return m.SentAt()
+	case campaignrecipient.FieldFirstOpenedAt:
+		return m.FirstOpenedAt()
+	case campaignrecipient.FieldOpenCount:
+		return m.OpenCount()
+	case campaignrecipient.FieldFirstClickedAt:
+		return m.FirstClickedAt()
+	case campaignrecipient.FieldClickCount:
+		return m.ClickCount()
+	case campaignrecipient.FieldUnsubscribedAt:
+		return m.UnsubscribedAt()
+	case campaignrecipient.FieldAttempts:
+		return m.Attempts()
+	case campaignrecipient.FieldClaimedUntil:
+		return m.ClaimedUntil()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CampaignRecipientMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case campaignrecipient.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case campaignrecipient.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case campaignrecipient.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case campaignrecipient.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case campaignrecipient.FieldContactID:
+		return m.OldContactID(ctx)
+	case campaignrecipient.FieldAddress:
+		return m.OldAddress(ctx)
+	case campaignrecipient.FieldStatus:
+		return m.OldStatus(ctx)
+	case campaignrecipient.FieldReason:
+		return m.OldReason(ctx)
+	case campaignrecipient.FieldProvider:
+		return m.OldProvider(ctx)
+	case campaignrecipient.FieldProviderMessageID:
+		return m.OldProviderMessageID(ctx)
+	case campaignrecipient.FieldMessageID:
+		return m.OldMessageID(ctx)
+	case campaignrecipient.FieldSentAt:
+		return m.OldSentAt(ctx)
+	case campaignrecipient.FieldFirstOpenedAt:
+		return m.OldFirstOpenedAt(ctx)
+	case campaignrecipient.FieldOpenCount:
+		return m.OldOpenCount(ctx)
+	case campaignrecipient.FieldFirstClickedAt:
+		return m.OldFirstClickedAt(ctx)
+	case campaignrecipient.FieldClickCount:
+		return m.OldClickCount(ctx)
+	case campaignrecipient.FieldUnsubscribedAt:
+		return m.OldUnsubscribedAt(ctx)
+	case campaignrecipient.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case campaignrecipient.FieldClaimedUntil:
+		return m.OldClaimedUntil(ctx)
+	}
+	return nil, fmt.Errorf("unknown CampaignRecipient field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignRecipientMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case campaignrecipient.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case campaignrecipient.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case campaignrecipient.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case campaignrecipient.FieldCampaignID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case campaignrecipient.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case campaignrecipient.FieldAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	case campaignrecipient.FieldStatus:
+		v, ok := value.(campaignrecipient.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case campaignrecipient.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case campaignrecipient.FieldProvider:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProvider(v)
+		return nil
+	case campaignrecipient.FieldProviderMessageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderMessageID(v)
+		return nil
+	case campaignrecipient.FieldMessageID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessageID(v)
+		return nil
+	case campaignrecipient.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	case campaignrecipient.FieldFirstOpenedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstOpenedAt(v)
+		return nil
+	case campaignrecipient.FieldOpenCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOpenCount(v)
+		return nil
+	case campaignrecipient.FieldFirstClickedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstClickedAt(v)
+		return nil
+	case campaignrecipient.FieldClickCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClickCount(v)
+		return nil
+	case campaignrecipient.FieldUnsubscribedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnsubscribedAt(v)
+		return nil
+	case campaignrecipient.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case campaignrecipient.FieldClaimedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaimedUntil(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CampaignRecipientMutation) AddedFields() []string {
+	var fields []string
+	if m.addopen_count != nil {
+		fields = append(fields, campaignrecipient.FieldOpenCount)
+	}
+	if m.addclick_count != nil {
+		fields = append(fields, campaignrecipient.FieldClickCount)
+	}
+	if m.addattempts != nil {
+		fields = append(fields, campaignrecipient.FieldAttempts)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CampaignRecipientMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case campaignrecipient.FieldOpenCount:
+		return m.AddedOpenCount()
+	case campaignrecipient.FieldClickCount:
+		return m.AddedClickCount()
+	case campaignrecipient.FieldAttempts:
+		return m.AddedAttempts()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignRecipientMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case campaignrecipient.FieldOpenCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOpenCount(v)
+		return nil
+	case campaignrecipient.FieldClickCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddClickCount(v)
+		return nil
+	case campaignrecipient.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CampaignRecipientMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(campaignrecipient.FieldProviderMessageID) {
+		fields = append(fields, campaignrecipient.FieldProviderMessageID)
+	}
+	if m.FieldCleared(campaignrecipient.FieldMessageID) {
+		fields = append(fields, campaignrecipient.FieldMessageID)
+	}
+	if m.FieldCleared(campaignrecipient.FieldSentAt) {
+		fields = append(fields, campaignrecipient.FieldSentAt)
+	}
+	if m.FieldCleared(campaignrecipient.FieldFirstOpenedAt) {
+		fields = append(fields, campaignrecipient.FieldFirstOpenedAt)
+	}
+	if m.FieldCleared(campaignrecipient.FieldFirstClickedAt) {
+		fields = append(fields, campaignrecipient.FieldFirstClickedAt)
+	}
+	if m.FieldCleared(campaignrecipient.FieldUnsubscribedAt) {
+		fields = append(fields, campaignrecipient.FieldUnsubscribedAt)
+	}
+	if m.FieldCleared(campaignrecipient.FieldClaimedUntil) {
+		fields = append(fields, campaignrecipient.FieldClaimedUntil)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CampaignRecipientMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CampaignRecipientMutation) ClearField(name string) error {
+	switch name {
+	case campaignrecipient.FieldProviderMessageID:
+		m.ClearProviderMessageID()
+		return nil
+	case campaignrecipient.FieldMessageID:
+		m.ClearMessageID()
+		return nil
+	case campaignrecipient.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	case campaignrecipient.FieldFirstOpenedAt:
+		m.ClearFirstOpenedAt()
+		return nil
+	case campaignrecipient.FieldFirstClickedAt:
+		m.ClearFirstClickedAt()
+		return nil
+	case campaignrecipient.FieldUnsubscribedAt:
+		m.ClearUnsubscribedAt()
+		return nil
+	case campaignrecipient.FieldClaimedUntil:
+		m.ClearClaimedUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CampaignRecipientMutation) ResetField(name string) error {
+	switch name {
+	case campaignrecipient.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case campaignrecipient.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case campaignrecipient.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case campaignrecipient.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case campaignrecipient.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case campaignrecipient.FieldAddress:
+		m.ResetAddress()
+		return nil
+	case campaignrecipient.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case campaignrecipient.FieldReason:
+		m.ResetReason()
+		return nil
+	case campaignrecipient.FieldProvider:
+		m.ResetProvider()
+		return nil
+	case campaignrecipient.FieldProviderMessageID:
+		m.ResetProviderMessageID()
+		return nil
+	case campaignrecipient.FieldMessageID:
+		m.ResetMessageID()
+		return nil
+	case campaignrecipient.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	case campaignrecipient.FieldFirstOpenedAt:
+		m.ResetFirstOpenedAt()
+		return nil
+	case campaignrecipient.FieldOpenCount:
+		m.ResetOpenCount()
+		return nil
+	case campaignrecipient.FieldFirstClickedAt:
+		m.ResetFirstClickedAt()
+		return nil
+	case campaignrecipient.FieldClickCount:
+		m.ResetClickCount()
+		return nil
+	case campaignrecipient.FieldUnsubscribedAt:
+		m.ResetUnsubscribedAt()
+		return nil
+	case campaignrecipient.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case campaignrecipient.FieldClaimedUntil:
+		m.ResetClaimedUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CampaignRecipientMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.location != nil {
+		edges = append(edges, campaignrecipient.EdgeLocation)
+	}
+	if m.campaign != nil {
+		edges = append(edges, campaignrecipient.EdgeCampaign)
+	}
+	if m.contact != nil {
+		edges = append(edges, campaignrecipient.EdgeContact)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CampaignRecipientMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case campaignrecipient.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaignrecipient.EdgeCampaign:
+		if id := m.campaign; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaignrecipient.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CampaignRecipientMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CampaignRecipientMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CampaignRecipientMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedlocation {
+		edges = append(edges, campaignrecipient.EdgeLocation)
+	}
+	if m.clearedcampaign {
+		edges = append(edges, campaignrecipient.EdgeCampaign)
+	}
+	if m.clearedcontact {
+		edges = append(edges, campaignrecipient.EdgeContact)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CampaignRecipientMutation) EdgeCleared(name string) bool {
+	switch name {
+	case campaignrecipient.EdgeLocation:
+		return m.clearedlocation
+	case campaignrecipient.EdgeCampaign:
+		return m.clearedcampaign
+	case campaignrecipient.EdgeContact:
+		return m.clearedcontact
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CampaignRecipientMutation) ClearEdge(name string) error {
+	switch name {
+	case campaignrecipient.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case campaignrecipient.EdgeCampaign:
+		m.ClearCampaign()
+		return nil
+	case campaignrecipient.EdgeContact:
+		m.ClearContact()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CampaignRecipientMutation) ResetEdge(name string) error {
+	switch name {
+	case campaignrecipient.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case campaignrecipient.EdgeCampaign:
+		m.ResetCampaign()
+		return nil
+	case campaignrecipient.EdgeContact:
+		m.ResetContact()
+		return nil
+	}
+	return fmt.Errorf("unknown CampaignRecipient edge %s", name)
+}
+
 // CancelReasonMutation represents an operation that mutates the CancelReason nodes in the graph.
 type CancelReasonMutation struct {
 	config
@@ -10442,7 +14720,16 @@ type ContactMutation struct {
 	enrichment             **types.ContactEnrichment
 	sms_failed_at          *time.Time
 	sms_failed_reason      *string
+	utm_source             *string
+	utm_medium             *string
+	utm_campaign           *string
+	utm_term               *string
+	utm_content            *string
+	consent_token_hash     *string
 	campaign               *string
+	email_unsubscribed_at  *time.Time
+	email_failed_at        *time.Time
+	email_failed_reason    *string
 	clearedFields          map[string]struct{}
 	location               *pulid.ID
 	clearedlocation        bool
@@ -11873,6 +16160,300 @@ func (m *ContactMutation) ResetSmsFailedReason() {
 	delete(m.clearedFields, contact.FieldSmsFailedReason)
 }
 
+// SetUtmSource sets the "utm_source" field.
+func (m *ContactMutation) SetUtmSource(s string) {
+	m.utm_source = &s
+}
+
+// UtmSource returns the value of the "utm_source" field in the mutation.
+func (m *ContactMutation) UtmSource() (r string, exists bool) {
+	v := m.utm_source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUtmSource returns the old "utm_source" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUtmSource(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUtmSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUtmSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUtmSource: %w", err)
+	}
+	return oldValue.UtmSource, nil
+}
+
+// ClearUtmSource clears the value of the "utm_source" field.
+func (m *ContactMutation) ClearUtmSource() {
+	m.utm_source = nil
+	m.clearedFields[contact.FieldUtmSource] = struct{}{}
+}
+
+// UtmSourceCleared returns if the "utm_source" field was cleared in this mutation.
+func (m *ContactMutation) UtmSourceCleared() bool {
+	_, ok := m.clearedFields[contact.FieldUtmSource]
+	return ok
+}
+
+// ResetUtmSource resets all changes to the "utm_source" field.
+func (m *ContactMutation) ResetUtmSource() {
+	m.utm_source = nil
+	delete(m.clearedFields, contact.FieldUtmSource)
+}
+
+// SetUtmMedium sets the "utm_medium" field.
+func (m *ContactMutation) SetUtmMedium(s string) {
+	m.utm_medium = &s
+}
+
+// UtmMedium returns the value of the "utm_medium" field in the mutation.
+func (m *ContactMutation) UtmMedium() (r string, exists bool) {
+	v := m.utm_medium
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUtmMedium returns the old "utm_medium" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUtmMedium(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUtmMedium is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUtmMedium requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUtmMedium: %w", err)
+	}
+	return oldValue.UtmMedium, nil
+}
+
+// ClearUtmMedium clears the value of the "utm_medium" field.
+func (m *ContactMutation) ClearUtmMedium() {
+	m.utm_medium = nil
+	m.clearedFields[contact.FieldUtmMedium] = struct{}{}
+}
+
+// UtmMediumCleared returns if the "utm_medium" field was cleared in this mutation.
+func (m *ContactMutation) UtmMediumCleared() bool {
+	_, ok := m.clearedFields[contact.FieldUtmMedium]
+	return ok
+}
+
+// ResetUtmMedium resets all changes to the "utm_medium" field.
+func (m *ContactMutation) ResetUtmMedium() {
+	m.utm_medium = nil
+	delete(m.clearedFields, contact.FieldUtmMedium)
+}
+
+// SetUtmCampaign sets the "utm_campaign" field.
+func (m *ContactMutation) SetUtmCampaign(s string) {
+	m.utm_campaign = &s
+}
+
+// UtmCampaign returns the value of the "utm_campaign" field in the mutation.
+func (m *ContactMutation) UtmCampaign() (r string, exists bool) {
+	v := m.utm_campaign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUtmCampaign returns the old "utm_campaign" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUtmCampaign(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUtmCampaign is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUtmCampaign requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUtmCampaign: %w", err)
+	}
+	return oldValue.UtmCampaign, nil
+}
+
+// ClearUtmCampaign clears the value of the "utm_campaign" field.
+func (m *ContactMutation) ClearUtmCampaign() {
+	m.utm_campaign = nil
+	m.clearedFields[contact.FieldUtmCampaign] = struct{}{}
+}
+
+// UtmCampaignCleared returns if the "utm_campaign" field was cleared in this mutation.
+func (m *ContactMutation) UtmCampaignCleared() bool {
+	_, ok := m.clearedFields[contact.FieldUtmCampaign]
+	return ok
+}
+
+// ResetUtmCampaign resets all changes to the "utm_campaign" field.
+func (m *ContactMutation) ResetUtmCampaign() {
+	m.utm_campaign = nil
+	delete(m.clearedFields, contact.FieldUtmCampaign)
+}
+
+// SetUtmTerm sets the "utm_term" field.
+func (m *ContactMutation) SetUtmTerm(s string) {
+	m.utm_term = &s
+}
+
+// UtmTerm returns the value of the "utm_term" field in the mutation.
+func (m *ContactMutation) UtmTerm() (r string, exists bool) {
+	v := m.utm_term
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUtmTerm returns the old "utm_term" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUtmTerm(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUtmTerm is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUtmTerm requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUtmTerm: %w", err)
+	}
+	return oldValue.UtmTerm, nil
+}
+
+// ClearUtmTerm clears the value of the "utm_term" field.
+func (m *ContactMutation) ClearUtmTerm() {
+	m.utm_term = nil
+	m.clearedFields[contact.FieldUtmTerm] = struct{}{}
+}
+
+// UtmTermCleared returns if the "utm_term" field was cleared in this mutation.
+func (m *ContactMutation) UtmTermCleared() bool {
+	_, ok := m.clearedFields[contact.FieldUtmTerm]
+	return ok
+}
+
+// ResetUtmTerm resets all changes to the "utm_term" field.
+func (m *ContactMutation) ResetUtmTerm() {
+	m.utm_term = nil
+	delete(m.clearedFields, contact.FieldUtmTerm)
+}
+
+// SetUtmContent sets the "utm_content" field.
+func (m *ContactMutation) SetUtmContent(s string) {
+	m.utm_content = &s
+}
+
+// UtmContent returns the value of the "utm_content" field in the mutation.
+func (m *ContactMutation) UtmContent() (r string, exists bool) {
+	v := m.utm_content
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUtmContent returns the old "utm_content" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUtmContent(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUtmContent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUtmContent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUtmContent: %w", err)
+	}
+	return oldValue.UtmContent, nil
+}
+
+// ClearUtmContent clears the value of the "utm_content" field.
+func (m *ContactMutation) ClearUtmContent() {
+	m.utm_content = nil
+	m.clearedFields[contact.FieldUtmContent] = struct{}{}
+}
+
+// UtmContentCleared returns if the "utm_content" field was cleared in this mutation.
+func (m *ContactMutation) UtmContentCleared() bool {
+	_, ok := m.clearedFields[contact.FieldUtmContent]
+	return ok
+}
+
+// ResetUtmContent resets all changes to the "utm_content" field.
+func (m *ContactMutation) ResetUtmContent() {
+	m.utm_content = nil
+	delete(m.clearedFields, contact.FieldUtmContent)
+}
+
+// SetConsentTokenHash sets the "consent_token_hash" field.
+func (m *ContactMutation) SetConsentTokenHash(s string) {
+	m.consent_token_hash = &s
+}
+
+// ConsentTokenHash returns the value of the "consent_token_hash" field in the mutation.
+func (m *ContactMutation) ConsentTokenHash() (r string, exists bool) {
+	v := m.consent_token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConsentTokenHash returns the old "consent_token_hash" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldConsentTokenHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConsentTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConsentTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConsentTokenHash: %w", err)
+	}
+	return oldValue.ConsentTokenHash, nil
+}
+
+// ClearConsentTokenHash clears the value of the "consent_token_hash" field.
+func (m *ContactMutation) ClearConsentTokenHash() {
+	m.consent_token_hash = nil
+	m.clearedFields[contact.FieldConsentTokenHash] = struct{}{}
+}
+
+// ConsentTokenHashCleared returns if the "consent_token_hash" field was cleared in this mutation.
+func (m *ContactMutation) ConsentTokenHashCleared() bool {
+	_, ok := m.clearedFields[contact.FieldConsentTokenHash]
+	return ok
+}
+
+// ResetConsentTokenHash resets all changes to the "consent_token_hash" field.
+func (m *ContactMutation) ResetConsentTokenHash() {
+	m.consent_token_hash = nil
+	delete(m.clearedFields, contact.FieldConsentTokenHash)
+}
+
 // SetCampaign sets the "campaign" field.
 func (m *ContactMutation) SetCampaign(s string) {
 	m.campaign = &s
@@ -11920,6 +16501,153 @@ func (m *ContactMutation) CampaignCleared() bool {
 func (m *ContactMutation) ResetCampaign() {
 	m.campaign = nil
 	delete(m.clearedFields, contact.FieldCampaign)
+}
+
+// SetEmailUnsubscribedAt sets the "email_unsubscribed_at" field.
+func (m *ContactMutation) SetEmailUnsubscribedAt(t time.Time) {
+	m.email_unsubscribed_at = &t
+}
+
+// EmailUnsubscribedAt returns the value of the "email_unsubscribed_at" field in the mutation.
+func (m *ContactMutation) EmailUnsubscribedAt() (r time.Time, exists bool) {
+	v := m.email_unsubscribed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailUnsubscribedAt returns the old "email_unsubscribed_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEmailUnsubscribedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailUnsubscribedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailUnsubscribedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailUnsubscribedAt: %w", err)
+	}
+	return oldValue.EmailUnsubscribedAt, nil
+}
+
+// ClearEmailUnsubscribedAt clears the value of the "email_unsubscribed_at" field.
+func (m *ContactMutation) ClearEmailUnsubscribedAt() {
+	m.email_unsubscribed_at = nil
+	m.clearedFields[contact.FieldEmailUnsubscribedAt] = struct{}{}
+}
+
+// EmailUnsubscribedAtCleared returns if the "email_unsubscribed_at" field was cleared in this mutation.
+func (m *ContactMutation) EmailUnsubscribedAtCleared() bool {
+	_, ok := m.clearedFields[contact.FieldEmailUnsubscribedAt]
+	return ok
+}
+
+// ResetEmailUnsubscribedAt resets all changes to the "email_unsubscribed_at" field.
+func (m *ContactMutation) ResetEmailUnsubscribedAt() {
+	m.email_unsubscribed_at = nil
+	delete(m.clearedFields, contact.FieldEmailUnsubscribedAt)
+}
+
+// SetEmailFailedAt sets the "email_failed_at" field.
+func (m *ContactMutation) SetEmailFailedAt(t time.Time) {
+	m.email_failed_at = &t
+}
+
+// EmailFailedAt returns the value of the "email_failed_at" field in the mutation.
+func (m *ContactMutation) EmailFailedAt() (r time.Time, exists bool) {
+	v := m.email_failed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailFailedAt returns the old "email_failed_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEmailFailedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailFailedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailFailedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailFailedAt: %w", err)
+	}
+	return oldValue.EmailFailedAt, nil
+}
+
+// ClearEmailFailedAt clears the value of the "email_failed_at" field.
+func (m *ContactMutation) ClearEmailFailedAt() {
+	m.email_failed_at = nil
+	m.clearedFields[contact.FieldEmailFailedAt] = struct{}{}
+}
+
+// EmailFailedAtCleared returns if the "email_failed_at" field was cleared in this mutation.
+func (m *ContactMutation) EmailFailedAtCleared() bool {
+	_, ok := m.clearedFields[contact.FieldEmailFailedAt]
+	return ok
+}
+
+// ResetEmailFailedAt resets all changes to the "email_failed_at" field.
+func (m *ContactMutation) ResetEmailFailedAt() {
+	m.email_failed_at = nil
+	delete(m.clearedFields, contact.FieldEmailFailedAt)
+}
+
+// SetEmailFailedReason sets the "email_failed_reason" field.
+func (m *ContactMutation) SetEmailFailedReason(s string) {
+	m.email_failed_reason = &s
+}
+
+// EmailFailedReason returns the value of the "email_failed_reason" field in the mutation.
+func (m *ContactMutation) EmailFailedReason() (r string, exists bool) {
+	v := m.email_failed_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailFailedReason returns the old "email_failed_reason" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldEmailFailedReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailFailedReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailFailedReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailFailedReason: %w", err)
+	}
+	return oldValue.EmailFailedReason, nil
+}
+
+// ClearEmailFailedReason clears the value of the "email_failed_reason" field.
+func (m *ContactMutation) ClearEmailFailedReason() {
+	m.email_failed_reason = nil
+	m.clearedFields[contact.FieldEmailFailedReason] = struct{}{}
+}
+
+// EmailFailedReasonCleared returns if the "email_failed_reason" field was cleared in this mutation.
+func (m *ContactMutation) EmailFailedReasonCleared() bool {
+	_, ok := m.clearedFields[contact.FieldEmailFailedReason]
+	return ok
+}
+
+// ResetEmailFailedReason resets all changes to the "email_failed_reason" field.
+func (m *ContactMutation) ResetEmailFailedReason() {
+	m.email_failed_reason = nil
+	delete(m.clearedFields, contact.FieldEmailFailedReason)
 }
 
 // ClearLocation clears the "location" edge to the Location entity.
@@ -12226,7 +16954,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 30)
+	fields := make([]string, 0, 39)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -12314,8 +17042,35 @@ func (m *ContactMutation) Fields() []string {
 	if m.sms_failed_reason != nil {
 		fields = append(fields, contact.FieldSmsFailedReason)
 	}
+	if m.utm_source != nil {
+		fields = append(fields, contact.FieldUtmSource)
+	}
+	if m.utm_medium != nil {
+		fields = append(fields, contact.FieldUtmMedium)
+	}
+	if m.utm_campaign != nil {
+		fields = append(fields, contact.FieldUtmCampaign)
+	}
+	if m.utm_term != nil {
+		fields = append(fields, contact.FieldUtmTerm)
+	}
+	if m.utm_content != nil {
+		fields = append(fields, contact.FieldUtmContent)
+	}
+	if m.consent_token_hash != nil {
+		fields = append(fields, contact.FieldConsentTokenHash)
+	}
 	if m.campaign != nil {
 		fields = append(fields, contact.FieldCampaign)
+	}
+	if m.email_unsubscribed_at != nil {
+		fields = append(fields, contact.FieldEmailUnsubscribedAt)
+	}
+	if m.email_failed_at != nil {
+		fields = append(fields, contact.FieldEmailFailedAt)
+	}
+	if m.email_failed_reason != nil {
+		fields = append(fields, contact.FieldEmailFailedReason)
 	}
 	return fields
 }
@@ -12383,8 +17138,26 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.SmsFailedAt()
 	case contact.FieldSmsFailedReason:
 		return m.SmsFailedReason()
+	case contact.FieldUtmSource:
+		return m.UtmSource()
+	case contact.FieldUtmMedium:
+		return m.UtmMedium()
+	case contact.FieldUtmCampaign:
+		return m.UtmCampaign()
+	case contact.FieldUtmTerm:
+		return m.UtmTerm()
+	case contact.FieldUtmContent:
+		return m.UtmContent()
+	case contact.FieldConsentTokenHash:
+		return m.ConsentTokenHash()
 	case contact.FieldCampaign:
 		return m.Campaign()
+	case contact.FieldEmailUnsubscribedAt:
+		return m.EmailUnsubscribedAt()
+	case contact.FieldEmailFailedAt:
+		return m.EmailFailedAt()
+	case contact.FieldEmailFailedReason:
+		return m.EmailFailedReason()
 	}
 	return nil, false
 }
@@ -12452,8 +17225,26 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSmsFailedAt(ctx)
 	case contact.FieldSmsFailedReason:
 		return m.OldSmsFailedReason(ctx)
+	case contact.FieldUtmSource:
+		return m.OldUtmSource(ctx)
+	case contact.FieldUtmMedium:
+		return m.OldUtmMedium(ctx)
+	case contact.FieldUtmCampaign:
+		return m.OldUtmCampaign(ctx)
+	case contact.FieldUtmTerm:
+		return m.OldUtmTerm(ctx)
+	case contact.FieldUtmContent:
+		return m.OldUtmContent(ctx)
+	case contact.FieldConsentTokenHash:
+		return m.OldConsentTokenHash(ctx)
 	case contact.FieldCampaign:
 		return m.OldCampaign(ctx)
+	case contact.FieldEmailUnsubscribedAt:
+		return m.OldEmailUnsubscribedAt(ctx)
+	case contact.FieldEmailFailedAt:
+		return m.OldEmailFailedAt(ctx)
+	case contact.FieldEmailFailedReason:
+		return m.OldEmailFailedReason(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -12666,12 +17457,75 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSmsFailedReason(v)
 		return nil
+	case contact.FieldUtmSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUtmSource(v)
+		return nil
+	case contact.FieldUtmMedium:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUtmMedium(v)
+		return nil
+	case contact.FieldUtmCampaign:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUtmCampaign(v)
+		return nil
+	case contact.FieldUtmTerm:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUtmTerm(v)
+		return nil
+	case contact.FieldUtmContent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUtmContent(v)
+		return nil
+	case contact.FieldConsentTokenHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConsentTokenHash(v)
+		return nil
 	case contact.FieldCampaign:
 		v, ok := value.(string)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetCampaign(v)
+		return nil
+	case contact.FieldEmailUnsubscribedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailUnsubscribedAt(v)
+		return nil
+	case contact.FieldEmailFailedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailFailedAt(v)
+		return nil
+	case contact.FieldEmailFailedReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailFailedReason(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
@@ -12766,8 +17620,35 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldSmsFailedReason) {
 		fields = append(fields, contact.FieldSmsFailedReason)
 	}
+	if m.FieldCleared(contact.FieldUtmSource) {
+		fields = append(fields, contact.FieldUtmSource)
+	}
+	if m.FieldCleared(contact.FieldUtmMedium) {
+		fields = append(fields, contact.FieldUtmMedium)
+	}
+	if m.FieldCleared(contact.FieldUtmCampaign) {
+		fields = append(fields, contact.FieldUtmCampaign)
+	}
+	if m.FieldCleared(contact.FieldUtmTerm) {
+		fields = append(fields, contact.FieldUtmTerm)
+	}
+	if m.FieldCleared(contact.FieldUtmContent) {
+		fields = append(fields, contact.FieldUtmContent)
+	}
+	if m.FieldCleared(contact.FieldConsentTokenHash) {
+		fields = append(fields, contact.FieldConsentTokenHash)
+	}
 	if m.FieldCleared(contact.FieldCampaign) {
 		fields = append(fields, contact.FieldCampaign)
+	}
+	if m.FieldCleared(contact.FieldEmailUnsubscribedAt) {
+		fields = append(fields, contact.FieldEmailUnsubscribedAt)
+	}
+	if m.FieldCleared(contact.FieldEmailFailedAt) {
+		fields = append(fields, contact.FieldEmailFailedAt)
+	}
+	if m.FieldCleared(contact.FieldEmailFailedReason) {
+		fields = append(fields, contact.FieldEmailFailedReason)
 	}
 	return fields
 }
@@ -12831,8 +17712,35 @@ func (m *ContactMutation) ClearField(name string) error {
 	case contact.FieldSmsFailedReason:
 		m.ClearSmsFailedReason()
 		return nil
+	case contact.FieldUtmSource:
+		m.ClearUtmSource()
+		return nil
+	case contact.FieldUtmMedium:
+		m.ClearUtmMedium()
+		return nil
+	case contact.FieldUtmCampaign:
+		m.ClearUtmCampaign()
+		return nil
+	case contact.FieldUtmTerm:
+		m.ClearUtmTerm()
+		return nil
+	case contact.FieldUtmContent:
+		m.ClearUtmContent()
+		return nil
+	case contact.FieldConsentTokenHash:
+		m.ClearConsentTokenHash()
+		return nil
 	case contact.FieldCampaign:
 		m.ClearCampaign()
+		return nil
+	case contact.FieldEmailUnsubscribedAt:
+		m.ClearEmailUnsubscribedAt()
+		return nil
+	case contact.FieldEmailFailedAt:
+		m.ClearEmailFailedAt()
+		return nil
+	case contact.FieldEmailFailedReason:
+		m.ClearEmailFailedReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -12929,8 +17837,35 @@ func (m *ContactMutation) ResetField(name string) error {
 	case contact.FieldSmsFailedReason:
 		m.ResetSmsFailedReason()
 		return nil
+	case contact.FieldUtmSource:
+		m.ResetUtmSource()
+		return nil
+	case contact.FieldUtmMedium:
+		m.ResetUtmMedium()
+		return nil
+	case contact.FieldUtmCampaign:
+		m.ResetUtmCampaign()
+		return nil
+	case contact.FieldUtmTerm:
+		m.ResetUtmTerm()
+		return nil
+	case contact.FieldUtmContent:
+		m.ResetUtmContent()
+		return nil
+	case contact.FieldConsentTokenHash:
+		m.ResetConsentTokenHash()
+		return nil
 	case contact.FieldCampaign:
 		m.ResetCampaign()
+		return nil
+	case contact.FieldEmailUnsubscribedAt:
+		m.ResetEmailUnsubscribedAt()
+		return nil
+	case contact.FieldEmailFailedAt:
+		m.ResetEmailFailedAt()
+		return nil
+	case contact.FieldEmailFailedReason:
+		m.ResetEmailFailedReason()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
@@ -18067,25 +23002,29 @@ func (m *InvitationMutation) ResetEdge(name string) error {
 // LocationMutation represents an operation that mutates the Location nodes in the graph.
 type LocationMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *pulid.ID
-	created_at        *time.Time
-	updated_at        *time.Time
-	name              *string
-	code              *string
-	timezone          *string
-	currency          *string
-	region            *string
-	address           *string
-	phone             *string
-	settings          *types.LocationSettings
-	hostname          *string
-	sms_webhook_token *string
-	clearedFields     map[string]struct{}
-	done              bool
-	oldValue          func(context.Context) (*Location, error)
-	predicates        []predicate.Location
+	op                      Op
+	typ                     string
+	id                      *pulid.ID
+	created_at              *time.Time
+	updated_at              *time.Time
+	name                    *string
+	code                    *string
+	timezone                *string
+	currency                *string
+	region                  *string
+	address                 *string
+	phone                   *string
+	settings                *types.LocationSettings
+	hostname                *string
+	sms_webhook_token       *string
+	lead_form_key           *string
+	lead_form_origins       *[]string
+	appendlead_form_origins []string
+	lead_form_double_opt_in *bool
+	clearedFields           map[string]struct{}
+	done                    bool
+	oldValue                func(context.Context) (*Location, error)
+	predicates              []predicate.Location
 }
 
 var _ ent.Mutation = (*LocationMutation)(nil)
@@ -18650,6 +23589,156 @@ func (m *LocationMutation) ResetSmsWebhookToken() {
 	delete(m.clearedFields, location.FieldSmsWebhookToken)
 }
 
+// SetLeadFormKey sets the "lead_form_key" field.
+func (m *LocationMutation) SetLeadFormKey(s string) {
+	m.lead_form_key = &s
+}
+
+// LeadFormKey returns the value of the "lead_form_key" field in the mutation.
+func (m *LocationMutation) LeadFormKey() (r string, exists bool) {
+	v := m.lead_form_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeadFormKey returns the old "lead_form_key" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldLeadFormKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeadFormKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeadFormKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeadFormKey: %w", err)
+	}
+	return oldValue.LeadFormKey, nil
+}
+
+// ClearLeadFormKey clears the value of the "lead_form_key" field.
+func (m *LocationMutation) ClearLeadFormKey() {
+	m.lead_form_key = nil
+	m.clearedFields[location.FieldLeadFormKey] = struct{}{}
+}
+
+// LeadFormKeyCleared returns if the "lead_form_key" field was cleared in this mutation.
+func (m *LocationMutation) LeadFormKeyCleared() bool {
+	_, ok := m.clearedFields[location.FieldLeadFormKey]
+	return ok
+}
+
+// ResetLeadFormKey resets all changes to the "lead_form_key" field.
+func (m *LocationMutation) ResetLeadFormKey() {
+	m.lead_form_key = nil
+	delete(m.clearedFields, location.FieldLeadFormKey)
+}
+
+// SetLeadFormOrigins sets the "lead_form_origins" field.
+func (m *LocationMutation) SetLeadFormOrigins(s []string) {
+	m.lead_form_origins = &s
+	m.appendlead_form_origins = nil
+}
+
+// LeadFormOrigins returns the value of the "lead_form_origins" field in the mutation.
+func (m *LocationMutation) LeadFormOrigins() (r []string, exists bool) {
+	v := m.lead_form_origins
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeadFormOrigins returns the old "lead_form_origins" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldLeadFormOrigins(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeadFormOrigins is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeadFormOrigins requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeadFormOrigins: %w", err)
+	}
+	return oldValue.LeadFormOrigins, nil
+}
+
+// AppendLeadFormOrigins adds s to the "lead_form_origins" field.
+func (m *LocationMutation) AppendLeadFormOrigins(s []string) {
+	m.appendlead_form_origins = append(m.appendlead_form_origins, s...)
+}
+
+// AppendedLeadFormOrigins returns the list of values that were appended to the "lead_form_origins" field in this mutation.
+func (m *LocationMutation) AppendedLeadFormOrigins() ([]string, bool) {
+	if len(m.appendlead_form_origins) == 0 {
+		return nil, false
+	}
+	return m.appendlead_form_origins, true
+}
+
+// ClearLeadFormOrigins clears the value of the "lead_form_origins" field.
+func (m *LocationMutation) ClearLeadFormOrigins() {
+	m.lead_form_origins = nil
+	m.appendlead_form_origins = nil
+	m.clearedFields[location.FieldLeadFormOrigins] = struct{}{}
+}
+
+// LeadFormOriginsCleared returns if the "lead_form_origins" field was cleared in this mutation.
+func (m *LocationMutation) LeadFormOriginsCleared() bool {
+	_, ok := m.clearedFields[location.FieldLeadFormOrigins]
+	return ok
+}
+
+// ResetLeadFormOrigins resets all changes to the "lead_form_origins" field.
+func (m *LocationMutation) ResetLeadFormOrigins() {
+	m.lead_form_origins = nil
+	m.appendlead_form_origins = nil
+	delete(m.clearedFields, location.FieldLeadFormOrigins)
+}
+
+// SetLeadFormDoubleOptIn sets the "lead_form_double_opt_in" field.
+func (m *LocationMutation) SetLeadFormDoubleOptIn(b bool) {
+	m.lead_form_double_opt_in = &b
+}
+
+// LeadFormDoubleOptIn returns the value of the "lead_form_double_opt_in" field in the mutation.
+func (m *LocationMutation) LeadFormDoubleOptIn() (r bool, exists bool) {
+	v := m.lead_form_double_opt_in
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeadFormDoubleOptIn returns the old "lead_form_double_opt_in" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldLeadFormDoubleOptIn(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeadFormDoubleOptIn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeadFormDoubleOptIn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeadFormDoubleOptIn: %w", err)
+	}
+	return oldValue.LeadFormDoubleOptIn, nil
+}
+
+// ResetLeadFormDoubleOptIn resets all changes to the "lead_form_double_opt_in" field.
+func (m *LocationMutation) ResetLeadFormDoubleOptIn() {
+	m.lead_form_double_opt_in = nil
+}
+
 // Where appends a list predicates to the LocationMutation builder.
 func (m *LocationMutation) Where(ps ...predicate.Location) {
 	m.predicates = append(m.predicates, ps...)
@@ -18684,7 +23773,7 @@ func (m *LocationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LocationMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, location.FieldCreatedAt)
 	}
@@ -18721,6 +23810,15 @@ func (m *LocationMutation) Fields() []string {
 	if m.sms_webhook_token != nil {
 		fields = append(fields, location.FieldSmsWebhookToken)
 	}
+	if m.lead_form_key != nil {
+		fields = append(fields, location.FieldLeadFormKey)
+	}
+	if m.lead_form_origins != nil {
+		fields = append(fields, location.FieldLeadFormOrigins)
+	}
+	if m.lead_form_double_opt_in != nil {
+		fields = append(fields, location.FieldLeadFormDoubleOptIn)
+	}
 	return fields
 }
 
@@ -18753,6 +23851,12 @@ func (m *LocationMutation) Field(name string) (ent.Value, bool) {
 		return m.Hostname()
 	case location.FieldSmsWebhookToken:
 		return m.SmsWebhookToken()
+	case location.FieldLeadFormKey:
+		return m.LeadFormKey()
+	case location.FieldLeadFormOrigins:
+		return m.LeadFormOrigins()
+	case location.FieldLeadFormDoubleOptIn:
+		return m.LeadFormDoubleOptIn()
 	}
 	return nil, false
 }
@@ -18786,6 +23890,12 @@ func (m *LocationMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldHostname(ctx)
 	case location.FieldSmsWebhookToken:
 		return m.OldSmsWebhookToken(ctx)
+	case location.FieldLeadFormKey:
+		return m.OldLeadFormKey(ctx)
+	case location.FieldLeadFormOrigins:
+		return m.OldLeadFormOrigins(ctx)
+	case location.FieldLeadFormDoubleOptIn:
+		return m.OldLeadFormDoubleOptIn(ctx)
 	}
 	return nil, fmt.Errorf("unknown Location field %s", name)
 }
@@ -18879,6 +23989,27 @@ func (m *LocationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSmsWebhookToken(v)
 		return nil
+	case location.FieldLeadFormKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeadFormKey(v)
+		return nil
+	case location.FieldLeadFormOrigins:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeadFormOrigins(v)
+		return nil
+	case location.FieldLeadFormDoubleOptIn:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeadFormDoubleOptIn(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Location field %s", name)
 }
@@ -18915,6 +24046,12 @@ func (m *LocationMutation) ClearedFields() []string {
 	if m.FieldCleared(location.FieldSmsWebhookToken) {
 		fields = append(fields, location.FieldSmsWebhookToken)
 	}
+	if m.FieldCleared(location.FieldLeadFormKey) {
+		fields = append(fields, location.FieldLeadFormKey)
+	}
+	if m.FieldCleared(location.FieldLeadFormOrigins) {
+		fields = append(fields, location.FieldLeadFormOrigins)
+	}
 	return fields
 }
 
@@ -18934,6 +24071,12 @@ func (m *LocationMutation) ClearField(name string) error {
 		return nil
 	case location.FieldSmsWebhookToken:
 		m.ClearSmsWebhookToken()
+		return nil
+	case location.FieldLeadFormKey:
+		m.ClearLeadFormKey()
+		return nil
+	case location.FieldLeadFormOrigins:
+		m.ClearLeadFormOrigins()
 		return nil
 	}
 	return fmt.Errorf("unknown Location nullable field %s", name)
@@ -18978,6 +24121,15 @@ func (m *LocationMutation) ResetField(name string) error {
 		return nil
 	case location.FieldSmsWebhookToken:
 		m.ResetSmsWebhookToken()
+		return nil
+	case location.FieldLeadFormKey:
+		m.ResetLeadFormKey()
+		return nil
+	case location.FieldLeadFormOrigins:
+		m.ResetLeadFormOrigins()
+		return nil
+	case location.FieldLeadFormDoubleOptIn:
+		m.ResetLeadFormDoubleOptIn()
 		return nil
 	}
 	return fmt.Errorf("unknown Location field %s", name)
@@ -39046,6 +44198,1376 @@ func (m *WarmnessSnapshotMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown WarmnessSnapshot edge %s", name)
 }
 
+// WebhookDeliveryMutation represents an operation that mutates the WebhookDelivery nodes in the graph.
+type WebhookDeliveryMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	event_type          *string
+	source_event_id     *string
+	payload             *string
+	status              *webhookdelivery.Status
+	attempts            *int
+	addattempts         *int
+	response_code       *int
+	addresponse_code    *int
+	duration_ms         *int
+	addduration_ms      *int
+	error               *string
+	last_attempt_at     *time.Time
+	next_attempt_at     *time.Time
+	delivered_at        *time.Time
+	clearedFields       map[string]struct{}
+	location            *pulid.ID
+	clearedlocation     bool
+	subscription        *pulid.ID
+	clearedsubscription bool
+	done                bool
+	oldValue            func(context.Context) (*WebhookDelivery, error)
+	predicates          []predicate.WebhookDelivery
+}
+
+var _ ent.Mutation = (*WebhookDeliveryMutation)(nil)
+
+// webhookdeliveryOption allows management of the mutation configuration using functional options.
+type webhookdeliveryOption func(*WebhookDeliveryMutation)
+
+// newWebhookDeliveryMutation creates new mutation for the WebhookDelivery entity.
+func newWebhookDeliveryMutation(c config, op Op, opts ...webhookdeliveryOption) *WebhookDeliveryMutation {
+	m := &WebhookDeliveryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWebhookDelivery,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWebhookDeliveryID sets the ID field of the mutation.
+func withWebhookDeliveryID(id pulid.ID) webhookdeliveryOption {
+	return func(m *WebhookDeliveryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *WebhookDelivery
+		)
+		m.oldValue = func(ctx context.Context) (*WebhookDelivery, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().WebhookDelivery.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWebhookDelivery sets the old WebhookDelivery of the mutation.
+func withWebhookDelivery(node *WebhookDelivery) webhookdeliveryOption {
+	return func(m *WebhookDeliveryMutation) {
+		m.oldValue = func(context.Context) (*WebhookDelivery, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WebhookDeliveryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WebhookDeliveryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of WebhookDelivery entities.
+func (m *WebhookDeliveryMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WebhookDeliveryMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WebhookDeliveryMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().WebhookDelivery.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *WebhookDeliveryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *WebhookDeliveryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *WebhookDeliveryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *WebhookDeliveryMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *WebhookDeliveryMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *WebhookDeliveryMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *WebhookDeliveryMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *WebhookDeliveryMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *WebhookDeliveryMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetSubscriptionID sets the "subscription_id" field.
+func (m *WebhookDeliveryMutation) SetSubscriptionID(pu pulid.ID) {
+	m.subscription = &pu
+}
+
+// SubscriptionID returns the value of the "subscription_id" field in the mutation.
+func (m *WebhookDeliveryMutation) SubscriptionID() (r pulid.ID, exists bool) {
+	v := m.subscription
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubscriptionID returns the old "subscription_id" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldSubscriptionID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubscriptionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubscriptionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubscriptionID: %w", err)
+	}
+	return oldValue.SubscriptionID, nil
+}
+
+// ResetSubscriptionID resets all changes to the "subscription_id" field.
+func (m *WebhookDeliveryMutation) ResetSubscriptionID() {
+	m.subscription = nil
+}
+
+// SetEventType sets the "event_type" field.
+func (m *WebhookDeliveryMutation) SetEventType(s string) {
+	m.event_type = &s
+}
+
+// EventType returns the value of the "event_type" field in the mutation.
+func (m *WebhookDeliveryMutation) EventType() (r string, exists bool) {
+	v := m.event_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventType returns the old "event_type" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldEventType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventType: %w", err)
+	}
+	return oldValue.EventType, nil
+}
+
+// ResetEventType resets all changes to the "event_type" field.
+func (m *WebhookDeliveryMutation) ResetEventType() {
+	m.event_type = nil
+}
+
+// SetSourceEventID sets the "source_event_id" field.
+func (m *WebhookDeliveryMutation) SetSourceEventID(s string) {
+	m.source_event_id = &s
+}
+
+// SourceEventID returns the value of the "source_event_id" field in the mutation.
+func (m *WebhookDeliveryMutation) SourceEventID() (r string, exists bool) {
+	v := m.source_event_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceEventID returns the old "source_event_id" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldSourceEventID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceEventID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceEventID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceEventID: %w", err)
+	}
+	return oldValue.SourceEventID, nil
+}
+
+// ResetSourceEventID resets all changes to the "source_event_id" field.
+func (m *WebhookDeliveryMutation) ResetSourceEventID() {
+	m.source_event_id = nil
+}
+
+// SetPayload sets the "payload" field.
+func (m *WebhookDeliveryMutation) SetPayload(s string) {
+	m.payload = &s
+}
+
+// Payload returns the value of the "payload" field in the mutation.
+func (m *WebhookDeliveryMutation) Payload() (r string, exists bool) {
+	v := m.payload
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayload returns the old "payload" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldPayload(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayload is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayload requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayload: %w", err)
+	}
+	return oldValue.Payload, nil
+}
+
+// ResetPayload resets all changes to the "payload" field.
+func (m *WebhookDeliveryMutation) ResetPayload() {
+	m.payload = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *WebhookDeliveryMutation) SetStatus(w webhookdelivery.Status) {
+	m.status = &w
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *WebhookDeliveryMutation) Status() (r webhookdelivery.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldStatus(ctx context.Context) (v webhookdelivery.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *WebhookDeliveryMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *WebhookDeliveryMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *WebhookDeliveryMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *WebhookDeliveryMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *WebhookDeliveryMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *WebhookDeliveryMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetResponseCode sets the "response_code" field.
+func (m *WebhookDeliveryMutation) SetResponseCode(i int) {
+	m.response_code = &i
+	m.addresponse_code = nil
+}
+
+// ResponseCode returns the value of the "response_code" field in the mutation.
+func (m *WebhookDeliveryMutation) ResponseCode() (r int, exists bool) {
+	v := m.response_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseCode returns the old "response_code" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldResponseCode(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseCode: %w", err)
+	}
+	return oldValue.ResponseCode, nil
+}
+
+// AddResponseCode adds i to the "response_code" field.
+func (m *WebhookDeliveryMutation) AddResponseCode(i int) {
+	if m.addresponse_code != nil {
+		*m.addresponse_code += i
+	} else {
+		m.addresponse_code = &i
+	}
+}
+
+// AddedResponseCode returns the value that was added to the "response_code" field in this mutation.
+func (m *WebhookDeliveryMutation) AddedResponseCode() (r int, exists bool) {
+	v := m.addresponse_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearResponseCode clears the value of the "response_code" field.
+func (m *WebhookDeliveryMutation) ClearResponseCode() {
+	m.response_code = nil
+	m.addresponse_code = nil
+	m.clearedFields[webhookdelivery.FieldResponseCode] = struct{}{}
+}
+
+// ResponseCodeCleared returns if the "response_code" field was cleared in this mutation.
+func (m *WebhookDeliveryMutation) ResponseCodeCleared() bool {
+	_, ok := m.clearedFields[webhookdelivery.FieldResponseCode]
+	return ok
+}
+
+// ResetResponseCode resets all changes to the "response_code" field.
+func (m *WebhookDeliveryMutation) ResetResponseCode() {
+	m.response_code = nil
+	m.addresponse_code = nil
+	delete(m.clearedFields, webhookdelivery.FieldResponseCode)
+}
+
+// SetDurationMs sets the "duration_ms" field.
+func (m *WebhookDeliveryMutation) SetDurationMs(i int) {
+	m.duration_ms = &i
+	m.addduration_ms = nil
+}
+
+// DurationMs returns the value of the "duration_ms" field in the mutation.
+func (m *WebhookDeliveryMutation) DurationMs() (r int, exists bool) {
+	v := m.duration_ms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDurationMs returns the old "duration_ms" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldDurationMs(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDurationMs is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDurationMs requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDurationMs: %w", err)
+	}
+	return oldValue.DurationMs, nil
+}
+
+// AddDurationMs adds i to the "duration_ms" field.
+func (m *WebhookDeliveryMutation) AddDurationMs(i int) {
+	if m.addduration_ms != nil {
+		*m.addduration_ms += i
+	} else {
+		m.addduration_ms = &i
+	}
+}
+
+// AddedDurationMs returns the value that was added to the "duration_ms" field in this mutation.
+func (m *WebhookDeliveryMutation) AddedDurationMs() (r int, exists bool) {
+	v := m.addduration_ms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDurationMs resets all changes to the "duration_ms" field.
+func (m *WebhookDeliveryMutation) ResetDurationMs() {
+	m.duration_ms = nil
+	m.addduration_ms = nil
+}
+
+// SetError sets the "error" field.
+func (m *WebhookDeliveryMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *WebhookDeliveryMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *WebhookDeliveryMutation) ResetError() {
+	m.error = nil
+}
+
+// SetLastAttemptAt sets the "last_attempt_at" field.
+func (m *WebhookDeliveryMutation) SetLastAttemptAt(t time.Time) {
+	m.last_attempt_at = &t
+}
+
+// LastAttemptAt returns the value of the "last_attempt_at" field in the mutation.
+func (m *WebhookDeliveryMutation) LastAttemptAt() (r time.Time, exists bool) {
+	v := m.last_attempt_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastAttemptAt returns the old "last_attempt_at" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldLastAttemptAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastAttemptAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastAttemptAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastAttemptAt: %w", err)
+	}
+	return oldValue.LastAttemptAt, nil
+}
+
+// ClearLastAttemptAt clears the value of the "last_attempt_at" field.
+func (m *WebhookDeliveryMutation) ClearLastAttemptAt() {
+	m.last_attempt_at = nil
+	m.clearedFields[webhookdelivery.FieldLastAttemptAt] = struct{}{}
+}
+
+// LastAttemptAtCleared returns if the "last_attempt_at" field was cleared in this mutation.
+func (m *WebhookDeliveryMutation) LastAttemptAtCleared() bool {
+	_, ok := m.clearedFields[webhookdelivery.FieldLastAttemptAt]
+	return ok
+}
+
+// ResetLastAttemptAt resets all changes to the "last_attempt_at" field.
+func (m *WebhookDeliveryMutation) ResetLastAttemptAt() {
+	m.last_attempt_at = nil
+	delete(m.clearedFields, webhookdelivery.FieldLastAttemptAt)
+}
+
+// SetNextAttemptAt sets the "next_attempt_at" field.
+func (m *WebhookDeliveryMutation) SetNextAttemptAt(t time.Time) {
+	m.next_attempt_at = &t
+}
+
+// NextAttemptAt returns the value of the "next_attempt_at" field in the mutation.
+func (m *WebhookDeliveryMutation) NextAttemptAt() (r time.Time, exists bool) {
+	v := m.next_attempt_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextAttemptAt returns the old "next_attempt_at" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldNextAttemptAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextAttemptAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextAttemptAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextAttemptAt: %w", err)
+	}
+	return oldValue.NextAttemptAt, nil
+}
+
+// ClearNextAttemptAt clears the value of the "next_attempt_at" field.
+func (m *WebhookDeliveryMutation) ClearNextAttemptAt() {
+	m.next_attempt_at = nil
+	m.clearedFields[webhookdelivery.FieldNextAttemptAt] = struct{}{}
+}
+
+// NextAttemptAtCleared returns if the "next_attempt_at" field was cleared in this mutation.
+func (m *WebhookDeliveryMutation) NextAttemptAtCleared() bool {
+	_, ok := m.clearedFields[webhookdelivery.FieldNextAttemptAt]
+	return ok
+}
+
+// ResetNextAttemptAt resets all changes to the "next_attempt_at" field.
+func (m *WebhookDeliveryMutation) ResetNextAttemptAt() {
+	m.next_attempt_at = nil
+	delete(m.clearedFields, webhookdelivery.FieldNextAttemptAt)
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (m *WebhookDeliveryMutation) SetDeliveredAt(t time.Time) {
+	m.delivered_at = &t
+}
+
+// DeliveredAt returns the value of the "delivered_at" field in the mutation.
+func (m *WebhookDeliveryMutation) DeliveredAt() (r time.Time, exists bool) {
+	v := m.delivered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveredAt returns the old "delivered_at" field's value of the WebhookDelivery entity.
+// If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookDeliveryMutation) OldDeliveredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveredAt: %w", err)
+	}
+	return oldValue.DeliveredAt, nil
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (m *WebhookDeliveryMutation) ClearDeliveredAt() {
+	m.delivered_at = nil
+	m.clearedFields[webhookdelivery.FieldDeliveredAt] = struct{}{}
+}
+
+// DeliveredAtCleared returns if the "delivered_at" field was cleared in this mutation.
+func (m *WebhookDeliveryMutation) DeliveredAtCleared() bool {
+	_, ok := m.clearedFields[webhookdelivery.FieldDeliveredAt]
+	return ok
+}
+
+// ResetDeliveredAt resets all changes to the "delivered_at" field.
+func (m *WebhookDeliveryMutation) ResetDeliveredAt() {
+	m.delivered_at = nil
+	delete(m.clearedFields, webhookdelivery.FieldDeliveredAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *WebhookDeliveryMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[webhookdelivery.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *WebhookDeliveryMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *WebhookDeliveryMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *WebhookDeliveryMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// ClearSubscription clears the "subscription" edge to the WebhookSubscription entity.
+func (m *WebhookDeliveryMutation) ClearSubscription() {
+	m.clearedsubscription = true
+	m.clearedFields[webhookdelivery.FieldSubscriptionID] = struct{}{}
+}
+
+// SubscriptionCleared reports if the "subscription" edge to the WebhookSubscription entity was cleared.
+func (m *WebhookDeliveryMutation) SubscriptionCleared() bool {
+	return m.clearedsubscription
+}
+
+// SubscriptionIDs returns the "subscription" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SubscriptionID instead. It exists only for internal usage by the builders.
+func (m *WebhookDeliveryMutation) SubscriptionIDs() (ids []pulid.ID) {
+	if id := m.subscription; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSubscription resets all changes to the "subscription" edge.
+func (m *WebhookDeliveryMutation) ResetSubscription() {
+	m.subscription = nil
+	m.clearedsubscription = false
+}
+
+// Where appends a list predicates to the WebhookDeliveryMutation builder.
+func (m *WebhookDeliveryMutation) Where(ps ...predicate.WebhookDelivery) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WebhookDeliveryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WebhookDeliveryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.WebhookDelivery, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WebhookDeliveryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WebhookDeliveryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (WebhookDelivery).
+func (m *WebhookDeliveryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WebhookDeliveryMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, webhookdelivery.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, webhookdelivery.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, webhookdelivery.FieldLocationID)
+	}
+	if m.subscription != nil {
+		fields = append(fields, webhookdelivery.FieldSubscriptionID)
+	}
+	if m.event_type != nil {
+		fields = append(fields, webhookdelivery.FieldEventType)
+	}
+	if m.source_event_id != nil {
+		fields = append(fields, webhookdelivery.FieldSourceEventID)
+	}
+	if m.payload != nil {
+		fields = append(fields, webhookdelivery.FieldPayload)
+	}
+	if m.status != nil {
+		fields = append(fields, webhookdelivery.FieldStatus)
+	}
+	if m.attempts != nil {
+		fields = append(fields, webhookdelivery.FieldAttempts)
+	}
+	if m.response_code != nil {
+		fields = append(fields, webhookdelivery.FieldResponseCode)
+	}
+	if m.duration_ms != nil {
+		fields = append(fields, webhookdelivery.FieldDurationMs)
+	}
+	if m.error != nil {
+		fields = append(fields, webhookdelivery.FieldError)
+	}
+	if m.last_attempt_at != nil {
+		fields = append(fields, webhookdelivery.FieldLastAttemptAt)
+	}
+	if m.next_attempt_at != nil {
+		fields = append(fields, webhookdelivery.FieldNextAttemptAt)
+	}
+	if m.delivered_at != nil {
+		fields = append(fields, webhookdelivery.FieldDeliveredAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WebhookDeliveryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case webhookdelivery.FieldCreatedAt:
+		return m.CreatedAt()
+	case webhookdelivery.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case webhookdelivery.FieldLocationID:
+		return m.LocationID()
+	case webhookdelivery.FieldSubscriptionID:
+		return m.SubscriptionID()
+	case webhookdelivery.FieldEventType:
+		return m.EventType()
+	case webhookdelivery.FieldSourceEventID:
+		return m.SourceEventID()
+	case webhookdelivery.FieldPayload:
+		return m.Payload()
+	case webhookdelivery.FieldStatus:
+		return m.Status()
+	case webhookdelivery.FieldAttempts:
+		return m.Attempts()
+	case webhookdelivery.FieldResponseCode:
+		return m.ResponseCode()
+	case webhookdelivery.FieldDurationMs:
+		return m.DurationMs()
+	case webhookdelivery.FieldError:
+		return m.Error()
+	case webhookdelivery.FieldLastAttemptAt:
+		return m.LastAttemptAt()
+	case webhookdelivery.FieldNextAttemptAt:
+		return m.NextAttemptAt()
+	case webhookdelivery.FieldDeliveredAt:
+		return m.DeliveredAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WebhookDeliveryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case webhookdelivery.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case webhookdelivery.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case webhookdelivery.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case webhookdelivery.FieldSubscriptionID:
+		return m.OldSubscriptionID(ctx)
+	case webhookdelivery.FieldEventType:
+		return m.OldEventType(ctx)
+	case webhookdelivery.FieldSourceEventID:
+		return m.OldSourceEventID(ctx)
+	case webhookdelivery.FieldPayload:
+		return m.OldPayload(ctx)
+	case webhookdelivery.FieldStatus:
+		return m.OldStatus(ctx)
+	case webhookdelivery.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case webhookdelivery.FieldResponseCode:
+		return m.OldResponseCode(ctx)
+	case webhookdelivery.FieldDurationMs:
+		return m.OldDurationMs(ctx)
+	case webhookdelivery.FieldError:
+		return m.OldError(ctx)
+	case webhookdelivery.FieldLastAttemptAt:
+		return m.OldLastAttemptAt(ctx)
+	case webhookdelivery.FieldNextAttemptAt:
+		return m.OldNextAttemptAt(ctx)
+	case webhookdelivery.FieldDeliveredAt:
+		return m.OldDeliveredAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown WebhookDelivery field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookDeliveryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case webhookdelivery.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case webhookdelivery.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case webhookdelivery.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case webhookdelivery.FieldSubscriptionID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubscriptionID(v)
+		return nil
+	case webhookdelivery.FieldEventType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventType(v)
+		return nil
+	case webhookdelivery.FieldSourceEventID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceEventID(v)
+		return nil
+	case webhookdelivery.FieldPayload:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayload(v)
+		return nil
+	case webhookdelivery.FieldStatus:
+		v, ok := value.(webhookdelivery.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case webhookdelivery.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case webhookdelivery.FieldResponseCode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseCode(v)
+		return nil
+	case webhookdelivery.FieldDurationMs:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDurationMs(v)
+		return nil
+	case webhookdelivery.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
+	case webhookdelivery.FieldLastAttemptAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastAttemptAt(v)
+		return nil
+	case webhookdelivery.FieldNextAttemptAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextAttemptAt(v)
+		return nil
+	case webhookdelivery.FieldDeliveredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveredAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WebhookDeliveryMutation) AddedFields() []string {
+	var fields []string
+	if m.addattempts != nil {
+		fields = append(fields, webhookdelivery.FieldAttempts)
+	}
+	if m.addresponse_code != nil {
+		fields = append(fields, webhookdelivery.FieldResponseCode)
+	}
+	if m.addduration_ms != nil {
+		fields = append(fields, webhookdelivery.FieldDurationMs)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WebhookDeliveryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case webhookdelivery.FieldAttempts:
+		return m.AddedAttempts()
+	case webhookdelivery.FieldResponseCode:
+		return m.AddedResponseCode()
+	case webhookdelivery.FieldDurationMs:
+		return m.AddedDurationMs()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookDeliveryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case webhookdelivery.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	case webhookdelivery.FieldResponseCode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResponseCode(v)
+		return nil
+	case webhookdelivery.FieldDurationMs:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDurationMs(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WebhookDeliveryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(webhookdelivery.FieldResponseCode) {
+		fields = append(fields, webhookdelivery.FieldResponseCode)
+	}
+	if m.FieldCleared(webhookdelivery.FieldLastAttemptAt) {
+		fields = append(fields, webhookdelivery.FieldLastAttemptAt)
+	}
+	if m.FieldCleared(webhookdelivery.FieldNextAttemptAt) {
+		fields = append(fields, webhookdelivery.FieldNextAttemptAt)
+	}
+	if m.FieldCleared(webhookdelivery.FieldDeliveredAt) {
+		fields = append(fields, webhookdelivery.FieldDeliveredAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WebhookDeliveryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WebhookDeliveryMutation) ClearField(name string) error {
+	switch name {
+	case webhookdelivery.FieldResponseCode:
+		m.ClearResponseCode()
+		return nil
+	case webhookdelivery.FieldLastAttemptAt:
+		m.ClearLastAttemptAt()
+		return nil
+	case webhookdelivery.FieldNextAttemptAt:
+		m.ClearNextAttemptAt()
+		return nil
+	case webhookdelivery.FieldDeliveredAt:
+		m.ClearDeliveredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WebhookDeliveryMutation) ResetField(name string) error {
+	switch name {
+	case webhookdelivery.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case webhookdelivery.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case webhookdelivery.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case webhookdelivery.FieldSubscriptionID:
+		m.ResetSubscriptionID()
+		return nil
+	case webhookdelivery.FieldEventType:
+		m.ResetEventType()
+		return nil
+	case webhookdelivery.FieldSourceEventID:
+		m.ResetSourceEventID()
+		return nil
+	case webhookdelivery.FieldPayload:
+		m.ResetPayload()
+		return nil
+	case webhookdelivery.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case webhookdelivery.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case webhookdelivery.FieldResponseCode:
+		m.ResetResponseCode()
+		return nil
+	case webhookdelivery.FieldDurationMs:
+		m.ResetDurationMs()
+		return nil
+	case webhookdelivery.FieldError:
+		m.ResetError()
+		return nil
+	case webhookdelivery.FieldLastAttemptAt:
+		m.ResetLastAttemptAt()
+		return nil
+	case webhookdelivery.FieldNextAttemptAt:
+		m.ResetNextAttemptAt()
+		return nil
+	case webhookdelivery.FieldDeliveredAt:
+		m.ResetDeliveredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WebhookDeliveryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.location != nil {
+		edges = append(edges, webhookdelivery.EdgeLocation)
+	}
+	if m.subscription != nil {
+		edges = append(edges, webhookdelivery.EdgeSubscription)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WebhookDeliveryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case webhookdelivery.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case webhookdelivery.EdgeSubscription:
+		if id := m.subscription; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WebhookDeliveryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WebhookDeliveryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WebhookDeliveryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedlocation {
+		edges = append(edges, webhookdelivery.EdgeLocation)
+	}
+	if m.clearedsubscription {
+		edges = append(edges, webhookdelivery.EdgeSubscription)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WebhookDeliveryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case webhookdelivery.EdgeLocation:
+		return m.clearedlocation
+	case webhookdelivery.EdgeSubscription:
+		return m.clearedsubscription
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WebhookDeliveryMutation) ClearEdge(name string) error {
+	switch name {
+	case webhookdelivery.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	case webhookdelivery.EdgeSubscription:
+		m.ClearSubscription()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WebhookDeliveryMutation) ResetEdge(name string) error {
+	switch name {
+	case webhookdelivery.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case webhookdelivery.EdgeSubscription:
+		m.ResetSubscription()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookDelivery edge %s", name)
+}
+
 // WebhookEventMutation represents an operation that mutates the WebhookEvent nodes in the graph.
 type WebhookEventMutation struct {
 	config
@@ -40205,6 +46727,1437 @@ func (m *WebhookEventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown WebhookEvent edge %s", name)
+}
+
+// WebhookSubscriptionMutation represents an operation that mutates the WebhookSubscription nodes in the graph.
+type WebhookSubscriptionMutation struct {
+	config
+	op                         Op
+	typ                        string
+	id                         *pulid.ID
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	url                        *string
+	description                *string
+	event_types                *[]string
+	appendevent_types          []string
+	secret                     *string
+	previous_secret            *string
+	previous_secret_expires_at *time.Time
+	enabled                    *bool
+	include_pii                *bool
+	failure_count              *int
+	addfailure_count           *int
+	failing_since              *time.Time
+	disabled_reason            *string
+	disabled_at                *time.Time
+	last_success_at            *time.Time
+	clearedFields              map[string]struct{}
+	location                   *pulid.ID
+	clearedlocation            bool
+	deliveries                 map[pulid.ID]struct{}
+	removeddeliveries          map[pulid.ID]struct{}
+	cleareddeliveries          bool
+	done                       bool
+	oldValue                   func(context.Context) (*WebhookSubscription, error)
+	predicates                 []predicate.WebhookSubscription
+}
+
+var _ ent.Mutation = (*WebhookSubscriptionMutation)(nil)
+
+// webhooksubscriptionOption allows management of the mutation configuration using functional options.
+type webhooksubscriptionOption func(*WebhookSubscriptionMutation)
+
+// newWebhookSubscriptionMutation creates new mutation for the WebhookSubscription entity.
+func newWebhookSubscriptionMutation(c config, op Op, opts ...webhooksubscriptionOption) *WebhookSubscriptionMutation {
+	m := &WebhookSubscriptionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWebhookSubscription,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWebhookSubscriptionID sets the ID field of the mutation.
+func withWebhookSubscriptionID(id pulid.ID) webhooksubscriptionOption {
+	return func(m *WebhookSubscriptionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *WebhookSubscription
+		)
+		m.oldValue = func(ctx context.Context) (*WebhookSubscription, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().WebhookSubscription.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWebhookSubscription sets the old WebhookSubscription of the mutation.
+func withWebhookSubscription(node *WebhookSubscription) webhooksubscriptionOption {
+	return func(m *WebhookSubscriptionMutation) {
+		m.oldValue = func(context.Context) (*WebhookSubscription, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WebhookSubscriptionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WebhookSubscriptionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of WebhookSubscription entities.
+func (m *WebhookSubscriptionMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WebhookSubscriptionMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WebhookSubscriptionMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().WebhookSubscription.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *WebhookSubscriptionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *WebhookSubscriptionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *WebhookSubscriptionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *WebhookSubscriptionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *WebhookSubscriptionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *WebhookSubscriptionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *WebhookSubscriptionMutation) SetLocationID(pu pulid.ID) {
+	m.location = &pu
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *WebhookSubscriptionMutation) LocationID() (r pulid.ID, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *WebhookSubscriptionMutation) ResetLocationID() {
+	m.location = nil
+}
+
+// SetURL sets the "url" field.
+func (m *WebhookSubscriptionMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *WebhookSubscriptionMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *WebhookSubscriptionMutation) ResetURL() {
+	m.url = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *WebhookSubscriptionMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *WebhookSubscriptionMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *WebhookSubscriptionMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetEventTypes sets the "event_types" field.
+func (m *WebhookSubscriptionMutation) SetEventTypes(s []string) {
+	m.event_types = &s
+	m.appendevent_types = nil
+}
+
+// EventTypes returns the value of the "event_types" field in the mutation.
+func (m *WebhookSubscriptionMutation) EventTypes() (r []string, exists bool) {
+	v := m.event_types
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventTypes returns the old "event_types" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldEventTypes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventTypes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventTypes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventTypes: %w", err)
+	}
+	return oldValue.EventTypes, nil
+}
+
+// AppendEventTypes adds s to the "event_types" field.
+func (m *WebhookSubscriptionMutation) AppendEventTypes(s []string) {
+	m.appendevent_types = append(m.appendevent_types, s...)
+}
+
+// AppendedEventTypes returns the list of values that were appended to the "event_types" field in this mutation.
+func (m *WebhookSubscriptionMutation) AppendedEventTypes() ([]string, bool) {
+	if len(m.appendevent_types) == 0 {
+		return nil, false
+	}
+	return m.appendevent_types, true
+}
+
+// ResetEventTypes resets all changes to the "event_types" field.
+func (m *WebhookSubscriptionMutation) ResetEventTypes() {
+	m.event_types = nil
+	m.appendevent_types = nil
+}
+
+// SetSecret sets the "secret" field.
+func (m *WebhookSubscriptionMutation) SetSecret(s string) {
+	m.secret = &s
+}
+
+// Secret returns the value of the "secret" field in the mutation.
+func (m *WebhookSubscriptionMutation) Secret() (r string, exists bool) {
+	v := m.secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecret returns the old "secret" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldSecret(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecret: %w", err)
+	}
+	return oldValue.Secret, nil
+}
+
+// ResetSecret resets all changes to the "secret" field.
+func (m *WebhookSubscriptionMutation) ResetSecret() {
+	m.secret = nil
+}
+
+// SetPreviousSecret sets the "previous_secret" field.
+func (m *WebhookSubscriptionMutation) SetPreviousSecret(s string) {
+	m.previous_secret = &s
+}
+
+// PreviousSecret returns the value of the "previous_secret" field in the mutation.
+func (m *WebhookSubscriptionMutation) PreviousSecret() (r string, exists bool) {
+	v := m.previous_secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousSecret returns the old "previous_secret" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldPreviousSecret(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousSecret: %w", err)
+	}
+	return oldValue.PreviousSecret, nil
+}
+
+// ClearPreviousSecret clears the value of the "previous_secret" field.
+func (m *WebhookSubscriptionMutation) ClearPreviousSecret() {
+	m.previous_secret = nil
+	m.clearedFields[webhooksubscription.FieldPreviousSecret] = struct{}{}
+}
+
+// PreviousSecretCleared returns if the "previous_secret" field was cleared in this mutation.
+func (m *WebhookSubscriptionMutation) PreviousSecretCleared() bool {
+	_, ok := m.clearedFields[webhooksubscription.FieldPreviousSecret]
+	return ok
+}
+
+// ResetPreviousSecret resets all changes to the "previous_secret" field.
+func (m *WebhookSubscriptionMutation) ResetPreviousSecret() {
+	m.previous_secret = nil
+	delete(m.clearedFields, webhooksubscription.FieldPreviousSecret)
+}
+
+// SetPreviousSecretExpiresAt sets the "previous_secret_expires_at" field.
+func (m *WebhookSubscriptionMutation) SetPreviousSecretExpiresAt(t time.Time) {
+	m.previous_secret_expires_at = &t
+}
+
+// PreviousSecretExpiresAt returns the value of the "previous_secret_expires_at" field in the mutation.
+func (m *WebhookSubscriptionMutation) PreviousSecretExpiresAt() (r time.Time, exists bool) {
+	v := m.previous_secret_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousSecretExpiresAt returns the old "previous_secret_expires_at" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldPreviousSecretExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousSecretExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousSecretExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousSecretExpiresAt: %w", err)
+	}
+	return oldValue.PreviousSecretExpiresAt, nil
+}
+
+// ClearPreviousSecretExpiresAt clears the value of the "previous_secret_expires_at" field.
+func (m *WebhookSubscriptionMutation) ClearPreviousSecretExpiresAt() {
+	m.previous_secret_expires_at = nil
+	m.clearedFields[webhooksubscription.FieldPreviousSecretExpiresAt] = struct{}{}
+}
+
+// PreviousSecretExpiresAtCleared returns if the "previous_secret_expires_at" field was cleared in this mutation.
+func (m *WebhookSubscriptionMutation) PreviousSecretExpiresAtCleared() bool {
+	_, ok := m.clearedFields[webhooksubscription.FieldPreviousSecretExpiresAt]
+	return ok
+}
+
+// ResetPreviousSecretExpiresAt resets all changes to the "previous_secret_expires_at" field.
+func (m *WebhookSubscriptionMutation) ResetPreviousSecretExpiresAt() {
+	m.previous_secret_expires_at = nil
+	delete(m.clearedFields, webhooksubscription.FieldPreviousSecretExpiresAt)
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *WebhookSubscriptionMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *WebhookSubscriptionMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *WebhookSubscriptionMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// SetIncludePii sets the "include_pii" field.
+func (m *WebhookSubscriptionMutation) SetIncludePii(b bool) {
+	m.include_pii = &b
+}
+
+// IncludePii returns the value of the "include_pii" field in the mutation.
+func (m *WebhookSubscriptionMutation) IncludePii() (r bool, exists bool) {
+	v := m.include_pii
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIncludePii returns the old "include_pii" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldIncludePii(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIncludePii is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIncludePii requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIncludePii: %w", err)
+	}
+	return oldValue.IncludePii, nil
+}
+
+// ResetIncludePii resets all changes to the "include_pii" field.
+func (m *WebhookSubscriptionMutation) ResetIncludePii() {
+	m.include_pii = nil
+}
+
+// SetFailureCount sets the "failure_count" field.
+func (m *WebhookSubscriptionMutation) SetFailureCount(i int) {
+	m.failure_count = &i
+	m.addfailure_count = nil
+}
+
+// FailureCount returns the value of the "failure_count" field in the mutation.
+func (m *WebhookSubscriptionMutation) FailureCount() (r int, exists bool) {
+	v := m.failure_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailureCount returns the old "failure_count" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldFailureCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailureCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailureCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailureCount: %w", err)
+	}
+	return oldValue.FailureCount, nil
+}
+
+// AddFailureCount adds i to the "failure_count" field.
+func (m *WebhookSubscriptionMutation) AddFailureCount(i int) {
+	if m.addfailure_count != nil {
+		*m.addfailure_count += i
+	} else {
+		m.addfailure_count = &i
+	}
+}
+
+// AddedFailureCount returns the value that was added to the "failure_count" field in this mutation.
+func (m *WebhookSubscriptionMutation) AddedFailureCount() (r int, exists bool) {
+	v := m.addfailure_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFailureCount resets all changes to the "failure_count" field.
+func (m *WebhookSubscriptionMutation) ResetFailureCount() {
+	m.failure_count = nil
+	m.addfailure_count = nil
+}
+
+// SetFailingSince sets the "failing_since" field.
+func (m *WebhookSubscriptionMutation) SetFailingSince(t time.Time) {
+	m.failing_since = &t
+}
+
+// FailingSince returns the value of the "failing_since" field in the mutation.
+func (m *WebhookSubscriptionMutation) FailingSince() (r time.Time, exists bool) {
+	v := m.failing_since
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailingSince returns the old "failing_since" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldFailingSince(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailingSince is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailingSince requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailingSince: %w", err)
+	}
+	return oldValue.FailingSince, nil
+}
+
+// ClearFailingSince clears the value of the "failing_since" field.
+func (m *WebhookSubscriptionMutation) ClearFailingSince() {
+	m.failing_since = nil
+	m.clearedFields[webhooksubscription.FieldFailingSince] = struct{}{}
+}
+
+// FailingSinceCleared returns if the "failing_since" field was cleared in this mutation.
+func (m *WebhookSubscriptionMutation) FailingSinceCleared() bool {
+	_, ok := m.clearedFields[webhooksubscription.FieldFailingSince]
+	return ok
+}
+
+// ResetFailingSince resets all changes to the "failing_since" field.
+func (m *WebhookSubscriptionMutation) ResetFailingSince() {
+	m.failing_since = nil
+	delete(m.clearedFields, webhooksubscription.FieldFailingSince)
+}
+
+// SetDisabledReason sets the "disabled_reason" field.
+func (m *WebhookSubscriptionMutation) SetDisabledReason(s string) {
+	m.disabled_reason = &s
+}
+
+// DisabledReason returns the value of the "disabled_reason" field in the mutation.
+func (m *WebhookSubscriptionMutation) DisabledReason() (r string, exists bool) {
+	v := m.disabled_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDisabledReason returns the old "disabled_reason" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldDisabledReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDisabledReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDisabledReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDisabledReason: %w", err)
+	}
+	return oldValue.DisabledReason, nil
+}
+
+// ResetDisabledReason resets all changes to the "disabled_reason" field.
+func (m *WebhookSubscriptionMutation) ResetDisabledReason() {
+	m.disabled_reason = nil
+}
+
+// SetDisabledAt sets the "disabled_at" field.
+func (m *WebhookSubscriptionMutation) SetDisabledAt(t time.Time) {
+	m.disabled_at = &t
+}
+
+// DisabledAt returns the value of the "disabled_at" field in the mutation.
+func (m *WebhookSubscriptionMutation) DisabledAt() (r time.Time, exists bool) {
+	v := m.disabled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDisabledAt returns the old "disabled_at" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldDisabledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDisabledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDisabledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDisabledAt: %w", err)
+	}
+	return oldValue.DisabledAt, nil
+}
+
+// ClearDisabledAt clears the value of the "disabled_at" field.
+func (m *WebhookSubscriptionMutation) ClearDisabledAt() {
+	m.disabled_at = nil
+	m.clearedFields[webhooksubscription.FieldDisabledAt] = struct{}{}
+}
+
+// DisabledAtCleared returns if the "disabled_at" field was cleared in this mutation.
+func (m *WebhookSubscriptionMutation) DisabledAtCleared() bool {
+	_, ok := m.clearedFields[webhooksubscription.FieldDisabledAt]
+	return ok
+}
+
+// ResetDisabledAt resets all changes to the "disabled_at" field.
+func (m *WebhookSubscriptionMutation) ResetDisabledAt() {
+	m.disabled_at = nil
+	delete(m.clearedFields, webhooksubscription.FieldDisabledAt)
+}
+
+// SetLastSuccessAt sets the "last_success_at" field.
+func (m *WebhookSubscriptionMutation) SetLastSuccessAt(t time.Time) {
+	m.last_success_at = &t
+}
+
+// LastSuccessAt returns the value of the "last_success_at" field in the mutation.
+func (m *WebhookSubscriptionMutation) LastSuccessAt() (r time.Time, exists bool) {
+	v := m.last_success_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSuccessAt returns the old "last_success_at" field's value of the WebhookSubscription entity.
+// If the WebhookSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookSubscriptionMutation) OldLastSuccessAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSuccessAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSuccessAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSuccessAt: %w", err)
+	}
+	return oldValue.LastSuccessAt, nil
+}
+
+// ClearLastSuccessAt clears the value of the "last_success_at" field.
+func (m *WebhookSubscriptionMutation) ClearLastSuccessAt() {
+	m.last_success_at = nil
+	m.clearedFields[webhooksubscription.FieldLastSuccessAt] = struct{}{}
+}
+
+// LastSuccessAtCleared returns if the "last_success_at" field was cleared in this mutation.
+func (m *WebhookSubscriptionMutation) LastSuccessAtCleared() bool {
+	_, ok := m.clearedFields[webhooksubscription.FieldLastSuccessAt]
+	return ok
+}
+
+// ResetLastSuccessAt resets all changes to the "last_success_at" field.
+func (m *WebhookSubscriptionMutation) ResetLastSuccessAt() {
+	m.last_success_at = nil
+	delete(m.clearedFields, webhooksubscription.FieldLastSuccessAt)
+}
+
+// ClearLocation clears the "location" edge to the Location entity.
+func (m *WebhookSubscriptionMutation) ClearLocation() {
+	m.clearedlocation = true
+	m.clearedFields[webhooksubscription.FieldLocationID] = struct{}{}
+}
+
+// LocationCleared reports if the "location" edge to the Location entity was cleared.
+func (m *WebhookSubscriptionMutation) LocationCleared() bool {
+	return m.clearedlocation
+}
+
+// LocationIDs returns the "location" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LocationID instead. It exists only for internal usage by the builders.
+func (m *WebhookSubscriptionMutation) LocationIDs() (ids []pulid.ID) {
+	if id := m.location; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLocation resets all changes to the "location" edge.
+func (m *WebhookSubscriptionMutation) ResetLocation() {
+	m.location = nil
+	m.clearedlocation = false
+}
+
+// AddDeliveryIDs adds the "deliveries" edge to the WebhookDelivery entity by ids.
+func (m *WebhookSubscriptionMutation) AddDeliveryIDs(ids ...pulid.ID) {
+	if m.deliveries == nil {
+		m.deliveries = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.deliveries[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDeliveries clears the "deliveries" edge to the WebhookDelivery entity.
+func (m *WebhookSubscriptionMutation) ClearDeliveries() {
+	m.cleareddeliveries = true
+}
+
+// DeliveriesCleared reports if the "deliveries" edge to the WebhookDelivery entity was cleared.
+func (m *WebhookSubscriptionMutation) DeliveriesCleared() bool {
+	return m.cleareddeliveries
+}
+
+// RemoveDeliveryIDs removes the "deliveries" edge to the WebhookDelivery entity by IDs.
+func (m *WebhookSubscriptionMutation) RemoveDeliveryIDs(ids ...pulid.ID) {
+	if m.removeddeliveries == nil {
+		m.removeddeliveries = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.deliveries, ids[i])
+		m.removeddeliveries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDeliveries returns the removed IDs of the "deliveries" edge to the WebhookDelivery entity.
+func (m *WebhookSubscriptionMutation) RemovedDeliveriesIDs() (ids []pulid.ID) {
+	for id := range m.removeddeliveries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DeliveriesIDs returns the "deliveries" edge IDs in the mutation.
+func (m *WebhookSubscriptionMutation) DeliveriesIDs() (ids []pulid.ID) {
+	for id := range m.deliveries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDeliveries resets all changes to the "deliveries" edge.
+func (m *WebhookSubscriptionMutation) ResetDeliveries() {
+	m.deliveries = nil
+	m.cleareddeliveries = false
+	m.removeddeliveries = nil
+}
+
+// Where appends a list predicates to the WebhookSubscriptionMutation builder.
+func (m *WebhookSubscriptionMutation) Where(ps ...predicate.WebhookSubscription) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WebhookSubscriptionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WebhookSubscriptionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.WebhookSubscription, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WebhookSubscriptionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WebhookSubscriptionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (WebhookSubscription).
+func (m *WebhookSubscriptionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WebhookSubscriptionMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, webhooksubscription.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, webhooksubscription.FieldUpdatedAt)
+	}
+	if m.location != nil {
+		fields = append(fields, webhooksubscription.FieldLocationID)
+	}
+	if m.url != nil {
+		fields = append(fields, webhooksubscription.FieldURL)
+	}
+	if m.description != nil {
+		fields = append(fields, webhooksubscription.FieldDescription)
+	}
+	if m.event_types != nil {
+		fields = append(fields, webhooksubscription.FieldEventTypes)
+	}
+	if m.secret != nil {
+		fields = append(fields, webhooksubscription.FieldSecret)
+	}
+	if m.previous_secret != nil {
+		fields = append(fields, webhooksubscription.FieldPreviousSecret)
+	}
+	if m.previous_secret_expires_at != nil {
+		fields = append(fields, webhooksubscription.FieldPreviousSecretExpiresAt)
+	}
+	if m.enabled != nil {
+		fields = append(fields, webhooksubscription.FieldEnabled)
+	}
+	if m.include_pii != nil {
+		fields = append(fields, webhooksubscription.FieldIncludePii)
+	}
+	if m.failure_count != nil {
+		fields = append(fields, webhooksubscription.FieldFailureCount)
+	}
+	if m.failing_since != nil {
+		fields = append(fields, webhooksubscription.FieldFailingSince)
+	}
+	if m.disabled_reason != nil {
+		fields = append(fields, webhooksubscription.FieldDisabledReason)
+	}
+	if m.disabled_at != nil {
+		fields = append(fields, webhooksubscription.FieldDisabledAt)
+	}
+	if m.last_success_at != nil {
+		fields = append(fields, webhooksubscription.FieldLastSuccessAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WebhookSubscriptionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case webhooksubscription.FieldCreatedAt:
+		return m.CreatedAt()
+	case webhooksubscription.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case webhooksubscription.FieldLocationID:
+		return m.LocationID()
+	case webhooksubscription.FieldURL:
+		return m.URL()
+	case webhooksubscription.FieldDescription:
+		return m.Description()
+	case webhooksubscription.FieldEventTypes:
+		return m.EventTypes()
+	case webhooksubscription.FieldSecret:
+		return m.Secret()
+	case webhooksubscription.FieldPreviousSecret:
+		return m.PreviousSecret()
+	case webhooksubscription.FieldPreviousSecretExpiresAt:
+		return m.PreviousSecretExpiresAt()
+	case webhooksubscription.FieldEnabled:
+		return m.Enabled()
+	case webhooksubscription.FieldIncludePii:
+		return m.IncludePii()
+	case webhooksubscription.FieldFailureCount:
+		return m.FailureCount()
+	case webhooksubscription.FieldFailingSince:
+		return m.FailingSince()
+	case webhooksubscription.FieldDisabledReason:
+		return m.DisabledReason()
+	case webhooksubscription.FieldDisabledAt:
+		return m.DisabledAt()
+	case webhooksubscription.FieldLastSuccessAt:
+		return m.LastSuccessAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WebhookSubscriptionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case webhooksubscription.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case webhooksubscription.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case webhooksubscription.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case webhooksubscription.FieldURL:
+		return m.OldURL(ctx)
+	case webhooksubscription.FieldDescription:
+		return m.OldDescription(ctx)
+	case webhooksubscription.FieldEventTypes:
+		return m.OldEventTypes(ctx)
+	case webhooksubscription.FieldSecret:
+		return m.OldSecret(ctx)
+	case webhooksubscription.FieldPreviousSecret:
+		return m.OldPreviousSecret(ctx)
+	case webhooksubscription.FieldPreviousSecretExpiresAt:
+		return m.OldPreviousSecretExpiresAt(ctx)
+	case webhooksubscription.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case webhooksubscription.FieldIncludePii:
+		return m.OldIncludePii(ctx)
+	case webhooksubscription.FieldFailureCount:
+		return m.OldFailureCount(ctx)
+	case webhooksubscription.FieldFailingSince:
+		return m.OldFailingSince(ctx)
+	case webhooksubscription.FieldDisabledReason:
+		return m.OldDisabledReason(ctx)
+	case webhooksubscription.FieldDisabledAt:
+		return m.OldDisabledAt(ctx)
+	case webhooksubscription.FieldLastSuccessAt:
+		return m.OldLastSuccessAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown WebhookSubscription field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookSubscriptionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case webhooksubscription.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case webhooksubscription.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case webhooksubscription.FieldLocationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case webhooksubscription.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case webhooksubscription.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case webhooksubscription.FieldEventTypes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventTypes(v)
+		return nil
+	case webhooksubscription.FieldSecret:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecret(v)
+		return nil
+	case webhooksubscription.FieldPreviousSecret:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousSecret(v)
+		return nil
+	case webhooksubscription.FieldPreviousSecretExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousSecretExpiresAt(v)
+		return nil
+	case webhooksubscription.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case webhooksubscription.FieldIncludePii:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIncludePii(v)
+		return nil
+	case webhooksubscription.FieldFailureCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailureCount(v)
+		return nil
+	case webhooksubscription.FieldFailingSince:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailingSince(v)
+		return nil
+	case webhooksubscription.FieldDisabledReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDisabledReason(v)
+		return nil
+	case webhooksubscription.FieldDisabledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDisabledAt(v)
+		return nil
+	case webhooksubscription.FieldLastSuccessAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSuccessAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookSubscription field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WebhookSubscriptionMutation) AddedFields() []string {
+	var fields []string
+	if m.addfailure_count != nil {
+		fields = append(fields, webhooksubscription.FieldFailureCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WebhookSubscriptionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case webhooksubscription.FieldFailureCount:
+		return m.AddedFailureCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WebhookSubscriptionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case webhooksubscription.FieldFailureCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFailureCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookSubscription numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WebhookSubscriptionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(webhooksubscription.FieldPreviousSecret) {
+		fields = append(fields, webhooksubscription.FieldPreviousSecret)
+	}
+	if m.FieldCleared(webhooksubscription.FieldPreviousSecretExpiresAt) {
+		fields = append(fields, webhooksubscription.FieldPreviousSecretExpiresAt)
+	}
+	if m.FieldCleared(webhooksubscription.FieldFailingSince) {
+		fields = append(fields, webhooksubscription.FieldFailingSince)
+	}
+	if m.FieldCleared(webhooksubscription.FieldDisabledAt) {
+		fields = append(fields, webhooksubscription.FieldDisabledAt)
+	}
+	if m.FieldCleared(webhooksubscription.FieldLastSuccessAt) {
+		fields = append(fields, webhooksubscription.FieldLastSuccessAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WebhookSubscriptionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WebhookSubscriptionMutation) ClearField(name string) error {
+	switch name {
+	case webhooksubscription.FieldPreviousSecret:
+		m.ClearPreviousSecret()
+		return nil
+	case webhooksubscription.FieldPreviousSecretExpiresAt:
+		m.ClearPreviousSecretExpiresAt()
+		return nil
+	case webhooksubscription.FieldFailingSince:
+		m.ClearFailingSince()
+		return nil
+	case webhooksubscription.FieldDisabledAt:
+		m.ClearDisabledAt()
+		return nil
+	case webhooksubscription.FieldLastSuccessAt:
+		m.ClearLastSuccessAt()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookSubscription nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WebhookSubscriptionMutation) ResetField(name string) error {
+	switch name {
+	case webhooksubscription.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case webhooksubscription.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case webhooksubscription.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case webhooksubscription.FieldURL:
+		m.ResetURL()
+		return nil
+	case webhooksubscription.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case webhooksubscription.FieldEventTypes:
+		m.ResetEventTypes()
+		return nil
+	case webhooksubscription.FieldSecret:
+		m.ResetSecret()
+		return nil
+	case webhooksubscription.FieldPreviousSecret:
+		m.ResetPreviousSecret()
+		return nil
+	case webhooksubscription.FieldPreviousSecretExpiresAt:
+		m.ResetPreviousSecretExpiresAt()
+		return nil
+	case webhooksubscription.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case webhooksubscription.FieldIncludePii:
+		m.ResetIncludePii()
+		return nil
+	case webhooksubscription.FieldFailureCount:
+		m.ResetFailureCount()
+		return nil
+	case webhooksubscription.FieldFailingSince:
+		m.ResetFailingSince()
+		return nil
+	case webhooksubscription.FieldDisabledReason:
+		m.ResetDisabledReason()
+		return nil
+	case webhooksubscription.FieldDisabledAt:
+		m.ResetDisabledAt()
+		return nil
+	case webhooksubscription.FieldLastSuccessAt:
+		m.ResetLastSuccessAt()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookSubscription field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WebhookSubscriptionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.location != nil {
+		edges = append(edges, webhooksubscription.EdgeLocation)
+	}
+	if m.deliveries != nil {
+		edges = append(edges, webhooksubscription.EdgeDeliveries)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WebhookSubscriptionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case webhooksubscription.EdgeLocation:
+		if id := m.location; id != nil {
+			return []ent.Value{*id}
+		}
+	case webhooksubscription.EdgeDeliveries:
+		ids := make([]ent.Value, 0, len(m.deliveries))
+		for id := range m.deliveries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WebhookSubscriptionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removeddeliveries != nil {
+		edges = append(edges, webhooksubscription.EdgeDeliveries)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WebhookSubscriptionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case webhooksubscription.EdgeDeliveries:
+		ids := make([]ent.Value, 0, len(m.removeddeliveries))
+		for id := range m.removeddeliveries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WebhookSubscriptionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedlocation {
+		edges = append(edges, webhooksubscription.EdgeLocation)
+	}
+	if m.cleareddeliveries {
+		edges = append(edges, webhooksubscription.EdgeDeliveries)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WebhookSubscriptionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case webhooksubscription.EdgeLocation:
+		return m.clearedlocation
+	case webhooksubscription.EdgeDeliveries:
+		return m.cleareddeliveries
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WebhookSubscriptionMutation) ClearEdge(name string) error {
+	switch name {
+	case webhooksubscription.EdgeLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookSubscription unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WebhookSubscriptionMutation) ResetEdge(name string) error {
+	switch name {
+	case webhooksubscription.EdgeLocation:
+		m.ResetLocation()
+		return nil
+	case webhooksubscription.EdgeDeliveries:
+		m.ResetDeliveries()
+		return nil
+	}
+	return fmt.Errorf("unknown WebhookSubscription edge %s", name)
 }
 
 // WixServiceMutation represents an operation that mutates the WixService nodes in the graph.

@@ -92,8 +92,12 @@ type Tx struct {
 	User *UserClient
 	// WarmnessSnapshot is the client for interacting with the WarmnessSnapshot builders.
 	WarmnessSnapshot *WarmnessSnapshotClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
 	WebhookEvent *WebhookEventClient
+	// WebhookSubscription is the client for interacting with the WebhookSubscription builders.
+	WebhookSubscription *WebhookSubscriptionClient
 	// WixService is the client for interacting with the WixService builders.
 	WixService *WixServiceClient
 
@@ -267,7 +271,9 @@ func (tx *Tx) init() {
 	tx.Touchpoint = NewTouchpointClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.WarmnessSnapshot = NewWarmnessSnapshotClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
 	tx.WebhookEvent = NewWebhookEventClient(tx.config)
+	tx.WebhookSubscription = NewWebhookSubscriptionClient(tx.config)
 	tx.WixService = NewWixServiceClient(tx.config)
 }
 

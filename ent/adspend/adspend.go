@@ -101,6 +101,7 @@ const (
 	SourceWalkIn     Source = "walk_in"
 	SourceOther      Source = "other"
 	SourceSms        Source = "sms"
+	SourceWebsite    Source = "website"
 )
 
 func (s Source) String() string {
@@ -110,7 +111,7 @@ func (s Source) String() string {
 // SourceValidator is a validator for the "source" field enum values. It is called by the builders before save.
 func SourceValidator(s Source) error {
 	switch s {
-	case SourceMetaAds, SourceGoogleAds, SourceReferral, SourceGpReferral, SourceWix, SourceManychat, SourceWalkIn, SourceOther, SourceSms:
+	case SourceMetaAds, SourceGoogleAds, SourceReferral, SourceGpReferral, SourceWix, SourceManychat, SourceWalkIn, SourceOther, SourceSms, SourceWebsite:
 		return nil
 	default:
 		return fmt.Errorf("adspend: invalid enum value for source field: %q", s)

@@ -89,6 +89,14 @@ const (
 	FieldUtmContent = "utm_content"
 	// FieldConsentTokenHash holds the string denoting the consent_token_hash field in the database.
 	FieldConsentTokenHash = "consent_token_hash"
+	// FieldCampaign holds the string denoting the campaign field in the database.
+	FieldCampaign = "campaign"
+	// FieldEmailUnsubscribedAt holds the string denoting the email_unsubscribed_at field in the database.
+	FieldEmailUnsubscribedAt = "email_unsubscribed_at"
+	// FieldEmailFailedAt holds the string denoting the email_failed_at field in the database.
+	FieldEmailFailedAt = "email_failed_at"
+	// FieldEmailFailedReason holds the string denoting the email_failed_reason field in the database.
+	FieldEmailFailedReason = "email_failed_reason"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -185,6 +193,10 @@ var Columns = []string{
 	FieldUtmTerm,
 	FieldUtmContent,
 	FieldConsentTokenHash,
+	FieldCampaign,
+	FieldEmailUnsubscribedAt,
+	FieldEmailFailedAt,
+	FieldEmailFailedReason,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -251,6 +263,10 @@ var (
 	UtmContentValidator func(string) error
 	// ConsentTokenHashValidator is a validator for the "consent_token_hash" field. It is called by the builders before save.
 	ConsentTokenHashValidator func(string) error
+	// CampaignValidator is a validator for the "campaign" field. It is called by the builders before save.
+	CampaignValidator func(string) error
+	// EmailFailedReasonValidator is a validator for the "email_failed_reason" field. It is called by the builders before save.
+	EmailFailedReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -570,6 +586,26 @@ func ByUtmContent(opts ...sql.OrderTermOption) OrderOption {
 // ByConsentTokenHash orders the results by the consent_token_hash field.
 func ByConsentTokenHash(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldConsentTokenHash, opts...).ToFunc()
+}
+
+// ByCampaign orders the results by the campaign field.
+func ByCampaign(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCampaign, opts...).ToFunc()
+}
+
+// ByEmailUnsubscribedAt orders the results by the email_unsubscribed_at field.
+func ByEmailUnsubscribedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailUnsubscribedAt, opts...).ToFunc()
+}
+
+// ByEmailFailedAt orders the results by the email_failed_at field.
+func ByEmailFailedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailFailedAt, opts...).ToFunc()
+}
+
+// ByEmailFailedReason orders the results by the email_failed_reason field.
+func ByEmailFailedReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailFailedReason, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -192,6 +192,26 @@ func ConsentTokenHash(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldConsentTokenHash, v))
 }
 
+// Campaign applies equality check predicate on the "campaign" field. It's identical to CampaignEQ.
+func Campaign(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldCampaign, v))
+}
+
+// EmailUnsubscribedAt applies equality check predicate on the "email_unsubscribed_at" field. It's identical to EmailUnsubscribedAtEQ.
+func EmailUnsubscribedAt(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailUnsubscribedAt, v))
+}
+
+// EmailFailedAt applies equality check predicate on the "email_failed_at" field. It's identical to EmailFailedAtEQ.
+func EmailFailedAt(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailFailedAt, v))
+}
+
+// EmailFailedReason applies equality check predicate on the "email_failed_reason" field. It's identical to EmailFailedReasonEQ.
+func EmailFailedReason(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailFailedReason, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldCreatedAt, v))
@@ -2005,6 +2025,256 @@ func ConsentTokenHashEqualFold(v string) predicate.Contact {
 // ConsentTokenHashContainsFold applies the ContainsFold predicate on the "consent_token_hash" field.
 func ConsentTokenHashContainsFold(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldContainsFold(FieldConsentTokenHash, v))
+}
+
+// CampaignEQ applies the EQ predicate on the "campaign" field.
+func CampaignEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldCampaign, v))
+}
+
+// CampaignNEQ applies the NEQ predicate on the "campaign" field.
+func CampaignNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldCampaign, v))
+}
+
+// CampaignIn applies the In predicate on the "campaign" field.
+func CampaignIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldCampaign, vs...))
+}
+
+// CampaignNotIn applies the NotIn predicate on the "campaign" field.
+func CampaignNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldCampaign, vs...))
+}
+
+// CampaignGT applies the GT predicate on the "campaign" field.
+func CampaignGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldCampaign, v))
+}
+
+// CampaignGTE applies the GTE predicate on the "campaign" field.
+func CampaignGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldCampaign, v))
+}
+
+// CampaignLT applies the LT predicate on the "campaign" field.
+func CampaignLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldCampaign, v))
+}
+
+// CampaignLTE applies the LTE predicate on the "campaign" field.
+func CampaignLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldCampaign, v))
+}
+
+// CampaignContains applies the Contains predicate on the "campaign" field.
+func CampaignContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldCampaign, v))
+}
+
+// CampaignHasPrefix applies the HasPrefix predicate on the "campaign" field.
+func CampaignHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldCampaign, v))
+}
+
+// CampaignHasSuffix applies the HasSuffix predicate on the "campaign" field.
+func CampaignHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldCampaign, v))
+}
+
+// CampaignIsNil applies the IsNil predicate on the "campaign" field.
+func CampaignIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldCampaign))
+}
+
+// CampaignNotNil applies the NotNil predicate on the "campaign" field.
+func CampaignNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldCampaign))
+}
+
+// CampaignEqualFold applies the EqualFold predicate on the "campaign" field.
+func CampaignEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldCampaign, v))
+}
+
+// CampaignContainsFold applies the ContainsFold predicate on the "campaign" field.
+func CampaignContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldCampaign, v))
+}
+
+// EmailUnsubscribedAtEQ applies the EQ predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailUnsubscribedAt, v))
+}
+
+// EmailUnsubscribedAtNEQ applies the NEQ predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtNEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldEmailUnsubscribedAt, v))
+}
+
+// EmailUnsubscribedAtIn applies the In predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldEmailUnsubscribedAt, vs...))
+}
+
+// EmailUnsubscribedAtNotIn applies the NotIn predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtNotIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldEmailUnsubscribedAt, vs...))
+}
+
+// EmailUnsubscribedAtGT applies the GT predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtGT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldEmailUnsubscribedAt, v))
+}
+
+// EmailUnsubscribedAtGTE applies the GTE predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtGTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldEmailUnsubscribedAt, v))
+}
+
+// EmailUnsubscribedAtLT applies the LT predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtLT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldEmailUnsubscribedAt, v))
+}
+
+// EmailUnsubscribedAtLTE applies the LTE predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtLTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldEmailUnsubscribedAt, v))
+}
+
+// EmailUnsubscribedAtIsNil applies the IsNil predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldEmailUnsubscribedAt))
+}
+
+// EmailUnsubscribedAtNotNil applies the NotNil predicate on the "email_unsubscribed_at" field.
+func EmailUnsubscribedAtNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldEmailUnsubscribedAt))
+}
+
+// EmailFailedAtEQ applies the EQ predicate on the "email_failed_at" field.
+func EmailFailedAtEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailFailedAt, v))
+}
+
+// EmailFailedAtNEQ applies the NEQ predicate on the "email_failed_at" field.
+func EmailFailedAtNEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldEmailFailedAt, v))
+}
+
+// EmailFailedAtIn applies the In predicate on the "email_failed_at" field.
+func EmailFailedAtIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldEmailFailedAt, vs...))
+}
+
+// EmailFailedAtNotIn applies the NotIn predicate on the "email_failed_at" field.
+func EmailFailedAtNotIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldEmailFailedAt, vs...))
+}
+
+// EmailFailedAtGT applies the GT predicate on the "email_failed_at" field.
+func EmailFailedAtGT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldEmailFailedAt, v))
+}
+
+// EmailFailedAtGTE applies the GTE predicate on the "email_failed_at" field.
+func EmailFailedAtGTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldEmailFailedAt, v))
+}
+
+// EmailFailedAtLT applies the LT predicate on the "email_failed_at" field.
+func EmailFailedAtLT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldEmailFailedAt, v))
+}
+
+// EmailFailedAtLTE applies the LTE predicate on the "email_failed_at" field.
+func EmailFailedAtLTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldEmailFailedAt, v))
+}
+
+// EmailFailedAtIsNil applies the IsNil predicate on the "email_failed_at" field.
+func EmailFailedAtIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldEmailFailedAt))
+}
+
+// EmailFailedAtNotNil applies the NotNil predicate on the "email_failed_at" field.
+func EmailFailedAtNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldEmailFailedAt))
+}
+
+// EmailFailedReasonEQ applies the EQ predicate on the "email_failed_reason" field.
+func EmailFailedReasonEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonNEQ applies the NEQ predicate on the "email_failed_reason" field.
+func EmailFailedReasonNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonIn applies the In predicate on the "email_failed_reason" field.
+func EmailFailedReasonIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldEmailFailedReason, vs...))
+}
+
+// EmailFailedReasonNotIn applies the NotIn predicate on the "email_failed_reason" field.
+func EmailFailedReasonNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldEmailFailedReason, vs...))
+}
+
+// EmailFailedReasonGT applies the GT predicate on the "email_failed_reason" field.
+func EmailFailedReasonGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonGTE applies the GTE predicate on the "email_failed_reason" field.
+func EmailFailedReasonGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonLT applies the LT predicate on the "email_failed_reason" field.
+func EmailFailedReasonLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonLTE applies the LTE predicate on the "email_failed_reason" field.
+func EmailFailedReasonLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonContains applies the Contains predicate on the "email_failed_reason" field.
+func EmailFailedReasonContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonHasPrefix applies the HasPrefix predicate on the "email_failed_reason" field.
+func EmailFailedReasonHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonHasSuffix applies the HasSuffix predicate on the "email_failed_reason" field.
+func EmailFailedReasonHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonIsNil applies the IsNil predicate on the "email_failed_reason" field.
+func EmailFailedReasonIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldEmailFailedReason))
+}
+
+// EmailFailedReasonNotNil applies the NotNil predicate on the "email_failed_reason" field.
+func EmailFailedReasonNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldEmailFailedReason))
+}
+
+// EmailFailedReasonEqualFold applies the EqualFold predicate on the "email_failed_reason" field.
+func EmailFailedReasonEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldEmailFailedReason, v))
+}
+
+// EmailFailedReasonContainsFold applies the ContainsFold predicate on the "email_failed_reason" field.
+func EmailFailedReasonContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldEmailFailedReason, v))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

@@ -123,7 +123,7 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "source", Type: field.TypeEnum, Enums: []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms"}},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms", "website"}},
 		{Name: "month", Type: field.TypeString, Size: 7},
 		{Name: "cents", Type: field.TypeInt64},
 		{Name: "location_id", Type: field.TypeString},
@@ -431,6 +431,181 @@ var (
 			},
 		},
 	}
+	// CampaignsColumns holds the columns for the "campaigns" table.
+	CampaignsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 120},
+		{Name: "goal", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "audience", Type: field.TypeJSON, Nullable: true},
+		{Name: "subject", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "html_body", Type: field.TypeString, Size: 200000, Default: ""},
+		{Name: "text_body", Type: field.TypeString, Size: 100000, Default: ""},
+		{Name: "from_name", Type: field.TypeString, Size: 120, Default: ""},
+		{Name: "from_address", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"draft", "scheduled", "sending", "paused", "sent", "cancelled"}, Default: "draft"},
+		{Name: "status_note", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "scheduled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "links", Type: field.TypeJSON, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "recipient_count", Type: field.TypeInt, Default: 0},
+		{Name: "send_after", Type: field.TypeTime, Nullable: true},
+		{Name: "round", Type: field.TypeInt, Default: 0},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// CampaignsTable holds the schema information for the "campaigns" table.
+	CampaignsTable = &schema.Table{
+		Name:       "campaigns",
+		Columns:    CampaignsColumns,
+		PrimaryKey: []*schema.Column{CampaignsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "campaigns_locations_location",
+				Columns:    []*schema.Column{CampaignsColumns[21]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaign_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[21]},
+			},
+			{
+				Name:    "campaign_location_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[21], CampaignsColumns[1]},
+			},
+			{
+				Name:    "campaign_location_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[21], CampaignsColumns[11]},
+			},
+		},
+	}
+	// CampaignEventsColumns holds the columns for the "campaign_events" table.
+	CampaignEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"open", "click", "unsubscribe"}},
+		{Name: "link_index", Type: field.TypeInt, Nullable: true},
+		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "recipient_id", Type: field.TypeString},
+	}
+	// CampaignEventsTable holds the schema information for the "campaign_events" table.
+	CampaignEventsTable = &schema.Table{
+		Name:       "campaign_events",
+		Columns:    CampaignEventsColumns,
+		PrimaryKey: []*schema.Column{CampaignEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "campaign_events_locations_location",
+				Columns:    []*schema.Column{CampaignEventsColumns[4]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "campaign_events_campaigns_campaign",
+				Columns:    []*schema.Column{CampaignEventsColumns[5]},
+				RefColumns: []*schema.Column{CampaignsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "campaign_events_campaign_recipients_recipient",
+				Columns:    []*schema.Column{CampaignEventsColumns[6]},
+				RefColumns: []*schema.Column{CampaignRecipientsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaignevent_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignEventsColumns[4]},
+			},
+			{
+				Name:    "campaignevent_campaign_id_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignEventsColumns[5], CampaignEventsColumns[3]},
+			},
+		},
+	}
+	// CampaignRecipientsColumns holds the columns for the "campaign_recipients" table.
+	CampaignRecipientsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "address", Type: field.TypeString, Size: 254},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"queued", "sent", "bounced", "failed", "suppressed"}, Default: "queued"},
+		{Name: "reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "provider", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "provider_message_id", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "message_id", Type: field.TypeString, Nullable: true},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "first_opened_at", Type: field.TypeTime, Nullable: true},
+		{Name: "open_count", Type: field.TypeInt, Default: 0},
+		{Name: "first_clicked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "click_count", Type: field.TypeInt, Default: 0},
+		{Name: "unsubscribed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "claimed_until", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "campaign_id", Type: field.TypeString},
+		{Name: "contact_id", Type: field.TypeString},
+	}
+	// CampaignRecipientsTable holds the schema information for the "campaign_recipients" table.
+	CampaignRecipientsTable = &schema.Table{
+		Name:       "campaign_recipients",
+		Columns:    CampaignRecipientsColumns,
+		PrimaryKey: []*schema.Column{CampaignRecipientsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "campaign_recipients_locations_location",
+				Columns:    []*schema.Column{CampaignRecipientsColumns[17]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "campaign_recipients_campaigns_campaign",
+				Columns:    []*schema.Column{CampaignRecipientsColumns[18]},
+				RefColumns: []*schema.Column{CampaignsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "campaign_recipients_contacts_contact",
+				Columns:    []*schema.Column{CampaignRecipientsColumns[19]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaignrecipient_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignRecipientsColumns[17]},
+			},
+			{
+				Name:    "campaignrecipient_campaign_id_contact_id",
+				Unique:  true,
+				Columns: []*schema.Column{CampaignRecipientsColumns[18], CampaignRecipientsColumns[19]},
+			},
+			{
+				Name:    "campaignrecipient_campaign_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignRecipientsColumns[18], CampaignRecipientsColumns[4]},
+			},
+			{
+				Name:    "campaignrecipient_contact_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignRecipientsColumns[19], CampaignRecipientsColumns[1]},
+			},
+		},
+	}
 	// CancelReasonsColumns holds the columns for the "cancel_reasons" table.
 	CancelReasonsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -477,7 +652,7 @@ var (
 		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 20},
 		{Name: "email", Type: field.TypeString, Nullable: true, Size: 254},
 		{Name: "date_of_birth", Type: field.TypeString, Nullable: true},
-		{Name: "lead_source", Type: field.TypeEnum, Enums: []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms"}, Default: "other"},
+		{Name: "lead_source", Type: field.TypeEnum, Enums: []string{"meta_ads", "google_ads", "referral", "gp_referral", "wix", "manychat", "walk_in", "other", "sms", "website"}, Default: "other"},
 		{Name: "referrer", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "pipeline", Type: field.TypeEnum, Enums: []string{"lead", "pre_appointment", "post_appointment", "partnership"}, Default: "lead"},
 		{Name: "stage", Type: field.TypeEnum, Enums: []string{"new_lead", "contacted", "qualified", "booked", "confirmed", "reminded", "ready", "completed", "results_sent", "recalled", "referral_sent", "partnership_active"}, Default: "new_lead"},
@@ -497,7 +672,16 @@ var (
 		{Name: "enrichment", Type: field.TypeJSON, Nullable: true},
 		{Name: "sms_failed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "sms_failed_reason", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_source", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_medium", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_campaign", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_term", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "utm_content", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "consent_token_hash", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "campaign", Type: field.TypeString, Nullable: true, Size: 120},
+		{Name: "email_unsubscribed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "email_failed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "email_failed_reason", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "assigned_to_id", Type: field.TypeString, Nullable: true},
 	}
@@ -509,13 +693,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_locations_location",
-				Columns:    []*schema.Column{ContactsColumns[29]},
+				Columns:    []*schema.Column{ContactsColumns[38]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_assigned_to",
-				Columns:    []*schema.Column{ContactsColumns[30]},
+				Columns:    []*schema.Column{ContactsColumns[39]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -524,27 +708,27 @@ var (
 			{
 				Name:    "contact_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[29]},
+				Columns: []*schema.Column{ContactsColumns[38]},
 			},
 			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_id_lead_source_campaign",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[0], ContactsColumns[8], ContactsColumns[28]},
+				Columns: []*schema.Column{ContactsColumns[0], ContactsColumns[8], ContactsColumns[34]},
 			},
 			{
 				Name:    "contact_location_id_email",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -552,7 +736,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -560,7 +744,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_stage_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -568,12 +752,17 @@ var (
 			{
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_location_id_date_of_birth",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[29], ContactsColumns[7]},
+				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[7]},
+			},
+			{
+				Name:    "contact_consent_token_hash",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[33]},
 			},
 		},
 	}
@@ -829,6 +1018,9 @@ var (
 		{Name: "settings", Type: field.TypeJSON},
 		{Name: "hostname", Type: field.TypeString, Nullable: true, Size: 253},
 		{Name: "sms_webhook_token", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "lead_form_key", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "lead_form_origins", Type: field.TypeJSON, Nullable: true},
+		{Name: "lead_form_double_opt_in", Type: field.TypeBool, Default: false},
 	}
 	// LocationsTable holds the schema information for the "locations" table.
 	LocationsTable = &schema.Table{
@@ -845,6 +1037,11 @@ var (
 				Name:    "location_hostname",
 				Unique:  true,
 				Columns: []*schema.Column{LocationsColumns[11]},
+			},
+			{
+				Name:    "location_lead_form_key",
+				Unique:  true,
+				Columns: []*schema.Column{LocationsColumns[13]},
 			},
 		},
 	}
@@ -1043,7 +1240,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"manager", "staff", "viewer"}},
 		{Name: "resource", Type: field.TypeEnum, Enums: []string{"contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "api_tokens", "audit"}},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export", "manage"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export", "manage", "send"}},
 		{Name: "condition", Type: field.TypeEnum, Enums: []string{"own_location_only", "own_records_only"}, Default: "own_location_only"},
 		{Name: "location_id", Type: field.TypeString},
 	}
@@ -1079,7 +1276,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "resource", Type: field.TypeEnum, Enums: []string{"contacts", "bookings", "tasks", "campaigns", "reports", "automation", "settings", "users", "api_tokens", "audit"}},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export", "manage"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"read", "create", "update", "delete", "export", "manage", "send"}},
 		{Name: "effect", Type: field.TypeEnum, Enums: []string{"grant", "deny"}},
 		{Name: "condition", Type: field.TypeEnum, Enums: []string{"own_location_only", "own_records_only"}, Default: "own_location_only"},
 		{Name: "reason", Type: field.TypeString, Size: 300, Default: ""},
@@ -1804,6 +2001,67 @@ var (
 			},
 		},
 	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "event_type", Type: field.TypeString, Size: 80},
+		{Name: "source_event_id", Type: field.TypeString, Size: 80},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "delivered", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "response_code", Type: field.TypeInt, Nullable: true},
+		{Name: "duration_ms", Type: field.TypeInt, Default: 0},
+		{Name: "error", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "next_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+		{Name: "subscription_id", Type: field.TypeString},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_locations_location",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[14]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "webhook_deliveries_webhook_subscriptions_subscription",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[15]},
+				RefColumns: []*schema.Column{WebhookSubscriptionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[14]},
+			},
+			{
+				Name:    "webhookdelivery_subscription_id_source_event_id",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[15], WebhookDeliveriesColumns[4]},
+			},
+			{
+				Name:    "webhookdelivery_location_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[14], WebhookDeliveriesColumns[1]},
+			},
+			{
+				Name:    "webhookdelivery_subscription_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[15], WebhookDeliveriesColumns[1]},
+			},
+		},
+	}
 	// WebhookEventsColumns holds the columns for the "webhook_events" table.
 	WebhookEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -1857,6 +2115,52 @@ var (
 			},
 		},
 	}
+	// WebhookSubscriptionsColumns holds the columns for the "webhook_subscriptions" table.
+	WebhookSubscriptionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Size: 2000},
+		{Name: "description", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "event_types", Type: field.TypeJSON},
+		{Name: "secret", Type: field.TypeString, Size: 200},
+		{Name: "previous_secret", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "previous_secret_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "include_pii", Type: field.TypeBool, Default: false},
+		{Name: "failure_count", Type: field.TypeInt, Default: 0},
+		{Name: "failing_since", Type: field.TypeTime, Nullable: true},
+		{Name: "disabled_reason", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "disabled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_success_at", Type: field.TypeTime, Nullable: true},
+		{Name: "location_id", Type: field.TypeString},
+	}
+	// WebhookSubscriptionsTable holds the schema information for the "webhook_subscriptions" table.
+	WebhookSubscriptionsTable = &schema.Table{
+		Name:       "webhook_subscriptions",
+		Columns:    WebhookSubscriptionsColumns,
+		PrimaryKey: []*schema.Column{WebhookSubscriptionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_subscriptions_locations_location",
+				Columns:    []*schema.Column{WebhookSubscriptionsColumns[16]},
+				RefColumns: []*schema.Column{LocationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhooksubscription_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookSubscriptionsColumns[16]},
+			},
+			{
+				Name:    "webhooksubscription_location_id_enabled",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookSubscriptionsColumns[16], WebhookSubscriptionsColumns[9]},
+			},
+		},
+	}
 	// WixServicesColumns holds the columns for the "wix_services" table.
 	WixServicesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -1903,6 +2207,9 @@ var (
 		AutomationRunsTable,
 		BookingsTable,
 		BookingEventsTable,
+		CampaignsTable,
+		CampaignEventsTable,
+		CampaignRecipientsTable,
 		CancelReasonsTable,
 		ContactsTable,
 		ConversationsTable,
@@ -1932,7 +2239,9 @@ var (
 		TouchpointsTable,
 		UsersTable,
 		WarmnessSnapshotsTable,
+		WebhookDeliveriesTable,
 		WebhookEventsTable,
+		WebhookSubscriptionsTable,
 		WixServicesTable,
 	}
 )
@@ -1953,6 +2262,13 @@ func init() {
 	BookingEventsTable.ForeignKeys[0].RefTable = LocationsTable
 	BookingEventsTable.ForeignKeys[1].RefTable = BookingsTable
 	BookingEventsTable.ForeignKeys[2].RefTable = UsersTable
+	CampaignsTable.ForeignKeys[0].RefTable = LocationsTable
+	CampaignEventsTable.ForeignKeys[0].RefTable = LocationsTable
+	CampaignEventsTable.ForeignKeys[1].RefTable = CampaignsTable
+	CampaignEventsTable.ForeignKeys[2].RefTable = CampaignRecipientsTable
+	CampaignRecipientsTable.ForeignKeys[0].RefTable = LocationsTable
+	CampaignRecipientsTable.ForeignKeys[1].RefTable = CampaignsTable
+	CampaignRecipientsTable.ForeignKeys[2].RefTable = ContactsTable
 	CancelReasonsTable.ForeignKeys[0].RefTable = LocationsTable
 	ContactsTable.ForeignKeys[0].RefTable = LocationsTable
 	ContactsTable.ForeignKeys[1].RefTable = UsersTable
@@ -2001,6 +2317,9 @@ func init() {
 	TouchpointsTable.ForeignKeys[3].RefTable = BookingsTable
 	UsersTable.ForeignKeys[0].RefTable = LocationsTable
 	WarmnessSnapshotsTable.ForeignKeys[0].RefTable = LocationsTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = LocationsTable
+	WebhookDeliveriesTable.ForeignKeys[1].RefTable = WebhookSubscriptionsTable
 	WebhookEventsTable.ForeignKeys[0].RefTable = LocationsTable
+	WebhookSubscriptionsTable.ForeignKeys[0].RefTable = LocationsTable
 	WixServicesTable.ForeignKeys[0].RefTable = LocationsTable
 }

@@ -120,7 +120,7 @@ func ResourceValidator(r rbac.Resource) error {
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
 func ActionValidator(a rbac.Action) error {
 	switch a {
-	case "read", "create", "update", "delete", "export", "manage":
+	case "read", "create", "update", "delete", "export", "manage", "send":
 		return nil
 	default:
 		return fmt.Errorf("permissionoverride: invalid enum value for action field: %q", a)

@@ -126,8 +126,14 @@ type User func(*sql.Selector)
 // WarmnessSnapshot is the predicate function for warmnesssnapshot builders.
 type WarmnessSnapshot func(*sql.Selector)
 
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)
+
 // WebhookEvent is the predicate function for webhookevent builders.
 type WebhookEvent func(*sql.Selector)
+
+// WebhookSubscription is the predicate function for webhooksubscription builders.
+type WebhookSubscription func(*sql.Selector)
 
 // WixService is the predicate function for wixservice builders.
 type WixService func(*sql.Selector)

@@ -1071,6 +1071,30 @@ func (f WarmnessSnapshotMutationRuleFunc) EvalMutation(ctx context.Context, m en
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WarmnessSnapshotMutation", m)
 }
 
+// The WebhookDeliveryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type WebhookDeliveryQueryRuleFunc func(context.Context, *ent.WebhookDeliveryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f WebhookDeliveryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WebhookDeliveryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.WebhookDeliveryQuery", q)
+}
+
+// The WebhookDeliveryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type WebhookDeliveryMutationRuleFunc func(context.Context, *ent.WebhookDeliveryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f WebhookDeliveryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.WebhookDeliveryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WebhookDeliveryMutation", m)
+}
+
 // The WebhookEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type WebhookEventQueryRuleFunc func(context.Context, *ent.WebhookEventQuery) error
@@ -1093,6 +1117,30 @@ func (f WebhookEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WebhookEventMutation", m)
+}
+
+// The WebhookSubscriptionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type WebhookSubscriptionQueryRuleFunc func(context.Context, *ent.WebhookSubscriptionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f WebhookSubscriptionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WebhookSubscriptionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.WebhookSubscriptionQuery", q)
+}
+
+// The WebhookSubscriptionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type WebhookSubscriptionMutationRuleFunc func(context.Context, *ent.WebhookSubscriptionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f WebhookSubscriptionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.WebhookSubscriptionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WebhookSubscriptionMutation", m)
 }
 
 // The WixServiceQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -1234,7 +1282,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.WarmnessSnapshotQuery:
 		return q.Filter(), nil
+	case *ent.WebhookDeliveryQuery:
+		return q.Filter(), nil
 	case *ent.WebhookEventQuery:
+		return q.Filter(), nil
+	case *ent.WebhookSubscriptionQuery:
 		return q.Filter(), nil
 	case *ent.WixServiceQuery:
 		return q.Filter(), nil
@@ -1325,7 +1377,11 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.WarmnessSnapshotMutation:
 		return m.Filter(), nil
+	case *ent.WebhookDeliveryMutation:
+		return m.Filter(), nil
 	case *ent.WebhookEventMutation:
+		return m.Filter(), nil
+	case *ent.WebhookSubscriptionMutation:
 		return m.Filter(), nil
 	case *ent.WixServiceMutation:
 		return m.Filter(), nil

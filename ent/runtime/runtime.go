@@ -14,6 +14,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrun"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/bookingevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaign"
+	"github.com/avatarimaging/avatarcrm/ent/campaignevent"
+	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/cancelreason"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
@@ -46,7 +49,9 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/ent/webhookevent"
+	"github.com/avatarimaging/avatarcrm/ent/webhooksubscription"
 	"github.com/avatarimaging/avatarcrm/ent/wixservice"
 
 	"entgo.io/ent"
@@ -587,6 +592,227 @@ func init() {
 	bookingeventDescID := bookingeventMixinFields0[0].Descriptor()
 	// bookingevent.DefaultID holds the default value on creation for the id field.
 	bookingevent.DefaultID = bookingeventDescID.Default.(func() pulid.ID)
+	campaignMixin := schema.Campaign{}.Mixin()
+	campaign.Policy = privacy.NewPolicies(campaignMixin[2], schema.Campaign{})
+	campaign.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := campaign.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	campaignMixinHooks2 := campaignMixin[2].Hooks()
+
+	campaign.Hooks[1] = campaignMixinHooks2[0]
+
+	campaign.Hooks[2] = campaignMixinHooks2[1]
+	campaignMixinFields0 := campaignMixin[0].Fields()
+	_ = campaignMixinFields0
+	campaignMixinFields1 := campaignMixin[1].Fields()
+	_ = campaignMixinFields1
+	campaignFields := schema.Campaign{}.Fields()
+	_ = campaignFields
+	// campaignDescCreatedAt is the schema descriptor for created_at field.
+	campaignDescCreatedAt := campaignMixinFields1[0].Descriptor()
+	// campaign.DefaultCreatedAt holds the default value on creation for the created_at field.
+	campaign.DefaultCreatedAt = campaignDescCreatedAt.Default.(func() time.Time)
+	// campaignDescUpdatedAt is the schema descriptor for updated_at field.
+	campaignDescUpdatedAt := campaignMixinFields1[1].Descriptor()
+	// campaign.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	campaign.DefaultUpdatedAt = campaignDescUpdatedAt.Default.(func() time.Time)
+	// campaign.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	campaign.UpdateDefaultUpdatedAt = campaignDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// campaignDescName is the schema descriptor for name field.
+	campaignDescName := campaignFields[0].Descriptor()
+	// campaign.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	campaign.NameValidator = func() func(string) error {
+		validators := campaignDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// campaignDescGoal is the schema descriptor for goal field.
+	campaignDescGoal := campaignFields[1].Descriptor()
+	// campaign.DefaultGoal holds the default value on creation for the goal field.
+	campaign.DefaultGoal = campaignDescGoal.Default.(string)
+	// campaign.GoalValidator is a validator for the "goal" field. It is called by the builders before save.
+	campaign.GoalValidator = campaignDescGoal.Validators[0].(func(string) error)
+	// campaignDescSubject is the schema descriptor for subject field.
+	campaignDescSubject := campaignFields[3].Descriptor()
+	// campaign.DefaultSubject holds the default value on creation for the subject field.
+	campaign.DefaultSubject = campaignDescSubject.Default.(string)
+	// campaign.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	campaign.SubjectValidator = campaignDescSubject.Validators[0].(func(string) error)
+	// campaignDescHTMLBody is the schema descriptor for html_body field.
+	campaignDescHTMLBody := campaignFields[4].Descriptor()
+	// campaign.DefaultHTMLBody holds the default value on creation for the html_body field.
+	campaign.DefaultHTMLBody = campaignDescHTMLBody.Default.(string)
+	// campaign.HTMLBodyValidator is a validator for the "html_body" field. It is called by the builders before save.
+	campaign.HTMLBodyValidator = campaignDescHTMLBody.Validators[0].(func(string) error)
+	// campaignDescTextBody is the schema descriptor for text_body field.
+	campaignDescTextBody := campaignFields[5].Descriptor()
+	// campaign.DefaultTextBody holds the default value on creation for the text_body field.
+	campaign.DefaultTextBody = campaignDescTextBody.Default.(string)
+	// campaign.TextBodyValidator is a validator for the "text_body" field. It is called by the builders before save.
+	campaign.TextBodyValidator = campaignDescTextBody.Validators[0].(func(string) error)
+	// campaignDescFromName is the schema descriptor for from_name field.
+	campaignDescFromName := campaignFields[6].Descriptor()
+	// campaign.DefaultFromName holds the default value on creation for the from_name field.
+	campaign.DefaultFromName = campaignDescFromName.Default.(string)
+	// campaign.FromNameValidator is a validator for the "from_name" field. It is called by the builders before save.
+	campaign.FromNameValidator = campaignDescFromName.Validators[0].(func(string) error)
+	// campaignDescFromAddress is the schema descriptor for from_address field.
+	campaignDescFromAddress := campaignFields[7].Descriptor()
+	// campaign.DefaultFromAddress holds the default value on creation for the from_address field.
+	campaign.DefaultFromAddress = campaignDescFromAddress.Default.(string)
+	// campaign.FromAddressValidator is a validator for the "from_address" field. It is called by the builders before save.
+	campaign.FromAddressValidator = campaignDescFromAddress.Validators[0].(func(string) error)
+	// campaignDescStatusNote is the schema descriptor for status_note field.
+	campaignDescStatusNote := campaignFields[9].Descriptor()
+	// campaign.DefaultStatusNote holds the default value on creation for the status_note field.
+	campaign.DefaultStatusNote = campaignDescStatusNote.Default.(string)
+	// campaign.StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	campaign.StatusNoteValidator = campaignDescStatusNote.Validators[0].(func(string) error)
+	// campaignDescRecipientCount is the schema descriptor for recipient_count field.
+	campaignDescRecipientCount := campaignFields[15].Descriptor()
+	// campaign.DefaultRecipientCount holds the default value on creation for the recipient_count field.
+	campaign.DefaultRecipientCount = campaignDescRecipientCount.Default.(int)
+	// campaign.RecipientCountValidator is a validator for the "recipient_count" field. It is called by the builders before save.
+	campaign.RecipientCountValidator = campaignDescRecipientCount.Validators[0].(func(int) error)
+	// campaignDescRound is the schema descriptor for round field.
+	campaignDescRound := campaignFields[17].Descriptor()
+	// campaign.DefaultRound holds the default value on creation for the round field.
+	campaign.DefaultRound = campaignDescRound.Default.(int)
+	// campaign.RoundValidator is a validator for the "round" field. It is called by the builders before save.
+	campaign.RoundValidator = campaignDescRound.Validators[0].(func(int) error)
+	// campaignDescID is the schema descriptor for id field.
+	campaignDescID := campaignMixinFields0[0].Descriptor()
+	// campaign.DefaultID holds the default value on creation for the id field.
+	campaign.DefaultID = campaignDescID.Default.(func() pulid.ID)
+	campaigneventMixin := schema.CampaignEvent{}.Mixin()
+	campaignevent.Policy = privacy.NewPolicies(campaigneventMixin[1], schema.CampaignEvent{})
+	campaignevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := campaignevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	campaigneventMixinHooks1 := campaigneventMixin[1].Hooks()
+
+	campaignevent.Hooks[1] = campaigneventMixinHooks1[0]
+
+	campaignevent.Hooks[2] = campaigneventMixinHooks1[1]
+	campaigneventMixinFields0 := campaigneventMixin[0].Fields()
+	_ = campaigneventMixinFields0
+	campaigneventFields := schema.CampaignEvent{}.Fields()
+	_ = campaigneventFields
+	// campaigneventDescOccurredAt is the schema descriptor for occurred_at field.
+	campaigneventDescOccurredAt := campaigneventFields[4].Descriptor()
+	// campaignevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
+	campaignevent.DefaultOccurredAt = campaigneventDescOccurredAt.Default.(func() time.Time)
+	// campaigneventDescID is the schema descriptor for id field.
+	campaigneventDescID := campaigneventMixinFields0[0].Descriptor()
+	// campaignevent.DefaultID holds the default value on creation for the id field.
+	campaignevent.DefaultID = campaigneventDescID.Default.(func() pulid.ID)
+	campaignrecipientMixin := schema.CampaignRecipient{}.Mixin()
+	campaignrecipient.Policy = privacy.NewPolicies(campaignrecipientMixin[2], schema.CampaignRecipient{})
+	campaignrecipient.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := campaignrecipient.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	campaignrecipientMixinHooks2 := campaignrecipientMixin[2].Hooks()
+
+	campaignrecipient.Hooks[1] = campaignrecipientMixinHooks2[0]
+
+	campaignrecipient.Hooks[2] = campaignrecipientMixinHooks2[1]
+	campaignrecipientMixinFields0 := campaignrecipientMixin[0].Fields()
+	_ = campaignrecipientMixinFields0
+	campaignrecipientMixinFields1 := campaignrecipientMixin[1].Fields()
+	_ = campaignrecipientMixinFields1
+	campaignrecipientFields := schema.CampaignRecipient{}.Fields()
+	_ = campaignrecipientFields
+	// campaignrecipientDescCreatedAt is the schema descriptor for created_at field.
+	campaignrecipientDescCreatedAt := campaignrecipientMixinFields1[0].Descriptor()
+	// campaignrecipient.DefaultCreatedAt holds the default value on creation for the created_at field.
+	campaignrecipient.DefaultCreatedAt = campaignrecipientDescCreatedAt.Default.(func() time.Time)
+	// campaignrecipientDescUpdatedAt is the schema descriptor for updated_at field.
+	campaignrecipientDescUpdatedAt := campaignrecipientMixinFields1[1].Descriptor()
+	// campaignrecipient.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	campaignrecipient.DefaultUpdatedAt = campaignrecipientDescUpdatedAt.Default.(func() time.Time)
+	// campaignrecipient.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	campaignrecipient.UpdateDefaultUpdatedAt = campaignrecipientDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// campaignrecipientDescAddress is the schema descriptor for address field.
+	campaignrecipientDescAddress := campaignrecipientFields[2].Descriptor()
+	// campaignrecipient.AddressValidator is a validator for the "address" field. It is called by the builders before save.
+	campaignrecipient.AddressValidator = func() func(string) error {
+		validators := campaignrecipientDescAddress.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(address string) error {
+			for _, fn := range fns {
+				if err := fn(address); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// campaignrecipientDescReason is the schema descriptor for reason field.
+	campaignrecipientDescReason := campaignrecipientFields[4].Descriptor()
+	// campaignrecipient.DefaultReason holds the default value on creation for the reason field.
+	campaignrecipient.DefaultReason = campaignrecipientDescReason.Default.(string)
+	// campaignrecipient.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	campaignrecipient.ReasonValidator = campaignrecipientDescReason.Validators[0].(func(string) error)
+	// campaignrecipientDescProvider is the schema descriptor for provider field.
+	campaignrecipientDescProvider := campaignrecipientFields[5].Descriptor()
+	// campaignrecipient.DefaultProvider holds the default value on creation for the provider field.
+	campaignrecipient.DefaultProvider = campaignrecipientDescProvider.Default.(string)
+	// campaignrecipient.ProviderValidator is a validator for the "provider" field. It is called by the builders before save.
+	campaignrecipient.ProviderValidator = campaignrecipientDescProvider.Validators[0].(func(string) error)
+	// campaignrecipientDescProviderMessageID is the schema descriptor for provider_message_id field.
+	campaignrecipientDescProviderMessageID := campaignrecipientFields[6].Descriptor()
+	// campaignrecipient.ProviderMessageIDValidator is a validator for the "provider_message_id" field. It is called by the builders before save.
+	campaignrecipient.ProviderMessageIDValidator = campaignrecipientDescProviderMessageID.Validators[0].(func(string) error)
+	// campaignrecipientDescOpenCount is the schema descriptor for open_count field.
+	campaignrecipientDescOpenCount := campaignrecipientFields[10].Descriptor()
+	// campaignrecipient.DefaultOpenCount holds the default value on creation for the open_count field.
+	campaignrecipient.DefaultOpenCount = campaignrecipientDescOpenCount.Default.(int)
+	// campaignrecipient.OpenCountValidator is a validator for the "open_count" field. It is called by the builders before save.
+	campaignrecipient.OpenCountValidator = campaignrecipientDescOpenCount.Validators[0].(func(int) error)
+	// campaignrecipientDescClickCount is the schema descriptor for click_count field.
+	campaignrecipientDescClickCount := campaignrecipientFields[12].Descriptor()
+	// campaignrecipient.DefaultClickCount holds the default value on creation for the click_count field.
+	campaignrecipient.DefaultClickCount = campaignrecipientDescClickCount.Default.(int)
+	// campaignrecipient.ClickCountValidator is a validator for the "click_count" field. It is called by the builders before save.
+	campaignrecipient.ClickCountValidator = campaignrecipientDescClickCount.Validators[0].(func(int) error)
+	// campaignrecipientDescAttempts is the schema descriptor for attempts field.
+	campaignrecipientDescAttempts := campaignrecipientFields[14].Descriptor()
+	// campaignrecipient.DefaultAttempts holds the default value on creation for the attempts field.
+	campaignrecipient.DefaultAttempts = campaignrecipientDescAttempts.Default.(int)
+	// campaignrecipient.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	campaignrecipient.AttemptsValidator = campaignrecipientDescAttempts.Validators[0].(func(int) error)
+	// campaignrecipientDescID is the schema descriptor for id field.
+	campaignrecipientDescID := campaignrecipientMixinFields0[0].Descriptor()
+	// campaignrecipient.DefaultID holds the default value on creation for the id field.
+	campaignrecipient.DefaultID = campaignrecipientDescID.Default.(func() pulid.ID)
 	cancelreasonMixin := schema.CancelReason{}.Mixin()
 	cancelreason.Policy = privacy.NewPolicies(cancelreasonMixin[2], schema.CancelReason{})
 	cancelreason.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -748,10 +974,38 @@ func init() {
 	contactDescSmsFailedReason := contactFields[25].Descriptor()
 	// contact.SmsFailedReasonValidator is a validator for the "sms_failed_reason" field. It is called by the builders before save.
 	contact.SmsFailedReasonValidator = contactDescSmsFailedReason.Validators[0].(func(string) error)
+	// contactDescUtmSource is the schema descriptor for utm_source field.
+	contactDescUtmSource := contactFields[26].Descriptor()
+	// contact.UtmSourceValidator is a validator for the "utm_source" field. It is called by the builders before save.
+	contact.UtmSourceValidator = contactDescUtmSource.Validators[0].(func(string) error)
+	// contactDescUtmMedium is the schema descriptor for utm_medium field.
+	contactDescUtmMedium := contactFields[27].Descriptor()
+	// contact.UtmMediumValidator is a validator for the "utm_medium" field. It is called by the builders before save.
+	contact.UtmMediumValidator = contactDescUtmMedium.Validators[0].(func(string) error)
+	// contactDescUtmCampaign is the schema descriptor for utm_campaign field.
+	contactDescUtmCampaign := contactFields[28].Descriptor()
+	// contact.UtmCampaignValidator is a validator for the "utm_campaign" field. It is called by the builders before save.
+	contact.UtmCampaignValidator = contactDescUtmCampaign.Validators[0].(func(string) error)
+	// contactDescUtmTerm is the schema descriptor for utm_term field.
+	contactDescUtmTerm := contactFields[29].Descriptor()
+	// contact.UtmTermValidator is a validator for the "utm_term" field. It is called by the builders before save.
+	contact.UtmTermValidator = contactDescUtmTerm.Validators[0].(func(string) error)
+	// contactDescUtmContent is the schema descriptor for utm_content field.
+	contactDescUtmContent := contactFields[30].Descriptor()
+	// contact.UtmContentValidator is a validator for the "utm_content" field. It is called by the builders before save.
+	contact.UtmContentValidator = contactDescUtmContent.Validators[0].(func(string) error)
+	// contactDescConsentTokenHash is the schema descriptor for consent_token_hash field.
+	contactDescConsentTokenHash := contactFields[31].Descriptor()
+	// contact.ConsentTokenHashValidator is a validator for the "consent_token_hash" field. It is called by the builders before save.
+	contact.ConsentTokenHashValidator = contactDescConsentTokenHash.Validators[0].(func(string) error)
 	// contactDescCampaign is the schema descriptor for campaign field.
-	contactDescCampaign := contactFields[26].Descriptor()
+	contactDescCampaign := contactFields[32].Descriptor()
 	// contact.CampaignValidator is a validator for the "campaign" field. It is called by the builders before save.
 	contact.CampaignValidator = contactDescCampaign.Validators[0].(func(string) error)
+	// contactDescEmailFailedReason is the schema descriptor for email_failed_reason field.
+	contactDescEmailFailedReason := contactFields[35].Descriptor()
+	// contact.EmailFailedReasonValidator is a validator for the "email_failed_reason" field. It is called by the builders before save.
+	contact.EmailFailedReasonValidator = contactDescEmailFailedReason.Validators[0].(func(string) error)
 	// contactDescID is the schema descriptor for id field.
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
@@ -1168,6 +1422,14 @@ func init() {
 	locationDescSmsWebhookToken := locationFields[9].Descriptor()
 	// location.SmsWebhookTokenValidator is a validator for the "sms_webhook_token" field. It is called by the builders before save.
 	location.SmsWebhookTokenValidator = locationDescSmsWebhookToken.Validators[0].(func(string) error)
+	// locationDescLeadFormKey is the schema descriptor for lead_form_key field.
+	locationDescLeadFormKey := locationFields[10].Descriptor()
+	// location.LeadFormKeyValidator is a validator for the "lead_form_key" field. It is called by the builders before save.
+	location.LeadFormKeyValidator = locationDescLeadFormKey.Validators[0].(func(string) error)
+	// locationDescLeadFormDoubleOptIn is the schema descriptor for lead_form_double_opt_in field.
+	locationDescLeadFormDoubleOptIn := locationFields[12].Descriptor()
+	// location.DefaultLeadFormDoubleOptIn holds the default value on creation for the lead_form_double_opt_in field.
+	location.DefaultLeadFormDoubleOptIn = locationDescLeadFormDoubleOptIn.Default.(bool)
 	// locationDescID is the schema descriptor for id field.
 	locationDescID := locationMixinFields0[0].Descriptor()
 	// location.DefaultID holds the default value on creation for the id field.
@@ -2366,6 +2628,95 @@ func init() {
 	warmnesssnapshotDescID := warmnesssnapshotMixinFields0[0].Descriptor()
 	// warmnesssnapshot.DefaultID holds the default value on creation for the id field.
 	warmnesssnapshot.DefaultID = warmnesssnapshotDescID.Default.(func() pulid.ID)
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdelivery.Policy = privacy.NewPolicies(webhookdeliveryMixin[2], schema.WebhookDelivery{})
+	webhookdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookdelivery.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookdeliveryMixinHooks2 := webhookdeliveryMixin[2].Hooks()
+
+	webhookdelivery.Hooks[1] = webhookdeliveryMixinHooks2[0]
+
+	webhookdelivery.Hooks[2] = webhookdeliveryMixinHooks2[1]
+	webhookdeliveryMixinFields0 := webhookdeliveryMixin[0].Fields()
+	_ = webhookdeliveryMixinFields0
+	webhookdeliveryMixinFields1 := webhookdeliveryMixin[1].Fields()
+	_ = webhookdeliveryMixinFields1
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	webhookdeliveryDescCreatedAt := webhookdeliveryMixinFields1[0].Descriptor()
+	// webhookdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookdelivery.DefaultCreatedAt = webhookdeliveryDescCreatedAt.Default.(func() time.Time)
+	// webhookdeliveryDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookdeliveryDescUpdatedAt := webhookdeliveryMixinFields1[1].Descriptor()
+	// webhookdelivery.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookdelivery.DefaultUpdatedAt = webhookdeliveryDescUpdatedAt.Default.(func() time.Time)
+	// webhookdelivery.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookdelivery.UpdateDefaultUpdatedAt = webhookdeliveryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookdeliveryDescEventType is the schema descriptor for event_type field.
+	webhookdeliveryDescEventType := webhookdeliveryFields[1].Descriptor()
+	// webhookdelivery.EventTypeValidator is a validator for the "event_type" field. It is called by the builders before save.
+	webhookdelivery.EventTypeValidator = func() func(string) error {
+		validators := webhookdeliveryDescEventType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event_type string) error {
+			for _, fn := range fns {
+				if err := fn(event_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescSourceEventID is the schema descriptor for source_event_id field.
+	webhookdeliveryDescSourceEventID := webhookdeliveryFields[2].Descriptor()
+	// webhookdelivery.SourceEventIDValidator is a validator for the "source_event_id" field. It is called by the builders before save.
+	webhookdelivery.SourceEventIDValidator = func() func(string) error {
+		validators := webhookdeliveryDescSourceEventID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(source_event_id string) error {
+			for _, fn := range fns {
+				if err := fn(source_event_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[5].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdelivery.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	webhookdelivery.AttemptsValidator = webhookdeliveryDescAttempts.Validators[0].(func(int) error)
+	// webhookdeliveryDescDurationMs is the schema descriptor for duration_ms field.
+	webhookdeliveryDescDurationMs := webhookdeliveryFields[7].Descriptor()
+	// webhookdelivery.DefaultDurationMs holds the default value on creation for the duration_ms field.
+	webhookdelivery.DefaultDurationMs = webhookdeliveryDescDurationMs.Default.(int)
+	// webhookdelivery.DurationMsValidator is a validator for the "duration_ms" field. It is called by the builders before save.
+	webhookdelivery.DurationMsValidator = webhookdeliveryDescDurationMs.Validators[0].(func(int) error)
+	// webhookdeliveryDescError is the schema descriptor for error field.
+	webhookdeliveryDescError := webhookdeliveryFields[8].Descriptor()
+	// webhookdelivery.DefaultError holds the default value on creation for the error field.
+	webhookdelivery.DefaultError = webhookdeliveryDescError.Default.(string)
+	// webhookdelivery.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	webhookdelivery.ErrorValidator = webhookdeliveryDescError.Validators[0].(func(string) error)
+	// webhookdeliveryDescID is the schema descriptor for id field.
+	webhookdeliveryDescID := webhookdeliveryMixinFields0[0].Descriptor()
+	// webhookdelivery.DefaultID holds the default value on creation for the id field.
+	webhookdelivery.DefaultID = webhookdeliveryDescID.Default.(func() pulid.ID)
 	webhookeventMixin := schema.WebhookEvent{}.Mixin()
 	webhookevent.Policy = privacy.NewPolicies(webhookeventMixin[1], schema.WebhookEvent{})
 	webhookevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -2471,6 +2822,107 @@ func init() {
 	webhookeventDescID := webhookeventMixinFields0[0].Descriptor()
 	// webhookevent.DefaultID holds the default value on creation for the id field.
 	webhookevent.DefaultID = webhookeventDescID.Default.(func() pulid.ID)
+	webhooksubscriptionMixin := schema.WebhookSubscription{}.Mixin()
+	webhooksubscription.Policy = privacy.NewPolicies(webhooksubscriptionMixin[2], schema.WebhookSubscription{})
+	webhooksubscription.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhooksubscription.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhooksubscriptionMixinHooks2 := webhooksubscriptionMixin[2].Hooks()
+
+	webhooksubscription.Hooks[1] = webhooksubscriptionMixinHooks2[0]
+
+	webhooksubscription.Hooks[2] = webhooksubscriptionMixinHooks2[1]
+	webhooksubscriptionMixinFields0 := webhooksubscriptionMixin[0].Fields()
+	_ = webhooksubscriptionMixinFields0
+	webhooksubscriptionMixinFields1 := webhooksubscriptionMixin[1].Fields()
+	_ = webhooksubscriptionMixinFields1
+	webhooksubscriptionFields := schema.WebhookSubscription{}.Fields()
+	_ = webhooksubscriptionFields
+	// webhooksubscriptionDescCreatedAt is the schema descriptor for created_at field.
+	webhooksubscriptionDescCreatedAt := webhooksubscriptionMixinFields1[0].Descriptor()
+	// webhooksubscription.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhooksubscription.DefaultCreatedAt = webhooksubscriptionDescCreatedAt.Default.(func() time.Time)
+	// webhooksubscriptionDescUpdatedAt is the schema descriptor for updated_at field.
+	webhooksubscriptionDescUpdatedAt := webhooksubscriptionMixinFields1[1].Descriptor()
+	// webhooksubscription.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhooksubscription.DefaultUpdatedAt = webhooksubscriptionDescUpdatedAt.Default.(func() time.Time)
+	// webhooksubscription.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhooksubscription.UpdateDefaultUpdatedAt = webhooksubscriptionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhooksubscriptionDescURL is the schema descriptor for url field.
+	webhooksubscriptionDescURL := webhooksubscriptionFields[0].Descriptor()
+	// webhooksubscription.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhooksubscription.URLValidator = func() func(string) error {
+		validators := webhooksubscriptionDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhooksubscriptionDescDescription is the schema descriptor for description field.
+	webhooksubscriptionDescDescription := webhooksubscriptionFields[1].Descriptor()
+	// webhooksubscription.DefaultDescription holds the default value on creation for the description field.
+	webhooksubscription.DefaultDescription = webhooksubscriptionDescDescription.Default.(string)
+	// webhooksubscription.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	webhooksubscription.DescriptionValidator = webhooksubscriptionDescDescription.Validators[0].(func(string) error)
+	// webhooksubscriptionDescSecret is the schema descriptor for secret field.
+	webhooksubscriptionDescSecret := webhooksubscriptionFields[3].Descriptor()
+	// webhooksubscription.SecretValidator is a validator for the "secret" field. It is called by the builders before save.
+	webhooksubscription.SecretValidator = func() func(string) error {
+		validators := webhooksubscriptionDescSecret.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(secret string) error {
+			for _, fn := range fns {
+				if err := fn(secret); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhooksubscriptionDescPreviousSecret is the schema descriptor for previous_secret field.
+	webhooksubscriptionDescPreviousSecret := webhooksubscriptionFields[4].Descriptor()
+	// webhooksubscription.PreviousSecretValidator is a validator for the "previous_secret" field. It is called by the builders before save.
+	webhooksubscription.PreviousSecretValidator = webhooksubscriptionDescPreviousSecret.Validators[0].(func(string) error)
+	// webhooksubscriptionDescEnabled is the schema descriptor for enabled field.
+	webhooksubscriptionDescEnabled := webhooksubscriptionFields[6].Descriptor()
+	// webhooksubscription.DefaultEnabled holds the default value on creation for the enabled field.
+	webhooksubscription.DefaultEnabled = webhooksubscriptionDescEnabled.Default.(bool)
+	// webhooksubscriptionDescIncludePii is the schema descriptor for include_pii field.
+	webhooksubscriptionDescIncludePii := webhooksubscriptionFields[7].Descriptor()
+	// webhooksubscription.DefaultIncludePii holds the default value on creation for the include_pii field.
+	webhooksubscription.DefaultIncludePii = webhooksubscriptionDescIncludePii.Default.(bool)
+	// webhooksubscriptionDescFailureCount is the schema descriptor for failure_count field.
+	webhooksubscriptionDescFailureCount := webhooksubscriptionFields[8].Descriptor()
+	// webhooksubscription.DefaultFailureCount holds the default value on creation for the failure_count field.
+	webhooksubscription.DefaultFailureCount = webhooksubscriptionDescFailureCount.Default.(int)
+	// webhooksubscription.FailureCountValidator is a validator for the "failure_count" field. It is called by the builders before save.
+	webhooksubscription.FailureCountValidator = webhooksubscriptionDescFailureCount.Validators[0].(func(int) error)
+	// webhooksubscriptionDescDisabledReason is the schema descriptor for disabled_reason field.
+	webhooksubscriptionDescDisabledReason := webhooksubscriptionFields[10].Descriptor()
+	// webhooksubscription.DefaultDisabledReason holds the default value on creation for the disabled_reason field.
+	webhooksubscription.DefaultDisabledReason = webhooksubscriptionDescDisabledReason.Default.(string)
+	// webhooksubscription.DisabledReasonValidator is a validator for the "disabled_reason" field. It is called by the builders before save.
+	webhooksubscription.DisabledReasonValidator = webhooksubscriptionDescDisabledReason.Validators[0].(func(string) error)
+	// webhooksubscriptionDescID is the schema descriptor for id field.
+	webhooksubscriptionDescID := webhooksubscriptionMixinFields0[0].Descriptor()
+	// webhooksubscription.DefaultID holds the default value on creation for the id field.
+	webhooksubscription.DefaultID = webhooksubscriptionDescID.Default.(func() pulid.ID)
 	wixserviceMixin := schema.WixService{}.Mixin()
 	wixservice.Policy = privacy.NewPolicies(wixserviceMixin[2], schema.WixService{})
 	wixservice.Hooks[0] = func(next ent.Mutator) ent.Mutator {
