@@ -13,7 +13,7 @@ var words = map[string]string{
 	// Lead sources.
 	"meta_ads": "Meta Ads", "google_ads": "Google Ads", "referral": "Personal referral", "gp_referral": "GP referral",
 	"wix": "Website (Wix)", "manychat": "ManyChat", "walk_in": "Walk-in", "other": "Other",
-	"sms": "SMS",
+	"sms": "SMS", "website": "Website form",
 	// Pipelines.
 	"lead": "Lead", "pre_appointment": "Pre-Appointment", "post_appointment": "Post-Appointment", "partnership": "Partnership",
 	// Stages.

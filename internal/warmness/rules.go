@@ -141,6 +141,7 @@ var SourcePoints = map[contact.LeadSource]int{
 	contact.LeadSourceGpReferral: 20,
 	contact.LeadSourceReferral:   18,
 	contact.LeadSourceWix:        12,
+	contact.LeadSourceWebsite:    12, // the clinic's own site, as Wix
 	contact.LeadSourceWalkIn:     12,
 	contact.LeadSourceGoogleAds:  10,
 	contact.LeadSourceManychat:   8,
@@ -168,6 +169,7 @@ var sourceLabels = map[contact.LeadSource]string{
 	contact.LeadSourceGpReferral: "GP referral",
 	contact.LeadSourceReferral:   "Personal referral",
 	contact.LeadSourceWix:        "Enquired on the website",
+	contact.LeadSourceWebsite:    "Sent the website's form",
 	contact.LeadSourceWalkIn:     "Walked in",
 	contact.LeadSourceGoogleAds:  "Google Ads enquiry",
 	contact.LeadSourceManychat:   "ManyChat conversation",
