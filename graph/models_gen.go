@@ -89,6 +89,27 @@ type AddIPRuleInput struct {
 	ConfirmLockout *bool `json:"confirmLockout,omitempty"`
 }
 
+// Contacts an audience matches that will not get the email, by reason.
+type AudienceExclusion struct {
+	// A code: no_email, no_consent, unsubscribed, bounced.
+	Reason string `json:"reason"`
+	// The reason in words, for the audience builder.
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// An audience's live count and sample, before sending.
+type AudiencePreview struct {
+	// Contacts the filter matches (before consent and unsubscribes).
+	Matched int `json:"matched"`
+	// Those who would get the email.
+	Eligible int `json:"eligible"`
+	// Up to sampleSize eligible contacts, warmest first.
+	Sample []*ent.Contact `json:"sample"`
+	// The matched contacts left out, by reason (reasons with a count of 0 omitted).
+	Excluded []*AudienceExclusion `json:"excluded"`
+}
+
 type AuditFilter struct {
 	From         *time.Time `json:"from,omitempty"`
 	To           *time.Time `json:"to,omitempty"`
@@ -162,6 +183,145 @@ type BulkUpdateContactsInput struct {
 	Stage *contact.Stage `json:"stage,omitempty"`
 }
 
+// A campaign's analytics: counts, rates, links and activity over time.
+type CampaignAnalytics struct {
+	CampaignID pulid.ID             `json:"campaignID"`
+	Stats      *CampaignStats       `json:"stats"`
+	Links      []*CampaignLinkStats `json:"links"`
+	// hour or day: the series' bucket size (hour for a campaign's first two days).
+	Bucket string                 `json:"bucket"`
+	Series []*CampaignSeriesPoint `json:"series"`
+}
+
+// The audience filter as the builder sends it (same fields as CampaignAudience).
+type CampaignAudienceInput struct {
+	Stages            []string   `json:"stages,omitempty"`
+	Pipelines         []string   `json:"pipelines,omitempty"`
+	Sources           []string   `json:"sources,omitempty"`
+	WarmnessMin       *int       `json:"warmnessMin,omitempty"`
+	WarmnessMax       *int       `json:"warmnessMax,omitempty"`
+	LastBookingBefore *time.Time `json:"lastBookingBefore,omitempty"`
+	LastBookingAfter  *time.Time `json:"lastBookingAfter,omitempty"`
+	NeverBooked       *bool      `json:"neverBooked,omitempty"`
+	ServiceIDs        []pulid.ID `json:"serviceIDs,omitempty"`
+	Tags              []string   `json:"tags,omitempty"`
+	LocationID        *pulid.ID  `json:"locationID,omitempty"`
+}
+
+// A drafted subject and bodies, to edit and save with updateCampaign.
+type CampaignDraft struct {
+	Subject  string `json:"subject"`
+	HTMLBody string `json:"htmlBody"`
+	TextBody string `json:"textBody"`
+	// The built-in template it came from (recall, new_service, …); an LLM draft rewrites that template.
+	Template string `json:"template"`
+	// builtin or the remote provider (openai).
+	Engine string `json:"engine"`
+	// Why the built-in engine answered although a remote model was configured.
+	Fallback *string `json:"fallback,omitempty"`
+}
+
+// What generateCampaignDraft is asked to write.
+type CampaignDraftInput struct {
+	// What the campaign is for, e.g. "win back patients not seen for two years".
+	Goal string `json:"goal"`
+	// A built-in template key: recall, reactivation, new_service, nurture,
+	// newsletter (campaignTemplates); empty lets the engine choose from the goal.
+	Template *string `json:"template,omitempty"`
+	// A service the email is about (its name fills the text).
+	ServiceID *pulid.ID `json:"serviceID,omitempty"`
+	// Who it is for, in staff's words ("patients due for their annual mammogram").
+	Audience *string `json:"audience,omitempty"`
+	// The call to action's link (https), e.g. the online booking page.
+	BookingURL *string `json:"bookingURL,omitempty"`
+	// Tone: friendly (default), professional or brief.
+	Tone *string `json:"tone,omitempty"`
+}
+
+// A campaign's content and settings. On create, name is required; on update
+// every field left out stays as it was. Subject and bodies are Go templates
+// with {{.FirstName}}, {{.LastName}}, {{.FullName}}, {{.Email}},
+// {{.NextBooking}}, {{.LastBooking}}, {{.Clinic.Name}}, {{.Clinic.Phone}},
+// {{.Clinic.Address}}, {{.Clinic.Email}}: an unknown variable is INVALID
+// naming the field, never a blank in a patient's inbox.
+type CampaignInput struct {
+	Name     *string                `json:"name,omitempty"`
+	Goal     *string                `json:"goal,omitempty"`
+	Audience *CampaignAudienceInput `json:"audience,omitempty"`
+	Subject  *string                `json:"subject,omitempty"`
+	// HTML body; sanitised when saved (scripts, styles and event handlers removed).
+	HTMLBody *string `json:"htmlBody,omitempty"`
+	// Plain-text part; empty: made from the HTML body.
+	TextBody *string `json:"textBody,omitempty"`
+	FromName *string `json:"fromName,omitempty"`
+	// Empty: the configured sender (AVATARCRM_EMAIL_FROM).
+	FromAddress *string `json:"fromAddress,omitempty"`
+}
+
+// Clicks on one link of a campaign.
+type CampaignLinkStats struct {
+	// The link's index in Campaign.links.
+	Index  int    `json:"index"`
+	URL    string `json:"url"`
+	Clicks int    `json:"clicks"`
+	// Recipients who clicked it at least once.
+	UniqueClicks int `json:"uniqueClicks"`
+}
+
+// A campaign rendered for one real contact, as it would be sent.
+type CampaignPreview struct {
+	To      string `json:"to"`
+	From    string `json:"from"`
+	Subject string `json:"subject"`
+	// The HTML part with the clinic's identity, address and unsubscribe link appended (tracking off).
+	HTML string `json:"html"`
+	// The plain-text part, with the same footer.
+	Text string `json:"text"`
+}
+
+// One bucket of a campaign's activity (for the analytics chart).
+type CampaignSeriesPoint struct {
+	// The bucket's start (UTC).
+	At           time.Time `json:"at"`
+	Sent         int       `json:"sent"`
+	Opens        int       `json:"opens"`
+	Clicks       int       `json:"clicks"`
+	Unsubscribes int       `json:"unsubscribes"`
+	Bounces      int       `json:"bounces"`
+}
+
+// A campaign's headline counts and rates (rates are 0 to 1, of sent).
+type CampaignStats struct {
+	Recipients int `json:"recipients"`
+	Queued     int `json:"queued"`
+	Sent       int `json:"sent"`
+	// Sent and not bounced.
+	Delivered  int `json:"delivered"`
+	Bounced    int `json:"bounced"`
+	Failed     int `json:"failed"`
+	Suppressed int `json:"suppressed"`
+	// Recipients who opened at least once (unique).
+	Opened int `json:"opened"`
+	// Every open (the pixel loaded).
+	Opens int `json:"opens"`
+	// Recipients who clicked at least once (unique).
+	Clicked int `json:"clicked"`
+	// Every click.
+	Clicks          int     `json:"clicks"`
+	Unsubscribed    int     `json:"unsubscribed"`
+	DeliveryRate    float64 `json:"deliveryRate"`
+	OpenRate        float64 `json:"openRate"`
+	ClickRate       float64 `json:"clickRate"`
+	BounceRate      float64 `json:"bounceRate"`
+	UnsubscribeRate float64 `json:"unsubscribeRate"`
+}
+
+// A built-in draft template.
+type CampaignTemplate struct {
+	Key   string `json:"key"`
+	Title string `json:"title"`
+}
+
 // Whether a condition compiles; line and column (1-based) locate the error.
 type ConditionCheck struct {
 	Valid   bool    `json:"valid"`
@@ -212,10 +372,32 @@ type CreateLocationInput struct {
 	Currency *string `json:"currency,omitempty"`
 }
 
+type CreateWebhookSubscriptionInput struct {
+	URL         string   `json:"url"`
+	Description *string  `json:"description,omitempty"`
+	EventTypes  []string `json:"eventTypes"`
+	Enabled     *bool    `json:"enabled,omitempty"`
+	IncludePii  *bool    `json:"includePii,omitempty"`
+}
+
 // A new API token. The token is shown here once and never again.
 type CreatedAPIToken struct {
 	Token    string        `json:"token"`
 	APIToken *ent.APIToken `json:"apiToken"`
+}
+
+// How this installation sends email (settings, read-only; docs/EMAIL.md).
+type EmailSettings struct {
+	// outbox (nothing leaves the machine), smtp or gmail.
+	Provider string `json:"provider"`
+	// The default sender (AVATARCRM_EMAIL_FROM).
+	From string `json:"from"`
+	// Most campaign emails a minute (AVATARCRM_EMAIL_RATE).
+	RatePerMinute int `json:"ratePerMinute"`
+	// Most campaign emails a day (2,000 through Gmail Workspace; 0: no limit).
+	DailyQuota int `json:"dailyQuota"`
+	// Campaign emails sent in the last 24 hours (counted against the daily quota).
+	SentLast24h int `json:"sentLast24h"`
 }
 
 // The inbound integrations' settings as the admin page shows them (no secrets).
@@ -266,6 +448,18 @@ type JobPage struct {
 type JobsWhere struct {
 	State *JobState `json:"state,omitempty"`
 	Kind  *string   `json:"kind,omitempty"`
+}
+
+// The website lead form of the active location.
+type LeadFormSettings struct {
+	// Where the clinic's site posts the form (its key is public: it sits in the page's source).
+	URL string `json:"url"`
+	// Sites allowed to post the form from a browser (CORS), e.g. https://www.avatarimaging.com.au.
+	Origins []string `json:"origins"`
+	// Marketing consent given on the form is confirmed by an emailed link first.
+	DoubleOptIn bool `json:"doubleOptIn"`
+	// An HTML form to paste into the site.
+	Snippet string `json:"snippet"`
 }
 
 // A location the viewer may act at, and their role there.
@@ -466,10 +660,28 @@ type StagedContactImport struct {
 	Preview *contacts.Preview `json:"preview"`
 }
 
+// A test email as sent (through the configured provider).
+type TestEmailResult struct {
+	To string `json:"to"`
+	// The provider that took it: outbox, smtp, gmail.
+	Provider string `json:"provider"`
+	// The Message row that records it (channel email).
+	MessageID pulid.ID `json:"messageID"`
+}
+
 type UpdateSMSTemplateInput struct {
 	Name      *string `json:"name,omitempty"`
 	Body      *string `json:"body,omitempty"`
 	Marketing *bool   `json:"marketing,omitempty"`
+}
+
+type UpdateWebhookSubscriptionInput struct {
+	URL         *string  `json:"url,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	EventTypes  []string `json:"eventTypes,omitempty"`
+	// Enabling a disabled subscription clears its failures.
+	Enabled    *bool `json:"enabled,omitempty"`
+	IncludePii *bool `json:"includePii,omitempty"`
 }
 
 // Who is asking, and at which location.
@@ -489,6 +701,13 @@ type WebhookEventsWhere struct {
 	Status *webhookevent.Status `json:"status,omitempty"`
 	// Events received before this time (the next page).
 	Before *time.Time `json:"before,omitempty"`
+}
+
+// A subscription with its secret, shown this once.
+type WebhookSubscriptionWithSecret struct {
+	Subscription *ent.WebhookSubscription `json:"subscription"`
+	// whsec_ and base64 of the key: verify webhook-signature with it.
+	Secret string `json:"secret"`
 }
 
 type WixServiceInput struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/task"
+	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/reports"
@@ -25,283 +26,339 @@ type Op string
 
 // The operations.
 const (
-	OpAddIPRule                Op = "addIPRule"
-	OpAssignConversation       Op = "assignConversation"
-	OpAutoAssignTask           Op = "autoAssignTask"
-	OpBulkUpdateContacts       Op = "bulkUpdateContacts"
-	OpCancelBooking            Op = "cancelBooking"
-	OpCompleteBooking          Op = "completeBooking"
-	OpCompleteTask             Op = "completeTask"
-	OpConfirmBooking           Op = "confirmBooking"
-	OpContactImportPreview     Op = "contactImportPreview"
-	OpCreateAPIToken           Op = "createAPIToken"
-	OpCreateAutomationRule     Op = "createAutomationRule"
-	OpCreateBooking            Op = "createBooking"
-	OpCreateContact            Op = "createContact"
-	OpCreateLocation           Op = "createLocation"
-	OpCreateService            Op = "createService"
-	OpCreateTask               Op = "createTask"
-	OpCreateTaskAutoAssigned   Op = "createTaskAutoAssigned"
-	OpCreateTouchpoint         Op = "createTouchpoint"
-	OpDeleteBooking            Op = "deleteBooking"
-	OpDeleteContact            Op = "deleteContact"
-	OpDeleteReport             Op = "deleteReport"
-	OpDeleteService            Op = "deleteService"
-	OpDeleteTask               Op = "deleteTask"
-	OpDeleteWixService         Op = "deleteWixService"
-	OpDiscardJob               Op = "discardJob"
-	OpDryRunAutomationRule     Op = "dryRunAutomationRule"
-	OpInviteUser               Op = "inviteUser"
-	OpLogTouchpoint            Op = "logTouchpoint"
-	OpMarkConversationDone     Op = "markConversationDone"
-	OpMarkConversationRead     Op = "markConversationRead"
-	OpMarkNoShow               Op = "markNoShow"
-	OpMergeContacts            Op = "mergeContacts"
-	OpMoveStage                Op = "moveStage"
-	OpMoveStages               Op = "moveStages"
-	OpPurgeContact             Op = "purgeContact"
-	OpReassignTask             Op = "reassignTask"
-	OpRecalculateWarmness      Op = "recalculateWarmness"
-	OpRemoveIPRule             Op = "removeIPRule"
-	OpRemoveMember             Op = "removeMember"
-	OpRemovePermissionOverride Op = "removePermissionOverride"
-	OpReopenTask               Op = "reopenTask"
-	OpReplayWebhookEvent       Op = "replayWebhookEvent"
-	OpRescheduleBooking        Op = "rescheduleBooking"
-	OpRestoreContact           Op = "restoreContact"
-	OpRetryJob                 Op = "retryJob"
-	OpRevokeAPIToken           Op = "revokeAPIToken"
-	OpRevokeInvitation         Op = "revokeInvitation"
-	OpRotateSMSWebhookToken    Op = "rotateSMSWebhookToken"
-	OpRunReport                Op = "runReport"
-	OpSaveReport               Op = "saveReport"
-	OpSendSms                  Op = "sendSMS"
-	OpSetAIBudget              Op = "setAIBudget"
-	OpSetAdSpend               Op = "setAdSpend"
-	OpSetAutomationRuleEnabled Op = "setAutomationRuleEnabled"
-	OpSetMemberRole            Op = "setMemberRole"
-	OpSetPermission            Op = "setPermission"
-	OpSetPermissionOverride    Op = "setPermissionOverride"
-	OpSetReportSubscription    Op = "setReportSubscription"
-	OpSetTaskPriority          Op = "setTaskPriority"
-	OpSetTaskStatus            Op = "setTaskStatus"
-	OpSetUserDisabled          Op = "setUserDisabled"
-	OpSetWixService            Op = "setWixService"
-	OpSignOutEverywhere        Op = "signOutEverywhere"
-	OpStageContactImport       Op = "stageContactImport"
-	OpStartContactImport       Op = "startContactImport"
-	OpStartStagedContactImport Op = "startStagedContactImport"
-	OpSyncWix                  Op = "syncWix"
-	OpUndoSMSAction            Op = "undoSMSAction"
-	OpUpdateAutomationRule     Op = "updateAutomationRule"
-	OpUpdateBooking            Op = "updateBooking"
-	OpUpdateContact            Op = "updateContact"
-	OpUpdateLocation           Op = "updateLocation"
-	OpUpdateSMSSettings        Op = "updateSMSSettings"
-	OpUpdateSMSTemplate        Op = "updateSMSTemplate"
-	OpUpdateService            Op = "updateService"
-	OpUpdateTask               Op = "updateTask"
-	OpAPITokens                Op = "apiTokens"
-	OpAdSpend                  Op = "adSpend"
-	OpAiBudget                 Op = "aiBudget"
-	OpAiUsage                  Op = "aiUsage"
-	OpAuditEntries             Op = "auditEntries"
-	OpAuditIntegrity           Op = "auditIntegrity"
-	OpAutomationRule           Op = "automationRule"
-	OpAutomationRules          Op = "automationRules"
-	OpAutomationRuns           Op = "automationRuns"
-	OpAutomationTriggers       Op = "automationTriggers"
-	OpBookings                 Op = "bookings"
-	OpBookingsInRange          Op = "bookingsInRange"
-	OpCancelReasons            Op = "cancelReasons"
-	OpCheckAutomationCondition Op = "checkAutomationCondition"
-	OpCheckSms                 Op = "checkSMS"
-	OpClassifySms              Op = "classifySMS"
-	OpContactTimeline          Op = "contactTimeline"
-	OpContacts                 Op = "contacts"
-	OpConversation             Op = "conversation"
-	OpConversations            Op = "conversations"
-	OpCountSms                 Op = "countSMS"
-	OpDuplicatesOf             Op = "duplicatesOf"
-	OpExportAuditEntries       Op = "exportAuditEntries"
-	OpExportContacts           Op = "exportContacts"
-	OpFindDuplicates           Op = "findDuplicates"
-	OpGenerateReport           Op = "generateReport"
-	OpIPRules                  Op = "ipRules"
-	OpImportJob                Op = "importJob"
-	OpInboundSettings          Op = "inboundSettings"
-	OpInvitations              Op = "invitations"
-	OpJob                      Op = "job"
-	OpJobs                     Op = "jobs"
-	OpLocations                Op = "locations"
-	OpMe                       Op = "me"
-	OpMessages                 Op = "messages"
-	OpNode                     Op = "node"
-	OpNodes                    Op = "nodes"
-	OpPermissionMatrix         Op = "permissionMatrix"
-	OpPermissionOverrides      Op = "permissionOverrides"
-	OpPermissions              Op = "permissions"
-	OpPreviewSMSTemplate       Op = "previewSMSTemplate"
-	OpReport                   Op = "report"
-	OpReportQuery              Op = "reportQuery"
-	OpReportRun                Op = "reportRun"
-	OpReportRuns               Op = "reportRuns"
-	OpReportSubscription       Op = "reportSubscription"
-	OpReports                  Op = "reports"
-	OpScheduledAutomations     Op = "scheduledAutomations"
-	OpSchedules                Op = "schedules"
-	OpSearchContacts           Op = "searchContacts"
-	OpServices                 Op = "services"
-	OpSmsSettings              Op = "smsSettings"
-	OpSmsTemplates             Op = "smsTemplates"
-	OpStaffAlerts              Op = "staffAlerts"
-	OpStageAnalytics           Op = "stageAnalytics"
-	OpStageChanges             Op = "stageChanges"
-	OpStagedContactImport      Op = "stagedContactImport"
-	OpTasks                    Op = "tasks"
-	OpTouchpoints              Op = "touchpoints"
-	OpUsers                    Op = "users"
-	OpWebhookEvent             Op = "webhookEvent"
-	OpWebhookEvents            Op = "webhookEvents"
-	OpWixServices              Op = "wixServices"
+	OpAddIPRule                 Op = "addIPRule"
+	OpAssignConversation        Op = "assignConversation"
+	OpAutoAssignTask            Op = "autoAssignTask"
+	OpBulkUpdateContacts        Op = "bulkUpdateContacts"
+	OpCancelBooking             Op = "cancelBooking"
+	OpCancelCampaign            Op = "cancelCampaign"
+	OpCompleteBooking           Op = "completeBooking"
+	OpCompleteTask              Op = "completeTask"
+	OpConfirmBooking            Op = "confirmBooking"
+	OpContactImportPreview      Op = "contactImportPreview"
+	OpCreateAPIToken            Op = "createAPIToken"
+	OpCreateAutomationRule      Op = "createAutomationRule"
+	OpCreateBooking             Op = "createBooking"
+	OpCreateCampaign            Op = "createCampaign"
+	OpCreateContact             Op = "createContact"
+	OpCreateLocation            Op = "createLocation"
+	OpCreateService             Op = "createService"
+	OpCreateTask                Op = "createTask"
+	OpCreateTaskAutoAssigned    Op = "createTaskAutoAssigned"
+	OpCreateTouchpoint          Op = "createTouchpoint"
+	OpCreateWebhookSubscription Op = "createWebhookSubscription"
+	OpDeleteBooking             Op = "deleteBooking"
+	OpDeleteContact             Op = "deleteContact"
+	OpDeleteReport              Op = "deleteReport"
+	OpDeleteService             Op = "deleteService"
+	OpDeleteTask                Op = "deleteTask"
+	OpDeleteWebhookSubscription Op = "deleteWebhookSubscription"
+	OpDeleteWixService          Op = "deleteWixService"
+	OpDiscardJob                Op = "discardJob"
+	OpDryRunAutomationRule      Op = "dryRunAutomationRule"
+	OpGenerateCampaignDraft     Op = "generateCampaignDraft"
+	OpInviteUser                Op = "inviteUser"
+	OpLogTouchpoint             Op = "logTouchpoint"
+	OpMarkConversationDone      Op = "markConversationDone"
+	OpMarkConversationRead      Op = "markConversationRead"
+	OpMarkNoShow                Op = "markNoShow"
+	OpMergeContacts             Op = "mergeContacts"
+	OpMoveStage                 Op = "moveStage"
+	OpMoveStages                Op = "moveStages"
+	OpPauseCampaign             Op = "pauseCampaign"
+	OpPurgeContact              Op = "purgeContact"
+	OpReassignTask              Op = "reassignTask"
+	OpRecalculateWarmness       Op = "recalculateWarmness"
+	OpRemoveIPRule              Op = "removeIPRule"
+	OpRemoveMember              Op = "removeMember"
+	OpRemovePermissionOverride  Op = "removePermissionOverride"
+	OpReopenTask                Op = "reopenTask"
+	OpReplayWebhookEvent        Op = "replayWebhookEvent"
+	OpRescheduleBooking         Op = "rescheduleBooking"
+	OpRestoreContact            Op = "restoreContact"
+	OpResumeCampaign            Op = "resumeCampaign"
+	OpRetryJob                  Op = "retryJob"
+	OpRevokeAPIToken            Op = "revokeAPIToken"
+	OpRevokeInvitation          Op = "revokeInvitation"
+	OpRotateLeadFormKey         Op = "rotateLeadFormKey"
+	OpRotateSMSWebhookToken     Op = "rotateSMSWebhookToken"
+	OpRotateWebhookSecret       Op = "rotateWebhookSecret"
+	OpRunReport                 Op = "runReport"
+	OpSaveReport                Op = "saveReport"
+	OpScheduleCampaign          Op = "scheduleCampaign"
+	OpSendCampaign              Op = "sendCampaign"
+	OpSendSms                   Op = "sendSMS"
+	OpSendTestEmail             Op = "sendTestEmail"
+	OpSendTestWebhook           Op = "sendTestWebhook"
+	OpSetAIBudget               Op = "setAIBudget"
+	OpSetAdSpend                Op = "setAdSpend"
+	OpSetAutomationRuleEnabled  Op = "setAutomationRuleEnabled"
+	OpSetMemberRole             Op = "setMemberRole"
+	OpSetPermission             Op = "setPermission"
+	OpSetPermissionOverride     Op = "setPermissionOverride"
+	OpSetReportSubscription     Op = "setReportSubscription"
+	OpSetTaskPriority           Op = "setTaskPriority"
+	OpSetTaskStatus             Op = "setTaskStatus"
+	OpSetUserDisabled           Op = "setUserDisabled"
+	OpSetWixService             Op = "setWixService"
+	OpSignOutEverywhere         Op = "signOutEverywhere"
+	OpStageContactImport        Op = "stageContactImport"
+	OpStartContactImport        Op = "startContactImport"
+	OpStartStagedContactImport  Op = "startStagedContactImport"
+	OpSyncWix                   Op = "syncWix"
+	OpUndoSMSAction             Op = "undoSMSAction"
+	OpUpdateAutomationRule      Op = "updateAutomationRule"
+	OpUpdateBooking             Op = "updateBooking"
+	OpUpdateCampaign            Op = "updateCampaign"
+	OpUpdateContact             Op = "updateContact"
+	OpUpdateLeadFormSettings    Op = "updateLeadFormSettings"
+	OpUpdateLocation            Op = "updateLocation"
+	OpUpdateSMSSettings         Op = "updateSMSSettings"
+	OpUpdateSMSTemplate         Op = "updateSMSTemplate"
+	OpUpdateService             Op = "updateService"
+	OpUpdateTask                Op = "updateTask"
+	OpUpdateWebhookSubscription Op = "updateWebhookSubscription"
+	OpAPITokens                 Op = "apiTokens"
+	OpAdSpend                   Op = "adSpend"
+	OpAiBudget                  Op = "aiBudget"
+	OpAiUsage                   Op = "aiUsage"
+	OpAudiencePreview           Op = "audiencePreview"
+	OpAuditEntries              Op = "auditEntries"
+	OpAuditIntegrity            Op = "auditIntegrity"
+	OpAutomationRule            Op = "automationRule"
+	OpAutomationRules           Op = "automationRules"
+	OpAutomationRuns            Op = "automationRuns"
+	OpAutomationTriggers        Op = "automationTriggers"
+	OpBookings                  Op = "bookings"
+	OpBookingsInRange           Op = "bookingsInRange"
+	OpCampaign                  Op = "campaign"
+	OpCampaignAnalytics         Op = "campaignAnalytics"
+	OpCampaignRecipients        Op = "campaignRecipients"
+	OpCampaignTemplates         Op = "campaignTemplates"
+	OpCampaigns                 Op = "campaigns"
+	OpCancelReasons             Op = "cancelReasons"
+	OpCheckAutomationCondition  Op = "checkAutomationCondition"
+	OpCheckSms                  Op = "checkSMS"
+	OpClassifySms               Op = "classifySMS"
+	OpContactTimeline           Op = "contactTimeline"
+	OpContacts                  Op = "contacts"
+	OpConversation              Op = "conversation"
+	OpConversations             Op = "conversations"
+	OpCountSms                  Op = "countSMS"
+	OpDuplicatesOf              Op = "duplicatesOf"
+	OpEmailSettings             Op = "emailSettings"
+	OpExportAuditEntries        Op = "exportAuditEntries"
+	OpExportContacts            Op = "exportContacts"
+	OpFindDuplicates            Op = "findDuplicates"
+	OpGenerateReport            Op = "generateReport"
+	OpIPRules                   Op = "ipRules"
+	OpImportJob                 Op = "importJob"
+	OpInboundSettings           Op = "inboundSettings"
+	OpInvitations               Op = "invitations"
+	OpJob                       Op = "job"
+	OpJobs                      Op = "jobs"
+	OpLeadFormSettings          Op = "leadFormSettings"
+	OpLocations                 Op = "locations"
+	OpMe                        Op = "me"
+	OpMessages                  Op = "messages"
+	OpNode                      Op = "node"
+	OpNodes                     Op = "nodes"
+	OpPermissionMatrix          Op = "permissionMatrix"
+	OpPermissionOverrides       Op = "permissionOverrides"
+	OpPermissions               Op = "permissions"
+	OpPreviewCampaign           Op = "previewCampaign"
+	OpPreviewSMSTemplate        Op = "previewSMSTemplate"
+	OpReport                    Op = "report"
+	OpReportQuery               Op = "reportQuery"
+	OpReportRun                 Op = "reportRun"
+	OpReportRuns                Op = "reportRuns"
+	OpReportSubscription        Op = "reportSubscription"
+	OpReports                   Op = "reports"
+	OpScheduledAutomations      Op = "scheduledAutomations"
+	OpSchedules                 Op = "schedules"
+	OpSearchContacts            Op = "searchContacts"
+	OpServices                  Op = "services"
+	OpSmsSettings               Op = "smsSettings"
+	OpSmsTemplates              Op = "smsTemplates"
+	OpStaffAlerts               Op = "staffAlerts"
+	OpStageAnalytics            Op = "stageAnalytics"
+	OpStageChanges              Op = "stageChanges"
+	OpStagedContactImport       Op = "stagedContactImport"
+	OpTasks                     Op = "tasks"
+	OpTouchpoints               Op = "touchpoints"
+	OpUsers                     Op = "users"
+	OpWebhookDeliveries         Op = "webhookDeliveries"
+	OpWebhookEvent              Op = "webhookEvent"
+	OpWebhookEventTypes         Op = "webhookEventTypes"
+	OpWebhookEvents             Op = "webhookEvents"
+	OpWebhookSubscriptions      Op = "webhookSubscriptions"
+	OpWixServices               Op = "wixServices"
 )
 
 // opPermissions holds the permission each operation declares with
 // @hasPermission; an operation not listed needs only a signed-in viewer
 // (the allowlist in TestEveryOperationDeclaresAPermission).
 var opPermissions = map[Op]rbac.Permission{
-	OpAddIPRule:                rbac.SettingsUpdate,
-	OpAssignConversation:       rbac.ContactsUpdate,
-	OpAutoAssignTask:           rbac.TasksUpdate,
-	OpBulkUpdateContacts:       rbac.ContactsUpdate,
-	OpCancelBooking:            rbac.BookingsUpdate,
-	OpCompleteBooking:          rbac.BookingsUpdate,
-	OpCompleteTask:             rbac.TasksUpdate,
-	OpConfirmBooking:           rbac.BookingsUpdate,
-	OpContactImportPreview:     rbac.ContactsCreate,
-	OpCreateAPIToken:           rbac.APITokensCreate,
-	OpCreateAutomationRule:     rbac.AutomationCreate,
-	OpCreateBooking:            rbac.BookingsCreate,
-	OpCreateContact:            rbac.ContactsCreate,
-	OpCreateLocation:           rbac.SettingsCreate,
-	OpCreateService:            rbac.SettingsCreate,
-	OpCreateTask:               rbac.TasksCreate,
-	OpCreateTaskAutoAssigned:   rbac.TasksCreate,
-	OpCreateTouchpoint:         rbac.ContactsCreate,
-	OpDeleteBooking:            rbac.BookingsDelete,
-	OpDeleteContact:            rbac.ContactsDelete,
-	OpDeleteReport:             rbac.ReportsManage,
-	OpDeleteService:            rbac.SettingsDelete,
-	OpDeleteTask:               rbac.TasksDelete,
-	OpDeleteWixService:         rbac.SettingsUpdate,
-	OpDiscardJob:               rbac.AutomationUpdate,
-	OpDryRunAutomationRule:     rbac.AutomationUpdate,
-	OpInviteUser:               rbac.UsersCreate,
-	OpLogTouchpoint:            rbac.ContactsCreate,
-	OpMarkConversationDone:     rbac.ContactsUpdate,
-	OpMarkConversationRead:     rbac.ContactsUpdate,
-	OpMarkNoShow:               rbac.BookingsUpdate,
-	OpMergeContacts:            rbac.ContactsDelete,
-	OpMoveStage:                rbac.ContactsUpdate,
-	OpMoveStages:               rbac.ContactsUpdate,
-	OpPurgeContact:             rbac.ContactsDelete,
-	OpReassignTask:             rbac.TasksUpdate,
-	OpRecalculateWarmness:      rbac.ContactsUpdate,
-	OpRemoveIPRule:             rbac.SettingsUpdate,
-	OpRemoveMember:             rbac.UsersDelete,
-	OpRemovePermissionOverride: rbac.UsersUpdate,
-	OpReopenTask:               rbac.TasksUpdate,
-	OpReplayWebhookEvent:       rbac.SettingsUpdate,
-	OpRescheduleBooking:        rbac.BookingsUpdate,
-	OpRestoreContact:           rbac.ContactsDelete,
-	OpRetryJob:                 rbac.AutomationUpdate,
-	OpRevokeAPIToken:           rbac.APITokensUpdate,
-	OpRevokeInvitation:         rbac.UsersDelete,
-	OpRotateSMSWebhookToken:    rbac.SettingsUpdate,
-	OpRunReport:                rbac.ReportsRead,
-	OpSaveReport:               rbac.ReportsManage,
-	OpSendSms:                  rbac.ContactsUpdate,
-	OpSetAIBudget:              rbac.SettingsUpdate,
-	OpSetAdSpend:               rbac.ReportsManage,
-	OpSetAutomationRuleEnabled: rbac.AutomationUpdate,
-	OpSetMemberRole:            rbac.UsersUpdate,
-	OpSetPermission:            rbac.SettingsUpdate,
-	OpSetPermissionOverride:    rbac.UsersUpdate,
-	OpSetReportSubscription:    rbac.ReportsManage,
-	OpSetTaskPriority:          rbac.TasksUpdate,
-	OpSetTaskStatus:            rbac.TasksUpdate,
-	OpSetUserDisabled:          rbac.UsersUpdate,
-	OpSetWixService:            rbac.SettingsUpdate,
-	OpStageContactImport:       rbac.ContactsCreate,
-	OpStartContactImport:       rbac.ContactsCreate,
-	OpStartStagedContactImport: rbac.ContactsCreate,
-	OpSyncWix:                  rbac.SettingsUpdate,
-	OpUndoSMSAction:            rbac.BookingsUpdate,
-	OpUpdateAutomationRule:     rbac.AutomationUpdate,
-	OpUpdateBooking:            rbac.BookingsUpdate,
-	OpUpdateContact:            rbac.ContactsUpdate,
-	OpUpdateLocation:           rbac.SettingsUpdate,
-	OpUpdateSMSSettings:        rbac.SettingsUpdate,
-	OpUpdateSMSTemplate:        rbac.AutomationUpdate,
-	OpUpdateService:            rbac.SettingsUpdate,
-	OpUpdateTask:               rbac.TasksUpdate,
-	OpAPITokens:                rbac.APITokensRead,
-	OpAdSpend:                  rbac.ReportsRead,
-	OpAiBudget:                 rbac.SettingsRead,
-	OpAiUsage:                  rbac.SettingsRead,
-	OpAuditEntries:             rbac.AuditRead,
-	OpAuditIntegrity:           rbac.AuditRead,
-	OpAutomationRule:           rbac.AutomationRead,
-	OpAutomationRules:          rbac.AutomationRead,
-	OpAutomationRuns:           rbac.AutomationRead,
-	OpAutomationTriggers:       rbac.AutomationRead,
-	OpBookings:                 rbac.BookingsRead,
-	OpBookingsInRange:          rbac.BookingsRead,
-	OpCheckAutomationCondition: rbac.AutomationRead,
-	OpCheckSms:                 rbac.ContactsRead,
-	OpClassifySms:              rbac.BookingsUpdate,
-	OpContactTimeline:          rbac.ContactsRead,
-	OpContacts:                 rbac.ContactsRead,
-	OpConversation:             rbac.ContactsRead,
-	OpConversations:            rbac.ContactsRead,
-	OpCountSms:                 rbac.AutomationRead,
-	OpDuplicatesOf:             rbac.ContactsRead,
-	OpExportAuditEntries:       rbac.AuditExport,
-	OpExportContacts:           rbac.ContactsExport,
-	OpFindDuplicates:           rbac.ContactsRead,
-	OpGenerateReport:           rbac.ReportsRead,
-	OpIPRules:                  rbac.SettingsRead,
-	OpImportJob:                rbac.ContactsRead,
-	OpInboundSettings:          rbac.SettingsRead,
-	OpInvitations:              rbac.UsersRead,
-	OpJob:                      rbac.AutomationRead,
-	OpJobs:                     rbac.AutomationRead,
-	OpMessages:                 rbac.ContactsRead,
-	OpPermissionMatrix:         rbac.SettingsRead,
-	OpPermissionOverrides:      rbac.SettingsRead,
-	OpPermissions:              rbac.SettingsRead,
-	OpPreviewSMSTemplate:       rbac.ContactsUpdate,
-	OpReport:                   rbac.ReportsRead,
-	OpReportQuery:              rbac.ReportsRead,
-	OpReportRun:                rbac.ReportsRead,
-	OpReportRuns:               rbac.ReportsRead,
-	OpReportSubscription:       rbac.ReportsRead,
-	OpReports:                  rbac.ReportsRead,
-	OpScheduledAutomations:     rbac.AutomationRead,
-	OpSchedules:                rbac.AutomationRead,
-	OpSearchContacts:           rbac.ContactsRead,
-	OpSmsSettings:              rbac.SettingsUpdate,
-	OpSmsTemplates:             rbac.ContactsRead,
-	OpStaffAlerts:              rbac.SettingsRead,
-	OpStageAnalytics:           rbac.ReportsRead,
-	OpStageChanges:             rbac.ContactsRead,
-	OpStagedContactImport:      rbac.ContactsCreate,
-	OpTasks:                    rbac.TasksRead,
-	OpTouchpoints:              rbac.ContactsRead,
-	OpUsers:                    rbac.UsersRead,
-	OpWebhookEvent:             rbac.SettingsRead,
-	OpWebhookEvents:            rbac.SettingsRead,
-	OpWixServices:              rbac.SettingsRead,
+	OpAddIPRule:                 rbac.SettingsUpdate,
+	OpAssignConversation:        rbac.ContactsUpdate,
+	OpAutoAssignTask:            rbac.TasksUpdate,
+	OpBulkUpdateContacts:        rbac.ContactsUpdate,
+	OpCancelBooking:             rbac.BookingsUpdate,
+	OpCancelCampaign:            rbac.CampaignsSend,
+	OpCompleteBooking:           rbac.BookingsUpdate,
+	OpCompleteTask:              rbac.TasksUpdate,
+	OpConfirmBooking:            rbac.BookingsUpdate,
+	OpContactImportPreview:      rbac.ContactsCreate,
+	OpCreateAPIToken:            rbac.APITokensCreate,
+	OpCreateAutomationRule:      rbac.AutomationCreate,
+	OpCreateBooking:             rbac.BookingsCreate,
+	OpCreateCampaign:            rbac.CampaignsCreate,
+	OpCreateContact:             rbac.ContactsCreate,
+	OpCreateLocation:            rbac.SettingsCreate,
+	OpCreateService:             rbac.SettingsCreate,
+	OpCreateTask:                rbac.TasksCreate,
+	OpCreateTaskAutoAssigned:    rbac.TasksCreate,
+	OpCreateTouchpoint:          rbac.ContactsCreate,
+	OpCreateWebhookSubscription: rbac.SettingsUpdate,
+	OpDeleteBooking:             rbac.BookingsDelete,
+	OpDeleteContact:             rbac.ContactsDelete,
+	OpDeleteReport:              rbac.ReportsManage,
+	OpDeleteService:             rbac.SettingsDelete,
+	OpDeleteTask:                rbac.TasksDelete,
+	OpDeleteWebhookSubscription: rbac.SettingsUpdate,
+	OpDeleteWixService:          rbac.SettingsUpdate,
+	OpDiscardJob:                rbac.AutomationUpdate,
+	OpDryRunAutomationRule:      rbac.AutomationUpdate,
+	OpGenerateCampaignDraft:     rbac.CampaignsCreate,
+	OpInviteUser:                rbac.UsersCreate,
+	OpLogTouchpoint:             rbac.ContactsCreate,
+	OpMarkConversationDone:      rbac.ContactsUpdate,
+	OpMarkConversationRead:      rbac.ContactsUpdate,
+	OpMarkNoShow:                rbac.BookingsUpdate,
+	OpMergeContacts:             rbac.ContactsDelete,
+	OpMoveStage:                 rbac.ContactsUpdate,
+	OpMoveStages:                rbac.ContactsUpdate,
+	OpPauseCampaign:             rbac.CampaignsSend,
+	OpPurgeContact:              rbac.ContactsDelete,
+	OpReassignTask:              rbac.TasksUpdate,
+	OpRecalculateWarmness:       rbac.ContactsUpdate,
+	OpRemoveIPRule:              rbac.SettingsUpdate,
+	OpRemoveMember:              rbac.UsersDelete,
+	OpRemovePermissionOverride:  rbac.UsersUpdate,
+	OpReopenTask:                rbac.TasksUpdate,
+	OpReplayWebhookEvent:        rbac.SettingsUpdate,
+	OpRescheduleBooking:         rbac.BookingsUpdate,
+	OpRestoreContact:            rbac.ContactsDelete,
+	OpResumeCampaign:            rbac.CampaignsSend,
+	OpRetryJob:                  rbac.AutomationUpdate,
+	OpRevokeAPIToken:            rbac.APITokensUpdate,
+	OpRevokeInvitation:          rbac.UsersDelete,
+	OpRotateLeadFormKey:         rbac.SettingsUpdate,
+	OpRotateSMSWebhookToken:     rbac.SettingsUpdate,
+	OpRotateWebhookSecret:       rbac.SettingsUpdate,
+	OpRunReport:                 rbac.ReportsRead,
+	OpSaveReport:                rbac.ReportsManage,
+	OpScheduleCampaign:          rbac.CampaignsSend,
+	OpSendCampaign:              rbac.CampaignsSend,
+	OpSendSms:                   rbac.ContactsUpdate,
+	OpSendTestEmail:             rbac.CampaignsUpdate,
+	OpSendTestWebhook:           rbac.SettingsUpdate,
+	OpSetAIBudget:               rbac.SettingsUpdate,
+	OpSetAdSpend:                rbac.ReportsManage,
+	OpSetAutomationRuleEnabled:  rbac.AutomationUpdate,
+	OpSetMemberRole:             rbac.UsersUpdate,
+	OpSetPermission:             rbac.SettingsUpdate,
+	OpSetPermissionOverride:     rbac.UsersUpdate,
+	OpSetReportSubscription:     rbac.ReportsManage,
+	OpSetTaskPriority:           rbac.TasksUpdate,
+	OpSetTaskStatus:             rbac.TasksUpdate,
+	OpSetUserDisabled:           rbac.UsersUpdate,
+	OpSetWixService:             rbac.SettingsUpdate,
+	OpStageContactImport:        rbac.ContactsCreate,
+	OpStartContactImport:        rbac.ContactsCreate,
+	OpStartStagedContactImport:  rbac.ContactsCreate,
+	OpSyncWix:                   rbac.SettingsUpdate,
+	OpUndoSMSAction:             rbac.BookingsUpdate,
+	OpUpdateAutomationRule:      rbac.AutomationUpdate,
+	OpUpdateBooking:             rbac.BookingsUpdate,
+	OpUpdateCampaign:            rbac.CampaignsUpdate,
+	OpUpdateContact:             rbac.ContactsUpdate,
+	OpUpdateLeadFormSettings:    rbac.SettingsUpdate,
+	OpUpdateLocation:            rbac.SettingsUpdate,
+	OpUpdateSMSSettings:         rbac.SettingsUpdate,
+	OpUpdateSMSTemplate:         rbac.AutomationUpdate,
+	OpUpdateService:             rbac.SettingsUpdate,
+	OpUpdateTask:                rbac.TasksUpdate,
+	OpUpdateWebhookSubscription: rbac.SettingsUpdate,
+	OpAPITokens:                 rbac.APITokensRead,
+	OpAdSpend:                   rbac.ReportsRead,
+	OpAiBudget:                  rbac.SettingsRead,
+	OpAiUsage:                   rbac.SettingsRead,
+	OpAudiencePreview:           rbac.CampaignsRead,
+	OpAuditEntries:              rbac.AuditRead,
+	OpAuditIntegrity:            rbac.AuditRead,
+	OpAutomationRule:            rbac.AutomationRead,
+	OpAutomationRules:           rbac.AutomationRead,
+	OpAutomationRuns:            rbac.AutomationRead,
+	OpAutomationTriggers:        rbac.AutomationRead,
+	OpBookings:                  rbac.BookingsRead,
+	OpBookingsInRange:           rbac.BookingsRead,
+	OpCampaign:                  rbac.CampaignsRead,
+	OpCampaignAnalytics:         rbac.CampaignsRead,
+	OpCampaignRecipients:        rbac.CampaignsRead,
+	OpCampaignTemplates:         rbac.CampaignsRead,
+	OpCampaigns:                 rbac.CampaignsRead,
+	OpCheckAutomationCondition:  rbac.AutomationRead,
+	OpCheckSms:                  rbac.ContactsRead,
+	OpClassifySms:               rbac.BookingsUpdate,
+	OpContactTimeline:           rbac.ContactsRead,
+	OpContacts:                  rbac.ContactsRead,
+	OpConversation:              rbac.ContactsRead,
+	OpConversations:             rbac.ContactsRead,
+	OpCountSms:                  rbac.AutomationRead,
+	OpDuplicatesOf:              rbac.ContactsRead,
+	OpEmailSettings:             rbac.CampaignsRead,
+	OpExportAuditEntries:        rbac.AuditExport,
+	OpExportContacts:            rbac.ContactsExport,
+	OpFindDuplicates:            rbac.ContactsRead,
+	OpGenerateReport:            rbac.ReportsRead,
+	OpIPRules:                   rbac.SettingsRead,
+	OpImportJob:                 rbac.ContactsRead,
+	OpInboundSettings:           rbac.SettingsRead,
+	OpInvitations:               rbac.UsersRead,
+	OpJob:                       rbac.AutomationRead,
+	OpJobs:                      rbac.AutomationRead,
+	OpLeadFormSettings:          rbac.SettingsUpdate,
+	OpMessages:                  rbac.ContactsRead,
+	OpPermissionMatrix:          rbac.SettingsRead,
+	OpPermissionOverrides:       rbac.SettingsRead,
+	OpPermissions:               rbac.SettingsRead,
+	OpPreviewCampaign:           rbac.CampaignsRead,
+	OpPreviewSMSTemplate:        rbac.ContactsUpdate,
+	OpReport:                    rbac.ReportsRead,
+	OpReportQuery:               rbac.ReportsRead,
+	OpReportRun:                 rbac.ReportsRead,
+	OpReportRuns:                rbac.ReportsRead,
+	OpReportSubscription:        rbac.ReportsRead,
+	OpReports:                   rbac.ReportsRead,
+	OpScheduledAutomations:      rbac.AutomationRead,
+	OpSchedules:                 rbac.AutomationRead,
+	OpSearchContacts:            rbac.ContactsRead,
+	OpSmsSettings:               rbac.SettingsUpdate,
+	OpSmsTemplates:              rbac.ContactsRead,
+	OpStaffAlerts:               rbac.SettingsRead,
+	OpStageAnalytics:            rbac.ReportsRead,
+	OpStageChanges:              rbac.ContactsRead,
+	OpStagedContactImport:       rbac.ContactsCreate,
+	OpTasks:                     rbac.TasksRead,
+	OpTouchpoints:               rbac.ContactsRead,
+	OpUsers:                     rbac.UsersRead,
+	OpWebhookDeliveries:         rbac.SettingsRead,
+	OpWebhookEvent:              rbac.SettingsRead,
+	OpWebhookEventTypes:         rbac.SettingsRead,
+	OpWebhookEvents:             rbac.SettingsRead,
+	OpWebhookSubscriptions:      rbac.SettingsRead,
+	OpWixServices:               rbac.SettingsRead,
 }
 
 // BookingHistory reads Booking.history; it needs bookings:read.
@@ -358,6 +415,16 @@ func (o *Ops) CancelBooking(ctx context.Context, id pulid.ID, reason string) (*e
 	var out *ent.Booking
 	err := o.mutate(ctx, rbac.BookingsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().CancelBooking(ctx, id, reason)
+		return err
+	})
+	return out, err
+}
+
+// CancelCampaign runs the cancelCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) CancelCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CancelCampaign(ctx, id)
 		return err
 	})
 	return out, err
@@ -433,6 +500,16 @@ func (o *Ops) CreateBooking(ctx context.Context, input ent.CreateBookingInput, p
 	return out, err
 }
 
+// CreateCampaign runs the createCampaign mutation in one transaction; it needs campaigns:create.
+func (o *Ops) CreateCampaign(ctx context.Context, input CampaignInput) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CreateCampaign(ctx, input)
+		return err
+	})
+	return out, err
+}
+
 // CreateContact runs the createContact mutation in one transaction; it needs contacts:create.
 func (o *Ops) CreateContact(ctx context.Context, input ent.CreateContactInput, allowDuplicate *bool) (*ent.Contact, error) {
 	var out *ent.Contact
@@ -493,6 +570,16 @@ func (o *Ops) CreateTouchpoint(ctx context.Context, input ent.CreateTouchpointIn
 	return out, err
 }
 
+// CreateWebhookSubscription runs the createWebhookSubscription mutation in one transaction; it needs settings:update.
+func (o *Ops) CreateWebhookSubscription(ctx context.Context, input CreateWebhookSubscriptionInput) (*WebhookSubscriptionWithSecret, error) {
+	var out *WebhookSubscriptionWithSecret
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().CreateWebhookSubscription(ctx, input)
+		return err
+	})
+	return out, err
+}
+
 // DeleteBooking runs the deleteBooking mutation in one transaction; it needs bookings:delete.
 func (o *Ops) DeleteBooking(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 	var out pulid.ID
@@ -543,6 +630,16 @@ func (o *Ops) DeleteTask(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 	return out, err
 }
 
+// DeleteWebhookSubscription runs the deleteWebhookSubscription mutation in one transaction; it needs settings:update.
+func (o *Ops) DeleteWebhookSubscription(ctx context.Context, id pulid.ID) (pulid.ID, error) {
+	var out pulid.ID
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().DeleteWebhookSubscription(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // DeleteWixService runs the deleteWixService mutation in one transaction; it needs settings:update.
 func (o *Ops) DeleteWixService(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 	var out pulid.ID
@@ -568,6 +665,16 @@ func (o *Ops) DryRunAutomationRule(ctx context.Context, ruleID pulid.ID, contact
 	var out *ent.AutomationRun
 	err := o.mutate(ctx, rbac.AutomationUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().DryRunAutomationRule(ctx, ruleID, contactID)
+		return err
+	})
+	return out, err
+}
+
+// GenerateCampaignDraft runs the generateCampaignDraft mutation in one transaction; it needs campaigns:create.
+func (o *Ops) GenerateCampaignDraft(ctx context.Context, input CampaignDraftInput) (*CampaignDraft, error) {
+	var out *CampaignDraft
+	err := o.mutate(ctx, rbac.CampaignsCreate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().GenerateCampaignDraft(ctx, input)
 		return err
 	})
 	return out, err
@@ -648,6 +755,16 @@ func (o *Ops) MoveStages(ctx context.Context, contactIDs []pulid.ID, stage conta
 	var out *StageMoveResult
 	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().MoveStages(ctx, contactIDs, stage, reason)
+		return err
+	})
+	return out, err
+}
+
+// PauseCampaign runs the pauseCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) PauseCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().PauseCampaign(ctx, id)
 		return err
 	})
 	return out, err
@@ -753,6 +870,16 @@ func (o *Ops) RestoreContact(ctx context.Context, id pulid.ID) (*ent.Contact, er
 	return out, err
 }
 
+// ResumeCampaign runs the resumeCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) ResumeCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().ResumeCampaign(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // RetryJob runs the retryJob mutation in one transaction; it needs automation:update.
 func (o *Ops) RetryJob(ctx context.Context, id pulid.ID) (*Job, error) {
 	var out *Job
@@ -783,11 +910,31 @@ func (o *Ops) RevokeInvitation(ctx context.Context, id pulid.ID) (pulid.ID, erro
 	return out, err
 }
 
+// RotateLeadFormKey runs the rotateLeadFormKey mutation in one transaction; it needs settings:update.
+func (o *Ops) RotateLeadFormKey(ctx context.Context) (*LeadFormSettings, error) {
+	var out *LeadFormSettings
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RotateLeadFormKey(ctx)
+		return err
+	})
+	return out, err
+}
+
 // RotateSMSWebhookToken runs the rotateSMSWebhookToken mutation in one transaction; it needs settings:update.
 func (o *Ops) RotateSMSWebhookToken(ctx context.Context) (*SMSSettings, error) {
 	var out *SMSSettings
 	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().RotateSMSWebhookToken(ctx)
+		return err
+	})
+	return out, err
+}
+
+// RotateWebhookSecret runs the rotateWebhookSecret mutation in one transaction; it needs settings:update.
+func (o *Ops) RotateWebhookSecret(ctx context.Context, id pulid.ID, graceHours *int) (*WebhookSubscriptionWithSecret, error) {
+	var out *WebhookSubscriptionWithSecret
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().RotateWebhookSecret(ctx, id, graceHours)
 		return err
 	})
 	return out, err
@@ -813,11 +960,51 @@ func (o *Ops) SaveReport(ctx context.Context, input reports.SaveInput) (*reports
 	return out, err
 }
 
+// ScheduleCampaign runs the scheduleCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) ScheduleCampaign(ctx context.Context, id pulid.ID, at *time.Time, local *string) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().ScheduleCampaign(ctx, id, at, local)
+		return err
+	})
+	return out, err
+}
+
+// SendCampaign runs the sendCampaign mutation in one transaction; it needs campaigns:send.
+func (o *Ops) SendCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsSend, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SendCampaign(ctx, id)
+		return err
+	})
+	return out, err
+}
+
 // SendSms runs the sendSMS mutation in one transaction; it needs contacts:update.
 func (o *Ops) SendSms(ctx context.Context, contactID pulid.ID, body string) (*ent.Message, error) {
 	var out *ent.Message
 	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().SendSms(ctx, contactID, body)
+		return err
+	})
+	return out, err
+}
+
+// SendTestEmail runs the sendTestEmail mutation in one transaction; it needs campaigns:update.
+func (o *Ops) SendTestEmail(ctx context.Context, id pulid.ID, to *string, contactID *pulid.ID) (*TestEmailResult, error) {
+	var out *TestEmailResult
+	err := o.mutate(ctx, rbac.CampaignsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SendTestEmail(ctx, id, to, contactID)
+		return err
+	})
+	return out, err
+}
+
+// SendTestWebhook runs the sendTestWebhook mutation in one transaction; it needs settings:update.
+func (o *Ops) SendTestWebhook(ctx context.Context, id pulid.ID) (*ent.WebhookDelivery, error) {
+	var out *ent.WebhookDelivery
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().SendTestWebhook(ctx, id)
 		return err
 	})
 	return out, err
@@ -1013,11 +1200,31 @@ func (o *Ops) UpdateBooking(ctx context.Context, id pulid.ID, input ent.UpdateBo
 	return out, err
 }
 
+// UpdateCampaign runs the updateCampaign mutation in one transaction; it needs campaigns:update.
+func (o *Ops) UpdateCampaign(ctx context.Context, id pulid.ID, input CampaignInput) (*ent.Campaign, error) {
+	var out *ent.Campaign
+	err := o.mutate(ctx, rbac.CampaignsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateCampaign(ctx, id, input)
+		return err
+	})
+	return out, err
+}
+
 // UpdateContact runs the updateContact mutation in one transaction; it needs contacts:update.
 func (o *Ops) UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput) (*ent.Contact, error) {
 	var out *ent.Contact
 	err := o.mutate(ctx, rbac.ContactsUpdate, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().UpdateContact(ctx, id, input)
+		return err
+	})
+	return out, err
+}
+
+// UpdateLeadFormSettings runs the updateLeadFormSettings mutation in one transaction; it needs settings:update.
+func (o *Ops) UpdateLeadFormSettings(ctx context.Context, origins []string, doubleOptIn *bool) (*LeadFormSettings, error) {
+	var out *LeadFormSettings
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateLeadFormSettings(ctx, origins, doubleOptIn)
 		return err
 	})
 	return out, err
@@ -1073,6 +1280,16 @@ func (o *Ops) UpdateTask(ctx context.Context, id pulid.ID, input ent.UpdateTaskI
 	return out, err
 }
 
+// UpdateWebhookSubscription runs the updateWebhookSubscription mutation in one transaction; it needs settings:update.
+func (o *Ops) UpdateWebhookSubscription(ctx context.Context, id pulid.ID, input UpdateWebhookSubscriptionInput) (*ent.WebhookSubscription, error) {
+	var out *ent.WebhookSubscription
+	err := o.mutate(ctx, rbac.SettingsUpdate, func(ctx context.Context) (err error) {
+		out, err = o.r.Mutation().UpdateWebhookSubscription(ctx, id, input)
+		return err
+	})
+	return out, err
+}
+
 // APITokens reads the apiTokens query; it needs api_tokens:read.
 func (o *Ops) APITokens(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
 	if err := authorize(ctx, rbac.APITokensRead); err != nil {
@@ -1107,6 +1324,15 @@ func (o *Ops) AiUsage(ctx context.Context, from *types.Date, to *types.Date) (*A
 		return zero, err
 	}
 	return o.r.Query().AiUsage(ctx, from, to)
+}
+
+// AudiencePreview reads the audiencePreview query; it needs campaigns:read.
+func (o *Ops) AudiencePreview(ctx context.Context, filter CampaignAudienceInput, sampleSize *int) (*AudiencePreview, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *AudiencePreview
+		return zero, err
+	}
+	return o.r.Query().AudiencePreview(ctx, filter, sampleSize)
 }
 
 // AuditEntries reads the auditEntries query; it needs audit:read.
@@ -1179,6 +1405,51 @@ func (o *Ops) BookingsInRange(ctx context.Context, from types.Date, to types.Dat
 		return zero, err
 	}
 	return o.r.Query().BookingsInRange(ctx, from, to, status, staffID, serviceID)
+}
+
+// Campaign reads the campaign query; it needs campaigns:read.
+func (o *Ops) Campaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *ent.Campaign
+		return zero, err
+	}
+	return o.r.Query().Campaign(ctx, id)
+}
+
+// CampaignAnalytics reads the campaignAnalytics query; it needs campaigns:read.
+func (o *Ops) CampaignAnalytics(ctx context.Context, id pulid.ID) (*CampaignAnalytics, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *CampaignAnalytics
+		return zero, err
+	}
+	return o.r.Query().CampaignAnalytics(ctx, id)
+}
+
+// CampaignRecipients reads the campaignRecipients query; it needs campaigns:read.
+func (o *Ops) CampaignRecipients(ctx context.Context, campaignID pulid.ID, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignRecipientOrder, where *ent.CampaignRecipientWhereInput) (*ent.CampaignRecipientConnection, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *ent.CampaignRecipientConnection
+		return zero, err
+	}
+	return o.r.Query().CampaignRecipients(ctx, campaignID, after, first, before, last, orderBy, where)
+}
+
+// CampaignTemplates reads the campaignTemplates query; it needs campaigns:read.
+func (o *Ops) CampaignTemplates(ctx context.Context) ([]*CampaignTemplate, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero []*CampaignTemplate
+		return zero, err
+	}
+	return o.r.Query().CampaignTemplates(ctx)
+}
+
+// Campaigns reads the campaigns query; it needs campaigns:read.
+func (o *Ops) Campaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) (*ent.CampaignConnection, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *ent.CampaignConnection
+		return zero, err
+	}
+	return o.r.Query().Campaigns(ctx, after, first, before, last, orderBy, where)
 }
 
 // CancelReasons reads the cancelReasons query; it needs a signed-in viewer.
@@ -1271,6 +1542,15 @@ func (o *Ops) DuplicatesOf(ctx context.Context, phone *string, email *string, fi
 	return o.r.Query().DuplicatesOf(ctx, phone, email, firstName, lastName, dateOfBirth)
 }
 
+// EmailSettings reads the emailSettings query; it needs campaigns:read.
+func (o *Ops) EmailSettings(ctx context.Context) (*EmailSettings, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *EmailSettings
+		return zero, err
+	}
+	return o.r.Query().EmailSettings(ctx)
+}
+
 // ExportAuditEntries reads the exportAuditEntries query; it needs audit:export.
 func (o *Ops) ExportAuditEntries(ctx context.Context, filter *AuditFilter, format *AuditExportFormat) (string, error) {
 	if err := authorize(ctx, rbac.AuditExport); err != nil {
@@ -1361,6 +1641,15 @@ func (o *Ops) Jobs(ctx context.Context, where *JobsWhere, first *int, after *str
 	return o.r.Query().Jobs(ctx, where, first, after)
 }
 
+// LeadFormSettings reads the leadFormSettings query; it needs settings:update.
+func (o *Ops) LeadFormSettings(ctx context.Context) (*LeadFormSettings, error) {
+	if err := authorize(ctx, rbac.SettingsUpdate); err != nil {
+		var zero *LeadFormSettings
+		return zero, err
+	}
+	return o.r.Query().LeadFormSettings(ctx)
+}
+
 // Locations reads the locations query; it needs a signed-in viewer.
 func (o *Ops) Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error) {
 	if err := authorize(ctx, ""); err != nil {
@@ -1431,6 +1720,15 @@ func (o *Ops) Permissions(ctx context.Context, after *entgql.Cursor[pulid.ID], f
 		return zero, err
 	}
 	return o.r.Query().Permissions(ctx, after, first, before, last, orderBy, where)
+}
+
+// PreviewCampaign reads the previewCampaign query; it needs campaigns:read.
+func (o *Ops) PreviewCampaign(ctx context.Context, id pulid.ID, contactID pulid.ID) (*CampaignPreview, error) {
+	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *CampaignPreview
+		return zero, err
+	}
+	return o.r.Query().PreviewCampaign(ctx, id, contactID)
 }
 
 // PreviewSMSTemplate reads the previewSMSTemplate query; it needs contacts:update.
@@ -1613,6 +1911,15 @@ func (o *Ops) Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *
 	return o.r.Query().Users(ctx, after, first, before, last, orderBy, where)
 }
 
+// WebhookDeliveries reads the webhookDeliveries query; it needs settings:read.
+func (o *Ops) WebhookDeliveries(ctx context.Context, subscriptionID *pulid.ID, status *webhookdelivery.Status, first *int) ([]*ent.WebhookDelivery, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero []*ent.WebhookDelivery
+		return zero, err
+	}
+	return o.r.Query().WebhookDeliveries(ctx, subscriptionID, status, first)
+}
+
 // WebhookEvent reads the webhookEvent query; it needs settings:read.
 func (o *Ops) WebhookEvent(ctx context.Context, id pulid.ID) (*ent.WebhookEvent, error) {
 	if err := authorize(ctx, rbac.SettingsRead); err != nil {
@@ -1622,6 +1929,15 @@ func (o *Ops) WebhookEvent(ctx context.Context, id pulid.ID) (*ent.WebhookEvent,
 	return o.r.Query().WebhookEvent(ctx, id)
 }
 
+// WebhookEventTypes reads the webhookEventTypes query; it needs settings:read.
+func (o *Ops) WebhookEventTypes(ctx context.Context) ([]string, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero []string
+		return zero, err
+	}
+	return o.r.Query().WebhookEventTypes(ctx)
+}
+
 // WebhookEvents reads the webhookEvents query; it needs settings:read.
 func (o *Ops) WebhookEvents(ctx context.Context, where *WebhookEventsWhere, first *int) ([]*ent.WebhookEvent, error) {
 	if err := authorize(ctx, rbac.SettingsRead); err != nil {
@@ -1629,6 +1945,15 @@ func (o *Ops) WebhookEvents(ctx context.Context, where *WebhookEventsWhere, firs
 		return zero, err
 	}
 	return o.r.Query().WebhookEvents(ctx, where, first)
+}
+
+// WebhookSubscriptions reads the webhookSubscriptions query; it needs settings:read.
+func (o *Ops) WebhookSubscriptions(ctx context.Context) ([]*ent.WebhookSubscription, error) {
+	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero []*ent.WebhookSubscription
+		return zero, err
+	}
+	return o.r.Query().WebhookSubscriptions(ctx)
 }
 
 // WixServices reads the wixServices query; it needs settings:read.

@@ -69,7 +69,7 @@ func (u *UI) adminRoutes(r chi.Router) {
 	r.Post("/admin/ai/budget", u.setAIBudget)
 	r.Post("/admin/ai/try", u.tryAI)
 
-	u.webhookRoutes(r)
+	u.integrationRoutes(r)
 	r.Get("/admin/network", u.adminNetwork)
 	r.Post("/admin/network", u.addIPRule)
 	r.Get("/admin/network/{id}/remove", u.removeIPRule)

@@ -22,7 +22,7 @@ import (
 // /admin/integrations/events (stored webhook events, their processing
 // history, replay).
 
-func (u *UI) webhookRoutes(r chi.Router) {
+func (u *UI) integrationRoutes(r chi.Router) {
 	r.Get("/admin/integrations", u.adminIntegrations)
 	r.Post("/admin/integrations/wix-services", u.setWixService)
 	r.Get("/admin/integrations/wix-services/{id}/remove", u.removeWixService)

@@ -40,7 +40,7 @@ func IntegrationsPageView(p Page, d IntegrationsPage) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = AdminTabs(p, "webhooks").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = AdminTabs(p, "integrations").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -57,7 +57,7 @@ func IntegrationsPageView(p Page, d IntegrationsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</h1><p><a href=\"/admin/webhooks/events\" data-testid=\"events-link\">Webhook events: what arrived, its processing, replay</a></p><section class=\"panel\" aria-labelledby=\"h-endpoints\" data-testid=\"endpoints\"><h2 id=\"h-endpoints\">Endpoints</h2><dl><dt>Wix Bookings</dt><dd>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</h1><p><a href=\"/admin/integrations/events\" data-testid=\"events-link\">Webhook events: what arrived, its processing, replay</a></p><section class=\"panel\" aria-labelledby=\"h-endpoints\" data-testid=\"endpoints\"><h2 id=\"h-endpoints\">Endpoints</h2><dl><dt>Wix Bookings</dt><dd>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -192,9 +192,9 @@ func IntegrationsPageView(p Page, d IntegrationsPage) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var9 string
-						templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL("/admin/webhooks/wix-services/" + m.ID + "/remove")).ResolveURL(ctx)
+						templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL("/admin/integrations/wix-services/" + m.ID + "/remove")).ResolveURL(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 63, Col: 82}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 63, Col: 86}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 						if templ_7745c5c3_Err != nil {
@@ -207,7 +207,7 @@ func IntegrationsPageView(p Page, d IntegrationsPage) templ.Component {
 						var templ_7745c5c3_Var10 string
 						templ_7745c5c3_Var10, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Remove the mapping of " + m.WixID).Resolve(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 63, Col: 132}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 63, Col: 136}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var10)
 						if templ_7745c5c3_Err != nil {
@@ -229,7 +229,7 @@ func IntegrationsPageView(p Page, d IntegrationsPage) templ.Component {
 				}
 			}
 			if d.CanEdit {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<form method=\"post\" action=\"/admin/webhooks/wix-services\" class=\"form-grid\" data-testid=\"wix-service-form\" novalidate>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<form method=\"post\" action=\"/admin/integrations/wix-services\" class=\"form-grid\" data-testid=\"wix-service-form\" novalidate>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -368,7 +368,7 @@ func IntegrationsPageView(p Page, d IntegrationsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if d.WixSyncEnabled {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "<p class=\"small muted\">Pulls the bookings Wix changed since the date and reconciles them, for when webhooks were missed. Running it again changes nothing. It runs as a job (Admin → Jobs, wix.sync).</p><form method=\"post\" action=\"/admin/webhooks/wix-sync\" class=\"form-grid\" data-testid=\"wix-sync-form\" novalidate>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "<p class=\"small muted\">Pulls the bookings Wix changed since the date and reconciles them, for when webhooks were missed. Running it again changes nothing. It runs as a job (Admin → Jobs, wix.sync).</p><form method=\"post\" action=\"/admin/integrations/wix-sync\" class=\"form-grid\" data-testid=\"wix-sync-form\" novalidate>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -592,11 +592,11 @@ func WebhookEventsPageView(p Page, d WebhookEventsPage) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = AdminTabs(p, "webhooks").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = AdminTabs(p, "integrations").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "<h1>Webhook events</h1><form method=\"get\" action=\"/admin/webhooks/events\" class=\"filters\" data-testid=\"events-filter\"><label for=\"ev-source\">Source</label> <select id=\"ev-source\" name=\"source\"><option value=\"\">Any</option> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "<h1>Webhook events</h1><form method=\"get\" action=\"/admin/integrations/events\" class=\"filters\" data-testid=\"events-filter\"><label for=\"ev-source\">Source</label> <select id=\"ev-source\" name=\"source\"><option value=\"\">Any</option> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -708,9 +708,9 @@ func WebhookEventsPageView(p Page, d WebhookEventsPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var28 string
-					templ_7745c5c3_Var28, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL("/admin/webhooks/events/" + r.ID)).ResolveURL(ctx)
+					templ_7745c5c3_Var28, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL("/admin/integrations/events/" + r.ID)).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 211, Col: 79}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 211, Col: 83}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var28)
 					if templ_7745c5c3_Err != nil {
@@ -723,7 +723,7 @@ func WebhookEventsPageView(p Page, d WebhookEventsPage) templ.Component {
 					var templ_7745c5c3_Var29 string
 					templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(DayTime(r.Received, p.Me.TZ))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 211, Col: 137}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 211, Col: 141}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
 					if templ_7745c5c3_Err != nil {
@@ -914,11 +914,11 @@ func WebhookEventPageView(p Page, d WebhookEventPage) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = AdminTabs(p, "webhooks").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = AdminTabs(p, "integrations").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "<p><a href=\"/admin/webhooks/events\">All webhook events</a></p><h1>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "<p><a href=\"/admin/integrations/events\">All webhook events</a></p><h1>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1128,9 +1128,9 @@ func WebhookEventPageView(p Page, d WebhookEventPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var53 string
-				templ_7745c5c3_Var53, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/admin/webhooks/events/" + d.Row.ID + "/replay")).ResolveURL(ctx)
+				templ_7745c5c3_Var53, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/admin/integrations/events/" + d.Row.ID + "/replay")).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 266, Col: 96}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/inbound.templ`, Line: 266, Col: 100}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var53)
 				if templ_7745c5c3_Err != nil {
