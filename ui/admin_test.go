@@ -394,7 +394,7 @@ func TestAdmin_ManagerSeesOnlyWhatTheyMay(t *testing.T) {
 	}
 	var links []string
 	idx.Doc.Find(byTestID("admin-sections") + " a").Each(func(_ int, s *goquery.Selection) { links = append(links, text(s)) })
-	if strings.Join(links, ",") != "Permissions,Network,AI,Automation,Jobs" {
+	if strings.Join(links, ",") != "Permissions,Network,AI,Integrations,Webhooks and website form,Automation,Jobs" {
 		t.Errorf("a manager's admin index links to %q", links)
 	}
 	perms := getPage(t, srv, manager, "/admin/permissions")

@@ -41,7 +41,7 @@ func TestBrowser_WebhookEventsReplay(t *testing.T) {
 	}
 	srv.SignInBrowser(t, ctx, "admin@example.com")
 	load(t, ctx, "open Admin", chromedp.Click(sel("nav-admin")))
-	load(t, ctx, "open Integrations", chromedp.Click(sel("admin-webhooks")))
+	load(t, ctx, "open Integrations", chromedp.Click(sel("admin-integrations")))
 	check("integrations")
 	load(t, ctx, "open the events", chromedp.Click(sel("events-link")))
 	check("events")

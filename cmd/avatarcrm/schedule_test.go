@@ -30,11 +30,11 @@ func TestScheduleCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	// A header, three schedules in UTC, two per-location ones at SYD and PAR.
-	if len(lines) != 1+3+2*2 {
+	// A header, three schedules in UTC, three per-location ones at SYD and PAR.
+	if len(lines) != 1+3+2*3 {
 		t.Fatalf("schedule list printed %d lines:\n%s", len(lines), out.String())
 	}
-	for _, want := range []string{"reminders", "recalls", "warmness", "reprioritize", "weekly-summary", "SYD", "PAR", "AEDT"} {
+	for _, want := range []string{"reminders", "recalls", "warmness", "reprioritize", "weekly-summary", "saved-reports", "SYD", "PAR", "AEDT"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("schedule list does not mention %q:\n%s", want, out.String())
 		}
