@@ -256,7 +256,7 @@ var opPermissions = map[Op]rbac.Permission{
 	OpRotateLeadFormKey:         rbac.SettingsUpdate,
 	OpRotateSMSWebhookToken:     rbac.SettingsUpdate,
 	OpRotateWebhookSecret:       rbac.SettingsUpdate,
-	OpRunReport:                 rbac.ReportsRead,
+	OpRunReport:                 rbac.ReportsManage,
 	OpSaveReport:                rbac.ReportsManage,
 	OpScheduleCampaign:          rbac.CampaignsSend,
 	OpSendCampaign:              rbac.CampaignsSend,
@@ -940,10 +940,10 @@ func (o *Ops) RotateWebhookSecret(ctx context.Context, id pulid.ID, graceHours *
 	return out, err
 }
 
-// RunReport runs the runReport mutation in one transaction; it needs reports:read.
+// RunReport runs the runReport mutation in one transaction; it needs reports:manage.
 func (o *Ops) RunReport(ctx context.Context, id pulid.ID) (*reports.Run, error) {
 	var out *reports.Run
-	err := o.mutate(ctx, rbac.ReportsRead, func(ctx context.Context) (err error) {
+	err := o.mutate(ctx, rbac.ReportsManage, func(ctx context.Context) (err error) {
 		out, err = o.r.Mutation().RunReport(ctx, id)
 		return err
 	})
