@@ -10,6 +10,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/campaigns"
 	"github.com/avatarimaging/avatarcrm/internal/email"
+	"github.com/avatarimaging/avatarcrm/internal/reports"
 )
 
 // EmailProvider, when set before Open, replaces the configured email
@@ -66,4 +67,18 @@ func (a *App) openCampaigns(ctx context.Context) (*campaigns.Service, error) {
 		Client: a.DB.Client, Now: a.Now, Email: p, From: ec.From, Rate: ec.Rate, DailyQuota: ec.DailyQuota,
 		Signer: signer, PublicURL: a.Config.BaseURL, AI: drafter, Lease: a.Config.Jobs.Timeout, Backoff: backoff,
 	}, nil
+}
+
+// reportMailer sends the reports' Monday summary through the email
+// provider (internal/reports.Mailer).
+type reportMailer struct {
+	p    email.Provider
+	from string
+}
+
+func (m reportMailer) Name() string { return m.p.Name() }
+
+func (m reportMailer) Send(ctx context.Context, e reports.Email) error {
+	_, err := m.p.Send(ctx, email.Email{From: m.from, FromName: "Avatar Imaging CRM", To: e.To, Subject: e.Subject, HTML: e.HTML, Text: e.Text})
+	return err
 }

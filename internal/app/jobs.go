@@ -12,6 +12,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/automation"
 	"github.com/avatarimaging/avatarcrm/internal/campaigns"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
+	"github.com/avatarimaging/avatarcrm/internal/email"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
@@ -47,6 +48,11 @@ func (a *App) openJobs(ctx context.Context, warm *warmness.Service, taskSvc *tas
 		return err
 	}
 	a.Campaigns = cs
+	if a.Reports != nil && cs.Email != nil && cs.Email.Name() != email.OutboxName {
+		// The Monday summary leaves through the same provider as campaigns;
+		// with the outbox it stays a stored ReportEmail row.
+		a.Reports.Mailer = reportMailer{p: cs.Email, from: cs.From}
+	}
 	ws := jobs.NewWorkers()
 	messaging.AddWorkers(ws, msg)
 	campaigns.AddWorkers(ws, cs)
