@@ -18,7 +18,7 @@ func (a *App) openWebhooks(taskSvc *tasks.Service) {
 	a.Webhooks = &webhooks.Service{
 		Client: a.DB.Client, Now: a.Now, AllowPrivate: wc.AllowPrivate,
 		HTTP:  webhooks.NewHTTPClient(wc.AllowPrivate, 15*time.Second),
-		Retry: wc.Retry, DisableAfter: wc.DisableAfter, Alerts: webhooks.TaskAlerter{Tasks: taskSvc},
+		Retry: wc.Retry, DisableAfter: wc.DisableAfter, Alerts: webhooks.TaskAlerter{Tasks: taskSvc, Staff: a.Alerts},
 	}
 	a.Automation.Fanout = a.Webhooks
 	a.LeadForm = &leadform.Service{Client: a.DB.Client, Contacts: a.Contacts, Hooks: a.Hooks, Audit: a.Audit, PublicURL: a.Config.BaseURL, Now: a.Now}
