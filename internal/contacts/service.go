@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
@@ -146,6 +147,7 @@ func (s *Service) Create(ctx context.Context, input ent.CreateContactInput, allo
 			}
 		}
 		cr := c.Contact.Create().SetInput(input)
+		defaultCampaign(cr.Mutation())
 		enriched, err := s.enrich(ctx, c, cr.Mutation())
 		if err != nil {
 			return err
@@ -341,4 +343,23 @@ func (s *Service) Purge(ctx context.Context, id pulid.ID) error {
 		}
 		return c.Contact.DeleteOneID(id).Exec(ctx)
 	})
+}
+
+// defaultCampaign attributes a new contact to its utm_campaign when no
+// campaign was given, so a lead from a tagged ad link (the website form,
+// an integrator passing UTM fields) counts in the revenue report's
+// campaign breakdown without staff copying it by hand.
+func defaultCampaign(m *ent.ContactMutation) {
+	if _, set := m.Campaign(); set {
+		return
+	}
+	utm, ok := m.UtmCampaign()
+	utm = strings.TrimSpace(utm)
+	if !ok || utm == "" {
+		return
+	}
+	if r := []rune(utm); len(r) > 120 { // the campaign column's limit
+		utm = string(r[:120])
+	}
+	m.SetCampaign(utm)
 }

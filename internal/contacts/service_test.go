@@ -190,3 +190,23 @@ func TestService_Purge(t *testing.T) {
 		t.Fatalf("audited deletions: %v", deleted)
 	}
 }
+
+// A lead that arrives with a utm_campaign (the website form, an integrator)
+// is attributed to that campaign for the revenue report; a campaign given
+// explicitly wins.
+func TestService_Create_CampaignFromUTM(t *testing.T) {
+	e := newEnv(t)
+	staff := e.as(t, "staff@example.com")
+	tagged := e.create(t, staff, ent.CreateContactInput{FirstName: "Ada", UtmCampaign: ptr(" spring-mri ")})
+	if tagged.Campaign == nil || *tagged.Campaign != "spring-mri" {
+		t.Fatalf("campaign %v, want spring-mri from utm_campaign", tagged.Campaign)
+	}
+	explicit := e.create(t, staff, ent.CreateContactInput{FirstName: "Bea", UtmCampaign: ptr("spring-mri"), Campaign: ptr("GP referrals")})
+	if explicit.Campaign == nil || *explicit.Campaign != "GP referrals" {
+		t.Fatalf("campaign %v, want the explicit one", explicit.Campaign)
+	}
+	plain := e.create(t, staff, ent.CreateContactInput{FirstName: "Cy"})
+	if plain.Campaign != nil {
+		t.Fatalf("campaign %q without any utm_campaign", *plain.Campaign)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/staffalert"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/webhookdelivery"
 	"github.com/avatarimaging/avatarcrm/ent/webhooksubscription"
@@ -324,6 +325,12 @@ func TestAutoDisable(t *testing.T) {
 	n, err := c.Task.Query().Where(task.TitleContains("Outbound webhook disabled"), task.KindEQ(task.KindAdmin)).Count(sys)
 	if err != nil || n != 1 {
 		t.Errorf("%d alert tasks (%v), want 1", n, err)
+	}
+	// And the shared staff alert: with no Slack webhook configured it is
+	// kept in the outbox, shown on the admin integrations page.
+	al, err := c.StaffAlert.Query().Where(staffalert.Topic("webhook.disabled"), staffalert.Subject(id)).Only(sys)
+	if err != nil || !strings.Contains(al.Text, rc.URL) || al.Channel != "outbox" || al.Status == staffalert.StatusFailed {
+		t.Errorf("staff alert %+v, %v; want one in the outbox naming %s", al, err, rc.URL)
 	}
 	// Disabled: a new event is not delivered.
 	srv.MustGraphQL(t, admin, `mutation { createContact(input: {firstName: "After", phone: "0491 570 158"}) { id } }`, nil)
