@@ -22,6 +22,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -512,6 +513,10 @@ func (s *Service) createRows(ctx context.Context, c *ent.Client, rows []pendingR
 	if len(rows) == 0 {
 		return nil
 	}
+	// The search hook hands the new contacts to keys: their keys are
+	// written together below, in index order, with one dictionary
+	// lookup for the batch.
+	ctx, keys := search.Defer(ctx)
 	builders := make([]*ent.ContactCreate, len(rows))
 	for i, t := range rows {
 		builders[i] = c.Contact.Create().SetInput(t.row.input)
@@ -521,7 +526,8 @@ func (s *Service) createRows(ctx context.Context, c *ent.Client, rows []pendingR
 		for i, t := range rows {
 			out[t.i].Outcome, out[t.i].ContactID = OutcomeImported, string(cs[i].ID)
 		}
-		return nil
+		_, err = keys.Write(ctx, c)
+		return err
 	}
 	if !refused(err) {
 		return err
@@ -539,7 +545,8 @@ func (s *Service) createRows(ctx context.Context, c *ent.Client, rows []pendingR
 		}
 		row.Outcome, row.ContactID = OutcomeImported, string(ct.ID)
 	}
-	return nil
+	_, err = keys.Write(ctx, c)
+	return err
 }
 
 // refused reports whether err is a hook's refusal of a row's values, not
