@@ -22,6 +22,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
+	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -351,6 +352,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 		}
 		end := min(start+importBatch, len(f.records))
 		var batch []types.ImportRow
+		var parsed []parsedRow
 		err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 			// Claim the batch first: a second run of the job (rescued
 			// while this one lived) finds the count moved and stops.
@@ -362,7 +364,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 			if n == 0 {
 				return errImportTaken
 			}
-			batch, err = s.importBatch(ctx, c, r, start, end)
+			batch, parsed, err = s.importBatch(ctx, c, r, start, end)
 			if err != nil {
 				return err
 			}
@@ -390,8 +392,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 		report = append(report, batch...)
 		for i, row := range batch {
 			if row.Outcome == OutcomeImported {
-				pr, _ := r.p.parse(f.records[start+i])
-				r.seen(pr, row)
+				r.seen(parsed[i], row)
 			}
 		}
 	}
@@ -425,9 +426,11 @@ type pendingRow struct {
 // warmness from the row's own fields, the audit entry, written together
 // at the commit). The error is for failures that stop the job (the
 // database); a bad row is a report entry. It leaves r's maps alone: the
-// caller records the imported rows once the batch has committed.
-func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, start, end int) ([]types.ImportRow, error) {
+// caller records the imported rows once the batch has committed, from the
+// parsed rows it returns beside the entries (zero for an invalid row).
+func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, start, end int) ([]types.ImportRow, []parsedRow, error) {
 	out := make([]types.ImportRow, end-start)
+	parsed := make([]parsedRow, end-start)
 	var todo []pendingRow
 	for i := start; i < end; i++ {
 		row := &out[i-start]
@@ -437,11 +440,12 @@ func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, 
 			row.Outcome, row.Field, row.Reason = OutcomeInvalid, string(bad.field), bad.reason
 			continue
 		}
+		parsed[i-start] = pr
 		todo = append(todo, pendingRow{i - start, pr})
 	}
 	existing, err := existingDuplicates(ctx, c, todo)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Rows to be imported earlier in this batch count as the file's too
 	// (batch index of the row, by phone and by email); dupOf maps a
@@ -489,7 +493,7 @@ func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, 
 		}
 	}
 	if err := s.createRows(ctx, c, create, out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i, j := range dupOf {
 		if out[j].Outcome == OutcomeImported {
@@ -501,7 +505,7 @@ func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, 
 		out[i].Outcome = OutcomeInvalid
 		out[i].Reason = fmt.Sprintf("same %s as row %d, which could not be imported", out[i].Field, out[j].Row)
 	}
-	return out, nil
+	return out, parsed, nil
 }
 
 // createRows creates the contacts of rows in one multi-row insert and
@@ -512,6 +516,10 @@ func (s *Service) createRows(ctx context.Context, c *ent.Client, rows []pendingR
 	if len(rows) == 0 {
 		return nil
 	}
+	// The search hook hands the new contacts to keys: their keys are
+	// written together below, in index order, with one dictionary
+	// lookup for the batch.
+	ctx, keys := search.Defer(ctx)
 	builders := make([]*ent.ContactCreate, len(rows))
 	for i, t := range rows {
 		builders[i] = c.Contact.Create().SetInput(t.row.input)
@@ -521,7 +529,8 @@ func (s *Service) createRows(ctx context.Context, c *ent.Client, rows []pendingR
 		for i, t := range rows {
 			out[t.i].Outcome, out[t.i].ContactID = OutcomeImported, string(cs[i].ID)
 		}
-		return nil
+		_, err = keys.Write(ctx, c)
+		return err
 	}
 	if !refused(err) {
 		return err
@@ -539,7 +548,8 @@ func (s *Service) createRows(ctx context.Context, c *ent.Client, rows []pendingR
 		}
 		row.Outcome, row.ContactID = OutcomeImported, string(ct.ID)
 	}
-	return nil
+	_, err = keys.Write(ctx, c)
+	return err
 }
 
 // refused reports whether err is a hook's refusal of a row's values, not

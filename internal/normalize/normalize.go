@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -26,6 +27,49 @@ func Phone(raw, region string) (string, error) {
 	if raw == "" {
 		return "", ErrPhone
 	}
+	if canonical.has(raw) {
+		// A number this function wrote: E.164 reads back as itself in
+		// any region. The contact hook re-reads every phone a service
+		// or the importer has just normalised; this spares it the
+		// parse.
+		return raw, nil
+	}
+	e164, err := parsePhone(raw, region)
+	if err == nil {
+		canonical.add(e164)
+	}
+	return e164, err
+}
+
+// canonical holds E.164 numbers Phone returned recently.
+var canonical = &recent{m: map[string]struct{}{}}
+
+// recentMax bounds canonical: when full it starts again, empty.
+const recentMax = 4096
+
+// recent is a bounded set of strings, safe for concurrent use.
+type recent struct {
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+func (r *recent) has(s string) bool {
+	r.mu.Lock()
+	_, ok := r.m[s]
+	r.mu.Unlock()
+	return ok
+}
+
+func (r *recent) add(s string) {
+	r.mu.Lock()
+	if len(r.m) >= recentMax {
+		clear(r.m)
+	}
+	r.m[s] = struct{}{}
+	r.mu.Unlock()
+}
+
+func parsePhone(raw, region string) (string, error) {
 	if region == "" {
 		region = "AU"
 	}

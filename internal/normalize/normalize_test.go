@@ -28,6 +28,17 @@ func TestPhone(t *testing.T) {
 		if (err == nil) != c.ok || got != c.want {
 			t.Errorf("Phone(%q, %s) = %q, %v; want %q ok=%v", c.in, c.region, got, err, c.want, c.ok)
 		}
+		// What it returns reads back as itself in any region (the
+		// second read is the remembered one).
+		for _, region := range []string{c.region, "NZ", "US"} {
+			if again, err := normalize.Phone(got, region); c.ok && (err != nil || again != got) {
+				t.Errorf("Phone(%q, %s) = %q, %v; want it unchanged", got, region, again, err)
+			}
+		}
+	}
+	// A remembered number does not make a near one valid.
+	if got, err := normalize.Phone("+6141234567", "AU"); err == nil {
+		t.Errorf("Phone(+6141234567) = %q, want an error", got)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -79,6 +80,10 @@ func (s *Index) Hook() ent.Hook {
 				if !ok {
 					return v, nil
 				}
+				if p := pendingOf(ctx); p != nil {
+					p.add(c)
+					return v, nil
+				}
 				if _, err := writeKeys(ctx, cm.Client(), []*ent.Contact{c}, false); err != nil {
 					return nil, fmt.Errorf("search index of %s: %w", c.ID, err)
 				}
@@ -111,6 +116,58 @@ func (s *Index) Hook() ent.Hook {
 			return next.Mutate(ctx, m)
 		})
 	}
+}
+
+// Pending holds the contacts created under a context from Defer, whose
+// keys the Hook has not written: the caller writes them all at once with
+// Write, in the same transaction, before it commits.
+type Pending struct {
+	mu sync.Mutex
+	cs []*ent.Contact
+}
+
+type pendingKey struct{}
+
+// Defer returns ctx in which the Hook does not write the keys of the
+// contacts it sees created but hands them to the returned Pending, for
+// bulk work (a CSV import's batch) that writes them with one multi-row
+// insert per thousand keys and one dictionary lookup for the batch
+// instead of an insert and a lookup per contact. The caller must call
+// Write in the creating transaction: a contact whose keys were deferred
+// and never written is not found by search (EnsureIndexed adds it at the
+// next start).
+func Defer(ctx context.Context) (context.Context, *Pending) {
+	p := &Pending{}
+	return context.WithValue(ctx, pendingKey{}, p), p
+}
+
+func pendingOf(ctx context.Context) *Pending {
+	p, _ := ctx.Value(pendingKey{}).(*Pending)
+	return p
+}
+
+func (p *Pending) add(c *ent.Contact) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cs = append(p.cs, c)
+}
+
+// Write writes the keys of the contacts created since Defer (or the last
+// Write) through c, the creating transaction's client, and returns how
+// many it wrote.
+func (p *Pending) Write(ctx context.Context, c *ent.Client) (int, error) {
+	p.mu.Lock()
+	cs := p.cs
+	p.cs = nil
+	p.mu.Unlock()
+	if len(cs) == 0 {
+		return 0, nil
+	}
+	n, err := writeKeys(ctx, c, cs, false)
+	if err != nil {
+		return n, fmt.Errorf("search index of %d contacts: %w", len(cs), err)
+	}
+	return n, nil
 }
 
 // touchesIndex reports whether an update sets or clears a field the index
