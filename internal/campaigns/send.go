@@ -328,31 +328,6 @@ func (s *Service) deliver(ctx context.Context, a SendArgs) error {
 	if why := unwilling(ct, r.Address); why != "" {
 		return s.finish(ctx, cp, r, campaignrecipient.StatusSuppressed, why, nil)
 	}
-	if s.DailyQuota > 0 {
-		n, err := s.sentSince(ctx, c, s.now().Add(-24*time.Hour))
-		if err != nil {
-			return err
-		}
-		if n >= s.DailyQuota {
-			// Another campaign (maybe another location's) used the
-			// account's day: wait until a slot frees, and say so.
-			now := s.now()
-			at := s.quotaFrees(ctx, c, now)
-			zone, err := s.zone(ctx, c, cp.LocationID)
-			if err != nil {
-				return err
-			}
-			note := fmt.Sprintf("Paused by the provider's daily limit: %s allows %d emails a day and has sent them (every location's campaigns count); sending continues from %s",
-				quotaName(s.account()), s.DailyQuota, at.In(zone).Format("Mon 2 Jan 15:04 MST"))
-			if cp.StatusNote != note {
-				if err := c.Campaign.Update().Where(campaign.ID(cp.ID), campaign.StatusEQ(campaign.StatusSending)).
-					SetStatusNote(note).Exec(ctx); err != nil {
-					return err
-				}
-			}
-			return river.JobSnooze(max(at.Sub(now), time.Minute))
-		}
-	}
 	// Claim: only one job holds the recipient at a time. The lease is
 	// about processes staying alive, so it runs on the wall clock, not
 	// the program's (which tests fix).
@@ -370,6 +345,13 @@ func (s *Service) deliver(ctx context.Context, a SendArgs) error {
 	}
 	if n == 0 {
 		return river.JobSnooze(lease) // another job holds it; look again when its lease ends
+	}
+	if s.DailyQuota > 0 {
+		// Checked after the claim, counting the claims in flight (ours
+		// too): jobs that start together cannot all see room for one.
+		if err := s.checkQuota(ctx, c, cp, r, now); err != nil {
+			return err
+		}
 	}
 	e, err := s.emailFor(ctx, c, cp, r, ct, true)
 	if err != nil {
@@ -401,6 +383,51 @@ func (s *Service) deliver(ctx context.Context, a SendArgs) error {
 		return s.finish(ctx, cp, r, status, err.Error(), nil)
 	}
 	return s.finish(ctx, cp, r, campaignrecipient.StatusSent, "", &sent{res: res, e: e})
+}
+
+// checkQuota holds a claimed recipient back when the sending account's
+// day is used: the emails it sent in the last 24 hours from every
+// location, plus the claims in flight (one provider per deployment, so
+// every claim is the account's), may not pass the quota. A full day
+// waits until the oldest send leaves the window, and the campaign's note
+// says so; claims crowding the last slots try again in a few seconds.
+// The claim and its attempt are given back.
+func (s *Service) checkQuota(ctx context.Context, c *ent.Client, cp *ent.Campaign, r *ent.CampaignRecipient, wall time.Time) error {
+	now := s.now()
+	sent, err := s.sentSince(ctx, c, now.Add(-24*time.Hour))
+	if err != nil {
+		return s.release(ctx, r, err)
+	}
+	inflight, err := c.CampaignRecipient.Query().Where(campaignrecipient.StatusEQ(campaignrecipient.StatusQueued),
+		campaignrecipient.ClaimedUntilGT(wall)).Count(viewer.Integrity.Grant(ctx, ""))
+	if err != nil {
+		return s.release(ctx, r, err)
+	}
+	if sent+inflight <= s.DailyQuota {
+		return nil
+	}
+	if err := c.CampaignRecipient.UpdateOneID(r.ID).ClearClaimedUntil().AddAttempts(-1).Exec(ctx); err != nil {
+		return err
+	}
+	if sent < s.DailyQuota {
+		return river.JobSnooze(3 * time.Second)
+	}
+	// Another campaign (maybe another location's) used the account's
+	// day: wait until a slot frees, and say so.
+	at := s.quotaFrees(ctx, c, now)
+	zone, err := s.zone(ctx, c, cp.LocationID)
+	if err != nil {
+		return err
+	}
+	note := fmt.Sprintf("Waiting for the provider's daily limit: %s allows %d emails a day and has sent them (every location's campaigns count); sending continues from %s",
+		quotaName(s.account()), s.DailyQuota, at.In(zone).Format("Mon 2 Jan 15:04 MST"))
+	if cp.StatusNote != note {
+		if err := c.Campaign.Update().Where(campaign.ID(cp.ID), campaign.StatusEQ(campaign.StatusSending)).
+			SetStatusNote(note).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return river.JobSnooze(max(at.Sub(now), time.Minute))
 }
 
 // unwilling says why a contact must not get the email now ("" if fine):
