@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -142,13 +143,45 @@ func TestTimeline_CampaignEngagementThroughTheHandlers(t *testing.T) {
 		t.Fatalf("the bounced contact's timeline: %v %v, want one bounce naming the 550", n, sum)
 	}
 
-	// The contact page shows them too.
-	res, err := manager.Get(srv.URL + "/contacts/" + string(reader.ID))
+	// The unsubscribe withdrew the consent, and staff cannot tick it back
+	// on: not through GraphQL (CONSENT_WITHDRAWN), not on the edit form.
+	sysc := viewer.Operator.Grant(context.Background(), "test")
+	if ct, err := c.Contact.Get(sysc, reader.ID); err != nil || ct.EmailConsent || ct.EmailUnsubscribedAt == nil {
+		t.Fatalf("after the unsubscribe: consent %v, unsubscribed %v (%v)", ct.EmailConsent, ct.EmailUnsubscribedAt, err)
+	}
+	res := srv.GraphQL(t, manager, `mutation($id: ID!) { updateContact(id: $id, input: {emailConsent: true}) { emailConsent } }`,
+		map[string]any{"id": reader.ID})
+	if res.FirstCode() != "CONSENT_WITHDRAWN" {
+		t.Fatalf("updateContact(emailConsent: true) after an unsubscribe: %+v, want CONSENT_WITHDRAWN", res)
+	}
+	form := url.Values{"first_name": {"Reader"}, "last_name": {"Timeline"}, "email": {*reader.Email},
+		"lead_source": {string(reader.LeadSource)}, "email_consent": {"yes"}, "tags": {"tl17"}}
+	fres, err := manager.PostForm(srv.URL+"/contacts/"+string(reader.ID)+"/edit", form)
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	fbody, _ := io.ReadAll(fres.Body)
+	fres.Body.Close()
+	if fres.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(fbody), "Under the Spam Act only they can opt in again") {
+		t.Fatalf("the edit form ticking email consent after an unsubscribe: %d, want 422 with the reason", fres.StatusCode)
+	}
+	if ct, _ := c.Contact.Get(sysc, reader.ID); ct.EmailConsent {
+		t.Fatal("the consent was turned back on")
+	}
+	// Other edits still save (the consent stays off).
+	form.Del("email_consent")
+	form.Set("notes", "called about results")
+	if fres, err := manager.PostForm(srv.URL+"/contacts/"+string(reader.ID)+"/edit", form); err != nil || fres.StatusCode >= 400 {
+		t.Fatalf("an edit leaving the consent off: %v %v", fres.Status, err)
+	}
+
+	// The contact page shows them too.
+	pres, err := manager.Get(srv.URL + "/contacts/" + string(reader.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(pres.Body)
+	pres.Body.Close()
 	for _, want := range []string{`data-kind="email_open"`, `data-kind="email_click"`, `data-kind="email_unsub"`, "Opened a campaign email", "Clicked a campaign link"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("the contact page has no %q", want)

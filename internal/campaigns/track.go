@@ -168,7 +168,9 @@ func (s *Service) Unsubscribe(ctx context.Context, raw, source string) (clinic s
 			SetOccurredAt(now).SetLocationID(t.r.LocationID).Exec(ctx); err != nil {
 			return err
 		}
-		if err := c.Contact.UpdateOneID(t.r.ContactID).SetEmailUnsubscribedAt(now).Exec(ctx); err != nil {
+		// An unsubscribe withdraws the consent: staff cannot tick it back
+		// on (internal/contacts: CONSENT_WITHDRAWN).
+		if err := c.Contact.UpdateOneID(t.r.ContactID).SetEmailUnsubscribedAt(now).SetEmailConsent(false).Exec(ctx); err != nil {
 			return err
 		}
 		if err := messaging.OptOutAddressAt(ctx, c, t.r.LocationID, optout.ChannelEmail, t.r.Address, source, now); err != nil {

@@ -21,10 +21,10 @@ func TestEveryEnumHasALabel(t *testing.T) {
 		"lead intents": schema.LeadIntents, "urgencies": schema.Urgencies,
 		"touchpoint kinds": {"sms_in", "sms_out", "email_in", "email_out", "call_in", "call_out", "note", "booking_event", "web_form", "stage_change",
 			"email_open", "email_click", "email_bounce", "email_unsub"},
-		"roles":            {"admin", "manager", "staff", "viewer"},
-		"modalities":       {"mri", "ct", "xray", "ultrasound", "mammography", "dexa", "nuclear", "other"},
-		"csv columns":      contacts.ExportFields,
-		"sms intents":      schema.SMSIntents, "sms actions": schema.SMSActions,
+		"roles":       {"admin", "manager", "staff", "viewer"},
+		"modalities":  {"mri", "ct", "xray", "ultrasound", "mammography", "dexa", "nuclear", "other"},
+		"csv columns": contacts.ExportFields,
+		"sms intents": schema.SMSIntents, "sms actions": schema.SMSActions,
 		"message directions": {"inbound", "outbound"},
 	}
 	for name, codes := range lists {
