@@ -3,9 +3,9 @@ package contacts
 import (
 	"context"
 	"fmt"
-	"strings"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
