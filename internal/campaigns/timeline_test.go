@@ -182,7 +182,7 @@ func TestTimeline_CampaignEngagementThroughTheHandlers(t *testing.T) {
 	}
 	page, _ := io.ReadAll(pres.Body)
 	pres.Body.Close()
-	for _, want := range []string{`data-kind="email_open"`, `data-kind="email_click"`, `data-kind="email_unsub"`, "Opened a campaign email", "Clicked a campaign link"} {
+	for _, want := range []string{`data-kind="email_open"`, `data-kind="email_click"`, `data-kind="email_unsub"`, "Opened a campaign email", "Clicked a campaign link", `data-testid="contact-email-unsubscribed"`} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("the contact page has no %q", want)
 		}
