@@ -175,6 +175,12 @@ func TestTimeline_CampaignEngagementThroughTheHandlers(t *testing.T) {
 		t.Fatalf("an edit leaving the consent off: %v %v", fres.Status, err)
 	}
 
+	// Staff cannot write the engine's kinds by hand.
+	if res := srv.GraphQL(t, manager, `mutation($id: ID!) { createTouchpoint(input: {kind: email_open, summary: "Opened", contactID: $id}) { id } }`,
+		map[string]any{"id": opener.ID}); res.FirstCode() != "INVALID" {
+		t.Fatalf("createTouchpoint(kind: email_open): %+v, want INVALID", res)
+	}
+
 	// The contact page shows them too.
 	pres, err := manager.Get(srv.URL + "/contacts/" + string(reader.ID))
 	if err != nil {
