@@ -121,10 +121,9 @@ func deref(v any) any {
 // checkReconsent refuses a person's request to turn email marketing
 // consent back on for a contact who unsubscribed (the unsubscribe turned
 // it off): the Spam Act wants the recipient's own consent, and a box a
-// staff member ticks is not that. The contact opts in again themselves
-// (docs/EMAIL.md). Work no person is behind (a web form the patient sent,
-// an integration) may set the field; the unsubscribe still stops every
-// campaign email until it is cleared.
+// staff member ticks is not that (docs/EMAIL.md). Work no person is
+// behind (a web form the patient sent, an integration) may set the field;
+// the unsubscribe still stops every campaign email.
 func checkReconsent(ctx context.Context, c *ent.Client, id pulid.ID) error {
 	if v := viewer.FromContext(ctx); v == nil || v.System {
 		return nil
@@ -135,6 +134,6 @@ func checkReconsent(ctx context.Context, c *ent.Client, id pulid.ID) error {
 	}
 	name := strings.TrimSpace(ct.FirstName + " " + ct.LastName)
 	return &apperr.Error{Code: apperr.ConsentWithdrawn, Field: "emailConsent",
-		Message: fmt.Sprintf("%s unsubscribed from marketing email on %s. Under the Spam Act only they can opt in again (for example by ticking the marketing box on the clinic's web form); the email consent was not turned back on",
+		Message: fmt.Sprintf("%s unsubscribed from marketing email on %s. Under the Spam Act only they can opt in again, not a ticked box; the email consent was not turned back on",
 			name, ct.EmailUnsubscribedAt.UTC().Format("2 Jan 2006"))}
 }
