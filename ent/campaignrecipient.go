@@ -39,6 +39,8 @@ type CampaignRecipient struct {
 	Reason string `json:"reason,omitempty"`
 	// Provider holds the value of the "provider" field.
 	Provider string `json:"provider,omitempty"`
+	// The sending account (a Gmail mailbox, an SMTP login): its daily quota counts the emails sent through it from every location
+	Account string `json:"account,omitempty"`
 	// ProviderMessageID holds the value of the "provider_message_id" field.
 	ProviderMessageID *string `json:"provider_message_id,omitempty"`
 	// The Message row (channel email) that records the send
@@ -124,7 +126,7 @@ func (*CampaignRecipient) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case campaignrecipient.FieldOpenCount, campaignrecipient.FieldClickCount, campaignrecipient.FieldAttempts:
 			values[i] = new(sql.NullInt64)
-		case campaignrecipient.FieldAddress, campaignrecipient.FieldStatus, campaignrecipient.FieldReason, campaignrecipient.FieldProvider, campaignrecipient.FieldProviderMessageID:
+		case campaignrecipient.FieldAddress, campaignrecipient.FieldStatus, campaignrecipient.FieldReason, campaignrecipient.FieldProvider, campaignrecipient.FieldAccount, campaignrecipient.FieldProviderMessageID:
 			values[i] = new(sql.NullString)
 		case campaignrecipient.FieldCreatedAt, campaignrecipient.FieldUpdatedAt, campaignrecipient.FieldSentAt, campaignrecipient.FieldFirstOpenedAt, campaignrecipient.FieldFirstClickedAt, campaignrecipient.FieldUnsubscribedAt, campaignrecipient.FieldClaimedUntil:
 			values[i] = new(sql.NullTime)
@@ -202,6 +204,12 @@ func (_m *CampaignRecipient) assignValues(columns []string, values []any) error 
 				return fmt.Errorf("unexpected type %T for field provider", values[i])
 			} else if value.Valid {
 				_m.Provider = value.String
+			}
+		case campaignrecipient.FieldAccount:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field account", values[i])
+			} else if value.Valid {
+				_m.Account = value.String
 			}
 		case campaignrecipient.FieldProviderMessageID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -347,6 +355,9 @@ func (_m *CampaignRecipient) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provider=")
 	builder.WriteString(_m.Provider)
+	builder.WriteString(", ")
+	builder.WriteString("account=")
+	builder.WriteString(_m.Account)
 	builder.WriteString(", ")
 	if v := _m.ProviderMessageID; v != nil {
 		builder.WriteString("provider_message_id=")

@@ -121,6 +121,20 @@ func (_c *CampaignRecipientCreate) SetNillableProvider(v *string) *CampaignRecip
 	return _c
 }
 
+// SetAccount sets the "account" field.
+func (_c *CampaignRecipientCreate) SetAccount(v string) *CampaignRecipientCreate {
+	_c.mutation.SetAccount(v)
+	return _c
+}
+
+// SetNillableAccount sets the "account" field if the given value is not nil.
+func (_c *CampaignRecipientCreate) SetNillableAccount(v *string) *CampaignRecipientCreate {
+	if v != nil {
+		_c.SetAccount(*v)
+	}
+	return _c
+}
+
 // SetProviderMessageID sets the "provider_message_id" field.
 func (_c *CampaignRecipientCreate) SetProviderMessageID(v string) *CampaignRecipientCreate {
 	_c.mutation.SetProviderMessageID(v)
@@ -424,6 +438,11 @@ func (_c *CampaignRecipientCreate) check() error {
 			return &ValidationError{Name: "provider", err: fmt.Errorf(`ent: validator failed for field "CampaignRecipient.provider": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Account(); ok {
+		if err := campaignrecipient.AccountValidator(v); err != nil {
+			return &ValidationError{Name: "account", err: fmt.Errorf(`ent: validator failed for field "CampaignRecipient.account": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ProviderMessageID(); ok {
 		if err := campaignrecipient.ProviderMessageIDValidator(v); err != nil {
 			return &ValidationError{Name: "provider_message_id", err: fmt.Errorf(`ent: validator failed for field "CampaignRecipient.provider_message_id": %w`, err)}
@@ -521,6 +540,10 @@ func (_c *CampaignRecipientCreate) createSpec() (*CampaignRecipient, *sqlgraph.C
 	if value, ok := _c.mutation.Provider(); ok {
 		_spec.SetField(campaignrecipient.FieldProvider, field.TypeString, value)
 		_node.Provider = value
+	}
+	if value, ok := _c.mutation.Account(); ok {
+		_spec.SetField(campaignrecipient.FieldAccount, field.TypeString, value)
+		_node.Account = value
 	}
 	if value, ok := _c.mutation.ProviderMessageID(); ok {
 		_spec.SetField(campaignrecipient.FieldProviderMessageID, field.TypeString, value)
@@ -722,6 +745,24 @@ func (u *CampaignRecipientUpsert) SetProvider(v string) *CampaignRecipientUpsert
 // UpdateProvider sets the "provider" field to the value that was provided on create.
 func (u *CampaignRecipientUpsert) UpdateProvider() *CampaignRecipientUpsert {
 	u.SetExcluded(campaignrecipient.FieldProvider)
+	return u
+}
+
+// SetAccount sets the "account" field.
+func (u *CampaignRecipientUpsert) SetAccount(v string) *CampaignRecipientUpsert {
+	u.Set(campaignrecipient.FieldAccount, v)
+	return u
+}
+
+// UpdateAccount sets the "account" field to the value that was provided on create.
+func (u *CampaignRecipientUpsert) UpdateAccount() *CampaignRecipientUpsert {
+	u.SetExcluded(campaignrecipient.FieldAccount)
+	return u
+}
+
+// ClearAccount clears the value of the "account" field.
+func (u *CampaignRecipientUpsert) ClearAccount() *CampaignRecipientUpsert {
+	u.SetNull(campaignrecipient.FieldAccount)
 	return u
 }
 
@@ -1032,6 +1073,27 @@ func (u *CampaignRecipientUpsertOne) SetProvider(v string) *CampaignRecipientUps
 func (u *CampaignRecipientUpsertOne) UpdateProvider() *CampaignRecipientUpsertOne {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.UpdateProvider()
+	})
+}
+
+// SetAccount sets the "account" field.
+func (u *CampaignRecipientUpsertOne) SetAccount(v string) *CampaignRecipientUpsertOne {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.SetAccount(v)
+	})
+}
+
+// UpdateAccount sets the "account" field to the value that was provided on create.
+func (u *CampaignRecipientUpsertOne) UpdateAccount() *CampaignRecipientUpsertOne {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.UpdateAccount()
+	})
+}
+
+// ClearAccount clears the value of the "account" field.
+func (u *CampaignRecipientUpsertOne) ClearAccount() *CampaignRecipientUpsertOne {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.ClearAccount()
 	})
 }
 
@@ -1539,6 +1601,27 @@ func (u *CampaignRecipientUpsertBulk) SetProvider(v string) *CampaignRecipientUp
 func (u *CampaignRecipientUpsertBulk) UpdateProvider() *CampaignRecipientUpsertBulk {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.UpdateProvider()
+	})
+}
+
+// SetAccount sets the "account" field.
+func (u *CampaignRecipientUpsertBulk) SetAccount(v string) *CampaignRecipientUpsertBulk {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.SetAccount(v)
+	})
+}
+
+// UpdateAccount sets the "account" field to the value that was provided on create.
+func (u *CampaignRecipientUpsertBulk) UpdateAccount() *CampaignRecipientUpsertBulk {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.UpdateAccount()
+	})
+}
+
+// ClearAccount clears the value of the "account" field.
+func (u *CampaignRecipientUpsertBulk) ClearAccount() *CampaignRecipientUpsertBulk {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.ClearAccount()
 	})
 }
 

@@ -91,6 +91,26 @@ func (_u *CampaignRecipientUpdate) SetNillableProvider(v *string) *CampaignRecip
 	return _u
 }
 
+// SetAccount sets the "account" field.
+func (_u *CampaignRecipientUpdate) SetAccount(v string) *CampaignRecipientUpdate {
+	_u.mutation.SetAccount(v)
+	return _u
+}
+
+// SetNillableAccount sets the "account" field if the given value is not nil.
+func (_u *CampaignRecipientUpdate) SetNillableAccount(v *string) *CampaignRecipientUpdate {
+	if v != nil {
+		_u.SetAccount(*v)
+	}
+	return _u
+}
+
+// ClearAccount clears the value of the "account" field.
+func (_u *CampaignRecipientUpdate) ClearAccount() *CampaignRecipientUpdate {
+	_u.mutation.ClearAccount()
+	return _u
+}
+
 // SetProviderMessageID sets the "provider_message_id" field.
 func (_u *CampaignRecipientUpdate) SetProviderMessageID(v string) *CampaignRecipientUpdate {
 	_u.mutation.SetProviderMessageID(v)
@@ -363,6 +383,11 @@ func (_u *CampaignRecipientUpdate) check() error {
 			return &ValidationError{Name: "provider", err: fmt.Errorf(`ent: validator failed for field "CampaignRecipient.provider": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Account(); ok {
+		if err := campaignrecipient.AccountValidator(v); err != nil {
+			return &ValidationError{Name: "account", err: fmt.Errorf(`ent: validator failed for field "CampaignRecipient.account": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ProviderMessageID(); ok {
 		if err := campaignrecipient.ProviderMessageIDValidator(v); err != nil {
 			return &ValidationError{Name: "provider_message_id", err: fmt.Errorf(`ent: validator failed for field "CampaignRecipient.provider_message_id": %w`, err)}
@@ -421,6 +446,12 @@ func (_u *CampaignRecipientUpdate) sqlSave(ctx context.Context) (_node int, err 
 	}
 	if value, ok := _u.mutation.Provider(); ok {
 		_spec.SetField(campaignrecipient.FieldProvider, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Account(); ok {
+		_spec.SetField(campaignrecipient.FieldAccount, field.TypeString, value)
+	}
+	if _u.mutation.AccountCleared() {
+		_spec.ClearField(campaignrecipient.FieldAccount, field.TypeString)
 	}
 	if value, ok := _u.mutation.ProviderMessageID(); ok {
 		_spec.SetField(campaignrecipient.FieldProviderMessageID, field.TypeString, value)
@@ -561,6 +592,26 @@ func (_u *CampaignRecipientUpdateOne) SetNillableProvider(v *string) *CampaignRe
 	if v != nil {
 		_u.SetProvider(*v)
 	}
+	return _u
+}
+
+// SetAccount sets the "account" field.
+func (_u *CampaignRecipientUpdateOne) SetAccount(v string) *CampaignRecipientUpdateOne {
+	_u.mutation.SetAccount(v)
+	return _u
+}
+
+// SetNillableAccount sets the "account" field if the given value is not nil.
+func (_u *CampaignRecipientUpdateOne) SetNillableAccount(v *string) *CampaignRecipientUpdateOne {
+	if v != nil {
+		_u.SetAccount(*v)
+	}
+	return _u
+}
+
+// ClearAccount clears the value of the "account" field.
+func (_u *CampaignRecipientUpdateOne) ClearAccount() *CampaignRecipientUpdateOne {
+	_u.mutation.ClearAccount()
 	return _u
 }
 
@@ -849,6 +900,11 @@ func (_u *CampaignRecipientUpdateOne) check() error {
 			return &ValidationError{Name: "provider", err: fmt.Errorf(`ent: validator failed for field "CampaignRecipient.provider": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Account(); ok {
+		if err := campaignrecipient.AccountValidator(v); err != nil {
+			return &ValidationError{Name: "account", err: fmt.Errorf(`ent: validator failed for field "CampaignRecipient.account": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ProviderMessageID(); ok {
 		if err := campaignrecipient.ProviderMessageIDValidator(v); err != nil {
 			return &ValidationError{Name: "provider_message_id", err: fmt.Errorf(`ent: validator failed for field "CampaignRecipient.provider_message_id": %w`, err)}
@@ -924,6 +980,12 @@ func (_u *CampaignRecipientUpdateOne) sqlSave(ctx context.Context) (_node *Campa
 	}
 	if value, ok := _u.mutation.Provider(); ok {
 		_spec.SetField(campaignrecipient.FieldProvider, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Account(); ok {
+		_spec.SetField(campaignrecipient.FieldAccount, field.TypeString, value)
+	}
+	if _u.mutation.AccountCleared() {
+		_spec.ClearField(campaignrecipient.FieldAccount, field.TypeString)
 	}
 	if value, ok := _u.mutation.ProviderMessageID(); ok {
 		_spec.SetField(campaignrecipient.FieldProviderMessageID, field.TypeString, value)

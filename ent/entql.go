@@ -337,6 +337,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			campaignrecipient.FieldStatus:            {Type: field.TypeEnum, Column: campaignrecipient.FieldStatus},
 			campaignrecipient.FieldReason:            {Type: field.TypeString, Column: campaignrecipient.FieldReason},
 			campaignrecipient.FieldProvider:          {Type: field.TypeString, Column: campaignrecipient.FieldProvider},
+			campaignrecipient.FieldAccount:           {Type: field.TypeString, Column: campaignrecipient.FieldAccount},
 			campaignrecipient.FieldProviderMessageID: {Type: field.TypeString, Column: campaignrecipient.FieldProviderMessageID},
 			campaignrecipient.FieldMessageID:         {Type: field.TypeString, Column: campaignrecipient.FieldMessageID},
 			campaignrecipient.FieldSentAt:            {Type: field.TypeTime, Column: campaignrecipient.FieldSentAt},
@@ -3627,6 +3628,11 @@ func (f *CampaignRecipientFilter) WhereReason(p entql.StringP) {
 // WhereProvider applies the entql string predicate on the provider field.
 func (f *CampaignRecipientFilter) WhereProvider(p entql.StringP) {
 	f.Where(p.Field(campaignrecipient.FieldProvider))
+}
+
+// WhereAccount applies the entql string predicate on the account field.
+func (f *CampaignRecipientFilter) WhereAccount(p entql.StringP) {
+	f.Where(p.Field(campaignrecipient.FieldAccount))
 }
 
 // WhereProviderMessageID applies the entql string predicate on the provider_message_id field.

@@ -1048,6 +1048,11 @@ func (_q *CampaignRecipientQuery) collectField(ctx context.Context, oneNode bool
 				selectedFields = append(selectedFields, campaignrecipient.FieldProvider)
 				fieldSeen[campaignrecipient.FieldProvider] = struct{}{}
 			}
+		case "account":
+			if _, ok := fieldSeen[campaignrecipient.FieldAccount]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldAccount)
+				fieldSeen[campaignrecipient.FieldAccount] = struct{}{}
+			}
 		case "providerMessageID":
 			if _, ok := fieldSeen[campaignrecipient.FieldProviderMessageID]; !ok {
 				selectedFields = append(selectedFields, campaignrecipient.FieldProviderMessageID)

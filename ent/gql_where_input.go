@@ -3160,6 +3160,23 @@ type CampaignRecipientWhereInput struct {
 	ProviderEqualFold    *string  `json:"providerEqualFold,omitempty"`
 	ProviderContainsFold *string  `json:"providerContainsFold,omitempty"`
 
+	// "account" field predicates.
+	Account             *string  `json:"account,omitempty"`
+	AccountNEQ          *string  `json:"accountNEQ,omitempty"`
+	AccountIn           []string `json:"accountIn,omitempty"`
+	AccountNotIn        []string `json:"accountNotIn,omitempty"`
+	AccountGT           *string  `json:"accountGT,omitempty"`
+	AccountGTE          *string  `json:"accountGTE,omitempty"`
+	AccountLT           *string  `json:"accountLT,omitempty"`
+	AccountLTE          *string  `json:"accountLTE,omitempty"`
+	AccountContains     *string  `json:"accountContains,omitempty"`
+	AccountHasPrefix    *string  `json:"accountHasPrefix,omitempty"`
+	AccountHasSuffix    *string  `json:"accountHasSuffix,omitempty"`
+	AccountIsNil        bool     `json:"accountIsNil,omitempty"`
+	AccountNotNil       bool     `json:"accountNotNil,omitempty"`
+	AccountEqualFold    *string  `json:"accountEqualFold,omitempty"`
+	AccountContainsFold *string  `json:"accountContainsFold,omitempty"`
+
 	// "provider_message_id" field predicates.
 	ProviderMessageID             *string  `json:"providerMessageID,omitempty"`
 	ProviderMessageIDNEQ          *string  `json:"providerMessageIDNEQ,omitempty"`
@@ -3630,6 +3647,51 @@ func (i *CampaignRecipientWhereInput) P() (predicate.CampaignRecipient, error) {
 	}
 	if i.ProviderContainsFold != nil {
 		predicates = append(predicates, campaignrecipient.ProviderContainsFold(*i.ProviderContainsFold))
+	}
+	if i.Account != nil {
+		predicates = append(predicates, campaignrecipient.AccountEQ(*i.Account))
+	}
+	if i.AccountNEQ != nil {
+		predicates = append(predicates, campaignrecipient.AccountNEQ(*i.AccountNEQ))
+	}
+	if len(i.AccountIn) > 0 {
+		predicates = append(predicates, campaignrecipient.AccountIn(i.AccountIn...))
+	}
+	if len(i.AccountNotIn) > 0 {
+		predicates = append(predicates, campaignrecipient.AccountNotIn(i.AccountNotIn...))
+	}
+	if i.AccountGT != nil {
+		predicates = append(predicates, campaignrecipient.AccountGT(*i.AccountGT))
+	}
+	if i.AccountGTE != nil {
+		predicates = append(predicates, campaignrecipient.AccountGTE(*i.AccountGTE))
+	}
+	if i.AccountLT != nil {
+		predicates = append(predicates, campaignrecipient.AccountLT(*i.AccountLT))
+	}
+	if i.AccountLTE != nil {
+		predicates = append(predicates, campaignrecipient.AccountLTE(*i.AccountLTE))
+	}
+	if i.AccountContains != nil {
+		predicates = append(predicates, campaignrecipient.AccountContains(*i.AccountContains))
+	}
+	if i.AccountHasPrefix != nil {
+		predicates = append(predicates, campaignrecipient.AccountHasPrefix(*i.AccountHasPrefix))
+	}
+	if i.AccountHasSuffix != nil {
+		predicates = append(predicates, campaignrecipient.AccountHasSuffix(*i.AccountHasSuffix))
+	}
+	if i.AccountIsNil {
+		predicates = append(predicates, campaignrecipient.AccountIsNil())
+	}
+	if i.AccountNotNil {
+		predicates = append(predicates, campaignrecipient.AccountNotNil())
+	}
+	if i.AccountEqualFold != nil {
+		predicates = append(predicates, campaignrecipient.AccountEqualFold(*i.AccountEqualFold))
+	}
+	if i.AccountContainsFold != nil {
+		predicates = append(predicates, campaignrecipient.AccountContainsFold(*i.AccountContainsFold))
 	}
 	if i.ProviderMessageID != nil {
 		predicates = append(predicates, campaignrecipient.ProviderMessageIDEQ(*i.ProviderMessageID))

@@ -12316,6 +12316,7 @@ type CampaignRecipientMutation struct {
 	status              *campaignrecipient.Status
 	reason              *string
 	provider            *string
+	account             *string
 	provider_message_id *string
 	message_id          *pulid.ID
 	sent_at             *time.Time
@@ -12767,6 +12768,55 @@ func (m *CampaignRecipientMutation) OldProvider(ctx context.Context) (v string, 
 // ResetProvider resets all changes to the "provider" field.
 func (m *CampaignRecipientMutation) ResetProvider() {
 	m.provider = nil
+}
+
+// SetAccount sets the "account" field.
+func (m *CampaignRecipientMutation) SetAccount(s string) {
+	m.account = &s
+}
+
+// Account returns the value of the "account" field in the mutation.
+func (m *CampaignRecipientMutation) Account() (r string, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccount returns the old "account" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldAccount(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccount: %w", err)
+	}
+	return oldValue.Account, nil
+}
+
+// ClearAccount clears the value of the "account" field.
+func (m *CampaignRecipientMutation) ClearAccount() {
+	m.account = nil
+	m.clearedFields[campaignrecipient.FieldAccount] = struct{}{}
+}
+
+// AccountCleared returns if the "account" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) AccountCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldAccount]
+	return ok
+}
+
+// ResetAccount resets all changes to the "account" field.
+func (m *CampaignRecipientMutation) ResetAccount() {
+	m.account = nil
+	delete(m.clearedFields, campaignrecipient.FieldAccount)
 }
 
 // SetProviderMessageID sets the "provider_message_id" field.
@@ -13395,7 +13445,7 @@ func (m *CampaignRecipientMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CampaignRecipientMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, campaignrecipient.FieldCreatedAt)
 	}
@@ -13422,6 +13472,9 @@ func (m *CampaignRecipientMutation) Fields() []string {
 	}
 	if m.provider != nil {
 		fields = append(fields, campaignrecipient.FieldProvider)
+	}
+	if m.account != nil {
+		fields = append(fields, campaignrecipient.FieldAccount)
 	}
 	if m.provider_message_id != nil {
 		fields = append(fields, campaignrecipient.FieldProviderMessageID)
@@ -13479,6 +13532,8 @@ func (m *CampaignRecipientMutation) Field(name string) (ent.Value, bool) {
 		return m.Reason()
 	case campaignrecipient.FieldProvider:
 		return m.Provider()
+	case campaignrecipient.FieldAccount:
+		return m.Account()
 	case campaignrecipient.FieldProviderMessageID:
 		return m.ProviderMessageID()
 	case campaignrecipient.FieldMessageID:
@@ -13526,6 +13581,8 @@ func (m *CampaignRecipientMutation) OldField(ctx context.Context, name string) (
 		return m.OldReason(ctx)
 	case campaignrecipient.FieldProvider:
 		return m.OldProvider(ctx)
+	case campaignrecipient.FieldAccount:
+		return m.OldAccount(ctx)
 	case campaignrecipient.FieldProviderMessageID:
 		return m.OldProviderMessageID(ctx)
 	case campaignrecipient.FieldMessageID:
@@ -13617,6 +13674,13 @@ func (m *CampaignRecipientMutation) SetField(name string, value ent.Value) error
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvider(v)
+		return nil
+	case campaignrecipient.FieldAccount:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccount(v)
 		return nil
 	case campaignrecipient.FieldProviderMessageID:
 		v, ok := value.(string)
@@ -13757,6 +13821,9 @@ func (m *CampaignRecipientMutation) AddField(name string, value ent.Value) error
 // mutation.
 func (m *CampaignRecipientMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(campaignrecipient.FieldAccount) {
+		fields = append(fields, campaignrecipient.FieldAccount)
+	}
 	if m.FieldCleared(campaignrecipient.FieldProviderMessageID) {
 		fields = append(fields, campaignrecipient.FieldProviderMessageID)
 	}
@@ -13792,6 +13859,9 @@ func (m *CampaignRecipientMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *CampaignRecipientMutation) ClearField(name string) error {
 	switch name {
+	case campaignrecipient.FieldAccount:
+		m.ClearAccount()
+		return nil
 	case campaignrecipient.FieldProviderMessageID:
 		m.ClearProviderMessageID()
 		return nil
@@ -13847,6 +13917,9 @@ func (m *CampaignRecipientMutation) ResetField(name string) error {
 		return nil
 	case campaignrecipient.FieldProvider:
 		m.ResetProvider()
+		return nil
+	case campaignrecipient.FieldAccount:
+		m.ResetAccount()
 		return nil
 	case campaignrecipient.FieldProviderMessageID:
 		m.ResetProviderMessageID()

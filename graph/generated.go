@@ -419,6 +419,7 @@ type ComplexityRoot struct {
 	}
 
 	CampaignRecipient struct {
+		Account           func(childComplexity int) int
 		Address           func(childComplexity int) int
 		Attempts          func(childComplexity int) int
 		Campaign          func(childComplexity int) int
@@ -3342,6 +3343,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CampaignPreview.To(childComplexity), true
 
+	case "CampaignRecipient.account":
+		if e.ComplexityRoot.CampaignRecipient.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignRecipient.Account(childComplexity), true
 	case "CampaignRecipient.address":
 		if e.ComplexityRoot.CampaignRecipient.Address == nil {
 			break
@@ -10297,6 +10304,8 @@ func (ec *executionContext) childFields_CampaignRecipient(ctx context.Context, f
 		return ec.fieldContext_CampaignRecipient_reason(ctx, field)
 	case "provider":
 		return ec.fieldContext_CampaignRecipient_provider(ctx, field)
+	case "account":
+		return ec.fieldContext_CampaignRecipient_account(ctx, field)
 	case "providerMessageID":
 		return ec.fieldContext_CampaignRecipient_providerMessageID(ctx, field)
 	case "messageID":
@@ -22208,6 +22217,29 @@ func (ec *executionContext) _CampaignRecipient_provider(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_CampaignRecipient_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _CampaignRecipient_account(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignRecipient_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignRecipient_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CampaignRecipient", field, false, false, "String")
 }
 
@@ -51540,7 +51572,7 @@ func (ec *executionContext) unmarshalInputCampaignRecipientWhereInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "campaignID", "campaignIDNEQ", "campaignIDIn", "campaignIDNotIn", "campaignIDGT", "campaignIDGTE", "campaignIDLT", "campaignIDLTE", "campaignIDContains", "campaignIDHasPrefix", "campaignIDHasSuffix", "campaignIDEqualFold", "campaignIDContainsFold", "contactID", "contactIDNEQ", "contactIDIn", "contactIDNotIn", "contactIDGT", "contactIDGTE", "contactIDLT", "contactIDLTE", "contactIDContains", "contactIDHasPrefix", "contactIDHasSuffix", "contactIDEqualFold", "contactIDContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "provider", "providerNEQ", "providerIn", "providerNotIn", "providerGT", "providerGTE", "providerLT", "providerLTE", "providerContains", "providerHasPrefix", "providerHasSuffix", "providerEqualFold", "providerContainsFold", "providerMessageID", "providerMessageIDNEQ", "providerMessageIDIn", "providerMessageIDNotIn", "providerMessageIDGT", "providerMessageIDGTE", "providerMessageIDLT", "providerMessageIDLTE", "providerMessageIDContains", "providerMessageIDHasPrefix", "providerMessageIDHasSuffix", "providerMessageIDIsNil", "providerMessageIDNotNil", "providerMessageIDEqualFold", "providerMessageIDContainsFold", "messageID", "messageIDNEQ", "messageIDIn", "messageIDNotIn", "messageIDGT", "messageIDGTE", "messageIDLT", "messageIDLTE", "messageIDContains", "messageIDHasPrefix", "messageIDHasSuffix", "messageIDIsNil", "messageIDNotNil", "messageIDEqualFold", "messageIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "firstOpenedAt", "firstOpenedAtNEQ", "firstOpenedAtIn", "firstOpenedAtNotIn", "firstOpenedAtGT", "firstOpenedAtGTE", "firstOpenedAtLT", "firstOpenedAtLTE", "firstOpenedAtIsNil", "firstOpenedAtNotNil", "openCount", "openCountNEQ", "openCountIn", "openCountNotIn", "openCountGT", "openCountGTE", "openCountLT", "openCountLTE", "firstClickedAt", "firstClickedAtNEQ", "firstClickedAtIn", "firstClickedAtNotIn", "firstClickedAtGT", "firstClickedAtGTE", "firstClickedAtLT", "firstClickedAtLTE", "firstClickedAtIsNil", "firstClickedAtNotNil", "clickCount", "clickCountNEQ", "clickCountIn", "clickCountNotIn", "clickCountGT", "clickCountGTE", "clickCountLT", "clickCountLTE", "unsubscribedAt", "unsubscribedAtNEQ", "unsubscribedAtIn", "unsubscribedAtNotIn", "unsubscribedAtGT", "unsubscribedAtGTE", "unsubscribedAtLT", "unsubscribedAtLTE", "unsubscribedAtIsNil", "unsubscribedAtNotNil", "attempts", "attemptsNEQ", "attemptsIn", "attemptsNotIn", "attemptsGT", "attemptsGTE", "attemptsLT", "attemptsLTE", "hasCampaign", "hasCampaignWith", "hasContact", "hasContactWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "campaignID", "campaignIDNEQ", "campaignIDIn", "campaignIDNotIn", "campaignIDGT", "campaignIDGTE", "campaignIDLT", "campaignIDLTE", "campaignIDContains", "campaignIDHasPrefix", "campaignIDHasSuffix", "campaignIDEqualFold", "campaignIDContainsFold", "contactID", "contactIDNEQ", "contactIDIn", "contactIDNotIn", "contactIDGT", "contactIDGTE", "contactIDLT", "contactIDLTE", "contactIDContains", "contactIDHasPrefix", "contactIDHasSuffix", "contactIDEqualFold", "contactIDContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "provider", "providerNEQ", "providerIn", "providerNotIn", "providerGT", "providerGTE", "providerLT", "providerLTE", "providerContains", "providerHasPrefix", "providerHasSuffix", "providerEqualFold", "providerContainsFold", "account", "accountNEQ", "accountIn", "accountNotIn", "accountGT", "accountGTE", "accountLT", "accountLTE", "accountContains", "accountHasPrefix", "accountHasSuffix", "accountIsNil", "accountNotNil", "accountEqualFold", "accountContainsFold", "providerMessageID", "providerMessageIDNEQ", "providerMessageIDIn", "providerMessageIDNotIn", "providerMessageIDGT", "providerMessageIDGTE", "providerMessageIDLT", "providerMessageIDLTE", "providerMessageIDContains", "providerMessageIDHasPrefix", "providerMessageIDHasSuffix", "providerMessageIDIsNil", "providerMessageIDNotNil", "providerMessageIDEqualFold", "providerMessageIDContainsFold", "messageID", "messageIDNEQ", "messageIDIn", "messageIDNotIn", "messageIDGT", "messageIDGTE", "messageIDLT", "messageIDLTE", "messageIDContains", "messageIDHasPrefix", "messageIDHasSuffix", "messageIDIsNil", "messageIDNotNil", "messageIDEqualFold", "messageIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "firstOpenedAt", "firstOpenedAtNEQ", "firstOpenedAtIn", "firstOpenedAtNotIn", "firstOpenedAtGT", "firstOpenedAtGTE", "firstOpenedAtLT", "firstOpenedAtLTE", "firstOpenedAtIsNil", "firstOpenedAtNotNil", "openCount", "openCountNEQ", "openCountIn", "openCountNotIn", "openCountGT", "openCountGTE", "openCountLT", "openCountLTE", "firstClickedAt", "firstClickedAtNEQ", "firstClickedAtIn", "firstClickedAtNotIn", "firstClickedAtGT", "firstClickedAtGTE", "firstClickedAtLT", "firstClickedAtLTE", "firstClickedAtIsNil", "firstClickedAtNotNil", "clickCount", "clickCountNEQ", "clickCountIn", "clickCountNotIn", "clickCountGT", "clickCountGTE", "clickCountLT", "clickCountLTE", "unsubscribedAt", "unsubscribedAtNEQ", "unsubscribedAtIn", "unsubscribedAtNotIn", "unsubscribedAtGT", "unsubscribedAtGTE", "unsubscribedAtLT", "unsubscribedAtLTE", "unsubscribedAtIsNil", "unsubscribedAtNotNil", "attempts", "attemptsNEQ", "attemptsIn", "attemptsNotIn", "attemptsGT", "attemptsGTE", "attemptsLT", "attemptsLTE", "hasCampaign", "hasCampaignWith", "hasContact", "hasContactWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52219,6 +52251,111 @@ func (ec *executionContext) unmarshalInputCampaignRecipientWhereInput(ctx contex
 				return it, err
 			}
 			it.ProviderContainsFold = data
+		case "account":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("account"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Account = data
+		case "accountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountNEQ = data
+		case "accountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIn = data
+		case "accountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountNotIn = data
+		case "accountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountGT = data
+		case "accountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountGTE = data
+		case "accountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountLT = data
+		case "accountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountLTE = data
+		case "accountContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountContains = data
+		case "accountHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountHasPrefix = data
+		case "accountHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountHasSuffix = data
+		case "accountIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIsNil = data
+		case "accountNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountNotNil = data
+		case "accountEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountEqualFold = data
+		case "accountContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountContainsFold = data
 		case "providerMessageID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerMessageID"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -75862,6 +75999,11 @@ func (ec *executionContext) _CampaignRecipient(ctx context.Context, sel ast.Sele
 		case "provider":
 			out.Values[i] = ec._CampaignRecipient_provider(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "account":
+			out.Values[i] = ec._CampaignRecipient_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "providerMessageID":

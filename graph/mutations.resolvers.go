@@ -11,6 +11,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
 )
 
 // CreateContact is the resolver for the createContact field.
@@ -37,6 +38,9 @@ func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (puli
 
 // CreateTouchpoint is the resolver for the createTouchpoint field.
 func (r *mutationResolver) CreateTouchpoint(ctx context.Context, input ent.CreateTouchpointInput) (*ent.Touchpoint, error) {
+	if err := contacts.CheckCreatable(input.Kind); err != nil {
+		return nil, err
+	}
 	return r.client(ctx).Touchpoint.Create().SetInput(input).Save(ctx)
 }
 

@@ -247,7 +247,7 @@ func formErrors(err error, in inputs, notThere string) (errs views.FieldErrors, 
 	ae := apperr.From(err)
 	msg := sentence(ae.Message)
 	switch ae.Code {
-	case apperr.Invalid:
+	case apperr.Invalid, apperr.ConsentWithdrawn:
 		status = http.StatusUnprocessableEntity
 	case apperr.Conflict:
 		status = http.StatusConflict

@@ -37,6 +37,8 @@ const (
 	FieldReason = "reason"
 	// FieldProvider holds the string denoting the provider field in the database.
 	FieldProvider = "provider"
+	// FieldAccount holds the string denoting the account field in the database.
+	FieldAccount = "account"
 	// FieldProviderMessageID holds the string denoting the provider_message_id field in the database.
 	FieldProviderMessageID = "provider_message_id"
 	// FieldMessageID holds the string denoting the message_id field in the database.
@@ -100,6 +102,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldReason,
 	FieldProvider,
+	FieldAccount,
 	FieldProviderMessageID,
 	FieldMessageID,
 	FieldSentAt,
@@ -146,6 +149,8 @@ var (
 	DefaultProvider string
 	// ProviderValidator is a validator for the "provider" field. It is called by the builders before save.
 	ProviderValidator func(string) error
+	// AccountValidator is a validator for the "account" field. It is called by the builders before save.
+	AccountValidator func(string) error
 	// ProviderMessageIDValidator is a validator for the "provider_message_id" field. It is called by the builders before save.
 	ProviderMessageIDValidator func(string) error
 	// DefaultOpenCount holds the default value on creation for the "open_count" field.
@@ -244,6 +249,11 @@ func ByReason(opts ...sql.OrderTermOption) OrderOption {
 // ByProvider orders the results by the provider field.
 func ByProvider(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldProvider, opts...).ToFunc()
+}
+
+// ByAccount orders the results by the account field.
+func ByAccount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAccount, opts...).ToFunc()
 }
 
 // ByProviderMessageID orders the results by the provider_message_id field.

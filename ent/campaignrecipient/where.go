@@ -96,6 +96,11 @@ func Provider(v string) predicate.CampaignRecipient {
 	return predicate.CampaignRecipient(sql.FieldEQ(FieldProvider, v))
 }
 
+// Account applies equality check predicate on the "account" field. It's identical to AccountEQ.
+func Account(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldEQ(FieldAccount, v))
+}
+
 // ProviderMessageID applies equality check predicate on the "provider_message_id" field. It's identical to ProviderMessageIDEQ.
 func ProviderMessageID(v string) predicate.CampaignRecipient {
 	return predicate.CampaignRecipient(sql.FieldEQ(FieldProviderMessageID, v))
@@ -649,6 +654,81 @@ func ProviderEqualFold(v string) predicate.CampaignRecipient {
 // ProviderContainsFold applies the ContainsFold predicate on the "provider" field.
 func ProviderContainsFold(v string) predicate.CampaignRecipient {
 	return predicate.CampaignRecipient(sql.FieldContainsFold(FieldProvider, v))
+}
+
+// AccountEQ applies the EQ predicate on the "account" field.
+func AccountEQ(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldEQ(FieldAccount, v))
+}
+
+// AccountNEQ applies the NEQ predicate on the "account" field.
+func AccountNEQ(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldNEQ(FieldAccount, v))
+}
+
+// AccountIn applies the In predicate on the "account" field.
+func AccountIn(vs ...string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldIn(FieldAccount, vs...))
+}
+
+// AccountNotIn applies the NotIn predicate on the "account" field.
+func AccountNotIn(vs ...string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldNotIn(FieldAccount, vs...))
+}
+
+// AccountGT applies the GT predicate on the "account" field.
+func AccountGT(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldGT(FieldAccount, v))
+}
+
+// AccountGTE applies the GTE predicate on the "account" field.
+func AccountGTE(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldGTE(FieldAccount, v))
+}
+
+// AccountLT applies the LT predicate on the "account" field.
+func AccountLT(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldLT(FieldAccount, v))
+}
+
+// AccountLTE applies the LTE predicate on the "account" field.
+func AccountLTE(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldLTE(FieldAccount, v))
+}
+
+// AccountContains applies the Contains predicate on the "account" field.
+func AccountContains(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldContains(FieldAccount, v))
+}
+
+// AccountHasPrefix applies the HasPrefix predicate on the "account" field.
+func AccountHasPrefix(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldHasPrefix(FieldAccount, v))
+}
+
+// AccountHasSuffix applies the HasSuffix predicate on the "account" field.
+func AccountHasSuffix(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldHasSuffix(FieldAccount, v))
+}
+
+// AccountIsNil applies the IsNil predicate on the "account" field.
+func AccountIsNil() predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldIsNull(FieldAccount))
+}
+
+// AccountNotNil applies the NotNil predicate on the "account" field.
+func AccountNotNil() predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldNotNull(FieldAccount))
+}
+
+// AccountEqualFold applies the EqualFold predicate on the "account" field.
+func AccountEqualFold(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldEqualFold(FieldAccount, v))
+}
+
+// AccountContainsFold applies the ContainsFold predicate on the "account" field.
+func AccountContainsFold(v string) predicate.CampaignRecipient {
+	return predicate.CampaignRecipient(sql.FieldContainsFold(FieldAccount, v))
 }
 
 // ProviderMessageIDEQ applies the EQ predicate on the "provider_message_id" field.

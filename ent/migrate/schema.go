@@ -544,6 +544,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"queued", "sent", "bounced", "failed", "suppressed"}, Default: "queued"},
 		{Name: "reason", Type: field.TypeString, Size: 500, Default: ""},
 		{Name: "provider", Type: field.TypeString, Size: 40, Default: ""},
+		{Name: "account", Type: field.TypeString, Nullable: true, Size: 254},
 		{Name: "provider_message_id", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "message_id", Type: field.TypeString, Nullable: true},
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
@@ -566,19 +567,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "campaign_recipients_locations_location",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[17]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[18]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "campaign_recipients_campaigns_campaign",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[18]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[19]},
 				RefColumns: []*schema.Column{CampaignsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "campaign_recipients_contacts_contact",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[19]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[20]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -587,22 +588,27 @@ var (
 			{
 				Name:    "campaignrecipient_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignRecipientsColumns[17]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[18]},
 			},
 			{
 				Name:    "campaignrecipient_campaign_id_contact_id",
 				Unique:  true,
-				Columns: []*schema.Column{CampaignRecipientsColumns[18], CampaignRecipientsColumns[19]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[19], CampaignRecipientsColumns[20]},
 			},
 			{
 				Name:    "campaignrecipient_campaign_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignRecipientsColumns[18], CampaignRecipientsColumns[4]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[19], CampaignRecipientsColumns[4]},
 			},
 			{
 				Name:    "campaignrecipient_contact_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignRecipientsColumns[19], CampaignRecipientsColumns[1]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[20], CampaignRecipientsColumns[1]},
+			},
+			{
+				Name:    "campaignrecipient_account_sent_at",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignRecipientsColumns[7], CampaignRecipientsColumns[10]},
 			},
 		},
 	}
@@ -1877,7 +1883,7 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"sms_in", "sms_out", "email_in", "email_out", "call_in", "call_out", "note", "booking_event", "web_form", "stage_change"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"sms_in", "sms_out", "email_in", "email_out", "call_in", "call_out", "note", "booking_event", "web_form", "stage_change", "email_open", "email_click", "email_bounce", "email_unsub"}},
 		{Name: "summary", Type: field.TypeString, Size: 500},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "location_id", Type: field.TypeString},

@@ -787,24 +787,28 @@ func init() {
 	campaignrecipient.DefaultProvider = campaignrecipientDescProvider.Default.(string)
 	// campaignrecipient.ProviderValidator is a validator for the "provider" field. It is called by the builders before save.
 	campaignrecipient.ProviderValidator = campaignrecipientDescProvider.Validators[0].(func(string) error)
+	// campaignrecipientDescAccount is the schema descriptor for account field.
+	campaignrecipientDescAccount := campaignrecipientFields[6].Descriptor()
+	// campaignrecipient.AccountValidator is a validator for the "account" field. It is called by the builders before save.
+	campaignrecipient.AccountValidator = campaignrecipientDescAccount.Validators[0].(func(string) error)
 	// campaignrecipientDescProviderMessageID is the schema descriptor for provider_message_id field.
-	campaignrecipientDescProviderMessageID := campaignrecipientFields[6].Descriptor()
+	campaignrecipientDescProviderMessageID := campaignrecipientFields[7].Descriptor()
 	// campaignrecipient.ProviderMessageIDValidator is a validator for the "provider_message_id" field. It is called by the builders before save.
 	campaignrecipient.ProviderMessageIDValidator = campaignrecipientDescProviderMessageID.Validators[0].(func(string) error)
 	// campaignrecipientDescOpenCount is the schema descriptor for open_count field.
-	campaignrecipientDescOpenCount := campaignrecipientFields[10].Descriptor()
+	campaignrecipientDescOpenCount := campaignrecipientFields[11].Descriptor()
 	// campaignrecipient.DefaultOpenCount holds the default value on creation for the open_count field.
 	campaignrecipient.DefaultOpenCount = campaignrecipientDescOpenCount.Default.(int)
 	// campaignrecipient.OpenCountValidator is a validator for the "open_count" field. It is called by the builders before save.
 	campaignrecipient.OpenCountValidator = campaignrecipientDescOpenCount.Validators[0].(func(int) error)
 	// campaignrecipientDescClickCount is the schema descriptor for click_count field.
-	campaignrecipientDescClickCount := campaignrecipientFields[12].Descriptor()
+	campaignrecipientDescClickCount := campaignrecipientFields[13].Descriptor()
 	// campaignrecipient.DefaultClickCount holds the default value on creation for the click_count field.
 	campaignrecipient.DefaultClickCount = campaignrecipientDescClickCount.Default.(int)
 	// campaignrecipient.ClickCountValidator is a validator for the "click_count" field. It is called by the builders before save.
 	campaignrecipient.ClickCountValidator = campaignrecipientDescClickCount.Validators[0].(func(int) error)
 	// campaignrecipientDescAttempts is the schema descriptor for attempts field.
-	campaignrecipientDescAttempts := campaignrecipientFields[14].Descriptor()
+	campaignrecipientDescAttempts := campaignrecipientFields[15].Descriptor()
 	// campaignrecipient.DefaultAttempts holds the default value on creation for the attempts field.
 	campaignrecipient.DefaultAttempts = campaignrecipientDescAttempts.Default.(int)
 	// campaignrecipient.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.

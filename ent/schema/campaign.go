@@ -129,6 +129,8 @@ func (CampaignRecipient) Fields() []ent.Field {
 		field.String("reason").Default("").MaxLen(500).
 			Comment("Why it was suppressed, bounced or failed"),
 		field.String("provider").Default("").MaxLen(40),
+		field.String("account").Optional().MaxLen(254).
+			Comment("The sending account (a Gmail mailbox, an SMTP login): its daily quota counts the emails sent through it from every location"),
 		field.String("provider_message_id").Optional().Nillable().MaxLen(200),
 		field.String("message_id").GoType(pulid.ID("")).Optional().Nillable().
 			Comment("The Message row (channel email) that records the send").
@@ -164,6 +166,7 @@ func (CampaignRecipient) Indexes() []ent.Index {
 		index.Fields("campaign_id", "contact_id").Unique(),
 		index.Fields("campaign_id", "status"),
 		index.Fields("contact_id", "created_at"),
+		index.Fields("account", "sent_at"),
 	}
 }
 

@@ -29,7 +29,11 @@ func (Touchpoint) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("contact_id").GoType(pulid.ID("")),
 		field.Enum("kind").
-			Values("sms_in", "sms_out", "email_in", "email_out", "call_in", "call_out", "note", "booking_event", "web_form", "stage_change").
+			Values("sms_in", "sms_out", "email_in", "email_out", "call_in", "call_out", "note", "booking_event", "web_form", "stage_change",
+				// A campaign email's first open, each click, a bounce and an
+				// unsubscribe (internal/campaigns writes them; staff do not
+				// log them).
+				"email_open", "email_click", "email_bounce", "email_unsub").
 			Annotations(entgql.Type("TouchpointKind")),
 		field.String("summary").NotEmpty().MaxLen(500),
 		field.Time("occurred_at").Default(time.Now).

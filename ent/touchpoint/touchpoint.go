@@ -138,6 +138,10 @@ const (
 	KindBookingEvent Kind = "booking_event"
 	KindWebForm      Kind = "web_form"
 	KindStageChange  Kind = "stage_change"
+	KindEmailOpen    Kind = "email_open"
+	KindEmailClick   Kind = "email_click"
+	KindEmailBounce  Kind = "email_bounce"
+	KindEmailUnsub   Kind = "email_unsub"
 )
 
 func (k Kind) String() string {
@@ -147,7 +151,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindSmsIn, KindSmsOut, KindEmailIn, KindEmailOut, KindCallIn, KindCallOut, KindNote, KindBookingEvent, KindWebForm, KindStageChange:
+	case KindSmsIn, KindSmsOut, KindEmailIn, KindEmailOut, KindCallIn, KindCallOut, KindNote, KindBookingEvent, KindWebForm, KindStageChange, KindEmailOpen, KindEmailClick, KindEmailBounce, KindEmailUnsub:
 		return nil
 	default:
 		return fmt.Errorf("touchpoint: invalid enum value for kind field: %q", k)

@@ -41,7 +41,8 @@ type WarmContact struct {
 type Touchpoint struct {
 	// Kind takes the touchpoint enum's values: sms_in, sms_out, email_in,
 	// email_out, call_in, call_out, booking_event, web_form, note,
-	// stage_change.
+	// stage_change, and a campaign email's email_open, email_click,
+	// email_bounce, email_unsub.
 	Kind string
 	At   time.Time
 	// ByContact marks a booking_event the patient made themselves (an
@@ -124,7 +125,7 @@ var ownContact = map[string]bool{"sms_in": true, "email_in": true, "call_in": tr
 // internal/warmness.
 var communication = map[string]bool{
 	"sms_in": true, "sms_out": true, "email_in": true, "email_out": true,
-	"call_in": true, "call_out": true, "booking_event": true, "web_form": true,
+	"call_in": true, "call_out": true, "booking_event": true, "web_form": true, "email_click": true,
 }
 
 // Facts derives the warmness rules' facts from the contact and its
@@ -137,12 +138,22 @@ func (in WarmnessInput) Facts(now time.Time) warmness.Facts {
 		Archived: in.Contact.Archived, SMSConsent: in.Contact.SMSConsent, EmailConsent: in.Contact.EmailConsent,
 	}
 	since90, since30 := now.Add(-90*24*time.Hour), now.Add(-30*24*time.Hour)
+	clickDays := map[string]bool{}
 	for _, tp := range in.Touchpoints {
 		at := tp.At
 		if at.After(now) {
 			at = now // a clock ahead of ours
 		}
-		own := ownContact[tp.Kind] || tp.Kind == "booking_event" && tp.ByContact
+		if tp.Kind == "email_click" {
+			// A campaign click: recency, and frequency once a day, never
+			// a reply (as internal/warmness).
+			day := at.UTC().Format(time.DateOnly)
+			if clickDays[day] {
+				continue
+			}
+			clickDays[day] = true
+		}
+		own := ownContact[tp.Kind] || tp.Kind == "email_click" || tp.Kind == "booking_event" && tp.ByContact
 		if own && (f.LastTouch == nil || at.After(*f.LastTouch)) {
 			f.LastTouch = &at
 		}

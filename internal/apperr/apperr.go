@@ -28,6 +28,10 @@ const (
 	Conflict        Code = "CONFLICT"
 	RateLimited     Code = "RATE_LIMITED"
 	Internal        Code = "INTERNAL"
+	// ConsentWithdrawn refuses to turn email marketing consent back on
+	// for a contact who unsubscribed: under the Spam Act consent must be
+	// the person's own, not a ticked box (docs/EMAIL.md).
+	ConsentWithdrawn Code = "CONSENT_WITHDRAWN"
 	// IntrospectionDisabled refuses __schema and __type while schema
 	// introspection is off. (Requests that cannot be taken at all get
 	// BAD_REQUEST, PAYLOAD_TOO_LARGE or UNSUPPORTED_MEDIA_TYPE from

@@ -111,6 +111,7 @@ func (w *startWorker) Work(ctx context.Context, j *river.Job[StartArgs]) error {
 // slots spaces sends at the rate and, under a daily quota, moves those
 // beyond today's remainder to the following days.
 type slots struct {
+	account   string
 	start     time.Time
 	interval  time.Duration
 	quota     int
@@ -118,7 +119,7 @@ type slots struct {
 }
 
 func (s *Service) slots(ctx context.Context, c *ent.Client) (slots, error) {
-	sl := slots{start: s.now(), interval: time.Minute / time.Duration(s.rate()), quota: s.DailyQuota}
+	sl := slots{account: s.account(), start: s.now(), interval: time.Minute / time.Duration(s.rate()), quota: s.DailyQuota}
 	if s.DailyQuota > 0 {
 		n, err := s.sentSince(ctx, c, sl.start.Add(-24*time.Hour))
 		if err != nil {
@@ -138,8 +139,27 @@ func (sl slots) at(i int) (time.Time, int) {
 	return sl.start.Add(time.Duration(day)*24*time.Hour + time.Duration(k%sl.quota)*sl.interval), day
 }
 
+// account is the provider's sending account: the daily quota is its own
+// (Gmail's 2,000 a day is per mailbox, shared by every location that
+// sends through it).
+func (s *Service) account() string { return email.AccountOf(s.Email) }
+
+// sentSince counts the campaign emails the sending account sent since t,
+// from every location (the quota is the account's, not the location's).
 func (s *Service) sentSince(ctx context.Context, c *ent.Client, t time.Time) (int, error) {
-	return c.CampaignRecipient.Query().Where(campaignrecipient.SentAtGTE(t)).Count(ctx)
+	return c.CampaignRecipient.Query().Where(campaignrecipient.Account(s.account()), campaignrecipient.SentAtGTE(t)).
+		Count(viewer.Integrity.Grant(ctx, ""))
+}
+
+// quotaFrees is when the account's oldest send of the last 24 hours
+// leaves the window (a slot frees), or an hour from now if none is found.
+func (s *Service) quotaFrees(ctx context.Context, c *ent.Client, now time.Time) time.Time {
+	first, err := c.CampaignRecipient.Query().Where(campaignrecipient.Account(s.account()), campaignrecipient.SentAtGTE(now.Add(-24*time.Hour))).
+		Order(ent.Asc(campaignrecipient.FieldSentAt)).Select(campaignrecipient.FieldSentAt).First(viewer.Integrity.Grant(ctx, ""))
+	if err != nil || first.SentAt == nil {
+		return now.Add(time.Hour)
+	}
+	return first.SentAt.Add(24 * time.Hour)
 }
 
 // note says when the sends go and why.
@@ -148,8 +168,23 @@ func (sl slots) note(n int, zone *time.Location) string {
 	if days == 0 {
 		return fmt.Sprintf("Sending to %d at up to %d a minute", n, int(time.Minute/sl.interval))
 	}
-	return fmt.Sprintf("Sending to %d: the provider allows %d a day, so %d go today and the rest continue on the following days (the last on %s)",
-		n, sl.quota, sl.remaining, last.In(zone).Format("Mon 2 Jan 15:04 MST"))
+	return fmt.Sprintf("Sending to %d: %s allows %d a day (every location's campaigns count), so %d go today and the rest continue on the following days (the last on %s)",
+		n, quotaName(sl.account), sl.quota, sl.remaining, last.In(zone).Format("Mon 2 Jan 15:04 MST"))
+}
+
+// quotaName names a sending account for people: "the mailbox
+// hello@clinic.example", "the SMTP login …", "the provider".
+func quotaName(account string) string {
+	kind, who, _ := strings.Cut(account, ":")
+	switch {
+	case kind == "gmail" && strings.Contains(who, "@"):
+		return "the Gmail mailbox " + who
+	case kind == "gmail":
+		return "the Gmail account"
+	case kind == "smtp":
+		return "the SMTP account " + who
+	}
+	return "the provider"
 }
 
 const batch = 1000
@@ -293,15 +328,6 @@ func (s *Service) deliver(ctx context.Context, a SendArgs) error {
 	if why := unwilling(ct, r.Address); why != "" {
 		return s.finish(ctx, cp, r, campaignrecipient.StatusSuppressed, why, nil)
 	}
-	if s.DailyQuota > 0 {
-		n, err := s.sentSince(ctx, c, s.now().Add(-24*time.Hour))
-		if err != nil {
-			return err
-		}
-		if n >= s.DailyQuota {
-			return river.JobSnooze(time.Hour)
-		}
-	}
 	// Claim: only one job holds the recipient at a time. The lease is
 	// about processes staying alive, so it runs on the wall clock, not
 	// the program's (which tests fix).
@@ -319,6 +345,13 @@ func (s *Service) deliver(ctx context.Context, a SendArgs) error {
 	}
 	if n == 0 {
 		return river.JobSnooze(lease) // another job holds it; look again when its lease ends
+	}
+	if s.DailyQuota > 0 {
+		// Checked after the claim, counting the claims in flight (ours
+		// too): jobs that start together cannot all see room for one.
+		if err := s.checkQuota(ctx, c, cp, r, now); err != nil {
+			return err
+		}
 	}
 	e, err := s.emailFor(ctx, c, cp, r, ct, true)
 	if err != nil {
@@ -350,6 +383,51 @@ func (s *Service) deliver(ctx context.Context, a SendArgs) error {
 		return s.finish(ctx, cp, r, status, err.Error(), nil)
 	}
 	return s.finish(ctx, cp, r, campaignrecipient.StatusSent, "", &sent{res: res, e: e})
+}
+
+// checkQuota holds a claimed recipient back when the sending account's
+// day is used: the emails it sent in the last 24 hours from every
+// location, plus the claims in flight (one provider per deployment, so
+// every claim is the account's), may not pass the quota. A full day
+// waits until the oldest send leaves the window, and the campaign's note
+// says so; claims crowding the last slots try again in a few seconds.
+// The claim and its attempt are given back.
+func (s *Service) checkQuota(ctx context.Context, c *ent.Client, cp *ent.Campaign, r *ent.CampaignRecipient, wall time.Time) error {
+	now := s.now()
+	sent, err := s.sentSince(ctx, c, now.Add(-24*time.Hour))
+	if err != nil {
+		return s.release(ctx, r, err)
+	}
+	inflight, err := c.CampaignRecipient.Query().Where(campaignrecipient.StatusEQ(campaignrecipient.StatusQueued),
+		campaignrecipient.ClaimedUntilGT(wall)).Count(viewer.Integrity.Grant(ctx, ""))
+	if err != nil {
+		return s.release(ctx, r, err)
+	}
+	if sent+inflight <= s.DailyQuota {
+		return nil
+	}
+	if err := c.CampaignRecipient.UpdateOneID(r.ID).ClearClaimedUntil().AddAttempts(-1).Exec(ctx); err != nil {
+		return err
+	}
+	if sent < s.DailyQuota {
+		return river.JobSnooze(3 * time.Second)
+	}
+	// Another campaign (maybe another location's) used the account's
+	// day: wait until a slot frees, and say so.
+	at := s.quotaFrees(ctx, c, now)
+	zone, err := s.zone(ctx, c, cp.LocationID)
+	if err != nil {
+		return err
+	}
+	note := fmt.Sprintf("Waiting for the provider's daily limit: %s allows %d emails a day and has sent them (every location's campaigns count); sending continues from %s",
+		quotaName(s.account()), s.DailyQuota, at.In(zone).Format("Mon 2 Jan 15:04 MST"))
+	if cp.StatusNote != note {
+		if err := c.Campaign.Update().Where(campaign.ID(cp.ID), campaign.StatusEQ(campaign.StatusSending)).
+			SetStatusNote(note).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return river.JobSnooze(max(at.Sub(now), time.Minute))
 }
 
 // unwilling says why a contact must not get the email now ("" if fine):
@@ -417,14 +495,21 @@ func (s *Service) finish(ctx context.Context, cp *ent.Campaign, r *ent.CampaignR
 				return err
 			}
 			if err := c.Touchpoint.Create().SetContactID(r.ContactID).SetKind(touchpoint.KindEmailOut).
-				SetSummary(truncate("Campaign email "+cp.Name+": "+out.e.Subject, 500)).SetOccurredAt(now).
+				SetSummary(truncate("Campaign email “"+cp.Name+"”: "+out.e.Subject, 500)).SetOccurredAt(now).
 				SetLocationID(r.LocationID).Exec(ctx); err != nil {
 				return err
 			}
-			up.SetSentAt(now).SetProvider(s.Email.Name()).SetProviderMessageID(truncate(out.res.ProviderMessageID, 200)).SetMessageID(m.ID)
+			up.SetSentAt(now).SetProvider(s.Email.Name()).SetAccount(s.account()).SetProviderMessageID(truncate(out.res.ProviderMessageID, 200)).SetMessageID(m.ID)
 		}
 		if status == campaignrecipient.StatusBounced {
+			// The address is refused for good: future audiences exclude
+			// it (reason bounced) until it changes.
 			if err := c.Contact.UpdateOneID(r.ContactID).SetEmailFailedAt(now).SetEmailFailedReason(truncate(reason, 200)).Exec(ctx); err != nil {
+				return err
+			}
+			if err := c.Touchpoint.Create().SetContactID(r.ContactID).SetKind(touchpoint.KindEmailBounce).
+				SetSummary(truncate("The campaign email “"+cp.Name+"” to "+r.Address+" bounced: "+reason, 500)).SetOccurredAt(now).
+				SetLocationID(r.LocationID).Exec(ctx); err != nil {
 				return err
 			}
 		}

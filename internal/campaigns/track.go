@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -90,6 +91,13 @@ func (s *Service) Click(ctx context.Context, raw string) (string, error) {
 // record writes the event and the recipient's counters in one
 // transaction. Opening or clicking implies the email arrived, so a
 // click also counts as an open when no open was seen (images blocked).
+//
+// The contact's timeline gets, in the same transaction, the first open of
+// the email (email_open: the conditional update that sets first_opened_at
+// decides, so pixel reloads and two loads at once write one line) and
+// every click (email_click, naming the link). A click that comes before
+// any pixel load sets first_opened_at without an open line: the click
+// line says more.
 func (s *Service) record(t *target, kind campaignevent.Kind, link *int) error {
 	now := s.now()
 	return txn.Run(t.ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
@@ -97,23 +105,38 @@ func (s *Service) record(t *target, kind campaignevent.Kind, link *int) error {
 			SetNillableLinkIndex(link).SetOccurredAt(now).SetLocationID(t.r.LocationID).Exec(ctx); err != nil {
 			return err
 		}
+		// First open: only one transaction can move first_opened_at from
+		// null.
+		first, err := c.CampaignRecipient.Update().
+			Where(campaignrecipient.ID(t.r.ID), campaignrecipient.FirstOpenedAtIsNil()).
+			SetFirstOpenedAt(now).Save(ctx)
+		if err != nil {
+			return err
+		}
 		up := c.CampaignRecipient.UpdateOneID(t.r.ID)
+		var tp *ent.TouchpointCreate
 		switch kind {
 		case campaignevent.KindOpen:
 			up.AddOpenCount(1)
-			if t.r.FirstOpenedAt == nil {
-				up.SetFirstOpenedAt(now)
+			if first == 1 {
+				tp = c.Touchpoint.Create().SetKind(touchpoint.KindEmailOpen).
+					SetSummary(truncate("Opened the campaign email “"+t.cp.Name+"”", 500))
 			}
 		case campaignevent.KindClick:
 			up.AddClickCount(1)
 			if t.r.FirstClickedAt == nil {
 				up.SetFirstClickedAt(now)
 			}
-			if t.r.FirstOpenedAt == nil {
-				up.SetFirstOpenedAt(now)
-			}
+			tp = c.Touchpoint.Create().SetKind(touchpoint.KindEmailClick).
+				SetSummary(truncate("Clicked "+t.cp.Links[*link]+" in the campaign email “"+t.cp.Name+"”", 500))
 		}
-		return up.Exec(ctx)
+		if err := up.Exec(ctx); err != nil {
+			return err
+		}
+		if tp == nil {
+			return nil
+		}
+		return tp.SetContactID(t.r.ContactID).SetOccurredAt(now).SetLocationID(t.r.LocationID).Exec(ctx)
 	})
 }
 
@@ -145,14 +168,16 @@ func (s *Service) Unsubscribe(ctx context.Context, raw, source string) (clinic s
 			SetOccurredAt(now).SetLocationID(t.r.LocationID).Exec(ctx); err != nil {
 			return err
 		}
-		if err := c.Contact.UpdateOneID(t.r.ContactID).SetEmailUnsubscribedAt(now).Exec(ctx); err != nil {
+		// An unsubscribe withdraws the consent: staff cannot tick it back
+		// on (internal/contacts: CONSENT_WITHDRAWN).
+		if err := c.Contact.UpdateOneID(t.r.ContactID).SetEmailUnsubscribedAt(now).SetEmailConsent(false).Exec(ctx); err != nil {
 			return err
 		}
 		if err := messaging.OptOutAddressAt(ctx, c, t.r.LocationID, optout.ChannelEmail, t.r.Address, source, now); err != nil {
 			return err
 		}
-		return c.Touchpoint.Create().SetContactID(t.r.ContactID).SetKind(touchpoint.KindNote).
-			SetSummary(truncate("Unsubscribed from marketing email ("+source+", campaign "+t.cp.Name+")", 500)).
+		return c.Touchpoint.Create().SetContactID(t.r.ContactID).SetKind(touchpoint.KindEmailUnsub).
+			SetSummary(truncate("Unsubscribed from marketing email ("+strings.ReplaceAll(source, "_", "-")+", campaign “"+t.cp.Name+"”)", 500)).
 			SetOccurredAt(now).SetLocationID(t.r.LocationID).Exec(ctx)
 	})
 	return loc.Name, err

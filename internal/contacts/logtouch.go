@@ -112,3 +112,21 @@ func touchKind(channel, direction string) (touchpoint.Kind, error) {
 	}
 	return "", apperr.Invalidf("direction", "say who got in touch: the patient (inbound) or the clinic (outbound)")
 }
+
+// engineKinds are the touchpoint kinds only the campaigns engine writes:
+// what a recipient did with a campaign email, recorded by the tracking
+// handlers and the send jobs.
+var engineKinds = map[touchpoint.Kind]bool{
+	touchpoint.KindEmailOpen: true, touchpoint.KindEmailClick: true,
+	touchpoint.KindEmailBounce: true, touchpoint.KindEmailUnsub: true,
+}
+
+// CheckCreatable refuses a touchpoint kind that only the campaigns engine
+// writes (createTouchpoint): a hand-made "opened" or "unsubscribed" line
+// would claim something the recipient never did.
+func CheckCreatable(k touchpoint.Kind) error {
+	if engineKinds[k] {
+		return apperr.Invalidf("kind", "%s is recorded by the campaign tracking, not by hand", k)
+	}
+	return nil
+}

@@ -2,8 +2,10 @@ package contacts
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
@@ -11,6 +13,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/pipeline"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // Update changes a contact from input. The contact hook normalises what
@@ -31,6 +34,11 @@ func (s *Service) Update(ctx context.Context, id pulid.ID, input ent.UpdateConta
 	input.AppendTags = nil
 	var out *ent.Contact
 	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		if input.EmailConsent != nil && *input.EmailConsent {
+			if err := checkReconsent(ctx, c, id); err != nil {
+				return err
+			}
+		}
 		if stage != nil {
 			if s.Stages == nil {
 				return apperr.Invalidf("stage", "stage changes are not available here")
@@ -108,4 +116,24 @@ func deref(v any) any {
 		return nil
 	}
 	return rv.Elem().Interface()
+}
+
+// checkReconsent refuses a person's request to turn email marketing
+// consent back on for a contact who unsubscribed (the unsubscribe turned
+// it off): the Spam Act wants the recipient's own consent, and a box a
+// staff member ticks is not that (docs/EMAIL.md). Work no person is
+// behind (a web form the patient sent, an integration) may set the field;
+// the unsubscribe still stops every campaign email.
+func checkReconsent(ctx context.Context, c *ent.Client, id pulid.ID) error {
+	if v := viewer.FromContext(ctx); v == nil || v.System {
+		return nil
+	}
+	ct, err := c.Contact.Get(ctx, id)
+	if err != nil || ct.EmailConsent || ct.EmailUnsubscribedAt == nil {
+		return err
+	}
+	name := strings.TrimSpace(ct.FirstName + " " + ct.LastName)
+	return &apperr.Error{Code: apperr.ConsentWithdrawn, Field: "emailConsent",
+		Message: fmt.Sprintf("%s unsubscribed from marketing email on %s. Under the Spam Act only they can opt in again, not a ticked box; the email consent was not turned back on",
+			name, ct.EmailUnsubscribedAt.UTC().Format("2 Jan 2006"))}
 }

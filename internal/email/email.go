@@ -44,6 +44,26 @@ type Provider interface {
 	Send(ctx context.Context, e Email) (Result, error)
 }
 
+// Accounter is a Provider that names the account it sends as: the daily
+// quota (Gmail Workspace: 2,000 a day per user) belongs to that account,
+// whichever location's campaign uses it.
+type Accounter interface {
+	Account() string
+}
+
+// AccountOf names p's sending account: its own answer, or its name.
+func AccountOf(p Provider) string {
+	if a, ok := p.(Accounter); ok {
+		if s := a.Account(); s != "" {
+			return s
+		}
+	}
+	if p == nil {
+		return OutboxName
+	}
+	return p.Name()
+}
+
 // Finder is a Provider that can say whether it already accepted an email
 // with a Message-ID (Gmail: the sent mailbox, searched by rfc822msgid).
 // A send job run again after its process died asks first instead of

@@ -47,6 +47,7 @@ type GmailConfig struct {
 type Gmail struct {
 	svc      *gmail.Service
 	findSent bool
+	account  string
 }
 
 type credentialsFile struct {
@@ -115,8 +116,16 @@ func NewGmail(ctx context.Context, c GmailConfig) (*Gmail, error) {
 	if err != nil {
 		return nil, fmt.Errorf("email provider gmail: %w", err)
 	}
-	return &Gmail{svc: svc, findSent: c.FindSent}, nil
+	account := "gmail:" + strings.ToLower(c.User)
+	if c.User == "" {
+		account = "gmail:client:" + cf.ClientID
+	}
+	return &Gmail{svc: svc, findSent: c.FindSent, account: account}, nil
 }
+
+// Account implements Accounter: the mailbox that sends (the delegated
+// subject, or the refresh token's user, which is AVATARCRM_EMAIL_FROM).
+func (g *Gmail) Account() string { return g.account }
 
 // Name implements Provider.
 func (*Gmail) Name() string { return GmailName }

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
@@ -32,8 +33,9 @@ type SMTPConfig struct {
 // SMTP sends through an SMTP server with github.com/wneessen/go-mail,
 // one connection per email (campaigns send at most a few a second).
 type SMTP struct {
-	opts []mail.Option
-	host string
+	opts    []mail.Option
+	host    string
+	account string
 }
 
 // NewSMTP checks the settings and builds the provider.
@@ -58,8 +60,15 @@ func NewSMTP(c SMTPConfig) (*SMTP, error) {
 	if c.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(c.Username), mail.WithPassword(c.Password))
 	}
-	return &SMTP{opts: opts, host: c.Host}, nil
+	account := "smtp:" + strings.ToLower(c.Host)
+	if c.Username != "" {
+		account = "smtp:" + strings.ToLower(c.Username) + "@" + strings.ToLower(c.Host)
+	}
+	return &SMTP{opts: opts, host: c.Host, account: account}, nil
 }
+
+// Account implements Accounter: the login at the server (or the server).
+func (s *SMTP) Account() string { return s.account }
 
 func or[T comparable](v, def T) T {
 	var zero T

@@ -36,6 +36,8 @@ var words = map[string]string{
 	"email_in": "Email from the patient", "email_out": "Email to the patient",
 	"call_in": "Call from the patient", "call_out": "Call to the patient",
 	"note": "Note", "booking_event": "Booking", "web_form": "Web form", "stage_change": "Stage change",
+	"email_open": "Opened a campaign email", "email_click": "Clicked a campaign link",
+	"email_bounce": "Email bounced", "email_unsub": "Unsubscribed from email",
 	"booking": "Booking", "booking_created": "Booking made", "booking_confirmed": "Booking confirmed",
 	"booking_rescheduled": "Booking moved", "booking_cancelled": "Booking cancelled",
 	"booking_completed": "Attended", "booking_no_show": "No-show", "booking_updated": "Booking changed",

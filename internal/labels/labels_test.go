@@ -19,11 +19,12 @@ func TestEveryEnumHasALabel(t *testing.T) {
 		"task statuses": schema.TaskStatuses, "task kinds": schema.TaskKinds, "task priorities": schema.TaskPriorities,
 		"task events":  schema.TaskEventKinds,
 		"lead intents": schema.LeadIntents, "urgencies": schema.Urgencies,
-		"touchpoint kinds": {"sms_in", "sms_out", "email_in", "email_out", "call_in", "call_out", "note", "booking_event", "web_form", "stage_change"},
-		"roles":            {"admin", "manager", "staff", "viewer"},
-		"modalities":       {"mri", "ct", "xray", "ultrasound", "mammography", "dexa", "nuclear", "other"},
-		"csv columns":      contacts.ExportFields,
-		"sms intents":      schema.SMSIntents, "sms actions": schema.SMSActions,
+		"touchpoint kinds": {"sms_in", "sms_out", "email_in", "email_out", "call_in", "call_out", "note", "booking_event", "web_form", "stage_change",
+			"email_open", "email_click", "email_bounce", "email_unsub"},
+		"roles":       {"admin", "manager", "staff", "viewer"},
+		"modalities":  {"mri", "ct", "xray", "ultrasound", "mammography", "dexa", "nuclear", "other"},
+		"csv columns": contacts.ExportFields,
+		"sms intents": schema.SMSIntents, "sms actions": schema.SMSActions,
 		"message directions": {"inbound", "outbound"},
 	}
 	for name, codes := range lists {

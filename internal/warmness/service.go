@@ -34,6 +34,7 @@ const EventWarm = "contact.warm"
 var communication = []touchpoint.Kind{
 	touchpoint.KindSmsIn, touchpoint.KindSmsOut, touchpoint.KindEmailIn, touchpoint.KindEmailOut,
 	touchpoint.KindCallIn, touchpoint.KindCallOut, touchpoint.KindBookingEvent, touchpoint.KindWebForm,
+	touchpoint.KindEmailClick,
 }
 
 // fromPatient are the kinds where the person got in touch: only these (and
@@ -41,8 +42,15 @@ var communication = []touchpoint.Kind{
 // clinic sends or does — outbound messages and calls, bookings it makes,
 // cancellations, no-shows, reminders — says nothing of the person's
 // interest (docs/CONTACTS.md lists the rules with examples).
+//
+// A click in a campaign email is the person's own act too, but a light
+// one: it counts for recency, and for frequency at most once a day (a
+// reader clicking three links is one contact), never as a reply. Opens
+// (email_open) count for nothing: mail clients' privacy features load
+// every image (Apple Mail Privacy Protection), so an open is often no
+// reading at all. Bounces and unsubscribes are not contact either.
 var fromPatient = []touchpoint.Kind{
-	touchpoint.KindSmsIn, touchpoint.KindEmailIn, touchpoint.KindCallIn, touchpoint.KindWebForm,
+	touchpoint.KindSmsIn, touchpoint.KindEmailIn, touchpoint.KindCallIn, touchpoint.KindWebForm, touchpoint.KindEmailClick,
 }
 
 // inbound are the kinds where the person reached out: replies count more.
@@ -162,10 +170,18 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 	if err != nil {
 		return f, fmt.Errorf("warmness: touchpoints: %w", err)
 	}
+	clickDays := map[string]bool{}
 	for _, tp := range tps {
 		at := tp.OccurredAt
 		if f.LastTouch == nil {
 			f.LastTouch = &at
+		}
+		if tp.Kind == touchpoint.KindEmailClick {
+			day := at.UTC().Format(time.DateOnly)
+			if clickDays[day] {
+				continue
+			}
+			clickDays[day] = true
 		}
 		f.Touches90++
 		if !at.Before(since30) {
