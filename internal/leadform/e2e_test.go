@@ -157,7 +157,7 @@ func TestLeadForm(t *testing.T) {
 		t.Errorf("welcome SMS %q", sms.Body)
 	}
 	ct := w.contactByPhone(t, "+61491570202")
-	if ct.LeadSource != contact.LeadSourceWebsite || ct.UtmSource == nil || *ct.UtmSource != "google" || ct.UtmCampaign == nil || *ct.UtmCampaign != "knee-mri" ||
+	if ct.LeadSource != contact.LeadSourceWebsite || ct.UtmSource == nil || *ct.UtmSource != "google" || ct.UtmCampaign == nil || *ct.UtmCampaign != "knee-mri" || ct.Campaign == nil || *ct.Campaign != "knee-mri" ||
 		ct.Email == nil || *ct.Email != "lena@example.com" || ct.EmailConsent {
 		t.Errorf("contact %+v", ct)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/location"
+	"github.com/avatarimaging/avatarcrm/ent/optout"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
@@ -274,7 +275,13 @@ func (s *Service) process(ctx context.Context, ev *ent.WebhookEvent) error {
 			var ae *apperr.Error
 			if errors.As(err, &ae) {
 				if id, ok := ae.Details["duplicateOf"].(string); ok {
-					return touch(ctx, c, loc.ID, pulid.ID(id), "Sent the website form again"+utmNote(sub.UTM), s.Now.Now())
+					if err := touch(ctx, c, loc.ID, pulid.ID(id), "Sent the website form again"+utmNote(sub.UTM), s.Now.Now()); err != nil {
+						return err
+					}
+					if pending {
+						return s.askConsentAgain(ctx, c, loc, pulid.ID(id), sub.Email)
+					}
+					return nil
 				}
 			}
 			return err
@@ -356,6 +363,24 @@ func (s *Service) askConsent(ctx context.Context, c *ent.Client, loc *ent.Locati
 	return err
 }
 
+// askConsentAgain sends the double opt-in email to a contact who already
+// exists and asked for marketing email on the form, when the address on
+// the form is the contact's own and they have not consented (or have
+// unsubscribed since): a confirmed link is then the person's explicit,
+// verified consent. Another address on the form proves nothing about
+// the stored one, so nothing is sent.
+func (s *Service) askConsentAgain(ctx context.Context, c *ent.Client, loc *ent.Location, id pulid.ID, email string) error {
+	ct, err := c.Contact.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ct.Email == nil || !strings.EqualFold(*ct.Email, strings.TrimSpace(email)) ||
+		(ct.EmailConsent && ct.EmailUnsubscribedAt == nil) {
+		return nil
+	}
+	return s.askConsent(ctx, c, loc, ct)
+}
+
 // Confirm sets the email consent of the contact whose confirmation token
 // this is (as the webhook capability: the person following the link is
 // not signed in). It reports whether the token was known; a token works
@@ -377,10 +402,20 @@ func (s *Service) Confirm(ctx context.Context, token string) (bool, error) {
 		if _, err := s.Contacts.Update(ctx, ct.ID, ent.UpdateContactInput{EmailConsent: ptr(true)}); err != nil {
 			return err
 		}
-		if err := c.Contact.UpdateOneID(ct.ID).ClearConsentTokenHash().Exec(ctx); err != nil {
+		if err := c.Contact.UpdateOneID(ct.ID).ClearConsentTokenHash().ClearEmailUnsubscribedAt().Exec(ctx); err != nil {
 			return err
 		}
-		return touch(ctx, c, ct.LocationID, ct.ID, "Confirmed email consent (double opt-in link)", s.Now.Now())
+		note := "Confirmed email consent (double opt-in link)"
+		if ct.EmailUnsubscribedAt != nil && ct.Email != nil {
+			// The person asked again and proved the address is theirs:
+			// the one road that lifts an unsubscribe (docs/EMAIL.md).
+			if _, err := c.OptOut.Delete().Where(optout.LocationID(ct.LocationID), optout.ChannelEQ(optout.ChannelEmail),
+				optout.Address(*ct.Email)).Exec(ctx); err != nil {
+				return err
+			}
+			note += "; the earlier unsubscribe is lifted"
+		}
+		return touch(ctx, c, ct.LocationID, ct.ID, note, s.Now.Now())
 	})
 	return err == nil, err
 }
