@@ -304,6 +304,7 @@ func ptr[T any](v T) *T { return &v }
 func measure(b *testing.B, op func(i int) error) {
 	b.Helper()
 	lat := make(latencies, 0, b.N)
+	stopCount := countStatements(b)
 	cpu0 := processCPU()
 	b.ResetTimer()
 	for i := range b.N {
@@ -314,6 +315,7 @@ func measure(b *testing.B, op func(i int) error) {
 		lat = append(lat, time.Since(t0))
 	}
 	b.StopTimer()
+	stopCount()
 	// The process's CPU (user + system, every thread: the server's
 	// background jobs and audit writer included) per operation: on a
 	// shared machine it moves less than the latencies.

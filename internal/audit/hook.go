@@ -13,6 +13,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/intercept"
 	"github.com/avatarimaging/avatarcrm/ent/privacy"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -106,7 +107,11 @@ func (l *Log) Hook() ent.Hook {
 // read of the chain's head and multi-row inserts): a contact import's
 // batch of 500 rows reads the head once, not 500 times.
 func (l *Log) onCommit(tx *ent.Tx, meta *Meta, entries []Entry) {
-	v, loaded := l.txEntries.LoadOrStore(tx, &txEntries{})
+	// Keyed by the transaction, not the *ent.Tx: each mutation's Tx() is
+	// a new one, and keyed by it every mutation appended on its own (one
+	// head read each, and the chain's known head left behind the real one).
+	key := txn.Key(tx)
+	v, loaded := l.txEntries.LoadOrStore(key, &txEntries{})
 	p := v.(*txEntries)
 	p.add(meta, entries)
 	if loaded {
@@ -114,7 +119,7 @@ func (l *Log) onCommit(tx *ent.Tx, meta *Meta, entries []Entry) {
 	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
-			l.txEntries.Delete(tx)
+			l.txEntries.Delete(key)
 			entries, metas := p.take()
 			head, err := l.appendEntries(cctx, tx, entries)
 			if err != nil {
@@ -133,7 +138,7 @@ func (l *Log) onCommit(tx *ent.Tx, meta *Meta, entries []Entry) {
 	})
 	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
 		return ent.RollbackFunc(func(rctx context.Context, tx *ent.Tx) error {
-			l.txEntries.Delete(tx)
+			l.txEntries.Delete(key)
 			return next.Rollback(rctx, tx)
 		})
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/avatarimaging/avatarcrm/ent"
@@ -247,4 +248,62 @@ func TestHook_Postgres(t *testing.T) {
 	}
 	assertContiguous(t, d, 2*n)
 	assertVerifies(t, l, 2*n)
+}
+
+// TestHook_OneAppendPerTransaction: the entries of every mutation of one
+// transaction are written by one append at its commit (one read of the
+// chain's head), although each mutation's Tx() is a new *ent.Tx; and the
+// head the log then knows is the chain's, so the next append reads no
+// entry to check continuity.
+func TestHook_OneAppendPerTransaction(t *testing.T) {
+	d, l := demoWithHook(t)
+	ctx := testutil.As(t, d.Client, "staff@example.com")
+	var mu sync.Mutex
+	var heads, checks, inserts int
+	db.SetStatementHook(func(q string) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case strings.Contains(q, "FROM `audit_entries` ORDER BY"):
+			heads++
+		case strings.Contains(q, "FROM `audit_entries` WHERE `audit_entries`.`id` = "):
+			checks++
+		case strings.HasPrefix(q, "INSERT INTO `audit_entries`"):
+			inserts++
+		}
+	})
+	t.Cleanup(func() { db.SetStatementHook(nil) })
+	create := func(names ...string) {
+		t.Helper()
+		tx, err := d.Client.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tctx := ent.NewTxContext(ctx, tx)
+		for _, n := range names {
+			if _, err := tx.Contact.Create().SetFirstName(n).SetLastName("Once").Save(tctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create("One", "Two", "Three")
+	mu.Lock()
+	if heads != 1 || inserts != 1 {
+		t.Errorf("three creates in one transaction: %d head reads and %d inserts, want 1 and 1", heads, inserts)
+	}
+	heads, checks, inserts = 0, 0, 0
+	mu.Unlock()
+	create("Four")
+	mu.Lock()
+	if heads != 1 || inserts != 1 || checks != 0 {
+		t.Errorf("the next transaction: %d head reads, %d inserts, %d continuity reads, want 1, 1, 0", heads, inserts, checks)
+	}
+	mu.Unlock()
+	if es := auditEntries(t, d); len(es) != 4 {
+		t.Fatalf("%d entries, want 4", len(es))
+	}
+	assertVerifies(t, l, 4+1)
 }

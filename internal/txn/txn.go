@@ -7,6 +7,8 @@ package txn
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"unsafe"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/internal/db"
@@ -40,3 +42,31 @@ func Run(ctx context.Context, root *ent.Client, fn func(ctx context.Context, c *
 	}
 	return tx.Commit()
 }
+
+// Key identifies the database transaction of tx: every *ent.Tx of one
+// transaction has the same key. A mutation's Tx() returns a new *ent.Tx
+// on every call (the generated code wraps the mutation's config), so a
+// map keyed by the pointer sees each mutation of a transaction as a
+// transaction of its own; hooks that gather per transaction (the audit
+// entries written at commit) key by this instead. The key holds the
+// transaction's driver, whose OnCommit hooks every such *ent.Tx shares,
+// so it stays unique for as long as it is kept.
+func Key(tx *ent.Tx) any {
+	if tx == nil {
+		return nil
+	}
+	v := reflect.ValueOf(tx).Elem().FieldByName("config")
+	if v.IsValid() {
+		v = v.FieldByName("driver")
+	}
+	if v.IsValid() && v.Kind() == reflect.Interface && !v.IsNil() {
+		if d := v.Elem(); d.Kind() == reflect.Pointer {
+			return txKey{d.UnsafePointer()}
+		}
+	}
+	return tx
+}
+
+// txKey is Key's value: the transaction driver's address, as a pointer
+// (which keeps the driver alive while a map holds the key).
+type txKey struct{ p unsafe.Pointer }
