@@ -14,21 +14,17 @@ import (
 // bookingFilters writes the spec's filters over bookings b and contacts c,
 // for bookings starting in [start, end) at a location in zone.
 func (b *builder) bookingFilters(f Filters, zone *time.Location, start, end time.Time) string {
+	return b.apptFilters(f, zone, start, end) + b.contactFilters(f)
+}
+
+// apptFilters writes the spec's filters over bookings b alone (service,
+// practitioner, weekday, hour).
+func (b *builder) apptFilters(f Filters, zone *time.Location, start, end time.Time) string {
 	var w []string
 	if len(f.Services) > 0 {
 		// By name, through the small services table: the scans join no
 		// service row per booking.
 		w = append(w, "b.service_id IN (SELECT id FROM services WHERE name IN ("+list(b, f.Services)+"))")
-	}
-	if len(f.Sources) > 0 {
-		vs := make([]string, len(f.Sources))
-		for i, v := range f.Sources {
-			vs[i] = string(v)
-		}
-		w = append(w, "c.lead_source IN ("+list(b, vs)+")")
-	}
-	if len(f.Campaigns) > 0 {
-		w = append(w, "c.campaign IN ("+list(b, f.Campaigns)+")")
 	}
 	if len(f.PractitionerIDs) > 0 {
 		vs := make([]string, len(f.PractitionerIDs))
@@ -75,7 +71,7 @@ type noShowTime struct {
 // noShowAttr is one group of the no-show scan by the booking's other
 // dimensions.
 type noShowAttr struct {
-	service, source   string
+	service           string
 	leadDays          int64
 	confirmed         bool
 	staff             string
@@ -134,13 +130,13 @@ func (s *Service) scanNoShowTimes(ctx context.Context, loc location, sp span, f 
 }
 
 // scanNoShowAttrs groups one location's outcomes in the span by service,
-// lead source, whole days of lead time, reminder confirmation and
-// practitioner.
+// whole days of lead time, reminder confirmation and practitioner (the
+// booking's own columns, no contact read).
 func (s *Service) scanNoShowAttrs(ctx context.Context, loc location, sp span, f Filters) ([]noShowAttr, error) {
 	b := newBuilder(s.Dialect)
-	q := "SELECT b.service_id, c.lead_source, (" + b.epoch("b.starts_at") + " - " + b.epoch("b.created_at") + ") / 86400, " +
+	q := "SELECT b.service_id, (" + b.epoch("b.starts_at") + " - " + b.epoch("b.created_at") + ") / 86400, " +
 		"CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE 1 END, COALESCE(b.staff_id, ''), " + noShowCounts + " " +
-		b.noShowFrom(loc, sp, f, true) + " GROUP BY 1, 2, 3, 4, 5"
+		b.noShowFrom(loc, sp, f, false) + " GROUP BY 1, 2, 3, 4"
 	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: no-shows: %w", err)
@@ -150,7 +146,7 @@ func (s *Service) scanNoShowAttrs(ctx context.Context, loc location, sp span, f 
 	for rows.Next() {
 		var c noShowAttr
 		var conf int
-		if err := rows.Scan(&c.service, &c.source, &c.leadDays, &conf, &c.staff, &c.noShows, &c.outcomes); err != nil {
+		if err := rows.Scan(&c.service, &c.leadDays, &conf, &c.staff, &c.noShows, &c.outcomes); err != nil {
 			return nil, err
 		}
 		c.confirmed = conf == 1
@@ -168,6 +164,35 @@ func (s *Service) scanNoShowAttrs(ctx context.Context, loc location, sp span, f 
 		out[i].service = names[out[i].service]
 	}
 	return out, nil
+}
+
+// scanNoShowSources groups one location's outcomes in the span by the
+// contact's lead source: counted per contact first (the bookings alone),
+// then each contact read once, in contact order, from the covering index
+// on (id, lead_source, campaign, created_at) — not once per booking.
+func (s *Service) scanNoShowSources(ctx context.Context, loc location, sp span, f Filters) (map[string][2]int, error) {
+	b := newBuilder(s.Dialect)
+	q := "SELECT c.lead_source, SUM(x.n), SUM(x.o) FROM (SELECT b.contact_id, " +
+		"SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END) AS n, COUNT(*) AS o FROM bookings b" +
+		" WHERE b.location_id = " + b.arg(string(loc.ID)) +
+		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
+		" AND b.status IN ('completed', 'no_show')" + b.apptFilters(f, loc.Zone, sp.start, sp.end) +
+		" GROUP BY b.contact_id) x JOIN contacts c ON c.id = x.contact_id WHERE 1 = 1" + b.contactFilters(f) + " GROUP BY 1"
+	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("reports: no-shows by source: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][2]int{}
+	for rows.Next() {
+		var src string
+		var n, o int
+		if err := rows.Scan(&src, &n, &o); err != nil {
+			return nil, err
+		}
+		out[src] = [2]int{n, o}
+	}
+	return out, rows.Err()
 }
 
 // leadTimeOf is the lead-time bucket of whole days of lead time (a
@@ -256,7 +281,6 @@ func (s *Service) noShows(ctx context.Context, r *run) error {
 		}
 		for _, c := range attrs {
 			tallies[DimService].add(c.service, c.service, c.noShows, c.outcomes)
-			tallies[DimSource].add(c.source, sourceLabel(c.source), c.noShows, c.outcomes)
 			lt := leadTimeOf(c.leadDays)
 			tallies[DimLeadTime].add(strconv.Itoa(lt), leadTimes[lt].label, c.noShows, c.outcomes)
 			conf := "not_confirmed"
@@ -269,6 +293,13 @@ func (s *Service) noShows(ctx context.Context, r *run) error {
 				staff[c.staff] = true
 			}
 			tallies[DimPractitioner].add(c.staff, c.staff, c.noShows, c.outcomes)
+		}
+		bySource, err := s.scanNoShowSources(ctx, loc, sp, r.spec.Filters)
+		if err != nil {
+			return err
+		}
+		for src, c := range bySource {
+			tallies[DimSource].add(src, sourceLabel(src), c[0], c[1])
 		}
 	}
 	if err := s.labelStaff(ctx, tallies[DimPractitioner]); err != nil {
