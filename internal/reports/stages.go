@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // stageOrder is the patient journey (ent/schema.Stages, in order): a
@@ -44,7 +43,8 @@ func (b *builder) stageIndex(col string) string {
 // move is one stage change of a contact, as the ordered scan reads it.
 type move struct {
 	from, to string
-	at       time.Time
+	at       int64 // seconds since 1970
+	rank     int64 // the order of at among the contact's moves (ties share one)
 	inPeriod bool
 }
 
@@ -59,7 +59,11 @@ type move struct {
 func (s *Service) scanStageMoves(ctx context.Context, loc location, sp span) ([]stageMove, error) {
 	b := newBuilder(s.Dialect)
 	in := "s.location_id = " + b.arg(string(loc.ID)) + " AND s.at >= " + b.arg(sp.start) + " AND s.at < " + b.arg(sp.end)
-	q := "SELECT s.contact_id, COALESCE(s.from_stage, ''), s.to_stage, s.at, CASE WHEN " + in + " THEN 1 ELSE 0 END, c.created_at " +
+	// DENSE_RANK orders the contact's moves exactly (to the fraction of a
+	// second, which the seconds since 1970 drop): "before" and "after"
+	// compare ranks, the durations seconds.
+	q := "SELECT s.contact_id, COALESCE(s.from_stage, ''), s.to_stage, " + b.epoch("s.at") + ", " +
+		"DENSE_RANK() OVER (PARTITION BY s.contact_id ORDER BY s.at), CASE WHEN " + in + " THEN 1 ELSE 0 END, " + b.epoch("c.created_at") + " " +
 		"FROM stage_changes s LEFT JOIN contacts c ON c.id = s.contact_id " +
 		"WHERE s.contact_id IN (SELECT p.contact_id FROM stage_changes p WHERE p.location_id = " + b.arg(string(loc.ID)) +
 		" AND p.at >= " + b.arg(sp.start) + " AND p.at < " + b.arg(sp.end) + ") ORDER BY s.contact_id, s.at"
@@ -70,7 +74,7 @@ func (s *Service) scanStageMoves(ctx context.Context, loc location, sp span) ([]
 	defer rows.Close()
 	var out []stageMove
 	var cur string
-	var created sql.NullTime
+	var created sql.NullInt64
 	var ms []move
 	flush := func() {
 		out = contactMoves(out, cur, created, ms)
@@ -80,8 +84,8 @@ func (s *Service) scanStageMoves(ctx context.Context, loc location, sp span) ([]
 		var id, from, to string
 		var m move
 		var inPeriod int
-		var cr sql.NullTime
-		if err := rows.Scan(&id, &from, &to, &m.at, &inPeriod, &cr); err != nil {
+		var cr sql.NullInt64
+		if err := rows.Scan(&id, &from, &to, &m.at, &m.rank, &inPeriod, &cr); err != nil {
 			return nil, err
 		}
 		if id != cur && cur != "" {
@@ -102,30 +106,30 @@ func (s *Service) scanStageMoves(ctx context.Context, loc location, sp span) ([]
 
 // contactMoves adds one contact's moves in the period to out. ms are all
 // the contact's moves in time order.
-func contactMoves(out []stageMove, contact string, created sql.NullTime, ms []move) []stageMove {
+func contactMoves(out []stageMove, contact string, created sql.NullInt64, ms []move) []stageMove {
 	for i, m := range ms {
 		if !m.inPeriod {
 			continue
 		}
-		sm := stageMove{contact: contact, from: m.from, to: m.to, at: m.at.Unix(), furthest: -1}
+		sm := stageMove{contact: contact, from: m.from, to: m.to, at: m.at, furthest: -1}
 		// The latest move into the stage left, strictly before this one.
-		var entry *time.Time
+		entry := -1
 		for j := i - 1; j >= 0; j-- {
-			if ms[j].at.Before(m.at) && ms[j].to == m.from && m.from != "" {
-				entry = &ms[j].at
+			if ms[j].rank < m.rank && ms[j].to == m.from && m.from != "" {
+				entry = j
 				break
 			}
 		}
 		switch {
-		case entry != nil:
-			sm.fromEntry = entry.Unix()
+		case entry >= 0:
+			sm.fromEntry = ms[entry].at
 		case m.from == "new_lead" && created.Valid:
 			// A contact's first move leaves the stage it was created in.
-			sm.fromEntry = created.Time.Unix()
+			sm.fromEntry = created.Int64
 		}
 		// The furthest stage reached by the moves strictly after it.
 		for j := i + 1; j < len(ms); j++ {
-			if ms[j].at.After(m.at) {
+			if ms[j].rank > m.rank {
 				sm.furthest = max(sm.furthest, index(ms[j].to))
 			}
 		}
