@@ -576,7 +576,7 @@ func TestReports_ChipsAddFilters(t *testing.T) {
 	c := srv.SignIn(t, "manager@example.com")
 	p := getPage(t, srv, c, noShowsByWeekday)
 	bkStatus(t, p, http.StatusOK, "reports page")
-	for id, want := range map[string][2]string{"chip-add-source": {"meta_ads", "Meta ads"}, "chip-add-weekday": {"5", "Friday"}, "chip-add-hour": {"16", "4 pm"}} {
+	for id, want := range map[string][2]string{"chip-add-source": {"meta_ads", "Meta Ads"}, "chip-add-weekday": {"5", "Friday"}, "chip-add-hour": {"16", "4 pm"}} {
 		sel := p.Doc.Find("select" + byTestID(id))
 		if sel.Length() != 1 {
 			t.Errorf("no %s select", id)
@@ -592,7 +592,7 @@ func TestReports_ChipsAddFilters(t *testing.T) {
 	// Choosing Meta ads and Friday: what the form submits.
 	p = getPage(t, srv, c, noShowsByWeekday+"&source=meta_ads&weekday=5&hour=")
 	bkStatus(t, p, http.StatusOK, "filtered report")
-	if got := text(p.Doc.Find(byTestID("chip-source"))); !strings.Contains(got, "Source: Meta ads") {
+	if got := text(p.Doc.Find(byTestID("chip-source"))); !strings.Contains(got, "Source: Meta Ads") {
 		t.Errorf("the source chip reads %q", got)
 	}
 	if got := text(p.Doc.Find(byTestID("chip-weekday"))); !strings.Contains(got, "On Fridays") {
