@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // stageOrder is the patient journey (ent/schema.Stages, in order): a
@@ -43,8 +44,8 @@ func (b *builder) stageIndex(col string) string {
 // move is one stage change of a contact, as the ordered scan reads it.
 type move struct {
 	from, to string
-	at       int64 // seconds since 1970
-	rank     int64 // the order of at among the contact's moves (ties share one)
+	t        time.Time // exact: "before" and "after" compare it
+	at       int64     // seconds since 1970: durations use it
 	inPeriod bool
 }
 
@@ -59,11 +60,10 @@ type move struct {
 func (s *Service) scanStageMoves(ctx context.Context, loc location, sp span) ([]stageMove, error) {
 	b := newBuilder(s.Dialect)
 	in := "s.location_id = " + b.arg(string(loc.ID)) + " AND s.at >= " + b.arg(sp.start) + " AND s.at < " + b.arg(sp.end)
-	// DENSE_RANK orders the contact's moves exactly (to the fraction of a
-	// second, which the seconds since 1970 drop): "before" and "after"
-	// compare ranks, the durations seconds.
-	q := "SELECT s.contact_id, COALESCE(s.from_stage, ''), s.to_stage, " + b.epoch("s.at") + ", " +
-		"DENSE_RANK() OVER (PARTITION BY s.contact_id ORDER BY s.at), CASE WHEN " + in + " THEN 1 ELSE 0 END, " + b.epoch("c.created_at") + " " +
+	// The move's time is read as a time (exact to the fraction of a second,
+	// which the seconds since 1970 drop): "before" and "after" compare it.
+	q := "SELECT s.contact_id, COALESCE(s.from_stage, ''), s.to_stage, s.at, " +
+		"CASE WHEN " + in + " THEN 1 ELSE 0 END, " + b.epoch("c.created_at") + " " +
 		"FROM stage_changes s LEFT JOIN contacts c ON c.id = s.contact_id " +
 		"WHERE s.contact_id IN (SELECT p.contact_id FROM stage_changes p WHERE p.location_id = " + b.arg(string(loc.ID)) +
 		" AND p.at >= " + b.arg(sp.start) + " AND p.at < " + b.arg(sp.end) + ") ORDER BY s.contact_id, s.at"
@@ -80,18 +80,24 @@ func (s *Service) scanStageMoves(ctx context.Context, loc location, sp span) ([]
 		out = contactMoves(out, cur, created, ms)
 		ms = ms[:0]
 	}
+	// The text columns are read as raw bytes: a contact's ID is copied
+	// once per contact and a stage's name not at all, not once per row.
+	var id, from, to sql.RawBytes
 	for rows.Next() {
-		var id, from, to string
 		var m move
 		var inPeriod int
 		var cr sql.NullInt64
-		if err := rows.Scan(&id, &from, &to, &m.at, &m.rank, &inPeriod, &cr); err != nil {
+		if err := rows.Scan(&id, &from, &to, &m.t, &inPeriod, &cr); err != nil {
 			return nil, err
 		}
-		if id != cur && cur != "" {
-			flush()
+		m.at = m.t.Unix()
+		if string(id) != cur {
+			if cur != "" {
+				flush()
+			}
+			cur = string(id)
 		}
-		cur, created = id, cr
+		created = cr
 		m.from, m.to, m.inPeriod = internStage(from), internStage(to), inPeriod == 1
 		ms = append(ms, m)
 	}
@@ -115,7 +121,7 @@ func contactMoves(out []stageMove, contact string, created sql.NullInt64, ms []m
 		// The latest move into the stage left, strictly before this one.
 		entry := -1
 		for j := i - 1; j >= 0; j-- {
-			if ms[j].rank < m.rank && ms[j].to == m.from && m.from != "" {
+			if ms[j].t.Before(m.t) && ms[j].to == m.from && m.from != "" {
 				entry = j
 				break
 			}
@@ -129,7 +135,7 @@ func contactMoves(out []stageMove, contact string, created sql.NullInt64, ms []m
 		}
 		// The furthest stage reached by the moves strictly after it.
 		for j := i + 1; j < len(ms); j++ {
-			if ms[j].rank > m.rank {
+			if ms[j].t.After(m.t) {
 				sm.furthest = max(sm.furthest, index(ms[j].to))
 			}
 		}
@@ -139,11 +145,13 @@ func contactMoves(out []stageMove, contact string, created sql.NullInt64, ms []m
 }
 
 // internStage returns the stage's name without a copy per row.
-func internStage(s string) string {
-	if i := index(s); i >= 0 {
-		return stageOrder[i]
+func internStage(b []byte) string {
+	for _, st := range stageOrder {
+		if string(b) == st {
+			return st
+		}
 	}
-	return s
+	return string(b)
 }
 
 // stages is the pipeline stage report: per stage, the contacts who
