@@ -566,3 +566,55 @@ func BenchmarkReportRunPage(b *testing.B) {
 		_ = resp.Body.Close()
 	}
 }
+
+// The chips can add a filter, not only remove one: a lead source for
+// every report that reads contacts, a weekday and an hour of day for the
+// reports of appointments. Choosing one re-runs the report with it (the
+// GET form submits every chip; the empty "add" selects add nothing).
+func TestReports_ChipsAddFilters(t *testing.T) {
+	srv := testutil.StartServer(t, testutil.ServerOptions{})
+	c := srv.SignIn(t, "manager@example.com")
+	p := getPage(t, srv, c, noShowsByWeekday)
+	bkStatus(t, p, http.StatusOK, "reports page")
+	for id, want := range map[string][2]string{"chip-add-source": {"meta_ads", "Meta Ads"}, "chip-add-weekday": {"5", "Friday"}, "chip-add-hour": {"16", "4 pm"}} {
+		sel := p.Doc.Find("select" + byTestID(id))
+		if sel.Length() != 1 {
+			t.Errorf("no %s select", id)
+			continue
+		}
+		if got := text(sel.Find(`option[value="` + want[0] + `"]`)); got != want[1] {
+			t.Errorf("%s: option %s reads %q, want %q", id, want[0], got, want[1])
+		}
+		if got := sel.Find("option[selected]").AttrOr("value", "x"); got != "" {
+			t.Errorf("%s: %q is chosen before anyone chose", id, got)
+		}
+	}
+	// Choosing Meta ads and Friday: what the form submits.
+	p = getPage(t, srv, c, noShowsByWeekday+"&source=meta_ads&weekday=5&hour=")
+	bkStatus(t, p, http.StatusOK, "filtered report")
+	if got := text(p.Doc.Find(byTestID("chip-source"))); !strings.Contains(got, "Source: Meta Ads") {
+		t.Errorf("the source chip reads %q", got)
+	}
+	if got := text(p.Doc.Find(byTestID("chip-weekday"))); !strings.Contains(got, "On Fridays") {
+		t.Errorf("the weekday chip reads %q", got)
+	}
+	api := map[string]any{"kind": "NO_SHOWS", "namedPeriod": "LAST_12_MONTHS", "comparison": "PREVIOUS_PERIOD", "groupBy": []string{"WEEKDAY"},
+		"filters": map[string]any{"sources": []string{"meta_ads"}, "weekdays": []int{5}}}
+	want := generate(t, srv, c, api)
+	for _, tot := range want.Totals {
+		card := p.Doc.Find(byTestID("report-total") + `[data-key="` + tot.Key + `"]`)
+		if got, w := text(card.Find(byTestID("report-total-value"))), views.FormatUnit(reports.Unit(tot.Unit), tot.Value); got != w {
+			t.Errorf("filtered total %s reads %q, the API with the filters says %q", tot.Key, got, w)
+		}
+	}
+	// The funnel reads contacts: a source, no weekday or hour; the stage
+	// report takes no filter.
+	p = getPage(t, srv, c, "/reports?kind=FUNNEL&period=LAST_12_MONTHS")
+	if p.Doc.Find(byTestID("chip-add-source")).Length() != 1 || p.Doc.Find(byTestID("chip-add-weekday")).Length() != 0 {
+		t.Error("the funnel's chips: want a source to add and no weekday")
+	}
+	p = getPage(t, srv, c, "/reports?kind=STAGES&period=LAST_12_MONTHS")
+	if p.Doc.Find(byTestID("chip-add-source")).Length() != 0 {
+		t.Error("the stage report offers a source filter it does not apply")
+	}
+}

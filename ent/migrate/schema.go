@@ -372,6 +372,16 @@ var (
 				Columns: []*schema.Column{BookingsColumns[14], BookingsColumns[6], BookingsColumns[7]},
 			},
 			{
+				Name:    "booking_contact_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{BookingsColumns[15], BookingsColumns[1]},
+			},
+			{
+				Name:    "booking_contact_id_status_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{BookingsColumns[15], BookingsColumns[5], BookingsColumns[3]},
+			},
+			{
 				Name:    "booking_location_id_starts_at_status_contact_id_service_id_created_at_confirmed_at_staff_id_price_cents",
 				Unique:  false,
 				Columns: []*schema.Column{BookingsColumns[14], BookingsColumns[3], BookingsColumns[5], BookingsColumns[15], BookingsColumns[16], BookingsColumns[1], BookingsColumns[9], BookingsColumns[17], BookingsColumns[12]},
@@ -722,9 +732,9 @@ var (
 				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[5]},
 			},
 			{
-				Name:    "contact_id_lead_source_campaign",
+				Name:    "contact_id_lead_source_campaign_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[0], ContactsColumns[8], ContactsColumns[34]},
+				Columns: []*schema.Column{ContactsColumns[0], ContactsColumns[8], ContactsColumns[34], ContactsColumns[1]},
 			},
 			{
 				Name:    "contact_location_id_email",
@@ -1745,14 +1755,24 @@ var (
 				Columns: []*schema.Column{StageChangesColumns[7]},
 			},
 			{
-				Name:    "stagechange_contact_id_at",
+				Name:    "stagechange_contact_id_at_from_stage_to_stage_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{StageChangesColumns[8], StageChangesColumns[5]},
+				Columns: []*schema.Column{StageChangesColumns[8], StageChangesColumns[5], StageChangesColumns[2], StageChangesColumns[4], StageChangesColumns[7]},
 			},
 			{
 				Name:    "stagechange_location_id_to_stage_at",
 				Unique:  false,
 				Columns: []*schema.Column{StageChangesColumns[7], StageChangesColumns[4], StageChangesColumns[5]},
+			},
+			{
+				Name:    "stagechange_location_id_at_contact_id",
+				Unique:  false,
+				Columns: []*schema.Column{StageChangesColumns[7], StageChangesColumns[5], StageChangesColumns[8]},
+			},
+			{
+				Name:    "stagechange_contact_id_from_stage_at",
+				Unique:  false,
+				Columns: []*schema.Column{StageChangesColumns[8], StageChangesColumns[2], StageChangesColumns[5]},
 			},
 		},
 	}
@@ -2004,6 +2024,11 @@ var (
 				Name:    "warmnesssnapshot_location_id_day",
 				Unique:  false,
 				Columns: []*schema.Column{WarmnessSnapshotsColumns[5], WarmnessSnapshotsColumns[2]},
+			},
+			{
+				Name:    "warmnesssnapshot_location_id_contact_id_day_band",
+				Unique:  false,
+				Columns: []*schema.Column{WarmnessSnapshotsColumns[5], WarmnessSnapshotsColumns[1], WarmnessSnapshotsColumns[2], WarmnessSnapshotsColumns[4]},
 			},
 		},
 	}

@@ -71,6 +71,10 @@ func (Booking) Indexes() []ent.Index {
 		index.Fields("location_id", "starts_at"),
 		index.Fields("contact_id", "starts_at"),
 		index.Fields("location_id", "source", "external_id").Unique(),
+		// The funnel's steps per lead: the first booking made and the
+		// first completed one, each one seek (MIN of the last column).
+		index.Fields("contact_id", "created_at"),
+		index.Fields("contact_id", "status", "starts_at"),
 		// The reports' scans (internal/reports): every column a no-show or
 		// revenue aggregate reads, so a year of bookings is read from the
 		// index alone, in order, instead of one table row per booking.

@@ -165,8 +165,9 @@ func (Contact) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("location_id", "phone"),
 		// The reports join every booking to its contact's source and
-		// campaign: read from this index, not the wide contact row.
-		index.Fields("id", "lead_source", "campaign"),
+		// campaign, and every stage move to its contact's creation: read
+		// from this index, not the wide contact row.
+		index.Fields("id", "lead_source", "campaign", "created_at"),
 		index.Fields("location_id", "email"),
 		// id last lets the index alone answer COUNT(id) and the
 		// warmness-then-id order of paginated lists, without a sort.

@@ -124,6 +124,9 @@ func (WarmnessSnapshot) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("contact_id", "day").Unique(),
 		index.Fields("location_id", "day"),
+		// The warmness report reads a location's snapshots contact by
+		// contact, in day order, from this index alone (no sort).
+		index.Fields("location_id", "contact_id", "day", "band"),
 	}
 }
 

@@ -53,6 +53,12 @@ func (s *Service) compute(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.computeAt(ctx, req, locs)
+}
+
+// computeAt runs a report over locs, which the caller has checked.
+func (s *Service) computeAt(ctx context.Context, req Request, locs []location) (*Result, error) {
+	var err error
 	zone := zoneOf(ctx, locs)
 	now := s.now()
 	spec, err := resolve(req, now, zone)

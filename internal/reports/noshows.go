@@ -8,26 +8,23 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 )
 
 // bookingFilters writes the spec's filters over bookings b and contacts c,
 // for bookings starting in [start, end) at a location in zone.
 func (b *builder) bookingFilters(f Filters, zone *time.Location, start, end time.Time) string {
+	return b.apptFilters(f, zone, start, end) + b.contactFilters(f)
+}
+
+// apptFilters writes the spec's filters over bookings b alone (service,
+// practitioner, weekday, hour).
+func (b *builder) apptFilters(f Filters, zone *time.Location, start, end time.Time) string {
 	var w []string
 	if len(f.Services) > 0 {
 		// By name, through the small services table: the scans join no
 		// service row per booking.
 		w = append(w, "b.service_id IN (SELECT id FROM services WHERE name IN ("+list(b, f.Services)+"))")
-	}
-	if len(f.Sources) > 0 {
-		vs := make([]string, len(f.Sources))
-		for i, v := range f.Sources {
-			vs[i] = string(v)
-		}
-		w = append(w, "c.lead_source IN ("+list(b, vs)+")")
-	}
-	if len(f.Campaigns) > 0 {
-		w = append(w, "c.campaign IN ("+list(b, f.Campaigns)+")")
 	}
 	if len(f.PractitionerIDs) > 0 {
 		vs := make([]string, len(f.PractitionerIDs))
@@ -63,56 +60,93 @@ var leadTimes = []struct {
 	label string
 }{{1, "Under 1 day"}, {3, "1–2 days"}, {8, "3–7 days"}, {15, "8–14 days"}, {31, "15–30 days"}, {1 << 30, "31 days or more"}}
 
-// noShowCell is one group of the no-show scan.
-type noShowCell struct {
-	bucket             int
-	service, source    string
-	weekday, hour      int
-	leadTime           int
-	confirmed          bool
-	staff              string
-	noShows, outcomes  int
-	location, locLabel string
+// noShowTime is one group of the no-show scan by time: the local hour
+// (hours since 1970 on the location's wall clock), whence the day, the
+// bucket, the weekday and the hour of day.
+type noShowTime struct {
+	localHour         int64
+	noShows, outcomes int
 }
 
-// scanNoShows groups the bookings of one location that started in the
-// span and whose outcome is recorded (completed or no_show) by every
-// dimension the report breaks down by, counting no-shows and outcomes.
-func (s *Service) scanNoShows(ctx context.Context, loc location, sp span, f Filters, buckets []time.Time, detail bool) ([]noShowCell, error) {
-	b := newBuilder(s.Dialect)
-	lt := b.epoch("b.starts_at") + " - " + b.epoch("b.created_at")
-	var ltCase strings.Builder
-	ltCase.WriteString("(CASE")
-	for i, l := range leadTimes[:len(leadTimes)-1] {
-		fmt.Fprintf(&ltCase, " WHEN %s < %d THEN %d", lt, l.below*86400, i)
+// noShowAttr is one group of the no-show scan by the booking's other
+// dimensions.
+type noShowAttr struct {
+	service           string
+	leadDays          int64
+	confirmed         bool
+	staff             string
+	noShows, outcomes int
+}
+
+// needsContact says whether the filters read the contact (c).
+func needsContact(f Filters) bool { return len(f.Sources) > 0 || len(f.Campaigns) > 0 }
+
+// noShowFrom is the FROM and WHERE of the no-show scans: one location's
+// bookings that started in the span with a recorded outcome, filtered.
+func (b *builder) noShowFrom(loc location, sp span, f Filters, withContact bool) string {
+	from := "FROM bookings b"
+	if withContact || needsContact(f) {
+		from += " JOIN contacts c ON c.id = b.contact_id"
 	}
-	fmt.Fprintf(&ltCase, " ELSE %d END)", len(leadTimes)-1)
-	cols := b.bucket("b.starts_at", buckets) + ", b.service_id, " +
-		b.weekday("b.starts_at", loc.Zone, sp.start, sp.end) + ", " +
-		b.hour("b.starts_at", loc.Zone, sp.start, sp.end) + ", c.lead_source, " + ltCase.String() + ", " +
-		"CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE 1 END, COALESCE(b.staff_id, ''), "
-	group := " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
-	if !detail {
-		// The comparison period needs the totals only.
-		cols, group = "0, '', 0, 0, '', 0, 0, '', ", ""
-		b = newBuilder(s.Dialect)
-	}
-	q := "SELECT " + cols +
-		"COALESCE(SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), 0), COUNT(*) " +
-		"FROM bookings b JOIN contacts c ON c.id = b.contact_id " +
-		"WHERE b.location_id = " + b.arg(string(loc.ID)) +
+	return from + " WHERE b.location_id = " + b.arg(string(loc.ID)) +
 		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
-		" AND b.status IN ('completed', 'no_show')" + b.bookingFilters(f, loc.Zone, sp.start, sp.end) + group
+		" AND b.status IN ('completed', 'no_show')" + b.bookingFilters(f, loc.Zone, sp.start, sp.end)
+}
+
+const noShowCounts = "COALESCE(SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END), 0), COUNT(*)"
+
+// noShowTotals counts one location's no-shows and outcomes in the span
+// (the comparison period needs no more).
+func (s *Service) noShowTotals(ctx context.Context, loc location, sp span, f Filters) (noShows, outcomes int, err error) {
+	b := newBuilder(s.Dialect)
+	q := "SELECT " + noShowCounts + " " + b.noShowFrom(loc, sp, f, false)
+	if err := s.SQL.QueryRowContext(ctx, q, b.args...).Scan(&noShows, &outcomes); err != nil {
+		return 0, 0, fmt.Errorf("reports: no-shows: %w", err)
+	}
+	return noShows, outcomes, nil
+}
+
+// scanNoShowTimes groups one location's outcomes in the span by local
+// hour (a year of clinic hours is a few thousand groups); the day, week
+// or month, weekday and hour of day follow from it in Go.
+func (s *Service) scanNoShowTimes(ctx context.Context, loc location, sp span, f Filters) ([]noShowTime, error) {
+	b := newBuilder(s.Dialect)
+	q := "SELECT " + b.localSeconds("b.starts_at", loc.Zone, sp.start, sp.end) + " / 3600, " + noShowCounts + " " +
+		b.noShowFrom(loc, sp, f, false) + " GROUP BY 1"
+	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("reports: no-shows by time: %w", err)
+	}
+	defer rows.Close()
+	var out []noShowTime
+	for rows.Next() {
+		var c noShowTime
+		if err := rows.Scan(&c.localHour, &c.noShows, &c.outcomes); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// scanNoShowAttrs groups one location's outcomes in the span by service,
+// whole days of lead time, reminder confirmation and practitioner (the
+// booking's own columns, no contact read).
+func (s *Service) scanNoShowAttrs(ctx context.Context, loc location, sp span, f Filters) ([]noShowAttr, error) {
+	b := newBuilder(s.Dialect)
+	q := "SELECT b.service_id, (" + b.epoch("b.starts_at") + " - " + b.epoch("b.created_at") + ") / 86400, " +
+		"CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE 1 END, COALESCE(b.staff_id, ''), " + noShowCounts + " " +
+		b.noShowFrom(loc, sp, f, false) + " GROUP BY 1, 2, 3, 4"
 	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: no-shows: %w", err)
 	}
 	defer rows.Close()
-	var out []noShowCell
+	var out []noShowAttr
 	for rows.Next() {
-		c := noShowCell{location: string(loc.ID), locLabel: loc.Name}
+		var c noShowAttr
 		var conf int
-		if err := rows.Scan(&c.bucket, &c.service, &c.weekday, &c.hour, &c.source, &c.leadTime, &conf, &c.staff, &c.noShows, &c.outcomes); err != nil {
+		if err := rows.Scan(&c.service, &c.leadDays, &conf, &c.staff, &c.noShows, &c.outcomes); err != nil {
 			return nil, err
 		}
 		c.confirmed = conf == 1
@@ -130,6 +164,67 @@ func (s *Service) scanNoShows(ctx context.Context, loc location, sp span, f Filt
 		out[i].service = names[out[i].service]
 	}
 	return out, nil
+}
+
+// scanNoShowSources groups one location's outcomes in the span by the
+// contact's lead source: counted per contact first (the bookings alone),
+// then each contact read once, in contact order, from the covering index
+// on (id, lead_source, campaign, created_at) — not once per booking.
+func (s *Service) scanNoShowSources(ctx context.Context, loc location, sp span, f Filters) (map[string][2]int, error) {
+	b := newBuilder(s.Dialect)
+	q := "SELECT c.lead_source, SUM(x.n), SUM(x.o) FROM (SELECT b.contact_id, " +
+		"SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END) AS n, COUNT(*) AS o FROM bookings b" +
+		" WHERE b.location_id = " + b.arg(string(loc.ID)) +
+		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
+		" AND b.status IN ('completed', 'no_show')" + b.apptFilters(f, loc.Zone, sp.start, sp.end) +
+		" GROUP BY b.contact_id) x JOIN contacts c ON c.id = x.contact_id WHERE 1 = 1" + b.contactFilters(f) + " GROUP BY 1"
+	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("reports: no-shows by source: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][2]int{}
+	for rows.Next() {
+		var src string
+		var n, o int
+		if err := rows.Scan(&src, &n, &o); err != nil {
+			return nil, err
+		}
+		out[src] = [2]int{n, o}
+	}
+	return out, rows.Err()
+}
+
+// leadTimeOf is the lead-time bucket of whole days of lead time (a
+// booking made after its start counts as under a day).
+func leadTimeOf(days int64) int {
+	for i, l := range leadTimes {
+		if days < int64(l.below) {
+			return i
+		}
+	}
+	return len(leadTimes) - 1
+}
+
+// localDay is the wall-clock date and weekday (0 = Sunday) of a local
+// hour counted from 1970.
+func localDay(localHour int64) (types.Date, int) {
+	d := localHour / 24
+	if localHour < 0 && localHour%24 != 0 {
+		d--
+	}
+	return dateOf(time.Unix(d*86400, 0).UTC()), int(((d % 7) + 7 + 4) % 7)
+}
+
+// bucketOfDate is the index of the bucket a local date falls in.
+func (bk bucketing) bucketOfDate(d types.Date) int {
+	i := 0
+	for j, from := range bk.froms {
+		if from <= d {
+			i = j
+		}
+	}
+	return i
 }
 
 // noShows is the no-show report: the rate (no-shows out of appointments
@@ -161,23 +256,33 @@ func (s *Service) noShows(ctx context.Context, r *run) error {
 	for _, loc := range r.locs {
 		sp := spanOf(r.spec.From, r.spec.To, loc.Zone)
 		lb := bucketsOf(r.spec.From, r.spec.To, loc.Zone)
-		rows, err := s.scanNoShows(ctx, loc, sp, r.spec.Filters, lb.starts, true)
+		times, err := s.scanNoShowTimes(ctx, loc, sp, r.spec.Filters)
 		if err != nil {
 			return err
 		}
-		for _, c := range rows {
+		for _, c := range times {
 			noShows += c.noShows
 			outcomes += c.outcomes
-			if c.bucket < len(series) {
-				series[c.bucket][0] += c.noShows
-				series[c.bucket][1] += c.outcomes
+			date, wd := localDay(c.localHour)
+			hour := int(((c.localHour % 24) + 24) % 24)
+			if i := lb.bucketOfDate(date); i < len(series) {
+				series[i][0] += c.noShows
+				series[i][1] += c.outcomes
 			}
-			tallies[DimLocation].add(c.location, c.locLabel, c.noShows, c.outcomes)
+			tallies[DimLocation].add(string(loc.ID), loc.Name, c.noShows, c.outcomes)
+			tallies[DimWeekday].add(strconv.Itoa(wd), weekdayNames[wd], c.noShows, c.outcomes)
+			tallies[DimHour].add(strconv.Itoa(hour), hourLabel(hour), c.noShows, c.outcomes)
+			key := fmt.Sprintf("%d-%02d", wd, hour)
+			cells.add(key, weekdayNames[wd]+" "+hourLabel(hour), c.noShows, c.outcomes)
+		}
+		attrs, err := s.scanNoShowAttrs(ctx, loc, sp, r.spec.Filters)
+		if err != nil {
+			return err
+		}
+		for _, c := range attrs {
 			tallies[DimService].add(c.service, c.service, c.noShows, c.outcomes)
-			tallies[DimWeekday].add(strconv.Itoa(c.weekday), weekdayNames[c.weekday], c.noShows, c.outcomes)
-			tallies[DimHour].add(strconv.Itoa(c.hour), hourLabel(c.hour), c.noShows, c.outcomes)
-			tallies[DimSource].add(c.source, sourceLabel(c.source), c.noShows, c.outcomes)
-			tallies[DimLeadTime].add(strconv.Itoa(c.leadTime), leadTimes[c.leadTime].label, c.noShows, c.outcomes)
+			lt := leadTimeOf(c.leadDays)
+			tallies[DimLeadTime].add(strconv.Itoa(lt), leadTimes[lt].label, c.noShows, c.outcomes)
 			conf := "not_confirmed"
 			label := "Reminder not confirmed"
 			if c.confirmed {
@@ -188,8 +293,13 @@ func (s *Service) noShows(ctx context.Context, r *run) error {
 				staff[c.staff] = true
 			}
 			tallies[DimPractitioner].add(c.staff, c.staff, c.noShows, c.outcomes)
-			key := fmt.Sprintf("%d-%02d", c.weekday, c.hour)
-			cells.add(key, weekdayNames[c.weekday]+" "+hourLabel(c.hour), c.noShows, c.outcomes)
+		}
+		bySource, err := s.scanNoShowSources(ctx, loc, sp, r.spec.Filters)
+		if err != nil {
+			return err
+		}
+		for src, c := range bySource {
+			tallies[DimSource].add(src, sourceLabel(src), c[0], c[1])
 		}
 	}
 	if err := s.labelStaff(ctx, tallies[DimPractitioner]); err != nil {
@@ -200,14 +310,12 @@ func (s *Service) noShows(ctx context.Context, r *run) error {
 	if r.spec.CompareFrom != nil {
 		for _, loc := range r.locs {
 			sp := spanOf(*r.spec.CompareFrom, *r.spec.CompareTo, loc.Zone)
-			rows, err := s.scanNoShows(ctx, loc, sp, r.spec.Filters, nil, false)
+			n, o, err := s.noShowTotals(ctx, loc, sp, r.spec.Filters)
 			if err != nil {
 				return err
 			}
-			for _, c := range rows {
-				prevNo += c.noShows
-				prevOut += c.outcomes
-			}
+			prevNo += n
+			prevOut += o
 		}
 	}
 	rt := rateTotal("no_show_rate", "No-show rate", noShows, outcomes, r.spec.CompareFrom != nil, prevNo, prevOut)

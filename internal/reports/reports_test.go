@@ -5,13 +5,16 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/avatarimaging/avatarcrm/ent/membership"
 	"github.com/avatarimaging/avatarcrm/ent/reportemail"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/warmnesssnapshot"
 	"github.com/avatarimaging/avatarcrm/internal/ai"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -464,5 +467,79 @@ func TestSavedReportsRunOnSchedule(t *testing.T) {
 	// Every field is immutable (no setters); deleting is refused too.
 	if err := f.c.ReportRun.DeleteOneID(got[0].ID).Exec(f.sys); err == nil {
 		t.Error("a stored run was deleted")
+	}
+}
+
+// A saved report naming a location its owner may no longer read runs on
+// its schedule over the others and says which it left out; one whose every
+// location is gone is not run, and the schedule's output says why. A run
+// by hand covers what the person running it may read, the same way.
+func TestSavedReportLocationsNoLongerReadable(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := f.managerCtx()
+	daily := reports.Daily
+	last := reports.LastWeek
+	save := func(name string, locs ...pulid.ID) *reports.Saved {
+		sv, err := f.svcReports.Save(ctx, reports.SaveInput{Name: name, Schedule: &daily,
+			Request: reports.Request{Kind: reports.NoShows, NamedPeriod: &last, LocationIDs: locs}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sv
+	}
+	both := save("Both", f.syd, f.par)
+	parOnly := save("Parramatta", f.par)
+	job := viewer.ForJob(context.Background(), f.syd, "schedule.saved-reports")
+	// Monday: the owner reads both locations (6–12 April: Sydney 3 of 42,
+	// Parramatta 2 of 5).
+	res, err := f.svcReports.RunDue(job, f.syd, fixtureNow, sydney)
+	if err != nil || res.Ran != 2 || len(res.Failed) != 0 {
+		t.Fatalf("Monday: %+v, %v; want both run", res, err)
+	}
+	runs, err := f.svcReports.Runs(ctx, both.ID, 0)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs %+v, %v", runs, err)
+	}
+	if rt := total(t, &runs[0].Result, "no_show_rate"); *rt.Count != 5 || *rt.Denominator != 47 {
+		t.Errorf("Monday: %d of %d, want 5 of 47 (Sydney and Parramatta)", *rt.Count, *rt.Denominator)
+	}
+	// The owner leaves Parramatta; Tuesday's runs.
+	n, err := f.c.Membership.Delete().Where(membership.UserID(f.manager), membership.LocationID(f.par)).Exec(f.sys)
+	if err != nil || n != 1 {
+		t.Fatalf("leaving Parramatta: %d, %v", n, err)
+	}
+	res, err = f.svcReports.RunDue(job, f.syd, fixtureNow.Add(24*time.Hour), sydney)
+	if err != nil || res.Ran != 1 || len(res.Failed) != 1 {
+		t.Fatalf("Tuesday: %+v, %v; want one run and one failure", res, err)
+	}
+	if msg := res.Failed[0]; !strings.Contains(msg, string(parOnly.ID)) || !strings.Contains(msg, "may no longer read the reports of Avatar Imaging Parramatta") {
+		t.Errorf("the failure says %q", msg)
+	}
+	runs, err = f.svcReports.Runs(ctx, both.ID, 0)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("runs %+v, %v", runs, err)
+	}
+	got := runs[0].Result
+	if len(got.Request.LocationIDs) != 1 || got.Request.LocationIDs[0] != f.syd {
+		t.Errorf("Tuesday's run covers %v, want Sydney only", got.Request.LocationIDs)
+	}
+	if rt := total(t, &got, "no_show_rate"); *rt.Count != 3 || *rt.Denominator != 42 {
+		t.Errorf("Tuesday: %d of %d, want 3 of 42 (Sydney)", *rt.Count, *rt.Denominator)
+	}
+	if !strings.Contains(got.Request.Description, "left out: Avatar Imaging Parramatta, whose reports its owner may no longer read") {
+		t.Errorf("the run does not say what it left out: %q", got.Request.Description)
+	}
+	// By hand, someone who reads Sydney only.
+	sydOnly := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: f.manager, LocationID: f.syd, Role: rbac.Manager,
+		Memberships: map[pulid.ID]rbac.Role{f.syd: rbac.Manager}})
+	run, err := f.svcReports.RunSaved(sydOnly, both.ID, "manual", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := run.Result.Request.Description; !strings.Contains(d, "left out: Avatar Imaging Parramatta, whose reports you may no longer read") {
+		t.Errorf("a run by hand does not say what it left out: %q", d)
+	}
+	if _, err := f.svcReports.RunSaved(sydOnly, parOnly.ID, "manual", ""); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("running a report of Parramatta alone by hand: %v, want FORBIDDEN", err)
 	}
 }

@@ -5,25 +5,27 @@ import (
 	"fmt"
 )
 
-// revenueCell is one group of the revenue scan.
+// revenueCell is one group of the revenue scan by time and service.
 type revenueCell struct {
-	bucket                    int
-	source, campaign, service string
-	cents                     int64
-	completed                 int
+	bucket    int
+	service   string
+	cents     int64
+	completed int
 }
 
 // scanRevenue sums the price of one location's completed bookings that
-// started in the span, by bucket, lead source, campaign and service.
+// started in the span, by bucket and service (the bookings alone; the
+// contact's source and campaign are scanSources').
 func (s *Service) scanRevenue(ctx context.Context, loc location, sp span, f Filters, buckets bucketing) ([]revenueCell, error) {
 	b := newBuilder(s.Dialect)
-	q := "SELECT " + b.bucket("b.starts_at", buckets.starts) + ", c.lead_source, COALESCE(c.campaign, ''), b.service_id, " +
-		"SUM(b.price_cents), COUNT(*) " +
-		"FROM bookings b JOIN contacts c ON c.id = b.contact_id " +
-		"WHERE b.location_id = " + b.arg(string(loc.ID)) +
+	q := "SELECT " + b.bucket("b.starts_at", buckets.starts) + ", b.service_id, SUM(b.price_cents), COUNT(*) FROM bookings b"
+	if needsContact(f) {
+		q += " JOIN contacts c ON c.id = b.contact_id"
+	}
+	q += " WHERE b.location_id = " + b.arg(string(loc.ID)) +
 		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
 		" AND b.status = 'completed'" + b.bookingFilters(f, loc.Zone, sp.start, sp.end) +
-		" GROUP BY 1, 2, 3, 4"
+		" GROUP BY 1, 2"
 	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: revenue: %w", err)
@@ -32,7 +34,7 @@ func (s *Service) scanRevenue(ctx context.Context, loc location, sp span, f Filt
 	var out []revenueCell
 	for rows.Next() {
 		var c revenueCell
-		if err := rows.Scan(&c.bucket, &c.source, &c.campaign, &c.service, &c.cents, &c.completed); err != nil {
+		if err := rows.Scan(&c.bucket, &c.service, &c.cents, &c.completed); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -51,33 +53,63 @@ func (s *Service) scanRevenue(ctx context.Context, loc location, sp span, f Filt
 	return out, nil
 }
 
-// scanBooked counts one location's booked patients by lead source and
-// campaign: the different contacts with a booking (not cancelled) that
-// started in the span. A contact has one source and one campaign, so the
-// counts add up.
-func (s *Service) scanBooked(ctx context.Context, loc location, sp span, f Filters) (map[[2]string]int, error) {
+// sourceCell is one lead source and campaign's revenue, completed
+// bookings and booked patients.
+type sourceCell struct {
+	source, campaign string
+	cents            int64
+	completed        int
+	booked           int
+}
+
+// scanSources sums one location's bookings that started in the span by
+// the contact's lead source and campaign: the revenue and count of the
+// completed ones, and the booked patients (the different contacts with a
+// booking not cancelled). Counted per contact first (the bookings alone),
+// then each contact read once from the covering index on (id,
+// lead_source, campaign, created_at) — not once per booking. A contact
+// has one source and one campaign, so the counts add up.
+func (s *Service) scanSources(ctx context.Context, loc location, sp span, f Filters) ([]sourceCell, error) {
 	b := newBuilder(s.Dialect)
-	q := "SELECT c.lead_source, COALESCE(c.campaign, ''), COUNT(DISTINCT b.contact_id) " +
-		"FROM bookings b JOIN contacts c ON c.id = b.contact_id " +
-		"WHERE b.location_id = " + b.arg(string(loc.ID)) +
+	q := "SELECT c.lead_source, COALESCE(c.campaign, ''), SUM(x.cents), SUM(x.completed), COUNT(*) FROM (SELECT b.contact_id, " +
+		"SUM(CASE WHEN b.status = 'completed' THEN b.price_cents ELSE 0 END) AS cents, " +
+		"SUM(CASE WHEN b.status = 'completed' THEN 1 ELSE 0 END) AS completed FROM bookings b" +
+		" WHERE b.location_id = " + b.arg(string(loc.ID)) +
 		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
-		" AND b.status <> 'cancelled'" + b.bookingFilters(f, loc.Zone, sp.start, sp.end) +
-		" GROUP BY 1, 2"
+		" AND b.status <> 'cancelled'" + b.apptFilters(f, loc.Zone, sp.start, sp.end) +
+		" GROUP BY b.contact_id) x JOIN contacts c ON c.id = x.contact_id WHERE 1 = 1" + b.contactFilters(f) + " GROUP BY 1, 2"
 	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
 	if err != nil {
-		return nil, fmt.Errorf("reports: booked patients: %w", err)
+		return nil, fmt.Errorf("reports: revenue by source: %w", err)
 	}
 	defer rows.Close()
-	out := map[[2]string]int{}
+	var out []sourceCell
 	for rows.Next() {
-		var src, camp string
-		var n int
-		if err := rows.Scan(&src, &camp, &n); err != nil {
+		var c sourceCell
+		if err := rows.Scan(&c.source, &c.campaign, &c.cents, &c.completed, &c.booked); err != nil {
 			return nil, err
 		}
-		out[[2]string{src, camp}] += n
+		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// revenueTotal sums the price of one location's completed bookings that
+// started in the span (the comparison period needs no more).
+func (s *Service) revenueTotal(ctx context.Context, loc location, sp span, f Filters) (int64, error) {
+	b := newBuilder(s.Dialect)
+	q := "SELECT COALESCE(SUM(b.price_cents), 0) FROM bookings b"
+	if needsContact(f) {
+		q += " JOIN contacts c ON c.id = b.contact_id"
+	}
+	q += " WHERE b.location_id = " + b.arg(string(loc.ID)) +
+		" AND b.starts_at >= " + b.arg(sp.start) + " AND b.starts_at < " + b.arg(sp.end) +
+		" AND b.status = 'completed'" + b.bookingFilters(f, loc.Zone, sp.start, sp.end)
+	var cents int64
+	if err := s.SQL.QueryRowContext(ctx, q, b.args...).Scan(&cents); err != nil {
+		return 0, fmt.Errorf("reports: revenue: %w", err)
+	}
+	return cents, nil
 }
 
 // spend sums the ad spend of the locations by source over the months
@@ -133,29 +165,22 @@ func (s *Service) revenue(ctx context.Context, r *run) error {
 			if c.bucket < len(series) {
 				series[c.bucket] += c.cents
 			}
-			addValue(bySource.add(c.source, sourceLabel(c.source), 0, c.completed), c.cents)
+			addValue(byService.add(c.service, c.service, 0, c.completed), c.cents)
+			addValue(byLocation.add(string(loc.ID), loc.Name, 0, c.completed), c.cents)
+		}
+		sources, err := s.scanSources(ctx, loc, sp, r.spec.Filters)
+		if err != nil {
+			return err
+		}
+		for _, c := range sources {
+			booked += c.booked
+			addValue(bySource.add(c.source, sourceLabel(c.source), c.booked, c.completed), c.cents)
 			camp := c.campaign
 			label := camp
 			if camp == "" {
 				label = "No campaign"
 			}
-			addValue(byCampaign.add(c.source+"/"+camp, sourceLabel(c.source)+": "+label, 0, c.completed), c.cents)
-			addValue(byService.add(c.service, c.service, 0, c.completed), c.cents)
-			addValue(byLocation.add(string(loc.ID), loc.Name, 0, c.completed), c.cents)
-		}
-		bookedBy, err := s.scanBooked(ctx, loc, sp, r.spec.Filters)
-		if err != nil {
-			return err
-		}
-		for k, n := range bookedBy {
-			booked += n
-			bySource.add(k[0], sourceLabel(k[0]), n, 0)
-			camp := k[1]
-			label := camp
-			if camp == "" {
-				label = "No campaign"
-			}
-			byCampaign.add(k[0]+"/"+camp, sourceLabel(k[0])+": "+label, n, 0)
+			addValue(byCampaign.add(c.source+"/"+camp, sourceLabel(c.source)+": "+label, c.booked, c.completed), c.cents)
 		}
 	}
 	spend, err := s.spend(ctx, r.locs, string(r.spec.From)[:7], string(r.spec.To)[:7])
@@ -197,13 +222,11 @@ func (s *Service) revenue(ctx context.Context, r *run) error {
 	if compare {
 		for _, loc := range r.locs {
 			sp := spanOf(*r.spec.CompareFrom, *r.spec.CompareTo, loc.Zone)
-			cells, err := s.scanRevenue(ctx, loc, sp, r.spec.Filters, bucketing{})
+			cents, err := s.revenueTotal(ctx, loc, sp, r.spec.Filters)
 			if err != nil {
 				return err
 			}
-			for _, c := range cells {
-				prev += c.cents
-			}
+			prev += cents
 		}
 	}
 	rev := Total{Key: "revenue", Label: "Revenue", Unit: UnitCents, Value: float64(total)}

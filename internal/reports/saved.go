@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/savedreport"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -143,7 +145,7 @@ func (s *Service) RunSaved(ctx context.Context, id pulid.ID, trigger, periodKey 
 			return nil, err
 		}
 	}
-	res, err := s.Generate(ctx, sv.Stored)
+	res, err := s.generateSaved(ctx, sv, trigger)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +170,97 @@ func (s *Service) RunSaved(ctx context.Context, id pulid.ID, trigger, periodKey 
 		return nil, err
 	}
 	return runOf(row)
+}
+
+// generateSaved runs a saved report's request over the locations it
+// names that may still be read: by the viewer for a run made by hand, by
+// the report's owner (their memberships now) for a run the schedule makes.
+// A location left out is named in the result's description; when none is
+// left the run fails with FORBIDDEN on locationIDs, saying why.
+func (s *Service) generateSaved(ctx context.Context, sv *Saved, trigger string) (*Result, error) {
+	req := sv.Stored
+	if len(req.LocationIDs) == 0 {
+		return s.Generate(ctx, req)
+	}
+	may, who, err := s.mayRun(ctx, sv, trigger)
+	if err != nil {
+		return nil, err
+	}
+	var keep, left []pulid.ID
+	for _, id := range req.LocationIDs {
+		if slices.Contains(may, id) {
+			keep = append(keep, id)
+		} else if !slices.Contains(left, id) {
+			left = append(left, id)
+		}
+	}
+	leftNames := s.names(ctx, left)
+	if len(keep) == 0 {
+		return nil, &apperr.Error{Code: apperr.Forbidden, Field: "locationIDs",
+			Message: fmt.Sprintf("report %q was not run: %s may no longer read the reports of %s; edit its locations", sv.Name, who, strings.Join(leftNames, " and "))}
+	}
+	locs, err := s.load(ctx, keep)
+	if err != nil {
+		return nil, err
+	}
+	req.LocationIDs = keep
+	res, err := s.computeAt(ctx, req, locs)
+	if err != nil {
+		return nil, err
+	}
+	if len(left) > 0 {
+		res.Request.Description += fmt.Sprintf(" (left out: %s, whose reports %s may no longer read)", strings.Join(leftNames, " and "), who)
+	}
+	s.addInsights(ctx, res)
+	return res, nil
+}
+
+// mayRun returns the locations a saved report's run may cover, and who
+// decides that in words: the viewer for a run made by hand; for the
+// schedule, the report's owner, where they still belong with a role that
+// reads reports (by the default permission table), or the report's own
+// location when nobody owns it.
+func (s *Service) mayRun(ctx context.Context, sv *Saved, trigger string) ([]pulid.ID, string, error) {
+	v := viewer.FromContext(ctx)
+	if trigger != "schedule" || v == nil || !v.System {
+		return readable(v), "you", nil
+	}
+	if sv.CreatedByID == nil {
+		return readable(v), "the schedule", nil
+	}
+	b := newBuilder(s.Dialect)
+	rows, err := s.SQL.QueryContext(ctx, "SELECT m.location_id, m.role FROM memberships m JOIN users u ON u.id = m.user_id "+
+		"WHERE m.user_id = "+b.arg(string(*sv.CreatedByID))+" AND m.disabled_at IS NULL AND u.status = 'active'", b.args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("reports: owner's memberships: %w", err)
+	}
+	defer rows.Close()
+	var out []pulid.ID
+	for rows.Next() {
+		var loc pulid.ID
+		var role string
+		if err := rows.Scan(&loc, &role); err != nil {
+			return nil, "", err
+		}
+		if rbac.Default.Decide(rbac.Role(role), rbac.Reports, rbac.Read).Allowed {
+			out = append(out, loc)
+		}
+	}
+	return out, "its owner", rows.Err()
+}
+
+// names are the locations' names (their IDs when not found).
+func (s *Service) names(ctx context.Context, ids []pulid.ID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+		var name string
+		b := newBuilder(s.Dialect)
+		if err := s.SQL.QueryRowContext(ctx, "SELECT name FROM locations WHERE id = "+b.arg(string(id)), b.args...).Scan(&name); err == nil {
+			out[i] = name
+		}
+	}
+	return out
 }
 
 func runOf(row *ent.ReportRun) (*Run, error) {

@@ -122,6 +122,12 @@ func (s *Service) locations(ctx context.Context, asked []pulid.ID) ([]location, 
 	if len(ids) == 0 {
 		return nil, &apperr.Error{Code: apperr.Forbidden, Message: "not allowed to read reports"}
 	}
+	return s.load(ctx, ids)
+}
+
+// load loads locations by ID (sorted by name), whoever may read them: the
+// caller has decided that.
+func (s *Service) load(ctx context.Context, ids []pulid.ID) ([]location, error) {
 	q, args := s.in("SELECT id, name, code, timezone, currency FROM locations WHERE id IN (%s) ORDER BY name", ids)
 	rows, err := s.SQL.QueryContext(ctx, q, args...)
 	if err != nil {

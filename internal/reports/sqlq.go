@@ -41,13 +41,14 @@ func list[T any](b *builder, vs []T) string {
 }
 
 // epoch is col (a timestamp) as whole seconds since 1970 UTC. SQLite
-// stores ent's times as text with their offset, which strftime reads;
-// PostgreSQL's timestamptz is an instant.
+// stores ent's times as text in UTC (internal/db's driver), which
+// unixepoch reads (an integer: no text to format and parse again, as
+// strftime('%s') would); PostgreSQL's timestamptz is an instant.
 func (b *builder) epoch(col string) string {
 	if b.dialect == dialect.Postgres {
 		return "CAST(EXTRACT(EPOCH FROM " + col + ") AS BIGINT)"
 	}
-	return "CAST(strftime('%s', " + col + ") AS INTEGER)"
+	return "unixepoch(" + col + ")"
 }
 
 // offset is the zone's offset from UTC in seconds at col, for col in

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // stageOrder is the patient journey (ent/schema.Stages, in order): a
@@ -40,38 +41,117 @@ func (b *builder) stageIndex(col string) string {
 	return s.String()
 }
 
+// move is one stage change of a contact, as the ordered scan reads it.
+type move struct {
+	from, to string
+	t        time.Time // exact: "before" and "after" compare it
+	at       int64     // seconds since 1970: durations use it
+	inPeriod bool
+}
+
+// scanStageMoves reads the moves made at the location during the span,
+// each with when the contact had entered the stage it left (their latest
+// earlier move into it, or for new_lead their creation) and the furthest
+// stage they reached later (at any location, up to now). One ordered scan
+// of every move of the contacts who moved here in the span, contact by
+// contact and in time order (covering indexes on (location_id, at,
+// contact_id) and (contact_id, at, from_stage, to_stage, location_id));
+// the rest is worked out here, contact by contact.
 func (s *Service) scanStageMoves(ctx context.Context, loc location, sp span) ([]stageMove, error) {
 	b := newBuilder(s.Dialect)
-	q := "SELECT sc.contact_id, COALESCE(sc.from_stage, ''), sc.to_stage, " + b.epoch("sc.at") + ", " +
-		"(SELECT MAX(" + b.epoch("p.at") + ") FROM stage_changes p WHERE p.contact_id = sc.contact_id AND p.at < sc.at AND p.to_stage = sc.from_stage), " +
-		"(SELECT " + b.epoch("c.created_at") + " FROM contacts c WHERE c.id = sc.contact_id), " +
-		"(SELECT MAX(" + b.stageIndex("n.to_stage") + ") FROM stage_changes n WHERE n.contact_id = sc.contact_id AND n.at > sc.at) " +
-		"FROM stage_changes sc WHERE sc.location_id = " + b.arg(string(loc.ID)) +
-		" AND sc.at >= " + b.arg(sp.start) + " AND sc.at < " + b.arg(sp.end)
+	in := "s.location_id = " + b.arg(string(loc.ID)) + " AND s.at >= " + b.arg(sp.start) + " AND s.at < " + b.arg(sp.end)
+	// The move's time is read as a time (exact to the fraction of a second,
+	// which the seconds since 1970 drop): "before" and "after" compare it.
+	q := "SELECT s.contact_id, COALESCE(s.from_stage, ''), s.to_stage, s.at, " +
+		"CASE WHEN " + in + " THEN 1 ELSE 0 END, " + b.epoch("c.created_at") + " " +
+		"FROM stage_changes s LEFT JOIN contacts c ON c.id = s.contact_id " +
+		"WHERE s.contact_id IN (SELECT p.contact_id FROM stage_changes p WHERE p.location_id = " + b.arg(string(loc.ID)) +
+		" AND p.at >= " + b.arg(sp.start) + " AND p.at < " + b.arg(sp.end) + ") ORDER BY s.contact_id, s.at"
 	rows, err := s.SQL.QueryContext(ctx, q, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: stages: %w", err)
 	}
 	defer rows.Close()
 	var out []stageMove
+	var cur string
+	var created sql.NullInt64
+	var ms []move
+	flush := func() {
+		out = contactMoves(out, cur, created, ms)
+		ms = ms[:0]
+	}
+	// The text columns are read as raw bytes: a contact's ID is copied
+	// once per contact and a stage's name not at all, not once per row.
+	var id, from, to sql.RawBytes
 	for rows.Next() {
-		var m stageMove
-		var entry, created, furthest sql.NullInt64
-		if err := rows.Scan(&m.contact, &m.from, &m.to, &m.at, &entry, &created, &furthest); err != nil {
+		var m move
+		var inPeriod int
+		var cr sql.NullInt64
+		if err := rows.Scan(&id, &from, &to, &m.t, &inPeriod, &cr); err != nil {
 			return nil, err
 		}
-		m.fromEntry = entry.Int64
-		if !entry.Valid && m.from == "new_lead" && created.Valid {
-			// A contact's first move leaves the stage it was created in.
-			m.fromEntry = created.Int64
+		m.at = m.t.Unix()
+		if string(id) != cur {
+			if cur != "" {
+				flush()
+			}
+			cur = string(id)
 		}
-		m.furthest = -1
-		if furthest.Valid {
-			m.furthest = int(furthest.Int64)
-		}
-		out = append(out, m)
+		created = cr
+		m.from, m.to, m.inPeriod = internStage(from), internStage(to), inPeriod == 1
+		ms = append(ms, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if cur != "" {
+		flush()
+	}
+	return out, nil
+}
+
+// contactMoves adds one contact's moves in the period to out. ms are all
+// the contact's moves in time order.
+func contactMoves(out []stageMove, contact string, created sql.NullInt64, ms []move) []stageMove {
+	for i, m := range ms {
+		if !m.inPeriod {
+			continue
+		}
+		sm := stageMove{contact: contact, from: m.from, to: m.to, at: m.at, furthest: -1}
+		// The latest move into the stage left, strictly before this one.
+		entry := -1
+		for j := i - 1; j >= 0; j-- {
+			if ms[j].t.Before(m.t) && ms[j].to == m.from && m.from != "" {
+				entry = j
+				break
+			}
+		}
+		switch {
+		case entry >= 0:
+			sm.fromEntry = ms[entry].at
+		case m.from == "new_lead" && created.Valid:
+			// A contact's first move leaves the stage it was created in.
+			sm.fromEntry = created.Int64
+		}
+		// The furthest stage reached by the moves strictly after it.
+		for j := i + 1; j < len(ms); j++ {
+			if ms[j].t.After(m.t) {
+				sm.furthest = max(sm.furthest, index(ms[j].to))
+			}
+		}
+		out = append(out, sm)
+	}
+	return out
+}
+
+// internStage returns the stage's name without a copy per row.
+func internStage(b []byte) string {
+	for _, st := range stageOrder {
+		if string(b) == st {
+			return st
+		}
+	}
+	return string(b)
 }
 
 // stages is the pipeline stage report: per stage, the contacts who

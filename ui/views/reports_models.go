@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/reports"
 	"github.com/avatarimaging/avatarcrm/ui/charts"
@@ -60,6 +61,8 @@ type SavedRow struct {
 // ReportOptions are the choices of the chips.
 type ReportOptions struct {
 	Kinds, Periods, Comparisons, Dimensions, Schedules, Sources []Option
+	// Weekdays (0 = Sunday … 6) and Hours (0–23) to filter by.
+	Weekdays, Hours []Option
 	// Locations the viewer may choose: ID to name.
 	Locations []Option
 }
@@ -334,6 +337,16 @@ func ReportOptionsFor(locations []LocationOption) ReportOptions {
 	}
 	for _, l := range locations {
 		o.Locations = append(o.Locations, Option{Value: l.ID, Label: l.Name})
+	}
+	for _, s := range schema.LeadSources {
+		o.Sources = append(o.Sources, Option{Value: s, Label: SourceLabel(s)})
+	}
+	// Monday first, as the weeks run.
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+		o.Weekdays = append(o.Weekdays, Option{Value: strconv.Itoa(d), Label: WeekdayLabel(strconv.Itoa(d))})
+	}
+	for h := range 24 {
+		o.Hours = append(o.Hours, Option{Value: strconv.Itoa(h), Label: HourLabel(strconv.Itoa(h))})
 	}
 	return o
 }
