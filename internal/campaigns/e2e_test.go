@@ -98,6 +98,26 @@ func campaignInput(tag string) map[string]any {
 	}
 }
 
+// smtpServer starts the whole server sending campaign email over SMTP to
+// an in-process go-smtp server, as fast as it can unless env says
+// otherwise; env adds to or overrides the settings.
+func smtpServer(t *testing.T, opts testutil.ServerOptions, env map[string]string) (*emailtest.SMTP, *testutil.Server) {
+	t.Helper()
+	smtpd := emailtest.NewSMTP(t)
+	opts.Env = map[string]string{
+		"AVATARCRM_EMAIL_PROVIDER": "smtp",
+		"AVATARCRM_EMAIL_FROM":     "hello@avatarimaging.example",
+		"AVATARCRM_SMTP_HOST":      smtpd.Host,
+		"AVATARCRM_SMTP_PORT":      fmt.Sprint(smtpd.Port),
+		"AVATARCRM_SMTP_TLS":       "none",
+		"AVATARCRM_EMAIL_RATE":     "1000000",
+	}
+	for k, v := range env {
+		opts.Env[k] = v
+	}
+	return smtpd, testutil.StartServer(t, opts)
+}
+
 // TestEndToEnd_CampaignOverSMTP is issue 17's end-to-end path on a real
 // SQLite file: 250 contacts (some without consent, some without an
 // address, one unsubscribed) → the audience preview reports the excluded
@@ -109,15 +129,7 @@ func campaignInput(tag string) map[string]any {
 // token, a link index outside the campaign and a token for another
 // campaign answer 404 and change nothing.
 func TestEndToEnd_CampaignOverSMTP(t *testing.T) {
-	smtpd := emailtest.NewSMTP(t)
-	srv := testutil.StartServer(t, testutil.ServerOptions{Env: map[string]string{
-		"AVATARCRM_EMAIL_PROVIDER": "smtp",
-		"AVATARCRM_EMAIL_FROM":     "hello@avatarimaging.example",
-		"AVATARCRM_SMTP_HOST":      smtpd.Host,
-		"AVATARCRM_SMTP_PORT":      fmt.Sprint(smtpd.Port),
-		"AVATARCRM_SMTP_TLS":       "none",
-		"AVATARCRM_EMAIL_RATE":     "1000000",
-	}})
+	smtpd, srv := smtpServer(t, testutil.ServerOptions{}, nil)
 	manager := srv.SignIn(t, "admin@example.com")
 	eligible, noConsent, noEmail := audience(t, srv, "e2e17", 250)
 

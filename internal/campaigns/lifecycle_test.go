@@ -2,14 +2,12 @@ package campaigns_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent/campaign"
 	"github.com/avatarimaging/avatarcrm/ent/campaignrecipient"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
-	"github.com/avatarimaging/avatarcrm/internal/email/emailtest"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -19,15 +17,8 @@ import (
 // then and is sent by its start job; one cancelled before its time sends
 // nothing; one paused mid-send stops, and resumed sends the rest, each exactly once.
 func TestScheduledCampaign_StartsAtItsTime_PauseResumeCancel(t *testing.T) {
-	smtpd := emailtest.NewSMTP(t)
-	srv := testutil.StartServer(t, testutil.ServerOptions{Now: func() time.Time { return time.Now().UTC() }, Env: map[string]string{
-		"AVATARCRM_EMAIL_PROVIDER": "smtp",
-		"AVATARCRM_EMAIL_FROM":     "hello@avatarimaging.example",
-		"AVATARCRM_SMTP_HOST":      smtpd.Host,
-		"AVATARCRM_SMTP_PORT":      fmt.Sprint(smtpd.Port),
-		"AVATARCRM_SMTP_TLS":       "none",
-		"AVATARCRM_EMAIL_RATE":     "120", // one every 0.5 s: a pause lands mid-send
-	}})
+	smtpd, srv := smtpServer(t, testutil.ServerOptions{Now: func() time.Time { return time.Now().UTC() }},
+		map[string]string{"AVATARCRM_EMAIL_RATE": "120"}) // one every 0.5 s: a pause lands mid-send
 	manager := srv.SignIn(t, "admin@example.com")
 	eligible, _, _ := audience(t, srv, "sched17", 20)
 	sys := viewer.Operator.Grant(context.Background(), "test")

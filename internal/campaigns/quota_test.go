@@ -13,7 +13,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/campaigns"
-	"github.com/avatarimaging/avatarcrm/internal/email/emailtest"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -25,16 +24,7 @@ import (
 // status note (and on its page) that the rest continue on the following
 // days, and its waiting jobs stop at the limit and say so.
 func TestDailyQuota_IsTheSendingAccounts(t *testing.T) {
-	smtpd := emailtest.NewSMTP(t)
-	srv := testutil.StartServer(t, testutil.ServerOptions{Env: map[string]string{
-		"AVATARCRM_EMAIL_PROVIDER":    "smtp",
-		"AVATARCRM_EMAIL_FROM":        "hello@avatarimaging.example",
-		"AVATARCRM_SMTP_HOST":         smtpd.Host,
-		"AVATARCRM_SMTP_PORT":         fmt.Sprint(smtpd.Port),
-		"AVATARCRM_SMTP_TLS":          "none",
-		"AVATARCRM_EMAIL_RATE":        "1000000",
-		"AVATARCRM_EMAIL_DAILY_QUOTA": "5",
-	}})
+	smtpd, srv := smtpServer(t, testutil.ServerOptions{}, map[string]string{"AVATARCRM_EMAIL_DAILY_QUOTA": "5"})
 	c := srv.App.Ent.Ent
 	contacts := func(ctx context.Context, tag string, n int) {
 		for i := range n {

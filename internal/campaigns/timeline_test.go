@@ -29,15 +29,7 @@ import (
 // clicks count once a day towards warmness and the opens not at all; each
 // email's Message-ID is derived from its recipient (campaign × contact).
 func TestTimeline_CampaignEngagementThroughTheHandlers(t *testing.T) {
-	smtpd := emailtest.NewSMTP(t)
-	srv := testutil.StartServer(t, testutil.ServerOptions{Env: map[string]string{
-		"AVATARCRM_EMAIL_PROVIDER": "smtp",
-		"AVATARCRM_EMAIL_FROM":     "hello@avatarimaging.example",
-		"AVATARCRM_SMTP_HOST":      smtpd.Host,
-		"AVATARCRM_SMTP_PORT":      fmt.Sprint(smtpd.Port),
-		"AVATARCRM_SMTP_TLS":       "none",
-		"AVATARCRM_EMAIL_RATE":     "1000000",
-	}})
+	smtpd, srv := smtpServer(t, testutil.ServerOptions{}, nil)
 	manager := srv.SignIn(t, "admin@example.com")
 	c := srv.App.Ent.Ent
 	admin := testutil.As(t, c, "admin@example.com")
