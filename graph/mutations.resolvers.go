@@ -11,7 +11,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
-	"github.com/avatarimaging/avatarcrm/internal/contacts"
 )
 
 // CreateContact is the resolver for the createContact field.
@@ -38,10 +37,7 @@ func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (puli
 
 // CreateTouchpoint is the resolver for the createTouchpoint field.
 func (r *mutationResolver) CreateTouchpoint(ctx context.Context, input ent.CreateTouchpointInput) (*ent.Touchpoint, error) {
-	if err := contacts.CheckCreatable(input.Kind); err != nil {
-		return nil, err
-	}
-	return r.client(ctx).Touchpoint.Create().SetInput(input).Save(ctx)
+	return r.ContactService.CreateTouchpoint(ctx, input)
 }
 
 // CreateBooking is the resolver for the createBooking field.

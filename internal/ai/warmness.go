@@ -138,20 +138,14 @@ func (in WarmnessInput) Facts(now time.Time) warmness.Facts {
 		Archived: in.Contact.Archived, SMSConsent: in.Contact.SMSConsent, EmailConsent: in.Contact.EmailConsent,
 	}
 	since90, since30 := now.Add(-90*24*time.Hour), now.Add(-30*24*time.Hour)
-	clickDays := map[string]bool{}
+	clicks := warmness.ClickDays{}
 	for _, tp := range in.Touchpoints {
 		at := tp.At
 		if at.After(now) {
 			at = now // a clock ahead of ours
 		}
-		if tp.Kind == "email_click" {
-			// A campaign click: recency, and frequency once a day, never
-			// a reply (as internal/warmness).
-			day := at.UTC().Format(time.DateOnly)
-			if clickDays[day] {
-				continue
-			}
-			clickDays[day] = true
+		if tp.Kind == "email_click" && !clicks.First(at) {
+			continue // a campaign click counts once a day (internal/warmness)
 		}
 		own := ownContact[tp.Kind] || tp.Kind == "email_click" || tp.Kind == "booking_event" && tp.ByContact
 		if own && (f.LastTouch == nil || at.After(*f.LastTouch)) {

@@ -11,6 +11,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
+	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -121,12 +122,19 @@ var engineKinds = map[touchpoint.Kind]bool{
 	touchpoint.KindEmailBounce: true, touchpoint.KindEmailUnsub: true,
 }
 
-// CheckCreatable refuses a touchpoint kind that only the campaigns engine
-// writes (createTouchpoint): a hand-made "opened" or "unsubscribed" line
-// would claim something the recipient never did.
-func CheckCreatable(k touchpoint.Kind) error {
-	if engineKinds[k] {
-		return apperr.Invalidf("kind", "%s is recorded by the campaign tracking, not by hand", k)
+// CreateTouchpoint records a touchpoint from input (createTouchpoint),
+// in the caller's transaction when there is one. It refuses a kind that
+// only the campaigns engine writes: a hand-made "opened" or
+// "unsubscribed" line would claim something the recipient never did.
+func (s *Service) CreateTouchpoint(ctx context.Context, input ent.CreateTouchpointInput) (*ent.Touchpoint, error) {
+	if engineKinds[input.Kind] {
+		return nil, apperr.Invalidf("kind", "%s is recorded by the campaign tracking, not by hand", input.Kind)
 	}
-	return nil
+	var out *ent.Touchpoint
+	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		var err error
+		out, err = c.Touchpoint.Create().SetInput(input).Save(ctx)
+		return err
+	})
+	return out, err
 }

@@ -53,6 +53,21 @@ var fromPatient = []touchpoint.Kind{
 	touchpoint.KindSmsIn, touchpoint.KindEmailIn, touchpoint.KindCallIn, touchpoint.KindWebForm, touchpoint.KindEmailClick,
 }
 
+// ClickDays remembers the days of a contact's campaign clicks: a click
+// counts once a day (fromPatient), however many links were clicked.
+type ClickDays map[string]bool
+
+// First reports whether at is the first click of its (UTC) day, and
+// remembers that day.
+func (d ClickDays) First(at time.Time) bool {
+	day := at.UTC().Format(time.DateOnly)
+	if d[day] {
+		return false
+	}
+	d[day] = true
+	return true
+}
+
 // inbound are the kinds where the person reached out: replies count more.
 var inbound = map[touchpoint.Kind]bool{
 	touchpoint.KindSmsIn: true, touchpoint.KindEmailIn: true, touchpoint.KindCallIn: true, touchpoint.KindWebForm: true,
@@ -170,18 +185,14 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 	if err != nil {
 		return f, fmt.Errorf("warmness: touchpoints: %w", err)
 	}
-	clickDays := map[string]bool{}
+	clicks := ClickDays{}
 	for _, tp := range tps {
 		at := tp.OccurredAt
 		if f.LastTouch == nil {
 			f.LastTouch = &at
 		}
-		if tp.Kind == touchpoint.KindEmailClick {
-			day := at.UTC().Format(time.DateOnly)
-			if clickDays[day] {
-				continue
-			}
-			clickDays[day] = true
+		if tp.Kind == touchpoint.KindEmailClick && !clicks.First(at) {
+			continue
 		}
 		f.Touches90++
 		if !at.Before(since30) {
