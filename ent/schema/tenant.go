@@ -155,7 +155,9 @@ func sameLocationRefs(next ent.Mutator) ent.Mutator {
 				continue
 			}
 			id, _ := v.(pulid.ID)
-			if id == "" {
+			if id == "" || viewer.IsCheckedAt(ctx, loc, id) {
+				// Read at loc in this transaction by the caller
+				// (viewer.CheckedAt): no second query.
 				continue
 			}
 			found, err := existsAt(sys, cm.Client(), loc, id)

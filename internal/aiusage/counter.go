@@ -99,6 +99,15 @@ func (s *Store) count(ctx context.Context, c *ent.Client, loc pulid.ID, at time.
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
 			s.pending.Delete(tx)
+			if b := s.held(); b != nil {
+				// Held in memory after the commit and written by the
+				// flusher (Start), many transactions' counts at once.
+				if err := next.Commit(cctx, tx); err != nil {
+					return err
+				}
+				b.addAll(p)
+				return nil
+			}
 			for _, g := range p.order {
 				if err := s.upsert(cctx, tx.Client(), g, *p.groups[g]); err != nil {
 					_ = tx.Rollback()

@@ -68,6 +68,13 @@ func (s *Store) Usage(ctx context.Context, from, to types.Date) ([]Group, error)
 	case end.Sub(f) > MaxDays*25*time.Hour:
 		return nil, apperr.Invalidf("to", "a usage report covers at most %d days", MaxDays)
 	}
+	// Counts held in memory are written first (flush.go), outside any
+	// transaction of the caller's (SQLite has one writer).
+	if ent.TxFromContext(ctx) == nil {
+		if err := s.Flush(ctx); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := s.client(ctx).AIUsage.Query().
 		Where(aiusage.LocationID(loc), aiusage.CreatedAtGTE(f.UTC()), aiusage.CreatedAtLT(end.UTC())).
 		Select(aiusage.FieldCreatedAt, aiusage.FieldUseCase, aiusage.FieldEngine, aiusage.FieldModel,

@@ -44,6 +44,13 @@ type Store struct {
 	// pending holds, per open transaction (*ent.Tx), the built-in calls
 	// counted in it, written at its commit (counter.go).
 	pending sync.Map
+
+	// hold, once Start ran, holds committed counts until the flusher
+	// writes them (flush.go); mu guards hold, stop and done.
+	mu         sync.Mutex
+	hold       *heldCounts
+	stop, done chan struct{}
+	flushMu    sync.Mutex
 }
 
 var (

@@ -14,6 +14,7 @@ import (
 // AIUsage table, before the ent client (whose warmness scorer uses it).
 func (a *App) openAI(opts *entclient.Options) {
 	store := &aiusage.Store{Client: a.DB.Client, Now: a.Now}
+	opts.AIUsage = store
 	opts.AI = provider.New(a.Config.AI, provider.Deps{Usage: store, Budget: store, Now: a.Now, Logger: slog.Default()})
 }
 

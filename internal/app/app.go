@@ -129,6 +129,9 @@ func (a *App) Open(ctx context.Context) error {
 	a.openAI(&auditOpts)
 	ec := entclient.New(d, auditOpts)
 	a.Ent, a.Audit = ec, ec.Audit
+	// Built-in AI calls are counted in memory and written every second
+	// (aiusage.FlushEvery), not in every create's transaction.
+	ec.AIUsage.Start(ctx)
 	// The trail is checked before anything writes to it.
 	if err := a.checkAudit(ctx); err != nil {
 		return err
@@ -353,7 +356,11 @@ func (a *App) Serve(ctx context.Context) error {
 		slog.Error("jobs", "err", err)
 	}
 	// Requests and jobs have finished (an import stopped midway resumes
-	// at the next start): write every audit entry still queued.
+	// at the next start): write every audit entry still queued, and the
+	// AI calls' counts.
+	if err := a.Ent.AIUsage.Stop(sctx); err != nil {
+		slog.Error("ai usage counts not written", "err", err)
+	}
 	if err := a.Audit.Close(sctx); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -364,6 +371,9 @@ func (a *App) Serve(ctx context.Context) error {
 func (a *App) Close() error {
 	if a.Audit != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+		if err := a.Ent.AIUsage.Stop(ctx); err != nil {
+			slog.Error("ai usage counts not written", "err", err)
+		}
 		if err := a.Audit.Close(ctx); err != nil {
 			slog.Error("audit entries not written", "err", err)
 		}

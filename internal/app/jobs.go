@@ -131,6 +131,9 @@ func (a *App) RunWorker(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Config.ShutdownTimeout)
 	defer cancel()
 	err := a.stopJobs(sctx)
+	if aerr := a.Ent.AIUsage.Stop(sctx); aerr != nil {
+		err = errors.Join(err, fmt.Errorf("ai usage: %w", aerr))
+	}
 	if aerr := a.Audit.Close(sctx); aerr != nil {
 		err = errors.Join(err, fmt.Errorf("audit: %w", aerr))
 	}

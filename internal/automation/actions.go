@@ -35,8 +35,9 @@ var ActionTypes = []string{ActionSendSMS, ActionSendEmail, ActionCreateTask, Act
 // run is recorded as failed instead of the message being dropped.
 var ErrNoSMSSender = &apperr.Error{Code: apperr.Conflict, Field: "actions", Message: "no SMS sender is connected, so the SMS cannot be queued"}
 
-// act runs one action, or for a dry run says what it would do.
-func (s *Service) act(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, env Env, a types.AutomationAction, dry bool) (types.AutomationStep, error) {
+// act runs one action, or for a dry run says what it would do. ct is the
+// event's contact as read in c's transaction and unchanged since, or nil.
+func (s *Service) act(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, env Env, ct *ent.Contact, a types.AutomationAction, dry bool) (types.AutomationStep, error) {
 	step := types.AutomationStep{Type: a.Type}
 	name := normalize.FullName(env.Contact.FirstName, env.Contact.LastName)
 	var contactID, bookingID *pulid.ID
@@ -74,10 +75,14 @@ func (s *Service) act(ctx context.Context, c *ent.Client, rule *ent.AutomationRu
 		if s.SMS == nil {
 			return step, ErrNoSMSSender
 		}
-		id, err := s.SMS.QueueSMS(ctx, c, SMSInput{
+		in := SMSInput{
 			ContactID: *contactID, BookingID: bookingID, Template: a.Template, Body: a.Body,
 			RuleID: &rule.ID, Marketing: a.Marketing, Urgent: a.Urgent, Key: key + ":sms",
-		})
+		}
+		if ct != nil && ct.ID == *contactID {
+			in.Contact = ct
+		}
+		id, err := s.SMS.QueueSMS(ctx, c, in)
 		if err != nil {
 			return step, err
 		}

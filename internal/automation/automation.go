@@ -46,6 +46,10 @@ type SMSInput struct {
 	Marketing, Urgent bool
 	// Key is the idempotency key: the same key queues one message.
 	Key string
+	// Contact, when set, is the contact ContactID as the caller read it
+	// in c's transaction and unchanged since: the sender need not read
+	// it again.
+	Contact *ent.Contact
 }
 
 // SMSSender queues an SMS in the transaction of c (an outbox Message

@@ -17,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // RuleArgs is the job that runs one delayed rule for one event, after
@@ -92,9 +93,14 @@ func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID, lastAttempt bo
 		if err != nil || ev == nil {
 			return err
 		}
-		for _, id := range now {
-			if _, err := s.runOnce(ctx, c, id, ev); err != nil {
-				ruleErr = fmt.Errorf("rule %s: %w", id, err)
+		// Unprocessed when read in this transaction: no run of it can
+		// be recorded yet (a run of an instant rule is recorded only
+		// with the event's processed mark, or after it committed), so
+		// runOnce need not look for one.
+		fresh := ev.ProcessedAt == nil
+		for _, r := range now {
+			if _, err := s.runOnce(ctx, c, r.ID, r, ev, fresh); err != nil {
+				ruleErr = fmt.Errorf("rule %s: %w", r.ID, err)
 				return ruleErr
 			}
 		}
@@ -108,9 +114,9 @@ func (s *Service) Dispatch(ctx context.Context, eventID pulid.ID, lastAttempt bo
 
 // prepare reads the event and its location's enabled rules for its type
 // in c's transaction, enqueues the delayed ones and marks the event
-// processed; it returns the rules to run now. A nil event means it is
-// gone (with its location): nothing to do.
-func (s *Service) prepare(ctx context.Context, c *ent.Client, eventID pulid.ID) (*ent.Event, []pulid.ID, error) {
+// processed; it returns the rules to run now, as read in c's transaction.
+// A nil event means it is gone (with its location): nothing to do.
+func (s *Service) prepare(ctx context.Context, c *ent.Client, eventID pulid.ID) (*ent.Event, []*ent.AutomationRule, error) {
 	ev, err := c.Event.Get(ctx, eventID)
 	if ent.IsNotFound(err) {
 		return nil, nil, nil
@@ -123,10 +129,10 @@ func (s *Service) prepare(ctx context.Context, c *ent.Client, eventID pulid.ID) 
 	if err != nil {
 		return nil, nil, err
 	}
-	var now []pulid.ID
+	var now []*ent.AutomationRule
 	for _, r := range rules {
 		if r.DelaySeconds <= 0 {
-			now = append(now, r.ID)
+			now = append(now, r)
 			continue
 		}
 		opts := &river.InsertOpts{
@@ -153,7 +159,7 @@ func (s *Service) prepare(ctx context.Context, c *ent.Client, eventID pulid.ID) 
 // dispatchApart is Dispatch with every instant rule in a transaction of
 // its own, for an event one of whose rules failed.
 func (s *Service) dispatchApart(ctx context.Context, eventID pulid.ID, lastAttempt bool) error {
-	var now []pulid.ID
+	var now []*ent.AutomationRule
 	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		var err error
 		_, now, err = s.prepare(ctx, c, eventID)
@@ -163,9 +169,9 @@ func (s *Service) dispatchApart(ctx context.Context, eventID pulid.ID, lastAttem
 		return err
 	}
 	var errs []error
-	for _, id := range now {
-		if err := s.RunRule(ctx, id, eventID, lastAttempt); err != nil {
-			errs = append(errs, fmt.Errorf("rule %s: %w", id, err))
+	for _, r := range now {
+		if err := s.RunRule(ctx, r.ID, eventID, lastAttempt); err != nil {
+			errs = append(errs, fmt.Errorf("rule %s: %w", r.ID, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -183,7 +189,7 @@ func (s *Service) RunRule(ctx context.Context, ruleID, eventID pulid.ID, lastAtt
 		if err != nil {
 			return err
 		}
-		prev, err = s.runOnce(ctx, c, ruleID, ev)
+		prev, err = s.runOnce(ctx, c, ruleID, nil, ev, false)
 		return err
 	})
 	if err == nil {
@@ -219,27 +225,41 @@ func (s *Service) RunRule(ctx context.Context, ruleID, eventID pulid.ID, lastAtt
 // runOnce runs rule ruleID for ev in c's transaction and records its run,
 // unless a run other than a failure is recorded already (the job ran
 // again after a crash). It returns the earlier failed run it replaced, if
-// any.
-func (s *Service) runOnce(ctx context.Context, c *ent.Client, ruleID pulid.ID, ev *ent.Event) (*ent.AutomationRun, error) {
-	prev, err := c.AutomationRun.Query().Where(automationrun.RuleID(ruleID), automationrun.EventID(ev.ID)).Only(ctx)
-	switch {
-	case err == nil && prev.Outcome != automationrun.OutcomeFailed:
-		return prev, nil // done before
-	case err != nil && !ent.IsNotFound(err):
-		return nil, err
-	case err != nil:
-		prev = nil
+// any. rule is the rule as the caller read it in c's transaction (nil:
+// read here); fresh says no run of ev can exist yet (Dispatch), so none
+// is looked for.
+func (s *Service) runOnce(ctx context.Context, c *ent.Client, ruleID pulid.ID, rule *ent.AutomationRule, ev *ent.Event, fresh bool) (*ent.AutomationRun, error) {
+	var prev *ent.AutomationRun
+	if !fresh {
+		var err error
+		prev, err = c.AutomationRun.Query().Where(automationrun.RuleID(ruleID), automationrun.EventID(ev.ID)).Only(ctx)
+		switch {
+		case err == nil && prev.Outcome != automationrun.OutcomeFailed:
+			return prev, nil // done before
+		case err != nil && !ent.IsNotFound(err):
+			return nil, err
+		case err != nil:
+			prev = nil
+		}
 	}
-	rule, err := c.AutomationRule.Get(ctx, ruleID)
-	if ent.IsNotFound(err) {
-		return prev, nil // deleted since
-	} else if err != nil {
-		return prev, err
+	if rule == nil || rule.ID != ruleID {
+		var err error
+		rule, err = c.AutomationRule.Get(ctx, ruleID)
+		if ent.IsNotFound(err) {
+			return prev, nil // deleted since
+		} else if err != nil {
+			return prev, err
+		}
 	}
 	started := s.Now.Now()
 	res, err := s.run(ctx, c, rule, ev, nil, false)
 	if err != nil {
 		return prev, err
+	}
+	if res.ContactID != nil && res.contactAt == rule.LocationID {
+		// The run points at the contact the rule just read at its
+		// location (env): the tenant hook need not read it again.
+		ctx = viewer.CheckedAt(ctx, rule.LocationID, *res.ContactID)
 	}
 	return prev, s.save(ctx, c, prev, rule, ev, res, started)
 }
@@ -251,6 +271,8 @@ type result struct {
 	Steps                []types.AutomationStep
 	Err                  string
 	ContactID, BookingID *pulid.ID
+	// contactAt is the location of the contact as run read it.
+	contactAt pulid.ID
 }
 
 // save records a run, or turns an earlier failed run into this one.
@@ -279,13 +301,14 @@ func (s *Service) save(ctx context.Context, c *ent.Client, prev *ent.AutomationR
 // made-up event of the rule's trigger) and runs its actions unless dry.
 func (s *Service) run(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, ct *ent.Contact, dry bool) (result, error) {
 	var res result
-	env, err := s.env(ctx, c, rule, ev, ct)
+	env, ct, err := s.env(ctx, c, rule, ev, ct)
 	if err != nil {
 		return res, err
 	}
 	if env.Contact.Exists {
 		id := pulid.ID(env.Contact.ID)
 		res.ContactID = &id
+		res.contactAt = ct.LocationID
 	}
 	if env.Booking.Exists {
 		id := pulid.ID(env.Booking.ID)
@@ -323,11 +346,17 @@ func (s *Service) run(ctx context.Context, c *ent.Client, rule *ent.AutomationRu
 	}
 	actx := events.WithCause(ctx, events.Cause{RuleID: rule.ID, Depth: depth + 1})
 	for i, a := range rule.Actions {
-		step, err := s.act(actx, c, rule, ev, env, a, dry)
+		step, err := s.act(actx, c, rule, ev, env, ct, a, dry)
 		if err != nil {
 			return res, fmt.Errorf("action %d (%s): %w", i+1, a.Type, err)
 		}
 		res.Steps = append(res.Steps, step)
+		if a.Type != ActionNotifyStaff {
+			// The action may have changed the contact (a stage, a
+			// warmness rescored after an SMS): later actions read it
+			// as it is now.
+			ct = nil
+		}
 	}
 	res.Outcome, res.Detail = automationrun.OutcomeDone, fmt.Sprintf("Ran %d action(s).", len(res.Steps))
 	if dry {

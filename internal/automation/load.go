@@ -12,8 +12,8 @@ import (
 // env builds what a condition sees: the event (or, for a dry run, one of
 // the rule's trigger made up now), and the contact and booking as they are
 // now. A dry run's booking is the contact's next active one, else their
-// latest.
-func (s *Service) env(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, ct *ent.Contact) (Env, error) {
+// latest. It returns the contact it read (or was given), nil for none.
+func (s *Service) env(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, ct *ent.Contact) (Env, *ent.Contact, error) {
 	now := s.Now.Now()
 	env := Env{Event: EventEnv{Type: rule.Trigger, At: now}}
 	var bookingID *pulid.ID
@@ -24,7 +24,7 @@ func (s *Service) env(ctx context.Context, c *ent.Client, rule *ent.AutomationRu
 		if contactID != nil {
 			got, err := c.Contact.Get(ctx, *contactID)
 			if err != nil && !ent.IsNotFound(err) {
-				return env, err
+				return env, nil, err
 			}
 			ct = got
 		}
@@ -47,7 +47,7 @@ func (s *Service) env(ctx context.Context, c *ent.Client, rule *ent.AutomationRu
 		}
 	}
 	if err != nil && !ent.IsNotFound(err) {
-		return env, err
+		return env, ct, err
 	}
 	if b != nil {
 		env.Booking = BookingEnv{
@@ -58,7 +58,7 @@ func (s *Service) env(ctx context.Context, c *ent.Client, rule *ent.AutomationRu
 			env.Booking.Service, env.Booking.Modality = svc.Name, string(svc.Modality)
 		}
 	}
-	return env, nil
+	return env, ct, nil
 }
 
 func eventEnv(ev *ent.Event) EventEnv {

@@ -45,6 +45,10 @@ type Options struct {
 	// scores warmness. Nil builds the built-in engine alone, recording
 	// its calls in the AIUsage table, so every process scores alike.
 	AI *ai.AI
+	// AIUsage is the books AI records its calls in, when AI is given
+	// (so the usage report reads the same Store that holds the counts
+	// not yet written: aiusage.Store.Start); nil makes a Store.
+	AIUsage *aiusage.Store
 }
 
 // Client is the ent client with every hook installed, and the services
@@ -79,7 +83,10 @@ func New(d *db.DB, opts Options) *Client {
 	ao := opts.Audit
 	ao.Now = opts.Clock
 	c.Audit = audit.New(d.Client, d.Dialect, opts.AuditKey, ao)
-	c.AIUsage = &aiusage.Store{Client: d.Client, Now: opts.Clock}
+	c.AIUsage = opts.AIUsage
+	if c.AIUsage == nil {
+		c.AIUsage = &aiusage.Store{Client: d.Client, Now: opts.Clock}
+	}
 	c.AI = opts.AI
 	if c.AI == nil {
 		c.AI = ai.New(ai.Options{Usage: c.AIUsage, Budget: c.AIUsage, Now: opts.Clock})

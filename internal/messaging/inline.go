@@ -8,6 +8,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/message"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
+	"github.com/avatarimaging/avatarcrm/internal/warmness"
 )
 
 // Inline is a Provider whose Send reaches no network and cannot be lost
@@ -66,5 +67,7 @@ func (s *Service) sendInline(ctx context.Context, c *ent.Client, create *ent.Mes
 	if m, err = create.Save(ctx); err != nil {
 		return nil, true, err
 	}
-	return m, true, addTouchpoint(sys, c, m, now)
+	// The touchpoint rescores the contact (internal/warmness) from probe's
+	// contact, read in this transaction and unchanged by the message.
+	return m, true, addTouchpoint(warmness.WithCurrent(sys, probe.Edges.Contact), c, m, now)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
 // Service records outbound messages and sends them through the provider.
@@ -58,6 +59,10 @@ type SMSInput struct {
 	// opted out: the patient wrote after opting out (or the reply
 	// confirms the opt-out itself).
 	ReplyTo *pulid.ID
+	// Contact, when set, is the contact ContactID as the caller read it in
+	// c's transaction and unchanged since (the automation's event job
+	// read it for the rule): QueueSMS does not read it again.
+	Contact *ent.Contact
 }
 
 func (s *Service) provider() Provider {
@@ -83,10 +88,17 @@ var timeBound = []string{TemplateConfirmation, TemplateReminder24h, TemplateRemi
 // booking was cancelled or moved. Errors: NOT_FOUND (contact, booking or
 // template), INVALID (no text).
 func (s *Service) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (*ent.Message, error) {
-	ct, err := c.Contact.Get(ctx, in.ContactID)
-	if err != nil {
-		return nil, notFound(err, "contactID", "contact %s not found", in.ContactID)
+	ct := in.Contact
+	if ct == nil || ct.ID != in.ContactID {
+		var err error
+		ct, err = c.Contact.Get(ctx, in.ContactID)
+		if err != nil {
+			return nil, notFound(err, "contactID", "contact %s not found", in.ContactID)
+		}
 	}
+	// The message and its touchpoint point at ct, read at its location in
+	// this transaction: the tenant hook need not read it again.
+	ctx = viewer.CheckedAt(ctx, ct.LocationID, ct.ID)
 	if in.Key != "" {
 		m, err := c.Message.Query().Where(message.LocationID(ct.LocationID), message.Key(in.Key)).Only(ctx)
 		if err == nil {
@@ -113,6 +125,11 @@ func (s *Service) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (*en
 		}
 		if len(bks) != len(slices.Compact(slices.Sorted(slices.Values(ids)))) {
 			return nil, apperr.NotFoundf("bookingID", "booking not found for contact %s", ct.ID)
+		}
+		for _, b := range bks {
+			if b.LocationID == loc.ID {
+				ctx = viewer.CheckedAt(ctx, loc.ID, b.ID)
+			}
 		}
 	}
 	body, marketing := in.Body, in.Marketing

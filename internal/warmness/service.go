@@ -304,13 +304,20 @@ func (s *Service) RecalculateAll(ctx context.Context) (int, error) {
 // say, a booking update by a role without it fail for a field nobody typed.
 func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Contact, error) {
 	sys := viewer.Consequences.Grant(ctx, "")
-	q := c.Contact.Query().Where(contact.ID(id))
-	if v := viewer.FromContext(ctx); v != nil && !v.System && v.LocationID != "" {
-		q.Where(contact.LocationID(v.LocationID))
+	v := viewer.FromContext(ctx)
+	ct := current(ctx, id)
+	if ct != nil && v != nil && !v.System && v.LocationID != "" && ct.LocationID != v.LocationID {
+		ct = nil // read it, and find it not found, as below
 	}
-	ct, err := q.Only(sys)
-	if err != nil {
-		return nil, err
+	if ct == nil {
+		q := c.Contact.Query().Where(contact.ID(id))
+		if v != nil && !v.System && v.LocationID != "" {
+			q.Where(contact.LocationID(v.LocationID))
+		}
+		var err error
+		if ct, err = q.Only(sys); err != nil {
+			return nil, err
+		}
 	}
 	now := s.Now.Now()
 	f, err := LoadFacts(sys, c, ct, now)
