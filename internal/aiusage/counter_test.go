@@ -112,3 +112,75 @@ func TestStore_CountsBuiltinCalls(t *testing.T) {
 		t.Errorf("usage report: %v, want 5 built-in and 1 remote call", calls)
 	}
 }
+
+// A started Store (the server's) holds the counts of committed
+// transactions in memory and writes them a moment later, all of them in
+// one upsert per group: the usage report reads them at once (it writes
+// what is held first), a rolled-back transaction still counts nothing,
+// and Stop writes what is left.
+func TestStore_StartedHoldsCountsUntilFlushed(t *testing.T) {
+	d := testutil.DemoDB(t)
+	ec := testutil.Client(t, d)
+	c := ec.Ent
+	admin := testutil.As(t, c, "admin@example.com")
+	loc := string(viewer.FromContext(admin).LocationID)
+	at := testutil.Now.Add(3 * time.Minute)
+	s := &store.Store{Client: c, Now: func() time.Time { return at }}
+	s.Start(context.Background())
+	sys := viewer.AIUsage.Grant(context.Background(), "test")
+	calls := func() int {
+		rows, err := c.AIUsage.Query().Where(aiusage.UseCase("warmness"), aiusage.Remote(false)).All(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rows {
+			n += r.Calls
+		}
+		return n
+	}
+	builtin := ai.UsageRecord{LocationID: loc, UseCase: ai.UseCase("warmness"), Engine: "builtin", Model: ai.BuiltinModel, Latency: 10 * time.Microsecond}
+	record := func(fail error) error {
+		return txn.Run(admin, c, func(ctx context.Context, _ *ent.Client) error {
+			if err := s.RecordUsage(ctx, builtin); err != nil {
+				return err
+			}
+			return fail
+		})
+	}
+	for range 3 {
+		if err := record(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	boom := errors.New("boom")
+	if err := record(boom); !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if n := calls(); n > 3 {
+		t.Fatalf("%d calls stored, want at most the 3 committed", n)
+	}
+	day := types.Date(at.In(time.FixedZone("AEDT", 11*3600)).Format(types.DateLayout))
+	groups, err := s.Usage(admin, day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for _, g := range groups {
+		if g.UseCase == "warmness" && g.Engine == "builtin" {
+			got += g.Calls
+		}
+	}
+	if got != 3 || calls() != 3 {
+		t.Errorf("usage report: %d built-in calls, %d stored; want 3 and 3", got, calls())
+	}
+	if err := record(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(); n != 4 {
+		t.Errorf("after Stop: %d calls stored, want 4", n)
+	}
+}

@@ -26,7 +26,7 @@ func smsSender(msg *messaging.Service) automation.SMSSender {
 		m, err := msg.QueueSMS(ctx, c, messaging.SMSInput{
 			ContactID: in.ContactID, BookingID: in.BookingID, Template: in.Template, Body: in.Body,
 			RuleID: in.RuleID, SentBy: in.SentBy, Marketing: in.Marketing, Urgent: in.Urgent, Key: in.Key,
-			Contact: in.Contact,
+			Contact: in.Contact, KeyNew: in.KeyNew,
 		})
 		if err != nil {
 			return "", err

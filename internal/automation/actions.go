@@ -36,8 +36,9 @@ var ActionTypes = []string{ActionSendSMS, ActionSendEmail, ActionCreateTask, Act
 var ErrNoSMSSender = &apperr.Error{Code: apperr.Conflict, Field: "actions", Message: "no SMS sender is connected, so the SMS cannot be queued"}
 
 // act runs one action, or for a dry run says what it would do. ct is the
-// event's contact as read in c's transaction and unchanged since, or nil.
-func (s *Service) act(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, env Env, ct *ent.Contact, a types.AutomationAction, dry bool) (types.AutomationStep, error) {
+// event's contact as read in c's transaction and unchanged since, or nil;
+// fresh says no earlier run of rule for ev exists (runOnce).
+func (s *Service) act(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, env Env, ct *ent.Contact, fresh bool, a types.AutomationAction, dry bool) (types.AutomationStep, error) {
 	step := types.AutomationStep{Type: a.Type}
 	name := normalize.FullName(env.Contact.FirstName, env.Contact.LastName)
 	var contactID, bookingID *pulid.ID
@@ -82,6 +83,9 @@ func (s *Service) act(ctx context.Context, c *ent.Client, rule *ent.AutomationRu
 		if ct != nil && ct.ID == *contactID {
 			in.Contact = ct
 		}
+		// A fresh run (no earlier run of the rule for the event): its
+		// messages commit with the run, so none has the key yet.
+		in.KeyNew = fresh
 		id, err := s.SMS.QueueSMS(ctx, c, in)
 		if err != nil {
 			return step, err

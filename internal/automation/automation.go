@@ -50,6 +50,10 @@ type SMSInput struct {
 	// in c's transaction and unchanged since: the sender need not read
 	// it again.
 	Contact *ent.Contact
+	// KeyNew says no message can hold Key yet (the event job's first run
+	// of the rule for the event): the sender need not look for one. The
+	// unique key still refuses a second.
+	KeyNew bool
 }
 
 // SMSSender queues an SMS in the transaction of c (an outbox Message

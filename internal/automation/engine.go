@@ -252,7 +252,7 @@ func (s *Service) runOnce(ctx context.Context, c *ent.Client, ruleID pulid.ID, r
 		}
 	}
 	started := s.Now.Now()
-	res, err := s.run(ctx, c, rule, ev, nil, false)
+	res, err := s.run(ctx, c, rule, ev, nil, fresh, false)
 	if err != nil {
 		return prev, err
 	}
@@ -298,8 +298,9 @@ func (s *Service) save(ctx context.Context, c *ent.Client, prev *ent.AutomationR
 }
 
 // run evaluates rule for ev (or, for a dry run, for the contact ct with a
-// made-up event of the rule's trigger) and runs its actions unless dry.
-func (s *Service) run(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, ct *ent.Contact, dry bool) (result, error) {
+// made-up event of the rule's trigger) and runs its actions unless dry;
+// fresh: no earlier run of rule for ev exists (runOnce).
+func (s *Service) run(ctx context.Context, c *ent.Client, rule *ent.AutomationRule, ev *ent.Event, ct *ent.Contact, fresh, dry bool) (result, error) {
 	var res result
 	env, ct, err := s.env(ctx, c, rule, ev, ct)
 	if err != nil {
@@ -346,11 +347,16 @@ func (s *Service) run(ctx context.Context, c *ent.Client, rule *ent.AutomationRu
 	}
 	actx := events.WithCause(ctx, events.Cause{RuleID: rule.ID, Depth: depth + 1})
 	for i, a := range rule.Actions {
-		step, err := s.act(actx, c, rule, ev, env, ct, a, dry)
+		step, err := s.act(actx, c, rule, ev, env, ct, fresh, a, dry)
 		if err != nil {
 			return res, fmt.Errorf("action %d (%s): %w", i+1, a.Type, err)
 		}
 		res.Steps = append(res.Steps, step)
+		if a.Type == ActionSendSMS {
+			// A second send_sms of the rule has the same key: it finds
+			// this one's message.
+			fresh = false
+		}
 		if a.Type != ActionNotifyStaff {
 			// The action may have changed the contact (a stage, a
 			// warmness rescored after an SMS): later actions read it

@@ -286,7 +286,7 @@ func (s *Service) DryRun(ctx context.Context, ruleID, contactID pulid.ID) (*ent.
 			return err
 		}
 		started := s.Now.Now()
-		res, err := s.run(ctx, c, r, nil, ct, true)
+		res, err := s.run(ctx, c, r, nil, ct, false, true)
 		if err != nil {
 			res = result{Outcome: automationrun.OutcomeDryRun, Detail: "Would fail: " + apperr.From(err).Message, Err: err.Error()}
 			res.ContactID = &ct.ID

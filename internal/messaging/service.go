@@ -63,6 +63,11 @@ type SMSInput struct {
 	// c's transaction and unchanged since (the automation's event job
 	// read it for the rule): QueueSMS does not read it again.
 	Contact *ent.Contact
+	// KeyNew says no message can hold Key yet (the automation's first run
+	// of a rule for an event, whose messages commit with its run): the
+	// lookup by Key is skipped. The unique index on the key still refuses
+	// a second message.
+	KeyNew bool
 }
 
 func (s *Service) provider() Provider {
@@ -99,7 +104,7 @@ func (s *Service) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (*en
 	// The message and its touchpoint point at ct, read at its location in
 	// this transaction: the tenant hook need not read it again.
 	ctx = viewer.CheckedAt(ctx, ct.LocationID, ct.ID)
-	if in.Key != "" {
+	if in.Key != "" && !in.KeyNew {
 		m, err := c.Message.Query().Where(message.LocationID(ct.LocationID), message.Key(in.Key)).Only(ctx)
 		if err == nil {
 			return m, nil
