@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -80,6 +81,9 @@ func (l *lookups) prefix(kind int8, parts []int8, bound int, s string) {
 // unparted returns the lookups without their parts, each range once and
 // one IN list a kind: fewer statements where the rows only say which
 // contacts match, and the words are scored from the contacts themselves.
+// Keys a range of the same kind already covers are left out of the IN
+// list: without parts they would read the same rows twice ("priya" and
+// the range of words starting with "priya": 5,000 rows more).
 func (l lookups) unparted() lookups {
 	var out lookups
 	for _, x := range l {
@@ -92,7 +96,17 @@ func (l lookups) unparted() lookups {
 			out = append(out, y)
 		}
 	}
-	return out
+	covered := func(kind int8, k string) bool {
+		return slices.ContainsFunc(out, func(r lookup) bool {
+			return r.keys == nil && r.kind == kind && k >= r.lo && (r.hi == "" || k < r.hi)
+		})
+	}
+	for i := range out {
+		if x := &out[i]; x.keys != nil {
+			x.keys = slices.DeleteFunc(x.keys, func(k string) bool { return covered(x.kind, k) })
+		}
+	}
+	return slices.DeleteFunc(out, func(x lookup) bool { return x.keys != nil && len(x.keys) == 0 })
 }
 
 // stages groups the lookups by bound, best first.
@@ -447,16 +461,28 @@ func (f *fetcher) fetch(ctx context.Context, ls lookups, restrict []lookups) ([]
 	return out, nil
 }
 
-// restrictTo keeps rows of contacts with a row matching one of ls.
+// restrictTo keeps rows of contacts with a row matching one of ls: an IN
+// of a UNION ALL with one arm a lookup, each arm its own index range. An
+// OR of the lookups in one subquery (as before issue 12's i12srch) let
+// SQLite read the location's whole (location_id, kind) span of the index
+// instead (half a million entries at 100,000 contacts).
 func (f *fetcher) restrictTo(i int, ls lookups) predicate.SearchKey {
 	return func(s *sql.Selector) {
-		t := sql.Table(searchkey.Table).As("r" + string(rune('0'+i)))
-		ors := make([]*sql.Predicate, 0, len(ls))
-		for _, x := range ls.split() {
-			ors = append(ors, x.sqlPred(t, f.loc))
+		var sub *sql.Selector
+		for j, x := range ls.split() {
+			t := sql.Table(searchkey.Table).As("r" + strconv.Itoa(i) + "_" + strconv.Itoa(j))
+			arm := sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(x.sqlPred(t, f.loc))
+			if sub == nil {
+				sub = arm
+			} else {
+				sub.UnionAll(arm)
+			}
 		}
-		s.Where(sql.In(s.C(searchkey.FieldContactID),
-			sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(sql.Or(ors...))))
+		if sub == nil {
+			s.Where(sql.False())
+			return
+		}
+		s.Where(sql.In(s.C(searchkey.FieldContactID), sub))
 	}
 }
 

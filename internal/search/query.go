@@ -78,6 +78,9 @@ type candidate struct {
 	points      int
 	warmness    int
 	first, last string
+	// loaded is the whole contact when the ranking read it (the large
+	// tiers' road): load does not read it again.
+	loaded *ent.Contact
 }
 
 func (c *candidate) record(i int, m match) {
@@ -569,6 +572,10 @@ func (s *Index) rankKnown(ctx context.Context, toks []token, cands []*candidate,
 func (s *Index) load(ctx context.Context, toks []token, chosen []*candidate) ([]Result, error) {
 	out := make([]Result, 0, len(chosen))
 	for _, cd := range chosen {
+		if cd.loaded != nil {
+			out = append(out, Result{Contact: cd.loaded, Score: float64(cd.points) / 100, Matched: describe(toks, cd, cd.loaded)})
+			continue
+		}
 		c, err := s.client.Contact.Query().Where(contact.ID(cd.id)).Only(ctx)
 		switch {
 		case ent.IsNotFound(err):
