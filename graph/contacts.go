@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"io"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -33,4 +34,15 @@ func ptrs[T any](xs []T) []*T {
 		out[i] = &xs[i]
 	}
 	return out
+}
+
+// selectsField reports whether the GraphQL selection of the field being
+// resolved asks for the field name (directly or in a fragment).
+func selectsField(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
+	"github.com/avatarimaging/avatarcrm/ent/importreportpart"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
@@ -191,9 +192,64 @@ func cleanFileName(fileName string) string {
 	return name
 }
 
-// ImportJob returns an import job of the viewer's location.
+// ImportJob returns an import job of the viewer's location with its
+// report so far (not its uploaded file).
 func (s *Service) ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, error) {
-	return s.client(ctx).ImportJob.Get(ctx, id)
+	job, err := s.ImportJobProgress(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	job.Report, err = s.report(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	return job, nil
+}
+
+// ImportJobProgress returns an import job of the viewer's location with
+// its status and counters, without its file or report: what a page
+// polling a running import shows.
+func (s *Service) ImportJobProgress(ctx context.Context, id pulid.ID) (*ent.ImportJob, error) {
+	return s.client(ctx).ImportJob.Query().Where(importjob.ID(id)).Select(progressFields...).Only(ctx)
+}
+
+// progressFields are the job's columns but its file and report.
+var progressFields = func() []string {
+	var fs []string
+	for _, f := range importjob.Columns {
+		if f != importjob.FieldContent && f != importjob.FieldReport && f != importjob.FieldID {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}()
+
+// report reads the report of job, which the caller has read (through its
+// policy): the job row's own report (jobs of earlier versions wrote it
+// there) followed by its parts, one per committed batch, in order. The
+// parts are read under the import-job capability: they are the job's.
+func (s *Service) report(ctx context.Context, job *ent.ImportJob) ([]types.ImportRow, error) {
+	rep := job.Report
+	if rep == nil {
+		// The column was not read (ImportJobProgress).
+		r, err := s.Client.ImportJob.Query().Where(importjob.ID(job.ID)).Select(importjob.FieldReport).Only(viewer.ImportJob.Grant(ctx, ""))
+		if err != nil {
+			return nil, err
+		}
+		rep = r.Report
+	}
+	parts, err := s.Client.ImportReportPart.Query().Where(importreportpart.JobID(job.ID)).
+		Order(importreportpart.ByFirst()).All(viewer.ImportJob.Grant(ctx, ""))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		if p.First != len(rep) {
+			return nil, fmt.Errorf("import %s: report part at row %d after %d rows", job.ID, p.First, len(rep))
+		}
+		rep = append(rep, p.Rows...)
+	}
+	return rep, nil
 }
 
 // importSlice is the share of a job attempt's time limit one run of an
@@ -331,7 +387,10 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 	}
 	r := &importRun{id: id, f: f, p: &rowParser{cols: cols, region: region(ctx, s.Client)},
 		phones: map[string]seenRow{}, emails: map[string]seenRow{}}
-	report := job.Report
+	report, err := s.report(ctx, job)
+	if err != nil {
+		return false, err
+	}
 	if len(report) != job.Processed || job.Processed > len(f.records) {
 		return false, fmt.Errorf("import %s: %d rows processed but %d in the report", id, job.Processed, len(report))
 	}
@@ -379,17 +438,22 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 					invalid++
 				}
 			}
-			// A bulk update: UpdateOne would read the row back, file and
-			// report included, for every batch.
-			return c.ImportJob.Update().Where(importjob.ID(id)).
+			// A bulk update: UpdateOne would read the row back, file
+			// included, for every batch.
+			err = c.ImportJob.Update().Where(importjob.ID(id)).
 				AddImported(imported).AddDuplicates(dups).AddInvalid(invalid).
-				SetReport(append(report[:len(report):len(report)], batch...)).
 				Exec(viewer.ImportJob.Grant(ctx, ""))
+			if err != nil {
+				return err
+			}
+			// The batch's report is a part of its own, appended: the
+			// job's update above is the audited record of the batch.
+			return c.ImportReportPart.Create().SetJobID(id).SetFirst(start).SetRows(batch).
+				Exec(audit.WithoutAudit(viewer.ImportJob.Grant(ctx, "")))
 		})
 		if err != nil {
 			return false, err
 		}
-		report = append(report, batch...)
 		for i, row := range batch {
 			if row.Outcome == OutcomeImported {
 				r.seen(parsed[i], row)
