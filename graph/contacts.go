@@ -6,6 +6,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 )
@@ -45,4 +46,17 @@ func selectsField(ctx context.Context, name string) bool {
 		}
 	}
 	return false
+}
+
+// withImportReports gives the import jobs among ns their reports, which
+// are kept beside the job row (contacts.Service.WithImportReport).
+func (r *queryResolver) withImportReports(ctx context.Context, ns ...ent.Noder) error {
+	for _, n := range ns {
+		if j, ok := n.(*ent.ImportJob); ok && j != nil {
+			if err := r.ContactService.WithImportReport(ctx, j); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -206,6 +206,17 @@ func (s *Service) ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, e
 	return job, nil
 }
 
+// WithImportReport gives job, read through its policy some other way (a
+// GraphQL node), its report: the parts are beside the job row.
+func (s *Service) WithImportReport(ctx context.Context, job *ent.ImportJob) error {
+	rep, err := s.report(ctx, job)
+	if err != nil {
+		return err
+	}
+	job.Report = rep
+	return nil
+}
+
 // ImportJobProgress returns an import job of the viewer's location with
 // its status and counters, without its file or report: what a page
 // polling a running import shows.
