@@ -366,7 +366,9 @@ func TestContactImport(t *testing.T) {
 		if got.ImportJob.Processed != 3 || len(got.ImportJob.Report) != 3 || got.ImportJob.Report[2].Row != 4 {
 			t.Fatalf("with the report %+v", got.ImportJob)
 		}
-		var node struct{ Node struct{ Report []struct{ Row int } } }
+		var node struct {
+			Node struct{ Report []struct{ Row int } }
+		}
 		srv.MustGraphQL(t, staff, `query($id: ID!) { node(id: $id) { ... on ImportJob { report { row } } } }`, id).Decode(t, &node)
 		if len(node.Node.Report) != 3 {
 			t.Fatalf("node: report %+v", node.Node.Report)
