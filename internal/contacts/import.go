@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -413,6 +414,21 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 			r.seen(pr, row)
 		}
 	}
+	// The rows of the next batch are read (parsed, normalised, checked)
+	// on a goroutine of their own while this batch's transaction holds
+	// the writer. Reading a row depends on nothing a batch writes: the
+	// duplicate checks against earlier rows and the database run in the
+	// transaction, in file order, so the results are those of reading
+	// them in turn.
+	read := func(start int) <-chan *readBatch {
+		ch := make(chan *readBatch, 1)
+		go func() { ch <- r.read(start, min(start+importBatch, len(f.records))) }()
+		return ch
+	}
+	var next <-chan *readBatch
+	if job.Processed < len(f.records) {
+		next = read(job.Processed)
+	}
 	for start := job.Processed; start < len(f.records); start += importBatch {
 		if err := ctx.Err(); err != nil {
 			return false, err
@@ -421,6 +437,10 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 			return false, nil
 		}
 		end := min(start+importBatch, len(f.records))
+		rb := <-next
+		if end < len(f.records) {
+			next = read(end)
+		}
 		var batch []types.ImportRow
 		var parsed []parsedRow
 		err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
@@ -434,7 +454,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 			if n == 0 {
 				return errImportTaken
 			}
-			batch, parsed, err = s.importBatch(ctx, c, r, start, end)
+			batch, parsed, err = s.importBatch(ctx, c, r, rb)
 			if err != nil {
 				return err
 			}
@@ -494,8 +514,35 @@ type pendingRow struct {
 	row parsedRow
 }
 
-// importBatch imports rows [start, end) of the file in c's transaction
-// and returns their report entries. Duplicates of existing contacts are
+// readBatch is a batch of rows read: their report entries (line numbers,
+// invalid rows), the parsed rows (zero for an invalid one) and the rows
+// left to check for duplicates and create. It is only read once made.
+type readBatch struct {
+	out    []types.ImportRow
+	parsed []parsedRow
+	todo   []pendingRow
+}
+
+// read parses rows [start, end) of the file. It touches nothing but the
+// file and the parser, so it runs beside a batch's transaction.
+func (r *importRun) read(start, end int) *readBatch {
+	b := &readBatch{out: make([]types.ImportRow, end-start), parsed: make([]parsedRow, end-start)}
+	for i := start; i < end; i++ {
+		row := &b.out[i-start]
+		row.Row = r.f.lines[i]
+		pr, bad := r.p.parse(r.f.records[i])
+		if bad != nil {
+			row.Outcome, row.Field, row.Reason = OutcomeInvalid, string(bad.field), bad.reason
+			continue
+		}
+		b.parsed[i-start] = pr
+		b.todo = append(b.todo, pendingRow{i - start, pr})
+	}
+	return b
+}
+
+// importBatch imports the rows of rb in c's transaction and returns
+// their report entries. Duplicates of existing contacts are
 // found with one query per batch; the contacts are created with one
 // multi-row insert (every hook runs for each: normalisation, search keys,
 // warmness from the row's own fields, the audit entry, written together
@@ -503,21 +550,10 @@ type pendingRow struct {
 // database); a bad row is a report entry. It leaves r's maps alone: the
 // caller records the imported rows once the batch has committed, from the
 // parsed rows it returns beside the entries (zero for an invalid row).
-func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, start, end int) ([]types.ImportRow, []parsedRow, error) {
-	out := make([]types.ImportRow, end-start)
-	parsed := make([]parsedRow, end-start)
-	var todo []pendingRow
-	for i := start; i < end; i++ {
-		row := &out[i-start]
-		row.Row = r.f.lines[i]
-		pr, bad := r.p.parse(r.f.records[i])
-		if bad != nil {
-			row.Outcome, row.Field, row.Reason = OutcomeInvalid, string(bad.field), bad.reason
-			continue
-		}
-		parsed[i-start] = pr
-		todo = append(todo, pendingRow{i - start, pr})
-	}
+func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, rb *readBatch) ([]types.ImportRow, []parsedRow, error) {
+	// The entries are filled in here: a copy, rb stays as read.
+	out := slices.Clone(rb.out)
+	parsed, todo := rb.parsed, rb.todo
 	existing, err := existingDuplicates(ctx, c, todo)
 	if err != nil {
 		return nil, nil, err
