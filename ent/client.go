@@ -32,6 +32,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
+	"github.com/avatarimaging/avatarcrm/ent/importreportpart"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
@@ -101,6 +102,8 @@ type Client struct {
 	IPRule *IPRuleClient
 	// ImportJob is the client for interacting with the ImportJob builders.
 	ImportJob *ImportJobClient
+	// ImportReportPart is the client for interacting with the ImportReportPart builders.
+	ImportReportPart *ImportReportPartClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// Location is the client for interacting with the Location builders.
@@ -183,6 +186,7 @@ func (c *Client) init() {
 	c.Event = NewEventClient(c.config)
 	c.IPRule = NewIPRuleClient(c.config)
 	c.ImportJob = NewImportJobClient(c.config)
+	c.ImportReportPart = NewImportReportPartClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
@@ -319,6 +323,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Event:               NewEventClient(cfg),
 		IPRule:              NewIPRuleClient(cfg),
 		ImportJob:           NewImportJobClient(cfg),
+		ImportReportPart:    NewImportReportPartClient(cfg),
 		Invitation:          NewInvitationClient(cfg),
 		Location:            NewLocationClient(cfg),
 		Membership:          NewMembershipClient(cfg),
@@ -382,6 +387,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Event:               NewEventClient(cfg),
 		IPRule:              NewIPRuleClient(cfg),
 		ImportJob:           NewImportJobClient(cfg),
+		ImportReportPart:    NewImportReportPartClient(cfg),
 		Invitation:          NewInvitationClient(cfg),
 		Location:            NewLocationClient(cfg),
 		Membership:          NewMembershipClient(cfg),
@@ -441,12 +447,12 @@ func (c *Client) Use(hooks ...Hook) {
 		c.AIUsage, c.APIToken, c.AdSpend, c.AuditEntry, c.AutomationRule,
 		c.AutomationRun, c.Booking, c.BookingEvent, c.Campaign, c.CampaignEvent,
 		c.CampaignRecipient, c.CancelReason, c.Contact, c.Conversation, c.Event,
-		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
-		c.OptOut, c.Permission, c.PermissionOverride, c.ReportEmail, c.ReportRun,
-		c.ReportSubscription, c.SMSTemplate, c.SavedReport, c.SearchKey, c.SearchWord,
-		c.Service, c.Session, c.StaffAlert, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WarmnessSnapshot, c.WebhookDelivery, c.WebhookEvent,
-		c.WebhookSubscription, c.WixService,
+		c.IPRule, c.ImportJob, c.ImportReportPart, c.Invitation, c.Location,
+		c.Membership, c.Message, c.OptOut, c.Permission, c.PermissionOverride,
+		c.ReportEmail, c.ReportRun, c.ReportSubscription, c.SMSTemplate, c.SavedReport,
+		c.SearchKey, c.SearchWord, c.Service, c.Session, c.StaffAlert, c.StageChange,
+		c.Task, c.TaskEvent, c.Touchpoint, c.User, c.WarmnessSnapshot,
+		c.WebhookDelivery, c.WebhookEvent, c.WebhookSubscription, c.WixService,
 	} {
 		n.Use(hooks...)
 	}
@@ -459,12 +465,12 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.AIUsage, c.APIToken, c.AdSpend, c.AuditEntry, c.AutomationRule,
 		c.AutomationRun, c.Booking, c.BookingEvent, c.Campaign, c.CampaignEvent,
 		c.CampaignRecipient, c.CancelReason, c.Contact, c.Conversation, c.Event,
-		c.IPRule, c.ImportJob, c.Invitation, c.Location, c.Membership, c.Message,
-		c.OptOut, c.Permission, c.PermissionOverride, c.ReportEmail, c.ReportRun,
-		c.ReportSubscription, c.SMSTemplate, c.SavedReport, c.SearchKey, c.SearchWord,
-		c.Service, c.Session, c.StaffAlert, c.StageChange, c.Task, c.TaskEvent,
-		c.Touchpoint, c.User, c.WarmnessSnapshot, c.WebhookDelivery, c.WebhookEvent,
-		c.WebhookSubscription, c.WixService,
+		c.IPRule, c.ImportJob, c.ImportReportPart, c.Invitation, c.Location,
+		c.Membership, c.Message, c.OptOut, c.Permission, c.PermissionOverride,
+		c.ReportEmail, c.ReportRun, c.ReportSubscription, c.SMSTemplate, c.SavedReport,
+		c.SearchKey, c.SearchWord, c.Service, c.Session, c.StaffAlert, c.StageChange,
+		c.Task, c.TaskEvent, c.Touchpoint, c.User, c.WarmnessSnapshot,
+		c.WebhookDelivery, c.WebhookEvent, c.WebhookSubscription, c.WixService,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -507,6 +513,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.IPRule.mutate(ctx, m)
 	case *ImportJobMutation:
 		return c.ImportJob.mutate(ctx, m)
+	case *ImportReportPartMutation:
+		return c.ImportReportPart.mutate(ctx, m)
 	case *InvitationMutation:
 		return c.Invitation.mutate(ctx, m)
 	case *LocationMutation:
@@ -3497,6 +3505,140 @@ func (c *ImportJobClient) mutate(ctx context.Context, m *ImportJobMutation) (Val
 		return (&ImportJobDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ImportJob mutation op: %q", m.Op())
+	}
+}
+
+// ImportReportPartClient is a client for the ImportReportPart schema.
+type ImportReportPartClient struct {
+	config
+}
+
+// NewImportReportPartClient returns a client for the ImportReportPart from the given config.
+func NewImportReportPartClient(c config) *ImportReportPartClient {
+	return &ImportReportPartClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `importreportpart.Hooks(f(g(h())))`.
+func (c *ImportReportPartClient) Use(hooks ...Hook) {
+	c.hooks.ImportReportPart = append(c.hooks.ImportReportPart, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `importreportpart.Intercept(f(g(h())))`.
+func (c *ImportReportPartClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ImportReportPart = append(c.inters.ImportReportPart, interceptors...)
+}
+
+// Create returns a builder for creating a ImportReportPart entity.
+func (c *ImportReportPartClient) Create() *ImportReportPartCreate {
+	mutation := newImportReportPartMutation(c.config, OpCreate)
+	return &ImportReportPartCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ImportReportPart entities.
+func (c *ImportReportPartClient) CreateBulk(builders ...*ImportReportPartCreate) *ImportReportPartCreateBulk {
+	return &ImportReportPartCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ImportReportPartClient) MapCreateBulk(slice any, setFunc func(*ImportReportPartCreate, int)) *ImportReportPartCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ImportReportPartCreateBulk{err: fmt.Errorf("calling to ImportReportPartClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ImportReportPartCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ImportReportPartCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ImportReportPart.
+func (c *ImportReportPartClient) Update() *ImportReportPartUpdate {
+	mutation := newImportReportPartMutation(c.config, OpUpdate)
+	return &ImportReportPartUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ImportReportPartClient) UpdateOne(_m *ImportReportPart) *ImportReportPartUpdateOne {
+	mutation := newImportReportPartMutation(c.config, OpUpdateOne, withImportReportPart(_m))
+	return &ImportReportPartUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ImportReportPartClient) UpdateOneID(id int) *ImportReportPartUpdateOne {
+	mutation := newImportReportPartMutation(c.config, OpUpdateOne, withImportReportPartID(id))
+	return &ImportReportPartUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ImportReportPart.
+func (c *ImportReportPartClient) Delete() *ImportReportPartDelete {
+	mutation := newImportReportPartMutation(c.config, OpDelete)
+	return &ImportReportPartDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ImportReportPartClient) DeleteOne(_m *ImportReportPart) *ImportReportPartDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ImportReportPartClient) DeleteOneID(id int) *ImportReportPartDeleteOne {
+	builder := c.Delete().Where(importreportpart.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ImportReportPartDeleteOne{builder}
+}
+
+// Query returns a query builder for ImportReportPart.
+func (c *ImportReportPartClient) Query() *ImportReportPartQuery {
+	return &ImportReportPartQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeImportReportPart},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ImportReportPart entity by its id.
+func (c *ImportReportPartClient) Get(ctx context.Context, id int) (*ImportReportPart, error) {
+	return c.Query().Where(importreportpart.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ImportReportPartClient) GetX(ctx context.Context, id int) *ImportReportPart {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ImportReportPartClient) Hooks() []Hook {
+	hooks := c.hooks.ImportReportPart
+	return append(hooks[:len(hooks):len(hooks)], importreportpart.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ImportReportPartClient) Interceptors() []Interceptor {
+	return c.inters.ImportReportPart
+}
+
+func (c *ImportReportPartClient) mutate(ctx context.Context, m *ImportReportPartMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ImportReportPartCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ImportReportPartUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ImportReportPartUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ImportReportPartDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ImportReportPart mutation op: %q", m.Op())
 	}
 }
 
@@ -7843,21 +7985,21 @@ type (
 	hooks struct {
 		AIUsage, APIToken, AdSpend, AuditEntry, AutomationRule, AutomationRun, Booking,
 		BookingEvent, Campaign, CampaignEvent, CampaignRecipient, CancelReason,
-		Contact, Conversation, Event, IPRule, ImportJob, Invitation, Location,
-		Membership, Message, OptOut, Permission, PermissionOverride, ReportEmail,
-		ReportRun, ReportSubscription, SMSTemplate, SavedReport, SearchKey, SearchWord,
-		Service, Session, StaffAlert, StageChange, Task, TaskEvent, Touchpoint, User,
-		WarmnessSnapshot, WebhookDelivery, WebhookEvent, WebhookSubscription,
-		WixService []ent.Hook
+		Contact, Conversation, Event, IPRule, ImportJob, ImportReportPart, Invitation,
+		Location, Membership, Message, OptOut, Permission, PermissionOverride,
+		ReportEmail, ReportRun, ReportSubscription, SMSTemplate, SavedReport,
+		SearchKey, SearchWord, Service, Session, StaffAlert, StageChange, Task,
+		TaskEvent, Touchpoint, User, WarmnessSnapshot, WebhookDelivery, WebhookEvent,
+		WebhookSubscription, WixService []ent.Hook
 	}
 	inters struct {
 		AIUsage, APIToken, AdSpend, AuditEntry, AutomationRule, AutomationRun, Booking,
 		BookingEvent, Campaign, CampaignEvent, CampaignRecipient, CancelReason,
-		Contact, Conversation, Event, IPRule, ImportJob, Invitation, Location,
-		Membership, Message, OptOut, Permission, PermissionOverride, ReportEmail,
-		ReportRun, ReportSubscription, SMSTemplate, SavedReport, SearchKey, SearchWord,
-		Service, Session, StaffAlert, StageChange, Task, TaskEvent, Touchpoint, User,
-		WarmnessSnapshot, WebhookDelivery, WebhookEvent, WebhookSubscription,
-		WixService []ent.Interceptor
+		Contact, Conversation, Event, IPRule, ImportJob, ImportReportPart, Invitation,
+		Location, Membership, Message, OptOut, Permission, PermissionOverride,
+		ReportEmail, ReportRun, ReportSubscription, SMSTemplate, SavedReport,
+		SearchKey, SearchWord, Service, Session, StaffAlert, StageChange, Task,
+		TaskEvent, Touchpoint, User, WarmnessSnapshot, WebhookDelivery, WebhookEvent,
+		WebhookSubscription, WixService []ent.Interceptor
 	}
 )

@@ -28,6 +28,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
+	"github.com/avatarimaging/avatarcrm/ent/importreportpart"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
@@ -133,6 +134,7 @@ func checkColumn(t, c string) error {
 			event.Table:               event.ValidColumn,
 			iprule.Table:              iprule.ValidColumn,
 			importjob.Table:           importjob.ValidColumn,
+			importreportpart.Table:    importreportpart.ValidColumn,
 			invitation.Table:          invitation.ValidColumn,
 			location.Table:            location.ValidColumn,
 			membership.Table:          membership.ValidColumn,

@@ -27,6 +27,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
+	"github.com/avatarimaging/avatarcrm/ent/importreportpart"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
@@ -87,6 +88,7 @@ const (
 	TypeEvent               = "Event"
 	TypeIPRule              = "IPRule"
 	TypeImportJob           = "ImportJob"
+	TypeImportReportPart    = "ImportReportPart"
 	TypeInvitation          = "Invitation"
 	TypeLocation            = "Location"
 	TypeMembership          = "Membership"
@@ -22219,6 +22221,492 @@ func (m *ImportJobMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob edge %s", name)
+}
+
+// ImportReportPartMutation represents an operation that mutates the ImportReportPart nodes in the graph.
+type ImportReportPartMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	job_id        *pulid.ID
+	first         *int
+	addfirst      *int
+	rows          *[]types.ImportRow
+	appendrows    []types.ImportRow
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*ImportReportPart, error)
+	predicates    []predicate.ImportReportPart
+}
+
+var _ ent.Mutation = (*ImportReportPartMutation)(nil)
+
+// importreportpartOption allows management of the mutation configuration using functional options.
+type importreportpartOption func(*ImportReportPartMutation)
+
+// newImportReportPartMutation creates new mutation for the ImportReportPart entity.
+func newImportReportPartMutation(c config, op Op, opts ...importreportpartOption) *ImportReportPartMutation {
+	m := &ImportReportPartMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeImportReportPart,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withImportReportPartID sets the ID field of the mutation.
+func withImportReportPartID(id int) importreportpartOption {
+	return func(m *ImportReportPartMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ImportReportPart
+		)
+		m.oldValue = func(ctx context.Context) (*ImportReportPart, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ImportReportPart.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withImportReportPart sets the old ImportReportPart of the mutation.
+func withImportReportPart(node *ImportReportPart) importreportpartOption {
+	return func(m *ImportReportPartMutation) {
+		m.oldValue = func(context.Context) (*ImportReportPart, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ImportReportPartMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ImportReportPartMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ImportReportPartMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ImportReportPartMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ImportReportPart.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetJobID sets the "job_id" field.
+func (m *ImportReportPartMutation) SetJobID(pu pulid.ID) {
+	m.job_id = &pu
+}
+
+// JobID returns the value of the "job_id" field in the mutation.
+func (m *ImportReportPartMutation) JobID() (r pulid.ID, exists bool) {
+	v := m.job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJobID returns the old "job_id" field's value of the ImportReportPart entity.
+// If the ImportReportPart object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportReportPartMutation) OldJobID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJobID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJobID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJobID: %w", err)
+	}
+	return oldValue.JobID, nil
+}
+
+// ResetJobID resets all changes to the "job_id" field.
+func (m *ImportReportPartMutation) ResetJobID() {
+	m.job_id = nil
+}
+
+// SetFirst sets the "first" field.
+func (m *ImportReportPartMutation) SetFirst(i int) {
+	m.first = &i
+	m.addfirst = nil
+}
+
+// First returns the value of the "first" field in the mutation.
+func (m *ImportReportPartMutation) First() (r int, exists bool) {
+	v := m.first
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirst returns the old "first" field's value of the ImportReportPart entity.
+// If the ImportReportPart object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportReportPartMutation) OldFirst(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirst is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirst requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirst: %w", err)
+	}
+	return oldValue.First, nil
+}
+
+// AddFirst adds i to the "first" field.
+func (m *ImportReportPartMutation) AddFirst(i int) {
+	if m.addfirst != nil {
+		*m.addfirst += i
+	} else {
+		m.addfirst = &i
+	}
+}
+
+// AddedFirst returns the value that was added to the "first" field in this mutation.
+func (m *ImportReportPartMutation) AddedFirst() (r int, exists bool) {
+	v := m.addfirst
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFirst resets all changes to the "first" field.
+func (m *ImportReportPartMutation) ResetFirst() {
+	m.first = nil
+	m.addfirst = nil
+}
+
+// SetRows sets the "rows" field.
+func (m *ImportReportPartMutation) SetRows(tr []types.ImportRow) {
+	m.rows = &tr
+	m.appendrows = nil
+}
+
+// Rows returns the value of the "rows" field in the mutation.
+func (m *ImportReportPartMutation) Rows() (r []types.ImportRow, exists bool) {
+	v := m.rows
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRows returns the old "rows" field's value of the ImportReportPart entity.
+// If the ImportReportPart object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportReportPartMutation) OldRows(ctx context.Context) (v []types.ImportRow, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRows is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRows requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRows: %w", err)
+	}
+	return oldValue.Rows, nil
+}
+
+// AppendRows adds tr to the "rows" field.
+func (m *ImportReportPartMutation) AppendRows(tr []types.ImportRow) {
+	m.appendrows = append(m.appendrows, tr...)
+}
+
+// AppendedRows returns the list of values that were appended to the "rows" field in this mutation.
+func (m *ImportReportPartMutation) AppendedRows() ([]types.ImportRow, bool) {
+	if len(m.appendrows) == 0 {
+		return nil, false
+	}
+	return m.appendrows, true
+}
+
+// ResetRows resets all changes to the "rows" field.
+func (m *ImportReportPartMutation) ResetRows() {
+	m.rows = nil
+	m.appendrows = nil
+}
+
+// Where appends a list predicates to the ImportReportPartMutation builder.
+func (m *ImportReportPartMutation) Where(ps ...predicate.ImportReportPart) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ImportReportPartMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ImportReportPartMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ImportReportPart, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ImportReportPartMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ImportReportPartMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ImportReportPart).
+func (m *ImportReportPartMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ImportReportPartMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.job_id != nil {
+		fields = append(fields, importreportpart.FieldJobID)
+	}
+	if m.first != nil {
+		fields = append(fields, importreportpart.FieldFirst)
+	}
+	if m.rows != nil {
+		fields = append(fields, importreportpart.FieldRows)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ImportReportPartMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case importreportpart.FieldJobID:
+		return m.JobID()
+	case importreportpart.FieldFirst:
+		return m.First()
+	case importreportpart.FieldRows:
+		return m.Rows()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ImportReportPartMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case importreportpart.FieldJobID:
+		return m.OldJobID(ctx)
+	case importreportpart.FieldFirst:
+		return m.OldFirst(ctx)
+	case importreportpart.FieldRows:
+		return m.OldRows(ctx)
+	}
+	return nil, fmt.Errorf("unknown ImportReportPart field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportReportPartMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case importreportpart.FieldJobID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJobID(v)
+		return nil
+	case importreportpart.FieldFirst:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirst(v)
+		return nil
+	case importreportpart.FieldRows:
+		v, ok := value.([]types.ImportRow)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRows(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImportReportPart field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ImportReportPartMutation) AddedFields() []string {
+	var fields []string
+	if m.addfirst != nil {
+		fields = append(fields, importreportpart.FieldFirst)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ImportReportPartMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case importreportpart.FieldFirst:
+		return m.AddedFirst()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportReportPartMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case importreportpart.FieldFirst:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFirst(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImportReportPart numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ImportReportPartMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ImportReportPartMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ImportReportPartMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ImportReportPart nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ImportReportPartMutation) ResetField(name string) error {
+	switch name {
+	case importreportpart.FieldJobID:
+		m.ResetJobID()
+		return nil
+	case importreportpart.FieldFirst:
+		m.ResetFirst()
+		return nil
+	case importreportpart.FieldRows:
+		m.ResetRows()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportReportPart field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ImportReportPartMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ImportReportPartMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ImportReportPartMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ImportReportPartMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ImportReportPartMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ImportReportPartMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ImportReportPartMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ImportReportPart unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ImportReportPartMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ImportReportPart edge %s", name)
 }
 
 // InvitationMutation represents an operation that mutates the Invitation nodes in the graph.

@@ -46,6 +46,8 @@ type Tx struct {
 	IPRule *IPRuleClient
 	// ImportJob is the client for interacting with the ImportJob builders.
 	ImportJob *ImportJobClient
+	// ImportReportPart is the client for interacting with the ImportReportPart builders.
+	ImportReportPart *ImportReportPartClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// Location is the client for interacting with the Location builders.
@@ -248,6 +250,7 @@ func (tx *Tx) init() {
 	tx.Event = NewEventClient(tx.config)
 	tx.IPRule = NewIPRuleClient(tx.config)
 	tx.ImportJob = NewImportJobClient(tx.config)
+	tx.ImportReportPart = NewImportReportPartClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)

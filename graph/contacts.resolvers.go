@@ -119,6 +119,11 @@ func (r *queryResolver) ContactTimeline(ctx context.Context, id pulid.ID, first 
 
 // ImportJob is the resolver for the importJob field.
 func (r *queryResolver) ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, error) {
+	// A poll for the progress does not read the report (a row's outcome
+	// per row of the file).
+	if graphql.GetFieldContext(ctx) != nil && graphql.HasOperationContext(ctx) && !selectsField(ctx, "report") {
+		return r.ContactService.ImportJobProgress(ctx, id)
+	}
 	return r.ContactService.ImportJob(ctx, id)
 }
 

@@ -348,6 +348,32 @@ func TestContactImport(t *testing.T) {
 		t.Fatalf("job %+v", j)
 	}
 
+	t.Run("ProgressWithoutReport", func(t *testing.T) {
+		// A poll for the counters does not read the report; one that asks
+		// for it in a fragment gets it.
+		var got struct {
+			ImportJob struct {
+				Processed int
+				Report    []struct{ Row int }
+			}
+		}
+		id := map[string]any{"id": started.StartContactImport.ID}
+		srv.MustGraphQL(t, staff, `query($id: ID!) { importJob(id: $id) { processed } }`, id).Decode(t, &got)
+		if got.ImportJob.Processed != 3 || got.ImportJob.Report != nil {
+			t.Fatalf("progress %+v", got.ImportJob)
+		}
+		srv.MustGraphQL(t, staff, `query($id: ID!) { importJob(id: $id) { processed ...R } } fragment R on ImportJob { report { row } }`, id).Decode(t, &got)
+		if got.ImportJob.Processed != 3 || len(got.ImportJob.Report) != 3 || got.ImportJob.Report[2].Row != 4 {
+			t.Fatalf("with the report %+v", got.ImportJob)
+		}
+		var node struct {
+			Node struct{ Report []struct{ Row int } }
+		}
+		srv.MustGraphQL(t, staff, `query($id: ID!) { node(id: $id) { ... on ImportJob { report { row } } } }`, id).Decode(t, &node)
+		if len(node.Node.Report) != 3 {
+			t.Fatalf("node: report %+v", node.Node.Report)
+		}
+	})
 	t.Run("ErrViewerForbidden", func(t *testing.T) {
 		r := upload(t, srv, srv.SignIn(t, "viewer@example.com"), `mutation($file: Upload!) { startContactImport(file: $file) { id } }`, nil, "x.csv", file)
 		if r.FirstCode() != "FORBIDDEN" {

@@ -16,12 +16,20 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
-	return r.Client.Noder(ctx, id, ent.WithNodeType(nodeType))
+	n, err := r.Client.Noder(ctx, id, ent.WithNodeType(nodeType))
+	if err != nil {
+		return nil, err
+	}
+	return n, r.withImportReports(ctx, n)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error) {
-	return r.Client.Noders(ctx, ids, ent.WithNodeType(nodeType))
+	ns, err := r.Client.Noders(ctx, ids, ent.WithNodeType(nodeType))
+	if err != nil {
+		return ns, err
+	}
+	return ns, r.withImportReports(ctx, ns...)
 }
 
 // APITokens is the resolver for the apiTokens field.

@@ -24,6 +24,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
+	"github.com/avatarimaging/avatarcrm/ent/importreportpart"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
@@ -568,6 +569,33 @@ func (f TraverseImportJob) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ImportJobQuery", q)
+}
+
+// The ImportReportPartFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ImportReportPartFunc func(context.Context, *ent.ImportReportPartQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ImportReportPartFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ImportReportPartQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ImportReportPartQuery", q)
+}
+
+// The TraverseImportReportPart type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseImportReportPart func(context.Context, *ent.ImportReportPartQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseImportReportPart) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseImportReportPart) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ImportReportPartQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ImportReportPartQuery", q)
 }
 
 // The InvitationFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1336,6 +1364,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.IPRuleQuery, predicate.IPRule, iprule.OrderOption]{typ: ent.TypeIPRule, tq: q}, nil
 	case *ent.ImportJobQuery:
 		return &query[*ent.ImportJobQuery, predicate.ImportJob, importjob.OrderOption]{typ: ent.TypeImportJob, tq: q}, nil
+	case *ent.ImportReportPartQuery:
+		return &query[*ent.ImportReportPartQuery, predicate.ImportReportPart, importreportpart.OrderOption]{typ: ent.TypeImportReportPart, tq: q}, nil
 	case *ent.InvitationQuery:
 		return &query[*ent.InvitationQuery, predicate.Invitation, invitation.OrderOption]{typ: ent.TypeInvitation, tq: q}, nil
 	case *ent.LocationQuery:

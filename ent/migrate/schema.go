@@ -975,6 +975,26 @@ var (
 			},
 		},
 	}
+	// ImportReportPartsColumns holds the columns for the "import_report_parts" table.
+	ImportReportPartsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "job_id", Type: field.TypeString},
+		{Name: "first", Type: field.TypeInt},
+		{Name: "rows", Type: field.TypeJSON},
+	}
+	// ImportReportPartsTable holds the schema information for the "import_report_parts" table.
+	ImportReportPartsTable = &schema.Table{
+		Name:       "import_report_parts",
+		Columns:    ImportReportPartsColumns,
+		PrimaryKey: []*schema.Column{ImportReportPartsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "importreportpart_job_id_first",
+				Unique:  true,
+				Columns: []*schema.Column{ImportReportPartsColumns[1], ImportReportPartsColumns[2]},
+			},
+		},
+	}
 	// InvitationsColumns holds the columns for the "invitations" table.
 	InvitationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -2247,6 +2267,7 @@ var (
 		EventsTable,
 		IPRulesTable,
 		ImportJobsTable,
+		ImportReportPartsTable,
 		InvitationsTable,
 		LocationsTable,
 		MembershipsTable,

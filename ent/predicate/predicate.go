@@ -57,6 +57,9 @@ type IPRule func(*sql.Selector)
 // ImportJob is the predicate function for importjob builders.
 type ImportJob func(*sql.Selector)
 
+// ImportReportPart is the predicate function for importreportpart builders.
+type ImportReportPart func(*sql.Selector)
+
 // Invitation is the predicate function for invitation builders.
 type Invitation func(*sql.Selector)
 

@@ -519,6 +519,30 @@ func (f ImportJobMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ImportJobMutation", m)
 }
 
+// The ImportReportPartQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ImportReportPartQueryRuleFunc func(context.Context, *ent.ImportReportPartQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ImportReportPartQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ImportReportPartQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ImportReportPartQuery", q)
+}
+
+// The ImportReportPartMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ImportReportPartMutationRuleFunc func(context.Context, *ent.ImportReportPartMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ImportReportPartMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ImportReportPartMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ImportReportPartMutation", m)
+}
+
 // The InvitationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type InvitationQueryRuleFunc func(context.Context, *ent.InvitationQuery) error
@@ -1236,6 +1260,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ImportJobQuery:
 		return q.Filter(), nil
+	case *ent.ImportReportPartQuery:
+		return q.Filter(), nil
 	case *ent.InvitationQuery:
 		return q.Filter(), nil
 	case *ent.LocationQuery:
@@ -1330,6 +1356,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.IPRuleMutation:
 		return m.Filter(), nil
 	case *ent.ImportJobMutation:
+		return m.Filter(), nil
+	case *ent.ImportReportPartMutation:
 		return m.Filter(), nil
 	case *ent.InvitationMutation:
 		return m.Filter(), nil

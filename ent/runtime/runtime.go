@@ -22,6 +22,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/conversation"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
+	"github.com/avatarimaging/avatarcrm/ent/importreportpart"
 	"github.com/avatarimaging/avatarcrm/ent/invitation"
 	"github.com/avatarimaging/avatarcrm/ent/iprule"
 	"github.com/avatarimaging/avatarcrm/ent/location"
@@ -1238,6 +1239,21 @@ func init() {
 	importjobDescID := importjobMixinFields0[0].Descriptor()
 	// importjob.DefaultID holds the default value on creation for the id field.
 	importjob.DefaultID = importjobDescID.Default.(func() pulid.ID)
+	importreportpart.Policy = privacy.NewPolicies(schema.ImportReportPart{})
+	importreportpart.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := importreportpart.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	importreportpartFields := schema.ImportReportPart{}.Fields()
+	_ = importreportpartFields
+	// importreportpartDescFirst is the schema descriptor for first field.
+	importreportpartDescFirst := importreportpartFields[1].Descriptor()
+	// importreportpart.FirstValidator is a validator for the "first" field. It is called by the builders before save.
+	importreportpart.FirstValidator = importreportpartDescFirst.Validators[0].(func(int) error)
 	invitationMixin := schema.Invitation{}.Mixin()
 	invitation.Policy = privacy.NewPolicies(invitationMixin[2], schema.Invitation{})
 	invitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {

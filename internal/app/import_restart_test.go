@@ -46,19 +46,33 @@ func TestImportResumesAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	sys := viewer.ImportJob.Grant(context.Background(), "test")
-	get := func(c *ent.Client) *ent.ImportJob {
+	// The job with its report (kept in parts beside the job row) and
+	// whether its file is still kept.
+	get := func(s *testutil.Server) (*ent.ImportJob, bool) {
 		t.Helper()
-		j, err := c.ImportJob.Get(sys, job.ID)
+		j, err := s.App.Contacts.ImportJob(sys, job.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return j
+		kept, err := s.App.DB.Client.ImportJob.Query().Where(importjob.ID(job.ID), importjob.ContentNotNil()).Exist(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j, kept
+	}
+	processed := func(s *testutil.Server) int {
+		t.Helper()
+		j, err := s.App.Contacts.ImportJobProgress(sys, job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j.Processed
 	}
 
 	// Stop the queue once a batch or two are in: a running job is cut off
 	// (its open batch rolls back).
 	deadline := time.Now().Add(2 * time.Minute)
-	for get(a.App.DB.Client).Processed < 500 {
+	for processed(a) < 500 {
 		if time.Now().After(deadline) {
 			t.Fatal("the import did not start")
 		}
@@ -67,7 +81,7 @@ func TestImportResumesAfterRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	_ = a.App.Jobs.Stop(ctx)
 	cancel()
-	mid := get(a.App.DB.Client)
+	mid, _ := get(a)
 	if mid.Status != importjob.StatusRunning || mid.Processed >= n {
 		t.Fatalf("after the stop: %s, %d of %d rows: the import was not cut off midway (raise n)", mid.Status, mid.Processed, n)
 	}
@@ -81,8 +95,9 @@ func TestImportResumesAfterRestart(t *testing.T) {
 	b2 := testutil.StartServer(t, testutil.ServerOptions{DatabaseURL: "sqlite:" + path, Env: env})
 	c := b2.App.DB.Client
 	var done *ent.ImportJob
+	var kept bool
 	for deadline := time.Now().Add(3 * time.Minute); ; {
-		done = get(c)
+		done, kept = get(b2)
 		if done.Status == importjob.StatusDone || done.Status == importjob.StatusFailed {
 			break
 		}
@@ -92,7 +107,7 @@ func TestImportResumesAfterRestart(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if done.Status != importjob.StatusDone || done.Processed != n || len(done.Report) != n ||
-		done.Imported != n-wantDup || done.Duplicates != wantDup || done.Invalid != 0 || done.Content != nil {
+		done.Imported != n-wantDup || done.Duplicates != wantDup || done.Invalid != 0 || kept {
 		t.Fatalf("import: %s %q, processed %d, report %d, imported %d, duplicates %d, invalid %d",
 			done.Status, done.Error, done.Processed, len(done.Report), done.Imported, done.Duplicates, done.Invalid)
 	}

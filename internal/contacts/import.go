@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/importjob"
+	"github.com/avatarimaging/avatarcrm/ent/importreportpart"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
@@ -191,9 +193,75 @@ func cleanFileName(fileName string) string {
 	return name
 }
 
-// ImportJob returns an import job of the viewer's location.
+// ImportJob returns an import job of the viewer's location with its
+// report so far (not its uploaded file).
 func (s *Service) ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, error) {
-	return s.client(ctx).ImportJob.Get(ctx, id)
+	job, err := s.ImportJobProgress(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	job.Report, err = s.report(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	return job, nil
+}
+
+// WithImportReport gives job, read through its policy some other way (a
+// GraphQL node), its report: the parts are beside the job row.
+func (s *Service) WithImportReport(ctx context.Context, job *ent.ImportJob) error {
+	rep, err := s.report(ctx, job)
+	if err != nil {
+		return err
+	}
+	job.Report = rep
+	return nil
+}
+
+// ImportJobProgress returns an import job of the viewer's location with
+// its status and counters, without its file or report: what a page
+// polling a running import shows.
+func (s *Service) ImportJobProgress(ctx context.Context, id pulid.ID) (*ent.ImportJob, error) {
+	return s.client(ctx).ImportJob.Query().Where(importjob.ID(id)).Select(progressFields...).Only(ctx)
+}
+
+// progressFields are the job's columns but its file and report.
+var progressFields = func() []string {
+	var fs []string
+	for _, f := range importjob.Columns {
+		if f != importjob.FieldContent && f != importjob.FieldReport && f != importjob.FieldID {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}()
+
+// report reads the report of job, which the caller has read (through its
+// policy): the job row's own report (jobs of earlier versions wrote it
+// there) followed by its parts, one per committed batch, in order. The
+// parts are read under the import-job capability: they are the job's.
+func (s *Service) report(ctx context.Context, job *ent.ImportJob) ([]types.ImportRow, error) {
+	rep := job.Report
+	if rep == nil {
+		// The column was not read (ImportJobProgress).
+		r, err := s.Client.ImportJob.Query().Where(importjob.ID(job.ID)).Select(importjob.FieldReport).Only(viewer.ImportJob.Grant(ctx, ""))
+		if err != nil {
+			return nil, err
+		}
+		rep = r.Report
+	}
+	parts, err := s.Client.ImportReportPart.Query().Where(importreportpart.JobID(job.ID)).
+		Order(importreportpart.ByFirst()).All(viewer.ImportJob.Grant(ctx, ""))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		if p.First != len(rep) {
+			return nil, fmt.Errorf("import %s: report part at row %d after %d rows", job.ID, p.First, len(rep))
+		}
+		rep = append(rep, p.Rows...)
+	}
+	return rep, nil
 }
 
 // importSlice is the share of a job attempt's time limit one run of an
@@ -331,7 +399,10 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 	}
 	r := &importRun{id: id, f: f, p: &rowParser{cols: cols, region: region(ctx, s.Client)},
 		phones: map[string]seenRow{}, emails: map[string]seenRow{}}
-	report := job.Report
+	report, err := s.report(ctx, job)
+	if err != nil {
+		return false, err
+	}
 	if len(report) != job.Processed || job.Processed > len(f.records) {
 		return false, fmt.Errorf("import %s: %d rows processed but %d in the report", id, job.Processed, len(report))
 	}
@@ -343,6 +414,21 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 			r.seen(pr, row)
 		}
 	}
+	// The rows of the next batch are read (parsed, normalised, checked)
+	// on a goroutine of their own while this batch's transaction holds
+	// the writer. Reading a row depends on nothing a batch writes: the
+	// duplicate checks against earlier rows and the database run in the
+	// transaction, in file order, so the results are those of reading
+	// them in turn.
+	read := func(start int) <-chan *readBatch {
+		ch := make(chan *readBatch, 1)
+		go func() { ch <- r.read(start, min(start+importBatch, len(f.records))) }()
+		return ch
+	}
+	var next <-chan *readBatch
+	if job.Processed < len(f.records) {
+		next = read(job.Processed)
+	}
 	for start := job.Processed; start < len(f.records); start += importBatch {
 		if err := ctx.Err(); err != nil {
 			return false, err
@@ -351,6 +437,10 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 			return false, nil
 		}
 		end := min(start+importBatch, len(f.records))
+		rb := <-next
+		if end < len(f.records) {
+			next = read(end)
+		}
 		var batch []types.ImportRow
 		var parsed []parsedRow
 		err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
@@ -364,7 +454,7 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 			if n == 0 {
 				return errImportTaken
 			}
-			batch, parsed, err = s.importBatch(ctx, c, r, start, end)
+			batch, parsed, err = s.importBatch(ctx, c, r, rb)
 			if err != nil {
 				return err
 			}
@@ -379,17 +469,22 @@ func (s *Service) process(ctx context.Context, id pulid.ID, until time.Time) (bo
 					invalid++
 				}
 			}
-			// A bulk update: UpdateOne would read the row back, file and
-			// report included, for every batch.
-			return c.ImportJob.Update().Where(importjob.ID(id)).
+			// A bulk update: UpdateOne would read the row back, file
+			// included, for every batch.
+			err = c.ImportJob.Update().Where(importjob.ID(id)).
 				AddImported(imported).AddDuplicates(dups).AddInvalid(invalid).
-				SetReport(append(report[:len(report):len(report)], batch...)).
 				Exec(viewer.ImportJob.Grant(ctx, ""))
+			if err != nil {
+				return err
+			}
+			// The batch's report is a part of its own, appended: the
+			// job's update above is the audited record of the batch.
+			return c.ImportReportPart.Create().SetJobID(id).SetFirst(start).SetRows(batch).
+				Exec(audit.WithoutAudit(viewer.ImportJob.Grant(ctx, "")))
 		})
 		if err != nil {
 			return false, err
 		}
-		report = append(report, batch...)
 		for i, row := range batch {
 			if row.Outcome == OutcomeImported {
 				r.seen(parsed[i], row)
@@ -419,8 +514,35 @@ type pendingRow struct {
 	row parsedRow
 }
 
-// importBatch imports rows [start, end) of the file in c's transaction
-// and returns their report entries. Duplicates of existing contacts are
+// readBatch is a batch of rows read: their report entries (line numbers,
+// invalid rows), the parsed rows (zero for an invalid one) and the rows
+// left to check for duplicates and create. It is only read once made.
+type readBatch struct {
+	out    []types.ImportRow
+	parsed []parsedRow
+	todo   []pendingRow
+}
+
+// read parses rows [start, end) of the file. It touches nothing but the
+// file and the parser, so it runs beside a batch's transaction.
+func (r *importRun) read(start, end int) *readBatch {
+	b := &readBatch{out: make([]types.ImportRow, end-start), parsed: make([]parsedRow, end-start)}
+	for i := start; i < end; i++ {
+		row := &b.out[i-start]
+		row.Row = r.f.lines[i]
+		pr, bad := r.p.parse(r.f.records[i])
+		if bad != nil {
+			row.Outcome, row.Field, row.Reason = OutcomeInvalid, string(bad.field), bad.reason
+			continue
+		}
+		b.parsed[i-start] = pr
+		b.todo = append(b.todo, pendingRow{i - start, pr})
+	}
+	return b
+}
+
+// importBatch imports the rows of rb in c's transaction and returns
+// their report entries. Duplicates of existing contacts are
 // found with one query per batch; the contacts are created with one
 // multi-row insert (every hook runs for each: normalisation, search keys,
 // warmness from the row's own fields, the audit entry, written together
@@ -428,21 +550,10 @@ type pendingRow struct {
 // database); a bad row is a report entry. It leaves r's maps alone: the
 // caller records the imported rows once the batch has committed, from the
 // parsed rows it returns beside the entries (zero for an invalid row).
-func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, start, end int) ([]types.ImportRow, []parsedRow, error) {
-	out := make([]types.ImportRow, end-start)
-	parsed := make([]parsedRow, end-start)
-	var todo []pendingRow
-	for i := start; i < end; i++ {
-		row := &out[i-start]
-		row.Row = r.f.lines[i]
-		pr, bad := r.p.parse(r.f.records[i])
-		if bad != nil {
-			row.Outcome, row.Field, row.Reason = OutcomeInvalid, string(bad.field), bad.reason
-			continue
-		}
-		parsed[i-start] = pr
-		todo = append(todo, pendingRow{i - start, pr})
-	}
+func (s *Service) importBatch(ctx context.Context, c *ent.Client, r *importRun, rb *readBatch) ([]types.ImportRow, []parsedRow, error) {
+	// The entries are filled in here: a copy, rb stays as read.
+	out := slices.Clone(rb.out)
+	parsed, todo := rb.parsed, rb.todo
 	existing, err := existingDuplicates(ctx, c, todo)
 	if err != nil {
 		return nil, nil, err
