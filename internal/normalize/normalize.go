@@ -34,7 +34,11 @@ func Phone(raw, region string) (string, error) {
 		// parse.
 		return raw, nil
 	}
-	e164, err := parsePhone(raw, region)
+	e164, ok := fastAU(raw, region)
+	var err error
+	if !ok {
+		e164, err = parsePhone(raw, region)
+	}
 	if err == nil {
 		canonical.add(e164)
 	}
