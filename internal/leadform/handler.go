@@ -20,6 +20,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
+	"github.com/avatarimaging/avatarcrm/internal/leadform/formwire"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 )
 
@@ -128,7 +129,7 @@ func page(w http.ResponseWriter, status int, title, text string) {
 // submit reads, checks and stores one submission. The honeypot answers as
 // a success and stores nothing.
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
-	ans := answer{w: w, r: r, json: JSONType(r.Header.Get("Content-Type")) || strings.Contains(r.Header.Get("Accept"), "application/json")}
+	ans := answer{w: w, r: r, json: formwire.JSONType(r.Header.Get("Content-Type")) || strings.Contains(r.Header.Get("Accept"), "application/json")}
 	loc, ok := h.S.locationByKey(r.Context(), chi.URLParam(r, "key"))
 	if !ok {
 		h.refuse(r, http.StatusNotFound, "lead form with an unknown key")
@@ -144,23 +145,23 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Access-Control-Allow-Origin", origin)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, formwire.MaxBody+1))
 	if err != nil {
 		ans.fail(http.StatusBadRequest, "body", "The form could not be read.")
 		return
 	}
-	sub, err := Parse(r.Header.Get("Content-Type"), body, loc.Region)
+	sub, err := formwire.Parse(r.Header.Get("Content-Type"), body, loc.Region)
 	if sub.Redirect != "" {
 		if u, perr := url.Parse(sub.Redirect); perr == nil && allowedOrigin(loc, u.Scheme+"://"+u.Host) {
 			ans.redirect = u
 		}
 	}
-	var fe *FieldError
+	var fe *formwire.FieldError
 	switch {
 	case errors.As(err, &fe) && fe.Field == "content_type":
 		ans.fail(http.StatusUnsupportedMediaType, fe.Field, fe.Message)
 		return
-	case errors.As(err, &fe) && fe.Field == "body" && len(body) > MaxBody:
+	case errors.As(err, &fe) && fe.Field == "body" && len(body) > formwire.MaxBody:
 		ans.fail(http.StatusRequestEntityTooLarge, fe.Field, fe.Message)
 		return
 	case errors.As(err, &fe):
@@ -189,7 +190,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 
 // eventID deduplicates a form sent twice: the page's submission_id, or
 // the same fields from the same address within ten minutes.
-func eventID(sub Submission, payload []byte, r *http.Request, now time.Time) string {
+func eventID(sub formwire.Submission, payload []byte, r *http.Request, now time.Time) string {
 	if sub.SubmissionID != "" {
 		return "id:" + sub.SubmissionID
 	}

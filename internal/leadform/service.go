@@ -26,6 +26,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
+	"github.com/avatarimaging/avatarcrm/internal/leadform/formwire"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
@@ -247,7 +248,7 @@ func (s *Service) locationByKey(ctx context.Context, key string) (*ent.Location,
 // job capability at the location). A duplicate (same phone or email) gets
 // a web-form touchpoint instead of a second contact.
 func (s *Service) process(ctx context.Context, ev *ent.WebhookEvent) error {
-	var sub Submission
+	var sub formwire.Submission
 	if err := json.Unmarshal([]byte(ev.Payload), &sub); err != nil {
 		return &hooks.Permanent{Err: fmt.Errorf("lead form payload: %w", err)}
 	}
@@ -321,7 +322,7 @@ func setUTM(in *ent.CreateContactInput, utm map[string]string) {
 
 func utmNote(utm map[string]string) string {
 	var parts []string
-	for _, k := range UTMFields {
+	for _, k := range formwire.UTMFields {
 		if v := utm[k]; v != "" {
 			parts = append(parts, strings.TrimPrefix(k, "utm_")+" "+v)
 		}

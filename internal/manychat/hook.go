@@ -16,6 +16,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
+	"github.com/avatarimaging/avatarcrm/internal/manychat/mcwire"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -64,7 +65,7 @@ func (h *Hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, loc, nil, eb.Status, eb.Msg)
 		return
 	}
-	sub, err := Parse(body)
+	sub, err := mcwire.Parse(body)
 	if err != nil {
 		h.reject(w, r, loc, body, http.StatusBadRequest, err.Error())
 		return

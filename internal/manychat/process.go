@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
+	"github.com/avatarimaging/avatarcrm/internal/manychat/mcwire"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 )
 
@@ -43,7 +44,7 @@ func Tag(id string) string { return "manychat:" + id }
 // manychat. Consents are set as ManyChat gives them; mapped custom fields
 // fill their contact fields. Running it again changes nothing more.
 func (s *Service) Process(ctx context.Context, ev *ent.WebhookEvent) error {
-	sub, err := Parse([]byte(ev.Payload))
+	sub, err := mcwire.Parse([]byte(ev.Payload))
 	if err != nil {
 		return &hooks.Permanent{Err: err}
 	}
@@ -62,7 +63,7 @@ func (s *Service) Process(ctx context.Context, ev *ent.WebhookEvent) error {
 
 // find returns the subscriber's contact: by phone or email first (indexed),
 // then by the ManyChat tag.
-func (s *Service) find(ctx context.Context, c *ent.Client, sub Subscriber) (*ent.Contact, error) {
+func (s *Service) find(ctx context.Context, c *ent.Client, sub mcwire.Subscriber) (*ent.Contact, error) {
 	if sub.Phone != "" || sub.Email != "" {
 		dups, err := s.Contacts.DuplicatesOf(ctx, contacts.Probe{Phone: sub.Phone, Email: sub.Email})
 		if err != nil {
@@ -95,7 +96,7 @@ type fields struct {
 // mapped reads the subscriber's own fields and its mapped custom fields
 // (a custom field wins over the built-in one it maps to: the clinic chose
 // it). A date of birth that does not parse is left out.
-func (s *Service) mapped(sub Subscriber) fields {
+func (s *Service) mapped(sub mcwire.Subscriber) fields {
 	f := fields{first: sub.FirstName, last: sub.LastName, phone: sub.Phone, email: sub.Email}
 	for name, to := range s.Fields {
 		v := strings.TrimSpace(sub.CustomFields[name])
@@ -131,7 +132,7 @@ func (s *Service) mapped(sub Subscriber) fields {
 	return f
 }
 
-func (s *Service) create(ctx context.Context, sub Subscriber, f fields) error {
+func (s *Service) create(ctx context.Context, sub mcwire.Subscriber, f fields) error {
 	src := contact.LeadSourceManychat
 	first := f.first
 	if first == "" {
@@ -150,7 +151,7 @@ func (s *Service) create(ctx context.Context, sub Subscriber, f fields) error {
 // update fills what the contact lacks and sets what ManyChat states
 // (consents, mapped fields); a field equal to the stored one is no
 // change, so a repeat writes nothing.
-func (s *Service) update(ctx context.Context, ct *ent.Contact, sub Subscriber, f fields) error {
+func (s *Service) update(ctx context.Context, ct *ent.Contact, sub mcwire.Subscriber, f fields) error {
 	var in ent.UpdateContactInput
 	changed := false
 	set := func(dst **string, v string, cur string) {

@@ -19,6 +19,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/bookings"
 	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
+	"github.com/avatarimaging/avatarcrm/internal/hooks/clicksendwire"
 	"github.com/avatarimaging/avatarcrm/internal/messaging"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
@@ -59,11 +60,11 @@ func inboundKey(ev *ent.WebhookEvent) string { return "inbound:" + ev.EventID }
 // sms.received event, what the intent leads to (aiwire.Plan) and any reply
 // commit together.
 func (s *Service) ProcessInbound(ctx context.Context, ev *ent.WebhookEvent) error {
-	p, err := hooks.ReadPayload(ev.Payload)
+	p, err := clicksendwire.ReadPayload(ev.Payload)
 	if err != nil {
 		return &hooks.Permanent{Err: fmt.Errorf("payload: %w", err)}
 	}
-	in, err := hooks.ParseInbound(p.Fields)
+	in, err := clicksendwire.ParseInbound(p.Fields)
 	if err != nil {
 		return &hooks.Permanent{Err: err}
 	}
@@ -179,7 +180,7 @@ func (s *Service) newLead(ctx context.Context, c *ent.Client, loc *ent.Location,
 
 type actInput struct {
 	ev   *ent.WebhookEvent
-	in   hooks.Inbound
+	in   clicksendwire.Inbound
 	loc  *ent.Location
 	zone *time.Location
 	from string

@@ -9,6 +9,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
+	"github.com/avatarimaging/avatarcrm/internal/hooks/clicksendwire"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 )
 
@@ -19,11 +20,11 @@ import (
 // "sent" after "delivered"), and one for a message this system never sent
 // is ignored.
 func (s *Service) ProcessReceipt(ctx context.Context, ev *ent.WebhookEvent) error {
-	p, err := hooks.ReadPayload(ev.Payload)
+	p, err := clicksendwire.ReadPayload(ev.Payload)
 	if err != nil {
 		return &hooks.Permanent{Err: fmt.Errorf("payload: %w", err)}
 	}
-	r, err := hooks.ParseReceipt(p.Fields)
+	r, err := clicksendwire.ParseReceipt(p.Fields)
 	if err != nil {
 		return &hooks.Permanent{Err: err}
 	}

@@ -2,7 +2,6 @@ package wix
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
+	"github.com/avatarimaging/avatarcrm/internal/wix/wixwire"
 )
 
 // MaxBody bounds a Wix webhook request: a JWT of one booking event is a
@@ -70,21 +70,21 @@ func (h *Hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not stored, try again", http.StatusServiceUnavailable)
 		return
 	}
-	env, err := ParseEnvelope(data)
+	env, err := wixwire.ParseEnvelope(data)
 	if err != nil {
 		h.reject(w, r, loc, hooks.Incoming{Payload: []byte(data)}, http.StatusBadRequest, err.Error())
 		return
 	}
-	ev, err := ParseEvent(env)
+	ev, err := wixwire.ParseEvent(env)
 	if err != nil {
 		status := http.StatusBadRequest
-		if errors.Is(err, ErrUnknownType) {
+		if errors.Is(err, wixwire.ErrUnknownType) {
 			status = http.StatusUnprocessableEntity
 		}
-		h.reject(w, r, loc, hooks.Incoming{EventType: env.EventType, Payload: []byte(data), EventID: eventIDOf(env)}, status, err.Error())
+		h.reject(w, r, loc, hooks.Incoming{EventType: env.EventType, Payload: []byte(data), EventID: wixwire.EventID(env)}, status, err.Error())
 		return
 	}
-	payload, err := StoredPayload(env)
+	payload, err := wixwire.StoredPayload(env)
 	if err != nil {
 		h.reject(w, r, loc, hooks.Incoming{EventType: env.EventType, Payload: []byte(data)}, http.StatusBadRequest, err.Error())
 		return
@@ -106,20 +106,6 @@ func (h *Hook) reject(w http.ResponseWriter, r *http.Request, loc pulid.ID, in h
 		slog.Error("rejected webhook not recorded", "source", Source, "err", err)
 	}
 	hooks.Refuse(w, r, operation, status, msg)
-}
-
-// eventIDOf digs the event id out of an envelope whose event did not
-// parse, for the rejected record's dedupe.
-func eventIDOf(env Envelope) string {
-	inner, err := stringOrObject(env.Data)
-	if err != nil || inner == nil {
-		return ""
-	}
-	var w struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(inner, &w)
-	return w.ID
 }
 
 // location finds the location Wix bookings belong to, once.

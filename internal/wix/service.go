@@ -19,6 +19,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/hooks"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
+	"github.com/avatarimaging/avatarcrm/internal/wix/wixwire"
 )
 
 // Service turns Wix bookings into the CRM's: contacts found or created
@@ -45,7 +46,7 @@ func (s *Service) Register(p *hooks.Pipeline) {
 // with the event's state, so a repeat, a replay or a sync of the same
 // booking changes nothing more.
 func (s *Service) Process(ctx context.Context, ev *ent.WebhookEvent) error {
-	e, err := ReadStored(ev.Payload)
+	e, err := wixwire.ReadStored(ev.Payload)
 	if err != nil {
 		return &hooks.Permanent{Err: err}
 	}
@@ -83,13 +84,13 @@ const (
 	wantCancelled
 )
 
-func wanted(b Booking, slug string) (want, string) {
+func wanted(b wixwire.Booking, slug string) (want, string) {
 	switch {
-	case slug == SlugDeclined || b.Status == "DECLINED":
+	case slug == wixwire.SlugDeclined || b.Status == "DECLINED":
 		return wantCancelled, "Declined in Wix"
-	case slug == SlugCanceled || b.Status == "CANCELED":
+	case slug == wixwire.SlugCanceled || b.Status == "CANCELED":
 		return wantCancelled, "Cancelled in Wix"
-	case b.Status == "CONFIRMED" || slug == SlugConfirmed:
+	case b.Status == "CONFIRMED" || slug == wixwire.SlugConfirmed:
 		return wantConfirmed, ""
 	}
 	return wantPending, ""
@@ -100,7 +101,7 @@ func wanted(b Booking, slug string) (want, string) {
 // (with its contact) when new and still to come, confirmed, moved to
 // Wix's time, or cancelled with the reason. A booking of a service with
 // no mapping becomes one task for staff. It acts as the viewer in ctx.
-func (s *Service) Reconcile(ctx context.Context, b Booking, slug string) (Outcome, error) {
+func (s *Service) Reconcile(ctx context.Context, b wixwire.Booking, slug string) (Outcome, error) {
 	out := OutcomeUnchanged
 	err := txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		st, reason := wanted(b, slug)
@@ -146,7 +147,7 @@ func (s *Service) Reconcile(ctx context.Context, b Booking, slug string) (Outcom
 	return out, err
 }
 
-func (s *Service) create(ctx context.Context, c *ent.Client, b Booking, st want) (Outcome, error) {
+func (s *Service) create(ctx context.Context, c *ent.Client, b wixwire.Booking, st want) (Outcome, error) {
 	m, err := c.WixService.Query().Where(wixservice.WixServiceID(b.ServiceID)).Only(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return "", err
@@ -181,7 +182,7 @@ func (s *Service) create(ctx context.Context, c *ent.Client, b Booking, st want)
 // contact finds the booking's contact by phone or email with the contact
 // service's duplicate detection (oldest match first), or creates one with
 // source wix.
-func (s *Service) contact(ctx context.Context, d Contact) (*ent.Contact, error) {
+func (s *Service) contact(ctx context.Context, d wixwire.Contact) (*ent.Contact, error) {
 	if d.Phone != "" || d.Email != "" {
 		dups, err := s.Contacts.DuplicatesOf(ctx, contacts.Probe{Phone: d.Phone, Email: d.Email})
 		if err != nil {
@@ -219,7 +220,7 @@ func (s *Service) contact(ctx context.Context, d Contact) (*ent.Contact, error) 
 // unmapped leaves staff a task to map the Wix service and book the
 // patient by hand; the same booking again adds no second task (made
 // false).
-func (s *Service) unmapped(ctx context.Context, c *ent.Client, b Booking, ct *ent.Contact) (made bool, err error) {
+func (s *Service) unmapped(ctx context.Context, c *ent.Client, b wixwire.Booking, ct *ent.Contact) (made bool, err error) {
 	name := b.ServiceName
 	if name == "" {
 		name = b.ServiceID

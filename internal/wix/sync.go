@@ -15,6 +15,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/wix/wixwire"
 )
 
 // API is the Wix Bookings API client the manual sync uses: POST
@@ -60,7 +61,7 @@ type queryResponse struct {
 // Updated returns the bookings Wix changed since since, oldest first,
 // page by page (at most maxPages pages: a guard against a cursor that
 // never ends). Bookings that do not parse are skipped and counted.
-func (a *API) Updated(ctx context.Context, since time.Time, each func(Booking) error) (skipped int, err error) {
+func (a *API) Updated(ctx context.Context, since time.Time, each func(wixwire.Booking) error) (skipped int, err error) {
 	cursor := ""
 	for page := 0; page < 1000; page++ {
 		var req queryRequest
@@ -75,7 +76,7 @@ func (a *API) Updated(ctx context.Context, since time.Time, each func(Booking) e
 			return skipped, err
 		}
 		for _, eb := range res.ExtendedBookings {
-			b, err := ParseBooking(eb.Booking)
+			b, err := wixwire.ParseBooking(eb.Booking)
 			if err != nil {
 				skipped++
 				slog.Warn("wix sync: a booking does not parse", "err", err)
@@ -156,7 +157,7 @@ func (s *Service) Sync(ctx context.Context, since time.Time) (SyncResult, error)
 	if s.API == nil || s.API.Key == "" {
 		return res, fmt.Errorf("wix sync: set AVATARCRM_WIX_API_KEY (and AVATARCRM_WIX_SITE_ID for an API key)")
 	}
-	skipped, err := s.API.Updated(ctx, since, func(b Booking) error {
+	skipped, err := s.API.Updated(ctx, since, func(b wixwire.Booking) error {
 		res.Seen++
 		out, err := s.Reconcile(ctx, b, "")
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/avatarimaging/avatarcrm/internal/wix/wixwire"
 )
 
 // Verifier checks the JWT Wix posts: signed RS256 with the app's public
@@ -45,7 +47,7 @@ func (v *Verifier) Verify(token string) (string, error) {
 	if v == nil || v.Key == nil {
 		return "", errors.New("no Wix public key is configured")
 	}
-	if len(token) > MaxJSON*2 {
+	if len(token) > wixwire.MaxJSON*2 {
 		return "", errors.New("the token is too large")
 	}
 	leeway := v.Leeway

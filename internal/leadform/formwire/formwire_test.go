@@ -1,4 +1,4 @@
-package leadform
+package formwire
 
 import (
 	"errors"

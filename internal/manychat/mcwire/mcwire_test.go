@@ -1,16 +1,26 @@
-package manychat_test
+package mcwire_test
 
 import (
+	"os"
+	"strings"
 	"testing"
 
-	"github.com/avatarimaging/avatarcrm/internal/manychat"
+	"github.com/avatarimaging/avatarcrm/internal/manychat/mcwire"
 )
 
 // A subscriber as ManyChat's External Request sends it (VENDORS.md).
-const subscriberJSON = `{"id":"1234567890","page_id":"998877","status":"active","first_name":"Maya","last_name":"Chatterjee","name":"Maya Chatterjee","gender":"female","profile_pic":"https://example.com/p.jpg","locale":"en_US","timezone":"Australia/Sydney","live_chat_url":"https://manychat.com/fb998877/chat/1234567890","last_input_text":"I need a knee MRI","subscribed":"2026-03-01T01:02:03+00:00","last_interaction":"2026-03-10T21:50:00+00:00","last_seen":"2026-03-10T21:50:00+00:00","phone":"+61491570120","email":"Maya@example.com","optin_phone":true,"optin_email":false,"custom_fields":{"dob":"1985-04-23","gp":"Harbour Medical","empty":null,"score":7}}`
+var subscriberJSON = readSubscriber()
+
+func readSubscriber() string {
+	b, err := os.ReadFile("testdata/subscriber.json")
+	if err != nil {
+		panic(err)
+	}
+	return strings.TrimSpace(string(b))
+}
 
 func TestParse(t *testing.T) {
-	s, err := manychat.Parse([]byte(subscriberJSON))
+	s, err := mcwire.Parse([]byte(subscriberJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +35,7 @@ func TestParse(t *testing.T) {
 		t.Errorf("event id %q", s.EventID())
 	}
 	// The API's shape: custom_fields as a list, a numeric id, only a name.
-	s, err = manychat.Parse([]byte(`{"id":42,"name":"Sam Lee","custom_fields":[{"id":1,"name":"gp","type":"text","value":"Dr Who"}]}`))
+	s, err = mcwire.Parse([]byte(`{"id":42,"name":"Sam Lee","custom_fields":[{"id":1,"name":"gp","type":"text","value":"Dr Who"}]}`))
 	if err != nil || s.ID != "42" || s.FirstName != "Sam" || s.LastName != "Lee" || s.CustomFields["gp"] != "Dr Who" {
 		t.Errorf("%+v %v", s, err)
 	}
@@ -35,7 +45,7 @@ func TestParse(t *testing.T) {
 		"NotJSON":   `first_name=A`,
 		"BadFields": `{"id":"1","first_name":"A","custom_fields":"x"}`,
 	} {
-		if _, err := manychat.Parse([]byte(body)); err == nil {
+		if _, err := mcwire.Parse([]byte(body)); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -48,7 +58,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"id":42,"name":"Sam Lee","custom_fields":[{"name":"gp","value":true}]}`))
 	f.Add([]byte(`{"id":"1","email":"a@b","custom_fields":{"x":{"y":1}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		s, err := manychat.Parse(body)
+		s, err := mcwire.Parse(body)
 		if err != nil {
 			return
 		}

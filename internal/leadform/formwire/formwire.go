@@ -1,13 +1,12 @@
-// Package leadform is the clinic website's lead form at
-// /hooks/lead/{locationKey}: a public, per-location key (shown on the
-// admin page with a copy-paste HTML snippet, rotatable), a form post or a
-// JSON body, a honeypot field, a per-IP rate limit, CORS for the
-// location's configured origins only, and optional double opt-in by email
-// for marketing consent. A valid submission is stored as a webhook event
-// and acknowledged (internal/hooks); its job creates the contact through
-// the contacts service (duplicate detection, enrichment, contact.created,
-// and so the welcome rule's SMS).
-package leadform
+// Package formwire reads what the clinic website's lead form posts (a
+// urlencoded form or a JSON body) into a checked Submission: a name, a
+// phone or email normalised, consents, UTM fields, the honeypot. It is
+// pure functions of bytes and imports only the standard library and the
+// leaf helpers internal/normalize and internal/textcheck/textrule, so its
+// fuzz test builds in seconds (docs/DECISIONS.md, "Wire parsers in leaf
+// packages"); internal/leadform takes the requests and stores the
+// submissions.
+package formwire
 
 import (
 	"encoding/json"
@@ -17,7 +16,7 @@ import (
 	"strings"
 
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
-	"github.com/avatarimaging/avatarcrm/internal/textcheck"
+	"github.com/avatarimaging/avatarcrm/internal/textcheck/textrule"
 )
 
 // Field names the form uses (and the JSON keys).
@@ -168,11 +167,11 @@ func truthy(s string) bool {
 func read(f map[string]string, region string) (Submission, error) {
 	// Kept on an error too: a browser is sent back to the form with it.
 	redirect := ""
-	if r := strings.TrimSpace(f[FieldRedirect]); len(r) <= 2000 && textcheck.Problem(r, false) == "" {
+	if r := strings.TrimSpace(f[FieldRedirect]); len(r) <= 2000 && textrule.Problem(r, false) == "" {
 		redirect = r
 	}
 	for k, v := range f {
-		if p := textcheck.Problem(k, false); p != "" {
+		if p := textrule.Problem(k, false); p != "" {
 			return Submission{Redirect: redirect}, bad("body", "a field name %s", p)
 		}
 		limit := maxField
@@ -184,7 +183,7 @@ func read(f map[string]string, region string) (Submission, error) {
 		if len(v) > limit {
 			return Submission{Redirect: redirect}, bad(k, "is longer than %d characters", limit)
 		}
-		if p := textcheck.Problem(v, k == FieldMessage); p != "" {
+		if p := textrule.Problem(v, k == FieldMessage); p != "" {
 			return Submission{Redirect: redirect}, bad(k, "%s", p)
 		}
 	}

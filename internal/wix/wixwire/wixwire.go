@@ -1,10 +1,11 @@
-// Package wix connects Wix Bookings: its webhooks at /hooks/wix (a JWT
-// signed RS256 with the Wix app's key, verified here), the processing of
-// booking events into contacts and bookings through the contacts and
-// bookings services, the mapping of Wix service ids to the location's
-// services, and the manual sync from the Wix Bookings API
-// (docs/INTEGRATIONS.md, "Wix Bookings").
-package wix
+// Package wixwire reads Wix Bookings' webhook events: the envelope of the
+// JWT's data claim, the booking event in it (created, updated, canceled…,
+// each carrying the booking in its own place), a booking, and the payload
+// an event is stored with. It is pure functions of bytes and imports only
+// the standard library, so its fuzz test builds in seconds
+// (docs/DECISIONS.md, "Wire parsers in leaf packages"); internal/wix
+// verifies, stores and processes the events.
+package wixwire
 
 import (
 	"bytes"
@@ -13,13 +14,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
-
-// Source is the webhook source name; KindBooking the one kind of event
-// stored (the Wix event type says which).
-const (
-	Source      = "wix"
-	KindBooking = "booking"
 )
 
 // Booking event slugs (the suffix of the event type
@@ -314,4 +308,18 @@ func ReadStored(payload string) (Event, error) {
 		return Event{}, err
 	}
 	return ParseEvent(Envelope{EventType: s.EventType, InstanceID: s.InstanceID, Data: s.Event})
+}
+
+// EventID digs the event id out of an envelope whose event did not
+// parse, for the rejected record's dedupe ("" when there is none).
+func EventID(env Envelope) string {
+	inner, err := stringOrObject(env.Data)
+	if err != nil || inner == nil {
+		return ""
+	}
+	var w struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(inner, &w)
+	return w.ID
 }

@@ -1,4 +1,4 @@
-package wix_test
+package wixwire_test
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/avatarimaging/avatarcrm/internal/wix"
+	"github.com/avatarimaging/avatarcrm/internal/wix/wixwire"
 )
 
 // envelope wraps an event as Wix's data claim does: the event as a JSON
@@ -44,11 +44,11 @@ func TestParseEvent_Fixtures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			env, err := wix.ParseEnvelope(envelope(t, c.typ, fixture(t, c.file)))
+			env, err := wixwire.ParseEnvelope(envelope(t, c.typ, fixture(t, c.file)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			ev, err := wix.ParseEvent(env)
+			ev, err := wixwire.ParseEvent(env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,11 +58,11 @@ func TestParseEvent_Fixtures(t *testing.T) {
 				t.Errorf("%+v", ev)
 			}
 			// Stored and read back, the event is the same.
-			p, err := wix.StoredPayload(env)
+			p, err := wixwire.StoredPayload(env)
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := wix.ReadStored(string(p))
+			again, err := wixwire.ReadStored(string(p))
 			if err != nil || again.ID != ev.ID || again.Booking != ev.Booking {
 				t.Errorf("stored: %+v %v", again, err)
 			}
@@ -72,21 +72,21 @@ func TestParseEvent_Fixtures(t *testing.T) {
 		inner, _ := json.Marshal(map[string]any{"id": "e-2", "createdEvent": map[string]string{
 			"entityAsJson": `{"id":"bk-2","bookedEntity":{"slot":{"serviceId":"s","startDate":"2026-03-20T10:00:00.000+11:00","endDate":"2026-03-20T10:15:00.000+11:00"}},"status":"PENDING"}`,
 		}})
-		env, _ := wix.ParseEnvelope(envelope(t, "wix.bookings.v2.booking_created", inner))
-		ev, err := wix.ParseEvent(env)
+		env, _ := wixwire.ParseEnvelope(envelope(t, "wix.bookings.v2.booking_created", inner))
+		ev, err := wixwire.ParseEvent(env)
 		if err != nil || ev.Booking.ID != "bk-2" || ev.Booking.Status != "PENDING" {
 			t.Errorf("%+v %v", ev, err)
 		}
 	})
 	t.Run("UnknownType", func(t *testing.T) {
-		env, _ := wix.ParseEnvelope(envelope(t, "wix.contacts.v4.contact_created", []byte(`{"id":"x"}`)))
-		if _, err := wix.ParseEvent(env); !errors.Is(err, wix.ErrUnknownType) {
+		env, _ := wixwire.ParseEnvelope(envelope(t, "wix.contacts.v4.contact_created", []byte(`{"id":"x"}`)))
+		if _, err := wixwire.ParseEvent(env); !errors.Is(err, wixwire.ErrUnknownType) {
 			t.Errorf("err %v", err)
 		}
 	})
 	t.Run("NoBooking", func(t *testing.T) {
-		env, _ := wix.ParseEnvelope(envelope(t, "wix.bookings.v2.booking_created", []byte(`{"id":"x","createdEvent":{}}`)))
-		if _, err := wix.ParseEvent(env); err == nil {
+		env, _ := wixwire.ParseEnvelope(envelope(t, "wix.bookings.v2.booking_created", []byte(`{"id":"x","createdEvent":{}}`)))
+		if _, err := wixwire.ParseEvent(env); err == nil {
 			t.Error("no error")
 		}
 	})
@@ -101,19 +101,19 @@ func FuzzParseEvent(f *testing.F) {
 	f.Add(`{"eventType":"wix.bookings.v2.booking_created","data":{"id":"1","createdEvent":{"entity":"{}"}}}`)
 	f.Add(`{"eventType":"x","data":null}`)
 	f.Fuzz(func(t *testing.T, data string) {
-		env, err := wix.ParseEnvelope(data)
+		env, err := wixwire.ParseEnvelope(data)
 		if err != nil {
 			return
 		}
-		ev, err := wix.ParseEvent(env)
+		ev, err := wixwire.ParseEvent(env)
 		if err != nil {
 			return
 		}
 		if ev.ID == "" || ev.Booking.ID == "" || !ev.Booking.End.After(ev.Booking.Start) {
 			t.Errorf("accepted %+v", ev)
 		}
-		if p, err := wix.StoredPayload(env); err == nil {
-			if _, err := wix.ReadStored(string(p)); err != nil {
+		if p, err := wixwire.StoredPayload(env); err == nil {
+			if _, err := wixwire.ReadStored(string(p)); err != nil {
 				t.Errorf("stored payload does not read back: %v", err)
 			}
 		}
