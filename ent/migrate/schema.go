@@ -779,6 +779,9 @@ var (
 				Name:    "contact_consent_token_hash",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[33]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "consent_token_hash IS NOT NULL",
+				},
 			},
 		},
 	}

@@ -184,7 +184,10 @@ func (Contact) Indexes() []ent.Index {
 		// has no statistics here, see docs/DECISIONS.md) picks it for
 		// every "not archived" query and scans the location's contacts.
 		index.Fields("location_id", "date_of_birth"),
-		index.Fields("consent_token_hash"),
+		// Partial: only contacts with a pending consent token, so a create
+		// (which has none) writes no entry. The lookup by "=" implies
+		// IS NOT NULL, so SQLite and PostgreSQL still use it.
+		index.Fields("consent_token_hash").Annotations(entsql.IndexWhere("consent_token_hash IS NOT NULL")),
 	}
 }
 

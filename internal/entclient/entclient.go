@@ -30,6 +30,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/textcheck"
 	"github.com/avatarimaging/avatarcrm/internal/warmness"
+	"github.com/avatarimaging/avatarcrm/internal/webhooks"
 )
 
 // Options say what the hooks need.
@@ -101,6 +102,7 @@ func New(d *db.DB, opts Options) *Client {
 	d.Client.Intercept(audit.PHIInterceptor())
 	d.Client.Use(c.Warmness.Hook())
 	d.Client.Use(auth.ViewerCacheHook())
+	d.Client.Use(webhooks.SubscriptionCacheHook())
 	c.Audit.Start()
 	return c
 }

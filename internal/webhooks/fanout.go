@@ -42,12 +42,17 @@ func (s *Service) Fanout(ctx context.Context, c *ent.Client, ev *ent.Event) erro
 	if s == nil || !slices.Contains(EventTypes, ev.Type) {
 		return nil
 	}
+	if unsubscribed(ev.LocationID, ev.Type) {
+		return nil // no enabled subscription chose this type (subcache.go)
+	}
+	gen := subsGen.Load()
 	subs, err := c.WebhookSubscription.Query().Where(
 		webhooksubscription.LocationID(ev.LocationID), webhooksubscription.Enabled(true),
 	).All(ctx)
 	if err != nil {
 		return err
 	}
+	remember(ev.LocationID, gen, subs)
 	var ct *ent.Contact
 	loaded := false
 	for _, sub := range subs {
