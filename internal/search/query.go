@@ -179,8 +179,15 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 				restrict = append(restrict, per[j].unparted())
 			}
 		}
-		hits, err := f.fetch(ctx, per[d].unparted(), restrict)
-		if err != nil {
+		var hits []hit
+		var whole map[pulid.ID]*ent.Contact // the contacts read whole, by ID
+		if f.loc != "" && wholeContacts {
+			cs, err := f.fetchContacts(ctx, per[d].unparted(), restrict, where)
+			if err != nil {
+				return nil, err
+			}
+			hits, whole = contactHits(cs)
+		} else if hits, err = f.fetch(ctx, per[d].unparted(), restrict); err != nil {
 			return nil, err
 		}
 		// Every word is scored against the words of the contacts found,
@@ -203,6 +210,7 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 		var full []*candidate
 		for _, c := range cands {
 			if c.matched == len(toks) {
+				c.loaded = whole[c.id]
 				full = append(full, c)
 			}
 		}
