@@ -170,6 +170,12 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 	// Olivia Smiths, not 5,000 Olivias and 5,000 Smiths; and those rows
 	// come with the contact's warmness and names (for ranking, and for
 	// one-letter words: "Olivia S").
+	if len(short) == 0 && filter == nil && !opts.IncludeArchived && f.loc != "" && pairsOK(toks) {
+		// Two name words: a pair of tiers at a time (pairs.go).
+		if res, ok, err := s.searchPairs(ctx, &f, toks, typos, where, limit); ok || err != nil {
+			return res, err
+		}
+	}
 	if len(toks) >= 2 {
 		f.join = true
 		d := driver(toks, long)
