@@ -17,17 +17,16 @@ import (
 // Two name words, tiered: each word's tiers (tiers.go) score a fixed
 // number of points, so a contact with a row of tier x of the first word
 // and of tier y of the second scores at least x + y, and exactly that when
-// the pair is the best it is in. The pairs are read best sum first, a
-// batch of whole sums a statement: the contacts with a row of both tiers
-// of a pair are an INTERSECT of the two runs (one (key, part) run of the
-// lookup index is sorted by contact, so SQLite merges them), joined to
-// the contacts read whole; the contacts are scored from their words. The
+// the pair is the best it is in. The pairs are read best sum first, one
+// statement each: the contacts with a row of both tiers, an INTERSECT of
+// the two runs (one (key, part) run of the lookup index is sorted by
+// contact, so SQLite merges them), joined to the contacts read whole. The
 // search stops at the score that fills the results: "Olivai Smtih" reads
 // the 221 Olivia Smiths of one pair, not 5,000 Olivias checked against
 // 5,000 Smiths.
 
 // maxPairs caps the pairs of tiers read; more and the general path reads
-// the rows.
+// the rows (a pair found empty still costs a statement).
 const maxPairs = 36
 
 // pairsOn turns the tiered path for two words on; tests compare it with
