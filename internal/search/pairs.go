@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"slices"
-	"strconv"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -68,54 +67,38 @@ func (s *Index) searchPairs(ctx context.Context, f *fetcher, toks []token, typos
 		return nil, false, nil
 	}
 	slices.SortStableFunc(ps, func(p, q pair) int { return q.points - p.points })
-	// The pairs are read a batch of whole sums at a time, one statement,
-	// and the contacts found scored as the general path scores them (their
-	// words): after the pairs of sums above x are read, every contact
-	// scoring above x is known, since its best pair is one of them.
-	var found []*candidate
+	// A contact in two pairs of equal sum is also in a better pair (the
+	// better tier of each word), so it was taken there.
+	var chosen []*candidate
 	taken := map[pulid.ID]bool{}
-	all := []int{0, 1}
-	for i := 0; i < len(ps); {
-		j := min(i+pairBatch, len(ps))
-		for j < len(ps) && ps[j].points == ps[j-1].points {
-			j++
-		}
-		var tp [][2]tier
-		for _, p := range ps[i:j] {
-			tp = append(tp, [2]tier{p.a, p.b})
-		}
-		cs, err := s.readPairs(ctx, f, tp, where)
-		if err != nil {
-			return nil, true, err
-		}
-		hs, byID := contactHits(cs)
-		var fields []hit
-		for _, h := range hs {
-			if !taken[h.ContactID] {
-				taken[h.ContactID] = true
-				fields = append(fields, fieldHits(h, false)...)
+	for i := 0; i < len(ps) && len(chosen) < limit; {
+		var level []*candidate
+		j := i
+		for ; j < len(ps) && ps[j].points == ps[i].points; j++ {
+			p := ps[j]
+			cs, err := s.readPair(ctx, f, p.a, p.b, where)
+			if err != nil {
+				return nil, true, err
+			}
+			for _, c := range cs {
+				if taken[c.ID] {
+					continue
+				}
+				taken[c.ID] = true
+				level = append(level, &candidate{
+					id: c.ID,
+					best: []match{
+						{points: p.a.points, quality: p.a.quality, part: p.a.part},
+						{points: p.b.points, quality: p.b.quality, part: p.b.part},
+					},
+					matched: 2, points: p.points,
+					warmness: c.Warmness, first: c.FirstName, last: c.LastName, loaded: c,
+				})
 			}
 		}
-		cands := map[pulid.ID]*candidate{}
-		scoreHits(toks, all, fields, cands)
-		for _, c := range cands {
-			if c.matched == len(toks) {
-				c.loaded = byID[c.id]
-				found = append(found, c)
-			}
-		}
+		chosen = append(chosen, sortTier(level, limit-len(chosen))...)
 		i = j
-		if len(found) >= limit {
-			break
-		}
 	}
-	slices.SortFunc(found, func(a, b *candidate) int {
-		if a.points != b.points {
-			return b.points - a.points
-		}
-		return byWarmthAndName(a, b)
-	})
-	chosen := found[:min(len(found), limit)]
 	if len(chosen) == 0 {
 		// No contact matches both words: the general path returns the
 		// best partial matches.
@@ -125,30 +108,14 @@ func (s *Index) searchPairs(ctx context.Context, f *fetcher, toks []token, typos
 	return res, true, err
 }
 
-// pairBatch is the least pairs of tiers one statement reads: most pairs
-// are empty (a word's email, two last names), a statement each.
-const pairBatch = 8
-
-// readPairs reads, whole, the contacts passing where with a row of both
-// tiers of one of the pairs: a UNION ALL of one INTERSECT of the two
-// runs a pair. A contact may come more than once.
-func (s *Index) readPairs(ctx context.Context, f *fetcher, pairs [][2]tier, where []predicate.Contact) ([]*ent.Contact, error) {
-	var sub *sql.Selector
-	for i, p := range pairs {
-		arm := func(tr tier, alias string) *sql.Selector {
-			t := sql.Table(searchkey.Table).As(alias)
-			return sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(tr.ls[0].sqlPred(t, f.loc))
-		}
-		n := strconv.Itoa(i)
-		x := arm(p[0], "pa"+n).Intersect(arm(p[1], "pb"+n))
-		x.As("x" + n)
-		one := sql.Select(x.C(searchkey.FieldContactID)).From(x)
-		if sub == nil {
-			sub = one
-		} else {
-			sub.UnionAll(one)
-		}
+// readPair reads, whole, the contacts passing where with a row of tier a
+// and a row of tier b.
+func (s *Index) readPair(ctx context.Context, f *fetcher, a, b tier, where []predicate.Contact) ([]*ent.Contact, error) {
+	arm := func(tr tier, alias string) *sql.Selector {
+		t := sql.Table(searchkey.Table).As(alias)
+		return sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(tr.ls[0].sqlPred(t, f.loc))
 	}
+	sub := arm(a, "pa").Intersect(arm(b, "pb"))
 	sub.As("n")
 	return s.client.Contact.Query().Where(where...).Where(func(s *sql.Selector) {
 		s.Join(sub).On(s.C(contact.FieldID), sub.C(searchkey.FieldContactID))
