@@ -17,3 +17,11 @@ func SetTiered(tb testing.TB, on bool) {
 	tiered = on
 	tb.Cleanup(func() { tiered = old })
 }
+
+// SetWholeContacts turns reading whole contacts in the statement that
+// narrows a search for several words on or off for the rest of tb.
+func SetWholeContacts(tb testing.TB, on bool) {
+	old := wholeContacts
+	wholeContacts = on
+	tb.Cleanup(func() { wholeContacts = old })
+}

@@ -108,9 +108,18 @@ func TestSearchGolden(t *testing.T) {
 		tiers := order()
 		search.SetTiered(t, false)
 		general := order()
+		// Several words: the contacts read whole in the narrowing
+		// statement, against the index rows joined to four columns and
+		// the chosen read one by one.
+		search.SetWholeContacts(t, false)
+		rows := order()
 		search.SetTiered(t, true)
+		search.SetWholeContacts(t, true)
 		if tiers != general {
 			t.Errorf("limit %d: the tiered path orders differently from the general one:\n%s", limit, firstDiff(tiers, general))
+		}
+		if general != rows {
+			t.Errorf("limit %d: several words read whole answer differently from the rows read:\n%s", limit, firstDiff(general, rows))
 		}
 	}
 	const file = "testdata/golden_search.txt"

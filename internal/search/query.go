@@ -170,6 +170,12 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 	// Olivia Smiths, not 5,000 Olivias and 5,000 Smiths; and those rows
 	// come with the contact's warmness and names (for ranking, and for
 	// one-letter words: "Olivia S").
+	if len(short) == 0 && filter == nil && !opts.IncludeArchived && f.loc != "" && pairsOK(toks) {
+		// Two name words: a pair of tiers at a time (pairs.go).
+		if res, ok, err := s.searchPairs(ctx, &f, toks, typos, where, limit); ok || err != nil {
+			return res, err
+		}
+	}
 	if len(toks) >= 2 {
 		f.join = true
 		d := driver(toks, long)
@@ -179,8 +185,15 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 				restrict = append(restrict, per[j].unparted())
 			}
 		}
-		hits, err := f.fetch(ctx, per[d].unparted(), restrict)
-		if err != nil {
+		var hits []hit
+		var whole map[pulid.ID]*ent.Contact // the contacts read whole, by ID
+		if f.loc != "" && wholeContacts {
+			cs, err := f.fetchContacts(ctx, per[d].unparted(), restrict, where)
+			if err != nil {
+				return nil, err
+			}
+			hits, whole = contactHits(cs)
+		} else if hits, err = f.fetch(ctx, per[d].unparted(), restrict); err != nil {
 			return nil, err
 		}
 		// Every word is scored against the words of the contacts found,
@@ -203,6 +216,7 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 		var full []*candidate
 		for _, c := range cands {
 			if c.matched == len(toks) {
+				c.loaded = whole[c.id]
 				full = append(full, c)
 			}
 		}

@@ -1,0 +1,123 @@
+package search
+
+import (
+	"context"
+	"slices"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/avatarimaging/avatarcrm/ent"
+	"github.com/avatarimaging/avatarcrm/ent/contact"
+	"github.com/avatarimaging/avatarcrm/ent/predicate"
+	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/ent/searchkey"
+)
+
+// Two name words, tiered: each word's tiers (tiers.go) score a fixed
+// number of points, so a contact with a row of tier x of the first word
+// and of tier y of the second scores at least x + y, and exactly that when
+// the pair is the best it is in. The pairs are read best sum first, one
+// statement each: the contacts with a row of both tiers, an INTERSECT of
+// the two runs (one (key, part) run of the lookup index is sorted by
+// contact, so SQLite merges them), joined to the contacts read whole. The
+// search stops at the score that fills the results: "Olivai Smtih" reads
+// the 221 Olivia Smiths of one pair, not 5,000 Olivias checked against
+// 5,000 Smiths.
+
+// maxPairs caps the pairs of tiers read; more and the general path reads
+// the rows (a pair found empty still costs a statement).
+const maxPairs = 36
+
+// pairsOn turns the tiered path for two words on; tests compare it with
+// the general one.
+var pairsOn = true
+
+// pairsOK reports whether the tiered path for two words can answer toks.
+func pairsOK(toks []token) bool {
+	return pairsOn && tiered && len(toks) == 2 && tieredOK(toks[0]) && tieredOK(toks[1])
+}
+
+// searchPairs answers a search for the two name words toks as the general
+// path would; ok is false when it cannot (then nothing was decided).
+func (s *Index) searchPairs(ctx context.Context, f *fetcher, toks []token, typos map[int]typoWords, where []predicate.Contact, limit int) ([]Result, bool, error) {
+	var ts [2][]tier
+	for i := range ts {
+		one, _, ok, err := f.tiers(ctx, toks[i], typos[i])
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		for _, tr := range one {
+			if len(tr.ls.split()) != 1 {
+				return nil, false, nil // an IN list of more than maxInList words
+			}
+		}
+		ts[i] = one
+	}
+	type pair struct {
+		a, b   tier
+		points int
+	}
+	var ps []pair
+	for _, a := range ts[0] {
+		for _, b := range ts[1] {
+			ps = append(ps, pair{a, b, a.points + b.points})
+		}
+	}
+	if len(ps) > maxPairs || len(ps) == 0 {
+		return nil, false, nil
+	}
+	slices.SortStableFunc(ps, func(p, q pair) int { return q.points - p.points })
+	// A contact in two pairs of equal sum is also in a better pair (the
+	// better tier of each word), so it was taken there.
+	var chosen []*candidate
+	taken := map[pulid.ID]bool{}
+	for i := 0; i < len(ps) && len(chosen) < limit; {
+		var level []*candidate
+		j := i
+		for ; j < len(ps) && ps[j].points == ps[i].points; j++ {
+			p := ps[j]
+			cs, err := s.readPair(ctx, f, p.a, p.b, where)
+			if err != nil {
+				return nil, true, err
+			}
+			for _, c := range cs {
+				if taken[c.ID] {
+					continue
+				}
+				taken[c.ID] = true
+				level = append(level, &candidate{
+					id: c.ID,
+					best: []match{
+						{points: p.a.points, quality: p.a.quality, part: p.a.part},
+						{points: p.b.points, quality: p.b.quality, part: p.b.part},
+					},
+					matched: 2, points: p.points,
+					warmness: c.Warmness, first: c.FirstName, last: c.LastName, loaded: c,
+				})
+			}
+		}
+		chosen = append(chosen, sortTier(level, limit-len(chosen))...)
+		i = j
+	}
+	if len(chosen) == 0 {
+		// No contact matches both words: the general path returns the
+		// best partial matches.
+		return nil, false, nil
+	}
+	res, err := s.load(ctx, toks, chosen)
+	return res, true, err
+}
+
+// readPair reads, whole, the contacts passing where with a row of tier a
+// and a row of tier b.
+func (s *Index) readPair(ctx context.Context, f *fetcher, a, b tier, where []predicate.Contact) ([]*ent.Contact, error) {
+	arm := func(tr tier, alias string) *sql.Selector {
+		t := sql.Table(searchkey.Table).As(alias)
+		return sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(tr.ls[0].sqlPred(t, f.loc))
+	}
+	sub := arm(a, "pa").Intersect(arm(b, "pb"))
+	sub.As("n")
+	return s.client.Contact.Query().Where(where...).Where(func(s *sql.Selector) {
+		s.Join(sub).On(s.C(contact.FieldID), sub.C(searchkey.FieldContactID))
+	}).All(ctx)
+}
