@@ -100,6 +100,8 @@ type Contact struct {
 	EmailFailedAt *time.Time `json:"email_failed_at,omitempty"`
 	// The provider's reason for that bounce
 	EmailFailedReason *string `json:"email_failed_reason,omitempty"`
+	// When the score next changes with the clock alone (a touch ages, a booking starts)
+	WarmnessDueAt *time.Time `json:"warmness_due_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -209,7 +211,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case contact.FieldFirstName, contact.FieldLastName, contact.FieldPhone, contact.FieldEmail, contact.FieldLeadSource, contact.FieldReferrer, contact.FieldPipeline, contact.FieldStage, contact.FieldNotes, contact.FieldLeadIntent, contact.FieldUrgency, contact.FieldSmsFailedReason, contact.FieldUtmSource, contact.FieldUtmMedium, contact.FieldUtmCampaign, contact.FieldUtmTerm, contact.FieldUtmContent, contact.FieldConsentTokenHash, contact.FieldCampaign, contact.FieldEmailFailedReason:
 			values[i] = new(sql.NullString)
-		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt, contact.FieldEmailUnsubscribedAt, contact.FieldEmailFailedAt:
+		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldStageChangedAt, contact.FieldWarmnessScoredAt, contact.FieldArchivedAt, contact.FieldSmsFailedAt, contact.FieldEmailUnsubscribedAt, contact.FieldEmailFailedAt, contact.FieldWarmnessDueAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -495,6 +497,13 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.EmailFailedReason = new(string)
 				*_m.EmailFailedReason = value.String
 			}
+		case contact.FieldWarmnessDueAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field warmness_due_at", values[i])
+			} else if value.Valid {
+				_m.WarmnessDueAt = new(time.Time)
+				*_m.WarmnessDueAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -719,6 +728,11 @@ func (_m *Contact) String() string {
 	if v := _m.EmailFailedReason; v != nil {
 		builder.WriteString("email_failed_reason=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.WarmnessDueAt; v != nil {
+		builder.WriteString("warmness_due_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -537,6 +537,20 @@ func (_c *ContactCreate) SetNillableEmailFailedReason(v *string) *ContactCreate 
 	return _c
 }
 
+// SetWarmnessDueAt sets the "warmness_due_at" field.
+func (_c *ContactCreate) SetWarmnessDueAt(v time.Time) *ContactCreate {
+	_c.mutation.SetWarmnessDueAt(v)
+	return _c
+}
+
+// SetNillableWarmnessDueAt sets the "warmness_due_at" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableWarmnessDueAt(v *time.Time) *ContactCreate {
+	if v != nil {
+		_c.SetWarmnessDueAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -1057,6 +1071,10 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.EmailFailedReason(); ok {
 		_spec.SetField(contact.FieldEmailFailedReason, field.TypeString, value)
 		_node.EmailFailedReason = &value
+	}
+	if value, ok := _c.mutation.WarmnessDueAt(); ok {
+		_spec.SetField(contact.FieldWarmnessDueAt, field.TypeTime, value)
+		_node.WarmnessDueAt = &value
 	}
 	if nodes := _c.mutation.LocationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1811,6 +1829,24 @@ func (u *ContactUpsert) UpdateEmailFailedReason() *ContactUpsert {
 // ClearEmailFailedReason clears the value of the "email_failed_reason" field.
 func (u *ContactUpsert) ClearEmailFailedReason() *ContactUpsert {
 	u.SetNull(contact.FieldEmailFailedReason)
+	return u
+}
+
+// SetWarmnessDueAt sets the "warmness_due_at" field.
+func (u *ContactUpsert) SetWarmnessDueAt(v time.Time) *ContactUpsert {
+	u.Set(contact.FieldWarmnessDueAt, v)
+	return u
+}
+
+// UpdateWarmnessDueAt sets the "warmness_due_at" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateWarmnessDueAt() *ContactUpsert {
+	u.SetExcluded(contact.FieldWarmnessDueAt)
+	return u
+}
+
+// ClearWarmnessDueAt clears the value of the "warmness_due_at" field.
+func (u *ContactUpsert) ClearWarmnessDueAt() *ContactUpsert {
+	u.SetNull(contact.FieldWarmnessDueAt)
 	return u
 }
 
@@ -2572,6 +2608,27 @@ func (u *ContactUpsertOne) UpdateEmailFailedReason() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearEmailFailedReason() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearEmailFailedReason()
+	})
+}
+
+// SetWarmnessDueAt sets the "warmness_due_at" field.
+func (u *ContactUpsertOne) SetWarmnessDueAt(v time.Time) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetWarmnessDueAt(v)
+	})
+}
+
+// UpdateWarmnessDueAt sets the "warmness_due_at" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateWarmnessDueAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateWarmnessDueAt()
+	})
+}
+
+// ClearWarmnessDueAt clears the value of the "warmness_due_at" field.
+func (u *ContactUpsertOne) ClearWarmnessDueAt() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearWarmnessDueAt()
 	})
 }
 
@@ -3500,6 +3557,27 @@ func (u *ContactUpsertBulk) UpdateEmailFailedReason() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearEmailFailedReason() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearEmailFailedReason()
+	})
+}
+
+// SetWarmnessDueAt sets the "warmness_due_at" field.
+func (u *ContactUpsertBulk) SetWarmnessDueAt(v time.Time) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetWarmnessDueAt(v)
+	})
+}
+
+// UpdateWarmnessDueAt sets the "warmness_due_at" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateWarmnessDueAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateWarmnessDueAt()
+	})
+}
+
+// ClearWarmnessDueAt clears the value of the "warmness_due_at" field.
+func (u *ContactUpsertBulk) ClearWarmnessDueAt() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearWarmnessDueAt()
 	})
 }
 

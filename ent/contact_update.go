@@ -697,6 +697,26 @@ func (_u *ContactUpdate) ClearEmailFailedReason() *ContactUpdate {
 	return _u
 }
 
+// SetWarmnessDueAt sets the "warmness_due_at" field.
+func (_u *ContactUpdate) SetWarmnessDueAt(v time.Time) *ContactUpdate {
+	_u.mutation.SetWarmnessDueAt(v)
+	return _u
+}
+
+// SetNillableWarmnessDueAt sets the "warmness_due_at" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableWarmnessDueAt(v *time.Time) *ContactUpdate {
+	if v != nil {
+		_u.SetWarmnessDueAt(*v)
+	}
+	return _u
+}
+
+// ClearWarmnessDueAt clears the value of the "warmness_due_at" field.
+func (_u *ContactUpdate) ClearWarmnessDueAt() *ContactUpdate {
+	_u.mutation.ClearWarmnessDueAt()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdate) SetAssignedTo(v *User) *ContactUpdate {
 	return _u.SetAssignedToID(v.ID)
@@ -1219,6 +1239,12 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.EmailFailedReasonCleared() {
 		_spec.ClearField(contact.FieldEmailFailedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.WarmnessDueAt(); ok {
+		_spec.SetField(contact.FieldWarmnessDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.WarmnessDueAtCleared() {
+		_spec.ClearField(contact.FieldWarmnessDueAt, field.TypeTime)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -2110,6 +2136,26 @@ func (_u *ContactUpdateOne) ClearEmailFailedReason() *ContactUpdateOne {
 	return _u
 }
 
+// SetWarmnessDueAt sets the "warmness_due_at" field.
+func (_u *ContactUpdateOne) SetWarmnessDueAt(v time.Time) *ContactUpdateOne {
+	_u.mutation.SetWarmnessDueAt(v)
+	return _u
+}
+
+// SetNillableWarmnessDueAt sets the "warmness_due_at" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableWarmnessDueAt(v *time.Time) *ContactUpdateOne {
+	if v != nil {
+		_u.SetWarmnessDueAt(*v)
+	}
+	return _u
+}
+
+// ClearWarmnessDueAt clears the value of the "warmness_due_at" field.
+func (_u *ContactUpdateOne) ClearWarmnessDueAt() *ContactUpdateOne {
+	_u.mutation.ClearWarmnessDueAt()
+	return _u
+}
+
 // SetAssignedTo sets the "assigned_to" edge to the User entity.
 func (_u *ContactUpdateOne) SetAssignedTo(v *User) *ContactUpdateOne {
 	return _u.SetAssignedToID(v.ID)
@@ -2662,6 +2708,12 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.EmailFailedReasonCleared() {
 		_spec.ClearField(contact.FieldEmailFailedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.WarmnessDueAt(); ok {
+		_spec.SetField(contact.FieldWarmnessDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.WarmnessDueAtCleared() {
+		_spec.ClearField(contact.FieldWarmnessDueAt, field.TypeTime)
 	}
 	if _u.mutation.AssignedToCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -420,6 +420,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldEmailUnsubscribedAt: {Type: field.TypeTime, Column: contact.FieldEmailUnsubscribedAt},
 			contact.FieldEmailFailedAt:       {Type: field.TypeTime, Column: contact.FieldEmailFailedAt},
 			contact.FieldEmailFailedReason:   {Type: field.TypeString, Column: contact.FieldEmailFailedReason},
+			contact.FieldWarmnessDueAt:       {Type: field.TypeTime, Column: contact.FieldWarmnessDueAt},
 		},
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
@@ -4061,6 +4062,11 @@ func (f *ContactFilter) WhereEmailFailedAt(p entql.TimeP) {
 // WhereEmailFailedReason applies the entql string predicate on the email_failed_reason field.
 func (f *ContactFilter) WhereEmailFailedReason(p entql.StringP) {
 	f.Where(p.Field(contact.FieldEmailFailedReason))
+}
+
+// WhereWarmnessDueAt applies the entql time.Time predicate on the warmness_due_at field.
+func (f *ContactFilter) WhereWarmnessDueAt(p entql.TimeP) {
+	f.Where(p.Field(contact.FieldWarmnessDueAt))
 }
 
 // WhereHasLocation applies a predicate to check if query has an edge location.

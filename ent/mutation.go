@@ -14805,6 +14805,7 @@ type ContactMutation struct {
 	email_unsubscribed_at  *time.Time
 	email_failed_at        *time.Time
 	email_failed_reason    *string
+	warmness_due_at        *time.Time
 	clearedFields          map[string]struct{}
 	location               *pulid.ID
 	clearedlocation        bool
@@ -16725,6 +16726,55 @@ func (m *ContactMutation) ResetEmailFailedReason() {
 	delete(m.clearedFields, contact.FieldEmailFailedReason)
 }
 
+// SetWarmnessDueAt sets the "warmness_due_at" field.
+func (m *ContactMutation) SetWarmnessDueAt(t time.Time) {
+	m.warmness_due_at = &t
+}
+
+// WarmnessDueAt returns the value of the "warmness_due_at" field in the mutation.
+func (m *ContactMutation) WarmnessDueAt() (r time.Time, exists bool) {
+	v := m.warmness_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWarmnessDueAt returns the old "warmness_due_at" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldWarmnessDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWarmnessDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWarmnessDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWarmnessDueAt: %w", err)
+	}
+	return oldValue.WarmnessDueAt, nil
+}
+
+// ClearWarmnessDueAt clears the value of the "warmness_due_at" field.
+func (m *ContactMutation) ClearWarmnessDueAt() {
+	m.warmness_due_at = nil
+	m.clearedFields[contact.FieldWarmnessDueAt] = struct{}{}
+}
+
+// WarmnessDueAtCleared returns if the "warmness_due_at" field was cleared in this mutation.
+func (m *ContactMutation) WarmnessDueAtCleared() bool {
+	_, ok := m.clearedFields[contact.FieldWarmnessDueAt]
+	return ok
+}
+
+// ResetWarmnessDueAt resets all changes to the "warmness_due_at" field.
+func (m *ContactMutation) ResetWarmnessDueAt() {
+	m.warmness_due_at = nil
+	delete(m.clearedFields, contact.FieldWarmnessDueAt)
+}
+
 // ClearLocation clears the "location" edge to the Location entity.
 func (m *ContactMutation) ClearLocation() {
 	m.clearedlocation = true
@@ -17029,7 +17079,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 39)
+	fields := make([]string, 0, 40)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -17147,6 +17197,9 @@ func (m *ContactMutation) Fields() []string {
 	if m.email_failed_reason != nil {
 		fields = append(fields, contact.FieldEmailFailedReason)
 	}
+	if m.warmness_due_at != nil {
+		fields = append(fields, contact.FieldWarmnessDueAt)
+	}
 	return fields
 }
 
@@ -17233,6 +17286,8 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.EmailFailedAt()
 	case contact.FieldEmailFailedReason:
 		return m.EmailFailedReason()
+	case contact.FieldWarmnessDueAt:
+		return m.WarmnessDueAt()
 	}
 	return nil, false
 }
@@ -17320,6 +17375,8 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldEmailFailedAt(ctx)
 	case contact.FieldEmailFailedReason:
 		return m.OldEmailFailedReason(ctx)
+	case contact.FieldWarmnessDueAt:
+		return m.OldWarmnessDueAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -17602,6 +17659,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetEmailFailedReason(v)
 		return nil
+	case contact.FieldWarmnessDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWarmnessDueAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -17725,6 +17789,9 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldEmailFailedReason) {
 		fields = append(fields, contact.FieldEmailFailedReason)
 	}
+	if m.FieldCleared(contact.FieldWarmnessDueAt) {
+		fields = append(fields, contact.FieldWarmnessDueAt)
+	}
 	return fields
 }
 
@@ -17816,6 +17883,9 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldEmailFailedReason:
 		m.ClearEmailFailedReason()
+		return nil
+	case contact.FieldWarmnessDueAt:
+		m.ClearWarmnessDueAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -17941,6 +18011,9 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldEmailFailedReason:
 		m.ResetEmailFailedReason()
+		return nil
+	case contact.FieldWarmnessDueAt:
+		m.ResetWarmnessDueAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)

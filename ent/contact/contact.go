@@ -97,6 +97,8 @@ const (
 	FieldEmailFailedAt = "email_failed_at"
 	// FieldEmailFailedReason holds the string denoting the email_failed_reason field in the database.
 	FieldEmailFailedReason = "email_failed_reason"
+	// FieldWarmnessDueAt holds the string denoting the warmness_due_at field in the database.
+	FieldWarmnessDueAt = "warmness_due_at"
 	// EdgeLocation holds the string denoting the location edge name in mutations.
 	EdgeLocation = "location"
 	// EdgeAssignedTo holds the string denoting the assigned_to edge name in mutations.
@@ -197,6 +199,7 @@ var Columns = []string{
 	FieldEmailUnsubscribedAt,
 	FieldEmailFailedAt,
 	FieldEmailFailedReason,
+	FieldWarmnessDueAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -606,6 +609,11 @@ func ByEmailFailedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByEmailFailedReason orders the results by the email_failed_reason field.
 func ByEmailFailedReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldEmailFailedReason, opts...).ToFunc()
+}
+
+// ByWarmnessDueAt orders the results by the warmness_due_at field.
+func ByWarmnessDueAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWarmnessDueAt, opts...).ToFunc()
 }
 
 // ByLocationField orders the results by location field.

@@ -212,6 +212,11 @@ func EmailFailedReason(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldEmailFailedReason, v))
 }
 
+// WarmnessDueAt applies equality check predicate on the "warmness_due_at" field. It's identical to WarmnessDueAtEQ.
+func WarmnessDueAt(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldWarmnessDueAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldCreatedAt, v))
@@ -2275,6 +2280,56 @@ func EmailFailedReasonEqualFold(v string) predicate.Contact {
 // EmailFailedReasonContainsFold applies the ContainsFold predicate on the "email_failed_reason" field.
 func EmailFailedReasonContainsFold(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldContainsFold(FieldEmailFailedReason, v))
+}
+
+// WarmnessDueAtEQ applies the EQ predicate on the "warmness_due_at" field.
+func WarmnessDueAtEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldWarmnessDueAt, v))
+}
+
+// WarmnessDueAtNEQ applies the NEQ predicate on the "warmness_due_at" field.
+func WarmnessDueAtNEQ(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldWarmnessDueAt, v))
+}
+
+// WarmnessDueAtIn applies the In predicate on the "warmness_due_at" field.
+func WarmnessDueAtIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldWarmnessDueAt, vs...))
+}
+
+// WarmnessDueAtNotIn applies the NotIn predicate on the "warmness_due_at" field.
+func WarmnessDueAtNotIn(vs ...time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldWarmnessDueAt, vs...))
+}
+
+// WarmnessDueAtGT applies the GT predicate on the "warmness_due_at" field.
+func WarmnessDueAtGT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldWarmnessDueAt, v))
+}
+
+// WarmnessDueAtGTE applies the GTE predicate on the "warmness_due_at" field.
+func WarmnessDueAtGTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldWarmnessDueAt, v))
+}
+
+// WarmnessDueAtLT applies the LT predicate on the "warmness_due_at" field.
+func WarmnessDueAtLT(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldWarmnessDueAt, v))
+}
+
+// WarmnessDueAtLTE applies the LTE predicate on the "warmness_due_at" field.
+func WarmnessDueAtLTE(v time.Time) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldWarmnessDueAt, v))
+}
+
+// WarmnessDueAtIsNil applies the IsNil predicate on the "warmness_due_at" field.
+func WarmnessDueAtIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldWarmnessDueAt))
+}
+
+// WarmnessDueAtNotNil applies the NotNil predicate on the "warmness_due_at" field.
+func WarmnessDueAtNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldWarmnessDueAt))
 }
 
 // HasLocation applies the HasEdge predicate on the "location" edge.

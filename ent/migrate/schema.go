@@ -698,6 +698,7 @@ var (
 		{Name: "email_unsubscribed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "email_failed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "email_failed_reason", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "warmness_due_at", Type: field.TypeTime, Nullable: true},
 		{Name: "location_id", Type: field.TypeString},
 		{Name: "assigned_to_id", Type: field.TypeString, Nullable: true},
 	}
@@ -709,13 +710,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_locations_location",
-				Columns:    []*schema.Column{ContactsColumns[38]},
+				Columns:    []*schema.Column{ContactsColumns[39]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_assigned_to",
-				Columns:    []*schema.Column{ContactsColumns[39]},
+				Columns:    []*schema.Column{ContactsColumns[40]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -724,12 +725,12 @@ var (
 			{
 				Name:    "contact_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[38]},
+				Columns: []*schema.Column{ContactsColumns[39]},
 			},
 			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[39], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_id_lead_source_campaign_created_at",
@@ -739,12 +740,12 @@ var (
 			{
 				Name:    "contact_location_id_email",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[39], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_location_id_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[39], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -752,7 +753,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_warmness_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[39], ContactsColumns[10], ContactsColumns[13], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -760,7 +761,7 @@ var (
 			{
 				Name:    "contact_location_id_pipeline_stage_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[39], ContactsColumns[10], ContactsColumns[11], ContactsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -768,12 +769,12 @@ var (
 			{
 				Name:    "contact_location_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[39], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_location_id_date_of_birth",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[7]},
+				Columns: []*schema.Column{ContactsColumns[39], ContactsColumns[7]},
 			},
 			{
 				Name:    "contact_consent_token_hash",
@@ -781,6 +782,14 @@ var (
 				Columns: []*schema.Column{ContactsColumns[33]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "consent_token_hash IS NOT NULL",
+				},
+			},
+			{
+				Name:    "contact_warmness_due_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[38], ContactsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "warmness_due_at IS NOT NULL",
 				},
 			},
 		},

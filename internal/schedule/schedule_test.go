@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/avatarimaging/avatarcrm/ent/contact"
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
@@ -267,11 +268,23 @@ func TestScheduler_CatchUp(t *testing.T) {
 }
 
 // warmness and reprioritize do their work as jobs, as the job capability.
+// Two days after the demo was scored, the warmness job rescores the
+// contacts whose score moved with the clock (their due time passed), and
+// leaves those without a history alone.
 func TestScheduler_MaintenanceJobsDoTheirWork(t *testing.T) {
-	now := testutil.Now
+	now := testutil.Now.Add(48 * time.Hour)
 	f := newFixture(t, func() time.Time { return now }, 2)
 	ctx := context.Background()
-	contacts := f.d.Client.Contact.Query().CountX(viewer.Operator.Grant(ctx, "test"))
+	op := viewer.Operator.Grant(ctx, "test")
+	contacts := f.d.Client.Contact.Query().CountX(op)
+	due := f.d.Client.Contact.Query().Where(contact.WarmnessDueAtLTE(now)).CountX(op)
+	if due == 0 || due == contacts {
+		t.Fatalf("%d of %d demo contacts due two days on: want some", due, contacts)
+	}
+	timeless, err := f.d.Client.Contact.Query().Where(contact.WarmnessDueAtIsNil()).First(op)
+	if err != nil {
+		t.Fatalf("a demo contact whose score does not age: %v", err)
+	}
 	for _, name := range []string{"warmness", "reprioritize"} {
 		fired, err := f.sched.Run(ctx, name)
 		if err != nil {
@@ -300,8 +313,18 @@ func TestScheduler_MaintenanceJobsDoTheirWork(t *testing.T) {
 		if err := json.Unmarshal(row.Output(), &out); err != nil {
 			t.Fatalf("%s output %s: %v", name, row.Output(), err)
 		}
-		if name == "warmness" && out["rescored"] != contacts {
-			t.Errorf("warmness rescored %d contacts, want all %d", out["rescored"], contacts)
+		if name == "warmness" {
+			// Each due contact gets its next due time, so each is written.
+			if out["rescored"] != due || out["written"] != due {
+				t.Errorf("warmness rescored %d contacts, wrote %d; want the %d due (of %d)", out["rescored"], out["written"], due, contacts)
+			}
+			if left := f.d.Client.Contact.Query().Where(contact.WarmnessDueAtLTE(now)).CountX(op); left != 0 {
+				t.Errorf("%d contacts still due after the job", left)
+			}
+			got := f.d.Client.Contact.GetX(op, timeless.ID)
+			if got.Warmness != timeless.Warmness || !got.WarmnessScoredAt.Equal(*timeless.WarmnessScoredAt) {
+				t.Errorf("contact without history rescored: %d at %v, was %d at %v", got.Warmness, got.WarmnessScoredAt, timeless.Warmness, timeless.WarmnessScoredAt)
+			}
 		}
 		if _, ok := out["changed"]; name == "reprioritize" && !ok {
 			t.Errorf("reprioritize output %v, want the number changed", out)

@@ -178,7 +178,8 @@ func (g *generator) contact(ctx context.Context, c *ent.Client, res *Result, tod
 	if err != nil {
 		return err
 	}
-	return c.Contact.UpdateOne(ct).SetWarmness(warmness.Clamp(score)).SetWarmnessReasons(reasons).SetWarmnessScoredAt(g.now).Exec(ctx)
+	return c.Contact.UpdateOne(ct).SetWarmness(warmness.Clamp(score)).SetWarmnessReasons(reasons).SetWarmnessScoredAt(g.now).
+		SetNillableWarmnessDueAt(warmness.Due(f)).Exec(ctx)
 }
 
 func (g *generator) phone() string {

@@ -54,6 +54,13 @@ type Facts struct {
 	// LocationID is the contact's location (for an AI scorer's usage
 	// records); empty when unknown.
 	LocationID string
+	// NextChange is the first moment after Now at which these facts change
+	// with the clock alone: a communication leaves the 30- or 90-day
+	// window, a booking starts (Upcoming falls, or a completed visit
+	// becomes the last contact). Zero: never. LoadFacts sets it; Due adds
+	// the recency's own decay.
+	NextChange time.Time
+
 	// Messages are what the contact sent with words in it (inbound SMS,
 	// emails, calls and web forms of the last 90 days: the touchpoints'
 	// summaries), newest first, at most MaxMessages: an AI scorer reads
@@ -194,10 +201,7 @@ func (Rules) Score(_ context.Context, f Facts) (int, []types.WarmnessReason, err
 	} else {
 		age := max(f.Now.Sub(*f.LastTouch), 0)
 		days := int(age / (24 * time.Hour))
-		p := 0
-		if age <= RecencyWindow {
-			p = int(math.Round(RecencyMax * math.Pow(0.5, float64(age)/float64(RecencyHalfLife))))
-		}
+		p := recencyPoints(age)
 		add(FactorRecency, p, "Last contact from the patient "+daysAgo(days))
 	}
 	older := max(f.Touches90-f.Touches30, 0)
@@ -277,4 +281,41 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("%d replies", n)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// RecencyNext is the first moment after f.Now at which the rules'
+// recency reason changes with the clock alone: its points step down (they
+// are rounded, so they change at known moments: at most about one and a
+// half times a day early on) or its day count ("3 days ago") moves on.
+// Zero when f has no last contact.
+func RecencyNext(f Facts) time.Time {
+	if f.LastTouch == nil {
+		return time.Time{}
+	}
+	last := *f.LastTouch
+	age := max(f.Now.Sub(last), 0)
+	const day = 24 * time.Hour
+	next := last.Add((age/day + 1) * day)
+	if age <= RecencyWindow {
+		if p := recencyPoints(age); p >= 1 {
+			// The points fall to p-1 once RecencyMax·½^(age/half-life)
+			// drops below p-½; a millisecond later rounds for sure.
+			a := time.Duration(float64(RecencyHalfLife)*math.Log2(RecencyMax/(float64(p)-0.5))) + time.Millisecond
+			if t := last.Add(a); t.After(f.Now) && t.Before(next) {
+				next = t
+			}
+		}
+		if t := last.Add(RecencyWindow + time.Nanosecond); t.After(f.Now) && t.Before(next) {
+			next = t
+		}
+	}
+	return next
+}
+
+// recencyPoints are the recency points at age.
+func recencyPoints(age time.Duration) int {
+	if age > RecencyWindow {
+		return 0
+	}
+	return int(math.Round(RecencyMax * math.Pow(0.5, float64(age)/float64(RecencyHalfLife))))
 }

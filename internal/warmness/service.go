@@ -188,6 +188,11 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 	clicks := ClickDays{}
 	for _, tp := range tps {
 		at := tp.OccurredAt
+		// Every touchpoint read (a second click of a day too: it is the
+		// day's click once the later one has left the window) changes
+		// the counts when it leaves a window.
+		f.changeAt(at.Add(30 * 24 * time.Hour))
+		f.changeAt(at.Add(90 * 24 * time.Hour))
 		if f.LastTouch == nil {
 			f.LastTouch = &at
 		}
@@ -231,9 +236,11 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 		case booking.StatusPending, booking.StatusConfirmed:
 			if b.StartsAt.After(now) {
 				f.Upcoming++
+				f.changeAt(b.StartsAt)
 			}
 		case booking.StatusCompleted:
 			f.Attended++
+			f.changeAt(b.StartsAt) // a visit dated ahead becomes contact when it starts
 			// Coming to a visit is the person's own contact.
 			if at := b.StartsAt; !at.After(now) && (f.LastTouch == nil || at.After(*f.LastTouch)) {
 				f.LastTouch = &at
@@ -245,6 +252,34 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 		}
 	}
 	return f, nil
+}
+
+// changeAt notes t as a moment the facts change, if it is after Now.
+func (f *Facts) changeAt(t time.Time) {
+	if t.After(f.Now) && (f.NextChange.IsZero() || t.Before(f.NextChange)) {
+		f.NextChange = t
+	}
+}
+
+// Due is when a score computed from f next changes with the clock alone
+// (nil: never): the first of f.NextChange and the recency's next step
+// (RecencyNext). The warmness schedule rescores a contact only once its
+// due time has passed, so a score never stays stale longer than the
+// schedule's period, as when it rescored every contact.
+//
+// A Scorer may depend on the clock only through these: the rules do, and
+// the AI layer's built-in engine adds the latest message of the last 90
+// days (a window NextChange covers).
+func Due(f Facts) *time.Time {
+	t := f.NextChange
+	if r := RecencyNext(f); !r.IsZero() && (t.IsZero() || r.Before(t)) {
+		t = r
+	}
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
 }
 
 // Recalculate recomputes and stores the score of the contact with id, at
@@ -261,36 +296,21 @@ func (s *Service) Recalculate(ctx context.Context, id pulid.ID) (*ent.Contact, e
 }
 
 // RecalculateAll recomputes every contact of the viewer's location (or,
-// as the system, of every location) in pages, each in its own
-// transaction, and returns how many it scored. Scores decay with time
-// without anything changing, so it runs nightly: "avatarcrm warmness
-// recalc" from cron until the scheduler (automation) takes it over.
+// as the system, of every location) and returns how many it scored; it
+// writes only the contacts whose score, reasons or due time changed (see
+// Rescore). "avatarcrm warmness recalc" runs it by hand; the schedule
+// rescores only the contacts due (RecalculateDue).
 func (s *Service) RecalculateAll(ctx context.Context) (int, error) {
-	ctx = context.WithValue(ctx, bulkKey{}, true)
-	n := 0
-	var last pulid.ID
-	for {
-		ids, err := s.Client.Contact.Query().Where(contact.IDGT(last)).Order(contact.ByID()).Limit(200).IDs(ctx)
-		if err != nil {
-			return n, err
-		}
-		if len(ids) == 0 {
-			return n, nil
-		}
-		err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
-			for _, id := range ids {
-				if _, err := s.recalc(ctx, c, id); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return n, err
-		}
-		n += len(ids)
-		last = ids[len(ids)-1]
-	}
+	r, err := s.Rescore(ctx, false)
+	return r.Checked, err
+}
+
+// RecalculateDue rescores the contacts whose score may have changed with
+// the clock alone since they were scored: those whose due time
+// (Contact.warmness_due_at, see Due) has passed. The warmness schedule
+// runs it every 15 minutes.
+func (s *Service) RecalculateDue(ctx context.Context) (Rescored, error) {
+	return s.Rescore(ctx, true)
 }
 
 // recalc computes and stores the score of contact id with client c (a
@@ -328,9 +348,14 @@ func (s *Service) recalc(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 	if err != nil {
 		return nil, fmt.Errorf("warmness: score %s: %w", id, err)
 	}
-	updated, err := c.Contact.UpdateOne(ct).
-		SetWarmness(sc.Score).SetWarmnessReasons(sc.Reasons).SetWarmnessScoredAt(now).
-		Save(WithoutRecalc(sys))
+	u := c.Contact.UpdateOne(ct).
+		SetWarmness(sc.Score).SetWarmnessReasons(sc.Reasons).SetWarmnessScoredAt(now)
+	if due := Due(f); due != nil {
+		u.SetWarmnessDueAt(*due)
+	} else if ct.WarmnessDueAt != nil {
+		u.ClearWarmnessDueAt()
+	}
+	updated, err := u.Save(WithoutRecalc(sys))
 	if err != nil {
 		return nil, err
 	}

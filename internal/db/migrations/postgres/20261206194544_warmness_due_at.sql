@@ -1,0 +1,18 @@
+-- +goose Up
+-- modify "contacts" table
+ALTER TABLE "contacts" ADD COLUMN "warmness_due_at" timestamptz NULL;
+-- create index "contact_warmness_due_at_id" to table: "contacts"
+CREATE INDEX "contact_warmness_due_at_id" ON "contacts" ("warmness_due_at", "id") WHERE (warmness_due_at IS NOT NULL);
+-- Contacts whose score can age (a message from the patient, a booking)
+-- are due at once: the warmness schedule's first run rescores them and
+-- sets their real due time (internal/warmness, Due).
+UPDATE "contacts" SET "warmness_due_at" = COALESCE("warmness_scored_at", "created_at")
+WHERE EXISTS (SELECT 1 FROM "touchpoints" t WHERE t."contact_id" = "contacts"."id"
+              AND t."kind" IN ('sms_in', 'email_in', 'call_in', 'web_form', 'email_click'))
+   OR EXISTS (SELECT 1 FROM "bookings" b WHERE b."contact_id" = "contacts"."id");
+
+-- +goose Down
+-- reverse: create index "contact_warmness_due_at_id" to table: "contacts"
+DROP INDEX "contact_warmness_due_at_id";
+-- reverse: modify "contacts" table
+ALTER TABLE "contacts" DROP COLUMN "warmness_due_at";
