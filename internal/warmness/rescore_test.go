@@ -84,7 +84,7 @@ func TestService_RecalculateDue_MatchesFreshScores(t *testing.T) {
 	}
 	steps := []time.Duration{
 		10 * time.Minute, 2 * time.Hour, 3 * time.Hour, 9 * time.Hour, 24 * time.Hour, 26*time.Hour + 15*time.Minute,
-		3 * 24 * time.Hour, 14 * 24 * time.Hour, 20*time.Hour + 24*time.Hour, 30 * 24 * time.Hour,
+		3 * 24 * time.Hour, 14 * 24 * time.Hour, 14*24*time.Hour + 20*time.Hour, 30 * 24 * time.Hour,
 		60 * 24 * time.Hour, 90 * 24 * time.Hour, 91 * 24 * time.Hour, 200 * 24 * time.Hour,
 	}
 	at := now

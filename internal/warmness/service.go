@@ -16,7 +16,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
 	"github.com/avatarimaging/avatarcrm/internal/events"
-	"github.com/avatarimaging/avatarcrm/internal/txn"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -190,9 +189,10 @@ func LoadFacts(ctx context.Context, c *ent.Client, ct *ent.Contact, now time.Tim
 		at := tp.OccurredAt
 		// Every touchpoint read (a second click of a day too: it is the
 		// day's click once the later one has left the window) changes
-		// the counts when it leaves a window.
-		f.changeAt(at.Add(30 * 24 * time.Hour))
-		f.changeAt(at.Add(90 * 24 * time.Hour))
+		// the counts when it leaves a window: just after it is 30 or 90
+		// days old, as the windows include their start.
+		f.changeAt(at.Add(30*24*time.Hour + time.Nanosecond))
+		f.changeAt(at.Add(90*24*time.Hour + time.Nanosecond))
 		if f.LastTouch == nil {
 			f.LastTouch = &at
 		}
