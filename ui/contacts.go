@@ -159,7 +159,8 @@ func (u *UI) contactList(ctx context.Context, p views.Page, qs url.Values) (view
 	default:
 		first = ptr(contactsPerPage)
 	}
-	conn, err := u.api.contacts.Contacts(ctx, after, first, before, last, contactOrder(d.Sort), where)
+	// The assignees of the page's rows in one query, not one a row.
+	conn, err := u.api.contacts.Contacts(rowsWithTotal(ctx, "assignedTo"), after, first, before, last, contactOrder(d.Sort), where)
 	if err != nil {
 		return d, err
 	}
