@@ -26,8 +26,11 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 	q := u.api.dash
 
 	// Nothing here shows a total: rowsOnly skips the counts, and loads
-	// each list's names in one query instead of one a row.
-	bk, err := q.Bookings(rowsOnly(ctx, "contact", "service", "staff"), nil, ptr(100), nil, nil,
+	// services and users in one query instead of one a row. Contacts stay
+	// one lookup by id a row: loaded together (id IN (…) with the
+	// location's filter) SQLite, which has no statistics here, reads the
+	// location's contacts through the location index (40 ms at 100,000).
+	bk, err := q.Bookings(rowsOnly(ctx, "service", "staff"), nil, ptr(100), nil, nil,
 		&ent.BookingOrder{Direction: entgql.OrderDirectionAsc, Field: ent.BookingOrderFieldStartsAt},
 		&ent.BookingWhereInput{StartsAtGTE: &start, StartsAtLT: &end, StatusNEQ: ptr(booking.StatusCancelled)})
 	if err != nil {
@@ -39,7 +42,7 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	tk, err := q.Tasks(rowsOnly(ctx, "contact", "assignee"), nil, ptr(10), nil, nil,
+	tk, err := q.Tasks(rowsOnly(ctx, "assignee"), nil, ptr(10), nil, nil,
 		&ent.TaskOrder{Direction: entgql.OrderDirectionAsc, Field: ent.TaskOrderFieldDueAt},
 		&ent.TaskWhereInput{Priority: ptr(task.PriorityUrgent), StatusIn: []task.Status{task.StatusPending, task.StatusInProgress}})
 	if err != nil {
@@ -62,7 +65,7 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 		d.HotContacts = append(d.HotContacts, e.Node)
 	}
 
-	tp, err := q.Touchpoints(rowsOnly(ctx, "contact"), nil, ptr(10), nil, nil,
+	tp, err := q.Touchpoints(rowsOnly(ctx), nil, ptr(10), nil, nil,
 		&ent.TouchpointOrder{Direction: entgql.OrderDirectionDesc, Field: ent.TouchpointOrderFieldOccurredAt}, nil)
 	if err != nil {
 		u.fail(w, r, err)

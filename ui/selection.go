@@ -12,8 +12,8 @@ import (
 // `edges { node { … } }` would: without the COUNT it runs for totalCount
 // and pageInfo when no GraphQL request is in the context (entgql counts
 // then, to be safe), and with the named edges of each node (their GraphQL
-// names: "contact", "service") loaded in one query each instead of one
-// query per row. A page that shows neither a total nor a next page uses
+// names: "service", "assignee") loaded in one query each instead of one
+// query per row. Not contacts: see the dashboard. A page that shows neither a total nor a next page uses
 // it: the dashboard counted all touchpoints and every contact warmer than
 // 80 at each view for nothing.
 //

@@ -15,8 +15,9 @@ import (
 
 // rescoreBatch is how many contacts a rescoring reads, then writes in one
 // transaction: SQLite has one writer, and a create waiting behind a batch
-// waits for its writes only (a few milliseconds), never its reads.
-const rescoreBatch = 200
+// waits for its writes only (each with its audit entry: 200 held the
+// writer up to 200-300 ms on a loaded machine), never its reads.
+const rescoreBatch = 50
 
 // Rescored is what a rescoring did.
 type Rescored struct {
