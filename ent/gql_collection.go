@@ -2309,11 +2309,6 @@ func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, importjob.FieldInvalid)
 				fieldSeen[importjob.FieldInvalid] = struct{}{}
 			}
-		case "report":
-			if _, ok := fieldSeen[importjob.FieldReport]; !ok {
-				selectedFields = append(selectedFields, importjob.FieldReport)
-				fieldSeen[importjob.FieldReport] = struct{}{}
-			}
 		case "error":
 			if _, ok := fieldSeen[importjob.FieldError]; !ok {
 				selectedFields = append(selectedFields, importjob.FieldError)

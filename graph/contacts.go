@@ -1,12 +1,10 @@
 package graph
 
 import (
-	"context"
 	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 )
@@ -35,28 +33,4 @@ func ptrs[T any](xs []T) []*T {
 		out[i] = &xs[i]
 	}
 	return out
-}
-
-// selectsField reports whether the GraphQL selection of the field being
-// resolved asks for the field name (directly or in a fragment).
-func selectsField(ctx context.Context, name string) bool {
-	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
-		if f.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// withImportReports gives the import jobs among ns their reports, which
-// are kept beside the job row (contacts.Service.WithImportReport).
-func (r *queryResolver) withImportReports(ctx context.Context, ns ...ent.Noder) error {
-	for _, n := range ns {
-		if j, ok := n.(*ent.ImportJob); ok && j != nil {
-			if err := r.ContactService.WithImportReport(ctx, j); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

@@ -16,6 +16,15 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/contacts"
 )
 
+// Report is the resolver for the report field.
+func (r *importJobResolver) Report(ctx context.Context, obj *ent.ImportJob) ([]*types.ImportRow, error) {
+	rows, err := r.ContactService.ImportReport(ctx, obj)
+	if err != nil || rows == nil {
+		return nil, err // no row done yet: null, as before it was a resolver
+	}
+	return ptrs(rows), nil
+}
+
 // RestoreContact is the resolver for the restoreContact field.
 func (r *mutationResolver) RestoreContact(ctx context.Context, id pulid.ID) (*ent.Contact, error) {
 	return r.ContactService.Restore(ctx, id)
@@ -119,12 +128,9 @@ func (r *queryResolver) ContactTimeline(ctx context.Context, id pulid.ID, first 
 
 // ImportJob is the resolver for the importJob field.
 func (r *queryResolver) ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, error) {
-	// A poll for the progress does not read the report (a row's outcome
-	// per row of the file).
-	if graphql.GetFieldContext(ctx) != nil && graphql.HasOperationContext(ctx) && !selectsField(ctx, "report") {
-		return r.ContactService.ImportJobProgress(ctx, id)
-	}
-	return r.ContactService.ImportJob(ctx, id)
+	// The report (a row's outcome per row of the file) is its own field
+	// resolver: a poll for the progress does not read it.
+	return r.ContactService.ImportJobProgress(ctx, id)
 }
 
 // ExportContacts is the resolver for the exportContacts field.

@@ -374,6 +374,42 @@ func TestContactImport(t *testing.T) {
 			t.Fatalf("node: report %+v", node.Node.Report)
 		}
 	})
+	t.Run("ReportFieldEverywhere", func(t *testing.T) {
+		// ImportJob.report is a field resolver: the same rows through
+		// importJob, node and nodes, however the job was read; another
+		// location's staff get no job and so no report.
+		const rows = `report { row outcome field reason contactID }`
+		id := map[string]any{"id": started.StartContactImport.ID}
+		var byQuery, byNode, byNodes struct {
+			ImportJob struct{ Report []map[string]any }
+			Node      struct{ Report []map[string]any }
+			Nodes     []struct{ Report []map[string]any }
+		}
+		srv.MustGraphQL(t, staff, `query($id: ID!) { importJob(id: $id) { `+rows+` } }`, id).Decode(t, &byQuery)
+		srv.MustGraphQL(t, staff, `query($id: ID!) { node(id: $id) { id ... on ImportJob { status `+rows+` } } }`, id).Decode(t, &byNode)
+		srv.MustGraphQL(t, staff, `query($id: ID!) { nodes(ids: [$id]) { ... on ImportJob { `+rows+` } } }`, id).Decode(t, &byNodes)
+		want := byQuery.ImportJob.Report
+		if len(want) != 3 || want[0]["outcome"] != "imported" || want[0]["contactID"] == nil || want[2]["field"] != "phone" {
+			t.Fatalf("importJob report %+v", want)
+		}
+		same := func(got []map[string]any) bool { return fmt.Sprint(got) == fmt.Sprint(want) }
+		if !same(byNode.Node.Report) || len(byNodes.Nodes) != 1 || !same(byNodes.Nodes[0].Report) {
+			t.Fatalf("node report %+v, nodes %+v; want %+v", byNode.Node.Report, byNodes.Nodes, want)
+		}
+		par := srv.SignIn(t, "par-staff@example.com")
+		if r := srv.GraphQL(t, par, `query($id: ID!) { importJob(id: $id) { `+rows+` } }`, id); r.FirstCode() != "NOT_FOUND" {
+			t.Fatalf("PAR importJob: %q", r.FirstCode())
+		}
+		var parNode struct {
+			Node *struct{ Report []map[string]any }
+		}
+		if r := srv.GraphQL(t, par, `query($id: ID!) { node(id: $id) { ... on ImportJob { `+rows+` } } }`, id); len(r.Errors) == 0 {
+			r.Decode(t, &parNode)
+			if parNode.Node != nil && parNode.Node.Report != nil {
+				t.Fatalf("PAR node report %+v", parNode.Node.Report)
+			}
+		}
+	})
 	t.Run("ErrViewerForbidden", func(t *testing.T) {
 		r := upload(t, srv, srv.SignIn(t, "viewer@example.com"), `mutation($file: Upload!) { startContactImport(file: $file) { id } }`, nil, "x.csv", file)
 		if r.FirstCode() != "FORBIDDEN" {

@@ -16,20 +16,12 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
-	n, err := r.Client.Noder(ctx, id, ent.WithNodeType(nodeType))
-	if err != nil {
-		return nil, err
-	}
-	return n, r.withImportReports(ctx, n)
+	return r.Client.Noder(ctx, id, ent.WithNodeType(nodeType))
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error) {
-	ns, err := r.Client.Noders(ctx, ids, ent.WithNodeType(nodeType))
-	if err != nil {
-		return ns, err
-	}
-	return ns, r.withImportReports(ctx, ns...)
+	return r.Client.Noders(ctx, ids, ent.WithNodeType(nodeType))
 }
 
 // APITokens is the resolver for the apiTokens field.
@@ -124,6 +116,9 @@ func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
 // Contact returns ContactResolver implementation.
 func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }
 
+// ImportJob returns ImportJobResolver implementation.
+func (r *Resolver) ImportJob() ImportJobResolver { return &importJobResolver{r} }
+
 // Invitation returns InvitationResolver implementation.
 func (r *Resolver) Invitation() InvitationResolver { return &invitationResolver{r} }
 
@@ -142,6 +137,7 @@ type (
 	bookingResolver           struct{ *Resolver }
 	campaignResolver          struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
+	importJobResolver         struct{ *Resolver }
 	invitationResolver        struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	taskResolver              struct{ *Resolver }

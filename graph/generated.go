@@ -63,6 +63,7 @@ type ResolverRoot interface {
 	Booking() BookingResolver
 	Campaign() CampaignResolver
 	Contact() ContactResolver
+	ImportJob() ImportJobResolver
 	Invitation() InvitationResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -1634,6 +1635,9 @@ type CampaignResolver interface {
 type ContactResolver interface {
 	WarmnessEngine(ctx context.Context, obj *ent.Contact) (string, error)
 	InterestedService(ctx context.Context, obj *ent.Contact) (*ent.Service, error)
+}
+type ImportJobResolver interface {
+	Report(ctx context.Context, obj *ent.ImportJob) ([]*types.ImportRow, error)
 }
 type InvitationResolver interface {
 	Role(ctx context.Context, obj *ent.Invitation) (membership.Role, error)
@@ -10792,8 +10796,6 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_duplicates(ctx, field)
 	case "invalid":
 		return ec.fieldContext_ImportJob_invalid(ctx, field)
-	case "report":
-		return ec.fieldContext_ImportJob_report(ctx, field)
 	case "error":
 		return ec.fieldContext_ImportJob_error(ctx, field)
 	case "createdByID":
@@ -10804,6 +10806,8 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_location(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_ImportJob_createdBy(ctx, field)
+	case "report":
+		return ec.fieldContext_ImportJob_report(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportJob", field.Name)
 }
@@ -26587,38 +26591,6 @@ func (ec *executionContext) fieldContext_ImportJob_invalid(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ImportJob_report(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportJob_report(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Report, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []types.ImportRow) graphql.Marshaler {
-			return ec.marshalOImportRow2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐImportRowᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_ImportJob_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ImportJob",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImportRow(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _ImportJob_error(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26747,6 +26719,38 @@ func (ec *executionContext) fieldContext_ImportJob_createdBy(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportJob_report(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportJob().Report(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*types.ImportRow) graphql.Marshaler {
+			return ec.marshalOImportRow2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐImportRowᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportJob",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRow(ctx, field)
 		},
 	}
 	return fc, nil
@@ -77537,11 +77541,6 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "report":
-			out.Values[i] = ec._ImportJob_report(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "error":
 			out.Values[i] = ec._ImportJob_error(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -77568,6 +77567,12 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ImportJob_createdBy(ctx, field, obj)
+				})
+		case "report":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportJob_report(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -85158,8 +85163,12 @@ func (ec *executionContext) unmarshalNImportJobWhereInput2ᚖgithubᚗcomᚋavat
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNImportRow2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐImportRow(ctx context.Context, sel ast.SelectionSet, v types.ImportRow) graphql.Marshaler {
-	return ec._ImportRow(ctx, sel, &v)
+func (ec *executionContext) marshalNImportRow2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐImportRow(ctx context.Context, sel ast.SelectionSet, v *types.ImportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRow!")
+		return graphql.Null
+	}
+	return ec._ImportRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNImportStatus2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋimportjobᚐStatus(ctx context.Context, v any) (importjob.Status, error) {
@@ -88388,14 +88397,14 @@ func (ec *executionContext) unmarshalOImportJobWhereInput2ᚖgithubᚗcomᚋavat
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOImportRow2ᚕgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐImportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []types.ImportRow) graphql.Marshaler {
+func (ec *executionContext) marshalOImportRow2ᚕᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐImportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*types.ImportRow) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNImportRow2githubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐImportRow(ctx, sel, v[i])
+		return ec.marshalNImportRow2ᚖgithubᚗcomᚋavatarimagingᚋavatarcrmᚋentᚋschemaᚋtypesᚐImportRow(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

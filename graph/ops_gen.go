@@ -370,6 +370,15 @@ func (o *Ops) BookingHistory(ctx context.Context, obj *ent.Booking) ([]*ent.Book
 	return o.r.Booking().History(ctx, obj)
 }
 
+// ImportJobReport reads ImportJob.report; it needs contacts:read.
+func (o *Ops) ImportJobReport(ctx context.Context, obj *ent.ImportJob) ([]*types.ImportRow, error) {
+	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero []*types.ImportRow
+		return zero, err
+	}
+	return o.r.ImportJob().Report(ctx, obj)
+}
+
 // AddIPRule runs the addIPRule mutation in one transaction; it needs settings:update.
 func (o *Ops) AddIPRule(ctx context.Context, input AddIPRuleInput) (*ent.IPRule, error) {
 	var out *ent.IPRule

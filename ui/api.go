@@ -167,6 +167,7 @@ type contactsAPI interface {
 	ExportContactsTo(ctx context.Context, w io.Writer, where *ent.ContactWhereInput) (int, error)
 	FindDuplicates(ctx context.Context, contactID pulid.ID) ([]*contacts.Duplicate, error)
 	ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, error)
+	ImportJobReport(ctx context.Context, obj *ent.ImportJob) ([]*types.ImportRow, error)
 	LogTouchpoint(ctx context.Context, input graph.LogTouchpointInput) (*ent.Touchpoint, error)
 	MergeContacts(ctx context.Context, survivorID pulid.ID, duplicateIDs []pulid.ID) (*ent.Contact, error)
 	MoveStage(ctx context.Context, contactID pulid.ID, stage contact.Stage, reason *string) (*ent.Contact, error)

@@ -218,10 +218,15 @@ func (u *UI) importJob(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	report, err := u.api.contacts.ImportJobReport(ctx, job)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	d := views.ImportJobPage{Job: job, Problems: r.URL.Query().Get("show") == "problems"}
-	for _, row := range job.Report {
+	for _, row := range report {
 		if !d.Problems || row.Outcome != contacts.OutcomeImported {
-			d.Rows = append(d.Rows, row)
+			d.Rows = append(d.Rows, *row)
 		}
 	}
 	w.Header().Add("Vary", "HX-Request, HX-Target")

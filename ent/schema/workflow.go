@@ -74,8 +74,11 @@ func (ImportJob) Fields() []ent.Field {
 		field.Int("imported").Default(0),
 		field.Int("duplicates").Default(0),
 		field.Int("invalid").Default(0),
+		// GraphQL's ImportJob.report is a field resolver (graph/contacts.graphql):
+		// the report is this column (jobs of earlier versions) and the job's
+		// ImportReportParts, read only when asked for.
 		field.JSON("report", []types.ImportRow{}).Optional().
-			Annotations(entgql.Type("[ImportRow!]")),
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("error").Default(""),
 		field.String("created_by_id").GoType(pulid.ID("")).Optional().Nillable().Immutable(),
 		field.Time("finished_at").Optional().Nillable(),

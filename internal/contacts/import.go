@@ -207,15 +207,11 @@ func (s *Service) ImportJob(ctx context.Context, id pulid.ID) (*ent.ImportJob, e
 	return job, nil
 }
 
-// WithImportReport gives job, read through its policy some other way (a
-// GraphQL node), its report: the parts are beside the job row.
-func (s *Service) WithImportReport(ctx context.Context, job *ent.ImportJob) error {
-	rep, err := s.report(ctx, job)
-	if err != nil {
-		return err
-	}
-	job.Report = rep
-	return nil
+// ImportReport returns the report of job, which the caller read through
+// its policy (ImportJob, ImportJobProgress, a GraphQL node): the job row's
+// own report and the parts beside it, read afresh whatever job holds.
+func (s *Service) ImportReport(ctx context.Context, job *ent.ImportJob) ([]types.ImportRow, error) {
+	return s.report(ctx, &ent.ImportJob{ID: job.ID})
 }
 
 // ImportJobProgress returns an import job of the viewer's location with

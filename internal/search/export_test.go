@@ -25,3 +25,11 @@ func SetWholeContacts(tb testing.TB, on bool) {
 	wholeContacts = on
 	tb.Cleanup(func() { wholeContacts = old })
 }
+
+// SetSkipEmpty turns skipping the pairs of tiers with a tier of no rows
+// on or off for the rest of tb.
+func SetSkipEmpty(tb testing.TB, on bool) {
+	old := skipEmpty
+	skipEmpty = on
+	tb.Cleanup(func() { skipEmpty = old })
+}

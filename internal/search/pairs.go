@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"slices"
+	"strconv"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -32,6 +33,10 @@ const maxPairs = 36
 // the general one.
 var pairsOn = true
 
+// skipEmpty turns off reading the pairs with a tier of no rows; tests
+// compare the pairs road with and without it.
+var skipEmpty = true
+
 // pairsOK reports whether the tiered path for two words can answer toks.
 func pairsOK(toks []token) bool {
 	return pairsOn && tiered && len(toks) == 2 && tieredOK(toks[0]) && tieredOK(toks[1])
@@ -57,14 +62,30 @@ func (s *Index) searchPairs(ctx context.Context, f *fetcher, toks []token, typos
 		a, b   tier
 		points int
 	}
-	var ps []pair
-	for _, a := range ts[0] {
-		for _, b := range ts[1] {
-			ps = append(ps, pair{a, b, a.points + b.points})
+	if n := len(ts[0]) * len(ts[1]); n > maxPairs || n == 0 {
+		return nil, false, nil
+	}
+	// A pair with a tier of no rows is empty: most are ("olivai" as a
+	// whole email address, "smith" as a first name), and each would cost
+	// a statement before the pair that fills the results.
+	filled := make([]bool, len(ts[0])+len(ts[1]))
+	for i := range filled {
+		filled[i] = true
+	}
+	if skipEmpty {
+		var err error
+		if filled, err = s.filledTiers(ctx, f, slices.Concat(ts[0], ts[1])); err != nil {
+			return nil, true, err
 		}
 	}
-	if len(ps) > maxPairs || len(ps) == 0 {
-		return nil, false, nil
+	n0 := len(ts[0])
+	var ps []pair
+	for i, a := range ts[0] {
+		for j, b := range ts[1] {
+			if filled[i] && filled[n0+j] {
+				ps = append(ps, pair{a, b, a.points + b.points})
+			}
+		}
 	}
 	slices.SortStableFunc(ps, func(p, q pair) int { return q.points - p.points })
 	// A contact in two pairs of equal sum is also in a better pair (the
@@ -120,4 +141,38 @@ func (s *Index) readPair(ctx context.Context, f *fetcher, a, b tier, where []pre
 	return s.client.Contact.Query().Where(where...).Where(func(s *sql.Selector) {
 		s.Join(sub).On(s.C(contact.FieldID), sub.C(searchkey.FieldContactID))
 	}).All(ctx)
+}
+
+// filledTiers reports, for each of ts, whether the index holds a row of
+// it, in one statement: a bit a tier, each an EXISTS probe of the lookup
+// index, selected beside the first index row of the location (through
+// the index's policy, like every read). No row at all means the location
+// has no rows: every tier is empty.
+func (s *Index) filledTiers(ctx context.Context, f *fetcher, ts []tier) ([]bool, error) {
+	bits := sql.ExprFunc(func(b *sql.Builder) {
+		for i, tr := range ts {
+			if i > 0 {
+				b.WriteString(" + ")
+			}
+			t := sql.Table(searchkey.Table).As("e" + strconv.Itoa(i))
+			probe := sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(tr.ls[0].sqlPred(t, f.loc))
+			// CASE, not the EXISTS itself: PostgreSQL's is a boolean.
+			b.WriteString("CASE WHEN ").Join(sql.Exists(probe)).WriteString(" THEN " + strconv.Itoa(1<<i) + " ELSE 0 END")
+		}
+	})
+	var rows []struct {
+		Kind   int8  `sql:"kind"`
+		Filled int64 `sql:"filled"`
+	}
+	err := s.client.SearchKey.Query().Where(searchkey.LocationIDEQ(f.loc), func(s *sql.Selector) {
+		s.AppendSelectExprAs(bits, "filled")
+	}).Limit(1).Select(searchkey.FieldKind).Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(ts))
+	for i := range out {
+		out[i] = len(rows) == 1 && rows[0].Filled&(1<<i) != 0
+	}
+	return out, nil
 }
