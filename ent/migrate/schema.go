@@ -191,9 +191,6 @@ var (
 				Name:    "auditentry_resource_type_resource_id",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEntriesColumns[6], AuditEntriesColumns[7]},
-				Annotation: &entsql.IndexAnnotation{
-					Where: "resource_type <> ''",
-				},
 			},
 		},
 	}

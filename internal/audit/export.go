@@ -57,13 +57,6 @@ func (q Query) predicates() []predicate.AuditEntry {
 	if q.ResourceID != "" {
 		ps = append(ps, auditentry.ResourceIDEQ(q.ResourceID))
 	}
-	if q.ResourceType != "" || q.ResourceID != "" {
-		// Literally the resource index's condition, so SQLite can use
-		// that partial index (a bound parameter would not prove it).
-		ps = append(ps, predicate.AuditEntry(func(s *sql.Selector) {
-			s.Where(sql.ExprP(s.C(auditentry.FieldResourceType) + " <> ''"))
-		}))
-	}
 	if q.Action != "" {
 		ps = append(ps, auditentry.ActionEQ(q.Action))
 	}

@@ -4,8 +4,7 @@
 -- every entry verifies as before); prev_mac is dropped, being the previous
 -- entry's mac; the (user_id, at) index, which no query used, is dropped;
 -- (location_id, at) becomes (location_id), which on SQLite is ordered by id
--- as the audit page reads it; the resource index leaves out the request
--- entries, which name no resource. SQLite cannot change a column's type: the
+-- as the audit page reads it. SQLite cannot change a column's type: the
 -- table is rebuilt (DROP TABLE fires no DELETE trigger) and its append-only
 -- triggers are created again. A value that is not lower-case hex was never
 -- written by the application: it becomes an empty blob, and that entry then
@@ -21,7 +20,7 @@ INSERT INTO `new_audit_entries` (`id`, `at`, `user_id`, `email`, `location_id`, 
 DROP TABLE `audit_entries`;
 ALTER TABLE `new_audit_entries` RENAME TO `audit_entries`;
 CREATE INDEX `auditentry_location_id` ON `audit_entries` (`location_id`);
-CREATE INDEX `auditentry_resource_type_resource_id` ON `audit_entries` (`resource_type`, `resource_id`) WHERE resource_type <> '';
+CREATE INDEX `auditentry_resource_type_resource_id` ON `audit_entries` (`resource_type`, `resource_id`);
 -- +goose StatementBegin
 CREATE TRIGGER `audit_entries_no_update` BEFORE UPDATE ON `audit_entries`
 BEGIN
