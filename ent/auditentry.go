@@ -48,12 +48,10 @@ type AuditEntry struct {
 	LatencyMs int `json:"latency_ms,omitempty"`
 	// Whether protected health information was touched
 	Phi bool `json:"phi,omitempty"`
-	// SHA-256 of the request body; the body itself is never stored
+	// SHA-256 of the request body (empty without one); the body itself is never stored
 	BodySha256 string `json:"body_sha256,omitempty"`
 	// Detail holds the value of the "detail" field.
 	Detail string `json:"detail,omitempty"`
-	// PrevMAC holds the value of the "prev_mac" field.
-	PrevMAC string `json:"prev_mac,omitempty"`
 	// MAC holds the value of the "mac" field.
 	MAC          string `json:"mac,omitempty"`
 	selectValues sql.SelectValues
@@ -68,10 +66,14 @@ func (*AuditEntry) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case auditentry.FieldID, auditentry.FieldStatus, auditentry.FieldLatencyMs:
 			values[i] = new(sql.NullInt64)
-		case auditentry.FieldUserID, auditentry.FieldEmail, auditentry.FieldLocationID, auditentry.FieldAction, auditentry.FieldResourceType, auditentry.FieldResourceID, auditentry.FieldOperation, auditentry.FieldMethod, auditentry.FieldPath, auditentry.FieldIP, auditentry.FieldUserAgent, auditentry.FieldBodySha256, auditentry.FieldDetail, auditentry.FieldPrevMAC, auditentry.FieldMAC:
+		case auditentry.FieldUserID, auditentry.FieldEmail, auditentry.FieldLocationID, auditentry.FieldAction, auditentry.FieldResourceType, auditentry.FieldResourceID, auditentry.FieldOperation, auditentry.FieldMethod, auditentry.FieldPath, auditentry.FieldIP, auditentry.FieldUserAgent, auditentry.FieldDetail:
 			values[i] = new(sql.NullString)
 		case auditentry.FieldAt:
 			values[i] = new(sql.NullTime)
+		case auditentry.FieldBodySha256:
+			values[i] = auditentry.ValueScanner.BodySha256.ScanValue()
+		case auditentry.FieldMAC:
+			values[i] = auditentry.ValueScanner.MAC.ScanValue()
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -184,10 +186,10 @@ func (_m *AuditEntry) assignValues(columns []string, values []any) error {
 				_m.Phi = value.Bool
 			}
 		case auditentry.FieldBodySha256:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field body_sha256", values[i])
-			} else if value.Valid {
-				_m.BodySha256 = value.String
+			if value, err := auditentry.ValueScanner.BodySha256.FromValue(values[i]); err != nil {
+				return err
+			} else {
+				_m.BodySha256 = value
 			}
 		case auditentry.FieldDetail:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -195,17 +197,11 @@ func (_m *AuditEntry) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Detail = value.String
 			}
-		case auditentry.FieldPrevMAC:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field prev_mac", values[i])
-			} else if value.Valid {
-				_m.PrevMAC = value.String
-			}
 		case auditentry.FieldMAC:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field mac", values[i])
-			} else if value.Valid {
-				_m.MAC = value.String
+			if value, err := auditentry.ValueScanner.MAC.FromValue(values[i]); err != nil {
+				return err
+			} else {
+				_m.MAC = value
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -293,9 +289,6 @@ func (_m *AuditEntry) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("detail=")
 	builder.WriteString(_m.Detail)
-	builder.WriteString(", ")
-	builder.WriteString("prev_mac=")
-	builder.WriteString(_m.PrevMAC)
 	builder.WriteString(", ")
 	builder.WriteString("mac=")
 	builder.WriteString(_m.MAC)

@@ -230,14 +230,6 @@ func (_c *AuditEntryCreate) SetBodySha256(v string) *AuditEntryCreate {
 	return _c
 }
 
-// SetNillableBodySha256 sets the "body_sha256" field if the given value is not nil.
-func (_c *AuditEntryCreate) SetNillableBodySha256(v *string) *AuditEntryCreate {
-	if v != nil {
-		_c.SetBodySha256(*v)
-	}
-	return _c
-}
-
 // SetDetail sets the "detail" field.
 func (_c *AuditEntryCreate) SetDetail(v string) *AuditEntryCreate {
 	_c.mutation.SetDetail(v)
@@ -249,12 +241,6 @@ func (_c *AuditEntryCreate) SetNillableDetail(v *string) *AuditEntryCreate {
 	if v != nil {
 		_c.SetDetail(*v)
 	}
-	return _c
-}
-
-// SetPrevMAC sets the "prev_mac" field.
-func (_c *AuditEntryCreate) SetPrevMAC(v string) *AuditEntryCreate {
-	_c.mutation.SetPrevMAC(v)
 	return _c
 }
 
@@ -366,10 +352,6 @@ func (_c *AuditEntryCreate) defaults() error {
 		v := auditentry.DefaultPhi
 		_c.mutation.SetPhi(v)
 	}
-	if _, ok := _c.mutation.BodySha256(); !ok {
-		v := auditentry.DefaultBodySha256
-		_c.mutation.SetBodySha256(v)
-	}
 	if _, ok := _c.mutation.Detail(); !ok {
 		v := auditentry.DefaultDetail
 		_c.mutation.SetDetail(v)
@@ -430,9 +412,6 @@ func (_c *AuditEntryCreate) check() error {
 	if _, ok := _c.mutation.Detail(); !ok {
 		return &ValidationError{Name: "detail", err: errors.New(`ent: missing required field "AuditEntry.detail"`)}
 	}
-	if _, ok := _c.mutation.PrevMAC(); !ok {
-		return &ValidationError{Name: "prev_mac", err: errors.New(`ent: missing required field "AuditEntry.prev_mac"`)}
-	}
 	if _, ok := _c.mutation.MAC(); !ok {
 		return &ValidationError{Name: "mac", err: errors.New(`ent: missing required field "AuditEntry.mac"`)}
 	}
@@ -443,7 +422,10 @@ func (_c *AuditEntryCreate) sqlSave(ctx context.Context) (*AuditEntry, error) {
 	if err := _c.check(); err != nil {
 		return nil, err
 	}
-	_node, _spec := _c.createSpec()
+	_node, _spec, err := _c.createSpec()
+	if err != nil {
+		return nil, err
+	}
 	if err := sqlgraph.CreateNode(ctx, _c.driver, _spec); err != nil {
 		if sqlgraph.IsConstraintError(err) {
 			err = &ConstraintError{msg: err.Error(), wrap: err}
@@ -459,7 +441,7 @@ func (_c *AuditEntryCreate) sqlSave(ctx context.Context) (*AuditEntry, error) {
 	return _node, nil
 }
 
-func (_c *AuditEntryCreate) createSpec() (*AuditEntry, *sqlgraph.CreateSpec) {
+func (_c *AuditEntryCreate) createSpec() (*AuditEntry, *sqlgraph.CreateSpec, error) {
 	var (
 		_node = &AuditEntry{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(auditentry.Table, sqlgraph.NewFieldSpec(auditentry.FieldID, field.TypeInt64))
@@ -530,22 +512,26 @@ func (_c *AuditEntryCreate) createSpec() (*AuditEntry, *sqlgraph.CreateSpec) {
 		_node.Phi = value
 	}
 	if value, ok := _c.mutation.BodySha256(); ok {
-		_spec.SetField(auditentry.FieldBodySha256, field.TypeString, value)
+		vv, err := auditentry.ValueScanner.BodySha256.Value(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		_spec.SetField(auditentry.FieldBodySha256, field.TypeString, vv)
 		_node.BodySha256 = value
 	}
 	if value, ok := _c.mutation.Detail(); ok {
 		_spec.SetField(auditentry.FieldDetail, field.TypeString, value)
 		_node.Detail = value
 	}
-	if value, ok := _c.mutation.PrevMAC(); ok {
-		_spec.SetField(auditentry.FieldPrevMAC, field.TypeString, value)
-		_node.PrevMAC = value
-	}
 	if value, ok := _c.mutation.MAC(); ok {
-		_spec.SetField(auditentry.FieldMAC, field.TypeString, value)
+		vv, err := auditentry.ValueScanner.MAC.Value(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		_spec.SetField(auditentry.FieldMAC, field.TypeString, vv)
 		_node.MAC = value
 	}
-	return _node, _spec
+	return _node, _spec, nil
 }
 
 // OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
@@ -665,9 +651,6 @@ func (u *AuditEntryUpsertOne) UpdateNewValues() *AuditEntryUpsertOne {
 		if _, exists := u.create.mutation.Detail(); exists {
 			s.SetIgnore(auditentry.FieldDetail)
 		}
-		if _, exists := u.create.mutation.PrevMAC(); exists {
-			s.SetIgnore(auditentry.FieldPrevMAC)
-		}
 		if _, exists := u.create.mutation.MAC(); exists {
 			s.SetIgnore(auditentry.FieldMAC)
 		}
@@ -765,7 +748,10 @@ func (_c *AuditEntryCreateBulk) Save(ctx context.Context) ([]*AuditEntry, error)
 				}
 				builder.mutation = mutation
 				var err error
-				nodes[i], specs[i] = builder.createSpec()
+				nodes[i], specs[i], err = builder.createSpec()
+				if err != nil {
+					return nil, err
+				}
 				if i < len(mutators)-1 {
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
@@ -934,9 +920,6 @@ func (u *AuditEntryUpsertBulk) UpdateNewValues() *AuditEntryUpsertBulk {
 			}
 			if _, exists := b.mutation.Detail(); exists {
 				s.SetIgnore(auditentry.FieldDetail)
-			}
-			if _, exists := b.mutation.PrevMAC(); exists {
-				s.SetIgnore(auditentry.FieldPrevMAC)
 			}
 			if _, exists := b.mutation.MAC(); exists {
 				s.SetIgnore(auditentry.FieldMAC)

@@ -159,7 +159,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditentry.FieldPhi:          {Type: field.TypeBool, Column: auditentry.FieldPhi},
 			auditentry.FieldBodySha256:   {Type: field.TypeString, Column: auditentry.FieldBodySha256},
 			auditentry.FieldDetail:       {Type: field.TypeString, Column: auditentry.FieldDetail},
-			auditentry.FieldPrevMAC:      {Type: field.TypeString, Column: auditentry.FieldPrevMAC},
 			auditentry.FieldMAC:          {Type: field.TypeString, Column: auditentry.FieldMAC},
 		},
 	}
@@ -2674,11 +2673,6 @@ func (f *AuditEntryFilter) WhereBodySha256(p entql.StringP) {
 // WhereDetail applies the entql string predicate on the detail field.
 func (f *AuditEntryFilter) WhereDetail(p entql.StringP) {
 	f.Where(p.Field(auditentry.FieldDetail))
-}
-
-// WherePrevMAC applies the entql string predicate on the prev_mac field.
-func (f *AuditEntryFilter) WherePrevMAC(p entql.StringP) {
-	f.Where(p.Field(auditentry.FieldPrevMAC))
 }
 
 // WhereMAC applies the entql string predicate on the mac field.

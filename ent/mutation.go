@@ -3384,7 +3384,6 @@ type AuditEntryMutation struct {
 	phi           *bool
 	body_sha256   *string
 	detail        *string
-	prev_mac      *string
 	mac           *string
 	clearedFields map[string]struct{}
 	done          bool
@@ -4148,42 +4147,6 @@ func (m *AuditEntryMutation) ResetDetail() {
 	m.detail = nil
 }
 
-// SetPrevMAC sets the "prev_mac" field.
-func (m *AuditEntryMutation) SetPrevMAC(s string) {
-	m.prev_mac = &s
-}
-
-// PrevMAC returns the value of the "prev_mac" field in the mutation.
-func (m *AuditEntryMutation) PrevMAC() (r string, exists bool) {
-	v := m.prev_mac
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldPrevMAC returns the old "prev_mac" field's value of the AuditEntry entity.
-// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuditEntryMutation) OldPrevMAC(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldPrevMAC is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldPrevMAC requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldPrevMAC: %w", err)
-	}
-	return oldValue.PrevMAC, nil
-}
-
-// ResetPrevMAC resets all changes to the "prev_mac" field.
-func (m *AuditEntryMutation) ResetPrevMAC() {
-	m.prev_mac = nil
-}
-
 // SetMAC sets the "mac" field.
 func (m *AuditEntryMutation) SetMAC(s string) {
 	m.mac = &s
@@ -4254,7 +4217,7 @@ func (m *AuditEntryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AuditEntryMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 18)
 	if m.at != nil {
 		fields = append(fields, auditentry.FieldAt)
 	}
@@ -4306,9 +4269,6 @@ func (m *AuditEntryMutation) Fields() []string {
 	if m.detail != nil {
 		fields = append(fields, auditentry.FieldDetail)
 	}
-	if m.prev_mac != nil {
-		fields = append(fields, auditentry.FieldPrevMAC)
-	}
 	if m.mac != nil {
 		fields = append(fields, auditentry.FieldMAC)
 	}
@@ -4354,8 +4314,6 @@ func (m *AuditEntryMutation) Field(name string) (ent.Value, bool) {
 		return m.BodySha256()
 	case auditentry.FieldDetail:
 		return m.Detail()
-	case auditentry.FieldPrevMAC:
-		return m.PrevMAC()
 	case auditentry.FieldMAC:
 		return m.MAC()
 	}
@@ -4401,8 +4359,6 @@ func (m *AuditEntryMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldBodySha256(ctx)
 	case auditentry.FieldDetail:
 		return m.OldDetail(ctx)
-	case auditentry.FieldPrevMAC:
-		return m.OldPrevMAC(ctx)
 	case auditentry.FieldMAC:
 		return m.OldMAC(ctx)
 	}
@@ -4532,13 +4488,6 @@ func (m *AuditEntryMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDetail(v)
-		return nil
-	case auditentry.FieldPrevMAC:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetPrevMAC(v)
 		return nil
 	case auditentry.FieldMAC:
 		v, ok := value.(string)
@@ -4673,9 +4622,6 @@ func (m *AuditEntryMutation) ResetField(name string) error {
 		return nil
 	case auditentry.FieldDetail:
 		m.ResetDetail()
-		return nil
-	case auditentry.FieldPrevMAC:
-		m.ResetPrevMAC()
 		return nil
 	case auditentry.FieldMAC:
 		m.ResetMAC()

@@ -85,7 +85,7 @@ func snapshot(t *testing.T, path string) map[string][]string {
 		"warmness": `SELECT ` + contact + ` || ' ' || c.warmness || ' ' || coalesce(c.warmness_reasons, '') || ' ' || coalesce(c.warmness_scored_at, '')
 			FROM contacts c JOIN locations l ON l.id = c.location_id`,
 		"audit entries": `SELECT id || ' ' || at || ' ' || user_id || ' ' || email || ' ' || location_id || ' ' || action || ' ' ||
-			resource_type || ' ' || operation || ' ' || detail || ' ' || mac FROM audit_entries`,
+			resource_type || ' ' || operation || ' ' || detail || ' ' || lower(hex(mac)) FROM audit_entries`,
 	}
 	out := map[string][]string{}
 	for part, q := range queries {

@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/schema/field"
 )
 
 const (
@@ -48,8 +49,6 @@ const (
 	FieldBodySha256 = "body_sha256"
 	// FieldDetail holds the string denoting the detail field in the database.
 	FieldDetail = "detail"
-	// FieldPrevMAC holds the string denoting the prev_mac field in the database.
-	FieldPrevMAC = "prev_mac"
 	// FieldMAC holds the string denoting the mac field in the database.
 	FieldMAC = "mac"
 	// Table holds the table name of the auditentry in the database.
@@ -76,7 +75,6 @@ var Columns = []string{
 	FieldPhi,
 	FieldBodySha256,
 	FieldDetail,
-	FieldPrevMAC,
 	FieldMAC,
 }
 
@@ -126,10 +124,13 @@ var (
 	DefaultLatencyMs int
 	// DefaultPhi holds the default value on creation for the "phi" field.
 	DefaultPhi bool
-	// DefaultBodySha256 holds the default value on creation for the "body_sha256" field.
-	DefaultBodySha256 string
 	// DefaultDetail holds the default value on creation for the "detail" field.
 	DefaultDetail string
+	// ValueScanner of all AuditEntry fields.
+	ValueScanner struct {
+		BodySha256 field.TypeValueScanner[string]
+		MAC        field.TypeValueScanner[string]
+	}
 )
 
 // OrderOption defines the ordering options for the AuditEntry queries.
@@ -223,11 +224,6 @@ func ByBodySha256(opts ...sql.OrderTermOption) OrderOption {
 // ByDetail orders the results by the detail field.
 func ByDetail(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDetail, opts...).ToFunc()
-}
-
-// ByPrevMAC orders the results by the prev_mac field.
-func ByPrevMAC(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldPrevMAC, opts...).ToFunc()
 }
 
 // ByMAC orders the results by the mac field.

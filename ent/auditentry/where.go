@@ -3,6 +3,7 @@
 package auditentry
 
 import (
+	"fmt"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -131,7 +132,8 @@ func Phi(v bool) predicate.AuditEntry {
 
 // BodySha256 applies equality check predicate on the "body_sha256" field. It's identical to BodySha256EQ.
 func BodySha256(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldEQ(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldEQ(FieldBodySha256, vc), err)
 }
 
 // Detail applies equality check predicate on the "detail" field. It's identical to DetailEQ.
@@ -139,14 +141,10 @@ func Detail(v string) predicate.AuditEntry {
 	return predicate.AuditEntry(sql.FieldEQ(FieldDetail, v))
 }
 
-// PrevMAC applies equality check predicate on the "prev_mac" field. It's identical to PrevMACEQ.
-func PrevMAC(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldEQ(FieldPrevMAC, v))
-}
-
 // MAC applies equality check predicate on the "mac" field. It's identical to MACEQ.
 func MAC(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldEQ(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldEQ(FieldMAC, vc), err)
 }
 
 // AtEQ applies the EQ predicate on the "at" field.
@@ -996,67 +994,116 @@ func PhiNEQ(v bool) predicate.AuditEntry {
 
 // BodySha256EQ applies the EQ predicate on the "body_sha256" field.
 func BodySha256EQ(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldEQ(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldEQ(FieldBodySha256, vc), err)
 }
 
 // BodySha256NEQ applies the NEQ predicate on the "body_sha256" field.
 func BodySha256NEQ(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldNEQ(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldNEQ(FieldBodySha256, vc), err)
 }
 
 // BodySha256In applies the In predicate on the "body_sha256" field.
 func BodySha256In(vs ...string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldIn(FieldBodySha256, vs...))
+	var (
+		err error
+		v   = make([]any, len(vs))
+	)
+	for i := range v {
+		if v[i], err = ValueScanner.BodySha256.Value(vs[i]); err != nil {
+			break
+		}
+	}
+	return predicate.AuditEntryOrErr(sql.FieldIn(FieldBodySha256, v...), err)
 }
 
 // BodySha256NotIn applies the NotIn predicate on the "body_sha256" field.
 func BodySha256NotIn(vs ...string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldNotIn(FieldBodySha256, vs...))
+	var (
+		err error
+		v   = make([]any, len(vs))
+	)
+	for i := range v {
+		if v[i], err = ValueScanner.BodySha256.Value(vs[i]); err != nil {
+			break
+		}
+	}
+	return predicate.AuditEntryOrErr(sql.FieldNotIn(FieldBodySha256, v...), err)
 }
 
 // BodySha256GT applies the GT predicate on the "body_sha256" field.
 func BodySha256GT(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldGT(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldGT(FieldBodySha256, vc), err)
 }
 
 // BodySha256GTE applies the GTE predicate on the "body_sha256" field.
 func BodySha256GTE(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldGTE(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldGTE(FieldBodySha256, vc), err)
 }
 
 // BodySha256LT applies the LT predicate on the "body_sha256" field.
 func BodySha256LT(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldLT(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldLT(FieldBodySha256, vc), err)
 }
 
 // BodySha256LTE applies the LTE predicate on the "body_sha256" field.
 func BodySha256LTE(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldLTE(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldLTE(FieldBodySha256, vc), err)
 }
 
 // BodySha256Contains applies the Contains predicate on the "body_sha256" field.
 func BodySha256Contains(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldContains(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("body_sha256 value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldContains(FieldBodySha256, vcs), err)
 }
 
 // BodySha256HasPrefix applies the HasPrefix predicate on the "body_sha256" field.
 func BodySha256HasPrefix(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldHasPrefix(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("body_sha256 value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldHasPrefix(FieldBodySha256, vcs), err)
 }
 
 // BodySha256HasSuffix applies the HasSuffix predicate on the "body_sha256" field.
 func BodySha256HasSuffix(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldHasSuffix(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("body_sha256 value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldHasSuffix(FieldBodySha256, vcs), err)
 }
 
 // BodySha256EqualFold applies the EqualFold predicate on the "body_sha256" field.
 func BodySha256EqualFold(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldEqualFold(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("body_sha256 value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldEqualFold(FieldBodySha256, vcs), err)
 }
 
 // BodySha256ContainsFold applies the ContainsFold predicate on the "body_sha256" field.
 func BodySha256ContainsFold(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldContainsFold(FieldBodySha256, v))
+	vc, err := ValueScanner.BodySha256.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("body_sha256 value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldContainsFold(FieldBodySha256, vcs), err)
 }
 
 // DetailEQ applies the EQ predicate on the "detail" field.
@@ -1124,134 +1171,118 @@ func DetailContainsFold(v string) predicate.AuditEntry {
 	return predicate.AuditEntry(sql.FieldContainsFold(FieldDetail, v))
 }
 
-// PrevMACEQ applies the EQ predicate on the "prev_mac" field.
-func PrevMACEQ(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldEQ(FieldPrevMAC, v))
-}
-
-// PrevMACNEQ applies the NEQ predicate on the "prev_mac" field.
-func PrevMACNEQ(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldNEQ(FieldPrevMAC, v))
-}
-
-// PrevMACIn applies the In predicate on the "prev_mac" field.
-func PrevMACIn(vs ...string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldIn(FieldPrevMAC, vs...))
-}
-
-// PrevMACNotIn applies the NotIn predicate on the "prev_mac" field.
-func PrevMACNotIn(vs ...string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldNotIn(FieldPrevMAC, vs...))
-}
-
-// PrevMACGT applies the GT predicate on the "prev_mac" field.
-func PrevMACGT(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldGT(FieldPrevMAC, v))
-}
-
-// PrevMACGTE applies the GTE predicate on the "prev_mac" field.
-func PrevMACGTE(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldGTE(FieldPrevMAC, v))
-}
-
-// PrevMACLT applies the LT predicate on the "prev_mac" field.
-func PrevMACLT(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldLT(FieldPrevMAC, v))
-}
-
-// PrevMACLTE applies the LTE predicate on the "prev_mac" field.
-func PrevMACLTE(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldLTE(FieldPrevMAC, v))
-}
-
-// PrevMACContains applies the Contains predicate on the "prev_mac" field.
-func PrevMACContains(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldContains(FieldPrevMAC, v))
-}
-
-// PrevMACHasPrefix applies the HasPrefix predicate on the "prev_mac" field.
-func PrevMACHasPrefix(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldHasPrefix(FieldPrevMAC, v))
-}
-
-// PrevMACHasSuffix applies the HasSuffix predicate on the "prev_mac" field.
-func PrevMACHasSuffix(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldHasSuffix(FieldPrevMAC, v))
-}
-
-// PrevMACEqualFold applies the EqualFold predicate on the "prev_mac" field.
-func PrevMACEqualFold(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldEqualFold(FieldPrevMAC, v))
-}
-
-// PrevMACContainsFold applies the ContainsFold predicate on the "prev_mac" field.
-func PrevMACContainsFold(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldContainsFold(FieldPrevMAC, v))
-}
-
 // MACEQ applies the EQ predicate on the "mac" field.
 func MACEQ(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldEQ(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldEQ(FieldMAC, vc), err)
 }
 
 // MACNEQ applies the NEQ predicate on the "mac" field.
 func MACNEQ(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldNEQ(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldNEQ(FieldMAC, vc), err)
 }
 
 // MACIn applies the In predicate on the "mac" field.
 func MACIn(vs ...string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldIn(FieldMAC, vs...))
+	var (
+		err error
+		v   = make([]any, len(vs))
+	)
+	for i := range v {
+		if v[i], err = ValueScanner.MAC.Value(vs[i]); err != nil {
+			break
+		}
+	}
+	return predicate.AuditEntryOrErr(sql.FieldIn(FieldMAC, v...), err)
 }
 
 // MACNotIn applies the NotIn predicate on the "mac" field.
 func MACNotIn(vs ...string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldNotIn(FieldMAC, vs...))
+	var (
+		err error
+		v   = make([]any, len(vs))
+	)
+	for i := range v {
+		if v[i], err = ValueScanner.MAC.Value(vs[i]); err != nil {
+			break
+		}
+	}
+	return predicate.AuditEntryOrErr(sql.FieldNotIn(FieldMAC, v...), err)
 }
 
 // MACGT applies the GT predicate on the "mac" field.
 func MACGT(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldGT(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldGT(FieldMAC, vc), err)
 }
 
 // MACGTE applies the GTE predicate on the "mac" field.
 func MACGTE(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldGTE(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldGTE(FieldMAC, vc), err)
 }
 
 // MACLT applies the LT predicate on the "mac" field.
 func MACLT(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldLT(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldLT(FieldMAC, vc), err)
 }
 
 // MACLTE applies the LTE predicate on the "mac" field.
 func MACLTE(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldLTE(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	return predicate.AuditEntryOrErr(sql.FieldLTE(FieldMAC, vc), err)
 }
 
 // MACContains applies the Contains predicate on the "mac" field.
 func MACContains(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldContains(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("mac value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldContains(FieldMAC, vcs), err)
 }
 
 // MACHasPrefix applies the HasPrefix predicate on the "mac" field.
 func MACHasPrefix(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldHasPrefix(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("mac value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldHasPrefix(FieldMAC, vcs), err)
 }
 
 // MACHasSuffix applies the HasSuffix predicate on the "mac" field.
 func MACHasSuffix(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldHasSuffix(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("mac value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldHasSuffix(FieldMAC, vcs), err)
 }
 
 // MACEqualFold applies the EqualFold predicate on the "mac" field.
 func MACEqualFold(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldEqualFold(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("mac value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldEqualFold(FieldMAC, vcs), err)
 }
 
 // MACContainsFold applies the ContainsFold predicate on the "mac" field.
 func MACContainsFold(v string) predicate.AuditEntry {
-	return predicate.AuditEntry(sql.FieldContainsFold(FieldMAC, v))
+	vc, err := ValueScanner.MAC.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("mac value is not a string: %T", vc)
+	}
+	return predicate.AuditEntryOrErr(sql.FieldContainsFold(FieldMAC, vcs), err)
 }
 
 // And groups predicates with the AND operator between them.

@@ -172,10 +172,9 @@ var (
 		{Name: "status", Type: field.TypeInt, Default: 0},
 		{Name: "latency_ms", Type: field.TypeInt, Default: 0},
 		{Name: "phi", Type: field.TypeBool, Default: false},
-		{Name: "body_sha256", Type: field.TypeString, Default: ""},
+		{Name: "body_sha256", Type: field.TypeString, SchemaType: map[string]string{"postgres": "bytea", "sqlite3": "blob"}},
 		{Name: "detail", Type: field.TypeString, Default: ""},
-		{Name: "prev_mac", Type: field.TypeString},
-		{Name: "mac", Type: field.TypeString},
+		{Name: "mac", Type: field.TypeString, SchemaType: map[string]string{"postgres": "bytea", "sqlite3": "blob"}},
 	}
 	// AuditEntriesTable holds the schema information for the "audit_entries" table.
 	AuditEntriesTable = &schema.Table{
@@ -184,14 +183,9 @@ var (
 		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "auditentry_location_id_at",
+				Name:    "auditentry_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEntriesColumns[4], AuditEntriesColumns[1]},
-			},
-			{
-				Name:    "auditentry_user_id_at",
-				Unique:  false,
-				Columns: []*schema.Column{AuditEntriesColumns[2], AuditEntriesColumns[1]},
+				Columns: []*schema.Column{AuditEntriesColumns[4]},
 			},
 			{
 				Name:    "auditentry_resource_type_resource_id",

@@ -18,6 +18,17 @@ type AdSpend func(*sql.Selector)
 // AuditEntry is the predicate function for auditentry builders.
 type AuditEntry func(*sql.Selector)
 
+// AuditEntryOrErr calls the predicate only if the error is not nit.
+func AuditEntryOrErr(p AuditEntry, err error) AuditEntry {
+	return func(s *sql.Selector) {
+		if err != nil {
+			s.AddError(err)
+			return
+		}
+		p(s)
+	}
+}
+
 // AutomationRule is the predicate function for automationrule builders.
 type AutomationRule func(*sql.Selector)
 

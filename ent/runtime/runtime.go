@@ -57,6 +57,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
+	"entgo.io/ent/schema/field"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -369,12 +370,14 @@ func init() {
 	auditentry.DefaultPhi = auditentryDescPhi.Default.(bool)
 	// auditentryDescBodySha256 is the schema descriptor for body_sha256 field.
 	auditentryDescBodySha256 := auditentryFields[16].Descriptor()
-	// auditentry.DefaultBodySha256 holds the default value on creation for the body_sha256 field.
-	auditentry.DefaultBodySha256 = auditentryDescBodySha256.Default.(string)
+	auditentry.ValueScanner.BodySha256 = auditentryDescBodySha256.ValueScanner.(field.TypeValueScanner[string])
 	// auditentryDescDetail is the schema descriptor for detail field.
 	auditentryDescDetail := auditentryFields[17].Descriptor()
 	// auditentry.DefaultDetail holds the default value on creation for the detail field.
 	auditentry.DefaultDetail = auditentryDescDetail.Default.(string)
+	// auditentryDescMAC is the schema descriptor for mac field.
+	auditentryDescMAC := auditentryFields[18].Descriptor()
+	auditentry.ValueScanner.MAC = auditentryDescMAC.ValueScanner.(field.TypeValueScanner[string])
 	automationruleMixin := schema.AutomationRule{}.Mixin()
 	automationrule.Policy = privacy.NewPolicies(automationruleMixin[2], schema.AutomationRule{})
 	automationrule.Hooks[0] = func(next ent.Mutator) ent.Mutator {

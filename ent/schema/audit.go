@@ -5,11 +5,13 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
 	"github.com/avatarimaging/avatarcrm/ent/privacy"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/rbac/entrule"
 )
@@ -41,21 +43,34 @@ func (AuditEntry) Fields() []ent.Field {
 		field.Int("status").Default(0).Immutable(),
 		field.Int("latency_ms").Default(0).Immutable(),
 		field.Bool("phi").Default(false).Immutable().Comment("Whether protected health information was touched"),
-		field.String("body_sha256").Default("").Immutable().Comment("SHA-256 of the request body; the body itself is never stored"),
+		// Hashes are stored as bytes (types.HexBlob); the Go value and the
+		// canonical form keep the hex. prev_mac is not stored: it is the
+		// previous entry's mac (internal/audit).
+		field.String("body_sha256").Immutable().
+			ValueScanner(types.HexBlob).SchemaType(blob).
+			Comment("SHA-256 of the request body (empty without one); the body itself is never stored"),
 		field.String("detail").Default("").Immutable(),
-		field.String("prev_mac").Immutable(),
-		field.String("mac").Immutable(),
+		field.String("mac").Immutable().ValueScanner(types.HexBlob).SchemaType(blob),
 	}
 }
 
 // Indexes of the AuditEntry.
 func (AuditEntry) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("location_id", "at"),
-		index.Fields("user_id", "at"),
+		// A location's trail newest first (Search, the admin page): on
+		// SQLite the index ends with the rowid, which is id, so the order
+		// comes from the index. Nothing queries by user_id.
+		index.Fields("location_id"),
+		// Not partial (WHERE resource_type <> ''), though request entries
+		// name no resource: Atlas compares PostgreSQL's rendering of the
+		// predicate, ((resource_type)::text <> ''::text), with the schema's
+		// text, and SQLite cannot parse that form (docs/DECISIONS.md).
 		index.Fields("resource_type", "resource_id"),
 	}
 }
+
+// blob is the column type of hashes kept as bytes.
+var blob = map[string]string{dialect.SQLite: "blob", dialect.Postgres: "bytea"}
 
 // Policy of the AuditEntry: admins read their location's trail; nobody
 // writes but the audit writer (system context).

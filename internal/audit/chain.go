@@ -17,6 +17,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
+	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -97,12 +98,12 @@ type Entry struct {
 	Detail string
 }
 
-// Stored is an entry as it sits in the chain.
+// Stored is an entry as it sits in the chain. Its prev_mac is not stored:
+// it is the MAC of entry ID-1 (GenesisMAC for entry 1).
 type Stored struct {
-	ID      int64
-	Entry   Entry
-	PrevMAC string
-	MAC     string
+	ID    int64
+	Entry Entry
+	MAC   string
 }
 
 // FromEnt converts a stored row.
@@ -116,8 +117,7 @@ func FromEnt(a *ent.AuditEntry) Stored {
 			UserAgent: a.UserAgent, Status: a.Status, LatencyMS: a.LatencyMs,
 			PHI: a.Phi, BodySHA256: a.BodySha256, Detail: a.Detail,
 		},
-		PrevMAC: a.PrevMAC,
-		MAC:     a.MAC,
+		MAC: a.MAC,
 	}
 }
 
@@ -141,6 +141,13 @@ func normalize(e Entry, now clock.Clock) Entry {
 	e.UserAgent = clean(e.UserAgent, maxMedium)
 	e.BodySHA256 = clean(e.BodySHA256, maxShort)
 	e.Detail = clean(e.Detail, maxDetail)
+	if !types.IsLowerHex(e.BodySHA256) {
+		// The hash is stored as the bytes its hex spells; anything else
+		// would not read back as what was MACed. Only the middleware sets
+		// it (always hex), so say what happened rather than fail the write.
+		e.BodySHA256 = ""
+		e.Detail = clean(strings.TrimPrefix(e.Detail+"; body_sha256 was not hex and is left out", "; "), maxDetail)
+	}
 	return e
 }
 
@@ -237,7 +244,7 @@ func ParseHead(s string) (Head, error) {
 	return Head{ID: id, MAC: mac}, nil
 }
 
-// insertChunk bounds the rows per INSERT statement: 20 columns × 200 rows
+// insertChunk bounds the rows per INSERT statement: 19 columns × 200 rows
 // stays far below SQLite's and PostgreSQL's bind-parameter limits.
 const insertChunk = 200
 
@@ -297,7 +304,7 @@ func (l *Log) appendEntries(ctx context.Context, tx *ent.Tx, entries []Entry) (H
 			SetOperation(e.Operation).SetMethod(e.Method).SetPath(e.Path).
 			SetIP(e.IP).SetUserAgent(e.UserAgent).SetStatus(e.Status).SetLatencyMs(e.LatencyMS).
 			SetPhi(e.PHI).SetBodySha256(e.BodySHA256).SetDetail(e.Detail).
-			SetPrevMAC(prev).SetMAC(mac))
+			SetMAC(mac))
 		prev = mac
 		if len(builders) == insertChunk || i == len(entries)-1 {
 			if err := tx.AuditEntry.CreateBulk(builders...).Exec(sctx); err != nil {

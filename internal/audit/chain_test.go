@@ -224,8 +224,13 @@ func TestChain_RoundTrip(t *testing.T) {
 		if first.At.Nanosecond()%1000 != 0 {
 			t.Errorf("stored at %v has sub-microsecond digits", first.At)
 		}
-		if first.PrevMAC != audit.GenesisMAC {
-			t.Errorf("entry 1 prev_mac = %q, want genesis", first.PrevMAC)
+		if first.MAC != audit.ComputeMAC(testKey, audit.GenesisMAC, 1, audit.FromEnt(first).Entry) {
+			t.Errorf("entry 1 mac %s is not chained to the genesis", first.MAC)
+		}
+		// Stored compact: the MAC as its 32 bytes, no prev_mac.
+		var size int
+		if err := d.SQL.QueryRow("SELECT length(mac) FROM audit_entries WHERE id = 1").Scan(&size); err != nil || size != 32 {
+			t.Errorf("stored mac is %d bytes (%v), want 32", size, err)
 		}
 	})
 }
@@ -344,24 +349,25 @@ func TestTamper(t *testing.T) {
 			// MACed with a key the attacker guessed.
 			exec(t, d, "UPDATE audit_entries SET id = -(id + 1) WHERE id > ?", k)
 			exec(t, d, "UPDATE audit_entries SET id = -id WHERE id < 0")
-			var prev string
+			var prev []byte
 			if err := d.SQL.QueryRow(rebind(d, "SELECT mac FROM audit_entries WHERE id = ?"), k).Scan(&prev); err != nil {
 				t.Fatal(err)
 			}
 			forged := entry(1000)
 			forged.At = time.Now().UTC().Truncate(time.Microsecond)
-			mac := audit.ComputeMAC([]byte(strings.Repeat("guess", 8)), prev, k+1, forged)
+			mac := audit.ComputeMAC([]byte(strings.Repeat("guess", 8)), hex.EncodeToString(prev), k+1, forged)
+			macBytes, _ := hex.DecodeString(mac)
 			exec(t, d, `INSERT INTO audit_entries (id, at, user_id, email, location_id, action, resource_type, resource_id,
-				operation, method, path, ip, user_agent, status, latency_ms, phi, body_sha256, detail, prev_mac, mac)
-				VALUES (?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?)`,
+				operation, method, path, ip, user_agent, status, latency_ms, phi, body_sha256, detail, mac)
+				VALUES (?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
 				k+1, forged.At, forged.UserID, forged.Email, forged.LocationID, forged.Action,
-				forged.Method, forged.Path, forged.IP, forged.UserAgent, forged.Status, forged.LatencyMS, false, prev, mac)
+				forged.Method, forged.Path, forged.IP, forged.UserAgent, forged.Status, forged.LatencyMS, false, []byte{}, macBytes)
 			return k + 1, "MAC mismatch"
 		}},
 		{"copy a valid entry over another", func(t *testing.T, d *db.DB) (int64, string) {
 			exec(t, d, "DELETE FROM audit_entries WHERE id = ?", k)
 			exec(t, d, `INSERT INTO audit_entries SELECT CAST(? AS BIGINT), at, user_id, email, location_id, action, resource_type, resource_id,
-				operation, method, path, ip, user_agent, status, latency_ms, phi, body_sha256, detail, prev_mac, mac
+				operation, method, path, ip, user_agent, status, latency_ms, phi, body_sha256, detail, mac
 				FROM audit_entries WHERE id = ?`, k, k+3)
 			return k, "MAC mismatch"
 		}},

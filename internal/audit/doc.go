@@ -5,10 +5,17 @@
 //
 // Entries are numbered 1, 2, 3, … without gaps; the writer sets each id
 // explicitly to the previous id plus one and never relies on the database's
-// autoincrement, so a gap always means a deleted row. Every entry stores
+// autoincrement, so a gap always means a deleted row. Every entry has
 //
 //	prev_mac = mac of the previous entry ("" for entry 1)
 //	mac      = hex(HMAC-SHA256(key, prev_mac || canonical(entry)))
+//
+// Only mac is stored, as its 32 bytes (and body_sha256 as its bytes): the
+// MAC is over the hex, exactly as before the 20261206 audit_compact
+// migration, so entries written before and after it verify in one chain.
+// prev_mac is read from entry id-1 wherever it is needed (Verify, Export);
+// a check that starts mid-chain (VerifyTail, an export from a date) takes
+// that entry's MAC as its anchor, and entry 1's is GenesisMAC.
 //
 // The key lives outside the database (a 0600 file or a setting, see LoadKey),
 // so someone who can write to the database but does not hold the key cannot

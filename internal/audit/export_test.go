@@ -204,3 +204,47 @@ func TestSearch_PrivacyApplies(t *testing.T) {
 		t.Fatalf("staff see %d audit entries", len(es))
 	}
 }
+
+// TestExport_PrevMAC checks that the export still carries each entry's
+// prev_mac (the previous entry's MAC, no longer stored), also when a filter
+// leaves gaps.
+func TestExport_PrevMAC(t *testing.T) {
+	l := exportFixture(t)
+	ctx := context.Background()
+	read := func(q audit.Query) []map[string]any {
+		t.Helper()
+		var buf bytes.Buffer
+		if _, err := l.Export(ctx, &buf, q, "ndjson"); err != nil {
+			t.Fatal(err)
+		}
+		var rows []map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			var r map[string]any
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, r)
+		}
+		return rows
+	}
+	all := read(audit.Query{})
+	if len(all) != 30 {
+		t.Fatalf("exported %d entries, want 30", len(all))
+	}
+	mac := map[float64]string{0: audit.GenesisMAC}
+	for i, r := range all {
+		want := audit.GenesisMAC
+		if i > 0 {
+			want = all[i-1]["mac"].(string)
+		}
+		if r["prev_mac"] != want {
+			t.Errorf("entry %v: prev_mac %v, want %s", r["id"], r["prev_mac"], want)
+		}
+		mac[r["id"].(float64)] = r["mac"].(string)
+	}
+	for _, r := range read(audit.Query{UserEmail: "bob@example.com"}) {
+		if want := mac[r["id"].(float64)-1]; r["prev_mac"] != want || want == "" {
+			t.Errorf("filtered: entry %v: prev_mac %v, want %s", r["id"], r["prev_mac"], want)
+		}
+	}
+}

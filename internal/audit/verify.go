@@ -36,8 +36,9 @@ type Report struct {
 //   - a MAC that does not match the entry's content: the row was edited,
 //     forged (inserted without the key), or moved (the id is part of what
 //     is MACed, so swapping two rows' contents breaks both);
-//   - a prev_mac that is not the previous entry's MAC: the chain was
-//     spliced, e.g. rows replaced with rows from elsewhere.
+//   - an entry spliced in from elsewhere (its MAC was computed over another
+//     predecessor): prev_mac is not stored but taken from the entry before,
+//     so this too is a MAC mismatch.
 //
 // Without expect, deleting the newest rows is not detectable: what remains is
 // a valid, shorter chain. With expect (a head recorded earlier and kept
@@ -104,11 +105,8 @@ func (l *Log) verifyFrom(ctx context.Context, prev Head, expect *Head) (Report, 
 				// was rebuilt.
 				return bad(s.ID, "entry %d appears again after entry %d (duplicated or reordered ids)", s.ID, prev.ID)
 			}
-			if mac := ComputeMAC(l.key, s.PrevMAC, s.ID, s.Entry); mac != s.MAC {
-				return bad(s.ID, "entry %d: MAC mismatch: its content was edited, it was forged or inserted without the key, or rows were reordered (or the key is wrong)", s.ID)
-			}
-			if s.PrevMAC != prev.MAC {
-				return bad(s.ID, "entry %d: prev_mac does not match entry %d's MAC: entries were removed, inserted or reordered before it", s.ID, prev.ID)
+			if mac := ComputeMAC(l.key, prev.MAC, s.ID, s.Entry); mac != s.MAC {
+				return bad(s.ID, "entry %d: MAC mismatch: its content was edited, it was forged or inserted without the key, rows were reordered, or it was spliced in from elsewhere (or the key is wrong)", s.ID)
 			}
 			if expect != nil && s.ID == expect.ID && s.MAC != expect.MAC {
 				return bad(s.ID, "entry %d's MAC differs from the kept head %s: the trail was rewritten", s.ID, expect)
