@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -162,9 +163,16 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := t.CheckPath(); err != nil {
 		return nil, err
 	}
-	sqlDB, err := sql.Open(t.DriverName, t.DSN)
+	readDSN := t.DSN
+	if v := os.Getenv("AVATARCRM_X_RCACHE"); v != "" {
+		readDSN = strings.Replace(readDSN, "_cache_size=-16384", "_cache_size="+v, 1)
+	}
+	sqlDB, err := sql.Open(t.DriverName, readDSN)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if n, err := strconv.Atoi(os.Getenv("AVATARCRM_X_ARENAS")); err == nil && n > 0 {
+		limitArenas(n)
 	}
 	if t.Dialect == dialect.SQLite {
 		// Reads share a small pool under WAL; writes have a connection of
@@ -176,7 +184,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(10)
 	}
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	idle := 5 * time.Minute
+	if d, err := time.ParseDuration(os.Getenv("AVATARCRM_X_IDLE")); err == nil && d > 0 {
+		idle = d
+	}
+	sqlDB.SetConnMaxIdleTime(idle)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(pctx); err != nil {

@@ -1,0 +1,8 @@
+//go:build !linux || !cgo
+
+package db
+
+// TrimMalloc does nothing where the C heap is not glibc's.
+func TrimMalloc() bool { return false }
+
+func limitArenas(int) bool { return false }
