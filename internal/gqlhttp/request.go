@@ -25,9 +25,6 @@ const (
 	PayloadTooLarge      = "PAYLOAD_TOO_LARGE"
 	UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
 	Invalid              = "INVALID"
-	// Unavailable: the server is too busy to take the request now
-	// (503 with Retry-After); it ran nothing.
-	Unavailable = "UNAVAILABLE"
 )
 
 // MaxJSONDepth is how deeply a request's JSON may nest. Filters nest two

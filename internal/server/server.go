@@ -182,12 +182,16 @@ func Handler(d Deps) http.Handler {
 	return r
 }
 
+// codeUnavailable is the GraphQL error code of a request refused because
+// the server is too busy (503 with Retry-After): it ran nothing.
+const codeUnavailable = "UNAVAILABLE"
+
 // busy answers a request that waited too long for its turn: a GraphQL
 // error with a code for /graphql, plain text for pages.
 func busy(w http.ResponseWriter, r *http.Request, retry time.Duration) {
 	msg := fmt.Sprintf("the server is busy: please try again in %d s", int(retry/time.Second))
 	if r.URL.Path == "/graphql" {
-		gqlhttp.WriteError(w, r, &gqlhttp.RequestError{Status: http.StatusServiceUnavailable, Code: gqlhttp.Unavailable, Message: msg})
+		gqlhttp.WriteError(w, r, &gqlhttp.RequestError{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Message: msg})
 		return
 	}
 	http.Error(w, msg, http.StatusServiceUnavailable)
