@@ -24,7 +24,7 @@ import (
 const DefaultPerCPU = 4
 
 // DefaultMaxWait is how long a request may wait for its turn by default.
-const DefaultMaxWait = 15 * time.Second
+const DefaultMaxWait = 30 * time.Second
 
 // ErrBusy is returned by Acquire when the wait limit passed.
 var ErrBusy = errors.New("admit: server busy")

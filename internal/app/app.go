@@ -349,7 +349,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.startJobs(ctx); err != nil {
 		return err
 	}
-	go a.trimAfterBursts(ctx)
+	go a.releaseAfterBursts(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.listener) }()
 	slog.Info("serving", "addr", "http://"+a.Addr(), "dev", a.Config.Dev)

@@ -22,7 +22,7 @@ type Capacity struct {
 
 var capacitySettings = []Setting{
 	{"max-inflight", "AVATARCRM_MAX_INFLIGHT", "4 × GOMAXPROCS", "GraphQL requests and staff pages run at once; the rest queue in arrival order (webhooks, sign-in, health checks and static files are not counted); -1 turns the bound off"},
-	{"max-queue-wait", "AVATARCRM_MAX_QUEUE_WAIT", "15s", "how long a request may queue for its turn before it is answered 503 with Retry-After"},
+	{"max-queue-wait", "AVATARCRM_MAX_QUEUE_WAIT", "30s", "how long a request may queue for its turn before it is answered 503 with Retry-After"},
 }
 
 func init() { Settings = append(Settings, capacitySettings...) }
@@ -32,7 +32,7 @@ type capacityFlags struct{ inflight, wait *string }
 func capacityFlagSet(fs *flag.FlagSet, env func(name, def string) string) *capacityFlags {
 	return &capacityFlags{
 		inflight: fs.String("max-inflight", env("AVATARCRM_MAX_INFLIGHT", "0"), "GraphQL requests and pages run at once (0: 4 × GOMAXPROCS, -1: no bound)"),
-		wait:     fs.String("max-queue-wait", env("AVATARCRM_MAX_QUEUE_WAIT", "15s"), "longest wait for a turn before 503"),
+		wait:     fs.String("max-queue-wait", env("AVATARCRM_MAX_QUEUE_WAIT", "30s"), "longest wait for a turn before 503"),
 	}
 }
 

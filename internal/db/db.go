@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -163,16 +162,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := t.CheckPath(); err != nil {
 		return nil, err
 	}
-	readDSN := t.DSN
-	if v := os.Getenv("AVATARCRM_X_RCACHE"); v != "" {
-		readDSN = strings.Replace(readDSN, "_cache_size=-16384", "_cache_size="+v, 1)
-	}
-	sqlDB, err := sql.Open(t.DriverName, readDSN)
+	sqlDB, err := sql.Open(t.DriverName, t.DSN)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
-	}
-	if n, err := strconv.Atoi(os.Getenv("AVATARCRM_X_ARENAS")); err == nil && n > 0 {
-		limitArenas(n)
 	}
 	if t.Dialect == dialect.SQLite {
 		// Reads share a small pool under WAL; writes have a connection of
@@ -184,11 +176,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(10)
 	}
-	idle := 5 * time.Minute
-	if d, err := time.ParseDuration(os.Getenv("AVATARCRM_X_IDLE")); err == nil && d > 0 {
-		idle = d
-	}
-	sqlDB.SetConnMaxIdleTime(idle)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(pctx); err != nil {

@@ -7,10 +7,8 @@ package db
 #ifdef __GLIBC__
 #include <malloc.h>
 static int avatarcrm_malloc_trim(void) { return malloc_trim(0); }
-static int avatarcrm_arena_max(int n) { return mallopt(M_ARENA_MAX, n); }
 #else
 static int avatarcrm_malloc_trim(void) { return 0; }
-static int avatarcrm_arena_max(int n) { return 0; }
 #endif
 */
 import "C"
@@ -25,6 +23,3 @@ import "C"
 // malloc and free do, and touches only memory no one holds. It reports
 // whether anything was released.
 func TrimMalloc() bool { return C.avatarcrm_malloc_trim() == 1 }
-
-// limitArenas caps glibc's malloc arenas at n (mallopt(M_ARENA_MAX)).
-func limitArenas(n int) bool { return C.avatarcrm_arena_max(C.int(n)) == 1 }

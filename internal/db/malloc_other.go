@@ -4,5 +4,3 @@ package db
 
 // TrimMalloc does nothing where the C heap is not glibc's.
 func TrimMalloc() bool { return false }
-
-func limitArenas(int) bool { return false }
