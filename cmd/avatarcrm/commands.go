@@ -27,7 +27,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	setupLogging(cfg.LogLevel, cfg.LogFormat, stderr)
-	setMemoryLimit(getenv)
 	a := app.New(cfg)
 	a.Now = cliClock
 	defer a.Close()

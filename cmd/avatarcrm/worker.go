@@ -19,7 +19,6 @@ func workerCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	setupLogging(cfg.LogLevel, cfg.LogFormat, stderr)
-	setMemoryLimit(getenv)
 	// Demo data is serve's to load; two processes seeding one empty
 	// database would collide.
 	cfg.SeedDemo = false
