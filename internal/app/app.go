@@ -290,13 +290,19 @@ func (a *App) Open(ctx context.Context) error {
 	return nil
 }
 
-// admission is the bound on requests run at once; nil when turned off.
+// admission is the bound on requests run at once. Turned off (-1), it is
+// a bound no burst reaches, so releaseAfterBursts still sees when one ends
+// (a channel of empty structs allocates nothing for its capacity).
 func admission(c config.Capacity) *admit.Limiter {
-	if c.MaxInFlight < 0 {
-		return nil
+	n := c.MaxInFlight
+	if n < 0 {
+		n = 1 << 30
+		slog.Info("admission: no bound")
 	}
-	l := admit.New(c.MaxInFlight, c.MaxQueueWait)
-	slog.Info("admission", "max_inflight", l.Limit(), "max_queue_wait", c.MaxQueueWait)
+	l := admit.New(n, c.MaxQueueWait)
+	if c.MaxInFlight >= 0 {
+		slog.Info("admission", "max_inflight", l.Limit(), "max_queue_wait", c.MaxQueueWait)
+	}
 	return l
 }
 
