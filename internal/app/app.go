@@ -15,6 +15,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/graph"
 	"github.com/avatarimaging/avatarcrm/internal/access"
+	"github.com/avatarimaging/avatarcrm/internal/admit"
 	"github.com/avatarimaging/avatarcrm/internal/alert"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
@@ -99,6 +100,7 @@ type App struct {
 	srv      *http.Server
 	listener net.Listener
 	limiter  *ratelimit.Limiter
+	admit    *admit.Limiter
 	// Now is the program's one clock (see internal/clock); tests replace
 	// it before Open.
 	Now clock.Clock
@@ -265,6 +267,7 @@ func (a *App) Open(ctx context.Context) error {
 	if a.OIDC != nil {
 		a.OIDC.Fail = staffUI.SignInError
 	}
+	a.admit = admission(a.Config.Capacity)
 	a.Handler = server.Handler(server.Deps{
 		DB:            d,
 		Auth:          a.Auth,
@@ -276,6 +279,7 @@ func (a *App) Open(ctx context.Context) error {
 		Proxies:       proxies,
 		Allowlist:     ipRules.Allowlist,
 		Limiter:       a.limiter,
+		Admit:         a.admit,
 		Audit:         a.Audit,
 		BodyLimits:    bodyLimits(staffUI.BodyLimits()),
 		Hooks:         a.Hooks,
@@ -284,6 +288,22 @@ func (a *App) Open(ctx context.Context) error {
 		Tracking:      a.Campaigns,
 	})
 	return nil
+}
+
+// admission is the bound on requests run at once. Turned off (-1), it is
+// a bound no burst reaches, so releaseAfterBursts still sees when one ends
+// (a channel of empty structs allocates nothing for its capacity).
+func admission(c config.Capacity) *admit.Limiter {
+	n := c.MaxInFlight
+	if n < 0 {
+		n = 1 << 30
+		slog.Info("admission: no bound")
+	}
+	l := admit.New(n, c.MaxQueueWait)
+	if c.MaxInFlight >= 0 {
+		slog.Info("admission", "max_inflight", l.Limit(), "max_queue_wait", c.MaxQueueWait)
+	}
+	return l
 }
 
 func (a *App) isEmpty(ctx context.Context) (bool, error) {
@@ -335,6 +355,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.startJobs(ctx); err != nil {
 		return err
 	}
+	go a.releaseAfterBursts(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.listener) }()
 	slog.Info("serving", "addr", "http://"+a.Addr(), "dev", a.Config.Dev)

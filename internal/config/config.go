@@ -75,6 +75,8 @@ type Config struct {
 	AI AI
 	// Jobs is the job queue and the schedules (jobs.go).
 	Jobs Jobs
+	// Capacity bounds the requests run at once (capacity.go).
+	Capacity Capacity
 	// SMS is the SMS provider and its settings (sms.go).
 	SMS SMS
 	// Integrations are the inbound webhooks' settings (integrations.go).
@@ -155,6 +157,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	sf := smsFlagSet(fs, env)
 	inf := integrationFlagSet(fs, env)
 	wf := webhooksFlagSet(fs, env)
+	cf := capacityFlagSet(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -189,6 +192,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	errs = append(errs, c.parseSMS(sf))
 	errs = append(errs, c.parseIntegrations(inf))
 	errs = append(errs, c.parseWebhooks(wf))
+	errs = append(errs, c.parseCapacity(cf))
 	c.Email, err = readEmail(env)
 	errs = append(errs, err)
 	c.defaults()

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -13,9 +14,11 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/avatarimaging/avatarcrm/graph"
+	"github.com/avatarimaging/avatarcrm/internal/admit"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/db"
+	"github.com/avatarimaging/avatarcrm/internal/gqlhttp"
 	"github.com/avatarimaging/avatarcrm/internal/netguard"
 	"github.com/avatarimaging/avatarcrm/internal/ratelimit"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
@@ -42,6 +45,9 @@ type Deps struct {
 	Allowlist *netguard.Allowlist
 	// Limiter applies rate limits; nil turns them off.
 	Limiter *ratelimit.Limiter
+	// Admit bounds how many GraphQL requests and pages run at once; nil
+	// runs every one as it comes.
+	Admit *admit.Limiter
 	// Audit records every request; nil records nothing (tests of other
 	// layers).
 	Audit *audit.Log
@@ -68,7 +74,8 @@ const DefaultBodyLimit = 4 << 20
 // request id → access log → panic recovery → security headers → body limit
 // → client IP (trusted proxies only) → audit → global IP allowlist → CSRF
 // (cross-origin check) → sign-in rate limit → session or API token → the
-// location's IP allowlist → per-user rate limit → the route.
+// location's IP allowlist → per-user rate limit → admission (GraphQL and
+// pages: internal/admit) → the route.
 func Handler(d Deps) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
@@ -126,6 +133,18 @@ func Handler(d Deps) http.Handler {
 		gqlLimit = d.Limiter.GraphQL(userKey)
 		uiLimit = skipStatic(d.Limiter.UI(userKey))
 	}
+	// Admission comes after the rate limits, so a request over its budget
+	// is refused at once instead of queueing first. Webhooks, sign-in,
+	// sign-out and health checks are not bounded: each is one small
+	// statement or none, and a webhook refused under load is one the
+	// provider may never send again.
+	admitted := none
+	if d.Admit != nil {
+		if d.Admit.Busy == nil {
+			d.Admit.Busy = busy
+		}
+		admitted = d.Admit.Middleware
+	}
 	r.Group(func(r chi.Router) {
 		if d.Allowlist != nil {
 			r.Use(d.Allowlist.Middleware(nil, nil))
@@ -145,7 +164,7 @@ func Handler(d Deps) http.Handler {
 				r.Use(d.Allowlist.Middleware(locationOf, nil))
 			}
 			gql := graph.NewHandler(d.Resolver, graph.Options{Introspection: d.Introspection})
-			r.With(gqlLimit).Handle("/graphql", gql)
+			r.With(gqlLimit, admitted).Handle("/graphql", gql)
 			if d.Dev {
 				r.With(relaxedCSP).Handle("/playground", playground.Handler("Avatar Imaging CRM GraphQL", "/graphql"))
 			}
@@ -154,12 +173,28 @@ func Handler(d Deps) http.Handler {
 			if d.UI != nil {
 				r.Group(func(r chi.Router) {
 					r.Use(uiLimit)
+					r.Use(skipStatic(admitted))
 					d.UI.Routes(r)
 				})
 			}
 		})
 	})
 	return r
+}
+
+// codeUnavailable is the GraphQL error code of a request refused because
+// the server is too busy (503 with Retry-After): it ran nothing.
+const codeUnavailable = "UNAVAILABLE"
+
+// busy answers a request that waited too long for its turn: a GraphQL
+// error with a code for /graphql, plain text for pages.
+func busy(w http.ResponseWriter, r *http.Request, retry time.Duration) {
+	msg := fmt.Sprintf("the server is busy: please try again in %d s", int(retry/time.Second))
+	if r.URL.Path == "/graphql" {
+		gqlhttp.WriteError(w, r, &gqlhttp.RequestError{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Message: msg})
+		return
+	}
+	http.Error(w, msg, http.StatusServiceUnavailable)
 }
 
 // userKey keys per-user rate limits: the API token when there is one, so

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/avatarimaging/avatarcrm/internal/db"
+)
+
+// releaseEvery is how often releaseAfterBursts looks whether a burst ended.
+const releaseEvery = 15 * time.Second
+
+// releaseAfterBursts gives memory back to the OS once a burst of requests
+// is over: when requests were served since its last look and none is in
+// flight now. A burst leaves two kinds of free memory mapped: the Go heap's
+// (its goal stays at twice the burst's live heap until the next
+// collection, and an idle server collects rarely) and the C heap's
+// (SQLite's page caches and statements, freed into glibc's per-thread
+// arenas). debug.FreeOSMemory collects and returns the first;
+// db.TrimMalloc the second. Both only release memory nothing holds, and
+// each costs a few milliseconds of one core (a collection of a heap of
+// about 20 MB; a walk of the arenas), at most every releaseEvery and only
+// after traffic, so a steady trickle of requests pays about 0.1% of a core.
+// docs/PERFORMANCE.md (branch i12mem) has the figures.
+func (a *App) releaseAfterBursts(ctx context.Context) {
+	if a.admit == nil {
+		return
+	}
+	t := time.NewTicker(releaseEvery)
+	defer t.Stop()
+	var last uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n := a.admit.Served()
+		if n == last || a.admit.InFlight() > 0 {
+			continue
+		}
+		last = n
+		start := time.Now()
+		debug.FreeOSMemory()
+		db.TrimMalloc()
+		slog.Debug("memory released after a burst", "took", time.Since(start))
+	}
+}
