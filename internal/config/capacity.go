@@ -13,7 +13,8 @@ import (
 // their turn, for at most MaxQueueWait.
 type Capacity struct {
 	// MaxInFlight is how many GraphQL requests and pages run at once; 0
-	// means 4 × GOMAXPROCS, -1 no bound.
+	// means 4 × GOMAXPROCS, -1 (the default) no bound: a bound measured
+	// fewer creates a second at 100 clients (docs/DECISIONS.md).
 	MaxInFlight int
 	// MaxQueueWait is how long a request may wait for its turn before it
 	// is answered 503 with Retry-After.
@@ -21,7 +22,7 @@ type Capacity struct {
 }
 
 var capacitySettings = []Setting{
-	{"max-inflight", "AVATARCRM_MAX_INFLIGHT", "4 × GOMAXPROCS", "GraphQL requests and staff pages run at once; the rest queue in arrival order (webhooks, sign-in, health checks and static files are not counted); -1 turns the bound off"},
+	{"max-inflight", "AVATARCRM_MAX_INFLIGHT", "-1 (no bound)", "GraphQL requests and staff pages run at once; the rest queue in arrival order (webhooks, sign-in, health checks and static files are not counted); 0 means 4 × GOMAXPROCS; -1 turns the bound off"},
 	{"max-queue-wait", "AVATARCRM_MAX_QUEUE_WAIT", "30s", "how long a request may queue for its turn before it is answered 503 with Retry-After"},
 }
 
@@ -31,7 +32,7 @@ type capacityFlags struct{ inflight, wait *string }
 
 func capacityFlagSet(fs *flag.FlagSet, env func(name, def string) string) *capacityFlags {
 	return &capacityFlags{
-		inflight: fs.String("max-inflight", env("AVATARCRM_MAX_INFLIGHT", "0"), "GraphQL requests and pages run at once (0: 4 × GOMAXPROCS, -1: no bound)"),
+		inflight: fs.String("max-inflight", env("AVATARCRM_MAX_INFLIGHT", "-1"), "GraphQL requests and pages run at once (0: 4 × GOMAXPROCS, -1: no bound, the default)"),
 		wait:     fs.String("max-queue-wait", env("AVATARCRM_MAX_QUEUE_WAIT", "30s"), "longest wait for a turn before 503"),
 	}
 }
