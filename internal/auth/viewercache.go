@@ -1,13 +1,11 @@
 package auth
 
 import (
-	"context"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/gencache"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -25,27 +23,20 @@ const viewerTTL = 2 * time.Second
 
 // viewerGen changes whenever a viewer may have changed; a cached viewer of
 // another generation is not used.
-var viewerGen atomic.Uint64
+var viewerGen gencache.Gen
 
 // InvalidateViewers drops every cached viewer.
-func InvalidateViewers() { viewerGen.Add(1) }
+func InvalidateViewers() { viewerGen.Invalidate() }
 
 type viewerKey struct {
 	user, loc pulid.ID
 	at        bool // LoadViewerAt (the location is required) rather than LoadViewerWith
 }
 
-type cachedViewer struct {
-	v    viewer.Viewer
-	gen  uint64
-	born time.Time
-}
-
-// viewerCache maps viewerKey to *cachedViewer; the zero value is empty
-// and ready (a Service has one).
+// viewerCache maps viewerKey to the viewer built for it; the zero value
+// is empty and ready (a Service has one).
 type viewerCache struct {
-	m    sync.Map
-	size atomic.Int64
+	m gencache.Map[viewerKey, viewer.Viewer]
 }
 
 // maxCachedViewers bounds the cache; past it the cache is emptied.
@@ -55,24 +46,16 @@ const maxCachedViewers = 10_000
 // caches it.
 func (c *viewerCache) load(key viewerKey, build func() (*viewer.Viewer, error)) (*viewer.Viewer, error) {
 	gen := viewerGen.Load()
-	if e, ok := c.m.Load(key); ok {
-		cv := e.(*cachedViewer)
-		if cv.gen == gen && time.Since(cv.born) < viewerTTL {
-			v := cv.v // a copy: the request may set TokenID
-			return &v, nil
-		}
+	if v, ok := c.m.Get(key, gen, viewerTTL); ok {
+		return &v, nil // a copy: the request may set TokenID
 	}
 	v, err := build()
 	if err != nil {
 		return nil, err
 	}
-	if c.size.Add(1) > maxCachedViewers {
-		c.m.Clear()
-		c.size.Store(0)
-	}
 	// gen was read before the queries: if a change committed meanwhile,
 	// the entry is already stale and will not be used.
-	c.m.Store(key, &cachedViewer{v: *v, gen: gen, born: time.Now()})
+	c.m.Put(key, gen, *v, maxCachedViewers)
 	return v, nil
 }
 
@@ -86,28 +69,7 @@ var hotTypes = map[string]bool{
 }
 
 // ViewerCacheHook returns the ent hook that clears the cached viewers on
-// every write to an entity a viewer may be made of: at once, and again
-// when the mutation's transaction commits (a viewer built in between from
-// the old rows must not outlive the commit).
+// every write to an entity a viewer may be made of (gencache.Hook).
 func ViewerCacheHook() ent.Hook {
-	return func(next ent.Mutator) ent.Mutator {
-		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if hotTypes[m.Type()] {
-				return next.Mutate(ctx, m)
-			}
-			InvalidateViewers()
-			if tm, ok := m.(interface{ Tx() (*ent.Tx, error) }); ok {
-				if tx, err := tm.Tx(); err == nil {
-					tx.OnCommit(func(next ent.Committer) ent.Committer {
-						return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-							err := next.Commit(ctx, tx)
-							InvalidateViewers()
-							return err
-						})
-					})
-				}
-			}
-			return next.Mutate(ctx, m)
-		})
-	}
+	return gencache.Hook(&viewerGen, func(typ string) bool { return !hotTypes[typ] })
 }

@@ -1,14 +1,12 @@
 package webhooks
 
 import (
-	"context"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/gencache"
 )
 
 // Every event the automation job dispatches asked for its location's
@@ -22,23 +20,14 @@ import (
 // database is fanned out to at most subsTTL late (docs/DECISIONS.md).
 const subsTTL = 2 * time.Second
 
-// subsGen changes whenever a subscription may have changed; an entry of
-// another generation is not used.
-var subsGen atomic.Uint64
+// subsGen changes whenever a subscription may have changed.
+var subsGen gencache.Gen
 
 // InvalidateSubscriptions drops every remembered location.
-func InvalidateSubscriptions() { subsGen.Add(1) }
+func InvalidateSubscriptions() { subsGen.Invalidate() }
 
-type subTypes struct {
-	types []string
-	gen   uint64
-	born  time.Time
-}
-
-var (
-	subsCache sync.Map // pulid.ID (location) -> *subTypes
-	subsSize  atomic.Int64
-)
+// subsCache holds, per location, the event types of its enabled subscriptions.
+var subsCache gencache.Map[pulid.ID, []string]
 
 // maxCachedLocations bounds the cache; past it the cache is emptied.
 const maxCachedLocations = 10_000
@@ -46,22 +35,15 @@ const maxCachedLocations = 10_000
 // unsubscribed reports whether loc is known, freshly, to have no enabled
 // subscription to typ. False when not known.
 func unsubscribed(loc pulid.ID, typ string) bool {
-	e, ok := subsCache.Load(loc)
-	if !ok {
-		return false
-	}
-	st := e.(*subTypes)
-	if st.gen != subsGen.Load() || time.Since(st.born) >= subsTTL {
-		return false
-	}
-	return !slices.Contains(st.types, typ)
+	types, ok := subsCache.Get(loc, subsGen.Load(), subsTTL)
+	return ok && !slices.Contains(types, typ)
 }
 
 // remember notes the event types of loc's enabled subscriptions, read
 // after gen was loaded: if a write committed meanwhile, the entry is
 // already stale and will not be used.
 func remember(loc pulid.ID, gen uint64, subs []*ent.WebhookSubscription) {
-	var types []string
+	types := []string{}
 	for _, s := range subs {
 		for _, t := range s.EventTypes {
 			if !slices.Contains(types, t) {
@@ -69,36 +51,11 @@ func remember(loc pulid.ID, gen uint64, subs []*ent.WebhookSubscription) {
 			}
 		}
 	}
-	if subsSize.Add(1) > maxCachedLocations {
-		subsCache.Clear()
-		subsSize.Store(0)
-	}
-	subsCache.Store(loc, &subTypes{types: types, gen: gen, born: time.Now()})
+	subsCache.Put(loc, gen, types, maxCachedLocations)
 }
 
 // SubscriptionCacheHook returns the ent hook that clears the remembered
-// subscriptions on every write to a subscription: at once, and again when
-// the mutation's transaction commits (an entry read in between from the
-// old rows must not outlive the commit).
+// subscriptions on every write to a subscription (gencache.Hook).
 func SubscriptionCacheHook() ent.Hook {
-	return func(next ent.Mutator) ent.Mutator {
-		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if m.Type() != ent.TypeWebhookSubscription {
-				return next.Mutate(ctx, m)
-			}
-			InvalidateSubscriptions()
-			if tm, ok := m.(interface{ Tx() (*ent.Tx, error) }); ok {
-				if tx, err := tm.Tx(); err == nil {
-					tx.OnCommit(func(next ent.Committer) ent.Committer {
-						return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-							err := next.Commit(ctx, tx)
-							InvalidateSubscriptions()
-							return err
-						})
-					})
-				}
-			}
-			return next.Mutate(ctx, m)
-		})
-	}
+	return gencache.Hook(&subsGen, func(typ string) bool { return typ == ent.TypeWebhookSubscription })
 }
