@@ -35,7 +35,7 @@ type Contact struct{ ent.Schema }
 
 // Mixin of the Contact.
 func (Contact) Mixin() []ent.Mixin {
-	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Contact, "contacts"), TimeMixin{}, TenantMixin{Read: rbac.Contacts, Write: rbac.Contacts}}
+	return []ent.Mixin{pulid.MixinWithPrefix(pulid.Contact, "contacts"), TimeMixin{}, TenantMixin{Read: rbac.Contacts, Write: rbac.Contacts, NoIndex: true}}
 }
 
 // Fields of the Contact.

@@ -106,7 +106,7 @@ type WarmnessSnapshot struct{ ent.Schema }
 // Mixin of the WarmnessSnapshot.
 func (WarmnessSnapshot) Mixin() []ent.Mixin {
 	return []ent.Mixin{pulid.MixinWithPrefix(pulid.WarmnessSnapshot, "warmness_snapshots"),
-		TenantMixin{Read: rbac.Contacts, Write: rbac.Contacts}}
+		TenantMixin{Read: rbac.Contacts, Write: rbac.Contacts, NoIndex: true}}
 }
 
 // Fields of the WarmnessSnapshot.
@@ -123,7 +123,6 @@ func (WarmnessSnapshot) Fields() []ent.Field {
 func (WarmnessSnapshot) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("contact_id", "day").Unique(),
-		index.Fields("location_id", "day"),
 		// The warmness report reads a location's snapshots contact by
 		// contact, in day order, from this index alone (no sort).
 		index.Fields("location_id", "contact_id", "day", "band"),

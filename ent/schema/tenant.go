@@ -48,6 +48,10 @@ type TenantMixin struct {
 	// ReadOwn lets a viewer without the Read permission read their own rows
 	// (by Own) instead of none, e.g. their own membership.
 	ReadOwn bool
+	// NoIndex leaves out the index on location_id alone, for an entity
+	// whose own indexes start with location_id: it would be a prefix of
+	// theirs, and it cost a contact 45 bytes (docs/PERFORMANCE.md, i12disk2).
+	NoIndex bool
 }
 
 // Fields of the TenantMixin.
@@ -73,7 +77,10 @@ func (TenantMixin) Edges() []ent.Edge {
 }
 
 // Indexes of the TenantMixin.
-func (TenantMixin) Indexes() []ent.Index {
+func (m TenantMixin) Indexes() []ent.Index {
+	if m.NoIndex {
+		return nil
+	}
 	return []ent.Index{index.Fields("location_id")}
 }
 

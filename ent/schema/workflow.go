@@ -137,7 +137,10 @@ type SearchKey struct{ ent.Schema }
 // Fields of the SearchKey.
 func (SearchKey) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("location_id").GoType(pulid.ID("")).Immutable(),
+		// The contact's location as pulid.Fold of its ID: 8 bytes instead
+		// of 30 in the row and again in the lookup index (44 of a key's
+		// 330 bytes). Only compared, never read back.
+		field.Int64("location").Immutable().Comment("pulid.Fold of the contact's location ID"),
 		field.String("contact_id").GoType(pulid.ID("")).Immutable(),
 		field.String("key").NotEmpty().MaxLen(120).Immutable(),
 		field.Int8("kind").Default(0).Immutable().Comment("0 a word, 2 a phone's national number reversed (suffix search); 1 (a name word with one letter deleted) is no longer written: see SearchWord"),
@@ -161,7 +164,7 @@ func (SearchKey) Edges() []ent.Edge {
 // on a live database (docs/PERFORMANCE.md).
 func (SearchKey) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("location_id", "kind", "key", "part", "contact_id", "word").StorageKey("searchkey_lookup"),
+		index.Fields("location", "kind", "key", "part", "contact_id", "word").StorageKey("searchkey_lookup"),
 		index.Fields("contact_id"),
 	}
 }
@@ -170,7 +173,7 @@ func (SearchKey) Indexes() []ent.Index {
 // the contacts service, as the system.
 func (SearchKey) Policy() ent.Policy {
 	return privacy.Policy{
-		Query:    privacy.QueryPolicy{entrule.DenyIfNoViewer(), entrule.QueryPermission(rbac.Contacts, ""), entrule.FilterToLocation()},
+		Query:    privacy.QueryPolicy{entrule.DenyIfNoViewer(), entrule.QueryPermission(rbac.Contacts, ""), entrule.FilterToFoldedLocation("location")},
 		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
 	}
 }

@@ -256,7 +256,7 @@ func writeKeys(ctx context.Context, c *ent.Client, cs []*ent.Contact, replace bo
 	}
 	for _, r := range rows {
 		builders = append(builders, c.SearchKey.Create().
-			SetLocationID(r.c.LocationID).SetContactID(r.c.ID).
+			SetLocation(pulid.Fold(r.c.LocationID)).SetContactID(r.c.ID).
 			SetKind(r.kind).SetPart(r.part).SetKey(r.key.key).SetWord(r.word))
 		if len(builders) == insertBatch {
 			if err := flush(); err != nil {
@@ -345,7 +345,7 @@ func addWords(ctx context.Context, c *ent.Client, loc pulid.ID, words []string) 
 func (s *Index) buildWords(ctx context.Context, loc pulid.ID) (int, error) {
 	sys := system(ctx)
 	words, err := s.client.SearchKey.Query().
-		Where(searchkey.LocationID(loc), searchkey.KindEQ(kindWord), searchkey.PartIn(partFirstName, partLastName)).
+		Where(searchkey.Location(pulid.Fold(loc)), searchkey.KindEQ(kindWord), searchkey.PartIn(partFirstName, partLastName)).
 		Unique(true).Select(searchkey.FieldKey).Strings(sys)
 	if err != nil {
 		return 0, err
@@ -440,7 +440,7 @@ func (s *Index) EnsureIndexed(ctx context.Context) (int, error) {
 			}
 			continue
 		}
-		indexed, err := s.client.SearchKey.Query().Where(searchkey.LocationID(loc)).Exist(sys)
+		indexed, err := s.client.SearchKey.Query().Where(searchkey.Location(pulid.Fold(loc))).Exist(sys)
 		if err != nil {
 			return total, err
 		}

@@ -330,9 +330,10 @@ func (x lookup) pred() predicate.SearchKey {
 	return searchkey.And(p...)
 }
 
-// sqlPred is the lookup on table t at location loc, for a subquery.
-func (x lookup) sqlPred(t *sql.SelectTable, loc pulid.ID) *sql.Predicate {
-	p := []*sql.Predicate{sql.EQ(t.C(searchkey.FieldLocationID), loc), sql.EQ(t.C(searchkey.FieldKind), x.kind)}
+// sqlPred is the lookup on table t at the location whose pulid.Fold is
+// loc, for a subquery.
+func (x lookup) sqlPred(t *sql.SelectTable, loc int64) *sql.Predicate {
+	p := []*sql.Predicate{sql.EQ(t.C(searchkey.FieldLocation), loc), sql.EQ(t.C(searchkey.FieldKind), x.kind)}
 	if x.keys != nil {
 		args := make([]any, len(x.keys))
 		for i, k := range x.keys {
@@ -394,6 +395,8 @@ func fieldHits(h hit, phone bool) []hit {
 type fetcher struct {
 	s   *Index
 	loc pulid.ID
+	// locKey is pulid.Fold(loc), the location as search keys store it.
+	locKey int64
 	// join reads each row's contact (by primary key) for its warmness and
 	// names, and applies the archived flag and the filter to it. It costs a
 	// contact lookup a row: worth it for rows already narrowed down.
@@ -430,7 +433,7 @@ func (f *fetcher) fetch(ctx context.Context, ls lookups, restrict []lookups) ([]
 		}
 		q := f.s.client.SearchKey.Query().Where(x.pred())
 		if f.loc != "" {
-			q.Where(searchkey.LocationIDEQ(f.loc))
+			q.Where(searchkey.LocationEQ(f.locKey))
 		}
 		for i, r := range restrict {
 			q.Where(f.restrictTo(i, r))
@@ -471,7 +474,7 @@ func (f *fetcher) restrictTo(i int, ls lookups) predicate.SearchKey {
 		var sub *sql.Selector
 		for j, x := range ls.split() {
 			t := sql.Table(searchkey.Table).As("r" + strconv.Itoa(i) + "_" + strconv.Itoa(j))
-			arm := sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(x.sqlPred(t, f.loc))
+			arm := sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(x.sqlPred(t, f.locKey))
 			if sub == nil {
 				sub = arm
 			} else {

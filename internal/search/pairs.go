@@ -134,7 +134,7 @@ func (s *Index) searchPairs(ctx context.Context, f *fetcher, toks []token, typos
 func (s *Index) readPair(ctx context.Context, f *fetcher, a, b tier, where []predicate.Contact) ([]*ent.Contact, error) {
 	arm := func(tr tier, alias string) *sql.Selector {
 		t := sql.Table(searchkey.Table).As(alias)
-		return sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(tr.ls[0].sqlPred(t, f.loc))
+		return sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(tr.ls[0].sqlPred(t, f.locKey))
 	}
 	sub := arm(a, "pa").Intersect(arm(b, "pb"))
 	sub.As("n")
@@ -155,7 +155,7 @@ func (s *Index) filledTiers(ctx context.Context, f *fetcher, ts []tier) ([]bool,
 				b.WriteString(" + ")
 			}
 			t := sql.Table(searchkey.Table).As("e" + strconv.Itoa(i))
-			probe := sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(tr.ls[0].sqlPred(t, f.loc))
+			probe := sql.Select(t.C(searchkey.FieldContactID)).From(t).Where(tr.ls[0].sqlPred(t, f.locKey))
 			// CASE, not the EXISTS itself: PostgreSQL's is a boolean.
 			b.WriteString("CASE WHEN ").Join(sql.Exists(probe)).WriteString(" THEN " + strconv.Itoa(1<<i) + " ELSE 0 END")
 		}
@@ -164,7 +164,7 @@ func (s *Index) filledTiers(ctx context.Context, f *fetcher, ts []tier) ([]bool,
 		Kind   int8  `sql:"kind"`
 		Filled int64 `sql:"filled"`
 	}
-	err := s.client.SearchKey.Query().Where(searchkey.LocationIDEQ(f.loc), func(s *sql.Selector) {
+	err := s.client.SearchKey.Query().Where(searchkey.LocationEQ(f.locKey), func(s *sql.Selector) {
 		s.AppendSelectExprAs(bits, "filled")
 	}).Limit(1).Select(searchkey.FieldKind).Scan(ctx, &rows)
 	if err != nil {

@@ -135,6 +135,7 @@ func (s *Index) Search(ctx context.Context, q string, opts Options) ([]Result, e
 	f := fetcher{s: s, includeArchived: opts.IncludeArchived, filter: filter}
 	if v := viewer.FromContext(ctx); v != nil {
 		f.loc = v.LocationID
+		f.locKey = pulid.Fold(v.LocationID)
 	}
 
 	// One-letter words are too common to look up alone; with other words

@@ -35,7 +35,7 @@ func (f *fetcher) fetchContacts(ctx context.Context, ls lookups, restrict []look
 			break
 		}
 		t := sql.Table(searchkey.Table).As("k")
-		sub := sql.Select(sql.As(t.C(searchkey.FieldContactID), "k_contact_id")).From(t).Where(x.sqlPred(t, f.loc))
+		sub := sql.Select(sql.As(t.C(searchkey.FieldContactID), "k_contact_id")).From(t).Where(x.sqlPred(t, f.locKey))
 		for i, r := range restrict {
 			f.restrictTo(i, r)(sub)
 		}

@@ -162,7 +162,7 @@ func (s *Index) searchTiered(ctx context.Context, f *fetcher, toks []token, typo
 func (s *Index) readTier(ctx context.Context, f *fetcher, tr tier, taken map[pulid.ID]bool, where []predicate.Contact, need int) (got []*candidate, found bool, err error) {
 	q := s.client.SearchKey.Query().Where(tr.ls[0].pred())
 	if f.loc != "" {
-		q.Where(searchkey.LocationIDEQ(f.loc))
+		q.Where(searchkey.LocationEQ(f.locKey))
 	}
 	ids, err := q.Limit(smallTier + 1).Select(searchkey.FieldContactID).Strings(ctx)
 	if err != nil || len(ids) == 0 {
@@ -227,7 +227,7 @@ func (f *fetcher) hasRow(ls lookups) predicate.Contact {
 		t := sql.Table(searchkey.Table).As("m")
 		ors := make([]*sql.Predicate, 0, len(ls))
 		for _, x := range ls.split() {
-			ors = append(ors, x.sqlPred(t, f.loc))
+			ors = append(ors, x.sqlPred(t, f.locKey))
 		}
 		s.Where(sql.Exists(sql.Select(t.C(searchkey.FieldContactID)).From(t).
 			Where(sql.And(sql.ColumnsEQ(t.C(searchkey.FieldContactID), s.C(contact.FieldID)), sql.Or(ors...)))))
