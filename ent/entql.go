@@ -827,12 +827,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "SearchKey",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			searchkey.FieldLocationID: {Type: field.TypeString, Column: searchkey.FieldLocationID},
-			searchkey.FieldContactID:  {Type: field.TypeString, Column: searchkey.FieldContactID},
-			searchkey.FieldKey:        {Type: field.TypeString, Column: searchkey.FieldKey},
-			searchkey.FieldKind:       {Type: field.TypeInt8, Column: searchkey.FieldKind},
-			searchkey.FieldPart:       {Type: field.TypeInt8, Column: searchkey.FieldPart},
-			searchkey.FieldWord:       {Type: field.TypeString, Column: searchkey.FieldWord},
+			searchkey.FieldLocation:  {Type: field.TypeInt64, Column: searchkey.FieldLocation},
+			searchkey.FieldContactID: {Type: field.TypeString, Column: searchkey.FieldContactID},
+			searchkey.FieldKey:       {Type: field.TypeString, Column: searchkey.FieldKey},
+			searchkey.FieldKind:      {Type: field.TypeInt8, Column: searchkey.FieldKind},
+			searchkey.FieldPart:      {Type: field.TypeInt8, Column: searchkey.FieldPart},
+			searchkey.FieldWord:      {Type: field.TypeString, Column: searchkey.FieldWord},
 		},
 	}
 	graph.Nodes[31] = &sqlgraph.Node{
@@ -6082,9 +6082,9 @@ func (f *SearchKeyFilter) WhereID(p entql.IntP) {
 	f.Where(p.Field(searchkey.FieldID))
 }
 
-// WhereLocationID applies the entql string predicate on the location_id field.
-func (f *SearchKeyFilter) WhereLocationID(p entql.StringP) {
-	f.Where(p.Field(searchkey.FieldLocationID))
+// WhereLocation applies the entql int64 predicate on the location field.
+func (f *SearchKeyFilter) WhereLocation(p entql.Int64P) {
+	f.Where(p.Field(searchkey.FieldLocation))
 }
 
 // WhereContactID applies the entql string predicate on the contact_id field.

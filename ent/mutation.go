@@ -34816,7 +34816,8 @@ type SearchKeyMutation struct {
 	op             Op
 	typ            string
 	id             *int
-	location_id    *pulid.ID
+	location       *int64
+	addlocation    *int64
 	key            *string
 	kind           *int8
 	addkind        *int8
@@ -34929,40 +34930,60 @@ func (m *SearchKeyMutation) IDs(ctx context.Context) ([]int, error) {
 	}
 }
 
-// SetLocationID sets the "location_id" field.
-func (m *SearchKeyMutation) SetLocationID(pu pulid.ID) {
-	m.location_id = &pu
+// SetLocation sets the "location" field.
+func (m *SearchKeyMutation) SetLocation(i int64) {
+	m.location = &i
+	m.addlocation = nil
 }
 
-// LocationID returns the value of the "location_id" field in the mutation.
-func (m *SearchKeyMutation) LocationID() (r pulid.ID, exists bool) {
-	v := m.location_id
+// Location returns the value of the "location" field in the mutation.
+func (m *SearchKeyMutation) Location() (r int64, exists bool) {
+	v := m.location
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldLocationID returns the old "location_id" field's value of the SearchKey entity.
+// OldLocation returns the old "location" field's value of the SearchKey entity.
 // If the SearchKey object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *SearchKeyMutation) OldLocationID(ctx context.Context) (v pulid.ID, err error) {
+func (m *SearchKeyMutation) OldLocation(ctx context.Context) (v int64, err error) {
 	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+		return v, errors.New("OldLocation is only allowed on UpdateOne operations")
 	}
 	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldLocationID requires an ID field in the mutation")
+		return v, errors.New("OldLocation requires an ID field in the mutation")
 	}
 	oldValue, err := m.oldValue(ctx)
 	if err != nil {
-		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+		return v, fmt.Errorf("querying old value for OldLocation: %w", err)
 	}
-	return oldValue.LocationID, nil
+	return oldValue.Location, nil
 }
 
-// ResetLocationID resets all changes to the "location_id" field.
-func (m *SearchKeyMutation) ResetLocationID() {
-	m.location_id = nil
+// AddLocation adds i to the "location" field.
+func (m *SearchKeyMutation) AddLocation(i int64) {
+	if m.addlocation != nil {
+		*m.addlocation += i
+	} else {
+		m.addlocation = &i
+	}
+}
+
+// AddedLocation returns the value that was added to the "location" field in this mutation.
+func (m *SearchKeyMutation) AddedLocation() (r int64, exists bool) {
+	v := m.addlocation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLocation resets all changes to the "location" field.
+func (m *SearchKeyMutation) ResetLocation() {
+	m.location = nil
+	m.addlocation = nil
 }
 
 // SetContactID sets the "contact_id" field.
@@ -35247,8 +35268,8 @@ func (m *SearchKeyMutation) Type() string {
 // AddedFields().
 func (m *SearchKeyMutation) Fields() []string {
 	fields := make([]string, 0, 6)
-	if m.location_id != nil {
-		fields = append(fields, searchkey.FieldLocationID)
+	if m.location != nil {
+		fields = append(fields, searchkey.FieldLocation)
 	}
 	if m.contact != nil {
 		fields = append(fields, searchkey.FieldContactID)
@@ -35273,8 +35294,8 @@ func (m *SearchKeyMutation) Fields() []string {
 // schema.
 func (m *SearchKeyMutation) Field(name string) (ent.Value, bool) {
 	switch name {
-	case searchkey.FieldLocationID:
-		return m.LocationID()
+	case searchkey.FieldLocation:
+		return m.Location()
 	case searchkey.FieldContactID:
 		return m.ContactID()
 	case searchkey.FieldKey:
@@ -35294,8 +35315,8 @@ func (m *SearchKeyMutation) Field(name string) (ent.Value, bool) {
 // database failed.
 func (m *SearchKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
 	switch name {
-	case searchkey.FieldLocationID:
-		return m.OldLocationID(ctx)
+	case searchkey.FieldLocation:
+		return m.OldLocation(ctx)
 	case searchkey.FieldContactID:
 		return m.OldContactID(ctx)
 	case searchkey.FieldKey:
@@ -35315,12 +35336,12 @@ func (m *SearchKeyMutation) OldField(ctx context.Context, name string) (ent.Valu
 // type.
 func (m *SearchKeyMutation) SetField(name string, value ent.Value) error {
 	switch name {
-	case searchkey.FieldLocationID:
-		v, ok := value.(pulid.ID)
+	case searchkey.FieldLocation:
+		v, ok := value.(int64)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetLocationID(v)
+		m.SetLocation(v)
 		return nil
 	case searchkey.FieldContactID:
 		v, ok := value.(pulid.ID)
@@ -35365,6 +35386,9 @@ func (m *SearchKeyMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *SearchKeyMutation) AddedFields() []string {
 	var fields []string
+	if m.addlocation != nil {
+		fields = append(fields, searchkey.FieldLocation)
+	}
 	if m.addkind != nil {
 		fields = append(fields, searchkey.FieldKind)
 	}
@@ -35379,6 +35403,8 @@ func (m *SearchKeyMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *SearchKeyMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case searchkey.FieldLocation:
+		return m.AddedLocation()
 	case searchkey.FieldKind:
 		return m.AddedKind()
 	case searchkey.FieldPart:
@@ -35392,6 +35418,13 @@ func (m *SearchKeyMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *SearchKeyMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case searchkey.FieldLocation:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLocation(v)
+		return nil
 	case searchkey.FieldKind:
 		v, ok := value.(int8)
 		if !ok {
@@ -35433,8 +35466,8 @@ func (m *SearchKeyMutation) ClearField(name string) error {
 // It returns an error if the field is not defined in the schema.
 func (m *SearchKeyMutation) ResetField(name string) error {
 	switch name {
-	case searchkey.FieldLocationID:
-		m.ResetLocationID()
+	case searchkey.FieldLocation:
+		m.ResetLocation()
 		return nil
 	case searchkey.FieldContactID:
 		m.ResetContactID()

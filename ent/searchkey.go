@@ -18,8 +18,8 @@ type SearchKey struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// LocationID holds the value of the "location_id" field.
-	LocationID pulid.ID `json:"location_id,omitempty"`
+	// pulid.Fold of the contact's location ID
+	Location int64 `json:"location,omitempty"`
 	// ContactID holds the value of the "contact_id" field.
 	ContactID pulid.ID `json:"contact_id,omitempty"`
 	// Key holds the value of the "key" field.
@@ -63,9 +63,9 @@ func (*SearchKey) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case searchkey.FieldLocationID, searchkey.FieldContactID:
+		case searchkey.FieldContactID:
 			values[i] = new(pulid.ID)
-		case searchkey.FieldID, searchkey.FieldKind, searchkey.FieldPart:
+		case searchkey.FieldID, searchkey.FieldLocation, searchkey.FieldKind, searchkey.FieldPart:
 			values[i] = new(sql.NullInt64)
 		case searchkey.FieldKey, searchkey.FieldWord:
 			values[i] = new(sql.NullString)
@@ -90,11 +90,11 @@ func (_m *SearchKey) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field id", value)
 			}
 			_m.ID = int(value.Int64)
-		case searchkey.FieldLocationID:
-			if value, ok := values[i].(*pulid.ID); !ok {
-				return fmt.Errorf("unexpected type %T for field location_id", values[i])
-			} else if value != nil {
-				_m.LocationID = *value
+		case searchkey.FieldLocation:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field location", values[i])
+			} else if value.Valid {
+				_m.Location = value.Int64
 			}
 		case searchkey.FieldContactID:
 			if value, ok := values[i].(*pulid.ID); !ok {
@@ -167,8 +167,8 @@ func (_m *SearchKey) String() string {
 	var builder strings.Builder
 	builder.WriteString("SearchKey(")
 	builder.WriteString(fmt.Sprintf("id=%v, ", _m.ID))
-	builder.WriteString("location_id=")
-	builder.WriteString(fmt.Sprintf("%v", _m.LocationID))
+	builder.WriteString("location=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Location))
 	builder.WriteString(", ")
 	builder.WriteString("contact_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ContactID))

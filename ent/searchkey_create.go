@@ -23,9 +23,9 @@ type SearchKeyCreate struct {
 	conflict []sql.ConflictOption
 }
 
-// SetLocationID sets the "location_id" field.
-func (_c *SearchKeyCreate) SetLocationID(v pulid.ID) *SearchKeyCreate {
-	_c.mutation.SetLocationID(v)
+// SetLocation sets the "location" field.
+func (_c *SearchKeyCreate) SetLocation(v int64) *SearchKeyCreate {
+	_c.mutation.SetLocation(v)
 	return _c
 }
 
@@ -142,8 +142,8 @@ func (_c *SearchKeyCreate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_c *SearchKeyCreate) check() error {
-	if _, ok := _c.mutation.LocationID(); !ok {
-		return &ValidationError{Name: "location_id", err: errors.New(`ent: missing required field "SearchKey.location_id"`)}
+	if _, ok := _c.mutation.Location(); !ok {
+		return &ValidationError{Name: "location", err: errors.New(`ent: missing required field "SearchKey.location"`)}
 	}
 	if _, ok := _c.mutation.ContactID(); !ok {
 		return &ValidationError{Name: "contact_id", err: errors.New(`ent: missing required field "SearchKey.contact_id"`)}
@@ -200,9 +200,9 @@ func (_c *SearchKeyCreate) createSpec() (*SearchKey, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(searchkey.Table, sqlgraph.NewFieldSpec(searchkey.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
-	if value, ok := _c.mutation.LocationID(); ok {
-		_spec.SetField(searchkey.FieldLocationID, field.TypeString, value)
-		_node.LocationID = value
+	if value, ok := _c.mutation.Location(); ok {
+		_spec.SetField(searchkey.FieldLocation, field.TypeInt64, value)
+		_node.Location = value
 	}
 	if value, ok := _c.mutation.Key(); ok {
 		_spec.SetField(searchkey.FieldKey, field.TypeString, value)
@@ -244,7 +244,7 @@ func (_c *SearchKeyCreate) createSpec() (*SearchKey, *sqlgraph.CreateSpec) {
 // of the `INSERT` statement. For example:
 //
 //	client.SearchKey.Create().
-//		SetLocationID(v).
+//		SetLocation(v).
 //		OnConflict(
 //			// Update the row with the new values
 //			// the was proposed for insertion.
@@ -253,7 +253,7 @@ func (_c *SearchKeyCreate) createSpec() (*SearchKey, *sqlgraph.CreateSpec) {
 //		// Override some of the fields with custom
 //		// update values.
 //		Update(func(u *ent.SearchKeyUpsert) {
-//			SetLocationID(v+v).
+//			SetLocation(v+v).
 //		}).
 //		Exec(ctx)
 func (_c *SearchKeyCreate) OnConflict(opts ...sql.ConflictOption) *SearchKeyUpsertOne {
@@ -300,8 +300,8 @@ type (
 func (u *SearchKeyUpsertOne) UpdateNewValues() *SearchKeyUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
-		if _, exists := u.create.mutation.LocationID(); exists {
-			s.SetIgnore(searchkey.FieldLocationID)
+		if _, exists := u.create.mutation.Location(); exists {
+			s.SetIgnore(searchkey.FieldLocation)
 		}
 		if _, exists := u.create.mutation.ContactID(); exists {
 			s.SetIgnore(searchkey.FieldContactID)
@@ -484,7 +484,7 @@ func (_c *SearchKeyCreateBulk) ExecX(ctx context.Context) {
 //		// Override some of the fields with custom
 //		// update values.
 //		Update(func(u *ent.SearchKeyUpsert) {
-//			SetLocationID(v+v).
+//			SetLocation(v+v).
 //		}).
 //		Exec(ctx)
 func (_c *SearchKeyCreateBulk) OnConflict(opts ...sql.ConflictOption) *SearchKeyUpsertBulk {
@@ -525,8 +525,8 @@ func (u *SearchKeyUpsertBulk) UpdateNewValues() *SearchKeyUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		for _, b := range u.create.builders {
-			if _, exists := b.mutation.LocationID(); exists {
-				s.SetIgnore(searchkey.FieldLocationID)
+			if _, exists := b.mutation.Location(); exists {
+				s.SetIgnore(searchkey.FieldLocation)
 			}
 			if _, exists := b.mutation.ContactID(); exists {
 				s.SetIgnore(searchkey.FieldContactID)

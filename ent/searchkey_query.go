@@ -303,12 +303,12 @@ func (_q *SearchKeyQuery) WithContact(opts ...func(*ContactQuery)) *SearchKeyQue
 // Example:
 //
 //	var v []struct {
-//		LocationID pulid.ID `json:"location_id,omitempty"`
+//		Location int64 `json:"location,omitempty"`
 //		Count int `json:"count,omitempty"`
 //	}
 //
 //	client.SearchKey.Query().
-//		GroupBy(searchkey.FieldLocationID).
+//		GroupBy(searchkey.FieldLocation).
 //		Aggregate(ent.Count()).
 //		Scan(ctx, &v)
 func (_q *SearchKeyQuery) GroupBy(field string, fields ...string) *SearchKeyGroupBy {
@@ -326,11 +326,11 @@ func (_q *SearchKeyQuery) GroupBy(field string, fields ...string) *SearchKeyGrou
 // Example:
 //
 //	var v []struct {
-//		LocationID pulid.ID `json:"location_id,omitempty"`
+//		Location int64 `json:"location,omitempty"`
 //	}
 //
 //	client.SearchKey.Query().
-//		Select(searchkey.FieldLocationID).
+//		Select(searchkey.FieldLocation).
 //		Scan(ctx, &v)
 func (_q *SearchKeyQuery) Select(fields ...string) *SearchKeySelect {
 	_q.ctx.Fields = append(_q.ctx.Fields, fields...)

@@ -717,11 +717,6 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "contact_location_id",
-				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[39]},
-			},
-			{
 				Name:    "contact_location_id_phone",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[39], ContactsColumns[5]},
@@ -1558,7 +1553,7 @@ var (
 	// SearchKeysColumns holds the columns for the "search_keys" table.
 	SearchKeysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "location_id", Type: field.TypeString},
+		{Name: "location", Type: field.TypeInt64},
 		{Name: "key", Type: field.TypeString, Size: 120},
 		{Name: "kind", Type: field.TypeInt8, Default: 0},
 		{Name: "part", Type: field.TypeInt8, Default: 0},
@@ -2037,19 +2032,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "warmnesssnapshot_location_id",
-				Unique:  false,
-				Columns: []*schema.Column{WarmnessSnapshotsColumns[5]},
-			},
-			{
 				Name:    "warmnesssnapshot_contact_id_day",
 				Unique:  true,
 				Columns: []*schema.Column{WarmnessSnapshotsColumns[1], WarmnessSnapshotsColumns[2]},
-			},
-			{
-				Name:    "warmnesssnapshot_location_id_day",
-				Unique:  false,
-				Columns: []*schema.Column{WarmnessSnapshotsColumns[5], WarmnessSnapshotsColumns[2]},
 			},
 			{
 				Name:    "warmnesssnapshot_location_id_contact_id_day_band",

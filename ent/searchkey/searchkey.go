@@ -13,8 +13,8 @@ const (
 	Label = "search_key"
 	// FieldID holds the string denoting the id field in the database.
 	FieldID = "id"
-	// FieldLocationID holds the string denoting the location_id field in the database.
-	FieldLocationID = "location_id"
+	// FieldLocation holds the string denoting the location field in the database.
+	FieldLocation = "location"
 	// FieldContactID holds the string denoting the contact_id field in the database.
 	FieldContactID = "contact_id"
 	// FieldKey holds the string denoting the key field in the database.
@@ -41,7 +41,7 @@ const (
 // Columns holds all SQL columns for searchkey fields.
 var Columns = []string{
 	FieldID,
-	FieldLocationID,
+	FieldLocation,
 	FieldContactID,
 	FieldKey,
 	FieldKind,
@@ -87,9 +87,9 @@ func ByID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldID, opts...).ToFunc()
 }
 
-// ByLocationID orders the results by the location_id field.
-func ByLocationID(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldLocationID, opts...).ToFunc()
+// ByLocation orders the results by the location field.
+func ByLocation(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLocation, opts...).ToFunc()
 }
 
 // ByContactID orders the results by the contact_id field.

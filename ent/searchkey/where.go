@@ -54,9 +54,9 @@ func IDLTE(id int) predicate.SearchKey {
 	return predicate.SearchKey(sql.FieldLTE(FieldID, id))
 }
 
-// LocationID applies equality check predicate on the "location_id" field. It's identical to LocationIDEQ.
-func LocationID(v pulid.ID) predicate.SearchKey {
-	return predicate.SearchKey(sql.FieldEQ(FieldLocationID, v))
+// Location applies equality check predicate on the "location" field. It's identical to LocationEQ.
+func Location(v int64) predicate.SearchKey {
+	return predicate.SearchKey(sql.FieldEQ(FieldLocation, v))
 }
 
 // ContactID applies equality check predicate on the "contact_id" field. It's identical to ContactIDEQ.
@@ -84,74 +84,44 @@ func Word(v string) predicate.SearchKey {
 	return predicate.SearchKey(sql.FieldEQ(FieldWord, v))
 }
 
-// LocationIDEQ applies the EQ predicate on the "location_id" field.
-func LocationIDEQ(v pulid.ID) predicate.SearchKey {
-	return predicate.SearchKey(sql.FieldEQ(FieldLocationID, v))
+// LocationEQ applies the EQ predicate on the "location" field.
+func LocationEQ(v int64) predicate.SearchKey {
+	return predicate.SearchKey(sql.FieldEQ(FieldLocation, v))
 }
 
-// LocationIDNEQ applies the NEQ predicate on the "location_id" field.
-func LocationIDNEQ(v pulid.ID) predicate.SearchKey {
-	return predicate.SearchKey(sql.FieldNEQ(FieldLocationID, v))
+// LocationNEQ applies the NEQ predicate on the "location" field.
+func LocationNEQ(v int64) predicate.SearchKey {
+	return predicate.SearchKey(sql.FieldNEQ(FieldLocation, v))
 }
 
-// LocationIDIn applies the In predicate on the "location_id" field.
-func LocationIDIn(vs ...pulid.ID) predicate.SearchKey {
-	return predicate.SearchKey(sql.FieldIn(FieldLocationID, vs...))
+// LocationIn applies the In predicate on the "location" field.
+func LocationIn(vs ...int64) predicate.SearchKey {
+	return predicate.SearchKey(sql.FieldIn(FieldLocation, vs...))
 }
 
-// LocationIDNotIn applies the NotIn predicate on the "location_id" field.
-func LocationIDNotIn(vs ...pulid.ID) predicate.SearchKey {
-	return predicate.SearchKey(sql.FieldNotIn(FieldLocationID, vs...))
+// LocationNotIn applies the NotIn predicate on the "location" field.
+func LocationNotIn(vs ...int64) predicate.SearchKey {
+	return predicate.SearchKey(sql.FieldNotIn(FieldLocation, vs...))
 }
 
-// LocationIDGT applies the GT predicate on the "location_id" field.
-func LocationIDGT(v pulid.ID) predicate.SearchKey {
-	return predicate.SearchKey(sql.FieldGT(FieldLocationID, v))
+// LocationGT applies the GT predicate on the "location" field.
+func LocationGT(v int64) predicate.SearchKey {
+	return predicate.SearchKey(sql.FieldGT(FieldLocation, v))
 }
 
-// LocationIDGTE applies the GTE predicate on the "location_id" field.
-func LocationIDGTE(v pulid.ID) predicate.SearchKey {
-	return predicate.SearchKey(sql.FieldGTE(FieldLocationID, v))
+// LocationGTE applies the GTE predicate on the "location" field.
+func LocationGTE(v int64) predicate.SearchKey {
+	return predicate.SearchKey(sql.FieldGTE(FieldLocation, v))
 }
 
-// LocationIDLT applies the LT predicate on the "location_id" field.
-func LocationIDLT(v pulid.ID) predicate.SearchKey {
-	return predicate.SearchKey(sql.FieldLT(FieldLocationID, v))
+// LocationLT applies the LT predicate on the "location" field.
+func LocationLT(v int64) predicate.SearchKey {
+	return predicate.SearchKey(sql.FieldLT(FieldLocation, v))
 }
 
-// LocationIDLTE applies the LTE predicate on the "location_id" field.
-func LocationIDLTE(v pulid.ID) predicate.SearchKey {
-	return predicate.SearchKey(sql.FieldLTE(FieldLocationID, v))
-}
-
-// LocationIDContains applies the Contains predicate on the "location_id" field.
-func LocationIDContains(v pulid.ID) predicate.SearchKey {
-	vc := string(v)
-	return predicate.SearchKey(sql.FieldContains(FieldLocationID, vc))
-}
-
-// LocationIDHasPrefix applies the HasPrefix predicate on the "location_id" field.
-func LocationIDHasPrefix(v pulid.ID) predicate.SearchKey {
-	vc := string(v)
-	return predicate.SearchKey(sql.FieldHasPrefix(FieldLocationID, vc))
-}
-
-// LocationIDHasSuffix applies the HasSuffix predicate on the "location_id" field.
-func LocationIDHasSuffix(v pulid.ID) predicate.SearchKey {
-	vc := string(v)
-	return predicate.SearchKey(sql.FieldHasSuffix(FieldLocationID, vc))
-}
-
-// LocationIDEqualFold applies the EqualFold predicate on the "location_id" field.
-func LocationIDEqualFold(v pulid.ID) predicate.SearchKey {
-	vc := string(v)
-	return predicate.SearchKey(sql.FieldEqualFold(FieldLocationID, vc))
-}
-
-// LocationIDContainsFold applies the ContainsFold predicate on the "location_id" field.
-func LocationIDContainsFold(v pulid.ID) predicate.SearchKey {
-	vc := string(v)
-	return predicate.SearchKey(sql.FieldContainsFold(FieldLocationID, vc))
+// LocationLTE applies the LTE predicate on the "location" field.
+func LocationLTE(v int64) predicate.SearchKey {
+	return predicate.SearchKey(sql.FieldLTE(FieldLocation, v))
 }
 
 // ContactIDEQ applies the EQ predicate on the "contact_id" field.
