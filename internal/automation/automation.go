@@ -119,6 +119,11 @@ type Service struct {
 	// webhook deliveries it causes, in the dispatch's transaction
 	// (internal/webhooks).
 	Fanout Fanout
+	// Unbatched makes every event's job dispatch its event alone
+	// (Dispatch), as before batches (for measurement).
+	Unbatched bool
+
+	batches batches // DispatchBatch's locks and done events
 }
 
 // Fanout writes what an event causes outside the rules, in the
