@@ -77,8 +77,8 @@ func (s *Service) DispatchBatch(ctx context.Context, eventID, loc pulid.ID, last
 	return s.Dispatch(ctx, eventID, lastAttempt)
 }
 
-// batch dispatches the location's pending events but those in skip, own
-// first, in one transaction. It returns the events dispatched; on an
+// batch dispatches the location's pending events but those in skip, the
+// oldest first and own among them, in one transaction. It returns the events dispatched; on an
 // event's failure, that event (bad) and the error, with nothing kept.
 func (s *Service) batch(ctx context.Context, own, loc pulid.ID, skip []pulid.ID) (done []pulid.ID, bad pulid.ID, err error) {
 	err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
@@ -87,8 +87,11 @@ func (s *Service) batch(ctx context.Context, own, loc pulid.ID, skip []pulid.ID)
 		if len(skip) > 0 {
 			q.Where(event.IDNotIn(skip...))
 		}
-		evs, err := q.Order(ownFirst(own), event.ByID()).Limit(BatchSize).All(ctx)
-		if err != nil || len(evs) == 0 {
+		evs, err := q.Order(event.ByID()).Limit(BatchSize).All(ctx)
+		if err != nil {
+			return err
+		}
+		if evs, err = withOwn(ctx, c, evs, own, skip); err != nil || len(evs) == 0 {
 			return err
 		}
 		var types []string
@@ -143,12 +146,22 @@ func lockPending(s *sql.Selector) {
 	}
 }
 
-// ownFirst orders the job's own event first, so a full batch always
-// holds it.
-func ownFirst(own pulid.ID) event.OrderOption {
-	return func(s *sql.Selector) {
-		s.OrderExpr(sql.ExprP("CASE WHEN "+s.C(event.FieldID)+" = ? THEN 0 ELSE 1 END", own))
+// withOwn makes sure a full batch holds the job's own event: evs are the
+// oldest pending events, and when they fill the batch without it, its
+// own event (if still pending and not skipped) takes the last place.
+func withOwn(ctx context.Context, c *ent.Client, evs []*ent.Event, own pulid.ID, skip []pulid.ID) ([]*ent.Event, error) {
+	if len(evs) < BatchSize || slices.Contains(skip, own) ||
+		slices.ContainsFunc(evs, func(e *ent.Event) bool { return e.ID == own }) {
+		return evs, nil
 	}
+	ev, err := c.Event.Query().Where(event.ID(own), event.ProcessedAtIsNil(), lockPending).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return evs, nil // dispatched already
+	case err != nil:
+		return nil, err
+	}
+	return append(evs[:len(evs)-1], ev), nil
 }
 
 // batches is what DispatchBatch keeps between jobs in this process: a

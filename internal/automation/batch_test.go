@@ -12,7 +12,10 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
+	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/events"
+	"github.com/avatarimaging/avatarcrm/internal/seed"
+	"github.com/avatarimaging/avatarcrm/internal/testutil"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -257,6 +260,90 @@ func TestDispatchBatch_FailingEventHoldsUpNoOther(t *testing.T) {
 	for _, ct := range []*ent.Contact{a, c} {
 		if n := w.smsTo(ct); n != 1 {
 			t.Errorf("%d SMS to %s, want 1", n, ct.FirstName)
+		}
+	}
+}
+
+// The same guarantees on PostgreSQL, where the batch locks the pending
+// events it takes (FOR UPDATE SKIP LOCKED) instead of holding SQLite's one
+// write connection (skipped without a server: testutil.PostgresURL).
+func TestDispatchBatch_Postgres(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Config{URL: testutil.PostgresURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Demo(ctx, testutil.Client(t, d), seed.Options{Now: testutil.Now}); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorldOn(t, d)
+	w.disableDefaults()
+	rule, err := w.auto.CreateRule(w.admin, automation.RuleInput{
+		Name: ptr("Welcome"), Trigger: ptr(events.ContactCreated),
+		Actions: []types.AutomationAction{{Type: automation.ActionSendSMS, Template: "welcome"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, bad, c := w.mustCreate("Ann", 1), w.mustCreate("Bad", 2), w.mustCreate("Cal", 3)
+	w.sms.failFor = bad.ID
+	jobs := w.eventJobs()
+	if err := runEventJob(w.auto, jobs[0], false); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs[1:] {
+		_ = runEventJob(w.auto, j, false) // Bad's fails, for River to retry
+	}
+	for _, ct := range []*ent.Contact{a, c} {
+		if runs := w.runsOf(rule, ct); len(runs) != 1 || runs[0].Outcome != automationrun.OutcomeDone {
+			t.Errorf("%s: runs %+v, want one done", ct.FirstName, runs)
+		}
+		if n := w.smsTo(ct); n != 1 {
+			t.Errorf("%d SMS to %s, want 1", n, ct.FirstName)
+		}
+	}
+	if n := w.smsTo(bad); n != 0 {
+		t.Errorf("%d SMS to Bad", n)
+	}
+}
+
+// A job whose event is newer than a full batch of older pending ones
+// still dispatches its own event in its batch.
+func TestDispatchBatch_FullBatchHoldsItsOwnEvent(t *testing.T) {
+	w, rule := welcomeOnly(t)
+	var cts []*ent.Contact
+	for i := range automation.BatchSize + 5 {
+		cts = append(cts, w.mustCreate(fmt.Sprintf("Full%d", i), i))
+	}
+	jobs := w.eventJobs()
+	last := cts[len(cts)-1]
+	if err := runEventJob(w.auto, jobs[len(jobs)-1], false); err != nil {
+		t.Fatal(err)
+	}
+	if ev := w.eventOf(last); ev.ProcessedAt == nil {
+		t.Fatal("the job's own event was left out of its full batch")
+	}
+	n := 0
+	for _, ct := range cts {
+		if w.eventOf(ct).ProcessedAt != nil {
+			n++
+		}
+	}
+	if n != automation.BatchSize {
+		t.Errorf("%d events dispatched by one batch, want %d", n, automation.BatchSize)
+	}
+	for _, j := range jobs {
+		if err := runEventJob(w.auto, j, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ct := range cts {
+		if runs := w.runsOf(rule, ct); len(runs) != 1 || w.smsTo(ct) != 1 {
+			t.Errorf("%s: %d runs, %d SMS, want 1 and 1", ct.FirstName, len(runs), w.smsTo(ct))
 		}
 	}
 }

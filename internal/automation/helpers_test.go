@@ -136,7 +136,12 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	d := testutil.DemoDB(t)
+	return newWorldOn(t, testutil.DemoDB(t))
+}
+
+// newWorldOn is newWorld on d, which holds the demo data.
+func newWorldOn(t *testing.T, d *db.DB) *world {
+	t.Helper()
 	ec := testutil.Client(t, d)
 	w := &world{t: t, c: d.Client, clock: &clockT{t: testutil.Now}, sms: &fakeSMS{keys: map[string]pulid.ID{}}}
 	w.q = &fakeQueue{t: t, now: w.clock.Now}
