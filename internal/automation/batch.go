@@ -13,6 +13,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/automationrule"
 	"github.com/avatarimaging/avatarcrm/ent/event"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
+	"github.com/avatarimaging/avatarcrm/internal/txmemo"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
 )
 
@@ -81,7 +82,9 @@ func (s *Service) DispatchBatch(ctx context.Context, eventID, loc pulid.ID, last
 // oldest first and own among them, in one transaction. It returns the events dispatched; on an
 // event's failure, that event (bad) and the error, with nothing kept.
 func (s *Service) batch(ctx context.Context, own, loc pulid.ID, skip []pulid.ID) (done []pulid.ID, bad pulid.ID, err error) {
-	err = txn.Run(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+	// The location and templates every welcome SMS of the batch reads are
+	// read once (txmemo), inside this transaction only.
+	err = txn.Run(txmemo.With(ctx), s.Client, func(ctx context.Context, c *ent.Client) error {
 		done, bad = nil, ""
 		q := c.Event.Query().Where(event.LocationID(loc), event.ProcessedAtIsNil(), lockPending)
 		if len(skip) > 0 {
