@@ -119,9 +119,6 @@ type Service struct {
 	// webhook deliveries it causes, in the dispatch's transaction
 	// (internal/webhooks).
 	Fanout Fanout
-	// Unbatched makes every event's job dispatch its event alone
-	// (Dispatch), as before batches (for measurement).
-	Unbatched bool
 
 	batches batches // DispatchBatch's locks and done events
 }

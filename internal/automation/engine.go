@@ -53,7 +53,7 @@ type eventWorker struct {
 // dispatches its event alone, as River's retries expect.
 func (w *eventWorker) Work(ctx context.Context, j *river.Job[events.Args]) error {
 	last := j.Attempt >= j.MaxAttempts
-	if j.Attempt > 1 || w.s.Unbatched {
+	if j.Attempt > 1 {
 		return w.s.Dispatch(ctx, j.Args.EventID, last)
 	}
 	return w.s.DispatchBatch(ctx, j.Args.EventID, j.Args.LocationID, last)
