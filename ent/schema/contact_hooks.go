@@ -82,14 +82,22 @@ func regionOf(ctx context.Context, m *gen.ContactMutation) (string, error) {
 	if loc == "" {
 		return "AU", nil
 	}
+	return LocationRegion(ctx, m.Client(), loc)
+}
+
+// LocationRegion returns location loc's phone region from the cache this
+// hook normalises phones with, reading it through c once. A duplicate
+// check normalises the number it looks for with it, as the contacts it
+// compares with were stored, without a query per create.
+func LocationRegion(ctx context.Context, c *gen.Client, loc pulid.ID) (string, error) {
 	if r, ok := regions.Load(loc); ok {
 		return r.(string), nil
 	}
-	l, err := m.Client().Location.Get(viewer.Integrity.Grant(ctx, ""), loc)
+	l, err := c.Location.Get(viewer.Integrity.Grant(ctx, ""), loc)
 	if err != nil {
 		return "", err
 	}
-	regions.Store(pulid.ID(loc), l.Region)
+	regions.Store(loc, l.Region)
 	return l.Region, nil
 }
 

@@ -66,6 +66,14 @@ var hotTypes = map[string]bool{
 	ent.TypeContact: true, ent.TypeSearchKey: true, ent.TypeSearchWord: true, ent.TypeAuditEntry: true,
 	ent.TypeSession: true, ent.TypeTouchpoint: true, ent.TypeBooking: true,
 	ent.TypeTask: true,
+	// Written by every create and its automation (the contact.created
+	// event, the welcome SMS, its run, the rescoring): as cold types each
+	// emptied the cache, so the request after every create built its
+	// viewer again (four statements; docs/PERFORMANCE.md, i12create).
+	ent.TypeEvent: true, ent.TypeMessage: true, ent.TypeAutomationRun: true,
+	ent.TypeWarmnessSnapshot: true, ent.TypeAIUsage: true, ent.TypeWebhookDelivery: true,
+	ent.TypeStageChange: true, ent.TypeBookingEvent: true, ent.TypeTaskEvent: true,
+	ent.TypeConversation: true, ent.TypeStaffAlert: true,
 }
 
 // ViewerCacheHook returns the ent hook that clears the cached viewers on

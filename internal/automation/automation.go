@@ -119,6 +119,8 @@ type Service struct {
 	// webhook deliveries it causes, in the dispatch's transaction
 	// (internal/webhooks).
 	Fanout Fanout
+
+	batches batches // DispatchBatch's locks and done events
 }
 
 // Fanout writes what an event causes outside the rules, in the

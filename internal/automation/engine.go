@@ -48,8 +48,15 @@ type eventWorker struct {
 	s *Service
 }
 
+// Work dispatches the event in a batch with its location's other pending
+// events; a job tried again (its event failed, or its process died)
+// dispatches its event alone, as River's retries expect.
 func (w *eventWorker) Work(ctx context.Context, j *river.Job[events.Args]) error {
-	return w.s.Dispatch(ctx, j.Args.EventID, j.Attempt >= j.MaxAttempts)
+	last := j.Attempt >= j.MaxAttempts
+	if j.Attempt > 1 {
+		return w.s.Dispatch(ctx, j.Args.EventID, last)
+	}
+	return w.s.DispatchBatch(ctx, j.Args.EventID, j.Args.LocationID, last)
 }
 
 type ruleWorker struct {
@@ -129,6 +136,17 @@ func (s *Service) prepare(ctx context.Context, c *ent.Client, eventID pulid.ID) 
 	if err != nil {
 		return nil, nil, err
 	}
+	now, err := s.schedule(ctx, c, ev, rules)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ev, now, nil
+}
+
+// schedule enqueues the delayed rules of ev (rules: the location's enabled
+// rules for its type, as read in c's transaction), writes its webhook
+// fan-out and marks it processed; it returns the rules to run now.
+func (s *Service) schedule(ctx context.Context, c *ent.Client, ev *ent.Event, rules []*ent.AutomationRule) ([]*ent.AutomationRule, error) {
 	var now []*ent.AutomationRule
 	for _, r := range rules {
 		if r.DelaySeconds <= 0 {
@@ -140,20 +158,20 @@ func (s *Service) prepare(ctx context.Context, c *ent.Client, eventID pulid.ID) 
 			ScheduledAt: ev.At.Add(time.Duration(r.DelaySeconds) * time.Second),
 		}
 		if _, err := s.Jobs.Enqueue(ctx, RuleArgs{RuleID: r.ID, EventID: ev.ID, LocationID: ev.LocationID}, opts); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	// Outbound webhooks (internal/webhooks): one delivery and its job
 	// per matching subscription, committed with the dispatch.
 	if s.Fanout != nil {
 		if err := s.Fanout.Fanout(ctx, c, ev); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	if err := c.Event.UpdateOne(ev).SetProcessedAt(s.Now.Now()).Exec(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return ev, now, nil
+	return now, nil
 }
 
 // dispatchApart is Dispatch with every instant rule in a transaction of

@@ -2,6 +2,7 @@ package automation_test
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 	"testing"
@@ -66,11 +67,19 @@ type fakeSMS struct {
 	mu   sync.Mutex
 	sent []automation.SMSInput
 	keys map[string]pulid.ID
+	// failFor fails every SMS to this contact.
+	failFor pulid.ID
+	// calls counts QueueSMS calls, a key sent again included.
+	calls int
 }
 
 func (f *fakeSMS) QueueSMS(_ context.Context, _ *ent.Client, in automation.SMSInput) (pulid.ID, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.calls++
+	if f.failFor != "" && in.ContactID == f.failFor {
+		return "", errors.New("the SMS outbox is broken for this contact")
+	}
 	if id, ok := f.keys[in.Key]; ok {
 		return id, nil
 	}
@@ -127,7 +136,12 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	d := testutil.DemoDB(t)
+	return newWorldOn(t, testutil.DemoDB(t))
+}
+
+// newWorldOn is newWorld on d, which holds the demo data.
+func newWorldOn(t *testing.T, d *db.DB) *world {
+	t.Helper()
 	ec := testutil.Client(t, d)
 	w := &world{t: t, c: d.Client, clock: &clockT{t: testutil.Now}, sms: &fakeSMS{keys: map[string]pulid.ID{}}}
 	w.q = &fakeQueue{t: t, now: w.clock.Now}
@@ -168,7 +182,8 @@ func (w *world) drain() int {
 			var err error
 			switch a := j.args.(type) {
 			case events.Args:
-				err = w.auto.Dispatch(viewer.ForJob(context.Background(), a.LocationID, a.Kind()), a.EventID, false)
+				// A first attempt, as River runs it: in a batch.
+				err = w.auto.DispatchBatch(viewer.ForJob(context.Background(), a.LocationID, a.Kind()), a.EventID, a.LocationID, false)
 			case automation.RuleArgs:
 				err = w.auto.RunRule(viewer.ForJob(context.Background(), a.LocationID, a.Kind()), a.RuleID, a.EventID, false)
 			default:

@@ -28,8 +28,8 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent"
 	"github.com/avatarimaging/avatarcrm/ent/booking"
 	"github.com/avatarimaging/avatarcrm/ent/contact"
-	"github.com/avatarimaging/avatarcrm/ent/location"
 	"github.com/avatarimaging/avatarcrm/ent/predicate"
+	"github.com/avatarimaging/avatarcrm/ent/schema"
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/task"
 	"github.com/avatarimaging/avatarcrm/ent/touchpoint"
@@ -115,11 +115,11 @@ func region(ctx context.Context, c *ent.Client) string {
 	if v == nil || v.LocationID == "" {
 		return "AU"
 	}
-	l, err := c.Location.Query().Where(location.ID(v.LocationID)).Only(ctx)
-	if err != nil || l.Region == "" {
+	r, err := schema.LocationRegion(ctx, c, v.LocationID)
+	if err != nil || r == "" {
 		return "AU"
 	}
-	return l.Region
+	return r
 }
 
 // Create creates a contact from input; the contact hook normalises it

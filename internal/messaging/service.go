@@ -17,6 +17,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
 	"github.com/avatarimaging/avatarcrm/internal/jobs"
+	"github.com/avatarimaging/avatarcrm/internal/txmemo"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
 
@@ -92,6 +93,15 @@ var timeBound = []string{TemplateConfirmation, TemplateReminder24h, TemplateRemi
 // The send job checks again, at send time, opt-out, consent and whether the
 // booking was cancelled or moved. Errors: NOT_FOUND (contact, booking or
 // template), INVALID (no text).
+// locationKey and templateKey are QueueSMS's keys in a txmemo.
+type (
+	locationKey pulid.ID
+	templateKey struct {
+		loc pulid.ID
+		key string
+	}
+)
+
 func (s *Service) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (*ent.Message, error) {
 	ct := in.Contact
 	if ct == nil || ct.ID != in.ContactID {
@@ -113,7 +123,11 @@ func (s *Service) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (*en
 			return nil, err
 		}
 	}
-	loc, err := c.Location.Get(ctx, ct.LocationID)
+	// Once per batch of events (txmemo): the location cannot change
+	// under the batch's transaction.
+	loc, err := txmemo.Get(ctx, locationKey(ct.LocationID), func() (*ent.Location, error) {
+		return c.Location.Get(ctx, ct.LocationID)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("queue sms: location: %w", err)
 	}
@@ -139,7 +153,9 @@ func (s *Service) QueueSMS(ctx context.Context, c *ent.Client, in SMSInput) (*en
 	}
 	body, marketing := in.Body, in.Marketing
 	if in.Template != "" {
-		t, err := template(ctx, c, loc.ID, in.Template)
+		t, err := txmemo.Get(ctx, templateKey{loc.ID, in.Template}, func() (DefaultTemplate, error) {
+			return template(ctx, c, loc.ID, in.Template)
+		})
 		if err != nil {
 			return nil, err
 		}
