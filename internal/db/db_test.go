@@ -168,6 +168,7 @@ func assertMatchesSchema(t *testing.T, d *db.DB) {
 func assertNoSchemaDiff(t *testing.T, d *db.DB) {
 	t.Helper()
 	ctx := context.Background()
+	db.PinEntSymbols(d.Dialect)
 	var buf bytes.Buffer
 	if err := d.Client.Schema.WriteTo(ctx, &buf,
 		migrate.WithDropColumn(true),

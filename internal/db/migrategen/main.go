@@ -33,6 +33,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/avatarimaging/avatarcrm/ent/migrate"
+	"github.com/avatarimaging/avatarcrm/internal/db"
 )
 
 func main() {
@@ -63,6 +64,9 @@ func main() {
 }
 
 func diff(ctx context.Context, dir, devURL, dia, name string) error {
+	// The long names as the existing migrations spell them (internal/db,
+	// PinEntSymbols), whichever dialect is diffed first.
+	db.PinEntSymbols(dia)
 	d, err := sqltool.NewGooseDir(dir)
 	if err != nil {
 		return err
