@@ -32,10 +32,15 @@ const downSteps = 8
 // that version (columns, indexes, constraints and the append-only
 // triggers), keep the contacts, and keep the audit chain verifiable (by
 // the old layout's rule, prev_mac included, once audit_compact is undone).
-// Then it is migrated up again: the schema is ent's, the old and new audit
-// entries verify as one chain, and the search keys, which no Down can keep
-// (search_key_location makes search_keys again, empty), are rebuilt at
-// start by EnsureIndexed.
+// While rolled back the old release appends an audit entry in the old
+// layout and adds a contact. Then it is migrated up again: the schema is
+// ent's, all the audit entries verify as one chain, and the search keys,
+// which neither direction keeps (search_key_location makes search_keys
+// again, empty, both ways: SQL cannot compute the folded location), are
+// rebuilt at start by EnsureIndexed. What the old schema has no column or
+// table for is lost by design: contacts' warmness_due_at (the Up sets it
+// again for contacts whose score can age), campaign_recipients.account,
+// import_report_parts (reports of finished imports).
 func TestMigrations_DownAndUp(t *testing.T) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
@@ -93,6 +98,11 @@ func TestMigrations_DownAndUp(t *testing.T) {
 				assertAppendOnly(t, d, fmt.Sprintf("after undoing %d", undone))
 			}
 
+			// The old release runs for a while: it appends an entry in the
+			// old layout and adds a contact.
+			oldMAC := appendOldLayout(t, d, int64(entries+1), loc)
+			addContact(t, d, loc, 3, "Edsger", "Dijkstra", "")
+
 			// Each step left what the migrations up to that version make.
 			f := open(t, fresh)
 			var versions []int64
@@ -118,11 +128,12 @@ func TestMigrations_DownAndUp(t *testing.T) {
 			if err := l.AppendNow(ctx, auditEntries("after", loc)...); err != nil {
 				t.Fatalf("audit append after up: %v", err)
 			}
-			if rep, err := l.Verify(ctx, nil); err != nil || !rep.OK || rep.Checked != 2*entries {
-				t.Fatalf("verify after up = %+v, %v; want OK with %d entries", rep, err, 2*entries)
+			rep, err := l.Verify(ctx, &audit.Head{ID: int64(entries + 1), MAC: oldMAC})
+			if err != nil || !rep.OK || rep.Checked != 2*entries+1 {
+				t.Fatalf("verify after up = %+v, %v; want OK with %d entries", rep, err, 2*entries+1)
 			}
-			if n := count(t, d, `SELECT count(*) FROM contacts`); n != 3 {
-				t.Errorf("after up: %d contacts, want 3", n)
+			if n := count(t, d, `SELECT count(*) FROM contacts`); n != 4 {
+				t.Errorf("after up: %d contacts, want 4", n)
 			}
 			if n := count(t, d, `SELECT count(*) FROM search_keys`); n != 0 {
 				t.Errorf("after up: %d search keys, want none until the start rebuilds them", n)
@@ -130,8 +141,15 @@ func TestMigrations_DownAndUp(t *testing.T) {
 			if _, err := idx.EnsureIndexed(ctx); err != nil {
 				t.Fatalf("EnsureIndexed: %v", err)
 			}
-			if n := count(t, d, `SELECT count(*) FROM search_keys`); n != keys {
-				t.Errorf("after the start's rebuild: %d search keys, want %d as before", n, keys)
+			rebuilt := count(t, d, `SELECT count(*) FROM search_keys`)
+			if n := count(t, d, `SELECT count(*) FROM search_keys WHERE contact_id = 'con_01KBAAAAAAAAAAAAAAAAAAAAA3'`); rebuilt <= keys || n == 0 {
+				t.Errorf("after the start's rebuild: %d search keys (%d before), %d of the contact added while rolled back", rebuilt, keys, n)
+			}
+			if _, err := idx.Reindex(ctx, loc); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(t, d, `SELECT count(*) FROM search_keys`); n != rebuilt {
+				t.Errorf("the start's rebuild left %d search keys, a full reindex %d", rebuilt, n)
 			}
 		})
 	}
@@ -171,12 +189,41 @@ func seedContacts(t *testing.T, d *db.DB, loc pulid.ID) {
 	for i, c := range []struct{ first, last, email string }{
 		{"Ada", "Lovelace", "ada@example.com"}, {"Grace", "Hopper", "grace@example.com"}, {"Alan", "Turing", ""},
 	} {
-		id := fmt.Sprintf("con_01KBAAAAAAAAAAAAAAAAAAAAA%d", i)
-		ex(`INSERT INTO contacts (id, created_at, updated_at, first_name, last_name, email, lead_source, pipeline, stage, stage_changed_at, warmness, sms_consent, email_consent, notes, location_id)
-			VALUES (?, ?, ?, ?, ?, ?, 'other', 'lead', 'new_lead', ?, 0, false, false, '', ?)`, id, now, now, c.first, c.last, c.email, now, loc)
+		addContact(t, d, loc, i, c.first, c.last, c.email)
 	}
 	ex(`UPDATE contacts SET consent_token_hash = 'h1' WHERE first_name = 'Grace'`)
 	ex(`UPDATE contacts SET warmness_due_at = ? WHERE first_name = 'Alan'`, now)
+}
+
+// addContact writes a contact with the columns every version has.
+func addContact(t *testing.T, d *db.DB, loc pulid.ID, i int, first, last, email string) {
+	t.Helper()
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	id := fmt.Sprintf("con_01KBAAAAAAAAAAAAAAAAAAAAA%d", i)
+	if _, err := writer(d).Exec(rebind(d, `INSERT INTO contacts (id, created_at, updated_at, first_name, last_name, email, lead_source, pipeline, stage, stage_changed_at, warmness, sms_consent, email_consent, notes, location_id)
+		VALUES (?, ?, ?, ?, ?, ?, 'other', 'lead', 'new_lead', ?, 0, false, false, '', ?)`), id, now, now, first, last, email, now, loc); err != nil {
+		t.Fatalf("add contact %s: %v", first, err)
+	}
+}
+
+// appendOldLayout appends entry id as a release before audit_compact wrote
+// it (hex text, prev_mac) and returns its MAC.
+func appendOldLayout(t *testing.T, d *db.DB, id int64, loc pulid.ID) string {
+	t.Helper()
+	var prev string
+	if err := d.SQL.QueryRow(rebind(d, `SELECT mac FROM audit_entries WHERE id = ?`), id-1).Scan(&prev); err != nil {
+		t.Fatal(err)
+	}
+	e := audit.Entry{At: time.Date(2026, 12, 2, 8, 30, 0, 250000000, time.UTC), UserID: "usr_old", LocationID: string(loc),
+		Action: audit.ActionRequest, Method: "POST", Path: "/graphql", Status: 200, BodySHA256: strings.Repeat("0f", 32)}
+	mac := audit.ComputeMAC(testutil.AuditKey, prev, id, e)
+	if _, err := writer(d).Exec(rebind(d, `INSERT INTO audit_entries (id, at, user_id, email, location_id, action, resource_type, resource_id,
+		operation, method, path, ip, user_agent, status, latency_ms, phi, body_sha256, detail, prev_mac, mac)
+		VALUES (?, ?, ?, '', ?, ?, '', '', '', ?, ?, '', '', ?, 0, false, ?, '', ?, ?)`),
+		id, e.At, e.UserID, e.LocationID, e.Action, e.Method, e.Path, e.Status, e.BodySHA256, prev, mac); err != nil {
+		t.Fatalf("append in the old layout: %v", err)
+	}
+	return mac
 }
 
 // auditEntries are entries of several shapes: a request with a body hash,
