@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	atlasmigrate "ariga.io/atlas/sql/migrate"
@@ -98,8 +99,11 @@ func rehashDir(dir string) error {
 
 // scratchPG creates an empty database for Atlas to replay migrations on.
 func scratchPG(ctx context.Context, server string) (string, func()) {
-	// Atlas opens "postgres://" URLs with the driver named "postgres".
-	sql.Register("postgres", stdlib.GetDefaultDriver())
+	// Atlas opens "postgres://" URLs with the driver named "postgres"
+	// (which a dependency of internal/db may have registered already).
+	if !slices.Contains(sql.Drivers(), "postgres") {
+		sql.Register("postgres", stdlib.GetDefaultDriver())
+	}
 	admin, err := sql.Open("postgres", server)
 	must(err)
 	dbName := fmt.Sprintf("avatarcrm_migrategen_%d", rand.Uint32())
