@@ -160,6 +160,15 @@ func assertMatchesSchema(t *testing.T, d *db.DB) {
 	if want := migrationCount(t, d.Dialect); n != want {
 		t.Fatalf("applied %d migrations to an empty database, want %d", n, want)
 	}
+	assertNoSchemaDiff(t, d)
+}
+
+// assertNoSchemaDiff fails if ent would change the migrated database d to
+// bring it to ent/schema.
+func assertNoSchemaDiff(t *testing.T, d *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db.PinEntSymbols(d.Dialect)
 	var buf bytes.Buffer
 	if err := d.Client.Schema.WriteTo(ctx, &buf,
 		migrate.WithDropColumn(true),

@@ -12,6 +12,8 @@ WHERE EXISTS (SELECT 1 FROM "touchpoints" t WHERE t."contact_id" = "contacts"."i
    OR EXISTS (SELECT 1 FROM "bookings" b WHERE b."contact_id" = "contacts"."id");
 
 -- +goose Down
+-- The due times are lost: the old release has no column for them. Migrating
+-- up again sets them anew for contacts whose score can age.
 -- reverse: create index "contact_warmness_due_at_id" to table: "contacts"
 DROP INDEX "contact_warmness_due_at_id";
 -- reverse: modify "contacts" table

@@ -21,13 +21,9 @@ CREATE UNIQUE INDEX `aiusage_location_id_slot` ON `ai_usages` (`location_id`, `s
 PRAGMA foreign_keys = on;
 
 -- +goose Down
--- reverse: create index "aiusage_location_id_slot" to table: "ai_usages"
+-- Hand-written (i12down): Atlas's reverse of a table rebuild dropped
+-- "new_ai_usages", which no longer exists, and failed. The columns go as on
+-- PostgreSQL; the other indexes stay, as the older schema has them.
 DROP INDEX `aiusage_location_id_slot`;
--- reverse: create index "aiusage_location_id_remote_created_at_cost_in_cost_out" to table: "ai_usages"
-DROP INDEX `aiusage_location_id_remote_created_at_cost_in_cost_out`;
--- reverse: create index "aiusage_location_id_created_at" to table: "ai_usages"
-DROP INDEX `aiusage_location_id_created_at`;
--- reverse: create index "aiusage_location_id" to table: "ai_usages"
-DROP INDEX `aiusage_location_id`;
--- reverse: create "new_ai_usages" table
-DROP TABLE `new_ai_usages`;
+ALTER TABLE `ai_usages` DROP COLUMN `slot`;
+ALTER TABLE `ai_usages` DROP COLUMN `calls`;

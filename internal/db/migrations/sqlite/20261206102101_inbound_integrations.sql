@@ -49,13 +49,9 @@ DROP INDEX `staffalert_location_id_created_at`;
 DROP INDEX `staffalert_location_id`;
 -- reverse: create "staff_alerts" table
 DROP TABLE `staff_alerts`;
--- reverse: create index "webhookevent_location_id_source_status_received_at" to table: "webhook_events"
+-- Hand-written (i12down): Atlas's reverse of the webhook_events rebuild
+-- dropped "new_webhook_events", which no longer exists, and failed. The
+-- columns go as on PostgreSQL; the older indexes stay.
 DROP INDEX `webhookevent_location_id_source_status_received_at`;
--- reverse: create index "webhookevent_location_id_received_at" to table: "webhook_events"
-DROP INDEX `webhookevent_location_id_received_at`;
--- reverse: create index "webhookevent_location_id_source_kind_event_id" to table: "webhook_events"
-DROP INDEX `webhookevent_location_id_source_kind_event_id`;
--- reverse: create index "webhookevent_location_id" to table: "webhook_events"
-DROP INDEX `webhookevent_location_id`;
--- reverse: create "new_webhook_events" table
-DROP TABLE `new_webhook_events`;
+ALTER TABLE `webhook_events` DROP COLUMN `event_type`;
+ALTER TABLE `webhook_events` DROP COLUMN `history`;

@@ -13,5 +13,7 @@ WHERE EXISTS (SELECT 1 FROM `touchpoints` t WHERE t.`contact_id` = `contacts`.`i
    OR EXISTS (SELECT 1 FROM `bookings` b WHERE b.`contact_id` = `contacts`.`id`);
 
 -- +goose Down
+-- The due times are lost: the old release has no column for them. Migrating
+-- up again sets them anew for contacts whose score can age.
 DROP INDEX `contact_warmness_due_at_id`;
 ALTER TABLE `contacts` DROP COLUMN `warmness_due_at`;

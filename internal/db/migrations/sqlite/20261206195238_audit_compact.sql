@@ -35,7 +35,8 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
--- The old layout again: hex text, prev_mac from the entry before.
+-- The old layout again: hex text, prev_mac from the entry before; every
+-- entry verifies as the old release checks it (migrate_down_test.go).
 CREATE TABLE `old_audit_entries` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `at` datetime NOT NULL, `user_id` text NOT NULL DEFAULT (''), `email` text NOT NULL DEFAULT (''), `location_id` text NOT NULL DEFAULT (''), `action` text NOT NULL, `resource_type` text NOT NULL DEFAULT (''), `resource_id` text NOT NULL DEFAULT (''), `operation` text NOT NULL DEFAULT (''), `method` text NOT NULL DEFAULT (''), `path` text NOT NULL DEFAULT (''), `ip` text NOT NULL DEFAULT (''), `user_agent` text NOT NULL DEFAULT (''), `status` integer NOT NULL DEFAULT (0), `latency_ms` integer NOT NULL DEFAULT (0), `phi` bool NOT NULL DEFAULT (false), `body_sha256` text NOT NULL DEFAULT (''), `detail` text NOT NULL DEFAULT (''), `prev_mac` text NOT NULL, `mac` text NOT NULL);
 INSERT INTO `old_audit_entries` (`id`, `at`, `user_id`, `email`, `location_id`, `action`, `resource_type`, `resource_id`, `operation`, `method`, `path`, `ip`, `user_agent`, `status`, `latency_ms`, `phi`, `body_sha256`, `detail`, `prev_mac`, `mac`)
   SELECT `id`, `at`, `user_id`, `email`, `location_id`, `action`, `resource_type`, `resource_id`, `operation`, `method`, `path`, `ip`, `user_agent`, `status`, `latency_ms`, `phi`, lower(hex(`body_sha256`)), `detail`,

@@ -22,7 +22,8 @@ DROP INDEX `warmnesssnapshot_location_id_day`;
 CREATE INDEX `warmnesssnapshot_location_id_day` ON `warmness_snapshots` (`location_id`, `day`);
 CREATE INDEX `warmnesssnapshot_location_id` ON `warmness_snapshots` (`location_id`);
 CREATE INDEX `contact_location_id` ON `contacts` (`location_id`);
--- The old layout, empty: the application rebuilds the keys at start.
+-- The old layout, empty: the keys are not converted back (SQL cannot
+-- unfold the location), and the old release rebuilds them at start.
 DROP TABLE `search_keys`;
 CREATE TABLE `search_keys` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `location_id` text NOT NULL, `key` text NOT NULL, `kind` integer NOT NULL DEFAULT (0), `part` integer NOT NULL DEFAULT (0), `word` text NOT NULL DEFAULT (''), `contact_id` text NOT NULL, CONSTRAINT `search_keys_contacts_contact` FOREIGN KEY (`contact_id`) REFERENCES `contacts` (`id`) ON DELETE CASCADE);
 CREATE INDEX `searchkey_lookup` ON `search_keys` (`location_id`, `kind`, `key`, `part`, `contact_id`, `word`);
