@@ -102,7 +102,7 @@ type reportsAPI interface {
 // did), the send box (the live check, sending, the templates) and the
 // admins' SMS settings (webhook URLs, token, threshold).
 type smsAPI interface {
-	Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *graph.ConversationsWhere) (*ent.ConversationConnection, error)
+	Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *graph.ConversationsWhere, list ...graph.List) (*ent.ConversationConnection, error)
 	Conversation(ctx context.Context, contactID pulid.ID) (*ent.Conversation, error)
 	Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput, list ...graph.List) (*ent.MessageConnection, error)
 	CheckSms(ctx context.Context, contactID pulid.ID, body string) (*graph.SMSCheck, error)
