@@ -23,7 +23,7 @@ func countsOn(t *testing.T, tables []string, f func()) []string {
 			return
 		}
 		for _, tb := range tables {
-			if strings.Contains(q, `"`+tb+`"`) {
+			if strings.Contains(q, "`"+tb+"`") || strings.Contains(q, `"`+tb+`"`) {
 				mu.Lock()
 				seen = append(seen, q)
 				mu.Unlock()
