@@ -147,10 +147,17 @@ func (s *Index) readPair(ctx context.Context, f *fetcher, a, b tier, where []pre
 			s.Join(sub).On(s.C(contact.FieldID), sub.C(searchkey.FieldContactID))
 		}
 	}
-	// Taken contacts of this pair may come first: read past them.
+	// Taken contacts of this pair may come first: read past them. The
+	// order is by +warmness, which no index has: SQLite (no statistics)
+	// otherwise walks the location's warmness index to skip the sort and
+	// probes the pair for each of 100,000 contacts (10 s a search).
+	// Reading the pair first and sorting its few hundred rows is the plan.
 	page := need + len(taken)
+	byWarmness := func(s *sql.Selector) {
+		s.OrderExpr(sql.Expr("+" + s.C(contact.FieldWarmness) + " DESC"))
+	}
 	cs, err := s.client.Contact.Query().Where(where...).Where(both()).
-		Order(contact.ByWarmness(sql.OrderDesc()), contact.ByID(sql.OrderDesc())).
+		Order(byWarmness, contact.ByID(sql.OrderDesc())).
 		Limit(page + 1).All(ctx)
 	if err != nil || len(cs) <= page {
 		return cs, err // the whole pair
@@ -175,7 +182,13 @@ func (s *Index) readPair(ctx context.Context, f *fetcher, a, b tier, where []pre
 		return kept, nil
 	}
 	kept = slices.DeleteFunc(kept, func(c *ent.Contact) bool { return c.Warmness == last })
-	ties, err := s.client.Contact.Query().Where(where...).Where(both(), contact.Warmness(last)).All(ctx)
+	// +warmness again: through the pair, not the warmness index.
+	sameWarmness := func(s *sql.Selector) {
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.WriteString("+" + s.C(contact.FieldWarmness) + " = ").Arg(last)
+		}))
+	}
+	ties, err := s.client.Contact.Query().Where(where...).Where(both(), sameWarmness).All(ctx)
 	if err != nil {
 		return nil, err
 	}
