@@ -1300,8 +1300,15 @@ func (o *Ops) UpdateWebhookSubscription(ctx context.Context, id pulid.ID, input 
 }
 
 // APITokens reads the apiTokens query; it needs api_tokens:read.
-func (o *Ops) APITokens(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) APITokens(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput, list ...List) (*ent.APITokenConnection, error) {
 	if err := authorize(ctx, rbac.APITokensRead); err != nil {
+		var zero *ent.APITokenConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "APIToken", list)
+	if err != nil {
 		var zero *ent.APITokenConnection
 		return zero, err
 	}
@@ -1399,8 +1406,15 @@ func (o *Ops) AutomationTriggers(ctx context.Context) ([]string, error) {
 }
 
 // Bookings reads the bookings query; it needs bookings:read.
-func (o *Ops) Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) (*ent.BookingConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput, list ...List) (*ent.BookingConnection, error) {
 	if err := authorize(ctx, rbac.BookingsRead); err != nil {
+		var zero *ent.BookingConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Booking", list)
+	if err != nil {
 		var zero *ent.BookingConnection
 		return zero, err
 	}
@@ -1435,8 +1449,15 @@ func (o *Ops) CampaignAnalytics(ctx context.Context, id pulid.ID) (*CampaignAnal
 }
 
 // CampaignRecipients reads the campaignRecipients query; it needs campaigns:read.
-func (o *Ops) CampaignRecipients(ctx context.Context, campaignID pulid.ID, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignRecipientOrder, where *ent.CampaignRecipientWhereInput) (*ent.CampaignRecipientConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) CampaignRecipients(ctx context.Context, campaignID pulid.ID, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignRecipientOrder, where *ent.CampaignRecipientWhereInput, list ...List) (*ent.CampaignRecipientConnection, error) {
 	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *ent.CampaignRecipientConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "CampaignRecipient", list)
+	if err != nil {
 		var zero *ent.CampaignRecipientConnection
 		return zero, err
 	}
@@ -1453,8 +1474,15 @@ func (o *Ops) CampaignTemplates(ctx context.Context) ([]*CampaignTemplate, error
 }
 
 // Campaigns reads the campaigns query; it needs campaigns:read.
-func (o *Ops) Campaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) (*ent.CampaignConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Campaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput, list ...List) (*ent.CampaignConnection, error) {
 	if err := authorize(ctx, rbac.CampaignsRead); err != nil {
+		var zero *ent.CampaignConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Campaign", list)
+	if err != nil {
 		var zero *ent.CampaignConnection
 		return zero, err
 	}
@@ -1507,8 +1535,15 @@ func (o *Ops) ContactTimeline(ctx context.Context, id pulid.ID, first *int) ([]*
 }
 
 // Contacts reads the contacts query; it needs contacts:read.
-func (o *Ops) Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput, list ...List) (*ent.ContactConnection, error) {
 	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero *ent.ContactConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Contact", list)
+	if err != nil {
 		var zero *ent.ContactConnection
 		return zero, err
 	}
@@ -1525,8 +1560,15 @@ func (o *Ops) Conversation(ctx context.Context, contactID pulid.ID) (*ent.Conver
 }
 
 // Conversations reads the conversations query; it needs contacts:read.
-func (o *Ops) Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *ConversationsWhere) (*ent.ConversationConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *ConversationsWhere, list ...List) (*ent.ConversationConnection, error) {
 	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero *ent.ConversationConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Conversation", list)
+	if err != nil {
 		var zero *ent.ConversationConnection
 		return zero, err
 	}
@@ -1597,8 +1639,15 @@ func (o *Ops) GenerateReport(ctx context.Context, request reports.Request) (*rep
 }
 
 // IPRules reads the ipRules query; it needs settings:read.
-func (o *Ops) IPRules(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IPRuleOrder, where *ent.IPRuleWhereInput) (*ent.IPRuleConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) IPRules(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IPRuleOrder, where *ent.IPRuleWhereInput, list ...List) (*ent.IPRuleConnection, error) {
 	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero *ent.IPRuleConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "IPRule", list)
+	if err != nil {
 		var zero *ent.IPRuleConnection
 		return zero, err
 	}
@@ -1624,8 +1673,15 @@ func (o *Ops) InboundSettings(ctx context.Context) (*InboundSettings, error) {
 }
 
 // Invitations reads the invitations query; it needs users:read.
-func (o *Ops) Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) (*ent.InvitationConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput, list ...List) (*ent.InvitationConnection, error) {
 	if err := authorize(ctx, rbac.UsersRead); err != nil {
+		var zero *ent.InvitationConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Invitation", list)
+	if err != nil {
 		var zero *ent.InvitationConnection
 		return zero, err
 	}
@@ -1660,8 +1716,15 @@ func (o *Ops) LeadFormSettings(ctx context.Context) (*LeadFormSettings, error) {
 }
 
 // Locations reads the locations query; it needs a signed-in viewer.
-func (o *Ops) Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput, list ...List) (*ent.LocationConnection, error) {
 	if err := authorize(ctx, ""); err != nil {
+		var zero *ent.LocationConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Location", list)
+	if err != nil {
 		var zero *ent.LocationConnection
 		return zero, err
 	}
@@ -1678,8 +1741,15 @@ func (o *Ops) Me(ctx context.Context) (*Viewer, error) {
 }
 
 // Messages reads the messages query; it needs contacts:read.
-func (o *Ops) Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput) (*ent.MessageConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput, list ...List) (*ent.MessageConnection, error) {
 	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero *ent.MessageConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Message", list)
+	if err != nil {
 		var zero *ent.MessageConnection
 		return zero, err
 	}
@@ -1714,8 +1784,15 @@ func (o *Ops) PermissionMatrix(ctx context.Context) ([]*PermissionCell, error) {
 }
 
 // PermissionOverrides reads the permissionOverrides query; it needs settings:read.
-func (o *Ops) PermissionOverrides(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PermissionOverrideOrder, where *ent.PermissionOverrideWhereInput) (*ent.PermissionOverrideConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) PermissionOverrides(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PermissionOverrideOrder, where *ent.PermissionOverrideWhereInput, list ...List) (*ent.PermissionOverrideConnection, error) {
 	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero *ent.PermissionOverrideConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "PermissionOverride", list)
+	if err != nil {
 		var zero *ent.PermissionOverrideConnection
 		return zero, err
 	}
@@ -1723,8 +1800,15 @@ func (o *Ops) PermissionOverrides(ctx context.Context, after *entgql.Cursor[puli
 }
 
 // Permissions reads the permissions query; it needs settings:read.
-func (o *Ops) Permissions(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PermissionOrder, where *ent.PermissionWhereInput) (*ent.PermissionConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Permissions(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PermissionOrder, where *ent.PermissionWhereInput, list ...List) (*ent.PermissionConnection, error) {
 	if err := authorize(ctx, rbac.SettingsRead); err != nil {
+		var zero *ent.PermissionConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Permission", list)
+	if err != nil {
 		var zero *ent.PermissionConnection
 		return zero, err
 	}
@@ -1831,8 +1915,15 @@ func (o *Ops) SearchContacts(ctx context.Context, query string, first *int, incl
 }
 
 // Services reads the services query; it needs a signed-in viewer.
-func (o *Ops) Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput, list ...List) (*ent.ServiceConnection, error) {
 	if err := authorize(ctx, ""); err != nil {
+		var zero *ent.ServiceConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Service", list)
+	if err != nil {
 		var zero *ent.ServiceConnection
 		return zero, err
 	}
@@ -1876,8 +1967,15 @@ func (o *Ops) StageAnalytics(ctx context.Context, from *time.Time, to *time.Time
 }
 
 // StageChanges reads the stageChanges query; it needs contacts:read.
-func (o *Ops) StageChanges(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.StageChangeOrder, where *ent.StageChangeWhereInput) (*ent.StageChangeConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) StageChanges(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.StageChangeOrder, where *ent.StageChangeWhereInput, list ...List) (*ent.StageChangeConnection, error) {
 	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero *ent.StageChangeConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "StageChange", list)
+	if err != nil {
 		var zero *ent.StageChangeConnection
 		return zero, err
 	}
@@ -1894,8 +1992,15 @@ func (o *Ops) StagedContactImport(ctx context.Context, id pulid.ID) (*StagedCont
 }
 
 // Tasks reads the tasks query; it needs tasks:read.
-func (o *Ops) Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) (*ent.TaskConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, list ...List) (*ent.TaskConnection, error) {
 	if err := authorize(ctx, rbac.TasksRead); err != nil {
+		var zero *ent.TaskConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Task", list)
+	if err != nil {
 		var zero *ent.TaskConnection
 		return zero, err
 	}
@@ -1903,8 +2008,15 @@ func (o *Ops) Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *
 }
 
 // Touchpoints reads the touchpoints query; it needs contacts:read.
-func (o *Ops) Touchpoints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Touchpoints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput, list ...List) (*ent.TouchpointConnection, error) {
 	if err := authorize(ctx, rbac.ContactsRead); err != nil {
+		var zero *ent.TouchpointConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "Touchpoint", list)
+	if err != nil {
 		var zero *ent.TouchpointConnection
 		return zero, err
 	}
@@ -1912,8 +2024,15 @@ func (o *Ops) Touchpoints(ctx context.Context, after *entgql.Cursor[pulid.ID], f
 }
 
 // Users reads the users query; it needs users:read.
-func (o *Ops) Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+// Without a List it counts every matching row for TotalCount, as a
+// request selecting totalCount does; see List.
+func (o *Ops) Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput, list ...List) (*ent.UserConnection, error) {
 	if err := authorize(ctx, rbac.UsersRead); err != nil {
+		var zero *ent.UserConnection
+		return zero, err
+	}
+	ctx, err := listing(ctx, "User", list)
+	if err != nil {
 		var zero *ent.UserConnection
 		return zero, err
 	}

@@ -102,9 +102,9 @@ type reportsAPI interface {
 // did), the send box (the live check, sending, the templates) and the
 // admins' SMS settings (webhook URLs, token, threshold).
 type smsAPI interface {
-	Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *graph.ConversationsWhere) (*ent.ConversationConnection, error)
+	Conversations(ctx context.Context, first *int, after *entgql.Cursor[pulid.ID], where *graph.ConversationsWhere, list ...graph.List) (*ent.ConversationConnection, error)
 	Conversation(ctx context.Context, contactID pulid.ID) (*ent.Conversation, error)
-	Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput) (*ent.MessageConnection, error)
+	Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput, list ...graph.List) (*ent.MessageConnection, error)
 	CheckSms(ctx context.Context, contactID pulid.ID, body string) (*graph.SMSCheck, error)
 	SendSms(ctx context.Context, contactID pulid.ID, body string) (*ent.Message, error)
 	SmsTemplates(ctx context.Context) ([]*ent.SMSTemplate, error)
@@ -116,7 +116,7 @@ type smsAPI interface {
 	SmsSettings(ctx context.Context) (*graph.SMSSettings, error)
 	UpdateSMSSettings(ctx context.Context, intentThreshold *float64) (*graph.SMSSettings, error)
 	RotateSMSWebhookToken(ctx context.Context) (*graph.SMSSettings, error)
-	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput, list ...graph.List) (*ent.UserConnection, error)
 }
 
 // guardAPI answers whether the viewer may run an operation, by the
@@ -132,7 +132,7 @@ type inboundAPI interface {
 	SetWixService(ctx context.Context, input graph.WixServiceInput) (*ent.WixService, error)
 	DeleteWixService(ctx context.Context, id pulid.ID) (pulid.ID, error)
 	SyncWix(ctx context.Context, since types.Date) (*graph.WixSyncStarted, error)
-	Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
+	Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput, list ...graph.List) (*ent.ServiceConnection, error)
 }
 
 type guardAPI interface {
@@ -149,19 +149,20 @@ type layoutAPI interface {
 // dashboardAPI is the dashboard: today's bookings, urgent tasks, hot leads,
 // the latest touchpoints.
 type dashboardAPI interface {
-	Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) (*ent.BookingConnection, error)
-	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
-	Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) (*ent.TaskConnection, error)
-	Touchpoints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error)
+	Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput, list ...graph.List) (*ent.BookingConnection, error)
+	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput, list ...graph.List) (*ent.ContactConnection, error)
+	Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, list ...graph.List) (*ent.TaskConnection, error)
+	Touchpoints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput, list ...graph.List) (*ent.TouchpointConnection, error)
 }
 
 // contactsAPI is the contact pages: list and search, detail and timeline,
 // the forms, bulk changes, merge, import and export.
 type contactsAPI interface {
-	Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) (*ent.BookingConnection, error)
+	Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput, list ...graph.List) (*ent.BookingConnection, error)
 	BulkUpdateContacts(ctx context.Context, ids []pulid.ID, input graph.BulkUpdateContactsInput) (*contacts.BulkResult, error)
 	ContactTimeline(ctx context.Context, id pulid.ID, first *int) ([]*contacts.TimelineItem, error)
-	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
+	ContactCount(ctx context.Context, where *ent.ContactWhereInput) (contacts.Counted, error)
+	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput, list ...graph.List) (*ent.ContactConnection, error)
 	CreateContact(ctx context.Context, input ent.CreateContactInput, allowDuplicate *bool) (*ent.Contact, error)
 	DeleteContact(ctx context.Context, id pulid.ID) (pulid.ID, error)
 	ExportContactsTo(ctx context.Context, w io.Writer, where *ent.ContactWhereInput) (int, error)
@@ -179,8 +180,8 @@ type contactsAPI interface {
 	StageContactImport(ctx context.Context, file graphql.Upload) (*graph.StagedContactImport, error)
 	StagedContactImport(ctx context.Context, id pulid.ID) (*graph.StagedContactImport, error)
 	StartStagedContactImport(ctx context.Context, id pulid.ID, mapping []*contacts.ColumnMapping) (*ent.ImportJob, error)
-	Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) (*ent.TaskConnection, error)
-	Touchpoints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error)
+	Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, list ...graph.List) (*ent.TaskConnection, error)
+	Touchpoints(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput, list ...graph.List) (*ent.TouchpointConnection, error)
 	UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput) (*ent.Contact, error)
 }
 
@@ -193,23 +194,23 @@ type bookingsAPI interface {
 	CancelReasons(ctx context.Context) ([]*ent.CancelReason, error)
 	CompleteBooking(ctx context.Context, id pulid.ID) (*ent.Booking, error)
 	ConfirmBooking(ctx context.Context, id pulid.ID) (*ent.Booking, error)
-	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
+	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput, list ...graph.List) (*ent.ContactConnection, error)
 	CreateBooking(ctx context.Context, input ent.CreateBookingInput, pastVisit *graph.PastVisitInput) (*ent.Booking, error)
 	MarkNoShow(ctx context.Context, id pulid.ID) (*graph.NoShowPayload, error)
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
 	RescheduleBooking(ctx context.Context, id pulid.ID, startsAt time.Time, endsAt *time.Time) (*ent.Booking, error)
 	SearchContacts(ctx context.Context, query string, first *int, includeArchived *bool, where *ent.ContactWhereInput) ([]*search.Result, error)
-	Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
-	Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) (*ent.TaskConnection, error)
-	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput, list ...graph.List) (*ent.ServiceConnection, error)
+	Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, list ...graph.List) (*ent.TaskConnection, error)
+	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput, list ...graph.List) (*ent.UserConnection, error)
 }
 
 // tasksAPI is the task pages: list and board, a task and its history, the
 // forms and quick actions.
 type tasksAPI interface {
 	AutoAssignTask(ctx context.Context, id pulid.ID) (*ent.Task, error)
-	Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput) (*ent.BookingConnection, error)
-	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
+	Bookings(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.BookingOrder, where *ent.BookingWhereInput, list ...graph.List) (*ent.BookingConnection, error)
+	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput, list ...graph.List) (*ent.ContactConnection, error)
 	CreateTask(ctx context.Context, input ent.CreateTaskInput) (*ent.Task, error)
 	CreateTaskAutoAssigned(ctx context.Context, input ent.CreateTaskInput) (*ent.Task, error)
 	ReassignTask(ctx context.Context, id pulid.ID, userID pulid.ID) (*ent.Task, error)
@@ -217,27 +218,27 @@ type tasksAPI interface {
 	SetTaskPriority(ctx context.Context, id pulid.ID, priority *task.Priority) (*ent.Task, error)
 	SetTaskStatus(ctx context.Context, id pulid.ID, status task.Status) (*ent.Task, error)
 	TaskHistory(ctx context.Context, obj *ent.Task) ([]*ent.TaskEvent, error)
-	Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput) (*ent.TaskConnection, error)
+	Tasks(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaskOrder, where *ent.TaskWhereInput, list ...graph.List) (*ent.TaskConnection, error)
 	UpdateTask(ctx context.Context, id pulid.ID, input ent.UpdateTaskInput) (*ent.Task, error)
-	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput, list ...graph.List) (*ent.UserConnection, error)
 }
 
 // adminAPI is the admin area: people and invitations, permissions and
 // exceptions, API tokens, network rules, the audit trail.
 type adminAPI interface {
-	APITokens(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
+	APITokens(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput, list ...graph.List) (*ent.APITokenConnection, error)
 	AddIPRule(ctx context.Context, input graph.AddIPRuleInput) (*ent.IPRule, error)
 	AuditEntries(ctx context.Context, filter *graph.AuditFilter, first *int) ([]*ent.AuditEntry, error)
 	AuditIntegrity(ctx context.Context) (*graph.AuditIntegrity, error)
 	CreateAPIToken(ctx context.Context, input graph.CreateAPITokenInput) (*graph.CreatedAPIToken, error)
 	CreateLocation(ctx context.Context, input graph.CreateLocationInput) (*ent.Location, error)
 	ExportAuditEntriesTo(ctx context.Context, w io.Writer, filter *graph.AuditFilter, format graph.AuditExportFormat) (int, error)
-	IPRules(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IPRuleOrder, where *ent.IPRuleWhereInput) (*ent.IPRuleConnection, error)
-	Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error)
-	Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) (*ent.InvitationConnection, error)
+	IPRules(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.IPRuleOrder, where *ent.IPRuleWhereInput, list ...graph.List) (*ent.IPRuleConnection, error)
+	Locations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput, list ...graph.List) (*ent.LocationConnection, error)
+	Invitations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput, list ...graph.List) (*ent.InvitationConnection, error)
 	InviteUser(ctx context.Context, input graph.InviteUserInput) (*ent.Invitation, error)
 	PermissionMatrix(ctx context.Context) ([]*graph.PermissionCell, error)
-	PermissionOverrides(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PermissionOverrideOrder, where *ent.PermissionOverrideWhereInput) (*ent.PermissionOverrideConnection, error)
+	PermissionOverrides(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PermissionOverrideOrder, where *ent.PermissionOverrideWhereInput, list ...graph.List) (*ent.PermissionOverrideConnection, error)
 	RemoveIPRule(ctx context.Context, id pulid.ID, confirmLockout *bool) (pulid.ID, error)
 	RemoveMember(ctx context.Context, userID pulid.ID) (pulid.ID, error)
 	RemovePermissionOverride(ctx context.Context, id pulid.ID) (pulid.ID, error)
@@ -247,5 +248,5 @@ type adminAPI interface {
 	SetPermission(ctx context.Context, input graph.SetPermissionInput) ([]*graph.PermissionCell, error)
 	SetPermissionOverride(ctx context.Context, input graph.SetPermissionOverrideInput) (*ent.PermissionOverride, error)
 	SetUserDisabled(ctx context.Context, userID pulid.ID, disabled bool, everywhere *bool) (*ent.User, error)
-	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput, list ...graph.List) (*ent.UserConnection, error)
 }

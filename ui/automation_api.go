@@ -26,5 +26,5 @@ type automationAPI interface {
 	Jobs(ctx context.Context, where *graph.JobsWhere, first *int, after *string) (*graph.JobPage, error)
 	RetryJob(ctx context.Context, id pulid.ID) (*graph.Job, error)
 	DiscardJob(ctx context.Context, id pulid.ID) (*graph.Job, error)
-	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
+	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput, list ...graph.List) (*ent.ContactConnection, error)
 }

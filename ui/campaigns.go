@@ -30,7 +30,7 @@ import (
 
 // campaignsAPI is the campaigns area.
 type campaignsAPI interface {
-	Campaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) (*ent.CampaignConnection, error)
+	Campaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput, list ...graph.List) (*ent.CampaignConnection, error)
 	Campaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error)
 	CampaignAnalytics(ctx context.Context, id pulid.ID) (*graph.CampaignAnalytics, error)
 	AudiencePreview(ctx context.Context, filter graph.CampaignAudienceInput, sampleSize *int) (*graph.AudiencePreview, error)
@@ -46,7 +46,7 @@ type campaignsAPI interface {
 	CancelCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error)
 	SendTestEmail(ctx context.Context, id pulid.ID, to *string, contactID *pulid.ID) (*graph.TestEmailResult, error)
 	EmailSettings(ctx context.Context) (*graph.EmailSettings, error)
-	Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
+	Services(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ServiceOrder, where *ent.ServiceWhereInput, list ...graph.List) (*ent.ServiceConnection, error)
 }
 
 // campaignsListLength is how many campaigns the list shows (newest first).

@@ -21,12 +21,12 @@ import (
 // messagingAPI is the messages area: the outbox, the SMS templates and
 // the schedules.
 type messagingAPI interface {
-	Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput) (*ent.MessageConnection, error)
+	Messages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.MessageOrder, where *ent.MessageWhereInput, list ...graph.List) (*ent.MessageConnection, error)
 	SmsTemplates(ctx context.Context) ([]*ent.SMSTemplate, error)
 	UpdateSMSTemplate(ctx context.Context, key string, input graph.UpdateSMSTemplateInput) (*ent.SMSTemplate, error)
 	PreviewSMSTemplate(ctx context.Context, key string, contactID pulid.ID, bookingID *pulid.ID, body *string) (*graph.SMSPreview, error)
 	Schedules(ctx context.Context) ([]*graph.ScheduleRun, error)
-	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
+	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput, list ...graph.List) (*ent.ContactConnection, error)
 }
 
 func (u *UI) messagingRoutes(r chi.Router) {

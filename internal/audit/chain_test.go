@@ -15,6 +15,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent/auditentry"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/audit/audittest"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/viewer"
 )
@@ -325,39 +326,39 @@ func TestTamper(t *testing.T) {
 		tamper func(t *testing.T, d *db.DB) (int64, string)
 	}{
 		{"edit a field", func(t *testing.T, d *db.DB) (int64, string) {
-			exec(t, d, "UPDATE audit_entries SET email = ? WHERE id = ?", "someone.else@example.com", k)
+			audittest.Exec(t, d, "UPDATE audit_entries SET email = ? WHERE id = ?", "someone.else@example.com", k)
 			return k, "MAC mismatch"
 		}},
 		{"edit the PHI flag", func(t *testing.T, d *db.DB) (int64, string) {
-			exec(t, d, "UPDATE audit_entries SET phi = ? WHERE id = ?", true, k)
+			audittest.Exec(t, d, "UPDATE audit_entries SET phi = ? WHERE id = ?", true, k)
 			return k, "MAC mismatch"
 		}},
 		{"delete an entry", func(t *testing.T, d *db.DB) (int64, string) {
 			// Reported at the first entry after the gap: the missing one no
 			// longer exists to be named.
-			exec(t, d, "DELETE FROM audit_entries WHERE id = ?", k)
+			audittest.Exec(t, d, "DELETE FROM audit_entries WHERE id = ?", k)
 			return k + 1, "missing (deleted)"
 		}},
 		{"delete and renumber", func(t *testing.T, d *db.DB) (int64, string) {
-			exec(t, d, "DELETE FROM audit_entries WHERE id = ?", k)
-			exec(t, d, "UPDATE audit_entries SET id = -(id - 1) WHERE id > ?", k)
-			exec(t, d, "UPDATE audit_entries SET id = -id WHERE id < 0")
+			audittest.Exec(t, d, "DELETE FROM audit_entries WHERE id = ?", k)
+			audittest.Exec(t, d, "UPDATE audit_entries SET id = -(id - 1) WHERE id > ?", k)
+			audittest.Exec(t, d, "UPDATE audit_entries SET id = -id WHERE id < 0")
 			return k, "MAC mismatch"
 		}},
 		{"insert a forged entry", func(t *testing.T, d *db.DB) (int64, string) {
 			// Make room after k, then insert a row linked to entry k but
 			// MACed with a key the attacker guessed.
-			exec(t, d, "UPDATE audit_entries SET id = -(id + 1) WHERE id > ?", k)
-			exec(t, d, "UPDATE audit_entries SET id = -id WHERE id < 0")
+			audittest.Exec(t, d, "UPDATE audit_entries SET id = -(id + 1) WHERE id > ?", k)
+			audittest.Exec(t, d, "UPDATE audit_entries SET id = -id WHERE id < 0")
 			var prev []byte
-			if err := d.SQL.QueryRow(rebind(d, "SELECT mac FROM audit_entries WHERE id = ?"), k).Scan(&prev); err != nil {
+			if err := d.SQL.QueryRow(audittest.Rebind(d, "SELECT mac FROM audit_entries WHERE id = ?"), k).Scan(&prev); err != nil {
 				t.Fatal(err)
 			}
 			forged := entry(1000)
 			forged.At = time.Now().UTC().Truncate(time.Microsecond)
 			mac := audit.ComputeMAC([]byte(strings.Repeat("guess", 8)), hex.EncodeToString(prev), k+1, forged)
 			macBytes, _ := hex.DecodeString(mac)
-			exec(t, d, `INSERT INTO audit_entries (id, at, user_id, email, location_id, action, resource_type, resource_id,
+			audittest.Exec(t, d, `INSERT INTO audit_entries (id, at, user_id, email, location_id, action, resource_type, resource_id,
 				operation, method, path, ip, user_agent, status, latency_ms, phi, body_sha256, detail, mac)
 				VALUES (?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
 				k+1, forged.At, forged.UserID, forged.Email, forged.LocationID, forged.Action,
@@ -365,16 +366,16 @@ func TestTamper(t *testing.T) {
 			return k + 1, "MAC mismatch"
 		}},
 		{"copy a valid entry over another", func(t *testing.T, d *db.DB) (int64, string) {
-			exec(t, d, "DELETE FROM audit_entries WHERE id = ?", k)
-			exec(t, d, `INSERT INTO audit_entries SELECT CAST(? AS BIGINT), at, user_id, email, location_id, action, resource_type, resource_id,
+			audittest.Exec(t, d, "DELETE FROM audit_entries WHERE id = ?", k)
+			audittest.Exec(t, d, `INSERT INTO audit_entries SELECT CAST(? AS BIGINT), at, user_id, email, location_id, action, resource_type, resource_id,
 				operation, method, path, ip, user_agent, status, latency_ms, phi, body_sha256, detail, mac
 				FROM audit_entries WHERE id = ?`, k, k+3)
 			return k, "MAC mismatch"
 		}},
 		{"swap two entries (reorder)", func(t *testing.T, d *db.DB) (int64, string) {
-			exec(t, d, "UPDATE audit_entries SET id = -1 WHERE id = ?", k)
-			exec(t, d, "UPDATE audit_entries SET id = ? WHERE id = ?", k, k+1)
-			exec(t, d, "UPDATE audit_entries SET id = ? WHERE id = -1", k+1)
+			audittest.Exec(t, d, "UPDATE audit_entries SET id = -1 WHERE id = ?", k)
+			audittest.Exec(t, d, "UPDATE audit_entries SET id = ? WHERE id = ?", k, k+1)
+			audittest.Exec(t, d, "UPDATE audit_entries SET id = ? WHERE id = -1", k+1)
 			return k, "MAC mismatch"
 		}},
 	}
@@ -395,7 +396,7 @@ func TestTamper(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				exec(t, d, "DELETE FROM audit_entries WHERE id > ?", n-3)
+				audittest.Exec(t, d, "DELETE FROM audit_entries WHERE id > ?", n-3)
 				// Limitation: what remains is a valid chain, so without a
 				// head kept elsewhere the truncation is invisible.
 				assertVerifies(t, l, n-3)
@@ -491,7 +492,7 @@ func TestRecord_FlushLatency(t *testing.T) {
 func TestRecord_RetriesFailedFlush(t *testing.T) {
 	d := openSQLite(t)
 	l := newLog(t, d, audit.Options{FlushInterval: 10 * time.Millisecond, Logger: quiet})
-	exec(t, d, "ALTER TABLE audit_entries RENAME TO audit_entries_away")
+	audittest.Exec(t, d, "ALTER TABLE audit_entries RENAME TO audit_entries_away")
 	for i := range 10 {
 		l.Record(entry(i))
 	}
@@ -499,7 +500,7 @@ func TestRecord_RetriesFailedFlush(t *testing.T) {
 	if p := l.Pending(); p != 10 {
 		t.Fatalf("pending = %d while the table is away, want 10", p)
 	}
-	exec(t, d, "ALTER TABLE audit_entries_away RENAME TO audit_entries")
+	audittest.Exec(t, d, "ALTER TABLE audit_entries_away RENAME TO audit_entries")
 	deadline := time.Now().Add(10 * time.Second)
 	for l.Pending() > 0 {
 		if time.Now().After(deadline) {
@@ -517,7 +518,7 @@ func TestClose_DeadlineReportsUnwritten(t *testing.T) {
 	d := openSQLite(t)
 	l := audit.New(d.Client, d.Dialect, testKey, audit.Options{FlushInterval: 10 * time.Millisecond, Logger: quiet})
 	l.Start()
-	exec(t, d, "ALTER TABLE audit_entries RENAME TO audit_entries_away")
+	audittest.Exec(t, d, "ALTER TABLE audit_entries RENAME TO audit_entries_away")
 	for i := range 7 {
 		l.Record(entry(i))
 	}

@@ -1,7 +1,6 @@
 package audit_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/audit/audittest"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 )
@@ -64,43 +64,17 @@ func newLog(tb testing.TB, d *db.DB, opts audit.Options) *audit.Log {
 	return l
 }
 
-// exec runs raw SQL, as someone with database access would.
-func exec(tb testing.TB, d *db.DB, query string, args ...any) {
-	tb.Helper()
-	if _, err := d.SQL.Exec(rebind(d, query), args...); err != nil {
-		tb.Fatalf("%s: %v", query, err)
-	}
-}
-
-// rebind turns ? placeholders into $1, $2… for PostgreSQL.
-func rebind(d *db.DB, q string) string {
-	if d.Dialect != dialect.Postgres {
-		return q
-	}
-	var b bytes.Buffer
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // dropTriggers removes the append-only triggers, as an attacker with
 // database write access would before tampering.
 func dropTriggers(tb testing.TB, d *db.DB) {
 	tb.Helper()
 	if d.Dialect == dialect.Postgres {
-		exec(tb, d, `DROP TRIGGER audit_entries_no_update_delete ON audit_entries`)
-		exec(tb, d, `DROP TRIGGER audit_entries_no_truncate ON audit_entries`)
+		audittest.Exec(tb, d, `DROP TRIGGER audit_entries_no_update_delete ON audit_entries`)
+		audittest.Exec(tb, d, `DROP TRIGGER audit_entries_no_truncate ON audit_entries`)
 		return
 	}
-	exec(tb, d, "DROP TRIGGER audit_entries_no_update")
-	exec(tb, d, "DROP TRIGGER audit_entries_no_delete")
+	audittest.Exec(tb, d, "DROP TRIGGER audit_entries_no_update")
+	audittest.Exec(tb, d, "DROP TRIGGER audit_entries_no_delete")
 }
 
 // storedIDs returns every id in the table, in order.

@@ -36,6 +36,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/events"
+	"github.com/avatarimaging/avatarcrm/internal/gencache"
 	"github.com/avatarimaging/avatarcrm/internal/normalize"
 	"github.com/avatarimaging/avatarcrm/internal/rbac"
 	"github.com/avatarimaging/avatarcrm/internal/txn"
@@ -91,6 +92,9 @@ type Service struct {
 	// Policies gives an import's worker the permission table and
 	// overrides of the person it imports as; nil: the defaults.
 	Policies auth.Policies
+
+	// counts are the contact counts kept for the contacts page (count.go).
+	counts gencache.Map[countKey, Counted]
 }
 
 func (s *Service) log() *slog.Logger {

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/audit/audittest"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 )
@@ -55,7 +56,7 @@ func TestAuditCompact_Upgrade(t *testing.T) {
 					e.Action, e.ResourceType, e.ResourceID = audit.ActionCreate, "Contact", "con_old"
 				}
 				mac := audit.ComputeMAC(testutil.AuditKey, prev, id, e)
-				if _, err := d.SQL.ExecContext(ctx, rebind(d, `INSERT INTO audit_entries (id, at, user_id, email, location_id, action,
+				if _, err := d.SQL.ExecContext(ctx, audittest.Rebind(d, `INSERT INTO audit_entries (id, at, user_id, email, location_id, action,
 					resource_type, resource_id, operation, method, path, ip, user_agent, status, latency_ms, phi, body_sha256, detail, prev_mac, mac)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`),
 					id, e.At, e.UserID, e.Email, e.LocationID, e.Action, e.ResourceType, e.ResourceID, e.Method, e.Path,
@@ -121,40 +122,15 @@ func TestAuditCompact_Upgrade(t *testing.T) {
 			}
 			// Tampering with a migrated entry is still caught.
 			if d.Dialect == dialect.Postgres {
-				exec(t, d, `ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_no_update_delete`)
+				audittest.Exec(t, d, `ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_no_update_delete`)
 			} else {
-				exec(t, d, "DROP TRIGGER audit_entries_no_update")
+				audittest.Exec(t, d, "DROP TRIGGER audit_entries_no_update")
 			}
-			exec(t, d, "UPDATE audit_entries SET email = 'someone@example.com' WHERE id = 3")
+			audittest.Exec(t, d, "UPDATE audit_entries SET email = 'someone@example.com' WHERE id = 3")
 			rep, err := l.Verify(ctx, nil)
 			if err != nil || rep.OK || rep.FirstBadID != 3 || !strings.Contains(rep.Problem, "MAC mismatch") {
 				t.Fatalf("verify after editing entry 3 = %+v, %v; want entry 3 reported", rep, err)
 			}
 		})
 	}
-}
-
-func exec(t *testing.T, d *db.DB, q string) {
-	t.Helper()
-	if _, err := d.SQL.Exec(q); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-}
-
-// rebind turns ? placeholders into $1, $2… for PostgreSQL.
-func rebind(d *db.DB, q string) string {
-	if d.Dialect != dialect.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

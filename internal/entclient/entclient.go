@@ -26,6 +26,7 @@ import (
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/auth"
 	"github.com/avatarimaging/avatarcrm/internal/clock"
+	"github.com/avatarimaging/avatarcrm/internal/contacts"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/textcheck"
@@ -103,6 +104,7 @@ func New(d *db.DB, opts Options) *Client {
 	d.Client.Use(c.Warmness.Hook())
 	d.Client.Use(auth.ViewerCacheHook())
 	d.Client.Use(webhooks.SubscriptionCacheHook())
+	d.Client.Use(contacts.CountCacheHook())
 	c.Audit.Start()
 	return c
 }

@@ -91,20 +91,7 @@ func TestSearchGolden(t *testing.T) {
 	// And in the order of the results, at the limits of the API and the
 	// contacts page, against the general path.
 	for _, limit := range []int{search.DefaultLimit, 50} {
-		order := func() string {
-			var b strings.Builder
-			for _, q := range queries {
-				rs, err := idx.Search(staff, q, search.Options{Limit: limit})
-				if err != nil {
-					t.Fatalf("Search(%q): %v", q, err)
-				}
-				fmt.Fprintf(&b, "## %s\n", q)
-				for _, r := range rs {
-					fmt.Fprintf(&b, "%s %.4f %s\n", r.Contact.ID, r.Score, r.Matched)
-				}
-			}
-			return b.String()
-		}
+		order := func() string { return answers(t, staff, idx, queries, limit) }
 		tiers := order()
 		search.SetTiered(t, false)
 		general := order()

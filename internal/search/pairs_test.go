@@ -54,20 +54,7 @@ func TestPairs_SkipEmptyTiers(t *testing.T) {
 		"Jack Wilsno", "wilsno jack", "Priya Patle", "patle priya", "Conor Murphey", "oliv smi", "jack wil",
 	}
 	for _, limit := range []int{2, 5, search.DefaultLimit} {
-		order := func() string {
-			var b strings.Builder
-			for _, q := range queries {
-				rs, err := idx.Search(staff, q, search.Options{Limit: limit})
-				if err != nil {
-					t.Fatalf("Search(%q): %v", q, err)
-				}
-				fmt.Fprintf(&b, "## %s\n", q)
-				for _, r := range rs {
-					fmt.Fprintf(&b, "%s %s %s %.4f %s\n", r.Contact.ID, r.Contact.FirstName, r.Contact.LastName, r.Score, r.Matched)
-				}
-			}
-			return b.String()
-		}
+		order := func() string { return answers(t, staff, idx, queries, limit) }
 		skipping := order()
 		search.SetSkipEmpty(t, false)
 		every := order()

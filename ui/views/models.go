@@ -51,6 +51,10 @@ type ContactList struct {
 	Q, Pipeline, Stage, Sort string
 	Rows                     []ContactRow
 	Total                    int
+	// CountedAgo says when Total was counted, when it was kept from an
+	// earlier view ("counted 12 s ago"): a change another process made
+	// since is not in it.
+	CountedAgo string
 	// Next and Prev are page links; empty when there is no such page.
 	Next, Prev string
 	Pipelines  []Option
