@@ -355,6 +355,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.startJobs(ctx); err != nil {
 		return err
 	}
+	a.releaseMemory(ctx, "after start-up")
 	go a.releaseAfterBursts(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.listener) }()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/internal/db"
+	"github.com/avatarimaging/avatarcrm/internal/procmem"
 )
 
 // releaseEvery is how often releaseAfterBursts looks whether a burst ended.
@@ -23,7 +24,13 @@ const releaseEvery = 15 * time.Second
 // each costs a few milliseconds of one core (a collection of a heap of
 // about 20 MB; a walk of the arenas), at most every releaseEvery and only
 // after traffic, so a steady trickle of requests pays about 0.1% of a core.
-// docs/PERFORMANCE.md (branch i12mem) has the figures.
+// Before both, the SQLite connections not in use give back their page
+// caches and statements (db.ReleaseMemory): freed C memory that a
+// connection still holds is not free to malloc_trim. After them, the
+// executable's code and read-only data leave the page tables
+// (procmem.DropExecutablePages): the next requests map back the few MiB
+// they use from the page cache, a minor fault a folio.
+// docs/PERFORMANCE.md (branches i12mem, i12mem2) has the figures.
 func (a *App) releaseAfterBursts(ctx context.Context) {
 	if a.admit == nil {
 		return
@@ -42,9 +49,24 @@ func (a *App) releaseAfterBursts(ctx context.Context) {
 			continue
 		}
 		last = n
-		start := time.Now()
-		debug.FreeOSMemory()
-		db.TrimMalloc()
-		slog.Debug("memory released after a burst", "took", time.Since(start))
+		a.releaseMemory(ctx, "after a burst")
 	}
+}
+
+// releaseMemory gives back what the SQLite connections, the Go heap and
+// the C heap hold but do not use. Also run once after start-up, whose
+// checks (the audit chain's tail, the search index, the demo data, the
+// job queue's migrations) leave page caches and garbage behind.
+func (a *App) releaseMemory(ctx context.Context, why string) {
+	start := time.Now()
+	if a.DB != nil {
+		a.DB.ReleaseMemory(ctx)
+	}
+	debug.FreeOSMemory()
+	db.TrimMalloc()
+	// Last, as the collection above reads the function table.
+	if _, err := procmem.DropExecutablePages(); err != nil {
+		slog.Debug("executable pages not dropped", "err", err)
+	}
+	slog.Debug("memory released", "why", why, "took", time.Since(start))
 }

@@ -177,6 +177,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sqlDB.SetMaxIdleConns(10)
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if t.Dialect == dialect.SQLite && t.Path != "" {
+		// Not for an in-memory database: it lives only while a
+		// connection is open.
+		sqlDB.SetConnMaxIdleTime(readerIdle)
+	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(pctx); err != nil {

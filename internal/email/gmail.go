@@ -1,12 +1,15 @@
 package email
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -14,9 +17,20 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/jwt"
-	"google.golang.org/api/gmail/v1"
-	"google.golang.org/api/googleapi"
-	"google.golang.org/api/option"
+)
+
+// The Gmail API's OAuth scopes and root. The two calls this provider makes
+// (users.messages.send and users.messages.list) are plain JSON over the
+// oauth2 HTTP client: Google's generated client (google.golang.org/api)
+// brought grpc, OpenTelemetry and 10 MB of code into the server for them
+// (docs/DECISIONS.md, "Gmail over plain HTTP").
+const (
+	gmailSendScope     = "https://www.googleapis.com/auth/gmail.send"
+	gmailReadonlyScope = "https://www.googleapis.com/auth/gmail.readonly"
+	gmailBaseURL       = "https://gmail.googleapis.com/"
+	// gmailMaxResponse bounds what is read of an answer: a send's or a
+	// search's is a few hundred bytes, an error's a few kilobytes.
+	gmailMaxResponse = 1 << 20
 )
 
 // GmailName is the Gmail API provider's name.
@@ -45,7 +59,8 @@ type GmailConfig struct {
 // Gmail sends through the Gmail API (users.messages.send with the RFC
 // 2822 message base64url-encoded in raw).
 type Gmail struct {
-	svc      *gmail.Service
+	hc       *http.Client
+	base     string // the API root, ending in "/"
 	findSent bool
 	account  string
 }
@@ -77,9 +92,9 @@ func NewGmail(ctx context.Context, c GmailConfig) (*Gmail, error) {
 		return nil, fmt.Errorf("AVATARCRM_GMAIL_CREDENTIALS_FILE: not JSON: %w", err)
 	}
 	tokenURL := or(c.TokenURL, or(cf.TokenURI, "https://oauth2.googleapis.com/token"))
-	scopes := []string{gmail.GmailSendScope}
+	scopes := []string{gmailSendScope}
 	if c.FindSent {
-		scopes = append(scopes, gmail.GmailReadonlyScope)
+		scopes = append(scopes, gmailReadonlyScope)
 	}
 	// The token source lives as long as the program, not the start-up
 	// context.
@@ -108,19 +123,18 @@ func NewGmail(ctx context.Context, c GmailConfig) (*Gmail, error) {
 	}
 	hc := oauth2.NewClient(tctx, oauth2.ReuseTokenSource(nil, ts))
 	hc.Timeout = 30 * time.Second
-	opts := []option.ClientOption{option.WithHTTPClient(hc)}
+	base := gmailBaseURL
 	if c.BaseURL != "" {
-		opts = append(opts, option.WithEndpoint(strings.TrimRight(c.BaseURL, "/")+"/"))
+		base = strings.TrimRight(c.BaseURL, "/") + "/"
 	}
-	svc, err := gmail.NewService(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("email provider gmail: %w", err)
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("email provider gmail: AVATARCRM_GMAIL_BASE_URL %q is not an http(s) URL", c.BaseURL)
 	}
 	account := "gmail:" + strings.ToLower(c.User)
 	if c.User == "" {
 		account = "gmail:client:" + cf.ClientID
 	}
-	return &Gmail{svc: svc, findSent: c.FindSent, account: account}, nil
+	return &Gmail{hc: hc, base: base, findSent: c.FindSent, account: account}, nil
 }
 
 // Account implements Accounter: the mailbox that sends (the delegated
@@ -138,11 +152,22 @@ func (g *Gmail) Send(ctx context.Context, e Email) (Result, error) {
 	if err != nil {
 		return Result{}, &Error{Err: err}
 	}
-	m, err := g.svc.Users.Messages.Send("me", &gmail.Message{Raw: base64.URLEncoding.EncodeToString(raw)}).Context(ctx).Do()
+	body, err := json.Marshal(struct {
+		Raw string `json:"raw"`
+	}{base64.URLEncoding.EncodeToString(raw)})
 	if err != nil {
-		return Result{}, gmailError(err)
+		return Result{}, &Error{Err: err}
 	}
-	return Result{ProviderMessageID: m.Id}, nil
+	var m struct {
+		ID string `json:"id"`
+	}
+	if err := g.call(ctx, http.MethodPost, "gmail/v1/users/me/messages/send", nil, body, &m); err != nil {
+		return Result{}, err
+	}
+	if m.ID == "" {
+		return Result{}, &Error{Temporary: true, Err: errors.New("gmail: send answered without a message id")}
+	}
+	return Result{ProviderMessageID: m.ID}, nil
 }
 
 // Find implements Finder when FindSent is set: it searches the mailbox for
@@ -151,33 +176,96 @@ func (g *Gmail) Find(ctx context.Context, messageID string) (Result, bool, error
 	if !g.findSent {
 		return Result{}, false, nil
 	}
-	r, err := g.svc.Users.Messages.List("me").Q("rfc822msgid:" + messageID).IncludeSpamTrash(false).Context(ctx).Do()
-	if err != nil {
-		return Result{}, false, gmailError(err)
+	q := url.Values{"q": {"rfc822msgid:" + messageID}, "includeSpamTrash": {"false"}}
+	var r struct {
+		Messages []struct {
+			ID string `json:"id"`
+		} `json:"messages"`
+	}
+	if err := g.call(ctx, http.MethodGet, "gmail/v1/users/me/messages", q, nil, &r); err != nil {
+		return Result{}, false, err
 	}
 	if len(r.Messages) == 0 {
 		return Result{}, false, nil
 	}
-	return Result{ProviderMessageID: r.Messages[0].Id}, true, nil
+	return Result{ProviderMessageID: r.Messages[0].ID}, true, nil
 }
 
-func gmailError(err error) error {
-	var ge *googleapi.Error
-	if !errors.As(err, &ge) {
+// call makes one request of the Gmail API and decodes a 2xx answer's JSON
+// into out. Errors are *Error: the network's and 5xx are temporary.
+func (g *Gmail) call(ctx context.Context, method, path string, q url.Values, body []byte, out any) error {
+	u := g.base + path
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("alt", "json")
+	q.Set("prettyPrint", "false")
+	u += "?" + q.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return &Error{Err: fmt.Errorf("gmail: %w", err)}
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := g.hc.Do(req)
+	if err != nil {
 		return &Error{Temporary: true, Err: fmt.Errorf("gmail: %w", err)}
 	}
-	temp := ge.Code == http.StatusTooManyRequests || ge.Code >= 500
-	for _, it := range ge.Errors {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, gmailMaxResponse))
+	if err != nil {
+		return &Error{Temporary: true, Err: fmt.Errorf("gmail: reading the answer: %w", err)}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return gmailError(resp.StatusCode, resp.Header, b)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return &Error{Temporary: true, Err: fmt.Errorf("gmail: the answer is not JSON: %w", err)}
+	}
+	return nil
+}
+
+// gmailError turns a Gmail API error answer (Google's JSON error: code,
+// message, errors[].reason) into an *Error.
+func gmailError(status int, h http.Header, body []byte) error {
+	var ge struct {
+		Error struct {
+			Message string `json:"message"`
+			Errors  []struct {
+				Reason string `json:"reason"`
+			} `json:"errors"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(body, &ge) // not JSON: the status alone decides
+	temp := status == http.StatusTooManyRequests || status >= 500
+	var reasons []string
+	for _, it := range ge.Error.Errors {
 		switch it.Reason {
 		case "rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded":
 			temp = true
 		}
+		if it.Reason != "" {
+			reasons = append(reasons, it.Reason)
+		}
+	}
+	msg := ge.Error.Message
+	if msg == "" {
+		msg = strings.TrimSpace(string(body[:min(len(body), 200)]))
+	}
+	if len(reasons) > 0 {
+		msg += ", " + strings.Join(reasons, ", ")
 	}
 	var after time.Duration
-	if s := ge.Header.Get("Retry-After"); s != "" {
-		if n, err := strconv.Atoi(s); err == nil {
+	if s := h.Get("Retry-After"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n >= 0 {
 			after = time.Duration(n) * time.Second
 		}
 	}
-	return &Error{Temporary: temp, RetryAfter: after, Err: fmt.Errorf("gmail: %w", err)}
+	return &Error{Temporary: temp, RetryAfter: after, Err: fmt.Errorf("gmail: error %d: %s", status, msg)}
 }
