@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/internal/db"
-	"github.com/avatarimaging/avatarcrm/internal/procmem"
 )
 
 // releaseEvery is how often releaseAfterBursts looks whether a burst ended.
@@ -26,10 +25,9 @@ const releaseEvery = 15 * time.Second
 // after traffic, so a steady trickle of requests pays about 0.1% of a core.
 // Before both, the SQLite connections not in use give back their page
 // caches and statements (db.ReleaseMemory): freed C memory that a
-// connection still holds is not free to malloc_trim. After them, the
-// executable's code and read-only data leave the page tables
-// (procmem.DropExecutablePages): the next requests map back the few MiB
-// they use from the page cache, a minor fault a folio.
+// connection still holds is not free to malloc_trim. The executable's
+// file pages are left mapped: dropping them (madvise) would lower the RSS
+// the process reports but not the memory the host uses (DECISIONS.md).
 // docs/PERFORMANCE.md (branches i12mem, i12mem2) has the figures.
 func (a *App) releaseAfterBursts(ctx context.Context) {
 	if a.admit == nil {
@@ -64,9 +62,5 @@ func (a *App) releaseMemory(ctx context.Context, why string) {
 	}
 	debug.FreeOSMemory()
 	db.TrimMalloc()
-	// Last, as the collection above reads the function table.
-	if _, err := procmem.DropExecutablePages(); err != nil {
-		slog.Debug("executable pages not dropped", "err", err)
-	}
 	slog.Debug("memory released", "why", why, "took", time.Since(start))
 }
