@@ -14,6 +14,7 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/internal/audit"
+	"github.com/avatarimaging/avatarcrm/internal/audit/audittest"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/search"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
@@ -177,7 +178,7 @@ func seedContacts(t *testing.T, d *db.DB, loc pulid.ID) {
 	w := writer(d)
 	ex := func(q string, args ...any) {
 		t.Helper()
-		if _, err := w.Exec(rebind(d, q), args...); err != nil {
+		if _, err := w.Exec(audittest.Rebind(d, q), args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -197,7 +198,7 @@ func addContact(t *testing.T, d *db.DB, loc pulid.ID, i int, first, last, email 
 	t.Helper()
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	id := fmt.Sprintf("con_01KBAAAAAAAAAAAAAAAAAAAAA%d", i)
-	if _, err := writer(d).Exec(rebind(d, `INSERT INTO contacts (id, created_at, updated_at, first_name, last_name, email, lead_source, pipeline, stage, stage_changed_at, warmness, sms_consent, email_consent, notes, location_id)
+	if _, err := writer(d).Exec(audittest.Rebind(d, `INSERT INTO contacts (id, created_at, updated_at, first_name, last_name, email, lead_source, pipeline, stage, stage_changed_at, warmness, sms_consent, email_consent, notes, location_id)
 		VALUES (?, ?, ?, ?, ?, ?, 'other', 'lead', 'new_lead', ?, 0, false, false, '', ?)`), id, now, now, first, last, email, now, loc); err != nil {
 		t.Fatalf("add contact %s: %v", first, err)
 	}
@@ -208,13 +209,13 @@ func addContact(t *testing.T, d *db.DB, loc pulid.ID, i int, first, last, email 
 func appendOldLayout(t *testing.T, d *db.DB, id int64, loc pulid.ID) string {
 	t.Helper()
 	var prev string
-	if err := d.SQL.QueryRow(rebind(d, `SELECT mac FROM audit_entries WHERE id = ?`), id-1).Scan(&prev); err != nil {
+	if err := d.SQL.QueryRow(audittest.Rebind(d, `SELECT mac FROM audit_entries WHERE id = ?`), id-1).Scan(&prev); err != nil {
 		t.Fatal(err)
 	}
 	e := audit.Entry{At: time.Date(2026, 12, 2, 8, 30, 0, 250000000, time.UTC), UserID: "usr_old", LocationID: string(loc),
 		Action: audit.ActionRequest, Method: "POST", Path: "/graphql", Status: 200, BodySHA256: strings.Repeat("0f", 32)}
 	mac := audit.ComputeMAC(testutil.AuditKey, prev, id, e)
-	if _, err := writer(d).Exec(rebind(d, `INSERT INTO audit_entries (id, at, user_id, email, location_id, action, resource_type, resource_id,
+	if _, err := writer(d).Exec(audittest.Rebind(d, `INSERT INTO audit_entries (id, at, user_id, email, location_id, action, resource_type, resource_id,
 		operation, method, path, ip, user_agent, status, latency_ms, phi, body_sha256, detail, prev_mac, mac)
 		VALUES (?, ?, ?, '', ?, ?, '', '', '', ?, ?, '', '', ?, 0, false, ?, '', ?, ?)`),
 		id, e.At, e.UserID, e.LocationID, e.Action, e.Method, e.Path, e.Status, e.BodySHA256, prev, mac); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avatarimaging/avatarcrm/internal/audit/audittest"
 	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 )
@@ -39,7 +40,7 @@ func TestSearchKeyLocation_Upgrade(t *testing.T) {
 			const loc, con = "loc_01KBAAAAAAAAAAAAAAAAAAAAAA", "con_01KBAAAAAAAAAAAAAAAAAAAAAA"
 			exec := func(q string, args ...any) {
 				t.Helper()
-				if _, err := w.ExecContext(ctx, rebind(d, q), args...); err != nil {
+				if _, err := w.ExecContext(ctx, audittest.Rebind(d, q), args...); err != nil {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
