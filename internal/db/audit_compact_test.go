@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/avatarimaging/avatarcrm/internal/audit"
 	"github.com/avatarimaging/avatarcrm/internal/audit/audittest"
-	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
 )
 
@@ -27,18 +25,7 @@ func TestAuditCompact_Upgrade(t *testing.T) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			url := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
-			if name == "postgres" {
-				url = testutil.PostgresURL(t)
-			}
-			d, err := db.Open(ctx, db.Config{URL: url})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = d.Close() })
-			if err := d.MigrateBefore(ctx, "_audit_compact.sql"); err != nil {
-				t.Fatal(err)
-			}
+			d := openBefore(t, name, "_audit_compact.sql")
 			const old = 5
 			prev := audit.GenesisMAC
 			at := time.Date(2026, 11, 30, 9, 0, 0, 123456000, time.UTC)

@@ -128,6 +128,23 @@ func open(t *testing.T, url string) *db.DB {
 	return d
 }
 
+// openBefore opens a new database of kind ("sqlite": a file; "postgres":
+// a scratch database) migrated up to just before the migration whose file
+// name ends with suffix: the upgrade tests write rows as the release before
+// it did, then migrate.
+func openBefore(t *testing.T, kind, suffix string) *db.DB {
+	t.Helper()
+	url := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
+	if kind == "postgres" {
+		url = testutil.PostgresURL(t)
+	}
+	d := open(t, url)
+	if err := d.MigrateBefore(context.Background(), suffix); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // migrationCount is the number of migration files for a dialect.
 func migrationCount(t *testing.T, dialectName string) int {
 	t.Helper()

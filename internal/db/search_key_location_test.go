@@ -2,13 +2,10 @@ package db_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/avatarimaging/avatarcrm/internal/audit/audittest"
-	"github.com/avatarimaging/avatarcrm/internal/db"
-	"github.com/avatarimaging/avatarcrm/internal/testutil"
 )
 
 // TestSearchKeyLocation_Upgrade migrates a database whose search keys hold
@@ -20,18 +17,7 @@ func TestSearchKeyLocation_Upgrade(t *testing.T) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			url := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
-			if name == "postgres" {
-				url = testutil.PostgresURL(t)
-			}
-			d, err := db.Open(ctx, db.Config{URL: url})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = d.Close() })
-			if err := d.MigrateBefore(ctx, "_search_key_location.sql"); err != nil {
-				t.Fatal(err)
-			}
+			d := openBefore(t, name, "_search_key_location.sql")
 			w := d.Write
 			if w == nil {
 				w = d.SQL
