@@ -12,7 +12,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/schema/pulid"
 	"github.com/avatarimaging/avatarcrm/ent/schema/types"
 	"github.com/avatarimaging/avatarcrm/internal/automation"
-	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/events"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
@@ -269,14 +268,7 @@ func TestDispatchBatch_FailingEventHoldsUpNoOther(t *testing.T) {
 // write connection (skipped without a server: testutil.PostgresURL).
 func TestDispatchBatch_Postgres(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, db.Config{URL: testutil.PostgresURL(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.OpenURL(t, testutil.PostgresURL(t))
 	if _, err := seed.Demo(ctx, testutil.Client(t, d), seed.Options{Now: testutil.Now}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/avatarimaging/avatarcrm/ent/taskevent"
 	"github.com/avatarimaging/avatarcrm/ent/user"
 	"github.com/avatarimaging/avatarcrm/internal/apperr"
-	"github.com/avatarimaging/avatarcrm/internal/db"
 	"github.com/avatarimaging/avatarcrm/internal/seed"
 	"github.com/avatarimaging/avatarcrm/internal/tasks"
 	"github.com/avatarimaging/avatarcrm/internal/testutil"
@@ -39,14 +38,7 @@ func setup(t *testing.T) *fixture {
 func setupPostgres(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, db.Config{URL: testutil.PostgresURL(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.OpenURL(t, testutil.PostgresURL(t))
 	if _, err := seed.Demo(ctx, testutil.Client(t, d), seed.Options{Now: now}); err != nil {
 		t.Fatal(err)
 	}

@@ -38,8 +38,15 @@ func OpenDB(tb testing.TB) *db.DB {
 
 func openFile(tb testing.TB, path string) *db.DB {
 	tb.Helper()
+	return OpenURL(tb, "sqlite:"+path)
+}
+
+// OpenURL opens the database at url (sqlite:<path>, or a PostgresURL),
+// migrated to the newest version and closed when the test ends.
+func OpenURL(tb testing.TB, url string) *db.DB {
+	tb.Helper()
 	quietLogs()
-	d, err := db.Open(context.Background(), db.Config{URL: "sqlite:" + path})
+	d, err := db.Open(context.Background(), db.Config{URL: url})
 	if err != nil {
 		tb.Fatalf("open database: %v", err)
 	}
